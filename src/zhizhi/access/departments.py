@@ -1,0 +1,142 @@
+"""The department tree: bureau -> sections and county offices -> grassroots offices."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhizhi.access import audit
+from zhizhi.access.roles import Actor, require
+from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from zhizhi.store.tables import Department
+
+
+class DepartmentKind(StrEnum):
+    """The levels of a market-regulation bureau."""
+
+    BUREAU = "bureau"
+    SECTION = "section"
+    COUNTY = "county"
+    GRASSROOTS = "grassroots"
+
+
+KIND_LABELS_ZH = {
+    DepartmentKind.BUREAU: "局",
+    DepartmentKind.SECTION: "科室",
+    DepartmentKind.COUNTY: "县区局",
+    DepartmentKind.GRASSROOTS: "基层所",
+}
+
+# Which kinds may sit under which: the bureau at the root, grassroots offices under a county office.
+_ALLOWED_PARENTS: dict[DepartmentKind, set[DepartmentKind | None]] = {
+    DepartmentKind.BUREAU: {None},
+    DepartmentKind.SECTION: {DepartmentKind.BUREAU, DepartmentKind.COUNTY},
+    DepartmentKind.COUNTY: {DepartmentKind.BUREAU},
+    DepartmentKind.GRASSROOTS: {DepartmentKind.COUNTY, DepartmentKind.BUREAU},
+}
+
+
+def create_department(
+    session: Session,
+    actor: Actor,
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    parent_code: str | None = None,
+    division_code: str | None = None,
+) -> Department:
+    """Add a department under `parent_code` (inside the actor's subtree)."""
+    require(actor, "departments.write")
+    department_kind = _parse_kind(kind)
+    code, name = code.strip(), name.strip()
+    if not code or not name:
+        raise InputError("A department needs a code and a name.", zh="部门需要编码和名称。")
+    if session.scalar(select(Department.id).where(Department.code == code)) is not None:
+        raise ConflictError(
+            f"Department code `{code}` is already used. Choose another code.",
+            zh=f"部门编码 `{code}` 已被使用。",
+        )
+    parent = get_department_by_code(session, actor, parent_code) if parent_code else None
+    if parent is None and not actor.is_operator and actor.department_path != "/":
+        raise PermissionDeniedError("Only the operator can create a root department.")
+    parent_kind = DepartmentKind(parent.kind) if parent else None
+    if parent_kind not in _ALLOWED_PARENTS[department_kind]:
+        where = f"under a `{parent_kind}`" if parent_kind else "at the root"
+        raise InputError(
+            f"A `{department_kind}` cannot sit {where}. Pick a different parent or kind.",
+            zh=f"“{KIND_LABELS_ZH[department_kind]}”不能放在该上级之下。",
+        )
+    department = Department(
+        code=code,
+        name=name,
+        kind=department_kind.value,
+        parent_id=parent.id if parent else None,
+        path="",
+        division_code=division_code,
+    )
+    session.add(department)
+    session.flush()
+    department.path = f"{parent.path if parent else '/'}{department.id}/"
+    audit.record(
+        session,
+        actor,
+        "department.create",
+        object_type="department",
+        object_id=code,
+        detail={"name": name, "kind": department_kind.value, "parent": parent_code},
+    )
+    return department
+
+
+def list_departments(session: Session, actor: Actor) -> list[Department]:
+    """The departments in the actor's subtree, in tree order."""
+    require(actor, "departments.read")
+    stmt = select(Department).where(Department.path.startswith(actor.department_path))
+    return sorted(session.scalars(stmt), key=lambda d: [int(p) for p in d.path.strip("/").split("/")])
+
+
+def get_department(session: Session, actor: Actor, department_id: int) -> Department:
+    """One department, if it lies in the actor's subtree."""
+    require(actor, "departments.read")
+    department = session.get(Department, department_id)
+    if department is None or not actor.covers(department.path):
+        raise NotFoundError(
+            f"No department `{department_id}` in your scope.", zh="在您的权限范围内没有该部门。"
+        )
+    return department
+
+
+def get_department_by_code(session: Session, actor: Actor, code: str) -> Department:
+    """One department by its code, if it lies in the actor's subtree."""
+    department = session.scalar(select(Department).where(Department.code == code))
+    if department is None or not actor.covers(department.path):
+        raise NotFoundError(
+            f"No department with code `{code}` in your scope. See `zhizhi dept list` for the codes.",
+            zh=f"在您的权限范围内没有编码为 `{code}` 的部门。",
+        )
+    return department
+
+
+def department_as_dict(department: Department) -> dict[str, Any]:
+    """The JSON form of a department."""
+    return {
+        "id": department.id,
+        "code": department.code,
+        "name": department.name,
+        "kind": department.kind,
+        "parent_id": department.parent_id,
+        "depth": department.path.count("/") - 2,
+        "division_code": department.division_code,
+    }
+
+
+def _parse_kind(kind: str) -> DepartmentKind:
+    try:
+        return DepartmentKind(kind)
+    except ValueError:
+        choices = ", ".join(k.value for k in DepartmentKind)
+        raise InputError(f"Unknown department kind `{kind}`; choose from {choices}.") from None

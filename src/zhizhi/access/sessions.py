@@ -1,0 +1,140 @@
+"""Browser logins: password check, rate limit, server-side sessions with a CSRF token each."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from zhizhi.access import audit
+from zhizhi.access.passwords import DUMMY_HASH, verify_password
+from zhizhi.access.roles import Actor, Role
+from zhizhi.config.models import SecurityConfig
+from zhizhi.errors import AuthenticationError, RateLimitedError
+from zhizhi.store.tables import LoginAttempt, User, WebSession
+from zhizhi.store.types import utcnow
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """A new session: the cookie secret (shown once) and the session's CSRF token."""
+
+    secret: str
+    csrf_token: str
+    user: User
+
+
+def login(
+    session: Session, *, username: str, password: str, ip: str, security: SecurityConfig, hours: int
+) -> LoginResult:
+    """Check the password (rate-limited per account and per address) and open a session."""
+    _check_rate(session, username, ip, security)
+    user = session.scalar(select(User).where(User.username == username))
+    ok = verify_password(user.password_hash if user else DUMMY_HASH, password) and user is not None
+    session.add(
+        LoginAttempt(username=username[:64], ip=ip, at=utcnow(), success=ok and bool(user and user.is_active))
+    )
+    if not ok or user is None:
+        audit.record(
+            session, _anonymous(username, ip), "login.failed", object_type="user", object_id=username
+        )
+        raise AuthenticationError("Wrong username or password.", zh="用户名或密码错误。")
+    if not user.is_active:
+        audit.record(
+            session,
+            actor_for(user, ip),
+            "login.refused",
+            object_type="user",
+            object_id=username,
+            detail={"reason": "disabled"},
+        )
+        raise AuthenticationError(
+            "This account is disabled. Ask an administrator.", zh="该账号已停用，请联系管理员。"
+        )
+    secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        WebSession(
+            id_hash=_digest(secret),
+            user_id=user.id,
+            csrf_token=csrf,
+            created_at=now,
+            expires_at=now + timedelta(hours=hours),
+            ip=ip,
+        )
+    )
+    session.execute(delete(WebSession).where(WebSession.expires_at < now))
+    audit.record(session, actor_for(user, ip), "login", object_type="user", object_id=username)
+    return LoginResult(secret=secret, csrf_token=csrf, user=user)
+
+
+def find_session(session: Session, secret: str) -> WebSession | None:
+    """The live session for a cookie secret, if its user is still active."""
+    web_session = session.get(WebSession, _digest(secret))
+    if web_session is None or web_session.expires_at < utcnow() or not web_session.user.is_active:
+        return None
+    return web_session
+
+
+def logout(session: Session, web_session: WebSession, ip: str) -> None:
+    """End a session."""
+    audit.record(
+        session,
+        actor_for(web_session.user, ip),
+        "logout",
+        object_type="user",
+        object_id=web_session.user.username,
+    )
+    session.delete(web_session)
+
+
+def actor_for(user: User, ip: str | None) -> Actor:
+    """The actor a signed-in user acts as."""
+    return Actor(
+        name=user.username,
+        user_id=user.id,
+        department_id=user.department_id,
+        department_path=user.department.path,
+        roles=frozenset(Role(r) for r in user.role_names),
+        ip=ip,
+    )
+
+
+def _check_rate(session: Session, username: str, ip: str, security: SecurityConfig) -> None:
+    since = utcnow() - timedelta(minutes=security.login_window_minutes)
+    for column, value, limit in (
+        (LoginAttempt.username, username, security.login_max_failures),
+        (LoginAttempt.ip, ip, security.login_max_failures_per_ip),
+    ):
+        last_ok = select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.success.is_(True))
+        failures = select(func.count(), func.min(LoginAttempt.at)).where(
+            column == value,
+            LoginAttempt.success.is_(False),
+            LoginAttempt.at >= since,
+            LoginAttempt.at > func.coalesce(last_ok.scalar_subquery(), since),
+        )
+        count, oldest = session.execute(failures).one()
+        if count >= limit:
+            retry = (
+                int((oldest + timedelta(minutes=security.login_window_minutes) - utcnow()).total_seconds())
+                + 1
+            )
+            raise RateLimitedError(
+                f"Too many failed logins; try again in {retry} seconds or ask an administrator.",
+                zh=f"登录失败次数过多，请 {max(retry // 60, 1)} 分钟后再试或联系管理员。",
+                retry_after=max(retry, 1),
+            )
+
+
+def _anonymous(username: str, ip: str) -> Actor:
+    return Actor(
+        name=f"anonymous:{username[:40]}", user_id=None, department_id=None, department_path="/", ip=ip
+    )
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()

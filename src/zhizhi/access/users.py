@@ -1,0 +1,175 @@
+"""People: create, list, disable and enable users; their roles; their personal data, masked by default."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhizhi.access import audit
+from zhizhi.access.departments import get_department_by_code
+from zhizhi.access.passwords import hash_password
+from zhizhi.access.roles import Actor, Role, parse_roles, require
+from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from zhizhi.store.tables import Department, User, UserRole, WebSession
+from zhizhi.store.types import utcnow
+
+_USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
+
+
+def create_user(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    display_name: str,
+    department_code: str,
+    roles: list[str],
+    password: str,
+    password_min_length: int,
+    phone: str | None = None,
+) -> User:
+    """Add a user to a department in the actor's subtree."""
+    require(actor, "users.write")
+    if not _USERNAME.match(username):
+        raise InputError(
+            f"Username `{username}` is not allowed: use 2-64 letters, digits, `_`, `.` or `-`.",
+            zh="用户名只能包含 2-64 个字母、数字、下划线、点或连字符。",
+        )
+    try:
+        role_list = parse_roles(roles)
+    except ValueError as exc:
+        raise InputError(f"{exc}.") from None
+    if not role_list:
+        raise InputError("A user needs at least one role.", zh="用户至少需要一个角色。")
+    _check_grant(actor, role_list)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise ConflictError(
+            f"Username `{username}` is taken. Choose another.", zh=f"用户名 `{username}` 已存在。"
+        )
+    department = get_department_by_code(session, actor, department_code)
+    user = User(
+        username=username,
+        display_name=display_name.strip() or username,
+        department=department,
+        password_hash=hash_password(password, min_length=password_min_length),
+        phone=(phone or "").strip() or None,
+        is_active=True,
+        roles=[UserRole(role=r.value) for r in role_list],
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "user.create",
+        object_type="user",
+        object_id=username,
+        detail={"department": department.code, "roles": [r.value for r in role_list]},
+    )
+    return user
+
+
+def list_users(session: Session, actor: Actor) -> list[User]:
+    """Users whose department lies in the actor's subtree."""
+    require(actor, "users.read")
+    stmt = (
+        select(User)
+        .join(Department, User.department_id == Department.id)
+        .where(Department.path.startswith(actor.department_path))
+        .order_by(Department.path, User.username)
+    )
+    return list(session.scalars(stmt).unique())
+
+
+def get_user(session: Session, actor: Actor, username: str) -> User:
+    """One user, if their department lies in the actor's subtree."""
+    require(actor, "users.read")
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not actor.covers(user.department.path):
+        raise NotFoundError(
+            f"No user `{username}` in your scope. See `zhizhi user list`.",
+            zh=f"在您的权限范围内没有用户 `{username}`。",
+        )
+    return user
+
+
+def set_active(session: Session, actor: Actor, username: str, *, active: bool) -> User:
+    """Disable (ending their sessions) or enable a user."""
+    require(actor, "users.write")
+    user = get_user(session, actor, username)
+    if not active and user.id == actor.user_id:
+        raise InputError("You cannot disable yourself.", zh="不能停用自己的账号。")
+    user.is_active = active
+    user.disabled_at = None if active else utcnow()
+    if not active:
+        for web_session in session.scalars(select(WebSession).where(WebSession.user_id == user.id)):
+            session.delete(web_session)
+    audit.record(
+        session, actor, "user.enable" if active else "user.disable", object_type="user", object_id=username
+    )
+    return user
+
+
+def set_password(session: Session, actor: Actor, username: str, password: str, *, min_length: int) -> User:
+    """Give a user a new password (themselves, or an admin over their subtree)."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or (user.id != actor.user_id and not actor.is_operator):
+        user = get_user(session, actor, username)
+        require(actor, "users.write")
+    user.password_hash = hash_password(password, min_length=min_length)
+    audit.record(session, actor, "user.password", object_type="user", object_id=username)
+    return user
+
+
+def reveal_personal(session: Session, actor: Actor, username: str, *, purpose: str) -> dict[str, Any]:
+    """A user's personal data unmasked, for a stated purpose; the read is audited."""
+    require(actor, "personal.read")
+    if len(purpose.strip()) < 2:
+        raise InputError("State the purpose of reading personal data.", zh="查看个人信息须说明用途。")
+    user = get_user(session, actor, username)
+    audit.record(
+        session,
+        actor,
+        "personal.read",
+        object_type="user",
+        object_id=username,
+        purpose=purpose.strip(),
+        detail={"fields": ["phone"]},
+    )
+    return {"username": user.username, "phone": user.phone}
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """138****5678: enough to recognise, not enough to call."""
+    if not phone:
+        return phone
+    digits = phone.strip()
+    return digits[:3] + "*" * max(len(digits) - 7, 1) + digits[-4:] if len(digits) >= 8 else "*" * len(digits)
+
+
+def user_as_dict(user: User) -> dict[str, Any]:
+    """The JSON form of a user, personal data masked."""
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "department": {"id": user.department.id, "code": user.department.code, "name": user.department.name},
+        "roles": user.role_names,
+        "phone": mask_phone(user.phone),
+        "is_active": user.is_active,
+        "created_at": user.created_at.isoformat(),
+    }
+
+
+def _check_grant(actor: Actor, roles: list[Role]) -> None:
+    # An admin may grant every role but auditor: auditors watch the admins, so only the operator makes them.
+    if actor.is_operator:
+        return
+    if Role.AUDITOR in roles:
+        raise PermissionDeniedError(
+            "Only the operator can create auditors (separation of duties).",
+            zh="审计员只能由系统运维人员在命令行创建（三员分立）。",
+        )

@@ -1,0 +1,63 @@
+"""The validated shape of `zhizhi.yaml`."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseConfig(_Strict):
+    """Where the store lives; empty means the workspace's own SQLite file."""
+
+    url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db; "
+        "overridden by ZHIZHI_DATABASE_URL.",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _known_backend(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("only sqlite:/// and postgresql:// URLs are supported")
+        return value
+
+
+class ServerConfig(_Strict):
+    """How `zhizhi serve` listens."""
+
+    host: str = Field(default="127.0.0.1", description="address to listen on")
+    port: int = Field(default=8000, ge=1, le=65535, description="TCP port")
+    secure_cookies: bool = Field(
+        default=False, description="mark cookies Secure; turn on when served over HTTPS"
+    )
+    session_hours: int = Field(default=8, ge=1, le=168, description="how long a login lasts")
+
+
+class SecurityConfig(_Strict):
+    """Login and password rules."""
+
+    password_min_length: int = Field(default=10, ge=8, le=128, description="shortest password accepted")
+    login_max_failures: int = Field(
+        default=5, ge=1, le=100, description="failed logins per account within the window before refusing"
+    )
+    login_max_failures_per_ip: int = Field(
+        default=30, ge=1, le=10000, description="failed logins per client address within the window"
+    )
+    login_window_minutes: int = Field(default=15, ge=1, le=1440, description="rate-limit window")
+
+
+class WorkspaceConfig(_Strict):
+    """The whole of `zhizhi.yaml`."""
+
+    version: Literal[1] = Field(default=1, description="format version of this file")
+    name: str = Field(default="市场监督管理局", min_length=1, max_length=100, description="shown in the UI")
+    locale: Literal["zh-CN", "en"] = Field(default="zh-CN", description="default UI language")
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    server: ServerConfig = Field(default_factory=ServerConfig)
+    security: SecurityConfig = Field(default_factory=SecurityConfig)

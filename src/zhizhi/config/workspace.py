@@ -1,0 +1,153 @@
+"""Create, find and load a workspace: a folder holding `zhizhi.yaml`, its config folders and `data/`."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from zhizhi.config.models import WorkspaceConfig
+from zhizhi.errors import ConfigError, WorkspaceNotFoundError
+
+CONFIG_FILE = "zhizhi.yaml"
+FOLDERS = ("sources", "targets", "codes", "crosswalks", "reports", "data", "data/keys")
+WORKSPACE_ENV = "ZHIZHI_WORKSPACE"
+DATABASE_ENV = "ZHIZHI_DATABASE_URL"
+
+_TEMPLATE = """\
+# zhizhi workspace configuration. Every key is documented in docs/config.md.
+version: 1
+name: {name}
+locale: zh-CN
+database:
+  # Empty: the SQLite file data/zhizhi.db. Production: postgresql+psycopg://user@host/dbname
+  # (ZHIZHI_DATABASE_URL overrides this key).
+  url:
+server:
+  host: 127.0.0.1
+  port: 8000
+  secure_cookies: false
+  session_hours: 8
+security:
+  password_min_length: 10
+  login_max_failures: 5
+  login_max_failures_per_ip: 30
+  login_window_minutes: 15
+"""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A loaded workspace: its folder and its validated configuration."""
+
+    root: Path
+    config: WorkspaceConfig
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    @property
+    def database_url(self) -> str:
+        """The store's URL: ZHIZHI_DATABASE_URL, else `database.url`, else the workspace SQLite file."""
+        url = os.environ.get(DATABASE_ENV) or self.config.database.url
+        if url:
+            return normalize_database_url(url)
+        return f"sqlite:///{self.data_dir / 'zhizhi.db'}"
+
+
+def normalize_database_url(url: str) -> str:
+    """Use psycopg 3 for plain `postgresql://` URLs."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def init_workspace(root: Path, *, name: str = "市场监督管理局") -> Workspace:
+    """Create the workspace folders and a commented `zhizhi.yaml`; keep an existing config file."""
+    root.mkdir(parents=True, exist_ok=True)
+    for folder in FOLDERS:
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    (root / "data" / "keys").chmod(0o700)
+    config_path = root / CONFIG_FILE
+    if not config_path.exists():
+        config_path.write_text(_TEMPLATE.format(name=_yaml_scalar(name)), encoding="utf-8")
+    return load_workspace(root)
+
+
+def locate_workspace(explicit: Path | None) -> Path:
+    """The workspace folder from `--workspace`, else ZHIZHI_WORKSPACE, else the current folder."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get(WORKSPACE_ENV)
+    return Path(env) if env else Path.cwd()
+
+
+def load_workspace(root: Path) -> Workspace:
+    """Read and validate `root/zhizhi.yaml`, reporting every problem at once."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise WorkspaceNotFoundError(
+            f"No workspace at `{root}`: `{CONFIG_FILE}` is missing. "
+            f"Run `zhizhi init {root}` or pass `--workspace DIR` (or set {WORKSPACE_ENV})."
+        )
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"`{path}` is not UTF-8 (byte {exc.start}). Save the file as UTF-8.") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"`{path}` is not valid YAML: {_one_line(str(exc))}. Fix the syntax.") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"`{path}` must be a mapping of keys to values, not `{type(raw).__name__}`.")
+    try:
+        config = WorkspaceConfig.model_validate(raw)
+    except PydanticValidationError as exc:
+        problems = describe_validation_errors(exc, WorkspaceConfig)
+        raise ConfigError(
+            f"`{path}` has {len(problems)} problem(s): " + "; ".join(problems), details=problems
+        ) from exc
+    return Workspace(root=root.resolve(), config=config)
+
+
+def describe_validation_errors(exc: PydanticValidationError, model: type[BaseModel]) -> list[str]:
+    """One line per problem: the key, the bad value, what is wrong and how to fix it."""
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"])
+        value = error.get("input")
+        if error["type"] == "extra_forbidden":
+            hint = _suggest_key(model, [str(part) for part in error["loc"]])
+            lines.append(f"unknown key `{key}`{hint}; remove it or correct its name")
+        else:
+            lines.append(f"`{key}` = `{value}`: {error['msg']}; fix the value (see docs/config.md)")
+    return lines
+
+
+def _suggest_key(model: type[BaseModel], loc: list[str]) -> str:
+    current: type[BaseModel] | None = model
+    for part in loc[:-1]:
+        field = current.model_fields.get(part) if current else None
+        annotation: Any = field.annotation if field else None
+        current = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    if current is None:
+        return ""
+    close = difflib.get_close_matches(loc[-1], list(current.model_fields), n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _yaml_scalar(text: str) -> str:
+    return yaml.safe_dump(text, allow_unicode=True, default_style=None).strip().removesuffix("...").strip()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
