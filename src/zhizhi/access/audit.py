@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access.roles import Actor
 from zhizhi.store.tables import AuditEvent, Department
-from zhizhi.store.types import utcnow
+from zhizhi.store.types import as_aware, utcnow
 
 GENESIS = "0" * 64
 _PG_CHAIN_LOCK = 7_241_001  # advisory lock id: one appender at a time extends the chain
@@ -33,9 +33,7 @@ def record(
     """Append one event in the caller's transaction, so it commits (or not) with the change it records."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
-    head = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    head = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     event = AuditEvent(
         seq=(head.seq + 1) if head else 1,
         at=utcnow(),
@@ -173,9 +171,9 @@ def _filtered(stmt: Select[tuple[AuditEvent]], q: AuditFilter) -> Select[tuple[A
     if q.object_id:
         stmt = stmt.where(AuditEvent.object_id == q.object_id)
     if q.since:
-        stmt = stmt.where(AuditEvent.at >= q.since)
+        stmt = stmt.where(AuditEvent.at >= as_aware(q.since))
     if q.until:
-        stmt = stmt.where(AuditEvent.at < q.until)
+        stmt = stmt.where(AuditEvent.at < as_aware(q.until))
     return stmt
 
 

@@ -104,9 +104,7 @@ def get_department(session: Session, actor: Actor, department_id: int) -> Depart
     require(actor, "departments.read")
     department = session.get(Department, department_id)
     if department is None or not actor.covers(department.path):
-        raise NotFoundError(
-            f"No department `{department_id}` in your scope.", zh="在您的权限范围内没有该部门。"
-        )
+        raise NotFoundError(f"No department `{department_id}` in your scope.", zh="在您的权限范围内没有该部门。")
     return department
 
 

@@ -14,8 +14,7 @@ def hash_password(password: str, *, min_length: int) -> str:
     """The argon2id hash of a password that meets the length rule."""
     if len(password) < min_length:
         raise InputError(
-            f"Password too short: {len(password)} characters, at least {min_length} needed. "
-            "Choose a longer one.",
+            f"Password too short: {len(password)} characters, at least {min_length} needed. Choose a longer one.",
             zh=f"密码太短：{len(password)} 个字符，至少需要 {min_length} 个。",
         )
     return str(_hasher.hash(password))

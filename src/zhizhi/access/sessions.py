@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from zhizhi.access import audit
 from zhizhi.access.passwords import DUMMY_HASH, verify_password
@@ -29,19 +29,37 @@ class LoginResult:
 
 
 def login(
+    sessions: sessionmaker[Session],
+    *,
+    username: str,
+    password: str,
+    ip: str,
+    security: SecurityConfig,
+    hours: int,
+) -> LoginResult:
+    """Check the password (rate-limited per account and per address) and open a session.
+
+    Runs its own transaction: a refused attempt is committed too, since the rate limit and the audit
+    trail must remember it.
+    """
+    refused: AuthenticationError | None = None
+    with sessions() as session, session.begin():
+        try:
+            return _login(session, username=username, password=password, ip=ip, security=security, hours=hours)
+        except AuthenticationError as exc:
+            refused = exc
+    raise refused
+
+
+def _login(
     session: Session, *, username: str, password: str, ip: str, security: SecurityConfig, hours: int
 ) -> LoginResult:
-    """Check the password (rate-limited per account and per address) and open a session."""
     _check_rate(session, username, ip, security)
     user = session.scalar(select(User).where(User.username == username))
     ok = verify_password(user.password_hash if user else DUMMY_HASH, password) and user is not None
-    session.add(
-        LoginAttempt(username=username[:64], ip=ip, at=utcnow(), success=ok and bool(user and user.is_active))
-    )
+    session.add(LoginAttempt(username=username[:64], ip=ip, at=utcnow(), success=ok and bool(user and user.is_active)))
     if not ok or user is None:
-        audit.record(
-            session, _anonymous(username, ip), "login.failed", object_type="user", object_id=username
-        )
+        audit.record(session, _anonymous(username, ip), "login.failed", object_type="user", object_id=username)
         raise AuthenticationError("Wrong username or password.", zh="用户名或密码错误。")
     if not user.is_active:
         audit.record(
@@ -52,9 +70,7 @@ def login(
             object_id=username,
             detail={"reason": "disabled"},
         )
-        raise AuthenticationError(
-            "This account is disabled. Ask an administrator.", zh="该账号已停用，请联系管理员。"
-        )
+        raise AuthenticationError("This account is disabled. Ask an administrator.", zh="该账号已停用，请联系管理员。")
     secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = utcnow()
     session.add(
@@ -119,10 +135,7 @@ def _check_rate(session: Session, username: str, ip: str, security: SecurityConf
         )
         count, oldest = session.execute(failures).one()
         if count >= limit:
-            retry = (
-                int((oldest + timedelta(minutes=security.login_window_minutes) - utcnow()).total_seconds())
-                + 1
-            )
+            retry = int((oldest + timedelta(minutes=security.login_window_minutes) - utcnow()).total_seconds()) + 1
             raise RateLimitedError(
                 f"Too many failed logins; try again in {retry} seconds or ask an administrator.",
                 zh=f"登录失败次数过多，请 {max(retry // 60, 1)} 分钟后再试或联系管理员。",
@@ -131,9 +144,7 @@ def _check_rate(session: Session, username: str, ip: str, security: SecurityConf
 
 
 def _anonymous(username: str, ip: str) -> Actor:
-    return Actor(
-        name=f"anonymous:{username[:40]}", user_id=None, department_id=None, department_path="/", ip=ip
-    )
+    return Actor(name=f"anonymous:{username[:40]}", user_id=None, department_id=None, department_path="/", ip=ip)
 
 
 def _digest(secret: str) -> str:

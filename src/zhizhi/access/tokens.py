@@ -19,9 +19,7 @@ from zhizhi.store.types import utcnow
 TOKEN_PREFIX = "zz_"
 
 
-def create_token(
-    session: Session, actor: Actor, *, name: str, username: str | None = None
-) -> tuple[ApiToken, str]:
+def create_token(session: Session, actor: Actor, *, name: str, username: str | None = None) -> tuple[ApiToken, str]:
     """A new token for the actor, or (operator, admin) for a user in scope; returns the secret once."""
     require(actor, "tokens.own")
     if not name.strip():

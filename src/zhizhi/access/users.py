@@ -46,9 +46,7 @@ def create_user(
         raise InputError("A user needs at least one role.", zh="用户至少需要一个角色。")
     _check_grant(actor, role_list)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise ConflictError(
-            f"Username `{username}` is taken. Choose another.", zh=f"用户名 `{username}` 已存在。"
-        )
+        raise ConflictError(f"Username `{username}` is taken. Choose another.", zh=f"用户名 `{username}` 已存在。")
     department = get_department_by_code(session, actor, department_code)
     user = User(
         username=username,
@@ -107,9 +105,7 @@ def set_active(session: Session, actor: Actor, username: str, *, active: bool) -
     if not active:
         for web_session in session.scalars(select(WebSession).where(WebSession.user_id == user.id)):
             session.delete(web_session)
-    audit.record(
-        session, actor, "user.enable" if active else "user.disable", object_type="user", object_id=username
-    )
+    audit.record(session, actor, "user.enable" if active else "user.disable", object_type="user", object_id=username)
     return user
 
 

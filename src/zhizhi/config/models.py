@@ -16,8 +16,7 @@ class DatabaseConfig(_Strict):
 
     url: str | None = Field(
         default=None,
-        description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db; "
-        "overridden by ZHIZHI_DATABASE_URL.",
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db; overridden by ZHIZHI_DATABASE_URL.",
     )
 
     @field_validator("url")
@@ -33,9 +32,7 @@ class ServerConfig(_Strict):
 
     host: str = Field(default="127.0.0.1", description="address to listen on")
     port: int = Field(default=8000, ge=1, le=65535, description="TCP port")
-    secure_cookies: bool = Field(
-        default=False, description="mark cookies Secure; turn on when served over HTTPS"
-    )
+    secure_cookies: bool = Field(default=False, description="mark cookies Secure; turn on when served over HTTPS")
     session_hours: int = Field(default=8, ge=1, le=168, description="how long a login lasts")
 
 

@@ -113,9 +113,7 @@ def load_workspace(root: Path) -> Workspace:
         config = WorkspaceConfig.model_validate(raw)
     except PydanticValidationError as exc:
         problems = describe_validation_errors(exc, WorkspaceConfig)
-        raise ConfigError(
-            f"`{path}` has {len(problems)} problem(s): " + "; ".join(problems), details=problems
-        ) from exc
+        raise ConfigError(f"`{path}` has {len(problems)} problem(s): " + "; ".join(problems), details=problems) from exc
     return Workspace(root=root.resolve(), config=config)
 
 

@@ -14,9 +14,7 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 def make_engine(url: str) -> Engine:
     """An engine for `url`, with the SQLite settings zhizhi relies on."""
     if url.startswith("sqlite"):
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
-        )
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine

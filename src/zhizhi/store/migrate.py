@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from zhizhi.errors import DatabaseUnavailableError, SchemaOutdatedError
@@ -33,13 +33,15 @@ def head_revision() -> str:
     return head
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revision(bind: Engine | Connection) -> str | None:
     """The revision the database is at, or None when it has no zhizhi schema."""
+    if isinstance(bind, Connection):
+        return MigrationContext.configure(bind).get_current_revision()
     try:
-        with engine.connect() as connection:
+        with bind.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
     except DBAPIError as exc:
-        raise unavailable(engine, exc) from exc
+        raise unavailable(bind, exc) from exc
 
 
 def upgrade(engine: Engine, revision: str = "head") -> str:
@@ -62,9 +64,7 @@ def check_schema(engine: Engine) -> None:
     if current != head:
         where = display_url(engine.url.render_as_string(hide_password=False))
         state = "has no zhizhi schema" if current is None else f"is at schema revision `{current}`"
-        raise SchemaOutdatedError(
-            f"Database `{where}` {state}; this version needs `{head}`. Run `zhizhi db upgrade`."
-        )
+        raise SchemaOutdatedError(f"Database `{where}` {state}; this version needs `{head}`. Run `zhizhi db upgrade`.")
 
 
 def unavailable(engine: Engine, exc: DBAPIError) -> DatabaseUnavailableError:

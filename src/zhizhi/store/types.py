@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
@@ -27,6 +28,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if isinstance(value, datetime) else None
+
+
+# The bureau's clock: naive times typed by people mean Beijing time, and the UI shows times in it.
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def as_aware(moment: datetime) -> datetime:
+    """A datetime with a time zone; a naive one is taken as Beijing time."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
+
+
+def local_text(moment: datetime | None) -> str:
+    """`2026-11-28 12:30:05` in Beijing time, for people to read."""
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
 def utcnow() -> datetime:

@@ -53,9 +53,7 @@ def upgrade() -> None:
         sa.Column("path", sa.String(length=400), nullable=False),
         sa.Column("division_code", sa.String(length=6), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["parent_id"], ["departments.id"], name=op.f("fk_departments_parent_id_departments")
-        ),
+        sa.ForeignKeyConstraint(["parent_id"], ["departments.id"], name=op.f("fk_departments_parent_id_departments")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_departments")),
         sa.UniqueConstraint("code", name=op.f("uq_departments_code")),
     )
@@ -87,9 +85,7 @@ def upgrade() -> None:
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("disabled_at", sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["department_id"], ["departments.id"], name=op.f("fk_users_department_id_departments")
-        ),
+        sa.ForeignKeyConstraint(["department_id"], ["departments.id"], name=op.f("fk_users_department_id_departments")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )

@@ -1,0 +1,1 @@
+"""The command line: `zhizhi`, one module per command group."""

@@ -1,0 +1,80 @@
+"""What every command shares: the workspace it works on, the store, the operator, and output."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from zhizhi.access import Actor
+from zhizhi.config import Workspace, load_workspace, locate_workspace
+from zhizhi.store import check_schema, make_engine, make_sessionmaker
+
+console = Console()
+JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON instead of a table.")
+
+
+@dataclass
+class CliState:
+    """Options given before the command."""
+
+    workspace: Path | None = None
+    debug: bool = False
+
+
+def state(ctx: typer.Context) -> CliState:
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliState):
+        root.obj = CliState()
+    return root.obj
+
+
+def workspace_of(ctx: typer.Context) -> Workspace:
+    """The workspace chosen by `--workspace`, ZHIZHI_WORKSPACE or the current folder."""
+    return load_workspace(locate_workspace(state(ctx).workspace))
+
+
+def open_engine(workspace: Workspace, *, check: bool = True) -> Engine:
+    """The workspace's store; checked to be reachable and migrated unless `check` is off."""
+    engine = make_engine(workspace.database_url)
+    if check:
+        check_schema(engine)
+    return engine
+
+
+@contextmanager
+def transaction(ctx: typer.Context) -> Iterator[tuple[Workspace, Session]]:
+    """One transaction on the workspace's store, committed when the block ends without error."""
+    workspace = workspace_of(ctx)
+    engine = open_engine(workspace)
+    try:
+        with make_sessionmaker(engine)() as session, session.begin():
+            yield workspace, session
+    finally:
+        engine.dispose()
+
+
+def operator() -> Actor:
+    """The person at the terminal: trusted with the whole tree, and named in the audit trail."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "unknown"
+    return Actor.operator(f"cli:{name}")
+
+
+def emit(data: Any, as_json: bool, show: Callable[[], None]) -> None:
+    """Print `data` as JSON, or call `show` to print it for people."""
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        show()

@@ -1,0 +1,79 @@
+"""The `zhizhi` command: global options, the command groups, and one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from zhizhi import __version__
+from zhizhi.cli import audit, db, dept, token, user, workspace
+from zhizhi.cli.common import CliState, state
+from zhizhi.errors import ZhizhiError
+
+
+class _OneLineErrors(TyperGroup):
+    """Turn zhizhi's errors into one line on stderr and exit code 1; `--debug` shows the traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ZhizhiError as exc:
+            if ctx.params.get("debug"):
+                raise
+            typer.echo(f"error: {exc.message}", err=True)
+            ctx.exit(1)
+        except Exception as exc:
+            # Usage errors, Exit and Abort are the CLI's own flow (they carry an exit code): let them through.
+            if ctx.params.get("debug") or hasattr(exc, "exit_code") or isinstance(exc, typer.Abort):
+                raise
+            first_line = (str(exc).strip().splitlines() or [""])[0]
+            typer.echo(
+                f"error: unexpected {type(exc).__name__}: {first_line} (rerun with --debug for details)", err=True
+            )
+            ctx.exit(1)
+
+
+app = typer.Typer(
+    name="zhizhi",
+    cls=_OneLineErrors,
+    help="智治 zhizhi: the data hub of a market-regulation bureau.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"zhizhi {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    workspace: Path | None = typer.Option(
+        None, "--workspace", "-w", envvar="ZHIZHI_WORKSPACE", help="Workspace folder (default: current folder)."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """智治 zhizhi: the data hub of a market-regulation bureau."""
+    ctx.obj = CliState(workspace=workspace, debug=debug)
+    state(ctx)
+
+
+workspace.register(app)
+app.add_typer(db.app, name="db")
+app.add_typer(dept.app, name="dept")
+app.add_typer(user.app, name="user")
+app.add_typer(token.app, name="token")
+app.add_typer(audit.app, name="audit")
+
+
+def run() -> None:
+    """Entry point of the `zhizhi` script."""
+    app()

@@ -1,0 +1,99 @@
+"""Commands for the workspace as a whole: init, demo, serve, status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from zhizhi.cli.common import JsonOption, console, emit, open_engine, operator, transaction, workspace_of
+from zhizhi.config import Workspace, init_workspace
+from zhizhi.dashboard import overview
+from zhizhi.demo import DEMO_PASSWORD, load_demo
+from zhizhi.store import make_sessionmaker, upgrade
+
+
+def register(app: typer.Typer) -> None:
+    """Add the workspace commands to the top level of `app`."""
+    app.command("init")(init)
+    app.command("demo")(demo)
+    app.command("serve")(serve)
+    app.command("status")(status)
+
+
+def init(
+    directory: Path = typer.Argument(..., help="Folder to create (or complete) as a workspace."),
+    name: str = typer.Option("市场监督管理局", "--name", help="The bureau's name, shown in the UI."),
+) -> None:
+    """Create a workspace: zhizhi.yaml, its folders and a migrated database."""
+    workspace = init_workspace(directory, name=name)
+    engine = open_engine(workspace, check=False)
+    revision = upgrade(engine)
+    engine.dispose()
+    console.print(f"Workspace ready at [bold]{workspace.root}[/] (schema {revision}).")
+    console.print(f"Next: [bold]zhizhi -w {directory} user add NAME --department CODE --role admin[/]")
+
+
+def demo(
+    directory: Path = typer.Argument(Path("zhizhi-demo"), help="Where to create the demo workspace."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    serve_it: bool = typer.Option(True, "--serve/--no-serve", help="Serve the dashboard after loading."),
+) -> None:
+    """Build the demo city in DIRECTORY (SQLite), print a login, and serve the dashboard."""
+    workspace = init_workspace(directory, name="柳州市市场监督管理局")
+    engine = open_engine(workspace, check=False)
+    upgrade(engine)
+    with make_sessionmaker(engine)() as session, session.begin():
+        created = load_demo(session, operator())
+    engine.dispose()
+    console.print(("Loaded" if created else "Reusing") + f" the demo city in [bold]{workspace.root}[/].")
+    console.print(
+        f"Sign in as [bold]admin[/] (or leader, steward, auditor, zhongnan) with password [bold]{DEMO_PASSWORD}[/]"
+    )
+    if serve_it:
+        _serve(workspace, host, port)
+
+
+def serve(
+    ctx: typer.Context,
+    host: str | None = typer.Option(None, "--host", help="Address to listen on (default: server.host)."),
+    port: int | None = typer.Option(None, "--port", help="TCP port (default: server.port)."),
+) -> None:
+    """Migrate the database if needed and serve the web UI and the API."""
+    workspace = workspace_of(ctx)
+    engine = open_engine(workspace, check=False)
+    upgrade(engine)
+    engine.dispose()
+    _serve(workspace, host or workspace.config.server.host, port or workspace.config.server.port)
+
+
+def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """Show the workspace's state: database, schema, counts, configuration files."""
+    with transaction(ctx) as (workspace, session):
+        state = overview(session, workspace, operator())
+    emit(state, as_json, lambda: _show_status(state))
+
+
+def _serve(workspace: Workspace, host: str, port: int) -> None:
+    import uvicorn
+
+    from zhizhi.web.app import create_app
+
+    app = create_app(workspace)
+    console.print(
+        f"zhizhi is serving [bold]{workspace.config.name}[/] at [bold]http://{host}:{port}/[/] (Ctrl+C to stop)"
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _show_status(state: dict[str, object]) -> None:
+    table = Table(show_header=False, box=None)
+    for section, values in state.items():
+        if isinstance(values, dict):
+            for key, value in values.items():
+                table.add_row(f"{section}.{key}", str(value))
+        else:
+            table.add_row(section, str(values))
+    console.print(table)

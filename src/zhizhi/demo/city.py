@@ -1,0 +1,80 @@
+"""A market-regulation bureau of a prefecture-level city (divisions from GB/T 2260), with demo users.
+
+The city is 柳州 because its division codes are real and complete in the shipped code list; the people are
+invented. Later capabilities add their own demo data (exports, code lists, targets) here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhizhi.access import Actor, create_department, create_user
+from zhizhi.store.tables import Department
+
+DEMO_PASSWORD = "zhizhi-demo-2026"
+
+# code, name, kind, parent code, division code
+DEPARTMENTS: list[tuple[str, str, str, str | None, str | None]] = [
+    ("LZ", "柳州市市场监督管理局", "bureau", None, "450200"),
+    ("LZ-BGS", "办公室", "section", "LZ", None),
+    ("LZ-DJ", "登记注册科", "section", "LZ", None),
+    ("LZ-SP", "食品经营安全监督管理科", "section", "LZ", None),
+    ("LZ-TS", "特种设备安全监察科", "section", "LZ", None),
+    ("LZ-XY", "信用监督管理科", "section", "LZ", None),
+    ("LZ-TSJB", "投诉举报中心", "section", "LZ", None),
+    ("LZ-CZ", "城中区市场监督管理局", "county", "LZ", "450202"),
+    ("LZ-CZ-ZN", "中南市场监督管理所", "grassroots", "LZ-CZ", "450202"),
+    ("LZ-CZ-GY", "公园市场监督管理所", "grassroots", "LZ-CZ", "450202"),
+    ("LZ-YF", "鱼峰区市场监督管理局", "county", "LZ", "450203"),
+    ("LZ-YF-TZ", "天马市场监督管理所", "grassroots", "LZ-YF", "450203"),
+    ("LZ-LN", "柳南区市场监督管理局", "county", "LZ", "450204"),
+    ("LZ-LN-HX", "河西市场监督管理所", "grassroots", "LZ-LN", "450204"),
+    ("LZ-LB", "柳北区市场监督管理局", "county", "LZ", "450205"),
+    ("LZ-LJ", "柳江区市场监督管理局", "county", "LZ", "450206"),
+    ("LZ-LC", "柳城县市场监督管理局", "county", "LZ", "450222"),
+]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    display_name: str
+    department: str
+    roles: tuple[str, ...]
+    phone: str
+
+
+USERS = [
+    DemoUser("admin", "系统管理员", "LZ-BGS", ("admin",), "13977200001"),
+    DemoUser("auditor", "安全审计员", "LZ-BGS", ("auditor",), "13977200002"),
+    DemoUser("leader", "王局长", "LZ", ("leader",), "13977200003"),
+    DemoUser("steward", "李数据", "LZ-DJ", ("steward",), "13977200004"),
+    DemoUser("hotline", "赵接线", "LZ-TSJB", ("handler",), "13977200005"),
+    DemoUser("chengzhong", "陈所长", "LZ-CZ", ("leader", "handler"), "13977200006"),
+    DemoUser("zhongnan", "周执法", "LZ-CZ-ZN", ("handler",), "13977200007"),
+    DemoUser("yufeng", "吴执法", "LZ-YF", ("handler", "steward"), "13977200008"),
+]
+
+
+def load_demo(session: Session, actor: Actor) -> bool:
+    """Create the demo departments and users; returns False when they are already there."""
+    if session.scalar(select(Department.id).where(Department.code == DEPARTMENTS[0][0])) is not None:
+        return False
+    for code, name, kind, parent, division in DEPARTMENTS:
+        create_department(session, actor, code=code, name=name, kind=kind, parent_code=parent, division_code=division)
+    for user in USERS:
+        create_user(
+            session,
+            actor,
+            username=user.username,
+            display_name=user.display_name,
+            department_code=user.department,
+            roles=list(user.roles),
+            password=DEMO_PASSWORD,
+            password_min_length=len(DEMO_PASSWORD),
+            phone=user.phone,
+        )
+    return True

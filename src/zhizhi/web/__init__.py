@@ -1,0 +1,1 @@
+"""The web layer: FastAPI app with the JSON API and the server-rendered UI."""

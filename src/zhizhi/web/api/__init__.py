@@ -1,0 +1,11 @@
+"""The JSON API under /api: one router per resource."""
+
+from fastapi import APIRouter
+
+from zhizhi.web.api import audit, departments, session, status, tokens, users
+
+router = APIRouter(prefix="/api")
+for module in (session, status, departments, users, tokens, audit):
+    router.include_router(module.router)
+
+__all__ = ["router"]

@@ -1,0 +1,48 @@
+"""The audit trail, for auditors: browse, filter, verify the chain."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from zhizhi.access import Actor, audit
+from zhizhi.web.deps import ApiGuard, DbSession
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+Auditor = Annotated[Actor, Depends(ApiGuard("audit.read"))]
+
+
+@router.get("/events")
+def read_audit_events(
+    db: DbSession,
+    actor: Auditor,
+    who: Annotated[str | None, Query(alias="actor")] = None,
+    action: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    """Events newest first, from within the caller's subtree."""
+    query = audit.AuditFilter(
+        actor=who,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
+    )
+    return [audit.event_as_dict(e) for e in audit.list_events(db, actor, query)]
+
+
+@router.get("/verify")
+def verify_audit_chain(db: DbSession, actor: Auditor) -> dict[str, Any]:
+    """Check the whole chain; reports the first edited, deleted or reordered event."""
+    return asdict(audit.verify(db))

@@ -1,0 +1,45 @@
+"""Departments: the tree, scoped to the caller's subtree."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from zhizhi.access import Actor, create_department, department_as_dict, get_department, list_departments
+from zhizhi.web.deps import ApiGuard, DbSession
+
+router = APIRouter(prefix="/departments", tags=["departments"])
+
+
+class NewDepartment(BaseModel):
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None = None
+    division_code: str | None = None
+
+
+@router.get("")
+def read_departments(
+    db: DbSession, actor: Annotated[Actor, Depends(ApiGuard("departments.read"))]
+) -> list[dict[str, Any]]:
+    """Departments in the caller's subtree, in tree order."""
+    return [department_as_dict(d) for d in list_departments(db, actor)]
+
+
+@router.get("/{department_id}")
+def read_department(
+    department_id: int, db: DbSession, actor: Annotated[Actor, Depends(ApiGuard("departments.read"))]
+) -> dict[str, Any]:
+    """One department; 404 when outside the caller's subtree."""
+    return department_as_dict(get_department(db, actor, department_id))
+
+
+@router.post("", status_code=201)
+def add_department(
+    body: NewDepartment, db: DbSession, actor: Annotated[Actor, Depends(ApiGuard("departments.write"))]
+) -> dict[str, Any]:
+    """Add a department under a parent in the caller's subtree."""
+    return department_as_dict(create_department(db, actor, **body.model_dump()))

@@ -1,0 +1,50 @@
+"""Sign in and out from a script or single-page client, with a session cookie."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel
+
+from zhizhi.access import Actor, login, logout
+from zhizhi.web.deps import SESSION_COOKIE, ApiGuard, DbSession, app_context, client_ip
+from zhizhi.web.session_cookie import set_session_cookie
+
+router = APIRouter(tags=["session"])
+
+
+class Credentials(BaseModel):
+    username: str
+    password: str
+
+
+@router.post("/session")
+def create_session(credentials: Credentials, request: Request, response: Response) -> dict[str, Any]:
+    """Sign in; sets the session cookie and returns the CSRF token to send as `X-CSRF-Token` on writes."""
+    context = app_context(request)
+    result = login(
+        context.sessions,
+        username=credentials.username,
+        password=credentials.password,
+        ip=client_ip(request),
+        security=context.workspace.config.security,
+        hours=context.workspace.config.server.session_hours,
+    )
+    set_session_cookie(response, request, result.secret)
+    return {"username": result.user.username, "csrf_token": result.csrf_token}
+
+
+@router.delete("/session")
+def delete_session(
+    request: Request,
+    response: Response,
+    db: DbSession,
+    actor: Annotated[Actor, Depends(ApiGuard("workspace.read"))],
+) -> dict[str, Any]:
+    """Sign out of the current browser session."""
+    web_session = getattr(request.state, "web_session", None)
+    if web_session is not None:
+        logout(db, web_session, client_ip(request))
+    response.delete_cookie(SESSION_COOKIE)
+    return {"signed_out": actor.name}

@@ -1,0 +1,70 @@
+"""The web application: JSON API under /api, the server-rendered UI, and static assets, all served locally."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
+
+from zhizhi import __version__
+from zhizhi.config import Workspace
+from zhizhi.store import check_schema, make_engine, make_sessionmaker
+from zhizhi.web import api, pages
+from zhizhi.web.context import AppContext
+from zhizhi.web.errors import install_error_handlers
+
+STATIC = Path(__file__).parent / "static"
+
+# Everything the page loads comes from this server: an intranet has no CDN to reach.
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def create_app(workspace: Workspace) -> FastAPI:
+    """The app for one workspace; refuses to start on an unreachable or unmigrated database."""
+    engine = make_engine(workspace.database_url)
+    check_schema(engine)
+    app = FastAPI(
+        title="zhizhi 智治",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        swagger_ui_parameters={"syntaxHighlight": False},
+    )
+    app.state.context = AppContext(workspace=workspace, engine=engine, sessions=make_sessionmaker(engine))
+    install_error_handlers(app)
+    app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_api_route("/api/docs", _api_docs, methods=["GET"], include_in_schema=False)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app
+
+
+def _api_docs() -> HTMLResponse:
+    """Swagger UI for the API, from assets this server ships."""
+    return HTMLResponse(_API_DOCS_HTML)
+
+
+_API_DOCS_HTML = """<!doctype html><html><head><meta charset="utf-8"><title>zhizhi API</title>
+<link rel="stylesheet" href="/static/swagger/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div><script src="/static/swagger/swagger-ui-bundle.js"></script>
+<script src="/static/api-docs.js"></script></body></html>"""
+
+
+async def _security_headers(request: Request, call_next: RequestResponseEndpoint) -> Response:
+    response = await call_next(request)
+    for name, value in _SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response

@@ -1,0 +1,109 @@
+"""Shared dependencies: a database session per request and the guards every route declares."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Form, Request
+from sqlalchemy.orm import Session
+
+from zhizhi.access import Actor, actor_for, authenticate_token, find_session, require
+from zhizhi.errors import AuthenticationError, CsrfError
+from zhizhi.store.tables import WebSession
+from zhizhi.web.context import AppContext
+
+SESSION_COOKIE = "zhizhi_session"
+PRELOGIN_CSRF_COOKIE = "zhizhi_csrf"
+LANG_COOKIE = "zhizhi_lang"
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def app_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the handler returns, rolled back when it raises."""
+    with app_context(request).sessions() as session, session.begin():
+        yield session
+
+
+DbSession = Annotated[Session, Depends(db_session)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+class Guard:
+    """A route's declaration of who may call it: signed in, and holding `permission`.
+
+    Every route but the few public ones depends on a Guard; a test walks the app to make sure.
+    """
+
+    def __init__(self, permission: str) -> None:
+        self.permission = permission
+
+    def resolve(self, request: Request, db: Session) -> tuple[Actor, WebSession | None]:
+        """The actor behind a bearer token or a session cookie."""
+        ip = client_ip(request)
+        header = request.headers.get("authorization", "")
+        if header.lower().startswith("bearer "):
+            return actor_for(authenticate_token(db, header[7:].strip()), ip), None
+        secret = request.cookies.get(SESSION_COOKIE)
+        web_session = find_session(db, secret) if secret else None
+        if web_session is None:
+            raise AuthenticationError("Sign in first, or send `Authorization: Bearer <token>`.", zh="请先登录。")
+        request.state.web_session = web_session
+        return actor_for(web_session.user, ip), web_session
+
+    def authorize(self, actor: Actor) -> Actor:
+        require(actor, self.permission)
+        return actor
+
+
+class ApiGuard(Guard):
+    """For JSON routes: cookie-authenticated writes must carry the session's token in `X-CSRF-Token`."""
+
+    def __call__(self, request: Request, db: DbSession) -> Actor:
+        actor, web_session = self.resolve(request, db)
+        if web_session is not None and request.method in UNSAFE_METHODS:
+            check_csrf(web_session.csrf_token, request.headers.get("x-csrf-token"))
+        return self.authorize(actor)
+
+
+class PageGuard(Guard):
+    """For HTML pages read with GET."""
+
+    def __call__(self, request: Request, db: DbSession) -> Actor:
+        actor, _ = self.resolve(request, db)
+        return self.authorize(actor)
+
+
+class FormGuard(Guard):
+    """For HTML forms: the posted `csrf_token` must match the signed-in session's."""
+
+    def __call__(self, request: Request, db: DbSession, csrf_token: Annotated[str, Form()] = "") -> Actor:
+        actor, web_session = self.resolve(request, db)
+        check_csrf(web_session.csrf_token if web_session else None, csrf_token)
+        return self.authorize(actor)
+
+
+def check_csrf(expected: str | None, given: str | None) -> None:
+    """Refuse unless a CSRF token was given and matches."""
+    if not expected or not given or not hmac.compare_digest(expected, given):
+        raise CsrfError(
+            "Missing or wrong CSRF token. Reload the page and submit again.",
+            zh="表单已过期或来源不明，请刷新页面后重试。",
+        )
+
+
+def locale_of(request: Request) -> str:
+    """The UI language: the visitor's choice, else the workspace default."""
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in ("zh-CN", "en"):
+        return chosen
+    return app_context(request).workspace.config.locale

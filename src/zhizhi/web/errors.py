@@ -1,0 +1,94 @@
+"""One error shape for the JSON API, and friendly pages for the browser."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
+
+from zhizhi.errors import AuthenticationError, RateLimitedError, ZhizhiError
+from zhizhi.web.deps import locale_of
+from zhizhi.web.templating import render
+
+log = logging.getLogger("zhizhi.web")
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid_input",
+    429: "rate_limited",
+}
+
+
+def error_body(code: str, message: str, status: int, details: list[Any] | None = None) -> dict[str, Any]:
+    """The only shape an API error ever takes."""
+    return {"error": {"code": code, "message": message, "status": status, "details": details or []}}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error through one of the handlers below."""
+    app.add_exception_handler(ZhizhiError, _zhizhi_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api")
+
+
+def _respond(
+    request: Request,
+    code: str,
+    message: str,
+    status: int,
+    details: list[Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    if _is_api(request):
+        return JSONResponse(error_body(code, message, status, details), status_code=status, headers=headers)
+    if status == 401:
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="")
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+    return render(request, "error.html", {"code": code, "message": message}, status_code=status)
+
+
+async def _zhizhi_error(request: Request, exc: ZhizhiError) -> Response:
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimitedError) else None
+    if isinstance(exc, AuthenticationError) and _is_api(request):
+        headers = {"WWW-Authenticate": "Bearer"}
+    message = exc.message if _is_api(request) else exc.localized(locale_of(request))
+    return _respond(request, exc.code, message, exc.status, exc.details, headers)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    return _respond(request, code, str(exc.detail), exc.status_code)
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    details = [
+        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "value": _safe(e.get("input"))}
+        for e in exc.errors()
+    ]
+    fields = ", ".join(f"`{d['field']}`" for d in details)
+    return _respond(request, "invalid_input", f"Invalid request: check {fields}.", 422, details)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return _respond(request, "internal_error", "Internal error; the server log has the details.", 500)
+
+
+def _safe(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool | None) else str(value)[:200]

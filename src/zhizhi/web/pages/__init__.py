@@ -1,0 +1,11 @@
+"""The server-rendered UI: one router per area, each page built on the same query as its JSON twin."""
+
+from fastapi import APIRouter
+
+from zhizhi.web.pages import admin, audit, auth, home, tokens
+
+router = APIRouter(include_in_schema=False)
+for module in (auth, home, admin, tokens, audit):
+    router.include_router(module.router)
+
+__all__ = ["router"]

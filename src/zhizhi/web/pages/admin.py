@@ -1,0 +1,124 @@
+"""Administration pages: users and departments, within the admin's subtree."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from zhizhi.access import (
+    Actor,
+    DepartmentKind,
+    Role,
+    create_department,
+    create_user,
+    list_departments,
+    list_users,
+    set_active,
+    user_as_dict,
+)
+from zhizhi.web.deps import DbSession, FormGuard, PageGuard, app_context
+from zhizhi.web.templating import render
+
+router = APIRouter(prefix="/admin")
+
+
+@router.get("/users", response_class=HTMLResponse)
+def show_users(request: Request, db: DbSession, actor: Annotated[Actor, Depends(PageGuard("users.read"))]) -> Response:
+    """Users of the subtree, and (for admins) the form to add one."""
+    users = [user_as_dict(u) for u in list_users(db, actor)]
+    return render(
+        request,
+        "users.html",
+        {
+            "users": users,
+            "departments": list_departments(db, actor),
+            "roles": list(Role),
+            "can_write": actor.can("users.write"),
+        },
+    )
+
+
+@router.post("/users")
+def submit_user(
+    request: Request,
+    db: DbSession,
+    actor: Annotated[Actor, Depends(FormGuard("users.write"))],
+    username: Annotated[str, Form()],
+    department_code: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    roles: Annotated[list[str], Form()],
+    display_name: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+) -> Response:
+    """Create a user, then show the list again."""
+    create_user(
+        db,
+        actor,
+        username=username.strip(),
+        display_name=display_name,
+        department_code=department_code,
+        roles=roles,
+        password=password,
+        phone=phone,
+        password_min_length=app_context(request).workspace.config.security.password_min_length,
+    )
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/users/{username}/disable")
+def submit_disable_user(
+    username: str, db: DbSession, actor: Annotated[Actor, Depends(FormGuard("users.write"))]
+) -> Response:
+    """Disable a user."""
+    set_active(db, actor, username, active=False)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/users/{username}/enable")
+def submit_enable_user(
+    username: str, db: DbSession, actor: Annotated[Actor, Depends(FormGuard("users.write"))]
+) -> Response:
+    """Enable a user."""
+    set_active(db, actor, username, active=True)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.get("/departments", response_class=HTMLResponse)
+def show_departments(
+    request: Request, db: DbSession, actor: Annotated[Actor, Depends(PageGuard("departments.read"))]
+) -> Response:
+    """The department tree of the subtree, and (for admins) the form to add one."""
+    return render(
+        request,
+        "departments.html",
+        {
+            "departments": list_departments(db, actor),
+            "kinds": list(DepartmentKind),
+            "can_write": actor.can("departments.write"),
+        },
+    )
+
+
+@router.post("/departments")
+def submit_department(
+    db: DbSession,
+    actor: Annotated[Actor, Depends(FormGuard("departments.write"))],
+    code: Annotated[str, Form()],
+    name: Annotated[str, Form()],
+    kind: Annotated[str, Form()],
+    parent_code: Annotated[str, Form()],
+    division_code: Annotated[str, Form()] = "",
+) -> Response:
+    """Add a department, then show the tree again."""
+    create_department(
+        db,
+        actor,
+        code=code,
+        name=name,
+        kind=kind,
+        parent_code=parent_code,
+        division_code=division_code.strip() or None,
+    )
+    return RedirectResponse("/admin/departments", status_code=303)

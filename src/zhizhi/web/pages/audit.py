@@ -1,0 +1,68 @@
+"""The audit trail page: filter, page through, and see whether the chain is intact."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from zhizhi.access import Actor, audit
+from zhizhi.errors import InputError
+from zhizhi.store.types import local_text
+from zhizhi.web.deps import DbSession, PageGuard
+from zhizhi.web.templating import render
+
+router = APIRouter()
+PAGE_SIZE = 50
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def show_audit(
+    request: Request,
+    db: DbSession,
+    actor: Annotated[Actor, Depends(PageGuard("audit.read"))],
+    who: Annotated[str, Query(alias="actor")] = "",
+    action: str = "",
+    object_id: str = "",
+    since: str = "",
+    until: str = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+    verify: bool = False,
+) -> Response:
+    """Events newest first, filtered; the whole chain is verified when asked."""
+    query = audit.AuditFilter(
+        actor=who or None,
+        action=action or None,
+        object_id=object_id or None,
+        since=_date(since),
+        until=_date(until),
+        limit=PAGE_SIZE + 1,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    events = [{**audit.event_as_dict(e), "local_at": local_text(e.at)} for e in audit.list_events(db, actor, query)]
+    filters = {"actor": who, "action": action, "object_id": object_id, "since": since, "until": until}
+    return render(
+        request,
+        "audit.html",
+        {
+            "events": events[:PAGE_SIZE],
+            "has_next": len(events) > PAGE_SIZE,
+            "page": page,
+            "filters": filters,
+            "query_for": lambda n: urlencode({**filters, "page": n}),
+            "chain": audit.verify(db) if verify else None,
+        },
+    )
+
+
+def _date(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        raise InputError(
+            f"Date `{text}` is not a date; write it as 2026-07-08.",
+            zh=f"日期 `{text}` 格式不对，请写成 2026-07-08。",
+        ) from None

@@ -1,0 +1,105 @@
+"""Sign-in and sign-out pages, and the language switch."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from zhizhi.access import Actor, login, logout
+from zhizhi.errors import AuthenticationError, RateLimitedError
+from zhizhi.web.deps import (
+    LANG_COOKIE,
+    PRELOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    DbSession,
+    FormGuard,
+    app_context,
+    check_csrf,
+    client_ip,
+    locale_of,
+)
+from zhizhi.web.session_cookie import set_session_cookie
+from zhizhi.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/login", response_class=HTMLResponse)
+def show_login(request: Request, next: str = "/") -> Response:
+    """The sign-in form, with a CSRF token bound to a pre-login cookie."""
+    return _login_page(request, next, error=None, status_code=200)
+
+
+@router.post("/login")
+def submit_login(
+    request: Request,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Check the credentials; on success set the session cookie and go where the user was headed."""
+    check_csrf(request.cookies.get(PRELOGIN_CSRF_COOKIE), csrf_token)
+    context = app_context(request)
+    try:
+        result = login(
+            context.sessions,
+            username=username.strip(),
+            password=password,
+            ip=client_ip(request),
+            security=context.workspace.config.security,
+            hours=context.workspace.config.server.session_hours,
+        )
+    except (AuthenticationError, RateLimitedError) as exc:
+        return _login_page(request, next, error=exc.localized(locale_of(request)), status_code=exc.status)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_session_cookie(response, request, result.secret)
+    response.delete_cookie(PRELOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout")
+def submit_logout(
+    request: Request, db: DbSession, actor: Annotated[Actor, Depends(FormGuard("workspace.read"))]
+) -> Response:
+    """End the session and return to the sign-in page."""
+    logout(db, request.state.web_session, client_ip(request))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/lang/{locale}")
+def switch_language(request: Request, locale: str) -> Response:
+    """Remember the visitor's language and go back."""
+    target = _safe_next(request.headers.get("referer", "/"))
+    response = RedirectResponse(target, status_code=303)
+    if locale in ("zh-CN", "en"):
+        response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax", path="/")
+    return response
+
+
+def _login_page(request: Request, next: str, *, error: str | None, status_code: int) -> Response:
+    token = request.cookies.get(PRELOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    response = render(
+        request,
+        "login.html",
+        {"next": _safe_next(next), "error": error},
+        status_code=status_code,
+        csrf_token=token,
+    )
+    response.set_cookie(PRELOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/")
+    return response
+
+
+def _safe_next(target: str) -> str:
+    # Only local paths: a login link must never bounce the user to another site.
+    parsed = urlparse(target)
+    path = parsed.path if not parsed.netloc or parsed.netloc == "" else "/"
+    if not path.startswith("/") or path.startswith("//") or path.startswith("/login"):
+        return "/"
+    return path + (f"?{parsed.query}" if parsed.query else "")

@@ -1,0 +1,37 @@
+"""The home page and the pages of the sections that later releases fill."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from zhizhi.access import Actor
+from zhizhi.dashboard import overview
+from zhizhi.web.deps import DbSession, PageGuard, app_context
+from zhizhi.web.templating import render
+
+router = APIRouter()
+Reader = Annotated[Actor, Depends(PageGuard("workspace.read"))]
+SECTIONS = ("sources", "quarantine", "register", "deliveries", "hotline", "reports")
+
+
+@router.get("/", response_class=HTMLResponse)
+def show_home(request: Request, db: DbSession, actor: Reader) -> Response:
+    """The workspace at a glance."""
+    state = overview(db, app_context(request).workspace, actor)
+    return render(request, "home.html", {"state": state, "sections": SECTIONS})
+
+
+def _section_page(section: str) -> Callable[..., Response]:
+    def show_section(request: Request, actor: Reader) -> Response:
+        """A section of the hub that is not built yet says so, and what it will do."""
+        return render(request, "section.html", {"section": section})
+
+    return show_section
+
+
+for _section in SECTIONS:
+    router.add_api_route(f"/{_section}", _section_page(_section), methods=["GET"], response_class=HTMLResponse)

@@ -1,0 +1,60 @@
+"""Server-rendered pages: Jinja2 templates with the UI's language and the session's CSRF token."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from zhizhi.access import actor_for
+from zhizhi.web.deps import locale_of
+from zhizhi.web.i18n import translate
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+NAV = [
+    ("/", "nav.home", "workspace.read"),
+    ("/sources", "nav.sources", "workspace.read"),
+    ("/quarantine", "nav.quarantine", "workspace.read"),
+    ("/register", "nav.register", "workspace.read"),
+    ("/deliveries", "nav.deliveries", "workspace.read"),
+    ("/hotline", "nav.hotline", "workspace.read"),
+    ("/reports", "nav.reports", "workspace.read"),
+    ("/audit", "nav.audit", "audit.read"),
+    ("/admin/users", "nav.users", "users.read"),
+    ("/admin/departments", "nav.departments", "departments.read"),
+    ("/account/tokens", "nav.tokens", "tokens.own"),
+]
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+    csrf_token: str | None = None,
+) -> HTMLResponse:
+    """Render a page in the visitor's language, with the navigation their roles allow."""
+    locale = locale_of(request)
+    web_session = getattr(request.state, "web_session", None)
+    user = web_session.user if web_session else None
+    permissions = _permissions(web_session)
+    base = {
+        "locale": locale,
+        "t": lambda key, **params: translate(locale, key, **params),
+        "user": user,
+        "csrf_token": csrf_token or (web_session.csrf_token if web_session else ""),
+        "nav": [(href, label) for href, label, perm in NAV if perm in permissions],
+        "path": request.url.path,
+    }
+    return TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
+
+
+def _permissions(web_session: Any) -> frozenset[str]:
+    if web_session is None:
+        return frozenset()
+    return actor_for(web_session.user, None).permissions
