@@ -35,31 +35,42 @@ def pytest_report_header() -> str:
     return f"PostgreSQL: {url}" if url else f"PostgreSQL: not configured ({PG_ENV} unset), PostgreSQL tests skip"
 
 
+def prepare(url: str, *, with_city: bool) -> None:
+    """Migrate a template database and, for the city template, load the demo city (hashing is slow: once)."""
+    engine = make_engine(url)
+    upgrade(engine)
+    if with_city:
+        with make_sessionmaker(engine)() as session, session.begin():
+            load_demo(session, OPERATOR)
+    engine.dispose()
+
+
 class PostgresServer:
     """Creates and drops throwaway databases on the server named by ZHIZHI_TEST_DATABASE_URL."""
 
     def __init__(self, url: str) -> None:
         self.url = make_url(normalize_database_url(url))
         self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
-        self.template = f"zhizhi_tpl_{uuid.uuid4().hex[:10]}"
-        self._run(f'CREATE DATABASE "{self.template}"')
-        engine = make_engine(self.url_for(self.template))
-        upgrade(engine)
-        engine.dispose()
+        tag = uuid.uuid4().hex[:10]
+        self.templates = {"schema": f"zhizhi_tpl_{tag}", "city": f"zhizhi_tplc_{tag}"}
+        for kind, name in self.templates.items():
+            self._run(f'CREATE DATABASE "{name}"')
+            prepare(self.url_for(name), with_city=kind == "city")
 
     def url_for(self, name: str) -> str:
         return self.url.set(database=name).render_as_string(hide_password=False)
 
-    def create(self, *, migrated: bool = True) -> str:
+    def create(self, template: str | None) -> str:
         name = f"zhizhi_t_{uuid.uuid4().hex[:12]}"
-        self._run(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{self.template}"' if migrated else ""))
+        self._run(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{self.templates[template]}"' if template else ""))
         return name
 
     def drop(self, name: str) -> None:
         self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def close(self) -> None:
-        self.drop(self.template)
+        for name in self.templates.values():
+            self.drop(name)
         self.admin.dispose()
 
     def _run(self, sql: str) -> None:
@@ -78,12 +89,12 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "zhizhi.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    engine.dispose()
-    return path
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("templates")
+    paths = {"schema": folder / "schema.db", "city": folder / "city.db"}
+    for kind, path in paths.items():
+        prepare(f"sqlite:///{path}", with_city=kind == "city")
+    return paths
 
 
 @pytest.fixture(
@@ -95,14 +106,18 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of a fresh database at the head revision, on each backend in turn."""
+    """The URL of a fresh database at the head revision, on each backend in turn.
+
+    Tests that ask for `city` get the demo city's departments and users in it already.
+    """
+    template = "city" if "city" in request.fixturenames else "schema"
     if backend == "sqlite":
         target = tmp_path / "zhizhi.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        shutil.copyfile(request.getfixturevalue("sqlite_templates")[template], target)
         yield f"sqlite:///{target}"
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
-    name = server.create()
+    name = server.create(template)
     yield server.url_for(name)
     server.drop(name)
 
@@ -114,7 +129,7 @@ def empty_database_url(backend: str, request: pytest.FixtureRequest, tmp_path: P
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
-    name = server.create(migrated=False)
+    name = server.create(None)
     yield server.url_for(name)
     server.drop(name)
 
@@ -133,9 +148,7 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 
 @pytest.fixture
 def city(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
-    """The store with the demo city's departments and users loaded."""
-    with sessions() as session, session.begin():
-        load_demo(session, OPERATOR)
+    """The store with the demo city's departments and users loaded (from the city template)."""
     return sessions
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, select, text
 from sqlalchemy.orm import Session
 
-from zhizhi.access.roles import Actor
+from zhizhi.access.roles import Actor, require
 from zhizhi.store.tables import AuditEvent, Department
 from zhizhi.store.types import as_aware, utcnow
 
@@ -131,6 +131,7 @@ class AuditFilter:
 
 def list_events(session: Session, actor: Actor, query: AuditFilter) -> list[AuditEvent]:
     """Events newest first, limited to those done from within the actor's department subtree."""
+    require(actor, "audit.read")
     stmt = _filtered(select(AuditEvent), query)
     if not actor.is_operator:
         subtree = select(Department.id).where(Department.path.startswith(actor.department_path))

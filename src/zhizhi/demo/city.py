@@ -48,8 +48,8 @@ class DemoUser:
 
 
 USERS = [
-    DemoUser("admin", "系统管理员", "LZ-BGS", ("admin",), "13977200001"),
-    DemoUser("auditor", "安全审计员", "LZ-BGS", ("auditor",), "13977200002"),
+    DemoUser("admin", "系统管理员", "LZ", ("admin",), "13977200001"),
+    DemoUser("auditor", "安全审计员", "LZ", ("auditor",), "13977200002"),
     DemoUser("leader", "王局长", "LZ", ("leader",), "13977200003"),
     DemoUser("steward", "李数据", "LZ-DJ", ("steward",), "13977200004"),
     DemoUser("hotline", "赵接线", "LZ-TSJB", ("handler",), "13977200005"),

@@ -1,0 +1,124 @@
+"""Logins, sessions and API tokens: disabled users and revoked tokens are refused; guessing is rate-limited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import DEMO_PASSWORD, OPERATOR
+from zhizhi.access import (
+    audit,
+    authenticate_token,
+    create_token,
+    find_session,
+    list_tokens,
+    login,
+    revoke_token,
+    set_active,
+)
+from zhizhi.config.models import SecurityConfig
+from zhizhi.errors import AuthenticationError, NotFoundError, RateLimitedError
+from zhizhi.store.tables import LoginAttempt
+
+SECURITY = SecurityConfig(login_max_failures=3, login_max_failures_per_ip=5, login_window_minutes=15)
+
+
+def _login(city: sessionmaker[Session], username: str, password: str, ip: str = "10.1.1.1") -> str:
+    return login(city, username=username, password=password, ip=ip, security=SECURITY, hours=8).secret
+
+
+def _actions(city: sessionmaker[Session]) -> list[str]:
+    with city() as session, session.begin():
+        return [e.action for e in audit.list_events(session, OPERATOR, audit.AuditFilter(limit=1000))]
+
+
+def test_a_login_opens_a_session_and_is_audited(city: sessionmaker[Session]) -> None:
+    secret = _login(city, "zhongnan", DEMO_PASSWORD)
+    with city() as session, session.begin():
+        web_session = find_session(session, secret)
+        assert web_session is not None and web_session.user.username == "zhongnan"
+        assert find_session(session, secret + "x") is None
+    assert _actions(city)[0] == "login"
+
+
+def test_wrong_passwords_and_unknown_users_look_the_same_and_are_recorded(city: sessionmaker[Session]) -> None:
+    for username in ("zhongnan", "nobody"):
+        with pytest.raises(AuthenticationError, match="Wrong username or password"):
+            _login(city, username, "wrong-password")
+    assert _actions(city)[:2] == ["login.failed", "login.failed"]
+
+
+def test_a_disabled_user_is_refused_and_loses_their_sessions(city: sessionmaker[Session]) -> None:
+    secret = _login(city, "zhongnan", DEMO_PASSWORD)
+    with city() as session, session.begin():
+        set_active(session, OPERATOR, "zhongnan", active=False)
+    with city() as session, session.begin():
+        assert find_session(session, secret) is None
+    with pytest.raises(AuthenticationError, match="disabled"):
+        _login(city, "zhongnan", DEMO_PASSWORD)
+
+
+def test_logins_are_rate_limited_per_account(city: sessionmaker[Session]) -> None:
+    for _ in range(3):
+        with pytest.raises(AuthenticationError):
+            _login(city, "leader", "guess")
+    with pytest.raises(RateLimitedError) as caught:
+        _login(city, "leader", DEMO_PASSWORD)  # even the right password waits
+    assert 0 < caught.value.retry_after <= 15 * 60 + 1
+    _login(city, "steward", DEMO_PASSWORD)  # other accounts are not affected
+
+
+def test_the_limit_lifts_when_the_window_passes(city: sessionmaker[Session]) -> None:
+    for _ in range(3):
+        with pytest.raises(AuthenticationError):
+            _login(city, "leader", "guess")
+    with city() as session, session.begin():
+        for attempt in session.scalars(select(LoginAttempt)):
+            attempt.at -= timedelta(minutes=16)
+    _login(city, "leader", DEMO_PASSWORD)
+
+
+def test_logins_are_rate_limited_per_address(city: sessionmaker[Session]) -> None:
+    for name in ("a1", "a2", "a3", "a4", "a5"):
+        with pytest.raises(AuthenticationError):
+            _login(city, name, "guess", ip="10.9.9.9")
+    with pytest.raises(RateLimitedError):
+        _login(city, "steward", DEMO_PASSWORD, ip="10.9.9.9")
+    _login(city, "steward", DEMO_PASSWORD, ip="10.9.9.10")
+
+
+def test_tokens_are_stored_hashed_and_can_be_revoked(city: sessionmaker[Session]) -> None:
+    with city() as session, session.begin():
+        token, secret = create_token(session, OPERATOR, name="province-sync", username="steward")
+        token_id = token.id
+        assert token.token_hash != secret and secret.startswith("zz_") and secret.startswith(token.prefix)
+    with city() as session, session.begin():
+        assert authenticate_token(session, secret).username == "steward"
+        revoke_token(session, OPERATOR, token_id)
+    with city() as session, session.begin(), pytest.raises(AuthenticationError, match="revoked"):
+        authenticate_token(session, secret)
+    assert {"token.create", "token.revoke"} <= set(_actions(city))
+
+
+def test_a_disabled_users_token_is_refused(city: sessionmaker[Session]) -> None:
+    with city() as session, session.begin():
+        _, secret = create_token(session, OPERATOR, name="script", username="yufeng")
+        set_active(session, OPERATOR, "yufeng", active=False)
+    with city() as session, session.begin(), pytest.raises(AuthenticationError, match="disabled"):
+        authenticate_token(session, secret)
+
+
+def test_users_see_and_revoke_only_their_own_tokens(city: sessionmaker[Session]) -> None:
+    from tests.access.test_people import actor
+
+    with city() as session, session.begin():
+        mine, _ = create_token(session, actor(session, "steward"), name="mine")
+        theirs, _ = create_token(session, actor(session, "leader"), name="theirs")
+        steward = actor(session, "steward")
+        assert [t.name for t in list_tokens(session, steward)] == ["mine"]
+        with pytest.raises(NotFoundError):
+            revoke_token(session, steward, theirs.id)
+        assert revoke_token(session, steward, mine.id).revoked_at is not None

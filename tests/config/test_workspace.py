@@ -1,0 +1,98 @@
+"""Workspaces: what init creates, and how a broken zhizhi.yaml is reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from zhizhi.config import init_workspace, load_workspace, locate_workspace, normalize_database_url
+from zhizhi.errors import ConfigError, WorkspaceNotFoundError
+
+
+def _write(root: Path, text: str | bytes) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / "zhizhi.yaml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def test_init_creates_folders_config_and_private_keys_dir(tmp_path: Path) -> None:
+    workspace = init_workspace(tmp_path / "ws", name="柳州市市场监督管理局")
+    for folder in ("sources", "targets", "codes", "crosswalks", "reports", "data", "data/keys"):
+        assert (workspace.root / folder).is_dir(), folder
+    assert (workspace.root / "data" / "keys").stat().st_mode & 0o077 == 0
+    assert workspace.config.name == "柳州市市场监督管理局"
+    assert workspace.database_url == f"sqlite:///{workspace.root / 'data' / 'zhizhi.db'}"
+
+
+def test_init_keeps_an_existing_config(tmp_path: Path) -> None:
+    _write(tmp_path, "name: 已有的局\n")
+    assert init_workspace(tmp_path, name="新名字").config.name == "已有的局"
+
+
+def test_every_problem_is_reported_at_once_with_key_value_and_fix(tmp_path: Path) -> None:
+    _write(tmp_path, "sever:\n  port: 80\nserver:\n  port: abc\n  session_hours: 0\nlocale: fr\n")
+    with pytest.raises(ConfigError) as caught:
+        load_workspace(tmp_path)
+    error = caught.value
+    assert len(error.details) == 4
+    assert "zhizhi.yaml" in error.message
+    assert any("unknown key `sever`" in d and "did you mean `server`" in d for d in error.details)
+    assert any("`server.port` = `abc`" in d for d in error.details)
+    assert any("`server.session_hours` = `0`" in d for d in error.details)
+    assert any("`locale` = `fr`" in d and "fix the value" in d for d in error.details)
+
+
+def test_a_nested_unknown_key_gets_a_suggestion(tmp_path: Path) -> None:
+    _write(tmp_path, "security:\n  login_max_failure: 3\n")
+    with pytest.raises(ConfigError, match=r"`security.login_max_failure`.*did you mean `login_max_failures`"):
+        load_workspace(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("server: [unclosed\n", "not valid YAML"),
+        ("- just\n- a list\n", "must be a mapping"),
+        ("database:\n  url: mysql://x\n", "only sqlite:/// and postgresql://"),
+        ("名字: 局\n".encode("gbk"), "not UTF-8"),
+    ],
+)
+def test_broken_files_say_what_to_fix(tmp_path: Path, content: str | bytes, expected: str) -> None:
+    _write(tmp_path, content)
+    with pytest.raises(ConfigError, match=expected):
+        load_workspace(tmp_path)
+
+
+def test_a_missing_workspace_says_how_to_create_one(tmp_path: Path) -> None:
+    with pytest.raises(WorkspaceNotFoundError, match="zhizhi init"):
+        load_workspace(tmp_path / "nowhere")
+
+
+def test_environment_overrides_the_database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace = init_workspace(tmp_path)
+    monkeypatch.setenv("ZHIZHI_DATABASE_URL", "postgresql://u@db.example/zz")
+    assert workspace.database_url == "postgresql+psycopg://u@db.example/zz"
+
+
+def test_workspace_is_located_by_option_then_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZHIZHI_WORKSPACE", str(tmp_path / "from-env"))
+    assert locate_workspace(None) == tmp_path / "from-env"
+    assert locate_workspace(tmp_path / "given") == tmp_path / "given"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://a@h/d", "postgresql+psycopg://a@h/d"),
+        ("postgresql://a@h/d", "postgresql+psycopg://a@h/d"),
+        ("postgresql+psycopg://a@h/d", "postgresql+psycopg://a@h/d"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
+def test_postgres_urls_use_psycopg3(url: str, expected: str) -> None:
+    assert normalize_database_url(url) == expected
