@@ -36,7 +36,7 @@ def create_app(workspace: Workspace) -> FastAPI:
     app = FastAPI(
         title="zhizhi 智治",
         version=__version__,
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
         swagger_ui_parameters={"syntaxHighlight": False},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
@@ -38,6 +39,17 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """What a page shows of the signed-in user; plain values, so error pages can render after a rollback."""
+
+    username: str
+    display_name: str
+    department_name: str
+    csrf_token: str
+    permissions: frozenset[str]
+
+
 class Guard:
     """A route's declaration of who may call it: signed in, and holding `permission`.
 
@@ -57,8 +69,12 @@ class Guard:
         web_session = find_session(db, secret) if secret else None
         if web_session is None:
             raise AuthenticationError("Sign in first, or send `Authorization: Bearer <token>`.", zh="请先登录。")
+        actor = actor_for(web_session.user, ip)
         request.state.web_session = web_session
-        return actor_for(web_session.user, ip), web_session
+        request.state.viewer = Viewer(username=actor.name, display_name=web_session.user.display_name,
+                                      department_name=web_session.user.department.name,
+                                      csrf_token=web_session.csrf_token, permissions=actor.permissions)
+        return actor, web_session
 
     def authorize(self, actor: Actor) -> Actor:
         require(actor, self.permission)

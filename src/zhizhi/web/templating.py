@@ -9,8 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from zhizhi.access import actor_for
-from zhizhi.web.deps import locale_of
+from zhizhi.web.deps import Viewer, locale_of
 from zhizhi.web.i18n import translate
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -40,21 +39,14 @@ def render(
 ) -> HTMLResponse:
     """Render a page in the visitor's language, with the navigation their roles allow."""
     locale = locale_of(request)
-    web_session = getattr(request.state, "web_session", None)
-    user = web_session.user if web_session else None
-    permissions = _permissions(web_session)
+    viewer: Viewer | None = getattr(request.state, "viewer", None)
+    permissions = viewer.permissions if viewer else frozenset()
     base = {
         "locale": locale,
         "t": lambda key, **params: translate(locale, key, **params),
-        "user": user,
-        "csrf_token": csrf_token or (web_session.csrf_token if web_session else ""),
+        "user": viewer,
+        "csrf_token": csrf_token or (viewer.csrf_token if viewer else ""),
         "nav": [(href, label) for href, label, perm in NAV if perm in permissions],
         "path": request.url.path,
     }
     return TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
-
-
-def _permissions(web_session: Any) -> frozenset[str]:
-    if web_session is None:
-        return frozenset()
-    return actor_for(web_session.user, None).permissions

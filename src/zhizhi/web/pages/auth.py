@@ -76,7 +76,7 @@ def submit_logout(
 @router.get("/lang/{locale}")
 def switch_language(request: Request, locale: str) -> Response:
     """Remember the visitor's language and go back."""
-    target = _safe_next(request.headers.get("referer", "/"))
+    target = _safe_next(request.headers.get("referer", "/"), host=request.url.netloc)
     response = RedirectResponse(target, status_code=303)
     if locale in ("zh-CN", "en"):
         response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax", path="/")
@@ -96,10 +96,10 @@ def _login_page(request: Request, next: str, *, error: str | None, status_code: 
     return response
 
 
-def _safe_next(target: str) -> str:
-    # Only local paths: a login link must never bounce the user to another site.
+def _safe_next(target: str, *, host: str = "") -> str:
+    # Only paths on this site: a link must never bounce the user to another one.
     parsed = urlparse(target)
-    path = parsed.path if not parsed.netloc or parsed.netloc == "" else "/"
-    if not path.startswith("/") or path.startswith("//") or path.startswith("/login"):
+    path = parsed.path if not parsed.netloc or parsed.netloc == host else "/"
+    if not path.startswith("/") or path.startswith("//") or "\\" in path or path.startswith("/login"):
         return "/"
     return path + (f"?{parsed.query}" if parsed.query else "")

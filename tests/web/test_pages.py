@@ -1,0 +1,83 @@
+"""The UI: Chinese by default, English on request, every asset served locally, each page reachable by its role."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import Web
+from zhizhi.web.i18n import MESSAGES
+
+PAGES_BY_ROLE = {
+    "admin": [
+        "/",
+        "/sources",
+        "/quarantine",
+        "/register",
+        "/deliveries",
+        "/hotline",
+        "/reports",
+        "/admin/users",
+        "/admin/departments",
+        "/account/tokens",
+    ],
+    "auditor": ["/", "/audit", "/audit?verify=true", "/admin/departments", "/account/tokens"],
+    "zhongnan": ["/", "/hotline", "/account/tokens"],
+}
+
+
+def test_both_languages_have_the_same_words() -> None:
+    assert set(MESSAGES["zh-CN"]) == set(MESSAGES["en"])
+
+
+@pytest.mark.parametrize("username", sorted(PAGES_BY_ROLE))
+def test_each_role_opens_its_pages(web: Web, username: str) -> None:
+    web.login_form(username)
+    for path in PAGES_BY_ROLE[username]:
+        response = web.client.get(path)
+        assert response.status_code == 200, path
+        assert '<html lang="zh-CN">' in response.text
+
+
+def test_roles_without_the_right_are_refused_pages(web: Web) -> None:
+    web.login_form("zhongnan")
+    for path in ("/audit", "/admin/users"):
+        assert web.client.get(path).status_code == 403, path
+    nav = web.client.get("/").text
+    assert 'href="/audit"' not in nav and 'href="/admin/users"' not in nav
+
+
+def test_home_shows_the_workspace_state(web: Web) -> None:
+    web.login_form("leader")
+    page = web.client.get("/").text
+    assert "测试市市场监督管理局" in page and "工作区概况" in page
+    assert re.search(r'id="count-departments">17<', page) and re.search(r'id="count-users">8<', page)
+
+
+def test_the_language_switch_turns_the_ui_english(web: Web) -> None:
+    web.login_form("leader")
+    response = web.client.get("/lang/en", headers={"referer": "http://testserver/register"})
+    assert response.url.path == "/register"
+    page = web.client.get("/").text
+    assert '<html lang="en">' in page and "Workspace overview" in page and "工作区概况" not in page
+
+
+def test_nothing_is_loaded_from_another_site(web: Web) -> None:
+    web.login_form("admin")
+    pages = [web.client.get(p).text for p in ("/", "/admin/users", "/login", "/api/docs")]
+    for html in pages:
+        for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+            assert not re.match(r"^(https?:)?//", url), url
+            if url.startswith("/static/"):
+                assert web.client.get(url).status_code == 200, url
+    headers = web.client.get("/").headers
+    assert "default-src 'self'" in headers["content-security-policy"]
+
+
+def test_the_api_is_documented_offline(web: Web) -> None:
+    schema = web.client.get("/api/openapi.json").json()
+    assert "/api/users" in schema["paths"] and "/admin/users" not in schema["paths"]
+    docs = web.client.get("/api/docs").text
+    assert "/static/swagger/swagger-ui-bundle.js" in docs
+    assert web.client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
