@@ -1,0 +1,159 @@
+"""The CLI contract: commands, --json, exit codes, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from zhizhi.cli.main import app
+from zhizhi.config import Workspace
+from zhizhi.store import make_engine
+
+runner = CliRunner()
+
+
+def zz(workspace: Workspace | Path, *args: str, input: str | None = None) -> tuple[int, str, str]:
+    root = workspace.root if isinstance(workspace, Workspace) else workspace
+    result = runner.invoke(app, ["-w", str(root), *args], input=input)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_help_lists_every_command_with_a_description() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("init", "demo", "serve", "status", "db", "dept", "user", "token", "audit"):
+        assert command in result.stdout
+
+
+def test_init_creates_a_migrated_workspace(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init", str(tmp_path / "ws"), "--name", "某市市场监督管理局"])
+    assert result.exit_code == 0, result.output
+    code, out, _ = zz(tmp_path / "ws", "db", "current", "--json")
+    assert code == 0 and json.loads(out)["up_to_date"] is True
+    code, out, _ = zz(tmp_path / "ws", "status", "--json")
+    assert json.loads(out)["workspace"]["name"] == "某市市场监督管理局"
+
+
+def test_demo_without_serving_loads_the_city_once(tmp_path: Path) -> None:
+    for word in ("Loaded", "Reusing"):
+        result = runner.invoke(app, ["demo", str(tmp_path / "demo"), "--no-serve"])
+        assert result.exit_code == 0 and word in result.stdout and "zhizhi-demo-2026" in result.stdout
+    code, out, _ = zz(tmp_path / "demo", "user", "list", "--json")
+    assert code == 0 and len(json.loads(out)) == 8
+
+
+def test_people_from_the_command_line(workspace: Workspace) -> None:
+    assert zz(workspace, "dept", "add", "SZ", "某市市场监督管理局", "--kind", "bureau", "--division", "450200")[0] == 0
+    assert zz(workspace, "dept", "add", "SZ-A", "甲区局", "--kind", "county", "--parent", "SZ")[0] == 0
+    code, _, err = zz(
+        workspace,
+        "user",
+        "add",
+        "wang",
+        "-d",
+        "SZ-A",
+        "-r",
+        "handler",
+        "-r",
+        "leader",
+        "--name",
+        "王五",
+        "--phone",
+        "13800138000",
+        "--password-stdin",
+        input="a-long-password\n",
+    )
+    assert code == 0, err
+    code, out, _ = zz(workspace, "user", "list", "--json")
+    (user,) = json.loads(out)
+    assert (user["username"], user["roles"], user["phone"]) == ("wang", ["handler", "leader"], "138****8000")
+    assert zz(workspace, "user", "disable", "wang")[0] == 0
+    code, out, _ = zz(workspace, "user", "list", "--json")
+    assert json.loads(out)[0]["is_active"] is False
+    code, out, _ = zz(workspace, "dept", "list", "--json")
+    assert [(d["code"], d["depth"]) for d in json.loads(out)] == [("SZ", 0), ("SZ-A", 1)]
+
+
+def test_tokens_from_the_command_line(workspace: Workspace) -> None:
+    zz(workspace, "dept", "add", "SZ", "某局", "--kind", "bureau")
+    zz(workspace, "user", "add", "bot", "-d", "SZ", "-r", "steward", "--password-stdin", input="a-long-password\n")
+    code, out, _ = zz(workspace, "token", "create", "--user", "bot", "--name", "province-sync", "--json")
+    created = json.loads(out)
+    assert code == 0 and created["secret"].startswith("zz_")
+    assert zz(workspace, "token", "revoke", str(created["id"]))[0] == 0
+    code, out, _ = zz(workspace, "token", "list", "--json")
+    assert json.loads(out)[0]["revoked"] is True and "secret" not in json.loads(out)[0]
+
+
+def test_audit_verify_finds_a_tampered_row(workspace: Workspace) -> None:
+    zz(workspace, "dept", "add", "SZ", "某局", "--kind", "bureau")
+    for name in ("a1", "a2", "a3"):
+        zz(workspace, "user", "add", name, "-d", "SZ", "-r", "handler", "--password-stdin", input="a-long-password\n")
+    code, out, _ = zz(workspace, "audit", "verify", "--json")
+    assert code == 0 and json.loads(out)["events"] == 4
+    engine = make_engine(workspace.database_url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"))
+        else:
+            connection.execute(text("DROP TRIGGER audit_events_no_update"))
+        connection.execute(text("UPDATE audit_events SET object_id = 'mallory' WHERE seq = 3"))
+    engine.dispose()
+    code, out, _ = zz(workspace, "audit", "verify")
+    assert code == 1 and "broken at event 3" in out
+    code, out, _ = zz(workspace, "audit", "verify", "--json")
+    assert code == 1 and json.loads(out)["first_bad_seq"] == 3
+
+
+def test_audit_list_filters(workspace: Workspace) -> None:
+    zz(workspace, "dept", "add", "SZ", "某局", "--kind", "bureau")
+    code, out, _ = zz(workspace, "audit", "list", "--action", "department.create", "--json")
+    events = json.loads(out)
+    assert code == 0 and [e["object_id"] for e in events] == ["SZ"] and events[0]["actor"].startswith("cli:")
+
+
+def test_a_user_error_is_one_line_with_exit_code_1(workspace: Workspace) -> None:
+    code, out, err = zz(workspace, "user", "disable", "nobody")
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and err.startswith("error: No user `nobody`")
+
+
+def test_debug_shows_the_traceback(workspace: Workspace) -> None:
+    result = runner.invoke(app, ["-w", str(workspace.root), "--debug", "user", "disable", "nobody"])
+    assert result.exit_code == 1 and result.exception is not None and type(result.exception).__name__ == "NotFoundError"
+
+
+def test_a_wrong_config_key_is_one_clear_line(tmp_path: Path) -> None:
+    runner.invoke(app, ["init", str(tmp_path)])
+    (tmp_path / "zhizhi.yaml").write_text("servr:\n  port: 1\n", encoding="utf-8")
+    code, _, err = zz(tmp_path, "status")
+    assert code == 1 and err.count("\n") == 1
+    assert "unknown key `servr` (did you mean `server`?)" in err and "zhizhi.yaml" in err
+
+
+def test_an_unreachable_database_is_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner.invoke(app, ["init", str(tmp_path)])
+    monkeypatch.setenv("ZHIZHI_DATABASE_URL", "postgresql://zhizhi@127.0.0.1:1/none")
+    code, _, err = zz(tmp_path, "status")
+    assert code == 1 and err.count("\n") == 1 and "Cannot connect to database" in err
+
+
+def test_an_unmigrated_database_is_one_clear_line(
+    tmp_path: Path, empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner.invoke(app, ["init", str(tmp_path / "ws")])
+    monkeypatch.setenv("ZHIZHI_DATABASE_URL", empty_database_url)
+    code, _, err = zz(tmp_path / "ws", "user", "list")
+    assert code == 1 and err.count("\n") == 1 and "Run `zhizhi db upgrade`" in err
+    code, out, _ = zz(tmp_path / "ws", "db", "upgrade", "--json")
+    assert code == 0 and json.loads(out)["from"] is None
+    assert zz(tmp_path / "ws", "user", "list")[0] == 0
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["user", "add"]).exit_code == 2
+    assert runner.invoke(app, ["no-such-command"]).exit_code == 2
