@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from zhizhi.config import init_workspace, load_workspace, locate_workspace, normalize_database_url
+from zhizhi.config.keys import public_key_fingerprint
 from zhizhi.errors import ConfigError, WorkspaceNotFoundError
 
 
@@ -27,6 +28,16 @@ def test_init_creates_folders_config_and_private_keys_dir(tmp_path: Path) -> Non
     assert (workspace.root / "data" / "keys").stat().st_mode & 0o077 == 0
     assert workspace.config.name == "柳州市市场监督管理局"
     assert workspace.database_url == f"sqlite:///{workspace.root / 'data' / 'zhizhi.db'}"
+
+
+def test_init_makes_a_signing_key_once(tmp_path: Path) -> None:
+    workspace = init_workspace(tmp_path)
+    private = workspace.keys_dir / "workspace.ed25519.pem"
+    assert private.stat().st_mode & 0o777 == 0o600
+    fingerprint = public_key_fingerprint(workspace.keys_dir)
+    assert fingerprint is not None and fingerprint.startswith("SHA256:")
+    init_workspace(tmp_path)
+    assert public_key_fingerprint(workspace.keys_dir) == fingerprint
 
 
 def test_init_keeps_an_existing_config(tmp_path: Path) -> None:

@@ -84,6 +84,8 @@ def _login(
         )
     )
     session.execute(delete(WebSession).where(WebSession.expires_at < now))
+    # Attempts older than a day no longer count towards any limit.
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1)))
     audit.record(session, actor_for(user, ip), "login", object_type="user", object_id=username)
     return LoginResult(secret=secret, csrf_token=csrf, user=user)
 

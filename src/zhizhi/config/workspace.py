@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
+from zhizhi.config.keys import ensure_signing_key
 from zhizhi.config.models import WorkspaceConfig
 from zhizhi.errors import ConfigError, WorkspaceNotFoundError
 
@@ -82,6 +83,7 @@ def init_workspace(root: Path, *, name: str = "市场监督管理局") -> Worksp
     config_path = root / CONFIG_FILE
     if not config_path.exists():
         config_path.write_text(_TEMPLATE.format(name=_yaml_scalar(name)), encoding="utf-8")
+    ensure_signing_key(root / "data" / "keys")
     return load_workspace(root)
 
 

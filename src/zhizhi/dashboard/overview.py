@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, require
 from zhizhi.config import Workspace
+from zhizhi.config.keys import public_key_fingerprint
 from zhizhi.store import current_revision, display_url, head_revision
 from zhizhi.store.tables import ApiToken, AuditEvent, Department, User
 
@@ -23,7 +24,11 @@ def overview(session: Session, workspace: Workspace, actor: Actor) -> dict[str, 
     last_event = session.scalar(select(func.max(AuditEvent.at)))
     engine = session.get_bind()
     return {
-        "workspace": {"name": workspace.config.name, "root": str(workspace.root)},
+        "workspace": {
+            "name": workspace.config.name,
+            "root": str(workspace.root),
+            "signing_key": public_key_fingerprint(workspace.keys_dir),
+        },
         "database": {
             "backend": engine.dialect.name,
             "url": display_url(engine.engine.url.render_as_string(hide_password=False)),

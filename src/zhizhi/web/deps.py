@@ -71,9 +71,13 @@ class Guard:
             raise AuthenticationError("Sign in first, or send `Authorization: Bearer <token>`.", zh="请先登录。")
         actor = actor_for(web_session.user, ip)
         request.state.web_session = web_session
-        request.state.viewer = Viewer(username=actor.name, display_name=web_session.user.display_name,
-                                      department_name=web_session.user.department.name,
-                                      csrf_token=web_session.csrf_token, permissions=actor.permissions)
+        request.state.viewer = Viewer(
+            username=actor.name,
+            display_name=web_session.user.display_name,
+            department_name=web_session.user.department.name,
+            csrf_token=web_session.csrf_token,
+            permissions=actor.permissions,
+        )
         return actor, web_session
 
     def authorize(self, actor: Actor) -> Actor:
