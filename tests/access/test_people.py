@@ -61,11 +61,13 @@ def test_one_county_cannot_read_another(city: sessionmaker[Session]) -> None:
         ("section", "NOPE", NotFoundError),
     ],
 )
-def test_the_tree_refuses_wrong_shapes(city: sessionmaker[Session], kind: str, parent: str | None,
-                                       error: type[Exception]) -> None:
+def test_the_tree_refuses_wrong_shapes(
+    city: sessionmaker[Session], kind: str, parent: str | None, error: type[Exception]
+) -> None:
     with city() as session, session.begin():
-        admin = Actor(name="root-admin", user_id=None, department_id=1, department_path="/1/",
-                      roles=frozenset({"admin"}))  # type: ignore[arg-type]
+        admin = Actor(
+            name="root-admin", user_id=None, department_id=1, department_path="/1/", roles=frozenset({"admin"})
+        )  # type: ignore[arg-type]
         with pytest.raises(error):
             create_department(session, admin, code="NEW", name="新部门", kind=kind, parent_code=parent)
 
@@ -77,21 +79,53 @@ def test_department_codes_are_unique(city: sessionmaker[Session]) -> None:
 
 def test_an_admin_works_only_inside_their_subtree(city: sessionmaker[Session]) -> None:
     with city() as session, session.begin():
-        create_user(session, OPERATOR, username="cz-admin", display_name="城中管理员", department_code="LZ-CZ",
-                    roles=["admin"], password="a-long-password", password_min_length=10)
+        create_user(
+            session,
+            OPERATOR,
+            username="cz-admin",
+            display_name="城中管理员",
+            department_code="LZ-CZ",
+            roles=["admin"],
+            password="a-long-password",
+            password_min_length=10,
+        )
     with city() as session, session.begin():
         cz_admin = actor(session, "cz-admin")
-        made = create_user(session, cz_admin, username="gy-handler", display_name="", department_code="LZ-CZ-GY",
-                           roles=["handler"], password="a-long-password", password_min_length=10)
+        made = create_user(
+            session,
+            cz_admin,
+            username="gy-handler",
+            display_name="",
+            department_code="LZ-CZ-GY",
+            roles=["handler"],
+            password="a-long-password",
+            password_min_length=10,
+        )
         assert made.display_name == "gy-handler"
         with pytest.raises(NotFoundError):
-            create_user(session, cz_admin, username="yf-x", display_name="", department_code="LZ-YF",
-                        roles=["handler"], password="a-long-password", password_min_length=10)
+            create_user(
+                session,
+                cz_admin,
+                username="yf-x",
+                display_name="",
+                department_code="LZ-YF",
+                roles=["handler"],
+                password="a-long-password",
+                password_min_length=10,
+            )
         with pytest.raises(NotFoundError):
             set_active(session, cz_admin, "yufeng", active=False)
         with pytest.raises(PermissionDeniedError, match="auditor"):
-            create_user(session, cz_admin, username="cz-aud", display_name="", department_code="LZ-CZ",
-                        roles=["auditor"], password="a-long-password", password_min_length=10)
+            create_user(
+                session,
+                cz_admin,
+                username="cz-aud",
+                display_name="",
+                department_code="LZ-CZ",
+                roles=["auditor"],
+                password="a-long-password",
+                password_min_length=10,
+            )
 
 
 @pytest.mark.parametrize(
@@ -104,11 +138,20 @@ def test_an_admin_works_only_inside_their_subtree(city: sessionmaker[Session]) -
         ("admin", ["handler"], "a-long-password", ConflictError, "taken"),
     ],
 )
-def test_user_input_is_checked(city: sessionmaker[Session], username: str, roles: list[str], password: str,
-                               error: type[Exception], match: str) -> None:
+def test_user_input_is_checked(
+    city: sessionmaker[Session], username: str, roles: list[str], password: str, error: type[Exception], match: str
+) -> None:
     with city() as session, session.begin(), pytest.raises(error, match=match):
-        create_user(session, OPERATOR, username=username, display_name="", department_code="LZ", roles=roles,
-                    password=password, password_min_length=10)
+        create_user(
+            session,
+            OPERATOR,
+            username=username,
+            display_name="",
+            department_code="LZ",
+            roles=roles,
+            password=password,
+            password_min_length=10,
+        )
 
 
 def test_roles_decide_what_a_user_may_do(city: sessionmaker[Session]) -> None:
