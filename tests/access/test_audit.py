@@ -135,3 +135,25 @@ def test_a_failed_write_leaves_no_event(sessions: sessionmaker[Session]) -> None
         audit.record(session, OPERATOR, "test.event")
         raise RuntimeError("the change failed")
     assert _verify(sessions).events == 0
+
+
+def test_concurrent_writers_keep_one_chain(sessions: sessionmaker[Session]) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            for _ in range(15):
+                _append(sessions, 2)
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    report = _verify(sessions)
+    assert report.ok and report.events == 4 * 15 * 2
