@@ -1,0 +1,69 @@
+"""The docs keep up with the code: every CLI command and config key has its entry, and the index links resolve."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+from pydantic import BaseModel
+
+from zhizhi.cli.main import app
+from zhizhi.config.models import WorkspaceConfig
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+COMMAND_HEADING = re.compile(r"^### `(zhizhi(?: [a-z][a-z-]*)*)`\s*$", re.MULTILINE)
+MD_LINK = re.compile(r"\]\(([^)#\s]+\.md)(?:#[^)\s]*)?\)")
+
+
+def command_paths(command: object, prefix: str = "zhizhi") -> Iterator[str]:
+    """The full path of every runnable command under `command`, e.g. `zhizhi user add`."""
+    # Duck-typed: recent Typer ships its own copy of click, so its groups are not `click.Group`s.
+    subcommands = getattr(command, "commands", None)
+    if isinstance(subcommands, dict):
+        for name, sub in subcommands.items():
+            yield from command_paths(sub, f"{prefix} {name}")
+    else:
+        yield prefix
+
+
+def config_keys(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
+    """Every dotted key of a config model, sections included, e.g. `server` and `server.port`."""
+    for name, field in model.model_fields.items():
+        key = f"{prefix}{name}"
+        yield key
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from config_keys(annotation, f"{key}.")
+
+
+def test_every_command_has_a_section_in_cli_md() -> None:
+    commands = set(command_paths(typer.main.get_command(app)))
+    headings = COMMAND_HEADING.findall((DOCS / "cli.md").read_text(encoding="utf-8"))
+    problems = [f"no heading for `{path}`" for path in sorted(commands - set(headings))]
+    problems += [f"heading for `{path}`, which no longer exists" for path in sorted(set(headings) - commands)]
+    problems += [f"several headings for `{path}`" for path in sorted(set(headings)) if headings.count(path) > 1]
+    assert not problems, "docs/cli.md needs one '### `zhizhi ...`' heading per command: " + "; ".join(problems)
+
+
+def test_every_config_key_is_in_config_md() -> None:
+    text = (DOCS / "config.md").read_text(encoding="utf-8")
+    missing = [key for key in config_keys(WorkspaceConfig) if f"`{key}`" not in text]
+    assert not missing, f"docs/config.md does not mention these zhizhi.yaml keys in backticks: {', '.join(missing)}"
+
+
+def test_docs_links_point_at_existing_pages() -> None:
+    broken = [
+        f"{page.name} -> {target}"
+        for page in sorted(DOCS.glob("*.md"))
+        for target in MD_LINK.findall(page.read_text(encoding="utf-8"))
+        if not (page.parent / target).is_file()
+    ]
+    assert not broken, f"links to missing pages: {', '.join(broken)}"
+
+
+def test_readme_indexes_every_docs_page() -> None:
+    listed = set(MD_LINK.findall((DOCS / "README.md").read_text(encoding="utf-8")))
+    unlisted = sorted(page.name for page in DOCS.glob("*.md") if page.name != "README.md" and page.name not in listed)
+    assert not unlisted, f"docs/README.md does not link to: {', '.join(unlisted)}"
