@@ -122,3 +122,39 @@ def test_users_see_and_revoke_only_their_own_tokens(city: sessionmaker[Session])
         with pytest.raises(NotFoundError):
             revoke_token(session, steward, theirs.id)
         assert revoke_token(session, steward, mine.id).revoked_at is not None
+
+
+def test_a_new_password_ends_every_session(city: sessionmaker[Session]) -> None:
+    from zhizhi.access import set_password
+
+    secret = _login(city, "zhongnan", DEMO_PASSWORD)
+    with city() as session, session.begin():
+        set_password(session, OPERATOR, "zhongnan", "a-brand-new-password", min_length=10)
+    with city() as session, session.begin():
+        assert find_session(session, secret) is None
+
+
+def test_signing_in_to_ones_own_account_does_not_reset_the_address_limit(city: sessionmaker[Session]) -> None:
+    for name in ("v1", "v2", "v3", "v4"):
+        with pytest.raises(AuthenticationError):
+            _login(city, name, "guess", ip="10.7.7.7")
+    _login(city, "steward", DEMO_PASSWORD, ip="10.7.7.7")  # the attacker's own account
+    with pytest.raises(AuthenticationError):
+        _login(city, "v5", "guess", ip="10.7.7.7")
+    with pytest.raises(RateLimitedError):
+        _login(city, "v6", "guess", ip="10.7.7.7")
+
+
+def test_a_limited_attempt_is_audited_and_unlock_lifts_the_limit(city: sessionmaker[Session]) -> None:
+    from zhizhi.access import unlock
+
+    for _ in range(3):
+        with pytest.raises(AuthenticationError):
+            _login(city, "leader", "guess")
+    with pytest.raises(RateLimitedError):
+        _login(city, "leader", DEMO_PASSWORD)
+    assert _actions(city)[0] == "login.limited"
+    with city() as session, session.begin():
+        assert unlock(session, OPERATOR, "leader") == 3
+    _login(city, "leader", DEMO_PASSWORD)
+    assert _actions(city)[:2] == ["login", "user.unlock"]

@@ -204,3 +204,38 @@ def test_every_write_is_audited(city: sessionmaker[Session]) -> None:
         actions = [e.action for e in audit.list_events(session, OPERATOR, audit.AuditFilter(limit=1000))]
     assert actions[:2] == ["user.enable", "user.disable"]
     assert actions.count("department.create") == 17 and actions.count("user.create") == 8
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "division", "match"),
+    [
+        ("has space", "名", None, "code `has space`"),
+        ("X" * 33, "名", None, "1-32"),
+        ("OK", "名" * 101, None, "1-100"),
+        ("OK", "名", "4502001", "6-digit"),
+        ("OK", "名", "45020A", "6-digit"),
+    ],
+)
+def test_department_fields_are_checked(
+    city: sessionmaker[Session], code: str, name: str, division: str | None, match: str
+) -> None:
+    with city() as session, session.begin(), pytest.raises(InputError, match=match):
+        create_department(
+            session, OPERATOR, code=code, name=name, kind="section", parent_code="LZ", division_code=division
+        )
+
+
+def test_admins_cannot_take_over_an_auditor(city: sessionmaker[Session]) -> None:
+    from zhizhi.access import create_token, unlock
+
+    with city() as session, session.begin():
+        admin = actor(session, "admin")
+        for attempt in (
+            lambda: set_password(session, admin, "auditor", "a-long-password", min_length=10),
+            lambda: set_active(session, admin, "auditor", active=False),
+            lambda: create_token(session, admin, name="peek", username="auditor"),
+            lambda: unlock(session, admin, "auditor"),
+        ):
+            with pytest.raises(PermissionDeniedError, match="auditor"):
+                attempt()
+        set_password(session, OPERATOR, "auditor", "a-long-password", min_length=10)  # the operator may

@@ -157,3 +157,21 @@ def test_an_unmigrated_database_is_one_clear_line(
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert runner.invoke(app, ["user", "add"]).exit_code == 2
     assert runner.invoke(app, ["no-such-command"]).exit_code == 2
+
+
+def test_demo_never_touches_a_configured_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZHIZHI_DATABASE_URL", "postgresql://prod@127.0.0.1:1/zhizhi")
+    result = runner.invoke(app, ["demo", str(tmp_path / "demo"), "--no-serve"])
+    assert result.exit_code == 1 and "runs on its own SQLite file" in result.stderr
+
+
+def test_serving_on_a_taken_port_is_one_clear_line(tmp_path: Path) -> None:
+    import socket
+
+    runner.invoke(app, ["init", str(tmp_path)])
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, err = zz(tmp_path, "serve", "--port", str(port))
+    assert code == 1 and err.count("\n") == 1 and f"Cannot listen on 127.0.0.1:{port}" in err

@@ -69,7 +69,7 @@ def test_a_nested_unknown_key_gets_a_suggestion(tmp_path: Path) -> None:
     [
         ("server: [unclosed\n", "not valid YAML"),
         ("- just\n- a list\n", "must be a mapping"),
-        ("database:\n  url: mysql://x\n", "only sqlite:/// and postgresql://"),
+        ("database:\n  url: mysql://x\n", "only sqlite:///PATH and postgresql://"),
         ("名字: 局\n".encode("gbk"), "not UTF-8"),
     ],
 )
@@ -107,3 +107,10 @@ def test_workspace_is_located_by_option_then_environment(tmp_path: Path, monkeyp
 )
 def test_postgres_urls_use_psycopg3(url: str, expected: str) -> None:
     assert normalize_database_url(url) == expected
+
+
+def test_an_unsupported_url_in_the_environment_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace = init_workspace(tmp_path)
+    monkeypatch.setenv("ZHIZHI_DATABASE_URL", "mysql://root:pw@localhost/x")
+    with pytest.raises(ConfigError, match=r"ZHIZHI_DATABASE_URL = `mysql://root:\*\*\*@localhost/x`"):
+        _ = workspace.database_url

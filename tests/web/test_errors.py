@@ -69,3 +69,15 @@ def test_pages_show_errors_as_pages_not_json(web: Web) -> None:
     response = web.client.get("/audit")
     assert response.status_code == 403 and "text/html" in response.headers["content-type"]
     assert "您的角色无权执行此操作" in response.text
+
+
+@pytest.mark.postgres
+def test_a_lost_database_answers_503_in_the_one_shape(web: Web, request: pytest.FixtureRequest) -> None:
+    if "postgres" not in web.workspace.database_url:
+        pytest.skip("the outage is simulated by dropping a PostgreSQL database")
+    web.login("leader")
+    server = request.getfixturevalue("postgres_server")
+    server.drop(web.workspace.database_url.rsplit("/", 1)[1])
+    response = web.client.get("/api/status")
+    assert response.status_code == 503
+    assert _assert_shape(response.json(), 503)["code"] == "database_unavailable"

@@ -10,7 +10,7 @@ from zhizhi.access.departments import (
     list_departments,
 )
 from zhizhi.access.roles import ROLE_PERMISSIONS, Actor, Role, require
-from zhizhi.access.sessions import LoginResult, actor_for, find_session, login, logout
+from zhizhi.access.sessions import LoginResult, actor_for, find_session, login, logout, unlock
 from zhizhi.access.tokens import authenticate_token, create_token, list_tokens, revoke_token, token_as_dict
 from zhizhi.access.users import (
     create_user,
@@ -50,5 +50,6 @@ __all__ = [
     "set_active",
     "set_password",
     "token_as_dict",
+    "unlock",
     "user_as_dict",
 ]

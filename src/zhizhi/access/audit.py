@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select, text
+from sqlalchemy import ColumnElement, Select, select, text, true
 from sqlalchemy.orm import Session
 
 from zhizhi.access.roles import Actor, require
 from zhizhi.store.tables import AuditEvent, Department
-from zhizhi.store.types import as_aware, utcnow
+from zhizhi.store.types import as_aware, iso_utc, utcnow
 
 GENESIS = "0" * 64
 _PG_CHAIN_LOCK = 7_241_001  # advisory lock id: one appender at a time extends the chain
@@ -132,16 +132,21 @@ class AuditFilter:
 def list_events(session: Session, actor: Actor, query: AuditFilter) -> list[AuditEvent]:
     """Events newest first, limited to those done from within the actor's department subtree."""
     require(actor, "audit.read")
-    stmt = _filtered(select(AuditEvent), query)
-    if not actor.is_operator:
-        subtree = select(Department.id).where(Department.path.startswith(actor.department_path))
-        in_scope: ColumnElement[bool] = AuditEvent.department_id.in_(subtree)
-        # Events with no department (the operator, failed logins by unknown names) belong to the root.
-        if actor.department_path.count("/") == 2:
-            in_scope = in_scope | AuditEvent.department_id.is_(None)
-        stmt = stmt.where(in_scope)
+    stmt = _filtered(select(AuditEvent), query).where(in_scope(actor))
     stmt = stmt.order_by(AuditEvent.seq.desc()).limit(min(query.limit, 1000)).offset(query.offset)
     return list(session.scalars(stmt))
+
+
+def in_scope(actor: Actor) -> ColumnElement[bool]:
+    """Events done from within the actor's department subtree (all of them for the operator)."""
+    if actor.is_operator:
+        return true()
+    subtree = select(Department.id).where(Department.path.startswith(actor.department_path))
+    clause: ColumnElement[bool] = AuditEvent.department_id.in_(subtree)
+    # Events with no department (the operator, failed logins by unknown names) belong to the root.
+    if actor.department_path.count("/") == 2:
+        clause = clause | AuditEvent.department_id.is_(None)
+    return clause
 
 
 def event_as_dict(event: AuditEvent) -> dict[str, Any]:
@@ -190,4 +195,6 @@ def _broken(good: int, head: str, seq: int, problem: str) -> ChainReport:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    text = iso_utc(moment)
+    assert text is not None
+    return text

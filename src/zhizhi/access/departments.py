@@ -1,7 +1,8 @@
-"""The department tree: bureau -> sections and county offices -> grassroots offices."""
+"""The department tree: the bureau at the root; sections, county offices and grassroots offices below it."""
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -12,6 +13,9 @@ from zhizhi.access import audit
 from zhizhi.access.roles import Actor, require
 from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from zhizhi.store.tables import Department
+
+_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_DIVISION = re.compile(r"^[0-9]{6}$")
 
 
 class DepartmentKind(StrEnum):
@@ -30,7 +34,8 @@ KIND_LABELS_ZH = {
     DepartmentKind.GRASSROOTS: "基层所",
 }
 
-# Which kinds may sit under which: the bureau at the root, grassroots offices under a county office.
+# Which kinds may sit under which: the bureau at the root; a grassroots office under a county office or,
+# in a city without districts, under the bureau itself.
 _ALLOWED_PARENTS: dict[DepartmentKind, set[DepartmentKind | None]] = {
     DepartmentKind.BUREAU: {None},
     DepartmentKind.SECTION: {DepartmentKind.BUREAU, DepartmentKind.COUNTY},
@@ -53,8 +58,7 @@ def create_department(
     require(actor, "departments.write")
     department_kind = _parse_kind(kind)
     code, name = code.strip(), name.strip()
-    if not code or not name:
-        raise InputError("A department needs a code and a name.", zh="部门需要编码和名称。")
+    _check_fields(code, name, division_code)
     if session.scalar(select(Department.id).where(Department.code == code)) is not None:
         raise ConflictError(
             f"Department code `{code}` is already used. Choose another code.",
@@ -130,6 +134,23 @@ def department_as_dict(department: Department) -> dict[str, Any]:
         "depth": department.path.count("/") - 2,
         "division_code": department.division_code,
     }
+
+
+def _check_fields(code: str, name: str, division_code: str | None) -> None:
+    if not _CODE.match(code):
+        raise InputError(
+            f"Department code `{code}` is not allowed: use 1-32 letters, digits, `_` or `-`.",
+            zh="部门编码只能包含 1-32 个字母、数字、下划线或连字符。",
+        )
+    if not name or len(name) > 100:
+        raise InputError(
+            f"Department name `{name[:120]}` must have 1-100 characters.", zh="部门名称须为 1-100 个字符。"
+        )
+    if division_code is not None and not _DIVISION.match(division_code):
+        raise InputError(
+            f"Division code `{division_code}` is not a 6-digit GB/T 2260 code, e.g. 450202.",
+            zh=f"行政区划代码 `{division_code}` 应为 6 位数字，如 450202。",
+        )
 
 
 def _parse_kind(kind: str) -> DepartmentKind:

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from zhizhi.access import audit
 from zhizhi.access.passwords import DUMMY_HASH, verify_password
-from zhizhi.access.roles import Actor, Role
+from zhizhi.access.roles import Actor, Role, require
+from zhizhi.access.users import check_may_manage, get_user
 from zhizhi.config.models import SecurityConfig
 from zhizhi.errors import AuthenticationError, RateLimitedError
 from zhizhi.store.tables import LoginAttempt, User, WebSession
@@ -42,11 +43,11 @@ def login(
     Runs its own transaction: a refused attempt is committed too, since the rate limit and the audit
     trail must remember it.
     """
-    refused: AuthenticationError | None = None
+    refused: AuthenticationError | RateLimitedError | None = None
     with sessions() as session, session.begin():
         try:
             return _login(session, username=username, password=password, ip=ip, security=security, hours=hours)
-        except AuthenticationError as exc:
+        except (AuthenticationError, RateLimitedError) as exc:
             refused = exc
     raise refused
 
@@ -54,7 +55,11 @@ def login(
 def _login(
     session: Session, *, username: str, password: str, ip: str, security: SecurityConfig, hours: int
 ) -> LoginResult:
-    _check_rate(session, username, ip, security)
+    try:
+        _check_rate(session, username, ip, security)
+    except RateLimitedError:
+        audit.record(session, _anonymous(username, ip), "login.limited", object_type="user", object_id=username)
+        raise
     user = session.scalar(select(User).where(User.username == username))
     ok = verify_password(user.password_hash if user else DUMMY_HASH, password) and user is not None
     session.add(LoginAttempt(username=username[:64], ip=ip, at=utcnow(), success=ok and bool(user and user.is_active)))
@@ -122,25 +127,42 @@ def actor_for(user: User, ip: str | None) -> Actor:
     )
 
 
+def unlock(session: Session, actor: Actor, username: str) -> int:
+    """Forget a user's failed sign-ins, lifting the rate limit at once; returns how many were forgotten."""
+    require(actor, "users.write")
+    check_may_manage(actor, get_user(session, actor, username))
+    result = session.execute(
+        delete(LoginAttempt).where(LoginAttempt.username == username, LoginAttempt.success.is_(False))
+    )
+    count = int(getattr(result, "rowcount", 0) or 0)
+    audit.record(session, actor, "user.unlock", object_type="user", object_id=username, detail={"forgotten": count})
+    return count
+
+
 def _check_rate(session: Session, username: str, ip: str, security: SecurityConfig) -> None:
     since = utcnow() - timedelta(minutes=security.login_window_minutes)
-    for column, value, limit in (
-        (LoginAttempt.username, username, security.login_max_failures),
-        (LoginAttempt.ip, ip, security.login_max_failures_per_ip),
-    ):
-        last_ok = select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.success.is_(True))
+    # An account's count restarts when it signs in; an address's does not, or one account of the
+    # attacker's own would reset it between guesses at others.
+    last_ok = (
+        select(func.max(LoginAttempt.at))
+        .where(LoginAttempt.username == username, LoginAttempt.success.is_(True))
+        .scalar_subquery()
+    )
+    checks = (
+        (LoginAttempt.username == username, func.coalesce(last_ok, since), security.login_max_failures),
+        (LoginAttempt.ip == ip, since, security.login_max_failures_per_ip),
+    )
+    for matches, after, limit in checks:
         failures = select(func.count(), func.min(LoginAttempt.at)).where(
-            column == value,
-            LoginAttempt.success.is_(False),
-            LoginAttempt.at >= since,
-            LoginAttempt.at > func.coalesce(last_ok.scalar_subquery(), since),
+            matches, LoginAttempt.success.is_(False), LoginAttempt.at >= since, LoginAttempt.at > after
         )
         count, oldest = session.execute(failures).one()
         if count >= limit:
             retry = int((oldest + timedelta(minutes=security.login_window_minutes) - utcnow()).total_seconds()) + 1
             raise RateLimitedError(
-                f"Too many failed logins; try again in {retry} seconds or ask an administrator.",
-                zh=f"登录失败次数过多，请 {max(retry // 60, 1)} 分钟后再试或联系管理员。",
+                f"Too many failed logins; try again in {retry} seconds, or ask an administrator to run "
+                "`zhizhi user unlock`.",
+                zh=f"登录失败次数过多，请 {max(retry // 60, 1)} 分钟后再试，或请管理员解锁。",
                 retry_after=max(retry, 1),
             )
 

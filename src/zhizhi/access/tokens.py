@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access import audit
 from zhizhi.access.roles import Actor, require
-from zhizhi.access.users import get_user
+from zhizhi.access.users import check_may_manage, get_user
 from zhizhi.errors import AuthenticationError, InputError, NotFoundError
 from zhizhi.store.tables import ApiToken, User
-from zhizhi.store.types import utcnow
+from zhizhi.store.types import iso_utc, utcnow
 
 TOKEN_PREFIX = "zz_"
 
@@ -28,7 +28,9 @@ def create_token(session: Session, actor: Actor, *, name: str, username: str | N
         owner_id = actor.user_id
     else:
         require(actor, "users.write")
-        owner_id = get_user(session, actor, username).id
+        owner = get_user(session, actor, username)
+        check_may_manage(actor, owner)
+        owner_id = owner.id
     if owner_id is None:
         raise InputError("The operator must name the user who owns the token (`--user NAME`).")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -88,8 +90,8 @@ def token_as_dict(token: ApiToken) -> dict[str, Any]:
         "name": token.name,
         "user": token.user.username,
         "prefix": token.prefix,
-        "created_at": token.created_at.isoformat(),
-        "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+        "created_at": iso_utc(token.created_at),
+        "last_used_at": iso_utc(token.last_used_at),
         "revoked": token.revoked_at is not None,
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from zhizhi.access import audit
@@ -14,7 +14,7 @@ from zhizhi.access.passwords import hash_password
 from zhizhi.access.roles import Actor, Role, parse_roles, require
 from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from zhizhi.store.tables import Department, User, UserRole, WebSession
-from zhizhi.store.types import utcnow
+from zhizhi.store.types import iso_utc, utcnow
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 
@@ -98,13 +98,13 @@ def set_active(session: Session, actor: Actor, username: str, *, active: bool) -
     """Disable (ending their sessions) or enable a user."""
     require(actor, "users.write")
     user = get_user(session, actor, username)
+    check_may_manage(actor, user)
     if not active and user.id == actor.user_id:
         raise InputError("You cannot disable yourself.", zh="不能停用自己的账号。")
     user.is_active = active
     user.disabled_at = None if active else utcnow()
     if not active:
-        for web_session in session.scalars(select(WebSession).where(WebSession.user_id == user.id)):
-            session.delete(web_session)
+        end_sessions(session, user)
     audit.record(session, actor, "user.enable" if active else "user.disable", object_type="user", object_id=username)
     return user
 
@@ -115,7 +115,9 @@ def set_password(session: Session, actor: Actor, username: str, password: str, *
     if user is None or (user.id != actor.user_id and not actor.is_operator):
         user = get_user(session, actor, username)
         require(actor, "users.write")
+        check_may_manage(actor, user)
     user.password_hash = hash_password(password, min_length=min_length)
+    end_sessions(session, user)
     audit.record(session, actor, "user.password", object_type="user", object_id=username)
     return user
 
@@ -138,6 +140,20 @@ def reveal_personal(session: Session, actor: Actor, username: str, *, purpose: s
     return {"username": user.username, "phone": user.phone}
 
 
+def check_may_manage(actor: Actor, user: User) -> None:
+    """Admins manage the people of their subtree, but not the auditors who watch them (三员分立)."""
+    if not actor.is_operator and user.id != actor.user_id and Role.AUDITOR.value in user.role_names:
+        raise PermissionDeniedError(
+            f"`{user.username}` is an auditor; only the operator (`zhizhi user ...`) manages auditors.",
+            zh="审计员账号只能由系统运维人员在命令行管理（三员分立）。",
+        )
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Sign the user out everywhere."""
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+
+
 def mask_phone(phone: str | None) -> str | None:
     """138****5678: enough to recognise, not enough to call."""
     if not phone:
@@ -156,7 +172,7 @@ def user_as_dict(user: User) -> dict[str, Any]:
         "roles": user.role_names,
         "phone": mask_phone(user.phone),
         "is_active": user.is_active,
-        "created_at": user.created_at.isoformat(),
+        "created_at": iso_utc(user.created_at),
     }
 
 

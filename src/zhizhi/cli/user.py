@@ -7,11 +7,11 @@ import sys
 import typer
 from rich.table import Table
 
-from zhizhi.access import create_user, list_users, set_active, set_password, user_as_dict
+from zhizhi.access import create_user, list_users, set_active, set_password, unlock, user_as_dict
 from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
 from zhizhi.errors import InputError
 
-app = typer.Typer(help="Users: add, list, disable, enable, set passwords.", no_args_is_help=True)
+app = typer.Typer(help="Users: add, list, disable, enable, unlock, set passwords.", no_args_is_help=True)
 PasswordStdin = typer.Option(False, "--password-stdin", help="Read the password from standard input (for scripts).")
 
 
@@ -79,6 +79,14 @@ def enable(ctx: typer.Context, username: str = typer.Argument(..., help="Login n
     with transaction(ctx) as (_, session):
         set_active(session, operator(), username, active=True)
     console.print(f"Enabled {username}.")
+
+
+@app.command("unlock")
+def unlock_command(ctx: typer.Context, username: str = typer.Argument(..., help="Login name.")) -> None:
+    """Forget a user's failed sign-ins, so a locked-out user may sign in at once."""
+    with transaction(ctx) as (_, session):
+        forgotten = unlock(session, operator(), username)
+    console.print(f"Unlocked {username} ({forgotten} failed sign-ins forgotten).")
 
 
 @app.command("password")

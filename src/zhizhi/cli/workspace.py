@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import typer
@@ -11,6 +12,7 @@ from zhizhi.cli.common import JsonOption, console, emit, open_engine, operator, 
 from zhizhi.config import Workspace, init_workspace
 from zhizhi.dashboard import overview
 from zhizhi.demo import DEMO_PASSWORD, load_demo
+from zhizhi.errors import ConfigError, InputError
 from zhizhi.store import make_sessionmaker, upgrade
 
 
@@ -32,7 +34,10 @@ def init(
     revision = upgrade(engine)
     engine.dispose()
     console.print(f"Workspace ready at [bold]{workspace.root}[/] (schema {revision}).")
-    console.print(f"Next: [bold]zhizhi -w {directory} user add NAME --department CODE --role admin[/]")
+    console.print(
+        f"Next: [bold]zhizhi -w {directory} dept add CODE NAME --kind bureau[/], then "
+        f"[bold]zhizhi -w {directory} user add NAME --department CODE --role admin[/]"
+    )
 
 
 def demo(
@@ -43,6 +48,12 @@ def demo(
 ) -> None:
     """Build the demo city in DIRECTORY (SQLite), print a login, and serve the dashboard."""
     workspace = init_workspace(directory, name="柳州市市场监督管理局")
+    if not workspace.has_own_database:
+        raise ConfigError(
+            "`zhizhi demo` runs on its own SQLite file and never on a configured database (its users have a "
+            "published password). Unset ZHIZHI_DATABASE_URL and `database.url`, or use `zhizhi init`."
+        )
+    _check_port_free(host, port)
     engine = open_engine(workspace, check=False)
     upgrade(engine)
     with make_sessionmaker(engine)() as session, session.begin():
@@ -63,10 +74,12 @@ def serve(
 ) -> None:
     """Migrate the database if needed and serve the web UI and the API."""
     workspace = workspace_of(ctx)
+    host, port = host or workspace.config.server.host, port or workspace.config.server.port
+    _check_port_free(host, port)
     engine = open_engine(workspace, check=False)
     upgrade(engine)
     engine.dispose()
-    _serve(workspace, host or workspace.config.server.host, port or workspace.config.server.port)
+    _serve(workspace, host, port)
 
 
 def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
@@ -86,6 +99,17 @@ def _serve(workspace: Workspace, host: str, port: int) -> None:
         f"zhizhi is serving [bold]{workspace.config.name}[/] at [bold]http://{host}:{port}/[/] (Ctrl+C to stop)"
     )
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _check_port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise InputError(
+                f"Cannot listen on {host}:{port} ({exc.strerror}). Stop what uses it or pass `--port N`."
+            ) from None
 
 
 def _show_status(state: dict[str, object]) -> None:

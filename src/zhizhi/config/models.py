@@ -22,9 +22,17 @@ class DatabaseConfig(_Strict):
     @field_validator("url")
     @classmethod
     def _known_backend(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("sqlite", "postgresql")):
-            raise ValueError("only sqlite:/// and postgresql:// URLs are supported")
+        if value is not None and not is_supported_database_url(value):
+            raise ValueError(UNSUPPORTED_DATABASE)
         return value
+
+
+UNSUPPORTED_DATABASE = "only sqlite:///PATH and postgresql://USER@HOST/DB URLs are supported"
+
+
+def is_supported_database_url(url: str) -> bool:
+    """Whether zhizhi can run on this URL's database."""
+    return url.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg://", "postgres://"))
 
 
 class ServerConfig(_Strict):

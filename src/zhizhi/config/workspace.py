@@ -13,8 +13,9 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from zhizhi.config.keys import ensure_signing_key
-from zhizhi.config.models import WorkspaceConfig
+from zhizhi.config.models import UNSUPPORTED_DATABASE, WorkspaceConfig, is_supported_database_url
 from zhizhi.errors import ConfigError, WorkspaceNotFoundError
+from zhizhi.store.engine import display_url
 
 CONFIG_FILE = "zhizhi.yaml"
 FOLDERS = ("sources", "targets", "codes", "crosswalks", "reports", "data", "data/keys")
@@ -59,9 +60,17 @@ class Workspace:
         return self.data_dir / "keys"
 
     @property
+    def has_own_database(self) -> bool:
+        """True when the store is the workspace's SQLite file, not a server named by config or environment."""
+        return not (os.environ.get(DATABASE_ENV) or self.config.database.url)
+
+    @property
     def database_url(self) -> str:
         """The store's URL: ZHIZHI_DATABASE_URL, else `database.url`, else the workspace SQLite file."""
-        url = os.environ.get(DATABASE_ENV) or self.config.database.url
+        from_env = os.environ.get(DATABASE_ENV)
+        if from_env and not is_supported_database_url(from_env):
+            raise ConfigError(f"{DATABASE_ENV} = `{display_url(from_env)}`: {UNSUPPORTED_DATABASE}. Fix or unset it.")
+        url = from_env or self.config.database.url
         if url:
             return normalize_database_url(url)
         return f"sqlite:///{self.data_dir / 'zhizhi.db'}"

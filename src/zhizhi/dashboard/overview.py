@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from zhizhi.access import Actor, require
+from zhizhi.access import Actor, audit, require
 from zhizhi.config import Workspace
 from zhizhi.config.keys import public_key_fingerprint
 from zhizhi.store import current_revision, display_url, head_revision
 from zhizhi.store.tables import ApiToken, AuditEvent, Department, User
+from zhizhi.store.types import iso_utc
 
 CONFIG_FOLDERS = ("sources", "targets", "codes", "crosswalks", "reports")
 
@@ -19,9 +20,8 @@ CONFIG_FOLDERS = ("sources", "targets", "codes", "crosswalks", "reports")
 def overview(session: Session, workspace: Workspace, actor: Actor) -> dict[str, Any]:
     """The state of the workspace as the actor may see it."""
     require(actor, "workspace.read")
-    in_scope = Department.path.startswith(actor.department_path)
-    users = select(func.count()).select_from(User).join(Department).where(in_scope, User.is_active.is_(True))
-    last_event = session.scalar(select(func.max(AuditEvent.at)))
+    in_subtree = Department.path.startswith(actor.department_path)
+    people = select(User.id).join(Department).where(in_subtree)
     engine = session.get_bind()
     return {
         "workspace": {
@@ -36,16 +36,20 @@ def overview(session: Session, workspace: Workspace, actor: Actor) -> dict[str, 
             "schema_head": head_revision(),
         },
         "counts": {
-            "departments": session.scalar(select(func.count()).select_from(Department).where(in_scope)),
-            "active_users": session.scalar(users),
-            "active_tokens": session.scalar(
-                select(func.count()).select_from(ApiToken).where(ApiToken.revoked_at.is_(None))
+            "departments": _count(session, select(Department.id).where(in_subtree)),
+            "active_users": _count(session, people.where(User.is_active.is_(True))),
+            "active_tokens": _count(
+                session, select(ApiToken.id).where(ApiToken.revoked_at.is_(None), ApiToken.user_id.in_(people))
             ),
-            "audit_events": session.scalar(select(func.count()).select_from(AuditEvent)),
+            "audit_events": _count(session, select(AuditEvent.seq).where(audit.in_scope(actor))),
         },
-        "last_audit_event_at": last_event.isoformat() if last_event else None,
+        "last_audit_event_at": iso_utc(session.scalar(select(func.max(AuditEvent.at)).where(audit.in_scope(actor)))),
         "files": {folder: _count_files(workspace, folder) for folder in CONFIG_FOLDERS},
     }
+
+
+def _count(session: Session, ids: Select[Any]) -> int:
+    return int(session.scalar(select(func.count()).select_from(ids.subquery())) or 0)
 
 
 def _count_files(workspace: Workspace, folder: str) -> int:

@@ -39,6 +39,11 @@ def as_aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
 
 
+def iso_utc(moment: datetime | None) -> str | None:
+    """`2026-11-28T04:30:05.123456Z`: the one way times leave zhizhi as text."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if moment else None
+
+
 def local_text(moment: datetime | None) -> str:
     """`2026-11-28 12:30:05` in Beijing time, for people to read."""
     return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S") if moment else ""

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from zhizhi.errors import AuthenticationError, RateLimitedError, ZhizhiError
@@ -40,6 +41,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ZhizhiError, _zhizhi_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(OperationalError, _database_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -83,6 +85,17 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
     ]
     fields = ", ".join(f"`{d['field']}`" for d in details)
     return _respond(request, "invalid_input", f"Invalid request: check {fields}.", 422, details)
+
+
+async def _database_error(request: Request, exc: OperationalError) -> Response:
+    log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+    return _respond(
+        request,
+        "database_unavailable",
+        "The database is unavailable or busy; try again shortly. The server log has the details.",
+        503,
+        headers={"Retry-After": "5"},
+    )
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:

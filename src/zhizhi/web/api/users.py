@@ -7,7 +7,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from zhizhi.access import Actor, create_user, get_user, list_users, reveal_personal, set_active, user_as_dict
+from zhizhi.access import (
+    Actor,
+    create_user,
+    get_user,
+    list_users,
+    reveal_personal,
+    set_active,
+    unlock,
+    user_as_dict,
+)
 from zhizhi.web.deps import ApiGuard, DbSession, app_context
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -59,6 +68,12 @@ def add_user(body: NewUser, request: Request, db: DbSession, actor: Writer) -> d
 def disable_user(username: str, db: DbSession, actor: Writer) -> dict[str, Any]:
     """Disable a user: their sessions end and their tokens stop working."""
     return user_as_dict(set_active(db, actor, username, active=False))
+
+
+@router.post("/{username}/unlock")
+def unlock_user(username: str, db: DbSession, actor: Writer) -> dict[str, Any]:
+    """Forget the user's failed sign-ins so they may try again at once."""
+    return {"username": username, "forgotten_failures": unlock(db, actor, username)}
 
 
 @router.post("/{username}/enable")

@@ -16,6 +16,7 @@ from zhizhi.access import (
     list_departments,
     list_users,
     set_active,
+    unlock,
     user_as_dict,
 )
 from zhizhi.web.deps import DbSession, FormGuard, PageGuard, app_context
@@ -82,6 +83,15 @@ def submit_enable_user(
 ) -> Response:
     """Enable a user."""
     set_active(db, actor, username, active=True)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/users/{username}/unlock")
+def submit_unlock_user(
+    username: str, db: DbSession, actor: Annotated[Actor, Depends(FormGuard("users.write"))]
+) -> Response:
+    """Lift a user's sign-in lock."""
+    unlock(db, actor, username)
     return RedirectResponse("/admin/users", status_code=303)
 
 
