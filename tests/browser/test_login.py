@@ -212,6 +212,37 @@ def test_the_auditor_sees_logins_in_the_audit_trail(visit: Visit) -> None:
     assert "login" in actions, actions
 
 
+def test_the_api_docs_render_offline(visit: Visit) -> None:
+    page = visit.page
+    visit.open("/api/docs")
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    expect(page.locator(".swagger-ui")).to_contain_text("/api/users")
+    expect(page.locator(".swagger-ui")).not_to_contain_text("Unable to render")
+    page.wait_for_load_state("networkidle")
+    assert [url for url in visit.requests if not url.startswith(visit.base + "/")] == []
+    assert visit.errors == []
+
+
+def test_an_admin_adds_and_disables_a_user_through_the_forms(visit: Visit) -> None:
+    page = visit.page
+    visit.login("admin")
+    visit.open("/admin/users")
+    form = page.locator("#add-user")
+    form.locator('input[name="username"]').fill("liuxin")
+    form.locator('input[name="display_name"]').fill("刘欣")
+    form.locator('select[name="department_code"]').select_option("LZ-CZ-GY")
+    form.locator('input[name="password"]').fill("a-long-password")
+    form.locator('input[name="roles"][value="handler"]').check()
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    row = page.locator("#users tbody tr").filter(has_text="liuxin")
+    expect(row).to_contain_text("公园市场监督管理所")
+    expect(row).to_contain_text("经办人")
+    with page.expect_navigation():
+        row.locator('form[action$="/disable"] button').click()
+    expect(page.locator("#users tbody tr").filter(has_text="liuxin")).to_contain_text("已停用")
+
+
 def _save_screenshot(page: Page) -> None:
     # The database line shows this run's temporary path, which says nothing about the product: blur it.
     # (Through the CSSOM: the page's Content-Security-Policy refuses an injected stylesheet.)

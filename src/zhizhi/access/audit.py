@@ -7,9 +7,11 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select, text, true
+from sqlalchemy import ColumnElement, Row, Select, insert, select, text, true
+from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Session
 
 from zhizhi.access.roles import Actor, require
@@ -18,6 +20,7 @@ from zhizhi.store.types import as_aware, iso_utc, utcnow
 
 GENESIS = "0" * 64
 _PG_CHAIN_LOCK = 7_241_001  # advisory lock id: one appender at a time extends the chain
+_HEAD = "zhizhi.audit.head"  # session.info key: the chain head as this transaction left it
 
 
 def record(
@@ -29,33 +32,55 @@ def record(
     object_id: str | int | None = None,
     purpose: str | None = None,
     detail: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one event in the caller's transaction, so it commits (or not) with the change it records."""
+) -> int:
+    """Append one event in the caller's transaction, so it commits (or not) with the change it records.
+
+    Returns the event's sequence number.
+    """
+    seq, prev_hash = _chain_head(session)
+    values = {
+        "seq": seq + 1,
+        "at": utcnow(),
+        "actor": actor.name,
+        "actor_user_id": actor.user_id,
+        "department_id": actor.department_id,
+        "ip": actor.ip,
+        "action": action,
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id),
+        "purpose": purpose,
+        "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True),
+        "prev_hash": prev_hash,
+    }
+    digest = event_hash(SimpleNamespace(**values))
+    session.execute(insert(AuditEvent), [{**values, "hash": digest}])
+    session.info[_HEAD] = (seq + 1, digest)
+    return seq + 1
+
+
+def _chain_head(session: Session) -> tuple[int, str]:
+    # The head is read once per transaction, under a lock held to its end (BEGIN IMMEDIATE on SQLite, an
+    # advisory lock on PostgreSQL), so later events of the same transaction can extend it from memory.
+    cached: tuple[int, str] | None = session.info.get(_HEAD)
+    if cached is not None:
+        return cached
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
     head = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
-    event = AuditEvent(
-        seq=(head.seq + 1) if head else 1,
-        at=utcnow(),
-        actor=actor.name,
-        actor_user_id=actor.user_id,
-        department_id=actor.department_id,
-        ip=actor.ip,
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        purpose=purpose,
-        detail=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True),
-        prev_hash=head.hash if head else GENESIS,
-    )
-    event.hash = event_hash(event)
-    session.add(event)
-    session.flush()
-    return event
+    return (head.seq, head.hash) if head else (0, GENESIS)
 
 
-def event_hash(event: AuditEvent) -> str:
-    """SHA-256 over the previous hash and the event's canonical JSON (position included)."""
+@orm_event.listens_for(Session, "after_soft_rollback")
+@orm_event.listens_for(Session, "after_commit")
+def _forget_head(session: Session, *_: Any) -> None:
+    session.info.pop(_HEAD, None)
+
+
+def event_hash(event: Any) -> str:
+    """SHA-256 over the previous hash and the event's canonical JSON (position included).
+
+    `event` is anything with the event's fields as attributes: a stored event, a row, or values about to be stored.
+    """
     body = [
         event.seq,
         _iso(event.at),
@@ -183,11 +208,10 @@ def _filtered(stmt: Select[tuple[AuditEvent]], q: AuditFilter) -> Select[tuple[A
     return stmt
 
 
-def _in_order(session: Session) -> Iterator[AuditEvent]:
-    stmt = select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=5000)
-    for event in session.scalars(stmt):
-        yield event
-        session.expunge(event)
+def _in_order(session: Session) -> Iterator[Row[Any]]:
+    # Plain rows rather than ORM objects: a verify walks millions of them.
+    stmt = select(*AuditEvent.__table__.columns).order_by(AuditEvent.seq).execution_options(yield_per=5000)
+    yield from session.execute(stmt)
 
 
 def _broken(good: int, head: str, seq: int, problem: str) -> ChainReport:

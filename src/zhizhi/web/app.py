@@ -44,7 +44,7 @@ def create_app(workspace: Workspace) -> FastAPI:
     app.state.context = AppContext(workspace=workspace, engine=engine, sessions=make_sessionmaker(engine))
     install_error_handlers(app)
     app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/api/docs", _api_docs, methods=["GET"], include_in_schema=False)
     app.include_router(api.router)
@@ -58,7 +58,8 @@ def _api_docs() -> HTMLResponse:
 
 
 _API_DOCS_HTML = """<!doctype html><html><head><meta charset="utf-8"><title>zhizhi API</title>
-<link rel="stylesheet" href="/static/swagger/swagger-ui.css"></head>
+<link rel="stylesheet" href="/static/swagger/swagger-ui.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml"></head>
 <body><div id="swagger-ui"></div><script src="/static/swagger/swagger-ui-bundle.js"></script>
 <script src="/static/api-docs.js"></script></body></html>"""
 
