@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.conftest import Web
+from tests.conftest import DEMO_PASSWORD, PostgresServer, Web
 
 
 def _assert_shape(body: Any, status: int) -> dict[str, Any]:
@@ -72,12 +74,19 @@ def test_pages_show_errors_as_pages_not_json(web: Web) -> None:
 
 
 @pytest.mark.postgres
-def test_a_lost_database_answers_503_in_the_one_shape(web: Web, request: pytest.FixtureRequest) -> None:
-    if "postgres" not in web.workspace.database_url:
-        pytest.skip("the outage is simulated by dropping a PostgreSQL database")
-    web.login("leader")
-    server = request.getfixturevalue("postgres_server")
-    server.drop(web.workspace.database_url.rsplit("/", 1)[1])
-    response = web.client.get("/api/status")
-    assert response.status_code == 503
+def test_a_lost_database_answers_503_in_the_one_shape(postgres_server: PostgresServer, tmp_path: Path) -> None:
+    from zhizhi.config import init_workspace, load_workspace
+    from zhizhi.web.app import create_app
+
+    name = postgres_server.create("city")
+    root = tmp_path / "ws"
+    init_workspace(root)
+    (root / "zhizhi.yaml").write_text(f"database:\n  url: {postgres_server.url_for(name)}\n", encoding="utf-8")
+    app = create_app(load_workspace(root))
+    with TestClient(app) as client:
+        assert client.post("/api/session", json={"username": "leader", "password": DEMO_PASSWORD}).status_code == 200
+        postgres_server.drop(name)  # the server loses the database under a running app
+        response = client.get("/api/status")
+    app.state.context.engine.dispose()
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
     assert _assert_shape(response.json(), 503)["code"] == "database_unavailable"
