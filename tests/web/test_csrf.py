@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from tests.conftest import Web
@@ -28,9 +27,9 @@ def _form_routes(web: Web) -> list[str]:
 def test_every_form_rejects_a_missing_or_wrong_token(web: Web) -> None:
     web.login_form("admin")
     forms = _form_routes(web)
-    assert len(forms) >= 7
+    assert len(forms) >= 6
     for path in forms:
-        url = re.sub(r"\{username\}", "zhongnan", re.sub(r"\{token_id\}", "1", path))
+        url = path.replace("{username}", "zhongnan").replace("{token_id}", "1").replace("{change}", "disable")
         fields = FORM_FIELDS.get(path, {})
         for token in (None, "", "forged-token"):
             data = fields if token is None else {**fields, "csrf_token": token}

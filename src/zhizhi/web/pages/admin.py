@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -68,30 +68,18 @@ def submit_user(
     return RedirectResponse("/admin/users", status_code=303)
 
 
-@router.post("/users/{username}/disable")
-def submit_disable_user(
-    username: str, db: DbSession, actor: Annotated[Actor, Depends(FormGuard("users.write"))]
+@router.post("/users/{username}/{change}")
+def submit_user_change(
+    username: str,
+    change: Literal["disable", "enable", "unlock"],
+    db: DbSession,
+    actor: Annotated[Actor, Depends(FormGuard("users.write"))],
 ) -> Response:
-    """Disable a user."""
-    set_active(db, actor, username, active=False)
-    return RedirectResponse("/admin/users", status_code=303)
-
-
-@router.post("/users/{username}/enable")
-def submit_enable_user(
-    username: str, db: DbSession, actor: Annotated[Actor, Depends(FormGuard("users.write"))]
-) -> Response:
-    """Enable a user."""
-    set_active(db, actor, username, active=True)
-    return RedirectResponse("/admin/users", status_code=303)
-
-
-@router.post("/users/{username}/unlock")
-def submit_unlock_user(
-    username: str, db: DbSession, actor: Annotated[Actor, Depends(FormGuard("users.write"))]
-) -> Response:
-    """Lift a user's sign-in lock."""
-    unlock(db, actor, username)
+    """Disable, enable or unlock a user, then show the list again."""
+    if change == "unlock":
+        unlock(db, actor, username)
+    else:
+        set_active(db, actor, username, active=change == "enable")
     return RedirectResponse("/admin/users", status_code=303)
 
 
