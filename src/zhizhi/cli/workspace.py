@@ -53,7 +53,8 @@ def demo(
             "`zhizhi demo` runs on its own SQLite file and never on a configured database (its users have a "
             "published password). Unset ZHIZHI_DATABASE_URL and `database.url`, or use `zhizhi init`."
         )
-    _check_port_free(host, port)
+    if serve_it:
+        _check_port_free(host, port)
     engine = open_engine(workspace, check=False)
     upgrade(engine)
     with make_sessionmaker(engine)() as session, session.begin():
