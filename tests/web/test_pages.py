@@ -81,3 +81,17 @@ def test_the_api_is_documented_offline(web: Web) -> None:
     docs = web.client.get("/api/docs").text
     assert "/static/swagger/swagger-ui-bundle.js" in docs
     assert web.client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+
+
+def test_a_refused_form_explains_in_chinese_and_links_back(web: Web) -> None:
+    web.login_form("admin")
+    token = web.page_csrf("/admin/users")
+    response = web.client.post(
+        "/admin/users",
+        data={"username": "short", "department_code": "LZ", "password": "abc", "roles": "handler", "csrf_token": token},
+        headers={"referer": "http://testserver/admin/users"},
+    )
+    assert response.status_code == 422
+    assert (
+        "密码太短：3 个字符，至少需要 10 个" in response.text and 'href="/admin/users" id="error-back"' in response.text
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -62,7 +62,9 @@ def _respond(
     if status == 401:
         target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="")
         return RedirectResponse(f"/login?next={target}", status_code=303)
-    return render(request, "error.html", {"code": code, "message": message}, status_code=status)
+    referer = urlparse(request.headers.get("referer", ""))
+    back = referer.path if referer.netloc == request.url.netloc and referer.path.startswith("/") else "/"
+    return render(request, "error.html", {"code": code, "message": message, "back": back}, status_code=status)
 
 
 async def _zhizhi_error(request: Request, exc: ZhizhiError) -> Response:
