@@ -20,6 +20,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhizhi.access import Actor
+from zhizhi.codes import install_builtin
 from zhizhi.config import Workspace, init_workspace, normalize_database_url
 from zhizhi.demo import DEMO_PASSWORD, load_demo
 from zhizhi.store import make_engine, make_sessionmaker, upgrade
@@ -41,6 +42,7 @@ def prepare(url: str, *, with_city: bool) -> None:
     upgrade(engine)
     if with_city:
         with make_sessionmaker(engine)() as session, session.begin():
+            install_builtin(session, OPERATOR)
             load_demo(session, OPERATOR)
     engine.dispose()
 
@@ -108,7 +110,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a fresh database at the head revision, on each backend in turn.
 
-    Tests that ask for `city` get the demo city's departments and users in it already.
+    Tests that ask for `city` get the built-in code lists and the demo city's departments and users in it already.
     """
     template = "city" if "city" in request.fixturenames else "schema"
     if backend == "sqlite":

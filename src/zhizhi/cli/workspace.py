@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from zhizhi.cli.common import JsonOption, console, emit, open_engine, operator, transaction, workspace_of
+from zhizhi.codes import install_builtin
 from zhizhi.config import Workspace, init_workspace
 from zhizhi.dashboard import overview
 from zhizhi.demo import DEMO_PASSWORD, load_demo
@@ -32,6 +33,8 @@ def init(
     workspace = init_workspace(directory, name=name)
     engine = open_engine(workspace, check=False)
     revision = upgrade(engine)
+    with make_sessionmaker(engine)() as session, session.begin():
+        install_builtin(session, operator())
     engine.dispose()
     console.print(f"Workspace ready at [bold]{workspace.root}[/] (schema {revision}).")
     console.print(
@@ -58,6 +61,7 @@ def demo(
     engine = open_engine(workspace, check=False)
     upgrade(engine)
     with make_sessionmaker(engine)() as session, session.begin():
+        install_builtin(session, operator())
         created = load_demo(session, operator())
     engine.dispose()
     console.print(("Loaded" if created else "Reusing") + f" the demo city in [bold]{workspace.root}[/].")

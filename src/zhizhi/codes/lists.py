@@ -1,0 +1,345 @@
+"""Code lists: import a version from a file (checked whole, stored whole or not at all), look codes up, search."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy import insert, or_, select
+from sqlalchemy.orm import Session
+
+from zhizhi.access import Actor, audit, require
+from zhizhi.codes.columns import CODE_LIST_COLUMNS, parse_date, resolve_columns
+from zhizhi.codes.files import Table, read_table
+from zhizhi.codes.hierarchy import CodeInfo, Hierarchy
+from zhizhi.errors import ConflictError, InputError, NotFoundError
+from zhizhi.store.tables import Code, CodeList, CodeListVersion
+
+_CODE = re.compile(r"^[0-9A-Za-z._-]{1,32}$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """How a list is named and how its tree is declared: `parent` column, or prefix lengths such as (4, 6)."""
+
+    name: str
+    title: str
+    hierarchy: str = "parent"
+    prefix_lengths: tuple[int, ...] = ()
+    source: str = ""
+
+
+class FileRefusedError(InputError):
+    """A file with problems: every one is listed, and nothing of the file is stored."""
+
+    code = "file_refused"
+
+
+def refuse(path: Path, problems: list[str], what: str) -> FileRefusedError:
+    """The error for a file with problems, naming each by file and line."""
+    shown = problems[:200]
+    more = f" (and {len(problems) - 200} more)" if len(problems) > 200 else ""
+    return FileRefusedError(
+        f"{what} `{path.name}` refused with {len(problems)} problem(s){more}; nothing was imported and the "
+        f"version in force stays: " + "; ".join(shown[:5]) + ("; ..." if len(shown) > 5 else ""),
+        details=shown,
+    )
+
+
+def import_code_list(
+    session: Session,
+    actor: Actor,
+    path: Path,
+    spec: ListSpec,
+    *,
+    version: str,
+    valid_from: date | None = None,
+    encoding: str | None = None,
+    builtin: bool = False,
+) -> CodeListVersion:
+    """Check a code-list file whole and store it as a new version of `spec.name`; an identical file is a no-op."""
+    require(actor, "data.write")
+    _check_spec(spec)
+    table = read_table(path, encoding=encoding)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    code_list = session.scalar(select(CodeList).where(CodeList.name == spec.name))
+    if code_list is not None:
+        spec = ListSpec(
+            spec.name,
+            spec.title or code_list.title,
+            code_list.hierarchy,
+            _lengths(code_list.prefix_lengths),
+            spec.source or code_list.source,
+        )
+        existing = session.scalar(
+            select(CodeListVersion).where(CodeListVersion.list_id == code_list.id, CodeListVersion.version == version)
+        )
+        if existing is not None:
+            if existing.file_hash == digest:
+                return existing
+            raise ConflictError(
+                f"`{spec.name}` already has a version `{version}` from another file. "
+                "Give the new file a new version name."
+            )
+    rows = _checked_rows(table, spec)
+    if code_list is None:
+        code_list = CodeList(
+            name=spec.name,
+            title=spec.title,
+            hierarchy=spec.hierarchy,
+            prefix_lengths=",".join(map(str, spec.prefix_lengths)) or None,
+            source=spec.source,
+            builtin=builtin,
+        )
+        session.add(code_list)
+        session.flush()
+    list_version = CodeListVersion(
+        list_id=code_list.id,
+        version=version,
+        valid_from=valid_from,
+        file_name=path.name,
+        file_hash=digest,
+        codes_count=len(rows),
+        imported_by=actor.name,
+    )
+    session.add(list_version)
+    session.flush()
+    session.execute(insert(Code), [{**row, "version_id": list_version.id} for row in rows])
+    audit.record(
+        session,
+        actor,
+        "codes.import",
+        object_type="code_list",
+        object_id=f"{spec.name}@{version}",
+        detail={"file": path.name, "sha256": digest, "codes": len(rows)},
+    )
+    return list_version
+
+
+def get_code_list(session: Session, name: str) -> CodeList:
+    """A list by name, or NotFoundError pointing at `zhizhi codes list`."""
+    code_list = session.scalar(select(CodeList).where(CodeList.name == name))
+    if code_list is None:
+        raise NotFoundError(f"No code list `{name}`. See `zhizhi codes list`.", zh=f"没有代码表 `{name}`。")
+    return code_list
+
+
+def list_versions(session: Session, name: str) -> list[CodeListVersion]:
+    """A list's versions, oldest first."""
+    code_list = get_code_list(session, name)
+    stmt = select(CodeListVersion).where(CodeListVersion.list_id == code_list.id).order_by(CodeListVersion.id)
+    return list(session.scalars(stmt))
+
+
+def version_in_force(
+    session: Session, name: str, *, as_of: date | None = None, version: str | None = None
+) -> CodeListVersion:
+    """The named version, else the newest one already valid on `as_of` (today when not given)."""
+    versions = list_versions(session, name)
+    if version is not None:
+        for candidate in versions:
+            if candidate.version == version:
+                return candidate
+        raise NotFoundError(
+            f"Code list `{name}` has no version `{version}`; it has "
+            + ", ".join(f"`{v.version}`" for v in versions)
+            + "."
+        )
+    day = as_of or date.today()
+    valid = [v for v in versions if v.valid_from is None or v.valid_from <= day]
+    if not valid:
+        raise NotFoundError(f"Code list `{name}` has no version in force on {day}.")
+    return max(valid, key=lambda v: (v.valid_from or date.min, v.id))
+
+
+def load_hierarchy(session: Session, name: str, *, as_of: date | None = None, version: str | None = None) -> Hierarchy:
+    """The codes of the version in force, as a tree in memory."""
+    list_version = version_in_force(session, name, as_of=as_of, version=version)
+    stmt = select(Code.code, Code.name, Code.parent, Code.level, Code.valid_from, Code.valid_to).where(
+        Code.version_id == list_version.id
+    )
+    codes = {row.code: CodeInfo(*row) for row in session.execute(stmt)}
+    return Hierarchy(list_name=name, version=list_version.version, codes=codes)
+
+
+def all_codes(session: Session, name: str) -> set[str]:
+    """Every code that any version of the list ever had."""
+    code_list = get_code_list(session, name)
+    stmt = select(Code.code).join(CodeListVersion).where(CodeListVersion.list_id == code_list.id).distinct()
+    return set(session.scalars(stmt))
+
+
+def search_codes(session: Session, name: str, query: str, *, limit: int = 50) -> list[Code]:
+    """Codes of the version in force whose code starts with, or name or pinyin initials contain, `query`."""
+    list_version = version_in_force(session, name)
+    text = query.strip()
+    like = f"%{text}%"
+    stmt = (
+        select(Code)
+        .where(Code.version_id == list_version.id)
+        .where(or_(Code.code.startswith(text), Code.name.like(like), Code.initials.like(like.lower())))
+        .order_by(Code.level, Code.code)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def list_summaries(session: Session) -> list[dict[str, Any]]:
+    """Every list with its versions, for `zhizhi codes list` and the code-list page."""
+    summaries = []
+    for code_list in session.scalars(select(CodeList).order_by(CodeList.name)):
+        versions = list_versions(session, code_list.name)
+        in_force = version_in_force(session, code_list.name) if versions else None
+        summaries.append(
+            {
+                "name": code_list.name,
+                "title": code_list.title,
+                "hierarchy": code_list.hierarchy,
+                "prefix_lengths": list(_lengths(code_list.prefix_lengths)),
+                "builtin": code_list.builtin,
+                "source": code_list.source,
+                "versions": [
+                    {
+                        "version": v.version,
+                        "valid_from": v.valid_from.isoformat() if v.valid_from else None,
+                        "codes": v.codes_count,
+                        "file": v.file_name,
+                        "imported_by": v.imported_by,
+                    }
+                    for v in versions
+                ],
+                "in_force": in_force.version if in_force else None,
+            }
+        )
+    return summaries
+
+
+def initials(name: str) -> str:
+    """Pinyin initials of a Chinese name, lower case: 谷物种植 -> gwzz."""
+    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+    return re.sub(r"[^a-z0-9]", "", "".join(letters).lower())[:200]
+
+
+def _check_spec(spec: ListSpec) -> None:
+    if not _NAME.match(spec.name):
+        raise InputError(f"List name `{spec.name}` is not allowed: use 2-64 lower-case letters, digits and `-`.")
+    if spec.hierarchy not in ("parent", "prefix"):
+        raise InputError(f"Hierarchy `{spec.hierarchy}` is unknown: use `parent` or `prefix`.")
+    if spec.hierarchy == "prefix" and (
+        not spec.prefix_lengths or list(spec.prefix_lengths) != sorted(set(spec.prefix_lengths))
+    ):
+        raise InputError("A prefix hierarchy needs increasing code lengths, e.g. `prefix:2,4,6`.")
+
+
+def _lengths(text: str | None) -> tuple[int, ...]:
+    return tuple(int(n) for n in text.split(",")) if text else ()
+
+
+def _checked_rows(table: Table, spec: ListSpec) -> list[dict[str, Any]]:
+    columns = resolve_columns(table.header, CODE_LIST_COLUMNS)
+    where = table.path.name
+    missing = [f for f in ("code", "name") if f not in columns]
+    if spec.hierarchy == "parent" and "parent" not in columns:
+        missing.append("parent")
+    if missing:
+        raise refuse(
+            table.path,
+            [
+                f"{where}:1: no column for {', '.join(missing)}; the header has "
+                + ", ".join(f"`{h}`" for h in table.header)
+            ],
+            "Code list",
+        )
+    problems: list[str] = []
+    rows: dict[str, dict[str, Any]] = {}
+    lines: dict[str, int] = {}
+    for line, cells in table.rows:
+        row = _checked_row(f"{where}:{line}", cells, columns, problems)
+        if row is None:
+            continue
+        if row["code"] in rows:
+            problems.append(f"{where}:{line}: code `{row['code']}` is already on line {lines[row['code']]}")
+            continue
+        rows[row["code"]] = row
+        lines[row["code"]] = line
+    _place_in_tree(where, rows, lines, spec, problems)
+    if problems:
+        raise refuse(table.path, problems, "Code list")
+    return list(rows.values())
+
+
+def _checked_row(
+    where: str, cells: dict[str, str], columns: dict[str, str], problems: list[str]
+) -> dict[str, Any] | None:
+    value = {field: cells.get(header, "").strip() for field, header in columns.items()}
+    code, name = value["code"], value["name"]
+    before = len(problems)
+    if not _CODE.match(code):
+        problems.append(f"{where}: `code` = `{code[:40]}` is not a code (1-32 letters, digits, `.`, `_`, `-`)")
+    if not name or len(name) > 200:
+        problems.append(f"{where}: `name` of `{code}` must have 1-200 characters")
+    dates: dict[str, date | None] = {}
+    for field in ("valid_from", "valid_to"):
+        text = value.get(field, "")
+        try:
+            dates[field] = parse_date(text) if text else None
+        except ValueError:
+            problems.append(f"{where}: `{field}` = `{text}` is not a date; write 2026-07-08")
+    start, end = dates.get("valid_from"), dates.get("valid_to")
+    if start and end and end < start:
+        problems.append(f"{where}: `valid_to` {end} is before `valid_from` {start}")
+    if len(problems) > before:
+        return None
+    return {
+        "code": code,
+        "name": name,
+        "parent": value.get("parent") or None,
+        "level": 0,
+        "initials": initials(name),
+        "valid_from": start,
+        "valid_to": end,
+        "remark": value.get("remark") or None,
+    }
+
+
+def _place_in_tree(
+    where: str, rows: dict[str, dict[str, Any]], lines: dict[str, int], spec: ListSpec, problems: list[str]
+) -> None:
+    if spec.hierarchy == "prefix":
+        for code, row in rows.items():
+            if len(code) not in spec.prefix_lengths:
+                problems.append(
+                    f"{where}:{lines[code]}: code `{code}` has {len(code)} characters; the prefix rule "
+                    f"allows {', '.join(map(str, spec.prefix_lengths))}"
+                )
+                continue
+            index = spec.prefix_lengths.index(len(code))
+            row["level"] = index + 1
+            row["parent"] = code[: spec.prefix_lengths[index - 1]] if index else None
+            if row["parent"] is not None and row["parent"] not in rows:
+                problems.append(
+                    f"{where}:{lines[code]}: parent `{row['parent']}` of `{code}` (by the prefix rule) "
+                    "is not in the file"
+                )
+        return
+    for code, row in rows.items():
+        parent = row["parent"]
+        if parent is not None and parent not in rows:
+            problems.append(f"{where}:{lines[code]}: parent `{parent}` of `{code}` is not in the file")
+    for code, row in rows.items():
+        depth, seen, current = 1, {code}, row["parent"]
+        while current is not None and current in rows:
+            if current in seen:
+                problems.append(f"{where}:{lines[code]}: code `{code}` is in a cycle of parents ({' -> '.join(seen)})")
+                depth = 0
+                break
+            seen.add(current)
+            depth += 1
+            current = rows[current]["parent"]
+        row["level"] = depth

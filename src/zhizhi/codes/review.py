@@ -1,0 +1,192 @@
+"""The review queue: codes seen in real data with no single translation, decided once by a steward, reused after."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from zhizhi.access import Actor, audit, require
+from zhizhi.codes.lists import all_codes
+from zhizhi.codes.translate import Translator, context_key
+from zhizhi.errors import InputError, NotFoundError
+from zhizhi.store.tables import CodeDecision, CodeReviewItem
+from zhizhi.store.types import iso_utc, utcnow
+
+
+def note_for_review(session: Session, translator: Translator, results: pl.DataFrame, *, seen_in: str) -> int:
+    """Queue every unmapped or ambiguous code of `results` (from `translate_column`) with the rows it affects.
+
+    Returns how many distinct codes are waiting. Counts are replaced, not added, so noting the same data
+    twice does not double them.
+    """
+    fields = [f for f in translator.rule_fields if f in results.columns]
+    failed = results.filter(pl.col("method").is_in(["unmapped", "ambiguous"]))
+    groups = failed.group_by(["code", "method", *fields]).agg(pl.len().alias("rows"), pl.first("detail"))
+    now = utcnow()
+    for row in groups.iter_rows(named=True):
+        context = context_key({f: row[f] for f in fields}) if row["method"] == "ambiguous" else context_key({})
+        candidates = translator.translate(row["code"], {f: row[f] for f in fields}).candidates
+        item = session.scalar(
+            select(CodeReviewItem).where(
+                CodeReviewItem.from_list == translator.from_list,
+                CodeReviewItem.to_list == translator.to_list,
+                CodeReviewItem.from_code == row["code"],
+                CodeReviewItem.context == context,
+            )
+        )
+        if item is None:
+            item = CodeReviewItem(
+                from_list=translator.from_list,
+                to_list=translator.to_list,
+                from_code=row["code"],
+                context=context,
+                first_seen=now,
+            )
+            session.add(item)
+        item.kind, item.candidates = row["method"], json.dumps(list(candidates), ensure_ascii=False)
+        item.rows_affected, item.seen_in, item.last_seen, item.status = row["rows"], seen_in[:260], now, "open"
+    session.flush()
+    return groups.height
+
+
+def list_review_items(
+    session: Session, *, status: str | None = "open", from_list: str | None = None, to_list: str | None = None
+) -> list[CodeReviewItem]:
+    """Items waiting (or all, with `status=None`), the ones affecting most rows first."""
+    stmt = select(CodeReviewItem)
+    if status:
+        stmt = stmt.where(CodeReviewItem.status == status)
+    if from_list:
+        stmt = stmt.where(CodeReviewItem.from_list == from_list)
+    if to_list:
+        stmt = stmt.where(CodeReviewItem.to_list == to_list)
+    return list(session.scalars(stmt.order_by(CodeReviewItem.rows_affected.desc(), CodeReviewItem.id)))
+
+
+def decide(session: Session, actor: Actor, item_id: int, *, to_code: str | None, reason: str) -> CodeDecision:
+    """Record a steward's answer for a queued code (`to_code=None`: there is no equivalent); audited."""
+    require(actor, "data.write")
+    item = session.get(CodeReviewItem, item_id)
+    if item is None:
+        raise NotFoundError(f"No review item `{item_id}`. See `zhizhi codes review list`.", zh="没有该待审项。")
+    if len(reason.strip()) < 2:
+        raise InputError("Say why, in a few words: the reason is kept with the decision.", zh="请填写决定的理由。")
+    if to_code is not None and to_code not in all_codes(session, item.to_list):
+        raise InputError(
+            f"`{to_code}` is not a code of `{item.to_list}`. Pick one of the candidates or another code of that list.",
+            zh=f"`{to_code}` 不是 `{item.to_list}` 中的代码。",
+        )
+    session.execute(
+        update(CodeDecision)
+        .where(
+            CodeDecision.from_list == item.from_list,
+            CodeDecision.to_list == item.to_list,
+            CodeDecision.from_code == item.from_code,
+            CodeDecision.context == item.context,
+        )
+        .values(active=False)
+    )
+    decision = CodeDecision(
+        from_list=item.from_list,
+        to_list=item.to_list,
+        from_code=item.from_code,
+        context=item.context,
+        to_code=to_code,
+        reason=reason.strip(),
+        decided_by=actor.name,
+        decided_at=utcnow(),
+        active=True,
+    )
+    session.add(decision)
+    item.status = "decided"
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "codes.decide",
+        object_type="code_decision",
+        object_id=decision.id,
+        detail={
+            "from_list": item.from_list,
+            "to_list": item.to_list,
+            "code": item.from_code,
+            "context": json.loads(item.context),
+            "to_code": to_code,
+            "reason": decision.reason,
+        },
+    )
+    return decision
+
+
+def list_decisions(session: Session, from_list: str, to_list: str) -> list[CodeDecision]:
+    """The decisions in force between two lists."""
+    stmt = (
+        select(CodeDecision)
+        .where(CodeDecision.from_list == from_list, CodeDecision.to_list == to_list, CodeDecision.active.is_(True))
+        .order_by(CodeDecision.from_code)
+    )
+    return list(session.scalars(stmt))
+
+
+def export_decisions(session: Session, from_list: str, to_list: str, path: Path) -> int:
+    """Write the decisions as a crosswalk file that `zhizhi codes import --crosswalk` takes back."""
+    rows = []
+    for decision in list_decisions(session, from_list, to_list):
+        if decision.to_code is None:
+            continue
+        context = json.loads(decision.context)
+        field, value = next(iter(context.items())) if len(context) == 1 else ("", "")
+        rows.append(
+            [
+                decision.from_code,
+                decision.to_code,
+                field,
+                value,
+                decision.reason,
+                decision.decided_by,
+                iso_utc(decision.decided_at),
+            ]
+        )
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["from_code", "to_code", "rule_field", "rule_value", "reason", "decided_by", "decided_at"])
+        writer.writerows(rows)
+    return len(rows)
+
+
+def item_as_dict(item: CodeReviewItem) -> dict[str, Any]:
+    """The JSON form of a review item."""
+    return {
+        "id": item.id,
+        "from_list": item.from_list,
+        "to_list": item.to_list,
+        "code": item.from_code,
+        "context": json.loads(item.context),
+        "kind": item.kind,
+        "candidates": json.loads(item.candidates),
+        "rows_affected": item.rows_affected,
+        "seen_in": item.seen_in,
+        "status": item.status,
+        "last_seen": iso_utc(item.last_seen),
+    }
+
+
+def decision_as_dict(decision: CodeDecision) -> dict[str, Any]:
+    """The JSON form of a decision."""
+    return {
+        "id": decision.id,
+        "from_list": decision.from_list,
+        "to_list": decision.to_list,
+        "code": decision.from_code,
+        "context": json.loads(decision.context),
+        "to_code": decision.to_code,
+        "reason": decision.reason,
+        "decided_by": decision.decided_by,
+        "decided_at": iso_utc(decision.decided_at),
+    }

@@ -1,0 +1,253 @@
+"""Translate codes from one list to another: one engine for a single code and for a whole column.
+
+Every result says how it was reached (exact, roll-up, rule, decision, chained) or why there is no answer
+(unmapped, ambiguous, blank): nothing is dropped or defaulted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict, deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhizhi.codes.crosswalks import Pair, list_crosswalks, pairs_in_force
+from zhizhi.codes.hierarchy import Hierarchy
+from zhizhi.codes.lists import get_code_list, load_hierarchy
+from zhizhi.errors import NotFoundError
+from zhizhi.store.tables import CodeDecision
+
+MAX_LEGS = 3
+
+
+class Method(StrEnum):
+    """How a translation was reached, or why it was not."""
+
+    EXACT = "exact"
+    ROLL_UP = "roll-up"
+    RULE = "rule"
+    DECISION = "decision"
+    CHAINED = "chained"
+    UNMAPPED = "unmapped"
+    AMBIGUOUS = "ambiguous"
+    BLANK = "blank"
+
+
+FAILURES = frozenset({Method.UNMAPPED, Method.AMBIGUOUS, Method.BLANK})
+
+
+@dataclass(frozen=True)
+class Translation:
+    """The answer for one code: the code in the target list (None when there is none), and how."""
+
+    code: str | None
+    to_code: str | None
+    method: Method
+    detail: str = ""
+    candidates: tuple[str, ...] = ()
+    via: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.method not in FAILURES
+
+
+def context_key(fields: Mapping[str, str | None]) -> str:
+    """The canonical text of the record fields a decision depends on."""
+    return json.dumps({k: (v or "") for k, v in sorted(fields.items())}, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass
+class Leg:
+    """One crosswalk (or the identity) from list to list, with the from-list's tree for roll-ups."""
+
+    from_list: str
+    to_list: str
+    hierarchy: Hierarchy
+    pairs: dict[str, list[Pair]]
+    identity: bool = False
+
+    @property
+    def rule_fields(self) -> set[str]:
+        return {p.rule_field for group in self.pairs.values() for p in group if p.rule_field}
+
+    def translate(self, code: str, context: Mapping[str, str | None]) -> Translation:
+        if self.identity:
+            if code in self.hierarchy:
+                return Translation(code, code, Method.EXACT)
+            return Translation(code, None, Method.UNMAPPED, f"`{code}` is not in `{self.from_list}`")
+        direct = self._resolve(code, code, context)
+        if direct is not None:
+            return direct
+        if code in self.hierarchy:
+            for ancestor in self.hierarchy.ancestors(code):
+                found = self._resolve(code, ancestor, context)
+                if found is not None:
+                    if not found.ok:
+                        return found
+                    return Translation(
+                        code,
+                        found.to_code,
+                        Method.ROLL_UP,
+                        f"rolled up to `{ancestor}`, then {found.method}",
+                        found.candidates,
+                    )
+        return Translation(
+            code, None, Method.UNMAPPED, f"`{code}` has no row in the crosswalk `{self.from_list}` -> `{self.to_list}`"
+        )
+
+    def _resolve(self, code: str, key: str, context: Mapping[str, str | None]) -> Translation | None:
+        group = self.pairs.get(key)
+        if not group:
+            return None
+        targets = sorted({p.to_code for p in group})
+        if len(targets) == 1:
+            return Translation(code, targets[0], Method.EXACT)
+        rule_field = group[0].rule_field
+        if rule_field is None:
+            return Translation(
+                code, None, Method.AMBIGUOUS, f"`{key}` splits into {len(targets)} codes", tuple(targets)
+            )
+        value = (context.get(rule_field) or "").strip()
+        chosen = sorted({p.to_code for p in group if p.rule_value == value})
+        if len(chosen) == 1:
+            return Translation(code, chosen[0], Method.RULE, f"`{rule_field}` = `{value}`")
+        return Translation(code, None, Method.AMBIGUOUS, f"no rule for `{rule_field}` = `{value}`", tuple(targets))
+
+
+@dataclass
+class Translator:
+    """Translates from one list to another along a route of crosswalks, with the stewards' decisions first."""
+
+    from_list: str
+    to_list: str
+    legs: list[Leg]
+    decisions: dict[tuple[str, str], str | None] = field(default_factory=dict)
+
+    @property
+    def rule_fields(self) -> list[str]:
+        """The record fields some rule of the route reads: pass them as context."""
+        return sorted(set().union(*(leg.rule_fields for leg in self.legs)))
+
+    @property
+    def route(self) -> list[str]:
+        return [self.from_list] + [leg.to_list for leg in self.legs]
+
+    def translate(self, code: str | None, context: Mapping[str, str | None] | None = None) -> Translation:
+        """Translate one code; `context` holds the record's other fields for rules."""
+        if code is None or not str(code).strip():
+            return Translation(code, None, Method.BLANK, "no code given")
+        code = str(code).strip()
+        context = context or {}
+        decided = self._decision(code, context)
+        if decided is not None:
+            return decided
+        if len(self.legs) == 1:
+            return self.legs[0].translate(code, context)
+        current, methods = code, []
+        for leg in self.legs:
+            step = leg.translate(current, context)
+            if not step.ok:
+                where = f" (at `{leg.from_list}` -> `{leg.to_list}`)"
+                return Translation(code, None, step.method, step.detail + where, step.candidates)
+            methods.append(f"{step.method}" + (f" ({step.detail})" if step.detail else ""))
+            assert step.to_code is not None
+            current = step.to_code
+        via = tuple(leg.to_list for leg in self.legs[:-1])
+        return Translation(code, current, Method.CHAINED, " -> ".join(methods), via=via)
+
+    def translate_column(
+        self, codes: Sequence[str | None] | pl.Series, context: pl.DataFrame | None = None
+    ) -> pl.DataFrame:
+        """Translate a column: each distinct (code, rule fields) once, then joined back; row order kept.
+
+        Returns `code`, `to_code`, `method`, `detail` for every input row.
+        """
+        frame = pl.DataFrame({"code": pl.Series(codes, dtype=pl.String)})
+        fields = [f for f in self.rule_fields if context is not None and f in context.columns]
+        if context is not None and fields:
+            frame = frame.with_columns(context.select(fields).cast(pl.String))
+        keys = frame.unique(subset=["code", *fields], maintain_order=True)
+        answers = [self.translate(row["code"], {f: row[f] for f in fields}) for row in keys.iter_rows(named=True)]
+        keys = keys.with_columns(
+            pl.Series("to_code", [a.to_code for a in answers], dtype=pl.String),
+            pl.Series("method", [str(a.method) for a in answers], dtype=pl.String),
+            pl.Series("detail", [a.detail for a in answers], dtype=pl.String),
+        )
+        joined = frame.join(keys, on=["code", *fields], how="left", nulls_equal=True, maintain_order="left")
+        return joined.select("code", "to_code", "method", "detail", *fields)
+
+    def _decision(self, code: str, context: Mapping[str, str | None]) -> Translation | None:
+        for key in (context_key({f: context.get(f) for f in self.rule_fields if f in context}), context_key({})):
+            if (code, key) in self.decisions:
+                target = self.decisions[(code, key)]
+                if target is None:
+                    return Translation(code, None, Method.UNMAPPED, "a steward decided there is no equivalent")
+                return Translation(code, target, Method.DECISION, "decided by a data steward")
+        return None
+
+
+def build_translator(
+    session: Session, from_list: str, to_list: str, *, as_of: date | None = None, from_version: str | None = None
+) -> Translator:
+    """The translator along the shortest route of crosswalks in force (`as_of` picks list versions and pairs)."""
+    get_code_list(session, from_list), get_code_list(session, to_list)
+    route = _route(session, from_list, to_list)
+    legs = []
+    for index, (source, target) in enumerate(route):
+        version = from_version if index == 0 else None
+        hierarchy = load_hierarchy(session, source, as_of=as_of, version=version)
+        if source == target:
+            legs.append(Leg(source, target, hierarchy, {}, identity=True))
+            continue
+        crosswalk = next(c for c in list_crosswalks(session) if (c.from_list, c.to_list) == (source, target))
+        pairs: dict[str, list[Pair]] = defaultdict(list)
+        for pair in pairs_in_force(session, crosswalk):
+            if pair.valid_on(as_of):
+                pairs[pair.from_code].append(pair)
+        legs.append(Leg(source, target, hierarchy, dict(pairs)))
+    return Translator(from_list, to_list, legs, _decisions(session, from_list, to_list))
+
+
+def _route(session: Session, from_list: str, to_list: str) -> list[tuple[str, str]]:
+    if from_list == to_list:
+        return [(from_list, to_list)]
+    edges: dict[str, list[str]] = defaultdict(list)
+    for crosswalk in list_crosswalks(session):
+        edges[crosswalk.from_list].append(crosswalk.to_list)
+    previous: dict[str, str] = {}
+    queue, seen = deque([(from_list, 0)]), {from_list}
+    while queue:
+        current, depth = queue.popleft()
+        if current == to_list:
+            break
+        if depth == MAX_LEGS:
+            continue
+        for following in sorted(edges[current]):
+            if following not in seen:
+                seen.add(following)
+                previous[following] = current
+                queue.append((following, depth + 1))
+    if to_list not in previous:
+        raise NotFoundError(
+            f"No crosswalk leads from `{from_list}` to `{to_list}` (in up to {MAX_LEGS} steps). "
+            "Import one with `zhizhi codes import --crosswalk`."
+        )
+    hops, current = [], to_list
+    while current != from_list:
+        hops.append((previous[current], current))
+        current = previous[current]
+    return list(reversed(hops))
+
+
+def _decisions(session: Session, from_list: str, to_list: str) -> dict[tuple[str, str], str | None]:
+    stmt = select(CodeDecision.from_code, CodeDecision.context, CodeDecision.to_code).where(
+        CodeDecision.from_list == from_list, CodeDecision.to_list == to_list, CodeDecision.active.is_(True)
+    )
+    return {(row.from_code, row.context): row.to_code for row in session.execute(stmt)}
