@@ -61,6 +61,12 @@ def import_crosswalk(
     get_code_list(session, from_list), get_code_list(session, to_list)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     crosswalk = session.scalar(select(Crosswalk).where(Crosswalk.name == name))
+    twin = session.scalar(select(Crosswalk).where(Crosswalk.from_list == from_list, Crosswalk.to_list == to_list))
+    if twin is not None and twin.name != name:
+        raise ConflictError(
+            f"Crosswalk `{twin.name}` already goes from `{from_list}` to `{to_list}`; import the new "
+            f"file as a new version of it (`--crosswalk {twin.name}`)."
+        )
     if crosswalk is not None:
         if (crosswalk.from_list, crosswalk.to_list) != (from_list, to_list):
             raise ConflictError(

@@ -27,16 +27,20 @@ def note_for_review(session: Session, translator: Translator, results: pl.DataFr
     """
     fields = [f for f in translator.rule_fields if f in results.columns]
     failed = results.filter(pl.col("method").is_in(["unmapped", "ambiguous"]))
-    groups = failed.group_by(["code", "method", *fields]).agg(pl.len().alias("rows"), pl.first("detail"))
-    now = utcnow()
+    groups = failed.group_by(["code", *fields]).agg(pl.len().alias("rows"))
+    waiting: dict[tuple[str, str], tuple[str, tuple[str, ...], int]] = {}
     for row in groups.iter_rows(named=True):
-        context = context_key({f: row[f] for f in fields}) if row["method"] == "ambiguous" else context_key({})
-        candidates = translator.translate(row["code"], {f: row[f] for f in fields}).candidates
+        answer = translator.translate(row["code"], {f: row[f] for f in fields})
+        key = (row["code"], context_key({f: row[f] for f in answer.context_fields}))
+        rows = row["rows"] + (waiting[key][2] if key in waiting else 0)
+        waiting[key] = (str(answer.method), answer.candidates, rows)
+    now = utcnow()
+    for (code, context), (kind, candidates, rows) in waiting.items():
         item = session.scalar(
             select(CodeReviewItem).where(
                 CodeReviewItem.from_list == translator.from_list,
                 CodeReviewItem.to_list == translator.to_list,
-                CodeReviewItem.from_code == row["code"],
+                CodeReviewItem.from_code == code,
                 CodeReviewItem.context == context,
             )
         )
@@ -44,15 +48,15 @@ def note_for_review(session: Session, translator: Translator, results: pl.DataFr
             item = CodeReviewItem(
                 from_list=translator.from_list,
                 to_list=translator.to_list,
-                from_code=row["code"],
+                from_code=code,
                 context=context,
                 first_seen=now,
             )
             session.add(item)
-        item.kind, item.candidates = row["method"], json.dumps(list(candidates), ensure_ascii=False)
-        item.rows_affected, item.seen_in, item.last_seen, item.status = row["rows"], seen_in[:260], now, "open"
+        item.kind, item.candidates = kind, json.dumps(list(candidates), ensure_ascii=False)
+        item.rows_affected, item.seen_in, item.last_seen, item.status = rows, seen_in[:260], now, "open"
     session.flush()
-    return groups.height
+    return len(waiting)
 
 
 def list_review_items(

@@ -52,6 +52,8 @@ class Translation:
     detail: str = ""
     candidates: tuple[str, ...] = ()
     via: tuple[str, ...] = ()
+    # The record fields the answer depended on (a rule's field): a steward's decision is kept for them.
+    context_fields: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -117,8 +119,17 @@ class Leg:
         value = (context.get(rule_field) or "").strip()
         chosen = sorted({p.to_code for p in group if p.rule_value == value})
         if len(chosen) == 1:
-            return Translation(code, chosen[0], Method.RULE, f"`{rule_field}` = `{value}`")
-        return Translation(code, None, Method.AMBIGUOUS, f"no rule for `{rule_field}` = `{value}`", tuple(targets))
+            return Translation(
+                code, chosen[0], Method.RULE, f"`{rule_field}` = `{value}`", context_fields=(rule_field,)
+            )
+        return Translation(
+            code,
+            None,
+            Method.AMBIGUOUS,
+            f"no rule for `{rule_field}` = `{value}`",
+            tuple(targets),
+            context_fields=(rule_field,),
+        )
 
 
 @dataclass
@@ -128,7 +139,7 @@ class Translator:
     from_list: str
     to_list: str
     legs: list[Leg]
-    decisions: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    decisions: dict[str, list[tuple[dict[str, str], str | None]]] = field(default_factory=dict)
 
     @property
     def rule_fields(self) -> list[str]:
@@ -155,7 +166,9 @@ class Translator:
             step = leg.translate(current, context)
             if not step.ok:
                 where = f" (at `{leg.from_list}` -> `{leg.to_list}`)"
-                return Translation(code, None, step.method, step.detail + where, step.candidates)
+                return Translation(
+                    code, None, step.method, step.detail + where, step.candidates, context_fields=step.context_fields
+                )
             methods.append(f"{step.method}" + (f" ({step.detail})" if step.detail else ""))
             assert step.to_code is not None
             current = step.to_code
@@ -184,9 +197,9 @@ class Translator:
         return joined.select("code", "to_code", "method", "detail", *fields)
 
     def _decision(self, code: str, context: Mapping[str, str | None]) -> Translation | None:
-        for key in (context_key({f: context.get(f) for f in self.rule_fields if f in context}), context_key({})):
-            if (code, key) in self.decisions:
-                target = self.decisions[(code, key)]
+        # The most specific decision whose fields all match the record's wins.
+        for fields, target in self.decisions.get(code, []):
+            if all((context.get(k) or "").strip() == v for k, v in fields.items()):
                 if target is None:
                     return Translation(code, None, Method.UNMAPPED, "a steward decided there is no equivalent")
                 return Translation(code, target, Method.DECISION, "decided by a data steward")
@@ -246,8 +259,11 @@ def _route(session: Session, from_list: str, to_list: str) -> list[tuple[str, st
     return list(reversed(hops))
 
 
-def _decisions(session: Session, from_list: str, to_list: str) -> dict[tuple[str, str], str | None]:
+def _decisions(session: Session, from_list: str, to_list: str) -> dict[str, list[tuple[dict[str, str], str | None]]]:
     stmt = select(CodeDecision.from_code, CodeDecision.context, CodeDecision.to_code).where(
         CodeDecision.from_list == from_list, CodeDecision.to_list == to_list, CodeDecision.active.is_(True)
     )
-    return {(row.from_code, row.context): row.to_code for row in session.execute(stmt)}
+    found: dict[str, list[tuple[dict[str, str], str | None]]] = defaultdict(list)
+    for row in session.execute(stmt):
+        found[row.from_code].append((json.loads(row.context), row.to_code))
+    return {code: sorted(items, key=lambda item: -len(item[0])) for code, items in found.items()}

@@ -1,0 +1,149 @@
+"""The review queue round trip: seen in data, decided once, reused, exported, imported back."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.codes.helpers import load_city_codes
+from tests.conftest import OPERATOR
+from zhizhi.access import audit
+from zhizhi.codes import (
+    Method,
+    build_translator,
+    coverage_report,
+    decide,
+    export_decisions,
+    get_coverage,
+    import_crosswalk,
+    item_as_dict,
+    list_coverage,
+    list_review_items,
+    note_for_review,
+    save_coverage,
+)
+from zhizhi.errors import InputError, NotFoundError
+
+AS_OF = date(2025, 6, 1)
+DATA = pl.DataFrame(
+    {
+        "code": ["522101", "522101", "522102", "621001", "621001", "621002", "999999", None, "522201"],
+        "business_format": ["522101", "522199", "522102", "621001", "621001", "621002", None, None, None],
+    }
+)
+
+
+@pytest.fixture
+def codes(sessions: sessionmaker[Session], tmp_path: Path) -> sessionmaker[Session]:
+    with sessions() as session, session.begin():
+        load_city_codes(session, tmp_path)
+    return sessions
+
+
+def _run(codes: sessionmaker[Session]) -> dict[str, object]:
+    with codes() as session, session.begin():
+        translator = build_translator(session, "local-6", "province-8", as_of=AS_OF)
+        results = translator.translate_column(DATA["code"], DATA)
+        note_for_review(session, translator, results, seen_in="登记导出.csv")
+        return coverage_report(translator, results)
+
+
+def test_untranslated_codes_are_queued_with_the_rows_they_affect(codes: sessionmaker[Session]) -> None:
+    _run(codes)
+    _run(codes)  # noting the same data again does not double the counts
+    with codes() as session, session.begin():
+        items = [item_as_dict(i) for i in list_review_items(session)]
+    summary = {(i["code"], i["kind"], tuple(i["context"].items())): i["rows_affected"] for i in items}
+    assert summary == {
+        ("621001", "ambiguous", ()): 2,  # 6210 splits from 2025 with no rule
+        ("621002", "ambiguous", ()): 1,
+        ("522101", "ambiguous", (("business_format", "522199"),)): 1,  # no rule for that format
+        ("999999", "unmapped", ()): 1,
+    }
+    ambiguous = next(i for i in items if i["code"] == "621001")
+    assert ambiguous["candidates"] == ["62100002", "62100003"] and ambiguous["seen_in"] == "登记导出.csv"
+
+
+def test_a_decision_is_reused_and_audited(codes: sessionmaker[Session]) -> None:
+    _run(codes)
+    with codes() as session, session.begin():
+        item = next(i for i in list_review_items(session) if i.from_code == "621001")
+        decide(session, OPERATOR, item.id, to_code="62100002", reason="中餐馆归入中餐")
+        unmapped = next(i for i in list_review_items(session) if i.from_code == "999999")
+        decide(session, OPERATOR, unmapped.id, to_code=None, reason="已注销的业态，无对应")
+    with codes() as session, session.begin():
+        translator = build_translator(session, "local-6", "province-8", as_of=AS_OF)
+        decided = translator.translate("621001")
+        assert (decided.to_code, decided.method) == ("62100002", Method.DECISION)
+        assert translator.translate("999999").detail == "a steward decided there is no equivalent"
+        assert translator.translate("621002").method == Method.AMBIGUOUS  # only the decided code changes
+        assert {i.from_code for i in list_review_items(session)} == {"621002", "522101"}
+        events = audit.list_events(session, OPERATOR, audit.AuditFilter(action="codes.decide"))
+    assert len(events) == 2 and "中餐馆归入中餐" in events[-1].detail
+
+
+def test_a_new_decision_replaces_the_old_one(codes: sessionmaker[Session]) -> None:
+    _run(codes)
+    with codes() as session, session.begin():
+        item = next(i for i in list_review_items(session) if i.from_code == "621001")
+        decide(session, OPERATOR, item.id, to_code="62100002", reason="first")
+        decide(session, OPERATOR, item.id, to_code="62100003", reason="second thoughts")
+        assert build_translator(session, "local-6", "province-8", as_of=AS_OF).translate("621001").to_code == "62100003"
+
+
+def test_decisions_are_checked(codes: sessionmaker[Session]) -> None:
+    _run(codes)
+    with codes() as session, session.begin():
+        item = list_review_items(session)[0]
+        with pytest.raises(InputError, match="not a code of `province-8`"):
+            decide(session, OPERATOR, item.id, to_code="5221", reason="wrong list")
+        with pytest.raises(InputError, match="Say why"):
+            decide(session, OPERATOR, item.id, to_code="62100002", reason=" ")
+        with pytest.raises(NotFoundError):
+            decide(session, OPERATOR, 99999, to_code=None, reason="none")
+
+
+def test_decisions_export_as_a_crosswalk_that_imports_back(codes: sessionmaker[Session], tmp_path: Path) -> None:
+    _run(codes)
+    with codes() as session, session.begin():
+        for item in list_review_items(session):
+            if item.kind == "ambiguous":
+                target = "52210001" if item.from_code == "522101" else "62100002"
+                decide(session, OPERATOR, item.id, to_code=target, reason="按业态归类")
+        assert export_decisions(session, "local-6", "province-8", tmp_path / "decided.csv") == 3
+        import_crosswalk(
+            session,
+            OPERATOR,
+            tmp_path / "decided.csv",
+            name="local-to-province-decided",
+            from_list="local-6",
+            to_list="province-8",
+            version="1",
+        )
+    with codes() as session, session.begin():
+        direct = build_translator(session, "local-6", "province-8", as_of=AS_OF)
+        assert direct.route == ["local-6", "province-8"]
+        assert direct.translate("621002").to_code == "62100002"
+
+
+def test_coverage_adds_up_and_is_kept(codes: sessionmaker[Session]) -> None:
+    report = _run(codes)
+    methods = {m["method"]: m["rows"] for m in report["methods"]}  # type: ignore[attr-defined]
+    assert report["rows"] == 9 == sum(methods.values())
+    assert methods == {"chained": 3, "ambiguous": 4, "unmapped": 1, "blank": 1}
+    assert report["translated_rows"] == 3 and report["distinct_codes"] == 7
+    assert report["untranslated"][0] == {
+        "code": "621001",
+        "method": "ambiguous",
+        "rows": 2,  # type: ignore[index]
+        "detail": report["untranslated"][0]["detail"],
+    }  # type: ignore[index]
+    with codes() as session, session.begin():
+        run = save_coverage(session, OPERATOR, "登记导出.csv", report)  # type: ignore[arg-type]
+        save_coverage(session, OPERATOR, "登记导出.csv", report)  # type: ignore[arg-type]
+        assert len(list_coverage(session)) == 1
+        assert get_coverage(session, run.id)["rows"] == 9
