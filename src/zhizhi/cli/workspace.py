@@ -62,7 +62,7 @@ def demo(
     upgrade(engine)
     with make_sessionmaker(engine)() as session, session.begin():
         install_builtin(session, operator())
-        created = load_demo(session, operator())
+        created = load_demo(session, operator(), workspace.root)
     engine.dispose()
     console.print(("Loaded" if created else "Reusing") + f" the demo city in [bold]{workspace.root}[/].")
     console.print(

@@ -1,5 +1,7 @@
-"""The synthetic city that `zhizhi demo` builds: a bureau, its departments and its people."""
+"""The synthetic city that `zhizhi demo` builds: a bureau, its people, its code lists and a registration export."""
 
 from zhizhi.demo.city import DEMO_PASSWORD, load_demo
+from zhizhi.demo.codes import install_demo_codes
+from zhizhi.demo.export import load_export
 
-__all__ = ["DEMO_PASSWORD", "load_demo"]
+__all__ = ["DEMO_PASSWORD", "install_demo_codes", "load_demo", "load_export"]

@@ -1,17 +1,21 @@
 """A market-regulation bureau of a prefecture-level city (divisions from GB/T 2260), with demo users.
 
 The city is 柳州 because its division codes are real and complete in the shipped code list; the people are
-invented. Later capabilities add their own demo data (exports, code lists, targets) here.
+invented. Given the workspace folder, the demo also writes and loads its industry code lists, crosswalks and a
+registration export (see `zhizhi.demo.codes` and `zhizhi.demo.export`). Later capabilities add theirs here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, create_department, create_user
+from zhizhi.demo.codes import install_demo_codes
+from zhizhi.demo.export import load_export
 from zhizhi.store.tables import Department
 
 DEMO_PASSWORD = "zhizhi-demo-2026"
@@ -59,8 +63,12 @@ USERS = [
 ]
 
 
-def load_demo(session: Session, actor: Actor) -> bool:
-    """Create the demo departments and users; returns False when they are already there."""
+def load_demo(session: Session, actor: Actor, root: Path | None = None) -> bool:
+    """Create the demo departments and users; returns False when they are already there.
+
+    With `root` (the workspace folder), also write the demo's code lists, crosswalks and registration export
+    there, import them, and keep the export's coverage and review items. The built-in lists must be installed.
+    """
     if session.scalar(select(Department.id).where(Department.code == DEPARTMENTS[0][0])) is not None:
         return False
     for code, name, kind, parent, division in DEPARTMENTS:
@@ -77,4 +85,7 @@ def load_demo(session: Session, actor: Actor) -> bool:
             password_min_length=len(DEMO_PASSWORD),
             phone=user.phone,
         )
+    if root is not None:
+        install_demo_codes(session, actor, root)
+        load_export(session, actor, root)
     return True
