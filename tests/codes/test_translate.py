@@ -204,3 +204,13 @@ def test_declared_relations_are_checked_against_the_rows(codes: sessionmaker[Ses
     )
     problems = _refused_crosswalk(codes, declared)
     assert problems == ["ok.csv:5: `relation` = `n:n` but the rows make `5223` -> `52220001` 1:n"]
+
+
+def test_without_a_date_today_decides_which_rows_are_in_force(codes: sessionmaker[Session]) -> None:
+    today = _translator(codes, "national", "province-8").translate("6210")
+    assert today.method == Method.AMBIGUOUS and today.candidates == ("62100002", "62100003")
+
+
+def test_an_unknown_code_is_named_as_such(codes: sessionmaker[Session]) -> None:
+    result = _translator(codes, "local-6", "province-8").translate("611099")
+    assert result.detail.startswith("`611099` is not a code of `local-6` (version 1)")

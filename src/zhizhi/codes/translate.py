@@ -100,8 +100,18 @@ class Leg:
                         f"rolled up to `{ancestor}`, then {found.method}",
                         found.candidates,
                     )
+        if code not in self.hierarchy:
+            return Translation(
+                code,
+                None,
+                Method.UNMAPPED,
+                f"`{code}` is not a code of `{self.from_list}` (version {self.hierarchy.version})",
+            )
         return Translation(
-            code, None, Method.UNMAPPED, f"`{code}` has no row in the crosswalk `{self.from_list}` -> `{self.to_list}`"
+            code,
+            None,
+            Method.UNMAPPED,
+            f"neither `{code}` nor its parents have a row in `{self.from_list}` -> `{self.to_list}`",
         )
 
     def _resolve(self, code: str, key: str, context: Mapping[str, str | None]) -> Translation | None:
@@ -165,7 +175,7 @@ class Translator:
         for leg in self.legs:
             step = leg.translate(current, context)
             if not step.ok:
-                where = f" (at `{leg.from_list}` -> `{leg.to_list}`)"
+                where = f" (at `{leg.from_list}` -> `{leg.to_list}`)" if leg.to_list not in step.detail else ""
                 return Translation(
                     code, None, step.method, step.detail + where, step.candidates, context_fields=step.context_fields
                 )
@@ -209,20 +219,24 @@ class Translator:
 def build_translator(
     session: Session, from_list: str, to_list: str, *, as_of: date | None = None, from_version: str | None = None
 ) -> Translator:
-    """The translator along the shortest route of crosswalks in force (`as_of` picks list versions and pairs)."""
+    """The translator along the shortest route of crosswalks in force.
+
+    `as_of` (default today) picks the list versions and the crosswalk rows valid on that day.
+    """
     get_code_list(session, from_list), get_code_list(session, to_list)
+    day = as_of or date.today()
     route = _route(session, from_list, to_list)
     legs = []
     for index, (source, target) in enumerate(route):
         version = from_version if index == 0 else None
-        hierarchy = load_hierarchy(session, source, as_of=as_of, version=version)
+        hierarchy = load_hierarchy(session, source, as_of=day, version=version)
         if source == target:
             legs.append(Leg(source, target, hierarchy, {}, identity=True))
             continue
         crosswalk = next(c for c in list_crosswalks(session) if (c.from_list, c.to_list) == (source, target))
         pairs: dict[str, list[Pair]] = defaultdict(list)
         for pair in pairs_in_force(session, crosswalk):
-            if pair.valid_on(as_of):
+            if pair.valid_on(day):
                 pairs[pair.from_code].append(pair)
         legs.append(Leg(source, target, hierarchy, dict(pairs)))
     return Translator(from_list, to_list, legs, _decisions(session, from_list, to_list))
