@@ -17,6 +17,7 @@ FORM_FIELDS: dict[str, dict[str, Any]] = {
     },
     "/admin/departments": {"code": "CSRF", "name": "伪造", "kind": "section", "parent_code": "LZ"},
     "/account/tokens": {"name": "forged"},
+    "/codes/review/{item_id}/decide": {"to_code": "0164", "reason": "伪造"},
 }
 
 
@@ -30,6 +31,7 @@ def test_every_form_rejects_a_missing_or_wrong_token(web: Web) -> None:
     assert len(forms) >= 6
     for path in forms:
         url = path.replace("{username}", "zhongnan").replace("{token_id}", "1").replace("{change}", "disable")
+        url = url.replace("{item_id}", "1")
         fields = FORM_FIELDS.get(path, {})
         for token in (None, "", "forged-token"):
             data = fields if token is None else {**fields, "csrf_token": token}

@@ -25,6 +25,7 @@ NAV = [
     ("/deliveries", "nav.deliveries", "workspace.read"),
     ("/hotline", "nav.hotline", "workspace.read"),
     ("/reports", "nav.reports", "workspace.read"),
+    ("/codes", "nav.codes", "data.read"),
     ("/audit", "nav.audit", "audit.read"),
     ("/admin/users", "nav.users", "users.read"),
     ("/admin/departments", "nav.departments", "departments.read"),

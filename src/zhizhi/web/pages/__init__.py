@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from zhizhi.web.pages import admin, audit, auth, home, tokens
+from zhizhi.web.pages import admin, audit, auth, codes, home, tokens
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, home, admin, tokens, audit):
+for module in (auth, home, admin, tokens, audit, codes):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -1,0 +1,93 @@
+"""Code lists: browse and search them, read crosswalks, translate one code, decide queued codes, read coverage."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from zhizhi.access import Actor
+from zhizhi.codes import decide, decision_as_dict
+from zhizhi.web import codes_view
+from zhizhi.web.deps import ApiGuard, DbSession
+
+router = APIRouter(prefix="/codes", tags=["codes"])
+Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
+Writer = Annotated[Actor, Depends(ApiGuard("data.write"))]
+TRANSLATE_PARAMS = {"from", "to", "code", "as_of"}
+
+
+class NewDecision(BaseModel):
+    to_code: str | None = Field(description="the code in the target list; null when there is no equivalent")
+    reason: str
+
+
+@router.get("/lists")
+def read_code_lists(db: DbSession, actor: Reader) -> dict[str, Any]:
+    """Every list (version in force, codes) and crosswalk (pairs), with the open review items and kept reports."""
+    return codes_view.overview(db)
+
+
+@router.get("/lists/{name}")
+def read_code_list(
+    name: str, db: DbSession, actor: Reader, code: str = "", q: str = "", version: str = ""
+) -> dict[str, Any]:
+    """A list as a tree: the roots, or `code` with ancestors and children; `q` searches code, name, pinyin initials."""
+    return codes_view.browse(db, name, code=code, query=q, version=version)
+
+
+@router.get("/crosswalks/{name}")
+def read_crosswalk(
+    name: str, db: DbSession, actor: Reader, code: str = "", page: Annotated[int, Query(ge=1)] = 1
+) -> dict[str, Any]:
+    """The pairs in force, both codes named; `code` keeps pairs whose either code starts with it."""
+    return codes_view.crosswalk_table(db, name, code=code, page=page)
+
+
+@router.get("/translate")
+def translate_code(
+    request: Request,
+    db: DbSession,
+    actor: Reader,
+    from_list: Annotated[str, Query(alias="from")],
+    to_list: Annotated[str, Query(alias="to")],
+    code: str,
+    as_of: date | None = None,
+) -> dict[str, Any]:
+    """One code translated, and how; other query parameters give the record's fields that rules read."""
+    context = {k: v for k, v in request.query_params.items() if k not in TRANSLATE_PARAMS}
+    return codes_view.translate_one(db, from_list, to_list, code, as_of=as_of, context=context)
+
+
+@router.get("/review")
+def read_review_queue(
+    db: DbSession,
+    actor: Reader,
+    status: Literal["open", "decided", "all"] = "open",
+    from_list: str = "",
+    to_list: str = "",
+) -> dict[str, Any]:
+    """The review items (most rows affected first) and the decisions in force."""
+    chosen = None if status == "all" else status
+    return codes_view.review_queue(db, status=chosen, from_list=from_list, to_list=to_list)
+
+
+@router.post("/review/{item_id}/decide")
+def decide_review_item(item_id: int, body: NewDecision, db: DbSession, actor: Writer) -> dict[str, Any]:
+    """Decide a queued code: `to_code`, or null for no equivalent, with a reason; used by every later translation."""
+    to_code = body.to_code.strip() if body.to_code is not None else None
+    return decision_as_dict(decide(db, actor, item_id, to_code=to_code, reason=body.reason))
+
+
+@router.get("/coverage")
+def read_coverage_reports(db: DbSession, actor: Reader) -> list[dict[str, Any]]:
+    """The newest kept coverage report of each subject, in brief."""
+    return codes_view.coverage_runs(db)
+
+
+@router.get("/coverage/{run_id}")
+def read_coverage_report(run_id: int, db: DbSession, actor: Reader) -> dict[str, Any]:
+    """One coverage report: rows and share by method, the untranslated codes with the rows they affect."""
+    return codes_view.coverage_detail(db, run_id)

@@ -1,0 +1,145 @@
+"""Code-list pages: the lists as trees, crosswalks side by side, translation, the review queue and coverage."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from zhizhi.access import Actor
+from zhizhi.codes import decide, list_crosswalks, list_summaries
+from zhizhi.errors import InputError
+from zhizhi.web import codes_view
+from zhizhi.web.api.codes import TRANSLATE_PARAMS
+from zhizhi.web.deps import DbSession, FormGuard, PageGuard
+from zhizhi.web.templating import render
+
+router = APIRouter(prefix="/codes")
+Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
+
+
+@router.get("", response_class=HTMLResponse)
+def show_code_lists(request: Request, db: DbSession, actor: Reader) -> Response:
+    """Every list and crosswalk, with the way to the review queue and the coverage reports."""
+    return render(request, "codes_index.html", {"overview": codes_view.overview(db)})
+
+
+@router.get("/lists/{name}", response_class=HTMLResponse)
+def show_code_list(
+    name: str, request: Request, db: DbSession, actor: Reader, code: str = "", q: str = "", version: str = ""
+) -> Response:
+    """A list as a tree to drill into, and a search by code, name or pinyin initials."""
+    page = codes_view.browse(db, name, code=code, query=q, version=version)
+    pinned = {"version": version} if version else {}
+    return render(
+        request,
+        "codes_list.html",
+        {"page": page, "pinned_version": version, "href": lambda c: "?" + urlencode({"code": c, **pinned})},
+    )
+
+
+@router.get("/crosswalks/{name}", response_class=HTMLResponse)
+def show_crosswalk(
+    name: str,
+    request: Request,
+    db: DbSession,
+    actor: Reader,
+    code: str = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    """The crosswalk's pairs side by side, a page at a time, filtered by a code."""
+    table = codes_view.crosswalk_table(db, name, code=code, page=page)
+    return render(
+        request,
+        "codes_crosswalk.html",
+        {"table": table, "query_for": lambda n: urlencode({"code": table["code"], "page": n})},
+    )
+
+
+@router.get("/translate", response_class=HTMLResponse)
+def show_translation(
+    request: Request,
+    db: DbSession,
+    actor: Reader,
+    from_list: Annotated[str, Query(alias="from")] = "",
+    to_list: Annotated[str, Query(alias="to")] = "",
+    code: str = "",
+    as_of: str = "",
+) -> Response:
+    """Try one code: which code of the target list it becomes, and how."""
+    answer = None
+    if from_list and to_list and code.strip():
+        context = {k: v for k, v in request.query_params.items() if k not in TRANSLATE_PARAMS}
+        answer = codes_view.translate_one(db, from_list, to_list, code, as_of=_date(as_of), context=context)
+    first = next(iter(list_crosswalks(db)), None)
+    asked = {
+        "from": from_list or (first.from_list if first else ""),
+        "to": to_list or (first.to_list if first else ""),
+        "code": code,
+        "as_of": as_of,
+    }
+    return render(request, "codes_translate.html", {"lists": list_summaries(db), "asked": asked, "answer": answer})
+
+
+@router.get("/review", response_class=HTMLResponse)
+def show_review_queue(request: Request, db: DbSession, actor: Reader, decided: str = "") -> Response:
+    """The codes waiting for a decision, each with its form for stewards, and the decisions in force."""
+    queue = codes_view.review_queue(db)
+    return render(
+        request, "codes_review.html", {"queue": queue, "can_decide": actor.can("data.write"), "decided": decided}
+    )
+
+
+@router.post("/review/{item_id}/decide")
+def submit_decision(
+    item_id: int,
+    db: DbSession,
+    actor: Annotated[Actor, Depends(FormGuard("data.write"))],
+    to_code: Annotated[str, Form()] = "",
+    no_equivalent: Annotated[bool, Form()] = False,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Record the steward's decision, then show the queue again."""
+    decision = decide(db, actor, item_id, to_code=_chosen(to_code, no_equivalent), reason=reason)
+    return RedirectResponse("/codes/review?" + urlencode({"decided": decision.from_code}), status_code=303)
+
+
+@router.get("/coverage", response_class=HTMLResponse)
+def show_coverage_reports(request: Request, db: DbSession, actor: Reader) -> Response:
+    """The kept coverage reports, newest first."""
+    return render(request, "codes_coverage_runs.html", {"runs": codes_view.coverage_runs(db)})
+
+
+@router.get("/coverage/{run_id}", response_class=HTMLResponse)
+def show_coverage_report(run_id: int, request: Request, db: DbSession, actor: Reader) -> Response:
+    """One coverage report: shares by method as bars, and the untranslated codes that affect most rows."""
+    return render(request, "codes_coverage.html", {"report": codes_view.coverage_detail(db, run_id)})
+
+
+def _chosen(to_code: str, no_equivalent: bool) -> str | None:
+    """The target code of a decision form: a code, or None when the steward ticked "no equivalent"."""
+    code = to_code.strip()
+    if no_equivalent and code:
+        raise InputError(
+            f"Give a code (`{code}`) or tick 'no equivalent', not both.",
+            zh=f"已填写目标代码 `{code}`，又勾选了“无对应代码”：请只选其一。",
+        )
+    if not no_equivalent and not code:
+        raise InputError(
+            "Choose or type the code in the target list, or tick 'no equivalent'.",
+            zh="请选择或填写目标代码，或勾选“无对应代码”。",
+        )
+    return None if no_equivalent else code
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise InputError(
+            f"Date `{text}` is not a date; write it as 2026-07-08.",
+            zh=f"日期 `{text}` 格式不对，请写成 2026-07-08。",
+        ) from None
