@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from zhizhi import __version__
-from zhizhi.cli import audit, db, dept, token, user, workspace
+from zhizhi.cli import audit, codes, db, dept, token, user, workspace
 from zhizhi.cli.common import CliState, state
 from zhizhi.errors import ZhizhiError
 
@@ -72,6 +72,7 @@ app.add_typer(dept.app, name="dept")
 app.add_typer(user.app, name="user")
 app.add_typer(token.app, name="token")
 app.add_typer(audit.app, name="audit")
+app.add_typer(codes.app, name="codes")
 
 
 def run() -> None:
