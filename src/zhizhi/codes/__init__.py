@@ -2,7 +2,7 @@
 
 from zhizhi.codes.builtin import install_builtin
 from zhizhi.codes.coverage import coverage_report, get_coverage, list_coverage, save_coverage
-from zhizhi.codes.crosswalks import get_crosswalk, import_crosswalk, list_crosswalks, pairs_in_force
+from zhizhi.codes.crosswalks import Pair, get_crosswalk, import_crosswalk, list_crosswalks, pairs_in_force
 from zhizhi.codes.files import read_table
 from zhizhi.codes.hierarchy import Hierarchy
 from zhizhi.codes.lists import (
@@ -10,6 +10,7 @@ from zhizhi.codes.lists import (
     ListSpec,
     get_code_list,
     import_code_list,
+    initials,
     list_summaries,
     list_versions,
     load_hierarchy,
@@ -25,13 +26,15 @@ from zhizhi.codes.review import (
     list_review_items,
     note_for_review,
 )
-from zhizhi.codes.translate import Method, Translation, Translator, build_translator
+from zhizhi.codes.translate import FAILURES, Method, Translation, Translator, build_translator
 
 __all__ = [
+    "FAILURES",
     "FileRefusedError",
     "Hierarchy",
     "ListSpec",
     "Method",
+    "Pair",
     "Translation",
     "Translator",
     "build_translator",
@@ -44,6 +47,7 @@ __all__ = [
     "get_crosswalk",
     "import_code_list",
     "import_crosswalk",
+    "initials",
     "install_builtin",
     "item_as_dict",
     "list_coverage",

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,11 +14,18 @@ from zhizhi.errors import NotFoundError
 from zhizhi.store.tables import CoverageRun
 from zhizhi.store.types import iso_utc
 
+if TYPE_CHECKING:
+    import polars as pl
+
 
 def coverage_report(translator: Translator, results: pl.DataFrame, *, top: int = 50) -> dict[str, Any]:
     """Rows and shares by method, and the untranslated codes with the rows they affect (most first)."""
+    import polars as pl
+
     rows = results.height
-    by_method = results.group_by("method").agg(pl.len().alias("rows")).sort("rows", descending=True)
+    by_method = (
+        results.group_by("method").agg(pl.len().alias("rows")).sort(["rows", "method"], descending=[True, False])
+    )
     failed = (
         results.filter(pl.col("method").is_in(["unmapped", "ambiguous", "blank"]))
         .group_by(["code", "method"])

@@ -59,6 +59,7 @@ def import_crosswalk(
     if not _NAME.match(name):
         raise InputError(f"Crosswalk name `{name}` is not allowed: use 2-64 lower-case letters, digits and `-`.")
     get_code_list(session, from_list), get_code_list(session, to_list)
+    table = read_table(path, encoding=encoding)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     crosswalk = session.scalar(select(Crosswalk).where(Crosswalk.name == name))
     twin = session.scalar(select(Crosswalk).where(Crosswalk.from_list == from_list, Crosswalk.to_list == to_list))
@@ -87,7 +88,7 @@ def import_crosswalk(
             )
     pairs = _checked_pairs(
         path,
-        read_table(path, encoding=encoding),
+        table,
         all_codes(session, from_list),
         all_codes(session, to_list),
         from_list,

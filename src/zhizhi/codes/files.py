@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from datetime import datetime, time
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -94,6 +95,8 @@ def _read_xls(path: Path) -> list[list[str]]:
 
 
 def _cell_text(value: object) -> str:
+    if isinstance(value, datetime):  # a date typed as a date in Excel
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
     # Excel keeps 0111 as the number 111.0 when a clerk forgot to format the column as text; the list's
     # own width check will flag the lost zero, so only the float's ".0" is removed here.
     if isinstance(value, float) and value.is_integer():

@@ -49,7 +49,10 @@ class Hierarchy:
         try:
             return self.codes[code]
         except KeyError:
-            raise InputError(f"Code `{code}` is not in `{self.list_name}` version `{self.version}`.") from None
+            raise InputError(
+                f"Code `{code}` is not in `{self.list_name}` version `{self.version}`.",
+                zh=f"代码 `{code}` 不在代码表 `{self.list_name}`（版本 {self.version}）中。",
+            ) from None
 
     def parent(self, code: str) -> str | None:
         return self.get(code).parent
@@ -83,7 +86,10 @@ class Hierarchy:
         """The code's ancestor (or itself) at `level`; refuses a finer level than the code's own."""
         info = self.get(code)
         if level > info.level:
-            raise InputError(f"Cannot roll `{code}` (level {info.level}) down to level {level}: roll-up goes coarser.")
+            raise InputError(
+                f"Cannot roll `{code}` (level {info.level}) down to level {level}: roll-up goes coarser.",
+                zh=f"不能把 `{code}`（第 {info.level} 级）上卷到更细的第 {level} 级。",
+            )
         current = info
         while current.level > level and current.parent is not None:
             current = self.codes[current.parent]

@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
@@ -43,6 +42,7 @@ class FileRefusedError(InputError):
 
 def refuse(path: Path, problems: list[str], what: str) -> FileRefusedError:
     """The error for a file with problems, naming each by file and line."""
+    problems = sorted(problems, key=_line_of)
     shown = problems[:200]
     more = f" (and {len(problems) - 200} more)" if len(problems) > 200 else ""
     return FileRefusedError(
@@ -50,6 +50,11 @@ def refuse(path: Path, problems: list[str], what: str) -> FileRefusedError:
         f"version in force stays: " + "; ".join(shown[:5]) + ("; ..." if len(shown) > 5 else ""),
         details=shown,
     )
+
+
+def _line_of(problem: str) -> int:
+    parts = problem.split(":", 2)
+    return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 0
 
 
 def import_code_list(
@@ -149,12 +154,15 @@ def version_in_force(
         raise NotFoundError(
             f"Code list `{name}` has no version `{version}`; it has "
             + ", ".join(f"`{v.version}`" for v in versions)
-            + "."
+            + ".",
+            zh=f"代码表 `{name}` 没有版本 `{version}`。",
         )
     day = as_of or date.today()
     valid = [v for v in versions if v.valid_from is None or v.valid_from <= day]
     if not valid:
-        raise NotFoundError(f"Code list `{name}` has no version in force on {day}.")
+        raise NotFoundError(
+            f"Code list `{name}` has no version in force on {day}.", zh=f"代码表 `{name}` 在 {day} 没有生效的版本。"
+        )
     return max(valid, key=lambda v: (v.valid_from or date.min, v.id))
 
 
@@ -175,9 +183,9 @@ def all_codes(session: Session, name: str) -> set[str]:
     return set(session.scalars(stmt))
 
 
-def search_codes(session: Session, name: str, query: str, *, limit: int = 50) -> list[Code]:
-    """Codes of the version in force whose code starts with, or name or pinyin initials contain, `query`."""
-    list_version = version_in_force(session, name)
+def search_codes(session: Session, name: str, query: str, *, limit: int = 50, version: str | None = None) -> list[Code]:
+    """Codes of the version in force (or `version`) whose code starts with `query`, or name or initials contain it."""
+    list_version = version_in_force(session, name, version=version)
     text = query.strip()
     like = f"%{text}%"
     stmt = (
@@ -195,7 +203,10 @@ def list_summaries(session: Session) -> list[dict[str, Any]]:
     summaries = []
     for code_list in session.scalars(select(CodeList).order_by(CodeList.name)):
         versions = list_versions(session, code_list.name)
-        in_force = version_in_force(session, code_list.name) if versions else None
+        try:
+            in_force: CodeListVersion | None = version_in_force(session, code_list.name)
+        except NotFoundError:  # no version yet, or every one starts in the future
+            in_force = None
         summaries.append(
             {
                 "name": code_list.name,
@@ -222,6 +233,8 @@ def list_summaries(session: Session) -> list[dict[str, Any]]:
 
 def initials(name: str) -> str:
     """Pinyin initials of a Chinese name, lower case: 谷物种植 -> gwzz."""
+    from pypinyin import Style, lazy_pinyin
+
     letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
     return re.sub(r"[^a-z0-9]", "", "".join(letters).lower())[:200]
 
@@ -333,13 +346,14 @@ def _place_in_tree(
         if parent is not None and parent not in rows:
             problems.append(f"{where}:{lines[code]}: parent `{parent}` of `{code}` is not in the file")
     for code, row in rows.items():
-        depth, seen, current = 1, {code}, row["parent"]
+        depth, seen, current = 1, [code], row["parent"]
         while current is not None and current in rows:
             if current in seen:
-                problems.append(f"{where}:{lines[code]}: code `{code}` is in a cycle of parents ({' -> '.join(seen)})")
+                cycle = " -> ".join([*seen, current])
+                problems.append(f"{where}:{lines[code]}: code `{code}` is in a cycle of parents ({cycle})")
                 depth = 0
                 break
-            seen.add(current)
+            seen.append(current)
             depth += 1
             current = rows[current]["parent"]
         row["level"] = depth

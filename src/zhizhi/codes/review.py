@@ -5,9 +5,8 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -18,6 +17,9 @@ from zhizhi.errors import InputError, NotFoundError
 from zhizhi.store.tables import CodeDecision, CodeReviewItem
 from zhizhi.store.types import iso_utc, utcnow
 
+if TYPE_CHECKING:
+    import polars as pl
+
 
 def note_for_review(session: Session, translator: Translator, results: pl.DataFrame, *, seen_in: str) -> int:
     """Queue every unmapped or ambiguous code of `results` (from `translate_column`) with the rows it affects.
@@ -25,12 +27,16 @@ def note_for_review(session: Session, translator: Translator, results: pl.DataFr
     Returns how many distinct codes are waiting. Counts are replaced, not added, so noting the same data
     twice does not double them.
     """
+    import polars as pl
+
     fields = [f for f in translator.rule_fields if f in results.columns]
     failed = results.filter(pl.col("method").is_in(["unmapped", "ambiguous"]))
     groups = failed.group_by(["code", *fields]).agg(pl.len().alias("rows"))
     waiting: dict[tuple[str, str], tuple[str, tuple[str, ...], int]] = {}
     for row in groups.iter_rows(named=True):
         answer = translator.translate(row["code"], {f: row[f] for f in fields})
+        if answer.decided:
+            continue  # a steward already said there is no equivalent
         key = (row["code"], context_key({f: row[f] for f in answer.context_fields}))
         rows = row["rows"] + (waiting[key][2] if key in waiting else 0)
         waiting[key] = (str(answer.method), answer.candidates, rows)
@@ -141,8 +147,9 @@ def list_decisions(session: Session, from_list: str, to_list: str) -> list[CodeD
 def export_decisions(session: Session, from_list: str, to_list: str, path: Path) -> int:
     """Write the decisions as a crosswalk file that `zhizhi codes import --crosswalk` takes back."""
     rows = []
+    known = all_codes(session, from_list)
     for decision in list_decisions(session, from_list, to_list):
-        if decision.to_code is None:
+        if decision.to_code is None or decision.from_code not in known:
             continue
         context = json.loads(decision.context)
         field, value = next(iter(context.items())) if len(context) == 1 else ("", "")
@@ -157,7 +164,7 @@ def export_decisions(session: Session, from_list: str, to_list: str, path: Path)
                 iso_utc(decision.decided_at),
             ]
         )
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:  # the BOM lets Excel read the Chinese
         writer = csv.writer(handle)
         writer.writerow(["from_code", "to_code", "rule_field", "rule_value", "reason", "decided_by", "decided_at"])
         writer.writerows(rows)

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,9 @@ from zhizhi.codes.hierarchy import Hierarchy
 from zhizhi.codes.lists import get_code_list, load_hierarchy
 from zhizhi.errors import NotFoundError
 from zhizhi.store.tables import CodeDecision
+
+if TYPE_CHECKING:
+    import polars as pl
 
 MAX_LEGS = 3
 
@@ -54,6 +57,7 @@ class Translation:
     via: tuple[str, ...] = ()
     # The record fields the answer depended on (a rule's field): a steward's decision is kept for them.
     context_fields: tuple[str, ...] = ()
+    decided: bool = False
 
     @property
     def ok(self) -> bool:
@@ -192,6 +196,8 @@ class Translator:
 
         Returns `code`, `to_code`, `method`, `detail` for every input row.
         """
+        import polars as pl
+
         frame = pl.DataFrame({"code": pl.Series(codes, dtype=pl.String)})
         fields = [f for f in self.rule_fields if context is not None and f in context.columns]
         if context is not None and fields:
@@ -211,7 +217,9 @@ class Translator:
         for fields, target in self.decisions.get(code, []):
             if all((context.get(k) or "").strip() == v for k, v in fields.items()):
                 if target is None:
-                    return Translation(code, None, Method.UNMAPPED, "a steward decided there is no equivalent")
+                    return Translation(
+                        code, None, Method.UNMAPPED, "a steward decided there is no equivalent", decided=True
+                    )
                 return Translation(code, target, Method.DECISION, "decided by a data steward")
         return None
 
@@ -264,7 +272,8 @@ def _route(session: Session, from_list: str, to_list: str) -> list[tuple[str, st
     if to_list not in previous:
         raise NotFoundError(
             f"No crosswalk leads from `{from_list}` to `{to_list}` (in up to {MAX_LEGS} steps). "
-            "Import one with `zhizhi codes import --crosswalk`."
+            "Import one with `zhizhi codes import --crosswalk`.",
+            zh=f"没有从 `{from_list}` 到 `{to_list}` 的对照表（最多经过 {MAX_LEGS} 步）。",
         )
     hops, current = [], to_list
     while current != from_list:
