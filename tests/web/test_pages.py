@@ -95,3 +95,11 @@ def test_a_refused_form_explains_in_chinese_and_links_back(web: Web) -> None:
     assert (
         "密码太短：3 个字符，至少需要 10 个" in response.text and 'href="/admin/users" id="error-back"' in response.text
     )
+
+
+def test_the_audit_page_filters_by_day_and_explains_a_bad_date(web: Web) -> None:
+    web.login_form("auditor")
+    assert "login" in web.client.get("/audit", params={"since": "2020-01-01"}).text
+    assert "<tbody>\n  \n  </tbody>" in web.client.get("/audit", params={"until": "2020-01-01"}).text
+    response = web.client.get("/audit", params={"since": "2020-13-01"})
+    assert response.status_code == 422 and "日期 `2020-13-01` 格式不对" in response.text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from zhizhi.access import Actor, audit
-from zhizhi.errors import InputError
 from zhizhi.store.types import local_text
 from zhizhi.web.deps import DbSession, PageGuard
+from zhizhi.web.forms import optional_date
 from zhizhi.web.templating import render
 
 router = APIRouter()
@@ -37,8 +37,8 @@ def show_audit(
         actor=who or None,
         action=action or None,
         object_id=object_id or None,
-        since=_date(since),
-        until=_date(until),
+        since=_day_start(since),
+        until=_day_start(until),
         limit=PAGE_SIZE + 1,
         offset=(page - 1) * PAGE_SIZE,
     )
@@ -58,11 +58,6 @@ def show_audit(
     )
 
 
-def _date(text: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text) if text else None
-    except ValueError:
-        raise InputError(
-            f"Date `{text}` is not a date; write it as 2026-07-08.",
-            zh=f"日期 `{text}` 格式不对，请写成 2026-07-08。",
-        ) from None
+def _day_start(text: str) -> datetime | None:
+    day = optional_date(text)
+    return datetime.combine(day, time()) if day else None

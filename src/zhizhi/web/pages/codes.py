@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -15,6 +14,7 @@ from zhizhi.errors import InputError
 from zhizhi.web import codes_view
 from zhizhi.web.api.codes import TRANSLATE_PARAMS
 from zhizhi.web.deps import DbSession, FormGuard, PageGuard
+from zhizhi.web.forms import optional_date
 from zhizhi.web.templating import render
 
 router = APIRouter(prefix="/codes")
@@ -73,7 +73,7 @@ def show_translation(
     answer = None
     if from_list and to_list and code.strip():
         context = {k: v for k, v in request.query_params.items() if k not in TRANSLATE_PARAMS}
-        answer = codes_view.translate_one(db, from_list, to_list, code, as_of=_date(as_of), context=context)
+        answer = codes_view.translate_one(db, from_list, to_list, code, as_of=optional_date(as_of), context=context)
     first = next(iter(list_crosswalks(db)), None)
     asked = {
         "from": from_list or (first.from_list if first else ""),
@@ -133,13 +133,3 @@ def _chosen(to_code: str, no_equivalent: bool) -> str | None:
             zh="请选择或填写目标代码，或勾选“无对应代码”。",
         )
     return None if no_equivalent else code
-
-
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        raise InputError(
-            f"Date `{text}` is not a date; write it as 2026-07-08.",
-            zh=f"日期 `{text}` 格式不对，请写成 2026-07-08。",
-        ) from None
