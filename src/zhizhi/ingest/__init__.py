@@ -1,0 +1,1 @@
+"""Ingest: read department exports, map them to records, normalize, validate, quarantine."""

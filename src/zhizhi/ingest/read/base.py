@@ -1,0 +1,93 @@
+"""What every reader gives back: chunks of raw rows, each row named by sheet and row number, and skipped rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import polars as pl
+
+CHUNK_ROWS = 50_000
+ROW = "_row"  # the row number as a person sees it in the file: 1-based, header rows counted
+ERROR = "_error"  # why a row could not be read as a row (wrong number of fields, broken JSON); null when fine
+TOTAL_MARKERS = ("合计", "总计", "小计", "total")
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A row that is not data (blank, a title, a repeated header, a total), counted with its reason."""
+
+    sheet: str | None
+    row: int
+    reason: str
+    text: str = ""
+
+
+@dataclass
+class Chunk:
+    """Up to CHUNK_ROWS rows of one sheet: `_row`, `_error`, then one String column per header."""
+
+    sheet: str | None
+    frame: pl.DataFrame
+
+
+@dataclass
+class Reading:
+    """An opened file: its sheets' headers, its chunks (read lazily), and the rows skipped so far."""
+
+    path: Path
+    encoding: str | None
+    chunks: Iterator[Chunk]
+    headers: dict[str | None, list[str]] = field(default_factory=dict)
+    skipped: list[Skip] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What a source file says about how to read: forced encoding, sheets to read, delimiter."""
+
+    encoding: str | None = None
+    sheets: tuple[str, ...] = ()
+    delimiter: str | None = None
+
+
+class Reader(Protocol):
+    """A way to read one kind of file; registered under the `zhizhi.readers` entry-point group."""
+
+    name: str
+    suffixes: tuple[str, ...]
+
+    def open(self, path: Path, options: ReadOptions) -> Reading:
+        """Start reading `path`; errors that make the whole file unreadable raise InputError."""
+        ...
+
+
+def frame(rows: list[tuple[int, str | None, list[str]]], header: list[str]) -> pl.DataFrame:
+    """A chunk's frame from (row number, error, cells) tuples; short rows padded, long ones marked."""
+    columns: dict[str, list[object]] = {ROW: [r[0] for r in rows], ERROR: [r[1] for r in rows]}
+    for index, name in enumerate(header):
+        columns[name] = [r[2][index] if index < len(r[2]) else "" for r in rows]
+    schema = {ROW: pl.Int64, ERROR: pl.String, **{name: pl.String for name in header}}
+    return pl.DataFrame(columns, schema=schema)
+
+
+def is_total(cells: list[str]) -> bool:
+    """A footer row whose first filled cell says 合计 / 总计 / 小计 / Total."""
+    first = next((c for c in cells if c), "")
+    return first.replace(" ", "").lower().startswith(TOTAL_MARKERS)
+
+
+def unique_header(names: list[str]) -> list[str]:
+    """Header names made unique and never empty: a blank becomes `column_3`, a repeat `名称_2`."""
+    seen: dict[str, int] = {}
+    result = []
+    for index, raw in enumerate(names, start=1):
+        name = raw.strip() or f"column_{index}"
+        if name in (ROW, ERROR):
+            name = f"{name}_"
+        count = seen.get(name, 0) + 1
+        seen[name] = count
+        result.append(name if count == 1 else f"{name}_{count}")
+    return result

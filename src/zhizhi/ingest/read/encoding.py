@@ -1,0 +1,51 @@
+"""Which text encoding a department's CSV export uses: UTF-8 (with or without BOM) or GBK/GB18030, detected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from zhizhi.errors import InputError
+
+SAMPLE_BYTES = 1 << 20
+ACCEPTED = ("utf_8", "utf_8_sig", "gb18030", "gbk", "gb2312", "ascii")
+
+
+def detect_encoding(path: Path) -> str:
+    """`utf-8-sig`, `utf-8` or `gb18030` (which reads GBK too), judged from the first megabyte."""
+    with path.open("rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    if b"\x00" in sample[:8192]:
+        raise InputError(
+            f"File `{path.name}` is binary, not text. Export it again as CSV or Excel.",
+            zh=f"文件 `{path.name}` 不是文本文件，请重新导出为 CSV 或 Excel。",
+        )
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if len(sample) == SAMPLE_BYTES:  # do not judge by a character cut in half at the end of the sample
+        sample = sample[: sample.rfind(b"\n") + 1] or sample
+    for candidate, name in (("utf-8", "utf-8"), ("gb18030", "gb18030")):
+        try:
+            sample.decode(candidate)
+            return name
+        except UnicodeDecodeError:
+            continue
+    best = from_bytes(sample).best()
+    if best is not None and best.encoding in ACCEPTED:
+        return str(best.encoding)
+    raise InputError(
+        f"File `{path.name}` is neither UTF-8 nor GBK/GB18030 text. Save it as UTF-8 CSV or Excel, "
+        "or name its encoding in the source file (`encoding:`).",
+        zh=f"文件 `{path.name}` 既不是 UTF-8 也不是 GBK 编码，请另存为 UTF-8 的 CSV 或 Excel。",
+    )
+
+
+def check_encoding(encoding: str) -> str:
+    """A forced encoding, refused at once when Python does not know it."""
+    import codecs
+
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise InputError(f"Encoding `{encoding}` is unknown; use utf-8, utf-8-sig, gbk or gb18030.") from None

@@ -1,0 +1,122 @@
+"""Excel workbooks, .xlsx and legacy .xls: every sheet (or the ones named), titles and merged headers handled."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from zhizhi.errors import InputError
+from zhizhi.ingest.read.base import Chunk, Reading, ReadOptions
+from zhizhi.ingest.read.rows import sheet_chunks
+
+MAX_UNPACKED_BYTES = 2 << 30  # 2 GiB of XML is far beyond any export; more is a zip bomb
+MAX_RATIO = 200
+
+
+class ExcelReader:
+    """Reads .xlsx with openpyxl (streaming) and .xls with xlrd; cached values, never formulas."""
+
+    name = "excel"
+    suffixes = (".xlsx", ".xlsm", ".xls")
+
+    def open(self, path: Path, options: ReadOptions) -> Reading:
+        sheets = _xls_sheets(path) if path.suffix.lower() == ".xls" else _xlsx_sheets(path)
+        wanted = [s for s in sheets if not options.sheets or s[0] in options.sheets]
+        missing = set(options.sheets) - {s[0] for s in sheets}
+        if missing:
+            raise InputError(
+                f"Workbook `{path.name}` has no sheet "
+                + ", ".join(f"`{m}`" for m in sorted(missing))
+                + "; it has "
+                + ", ".join(f"`{s[0]}`" for s in sheets)
+                + "."
+            )
+        reading = Reading(path=path, encoding=None, chunks=iter(()))
+        reading.chunks = self._chunks(wanted, reading)
+        return reading
+
+    def _chunks(self, sheets: list[tuple[str, Iterator[tuple[int, list[str]]]]], reading: Reading) -> Iterator[Chunk]:
+        for name, rows in sheets:
+            yield from sheet_chunks(name, rows, reading.headers, reading.skipped)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text a person sees: 12 not 12.0, dates as 2021-07-08, nothing for empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_sheets(path: Path) -> list[tuple[str, Iterator[tuple[int, list[str]]]]]:
+    _check_zip(path)
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise InputError(
+            f"File `{path.name}` is not a readable .xlsx workbook ({type(exc).__name__}). Open and save "
+            "it again in Excel, or export CSV.",
+            zh=f"文件 `{path.name}` 不是可读的 Excel 工作簿。",
+        ) from None
+
+    def rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [cell_text(v) for v in values]
+
+    return [(ws.title, rows(ws)) for ws in workbook.worksheets]
+
+
+def _xls_sheets(path: Path) -> list[tuple[str, Iterator[tuple[int, list[str]]]]]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path))
+    except Exception as exc:  # xlrd raises many kinds for a broken file
+        raise InputError(
+            f"File `{path.name}` is not a readable .xls workbook ({type(exc).__name__}). Open and save "
+            "it again in Excel, or export CSV.",
+            zh=f"文件 `{path.name}` 不是可读的 Excel 工作簿。",
+        ) from None
+
+    def rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
+        for index in range(sheet.nrows):
+            cells = []
+            for cell in sheet.row(index):
+                value = cell.value
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    value = xlrd.xldate.xldate_as_datetime(value, book.datemode)
+                cells.append(cell_text(value))
+            yield index + 1, cells
+
+    return [(sheet.name, rows(sheet)) for sheet in book.sheets()]
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise InputError(
+            f"File `{path.name}` is not a readable .xlsx workbook (damaged or not a workbook). Open and "
+            "save it again in Excel, or export CSV.",
+            zh=f"文件 `{path.name}` 已损坏或不是 Excel 工作簿。",
+        ) from None
+    packed = max(path.stat().st_size, 1)
+    if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_RATIO:
+        raise InputError(
+            f"File `{path.name}` would unpack to {unpacked:,} bytes from {packed:,}: refused as a zip "
+            "bomb. Export the data again.",
+            zh=f"文件 `{path.name}` 解压后异常巨大，已拒绝。",
+        )

@@ -1,0 +1,70 @@
+"""Find the header in the first rows of a sheet: skip title rows above it, join a two-row merged header."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from zhizhi.ingest.read.base import Skip, unique_header
+
+WINDOW = 12
+
+
+@dataclass
+class HeaderFound:
+    """The header's names, how many of the window's rows it and the rows above it used, and those skipped."""
+
+    names: list[str]
+    used: int
+    skipped: list[Skip] = field(default_factory=list)
+
+
+def find_header(sheet: str | None, rows: list[tuple[int, list[str]]]) -> HeaderFound:
+    """Look at the first rows: the header is the first row nearly as full as the fullest; above it, titles."""
+    window = rows[:WINDOW]
+    fullest = max((_filled(cells) for _, cells in window), default=0)
+    skipped: list[Skip] = []
+    for index, (number, cells) in enumerate(window):
+        filled = _filled(cells)
+        if filled >= max(2, fullest // 2 + 1) or (fullest == 1 and filled == 1):
+            names, used = _join_second_row(cells, window[index + 1][1] if index + 1 < len(window) else None)
+            if used == 2:
+                skipped.append(Skip(sheet, window[index + 1][0], "header_row", " | ".join(window[index + 1][1])))
+            return HeaderFound(unique_header(names), index + used, skipped)
+        reason = "title_row" if filled else "blank"
+        skipped.append(Skip(sheet, number, reason, " ".join(c for c in cells if c)[:200]))
+    return HeaderFound([], len(window), skipped)
+
+
+def _filled(cells: list[str]) -> int:
+    return sum(1 for c in cells if c.strip())
+
+
+def _join_second_row(top: list[str], below: list[str] | None) -> tuple[list[str], int]:
+    # A merged group header (许可证 spanning 编号 | 有效期至) leaves blanks to the right of its text in the top
+    # row and puts the parts in the row below; a data row below would hold numbers or dates, not only words.
+    width = max(len(top), len(below or []))
+    top = top + [""] * (width - len(top))
+    if below is None or not _looks_like_subheader(top, below + [""] * (width - len(below))):
+        return top, 1
+    below = below + [""] * (width - len(below))
+    names, group = [], ""
+    for upper, lower in zip(top, below, strict=True):
+        if upper.strip():
+            group = upper.strip()
+            names.append(f"{group}/{lower.strip()}" if lower.strip() and lower.strip() != group else group)
+        else:
+            names.append(f"{group}/{lower.strip()}" if group and lower.strip() else lower.strip())
+    return names, 2
+
+
+def _looks_like_subheader(top: list[str], below: list[str]) -> bool:
+    gaps = [i for i, cell in enumerate(top) if not cell.strip() and i > 0 and any(c.strip() for c in top[:i])]
+    if not gaps or not any(below[i].strip() for i in gaps):
+        return False
+    filled = [c.strip() for c in below if c.strip()]
+    return len(filled) >= 2 and not any(_data_like(c) for c in filled)
+
+
+def _data_like(cell: str) -> bool:
+    compact = cell.replace("-", "").replace("/", "").replace(".", "").replace(":", "").replace(" ", "")
+    return compact.isdigit() or len(cell) > 30

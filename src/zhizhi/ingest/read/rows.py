@@ -1,0 +1,65 @@
+"""Turn a sheet's rows (after its header) into chunks, skipping blank, repeated-header and total rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from zhizhi.ingest.read.base import CHUNK_ROWS, Chunk, Skip, frame, is_total
+from zhizhi.ingest.read.headers import find_header
+
+
+def sheet_chunks(
+    sheet: str | None,
+    rows: Iterable[tuple[int, list[str]]],
+    headers: dict[str | None, list[str]],
+    skipped: list[Skip],
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[Chunk]:
+    """Find the header in the first rows, then yield the data rows in chunks; every other row is a Skip."""
+    iterator = iter(rows)
+    window: list[tuple[int, list[str]]] = []
+    for number, cells in iterator:
+        window.append((number, cells))
+        if len(window) == 12:
+            break
+    found = find_header(sheet, window)
+    skipped.extend(found.skipped)
+    if not found.names:
+        return
+    header = found.names
+    headers[sheet] = header
+    raw_header = [c.strip() for c in window[found.used - 1][1]] if found.used else []
+    batch: list[tuple[int, str | None, list[str]]] = []
+    for number, cells in _chain(window[found.used :], iterator):
+        reason = _skip_reason(cells, raw_header)
+        if reason:
+            skipped.append(Skip(sheet, number, reason, " ".join(c for c in cells if c)[:200]))
+            continue
+        error = None
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+            error = f"row has {len(cells)} fields but the header has {len(header)}"
+        batch.append((number, error, cells))
+        if len(batch) >= chunk_rows:
+            yield Chunk(sheet, frame(batch, header))
+            batch = []
+    if batch:
+        yield Chunk(sheet, frame(batch, header))
+
+
+def _chain(
+    first: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[str]]]
+) -> Iterator[tuple[int, list[str]]]:
+    yield from first
+    yield from rest
+
+
+def _skip_reason(cells: list[str], raw_header: list[str]) -> str | None:
+    stripped = [c.strip() for c in cells]
+    if not any(stripped):
+        return "blank"
+    if raw_header and stripped[: len(raw_header)] == raw_header:
+        return "repeated_header"
+    if is_total(stripped):
+        return "total_row"
+    return None

@@ -1,0 +1,197 @@
+"""Readers: every encoding and layout departments export, row numbers as a person sees them, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from zhizhi.errors import InputError
+from zhizhi.ingest.read import ERROR, ROW, Reading, ReadOptions, open_file
+
+ROWS = [
+    ["统一社会信用代码", "企业名称", "成立日期"],
+    ["91450200MA5K000001", "柳州市螺蛳粉有限公司", "2021-07-08"],
+    ["92450202MA5K000002", "城中区老友粉店", "2019-01-02"],
+]
+
+
+def _read(path: Path, **options: str) -> tuple[Reading, pl.DataFrame]:
+    reading = open_file(path, ReadOptions(**options))  # type: ignore[arg-type]
+    frames = [chunk.frame for chunk in reading.chunks]
+    return reading, (pl.concat(frames, how="diagonal") if frames else pl.DataFrame())
+
+
+def _csv(path: Path, rows: list[list[str]], encoding: str = "utf-8", delimiter: str = ",") -> Path:
+    text = "\n".join(delimiter.join(r) for r in rows) + "\n"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("encoding", "detected"),
+    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gbk", "gb18030"), ("gb18030", "gb18030")],
+)
+def test_csv_encodings_are_detected(tmp_path: Path, encoding: str, detected: str) -> None:
+    rows = [*ROWS, ["93450200MA5K000003", "鱼峰区𠮷祥合作社" if encoding == "gb18030" else "鱼峰区合作社", ""]]
+    reading, frame = _read(_csv(tmp_path / "a.csv", rows, encoding))
+    assert reading.encoding == detected
+    assert reading.headers[None] == ROWS[0]
+    assert frame[ROW].to_list() == [2, 3, 4]
+    assert frame["企业名称"].to_list()[:2] == ["柳州市螺蛳粉有限公司", "城中区老友粉店"]
+
+
+def test_a_forced_wrong_encoding_names_the_row(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "gbk.csv", ROWS, "gbk")
+    with pytest.raises(InputError, match=r"`gbk.csv` row 1: bytes are not `utf-8`"):
+        _read(path, encoding="utf-8")
+
+
+def test_titles_blanks_repeated_headers_totals_and_ragged_rows(tmp_path: Path) -> None:
+    rows = [
+        ["柳州市城中区市场主体名录（2021年）"],
+        [""],
+        *ROWS,
+        [""],
+        ROWS[0],
+        ["91450200MA5K000004", "多一列公司", "2020-01-01", "多出来的值"],
+        ["合计", "3 户", ""],
+    ]
+    reading, frame = _read(_csv(tmp_path / "t.csv", rows))
+    assert [(s.row, s.reason) for s in reading.skipped] == [
+        (1, "title_row"),
+        (2, "blank"),
+        (6, "blank"),
+        (7, "repeated_header"),
+        (9, "total_row"),
+    ]
+    assert frame[ROW].to_list() == [4, 5, 8]
+    assert frame[ERROR].to_list() == [None, None, "row has 4 fields but the header has 3"]
+    assert len(rows) == frame.height + len(reading.skipped) + 1  # every row is data, skipped, or the header
+
+
+def test_tabs_are_sniffed_and_quoted_newlines_keep_row_numbers(tmp_path: Path) -> None:
+    reading, frame = _read(_csv(tmp_path / "t.tsv", ROWS, delimiter="\t"))
+    assert frame.columns[2:] == ROWS[0]
+    quoted = tmp_path / "q.csv"
+    quoted.write_text('名称,地址\n"甲公司","第一行\n第二行"\n乙公司,中山路\n', encoding="utf-8")
+    _, frame = _read(quoted)
+    assert frame[ROW].to_list() == [2, 3] and frame["地址"][0] == "第一行\n第二行"
+
+
+def test_a_huge_cell_and_hostile_strings_are_plain_data(tmp_path: Path) -> None:
+    big = "好" * (10 * 1024 * 1024 // 3)
+    rows = [["名称", "备注"], ["=cmd|' /C calc'!A0", big], ["<script>alert(1)</script>", "'; DROP TABLE records; --"]]
+    _, frame = _read(_csv(tmp_path / "h.csv", rows))
+    assert frame["名称"].to_list() == ["=cmd|' /C calc'!A0", "<script>alert(1)</script>"]
+    assert len(frame["备注"][0]) == len(big)
+
+
+def test_binary_junk_is_refused(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(bytes(range(256)) * 100)
+    with pytest.raises(InputError, match="is binary"):
+        _read(junk)
+
+
+def _xlsx(path: Path, sheets: dict[str, list[list[object]]], merges: dict[str, list[str]] | None = None) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    for name, rows in sheets.items():
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+        for cells in (merges or {}).get(name, []):
+            sheet.merge_cells(cells)
+    workbook.save(path)
+    return path
+
+
+def test_an_xlsx_ledger_with_a_title_merged_headers_a_total_and_two_sheets(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    ledger = [
+        ["柳州市食品经营许可台账"],
+        ["经营者名称", "许可证", None, "经营场所"],
+        [None, "编号", "有效期至", None],
+        ["柳州市螺蛳粉有限公司", "JY14502020000001", datetime(2026, 7, 8), "城中区中山中路1号"],
+        ["城中区老友粉店", "JY24502020000002", datetime(2025, 1, 2), "城中区文惠路2号"],
+        ["合计", "2 户", None, None],
+    ]
+    second = [["经营者名称", "许可证/编号"], ["鱼峰区合作社", 4502030000003]]
+    path = _xlsx(tmp_path / "ledger.xlsx", {"2021": ledger, "2022": second}, {"2021": ["A1:D1", "B2:C2", "A2:A3"]})
+    reading, frame = _read(path)
+    assert reading.headers["2021"] == ["经营者名称", "许可证/编号", "许可证/有效期至", "经营场所"]
+    assert [(s.sheet, s.row, s.reason) for s in reading.skipped] == [
+        ("2021", 1, "title_row"),
+        ("2021", 3, "header_row"),
+        ("2021", 6, "total_row"),
+    ]
+    first = frame.filter(pl.col(ROW) == 4)
+    assert first["许可证/有效期至"][0] == "2026-07-08" and first["许可证/编号"][0] == "JY14502020000001"
+    assert frame.height == 3 and frame["许可证/编号"].to_list()[-1] == "4502030000003"
+
+
+def test_only_the_named_sheets_are_read(tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "w.xlsx", {"a": ROWS, "b": ROWS})
+    reading, frame = _read(path, sheets=("b",))  # type: ignore[arg-type]
+    assert list(reading.headers) == ["b"] and frame.height == 2
+    with pytest.raises(InputError, match="has no sheet `c`; it has `a`, `b`"):
+        open_file(path, ReadOptions(sheets=("c",)))
+
+
+def test_a_legacy_xls_is_read(tmp_path: Path) -> None:
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("设备")
+    for r, row in enumerate([["设备代码", "使用单位", "下次检验日期"], ["3110450200001", "柳州某厂", 44385.0]]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    book.save(str(tmp_path / "equipment.xls"))
+    reading, frame = _read(tmp_path / "equipment.xls")
+    assert reading.headers["设备"] == ["设备代码", "使用单位", "下次检验日期"]
+    assert frame["设备代码"][0] == "3110450200001" and frame[ROW][0] == 2
+
+
+def test_broken_workbooks_are_refused_clearly(tmp_path: Path) -> None:
+    good = _xlsx(tmp_path / "good.xlsx", {"a": ROWS})
+    truncated = tmp_path / "truncated.xlsx"
+    truncated.write_bytes(good.read_bytes()[:2000])
+    with pytest.raises(InputError, match="`truncated.xlsx` is not a readable .xlsx workbook"):
+        _read(truncated)
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (300 * 1024 * 1024))
+    with pytest.raises(InputError, match="zip bomb"):
+        _read(bomb)
+
+
+def test_json_lines_keep_bad_lines_as_rows_with_their_error(tmp_path: Path) -> None:
+    path = tmp_path / "api.jsonl"
+    lines = [
+        json.dumps({"name": "甲", "tags": ["a"]}, ensure_ascii=False),
+        "",
+        "{broken",
+        "[1, 2]",
+        json.dumps({"name": "乙", "phone": "0772-1234567"}, ensure_ascii=False),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reading, frame = _read(path)
+    assert frame[ROW].to_list() == [1, 3, 4, 5]
+    assert frame["tags"][0] == '["a"]' and frame["phone"][3] == "0772-1234567"
+    assert frame[ERROR][1].startswith("not valid JSON") and frame[ERROR][2] == "a JSON list, not an object"
+    assert [(s.row, s.reason) for s in reading.skipped] == [(2, "blank")]
+
+
+def test_unknown_kinds_of_file_say_what_is_read(tmp_path: Path) -> None:
+    (tmp_path / "x.pdf").write_bytes(b"%PDF")
+    with pytest.raises(InputError, match=r"no reader for `.pdf` files; zhizhi reads .*\.csv"):
+        open_file(tmp_path / "x.pdf")
+    with pytest.raises(InputError, match="No reader `parquet`"):
+        open_file(tmp_path / "x.pdf", reader="parquet")
