@@ -154,7 +154,7 @@ def test_a_bad_list_is_refused_with_every_problem_by_line(workspace: Workspace, 
     assert ([v["version"] for v in listed["versions"]], listed["in_force"]) == (["1"], "1")
 
     code, _, err = zz(workspace, "codes", "import", str(bad), "--list", "local", "--version", "3", "--encoding", "utf8")
-    assert code == 1 and err.count("\n") == 1 and "File `bad.csv` is not `utf8`" in err
+    assert code == 1 and err.count("\n") == 1 and "File `bad.csv` row 1: bytes are not `utf-8`" in err
 
 
 def test_a_bad_crosswalk_is_refused_with_every_problem_by_line(local: Workspace, tmp_path: Path) -> None:

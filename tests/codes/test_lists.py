@@ -154,7 +154,7 @@ def test_a_refused_version_leaves_the_one_in_force(sessions: sessionmaker[Sessio
     [
         (b"", {}, "is empty"),
         (b"\x00\x01\x02binary\x00" * 50, {}, "is binary"),
-        ("code,名称\n1,甲\n".encode("gbk"), {"encoding": "utf-8"}, "is not `utf-8`"),
+        ("code,名称\n1,甲\n".encode("gbk"), {"encoding": "utf-8"}, "bytes are not `utf-8`"),
         (b"x,y\n1,2\n", {}, "no column for code, name, parent"),
     ],
 )

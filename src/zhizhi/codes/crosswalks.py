@@ -186,7 +186,7 @@ def _checked_pairs(
             ],
             "Crosswalk",
         )
-    problems: list[str] = []
+    problems: list[str] = list(table.problems)
     rows: list[dict[str, Any]] = []
     for line, cells in table.rows:
         row = _checked_pair(f"{where}:{line}", cells, columns, problems, from_codes, to_codes, from_list, to_list)

@@ -269,7 +269,7 @@ def _checked_rows(table: Table, spec: ListSpec) -> list[dict[str, Any]]:
             ],
             "Code list",
         )
-    problems: list[str] = []
+    problems: list[str] = list(table.problems)
     rows: dict[str, dict[str, Any]] = {}
     lines: dict[str, int] = {}
     for line, cells in table.rows:

@@ -45,8 +45,9 @@ class CsvReader:
         except UnicodeDecodeError as exc:
             raise InputError(
                 f"File `{path.name}` row {number + 1}: bytes are not `{encoding}` ({exc.reason}). "
-                "Name the file's encoding in the source (`encoding: gbk`) or save it as UTF-8.",
-                zh=f"文件 `{path.name}` 第 {number + 1} 行不是 `{encoding}` 编码，请在数据源中指定编码或另存为 UTF-8。",
+                "Give the file's real encoding (e.g. gbk), or save it as UTF-8.",
+                zh=f"文件 `{path.name}` 第 {number + 1} 行不是 `{encoding}` 编码，"
+                "请指定文件的实际编码（如 gbk）或另存为 UTF-8。",
             ) from None
         except csv.Error as exc:
             raise InputError(f"File `{path.name}` row {number + 1}: not readable as CSV ({exc}).") from None
