@@ -31,7 +31,7 @@ from zhizhi.codes import (
 )
 from zhizhi.codes.hierarchy import CodeInfo
 from zhizhi.codes.translate import FAILURES
-from zhizhi.errors import InputError, NotFoundError
+from zhizhi.errors import NotFoundError
 from zhizhi.store.tables import Code
 
 PAIRS_PER_PAGE = 200
@@ -114,12 +114,7 @@ def browse(session: Session, name: str, *, code: str = "", query: str = "", vers
         page["ancestors"] = [_brief(tree.codes[a]) for a in reversed(tree.ancestors(code)) if a in tree]
         page["children"] = [_node(tree, c) for c in tree.children(code)]
     if page["query"]:
-        if tree.version != in_force:
-            raise InputError(
-                f"Search covers the version in force (`{in_force}`) only; leave out `version` to search.",
-                zh=f"搜索只查现行版本（`{in_force}`），请去掉版本后再搜索。",
-            )
-        matches = search_codes(session, name, page["query"], limit=SEARCH_LIMIT)
+        matches = search_codes(session, name, page["query"], limit=SEARCH_LIMIT, version=tree.version)
         page["matches"] = [{"code": m.code, "name": m.name, "level": m.level, "parent": m.parent} for m in matches]
     return page
 
