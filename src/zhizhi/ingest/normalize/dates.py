@@ -1,0 +1,132 @@
+"""Dates written the ways department exports write them, parsed to a polars Date column.
+
+Accepted (after `clean_text`): 2021-07-08, 2021/7/8, 2021.7.8 (one separator throughout), 20210708,
+2021年7月8日 and 2021年07月08日 (the 日 may be missing), each optionally followed by a time of day
+("2021-07-08 00:00:00", "2021-07-08T13:45:00+08:00"), which is dropped: the date is kept as written, without
+converting time zones. Excel serial numbers (44385 -> 2021-07-08) are accepted when the column is numeric or the
+text is exactly five digits, and only between 1950-01-01 and 2100-12-31; other dates between 1900-01-01 and
+2100-12-31. In a numeric column a number's whole part is read as text: a serial (the fraction is the time of
+day) or, with eight digits, YYYYMMDD. Date columns pass through; datetimes keep their day.
+
+Refused, so left null for the caller to quarantine: two-digit years (21-7-8, 210708: the century is a guess),
+day-first or month-first orders (08/07/2021), years without a day (2021年7月), impossible dates (2021-02-30),
+mixed separators (2021-7/8). `Normalized(raw, parse_dates(raw)).failures()` lists them with their originals.
+A column is parsed over its distinct values only: a million rows hold a few thousand distinct dates.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+import polars as pl
+
+from zhizhi.ingest.normalize.columns import apply_expr, on_distinct
+from zhizhi.ingest.normalize.text import clean_text_expr, clean_text_value
+
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2100, 12, 31)
+SERIAL_EARLIEST = date(1950, 1, 1)
+SERIAL_LATEST = LATEST
+# Excel counts 1900-01-01 as day 1 and believes 1900 was a leap year: serial 60 is the missing 1900-02-29, so
+# from serial 61 (1900-03-01) on, day 0 is in effect 1899-12-30; the serial window starts long after that gap.
+EXCEL_EPOCH = date(1899, 12, 30)
+_EXCEL_UNIX_OFFSET = (date(1970, 1, 1) - EXCEL_EPOCH).days
+
+_TIME = r"[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
+# groups: 1 year; 2-5 separated (sep, month, sep, day); 6-7 年月日; 8-9 eight digits; 10 a five-digit serial
+PATTERN = (
+    r"^(?:([0-9]{4})(?:([-/.])([0-9]{1,2})([-/.])([0-9]{1,2})|年([0-9]{1,2})月([0-9]{1,2})日?|([0-9]{2})([0-9]{2}))"
+    rf"(?:{_TIME})?|([0-9]{{5}}))$"
+)
+_PATTERN = re.compile(PATTERN)
+
+
+def excel_serial_to_date(serial: int) -> date | None:
+    """The calendar date of an Excel (1900 system) serial number; None for 60, the 29 February 1900 Excel invents."""
+    if serial < 1 or serial == 60:
+        return None
+    if serial < 60:
+        return EXCEL_EPOCH + timedelta(days=serial + 1)
+    return EXCEL_EPOCH + timedelta(days=serial)
+
+
+def parse_dates(values: pl.Series) -> pl.Series:
+    """Parse a column of dates (text, numbers, dates or datetimes) to a Date column; unparseable values are null."""
+    if values.dtype == pl.Date:
+        return values
+    if isinstance(values.dtype, pl.Datetime):
+        return values.dt.date()
+    text = apply_expr(values, _numeric_text_expr) if values.dtype.is_numeric() else values.cast(pl.String)
+    return on_distinct(text, _parse_text)
+
+
+def _parse_text(text: pl.Series) -> pl.Series:
+    """Parse text, step by step so that each part is computed once."""
+    parts = pl.DataFrame({"text": text}).select(clean_text_expr(pl.col("text")).str.extract_groups(PATTERN))
+    parts = parts.unnest("text")
+    group = pl.col
+    month = pl.coalesce(group("3"), group("6"), group("8"))
+    day = pl.coalesce(group("5"), group("7"), group("9"))
+    iso = pl.concat_str(group("1"), pl.lit("-"), month.str.zfill(2), pl.lit("-"), day.str.zfill(2))
+    same_separator = group("2").is_null() | (group("2") == group("4"))
+    serial = (group("10").cast(pl.Int32) - _EXCEL_UNIX_OFFSET).cast(pl.Date)
+    dates = parts.select(
+        pl.when(same_separator).then(iso.str.strptime(pl.Date, "%Y-%m-%d", strict=False)).alias("written"),
+        serial.alias("serial"),
+    )
+    written, serial = pl.col("written"), pl.col("serial")
+    return dates.select(
+        pl.coalesce(
+            pl.when(written.is_between(EARLIEST, LATEST)).then(written),
+            pl.when(serial.is_between(SERIAL_EARLIEST, SERIAL_LATEST)).then(serial),
+        )
+    ).to_series()
+
+
+def parse_date_value(value: object) -> date | None:
+    """Parse one value exactly as `parse_dates` parses a column."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float):
+        return _numeric_value(value)
+    return _text_value(str(value))
+
+
+def _text_value(value: str) -> date | None:
+    match = _PATTERN.match(clean_text_value(value) or "")
+    if match is None:
+        return None
+    year, sep, month, sep2, day, cn_month, cn_day, d8_month, d8_day, serial = match.groups()
+    if serial is not None:
+        return _serial_value(int(serial))
+    if sep is not None and sep != sep2:
+        return None
+    try:
+        parsed = date(int(year), int(month or cn_month or d8_month), int(day or cn_day or d8_day))
+    except ValueError:
+        return None
+    return parsed if EARLIEST <= parsed <= LATEST else None
+
+
+def _serial_value(serial: int) -> date | None:
+    parsed = excel_serial_to_date(serial)
+    return parsed if parsed is not None and SERIAL_EARLIEST <= parsed <= SERIAL_LATEST else None
+
+
+def _numeric_text_expr(expr: pl.Expr) -> pl.Expr:
+    """Numbers as the digits of their whole part: a serial (a fraction is the time of day) or YYYYMMDD."""
+    whole = expr.cast(pl.Float64).floor()
+    finite = whole.is_finite() & whole.is_between(0, 99_999_999)
+    return pl.when(finite).then(whole.cast(pl.Int64, strict=False).cast(pl.String))
+
+
+def _numeric_value(value: float) -> date | None:
+    whole = float(value) // 1 if value == value else -1.0
+    if not 0 <= whole <= 99_999_999:
+        return None
+    return _text_value(str(int(whole)))

@@ -1,0 +1,82 @@
+"""Text cleaning every other normalizer starts from: half-width ASCII, no invisible characters, single spaces.
+
+Decisions:
+- Only the full-width ASCII block (U+FF01-U+FF5E) becomes half-width, and the ideographic space becomes a space.
+  This is the part of NFKC that matters for matching; the rest of NFKC (① -> 1, ㎡ -> m2, ℃ -> °C) is not
+  applied because it changes what a value says. Chinese punctuation outside that block (。、“”《》【】) is kept.
+  Full-width （），：；！？ are in the block, so they become ASCII here; names.py turns brackets back into （）.
+- Invisible characters (zero-width space, joiners, word joiner, BOM, soft hyphen, bidirectional marks) and
+  control characters are removed; every whitespace character (NBSP, tab, line breaks, U+2000-U+200A, U+3000)
+  counts as a space. Runs of spaces become one space and both ends are stripped.
+- A value that is blank after cleaning becomes null, so a missing value has one form.
+- Both engines use the same explicit character classes (never `\\s` or `\\d`, whose Unicode tables differ between
+  Python's `re` and polars' regex engine), so the column and the single-value paths agree.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import polars as pl
+
+from zhizhi.ingest.normalize.columns import apply_expr, blank_as_null
+
+# removed outright: C0/C1 controls except whitespace, soft hyphen, Mongolian vowel separator, zero-width
+# space/joiners, LRM/RLM, bidirectional embeddings and isolates, word joiner and invisible operators, BOM
+INVISIBLE = (
+    r"[\x00-\x08\x0E-\x1F\x7F-\x84\x86-\x9F\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]"
+)
+# every Unicode White_Space character
+WHITESPACE = r"[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+# Chinese characters: CJK radicals, 々 〇 and Hangzhou numerals, Extension A, the main block, compatibility
+# ideographs and the supplementary planes' extensions
+HAN = r"\u2E80-\u2FDF\u3005\u3007\u3021-\u3029\u3038-\u303B\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\U00020000-\U0003FFFF"
+
+FULL_WIDTH = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
+_TRANSLATION = str.maketrans(FULL_WIDTH)
+_INVISIBLE = re.compile(INVISIBLE)
+_WHITESPACE_RUN = re.compile(WHITESPACE + "+")
+
+
+def clean_text_expr(expr: pl.Expr) -> pl.Expr:
+    """Clean a string expression: invisible characters out, half-width ASCII, single spaces, blank as null."""
+    text = (
+        expr.cast(pl.String)
+        .str.replace_all(INVISIBLE, "")
+        .str.replace_many(FULL_WIDTH)
+        .str.replace_all(WHITESPACE + "+", " ")
+        .str.strip_chars(" ")
+    )
+    return blank_as_null(text)
+
+
+def clean_text(values: pl.Series) -> pl.Series:
+    """Clean a column of text (see the module docstring for what changes)."""
+    return apply_expr(values, clean_text_expr)
+
+
+def clean_text_value(value: str | None) -> str | None:
+    """Clean one value exactly as `clean_text` cleans a column."""
+    if value is None:
+        return None
+    text = _INVISIBLE.sub("", value).translate(_TRANSLATION)
+    return _WHITESPACE_RUN.sub(" ", text).strip(" ") or None
+
+
+def join_han_expr(expr: pl.Expr, also: str = "") -> pl.Expr:
+    """Remove spaces next to a Chinese character (or a character in `also`) in already cleaned text."""
+    chars = HAN + re.escape(also)
+    return expr.str.replace_all(f" +([{chars}])", "${1}").str.replace_all(f"([{chars}]) +", "${1}")
+
+
+def join_han_value(value: str, also: str = "") -> str:
+    """Remove spaces next to a Chinese character, as `join_han_expr` does."""
+    before, after = _han_spaces(also)
+    return after.sub(r"\1", before.sub(r"\1", value))
+
+
+@cache
+def _han_spaces(also: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    chars = HAN + re.escape(also)
+    return re.compile(f" +([{chars}])"), re.compile(f"([{chars}]) +")
