@@ -67,3 +67,12 @@ def test_readme_indexes_every_docs_page() -> None:
     listed = set(MD_LINK.findall((DOCS / "README.md").read_text(encoding="utf-8")))
     unlisted = sorted(page.name for page in DOCS.glob("*.md") if page.name != "README.md" and page.name not in listed)
     assert not unlisted, f"docs/README.md does not link to: {', '.join(unlisted)}"
+
+
+def test_every_reader_has_a_section_in_readers_md() -> None:
+    from zhizhi.ingest.read import readers
+
+    text = (DOCS / "readers.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^## `([a-z0-9_-]+)`\s*$", text, re.MULTILINE))
+    assert sorted(set(readers()) - documented) == [], "readers without a section in docs/readers.md"
+    assert sorted(documented - set(readers())) == [], "sections in docs/readers.md for readers that do not exist"
