@@ -76,3 +76,11 @@ def test_every_reader_has_a_section_in_readers_md() -> None:
     documented = set(re.findall(r"^## `([a-z0-9_-]+)`\s*$", text, re.MULTILINE))
     assert sorted(set(readers()) - documented) == [], "readers without a section in docs/readers.md"
     assert sorted(documented - set(readers())) == [], "sections in docs/readers.md for readers that do not exist"
+
+
+def test_every_reason_code_is_documented() -> None:
+    from zhizhi.ingest.validate.results import REASONS
+
+    text = (DOCS / "reasons.md").read_text(encoding="utf-8")
+    documented = dict(re.findall(r"^\| `([a-z_.]+)` \| (hard|soft) \|", text, re.MULTILINE))
+    assert documented == {code: str(severity) for code, (severity, _) in REASONS.items()}
