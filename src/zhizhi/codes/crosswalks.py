@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zhizhi.access import Actor, audit, require
+from zhizhi.access import Actor, require
 from zhizhi.codes.columns import CROSSWALK_COLUMNS, parse_date, resolve_columns
 from zhizhi.codes.files import read_table
 from zhizhi.codes.lists import _NAME, all_codes, get_code_list, refuse
+from zhizhi.codes.versions import file_digest, same_file, store_version
 from zhizhi.errors import ConflictError, InputError, NotFoundError
 from zhizhi.store.tables import Crosswalk, CrosswalkPair, CrosswalkVersion
 
@@ -56,44 +56,19 @@ def import_crosswalk(
 ) -> CrosswalkVersion:
     """Check a crosswalk file whole against both lists and store it as the crosswalk's version in force."""
     require(actor, "data.write")
-    if not _NAME.match(name):
-        raise InputError(f"Crosswalk name `{name}` is not allowed: use 2-64 lower-case letters, digits and `-`.")
-    get_code_list(session, from_list), get_code_list(session, to_list)
+    crosswalk = _crosswalk_named(session, name, from_list, to_list)
     table = read_table(path, encoding=encoding)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    crosswalk = session.scalar(select(Crosswalk).where(Crosswalk.name == name))
-    twin = session.scalar(select(Crosswalk).where(Crosswalk.from_list == from_list, Crosswalk.to_list == to_list))
-    if twin is not None and twin.name != name:
-        raise ConflictError(
-            f"Crosswalk `{twin.name}` already goes from `{from_list}` to `{to_list}`; import the new "
-            f"file as a new version of it (`--crosswalk {twin.name}`)."
-        )
+    digest = file_digest(path)
     if crosswalk is not None:
-        if (crosswalk.from_list, crosswalk.to_list) != (from_list, to_list):
-            raise ConflictError(
-                f"Crosswalk `{name}` goes from `{crosswalk.from_list}` to `{crosswalk.to_list}`, "
-                f"not `{from_list}` to `{to_list}`. Choose another name."
-            )
         existing = session.scalar(
             select(CrosswalkVersion).where(
                 CrosswalkVersion.crosswalk_id == crosswalk.id, CrosswalkVersion.version == version
             )
         )
-        if existing is not None:
-            if existing.file_hash == digest:
-                return existing
-            raise ConflictError(
-                f"Crosswalk `{name}` already has a version `{version}` from another file. "
-                "Give the new file a new version name."
-            )
-    pairs = _checked_pairs(
-        path,
-        table,
-        all_codes(session, from_list),
-        all_codes(session, to_list),
-        from_list,
-        to_list,
-    )
+        kept = same_file(existing, digest, what=f"Crosswalk `{name}`", version=version)
+        if kept is not None:
+            return kept
+    pairs = _checked_pairs(path, table, all_codes(session, from_list), all_codes(session, to_list), from_list, to_list)
     if crosswalk is None:
         crosswalk = Crosswalk(
             name=name, from_list=from_list, to_list=to_list, title=title or name, source=source, builtin=builtin
@@ -108,18 +83,38 @@ def import_crosswalk(
         pairs_count=len(pairs),
         imported_by=actor.name,
     )
-    session.add(crosswalk_version)
-    session.flush()
-    session.execute(insert(CrosswalkPair), [{**p, "version_id": crosswalk_version.id} for p in pairs])
-    audit.record(
+    return store_version(
         session,
         actor,
-        "crosswalk.import",
+        crosswalk_version,
+        CrosswalkPair,
+        pairs,
+        action="crosswalk.import",
         object_type="crosswalk",
         object_id=f"{name}@{version}",
-        detail={"file": path.name, "sha256": digest, "pairs": len(pairs)},
+        path=path,
+        counted="pairs",
     )
-    return crosswalk_version
+
+
+def _crosswalk_named(session: Session, name: str, from_list: str, to_list: str) -> Crosswalk | None:
+    # One crosswalk per pair of lists, so that translation never has to choose between two.
+    if not _NAME.match(name):
+        raise InputError(f"Crosswalk name `{name}` is not allowed: use 2-64 lower-case letters, digits and `-`.")
+    get_code_list(session, from_list), get_code_list(session, to_list)
+    twin = session.scalar(select(Crosswalk).where(Crosswalk.from_list == from_list, Crosswalk.to_list == to_list))
+    if twin is not None and twin.name != name:
+        raise ConflictError(
+            f"Crosswalk `{twin.name}` already goes from `{from_list}` to `{to_list}`; import the new "
+            f"file as a new version of it (`--crosswalk {twin.name}`)."
+        )
+    crosswalk = session.scalar(select(Crosswalk).where(Crosswalk.name == name))
+    if crosswalk is not None and (crosswalk.from_list, crosswalk.to_list) != (from_list, to_list):
+        raise ConflictError(
+            f"Crosswalk `{name}` goes from `{crosswalk.from_list}` to `{crosswalk.to_list}`, "
+            f"not `{from_list}` to `{to_list}`. Choose another name."
+        )
+    return crosswalk
 
 
 def get_crosswalk(session: Session, name: str) -> Crosswalk:

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from zhizhi.access import Actor, audit, require
+from zhizhi.access import Actor, require
 from zhizhi.codes.columns import CODE_LIST_COLUMNS, parse_date, resolve_columns
 from zhizhi.codes.files import Table, read_table
 from zhizhi.codes.hierarchy import CodeInfo, Hierarchy
-from zhizhi.errors import ConflictError, InputError, NotFoundError
+from zhizhi.codes.versions import file_digest, same_file, store_version
+from zhizhi.errors import InputError, NotFoundError
 from zhizhi.store.tables import Code, CodeList, CodeListVersion
 
 _CODE = re.compile(r"^[0-9A-Za-z._-]{1,32}$")
@@ -72,9 +72,10 @@ def import_code_list(
     require(actor, "data.write")
     _check_spec(spec)
     table = read_table(path, encoding=encoding)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = file_digest(path)
     code_list = session.scalar(select(CodeList).where(CodeList.name == spec.name))
     if code_list is not None:
+        # A list keeps the hierarchy it was created with; a new file may only bring a title or provenance.
         spec = ListSpec(
             spec.name,
             spec.title or code_list.title,
@@ -85,13 +86,9 @@ def import_code_list(
         existing = session.scalar(
             select(CodeListVersion).where(CodeListVersion.list_id == code_list.id, CodeListVersion.version == version)
         )
-        if existing is not None:
-            if existing.file_hash == digest:
-                return existing
-            raise ConflictError(
-                f"`{spec.name}` already has a version `{version}` from another file. "
-                "Give the new file a new version name."
-            )
+        kept = same_file(existing, digest, what=f"`{spec.name}`", version=version)
+        if kept is not None:
+            return kept
     rows = _checked_rows(table, spec)
     if code_list is None:
         code_list = CodeList(
@@ -113,18 +110,18 @@ def import_code_list(
         codes_count=len(rows),
         imported_by=actor.name,
     )
-    session.add(list_version)
-    session.flush()
-    session.execute(insert(Code), [{**row, "version_id": list_version.id} for row in rows])
-    audit.record(
+    return store_version(
         session,
         actor,
-        "codes.import",
+        list_version,
+        Code,
+        rows,
+        action="codes.import",
         object_type="code_list",
         object_id=f"{spec.name}@{version}",
-        detail={"file": path.name, "sha256": digest, "codes": len(rows)},
+        path=path,
+        counted="codes",
     )
-    return list_version
 
 
 def get_code_list(session: Session, name: str) -> CodeList:
