@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -42,6 +42,14 @@ class Reading:
     chunks: Iterator[Chunk]
     headers: dict[str | None, list[str]] = field(default_factory=dict)
     skipped: list[Skip] = field(default_factory=list)
+    # How a person names where the rows came from (the file name; for a query or an API, what was asked).
+    label: str = ""
+    # Readers that fetch incrementally (sql, http) set the new high-water mark once every chunk has been read.
+    watermark: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            self.label = self.path.name
 
 
 @dataclass(frozen=True)
@@ -51,13 +59,22 @@ class ReadOptions:
     encoding: str | None = None
     sheets: tuple[str, ...] = ()
     delimiter: str | None = None
+    # Reader-specific settings from the source file (a query, a URL, a token's environment variable ...).
+    settings: dict[str, Any] = field(default_factory=dict)
+    # The high-water mark of the last batch, for readers that fetch only what is new.
+    watermark: str | None = None
 
 
 class Reader(Protocol):
-    """A way to read one kind of file; registered under the `zhizhi.readers` entry-point group."""
+    """A way to read one kind of file; registered under the `zhizhi.readers` entry-point group.
+
+    A reader whose `needs_file` is False fetches from elsewhere (a database, an API) and is given the source
+    file's path; its settings say where to fetch from.
+    """
 
     name: str
     suffixes: tuple[str, ...]
+    needs_file: bool
 
     def open(self, path: Path, options: ReadOptions) -> Reading:
         """Start reading `path`; errors that make the whole file unreadable raise InputError."""

@@ -19,6 +19,7 @@ class CsvReader:
     """Reads delimited text; the delimiter is sniffed from the first line unless the source names it."""
 
     name = "csv"
+    needs_file = True
     suffixes = (".csv", ".tsv", ".txt")
 
     def open(self, path: Path, options: ReadOptions) -> Reading:

@@ -20,6 +20,7 @@ class ExcelReader:
     """Reads .xlsx with openpyxl (streaming) and .xls with xlrd; cached values, never formulas."""
 
     name = "excel"
+    needs_file = True
     suffixes = (".xlsx", ".xlsm", ".xls")
 
     def open(self, path: Path, options: ReadOptions) -> Reading:

@@ -17,6 +17,7 @@ class JsonLinesReader:
     """Reads `.jsonl` / `.ndjson`; nested values are kept as JSON text."""
 
     name = "jsonl"
+    needs_file = True
     suffixes = (".jsonl", ".ndjson")
 
     def open(self, path: Path, options: ReadOptions) -> Reading:

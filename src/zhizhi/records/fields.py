@@ -1,0 +1,106 @@
+"""What a record type is made of: fields of a few kinds, each kind with one way to clean and check its values.
+
+A field's kind decides everything the pipeline does with it, so a new record type needs no pipeline change:
+| kind | clean value | checks (reason codes) |
+| --- | --- | --- |
+| `text` | text cleaned (half-width, single spaces) | length |
+| `name` | a firm's name, brackets and spaces unified | length |
+| `person` | a person's name, cleaned text | length |
+| `uscc` | the 18-character Unified Social Credit Code, upper case | `uscc.*` |
+| `reg_no` | the old 15-digit registration number | `reg_no.*` |
+| `resident_id` | an 18-digit resident ID number (15-digit ones upgraded) | `resident_id.*` |
+| `date` | ISO date | `date.*` |
+| `phone` | one phone number (mobile or landline with area code), others kept | `phone.*` (soft) |
+| `address` | the address; its division code, province, city, county and street part beside it | none |
+| `code` | a code in the field's code list, translated from the source's list | `code.*` |
+| `enum` | one of the field's allowed values | `value.not_allowed` |
+| `list` | a list of items split on 、,，;； and newlines | length of each item |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal[
+    "text", "name", "person", "uscc", "reg_no", "resident_id", "date", "phone", "address", "code", "enum", "list"
+]
+KINDS: tuple[Kind, ...] = (
+    "text",
+    "name",
+    "person",
+    "uscc",
+    "reg_no",
+    "resident_id",
+    "date",
+    "phone",
+    "address",
+    "code",
+    "enum",
+    "list",
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a record type.
+
+    `synonyms` are header names departments use for it (for `sources suggest`); `code_list` is the list a `code`
+    field is kept in; `values` the allowed values of an `enum` (value -> Chinese label) and `aliases` other words for them
+    (word -> value); `earliest` / `latest`
+    bound a `date` field (`latest` "+Nd" means N days after the day of ingest).
+    """
+
+    name: str
+    kind: Kind
+    label_zh: str
+    label: str
+    required: bool = False
+    max_length: int = 200
+    synonyms: tuple[str, ...] = ()
+    code_list: str | None = None
+    values: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    earliest: str = "1949-10-01"
+    latest: str = "+0d"
+    personal: bool = False
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """A kind of record zhizhi keeps (market entity, licence, ...): its fields and how one record is identified.
+
+    `keys` are alternatives tried in order: the first whose fields are all filled identifies the record within its
+    source, so a re-ingested row with the same key becomes a new version of the same record.
+    """
+
+    name: str
+    label_zh: str
+    label: str
+    fields: tuple[Field, ...]
+    keys: tuple[tuple[str, ...], ...]
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        names = [f.name for f in self.fields]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Record type `{self.name}` names a field twice.")
+        for key in self.keys:
+            unknown = [k for k in key if k not in names]
+            if unknown:
+                raise ValueError(f"Record type `{self.name}`: key field(s) {unknown} are not fields.")
+        for item in self.fields:
+            if item.kind == "code" and not item.code_list:
+                raise ValueError(f"Record type `{self.name}`: code field `{item.name}` needs a code_list.")
+            if item.kind == "enum" and not item.values:
+                raise ValueError(f"Record type `{self.name}`: enum field `{item.name}` needs values.")
+
+    def field(self, name: str) -> Field:
+        for item in self.fields:
+            if item.name == name:
+                return item
+        raise KeyError(name)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)

@@ -1,0 +1,184 @@
+"""Sources as files: `sources/NAME.yaml` in the workspace says how one department's export becomes records.
+
+```yaml
+name: dengji                      # the file's own name, without .yaml
+title: 登记注册系统导出
+department: DJZC                  # the owning department's code
+record_type: entity               # see docs/model.md
+reader: csv                       # optional: by the file's suffix when left out
+encoding: gbk                     # optional: detected when left out
+default_prefecture: "450200"      # addresses without a city are read as in this prefecture
+fields:
+  uscc: 统一社会信用代码            # field: the column holding it
+  name: {column: 企业名称}
+  industry_code: {column: 行业代码, code_list: gbt4754-2011}
+  status: {column: 登记状态, transforms: [{map: {在业: 存续}}]}
+  kind: {value: 食品经营许可证}      # the same value for every row
+```
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ValidationError as PydanticValidationError
+
+from zhizhi.config.workspace import describe_validation_errors
+from zhizhi.errors import ConfigError, InputError, NotFoundError
+from zhizhi.records import RecordType, record_type, record_types
+from zhizhi.sources.transforms import check_transform
+
+SOURCES_FOLDER = "sources"
+NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FieldMapping(_Strict):
+    """Where one field's value comes from, and how it is prepared before the field's own cleaning."""
+
+    column: str | None = Field(default=None, description="the column (header) holding the value")
+    value: str | None = Field(default=None, description="a constant for every row, instead of a column")
+    code_list: str | None = Field(
+        default=None, description="code fields: the list the source's codes are in (default: the field's own list)"
+    )
+    transforms: list[dict[str, Any]] = Field(default_factory=list, description="steps applied in order")
+    confidence: float | None = Field(
+        default=None, ge=0, le=1, description="written by `sources suggest`: how sure the suggestion is"
+    )
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> FieldMapping:
+        if (self.column is None) == (self.value is None):
+            raise ValueError("give exactly one of `column` or `value`")
+        for step in self.transforms:
+            check_transform(step)
+        return self
+
+
+class SourceConfig(_Strict):
+    """The whole of `sources/NAME.yaml`."""
+
+    name: str = Field(pattern=NAME_PATTERN, description="the source's name, the same as its file name")
+    title: str | None = Field(default=None, max_length=100, description="shown in the UI")
+    department: str = Field(min_length=1, description="code of the department that owns the data")
+    record_type: str = Field(description="the record type rows become (see docs/model.md)")
+    reader: str | None = Field(default=None, description="reader name; by file suffix when empty")
+    encoding: str | None = Field(default=None, description="text files: force an encoding (gbk, utf-8 ...)")
+    sheets: list[str] = Field(default_factory=list, description="Excel: the sheets to read (default all)")
+    delimiter: str | None = Field(default=None, max_length=1, description="CSV: the field separator")
+    settings: dict[str, Any] = Field(default_factory=dict, description="reader settings (sql, http readers)")
+    default_prefecture: str | None = Field(
+        default=None, pattern=r"^\d{6}$", description="division code of the prefecture for addresses without one"
+    )
+    default_area_code: str | None = Field(
+        default=None, pattern=r"^0\d{2,3}$", description="area code for landlines written without one"
+    )
+    fields: dict[str, FieldMapping] = Field(description="record field -> where its value comes from")
+
+    @field_validator("fields", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: ({"column": v} if isinstance(v, str) else v) for k, v in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _fits_record_type(self) -> SourceConfig:
+        known = record_types()
+        if self.record_type not in known:
+            raise ValueError(f"record_type `{self.record_type}` is unknown; known: {', '.join(sorted(known))}")
+        kind = known[self.record_type]
+        unknown = [name for name in self.fields if name not in kind.field_names]
+        if unknown:
+            raise ValueError(
+                f"field(s) {', '.join(unknown)} are not fields of `{self.record_type}`; "
+                f"its fields: {', '.join(kind.field_names)}"
+            )
+        missing = [f.name for f in kind.fields if f.required and f.name not in self.fields]
+        if missing:
+            raise ValueError(f"required field(s) {', '.join(missing)} of `{self.record_type}` are not mapped")
+        for name, mapping in self.fields.items():
+            if mapping.code_list and kind.field(name).kind != "code":
+                raise ValueError(f"field `{name}` is not a code field: remove its code_list")
+        return self
+
+    @property
+    def kind(self) -> RecordType:
+        return record_type(self.record_type)
+
+    def columns(self) -> dict[str, str]:
+        """Field -> column, for the fields read from a column."""
+        return {name: m.column for name, m in self.fields.items() if m.column is not None}
+
+
+def sources_folder(root: Path) -> Path:
+    return root / SOURCES_FOLDER
+
+
+def source_path(root: Path, name: str) -> Path:
+    if not re.match(NAME_PATTERN, name):
+        raise InputError(
+            f"Source name `{name}` is not valid: use lower-case letters, digits, `-` and `_` (e.g. `dengji`).",
+            zh=f"数据源名称 `{name}` 无效：只能使用小写字母、数字、- 和 _。",
+        )
+    return sources_folder(root) / f"{name}.yaml"
+
+
+def parse_source(text: str, origin: str) -> SourceConfig:
+    """A source from YAML text; `origin` names the file in errors."""
+    try:
+        raw = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"`{origin}` is not valid YAML: {' '.join(str(exc).split())}. Fix the syntax.") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"`{origin}` must be a mapping of keys to values.")
+    try:
+        return SourceConfig.model_validate(raw)
+    except PydanticValidationError as exc:
+        problems = describe_validation_errors(exc, SourceConfig)
+        raise ConfigError(
+            f"`{origin}` has {len(problems)} problem(s): " + "; ".join(problems), details=problems
+        ) from exc
+
+
+def load_source(root: Path, name: str) -> SourceConfig:
+    """The source `name` of the workspace at `root`."""
+    path = source_path(root, name)
+    if not path.is_file():
+        known = list_source_names(root)
+        raise NotFoundError(
+            f"No source `{name}`: `{SOURCES_FOLDER}/{name}.yaml` does not exist. Known sources: "
+            + (", ".join(known) or "none")
+            + ". Write one with `zhizhi sources suggest FILE --name NAME`.",
+            zh=f"没有数据源 `{name}`。",
+        )
+    source = parse_source(path.read_text(encoding="utf-8"), f"{SOURCES_FOLDER}/{name}.yaml")
+    if source.name != name:
+        raise ConfigError(f"`{SOURCES_FOLDER}/{name}.yaml` says `name: {source.name}`; make them the same.")
+    return source
+
+
+def list_source_names(root: Path) -> list[str]:
+    folder = sources_folder(root)
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def dump_source(source: SourceConfig) -> str:
+    """The YAML text of a source, fields in the record type's order, shorthand where nothing else is set."""
+    data = source.model_dump(exclude_defaults=True, exclude={"fields"})
+    fields: dict[str, Any] = {}
+    for name in source.kind.field_names:
+        mapping = source.fields.get(name)
+        if mapping is None:
+            continue
+        entry = mapping.model_dump(exclude_defaults=True)
+        fields[name] = entry["column"] if set(entry) == {"column"} else entry
+    data["fields"] = fields
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
