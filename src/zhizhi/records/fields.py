@@ -46,9 +46,9 @@ class Field:
     """One field of a record type.
 
     `synonyms` are header names departments use for it (for `sources suggest`); `code_list` is the list a `code`
-    field is kept in; `values` the allowed values of an `enum` (value -> Chinese label) and `aliases` other words for them
-    (word -> value); `earliest` / `latest`
-    bound a `date` field (`latest` "+Nd" means N days after the day of ingest).
+    field is kept in; `values` the allowed values of an `enum` (value -> Chinese label) and `aliases` other
+    words for them (word -> value); `earliest` / `latest` bound a `date` field (`latest` "+Nd" means N days
+    after the day of ingest).
     """
 
     name: str
