@@ -52,7 +52,7 @@ EQUIPMENT = RecordType(
             "date",
             "下次检验日期",
             "Next inspection",
-            latest="+3660d",
+            max_future_days=3660,
             synonyms=("下次检验日期", "下次检验时间", "下检日期", "下次定期检验日期"),
         ),
     ),

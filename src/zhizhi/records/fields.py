@@ -20,6 +20,7 @@ A field's kind decides everything the pipeline does with it, so a new record typ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 Kind = Literal[
@@ -47,8 +48,8 @@ class Field:
 
     `synonyms` are header names departments use for it (for `sources suggest`); `code_list` is the list a `code`
     field is kept in; `values` the allowed values of an `enum` (value -> Chinese label) and `aliases` other
-    words for them (word -> value); `earliest` / `latest` bound a `date` field (`latest` "+Nd" means N days
-    after the day of ingest).
+    words for them (word -> value); `earliest` and `max_future_days` bound a `date` field (0: not after the
+    day of ingest; None: no upper bound).
     """
 
     name: str
@@ -61,8 +62,8 @@ class Field:
     code_list: str | None = None
     values: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
-    earliest: str = "1949-10-01"
-    latest: str = "+0d"
+    earliest: date = date(1949, 10, 1)
+    max_future_days: int | None = 0
     personal: bool = False
 
 

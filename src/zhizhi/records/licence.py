@@ -81,7 +81,7 @@ LICENCE = RecordType(
             "date",
             "有效期至",
             "Valid to",
-            latest="+3660d",
+            max_future_days=3660,
             synonyms=("有效期至", "有效期止", "截止日期", "到期日期", "有效期限"),
         ),
         Field("issuer", "text", "发证机关", "Issued by", synonyms=("发证机关", "发证单位", "许可机关", "签发机关")),

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from zhizhi.store.types import UTCDateTime, utcnow
@@ -289,3 +300,105 @@ class CoverageRun(Base):
     report: Mapped[str] = mapped_column(Text)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     computed_by: Mapped[str] = mapped_column(String(100))
+
+
+class Batch(Base):
+    """One file (or one fetch) ingested for one source: its identity, its counts and its report.
+
+    A batch is written in one transaction with all its rows, so a batch row exists only for a complete ingest;
+    the check constraint enforces that every row read ended accepted, quarantined or skipped.
+    """
+
+    __tablename__ = "batches"
+    __table_args__ = (
+        CheckConstraint("rows_read = rows_accepted + rows_quarantined + rows_skipped", name="rows_add_up"),
+        Index("ix_batches_source_file_hash", "source", "file_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    record_type: Mapped[str] = mapped_column(String(32))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(300))
+    file_hash: Mapped[str] = mapped_column(String(64))
+    file_size: Mapped[int | None] = mapped_column(Integer)
+    reader: Mapped[str] = mapped_column(String(32))
+    encoding: Mapped[str | None] = mapped_column(String(32))
+    watermark: Mapped[str | None] = mapped_column(String(200))
+    rows_read: Mapped[int] = mapped_column(Integer)
+    rows_accepted: Mapped[int] = mapped_column(Integer)
+    rows_quarantined: Mapped[int] = mapped_column(Integer)
+    rows_skipped: Mapped[int] = mapped_column(Integer)
+    records_new: Mapped[int] = mapped_column(Integer)
+    records_changed: Mapped[int] = mapped_column(Integer)
+    records_unchanged: Mapped[int] = mapped_column(Integer)
+    report: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+class RawRow(Base):
+    """A row exactly as read (header -> cell, JSON), where it was (sheet, row number) and how it ended."""
+
+    __tablename__ = "raw_rows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    sheet: Mapped[str | None] = mapped_column(String(100))
+    row_number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # accepted | quarantined | skipped
+    reason: Mapped[str | None] = mapped_column(String(64))  # why skipped
+    data: Mapped[str] = mapped_column(Text)
+
+
+class Record(Base):
+    """One record of a source (identified by its key within the source) and its latest version."""
+
+    __tablename__ = "records"
+    __table_args__ = (UniqueConstraint("source", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    record_type: Mapped[str] = mapped_column(String(32), index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(500))
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RecordVersion(Base):
+    """A record as one raw row made it: clean values (JSON), soft warnings, and the row it came from."""
+
+    __tablename__ = "record_versions"
+    __table_args__ = (UniqueConstraint("record_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    raw_row_id: Mapped[int] = mapped_column(ForeignKey("raw_rows.id"), index=True)
+    data: Mapped[str] = mapped_column(Text)
+    warnings: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class QuarantineItem(Base):
+    """A raw row held back by hard findings, until a steward fixes and replays it (or a corrected file does)."""
+
+    __tablename__ = "quarantine_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    raw_row_id: Mapped[int] = mapped_column(ForeignKey("raw_rows.id"), unique=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # open | replayed | superseded
+    reasons: Mapped[str] = mapped_column(String(400))  # " code code " for filtering
+    findings: Mapped[str] = mapped_column(Text)
+    fixes: Mapped[str | None] = mapped_column(Text)
+    record_version_id: Mapped[int | None] = mapped_column(ForeignKey("record_versions.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(100))

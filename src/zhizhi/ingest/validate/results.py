@@ -40,6 +40,14 @@ REASONS: dict[str, tuple[Severity, str]] = {
     "date.invalid": (HARD, "日期无效"),
     "date.too_early": (HARD, "日期早于允许范围"),
     "date.too_late": (HARD, "日期晚于允许范围"),
+    "row.malformed": (HARD, "行无法按表头读取（字段数不符或格式损坏）"),
+    "record.no_key": (HARD, "缺少识别记录的字段（如编号、信用代码）"),
+    "code.unknown": (HARD, "代码不在所用代码表的现行版本中"),
+    "code.unmapped": (SOFT, "代码无法转换为标准代码"),
+    "code.ambiguous": (SOFT, "代码对应多个标准代码，待人工确认"),
+    "value.not_allowed": (HARD, "取值不在允许的范围内"),
+    "address.division": (SOFT, "地址中未识别出行政区划"),
+    "text.formula": (SOFT, "内容以公式符号开头，按文本保存"),
 }
 
 T = TypeVar("T")

@@ -1,0 +1,167 @@
+"""Map a chunk of raw rows to a record type: take each field from its column, transform, clean, check.
+
+The result keeps the chunk's row order: the clean record columns, the record key, and every finding with its
+severity and the column it came from. Nothing here knows a particular record type: the fields' kinds decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from zhizhi.errors import InputError
+from zhizhi.ingest.kinds import I, Cleaned, Context, clean_column, findings_where, no_findings, output_columns
+from zhizhi.ingest.read.base import ERROR, ROW
+from zhizhi.ingest.validate.results import REASONS
+from zhizhi.records.fields import RecordType
+from zhizhi.sources.config import SourceConfig
+from zhizhi.sources.transforms import apply_transforms
+
+KEY = "_key"
+HARD = "_hard"
+
+
+@dataclass
+class Mapped:
+    """One chunk mapped: `records` (`_row`, `_key`, `_hard`, then the record columns) and `findings`."""
+
+    records: pl.DataFrame
+    findings: pl.DataFrame
+
+
+def record_columns(kind: RecordType) -> list[str]:
+    """Every column a record of this type has, in field order."""
+    return [column for spec in kind.fields for column in output_columns(spec)]
+
+
+def check_columns(source: SourceConfig, header: list[str], label: str, sheet: str | None) -> None:
+    """Every column the source maps must be in the file's header; the error lists what the file has."""
+    missing = [m.column for m in source.fields.values() if m.column is not None and m.column not in header]
+    if missing:
+        where = f"`{label}`" + (f", sheet `{sheet}`" if sheet else "")
+        raise InputError(
+            f"{where} has no column(s) {', '.join(f'`{c}`' for c in missing)} that source `{source.name}` maps. "
+            f"Its columns are: {', '.join(f'`{c}`' for c in header)}. Fix the source file's `fields` or the export.",
+            zh=f"文件 {where} 缺少数据源 `{source.name}` 需要的列：{'、'.join(str(c) for c in missing)}。",
+        )
+
+
+def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped:
+    """Map, clean and check one chunk (a reader's frame: `_row`, `_error`, then text columns)."""
+    kind = source.kind
+    raw = frame.select(
+        [
+            apply_transforms(
+                (pl.col(m.column) if m.column is not None else pl.lit(m.value)).cast(pl.String), m.transforms
+            ).alias(name)
+            for name, m in source.fields.items()
+        ]
+    )
+    height = frame.height
+    columns: dict[str, pl.Series] = {}
+    findings: list[pl.DataFrame] = []
+    mapped = [spec for spec in kind.fields if spec.name in source.fields]
+    for spec in sorted(mapped, key=lambda s: s.kind == "code"):  # code rules may read other clean fields
+        context = pl.DataFrame({name: series for name, series in columns.items() if series.dtype == pl.String})
+        cleaned: Cleaned = clean_column(spec, raw[spec.name], ctx, context if context.width else None)
+        columns.update({name: series.alias(name) for name, series in cleaned.columns.items()})
+        findings.extend(cleaned.findings)
+    for spec in kind.fields:
+        for name in output_columns(spec):
+            columns.setdefault(name, pl.Series(name, [None] * height, dtype=pl.String))
+    records = pl.DataFrame([columns[name] for name in record_columns(kind)])
+    found = pl.concat([f.cast(no_findings().schema) for f in findings]) if findings else no_findings()
+    found = pl.concat([found, _missing(kind, source, raw, records, found), _malformed(frame)])
+    keys = _key(kind, records)
+    no_key = keys.is_null() & ~_rows_with_hard(found, height)
+    found = pl.concat([found, _no_key(kind, no_key)])
+    found = _described(found, source)
+    hard = _rows_with_hard(found, height)
+    records = records.with_columns(frame[ROW].alias(ROW), keys.alias(KEY), hard.alias(HARD))
+    return Mapped(records.select(ROW, KEY, HARD, *record_columns(kind)), found)
+
+
+def _missing(
+    kind: RecordType, source: SourceConfig, raw: pl.DataFrame, records: pl.DataFrame, found: pl.DataFrame
+) -> pl.DataFrame:
+    parts = []
+    for spec in kind.fields:
+        if not spec.required or spec.name not in source.fields:
+            continue
+        flagged = pl.Series([False] * records.height)
+        rows = found.filter(pl.col("field") == spec.name)[I]
+        if rows.len():
+            flagged = pl.int_range(0, records.height, eager=True).is_in(rows.implode())
+        mask = records[spec.name].is_null() & ~flagged
+        parts.append(
+            findings_where(
+                spec,
+                raw[spec.name],
+                mask,
+                "field.missing",
+                f"必填字段「{spec.label_zh}」为空",
+                f"required field `{spec.name}` is empty; fill it in",
+            )
+        )
+    return pl.concat(parts) if parts else no_findings()
+
+
+def _malformed(frame: pl.DataFrame) -> pl.DataFrame:
+    errors = frame[ERROR]
+    return (
+        pl.DataFrame({I: pl.int_range(0, frame.height, dtype=pl.UInt32, eager=True), "value": errors})
+        .filter(pl.col("value").is_not_null())
+        .select(
+            I,
+            pl.lit(None, dtype=pl.String).alias("field"),
+            pl.lit("row.malformed").alias("code"),
+            pl.col("value"),
+            pl.format("此行无法按表头读取：{}", pl.col("value")).alias("message_zh"),
+            pl.format("the row cannot be read against the header: {}", pl.col("value")).alias("message"),
+        )
+    )
+
+
+def _key(kind: RecordType, records: pl.DataFrame) -> pl.Series:
+    alternatives = []
+    for key in kind.keys:
+        filled = pl.all_horizontal([pl.col(name).is_not_null() for name in key])
+        text = pl.concat_str([pl.format(f"{name}={{}}", pl.col(name)) for name in key], separator="|")
+        alternatives.append(pl.when(filled).then(text))
+    return records.select(pl.coalesce(alternatives).alias(KEY))[KEY]
+
+
+def _no_key(kind: RecordType, mask: pl.Series) -> pl.DataFrame:
+    options = " 或 ".join("+".join(kind.field(n).label_zh for n in key) for key in kind.keys)
+    return (
+        pl.DataFrame({I: pl.int_range(0, mask.len(), dtype=pl.UInt32, eager=True), "m": mask})
+        .filter(pl.col("m"))
+        .select(
+            I,
+            pl.lit(None, dtype=pl.String).alias("field"),
+            pl.lit("record.no_key").alias("code"),
+            pl.lit("", dtype=pl.String).alias("value"),
+            pl.lit(f"无法识别这条{kind.label_zh}：需要 {options}").alias("message_zh"),
+            pl.lit(f"the {kind.name} cannot be identified: fill in one of {kind.keys}").alias("message"),
+        )
+    )
+
+
+def _described(found: pl.DataFrame, source: SourceConfig) -> pl.DataFrame:
+    """Add each finding's severity and the source column its field came from."""
+    columns = {name: m.column for name, m in source.fields.items() if m.column is not None}
+    return found.with_columns(
+        pl.col("code")
+        .replace_strict({code: severity for code, (severity, _) in REASONS.items()}, return_dtype=pl.String)
+        .alias("severity"),
+        pl.col("field").replace_strict(columns, default=None, return_dtype=pl.String).alias("column"),
+    ).sort(I, maintain_order=True)
+
+
+def _rows_with_hard(found: pl.DataFrame, height: int) -> pl.Series:
+    if "severity" in found.columns:
+        hard_rows = found.filter(pl.col("severity") == "hard")[I]
+    else:
+        hard_rows = found.filter(pl.col("code").is_in([c for c, (s, _) in REASONS.items() if s == "hard"]))[I]
+    return pl.int_range(0, height, dtype=pl.UInt32, eager=True).is_in(hard_rows.implode())
