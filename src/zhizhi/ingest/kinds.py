@@ -14,7 +14,14 @@ from datetime import date, timedelta
 import polars as pl
 
 from zhizhi.codes.translate import Translator
-from zhizhi.ingest.normalize import clean_text, normalize_names, normalize_phones, parse_dates, split_addresses
+from zhizhi.ingest.normalize import (
+    clean_text,
+    clean_text_value,
+    normalize_names,
+    normalize_phones,
+    parse_dates,
+    split_addresses,
+)
 from zhizhi.ingest.validate import validate_registration_number, validate_resident_id, validate_uscc
 from zhizhi.ingest.validate.results import Checked, Finding
 from zhizhi.records.fields import Field
@@ -218,6 +225,7 @@ def _address(spec: Field, raw: pl.Series, ctx: Context) -> Cleaned:
 
 def _enum(spec: Field, raw: pl.Series, ctx: Context) -> Cleaned:
     words = {v: v for v in spec.values} | {label: v for v, label in spec.values.items()} | dict(spec.aliases)
+    words = {clean_text_value(word) or word: value for word, value in words.items()}  # as the cells are cleaned
     text = clean_text(raw)
     clean = text.replace_strict(list(words), list(words.values()), default=None, return_dtype=pl.String)
     allowed = "、".join(spec.values.values())

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from zhizhi.errors import InputError
-from zhizhi.ingest.kinds import I, Cleaned, Context, clean_column, findings_where, no_findings, output_columns
+from zhizhi.ingest.kinds import Cleaned, Context, I, clean_column, findings_where, no_findings, output_columns
 from zhizhi.ingest.read.base import ERROR, ROW
 from zhizhi.ingest.validate.results import REASONS
 from zhizhi.records.fields import RecordType
@@ -24,10 +24,12 @@ HARD = "_hard"
 
 @dataclass
 class Mapped:
-    """One chunk mapped: `records` (`_row`, `_key`, `_hard`, then the record columns) and `findings`."""
+    """One chunk mapped: `records` (`_row`, `_key`, `_hard`, then the record columns), `findings`, and how
+    many rows had a value for each mapped field."""
 
     records: pl.DataFrame
     findings: pl.DataFrame
+    filled: dict[str, int]
 
 
 def record_columns(kind: RecordType) -> list[str]:
@@ -79,7 +81,8 @@ def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped
     found = _described(found, source)
     hard = _rows_with_hard(found, height)
     records = records.with_columns(frame[ROW].alias(ROW), keys.alias(KEY), hard.alias(HARD))
-    return Mapped(records.select(ROW, KEY, HARD, *record_columns(kind)), found)
+    filled = raw.select((pl.all().str.strip_chars().fill_null("") != "").sum()).row(0, named=True)
+    return Mapped(records.select(ROW, KEY, HARD, *record_columns(kind)), found, filled)
 
 
 def _missing(

@@ -350,6 +350,8 @@ class RawRow(Base):
     status: Mapped[str] = mapped_column(String(16))  # accepted | quarantined | skipped
     reason: Mapped[str | None] = mapped_column(String(64))  # why skipped
     data: Mapped[str] = mapped_column(Text)
+    # The record version an accepted row made or confirmed (not a foreign key: rows are written first).
+    record_version_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class Record(Base):
@@ -363,6 +365,7 @@ class Record(Base):
     source: Mapped[str] = mapped_column(String(64))
     key: Mapped[str] = mapped_column(String(500))
     version: Mapped[int] = mapped_column(Integer)
+    version_id: Mapped[int] = mapped_column(Integer)  # the latest record_versions.id (written after the record)
     content_hash: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=64), nullable=False),
         sa.Column("key", sa.String(length=500), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("content_hash", sa.String(length=32), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
@@ -81,11 +82,13 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("reason", sa.String(length=64), nullable=True),
         sa.Column("data", sa.Text(), nullable=False),
+        sa.Column("record_version_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["batch_id"], ["batches.id"], name=op.f("fk_raw_rows_batch_id_batches")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_raw_rows")),
     )
     with op.batch_alter_table("raw_rows", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_raw_rows_batch_id"), ["batch_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_raw_rows_record_version_id"), ["record_version_id"], unique=False)
 
     op.create_table(
         "record_versions",
@@ -155,6 +158,7 @@ def downgrade() -> None:
 
     op.drop_table("record_versions")
     with op.batch_alter_table("raw_rows", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_raw_rows_record_version_id"))
         batch_op.drop_index(batch_op.f("ix_raw_rows_batch_id"))
 
     op.drop_table("raw_rows")

@@ -1,0 +1,218 @@
+"""Ingest one file for one source: read, map, clean, check, store; all of it or nothing.
+
+The whole file is one transaction: the batch row, every raw row, every record version and quarantine item.
+If anything fails half-way (a corrupt sheet, a missing column, a crash) the caller's rollback leaves nothing.
+An identical file (same bytes) already ingested for the source changes nothing; a changed one makes new
+versions of the records whose content changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhizhi.access import Actor, audit
+from zhizhi.access.departments import get_department_by_code
+from zhizhi.access.roles import require
+from zhizhi.codes.translate import build_translator
+from zhizhi.errors import InputError
+from zhizhi.ingest.kinds import Context
+from zhizhi.ingest.mapping import check_columns, map_chunk, record_columns
+from zhizhi.ingest.read.base import ReadOptions
+from zhizhi.ingest.read.registry import reader_for
+from zhizhi.ingest.writer import BatchWriter, lock_ingest
+from zhizhi.sources.config import SourceConfig
+from zhizhi.store.tables import Batch, QuarantineItem, RawRow
+from zhizhi.store.types import utcnow
+
+Progress = Callable[[int], None]
+"""Called after each chunk with the number of rows read so far."""
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """The batch written, or (`already`) the earlier batch of the very same file, when nothing was written."""
+
+    batch: Batch
+    already: bool = False
+
+    @property
+    def report(self) -> dict[str, object]:
+        loaded: dict[str, object] = json.loads(self.batch.report)
+        return loaded
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def build_context(session: Session, source: SourceConfig, today: date) -> Context:
+    """The defaults and code translators the source's fields need."""
+    translators = {}
+    for name, mapping in source.fields.items():
+        spec = source.kind.field(name)
+        if spec.kind == "code":
+            assert spec.code_list is not None
+            from_list = mapping.code_list or spec.code_list
+            translators[name] = build_translator(session, from_list, spec.code_list, as_of=today)
+    return Context(today, source.default_prefecture, source.default_area_code, translators)
+
+
+def ingest_file(
+    session: Session,
+    actor: Actor,
+    source: SourceConfig,
+    path: Path,
+    *,
+    today: date | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Ingest `path` for `source` in the caller's transaction (for fetching readers, `path` is the source file)."""
+    require(actor, "data.write")
+    lock_ingest(session)
+    department = get_department_by_code(session, actor, source.department)
+    reader = reader_for(path, source.reader)
+    if reader.needs_file and not path.is_file():
+        raise InputError(f"File `{path}` does not exist.", zh=f"文件 `{path}` 不存在。")
+    digest = file_digest(path) if reader.needs_file else ""
+    if reader.needs_file and not force:
+        earlier = session.scalar(
+            select(Batch).where(Batch.source == source.name, Batch.file_hash == digest).order_by(Batch.id.desc())
+        )
+        if earlier is not None:
+            return IngestResult(earlier, already=True)
+    day = today or date.today()
+    context = build_context(session, source, day)
+    options = ReadOptions(
+        encoding=source.encoding,
+        sheets=tuple(source.sheets),
+        delimiter=source.delimiter,
+        settings=dict(source.settings),
+        watermark=None if reader.needs_file else _last_watermark(session, source.name),
+    )
+    reading = reader.open(path, options)
+    started = utcnow()
+    batch = Batch(
+        source=source.name,
+        record_type=source.record_type,
+        department_id=department.id,
+        file_name=reading.label[:300],
+        file_hash=digest,
+        file_size=path.stat().st_size if reader.needs_file else None,
+        reader=reader.name,
+        encoding=reading.encoding,
+        rows_read=0,
+        rows_accepted=0,
+        rows_quarantined=0,
+        rows_skipped=0,
+        records_new=0,
+        records_changed=0,
+        records_unchanged=0,
+        report="{}",
+        started_at=started,
+        finished_at=started,
+        created_by=actor.name,
+    )
+    session.add(batch)
+    session.flush()
+    writer = BatchWriter(session, batch.id, source.name, source.record_type, started)
+    columns = record_columns(source.kind)
+    checked: set[str | None] = set()
+    skips_written = 0
+    fetched = hashlib.sha256()
+    for chunk in reading.chunks:
+        if chunk.sheet not in checked:
+            check_columns(source, reading.headers.get(chunk.sheet, chunk.frame.columns), reading.label, chunk.sheet)
+            checked.add(chunk.sheet)
+        mapped = map_chunk(chunk.frame, source, context)
+        writer.write_chunk(chunk.frame, mapped, chunk.sheet, columns)
+        if not reader.needs_file:
+            fetched.update(chunk.frame.write_csv().encode("utf-8"))
+        writer.write_skips(reading.skipped[skips_written:])
+        skips_written = len(reading.skipped)
+        if progress is not None:
+            progress(writer.tally.read)
+    writer.write_skips(reading.skipped[skips_written:])
+    tally = writer.tally
+    batch.rows_read, batch.rows_accepted = tally.read, tally.accepted
+    batch.rows_quarantined, batch.rows_skipped = tally.quarantined, tally.skipped
+    batch.records_new, batch.records_changed, batch.records_unchanged = tally.new, tally.changed, tally.unchanged
+    batch.watermark = reading.watermark
+    if not reader.needs_file:
+        batch.file_hash = fetched.hexdigest()
+    report = tally.report(source)
+    batch.report = json.dumps(report, ensure_ascii=False)
+    batch.finished_at = utcnow()
+    superseded = _supersede(session, batch)
+    audit.record(
+        session,
+        actor,
+        "ingest.batch",
+        object_type="batch",
+        object_id=batch.id,
+        detail={
+            "source": source.name,
+            "file": batch.file_name,
+            "file_hash": digest,
+            "rows": report["rows"],
+            "records": report["records"],
+            "quarantine_superseded": superseded,
+        },
+    )
+    session.flush()
+    return IngestResult(batch)
+
+
+def _last_watermark(session: Session, source: str) -> str | None:
+    return session.scalar(
+        select(Batch.watermark)
+        .where(Batch.source == source, Batch.watermark.is_not(None))
+        .order_by(Batch.id.desc())
+        .limit(1)
+    )
+
+
+def _supersede(session: Session, batch: Batch) -> int:
+    """Close open quarantine items of earlier batches whose row (same file, sheet, row) this batch accepted."""
+    old = (
+        select(QuarantineItem, RawRow)
+        .join(RawRow, RawRow.id == QuarantineItem.raw_row_id)
+        .join(Batch, Batch.id == QuarantineItem.batch_id)
+        .where(
+            QuarantineItem.source == batch.source,
+            QuarantineItem.status == "open",
+            QuarantineItem.batch_id != batch.id,
+            Batch.file_name == batch.file_name,
+        )
+    )
+    items = session.execute(old).all()
+    if not items:
+        return 0
+    accepted = {
+        (sheet, row): version
+        for sheet, row, version in session.execute(
+            select(RawRow.sheet, RawRow.row_number, RawRow.record_version_id).where(
+                RawRow.batch_id == batch.id, RawRow.status == "accepted"
+            )
+        )
+    }
+    count = 0
+    for item, raw in items:
+        version = accepted.get((raw.sheet, raw.row_number))
+        if version is not None:
+            item.status, item.record_version_id = "superseded", version
+            item.updated_at, item.updated_by = batch.finished_at, batch.created_by
+            count += 1
+    return count

@@ -1,0 +1,103 @@
+"""The batch report: counts, per-field completeness and validity, and the top reasons, built chunk by chunk."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from zhizhi.ingest.kinds import I
+from zhizhi.ingest.read.base import Skip
+from zhizhi.ingest.validate.results import REASONS
+from zhizhi.sources.config import SourceConfig
+
+TOP_REASONS = 20
+
+
+@dataclass
+class Tally:
+    """What a batch has seen so far."""
+
+    accepted: int = 0
+    quarantined: int = 0
+    skipped: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    skipped_by_reason: Counter[str] = field(default_factory=Counter)
+    filled: Counter[str] = field(default_factory=Counter)
+    flagged: Counter[str] = field(default_factory=Counter)  # rows with a finding on the field
+    reasons: Counter[str] = field(default_factory=Counter)  # rows per reason code
+    examples: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def read(self) -> int:
+        return self.accepted + self.quarantined + self.skipped
+
+    def add_skips(self, skips: list[Skip]) -> None:
+        self.skipped += len(skips)
+        self.skipped_by_reason.update(s.reason for s in skips)
+
+    def add_chunk(self, filled: dict[str, int], findings: pl.DataFrame, rows: pl.Series, sheet: str | None) -> None:
+        """Count one mapped chunk: fields filled, rows flagged per field, rows per reason, a first example each."""
+        self.filled.update(filled)
+        per_field = findings.filter(pl.col("field").is_not_null()).unique(["field", I])
+        self.flagged.update(dict(per_field.group_by("field").len().iter_rows()))
+        per_code = findings.unique(["code", I])
+        self.reasons.update(dict(per_code.group_by("code").len().iter_rows()))
+        for code in per_code["code"].unique().to_list():
+            if code in self.examples:
+                continue
+            first = per_code.filter(pl.col("code") == code).row(0, named=True)
+            self.examples[code] = {
+                "value": (first["value"] or "")[:200],
+                "message_zh": first["message_zh"],
+                "field": first["field"],
+                "column": first["column"],
+                "sheet": sheet,
+                "row": int(rows[int(first[I])]),
+            }
+
+    def report(self, source: SourceConfig) -> dict[str, Any]:
+        data_rows = self.accepted + self.quarantined
+        kind = source.kind
+        fields = []
+        for name, mapping in source.fields.items():
+            spec = kind.field(name)
+            filled = self.filled.get(name, 0)
+            valid = max(filled - self.flagged.get(name, 0), 0)
+            fields.append(
+                {
+                    "field": name,
+                    "label_zh": spec.label_zh,
+                    "column": mapping.column,
+                    "filled": filled,
+                    "valid": valid,
+                    "completeness": round(filled / data_rows, 4) if data_rows else None,
+                    "validity": round(valid / filled, 4) if filled else None,
+                }
+            )
+        reasons = [
+            {
+                "code": code,
+                "severity": REASONS[code][0],
+                "title_zh": REASONS[code][1],
+                "rows": rows,
+                "example": self.examples.get(code),
+            }
+            for code, rows in self.reasons.most_common(TOP_REASONS)
+        ]
+        return {
+            "rows": {
+                "read": self.read,
+                "accepted": self.accepted,
+                "quarantined": self.quarantined,
+                "skipped": self.skipped,
+            },
+            "records": {"new": self.new, "changed": self.changed, "unchanged": self.unchanged},
+            "skipped_by_reason": dict(self.skipped_by_reason.most_common()),
+            "fields": fields,
+            "reasons": reasons,
+        }
