@@ -6,7 +6,7 @@ import re
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from zhizhi.access import audit
@@ -121,6 +121,15 @@ def get_department_by_code(session: Session, actor: Actor, code: str) -> Departm
             zh=f"在您的权限范围内没有编码为 `{code}` 的部门。",
         )
     return department
+
+
+def within_scope(actor: Actor, department_id: Any) -> ColumnElement[bool]:
+    """A filter on a department-id column: rows owned by the actor's subtree (all rows for the operator)."""
+    if actor.is_operator:
+        return true()
+    subtree = select(Department.id).where(Department.path.startswith(actor.department_path))
+    clause: ColumnElement[bool] = department_id.in_(subtree)
+    return clause
 
 
 def department_as_dict(department: Department) -> dict[str, Any]:

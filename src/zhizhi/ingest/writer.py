@@ -87,6 +87,7 @@ class BatchWriter:
         self.now = now
         self.ids = Ids(session)
         self.tally = Tally()
+        self.versions = Versions(session, self.ids, source, record_type, now)
 
     def write_skips(self, skips: Sequence[Skip]) -> None:
         if not skips:
@@ -122,43 +123,10 @@ class BatchWriter:
         first_raw = self.ids.take(RawRow, height)
 
         accepted = [i for i in range(height) if not hard[i]]
-        known = self._known({keys[i] for i in accepted})
-        versions: list[dict[str, Any]] = []
-        version_of_row: dict[int, int] = {}
-        new_records: dict[str, Known] = {}
-        changed: dict[int, Known] = {}
-        for i in accepted:
-            key, digest = keys[i], content_hash(data[i])
-            current = known.get(key)
-            if current is not None and current.content_hash == digest:
-                version_of_row[i] = current.version_id
-                self.tally.unchanged += 1
-                continue
-            version_id = self.ids.take(RecordVersion, 1)
-            if current is None:
-                current = Known(self.ids.take(Record, 1), 1, version_id, digest, new=True)
-                known[key] = new_records[key] = current
-                self.tally.new += 1
-            else:
-                current.version, current.version_id, current.content_hash = current.version + 1, version_id, digest
-                if not current.new:
-                    changed[current.id] = current
-                self.tally.changed += 1
-            version_of_row[i] = version_id
-            versions.append(
-                {
-                    "id": version_id,
-                    "record_id": current.id,
-                    "version": current.version,
-                    "batch_id": self.batch_id,
-                    "raw_row_id": first_raw + i,
-                    "data": data[i],
-                    "warnings": soft.get(i),
-                    "content_hash": digest,
-                    "created_at": self.now,
-                }
-            )
-
+        plan = self.versions.plan(
+            [(keys[i], data[i], first_raw + i, soft.get(i)) for i in accepted], self.batch_id, self.tally
+        )
+        version_of_row = plan.version_of_row
         self.session.execute(
             insert(RawRow),
             [
@@ -170,11 +138,104 @@ class BatchWriter:
                     "status": "quarantined" if hard[i] else "accepted",
                     "reason": None,
                     "data": raw_json[i] if raw_json else "{}",
-                    "record_version_id": version_of_row.get(i),
+                    "record_version_id": version_of_row.get(first_raw + i),
                 }
                 for i in range(height)
             ],
         )
+        self.versions.write(plan)
+        quarantined = [i for i in range(height) if hard[i]]
+        if quarantined:
+            self._quarantine(quarantined, first_raw, every, mapped.findings)
+        self.tally.accepted += len(accepted)
+        self.tally.quarantined += len(quarantined)
+        self.tally.add_chunk(mapped.filled, mapped.findings, mapped.records[ROW], sheet)
+
+    def _quarantine(self, positions: list[int], first_raw: int, every: dict[int, str], findings: pl.DataFrame) -> None:
+        codes = findings.filter(pl.col("severity") == "hard").group_by(I).agg(pl.col("code").unique().sort())
+        reasons = {int(i): " " + " ".join(c) + " " for i, c in codes.iter_rows()}
+        first = self.ids.take(QuarantineItem, len(positions))
+        self.session.execute(
+            insert(QuarantineItem),
+            [
+                {
+                    "id": first + n,
+                    "batch_id": self.batch_id,
+                    "raw_row_id": first_raw + i,
+                    "source": self.source,
+                    "status": "open",
+                    "reasons": reasons.get(i, "")[:400],
+                    "findings": every.get(i, "[]"),
+                    "fixes": None,
+                    "record_version_id": None,
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                    "updated_by": None,
+                }
+                for n, i in enumerate(positions)
+            ],
+        )
+
+
+@dataclass
+class Plan:
+    """What a set of accepted rows does to the records: raw row id -> version id, and the rows to write."""
+
+    version_of_row: dict[int, int]
+    new_records: dict[str, Known]
+    changed: dict[int, Known]
+    versions: list[dict[str, Any]]
+
+
+class Versions:
+    """Turns accepted rows into record versions: a new record, a new version of a changed one, or nothing."""
+
+    def __init__(self, session: Session, ids: Ids, source: str, record_type: str, now: datetime) -> None:
+        self.session, self.ids, self.source, self.record_type, self.now = session, ids, source, record_type, now
+
+    def plan(self, rows: list[tuple[str, str, int, str | None]], batch_id: int, tally: Tally) -> Plan:
+        """Plan (key, data JSON, raw row id, warnings JSON) rows in order: which version each row makes or
+        confirms. Write the raw rows, then the plan."""
+        known = self._known({key for key, _, _, _ in rows})
+        versions: list[dict[str, Any]] = []
+        version_of_row: dict[int, int] = {}
+        new_records: dict[str, Known] = {}
+        changed: dict[int, Known] = {}
+        for key, data, raw_row_id, warnings in rows:
+            digest = content_hash(data)
+            current = known.get(key)
+            if current is not None and current.content_hash == digest:
+                version_of_row[raw_row_id] = current.version_id
+                tally.unchanged += 1
+                continue
+            version_id = self.ids.take(RecordVersion, 1)
+            if current is None:
+                current = Known(self.ids.take(Record, 1), 1, version_id, digest, new=True)
+                known[key] = new_records[key] = current
+                tally.new += 1
+            else:
+                current.version, current.version_id, current.content_hash = current.version + 1, version_id, digest
+                if not current.new:
+                    changed[current.id] = current
+                tally.changed += 1
+            version_of_row[raw_row_id] = version_id
+            versions.append(
+                {
+                    "id": version_id,
+                    "record_id": current.id,
+                    "version": current.version,
+                    "batch_id": batch_id,
+                    "raw_row_id": raw_row_id,
+                    "data": data,
+                    "warnings": warnings,
+                    "content_hash": digest,
+                    "created_at": self.now,
+                }
+            )
+        return Plan(version_of_row, new_records, changed, versions)
+
+    def write(self, plan: Plan) -> None:
+        new_records, changed, versions = plan.new_records, plan.changed, plan.versions
         if new_records:
             self.session.execute(
                 insert(Record),
@@ -209,37 +270,6 @@ class BatchWriter:
             )
         if versions:
             self.session.execute(insert(RecordVersion), versions)
-        quarantined = [i for i in range(height) if hard[i]]
-        if quarantined:
-            self._quarantine(quarantined, first_raw, every, mapped.findings)
-        self.tally.accepted += len(accepted)
-        self.tally.quarantined += len(quarantined)
-        self.tally.add_chunk(mapped.filled, mapped.findings, mapped.records[ROW], sheet)
-
-    def _quarantine(self, positions: list[int], first_raw: int, every: dict[int, str], findings: pl.DataFrame) -> None:
-        codes = findings.filter(pl.col("severity") == "hard").group_by(I).agg(pl.col("code").unique().sort())
-        reasons = {int(i): " " + " ".join(c) + " " for i, c in codes.iter_rows()}
-        first = self.ids.take(QuarantineItem, len(positions))
-        self.session.execute(
-            insert(QuarantineItem),
-            [
-                {
-                    "id": first + n,
-                    "batch_id": self.batch_id,
-                    "raw_row_id": first_raw + i,
-                    "source": self.source,
-                    "status": "open",
-                    "reasons": reasons.get(i, "")[:400],
-                    "findings": every.get(i, "[]"),
-                    "fixes": None,
-                    "record_version_id": None,
-                    "created_at": self.now,
-                    "updated_at": self.now,
-                    "updated_by": None,
-                }
-                for n, i in enumerate(positions)
-            ],
-        )
 
     def _known(self, keys: Iterable[str]) -> dict[str, Known]:
         wanted = sorted(keys)

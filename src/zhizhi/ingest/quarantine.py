@@ -1,0 +1,280 @@
+"""Quarantine: rows held back by hard findings, listed and filtered, fixed in place, and replayed.
+
+A fix never edits the raw row (it is kept as read): it is stored on the item as column -> new value and laid
+over the row when it is replayed. Replay runs the row through the source's current mapping and checks, so a
+corrected source file (a missing `map`, a code list) also lets rows through. Every fix and replay is audited.
+A corrected file ingested again closes the items of the rows it now accepts (status `superseded`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhizhi.access import audit
+from zhizhi.access.departments import within_scope
+from zhizhi.access.roles import Actor, require
+from zhizhi.errors import InputError, NotFoundError
+from zhizhi.ingest.mapping import HARD, KEY, check_columns, map_chunk, record_columns
+from zhizhi.ingest.pipeline import build_context
+from zhizhi.ingest.read.base import ERROR, ROW
+from zhizhi.ingest.report import Tally
+from zhizhi.ingest.writer import Ids, Versions, findings_json, lock_ingest
+from zhizhi.sources.config import SourceConfig
+from zhizhi.store.tables import Batch, QuarantineItem, RawRow
+from zhizhi.store.types import iso_utc, utcnow
+
+STATUSES = ("open", "replayed", "superseded")
+MAX_FIX_LENGTH = 2_000
+SourceLoader = Callable[[str], SourceConfig]
+
+
+def _items(actor: Actor) -> Any:
+    return (
+        select(QuarantineItem, RawRow, Batch)
+        .join(RawRow, RawRow.id == QuarantineItem.raw_row_id)
+        .join(Batch, Batch.id == QuarantineItem.batch_id)
+        .where(within_scope(actor, Batch.department_id))
+    )
+
+
+def list_items(
+    session: Session,
+    actor: Actor,
+    *,
+    source: str | None = None,
+    batch_id: int | None = None,
+    reason: str | None = None,
+    status: str | None = "open",
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Items in file order, filtered by source, batch, reason code and status (None: every status)."""
+    require(actor, "data.read")
+    if status is not None and status not in STATUSES:
+        raise InputError(f"Unknown status `{status}`; use one of {', '.join(STATUSES)}.")
+    query = _items(actor)
+    if source:
+        query = query.where(QuarantineItem.source == source)
+    if batch_id is not None:
+        query = query.where(QuarantineItem.batch_id == batch_id)
+    if reason:
+        query = query.where(QuarantineItem.reasons.contains(f" {reason.strip()} "))
+    if status:
+        query = query.where(QuarantineItem.status == status)
+    query = query.order_by(QuarantineItem.batch_id, RawRow.sheet, RawRow.row_number).limit(limit).offset(offset)
+    return [item_as_dict(*row) for row in session.execute(query).tuples()]
+
+
+def count_items(session: Session, actor: Actor, *, status: str = "open") -> dict[str, int]:
+    """Items of each reason code with the given status, most frequent first."""
+    require(actor, "data.read")
+    counts: dict[str, int] = defaultdict(int)
+    query = (
+        select(QuarantineItem.reasons)
+        .join(Batch, Batch.id == QuarantineItem.batch_id)
+        .where(QuarantineItem.status == status, within_scope(actor, Batch.department_id))
+    )
+    for reasons in session.scalars(query):
+        for code in reasons.split():
+            counts[code] += 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def get_item(session: Session, actor: Actor, item_id: int) -> dict[str, Any]:
+    require(actor, "data.read")
+    return item_as_dict(*_load(session, actor, item_id))
+
+
+def _load(session: Session, actor: Actor, item_id: int) -> tuple[QuarantineItem, RawRow, Batch]:
+    row = session.execute(_items(actor).where(QuarantineItem.id == item_id)).tuples().first()
+    if row is None:
+        raise NotFoundError(
+            f"No quarantine item {item_id} in your scope. See `zhizhi quarantine list`.", zh=f"没有隔离记录 {item_id}。"
+        )
+    return row
+
+
+def item_as_dict(item: QuarantineItem, raw: RawRow, batch: Batch) -> dict[str, Any]:
+    """An item named as a person finds the row: source, file, sheet and row number (1-based, header counted)."""
+    return {
+        "id": item.id,
+        "status": item.status,
+        "source": item.source,
+        "file": batch.file_name,
+        "sheet": raw.sheet,
+        "row": raw.row_number,
+        "batch_id": item.batch_id,
+        "reasons": item.reasons.split(),
+        "findings": json.loads(item.findings),
+        "cells": json.loads(raw.data),
+        "fixes": json.loads(item.fixes) if item.fixes else {},
+        "record_version_id": item.record_version_id,
+        "created_at": iso_utc(item.created_at),
+        "updated_at": iso_utc(item.updated_at),
+        "updated_by": item.updated_by,
+    }
+
+
+def fix_item(
+    session: Session, actor: Actor, item_id: int, target: str, value: str, *, source: SourceConfig
+) -> dict[str, Any]:
+    """Set a corrected value for one cell of the row: `target` is a field of the source or a column of the row."""
+    require(actor, "data.write")
+    item, raw, batch = _load(session, actor, item_id)
+    if item.status != "open":
+        raise InputError(f"Quarantine item {item_id} is {item.status}; only open items can be fixed.")
+    if len(value) > MAX_FIX_LENGTH:
+        raise InputError(f"The value is {len(value)} characters long; at most {MAX_FIX_LENGTH} are accepted.")
+    cells: dict[str, Any] = json.loads(raw.data)
+    column = _column(source, target, cells, item_id)
+    fixes: dict[str, str] = json.loads(item.fixes) if item.fixes else {}
+    before = fixes.get(column, cells.get(column))
+    fixes[column] = value
+    item.fixes = json.dumps(fixes, ensure_ascii=False)
+    item.updated_at, item.updated_by = utcnow(), actor.name
+    field = next((name for name, m in source.fields.items() if m.column == column), None)
+    personal = field is not None and source.kind.field(field).personal
+    audit.record(
+        session,
+        actor,
+        "quarantine.fix",
+        object_type="quarantine_item",
+        object_id=item.id,
+        detail={
+            "source": item.source,
+            "file": batch.file_name,
+            "sheet": raw.sheet,
+            "row": raw.row_number,
+            "column": column,
+            "before": "(personal data)" if personal else before,
+            "after": "(personal data)" if personal else value,
+        },
+    )
+    return item_as_dict(item, raw, batch)
+
+
+def _column(source: SourceConfig, target: str, cells: dict[str, Any], item_id: int) -> str:
+    mapping = source.fields.get(target)
+    if mapping is not None:
+        if mapping.column is None:
+            raise InputError(f"Field `{target}` of source `{source.name}` is a constant; change it in the source file.")
+        return mapping.column
+    if target in cells:
+        return target
+    raise InputError(
+        f"Item {item_id}: `{target}` is neither a field of source `{source.name}` nor a column of the row. "
+        f"Fields: {', '.join(source.fields)}; columns: {', '.join(cells)}.",
+        zh=f"`{target}` 既不是数据源字段也不是该行的列。",
+    )
+
+
+def replay(
+    session: Session,
+    actor: Actor,
+    load_source: SourceLoader,
+    *,
+    item_ids: list[int] | None = None,
+    source: str | None = None,
+    batch_id: int | None = None,
+    reason: str | None = None,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """Run open items through their source again; those now passing become record versions.
+
+    Returns counts: `replayed` (accepted now), `still_quarantined`, and per item the outcome.
+    """
+    require(actor, "data.write")
+    lock_ingest(session)
+    query = _items(actor).where(QuarantineItem.status == "open")
+    if item_ids:
+        query = query.where(QuarantineItem.id.in_(item_ids))
+    if source:
+        query = query.where(QuarantineItem.source == source)
+    if batch_id is not None:
+        query = query.where(QuarantineItem.batch_id == batch_id)
+    if reason:
+        query = query.where(QuarantineItem.reasons.contains(f" {reason.strip()} "))
+    rows = session.execute(query.order_by(QuarantineItem.id)).tuples().all()
+    if item_ids:
+        missing = sorted(set(item_ids) - {item.id for item, _, _ in rows})
+        if missing:
+            raise InputError(f"Quarantine item(s) {missing} are not open or not in your scope.")
+    groups: dict[tuple[str, tuple[str, ...]], list[tuple[QuarantineItem, RawRow, Batch]]] = defaultdict(list)
+    for item, raw, batch in rows:
+        groups[(item.source, tuple(json.loads(raw.data)))].append((item, raw, batch))
+    ids, now, day = Ids(session), utcnow(), today or date.today()
+    outcome: dict[int, str] = {}
+    for (name, header), members in groups.items():
+        config = load_source(name)
+        check_columns(config, list(header), members[0][2].file_name, members[0][1].sheet)
+        _replay_group(session, config, list(header), members, build_context(session, config, day), ids, now, actor)
+        outcome.update({item.id: item.status for item, _, _ in members})
+    replayed = sum(1 for status in outcome.values() if status == "replayed")
+    audit.record(
+        session,
+        actor,
+        "quarantine.replay",
+        object_type="quarantine_item",
+        object_id=",".join(str(i) for i in sorted(outcome))[:200] or None,
+        detail={"items": len(outcome), "replayed": replayed, "still_quarantined": len(outcome) - replayed},
+    )
+    return {
+        "items": len(outcome),
+        "replayed": replayed,
+        "still_quarantined": len(outcome) - replayed,
+        "outcome": outcome,
+    }
+
+
+def _replay_group(
+    session: Session,
+    source: SourceConfig,
+    header: list[str],
+    members: list[tuple[QuarantineItem, RawRow, Batch]],
+    context: Any,
+    ids: Ids,
+    now: Any,
+    actor: Actor,
+) -> None:
+    columns: dict[str, list[Any]] = {ROW: [], ERROR: [], **{h: [] for h in header}}
+    for item, raw, _ in members:
+        cells = json.loads(raw.data) | (json.loads(item.fixes) if item.fixes else {})
+        columns[ROW].append(raw.row_number)
+        columns[ERROR].append(None if item.fixes else _read_error(item))
+        for h in header:
+            value = cells.get(h)
+            columns[h].append(None if value is None else str(value))
+    frame = pl.DataFrame(columns, schema={ROW: pl.Int64, ERROR: pl.String, **{h: pl.String for h in header}})
+    mapped = map_chunk(frame, source, context)
+    hard = mapped.records[HARD].to_list()
+    keys = mapped.records[KEY].to_list()
+    data = mapped.records.select(pl.struct(record_columns(source.kind)).struct.json_encode().alias("d"))["d"]
+    soft = findings_json(mapped.findings.filter(pl.col("severity") == "soft"))
+    every = findings_json(mapped.findings)
+    versions = Versions(session, ids, source.name, source.record_type, now)
+    for position, (item, raw, _) in enumerate(members):
+        item.updated_at, item.updated_by = now, actor.name
+        if hard[position]:
+            item.findings = every.get(position, "[]")
+            codes = {f["code"] for f in json.loads(item.findings) if f["severity"] == "hard"}
+            item.reasons = (" " + " ".join(sorted(codes)) + " ")[:400]
+            continue
+        plan = versions.plan([(keys[position], data[position], raw.id, soft.get(position))], item.batch_id, Tally())
+        versions.write(plan)
+        item.status, item.record_version_id = "replayed", plan.version_of_row[raw.id]
+        item.findings = every.get(position, "[]")
+
+
+def _read_error(item: QuarantineItem) -> str | None:
+    for found in json.loads(item.findings):
+        if found["code"] == "row.malformed":
+            return str(found["value"])
+    return None
