@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from zhizhi import __version__
-from zhizhi.cli import audit, codes, db, dept, token, user, workspace
+from zhizhi.cli import audit, codes, db, dept, ingest, quarantine, records, sources, token, user, workspace
 from zhizhi.cli.common import CliState, state
 from zhizhi.errors import ZhizhiError
 
@@ -67,12 +67,16 @@ def main(
 
 
 workspace.register(app)
+ingest.register(app)
+app.add_typer(quarantine.app, name="quarantine")
+app.add_typer(records.app, name="records")
 app.add_typer(db.app, name="db")
 app.add_typer(dept.app, name="dept")
 app.add_typer(user.app, name="user")
 app.add_typer(token.app, name="token")
 app.add_typer(audit.app, name="audit")
 app.add_typer(codes.app, name="codes")
+app.add_typer(sources.app, name="sources")
 
 
 def run() -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import typer
 from rich.table import Table
 
 from zhizhi.access import create_token, list_tokens, revoke_token, token_as_dict
 from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
-from zhizhi.store.types import local_text
+from zhizhi.store.types import local_text_of
 
 app = typer.Typer(help="API tokens for scripts and other systems.", no_args_is_help=True)
 
@@ -46,8 +44,8 @@ def list_command(ctx: typer.Context, as_json: bool = JsonOption) -> None:
                 row["user"],
                 row["name"],
                 row["prefix"],
-                _local(row["created_at"]),
-                _local(row["last_used_at"]),
+                local_text_of(row["created_at"]),
+                local_text_of(row["last_used_at"]),
                 "yes" if row["revoked"] else "",
             )
         console.print(table)
@@ -61,7 +59,3 @@ def revoke(ctx: typer.Context, token_id: int = typer.Argument(..., help="Token i
     with transaction(ctx) as (_, session):
         revoke_token(session, operator(), token_id)
     console.print(f"Revoked token {token_id}.")
-
-
-def _local(iso: str | None) -> str:
-    return local_text(datetime.fromisoformat(iso)) if iso else ""

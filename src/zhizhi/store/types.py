@@ -49,6 +49,11 @@ def local_text(moment: datetime | None) -> str:
     return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
+def local_text_of(iso: str | None) -> str:
+    """`local_text` of a time given as ISO text (as the JSON forms carry it)."""
+    return local_text(datetime.fromisoformat(iso)) if iso else ""
+
+
 def utcnow() -> datetime:
     """Now, in UTC, to the microsecond."""
     return datetime.now(UTC)

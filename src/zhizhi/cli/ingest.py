@@ -1,0 +1,208 @@
+"""`zhizhi ingest` and `zhizhi batches`: bring department exports in, and look at what each file became."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from zhizhi.cli.common import JsonOption, console, emit, operator, transaction, workspace_of
+from zhizhi.errors import InputError, ZhizhiError
+from zhizhi.ingest.batches import batch_as_dict, batch_rows, get_batch, list_batches, open_quarantine
+from zhizhi.ingest.pipeline import ingest_file
+from zhizhi.ingest.read.registry import reader_for
+from zhizhi.sources import load_source
+from zhizhi.sources.config import source_path
+from zhizhi.store.types import local_text_of
+
+batches_app = typer.Typer(
+    help="Batches: one per file ingested, with its counts and report.", invoke_without_command=True
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest)
+    app.add_typer(batches_app, name="batches")
+
+
+def ingest(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., help="The source's name (its file sources/NAME.yaml)."),
+    files: list[Path] = typer.Argument(  # noqa: B008
+        None, help="Files to ingest, each as its own batch; none for a source that fetches (sql, http)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Ingest a file again even if the same bytes were ingested."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Ingest FILES for SOURCE: read, map, clean, check and store each file in one transaction."""
+    results: list[dict[str, Any]] = []
+    failed = 0
+    root = workspace_of(ctx).root
+    config = load_source(root, source)
+    targets = list(files or [])
+    if not targets:
+        if reader_for(source_path(root, source), config.reader).needs_file:
+            raise InputError(f"Give the file(s) to ingest: `zhizhi ingest {source} FILE...`.")
+        targets = [source_path(root, source)]
+    for path in targets:
+        try:
+            with transaction(ctx) as (_, session), _progress(path.name, as_json) as step:
+                result = ingest_file(session, operator(), config, path, force=force, progress=step)
+                data = batch_as_dict(session, result.batch, report=True) | {"already_ingested": result.already}
+        except ZhizhiError as exc:
+            failed += 1
+            data = {"file": path.name, "error": exc.message, "error_zh": exc.message_zh}
+            if not as_json:
+                console.print(f"[red]error[/] `{path.name}`: {exc.message} (nothing from this file was kept)")
+        results.append(data)
+        if not as_json and "error" not in data:
+            _show_batch(data)
+    if as_json:
+        emit(results, True, lambda: None)
+    if failed:
+        raise typer.Exit(1)
+
+
+class _progress:
+    """A progress line with rows read and the rate, updated after each chunk; silent for --json."""
+
+    def __init__(self, name: str, quiet: bool) -> None:
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:,} rows"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=quiet,
+        )
+        self.task = self.progress.add_task(name, total=None)
+
+    def __enter__(self) -> Any:
+        self.progress.start()
+        return lambda rows: self.progress.update(self.task, completed=rows)
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+
+def _show_batch(data: dict[str, Any]) -> None:
+    rows, records = data["rows"], data["records"]
+    if data.get("already_ingested"):
+        console.print(
+            f"`{data['file']}` was already ingested as batch {data['id']} (same bytes): nothing changed. "
+            "Use --force to ingest it again."
+        )
+        return
+    console.print(
+        f"Batch [bold]{data['id']}[/] `{data['file']}` ({data['source']}): read {rows['read']:,} = "
+        f"accepted {rows['accepted']:,} + quarantined {rows['quarantined']:,} + skipped {rows['skipped']:,}; "
+        f"records new {records['new']:,}, changed {records['changed']:,}, unchanged {records['unchanged']:,}."
+    )
+    show_report(data["report"])
+
+
+def show_report(report: dict[str, Any]) -> None:
+    """The batch report as rich tables: fields, then reasons, then skipped rows."""
+    fields = Table("field", "column", "filled", "completeness", "validity", title="字段质量 Fields")
+    for item in report["fields"]:
+        fields.add_row(
+            f"{item['field']} {item['label_zh']}",
+            item["column"] or "(constant)",
+            f"{item['filled']:,}",
+            _share(item["completeness"]),
+            _share(item["validity"]),
+        )
+    console.print(fields)
+    if report["reasons"]:
+        reasons = Table("reason", "severity", "rows", "example", title="主要问题 Top reasons")
+        for item in report["reasons"]:
+            example = item.get("example") or {}
+            where = f"row {example.get('row')}" + (f" ({example['sheet']})" if example.get("sheet") else "")
+            reasons.add_row(
+                f"{item['code']} {item['title_zh']}",
+                item["severity"],
+                f"{item['rows']:,}",
+                f"{where}: {example.get('message_zh', '')}",
+            )
+        console.print(reasons)
+    if report["skipped_by_reason"]:
+        console.print("Skipped: " + ", ".join(f"{k} {v:,}" for k, v in report["skipped_by_reason"].items()))
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+@batches_app.callback()
+def batches(
+    ctx: typer.Context,
+    source: str | None = typer.Option(None, "--source", "-s", help="Only this source's batches."),
+    limit: int = typer.Option(50, "--limit", min=1, max=10_000, help="How many, newest first."),
+    as_json: bool = JsonOption,
+) -> None:
+    """List batches, newest first, with their counts (read = accepted + quarantined + skipped)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with transaction(ctx) as (_, session):
+        found = list_batches(session, operator(), source=source, limit=limit)
+        waiting = open_quarantine(session, [b.id for b in found])
+        rows = [batch_as_dict(session, b) | {"quarantine_open": waiting.get(b.id, 0)} for b in found]
+
+    def show() -> None:
+        table = Table("id", "source", "file", "read", "accepted", "quarantined", "open", "skipped", "new", "at")
+        for row in rows:
+            table.add_row(
+                str(row["id"]),
+                row["source"],
+                row["file"],
+                f"{row['rows']['read']:,}",
+                f"{row['rows']['accepted']:,}",
+                f"{row['rows']['quarantined']:,}",
+                f"{row['quarantine_open']:,}",
+                f"{row['rows']['skipped']:,}",
+                f"{row['records']['new']:,}",
+                local_text_of(row["finished_at"]),
+            )
+        console.print(table)
+
+    emit(rows, as_json, show)
+
+
+@batches_app.command("show")
+def show_batch(
+    ctx: typer.Context,
+    batch_id: int = typer.Argument(..., help="Batch id (see `zhizhi batches`)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """One batch with its report: counts, per-field completeness and validity, top reasons."""
+    with transaction(ctx) as (_, session):
+        data = batch_as_dict(session, get_batch(session, operator(), batch_id), report=True)
+    emit(data, as_json, lambda: _show_batch(data))
+
+
+@batches_app.command("rows")
+def show_rows(
+    ctx: typer.Context,
+    batch_id: int = typer.Argument(..., help="Batch id (see `zhizhi batches`)."),
+    status: str | None = typer.Option(None, "--status", help="accepted, quarantined or skipped."),
+    limit: int = typer.Option(50, "--limit", min=1, max=100_000),
+    offset: int = typer.Option(0, "--offset", min=0),
+    as_json: bool = JsonOption,
+) -> None:
+    """A batch's raw rows as read, each with its file, sheet and row number and how it ended."""
+    with transaction(ctx) as (_, session):
+        rows = batch_rows(session, operator(), batch_id, status=status, limit=limit, offset=offset)
+
+    def show() -> None:
+        table = Table("file", "sheet", "row", "status", "cells")
+        for row in rows:
+            cells = row["reason"] or "; ".join(f"{k}={v}" for k, v in row["cells"].items() if v)
+            table.add_row(row["file"], row["sheet"] or "", str(row["row"]), row["status"], cells[:120])
+        console.print(table)
+
+    emit(rows, as_json, show)
