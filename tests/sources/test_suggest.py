@@ -1,0 +1,298 @@
+"""`sources suggest` on exports it has never seen: the record type, the columns, the confidence, the file written."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from tests.sources.exports import EXPORTS, ROWS, TODAY, Export, Faker, write_csv
+from zhizhi.cli.main import app
+from zhizhi.config import init_workspace
+from zhizhi.errors import ConfigError, ConflictError, InputError
+from zhizhi.sources import load_source
+from zhizhi.sources.suggest import (
+    CHECK_BELOW,
+    FLOOR,
+    Suggestion,
+    assign,
+    header_variants,
+    normalise_header,
+    suggest_source,
+    write_suggestion,
+)
+
+runner = CliRunner()
+
+
+@dataclass
+class Scored:
+    """A suggestion against the truth: fields right, fields with a column in the export, and every miss."""
+
+    right: int
+    mappable: int
+    wrong: dict[str, tuple[str | None, str | None]]  # field -> (suggested column, true column)
+
+    @property
+    def accuracy(self) -> float:
+        return self.right / self.mappable
+
+
+def score(export: Export, suggestion: Suggestion) -> Scored:
+    got = {item.field: item.column for item in suggestion.fields}
+    right = sum(1 for name, column in export.truth.items() if got.get(name) == column)
+    wrong = {
+        name: (got.get(name), export.truth.get(name))
+        for name in sorted(set(got) | set(export.truth))
+        if got.get(name) != export.truth.get(name)
+    }
+    return Scored(right, len(export.truth), wrong)
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Export]:
+    folder = tmp_path_factory.mktemp("exports")
+    return {key: make(folder) for key, make in EXPORTS.items()}
+
+
+@pytest.fixture(scope="module")
+def suggestions(exports: dict[str, Export]) -> dict[str, Suggestion]:
+    return {
+        key: suggest_source(export.path, name=key.replace("_", "-"), today=TODAY) for key, export in exports.items()
+    }
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return init_workspace(tmp_path / "ws", name="测试市市场监督管理局").root
+
+
+@pytest.mark.parametrize("key", list(EXPORTS))
+def test_each_export_gets_its_record_type_and_most_of_its_columns(
+    key: str, exports: dict[str, Export], suggestions: dict[str, Suggestion]
+) -> None:
+    export, suggestion = exports[key], suggestions[key]
+    result = score(export, suggestion)
+    assert suggestion.source.record_type == export.record_type, [(t.name, t.score) for t in suggestion.record_types]
+    assert result.accuracy >= 0.8, f"{key}: {result.right}/{result.mappable} right; wrong or missing: {result.wrong}"
+    assert suggestion.rows_sampled == ROWS
+    # Every miss is reported to the steward: a wrong column is marked to be checked, a column the export has for
+    # a field that got none is listed as not mapped, a required field without a column is named.
+    to_check = {item.field for item in suggestion.to_check}
+    for name, (suggested, truth) in result.wrong.items():
+        if suggested is not None:
+            assert name in to_check, f"{key}: `{name}` <- `{suggested}` is wrong (truth: {truth}) but not flagged"
+        if truth is not None and suggested is None:
+            assert truth in suggestion.unmapped_columns, f"{key}: `{truth}` (for `{name}`) is not reported"
+    required = [f.name for f in suggestion.source.kind.fields if f.required]
+    assert suggestion.missing_required == [name for name in required if name not in export.truth]
+
+
+def test_columns_go_to_fields_one_to_one_and_never_below_the_floor(suggestions: dict[str, Suggestion]) -> None:
+    for key, suggestion in suggestions.items():
+        columns = [item.column for item in suggestion.mapped]
+        assert len(columns) == len(set(columns)), key
+        assert all((item.confidence or 0) >= FLOOR for item in suggestion.mapped), key
+        assert set(columns) | set(suggestion.unmapped_columns) == set(suggestion.columns), key
+        assert {name: m.confidence for name, m in suggestion.source.fields.items()} == {
+            item.field: item.confidence for item in suggestion.mapped
+        }
+
+
+def test_values_alone_find_the_credit_code_date_phone_and_address(suggestions: dict[str, Suggestion]) -> None:
+    for key in ("cryptic_columns", "english_headers"):
+        by_field = {item.field: item for item in suggestions[key].fields}
+        for name in ("uscc", "founded_on", "phone"):
+            assert by_field[name].header.kind == "none", (key, name, by_field[name].header)
+        for name in ("uscc", "founded_on", "phone", "address"):
+            assert by_field[name].value_rate == 1.0, (key, name)
+            assert (by_field[name].confidence or 0) >= 0.85, (key, name, by_field[name].confidence)
+    cryptic = {item.field: item for item in suggestions["cryptic_columns"].fields}
+    assert cryptic["uscc"].column == "字段3" and cryptic["uscc"].confidence == 0.95
+    # what values alone cannot prove is mapped, but left for the steward to check
+    assert (cryptic["name"].confidence or 1) < CHECK_BELOW and (cryptic["legal_representative"].confidence or 1) < 0.8
+
+
+def test_merged_and_remarked_headers_match_exactly(suggestions: dict[str, Suggestion]) -> None:
+    licence = {item.field: item for item in suggestions["food_licences"].fields}
+    assert (licence["number"].column, licence["number"].header.kind) == ("许可证/编号", "exact")
+    assert (licence["valid_to"].column, licence["valid_to"].header.synonym) == ("许可证/有效期至", "有效期至")
+    assert suggestions["food_licences"].title_row == "柳州市城中区食品经营许可证发放台账（2025年度）"
+    entity = {item.field: item for item in suggestions["registration"].fields}
+    assert entity["uscc"].column == "统一社会信用代码（必填）" and entity["uscc"].confidence == 1.0
+    assert entity["address"].column == "住\u3000所" and entity["address"].header.kind == "exact"
+
+
+def test_header_normalisation() -> None:
+    assert normalise_header("统一社会信用代码（必填）") == "统一社会信用代码"
+    assert normalise_header(" 企业名称 * ") == "企业名称"
+    assert normalise_header("住\u3000所") == "住所"
+    assert normalise_header("ＵＳＣＣ") == "uscc"
+    assert normalise_header("名称_2") == "名称"
+    assert normalise_header("column_4") == ""
+    assert normalise_header("（备注）") == "备注"
+    assert header_variants("许可证/编号") == ["许可证编号", "编号"]
+    assert header_variants("法定代表人（负责人）") == ["法定代表人"]
+
+
+def test_values_outweigh_a_misleading_header(tmp_path: Path) -> None:
+    """The credit-code header holds old registration numbers; the credit codes sit under 代码; 成立日期 holds junk."""
+    fake = Faker(11)
+    rows = [["统一社会信用代码", "代码", "企业名称", "成立日期"]]
+    for _ in range(60):
+        body = f"450200{fake.rng.randint(10**7, 10**8 - 1)}"
+        from stdnum.iso7064 import mod_11_10
+
+        rows.append(
+            [
+                body + mod_11_10.calc_check_digit(body),
+                fake.uscc("450202"),
+                fake.company(),
+                fake.rng.choice(("不详", "见档案", "待补录")),
+            ]
+        )
+    path = write_csv(tmp_path / "旧系统.csv", rows, "utf-8")
+    suggestion = suggest_source(path, name="old", record_type="entity", today=TODAY)
+    by_field = {item.field: item for item in suggestion.fields}
+    assert by_field["uscc"].column == "代码"
+    assert by_field["reg_no"].column == "统一社会信用代码" and by_field["reg_no"].header.kind == "none"
+    # an exact header whose values all fail is doubtful: mapped at most, and to be checked
+    founded = by_field["founded_on"]
+    assert founded.value_rate == 0.0
+    assert founded.column is None or founded.field in {item.field for item in suggestion.to_check}
+
+
+def test_assignment_swaps_out_of_the_greedy_trap() -> None:
+    # Greedy alone gives a <- x (0.9) and leaves b without a column; a <- y, b <- x is worth more.
+    scores = {("a", "x"): 0.9, ("a", "y"): 0.85, ("b", "x"): 0.88, ("b", "z"): FLOOR - 0.01}
+    assert assign(scores, ["a", "b"], ["x", "y", "z"]) == {"a": "y", "b": "x"}
+    assert assign({("a", "x"): FLOOR - 0.01}, ["a"], ["x"]) == {}
+    swapped = {("a", "x"): 0.5, ("a", "y"): 0.9, ("b", "x"): 0.9, ("b", "y"): 0.5}
+    assert assign(swapped, ["a", "b"], ["x", "y"]) == {"a": "y", "b": "x"}
+
+
+def test_the_record_type_can_be_given(exports: dict[str, Export]) -> None:
+    suggestion = suggest_source(exports["food_licences"].path, name="xk", record_type="entity", today=TODAY)
+    mapped = {item.field: item.column for item in suggestion.mapped}
+    assert suggestion.source.record_type == "entity" and suggestion.complete
+    assert mapped["name"] == "经营者名称" and mapped["uscc"] == "社会信用代码"
+    with pytest.raises(InputError, match="No record type `shop`; known: `entity`"):
+        suggest_source(exports["food_licences"].path, name="xk", record_type="shop")
+
+
+def test_the_sample_is_limited_and_the_name_checked_first(exports: dict[str, Export], tmp_path: Path) -> None:
+    assert suggest_source(exports["registration"].path, name="dj", sample_rows=15).rows_sampled == 15
+    with pytest.raises(InputError, match="Source name `登记` is not valid"):
+        suggest_source(tmp_path / "missing.csv", name="登记")
+    (tmp_path / "empty.csv").write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match="no header row"):
+        suggest_source(tmp_path / "empty.csv", name="empty")
+
+
+def test_the_written_file_loads_as_suggested(root: Path, suggestions: dict[str, Suggestion]) -> None:
+    suggestion = suggestions["registration"]
+    path = write_suggestion(root, suggestion)
+    assert path == root / "sources" / "registration.yaml"
+    source = load_source(root, "registration")
+    assert source == suggestion.source
+    assert source.department == "UNKNOWN" and source.default_prefecture == "450200"
+    assert source.columns()["uscc"] == "统一社会信用代码（必填）"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(f"# Generated by `zhizhi sources suggest` from 登记注册导出.csv on {TODAY.isoformat()}")
+    assert "fields with confidence < 0.8: none" in text and "`UNKNOWN` is a placeholder" in text
+    assert "code field(s) industry_code: confirm the code list" in text
+    assert any("department is the placeholder" in warning for warning in suggestion.warnings)
+
+
+def test_fields_to_check_and_unmapped_columns_are_in_the_comments(
+    root: Path, suggestions: dict[str, Suggestion]
+) -> None:
+    text = write_suggestion(root, suggestions["cryptic_columns"]).read_text(encoding="utf-8")
+    comments = [line for line in text.splitlines() if line.startswith("#")]
+    flagged = next(line for line in comments if "fields with confidence < 0.8" in line)
+    assert "name <- 字段4 (0.60)" in flagged and "legal_representative <- 字段1" in flagged
+    assert "uscc" not in flagged
+    assert "# Columns not mapped: 字段6" in comments
+    assert load_source(root, "cryptic-columns").fields["uscc"].column == "字段3"
+
+
+def test_a_required_field_without_column_is_written_as_a_placeholder(
+    root: Path, suggestions: dict[str, Suggestion]
+) -> None:
+    suggestion = suggestions["food_licences"]
+    assert not suggestion.complete and suggestion.missing_required == ["kind"]
+    text = write_suggestion(root, suggestion).read_text(encoding="utf-8")
+    assert "# REQUIRED fields with no column: kind." in text
+    assert "  # kind: REQUIRED (许可证种类), no column found" in text
+    assert yaml.safe_load(text)["fields"]["number"] == {"column": "许可证/编号", "confidence": 1.0}
+    with pytest.raises(ConfigError, match=r"required field\(s\) kind of `licence` are not mapped"):
+        load_source(root, "food-licences")
+    fixed = text.replace("  # kind: REQUIRED", "  kind: {value: 食品经营许可证}\n  # was: kind: REQUIRED")
+    (root / "sources" / "food-licences.yaml").write_text(fixed, encoding="utf-8")
+    assert load_source(root, "food-licences").fields["kind"].value == "食品经营许可证"
+
+
+def test_an_existing_file_is_replaced_only_with_force(root: Path, exports: dict[str, Export]) -> None:
+    first = suggest_source(exports["station_list"].path, name="zhan", department="LZ-CZ", today=TODAY)
+    write_suggestion(root, first)
+    second = suggest_source(exports["station_list"].path, name="zhan", department="LZ-YF", today=TODAY)
+    with pytest.raises(ConflictError, match=r"Source `zhan` already exists \(`sources/zhan.yaml`\).*--force"):
+        write_suggestion(root, second)
+    assert load_source(root, "zhan").department == "LZ-CZ"
+    write_suggestion(root, second, force=True)
+    assert load_source(root, "zhan").department == "LZ-YF"
+    assert not second.warnings
+
+
+def zz(root: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["-w", str(root), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_cli_suggest_writes_the_file_and_refuses_to_overwrite(root: Path, exports: dict[str, Export]) -> None:
+    path = str(exports["equipment_list"].path)
+    code, out, err = zz(root, "sources", "suggest", path, "--name", "shebei", "--department", "TSSB")
+    assert code == 0, err
+    assert "Record type equipment (特种设备)" in out and "Wrote sources/shebei.yaml" in out
+    assert "设备注册代码" in out and "user_uscc" not in out and err == ""
+    assert load_source(root, "shebei").fields["kind"].column == "设备类别"
+    code, out, err = zz(root, "sources", "suggest", path, "--name", "shebei")
+    assert code == 1 and err.startswith("error: Source `shebei` already exists") and "--force" in err
+    code, out, err = zz(root, "sources", "suggest", path, "--name", "shebei", "--force", "--json")
+    assert code == 0 and "department is the placeholder `UNKNOWN`" in err
+    data = json.loads(out)
+    assert data["written"] == "sources/shebei.yaml" and data["record_type"] == "equipment"
+    assert data["complete"] is True and data["missing_required"] == []
+    assert data["unmapped_columns"] == ["设备品种", "联系人", "联系电话"]
+    fields = {item["field"]: item for item in data["fields"]}
+    assert fields["next_inspection_on"]["column"] == "下次检验日期" and fields["user_uscc"]["column"] is None
+    assert fields["address"]["value_rate"] == 1.0 and fields["address"]["header_match"] == "exact"
+    assert data["source"]["fields"]["kind"] == {"column": "设备类别", "confidence": 1.0}
+    assert load_source(root, "shebei").department == "UNKNOWN"
+
+
+def test_cli_list_and_show(root: Path, exports: dict[str, Export]) -> None:
+    code, out, _ = zz(root, "sources", "list")
+    assert code == 0 and "No sources yet" in out
+    assert zz(root, "sources", "suggest", str(exports["inspection_log"].path), "--name", "jc", "-q")[0] == 2
+    assert zz(root, "sources", "suggest", str(exports["inspection_log"].path), "--name", "jc")[0] == 0
+    (root / "sources" / "broken.yaml").write_text("name: broken\n", encoding="utf-8")
+    code, out, _ = zz(root, "sources", "list", "--json")
+    rows = {row["name"]: row for row in json.loads(out)}
+    assert rows["jc"]["record_type"] == "inspection" and rows["jc"]["title"] == "日常检查记录"
+    assert rows["jc"]["error"] is None and rows["jc"]["fields"] == 8
+    assert rows["broken"]["record_type"] is None and "problem(s)" in rows["broken"]["error"]
+    code, out, _ = zz(root, "sources", "list")
+    assert code == 0 and "inspection" in out and "broken" in out
+    code, out, _ = zz(root, "sources", "show", "jc", "--json")
+    shown = json.loads(out)
+    assert shown["fields"]["result"] == {"column": "检查结论", "confidence": 1.0}
+    assert shown["record_type"] == "inspection"
+    code, out, _ = zz(root, "sources", "show", "jc")
+    assert code == 0 and "执法人员" in out and "inspected_on *" in out and "Fields not mapped: number." in out
+    code, _, err = zz(root, "sources", "show", "nope")
+    assert code == 1 and "Known sources: broken, jc" in err
