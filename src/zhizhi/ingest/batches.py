@@ -43,7 +43,7 @@ def open_quarantine(session: Session, batch_ids: list[int]) -> dict[int, int]:
         .where(QuarantineItem.batch_id.in_(batch_ids), QuarantineItem.status == "open")
         .group_by(QuarantineItem.batch_id)
     )
-    return {batch_id: count for batch_id, count in session.execute(query).tuples()}
+    return {batch_id: count for batch_id, count in session.execute(query)}
 
 
 def batch_as_dict(session: Session, batch: Batch, *, report: bool = False) -> dict[str, Any]:

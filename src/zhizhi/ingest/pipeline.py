@@ -185,7 +185,9 @@ def _last_watermark(session: Session, source: str) -> str | None:
 
 
 def _supersede(session: Session, batch: Batch) -> int:
-    """Close open quarantine items of earlier batches whose row (same file, sheet, row) this batch accepted."""
+    """Close open quarantine items of earlier batches whose row (same file name, sheet and row) this batch read
+    again: accepted now (the item points at the version it made), or quarantined again (the new item replaces
+    it), so a file sent again never leaves the same row waiting twice."""
     old = (
         select(QuarantineItem, RawRow)
         .join(RawRow, RawRow.id == QuarantineItem.raw_row_id)
@@ -200,19 +202,18 @@ def _supersede(session: Session, batch: Batch) -> int:
     items = session.execute(old).all()
     if not items:
         return 0
-    accepted = {
+    again = {
         (sheet, row): version
         for sheet, row, version in session.execute(
             select(RawRow.sheet, RawRow.row_number, RawRow.record_version_id).where(
-                RawRow.batch_id == batch.id, RawRow.status == "accepted"
+                RawRow.batch_id == batch.id, RawRow.status.in_(("accepted", "quarantined"))
             )
         )
     }
     count = 0
     for item, raw in items:
-        version = accepted.get((raw.sheet, raw.row_number))
-        if version is not None:
-            item.status, item.record_version_id = "superseded", version
+        if (raw.sheet, raw.row_number) in again:
+            item.status, item.record_version_id = "superseded", again[(raw.sheet, raw.row_number)]
             item.updated_at, item.updated_by = batch.finished_at, batch.created_by
             count += 1
     return count

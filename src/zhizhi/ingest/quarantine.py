@@ -70,7 +70,7 @@ def list_items(
     if status:
         query = query.where(QuarantineItem.status == status)
     query = query.order_by(QuarantineItem.batch_id, RawRow.sheet, RawRow.row_number).limit(limit).offset(offset)
-    return [item_as_dict(*row) for row in session.execute(query).tuples()]
+    return [item_as_dict(*row) for row in session.execute(query)]
 
 
 def count_items(session: Session, actor: Actor, *, status: str = "open") -> dict[str, int]:
@@ -94,7 +94,7 @@ def get_item(session: Session, actor: Actor, item_id: int) -> dict[str, Any]:
 
 
 def _load(session: Session, actor: Actor, item_id: int) -> tuple[QuarantineItem, RawRow, Batch]:
-    row = session.execute(_items(actor).where(QuarantineItem.id == item_id)).tuples().first()
+    row = session.execute(_items(actor).where(QuarantineItem.id == item_id)).first()
     if row is None:
         raise NotFoundError(
             f"No quarantine item {item_id} in your scope. See `zhizhi quarantine list`.", zh=f"没有隔离记录 {item_id}。"
@@ -202,7 +202,7 @@ def replay(
         query = query.where(QuarantineItem.batch_id == batch_id)
     if reason:
         query = query.where(QuarantineItem.reasons.contains(f" {reason.strip()} "))
-    rows = session.execute(query.order_by(QuarantineItem.id)).tuples().all()
+    rows = session.execute(query.order_by(QuarantineItem.id)).all()
     if item_ids:
         missing = sorted(set(item_ids) - {item.id for item, _, _ in rows})
         if missing:

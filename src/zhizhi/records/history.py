@@ -41,7 +41,7 @@ def find_records(
         query = query.where(Record.key.contains(key))
     query = query.order_by(Record.id).limit(limit).offset(offset)
     return [
-        {**_record(record), "data": json.loads(version.data)} for record, version in session.execute(query).tuples()
+        {**_record(record), "data": json.loads(version.data)} for record, version in session.execute(query)
     ]
 
 
@@ -56,7 +56,7 @@ def record_history(session: Session, actor: Actor, record_id: int) -> dict[str, 
         .where(RecordVersion.record_id == record_id, within_scope(actor, Batch.department_id))
         .order_by(RecordVersion.version)
     )
-    versions = session.execute(query).tuples().all()
+    versions = session.execute(query).all()
     if record is None or not versions:
         raise NotFoundError(f"No record {record_id} in your scope.", zh=f"没有记录 {record_id}。")
     return {

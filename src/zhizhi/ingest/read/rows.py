@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from zhizhi.ingest.read.base import CHUNK_ROWS, Chunk, Skip, frame, is_total
+from zhizhi.ingest.read import base
+from zhizhi.ingest.read.base import Chunk, Skip, frame, is_total
 from zhizhi.ingest.read.headers import find_header
 
 
@@ -14,9 +15,10 @@ def sheet_chunks(
     headers: dict[str | None, list[str]],
     skipped: list[Skip],
     *,
-    chunk_rows: int = CHUNK_ROWS,
+    chunk_rows: int | None = None,
 ) -> Iterator[Chunk]:
     """Find the header in the first rows, then yield the data rows in chunks; every other row is a Skip."""
+    chunk_rows = chunk_rows or base.CHUNK_ROWS
     iterator = iter(rows)
     window: list[tuple[int, list[str]]] = []
     for number, cells in iterator:
