@@ -197,7 +197,8 @@ def _pages(plan: _Plan, since: str | None) -> Iterator[list[Any]]:
 
 def _fetch(client: httpx.Client, plan: _Plan, url: str, params: dict[str, str], page: int) -> Any:
     try:
-        response = client.get(url, params=params)
+        # Merged by hand: httpx replaces a URL's own query string with `params` instead of adding to it.
+        response = client.get(httpx.URL(url).copy_merge_params(params))
     except httpx.HTTPError as exc:
         raise InputError(
             f"Source `{plan.source}`: could not fetch page {page} of `{plan.label}`: {_scrub(plan, str(exc))} "
@@ -358,6 +359,11 @@ def _plan(path: Path, settings: dict[str, Any]) -> _Plan:
             raise ConfigError(
                 f"Source `{source}`: environment variable `{token_env}` (setting `token_env`) is not set; set it "
                 "to the API's bearer token."
+            )
+        if not all(" " < c < "\x7f" for c in token):
+            raise ConfigError(
+                f"Source `{source}`: the token in environment variable `{token_env}` (setting `token_env`) holds "
+                "spaces or characters other than ASCII, which an HTTP header cannot carry; copy the token again."
             )
     styles = [
         style
