@@ -89,7 +89,16 @@ def list_command(ctx: typer.Context, as_json: bool = JsonOption) -> None:
         try:
             source = load_source(root, name)
         except ZhizhiError as exc:
-            rows.append({"name": name, "record_type": None, "department": None, "title": None, "error": exc.message})
+            rows.append(
+                {
+                    "name": name,
+                    "record_type": None,
+                    "department": None,
+                    "title": None,
+                    "fields": None,
+                    "error": exc.message,
+                }
+            )
             continue
         rows.append(
             {
@@ -113,7 +122,7 @@ def list_command(ctx: typer.Context, as_json: bool = JsonOption) -> None:
                 row["record_type"] or "",
                 row["department"] or "",
                 row["title"] or "",
-                str(row.get("fields", "")),
+                "" if row["fields"] is None else str(row["fields"]),
                 _short(row["error"]),
             )
         console.print(table)
