@@ -7,9 +7,9 @@ How a column is matched to a field (docs/sources.md has the same with examples):
    header `许可证/编号` is tried whole (`许可证编号`) and by its last part (`编号`). It is compared with the field's
    synonyms, its Chinese label, its name and English label, normalised the same way:
    exact = 1.0; a synonym inside the header = 0.5 + 0.4 r; the header inside a synonym = 0.45 + 0.4 r (r: the
-   shorter's length over the longer's); else shared Chinese characters (Dice coefficient d >= 0.5) = 0.45 d;
-   English words shared with the field's name and label (`corp_name` ~ `name`) = 0.5 j (Jaccard j). The best
-   variant counts.
+   shorter's length over the longer's; the shorter at least 2 Chinese characters or 3 letters); else shared
+   Chinese characters (Dice coefficient d >= 0.5) = 0.45 d; English words shared with the field's name and label
+   (`corp_name` ~ `name`) = 0.5 j (Jaccard j). The best variant counts.
 2. Value evidence `V` (0..1): the share of the sample's non-blank values that pass the check of the field's kind
    (see `VALUE_CHECKS`); `s` is how much a pass says about the column (`STRENGTH`).
 3. confidence = E x A x F, where
@@ -183,6 +183,8 @@ class ColumnProfile:
     name: str
     values: list[str]
     rates: dict[str, float] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
+    dates: dict[str, date | None] = field(default_factory=dict)
 
     @property
     def blank(self) -> bool:
@@ -410,7 +412,7 @@ def _compare(variant: str, name: str) -> HeaderMatch:
     if variant == name:
         return HeaderMatch("exact", 1.0, name)
     shorter, longer = sorted((variant, name), key=len)
-    if len(shorter) >= 2 and shorter in longer:
+    if len(shorter) >= (2 if _HAN_CHAR.search(shorter) else 3) and shorter in longer:
         ratio = len(shorter) / len(longer)
         return HeaderMatch("contains", (0.5 if name in variant else 0.45) + 0.4 * ratio, name)
     if not (_HAN_CHAR.search(variant) and _HAN_CHAR.search(name)):
@@ -443,10 +445,6 @@ def _phone_pass(value: str) -> float:
     return 1.0 if normalize_phone_value(value).phone is not None else 0.0
 
 
-def _date_pass(value: str) -> float:
-    return 1.0 if parse_date_value(value) is not None else 0.0
-
-
 def _uscc_pass(value: str) -> float:
     code = compact(value)
     return 1.0 if len(code) == 18 and not must_quarantine(validate_uscc(code).findings) else 0.0
@@ -475,7 +473,6 @@ _CHECKS: dict[str, Callable[[str], float]] = {
     "uscc": _uscc_pass,
     "reg_no": _reg_no_pass,
     "resident_id": _resident_id_pass,
-    "date": _date_pass,
     "phone": _phone_pass,
     "address": _address_pass,
     "name": lambda value: 1.0 if is_organisation(value) else 0.0,
@@ -485,10 +482,9 @@ _CHECKS: dict[str, Callable[[str], float]] = {
 }
 
 
-def _share(values: list[str], check: Callable[[str], float]) -> float:
-    """The share of `values` passing `check`, each distinct value checked once."""
-    counts = Counter(values)
-    return sum(check(value) * count for value, count in counts.items()) / len(values)
+def _share(counts: Counter[str], check: Callable[[str], float]) -> float:
+    """The share of the values (counted) passing `check`, each distinct value checked once."""
+    return sum(check(value) * count for value, count in counts.items()) / counts.total()
 
 
 def _distinct_factor(values: list[str]) -> float:
@@ -508,11 +504,13 @@ def _code_share(values: list[str]) -> float:
 
 def profile_column(name: str, values: list[str]) -> ColumnProfile:
     """The column's sample and the pass share of every check that does not depend on the field."""
-    profile = ColumnProfile(name, values)
+    profile = ColumnProfile(name, values, counts=Counter(values))
     if not values:
         return profile
+    profile.dates = {value: parse_date_value(value) for value in profile.counts}
     for kind, check in _CHECKS.items():
-        profile.rates[kind] = _share(values, check)
+        profile.rates[kind] = _share(profile.counts, check)
+    profile.rates["date"] = _share(profile.counts, lambda value: 0.0 if profile.dates[value] is None else 1.0)
     profile.rates["name"] *= _distinct_factor(values)
     profile.rates["person"] *= _distinct_factor(values)
     profile.rates["list"] = min(1.0, 2 * profile.rates["list"])
@@ -534,15 +532,15 @@ def value_rate(profile: ColumnProfile, item: Field, today: date) -> float | None
         earliest, latest = _bounds(item, today)
 
         def within(value: str) -> float:
-            parsed = parse_date_value(value)
+            parsed = profile.dates[value]
             return 1.0 if parsed is not None and earliest <= parsed <= latest else 0.0
 
-        return _share(profile.values, within)
+        return _share(profile.counts, within)
     if item.kind == "enum":
         allowed = {
             (clean_text_value(word) or "").lower() for word in [*item.values, *item.values.values(), *item.aliases]
         }
-        return _share(profile.values, lambda value: 1.0 if value.lower() in allowed else 0.0)
+        return _share(profile.counts, lambda value: 1.0 if value.lower() in allowed else 0.0)
     return profile.rates[item.kind]
 
 
