@@ -73,6 +73,17 @@ def export_path(root: Path) -> Path:
 
 def write_export(path: Path, formats: list[Format], old_codes: dict[str, list[str]], *, rows: int = ROWS) -> None:
     """Write the export (GBK): `old_codes` gives, per 2017 class, the 2011 codes that become it."""
+    records = export_records(formats, old_codes, rows=rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    writer.writerows(r.cells() for r in records)
+    path.write_bytes(buffer.getvalue().encode("gbk"))
+
+
+def export_records(formats: list[Format], old_codes: dict[str, list[str]], *, rows: int = ROWS) -> list[Record]:
+    """The export's records in the order written (seeded): the demo's other exports name the same entities."""
     rng = random.Random(SEED)
     known = {f.code for f in formats} | {f.class_code for f in formats}
     weights = [_weight(f) for f in formats]
@@ -83,12 +94,7 @@ def write_export(path: Path, formats: list[Format], old_codes: dict[str, list[st
         record = company_record(rng, fmt, founded)
         records.append(_with_codes(rng, record, fmt, founded, known, old_codes))
     records.sort(key=lambda r: (r.founded, r.credit_code))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    writer.writerows(r.cells() for r in records)
-    path.write_bytes(buffer.getvalue().encode("gbk"))
+    return records
 
 
 def read_export(path: Path) -> pl.DataFrame:

@@ -7,6 +7,7 @@ with a GB 11714 organisation code inside) so that later checks have something re
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -106,7 +107,7 @@ class Record:
 def company_record(rng: random.Random, fmt: Format, founded: date) -> Record:
     """An invented entity carrying business format `fmt`, registered on `founded`."""
     district, division = rng.choice(DISTRICTS)
-    person = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
+    person = person_name(rng)
     individual = fmt.code[:2] in ("52", "62", "61", "80") and rng.random() < 0.65
     if individual:
         brand = rng.choice((f"{person[0]}记", f"阿{person[-1]}", "".join(rng.sample(BRAND, 2))))
@@ -147,3 +148,100 @@ def _organisation_check(body: str) -> str:
     total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, ORG_WEIGHTS, strict=True))
     check = 11 - total % 11
     return {10: "X", 11: "0"}.get(check, str(check))
+
+
+# How other departments write the same entity: the licence ledger, the equipment list and the inspection log name
+# the registration export's entities, but seldom exactly as registered.
+CITY_PREFIX = "柳州市"
+PROVINCE_PREFIX = "广西壮族自治区"
+COMPANY_SUFFIX = "有限公司"
+INDIVIDUAL_MARK = "（个体工商户）"
+
+
+def district_of(record: Record) -> tuple[str, str]:
+    """The county-level division (name, code) an entity was registered in: positions 3-8 of its credit code."""
+    division = record.credit_code[2:8]
+    return next((name, code) for name, code in DISTRICTS if code == division)
+
+
+def is_individual(record: Record) -> bool:
+    return record.kind == "个体工商户"
+
+
+def written_name(record: Record, style: str) -> str:
+    """The entity's name as another ledger writes it.
+
+    Styles: `registered` (as registered), `no_city` (without 柳州市), `short_city` (柳州 without 市),
+    `no_suffix` (a company without 有限公司), `short` (a company's brand and trade only: 鑫顺物业服务),
+    `marked` (an individual business with （个体工商户）), `marked_ascii` (the same with half-width brackets).
+    """
+    name = record.name
+    rest = name.removeprefix(CITY_PREFIX)
+    if style == "registered":
+        return name
+    if style == "no_city":
+        return rest
+    if style == "short_city":
+        return "柳州" + rest
+    if style == "no_suffix":
+        return name.removesuffix(COMPANY_SUFFIX)
+    if style == "short":
+        return rest.removesuffix(COMPANY_SUFFIX)
+    if style == "marked":
+        return name + INDIVIDUAL_MARK
+    if style == "marked_ascii":
+        return name + "(个体工商户)"
+    raise ValueError(f"unknown name style `{style}`")
+
+
+def street_address(record: Record) -> str:
+    """The address without province and city, as a district's own staff write it: 城中区文昌路12号."""
+    return record.address.removeprefix(PROVINCE_PREFIX).removeprefix(CITY_PREFIX)
+
+
+def full_width(text: str) -> str:
+    """Text with its ASCII letters and digits typed in full width, as a Chinese input method leaves them."""
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
+
+
+def broken_check_char(code: str) -> str:
+    """A credit code with a wrong 18th character (the next symbol of the alphabet): a typo the check catches."""
+    return code[:17] + USCC_ALPHABET[(USCC_ALPHABET.index(code[17]) + 1) % len(USCC_ALPHABET)]
+
+
+def person_name(rng: random.Random) -> str:
+    """An invented person's name: one surname, one or two given characters."""
+    return rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
+
+
+def written_date(day: date, form: str) -> str:
+    """A date as a clerk types it: `iso` 2021-07-08, `slash` 2021/7/8, `dot` 2021.7.8, `cn` 2021年7月8日."""
+    return _date_text(day.year, day.month, day.day, form)
+
+
+def impossible_date(day: date, form: str) -> str:
+    """A date that does not exist, in `form`, in the year of `day`: the 31st of a 30-day month, or 29/30 February."""
+    if day.month == 2:
+        return _date_text(day.year, 2, 30 if day.year % 4 == 0 else 29, form)
+    return _date_text(day.year, (4, 6, 9, 11)[day.month % 4], 31, form)
+
+
+def _date_text(year: int, month: int, day: int, form: str) -> str:
+    if form == "iso":
+        return f"{year}-{month:02d}-{day:02d}"
+    if form == "slash":
+        return f"{year}/{month}/{day}"
+    if form == "dot":
+        return f"{year}.{month}.{day}"
+    if form == "cn":
+        return f"{year}年{month}月{day}日"
+    raise ValueError(f"unknown date form `{form}`")
+
+
+def assign(rng: random.Random, size: int, counts: Mapping[str, int]) -> dict[int, str]:
+    """Give exactly `counts[kind]` of the positions 0 .. size-1 each kind, no position two kinds (seeded)."""
+    if sum(counts.values()) > size:
+        raise ValueError(f"{sum(counts.values())} changes do not fit {size} rows")
+    picked = rng.sample(range(size), sum(counts.values()))
+    kinds = [kind for kind, count in counts.items() for _ in range(count)]
+    return dict(zip(picked, kinds, strict=True))
