@@ -23,6 +23,7 @@ from zhizhi.ingest.normalize import (
     split_addresses,
 )
 from zhizhi.ingest.validate import validate_registration_number, validate_resident_id, validate_uscc
+from zhizhi.ingest.validate.identifiers import uscc_valid_mask
 from zhizhi.ingest.validate.results import Checked, Finding
 from zhizhi.records.fields import Field
 
@@ -112,16 +113,25 @@ def _text(spec: Field, raw: pl.Series, ctx: Context) -> Cleaned:
     return Cleaned({spec.name: clean}, [_length(spec, clean), _formula(spec, raw)])
 
 
-def _validated(check: Callable[[str, str], Checked[str]]) -> Callable[[Field, pl.Series, Context], Cleaned]:
-    """A kind whose per-value validator normalises and checks; run once per distinct value."""
+def _validated(
+    check: Callable[[str, str], Checked[str]], fast: Callable[[pl.Series], pl.Series] | None = None
+) -> Callable[[Field, pl.Series, Context], Cleaned]:
+    """A kind whose per-value validator normalises and checks, run once per distinct value; with `fast`, a
+    column check that clears most values at once, so the validator runs only for the rest."""
 
     def clean_kind(spec: Field, raw: pl.Series, ctx: Context) -> Cleaned:
         text = clean_text(raw)
-        distinct = text.drop_nulls().unique().to_list()
-        answers = {value: check(value, spec.name) for value in distinct}
-        clean = text.replace_strict(
-            list(answers), [a.value for a in answers.values()], default=None, return_dtype=pl.String
-        )
+        distinct = text.drop_nulls().unique()
+        if fast is not None:
+            compacted = distinct.str.to_uppercase().str.replace_all(r"\s", "")
+            passed = fast(compacted)
+            cleared = dict(zip(distinct.filter(passed).to_list(), compacted.filter(passed).to_list(), strict=True))
+            distinct = distinct.filter(~passed)
+        else:
+            cleared = {}
+        answers = {value: check(value, spec.name) for value in distinct.to_list()}
+        mapping = cleared | {value: answer.value for value, answer in answers.items()}
+        clean = text.replace_strict(list(mapping), list(mapping.values()), default=None, return_dtype=pl.String)
         rows: list[tuple[str, Finding]] = [(v, f) for v, a in answers.items() for f in a.findings]
         return Cleaned({spec.name: clean}, [_explode(spec, text, rows)])
 
@@ -290,7 +300,7 @@ KINDS: dict[str, Callable[[Field, pl.Series, Context], Cleaned]] = {
     "text": _text,
     "name": _text,
     "person": _text,
-    "uscc": _validated(validate_uscc),
+    "uscc": _validated(validate_uscc, uscc_valid_mask),
     "reg_no": _validated(validate_registration_number),
     "date": _date,
     "phone": _phone,

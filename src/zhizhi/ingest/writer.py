@@ -1,7 +1,9 @@
 """Write a batch's rows: raw rows as read, records and their versions, quarantine items; in bulk, in order.
 
 Ingests are serialised (on PostgreSQL by an advisory lock held for the transaction; SQLite's write lock does it
-there), which lets the writer number new rows itself and insert them in bulk without reading ids back.
+there), which lets the writer number new rows itself and insert them through the driver's executemany without
+reading ids back. Rows are built as tuples (from polars where possible): per-row Python work is what limits
+the speed of a large file.
 """
 
 from __future__ import annotations
@@ -9,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from zhizhi.ingest.kinds import I
@@ -22,10 +24,15 @@ from zhizhi.ingest.mapping import HARD, KEY, Mapped
 from zhizhi.ingest.read.base import ERROR, ROW, Skip
 from zhizhi.ingest.report import Tally
 from zhizhi.store.tables import Base, QuarantineItem, RawRow, Record, RecordVersion
+from zhizhi.store.types import UTCDateTime
 
 INGEST_LOCK = 7_405_000_001  # the advisory lock key that serialises ingests on PostgreSQL
 LOOKUP_SLICE = 2_000
 FINDING_FIELDS = ("code", "severity", "field", "column", "value", "message_zh", "message")
+RAW_COLUMNS = ("id", "batch_id", "sheet", "row_number", "status", "reason", "data", "record_version_id")
+RECORD_COLUMNS = ("id", "record_type", "source", "key", "version", "version_id", "content_hash")
+VERSION_COLUMNS = ("id", "record_id", "version", "batch_id", "raw_row_id", "data", "warnings", "content_hash")
+QUARANTINE_COLUMNS = ("id", "batch_id", "raw_row_id", "source", "status", "reasons", "findings")
 
 
 def lock_ingest(session: Session) -> None:
@@ -52,7 +59,7 @@ class Ids:
         return first
 
 
-@dataclass
+@dataclass(slots=True)
 class Known:
     """A record as stored: id, latest version number and id, content hash."""
 
@@ -67,6 +74,26 @@ def content_hash(data: str) -> str:
     return hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
 
 
+def stamp(session: Session, moment: datetime) -> Any:
+    """A timestamp as the driver takes it for a UTCDateTime column."""
+    processor = UTCDateTime().bind_processor(session.get_bind().dialect)
+    return processor(moment) if processor else moment
+
+
+def bulk_insert(session: Session, table: type[Base], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert rows (tuples in the order of `columns`) through the driver's executemany."""
+    if not rows:
+        return
+    connection = session.connection()
+    quote = connection.dialect.identifier_preparer.quote
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {quote(table.__tablename__)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
+    connection.exec_driver_sql(sql, list(rows))
+
+
 def findings_json(findings: pl.DataFrame) -> dict[int, str]:
     """Per row position, the JSON list of its findings."""
     if findings.is_empty():
@@ -76,6 +103,12 @@ def findings_json(findings: pl.DataFrame) -> dict[int, str]:
     return {int(i): f"[{j}]" for i, j in grouped.iter_rows()}
 
 
+def record_json(records: pl.DataFrame, columns: list[str]) -> pl.Series:
+    """Each record as compact JSON without its empty fields."""
+    encoded = records.select(pl.struct(columns).struct.json_encode().alias("d"))["d"]
+    return encoded.str.replace_all(r',"[a-z_]+":null', "").str.replace(r'^\{"[a-z_]+":null,?', "{")
+
+
 class BatchWriter:
     """Writes one batch's rows inside the caller's transaction and keeps its tally."""
 
@@ -83,8 +116,7 @@ class BatchWriter:
         self.session = session
         self.batch_id = batch_id
         self.source = source
-        self.record_type = record_type
-        self.now = now
+        self.now = stamp(session, now)
         self.ids = Ids(session)
         self.tally = Tally()
         self.versions = Versions(session, self.ids, source, record_type, now)
@@ -94,87 +126,86 @@ class BatchWriter:
             return
         first = self.ids.take(RawRow, len(skips))
         rows = [
-            {
-                "id": first + n,
-                "batch_id": self.batch_id,
-                "sheet": s.sheet,
-                "row_number": s.row,
-                "status": "skipped",
-                "reason": s.reason,
-                "data": json.dumps({"text": s.text}, ensure_ascii=False),
-                "record_version_id": None,
-            }
+            (
+                first + n,
+                self.batch_id,
+                s.sheet,
+                s.row,
+                "skipped",
+                s.reason,
+                json.dumps({"text": s.text}, ensure_ascii=False),
+                None,
+            )
             for n, s in enumerate(skips)
         ]
-        self.session.execute(insert(RawRow), rows)
+        bulk_insert(self.session, RawRow, RAW_COLUMNS, rows)
         self.tally.add_skips(list(skips))
 
     def write_chunk(self, frame: pl.DataFrame, mapped: Mapped, sheet: str | None, kind_columns: list[str]) -> None:
         """Store a mapped chunk: every row raw; accepted ones as record versions; the rest in quarantine."""
         height = frame.height
         cells = [c for c in frame.columns if c not in (ROW, ERROR)]
-        raw_json = frame.select(pl.struct(cells).struct.json_encode().alias("j"))["j"].to_list() if cells else []
-        hard = mapped.records[HARD].to_list()
-        data = mapped.records.select(pl.struct(kind_columns).struct.json_encode().alias("d"))["d"].to_list()
-        keys = mapped.records[KEY].to_list()
-        rows = mapped.records[ROW].to_list()
-        soft = findings_json(mapped.findings.filter(pl.col("severity") == "soft"))
-        every = findings_json(mapped.findings)
         first_raw = self.ids.take(RawRow, height)
-
-        accepted = [i for i in range(height) if not hard[i]]
+        records = mapped.records.with_columns(pl.int_range(first_raw, first_raw + height, eager=True).alias("raw_id"))
+        accepted = records.filter(~pl.col(HARD))
+        soft = findings_json(mapped.findings.filter(pl.col("severity") == "soft"))
+        offsets = (accepted["raw_id"] - first_raw).to_list()
         plan = self.versions.plan(
-            [(keys[i], data[i], first_raw + i, soft.get(i)) for i in accepted], self.batch_id, self.tally
+            zip(
+                accepted[KEY].to_list(),
+                record_json(accepted, kind_columns).to_list(),
+                accepted["raw_id"].to_list(),
+                [soft.get(i) for i in offsets],
+                strict=True,
+            ),
+            self.batch_id,
+            self.tally,
         )
-        version_of_row = plan.version_of_row
-        self.session.execute(
-            insert(RawRow),
-            [
-                {
-                    "id": first_raw + i,
-                    "batch_id": self.batch_id,
-                    "sheet": sheet,
-                    "row_number": rows[i],
-                    "status": "quarantined" if hard[i] else "accepted",
-                    "reason": None,
-                    "data": raw_json[i] if raw_json else "{}",
-                    "record_version_id": version_of_row.get(first_raw + i),
-                }
-                for i in range(height)
-            ],
+        raw = pl.DataFrame(
+            {
+                "id": records["raw_id"],
+                "batch_id": pl.repeat(self.batch_id, height, eager=True),
+                "sheet": pl.repeat(sheet, height, eager=True, dtype=pl.String),
+                "row_number": records[ROW],
+                "status": records.select(
+                    pl.when(pl.col(HARD)).then(pl.lit("quarantined")).otherwise(pl.lit("accepted"))
+                )[:, 0],
+                "reason": pl.repeat(None, height, eager=True, dtype=pl.String),
+                "data": frame.select(pl.struct(cells).struct.json_encode())[:, 0] if cells else pl.repeat("{}", height),
+                "record_version_id": records["raw_id"].replace_strict(
+                    plan.version_of_row, default=None, return_dtype=pl.Int64
+                ),
+            }
         )
+        bulk_insert(self.session, RawRow, RAW_COLUMNS, raw.rows())
         self.versions.write(plan)
-        quarantined = [i for i in range(height) if hard[i]]
+        quarantined = records.filter(pl.col(HARD))["raw_id"].to_list()
         if quarantined:
-            self._quarantine(quarantined, first_raw, every, mapped.findings)
-        self.tally.accepted += len(accepted)
+            self._quarantine(quarantined, first_raw, mapped.findings)
+        self.tally.accepted += accepted.height
         self.tally.quarantined += len(quarantined)
         self.tally.add_chunk(mapped.filled, mapped.findings, mapped.records[ROW], sheet)
 
-    def _quarantine(self, positions: list[int], first_raw: int, every: dict[int, str], findings: pl.DataFrame) -> None:
+    def _quarantine(self, raw_ids: list[int], first_raw: int, findings: pl.DataFrame) -> None:
+        every = findings_json(findings)
         codes = findings.filter(pl.col("severity") == "hard").group_by(I).agg(pl.col("code").unique().sort())
         reasons = {int(i): " " + " ".join(c) + " " for i, c in codes.iter_rows()}
-        first = self.ids.take(QuarantineItem, len(positions))
-        self.session.execute(
-            insert(QuarantineItem),
-            [
-                {
-                    "id": first + n,
-                    "batch_id": self.batch_id,
-                    "raw_row_id": first_raw + i,
-                    "source": self.source,
-                    "status": "open",
-                    "reasons": reasons.get(i, "")[:400],
-                    "findings": every.get(i, "[]"),
-                    "fixes": None,
-                    "record_version_id": None,
-                    "created_at": self.now,
-                    "updated_at": self.now,
-                    "updated_by": None,
-                }
-                for n, i in enumerate(positions)
-            ],
-        )
+        first = self.ids.take(QuarantineItem, len(raw_ids))
+        rows = [
+            (
+                first + n,
+                self.batch_id,
+                raw_id,
+                self.source,
+                "open",
+                reasons.get(raw_id - first_raw, "")[:400],
+                every.get(raw_id - first_raw, "[]"),
+                self.now,
+                self.now,
+            )
+            for n, raw_id in enumerate(raw_ids)
+        ]
+        bulk_insert(self.session, QuarantineItem, (*QUARANTINE_COLUMNS, "created_at", "updated_at"), rows)
 
 
 @dataclass
@@ -182,79 +213,63 @@ class Plan:
     """What a set of accepted rows does to the records: raw row id -> version id, and the rows to write."""
 
     version_of_row: dict[int, int]
-    new_records: dict[str, Known]
-    changed: dict[int, Known]
-    versions: list[dict[str, Any]]
+    new_records: dict[str, Known] = field(default_factory=dict)
+    changed: dict[int, Known] = field(default_factory=dict)
+    versions: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 class Versions:
-    """Turns accepted rows into record versions: a new record, a new version of a changed one, or nothing."""
+    """Turns accepted rows into record versions: a new record, a new version of a changed one, or nothing.
+
+    Records this batch touched are kept in memory, so rows of later chunks find them without a query; other
+    keys are looked up only when the source had records before the batch began.
+    """
 
     def __init__(self, session: Session, ids: Ids, source: str, record_type: str, now: datetime) -> None:
-        self.session, self.ids, self.source, self.record_type, self.now = session, ids, source, record_type, now
+        self.session, self.ids, self.source, self.record_type = session, ids, source, record_type
+        self.moment, self.now = now, stamp(session, now)
+        self.touched: dict[str, Known] = {}
+        self.stored_before = session.scalar(select(Record.id).where(Record.source == source).limit(1)) is not None
 
-    def plan(self, rows: list[tuple[str, str, int, str | None]], batch_id: int, tally: Tally) -> Plan:
+    def plan(self, rows: Iterable[tuple[str, str, int, str | None]], batch_id: int, tally: Tally) -> Plan:
         """Plan (key, data JSON, raw row id, warnings JSON) rows in order: which version each row makes or
         confirms. Write the raw rows, then the plan."""
-        known = self._known({key for key, _, _, _ in rows})
-        versions: list[dict[str, Any]] = []
-        version_of_row: dict[int, int] = {}
-        new_records: dict[str, Known] = {}
-        changed: dict[int, Known] = {}
+        rows = list(rows)
+        known = self._known({key for key, _, _, _ in rows if key not in self.touched})
+        plan = Plan({})
         for key, data, raw_row_id, warnings in rows:
             digest = content_hash(data)
-            current = known.get(key)
+            current = self.touched.get(key) or known.get(key)
             if current is not None and current.content_hash == digest:
-                version_of_row[raw_row_id] = current.version_id
+                plan.version_of_row[raw_row_id] = current.version_id
                 tally.unchanged += 1
                 continue
             version_id = self.ids.take(RecordVersion, 1)
             if current is None:
                 current = Known(self.ids.take(Record, 1), 1, version_id, digest, new=True)
-                known[key] = new_records[key] = current
+                plan.new_records[key] = current
                 tally.new += 1
             else:
                 current.version, current.version_id, current.content_hash = current.version + 1, version_id, digest
-                if not current.new:
-                    changed[current.id] = current
+                if not current.new:  # a record first made in this plan is inserted in its final state
+                    plan.changed[current.id] = current
                 tally.changed += 1
-            version_of_row[raw_row_id] = version_id
-            versions.append(
-                {
-                    "id": version_id,
-                    "record_id": current.id,
-                    "version": current.version,
-                    "batch_id": batch_id,
-                    "raw_row_id": raw_row_id,
-                    "data": data,
-                    "warnings": warnings,
-                    "content_hash": digest,
-                    "created_at": self.now,
-                }
+            self.touched[key] = current
+            plan.version_of_row[raw_row_id] = version_id
+            plan.versions.append(
+                (version_id, current.id, current.version, batch_id, raw_row_id, data, warnings, digest, self.now)
             )
-        return Plan(version_of_row, new_records, changed, versions)
+        return plan
 
     def write(self, plan: Plan) -> None:
-        new_records, changed, versions = plan.new_records, plan.changed, plan.versions
-        if new_records:
-            self.session.execute(
-                insert(Record),
-                [
-                    {
-                        "id": k.id,
-                        "record_type": self.record_type,
-                        "source": self.source,
-                        "key": key,
-                        "version": k.version,
-                        "version_id": k.version_id,
-                        "content_hash": k.content_hash,
-                        "created_at": self.now,
-                        "updated_at": self.now,
-                    }
-                    for key, k in new_records.items()
-                ],
-            )
-        if changed:
+        new = [
+            (k.id, self.record_type, self.source, key, k.version, k.version_id, k.content_hash, self.now, self.now)
+            for key, k in plan.new_records.items()
+        ]
+        bulk_insert(self.session, Record, (*RECORD_COLUMNS, "created_at", "updated_at"), new)
+        for known in plan.new_records.values():
+            known.new = False  # stored now: later chunks update it
+        if plan.changed:
             self.session.execute(
                 update(Record),
                 [
@@ -263,17 +278,18 @@ class Versions:
                         "version": k.version,
                         "version_id": k.version_id,
                         "content_hash": k.content_hash,
-                        "updated_at": self.now,
+                        "updated_at": self.moment,
                     }
-                    for k in changed.values()
+                    for k in plan.changed.values()
                 ],
             )
-        if versions:
-            self.session.execute(insert(RecordVersion), versions)
+        bulk_insert(self.session, RecordVersion, (*VERSION_COLUMNS, "created_at"), plan.versions)
 
     def _known(self, keys: Iterable[str]) -> dict[str, Known]:
-        wanted = sorted(keys)
         found: dict[str, Known] = {}
+        if not self.stored_before:
+            return found
+        wanted = sorted(keys)
         for start in range(0, len(wanted), LOOKUP_SLICE):
             part = wanted[start : start + LOOKUP_SLICE]
             query = select(Record.key, Record.id, Record.version, Record.version_id, Record.content_hash).where(

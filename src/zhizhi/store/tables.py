@@ -351,7 +351,7 @@ class RawRow(Base):
     reason: Mapped[str | None] = mapped_column(String(64))  # why skipped
     data: Mapped[str] = mapped_column(Text)
     # The record version an accepted row made or confirmed (not a foreign key: rows are written first).
-    record_version_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    record_version_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Record(Base):
@@ -361,7 +361,7 @@ class Record(Base):
     __table_args__ = (UniqueConstraint("source", "key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    record_type: Mapped[str] = mapped_column(String(32), index=True)
+    record_type: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(64))
     key: Mapped[str] = mapped_column(String(500))
     version: Mapped[int] = mapped_column(Integer)
@@ -378,10 +378,10 @@ class RecordVersion(Base):
     __table_args__ = (UniqueConstraint("record_id", "version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))  # found through uq (record_id, version)
     version: Mapped[int] = mapped_column(Integer)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
-    raw_row_id: Mapped[int] = mapped_column(ForeignKey("raw_rows.id"), index=True)
+    raw_row_id: Mapped[int] = mapped_column(ForeignKey("raw_rows.id"))
     data: Mapped[str] = mapped_column(Text)
     warnings: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(32))

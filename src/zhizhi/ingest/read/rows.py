@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from zhizhi.ingest.read import base
-from zhizhi.ingest.read.base import Chunk, Skip, frame, is_total
+from zhizhi.ingest.read.base import TOTAL_MARKERS, Chunk, Skip, frame, is_total
 from zhizhi.ingest.read.headers import find_header
+
+TOTAL_INITIALS = frozenset(marker[0] for marker in TOTAL_MARKERS) | frozenset("T")
 
 
 def sheet_chunks(
@@ -31,10 +33,13 @@ def sheet_chunks(
         return
     header = found.names
     headers[sheet] = header
-    raw_header = [c.strip() for c in window[found.used - 1][1]] if found.used else []
+    # The header row(s) as written: an export that pages its output repeats them, both rows of a merged header.
+    header_rows = [[c.strip() for c in window[found.used - 1][1]]] if found.used else []
+    if any(s.reason == "header_row" for s in found.skipped) and found.used >= 2:
+        header_rows.insert(0, [c.strip() for c in window[found.used - 2][1]])
     batch: list[tuple[int, str | None, list[str]]] = []
     for number, cells in _chain(window[found.used :], iterator):
-        reason = _skip_reason(cells, raw_header)
+        reason = _skip_reason(cells, header_rows)
         if reason:
             skipped.append(Skip(sheet, number, reason, " ".join(c for c in cells if c)[:200]))
             continue
@@ -56,11 +61,14 @@ def _chain(
     yield from rest
 
 
-def _skip_reason(cells: list[str], raw_header: list[str]) -> str | None:
+def _skip_reason(cells: list[str], header_rows: list[list[str]]) -> str | None:
+    first = cells[0].strip() if cells else ""
+    if first and first[0] not in TOTAL_INITIALS and all(first != row[0] for row in header_rows if row):
+        return None  # the common case, decided by the first cell alone
     stripped = [c.strip() for c in cells]
     if not any(stripped):
         return "blank"
-    if raw_header and stripped[: len(raw_header)] == raw_header:
+    if any(row and stripped[: len(row)] == row for row in header_rows):
         return "repeated_header"
     if is_total(stripped):
         return "total_row"

@@ -33,8 +33,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_records")),
         sa.UniqueConstraint("source", "key", name=op.f("uq_records_source_key")),
     )
-    with op.batch_alter_table("records", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_records_record_type"), ["record_type"], unique=False)
 
     op.create_table(
         "batches",
@@ -88,7 +86,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("raw_rows", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_raw_rows_batch_id"), ["batch_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_raw_rows_record_version_id"), ["record_version_id"], unique=False)
 
     op.create_table(
         "record_versions",
@@ -109,8 +106,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("record_versions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_record_versions_batch_id"), ["batch_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_record_versions_raw_row_id"), ["raw_row_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_record_versions_record_id"), ["record_id"], unique=False)
 
     op.create_table(
         "quarantine_items",
@@ -152,13 +147,10 @@ def downgrade() -> None:
 
     op.drop_table("quarantine_items")
     with op.batch_alter_table("record_versions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_record_versions_record_id"))
-        batch_op.drop_index(batch_op.f("ix_record_versions_raw_row_id"))
         batch_op.drop_index(batch_op.f("ix_record_versions_batch_id"))
 
     op.drop_table("record_versions")
     with op.batch_alter_table("raw_rows", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_raw_rows_record_version_id"))
         batch_op.drop_index(batch_op.f("ix_raw_rows_batch_id"))
 
     op.drop_table("raw_rows")
@@ -169,8 +161,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_batches_department_id"))
 
     op.drop_table("batches")
-    with op.batch_alter_table("records", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_records_record_type"))
 
     op.drop_table("records")
 
