@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from zhizhi.access import Actor, create_department, create_user
 from zhizhi.demo.codes import install_demo_codes
 from zhizhi.demo.export import load_export
+from zhizhi.demo.ingest import ingest_demo_exports
 from zhizhi.store.tables import Department
 
 DEMO_PASSWORD = "zhizhi-demo-2026"
@@ -66,8 +67,9 @@ USERS = [
 def load_demo(session: Session, actor: Actor, root: Path | None = None) -> bool:
     """Create the demo departments and users; returns False when they are already there.
 
-    With `root` (the workspace folder), also write the demo's code lists, crosswalks and registration export
-    there, import them, and keep the export's coverage and review items. The built-in lists must be installed.
+    With `root` (the workspace folder), also write the demo's code lists, crosswalks and department exports
+    there, import the lists, keep the registration export's coverage and review items, and ingest the four
+    exports (registration, food licences, special equipment, inspections). The built-in lists must be installed.
     """
     if session.scalar(select(Department.id).where(Department.code == DEPARTMENTS[0][0])) is not None:
         return False
@@ -88,4 +90,5 @@ def load_demo(session: Session, actor: Actor, root: Path | None = None) -> bool:
     if root is not None:
         install_demo_codes(session, actor, root)
         load_export(session, actor, root)
+        ingest_demo_exports(session, actor, root)
     return True
