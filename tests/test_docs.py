@@ -22,6 +22,8 @@ def command_paths(command: object, prefix: str = "zhizhi") -> Iterator[str]:
     # Duck-typed: recent Typer ships its own copy of click, so its groups are not `click.Group`s.
     subcommands = getattr(command, "commands", None)
     if isinstance(subcommands, dict):
+        if getattr(command, "invoke_without_command", False) and prefix != "zhizhi":
+            yield prefix  # a group that also runs on its own, like `zhizhi batches`
         for name, sub in subcommands.items():
             yield from command_paths(sub, f"{prefix} {name}")
     else:
@@ -84,3 +86,16 @@ def test_every_reason_code_is_documented() -> None:
     text = (DOCS / "reasons.md").read_text(encoding="utf-8")
     documented = dict(re.findall(r"^\| `([a-z_.]+)` \| (hard|soft) \|", text, re.MULTILINE))
     assert documented == {code: str(severity) for code, (severity, _) in REASONS.items()}
+
+
+def test_every_record_type_and_field_is_in_model_md() -> None:
+    from zhizhi.records import record_types
+
+    text = (DOCS / "model.md").read_text(encoding="utf-8")
+    missing = [
+        f"{kind.name}.{spec.name}"
+        for kind in record_types().values()
+        for spec in kind.fields
+        if f"## `{kind.name}`" not in text or f"| `{spec.name}` | {spec.kind} |" not in text
+    ]
+    assert not missing, f"docs/model.md does not describe: {', '.join(missing)}"
