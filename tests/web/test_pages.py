@@ -13,7 +13,6 @@ PAGES_BY_ROLE = {
     "admin": [
         "/",
         "/sources",
-        "/quarantine",
         "/register",
         "/deliveries",
         "/hotline",
@@ -23,7 +22,7 @@ PAGES_BY_ROLE = {
         "/account/tokens",
     ],
     "auditor": ["/", "/audit", "/audit?verify=true", "/admin/departments", "/account/tokens"],
-    "zhongnan": ["/", "/hotline", "/account/tokens"],
+    "zhongnan": ["/", "/hotline", "/batches", "/quarantine", "/records", "/account/tokens"],
 }
 
 

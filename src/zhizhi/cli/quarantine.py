@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -141,3 +142,34 @@ def replay_command(
             f"{result['still_quarantined']} still quarantined."
         ),
     )
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    output: Path = typer.Option(..., "--output", "-o", dir_okay=False, help="The workbook to write (.xlsx)."),
+    source: str | None = typer.Option(None, "--source", "-s", help="Only this source."),
+    batch: int | None = typer.Option(None, "--batch", "-b", help="Only this batch."),
+    reason: str | None = typer.Option(None, "--reason", "-r", help="Only rows with this reason code."),
+    status: str = typer.Option("open", "--status", help="open, replayed, superseded, or all."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Write quarantined rows to an Excel workbook: where each is, why, its cells; no text becomes a formula."""
+    from rich.markup import escape
+
+    from zhizhi.ingest.export import all_items, write_quarantine_xlsx
+
+    if output.suffix.lower() != ".xlsx":
+        raise typer.BadParameter(f"`{output.name}` must end in .xlsx", param_hint="--output")
+    with transaction(ctx) as (_, session):
+        items = all_items(
+            session,
+            operator(),
+            source=source,
+            batch_id=batch,
+            reason=reason,
+            status=None if status == "all" else status,
+        )
+        written = write_quarantine_xlsx(items, output)
+    data = {"output": str(output), "items": written}
+    emit(data, as_json, lambda: console.print(f"Wrote {written} quarantined rows to {escape(str(output))}."))

@@ -20,7 +20,9 @@ TEMPLATES.env.filters["local"] = lambda iso: local_text(datetime.fromisoformat(i
 NAV = [
     ("/", "nav.home", "workspace.read"),
     ("/sources", "nav.sources", "workspace.read"),
-    ("/quarantine", "nav.quarantine", "workspace.read"),
+    ("/batches", "nav.batches", "data.read"),
+    ("/quarantine", "nav.quarantine", "data.read"),
+    ("/records", "nav.records", "data.read"),
     ("/register", "nav.register", "workspace.read"),
     ("/deliveries", "nav.deliveries", "workspace.read"),
     ("/hotline", "nav.hotline", "workspace.read"),

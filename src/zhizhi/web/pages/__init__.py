@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from zhizhi.web.pages import admin, audit, auth, codes, home, tokens
+from zhizhi.web.pages import admin, audit, auth, codes, home, ingest, tokens
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, home, admin, tokens, audit, codes):
+# ingest before home: its /quarantine page takes the place of home's placeholder for that section.
+for module in (auth, ingest, home, admin, tokens, audit, codes):
     router.include_router(module.router)
 
 __all__ = ["router"]

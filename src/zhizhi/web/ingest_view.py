@@ -1,0 +1,142 @@
+"""What the batch, quarantine and record pages and their JSON twins show: domain results shaped into plain dicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhizhi.access.roles import Actor
+from zhizhi.errors import ZhizhiError
+from zhizhi.ingest.batches import batch_as_dict, get_batch, list_batches, open_quarantine
+from zhizhi.ingest.quarantine import count_items, get_item
+from zhizhi.ingest.validate.results import REASONS
+from zhizhi.records import record_types
+from zhizhi.records.history import record_history
+from zhizhi.sources.config import SourceConfig, list_source_names, load_source
+from zhizhi.store.tables import RecordVersion
+
+SKIP_REASONS = ("blank", "title_row", "header_row", "repeated_header", "total_row")
+
+
+def batches(session: Session, actor: Actor, *, source: str = "", limit: int, offset: int) -> list[dict[str, Any]]:
+    """Batches newest first, each with its counts and the quarantined rows still open."""
+    found = list_batches(session, actor, source=source or None, limit=limit, offset=offset)
+    waiting = open_quarantine(session, [b.id for b in found])
+    return [batch_as_dict(session, b) | {"quarantine_open": waiting.get(b.id, 0)} for b in found]
+
+
+def batch_detail(session: Session, actor: Actor, batch_id: int) -> dict[str, Any]:
+    """One batch with its report; each reason and skip carries what the page shows of it."""
+    data = batch_as_dict(session, get_batch(session, actor, batch_id), report=True)
+    report = data["report"]
+    for reason in report.get("reasons", []):
+        reason.setdefault("title_zh", title_of(reason["code"]))
+    report["skipped"] = [
+        {"reason": reason, "rows": rows, "known": reason in SKIP_REASONS}
+        for reason, rows in report.get("skipped_by_reason", {}).items()
+    ]
+    return data
+
+
+def reason_counts(session: Session, actor: Actor, *, status: str = "open") -> list[dict[str, Any]]:
+    """Items of each reason code with the status, most first, each with its severity and Chinese title."""
+    return [
+        {"code": code, "severity": severity_of(code), "title_zh": title_of(code), "items": n}
+        for code, n in count_items(session, actor, status=status).items()
+    ]
+
+
+def item_detail(session: Session, actor: Actor, root: Path, item_id: int) -> dict[str, Any]:
+    """One item: where its row is, the findings with their titles, the cells with the field each feeds, its record.
+
+    `source_problem` says why the source file could not be read: fixing and replaying need it.
+    """
+    item = get_item(session, actor, item_id)
+    fields: dict[str, dict[str, str]] = {}
+    problem: dict[str, str] | None = None
+    try:
+        fields = _fields_by_column(load_source(root, item["source"]))
+    except ZhizhiError as exc:
+        problem = {"message": exc.message, "message_zh": exc.message_zh or exc.message}
+    flagged = {f["column"] for f in item["findings"] if f.get("column")}
+    cells = [
+        {
+            "column": column,
+            "value": value,
+            "fixed": item["fixes"].get(column),
+            "field": fields.get(column, {}).get("name"),
+            "label_zh": fields.get(column, {}).get("label_zh"),
+            "label": fields.get(column, {}).get("label"),
+            "flagged": column in flagged,
+        }
+        for column, value in item["cells"].items()
+    ]
+    findings = [{**f, "title_zh": title_of(f["code"])} for f in item["findings"]]
+    return {
+        **item,
+        "findings": findings,
+        "rows": cells,
+        "record_id": record_of(session, item["record_version_id"]),
+        "source_problem": problem,
+    }
+
+
+def record_of(session: Session, version_id: int | None) -> int | None:
+    """The record a version belongs to."""
+    if version_id is None:
+        return None
+    return session.scalar(select(RecordVersion.record_id).where(RecordVersion.id == version_id))
+
+
+def history(session: Session, actor: Actor, record_id: int) -> dict[str, Any]:
+    """A record's versions oldest first; per version the fields that hold a value in any version, changes marked."""
+    data = record_history(session, actor, record_id)
+    kind = record_types().get(data["record_type"])
+    labels = {f.name: (f.label_zh, f.label) for f in kind.fields} if kind else {}
+    names: dict[str, None] = {}
+    for version in data["versions"]:
+        names.update(dict.fromkeys(k for k, v in version["data"].items() if v not in (None, "")))
+    previous: dict[str, Any] | None = None
+    shaped = []
+    for version in data["versions"]:
+        values = version["data"]
+        rows = [
+            {
+                "field": name,
+                "label_zh": labels.get(name, (name, name))[0],
+                "label": labels.get(name, (name, name))[1],
+                "value": values.get(name),
+                "before": previous.get(name) if previous is not None else None,
+                "changed": previous is not None and previous.get(name) != values.get(name),
+            }
+            for name in names
+        ]
+        changed = [row["field"] for row in rows if row["changed"]]
+        shaped.append({**version, "rows": rows, "changed": changed})
+        previous = values
+    return {**data, "versions": shaped, "type_label_zh": kind.label_zh if kind else data["record_type"]}
+
+
+def source_names(root: Path) -> list[str]:
+    """The sources the workspace defines, for the filters' suggestions."""
+    return list_source_names(root)
+
+
+def title_of(code: str) -> str:
+    return REASONS[code][1] if code in REASONS else code
+
+
+def severity_of(code: str) -> str:
+    return str(REASONS[code][0]) if code in REASONS else ""
+
+
+def _fields_by_column(source: SourceConfig) -> dict[str, dict[str, str]]:
+    kind = source.kind
+    shaped = {}
+    for name, column in source.columns().items():
+        spec = kind.field(name)
+        shaped[column] = {"name": name, "label_zh": spec.label_zh, "label": spec.label}
+    return shaped

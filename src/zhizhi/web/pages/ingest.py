@@ -1,0 +1,257 @@
+"""Batch, quarantine and record pages: what each file became, the rows held back (fix, replay, export), history."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from zhizhi.access import Actor
+from zhizhi.errors import InputError
+from zhizhi.ingest.export import all_items, write_quarantine_xlsx
+from zhizhi.ingest.quarantine import STATUSES, fix_item, get_item, list_items, replay
+from zhizhi.records import record_types
+from zhizhi.records.history import find_records
+from zhizhi.sources.config import load_source
+from zhizhi.web import ingest_view
+from zhizhi.web.deps import DbSession, FormGuard, PageGuard, app_context
+from zhizhi.web.templating import render
+
+router = APIRouter()
+Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
+Writer = Annotated[Actor, Depends(FormGuard("data.write"))]
+Page = Annotated[int, Query(ge=1)]
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/batches", response_class=HTMLResponse)
+def show_batches(request: Request, db: DbSession, actor: Reader, source: str = "", page: Page = 1) -> Response:
+    """Batches newest first, by source: rows read, accepted, quarantined (still open) and skipped; records made."""
+    found = ingest_view.batches(db, actor, source=source, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    return render(
+        request,
+        "batches.html",
+        {
+            "batches": found[:PAGE_SIZE],
+            "has_next": len(found) > PAGE_SIZE,
+            "page": page,
+            "source": source,
+            "sources": ingest_view.source_names(app_context(request).workspace.root),
+            "query_for": lambda n: urlencode({"source": source, "page": n}),
+        },
+    )
+
+
+@router.get("/batches/{batch_id}", response_class=HTMLResponse)
+def show_batch(batch_id: int, request: Request, db: DbSession, actor: Reader) -> Response:
+    """One batch's report: counts, per-field completeness and validity, top reasons, skipped rows by reason."""
+    return render(request, "batch.html", {"batch": ingest_view.batch_detail(db, actor, batch_id)})
+
+
+@router.get("/quarantine", response_class=HTMLResponse)
+def show_quarantine(
+    request: Request,
+    db: DbSession,
+    actor: Reader,
+    source: str = "",
+    batch: str = "",
+    reason: str = "",
+    status: str = "open",
+    page: Page = 1,
+    replayed: int | None = None,
+    still: int | None = None,
+) -> Response:
+    """Quarantined rows filtered by source, batch, reason and status, with the open items counted by reason."""
+    filters = {"source": source, "batch": batch, "reason": reason, "status": status}
+    items = list_items(
+        db,
+        actor,
+        source=source or None,
+        batch_id=_batch_id(batch),
+        reason=reason or None,
+        status=_status(status),
+        limit=PAGE_SIZE + 1,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    for item in items:
+        item["titles"] = {code: ingest_view.title_of(code) for code in item["reasons"]}
+    return render(
+        request,
+        "quarantine.html",
+        {
+            "items": items[:PAGE_SIZE],
+            "has_next": len(items) > PAGE_SIZE,
+            "page": page,
+            "filters": filters,
+            "statuses": STATUSES,
+            "reasons": ingest_view.reason_counts(db, actor),
+            "sources": ingest_view.source_names(app_context(request).workspace.root),
+            "can_write": actor.can("data.write"),
+            "outcome": None if replayed is None else {"replayed": replayed, "still": still or 0},
+            "query_for": lambda n: urlencode({**filters, "page": n}),
+            "filter_query": urlencode(filters),
+            "reason_query": lambda code: urlencode({**filters, "reason": code, "status": "open"}),
+        },
+    )
+
+
+@router.get("/quarantine/export.xlsx")
+def export_quarantine(
+    db: DbSession,
+    actor: Reader,
+    source: str = "",
+    batch: str = "",
+    reason: str = "",
+    status: str = "open",
+) -> Response:
+    """The filtered items as an Excel workbook: one row per item, its cells as read; text never becomes a formula."""
+    items = all_items(
+        db, actor, source=source or None, batch_id=_batch_id(batch), reason=reason or None, status=_status(status)
+    )
+    buffer = io.BytesIO()
+    write_quarantine_xlsx(items, buffer)
+    headers = {"Content-Disposition": 'attachment; filename="quarantine.xlsx"'}
+    return Response(buffer.getvalue(), media_type=XLSX, headers=headers)
+
+
+@router.post("/quarantine/replay")
+def submit_replay(
+    request: Request,
+    db: DbSession,
+    actor: Writer,
+    ids: Annotated[list[int] | None, Form()] = None,
+    source: Annotated[str, Form()] = "",
+    batch: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Replay one item (from its page) or the open items of the list's filters; show the outcome where it started."""
+    ids = ids or []
+    batch_id = _batch_id(batch)
+    if not ids and not (source or batch_id is not None or reason):
+        raise InputError(
+            "Choose the items to replay: one item, or filter the list by source, batch or reason first.",
+            zh="请选择要重新处理的记录：单条记录，或先按数据源、批次或原因筛选列表。",
+        )
+    root = app_context(request).workspace.root
+    result = replay(
+        db,
+        actor,
+        lambda name: load_source(root, name),
+        item_ids=ids or None,
+        source=source or None,
+        batch_id=batch_id,
+        reason=reason or None,
+    )
+    outcome = {"replayed": result["replayed"], "still": result["still_quarantined"]}
+    if len(ids) == 1:
+        return RedirectResponse(f"/quarantine/{ids[0]}?" + urlencode(outcome), status_code=303)
+    filters = {"source": source, "batch": batch, "reason": reason, "status": "open"}
+    return RedirectResponse("/quarantine?" + urlencode({**filters, **outcome}), status_code=303)
+
+
+@router.get("/quarantine/{item_id}", response_class=HTMLResponse)
+def show_quarantine_item(
+    item_id: int,
+    request: Request,
+    db: DbSession,
+    actor: Reader,
+    fixed: str = "",
+    replayed: int | None = None,
+    still: int | None = None,
+) -> Response:
+    """Where the row is, why it was held back, its cells with a fix for each, and the way to replay it."""
+    item = ingest_view.item_detail(db, actor, app_context(request).workspace.root, item_id)
+    return render(
+        request,
+        "quarantine_item.html",
+        {
+            "item": item,
+            "can_write": actor.can("data.write") and item["status"] == "open",
+            "fixed": fixed,
+            "outcome": None if replayed is None else {"replayed": replayed, "still": still or 0},
+        },
+    )
+
+
+@router.post("/quarantine/{item_id}/fix")
+def submit_fix(
+    item_id: int,
+    request: Request,
+    db: DbSession,
+    actor: Writer,
+    field: Annotated[str, Form()] = "",
+    value: Annotated[str, Form()] = "",
+) -> Response:
+    """Keep a corrected value for one cell (audited; the row as read is kept), then show the item again."""
+    source = load_source(app_context(request).workspace.root, get_item(db, actor, item_id)["source"])
+    fix_item(db, actor, item_id, field, value, source=source)
+    return RedirectResponse(f"/quarantine/{item_id}?" + urlencode({"fixed": field}), status_code=303)
+
+
+@router.get("/records", response_class=HTMLResponse)
+def show_records(
+    request: Request,
+    db: DbSession,
+    actor: Reader,
+    source: str = "",
+    record_type: Annotated[str, Query(alias="type")] = "",
+    key: str = "",
+    page: Page = 1,
+) -> Response:
+    """Records (latest version) by source, type and part of the key."""
+    filters = {"source": source, "type": record_type, "key": key}
+    found = find_records(
+        db,
+        actor,
+        source=source or None,
+        record_type=record_type or None,
+        key=key.strip() or None,
+        limit=PAGE_SIZE + 1,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    return render(
+        request,
+        "records.html",
+        {
+            "records": found[:PAGE_SIZE],
+            "has_next": len(found) > PAGE_SIZE,
+            "page": page,
+            "filters": filters,
+            "types": sorted(record_types().values(), key=lambda k: k.name),
+            "sources": ingest_view.source_names(app_context(request).workspace.root),
+            "query_for": lambda n: urlencode({**filters, "page": n}),
+        },
+    )
+
+
+@router.get("/records/{record_id}", response_class=HTMLResponse)
+def show_record(record_id: int, request: Request, db: DbSession, actor: Reader) -> Response:
+    """Every version of a record, oldest first, with the file, sheet and row each came from; changes marked."""
+    return render(request, "record.html", {"record": ingest_view.history(db, actor, record_id)})
+
+
+def _batch_id(text: str) -> int | None:
+    """A batch number typed into a filter, or None for an empty one."""
+    text = text.strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"[0-9]{1,9}", text):
+        raise InputError(f"Batch `{text}` is not a batch number.", zh=f"批次 `{text}` 不是批次编号。")
+    return int(text)
+
+
+def _status(text: str) -> str | None:
+    """A status filter; `all` (or empty) means every status."""
+    if text in ("all", ""):
+        return None
+    if text not in STATUSES:
+        raise InputError(
+            f"Unknown status `{text}`; use one of {', '.join(STATUSES)} or all.",
+            zh=f"未知状态 `{text}`，可选：{', '.join(STATUSES)} 或 all。",
+        )
+    return text

@@ -1,0 +1,232 @@
+"""Batch, quarantine and record pages: Chinese by default and English on request, filters, fix and replay forms
+with CSRF, the Excel export, scope, and every value from a file shown as text, never as markup."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from tests.conftest import Web
+from tests.web.test_ingest_api import FILE_NAME, FORMULA, REASONS, SCRIPT, SQL, audit_actions, ingest_export
+
+ESCAPED = {
+    SCRIPT: "&lt;script&gt;alert(1)&lt;/script&gt;",
+    SQL: "&#39;; DROP TABLE records; --",
+    FORMULA: "=cmd|&#39; /C calc&#39;!A0",
+}
+
+
+def _section(page: str, marker: str, end: str = "</table>") -> str:
+    return page.split(marker)[1].split(end)[0]
+
+
+def test_the_batches_page_adds_up_the_rows(web: Web, tmp_path: Path) -> None:
+    done = ingest_export(web.sessions, web.workspace.root, tmp_path)
+    web.login_form("steward")
+    page = web.client.get("/batches").text
+    assert '<html lang="zh-CN">' in page and "数据批次" in page and 'href="/batches"' in page
+    assert "读取行数 = 接收 + 隔离 + 跳过" in page
+    row = _section(page, f'id="batch-{done.batch_id}"', "</tr>")
+    assert FILE_NAME in row and "dengji" in row
+    cells = re.findall(r"<td>(\d+)</td>", row)
+    assert cells == ["8", "3", "4", "1"]  # read, accepted, quarantined, skipped
+    assert f'href="/quarantine?batch={done.batch_id}">4</a>' in row
+    assert 'id="batches-empty"' in web.client.get("/batches", params={"source": "other"}).text
+
+
+def test_the_batch_page_shows_the_report(web: Web, tmp_path: Path) -> None:
+    done = ingest_export(web.sessions, web.workspace.root, tmp_path)
+    web.login_form("leader")
+    page = web.client.get(f"/batches/{done.batch_id}").text
+    assert re.search(r'id="rows-read">8<', page) and re.search(r'id="rows-quarantined">4<', page)
+    fields = _section(page, 'id="report-fields"')
+    name = _section(fields, 'id="field-name"', "</tr>")
+    assert "名称" in name and "企业名称" in name and "85.7%" in name and '<meter class="share"' in name
+    reasons = _section(page, 'id="report-reasons"')
+    date_row = _section(reasons, 'id="reason-date.invalid"', "</tr>")
+    assert "日期无效" in date_row and "第 6 行" in date_row and "2021-02-30" in date_row and "不是有效日期" in date_row
+    assert f"/quarantine?batch={done.batch_id}&amp;reason=date.invalid&amp;status=all" in date_row
+    assert "严重（隔离）" in date_row
+    skipped = _section(page, 'id="report-skipped"')
+    assert "blank" in skipped and "空行" in skipped
+    assert f'href="/quarantine?batch={done.batch_id}">待处理 4 行' in page
+    assert web.client.get("/batches/99999").status_code == 404
+
+
+def test_the_quarantine_list_filters_and_counts_by_reason(web: Web, tmp_path: Path) -> None:
+    done = ingest_export(web.sessions, web.workspace.root, tmp_path)
+    web.login_form("steward")
+    page = web.client.get("/quarantine").text
+    assert "隔离区" in page and 'class="active"' in page
+    for code in REASONS:
+        assert f'id="item-{done.items[code]}"' in page
+    counts = _section(page, 'id="reason-counts"', "</section>")
+    assert "reason=date.invalid" in counts and "日期无效 <b>1</b>" in counts
+    row = _section(page, f'id="item-{done.items["date.invalid"]}"', "</tr>")
+    assert FILE_NAME in row and "第 6 行" in row and "date.invalid" in row and "不是有效日期" in row
+    filtered = web.client.get("/quarantine", params={"reason": "field.missing"}).text
+    assert f'id="item-{done.items["field.missing"]}"' in filtered and f'id="item-{done.items["date.invalid"]}"' not in (
+        filtered
+    )
+    assert 'id="replay-filtered"' in filtered  # a steward may replay what a filter chose
+    assert 'id="quarantine-empty"' in web.client.get("/quarantine", params={"status": "replayed"}).text
+    assert 'id="quarantine-empty"' in web.client.get("/quarantine", params={"batch": done.batch_id + 1}).text
+    bad = web.client.get("/quarantine", params={"batch": "abc"})
+    assert bad.status_code == 422 and "不是批次编号" in bad.text
+    assert web.client.get("/quarantine", params={"status": "lost"}).status_code == 422
+
+
+def test_the_item_page_shows_where_why_and_the_cells(web: Web, tmp_path: Path) -> None:
+    done = ingest_export(web.sessions, web.workspace.root, tmp_path)
+    web.login_form("steward")
+    page = web.client.get(f"/quarantine/{done.items['date.invalid']}").text
+    assert 'id="item-source">dengji<' in page and f'id="item-file">{FILE_NAME}<' in page
+    assert 'id="item-row">6<' in page and 'id="item-status">待处理<' in page
+    findings = _section(page, 'id="item-findings"')
+    assert "date.invalid" in findings and "日期无效" in findings and "founded_on" in findings and "成立日期" in findings
+    assert "<code>2021-02-30</code>" in findings and "不是有效日期" in findings
+    cells = _section(page, 'id="item-cells"')
+    assert "<mark>2021-02-30</mark>" in cells and "founded_on" in cells
+    assert cells.count('action="/quarantine/' + str(done.items["date.invalid"]) + '/fix"') == 4
+    assert 'name="csrf_token"' in cells and 'id="replay-item"' in page
+    assert web.client.get("/quarantine/99999").status_code == 404
+
+
+def test_fix_and_replay_through_the_forms(web: Web, tmp_path: Path) -> None:
+    done = ingest_export(web.sessions, web.workspace.root, tmp_path)
+    item = done.items["date.invalid"]
+    web.login_form("steward")
+    csrf = web.page_csrf(f"/quarantine/{item}")
+    fixed = web.client.post(
+        f"/quarantine/{item}/fix",
+        data={"field": "成立日期", "value": "2021-02-28", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert fixed.status_code == 303 and fixed.headers["location"].startswith(f"/quarantine/{item}?fixed=")
+    page = web.client.get(fixed.headers["location"]).text
+    assert 'id="fixed-notice"' in page and "成立日期" in page
+    assert '<td class="fixed-to">2021-02-28</td>' in page and "<mark>2021-02-30</mark>" in page  # kept as read
+    replayed = web.client.post(
+        "/quarantine/replay", data={"ids": str(item), "csrf_token": csrf}, follow_redirects=False
+    )
+    assert replayed.status_code == 303 and replayed.headers["location"] == f"/quarantine/{item}?replayed=1&still=0"
+    after = web.client.get(replayed.headers["location"]).text
+    assert 'id="replay-outcome"' in after and "重新处理成功" in after and 'id="item-status">已重新处理<' in after
+    record_link = re.search(r'<a href="/records/(\d+)">', _section(after, 'id="item-record"', "</p>"))
+    assert record_link is not None and 'id="replay-item"' not in after and 'class="inline fix"' not in after
+    record = web.client.get(f"/records/{record_link.group(1)}").text
+    assert "2021-02-28" in record and FILE_NAME in record and "第 6 行" in record
+    actions = audit_actions(web.sessions)
+    assert ("quarantine.fix", "steward") in actions and ("quarantine.replay", "steward") in actions
+
+
+def test_replaying_the_filtered_list_tells_the_outcome(web: Web, tmp_path: Path) -> None:
+    ingest_export(web.sessions, web.workspace.root, tmp_path)
+    web.login_form("steward")
+    csrf = web.page_csrf("/quarantine")
+    response = web.client.post(
+        "/quarantine/replay", data={"reason": "value.not_allowed", "csrf_token": csrf}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    page = web.client.get(response.headers["location"]).text
+    assert "已重新处理：0 行通过并入库，1 行仍在隔离区。" in page
+    nothing = web.client.post("/quarantine/replay", data={"csrf_token": csrf})
+    assert nothing.status_code == 422 and "请选择要重新处理的记录" in nothing.text
+
+
+def test_forms_need_the_csrf_token_and_the_write_permission(web: Web, tmp_path: Path) -> None:
+    done = ingest_export(web.sessions, web.workspace.root, tmp_path)
+    item = done.items["date.invalid"]
+    web.login_form("steward")
+    for token in (None, "forged"):
+        data = {"field": "成立日期", "value": "2021-02-28"} | ({"csrf_token": token} if token else {})
+        assert web.client.post(f"/quarantine/{item}/fix", data=data).status_code == 403
+        assert web.client.post("/quarantine/replay", data={"ids": str(item)} | data).status_code == 403
+    web.client.cookies.clear()
+    web.login_form("leader")
+    page = web.client.get(f"/quarantine/{item}").text
+    assert 'class="inline fix"' not in page and 'id="replay-item"' not in page  # no forms for a reader
+    csrf = web.page_csrf(f"/quarantine/{item}")
+    refused = web.client.post(f"/quarantine/{item}/fix", data={"field": "成立日期", "value": "x", "csrf_token": csrf})
+    assert refused.status_code == 403 and "您的角色无权执行此操作" in refused.text
+    assert web.client.post("/quarantine/replay", data={"ids": str(item), "csrf_token": csrf}).status_code == 403
+    assert "quarantine.fix" not in [action for action, _ in audit_actions(web.sessions)]
+
+
+def test_another_department_and_the_administrator_see_nothing(web: Web, tmp_path: Path) -> None:
+    done = ingest_export(web.sessions, web.workspace.root, tmp_path)
+    web.login_form("yufeng")
+    assert 'id="batches-empty"' in web.client.get("/batches").text
+    assert 'id="quarantine-empty"' in web.client.get("/quarantine", params={"status": "all"}).text
+    assert 'id="records-empty"' in web.client.get("/records").text
+    for path in (f"/batches/{done.batch_id}", f"/quarantine/{done.items['date.invalid']}"):
+        assert web.client.get(path).status_code == 404, path
+    web.client.cookies.clear()
+    web.login_form("admin")
+    nav = web.client.get("/").text
+    assert 'href="/quarantine"' not in _section(nav, '<nav class="side">', "</nav>")
+    for path in ("/batches", "/quarantine", "/records", "/quarantine/export.xlsx"):
+        assert web.client.get(path).status_code == 403, path
+
+
+def test_values_from_a_file_are_shown_as_text(web: Web, tmp_path: Path) -> None:
+    done = ingest_export(web.sessions, web.workspace.root, tmp_path)
+    web.login_form("steward")
+    pages = {
+        "item": web.client.get(f"/quarantine/{done.items['date.invalid']}").text,
+        "sql item": web.client.get(f"/quarantine/{done.items['uscc.check_char']}").text,
+        "formula item": web.client.get(f"/quarantine/{done.items['value.not_allowed']}").text,
+        "records": web.client.get("/records").text,
+    }
+    for page in pages.values():
+        assert "<script>alert" not in page and "alert(1)</script>" not in page
+    assert ESCAPED[SCRIPT] in pages["item"] and f'value="{ESCAPED[SCRIPT]}"' in pages["item"]
+    assert ESCAPED[SQL] in pages["sql item"] and ESCAPED[FORMULA] in pages["formula item"]
+    assert "&lt;script&gt;alert（1）&lt;/script&gt;" in pages["records"] and ESCAPED[FORMULA] in pages["records"]
+    record_id = re.findall(r'<a href="/records/(\d+)">', pages["records"])
+    history = "".join(web.client.get(f"/records/{r}").text for r in record_id)
+    assert "<script>alert" not in history and "&lt;script&gt;" in history
+
+
+def test_english_pages(web: Web, tmp_path: Path) -> None:
+    done = ingest_export(web.sessions, web.workspace.root, tmp_path)
+    web.login_form("steward")
+    web.client.get("/lang/en")
+    paths = [
+        "/batches",
+        f"/batches/{done.batch_id}",
+        "/quarantine",
+        f"/quarantine/{done.items['date.invalid']}",
+        "/records",
+    ]
+    for path in paths:
+        page = web.client.get(path).text
+        assert '<html lang="en">' in page, path
+        assert "隔离区" not in page and "数据批次" not in page, path
+    batch = web.client.get(f"/batches/{done.batch_id}").text
+    assert "Field quality" in batch and "Top reasons" in batch and "blank row" in batch
+    item = web.client.get(f"/quarantine/{done.items['date.invalid']}").text
+    assert "Quarantine item" in item and "is not a date" in item and "Replay" in item
+
+
+def test_the_export_is_a_workbook_without_formulas(web: Web, tmp_path: Path) -> None:
+    done = ingest_export(web.sessions, web.workspace.root, tmp_path)
+    web.login_form("steward")
+    response = web.client.get("/quarantine/export.xlsx", params={"batch": done.batch_id})
+    assert response.status_code == 200 and "spreadsheetml" in response.headers["content-type"]
+    assert 'filename="quarantine.xlsx"' in response.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:8] == ("id", "status", "source", "file", "sheet", "row", "reasons", "messages")
+    assert [r[0] for r in rows[1:]] == [done.items[code] for code in REASONS]
+    assert FORMULA in [c for r in rows for c in r] and SCRIPT in [c for r in rows for c in r]
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<f>" not in xml and "<f " not in xml
+    only = web.client.get("/quarantine/export.xlsx", params={"reason": "date.invalid"})
+    assert load_workbook(io.BytesIO(only.content)).active.max_row == 2
