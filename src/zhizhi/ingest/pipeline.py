@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,9 +23,10 @@ from zhizhi.access.departments import get_department_by_code
 from zhizhi.access.roles import require
 from zhizhi.codes.translate import build_translator
 from zhizhi.errors import InputError
+from zhizhi.ingest.ahead import ReadAhead
 from zhizhi.ingest.kinds import Context
-from zhizhi.ingest.mapping import check_columns, map_chunk, record_columns
-from zhizhi.ingest.read.base import ReadOptions
+from zhizhi.ingest.mapping import Mapped, check_columns, map_chunk, record_columns
+from zhizhi.ingest.read.base import Chunk, ReadOptions, Skip
 from zhizhi.ingest.read.registry import reader_for
 from zhizhi.ingest.writer import BatchWriter, lock_ingest
 from zhizhi.sources.config import SourceConfig
@@ -34,6 +35,15 @@ from zhizhi.store.types import utcnow
 
 Progress = Callable[[int], None]
 """Called after each chunk with the number of rows read so far."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A chunk read and mapped, and the rows the reader skipped since the previous one."""
+
+    chunk: Chunk | None
+    mapped: Mapped | None
+    skips: list[Skip]
 
 
 @dataclass(frozen=True)
@@ -129,22 +139,29 @@ def ingest_file(
     session.flush()
     writer = BatchWriter(session, batch.id, source.name, source.record_type, started)
     columns = record_columns(source.kind)
-    checked: set[str | None] = set()
-    skips_written = 0
     fetched = hashlib.sha256()
-    for chunk in reading.chunks:
-        if chunk.sheet not in checked:
-            check_columns(source, reading.headers.get(chunk.sheet, chunk.frame.columns), reading.label, chunk.sheet)
-            checked.add(chunk.sheet)
-        mapped = map_chunk(chunk.frame, source, context)
-        writer.write_chunk(chunk.frame, mapped, chunk.sheet, columns)
-        if not reader.needs_file:
-            fetched.update(chunk.frame.write_csv().encode("utf-8"))
-        writer.write_skips(reading.skipped[skips_written:])
-        skips_written = len(reading.skipped)
+
+    def prepared() -> Iterator[Prepared]:
+        """Read and map chunk after chunk (in the read-ahead thread), each with the rows skipped before it."""
+        checked: set[str | None] = set()
+        skips_taken = 0
+        for chunk in reading.chunks:
+            if chunk.sheet not in checked:
+                header = reading.headers.get(chunk.sheet, chunk.frame.columns)
+                check_columns(source, header, reading.label, chunk.sheet)
+                checked.add(chunk.sheet)
+            skips, skips_taken = reading.skipped[skips_taken:], len(reading.skipped)
+            yield Prepared(chunk, map_chunk(chunk.frame, source, context), skips)
+        yield Prepared(None, None, reading.skipped[skips_taken:])
+
+    for item in ReadAhead(prepared):
+        writer.write_skips(item.skips)
+        if item.chunk is not None and item.mapped is not None:
+            writer.write_chunk(item.chunk.frame, item.mapped, item.chunk.sheet, columns)
+            if not reader.needs_file:
+                fetched.update(item.chunk.frame.write_csv().encode("utf-8"))
         if progress is not None:
             progress(writer.tally.read)
-    writer.write_skips(reading.skipped[skips_written:])
     tally = writer.tally
     batch.rows_read, batch.rows_accepted = tally.read, tally.accepted
     batch.rows_quarantined, batch.rows_skipped = tally.quarantined, tally.skipped

@@ -26,7 +26,7 @@ from zhizhi.ingest.mapping import HARD, KEY, check_columns, map_chunk, record_co
 from zhizhi.ingest.pipeline import build_context
 from zhizhi.ingest.read.base import ERROR, ROW
 from zhizhi.ingest.report import Tally
-from zhizhi.ingest.writer import Ids, Versions, findings_json, lock_ingest
+from zhizhi.ingest.writer import Ids, Versions, findings_json, lock_ingest, record_json
 from zhizhi.sources.config import SourceConfig
 from zhizhi.store.tables import Batch, QuarantineItem, RawRow
 from zhizhi.store.types import iso_utc, utcnow
@@ -256,7 +256,7 @@ def _replay_group(
     mapped = map_chunk(frame, source, context)
     hard = mapped.records[HARD].to_list()
     keys = mapped.records[KEY].to_list()
-    data = mapped.records.select(pl.struct(record_columns(source.kind)).struct.json_encode().alias("d"))["d"]
+    data = record_json(mapped.records, record_columns(source.kind))
     soft = findings_json(mapped.findings.filter(pl.col("severity") == "soft"))
     every = findings_json(mapped.findings)
     versions = Versions(session, ids, source.name, source.record_type, now)
@@ -267,9 +267,14 @@ def _replay_group(
             codes = {f["code"] for f in json.loads(item.findings) if f["severity"] == "hard"}
             item.reasons = (" " + " ".join(sorted(codes)) + " ")[:400]
             continue
-        plan = versions.plan([(keys[position], data[position], raw.id, soft.get(position))], item.batch_id, Tally())
+        row = pl.DataFrame(
+            {"key": [keys[position]], "data": [data[position]], "raw_id": [raw.id], "warnings": [soft.get(position)]},
+            schema={"key": pl.String, "data": pl.String, "raw_id": pl.Int64, "warnings": pl.String},
+        )
+        plan = versions.plan(row, item.batch_id, Tally())
         versions.write(plan)
-        item.status, item.record_version_id = "replayed", plan.version_of_row[raw.id]
+        version = plan.versions_by_row().filter(pl.col("raw_id") == raw.id)["version_id"]
+        item.status, item.record_version_id = "replayed", int(version[0])
         item.findings = every.get(position, "[]")
 
 

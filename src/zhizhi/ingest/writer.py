@@ -151,16 +151,16 @@ class BatchWriter:
         soft = findings_json(mapped.findings.filter(pl.col("severity") == "soft"))
         offsets = (accepted["raw_id"] - first_raw).to_list()
         plan = self.versions.plan(
-            zip(
-                accepted[KEY].to_list(),
-                record_json(accepted, kind_columns).to_list(),
-                accepted["raw_id"].to_list(),
-                [soft.get(i) for i in offsets],
-                strict=True,
+            accepted.select(
+                pl.col(KEY).alias("key"),
+                record_json(accepted, kind_columns).alias("data"),
+                "raw_id",
+                pl.Series("warnings", [soft.get(i) for i in offsets], dtype=pl.String),
             ),
             self.batch_id,
             self.tally,
         )
+        by_row = records.select("raw_id").join(plan.versions_by_row(), on="raw_id", how="left", maintain_order="left")
         raw = pl.DataFrame(
             {
                 "id": records["raw_id"],
@@ -172,9 +172,7 @@ class BatchWriter:
                 )[:, 0],
                 "reason": pl.repeat(None, height, eager=True, dtype=pl.String),
                 "data": frame.select(pl.struct(cells).struct.json_encode())[:, 0] if cells else pl.repeat("{}", height),
-                "record_version_id": records["raw_id"].replace_strict(
-                    plan.version_of_row, default=None, return_dtype=pl.Int64
-                ),
+                "record_version_id": by_row["version_id"],
             }
         )
         bulk_insert(self.session, RawRow, RAW_COLUMNS, raw.rows())
@@ -210,12 +208,26 @@ class BatchWriter:
 
 @dataclass
 class Plan:
-    """What a set of accepted rows does to the records: raw row id -> version id, and the rows to write."""
+    """What a set of accepted rows does to the records, and the rows to write.
 
-    version_of_row: dict[int, int]
+    Rows of keys new to the source and seen once are planned column-wise (`fresh_*`); the others one by one.
+    """
+
+    version_of_row: dict[int, int] = field(default_factory=dict)
     new_records: dict[str, Known] = field(default_factory=dict)
     changed: dict[int, Known] = field(default_factory=dict)
     versions: list[tuple[Any, ...]] = field(default_factory=list)
+    fresh: pl.DataFrame | None = None  # raw_id, version_id, record_id, key, data, warnings, digest
+
+    def versions_by_row(self) -> pl.DataFrame:
+        """raw_id -> version_id for every row planned."""
+        slow = pl.DataFrame(
+            {"raw_id": list(self.version_of_row), "version_id": list(self.version_of_row.values())},
+            schema={"raw_id": pl.Int64, "version_id": pl.Int64},
+        )
+        if self.fresh is None:
+            return slow
+        return pl.concat([self.fresh.select("raw_id", "version_id"), slow])
 
 
 class Versions:
@@ -229,17 +241,40 @@ class Versions:
         self.session, self.ids, self.source, self.record_type = session, ids, source, record_type
         self.moment, self.now = now, stamp(session, now)
         self.touched: dict[str, Known] = {}
+        self.fresh_touched: dict[str, tuple[int, int, str]] = {}  # key -> record id, version id, digest (v1)
         self.stored_before = session.scalar(select(Record.id).where(Record.source == source).limit(1)) is not None
 
-    def plan(self, rows: Iterable[tuple[str, str, int, str | None]], batch_id: int, tally: Tally) -> Plan:
-        """Plan (key, data JSON, raw row id, warnings JSON) rows in order: which version each row makes or
+    def plan(self, rows: pl.DataFrame, batch_id: int, tally: Tally) -> Plan:
+        """Plan accepted rows (columns key, data, raw_id, warnings; in file order): which version each makes or
         confirms. Write the raw rows, then the plan."""
-        rows = list(rows)
-        known = self._known({key for key, _, _, _ in rows if key not in self.touched})
-        plan = Plan({})
-        for key, data, raw_row_id, warnings in rows:
-            digest = content_hash(data)
-            current = self.touched.get(key) or known.get(key)
+        rows = rows.with_columns(
+            pl.Series("digest", [content_hash(d) for d in rows["data"].to_list()], dtype=pl.String)
+        )
+        keys = rows["key"].to_list()
+        seen = {k for k in keys if k in self.touched or k in self.fresh_touched}
+        known = self._known({k for k in keys if k not in seen})
+        slow_keys = seen | set(known)
+        slow = rows["key"].is_in(list(slow_keys)) | rows["key"].is_duplicated()
+        plan = Plan()
+        fresh = rows.filter(~slow)
+        if fresh.height:
+            first_record, first_version = (
+                self.ids.take(Record, fresh.height),
+                self.ids.take(RecordVersion, fresh.height),
+            )
+            fresh = fresh.with_columns(
+                pl.int_range(first_record, first_record + fresh.height, eager=True).alias("record_id"),
+                pl.int_range(first_version, first_version + fresh.height, eager=True).alias("version_id"),
+            )
+            plan.fresh = fresh
+            self.fresh_touched.update(
+                zip(fresh["key"].to_list(), fresh.select("record_id", "version_id", "digest").rows(), strict=True)
+            )
+            tally.new += fresh.height
+        for key, data, raw_row_id, warnings, digest in (
+            rows.filter(slow).select("key", "data", "raw_id", "warnings", "digest").rows()
+        ):
+            current = self._touched(key) or known.get(key)
             if current is not None and current.content_hash == digest:
                 plan.version_of_row[raw_row_id] = current.version_id
                 tally.unchanged += 1
@@ -259,13 +294,34 @@ class Versions:
             plan.versions.append(
                 (version_id, current.id, current.version, batch_id, raw_row_id, data, warnings, digest, self.now)
             )
+        self.batch_id = batch_id
         return plan
+
+    def _touched(self, key: str) -> Known | None:
+        if key in self.touched:
+            return self.touched[key]
+        if key in self.fresh_touched:
+            record_id, version_id, digest = self.fresh_touched.pop(key)
+            self.touched[key] = Known(record_id, 1, version_id, digest)
+            return self.touched[key]
+        return None
 
     def write(self, plan: Plan) -> None:
         new = [
             (k.id, self.record_type, self.source, key, k.version, k.version_id, k.content_hash, self.now, self.now)
             for key, k in plan.new_records.items()
         ]
+        if plan.fresh is not None:
+            fresh = plan.fresh.select(
+                "record_id",
+                pl.lit(self.record_type).alias("record_type"),
+                pl.lit(self.source).alias("source"),
+                "key",
+                pl.lit(1).alias("version"),
+                "version_id",
+                "digest",
+            ).rows()
+            new += [(*row, self.now, self.now) for row in fresh]
         bulk_insert(self.session, Record, (*RECORD_COLUMNS, "created_at", "updated_at"), new)
         for known in plan.new_records.values():
             known.new = False  # stored now: later chunks update it
@@ -283,7 +339,20 @@ class Versions:
                     for k in plan.changed.values()
                 ],
             )
-        bulk_insert(self.session, RecordVersion, (*VERSION_COLUMNS, "created_at"), plan.versions)
+        versions = plan.versions
+        if plan.fresh is not None:
+            fresh = plan.fresh.select(
+                "version_id",
+                "record_id",
+                pl.lit(1).alias("version"),
+                pl.lit(self.batch_id).alias("batch_id"),
+                "raw_id",
+                "data",
+                "warnings",
+                "digest",
+            ).rows()
+            versions = versions + [(*row, self.now) for row in fresh]
+        bulk_insert(self.session, RecordVersion, (*VERSION_COLUMNS, "created_at"), versions)
 
     def _known(self, keys: Iterable[str]) -> dict[str, Known]:
         found: dict[str, Known] = {}

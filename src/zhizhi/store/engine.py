@@ -37,6 +37,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # SQLITE_BUSY when another writer commits in between.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA page_size=16384")  # takes effect on a new database only: wide rows, fewer page splits
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")

@@ -82,12 +82,14 @@ class Reader(Protocol):
 
 
 def frame(rows: list[tuple[int, str | None, list[str]]], header: list[str]) -> pl.DataFrame:
-    """A chunk's frame from (row number, error, cells) tuples; short rows padded, long ones marked."""
-    columns: dict[str, list[object]] = {ROW: [r[0] for r in rows], ERROR: [r[1] for r in rows]}
-    for index, name in enumerate(header):
-        columns[name] = [r[2][index] if index < len(r[2]) else "" for r in rows]
+    """A chunk's frame from (row number, error, cells) tuples; short rows padded, long ones cut (and marked)."""
+    width = len(header)
+    cells = [r[2] if len(r[2]) == width else (r[2] + [""] * width)[:width] for r in rows]
+    columns = list(zip(*cells, strict=True)) if cells else [()] * width
+    data: dict[str, object] = {ROW: [r[0] for r in rows], ERROR: [r[1] for r in rows]}
+    data.update({name: list(column) for name, column in zip(header, columns, strict=True)})
     schema = {ROW: pl.Int64, ERROR: pl.String, **{name: pl.String for name in header}}
-    return pl.DataFrame(columns, schema=schema)
+    return pl.DataFrame(data, schema=schema)
 
 
 def is_total(cells: list[str]) -> bool:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from zhizhi.errors import InputError
 from zhizhi.ingest.read.base import Chunk, Reading, ReadOptions
+from zhizhi.ingest.read.csv_fast import FAST_LIMIT, fast_chunks
 from zhizhi.ingest.read.encoding import check_encoding, detect_encoding
 from zhizhi.ingest.read.rows import sheet_chunks
 
@@ -29,29 +32,50 @@ class CsvReader:
         return reading
 
     def _chunks(self, path: Path, encoding: str, options: ReadOptions, reading: Reading) -> Iterator[Chunk]:
+        if path.stat().st_size <= FAST_LIMIT:
+            raw = path.read_bytes()
+            try:
+                text = raw.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise _not_encoded(path, encoding, raw[: exc.start].count(b"\n") + 1, exc.reason) from None
+            delimiter = options.delimiter or _sniff(text[: text.find("\n") + 1 or None])
+            utf8 = raw if encoding in ("utf-8", "utf_8") else text.encode("utf-8")
+            fast = fast_chunks(text, utf8, delimiter, reading)
+            if fast is not None:
+                yield from fast
+                return
+            yield from self._rows(io.StringIO(text, newline=""), delimiter, path, encoding, reading)
+            return
+        with path.open(encoding=encoding, errors="strict", newline="") as handle:
+            delimiter = options.delimiter or _sniff(handle.readline())
+            handle.seek(0)
+            yield from self._rows(handle, delimiter, path, encoding, reading)
+
+    def _rows(self, handle: TextIO, delimiter: str, path: Path, encoding: str, reading: Reading) -> Iterator[Chunk]:
+        """Row by row, for large files and for those the fast path declines."""
         number = 0
         try:
-            with path.open(encoding=encoding, errors="strict", newline="") as handle:
-                delimiter = options.delimiter or _sniff(handle.readline())
-                handle.seek(0)
-                records = csv.reader(handle, delimiter=delimiter)
+            records = csv.reader(handle, delimiter=delimiter)
 
-                def numbered() -> Iterator[tuple[int, list[str]]]:
-                    nonlocal number
-                    for cells in records:
-                        number += 1
-                        yield number, cells
+            def numbered() -> Iterator[tuple[int, list[str]]]:
+                nonlocal number
+                for cells in records:
+                    number += 1
+                    yield number, cells
 
-                yield from sheet_chunks(None, numbered(), reading.headers, reading.skipped)
+            yield from sheet_chunks(None, numbered(), reading.headers, reading.skipped)
         except UnicodeDecodeError as exc:
-            raise InputError(
-                f"File `{path.name}` row {number + 1}: bytes are not `{encoding}` ({exc.reason}). "
-                "Give the file's real encoding (e.g. gbk), or save it as UTF-8.",
-                zh=f"文件 `{path.name}` 第 {number + 1} 行不是 `{encoding}` 编码，"
-                "请指定文件的实际编码（如 gbk）或另存为 UTF-8。",
-            ) from None
+            raise _not_encoded(path, encoding, number + 1, exc.reason) from None
         except csv.Error as exc:
             raise InputError(f"File `{path.name}` row {number + 1}: not readable as CSV ({exc}).") from None
+
+
+def _not_encoded(path: Path, encoding: str, row: int, reason: str) -> InputError:
+    return InputError(
+        f"File `{path.name}` row {row}: bytes are not `{encoding}` ({reason}). "
+        "Give the file's real encoding (e.g. gbk), or save it as UTF-8.",
+        zh=f"文件 `{path.name}` 第 {row} 行不是 `{encoding}` 编码，请指定文件的实际编码（如 gbk）或另存为 UTF-8。",
+    )
 
 
 def _sniff(first_line: str) -> str:

@@ -37,19 +37,26 @@ def sheet_chunks(
     header_rows = [[c.strip() for c in window[found.used - 1][1]]] if found.used else []
     if any(s.reason == "header_row" for s in found.skipped) and found.used >= 2:
         header_rows.insert(0, [c.strip() for c in window[found.used - 2][1]])
+    width = len(header)
+    firsts = {row[0] for row in header_rows if row}
     batch: list[tuple[int, str | None, list[str]]] = []
+    append = batch.append
     for number, cells in _chain(window[found.used :], iterator):
-        reason = _skip_reason(cells, header_rows)
-        if reason:
-            skipped.append(Skip(sheet, number, reason, " ".join(c for c in cells if c)[:200]))
-            continue
+        # The common row (a first cell that is no header, total or blank, exactly `width` cells) costs no calls.
+        first = cells[0].strip() if cells else ""
+        if not first or first[0] in TOTAL_INITIALS or first in firsts:
+            reason = _skip_reason(cells, header_rows)
+            if reason:
+                skipped.append(Skip(sheet, number, reason, " ".join(c for c in cells if c)[:200]))
+                continue
         error = None
-        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
-            error = f"row has {len(cells)} fields but the header has {len(header)}"
-        batch.append((number, error, cells))
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            error = f"row has {len(cells)} fields but the header has {width}"
+        append((number, error, cells))
         if len(batch) >= chunk_rows:
             yield Chunk(sheet, frame(batch, header))
             batch = []
+            append = batch.append
     if batch:
         yield Chunk(sheet, frame(batch, header))
 
