@@ -76,7 +76,8 @@ def content_hash(data: str) -> str:
 
 def stamp(session: Session, moment: datetime) -> Any:
     """A timestamp as the driver takes it for a UTCDateTime column."""
-    processor = UTCDateTime().bind_processor(session.get_bind().dialect)
+    dialect = session.get_bind().dialect
+    processor = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
     return processor(moment) if processor else moment
 
 
