@@ -230,3 +230,25 @@ def test_the_export_is_a_workbook_without_formulas(web: Web, tmp_path: Path) -> 
     assert "<f>" not in xml and "<f " not in xml
     only = web.client.get("/quarantine/export.xlsx", params={"reason": "date.invalid"})
     assert load_workbook(io.BytesIO(only.content)).active.max_row == 2
+
+
+def test_the_sources_pages_show_each_file_its_mapping_and_batches(web: Web, tmp_path: Path) -> None:
+    web.login_form("steward")
+    assert 'id="no-sources"' in web.client.get("/sources").text
+    done = ingest_export(web.sessions, web.workspace.root, tmp_path)
+    (web.workspace.root / "sources" / "broken.yaml").write_text("name: broken\nrecord_type: nope\n", encoding="utf-8")
+    page = web.client.get("/sources").text
+    row = _section(page, 'id="source-dengji"', "</tr>")
+    assert "LZ-DJ" in row and "市场主体" in row and f'href="/batches/{done.batch_id}"' in row
+    assert "文件无法加载" in _section(page, 'id="source-broken"', "</tr>")
+    detail = web.client.get("/sources/dengji").text
+    mapping = _section(detail, 'id="mapping"')
+    assert "企业名称" in _section(mapping, 'id="field-name"', "</tr>")
+    assert "未映射" in _section(mapping, 'id="field-reg_no"', "</tr>")
+    assert f'href="/batches/{done.batch_id}"' in _section(detail, 'id="source-batches"')
+    assert web.client.get("/sources/missing").status_code == 404
+    web.client.get("/lang/en")
+    english = web.client.get("/sources/dengji").text
+    assert '<html lang="en">' in english and "Field mapping" in english and "not mapped" in english
+    web.login_form("admin")
+    assert web.client.get("/sources").status_code == 403  # administrators manage people, not data

@@ -12,7 +12,6 @@ from zhizhi.web.i18n import MESSAGES
 PAGES_BY_ROLE = {
     "admin": [
         "/",
-        "/sources",
         "/register",
         "/deliveries",
         "/hotline",
@@ -22,7 +21,7 @@ PAGES_BY_ROLE = {
         "/account/tokens",
     ],
     "auditor": ["/", "/audit", "/audit?verify=true", "/admin/departments", "/account/tokens"],
-    "zhongnan": ["/", "/hotline", "/batches", "/quarantine", "/records", "/account/tokens"],
+    "zhongnan": ["/", "/hotline", "/sources", "/batches", "/quarantine", "/records", "/account/tokens"],
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -140,3 +141,59 @@ def _fields_by_column(source: SourceConfig) -> dict[str, dict[str, str]]:
         spec = kind.field(name)
         shaped[column] = {"name": name, "label_zh": spec.label_zh, "label": spec.label}
     return shaped
+
+
+def sources_overview(db: Session, actor: Actor, root: Path) -> list[dict[str, Any]]:
+    """Each source file of the workspace with its latest batch; a file that does not load shows its error."""
+    rows: list[dict[str, Any]] = []
+    for name in list_source_names(root):
+        try:
+            source = load_source(root, name)
+        except ZhizhiError as exc:
+            rows.append({"name": name, "error": exc.message})
+            continue
+        latest = list_batches(db, actor, source=name, limit=1)
+        rows.append(
+            {
+                "name": name,
+                "title": source.title,
+                "department": source.department,
+                "record_type": source.record_type,
+                "record_type_label": source.kind.label_zh,
+                "reader": source.reader or "",
+                "fields": len(source.fields),
+                "latest": batch_as_dict(db, latest[0]) if latest else None,
+            }
+        )
+    return rows
+
+
+def source_detail(db: Session, actor: Actor, root: Path, name: str) -> dict[str, Any]:
+    """A source's mapping, field by field, and its batches."""
+    source = load_source(root, name)
+    kind = source.kind
+    fields = []
+    for spec in kind.fields:
+        mapping = source.fields.get(spec.name)
+        fields.append(
+            {
+                "field": spec.name,
+                "label_zh": spec.label_zh,
+                "kind": spec.kind,
+                "required": spec.required,
+                "column": mapping.column if mapping else None,
+                "value": mapping.value if mapping else None,
+                "code_list": (mapping.code_list or spec.code_list) if mapping and spec.kind == "code" else None,
+                "transforms": json.dumps(mapping.transforms, ensure_ascii=False)
+                if mapping and mapping.transforms
+                else "",
+                "confidence": mapping.confidence if mapping else None,
+            }
+        )
+    batches = [batch_as_dict(db, b) for b in list_batches(db, actor, source=name, limit=50)]
+    return {
+        "source": source.model_dump(exclude={"fields"}),
+        "record_type_label": kind.label_zh,
+        "fields": fields,
+        "batches": batches,
+    }

@@ -19,7 +19,7 @@ TEMPLATES.env.filters["local"] = lambda iso: local_text(datetime.fromisoformat(i
 
 NAV = [
     ("/", "nav.home", "workspace.read"),
-    ("/sources", "nav.sources", "workspace.read"),
+    ("/sources", "nav.sources", "data.read"),
     ("/batches", "nav.batches", "data.read"),
     ("/quarantine", "nav.quarantine", "data.read"),
     ("/records", "nav.records", "data.read"),

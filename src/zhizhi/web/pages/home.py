@@ -16,13 +16,15 @@ from zhizhi.web.templating import render
 router = APIRouter()
 Reader = Annotated[Actor, Depends(PageGuard("workspace.read"))]
 SECTIONS = ("sources", "quarantine", "register", "deliveries", "hotline", "reports")
+BUILT = ("sources", "quarantine")  # served by their own pages; the others say what they will do
 
 
 @router.get("/", response_class=HTMLResponse)
 def show_home(request: Request, db: DbSession, actor: Reader) -> Response:
     """The workspace at a glance."""
     state = overview(db, app_context(request).workspace, actor)
-    return render(request, "home.html", {"state": state, "sections": SECTIONS})
+    sections = [s for s in SECTIONS if s not in BUILT or actor.can("data.read")]
+    return render(request, "home.html", {"state": state, "sections": sections})
 
 
 def _section_page(section: str) -> Callable[..., Response]:
@@ -34,4 +36,6 @@ def _section_page(section: str) -> Callable[..., Response]:
 
 
 for _section in SECTIONS:
+    if _section in BUILT:
+        continue
     router.add_api_route(f"/{_section}", _section_page(_section), methods=["GET"], response_class=HTMLResponse)

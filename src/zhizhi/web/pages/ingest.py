@@ -29,6 +29,20 @@ PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@router.get("/sources", response_class=HTMLResponse)
+def show_sources(request: Request, db: DbSession, actor: Reader) -> Response:
+    """The workspace's source files: department, record type, reader, fields mapped, the latest batch."""
+    root = app_context(request).workspace.root
+    return render(request, "sources.html", {"sources": ingest_view.sources_overview(db, actor, root)})
+
+
+@router.get("/sources/{name}", response_class=HTMLResponse)
+def show_source(name: str, request: Request, db: DbSession, actor: Reader) -> Response:
+    """One source: each field of its record type and where it comes from, and the source's batches."""
+    root = app_context(request).workspace.root
+    return render(request, "source.html", ingest_view.source_detail(db, actor, root, name))
+
+
 @router.get("/batches", response_class=HTMLResponse)
 def show_batches(request: Request, db: DbSession, actor: Reader, source: str = "", page: Page = 1) -> Response:
     """Batches newest first, by source: rows read, accepted, quarantined (still open) and skipped; records made."""
