@@ -21,6 +21,7 @@ from tests.conftest import OPERATOR
 from zhizhi.access import Actor
 from zhizhi.access.audit import AuditFilter, list_events
 from zhizhi.access.sessions import actor_for
+from zhizhi.codes import list_coverage, list_review_items
 from zhizhi.demo.records import credit_code
 from zhizhi.errors import InputError, NotFoundError, ZhizhiError
 from zhizhi.ingest import read
@@ -159,6 +160,11 @@ def test_every_row_ends_accepted_quarantined_or_skipped_and_the_counts_add_up(
         }
         assert any("<script>" in i["cells"]["企业名称"] for i in items)
         assert count_items(session, OPERATOR)["uscc.check_char"] == 1
+        # The code column's coverage is kept under the source's name, and the code that failed waits for review.
+        (run,) = [r for r in list_coverage(session) if r.subject.startswith("数据源 dengji")]
+        assert "登记导出.csv" in run.subject and json.loads(run.report)["rows"] == 8
+        waiting = list_review_items(session, from_list="gbt4754-2011", to_list="gbt4754-2017")
+        assert [(i.from_code, i.rows_affected) for i in waiting] == [("9999", 1)]
 
 
 def test_the_store_refuses_a_batch_whose_counts_do_not_add_up(city: sessionmaker[Session], tmp_path: Path) -> None:

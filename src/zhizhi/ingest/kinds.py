@@ -56,6 +56,7 @@ class Cleaned:
 
     columns: dict[str, pl.Series]
     findings: list[pl.DataFrame]
+    translation: pl.DataFrame | None = None  # code fields: translate_column's answer per row
 
 
 def no_findings() -> pl.DataFrame:
@@ -293,7 +294,9 @@ def _code(spec: Field, raw: pl.Series, ctx: Context, context: pl.DataFrame | Non
         ),
     ]
     columns = {spec.name: result["to_code"], f"{spec.name}_source": text}
-    return Cleaned(columns, found)
+    failed = pl.col("method").is_in(["unmapped", "ambiguous", "blank"])
+    kept = result.with_columns(pl.when(failed).then(pl.col("detail")).alias("detail"))
+    return Cleaned(columns, found, kept)
 
 
 KINDS: dict[str, Callable[[Field, pl.Series, Context], Cleaned]] = {

@@ -30,6 +30,7 @@ class Mapped:
     records: pl.DataFrame
     findings: pl.DataFrame
     filled: dict[str, int]
+    translations: dict[str, pl.DataFrame]
 
 
 def record_columns(kind: RecordType) -> list[str]:
@@ -63,12 +64,15 @@ def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped
     height = frame.height
     columns: dict[str, pl.Series] = {}
     findings: list[pl.DataFrame] = []
+    translations: dict[str, pl.DataFrame] = {}
     mapped = [spec for spec in kind.fields if spec.name in source.fields]
     for spec in sorted(mapped, key=lambda s: s.kind == "code"):  # code rules may read other clean fields
         context = pl.DataFrame({name: series for name, series in columns.items() if series.dtype == pl.String})
         cleaned: Cleaned = clean_column(spec, raw[spec.name], ctx, context if context.width else None)
         columns.update({name: series.alias(name) for name, series in cleaned.columns.items()})
         findings.extend(cleaned.findings)
+        if cleaned.translation is not None:
+            translations[spec.name] = cleaned.translation
     for spec in kind.fields:
         for name in output_columns(spec):
             columns.setdefault(name, pl.Series(name, [None] * height, dtype=pl.String))
@@ -82,7 +86,7 @@ def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped
     hard = _rows_with_hard(found, height)
     records = records.with_columns(frame[ROW].alias(ROW), keys.alias(KEY), hard.alias(HARD))
     filled = raw.select((pl.all().str.strip_chars().fill_null("") != "").sum()).row(0, named=True)
-    return Mapped(records.select(ROW, KEY, HARD, *record_columns(kind)), found, filled)
+    return Mapped(records.select(ROW, KEY, HARD, *record_columns(kind)), found, filled, translations)
 
 
 def _missing(

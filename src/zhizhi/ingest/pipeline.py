@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, audit
 from zhizhi.access.departments import get_department_by_code
 from zhizhi.access.roles import require
+from zhizhi.codes.coverage import coverage_report, save_coverage
+from zhizhi.codes.review import note_for_review
 from zhizhi.codes.translate import build_translator
 from zhizhi.errors import InputError
 from zhizhi.ingest.ahead import ReadAhead
@@ -154,10 +157,13 @@ def ingest_file(
             yield Prepared(chunk, map_chunk(chunk.frame, source, context), skips)
         yield Prepared(None, None, reading.skipped[skips_taken:])
 
+    translated: dict[str, list[pl.DataFrame]] = {name: [] for name in context.translators}
     for item in ReadAhead(prepared):
         writer.write_skips(item.skips)
         if item.chunk is not None and item.mapped is not None:
             writer.write_chunk(item.chunk.frame, item.mapped, item.chunk.sheet, columns)
+            for name, frame in item.mapped.translations.items():
+                translated[name].append(frame)
             if not reader.needs_file:
                 fetched.update(item.chunk.frame.write_csv().encode("utf-8"))
         if progress is not None:
@@ -173,6 +179,7 @@ def ingest_file(
     batch.report = json.dumps(report, ensure_ascii=False)
     batch.finished_at = utcnow()
     superseded = _supersede(session, batch)
+    coverage = _code_coverage(session, actor, source, batch, context, translated)
     audit.record(
         session,
         actor,
@@ -186,10 +193,34 @@ def ingest_file(
             "rows": report["rows"],
             "records": report["records"],
             "quarantine_superseded": superseded,
+            "codes_queued_for_review": coverage,
         },
     )
     session.flush()
     return IngestResult(batch)
+
+
+def _code_coverage(
+    session: Session,
+    actor: Actor,
+    source: SourceConfig,
+    batch: Batch,
+    context: Context,
+    translated: dict[str, list[pl.DataFrame]],
+) -> dict[str, int]:
+    """Keep the coverage of each code field (on the codes pages, named by source and file) and queue the codes
+    that did not translate for a steward's decision; returns per field how many codes wait."""
+    queued = {}
+    for name, frames in translated.items():
+        if not frames:
+            continue
+        results = pl.concat(frames)
+        translator = context.translators[name]
+        label = source.kind.field(name).label_zh
+        subject = f"数据源 {source.name} · {label} · {batch.file_name}"
+        save_coverage(session, actor, subject, coverage_report(translator, results))
+        queued[name] = note_for_review(session, translator, results, seen_in=f"数据源 {source.name}（批次 {batch.id}）")
+    return queued
 
 
 def _last_watermark(session: Session, source: str) -> str | None:
