@@ -190,6 +190,8 @@ def test_the_demo_command_writes_the_files_and_fills_the_queue(tmp_path: Path) -
     assert export_path(root).read_bytes().decode("gbk").startswith("统一社会信用代码,")
     engine = make_engine(f"sqlite:///{root / 'data' / 'zhizhi.db'}")
     with make_sessionmaker(engine)() as session:
-        assert len(list_coverage(session)) == 2
+        subjects = sorted(run.subject for run in list_coverage(session))
+        assert len(subjects) == 4  # the export measured twice, and the two sources that translate codes ingested
+        assert [s.split(" · ")[0] for s in subjects[:2]] == ["数据源 dengji", "数据源 food_licences"]
         assert len(list_review_items(session)) > 20
     engine.dispose()
