@@ -426,3 +426,26 @@ def test_the_source_transforms_clean_what_they_are_for(
     registration = _read(export_path(demo.root), ReadOptions(encoding="gbk")).frame
     status = ENTITY.field("status")
     assert set(registration["登记状态"]) <= set(status.values.values()) | set(status.aliases)
+
+
+def test_sources_suggest_maps_the_demo_exports_as_a_steward_did(demo: Demo) -> None:
+    """The suggester was written without these files: compare what it proposes with the hand-written sources."""
+    from zhizhi.sources import load_source
+    from zhizhi.sources.suggest import suggest_source
+
+    files = {
+        "dengji": export_path(demo.root),
+        "food_licences": demo.root / "sources" / "exports" / "food_licences.xlsx",
+        "equipment": demo.root / "sources" / "exports" / "equipment.xls",
+        "inspections": demo.root / "sources" / "exports" / "inspections.csv",
+    }
+    right = total = 0
+    for name, path in files.items():
+        truth = load_source(demo.root, name)
+        suggested = suggest_source(path, name=f"{name}-suggested").source
+        assert suggested.record_type == truth.record_type, name
+        expected = {field: m.column for field, m in truth.fields.items() if m.column}
+        found = {field: m.column for field, m in suggested.fields.items() if m.column}
+        right += sum(1 for field, column in expected.items() if found.get(field) == column)
+        total += len(expected)
+    assert right / total >= 0.9, f"{right} of {total} fields mapped as the steward did"
