@@ -68,8 +68,11 @@ def test_an_unknown_field_lists_the_record_types_fields() -> None:
     with pytest.raises(ConfigError) as caught:
         parse_source(entity("  name: 企业名称\n  licence_no: 许可证号\n"), "sources/dengji.yaml")
     message = caught.value.message
-    assert "`sources/dengji.yaml`" in message and "licence_no are not fields of `entity`" in message
+    assert "`sources/dengji.yaml`" in message and "`licence_no` are not fields of `entity`" in message
     assert "its fields: uscc, reg_no, name, entity_type" in message
+    assert "{" not in message  # the file's content is not repeated back
+    with pytest.raises(ConfigError, match=r"`adress` \(did you mean `address`\?\)"):
+        parse_source(entity("  name: 企业名称\n  adress: 住所\n"), "sources/dengji.yaml")
 
 
 def test_a_required_field_must_be_mapped() -> None:

@@ -134,7 +134,9 @@ def describe_validation_errors(exc: PydanticValidationError, model: type[BaseMod
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"])
         value = error.get("input")
-        if error["type"] == "extra_forbidden":
+        if not error["loc"]:  # a rule about the whole file: its input is the whole file, not worth repeating
+            lines.append(f"{error['msg'].removeprefix('Value error, ')}; fix the file")
+        elif error["type"] == "extra_forbidden":
             hint = _suggest_key(model, [str(part) for part in error["loc"]])
             lines.append(f"unknown key `{key}`{hint}; remove it or correct its name")
         else:

@@ -19,6 +19,7 @@ fields:
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Any
@@ -97,9 +98,12 @@ class SourceConfig(_Strict):
         kind = known[self.record_type]
         unknown = [name for name in self.fields if name not in kind.field_names]
         if unknown:
+            guesses = [difflib.get_close_matches(name, kind.field_names, n=1) for name in unknown]
+            named = ", ".join(
+                f"`{n}`" + (f" (did you mean `{g[0]}`?)" if g else "") for n, g in zip(unknown, guesses, strict=True)
+            )
             raise ValueError(
-                f"field(s) {', '.join(unknown)} are not fields of `{self.record_type}`; "
-                f"its fields: {', '.join(kind.field_names)}"
+                f"field(s) {named} are not fields of `{self.record_type}`; its fields: {', '.join(kind.field_names)}"
             )
         missing = [f.name for f in kind.fields if f.required and f.name not in self.fields]
         if missing:
