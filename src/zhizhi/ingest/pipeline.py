@@ -28,10 +28,10 @@ from zhizhi.codes.translate import build_translator
 from zhizhi.errors import InputError
 from zhizhi.ingest.ahead import ReadAhead
 from zhizhi.ingest.kinds import Context
-from zhizhi.ingest.mapping import Mapped, check_columns, map_chunk, record_columns
-from zhizhi.ingest.read.base import Chunk, ReadOptions, Skip
+from zhizhi.ingest.mapping import check_columns, map_chunk, record_columns
+from zhizhi.ingest.read.base import ReadOptions, Skip
 from zhizhi.ingest.read.registry import reader_for
-from zhizhi.ingest.writer import BatchWriter, lock_ingest
+from zhizhi.ingest.writer import BatchWriter, Encoded, encode_chunk, lock_ingest
 from zhizhi.sources.config import SourceConfig
 from zhizhi.store.tables import Batch, QuarantineItem, RawRow
 from zhizhi.store.types import utcnow
@@ -42,11 +42,13 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True)
 class Prepared:
-    """A chunk read and mapped, and the rows the reader skipped since the previous one."""
+    """A chunk read, mapped and encoded, the rows the reader skipped since the previous one, and (for fetching
+    readers) the chunk as CSV text for the batch's hash."""
 
-    chunk: Chunk | None
-    mapped: Mapped | None
+    chunk: Encoded | None
+    translations: dict[str, pl.DataFrame]
     skips: list[Skip]
+    fetched: str | None
 
 
 @dataclass(frozen=True)
@@ -154,18 +156,20 @@ def ingest_file(
                 check_columns(source, header, reading.label, chunk.sheet)
                 checked.add(chunk.sheet)
             skips, skips_taken = reading.skipped[skips_taken:], len(reading.skipped)
-            yield Prepared(chunk, map_chunk(chunk.frame, source, context), skips)
-        yield Prepared(None, None, reading.skipped[skips_taken:])
+            mapped = map_chunk(chunk.frame, source, context)
+            fetched = None if reader.needs_file else chunk.frame.write_csv()
+            yield Prepared(encode_chunk(chunk.frame, mapped, chunk.sheet, columns), mapped.translations, skips, fetched)
+        yield Prepared(None, {}, reading.skipped[skips_taken:], None)
 
     translated: dict[str, list[pl.DataFrame]] = {name: [] for name in context.translators}
     for item in ReadAhead(prepared):
         writer.write_skips(item.skips)
-        if item.chunk is not None and item.mapped is not None:
-            writer.write_chunk(item.chunk.frame, item.mapped, item.chunk.sheet, columns)
-            for name, frame in item.mapped.translations.items():
-                translated[name].append(frame)
-            if not reader.needs_file:
-                fetched.update(item.chunk.frame.write_csv().encode("utf-8"))
+        if item.chunk is not None:
+            writer.write_chunk(item.chunk)
+        for name, frame in item.translations.items():
+            translated[name].append(frame)
+        if item.fetched is not None:
+            fetched.update(item.fetched.encode("utf-8"))
         if progress is not None:
             progress(writer.tally.read)
     tally = writer.tally

@@ -16,6 +16,38 @@ from zhizhi.sources.config import SourceConfig
 TOP_REASONS = 20
 
 
+@dataclass(frozen=True)
+class ChunkStats:
+    """What one chunk adds to the report, computed beside the chunk (no shared state)."""
+
+    filled: dict[str, int]
+    flagged: dict[str, int]
+    reasons: dict[str, int]
+    examples: dict[str, dict[str, Any]]
+
+
+def chunk_stats(filled: dict[str, int], findings: pl.DataFrame, rows: pl.Series, sheet: str | None) -> ChunkStats:
+    """Rows flagged per field and per reason code in one chunk, with the first example of each code."""
+    per_field = findings.filter(pl.col("field").is_not_null()).unique(["field", I])
+    per_code = findings.unique(["code", I], maintain_order=True)
+    examples = {}
+    for first in per_code.unique("code", keep="first", maintain_order=True).iter_rows(named=True):
+        examples[first["code"]] = {
+            "value": (first["value"] or "")[:200],
+            "message_zh": first["message_zh"],
+            "field": first["field"],
+            "column": first["column"],
+            "sheet": sheet,
+            "row": int(rows[int(first[I])]),
+        }
+    return ChunkStats(
+        dict(filled),
+        dict(per_field.group_by("field").len().iter_rows()),
+        dict(per_code.group_by("code").len().iter_rows()),
+        examples,
+    )
+
+
 @dataclass
 class Tally:
     """What a batch has seen so far."""
@@ -40,25 +72,13 @@ class Tally:
         self.skipped += len(skips)
         self.skipped_by_reason.update(s.reason for s in skips)
 
-    def add_chunk(self, filled: dict[str, int], findings: pl.DataFrame, rows: pl.Series, sheet: str | None) -> None:
+    def add_chunk(self, stats: ChunkStats) -> None:
         """Count one mapped chunk: fields filled, rows flagged per field, rows per reason, a first example each."""
-        self.filled.update(filled)
-        per_field = findings.filter(pl.col("field").is_not_null()).unique(["field", I])
-        self.flagged.update(dict(per_field.group_by("field").len().iter_rows()))
-        per_code = findings.unique(["code", I])
-        self.reasons.update(dict(per_code.group_by("code").len().iter_rows()))
-        for code in per_code["code"].unique().to_list():
-            if code in self.examples:
-                continue
-            first = per_code.filter(pl.col("code") == code).row(0, named=True)
-            self.examples[code] = {
-                "value": (first["value"] or "")[:200],
-                "message_zh": first["message_zh"],
-                "field": first["field"],
-                "column": first["column"],
-                "sheet": sheet,
-                "row": int(rows[int(first[I])]),
-            }
+        self.filled.update(stats.filled)
+        self.flagged.update(stats.flagged)
+        self.reasons.update(stats.reasons)
+        for code, example in stats.examples.items():
+            self.examples.setdefault(code, example)
 
     def report(self, source: SourceConfig) -> dict[str, Any]:
         data_rows = self.accepted + self.quarantined

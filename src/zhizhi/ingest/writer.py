@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from zhizhi.ingest.kinds import I
 from zhizhi.ingest.mapping import HARD, KEY, Mapped
 from zhizhi.ingest.read.base import ERROR, ROW, Skip
-from zhizhi.ingest.report import Tally
+from zhizhi.ingest.report import ChunkStats, Tally, chunk_stats
 from zhizhi.store.tables import Base, QuarantineItem, RawRow, Record, RecordVersion
 from zhizhi.store.types import UTCDateTime
 
@@ -72,6 +72,11 @@ class Known:
 
 def content_hash(data: str) -> str:
     return hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def digest_column(data: pl.Series) -> pl.Series:
+    """The content hash of each record's JSON."""
+    return pl.Series("digest", [content_hash(d) for d in data.to_list()], dtype=pl.String)
 
 
 def stamp(session: Session, moment: datetime) -> Any:
@@ -142,69 +147,92 @@ class BatchWriter:
         bulk_insert(self.session, RawRow, RAW_COLUMNS, rows)
         self.tally.add_skips(list(skips))
 
-    def write_chunk(self, frame: pl.DataFrame, mapped: Mapped, sheet: str | None, kind_columns: list[str]) -> None:
-        """Store a mapped chunk: every row raw; accepted ones as record versions; the rest in quarantine."""
-        height = frame.height
-        cells = [c for c in frame.columns if c not in (ROW, ERROR)]
+    def write_chunk(self, chunk: Encoded) -> None:
+        """Store an encoded chunk: every row raw; accepted ones as record versions; the rest in quarantine."""
+        height = chunk.rows.height
         first_raw = self.ids.take(RawRow, height)
-        records = mapped.records.with_columns(pl.int_range(first_raw, first_raw + height, eager=True).alias("raw_id"))
-        accepted = records.filter(~pl.col(HARD))
-        soft = findings_json(mapped.findings.filter(pl.col("severity") == "soft"))
-        offsets = (accepted["raw_id"] - first_raw).to_list()
+        rows = chunk.rows.with_columns((pl.col(I).cast(pl.Int64) + first_raw).alias("raw_id"))
+        accepted = rows.filter(~pl.col(HARD))
         plan = self.versions.plan(
-            accepted.select(
-                pl.col(KEY).alias("key"),
-                record_json(accepted, kind_columns).alias("data"),
-                "raw_id",
-                pl.Series("warnings", [soft.get(i) for i in offsets], dtype=pl.String),
-            ),
-            self.batch_id,
-            self.tally,
+            accepted.select("key", "data", "raw_id", "warnings", "digest"), self.batch_id, self.tally
         )
-        by_row = records.select("raw_id").join(plan.versions_by_row(), on="raw_id", how="left", maintain_order="left")
-        raw = pl.DataFrame(
-            {
-                "id": records["raw_id"],
-                "batch_id": pl.repeat(self.batch_id, height, eager=True),
-                "sheet": pl.repeat(sheet, height, eager=True, dtype=pl.String),
-                "row_number": records[ROW],
-                "status": records.select(
-                    pl.when(pl.col(HARD)).then(pl.lit("quarantined")).otherwise(pl.lit("accepted"))
-                )[:, 0],
-                "reason": pl.repeat(None, height, eager=True, dtype=pl.String),
-                "data": frame.select(pl.struct(cells).struct.json_encode())[:, 0] if cells else pl.repeat("{}", height),
-                "record_version_id": by_row["version_id"],
-            }
+        raw = rows.join(plan.versions_by_row(), on="raw_id", how="left", maintain_order="left").select(
+            "raw_id",
+            pl.lit(self.batch_id).alias("batch_id"),
+            pl.lit(chunk.sheet, dtype=pl.String).alias("sheet"),
+            pl.col(ROW),
+            pl.when(pl.col(HARD)).then(pl.lit("quarantined")).otherwise(pl.lit("accepted")).alias("status"),
+            pl.lit(None, dtype=pl.String).alias("reason"),
+            "raw",
+            "version_id",
         )
         bulk_insert(self.session, RawRow, RAW_COLUMNS, raw.rows())
         self.versions.write(plan)
-        quarantined = records.filter(pl.col(HARD))["raw_id"].to_list()
-        if quarantined:
-            self._quarantine(quarantined, first_raw, mapped.findings)
+        quarantined = rows.filter(pl.col(HARD))
+        if quarantined.height:
+            first = self.ids.take(QuarantineItem, quarantined.height)
+            items = quarantined.select(
+                pl.int_range(first, first + quarantined.height, dtype=pl.Int64).alias("id"),
+                pl.lit(self.batch_id).alias("batch_id"),
+                "raw_id",
+                pl.lit(self.source).alias("source"),
+                pl.lit("open").alias("status"),
+                "reasons",
+                "findings",
+            ).rows()
+            columns = (*QUARANTINE_COLUMNS, "created_at", "updated_at")
+            bulk_insert(self.session, QuarantineItem, columns, [(*item, self.now, self.now) for item in items])
         self.tally.accepted += accepted.height
-        self.tally.quarantined += len(quarantined)
-        self.tally.add_chunk(mapped.filled, mapped.findings, mapped.records[ROW], sheet)
+        self.tally.quarantined += quarantined.height
+        self.tally.add_chunk(chunk.stats)
 
-    def _quarantine(self, raw_ids: list[int], first_raw: int, findings: pl.DataFrame) -> None:
-        every = findings_json(findings)
-        codes = findings.filter(pl.col("severity") == "hard").group_by(I).agg(pl.col("code").unique().sort())
-        reasons = {int(i): " " + " ".join(c) + " " for i, c in codes.iter_rows()}
-        first = self.ids.take(QuarantineItem, len(raw_ids))
-        rows = [
-            (
-                first + n,
-                self.batch_id,
-                raw_id,
-                self.source,
-                "open",
-                reasons.get(raw_id - first_raw, "")[:400],
-                every.get(raw_id - first_raw, "[]"),
-                self.now,
-                self.now,
-            )
-            for n, raw_id in enumerate(raw_ids)
-        ]
-        bulk_insert(self.session, QuarantineItem, (*QUARANTINE_COLUMNS, "created_at", "updated_at"), rows)
+
+@dataclass(frozen=True)
+class Encoded:
+    """A mapped chunk made ready to store, with no database work: one row per raw row, in file order, with its
+    raw cells, clean record, key, warnings and findings as JSON; and the chunk's figures for the report."""
+
+    sheet: str | None
+    rows: pl.DataFrame  # _i, _row, _hard, key, data, warnings, raw, findings, reasons, digest
+    stats: ChunkStats
+
+
+def encode_chunk(frame: pl.DataFrame, mapped: Mapped, sheet: str | None, kind_columns: list[str]) -> Encoded:
+    """Everything about a chunk that can be worked out beside the database (in the read-ahead thread)."""
+    height = frame.height
+    cells = [c for c in frame.columns if c not in (ROW, ERROR)]
+    found = mapped.findings
+    soft = _json_by_row(found.filter(pl.col("severity") == "soft"), "warnings")
+    every = _json_by_row(found, "findings")
+    reasons = (
+        found.filter(pl.col("severity") == "hard")
+        .group_by(I)
+        .agg(pl.col("code").unique().sort().str.join(" ").alias("reasons"))
+        .select(I, pl.format(" {} ", pl.col("reasons")).str.slice(0, 400).alias("reasons"))
+    )
+    rows = mapped.records.select(
+        pl.int_range(0, height, dtype=pl.UInt32).alias(I),
+        ROW,
+        HARD,
+        pl.col(KEY).alias("key"),
+        record_json(mapped.records, kind_columns).alias("data"),
+    ).with_columns(
+        (frame.select(pl.struct(cells).struct.json_encode())[:, 0] if cells else pl.repeat("{}", height)).alias("raw")
+    )
+    for extra in (soft, every, reasons):
+        rows = rows.join(extra, on=I, how="left", maintain_order="left")
+    rows = rows.with_columns(pl.col("findings").fill_null("[]"), pl.col("reasons").fill_null(""))
+    accepted = ~rows[HARD]
+    digests = digest_column(rows.filter(accepted)["data"])  # hashed here, beside the database's work
+    rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("digest"))
+    rows = rows.with_columns(rows["digest"].scatter(accepted.arg_true(), digests))
+    return Encoded(sheet, rows, chunk_stats(mapped.filled, found, mapped.records[ROW], sheet))
+
+
+def _json_by_row(findings: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Per row position, the JSON list of its findings."""
+    encoded = findings.select(I, pl.struct(list(FINDING_FIELDS)).struct.json_encode().alias("j"))
+    return encoded.group_by(I).agg(pl.format("[{}]", pl.col("j").str.join(",")).alias(name))
 
 
 @dataclass
@@ -248,9 +276,8 @@ class Versions:
     def plan(self, rows: pl.DataFrame, batch_id: int, tally: Tally) -> Plan:
         """Plan accepted rows (columns key, data, raw_id, warnings; in file order): which version each makes or
         confirms. Write the raw rows, then the plan."""
-        rows = rows.with_columns(
-            pl.Series("digest", [content_hash(d) for d in rows["data"].to_list()], dtype=pl.String)
-        )
+        if "digest" not in rows.columns:
+            rows = rows.with_columns(digest_column(rows["data"]))
         keys = rows["key"].to_list()
         seen = {k for k in keys if k in self.touched or k in self.fresh_touched}
         known = self._known({k for k in keys if k not in seen})
