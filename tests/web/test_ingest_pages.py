@@ -252,3 +252,16 @@ def test_the_sources_pages_show_each_file_its_mapping_and_batches(web: Web, tmp_
     assert '<html lang="en">' in english and "Field mapping" in english and "not mapped" in english
     web.login_form("admin")
     assert web.client.get("/sources").status_code == 403  # administrators manage people, not data
+
+
+def test_the_home_page_counts_what_came_in(web: Web, tmp_path: Path) -> None:
+    ingest_export(web.sessions, web.workspace.root, tmp_path)
+    web.login_form("steward")
+    page = web.client.get("/").text
+    assert re.search(r'id="count-rows">8<', page) and "接收 3，隔离 4，跳过 1" in page
+    assert re.search(r'id="count-records-entity"><a href="/records\?type=entity">3</a>', page)
+    assert re.search(r'id="count-quarantine"><a href="/quarantine">4</a>', page)
+    web.login_form("yufeng")  # another county's bureau: none of it is theirs
+    assert re.search(r'id="count-rows">0<', web.client.get("/").text)
+    web.login_form("admin")
+    assert 'id="data-tiles"' not in web.client.get("/").text

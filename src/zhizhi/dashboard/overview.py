@@ -8,10 +8,11 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, audit, require
+from zhizhi.access.departments import within_scope
 from zhizhi.config import Workspace
 from zhizhi.config.keys import public_key_fingerprint
 from zhizhi.store import current_revision, display_url, head_revision
-from zhizhi.store.tables import ApiToken, AuditEvent, Department, User
+from zhizhi.store.tables import ApiToken, AuditEvent, Batch, Department, QuarantineItem, Record, RecordVersion, User
 from zhizhi.store.types import iso_utc
 
 CONFIG_FOLDERS = ("sources", "targets", "codes", "crosswalks", "reports")
@@ -45,6 +46,40 @@ def overview(session: Session, workspace: Workspace, actor: Actor) -> dict[str, 
         },
         "last_audit_event_at": iso_utc(session.scalar(select(func.max(AuditEvent.at)).where(audit.in_scope(actor)))),
         "files": {folder: _count_files(workspace, folder) for folder in CONFIG_FOLDERS},
+        "data": _data(session, actor) if actor.can("data.read") else None,
+    }
+
+
+def _data(session: Session, actor: Actor) -> dict[str, Any]:
+    """What the actor's departments brought in: rows by how they ended, records by type, quarantine waiting."""
+    scope = within_scope(actor, Batch.department_id)
+    totals = session.execute(
+        select(
+            func.count(Batch.id),
+            func.coalesce(func.sum(Batch.rows_read), 0),
+            func.coalesce(func.sum(Batch.rows_accepted), 0),
+            func.coalesce(func.sum(Batch.rows_quarantined), 0),
+            func.coalesce(func.sum(Batch.rows_skipped), 0),
+        ).where(scope)
+    ).one()
+    records = session.execute(
+        select(Record.record_type, func.count(Record.id))
+        .join(RecordVersion, RecordVersion.id == Record.version_id)
+        .join(Batch, Batch.id == RecordVersion.batch_id)
+        .where(scope)
+        .group_by(Record.record_type)
+    ).all()
+    waiting = select(QuarantineItem.id).join(Batch, Batch.id == QuarantineItem.batch_id)
+    return {
+        "batches": int(totals[0]),
+        "rows": {
+            "read": int(totals[1]),
+            "accepted": int(totals[2]),
+            "quarantined": int(totals[3]),
+            "skipped": int(totals[4]),
+        },
+        "records": {record_type: int(count) for record_type, count in sorted(records)},
+        "quarantine_open": _count(session, waiting.where(scope, QuarantineItem.status == "open")),
     }
 
 

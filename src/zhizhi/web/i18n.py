@@ -192,6 +192,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "codes.as_of": "日期",
         "codes.no_translation": "无法转换",
         "nav.batches": "数据批次",
+        "home.batches": "数据批次",
+        "home.rows": "行已读取：接收 {accepted}，隔离 {quarantined}，跳过 {skipped}",
+        "home.records_of": "条{kind}记录",
+        "home.quarantine_open": "行待处理（隔离区）",
         "sources.title": "数据源",
         "sources.help": "每个数据源是工作区 sources/ 文件夹中的一个 YAML 文件："
         "所属部门、记录类型、读取方式、字段映射。",
@@ -531,6 +535,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "codes.as_of": "As of",
         "codes.no_translation": "no translation",
         "nav.batches": "Batches",
+        "home.batches": "batches ingested",
+        "home.rows": "rows read: {accepted} accepted, {quarantined} quarantined, {skipped} skipped",
+        "home.records_of": "{kind} records",
+        "home.quarantine_open": "rows waiting in quarantine",
         "sources.title": "Sources",
         "sources.help": "Each source is a YAML file in the workspace's sources/ folder: "
         "owning department, record type, reader, field mapping.",

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from zhizhi.access import Actor
 from zhizhi.dashboard import overview
+from zhizhi.records import record_types
 from zhizhi.web.deps import DbSession, PageGuard, app_context
 from zhizhi.web.templating import render
 
@@ -24,7 +25,8 @@ def show_home(request: Request, db: DbSession, actor: Reader) -> Response:
     """The workspace at a glance."""
     state = overview(db, app_context(request).workspace, actor)
     sections = [s for s in SECTIONS if s not in BUILT or actor.can("data.read")]
-    return render(request, "home.html", {"state": state, "sections": sections})
+    labels = {name: kind.label_zh for name, kind in record_types().items()}
+    return render(request, "home.html", {"state": state, "sections": sections, "record_type_labels": labels})
 
 
 def _section_page(section: str) -> Callable[..., Response]:
