@@ -405,3 +405,21 @@ fields:
     second = _ingest(city, source_file, config).batch
     assert second.rows_read == 1 and second.records_new == 1 and second.watermark == "2026-02-01"
     remote.dispose()
+
+
+def test_personal_fields_are_masked_for_those_who_may_not_read_them(
+    city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    source = _source(SOURCE + "  legal_representative_id: 身份证号\n")
+    header = [*HEADER, "身份证号"]
+    path = _write(
+        tmp_path / "ids.csv", [[*_row(_codes(1)[0], "柳州市甲有限公司"), "11010519491231002X"]], header=header
+    )
+    _ingest(city, path, source)
+    with city() as session:
+        (mine,) = find_records(session, OPERATOR)
+        assert mine["data"]["legal_representative_id"] == "11010519491231002X"
+        (theirs,) = find_records(session, _actor(session, "steward"))
+        assert theirs["data"]["legal_representative_id"] == "110105********002X"
+        history = record_history(session, _actor(session, "steward"), theirs["id"])
+        assert history["versions"][0]["data"]["legal_representative_id"] == "110105********002X"

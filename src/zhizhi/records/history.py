@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.errors import NotFoundError
+from zhizhi.records.registry import record_types
 from zhizhi.store.tables import Batch, RawRow, Record, RecordVersion
 from zhizhi.store.types import iso_utc
 
@@ -41,7 +42,8 @@ def find_records(
         query = query.where(Record.key.contains(key))
     query = query.order_by(Record.id).limit(limit).offset(offset)
     return [
-        {**_record(record), "data": json.loads(version.data)} for record, version in session.execute(query)
+        {**_record(record), "data": masked(actor, record.record_type, json.loads(version.data))}
+        for record, version in session.execute(query)
     ]
 
 
@@ -65,7 +67,7 @@ def record_history(session: Session, actor: Actor, record_id: int) -> dict[str, 
             {
                 "version": version.version,
                 "id": version.id,
-                "data": json.loads(version.data),
+                "data": masked(actor, record.record_type, json.loads(version.data)),
                 "warnings": json.loads(version.warnings) if version.warnings else [],
                 "batch_id": batch.id,
                 "source": batch.source,
@@ -77,6 +79,17 @@ def record_history(session: Session, actor: Actor, record_id: int) -> dict[str, 
             for version, raw, batch in versions
         ],
     }
+
+
+def masked(actor: Actor, record_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The record's personal fields (an ID number) masked for those who may not read personal data."""
+    if actor.can("personal.read") or record_type not in record_types():
+        return data
+    for spec in record_types()[record_type].fields:
+        value = data.get(spec.name)
+        if spec.personal and isinstance(value, str):
+            data[spec.name] = value[:6] + "*" * max(len(value) - 10, 1) + value[-4:] if len(value) > 10 else "****"
+    return data
 
 
 def _record(record: Record) -> dict[str, Any]:
