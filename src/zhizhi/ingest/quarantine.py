@@ -22,11 +22,11 @@ from zhizhi.access import audit
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.errors import InputError, NotFoundError
-from zhizhi.ingest.mapping import HARD, KEY, check_columns, map_chunk, record_columns
+from zhizhi.ingest.mapping import HARD, check_columns, map_chunk, record_columns
 from zhizhi.ingest.pipeline import build_context
 from zhizhi.ingest.read.base import ERROR, ROW
 from zhizhi.ingest.report import Tally
-from zhizhi.ingest.writer import Ids, Versions, findings_json, lock_ingest, record_json
+from zhizhi.ingest.writer import Ids, Versions, encode_chunk, lock_ingest
 from zhizhi.sources.config import SourceConfig
 from zhizhi.store.tables import Batch, QuarantineItem, RawRow
 from zhizhi.store.types import iso_utc, utcnow
@@ -253,29 +253,20 @@ def _replay_group(
             value = cells.get(h)
             columns[h].append(None if value is None else str(value))
     frame = pl.DataFrame(columns, schema={ROW: pl.Int64, ERROR: pl.String, **{h: pl.String for h in header}})
-    mapped = map_chunk(frame, source, context)
-    hard = mapped.records[HARD].to_list()
-    keys = mapped.records[KEY].to_list()
-    data = record_json(mapped.records, record_columns(source.kind))
-    soft = findings_json(mapped.findings.filter(pl.col("severity") == "soft"))
-    every = findings_json(mapped.findings)
+    encoded = encode_chunk(frame, map_chunk(frame, source, context), None, record_columns(source.kind)).rows
     versions = Versions(session, ids, source.name, source.record_type, now)
-    for position, (item, raw, _) in enumerate(members):
-        item.updated_at, item.updated_by = now, actor.name
-        if hard[position]:
-            item.findings = every.get(position, "[]")
-            codes = {f["code"] for f in json.loads(item.findings) if f["severity"] == "hard"}
-            item.reasons = (" " + " ".join(sorted(codes)) + " ")[:400]
+    for row, (item, raw, _) in zip(encoded.iter_rows(named=True), members, strict=True):
+        item.updated_at, item.updated_by, item.findings = now, actor.name, row["findings"]
+        if row[HARD]:
+            item.reasons = row["reasons"]
             continue
-        row = pl.DataFrame(
-            {"key": [keys[position]], "data": [data[position]], "raw_id": [raw.id], "warnings": [soft.get(position)]},
+        planned = pl.DataFrame(
+            [{"key": row["key"], "data": row["data"], "raw_id": raw.id, "warnings": row["warnings"]}],
             schema={"key": pl.String, "data": pl.String, "raw_id": pl.Int64, "warnings": pl.String},
         )
-        plan = versions.plan(row, item.batch_id, Tally())
+        plan = versions.plan(planned, item.batch_id, Tally())
         versions.write(plan)
-        version = plan.versions_by_row().filter(pl.col("raw_id") == raw.id)["version_id"]
-        item.status, item.record_version_id = "replayed", int(version[0])
-        item.findings = every.get(position, "[]")
+        item.status, item.record_version_id = "replayed", int(plan.versions_by_row()["version_id"][0])
 
 
 def _read_error(item: QuarantineItem) -> str | None:

@@ -100,15 +100,6 @@ def bulk_insert(session: Session, table: type[Base], columns: Sequence[str], row
     connection.exec_driver_sql(sql, list(rows))
 
 
-def findings_json(findings: pl.DataFrame) -> dict[int, str]:
-    """Per row position, the JSON list of its findings."""
-    if findings.is_empty():
-        return {}
-    encoded = findings.select(I, pl.struct(list(FINDING_FIELDS)).struct.json_encode().alias("j"))
-    grouped = encoded.group_by(I).agg(pl.col("j").str.join(","))
-    return {int(i): f"[{j}]" for i, j in grouped.iter_rows()}
-
-
 def record_json(records: pl.DataFrame, columns: list[str]) -> pl.Series:
     """Each record as compact JSON without its empty fields."""
     encoded = records.select(pl.struct(columns).struct.json_encode().alias("d"))["d"]
