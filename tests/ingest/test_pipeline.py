@@ -423,3 +423,24 @@ def test_personal_fields_are_masked_for_those_who_may_not_read_them(
         assert theirs["data"]["legal_representative_id"] == "110105********002X"
         history = record_history(session, _actor(session, "steward"), theirs["id"])
         assert history["versions"][0]["data"]["legal_representative_id"] == "110105********002X"
+
+
+def test_a_key_seen_again_in_a_later_chunk_of_the_same_file_makes_a_version(
+    city: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(read.base, "CHUNK_ROWS", 4)
+    codes = _codes(10)
+    rows = [_row(code, f"企业{i}有限公司") for i, code in enumerate(codes)]
+    rows += [_row(codes[0], "企业0有限公司", 住所="柳州市柳南区航生路8号"), _row(codes[1], "企业1有限公司")]
+    batch = _ingest(city, _write(tmp_path / "twice.csv", rows)).batch
+    assert (batch.records_new, batch.records_changed, batch.records_unchanged) == (10, 1, 1)
+    assert _count(city, Record) == 10 and _count(city, RecordVersion) == 11
+    with city() as session:
+        (record,) = find_records(session, OPERATOR, key=codes[0])
+        versions = record_history(session, OPERATOR, record["id"])["versions"]
+        assert [(v["version"], v["row"], v["data"]["address_county"]) for v in versions] == [
+            (1, 2, "城中区"),
+            (2, 12, "柳南区"),
+        ]
+        raw = batch_rows(session, OPERATOR, batch.id, limit=20)
+        assert raw[-1]["row"] == 13 and raw[-1]["record_version_id"] == raw[1]["record_version_id"]  # unchanged

@@ -28,6 +28,7 @@ from zhizhi.store.types import UTCDateTime
 
 INGEST_LOCK = 7_405_000_001  # the advisory lock key that serialises ingests on PostgreSQL
 LOOKUP_SLICE = 2_000
+KEY_SEED = 20261128  # keys are hashed only to tell, within one batch, which may have been made already
 FINDING_FIELDS = ("code", "severity", "field", "column", "value", "message_zh", "message")
 RAW_COLUMNS = ("id", "batch_id", "sheet", "row_number", "status", "reason", "data", "record_version_id")
 RECORD_COLUMNS = ("id", "record_type", "source", "key", "version", "version_id", "content_hash")
@@ -253,15 +254,16 @@ class Plan:
 class Versions:
     """Turns accepted rows into record versions: a new record, a new version of a changed one, or nothing.
 
-    Records this batch touched are kept in memory, so rows of later chunks find them without a query; other
-    keys are looked up only when the source had records before the batch began.
+    Keys are looked up in the store only when they may be there: when the source had records before the batch
+    began, or when the key's hash matches a record this batch made (a compact set of hashes, 8 bytes a record, is
+    all the batch keeps in memory).
     """
 
     def __init__(self, session: Session, ids: Ids, source: str, record_type: str, now: datetime) -> None:
         self.session, self.ids, self.source, self.record_type = session, ids, source, record_type
         self.moment, self.now = now, stamp(session, now)
-        self.touched: dict[str, Known] = {}
-        self.fresh_touched: dict[str, tuple[int, int, str]] = {}  # key -> record id, version id, digest (v1)
+        self.touched: dict[str, Known] = {}  # records planned one by one: a key seen twice, a changed record
+        self.made = pl.Series("hash", [], dtype=pl.UInt64)  # hashes of the keys of the records this batch made
         self.stored_before = session.scalar(select(Record.id).where(Record.source == source).limit(1)) is not None
 
     def plan(self, rows: pl.DataFrame, batch_id: int, tally: Tally) -> Plan:
@@ -269,10 +271,12 @@ class Versions:
         confirms. Write the raw rows, then the plan."""
         if "digest" not in rows.columns:
             rows = rows.with_columns(digest_column(rows["data"]))
+        hashes = rows["key"].hash(seed=KEY_SEED)
+        may_exist = hashes.is_in(self.made.implode()) if self.made.len() else pl.repeat(False, rows.height, eager=True)
         keys = rows["key"].to_list()
-        seen = {k for k in keys if k in self.touched or k in self.fresh_touched}
-        known = self._known({k for k in keys if k not in seen})
-        slow_keys = seen | set(known)
+        wanted = keys if self.stored_before else rows["key"].filter(may_exist).to_list()
+        known = self._known({k for k in wanted if k not in self.touched})
+        slow_keys = set(self.touched).intersection(keys) | set(known)
         slow = rows["key"].is_in(list(slow_keys)) | rows["key"].is_duplicated()
         plan = Plan()
         fresh = rows.filter(~slow)
@@ -286,14 +290,11 @@ class Versions:
                 pl.int_range(first_version, first_version + fresh.height, eager=True).alias("version_id"),
             )
             plan.fresh = fresh
-            self.fresh_touched.update(
-                zip(fresh["key"].to_list(), fresh.select("record_id", "version_id", "digest").rows(), strict=True)
-            )
             tally.new += fresh.height
         for key, data, raw_row_id, warnings, digest in (
             rows.filter(slow).select("key", "data", "raw_id", "warnings", "digest").rows()
         ):
-            current = self._touched(key) or known.get(key)
+            current = self.touched.get(key) or known.get(key)
             if current is not None and current.content_hash == digest:
                 plan.version_of_row[raw_row_id] = current.version_id
                 tally.unchanged += 1
@@ -314,16 +315,9 @@ class Versions:
                 (version_id, current.id, current.version, batch_id, raw_row_id, data, warnings, digest, self.now)
             )
         self.batch_id = batch_id
+        made = pl.Series(list(plan.new_records), dtype=pl.String).hash(seed=KEY_SEED)
+        self.made = pl.concat([self.made, fresh["key"].hash(seed=KEY_SEED) if fresh.height else made.clear(), made])
         return plan
-
-    def _touched(self, key: str) -> Known | None:
-        if key in self.touched:
-            return self.touched[key]
-        if key in self.fresh_touched:
-            record_id, version_id, digest = self.fresh_touched.pop(key)
-            self.touched[key] = Known(record_id, 1, version_id, digest)
-            return self.touched[key]
-        return None
 
     def write(self, plan: Plan) -> None:
         new = [
@@ -375,8 +369,6 @@ class Versions:
 
     def _known(self, keys: Iterable[str]) -> dict[str, Known]:
         found: dict[str, Known] = {}
-        if not self.stored_before:
-            return found
         wanted = sorted(keys)
         for start in range(0, len(wanted), LOOKUP_SLICE):
             part = wanted[start : start + LOOKUP_SLICE]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import TextIO
 
 from zhizhi.errors import InputError
 from zhizhi.ingest.read.base import Chunk, Reading, ReadOptions
-from zhizhi.ingest.read.csv_fast import FAST_LIMIT, fast_chunks
+from zhizhi.ingest.read.csv_fast import NotEncoded, fast_chunks
 from zhizhi.ingest.read.encoding import check_encoding, detect_encoding
 from zhizhi.ingest.read.rows import sheet_chunks
 
@@ -32,23 +31,16 @@ class CsvReader:
         return reading
 
     def _chunks(self, path: Path, encoding: str, options: ReadOptions, reading: Reading) -> Iterator[Chunk]:
-        if path.stat().st_size <= FAST_LIMIT:
-            raw = path.read_bytes()
-            try:
-                text = raw.decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise _not_encoded(path, encoding, raw[: exc.start].count(b"\n") + 1, exc.reason) from None
-            delimiter = options.delimiter or _sniff(text[: text.find("\n") + 1 or None])
-            utf8 = raw if encoding in ("utf-8", "utf_8") else text.encode("utf-8")
-            fast = fast_chunks(text, utf8, delimiter, reading)
-            if fast is not None:
-                yield from fast
-                return
-            yield from self._rows(io.StringIO(text, newline=""), delimiter, path, encoding, reading)
+        with path.open(encoding=encoding, errors="replace", newline="") as handle:
+            delimiter = options.delimiter or _sniff(handle.readline())
+        try:
+            fast = fast_chunks(path, encoding, delimiter, reading)
+        except NotEncoded as exc:
+            raise _not_encoded(path, encoding, exc.row, exc.reason) from None
+        if fast is not None:
+            yield from fast
             return
         with path.open(encoding=encoding, errors="strict", newline="") as handle:
-            delimiter = options.delimiter or _sniff(handle.readline())
-            handle.seek(0)
             yield from self._rows(handle, delimiter, path, encoding, reading)
 
     def _rows(self, handle: TextIO, delimiter: str, path: Path, encoding: str, reading: Reading) -> Iterator[Chunk]:
