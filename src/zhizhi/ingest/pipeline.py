@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -28,27 +28,17 @@ from zhizhi.codes.translate import build_translator
 from zhizhi.errors import InputError
 from zhizhi.ingest.ahead import ReadAhead
 from zhizhi.ingest.kinds import Context
-from zhizhi.ingest.mapping import check_columns, map_chunk, record_columns
-from zhizhi.ingest.read.base import ReadOptions, Skip
+from zhizhi.ingest.mapping import record_columns
+from zhizhi.ingest.produce import Job, Opened, Prepared, produce
+from zhizhi.ingest.read.base import ReadOptions
 from zhizhi.ingest.read.registry import reader_for
-from zhizhi.ingest.writer import BatchWriter, Encoded, encode_chunk, lock_ingest
+from zhizhi.ingest.writer import BatchWriter, lock_ingest
 from zhizhi.sources.config import SourceConfig
 from zhizhi.store.tables import Batch, QuarantineItem, RawRow
 from zhizhi.store.types import utcnow
 
 Progress = Callable[[int], None]
 """Called after each chunk with the number of rows read so far."""
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A chunk read, mapped and encoded, the rows the reader skipped since the previous one, and (for fetching
-    readers) the chunk as CSV text for the batch's hash."""
-
-    chunk: Encoded | None
-    translations: dict[str, pl.DataFrame]
-    skips: list[Skip]
-    fetched: str | None
 
 
 @dataclass(frozen=True)
@@ -117,52 +107,21 @@ def ingest_file(
         settings=dict(source.settings),
         watermark=None if reader.needs_file else _last_watermark(session, source.name),
     )
-    reading = reader.open(path, options)
-    started = utcnow()
-    batch = Batch(
-        source=source.name,
-        record_type=source.record_type,
-        department_id=department.id,
-        file_name=reading.label[:300],
-        file_hash=digest,
-        file_size=path.stat().st_size if reader.needs_file else None,
-        reader=reader.name,
-        encoding=reading.encoding,
-        rows_read=0,
-        rows_accepted=0,
-        rows_quarantined=0,
-        rows_skipped=0,
-        records_new=0,
-        records_changed=0,
-        records_unchanged=0,
-        report="{}",
-        started_at=started,
-        finished_at=started,
-        created_by=actor.name,
-    )
-    session.add(batch)
-    session.flush()
-    writer = BatchWriter(session, batch.id, source.name, source.record_type, started)
     columns = record_columns(source.kind)
+    job = Job(reader.name, path, options, source, context, columns, reader.needs_file)
+    ahead: Iterable[Opened | Prepared] = ReadAhead(lambda: produce(job))
+    started = utcnow()
+    batch: Batch | None = None
+    writer: BatchWriter | None = None
+    watermark = None
     fetched = hashlib.sha256()
-
-    def prepared() -> Iterator[Prepared]:
-        """Read and map chunk after chunk (in the read-ahead thread), each with the rows skipped before it."""
-        checked: set[str | None] = set()
-        skips_taken = 0
-        for chunk in reading.chunks:
-            if chunk.sheet not in checked:
-                header = reading.headers.get(chunk.sheet, chunk.frame.columns)
-                check_columns(source, header, reading.label, chunk.sheet)
-                checked.add(chunk.sheet)
-            skips, skips_taken = reading.skipped[skips_taken:], len(reading.skipped)
-            mapped = map_chunk(chunk.frame, source, context)
-            text = None if reader.needs_file else chunk.frame.write_csv()
-            yield Prepared(encode_chunk(chunk.frame, mapped, chunk.sheet, columns), mapped.translations, skips, text)
-        yield Prepared(None, {}, reading.skipped[skips_taken:], None)
-
     translated: dict[str, list[pl.DataFrame]] = {name: [] for name in context.translators}
-    for item in ReadAhead(prepared):
+    for item in ahead:
+        if isinstance(item, Opened):
+            batch = _new_batch(session, actor, source, department.id, reader.name, item, digest, path, started)
+            writer = BatchWriter(session, batch.id, source.name, source.record_type, started)
+            continue
+        assert batch is not None and writer is not None
         writer.write_skips(item.skips)
         if item.chunk is not None:
             writer.write_chunk(item.chunk)
@@ -170,13 +129,16 @@ def ingest_file(
             translated[name].append(frame)
         if item.fetched is not None:
             fetched.update(item.fetched.encode("utf-8"))
+        if item.last:
+            watermark = item.watermark
         if progress is not None:
             progress(writer.tally.read)
+    assert batch is not None and writer is not None
     tally = writer.tally
     batch.rows_read, batch.rows_accepted = tally.read, tally.accepted
     batch.rows_quarantined, batch.rows_skipped = tally.quarantined, tally.skipped
     batch.records_new, batch.records_changed, batch.records_unchanged = tally.new, tally.changed, tally.unchanged
-    batch.watermark = reading.watermark
+    batch.watermark = watermark
     if not reader.needs_file:
         batch.file_hash = fetched.hexdigest()
     report = tally.report(source)
@@ -203,6 +165,44 @@ def ingest_file(
     )
     session.flush()
     return IngestResult(batch)
+
+
+def _new_batch(
+    session: Session,
+    actor: Actor,
+    source: SourceConfig,
+    department_id: int,
+    reader: str,
+    opened: Opened,
+    digest: str,
+    path: Path,
+    started: datetime,
+) -> Batch:
+    """The batch row, written first with no rows (its counts are set once every row is stored)."""
+    batch = Batch(
+        source=source.name,
+        record_type=source.record_type,
+        department_id=department_id,
+        file_name=opened.label[:300],
+        file_hash=digest,
+        file_size=path.stat().st_size if digest else None,
+        reader=reader,
+        encoding=opened.encoding,
+        rows_read=0,
+        rows_accepted=0,
+        rows_quarantined=0,
+        rows_skipped=0,
+        records_new=0,
+        records_changed=0,
+        records_unchanged=0,
+        report="{}",
+        started_at=started,
+        finished_at=started,
+        created_by=actor.name,
+    )
+    session.add(batch)
+    session.flush()
+    return batch
 
 
 def _code_coverage(
