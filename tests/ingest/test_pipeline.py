@@ -444,3 +444,21 @@ def test_a_key_seen_again_in_a_later_chunk_of_the_same_file_makes_a_version(
         ]
         raw = batch_rows(session, OPERATOR, batch.id, limit=20)
         assert raw[-1]["row"] == 13 and raw[-1]["record_version_id"] == raw[1]["record_version_id"]  # unchanged
+
+
+def test_json_records_may_leave_out_keys_a_csv_header_may_not(city: sessionmaker[Session], tmp_path: Path) -> None:
+    codes = _codes(2)
+    lines = [
+        {"code": codes[0], "name": "甲有限公司"},
+        {"code": codes[1], "name": "乙有限公司", "phone": "0772-2812345"},
+    ]
+    path = tmp_path / "api.jsonl"
+    path.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n", encoding="utf-8")
+    config = _source(
+        "name: api\ndepartment: LZ-DJ\nrecord_type: entity\nfields:\n  uscc: code\n  name: name\n  phone: phone\n"
+    )
+    batch = _ingest(city, path, config).batch
+    assert (batch.rows_read, batch.rows_accepted) == (2, 2)
+    with city() as session:
+        phones = {r["data"]["uscc"]: r["data"].get("phone") for r in find_records(session, OPERATOR)}
+        assert phones == {codes[0]: None, codes[1]: "0772-2812345"}

@@ -55,9 +55,7 @@ def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped
     kind = source.kind
     raw = frame.select(
         [
-            apply_transforms(
-                (pl.col(m.column) if m.column is not None else pl.lit(m.value)).cast(pl.String), m.transforms
-            ).alias(name)
+            apply_transforms(_origin(m.column, m.value, frame.columns).cast(pl.String), m.transforms).alias(name)
             for name, m in source.fields.items()
         ]
     )
@@ -87,6 +85,13 @@ def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped
     records = records.with_columns(frame[ROW].alias(ROW), keys.alias(KEY), hard.alias(HARD))
     filled = raw.select((pl.all().str.strip_chars().fill_null("") != "").sum()).row(0, named=True)
     return Mapped(records.select(ROW, KEY, HARD, *record_columns(kind)), found, filled, translations)
+
+
+def _origin(column: str | None, value: str | None, present: list[str]) -> pl.Expr:
+    """A mapped column (empty when a reader without a fixed header did not see it in this chunk) or a constant."""
+    if column is None:
+        return pl.lit(value)
+    return pl.col(column) if column in present else pl.lit(None, dtype=pl.String)
 
 
 def _missing(

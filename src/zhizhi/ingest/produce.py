@@ -59,12 +59,14 @@ class Prepared:
 
 def produce(job: Job) -> Iterator[Opened | Prepared]:
     """Open, then read and map chunk after chunk, each with the rows skipped before it."""
-    reading = readers()[job.reader].open(job.path, job.options)
+    reader = readers()[job.reader]
+    fixed_header = getattr(reader, "fixed_header", True)
+    reading = reader.open(job.path, job.options)
     yield Opened(reading.label, reading.encoding)
     checked: set[str | None] = set()
     skips_taken = 0
     for chunk in reading.chunks:
-        if chunk.sheet not in checked:
+        if fixed_header and chunk.sheet not in checked:
             check_columns(job.source, reading.headers.get(chunk.sheet, chunk.frame.columns), reading.label, chunk.sheet)
             checked.add(chunk.sheet)
         skips, skips_taken = reading.skipped[skips_taken:], len(reading.skipped)

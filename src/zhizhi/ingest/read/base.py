@@ -69,7 +69,8 @@ class Reader(Protocol):
     """A way to read one kind of file; registered under the `zhizhi.readers` entry-point group.
 
     A reader whose `needs_file` is False fetches from elsewhere (a database, an API) and is given the source
-    file's path; its settings say where to fetch from.
+    file's path; its settings say where to fetch from. A reader may set `fixed_header = False` (JSON records that
+    leave out empty keys): a column the source maps is then not required in the header, and missing means empty.
     """
 
     name: str

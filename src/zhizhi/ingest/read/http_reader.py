@@ -80,6 +80,7 @@ class HttpReader:
 
     name = "http"
     needs_file = False
+    fixed_header = False  # records need not all carry every key: a missing one is empty
     suffixes: tuple[str, ...] = ()
 
     def open(self, path: Path, options: ReadOptions) -> Reading:

@@ -18,6 +18,7 @@ class JsonLinesReader:
 
     name = "jsonl"
     needs_file = True
+    fixed_header = False  # records need not all carry every key: a missing one is empty
     suffixes = (".jsonl", ".ndjson")
 
     def open(self, path: Path, options: ReadOptions) -> Reading:
