@@ -1,0 +1,351 @@
+"""The suggestion itself: read a sample, score every record type's fields against every column, pick."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from zhizhi.errors import InputError
+from zhizhi.ingest.normalize import split_address_value
+from zhizhi.ingest.normalize.divisions import division_index
+from zhizhi.ingest.normalize.text import clean_text_value
+from zhizhi.ingest.read import ERROR, ROW, ReadOptions, open_file
+from zhizhi.records import RecordType, record_types
+from zhizhi.records import record_type as get_record_type
+from zhizhi.sources.config import FieldMapping, SourceConfig, source_path
+from zhizhi.sources.suggest.assign import assign
+from zhizhi.sources.suggest.evidence import (
+    CHECK_BELOW,
+    NO_MATCH,
+    PASSED,
+    UNKNOWN_DEPARTMENT,
+    ColumnProfile,
+    HeaderMatch,
+    confidence,
+    header_match,
+    profile_column,
+)
+
+
+@dataclass(frozen=True)
+class FieldEvidence:
+    """Why a field was mapped to a column (or not): the header match, the value pass rate, the confidence."""
+
+    field: str
+    label_zh: str
+    kind: str
+    required: bool
+    column: str | None
+    confidence: float | None
+    header: HeaderMatch = NO_MATCH
+    value_rate: float | None = None
+    values_checked: int = 0
+    examples: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """One line for people: the header match and what share of the values passed which check."""
+        if self.column is None:
+            return "required: no column found" if self.required else ""
+        header = {
+            "exact": f"header = {self.header.synonym}",
+            "contains": f"header ~ {self.header.synonym}",
+            "overlap": f"header like {self.header.synonym}",
+            "words": f"header words ~ {self.header.synonym}",
+            "none": "header not recognised",
+        }[self.header.kind]
+        if self.value_rate is None:
+            return f"{header}; no values in the sample"
+        if self.kind == "text":
+            return f"{header}; text, values not checked"
+        return f"{header}; {self.value_rate:.0%} of {self.values_checked} values are {PASSED[self.kind]}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "label_zh": self.label_zh,
+            "kind": self.kind,
+            "required": self.required,
+            "column": self.column,
+            "confidence": self.confidence,
+            "header_match": self.header.kind,
+            "header_score": round(self.header.score, 3),
+            "matched": self.header.synonym,
+            "value_rate": None if self.value_rate is None else round(self.value_rate, 3),
+            "values_checked": self.values_checked,
+            "examples": list(self.examples),
+            "evidence": self.describe(),
+        }
+
+
+@dataclass(frozen=True)
+class TypeScore:
+    """How well a record type fits the file (see the module docstring for the score)."""
+
+    name: str
+    label_zh: str
+    score: float
+    mapped: int
+    required_mapped: int
+    required: int
+
+
+@dataclass
+class Suggestion:
+    """A proposed source: the SourceConfig, the evidence for every field, and what the file has left over.
+
+    `complete` is False when a required field has no column: `source` then is not valid (built unchecked) and the
+    written file does not load until the steward maps the field.
+    """
+
+    file: Path
+    source: SourceConfig
+    complete: bool
+    rows_sampled: int
+    columns: list[str]
+    fields: list[FieldEvidence]
+    unmapped_columns: list[str]
+    missing_required: list[str]
+    record_types: list[TypeScore]
+    title_row: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    generated_on: date = field(default_factory=date.today)
+
+    @property
+    def mapped(self) -> list[FieldEvidence]:
+        return [item for item in self.fields if item.column is not None]
+
+    @property
+    def to_check(self) -> list[FieldEvidence]:
+        """Mapped fields whose confidence is below CHECK_BELOW."""
+        return [item for item in self.mapped if (item.confidence or 0) < CHECK_BELOW]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.source.name,
+            "file": self.file.name,
+            "record_type": self.source.record_type,
+            "department": self.source.department,
+            "complete": self.complete,
+            "rows_sampled": self.rows_sampled,
+            "columns": self.columns,
+            "fields": [item.as_dict() for item in self.fields],
+            "unmapped_columns": self.unmapped_columns,
+            "missing_required": self.missing_required,
+            "to_check": [item.field for item in self.to_check],
+            "record_types": [
+                {
+                    "name": t.name,
+                    "label_zh": t.label_zh,
+                    "score": round(t.score, 3),
+                    "mapped": t.mapped,
+                    "required_mapped": t.required_mapped,
+                    "required": t.required,
+                }
+                for t in self.record_types
+            ],
+            "warnings": self.warnings,
+            "source": self.source.model_dump(mode="json", exclude_defaults=True),
+        }
+
+
+@dataclass
+class Sample:
+    columns: dict[str, list[str]]
+    rows: int
+    title_row: str | None
+
+
+def read_sample(path: Path, options: ReadOptions, sample_rows: int) -> Sample:
+    """Up to `sample_rows` data rows, each column's non-blank values cleaned; the first title row above the header."""
+    reading = open_file(path, options)
+    columns: dict[str, list[str]] = {}
+    rows = 0
+    try:
+        for chunk in reading.chunks:
+            frame = chunk.frame.head(max(sample_rows - rows, 0))
+            for name in frame.columns:
+                if name in (ROW, ERROR):
+                    continue
+                cleaned = (clean_text_value(value) for value in frame[name].to_list())
+                columns.setdefault(name, []).extend(value for value in cleaned if value is not None)
+            rows += frame.height
+            if rows >= sample_rows:
+                break
+    finally:
+        close = getattr(reading.chunks, "close", None)
+        if callable(close):
+            close()
+    for names in reading.headers.values():  # headers of sheets with no data rows count too
+        for name in names:
+            columns.setdefault(name, [])
+    if not columns:
+        raise InputError(
+            f"File `{path.name}` has no header row that zhizhi could find: nothing to suggest a source from.",
+            zh=f"文件 `{path.name}` 中找不到表头，无法生成数据源。",
+        )
+    title = next((skip.text for skip in reading.skipped if skip.reason == "title_row" and skip.text), None)
+    return Sample(columns, rows, title)
+
+
+@dataclass
+class _Fit:
+    kind: RecordType
+    mapping: dict[str, str]
+    scores: dict[tuple[str, str], tuple[float, float | None]]
+    matches: dict[tuple[str, str], HeaderMatch]
+
+    @property
+    def score(self) -> TypeScore:
+        total = sum(self.scores[(name, column)][0] for name, column in self.mapping.items())
+        required = [f.name for f in self.kind.fields if f.required]
+        covered = [name for name in required if name in self.mapping]
+        bonus = sum(self.scores[(name, self.mapping[name])][0] for name in covered)
+        return TypeScore(
+            self.kind.name,
+            self.kind.label_zh,
+            total + bonus - (len(required) - len(covered)),
+            len(self.mapping),
+            len(covered),
+            len(required),
+        )
+
+
+def _fit(kind: RecordType, profiles: list[ColumnProfile], today: date) -> _Fit:
+    scores: dict[tuple[str, str], tuple[float, float | None]] = {}
+    matches: dict[tuple[str, str], HeaderMatch] = {}
+    for item in kind.fields:
+        for profile in profiles:
+            match = header_match(profile.name, item)
+            matches[(item.name, profile.name)] = match
+            scores[(item.name, profile.name)] = confidence(profile, match, item, today)
+    plain = {pair: value for pair, (value, _) in scores.items()}
+    mapping = assign(plain, kind.field_names, [p.name for p in profiles])
+    return _Fit(kind, mapping, scores, matches)
+
+
+def suggest_source(
+    path: Path,
+    *,
+    name: str,
+    department: str | None = None,
+    record_type: str | None = None,
+    sample_rows: int = 2000,
+    encoding: str | None = None,
+    sheets: Iterable[str] = (),
+    delimiter: str | None = None,
+    today: date | None = None,
+) -> Suggestion:
+    """Read up to `sample_rows` rows of `path` and propose how its columns map to a record type's fields."""
+    source_path(Path(), name)  # refuses a bad name before reading anything
+    if sample_rows < 1:
+        raise InputError(f"`sample_rows` must be at least 1, not {sample_rows}.")
+    today = today or date.today()
+    candidates = [get_record_type(record_type)] if record_type else list(record_types().values())
+    sheet_names = tuple(sheets)
+    options = ReadOptions(encoding=encoding, sheets=sheet_names, delimiter=delimiter)
+    sample = read_sample(path, options, sample_rows)
+    profiles = [profile_column(column, values) for column, values in sample.columns.items()]
+    fits = sorted(
+        (_fit(kind, profiles, today) for kind in candidates),
+        key=lambda fit: (-fit.score.score, fit.kind.name),
+    )
+    best = fits[0]
+    evidence = _evidence(best, profiles)
+    missing = [f.name for f in best.kind.fields if f.required and f.name not in best.mapping]
+    warnings: list[str] = []
+    if department is None:
+        warnings.append(
+            f"department is the placeholder `{UNKNOWN_DEPARTMENT}`: set `department:` in the file to the code of "
+            "the department that owns the data (see `zhizhi dept list`), or pass --department."
+        )
+    if missing:
+        warnings.append(
+            f"required field(s) {', '.join(missing)} of `{best.kind.name}` have no column: the file will not load "
+            "until each is mapped to a column or given a constant (`FIELD: {value: ...}`)."
+        )
+    mappings = {
+        item.field: FieldMapping(column=item.column, confidence=item.confidence)
+        for item in evidence
+        if item.column is not None
+    }
+    values: dict[str, Any] = {
+        "name": name,
+        "title": (sample.title_row or path.stem)[:100],
+        "department": department or UNKNOWN_DEPARTMENT,
+        "record_type": best.kind.name,
+        "encoding": encoding,
+        "sheets": list(sheet_names),
+        "delimiter": delimiter,
+        "default_prefecture": _guess_prefecture(best, profiles),
+        "fields": mappings,
+    }
+    values = {key: value for key, value in values.items() if value not in (None, [])}
+    source = SourceConfig.model_construct(**values) if missing else SourceConfig.model_validate(values)
+    mapped_columns = set(best.mapping.values())
+    return Suggestion(
+        file=path,
+        source=source,
+        complete=not missing,
+        rows_sampled=sample.rows,
+        columns=list(sample.columns),
+        fields=evidence,
+        unmapped_columns=[column for column in sample.columns if column not in mapped_columns],
+        missing_required=missing,
+        record_types=[fit.score for fit in fits],
+        title_row=sample.title_row,
+        warnings=warnings,
+        generated_on=today,
+    )
+
+
+def _evidence(fit: _Fit, profiles: list[ColumnProfile]) -> list[FieldEvidence]:
+    by_name = {p.name: p for p in profiles}
+    result = []
+    for item in fit.kind.fields:
+        column = fit.mapping.get(item.name)
+        if column is None:
+            result.append(FieldEvidence(item.name, item.label_zh, item.kind, item.required, None, None))
+            continue
+        score, rate = fit.scores[(item.name, column)]
+        profile = by_name[column]
+        result.append(
+            FieldEvidence(
+                item.name,
+                item.label_zh,
+                item.kind,
+                item.required,
+                column,
+                round(score, 2),
+                fit.matches[(item.name, column)],
+                rate,
+                len(profile.values),
+                profile.examples(),
+            )
+        )
+    return result
+
+
+def _guess_prefecture(fit: _Fit, profiles: list[ColumnProfile]) -> str | None:
+    """The prefecture most addresses name, when at least 60% of those naming one agree: it resolves 城中区 alone."""
+    column = fit.mapping.get("address")
+    if column is None or "address" not in fit.kind.field_names:
+        return None
+    values = next(p.values for p in profiles if p.name == column)
+    index = division_index()
+    found: Counter[str] = Counter()
+    for value, count in Counter(values).items():
+        code = split_address_value(value).division_code
+        division = index.divisions.get(code) if code else None
+        if division is not None and division.prefecture_code:
+            found[division.prefecture_code] += count
+    if not found:
+        return None
+    code, count = found.most_common(1)[0]
+    prefecture = index.divisions.get(code)
+    if count < 5 or count < 0.6 * sum(found.values()) or prefecture is None or prefecture.level != "prefecture":
+        return None
+    return code
