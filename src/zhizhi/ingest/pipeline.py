@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from sqlalchemy import select
@@ -29,7 +30,7 @@ from zhizhi.errors import InputError
 from zhizhi.ingest.ahead import ReadAhead
 from zhizhi.ingest.kinds import Context
 from zhizhi.ingest.mapping import record_columns
-from zhizhi.ingest.produce import Job, Opened, Prepared, produce
+from zhizhi.ingest.produce import Job, Opened, produce
 from zhizhi.ingest.read.base import ReadOptions
 from zhizhi.ingest.read.registry import reader_for
 from zhizhi.ingest.writer import BatchWriter, lock_ingest
@@ -107,46 +108,21 @@ def ingest_file(
         settings=dict(source.settings),
         watermark=None if reader.needs_file else _last_watermark(session, source.name),
     )
-    columns = record_columns(source.kind)
-    job = Job(reader.name, path, options, source, context, columns, reader.needs_file)
-    ahead: Iterable[Opened | Prepared] = ReadAhead(lambda: produce(job))
-    started = utcnow()
-    batch: Batch | None = None
-    writer: BatchWriter | None = None
-    watermark = None
-    fetched = hashlib.sha256()
-    translated: dict[str, list[pl.DataFrame]] = {name: [] for name in context.translators}
-    for item in ahead:
-        if isinstance(item, Opened):
-            batch = _new_batch(session, actor, source, department.id, reader.name, item, digest, path, started)
-            writer = BatchWriter(session, batch.id, source.name, source.record_type, started)
-            continue
-        assert batch is not None and writer is not None
-        writer.write_skips(item.skips)
-        if item.chunk is not None:
-            writer.write_chunk(item.chunk)
-        for name, frame in item.translations.items():
-            translated[name].append(frame)
-        if item.fetched is not None:
-            fetched.update(item.fetched.encode("utf-8"))
-        if item.last:
-            watermark = item.watermark
-        if progress is not None:
-            progress(writer.tally.read)
-    assert batch is not None and writer is not None
-    tally = writer.tally
+    job = Job(reader.name, path, options, source, context, record_columns(source.kind), reader.needs_file)
+    written = _write(session, actor, job, department.id, digest, progress)
+    batch, tally = written.batch, written.writer.tally
     batch.rows_read, batch.rows_accepted = tally.read, tally.accepted
     batch.rows_quarantined, batch.rows_skipped = tally.quarantined, tally.skipped
     batch.records_new, batch.records_changed, batch.records_unchanged = tally.new, tally.changed, tally.unchanged
-    batch.watermark = watermark
+    batch.watermark = written.watermark
     if not reader.needs_file:
-        batch.file_hash = fetched.hexdigest()
+        batch.file_hash = written.fetched.hexdigest()
     report = tally.report(source)
     batch.report = json.dumps(report, ensure_ascii=False)
     batch.finished_at = utcnow()
     # A file sent again holds the same rows at the same places; a fetch's row numbers are only places in its answer.
     superseded = _supersede(session, batch) if reader.needs_file else 0
-    coverage = _code_coverage(session, actor, source, batch, context, translated)
+    coverage = _code_coverage(session, actor, source, batch, context, written.translated)
     audit.record(
         session,
         actor,
@@ -167,26 +143,60 @@ def ingest_file(
     return IngestResult(batch)
 
 
+@dataclass
+class _Written:
+    """What writing a file's rows left: the batch and its writer's tally, and what the reading side reported."""
+
+    batch: Batch
+    writer: BatchWriter
+    watermark: str | None
+    fetched: Any  # the running SHA-256 of a fetch's rows
+    translated: dict[str, list[pl.DataFrame]]
+
+
+def _write(
+    session: Session, actor: Actor, job: Job, department_id: int, digest: str, progress: Progress | None
+) -> _Written:
+    """Write the rows the read-ahead thread prepares, chunk after chunk, as they come."""
+    started = utcnow()
+    batch: Batch | None = None
+    writer: BatchWriter | None = None
+    watermark = None
+    fetched = hashlib.sha256()
+    translated: dict[str, list[pl.DataFrame]] = {name: [] for name in job.context.translators}
+    for item in ReadAhead(lambda: produce(job)):
+        if isinstance(item, Opened):
+            batch = _new_batch(session, actor, job, department_id, item, digest, started)
+            writer = BatchWriter(session, batch.id, job.source.name, job.source.record_type, started)
+            continue
+        assert batch is not None and writer is not None
+        writer.write_skips(item.skips)
+        if item.chunk is not None:
+            writer.write_chunk(item.chunk)
+        for name, frame in item.translations.items():
+            translated[name].append(frame)
+        if item.fetched is not None:
+            fetched.update(item.fetched.encode("utf-8"))
+        if item.last:
+            watermark = item.watermark
+        if progress is not None:
+            progress(writer.tally.read)
+    assert batch is not None and writer is not None
+    return _Written(batch, writer, watermark, fetched, translated)
+
+
 def _new_batch(
-    session: Session,
-    actor: Actor,
-    source: SourceConfig,
-    department_id: int,
-    reader: str,
-    opened: Opened,
-    digest: str,
-    path: Path,
-    started: datetime,
+    session: Session, actor: Actor, job: Job, department_id: int, opened: Opened, digest: str, started: datetime
 ) -> Batch:
     """The batch row, written first with no rows (its counts are set once every row is stored)."""
     batch = Batch(
-        source=source.name,
-        record_type=source.record_type,
+        source=job.source.name,
+        record_type=job.source.record_type,
         department_id=department_id,
         file_name=opened.label[:300],
         file_hash=digest,
-        file_size=path.stat().st_size if digest else None,
-        reader=reader,
+        file_size=job.path.stat().st_size if job.needs_file else None,
+        reader=job.reader,
         encoding=opened.encoding,
         rows_read=0,
         rows_accepted=0,
