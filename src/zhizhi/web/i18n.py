@@ -194,7 +194,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nav.batches": "数据批次",
         "home.batches": "数据批次",
         "home.rows": "行已读取：接收 {accepted}，隔离 {quarantined}，跳过 {skipped}",
-        "home.records_of": "条{kind}记录",
+        "home.records_of": "{kind}",
         "home.quarantine_open": "行待处理（隔离区）",
         "sources.title": "数据源",
         "sources.help": "每个数据源是工作区 sources/ 文件夹中的一个 YAML 文件："
