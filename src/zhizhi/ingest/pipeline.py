@@ -20,6 +20,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhizhi import ledger
 from zhizhi.access import Actor, audit
 from zhizhi.access.departments import get_department_by_code
 from zhizhi.access.roles import require
@@ -137,6 +138,20 @@ def ingest_file(
             "records": report["records"],
             "quarantine_superseded": superseded,
             "codes_queued_for_review": coverage,
+        },
+    )
+    ledger.append(
+        session,
+        "batch.ingested",
+        "batch",
+        batch.id,
+        {
+            "source": source.name,
+            "department": source.department,
+            "file": batch.file_name,
+            "file_hash": batch.file_hash,
+            "rows": report["rows"],
+            "records": report["records"],
         },
     )
     session.flush()

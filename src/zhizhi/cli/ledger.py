@@ -1,0 +1,128 @@
+"""`zhizhi ledger`: the hash-chained ledger of what came in and went out, its checkpoints and proofs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+from sqlalchemy import select
+
+from zhizhi.cli.common import JsonOption, console, emit, transaction
+from zhizhi.ledger import check_proof, make_proof, sign_head, verify_ledger
+from zhizhi.ledger.proofs import read_proof
+from zhizhi.store.tables import LedgerEntry
+from zhizhi.store.types import iso_utc
+
+app = typer.Typer(help="The ledger: verify it, sign its head, export and check proofs.", no_args_is_help=True)
+
+
+@app.command("verify")
+def verify(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """Check the chain from the first entry and every signed checkpoint; name the first entry that does not hold."""
+    with transaction(ctx) as (workspace, session):
+        report = verify_ledger(session, workspace.keys_dir)
+    emit(
+        report.as_dict(),
+        as_json,
+        lambda: console.print(
+            f"Ledger intact: {report.entries} entries, {report.checkpoints} checkpoints, head {report.head_hash}."
+            if report.ok
+            else f"Ledger broken at entry {report.first_bad_seq}: {report.problem}. "
+            f"The {report.entries} entries before it are intact."
+        ),
+    )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("checkpoint")
+def checkpoint(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """Sign the ledger's head now with the workspace's key."""
+    with transaction(ctx) as (workspace, session):
+        signed = sign_head(session, workspace.keys_dir)
+    emit(
+        signed.as_dict(),
+        as_json,
+        lambda: console.print(f"Signed entries 1-{signed.seq}, head {signed.head_hash}, key {signed.key_fingerprint}."),
+    )
+
+
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    kind: str | None = typer.Option(None, "--kind", help="Only entries of this kind, e.g. batch.ingested."),
+    limit: int = typer.Option(50, "--limit", min=1, max=10_000, help="The newest N entries."),
+    as_json: bool = JsonOption,
+) -> None:
+    """The newest entries, with what each records."""
+    with transaction(ctx) as (_, session):
+        query = select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(limit)
+        if kind:
+            query = query.where(LedgerEntry.kind == kind)
+        rows = [
+            {
+                "seq": e.seq,
+                "at": iso_utc(e.at),
+                "kind": e.kind,
+                "subject_type": e.subject_type,
+                "subject_id": e.subject_id,
+                "payload": json.loads(e.payload),
+                "hash": e.hash,
+            }
+            for e in reversed(list(session.scalars(query)))
+        ]
+
+    def show() -> None:
+        table = Table("seq", "at", "kind", "subject", "payload")
+        for row in rows:
+            table.add_row(
+                str(row["seq"]),
+                row["at"],
+                row["kind"],
+                f"{row['subject_type']} {row['subject_id']}",
+                json.dumps(row["payload"], ensure_ascii=False)[:100],
+            )
+        console.print(table)
+
+    emit(rows, as_json, show)
+
+
+@app.command("proof")
+def proof(
+    ctx: typer.Context,
+    seq: int = typer.Argument(..., help="The entry (see `zhizhi ledger list`)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the proof here instead of to stdout."),
+) -> None:
+    """Export a self-contained proof of one entry: the entry, the chain to a signed checkpoint, the public key."""
+    with transaction(ctx) as (workspace, session):
+        text = make_proof(session, workspace.keys_dir, seq)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"Proof of entry {seq} written to {output}.")
+
+
+@app.command("verify-proof")
+def verify_proof(
+    path: Path = typer.Argument(..., help="A proof file written by `zhizhi ledger proof`."),
+    key: str | None = typer.Option(None, "--key", help="The signer's key fingerprint you expect (SHA256:...)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Check a proof with no database and no workspace: any changed byte makes it fail."""
+    result = check_proof(read_proof(path), expected_fingerprint=key)
+    emit(
+        result.as_dict(),
+        as_json,
+        lambda: console.print(
+            f"Proof holds: entry {result.entry['seq']} ({result.entry['kind']}, {result.entry['subject_type']} "
+            f"{result.entry['subject_id']}) is in the ledger signed at entry {result.checkpoint['seq']} by "
+            f"{result.checkpoint['key_fingerprint']}."
+            if result.ok and result.entry and result.checkpoint
+            else f"Proof fails: {result.problem}."
+        ),
+    )
+    if not result.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,150 @@
+"""The ledger's chain: entries appended in order, each hashed over the one before it, and the walk that checks it.
+
+An entry's hash is SHA-256 over the previous entry's hash and the entry's canonical JSON (its position, time, kind,
+subject and payload), so editing, deleting, inserting or reordering any entry breaks every hash after it. The
+tables refuse UPDATE and DELETE by trigger; the chain is what shows it when someone goes around them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event as orm_event
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session
+
+from zhizhi.store.tables import LedgerEntry
+from zhizhi.store.types import iso_utc, utcnow
+
+GENESIS = "0" * 64
+_PG_LOCK = 7_405_000_002  # advisory lock id: one appender at a time extends the chain
+_HEAD = "zhizhi.ledger.head"  # session.info key: the head as this transaction left it
+
+
+def canonical(value: Any) -> str:
+    """The one JSON text of a value: keys sorted, no spaces, Chinese as is."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def entry_hash(prev_hash: str, seq: int, at: str, kind: str, subject_type: str, subject_id: str, payload: str) -> str:
+    """SHA-256 over the previous hash and the entry's canonical JSON (`payload` is the stored JSON text)."""
+    body = canonical([seq, at, kind, subject_type, subject_id, payload])
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+
+
+def append(session: Session, kind: str, subject_type: str, subject_id: str | int, payload: Mapping[str, Any]) -> int:
+    """Append an entry in the caller's transaction (it commits, or not, with what it records); returns its seq."""
+    seq, prev_hash = _head(session)
+    at = utcnow()
+    body = canonical(dict(payload))
+    digest = entry_hash(prev_hash, seq + 1, _iso(at), kind, subject_type, str(subject_id), body)
+    session.execute(
+        insert(LedgerEntry).values(
+            seq=seq + 1,
+            at=at,
+            kind=kind,
+            subject_type=subject_type,
+            subject_id=str(subject_id),
+            payload=body,
+            prev_hash=prev_hash,
+            hash=digest,
+        )
+    )
+    session.info[_HEAD] = (seq + 1, digest)
+    return seq + 1
+
+
+def _head(session: Session) -> tuple[int, str]:
+    cached: tuple[int, str] | None = session.info.get(_HEAD)
+    if cached is not None:
+        return cached
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
+    head = session.execute(select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)).first()
+    return (head.seq, head.hash) if head else (0, GENESIS)
+
+
+@orm_event.listens_for(Session, "after_soft_rollback")
+def forget_head(session: Session, previous_transaction: Any = None) -> None:
+    """Drop the cached head: after a rollback the next append must read it again."""
+    session.info.pop(_HEAD, None)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An entry as plain values, as stored and as a proof carries it."""
+
+    seq: int
+    at: str
+    kind: str
+    subject_type: str
+    subject_id: str
+    payload: str
+    prev_hash: str
+    hash: str
+
+    def computed_hash(self) -> str:
+        return entry_hash(
+            self.prev_hash, self.seq, self.at, self.kind, self.subject_type, self.subject_id, self.payload
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at,
+            "kind": self.kind,
+            "subject_type": self.subject_type,
+            "subject_id": self.subject_id,
+            "payload": self.payload,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+
+def entries(session: Session, *, start: int = 1, stop: int | None = None) -> Iterator[Entry]:
+    """Entries in order from seq `start` to `stop` (inclusive), as plain values; streamed."""
+    stmt = select(*LedgerEntry.__table__.columns).where(LedgerEntry.seq >= start).order_by(LedgerEntry.seq)
+    if stop is not None:
+        stmt = stmt.where(LedgerEntry.seq <= stop)
+    for row in session.execute(stmt.execution_options(yield_per=5000)):
+        yield Entry(
+            row.seq, _iso(row.at), row.kind, row.subject_type, row.subject_id, row.payload, row.prev_hash, row.hash
+        )
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """How far the chain is sound and, if not, the first bad entry."""
+
+    ok: bool
+    entries: int
+    head_hash: str
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+
+def check_chain(items: Iterator[Entry], *, start: int = 1, prev_hash: str = GENESIS) -> ChainCheck:
+    """Walk entries from `start` (after `prev_hash`) and name the first edited, deleted, inserted or moved one."""
+    expected, running, good = start, prev_hash, 0
+    for item in items:
+        if item.seq != expected:
+            return ChainCheck(False, good, running, expected, f"entry {expected} is missing (next is {item.seq})")
+        if item.prev_hash != running:
+            return ChainCheck(
+                False, good, running, item.seq, f"entry {item.seq} does not follow entry {item.seq - 1}: reordered"
+            )
+        if item.computed_hash() != item.hash:
+            return ChainCheck(False, good, running, item.seq, f"entry {item.seq} does not match its hash: edited")
+        running, expected, good = item.hash, expected + 1, good + 1
+    return ChainCheck(True, good, running)
+
+
+def _iso(moment: datetime) -> str:
+    value = iso_utc(moment)
+    assert value is not None
+    return value

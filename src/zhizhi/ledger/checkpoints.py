@@ -1,0 +1,122 @@
+"""Checkpoints: the ledger's head signed with the workspace's Ed25519 key, so a third party can check it later.
+
+The signed message is the canonical JSON `["zhizhi-ledger-checkpoint", 1, seq, head_hash, at]`: which entries it
+covers (1 to `seq`), the hash they end in, and when it was signed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhizhi.config.keys import PRIVATE_KEY, PUBLIC_KEY
+from zhizhi.errors import ConfigError, InputError
+from zhizhi.ledger.chain import GENESIS, _head, canonical
+from zhizhi.store.tables import LedgerCheckpoint
+from zhizhi.store.types import iso_utc, utcnow
+
+MESSAGE_KIND = "zhizhi-ledger-checkpoint"
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A checkpoint as plain values, as stored and as a proof carries it."""
+
+    seq: int
+    head_hash: str
+    at: str
+    key_fingerprint: str
+    signature: str
+
+    def message(self) -> bytes:
+        return canonical([MESSAGE_KIND, 1, self.seq, self.head_hash, self.at]).encode()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "head_hash": self.head_hash,
+            "at": self.at,
+            "key_fingerprint": self.key_fingerprint,
+            "signature": self.signature,
+        }
+
+
+def fingerprint(public: Ed25519PublicKey) -> str:
+    """`SHA256:...` of the raw public key, as `zhizhi status` shows the workspace's."""
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return "SHA256:" + base64.b64encode(hashlib.sha256(raw).digest()).decode().rstrip("=")
+
+
+def load_private_key(keys_dir: Path) -> Ed25519PrivateKey:
+    path = keys_dir / PRIVATE_KEY
+    if not path.is_file():
+        raise ConfigError(f"No signing key at `{path}`: run `zhizhi init` on the workspace to make one.")
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ConfigError(f"`{path}` is not an Ed25519 private key.")
+    return key
+
+
+def public_key_pem(keys_dir: Path) -> str:
+    return (keys_dir / PUBLIC_KEY).read_text(encoding="ascii")
+
+
+def sign_head(session: Session, keys_dir: Path) -> Signed:
+    """Sign the ledger's current head (in the caller's transaction); an empty ledger cannot be signed."""
+    seq, head_hash = _head(session)
+    if seq == 0 or head_hash == GENESIS:
+        raise InputError("The ledger is empty: there is nothing to sign yet.", zh="账本为空，尚无可签名的内容。")
+    key = load_private_key(keys_dir)
+    moment = utcnow()
+    at = iso_utc(moment)
+    assert at is not None
+    unsigned = Signed(seq, head_hash, at, fingerprint(key.public_key()), "")
+    signature = base64.b64encode(key.sign(unsigned.message())).decode()
+    signed = Signed(seq, head_hash, at, unsigned.key_fingerprint, signature)
+    session.add(
+        LedgerCheckpoint(
+            seq=seq,
+            head_hash=head_hash,
+            at=moment,
+            key_fingerprint=signed.key_fingerprint,
+            signature=signature,
+        )
+    )
+    session.flush()
+    return signed
+
+
+def checkpoints(session: Session) -> list[Signed]:
+    rows = session.scalars(select(LedgerCheckpoint).order_by(LedgerCheckpoint.seq, LedgerCheckpoint.id))
+    return [Signed(c.seq, c.head_hash, _iso(c), c.key_fingerprint, c.signature) for c in rows]
+
+
+def covering(session: Session, seq: int) -> Signed | None:
+    """The first checkpoint that covers entry `seq`."""
+    row = session.scalars(
+        select(LedgerCheckpoint).where(LedgerCheckpoint.seq >= seq).order_by(LedgerCheckpoint.seq).limit(1)
+    ).first()
+    return None if row is None else Signed(row.seq, row.head_hash, _iso(row), row.key_fingerprint, row.signature)
+
+
+def signature_ok(signed: Signed, public: Ed25519PublicKey) -> bool:
+    try:
+        public.verify(base64.b64decode(signed.signature, validate=True), signed.message())
+    except (InvalidSignature, ValueError):
+        return False
+    return fingerprint(public) == signed.key_fingerprint
+
+
+def _iso(row: LedgerCheckpoint) -> str:
+    text = iso_utc(row.at)
+    assert text is not None
+    return text
