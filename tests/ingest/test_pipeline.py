@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR
+from zhizhi import ledger
 from zhizhi.access import Actor
 from zhizhi.access.audit import AuditFilter, list_events
 from zhizhi.access.sessions import actor_for
@@ -160,6 +161,9 @@ def test_every_row_ends_accepted_quarantined_or_skipped_and_the_counts_add_up(
         }
         assert any("<script>" in i["cells"]["企业名称"] for i in items)
         assert count_items(session, OPERATOR)["uscc.check_char"] == 1
+        (entry,) = ledger.entries(session)
+        assert (entry.kind, entry.subject_id) == ("batch.ingested", str(batch.id))
+        assert json.loads(entry.payload)["rows"] == {"read": 11, "accepted": 3, "quarantined": 5, "skipped": 3}
         # The code column's coverage is kept under the source's name, and the code that failed waits for review.
         (run,) = [r for r in list_coverage(session) if r.subject.startswith("数据源 dengji")]
         assert "登记导出.csv" in run.subject and json.loads(run.report)["rows"] == 8

@@ -110,7 +110,10 @@ def covering(session: Session, seq: int) -> Signed | None:
 
 def signature_ok(signed: Signed, public: Ed25519PublicKey) -> bool:
     try:
-        public.verify(base64.b64decode(signed.signature, validate=True), signed.message())
+        raw = base64.b64decode(signed.signature, validate=True)
+        if base64.b64encode(raw).decode() != signed.signature:
+            return False  # the same bytes written another way (spare bits set): not the signature as made
+        public.verify(raw, signed.message())
     except (InvalidSignature, ValueError):
         return False
     return fingerprint(public) == signed.key_fingerprint

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
@@ -67,10 +68,13 @@ def check_proof(text: bytes, *, expected_fingerprint: str | None = None) -> Proo
         segment = [Entry(**item) for item in proof["segment"]]
         signed = Signed(**proof["checkpoint"])
         public = serialization.load_pem_public_key(proof["public_key"].encode())
-    except (TypeError, KeyError, ValueError) as exc:
+    except (TypeError, KeyError, ValueError, UnsupportedAlgorithm) as exc:
         return ProofCheck(False, f"the proof is incomplete or malformed ({exc})")
     if not isinstance(public, Ed25519PublicKey):
         return ProofCheck(False, "the public key is not an Ed25519 key")
+    pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    if pem != proof["public_key"]:
+        return ProofCheck(False, "the public key is not written as zhizhi writes it")
     if entry.computed_hash() != entry.hash:
         return ProofCheck(False, f"entry {entry.seq} does not match its hash: edited")
     chain = check_chain(iter(segment), start=entry.seq + 1, prev_hash=entry.hash)

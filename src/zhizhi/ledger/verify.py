@@ -47,8 +47,11 @@ def verify_ledger(session: Session, keys_dir: Path) -> LedgerCheck:
     assert isinstance(public, Ed25519PublicKey)
     for checkpoint in signed:
         stored = session.scalar(select(LedgerEntry.hash).where(LedgerEntry.seq == checkpoint.seq))
-        if checkpoint.seq > chain.entries or stored != checkpoint.head_hash:
-            problem = f"the checkpoint of entry {checkpoint.seq} does not match the chain: entries after it were lost"
+        if checkpoint.seq > chain.entries:
+            problem = f"a checkpoint signed entries up to {checkpoint.seq}: entries after it were lost"
+            return LedgerCheck(False, chain.entries, chain.head_hash, len(signed), chain.entries + 1, problem)
+        if stored != checkpoint.head_hash:
+            problem = f"the checkpoint of entry {checkpoint.seq} does not match the chain"
             return LedgerCheck(False, chain.entries, chain.head_hash, len(signed), checkpoint.seq, problem)
         if not signature_ok(checkpoint, public):
             problem = f"the checkpoint of entry {checkpoint.seq} is not signed by this workspace's key"

@@ -1,0 +1,159 @@
+"""The ledger on a real store (SQLite and PostgreSQL): appends, tampering of each kind caught, proofs that a
+third party checks without a database and that fail on any changed byte."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from zhizhi.cli.main import app
+from zhizhi.config import Workspace
+from zhizhi.config.keys import ensure_signing_key
+from zhizhi.errors import InputError
+from zhizhi.ledger import append, check_proof, make_proof, sign_head, verify_ledger
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> Path:
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    ensure_signing_key(folder)
+    return folder
+
+
+def _append(sessions: sessionmaker[Session], count: int, start: int = 1) -> None:
+    with sessions() as session, session.begin():
+        for n in range(start, start + count):
+            payload = {"source": "dengji", "rows": {"read": n * 10}, "文件": "导出.csv"}
+            append(session, "batch.ingested", "batch", n, payload)
+
+
+def _verify(sessions: sessionmaker[Session], keys: Path) -> dict[str, object]:
+    with sessions() as session:
+        return verify_ledger(session, keys).as_dict()
+
+
+def _tamper(engine: Engine, *statements: str) -> None:
+    # Someone with DDL rights lifts the append-only triggers; the chain and the checkpoints must still catch it.
+    with engine.begin() as connection:
+        for table in ("ledger_entries", "ledger_checkpoints"):
+            if engine.dialect.name == "postgresql":
+                connection.execute(text(f"DROP TRIGGER {table}_append_only ON {table}"))
+            else:
+                connection.execute(text(f"DROP TRIGGER {table}_no_update"))
+                connection.execute(text(f"DROP TRIGGER {table}_no_delete"))
+        for statement in statements:
+            connection.execute(text(statement))
+
+
+def test_an_untouched_ledger_with_checkpoints_verifies(sessions: sessionmaker[Session], keys: Path) -> None:
+    _append(sessions, 3)
+    with sessions() as session, session.begin():
+        signed = sign_head(session, keys)
+    _append(sessions, 2, start=4)
+    report = _verify(sessions, keys)
+    assert report["ok"] and report["entries"] == 5 and report["checkpoints"] == 1 and signed.seq == 3
+
+
+def test_the_tables_refuse_changes(sessions: sessionmaker[Session], engine: Engine) -> None:
+    _append(sessions, 2)
+    for statement in ("UPDATE ledger_entries SET kind = 'x'", "DELETE FROM ledger_entries WHERE seq = 1"):
+        with pytest.raises(Exception, match="append-only"), engine.begin() as connection:
+            connection.execute(text(statement))
+
+
+@pytest.mark.parametrize(
+    ("statements", "bad_seq", "problem"),
+    [
+        (["UPDATE ledger_entries SET payload = replace(payload, '30', '31') WHERE seq = 3"], 3, "edited"),
+        (["DELETE FROM ledger_entries WHERE seq = 2"], 2, "missing"),
+        (
+            [
+                "UPDATE ledger_entries SET seq = 100 WHERE seq = 2",
+                "UPDATE ledger_entries SET seq = 2 WHERE seq = 3",
+                "UPDATE ledger_entries SET seq = 3 WHERE seq = 100",
+            ],
+            2,
+            "reordered",
+        ),
+        (["DELETE FROM ledger_entries WHERE seq >= 4"], 4, "entries after it were lost"),
+        (["UPDATE ledger_checkpoints SET seq = 3"], 3, "does not match the chain"),
+    ],
+    ids=["edited", "deleted", "reordered", "newest-deleted", "checkpoint-moved"],
+)
+def test_tampering_of_each_kind_is_named(
+    sessions: sessionmaker[Session], engine: Engine, keys: Path, statements: list[str], bad_seq: int, problem: str
+) -> None:
+    _append(sessions, 5)
+    with sessions() as session, session.begin():
+        sign_head(session, keys)
+    _tamper(engine, *statements)
+    report = _verify(sessions, keys)
+    assert not report["ok"] and report["first_bad_seq"] == bad_seq and problem in str(report["problem"])
+
+
+def test_a_checkpoint_signed_by_another_key_is_refused(
+    sessions: sessionmaker[Session], keys: Path, tmp_path: Path
+) -> None:
+    _append(sessions, 2)
+    other = tmp_path / "other"
+    other.mkdir()
+    ensure_signing_key(other)
+    with sessions() as session, session.begin():
+        sign_head(session, other)
+    report = _verify(sessions, keys)
+    assert not report["ok"] and "not signed by this workspace's key" in str(report["problem"])
+
+
+def test_an_empty_ledger_cannot_be_signed(sessions: sessionmaker[Session], keys: Path) -> None:
+    with pytest.raises(InputError, match="empty"), sessions() as session, session.begin():
+        sign_head(session, keys)
+
+
+def test_a_proof_holds_without_the_database_and_fails_on_any_changed_byte(
+    sessions: sessionmaker[Session], keys: Path, tmp_path: Path
+) -> None:
+    _append(sessions, 4)
+    with sessions() as session, session.begin():
+        proof = make_proof(session, keys, 2).encode()  # no checkpoint yet: one is signed for it
+    result = check_proof(proof)
+    assert result.ok and result.entry is not None and result.entry["payload"]["rows"] == {"read": 20}
+    assert result.checkpoint is not None and result.checkpoint["seq"] == 4
+    assert len(json.loads(proof)["segment"]) == 2
+    for position in range(len(proof)):
+        changed = bytearray(proof)
+        changed[position] = (changed[position] + 1) % 256
+        assert not check_proof(bytes(changed)).ok, f"a proof with byte {position} changed still holds"
+    fingerprint = str(result.checkpoint["key_fingerprint"])
+    assert check_proof(proof, expected_fingerprint=fingerprint).ok
+    assert "not by the expected" in str(check_proof(proof, expected_fingerprint="SHA256:someoneelse").problem)
+
+
+def test_the_cli_exports_a_proof_a_stranger_checks(
+    sessions: sessionmaker[Session], tmp_path: Path, workspace: Workspace
+) -> None:
+    root = workspace.root
+    _append(sessions, 4)
+    listed = runner.invoke(app, ["-w", str(root), "ledger", "list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    entries = json.loads(listed.output)
+    assert [e["kind"] for e in entries] == ["batch.ingested"] * 4
+    exported = runner.invoke(app, ["-w", str(root), "ledger", "proof", "2", "-o", str(tmp_path / "proof.json")])
+    assert exported.exit_code == 0, exported.output
+    # The third party has the file and nothing else: no workspace, no database.
+    proof = str(tmp_path / "proof.json")
+    checked = runner.invoke(app, ["-w", str(tmp_path / "nowhere"), "ledger", "verify-proof", proof, "--json"])
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.output)["ok"] is True
+    (tmp_path / "proof.json").write_text((tmp_path / "proof.json").read_text(encoding="utf-8") + " ", encoding="utf-8")
+    refused = runner.invoke(app, ["ledger", "verify-proof", str(tmp_path / "proof.json")])
+    assert refused.exit_code == 1 and "Proof fails" in refused.output
+    verified = runner.invoke(app, ["-w", str(root), "ledger", "verify", "--json"])
+    assert verified.exit_code == 0 and json.loads(verified.output)["entries"] == 4
