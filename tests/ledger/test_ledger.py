@@ -157,3 +157,14 @@ def test_the_cli_exports_a_proof_a_stranger_checks(
     assert refused.exit_code == 1 and "Proof fails" in refused.output
     verified = runner.invoke(app, ["-w", str(root), "ledger", "verify", "--json"])
     assert verified.exit_code == 0 and json.loads(verified.output)["entries"] == 4
+
+
+@pytest.mark.parametrize("value", ['引号"和\\反斜杠', "tab\tnew\nline\x00", "𠮷 emoji 😀", "", "plain"])
+def test_the_hash_body_is_the_canonical_json(value: str) -> None:
+    import hashlib
+
+    from zhizhi.ledger.chain import canonical, entry_hash
+
+    expected = canonical([7, "2026-11-28T00:00:00.000000Z", value, "batch", value, value])
+    digest = hashlib.sha256(f"{'a' * 64}\n{expected}".encode()).hexdigest()
+    assert entry_hash("a" * 64, 7, "2026-11-28T00:00:00.000000Z", value, "batch", value, value) == digest
