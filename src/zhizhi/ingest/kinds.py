@@ -264,9 +264,11 @@ def _code(spec: Field, raw: pl.Series, ctx: Context, context: pl.DataFrame | Non
     if translator is None:
         raise KeyError(f"no translator for code field `{spec.name}`")
     result = translator.translate_column(text, context)
-    method, detail = result["method"], result["detail"]
+    method = result["method"]
     source_list = translator.from_list
-    unknown = (method == "unmapped") & detail.str.contains(" is not a code of ", literal=True)
+    listed = translator.legs[0].hierarchy  # the source's list, in the version in force
+    known = [code for code in text.drop_nulls().unique().to_list() if code in listed]
+    unknown = (method == "unmapped") & ~text.is_in(known).fill_null(False)
     found = [
         findings_where(
             spec,
