@@ -198,3 +198,22 @@ def test_codes_translate_from_the_sources_list(
     row = mapped.records.row(0, named=True)
     assert row["industry_code"] == translated and row["industry_code_source"] == (code or None)
     assert sorted(set(mapped.findings["code"].to_list())) == found
+
+
+def test_a_code_already_in_the_fields_list_is_only_checked_for_existence(city: sessionmaker[Session]) -> None:
+    source = parse_source(ENTITY + "  industry_code: k\n", "t.yaml")  # no code_list: the field's own, GB/T 4754-2017
+    frame = pl.DataFrame(
+        {
+            ROW: [2, 3],
+            ERROR: [None, None],
+            **{c: [None, None] for c in "abdfghi"},
+            "c": ["甲", "乙"],
+            "e": ["城中区1号"] * 2,
+            "k": ["5221", "9999"],
+        },
+        schema={ROW: pl.Int64, ERROR: pl.String, **{c: pl.String for c in "abcdefghik"}},
+    )
+    with city() as session:
+        mapped = map_chunk(frame, source, build_context(session, source, TODAY))
+    assert mapped.records["industry_code"].to_list() == ["5221", None]
+    assert mapped.findings["code"].to_list() == ["code.unknown"] and mapped.records[HARD].to_list() == [False, True]
