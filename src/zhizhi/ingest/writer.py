@@ -272,7 +272,7 @@ class Versions:
         if "digest" not in rows.columns:
             rows = rows.with_columns(digest_column(rows["data"]))
         hashes = rows["key"].hash(seed=KEY_SEED)
-        may_exist = hashes.is_in(self.made.implode()) if self.made.len() else pl.repeat(False, rows.height, eager=True)
+        may_exist = hashes.is_in(self.made.implode())
         keys = rows["key"].to_list()
         wanted = keys if self.stored_before else rows["key"].filter(may_exist).to_list()
         known = self._known({k for k in wanted if k not in self.touched})
@@ -315,8 +315,8 @@ class Versions:
                 (version_id, current.id, current.version, batch_id, raw_row_id, data, warnings, digest, self.now)
             )
         self.batch_id = batch_id
-        made = pl.Series(list(plan.new_records), dtype=pl.String).hash(seed=KEY_SEED)
-        self.made = pl.concat([self.made, fresh["key"].hash(seed=KEY_SEED) if fresh.height else made.clear(), made])
+        new_keys = pl.concat([fresh["key"], pl.Series(list(plan.new_records), dtype=pl.String)])
+        self.made = pl.concat([self.made, new_keys.hash(seed=KEY_SEED)])
         return plan
 
     def write(self, plan: Plan) -> None:
