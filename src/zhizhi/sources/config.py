@@ -20,21 +20,17 @@ fields:
 from __future__ import annotations
 
 import difflib
-import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic import ValidationError as PydanticValidationError
 
-from zhizhi.config.workspace import describe_validation_errors
-from zhizhi.errors import ConfigError, InputError, NotFoundError
+from zhizhi.config.files import NAME_PATTERN, NamedFiles, parse_yaml
 from zhizhi.records import RecordType, record_type, record_types
 from zhizhi.sources.transforms import check_transform
 
 SOURCES_FOLDER = "sources"
-NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 
 
 class _Strict(BaseModel):
@@ -122,56 +118,31 @@ class SourceConfig(_Strict):
         return {name: m.column for name, m in self.fields.items() if m.column is not None}
 
 
+FILES = NamedFiles(
+    SOURCES_FOLDER, SourceConfig, "source", "数据源", "Write one with `zhizhi sources suggest FILE --name NAME`."
+)
+
+
 def sources_folder(root: Path) -> Path:
     return root / SOURCES_FOLDER
 
 
 def source_path(root: Path, name: str) -> Path:
-    if not re.match(NAME_PATTERN, name):
-        raise InputError(
-            f"Source name `{name}` is not valid: use lower-case letters, digits, `-` and `_` (e.g. `dengji`).",
-            zh=f"数据源名称 `{name}` 无效：只能使用小写字母、数字、- 和 _。",
-        )
-    return sources_folder(root) / f"{name}.yaml"
+    return FILES.path(root, name)
 
 
 def parse_source(text: str, origin: str) -> SourceConfig:
     """A source from YAML text; `origin` names the file in errors."""
-    try:
-        raw = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"`{origin}` is not valid YAML: {' '.join(str(exc).split())}. Fix the syntax.") from exc
-    if not isinstance(raw, dict):
-        raise ConfigError(f"`{origin}` must be a mapping of keys to values.")
-    try:
-        return SourceConfig.model_validate(raw)
-    except PydanticValidationError as exc:
-        problems = describe_validation_errors(exc, SourceConfig)
-        raise ConfigError(
-            f"`{origin}` has {len(problems)} problem(s): " + "; ".join(problems), details=problems
-        ) from exc
+    return parse_yaml(text, origin, SourceConfig)
 
 
 def load_source(root: Path, name: str) -> SourceConfig:
     """The source `name` of the workspace at `root`."""
-    path = source_path(root, name)
-    if not path.is_file():
-        known = list_source_names(root)
-        raise NotFoundError(
-            f"No source `{name}`: `{SOURCES_FOLDER}/{name}.yaml` does not exist. Known sources: "
-            + (", ".join(known) or "none")
-            + ". Write one with `zhizhi sources suggest FILE --name NAME`.",
-            zh=f"没有数据源 `{name}`。",
-        )
-    source = parse_source(path.read_text(encoding="utf-8"), f"{SOURCES_FOLDER}/{name}.yaml")
-    if source.name != name:
-        raise ConfigError(f"`{SOURCES_FOLDER}/{name}.yaml` says `name: {source.name}`; make them the same.")
-    return source
+    return FILES.load(root, name)
 
 
 def list_source_names(root: Path) -> list[str]:
-    folder = sources_folder(root)
-    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    return FILES.names(root)
 
 
 def dump_source(source: SourceConfig) -> str:
