@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -85,8 +85,13 @@ def ingest_file(
     today: date | None = None,
     force: bool = False,
     progress: Progress | None = None,
+    targets: Sequence[str] = (),
 ) -> IngestResult:
-    """Ingest `path` for `source` in the caller's transaction (for fetching readers, `path` is the source file)."""
+    """Ingest `path` for `source` in the caller's transaction (for fetching readers, `path` is the source file).
+
+    Every new record version is owed to each of `targets` (see `zhizhi.delivery.subscribed`): one pending
+    delivery each, in the same transaction.
+    """
     require(actor, "data.write")
     lock_ingest(session)
     department = get_department_by_code(session, actor, source.department)
@@ -110,7 +115,7 @@ def ingest_file(
         watermark=None if reader.needs_file else _last_watermark(session, source.name),
     )
     job = Job(reader.name, path, options, source, context, record_columns(source.kind), reader.needs_file)
-    written = _write(session, actor, job, department.id, digest, progress)
+    written = _write(session, actor, job, department.id, digest, progress, targets)
     batch, tally = written.batch, written.writer.tally
     batch.rows_read, batch.rows_accepted = tally.read, tally.accepted
     batch.rows_quarantined, batch.rows_skipped = tally.quarantined, tally.skipped
@@ -170,7 +175,13 @@ class _Written:
 
 
 def _write(
-    session: Session, actor: Actor, job: Job, department_id: int, digest: str, progress: Progress | None
+    session: Session,
+    actor: Actor,
+    job: Job,
+    department_id: int,
+    digest: str,
+    progress: Progress | None,
+    targets: Sequence[str],
 ) -> _Written:
     """Write the rows the read-ahead thread prepares, chunk after chunk, as they come."""
     started = utcnow()
@@ -182,7 +193,7 @@ def _write(
     for item in ReadAhead(lambda: produce(job)):
         if isinstance(item, Opened):
             batch = _new_batch(session, actor, job, department_id, item, digest, started)
-            writer = BatchWriter(session, batch.id, job.source.name, job.source.record_type, started)
+            writer = BatchWriter(session, batch.id, job.source.name, job.source.record_type, started, targets)
             continue
         assert batch is not None and writer is not None
         writer.write_skips(item.skips)

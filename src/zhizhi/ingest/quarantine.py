@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -186,8 +186,10 @@ def replay(
     batch_id: int | None = None,
     reason: str | None = None,
     today: date | None = None,
+    targets_for: Callable[[SourceConfig], Sequence[str]] | None = None,
 ) -> dict[str, Any]:
-    """Run open items through their source again; those now passing become record versions.
+    """Run open items through their source again; those now passing become record versions (owed, like any new
+    version, to the targets `targets_for` names for the source).
 
     Returns counts: `replayed` (accepted now), `still_quarantined`, and per item the outcome.
     """
@@ -215,7 +217,9 @@ def replay(
     for (name, header), members in groups.items():
         config = load_source(name)
         check_columns(config, list(header), members[0][2].file_name, members[0][1].sheet)
-        _replay_group(session, config, list(header), members, build_context(session, config, day), ids, now, actor)
+        targets = targets_for(config) if targets_for else ()
+        context = build_context(session, config, day)
+        _replay_group(session, config, list(header), members, context, ids, now, actor, targets)
         outcome.update({item.id: item.status for item, _, _ in members})
     replayed = sum(1 for status in outcome.values() if status == "replayed")
     audit.record(
@@ -243,6 +247,7 @@ def _replay_group(
     ids: Ids,
     now: Any,
     actor: Actor,
+    targets: Sequence[str],
 ) -> None:
     columns: dict[str, list[Any]] = {ROW: [], ERROR: [], **{h: [] for h in header}}
     for item, raw, _ in members:
@@ -254,7 +259,7 @@ def _replay_group(
             columns[h].append(None if value is None else str(value))
     frame = pl.DataFrame(columns, schema={ROW: pl.Int64, ERROR: pl.String, **{h: pl.String for h in header}})
     encoded = encode_chunk(frame, map_chunk(frame, source, context), None, record_columns(source.kind)).rows
-    versions = Versions(session, ids, source.name, source.record_type, now)
+    versions = Versions(session, ids, source.name, source.record_type, now, targets)
     for row, (item, raw, _) in zip(encoded.iter_rows(named=True), members, strict=True):
         item.updated_at, item.updated_by, item.findings = now, actor.name, row["findings"]
         if row[HARD]:

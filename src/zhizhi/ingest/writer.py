@@ -23,7 +23,7 @@ from zhizhi.ingest.kinds import I
 from zhizhi.ingest.mapping import HARD, KEY, Mapped
 from zhizhi.ingest.read.base import ERROR, ROW, Skip
 from zhizhi.ingest.report import ChunkStats, Tally, chunk_stats
-from zhizhi.store.tables import Base, QuarantineItem, RawRow, Record, RecordVersion
+from zhizhi.store.tables import Base, Delivery, QuarantineItem, RawRow, Record, RecordVersion
 from zhizhi.store.types import UTCDateTime
 
 INGEST_LOCK = 7_405_000_001  # the advisory lock key that serialises ingests on PostgreSQL
@@ -34,6 +34,20 @@ RAW_COLUMNS = ("id", "batch_id", "sheet", "row_number", "status", "reason", "dat
 RECORD_COLUMNS = ("id", "record_type", "source", "key", "version", "version_id", "content_hash")
 VERSION_COLUMNS = ("id", "record_id", "version", "batch_id", "raw_row_id", "data", "warnings", "content_hash")
 QUARANTINE_COLUMNS = ("id", "batch_id", "raw_row_id", "source", "status", "reasons", "findings")
+DELIVERY_COLUMNS = (
+    "id",
+    "target",
+    "record_id",
+    "record_version_id",
+    "record_key",
+    "batch_id",
+    "idempotency_key",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "updated_at",
+)
 
 
 def lock_ingest(session: Session) -> None:
@@ -110,14 +124,22 @@ def record_json(records: pl.DataFrame, columns: list[str]) -> pl.Series:
 class BatchWriter:
     """Writes one batch's rows inside the caller's transaction and keeps its tally."""
 
-    def __init__(self, session: Session, batch_id: int, source: str, record_type: str, now: datetime) -> None:
+    def __init__(
+        self,
+        session: Session,
+        batch_id: int,
+        source: str,
+        record_type: str,
+        now: datetime,
+        targets: Sequence[str] = (),
+    ) -> None:
         self.session = session
         self.batch_id = batch_id
         self.source = source
         self.now = stamp(session, now)
         self.ids = Ids(session)
         self.tally = Tally()
-        self.versions = Versions(session, self.ids, source, record_type, now)
+        self.versions = Versions(session, self.ids, source, record_type, now, targets)
 
     def write_skips(self, skips: Sequence[Skip]) -> None:
         if not skips:
@@ -238,6 +260,9 @@ class Plan:
     new_records: dict[str, Known] = field(default_factory=dict)
     changed: dict[int, Known] = field(default_factory=dict)
     versions: list[tuple[Any, ...]] = field(default_factory=list)
+    owed: list[tuple[int, int, str]] = field(
+        default_factory=list
+    )  # version, record, key of versions planned one by one
     fresh: pl.DataFrame | None = None  # raw_id, version_id, record_id, key, data, warnings, digest
 
     def versions_by_row(self) -> pl.DataFrame:
@@ -259,8 +284,17 @@ class Versions:
     all the batch keeps in memory).
     """
 
-    def __init__(self, session: Session, ids: Ids, source: str, record_type: str, now: datetime) -> None:
+    def __init__(
+        self,
+        session: Session,
+        ids: Ids,
+        source: str,
+        record_type: str,
+        now: datetime,
+        targets: Sequence[str] = (),
+    ) -> None:
         self.session, self.ids, self.source, self.record_type = session, ids, source, record_type
+        self.targets = list(targets)  # every new version is owed to each of these
         self.moment, self.now = now, stamp(session, now)
         self.touched: dict[str, Known] = {}  # records planned one by one: a key seen twice, a changed record
         self.made = pl.Series("hash", [], dtype=pl.UInt64)  # hashes of the keys of the records this batch made
@@ -314,6 +348,7 @@ class Versions:
             plan.versions.append(
                 (version_id, current.id, current.version, batch_id, raw_row_id, data, warnings, digest, self.now)
             )
+            plan.owed.append((version_id, current.id, key))
         self.batch_id = batch_id
         new_keys = pl.concat([fresh["key"], pl.Series(list(plan.new_records), dtype=pl.String)])
         self.made = pl.concat([self.made, new_keys.hash(seed=KEY_SEED)])
@@ -366,6 +401,25 @@ class Versions:
             ).rows()
             versions = versions + [(*row, self.now) for row in fresh]
         bulk_insert(self.session, RecordVersion, (*VERSION_COLUMNS, "created_at"), versions)
+        self._enqueue(plan)
+
+    def _enqueue(self, plan: Plan) -> None:
+        """One pending delivery per new version and target, in the same transaction as the version."""
+        if not self.targets:
+            return
+        owed = list(plan.owed)
+        if plan.fresh is not None:
+            owed += plan.fresh.select("version_id", "record_id", "key").rows()
+        if not owed:
+            return
+        first = self.ids.take(Delivery, len(owed) * len(self.targets))
+        pairs = [(target, item) for target in self.targets for item in owed]
+        rows = [
+            (first + n, target, record, version, key, self.batch_id, f"{version}-{target}", "pending", 0, self.now)
+            + (self.now, self.now)
+            for n, (target, (version, record, key)) in enumerate(pairs)
+        ]
+        bulk_insert(self.session, Delivery, DELIVERY_COLUMNS, rows)
 
     def _known(self, keys: Iterable[str]) -> dict[str, Known]:
         found: dict[str, Known] = {}

@@ -434,3 +434,33 @@ class LedgerCheckpoint(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     key_fingerprint: Mapped[str] = mapped_column(String(100))
     signature: Mapped[str] = mapped_column(String(200))
+
+
+class Delivery(Base):
+    """One record version owed to one target: the outbox row a worker sends, and its state.
+
+    pending -> sent -> acknowledged | rejected (with the target's reason) | dead (after max attempts). The
+    idempotency key (record version + target) lets a receiver drop a duplicate.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("target", "record_version_id"),
+        Index("ix_deliveries_target_status", "target", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    target: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    record_version_id: Mapped[int] = mapped_column(ForeignKey("record_versions.id"))
+    record_key: Mapped[str] = mapped_column(String(500))  # deliveries of one record go in order
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from zhizhi.access import Actor
+from zhizhi.delivery import targets_of
 from zhizhi.errors import InputError
 from zhizhi.ingest.batches import batch_rows
 from zhizhi.ingest.quarantine import MAX_FIX_LENGTH, fix_item, get_item, list_items, replay
@@ -126,6 +127,7 @@ def replay_quarantine(body: Replay, request: Request, db: DbSession, actor: Writ
         source=body.source or None,
         batch_id=body.batch,
         reason=body.reason or None,
+        targets_for=targets_of(root),
     )
 
 

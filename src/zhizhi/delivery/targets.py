@@ -1,0 +1,135 @@
+"""Targets as files: `targets/NAME.yaml` in the workspace says which records a downstream platform takes, in what
+fields and codes, and how they reach it.
+
+```yaml
+name: province                     # the file's own name
+title: 广西市场监管一体化平台
+owner: LZ-XY                       # the department answerable for this delivery
+record_types: [entity]             # what the platform takes (see docs/model.md)
+filter:                            # optional: only these sources / departments' data
+  sources: [dengji]
+fields:                            # the platform's field: the record's field (or a constant)
+  TYSHXYDM: uscc
+  QYMC: name
+  HYDM: {field: industry_code, code_list: guangxi-industry-8}
+  SJLY: {value: 柳州市市场监督管理局}
+transport:
+  kind: http                       # http, sql or file
+  url: https://platform.example/api/entities
+max_attempts: 8
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from zhizhi.config.files import NAME_PATTERN, NamedFiles
+from zhizhi.ingest.kinds import output_columns
+from zhizhi.records import record_types
+from zhizhi.sources.config import SourceConfig
+
+TARGETS_FOLDER = "targets"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TargetField(_Strict):
+    """Where one of the platform's fields comes from: a record field (or derived column), or a constant."""
+
+    field: str | None = Field(default=None, description="the record's field, e.g. `uscc` or `address_division_code`")
+    value: str | None = Field(default=None, description="a constant for every record")
+    code_list: str | None = Field(default=None, description="code fields: deliver the code in this list")
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> TargetField:
+        if (self.field is None) == (self.value is None):
+            raise ValueError("give exactly one of `field` or `value`")
+        if self.code_list is not None and self.field is None:
+            raise ValueError("`code_list` needs a `field`")
+        return self
+
+
+class TargetFilter(_Strict):
+    """Which records of the subscribed types go: from these sources, of these departments (empty: all)."""
+
+    sources: list[str] = Field(default_factory=list, description="source names")
+    departments: list[str] = Field(default_factory=list, description="codes of the departments owning the sources")
+
+
+class Transport(BaseModel):
+    """How deliveries reach the platform; `kind` chooses the transport, the other keys are its settings."""
+
+    model_config = ConfigDict(extra="allow")
+
+    kind: Literal["http", "sql", "file"] = Field(description="http, sql or file")
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class TargetConfig(_Strict):
+    """The whole of `targets/NAME.yaml`."""
+
+    name: str = Field(pattern=NAME_PATTERN, description="the target's name, the same as its file name")
+    title: str | None = Field(default=None, max_length=100, description="shown in the UI")
+    owner: str = Field(min_length=1, description="code of the department answerable for the delivery")
+    record_types: list[str] = Field(min_length=1, description="record types the platform takes")
+    filter: TargetFilter = Field(default_factory=TargetFilter)
+    fields: dict[str, TargetField] = Field(min_length=1, description="platform field -> where its value comes from")
+    transport: Transport
+    max_attempts: int = Field(default=8, ge=1, le=100, description="tries before a delivery goes to dead letters")
+
+    @field_validator("fields", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: ({"field": v} if isinstance(v, str) else v) for k, v in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _fits_record_types(self) -> TargetConfig:
+        known = record_types()
+        unknown = [name for name in self.record_types if name not in known]
+        if unknown:
+            raise ValueError(f"record type(s) {', '.join(unknown)} are unknown; known: {', '.join(sorted(known))}")
+        for name, mapping in self.fields.items():
+            if mapping.field is None:
+                continue
+            kinds = [known[t] for t in self.record_types]
+            if not any(mapping.field in _columns(kind) for kind in kinds):
+                raise ValueError(
+                    f"field `{name}`: `{mapping.field}` is not a field of {', '.join(self.record_types)} "
+                    "(see docs/model.md for the fields and the columns beside them)"
+                )
+            if mapping.code_list and not any(
+                mapping.field in kind.field_names and kind.field(mapping.field).kind == "code" for kind in kinds
+            ):
+                raise ValueError(f"field `{name}`: `{mapping.field}` is not a code field; remove its code_list")
+        return self
+
+    def takes(self, source: SourceConfig) -> bool:
+        """Whether records of `source` go to this target."""
+        return (
+            source.record_type in self.record_types
+            and (not self.filter.sources or source.name in self.filter.sources)
+            and (not self.filter.departments or source.department in self.filter.departments)
+        )
+
+
+def _columns(kind: Any) -> set[str]:
+    return {column for spec in kind.fields for column in output_columns(spec)}
+
+
+FILES = NamedFiles(TARGETS_FOLDER, TargetConfig, "target", "交付目标", "Write one by the example in docs/targets.md.")
+
+
+def subscribed(targets: Iterable[TargetConfig], source: SourceConfig) -> list[str]:
+    """The names of the targets that take `source`'s records."""
+    return sorted(target.name for target in targets if target.takes(source))
