@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR
 from tests.ingest.test_pipeline import SOURCE, _codes, _row, _source, _write
+from zhizhi.config import Workspace
 from zhizhi.delivery import load_target, subscribed, targets_of
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.errors import ConfigError, NotFoundError
@@ -40,8 +41,8 @@ CITY = PROVINCE.replace("name: province", "name: city").replace("kind: http", "k
 )
 
 
-def _workspace(tmp_path: Path, *texts: str) -> Path:
-    (tmp_path / "targets").mkdir()
+def _workspace_files(tmp_path: Path, *texts: str) -> Path:
+    (tmp_path / "targets").mkdir(exist_ok=True)
     for text in texts:
         name = text.split("\n", 1)[0].split(": ")[1]
         (tmp_path / "targets" / f"{name}.yaml").write_text(text, encoding="utf-8")
@@ -55,7 +56,7 @@ def _deliveries(city: sessionmaker[Session]) -> list[tuple[str, int, str, str]]:
 
 
 def test_a_target_file_is_checked_against_the_record_types(tmp_path: Path) -> None:
-    root = _workspace(tmp_path, PROVINCE)
+    root = _workspace_files(tmp_path, PROVINCE)
     target = load_target(root, "province")
     assert target.transport.kind == "http" and target.transport.settings["batch_size"] == 500
     assert target.fields["SJLY"].value == "柳州市市场监督管理局" and target.takes(_source())
@@ -73,7 +74,7 @@ def test_a_target_file_is_checked_against_the_record_types(tmp_path: Path) -> No
 
 
 def test_subscriptions_follow_record_type_and_filter(tmp_path: Path) -> None:
-    root = _workspace(tmp_path, PROVINCE, CITY)
+    root = _workspace_files(tmp_path, PROVINCE, CITY)
     assert targets_of(root)(_source()) == ["province"]  # city takes only the source `other`
     other = _source(SOURCE.replace("name: dengji", "name: other"))
     assert targets_of(root)(other) == ["city", "province"]
@@ -122,3 +123,20 @@ def test_a_replayed_row_is_owed_too(city: sessionmaker[Session], tmp_path: Path)
         replay(session, OPERATOR, lambda _: _source(), item_ids=[item["id"]], targets_for=lambda _: ["province"])
     ((target, _, status, _),) = _deliveries(city)
     assert (target, status) == ("province", "pending")
+
+
+def test_the_cli_lists_targets_with_what_each_is_owed(city: sessionmaker[Session], workspace: Workspace) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from zhizhi.cli.main import app
+
+    _workspace_files(workspace.root, PROVINCE)
+    path = _write(workspace.root / "a.csv", [_row(code, f"企业{i}有限公司") for i, code in enumerate(_codes(2))])
+    with city() as session, session.begin():
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), targets=["province"])
+    result = CliRunner().invoke(app, ["-w", str(workspace.root), "targets", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.output)
+    assert (row["name"], row["transport"], row["deliveries"]["pending"]) == ("province", "http", 2)

@@ -9,7 +9,21 @@ import typer
 from typer.core import TyperGroup
 
 from zhizhi import __version__
-from zhizhi.cli import audit, codes, db, dept, ingest, ledger, quarantine, records, sources, token, user, workspace
+from zhizhi.cli import (
+    audit,
+    codes,
+    db,
+    dept,
+    ingest,
+    ledger,
+    quarantine,
+    records,
+    sources,
+    targets,
+    token,
+    user,
+    workspace,
+)
 from zhizhi.cli.common import CliState, state
 from zhizhi.errors import ZhizhiError
 
@@ -71,6 +85,7 @@ ingest.register(app)
 app.add_typer(quarantine.app, name="quarantine")
 app.add_typer(records.app, name="records")
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(targets.app, name="targets")
 app.add_typer(db.app, name="db")
 app.add_typer(dept.app, name="dept")
 app.add_typer(user.app, name="user")
