@@ -15,7 +15,7 @@ from tests.ingest.test_pipeline import SOURCE, _codes, _row, _source, _write
 from zhizhi.config import Workspace
 from zhizhi.delivery import load_target, subscribed, targets_of
 from zhizhi.delivery.targets import TargetConfig
-from zhizhi.errors import ConfigError, NotFoundError
+from zhizhi.errors import ConfigError, InputError, NotFoundError
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.ingest.quarantine import fix_item, list_items, replay
 from zhizhi.store.tables import Delivery
@@ -140,3 +140,34 @@ def test_the_cli_lists_targets_with_what_each_is_owed(city: sessionmaker[Session
     assert result.exit_code == 0, result.output
     (row,) = json.loads(result.output)
     assert (row["name"], row["transport"], row["deliveries"]["pending"]) == ("province", "http", 2)
+
+
+def test_a_version_is_rendered_in_the_targets_fields_and_codes(city: sessionmaker[Session]) -> None:
+    from zhizhi.delivery.render import renderer
+
+    target = TargetConfig.model_validate(
+        {
+            "name": "province",
+            "owner": "LZ-XY",
+            "record_types": ["entity"],
+            "fields": {
+                "TYSHXYDM": "uscc",
+                "XZQH": "address_division_code",
+                "HYDM": {"field": "industry_code", "code_list": "gbt4754-2017"},
+                "SJLY": {"value": "柳州市市场监督管理局"},
+            },
+            "transport": {"kind": "http", "url": "http://127.0.0.1:9/"},
+        }
+    )
+    with city() as session:
+        render = renderer(session, target, "entity", today=date(2026, 11, 28))
+        data = {"uscc": "91450202MA5K3C1Q21", "address_division_code": "450202", "industry_code": "5221"}
+        assert render.render(data) == {
+            "TYSHXYDM": "91450202MA5K3C1Q21",
+            "XZQH": "450202",
+            "HYDM": "5221",
+            "SJLY": "柳州市市场监督管理局",
+        }
+        assert render.render({"uscc": None})["TYSHXYDM"] is None
+        with pytest.raises(InputError, match="no single code in `gbt4754-2017`"):
+            render.render({"industry_code": "9999"})
