@@ -1,0 +1,204 @@
+"""Sending to a real HTTP receiver on 127.0.0.1: acknowledged, rejected with the platform's reason, received for a
+later receipt; 500s and a receiver that is down tried again with backoff, in order, until acknowledged or dead;
+each record version received once; every outcome in the ledger."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import OPERATOR
+from tests.ingest.test_pipeline import _codes, _row, _source, _write
+from zhizhi import ledger
+from zhizhi.config import Workspace
+from zhizhi.delivery.send import backoff, send_once
+from zhizhi.delivery.targets import TargetConfig
+from zhizhi.ingest.pipeline import ingest_file
+from zhizhi.store.tables import Delivery
+from zhizhi.store.types import utcnow
+
+
+@dataclass
+class Receiver:
+    """A platform that answers as told: status per record name, or a whole-batch HTTP status."""
+
+    url: str = ""
+    fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer the next requests with
+    reject: dict[str, str] = field(default_factory=dict)  # record name -> reason
+    later: set[str] = field(default_factory=set)  # record names acknowledged later
+    seen: list[str] = field(default_factory=list)  # idempotency keys, in the order received and accepted
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            if state.fail_next:
+                status = state.fail_next.pop(0)
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(b"busy")
+                return
+            results = []
+            for item in body["records"]:
+                name = item["record"]["QYMC"]
+                if name in state.reject:
+                    results.append(
+                        {"idempotency_key": item["idempotency_key"], "status": "rejected", "reason": state.reject[name]}
+                    )
+                    continue
+                if item["idempotency_key"] not in state.seen:
+                    state.seen.append(item["idempotency_key"])
+                status = "received" if name in state.later else "accepted"
+                results.append({"idempotency_key": item["idempotency_key"], "status": status})
+            data = json.dumps({"results": results}, ensure_ascii=False).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/records"
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def _target(url: str, **transport: Any) -> TargetConfig:
+    return TargetConfig.model_validate(
+        {
+            "name": "province",
+            "owner": "LZ-XY",
+            "record_types": ["entity"],
+            "fields": {"TYSHXYDM": "uscc", "QYMC": "name"},
+            "transport": {"kind": "http", "url": url, "timeout": 2, **transport},
+            "max_attempts": 3,
+        }
+    )
+
+
+def _ingest(city: sessionmaker[Session], tmp_path: Path, names: list[str], file: str = "a.csv") -> list[str]:
+    codes = _codes(len(names))
+    path = _write(tmp_path / file, [_row(code, name) for code, name in zip(codes, names, strict=True)])
+    with city() as session, session.begin():
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), targets=["province"], force=True)
+    return codes
+
+
+def _states(city: sessionmaker[Session]) -> dict[str, int]:
+    with city() as session:
+        found: dict[str, int] = {}
+        for status in session.scalars(select(Delivery.status)):
+            found[status] = found.get(status, 0) + 1
+        return found
+
+
+def _send(city: sessionmaker[Session], target: TargetConfig, after: timedelta = timedelta()) -> dict[str, int]:
+    with city() as session, session.begin():
+        return send_once(session, target, now=utcnow() + after).states
+
+
+def test_answers_move_each_delivery_to_its_state(
+    city: sessionmaker[Session], tmp_path: Path, receiver: Receiver
+) -> None:
+    receiver.reject["乙有限公司"] = "统一社会信用代码与名称不符"
+    receiver.later.add("丙有限公司")
+    _ingest(city, tmp_path, ["甲有限公司", "乙有限公司", "丙有限公司"])
+    assert _send(city, _target(receiver.url)) == {"acknowledged": 1, "rejected": 1, "sent": 1}
+    with city() as session:
+        rejected = session.scalar(select(Delivery).where(Delivery.status == "rejected"))
+        assert rejected is not None and rejected.last_error == "统一社会信用代码与名称不符"
+        kinds = [e.kind for e in ledger.entries(session)]
+    assert kinds.count("delivery.acknowledged") == 1 and kinds.count("delivery.rejected") == 1
+    assert _send(city, _target(receiver.url)) == {}  # nothing pending: nothing sent twice
+
+
+def test_failures_are_tried_again_with_backoff_until_acknowledged(
+    city: sessionmaker[Session], tmp_path: Path, receiver: Receiver
+) -> None:
+    _ingest(city, tmp_path, ["甲有限公司", "乙有限公司"])
+    receiver.fail_next = [500]
+    assert _send(city, _target(receiver.url)) == {"retry": 2}
+    assert _send(city, _target(receiver.url)) == {}  # not due yet
+    assert _send(city, _target(receiver.url), after=timedelta(minutes=5)) == {"acknowledged": 2}
+    assert len(receiver.seen) == 2 and _states(city) == {"acknowledged": 2}
+
+
+def test_a_receiver_that_stays_down_ends_in_dead_letters(city: sessionmaker[Session], tmp_path: Path) -> None:
+    _ingest(city, tmp_path, ["甲有限公司"])
+    down = _target("http://127.0.0.1:9/records")  # nothing listens there
+    assert _send(city, down) == {"retry": 1}
+    assert _send(city, down, after=timedelta(hours=2)) == {"retry": 1}
+    assert _send(city, down, after=timedelta(hours=4)) == {"dead": 1}
+    with city() as session:
+        dead = session.scalar(select(Delivery))
+        assert dead is not None and dead.attempts == 3 and "ConnectError" in (dead.last_error or "")
+
+
+def test_a_records_later_version_waits_for_its_earlier_one(
+    city: sessionmaker[Session], tmp_path: Path, receiver: Receiver
+) -> None:
+    codes = _codes(1)
+    path = _write(tmp_path / "v1.csv", [_row(codes[0], "甲有限公司")])
+    with city() as session, session.begin():
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), targets=["province"])
+    receiver.fail_next = [503]
+    assert _send(city, _target(receiver.url, batch_size=1)) == {"retry": 1}
+    path = _write(tmp_path / "v2.csv", [_row(codes[0], "甲有限公司", 住所="柳州市鱼峰区驾鹤路9号")])
+    with city() as session, session.begin():
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), targets=["province"])
+    # The new version is pending and due, but its record's earlier delivery waits: nothing overtakes it.
+    assert _send(city, _target(receiver.url, batch_size=1), after=timedelta(seconds=1)) == {}
+    assert _send(city, _target(receiver.url, batch_size=1), after=timedelta(minutes=5)) == {"acknowledged": 1}
+    assert _send(city, _target(receiver.url, batch_size=1), after=timedelta(minutes=5)) == {"acknowledged": 1}
+    with city() as session:
+        keys = [d.idempotency_key for d in session.scalars(select(Delivery).order_by(Delivery.id))]
+    assert receiver.seen == keys
+
+
+def test_backoff_doubles_with_jitter_up_to_an_hour() -> None:
+    import random
+
+    rng = random.Random(1)
+    waits = [backoff(n, rng).total_seconds() for n in (1, 2, 3, 12)]
+    assert 5 <= waits[0] <= 6.25 and 10 <= waits[1] <= 12.5 and 20 <= waits[2] <= 25 and 3600 <= waits[3] <= 4500
+
+
+def test_the_cli_sends_what_is_due(
+    city: sessionmaker[Session], workspace: Workspace, tmp_path: Path, receiver: Receiver
+) -> None:
+    from typer.testing import CliRunner
+
+    from zhizhi.cli.main import app
+
+    (workspace.root / "targets" / "province.yaml").write_text(
+        "name: province\nowner: LZ-XY\nrecord_types: [entity]\nfields:\n  TYSHXYDM: uscc\n  QYMC: name\n"
+        f"transport:\n  kind: http\n  url: {receiver.url}\n  batch_size: 2\n",
+        encoding="utf-8",
+    )
+    receiver.reject["丙有限公司"] = "重复报送"
+    _ingest(city, tmp_path, ["甲有限公司", "乙有限公司", "丙有限公司"])
+    result = CliRunner().invoke(app, ["-w", str(workspace.root), "targets", "send", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"province": {"acknowledged": 2, "rejected": 1}}
+    listed = CliRunner().invoke(app, ["-w", str(workspace.root), "targets", "list", "--json"])
+    assert json.loads(listed.output)[0]["deliveries"]["acknowledged"] == 2
