@@ -93,7 +93,7 @@ def send_once(
         try:
             payload = renderers[kind].render(json.loads(data))
         except InputError as exc:
-            _finish(session, delivery, "rejected", moment, exc.message_zh or exc.message)
+            finish(session, delivery, "rejected", moment, exc.message_zh or exc.message)
             report.add("rejected")
             continue
         items.append((delivery.idempotency_key, payload))
@@ -120,10 +120,11 @@ def _answered(session: Session, delivery: Delivery, outcome: Outcome, moment: da
         delivery.status, delivery.updated_at = state, moment
         _enter(session, delivery, state, None)
         return state
-    return _finish(session, delivery, "acknowledged" if outcome.accepted else "rejected", moment, outcome.reason)
+    return finish(session, delivery, "acknowledged" if outcome.accepted else "rejected", moment, outcome.reason)
 
 
-def _finish(session: Session, delivery: Delivery, state: str, moment: datetime, reason: str | None) -> str:
+def finish(session: Session, delivery: Delivery, state: str, moment: datetime, reason: str | None) -> str:
+    """Settle a delivery as `acknowledged` or `rejected` (with the reason) and enter it in the ledger."""
     delivery.status, delivery.updated_at, delivery.last_error = state, moment, reason
     if state == "acknowledged":
         delivery.acknowledged_at = moment
