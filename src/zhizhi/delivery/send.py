@@ -18,6 +18,7 @@ import json
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
@@ -58,29 +59,7 @@ def send_once(
     """Claim and send one batch for `target` in the caller's transaction; returns what happened."""
     moment = now or utcnow()
     carrier = transport or HttpTransport()
-    earlier = aliased(Delivery)
-    query = (
-        select(Delivery, RecordVersion.data, Record.record_type)
-        .join(RecordVersion, RecordVersion.id == Delivery.record_version_id)
-        .join(Record, Record.id == Delivery.record_id)
-        .where(
-            Delivery.target == target.name,
-            Delivery.status == "pending",
-            (Delivery.next_attempt_at.is_(None)) | (Delivery.next_attempt_at <= moment),
-            ~exists().where(  # a record's earlier delivery that is waiting holds its later ones back
-                earlier.target == Delivery.target,
-                earlier.record_id == Delivery.record_id,
-                earlier.id < Delivery.id,
-                earlier.status == "pending",
-                earlier.next_attempt_at > moment,
-            ),
-        )
-        .order_by(Delivery.id)
-        .limit(carrier.batch_size(target))
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=Delivery)
-    claimed = session.execute(query).all()
+    claimed = _claim(session, target, moment, carrier.batch_size(target))
     report = SendReport(claimed=len(claimed))
     if not claimed:
         return report
@@ -110,6 +89,33 @@ def send_once(
         delivery = by_key[outcome.key]
         report.add(_answered(session, delivery, outcome, moment))
     return report
+
+
+def _claim(session: Session, target: TargetConfig, moment: datetime, limit: int) -> list[Any]:
+    """Due pending deliveries with their version's data and record type, oldest first, locked on PostgreSQL."""
+    earlier = aliased(Delivery)
+    query = (
+        select(Delivery, RecordVersion.data, Record.record_type)
+        .join(RecordVersion, RecordVersion.id == Delivery.record_version_id)
+        .join(Record, Record.id == Delivery.record_id)
+        .where(
+            Delivery.target == target.name,
+            Delivery.status == "pending",
+            (Delivery.next_attempt_at.is_(None)) | (Delivery.next_attempt_at <= moment),
+            ~exists().where(  # a record's earlier delivery that is waiting holds its later ones back
+                earlier.target == Delivery.target,
+                earlier.record_id == Delivery.record_id,
+                earlier.id < Delivery.id,
+                earlier.status == "pending",
+                earlier.next_attempt_at > moment,
+            ),
+        )
+        .order_by(Delivery.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=Delivery)
+    return list(session.execute(query).all())
 
 
 def _answered(session: Session, delivery: Delivery, outcome: Outcome, moment: datetime) -> str:

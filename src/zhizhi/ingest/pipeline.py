@@ -29,12 +29,13 @@ from zhizhi.codes.review import note_for_review
 from zhizhi.codes.translate import build_translator
 from zhizhi.errors import InputError
 from zhizhi.ingest.ahead import ReadAhead
+from zhizhi.ingest.bulk import lock_ingest
 from zhizhi.ingest.kinds import Context
 from zhizhi.ingest.mapping import record_columns
 from zhizhi.ingest.produce import Job, Opened, produce
 from zhizhi.ingest.read.base import ReadOptions
 from zhizhi.ingest.read.registry import reader_for
-from zhizhi.ingest.writer import BatchWriter, lock_ingest
+from zhizhi.ingest.writer import BatchWriter
 from zhizhi.sources.config import SourceConfig
 from zhizhi.store.tables import Batch, QuarantineItem, RawRow
 from zhizhi.store.types import utcnow
@@ -116,51 +117,37 @@ def ingest_file(
     )
     job = Job(reader.name, path, options, source, context, record_columns(source.kind), reader.needs_file)
     written = _write(session, actor, job, department.id, digest, progress, targets)
-    batch, tally = written.batch, written.writer.tally
+    return IngestResult(_close(session, actor, job, written, digest))
+
+
+def _close(session: Session, actor: Actor, job: Job, written: _Written, digest: str) -> Batch:
+    """Set the batch's counts and report, settle earlier quarantine and code coverage, audit and enter it."""
+    source, batch, tally = job.source, written.batch, written.writer.tally
     batch.rows_read, batch.rows_accepted = tally.read, tally.accepted
     batch.rows_quarantined, batch.rows_skipped = tally.quarantined, tally.skipped
     batch.records_new, batch.records_changed, batch.records_unchanged = tally.new, tally.changed, tally.unchanged
     batch.watermark = written.watermark
-    if not reader.needs_file:
+    if not job.needs_file:
         batch.file_hash = written.fetched.hexdigest()
     report = tally.report(source)
     batch.report = json.dumps(report, ensure_ascii=False)
     batch.finished_at = utcnow()
     # A file sent again holds the same rows at the same places; a fetch's row numbers are only places in its answer.
-    superseded = _supersede(session, batch) if reader.needs_file else 0
-    coverage = _code_coverage(session, actor, source, batch, context, written.translated)
+    superseded = _supersede(session, batch) if job.needs_file else 0
+    coverage = _code_coverage(session, actor, source, batch, job.context, written.translated)
+    facts = {"source": source.name, "file": batch.file_name, "rows": report["rows"], "records": report["records"]}
     audit.record(
         session,
         actor,
         "ingest.batch",
         object_type="batch",
         object_id=batch.id,
-        detail={
-            "source": source.name,
-            "file": batch.file_name,
-            "file_hash": digest,
-            "rows": report["rows"],
-            "records": report["records"],
-            "quarantine_superseded": superseded,
-            "codes_queued_for_review": coverage,
-        },
+        detail=facts | {"file_hash": digest, "quarantine_superseded": superseded, "codes_queued_for_review": coverage},
     )
-    ledger.append(
-        session,
-        "batch.ingested",
-        "batch",
-        batch.id,
-        {
-            "source": source.name,
-            "department": source.department,
-            "file": batch.file_name,
-            "file_hash": batch.file_hash,
-            "rows": report["rows"],
-            "records": report["records"],
-        },
-    )
+    entry = facts | {"department": source.department, "file_hash": batch.file_hash}
+    ledger.append(session, "batch.ingested", "batch", batch.id, entry)
     session.flush()
-    return IngestResult(batch)
+    return batch
 
 
 @dataclass

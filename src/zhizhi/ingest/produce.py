@@ -15,11 +15,11 @@ from pathlib import Path
 
 import polars as pl
 
+from zhizhi.ingest.encode import Encoded, encode_chunk
 from zhizhi.ingest.kinds import Context
 from zhizhi.ingest.mapping import check_columns, map_chunk
 from zhizhi.ingest.read.base import ReadOptions, Skip
 from zhizhi.ingest.read.registry import readers
-from zhizhi.ingest.writer import Encoded, encode_chunk
 from zhizhi.sources.config import SourceConfig
 
 

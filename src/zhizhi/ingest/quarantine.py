@@ -22,11 +22,13 @@ from zhizhi.access import audit
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.errors import InputError, NotFoundError
+from zhizhi.ingest.bulk import Ids, lock_ingest
+from zhizhi.ingest.encode import encode_chunk
 from zhizhi.ingest.mapping import HARD, check_columns, map_chunk, record_columns
 from zhizhi.ingest.pipeline import build_context
 from zhizhi.ingest.read.base import ERROR, ROW
 from zhizhi.ingest.report import Tally
-from zhizhi.ingest.writer import Ids, Versions, encode_chunk, lock_ingest
+from zhizhi.ingest.versions import Versions
 from zhizhi.sources.config import SourceConfig
 from zhizhi.store.tables import Batch, QuarantineItem, RawRow
 from zhizhi.store.types import iso_utc, utcnow

@@ -1,0 +1,65 @@
+"""Bulk writes of an ingest: the lock that serialises ingests, ids numbered without reading them back, and inserts
+through the driver's executemany of tuples (per-row Python work is what limits the speed of a large file).
+
+Ingests are serialised (on PostgreSQL by an advisory lock held for the transaction; SQLite's write lock does it
+there), which is what lets a batch number its new rows itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from zhizhi.store.tables import Base
+from zhizhi.store.types import UTCDateTime
+
+INGEST_LOCK = 7_405_000_001  # the advisory lock key that serialises ingests on PostgreSQL
+
+
+def lock_ingest(session: Session) -> None:
+    """Hold the ingest lock until the transaction ends (PostgreSQL; SQLite's write lock serialises already)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": INGEST_LOCK})
+
+
+class Ids:
+    """The next free id of each table this transaction writes to."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.next: dict[str, int] = {}
+
+    def take(self, table: type[Base], count: int) -> int:
+        """Reserve `count` ids and return the first."""
+        name = table.__tablename__
+        if name not in self.next:
+            column = table.__table__.c.id
+            self.next[name] = (self.session.scalar(select(func.max(column))) or 0) + 1
+        first = self.next[name]
+        self.next[name] = first + count
+        return first
+
+
+def stamp(session: Session, moment: datetime) -> Any:
+    """A timestamp as the driver takes it for a UTCDateTime column."""
+    dialect = session.get_bind().dialect
+    processor = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    return processor(moment) if processor else moment
+
+
+def bulk_insert(session: Session, table: type[Base], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert rows (tuples in the order of `columns`) through the driver's executemany."""
+    if not rows:
+        return
+    connection = session.connection()
+    quote = connection.dialect.identifier_preparer.quote
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {quote(table.__tablename__)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
+    connection.exec_driver_sql(sql, list(rows))

@@ -1,0 +1,233 @@
+"""Record versions: accepted rows become a new record, a new version of a changed one, or confirm the current one;
+each new version is owed to the targets that take the record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from zhizhi.ingest.bulk import Ids, bulk_insert, stamp
+from zhizhi.ingest.encode import digest_column
+from zhizhi.ingest.report import Tally
+from zhizhi.store.tables import Delivery, Record, RecordVersion
+
+LOOKUP_SLICE = 2_000
+KEY_SEED = 20261128  # keys are hashed only to tell, within one batch, which may have been made already
+RECORD_COLUMNS = ("id", "record_type", "source", "key", "version", "version_id", "content_hash")
+VERSION_COLUMNS = ("id", "record_id", "version", "batch_id", "raw_row_id", "data", "warnings", "content_hash")
+DELIVERY_COLUMNS = (
+    "id",
+    "target",
+    "record_id",
+    "record_version_id",
+    "record_key",
+    "batch_id",
+    "idempotency_key",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "updated_at",
+)
+
+
+@dataclass(slots=True)
+class Known:
+    """A record as stored: id, latest version number and id, content hash."""
+
+    id: int
+    version: int
+    version_id: int
+    content_hash: str
+    new: bool = False
+
+
+@dataclass
+class Plan:
+    """What a set of accepted rows does to the records, and the rows to write.
+
+    Rows of keys new to the source and seen once are planned column-wise (`fresh_*`); the others one by one.
+    """
+
+    version_of_row: dict[int, int] = field(default_factory=dict)
+    new_records: dict[str, Known] = field(default_factory=dict)
+    changed: dict[int, Known] = field(default_factory=dict)
+    versions: list[tuple[Any, ...]] = field(default_factory=list)
+    owed: list[tuple[int, int, str]] = field(
+        default_factory=list
+    )  # version, record, key of versions planned one by one
+    fresh: pl.DataFrame | None = None  # raw_id, version_id, record_id, key, data, warnings, digest
+
+    def versions_by_row(self) -> pl.DataFrame:
+        """raw_id -> version_id for every row planned."""
+        slow = pl.DataFrame(
+            {"raw_id": list(self.version_of_row), "version_id": list(self.version_of_row.values())},
+            schema={"raw_id": pl.Int64, "version_id": pl.Int64},
+        )
+        if self.fresh is None:
+            return slow
+        return pl.concat([self.fresh.select("raw_id", "version_id"), slow])
+
+
+class Versions:
+    """Turns accepted rows into record versions: a new record, a new version of a changed one, or nothing.
+
+    Keys are looked up in the store only when they may be there: when the source had records before the batch
+    began, or when the key's hash matches a record this batch made (a compact set of hashes, 8 bytes a record, is
+    all the batch keeps in memory).
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        ids: Ids,
+        source: str,
+        record_type: str,
+        now: datetime,
+        targets: Sequence[str] = (),
+    ) -> None:
+        self.session, self.ids, self.source, self.record_type = session, ids, source, record_type
+        self.targets = list(targets)  # every new version is owed to each of these
+        self.moment, self.now = now, stamp(session, now)
+        self.touched: dict[str, Known] = {}  # records planned one by one: a key seen twice, a changed record
+        self.made = pl.Series("hash", [], dtype=pl.UInt64)  # hashes of the keys of the records this batch made
+        self.stored_before = session.scalar(select(Record.id).where(Record.source == source).limit(1)) is not None
+
+    def plan(self, rows: pl.DataFrame, batch_id: int, tally: Tally) -> Plan:
+        """Plan accepted rows (columns key, data, raw_id, warnings; in file order): which version each makes or
+        confirms. Write the raw rows, then the plan."""
+        if "digest" not in rows.columns:
+            rows = rows.with_columns(digest_column(rows["data"]))
+        hashes = rows["key"].hash(seed=KEY_SEED)
+        may_exist = hashes.is_in(self.made.implode())
+        keys = rows["key"].to_list()
+        wanted = keys if self.stored_before else rows["key"].filter(may_exist).to_list()
+        known = self._known({k for k in wanted if k not in self.touched})
+        slow_keys = set(self.touched).intersection(keys) | set(known)
+        slow = rows["key"].is_in(list(slow_keys)) | rows["key"].is_duplicated()
+        plan = Plan()
+        fresh = rows.filter(~slow)
+        if fresh.height:
+            first_record, first_version = (
+                self.ids.take(Record, fresh.height),
+                self.ids.take(RecordVersion, fresh.height),
+            )
+            fresh = fresh.with_columns(
+                pl.int_range(first_record, first_record + fresh.height, eager=True).alias("record_id"),
+                pl.int_range(first_version, first_version + fresh.height, eager=True).alias("version_id"),
+            )
+            plan.fresh = fresh
+            tally.new += fresh.height
+        for key, data, raw_row_id, warnings, digest in (
+            rows.filter(slow).select("key", "data", "raw_id", "warnings", "digest").rows()
+        ):
+            current = self.touched.get(key) or known.get(key)
+            if current is not None and current.content_hash == digest:
+                plan.version_of_row[raw_row_id] = current.version_id
+                tally.unchanged += 1
+                continue
+            version_id = self.ids.take(RecordVersion, 1)
+            if current is None:
+                current = Known(self.ids.take(Record, 1), 1, version_id, digest, new=True)
+                plan.new_records[key] = current
+                tally.new += 1
+            else:
+                current.version, current.version_id, current.content_hash = current.version + 1, version_id, digest
+                if not current.new:  # a record first made in this plan is inserted in its final state
+                    plan.changed[current.id] = current
+                tally.changed += 1
+            self.touched[key] = current
+            plan.version_of_row[raw_row_id] = version_id
+            plan.versions.append(
+                (version_id, current.id, current.version, batch_id, raw_row_id, data, warnings, digest, self.now)
+            )
+            plan.owed.append((version_id, current.id, key))
+        self.batch_id = batch_id
+        new_keys = pl.concat([fresh["key"], pl.Series(list(plan.new_records), dtype=pl.String)])
+        self.made = pl.concat([self.made, new_keys.hash(seed=KEY_SEED)])
+        return plan
+
+    def write(self, plan: Plan) -> None:
+        new = [
+            (k.id, self.record_type, self.source, key, k.version, k.version_id, k.content_hash, self.now, self.now)
+            for key, k in plan.new_records.items()
+        ]
+        if plan.fresh is not None:
+            fresh = plan.fresh.select(
+                "record_id",
+                pl.lit(self.record_type).alias("record_type"),
+                pl.lit(self.source).alias("source"),
+                "key",
+                pl.lit(1).alias("version"),
+                "version_id",
+                "digest",
+            ).rows()
+            new += [(*row, self.now, self.now) for row in fresh]
+        bulk_insert(self.session, Record, (*RECORD_COLUMNS, "created_at", "updated_at"), new)
+        for known in plan.new_records.values():
+            known.new = False  # stored now: later chunks update it
+        if plan.changed:
+            self.session.execute(
+                update(Record),
+                [
+                    {
+                        "id": k.id,
+                        "version": k.version,
+                        "version_id": k.version_id,
+                        "content_hash": k.content_hash,
+                        "updated_at": self.moment,
+                    }
+                    for k in plan.changed.values()
+                ],
+            )
+        versions = plan.versions
+        if plan.fresh is not None:
+            fresh = plan.fresh.select(
+                "version_id",
+                "record_id",
+                pl.lit(1).alias("version"),
+                pl.lit(self.batch_id).alias("batch_id"),
+                "raw_id",
+                "data",
+                "warnings",
+                "digest",
+            ).rows()
+            versions = versions + [(*row, self.now) for row in fresh]
+        bulk_insert(self.session, RecordVersion, (*VERSION_COLUMNS, "created_at"), versions)
+        self._enqueue(plan)
+
+    def _enqueue(self, plan: Plan) -> None:
+        """One pending delivery per new version and target, in the same transaction as the version."""
+        if not self.targets:
+            return
+        owed = list(plan.owed)
+        if plan.fresh is not None:
+            owed += plan.fresh.select("version_id", "record_id", "key").rows()
+        if not owed:
+            return
+        first = self.ids.take(Delivery, len(owed) * len(self.targets))
+        pairs = [(target, item) for target in self.targets for item in owed]
+        rows = [
+            (first + n, target, record, version, key, self.batch_id, f"{version}-{target}", "pending", 0, self.now)
+            + (self.now, self.now)
+            for n, (target, (version, record, key)) in enumerate(pairs)
+        ]
+        bulk_insert(self.session, Delivery, DELIVERY_COLUMNS, rows)
+
+    def _known(self, keys: Iterable[str]) -> dict[str, Known]:
+        found: dict[str, Known] = {}
+        wanted = sorted(keys)
+        for start in range(0, len(wanted), LOOKUP_SLICE):
+            part = wanted[start : start + LOOKUP_SLICE]
+            query = select(Record.key, Record.id, Record.version, Record.version_id, Record.content_hash).where(
+                Record.source == self.source, Record.key.in_(part)
+            )
+            for key, record_id, version, version_id, digest in self.session.execute(query):
+                found[key] = Known(record_id, version, version_id, digest)
+        return found
