@@ -7,13 +7,11 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
 from zhizhi.cli.common import JsonOption, console, emit, transaction
 from zhizhi.ledger import check_proof, make_proof, sign_head, verify_ledger
+from zhizhi.ledger.chain import recent
 from zhizhi.ledger.proofs import read_proof
-from zhizhi.store.tables import LedgerEntry
-from zhizhi.store.types import iso_utc
 
 app = typer.Typer(help="The ledger: verify it, sign its head, export and check proofs.", no_args_is_help=True)
 
@@ -58,21 +56,7 @@ def list_command(
 ) -> None:
     """The newest entries, with what each records."""
     with transaction(ctx) as (_, session):
-        query = select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(limit)
-        if kind:
-            query = query.where(LedgerEntry.kind == kind)
-        rows = [
-            {
-                "seq": e.seq,
-                "at": iso_utc(e.at),
-                "kind": e.kind,
-                "subject_type": e.subject_type,
-                "subject_id": e.subject_id,
-                "payload": json.loads(e.payload),
-                "hash": e.hash,
-            }
-            for e in reversed(list(session.scalars(query)))
-        ]
+        rows = recent(session, kind=kind, limit=limit)
 
     def show() -> None:
         table = Table("seq", "at", "kind", "subject", "payload")

@@ -159,3 +159,22 @@ def _iso(moment: datetime) -> str:
     value = iso_utc(moment)
     assert value is not None
     return value
+
+
+def recent(session: Session, *, kind: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """The newest `limit` entries (of one kind, if given), oldest of them first, payloads parsed."""
+    query = select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(limit)
+    if kind:
+        query = query.where(LedgerEntry.kind == kind)
+    return [
+        {
+            "seq": e.seq,
+            "at": iso_utc(e.at),
+            "kind": e.kind,
+            "subject_type": e.subject_type,
+            "subject_id": e.subject_id,
+            "payload": json.loads(e.payload),
+            "hash": e.hash,
+        }
+        for e in reversed(list(session.scalars(query)))
+    ]
