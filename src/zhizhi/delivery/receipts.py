@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, audit
 from zhizhi.access.roles import require
-from zhizhi.delivery.http import Outcome
 from zhizhi.delivery.send import finish
+from zhizhi.delivery.transports import Outcome
 from zhizhi.store.tables import Delivery
 from zhizhi.store.types import utcnow
 

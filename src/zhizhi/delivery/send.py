@@ -24,9 +24,9 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
 from zhizhi import ledger
-from zhizhi.delivery.http import HttpTransport, Outcome, TransientError
 from zhizhi.delivery.render import Renderer, renderer
 from zhizhi.delivery.targets import TargetConfig
+from zhizhi.delivery.transports import Outcome, TransientError, Transport, transport_for
 from zhizhi.errors import InputError
 from zhizhi.store.tables import Delivery, Record, RecordVersion
 from zhizhi.store.types import utcnow
@@ -54,11 +54,11 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
 
 
 def send_once(
-    session: Session, target: TargetConfig, *, now: datetime | None = None, transport: HttpTransport | None = None
+    session: Session, target: TargetConfig, *, now: datetime | None = None, transport: Transport | None = None
 ) -> SendReport:
     """Claim and send one batch for `target` in the caller's transaction; returns what happened."""
     moment = now or utcnow()
-    carrier = transport or HttpTransport()
+    carrier = transport or transport_for(target)
     claimed = _claim(session, target, moment, carrier.batch_size(target))
     report = SendReport(claimed=len(claimed))
     if not claimed:

@@ -23,11 +23,12 @@ max_attempts: 8
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from zhizhi.config.files import NAME_PATTERN, NamedFiles
+from zhizhi.delivery.transports import transport_names
 from zhizhi.ingest.kinds import output_columns
 from zhizhi.records import record_types
 from zhizhi.sources.config import SourceConfig
@@ -67,7 +68,15 @@ class Transport(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    kind: Literal["http", "sql", "file"] = Field(description="http, sql or file")
+    kind: str = Field(description="a transport's name: http, sql, file, or an installed plugin's")
+
+    @field_validator("kind")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        known = transport_names()
+        if value not in known:
+            raise ValueError(f"no transport `{value}`; installed: {', '.join(sorted(known))}")
+        return value
 
     @property
     def settings(self) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from zhizhi.access import Actor
-from zhizhi.delivery.http import Outcome
 from zhizhi.delivery.receipts import apply_receipts
+from zhizhi.delivery.transports import Outcome
 from zhizhi.web.deps import ApiGuard, DbSession
 
 router = APIRouter(tags=["delivery"])

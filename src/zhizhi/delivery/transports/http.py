@@ -13,39 +13,23 @@ Settings (`transport:` in the target file): `url`, `timeout` (seconds, default 1
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import Any
 
 import httpx
 
 from zhizhi.delivery.targets import TargetConfig
+from zhizhi.delivery.transports import Item, Outcome, TransientError, setting
 from zhizhi.errors import ConfigError
-
-
-class TransientError(Exception):
-    """The platform could not be reached or failed: try again later."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The platform's answer for one record: accepted (True), rejected (False) or not yet known (None)."""
-
-    key: str
-    accepted: bool | None
-    reason: str | None = None
 
 
 class HttpTransport:
     name = "http"
 
     def batch_size(self, target: TargetConfig) -> int:
-        return int(target.transport.settings.get("batch_size", 500))
+        return int(setting(target, "batch_size", 500))
 
-    def send(self, target: TargetConfig, items: list[tuple[str, dict[str, Any]]]) -> list[Outcome]:
+    def send(self, target: TargetConfig, items: list[Item]) -> list[Outcome]:
         settings = target.transport.settings
-        url = settings.get("url")
-        if not url:
-            raise ConfigError(f"Target `{target.name}`: `transport.url` is missing.")
+        url = setting(target, "url", required=True)
         headers = {"Content-Type": "application/json"}
         if settings.get("auth_header_env"):
             value = os.environ.get(str(settings["auth_header_env"]))

@@ -1,0 +1,73 @@
+"""Transports carry rendered records to a platform. They are found through the `zhizhi.transports` entry-point
+group, the built-in ones (`http`, `sql`, `file`) the same way as any installed plugin.
+
+A transport has a `name`, a `batch_size(target)` and `send(target, items) -> [Outcome]`: for each item (idempotency
+key, rendered record) whether the platform accepted it (True), rejected it (False, with its reason) or will say
+later (None). It raises `TransientError` when the platform cannot be reached or failed as a whole, so that the
+batch is tried again after a backoff, and `ConfigError` when the target's settings are wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, Protocol
+
+from zhizhi.errors import ConfigError
+
+if TYPE_CHECKING:
+    from zhizhi.delivery.targets import TargetConfig
+
+GROUP = "zhizhi.transports"
+
+Item = tuple[str, dict[str, Any]]  # idempotency key, rendered record
+
+
+class TransientError(Exception):
+    """The platform could not be reached or failed: try again later."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The platform's answer for one record: accepted (True), rejected (False) or not yet known (None)."""
+
+    key: str
+    accepted: bool | None
+    reason: str | None = None
+
+
+class Transport(Protocol):
+    name: str
+
+    def batch_size(self, target: TargetConfig) -> int: ...
+
+    def send(self, target: TargetConfig, items: list[Item]) -> list[Outcome]: ...
+
+
+def transport_names() -> list[str]:
+    """The names of the registered transports (none of them loaded)."""
+    return sorted({entry.name for entry in entry_points(group=GROUP)})
+
+
+@cache
+def _load(kind: str) -> Transport:
+    (entry,) = [entry for entry in entry_points(group=GROUP) if entry.name == kind][:1]
+    loaded: Transport = entry.load()()
+    return loaded
+
+
+def transport_for(target: TargetConfig) -> Transport:
+    """The transport the target's `transport.kind` names, loaded when first asked for."""
+    kind = target.transport.kind
+    if kind not in transport_names():
+        raise ConfigError(f"Target `{target.name}`: no transport `{kind}`; installed: {', '.join(transport_names())}.")
+    return _load(kind)
+
+
+def setting(target: TargetConfig, key: str, default: Any = None, *, required: bool = False) -> Any:
+    """One of the target's transport settings; a missing required one is a ConfigError naming the key."""
+    value = target.transport.settings.get(key, default)
+    if required and value in (None, ""):
+        raise ConfigError(f"Target `{target.name}`: `transport.{key}` is missing.")
+    return value
