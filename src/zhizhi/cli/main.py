@@ -17,6 +17,7 @@ from zhizhi.cli import (
     ingest,
     ledger,
     quarantine,
+    reconcile,
     records,
     sources,
     targets,
@@ -86,6 +87,7 @@ app.add_typer(quarantine.app, name="quarantine")
 app.add_typer(records.app, name="records")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(targets.app, name="targets")
+app.add_typer(reconcile.app, name="reconcile")
 app.add_typer(db.app, name="db")
 app.add_typer(dept.app, name="dept")
 app.add_typer(user.app, name="user")

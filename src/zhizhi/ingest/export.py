@@ -69,7 +69,7 @@ def write_quarantine_xlsx(items: Iterable[dict[str, Any]], target: Path | str | 
         columns.update(dict.fromkeys(item["cells"]))
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)
-    sheet.append([_cell(sheet, name) for name in (*HEADER, *columns)])
+    sheet.append([safe_cell(sheet, name) for name in (*HEADER, *columns)])
     for item in rows:
         hard = [f["message_zh"] for f in item["findings"] if f.get("severity") == "hard"]
         values: list[Any] = [
@@ -83,13 +83,16 @@ def write_quarantine_xlsx(items: Iterable[dict[str, Any]], target: Path | str | 
             "\n".join(hard or [f["message_zh"] for f in item["findings"]]),
             *(item["cells"].get(name) for name in columns),
         ]
-        sheet.append([_cell(sheet, value) for value in values])
+        sheet.append([safe_cell(sheet, value) for value in values])
     workbook.save(target)
     return len(rows)
 
 
-def _cell(sheet: Any, value: Any) -> Any:
-    """A cell for the write-only sheet: numbers as numbers, everything else a string cell, never a formula."""
+def safe_cell(sheet: Any, value: Any) -> Any:
+    """A cell for a write-only sheet: numbers as numbers, everything else a string cell, never a formula.
+
+    The quarantine's and the reconciliation's workbooks write every cell through it.
+    """
     from openpyxl.cell import WriteOnlyCell
 
     if value is None:

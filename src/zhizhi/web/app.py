@@ -14,8 +14,10 @@ from zhizhi import __version__
 from zhizhi.config import Workspace
 from zhizhi.store import check_schema, make_engine, make_sessionmaker
 from zhizhi.web import api, pages
+from zhizhi.web.api import reconcile as reconcile_api
 from zhizhi.web.context import AppContext
 from zhizhi.web.errors import install_error_handlers
+from zhizhi.web.pages import reconcile as reconcile_pages
 
 STATIC = Path(__file__).parent / "static"
 
@@ -48,7 +50,9 @@ def create_app(workspace: Workspace) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/api/docs", _api_docs, methods=["GET"], include_in_schema=False)
     app.include_router(api.router)
+    app.include_router(reconcile_api.router, prefix="/api")
     app.include_router(pages.router)
+    app.include_router(reconcile_pages.router)
     return app
 
 

@@ -25,6 +25,7 @@ NAV = [
     ("/records", "nav.records", "data.read"),
     ("/register", "nav.register", "workspace.read"),
     ("/deliveries", "nav.deliveries", "workspace.read"),
+    ("/reconcile", "nav.reconcile", "data.read"),
     ("/hotline", "nav.hotline", "workspace.read"),
     ("/reports", "nav.reports", "workspace.read"),
     ("/codes", "nav.codes", "data.read"),

@@ -1,0 +1,157 @@
+"""The figures of a reconciliation: what batches brought in (intake), what became of the deliveries (outcome), one
+line per department, source and target, each department's subtotal and the totals.
+
+Totals count each source's intake once (a source delivered to two targets has two lines) and each delivery once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from zhizhi.delivery.period import Period
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What batches brought in: rows read and how each ended, the versions they made."""
+
+    batches: int = 0
+    produced: int = 0
+    accepted: int = 0
+    quarantined: int = 0
+    skipped: int = 0
+    versions: int = 0
+    unchanged: int = 0
+    replayed: int = 0
+
+    def __add__(self, other: Intake) -> Intake:
+        return Intake(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Deliveries by the state they reached."""
+
+    pending: int = 0
+    sent: int = 0
+    acknowledged: int = 0
+    rejected: int = 0
+    dead: int = 0
+
+    @property
+    def owed(self) -> int:
+        return self.delivered + self.pending + self.dead
+
+    @property
+    def delivered(self) -> int:
+        """Reached the platform: it acknowledged, rejected, or received (and owes a receipt)."""
+        return self.sent + self.acknowledged + self.rejected
+
+    def __add__(self, other: Outcome) -> Outcome:
+        return Outcome(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "owed": self.owed,
+            "delivered": self.delivered,
+            "acknowledged": self.acknowledged,
+            "rejected": self.rejected,
+            "sent": self.sent,
+            "pending": self.pending,
+            "dead": self.dead,
+        }
+
+
+@dataclass(frozen=True)
+class Line:
+    """One source of one department and one target (None: a source no target takes)."""
+
+    department: str
+    department_name: str
+    source: str
+    target: str | None
+    intake: Intake
+    deliveries: Outcome
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "department": self.department,
+            "department_name": self.department_name,
+            "source": self.source,
+            "target": self.target,
+            "intake": self.intake.as_dict(),
+            "deliveries": self.deliveries.as_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Part:
+    """One department's lines with its subtotal (each source's intake once)."""
+
+    department: str
+    department_name: str
+    lines: list[Line]
+    intake: Intake
+    deliveries: Outcome
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "department": self.department,
+            "department_name": self.department_name,
+            "intake": self.intake.as_dict(),
+            "deliveries": self.deliveries.as_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """The lines by department in tree order, the totals, and the totals of each target."""
+
+    period: Period | None
+    filters: dict[str, str | None]
+    parts: list[Part]
+    intake: Intake
+    deliveries: Outcome
+    targets: dict[str, Outcome] = field(default_factory=dict)
+
+    @property
+    def lines(self) -> list[Line]:
+        return [line for part in self.parts for line in part.lines]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form (CLI `--json`, `GET /api/reconcile`)."""
+        return {
+            "period": self.period.as_dict() if self.period else None,
+            "filters": self.filters,
+            "lines": [line.as_dict() for line in self.lines],
+            "departments": [part.as_dict() for part in self.parts],
+            "targets": {name: outcome.as_dict() for name, outcome in self.targets.items()},
+            "total": {"intake": self.intake.as_dict(), "deliveries": self.deliveries.as_dict()},
+        }
+
+
+def assemble(period: Period | None, filters: dict[str, str | None], lines: list[Line]) -> Reconciliation:
+    """Lines by department, with subtotals, totals and per-target totals (each source's intake once)."""
+    parts: list[Part] = []
+    per_target: dict[str, Outcome] = {}
+    for line in lines:
+        if not parts or parts[-1].department != line.department:
+            parts.append(Part(line.department, line.department_name, [], Intake(), Outcome()))
+        parts[-1].lines.append(line)
+        if line.target is not None:
+            per_target[line.target] = per_target.get(line.target, Outcome()) + line.deliveries
+    parts = [_subtotal(part) for part in parts]
+    intake = sum((part.intake for part in parts), Intake())
+    deliveries = sum((part.deliveries for part in parts), Outcome())
+    return Reconciliation(period, filters, parts, intake, deliveries, dict(sorted(per_target.items())))
+
+
+def _subtotal(part: Part) -> Part:
+    seen: dict[str, Intake] = {line.source: line.intake for line in part.lines}
+    intake = sum(seen.values(), Intake())
+    deliveries = sum((line.deliveries for line in part.lines), Outcome())
+    return Part(part.department, part.department_name, part.lines, intake, deliveries)

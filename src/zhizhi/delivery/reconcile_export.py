@@ -1,0 +1,100 @@
+"""A reconciliation as an Excel workbook: the figures (`summary`) and the deliveries behind them (`deliveries`).
+
+Headers carry the Chinese word and the JSON key (`产生 produced`). The summary has one row per line and a total row
+(each source's intake once: do not add up the intake columns of a source delivered to several targets), then the
+filters it was made with. Every cell goes through the quarantine export's formula-safe `safe_cell`: a record's name
+or a platform's reason that starts like a formula stays text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+from zhizhi.delivery.figures import Intake, Outcome, Reconciliation
+from zhizhi.ingest.export import safe_cell
+from zhizhi.store.types import local_text_of
+
+LINE_COLUMNS = (
+    ("部门", "department"),
+    ("部门名称", "department_name"),
+    ("数据源", "source"),
+    ("交付目标", "target"),
+)
+INTAKE_COLUMNS = (
+    ("批次", "batches"),
+    ("产生", "produced"),
+    ("接收", "accepted"),
+    ("隔离", "quarantined"),
+    ("跳过", "skipped"),
+    ("新版本", "versions"),
+    ("未变", "unchanged"),
+    ("重新处理", "replayed"),
+)
+OUTCOME_COLUMNS = (
+    ("应交付", "owed"),
+    ("已送达", "delivered"),
+    ("已确认", "acknowledged"),
+    ("被拒收", "rejected"),
+    ("待回执", "sent"),
+    ("待发送", "pending"),
+    ("失败", "dead"),
+)
+DELIVERY_COLUMNS = (
+    ("交付编号", "id"),
+    ("交付目标", "target"),
+    ("状态", "status"),
+    ("记录键", "record_key"),
+    ("名称", "name"),
+    ("数据源", "source"),
+    ("部门", "department"),
+    ("文件", "file"),
+    ("工作表", "sheet"),
+    ("行号", "row"),
+    ("批次", "batch_id"),
+    ("版本", "version"),
+    ("尝试次数", "attempts"),
+    ("原因", "last_error"),
+    ("幂等键", "idempotency_key"),
+    ("应交付时间", "created_at"),
+    ("发送时间", "sent_at"),
+    ("确认时间", "acknowledged_at"),
+)
+TIMES = ("created_at", "sent_at", "acknowledged_at")
+FILTER_LABELS = {"period": "期间", "target": "交付目标", "source": "数据源", "department": "部门"}
+
+
+def write_reconciliation_xlsx(
+    reconciliation: Reconciliation, deliveries: Iterable[dict[str, Any]], target: Path | str | IO[bytes]
+) -> int:
+    """Write the summary and the deliveries (as `list_deliveries` gives them); returns the deliveries written."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    summary = workbook.create_sheet("summary")
+    header = (*LINE_COLUMNS, *INTAKE_COLUMNS, *OUTCOME_COLUMNS)
+    summary.append([safe_cell(summary, f"{zh} {key}") for zh, key in header])
+    for line in reconciliation.lines:
+        named = [line.department, line.department_name, line.source, line.target]
+        summary.append([safe_cell(summary, v) for v in named + _figures(line.intake, line.deliveries)])
+    total = ["合计 total", None, None, None, *_figures(reconciliation.intake, reconciliation.deliveries)]
+    summary.append([safe_cell(summary, v) for v in total])
+    summary.append([])
+    for key, label in FILTER_LABELS.items():
+        value = reconciliation.filters.get(key)
+        summary.append([safe_cell(summary, f"{label} {key}"), safe_cell(summary, value or "全部 all")])
+    sheet = workbook.create_sheet("deliveries")
+    sheet.append([safe_cell(sheet, f"{zh} {key}") for zh, key in DELIVERY_COLUMNS])
+    written = 0
+    for item in deliveries:
+        values = [(local_text_of(item[key]) or None) if key in TIMES else item[key] for _, key in DELIVERY_COLUMNS]
+        sheet.append([safe_cell(sheet, v) for v in values])
+        written += 1
+    workbook.save(target)
+    return written
+
+
+def _figures(intake: Intake, outcome: Outcome) -> list[Any]:
+    counts = intake.as_dict() | outcome.as_dict()
+    return [counts[key] for _, key in (*INTAKE_COLUMNS, *OUTCOME_COLUMNS)]
