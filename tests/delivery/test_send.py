@@ -113,8 +113,7 @@ def _states(city: sessionmaker[Session]) -> dict[str, int]:
 
 
 def _send(city: sessionmaker[Session], target: TargetConfig, after: timedelta = timedelta()) -> dict[str, int]:
-    with city() as session, session.begin():
-        return send_once(session, target, now=utcnow() + after).states
+    return send_once(city, target, now=utcnow() + after).states
 
 
 def test_answers_move_each_delivery_to_its_state(

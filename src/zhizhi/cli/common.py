@@ -13,7 +13,7 @@ from typing import Any
 import typer
 from rich.console import Console
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from zhizhi.access import Actor
 from zhizhi.config import Workspace, load_workspace, locate_workspace
@@ -59,6 +59,17 @@ def transaction(ctx: typer.Context) -> Iterator[tuple[Workspace, Session]]:
     try:
         with make_sessionmaker(engine)() as session, session.begin():
             yield workspace, session
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def store(ctx: typer.Context) -> Iterator[tuple[Workspace, sessionmaker[Session]]]:
+    """The workspace and sessions on its store, for work of many transactions."""
+    workspace = workspace_of(ctx)
+    engine = open_engine(workspace)
+    try:
+        yield workspace, make_sessionmaker(engine)
     finally:
         engine.dispose()
 

@@ -9,8 +9,9 @@ import typer
 from rich.table import Table
 
 from zhizhi.cli.common import JsonOption, console, emit, transaction
+from zhizhi.errors import InputError, NotFoundError
 from zhizhi.ledger import check_proof, make_proof, sign_head, verify_ledger
-from zhizhi.ledger.chain import recent
+from zhizhi.ledger.chain import latest_seq, recent
 from zhizhi.ledger.proofs import read_proof
 
 app = typer.Typer(help="The ledger: verify it, sign its head, export and check proofs.", no_args_is_help=True)
@@ -76,11 +77,21 @@ def list_command(
 @app.command("proof")
 def proof(
     ctx: typer.Context,
-    seq: int = typer.Argument(..., help="The entry (see `zhizhi ledger list`)."),
+    seq: int | None = typer.Argument(None, help="The entry (see `zhizhi ledger list`)."),
+    delivery: int | None = typer.Option(
+        None, "--delivery", help="Instead of SEQ: the latest entry of this delivery (its outcome so far)."
+    ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the proof here instead of to stdout."),
 ) -> None:
     """Export a self-contained proof of one entry: the entry, the chain to a signed checkpoint, the public key."""
+    if (seq is None) == (delivery is None):
+        raise InputError("Give the entry's SEQ or `--delivery ID`, not both.")
     with transaction(ctx) as (workspace, session):
+        if delivery is not None:
+            seq = latest_seq(session, "delivery", delivery)
+            if seq is None:
+                raise NotFoundError(f"Delivery {delivery} has no ledger entry yet: it has not been sent.")
+        assert seq is not None
         text = make_proof(session, workspace.keys_dir, seq)
     if output is None:
         typer.echo(text, nl=False)

@@ -23,6 +23,7 @@ from zhizhi.cli import (
     targets,
     token,
     user,
+    worker,
     workspace,
 )
 from zhizhi.cli.common import CliState, state
@@ -88,6 +89,7 @@ app.add_typer(records.app, name="records")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(targets.app, name="targets")
 app.add_typer(reconcile.app, name="reconcile")
+app.command("worker")(worker.worker)
 app.add_typer(db.app, name="db")
 app.add_typer(dept.app, name="dept")
 app.add_typer(user.app, name="user")

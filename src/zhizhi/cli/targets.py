@@ -7,10 +7,12 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
-from zhizhi.delivery import load_targets
+from zhizhi.cli.common import JsonOption, console, emit, operator, store, transaction
+from zhizhi.delivery import load_target, load_targets
 from zhizhi.delivery.outbox import STATUSES, delivery_counts
+from zhizhi.delivery.period import parse_period
 from zhizhi.delivery.send import send_once
+from zhizhi.delivery.steward import resend, retry
 
 app = typer.Typer(help="Targets: the platforms records are delivered to.", no_args_is_help=True)
 
@@ -58,18 +60,16 @@ def send(
 ) -> None:
     """Send what is due to each target, batch after batch, until nothing is due (each batch its own transaction)."""
     totals: dict[str, dict[str, int]] = {}
-    with transaction(ctx) as (workspace, _):
-        chosen = [t for t in load_targets(workspace.root) if not names or t.name in names]
-    for target in chosen:
-        done: dict[str, int] = {}
-        for _ in range(batches):
-            with transaction(ctx) as (_, session):
-                report = send_once(session, target)
-            for state, count in report.states.items():
-                done[state] = done.get(state, 0) + count
-            if report.claimed == 0:
-                break
-        totals[target.name] = done
+    with store(ctx) as (workspace, sessions):
+        for target in [t for t in load_targets(workspace.root) if not names or t.name in names]:
+            done: dict[str, int] = {}
+            for _ in range(batches):
+                report = send_once(sessions, target)
+                for state, count in report.states.items():
+                    done[state] = done.get(state, 0) + count
+                if report.claimed == 0:
+                    break
+            totals[target.name] = done
 
     def show() -> None:
         for name, done in totals.items():
@@ -77,3 +77,54 @@ def send(
             console.print(f"{name}: {figures}")
 
     emit(totals, as_json, show)
+
+
+@app.command("retry")
+def retry_command(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The target."),
+    ids: list[int] = typer.Option(None, "--id", help="Only these deliveries (repeat the option); none for all."),  # noqa: B008
+    rejected: bool = typer.Option(False, "--rejected", help="Retry rejected deliveries instead of dead ones."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Send dead (or rejected) deliveries again, from the first attempt, once their cause is fixed."""
+    with transaction(ctx) as (workspace, session):
+        moved = retry(
+            session,
+            operator(),
+            load_target(workspace.root, name),
+            ids=ids or None,
+            status="rejected" if rejected else "dead",
+        )
+    emit({"requeued": moved}, as_json, lambda: console.print(f"{moved:,} deliveries to {name} are pending again."))
+
+
+@app.command("resend")
+def resend_command(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The target."),
+    keys: list[str] = typer.Option(None, "--record", help="A record's key (repeat the option)."),  # noqa: B008
+    period: str | None = typer.Option(
+        None, "--period", help="Every record changed in YYYY, YYYY-MM, YYYY-MM-DD or FROM..TO."
+    ),
+    source: str | None = typer.Option(None, "--source", help="Only records of this source."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Owe the target the current version of these records again (a platform says it lacks them)."""
+    with transaction(ctx) as (workspace, session):
+        done = resend(
+            session,
+            operator(),
+            load_target(workspace.root, name),
+            record_keys=keys or None,
+            source=source,
+            period=parse_period(period) if period else None,
+        )
+    emit(
+        {"requeued": done.requeued, "created": done.created},
+        as_json,
+        lambda: console.print(
+            f"{done.requeued + done.created:,} deliveries to {name} are pending "
+            f"({done.requeued:,} again, {done.created:,} new)."
+        ),
+    )

@@ -97,13 +97,24 @@ def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
 def _serve(workspace: Workspace, host: str, port: int) -> None:
     import uvicorn
 
+    from zhizhi.delivery.worker import Worker
     from zhizhi.web.app import create_app
 
     app = create_app(workspace)
     console.print(
         f"zhizhi is serving [bold]{workspace.config.name}[/] at [bold]http://{host}:{port}/[/] (Ctrl+C to stop)"
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    sending = None
+    if workspace.config.delivery.workers_in_serve:
+        sending = Worker(
+            app.state.context.sessions, workspace.root, poll_seconds=workspace.config.delivery.poll_seconds
+        )
+        sending.start()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        if sending is not None:
+            sending.stop.set()
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -57,6 +57,13 @@ class SecurityConfig(_Strict):
     login_window_minutes: int = Field(default=15, ge=1, le=1440, description="rate-limit window")
 
 
+class DeliveryConfig(_Strict):
+    """How records are sent to the targets."""
+
+    workers_in_serve: bool = Field(default=True, description="`zhizhi serve` runs the sending workers itself")
+    poll_seconds: float = Field(default=0.5, ge=0.05, le=60, description="a worker's pause when nothing is due")
+
+
 class WorkspaceConfig(_Strict):
     """The whole of `zhizhi.yaml`."""
 
@@ -66,3 +73,4 @@ class WorkspaceConfig(_Strict):
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
     security: SecurityConfig = Field(default_factory=SecurityConfig)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)

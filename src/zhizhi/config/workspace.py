@@ -41,6 +41,9 @@ security:
   login_max_failures: 5
   login_max_failures_per_ip: 30
   login_window_minutes: 15
+delivery:
+  workers_in_serve: true
+  poll_seconds: 0.5
 """
 
 

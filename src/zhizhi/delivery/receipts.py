@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from zhizhi.access import Actor, audit
 from zhizhi.access.roles import require
 from zhizhi.delivery.send import finish
+from zhizhi.delivery.targets import FILES, TargetConfig
 from zhizhi.delivery.transports import Outcome
 from zhizhi.store.tables import Delivery
 from zhizhi.store.types import utcnow
@@ -25,10 +27,16 @@ class ReceiptReport:
     ignored: dict[str, str] = field(default_factory=dict)
 
 
-def apply_receipts(session: Session, actor: Actor, outcomes: Iterable[Outcome]) -> ReceiptReport:
-    """Settle `sent` (or still `pending`) deliveries from the platform's word; repeating a receipt changes nothing."""
+def apply_receipts(
+    session: Session, actor: Actor, outcomes: Iterable[Outcome], *, root: Path | None = None
+) -> ReceiptReport:
+    """Settle `sent` (or still `pending`) deliveries from the platform's word; repeating a receipt changes nothing.
+
+    With the workspace `root`, a rejection's reason is put in the words of the target file's `reasons`.
+    """
     require(actor, "data.write")
     report = ReceiptReport()
+    targets: dict[str, TargetConfig | None] = {}
     moment = utcnow()
     for outcome in outcomes:
         delivery = session.scalar(select(Delivery).where(Delivery.idempotency_key == outcome.key))
@@ -41,7 +49,12 @@ def apply_receipts(session: Session, actor: Actor, outcomes: Iterable[Outcome]) 
         if outcome.accepted is None:
             report.ignored[outcome.key] = "no decision in the receipt"
             continue
-        state = finish(session, delivery, "acknowledged" if outcome.accepted else "rejected", moment, outcome.reason)
+        if root is not None and delivery.target not in targets:
+            known = FILES.path(root, delivery.target).is_file()
+            targets[delivery.target] = FILES.load(root, delivery.target) if known else None
+        target = targets.get(delivery.target)
+        reason = target.reason_in_words(outcome.reason) if target is not None else outcome.reason
+        state = finish(session, delivery, "acknowledged" if outcome.accepted else "rejected", moment, reason)
         report.acknowledged += state == "acknowledged"
         report.rejected += state == "rejected"
     audit.record(

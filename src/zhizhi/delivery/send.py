@@ -1,35 +1,45 @@
 """Send what a target is owed, one batch at a time: claim, render, send, and record what happened.
 
-- **Claim**: due `pending` deliveries of the target, oldest first (the order they were owed, so one record's
-  versions go in order), locked `FOR UPDATE SKIP LOCKED` on PostgreSQL so that two senders never send the same
-  delivery at once.
-- **Answer**: accepted -> `acknowledged`; rejected -> `rejected` with the platform's reason; no answer yet ->
-  `sent` (the platform acknowledges later through a receipt).
-- **Transient failure** (timeout, refused connection, 5xx): the batch stays `pending`, tried again after a backoff
-  that doubles with each attempt (with jitter, up to an hour); after the target's `max_attempts` a delivery is
-  `dead`, with the last error. A record's later deliveries are not claimed while an earlier one waits, so its
-  versions arrive in order.
-- **Ledger**: every attempt's outcome is entered (`delivery.acknowledged`, `.rejected`, `.sent`, `.retry`, `.dead`).
+Three short steps, so that no database lock is held while the platform answers:
+
+1. **Claim** (one transaction): due `pending` deliveries of the target, oldest first (the order they were owed, so
+   one record's versions go in order), locked `FOR UPDATE SKIP LOCKED` on PostgreSQL so that two workers never
+   claim the same delivery. A claim counts an attempt and holds the delivery for the target's `claim_seconds`
+   (its `next_attempt_at` moves that far ahead): a worker killed mid-send leaves its claim to run out, and the
+   batch is sent again. The receiver drops what it already has by the idempotency key.
+2. **Send**: the rendered batch goes to the target's transport, outside any transaction.
+3. **Record** (one transaction): accepted -> `acknowledged`; rejected -> `rejected` with the platform's reason; no
+   answer yet -> `sent` (the platform acknowledges later through a receipt). A failure (timeout, refused connection,
+   5xx; and a wrong setting, so that it shows) leaves the batch `pending`, tried again after a backoff that starts
+   at the target's `retry_seconds` and doubles with each attempt (with jitter, up to an hour); after the target's
+   `max_attempts` a delivery is `dead`, with the last error. An outcome whose claim was taken over (it ran out and
+   another worker claimed the delivery again) is left to that worker.
+
+A record's later deliveries are not claimed while an earlier one waits or is claimed, so its versions arrive in
+order. Every outcome is a ledger entry (`delivery.acknowledged`, `.rejected`, `.sent`, `.retry`, `.dead`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from zhizhi import ledger
 from zhizhi.delivery.render import Renderer, renderer
 from zhizhi.delivery.targets import TargetConfig
-from zhizhi.delivery.transports import Outcome, TransientError, Transport, transport_for
+from zhizhi.delivery.transports import Item, Outcome, TransientError, Transport, transport_for
 from zhizhi.errors import InputError
 from zhizhi.store.tables import Delivery, Record, RecordVersion
 from zhizhi.store.types import utcnow
+
+log = logging.getLogger("zhizhi.delivery")
 
 BACKOFF_FIRST = timedelta(seconds=5)
 BACKOFF_MAX = timedelta(hours=1)
@@ -46,52 +56,75 @@ class SendReport:
         self.states[state] = self.states.get(state, 0) + count
 
 
-def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
-    """The wait before attempt `attempts + 1`: doubling from 5 s, capped at an hour, with up to 25 % jitter."""
-    base: timedelta = min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+@dataclass
+class _Claim:
+    items: list[Item] = field(default_factory=list)
+    tokens: dict[str, tuple[int, int]] = field(default_factory=dict)  # key -> (delivery id, attempts when claimed)
+
+
+def backoff(attempts: int, rng: random.Random | None = None, first: timedelta = BACKOFF_FIRST) -> timedelta:
+    """The wait before attempt `attempts + 1`: doubling from `first`, capped at an hour, with up to 25 % jitter."""
+    base: timedelta = min(first * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
     jitter = 1 + 0.25 * (rng or random).random()
     return timedelta(seconds=base.total_seconds() * jitter)
 
 
 def send_once(
-    session: Session, target: TargetConfig, *, now: datetime | None = None, transport: Transport | None = None
+    sessions: sessionmaker[Session],
+    target: TargetConfig,
+    *,
+    now: datetime | None = None,
+    transport: Transport | None = None,
 ) -> SendReport:
-    """Claim and send one batch for `target` in the caller's transaction; returns what happened."""
+    """Claim, send and record one batch for `target`, each database step its own transaction."""
     moment = now or utcnow()
     carrier = transport or transport_for(target)
-    claimed = _claim(session, target, moment, carrier.batch_size(target))
-    report = SendReport(claimed=len(claimed))
-    if not claimed:
+    report = SendReport()
+    with sessions() as session, session.begin():
+        claim = _claim(session, target, moment, carrier.batch_size(target), report)
+    if not claim.items:
         return report
+    try:
+        outcomes: list[Outcome] | str = carrier.send(target, claim.items)
+    except TransientError as exc:
+        outcomes = str(exc)
+    except Exception as exc:  # a wrong setting or a transport's fault: counted like a failure, so it ends dead
+        log.exception("target %s: the transport failed", target.name)
+        outcomes = f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"
+    with sessions() as session, session.begin():
+        deliveries = _still_claimed(session, claim)
+        if isinstance(outcomes, str):
+            for delivery in deliveries.values():
+                report.add(_retry(session, target, delivery, moment, outcomes))
+        else:
+            for outcome in outcomes:
+                if outcome.key in deliveries:
+                    report.add(_answered(session, target, deliveries[outcome.key], outcome, moment))
+    return report
+
+
+def _claim(session: Session, target: TargetConfig, moment: datetime, limit: int, report: SendReport) -> _Claim:
+    """Claim due deliveries and render them; a record the target cannot take is rejected here with the reason."""
+    claim = _Claim()
     renderers: dict[str, Renderer] = {}
-    items: list[tuple[str, dict[str, object]]] = []
-    by_key: dict[str, Delivery] = {}
-    for delivery, data, kind in claimed:
+    held_until = moment + timedelta(seconds=target.claim_seconds)
+    for delivery, data, kind in _due(session, target, moment, limit):
+        report.claimed += 1
+        delivery.attempts += 1
+        delivery.next_attempt_at, delivery.updated_at = held_until, moment
         if kind not in renderers:
             renderers[kind] = renderer(session, target, kind, today=moment.date())
         try:
             payload = renderers[kind].render(json.loads(data))
         except InputError as exc:
-            finish(session, delivery, "rejected", moment, exc.message_zh or exc.message)
-            report.add("rejected")
+            report.add(finish(session, delivery, "rejected", moment, exc.message_zh or exc.message))
             continue
-        items.append((delivery.idempotency_key, payload))
-        by_key[delivery.idempotency_key] = delivery
-    if not items:
-        return report
-    try:
-        outcomes = carrier.send(target, items)
-    except TransientError as exc:
-        for delivery in by_key.values():
-            report.add(_retry(session, target, delivery, moment, str(exc)))
-        return report
-    for outcome in outcomes:
-        delivery = by_key[outcome.key]
-        report.add(_answered(session, delivery, outcome, moment))
-    return report
+        claim.items.append((delivery.idempotency_key, payload))
+        claim.tokens[delivery.idempotency_key] = (delivery.id, delivery.attempts)
+    return claim
 
 
-def _claim(session: Session, target: TargetConfig, moment: datetime, limit: int) -> list[Any]:
+def _due(session: Session, target: TargetConfig, moment: datetime, limit: int) -> list[Any]:
     """Due pending deliveries with their version's data and record type, oldest first, locked on PostgreSQL."""
     earlier = aliased(Delivery)
     query = (
@@ -102,7 +135,7 @@ def _claim(session: Session, target: TargetConfig, moment: datetime, limit: int)
             Delivery.target == target.name,
             Delivery.status == "pending",
             (Delivery.next_attempt_at.is_(None)) | (Delivery.next_attempt_at <= moment),
-            ~exists().where(  # a record's earlier delivery that is waiting holds its later ones back
+            ~exists().where(  # a record's earlier delivery that waits or is claimed holds its later ones back
                 earlier.target == Delivery.target,
                 earlier.record_id == Delivery.record_id,
                 earlier.id < Delivery.id,
@@ -118,20 +151,34 @@ def _claim(session: Session, target: TargetConfig, moment: datetime, limit: int)
     return list(session.execute(query).all())
 
 
-def _answered(session: Session, delivery: Delivery, outcome: Outcome, moment: datetime) -> str:
-    delivery.attempts += 1
+def _still_claimed(session: Session, claim: _Claim) -> dict[str, Delivery]:
+    """The claimed deliveries that are still this claim's: pending, with no attempt since."""
+    ids = {delivery_id: key for key, (delivery_id, _) in claim.tokens.items()}
+    query = select(Delivery).where(Delivery.id.in_(ids))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=Delivery)
+    found = {}
+    for delivery in session.scalars(query):
+        key = ids[delivery.id]
+        if delivery.status == "pending" and delivery.attempts == claim.tokens[key][1]:
+            found[key] = delivery
+    return found
+
+
+def _answered(session: Session, target: TargetConfig, delivery: Delivery, outcome: Outcome, moment: datetime) -> str:
     delivery.sent_at = moment
     if outcome.accepted is None:
-        state = "sent"
-        delivery.status, delivery.updated_at = state, moment
-        _enter(session, delivery, state, None)
-        return state
-    return finish(session, delivery, "acknowledged" if outcome.accepted else "rejected", moment, outcome.reason)
+        delivery.status, delivery.updated_at, delivery.next_attempt_at = "sent", moment, None
+        _enter(session, delivery, "sent", None)
+        return "sent"
+    state = "acknowledged" if outcome.accepted else "rejected"
+    return finish(session, delivery, state, moment, target.reason_in_words(outcome.reason))
 
 
 def finish(session: Session, delivery: Delivery, state: str, moment: datetime, reason: str | None) -> str:
     """Settle a delivery as `acknowledged` or `rejected` (with the reason) and enter it in the ledger."""
     delivery.status, delivery.updated_at, delivery.last_error = state, moment, reason
+    delivery.next_attempt_at = None
     if state == "acknowledged":
         delivery.acknowledged_at = moment
     _enter(session, delivery, state, reason)
@@ -139,13 +186,12 @@ def finish(session: Session, delivery: Delivery, state: str, moment: datetime, r
 
 
 def _retry(session: Session, target: TargetConfig, delivery: Delivery, moment: datetime, error: str) -> str:
-    delivery.attempts += 1
     delivery.last_error, delivery.updated_at = error[:2000], moment
     if delivery.attempts >= target.max_attempts:
-        delivery.status = "dead"
+        delivery.status, delivery.next_attempt_at = "dead", None
         _enter(session, delivery, "dead", error)
         return "dead"
-    delivery.next_attempt_at = moment + backoff(delivery.attempts)
+    delivery.next_attempt_at = moment + backoff(delivery.attempts, first=timedelta(seconds=target.retry_seconds))
     _enter(session, delivery, "retry", error)
     return "retry"
 

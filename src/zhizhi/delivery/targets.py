@@ -94,6 +94,19 @@ class TargetConfig(_Strict):
     fields: dict[str, TargetField] = Field(min_length=1, description="platform field -> where its value comes from")
     transport: Transport
     max_attempts: int = Field(default=8, ge=1, le=100, description="tries before a delivery goes to dead letters")
+    reasons: dict[str, str] = Field(
+        default_factory=dict,
+        description="the platform's rejection codes in words, e.g. E1021: 名称不符",
+    )
+    retry_seconds: float = Field(
+        default=5, ge=0.1, le=3600, description="the wait after a first failed attempt; it doubles with each next one"
+    )
+    claim_seconds: int = Field(
+        default=120,
+        ge=1,
+        le=86_400,
+        description="how long a worker holds a claimed batch; longer than a send can take",
+    )
 
     @field_validator("fields", mode="before")
     @classmethod
@@ -122,6 +135,13 @@ class TargetConfig(_Strict):
             ):
                 raise ValueError(f"field `{name}`: `{mapping.field}` is not a code field; remove its code_list")
         return self
+
+    def reason_in_words(self, reason: str | None) -> str | None:
+        """The platform's reason as the steward reads it: its code's words from `reasons`, with the code kept."""
+        if reason is None:
+            return None
+        words = self.reasons.get(reason.strip())
+        return f"{words}（{reason.strip()}）" if words else reason
 
     def takes(self, source: SourceConfig) -> bool:
         """Whether records of `source` go to this target."""

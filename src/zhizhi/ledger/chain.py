@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event as orm_event
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from zhizhi.store.tables import LedgerEntry
@@ -178,3 +178,12 @@ def recent(session: Session, *, kind: str | None = None, limit: int = 50) -> lis
         }
         for e in reversed(list(session.scalars(query)))
     ]
+
+
+def latest_seq(session: Session, subject_type: str, subject_id: str | int) -> int | None:
+    """The newest entry about one subject (a delivery's latest outcome, say), or None."""
+    return session.scalar(
+        select(func.max(LedgerEntry.seq)).where(
+            LedgerEntry.subject_type == subject_type, LedgerEntry.subject_id == str(subject_id)
+        )
+    )

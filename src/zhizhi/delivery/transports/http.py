@@ -46,7 +46,7 @@ class HttpTransport:
         if response.status_code >= 500:
             raise TransientError(f"HTTP {response.status_code}: {response.text[:200]}")
         if response.status_code >= 300:
-            reason = f"HTTP {response.status_code}: {response.text[:500]}"
+            reason = f"平台拒收整批（HTTP {response.status_code}）：{response.text[:500]}"
             return [Outcome(k, False, reason) for k, _ in items]
         try:
             results = {r["idempotency_key"]: r for r in response.json().get("results", [])}

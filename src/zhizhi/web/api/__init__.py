@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from zhizhi.web.api import audit, codes, departments, ingest, receipts, session, status, tokens, users
+from zhizhi.web.api import audit, codes, deliveries, departments, ingest, receipts, session, status, tokens, users
 
 router = APIRouter(prefix="/api")
-for module in (session, status, departments, users, tokens, audit, codes, ingest, receipts):
+for module in (session, status, departments, users, tokens, audit, codes, ingest, receipts, deliveries):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from zhizhi.access import Actor
 from zhizhi.delivery.receipts import apply_receipts
 from zhizhi.delivery.transports import Outcome
-from zhizhi.web.deps import ApiGuard, DbSession
+from zhizhi.web.deps import ApiGuard, DbSession, app_context
 
 router = APIRouter(tags=["delivery"])
 Writer = Annotated[Actor, Depends(ApiGuard("data.write"))]
@@ -27,9 +27,8 @@ class Receipts(BaseModel):
 
 
 @router.post("/receipts")
-def post_receipts(body: Receipts, db: DbSession, actor: Writer) -> dict[str, Any]:
+def post_receipts(body: Receipts, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
     """Acknowledge or reject sent deliveries by idempotency key; repeating a receipt changes nothing."""
-    report = apply_receipts(
-        db, actor, [Outcome(r.idempotency_key, r.status == "accepted", r.reason) for r in body.results]
-    )
+    outcomes = [Outcome(r.idempotency_key, r.status == "accepted", r.reason) for r in body.results]
+    report = apply_receipts(db, actor, outcomes, root=app_context(request).workspace.root)
     return {"acknowledged": report.acknowledged, "rejected": report.rejected, "ignored": report.ignored}

@@ -1,0 +1,48 @@
+"""`zhizhi worker`: send every target what it is owed, in a process of its own, until stopped."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from typing import Any
+
+import typer
+
+from zhizhi.cli.common import console, store
+from zhizhi.delivery.send import SendReport
+from zhizhi.delivery.worker import Worker
+
+
+def worker(
+    ctx: typer.Context,
+    names: list[str] = typer.Argument(None, help="Only these targets; none for every target file."),  # noqa: B008
+    poll: float | None = typer.Option(
+        None, "--poll", min=0.05, max=60, help="Seconds to wait when nothing is due (default: delivery.poll_seconds)."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+) -> None:
+    """Run the sending loops (one per target) until Ctrl+C or SIGTERM; each finishes its batch before it stops."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with store(ctx) as (workspace, sessions):
+
+        def said(name: str, report: SendReport) -> None:
+            if not quiet:
+                figures = ", ".join(f"{state} {count}" for state, count in sorted(report.states.items()))
+                console.print(f"{name}: {figures}")
+
+        running = Worker(
+            sessions,
+            workspace.root,
+            poll_seconds=poll or workspace.config.delivery.poll_seconds,
+            names=names or None,
+            on_report=said,
+        )
+
+        def stop(*_: Any) -> None:
+            running.stop.set()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        if not quiet:
+            console.print(f"zhizhi worker sending for {workspace.config.name} (Ctrl+C to stop)")
+        running.run()

@@ -1,0 +1,197 @@
+"""What a steward does with deliveries: send dead letters again, and resend records a platform says it lacks.
+
+- **Retry** (`retry`): deliveries that are `dead` (or, when asked, `rejected`, once the platform or the code review
+  has fixed the cause) go back to `pending` with their attempts counted from zero.
+- **Resend** (`resend`): the current version of one record, or of every record whose current version was made in a
+  period, is owed to the target again: its delivery goes back to `pending` whatever its state, or one is made when
+  there is none (a target added after the record came in). The idempotency key stays the same, so a platform that
+  has the record drops the copy and one that lost it takes it.
+
+Both work only on records of the actor's departments, and only on records the target takes; both are audited and
+every delivery they move is a ledger entry (`delivery.requeued`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session
+
+from zhizhi import ledger
+from zhizhi.access import Actor, audit
+from zhizhi.access.departments import within_scope
+from zhizhi.access.roles import require
+from zhizhi.delivery.period import Period
+from zhizhi.delivery.targets import TargetConfig
+from zhizhi.errors import InputError
+from zhizhi.ingest.bulk import Ids, bulk_insert, lock_ingest
+from zhizhi.ingest.versions import DELIVERY_COLUMNS
+from zhizhi.records import record_type
+from zhizhi.store.tables import Batch, Delivery, Department, Record, RecordVersion
+from zhizhi.store.types import utcnow
+
+RETRYABLE = ("dead", "rejected")
+
+
+@dataclass
+class Resent:
+    """What a resend did: deliveries sent back to `pending`, and deliveries made where there were none."""
+
+    requeued: int = 0
+    created: int = 0
+
+
+def retry(
+    session: Session, actor: Actor, target: TargetConfig, *, ids: list[int] | None = None, status: str = "dead"
+) -> int:
+    """Send `status` deliveries of `target` (all, or the ones in `ids`) again from the first attempt."""
+    require(actor, "data.write")
+    if status not in RETRYABLE:
+        raise InputError(f"Only {' or '.join(RETRYABLE)} deliveries are tried again, not `{status}`.")
+    query = (
+        select(Delivery)
+        .join(Batch, Batch.id == Delivery.batch_id)
+        .where(Delivery.target == target.name, Delivery.status == status, within_scope(actor, Batch.department_id))
+        .order_by(Delivery.id)
+    )
+    if ids is not None:
+        query = query.where(Delivery.id.in_(ids))
+    moved = _requeue(session, list(session.scalars(query)), f"retry {status}")
+    audit.record(
+        session,
+        actor,
+        "delivery.retry",
+        object_type="target",
+        object_id=target.name,
+        detail={"status": status, "ids": ids, "requeued": moved},
+    )
+    return moved
+
+
+def resend(
+    session: Session,
+    actor: Actor,
+    target: TargetConfig,
+    *,
+    record_keys: list[str] | None = None,
+    source: str | None = None,
+    period: Period | None = None,
+) -> Resent:
+    """Owe `target` the current version of the chosen records again (by key, or made in `period`)."""
+    require(actor, "data.write")
+    if not record_keys and period is None:
+        raise InputError("Name the records to resend (their keys) or a period.", zh="请指定要重发的记录或期间。")
+    lock_ingest(session)  # new deliveries take ids the way ingest does
+    wanted = _spelled_out(target, record_keys or [])
+    chosen = _current_versions(actor, target, list(wanted), source, period)
+    rows = session.execute(chosen).all()
+    if record_keys:
+        missing = set(record_keys) - {wanted[key] for _, _, key, _ in rows}
+        if missing:
+            raise InputError(
+                f"No record of target `{target.name}`'s record types and sources in your departments has the key "
+                + ", ".join(f"`{k}`" for k in sorted(missing))
+                + ". Check the key with `zhizhi records list`.",
+                zh="找不到记录：" + "、".join(sorted(missing)),
+            )
+    versions = [version for _, version, _, _ in rows]
+    existing = {
+        d.record_version_id: d
+        for d in session.scalars(
+            select(Delivery).where(Delivery.target == target.name, Delivery.record_version_id.in_(versions))
+        )
+    }
+    report = Resent(requeued=_requeue(session, list(existing.values()), "resend"))
+    fresh = [row for row in rows if row[1] not in existing]
+    if fresh:
+        now = utcnow()
+        first = Ids(session).take(Delivery, len(fresh))
+        bulk_insert(
+            session,
+            Delivery,
+            DELIVERY_COLUMNS,
+            [
+                (first + n, target.name, record, version, key, batch, f"{version}-{target.name}", "pending", 0)
+                + (None, now, now)
+                for n, (record, version, key, batch) in enumerate(fresh)
+            ],
+        )
+        for n in range(len(fresh)):
+            ledger.append(session, "delivery.requeued", "delivery", first + n, {"target": target.name, "why": "new"})
+        report.created = len(fresh)
+    audit.record(
+        session,
+        actor,
+        "delivery.resend",
+        object_type="target",
+        object_id=target.name,
+        detail={
+            "record_keys": record_keys,
+            "source": source,
+            "period": period.text if period else None,
+            "requeued": report.requeued,
+            "created": report.created,
+        },
+    )
+    return report
+
+
+def _spelled_out(target: TargetConfig, keys: list[str]) -> dict[str, str]:
+    """Stored keys (`uscc=9145...`) for keys as people write them (`9145...`, or already spelled out)."""
+    single = {key[0] for spec in map(record_type, target.record_types) for key in spec.keys if len(key) == 1}
+    found = {key: key for key in keys}
+    for key in keys:
+        if "=" not in key:
+            found.update({f"{field}={key}": key for field in single})
+    return found
+
+
+def _current_versions(
+    actor: Actor, target: TargetConfig, keys: list[str] | None, source: str | None, period: Period | None
+) -> Select[int, int, str, int]:
+    """(record, current version, key, batch) of the records the target takes, within the actor's departments."""
+    query = (
+        select(Record.id, RecordVersion.id, Record.key, RecordVersion.batch_id)
+        .join(RecordVersion, RecordVersion.id == Record.version_id)
+        .join(Batch, Batch.id == RecordVersion.batch_id)
+        .join(Department, Department.id == Batch.department_id)
+        .where(Record.record_type.in_(target.record_types), within_scope(actor, Batch.department_id))
+        .order_by(Record.id)
+    )
+    if target.filter.sources:
+        query = query.where(Record.source.in_(target.filter.sources))
+    if target.filter.departments:
+        query = query.where(Department.code.in_(target.filter.departments))
+    if source is not None:
+        query = query.where(Record.source == source)
+    if keys:
+        query = query.where(Record.key.in_(keys))
+    if period is not None:
+        query = query.where(RecordVersion.created_at >= period.start, RecordVersion.created_at < period.end)
+    return query
+
+
+def _requeue(session: Session, deliveries: list[Delivery], why: str) -> int:
+    now = utcnow()
+    for delivery in deliveries:
+        ledger.append(
+            session,
+            "delivery.requeued",
+            "delivery",
+            delivery.id,
+            {
+                "target": delivery.target,
+                "idempotency_key": delivery.idempotency_key,
+                "was": delivery.status,
+                "why": why,
+            },
+        )
+    if deliveries:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_([d.id for d in deliveries]))
+            .values(status="pending", attempts=0, next_attempt_at=None, last_error=None, updated_at=now),
+            execution_options={"synchronize_session": "fetch"},
+        )
+    return len(deliveries)

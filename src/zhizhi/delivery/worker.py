@@ -1,0 +1,81 @@
+"""Workers: one sending loop per target, so that a target that is down or slow never holds up the others.
+
+A worker runs inside `zhizhi serve` (the embedded default) or as its own process (`zhizhi worker`); several may run
+at once on PostgreSQL, where claims are row locks taken with SKIP LOCKED. Each loop sends batch after batch while
+there is work, then waits `poll_seconds`. Target files are read again when they change; a new file starts a loop,
+a removed one ends its loop. An error that is not the platform's (the database is busy or gone, a target file is
+broken) is logged and tried again after a pause; the loop never dies of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from zhizhi.delivery.send import SendReport, send_once
+from zhizhi.delivery.targets import FILES, TargetConfig
+
+log = logging.getLogger("zhizhi.delivery")
+
+ERROR_PAUSE = 5.0  # seconds after an unexpected error before the loop tries again
+
+
+@dataclass
+class Worker:
+    """Sending loops for the targets of the workspace at `root` (or only `names`), until `stop` is set."""
+
+    sessions: sessionmaker[Session]
+    root: Path
+    poll_seconds: float = 0.5
+    names: list[str] | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+    on_report: Callable[[str, SendReport], None] | None = None
+    _loops: dict[str, threading.Thread] = field(default_factory=dict)
+
+    def run(self) -> None:
+        """Start and watch the loops until `stop` is set, then wait for each to finish its batch."""
+        while not self.stop.is_set():
+            wanted = [n for n in FILES.names(self.root) if self.names is None or n in self.names]
+            for name in wanted:
+                loop = self._loops.get(name)
+                if loop is None or not loop.is_alive():
+                    self._loops[name] = thread = threading.Thread(
+                        target=self._loop, args=(name,), name=f"zhizhi-send-{name}", daemon=True
+                    )
+                    thread.start()
+            self.stop.wait(max(self.poll_seconds, 2.0))
+        for thread in self._loops.values():
+            thread.join()
+
+    def start(self) -> threading.Thread:
+        """Run in a background thread (as `zhizhi serve` does); set `stop` to end it."""
+        thread = threading.Thread(target=self.run, name="zhizhi-worker", daemon=True)
+        thread.start()
+        return thread
+
+    def _loop(self, name: str) -> None:
+        target: TargetConfig | None = None
+        stamp: float | None = None
+        while not self.stop.is_set():
+            try:
+                path = FILES.path(self.root, name)
+                if not path.exists():
+                    log.info("target %s: its file is gone; its loop ends", name)
+                    return
+                if stamp != path.stat().st_mtime:
+                    target, stamp = FILES.load(self.root, name), path.stat().st_mtime
+                assert target is not None
+                report = send_once(self.sessions, target)
+            except Exception:
+                log.exception("target %s: sending failed; trying again in %.0f s", name, ERROR_PAUSE)
+                self.stop.wait(ERROR_PAUSE)
+                continue
+            if self.on_report is not None and report.claimed:
+                self.on_report(name, report)
+            if report.claimed == 0 or set(report.states) <= {"retry"}:
+                self.stop.wait(self.poll_seconds)

@@ -1,0 +1,20 @@
+"""`GET /api/deliveries/{id}`: one delivery, its record's source row and its ledger entries."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from zhizhi.access import Actor
+from zhizhi.delivery.detail import delivery_detail
+from zhizhi.web.deps import ApiGuard, DbSession
+
+router = APIRouter(tags=["delivery"])
+Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
+
+
+@router.get("/deliveries/{delivery_id}")
+def get_delivery(delivery_id: int, db: DbSession, actor: Reader) -> dict[str, Any]:
+    """The delivery as its page shows it (the JSON twin of /deliveries/{id})."""
+    return delivery_detail(db, actor, delivery_id)

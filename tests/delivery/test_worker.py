@@ -1,0 +1,154 @@
+"""Workers against a real platform that misbehaves: slow, failing with 5xx, timing out, down for a while; a target
+that is down does not hold up the others; worker processes killed with SIGKILL again and again lose nothing and
+apply nothing twice (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import OPERATOR
+from tests.delivery.platform import Platform, platform
+from tests.ingest.test_pipeline import _codes, _row, _source, _write
+from zhizhi.config import Workspace
+from zhizhi.delivery.worker import Worker
+from zhizhi.ingest.pipeline import ingest_file
+from zhizhi.store.tables import Delivery
+
+
+@pytest.fixture
+def province() -> Iterator[Platform]:
+    with platform() as running:
+        yield running
+
+
+def _target_file(root: Path, name: str, url: str, **settings: object) -> None:
+    lines = [
+        f"name: {name}",
+        "owner: LZ-XY",
+        "record_types: [entity]",
+        "fields:\n  TYSHXYDM: uscc\n  QYMC: name",
+        f"transport:\n  kind: http\n  url: {url}",
+        *(f"  {key}: {value}" for key, value in settings.items() if key in ("timeout", "batch_size")),
+        *(f"{key}: {value}" for key, value in settings.items() if key not in ("timeout", "batch_size")),
+    ]
+    (root / "targets").mkdir(exist_ok=True)
+    (root / "targets" / f"{name}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _ingest(sessions: sessionmaker[Session], folder: Path, count: int, targets: list[str]) -> None:
+    rows = [_row(code, f"企业{i}有限公司") for i, code in enumerate(_codes(count))]
+    with sessions() as session, session.begin():
+        ingest_file(
+            session, OPERATOR, _source(), _write(folder / "a.csv", rows), today=date(2026, 11, 28), targets=targets
+        )
+
+
+def _keys(sessions: sessionmaker[Session], target: str, status: str | None = None) -> set[str]:
+    with sessions() as session:
+        query = select(Delivery.idempotency_key).where(Delivery.target == target)
+        if status is not None:
+            query = query.where(Delivery.status == status)
+        return set(session.scalars(query))
+
+
+def _wait(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {seconds} s: {what}")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def worker(city: sessionmaker[Session], workspace: Workspace) -> Iterator[Callable[..., Worker]]:
+    started: list[tuple[Worker, threading.Thread]] = []
+
+    def start(**options: object) -> Worker:
+        running = Worker(city, workspace.root, poll_seconds=0.05, **options)  # type: ignore[arg-type]
+        started.append((running, running.start()))
+        return running
+
+    yield start
+    for running, thread in started:
+        running.stop.set()
+        thread.join(timeout=10)
+
+
+def test_everything_arrives_once_the_platform_recovers(
+    city: sessionmaker[Session], workspace: Workspace, tmp_path: Path, province: Platform, worker: Callable[..., Worker]
+) -> None:
+    _target_file(workspace.root, "province", province.url, timeout=1, batch_size=7, retry_seconds=0.2, max_attempts=50)
+    _ingest(city, tmp_path, 40, ["province"])
+    province.fail_next = [500, 503]  # two failures...
+    province.delay = 1.5  # ...then a batch that times out (the platform applies it all the same)
+    worker()
+    _wait(lambda: province.requests >= 3, 20, "the batch that will time out")
+    province.delay = 0.05  # slow from now on
+    province.down()  # and down for a while
+    time.sleep(1.0)
+    assert _keys(city, "province", "acknowledged") == set()
+    province.up()
+    _wait(lambda: len(_keys(city, "province", "acknowledged")) == 40, 60, "all 40 acknowledged")
+    assert set(province.applied) == _keys(city, "province") == _keys(city, "province", "acknowledged")
+    assert max(province.arrivals.values()) >= 2  # the timed-out batch came again; its keys were applied once
+
+
+def test_a_target_that_is_down_does_not_hold_up_the_others(
+    city: sessionmaker[Session], workspace: Workspace, tmp_path: Path, province: Platform, worker: Callable[..., Worker]
+) -> None:
+    with platform() as hanging:
+        hanging.delay = 5  # answers after the sender has given up
+        _target_file(workspace.root, "slow", hanging.url, timeout=1, batch_size=5)
+        _target_file(workspace.root, "province", province.url, batch_size=5)
+        _ingest(city, tmp_path, 30, ["province", "slow"])
+        worker()
+        _wait(lambda: len(_keys(city, "province", "acknowledged")) == 30, 30, "province served")
+        assert _keys(city, "slow", "acknowledged") == set()
+
+
+def test_killed_workers_lose_nothing_and_apply_nothing_twice(
+    city: sessionmaker[Session], workspace: Workspace, tmp_path: Path, province: Platform
+) -> None:
+    count = 300
+    _target_file(workspace.root, "province", province.url, batch_size=10, claim_seconds=2, max_attempts=100)
+    _ingest(city, tmp_path, count, ["province"])
+    province.delay = 0.2
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZHIZHI_")}
+    command = [sys.executable, "-m", "zhizhi", "-w", str(workspace.root), "worker", "--quiet", "--poll", "0.05"]
+    rng = random.Random(5)
+    kills_mid_work = 0
+    for _ in range(8):
+        if len(_keys(city, "province", "acknowledged")) == count:
+            break
+        asked = province.requests
+        workers = [subprocess.Popen(command, env=env) for _ in range(2)]
+        _wait(lambda: province.requests > asked, 30, "the workers at work")  # noqa: B023
+        time.sleep(rng.uniform(0, 0.6))
+        before = len(_keys(city, "province", "acknowledged"))
+        for process in workers:
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=10)
+        kills_mid_work += before < count
+    last = subprocess.Popen([c for c in command if c != "--quiet"], env=env, stdout=subprocess.PIPE, text=True)
+    assert last.stdout is not None and "zhizhi worker sending" in last.stdout.readline()
+    try:
+        _wait(lambda: len(_keys(city, "province", "acknowledged")) == count, 120, "all acknowledged after restart")
+    finally:
+        last.send_signal(signal.SIGTERM)
+        assert last.wait(timeout=20) == 0
+    assert kills_mid_work >= 3
+    acknowledged = _keys(city, "province", "acknowledged")
+    assert set(province.applied) == acknowledged and len(province.applied) == count

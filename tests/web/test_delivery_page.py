@@ -1,0 +1,78 @@
+"""The delivery page: the platform's answer in words, the source row, every ledger entry with a proof that checks
+offline, and the steward's retry and resend; another department's office sees nothing (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import OPERATOR, Web
+from tests.delivery.platform import Platform, platform
+from tests.ingest.test_pipeline import _codes, _row, _source, _write
+from zhizhi.delivery import load_target
+from zhizhi.delivery.send import send_once
+from zhizhi.ingest.pipeline import ingest_file
+from zhizhi.ledger import check_proof
+from zhizhi.store.tables import Delivery
+
+
+@pytest.fixture
+def province() -> Iterator[Platform]:
+    with platform() as running:
+        yield running
+
+
+def test_a_rejected_delivery_is_shown_proven_and_sent_again(web: Web, province: Platform) -> None:
+    (web.workspace.root / "targets" / "province.yaml").write_text(
+        "name: province\nowner: LZ-XY\nrecord_types: [entity]\nfields:\n  TYSHXYDM: uscc\n  QYMC: name\n"
+        f"transport:\n  kind: http\n  url: {province.url}\nreasons:\n  E1021: 统一社会信用代码与名称不符\n",
+        encoding="utf-8",
+    )
+    path = _write(web.workspace.root / "a.csv", [_row(_codes(1)[0], "甲有限公司")])
+    with web.sessions() as session, session.begin():
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), targets=["province"])
+    province.reject["甲有限公司"] = "E1021"
+    target = load_target(web.workspace.root, "province")
+    assert send_once(web.sessions, target).states == {"rejected": 1}
+    with web.sessions() as session:
+        delivery_id = session.scalar(select(Delivery.id))
+
+    web.login_form("steward")
+    page = web.client.get(f"/deliveries/{delivery_id}").text
+    assert 'id="delivery-status">被拒收<' in page
+    assert 'id="delivery-reason">统一社会信用代码与名称不符（E1021）<' in page
+    assert "a.csv" in page and 'id="delivery-retry"' in page and "delivery.rejected" in page
+    proof = web.client.get(f"/deliveries/{delivery_id}/proof.json")
+    assert proof.status_code == 200 and "attachment" in proof.headers["content-disposition"]
+    checked = check_proof(proof.content)
+    assert checked.ok and checked.entry is not None and checked.entry["kind"] == "delivery.rejected"
+    assert web.client.get(f"/deliveries/{delivery_id}/proof.json?seq=1").status_code == 404  # not this delivery's
+
+    csrf = web.page_csrf(f"/deliveries/{delivery_id}")
+    answer = web.client.post(f"/deliveries/{delivery_id}/retry", data={"csrf_token": csrf}, follow_redirects=False)
+    assert answer.status_code == 303
+    assert 'id="delivery-status">待发送<' in web.client.get(answer.headers["location"]).text
+    province.reject.clear()
+    assert send_once(web.sessions, target).states == {"acknowledged": 1}
+    csrf = web.page_csrf(f"/deliveries/{delivery_id}")
+    web.client.post(f"/deliveries/{delivery_id}/resend", data={"csrf_token": csrf})
+    assert send_once(web.sessions, target).states == {"acknowledged": 1}
+    assert province.arrivals.most_common(1)[0][1] == 2 and len(province.applied) == 1
+
+    twin = web.client.get(f"/api/deliveries/{delivery_id}").json()
+    kinds = [e["kind"] for e in twin["ledger"]]
+    assert kinds == [
+        "delivery.rejected",
+        "delivery.requeued",
+        "delivery.acknowledged",
+        "delivery.requeued",
+        "delivery.acknowledged",
+    ]
+    assert twin["status"] == "acknowledged" and twin["row"]["row"] == 2
+
+    web.client.post("/logout", data={"csrf_token": web.page_csrf("/")})
+    web.login_form("yufeng")  # a county office: not its record
+    assert web.client.get(f"/deliveries/{delivery_id}").status_code == 404
