@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from zhizhi.delivery.targets import TargetConfig
-from zhizhi.delivery.transports import Item, Outcome, TransientError, setting
+from zhizhi.delivery.transports import Item, Outcome, TransientError, check_settings, setting
 from zhizhi.errors import ConfigError
 from zhizhi.ingest.export import safe_cell
 from zhizhi.ingest.read.sql_reader import cell_text
@@ -69,12 +69,7 @@ class _Options:
     """A target's file settings, checked."""
 
     def __init__(self, target: TargetConfig) -> None:
-        unknown = sorted(set(target.transport.settings) - set(SETTINGS))
-        if unknown:
-            raise ConfigError(
-                f"Target `{target.name}`: the file transport has no setting(s) "
-                f"{', '.join(f'`{k}`' for k in unknown)}; its settings are {', '.join(f'`{k}`' for k in SETTINGS)}."
-            )
+        check_settings(target, SETTINGS)
         self.folder = Path(str(setting(target, "folder", required=True)))
         self.format = str(setting(target, "format", "csv"))
         self.encoding = str(setting(target, "encoding", "utf-8-sig")).lower()

@@ -57,7 +57,7 @@ from sqlalchemy.sql.dml import Insert
 
 from zhizhi.config import normalize_database_url
 from zhizhi.delivery.targets import TargetConfig
-from zhizhi.delivery.transports import Item, Outcome, TransientError, setting
+from zhizhi.delivery.transports import Item, Outcome, TransientError, check_settings, setting
 from zhizhi.errors import ConfigError
 
 SETTINGS = ("url", "url_env", "table", "key", "key_column", "batch_size")
@@ -80,7 +80,7 @@ class SqlTransport:
         return int(setting(target, "batch_size", 500))
 
     def send(self, target: TargetConfig, items: list[Item]) -> list[Outcome]:
-        _check_settings(target)
+        check_settings(target, SETTINGS)
         url = _url(target)
         engine = self._engine(target, url)
         plan = self._plan(target, engine, url)
@@ -199,15 +199,6 @@ class _Plan:
         if self.key_column:
             row[self.key_column] = key
         return row
-
-
-def _check_settings(target: TargetConfig) -> None:
-    unknown = sorted(set(target.transport.settings) - set(SETTINGS))
-    if unknown:
-        raise ConfigError(
-            f"Target `{target.name}`: the sql transport has no setting(s) {', '.join(f'`{k}`' for k in unknown)}; "
-            f"its settings are {', '.join(f'`{k}`' for k in SETTINGS)}."
-        )
 
 
 def _url(target: TargetConfig) -> str:
