@@ -1,26 +1,21 @@
 """Signing in and looking around in a real Chromium, against the app served by uvicorn on a local port.
 
-The browser, the server and the tab come from conftest.py. With ZHIZHI_SCREENSHOT set, the signed-in home page
-is saved to docs/images/dashboard.png for the README.
+The browser, the server and the tab come from conftest.py. (The README's screenshot is taken in
+test_demo_browser.py, where the demo city has its data and deliveries.)
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.browser.conftest import Visit
 from zhizhi.config import Workspace
 
 pytestmark = pytest.mark.browser
-SCREENSHOT_ENV = "ZHIZHI_SCREENSHOT"
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "dashboard.png"
 
 
-def test_admin_signs_in_and_sees_the_workspace(visit: Visit, workspace: Workspace, backend: str) -> None:
+def test_admin_signs_in_and_sees_the_workspace(visit: Visit, workspace: Workspace) -> None:
     page = visit.page
     visit.open("/")
     expect(page).to_have_url(f"{visit.base}/login?next=%2F")
@@ -38,8 +33,6 @@ def test_admin_signs_in_and_sees_the_workspace(visit: Visit, workspace: Workspac
         assert int(page.locator(tile).inner_text()) > 0, tile
     expect(page.locator(".tiles")).to_contain_text("部门")
     expect(page.locator("header .who")).to_contain_text("系统管理员")
-    if os.environ.get(SCREENSHOT_ENV) and backend == "sqlite":
-        _save_screenshot(page)
 
 
 def test_a_visit_loads_nothing_from_elsewhere_and_logs_no_errors(visit: Visit) -> None:
@@ -134,13 +127,3 @@ def test_an_admin_adds_and_disables_a_user_through_the_forms(visit: Visit) -> No
     with page.expect_navigation():
         row.locator('form[action$="/disable"] button').click()
     expect(page.locator("#users tbody tr").filter(has_text="liuxin")).to_contain_text("已停用")
-
-
-def _save_screenshot(page: Page) -> None:
-    # The database line shows this run's temporary path, which says nothing about the product: blur it.
-    # (Through the CSSOM: the page's Content-Security-Policy refuses an injected stylesheet.)
-    page.wait_for_load_state("networkidle")
-    database_url = page.locator("table.facts code").filter(has_text="://")
-    database_url.evaluate("element => { element.style.filter = 'blur(5px)'; }")
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOT)

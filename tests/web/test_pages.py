@@ -13,7 +13,6 @@ PAGES_BY_ROLE = {
     "admin": [
         "/",
         "/register",
-        "/deliveries",
         "/hotline",
         "/reports",
         "/admin/users",
@@ -21,7 +20,7 @@ PAGES_BY_ROLE = {
         "/account/tokens",
     ],
     "auditor": ["/", "/audit", "/audit?verify=true", "/admin/departments", "/account/tokens"],
-    "zhongnan": ["/", "/hotline", "/sources", "/batches", "/quarantine", "/records", "/account/tokens"],
+    "zhongnan": ["/", "/hotline", "/sources", "/batches", "/quarantine", "/records", "/deliveries", "/account/tokens"],
 }
 
 

@@ -7,12 +7,18 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
 
 from zhizhi.cli.common import JsonOption, console, emit, open_engine, operator, transaction, workspace_of
 from zhizhi.codes import install_builtin
 from zhizhi.config import Workspace, init_workspace
 from zhizhi.dashboard import overview
+from zhizhi.delivery import load_targets
+from zhizhi.delivery.outbox import STATUSES, delivery_counts
+from zhizhi.delivery.send import SendReport
 from zhizhi.demo import DEMO_PASSWORD, load_demo
+from zhizhi.demo.delivery import province_store, send_due, write_demo_targets
+from zhizhi.demo.province import ProvincePlatform
 from zhizhi.errors import ConfigError, InputError
 from zhizhi.store import make_sessionmaker, upgrade
 
@@ -49,7 +55,8 @@ def demo(
     port: int = typer.Option(8000, "--port", help="TCP port."),
     serve_it: bool = typer.Option(True, "--serve/--no-serve", help="Serve the dashboard after loading."),
 ) -> None:
-    """Build the demo city in DIRECTORY (SQLite), print a login, and serve the dashboard."""
+    """Build the demo city in DIRECTORY (SQLite), deliver its records to its two platforms, print a login, and serve
+    the dashboard (with the province's platform listening)."""
     workspace = init_workspace(directory, name="柳州市市场监督管理局")
     if not workspace.has_own_database:
         raise ConfigError(
@@ -60,16 +67,41 @@ def demo(
         _check_port_free(host, port)
     engine = open_engine(workspace, check=False)
     upgrade(engine)
-    with make_sessionmaker(engine)() as session, session.begin():
-        install_builtin(session, operator())
-        created = load_demo(session, operator(), workspace.root)
-    engine.dispose()
-    console.print(("Loaded" if created else "Reusing") + f" the demo city in [bold]{workspace.root}[/].")
-    console.print(
-        f"Sign in as [bold]admin[/] (or leader, steward, auditor, zhongnan) with password [bold]{DEMO_PASSWORD}[/]"
-    )
-    if serve_it:
-        _serve(workspace, host, port)
+    province = ProvincePlatform(province_store(workspace.root)).start()
+    try:
+        write_demo_targets(workspace.root, province.url)
+        with make_sessionmaker(engine)() as session, session.begin():
+            install_builtin(session, operator())
+            created = load_demo(session, operator(), workspace.root)
+        console.print(("Loaded" if created else "Reusing") + f" the demo city in [bold]{workspace.root}[/].")
+        _send_demo(make_sessionmaker(engine), workspace.root)
+        engine.dispose()
+        console.print(
+            f"Sign in as [bold]leader[/] (or steward, admin, auditor, zhongnan) with password [bold]{DEMO_PASSWORD}[/]"
+        )
+        if serve_it:
+            console.print(f"The province's platform (a stand-in) listens at {province.url} while zhizhi serves.")
+            _serve(workspace, host, port)
+    finally:
+        province.stop()
+
+
+def _send_demo(sessions: sessionmaker[Session], root: Path) -> None:
+    """Send the demo's targets everything due, then show each target's deliveries by state."""
+    claimed: dict[str, int] = {}
+    with console.status("Sending to the demo's platforms…") as status:
+
+        def progress(name: str, report: SendReport) -> None:
+            claimed[name] = claimed.get(name, 0) + report.claimed
+            status.update(f"Sending to {name}: {claimed[name]:,} deliveries…")
+
+        send_due(sessions, root, progress)
+    with sessions() as session:
+        counts = delivery_counts(session, operator())
+    for target in load_targets(root):
+        figures = counts.get(target.name, dict.fromkeys(STATUSES, 0))
+        shown = " · ".join(f"{figures[state]:,} {state}" for state in STATUSES if figures[state])
+        console.print(f"[bold]{target.name}[/] ({target.title}): {sum(figures.values()):,} owed · {shown or 'none'}")
 
 
 def serve(
@@ -133,6 +165,11 @@ def _show_status(state: dict[str, object]) -> None:
     for section, values in state.items():
         if isinstance(values, dict):
             for key, value in values.items():
+                if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+                    for item in value:  # one row each, named by its first value (data.deliveries.province ...)
+                        (_, name), *rest = item.items()
+                        table.add_row(f"{section}.{key}.{name}", ", ".join(f"{k} {v}" for k, v in rest))
+                    continue
                 table.add_row(f"{section}.{key}", str(value))
         else:
             table.add_row(section, str(values))

@@ -11,6 +11,7 @@ from zhizhi.access import Actor, audit, require
 from zhizhi.access.departments import within_scope
 from zhizhi.config import Workspace
 from zhizhi.config.keys import public_key_fingerprint
+from zhizhi.dashboard.deliveries import funnels
 from zhizhi.store import current_revision, display_url, head_revision
 from zhizhi.store.tables import ApiToken, AuditEvent, Batch, Department, QuarantineItem, Record, RecordVersion, User
 from zhizhi.store.types import iso_utc
@@ -46,12 +47,13 @@ def overview(session: Session, workspace: Workspace, actor: Actor) -> dict[str, 
         },
         "last_audit_event_at": iso_utc(session.scalar(select(func.max(AuditEvent.at)).where(audit.in_scope(actor)))),
         "files": {folder: _count_files(workspace, folder) for folder in CONFIG_FOLDERS},
-        "data": _data(session, actor) if actor.can("data.read") else None,
+        "data": _data(session, actor, workspace) if actor.can("data.read") else None,
     }
 
 
-def _data(session: Session, actor: Actor) -> dict[str, Any]:
-    """What the actor's departments brought in: rows by how they ended, records by type, quarantine waiting."""
+def _data(session: Session, actor: Actor, workspace: Workspace) -> dict[str, Any]:
+    """What the actor's departments brought in: rows by how they ended, records by type, quarantine waiting, and
+    per target the deliveries owed and what became of them."""
     scope = within_scope(actor, Batch.department_id)
     totals = session.execute(
         select(
@@ -80,6 +82,7 @@ def _data(session: Session, actor: Actor) -> dict[str, Any]:
         },
         "records": {record_type: int(count) for record_type, count in sorted(records)},
         "quarantine_open": _count(session, waiting.where(scope, QuarantineItem.status == "open")),
+        "deliveries": funnels(session, actor, workspace.root),
     }
 
 

@@ -1,8 +1,9 @@
 """A market-regulation bureau of a prefecture-level city (divisions from GB/T 2260), with demo users.
 
 The city is 柳州 because its division codes are real and complete in the shipped code list; the people are
-invented. Given the workspace folder, the demo also writes and loads its industry code lists, crosswalks and a
-registration export (see `zhizhi.demo.codes` and `zhizhi.demo.export`). Later capabilities add theirs here.
+invented. Given the workspace folder, the demo also writes and loads its industry code lists, crosswalks and
+department exports (see `zhizhi.demo.codes`, `zhizhi.demo.export` and `zhizhi.demo.sources`), whose records are
+owed to the demo's two platforms (`zhizhi.demo.delivery`). Later capabilities add theirs here.
 """
 
 from __future__ import annotations
@@ -67,9 +68,7 @@ USERS = [
 def load_demo(session: Session, actor: Actor, root: Path | None = None) -> bool:
     """Create the demo departments and users; returns False when they are already there.
 
-    With `root` (the workspace folder), also write the demo's code lists, crosswalks and department exports
-    there, import the lists, keep the registration export's coverage and review items, and ingest the four
-    exports (registration, food licences, special equipment, inspections). The built-in lists must be installed.
+    With `root` (the workspace folder), also load the demo's data there (`load_demo_data`).
     """
     if session.scalar(select(Department.id).where(Department.code == DEPARTMENTS[0][0])) is not None:
         return False
@@ -88,7 +87,16 @@ def load_demo(session: Session, actor: Actor, root: Path | None = None) -> bool:
             phone=user.phone,
         )
     if root is not None:
-        install_demo_codes(session, actor, root)
-        load_export(session, actor, root)
-        ingest_demo_exports(session, actor, root)
+        load_demo_data(session, actor, root)
     return True
+
+
+def load_demo_data(session: Session, actor: Actor, root: Path) -> None:
+    """Write the demo's code lists, crosswalks and department exports into the workspace at `root`, import the
+    lists, keep the registration export's coverage and review items, and ingest the four exports (registration,
+    food licences, special equipment, inspections), each new record owed to the workspace's targets (write the
+    demo's first: `zhizhi.demo.delivery.write_demo_targets`). The departments and the built-in lists must be there.
+    """
+    install_demo_codes(session, actor, root)
+    load_export(session, actor, root)
+    ingest_demo_exports(session, actor, root)

@@ -26,7 +26,9 @@ from zhizhi.errors import InputError
 
 SEED = 4754
 NATIONAL = "gbt4754-2017"
-RULE_FIELD = "business_format"
+# The record field the provincial splits are decided by: the city's 6-digit business format, which a record keeps
+# beside its translated industry code (`industry_code_source`), so a split is settled when a record is delivered.
+RULE_FIELD = "industry_code_source"
 LOCAL = ListSpec(
     "liuzhou-business-format",
     "柳州市市场主体经营业态代码",

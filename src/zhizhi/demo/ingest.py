@@ -1,4 +1,5 @@
-"""The demo city's department exports ingested as a steward would: each file for its source, one batch each."""
+"""The demo city's department exports ingested as a steward would: each file for its source, one batch each, every
+new record version owed to the workspace's targets that take it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor
+from zhizhi.delivery import load_targets, subscribed
 from zhizhi.demo.export import export_path
 from zhizhi.demo.sources import write_demo_exports
 from zhizhi.ingest.pipeline import ingest_file
@@ -18,12 +20,18 @@ INGEST_DAY = date(2026, 11, 28)  # the demo's exports are dated November 2026: c
 
 
 def ingest_demo_exports(session: Session, actor: Actor, root: Path) -> list[Batch]:
-    """Write the exports and their source files, then ingest the four exports; returns the batches."""
+    """Write the exports and their source files, then ingest the four exports; returns the batches.
+
+    Write the targets first (`zhizhi.demo.delivery.write_demo_targets`) for the records to be owed to them.
+    """
     exports = [p for p in write_demo_exports(session, actor, root) if p.suffix != ".yaml"]
     files = {"dengji": export_path(root)} | {
         name: next(p for p in exports if p.stem == name) for name in ("food_licences", "equipment", "inspections")
     }
-    return [
-        ingest_file(session, actor, load_source(root, name), path, today=INGEST_DAY).batch
-        for name, path in files.items()
-    ]
+    targets = load_targets(root)
+    batches = []
+    for name, path in files.items():
+        source = load_source(root, name)
+        owed = subscribed(targets, source)
+        batches.append(ingest_file(session, actor, source, path, today=INGEST_DAY, targets=owed).batch)
+    return batches

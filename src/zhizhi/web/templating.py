@@ -24,7 +24,7 @@ NAV = [
     ("/quarantine", "nav.quarantine", "data.read"),
     ("/records", "nav.records", "data.read"),
     ("/register", "nav.register", "workspace.read"),
-    ("/deliveries", "nav.deliveries", "workspace.read"),
+    ("/deliveries", "nav.deliveries", "data.read"),
     ("/reconcile", "nav.reconcile", "data.read"),
     ("/hotline", "nav.hotline", "workspace.read"),
     ("/reports", "nav.reports", "workspace.read"),

@@ -1,4 +1,4 @@
-"""The home page and the pages of the sections that later releases fill."""
+"""The home page, the deliveries overview, and the pages of the sections that later releases fill."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ from fastapi.responses import HTMLResponse, Response
 
 from zhizhi.access import Actor
 from zhizhi.dashboard import overview
+from zhizhi.dashboard.deliveries import funnels, latest_problems, target_titles
 from zhizhi.records import record_types
 from zhizhi.web.deps import DbSession, PageGuard, app_context
 from zhizhi.web.templating import render
 
 router = APIRouter()
 Reader = Annotated[Actor, Depends(PageGuard("workspace.read"))]
+DataReader = Annotated[Actor, Depends(PageGuard("data.read"))]
 SECTIONS = ("sources", "quarantine", "register", "deliveries", "hotline", "reports")
-BUILT = ("sources", "quarantine")  # served by their own pages; the others say what they will do
+BUILT = ("sources", "quarantine", "deliveries")  # served by their own pages; the others say what they will do
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -27,6 +29,18 @@ def show_home(request: Request, db: DbSession, actor: Reader) -> Response:
     sections = [s for s in SECTIONS if s not in BUILT or actor.can("data.read")]
     labels = {name: kind.label_zh for name, kind in record_types().items()}
     return render(request, "home.html", {"state": state, "sections": sections, "record_type_labels": labels})
+
+
+@router.get("/deliveries", response_class=HTMLResponse)
+def show_deliveries(request: Request, db: DbSession, actor: DataReader) -> Response:
+    """Per target the delivery funnel, and the latest rejected and dead deliveries with the platform's reason."""
+    root = app_context(request).workspace.root
+    context = {
+        "funnels": funnels(db, actor, root),
+        "problems": latest_problems(db, actor),
+        "titles": target_titles(root),
+    }
+    return render(request, "deliveries.html", context)
 
 
 def _section_page(section: str) -> Callable[..., Response]:

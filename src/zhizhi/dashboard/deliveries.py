@@ -1,0 +1,95 @@
+"""Deliveries at a glance: per target, the funnel from owed to acknowledged, and the latest that went wrong.
+
+The figures are those of reconciliation (`zhizhi.delivery.reconcile`), over all time and every source: `owed` =
+`delivered` + `pending` + `dead`, and `delivered` (reached the platform, or was refused on the way) =
+`acknowledged` + `rejected` + `sent` (awaiting the platform's receipt). Like every figure, they count only the
+records the viewer's departments brought in.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhizhi.access.departments import within_scope
+from zhizhi.access.roles import Actor, require
+from zhizhi.delivery.outbox import STATUSES, delivery_counts
+from zhizhi.delivery.targets import FILES
+from zhizhi.errors import ZhizhiError
+from zhizhi.records import record_types
+from zhizhi.records.history import masked
+from zhizhi.store.tables import Batch, Delivery, RecordVersion
+from zhizhi.store.types import iso_utc
+
+FIGURES = ("owed", "delivered", "acknowledged", "rejected", "sent", "pending", "dead")
+DELIVERED = ("sent", "acknowledged", "rejected")
+PROBLEMS = ("rejected", "dead")
+
+
+def funnels(session: Session, actor: Actor, root: Path) -> list[dict[str, Any]]:
+    """Per target (each with a file in `root/targets`, and any other that was owed something): its title and the
+    figures of `FIGURES`, of the actor's departments' records."""
+    counts = delivery_counts(session, actor)
+    titles = target_titles(root)
+    found = []
+    for name in sorted(set(titles) | set(counts)):
+        by_status = counts.get(name) or dict.fromkeys(STATUSES, 0)
+        figures = {
+            "owed": sum(by_status.values()),
+            "delivered": sum(by_status[status] for status in DELIVERED),
+            **{status: by_status[status] for status in STATUSES},
+        }
+        found.append({"target": name, "title": titles.get(name), **{key: figures[key] for key in FIGURES}})
+    return found
+
+
+def latest_problems(session: Session, actor: Actor, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest rejected and dead deliveries of the actor's departments' records, newest first, with the reason."""
+    require(actor, "data.read")
+    query = (
+        select(Delivery, Batch.record_type, RecordVersion.data)
+        .join(Batch, Batch.id == Delivery.batch_id)
+        .join(RecordVersion, RecordVersion.id == Delivery.record_version_id)
+        .where(within_scope(actor, Batch.department_id), Delivery.status.in_(PROBLEMS))
+        .order_by(Delivery.updated_at.desc(), Delivery.id.desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "id": delivery.id,
+            "target": delivery.target,
+            "status": delivery.status,
+            "reason": delivery.last_error,
+            "record_id": delivery.record_id,
+            "record_key": delivery.record_key,
+            "name": _name(actor, record_type, data),
+            "attempts": delivery.attempts,
+            "at": iso_utc(delivery.updated_at),
+        }
+        for delivery, record_type, data in session.execute(query)
+    ]
+
+
+def target_titles(root: Path) -> dict[str, str | None]:
+    """Each target file's name and title; a file that does not load is listed without one (the CLI says why)."""
+    titles: dict[str, str | None] = {}
+    for name in FILES.names(root):
+        try:
+            titles[name] = FILES.load(root, name).title
+        except ZhizhiError:
+            titles[name] = None
+    return titles
+
+
+def _name(actor: Actor, record_type: str, data: str) -> str | None:
+    """The record's name (its first field of kind `name`), as the actor may see it."""
+    kind = record_types().get(record_type)
+    field = next((spec.name for spec in kind.fields if spec.kind == "name"), None) if kind else None
+    if field is None:
+        return None
+    value = masked(actor, record_type, json.loads(data)).get(field)
+    return None if value is None else str(value)

@@ -1,0 +1,93 @@
+"""The demo city in a real Chromium: its leader reads the delivery funnel on the dashboard, follows a delivery the
+province refused to its page and downloads the proof, which holds offline; nothing is fetched from elsewhere.
+
+With ZHIZHI_SCREENSHOT set, the leader's dashboard is saved to docs/images/dashboard.png for the README.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.browser.conftest import Visit
+from tests.conftest import OPERATOR
+from zhizhi.config import Workspace
+from zhizhi.delivery.outbox import delivery_counts
+from zhizhi.demo import load_demo_data
+from zhizhi.demo.delivery import province_store, send_due, write_demo_targets
+from zhizhi.demo.province import ProvincePlatform
+from zhizhi.ledger import check_proof
+
+pytestmark = pytest.mark.browser
+SCREENSHOT_ENV = "ZHIZHI_SCREENSHOT"
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "dashboard.png"
+
+
+@pytest.fixture
+def demo(workspace: Workspace, city: sessionmaker[Session]) -> Iterator[dict[str, dict[str, int]]]:
+    """The demo's data in the test workspace, delivered as `zhizhi demo` does; yields the outbox's counts."""
+    province = ProvincePlatform(province_store(workspace.root)).start()
+    write_demo_targets(workspace.root, province.url)
+    with city() as session, session.begin():
+        load_demo_data(session, OPERATOR, workspace.root)
+    send_due(city, workspace.root)
+    with city() as session:
+        counts = delivery_counts(session, OPERATOR)
+    yield counts
+    province.stop()
+
+
+def test_a_leader_follows_a_refused_delivery_to_its_proof(
+    visit: Visit, demo: dict[str, dict[str, int]], tmp_path: Path, backend: str
+) -> None:
+    page = visit.page
+    visit.login("leader")
+    expect(page.locator("h1")).to_have_text("工作区概况")
+    province = page.locator("#funnel-province")
+    expect(province.locator("h3")).to_contain_text("广西市场监管一体化平台")
+    expect(province.locator(".figure-owed")).to_have_text(str(sum(demo["province"].values())))
+    expect(province.locator(".figure-acknowledged")).to_have_text(str(demo["province"]["acknowledged"]))
+    expect(province.locator(".figure-rejected")).to_have_text(str(demo["province"]["rejected"]))
+    expect(page.locator("#funnel-city .figure-acknowledged")).to_have_text("2925")
+    if os.environ.get(SCREENSHOT_ENV) and backend == "sqlite":
+        _save_screenshot(page)
+
+    with page.expect_navigation():
+        page.locator("#funnel-heading a").click()
+    expect(page.locator("h1")).to_have_text("数据交付")
+    row = page.locator("#problems tbody tr.status-rejected").filter(has_text="（E").first
+    reason = row.locator(".reason").inner_text()
+    with page.expect_navigation():
+        row.locator("a.delivery-link").click()
+    expect(page.locator("#delivery-status")).to_have_text("被拒收")
+    expect(page.locator("#delivery-reason")).to_have_text(reason)
+    key = page.locator("#delivery-key").inner_text()
+
+    with page.expect_download() as download:
+        page.locator("#delivery-ledger a.proof").last.click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    check = check_proof(saved.read_bytes())
+    assert check.ok, check.problem
+    assert check.entry is not None and check.entry["kind"] == "delivery.rejected"
+    assert check.entry["payload"]["idempotency_key"] == key and check.entry["payload"]["reason"] == reason
+    assert not check_proof(saved.read_bytes().replace(key.encode(), key.upper().encode())).ok  # changed: fails
+
+    page.wait_for_load_state("networkidle")
+    assert [url for url in visit.requests if not url.startswith(visit.base + "/")] == []
+    assert visit.errors == []
+
+
+def _save_screenshot(page: Page) -> None:
+    # The database line shows this run's temporary path, which says nothing about the product: blur it.
+    # (Through the CSSOM: the page's Content-Security-Policy refuses an injected stylesheet.)
+    page.wait_for_load_state("networkidle")
+    database_url = page.locator("table.facts code").filter(has_text="://")
+    database_url.evaluate("element => { element.style.filter = 'blur(5px)'; }")
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOT)
