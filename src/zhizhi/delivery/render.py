@@ -18,6 +18,14 @@ from zhizhi.errors import InputError
 from zhizhi.records import record_type
 
 
+class Untranslatable(InputError):
+    """A code with no single equivalent in the target's list: what the review queue needs to ask a steward."""
+
+    def __init__(self, message: str, zh: str, translator: Translator, code: str, method: str, data: dict[str, Any]):
+        super().__init__(message, zh=zh)
+        self.translator, self.code, self.method, self.data = translator, code, method, data
+
+
 @dataclass
 class Renderer:
     """Renders records of one record type for one target; translators are built once."""
@@ -38,11 +46,15 @@ class Renderer:
             if translator is not None and value is not None:
                 answer = translator.translate(str(value), data)
                 if not answer.ok:
-                    raise InputError(
+                    raise Untranslatable(
                         f"`{mapping.field}` = `{value}` has no single code in `{translator.to_list}` for target "
                         f"`{self.target.name}` field `{name}` ({answer.method}: {answer.detail}).",
-                        zh=f"「{mapping.field}」`{value}` 无法转换为 {translator.to_list} 代码（{answer.method}），"
+                        f"「{mapping.field}」`{value}` 无法转换为 {translator.to_list} 代码（{answer.method}），"
                         "请在代码审核中决定。",
+                        translator,
+                        str(value),
+                        str(answer.method),
+                        data,
                     )
                 value = answer.to_code
             payload[name] = value

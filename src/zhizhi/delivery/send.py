@@ -28,11 +28,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import polars as pl
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from zhizhi import ledger
-from zhizhi.delivery.render import Renderer, renderer
+from zhizhi.codes.review import note_for_review
+from zhizhi.delivery.render import Renderer, Untranslatable, renderer
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.delivery.transports import Item, Outcome, TransientError, Transport, transport_for
 from zhizhi.errors import InputError
@@ -107,6 +109,7 @@ def _claim(session: Session, target: TargetConfig, moment: datetime, limit: int,
     """Claim due deliveries and render them; a record the target cannot take is rejected here with the reason."""
     claim = _Claim()
     renderers: dict[str, Renderer] = {}
+    refused: list[Untranslatable] = []
     held_until = moment + timedelta(seconds=target.claim_seconds)
     for delivery, data, kind in _due(session, target, moment, limit):
         report.claimed += 1
@@ -118,10 +121,32 @@ def _claim(session: Session, target: TargetConfig, moment: datetime, limit: int,
             payload = renderers[kind].render(json.loads(data))
         except InputError as exc:
             report.add(finish(session, delivery, "rejected", moment, exc.message_zh or exc.message))
+            if isinstance(exc, Untranslatable):
+                refused.append(exc)
             continue
         claim.items.append((delivery.idempotency_key, payload))
         claim.tokens[delivery.idempotency_key] = (delivery.id, delivery.attempts)
+    _note_for_review(session, target, refused)
     return claim
+
+
+def _note_for_review(session: Session, target: TargetConfig, refused: list[Untranslatable]) -> None:
+    """Put the codes a target could not take in the code review queue, where a steward's decision settles them."""
+    by_translator: dict[int, list[Untranslatable]] = {}
+    for exc in refused:
+        by_translator.setdefault(id(exc.translator), []).append(exc)
+    for group in by_translator.values():
+        translator = group[0].translator
+        fields = list(translator.rule_fields)
+        results = pl.DataFrame(
+            {
+                "code": [e.code for e in group],
+                "method": [e.method for e in group],
+                **{f: [None if e.data.get(f) is None else str(e.data[f]) for e in group] for f in fields},
+            },
+            schema={"code": pl.String, "method": pl.String, **dict.fromkeys(fields, pl.String)},
+        )
+        note_for_review(session, translator, results, seen_in=f"交付目标 {target.name}")
 
 
 def _due(session: Session, target: TargetConfig, moment: datetime, limit: int) -> list[Any]:
