@@ -61,7 +61,7 @@ TODAY = date(2026, 11, 28)  # checks run as on this day (founding dates not afte
 SEED = 20261128
 DIRT_SHARE = 0.02
 STEPS = ("generate", "zhizhi", "floor", "duckdb", "peer")
-INSTALL_HINT = "pip install -e '.[bench]'  (from the repository root; the bench extras are pandera and duckdb)"
+INSTALL_HINT = "pip install -e '.[bench]'  (from the repository root; the bench extra is pandera)"
 
 # ---------------------------------------------------------------------------------------------------- the sources
 
