@@ -23,7 +23,7 @@ Steps (`--steps`, comma-separated; all by default):
     python bench/ingest.py --rows 100000 --out /tmp/ingest-bench
     python bench/ingest.py --out /tmp/ingest-bench --steps zhizhi   # again, on the files generated before
 
-pandera and duckdb are bench extras, never needed by zhizhi itself: `pip install -e '.[bench]'`.
+pandera is a bench extra, never needed by zhizhi itself: `pip install -e '.[bench]'`.
 
 Peak memory is `ru_maxrss` of each measuring process after it reset its high-water mark (`/proc/self/clear_refs`)
 just before the timed part, so imports and preparation do not hide it.
