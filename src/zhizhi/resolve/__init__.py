@@ -1,0 +1,1 @@
+"""Entity resolution: records of every department resolved into one register of entities."""

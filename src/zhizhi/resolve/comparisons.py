@@ -1,0 +1,163 @@
+"""What two records are compared on, level by level, as Splink comparisons on the features `prepare` makes.
+
+Each level is a SQL condition on the pair (columns suffixed `_l` / `_r`), a label a steward reads, and how its
+m-probability is found: learned from pairs sharing a valid credit code, fixed (the credit-code levels, which
+those pairs cannot teach), or fixed near zero (a cannot-link: evidence that two records are different entities
+whatever else they share). docs/resolve.md explains why each comparison and level is there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CANNOT_LINK_M = 1e-20
+
+
+@dataclass(frozen=True)
+class Level:
+    """One comparison level: `key` names it in the model, `prior_m`/`prior_u` seed small data sets."""
+
+    key: str
+    sql: str
+    label: str
+    prior_m: float = 0.0
+    prior_u: float = 0.0
+    fixed_m: float | None = None
+    null: bool = False
+
+    @property
+    def cannot_link(self) -> bool:
+        """Whether this level says the two records are different entities."""
+        return self.fixed_m == CANNOT_LINK_M
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A comparison: its output column name, what it means, and its levels from most to least alike."""
+
+    name: str
+    description: str
+    levels: tuple[Level, ...]
+
+    def scored_levels(self) -> tuple[Level, ...]:
+        """The levels that carry a weight (all but the null level)."""
+        return tuple(level for level in self.levels if not level.null)
+
+    def gamma(self, key: str) -> int:
+        """The gamma value Splink gives a level: -1 for the null level, then counting down to 0 for the last."""
+        scored = [level.key for level in self.scored_levels()]
+        return -1 if key not in scored else len(scored) - 1 - scored.index(key)
+
+
+def _null(columns: tuple[str, ...], label: str, *, both: bool = False) -> Level:
+    joiner = " AND " if both else " OR "
+    sql = joiner.join(f"{c}_l IS NULL OR {c}_r IS NULL" if not both else f"{c}_l IS NULL AND {c}_r IS NULL"
+                      for c in columns)  # fmt: skip
+    return Level("null", sql, label, null=True)
+
+
+# a county on both sides that agrees, or one side without a county inside the same prefecture
+_COUNTY_AGREES = (
+    "(county_l = county_r OR ((county_l IS NULL OR county_r IS NULL) "
+    "AND (prefecture_l IS NULL OR prefecture_r IS NULL OR prefecture_l = prefecture_r)))"
+)
+
+CREDIT_CODE = Comparison(
+    "credit_code",
+    "统一社会信用代码：相同的有效代码在打分前已确定关联；两个不同的有效代码表示不同主体",
+    (
+        _null(("uscc",), "信用代码缺失"),
+        Level("same", "uscc_l = uscc_r", "信用代码相同", fixed_m=0.9, prior_u=1e-7),
+        Level("typo", "damerau_levenshtein(uscc_l, uscc_r) <= 1", "信用代码一字之差", fixed_m=0.05, prior_u=1e-7),
+        Level("differ", "uscc_valid_l AND uscc_valid_r", "信用代码不同", fixed_m=CANNOT_LINK_M, prior_u=0.9),
+        Level("else", "ELSE", "信用代码不同（至少一方无效）", fixed_m=0.05, prior_u=0.1),
+    ),
+)
+REG_NO = Comparison(
+    "reg_no",
+    "注册号（15位）：相同在打分前已确定关联；不同表示不同主体",
+    (
+        _null(("reg_no",), "注册号缺失"),
+        Level("same", "reg_no_l = reg_no_r", "注册号相同", fixed_m=0.95, prior_u=1e-7),
+        Level("differ", "ELSE", "注册号不同", fixed_m=CANNOT_LINK_M, prior_u=1.0),
+    ),
+)
+NAME = Comparison(
+    "name",
+    "名称去掉行政区划和组织形式后，比较字号与行业表述",
+    (
+        _null(("core",), "名称缺失"),
+        Level("same", "core_l = core_r", "字号与行业相同", 0.85, 2e-5),
+        Level(
+            "industry_near",
+            "trade_l = trade_r AND (industry_l IS NULL OR industry_r IS NULL "
+            "OR starts_with(industry_l, industry_r) OR starts_with(industry_r, industry_l))",
+            "字号相同，行业表述缺失或相近",
+            0.03,
+            2e-5,
+        ),
+        Level("industry_differs", "trade_l = trade_r", "字号相同而行业不同", prior_u=1e-4, fixed_m=CANNOT_LINK_M),
+        Level("typo", "damerau_levenshtein(core_l, core_r) <= 1", "名称一字之差（错字或颠倒）", 0.10, 2e-4),
+        Level("similar", "jaccard(core_l, core_r) >= 0.75", "名称大部分用字相同", 0.01, 1e-3),
+        Level("else", "ELSE", "名称不同", 0.01, 0.998),
+    ),
+)
+BRANCH = Comparison(
+    "branch",
+    "分支机构：总公司与分公司、不同分公司是不同主体",
+    (
+        _null(("branch",), "均非分支机构", both=True),
+        Level("same", "branch_l = branch_r", "同一分支机构", 1.0, 0.01),
+        Level("differ", "ELSE", "分支机构不同（或一方为总机构）", prior_u=0.99, fixed_m=CANNOT_LINK_M),
+    ),
+)
+FORM = Comparison(
+    "form",
+    "组织形式：有限责任公司与有限公司视为相同",
+    (
+        _null(("form",), "组织形式缺失"),
+        Level("same", "form_l = form_r", "组织形式相同", 0.9, 0.5),
+        Level("near", "form_kind_l = form_kind_r", "组织形式相近", 0.08, 0.2),
+        Level("else", "ELSE", "组织形式不同（如企业与个体户）", 0.02, 0.3),
+    ),
+)
+ADDRESS = Comparison(
+    "address",
+    "地址：区划代码加道路门牌；一方未写区县时以地市为准",
+    (
+        _null(("address_key",), "地址缺失"),
+        Level("same", f"{_COUNTY_AGREES} AND address_key_l = address_key_r", "同一区县，地址相同", 0.6, 1e-5),
+        Level("road_no", "county_l = county_r AND road_no_l = road_no_r", "同一区县且路号相同", 0.2, 1e-5),
+        Level("road_no_near", f"{_COUNTY_AGREES} AND road_no_l = road_no_r", "路号相同（一方未写区县）", 0.1, 1e-5),
+        Level("same_road", "county_l = county_r AND road_l = road_r", "同一区县同一道路，门牌不同", 0.03, 1e-3),
+        Level("same_county", "county_l = county_r", "同一区县，道路不同", 0.03, 0.15),
+        Level("other_county", "county_l <> county_r", "不同区县", 0.01, 0.8),
+        Level("else", "ELSE", "地址不同", 0.03, 0.05),
+    ),
+)
+PHONE = Comparison(
+    "phone",
+    "电话：完全相同；多家主体共用的号码（代账会计等）权重低",
+    (
+        _null(("phone",), "电话缺失"),
+        Level("same", "phone_l = phone_r AND phone_firms_l <= 2", "电话相同", 0.8, 1e-6),
+        Level("same_shared", "phone_l = phone_r", "电话相同（多家共用）", 0.05, 1e-4),
+        Level("else", "ELSE", "电话不同", 0.15, 0.9999),
+    ),
+)
+LEGAL_REP = Comparison(
+    "legal_rep",
+    "法定代表人（负责人、经营者）姓名",
+    (
+        _null(("legal_rep",), "法定代表人缺失"),
+        Level("same", "legal_rep_l = legal_rep_r", "法定代表人相同", 0.9, 1e-4),
+        Level("typo", "damerau_levenshtein(legal_rep_l, legal_rep_r) <= 1", "法定代表人一字之差", 0.05, 1e-3),
+        Level("else", "ELSE", "法定代表人不同", 0.05, 0.999),
+    ),
+)
+COMPARISONS = (CREDIT_CODE, REG_NO, NAME, BRANCH, FORM, ADDRESS, PHONE, LEGAL_REP)
+# the columns the comparisons read, besides record_id
+COMPARED_COLUMNS = (
+    "uscc", "uscc_valid", "reg_no", "core", "trade", "industry", "branch", "form", "form_kind", "address_key",
+    "county", "prefecture", "road", "road_no", "phone", "phone_firms", "legal_rep",
+)  # fmt: skip

@@ -1,0 +1,129 @@
+"""The features resolution compares, computed per record from the subjects frame (vectorised, row-local).
+
+`prepare` depends on nothing but the row itself, so the features of a register's records can be kept and a new
+batch's features computed alone and appended: the result is the same as preparing everything again. Whatever
+depends on other rows (how many firms share a phone, how large a block is) is computed when pairs are scored.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from pypinyin import lazy_pinyin
+
+from zhizhi.ingest.normalize.text import FULL_WIDTH, INVISIBLE, WHITESPACE
+from zhizhi.resolve.names import clean_name_expr, name_parts
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+USCC_PATTERN = rf"^[{USCC_ALPHABET}]{{18}}$"
+ROAD = r"(?:大道|大街|路|街|巷|弄|胡同)"
+# a street office, town or township written before the road: one record has it, another does not
+TOWN = r"^.{2,8}?(?:街道办事处|街道|镇|乡)"
+SUBJECT_COLUMNS = {
+    "record_id": pl.Int64,
+    "source": pl.String,
+    "uscc": pl.String,
+    "reg_no": pl.String,
+    "name": pl.String,
+    "address": pl.String,
+    "address_division_code": pl.String,
+    "address_rest": pl.String,
+    "legal_representative": pl.String,
+    "phone": pl.String,
+}
+FEATURE_COLUMNS = (
+    "record_id", "source", "uscc", "uscc_valid", "reg_no", "name", "region", "trade", "industry", "core",
+    "form", "form_kind", "branch", "individual", "division", "county", "prefecture", "address_key", "road",
+    "road_no", "legal_rep", "phone", "core_sorted", "trade_pinyin",
+)  # fmt: skip
+
+
+def prepare(subjects: pl.DataFrame) -> pl.DataFrame:
+    """Features of every subject: code keys, name parts, address keys, contact keys and blocking keys.
+
+    Columns (all String unless said): record_id (Int64), source, uscc (normalised: half-width, upper case, no
+    spaces; null when blank), uscc_valid (Boolean: 18 characters of the GB 32100 alphabet with a correct check
+    character), reg_no (15 digits or null), name (cleaned), region, trade, industry, core (trade + industry),
+    form, form_kind, branch, individual (Boolean), division, county (6-digit code when county level),
+    prefecture (4-digit prefix), address_key (the address after the divisions and any town, cleaned), road,
+    road_no (road + number), legal_rep, phone, core_sorted (the core's characters sorted) and trade_pinyin.
+    """
+    frame = subjects.select([pl.col(c).cast(t) if c in subjects.columns else pl.lit(None, t).alias(c)
+                             for c, t in SUBJECT_COLUMNS.items()])  # fmt: skip
+    parts = name_parts(frame["name"])
+    frame = pl.concat([frame.drop("name"), parts], how="horizontal")
+    frame = frame.with_columns(
+        _code_expr("uscc").alias("uscc"),
+        _code_expr("reg_no").alias("reg_no"),
+        pl.concat_str([pl.col("trade"), pl.col("industry")], ignore_nulls=True).replace("", None).alias("core"),
+        _clean_expr("legal_representative").alias("legal_rep"),
+        _clean_expr("phone").alias("phone"),
+        *_division_exprs(),
+        pl.coalesce(_clean_expr("address_rest"), _clean_expr("address"))
+        .str.replace(TOWN, "")
+        .replace("", None)
+        .alias("address_key"),
+    )
+    frame = frame.with_columns(
+        uscc_valid_expr(pl.col("uscc")).alias("uscc_valid"),
+        pl.when(pl.col("reg_no").str.contains(r"^[0-9]{15}$")).then(pl.col("reg_no")).alias("reg_no"),
+        pl.col("address_key").str.extract(rf"^(.*?{ROAD})", 1).alias("road"),
+        pl.col("address_key").str.extract(rf"^(.*?{ROAD}[0-9]+(?:-[0-9]+)?号)", 1).alias("road_no"),
+        pl.col("core").str.split("").list.sort().list.join("").alias("core_sorted"),
+    )
+    frame = frame.with_columns(_pinyin_key(frame["trade"], frame["industry"]).alias("trade_pinyin"))
+    return frame.select(FEATURE_COLUMNS)
+
+
+def normalize_code_expr(expr: pl.Expr) -> pl.Expr:
+    """A credit code or registration number as a key: half-width, upper case, no whitespace or hyphens."""
+    text = expr.cast(pl.String).str.replace_all(INVISIBLE, "").str.replace_many(FULL_WIDTH)
+    return text.str.replace_all(WHITESPACE, "").str.replace_all("-", "").str.to_uppercase().replace("", None)
+
+
+def uscc_valid_expr(code: pl.Expr) -> pl.Expr:
+    """Whether a normalised code is a well-formed credit code with the right check character (GB 32100)."""
+    values = {char: index for index, char in enumerate(USCC_ALPHABET)}
+    total = pl.sum_horizontal(
+        code.str.slice(i, 1).replace_strict(values, default=0, return_dtype=pl.Int64) * weight
+        for i, weight in enumerate(USCC_WEIGHTS)
+    )
+    expected = ((31 - total % 31) % 31).replace_strict(dict(enumerate(USCC_ALPHABET)), return_dtype=pl.String)
+    return (code.str.contains(USCC_PATTERN) & (code.str.slice(17, 1) == expected)).fill_null(False)
+
+
+def _code_expr(column: str) -> pl.Expr:
+    return normalize_code_expr(pl.col(column))
+
+
+def _clean_expr(column: str) -> pl.Expr:
+    return clean_name_expr(pl.col(column))
+
+
+def _division_exprs() -> list[pl.Expr]:
+    code = pl.col("address_division_code").str.strip_chars()
+    division = pl.when(code.str.contains(r"^[0-9]{6}$")).then(code)
+    county = pl.when(~division.str.ends_with("00")).then(division)
+    prefecture = pl.when(division.str.slice(2, 2) != "00").then(division.str.slice(0, 4))
+    return [division.alias("division"), county.alias("county"), prefecture.alias("prefecture")]
+
+
+def _pinyin_key(trade: pl.Series, industry: pl.Series) -> pl.Series:
+    """Toneless pinyin of the trade name plus the industry word: 华信/化信 科技 -> `huaxin|科技` (a blocking key)."""
+    chars = trade.drop_nulls().str.split("").explode().unique().drop_nulls().sort().to_list()
+    readings = {char: "".join(lazy_pinyin(char)).lower() for char in chars if char}
+    frame = pl.DataFrame({"trade": trade, "industry": industry})
+    pinyin = pl.col("trade").str.replace_many(readings) if readings else pl.col("trade")
+    key = pl.concat_str([pinyin, pl.col("industry").fill_null("")], separator="|")
+    return frame.select(key.alias("trade_pinyin")).to_series()
+
+
+def with_phone_firms(features: pl.DataFrame) -> pl.DataFrame:
+    """Add `phone_firms` (Int64): how many distinct name cores use the record's phone across all records.
+
+    A phone shared by many firms (an accountant's, an agent's) says little about two records being one firm.
+    """
+    if "phone_firms" in features.columns:
+        return features
+    firms = pl.col("core").drop_nulls().n_unique().over("phone")
+    return features.with_columns(pl.when(pl.col("phone").is_not_null()).then(firms).cast(pl.Int64).alias("phone_firms"))

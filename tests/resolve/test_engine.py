@@ -1,0 +1,161 @@
+"""The engine on small frames: deterministic links, what the model links and keeps apart, clusters, repeatability."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from tests.resolve.conftest import CODES, firm, small_city, subjects
+from zhizhi.resolve.engine import Model, Thresholds, cluster, prepare, score_pairs, train
+
+
+def pairs_of(scored: pl.DataFrame, *, at_least: float = 0.99) -> set[tuple[int, int]]:
+    linked = scored.filter(pl.col("probability") >= at_least)
+    return set(zip(linked["record_id_l"].to_list(), linked["record_id_r"].to_list(), strict=True))
+
+
+def clusters_of(features: pl.DataFrame, scored: pl.DataFrame, **kwargs: object) -> list[list[int]]:
+    clusters = cluster(features["record_id"], scored, uscc=features.select("record_id", "uscc"), **kwargs)  # type: ignore[arg-type]
+    groups = clusters.group_by("cluster").agg(pl.col("record_id").sort()).sort("cluster")
+    return groups["record_id"].to_list()
+
+
+def test_same_credit_code_links_whatever_its_writing(model: Model) -> None:
+    features = prepare(
+        subjects(
+            firm("华信科技有限公司", uscc=CODES[0]),
+            firm("恒达商贸有限公司", 1, "东环路1号", uscc="９１１１００００６０００３７３４１ｌ"),
+            firm("鸿运食品有限公司", 2, "五一路9号", uscc="911100 006000 37341l"),
+        )
+    )
+    scored = score_pairs(features, model=model)
+    assert scored.select("record_id_l", "record_id_r", "how", "probability").rows() == [
+        (1, 2, "uscc", 1.0),
+        (1, 3, "uscc", 1.0),
+        (2, 3, "uscc", 1.0),
+    ]
+    assert scored["why"][0] == '{"credit_code":"统一社会信用代码相同"}'
+
+
+def test_same_registration_number_links(model: Model) -> None:
+    features = prepare(
+        subjects(firm("华信科技有限公司", reg_no="450200000012345"), firm("恒达商贸", 1, reg_no="450200000012345"))
+    )
+    assert score_pairs(features, model=model).select("how", "probability").rows() == [("reg_no", 1.0)]
+
+
+def test_typo_without_code_links_to_its_coded_twin_by_address_and_phone(model: Model) -> None:
+    features = prepare(
+        subjects(
+            firm("柳州市华信科技有限公司", uscc=CODES[0], phone="13977200001", legal_representative="张三"),
+            firm("化信科技有限公司", source="inspections", phone="13977200001"),
+        )
+    )
+    scored = score_pairs(features, model=model)
+    assert pairs_of(scored) == {(1, 2)}
+    assert scored["how"].to_list() == ["model"]
+    assert '"name":"名称一字之差' in scored["why"][0] and '"phone":"电话相同' in scored["why"][0]
+    assert clusters_of(features, scored) == [[1, 2]]
+
+
+def test_namesakes_in_other_districts_or_industries_are_not_linked(model: Model) -> None:
+    features = prepare(
+        subjects(
+            firm("华信科技有限公司", 0, "文昌路1号", phone="13977200001", legal_representative="张三"),
+            firm("华信科技有限公司", 1, "东环路8号", phone="13977200002", legal_representative="李四"),
+            firm("华信食品有限公司", 0, "文昌路1号", phone="13977200001", legal_representative="张三"),
+        )
+    )
+    scored = score_pairs(features, model=model, thresholds=Thresholds(review=0.0))
+    assert pairs_of(scored) == set()
+    assert clusters_of(features, scored) == [[1], [2], [3]]
+    why = dict(zip(zip(scored["record_id_l"], scored["record_id_r"], strict=True), scored["why"], strict=True))
+    assert "字号相同而行业不同" in why[(1, 3)]
+
+
+def test_sister_companies_and_branches_sharing_contacts_are_not_linked(model: Model) -> None:
+    contacts = {"phone": "13977200001", "legal_representative": "张三"}
+    features = prepare(
+        subjects(
+            firm("华信科技有限公司", uscc=CODES[0], **contacts),
+            firm("华信商贸有限公司", uscc=CODES[3], **contacts),
+            firm("华信商贸有限公司", source="inspections", **contacts),
+            firm("华信科技有限公司柳州分公司", source="inspections", **contacts),
+        )
+    )
+    scored = score_pairs(features, model=model)
+    assert pairs_of(scored) == {(2, 3)}
+    assert clusters_of(features, scored) == [[1], [2, 3], [4]]
+
+
+def edges(*rows: tuple[int, int, float]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema={"record_id_l": pl.Int64, "record_id_r": pl.Int64, "probability": pl.Float64},
+                        orient="row")  # fmt: skip
+
+
+def codes(**by_id: str) -> pl.DataFrame:
+    return pl.DataFrame({"record_id": [int(k[1:]) for k in by_id], "uscc": list(by_id.values())})
+
+
+def run_cluster(links: pl.DataFrame, uscc: pl.DataFrame, **kwargs: object) -> list[list[int]]:
+    ids = pl.Series("record_id", [1, 2, 3, 4], dtype=pl.Int64)
+    result = cluster(ids, links, uscc=uscc, **kwargs)  # type: ignore[arg-type]
+    return result.group_by("cluster").agg(pl.col("record_id").sort()).sort("cluster")["record_id"].to_list()
+
+
+def test_cluster_splits_two_credit_codes_chained_by_a_record_without_code() -> None:
+    links = edges((1, 3, 0.999), (2, 3, 0.995), (3, 4, 0.5))
+    assert run_cluster(links, codes(r1=CODES[0], r2=CODES[3])) == [[1, 3], [2], [4]]
+    # the anchor with the stronger direct link takes the record, whatever the ids
+    assert run_cluster(edges((1, 3, 0.991), (2, 3, 0.999)), codes(r1=CODES[0], r2=CODES[3])) == [[1], [2, 3], [4]]
+    # an invalid code anchors nothing
+    assert run_cluster(links, codes(r1=CODES[0], r2="91110000600037341X")) == [[1, 2, 3], [4]]
+
+
+def test_must_link_and_cannot_link() -> None:
+    pairs = pl.DataFrame({"record_id_l": [1], "record_id_r": [4]})
+    none = codes()
+    assert run_cluster(edges((1, 2, 0.999)), none, must_link=pairs) == [[1, 2, 4], [3]]
+    chain = edges((1, 2, 0.999), (2, 3, 0.999))
+    apart = pl.DataFrame({"record_id_l": [3], "record_id_r": [1]})
+    assert run_cluster(chain, none, cannot_link=apart) == [[1, 2], [3], [4]]
+    # a steward's must-link may join two codes, never a cannot-link pair
+    assert run_cluster(edges(), codes(r1=CODES[0], r4=CODES[3]), must_link=pairs) == [[1, 4], [2], [3]]
+    assert run_cluster(edges(), none, must_link=pairs, cannot_link=pairs) == [[1], [2], [3], [4]]
+
+
+def test_small_city_resolves_into_its_firms(model: Model, city_features: pl.DataFrame) -> None:
+    scored = score_pairs(city_features, model=model)
+    clusters = clusters_of(city_features, scored)
+    by_code = city_features.filter(pl.col("uscc").is_not_null()).group_by("uscc").agg("record_id")
+    assert len(clusters) == 30 == by_code.height
+
+
+def test_repeatable_and_independent_of_row_order(model: Model) -> None:
+    city = small_city()
+    first = score_pairs(prepare(city), model=model)
+    assert score_pairs(prepare(city), model=model).equals(first)
+    shuffled = prepare(city.sample(fraction=1.0, shuffle=True, seed=7))
+    assert score_pairs(shuffled, model=model).equals(first)
+    assert clusters_of(shuffled, first) == clusters_of(prepare(city), first)
+
+
+def test_incremental_scoring_equals_full_scoring_restricted_to_new_records(
+    model: Model, city_features: pl.DataFrame
+) -> None:
+    full = score_pairs(city_features, model=model, thresholds=Thresholds(review=0.0))
+    new_ids = pl.Series([3, 10, 11, 40, 70], dtype=pl.Int64)
+    touching = full.filter(
+        pl.col("record_id_l").is_in(new_ids.implode()) | pl.col("record_id_r").is_in(new_ids.implode())
+    )
+    incremental = score_pairs(city_features, new_ids=new_ids, model=model, thresholds=Thresholds(review=0.0))
+    assert incremental.height > 0
+    assert incremental.equals(touching)
+
+
+def test_training_is_deterministic_and_the_model_round_trips() -> None:
+    city = small_city()
+    trained = train(prepare(city))
+    assert train(prepare(city.sample(fraction=1.0, shuffle=True, seed=3))).to_json() == trained.to_json()
+    assert Model.from_json(trained.to_json()) == trained
+    assert trained.trained_on["labelled_pairs"] > 0
+    assert trained.weight("name", "same") > 0 > trained.weight("name", "else")

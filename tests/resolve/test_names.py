@@ -1,0 +1,57 @@
+"""Enterprise names split into region, trade name, industry word, organisation form and branch."""
+
+from __future__ import annotations
+
+import pytest
+
+from zhizhi.resolve.names import parse_name
+
+CASES = [
+    # name, region, trade, industry, form, branch
+    ("柳州市华信科技有限公司", "柳州市", "华信", "科技", "有限公司", None),
+    ("华信科技有限责任公司", None, "华信", "科技", "有限公司", None),
+    ("广西华信科技有限公司", "广西", "华信", "科技", "有限公司", None),
+    ("广西壮族自治区柳州市城中区华信科技有限公司", "广西壮族自治区柳州市城中区", "华信", "科技", "有限公司", None),
+    ("（柳州）华信科技有限公司", "柳州", "华信", "科技", "有限公司", None),
+    ("华信科技（柳州）有限公司", "柳州", "华信", "科技", "有限公司", None),
+    ("华信科技股份有限公司", None, "华信", "科技", "股份有限公司", None),
+    ("华信科技有限公司柳州分公司", None, "华信", "科技", "有限公司", "柳州分公司"),
+    ("华信科技有限公司（柳州市分公司）", None, "华信", "科技", "有限公司", "柳州分公司"),
+    ("华联超市有限公司潭中店", None, "华联", "超市", "有限公司", "潭中店"),
+    ("柳州市城中区老王螺蛳粉店", "柳州市城中区", "老王", "螺蛳粉", "店", None),
+    ("老王螺蛳粉店（个体工商户）", None, "老王", "螺蛳粉", "店", None),
+    ("柳州市鱼峰区桂龙经营部", "柳州市鱼峰区", "桂龙", "经营", "部", None),
+    ("某某投资合伙企业（有限合伙）", None, "某某", "投资", "合伙企业", None),
+    ("柳江区恒达农民专业合作社", "柳江区", "恒达", None, "合作社", None),
+    ("华信公司", None, "华信", None, "公司", None),
+    ("华信 科技", None, "华信", "科技", None, None),
+    # nothing but an industry word after the region: the region word was the trade name
+    ("金华科技有限公司", None, "金华", "科技", "有限公司", None),
+    ("柳州螺蛳粉店", None, "柳州", "螺蛳粉", "店", None),
+]
+
+
+@pytest.mark.parametrize(("name", "region", "trade", "industry", "form", "branch"), CASES)
+def test_name_parts(
+    name: str, region: str | None, trade: str, industry: str | None, form: str | None, branch: str | None
+) -> None:
+    parts = parse_name(name)
+    assert (parts["region"], parts["trade"], parts["industry"], parts["form"], parts["branch"]) == (
+        region,
+        trade,
+        industry,
+        form,
+        branch,
+    )
+
+
+def test_individual_businesses_are_marked() -> None:
+    assert parse_name("老王螺蛳粉店（个体工商户）")["individual"] is True
+    assert parse_name("柳州市鱼峰区桂龙经营部")["individual"] is True
+    assert parse_name("华信科技有限公司")["individual"] is False
+
+
+def test_full_width_and_spaces_are_cleaned() -> None:
+    parts = parse_name("ＡＢＣ　trading 有限公司")
+    assert parts["name"] == "ABCTRADING有限公司"
+    assert parts["trade"] == "ABCTRADING"
