@@ -12,7 +12,6 @@ from zhizhi.web.i18n import MESSAGES
 PAGES_BY_ROLE = {
     "admin": [
         "/",
-        "/register",
         "/hotline",
         "/reports",
         "/admin/users",
@@ -20,7 +19,18 @@ PAGES_BY_ROLE = {
         "/account/tokens",
     ],
     "auditor": ["/", "/audit", "/audit?verify=true", "/admin/departments", "/account/tokens"],
-    "zhongnan": ["/", "/hotline", "/sources", "/batches", "/quarantine", "/records", "/deliveries", "/account/tokens"],
+    "zhongnan": [
+        "/",
+        "/hotline",
+        "/sources",
+        "/batches",
+        "/quarantine",
+        "/records",
+        "/register",
+        "/review",
+        "/deliveries",
+        "/account/tokens",
+    ],
 }
 
 

@@ -23,7 +23,7 @@ NAV = [
     ("/batches", "nav.batches", "data.read"),
     ("/quarantine", "nav.quarantine", "data.read"),
     ("/records", "nav.records", "data.read"),
-    ("/register", "nav.register", "workspace.read"),
+    ("/register", "nav.register", "data.read"),
     ("/deliveries", "nav.deliveries", "data.read"),
     ("/reconcile", "nav.reconcile", "data.read"),
     ("/hotline", "nav.hotline", "workspace.read"),

@@ -2,10 +2,22 @@
 
 from fastapi import APIRouter
 
-from zhizhi.web.api import audit, codes, deliveries, departments, ingest, receipts, session, status, tokens, users
+from zhizhi.web.api import (
+    audit,
+    codes,
+    deliveries,
+    departments,
+    ingest,
+    receipts,
+    register,
+    session,
+    status,
+    tokens,
+    users,
+)
 
 router = APIRouter(prefix="/api")
-for module in (session, status, departments, users, tokens, audit, codes, ingest, receipts, deliveries):
+for module in (session, status, departments, users, tokens, audit, codes, ingest, receipts, deliveries, register):
     router.include_router(module.router)
 
 __all__ = ["router"]

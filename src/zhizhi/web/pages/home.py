@@ -19,7 +19,8 @@ router = APIRouter()
 Reader = Annotated[Actor, Depends(PageGuard("workspace.read"))]
 DataReader = Annotated[Actor, Depends(PageGuard("data.read"))]
 SECTIONS = ("sources", "quarantine", "register", "deliveries", "hotline", "reports")
-BUILT = ("sources", "quarantine", "deliveries")  # served by their own pages; the others say what they will do
+# Served by their own pages; the others say what they will do.
+BUILT = ("sources", "quarantine", "register", "deliveries")
 
 
 @router.get("/", response_class=HTMLResponse)

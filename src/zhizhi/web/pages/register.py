@@ -1,0 +1,157 @@
+"""The register's pages: search (主体库), one entity's file (一企一档) with its QR code, and the stewards' review queue.
+
+A steward's merge, "not the same", split or undo is followed by a resolution run in the same transaction, so the
+register shows the decision as soon as the page comes back.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from zhizhi.access import Actor
+from zhizhi.config.models import GOLDEN_FIELDS
+from zhizhi.errors import InputError
+from zhizhi.resolve import register, review
+from zhizhi.web import register_view
+from zhizhi.web.deps import DbSession, FormGuard, PageGuard, app_context, locale_of
+from zhizhi.web.i18n import MESSAGES, translate
+from zhizhi.web.templating import render
+
+router = APIRouter()
+Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
+Writer = Annotated[Actor, Depends(FormGuard("data.write"))]
+Reason = Annotated[str, Form()]
+
+
+@router.get("/register", response_class=HTMLResponse)
+def show_register(request: Request, db: DbSession, actor: Reader, q: str = "") -> Response:
+    """Search by credit code, part of the name, pinyin initials, address or phone; without a query, the figures."""
+    query = q.strip()
+    context = {
+        "q": query,
+        "results": register.search(db, actor, query) if query else [],
+        "overview": register_view.overview(db, actor),
+    }
+    return render(request, "register.html", context)
+
+
+@router.get("/entities/{entity_id}", response_class=HTMLResponse)
+def show_entity(
+    entity_id: int, request: Request, db: DbSession, actor: Reader, merged_from: int | None = None, split: str = ""
+) -> Response:
+    """The entity's file; an id merged into another leads (303) to the one kept, which says so."""
+    kept = register.current_id(db, entity_id)
+    if kept != entity_id:
+        return RedirectResponse(f"/entities/{kept}?" + urlencode({"merged_from": entity_id}), status_code=303)
+    file = register.entity_file(db, actor, entity_id)
+    url = str(request.url_for("show_entity", entity_id=kept))
+    context = {
+        "e": file,
+        "golden": [(name, file["golden"][name]) for name in GOLDEN_FIELDS if name in file["golden"]],
+        "groups": register_view.record_groups(file["records"]),
+        "url": url,
+        "qr": register_view.qr_svg(url, inline=True),
+        "merged_from": merged_from,
+        "split_into": [int(n) for n in split.split(",") if n.isdigit()],
+        "can_split": actor.can("data.write") and len(file["records"]) > 1,
+    }
+    return render(request, "entity.html", context)
+
+
+@router.get("/entities/{entity_id}/qr.svg")
+def download_entity_qr(entity_id: int, request: Request, db: DbSession, actor: Reader) -> Response:
+    """The QR code of the entity's page, to print on an inspection form."""
+    kept = register.current_id(db, entity_id)
+    svg = register_view.qr_svg(str(request.url_for("show_entity", entity_id=kept)), inline=False)
+    headers = {"Content-Disposition": f'inline; filename="zhizhi-entity-{kept}-qr.svg"'}
+    return Response(svg, media_type="image/svg+xml", headers=headers)
+
+
+@router.post("/entities/{entity_id}/split")
+def split_entity(
+    entity_id: int,
+    request: Request,
+    db: DbSession,
+    actor: Writer,
+    reason: Reason = "",
+    record_id: Annotated[list[int] | None, Form()] = None,
+) -> Response:
+    """Take the ticked records out of the entity into one of their own, then resolve."""
+    if not record_id:
+        raise InputError("Tick the records to split off.", zh="请勾选要拆分出去的记录。")
+    review.split(db, actor, record_id, reason)
+    _resolve(db, actor, request)
+    kept = register.current_id(db, entity_id)
+    moved = sorted({e for r in record_id if (e := register_view.entity_of(db, r)) is not None and e != kept})
+    return RedirectResponse(f"/entities/{kept}?" + urlencode({"split": ",".join(map(str, moved))}), status_code=303)
+
+
+@router.get("/review", response_class=HTMLResponse)
+def show_review(
+    request: Request,
+    db: DbSession,
+    actor: Reader,
+    decided: int | None = None,
+    kind: str = "",
+    entity: int | None = None,
+    undone: int | None = None,
+) -> Response:
+    """The pairs waiting, both records side by side with why they scored; the recent decisions, to undo."""
+    pairs = review.list_pairs(db, actor)
+    context = {
+        "pairs": [
+            {**p, **register_view.side_by_side(p), "why_lines": register_view.why_lines(p["why"])} for p in pairs
+        ],
+        "acts": register_view.decision_acts(review.decisions(db, actor, limit=50)),
+        "can_decide": actor.can("data.write"),
+        "decided": {"pair": decided, "kind": kind, "entity": entity} if decided else None,
+        "undone": undone,
+        "overview": register_view.overview(db, actor),
+        "why_label": lambda key: _comparison_label(locale_of(request), key),
+    }
+    return render(request, "review.html", context)
+
+
+@router.post("/review/{pair_id}")
+def decide_review_pair(
+    pair_id: int, request: Request, db: DbSession, actor: Writer, decision: Reason = "", reason: Reason = ""
+) -> Response:
+    """A steward's answer to a pair (merge, or not the same entity), then resolve."""
+    if decision not in ("merge", "apart"):
+        raise InputError("Choose merge or apart.", zh="请选择“合并”或“不是同一主体”。")
+    made = review.decide_pair(db, actor, pair_id, decision, reason)
+    _resolve(db, actor, request)
+    answer = {"decided": pair_id, "kind": decision, "entity": register_view.entity_of(db, made.record_id_l) or ""}
+    return RedirectResponse("/review?" + urlencode(answer), status_code=303)
+
+
+@router.post("/review/decisions/undo")
+def undo_decisions(
+    request: Request,
+    db: DbSession,
+    actor: Writer,
+    reason: Reason = "",
+    decision_id: Annotated[list[int] | None, Form()] = None,
+) -> Response:
+    """Undo a decision (kept on record, marked undone), then resolve."""
+    if not decision_id:
+        raise InputError("Name the decision to undo.", zh="请指定要撤销的决定。")
+    if len(reason.strip()) < 2:
+        raise InputError("Say why the decision is undone.", zh="请填写撤销的理由。")
+    review.undo(db, actor, decision_id, reason.strip())
+    _resolve(db, actor, request)
+    return RedirectResponse(f"/review?undone={decision_id[0]}", status_code=303)
+
+
+def _resolve(db: Session, actor: Actor, request: Request) -> None:
+    register_view.resolve_now(db, actor, app_context(request).workspace.config.resolve)
+
+
+def _comparison_label(locale: str, key: str) -> str:
+    """A comparison's name as the page shows it, or as the engine named it when the UI has no words for it."""
+    return translate(locale, f"review.why.{key}") if f"review.why.{key}" in MESSAGES["zh-CN"] else key
