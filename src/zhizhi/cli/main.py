@@ -19,6 +19,7 @@ from zhizhi.cli import (
     quarantine,
     reconcile,
     records,
+    register,
     sources,
     targets,
     token,
@@ -90,6 +91,9 @@ app.add_typer(ledger.app, name="ledger")
 app.add_typer(targets.app, name="targets")
 app.add_typer(reconcile.app, name="reconcile")
 app.command("worker")(worker.worker)
+app.command("resolve")(register.resolve)
+app.add_typer(register.entities_app, name="entities")
+app.add_typer(register.review_app, name="review")
 app.add_typer(db.app, name="db")
 app.add_typer(dept.app, name="dept")
 app.add_typer(user.app, name="user")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Strict(BaseModel):
@@ -64,6 +64,59 @@ class DeliveryConfig(_Strict):
     poll_seconds: float = Field(default=0.5, ge=0.05, le=60, description="a worker's pause when nothing is due")
 
 
+Rule = Literal["source_priority", "most_recent", "most_complete"]
+DEFAULT_RULES: tuple[Rule, ...] = ("source_priority", "most_recent", "most_complete")
+GOLDEN_FIELDS = (
+    "name",
+    "uscc",
+    "reg_no",
+    "legal_representative",
+    "address",
+    "address_division_code",
+    "phone",
+)
+
+
+class SurvivorshipConfig(_Strict):
+    """Which record's value an entity's golden field takes, rule after rule until one record is left."""
+
+    rules: list[Rule] = Field(
+        default_factory=lambda: list(DEFAULT_RULES),
+        min_length=1,
+        description="the rules in order: source_priority, most_recent, most_complete",
+    )
+    sources: list[str] = Field(
+        default_factory=list, description="source names, most trusted first (unlisted sources come after)"
+    )
+    fields: dict[str, list[Rule]] = Field(default_factory=dict, description="rules for one golden field")
+
+    @field_validator("fields")
+    @classmethod
+    def _known_fields(cls, value: dict[str, list[Rule]]) -> dict[str, list[Rule]]:
+        unknown = sorted(set(value) - set(GOLDEN_FIELDS))
+        if unknown:
+            raise ValueError(f"no golden field {', '.join(unknown)}; the fields are {', '.join(GOLDEN_FIELDS)}")
+        return value
+
+
+class ResolveConfig(_Strict):
+    """How records are resolved into the register of entities."""
+
+    match_probability: float = Field(
+        default=0.99, gt=0, le=1, description="a pair scoring at least this is the same entity"
+    )
+    review_probability: float = Field(
+        default=0.80, gt=0, le=1, description="a pair scoring at least this (and below the match) goes to review"
+    )
+    survivorship: SurvivorshipConfig = Field(default_factory=SurvivorshipConfig)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ResolveConfig:
+        if self.review_probability > self.match_probability:
+            raise ValueError("review_probability must not be above match_probability")
+        return self
+
+
 class WorkspaceConfig(_Strict):
     """The whole of `zhizhi.yaml`."""
 
@@ -74,3 +127,4 @@ class WorkspaceConfig(_Strict):
     server: ServerConfig = Field(default_factory=ServerConfig)
     security: SecurityConfig = Field(default_factory=SecurityConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    resolve: ResolveConfig = Field(default_factory=ResolveConfig)

@@ -44,6 +44,13 @@ security:
 delivery:
   workers_in_serve: true
   poll_seconds: 0.5
+resolve:
+  match_probability: 0.99
+  review_probability: 0.8
+  survivorship:
+    rules: [source_priority, most_recent, most_complete]
+    sources: []
+    fields: {{}}
 """
 
 

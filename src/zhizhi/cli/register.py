@@ -1,0 +1,277 @@
+"""`zhizhi resolve`, `zhizhi entities` and `zhizhi review`: the register of market entities (主体库)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
+from zhizhi.errors import InputError
+from zhizhi.ingest.export import safe_cell
+from zhizhi.resolve import register, review
+from zhizhi.resolve.run import RunReport
+from zhizhi.resolve.run import resolve as run_resolution
+
+entities_app = typer.Typer(help="The register: find, show and export entities.", no_args_is_help=True)
+review_app = typer.Typer(help="Pairs for a steward, merges, splits and undoing them.", no_args_is_help=True)
+
+
+def resolve(
+    ctx: typer.Context,
+    retrain: bool = typer.Option(False, "--retrain", help="Train the model again instead of reusing the last one."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Resolve new and changed records into the register (incremental; the same data gives the same ids)."""
+    with transaction(ctx) as (workspace, session), console.status("Resolving…") as status:
+        report = run_resolution(
+            session, operator(), workspace.config.resolve, retrain=retrain, progress=lambda s: status.update(s)
+        )
+    emit(report.as_dict(), as_json, lambda: _show_run(report))
+
+
+def _show_run(report: RunReport) -> None:
+    console.print(
+        f"Run {report.run_id}: {report.records_read:,} records read, {report.records_new:,} new or changed scored "
+        f"({report.edges_new:,} pairs); {report.entities:,} entities ({report.entities_new:,} new, "
+        f"{report.entities_merged:,} merged); {report.review_new:,} pairs for review."
+    )
+
+
+def _after_decision(ctx: typer.Context) -> RunReport:
+    with transaction(ctx) as (workspace, session):
+        return run_resolution(session, operator(), workspace.config.resolve)
+
+
+@entities_app.command("search")
+def search(
+    ctx: typer.Context,
+    query: str = typer.Argument(..., help="Credit code, part of the name, pinyin initials, address or phone."),
+    limit: int = typer.Option(50, "--limit", min=1, max=1000, help="At most this many."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Find entities."""
+    with transaction(ctx) as (_, session):
+        found = register.search(session, operator(), query, limit=limit)
+
+    def show() -> None:
+        table = Table("id", "name", "credit code", "phone", "address", "records")
+        for e in found:
+            table.add_row(
+                str(e["id"]), e["name"] or "", e["uscc"] or "", e["phone"] or "", e["address"] or "", str(e["records"])
+            )
+        console.print(table)
+
+    emit(found, as_json, show)
+
+
+@entities_app.command("show")
+def show(
+    ctx: typer.Context, entity_id: int = typer.Argument(..., help="The entity."), as_json: bool = JsonOption
+) -> None:
+    """One entity's file: golden fields with provenance, its records, its timeline and deliveries."""
+    with transaction(ctx) as (_, session):
+        file = register.entity_file(session, operator(), entity_id)
+
+    def show_file() -> None:
+        if file["asked_for"] != file["id"]:
+            console.print(f"Entity {file['asked_for']} was merged into {file['id']}.")
+        console.print(f"[bold]{file['name']}[/] (entity {file['id']}, {len(file['records'])} records)")
+        golden = Table("field", "value", "from")
+        for name, value in file["golden"].items():
+            where = f"{value['source']} · {value['file']}" + (f" · {value['sheet']}" if value["sheet"] else "")
+            golden.add_row(name, str(value["value"]), f"{where} · row {value['row']}")
+        console.print(golden)
+        records = Table("record", "type", "source", "linked by", "file", "row")
+        for r in file["records"]:
+            records.add_row(
+                str(r["record_id"]), r["record_type"], r["source"], r["how"], r["file"], str(r["row"] or "")
+            )
+        console.print(records)
+        for event in file["timeline"]:
+            console.print(f"{event['date']}  {event['what_zh']}  ({event['source']})")
+
+    emit(file, as_json, show_file)
+
+
+@entities_app.command("export")
+def export(
+    ctx: typer.Context,
+    output: Path = typer.Option(..., "--output", "-o", help="The file to write."),
+    fmt: str = typer.Option("csv", "--format", help="csv, xlsx or json."),
+    with_links: bool = typer.Option(
+        False, "--links", help="One line per accepted source row (entity_id, source, file, sheet, row) instead."
+    ),
+) -> None:
+    """Export the register (or its links to the source rows) as CSV, Excel or JSON."""
+    if fmt not in ("csv", "xlsx", "json"):
+        raise InputError(f"`--format {fmt}`: use csv, xlsx or json.")
+    with transaction(ctx) as (_, session):
+        if with_links:
+            header = ["entity_id", "source", "file", "sheet", "row"]
+            rows: list[list[Any]] = [list(r) for r in register.links(session, operator())]
+        else:
+            items = list(register.entities(session, operator()))
+            header = ["id", "records", "name", "uscc", "reg_no", "legal_representative", "address"]
+            header += ["address_division_code", "phone"]
+            rows = [[item.get(h) for h in header] for item in items]
+    _write(output, fmt, header, rows)
+    console.print(f"{len(rows):,} lines written to {output}.")
+
+
+def _write(path: Path, fmt: str, header: list[str], rows: list[list[Any]]) -> None:
+    if fmt == "json":
+        path.write_text(
+            json.dumps([dict(zip(header, r, strict=True)) for r in rows], ensure_ascii=False), encoding="utf-8"
+        )
+    elif fmt == "csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("register")
+        sheet.append([safe_cell(sheet, h) for h in header])
+        for row in rows:
+            sheet.append([safe_cell(sheet, v) for v in row])
+        book.save(path)
+
+
+@review_app.command("list")
+def review_list(
+    ctx: typer.Context,
+    status: str = typer.Option("open", "--status", help="open, merged or apart."),
+    limit: int = typer.Option(50, "--limit", min=1, max=10_000, help="At most this many."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Pairs that scored between the thresholds, both records side by side and why."""
+    with transaction(ctx) as (_, session):
+        pairs = review.list_pairs(session, operator(), status=status, limit=limit)
+
+    def show_pairs() -> None:
+        table = Table("pair", "score", "left", "right", "why")
+        for p in pairs:
+            left, right = p["left"]["data"], p["right"]["data"]
+            table.add_row(
+                str(p["id"]),
+                f"{p['probability']:.3f}",
+                f"{p['left']['record_id']} {_name(left)}",
+                f"{p['right']['record_id']} {_name(right)}",
+                json.dumps(p["why"], ensure_ascii=False)[:80],
+            )
+        console.print(table)
+
+    emit(pairs, as_json, show_pairs)
+
+
+def _name(data: dict[str, Any]) -> str:
+    return str(next((data[k] for k in ("name", "holder_name", "user_name", "entity_name") if data.get(k)), ""))
+
+
+@review_app.command("merge")
+def review_merge(
+    ctx: typer.Context,
+    pair: int | None = typer.Argument(None, help="A review pair (see `zhizhi review list`)."),
+    records: list[int] = typer.Option(None, "--record", help="Instead of a pair: two records (repeat the option)."),  # noqa: B008
+    reason: str = typer.Option(..., "--reason", help="Why: kept with the decision."),
+    as_json: bool = JsonOption,
+) -> None:
+    """The two records are one entity; remembered across runs, audited, undone with `review undo`."""
+    _decide(ctx, "merge", pair, records, reason, as_json)
+
+
+@review_app.command("apart")
+def review_apart(
+    ctx: typer.Context,
+    pair: int | None = typer.Argument(None, help="A review pair (see `zhizhi review list`)."),
+    records: list[int] = typer.Option(None, "--record", help="Instead of a pair: two records (repeat the option)."),  # noqa: B008
+    reason: str = typer.Option(..., "--reason", help="Why: kept with the decision."),
+    as_json: bool = JsonOption,
+) -> None:
+    """The two records are different entities; remembered across runs, audited, undone with `review undo`."""
+    _decide(ctx, "apart", pair, records, reason, as_json)
+
+
+def _decide(
+    ctx: typer.Context, kind: str, pair: int | None, records: list[int] | None, reason: str, as_json: bool
+) -> None:
+    if (pair is None) == (not records):
+        raise InputError("Give a review pair, or two records with `--record A --record B`.")
+    with transaction(ctx) as (_, session):
+        if pair is not None:
+            made = [review.decide_pair(session, operator(), pair, kind, reason)]
+        else:
+            if len(records or []) != 2:
+                raise InputError("Give exactly two records: `--record A --record B`.")
+            assert records is not None
+            made = review.decide(session, operator(), kind, [(records[0], records[1])], reason)
+    report = _after_decision(ctx)
+    result = {"decisions": [d.id for d in made], "run": report.as_dict()}
+    emit(
+        result,
+        as_json,
+        lambda: console.print(f"Decision {', '.join(str(d.id) for d in made)} recorded; register updated."),
+    )
+
+
+@review_app.command("split")
+def review_split(
+    ctx: typer.Context,
+    records: list[int] = typer.Option(..., "--record", help="A record to take out of its entity (repeat)."),  # noqa: B008
+    reason: str = typer.Option(..., "--reason", help="Why: kept with the decision."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Take records out of their entity into one of their own (kept apart from the records that stay)."""
+    with transaction(ctx) as (_, session):
+        made = review.split(session, operator(), records, reason)
+    report = _after_decision(ctx)
+    result = {"decisions": [d.id for d in made], "run": report.as_dict()}
+    emit(result, as_json, lambda: console.print(f"{len(made)} decisions recorded; register updated."))
+
+
+@review_app.command("undo")
+def review_undo(
+    ctx: typer.Context,
+    decisions: list[int] = typer.Argument(..., help="Decisions to undo (see `zhizhi review decisions`)."),  # noqa: B008
+    reason: str = typer.Option(..., "--reason", help="Why: kept in the audit trail."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Undo merges or splits: they stay on record, marked undone; the register is resolved again."""
+    with transaction(ctx) as (_, session):
+        undone = review.undo(session, operator(), decisions, reason)
+    report = _after_decision(ctx)
+    emit(
+        {"undone": undone, "run": report.as_dict()},
+        as_json,
+        lambda: console.print(f"{undone} decisions undone; register updated."),
+    )
+
+
+@review_app.command("decisions")
+def review_decisions(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """The latest merges and splits, undone ones included."""
+    with transaction(ctx) as (_, session):
+        rows = review.decisions(session, operator())
+
+    def show_rows() -> None:
+        table = Table("id", "kind", "records", "reason", "by", "at", "undone")
+        for d in rows:
+            table.add_row(
+                str(d["id"]),
+                d["kind"],
+                f"{d['records'][0]} · {d['records'][1]}",
+                d["reason"],
+                d["decided_by"],
+                d["decided_at"],
+                d["undone_at"] or "",
+            )
+        console.print(table)
+
+    emit(rows, as_json, show_rows)

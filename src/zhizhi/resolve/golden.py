@@ -1,0 +1,97 @@
+"""Golden records: each entity's fields, one value per field chosen from its records, with where it came from.
+
+Survivorship (`resolve.survivorship` in zhizhi.yaml) orders a field's candidate values rule after rule:
+`source_priority` (the sources listed first win; unlisted sources after, market-entity records before licences,
+equipment and inspections), `most_recent` (the value read last), `most_complete` (the longest); the record id breaks
+what is still tied, so the same data always gives the same golden record. Empty values never survive. Each field
+keeps its provenance: the record, its source, the batch, file, sheet and row, and when it was read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+from pypinyin import Style, lazy_pinyin
+
+from zhizhi.config.models import GOLDEN_FIELDS, SurvivorshipConfig
+
+PROVENANCE = ("record_id", "source", "batch_id", "file", "sheet", "row", "at")
+
+
+def golden_records(rows: pl.DataFrame, rules: SurvivorshipConfig) -> pl.DataFrame:
+    """Per entity: `golden` (JSON: field -> value and provenance), the searchable fields, and its record count.
+
+    `rows` has one row per linked record: entity_id, record_type, the subject columns and the provenance columns.
+    """
+    ranked = rows.with_columns(
+        _source_rank(rules.sources).alias("_source_rank"),
+        (pl.col("record_type") != "entity").cast(pl.Int8).alias("_type_rank"),
+    )
+    chosen = [_survivor(ranked, name, rules.fields.get(name, rules.rules)) for name in GOLDEN_FIELDS]
+    values = pl.concat(chosen, how="vertical")
+    per_entity = values.group_by("entity_id").agg(pl.struct("field", "value", *PROVENANCE).alias("fields"))
+    counts = rows.group_by("entity_id").len("records")
+    out = per_entity.join(counts, on="entity_id").sort("entity_id")
+    golden = [_as_json(fields) for fields in out["fields"].to_list()]
+    flat = [{f["field"]: f["value"] for f in fields} for fields in out["fields"].to_list()]
+    return out.select("entity_id", "records").with_columns(
+        pl.Series("golden", golden, pl.String),
+        pl.Series("name", [f.get("name") for f in flat], pl.String),
+        pl.Series("uscc", [f.get("uscc") for f in flat], pl.String),
+        pl.Series("phone", [f.get("phone") for f in flat], pl.String),
+        pl.Series("address", [f.get("address") for f in flat], pl.String),
+        pl.Series("search", [search_text(f) for f in flat], pl.String),
+    )
+
+
+def _source_rank(sources: list[str]) -> pl.Expr:
+    ranks = {name: n for n, name in enumerate(sources)}
+    return pl.col("source").replace_strict(ranks, default=len(sources), return_dtype=pl.Int32)
+
+
+def _survivor(rows: pl.DataFrame, name: str, rules: Sequence[str]) -> pl.DataFrame:
+    keys: list[pl.Expr] = []
+    descending: list[bool] = []
+    for rule in rules:
+        if rule == "source_priority":
+            keys += [pl.col("_source_rank"), pl.col("_type_rank")]
+            descending += [False, False]
+        elif rule == "most_recent":
+            keys.append(pl.col("at"))
+            descending.append(True)
+        elif rule == "most_complete":
+            keys.append(pl.col(name).str.len_chars())
+            descending.append(True)
+    keys.append(pl.col("record_id"))
+    descending.append(False)
+    present = rows.filter(pl.col(name).is_not_null() & (pl.col(name).str.strip_chars() != ""))
+    return (
+        present.sort([pl.col("entity_id"), *keys], descending=[False, *descending], nulls_last=True)
+        .unique("entity_id", keep="first", maintain_order=True)
+        .select("entity_id", pl.lit(name).alias("field"), pl.col(name).alias("value"), *PROVENANCE)
+    )
+
+
+def _as_json(fields: list[dict[str, Any]]) -> str:
+    ordered = sorted(fields, key=lambda f: GOLDEN_FIELDS.index(f["field"]))
+    return json.dumps(
+        {
+            f["field"]: {
+                "value": f["value"],
+                **{k: (f[k].strftime("%Y-%m-%dT%H:%M:%SZ") if k == "at" and f[k] else f[k]) for k in PROVENANCE},
+            }
+            for f in ordered
+        },
+        ensure_ascii=False,
+    )
+
+
+def search_text(fields: dict[str, Any]) -> str:
+    """What search matches: the name, its pinyin initials (柳州华信 -> lzhx), the credit code, phone and address."""
+    name = fields.get("name") or ""
+    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+    parts = [name, initials, fields.get("uscc"), fields.get("reg_no"), fields.get("phone"), fields.get("address")]
+    return " ".join(str(p) for p in parts if p).lower()

@@ -1,0 +1,279 @@
+"""A resolution run: read every record's subject, score what is new against the register, cluster, keep ids stable,
+and write links, golden records and pairs for review — in the caller's transaction, so a failure leaves nothing.
+
+Incremental: a record is scored when it is new or its version changed since it was linked; the edges scored before
+are kept, so clustering sees all the evidence while only new pairs are computed. The model trained on the first run
+(from pairs that share a credit code) is kept with the run and reused, so that re-running is deterministic;
+`retrain` trains it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import polars as pl
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.orm import Session
+
+from zhizhi.access import Actor, audit
+from zhizhi.access.roles import require
+from zhizhi.config.models import ResolveConfig
+from zhizhi.ingest.bulk import bulk_insert, stamp
+from zhizhi.resolve.engine import Model, Thresholds, cluster, prepare, score_pairs
+from zhizhi.resolve.golden import golden_records
+from zhizhi.resolve.identity import Assignment, assign
+from zhizhi.resolve.subjects import load_subjects, provenance
+from zhizhi.store.tables import (
+    Entity,
+    EntityLink,
+    ResolveDecision,
+    ResolveEdge,
+    ResolveRun,
+    ReviewPair,
+)
+from zhizhi.store.types import utcnow
+
+RESOLVE_LOCK = 7_405_000_002  # the advisory lock key that serialises resolution runs on PostgreSQL
+HOW_RANK = {"uscc": 0, "reg_no": 1, "steward": 2, "model": 3}
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunReport:
+    """What a run did."""
+
+    run_id: int
+    records_read: int
+    records_new: int
+    edges_new: int
+    entities: int
+    entities_new: int
+    entities_merged: int
+    review_new: int
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def resolve(
+    session: Session,
+    actor: Actor,
+    config: ResolveConfig,
+    *,
+    retrain: bool = False,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Resolve new and changed records into the register (see the module docstring)."""
+    require(actor, "data.write")
+    say = progress or (lambda _: None)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RESOLVE_LOCK})
+    now = utcnow()
+    thresholds = Thresholds(match=config.match_probability, review=config.review_probability)
+    say("reading records")
+    subjects = load_subjects(session)
+    existing = _links(session)
+    fresh = subjects.join(existing, on=["record_id", "record_version_id"], how="anti")["record_id"]
+    run = ResolveRun(started_at=now, started_by=actor.name, records_read=subjects.height, records_new=fresh.len())
+    run.edges_new = run.entities_new = run.entities_merged = run.review_new = 0
+    session.add(run)
+    session.flush()
+    say("preparing")
+    features = prepare(subjects)
+    model = _model(session, features, retrain)
+    run.model = model.to_json()
+    say(f"scoring {fresh.len():,} new or changed records")
+    edges = score_pairs(features, new_ids=fresh, thresholds=thresholds, model=model) if fresh.len() else None
+    if edges is not None:
+        run.edges_new = _store_edges(session, edges, fresh, run.id)
+    say("clustering")
+    clusters = cluster(
+        subjects["record_id"],
+        _edges(session),
+        uscc=subjects.select("record_id", "uscc"),
+        must_link=_decided(session, "merge"),
+        cannot_link=_decided(session, "apart"),
+        thresholds=thresholds,
+    )
+    next_id = (session.scalar(select(func.max(Entity.id))) or 0) + 1
+    assignment = assign(clusters, existing.select("record_id", "entity_id"), next_id)
+    say("writing the register")
+    touched = _write_links(session, assignment, subjects, existing, run.id)
+    _write_entities(session, assignment, subjects, touched, config)
+    run.entities_new, run.entities_merged = len(assignment.new), len(assignment.merged)
+    if edges is not None:
+        run.review_new = _queue_review(session, edges, thresholds, run.id)
+    run.finished_at = utcnow()
+    report = RunReport(
+        run.id,
+        run.records_read,
+        run.records_new,
+        run.edges_new,
+        assignment.links["entity_id"].n_unique(),
+        run.entities_new,
+        run.entities_merged,
+        run.review_new,
+    )
+    audit.record(
+        session, actor, "register.resolve", object_type="resolve_run", object_id=run.id, detail=report.as_dict()
+    )
+    return report
+
+
+def _links(session: Session) -> pl.DataFrame:
+    rows = session.execute(select(EntityLink.record_id, EntityLink.record_version_id, EntityLink.entity_id)).all()
+    schema = {"record_id": pl.Int64, "record_version_id": pl.Int64, "entity_id": pl.Int64}
+    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+
+
+def _model(session: Session, features: pl.DataFrame, retrain: bool) -> Model:
+    if not retrain:
+        stored = session.scalar(
+            select(ResolveRun.model).where(ResolveRun.model.is_not(None)).order_by(ResolveRun.id.desc()).limit(1)
+        )
+        if stored:
+            return Model.from_json(stored)
+    return Model.train(features)
+
+
+def _store_edges(session: Session, edges: pl.DataFrame, fresh: pl.Series, run_id: int) -> int:
+    """Replace the edges of the records scored again with the new ones."""
+    ids = fresh.to_list()
+    for start in range(0, len(ids), 5_000):
+        part = ids[start : start + 5_000]
+        session.execute(
+            delete(ResolveEdge).where(ResolveEdge.record_id_l.in_(part) | ResolveEdge.record_id_r.in_(part))
+        )
+    rows = edges.select(
+        "record_id_l", "record_id_r", "how", "probability", "weight", "why", pl.lit(run_id).alias("run_id")
+    ).rows()
+    columns = ("record_id_l", "record_id_r", "how", "probability", "weight", "why", "run_id")
+    bulk_insert(session, ResolveEdge, columns, rows)
+    return len(rows)
+
+
+def _edges(session: Session) -> pl.DataFrame:
+    rows = session.execute(
+        select(ResolveEdge.record_id_l, ResolveEdge.record_id_r, ResolveEdge.how, ResolveEdge.probability)
+    ).all()
+    schema = {"record_id_l": pl.Int64, "record_id_r": pl.Int64, "how": pl.String, "probability": pl.Float64}
+    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+
+
+def _decided(session: Session, kind: str) -> pl.DataFrame:
+    rows = session.execute(
+        select(ResolveDecision.record_id_l, ResolveDecision.record_id_r).where(
+            ResolveDecision.kind == kind, ResolveDecision.undone_at.is_(None)
+        )
+    ).all()
+    return pl.DataFrame(
+        [tuple(r) for r in rows], schema={"record_id_l": pl.Int64, "record_id_r": pl.Int64}, orient="row"
+    )
+
+
+def _write_links(
+    session: Session, assignment: Assignment, subjects: pl.DataFrame, existing: pl.DataFrame, run_id: int
+) -> set[int]:
+    """Write the links that are new or changed; returns the entities whose records changed."""
+    how = _how(session, assignment.links)
+    links = (
+        assignment.links.join(subjects.select("record_id", "record_version_id"), on="record_id")
+        .join(how, on="record_id", how="left")
+        .with_columns(pl.col("how").fill_null("alone"))
+    )
+    changed = links.join(existing, on=["record_id", "record_version_id", "entity_id"], how="anti")
+    before = existing.join(changed.select("record_id"), on="record_id")["entity_id"].to_list()
+    ids = changed["record_id"].to_list()
+    for start in range(0, len(ids), 5_000):
+        session.execute(delete(EntityLink).where(EntityLink.record_id.in_(ids[start : start + 5_000])))
+    now = stamp(session, utcnow())
+    rows = changed.select(
+        "record_id", "entity_id", "record_version_id", "how", "score", pl.lit(run_id).alias("run_id")
+    ).rows()
+    pending_entities = set(changed["entity_id"].to_list())
+    _ensure_entities(session, pending_entities, now)
+    bulk_insert(
+        session,
+        EntityLink,
+        ("record_id", "entity_id", "record_version_id", "how", "score", "run_id", "linked_at"),
+        [(*row, now) for row in rows],
+    )
+    for old, kept in assignment.merged.items():
+        session.execute(update(Entity).where(Entity.id == old).values(status="merged", merged_into=kept))
+    return pending_entities | set(before) | set(assignment.merged.values())
+
+
+def _how(session: Session, links: pl.DataFrame) -> pl.DataFrame:
+    """For each record: the strongest evidence tying it to another record of its entity, and its score."""
+    edges = _edges(session)
+    inside = edges.join(links.rename({"record_id": "record_id_l", "entity_id": "e_l"}), on="record_id_l").join(
+        links.rename({"record_id": "record_id_r", "entity_id": "e_r"}), on="record_id_r"
+    )
+    inside = inside.filter(pl.col("e_l") == pl.col("e_r"))
+    both = pl.concat(
+        [
+            inside.select(pl.col("record_id_l").alias("record_id"), "how", "probability"),
+            inside.select(pl.col("record_id_r").alias("record_id"), "how", "probability"),
+        ]
+    ).with_columns(pl.col("how").replace_strict(HOW_RANK, default=9).alias("rank"))
+    return (
+        both.sort(["record_id", "rank", "probability"], descending=[False, False, True])
+        .unique("record_id", keep="first", maintain_order=True)
+        .select("record_id", "how", pl.col("probability").alias("score"))
+    )
+
+
+def _ensure_entities(session: Session, ids: set[int], now: object) -> None:
+    known = set(session.scalars(select(Entity.id).where(Entity.id.in_(ids)))) if ids else set()
+    rows = [(i, "active", "{}", 0, now, now) for i in sorted(ids - known)]
+    bulk_insert(session, Entity, ("id", "status", "golden", "records", "created_at", "updated_at"), rows)
+
+
+def _write_entities(
+    session: Session, assignment: Assignment, subjects: pl.DataFrame, touched: set[int], config: ResolveConfig
+) -> None:
+    """Golden records of the entities whose records changed."""
+    if not touched:
+        return
+    members = assignment.links.filter(pl.col("entity_id").is_in(list(touched)))
+    rows = members.join(subjects, on="record_id")
+    where = provenance(session, rows["record_version_id"].to_list())
+    golden = golden_records(rows.join(where, on="record_version_id", how="left"), config.survivorship)
+    now = utcnow()
+    for row in golden.iter_rows(named=True):
+        session.execute(
+            update(Entity)
+            .where(Entity.id == row["entity_id"])
+            .values(
+                status="active",
+                merged_into=None,
+                golden=row["golden"],
+                name=row["name"],
+                uscc=row["uscc"],
+                phone=row["phone"],
+                address=row["address"],
+                search=row["search"],
+                records=row["records"],
+                updated_at=now,
+            )
+        )
+
+
+def _queue_review(session: Session, edges: pl.DataFrame, thresholds: Thresholds, run_id: int) -> int:
+    """Pairs between the thresholds that no steward has decided and that are not already waiting."""
+    doubtful = edges.filter((pl.col("probability") < thresholds.match) & (pl.col("probability") >= thresholds.review))
+    if doubtful.is_empty():
+        return 0
+    decided = session.execute(select(ResolveDecision.record_id_l, ResolveDecision.record_id_r)).all()
+    waiting = session.execute(select(ReviewPair.record_id_l, ReviewPair.record_id_r)).all()
+    skip = {tuple(r) for r in decided} | {tuple(r) for r in waiting}
+    now = stamp(session, utcnow())
+    rows = [
+        (int(r["record_id_l"]), int(r["record_id_r"]), float(r["probability"]), r["why"], "open", run_id, now)
+        for r in doubtful.iter_rows(named=True)
+        if (r["record_id_l"], r["record_id_r"]) not in skip
+    ]
+    columns = ("record_id_l", "record_id_r", "probability", "why", "status", "run_id", "created_at")
+    bulk_insert(session, ReviewPair, columns, rows)
+    return len(rows)

@@ -1,0 +1,122 @@
+"""Subjects: every record's business, as the register resolves it.
+
+A market entity record is its own subject; a licence names its holder, an equipment record its user, an inspection
+the inspected firm. Which field is which is read from the record type's field kinds (the first `uscc`, `reg_no`,
+`name`, `address`, `person` and `phone` field), so a record type added by a plugin joins the register without a
+line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+
+import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhizhi.records import RecordType, record_types
+from zhizhi.store.tables import Batch, RawRow, Record, RecordVersion
+
+SUBJECT_COLUMNS = (
+    "uscc",
+    "reg_no",
+    "name",
+    "address",
+    "address_division_code",
+    "address_rest",
+    "legal_representative",
+    "phone",
+)
+SCHEMA = {
+    "record_id": pl.Int64,
+    "record_version_id": pl.Int64,
+    "source": pl.String,
+    "record_type": pl.String,
+    **dict.fromkeys(SUBJECT_COLUMNS, pl.String),
+}
+KINDS = {"uscc": "uscc", "reg_no": "reg_no", "name": "name", "address": "address", "legal_representative": "person"}
+PAGE = 50_000
+
+
+@cache
+def subject_fields(kind: str) -> dict[str, str]:
+    """Subject column -> the record field (or column beside it) that holds it, for one record type."""
+    spec: RecordType = record_types()[kind]
+    found: dict[str, str] = {}
+    for column, field_kind in (*KINDS.items(), ("phone", "phone")):
+        first = next((f.name for f in spec.fields if f.kind == field_kind), None)
+        if first is not None:
+            found[column] = first
+    if "address" in found:
+        found["address_division_code"] = f"{found['address']}_division_code"
+        found["address_rest"] = f"{found['address']}_rest"
+    return found
+
+
+def resolvable_types() -> list[str]:
+    """Record types with a name to resolve on."""
+    return sorted(kind for kind in record_types() if "name" in subject_fields(kind))
+
+
+def load_subjects(session: Session) -> pl.DataFrame:
+    """Every record's subject from its current version, in record id order."""
+    frames = [_frame(kind, rows) for kind in resolvable_types() for rows in _pages(session, kind)]
+    if not frames:
+        return pl.DataFrame(schema=SCHEMA)
+    return pl.concat(frames).sort("record_id")
+
+
+def _pages(session: Session, kind: str) -> Iterator[list[tuple[int, int, str, str]]]:
+    after = 0
+    while True:
+        rows = session.execute(
+            select(Record.id, Record.version_id, Record.source, RecordVersion.data)
+            .join(RecordVersion, RecordVersion.id == Record.version_id)
+            .where(Record.record_type == kind, Record.id > after)
+            .order_by(Record.id)
+            .limit(PAGE)
+        ).all()
+        if not rows:
+            return
+        yield [tuple(row) for row in rows]  # type: ignore[misc]
+        after = rows[-1][0]
+
+
+def _frame(kind: str, rows: list[tuple[int, int, str, str]]) -> pl.DataFrame:
+    fields = subject_fields(kind)
+    raw = pl.DataFrame(rows, schema=["record_id", "record_version_id", "source", "data"], orient="row")
+    decoded = raw["data"].str.json_decode(pl.Struct({name: pl.String for name in fields.values()}))
+    return raw.select(
+        pl.col("record_id").cast(pl.Int64),
+        pl.col("record_version_id").cast(pl.Int64),
+        "source",
+        pl.lit(kind).alias("record_type"),
+        *(
+            (decoded.struct.field(fields[column]) if column in fields else pl.lit(None, pl.String)).alias(column)
+            for column in SUBJECT_COLUMNS
+        ),
+    )
+
+
+def provenance(session: Session, version_ids: list[int]) -> pl.DataFrame:
+    """Where each version's row was read: batch, file, sheet, row and when (for golden fields' provenance)."""
+    schema: dict[str, pl.DataType] = {
+        "record_version_id": pl.Int64(),
+        "batch_id": pl.Int64(),
+        "file": pl.String(),
+        "sheet": pl.String(),
+        "row": pl.Int64(),
+        "at": pl.Datetime("us"),
+    }
+    rows: list[tuple[object, ...]] = []
+    for start in range(0, len(version_ids), PAGE):
+        rows += session.execute(
+            select(
+                RecordVersion.id, Batch.id, Batch.file_name, RawRow.sheet, RawRow.row_number, RecordVersion.created_at
+            )
+            .join(Batch, Batch.id == RecordVersion.batch_id)
+            .outerjoin(RawRow, RawRow.id == RecordVersion.raw_row_id)
+            .where(RecordVersion.id.in_(version_ids[start : start + PAGE]))
+        ).all()
+    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")

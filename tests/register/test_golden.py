@@ -1,0 +1,79 @@
+"""Golden records: survivorship rule after rule, empty values never win, provenance kept, search text with the
+name's pinyin initials."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import polars as pl
+
+from zhizhi.config.models import SurvivorshipConfig
+from zhizhi.resolve.golden import golden_records, search_text
+
+
+def _rows() -> pl.DataFrame:
+    rows = [
+        # record 1: registration, older, full name; record 2: licence, newer, short name and a phone
+        (
+            1,
+            10,
+            "entity",
+            "dengji",
+            "柳州市华信科技有限公司",
+            "91450200MA5K3C1Q21",
+            None,
+            datetime(2025, 1, 1),
+            1,
+            "a.csv",
+            None,
+            3,
+        ),
+        (2, 10, "licence", "food", "华信科技", None, "0772-3812345", datetime(2026, 3, 1), 2, "b.xlsx", "食品", 5),
+        (3, 11, "inspection", "jiancha", "某某店", None, "", datetime(2026, 1, 1), 3, "c.csv", None, 2),
+    ]
+    columns = [
+        "record_id",
+        "entity_id",
+        "record_type",
+        "source",
+        "name",
+        "uscc",
+        "phone",
+        "at",
+        "batch_id",
+        "file",
+        "sheet",
+        "row",
+    ]
+    frame = pl.DataFrame(rows, schema=columns, orient="row")
+    return frame.with_columns(
+        *(
+            pl.lit(None, pl.String).alias(c)
+            for c in ("reg_no", "legal_representative", "address", "address_division_code")
+        )
+    )
+
+
+def _golden(rules: SurvivorshipConfig) -> dict[int, dict[str, dict[str, object]]]:
+    out = golden_records(_rows(), rules)
+    return {row["entity_id"]: json.loads(row["golden"]) for row in out.iter_rows(named=True)}
+
+
+def test_source_priority_then_recency_then_completeness() -> None:
+    golden = _golden(SurvivorshipConfig())
+    assert golden[10]["name"]["value"] == "柳州市华信科技有限公司"  # entity records before licences
+    assert golden[10]["name"]["source"] == "dengji" and golden[10]["name"]["row"] == 3
+    assert golden[10]["phone"]["value"] == "0772-3812345" and golden[10]["phone"]["sheet"] == "食品"
+    assert "phone" not in golden[11]  # an empty value never survives
+    recent = _golden(SurvivorshipConfig(rules=["most_recent"]))
+    assert recent[10]["name"]["value"] == "华信科技" and recent[10]["name"]["at"] == "2026-03-01T00:00:00Z"
+    listed = _golden(SurvivorshipConfig(sources=["food"]))
+    assert listed[10]["name"]["value"] == "华信科技"
+    per_field = _golden(SurvivorshipConfig(sources=["food"], fields={"name": ["most_complete"]}))
+    assert per_field[10]["name"]["value"] == "柳州市华信科技有限公司" and per_field[10]["uscc"]["source"] == "dengji"
+
+
+def test_search_text_holds_the_pinyin_initials() -> None:
+    text = search_text({"name": "柳州市华信科技有限公司", "uscc": "91450200MA5K3C1Q21", "phone": "0772-3812345"})
+    assert "lzshxkjyxgs" in text and "91450200ma5k3c1q21" in text and "0772-3812345" in text

@@ -1,0 +1,185 @@
+"""Resolution runs on the store (SQLite and PostgreSQL): links by credit code and by the comparison model, golden
+fields with provenance, stable ids across re-runs and new data, merge / split / undo remembered, the links export,
+and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from tests.conftest import OPERATOR
+from tests.ingest.test_pipeline import SOURCE, _codes, _row, _source, _write
+from zhizhi.cli.main import app
+from zhizhi.config import Workspace
+from zhizhi.config.models import ResolveConfig, SurvivorshipConfig
+from zhizhi.ingest.pipeline import ingest_file
+from zhizhi.resolve import register, review
+from zhizhi.resolve.run import resolve
+from zhizhi.store.tables import Entity, EntityLink, Record
+
+TRADES = ("华信", "恒达", "鸿运", "金桂", "龙城", "百盛", "嘉禾", "宏图", "福满", "富康", "利民", "永兴")
+ROADS = ("文昌路", "东环大道", "五一路", "屏山大道", "潭中东路", "驾鹤路")
+DISTRICTS = ("城中区", "鱼峰区", "柳南区", "柳北区")
+CONFIG = ResolveConfig(survivorship=SurvivorshipConfig(sources=["dengji"]))  # the registration office first
+LICENCES = SOURCE.replace("name: dengji", "name: xuke").replace("department: LZ-DJ", "department: LZ-SP")
+
+
+def _firms(count: int) -> list[dict[str, str]]:
+    codes = _codes(count, seed=11)
+    return [
+        {
+            "code": codes[i],
+            "name": f"柳州市{TRADES[i]}{['科技', '商贸', '食品'][i % 3]}有限公司",
+            "address": f"柳州市{DISTRICTS[i % 4]}{ROADS[i % 6]}{i + 10}号",
+            "phone": f"139772{i:05d}",
+        }
+        for i in range(count)
+    ]
+
+
+def _load(city: sessionmaker[Session], folder: Path, firms: list[dict[str, str]]) -> None:
+    """Registration with codes; the licence office writes the same firms without the city and, for half, no code."""
+    registration = [_row(f["code"], f["name"], 住所=f["address"], 联系电话=f["phone"]) for f in firms]
+    licences = [
+        _row(
+            f["code"] if i % 2 else "",
+            f["name"].removeprefix("柳州市").replace("有限公司", "有限责任公司"),
+            住所="广西" + f["address"],
+            联系电话=f["phone"],
+        )
+        for i, f in enumerate(firms)
+    ]
+    with city() as session, session.begin():
+        ingest_file(session, OPERATOR, _source(), _write(folder / "dengji.csv", registration), today=date(2026, 11, 28))
+        ingest_file(
+            session, OPERATOR, _source(LICENCES), _write(folder / "xuke.csv", licences), today=date(2026, 11, 28)
+        )
+
+
+def _entities(session: Session) -> dict[str, int]:
+    """Record key (source:key) -> entity id."""
+    rows = session.execute(select(Record.source, Record.key, EntityLink.entity_id).join(EntityLink)).all()
+    return {f"{source}:{key}": entity for source, key, entity in rows}
+
+
+def _run(city: sessionmaker[Session]) -> dict[str, int]:
+    with city() as session, session.begin():
+        return resolve(session, OPERATOR, CONFIG).as_dict()
+
+
+def test_records_of_two_departments_resolve_into_one_register(city: sessionmaker[Session], tmp_path: Path) -> None:
+    firms = _firms(12)
+    _load(city, tmp_path, firms)
+    first = _run(city)
+    assert first["records_read"] == 24 and first["records_new"] == 24 and first["entities"] == 12
+    with city() as session:
+        links = {link.record_id: link for link in session.scalars(select(EntityLink))}
+        how = {link.how for link in links.values()}
+        assert how == {"uscc", "model"}  # half the licences have no code: the model links them
+        by_key = _entities(session)
+        found = register.search(session, OPERATOR, firms[0]["code"])
+        assert [e["id"] for e in found] == [by_key[f"dengji:uscc={firms[0]['code']}"]]
+        file = register.entity_file(session, OPERATOR, found[0]["id"])
+        assert len(file["records"]) == 2 and {r["source"] for r in file["records"]} == {"dengji", "xuke"}
+        golden = file["golden"]
+        assert golden["name"]["value"] == firms[0]["name"] and golden["name"]["source"] == "dengji"
+        assert golden["name"]["file"] == "dengji.csv" and golden["name"]["row"] == 2
+        assert [e["what_zh"] for e in file["timeline"]] == ["市场主体：成立日期", "市场主体：成立日期"]
+        assert register.search(session, OPERATOR, "lzshx")[0]["id"] == found[0]["id"]  # pinyin initials
+
+    again = _run(city)
+    assert again["records_new"] == 0 and again["entities_new"] == 0
+    with city() as session:
+        assert _entities(session) == by_key  # the same data: the same ids
+
+
+def test_ids_stay_and_decisions_are_remembered(city: sessionmaker[Session], tmp_path: Path) -> None:
+    firms = _firms(12)
+    _load(city, tmp_path, firms[:10])
+    _run(city)
+    with city() as session:
+        before = _entities(session)
+    _load(city, tmp_path, firms)  # two more firms arrive
+    later = _run(city)
+    assert later["records_new"] == 4 and later["entities_new"] == 2
+    with city() as session:
+        after = _entities(session)
+    assert {k: after[k] for k in before} == before  # no id changed because new data arrived
+
+    a, b = (f"dengji:uscc={firms[i]['code']}" for i in (0, 1))
+    with city() as session, session.begin():
+        ids = {f"{r.source}:{r.key}": r.id for r in session.scalars(select(Record))}
+        (merged,) = review.decide(session, OPERATOR, "merge", [(ids[a], ids[b])], "同一家企业，名称变更前后")
+    _run(city)
+    with city() as session:
+        now = _entities(session)
+        kept = min(after[a], after[b])
+        assert now[a] == now[b] == kept
+        gone = max(after[a], after[b])
+        old = session.get(Entity, gone)
+        assert old is not None and old.status == "merged" and old.merged_into == kept
+        assert register.current_id(session, gone) == kept
+    _run(city)  # the decision is remembered by the next run
+    with city() as session:
+        assert _entities(session)[a] == _entities(session)[b]
+    with city() as session, session.begin():
+        review.undo(session, OPERATOR, [merged.id], "合并有误")
+    _run(city)
+    with city() as session:
+        undone = _entities(session)
+        assert undone[a] != undone[b] and undone[a] == kept  # the older id stays with the larger part
+
+    xuke = f"xuke:uscc={firms[1]['code']}"  # the licence with a code: split it off its entity
+    with city() as session, session.begin():
+        review.split(session, OPERATOR, [ids[xuke]], "许可证持有人并非该企业")
+    _run(city)
+    with city() as session:
+        split = _entities(session)
+        assert split[xuke] != split[f"dengji:uscc={firms[1]['code']}"]
+
+
+def test_the_cli_resolves_searches_and_exports_links(
+    city: sessionmaker[Session], workspace: Workspace, tmp_path: Path
+) -> None:
+    _load(city, tmp_path, _firms(12))
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, ["-w", str(workspace.root), *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert json.loads(run("resolve", "--json"))["entities"] == 12
+    found = json.loads(run("entities", "search", "华信", "--json"))
+    assert len(found) == 1
+    shown = json.loads(run("entities", "show", str(found[0]["id"]), "--json"))
+    assert len(shown["records"]) == 2
+    out = tmp_path / "links.csv"
+    run("entities", "export", "--links", "--format", "csv", "-o", str(out))
+    with out.open(encoding="utf-8-sig") as handle:
+        lines = list(csv.DictReader(handle))
+    assert len(lines) == 24 and {line["source"] for line in lines} == {"dengji", "xuke"}
+    assert {line["file"] for line in lines} == {"dengji.csv", "xuke.csv"} and {line["row"] for line in lines} >= {"2"}
+    assert len({line["entity_id"] for line in lines}) == 12
+    for fmt in ("xlsx", "json"):
+        run("entities", "export", "--format", fmt, "-o", str(tmp_path / f"register.{fmt}"))
+    assert len(json.loads((tmp_path / "register.json").read_text(encoding="utf-8"))) == 12
+    missing = runner.invoke(app, ["-w", str(workspace.root), "entities", "show", "999"])
+    assert missing.exit_code == 1 and "No entity 999" in missing.output
+
+
+@pytest.mark.parametrize("kind", ["merge", "apart"])
+def test_a_decision_needs_a_reason_and_two_records(city: sessionmaker[Session], kind: str) -> None:
+    from zhizhi.errors import InputError
+
+    with city() as session, pytest.raises(InputError):
+        review.decide(session, OPERATOR, kind, [(1, 2)], " ")
+    with city() as session, pytest.raises(InputError):
+        review.decide(session, OPERATOR, kind, [(1, 1)], "理由")
