@@ -284,7 +284,13 @@ def _name(city: City, entity: Entity, source: str) -> str:
     name = region + trade + entity.industry + form
     if entity.branch:
         name += entity.branch if rng.random() < 0.85 else f"（{entity.branch}）"
-    if source != "registration" and not entity.individual and region == "" and rng.random() < 0.04:
+    if (
+        source != "registration"
+        and not entity.individual
+        and not entity.branch
+        and region == ""
+        and rng.random() < 0.04
+    ):
         name = trade + entity.industry + "（柳州）" + form
     if rng.random() < 0.02:
         name = " ".join(name) if rng.random() < 0.5 else name.translate(FULL_WIDTH)

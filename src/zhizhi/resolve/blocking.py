@@ -48,15 +48,28 @@ def deterministic_pairs(features: pl.DataFrame, new_ids: pl.Series | None = None
     A group of up to `CODE_GROUP_ALL_PAIRS` records gives all its pairs; a larger one links each record to the
     group's smallest record_id, which connects it as well with linear pairs.
     """
-    by_code = _code_pairs(features.filter(pl.col("uscc_valid")), "uscc")
-    by_reg_no = _code_pairs(features, "reg_no").join(by_code, on=list(PAIR_SCHEMA), how="anti")
+    coded = features.filter(pl.col("uscc_valid")).select("record_id", "uscc")
+    numbered = features.select("record_id", "reg_no").drop_nulls()
+    if new_ids is not None:
+        # only the groups holding a new record can give a pair touching one; they are taken whole
+        new = pl.col("record_id").is_in(new_ids.implode())
+        coded = coded.join(coded.filter(new).select("uscc"), on="uscc", how="semi")
+        numbered = numbered.join(numbered.filter(new).select("reg_no"), on="reg_no", how="semi")
+    by_code = _code_pairs(coded, "uscc")
+    by_reg_no = _code_pairs(numbered, "reg_no").join(by_code, on=list(PAIR_SCHEMA), how="anti")
     pairs = pl.concat([by_code.with_columns(how=pl.lit("uscc")), by_reg_no.with_columns(how=pl.lit("reg_no"))])
     return _touching(pairs, new_ids).sort(list(PAIR_SCHEMA))
 
 
 def candidate_pairs(features: pl.DataFrame, new_ids: pl.Series | None = None) -> pl.DataFrame:
-    """Distinct pairs (record_id_l < record_id_r) sharing a blocking key, for the model to score."""
-    frame = features.lazy()
+    """Distinct pairs (record_id_l < record_id_r) sharing a blocking key, for the model to score.
+
+    Pairs the codes decide are left out: two valid credit codes (the same: a deterministic link; different: two
+    entities), or two registration numbers likewise.
+    """
+    frame = features.lazy().with_columns(
+        pl.col("uscc_valid").alias("_coded"), pl.col("reg_no").is_not_null().alias("_numbered")
+    )
     if new_ids is not None:
         frame = frame.with_columns(pl.col("record_id").is_in(new_ids.implode()).alias("_new"))
     parts = [_rule_pairs(frame, rule, incremental=new_ids is not None) for rule in BLOCKING_RULES]
@@ -66,13 +79,18 @@ def candidate_pairs(features: pl.DataFrame, new_ids: pl.Series | None = None) ->
 
 def _rule_pairs(frame: pl.LazyFrame, rule: BlockingRule, *, incremental: bool) -> pl.LazyFrame:
     columns = list(rule.columns)
-    keyed = frame.select("record_id", *columns, *(["_new"] if incremental else [])).drop_nulls(columns)
+    flags = ["_coded", "_numbered", *(["_new"] if incremental else [])]
+    keyed = frame.select("record_id", *columns, *flags).drop_nulls(columns)
+    if incremental:
+        # the blocks holding a new record, whole (so their sizes are the same as in a full run)
+        keyed = keyed.join(keyed.filter(pl.col("_new")).select(columns).unique(), on=columns, how="semi")
     sizes = keyed.group_by(columns).agg(pl.len().alias("_n")).filter(pl.col("_n").is_between(2, rule.cap))
     keyed = keyed.join(sizes.select(columns), on=columns, how="semi")
-    if incremental:
-        touched = keyed.filter(pl.col("_new")).select(columns).unique()
-        keyed = keyed.join(touched, on=columns, how="semi")
-    pairs = keyed.join(keyed, on=columns, suffix="_r").filter(pl.col("record_id") < pl.col("record_id_r"))
+    pairs = keyed.join(keyed, on=columns, suffix="_r").filter(
+        pl.col("record_id") < pl.col("record_id_r"),
+        ~(pl.col("_coded") & pl.col("_coded_r")),
+        ~(pl.col("_numbered") & pl.col("_numbered_r")),
+    )
     if incremental:
         pairs = pairs.filter(pl.col("_new") | pl.col("_new_r"))
     return pairs.select(pl.col("record_id").alias("record_id_l"), "record_id_r")

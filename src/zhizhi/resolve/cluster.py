@@ -43,30 +43,35 @@ def cluster_records(
 ) -> pl.DataFrame:
     """(record_id, cluster) with cluster the smallest record_id of its cluster; see the module docstring."""
     ids = record_ids.cast(pl.Int64).unique().sort()
-    position = {record_id: index for index, record_id in enumerate(ids.to_list())}
     links = _links(edges, must_link, match, ids)
     apart = _pairs(cannot_link, ids)
     codes = _codes(uscc, ids)
-    left = [position[i] for i in links["record_id_l"].to_list()]
-    right = [position[i] for i in links["record_id_r"].to_list()]
-    forest = _Forest(len(position))
+    labels = components(ids, links)
+    conflicted = _conflicted(labels, codes, apart)
+    if conflicted.is_empty():
+        return labels
+    members = labels.join(conflicted, on="cluster", how="semi")["record_id"]
+    inside = links.filter(pl.col("record_id_l").is_in(members.implode()))
+    rebuilt = _rebuild(members, inside, codes, apart)
+    return labels.update(rebuilt, on="record_id").sort("record_id")
+
+
+def components(ids: pl.Series, links: pl.DataFrame) -> pl.DataFrame:
+    """Connected components as (record_id, cluster = smallest record_id of the component).
+
+    Union-find over positions in the sorted ids; a root is always the smallest position of its tree, so it names
+    the component by its smallest record_id.
+    """
+    forest = _Forest(ids.len())
+    parent, find = forest.parent, forest.find
+    left = ids.search_sorted(links["record_id_l"]).to_list()
+    right = ids.search_sorted(links["record_id_r"]).to_list()
     for a, b in zip(left, right, strict=True):
-        ra, rb = forest.find(a), forest.find(b)
+        ra, rb = find(a), find(b)
         if ra != rb:
-            forest.parent[max(ra, rb)] = min(ra, rb)
-    roots = [forest.find(node) for node in range(len(position))]
-    conflicted = _conflicted(roots, codes, apart, position)
-    if conflicted:
-        _rebuild(forest, roots, conflicted, links, codes, apart, position)
-        roots = [forest.find(node) for node in range(len(position))]
-    id_list = ids.to_list()
-    first: dict[int, int] = {}
-    for node, root in enumerate(roots):
-        first.setdefault(root, id_list[node])
-    return pl.DataFrame(
-        {"record_id": ids, "cluster": [first[root] for root in roots]},
-        schema={"record_id": pl.Int64, "cluster": pl.Int64},
-    )
+            parent[max(ra, rb)] = min(ra, rb)
+    roots = pl.Series([find(node) for node in range(ids.len())], dtype=pl.Int64)
+    return pl.DataFrame({"record_id": ids, "cluster": ids.gather(roots)})
 
 
 def _links(edges: pl.DataFrame, must_link: pl.DataFrame | None, match: float, ids: pl.Series) -> pl.DataFrame:
@@ -103,58 +108,41 @@ def _pairs(pairs: pl.DataFrame | None, ids: pl.Series) -> pl.DataFrame:
     return ordered.filter(pl.col("record_id_l").is_in(ids.implode()) & pl.col("record_id_r").is_in(ids.implode()))
 
 
-def _codes(uscc: pl.DataFrame, ids: pl.Series) -> dict[int, str]:
-    """Valid credit codes by record_id (normalised as `prepare` does; invalid codes anchor nothing)."""
+def _codes(uscc: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
+    """(record_id, uscc) of valid credit codes (normalised as `prepare` does; invalid codes anchor nothing)."""
     code = normalize_code_expr(pl.col("uscc"))
     frame = uscc.select(pl.col("record_id").cast(pl.Int64), code.alias("uscc")).filter(uscc_valid_expr(pl.col("uscc")))
-    frame = frame.filter(pl.col("record_id").is_in(ids.implode()))
-    return dict(frame.iter_rows())
+    return frame.filter(pl.col("record_id").is_in(ids.implode())).unique("record_id", keep="first")
 
 
-def _conflicted(roots: list[int], codes: dict[int, str], apart: pl.DataFrame, position: dict[int, int]) -> set[int]:
-    """Roots of components holding two distinct codes or a cannot-link pair."""
-    seen: dict[int, str] = {}
-    conflicted: set[int] = set()
-    for record_id, code in codes.items():
-        root = roots[position[record_id]]
-        if seen.setdefault(root, code) != code:
-            conflicted.add(root)
-    for a, b in apart.iter_rows():
-        if roots[position[a]] == roots[position[b]]:
-            conflicted.add(roots[position[a]])
-    return conflicted
+def _conflicted(labels: pl.DataFrame, codes: pl.DataFrame, apart: pl.DataFrame) -> pl.DataFrame:
+    """The clusters holding two distinct codes or a cannot-link pair."""
+    by_code = codes.join(labels, on="record_id").group_by("cluster").agg(pl.col("uscc").n_unique().alias("_n"))
+    left = labels.rename({"record_id": "record_id_l"})
+    right = labels.rename({"record_id": "record_id_r", "cluster": "cluster_r"})
+    kept_apart = apart.join(left, on="record_id_l").join(right, on="record_id_r")
+    return pl.concat(
+        [
+            by_code.filter(pl.col("_n") > 1).select("cluster"),
+            kept_apart.filter(pl.col("cluster") == pl.col("cluster_r")).select("cluster"),
+        ]
+    ).unique()
 
 
-def _rebuild(
-    forest: _Forest,
-    roots: list[int],
-    conflicted: set[int],
-    links: pl.DataFrame,
-    codes: dict[int, str],
-    apart: pl.DataFrame,
-    position: dict[int, int],
-) -> None:
-    """Rebuild the conflicted components greedily, strongest link first, refusing joins across codes or apart."""
-    members = [node for node, root in enumerate(roots) if root in conflicted]
-    for node in members:
-        forest.parent[node] = node
-    code_sets: dict[int, set[str]] = {}
-    for record_id, code in codes.items():
-        node = position[record_id]
-        if roots[node] in conflicted:
-            code_sets[node] = {code}
+def _rebuild(members: pl.Series, links: pl.DataFrame, codes: pl.DataFrame, apart: pl.DataFrame) -> pl.DataFrame:
+    """Greedy clusters of `members`: links strongest first, refusing joins across codes or a cannot-link pair."""
+    id_list = members.sort().to_list()
+    position = {record_id: index for index, record_id in enumerate(id_list)}
+    forest = _Forest(len(id_list))
+    code_sets = {position[r]: {c} for r, c in codes.iter_rows() if r in position}
     forbidden: dict[int, set[int]] = {}
     for a, b in apart.iter_rows():
-        pa, pb = position[a], position[b]
-        if roots[pa] in conflicted:
-            forbidden.setdefault(pa, set()).add(pb)
-            forbidden.setdefault(pb, set()).add(pa)
-    groups: dict[int, list[int]] = {node: [node] for node in members}
+        if a in position and b in position:
+            forbidden.setdefault(position[a], set()).add(position[b])
+            forbidden.setdefault(position[b], set()).add(position[a])
+    groups: dict[int, list[int]] = {node: [node] for node in range(len(id_list))}
     for record_l, record_r, rank in links.select(*PAIR_COLUMNS, "rank").iter_rows():
-        a, b = position[record_l], position[record_r]
-        if roots[a] not in conflicted:
-            continue
-        ra, rb = forest.find(a), forest.find(b)
+        ra, rb = forest.find(position[record_l]), forest.find(position[record_r])
         if ra == rb or _refused(ra, rb, rank, code_sets, forbidden, groups):
             continue
         keep, gone = min(ra, rb), max(ra, rb)
@@ -162,6 +150,11 @@ def _rebuild(
         groups[keep].extend(groups.pop(gone))
         code_sets[keep] = code_sets.get(keep, set()) | code_sets.pop(gone, set())
         forbidden[keep] = forbidden.get(keep, set()) | forbidden.pop(gone, set())
+    # positions follow record ids, and the root is the smallest position of its tree: its id names the cluster
+    clusters = [id_list[forest.find(node)] for node in range(len(id_list))]
+    return pl.DataFrame(
+        {"record_id": id_list, "cluster": clusters}, schema={"record_id": pl.Int64, "cluster": pl.Int64}
+    )
 
 
 def _refused(

@@ -99,7 +99,8 @@ NAME = Comparison(
         Level("industry_differs", "trade_l = trade_r", "字号相同而行业不同", prior_u=1e-4, fixed_m=CANNOT_LINK_M),
         Level("typo", "damerau_levenshtein(core_l, core_r) <= 1", "名称一字之差（错字或颠倒）", 0.10, 2e-4),
         Level("similar", "jaccard(core_l, core_r) >= 0.75", "名称大部分用字相同", 0.01, 1e-3),
-        Level("else", "ELSE", "名称不同", 0.01, 0.998),
+        # groups of firms share address, phone and boss: contact evidence alone never joins different names
+        Level("else", "ELSE", "名称不同", prior_u=0.998, fixed_m=CANNOT_LINK_M),
     ),
 )
 BRANCH = Comparison(

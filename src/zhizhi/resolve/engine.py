@@ -17,7 +17,7 @@ import polars as pl
 
 from zhizhi.resolve.blocking import PAIR_SCHEMA, candidate_pairs, deterministic_pairs
 from zhizhi.resolve.cluster import cluster_records
-from zhizhi.resolve.features import prepare, with_phone_firms
+from zhizhi.resolve.features import prepare
 from zhizhi.resolve.model import Model
 from zhizhi.resolve.scoring import explain, splink_predict
 from zhizhi.resolve.training import train
@@ -55,11 +55,10 @@ def score_pairs(
     null for deterministic links), why (JSON: each compared field's level and weight). With `new_ids`, only pairs
     with at least one new record; a model is trained on `features` when none is given.
     """
-    features = with_phone_firms(features)
     if model is None:
         model = train(features)
     fixed = deterministic_pairs(features, new_ids)
-    candidates = _undecided(candidate_pairs(features, new_ids), fixed, features)
+    candidates = candidate_pairs(features, new_ids)
     scored = splink_predict(features, candidates, model, threshold=thresholds.review)
     by_model = scored.select(
         *PAIR_SCHEMA,
@@ -96,18 +95,3 @@ def cluster(
     return cluster_records(
         record_ids, edges, uscc=uscc, match=thresholds.match, must_link=must_link, cannot_link=cannot_link
     )
-
-
-def _undecided(candidates: pl.DataFrame, fixed: pl.DataFrame, features: pl.DataFrame) -> pl.DataFrame:
-    """Candidates the codes do not decide: not already linked, and not two different valid codes or reg_nos."""
-    keys = features.select(
-        "record_id", pl.when(pl.col("uscc_valid")).then(pl.col("uscc")).alias("_code"), pl.col("reg_no").alias("_reg")
-    )
-    pairs = candidates.join(fixed.select(*PAIR_SCHEMA), on=list(PAIR_SCHEMA), how="anti")
-    pairs = pairs.join(keys, left_on="record_id_l", right_on="record_id").join(
-        keys, left_on="record_id_r", right_on="record_id", suffix="_r"
-    )
-    decided = (pl.col("_code").is_not_null() & pl.col("_code_r").is_not_null()) | (
-        pl.col("_reg").is_not_null() & pl.col("_reg_r").is_not_null()
-    )
-    return pairs.filter(~decided).select(*PAIR_SCHEMA)

@@ -19,6 +19,7 @@ USCC_PATTERN = rf"^[{USCC_ALPHABET}]{{18}}$"
 ROAD = r"(?:大道|大街|路|街|巷|弄|胡同)"
 # a street office, town or township written before the road: one record has it, another does not
 TOWN = r"^.{2,8}?(?:街道办事处|街道|镇|乡)"
+CHUNK_ROWS = 200_000
 SUBJECT_COLUMNS = {
     "record_id": pl.Int64,
     "source": pl.String,
@@ -48,6 +49,11 @@ def prepare(subjects: pl.DataFrame) -> pl.DataFrame:
     prefecture (4-digit prefix), address_key (the address after the divisions and any town, cleaned), road,
     road_no (road + number), legal_rep, phone, core_sorted (the core's characters sorted) and trade_pinyin.
     """
+    if subjects.height > CHUNK_ROWS:
+        # row-local, so slices give the same features with a fraction of the intermediate columns in memory
+        return pl.concat(
+            [prepare(subjects.slice(start, CHUNK_ROWS)) for start in range(0, subjects.height, CHUNK_ROWS)]
+        )
     frame = subjects.select([pl.col(c).cast(t) if c in subjects.columns else pl.lit(None, t).alias(c)
                              for c, t in SUBJECT_COLUMNS.items()])  # fmt: skip
     parts = name_parts(frame["name"])
@@ -118,12 +124,12 @@ def _pinyin_key(trade: pl.Series, industry: pl.Series) -> pl.Series:
     return frame.select(key.alias("trade_pinyin")).to_series()
 
 
-def with_phone_firms(features: pl.DataFrame) -> pl.DataFrame:
-    """Add `phone_firms` (Int64): how many distinct name cores use the record's phone across all records.
+def phone_firms(features: pl.DataFrame, phones: pl.Series) -> pl.DataFrame:
+    """(phone, phone_firms): how many distinct name cores use each of `phones` across all `features`.
 
     A phone shared by many firms (an accountant's, an agent's) says little about two records being one firm.
     """
-    if "phone_firms" in features.columns:
-        return features
-    firms = pl.col("core").drop_nulls().n_unique().over("phone")
-    return features.with_columns(pl.when(pl.col("phone").is_not_null()).then(firms).cast(pl.Int64).alias("phone_firms"))
+    wanted = phones.drop_nulls().unique().implode()
+    used = features.lazy().filter(pl.col("phone").is_in(wanted))
+    counts = used.group_by("phone").agg(pl.col("core").drop_nulls().n_unique().cast(pl.Int64).alias("phone_firms"))
+    return counts.collect()

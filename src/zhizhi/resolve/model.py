@@ -103,6 +103,29 @@ class Model:
                 "comparison_levels": levels}  # fmt: skip
 
 
+def probe_settings() -> dict[str, object]:
+    """Splink settings whose per-comparison match weight is the level's gamma plus one (null levels: 0)."""
+    comparisons = []
+    for comparison in COMPARISONS:
+        levels: list[dict[str, object]] = []
+        for level in comparison.levels:
+            spec: dict[str, object] = {"sql_condition": level.sql, "label_for_charts": level.label}
+            if level.null:
+                spec["is_null_level"] = True
+            else:
+                spec.update(m_probability=1.0, u_probability=2.0 ** -(comparison.gamma(level.key) + 1))
+            levels.append(spec)
+        comparisons.append({"output_column_name": comparison.name, "comparison_levels": levels})
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "record_id",
+        "probability_two_random_records_match": 0.5,
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": True,
+        "comparisons": comparisons,
+    }
+
+
 def prior_model(probability_two_random_records_match: float) -> Model:
     """A model from the levels' priors alone (what training starts from)."""
     parameters = {

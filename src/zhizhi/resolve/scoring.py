@@ -16,10 +16,14 @@ import polars as pl
 from splink import DuckDBAPI, Linker
 
 from zhizhi.resolve.comparisons import COMPARED_COLUMNS, COMPARISONS
-from zhizhi.resolve.model import Model
+from zhizhi.resolve.features import phone_firms
+from zhizhi.resolve.model import Model, probe_settings
 
 PAIR_SCHEMA = {"record_id_l": pl.Int64, "record_id_r": pl.Int64}
 GAMMA_COLUMNS = tuple(f"gamma_{comparison.name}" for comparison in COMPARISONS)
+# insertion order is not needed (results are sorted afterwards) and keeping it costs memory
+DUCKDB_CONFIG = {"preserve_insertion_order": False}
+PREDICT_CHUNK = 1_000_000
 
 
 def splink_predict(
@@ -29,31 +33,68 @@ def splink_predict(
 
     Pairs below `threshold` (a match probability) are left out. Rows come out sorted by the pair.
     """
-    schema: dict[str, pl.DataType] = {
-        "record_id_l": pl.Int64(),
-        "record_id_r": pl.Int64(),
-        "match_weight": pl.Float64(),
-        "match_probability": pl.Float64(),
-    }
+    schema: dict[str, pl.DataType] = {"record_id_l": pl.Int64(), "record_id_r": pl.Int64()}
+    schema |= {"match_weight": pl.Float64(), "match_probability": pl.Float64()}
     schema |= dict.fromkeys(GAMMA_COLUMNS, pl.Int32())
-    empty = pl.DataFrame(schema=schema)
     if pairs.is_empty():
-        return empty
+        return pl.DataFrame(schema=schema)
+    result = _predict(features, pairs, model.splink_settings(), threshold, list(schema))
+    return result.cast(schema).sort("record_id_l", "record_id_r")  # type: ignore[arg-type]
+
+
+def splink_gammas(features: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+    """The comparison level (gamma) of every pair in every comparison, as Splink computes it.
+
+    Splink returns gammas only with every compared column of both records; instead, a probe model whose level
+    weights are the gammas plus one is run, and its per-comparison weights (floats) read back as gammas.
+    """
+    columns = [f"mw_{comparison.name}" for comparison in COMPARISONS]
+    if pairs.is_empty():
+        return pl.DataFrame(
+            schema={"record_id_l": pl.Int64, "record_id_r": pl.Int64} | dict.fromkeys(GAMMA_COLUMNS, pl.Int32)
+        )
+    weights = _predict(features, pairs, probe_settings(), None, ["record_id_l", "record_id_r", *columns])
+    return weights.select(
+        "record_id_l",
+        "record_id_r",
+        *((pl.col(f"mw_{c.name}").round() - 1).cast(pl.Int32).alias(f"gamma_{c.name}") for c in COMPARISONS),
+    )
+
+
+def _predict(
+    features: pl.DataFrame,
+    pairs: pl.DataFrame,
+    settings: dict[str, object],
+    threshold: float | None,
+    columns: list[str],
+) -> pl.DataFrame:
+    """Run Splink's predict over exactly `pairs` on a fresh in-memory DuckDB and fetch `columns`.
+
+    Large pair sets go in chunks of `PREDICT_CHUNK` pairs, each with only the records it touches, which keeps
+    DuckDB's working memory flat as the register grows.
+    """
+    if pairs.height > PREDICT_CHUNK:
+        chunks = range(0, pairs.height, PREDICT_CHUNK)
+        return pl.concat(
+            [_predict(features, pairs.slice(start, PREDICT_CHUNK), settings, threshold, columns) for start in chunks]
+        )
     ids = pl.concat([pairs["record_id_l"], pairs["record_id_r"]]).unique().to_frame("record_id")
-    records = features.join(ids, on="record_id", how="semi").select("record_id", *COMPARED_COLUMNS)
+    records = features.join(ids, on="record_id", how="semi").drop("phone_firms", strict=False)
+    records = records.join(phone_firms(features, records["phone"]), on="phone", how="left")
+    records = records.select("record_id", *COMPARED_COLUMNS)
     blocked = pairs.select(
         pl.lit("0").alias("match_key"),
         pl.col("record_id_l").alias("join_key_l"),
         pl.col("record_id_r").alias("join_key_r"),
     )
-    with _quiet_splink(), duckdb.connect() as connection:
+    with _quiet_splink(), duckdb.connect(config=DUCKDB_CONFIG) as connection:
         db_api = DuckDBAPI(connection)
-        linker = Linker(db_api.register(records), model.splink_settings(), log_level=None)
+        linker = Linker(db_api.register(records), settings, log_level=None)
         linker.table_management.register_blocked_pairs_for_predict(db_api.register(blocked))
         predicted = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
-        result = pl.from_arrow(predicted.as_duckdbpyrelation().select(*schema).arrow())
+        result = pl.from_arrow(predicted.as_duckdbpyrelation().select(*columns).arrow())
     assert isinstance(result, pl.DataFrame)
-    return result.cast(schema).sort("record_id_l", "record_id_r")  # type: ignore[arg-type]
+    return result
 
 
 def explain(scored: pl.DataFrame, model: Model) -> pl.Expr:

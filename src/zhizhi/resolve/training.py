@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from zhizhi.resolve.features import with_phone_firms
-from zhizhi.resolve.model import LABEL_GROUP_RECORDS, LABELLED_PAIRS, RANDOM_PAIRS, SEED, Model, estimate, prior_model
-from zhizhi.resolve.scoring import splink_predict
+from zhizhi.resolve.model import LABEL_GROUP_RECORDS, LABELLED_PAIRS, RANDOM_PAIRS, SEED, Model, estimate
+from zhizhi.resolve.scoring import splink_gammas
 
 PRIOR_FLOOR = 1e-9
 
@@ -15,12 +14,11 @@ def train(
     features: pl.DataFrame, *, seed: int = SEED, random_pairs: int = RANDOM_PAIRS, labelled_pairs: int = LABELLED_PAIRS
 ) -> Model:
     """Estimate m from pairs sharing a valid credit code and u from seeded random pairs; deterministic."""
-    features = with_phone_firms(features).sort("record_id")
+    features = features.sort("record_id")
     labels = labelled(features, labelled_pairs)
     sample = random_sample(features, random_pairs, seed)
-    untrained = prior_model(0.5)
-    scored_labels = splink_predict(features, labels, untrained)
-    scored_sample = splink_predict(features, sample, untrained)
+    scored_labels = splink_gammas(features, labels)
+    scored_sample = splink_gammas(features, sample)
     counts = {"records": features.height, "labelled_pairs": labels.height, "random_pairs": sample.height}
     return estimate(scored_labels, scored_sample, prior(features), counts)
 

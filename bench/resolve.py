@@ -1,0 +1,236 @@
+"""Entity resolution: accuracy at 200,000 entities beside two baselines, then speed and memory at 1,000,000 rows.
+
+Steps (`--steps`, comma-separated; both by default):
+
+- `accuracy`: a seeded synthetic city of `--entities` true entities over three sources (bench/resolve_data.py),
+  resolved three ways, each scored by pairwise precision and recall (pairs of records within predicted clusters
+  against pairs within true entities):
+  (a) credit code exact only (the same normalised, valid code);
+  (b) Splink with its default kind of comparisons: whole-string Jaro-Winkler on the name, Levenshtein on the
+      address, exact phone, legal representative and credit code; u by random sampling, m by EM, clusters at 0.99;
+  (c) zhizhi's engine: prepare, train, score_pairs, cluster at the default thresholds.
+- `scale`: a city of `--rows` + `--new` rows; in a fresh process, zhizhi resolves the first `--rows` records
+  (prepare + train + score + cluster; wall time and peak memory); in another fresh process, the `--new` records
+  (the highest record ids, a random tenth of a percent of every source) are linked incrementally against that
+  register: prepare the new rows only, score the pairs touching them with the stored model, cluster the stored
+  pairs plus the new ones.
+
+    python bench/resolve.py                                  # both steps, data in a temporary folder
+    python bench/resolve.py --steps accuracy --entities 200000
+    python bench/resolve.py --steps scale --rows 1000000 --new 10000 --work /tmp/resolve-bench
+
+Peak memory is `ru_maxrss` of each measuring process (imports included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import resolve_data  # noqa: E402
+
+RECORDS_PER_ENTITY = 1.84  # what the generator gives on average (measured)
+
+
+def isolated(step: Callable[..., dict[str, Any]], *args: object) -> dict[str, Any]:
+    """Run one measured step in a fresh process, so its peak memory is its own."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(step, *args).result()
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def pairwise(clusters: pl.DataFrame, truth: pl.DataFrame) -> dict[str, float]:
+    """Pairwise precision and recall of (record_id, cluster) against (record_id, entity_id)."""
+    joined = truth.select("record_id", "entity_id").join(clusters, on="record_id")
+
+    def pairs(*keys: str) -> int:
+        sizes = joined.group_by(*keys).len()["len"]
+        return int((sizes * (sizes - 1) // 2).sum())
+
+    true_positive, predicted, actual = pairs("cluster", "entity_id"), pairs("cluster"), pairs("entity_id")
+    precision = true_positive / predicted if predicted else 1.0
+    recall = true_positive / actual if actual else 1.0
+    return {"precision": precision, "recall": recall, "predicted_pairs": predicted, "true_pairs": actual}
+
+
+def code_only(subjects: pl.DataFrame) -> pl.DataFrame:
+    """(a) Records sharing a normalised, valid credit code; every other record alone."""
+    from zhizhi.resolve.blocking import deterministic_pairs
+    from zhizhi.resolve.engine import cluster, prepare
+
+    features = prepare(subjects)
+    links = deterministic_pairs(features).filter(pl.col("how") == "uscc").with_columns(probability=pl.lit(1.0))
+    return cluster(features["record_id"], links, uscc=features.select("record_id", "uscc"))
+
+
+def splink_default(subjects: pl.DataFrame) -> pl.DataFrame:
+    """(b) Splink as its documentation starts: whole-string comparisons, EM-trained."""
+    import duckdb
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    frame = subjects.select(
+        pl.col("record_id").alias("unique_id"), "name", "address", "phone", "legal_representative", "uscc"
+    )
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[
+            cl.JaroWinklerAtThresholds("name", [0.92, 0.8]),
+            cl.LevenshteinAtThresholds("address", [2, 5]),
+            cl.ExactMatch("phone"),
+            cl.ExactMatch("legal_representative"),
+            cl.ExactMatch("uscc"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("uscc"),
+            block_on("name"),
+            block_on("phone"),
+            block_on("substr(name, 1, 4)", "substr(address, 1, 8)"),
+        ],
+    )
+    with duckdb.connect() as connection:
+        db_api = DuckDBAPI(connection)
+        linker = Linker(db_api.register(frame), settings, log_level=None)
+        linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on("name"))
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on("phone"))
+        predictions = linker.inference.predict(threshold_match_probability=0.5)
+        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, 0.99)
+        result = pl.from_arrow(clusters.as_duckdbpyrelation().select("unique_id", "cluster_id").arrow())
+    assert isinstance(result, pl.DataFrame)
+    return result.select(pl.col("unique_id").alias("record_id"), pl.col("cluster_id").alias("cluster"))
+
+
+def zhizhi(subjects: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, float]]:
+    """(c) zhizhi's engine end to end, with the time of each stage."""
+    from zhizhi.resolve.engine import cluster, prepare, score_pairs, train
+
+    times: dict[str, float] = {}
+    start = time.perf_counter()
+    features = prepare(subjects)
+    times["prepare"] = time.perf_counter() - start
+    model = train(features)
+    times["train"] = time.perf_counter() - start - sum(times.values())
+    pairs = score_pairs(features, model=model)
+    times["score"] = time.perf_counter() - start - sum(times.values())
+    clusters = cluster(features["record_id"], pairs, uscc=features.select("record_id", "uscc"))
+    times["cluster"] = time.perf_counter() - start - sum(times.values())
+    times["review_pairs"] = pairs.filter(pl.col("probability") < 0.99).height
+    return clusters, times
+
+
+def measure_accuracy(entities: int, method: str) -> dict[str, Any]:
+    records = resolve_data.generate(entities)
+    subjects = resolve_data.subjects(records)
+    start = time.perf_counter()
+    extra: dict[str, float] = {}
+    if method == "code_only":
+        clusters = code_only(subjects)
+    elif method == "splink_default":
+        clusters = splink_default(subjects)
+    else:
+        clusters, extra = zhizhi(subjects)
+    wall = time.perf_counter() - start
+    return {"method": method, "rows": subjects.height, "wall_s": wall, "peak_mib": peak_mib(), **extra,
+            **pairwise(clusters, records)}  # fmt: skip
+
+
+def generate_scale(work: Path, rows: int, new: int) -> None:
+    """The city for the scale step: rows + new records; the new ones are the highest record ids."""
+    records = resolve_data.generate(round((rows + new) * 1.01 / RECORDS_PER_ENTITY))
+    subjects = resolve_data.subjects(records).filter(pl.col("record_id") <= rows + new)
+    subjects.write_parquet(work / "subjects.parquet")
+
+
+def measure_full(work: Path, rows: int) -> dict[str, Any]:
+    from zhizhi.resolve.engine import cluster, prepare, score_pairs, train
+
+    subjects = pl.read_parquet(work / "subjects.parquet").filter(pl.col("record_id") <= rows)
+    truth = subjects.select("record_id", "entity_id")
+    subjects = subjects.drop("entity_id")
+    start = time.perf_counter()
+    features = prepare(subjects)
+    prepared = time.perf_counter()
+    model = train(features)
+    trained = time.perf_counter()
+    pairs = score_pairs(features, model=model)
+    scored = time.perf_counter()
+    clusters = cluster(features["record_id"], pairs, uscc=features.select("record_id", "uscc"))
+    done = time.perf_counter()
+    features.write_parquet(work / "features.parquet")
+    pairs.write_parquet(work / "pairs.parquet")
+    (work / "model.json").write_text(model.to_json(), encoding="utf-8")
+    return {"rows": subjects.height, "prepare_s": prepared - start, "train_s": trained - prepared,
+            "score_s": scored - trained, "cluster_s": done - scored, "wall_s": done - start, "pairs": pairs.height,
+            "peak_mib": peak_mib(), **pairwise(clusters, truth)}  # fmt: skip
+
+
+def measure_incremental(work: Path, rows: int) -> dict[str, Any]:
+    from zhizhi.resolve.engine import Model, cluster, prepare, score_pairs
+
+    existing = pl.read_parquet(work / "features.parquet")
+    stored_pairs = pl.read_parquet(work / "pairs.parquet")
+    model = Model.from_json((work / "model.json").read_text(encoding="utf-8"))
+    everything = pl.read_parquet(work / "subjects.parquet")
+    new = everything.filter(pl.col("record_id") > rows).drop("entity_id")
+    start = time.perf_counter()
+    features = pl.concat([existing, prepare(new)])
+    prepared = time.perf_counter()
+    pairs = score_pairs(features, new_ids=new["record_id"], model=model)
+    scored = time.perf_counter()
+    edges = pl.concat([stored_pairs, pairs])
+    clusters = cluster(features["record_id"], edges, uscc=features.select("record_id", "uscc"))
+    done = time.perf_counter()
+    return {"new_rows": new.height, "register_rows": existing.height, "prepare_s": prepared - start,
+            "score_s": scored - prepared, "cluster_s": done - scored, "wall_s": done - start, "new_pairs": pairs.height,
+            "peak_mib": peak_mib(), **pairwise(clusters, everything.select("record_id", "entity_id"))}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", default="accuracy,scale")
+    parser.add_argument("--entities", type=int, default=200_000)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--new", type=int, default=10_000)
+    parser.add_argument("--methods", default="code_only,splink_default,zhizhi")
+    parser.add_argument("--work", type=Path, default=None)
+    args = parser.parse_args()
+    steps = args.steps.split(",")
+    print(f"# {platform.python_version()}, {os.cpu_count()} cores, polars {pl.__version__}", flush=True)
+    if "accuracy" in steps:
+        for method in args.methods.split(","):
+            print(isolated(measure_accuracy, args.entities, method), flush=True)
+    if "scale" in steps:
+        work = args.work or Path(tempfile.mkdtemp(prefix="resolve-bench-"))
+        work.mkdir(parents=True, exist_ok=True)
+        if not (work / "subjects.parquet").exists():
+            isolated_none(generate_scale, work, args.rows, args.new)
+        print("full", isolated(measure_full, work, args.rows), flush=True)
+        print("incremental", isolated(measure_incremental, work, args.rows), flush=True)
+
+
+def isolated_none(step: Callable[..., None], *args: object) -> None:
+    """Run a step that returns nothing in a fresh process (generation: its memory is not measured)."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        pool.submit(step, *args).result()
+
+
+if __name__ == "__main__":
+    main()
