@@ -22,7 +22,7 @@ from zhizhi.resolve.model import Model, probe_settings
 PAIR_SCHEMA = {"record_id_l": pl.Int64, "record_id_r": pl.Int64}
 GAMMA_COLUMNS = tuple(f"gamma_{comparison.name}" for comparison in COMPARISONS)
 # insertion order is not needed (results are sorted afterwards) and keeping it costs memory
-DUCKDB_CONFIG = {"preserve_insertion_order": False}
+DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {"preserve_insertion_order": False}
 PREDICT_CHUNK = 1_000_000
 
 
