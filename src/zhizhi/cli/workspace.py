@@ -20,6 +20,7 @@ from zhizhi.demo import DEMO_PASSWORD, load_demo
 from zhizhi.demo.delivery import province_store, send_due, write_demo_targets
 from zhizhi.demo.province import ProvincePlatform
 from zhizhi.errors import ConfigError, InputError
+from zhizhi.resolve.run import resolve
 from zhizhi.store import make_sessionmaker, upgrade
 
 
@@ -74,6 +75,7 @@ def demo(
             install_builtin(session, operator())
             created = load_demo(session, operator(), workspace.root)
         console.print(("Loaded" if created else "Reusing") + f" the demo city in [bold]{workspace.root}[/].")
+        _resolve_demo(make_sessionmaker(engine), workspace)
         _send_demo(make_sessionmaker(engine), workspace.root)
         engine.dispose()
         console.print(
@@ -84,6 +86,16 @@ def demo(
             _serve(workspace, host, port)
     finally:
         province.stop()
+
+
+def _resolve_demo(sessions: sessionmaker[Session], workspace: Workspace) -> None:
+    """File the demo's records into the register (主体库), so its entity pages have something to show."""
+    with console.status("Resolving the register…") as status, sessions() as session, session.begin():
+        report = resolve(session, operator(), workspace.config.resolve, progress=lambda step: status.update(step))
+    console.print(
+        f"The register: {report.entities:,} entities from {report.records_read:,} records, "
+        f"{report.review_new:,} pairs for review."
+    )
 
 
 def _send_demo(sessions: sessionmaker[Session], root: Path) -> None:

@@ -467,7 +467,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "register.field.phone": "联系电话",
         "entity.entity_n": "主体 {id}",
         "entity.merged_notice": "主体 {old} 已并入主体 {id}，现显示合并后的档案。",
-        "entity.split_notice": "所选记录已拆分为新的主体：",
+        "entity.split_notice": "已拆分，另一部分记录现属：",
         "entity.record_count": "记录数",
         "entity.qr_download": "下载二维码（SVG）",
         "entity.print_hint": "打印本页（Ctrl+P）即得一页 A4：主体要点和本页二维码，可贴于检查表上，扫码即打开本档案。",
@@ -508,6 +508,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "review.pair_n": "记录对 {id}",
         "review.score": "匹配概率 {score}%",
         "review.why": "评分依据",
+        "review.together": "两条记录现已同属主体 {id}（其他记录对或决定已将它们归并），可确认或标明不是同一主体。",
         "review.whole_records": "两条记录的全部字段",
         "review.reason": "理由",
         "review.reason_hint": "如：同一地址同一电话，名称简写",
@@ -1019,7 +1020,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "register.field.phone": "Phone",
         "entity.entity_n": "Entity {id}",
         "entity.merged_notice": "Entity {old} was merged into entity {id}; this is the merged file.",
-        "entity.split_notice": "The chosen records now form a new entity:",
+        "entity.split_notice": "Split; the other records now belong to",
         "entity.record_count": "Records",
         "entity.qr_download": "Download the QR code (SVG)",
         "entity.print_hint": (
@@ -1066,6 +1067,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "review.pair_n": "Pair {id}",
         "review.score": "match probability {score}%",
         "review.why": "Why it scored so",
+        "review.together": (
+            "Both records already belong to entity {id} (through other pairs or decisions); confirm, or say they are "
+            "not the same."
+        ),
         "review.whole_records": "Both records in full",
         "review.reason": "Reason",
         "review.reason_hint": "e.g. same address and phone, short name",

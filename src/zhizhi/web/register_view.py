@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from zhizhi.access.roles import Actor, require
 from zhizhi.config.models import ResolveConfig
 from zhizhi.records import record_types
+from zhizhi.resolve.run import resolve
 from zhizhi.resolve.subjects import SUBJECT_COLUMNS, subject_fields
 from zhizhi.store.tables import Entity, EntityLink, ResolveRun, ReviewPair
 from zhizhi.store.types import iso_utc
@@ -44,6 +45,11 @@ def overview(session: Session, actor: Actor) -> dict[str, Any]:
 def entity_of(session: Session, record_id: int) -> int | None:
     """The entity a record is linked to now."""
     return session.scalar(select(EntityLink.entity_id).where(EntityLink.record_id == record_id))
+
+
+def records_of(session: Session, entity_id: int) -> list[int]:
+    """The records linked to an entity now."""
+    return list(session.scalars(select(EntityLink.record_id).where(EntityLink.entity_id == entity_id)))
 
 
 def fields_of(record_type: str, data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -164,6 +170,4 @@ def qr_svg(url: str, *, inline: bool) -> str:
 
 def resolve_now(session: Session, actor: Actor, config: ResolveConfig) -> dict[str, int]:
     """Run resolution in the caller's transaction, so the register shows a steward's decision at once."""
-    from zhizhi.resolve.run import resolve  # the engine is not merged yet: imported when first needed
-
     return resolve(session, actor, config).as_dict()

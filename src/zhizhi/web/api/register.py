@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor
 from zhizhi.resolve import register, review
@@ -86,5 +87,5 @@ def decide_pair(pair_id: int, body: PairDecision, request: Request, db: DbSessio
     return {"decision": made.id, "kind": made.kind, "run": _resolve(db, actor, request)}
 
 
-def _resolve(db: DbSession, actor: Actor, request: Request) -> dict[str, int]:
+def _resolve(db: Session, actor: Actor, request: Request) -> dict[str, int]:
     return register_view.resolve_now(db, actor, app_context(request).workspace.config.resolve)

@@ -84,11 +84,13 @@ def split_entity(
     """Take the ticked records out of the entity into one of their own, then resolve."""
     if not record_id:
         raise InputError("Tick the records to split off.", zh="请勾选要拆分出去的记录。")
+    before = register_view.records_of(db, register.current_id(db, entity_id))
     review.split(db, actor, record_id, reason)
     _resolve(db, actor, request)
+    # The larger part keeps the id: the ticked records or the others may be the ones that moved.
     kept = register.current_id(db, entity_id)
-    moved = sorted({e for r in record_id if (e := register_view.entity_of(db, r)) is not None and e != kept})
-    return RedirectResponse(f"/entities/{kept}?" + urlencode({"split": ",".join(map(str, moved))}), status_code=303)
+    others = sorted({e for r in before if (e := register_view.entity_of(db, r)) is not None and e != kept})
+    return RedirectResponse(f"/entities/{kept}?" + urlencode({"split": ",".join(map(str, others))}), status_code=303)
 
 
 @router.get("/review", response_class=HTMLResponse)

@@ -1,0 +1,93 @@
+"""The demo files its city into the register: `zhizhi demo` resolves after loading, its four departments' records
+end in entities that hold several departments' records, and an entity's page opens for a steward."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from tests.conftest import DEMO_PASSWORD
+from zhizhi.cli.main import app
+from zhizhi.config import load_workspace
+from zhizhi.resolve.golden import search_text
+from zhizhi.store import make_engine, make_sessionmaker
+from zhizhi.store.tables import Entity, EntityLink, Record
+from zhizhi.web.app import create_app
+
+pytestmark = pytest.mark.sqlite
+
+
+@dataclass
+class Demo:
+    """A demo workspace after `zhizhi demo --no-serve`, its store, and what the command printed."""
+
+    root: Path
+    sessions: sessionmaker[Session]
+    output: str
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    root = tmp_path_factory.mktemp("demo") / "city"
+    result = CliRunner().invoke(app, ["demo", str(root), "--no-serve"])
+    assert result.exit_code == 0, result.output
+    engine = make_engine(f"sqlite:///{root / 'data' / 'zhizhi.db'}")
+    yield Demo(root, make_sessionmaker(engine), result.output)
+    engine.dispose()
+
+
+def _types_per_entity(session: Session) -> dict[int, set[str]]:
+    rows = session.execute(
+        select(EntityLink.entity_id, Record.record_type).join(Record, Record.id == EntityLink.record_id)
+    ).all()
+    found: dict[int, set[str]] = {}
+    for entity_id, record_type in rows:
+        found.setdefault(entity_id, set()).add(record_type)
+    return found
+
+
+def test_every_record_of_the_demo_is_filed_and_departments_meet_in_entities(demo: Demo) -> None:
+    with demo.sessions() as session:
+        records = session.scalar(select(func.count()).select_from(Record))
+        linked = session.scalar(select(func.count()).select_from(EntityLink))
+        entities = session.scalar(select(func.count()).select_from(Entity).where(Entity.status == "active"))
+        kinds = _types_per_entity(session)
+    assert records and linked == records
+    assert entities is not None and 2_500 < entities < records
+    printed = re.search(r"The register: ([\d,]+) entities from ([\d,]+) records", demo.output)
+    assert printed and int(printed[1].replace(",", "")) == entities and int(printed[2].replace(",", "")) == records
+    # licences, equipment (listed without credit codes) and inspections meet the registration of their firm
+    for kind in ("licence", "equipment", "inspection"):
+        assert sum(1 for found in kinds.values() if {"entity", kind} <= found) > 50, kind
+
+
+def test_a_steward_finds_a_demo_firm_and_opens_its_file(demo: Demo) -> None:
+    with demo.sessions() as session:
+        kinds = _types_per_entity(session)
+        rich = min(entity_id for entity_id, found in kinds.items() if {"entity", "licence", "inspection"} <= found)
+        entity = session.get(Entity, rich)
+        assert entity is not None and entity.name
+    initials = search_text({"name": entity.name}).split()[1]
+    web = create_app(load_workspace(demo.root))
+    with TestClient(web, base_url="http://testserver") as client:
+        answer = client.post("/api/session", json={"username": "steward", "password": DEMO_PASSWORD})
+        assert answer.status_code == 200
+        found = client.get("/register", params={"q": initials}).text
+        assert f'<tr id="entity-{rich}">' in found
+        page = client.get(f"/entities/{rich}").text
+        assert f'<span id="entity-name">{entity.name}</span>' in page
+        groups = re.findall(r'<section class="record-group" id="group-(\w+)">', page)
+        assert groups[0] == "entity" and {"licence", "inspection"} <= set(groups)
+        dates = re.findall(r'<td class="date">([0-9-]+)</td>', page)
+        assert len(dates) >= 3 and dates == sorted(dates)
+        assert f"<title>http://testserver/entities/{rich}</title>" in page
+        assert client.get(f"/api/entities/{rich}").json()["id"] == rich
+    web.state.context.engine.dispose()
