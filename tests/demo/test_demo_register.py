@@ -89,5 +89,7 @@ def test_a_steward_finds_a_demo_firm_and_opens_its_file(demo: Demo) -> None:
         dates = re.findall(r'<td class="date">([0-9-]+)</td>', page)
         assert len(dates) >= 3 and dates == sorted(dates)
         assert f"<title>http://testserver/entities/{rich}</title>" in page
+        deliveries = page.split('id="entity-deliveries"')[1].split("</table>")[0]
+        assert "city" in deliveries and "province" in deliveries  # its registration went to both platforms
         assert client.get(f"/api/entities/{rich}").json()["id"] == rich
     web.state.context.engine.dispose()

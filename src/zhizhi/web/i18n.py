@@ -444,7 +444,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "每个主体的标准信息都注明出自哪个部门的哪个文件哪一行。"
         ),
         "register.help_search": (
-            "可按统一社会信用代码、名称（或其中几个字）、名称拼音首字母（如“柳州华信”输入 lzhx）、地址或电话查找。"
+            "可按统一社会信用代码、名称（或其中几个字）、名称拼音首字母（如“华信食品”输入 hxsp）、地址或电话查找。"
         ),
         "register.search": "查找主体",
         "register.search_hint": "信用代码、名称、拼音首字母、地址或电话",
@@ -996,7 +996,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "from."
         ),
         "register.help_search": (
-            "Search by credit code, name (or part of it), the name's pinyin initials (lzhx for 柳州华信), address "
+            "Search by credit code, name (or part of it), the name's pinyin initials (hxsp for 华信食品), address "
             "or phone."
         ),
         "register.search": "Find an entity",
