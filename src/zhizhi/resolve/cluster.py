@@ -52,26 +52,36 @@ def cluster_records(
         return labels
     members = labels.join(conflicted, on="cluster", how="semi")["record_id"]
     inside = links.filter(pl.col("record_id_l").is_in(members.implode()))
-    rebuilt = _rebuild(members, inside, codes, apart)
+    anchors = codes.filter(pl.col("record_id").is_in(members.implode()), uscc_valid_expr(pl.col("uscc")))
+    rebuilt = _rebuild(members, inside, anchors, apart)
     return labels.update(rebuilt, on="record_id").sort("record_id")
 
 
 def components(ids: pl.Series, links: pl.DataFrame) -> pl.DataFrame:
     """Connected components as (record_id, cluster = smallest record_id of the component).
 
-    Union-find over positions in the sorted ids; a root is always the smallest position of its tree, so it names
-    the component by its smallest record_id.
+    Union-find over the records that have a link, by position in their sorted ids (the others are their own
+    cluster). A node only ever points to a smaller position (a root is the smallest of its tree), so one pass in
+    position order gives every node its root, and the root's record_id is the component's smallest.
     """
-    forest = _Forest(ids.len())
-    parent, find = forest.parent, forest.find
-    left = ids.search_sorted(links["record_id_l"]).to_list()
-    right = ids.search_sorted(links["record_id_r"]).to_list()
+    nodes = pl.concat([links["record_id_l"], links["record_id_r"]]).unique().sort()
+    parent = list(range(nodes.len()))
+    left = nodes.search_sorted(links["record_id_l"]).to_list()
+    right = nodes.search_sorted(links["record_id_r"]).to_list()
     for a, b in zip(left, right, strict=True):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    roots = pl.Series([find(node) for node in range(ids.len())], dtype=pl.Int64)
-    return pl.DataFrame({"record_id": ids, "cluster": ids.gather(roots)})
+        # find with path halving, inlined: this loop runs once per link
+        while parent[a] != a:
+            parent[a] = a = parent[parent[a]]
+        while parent[b] != b:
+            parent[b] = b = parent[parent[b]]
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    roots: list[int] = []
+    for node, up in enumerate(parent):
+        roots.append(node if up == node else roots[up])
+    linked = pl.DataFrame({"record_id": nodes, "cluster": nodes.gather(pl.Series(roots, dtype=pl.Int64))})
+    labels = ids.to_frame("record_id").join(linked, on="record_id", how="left", maintain_order="left")
+    return labels.with_columns(pl.coalesce("cluster", "record_id").alias("cluster"))
 
 
 def _links(edges: pl.DataFrame, must_link: pl.DataFrame | None, match: float, ids: pl.Series) -> pl.DataFrame:
@@ -109,15 +119,19 @@ def _pairs(pairs: pl.DataFrame | None, ids: pl.Series) -> pl.DataFrame:
 
 
 def _codes(uscc: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
-    """(record_id, uscc) of valid credit codes (normalised as `prepare` does; invalid codes anchor nothing)."""
+    """(record_id, uscc) of credit codes as `prepare` normalises them; validity is checked later, where needed."""
     code = normalize_code_expr(pl.col("uscc"))
-    frame = uscc.select(pl.col("record_id").cast(pl.Int64), code.alias("uscc")).filter(uscc_valid_expr(pl.col("uscc")))
+    frame = uscc.select(pl.col("record_id").cast(pl.Int64), code.alias("uscc")).drop_nulls()
     return frame.filter(pl.col("record_id").is_in(ids.implode())).unique("record_id", keep="first")
 
 
 def _conflicted(labels: pl.DataFrame, codes: pl.DataFrame, apart: pl.DataFrame) -> pl.DataFrame:
     """The clusters holding two distinct codes or a cannot-link pair."""
-    by_code = codes.join(labels, on="record_id").group_by("cluster").agg(pl.col("uscc").n_unique().alias("_n"))
+    coded = codes.join(labels, on="record_id")
+    # checking a code's check character is costly: only where a cluster shows two different codes at all
+    several = coded.filter(pl.col("uscc").n_unique().over("cluster") > 1)
+    valid = several.filter(uscc_valid_expr(pl.col("uscc")))
+    by_code = valid.group_by("cluster").agg(pl.col("uscc").n_unique().alias("_n"))
     left = labels.rename({"record_id": "record_id_l"})
     right = labels.rename({"record_id": "record_id_r", "cluster": "cluster_r"})
     kept_apart = apart.join(left, on="record_id_l").join(right, on="record_id_r")
