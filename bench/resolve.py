@@ -57,6 +57,12 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_s() -> float:
+    """CPU seconds (user + system) of this process so far: less sensitive than wall time to a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def pairwise(clusters: pl.DataFrame, truth: pl.DataFrame) -> dict[str, float]:
     """Pairwise precision and recall of (record_id, cluster) against (record_id, entity_id)."""
     joined = truth.select("record_id", "entity_id").join(clusters, on="record_id")
@@ -175,7 +181,7 @@ def measure_full(work: Path, rows: int) -> dict[str, Any]:
     subjects = pl.read_parquet(work / "subjects.parquet").filter(pl.col("record_id") <= rows)
     truth = subjects.select("record_id", "entity_id")
     subjects = subjects.drop("entity_id")
-    start = time.perf_counter()
+    cpu_start, start = cpu_s(), time.perf_counter()
     features = prepare(subjects)
     prepared = time.perf_counter()
     model = train(features)
@@ -186,31 +192,56 @@ def measure_full(work: Path, rows: int) -> dict[str, Any]:
     done = time.perf_counter()
     features.write_parquet(work / "features.parquet")
     pairs.write_parquet(work / "pairs.parquet")
+    clusters.write_parquet(work / "clusters.parquet")
     (work / "model.json").write_text(model.to_json(), encoding="utf-8")
     return {"rows": subjects.height, "prepare_s": prepared - start, "train_s": trained - prepared,
             "score_s": scored - trained, "cluster_s": done - scored, "wall_s": done - start, "pairs": pairs.height,
+            "cpu_s": cpu_s() - cpu_start, "load": os.getloadavg()[0],
             "peak_mib": peak_mib(), **pairwise(clusters, truth)}  # fmt: skip
 
 
 def measure_incremental(work: Path, rows: int) -> dict[str, Any]:
+    """Link the new rows against the stored register; cluster twice: everything, and only what the batch touches."""
     from zhizhi.resolve.engine import Model, cluster, prepare, score_pairs
 
     existing = pl.read_parquet(work / "features.parquet")
     stored_pairs = pl.read_parquet(work / "pairs.parquet")
+    stored_clusters = pl.read_parquet(work / "clusters.parquet")
     model = Model.from_json((work / "model.json").read_text(encoding="utf-8"))
     everything = pl.read_parquet(work / "subjects.parquet")
     new = everything.filter(pl.col("record_id") > rows).drop("entity_id")
-    start = time.perf_counter()
+    cpu_start, start = cpu_s(), time.perf_counter()
     features = pl.concat([existing, prepare(new)])
     prepared = time.perf_counter()
     pairs = score_pairs(features, new_ids=new["record_id"], model=model)
     scored = time.perf_counter()
     edges = pl.concat([stored_pairs, pairs])
     clusters = cluster(features["record_id"], edges, uscc=features.select("record_id", "uscc"))
+    clustered = time.perf_counter()
+    cpu_all = cpu_s() - cpu_start
+    touched = touched_clusters(stored_clusters, pairs, new["record_id"])
+    local = cluster(
+        touched,
+        edges.filter(pl.col("record_id_l").is_in(touched.implode())),
+        uscc=features.select("record_id", "uscc").filter(pl.col("record_id").is_in(touched.implode())),
+    )
     done = time.perf_counter()
+    merged = pl.concat([stored_clusters.filter(~pl.col("record_id").is_in(touched.implode())), local]).sort("record_id")
     return {"new_rows": new.height, "register_rows": existing.height, "prepare_s": prepared - start,
-            "score_s": scored - prepared, "cluster_s": done - scored, "wall_s": done - start, "new_pairs": pairs.height,
+            "score_s": scored - prepared, "cluster_all_s": clustered - scored, "cluster_touched_s": done - clustered,
+            "touched_records": touched.len(), "wall_s_cluster_all": clustered - start,
+            "wall_s_cluster_touched": prepared - start + scored - prepared + done - clustered,
+            "same_clusters": merged.equals(clusters.sort("record_id")), "new_pairs": pairs.height,
+            "cpu_s_cluster_all": cpu_all, "load": os.getloadavg()[0],
             "peak_mib": peak_mib(), **pairwise(clusters, everything.select("record_id", "entity_id"))}  # fmt: skip
+
+
+def touched_clusters(stored: pl.DataFrame, pairs: pl.DataFrame, new_ids: pl.Series) -> pl.Series:
+    """The new records and every record of a stored cluster that a new pair reaches: all a batch can change."""
+    reached = pl.concat([pairs["record_id_l"], pairs["record_id_r"]]).unique()
+    hit = stored.filter(pl.col("record_id").is_in(reached.implode()))["cluster"].unique()
+    members = stored.filter(pl.col("cluster").is_in(hit.implode()))["record_id"]
+    return pl.concat([members, new_ids.cast(pl.Int64)]).unique().sort()
 
 
 def main() -> None:
