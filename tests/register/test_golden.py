@@ -60,6 +60,11 @@ def _golden(rules: SurvivorshipConfig) -> dict[int, dict[str, dict[str, object]]
     return {row["entity_id"]: json.loads(row["golden"]) for row in out.iter_rows(named=True)}
 
 
+def test_the_short_name_without_its_region_is_searchable() -> None:
+    out = golden_records(_rows(), SurvivorshipConfig())
+    assert "hxkjyxgs" in out.filter(pl.col("entity_id") == 10)["search"][0]
+
+
 def test_source_priority_then_recency_then_completeness() -> None:
     golden = _golden(SurvivorshipConfig())
     assert golden[10]["name"]["value"] == "柳州市华信科技有限公司"  # entity records before licences
@@ -75,5 +80,6 @@ def test_source_priority_then_recency_then_completeness() -> None:
 
 
 def test_search_text_holds_the_pinyin_initials() -> None:
-    text = search_text({"name": "柳州市华信科技有限公司", "uscc": "91450200MA5K3C1Q21", "phone": "0772-3812345"})
-    assert "lzshxkjyxgs" in text and "91450200ma5k3c1q21" in text and "0772-3812345" in text
+    fields = {"name": "柳州市华信科技有限公司", "uscc": "91450200MA5K3C1Q21", "phone": "0772-3812345"}
+    text = search_text(fields, "华信科技有限公司")
+    assert "lzshxkjyxgs" in text and " hxkjyxgs" in text and "91450200ma5k3c1q21" in text and "0772-3812345" in text

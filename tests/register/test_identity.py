@@ -51,3 +51,14 @@ def test_the_same_input_in_another_order_gives_the_same_ids() -> None:
     shuffled = clusters.sample(fraction=1.0, shuffle=True, seed=3)
     first, second = assign(clusters, _links({}), 1), assign(shuffled, _links({}), 1)
     assert _as_dict(first.links) == _as_dict(second.links) and first.new == second.new
+
+
+def test_an_undone_merge_brings_the_merged_id_back() -> None:
+    existing = pl.DataFrame(
+        {"record_id": [1, 2, 3], "entity_id": [4, 4, 4], "first_entity_id": [4, 4, 9]},
+        schema={"record_id": pl.Int64, "entity_id": pl.Int64, "first_entity_id": pl.Int64},
+    )
+    result = assign(_clusters({1: 1, 2: 1, 3: 3}), existing, 10, merged_away={9})
+    assert _as_dict(result.links) == {1: 4, 2: 4, 3: 9} and result.new == []
+    again = assign(_clusters({1: 1, 2: 1, 3: 3}), existing, 10, merged_away=set())
+    assert _as_dict(again.links)[3] == 10 and again.new == [10]

@@ -134,7 +134,10 @@ def test_ids_stay_and_decisions_are_remembered(city: sessionmaker[Session], tmp_
     _run(city)
     with city() as session:
         undone = _entities(session)
-        assert undone[a] != undone[b] and undone[a] == kept  # the older id stays with the larger part
+        assert undone[a] != undone[b] and undone[a] == kept
+        assert undone[b] == gone  # the merged-away id comes back
+        revived = session.get(Entity, gone)
+        assert revived is not None and revived.status == "active" and revived.merged_into is None
 
     xuke = f"xuke:uscc={firms[1]['code']}"  # the licence with a code: split it off its entity
     with city() as session, session.begin():
@@ -183,3 +186,11 @@ def test_a_decision_needs_a_reason_and_two_records(city: sessionmaker[Session], 
         review.decide(session, OPERATOR, kind, [(1, 2)], " ")
     with city() as session, pytest.raises(InputError):
         review.decide(session, OPERATOR, kind, [(1, 1)], "理由")
+
+
+def test_a_run_where_no_pair_reaches_review_links_by_code_alone(city: sessionmaker[Session], tmp_path: Path) -> None:
+    _load(city, tmp_path, _firms(12))
+    strict = ResolveConfig(match_probability=0.999999999, review_probability=0.999999999)
+    with city() as session, session.begin():
+        report = resolve(session, OPERATOR, strict)
+    assert report.review_new == 0 and report.entities == 18  # 6 licences without a code stand alone

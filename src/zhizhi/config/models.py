@@ -103,10 +103,10 @@ class ResolveConfig(_Strict):
     """How records are resolved into the register of entities."""
 
     match_probability: float = Field(
-        default=0.99, gt=0, le=1, description="a pair scoring at least this is the same entity"
+        default=0.99, gt=0, lt=1, description="a pair scoring at least this is the same entity"
     )
     review_probability: float = Field(
-        default=0.80, gt=0, le=1, description="a pair scoring at least this (and below the match) goes to review"
+        default=0.80, gt=0, lt=1, description="a pair scoring at least this (and below the match) goes to review"
     )
     survivorship: SurvivorshipConfig = Field(default_factory=SurvivorshipConfig)
 

@@ -17,6 +17,7 @@ import polars as pl
 from pypinyin import Style, lazy_pinyin
 
 from zhizhi.config.models import GOLDEN_FIELDS, SurvivorshipConfig
+from zhizhi.resolve.names import name_parts
 
 PROVENANCE = ("record_id", "source", "batch_id", "file", "sheet", "row", "at")
 
@@ -43,8 +44,16 @@ def golden_records(rows: pl.DataFrame, rules: SurvivorshipConfig) -> pl.DataFram
         pl.Series("uscc", [f.get("uscc") for f in flat], pl.String),
         pl.Series("phone", [f.get("phone") for f in flat], pl.String),
         pl.Series("address", [f.get("address") for f in flat], pl.String),
-        pl.Series("search", [search_text(f) for f in flat], pl.String),
+        pl.Series("search", [search_text(f, short) for f, short in zip(flat, _short_names(flat), strict=True)]),
     )
+
+
+def _short_names(flat: list[dict[str, Any]]) -> list[str]:
+    """Each name without its region (柳州市华信科技有限公司 -> 华信科技有限公司), for its pinyin initials."""
+    names = pl.Series([f.get("name") or "" for f in flat], dtype=pl.String)
+    parts = name_parts(names)
+    short = pl.concat_str([pl.col(c).fill_null("") for c in ("trade", "industry", "form", "branch")])
+    return parts.select(short.alias("short"))["short"].to_list()
 
 
 def _source_rank(sources: list[str]) -> pl.Expr:
@@ -89,9 +98,14 @@ def _as_json(fields: list[dict[str, Any]]) -> str:
     )
 
 
-def search_text(fields: dict[str, Any]) -> str:
-    """What search matches: the name, its pinyin initials (柳州华信 -> lzhx), the credit code, phone and address."""
+def search_text(fields: dict[str, Any], short_name: str = "") -> str:
+    """What search matches: the name and the pinyin initials of it and of it without its region (柳州市华信科技有限公司:
+    lzshxkjyxgs and hxkjyxgs), the credit code, registration number, phone and address."""
     name = fields.get("name") or ""
-    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
-    parts = [name, initials, fields.get("uscc"), fields.get("reg_no"), fields.get("phone"), fields.get("address")]
+    initials = [_initials(text) for text in dict.fromkeys((name, short_name)) if text]
+    parts = [name, *initials, fields.get("uscc"), fields.get("reg_no"), fields.get("phone"), fields.get("address")]
     return " ".join(str(p) for p in parts if p).lower()
+
+
+def _initials(text: str) -> str:
+    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")).lower()

@@ -27,9 +27,16 @@ def list_pairs(session: Session, actor: Actor, *, status: str = "open", limit: i
     """Pairs waiting (or decided), most doubtful first, each with both records side by side and why they scored."""
     require(actor, "data.read")
     pairs = session.scalars(
-        select(ReviewPair).where(ReviewPair.status == status).order_by(ReviewPair.probability.desc()).limit(limit)
+        select(ReviewPair)
+        .where(ReviewPair.status == status)
+        .order_by(ReviewPair.probability.desc(), ReviewPair.id)
+        .limit(limit)
     ).all()
-    return [pair_detail(session, actor, pair) for pair in pairs]
+    details = [pair_detail(session, actor, pair) for pair in pairs]
+    if status != "open":
+        return details
+    # A pair whose records other evidence (or a steward) already put in one entity asks nothing any more.
+    return [d for d in details if d["left"]["entity_id"] is None or d["left"]["entity_id"] != d["right"]["entity_id"]]
 
 
 def pair_detail(session: Session, actor: Actor, pair: ReviewPair) -> dict[str, Any]:
@@ -126,6 +133,8 @@ def decide(
 def undo(session: Session, actor: Actor, decision_ids: list[int], reason: str) -> int:
     """Undo decisions (they stay on record, marked undone); review pairs they settled wait again."""
     require(actor, "data.write")
+    if len(reason.strip()) < 2:
+        raise InputError("Say why, in a few words: the reason is kept in the audit trail.", zh="请填写撤销的理由。")
     now = utcnow()
     undone = 0
     for decision in session.scalars(select(ResolveDecision).where(ResolveDecision.id.in_(decision_ids))):

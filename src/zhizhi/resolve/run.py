@@ -97,7 +97,8 @@ def resolve(
         thresholds=thresholds,
     )
     next_id = (session.scalar(select(func.max(Entity.id))) or 0) + 1
-    assignment = assign(clusters, existing.select("record_id", "entity_id"), next_id)
+    merged_away = set(session.scalars(select(Entity.id).where(Entity.status == "merged")))
+    assignment = assign(clusters, existing.select("record_id", "entity_id", "first_entity_id"), next_id, merged_away)
     say("writing the register")
     touched = _write_links(session, assignment, subjects, existing, run.id)
     _write_entities(session, assignment, subjects, touched, config)
@@ -122,8 +123,10 @@ def resolve(
 
 
 def _links(session: Session) -> pl.DataFrame:
-    rows = session.execute(select(EntityLink.record_id, EntityLink.record_version_id, EntityLink.entity_id)).all()
-    schema = {"record_id": pl.Int64, "record_version_id": pl.Int64, "entity_id": pl.Int64}
+    rows = session.execute(
+        select(EntityLink.record_id, EntityLink.record_version_id, EntityLink.entity_id, EntityLink.first_entity_id)
+    ).all()
+    schema = {"record_id": pl.Int64, "record_version_id": pl.Int64, "entity_id": pl.Int64, "first_entity_id": pl.Int64}
     return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
 
 
@@ -182,21 +185,26 @@ def _write_links(
         .join(how, on="record_id", how="left")
         .with_columns(pl.col("how").fill_null("alone"))
     )
-    changed = links.join(existing, on=["record_id", "record_version_id", "entity_id"], how="anti")
+    changed = links.join(
+        existing.drop("first_entity_id"), on=["record_id", "record_version_id", "entity_id"], how="anti"
+    )
+    changed = changed.join(existing.select("record_id", "first_entity_id"), on="record_id", how="left").with_columns(
+        pl.col("first_entity_id").fill_null(pl.col("entity_id"))
+    )
     before = existing.join(changed.select("record_id"), on="record_id")["entity_id"].to_list()
     ids = changed["record_id"].to_list()
     for start in range(0, len(ids), 5_000):
         session.execute(delete(EntityLink).where(EntityLink.record_id.in_(ids[start : start + 5_000])))
     now = stamp(session, utcnow())
     rows = changed.select(
-        "record_id", "entity_id", "record_version_id", "how", "score", pl.lit(run_id).alias("run_id")
+        "record_id", "entity_id", "first_entity_id", "record_version_id", "how", "score", pl.lit(run_id).alias("run_id")
     ).rows()
     pending_entities = set(changed["entity_id"].to_list())
     _ensure_entities(session, pending_entities, now)
     bulk_insert(
         session,
         EntityLink,
-        ("record_id", "entity_id", "record_version_id", "how", "score", "run_id", "linked_at"),
+        ("record_id", "entity_id", "first_entity_id", "record_version_id", "how", "score", "run_id", "linked_at"),
         [(*row, now) for row in rows],
     )
     for old, kept in assignment.merged.items():
@@ -206,7 +214,9 @@ def _write_links(
 
 def _how(session: Session, links: pl.DataFrame) -> pl.DataFrame:
     """For each record: the strongest evidence tying it to another record of its entity, and its score."""
-    edges = _edges(session)
+    scored = _edges(session)
+    merges = _decided(session, "merge").with_columns(pl.lit("steward").alias("how"), pl.lit(1.0).alias("probability"))
+    edges = pl.concat([scored, merges.cast(scored.schema)])
     inside = edges.join(links.rename({"record_id": "record_id_l", "entity_id": "e_l"}), on="record_id_l").join(
         links.rename({"record_id": "record_id_r", "entity_id": "e_r"}), on="record_id_r"
     )

@@ -92,7 +92,7 @@ def _predict(
         linker = Linker(db_api.register(records), settings, log_level=None)
         linker.table_management.register_blocked_pairs_for_predict(db_api.register(blocked))
         predicted = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
-        result = pl.from_arrow(predicted.as_duckdbpyrelation().select(*columns).arrow())
+        result = predicted.as_duckdbpyrelation().select(*columns).pl()  # empty when no pair reaches the threshold
     assert isinstance(result, pl.DataFrame)
     return result
 

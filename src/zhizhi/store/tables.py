@@ -515,6 +515,7 @@ class EntityLink(Base):
 
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True, autoincrement=False)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    first_entity_id: Mapped[int] = mapped_column(Integer)  # the entity it was first linked to: revived on an undo
     record_version_id: Mapped[int] = mapped_column(Integer)
     how: Mapped[str] = mapped_column(String(16))  # uscc | reg_no | model | steward | alone
     score: Mapped[float | None] = mapped_column(Float)

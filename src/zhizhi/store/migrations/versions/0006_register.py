@@ -73,6 +73,7 @@ def upgrade() -> None:
         "entity_links",
         sa.Column("record_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("entity_id", sa.Integer(), nullable=False),
+        sa.Column("first_entity_id", sa.Integer(), nullable=False),
         sa.Column("record_version_id", sa.Integer(), nullable=False),
         sa.Column("how", sa.String(length=16), nullable=False),
         sa.Column("score", sa.Float(), nullable=True),
