@@ -194,3 +194,24 @@ def test_a_run_where_no_pair_reaches_review_links_by_code_alone(city: sessionmak
     with city() as session, session.begin():
         report = resolve(session, OPERATOR, strict)
     assert report.review_new == 0 and report.entities == 18  # 6 licences without a code stand alone
+
+
+@pytest.mark.spark
+def test_the_register_scored_on_spark_is_the_register_scored_on_duckdb(
+    city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    pytest.importorskip("pyspark", reason="pyspark is not installed — pip install -e '.[spark]'")
+    import functools
+
+    from zhizhi.resolve.spark import local_session, score_pairs_on_spark
+
+    _load(city, tmp_path, _firms(12))
+    with city() as session, session.begin():
+        on_spark = resolve(
+            session, OPERATOR, CONFIG, score=functools.partial(score_pairs_on_spark, spark=local_session())
+        )
+        by_key = _entities(session)
+        session.rollback()
+    with city() as session, session.begin():
+        on_duckdb = resolve(session, OPERATOR, CONFIG)
+        assert _entities(session) == by_key and on_duckdb.entities == on_spark.entities == 12

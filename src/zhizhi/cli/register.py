@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
 from zhizhi.errors import InputError
 from zhizhi.ingest.export import safe_cell
 from zhizhi.resolve import register, review
+from zhizhi.resolve.engine import score_pairs
 from zhizhi.resolve.run import RunReport
 from zhizhi.resolve.run import resolve as run_resolution
 
@@ -24,14 +27,37 @@ review_app = typer.Typer(help="Pairs for a steward, merges, splits and undoing t
 def resolve(
     ctx: typer.Context,
     retrain: bool = typer.Option(False, "--retrain", help="Train the model again instead of reusing the last one."),
+    spark: str | None = typer.Option(
+        None, "--spark", help="Score on Spark at this master URL (local[4], spark://host:7077); needs the spark extra."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Resolve new and changed records into the register (incremental; the same data gives the same ids)."""
+    score = _spark_scorer(spark) if spark else score_pairs
     with transaction(ctx) as (workspace, session), console.status("Resolving…") as status:
         report = run_resolution(
-            session, operator(), workspace.config.resolve, retrain=retrain, progress=lambda s: status.update(s)
+            session,
+            operator(),
+            workspace.config.resolve,
+            retrain=retrain,
+            progress=lambda s: status.update(s),
+            score=score,
         )
     emit(report.as_dict(), as_json, lambda: _show_run(report))
+
+
+def _spark_scorer(master: str) -> Callable[..., Any]:
+    """Scoring on a Spark session at `master`, with the similarity functions' jar."""
+    try:
+        from pyspark.sql import SparkSession
+
+        from zhizhi.resolve.spark import score_pairs_on_spark, spark_config
+    except ImportError as exc:
+        raise InputError(f"`--spark` needs pyspark ({exc}): pip install -e '.[spark]', and Java 17.") from exc
+    builder = SparkSession.builder.master(master).appName("zhizhi-resolve")
+    for key, value in spark_config().items():
+        builder = builder.config(key, value)
+    return functools.partial(score_pairs_on_spark, spark=builder.getOrCreate())
 
 
 def _show_run(report: RunReport) -> None:

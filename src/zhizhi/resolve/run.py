@@ -37,6 +37,7 @@ from zhizhi.store.types import utcnow
 RESOLVE_LOCK = 7_405_000_002  # the advisory lock key that serialises resolution runs on PostgreSQL
 HOW_RANK = {"uscc": 0, "reg_no": 1, "steward": 2, "model": 3}
 Progress = Callable[[str], None]
+Scorer = Callable[..., pl.DataFrame]
 
 
 @dataclass
@@ -63,8 +64,13 @@ def resolve(
     *,
     retrain: bool = False,
     progress: Progress | None = None,
+    score: Scorer = score_pairs,
 ) -> RunReport:
-    """Resolve new and changed records into the register (see the module docstring)."""
+    """Resolve new and changed records into the register (see the module docstring).
+
+    `score` scores the candidate pairs: DuckDB on this machine by default, or Splink on Spark
+    (`zhizhi.resolve.spark.score_pairs_on_spark` bound to a session) for a province-wide run.
+    """
     require(actor, "data.write")
     say = progress or (lambda _: None)
     if session.get_bind().dialect.name == "postgresql":
@@ -84,7 +90,7 @@ def resolve(
     model = _model(session, features, retrain)
     run.model = model.to_json()
     say(f"scoring {fresh.len():,} new or changed records")
-    edges = score_pairs(features, new_ids=fresh, thresholds=thresholds, model=model) if fresh.len() else None
+    edges = score(features, new_ids=fresh, thresholds=thresholds, model=model) if fresh.len() else None
     if edges is not None:
         run.edges_new = _store_edges(session, edges, fresh, run.id)
     say("clustering")
