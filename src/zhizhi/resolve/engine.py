@@ -11,6 +11,7 @@ the stored pairs plus these.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -31,6 +32,7 @@ SCORED_SCHEMA = {
     "weight": pl.Float64,
     "why": pl.String,
 }
+Predict = Callable[..., pl.DataFrame]  # (features, pairs, model, *, threshold) -> scored pairs (see scoring.py)
 WHY_CODE = {"uscc": '{"credit_code":"统一社会信用代码相同"}', "reg_no": '{"reg_no":"注册号相同"}'}
 
 
@@ -48,6 +50,7 @@ def score_pairs(
     new_ids: pl.Series | None = None,
     thresholds: Thresholds = Thresholds(),
     model: Model | None = None,
+    predict: Predict = splink_predict,
 ) -> pl.DataFrame:
     """Deterministic links and model-scored candidate pairs with probability >= `thresholds.review`.
 
@@ -59,7 +62,7 @@ def score_pairs(
         model = train(features)
     fixed = deterministic_pairs(features, new_ids)
     candidates = candidate_pairs(features, new_ids)
-    scored = splink_predict(features, candidates, model, threshold=thresholds.review)
+    scored = predict(features, candidates, model, threshold=thresholds.review)
     by_model = scored.select(
         *PAIR_SCHEMA,
         pl.lit("model").alias("how"),

@@ -36,13 +36,11 @@ from pathlib import Path
 
 import polars as pl
 
-from zhizhi.resolve.blocking import PAIR_SCHEMA, candidate_pairs, deterministic_pairs
 from zhizhi.resolve.comparisons import COMPARED_COLUMNS
-from zhizhi.resolve.engine import SCORED_SCHEMA, WHY_CODE, Thresholds
+from zhizhi.resolve.engine import Thresholds, score_pairs
 from zhizhi.resolve.features import phone_firms
 from zhizhi.resolve.model import Model
-from zhizhi.resolve.scoring import GAMMA_COLUMNS, explain
-from zhizhi.resolve.training import train
+from zhizhi.resolve.scoring import GAMMA_COLUMNS
 
 try:
     from pyspark.sql import SparkSession  # type: ignore[import-not-found, unused-ignore]
@@ -105,26 +103,11 @@ def score_pairs_on_spark(
     Columns: record_id_l, record_id_r, how, probability, weight, why (see `engine.score_pairs`). Without a model
     one is trained on `features` on this machine (DuckDB, on a bounded sample of pairs).
     """
-    if model is None:
-        model = train(features)
-    fixed = deterministic_pairs(features, new_ids)
-    candidates = candidate_pairs(features, new_ids)
-    scored = spark_predict(features, candidates, model, spark, threshold=thresholds.review, staging=staging)
-    by_model = scored.select(
-        *PAIR_SCHEMA,
-        pl.lit("model").alias("how"),
-        pl.col("match_probability").alias("probability"),
-        pl.col("match_weight").alias("weight"),
-        explain(scored, model).alias("why"),
-    )
-    by_code = fixed.select(
-        *PAIR_SCHEMA,
-        "how",
-        pl.lit(1.0).alias("probability"),
-        pl.lit(None, pl.Float64).alias("weight"),
-        pl.col("how").replace_strict(WHY_CODE, return_dtype=pl.String).alias("why"),
-    )
-    return pl.concat([by_code, by_model]).cast(SCORED_SCHEMA).sort(list(PAIR_SCHEMA))  # type: ignore[arg-type]
+
+    def predict(features: pl.DataFrame, pairs: pl.DataFrame, model: Model, *, threshold: float) -> pl.DataFrame:
+        return spark_predict(features, pairs, model, spark, threshold=threshold, staging=staging)
+
+    return score_pairs(features, new_ids=new_ids, thresholds=thresholds, model=model, predict=predict)
 
 
 def spark_predict(
