@@ -257,23 +257,19 @@ def _write_entities(
     where = provenance(session, rows["record_version_id"].to_list())
     golden = golden_records(rows.join(where, on="record_version_id", how="left"), config.survivorship)
     now = utcnow()
-    for row in golden.iter_rows(named=True):
-        session.execute(
-            update(Entity)
-            .where(Entity.id == row["entity_id"])
-            .values(
-                status="active",
-                merged_into=None,
-                golden=row["golden"],
-                name=row["name"],
-                uscc=row["uscc"],
-                phone=row["phone"],
-                address=row["address"],
-                search=row["search"],
-                records=row["records"],
-                updated_at=now,
-            )
-        )
+    columns = ("golden", "name", "uscc", "phone", "address", "search", "records")
+    values = [
+        {
+            "id": row["entity_id"],
+            "status": "active",
+            "merged_into": None,
+            "updated_at": now,
+            **{c: row[c] for c in columns},
+        }
+        for row in golden.iter_rows(named=True)
+    ]
+    for start in range(0, len(values), 10_000):
+        session.execute(update(Entity), values[start : start + 10_000])  # by primary key, executemany
 
 
 def _queue_review(session: Session, edges: pl.DataFrame, thresholds: Thresholds, run_id: int) -> int:
