@@ -9,7 +9,6 @@ keeps its provenance: the record, its source, the batch, file, sheet and row, an
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +19,7 @@ from zhizhi.config.models import GOLDEN_FIELDS, SurvivorshipConfig
 from zhizhi.resolve.names import name_parts
 
 PROVENANCE = ("record_id", "source", "batch_id", "file", "sheet", "row", "at")
+FLAT = ("name", "uscc", "reg_no", "phone", "address")  # golden values kept in columns of their own, for search
 
 
 def golden_records(rows: pl.DataFrame, rules: SurvivorshipConfig) -> pl.DataFrame:
@@ -32,28 +32,35 @@ def golden_records(rows: pl.DataFrame, rules: SurvivorshipConfig) -> pl.DataFram
         (pl.col("record_type") != "entity").cast(pl.Int8).alias("_type_rank"),
     )
     chosen = [_survivor(ranked, name, rules.fields.get(name, rules.rules)) for name in GOLDEN_FIELDS]
-    values = pl.concat(chosen, how="vertical")
-    per_entity = values.group_by("entity_id").agg(pl.struct("field", "value", *PROVENANCE).alias("fields"))
-    counts = rows.group_by("entity_id").len("records")
-    out = per_entity.join(counts, on="entity_id").sort("entity_id")
-    golden = [_as_json(fields) for fields in out["fields"].to_list()]
-    flat = [{f["field"]: f["value"] for f in fields} for fields in out["fields"].to_list()]
-    return out.select("entity_id", "records").with_columns(
-        pl.Series("golden", golden, pl.String),
-        pl.Series("name", [f.get("name") for f in flat], pl.String),
-        pl.Series("uscc", [f.get("uscc") for f in flat], pl.String),
-        pl.Series("phone", [f.get("phone") for f in flat], pl.String),
-        pl.Series("address", [f.get("address") for f in flat], pl.String),
-        pl.Series("search", [search_text(f, short) for f, short in zip(flat, _short_names(flat), strict=True)]),
+    values = pl.concat(chosen, how="vertical").with_columns(
+        pl.col("at").dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        pl.col("field").replace_strict({f: n for n, f in enumerate(GOLDEN_FIELDS)}, return_dtype=pl.Int8).alias("_n"),
     )
-
-
-def _short_names(flat: list[dict[str, Any]]) -> list[str]:
-    """Each name without its region (柳州市华信科技有限公司 -> 华信科技有限公司), for its pinyin initials."""
-    names = pl.Series([f.get("name") or "" for f in flat], dtype=pl.String)
-    parts = name_parts(names)
-    short = pl.concat_str([pl.col(c).fill_null("") for c in ("trade", "industry", "form", "branch")])
-    return parts.select(short.alias("short"))["short"].to_list()
+    entry = pl.format('"{}":{}', pl.col("field"), pl.struct("value", *PROVENANCE).struct.json_encode())
+    golden = (
+        values.sort("entity_id", "_n")
+        .group_by("entity_id", maintain_order=True)
+        .agg(pl.concat_str([pl.lit("{"), entry.str.join(","), pl.lit("}")]).alias("golden"))
+    )
+    flat = values.filter(pl.col("field").is_in(FLAT)).pivot(on="field", index="entity_id", values="value")
+    flat = flat.with_columns(*(pl.lit(None, pl.String).alias(f) for f in FLAT if f not in flat.columns))
+    counts = rows.group_by("entity_id").len("records")
+    out = counts.join(golden, on="entity_id", how="left").join(flat, on="entity_id", how="left").sort("entity_id")
+    short = name_parts(out["name"].fill_null("")).select(
+        pl.concat_str([pl.col(c).fill_null("") for c in ("trade", "industry", "form", "branch")]).alias("short")
+    )["short"]
+    searchable = out.select(*FLAT).to_dicts()
+    return out.select(
+        "entity_id",
+        pl.col("records").cast(pl.Int64),
+        pl.col("golden").fill_null("{}"),
+        "name",
+        "uscc",
+        "phone",
+        "address",
+    ).with_columns(
+        pl.Series("search", [search_text(f, s) for f, s in zip(searchable, short.to_list(), strict=True)], pl.String)
+    )
 
 
 def _source_rank(sources: list[str]) -> pl.Expr:
@@ -81,20 +88,6 @@ def _survivor(rows: pl.DataFrame, name: str, rules: Sequence[str]) -> pl.DataFra
         present.sort([pl.col("entity_id"), *keys], descending=[False, *descending], nulls_last=True)
         .unique("entity_id", keep="first", maintain_order=True)
         .select("entity_id", pl.lit(name).alias("field"), pl.col(name).alias("value"), *PROVENANCE)
-    )
-
-
-def _as_json(fields: list[dict[str, Any]]) -> str:
-    ordered = sorted(fields, key=lambda f: GOLDEN_FIELDS.index(f["field"]))
-    return json.dumps(
-        {
-            f["field"]: {
-                "value": f["value"],
-                **{k: (f[k].strftime("%Y-%m-%dT%H:%M:%SZ") if k == "at" and f[k] else f[k]) for k in PROVENANCE},
-            }
-            for f in ordered
-        },
-        ensure_ascii=False,
     )
 
 
