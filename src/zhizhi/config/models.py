@@ -61,7 +61,7 @@ class DeliveryConfig(_Strict):
     """How records are sent to the targets."""
 
     workers_in_serve: bool = Field(default=True, description="`zhizhi serve` runs the sending workers itself")
-    poll_seconds: float = Field(default=0.5, ge=0.05, le=60, description="a worker's pause when nothing is due")
+    poll_seconds: float = Field(default=0.1, ge=0.05, le=60, description="a worker's pause when nothing is due")
 
 
 Rule = Literal["source_priority", "most_recent", "most_complete"]

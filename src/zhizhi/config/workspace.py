@@ -43,7 +43,7 @@ security:
   login_window_minutes: 15
 delivery:
   workers_in_serve: true
-  poll_seconds: 0.5
+  poll_seconds: 0.1
 resolve:
   match_probability: 0.99
   review_probability: 0.8

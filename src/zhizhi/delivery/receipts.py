@@ -9,9 +9,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhizhi import ledger
 from zhizhi.access import Actor, audit
 from zhizhi.access.roles import require
-from zhizhi.delivery.send import finish
+from zhizhi.delivery.send import Entries, finish
 from zhizhi.delivery.targets import FILES, TargetConfig
 from zhizhi.delivery.transports import Outcome
 from zhizhi.store.tables import Delivery
@@ -37,6 +38,7 @@ def apply_receipts(
     require(actor, "data.write")
     report = ReceiptReport()
     targets: dict[str, TargetConfig | None] = {}
+    entries: Entries = []
     moment = utcnow()
     for outcome in outcomes:
         delivery = session.scalar(select(Delivery).where(Delivery.idempotency_key == outcome.key))
@@ -54,9 +56,10 @@ def apply_receipts(
             targets[delivery.target] = FILES.load(root, delivery.target) if known else None
         target = targets.get(delivery.target)
         reason = target.reason_in_words(outcome.reason) if target is not None else outcome.reason
-        state = finish(session, delivery, "acknowledged" if outcome.accepted else "rejected", moment, reason)
+        state = finish(delivery, "acknowledged" if outcome.accepted else "rejected", moment, reason, entries)
         report.acknowledged += state == "acknowledged"
         report.rejected += state == "rejected"
+    ledger.append_many(session, entries)
     audit.record(
         session,
         actor,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,6 +43,7 @@ from zhizhi.store.tables import Delivery, Record, RecordVersion
 from zhizhi.store.types import utcnow
 
 log = logging.getLogger("zhizhi.delivery")
+Entries = list[tuple[str, str, str | int, Mapping[str, Any]]]  # ledger entries of one transaction, in order
 
 BACKOFF_FIRST = timedelta(seconds=5)
 BACKOFF_MAX = timedelta(hours=1)
@@ -82,8 +84,10 @@ def send_once(
     moment = now or utcnow()
     carrier = transport or transport_for(target)
     report = SendReport()
-    with sessions() as session, session.begin():
-        claim = _claim(session, target, moment, carrier.batch_size(target), report)
+    entries: Entries = []
+    with sessions() as session, session.begin(), session.no_autoflush:
+        claim = _claim(session, target, moment, carrier.batch_size(target), report, entries)
+        ledger.append_many(session, entries)
     if not claim.items:
         return report
     try:
@@ -93,19 +97,24 @@ def send_once(
     except Exception as exc:  # a wrong setting or a transport's fault: counted like a failure, so it ends dead
         log.exception("target %s: the transport failed", target.name)
         outcomes = f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"
-    with sessions() as session, session.begin():
+    answered = moment if now is not None else utcnow()  # when the platform answered, not when the claim began
+    entries.clear()
+    with sessions() as session, session.begin(), session.no_autoflush:
         deliveries = _still_claimed(session, claim)
         if isinstance(outcomes, str):
             for delivery in deliveries.values():
-                report.add(_retry(session, target, delivery, moment, outcomes))
+                report.add(_retry(target, delivery, answered, outcomes, entries))
         else:
             for outcome in outcomes:
                 if outcome.key in deliveries:
-                    report.add(_answered(session, target, deliveries[outcome.key], outcome, moment))
+                    report.add(_answered(target, deliveries[outcome.key], outcome, answered, entries))
+        ledger.append_many(session, entries)
     return report
 
 
-def _claim(session: Session, target: TargetConfig, moment: datetime, limit: int, report: SendReport) -> _Claim:
+def _claim(
+    session: Session, target: TargetConfig, moment: datetime, limit: int, report: SendReport, entries: Entries
+) -> _Claim:
     """Claim due deliveries and render them; a record the target cannot take is rejected here with the reason."""
     claim = _Claim()
     renderers: dict[str, Renderer] = {}
@@ -120,7 +129,7 @@ def _claim(session: Session, target: TargetConfig, moment: datetime, limit: int,
         try:
             payload = renderers[kind].render(json.loads(data))
         except InputError as exc:
-            report.add(finish(session, delivery, "rejected", moment, exc.message_zh or exc.message))
+            report.add(finish(delivery, "rejected", moment, exc.message_zh or exc.message, entries))
             if isinstance(exc, Untranslatable):
                 refused.append(exc)
             continue
@@ -190,48 +199,44 @@ def _still_claimed(session: Session, claim: _Claim) -> dict[str, Delivery]:
     return found
 
 
-def _answered(session: Session, target: TargetConfig, delivery: Delivery, outcome: Outcome, moment: datetime) -> str:
+def _answered(target: TargetConfig, delivery: Delivery, outcome: Outcome, moment: datetime, entries: Entries) -> str:
     delivery.sent_at = moment
     if outcome.accepted is None:
         delivery.status, delivery.updated_at, delivery.next_attempt_at = "sent", moment, None
-        _enter(session, delivery, "sent", None)
+        _enter(entries, delivery, "sent", None)
         return "sent"
     state = "acknowledged" if outcome.accepted else "rejected"
-    return finish(session, delivery, state, moment, target.reason_in_words(outcome.reason))
+    return finish(delivery, state, moment, target.reason_in_words(outcome.reason), entries)
 
 
-def finish(session: Session, delivery: Delivery, state: str, moment: datetime, reason: str | None) -> str:
-    """Settle a delivery as `acknowledged` or `rejected` (with the reason) and enter it in the ledger."""
+def finish(delivery: Delivery, state: str, moment: datetime, reason: str | None, entries: Entries) -> str:
+    """Settle a delivery as `acknowledged` or `rejected` (with the reason); its ledger entry joins `entries`."""
     delivery.status, delivery.updated_at, delivery.last_error = state, moment, reason
     delivery.next_attempt_at = None
     if state == "acknowledged":
         delivery.acknowledged_at = moment
-    _enter(session, delivery, state, reason)
+    _enter(entries, delivery, state, reason)
     return state
 
 
-def _retry(session: Session, target: TargetConfig, delivery: Delivery, moment: datetime, error: str) -> str:
+def _retry(target: TargetConfig, delivery: Delivery, moment: datetime, error: str, entries: Entries) -> str:
     delivery.last_error, delivery.updated_at = error[:2000], moment
     if delivery.attempts >= target.max_attempts:
         delivery.status, delivery.next_attempt_at = "dead", None
-        _enter(session, delivery, "dead", error)
+        _enter(entries, delivery, "dead", error)
         return "dead"
     delivery.next_attempt_at = moment + backoff(delivery.attempts, first=timedelta(seconds=target.retry_seconds))
-    _enter(session, delivery, "retry", error)
+    _enter(entries, delivery, "retry", error)
     return "retry"
 
 
-def _enter(session: Session, delivery: Delivery, state: str, reason: str | None) -> None:
-    ledger.append(
-        session,
-        f"delivery.{state}",
-        "delivery",
-        delivery.id,
-        {
-            "target": delivery.target,
-            "idempotency_key": delivery.idempotency_key,
-            "record_version_id": delivery.record_version_id,
-            "attempt": delivery.attempts,
-            "reason": reason,
-        },
-    )
+def _enter(entries: Entries, delivery: Delivery, state: str, reason: str | None) -> None:
+    """The ledger entry of an outcome; written with the others of its transaction in one statement."""
+    payload = {
+        "target": delivery.target,
+        "idempotency_key": delivery.idempotency_key,
+        "record_version_id": delivery.record_version_id,
+        "attempt": delivery.attempts,
+        "reason": reason,
+    }
+    entries.append((f"delivery.{state}", "delivery", delivery.id, payload))

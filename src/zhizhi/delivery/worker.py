@@ -31,7 +31,7 @@ class Worker:
 
     sessions: sessionmaker[Session]
     root: Path
-    poll_seconds: float = 0.5
+    poll_seconds: float = 0.1
     names: list[str] | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     on_report: Callable[[str, SendReport], None] | None = None

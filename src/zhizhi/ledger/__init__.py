@@ -1,9 +1,9 @@
 """The ledger: a hash-chained record of what zhizhi took in and delivered, signed at checkpoints, with proofs a
 third party checks without zhizhi's database."""
 
-from zhizhi.ledger.chain import append, entries
+from zhizhi.ledger.chain import append, append_many, entries
 from zhizhi.ledger.checkpoints import sign_head
 from zhizhi.ledger.proofs import check_proof, make_proof
 from zhizhi.ledger.verify import verify_ledger
 
-__all__ = ["append", "check_proof", "entries", "make_proof", "sign_head", "verify_ledger"]
+__all__ = ["append", "append_many", "check_proof", "entries", "make_proof", "sign_head", "verify_ledger"]

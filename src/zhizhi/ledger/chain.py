@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -46,24 +46,35 @@ def entry_hash(prev_hash: str, seq: int, at: str, kind: str, subject_type: str, 
 
 def append(session: Session, kind: str, subject_type: str, subject_id: str | int, payload: Mapping[str, Any]) -> int:
     """Append an entry in the caller's transaction (it commits, or not, with what it records); returns its seq."""
+    return append_many(session, [(kind, subject_type, subject_id, payload)])
+
+
+def append_many(session: Session, items: Iterable[tuple[str, str, str | int, Mapping[str, Any]]]) -> int:
+    """Append entries (kind, subject type, subject id, payload) in order, in one statement; returns the last seq."""
     seq, prev_hash = _head(session)
     at = utcnow()
-    body = canonical(dict(payload))
-    digest = entry_hash(prev_hash, seq + 1, _iso(at), kind, subject_type, str(subject_id), body)
-    session.execute(
-        insert(LedgerEntry).values(
-            seq=seq + 1,
-            at=at,
-            kind=kind,
-            subject_type=subject_type,
-            subject_id=str(subject_id),
-            payload=body,
-            prev_hash=prev_hash,
-            hash=digest,
+    rows = []
+    for kind, subject_type, subject_id, payload in items:
+        seq += 1
+        body = canonical(dict(payload))
+        digest = entry_hash(prev_hash, seq, _iso(at), kind, subject_type, str(subject_id), body)
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "kind": kind,
+                "subject_type": subject_type,
+                "subject_id": str(subject_id),
+                "payload": body,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
         )
-    )
-    session.info[_HEAD] = (seq + 1, digest)
-    return seq + 1
+        prev_hash = digest
+    if rows:
+        session.execute(insert(LedgerEntry), rows)
+        session.info[_HEAD] = (seq, prev_hash)
+    return seq
 
 
 def _head(session: Session) -> tuple[int, str]:
