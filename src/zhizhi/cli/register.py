@@ -49,7 +49,7 @@ def resolve(
 def _spark_scorer(master: str) -> Callable[..., Any]:
     """Scoring on a Spark session at `master`, with the similarity functions' jar."""
     try:
-        from pyspark.sql import SparkSession
+        from pyspark.sql import SparkSession  # type: ignore[import-not-found, unused-ignore]
 
         from zhizhi.resolve.spark import score_pairs_on_spark, spark_config
     except ImportError as exc:
