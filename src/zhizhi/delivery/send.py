@@ -30,8 +30,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from zhizhi import ledger
 from zhizhi.codes.review import note_for_review
@@ -100,14 +101,7 @@ def send_once(
     answered = moment if now is not None else utcnow()  # when the platform answered, not when the claim began
     entries.clear()
     with sessions() as session, session.begin(), session.no_autoflush:
-        deliveries = _still_claimed(session, claim)
-        if isinstance(outcomes, str):
-            for delivery in deliveries.values():
-                report.add(_retry(target, delivery, answered, outcomes, entries))
-        else:
-            for outcome in outcomes:
-                if outcome.key in deliveries:
-                    report.add(_answered(target, deliveries[outcome.key], outcome, answered, entries))
+        _record(session, target, claim, outcomes, answered, report, entries)
         ledger.append_many(session, entries)
     return report
 
@@ -120,10 +114,10 @@ def _claim(
     renderers: dict[str, Renderer] = {}
     refused: list[Untranslatable] = []
     held_until = moment + timedelta(seconds=target.claim_seconds)
-    for delivery, data, kind in _due(session, target, moment, limit):
+    due = _due(session, target, moment, limit)
+    _settle(session, [row[0] for row in due], {"next_attempt_at": held_until, "updated_at": moment}, attempt=True)
+    for delivery, data, kind in due:
         report.claimed += 1
-        delivery.attempts += 1
-        delivery.next_attempt_at, delivery.updated_at = held_until, moment
         if kind not in renderers:
             renderers[kind] = renderer(session, target, kind, today=moment.date())
         try:
@@ -197,6 +191,50 @@ def _still_claimed(session: Session, claim: _Claim) -> dict[str, Delivery]:
         if delivery.status == "pending" and delivery.attempts == claim.tokens[key][1]:
             found[key] = delivery
     return found
+
+
+def _record(
+    session: Session,
+    target: TargetConfig,
+    claim: _Claim,
+    outcomes: list[Outcome] | str,
+    answered: datetime,
+    report: SendReport,
+    entries: Entries,
+) -> None:
+    """The platform's answers (or the failure) on the deliveries still this claim's; acknowledgements in one UPDATE."""
+    deliveries = _still_claimed(session, claim)
+    if isinstance(outcomes, str):
+        for delivery in deliveries.values():
+            report.add(_retry(target, delivery, answered, outcomes, entries))
+        return
+    acknowledged = []
+    for outcome in outcomes:
+        found = deliveries.get(outcome.key)
+        if found is not None and outcome.accepted:
+            acknowledged.append(found)
+            _enter(entries, found, "acknowledged", None)
+            report.add("acknowledged")
+        elif found is not None:
+            report.add(_answered(target, found, outcome, answered, entries))
+    done = {"status": "acknowledged", "sent_at": answered, "acknowledged_at": answered, "updated_at": answered}
+    _settle(session, acknowledged, done | {"next_attempt_at": None, "last_error": None})
+
+
+def _settle(session: Session, deliveries: list[Delivery], values: dict[str, Any], *, attempt: bool = False) -> None:
+    """Give many deliveries the same values in one UPDATE (and count an attempt), keeping the objects in step."""
+    if not deliveries:
+        return
+    changes: dict[str, Any] = dict(values) | ({"attempts": Delivery.attempts + 1} if attempt else {})
+    session.execute(
+        update(Delivery).where(Delivery.id.in_([d.id for d in deliveries])).values(**changes),
+        execution_options={"synchronize_session": False},
+    )
+    for delivery in deliveries:
+        for key, value in values.items():
+            set_committed_value(delivery, key, value)
+        if attempt:
+            set_committed_value(delivery, "attempts", delivery.attempts + 1)
 
 
 def _answered(target: TargetConfig, delivery: Delivery, outcome: Outcome, moment: datetime, entries: Entries) -> str:
