@@ -194,3 +194,16 @@ def test_a_code_the_target_cannot_take_waits_in_the_review_queue_until_decided(
     assert send_once(city, target).states == {"acknowledged": 1}
     (record,) = province.applied.values()
     assert record["HYDM"] == chosen
+
+
+def test_a_period_of_many_records_is_resent_in_slices(city: sessionmaker[Session], tmp_path: Path) -> None:
+    count = 6_500  # more than one slice of ids per statement
+    _ingest(city, tmp_path, [f"企业{i}有限公司" for i in range(count)], ["province"])
+    this_month = parse_period(utcnow().strftime("%Y-%m"))
+    with city() as session, session.begin():
+        created = resend(session, OPERATOR, _target("http://127.0.0.1:9/", "city"), period=this_month)
+        again = resend(session, OPERATOR, _target("http://127.0.0.1:9/", "province"), period=this_month)
+    assert (created.requeued, created.created) == (0, count) and (again.requeued, again.created) == (count, 0)
+    with city() as session:
+        kinds = [e.kind for e in ledger.entries(session)]
+    assert kinds.count("delivery.requeued") == 2 * count

@@ -14,6 +14,7 @@ every delivery they move is a ledger entry (`delivery.requeued`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
@@ -32,6 +33,7 @@ from zhizhi.store.tables import Batch, Delivery, Department, Record, RecordVersi
 from zhizhi.store.types import utcnow
 
 RETRYABLE = ("dead", "rejected")
+SLICE = 5_000  # ids per IN (...): well below the databases' limits on bound parameters
 
 
 @dataclass
@@ -95,31 +97,9 @@ def resend(
                 + ". Check the key with `zhizhi records list`.",
                 zh="找不到记录：" + "、".join(sorted(missing)),
             )
-    versions = [version for _, version, _, _ in rows]
-    existing = {
-        d.record_version_id: d
-        for d in session.scalars(
-            select(Delivery).where(Delivery.target == target.name, Delivery.record_version_id.in_(versions))
-        )
-    }
+    existing = _deliveries_of(session, target, [version for _, version, _, _ in rows])
     report = Resent(requeued=_requeue(session, list(existing.values()), "resend"))
-    fresh = [row for row in rows if row[1] not in existing]
-    if fresh:
-        now = utcnow()
-        first = Ids(session).take(Delivery, len(fresh))
-        bulk_insert(
-            session,
-            Delivery,
-            DELIVERY_COLUMNS,
-            [
-                (first + n, target.name, record, version, key, batch, f"{version}-{target.name}", "pending", 0)
-                + (None, now, now)
-                for n, (record, version, key, batch) in enumerate(fresh)
-            ],
-        )
-        for n in range(len(fresh)):
-            ledger.append(session, "delivery.requeued", "delivery", first + n, {"target": target.name, "why": "new"})
-        report.created = len(fresh)
+    report.created = _owe_again(session, target, [row for row in rows if row[1] not in existing])
     audit.record(
         session,
         actor,
@@ -135,6 +115,32 @@ def resend(
         },
     )
     return report
+
+
+def _deliveries_of(session: Session, target: TargetConfig, versions: list[int]) -> dict[int, Delivery]:
+    """The target's deliveries of these versions, by version (looked up in slices: a period can hold many)."""
+    found: dict[int, Delivery] = {}
+    for start in range(0, len(versions), SLICE):
+        part = versions[start : start + SLICE]
+        query = select(Delivery).where(Delivery.target == target.name, Delivery.record_version_id.in_(part))
+        found.update({d.record_version_id: d for d in session.scalars(query)})
+    return found
+
+
+def _owe_again(session: Session, target: TargetConfig, fresh: list[Any]) -> int:
+    """New pending deliveries for versions the target was never owed (record, version, key, batch)."""
+    if not fresh:
+        return 0
+    now = utcnow()
+    first = Ids(session).take(Delivery, len(fresh))
+    rows = [
+        (first + n, target.name, record, version, key, batch, f"{version}-{target.name}", "pending", 0, None, now, now)
+        for n, (record, version, key, batch) in enumerate(fresh)
+    ]
+    bulk_insert(session, Delivery, DELIVERY_COLUMNS, rows)
+    why = {"target": target.name, "why": "new"}
+    ledger.append_many(session, [("delivery.requeued", "delivery", first + n, why) for n in range(len(fresh))])
+    return len(fresh)
 
 
 def _spelled_out(target: TargetConfig, keys: list[str]) -> dict[str, str]:
@@ -174,23 +180,28 @@ def _current_versions(
 
 def _requeue(session: Session, deliveries: list[Delivery], why: str) -> int:
     now = utcnow()
-    for delivery in deliveries:
-        ledger.append(
-            session,
-            "delivery.requeued",
-            "delivery",
-            delivery.id,
-            {
-                "target": delivery.target,
-                "idempotency_key": delivery.idempotency_key,
-                "was": delivery.status,
-                "why": why,
-            },
-        )
-    if deliveries:
+    ledger.append_many(
+        session,
+        [
+            (
+                "delivery.requeued",
+                "delivery",
+                delivery.id,
+                {
+                    "target": delivery.target,
+                    "idempotency_key": delivery.idempotency_key,
+                    "was": delivery.status,
+                    "why": why,
+                },
+            )
+            for delivery in deliveries
+        ],
+    )
+    ids = [d.id for d in deliveries]
+    for start in range(0, len(ids), SLICE):
         session.execute(
             update(Delivery)
-            .where(Delivery.id.in_([d.id for d in deliveries]))
+            .where(Delivery.id.in_(ids[start : start + SLICE]))
             .values(status="pending", attempts=0, next_attempt_at=None, last_error=None, updated_at=now),
             execution_options={"synchronize_session": "fetch"},
         )

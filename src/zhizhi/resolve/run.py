@@ -94,6 +94,25 @@ def resolve(
     if edges is not None:
         run.edges_new = _store_edges(session, edges, fresh, run.id)
     say("clustering")
+    assignment = _assign(session, subjects, existing, thresholds)
+    say("writing the register")
+    touched = _write_links(session, assignment, subjects, existing, run.id)
+    _write_entities(session, assignment, subjects, touched, config)
+    run.entities_new, run.entities_merged = len(assignment.new), len(assignment.merged)
+    if edges is not None:
+        run.review_new = _queue_review(session, edges, thresholds, run.id)
+    run.finished_at = utcnow()
+    entities = assignment.links["entity_id"].n_unique()
+    new, merged, review = run.entities_new, run.entities_merged, run.review_new
+    report = RunReport(run.id, run.records_read, run.records_new, run.edges_new, entities, new, merged, review)
+    audit.record(
+        session, actor, "register.resolve", object_type="resolve_run", object_id=run.id, detail=report.as_dict()
+    )
+    return report
+
+
+def _assign(session: Session, subjects: pl.DataFrame, existing: pl.DataFrame, thresholds: Thresholds) -> Assignment:
+    """Cluster every record on all the kept evidence and the stewards' decisions, and name the clusters."""
     clusters = cluster(
         subjects["record_id"],
         _edges(session),
@@ -104,28 +123,7 @@ def resolve(
     )
     next_id = (session.scalar(select(func.max(Entity.id))) or 0) + 1
     merged_away = set(session.scalars(select(Entity.id).where(Entity.status == "merged")))
-    assignment = assign(clusters, existing.select("record_id", "entity_id", "first_entity_id"), next_id, merged_away)
-    say("writing the register")
-    touched = _write_links(session, assignment, subjects, existing, run.id)
-    _write_entities(session, assignment, subjects, touched, config)
-    run.entities_new, run.entities_merged = len(assignment.new), len(assignment.merged)
-    if edges is not None:
-        run.review_new = _queue_review(session, edges, thresholds, run.id)
-    run.finished_at = utcnow()
-    report = RunReport(
-        run.id,
-        run.records_read,
-        run.records_new,
-        run.edges_new,
-        assignment.links["entity_id"].n_unique(),
-        run.entities_new,
-        run.entities_merged,
-        run.review_new,
-    )
-    audit.record(
-        session, actor, "register.resolve", object_type="resolve_run", object_id=run.id, detail=report.as_dict()
-    )
-    return report
+    return assign(clusters, existing.select("record_id", "entity_id", "first_entity_id"), next_id, merged_away)
 
 
 def _links(session: Session) -> pl.DataFrame:
