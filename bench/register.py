@@ -33,7 +33,7 @@ from zhizhi.codes import install_builtin  # noqa: E402
 from zhizhi.config import init_workspace  # noqa: E402
 from zhizhi.config.models import ResolveConfig  # noqa: E402
 from zhizhi.ingest.pipeline import ingest_file  # noqa: E402
-from zhizhi.resolve.run import resolve  # noqa: E402
+from zhizhi.resolve.run import features_cache, resolve  # noqa: E402
 from zhizhi.sources.config import parse_source  # noqa: E402
 from zhizhi.store import make_engine, make_sessionmaker, upgrade  # noqa: E402
 
@@ -131,7 +131,11 @@ def main() -> None:
         marks: list[tuple[str, float]] = []
         with sessions() as session, session.begin():
             report = resolve(
-                session, OPERATOR, ResolveConfig(), progress=lambda s: marks.append((s, time.perf_counter()))
+                session,
+                OPERATOR,
+                ResolveConfig(),
+                progress=lambda s: marks.append((s, time.perf_counter())),
+                cache=features_cache(workspace.root),
             )
         marks.append(("commit", time.perf_counter()))
         parts = {a[0].split(" ")[0]: round(b[1] - a[1], 2) for a, b in itertools.pairwise(marks)}

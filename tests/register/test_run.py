@@ -9,6 +9,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -215,3 +216,31 @@ def test_the_register_scored_on_spark_is_the_register_scored_on_duckdb(
     with city() as session, session.begin():
         on_duckdb = resolve(session, OPERATOR, CONFIG)
         assert _entities(session) == by_key and on_duckdb.entities == on_spark.entities == 12
+
+
+def test_the_prepared_features_cache_changes_nothing_but_the_time(city: sessionmaker[Session], tmp_path: Path) -> None:
+    cache = tmp_path / "features.parquet"
+    firms = _firms(12)
+    _load(city, tmp_path, firms[:10])
+    with city() as session, session.begin():
+        resolve(session, OPERATOR, CONFIG, cache=cache)
+    assert cache.is_file()
+    cached = pl.read_parquet(cache)
+    assert cached.height == 20 and "record_version_id" in cached.columns
+    _load(city, tmp_path, firms)  # two new firms: their four records are prepared, the rest read from the cache
+    with city() as session, session.begin():
+        report = resolve(session, OPERATOR, CONFIG, cache=cache)
+        with_cache = _entities(session)
+        session.rollback()
+    assert report.records_new == 4 and pl.read_parquet(cache).height == 24
+    with city() as session, session.begin():
+        resolve(session, OPERATOR, CONFIG)  # the same run without the cache
+        assert _entities(session) == with_cache
+    for broken in (b"not parquet", None):
+        if broken is None:
+            pl.DataFrame({"record_id": [1], "record_version_id": [1], "other": ["x"]}).write_parquet(cache)
+        else:
+            cache.write_bytes(broken)
+        with city() as session, session.begin():
+            assert resolve(session, OPERATOR, CONFIG, cache=cache).entities == 12
+            session.rollback()

@@ -17,7 +17,7 @@ from zhizhi.errors import InputError
 from zhizhi.ingest.export import safe_cell
 from zhizhi.resolve import register, review
 from zhizhi.resolve.engine import score_pairs
-from zhizhi.resolve.run import RunReport
+from zhizhi.resolve.run import RunReport, features_cache
 from zhizhi.resolve.run import resolve as run_resolution
 
 entities_app = typer.Typer(help="The register: find, show and export entities.", no_args_is_help=True)
@@ -42,6 +42,7 @@ def resolve(
             retrain=retrain,
             progress=lambda s: status.update(s),
             score=score,
+            cache=features_cache(workspace.root),
         )
     emit(report.as_dict(), as_json, lambda: _show_run(report))
 
@@ -70,7 +71,7 @@ def _show_run(report: RunReport) -> None:
 
 def _after_decision(ctx: typer.Context) -> RunReport:
     with transaction(ctx) as (workspace, session):
-        return run_resolution(session, operator(), workspace.config.resolve)
+        return run_resolution(session, operator(), workspace.config.resolve, cache=features_cache(workspace.root))
 
 
 @entities_app.command("search")

@@ -20,7 +20,7 @@ from zhizhi.demo import DEMO_PASSWORD, load_demo
 from zhizhi.demo.delivery import province_store, send_due, write_demo_targets
 from zhizhi.demo.province import ProvincePlatform
 from zhizhi.errors import ConfigError, InputError
-from zhizhi.resolve.run import resolve
+from zhizhi.resolve.run import features_cache, resolve
 from zhizhi.store import make_sessionmaker, upgrade
 
 
@@ -91,7 +91,13 @@ def demo(
 def _resolve_demo(sessions: sessionmaker[Session], workspace: Workspace) -> None:
     """File the demo's records into the register (主体库), so its entity pages have something to show."""
     with console.status("Resolving the register…") as status, sessions() as session, session.begin():
-        report = resolve(session, operator(), workspace.config.resolve, progress=lambda step: status.update(step))
+        report = resolve(
+            session,
+            operator(),
+            workspace.config.resolve,
+            progress=lambda step: status.update(step),
+            cache=features_cache(workspace.root),
+        )
     console.print(
         f"The register: {report.entities:,} entities from {report.records_read:,} records, "
         f"{report.review_new:,} pairs for review."

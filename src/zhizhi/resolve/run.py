@@ -9,8 +9,10 @@ are kept, so clustering sees all the evidence while only new pairs are computed.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import polars as pl
 from sqlalchemy import delete, func, select, text, update
@@ -23,7 +25,7 @@ from zhizhi.ingest.bulk import bulk_insert, stamp
 from zhizhi.resolve.engine import Model, Thresholds, cluster, prepare, score_pairs
 from zhizhi.resolve.golden import golden_records
 from zhizhi.resolve.identity import Assignment, assign
-from zhizhi.resolve.subjects import load_subjects, provenance
+from zhizhi.resolve.subjects import current_versions, load_subjects, provenance
 from zhizhi.store.tables import (
     Entity,
     EntityLink,
@@ -34,6 +36,7 @@ from zhizhi.store.tables import (
 )
 from zhizhi.store.types import utcnow
 
+log = logging.getLogger("zhizhi.resolve")
 RESOLVE_LOCK = 7_405_000_002  # the advisory lock key that serialises resolution runs on PostgreSQL
 HOW_RANK = {"uscc": 0, "reg_no": 1, "steward": 2, "model": 3}
 Progress = Callable[[str], None]
@@ -65,11 +68,14 @@ def resolve(
     retrain: bool = False,
     progress: Progress | None = None,
     score: Scorer = score_pairs,
+    cache: Path | None = None,
 ) -> RunReport:
     """Resolve new and changed records into the register (see the module docstring).
 
     `score` scores the candidate pairs: DuckDB on this machine by default, or Splink on Spark
-    (`zhizhi.resolve.spark.score_pairs_on_spark` bound to a session) for a province-wide run.
+    (`zhizhi.resolve.spark.score_pairs_on_spark` bound to a session) for a province-wide run. `cache` is a file
+    that keeps every record's prepared features between runs (checked against the records' versions, so a stale
+    or foreign cache only costs preparing again).
     """
     require(actor, "data.write")
     say = progress or (lambda _: None)
@@ -78,15 +84,15 @@ def resolve(
     now = utcnow()
     thresholds = Thresholds(match=config.match_probability, review=config.review_probability)
     say("reading records")
-    subjects = load_subjects(session)
+    current = current_versions(session)
     existing = _links(session)
-    fresh = subjects.join(existing, on=["record_id", "record_version_id"], how="anti")["record_id"]
-    run = ResolveRun(started_at=now, started_by=actor.name, records_read=subjects.height, records_new=fresh.len())
+    fresh = current.join(existing, on=["record_id", "record_version_id"], how="anti")["record_id"]
+    run = ResolveRun(started_at=now, started_by=actor.name, records_read=current.height, records_new=fresh.len())
     run.edges_new = run.entities_new = run.entities_merged = run.review_new = 0
     session.add(run)
     session.flush()
     say("preparing")
-    features = prepare(subjects)
+    features = _features(session, current, cache)
     model = _model(session, features, retrain)
     run.model = model.to_json()
     say(f"scoring {fresh.len():,} new or changed records")
@@ -94,10 +100,10 @@ def resolve(
     if edges is not None:
         run.edges_new = _store_edges(session, edges, fresh, run.id)
     say("clustering")
-    assignment = _assign(session, subjects, existing, thresholds)
+    assignment = _assign(session, features, existing, thresholds)
     say("writing the register")
-    touched = _write_links(session, assignment, subjects, existing, run.id)
-    _write_entities(session, assignment, subjects, touched, config)
+    touched = _write_links(session, assignment, current, existing, run.id)
+    _write_entities(session, assignment, touched, config)
     run.entities_new, run.entities_merged = len(assignment.new), len(assignment.merged)
     if edges is not None:
         run.review_new = _queue_review(session, edges, thresholds, run.id)
@@ -111,12 +117,50 @@ def resolve(
     return report
 
 
-def _assign(session: Session, subjects: pl.DataFrame, existing: pl.DataFrame, thresholds: Thresholds) -> Assignment:
+def features_cache(root: Path) -> Path:
+    """Where a workspace keeps its records' prepared features between runs."""
+    return root / "data" / "resolve-features.parquet"
+
+
+def _features(session: Session, current: pl.DataFrame, cache: Path | None) -> pl.DataFrame:
+    """Every record's prepared features: from `cache` where the record's version is the one cached, prepared now
+    for the rest (preparing depends on the record alone); the cache is then written again."""
+    versions = ["record_id", "record_version_id"]
+    kept = pl.DataFrame(schema={"record_id": pl.Int64, "record_version_id": pl.Int64})
+    if cache is not None and cache.is_file():
+        try:
+            kept = pl.read_parquet(cache).join(current, on=versions, how="semi")
+        except (OSError, pl.exceptions.PolarsError):
+            log.warning("the cache of prepared features %s does not read; preparing every record", cache)
+    ids = current.join(kept.select(versions), on=versions, how="anti")["record_id"].to_list()
+    if not ids:
+        features = kept
+    elif kept.is_empty():
+        features = _prepared(session, None)
+    else:
+        prepared = _prepared(session, ids)
+        same = kept.columns == prepared.columns  # else written by another version of the engine
+        features = pl.concat([kept, prepared]).sort("record_id") if same else _prepared(session, None)
+    if cache is not None and ids:
+        partial = cache.with_suffix(".tmp")
+        features.write_parquet(partial)
+        partial.replace(cache)
+    return features.drop("record_version_id")
+
+
+def _prepared(session: Session, ids: list[int] | None) -> pl.DataFrame:
+    """The prepared features of these records (every record with None), with their version."""
+    subjects = load_subjects(session, ids)
+    prepared = prepare(subjects).join(subjects.select("record_id", "record_version_id"), on="record_id")
+    return prepared.sort("record_id")
+
+
+def _assign(session: Session, features: pl.DataFrame, existing: pl.DataFrame, thresholds: Thresholds) -> Assignment:
     """Cluster every record on all the kept evidence and the stewards' decisions, and name the clusters."""
     clusters = cluster(
-        subjects["record_id"],
+        features["record_id"],
         _edges(session),
-        uscc=subjects.select("record_id", "uscc"),
+        uscc=features.select("record_id", "uscc"),
         must_link=_decided(session, "merge"),
         cannot_link=_decided(session, "apart"),
         thresholds=thresholds,
@@ -180,12 +224,12 @@ def _decided(session: Session, kind: str) -> pl.DataFrame:
 
 
 def _write_links(
-    session: Session, assignment: Assignment, subjects: pl.DataFrame, existing: pl.DataFrame, run_id: int
+    session: Session, assignment: Assignment, current: pl.DataFrame, existing: pl.DataFrame, run_id: int
 ) -> set[int]:
     """Write the links that are new or changed; returns the entities whose records changed."""
     how = _how(session, assignment.links)
     links = (
-        assignment.links.join(subjects.select("record_id", "record_version_id"), on="record_id")
+        assignment.links.join(current, on="record_id")
         .join(how, on="record_id", how="left")
         .with_columns(pl.col("how").fill_null("alone"))
     )
@@ -244,14 +288,12 @@ def _ensure_entities(session: Session, ids: set[int], now: object) -> None:
     bulk_insert(session, Entity, ("id", "status", "golden", "records", "created_at", "updated_at"), rows)
 
 
-def _write_entities(
-    session: Session, assignment: Assignment, subjects: pl.DataFrame, touched: set[int], config: ResolveConfig
-) -> None:
+def _write_entities(session: Session, assignment: Assignment, touched: set[int], config: ResolveConfig) -> None:
     """Golden records of the entities whose records changed."""
     if not touched:
         return
     members = assignment.links.filter(pl.col("entity_id").is_in(list(touched)))
-    rows = members.join(subjects, on="record_id")
+    rows = members.join(load_subjects(session, members["record_id"].to_list()), on="record_id")
     where = provenance(session, rows["record_version_id"].to_list())
     golden = golden_records(rows.join(where, on="record_version_id", how="left"), config.survivorship)
     now = utcnow()

@@ -37,6 +37,7 @@ SCHEMA = {
 }
 KINDS = {"uscc": "uscc", "reg_no": "reg_no", "name": "name", "address": "address", "legal_representative": "person"}
 PAGE = 50_000
+SLICE = 5_000  # ids per IN (...)
 
 
 @cache
@@ -59,24 +60,40 @@ def resolvable_types() -> list[str]:
     return sorted(kind for kind in record_types() if "name" in subject_fields(kind))
 
 
-def load_subjects(session: Session) -> pl.DataFrame:
-    """Every record's subject from its current version, in record id order."""
-    frames = [_frame(kind, rows) for kind in resolvable_types() for rows in _pages(session, kind)]
+def current_versions(session: Session) -> pl.DataFrame:
+    """(record_id, record_version_id) of every record with a subject: cheap, no record data read."""
+    rows = session.execute(
+        select(Record.id, Record.version_id).where(Record.record_type.in_(resolvable_types())).order_by(Record.id)
+    ).all()
+    return pl.DataFrame(
+        [tuple(r) for r in rows], schema={"record_id": pl.Int64, "record_version_id": pl.Int64}, orient="row"
+    )
+
+
+def load_subjects(session: Session, ids: list[int] | None = None) -> pl.DataFrame:
+    """Every record's subject (or only those of `ids`) from its current version, in record id order."""
+    frames = [_frame(kind, rows) for kind in resolvable_types() for rows in _pages(session, kind, ids)]
     if not frames:
         return pl.DataFrame(schema=SCHEMA)
     return pl.concat(frames).sort("record_id")
 
 
-def _pages(session: Session, kind: str) -> Iterator[list[tuple[int, int, str, str]]]:
+def _pages(session: Session, kind: str, ids: list[int] | None) -> Iterator[list[tuple[int, int, str, str]]]:
+    query = (
+        select(Record.id, Record.version_id, Record.source, RecordVersion.data)
+        .join(RecordVersion, RecordVersion.id == Record.version_id)
+        .where(Record.record_type == kind)
+        .order_by(Record.id)
+    )
+    if ids is not None:
+        for start in range(0, len(ids), SLICE):
+            rows = session.execute(query.where(Record.id.in_(ids[start : start + SLICE]))).all()
+            if rows:
+                yield [tuple(row) for row in rows]  # type: ignore[misc]
+        return
     after = 0
     while True:
-        rows = session.execute(
-            select(Record.id, Record.version_id, Record.source, RecordVersion.data)
-            .join(RecordVersion, RecordVersion.id == Record.version_id)
-            .where(Record.record_type == kind, Record.id > after)
-            .order_by(Record.id)
-            .limit(PAGE)
-        ).all()
+        rows = session.execute(query.where(Record.id > after).limit(PAGE)).all()
         if not rows:
             return
         yield [tuple(row) for row in rows]  # type: ignore[misc]

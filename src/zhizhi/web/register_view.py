@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zhizhi.access.roles import Actor, require
-from zhizhi.config.models import ResolveConfig
+from zhizhi.config import Workspace
 from zhizhi.records import record_types
-from zhizhi.resolve.run import resolve
+from zhizhi.resolve.run import features_cache, resolve
 from zhizhi.resolve.subjects import SUBJECT_COLUMNS, subject_fields
 from zhizhi.store.tables import Entity, EntityLink, ResolveRun, ReviewPair
 from zhizhi.store.types import iso_utc
@@ -168,6 +168,6 @@ def qr_svg(url: str, *, inline: bool) -> str:
     return buffer.getvalue().decode("utf-8")
 
 
-def resolve_now(session: Session, actor: Actor, config: ResolveConfig) -> dict[str, int]:
+def resolve_now(session: Session, actor: Actor, workspace: Workspace) -> dict[str, int]:
     """Run resolution in the caller's transaction, so the register shows a steward's decision at once."""
-    return resolve(session, actor, config).as_dict()
+    return resolve(session, actor, workspace.config.resolve, cache=features_cache(workspace.root)).as_dict()

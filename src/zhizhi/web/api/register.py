@@ -88,4 +88,4 @@ def decide_pair(pair_id: int, body: PairDecision, request: Request, db: DbSessio
 
 
 def _resolve(db: Session, actor: Actor, request: Request) -> dict[str, int]:
-    return register_view.resolve_now(db, actor, app_context(request).workspace.config.resolve)
+    return register_view.resolve_now(db, actor, app_context(request).workspace)

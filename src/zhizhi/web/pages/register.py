@@ -151,7 +151,7 @@ def undo_decisions(
 
 
 def _resolve(db: Session, actor: Actor, request: Request) -> None:
-    register_view.resolve_now(db, actor, app_context(request).workspace.config.resolve)
+    register_view.resolve_now(db, actor, app_context(request).workspace)
 
 
 def _comparison_label(locale: str, key: str) -> str:
