@@ -29,11 +29,11 @@ from zhizhi.errors import InputError
 from zhizhi.ingest.bulk import Ids, bulk_insert, lock_ingest
 from zhizhi.ingest.versions import DELIVERY_COLUMNS
 from zhizhi.records import record_type
+from zhizhi.store.frames import slices
 from zhizhi.store.tables import Batch, Delivery, Department, Record, RecordVersion
 from zhizhi.store.types import utcnow
 
 RETRYABLE = ("dead", "rejected")
-SLICE = 5_000  # ids per IN (...): well below the databases' limits on bound parameters
 
 
 @dataclass
@@ -120,8 +120,7 @@ def resend(
 def _deliveries_of(session: Session, target: TargetConfig, versions: list[int]) -> dict[int, Delivery]:
     """The target's deliveries of these versions, by version (looked up in slices: a period can hold many)."""
     found: dict[int, Delivery] = {}
-    for start in range(0, len(versions), SLICE):
-        part = versions[start : start + SLICE]
+    for part in slices(versions):
         query = select(Delivery).where(Delivery.target == target.name, Delivery.record_version_id.in_(part))
         found.update({d.record_version_id: d for d in session.scalars(query)})
     return found
@@ -198,10 +197,10 @@ def _requeue(session: Session, deliveries: list[Delivery], why: str) -> int:
         ],
     )
     ids = [d.id for d in deliveries]
-    for start in range(0, len(ids), SLICE):
+    for part in slices(ids):
         session.execute(
             update(Delivery)
-            .where(Delivery.id.in_(ids[start : start + SLICE]))
+            .where(Delivery.id.in_(part))
             .values(status="pending", attempts=0, next_attempt_at=None, last_error=None, updated_at=now),
             execution_options={"synchronize_session": "fetch"},
         )

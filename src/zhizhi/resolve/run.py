@@ -26,6 +26,7 @@ from zhizhi.resolve.engine import Model, Thresholds, cluster, prepare, score_pai
 from zhizhi.resolve.golden import golden_records
 from zhizhi.resolve.identity import Assignment, assign
 from zhizhi.resolve.subjects import current_versions, load_subjects, provenance
+from zhizhi.store.frames import frame, slices
 from zhizhi.store.tables import (
     Entity,
     EntityLink,
@@ -171,11 +172,9 @@ def _assign(session: Session, features: pl.DataFrame, existing: pl.DataFrame, th
 
 
 def _links(session: Session) -> pl.DataFrame:
-    rows = session.execute(
-        select(EntityLink.record_id, EntityLink.record_version_id, EntityLink.entity_id, EntityLink.first_entity_id)
-    ).all()
+    query = select(EntityLink.record_id, EntityLink.record_version_id, EntityLink.entity_id, EntityLink.first_entity_id)
     schema = {"record_id": pl.Int64, "record_version_id": pl.Int64, "entity_id": pl.Int64, "first_entity_id": pl.Int64}
-    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+    return frame(session, query, schema)
 
 
 def _model(session: Session, features: pl.DataFrame, retrain: bool) -> Model:
@@ -191,8 +190,7 @@ def _model(session: Session, features: pl.DataFrame, retrain: bool) -> Model:
 def _store_edges(session: Session, edges: pl.DataFrame, fresh: pl.Series, run_id: int) -> int:
     """Replace the edges of the records scored again with the new ones."""
     ids = fresh.to_list()
-    for start in range(0, len(ids), 5_000):
-        part = ids[start : start + 5_000]
+    for part in slices(ids):
         session.execute(
             delete(ResolveEdge).where(ResolveEdge.record_id_l.in_(part) | ResolveEdge.record_id_r.in_(part))
         )
@@ -205,22 +203,16 @@ def _store_edges(session: Session, edges: pl.DataFrame, fresh: pl.Series, run_id
 
 
 def _edges(session: Session) -> pl.DataFrame:
-    rows = session.execute(
-        select(ResolveEdge.record_id_l, ResolveEdge.record_id_r, ResolveEdge.how, ResolveEdge.probability)
-    ).all()
+    query = select(ResolveEdge.record_id_l, ResolveEdge.record_id_r, ResolveEdge.how, ResolveEdge.probability)
     schema = {"record_id_l": pl.Int64, "record_id_r": pl.Int64, "how": pl.String, "probability": pl.Float64}
-    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+    return frame(session, query, schema)
 
 
 def _decided(session: Session, kind: str) -> pl.DataFrame:
-    rows = session.execute(
-        select(ResolveDecision.record_id_l, ResolveDecision.record_id_r).where(
-            ResolveDecision.kind == kind, ResolveDecision.undone_at.is_(None)
-        )
-    ).all()
-    return pl.DataFrame(
-        [tuple(r) for r in rows], schema={"record_id_l": pl.Int64, "record_id_r": pl.Int64}, orient="row"
+    query = select(ResolveDecision.record_id_l, ResolveDecision.record_id_r).where(
+        ResolveDecision.kind == kind, ResolveDecision.undone_at.is_(None)
     )
+    return frame(session, query, {"record_id_l": pl.Int64, "record_id_r": pl.Int64})
 
 
 def _write_links(
@@ -241,8 +233,8 @@ def _write_links(
     )
     before = existing.join(changed.select("record_id"), on="record_id")["entity_id"].to_list()
     ids = changed["record_id"].to_list()
-    for start in range(0, len(ids), 5_000):
-        session.execute(delete(EntityLink).where(EntityLink.record_id.in_(ids[start : start + 5_000])))
+    for part in slices(ids):
+        session.execute(delete(EntityLink).where(EntityLink.record_id.in_(part)))
     now = stamp(session, utcnow())
     rows = changed.select(
         "record_id", "entity_id", "first_entity_id", "record_version_id", "how", "score", pl.lit(run_id).alias("run_id")

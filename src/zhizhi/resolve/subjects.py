@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhizhi.records import RecordType, record_types
+from zhizhi.store.frames import frame, slices
 from zhizhi.store.tables import Batch, RawRow, Record, RecordVersion
 
 SUBJECT_COLUMNS = (
@@ -37,7 +38,6 @@ SCHEMA = {
 }
 KINDS = {"uscc": "uscc", "reg_no": "reg_no", "name": "name", "address": "address", "legal_representative": "person"}
 PAGE = 50_000
-SLICE = 5_000  # ids per IN (...)
 
 
 @cache
@@ -62,12 +62,8 @@ def resolvable_types() -> list[str]:
 
 def current_versions(session: Session) -> pl.DataFrame:
     """(record_id, record_version_id) of every record with a subject: cheap, no record data read."""
-    rows = session.execute(
-        select(Record.id, Record.version_id).where(Record.record_type.in_(resolvable_types())).order_by(Record.id)
-    ).all()
-    return pl.DataFrame(
-        [tuple(r) for r in rows], schema={"record_id": pl.Int64, "record_version_id": pl.Int64}, orient="row"
-    )
+    query = select(Record.id, Record.version_id).where(Record.record_type.in_(resolvable_types())).order_by(Record.id)
+    return frame(session, query, {"record_id": pl.Int64, "record_version_id": pl.Int64})
 
 
 def load_subjects(session: Session, ids: list[int] | None = None) -> pl.DataFrame:
@@ -86,8 +82,8 @@ def _pages(session: Session, kind: str, ids: list[int] | None) -> Iterator[list[
         .order_by(Record.id)
     )
     if ids is not None:
-        for start in range(0, len(ids), SLICE):
-            rows = session.execute(query.where(Record.id.in_(ids[start : start + SLICE]))).all()
+        for part in slices(ids):
+            rows = session.execute(query.where(Record.id.in_(part))).all()
             if rows:
                 yield [tuple(row) for row in rows]  # type: ignore[misc]
         return
@@ -126,14 +122,10 @@ def provenance(session: Session, version_ids: list[int]) -> pl.DataFrame:
         "row": pl.Int64(),
         "at": pl.Datetime("us"),
     }
-    rows: list[tuple[object, ...]] = []
-    for start in range(0, len(version_ids), PAGE):
-        rows += session.execute(
-            select(
-                RecordVersion.id, Batch.id, Batch.file_name, RawRow.sheet, RawRow.row_number, RecordVersion.created_at
-            )
-            .join(Batch, Batch.id == RecordVersion.batch_id)
-            .outerjoin(RawRow, RawRow.id == RecordVersion.raw_row_id)
-            .where(RecordVersion.id.in_(version_ids[start : start + PAGE]))
-        ).all()
-    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+    query = (
+        select(RecordVersion.id, Batch.id, Batch.file_name, RawRow.sheet, RawRow.row_number, RecordVersion.created_at)
+        .join(Batch, Batch.id == RecordVersion.batch_id)
+        .outerjoin(RawRow, RawRow.id == RecordVersion.raw_row_id)
+    )
+    parts = [frame(session, query.where(RecordVersion.id.in_(part)), schema) for part in slices(version_ids)]
+    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
