@@ -3,9 +3,13 @@ fresh SQLite (or PostgreSQL) workspace, a full resolution run, then a batch of n
 incrementally. The engine alone (frames in memory) is measured by bench/resolve.py; this adds reading the records
 from the store, preparing every subject, clustering the whole register and writing links and golden records.
 
-    python bench/register.py --entities 100000 --new 10000 [--database-url postgresql://...]
+    python bench/register.py --entities 100000 --new 10000 [--database-url postgresql://...] [--work DIR]
+    python bench/register.py --steps incremental --work DIR --repeat 3   # SQLite: the incremental run again
 
 Prints a JSON line per step (wall seconds, CPU seconds, peak MiB of the process so far) and the register's size.
+With `--work`, the SQLite workspace is kept there, with a copy of it as it stood just before the incremental run
+(`DIR/before-incremental/`), so that `--steps incremental` measures that run again without ingesting and resolving
+everything first.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import itertools
 import json
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -23,6 +28,7 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
+from sqlalchemy.orm import Session, sessionmaker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from resolve_data import generate  # noqa: E402
@@ -30,7 +36,7 @@ from resolve_data import generate  # noqa: E402
 from zhizhi.access.departments import create_department  # noqa: E402
 from zhizhi.access.roles import Actor  # noqa: E402
 from zhizhi.codes import install_builtin  # noqa: E402
-from zhizhi.config import init_workspace  # noqa: E402
+from zhizhi.config import init_workspace, load_workspace  # noqa: E402
 from zhizhi.config.models import ResolveConfig  # noqa: E402
 from zhizhi.ingest.pipeline import ingest_file  # noqa: E402
 from zhizhi.resolve.run import features_cache, resolve  # noqa: E402
@@ -97,8 +103,14 @@ def main() -> None:
     parser.add_argument("--entities", type=int, default=100_000)
     parser.add_argument("--new", type=int, default=10_000, help="new rows in the incremental batch")
     parser.add_argument("--database-url", default=None, help="a PostgreSQL URL (default: a SQLite file)")
+    parser.add_argument("--work", type=Path, default=None, help="keep the SQLite workspace here (default: a temp dir)")
+    parser.add_argument("--steps", default="all", choices=["all", "incremental"])
+    parser.add_argument("--repeat", type=int, default=1, help="incremental runs, each from the same snapshot")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="zhizhi-bench-register-"))
+    if args.steps == "incremental":
+        again(args.work, args.repeat)
+        return
+    work = args.work or Path(tempfile.mkdtemp(prefix="zhizhi-bench-register-"))
     workspace = init_workspace(work / "ws", name="bench")
     engine = make_engine(args.database_url or workspace.database_url)
     upgrade(engine)
@@ -126,31 +138,47 @@ def main() -> None:
                 accepted += result.batch.rows_accepted
         step(f"ingest {tag}", started, cpu, rows_read=read, rows_accepted=accepted)
 
-    def run(tag: str) -> None:
-        started, cpu = time.perf_counter(), cpu_now()
-        marks: list[tuple[str, float]] = []
-        with sessions() as session, session.begin():
-            report = resolve(
-                session,
-                OPERATOR,
-                ResolveConfig(),
-                progress=lambda s: marks.append((s, time.perf_counter())),
-                cache=features_cache(workspace.root),
-            )
-        marks.append(("commit", time.perf_counter()))
-        parts = {a[0].split(" ")[0]: round(b[1] - a[1], 2) for a, b in itertools.pairwise(marks)}
-        step(f"resolve {tag}", started, cpu, **report.as_dict(), seconds_by_stage=parts)
-
     ingest(first, "first")
-    run("full")
-    run("again, nothing new")
+    run(sessions, workspace.root, "full")
+    run(sessions, workspace.root, "again, nothing new")
     ingest(later, "new")
-    run("incremental")
+    if args.work is not None and args.database_url is None:
+        engine.dispose()
+        shutil.copytree(workspace.root / "data", work / "before-incremental", dirs_exist_ok=True)
+    run(sessions, workspace.root, "incremental")
     engine.dispose()
-    if not os.environ.get("KEEP"):
-        import shutil
-
+    if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def run(sessions: sessionmaker[Session], root: Path, tag: str) -> None:
+    """One resolution run, timed, with the seconds of each of its stages."""
+    started, cpu = time.perf_counter(), cpu_now()
+    marks: list[tuple[str, float]] = []
+    with sessions() as session, session.begin():
+        report = resolve(
+            session,
+            OPERATOR,
+            ResolveConfig(),
+            progress=lambda s: marks.append((s, time.perf_counter())),
+            cache=features_cache(root),
+        )
+    marks.append(("commit", time.perf_counter()))
+    parts = {a[0].split(" ")[0]: round(b[1] - a[1], 2) for a, b in itertools.pairwise(marks)}
+    step(f"resolve {tag}", started, cpu, **report.as_dict(), seconds_by_stage=parts, load=os.getloadavg()[0])
+
+
+def again(work: Path | None, repeat: int) -> None:
+    """The incremental run again from the snapshot a full `--work` run left."""
+    if work is None or not (work / "before-incremental").is_dir():
+        sys.exit("--steps incremental needs --work DIR where a full SQLite run left DIR/before-incremental/")
+    root = work / "ws"
+    for _ in range(repeat):
+        shutil.rmtree(root / "data")
+        shutil.copytree(work / "before-incremental", root / "data")
+        engine = make_engine(load_workspace(root).database_url)
+        run(make_sessionmaker(engine), root, "incremental")
+        engine.dispose()
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from tests.conftest import DEMO_PASSWORD
 from zhizhi.cli.main import app
 from zhizhi.config import load_workspace
-from zhizhi.resolve.golden import search_text
+from zhizhi.resolve.golden import name_initials
 from zhizhi.store import make_engine, make_sessionmaker
 from zhizhi.store.tables import Entity, EntityLink, Record
 from zhizhi.web.app import create_app
@@ -75,7 +75,7 @@ def test_a_steward_finds_a_demo_firm_and_opens_its_file(demo: Demo) -> None:
         rich = min(entity_id for entity_id, found in kinds.items() if {"entity", "licence", "inspection"} <= found)
         entity = session.get(Entity, rich)
         assert entity is not None and entity.name
-    initials = search_text({"name": entity.name}).split()[1]
+    initials = name_initials(entity.name).split()[0]
     web = create_app(load_workspace(demo.root))
     with TestClient(web, base_url="http://testserver") as client:
         answer = client.post("/api/session", json={"username": "steward", "password": DEMO_PASSWORD})

@@ -9,7 +9,7 @@ from datetime import datetime
 import polars as pl
 
 from zhizhi.config.models import SurvivorshipConfig
-from zhizhi.resolve.golden import golden_records, search_text
+from zhizhi.resolve.golden import golden_records, name_initials, search_text
 
 
 def _rows() -> pl.DataFrame:
@@ -80,6 +80,9 @@ def test_source_priority_then_recency_then_completeness() -> None:
 
 
 def test_search_text_holds_the_pinyin_initials() -> None:
+    initials = name_initials("柳州市华信科技有限公司")
+    assert initials == "lzshxkjyxgs hxkjyxgs"
+    assert name_initials("柳州市长城贸易有限公司") == "lzszcmyyxgs ccmyyxgs"  # 市长 in the whole name, 长城 alone
     fields = {"name": "柳州市华信科技有限公司", "uscc": "91450200MA5K3C1Q21", "phone": "0772-3812345"}
-    text = search_text(fields, "华信科技有限公司")
+    text = search_text({**fields, "initials": initials})
     assert "lzshxkjyxgs" in text and " hxkjyxgs" in text and "91450200ma5k3c1q21" in text and "0772-3812345" in text

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -244,3 +244,30 @@ def test_the_prepared_features_cache_changes_nothing_but_the_time(city: sessionm
         with city() as session, session.begin():
             assert resolve(session, OPERATOR, CONFIG, cache=cache).entities == 12
             session.rollback()
+
+
+def test_an_incremental_run_links_as_a_whole_run_would(city: sessionmaker[Session], tmp_path: Path) -> None:
+    firms = _firms(12)
+    _load(city, tmp_path, firms[:6])
+    _run(city)
+    _load(city, tmp_path, firms[:9])  # three new firms
+    assert _run(city)["records_reconsidered"] == 6  # their six records: nothing else is reached
+    with city() as session, session.begin():
+        ids = {f"{r.source}:{r.key}": r.id for r in session.scalars(select(Record))}
+        a, b = (ids[f"dengji:uscc={firms[i]['code']}"] for i in (0, 1))
+        review.decide(session, OPERATOR, "merge", [(a, b)], "同一家企业，名称变更前后")
+        review.split(session, OPERATOR, [ids[f"xuke:uscc={firms[3]['code']}"]], "许可证持有人并非该企业")
+    renamed = [dict(f) for f in firms]
+    renamed[5]["name"] = "柳州市嘉禾商贸有限公司"  # a changed record: another firm's trade name now
+    _load(city, tmp_path, renamed)
+    report = _run(city)
+    with city() as session:
+        total = session.scalar(select(func.count()).select_from(Record))
+        incremental = _entities(session)
+    assert 0 < report["records_reconsidered"] < total
+    other = ResolveConfig(survivorship=SurvivorshipConfig(sources=["xuke"]))  # other settings: all clustered again
+    with city() as session, session.begin():
+        whole = resolve(session, OPERATOR, other)
+        assert whole.records_reconsidered == total and whole.entities_new == whole.entities_merged == 0
+        assert _entities(session) == incremental
+    assert _run(city)["records_reconsidered"] == total  # and back to the first settings

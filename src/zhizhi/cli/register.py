@@ -64,8 +64,8 @@ def _spark_scorer(master: str) -> Callable[..., Any]:
 def _show_run(report: RunReport) -> None:
     console.print(
         f"Run {report.run_id}: {report.records_read:,} records read, {report.records_new:,} new or changed scored "
-        f"({report.edges_new:,} pairs); {report.entities:,} entities ({report.entities_new:,} new, "
-        f"{report.entities_merged:,} merged); {report.review_new:,} pairs for review."
+        f"({report.edges_new:,} pairs), {report.records_reconsidered:,} clustered again; {report.entities:,} entities "
+        f"({report.entities_new:,} new, {report.entities_merged:,} merged); {report.review_new:,} pairs for review."
     )
 
 

@@ -9,7 +9,7 @@ keeps its provenance: the record, its source, the batch, file, sheet and row, an
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -22,10 +22,14 @@ PROVENANCE = ("record_id", "source", "batch_id", "file", "sheet", "row", "at")
 FLAT = ("name", "uscc", "reg_no", "phone", "address")  # golden values kept in columns of their own, for search
 
 
-def golden_records(rows: pl.DataFrame, rules: SurvivorshipConfig) -> pl.DataFrame:
+def golden_records(
+    rows: pl.DataFrame, rules: SurvivorshipConfig, known: Mapping[str, str] | None = None
+) -> pl.DataFrame:
     """Per entity: `golden` (JSON: field -> value and provenance), the searchable fields, and its record count.
 
     `rows` has one row per linked record: entity_id, record_type, the subject columns and the provenance columns.
+    `known` maps names to their pinyin initials where they are known already (spelling a name out is the costly
+    part of a golden record).
     """
     ranked = rows.with_columns(
         _source_rank(rules.sources).alias("_source_rank"),
@@ -46,10 +50,13 @@ def golden_records(rows: pl.DataFrame, rules: SurvivorshipConfig) -> pl.DataFram
     flat = flat.with_columns(*(pl.lit(None, pl.String).alias(f) for f in FLAT if f not in flat.columns))
     counts = rows.group_by("entity_id").len("records")
     out = counts.join(golden, on="entity_id", how="left").join(flat, on="entity_id", how="left").sort("entity_id")
-    short = name_parts(out["name"].fill_null("")).select(
-        pl.concat_str([pl.col(c).fill_null("") for c in ("trade", "industry", "form", "branch")]).alias("short")
-    )["short"]
-    searchable = out.select(*FLAT).to_dicts()
+    known = known or {}
+    names = out["name"].to_list()
+    unknown = sorted({name for name in names if name and name not in known})
+    shorts = _short_names(pl.Series(unknown, dtype=pl.String)).to_list()
+    spelt = {**known, **{name: name_initials(name, short) for name, short in zip(unknown, shorts, strict=True)}}
+    out = out.with_columns(pl.Series("initials", [spelt.get(name, "") if name else None for name in names]))
+    searchable = out.select(*FLAT, "initials").to_dicts()
     return out.select(
         "entity_id",
         pl.col("records").cast(pl.Int64),
@@ -58,9 +65,16 @@ def golden_records(rows: pl.DataFrame, rules: SurvivorshipConfig) -> pl.DataFram
         "uscc",
         "phone",
         "address",
-    ).with_columns(
-        pl.Series("search", [search_text(f, s) for f, s in zip(searchable, short.to_list(), strict=True)], pl.String)
-    )
+        "initials",
+    ).with_columns(pl.Series("search", [search_text(f) for f in searchable], pl.String))
+
+
+def _short_names(names: pl.Series) -> pl.Series:
+    """Names without their region (柳州市华信科技有限公司 -> 华信科技有限公司)."""
+    parts = name_parts(names.fill_null(""))
+    return parts.select(
+        pl.concat_str([pl.col(c).fill_null("") for c in ("trade", "industry", "form", "branch")]).alias("short")
+    )["short"]
 
 
 def _source_rank(sources: list[str]) -> pl.Expr:
@@ -91,13 +105,22 @@ def _survivor(rows: pl.DataFrame, name: str, rules: Sequence[str]) -> pl.DataFra
     )
 
 
-def search_text(fields: dict[str, Any], short_name: str = "") -> str:
-    """What search matches: the name and the pinyin initials of it and of it without its region (柳州市华信科技有限公司:
-    lzshxkjyxgs and hxkjyxgs), the credit code, registration number, phone and address."""
-    name = fields.get("name") or ""
-    initials = [_initials(text) for text in dict.fromkeys((name, short_name)) if text]
-    parts = [name, *initials, fields.get("uscc"), fields.get("reg_no"), fields.get("phone"), fields.get("address")]
-    return " ".join(str(p) for p in parts if p).lower()
+def search_text(fields: Mapping[str, Any]) -> str:
+    """What search matches: the name, its pinyin `initials`, the credit code, registration number, phone and
+    address, in lower case."""
+    keys = ("name", "initials", "uscc", "reg_no", "phone", "address")
+    return " ".join(str(fields[key]) for key in keys if fields.get(key)).lower()
+
+
+def name_initials(name: str, short_name: str | None = None) -> str:
+    """The pinyin initials of a name and of it without its region (柳州市华信科技有限公司: `lzshxkjyxgs hxkjyxgs`).
+
+    Spelt apart rather than cut from one another: a word across the region's edge reads differently (柳州市长城:
+    市长 shì zhǎng in the whole name, but 长城 cháng chéng on its own)."""
+    if short_name is None:
+        short_name = _short_names(pl.Series([name], dtype=pl.String))[0]
+    spelt = (_initials(text) for text in dict.fromkeys((name, short_name)) if text)
+    return " ".join(dict.fromkeys(text for text in spelt if text))
 
 
 def _initials(text: str) -> str:

@@ -2,13 +2,16 @@
 and write links, golden records and pairs for review — in the caller's transaction, so a failure leaves nothing.
 
 Incremental: a record is scored when it is new or its version changed since it was linked; the edges scored before
-are kept, so clustering sees all the evidence while only new pairs are computed. The model trained on the first run
+are kept, and only the components of the evidence that this run's changes reach are clustered again (see scope.py),
+so a batch costs what it touches, not what the register holds. A run with other thresholds or survivorship rules
+than the last one clusters everything again and rewrites every golden record. The model trained on the first run
 (from pairs that share a credit code) is kept with the run and reused, so that re-running is deterministic;
 `retrain` trains it again.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -25,6 +28,7 @@ from zhizhi.ingest.bulk import bulk_insert, stamp
 from zhizhi.resolve.engine import Model, Thresholds, cluster, prepare, score_pairs
 from zhizhi.resolve.golden import golden_records
 from zhizhi.resolve.identity import Assignment, assign
+from zhizhi.resolve.scope import Evidence, scope
 from zhizhi.resolve.subjects import current_versions, load_subjects, provenance
 from zhizhi.store.frames import frame, slices
 from zhizhi.store.tables import (
@@ -56,6 +60,7 @@ class RunReport:
     entities_new: int
     entities_merged: int
     review_new: int
+    records_reconsidered: int  # clustered again: what the run's changes reach (every record when settings changed)
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -88,7 +93,12 @@ def resolve(
     current = current_versions(session)
     existing = _links(session)
     fresh = current.join(existing, on=["record_id", "record_version_id"], how="anti")["record_id"]
-    run = ResolveRun(started_at=now, started_by=actor.name, records_read=current.height, records_new=fresh.len())
+    settings = json.dumps({"thresholds": asdict(thresholds), "survivorship": config.survivorship.model_dump()})
+    last = session.scalar(select(ResolveRun.settings).order_by(ResolveRun.id.desc()).limit(1))
+    everything = existing.is_empty() or last != settings  # else only what this run's changes reach
+    run = ResolveRun(
+        started_at=now, started_by=actor.name, records_read=current.height, records_new=fresh.len(), settings=settings
+    )
     run.edges_new = run.entities_new = run.entities_merged = run.review_new = 0
     session.add(run)
     session.flush()
@@ -101,9 +111,20 @@ def resolve(
     if edges is not None:
         run.edges_new = _store_edges(session, edges, fresh, run.id)
     say("clustering")
-    assignment = _assign(session, features, existing, thresholds)
-    say("writing the register")
-    touched = _write_links(session, assignment, current, existing, run.id)
+    evidence = _evidence(session)
+    if everything:
+        moved = features["record_id"]
+    else:
+        new_strong = edges.filter(pl.col("probability") >= thresholds.match) if edges is not None else None
+        ends = [fresh] if new_strong is None else [fresh, new_strong["record_id_l"], new_strong["record_id_r"]]
+        moved = scope(
+            features["record_id"], existing, pl.concat([e.cast(pl.Int64) for e in ends]), evidence, thresholds.match
+        )
+    assignment = _assign(session, features, existing, moved, evidence, thresholds)
+    say(f"writing the register ({moved.len():,} records reconsidered)")
+    touched = _write_links(session, assignment, current, existing, moved, evidence, run.id)
+    if everything:
+        touched |= set(assignment.links["entity_id"].unique().to_list())
     _write_entities(session, assignment, touched, config)
     run.entities_new, run.entities_merged = len(assignment.new), len(assignment.merged)
     if edges is not None:
@@ -111,7 +132,9 @@ def resolve(
     run.finished_at = utcnow()
     entities = assignment.links["entity_id"].n_unique()
     new, merged, review = run.entities_new, run.entities_merged, run.review_new
-    report = RunReport(run.id, run.records_read, run.records_new, run.edges_new, entities, new, merged, review)
+    report = RunReport(
+        run.id, run.records_read, run.records_new, run.edges_new, entities, new, merged, review, moved.len()
+    )
     audit.record(
         session, actor, "register.resolve", object_type="resolve_run", object_id=run.id, detail=report.as_dict()
     )
@@ -156,24 +179,49 @@ def _prepared(session: Session, ids: list[int] | None) -> pl.DataFrame:
     return prepared.sort("record_id")
 
 
-def _assign(session: Session, features: pl.DataFrame, existing: pl.DataFrame, thresholds: Thresholds) -> Assignment:
-    """Cluster every record on all the kept evidence and the stewards' decisions, and name the clusters."""
+def _assign(
+    session: Session,
+    features: pl.DataFrame,
+    existing: pl.DataFrame,
+    moved: pl.Series,
+    evidence: Evidence,
+    thresholds: Thresholds,
+) -> Assignment:
+    """Cluster the `moved` records on all the kept evidence and the stewards' decisions, and name the clusters;
+    every other record keeps its entity."""
     clusters = cluster(
-        features["record_id"],
-        _edges(session),
-        uscc=features.select("record_id", "uscc"),
-        must_link=_decided(session, "merge"),
-        cannot_link=_decided(session, "apart"),
+        moved,
+        evidence.edges,
+        uscc=features.select("record_id", "uscc").join(moved.to_frame("record_id"), on="record_id", how="semi"),
+        must_link=evidence.must_link,
+        cannot_link=evidence.cannot_link,
         thresholds=thresholds,
     )
     next_id = (session.scalar(select(func.max(Entity.id))) or 0) + 1
     merged_away = set(session.scalars(select(Entity.id).where(Entity.status == "merged")))
-    return assign(clusters, existing.select("record_id", "entity_id", "first_entity_id"), next_id, merged_away)
+    inside = existing.join(moved.to_frame("record_id"), on="record_id", how="semi")
+    named = assign(clusters, inside.select("record_id", "entity_id", "first_entity_id"), next_id, merged_away)
+    kept = existing.join(moved.to_frame("record_id"), on="record_id", how="anti").select("record_id", "entity_id")
+    return Assignment(pl.concat([kept, named.links]).sort("record_id"), named.new, named.merged)
 
 
 def _links(session: Session) -> pl.DataFrame:
-    query = select(EntityLink.record_id, EntityLink.record_version_id, EntityLink.entity_id, EntityLink.first_entity_id)
-    schema = {"record_id": pl.Int64, "record_version_id": pl.Int64, "entity_id": pl.Int64, "first_entity_id": pl.Int64}
+    query = select(
+        EntityLink.record_id,
+        EntityLink.record_version_id,
+        EntityLink.entity_id,
+        EntityLink.first_entity_id,
+        EntityLink.how,
+        EntityLink.score,
+    )
+    schema = {
+        "record_id": pl.Int64,
+        "record_version_id": pl.Int64,
+        "entity_id": pl.Int64,
+        "first_entity_id": pl.Int64,
+        "how": pl.String,
+        "score": pl.Float64,
+    }
     return frame(session, query, schema)
 
 
@@ -202,32 +250,43 @@ def _store_edges(session: Session, edges: pl.DataFrame, fresh: pl.Series, run_id
     return len(rows)
 
 
-def _edges(session: Session) -> pl.DataFrame:
-    query = select(ResolveEdge.record_id_l, ResolveEdge.record_id_r, ResolveEdge.how, ResolveEdge.probability)
-    schema = {"record_id_l": pl.Int64, "record_id_r": pl.Int64, "how": pl.String, "probability": pl.Float64}
-    return frame(session, query, schema)
-
-
-def _decided(session: Session, kind: str) -> pl.DataFrame:
-    query = select(ResolveDecision.record_id_l, ResolveDecision.record_id_r).where(
-        ResolveDecision.kind == kind, ResolveDecision.undone_at.is_(None)
+def _evidence(session: Session) -> Evidence:
+    edges = frame(
+        session,
+        select(ResolveEdge.record_id_l, ResolveEdge.record_id_r, ResolveEdge.how, ResolveEdge.probability),
+        {"record_id_l": pl.Int64, "record_id_r": pl.Int64, "how": pl.String, "probability": pl.Float64},
     )
+    return Evidence(
+        edges,
+        must_link=_decided(session, "merge", undone=False),
+        cannot_link=_decided(session, "apart", undone=False),
+        undone_merges=_decided(session, "merge", undone=True),
+        undone_aparts=_decided(session, "apart", undone=True),
+    )
+
+
+def _decided(session: Session, kind: str, *, undone: bool) -> pl.DataFrame:
+    query = select(ResolveDecision.record_id_l, ResolveDecision.record_id_r).where(ResolveDecision.kind == kind)
+    query = query.where(ResolveDecision.undone_at.is_not(None) if undone else ResolveDecision.undone_at.is_(None))
     return frame(session, query, {"record_id_l": pl.Int64, "record_id_r": pl.Int64})
 
 
 def _write_links(
-    session: Session, assignment: Assignment, current: pl.DataFrame, existing: pl.DataFrame, run_id: int
+    session: Session,
+    assignment: Assignment,
+    current: pl.DataFrame,
+    existing: pl.DataFrame,
+    moved: pl.Series,
+    evidence: Evidence,
+    run_id: int,
 ) -> set[int]:
-    """Write the links that are new or changed; returns the entities whose records changed."""
-    how = _how(session, assignment.links)
-    links = (
-        assignment.links.join(current, on="record_id")
-        .join(how, on="record_id", how="left")
-        .with_columns(pl.col("how").fill_null("alone"))
+    """Write the links of moved records that are new or changed; returns the entities whose records changed."""
+    links = assignment.links.join(moved.to_frame("record_id"), on="record_id", how="semi").join(current, on="record_id")
+    links = links.join(_how(evidence, assignment.links, moved), on="record_id", how="left").with_columns(
+        pl.col("how").fill_null("alone")
     )
-    changed = links.join(
-        existing.drop("first_entity_id"), on=["record_id", "record_version_id", "entity_id"], how="anti"
-    )
+    same = ["record_id", "record_version_id", "entity_id", "how", "score"]
+    changed = links.join(existing.select(same), on=same, how="anti", nulls_equal=True)
     changed = changed.join(existing.select("record_id", "first_entity_id"), on="record_id", how="left").with_columns(
         pl.col("first_entity_id").fill_null(pl.col("entity_id"))
     )
@@ -252,11 +311,11 @@ def _write_links(
     return pending_entities | set(before) | set(assignment.merged.values())
 
 
-def _how(session: Session, links: pl.DataFrame) -> pl.DataFrame:
-    """For each record: the strongest evidence tying it to another record of its entity, and its score."""
-    scored = _edges(session)
-    merges = _decided(session, "merge").with_columns(pl.lit("steward").alias("how"), pl.lit(1.0).alias("probability"))
-    edges = pl.concat([scored, merges.cast(scored.schema)])
+def _how(evidence: Evidence, links: pl.DataFrame, moved: pl.Series) -> pl.DataFrame:
+    """For each moved record: the strongest evidence tying it to another record of its entity, and its score."""
+    merges = evidence.must_link.with_columns(pl.lit("steward").alias("how"), pl.lit(1.0).alias("probability"))
+    edges = pl.concat([evidence.edges, merges.cast(evidence.edges.schema)])
+    edges = edges.filter(pl.col("record_id_l").is_in(moved.implode()) | pl.col("record_id_r").is_in(moved.implode()))
     inside = edges.join(links.rename({"record_id": "record_id_l", "entity_id": "e_l"}), on="record_id_l").join(
         links.rename({"record_id": "record_id_r", "entity_id": "e_r"}), on="record_id_r"
     )
@@ -287,9 +346,11 @@ def _write_entities(session: Session, assignment: Assignment, touched: set[int],
     members = assignment.links.filter(pl.col("entity_id").is_in(list(touched)))
     rows = members.join(load_subjects(session, members["record_id"].to_list()), on="record_id")
     where = provenance(session, rows["record_version_id"].to_list())
-    golden = golden_records(rows.join(where, on="record_version_id", how="left"), config.survivorship)
+    golden = golden_records(
+        rows.join(where, on="record_version_id", how="left"), config.survivorship, _spelt(session, touched)
+    )
     now = utcnow()
-    columns = ("golden", "name", "uscc", "phone", "address", "search", "records")
+    columns = ("golden", "name", "uscc", "phone", "address", "initials", "search", "records")
     values = [
         {
             "id": row["entity_id"],
@@ -302,6 +363,14 @@ def _write_entities(session: Session, assignment: Assignment, touched: set[int],
     ]
     for start in range(0, len(values), 10_000):
         session.execute(update(Entity), values[start : start + 10_000])  # by primary key, executemany
+
+
+def _spelt(session: Session, ids: set[int]) -> dict[str, str]:
+    """The pinyin initials these entities' names have already."""
+    query = select(Entity.name, Entity.initials).where(Entity.initials.is_not(None), Entity.name.is_not(None))
+    ordered = sorted(ids)
+    rows = (row for part in slices(ordered) for row in session.execute(query.where(Entity.id.in_(part))))
+    return {name: initials for name, initials in rows if name and initials is not None}
 
 
 def _queue_review(session: Session, edges: pl.DataFrame, thresholds: Thresholds, run_id: int) -> int:

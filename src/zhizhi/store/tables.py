@@ -483,6 +483,7 @@ class ResolveRun(Base):
     entities_merged: Mapped[int] = mapped_column(Integer)
     review_new: Mapped[int] = mapped_column(Integer)
     model: Mapped[str | None] = mapped_column(Text)  # the trained parameters, JSON
+    settings: Mapped[str | None] = mapped_column(Text)  # thresholds and survivorship it ran with, JSON
 
 
 class Entity(Base):
@@ -502,6 +503,7 @@ class Entity(Base):
     phone: Mapped[str | None] = mapped_column(String(40), index=True)
     address: Mapped[str | None] = mapped_column(String(500))
     search: Mapped[str | None] = mapped_column(Text)  # name, pinyin initials, address and phones, lower case
+    initials: Mapped[str | None] = mapped_column(Text)  # the name's pinyin initials, kept to spare recomputing them
     golden: Mapped[str] = mapped_column(Text)  # field -> {value, record_id, source, batch_id, sheet, row, at}
     records: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
