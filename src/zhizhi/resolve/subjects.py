@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from zhizhi.records import RecordType, record_types
 from zhizhi.store.frames import frame, slices
-from zhizhi.store.tables import Batch, RawRow, Record, RecordVersion
+from zhizhi.store.tables import Batch, EntityLink, RawRow, Record, RecordVersion
 
 SUBJECT_COLUMNS = (
     "uscc",
@@ -61,9 +61,23 @@ def resolvable_types() -> list[str]:
 
 
 def current_versions(session: Session) -> pl.DataFrame:
-    """(record_id, record_version_id) of every record with a subject: cheap, no record data read."""
-    query = select(Record.id, Record.version_id).where(Record.record_type.in_(resolvable_types())).order_by(Record.id)
-    return frame(session, query, {"record_id": pl.Int64, "record_version_id": pl.Int64})
+    """Every record with a subject: record_id, record_version_id (its current version) and, where it is in the
+    register, the version it was linked from (linked_version_id), entity_id and first_entity_id. No record data
+    is read: one pass over two narrow tables."""
+    query = (
+        select(
+            Record.id,
+            Record.version_id,
+            EntityLink.record_version_id,
+            EntityLink.entity_id,
+            EntityLink.first_entity_id,
+        )
+        .outerjoin(EntityLink, EntityLink.record_id == Record.id)
+        .where(Record.record_type.in_(resolvable_types()))
+        .order_by(Record.id)
+    )
+    names = ("record_id", "record_version_id", "linked_version_id", "entity_id", "first_entity_id")
+    return frame(session, query, dict.fromkeys(names, pl.Int64))
 
 
 def load_subjects(session: Session, ids: list[int] | None = None) -> pl.DataFrame:
