@@ -93,3 +93,25 @@ def test_a_steward_finds_a_demo_firm_and_opens_its_file(demo: Demo) -> None:
         assert "city" in deliveries and "province" in deliveries  # its registration went to both platforms
         assert client.get(f"/api/entities/{rich}").json()["id"] == rich
     web.state.context.engine.dispose()
+
+
+def test_the_holders_trading_a_few_doors_along_wait_for_a_steward(demo: Demo) -> None:
+    from zhizhi.access.roles import Actor
+    from zhizhi.demo import licences
+    from zhizhi.resolve import review
+
+    printed = re.search(r"([\d,]+) pairs for review", demo.output)
+    assert printed and int(printed[1]) == licences.MOVED
+    with demo.sessions() as session:
+        pairs = review.list_pairs(session, Actor.operator("test"))
+    assert len(pairs) == licences.MOVED
+    for pair in pairs:
+        sides = {pair["left"]["record_type"], pair["right"]["record_type"]}
+        assert sides == {"entity", "licence"} and pair["left"]["entity_id"] != pair["right"]["entity_id"]
+        assert "门牌不同" in pair["why"]["address"] and "法定代表人相同" in pair["why"]["legal_rep"]
+    web = create_app(load_workspace(demo.root))
+    with TestClient(web, base_url="http://testserver") as client:
+        client.post("/api/session", json={"username": "steward", "password": DEMO_PASSWORD})
+        page = client.get("/review").text
+        assert re.findall(r'<section class="card pair" id="pair-(\d+)">', page) == [str(p["id"]) for p in pairs]
+    web.state.context.engine.dispose()

@@ -18,11 +18,16 @@ does not exist (2023年2月29日) or typed in full-width digits; business-format
 wrong, or left blank; 主体业态 and 发证机关 written short. Besides: dates as Excel date cells and as text in
 several forms, the header repeated (both rows) in the middle of 市本级, a blank row above the total of 县区. What
 was done is tallied by `write_licences`.
+
+`MOVED` of the holders whose code was left blank trade a few doors from their registered address (经营场所与住所
+不一致: a shop that moved along the street). Name and person agree with the registration, the address does not
+quite: the register is not sure, and puts each pair in its review queue for a steward.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -60,6 +65,7 @@ REGISTERED = 1_320  # holders taken from the registration export
 CANTEENS = 105  # schools, hospitals, offices, building sites: not in the registration export
 BRANCHES = 75  # branches of chain stores registered elsewhere
 ROWS = REGISTERED + CANTEENS + BRANCHES
+MOVED = 8  # registered holders without a code, found a few doors along the street
 
 # The header as the two rows show it (None: part of a merged cell) and as the readers join it.
 TOP = ["序号", "许可证", None, None, "经营者", None, None, "经营场所", "主体业态", "经营项目", None, "发证机关"]
@@ -318,6 +324,8 @@ def _cells(rng: random.Random, licences: list[Licence], known: set[str], tally: 
     issuer = assign(rng, size, {"short_issuer": DIRT["short_issuer"]})
     for dirt in (uscc, number, when, code, kind, issuer):
         tally.update(dirt.values())
+    moved = _moved(licences, uscc)
+    tally["moved"] = len(moved)
     rows = []
     for index, licence in enumerate(licences):
         form = _pick(rng, DATE_FORMS)
@@ -338,7 +346,7 @@ def _cells(rng: random.Random, licences: list[Licence], known: set[str], tally: 
                 _holder(rng, licence, tally),
                 _dirty_uscc(licence.uscc, uscc.get(index)),
                 licence.person,
-                _address(rng, licence, tally),
+                moved.get(index) or _address(rng, licence, tally),
                 SHORT_KINDS[KINDS[licence.kind]] if index in kind else KINDS[licence.kind],
                 licence.items,
                 _dirty_code(rng, licence.format_code, code.get(index), known),
@@ -346,6 +354,23 @@ def _cells(rng: random.Random, licences: list[Licence], known: set[str], tally: 
             ]
         )
     return rows
+
+
+def _moved(licences: list[Licence], uscc: dict[int, str]) -> dict[int, str]:
+    """The `MOVED` licences whose holders trade a few doors along: index -> the address the ledger gives.
+
+    Drawn from the licences whose code is blank anyway, with a generator of their own, so that the rest of the
+    ledger (and its dirt) comes out as it would without them."""
+    rng = random.Random(SEED + 1)
+    blank = [i for i, licence in enumerate(licences) if uscc.get(i) == "blank_uscc" and licence.registered]
+    found = {}
+    for index in sorted(rng.sample(blank, min(MOVED, len(blank)))):
+        address = licences[index].address.removeprefix("广西壮族自治区")
+        number = re.search(r"(\d+)号", address)
+        if number is not None:
+            doors = int(number.group(1)) + rng.choice((2, 4, 6))
+            found[index] = f"{address[: number.start()]}{doors}号"
+    return found
 
 
 def _holder(rng: random.Random, licence: Licence, tally: Counter[str]) -> str:

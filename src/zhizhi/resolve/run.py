@@ -348,7 +348,10 @@ def _how(evidence: Evidence, links: pl.DataFrame, moved: pl.Series) -> pl.DataFr
 
 
 def _ensure_entities(session: Session, ids: set[int], now: object) -> None:
-    known = set(session.scalars(select(Entity.id).where(Entity.id.in_(ids)))) if ids else set()
+    ordered = sorted(ids)
+    known = {
+        found for part in slices(ordered) for found in session.scalars(select(Entity.id).where(Entity.id.in_(part)))
+    }
     rows = [(i, "active", "{}", 0, now, now) for i in sorted(ids - known)]
     bulk_insert(session, Entity, ("id", "status", "golden", "records", "created_at", "updated_at"), rows)
 
