@@ -1,11 +1,14 @@
 """The register in the UI (SQLite and PostgreSQL): search by code, name, pinyin initials, address and phone; an
-entity's file with golden fields and their provenance, every department's records, one timeline and a QR code of
-the page; the review queue side by side; merge, keep apart, split and undo, each shown at once; the JSON twins."""
+entity's file with golden fields and their provenance, every department's records, one timeline (with the records'
+deliveries), the deliveries one by one and a QR code of the page; the review queue side by side; merge, keep apart,
+split and undo, each shown at once; the JSON twins."""
 
 from __future__ import annotations
 
+import html
 import re
-from datetime import date
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +18,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR, Web
+from tests.delivery.platform import Platform, platform
 from tests.ingest.test_pipeline import _codes, _write
 from zhizhi.config import Workspace, load_workspace
+from zhizhi.delivery import load_target
+from zhizhi.delivery.send import send_once
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.resolve import register
 from zhizhi.resolve.run import resolve
 from zhizhi.sources import parse_source
-from zhizhi.store.tables import AuditEvent
+from zhizhi.store.tables import AuditEvent, Delivery
 
 TODAY = date(2026, 11, 28)
 CODES = _codes(2, seed=11)
@@ -94,12 +100,15 @@ SOURCES = {
 }
 
 
-def ingest_city(sessions: sessionmaker[Session], folder: Path) -> None:
-    """Ingest the three departments' files: a registration export, a licence ledger, an office's inspections."""
+def ingest_city(sessions: sessionmaker[Session], folder: Path, targets: dict[str, list[str]] | None = None) -> None:
+    """Ingest the three departments' files: a registration export, a licence ledger, an office's inspections; each
+    source's new records are owed to its `targets`."""
     for name, (text, header, rows) in SOURCES.items():
         path = _write(folder / f"{name}.csv", rows, header=header)
+        owed = (targets or {}).get(name, [])
         with sessions() as session, session.begin():
-            ingest_file(session, OPERATOR, parse_source(text, f"sources/{name}.yaml"), path, today=TODAY)
+            source = parse_source(text, f"sources/{name}.yaml")
+            ingest_file(session, OPERATOR, source, path, today=TODAY, targets=owed)
 
 
 def with_review(workspace: Workspace) -> Workspace:
@@ -117,9 +126,9 @@ def workspace(workspace: Workspace) -> Workspace:
     return with_review(workspace)
 
 
-def build(sessions: sessionmaker[Session], workspace: Workspace) -> int:
-    """The three files ingested and resolved; returns the id of 华信食品's entity."""
-    ingest_city(sessions, workspace.root)
+def build(sessions: sessionmaker[Session], workspace: Workspace, targets: dict[str, list[str]] | None = None) -> int:
+    """The three files ingested (their records owed to `targets`) and resolved; returns the id of 华信食品's entity."""
+    ingest_city(sessions, workspace.root, targets)
     with sessions() as session, session.begin():
         resolve(session, OPERATOR, workspace.config.resolve)
     with sessions() as session:
@@ -172,6 +181,7 @@ def test_an_entity_page_shows_golden_fields_with_provenance_every_record_a_timel
     assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml")
     assert qr.text.startswith("<?xml") and f"<title>{url}</title>" in qr.text
     assert 'id="split-form"' in page  # a steward may split
+    assert 'id="deliveries-empty"' in page and 'id="entity-delivery-list"' not in page
 
     twin = web.client.get(f"/api/entities/{huaxin}").json()
     assert twin["name"] == HUAXIN and len(twin["records"]) == 3 and len(twin["timeline"]) == 4
@@ -191,6 +201,164 @@ def test_the_pages_speak_english_too(web: Web) -> None:
     page = web.client.get(f"/entities/{huaxin}").text
     assert "Golden fields" in page and "same credit code" in page and "Market entity: " in page
     assert "Pairs to review" in web.client.get("/review").text
+
+
+# Three targets: the province takes registrations (and refuses 华信 with a code of its own), the licensing platform
+# takes licences, and the inspections' platform is never sent to (its deliveries stay pending).
+TARGETS = {
+    "province": "record_types: [entity]\nfields:\n  TYSHXYDM: uscc\n  QYMC: name\n"
+    "reasons:\n  E1021: 统一社会信用代码与名称不符\n",
+    "licensing": "record_types: [licence]\nfields:\n  XKZBH: number\n  JYZMC: holder_name\n",
+    "spot": "record_types: [inspection]\nfields:\n  JCBH: number\n",
+}
+OWED = {"dengji": ["province"], "food_licences": ["licensing"], "inspections": ["spot"]}
+REJECTED = "统一社会信用代码与名称不符（E1021）"
+# After every date in the records; the licence is acknowledged before the province answers, though owed after it.
+SENT_AT = {"province": datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC), "licensing": datetime(2030, 1, 1, 20, tzinfo=UTC)}
+
+
+@pytest.fixture
+def province() -> Iterator[Platform]:
+    with platform() as running:
+        yield running
+
+
+def delivered(web: Web, province: Platform) -> int:
+    """The city with its records owed to the three targets and the province and licensing ones sent; returns the id
+    of 华信食品's entity."""
+    for name, text in TARGETS.items():
+        transport = f"transport:\n  kind: http\n  url: {province.url}\n"
+        path = web.workspace.root / "targets" / f"{name}.yaml"
+        path.write_text(f"name: {name}\nowner: LZ-XY\n{text}{transport}", encoding="utf-8")
+    huaxin = build(web.sessions, web.workspace, OWED)
+    province.reject[HUAXIN] = "E1021"
+    claimed = {
+        name: send_once(web.sessions, load_target(web.workspace.root, name), now=at) for name, at in SENT_AT.items()
+    }
+    assert {name: report.claimed for name, report in claimed.items()} == {"province": 2, "licensing": 1}
+    return huaxin
+
+
+def delivery_rows(page: str) -> dict[int, str]:
+    """The entity page's deliveries one by one, in the page's order: id -> the row's HTML."""
+    listed = page.split('id="entity-delivery-list"')[1].split("</table>")[0]
+    return {int(n): row for n, row in re.findall(r'<tr id="delivery-(\d+)"[^>]*>(.*?)</tr>', listed, re.S)}
+
+
+def timeline_rows(page: str) -> list[tuple[str, str, str]]:
+    """The page's timeline: (date, link or '', what) per event, in the page's order."""
+    table = page.split('id="timeline"')[1].split("</table>")[0]
+    found = re.findall(r'<td class="date">([^<]+)</td>\s*<td class="what">(?:<a href="([^"]+)">)?([^<]+)', table)
+    return [(date, href, what) for date, href, what in found]
+
+
+def test_an_entity_page_lists_its_deliveries_links_each_and_puts_them_on_the_timeline(
+    web: Web, province: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    huaxin = delivered(web, province)
+    web.login_form("leader")  # the whole city: may open every delivery
+    twin = web.client.get(f"/api/entities/{huaxin}").json()
+    with web.sessions() as session:
+        query = select(Delivery.id, Delivery.target, Delivery.status)
+        ours = session.execute(query.where(Delivery.record_id.in_([r["record_id"] for r in twin["records"]]))).all()
+        assert len(session.scalars(select(Delivery.id)).all()) == 5  # 龙城's registration and the other inspection
+    ids = {target: delivery_id for delivery_id, target, _ in ours}
+    assert {(t, s) for _, t, s in ours} == {
+        ("province", "rejected"),
+        ("licensing", "acknowledged"),
+        ("spot", "pending"),
+    }
+
+    # The JSON twin: the counts, the total, each delivery newest first, and the timeline holding them in date order.
+    assert {(c["target"], c["status"], c["count"]) for c in twin["deliveries"]} == {
+        ("licensing", "acknowledged", 1),
+        ("province", "rejected", 1),
+        ("spot", "pending", 1),
+    }
+    assert twin["delivery_total"] == 3
+    listed = twin["delivery_list"]
+    assert [d["id"] for d in listed] == sorted(ids.values(), reverse=True)
+    by_target = {d["target"]: d for d in listed}
+    assert by_target["province"]["reason"] == REJECTED and by_target["province"]["at"] == "2030-01-02T03:04:05.000000Z"
+    assert by_target["licensing"]["acknowledged_at"] == by_target["licensing"]["at"] == "2030-01-01T20:00:00.000000Z"
+    assert by_target["spot"]["at"] == by_target["spot"]["created_at"] and by_target["spot"]["sent_at"] is None
+    assert {d["source"] for d in listed} == {"dengji", "food_licences", "inspections"}
+    assert all(d["in_scope"] for d in listed)
+    events = twin["timeline"]
+    assert len(events) == 4 + 3 and [e["date"] for e in events] == sorted(e["date"] for e in events)
+    sent = [(e["delivery_id"], e["date"], e["what_zh"]) for e in events if e["kind"] == "delivery"][-2:]
+    assert sent == [  # Beijing time: the licence's receipt came at 04:00 on the 2nd, the province's answer at 11:04
+        (ids["licensing"], "2030-01-02 04:00:00", "交付至 licensing：已确认"),
+        (ids["province"], "2030-01-02 11:04:05", f"交付至 province：被拒收（{REJECTED}）"),
+    ]
+    assert events[-1]["what"] == f"Delivery to province: rejected ({REJECTED})"
+
+    # The page: every delivery with a link that opens, the counts linking to the deliveries behind them.
+    page = web.client.get(f"/entities/{huaxin}").text
+    rows = delivery_rows(page)
+    assert list(rows) == [d["id"] for d in listed]
+    for delivery_id, row in rows.items():
+        (href,) = re.findall(r'<a class="delivery-link" href="([^"]+)"', row)
+        assert href == f"/deliveries/{delivery_id}"
+        opened = web.client.get(href)
+        assert opened.status_code == 200 and f"<title>交付 {delivery_id}" in opened.text
+    assert "被拒收" in rows[ids["province"]] and REJECTED in rows[ids["province"]]
+    assert "已确认" in rows[ids["licensing"]] and "待发送" in rows[ids["spot"]]
+    assert 'id="delivery-list-count">共 3 条，最新的在前。<' in page
+    timeline = timeline_rows(page)
+    assert [date for date, _, _ in timeline] == sorted(date for date, _, _ in timeline) and len(timeline) == 7
+    assert timeline[-2:] == [
+        ("2030-01-02 04:00:00", f"/deliveries/{ids['licensing']}", "交付至 licensing：已确认"),
+        ("2030-01-02 11:04:05", f"/deliveries/{ids['province']}", f"交付至 province：被拒收（{REJECTED}）"),
+    ]
+    delivery_links = [href for _, href, _ in timeline if href.startswith("/deliveries/")]
+    assert sorted(delivery_links) == sorted(f"/deliveries/{n}" for n in ids.values())
+    counts = page.split('id="entity-deliveries"')[1].split("</table>")[0]
+    drills = [html.unescape(h) for h in re.findall(r'class="status-link" href="([^"]+)"', counts)]
+    assert drills == [
+        "/reconcile/deliveries?target=licensing&status=acknowledged",
+        "/reconcile/deliveries?target=province&status=rejected",
+        "/reconcile/deliveries?target=spot&status=pending",
+    ]
+    for href, target in zip(drills, ("licensing", "province", "spot"), strict=True):
+        drill = web.client.get(href)
+        assert drill.status_code == 200 and f'<tr id="delivery-{ids[target]}"' in drill.text
+    for href in re.findall(r'class="target-link" href="([^"]+)"', counts):
+        assert web.client.get(html.unescape(href)).status_code == 200
+
+    # English too.
+    web.client.get("/lang/en")
+    english = web.client.get(f"/entities/{huaxin}").text
+    assert "Deliveries one by one" in english and "3 in all, newest first." in english
+    assert f"Delivery to province: rejected ({REJECTED})" in english and "Delivery to spot: pending" in english
+    web.client.get("/lang/zh-CN")
+
+    # Only the latest are listed (and put on the timeline); the page says how many there are.
+    monkeypatch.setattr(register, "DELIVERIES_LISTED", 2)
+    capped = web.client.get(f"/api/entities/{huaxin}").json()
+    assert [d["id"] for d in capped["delivery_list"]] == [d["id"] for d in listed][:2]
+    assert capped["delivery_total"] == 3 and len(capped["deliveries"]) == 3
+    assert len([e for e in capped["timeline"] if e["kind"] == "delivery"]) == 2
+    page = web.client.get(f"/entities/{huaxin}").text
+    assert list(delivery_rows(page)) == [d["id"] for d in listed][:2]
+    assert "共 3 条，显示最新的 2 条" in page
+    monkeypatch.undo()
+
+    # A steward of the registration section sees every delivery, and opens those of its own records only.
+    web.client.post("/logout", data={"csrf_token": web.page_csrf("/")})
+    web.login_form("steward")
+    page = web.client.get(f"/entities/{huaxin}").text
+    rows = delivery_rows(page)
+    assert list(rows) == [d["id"] for d in listed]
+    assert {n for n, row in rows.items() if 'class="delivery-link"' in row} == {ids["province"]}
+    assert "其他部门的记录" in rows[ids["licensing"]] and "其他部门的记录" in rows[ids["spot"]]
+    assert web.client.get(f"/deliveries/{ids['province']}").status_code == 200
+    assert web.client.get(f"/deliveries/{ids['licensing']}").status_code == 404  # as the page said
+    timeline = timeline_rows(page)
+    assert [href for _, href, _ in timeline if href.startswith("/deliveries/")] == [f"/deliveries/{ids['province']}"]
+    assert ("2030-01-02 04:00:00", "", "交付至 licensing：已确认") in timeline
+    scoped = {d["id"]: d["in_scope"] for d in web.client.get(f"/api/entities/{huaxin}").json()["delivery_list"]}
+    assert scoped == {ids["province"]: True, ids["licensing"]: False, ids["spot"]: False}
 
 
 def doubtful_pair(web: Web) -> dict[str, Any]:

@@ -2,7 +2,11 @@
 
 An entity's file holds its golden fields with their provenance, every record of every department linked to it
 (with how it was linked), a timeline of every dated fact in those records (founded, licensed, inspected, equipment
-due), and what was delivered about it to each platform. An id that was merged into another leads to the one kept.
+due) and of every delivery of them to a platform, and those deliveries per target and status and one by one (the
+latest `DELIVERIES_LISTED`). An id that was merged into another leads to the one kept.
+
+The register shows every department's records and deliveries; a delivery's own page (`/deliveries/ID`) stays with
+the departments that brought its record in, so each listed delivery says whether the reader may open it.
 """
 
 from __future__ import annotations
@@ -10,19 +14,30 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
+from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.errors import NotFoundError
 from zhizhi.records import record_types
 from zhizhi.records.history import masked
 from zhizhi.store.tables import Batch, Delivery, Entity, EntityLink, RawRow, Record, RecordVersion
-from zhizhi.store.types import iso_utc
+from zhizhi.store.types import iso_utc, local_text
 
 CODE = re.compile(r"^[0-9A-Za-z]{15,18}$")
+DELIVERIES_LISTED = 200  # the latest deliveries listed one by one: a big firm's file stays quick to open
+# A delivery's state in words on the timeline (the delivery page's words).
+DELIVERY_STATES = {
+    "pending": ("待发送", "pending"),
+    "sent": ("已发送，待回执", "sent, awaiting receipt"),
+    "acknowledged": ("已确认", "acknowledged"),
+    "rejected": ("被拒收", "rejected"),
+    "dead": ("发送失败（死信）", "dead letter"),
+}
 
 
 def current_id(session: Session, entity_id: int) -> int:
@@ -89,13 +104,17 @@ def entity_file(session: Session, actor: Actor, entity_id: int) -> dict[str, Any
         .order_by(Record.record_type, Record.id)
     ).all()
     records = [_record(actor, link, record, version, batch, raw) for link, record, version, batch, raw in rows]
+    counts = _deliveries(session, kept)
+    listed = _delivery_list(session, actor, kept, {r["record_id"]: r["source"] for r in records})
     return {
         **_summary(entity),
         "asked_for": entity_id,
         "golden": json.loads(entity.golden or "{}"),
         "records": records,
-        "timeline": _timeline(records),
-        "deliveries": _deliveries(session, [r["record_id"] for r in records]),
+        "timeline": _timeline(records, listed),
+        "deliveries": counts,
+        "delivery_total": sum(c["count"] for c in counts),
+        "delivery_list": listed,
     }
 
 
@@ -119,9 +138,13 @@ def _record(
     }
 
 
-def _timeline(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every dated fact in the entity's records, oldest first: the field's label says what happened."""
-    events = []
+def _timeline(records: list[dict[str, Any]], deliveries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every dated fact in the entity's records and every listed delivery, oldest first.
+
+    A record's fact is a day (the field's label says what happened); a delivery's is the Beijing time it came to its
+    state (its target and state say what happened, a rejection with the platform's reason), so it sorts within its day.
+    """
+    events: list[dict[str, Any]] = []
     for record in records:
         spec = record_types().get(record["record_type"])
         if spec is None:
@@ -131,6 +154,7 @@ def _timeline(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if field.kind == "date" and day:
                 events.append(
                     {
+                        "kind": "record",
                         "date": str(day),
                         "what_zh": f"{spec.label_zh}：{field.label_zh}",
                         "what": f"{spec.label}: {field.label}",
@@ -138,20 +162,83 @@ def _timeline(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
                         "source": record["source"],
                     }
                 )
-    return sorted(events, key=lambda e: (e["date"], e["record_id"]))
+    for delivery in deliveries:
+        zh, en = DELIVERY_STATES.get(delivery["status"], (delivery["status"], delivery["status"]))
+        reason = delivery["reason"] if delivery["status"] == "rejected" and delivery["reason"] else None
+        events.append(
+            {
+                "kind": "delivery",
+                "date": local_text(datetime.fromisoformat(delivery["at"])),
+                "at": delivery["at"],
+                "what_zh": f"交付至 {delivery['target']}：{zh}" + (f"（{reason}）" if reason else ""),
+                "what": f"Delivery to {delivery['target']}: {en}" + (f" ({reason})" if reason else ""),
+                "record_id": delivery["record_id"],
+                "source": delivery["source"],
+                "delivery_id": delivery["id"],
+                "target": delivery["target"],
+                "status": delivery["status"],
+                "in_scope": delivery["in_scope"],
+            }
+        )
+    return sorted(events, key=lambda e: (e["date"], e["record_id"], e.get("delivery_id", 0)))
 
 
-def _deliveries(session: Session, record_ids: list[int]) -> list[dict[str, Any]]:
+def _of_entity(entity_id: int) -> ColumnElement[bool]:
+    """The deliveries of the entity's records (a subquery: any number of records binds one parameter)."""
+    return Delivery.record_id.in_(select(EntityLink.record_id).where(EntityLink.entity_id == entity_id))
+
+
+def _deliveries(session: Session, entity_id: int) -> list[dict[str, Any]]:
     """Per target, the entity's deliveries by status."""
-    if not record_ids:
-        return []
     rows = session.execute(
         select(Delivery.target, Delivery.status, func.count())
-        .where(Delivery.record_id.in_(record_ids))
+        .where(_of_entity(entity_id))
         .group_by(Delivery.target, Delivery.status)
         .order_by(Delivery.target, Delivery.status)
     ).all()
     return [{"target": t, "status": s, "count": int(n)} for t, s, n in rows]
+
+
+def _delivery_list(session: Session, actor: Actor, entity_id: int, sources: dict[int, str]) -> list[dict[str, Any]]:
+    """The entity's latest deliveries one by one, newest first; `in_scope` says whether the actor may open one's page
+    (its record came from one of the actor's departments, as `delivery_detail` checks it)."""
+    rows = session.execute(
+        select(Delivery, within_scope(actor, Batch.department_id).label("in_scope"))
+        .join(RecordVersion, RecordVersion.id == Delivery.record_version_id)
+        .join(Batch, Batch.id == RecordVersion.batch_id)
+        .where(_of_entity(entity_id))
+        .order_by(Delivery.id.desc())
+        .limit(DELIVERIES_LISTED)
+    ).all()
+    return [
+        {
+            "id": d.id,
+            "target": d.target,
+            "status": d.status,
+            "record_id": d.record_id,
+            "record_key": d.record_key,
+            "source": sources.get(d.record_id),
+            "reason": d.last_error,  # a rejection in the target's words, as the send stored it
+            "attempts": d.attempts,
+            "created_at": iso_utc(d.created_at),
+            "sent_at": iso_utc(d.sent_at),
+            "acknowledged_at": iso_utc(d.acknowledged_at),
+            "at": iso_utc(_state_since(d)),
+            "in_scope": bool(in_scope),
+        }
+        for d, in_scope in rows
+    ]
+
+
+def _state_since(delivery: Delivery) -> datetime:
+    """When the delivery came to its state: owed, sent, acknowledged, or the last answer or failure."""
+    if delivery.status == "pending":
+        return delivery.created_at
+    if delivery.status == "sent":
+        return delivery.sent_at or delivery.updated_at
+    if delivery.status == "acknowledged":
+        return delivery.acknowledged_at or delivery.updated_at
+    return delivery.updated_at
 
 
 def links(session: Session, actor: Actor) -> Iterator[tuple[int, str, str, str | None, int]]:

@@ -500,6 +500,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "entity.deliveries_empty": "本主体的记录尚未交付给任何平台。",
         "entity.target": "交付目标",
         "entity.count": "条数",
+        "entity.deliveries_help": (
+            "本主体各条记录的交付，按目标和状态计数；点击目标或状态，查看该目标所有记录的对账明细。"
+        ),
+        "entity.delivery_list": "交付明细",
+        "entity.delivery_list_all": "共 {total} 条，最新的在前。",
+        "entity.delivery_list_capped": "共 {total} 条，显示最新的 {shown} 条；其余见对账明细。",
+        "entity.delivery": "交付",
+        "entity.state_since": "状态时间",
+        "entity.delivery_elsewhere": "其他部门的记录，明细由该部门查看",
         "review.title": "待确认记录对",
         "review.help": (
             "得分介于两个阈值之间的记录对需要人工判断：是同一主体就合并，不是就标明。决定会记入审计，可撤销，"
@@ -1059,6 +1068,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "entity.deliveries_empty": "None of this entity's records has been delivered to a platform yet.",
         "entity.target": "Target",
         "entity.count": "Count",
+        "entity.deliveries_help": (
+            "The deliveries of this entity's records, counted by target and state; a target or a state opens the "
+            "reconciliation of every record delivered to that target."
+        ),
+        "entity.delivery_list": "Deliveries one by one",
+        "entity.delivery_list_all": "{total} in all, newest first.",
+        "entity.delivery_list_capped": "{total} in all; the newest {shown} are shown, the others in reconciliation.",
+        "entity.delivery": "Delivery",
+        "entity.state_since": "State since",
+        "entity.delivery_elsewhere": "another department's record: its page is theirs",
         "review.title": "Pairs to review",
         "review.help": (
             "Pairs scoring between the two thresholds need a person: merge them if they are the same entity, say "
