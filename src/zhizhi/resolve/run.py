@@ -31,7 +31,7 @@ from zhizhi.resolve.golden import golden_records
 from zhizhi.resolve.identity import Assignment, assign
 from zhizhi.resolve.scope import Evidence, scope
 from zhizhi.resolve.subjects import current_versions, load_subjects, provenance
-from zhizhi.store.frames import frame, slices
+from zhizhi.store.frames import among, frame
 from zhizhi.store.tables import (
     Entity,
     EntityLink,
@@ -236,10 +236,9 @@ def _model(session: Session, features: pl.DataFrame, retrain: bool) -> Model:
 def _store_edges(session: Session, edges: pl.DataFrame, fresh: pl.Series, run_id: int) -> int:
     """Replace the edges of the records scored again with the new ones."""
     ids = fresh.to_list()
-    for part in slices(ids):
-        session.execute(
-            delete(ResolveEdge).where(ResolveEdge.record_id_l.in_(part) | ResolveEdge.record_id_r.in_(part))
-        )
+    for side in (ResolveEdge.record_id_l, ResolveEdge.record_id_r):
+        for condition in among(session, side, ids):
+            session.execute(delete(ResolveEdge).where(condition))
     rows = edges.select(
         "record_id_l", "record_id_r", "how", "probability", "weight", "why", pl.lit(run_id).alias("run_id")
     ).rows()
@@ -290,8 +289,8 @@ def _write_links(
     )
     before = existing.join(changed.select("record_id"), on="record_id")["entity_id"].to_list()
     ids = changed["record_id"].to_list()
-    for part in slices(ids):
-        session.execute(delete(EntityLink).where(EntityLink.record_id.in_(part)))
+    for condition in among(session, EntityLink.record_id, ids):
+        session.execute(delete(EntityLink).where(condition))
     now = stamp(session, utcnow())
     rows = changed.select(
         "record_id", "entity_id", "first_entity_id", "record_version_id", "how", "score", pl.lit(run_id).alias("run_id")
@@ -321,7 +320,7 @@ def _linked(session: Session, ids: pl.Series) -> pl.DataFrame:
         "how": pl.String,
         "score": pl.Float64,
     }
-    parts = [frame(session, query.where(EntityLink.record_id.in_(part)), schema) for part in slices(ids.to_list())]
+    parts = [frame(session, query.where(c), schema) for c in among(session, EntityLink.record_id, ids.to_list())]
     return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 
@@ -350,7 +349,9 @@ def _how(evidence: Evidence, links: pl.DataFrame, moved: pl.Series) -> pl.DataFr
 def _ensure_entities(session: Session, ids: set[int], now: object) -> None:
     ordered = sorted(ids)
     known = {
-        found for part in slices(ordered) for found in session.scalars(select(Entity.id).where(Entity.id.in_(part)))
+        found
+        for condition in among(session, Entity.id, ordered)
+        for found in session.scalars(select(Entity.id).where(condition))
     }
     rows = [(i, "active", "{}", 0, now, now) for i in sorted(ids - known)]
     bulk_insert(session, Entity, ("id", "status", "golden", "records", "created_at", "updated_at"), rows)
@@ -383,7 +384,7 @@ def _spelt(session: Session, ids: set[int]) -> dict[str, str]:
     """The pinyin initials these entities' names have already."""
     query = select(Entity.name, Entity.initials).where(Entity.initials.is_not(None), Entity.name.is_not(None))
     ordered = sorted(ids)
-    rows = (row for part in slices(ordered) for row in session.execute(query.where(Entity.id.in_(part))))
+    rows = (row for condition in among(session, Entity.id, ordered) for row in session.execute(query.where(condition)))
     return {name: initials for name, initials in rows if name and initials is not None}
 
 

@@ -8,15 +8,15 @@ line here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache
 
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from zhizhi.records import RecordType, record_types
-from zhizhi.store.frames import frame, slices
+from zhizhi.store.frames import among, frame
 from zhizhi.store.tables import Batch, EntityLink, RawRow, Record, RecordVersion
 
 SUBJECT_COLUMNS = (
@@ -80,27 +80,32 @@ def current_versions(session: Session) -> pl.DataFrame:
     return frame(session, query, dict.fromkeys(names, pl.Int64))
 
 
-def load_subjects(session: Session, ids: list[int] | None = None) -> pl.DataFrame:
+def load_subjects(session: Session, ids: Sequence[int] | None = None) -> pl.DataFrame:
     """Every record's subject (or only those of `ids`) from its current version, in record id order."""
-    frames = [_frame(kind, rows) for kind in resolvable_types() for rows in _pages(session, kind, ids)]
+    kinds = resolvable_types()
+    if ids is None:
+        frames = [_frame(kind, rows) for kind in kinds for rows in _pages(session, kind)]
+    else:
+        query = _query().add_columns(Record.record_type).where(Record.record_type.in_(kinds))
+        by_kind: dict[str, list[tuple[int, int, str, str]]] = {}
+        for condition in among(session, Record.id, ids):
+            for record_id, version_id, source, data, kind in session.execute(query.where(condition)):
+                by_kind.setdefault(kind, []).append((record_id, version_id, source, data))
+        frames = [_frame(kind, rows) for kind, rows in by_kind.items()]
     if not frames:
         return pl.DataFrame(schema=SCHEMA)
     return pl.concat(frames).sort("record_id")
 
 
-def _pages(session: Session, kind: str, ids: list[int] | None) -> Iterator[list[tuple[int, int, str, str]]]:
-    query = (
-        select(Record.id, Record.version_id, Record.source, RecordVersion.data)
-        .join(RecordVersion, RecordVersion.id == Record.version_id)
-        .where(Record.record_type == kind)
-        .order_by(Record.id)
+def _query() -> Select[int, int, str, str]:
+    return select(Record.id, Record.version_id, Record.source, RecordVersion.data).join(
+        RecordVersion, RecordVersion.id == Record.version_id
     )
-    if ids is not None:
-        for part in slices(ids):
-            rows = session.execute(query.where(Record.id.in_(part))).all()
-            if rows:
-                yield [tuple(row) for row in rows]  # type: ignore[misc]
-        return
+
+
+def _pages(session: Session, kind: str) -> Iterator[list[tuple[int, int, str, str]]]:
+    """Every record of a kind, in pages by record id."""
+    query = _query().where(Record.record_type == kind).order_by(Record.id)
     after = 0
     while True:
         rows = session.execute(query.where(Record.id > after).limit(PAGE)).all()
@@ -141,5 +146,7 @@ def provenance(session: Session, version_ids: list[int]) -> pl.DataFrame:
         .join(Batch, Batch.id == RecordVersion.batch_id)
         .outerjoin(RawRow, RawRow.id == RecordVersion.raw_row_id)
     )
-    parts = [frame(session, query.where(RecordVersion.id.in_(part)), schema) for part in slices(version_ids)]
+    parts = [
+        frame(session, query.where(condition), schema) for condition in among(session, RecordVersion.id, version_ids)
+    ]
     return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
