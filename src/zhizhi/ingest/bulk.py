@@ -52,11 +52,20 @@ def stamp(session: Session, moment: datetime) -> Any:
 
 
 def bulk_insert(session: Session, table: type[Base], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert rows (tuples in the order of `columns`) through the driver's executemany."""
+    """Insert rows (tuples in the order of `columns`): PostgreSQL's COPY (several times faster than INSERTs), the
+    driver's executemany elsewhere. Values are as the driver takes them (see `stamp`)."""
     if not rows:
         return
     connection = session.connection()
     quote = connection.dialect.identifier_preparer.quote
+    if connection.dialect.name == "postgresql":
+        target = f"{quote(table.__tablename__)} ({', '.join(quote(c) for c in columns)})"
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     sql = (
         f"INSERT INTO {quote(table.__tablename__)} ({', '.join(quote(c) for c in columns)}) "
