@@ -8,7 +8,7 @@ import polars as pl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from zhizhi.ingest.bulk import bulk_insert, stamp
+from zhizhi.ingest.bulk import bulk_insert, bulk_update, stamp
 from zhizhi.store.frames import SLICE, among, frame
 from zhizhi.store.tables import Entity
 
@@ -33,3 +33,17 @@ def test_an_id_list_longer_than_a_statement_binds_is_matched_whole(sessions: ses
             {"records": pl.Int64, "n": pl.Int64},
         )
         assert counted["n"].to_list() == [size // 3, (size + 2) // 3, (size + 1) // 3] and counted["n"].sum() == size
+
+
+def test_bulk_writes_insert_and_update_by_key(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session, session.begin():
+        now = stamp(session, datetime(2026, 11, 28, tzinfo=UTC))
+        columns = ("id", "status", "golden", "records", "name", "created_at", "updated_at")
+        bulk_insert(session, Entity, columns, [(i, "active", "{}", 1, f"名称{i}", now, now) for i in range(1, 101)])
+        later = stamp(session, datetime(2026, 11, 29, tzinfo=UTC))
+        changed = [(i, f"新名称{i}", i * 2, None, later) for i in range(1, 101, 10)]  # key first, then the columns
+        bulk_update(session, Entity, "id", ("name", "records", "merged_into", "updated_at"), changed)
+        rows = {e.id: e for e in session.scalars(select(Entity))}
+    assert len(rows) == 100
+    assert rows[11].name == "新名称11" and rows[11].records == 22 and rows[11].updated_at.day == 29
+    assert rows[12].name == "名称12" and rows[12].records == 1 and rows[12].updated_at.day == 28  # untouched

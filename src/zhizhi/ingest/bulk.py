@@ -72,3 +72,37 @@ def bulk_insert(session: Session, table: type[Base], columns: Sequence[str], row
         f"VALUES ({', '.join([mark] * len(columns))})"
     )
     connection.exec_driver_sql(sql, list(rows))
+
+
+def bulk_update(
+    session: Session, table: type[Base], key: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Update rows by `key` (tuples: the key, then `columns`, as the driver takes them): on PostgreSQL the rows are
+    copied into a temporary table and applied in one UPDATE (about three times faster than one UPDATE a row); the
+    driver's executemany elsewhere."""
+    if not rows:
+        return
+    connection = session.connection()
+    quote = connection.dialect.identifier_preparer.quote
+    name = quote(table.__tablename__)
+    if connection.dialect.name == "postgresql":
+        listed = ", ".join(quote(c) for c in (key, *columns))
+        connection.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE zhizhi_update ON COMMIT DROP AS SELECT {listed} FROM {name} WITH NO DATA"
+        )
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor, cursor.copy(f"COPY zhizhi_update ({listed}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        assigned = ", ".join(f"{quote(c)} = u.{quote(c)}" for c in columns)
+        connection.exec_driver_sql(
+            f"UPDATE {name} SET {assigned} FROM zhizhi_update u WHERE {name}.{quote(key)} = u.{quote(key)}"
+        )
+        connection.exec_driver_sql("DROP TABLE zhizhi_update")
+        return
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    assigned = ", ".join(f"{quote(c)} = {mark}" for c in columns)
+    connection.exec_driver_sql(
+        f"UPDATE {name} SET {assigned} WHERE {quote(key)} = {mark}", [(*row[1:], row[0]) for row in rows]
+    )

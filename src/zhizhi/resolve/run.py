@@ -19,13 +19,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Table, bindparam, delete, func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, audit
 from zhizhi.access.roles import require
 from zhizhi.config.models import ResolveConfig
-from zhizhi.ingest.bulk import bulk_insert, stamp
+from zhizhi.ingest.bulk import bulk_insert, bulk_update, stamp
 from zhizhi.resolve.engine import Model, Thresholds, cluster, prepare, score_pairs
 from zhizhi.resolve.golden import golden_records
 from zhizhi.resolve.identity import Assignment, assign
@@ -368,16 +368,9 @@ def _write_entities(session: Session, assignment: Assignment, touched: set[int],
         rows.join(where, on="record_version_id", how="left"), config.survivorship, _spelt(session, touched)
     )
     columns = ("golden", "name", "uscc", "phone", "address", "initials", "search", "records")
-    table = Entity.__table__
-    assert isinstance(table, Table)
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("key"))
-        .values(status="active", merged_into=None, updated_at=utcnow(), **{name: bindparam(name) for name in columns})
-    )
-    connection = session.connection()
-    for part in golden.select(pl.col("entity_id").alias("key"), *columns).iter_slices(10_000):
-        connection.execute(statement, part.to_dicts())  # executemany by primary key, no ORM objects
+    fixed = {"status": "active", "merged_into": None, "updated_at": stamp(session, utcnow())}
+    values = [(*row, *fixed.values()) for row in golden.select("entity_id", *columns).iter_rows()]
+    bulk_update(session, Entity, "id", (*columns, *fixed), values)
 
 
 def _spelt(session: Session, ids: set[int]) -> dict[str, str]:
