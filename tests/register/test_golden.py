@@ -9,7 +9,7 @@ from datetime import datetime
 import polars as pl
 
 from zhizhi.config.models import SurvivorshipConfig
-from zhizhi.resolve.golden import golden_records, name_initials, search_text
+from zhizhi.resolve.golden import golden_records, name_initials, search_text, spell
 
 
 def _rows() -> pl.DataFrame:
@@ -82,17 +82,16 @@ def test_source_priority_then_recency_then_completeness() -> None:
 def test_search_text_holds_the_pinyin_initials() -> None:
     initials = name_initials("柳州市华信科技有限公司")
     assert initials == "lzshxkjyxgs hxkjyxgs"
-    assert name_initials("柳州市长城贸易有限公司") == "lzszcmyyxgs ccmyyxgs"  # 市长 in the whole name, 长城 alone
     fields = {"name": "柳州市华信科技有限公司", "uscc": "91450200MA5K3C1Q21", "phone": "0772-3812345"}
     text = search_text({**fields, "initials": initials})
     assert "lzshxkjyxgs" in text and " hxkjyxgs" in text and "91450200ma5k3c1q21" in text and "0772-3812345" in text
 
 
-def test_initials_spelt_word_by_word_are_pypinyins_own() -> None:
-    from pypinyin import Style, lazy_pinyin
-
-    names = ["柳州市长城贸易有限公司", "重庆银行柳州支行", "ABC华信（柳州）有限公司123", "乐行商行", "鹿寨县长乐食品店"]
-    for name in names:
-        whole = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
-        assert name_initials(name).split(" ")[0] == whole
-    assert name_initials("　") == name_initials("ABC") == ""
+def test_a_name_is_spelt_part_by_part_in_written_order() -> None:
+    assert name_initials("柳州市长城贸易有限公司") == "lzsccmyyxgs ccmyyxgs"  # 长城 cháng chéng, not 市长 shì zhǎng
+    assert name_initials("华信（柳州）科技有限公司") == "hxlzkjyxgs hxkjyxgs"  # the region where it is written
+    assert name_initials("重庆银行股份有限公司柳州分行") == "cqyhgfyxgslzfh yhgfyxgslzfh"  # 银行 yín háng
+    assert name_initials("柳州市鱼峰区李记酒店（个体工商户）") == "lzsyfqljjdgtgsh ljjdgtgsh"  # nothing left out
+    assert name_initials("ABC华信有限公司") == "hxyxgs" and name_initials("　") == name_initials("") == ""
+    names = ["柳州市华信科技有限公司", "柳州市华信商贸有限公司", "华信科技"]
+    assert spell(names) == [name_initials(name) for name in names]

@@ -21,7 +21,14 @@ from zhizhi.config.models import GOLDEN_FIELDS, SurvivorshipConfig
 from zhizhi.resolve.names import name_parts
 
 PROVENANCE = ("record_id", "source", "batch_id", "file", "sheet", "row", "at")
-FLAT = ("name", "uscc", "reg_no", "phone", "address")  # golden values kept in columns of their own, for search
+FLAT = ("name", "uscc", "reg_no", "phone", "address")
+NAME_PARTS = (
+    "region",
+    "trade",
+    "industry",
+    "form",
+    "branch",
+)  # the region first: the short name is without it  # golden values kept in columns of their own, for search
 
 
 def golden_records(
@@ -55,8 +62,7 @@ def golden_records(
     known = known or {}
     names = out["name"].to_list()
     unknown = sorted({name for name in names if name and name not in known})
-    shorts = _short_names(pl.Series(unknown, dtype=pl.String)).to_list()
-    spelt = {**known, **{name: name_initials(name, short) for name, short in zip(unknown, shorts, strict=True)}}
+    spelt = {**known, **dict(zip(unknown, spell(unknown), strict=True))}
     out = out.with_columns(pl.Series("initials", [spelt.get(name, "") if name else None for name in names]))
     searchable = out.select(*FLAT, "initials").to_dicts()
     return out.select(
@@ -69,14 +75,6 @@ def golden_records(
         "address",
         "initials",
     ).with_columns(pl.Series("search", [search_text(f) for f in searchable], pl.String))
-
-
-def _short_names(names: pl.Series) -> pl.Series:
-    """Names without their region (柳州市华信科技有限公司 -> 华信科技有限公司)."""
-    parts = name_parts(names.fill_null(""))
-    return parts.select(
-        pl.concat_str([pl.col(c).fill_null("") for c in ("trade", "industry", "form", "branch")]).alias("short")
-    )["short"]
 
 
 def _source_rank(sources: list[str]) -> pl.Expr:
@@ -114,20 +112,53 @@ def search_text(fields: Mapping[str, Any]) -> str:
     return " ".join(str(fields[key]) for key in keys if fields.get(key)).lower()
 
 
-def name_initials(name: str, short_name: str | None = None) -> str:
-    """The pinyin initials of a name and of it without its region (柳州市华信科技有限公司: `lzshxkjyxgs hxkjyxgs`).
-
-    Spelt apart rather than cut from one another: a word across the region's edge reads differently (柳州市长城:
-    市长 shì zhǎng in the whole name, but 长城 cháng chéng on its own)."""
-    if short_name is None:
-        short_name = _short_names(pl.Series([name], dtype=pl.String))[0]
-    spelt = (_initials(text) for text in dict.fromkeys((name, short_name)) if text)
-    return " ".join(dict.fromkeys(text for text in spelt if text))
+def name_initials(name: str) -> str:
+    """The pinyin initials of a name and of it without its region: `lzshxkjyxgs hxkjyxgs` for 柳州市华信科技有限公司."""
+    return spell([name])[0]
 
 
+def spell(names: Sequence[str]) -> list[str]:
+    """`name_initials` of many names.
+
+    A name is spelt part by part in the order it is written (region, 字号, industry word, organisation form, branch,
+    and whatever lies between them; see names.py), as people read it: 柳州市长城贸易 is lzsccmy (长城 cháng chéng),
+    not lzszcmy as a dictionary reading 市长 across the parts would have it. Parts recur (柳州市, 科技, 有限公司), so
+    each is spelt once; that makes spelling a register's names cheap.
+    """
+    parts = name_parts(pl.Series(names, dtype=pl.String).fill_null("")).select("name", *NAME_PARTS)
+    spelt = []
+    for name, *found in parts.iter_rows():
+        pieces = _pieces(name or "", found)
+        whole = "".join(_initials(text) for text, _ in pieces)
+        short = "".join(_initials(text) for text, region in pieces if not region)
+        spelt.append(" ".join(dict.fromkeys(text for text in (whole, short) if text)))
+    return spelt
+
+
+def _pieces(name: str, parts: Sequence[str | None]) -> list[tuple[str, bool]]:
+    """The name cut at its parts, in written order: (text, whether it is the region); the whole name as one piece
+    where a part is not found in it as written."""
+    placed = sorted((name.find(part), kind, part) for kind, part in enumerate(parts) if part)
+    if any(at < 0 for at, _, _ in placed):
+        return [(name, False)]
+    pieces: list[tuple[str, bool]] = []
+    cursor = 0
+    for at, kind, part in placed:
+        if at < cursor:  # the same text twice: the first place it was found holds it
+            continue
+        if at > cursor:
+            pieces.append((name[cursor:at], False))
+        pieces.append((part, kind == 0))
+        cursor = at + len(part)
+    if cursor < len(name):
+        pieces.append((name[cursor:], False))
+    return pieces
+
+
+@lru_cache(maxsize=262_144)
 def _initials(text: str) -> str:
-    """pypinyin's initials of `text`, word by word as pypinyin cuts it: a word is spelt the same wherever it stands,
-    so each is spelt once (有限公司, 科技, 柳州市 recur in every other name; five times faster over a register)."""
+    """pypinyin's initials of a piece, word by word as pypinyin cuts it: a word reads the same wherever it stands,
+    so each (most are single characters) is spelt once."""
     return "".join(_word_initials(word) for word in words(text))
 
 

@@ -126,10 +126,13 @@ def resolve(
         )
     assignment = _assign(session, features, existing, moved, evidence, thresholds)
     say(f"writing the register ({moved.len():,} records reconsidered)")
-    touched = _write_links(session, assignment, current, existing, moved, evidence, run.id)
+    changed = _changed_links(session, assignment, current, existing, moved, evidence)
+    before = existing.join(changed.select("record_id"), on="record_id")["entity_id"]
+    touched = {*changed["entity_id"].to_list(), *before.to_list(), *assignment.merged.values()}
     if everything:
         touched |= set(assignment.links["entity_id"].unique().to_list())
-    _write_entities(session, assignment, touched, config)
+    _write_entities(session, assignment, touched, config)  # first: the links point at them
+    _write_links(session, changed, assignment, run.id)
     run.entities_new, run.entities_merged = len(assignment.new), len(assignment.merged)
     if edges is not None:
         run.review_new = _queue_review(session, edges, thresholds, run.id)
@@ -268,44 +271,37 @@ def _decided(session: Session, kind: str, *, undone: bool) -> pl.DataFrame:
     return frame(session, query, {"record_id_l": pl.Int64, "record_id_r": pl.Int64})
 
 
-def _write_links(
+def _changed_links(
     session: Session,
     assignment: Assignment,
     current: pl.DataFrame,
     existing: pl.DataFrame,
     moved: pl.Series,
     evidence: Evidence,
-    run_id: int,
-) -> set[int]:
-    """Write the links of moved records that are new or changed; returns the entities whose records changed."""
+) -> pl.DataFrame:
+    """The links of moved records that are new or differ from the stored ones (entity, version, how, score)."""
     links = assignment.links.join(moved.to_frame("record_id"), on="record_id", how="semi").join(current, on="record_id")
     links = links.join(_how(evidence, assignment.links, moved), on="record_id", how="left").with_columns(
         pl.col("how").fill_null("alone")
     )
     same = ["record_id", "record_version_id", "entity_id", "how", "score"]
     changed = links.join(_linked(session, moved), on=same, how="anti", nulls_equal=True)
-    changed = changed.join(existing.select("record_id", "first_entity_id"), on="record_id", how="left").with_columns(
+    return changed.join(existing.select("record_id", "first_entity_id"), on="record_id", how="left").with_columns(
         pl.col("first_entity_id").fill_null(pl.col("entity_id"))
     )
-    before = existing.join(changed.select("record_id"), on="record_id")["entity_id"].to_list()
-    ids = changed["record_id"].to_list()
-    for condition in among(session, EntityLink.record_id, ids):
+
+
+def _write_links(session: Session, changed: pl.DataFrame, assignment: Assignment, run_id: int) -> None:
+    """Replace the changed links, and mark the entities merged away."""
+    for condition in among(session, EntityLink.record_id, changed["record_id"].to_list()):
         session.execute(delete(EntityLink).where(condition))
     now = stamp(session, utcnow())
-    rows = changed.select(
-        "record_id", "entity_id", "first_entity_id", "record_version_id", "how", "score", pl.lit(run_id).alias("run_id")
-    ).rows()
-    pending_entities = set(changed["entity_id"].to_list())
-    _ensure_entities(session, pending_entities, now)
-    bulk_insert(
-        session,
-        EntityLink,
-        ("record_id", "entity_id", "first_entity_id", "record_version_id", "how", "score", "run_id", "linked_at"),
-        [(*row, now) for row in rows],
-    )
+    _ensure_entities(session, set(changed["entity_id"].to_list()), now)
+    columns = ("record_id", "entity_id", "first_entity_id", "record_version_id", "how", "score")
+    rows = [(*row, run_id, now) for row in changed.select(*columns).iter_rows()]
+    bulk_insert(session, EntityLink, (*columns, "run_id", "linked_at"), rows)
     for old, kept in assignment.merged.items():
         session.execute(update(Entity).where(Entity.id == old).values(status="merged", merged_into=kept))
-    return pending_entities | set(before) | set(assignment.merged.values())
 
 
 def _linked(session: Session, ids: pl.Series) -> pl.DataFrame:
@@ -347,38 +343,38 @@ def _how(evidence: Evidence, links: pl.DataFrame, moved: pl.Series) -> pl.DataFr
 
 
 def _ensure_entities(session: Session, ids: set[int], now: object) -> None:
-    ordered = sorted(ids)
-    known = {
-        found
-        for condition in among(session, Entity.id, ordered)
-        for found in session.scalars(select(Entity.id).where(condition))
-    }
+    """Entities the links need that have no row yet (every one has its golden record already, normally)."""
+    known, _ = _stored(session, ids)
     rows = [(i, "active", "{}", 0, now, now) for i in sorted(ids - known)]
     bulk_insert(session, Entity, ("id", "status", "golden", "records", "created_at", "updated_at"), rows)
 
 
 def _write_entities(session: Session, assignment: Assignment, touched: set[int], config: ResolveConfig) -> None:
-    """Golden records of the entities whose records changed."""
+    """Golden records of the entities whose records changed: new entities inserted whole, the others updated."""
     if not touched:
         return
     members = assignment.links.filter(pl.col("entity_id").is_in(list(touched)))
     rows = members.join(load_subjects(session, members["record_id"].to_list()), on="record_id")
     where = provenance(session, rows["record_version_id"].to_list())
-    golden = golden_records(
-        rows.join(where, on="record_version_id", how="left"), config.survivorship, _spelt(session, touched)
-    )
+    known, spelt = _stored(session, touched)
+    golden = golden_records(rows.join(where, on="record_version_id", how="left"), config.survivorship, spelt)
     columns = ("golden", "name", "uscc", "phone", "address", "initials", "search", "records")
-    fixed = {"status": "active", "merged_into": None, "updated_at": stamp(session, utcnow())}
-    values = [(*row, *fixed.values()) for row in golden.select("entity_id", *columns).iter_rows()]
-    bulk_update(session, Entity, "id", (*columns, *fixed), values)
+    now = stamp(session, utcnow())
+    values = golden.select("entity_id", *columns).rows()
+    new = [(*row, "active", now, now) for row in values if row[0] not in known]
+    bulk_insert(session, Entity, ("id", *columns, "status", "created_at", "updated_at"), new)
+    kept = [(*row, "active", None, now) for row in values if row[0] in known]
+    bulk_update(session, Entity, "id", (*columns, "status", "merged_into", "updated_at"), kept)
 
 
-def _spelt(session: Session, ids: set[int]) -> dict[str, str]:
-    """The pinyin initials these entities' names have already."""
-    query = select(Entity.name, Entity.initials).where(Entity.initials.is_not(None), Entity.name.is_not(None))
-    ordered = sorted(ids)
-    rows = (row for condition in among(session, Entity.id, ordered) for row in session.execute(query.where(condition)))
-    return {name: initials for name, initials in rows if name and initials is not None}
+def _stored(session: Session, ids: set[int]) -> tuple[set[int], dict[str, str]]:
+    """Which of these entities have a row, and the pinyin initials their names have already."""
+    query = select(Entity.id, Entity.name, Entity.initials)
+    rows = [
+        row for condition in among(session, Entity.id, sorted(ids)) for row in session.execute(query.where(condition))
+    ]
+    spelt = {name: initials for _, name, initials in rows if name and initials is not None}
+    return {entity_id for entity_id, _, _ in rows}, spelt
 
 
 def _queue_review(session: Session, edges: pl.DataFrame, thresholds: Thresholds, run_id: int) -> int:
