@@ -30,7 +30,7 @@ from zhizhi.resolve.engine import Model, Thresholds, cluster, prepare, score_pai
 from zhizhi.resolve.golden import golden_records
 from zhizhi.resolve.identity import Assignment, assign
 from zhizhi.resolve.scope import Evidence, scope
-from zhizhi.resolve.subjects import current_versions, load_subjects, provenance
+from zhizhi.resolve.subjects import SCHEMA, current_versions, load_subjects, provenance
 from zhizhi.store.frames import among, frame
 from zhizhi.store.tables import (
     Entity,
@@ -107,7 +107,8 @@ def resolve(
     session.add(run)
     session.flush()
     say("preparing")
-    features, cache_written = _features(session, current, cache)
+    prepared = _features(session, current, cache)
+    features = prepared.features
     model = _model(session, features, retrain)
     run.model = model.to_json()
     say(f"scoring {fresh.len():,} new or changed records")
@@ -131,8 +132,8 @@ def resolve(
     touched = {*changed["entity_id"].to_list(), *before.to_list(), *assignment.merged.values()}
     if everything:
         touched |= set(assignment.links["entity_id"].unique().to_list())
-    _write_entities(session, assignment, touched, config)  # first: the links point at them
-    _write_links(session, changed, assignment, run.id)
+    present = _write_entities(session, assignment, touched, config, prepared.subjects)  # first: links point at them
+    _write_links(session, changed, assignment, present, run.id)
     run.entities_new, run.entities_merged = len(assignment.new), len(assignment.merged)
     if edges is not None:
         run.review_new = _queue_review(session, edges, thresholds, run.id)
@@ -145,8 +146,8 @@ def resolve(
     audit.record(
         session, actor, "register.resolve", object_type="resolve_run", object_id=run.id, detail=report.as_dict()
     )
-    if cache_written is not None:
-        cache_written.result()
+    if prepared.cache_written is not None:
+        prepared.cache_written.result()
     return report
 
 
@@ -155,9 +156,19 @@ def features_cache(root: Path) -> Path:
     return root / "data" / "resolve-features.parquet"
 
 
-def _features(session: Session, current: pl.DataFrame, cache: Path | None) -> tuple[pl.DataFrame, Future[None] | None]:
+@dataclass
+class _Prepared:
+    """Every record's prepared features, the subjects read to prepare them (golden records need them too), and the
+    features cache being written again."""
+
+    features: pl.DataFrame
+    subjects: pl.DataFrame
+    cache_written: Future[None] | None
+
+
+def _features(session: Session, current: pl.DataFrame, cache: Path | None) -> _Prepared:
     """Every record's prepared features: from `cache` where the record's version is the one cached, prepared now
-    for the rest (preparing depends on the record alone); and the cache being written again, if it changed."""
+    for the rest (preparing depends on the record alone); the cache is written again if it changed."""
     versions = ["record_id", "record_version_id"]
     kept = pl.DataFrame(schema={"record_id": pl.Int64, "record_version_id": pl.Int64})
     if cache is not None and cache.is_file():
@@ -167,15 +178,23 @@ def _features(session: Session, current: pl.DataFrame, cache: Path | None) -> tu
             log.warning("the cache of prepared features %s does not read; preparing every record", cache)
     ids = current.join(kept.select(versions), on=versions, how="anti")["record_id"].to_list()
     if not ids:
-        features = kept
-    elif kept.is_empty():
-        features = _prepared(session, None)
-    else:
-        prepared = _prepared(session, ids)
-        same = kept.columns == prepared.columns  # else written by another version of the engine
-        features = pl.concat([kept, prepared]).sort("record_id") if same else _prepared(session, None)
-    written = _write_cache(features, cache) if cache is not None and ids else None
-    return features.drop("record_version_id"), written
+        return _Prepared(kept.drop("record_version_id"), pl.DataFrame(schema=SCHEMA), None)
+    subjects = load_subjects(session, ids if not kept.is_empty() else None)
+    features = _prepare(subjects)
+    if not kept.is_empty():
+        if kept.columns == features.columns:
+            features = pl.concat([kept, features]).sort("record_id")
+        else:  # a cache written by another version of the engine
+            subjects = load_subjects(session, None)
+            features = _prepare(subjects)
+    written = _write_cache(features, cache) if cache is not None else None
+    return _Prepared(features.drop("record_version_id"), subjects, written)
+
+
+def _prepare(subjects: pl.DataFrame) -> pl.DataFrame:
+    """Prepared features with each record's version, in record id order."""
+    versions = subjects.select("record_id", "record_version_id")
+    return prepare(subjects).join(versions, on="record_id").sort("record_id")
 
 
 def _write_cache(features: pl.DataFrame, cache: Path) -> Future[None]:
@@ -191,13 +210,6 @@ def _write_cache(features: pl.DataFrame, cache: Path) -> Future[None]:
     written = background.submit(write)
     background.shutdown(wait=False)
     return written
-
-
-def _prepared(session: Session, ids: list[int] | None) -> pl.DataFrame:
-    """The prepared features of these records (every record with None), with their version."""
-    subjects = load_subjects(session, ids)
-    prepared = prepare(subjects).join(subjects.select("record_id", "record_version_id"), on="record_id")
-    return prepared.sort("record_id")
 
 
 def _assign(
@@ -291,12 +303,14 @@ def _changed_links(
     )
 
 
-def _write_links(session: Session, changed: pl.DataFrame, assignment: Assignment, run_id: int) -> None:
-    """Replace the changed links, and mark the entities merged away."""
+def _write_links(
+    session: Session, changed: pl.DataFrame, assignment: Assignment, present: set[int], run_id: int
+) -> None:
+    """Replace the changed links, and mark the entities merged away. `present`: entities known to have a row."""
     for condition in among(session, EntityLink.record_id, changed["record_id"].to_list()):
         session.execute(delete(EntityLink).where(condition))
     now = stamp(session, utcnow())
-    _ensure_entities(session, set(changed["entity_id"].to_list()), now)
+    _ensure_entities(session, set(changed["entity_id"].to_list()) - present, now)
     columns = ("record_id", "entity_id", "first_entity_id", "record_version_id", "how", "score")
     rows = [(*row, run_id, now) for row in changed.select(*columns).iter_rows()]
     bulk_insert(session, EntityLink, (*columns, "run_id", "linked_at"), rows)
@@ -349,14 +363,19 @@ def _ensure_entities(session: Session, ids: set[int], now: object) -> None:
     bulk_insert(session, Entity, ("id", "status", "golden", "records", "created_at", "updated_at"), rows)
 
 
-def _write_entities(session: Session, assignment: Assignment, touched: set[int], config: ResolveConfig) -> None:
-    """Golden records of the entities whose records changed: new entities inserted whole, the others updated."""
+def _write_entities(
+    session: Session, assignment: Assignment, touched: set[int], config: ResolveConfig, read: pl.DataFrame
+) -> set[int]:
+    """Golden records of the entities whose records changed: new entities inserted whole, the others updated.
+    `read` holds subjects read already (the rest of the members' are read now). Returns the entities written."""
     if not touched:
-        return
+        return set()
     members = assignment.links.filter(pl.col("entity_id").is_in(list(touched)))
-    rows = members.join(load_subjects(session, members["record_id"].to_list()), on="record_id")
+    have = read.join(members.select("record_id"), on="record_id", how="semi")
+    missing = members.join(have.select("record_id"), on="record_id", how="anti")["record_id"].to_list()
+    rows = members.join(pl.concat([have, load_subjects(session, missing)]), on="record_id")
     where = provenance(session, rows["record_version_id"].to_list())
-    known, spelt = _stored(session, touched)
+    known, spelt = _stored(session, touched - set(assignment.new))  # new ids have no row yet
     golden = golden_records(rows.join(where, on="record_version_id", how="left"), config.survivorship, spelt)
     columns = ("golden", "name", "uscc", "phone", "address", "initials", "search", "records")
     now = stamp(session, utcnow())
@@ -365,6 +384,7 @@ def _write_entities(session: Session, assignment: Assignment, touched: set[int],
     bulk_insert(session, Entity, ("id", *columns, "status", "created_at", "updated_at"), new)
     kept = [(*row, "active", None, now) for row in values if row[0] in known]
     bulk_update(session, Entity, "id", (*columns, "status", "merged_into", "updated_at"), kept)
+    return set(golden["entity_id"].to_list())
 
 
 def _stored(session: Session, ids: set[int]) -> tuple[set[int], dict[str, str]]:
