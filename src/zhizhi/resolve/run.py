@@ -19,32 +19,29 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, audit
 from zhizhi.access.roles import require
 from zhizhi.config.models import ResolveConfig
-from zhizhi.ingest.bulk import bulk_insert, bulk_update, stamp
+from zhizhi.ingest.bulk import bulk_insert
 from zhizhi.resolve.engine import Model, Thresholds, cluster, prepare, score_pairs
-from zhizhi.resolve.golden import golden_records
 from zhizhi.resolve.identity import Assignment, assign
 from zhizhi.resolve.scope import Evidence, scope
-from zhizhi.resolve.subjects import SCHEMA, current_versions, load_subjects, provenance
+from zhizhi.resolve.subjects import SCHEMA, current_versions, load_subjects
+from zhizhi.resolve.write import changed_links, queue_review, write_entities, write_links
 from zhizhi.store.frames import among, frame
 from zhizhi.store.tables import (
     Entity,
-    EntityLink,
     ResolveDecision,
     ResolveEdge,
     ResolveRun,
-    ReviewPair,
 )
 from zhizhi.store.types import utcnow
 
 log = logging.getLogger("zhizhi.resolve")
 RESOLVE_LOCK = 7_405_000_002  # the advisory lock key that serialises resolution runs on PostgreSQL
-HOW_RANK = {"uscc": 0, "reg_no": 1, "steward": 2, "model": 3}
 Progress = Callable[[str], None]
 Scorer = Callable[..., pl.DataFrame]
 
@@ -91,12 +88,7 @@ def resolve(
     now = utcnow()
     thresholds = Thresholds(match=config.match_probability, review=config.review_probability)
     say("reading records")
-    versions = current_versions(session)
-    current = versions.select("record_id", "record_version_id")
-    existing = versions.filter(pl.col("entity_id").is_not_null()).select(
-        "record_id", pl.col("linked_version_id").alias("record_version_id"), "entity_id", "first_entity_id"
-    )
-    fresh = current.join(existing, on=["record_id", "record_version_id"], how="anti")["record_id"]
+    current, existing, fresh = _read(session)
     settings = json.dumps({"thresholds": asdict(thresholds), "survivorship": config.survivorship.model_dump()})
     last = session.scalar(select(ResolveRun.settings).order_by(ResolveRun.id.desc()).limit(1))
     everything = existing.is_empty() or last != settings  # else only what this run's changes reach
@@ -117,26 +109,19 @@ def resolve(
         run.edges_new = _store_edges(session, edges, fresh, run.id)
     say("clustering")
     evidence = _evidence(session)
-    if everything:
-        moved = features["record_id"]
-    else:
-        new_strong = edges.filter(pl.col("probability") >= thresholds.match) if edges is not None else None
-        ends = [fresh] if new_strong is None else [fresh, new_strong["record_id_l"], new_strong["record_id_r"]]
-        moved = scope(
-            features["record_id"], existing, pl.concat([e.cast(pl.Int64) for e in ends]), evidence, thresholds.match
-        )
+    moved = features["record_id"] if everything else _reached(features, existing, fresh, edges, evidence, thresholds)
     assignment = _assign(session, features, existing, moved, evidence, thresholds)
     say(f"writing the register ({moved.len():,} records reconsidered)")
-    changed = _changed_links(session, assignment, current, existing, moved, evidence)
+    changed = changed_links(session, assignment, current, existing, moved, evidence)
     before = existing.join(changed.select("record_id"), on="record_id")["entity_id"]
     touched = {*changed["entity_id"].to_list(), *before.to_list(), *assignment.merged.values()}
     if everything:
         touched |= set(assignment.links["entity_id"].unique().to_list())
-    present = _write_entities(session, assignment, touched, config, prepared.subjects)  # first: links point at them
-    _write_links(session, changed, assignment, present, run.id)
+    present = write_entities(session, assignment, touched, config, prepared.subjects)  # first: links point at them
+    write_links(session, changed, assignment, present, run.id)
     run.entities_new, run.entities_merged = len(assignment.new), len(assignment.merged)
     if edges is not None:
-        run.review_new = _queue_review(session, edges, thresholds, run.id)
+        run.review_new = queue_review(session, edges, thresholds, run.id)
     run.finished_at = utcnow()
     entities = assignment.links["entity_id"].n_unique()
     new, merged, review = run.entities_new, run.entities_merged, run.review_new
@@ -149,6 +134,35 @@ def resolve(
     if prepared.cache_written is not None:
         prepared.cache_written.result()
     return report
+
+
+def _read(session: Session) -> tuple[pl.DataFrame, pl.DataFrame, pl.Series]:
+    """Every record's current version, the register's links as they stand, and the records new or changed since
+    they were linked."""
+    versions = current_versions(session)
+    current = versions.select("record_id", "record_version_id")
+    existing = versions.filter(pl.col("entity_id").is_not_null()).select(
+        "record_id", pl.col("linked_version_id").alias("record_version_id"), "entity_id", "first_entity_id"
+    )
+    fresh = current.join(existing, on=["record_id", "record_version_id"], how="anti")["record_id"]
+    return current, existing, fresh
+
+
+def _reached(
+    features: pl.DataFrame,
+    existing: pl.DataFrame,
+    fresh: pl.Series,
+    edges: pl.DataFrame | None,
+    evidence: Evidence,
+    thresholds: Thresholds,
+) -> pl.Series:
+    """The records an incremental run clusters again: what its new and changed records and new strong pairs reach."""
+    ends = [fresh]
+    if edges is not None:
+        strong = edges.filter(pl.col("probability") >= thresholds.match)
+        ends += [strong["record_id_l"], strong["record_id_r"]]
+    seeds = pl.concat([end.cast(pl.Int64) for end in ends])
+    return scope(features["record_id"], existing, seeds, evidence, thresholds.match)
 
 
 def features_cache(root: Path) -> Path:
@@ -281,136 +295,3 @@ def _decided(session: Session, kind: str, *, undone: bool) -> pl.DataFrame:
     query = select(ResolveDecision.record_id_l, ResolveDecision.record_id_r).where(ResolveDecision.kind == kind)
     query = query.where(ResolveDecision.undone_at.is_not(None) if undone else ResolveDecision.undone_at.is_(None))
     return frame(session, query, {"record_id_l": pl.Int64, "record_id_r": pl.Int64})
-
-
-def _changed_links(
-    session: Session,
-    assignment: Assignment,
-    current: pl.DataFrame,
-    existing: pl.DataFrame,
-    moved: pl.Series,
-    evidence: Evidence,
-) -> pl.DataFrame:
-    """The links of moved records that are new or differ from the stored ones (entity, version, how, score)."""
-    links = assignment.links.join(moved.to_frame("record_id"), on="record_id", how="semi").join(current, on="record_id")
-    links = links.join(_how(evidence, assignment.links, moved), on="record_id", how="left").with_columns(
-        pl.col("how").fill_null("alone")
-    )
-    same = ["record_id", "record_version_id", "entity_id", "how", "score"]
-    changed = links.join(_linked(session, moved), on=same, how="anti", nulls_equal=True)
-    return changed.join(existing.select("record_id", "first_entity_id"), on="record_id", how="left").with_columns(
-        pl.col("first_entity_id").fill_null(pl.col("entity_id"))
-    )
-
-
-def _write_links(
-    session: Session, changed: pl.DataFrame, assignment: Assignment, present: set[int], run_id: int
-) -> None:
-    """Replace the changed links, and mark the entities merged away. `present`: entities known to have a row."""
-    for condition in among(session, EntityLink.record_id, changed["record_id"].to_list()):
-        session.execute(delete(EntityLink).where(condition))
-    now = stamp(session, utcnow())
-    _ensure_entities(session, set(changed["entity_id"].to_list()) - present, now)
-    columns = ("record_id", "entity_id", "first_entity_id", "record_version_id", "how", "score")
-    rows = [(*row, run_id, now) for row in changed.select(*columns).iter_rows()]
-    bulk_insert(session, EntityLink, (*columns, "run_id", "linked_at"), rows)
-    for old, kept in assignment.merged.items():
-        session.execute(update(Entity).where(Entity.id == old).values(status="merged", merged_into=kept))
-
-
-def _linked(session: Session, ids: pl.Series) -> pl.DataFrame:
-    """The links of these records as they stand."""
-    query = select(
-        EntityLink.record_id, EntityLink.record_version_id, EntityLink.entity_id, EntityLink.how, EntityLink.score
-    )
-    schema = {
-        "record_id": pl.Int64,
-        "record_version_id": pl.Int64,
-        "entity_id": pl.Int64,
-        "how": pl.String,
-        "score": pl.Float64,
-    }
-    parts = [frame(session, query.where(c), schema) for c in among(session, EntityLink.record_id, ids.to_list())]
-    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
-
-
-def _how(evidence: Evidence, links: pl.DataFrame, moved: pl.Series) -> pl.DataFrame:
-    """For each moved record: the strongest evidence tying it to another record of its entity, and its score."""
-    merges = evidence.must_link.with_columns(pl.lit("steward").alias("how"), pl.lit(1.0).alias("probability"))
-    edges = pl.concat([evidence.edges, merges.cast(evidence.edges.schema)])
-    edges = edges.filter(pl.col("record_id_l").is_in(moved.implode()) | pl.col("record_id_r").is_in(moved.implode()))
-    inside = edges.join(links.rename({"record_id": "record_id_l", "entity_id": "e_l"}), on="record_id_l").join(
-        links.rename({"record_id": "record_id_r", "entity_id": "e_r"}), on="record_id_r"
-    )
-    inside = inside.filter(pl.col("e_l") == pl.col("e_r"))
-    both = pl.concat(
-        [
-            inside.select(pl.col("record_id_l").alias("record_id"), "how", "probability"),
-            inside.select(pl.col("record_id_r").alias("record_id"), "how", "probability"),
-        ]
-    ).with_columns(pl.col("how").replace_strict(HOW_RANK, default=9).alias("rank"))
-    return (
-        both.sort(["record_id", "rank", "probability"], descending=[False, False, True])
-        .unique("record_id", keep="first", maintain_order=True)
-        .select("record_id", "how", pl.col("probability").alias("score"))
-    )
-
-
-def _ensure_entities(session: Session, ids: set[int], now: object) -> None:
-    """Entities the links need that have no row yet (every one has its golden record already, normally)."""
-    known, _ = _stored(session, ids)
-    rows = [(i, "active", "{}", 0, now, now) for i in sorted(ids - known)]
-    bulk_insert(session, Entity, ("id", "status", "golden", "records", "created_at", "updated_at"), rows)
-
-
-def _write_entities(
-    session: Session, assignment: Assignment, touched: set[int], config: ResolveConfig, read: pl.DataFrame
-) -> set[int]:
-    """Golden records of the entities whose records changed: new entities inserted whole, the others updated.
-    `read` holds subjects read already (the rest of the members' are read now). Returns the entities written."""
-    if not touched:
-        return set()
-    members = assignment.links.filter(pl.col("entity_id").is_in(list(touched)))
-    have = read.join(members.select("record_id"), on="record_id", how="semi")
-    missing = members.join(have.select("record_id"), on="record_id", how="anti")["record_id"].to_list()
-    rows = members.join(pl.concat([have, load_subjects(session, missing)]), on="record_id")
-    where = provenance(session, rows["record_version_id"].to_list())
-    known, spelt = _stored(session, touched - set(assignment.new))  # new ids have no row yet
-    golden = golden_records(rows.join(where, on="record_version_id", how="left"), config.survivorship, spelt)
-    columns = ("golden", "name", "uscc", "phone", "address", "initials", "search", "records")
-    now = stamp(session, utcnow())
-    values = golden.select("entity_id", *columns).rows()
-    new = [(*row, "active", now, now) for row in values if row[0] not in known]
-    bulk_insert(session, Entity, ("id", *columns, "status", "created_at", "updated_at"), new)
-    kept = [(*row, "active", None, now) for row in values if row[0] in known]
-    bulk_update(session, Entity, "id", (*columns, "status", "merged_into", "updated_at"), kept)
-    return set(golden["entity_id"].to_list())
-
-
-def _stored(session: Session, ids: set[int]) -> tuple[set[int], dict[str, str]]:
-    """Which of these entities have a row, and the pinyin initials their names have already."""
-    query = select(Entity.id, Entity.name, Entity.initials)
-    rows = [
-        row for condition in among(session, Entity.id, sorted(ids)) for row in session.execute(query.where(condition))
-    ]
-    spelt = {name: initials for _, name, initials in rows if name and initials is not None}
-    return {entity_id for entity_id, _, _ in rows}, spelt
-
-
-def _queue_review(session: Session, edges: pl.DataFrame, thresholds: Thresholds, run_id: int) -> int:
-    """Pairs between the thresholds that no steward has decided and that are not already waiting."""
-    doubtful = edges.filter((pl.col("probability") < thresholds.match) & (pl.col("probability") >= thresholds.review))
-    if doubtful.is_empty():
-        return 0
-    decided = session.execute(select(ResolveDecision.record_id_l, ResolveDecision.record_id_r)).all()
-    waiting = session.execute(select(ReviewPair.record_id_l, ReviewPair.record_id_r)).all()
-    skip = {tuple(r) for r in decided} | {tuple(r) for r in waiting}
-    now = stamp(session, utcnow())
-    rows = [
-        (int(r["record_id_l"]), int(r["record_id_r"]), float(r["probability"]), r["why"], "open", run_id, now)
-        for r in doubtful.iter_rows(named=True)
-        if (r["record_id_l"], r["record_id_r"]) not in skip
-    ]
-    columns = ("record_id_l", "record_id_r", "probability", "why", "status", "run_id", "created_at")
-    bulk_insert(session, ReviewPair, columns, rows)
-    return len(rows)
