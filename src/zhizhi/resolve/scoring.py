@@ -87,7 +87,7 @@ def _predict(
         pl.col("record_id_l").alias("join_key_l"),
         pl.col("record_id_r").alias("join_key_r"),
     )
-    with _quiet_splink(), duckdb.connect(config=DUCKDB_CONFIG) as connection:
+    with quiet_splink(), duckdb.connect(config=DUCKDB_CONFIG) as connection:
         db_api = DuckDBAPI(connection)
         linker = Linker(db_api.register(records), settings, log_level=None)
         linker.table_management.register_blocked_pairs_for_predict(db_api.register(blocked))
@@ -121,12 +121,13 @@ def _reading(comparison: str, label: str, weight: float) -> str:
 
 
 @contextmanager
-def _quiet_splink() -> Iterator[None]:
-    """Splink logs each step at INFO; a resolution run reports its own figures."""
+def quiet_splink(level: int = logging.WARNING) -> Iterator[None]:
+    """Splink's log below `level` silenced: it logs each step at INFO, and a resolution run reports its own
+    figures."""
     logger = logging.getLogger("splink")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
+    before = logger.level
+    logger.setLevel(level)
     try:
         yield
     finally:
-        logger.setLevel(level)
+        logger.setLevel(before)

@@ -30,8 +30,6 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -40,7 +38,7 @@ from zhizhi.resolve.comparisons import COMPARED_COLUMNS
 from zhizhi.resolve.engine import Thresholds, score_pairs
 from zhizhi.resolve.features import phone_firms
 from zhizhi.resolve.model import Model
-from zhizhi.resolve.scoring import GAMMA_COLUMNS
+from zhizhi.resolve.scoring import GAMMA_COLUMNS, quiet_splink
 
 try:
     from pyspark.sql import SparkSession  # type: ignore[import-not-found, unused-ignore]
@@ -138,7 +136,7 @@ def spark_predict(
             pl.col("record_id_r").alias("join_key_r"),
         )
         blocked.write_parquet(run / "pairs.parquet")
-        with _quiet_splink():
+        with quiet_splink(logging.ERROR):  # it also warns about the jar before `_require_jar_functions` can say more
             db_api = SparkAPI(spark_session=spark, break_lineage_method="persist")  # type: ignore[no-untyped-call]
             _require_jar_functions(spark)
             records = spark.read.parquet((run / "records.parquet").as_uri())
@@ -179,15 +177,3 @@ def _require_jar_functions(spark: SparkSession) -> None:
 
 def _temporary_views(spark: SparkSession) -> set[str]:
     return {table.name for table in spark.catalog.listTables() if table.isTemporary}
-
-
-@contextmanager
-def _quiet_splink() -> Iterator[None]:
-    """Splink logs each step at INFO, and warns about the jar before `_require_jar_functions` can say more."""
-    logger = logging.getLogger("splink")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
