@@ -39,7 +39,8 @@ from zhizhi.codes import install_builtin  # noqa: E402
 from zhizhi.config import init_workspace, load_workspace  # noqa: E402
 from zhizhi.config.models import ResolveConfig  # noqa: E402
 from zhizhi.ingest.pipeline import ingest_file  # noqa: E402
-from zhizhi.resolve.run import features_cache, resolve  # noqa: E402
+from zhizhi.resolve.cache import features_cache  # noqa: E402
+from zhizhi.resolve.run import resolve  # noqa: E402
 from zhizhi.sources.config import parse_source  # noqa: E402
 from zhizhi.store import make_engine, make_sessionmaker, upgrade  # noqa: E402
 

@@ -22,7 +22,9 @@ from zhizhi.config import Workspace
 from zhizhi.config.models import ResolveConfig, SurvivorshipConfig
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.resolve import register, review
+from zhizhi.resolve.cache import STAMP, last_stamp
 from zhizhi.resolve.run import resolve
+from zhizhi.resolve.subjects import current_versions
 from zhizhi.store.tables import Entity, EntityLink, Record
 
 TRADES = ("华信", "恒达", "鸿运", "金桂", "龙城", "百盛", "嘉禾", "宏图", "福满", "富康", "利民", "永兴")
@@ -99,6 +101,28 @@ def test_records_of_two_departments_resolve_into_one_register(city: sessionmaker
     assert again["records_new"] == 0 and again["entities_new"] == 0
     with city() as session:
         assert _entities(session) == by_key  # the same data: the same ids
+
+
+def test_golden_records_written_in_slices_are_the_golden_records(
+    city: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    firms = _firms(12)
+    _load(city, tmp_path, firms)
+    _run(city)
+    with city() as session:
+        whole = {e.id: (e.golden, e.name, e.search, e.records) for e in session.scalars(select(Entity))}
+    monkeypatch.setattr("zhizhi.resolve.write.GOLDEN_SLICE", 5)  # 12 entities: three slices
+    with city() as session, session.begin():
+        other = ResolveConfig(survivorship=SurvivorshipConfig(sources=["xuke"]))  # every golden record again
+        resolve(session, OPERATOR, other)
+        sliced = {e.id: e for e in session.scalars(select(Entity))}
+        assert sliced.keys() == whole.keys() and {e.records for e in sliced.values()} == {2}
+        assert {e.name for e in sliced.values()} == {
+            f["name"].removeprefix("柳州市").replace("有限公司", "有限责任公司") for f in firms
+        }
+    with city() as session, session.begin():
+        resolve(session, OPERATOR, CONFIG)  # the settings of the first run again, in slices
+        assert {e.id: (e.golden, e.name, e.search, e.records) for e in session.scalars(select(Entity))} == whole
 
 
 def test_ids_stay_and_decisions_are_remembered(city: sessionmaker[Session], tmp_path: Path) -> None:
@@ -244,6 +268,41 @@ def test_the_prepared_features_cache_changes_nothing_but_the_time(city: sessionm
         with city() as session, session.begin():
             assert resolve(session, OPERATOR, CONFIG, cache=cache).entities == 12
             session.rollback()
+
+
+def test_a_cache_stamped_by_the_last_run_is_taken_without_reading_every_version(
+    city: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "features.parquet"
+    firms = _firms(12)
+    _load(city, tmp_path, firms[:8])
+    with city() as session, session.begin():
+        resolve(session, OPERATOR, CONFIG, cache=cache)
+    with city() as session:
+        first = last_stamp(session)
+    assert first is not None and pl.read_parquet_metadata(cache)[STAMP] == first
+    checked: list[int] = []
+
+    def versions(session: Session) -> pl.DataFrame:
+        checked.append(1)
+        return current_versions(session)
+
+    monkeypatch.setattr("zhizhi.resolve.cache.current_versions", versions)
+    _run(city)  # nothing new, and no cache: the stamp of the last run with new records stays
+    _load(city, tmp_path, firms[:10])
+    with city() as session, session.begin():
+        assert resolve(session, OPERATOR, CONFIG, cache=cache).records_new == 4
+        assert not checked  # trusted: only the new records were read
+        by_key = _entities(session)
+    with city() as session:
+        assert pl.read_parquet_metadata(cache)[STAMP] == last_stamp(session) != first
+    _load(city, tmp_path, firms)  # two more firms, resolved once without the cache: it no longer holds every record
+    _run(city)
+    with city() as session, session.begin():
+        assert resolve(session, OPERATOR, CONFIG, cache=cache).records_new == 0
+        assert checked  # not the last run's: every version checked against it
+        assert {k: v for k, v in _entities(session).items() if k in by_key} == by_key
+    assert pl.read_parquet(cache).height == 24
 
 
 def test_an_incremental_run_links_as_a_whole_run_would(city: sessionmaker[Session], tmp_path: Path) -> None:

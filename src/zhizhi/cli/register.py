@@ -16,8 +16,9 @@ from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
 from zhizhi.errors import InputError
 from zhizhi.ingest.export import safe_cell
 from zhizhi.resolve import register, review
+from zhizhi.resolve.cache import features_cache
 from zhizhi.resolve.engine import score_pairs
-from zhizhi.resolve.run import RunReport, features_cache
+from zhizhi.resolve.run import RunReport
 from zhizhi.resolve.run import resolve as run_resolution
 
 entities_app = typer.Typer(help="The register: find, show and export entities.", no_args_is_help=True)

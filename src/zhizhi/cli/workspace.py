@@ -20,7 +20,8 @@ from zhizhi.demo import DEMO_PASSWORD, load_demo
 from zhizhi.demo.delivery import province_store, send_due, write_demo_targets
 from zhizhi.demo.province import ProvincePlatform
 from zhizhi.errors import ConfigError, InputError
-from zhizhi.resolve.run import features_cache, resolve
+from zhizhi.resolve.cache import features_cache
+from zhizhi.resolve.run import resolve
 from zhizhi.store import make_sessionmaker, upgrade
 
 

@@ -1,4 +1,5 @@
-"""Which records an incremental run can move: everything else keeps the entity it has.
+"""Which records an incremental run can move, and the evidence it clusters them on: everything else keeps the entity
+it has.
 
 Clustering is a function of the evidence (edges at or above the match threshold, and the stewards' must-links and
 cannot-links) inside one connected component, so a run need only cluster again the components that the run's
@@ -11,69 +12,128 @@ changes reach. Those changes are:
 
 The scope is then closed: every record of a component that holds one of them, and every record of an entity that
 holds one of those, until nothing more is added. Records outside it would cluster exactly as they did before, so
-their links stand.
+their links stand. The walk runs in the store, a step at a time from the records found last: only the links and
+strong edges it reaches are read, however large the register.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import polars as pl
+from sqlalchemy import Select, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from zhizhi.resolve.cluster import components
+from zhizhi.store.frames import among, frame
+from zhizhi.store.tables import EntityLink, ResolveDecision, ResolveEdge
 
 PAIR = ["record_id_l", "record_id_r"]
+PAIR_SCHEMA = {"record_id_l": pl.Int64, "record_id_r": pl.Int64}
+EDGE_SCHEMA = {**PAIR_SCHEMA, "how": pl.String, "probability": pl.Float64}
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """What clustering reads: scored edges, and the stewards' decisions in force and undone."""
+    """What clustering reads: the strong edges among the records clustered, and the stewards' decisions in force
+    and undone."""
 
-    edges: pl.DataFrame  # record_id_l, record_id_r, how, probability
+    edges: pl.DataFrame  # record_id_l, record_id_r, how, probability (at or above the match threshold)
     must_link: pl.DataFrame  # record_id_l, record_id_r
     cannot_link: pl.DataFrame
     undone_merges: pl.DataFrame
     undone_aparts: pl.DataFrame
 
-    def strong(self, match: float) -> pl.DataFrame:
-        """The pairs that join records: edges at or above `match`, and must-links."""
-        edges = self.edges.filter(pl.col("probability") >= match).select(PAIR)
-        return pl.concat([edges, self.must_link.select(PAIR)])
+
+def decided(session: Session) -> Evidence:
+    """The stewards' decisions, with no edges yet."""
+    return Evidence(
+        pl.DataFrame(schema=EDGE_SCHEMA),
+        must_link=_decided(session, "merge", undone=False),
+        cannot_link=_decided(session, "apart", undone=False),
+        undone_merges=_decided(session, "merge", undone=True),
+        undone_aparts=_decided(session, "apart", undone=True),
+    )
 
 
-def scope(
-    record_ids: pl.Series,
-    links: pl.DataFrame,
-    seeds: pl.Series,
-    evidence: Evidence,
-    match: float,
-) -> pl.Series:
-    """The records to cluster again (sorted), given every current record, the register's links (record_id,
-    entity_id), the new or changed records and the new strong edges' ends (`seeds`)."""
-    entity = links.select("record_id", "entity_id")
-    start = pl.concat([seeds.cast(pl.Int64), _unsettled(entity, evidence)]).unique()
-    labels = components(record_ids.cast(pl.Int64).sort(), evidence.strong(match))
-    found = start
-    while True:
-        hit = entity.join(found.to_frame("record_id"), on="record_id", how="semi")["entity_id"].unique()
-        members = entity.filter(pl.col("entity_id").is_in(hit.implode()))["record_id"]
-        grown = pl.concat([found, members]).unique()
-        reached = labels.filter(pl.col("record_id").is_in(grown.implode()))["cluster"].unique()
-        grown = pl.concat([grown, labels.filter(pl.col("cluster").is_in(reached.implode()))["record_id"]]).unique()
-        if grown.len() == found.len():
-            return found.sort()
-        found = grown
+def whole(session: Session, decisions: Evidence, match: float) -> Evidence:
+    """The evidence of the whole register: every strong edge."""
+    query = _strong(match)
+    return Evidence(frame(session, query, EDGE_SCHEMA), *_decisions(decisions))
 
 
-def _unsettled(entity: pl.DataFrame, evidence: Evidence) -> pl.Series:
+def reach(session: Session, seeds: pl.Series, decisions: Evidence, match: float) -> tuple[pl.Series, Evidence]:
+    """The records to cluster again (sorted) from the new or changed records and the new strong edges' ends
+    (`seeds`), and the strong edges among them."""
+    must: dict[int, set[int]] = {}
+    for a, b in decisions.must_link.select(PAIR).iter_rows():
+        must.setdefault(a, set()).add(b)
+        must.setdefault(b, set()).add(a)
+    start = {*seeds.cast(pl.Int64).to_list(), *_unsettled(session, decisions)}
+    found, frontier, entities_seen = set(start), sorted(start), set[int]()
+    edges = [pl.DataFrame(schema=EDGE_SCHEMA)]
+    while frontier:
+        entities = set(_ids(session, EntityLink.entity_id, EntityLink.record_id, frontier)) - entities_seen
+        entities_seen |= entities
+        members = _ids(session, EntityLink.record_id, EntityLink.entity_id, sorted(entities))
+        strong = [
+            frame(session, _strong(match).where(condition), EDGE_SCHEMA)
+            for side in (ResolveEdge.record_id_l, ResolveEdge.record_id_r)
+            for condition in among(session, side, frontier)
+        ]
+        edges += strong
+        ends = [end for part in strong for end in (*part["record_id_l"], *part["record_id_r"])]
+        joined = [other for record in frontier for other in must.get(record, ())]
+        new = {*members, *ends, *joined} - found
+        found |= new
+        frontier = sorted(new)
+    evidence = pl.concat(edges).unique(PAIR, keep="first").sort(PAIR)
+    return pl.Series("record_id", sorted(found), pl.Int64), Evidence(evidence, *_decisions(decisions))
+
+
+def _strong(match: float) -> Select[int, int, str, float]:
+    return select(ResolveEdge.record_id_l, ResolveEdge.record_id_r, ResolveEdge.how, ResolveEdge.probability).where(
+        ResolveEdge.probability >= match
+    )
+
+
+def _ids(
+    session: Session, wanted: InstrumentedAttribute[int], column: InstrumentedAttribute[int], ids: list[int]
+) -> list[int]:
+    """`wanted` of the rows whose `column` is among `ids`."""
+    found: list[int] = []
+    for condition in among(session, column, ids):
+        found += session.scalars(select(wanted).where(condition))
+    return found
+
+
+def _decisions(evidence: Evidence) -> tuple[pl.DataFrame, ...]:
+    return evidence.must_link, evidence.cannot_link, evidence.undone_merges, evidence.undone_aparts
+
+
+def _decided(session: Session, kind: str, *, undone: bool) -> pl.DataFrame:
+    query = select(ResolveDecision.record_id_l, ResolveDecision.record_id_r).where(ResolveDecision.kind == kind)
+    query = query.where(ResolveDecision.undone_at.is_not(None) if undone else ResolveDecision.undone_at.is_(None))
+    return frame(session, query, PAIR_SCHEMA)
+
+
+def _unsettled(session: Session, decisions: Evidence) -> Iterable[int]:
     """Both records of each decision the links do not show yet (see the module docstring)."""
     checks = [  # the pairs, and whether they are unsettled when they share an entity (or when they do not)
-        (evidence.must_link, False),  # a merge not shown yet
-        (evidence.cannot_link, True),  # a split not shown yet
-        (evidence.undone_merges, True),  # held together by the merge alone, maybe
-        (evidence.undone_aparts, False),  # kept apart by the split alone, maybe
+        (decisions.must_link, False),  # a merge not shown yet
+        (decisions.cannot_link, True),  # a split not shown yet
+        (decisions.undone_merges, True),  # held together by the merge alone, maybe
+        (decisions.undone_aparts, False),  # kept apart by the split alone, maybe
     ]
-    found = [pl.Series("record_id", [], pl.Int64)]
+    pairs = pl.concat([p.select(PAIR) for p, _ in checks])
+    ids = pl.concat([pairs["record_id_l"], pairs["record_id_r"]]).unique().sort().to_list()
+    query = select(EntityLink.record_id, EntityLink.entity_id)
+    parts = [
+        frame(session, query.where(condition), {"record_id": pl.Int64, "entity_id": pl.Int64})
+        for condition in among(session, EntityLink.record_id, ids)
+    ]
+    entity = pl.concat(parts) if parts else pl.DataFrame(schema={"record_id": pl.Int64, "entity_id": pl.Int64})
+    found: list[int] = []
     for pairs, when_same in checks:
         if pairs.is_empty():
             continue
@@ -85,5 +145,5 @@ def _unsettled(entity: pl.DataFrame, evidence: Evidence) -> pl.Series:
         )
         same = pl.col("e_l").is_not_null() & (pl.col("e_l") == pl.col("e_r"))
         unsettled = sides.filter(same if when_same else ~same)
-        found += [unsettled["record_id_l"], unsettled["record_id_r"]]
-    return pl.concat(found).cast(pl.Int64).unique()
+        found += [*unsettled["record_id_l"], *unsettled["record_id_r"]]
+    return found

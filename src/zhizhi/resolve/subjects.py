@@ -61,23 +61,22 @@ def resolvable_types() -> list[str]:
 
 
 def current_versions(session: Session) -> pl.DataFrame:
-    """Every record with a subject: record_id, record_version_id (its current version) and, where it is in the
-    register, the version it was linked from (linked_version_id), entity_id and first_entity_id. No record data
-    is read: one pass over two narrow tables."""
+    """Every record with a subject: record_id and record_version_id (its current version). No record data is read."""
+    query = select(Record.id, Record.version_id).where(Record.record_type.in_(resolvable_types())).order_by(Record.id)
+    return frame(session, query, {"record_id": pl.Int64, "record_version_id": pl.Int64})
+
+
+def fresh_records(session: Session) -> pl.Series:
+    """The records with a subject that are new or changed since they were linked: no link, or a link from another
+    version (the store compares, one pass: nothing else is read)."""
     query = (
-        select(
-            Record.id,
-            Record.version_id,
-            EntityLink.record_version_id,
-            EntityLink.entity_id,
-            EntityLink.first_entity_id,
-        )
+        select(Record.id)
         .outerjoin(EntityLink, EntityLink.record_id == Record.id)
         .where(Record.record_type.in_(resolvable_types()))
+        .where(EntityLink.record_id.is_(None) | (EntityLink.record_version_id != Record.version_id))
         .order_by(Record.id)
     )
-    names = ("record_id", "record_version_id", "linked_version_id", "entity_id", "first_entity_id")
-    return frame(session, query, dict.fromkeys(names, pl.Int64))
+    return frame(session, query, {"record_id": pl.Int64})["record_id"]
 
 
 def load_subjects(session: Session, ids: Sequence[int] | None = None) -> pl.DataFrame:

@@ -18,25 +18,41 @@ from zhizhi.store.frames import among, frame
 from zhizhi.store.tables import Entity, EntityLink, ResolveDecision, ReviewPair
 from zhizhi.store.types import utcnow
 
+GOLDEN_SLICE = 50_000  # entities whose golden records are computed and written together
 HOW_RANK = {"uscc": 0, "reg_no": 1, "steward": 2, "model": 3}  # which evidence names how a record was linked
 
 
+LINK_SCHEMA = {
+    "record_id": pl.Int64,
+    "record_version_id": pl.Int64,
+    "entity_id": pl.Int64,
+    "first_entity_id": pl.Int64,
+    "how": pl.String,
+    "score": pl.Float64,
+}
+
+
+def links_of(session: Session, ids: pl.Series | None) -> pl.DataFrame:
+    """The links of these records as they stand (of every record: `None`), in record id order."""
+    query = select(*(getattr(EntityLink, name) for name in LINK_SCHEMA)).order_by(EntityLink.record_id)
+    if ids is None:
+        return frame(session, query, LINK_SCHEMA)
+    parts = [frame(session, query.where(c), LINK_SCHEMA) for c in among(session, EntityLink.record_id, ids.to_list())]
+    return pl.concat(parts) if parts else pl.DataFrame(schema=LINK_SCHEMA)
+
+
 def changed_links(
-    session: Session,
-    assignment: Assignment,
-    current: pl.DataFrame,
-    existing: pl.DataFrame,
-    moved: pl.Series,
-    evidence: Evidence,
+    assignment: Assignment, current: pl.DataFrame, linked: pl.DataFrame, moved: pl.Series, evidence: Evidence
 ) -> pl.DataFrame:
-    """The links of moved records that are new or differ from the stored ones (entity, version, how, score)."""
+    """The links of moved records that are new or differ from the stored ones, `linked` (entity, version, how,
+    score), with the entity each record was first linked to. `current`: each record's version as read."""
     links = assignment.links.join(moved.to_frame("record_id"), on="record_id", how="semi").join(current, on="record_id")
     links = links.join(_how(evidence, assignment.links, moved), on="record_id", how="left").with_columns(
         pl.col("how").fill_null("alone")
     )
     same = ["record_id", "record_version_id", "entity_id", "how", "score"]
-    changed = links.join(_linked(session, moved), on=same, how="anti", nulls_equal=True)
-    return changed.join(existing.select("record_id", "first_entity_id"), on="record_id", how="left").with_columns(
+    changed = links.join(linked.select(same), on=same, how="anti", nulls_equal=True)
+    return changed.join(linked.select("record_id", "first_entity_id"), on="record_id", how="left").with_columns(
         pl.col("first_entity_id").fill_null(pl.col("entity_id"))
     )
 
@@ -54,22 +70,6 @@ def write_links(
     bulk_insert(session, EntityLink, (*columns, "run_id", "linked_at"), rows)
     for old, kept in assignment.merged.items():
         session.execute(update(Entity).where(Entity.id == old).values(status="merged", merged_into=kept))
-
-
-def _linked(session: Session, ids: pl.Series) -> pl.DataFrame:
-    """The links of these records as they stand."""
-    query = select(
-        EntityLink.record_id, EntityLink.record_version_id, EntityLink.entity_id, EntityLink.how, EntityLink.score
-    )
-    schema = {
-        "record_id": pl.Int64,
-        "record_version_id": pl.Int64,
-        "entity_id": pl.Int64,
-        "how": pl.String,
-        "score": pl.Float64,
-    }
-    parts = [frame(session, query.where(c), schema) for c in among(session, EntityLink.record_id, ids.to_list())]
-    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 
 def _how(evidence: Evidence, links: pl.DataFrame, moved: pl.Series) -> pl.DataFrame:
@@ -104,16 +104,29 @@ def _ensure_entities(session: Session, ids: set[int], now: object) -> None:
 def write_entities(
     session: Session, assignment: Assignment, touched: set[int], config: ResolveConfig, read: pl.DataFrame
 ) -> set[int]:
-    """Golden records of the entities whose records changed: new entities inserted whole, the others updated.
-    `read` holds subjects read already (the rest of the members' are read now). Returns the entities written."""
-    if not touched:
-        return set()
-    members = assignment.links.filter(pl.col("entity_id").is_in(list(touched)))
+    """Golden records of the entities whose records changed: new entities inserted whole, the others updated, in
+    slices of `GOLDEN_SLICE` entities (a first run writes every entity: the slices bound its memory). `read` holds
+    subjects read already (the rest of the members' are read now). Returns the entities written."""
+    written: set[int] = set()
+    ids = sorted(touched)
+    links = assignment.links.filter(pl.col("entity_id").is_in(ids))
+    new = set(assignment.new)
+    for start in range(0, len(ids), GOLDEN_SLICE):
+        part = ids[start : start + GOLDEN_SLICE]
+        members = links.filter(pl.col("entity_id").is_between(part[0], part[-1]))
+        written |= _write_golden(session, members, {i for i in part if i not in new}, config, read)
+    return written
+
+
+def _write_golden(
+    session: Session, members: pl.DataFrame, stored: set[int], config: ResolveConfig, read: pl.DataFrame
+) -> set[int]:
+    """Golden records of the entities of `members` (record_id, entity_id); `stored`: those that may have a row."""
     have = read.join(members.select("record_id"), on="record_id", how="semi")
     missing = members.join(have.select("record_id"), on="record_id", how="anti")["record_id"].to_list()
     rows = members.join(pl.concat([have, load_subjects(session, missing)]), on="record_id")
     where = provenance(session, rows["record_version_id"].to_list())
-    known, spelt = _stored(session, touched - set(assignment.new))  # new ids have no row yet
+    known, spelt = _stored(session, stored)
     golden = golden_records(rows.join(where, on="record_version_id", how="left"), config.survivorship, spelt)
     columns = ("golden", "name", "uscc", "phone", "address", "initials", "search", "records")
     now = stamp(session, utcnow())

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from zhizhi.access.roles import Actor, require
 from zhizhi.config import Workspace
 from zhizhi.records import record_types
-from zhizhi.resolve.run import features_cache, resolve
+from zhizhi.resolve.cache import features_cache
+from zhizhi.resolve.run import resolve
 from zhizhi.resolve.subjects import SUBJECT_COLUMNS, subject_fields
 from zhizhi.store.tables import Entity, EntityLink, ResolveRun, ReviewPair
 from zhizhi.store.types import iso_utc
