@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import polars as pl
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhizhi.ingest.bulk import bulk_insert, bulk_update, stamp
@@ -47,3 +49,13 @@ def test_bulk_writes_insert_and_update_by_key(sessions: sessionmaker[Session]) -
     assert len(rows) == 100
     assert rows[11].name == "新名称11" and rows[11].records == 22 and rows[11].updated_at.day == 29
     assert rows[12].name == "名称12" and rows[12].records == 1 and rows[12].updated_at.day == 28  # untouched
+
+
+def test_a_bulk_insert_that_breaks_a_key_raises_the_stores_integrity_error(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session, session.begin():
+        now = stamp(session, datetime(2026, 11, 28, tzinfo=UTC))
+        columns = ("id", "status", "golden", "records", "created_at", "updated_at")
+        bulk_insert(session, Entity, columns, [(1, "active", "{}", 1, now, now)])
+        with pytest.raises(IntegrityError), session.begin_nested():
+            bulk_insert(session, Entity, columns, [(2, "active", "{}", 1, now, now), (1, "active", "{}", 1, now, now)])
+        assert session.scalar(select(func.count()).select_from(Entity)) == 1  # nothing of the failed insert

@@ -11,7 +11,14 @@ from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.store.tables import Batch, Delivery
 
-STATUSES = ("pending", "sent", "acknowledged", "rejected", "dead")
+STATUS_WORDS = {  # a delivery's state in people's words (Chinese, English): the web pages and the entity timeline
+    "pending": ("待发送", "pending"),
+    "sent": ("已发送，待回执", "sent, awaiting receipt"),
+    "acknowledged": ("已确认", "acknowledged"),
+    "rejected": ("被拒收", "rejected"),
+    "dead": ("发送失败（死信）", "dead letter"),
+}
+STATUSES = tuple(STATUS_WORDS)
 
 
 def delivery_counts(session: Session, actor: Actor) -> dict[str, dict[str, int]]:

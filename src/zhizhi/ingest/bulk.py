@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Connection, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from zhizhi.store.tables import Base
@@ -59,12 +60,7 @@ def bulk_insert(session: Session, table: type[Base], columns: Sequence[str], row
     connection = session.connection()
     quote = connection.dialect.identifier_preparer.quote
     if connection.dialect.name == "postgresql":
-        target = f"{quote(table.__tablename__)} ({', '.join(quote(c) for c in columns)})"
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        with driver.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        _copy(connection, f"{quote(table.__tablename__)} ({', '.join(quote(c) for c in columns)})", rows)
         return
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     sql = (
@@ -90,11 +86,7 @@ def bulk_update(
         connection.exec_driver_sql(
             f"CREATE TEMPORARY TABLE zhizhi_update ON COMMIT DROP AS SELECT {listed} FROM {name} WITH NO DATA"
         )
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        with driver.cursor() as cursor, cursor.copy(f"COPY zhizhi_update ({listed}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        _copy(connection, f"zhizhi_update ({listed})", rows)
         assigned = ", ".join(f"{quote(c)} = u.{quote(c)}" for c in columns)
         connection.exec_driver_sql(
             f"UPDATE {name} SET {assigned} FROM zhizhi_update u WHERE {name}.{quote(key)} = u.{quote(key)}"
@@ -106,3 +98,18 @@ def bulk_update(
     connection.exec_driver_sql(
         f"UPDATE {name} SET {assigned} WHERE {quote(key)} = {mark}", [(*row[1:], row[0]) for row in rows]
     )
+
+
+def _copy(connection: Connection, target: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """PostgreSQL's COPY of `rows` into `target` (a table and its columns). The driver's errors are raised as
+    SQLAlchemy's, as from any other statement: a duplicate key is an `IntegrityError`."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    statement = f"COPY {target} FROM STDIN"
+    base = connection.dialect.loaded_dbapi.Error
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except base as error:
+        raise DBAPIError.instance(statement, None, error, base, dialect=connection.dialect) from error

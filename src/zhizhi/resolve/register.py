@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
+from zhizhi.delivery.outbox import STATUS_WORDS
 from zhizhi.errors import NotFoundError
 from zhizhi.records import record_types
 from zhizhi.records.history import masked
@@ -31,13 +32,6 @@ from zhizhi.store.types import iso_utc, local_text
 CODE = re.compile(r"^[0-9A-Za-z]{15,18}$")
 DELIVERIES_LISTED = 200  # the latest deliveries listed one by one: a big firm's file stays quick to open
 # A delivery's state in words on the timeline (the delivery page's words).
-DELIVERY_STATES = {
-    "pending": ("待发送", "pending"),
-    "sent": ("已发送，待回执", "sent, awaiting receipt"),
-    "acknowledged": ("已确认", "acknowledged"),
-    "rejected": ("被拒收", "rejected"),
-    "dead": ("发送失败（死信）", "dead letter"),
-}
 
 
 def current_id(session: Session, entity_id: int) -> int:
@@ -163,7 +157,7 @@ def _timeline(records: list[dict[str, Any]], deliveries: list[dict[str, Any]]) -
                     }
                 )
     for delivery in deliveries:
-        zh, en = DELIVERY_STATES.get(delivery["status"], (delivery["status"], delivery["status"]))
+        zh, en = STATUS_WORDS.get(delivery["status"], (delivery["status"], delivery["status"]))
         reason = delivery["reason"] if delivery["status"] == "rejected" and delivery["reason"] else None
         events.append(
             {

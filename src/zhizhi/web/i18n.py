@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zhizhi.delivery.outbox import STATUS_WORDS
+
 LOCALES = ("zh-CN", "en")
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -350,11 +352,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "common.none": "无",
         "delivery.title_n": "交付 {id}",
         "delivery.target": "目标平台",
-        "delivery.status.pending": "待发送",
-        "delivery.status.sent": "已发送，待回执",
-        "delivery.status.acknowledged": "已确认",
-        "delivery.status.rejected": "被拒收",
-        "delivery.status.dead": "发送失败（死信）",
+        **{f"delivery.status.{status}": zh for status, (zh, _) in STATUS_WORDS.items()},
         "delivery.attempts": "尝试次数",
         "delivery.key": "幂等键",
         "delivery.reason": "平台答复",
@@ -906,11 +904,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "common.none": "none",
         "delivery.title_n": "Delivery {id}",
         "delivery.target": "Target",
-        "delivery.status.pending": "pending",
-        "delivery.status.sent": "sent, awaiting receipt",
-        "delivery.status.acknowledged": "acknowledged",
-        "delivery.status.rejected": "rejected",
-        "delivery.status.dead": "dead letter",
+        **{f"delivery.status.{status}": en for status, (_, en) in STATUS_WORDS.items()},
         "delivery.attempts": "Attempts",
         "delivery.key": "Idempotency key",
         "delivery.reason": "The platform's answer",
