@@ -6,10 +6,9 @@ Incremental: a record is scored when it is new or its version changed since it w
 are kept, and only the components of the evidence that this run's changes reach are clustered again (see scope.py),
 so a batch costs what it touches, not what the register holds: the store is asked for the new and changed records,
 the links and edges the walk reaches and the golden records to write, and the features of the rest come from the
-cache (cache.py). A run with other thresholds or survivorship rules
-than the last one clusters everything again and rewrites every golden record. The model trained on the first run
-(from pairs that share a credit code) is kept with the run and reused, so that re-running is deterministic;
-`retrain` trains it again.
+cache (cache.py). A run with other thresholds or survivorship rules than the last one clusters everything again and
+rewrites every golden record. The model trained on the first run (from pairs that share a credit code) is kept with
+the run and reused, so that re-running is deterministic; `retrain` trains it again.
 """
 
 from __future__ import annotations
@@ -91,8 +90,9 @@ def resolve(
     linked_any = session.scalar(select(EntityLink.record_id).limit(1)) is not None
     everything = not linked_any or last != settings  # else only what this run's changes reach
     trusted = last_stamp(session)
-    run = ResolveRun(started_at=utcnow(), started_by=actor.name, records_read=0, records_new=fresh.len())
-    run.settings = settings
+    run = ResolveRun(
+        started_at=utcnow(), started_by=actor.name, records_read=0, records_new=fresh.len(), settings=settings
+    )
     run.edges_new = run.entities_new = run.entities_merged = run.review_new = 0
     session.add(run)
     session.flush()

@@ -19,13 +19,13 @@ strong edges it reaches are read, however large the register.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from zhizhi.store.frames import among, frame
+from zhizhi.store.frames import among, frame, frame_among
 from zhizhi.store.tables import EntityLink, ResolveDecision, ResolveEdge
 
 PAIR = ["record_id_l", "record_id_r"]
@@ -58,8 +58,7 @@ def decided(session: Session) -> Evidence:
 
 def whole(session: Session, decisions: Evidence, match: float) -> Evidence:
     """The evidence of the whole register: every strong edge."""
-    query = _strong(match)
-    return Evidence(frame(session, query, EDGE_SCHEMA), *_decisions(decisions))
+    return replace(decisions, edges=frame(session, _strong(match), EDGE_SCHEMA))
 
 
 def reach(session: Session, seeds: pl.Series, decisions: Evidence, match: float) -> tuple[pl.Series, Evidence]:
@@ -77,9 +76,8 @@ def reach(session: Session, seeds: pl.Series, decisions: Evidence, match: float)
         entities_seen |= entities
         members = _ids(session, EntityLink.record_id, EntityLink.entity_id, sorted(entities))
         strong = [
-            frame(session, _strong(match).where(condition), EDGE_SCHEMA)
+            frame_among(session, _strong(match), side, frontier, EDGE_SCHEMA)
             for side in (ResolveEdge.record_id_l, ResolveEdge.record_id_r)
-            for condition in among(session, side, frontier)
         ]
         edges += strong
         ends = [end for part in strong for end in (*part["record_id_l"], *part["record_id_r"])]
@@ -88,7 +86,7 @@ def reach(session: Session, seeds: pl.Series, decisions: Evidence, match: float)
         found |= new
         frontier = sorted(new)
     evidence = pl.concat(edges).unique(PAIR, keep="first").sort(PAIR)
-    return pl.Series("record_id", sorted(found), pl.Int64), Evidence(evidence, *_decisions(decisions))
+    return pl.Series("record_id", sorted(found), pl.Int64), replace(decisions, edges=evidence)
 
 
 def _strong(match: float) -> Select[int, int, str, float]:
@@ -105,10 +103,6 @@ def _ids(
     for condition in among(session, column, ids):
         found += session.scalars(select(wanted).where(condition))
     return found
-
-
-def _decisions(evidence: Evidence) -> tuple[pl.DataFrame, ...]:
-    return evidence.must_link, evidence.cannot_link, evidence.undone_merges, evidence.undone_aparts
 
 
 def _decided(session: Session, kind: str, *, undone: bool) -> pl.DataFrame:
@@ -128,11 +122,7 @@ def _unsettled(session: Session, decisions: Evidence) -> Iterable[int]:
     pairs = pl.concat([p.select(PAIR) for p, _ in checks])
     ids = pl.concat([pairs["record_id_l"], pairs["record_id_r"]]).unique().sort().to_list()
     query = select(EntityLink.record_id, EntityLink.entity_id)
-    parts = [
-        frame(session, query.where(condition), {"record_id": pl.Int64, "entity_id": pl.Int64})
-        for condition in among(session, EntityLink.record_id, ids)
-    ]
-    entity = pl.concat(parts) if parts else pl.DataFrame(schema={"record_id": pl.Int64, "entity_id": pl.Int64})
+    entity = frame_among(session, query, EntityLink.record_id, ids, {"record_id": pl.Int64, "entity_id": pl.Int64})
     found: list[int] = []
     for pairs, when_same in checks:
         if pairs.is_empty():

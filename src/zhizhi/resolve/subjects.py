@@ -16,7 +16,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from zhizhi.records import RecordType, record_types
-from zhizhi.store.frames import among, frame
+from zhizhi.store.frames import among, frame, frame_among
 from zhizhi.store.tables import Batch, EntityLink, RawRow, Record, RecordVersion
 
 SUBJECT_COLUMNS = (
@@ -145,7 +145,4 @@ def provenance(session: Session, version_ids: list[int]) -> pl.DataFrame:
         .join(Batch, Batch.id == RecordVersion.batch_id)
         .outerjoin(RawRow, RawRow.id == RecordVersion.raw_row_id)
     )
-    parts = [
-        frame(session, query.where(condition), schema) for condition in among(session, RecordVersion.id, version_ids)
-    ]
-    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+    return frame_among(session, query, RecordVersion.id, version_ids, schema)

@@ -14,7 +14,7 @@ from zhizhi.resolve.golden import golden_records
 from zhizhi.resolve.identity import Assignment
 from zhizhi.resolve.scope import Evidence
 from zhizhi.resolve.subjects import load_subjects, provenance
-from zhizhi.store.frames import among, frame
+from zhizhi.store.frames import among, frame, frame_among
 from zhizhi.store.tables import Entity, EntityLink, ResolveDecision, ReviewPair
 from zhizhi.store.types import utcnow
 
@@ -37,8 +37,7 @@ def links_of(session: Session, ids: pl.Series | None) -> pl.DataFrame:
     query = select(*(getattr(EntityLink, name) for name in LINK_SCHEMA)).order_by(EntityLink.record_id)
     if ids is None:
         return frame(session, query, LINK_SCHEMA)
-    parts = [frame(session, query.where(c), LINK_SCHEMA) for c in among(session, EntityLink.record_id, ids.to_list())]
-    return pl.concat(parts) if parts else pl.DataFrame(schema=LINK_SCHEMA)
+    return frame_among(session, query, EntityLink.record_id, ids.to_list(), LINK_SCHEMA)
 
 
 def changed_links(

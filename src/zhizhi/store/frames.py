@@ -46,3 +46,15 @@ def among(session: Session, column: InstrumentedAttribute[int], ids: Sequence[in
         return
     for part in slices(ids):
         yield column.in_(part)
+
+
+def frame_among(
+    session: Session,
+    query: Select[*tuple[Any, ...]],
+    column: InstrumentedAttribute[int],
+    ids: Sequence[int],
+    schema: Mapping[str, Any],
+) -> pl.DataFrame:
+    """`frame` of the rows of `query` whose `column` is among `ids` (see `among`)."""
+    parts = [frame(session, query.where(condition), schema) for condition in among(session, column, ids)]
+    return pl.concat(parts) if parts else pl.DataFrame(schema=dict(schema))
