@@ -17,12 +17,13 @@ from typer.testing import CliRunner
 
 from tests.conftest import OPERATOR
 from tests.ingest.test_pipeline import SOURCE, _codes, _row, _source, _write
+from zhizhi import __version__
 from zhizhi.cli.main import app
 from zhizhi.config import Workspace
 from zhizhi.config.models import ResolveConfig, SurvivorshipConfig
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.resolve import register, review
-from zhizhi.resolve.cache import STAMP, last_stamp
+from zhizhi.resolve.cache import RELEASE, STAMP, last_stamp
 from zhizhi.resolve.run import resolve
 from zhizhi.resolve.subjects import current_versions
 from zhizhi.store.tables import Entity, EntityLink, Record
@@ -261,13 +262,25 @@ def test_the_prepared_features_cache_changes_nothing_but_the_time(city: sessionm
         resolve(session, OPERATOR, CONFIG)  # the same run without the cache
         assert _entities(session) == with_cache
     for broken in (b"not parquet", None):
-        if broken is None:
-            pl.DataFrame({"record_id": [1], "record_version_id": [1], "other": ["x"]}).write_parquet(cache)
+        if broken is None:  # another engine's columns, this release
+            foreign = pl.DataFrame({"record_id": [1], "record_version_id": [1], "other": ["x"]})
+            foreign.write_parquet(cache, metadata={RELEASE: __version__})
         else:
             cache.write_bytes(broken)
         with city() as session, session.begin():
             assert resolve(session, OPERATOR, CONFIG, cache=cache).entities == 12
             session.rollback()
+    with city() as session, session.begin():
+        resolve(session, OPERATOR, CONFIG, cache=cache)
+    cached = pl.read_parquet(cache)
+    stamped = pl.read_parquet_metadata(cache)
+    older = cached.with_columns(pl.lit("旧版本的特征").alias("core"))  # what another release might have prepared
+    older.write_parquet(cache, metadata={**stamped, RELEASE: "0.0.1"})
+    _load(city, tmp_path, firms[:1] + [{**firms[0], "code": _codes(13, seed=11)[12], "name": "柳州市新来商贸有限公司"}])
+    with city() as session, session.begin():
+        assert resolve(session, OPERATOR, CONFIG, cache=cache).records_new == 2
+    assert pl.read_parquet_metadata(cache)[RELEASE] == __version__
+    assert "旧版本的特征" not in pl.read_parquet(cache)["core"].to_list()  # every record prepared again
 
 
 def test_a_cache_stamped_by_the_last_run_is_taken_without_reading_every_version(

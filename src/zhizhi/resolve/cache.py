@@ -5,7 +5,7 @@ the stamp of the run that wrote it (its id and start). A run trusts the file wit
 versions when that stamp is the last run that found new or changed records: that run linked every record at the
 version the file holds, and a record changed since is one the run finds fresh. Otherwise (another workspace's file,
 a run without the cache since, a copy restored from elsewhere) every record's version is checked against the file,
-so a stale or foreign cache costs only time.
+so a stale or foreign cache costs only time. A file written by another release of zhizhi is not used at all.
 """
 
 from __future__ import annotations
@@ -19,12 +19,14 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhizhi import __version__
 from zhizhi.resolve.engine import prepare
 from zhizhi.resolve.subjects import SCHEMA, current_versions, load_subjects
 from zhizhi.store.tables import ResolveRun
 
 log = logging.getLogger("zhizhi.resolve")
 STAMP = "zhizhi.resolve.run"  # the parquet metadata key that holds the stamp
+RELEASE = "zhizhi.version"  # and the one that holds the release of zhizhi that wrote the file
 VERSIONS = ["record_id", "record_version_id"]
 
 
@@ -85,11 +87,17 @@ def prepared(session: Session, fresh: pl.Series, cache: Path | None, *, trusted:
 
 
 def _read(cache: Path | None) -> tuple[pl.DataFrame, str | None]:
+    """The cached features and their stamp; nothing from a file that does not read or that another release of
+    zhizhi wrote (it may prepare features otherwise)."""
     empty = pl.DataFrame(schema={"record_id": pl.Int64, "record_version_id": pl.Int64})
     if cache is None or not cache.is_file():
         return empty, None
     try:
-        return pl.read_parquet(cache), pl.read_parquet_metadata(cache).get(STAMP)
+        metadata = pl.read_parquet_metadata(cache)
+        if metadata.get(RELEASE) != __version__:
+            log.info("the cache of prepared features %s is another release's; preparing every record", cache)
+            return empty, None
+        return pl.read_parquet(cache), metadata.get(STAMP)
     except (OSError, pl.exceptions.PolarsError):
         log.warning("the cache of prepared features %s does not read; preparing every record", cache)
         return empty, None
@@ -107,7 +115,7 @@ def _write(features: pl.DataFrame, cache: Path, now: str) -> Future[None]:
 
     def write() -> None:
         partial = cache.with_suffix(".tmp")
-        features.write_parquet(partial, metadata={STAMP: now})
+        features.write_parquet(partial, metadata={STAMP: now, RELEASE: __version__})
         partial.replace(cache)
 
     background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zhizhi-features-cache")
