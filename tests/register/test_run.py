@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+import zhizhi.resolve.run as run_module
 from tests.conftest import OPERATOR
 from tests.ingest.test_pipeline import SOURCE, _codes, _row, _source, _write
 from zhizhi import __version__
@@ -316,6 +317,74 @@ def test_a_cache_stamped_by_the_last_run_is_taken_without_reading_every_version(
         assert checked  # not the last run's: every version checked against it
         assert {k: v for k, v in _entities(session).items() if k in by_key} == by_key
     assert pl.read_parquet(cache).height == 24
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_version_committed_while_a_run_reads_is_scored_by_the_next_run(
+    city: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool
+) -> None:
+    """PostgreSQL reads each statement at its own moment (SQLite's run holds the write lock from its start, so no
+    ingest commits while it reads): a version that lands between a run's query for new records and its reading of
+    the records is not scored by that run, so the register must not say it was."""
+    cache = tmp_path / "features.parquet" if cached else None
+    firms = _firms(12)
+    _load(city, tmp_path, firms)
+    _run(city)
+    changed = {**firms[0], "phone": "13977299999"}  # the registration changes before the run: the run's own work
+    with city() as session, session.begin():
+        row = _row(changed["code"], changed["name"], 住所=changed["address"], 联系电话=changed["phone"])
+        ingest_file(session, OPERATOR, _source(), _write(tmp_path / "d2.csv", [row]), today=date(2026, 11, 29))
+    found = run_module.fresh_records
+
+    def ingest_meanwhile(session: Session) -> pl.Series:  # the licence of the same firm changes while the run reads
+        fresh = found(session)
+        name = firms[0]["name"].removeprefix("柳州市").replace("有限公司", "有限责任公司")  # as _load writes it
+        licence = _row("", name, 住所="广西" + firms[0]["address"], 联系电话="13977288888")
+        with city() as other, other.begin():
+            path = _write(tmp_path / "x2.csv", [licence])
+            ingest_file(other, OPERATOR, _source(LICENCES), path, today=date(2026, 11, 29))
+        return fresh
+
+    monkeypatch.setattr(run_module, "fresh_records", ingest_meanwhile)
+    with city() as session, session.begin():
+        assert resolve(session, OPERATOR, CONFIG, cache=cache).records_new == 1
+    monkeypatch.setattr(run_module, "fresh_records", found)
+    with city() as session:
+        licence = session.scalars(select(Record).where(Record.source == "xuke", Record.version == 2)).one()
+        linked = session.get(EntityLink, licence.id)
+        assert linked is not None and linked.record_version_id != licence.version_id  # not scored: not linked as such
+    with city() as session, session.begin():
+        assert resolve(session, OPERATOR, CONFIG, cache=cache).records_new == 1  # the next run scores it
+        linked = session.get(EntityLink, licence.id)
+        assert linked is not None and linked.record_version_id == licence.version_id
+    assert _run(city)["records_new"] == 0
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_a_record_added_while_a_first_run_reads_waits_for_the_next_run(
+    city: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    firms = _firms(12)
+    _load(city, tmp_path, firms[:10])
+    found = run_module.fresh_records
+
+    def ingest_meanwhile(session: Session) -> pl.Series:
+        fresh = found(session)
+        _load(city, tmp_path / "later", firms)  # two more firms land while the first run reads
+        return fresh
+
+    (tmp_path / "later").mkdir()
+    monkeypatch.setattr(run_module, "fresh_records", ingest_meanwhile)
+    with city() as session, session.begin():
+        first = resolve(session, OPERATOR, CONFIG)
+    monkeypatch.setattr(run_module, "fresh_records", found)
+    assert first.records_new == 20 and first.records_reconsidered == 20
+    with city() as session:
+        assert len(_entities(session)) == 20  # the four records that came later are not in the register yet
+    assert _run(city)["records_new"] == 4
+    with city() as session:
+        assert len(_entities(session)) == 24 and len(set(_entities(session).values())) == 12
 
 
 def test_an_incremental_run_links_as_a_whole_run_would(city: sessionmaker[Session], tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ from zhizhi.resolve.cache import prepared as cache_prepared
 from zhizhi.resolve.engine import Model, Thresholds, cluster, score_pairs
 from zhizhi.resolve.identity import Assignment, assign
 from zhizhi.resolve.scope import Evidence
-from zhizhi.resolve.subjects import fresh_records
+from zhizhi.resolve.subjects import fresh_records, resolvable_types
 from zhizhi.resolve.write import changed_links, links_of, queue_review, write_entities, write_links
 from zhizhi.store.frames import among
 from zhizhi.store.tables import Entity, EntityLink, ResolveEdge, ResolveRun
@@ -85,11 +85,17 @@ def resolve(
     thresholds = Thresholds(match=config.match_probability, review=config.review_probability)
     say("reading records")
     fresh = fresh_records(session)
-    settings = json.dumps({"thresholds": asdict(thresholds), "survivorship": config.survivorship.model_dump()})
+    settings = json.dumps(
+        {
+            "thresholds": asdict(thresholds),
+            "survivorship": config.survivorship.model_dump(),
+            "record_types": resolvable_types(),
+        }
+    )
     last = session.scalar(select(ResolveRun.settings).order_by(ResolveRun.id.desc()).limit(1))
     linked_any = session.scalar(select(EntityLink.record_id).limit(1)) is not None
     everything = not linked_any or last != settings  # else only what this run's changes reach
-    trusted = last_stamp(session)
+    trusted = last_stamp(session) if last == settings else None  # other record types: the cache may hold others
     run = ResolveRun(
         started_at=utcnow(), started_by=actor.name, records_read=0, records_new=fresh.len(), settings=settings
     )
@@ -109,14 +115,17 @@ def resolve(
     say("clustering")
     decisions = scope.decided(session)
     if everything:
-        moved, evidence = features["record_id"], scope.whole(session, decisions, thresholds.match)
+        evidence = scope.whole(session, decisions, thresholds.match)
+        linked = links_of(session, None)
+        known = pl.concat([fresh, linked["record_id"]])
     else:
-        moved, evidence = scope.reach(session, _seeds(fresh, edges, thresholds), decisions, thresholds.match)
-    linked = links_of(session, None if everything else moved)
+        known, evidence = scope.reach(session, _seeds(fresh, edges, thresholds), decisions, thresholds.match)
+        linked = links_of(session, known)
+    # the records read for this run that it found new or linked before (not one an ingest added since it began)
+    moved = features["record_id"].filter(features["record_id"].is_in(known.implode()))
     assignment = _assign(session, features, linked, moved, evidence, thresholds)
     say(f"writing the register ({moved.len():,} records reconsidered)")
-    current = features.select("record_id", "record_version_id")
-    changed = changed_links(assignment, current, linked, moved, evidence)
+    changed = changed_links(assignment, _versions(features, fresh, linked), linked, moved, evidence)
     before = linked.join(changed.select("record_id"), on="record_id")["entity_id"]
     touched = {*changed["entity_id"].to_list(), *before.to_list(), *assignment.merged.values()}
     if everything:
@@ -138,6 +147,15 @@ def resolve(
     if prepared.cache_written is not None:
         prepared.cache_written.result()
     return report
+
+
+def _versions(features: pl.DataFrame, fresh: pl.Series, linked: pl.DataFrame) -> pl.DataFrame:
+    """The version each record is linked from: the one scored for new and changed records, the one it was linked
+    from for the rest. (On PostgreSQL a version an ingest commits while the run reads may be among the features
+    without having been scored; its record keeps its old version in the register, so the next run scores it.)"""
+    new = pl.col("record_id").is_in(fresh.implode())
+    scored = features.filter(new).select("record_id", "record_version_id")
+    return pl.concat([scored, linked.filter(~new).select("record_id", "record_version_id")])
 
 
 def _seeds(fresh: pl.Series, edges: pl.DataFrame | None, thresholds: Thresholds) -> pl.Series:

@@ -152,9 +152,14 @@ def queue_review(session: Session, edges: pl.DataFrame, thresholds: Thresholds, 
     doubtful = edges.filter((pl.col("probability") < thresholds.match) & (pl.col("probability") >= thresholds.review))
     if doubtful.is_empty():
         return 0
-    decided = session.execute(select(ResolveDecision.record_id_l, ResolveDecision.record_id_r)).all()
-    waiting = session.execute(select(ReviewPair.record_id_l, ReviewPair.record_id_r)).all()
-    skip = {tuple(r) for r in decided} | {tuple(r) for r in waiting}
+    left = doubtful["record_id_l"].unique().sort().to_list()
+    pairs = {"record_id_l": pl.Int64, "record_id_r": pl.Int64}
+    decided = select(ResolveDecision.record_id_l, ResolveDecision.record_id_r)
+    waiting = select(ReviewPair.record_id_l, ReviewPair.record_id_r)
+    skip = {
+        *frame_among(session, decided, ResolveDecision.record_id_l, left, pairs).iter_rows(),
+        *frame_among(session, waiting, ReviewPair.record_id_l, left, pairs).iter_rows(),
+    }
     now = stamp(session, utcnow())
     rows = [
         (int(r["record_id_l"]), int(r["record_id_r"]), float(r["probability"]), r["why"], "open", run_id, now)
