@@ -11,20 +11,29 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhizhi.ingest.bulk import bulk_insert, bulk_update, stamp
+from zhizhi.store import frames
 from zhizhi.store.frames import SLICE, among, frame
 from zhizhi.store.tables import Entity
 
 
-def test_an_id_list_longer_than_a_statement_binds_is_matched_whole(sessions: sessionmaker[Session]) -> None:
-    size = 2 * SLICE + 7  # more than one slice, and on PostgreSQL one array parameter
+@pytest.mark.parametrize("json_each", [True, False], ids=["one-parameter", "in-slices"])
+def test_an_id_list_longer_than_a_statement_binds_is_matched_whole(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch, json_each: bool
+) -> None:
+    size = 4 * SLICE + 7  # wanted: more than one slice; one parameter on PostgreSQL and on SQLite with json_each
+    if not json_each:  # a SQLite without JSON functions (PostgreSQL takes its array either way)
+        monkeypatch.setattr(frames, "JSON_EACH", (999,))
     with sessions() as session, session.begin():
         now = stamp(session, datetime(2026, 11, 28, tzinfo=UTC))
         rows = [(i, "active", "{}", i % 3, now, now) for i in range(1, size + 1)]
         bulk_insert(session, Entity, ("id", "status", "golden", "records", "created_at", "updated_at"), rows)
         wanted = list(range(2, size + 1, 2)) + [size + 100]  # every other one, and one that is not there
+        conditions = list(among(session, Entity.id, wanted))
+        dialect = session.get_bind().dialect.name
+        assert len(conditions) == (-(-len(wanted) // SLICE) if dialect == "sqlite" and not json_each else 1)
         found = [
             row
-            for condition in among(session, Entity.id, wanted)
+            for condition in conditions
             for row in session.execute(select(Entity.id, Entity.records).where(condition))
         ]
         assert sorted(entity_id for entity_id, _ in found) == list(range(2, size + 1, 2))
