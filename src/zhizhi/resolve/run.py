@@ -85,13 +85,7 @@ def resolve(
     thresholds = Thresholds(match=config.match_probability, review=config.review_probability)
     say("reading records")
     fresh = fresh_records(session)
-    settings = json.dumps(
-        {
-            "thresholds": asdict(thresholds),
-            "survivorship": config.survivorship.model_dump(),
-            "record_types": resolvable_types(),
-        }
-    )
+    settings = _settings(config, thresholds)
     last = session.scalar(select(ResolveRun.settings).order_by(ResolveRun.id.desc()).limit(1))
     linked_any = session.scalar(select(EntityLink.record_id).limit(1)) is not None
     everything = not linked_any or last != settings  # else only what this run's changes reach
@@ -113,16 +107,7 @@ def resolve(
     if edges is not None:
         run.edges_new = _store_edges(session, edges, fresh, run.id)
     say("clustering")
-    decisions = scope.decided(session)
-    if everything:
-        evidence = scope.whole(session, decisions, thresholds.match)
-        linked = links_of(session, None)
-        known = pl.concat([fresh, linked["record_id"]])
-    else:
-        known, evidence = scope.reach(session, _seeds(fresh, edges, thresholds), decisions, thresholds.match)
-        linked = links_of(session, known)
-    # the records read for this run that it found new or linked before (not one an ingest added since it began)
-    moved = features["record_id"].filter(features["record_id"].is_in(known.implode()))
+    moved, evidence, linked = _scope(session, features, fresh, edges, thresholds, everything=everything)
     assignment = _assign(session, features, linked, moved, evidence, thresholds)
     say(f"writing the register ({moved.len():,} records reconsidered)")
     changed = changed_links(assignment, _versions(features, fresh, linked), linked, moved, evidence)
@@ -147,6 +132,35 @@ def resolve(
     if prepared.cache_written is not None:
         prepared.cache_written.result()
     return report
+
+
+def _settings(config: ResolveConfig, thresholds: Thresholds) -> str:
+    """What a run keeps of its settings: another run with others reconsiders every record."""
+    kept = {"thresholds": asdict(thresholds), "survivorship": config.survivorship.model_dump()}
+    return json.dumps({**kept, "record_types": resolvable_types()})
+
+
+def _scope(
+    session: Session,
+    features: pl.DataFrame,
+    fresh: pl.Series,
+    edges: pl.DataFrame | None,
+    thresholds: Thresholds,
+    *,
+    everything: bool,
+) -> tuple[pl.Series, Evidence, pl.DataFrame]:
+    """The records to cluster again (all of them, or what the run's changes reach), the evidence to cluster them on,
+    and the links of the records reached as they stand. Only records read for this run that it found new or that
+    were linked before are clustered (not one an ingest added while the run read: the next run takes it)."""
+    decisions = scope.decided(session)
+    if everything:
+        evidence = scope.whole(session, decisions, thresholds.match)
+        linked = links_of(session, None)
+        known = pl.concat([fresh, linked["record_id"]])
+    else:
+        known, evidence = scope.reach(session, _seeds(fresh, edges, thresholds), decisions, thresholds.match)
+        linked = links_of(session, known)
+    return features["record_id"].filter(features["record_id"].is_in(known.implode())), evidence, linked
 
 
 def _versions(features: pl.DataFrame, fresh: pl.Series, linked: pl.DataFrame) -> pl.DataFrame:
