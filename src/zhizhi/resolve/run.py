@@ -111,26 +111,29 @@ def resolve(
     assignment = _assign(session, features, linked, moved, evidence, thresholds)
     say(f"writing the register ({moved.len():,} records reconsidered)")
     changed = changed_links(assignment, _versions(features, fresh, linked), linked, moved, evidence)
-    before = linked.join(changed.select("record_id"), on="record_id")["entity_id"]
-    touched = {*changed["entity_id"].to_list(), *before.to_list(), *assignment.merged.values()}
-    if everything:
-        touched |= set(assignment.links["entity_id"].unique().to_list())
+    touched = _touched(assignment, changed, linked, everything=everything)
     present = write_entities(session, assignment, touched, config, prepared.subjects)  # first: links point at them
     write_links(session, changed, assignment, present, run.id)
     run.entities_new, run.entities_merged = len(assignment.new), len(assignment.merged)
     if edges is not None:
         run.review_new = queue_review(session, edges, thresholds, run.id)
+    report = _finish(session, actor, run, reconsidered=moved.len())
+    if prepared.cache_written is not None:
+        prepared.cache_written.result()
+    return report
+
+
+def _finish(session: Session, actor: Actor, run: ResolveRun, *, reconsidered: int) -> RunReport:
+    """The run's report, audited."""
     run.finished_at = utcnow()
     entities = session.scalar(select(func.count(distinct(EntityLink.entity_id)))) or 0
     new, merged, review = run.entities_new, run.entities_merged, run.review_new
     report = RunReport(
-        run.id, run.records_read, run.records_new, run.edges_new, entities, new, merged, review, moved.len()
+        run.id, run.records_read, run.records_new, run.edges_new, entities, new, merged, review, reconsidered
     )
     audit.record(
         session, actor, "register.resolve", object_type="resolve_run", object_id=run.id, detail=report.as_dict()
     )
-    if prepared.cache_written is not None:
-        prepared.cache_written.result()
     return report
 
 
@@ -161,6 +164,16 @@ def _scope(
         known, evidence = scope.reach(session, _seeds(fresh, edges, thresholds), decisions, thresholds.match)
         linked = links_of(session, known)
     return features["record_id"].filter(features["record_id"].is_in(known.implode())), evidence, linked
+
+
+def _touched(assignment: Assignment, changed: pl.DataFrame, linked: pl.DataFrame, *, everything: bool) -> set[int]:
+    """The entities whose golden records are written: those a changed link joins or leaves and those a merge kept
+    (every entity besides, when the settings changed)."""
+    before = linked.join(changed.select("record_id"), on="record_id")["entity_id"]
+    touched = {*changed["entity_id"].to_list(), *before.to_list(), *assignment.merged.values()}
+    if everything:
+        touched |= set(assignment.links["entity_id"].unique().to_list())
+    return touched
 
 
 def _versions(features: pl.DataFrame, fresh: pl.Series, linked: pl.DataFrame) -> pl.DataFrame:
