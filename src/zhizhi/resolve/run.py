@@ -34,7 +34,7 @@ from zhizhi.resolve.identity import Assignment, assign
 from zhizhi.resolve.scope import Evidence
 from zhizhi.resolve.subjects import fresh_records, resolvable_types
 from zhizhi.resolve.write import changed_links, links_of, queue_review, write_entities, write_links
-from zhizhi.store.frames import among
+from zhizhi.store.frames import among, scalars_among
 from zhizhi.store.tables import Entity, EntityLink, ResolveEdge, ResolveRun
 from zhizhi.store.types import utcnow
 
@@ -215,8 +215,7 @@ def _assign(
     next_id = (session.scalar(select(func.max(Entity.id))) or 0) + 1
     inside = linked.join(moved.to_frame("record_id"), on="record_id", how="semi")
     first = inside["first_entity_id"].unique().sort().to_list()
-    query = select(Entity.id).where(Entity.status == "merged")
-    merged_away = {i for c in among(session, Entity.id, first) for i in session.scalars(query.where(c))}
+    merged_away = set(scalars_among(session, select(Entity.id).where(Entity.status == "merged"), Entity.id, first))
     return assign(clusters, inside.select("record_id", "entity_id", "first_entity_id"), next_id, merged_away)
 
 

@@ -23,9 +23,9 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 from sqlalchemy import Select, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
-from zhizhi.store.frames import among, frame, frame_among
+from zhizhi.store.frames import frame, frame_among, scalars_among
 from zhizhi.store.tables import EntityLink, ResolveDecision, ResolveEdge
 
 PAIR = ["record_id_l", "record_id_r"]
@@ -72,9 +72,10 @@ def reach(session: Session, seeds: pl.Series, decisions: Evidence, match: float)
     found, frontier, entities_seen = set(start), sorted(start), set[int]()
     edges = [pl.DataFrame(schema=EDGE_SCHEMA)]
     while frontier:
-        entities = set(_ids(session, EntityLink.entity_id, EntityLink.record_id, frontier)) - entities_seen
+        entities = set(scalars_among(session, select(EntityLink.entity_id), EntityLink.record_id, frontier))
+        entities -= entities_seen
         entities_seen |= entities
-        members = _ids(session, EntityLink.record_id, EntityLink.entity_id, sorted(entities))
+        members = scalars_among(session, select(EntityLink.record_id), EntityLink.entity_id, sorted(entities))
         strong = [
             frame_among(session, _strong(match), side, frontier, EDGE_SCHEMA)
             for side in (ResolveEdge.record_id_l, ResolveEdge.record_id_r)
@@ -93,16 +94,6 @@ def _strong(match: float) -> Select[int, int, str, float]:
     return select(ResolveEdge.record_id_l, ResolveEdge.record_id_r, ResolveEdge.how, ResolveEdge.probability).where(
         ResolveEdge.probability >= match
     )
-
-
-def _ids(
-    session: Session, wanted: InstrumentedAttribute[int], column: InstrumentedAttribute[int], ids: list[int]
-) -> list[int]:
-    """`wanted` of the rows whose `column` is among `ids`."""
-    found: list[int] = []
-    for condition in among(session, column, ids):
-        found += session.scalars(select(wanted).where(condition))
-    return found
 
 
 def _decided(session: Session, kind: str, *, undone: bool) -> pl.DataFrame:

@@ -66,3 +66,10 @@ def frame_among(
     """`frame` of the rows of `query` whose `column` is among `ids` (see `among`)."""
     parts = [frame(session, query.where(condition), schema) for condition in among(session, column, ids)]
     return pl.concat(parts) if parts else pl.DataFrame(schema=dict(schema))
+
+
+def scalars_among(
+    session: Session, query: Select[int], column: InstrumentedAttribute[int], ids: Sequence[int]
+) -> list[int]:
+    """The values of a one-column `query` in the rows whose `column` is among `ids` (see `among`)."""
+    return [value for condition in among(session, column, ids) for value in session.scalars(query.where(condition))]
