@@ -101,6 +101,22 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class PlatformToken(Base):
+    """A downstream platform's own credential: it settles deliveries of its one target, and nothing else."""
+
+    __tablename__ = "platform_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class WebSession(Base):
     """A browser login; the cookie holds a random secret whose SHA-256 is the key here."""
 
