@@ -8,7 +8,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR
-from zhizhi.access import audit
+from zhizhi.access import Actor, audit
 from zhizhi.store.tables import AuditEvent
 
 
@@ -157,3 +157,26 @@ def test_concurrent_writers_keep_one_chain(sessions: sessionmaker[Session]) -> N
     assert errors == []
     report = _verify(sessions)
     assert report.ok and report.events == 4 * 15 * 2
+
+
+def test_an_event_keeps_bounded_texts_and_the_original_lengths(sessions: sessionmaker[Session]) -> None:
+    huge = "x" * 3_000_000
+    with sessions() as session, session.begin():
+        audit.record(
+            session,
+            Actor.operator("cli:" + huge),
+            "test.event",
+            object_type="user",
+            object_id=huge,
+            purpose=huge,
+            detail={"name": huge, "names": [huge, "short"], "count": 3},
+        )
+    with sessions() as session, session.begin():
+        (event,) = audit.list_events(session, OPERATOR, audit.AuditFilter(action="test.event"))
+        row = audit.event_as_dict(event)
+    assert len(row["actor"]) <= 100 and len(row["object_id"]) <= 200 and len(row["purpose"]) <= 200
+    assert row["object_id"].endswith("…[3000000 chars]") and row["actor"].endswith("…[3000004 chars]")
+    assert row["detail"]["name"].endswith("…[3000000 chars]") and len(row["detail"]["name"]) <= 500
+    assert row["detail"]["names"][1] == "short" and row["detail"]["count"] == 3
+    assert len(event.detail) < 2_000
+    assert _verify(sessions).ok

@@ -21,6 +21,9 @@ from zhizhi.store.types import as_aware, iso_utc, utcnow
 GENESIS = "0" * 64
 _PG_CHAIN_LOCK = 7_241_001  # advisory lock id: one appender at a time extends the chain
 _HEAD = "zhizhi.audit.head"  # session.info key: the chain head as this transaction left it
+# The longest text an event keeps per field: a caller's input must not grow the append-only trail without bound.
+FIELD_LIMITS = {"actor": 100, "ip": 64, "action": 64, "object_type": 64, "object_id": 200, "purpose": 200}
+DETAIL_TEXT_LIMIT = 500
 
 
 def record(
@@ -35,27 +38,49 @@ def record(
 ) -> int:
     """Append one event in the caller's transaction, so it commits (or not) with the change it records.
 
-    Returns the event's sequence number.
+    Every text is bounded (see `bounded`), so no caller can grow the trail by what it passes. Returns the event's
+    sequence number.
     """
     seq, prev_hash = _chain_head(session)
-    values = {
-        "seq": seq + 1,
-        "at": utcnow(),
+    texts = {
         "actor": actor.name,
-        "actor_user_id": actor.user_id,
-        "department_id": actor.department_id,
         "ip": actor.ip,
         "action": action,
         "object_type": object_type,
         "object_id": None if object_id is None else str(object_id),
         "purpose": purpose,
-        "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True),
+    }
+    values = {
+        "seq": seq + 1,
+        "at": utcnow(),
+        "actor_user_id": actor.user_id,
+        "department_id": actor.department_id,
+        **{field: None if value is None else bounded(value, FIELD_LIMITS[field]) for field, value in texts.items()},
+        "detail": json.dumps(_bounded_detail(detail or {}), ensure_ascii=False, sort_keys=True),
         "prev_hash": prev_hash,
     }
     digest = event_hash(SimpleNamespace(**values))
     session.execute(insert(AuditEvent), [{**values, "hash": digest}])
     session.info[_HEAD] = (seq + 1, digest)
     return seq + 1
+
+
+def bounded(value: str, limit: int) -> str:
+    """`value` cut to at most `limit` characters, the cut marked with the original length: `abc…[3145728 chars]`."""
+    if len(value) <= limit:
+        return value
+    marker = f"…[{len(value)} chars]"
+    return value[: max(limit - len(marker), 0)] + marker
+
+
+def _bounded_detail(value: Any) -> Any:
+    if isinstance(value, str):
+        return bounded(value, DETAIL_TEXT_LIMIT)
+    if isinstance(value, dict):
+        return {bounded(str(k), DETAIL_TEXT_LIMIT): _bounded_detail(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_bounded_detail(item) for item in value]
+    return value
 
 
 def _chain_head(session: Session) -> tuple[int, str]:
