@@ -90,3 +90,132 @@ def test_a_lost_database_answers_503_in_the_one_shape(postgres_server: PostgresS
     app.state.context.engine.dispose()
     assert response.status_code == 503 and response.headers["retry-after"] == "5"
     assert _assert_shape(response.json(), 503)["code"] == "database_unavailable"
+
+
+OUT_OF_RANGE = "99999999999999999999"
+HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Cache-Control")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/entities/{OUT_OF_RANGE}",
+        f"/api/batches/{OUT_OF_RANGE}",
+        f"/api/batches/{OUT_OF_RANGE}/rows",
+        f"/api/quarantine/{OUT_OF_RANGE}",
+        f"/api/records/{OUT_OF_RANGE}",
+        f"/api/deliveries/{OUT_OF_RANGE}",
+        f"/api/departments/{OUT_OF_RANGE}",
+        f"/api/codes/coverage/{OUT_OF_RANGE}",
+        f"/api/quarantine?batch={OUT_OF_RANGE}",
+        f"/api/records?offset={OUT_OF_RANGE}",
+        "/api/entities/0",
+        f"/api/codes/crosswalks/gbt4754_2011_2017?page={OUT_OF_RANGE}",
+    ],
+)
+def test_out_of_range_integers_are_invalid_input(web: Web, path: str) -> None:
+    web.login("steward")
+    response = web.client.get(path)
+    assert response.status_code == 422, response.text
+    assert _assert_shape(response.json(), 422)["code"] == "invalid_input"
+
+
+def test_out_of_range_ids_in_bodies_and_forms_are_invalid_input(web: Web) -> None:
+    csrf = web.login("steward")
+    response = web.client.post(
+        "/api/quarantine/replay", json={"ids": [int(OUT_OF_RANGE)]}, headers={"X-CSRF-Token": csrf}
+    )
+    assert response.status_code == 422 and _assert_shape(response.json(), 422)["code"] == "invalid_input"
+    web.client.cookies.clear()
+    web.login_form("steward")
+    form = {"csrf_token": web.page_csrf("/review"), "reason": "不同", "decision_id": OUT_OF_RANGE}
+    assert web.client.post("/review/decisions/undo", data=form).status_code == 422
+
+
+def test_a_number_the_database_cannot_hold_is_invalid_input_behind_the_schema(web: Web) -> None:
+    app = web.client.app
+    from sqlalchemy import select
+
+    from zhizhi.store.tables import Department
+    from zhizhi.web.deps import DbSession
+
+    def overflow(db: DbSession) -> dict[str, Any]:
+        return {"found": db.scalar(select(Department.id).where(Department.id == 2**70))}
+
+    app.add_api_route("/api/test-overflow", overflow, methods=["GET"])  # type: ignore[attr-defined]
+    response = web.client.get("/api/test-overflow")
+    assert response.status_code in (200, 422), response.text  # PostgreSQL compares as numeric and finds nothing
+    if response.status_code == 422:
+        assert _assert_shape(response.json(), 422)["code"] == "invalid_input"
+
+
+def _with_errors(web: Web) -> TestClient:
+    """A client of the web's app with two routes that fail: one unexpectedly, one through a handled error."""
+    from zhizhi.errors import ConflictError
+
+    app = web.client.app
+
+    def boom() -> None:
+        raise RuntimeError("boom")
+
+    def conflict() -> None:
+        raise ConflictError("taken")
+
+    app.add_api_route("/api/test-boom", boom, methods=["GET"])  # type: ignore[attr-defined]
+    app.add_api_route("/api/test-conflict", conflict, methods=["GET"])  # type: ignore[attr-defined]
+    app.add_api_route("/test-boom", boom, methods=["GET"])  # type: ignore[attr-defined]
+    return TestClient(app, raise_server_exceptions=False)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/api/nowhere", 404),
+        ("GET", "/nowhere", 404),
+        ("PUT", "/api/status", 405),
+        ("GET", "/api/audit/events?limit=0", 422),
+        ("GET", "/api/test-boom", 500),
+        ("GET", "/test-boom", 500),
+        ("GET", "/api/test-conflict", 409),
+        ("GET", "/api/status", 200),
+        ("GET", "/", 200),
+        ("GET", "/login", 200),
+        ("GET", "/api/openapi.json", 200),
+    ],
+)
+def test_every_dynamic_answer_carries_the_security_headers_and_no_store(
+    web: Web, method: str, path: str, status: int
+) -> None:
+    client = _with_errors(web)
+    client.post("/api/session", json={"username": "auditor", "password": DEMO_PASSWORD})
+    response = client.request(method, path, follow_redirects=False)
+    assert response.status_code == status, response.text
+    missing = [name for name in HEADERS if name.lower() not in response.headers]
+    assert missing == [], (path, missing)
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_static_assets_may_be_cached_but_carry_the_security_headers(web: Web) -> None:
+    response = web.client.get("/static/favicon.svg")
+    assert response.status_code == 200 and response.headers["x-content-type-options"] == "nosniff"
+    assert "no-store" not in response.headers.get("cache-control", "")
+
+
+def test_refusals_are_logged_in_one_bounded_line_and_counted(web: Web, caplog: pytest.LogCaptureFixture) -> None:
+    from zhizhi.web.refusals import MAX_FIELD
+
+    caplog.set_level("WARNING", logger="zhizhi.web")
+    csrf = web.login("leader")
+    web.client.get("/api/audit/events")  # 403: a leader does not read the audit trail
+    web.client.get("/api/users/" + "x%0A" * 500)  # 404, a long name with line feeds
+    web.client.get("/api/departments/x")  # 422: not a refusal
+    web.client.post("/api/tokens", json={"name": "t"}, headers={"X-CSRF-Token": csrf + "x"})
+    counts = web.client.app.state.refusals.snapshot()  # type: ignore[attr-defined]
+    assert counts == {"forbidden": 1, "csrf_failed": 1, "not_found": 1}
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("refused")]
+    assert lines[0] == (
+        "refused GET /api/audit/events user=leader code=forbidden reason=Your roles do not allow `audit.read`."
+    )
+    assert [line.split(" code=")[1].split()[0] for line in lines] == ["forbidden", "not_found", "csrf_failed"]
+    assert lines[2].startswith("refused POST /api/tokens user=leader code=csrf_failed reason=")
+    assert all("\n" not in line and len(line) < 3 * MAX_FIELD + 100 for line in lines)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from zhizhi import __version__
@@ -18,6 +19,7 @@ from zhizhi.web.api import reconcile as reconcile_api
 from zhizhi.web.context import AppContext
 from zhizhi.web.errors import install_error_handlers
 from zhizhi.web.pages import reconcile as reconcile_pages
+from zhizhi.web.refusals import RefusalCounter
 
 STATIC = Path(__file__).parent / "static"
 
@@ -29,13 +31,48 @@ _SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
+# Pages, API answers and exports may carry personal data: no browser or proxy keeps a copy. Static assets may be kept.
+_NO_STORE = {"Cache-Control": "no-store"}
+STATIC_PREFIX = "/static/"
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response, and `Cache-Control: no-store` to every one but static assets.
+
+    Pure ASGI and outermost (outside starlette's ServerErrorMiddleware), so error pages get them too.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        dynamic = not str(scope.get("path", "")).startswith(STATIC_PREFIX)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in (_SECURITY_HEADERS | (_NO_STORE if dynamic else {})).items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class ZhizhiApp(FastAPI):
+    """FastAPI with `SecurityHeaders` around the whole stack, error handling included."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 def create_app(workspace: Workspace) -> FastAPI:
     """The app for one workspace; refuses to start on an unreachable or unmigrated database."""
     engine = make_engine(workspace.database_url)
     check_schema(engine)
-    app = FastAPI(
+    app = ZhizhiApp(
         title="zhizhi 智治",
         version=__version__,
         docs_url=None,
@@ -44,8 +81,8 @@ def create_app(workspace: Workspace) -> FastAPI:
         swagger_ui_parameters={"syntaxHighlight": False},
     )
     app.state.context = AppContext(workspace=workspace, engine=engine, sessions=make_sessionmaker(engine))
+    app.state.refusals = RefusalCounter()
     install_error_handlers(app)
-    app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
     app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/api/docs", _api_docs, methods=["GET"], include_in_schema=False)
@@ -67,9 +104,3 @@ _API_DOCS_HTML = """<!doctype html><html><head><meta charset="utf-8"><title>zhiz
 <body><div id="swagger-ui"></div><script src="/static/swagger/swagger-ui-bundle.js"></script>
 <script src="/static/api-docs.js"></script></body></html>"""
 
-
-async def _security_headers(request: Request, call_next: RequestResponseEndpoint) -> Response:
-    response = await call_next(request)
-    for name, value in _SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response

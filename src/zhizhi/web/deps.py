@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Form, Path, Query, Request
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, actor_for, authenticate_token, find_session, require
@@ -19,6 +20,20 @@ SESSION_COOKIE = "zhizhi_session"
 PRELOGIN_CSRF_COOKIE = "zhizhi_csrf"
 LANG_COOKIE = "zhizhi_lang"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+# Every integer a caller sends is bounded in the schema, so an out-of-range one is a 422, never a database error.
+MAX_ID = 2**63 - 1  # the largest id a 64-bit integer column holds
+MAX_LIMIT = 1000
+MAX_OFFSET = 10_000_000
+MAX_PAGE = 100_000
+IdValue = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+Count = Annotated[int | None, Query(ge=0, le=MAX_ID)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+FormIds = Annotated[list[IdValue] | None, Form()]
 
 
 def app_context(request: Request) -> AppContext:
@@ -62,14 +77,18 @@ class Guard:
     def resolve(self, request: Request, db: Session) -> tuple[Actor, WebSession | None]:
         """The actor behind a bearer token or a session cookie."""
         ip = client_ip(request)
+        request.state.actor_name = None
         header = request.headers.get("authorization", "")
         if header.lower().startswith("bearer "):
-            return actor_for(authenticate_token(db, header[7:].strip()), ip), None
+            actor = actor_for(authenticate_token(db, header[7:].strip()), ip)
+            request.state.actor_name = actor.name
+            return actor, None
         secret = request.cookies.get(SESSION_COOKIE)
         web_session = find_session(db, secret) if secret else None
         if web_session is None:
             raise AuthenticationError("Sign in first, or send `Authorization: Bearer <token>`.", zh="请先登录。")
         actor = actor_for(web_session.user, ip)
+        request.state.actor_name = actor.name
         request.state.web_session = web_session
         request.state.viewer = Viewer(
             username=actor.name,

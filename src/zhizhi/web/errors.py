@@ -9,11 +9,12 @@ from urllib.parse import quote, urlparse
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException
 
 from zhizhi.errors import AuthenticationError, RateLimitedError, ZhizhiError
 from zhizhi.web.deps import locale_of
+from zhizhi.web.refusals import is_refusal, record_refusal
 from zhizhi.web.templating import render
 
 log = logging.getLogger("zhizhi.web")
@@ -42,6 +43,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, _database_error)  # type: ignore[arg-type]
+    # A safety net behind the bounds in the schema: a number the database cannot hold is the caller's mistake.
+    app.add_exception_handler(DataError, _out_of_range)
+    app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -68,6 +72,8 @@ def _respond(
 
 
 async def _zhizhi_error(request: Request, exc: ZhizhiError) -> Response:
+    if is_refusal(exc):
+        record_refusal(request, exc)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimitedError) else None
     if isinstance(exc, AuthenticationError) and _is_api(request):
         headers = {"WWW-Authenticate": "Bearer"}
@@ -97,6 +103,13 @@ async def _database_error(request: Request, exc: OperationalError) -> Response:
         "The database is unavailable or busy; try again shortly. The server log has the details.",
         503,
         headers={"Retry-After": "5"},
+    )
+
+
+async def _out_of_range(request: Request, exc: Exception) -> Response:
+    log.warning("value out of range on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0][:200])
+    return _respond(
+        request, "invalid_input", "Invalid request: a value is out of range or of the wrong kind for the database.", 422
     )
 
 

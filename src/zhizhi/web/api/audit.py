@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from zhizhi.access import Actor, audit
-from zhizhi.web.deps import ApiGuard, DbSession
+from zhizhi.web.deps import ApiGuard, DbSession, Limit, Offset
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 Auditor = Annotated[Actor, Depends(ApiGuard("audit.read"))]
@@ -25,8 +25,8 @@ def read_audit_events(
     object_id: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     """Events newest first, from within the caller's subtree."""
     query = audit.AuditFilter(

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from zhizhi.access import Actor
 from zhizhi.codes import decide, decision_as_dict
 from zhizhi.web import codes_view
-from zhizhi.web.deps import ApiGuard, DbSession
+from zhizhi.web.deps import ApiGuard, DbSession, Id, Page
 
 router = APIRouter(prefix="/codes", tags=["codes"])
 Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
@@ -40,7 +40,7 @@ def read_code_list(
 
 @router.get("/crosswalks/{name}")
 def read_crosswalk(
-    name: str, db: DbSession, actor: Reader, code: str = "", page: Annotated[int, Query(ge=1)] = 1
+    name: str, db: DbSession, actor: Reader, code: str = "", page: Page = 1
 ) -> dict[str, Any]:
     """The pairs in force, both codes named; `code` keeps pairs whose either code starts with it."""
     return codes_view.crosswalk_table(db, name, code=code, page=page)
@@ -75,7 +75,7 @@ def read_review_queue(
 
 
 @router.post("/review/{item_id}/decide")
-def decide_review_item(item_id: int, body: NewDecision, db: DbSession, actor: Writer) -> dict[str, Any]:
+def decide_review_item(item_id: Id, body: NewDecision, db: DbSession, actor: Writer) -> dict[str, Any]:
     """Decide a queued code: `to_code`, or null for no equivalent, with a reason; used by every later translation."""
     to_code = body.to_code.strip() if body.to_code is not None else None
     return decision_as_dict(decide(db, actor, item_id, to_code=to_code, reason=body.reason))
@@ -88,6 +88,6 @@ def read_coverage_reports(db: DbSession, actor: Reader) -> list[dict[str, Any]]:
 
 
 @router.get("/coverage/{run_id}")
-def read_coverage_report(run_id: int, db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_coverage_report(run_id: Id, db: DbSession, actor: Reader) -> dict[str, Any]:
     """One coverage report: rows and share by method, the untranslated codes with the rows they affect."""
     return codes_view.coverage_detail(db, run_id)

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends
 
 from zhizhi.access import Actor
 from zhizhi.delivery.detail import delivery_detail
-from zhizhi.web.deps import ApiGuard, DbSession
+from zhizhi.web.deps import ApiGuard, DbSession, Id
 
 router = APIRouter(tags=["delivery"])
 Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
 
 
 @router.get("/deliveries/{delivery_id}")
-def get_delivery(delivery_id: int, db: DbSession, actor: Reader) -> dict[str, Any]:
+def get_delivery(delivery_id: Id, db: DbSession, actor: Reader) -> dict[str, Any]:
     """The delivery as its page shows it (the JSON twin of /deliveries/{id})."""
     return delivery_detail(db, actor, delivery_id)

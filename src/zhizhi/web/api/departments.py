@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from zhizhi.access import Actor, create_department, department_as_dict, get_department, list_departments
-from zhizhi.web.deps import ApiGuard, DbSession
+from zhizhi.web.deps import ApiGuard, DbSession, Id
 
 router = APIRouter(prefix="/departments", tags=["departments"])
 
@@ -31,7 +31,7 @@ def read_departments(
 
 @router.get("/{department_id}")
 def read_department(
-    department_id: int, db: DbSession, actor: Annotated[Actor, Depends(ApiGuard("departments.read"))]
+    department_id: Id, db: DbSession, actor: Annotated[Actor, Depends(ApiGuard("departments.read"))]
 ) -> dict[str, Any]:
     """One department; 404 when outside the caller's subtree."""
     return department_as_dict(get_department(db, actor, department_id))

@@ -15,13 +15,11 @@ from zhizhi.ingest.quarantine import MAX_FIX_LENGTH, fix_item, get_item, list_it
 from zhizhi.records.history import find_records
 from zhizhi.sources.config import load_source
 from zhizhi.web import ingest_view
-from zhizhi.web.deps import ApiGuard, DbSession, app_context
+from zhizhi.web.deps import ApiGuard, DbSession, Id, IdValue, Limit, Offset, QueryId, app_context
 
 router = APIRouter(tags=["ingest"])
 Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
 Writer = Annotated[Actor, Depends(ApiGuard("data.write"))]
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
 Status = Literal["open", "replayed", "superseded", "all"]
 
 
@@ -31,9 +29,9 @@ class Fix(BaseModel):
 
 
 class Replay(BaseModel):
-    ids: list[int] = Field(default_factory=list, description="item ids; empty to choose items by the filters")
+    ids: list[IdValue] = Field(default_factory=list, description="item ids; empty to choose items by the filters")
     source: str | None = Field(default=None, description="only items of this source")
-    batch: int | None = Field(default=None, description="only items of this batch")
+    batch: IdValue | None = Field(default=None, description="only items of this batch")
     reason: str | None = Field(default=None, description="only items with this reason code")
 
 
@@ -46,14 +44,14 @@ def read_batches(
 
 
 @router.get("/batches/{batch_id}")
-def read_batch(batch_id: int, db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_batch(batch_id: Id, db: DbSession, actor: Reader) -> dict[str, Any]:
     """One batch with its report: per-field completeness and validity, top reasons, skipped rows by reason."""
     return ingest_view.batch_detail(db, actor, batch_id)
 
 
 @router.get("/batches/{batch_id}/rows")
 def read_batch_rows(
-    batch_id: int,
+    batch_id: Id,
     db: DbSession,
     actor: Reader,
     status: Literal["accepted", "quarantined", "skipped"] | None = None,
@@ -69,7 +67,7 @@ def read_quarantine(
     db: DbSession,
     actor: Reader,
     source: str = "",
-    batch: int | None = None,
+    batch: QueryId = None,
     reason: str = "",
     status: Status = "open",
     limit: Limit = 100,
@@ -97,14 +95,14 @@ def read_quarantine_reasons(
 
 
 @router.get("/quarantine/{item_id}")
-def read_quarantine_item(item_id: int, db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_quarantine_item(item_id: Id, db: DbSession, actor: Reader) -> dict[str, Any]:
     """One item: where the row is, its findings, cells as read, fixes, and the record it became once replayed."""
     item = get_item(db, actor, item_id)
     return item | {"record_id": ingest_view.record_of(db, item["record_version_id"])}
 
 
 @router.post("/quarantine/{item_id}/fix")
-def fix_quarantine_item(item_id: int, body: Fix, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
+def fix_quarantine_item(item_id: Id, body: Fix, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
     """Set a corrected value for one cell (the raw row stays as read); audited as `quarantine.fix`. Replay next."""
     source = load_source(app_context(request).workspace.root, get_item(db, actor, item_id)["source"])
     return fix_item(db, actor, item_id, body.field, body.value, source=source)
@@ -154,7 +152,7 @@ def read_records(
 
 
 @router.get("/records/{record_id}")
-def read_record(record_id: int, db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_record(record_id: Id, db: DbSession, actor: Reader) -> dict[str, Any]:
     """A record and every version oldest first, each with the batch, file, sheet and row it came from.
 
     Each version's `changed` names the fields whose value differs from the version before.

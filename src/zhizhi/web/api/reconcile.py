@@ -10,12 +10,10 @@ from zhizhi.access import Actor
 from zhizhi.delivery import load_targets
 from zhizhi.delivery.drilldown import list_deliveries
 from zhizhi.delivery.reconcile import reconcile
-from zhizhi.web.deps import ApiGuard, DbSession, app_context
+from zhizhi.web.deps import ApiGuard, DbSession, Limit, Offset, app_context
 
 router = APIRouter(tags=["reconcile"])
 Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
 Figure = Literal["owed", "delivered", "acknowledged", "rejected", "sent", "pending", "dead"]
 PeriodText = Annotated[str, Query(description="2021, 2021-07, 2021-07-15 or FROM..TO, in Beijing time")]
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from zhizhi.access import Actor
 from zhizhi.resolve import register, review
 from zhizhi.web import register_view
-from zhizhi.web.deps import ApiGuard, DbSession, app_context
+from zhizhi.web.deps import ApiGuard, DbSession, Id, IdValue, Limit, app_context
 
 router = APIRouter(tags=["register"])
 Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
@@ -28,12 +28,12 @@ class PairDecision(BaseModel):
 
 
 class Split(BaseModel):
-    record_ids: list[int] = Field(min_length=1, description="records of one entity to take out into their own")
+    record_ids: list[IdValue] = Field(min_length=1, description="records of one entity to take out into their own")
     reason: str
 
 
 class Undo(BaseModel):
-    decision_ids: list[int] = Field(min_length=1)
+    decision_ids: list[IdValue] = Field(min_length=1)
     reason: str = Field(min_length=2)
 
 
@@ -48,20 +48,20 @@ def search_entities(
     db: DbSession,
     actor: Reader,
     q: Annotated[str, Query(description="credit code, part of the name, pinyin initials, address or phone")] = "",
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    limit: Limit = 50,
 ) -> list[dict[str, Any]]:
     """Active entities matching every word of `q`, best first."""
     return register.search(db, actor, q, limit=limit)
 
 
 @router.get("/entities/{entity_id}")
-def read_entity(entity_id: int, db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_entity(entity_id: Id, db: DbSession, actor: Reader) -> dict[str, Any]:
     """The entity's file: golden fields with provenance, records, timeline, deliveries (`asked_for` if merged)."""
     return register.entity_file(db, actor, entity_id)
 
 
 @router.post("/entities/{entity_id}/split")
-def split_entity(entity_id: int, body: Split, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
+def split_entity(entity_id: Id, body: Split, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
     """Take records out of the entity into one of their own; answers the decisions and the run."""
     made = review.split(db, actor, body.record_ids, body.reason)
     return {"decisions": [d.id for d in made], "run": _resolve(db, actor, request)}
@@ -81,7 +81,7 @@ def undo_decisions(body: Undo, request: Request, db: DbSession, actor: Writer) -
 
 
 @router.post("/review/{pair_id}")
-def decide_pair(pair_id: int, body: PairDecision, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
+def decide_pair(pair_id: Id, body: PairDecision, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
     """Merge the pair's records or keep them apart, then resolve; answers the decision and the run."""
     made = review.decide_pair(db, actor, pair_id, body.decision, body.reason)
     return {"decision": made.id, "kind": made.kind, "run": _resolve(db, actor, request)}

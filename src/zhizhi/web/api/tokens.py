@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from zhizhi.access import Actor, create_token, list_tokens, revoke_token, token_as_dict
-from zhizhi.web.deps import ApiGuard, DbSession
+from zhizhi.web.deps import ApiGuard, DbSession, Id
 
 router = APIRouter(prefix="/tokens", tags=["tokens"])
 Owner = Annotated[Actor, Depends(ApiGuard("tokens.own"))]
@@ -32,6 +32,6 @@ def add_token(body: NewToken, db: DbSession, actor: Owner) -> dict[str, Any]:
 
 
 @router.delete("/{token_id}")
-def delete_token(token_id: int, db: DbSession, actor: Owner) -> dict[str, Any]:
+def delete_token(token_id: Id, db: DbSession, actor: Owner) -> dict[str, Any]:
     """Revoke a token; it is refused from then on."""
     return token_as_dict(revoke_token(db, actor, token_id))

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from zhizhi.access import Actor, audit
 from zhizhi.store.types import local_text
-from zhizhi.web.deps import DbSession, PageGuard
+from zhizhi.web.deps import DbSession, Page, PageGuard
 from zhizhi.web.forms import optional_date
 from zhizhi.web.templating import render
 
@@ -29,7 +29,7 @@ def show_audit(
     object_id: str = "",
     since: str = "",
     until: str = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Page = 1,
     verify: bool = False,
 ) -> Response:
     """Events newest first, filtered; the whole chain is verified when asked."""

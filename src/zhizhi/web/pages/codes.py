@@ -13,7 +13,7 @@ from zhizhi.codes import decide, list_crosswalks, list_summaries
 from zhizhi.errors import InputError
 from zhizhi.web import codes_view
 from zhizhi.web.api.codes import TRANSLATE_PARAMS
-from zhizhi.web.deps import DbSession, FormGuard, PageGuard
+from zhizhi.web.deps import DbSession, FormGuard, Id, Page, PageGuard
 from zhizhi.web.forms import optional_date
 from zhizhi.web.templating import render
 
@@ -48,7 +48,7 @@ def show_crosswalk(
     db: DbSession,
     actor: Reader,
     code: str = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Page = 1,
 ) -> Response:
     """The crosswalk's pairs side by side, a page at a time, filtered by a code."""
     table = codes_view.crosswalk_table(db, name, code=code, page=page)
@@ -95,7 +95,7 @@ def show_review_queue(request: Request, db: DbSession, actor: Reader, decided: s
 
 @router.post("/review/{item_id}/decide")
 def submit_decision(
-    item_id: int,
+    item_id: Id,
     db: DbSession,
     actor: Annotated[Actor, Depends(FormGuard("data.write"))],
     to_code: Annotated[str, Form()] = "",
@@ -114,7 +114,7 @@ def show_coverage_reports(request: Request, db: DbSession, actor: Reader) -> Res
 
 
 @router.get("/coverage/{run_id}", response_class=HTMLResponse)
-def show_coverage_report(run_id: int, request: Request, db: DbSession, actor: Reader) -> Response:
+def show_coverage_report(run_id: Id, request: Request, db: DbSession, actor: Reader) -> Response:
     """One coverage report: shares by method as bars, and the untranslated codes that affect most rows."""
     return render(request, "codes_coverage.html", {"report": codes_view.coverage_detail(db, run_id)})
 

@@ -19,13 +19,12 @@ from zhizhi.records import record_types
 from zhizhi.records.history import find_records
 from zhizhi.sources.config import load_source
 from zhizhi.web import ingest_view
-from zhizhi.web.deps import DbSession, FormGuard, PageGuard, app_context
+from zhizhi.web.deps import Count, DbSession, FormGuard, FormIds, Id, Page, PageGuard, app_context
 from zhizhi.web.templating import render
 
 router = APIRouter()
 Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
 Writer = Annotated[Actor, Depends(FormGuard("data.write"))]
-Page = Annotated[int, Query(ge=1)]
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,7 +62,7 @@ def show_batches(request: Request, db: DbSession, actor: Reader, source: str = "
 
 
 @router.get("/batches/{batch_id}", response_class=HTMLResponse)
-def show_batch(batch_id: int, request: Request, db: DbSession, actor: Reader) -> Response:
+def show_batch(batch_id: Id, request: Request, db: DbSession, actor: Reader) -> Response:
     """One batch's report: counts, per-field completeness and validity, top reasons, skipped rows by reason."""
     return render(request, "batch.html", {"batch": ingest_view.batch_detail(db, actor, batch_id)})
 
@@ -78,8 +77,8 @@ def show_quarantine(
     reason: str = "",
     status: str = "open",
     page: Page = 1,
-    replayed: int | None = None,
-    still: int | None = None,
+    replayed: Count = None,
+    still: Count = None,
 ) -> Response:
     """Quarantined rows filtered by source, batch, reason and status, with the open items counted by reason."""
     filters = {"source": source, "batch": batch, "reason": reason, "status": status}
@@ -139,7 +138,7 @@ def submit_replay(
     request: Request,
     db: DbSession,
     actor: Writer,
-    ids: Annotated[list[int] | None, Form()] = None,
+    ids: FormIds = None,
     source: Annotated[str, Form()] = "",
     batch: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
@@ -172,13 +171,13 @@ def submit_replay(
 
 @router.get("/quarantine/{item_id}", response_class=HTMLResponse)
 def show_quarantine_item(
-    item_id: int,
+    item_id: Id,
     request: Request,
     db: DbSession,
     actor: Reader,
     fixed: str = "",
-    replayed: int | None = None,
-    still: int | None = None,
+    replayed: Count = None,
+    still: Count = None,
 ) -> Response:
     """Where the row is, why it was held back, its cells with a fix for each, and the way to replay it."""
     item = ingest_view.item_detail(db, actor, app_context(request).workspace.root, item_id)
@@ -196,7 +195,7 @@ def show_quarantine_item(
 
 @router.post("/quarantine/{item_id}/fix")
 def submit_fix(
-    item_id: int,
+    item_id: Id,
     request: Request,
     db: DbSession,
     actor: Writer,
@@ -246,7 +245,7 @@ def show_records(
 
 
 @router.get("/records/{record_id}", response_class=HTMLResponse)
-def show_record(record_id: int, request: Request, db: DbSession, actor: Reader) -> Response:
+def show_record(record_id: Id, request: Request, db: DbSession, actor: Reader) -> Response:
     """Every version of a record, oldest first, with the file, sheet and row each came from; changes marked."""
     return render(request, "record.html", {"record": ingest_view.history(db, actor, record_id)})
 

@@ -8,7 +8,7 @@ import re
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from zhizhi.access import Actor, list_departments
@@ -18,12 +18,11 @@ from zhizhi.delivery.figures import Line
 from zhizhi.delivery.reconcile import known_targets, reconcile
 from zhizhi.delivery.reconcile_export import write_reconciliation_xlsx
 from zhizhi.web import ingest_view
-from zhizhi.web.deps import DbSession, PageGuard, app_context
+from zhizhi.web.deps import DbSession, Page, PageGuard, app_context
 from zhizhi.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
-Page = Annotated[int, Query(ge=1)]
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 INTAKE = ("produced", "accepted", "quarantined", "skipped")

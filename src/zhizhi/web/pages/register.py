@@ -18,7 +18,7 @@ from zhizhi.config.models import GOLDEN_FIELDS
 from zhizhi.errors import InputError
 from zhizhi.resolve import register, review
 from zhizhi.web import register_view
-from zhizhi.web.deps import DbSession, FormGuard, PageGuard, app_context, locale_of
+from zhizhi.web.deps import DbSession, FormGuard, FormIds, Id, PageGuard, QueryId, app_context, locale_of
 from zhizhi.web.i18n import MESSAGES, translate
 from zhizhi.web.templating import render
 
@@ -42,7 +42,7 @@ def show_register(request: Request, db: DbSession, actor: Reader, q: str = "") -
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
 def show_entity(
-    entity_id: int, request: Request, db: DbSession, actor: Reader, merged_from: int | None = None, split: str = ""
+    entity_id: Id, request: Request, db: DbSession, actor: Reader, merged_from: QueryId = None, split: str = ""
 ) -> Response:
     """The entity's file; an id merged into another leads (303) to the one kept, which says so."""
     kept = register.current_id(db, entity_id)
@@ -64,7 +64,7 @@ def show_entity(
 
 
 @router.get("/entities/{entity_id}/qr.svg")
-def download_entity_qr(entity_id: int, request: Request, db: DbSession, actor: Reader) -> Response:
+def download_entity_qr(entity_id: Id, request: Request, db: DbSession, actor: Reader) -> Response:
     """The QR code of the entity's page, to print on an inspection form."""
     kept = register.current_id(db, entity_id)
     svg = register_view.qr_svg(str(request.url_for("show_entity", entity_id=kept)), inline=False)
@@ -74,12 +74,12 @@ def download_entity_qr(entity_id: int, request: Request, db: DbSession, actor: R
 
 @router.post("/entities/{entity_id}/split")
 def split_entity(
-    entity_id: int,
+    entity_id: Id,
     request: Request,
     db: DbSession,
     actor: Writer,
     reason: Reason = "",
-    record_id: Annotated[list[int] | None, Form()] = None,
+    record_id: FormIds = None,
 ) -> Response:
     """Take the ticked records out of the entity into one of their own, then resolve."""
     if not record_id:
@@ -98,10 +98,10 @@ def show_review(
     request: Request,
     db: DbSession,
     actor: Reader,
-    decided: int | None = None,
+    decided: QueryId = None,
     kind: str = "",
-    entity: int | None = None,
-    undone: int | None = None,
+    entity: QueryId = None,
+    undone: QueryId = None,
 ) -> Response:
     """The pairs waiting, both records side by side with why they scored; the recent decisions, to undo."""
     pairs = review.list_pairs(db, actor)
@@ -121,7 +121,7 @@ def show_review(
 
 @router.post("/review/{pair_id}")
 def decide_review_pair(
-    pair_id: int, request: Request, db: DbSession, actor: Writer, decision: Reason = "", reason: Reason = ""
+    pair_id: Id, request: Request, db: DbSession, actor: Writer, decision: Reason = "", reason: Reason = ""
 ) -> Response:
     """A steward's answer to a pair (merge, or not the same entity), then resolve."""
     if decision not in ("merge", "apart"):
@@ -138,7 +138,7 @@ def undo_decisions(
     db: DbSession,
     actor: Writer,
     reason: Reason = "",
-    decision_id: Annotated[list[int] | None, Form()] = None,
+    decision_id: FormIds = None,
 ) -> Response:
     """Undo a decision (kept on record, marked undone), then resolve."""
     if not decision_id:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from zhizhi.access import Actor, create_token, list_tokens, revoke_token, token_as_dict
-from zhizhi.web.deps import DbSession, FormGuard, PageGuard
+from zhizhi.web.deps import DbSession, FormGuard, Id, PageGuard
 from zhizhi.web.templating import render
 
 router = APIRouter(prefix="/account")
@@ -34,7 +34,7 @@ def submit_token(
 
 @router.post("/tokens/{token_id}/revoke")
 def submit_revoke_token(
-    token_id: int, db: DbSession, actor: Annotated[Actor, Depends(FormGuard("tokens.own"))]
+    token_id: Id, db: DbSession, actor: Annotated[Actor, Depends(FormGuard("tokens.own"))]
 ) -> Response:
     """Revoke a token."""
     revoke_token(db, actor, token_id)
