@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import OPERATOR, Web
+from tests.conftest import OPERATOR
 from tests.ingest.test_pipeline import _codes, _row, _source, _write
 from zhizhi import ledger
 from zhizhi.config import Workspace
@@ -202,31 +202,3 @@ def test_the_cli_sends_what_is_due(
     listed = CliRunner().invoke(app, ["-w", str(workspace.root), "targets", "list", "--json"])
     assert json.loads(listed.output)[0]["deliveries"]["acknowledged"] == 2
 
-
-def test_a_platform_settles_sent_deliveries_with_receipts(web: Web, tmp_path: Path, receiver: Receiver) -> None:
-    receiver.later.update({"甲有限公司", "乙有限公司"})
-    _ingest(web.sessions, tmp_path, ["甲有限公司", "乙有限公司"])
-    assert _send(web.sessions, _target(receiver.url)) == {"sent": 2}
-    first, second = receiver.seen
-    csrf = web.login("steward")
-    token = web.client.post("/api/tokens", json={"name": "province receipts"}, headers={"X-CSRF-Token": csrf}).json()
-    platform = web.client.__class__(web.client.app)
-    bearer = {"Authorization": f"Bearer {token['secret']}"}
-    body = {
-        "results": [
-            {"idempotency_key": first, "status": "accepted"},
-            {"idempotency_key": second, "status": "rejected", "reason": "法定代表人与登记不符"},
-            {"idempotency_key": "nope", "status": "accepted"},
-        ]
-    }
-    answer = platform.post("/api/receipts", json=body, headers=bearer)
-    assert answer.status_code == 200, answer.text
-    assert answer.json() == {"acknowledged": 1, "rejected": 1, "ignored": {"nope": "no such delivery"}}
-    again = platform.post("/api/receipts", json=body, headers=bearer).json()
-    assert again["acknowledged"] == 0 and again["ignored"][first] == "already acknowledged"
-    assert _states(web.sessions) == {"acknowledged": 1, "rejected": 1}
-    with web.sessions() as session:
-        kinds = [e.kind for e in ledger.entries(session)]
-    assert kinds.count("delivery.sent") == 2 and kinds.count("delivery.acknowledged") == 1
-    assert platform.post("/api/receipts", json={"results": []}, headers=bearer).status_code == 422
-    assert web.client.__class__(web.client.app).post("/api/receipts", json=body).status_code == 401

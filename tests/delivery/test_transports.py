@@ -224,8 +224,8 @@ def test_file_csv_in_the_templates_column_order_with_a_bom(city: sessionmaker[Se
     columns = ["QYMC", "TYSHXYDM", "zhizhi_key", "CLRQ", "ZS"]
     assert _send(city, _target("file", folder=str(folder), columns=columns)) == {"acknowledged": 3}
     (written,) = _files(folder)  # one file, no temporary file left behind
-    first_version = _deliveries(city)[0].record_version_id
-    assert re.fullmatch(rf"share-\d{{8}}T\d{{6}}Z-{first_version}\.csv", written.name), written.name
+    first_key = _deliveries(city)[0].idempotency_key
+    assert re.fullmatch(rf"share-\d{{8}}T\d{{6}}Z-{re.escape(first_key)}\.csv", written.name), written.name
     data = written.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))

@@ -11,6 +11,12 @@ from zhizhi.cli.common import JsonOption, console, emit, operator, store, transa
 from zhizhi.delivery import load_target, load_targets
 from zhizhi.delivery.outbox import STATUSES, delivery_counts
 from zhizhi.delivery.period import parse_period
+from zhizhi.delivery.platforms import (
+    create_platform_token,
+    list_platform_tokens,
+    platform_token_as_dict,
+    revoke_platform_token,
+)
 from zhizhi.delivery.send import send_once
 from zhizhi.delivery.steward import resend, retry
 
@@ -128,3 +134,67 @@ def resend_command(
             f"({done.requeued:,} again, {done.created:,} new)."
         ),
     )
+
+
+token_app = typer.Typer(help="Platform tokens: each platform's own credential for posting its receipts.")
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The target whose platform gets the token."),
+    label: str = typer.Option(..., "--name", help="Which platform system uses it, e.g. 省平台回执接口."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Issue a token with which the target's platform posts receipts to `POST /api/receipts` (shown once)."""
+    with transaction(ctx) as (workspace, session):
+        token, secret = create_platform_token(session, operator(), workspace.root, name, name=label)
+        made = {**platform_token_as_dict(token), "secret": secret}
+    emit(
+        made,
+        as_json,
+        lambda: console.print(
+            f"Token {made['id']} for target {name}: {secret}\n"
+            "Give it to the platform now; it is not shown again. It settles deliveries of this target only."
+        ),
+    )
+
+
+@token_app.command("list")
+def token_list(
+    ctx: typer.Context,
+    name: str | None = typer.Argument(None, help="Only this target's tokens."),
+    as_json: bool = JsonOption,
+) -> None:
+    """The platform tokens, live and revoked (never their secrets)."""
+    with transaction(ctx) as (workspace, session):
+        rows = [platform_token_as_dict(t) for t in list_platform_tokens(session, operator(), workspace.root, name)]
+
+    def show() -> None:
+        table = Table("id", "target", "name", "prefix", "created by", "last used", "revoked")
+        for row in rows:
+            table.add_row(
+                str(row["id"]),
+                row["target"],
+                row["name"],
+                row["prefix"],
+                row["created_by"],
+                row["last_used_at"] or "",
+                "yes" if row["revoked"] else "",
+            )
+        console.print(table)
+
+    emit(rows, as_json, show)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    ctx: typer.Context,
+    token_id: int = typer.Argument(..., min=1, max=2**62, help="The token's id (see `zhizhi targets token list`)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Revoke a platform token: its receipts are refused from now on."""
+    with transaction(ctx) as (workspace, session):
+        token = platform_token_as_dict(revoke_platform_token(session, operator(), workspace.root, token_id))
+    emit(token, as_json, lambda: console.print(f"Token {token_id} of target {token['target']} is revoked."))

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from zhizhi import ledger
 from zhizhi.access import Actor, audit
-from zhizhi.access.roles import require
 from zhizhi.delivery.send import Entries, finish
-from zhizhi.delivery.targets import FILES, TargetConfig
+from zhizhi.delivery.targets import FILES
 from zhizhi.delivery.transports import Outcome
 from zhizhi.store.tables import Delivery
 from zhizhi.store.types import utcnow
+
+UNKNOWN = "no such delivery"
 
 
 @dataclass
@@ -29,21 +30,23 @@ class ReceiptReport:
 
 
 def apply_receipts(
-    session: Session, actor: Actor, outcomes: Iterable[Outcome], *, root: Path | None = None
+    session: Session, actor: Actor, target: str, outcomes: Iterable[Outcome], *, root: Path | None = None
 ) -> ReceiptReport:
-    """Settle `sent` (or still `pending`) deliveries from the platform's word; repeating a receipt changes nothing.
+    """Settle `sent` (or still `pending`) deliveries of `target` from its platform's word; repeats change nothing.
 
-    With the workspace `root`, a rejection's reason is put in the words of the target file's `reasons`.
+    Only deliveries of `target` are looked at: a key of another target's delivery is answered exactly like a key
+    that does not exist, so a receipt tells a platform nothing about deliveries that are not its own. With the
+    workspace `root`, a rejection's reason is put in the words of the target file's `reasons`.
     """
-    require(actor, "data.write")
+    config = FILES.load(root, target) if root is not None and FILES.path(root, target).is_file() else None
     report = ReceiptReport()
-    targets: dict[str, TargetConfig | None] = {}
     entries: Entries = []
     moment = utcnow()
     for outcome in outcomes:
-        delivery = session.scalar(select(Delivery).where(Delivery.idempotency_key == outcome.key))
+        query = select(Delivery).where(Delivery.idempotency_key == outcome.key, Delivery.target == target)
+        delivery = session.scalar(query)
         if delivery is None:
-            report.ignored[outcome.key] = "no such delivery"
+            report.ignored[outcome.key] = UNKNOWN
             continue
         if delivery.status not in ("sent", "pending"):
             report.ignored[outcome.key] = f"already {delivery.status}"
@@ -51,11 +54,7 @@ def apply_receipts(
         if outcome.accepted is None:
             report.ignored[outcome.key] = "no decision in the receipt"
             continue
-        if root is not None and delivery.target not in targets:
-            known = FILES.path(root, delivery.target).is_file()
-            targets[delivery.target] = FILES.load(root, delivery.target) if known else None
-        target = targets.get(delivery.target)
-        reason = target.reason_in_words(outcome.reason) if target is not None else outcome.reason
+        reason = config.reason_in_words(outcome.reason) if config is not None else outcome.reason
         state = finish(delivery, "acknowledged" if outcome.accepted else "rejected", moment, reason, entries)
         report.acknowledged += state == "acknowledged"
         report.rejected += state == "rejected"
@@ -64,7 +63,8 @@ def apply_receipts(
         session,
         actor,
         "delivery.receipts",
-        object_type="delivery",
+        object_type="target",
+        object_id=target,
         detail={"acknowledged": report.acknowledged, "rejected": report.rejected, "ignored": len(report.ignored)},
     )
     return report

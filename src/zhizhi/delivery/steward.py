@@ -27,7 +27,7 @@ from zhizhi.delivery.period import Period
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.errors import InputError
 from zhizhi.ingest.bulk import Ids, bulk_insert, lock_ingest
-from zhizhi.ingest.versions import DELIVERY_COLUMNS
+from zhizhi.ingest.versions import DELIVERY_COLUMNS, delivery_key
 from zhizhi.records import record_type
 from zhizhi.store.frames import slices
 from zhizhi.store.tables import Batch, Delivery, Department, Record, RecordVersion
@@ -133,7 +133,7 @@ def _owe_again(session: Session, target: TargetConfig, fresh: list[Any]) -> int:
     now = utcnow()
     first = Ids(session).take(Delivery, len(fresh))
     rows = [
-        (first + n, target.name, record, version, key, batch, f"{version}-{target.name}", "pending", 0, None, now, now)
+        (first + n, target.name, record, version, key, batch, delivery_key(), "pending", 0, None, now, now)
         for n, (record, version, key, batch) in enumerate(fresh)
     ]
     bulk_insert(session, Delivery, DELIVERY_COLUMNS, rows)

@@ -3,6 +3,7 @@ each new version is owed to the targets that take the record."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,6 +36,11 @@ DELIVERY_COLUMNS = (
     "created_at",
     "updated_at",
 )
+
+
+def delivery_key() -> str:
+    """A new delivery's idempotency key: 128 random bits, so nobody can guess another delivery's key from its ids."""
+    return secrets.token_urlsafe(16)
 
 
 @dataclass(slots=True)
@@ -214,7 +220,7 @@ class Versions:
         first = self.ids.take(Delivery, len(owed) * len(self.targets))
         pairs = [(target, item) for target in self.targets for item in owed]
         rows = [
-            (first + n, target, record, version, key, self.batch_id, f"{version}-{target}", "pending", 0, self.now)
+            (first + n, target, record, version, key, self.batch_id, delivery_key(), "pending", 0, self.now)
             + (self.now, self.now)
             for n, (target, (version, record, key)) in enumerate(pairs)
         ]

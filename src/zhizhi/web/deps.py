@@ -47,7 +47,9 @@ def db_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(db_session)]
+# Scope "function": the commit runs when the handler returns, before the answer is sent, so a client is never told
+# of a write that then fails to commit (a busy SQLite, a PostgreSQL serialization failure).
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def client_ip(request: Request) -> str:

@@ -144,11 +144,11 @@ def _columns(target: TargetConfig, key_column: str | None) -> list[str]:
 
 
 def _name(target: TargetConfig, options: _Options, first_key: str, count: int) -> str:
-    """The file's name from the `filename` pattern; `first_id` is the first record version's id."""
+    """The file's name from the `filename` pattern; `first_id` is the idempotency key of the batch's first record."""
     values = {
         "target": target.name,
         "time": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
-        "first_id": first_key.split("-", 1)[0],
+        "first_id": first_key,
         "count": str(count),
         "ext": options.format,
     }
