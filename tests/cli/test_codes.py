@@ -229,7 +229,11 @@ def _read_back(path: Path) -> list[list[str]]:
 
     sheet = load_workbook(path).worksheets[0]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
-    return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    # A cell marked as text (quotePrefix) reads back with the `'` that marks it in a CSV.
+    return [
+        ["" if c.value is None else ("'" if c.quotePrefix else "") + str(c.value) for c in row]
+        for row in sheet.iter_rows()
+    ]
 
 
 def test_coverage_feeds_the_review_queue_and_decisions_are_reused(local: Workspace, tmp_path: Path) -> None:

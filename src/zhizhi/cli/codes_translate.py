@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from zhizhi.cells import write_csv, write_xlsx
 from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
 from zhizhi.codes import (
     Translator,
@@ -33,8 +33,6 @@ ContextColumnOption = typer.Option(
     [], "--context-column", help="A field some rule reads: FIELD, or FIELD=COLUMN when the file names it otherwise."
 )
 RESULT_COLUMNS = ("to_code", "method", "detail")
-# A cell starting with one of these is taken for a formula by Excel and WPS: such text is written with a leading '.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 OUTPUT_SUFFIXES = (".csv", ".xlsx")
 
 
@@ -163,26 +161,11 @@ def warn_missing_context(translator: Translator, results: pl.DataFrame) -> None:
 
 def write_rows(frame: pl.DataFrame, path: Path) -> None:
     """Write rows to .csv (UTF-8 with BOM, for Excel) or .xlsx; text that Excel would run as a formula is quoted."""
-    rows = [[_safe_cell(v) for v in row] for row in frame.iter_rows()]
+    rows = [["" if v is None else str(v) for v in row] for row in frame.iter_rows()]
     if path.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet()
-        sheet.append(frame.columns)
-        for row in rows:
-            sheet.append(row)
-        workbook.save(path)
-        return
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(frame.columns)
-        writer.writerows(rows)
-
-
-def _safe_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+        write_xlsx(path, None, frame.columns, rows)
+    else:
+        write_csv(path, frame.columns, rows)
 
 
 def _check_translate_options(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
 from collections.abc import Callable
@@ -12,9 +11,9 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from zhizhi.cells import write_csv, write_xlsx
 from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
 from zhizhi.errors import InputError
-from zhizhi.ingest.export import safe_cell
 from zhizhi.resolve import register, review
 from zhizhi.resolve.cache import features_cache
 from zhizhi.resolve.engine import score_pairs
@@ -135,7 +134,7 @@ def export(
         False, "--links", help="One line per accepted source row (entity_id, source, file, sheet, row) instead."
     ),
 ) -> None:
-    """Export the register (or its links to the source rows) as CSV, Excel or JSON."""
+    """Export the register (or its links to the source rows) as CSV, Excel or JSON; no text becomes a formula."""
     if fmt not in ("csv", "xlsx", "json"):
         raise InputError(f"`--format {fmt}`: use csv, xlsx or json.")
     with transaction(ctx) as (_, session):
@@ -157,19 +156,9 @@ def _write(path: Path, fmt: str, header: list[str], rows: list[list[Any]]) -> No
             json.dumps([dict(zip(header, r, strict=True)) for r in rows], ensure_ascii=False), encoding="utf-8"
         )
     elif fmt == "csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(rows)
+        write_csv(path, header, rows)
     else:
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("register")
-        sheet.append([safe_cell(sheet, h) for h in header])
-        for row in rows:
-            sheet.append([safe_cell(sheet, v) for v in row])
-        book.save(path)
+        write_xlsx(path, "register", header, rows)
 
 
 @review_app.command("list")

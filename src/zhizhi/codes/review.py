@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, audit, require
+from zhizhi.cells import csv_cell
 from zhizhi.codes.lists import all_codes
 from zhizhi.codes.translate import Translator, context_key
 from zhizhi.errors import InputError, NotFoundError
@@ -159,8 +160,9 @@ def export_decisions(session: Session, from_list: str, to_list: str, path: Path)
                 decision.to_code,
                 field,
                 value,
-                decision.reason,
-                decision.decided_by,
+                # What a person typed may start like a formula; the columns read back on import are codes.
+                csv_cell(decision.reason),
+                csv_cell(decision.decided_by),
                 iso_utc(decision.decided_at),
             ]
         )

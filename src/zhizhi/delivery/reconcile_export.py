@@ -2,7 +2,7 @@
 
 Headers carry the Chinese word and the JSON key (`产生 produced`). The summary has one row per line and a total row
 (each source's intake once: do not add up the intake columns of a source delivered to several targets), then the
-filters it was made with. Every cell goes through the quarantine export's formula-safe `safe_cell`: a record's name
+filters it was made with. Every cell goes through the formula-safe `zhizhi.cells.xlsx_cell`: a record's name
 or a platform's reason that starts like a formula stays text.
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
+from zhizhi.cells import xlsx_cell
 from zhizhi.delivery.figures import Intake, Outcome, Reconciliation
-from zhizhi.ingest.export import safe_cell
 from zhizhi.store.types import local_text_of
 
 LINE_COLUMNS = (
@@ -74,22 +74,22 @@ def write_reconciliation_xlsx(
     workbook = Workbook(write_only=True)
     summary = workbook.create_sheet("summary")
     header = (*LINE_COLUMNS, *INTAKE_COLUMNS, *OUTCOME_COLUMNS)
-    summary.append([safe_cell(summary, f"{zh} {key}") for zh, key in header])
+    summary.append([xlsx_cell(summary, f"{zh} {key}") for zh, key in header])
     for line in reconciliation.lines:
         named = [line.department, line.department_name, line.source, line.target]
-        summary.append([safe_cell(summary, v) for v in named + _figures(line.intake, line.deliveries)])
+        summary.append([xlsx_cell(summary, v) for v in named + _figures(line.intake, line.deliveries)])
     total = ["合计 total", None, None, None, *_figures(reconciliation.intake, reconciliation.deliveries)]
-    summary.append([safe_cell(summary, v) for v in total])
+    summary.append([xlsx_cell(summary, v) for v in total])
     summary.append([])
     for key, label in FILTER_LABELS.items():
         value = reconciliation.filters.get(key)
-        summary.append([safe_cell(summary, f"{label} {key}"), safe_cell(summary, value or "全部 all")])
+        summary.append([xlsx_cell(summary, f"{label} {key}"), xlsx_cell(summary, value or "全部 all")])
     sheet = workbook.create_sheet("deliveries")
-    sheet.append([safe_cell(sheet, f"{zh} {key}") for zh, key in DELIVERY_COLUMNS])
+    sheet.append([xlsx_cell(sheet, f"{zh} {key}") for zh, key in DELIVERY_COLUMNS])
     written = 0
     for item in deliveries:
         values = [(local_text_of(item[key]) or None) if key in TIMES else item[key] for _, key in DELIVERY_COLUMNS]
-        sheet.append([safe_cell(sheet, v) for v in values])
+        sheet.append([xlsx_cell(sheet, v) for v in values])
         written += 1
     workbook.save(target)
     return written

@@ -1,0 +1,68 @@
+"""Cells of the files people open in Excel or WPS: every CSV and .xlsx export writes its cells through here.
+
+Values hold whatever a department typed, including text that a spreadsheet would run as a formula
+(`=cmd|' /C calc'!A0`, `+1`, `-2`, `@SUM(...)`, or a leading tab or carriage return). In a CSV such text gets a
+leading `'`, which Excel and WPS show as text; in an .xlsx it stays a string cell marked `quotePrefix` and keeps
+its value unchanged. Numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_CELL = 32_767  # Excel's limit on the characters of one cell
+# Control characters that are not allowed in the XML of a sheet (tab, line feed and carriage return are).
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell: numbers as they are, None empty, text that starts like a formula behind a `'`."""
+    if is_number(value):
+        return value
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def xlsx_cell(sheet: Any, value: Any) -> Any:
+    """A cell for a write-only openpyxl sheet: numbers as numbers, everything else a string cell, never a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if value is None:
+        return None
+    if is_number(value):
+        return value
+    text = _ILLEGAL.sub("\ufffd", str(value))[:MAX_CELL]
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"  # openpyxl made text starting with `=` a formula: make it a string again
+    if text.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+    return cell
+
+
+def write_csv(path: Path, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> None:
+    """A CSV file in UTF-8 with a BOM (so Excel reads the Chinese), every cell through `csv_cell`."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([csv_cell(h) for h in header])
+        writer.writerows([csv_cell(v) for v in row] for row in rows)
+
+
+def write_xlsx(path: Path, sheet_title: str | None, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> None:
+    """An .xlsx file of one sheet, every cell through `xlsx_cell`."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(sheet_title)
+    sheet.append([xlsx_cell(sheet, h) for h in header])
+    for row in rows:
+        sheet.append([xlsx_cell(sheet, v) for v in row])
+    book.save(path)

@@ -1,0 +1,67 @@
+"""Every CSV and Excel file the CLI writes opens safely: text that starts like a formula stays text."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from tests.register.test_run import _firms, _load
+from zhizhi.cells import FORMULA_STARTS, csv_cell
+from zhizhi.cli.main import app
+from zhizhi.config import Workspace
+
+NAME = '=HYPERLINK("http://example.invalid","点此")柳州市恶意有限公司'
+ADDRESS = "@SUM(1+1)柳州市城中区文昌路1号"
+OTHER_ADDRESS = "+1 柳州市鱼峰区箭盘路2号"
+
+
+def test_the_register_export_never_writes_a_formula(
+    city: sessionmaker[Session], workspace: Workspace, tmp_path: Path
+) -> None:
+    firms = _firms(3)
+    firms[0] |= {"name": NAME, "address": ADDRESS}
+    firms[1] |= {"address": OTHER_ADDRESS}
+    _load(city, tmp_path, firms)
+    runner = CliRunner()
+
+    def run(*args: str) -> None:
+        result = runner.invoke(app, ["-w", str(workspace.root), *args])
+        assert result.exit_code == 0, result.output
+
+    run("resolve")
+    for fmt in ("csv", "xlsx", "json"):
+        run("entities", "export", "--format", fmt, "-o", str(tmp_path / f"register.{fmt}"))
+    entities = json.loads((tmp_path / "register.json").read_text(encoding="utf-8"))
+    risky = {value for entity in entities for value in entity.values() if str(value).startswith(FORMULA_STARTS)}
+    assert len(risky) >= 2  # the names and addresses kept their formula-like starts in the register
+
+    with (tmp_path / "register.csv").open(encoding="utf-8-sig") as handle:
+        cells = [cell for row in csv.reader(handle) for cell in row]
+    assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
+    assert {"'" + value for value in risky} <= set(cells)
+
+    sheet = load_workbook(tmp_path / "register.xlsx").active
+    assert sheet is not None
+    typed = [(c.value, c.data_type, c.quotePrefix) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not [value for value, kind, _ in typed if kind == "f"]
+    assert {value for value, _, quoted in typed if quoted} == risky  # the text unchanged, marked as text
+
+
+def test_a_csv_cell_keeps_numbers_and_quotes_every_formula_start() -> None:
+    assert [csv_cell(v) for v in (None, 3, -2.5, "-2", "=1", "@a", "+x", "\tx", "\rx", "柳州")] == [
+        "",
+        3,
+        -2.5,
+        "'-2",
+        "'=1",
+        "'@a",
+        "'+x",
+        "'\tx",
+        "'\rx",
+        "柳州",
+    ]
