@@ -27,7 +27,7 @@ def test_a_steward_finds_a_firm_reads_its_file_merges_a_pair_and_undoes_it(
 ) -> None:
     huaxin = build(city, workspace)
     page = visit.page
-    visit.login("steward")
+    visit.login("registrar")
 
     with page.expect_navigation():
         page.locator('nav.side a[href="/register"]').click()

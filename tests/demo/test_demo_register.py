@@ -95,7 +95,7 @@ def test_a_steward_finds_a_demo_firm_and_opens_its_file(demo: Demo) -> None:
     web.state.context.engine.dispose()
 
 
-def test_the_holders_trading_a_few_doors_along_wait_for_a_steward(demo: Demo) -> None:
+def test_the_holders_trading_a_few_doors_along_wait_for_the_bureaus_steward(demo: Demo) -> None:
     from zhizhi.access.roles import Actor
     from zhizhi.demo import licences
     from zhizhi.resolve import review
@@ -111,7 +111,7 @@ def test_the_holders_trading_a_few_doors_along_wait_for_a_steward(demo: Demo) ->
         assert "门牌不同" in pair["why"]["address"] and "法定代表人相同" in pair["why"]["legal_rep"]
     web = create_app(load_workspace(demo.root))
     with TestClient(web, base_url="http://testserver") as client:
-        client.post("/api/session", json={"username": "steward", "password": DEMO_PASSWORD})
+        client.post("/api/session", json={"username": "registrar", "password": DEMO_PASSWORD})
         page = client.get("/review").text
         assert re.findall(r'<section class="card pair" id="pair-(\d+)">', page) == [str(p["id"]) for p in pairs]
     web.state.context.engine.dispose()

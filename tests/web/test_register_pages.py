@@ -24,10 +24,10 @@ from zhizhi.config import Workspace, load_workspace
 from zhizhi.delivery import load_target
 from zhizhi.delivery.send import send_once
 from zhizhi.ingest.pipeline import ingest_file
-from zhizhi.resolve import register
+from zhizhi.resolve import register, review
 from zhizhi.resolve.run import resolve
 from zhizhi.sources import parse_source
-from zhizhi.store.tables import AuditEvent, Delivery
+from zhizhi.store.tables import AuditEvent, Delivery, Entity, ResolveDecision
 
 TODAY = date(2026, 11, 28)
 CODES = _codes(2, seed=11)
@@ -371,7 +371,7 @@ def doubtful_pair(web: Web) -> dict[str, Any]:
 
 def test_the_review_queue_shows_both_records_side_by_side_and_why(web: Web) -> None:
     build(web.sessions, web.workspace)
-    web.login_form("steward")
+    web.login_form("registrar")
     pair = doubtful_pair(web)
     assert REVIEW_PROBABILITY <= pair["probability"] < web.workspace.config.resolve.match_probability
     page = web.client.get("/review").text
@@ -392,7 +392,7 @@ def test_the_review_queue_shows_both_records_side_by_side_and_why(web: Web) -> N
 
 def test_a_merge_shows_at_once_leads_the_old_id_to_the_kept_one_and_is_undone(web: Web) -> None:
     huaxin = build(web.sessions, web.workspace)
-    web.login_form("steward")
+    web.login_form("registrar")
     pair = doubtful_pair(web)
     lone = pair["right"]["entity_id"]
     assert lone != huaxin
@@ -431,7 +431,7 @@ def test_a_merge_shows_at_once_leads_the_old_id_to_the_kept_one_and_is_undone(we
 
 def test_a_steward_keeps_a_pair_apart_through_the_api(web: Web) -> None:
     huaxin = build(web.sessions, web.workspace)
-    token = web.login("steward")
+    token = web.login("registrar")
     pair = doubtful_pair(web)
     body = {"decision": "apart", "reason": "检查的是另一家华信食品店"}
     answer = web.client.post(f"/api/review/{pair['id']}", json=body, headers={"X-CSRF-Token": token})
@@ -444,7 +444,7 @@ def test_a_steward_keeps_a_pair_apart_through_the_api(web: Web) -> None:
 
 def test_a_steward_splits_records_off_an_entity_and_later_runs_keep_them_apart(web: Web) -> None:
     huaxin = build(web.sessions, web.workspace)
-    web.login_form("steward")
+    web.login_form("registrar")
     records = web.client.get(f"/api/entities/{huaxin}").json()["records"]
     (licence,) = [r["record_id"] for r in records if r["record_type"] == "licence"]
     csrf = web.page_csrf(f"/entities/{huaxin}")
@@ -488,3 +488,62 @@ def test_a_reader_cannot_decide_and_forms_need_their_token(web: Web) -> None:
         "/api/review/1", json={"decision": "maybe", "reason": "同一家"}, headers={"X-CSRF-Token": token}
     )
     assert bad.status_code == 422
+
+
+def test_register_decisions_are_scoped_to_the_records_owner_or_the_bureau(web: Web) -> None:
+    huaxin = build(web.sessions, web.workspace)
+    records = {r["record_type"]: r["record_id"] for r in _records_of(web, huaxin)}
+    # 鱼峰区's steward owns none of these records: what it cannot read it cannot split, merge or undo.
+    token = web.login("yufeng")
+    headers = {"X-CSRF-Token": token}
+    split = {"record_ids": [records["licence"]], "reason": "不是同一家"}
+    assert web.client.post(f"/api/entities/{huaxin}/split", json=split, headers=headers).status_code == 404
+    assert web.client.get("/api/review").json() == {"pairs": [], "decisions": []}
+    # The registration section's steward sees no pair across departments, and cannot decide one.
+    token = web.login("steward")
+    headers = {"X-CSRF-Token": token}
+    assert web.client.get("/api/review").json()["pairs"] == []
+    pairs = _open_pairs(web)
+    decide = {"decision": "merge", "reason": "同一家"}
+    assert web.client.post(f"/api/review/{pairs[0]}", json=decide, headers=headers).status_code == 404
+    # It may split its own registration record off, but only from the entity it belongs to.
+    mine = {"record_ids": [records["entity"]], "reason": "登记记录属于另一家"}
+    assert web.client.post("/api/entities/999999/split", json=mine, headers=headers).status_code == 404
+    other = _other_entity(web, huaxin)
+    assert web.client.post(f"/api/entities/{other}/split", json=mine, headers=headers).status_code == 404
+    made = web.client.post(f"/api/entities/{huaxin}/split", json=mine, headers=headers)
+    assert made.status_code == 200, made.text
+    own = made.json()["decisions"]
+    # The bureau's steward decides across departments; the registration steward cannot undo that decision,
+    # the bureau's steward can undo the registration steward's (its records are in the bureau's scope).
+    token = web.login("registrar")
+    answer = web.client.post(f"/api/review/{pairs[0]}", json=decide, headers={"X-CSRF-Token": token})
+    assert answer.status_code == 200, answer.text
+    bureau_decision = answer.json()["decision"]
+    token = web.login("steward")
+    undo = {"decision_ids": [bureau_decision], "reason": "撤销"}
+    refused = web.client.post("/api/review/decisions/undo", json=undo, headers={"X-CSRF-Token": token})
+    assert refused.status_code == 404
+    assert bureau_decision not in [d["id"] for d in web.client.get("/api/review").json()["decisions"]]
+    mine_undone = web.client.post(
+        "/api/review/decisions/undo", json={"decision_ids": own, "reason": "撤销"}, headers={"X-CSRF-Token": token}
+    )
+    assert mine_undone.status_code == 200 and mine_undone.json()["undone"] == len(own)
+    with web.sessions() as session:
+        undone = session.scalars(select(ResolveDecision).where(ResolveDecision.undone_at.is_not(None))).all()
+    assert {d.id for d in undone} == set(own)
+
+
+def _records_of(web: Web, entity_id: int) -> list[dict[str, Any]]:
+    with web.sessions() as session:
+        return list(register.entity_file(session, OPERATOR, entity_id)["records"])
+
+
+def _open_pairs(web: Web) -> list[int]:
+    with web.sessions() as session:
+        return [p["id"] for p in review.list_pairs(session, OPERATOR)]
+
+
+def _other_entity(web: Web, not_this: int) -> int:
+    with web.sessions() as session:
+        return int(session.scalar(select(Entity.id).where(Entity.id != not_this, Entity.status == "active")) or 0)

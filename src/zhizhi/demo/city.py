@@ -58,6 +58,8 @@ USERS = [
     DemoUser("auditor", "安全审计员", "LZ", ("auditor",), "13977200002"),
     DemoUser("leader", "王局长", "LZ", ("leader",), "13977200003"),
     DemoUser("steward", "李数据", "LZ-DJ", ("steward",), "13977200004"),
+    # The bureau's own steward: decides the register's pairs across departments (merges, splits, undo).
+    DemoUser("registrar", "孙主体", "LZ", ("steward",), "13977200009"),
     DemoUser("hotline", "赵接线", "LZ-TSJB", ("handler",), "13977200005"),
     DemoUser("chengzhong", "陈所长", "LZ-CZ", ("leader", "handler"), "13977200006"),
     DemoUser("zhongnan", "周执法", "LZ-CZ-ZN", ("handler",), "13977200007"),

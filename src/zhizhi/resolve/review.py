@@ -5,30 +5,39 @@ entity, `apart` keeps two records in different entities (a split is `apart` betw
 ones that stay). Decisions are remembered across runs (resolution reads them every time), audited, and undone by
 marking them undone — never deleted. The caller runs resolution after deciding, so the register shows the decision
 at once.
+
+Who decides: a steward (`data.write`) on records in their department's subtree. A pair across departments can only
+be decided by a steward whose subtree holds both (in practice the bureau's); a split needs the records taken out; an
+undo needs both records of the decision, or to be the steward who made it. Records outside the caller's scope are
+answered exactly as records that do not exist, and pairs and decisions about them are not listed.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, audit
+from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import require
 from zhizhi.errors import InputError, NotFoundError
 from zhizhi.records.history import masked
-from zhizhi.store.tables import EntityLink, Record, RecordVersion, ResolveDecision, ReviewPair
+from zhizhi.resolve.register import current_id
+from zhizhi.store.tables import Batch, EntityLink, Record, RecordVersion, ResolveDecision, ReviewPair
 from zhizhi.store.types import iso_utc, utcnow
 
 
 def list_pairs(session: Session, actor: Actor, *, status: str = "open", limit: int = 100) -> list[dict[str, Any]]:
     """Pairs waiting (or decided), most doubtful first, each with both records side by side and why they scored."""
     require(actor, "data.read")
+    scoped = scoped_records(actor)
     pairs = session.scalars(
         select(ReviewPair)
-        .where(ReviewPair.status == status)
+        .where(ReviewPair.status == status, ReviewPair.record_id_l.in_(scoped), ReviewPair.record_id_r.in_(scoped))
         .order_by(ReviewPair.probability.desc(), ReviewPair.id)
         .limit(limit)
     ).all()
@@ -66,22 +75,39 @@ def _side(session: Session, actor: Actor, record_id: int) -> dict[str, Any]:
 
 def decide_pair(session: Session, actor: Actor, pair_id: int, kind: str, reason: str) -> ResolveDecision:
     """A steward's answer to a review pair: `merge` (the same entity) or `apart`."""
+    require(actor, "data.write")
     pair = session.get(ReviewPair, pair_id)
-    if pair is None:
-        raise NotFoundError(f"No review pair {pair_id}. See `zhizhi review list`.", zh=f"没有待审记录对 {pair_id}。")
-    decision = decide(session, actor, kind, [(pair.record_id_l, pair.record_id_r)], reason)[0]
+    if pair is None or _outside(session, actor, [pair.record_id_l, pair.record_id_r]):
+        raise NotFoundError(
+            f"No review pair {pair_id} in your scope. See `zhizhi review list`.",
+            zh=f"您的权限范围内没有待审记录对 {pair_id}。",
+        )
+    decision = _decide(session, actor, kind, [(pair.record_id_l, pair.record_id_r)], reason)[0]
     pair.status, pair.decision_id = "merged" if kind == "merge" else "apart", decision.id
     return decision
 
 
-def split(session: Session, actor: Actor, record_ids: list[int], reason: str) -> list[ResolveDecision]:
-    """Take these records out of their entity into one of their own: `apart` from every record that stays."""
+def split(
+    session: Session, actor: Actor, record_ids: list[int], reason: str, *, entity_id: int | None = None
+) -> list[ResolveDecision]:
+    """Take these records out of their entity (`entity_id`, when given, must be theirs) into one of their own.
+
+    The records taken out must be in the actor's scope; they are kept `apart` from every record that stays.
+    """
+    require(actor, "data.write")
+    _check_records(session, actor, record_ids)
     links = session.scalars(select(EntityLink).where(EntityLink.record_id.in_(record_ids))).all()
     entities = {link.entity_id for link in links}
     if len(links) != len(set(record_ids)) or len(entities) != 1:
         raise InputError(
             "Name records of one entity to split off (see `zhizhi entities show ID`).",
             zh="请指定同一主体下要拆分出去的记录。",
+        )
+    if entity_id is not None and current_id(session, entity_id) not in entities:
+        raise NotFoundError(
+            f"Records {_listed(record_ids)} are not records of entity {entity_id}. See `zhizhi entities show "
+            f"{entity_id}`.",
+            zh=f"记录 {_listed(record_ids)} 不属于主体 {entity_id}。",
         )
     staying = session.scalars(
         select(EntityLink.record_id).where(
@@ -90,23 +116,36 @@ def split(session: Session, actor: Actor, record_ids: list[int], reason: str) ->
     ).all()
     if not staying:
         raise InputError("Those are all the entity's records: nothing would stay.", zh="这些已是该主体的全部记录。")
-    return decide(session, actor, "apart", [(a, b) for a in record_ids for b in staying], reason)
+    # The records that stay may be other departments': the split is a word about the records taken out.
+    return _decide(session, actor, "apart", [(a, b) for a in record_ids for b in staying], reason)
 
 
 def decide(
     session: Session, actor: Actor, kind: str, pairs: list[tuple[int, int]], reason: str
 ) -> list[ResolveDecision]:
-    """Record `merge` or `apart` for record pairs; audited."""
+    """Record `merge` or `apart` for record pairs; audited. Both records of each pair must be in the actor's scope."""
     require(actor, "data.write")
+    _check_input(kind, pairs, reason)
+    _check_records(session, actor, [n for pair in pairs for n in pair])
+    return _decide(session, actor, kind, pairs, reason)
+
+
+def _check_input(kind: str, pairs: list[tuple[int, int]], reason: str) -> None:
     if kind not in ("merge", "apart"):
         raise InputError(f"A decision is `merge` or `apart`, not `{kind}`.")
     if len(reason.strip()) < 2:
         raise InputError("Say why, in a few words: the reason is kept with the decision.", zh="请填写决定的理由。")
+    if any(left == right for left, right in pairs):
+        raise InputError("A record is always its own entity: name two different records.")
+
+
+def _decide(
+    session: Session, actor: Actor, kind: str, pairs: list[tuple[int, int]], reason: str
+) -> list[ResolveDecision]:
+    _check_input(kind, pairs, reason)
     now = utcnow()
     made = []
     for left, right in pairs:
-        if left == right:
-            raise InputError("A record is always its own entity: name two different records.")
         low, high = sorted((left, right))
         decision = ResolveDecision(
             kind=kind,
@@ -131,13 +170,24 @@ def decide(
 
 
 def undo(session: Session, actor: Actor, decision_ids: list[int], reason: str) -> int:
-    """Undo decisions (they stay on record, marked undone); review pairs they settled wait again."""
+    """Undo decisions (they stay on record, marked undone); review pairs they settled wait again.
+
+    Each must be the actor's own, or about two records in the actor's scope; otherwise nothing is undone.
+    """
     require(actor, "data.write")
     if len(reason.strip()) < 2:
         raise InputError("Say why, in a few words: the reason is kept in the audit trail.", zh="请填写撤销的理由。")
+    query = select(ResolveDecision).where(ResolveDecision.id.in_(decision_ids), _decision_in_scope(actor))
+    found = list(session.scalars(query))
+    missing = sorted(set(decision_ids) - {d.id for d in found})
+    if missing:
+        raise NotFoundError(
+            f"No decision {_listed(missing)} in your scope: nothing was undone. See `zhizhi review decisions`.",
+            zh=f"您的权限范围内没有决定 {_listed(missing)}，未撤销任何决定。",
+        )
     now = utcnow()
     undone = 0
-    for decision in session.scalars(select(ResolveDecision).where(ResolveDecision.id.in_(decision_ids))):
+    for decision in found:
         if decision.undone_at is None:
             decision.undone_at, decision.undone_by = now, actor.name
             undone += 1
@@ -152,7 +202,8 @@ def undo(session: Session, actor: Actor, decision_ids: list[int], reason: str) -
 def decisions(session: Session, actor: Actor, *, limit: int = 100) -> list[dict[str, Any]]:
     """The latest decisions, undone ones included."""
     require(actor, "data.read")
-    rows = session.scalars(select(ResolveDecision).order_by(ResolveDecision.id.desc()).limit(limit))
+    query = select(ResolveDecision).where(_decision_in_scope(actor))
+    rows = session.scalars(query.order_by(ResolveDecision.id.desc()).limit(limit))
     return [
         {
             "id": d.id,
@@ -165,3 +216,39 @@ def decisions(session: Session, actor: Actor, *, limit: int = 100) -> list[dict[
         }
         for d in rows
     ]
+
+
+def scoped_records(actor: Actor) -> Select[Any]:
+    """The ids of the records the actor's departments own (by the batch of their current version)."""
+    return (
+        select(Record.id)
+        .join(RecordVersion, RecordVersion.id == Record.version_id)
+        .join(Batch, Batch.id == RecordVersion.batch_id)
+        .where(within_scope(actor, Batch.department_id))
+    )
+
+
+def _outside(session: Session, actor: Actor, record_ids: Iterable[int]) -> list[int]:
+    """Of these ids, those that name no record in the actor's scope (missing ones included), in order."""
+    wanted = sorted(set(record_ids))
+    inside: set[int] = set(session.scalars(scoped_records(actor).where(Record.id.in_(wanted))))
+    return [n for n in wanted if n not in inside]
+
+
+def _check_records(session: Session, actor: Actor, record_ids: Iterable[int]) -> None:
+    outside = _outside(session, actor, record_ids)
+    if outside:
+        raise NotFoundError(
+            f"No record {_listed(outside)} in your scope. See `zhizhi records list`.",
+            zh=f"您的权限范围内没有记录 {_listed(outside)}。",
+        )
+
+
+def _decision_in_scope(actor: Actor) -> ColumnElement[bool]:
+    scoped = scoped_records(actor)
+    both = ResolveDecision.record_id_l.in_(scoped) & ResolveDecision.record_id_r.in_(scoped)
+    return or_(both, ResolveDecision.decided_by == actor.name)
+
+
+def _listed(ids: Iterable[int]) -> str:
+    return ", ".join(str(n) for n in ids)

@@ -63,7 +63,7 @@ def read_entity(entity_id: Id, db: DbSession, actor: Reader) -> dict[str, Any]:
 @router.post("/entities/{entity_id}/split")
 def split_entity(entity_id: Id, body: Split, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
     """Take records out of the entity into one of their own; answers the decisions and the run."""
-    made = review.split(db, actor, body.record_ids, body.reason)
+    made = review.split(db, actor, body.record_ids, body.reason, entity_id=entity_id)
     return {"decisions": [d.id for d in made], "run": _resolve(db, actor, request)}
 
 

@@ -85,7 +85,7 @@ def split_entity(
     if not record_id:
         raise InputError("Tick the records to split off.", zh="请勾选要拆分出去的记录。")
     before = register_view.records_of(db, register.current_id(db, entity_id))
-    review.split(db, actor, record_id, reason)
+    review.split(db, actor, record_id, reason, entity_id=entity_id)
     _resolve(db, actor, request)
     # The larger part keeps the id: the ticked records or the others may be the ones that moved.
     kept = register.current_id(db, entity_id)
