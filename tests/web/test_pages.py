@@ -100,7 +100,7 @@ def test_a_refused_form_explains_in_chinese_and_links_back(web: Web) -> None:
     )
     assert response.status_code == 422
     assert (
-        "密码太短：3 个字符，至少需要 10 个" in response.text and 'href="/admin/users" id="error-back"' in response.text
+        "密码太短：3 个字符，至少需要 12 个" in response.text and 'href="/admin/users" id="error-back"' in response.text
     )
 
 

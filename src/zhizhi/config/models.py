@@ -47,7 +47,9 @@ class ServerConfig(_Strict):
 class SecurityConfig(_Strict):
     """Login and password rules."""
 
-    password_min_length: int = Field(default=10, ge=8, le=128, description="shortest password accepted")
+    password_min_length: int = Field(
+        default=12, ge=12, le=128, description="shortest password accepted (12 at the least)"
+    )
     login_max_failures: int = Field(
         default=5, ge=1, le=100, description="failed logins per account within the window before refusing"
     )
@@ -117,6 +119,26 @@ class ResolveConfig(_Strict):
         return self
 
 
+class PrivacyConfig(_Strict):
+    """Personal data: how much may be unmasked, and how long it is kept."""
+
+    unmask_per_hour: int = Field(
+        default=200, ge=1, le=100_000, description="records one user may unmask within an hour, each with a purpose"
+    )
+    retention: dict[str, int] = Field(
+        default_factory=dict,
+        description="record type -> days personal data is kept after a record's last change (default 1825)",
+    )
+
+    @field_validator("retention")
+    @classmethod
+    def _positive(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = sorted(name for name, days in value.items() if days < 1)
+        if bad:
+            raise ValueError(f"retention of {', '.join(bad)} must be at least 1 day")
+        return value
+
+
 class WorkspaceConfig(_Strict):
     """The whole of `zhizhi.yaml`."""
 
@@ -128,3 +150,4 @@ class WorkspaceConfig(_Strict):
     security: SecurityConfig = Field(default_factory=SecurityConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     resolve: ResolveConfig = Field(default_factory=ResolveConfig)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)

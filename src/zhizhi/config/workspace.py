@@ -37,7 +37,7 @@ server:
   secure_cookies: false
   session_hours: 8
 security:
-  password_min_length: 10
+  password_min_length: 12
   login_max_failures: 5
   login_max_failures_per_ip: 30
   login_window_minutes: 15
