@@ -19,9 +19,11 @@ from zhizhi.access import (
     revoke_token,
     set_active,
 )
+from zhizhi.access import sessions as sessions_module
 from zhizhi.config.models import SecurityConfig
 from zhizhi.errors import AuthenticationError, NotFoundError, RateLimitedError
 from zhizhi.store.tables import LoginAttempt
+from zhizhi.store.types import utcnow
 
 SECURITY = SecurityConfig(login_max_failures=3, login_max_failures_per_ip=5, login_window_minutes=15)
 
@@ -129,7 +131,7 @@ def test_a_new_password_ends_every_session(city: sessionmaker[Session]) -> None:
 
     secret = _login(city, "zhongnan", DEMO_PASSWORD)
     with city() as session, session.begin():
-        set_password(session, OPERATOR, "zhongnan", "a-brand-new-password", min_length=10)
+        set_password(session, OPERATOR, "zhongnan", "a-brand-new-password", min_length=12)
     with city() as session, session.begin():
         assert find_session(session, secret) is None
 
@@ -158,3 +160,59 @@ def test_a_limited_attempt_is_audited_and_unlock_lifts_the_limit(city: sessionma
         assert unlock(session, OPERATOR, "leader") == 3
     _login(city, "leader", DEMO_PASSWORD)
     assert _actions(city)[:2] == ["login", "user.unlock"]
+
+
+def test_a_run_of_refusals_is_recorded_once_per_window(city: sessionmaker[Session]) -> None:
+    for _ in range(3):
+        with pytest.raises(AuthenticationError):
+            _login(city, "leader", "guess")
+    for _ in range(20):
+        with pytest.raises(RateLimitedError):
+            _login(city, "leader", "guess")
+    for name in ("b1", "b2", "b3", "b4", "b5"):
+        with pytest.raises(AuthenticationError):
+            _login(city, name, "guess", ip="10.6.6.6")
+    for i in range(20):
+        with pytest.raises(RateLimitedError):
+            _login(city, f"other{i}", "guess", ip="10.6.6.6")
+    with city() as session, session.begin():
+        limited = audit.list_events(session, OPERATOR, audit.AuditFilter(action="login.limited"))
+        failed = audit.list_events(session, OPERATOR, audit.AuditFilter(action="login.failed"))
+        details = [(e.object_type, e.object_id, audit.event_as_dict(e)["detail"]) for e in reversed(limited)]
+    assert [d[:2] for d in details] == [("user", "leader"), ("address", "10.6.6.6")]
+    assert details[0][2]["failures"] == 3 and details[1][2] == {
+        "failures": 5,
+        "limit": "address",
+        "username": "other0",
+        "window_minutes": 15,
+    }
+    assert len(failed) == 3 + 5  # each guess is recorded: the limit caps them
+    assert [audit.event_as_dict(e)["detail"]["failure"] for e in reversed(failed)][:3] == [1, 2, 3]
+
+
+def test_a_refusal_in_a_new_window_is_recorded_again(
+    city: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for later in (timedelta(0), timedelta(minutes=16)):
+        for module in (sessions_module, audit):
+            monkeypatch.setattr(module, "utcnow", lambda later=later: utcnow() + later)
+        for _ in range(3):
+            with pytest.raises(AuthenticationError):
+                _login(city, "leader", "guess")
+        for _ in range(2):
+            with pytest.raises(RateLimitedError):
+                _login(city, "leader", "guess")
+    assert _actions(city).count("login.limited") == 2
+
+
+def test_a_huge_name_from_a_limited_address_is_stored_bounded(city: sessionmaker[Session]) -> None:
+    for name in ("c1", "c2", "c3", "c4", "c5"):
+        with pytest.raises(AuthenticationError):
+            _login(city, name, "guess", ip="10.5.5.5")
+    huge = "n" * 3_000_000
+    with pytest.raises(RateLimitedError):
+        _login(city, huge, "guess", ip="10.5.5.5")
+    with city() as session, session.begin():
+        (event,) = audit.list_events(session, OPERATOR, audit.AuditFilter(action="login.limited"))
+        assert len(event.actor) <= 100 and len(event.detail) < 1000
+        assert audit.event_as_dict(event)["detail"]["username"].endswith("…[3000000 chars]")

@@ -87,7 +87,7 @@ def test_an_admin_works_only_inside_their_subtree(city: sessionmaker[Session]) -
             department_code="LZ-CZ",
             roles=["admin"],
             password="a-long-password",
-            password_min_length=10,
+            password_min_length=12,
         )
     with city() as session, session.begin():
         cz_admin = actor(session, "cz-admin")
@@ -99,7 +99,7 @@ def test_an_admin_works_only_inside_their_subtree(city: sessionmaker[Session]) -
             department_code="LZ-CZ-GY",
             roles=["handler"],
             password="a-long-password",
-            password_min_length=10,
+            password_min_length=12,
         )
         assert made.display_name == "gy-handler"
         with pytest.raises(NotFoundError):
@@ -111,7 +111,7 @@ def test_an_admin_works_only_inside_their_subtree(city: sessionmaker[Session]) -
                 department_code="LZ-YF",
                 roles=["handler"],
                 password="a-long-password",
-                password_min_length=10,
+                password_min_length=12,
             )
         with pytest.raises(NotFoundError):
             set_active(session, cz_admin, "yufeng", active=False)
@@ -124,7 +124,7 @@ def test_an_admin_works_only_inside_their_subtree(city: sessionmaker[Session]) -
                 department_code="LZ-CZ",
                 roles=["auditor"],
                 password="a-long-password",
-                password_min_length=10,
+                password_min_length=12,
             )
 
 
@@ -150,7 +150,7 @@ def test_user_input_is_checked(
             department_code="LZ",
             roles=roles,
             password=password,
-            password_min_length=10,
+            password_min_length=12,
         )
 
 
@@ -170,7 +170,7 @@ def test_roles_decide_what_a_user_may_do(city: sessionmaker[Session]) -> None:
 
 def test_passwords_are_hashed_with_argon2(city: sessionmaker[Session]) -> None:
     with city() as session, session.begin():
-        set_password(session, actor(session, "zhongnan"), "zhongnan", "another-long-one", min_length=10)
+        set_password(session, actor(session, "zhongnan"), "zhongnan", "another-long-one", min_length=12)
     with city() as session, session.begin():
         stored = get_user(session, OPERATOR, "zhongnan").password_hash
     assert stored.startswith("$argon2id$") and "another-long-one" not in stored
@@ -179,7 +179,7 @@ def test_passwords_are_hashed_with_argon2(city: sessionmaker[Session]) -> None:
 
 def test_a_user_cannot_change_someone_elses_password(city: sessionmaker[Session]) -> None:
     with city() as session, session.begin(), pytest.raises(PermissionDeniedError):
-        set_password(session, actor(session, "zhongnan"), "leader", "another-long-one", min_length=10)
+        set_password(session, actor(session, "zhongnan"), "leader", "another-long-one", min_length=12)
 
 
 def test_personal_data_is_masked_and_reading_it_needs_a_purpose(city: sessionmaker[Session]) -> None:
@@ -231,11 +231,50 @@ def test_admins_cannot_take_over_an_auditor(city: sessionmaker[Session]) -> None
     with city() as session, session.begin():
         admin = actor(session, "admin")
         for attempt in (
-            lambda: set_password(session, admin, "auditor", "a-long-password", min_length=10),
+            lambda: set_password(session, admin, "auditor", "a-long-password", min_length=12),
             lambda: set_active(session, admin, "auditor", active=False),
             lambda: create_token(session, admin, name="peek", username="auditor"),
             lambda: unlock(session, admin, "auditor"),
         ):
             with pytest.raises(PermissionDeniedError, match="auditor"):
                 attempt()
-        set_password(session, OPERATOR, "auditor", "a-long-password", min_length=10)  # the operator may
+        set_password(session, OPERATOR, "auditor", "a-long-password", min_length=12)  # the operator may
+
+
+def test_a_name_taken_elsewhere_is_not_revealed_outside_ones_scope(city: sessionmaker[Session]) -> None:
+    with city() as session, session.begin():
+        create_user(
+            session,
+            OPERATOR,
+            username="cz-admin",
+            display_name="",
+            department_code="LZ-CZ",
+            roles=["admin"],
+            password="a-long-password",
+            password_min_length=12,
+        )
+    with city() as session, session.begin():
+        cz_admin = actor(session, "cz-admin")
+
+        def add(username: str, department_code: str) -> None:
+            create_user(
+                session,
+                cz_admin,
+                username=username,
+                display_name="",
+                department_code=department_code,
+                roles=["handler"],
+                password="a-long-password",
+                password_min_length=12,
+            )
+
+        # `yufeng` exists at 鱼峰; outside the admin's subtree, the answer is the one for any name there.
+        for username in ("yufeng", "no-such-name"):
+            with pytest.raises(NotFoundError, match="No department with code `LZ-YF` in your scope"):
+                add(username, "LZ-YF")
+        with pytest.raises(ConflictError, match="taken") as taken:
+            add("yufeng", "LZ-CZ")
+        assert "LZ-YF" not in taken.value.message and "鱼峰" not in taken.value.message
+        for code in ("LZ-YF", "LZ-NEW"):  # a code in use elsewhere, and a free one
+            with pytest.raises(NotFoundError, match="No department with code `LZ-YF`"):
+                create_department(session, cz_admin, code=code, name="新所", kind="grassroots", parent_code="LZ-YF")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
 from tests.conftest import Web
+from zhizhi.store.tables import AuditEvent, LoginAttempt
+from zhizhi.store.types import utcnow
 
 
 def test_the_login_form_signs_in_and_redirects_back(web: Web) -> None:
@@ -80,3 +84,57 @@ def test_a_token_needs_no_csrf_but_a_cookie_does(web: Web) -> None:
     script = web.client.__class__(web.client.app)
     body["code"] = "LZ-NEW2"
     assert script.post("/api/departments", json=body, headers={"Authorization": f"Bearer {secret}"}).status_code == 201
+
+
+def _audit_count(web: Web) -> int:
+    with web.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(AuditEvent)) or 0)
+
+
+def _limit_this_address(web: Web) -> None:
+    with web.sessions() as session, session.begin():
+        for i in range(30):
+            session.add(LoginAttempt(username=f"guess{i}", ip="testclient", at=utcnow(), success=False))
+
+
+def test_an_oversized_sign_in_is_refused_before_it_is_stored(web: Web) -> None:
+    _limit_this_address(web)
+    before = _audit_count(web)
+    huge = "x" * 3_000_000
+    assert web.client.post("/api/session", json={"username": huge, "password": "p"}).status_code == 422
+    assert web.client.post("/api/session", json={"username": "admin", "password": huge}).status_code == 422
+    token = web.client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+    for name, status in ((huge, 400), ("y" * 65, 422)):  # the form parser refuses a field over 1 MB itself
+        form = web.client.post("/login", data={"username": name, "password": "p", "csrf_token": token})
+        assert form.status_code == status
+    assert _audit_count(web) == before
+
+
+def test_repeated_sign_ins_from_a_limited_address_add_one_event(web: Web) -> None:
+    _limit_this_address(web)
+    before = _audit_count(web)
+    for i in range(10):
+        response = web.client.post("/api/session", json={"username": f"user{i}", "password": "guess"})
+        assert response.status_code == 429
+    assert _audit_count(web) == before + 1
+
+
+def test_oversized_fields_of_users_departments_and_tokens_are_refused(web: Web) -> None:
+    csrf = web.login("admin")
+    long = "长" * 101
+    posts = {
+        "/api/users": {
+            "username": "ok-name",
+            "display_name": long,
+            "department_code": "LZ",
+            "roles": ["handler"],
+            "password": "a-long-password",
+        },
+        "/api/departments": {"code": "LZ-X", "name": long, "kind": "section", "parent_code": "LZ"},
+        "/api/tokens": {"name": long},
+    }
+    before = _audit_count(web)
+    for path, body in posts.items():
+        response = web.client.post(path, json=body, headers={"X-CSRF-Token": csrf})
+        assert response.status_code == 422, (path, response.text)
+    assert _audit_count(web) == before

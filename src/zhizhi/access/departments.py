@@ -14,6 +14,8 @@ from zhizhi.access.roles import Actor, require
 from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from zhizhi.store.tables import Department
 
+CODE_MAX_LENGTH = 32
+NAME_MAX_LENGTH = 100
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _DIVISION = re.compile(r"^[0-9]{6}$")
 
@@ -54,19 +56,25 @@ def create_department(
     parent_code: str | None = None,
     division_code: str | None = None,
 ) -> Department:
-    """Add a department under `parent_code` (inside the actor's subtree)."""
+    """Add a department under `parent_code` (inside the actor's subtree).
+
+    The parent's scope is checked first, so that a code used outside the subtree is not revealed to someone who may
+    not add departments there; a used code answers the same wherever its department is.
+    """
     require(actor, "departments.write")
+    parent = get_department_by_code(session, actor, parent_code) if parent_code else None
+    if parent is None and not actor.is_operator and actor.department_path != "/":
+        raise PermissionDeniedError(
+            "Only the operator can create a root department.", zh="只有系统运维人员能创建根部门。"
+        )
     department_kind = _parse_kind(kind)
     code, name = code.strip(), name.strip()
     _check_fields(code, name, division_code)
     if session.scalar(select(Department.id).where(Department.code == code)) is not None:
         raise ConflictError(
             f"Department code `{code}` is already used. Choose another code.",
-            zh=f"部门编码 `{code}` 已被使用。",
+            zh=f"部门编码 `{code}` 已被使用，请另选一个。",
         )
-    parent = get_department_by_code(session, actor, parent_code) if parent_code else None
-    if parent is None and not actor.is_operator and actor.department_path != "/":
-        raise PermissionDeniedError("Only the operator can create a root department.")
     parent_kind = DepartmentKind(parent.kind) if parent else None
     if parent_kind not in _ALLOWED_PARENTS[department_kind]:
         where = f"under a `{parent_kind}`" if parent_kind else "at the root"
@@ -151,7 +159,7 @@ def _check_fields(code: str, name: str, division_code: str | None) -> None:
             f"Department code `{code}` is not allowed: use 1-32 letters, digits, `_` or `-`.",
             zh="部门编码只能包含 1-32 个字母、数字、下划线或连字符。",
         )
-    if not name or len(name) > 100:
+    if not name or len(name) > NAME_MAX_LENGTH:
         raise InputError(
             f"Department name `{name[:120]}` must have 1-100 characters.", zh="部门名称须为 1-100 个字符。"
         )

@@ -16,7 +16,7 @@ from zhizhi.access.roles import Actor, Role, require
 from zhizhi.access.users import check_may_manage, get_user
 from zhizhi.config.models import SecurityConfig
 from zhizhi.errors import AuthenticationError, RateLimitedError
-from zhizhi.store.tables import LoginAttempt, User, WebSession
+from zhizhi.store.tables import AuditEvent, LoginAttempt, User, WebSession
 from zhizhi.store.types import utcnow
 
 
@@ -55,16 +55,12 @@ def login(
 def _login(
     session: Session, *, username: str, password: str, ip: str, security: SecurityConfig, hours: int
 ) -> LoginResult:
-    try:
-        _check_rate(session, username, ip, security)
-    except RateLimitedError:
-        audit.record(session, _anonymous(username, ip), "login.limited", object_type="user", object_id=username)
-        raise
+    failures = check_rate(session, username, ip, security)
     user = session.scalar(select(User).where(User.username == username))
     ok = verify_password(user.password_hash if user else DUMMY_HASH, password) and user is not None
     session.add(LoginAttempt(username=username[:64], ip=ip, at=utcnow(), success=ok and bool(user and user.is_active)))
     if not ok or user is None:
-        audit.record(session, _anonymous(username, ip), "login.failed", object_type="user", object_id=username)
+        record_failure(session, username, ip, failures)
         raise AuthenticationError("Wrong username or password.", zh="用户名或密码错误。")
     if not user.is_active:
         audit.record(
@@ -139,25 +135,33 @@ def unlock(session: Session, actor: Actor, username: str) -> int:
     return count
 
 
-def _check_rate(session: Session, username: str, ip: str, security: SecurityConfig) -> None:
+def check_rate(session: Session, username: str, ip: str, security: SecurityConfig) -> int:
+    """Refuse (RateLimitedError) when the account or the address has failed too often within the window.
+
+    The refusal is audited once per run (see `_record_refusal`). Returns the account's failures counted so far.
+    """
     since = utcnow() - timedelta(minutes=security.login_window_minutes)
     # An account's count restarts when it signs in; an address's does not, or one account of the
     # attacker's own would reset it between guesses at others.
     last_ok = (
         select(func.max(LoginAttempt.at))
-        .where(LoginAttempt.username == username, LoginAttempt.success.is_(True))
+        .where(LoginAttempt.username == username[:64], LoginAttempt.success.is_(True))
         .scalar_subquery()
     )
     checks = (
-        (LoginAttempt.username == username, func.coalesce(last_ok, since), security.login_max_failures),
-        (LoginAttempt.ip == ip, since, security.login_max_failures_per_ip),
+        ("account", LoginAttempt.username == username[:64], func.coalesce(last_ok, since), security.login_max_failures),
+        ("address", LoginAttempt.ip == ip, since, security.login_max_failures_per_ip),
     )
-    for matches, after, limit in checks:
+    counted = 0
+    for limit, matches, after, most in checks:
         failures = select(func.count(), func.min(LoginAttempt.at)).where(
             matches, LoginAttempt.success.is_(False), LoginAttempt.at >= since, LoginAttempt.at > after
         )
         count, oldest = session.execute(failures).one()
-        if count >= limit:
+        if limit == "account":
+            counted = int(count)
+        if count >= most:
+            _record_refusal(session, username, ip, limit, int(count), security)
             retry = int((oldest + timedelta(minutes=security.login_window_minutes) - utcnow()).total_seconds()) + 1
             raise RateLimitedError(
                 f"Too many failed logins; try again in {retry} seconds, or ask an administrator to run "
@@ -165,6 +169,50 @@ def _check_rate(session: Session, username: str, ip: str, security: SecurityConf
                 zh=f"登录失败次数过多，请 {max(retry // 60, 1)} 分钟后再试，或请管理员解锁。",
                 retry_after=max(retry, 1),
             )
+    return counted
+
+
+def record_failure(session: Session, username: str, ip: str, failures_before: int, **detail: str) -> None:
+    """Audit one wrong password; the limit caps how many a run can append (`login_max_failures` per window)."""
+    audit.record(
+        session,
+        _anonymous(username, ip),
+        "login.failed",
+        object_type="user",
+        object_id=username,
+        detail={"failure": failures_before + 1, **detail},
+    )
+
+
+def _record_refusal(
+    session: Session, username: str, ip: str, limit: str, failures: int, security: SecurityConfig
+) -> None:
+    # A refused attempt tests no password and costs the caller nothing, so a run of them would grow the trail
+    # without bound: only the first refusal per address (and account) within the window is recorded.
+    object_type, object_id = ("address", ip) if limit == "address" else ("user", username)
+    since = utcnow() - timedelta(minutes=security.login_window_minutes)
+    earlier = select(AuditEvent.seq).where(
+        AuditEvent.action == "login.limited",
+        AuditEvent.object_type == object_type,
+        AuditEvent.object_id == audit.bounded(object_id, audit.FIELD_LIMITS["object_id"]),
+        AuditEvent.ip == audit.bounded(ip, audit.FIELD_LIMITS["ip"]),
+        AuditEvent.at >= since,
+    )
+    if session.scalar(earlier.limit(1)) is not None:
+        return
+    audit.record(
+        session,
+        _anonymous(username, ip),
+        "login.limited",
+        object_type=object_type,
+        object_id=object_id,
+        detail={
+            "limit": limit,
+            "failures": failures,
+            "username": username,
+            "window_minutes": security.login_window_minutes,
+        },
+    )
 
 
 def _anonymous(username: str, ip: str) -> Actor:

@@ -17,6 +17,7 @@ from zhizhi.store.tables import ApiToken, User
 from zhizhi.store.types import iso_utc, utcnow
 
 TOKEN_PREFIX = "zz_"
+TOKEN_NAME_MAX_LENGTH = 100
 
 
 def create_token(session: Session, actor: Actor, *, name: str, username: str | None = None) -> tuple[ApiToken, str]:
@@ -24,6 +25,11 @@ def create_token(session: Session, actor: Actor, *, name: str, username: str | N
     require(actor, "tokens.own")
     if not name.strip():
         raise InputError("Give the token a name that says which client uses it.", zh="请为令牌命名。")
+    if len(name.strip()) > TOKEN_NAME_MAX_LENGTH:
+        raise InputError(
+            f"The token's name has {len(name.strip())} characters; use at most {TOKEN_NAME_MAX_LENGTH}.",
+            zh=f"令牌名称最多 {TOKEN_NAME_MAX_LENGTH} 个字符。",
+        )
     if username is None or (actor.user_id is not None and username == actor.name):
         owner_id = actor.user_id
     else:

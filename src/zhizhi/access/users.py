@@ -16,6 +16,9 @@ from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDe
 from zhizhi.store.tables import Department, User, UserRole, WebSession
 from zhizhi.store.types import iso_utc, utcnow
 
+USERNAME_MAX_LENGTH = 64
+DISPLAY_NAME_MAX_LENGTH = 100
+PHONE_MAX_LENGTH = 32
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 
 
@@ -31,8 +34,13 @@ def create_user(
     password_min_length: int,
     phone: str | None = None,
 ) -> User:
-    """Add a user to a department in the actor's subtree."""
+    """Add a user to a department in the actor's subtree.
+
+    The department's scope is checked first, so that a name taken outside the subtree is not revealed to someone
+    who may not add users there; a taken name answers the same wherever its user is.
+    """
     require(actor, "users.write")
+    department = get_department_by_code(session, actor, department_code)
     if not _USERNAME.match(username):
         raise InputError(
             f"Username `{username}` is not allowed: use 2-64 letters, digits, `_`, `.` or `-`.",
@@ -45,9 +53,11 @@ def create_user(
     if not role_list:
         raise InputError("A user needs at least one role.", zh="用户至少需要一个角色。")
     _check_grant(actor, role_list)
+    _check_person(display_name, phone)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise ConflictError(f"Username `{username}` is taken. Choose another.", zh=f"用户名 `{username}` 已存在。")
-    department = get_department_by_code(session, actor, department_code)
+        raise ConflictError(
+            f"Username `{username}` is taken. Choose another.", zh=f"用户名 `{username}` 已被使用，请另选一个。"
+        )
     user = User(
         username=username,
         display_name=display_name.strip() or username,
@@ -174,6 +184,19 @@ def user_as_dict(user: User) -> dict[str, Any]:
         "is_active": user.is_active,
         "created_at": iso_utc(user.created_at),
     }
+
+
+def _check_person(display_name: str, phone: str | None) -> None:
+    if len(display_name.strip()) > DISPLAY_NAME_MAX_LENGTH:
+        raise InputError(
+            f"The name has {len(display_name.strip())} characters; use at most {DISPLAY_NAME_MAX_LENGTH}.",
+            zh=f"姓名最多 {DISPLAY_NAME_MAX_LENGTH} 个字符。",
+        )
+    if phone is not None and len(phone.strip()) > PHONE_MAX_LENGTH:
+        raise InputError(
+            f"The phone number has {len(phone.strip())} characters; use at most {PHONE_MAX_LENGTH}.",
+            zh=f"手机号最多 {PHONE_MAX_LENGTH} 个字符。",
+        )
 
 
 def _check_grant(actor: Actor, roles: list[Role]) -> None:

@@ -5,20 +5,21 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from zhizhi.access import Actor, create_department, department_as_dict, get_department, list_departments
+from zhizhi.access.departments import CODE_MAX_LENGTH, NAME_MAX_LENGTH
 from zhizhi.web.deps import ApiGuard, DbSession, Id
 
 router = APIRouter(prefix="/departments", tags=["departments"])
 
 
 class NewDepartment(BaseModel):
-    code: str
-    name: str
-    kind: str
-    parent_code: str | None = None
-    division_code: str | None = None
+    code: str = Field(max_length=CODE_MAX_LENGTH)
+    name: str = Field(max_length=NAME_MAX_LENGTH)
+    kind: str = Field(max_length=16)
+    parent_code: str | None = Field(default=None, max_length=CODE_MAX_LENGTH)
+    division_code: str | None = Field(default=None, max_length=6)
 
 
 @router.get("")

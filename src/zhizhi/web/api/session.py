@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from zhizhi.access import Actor, login, logout
+from zhizhi.access.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
+from zhizhi.access.users import USERNAME_MAX_LENGTH
 from zhizhi.web.deps import SESSION_COOKIE, ApiGuard, DbSession, app_context, client_ip
 from zhizhi.web.session_cookie import set_session_cookie
 
@@ -15,8 +17,8 @@ router = APIRouter(tags=["session"])
 
 
 class Credentials(BaseModel):
-    username: str
-    password: str
+    username: str = Field(max_length=USERNAME_MAX_LENGTH)
+    password: str = Field(max_length=PASSWORD_MAX_LENGTH)
 
 
 @router.post("/session")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from zhizhi.access import Actor, create_token, list_tokens, revoke_token, token_as_dict
+from zhizhi.access.tokens import TOKEN_NAME_MAX_LENGTH
 from zhizhi.web.deps import ApiGuard, DbSession, Id
 
 router = APIRouter(prefix="/tokens", tags=["tokens"])
@@ -15,7 +16,7 @@ Owner = Annotated[Actor, Depends(ApiGuard("tokens.own"))]
 
 
 class NewToken(BaseModel):
-    name: str
+    name: str = Field(max_length=TOKEN_NAME_MAX_LENGTH)
 
 
 @router.get("")

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from zhizhi.access import (
     Actor,
+    Role,
     create_user,
     get_user,
     list_users,
@@ -17,6 +18,9 @@ from zhizhi.access import (
     unlock,
     user_as_dict,
 )
+from zhizhi.access.departments import CODE_MAX_LENGTH
+from zhizhi.access.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
+from zhizhi.access.users import DISPLAY_NAME_MAX_LENGTH, PHONE_MAX_LENGTH, USERNAME_MAX_LENGTH
 from zhizhi.web.deps import ApiGuard, DbSession, app_context
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -25,12 +29,12 @@ Writer = Annotated[Actor, Depends(ApiGuard("users.write"))]
 
 
 class NewUser(BaseModel):
-    username: str
-    display_name: str = ""
-    department_code: str
-    roles: list[str] = Field(min_length=1)
-    password: str
-    phone: str | None = None
+    username: str = Field(max_length=USERNAME_MAX_LENGTH)
+    display_name: str = Field(default="", max_length=DISPLAY_NAME_MAX_LENGTH)
+    department_code: str = Field(max_length=CODE_MAX_LENGTH)
+    roles: list[Annotated[str, Field(max_length=16)]] = Field(min_length=1, max_length=len(Role))
+    password: str = Field(max_length=PASSWORD_MAX_LENGTH)
+    phone: str | None = Field(default=None, max_length=PHONE_MAX_LENGTH)
 
 
 @router.get("")

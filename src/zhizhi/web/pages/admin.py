@@ -19,6 +19,9 @@ from zhizhi.access import (
     unlock,
     user_as_dict,
 )
+from zhizhi.access.departments import CODE_MAX_LENGTH, NAME_MAX_LENGTH
+from zhizhi.access.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
+from zhizhi.access.users import DISPLAY_NAME_MAX_LENGTH, PHONE_MAX_LENGTH, USERNAME_MAX_LENGTH
 from zhizhi.web.deps import DbSession, FormGuard, PageGuard, app_context
 from zhizhi.web.templating import render
 
@@ -46,12 +49,12 @@ def submit_user(
     request: Request,
     db: DbSession,
     actor: Annotated[Actor, Depends(FormGuard("users.write"))],
-    username: Annotated[str, Form()],
-    department_code: Annotated[str, Form()],
-    password: Annotated[str, Form()],
-    roles: Annotated[list[str], Form()],
-    display_name: Annotated[str, Form()] = "",
-    phone: Annotated[str, Form()] = "",
+    username: Annotated[str, Form(max_length=USERNAME_MAX_LENGTH)],
+    department_code: Annotated[str, Form(max_length=CODE_MAX_LENGTH)],
+    password: Annotated[str, Form(max_length=PASSWORD_MAX_LENGTH)],
+    roles: Annotated[list[str], Form(max_length=len(Role))],
+    display_name: Annotated[str, Form(max_length=DISPLAY_NAME_MAX_LENGTH)] = "",
+    phone: Annotated[str, Form(max_length=PHONE_MAX_LENGTH)] = "",
 ) -> Response:
     """Create a user, then show the list again."""
     create_user(
@@ -103,11 +106,11 @@ def show_departments(
 def submit_department(
     db: DbSession,
     actor: Annotated[Actor, Depends(FormGuard("departments.write"))],
-    code: Annotated[str, Form()],
-    name: Annotated[str, Form()],
-    kind: Annotated[str, Form()],
-    parent_code: Annotated[str, Form()],
-    division_code: Annotated[str, Form()] = "",
+    code: Annotated[str, Form(max_length=CODE_MAX_LENGTH)],
+    name: Annotated[str, Form(max_length=NAME_MAX_LENGTH)],
+    kind: Annotated[str, Form(max_length=16)],
+    parent_code: Annotated[str, Form(max_length=CODE_MAX_LENGTH)],
+    division_code: Annotated[str, Form(max_length=6)] = "",
 ) -> Response:
     """Add a department, then show the tree again."""
     create_department(

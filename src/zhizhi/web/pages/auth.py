@@ -10,6 +10,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from zhizhi.access import Actor, login, logout
+from zhizhi.access.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
+from zhizhi.access.users import USERNAME_MAX_LENGTH
 from zhizhi.errors import AuthenticationError, RateLimitedError
 from zhizhi.web.deps import (
     LANG_COOKIE,
@@ -37,10 +39,10 @@ def show_login(request: Request, next: str = "/") -> Response:
 @router.post("/login")
 def submit_login(
     request: Request,
-    username: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "/",
+    username: Annotated[str, Form(max_length=USERNAME_MAX_LENGTH)] = "",
+    password: Annotated[str, Form(max_length=PASSWORD_MAX_LENGTH)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     """Check the credentials; on success set the session cookie and go where the user was headed."""
     check_csrf(request.cookies.get(PRELOGIN_CSRF_COOKIE), csrf_token)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from zhizhi.access import Actor, create_token, list_tokens, revoke_token, token_as_dict
+from zhizhi.access.tokens import TOKEN_NAME_MAX_LENGTH
 from zhizhi.web.deps import DbSession, FormGuard, Id, PageGuard
 from zhizhi.web.templating import render
 
@@ -25,7 +26,7 @@ def submit_token(
     request: Request,
     db: DbSession,
     actor: Annotated[Actor, Depends(FormGuard("tokens.own"))],
-    name: Annotated[str, Form()],
+    name: Annotated[str, Form(max_length=TOKEN_NAME_MAX_LENGTH)],
 ) -> Response:
     """Create a token and show its secret this once."""
     _, secret = create_token(db, actor, name=name)
