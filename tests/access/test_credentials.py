@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import DEMO_PASSWORD, OPERATOR
 from zhizhi.access import (
+    WrongPasswordError,
     audit,
     authenticate_token,
+    change_own_password,
     create_token,
     find_session,
     list_tokens,
@@ -21,7 +23,7 @@ from zhizhi.access import (
 )
 from zhizhi.access import sessions as sessions_module
 from zhizhi.config.models import SecurityConfig
-from zhizhi.errors import AuthenticationError, NotFoundError, RateLimitedError
+from zhizhi.errors import AuthenticationError, InputError, NotFoundError, RateLimitedError
 from zhizhi.store.tables import LoginAttempt
 from zhizhi.store.types import utcnow
 
@@ -216,3 +218,65 @@ def test_a_huge_name_from_a_limited_address_is_stored_bounded(city: sessionmaker
         (event,) = audit.list_events(session, OPERATOR, audit.AuditFilter(action="login.limited"))
         assert len(event.actor) <= 100 and len(event.detail) < 1000
         assert audit.event_as_dict(event)["detail"]["username"].endswith("…[3000000 chars]")
+
+
+def test_a_reset_ends_every_session_and_revokes_every_token(city: sessionmaker[Session]) -> None:
+    from zhizhi.access import set_password
+
+    secret = _login(city, "zhongnan", DEMO_PASSWORD)
+    with city() as session, session.begin():
+        _, first = create_token(session, OPERATOR, name="one", username="zhongnan")
+        _, second = create_token(session, OPERATOR, name="two", username="zhongnan")
+    with city() as session, session.begin():
+        change = set_password(session, OPERATOR, "zhongnan", "a-brand-new-password", min_length=12)
+        assert (change.sessions_ended, change.tokens_revoked) == (1, 2)
+    with city() as session, session.begin():
+        assert find_session(session, secret) is None
+        for token in (first, second):
+            with pytest.raises(AuthenticationError, match="revoked"):
+                authenticate_token(session, token)
+        revokes = audit.list_events(session, OPERATOR, audit.AuditFilter(action="token.revoke"))
+        (reset,) = audit.list_events(session, OPERATOR, audit.AuditFilter(action="user.password"))
+        assert [audit.event_as_dict(e)["detail"] for e in revokes] == [{"reason": "password reset"}] * 2
+        assert audit.event_as_dict(reset)["detail"] == {"reset": True, "sessions_ended": 1, "tokens_revoked": 2}
+
+
+def _change_own(city: sessionmaker[Session], current: str, new: str, keep: str | None = None) -> Exception | int:
+    # The refusal's record must commit, as the web routes do: catch inside the transaction.
+    from tests.access.test_people import actor
+
+    with city() as session, session.begin():
+        me = actor(session, "zhongnan")
+        try:
+            kept = find_session(session, keep) if keep else None
+            return change_own_password(
+                session, me, current=current, new=new, security=SECURITY, keep_session=kept
+            ).sessions_ended
+        except (WrongPasswordError, RateLimitedError, InputError) as exc:
+            return exc
+
+
+def test_changing_ones_own_password_keeps_this_session_and_the_tokens(city: sessionmaker[Session]) -> None:
+    here, elsewhere = _login(city, "zhongnan", DEMO_PASSWORD), _login(city, "zhongnan", DEMO_PASSWORD)
+    with city() as session, session.begin():
+        _, token = create_token(session, OPERATOR, name="script", username="zhongnan")
+    assert isinstance(_change_own(city, DEMO_PASSWORD, "password1234"), InputError)  # a common one
+    assert isinstance(_change_own(city, DEMO_PASSWORD, DEMO_PASSWORD), InputError)  # the same one
+    assert _change_own(city, DEMO_PASSWORD, "a-brand-new-password", keep=here) == 1
+    with city() as session, session.begin():
+        assert find_session(session, here) is not None and find_session(session, elsewhere) is None
+        assert authenticate_token(session, token).username == "zhongnan"
+    _login(city, "zhongnan", "a-brand-new-password")
+
+
+def test_a_wrong_current_password_counts_as_a_failed_sign_in(city: sessionmaker[Session]) -> None:
+    for _ in range(3):
+        assert isinstance(_change_own(city, "a-guessed-password", "a-brand-new-password"), WrongPasswordError)
+    assert isinstance(_change_own(city, DEMO_PASSWORD, "a-brand-new-password"), RateLimitedError)
+    with pytest.raises(RateLimitedError):
+        _login(city, "zhongnan", DEMO_PASSWORD)
+    with city() as session, session.begin():
+        failed = audit.list_events(session, OPERATOR, audit.AuditFilter(action="login.failed"))
+        assert [audit.event_as_dict(e)["detail"] for e in reversed(failed)] == [
+            {"failure": n, "during": "password change"} for n in (1, 2, 3)
+        ]

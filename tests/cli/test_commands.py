@@ -43,7 +43,7 @@ def test_demo_without_serving_loads_the_city_once(tmp_path: Path) -> None:
         result = runner.invoke(app, ["demo", str(tmp_path / "demo"), "--no-serve"])
         assert result.exit_code == 0 and word in result.stdout and "zhizhi-demo-2026" in result.stdout
     code, out, _ = zz(tmp_path / "demo", "user", "list", "--json")
-    assert code == 0 and len(json.loads(out)) == 8
+    assert code == 0 and len(json.loads(out)) == 9
 
 
 def test_people_from_the_command_line(workspace: Workspace) -> None:
@@ -87,6 +87,19 @@ def test_tokens_from_the_command_line(workspace: Workspace) -> None:
     assert zz(workspace, "token", "revoke", str(created["id"]))[0] == 0
     code, out, _ = zz(workspace, "token", "list", "--json")
     assert json.loads(out)[0]["revoked"] is True and "secret" not in json.loads(out)[0]
+
+
+def test_a_password_reset_says_how_many_tokens_it_revoked(workspace: Workspace) -> None:
+    zz(workspace, "dept", "add", "SZ", "某局", "--kind", "bureau")
+    zz(workspace, "user", "add", "bot", "-d", "SZ", "-r", "steward", "--password-stdin", input="a-long-password\n")
+    for name in ("one", "two"):
+        zz(workspace, "token", "create", "--user", "bot", "--name", name)
+    code, out, _ = zz(workspace, "user", "password", "bot", "--password-stdin", input="another-long-password\n")
+    assert code == 0 and "0 session(s) ended, 2 API token(s) revoked" in out
+    code, out, _ = zz(workspace, "token", "list", "--json")
+    assert [t["revoked"] for t in json.loads(out)] == [True, True]
+    code, _, err = zz(workspace, "user", "password", "bot", "--password-stdin", input="Password1234\n")
+    assert code != 0 and "most common" in err
 
 
 def test_audit_verify_finds_a_tampered_row(workspace: Workspace) -> None:

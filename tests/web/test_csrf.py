@@ -17,6 +17,11 @@ FORM_FIELDS: dict[str, dict[str, Any]] = {
     },
     "/admin/departments": {"code": "CSRF", "name": "伪造", "kind": "section", "parent_code": "LZ"},
     "/account/tokens": {"name": "forged"},
+    "/account/password": {
+        "current_password": "zhizhi-demo-2026",
+        "new_password": "forged-but-long-enough",
+        "new_password_again": "forged-but-long-enough",
+    },
     "/codes/review/{item_id}/decide": {"to_code": "0164", "reason": "伪造"},
 }
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.conftest import Web
+from tests.conftest import DEMO_PASSWORD, Web
 from zhizhi.store.tables import AuditEvent, LoginAttempt
 from zhizhi.store.types import utcnow
 
@@ -138,3 +139,54 @@ def test_oversized_fields_of_users_departments_and_tokens_are_refused(web: Web) 
         response = web.client.post(path, json=body, headers={"X-CSRF-Token": csrf})
         assert response.status_code == 422, (path, response.text)
     assert _audit_count(web) == before
+
+
+def test_a_user_changes_their_own_password_from_the_api(web: Web) -> None:
+    other = TestClient(web.client.app, base_url="http://testserver")
+    assert other.post("/api/session", json={"username": "zhongnan", "password": DEMO_PASSWORD}).status_code == 200
+    csrf = web.login("zhongnan")
+    token = web.client.post("/api/tokens", json={"name": "script"}, headers={"X-CSRF-Token": csrf}).json()["secret"]
+    url, headers = "/api/me/password", {"X-CSRF-Token": csrf}
+    wrong = web.client.post(url, json={"current_password": "not-it", "new_password": "x" * 16}, headers=headers)
+    assert wrong.status_code == 422 and wrong.json()["error"]["message"].startswith("The current password is wrong")
+    weak = web.client.post(
+        url, json={"current_password": DEMO_PASSWORD, "new_password": "qwertyuiop12"}, headers=headers
+    )
+    assert weak.status_code == 422 and "most common" in weak.json()["error"]["message"]
+    body = {"current_password": DEMO_PASSWORD, "new_password": "a-brand-new-password"}
+    assert web.client.post(url, json=body, headers=headers).json() == {"username": "zhongnan", "sessions_ended": 1}
+    assert web.client.get("/api/me").status_code == 200  # this session stays
+    assert other.get("/api/me").status_code == 401  # the other one ended
+    assert web.client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    with web.sessions() as session:
+        failed = session.scalars(select(AuditEvent).where(AuditEvent.action == "login.failed")).all()
+    assert [e.object_id for e in failed] == ["zhongnan"]  # the wrong current password was counted and kept
+
+
+def test_a_reset_by_an_admin_revokes_the_users_tokens(web: Web) -> None:
+    csrf = web.login("zhongnan")
+    token = web.client.post("/api/tokens", json={"name": "script"}, headers={"X-CSRF-Token": csrf}).json()["secret"]
+    csrf = web.login("admin")
+    response = web.client.post(
+        "/api/users/zhongnan/password", json={"password": "a-brand-new-password"}, headers={"X-CSRF-Token": csrf}
+    )
+    assert response.json() == {"username": "zhongnan", "sessions_ended": 1, "tokens_revoked": 1}
+    assert web.client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_the_password_page_changes_the_password(web: Web) -> None:
+    web.login_form("zhongnan")
+    page = web.client.get("/account/password")
+    assert page.status_code == 200 and "修改密码" in page.text and "至少 12 个字符" in page.text
+    assert 'href="/account/password"' in web.client.get("/").text
+    token = web.page_csrf("/account/password")
+    fields = {"csrf_token": token, "current_password": DEMO_PASSWORD, "new_password": "a-brand-new-password"}
+    mismatch = web.client.post("/account/password", data={**fields, "new_password_again": "something-else-1"})
+    assert mismatch.status_code == 422 and "两次输入的新密码不一致" in mismatch.text
+    wrong = web.client.post(
+        "/account/password", data={**fields, "current_password": "not-it", "new_password_again": "a-brand-new-password"}
+    )
+    assert wrong.status_code == 422 and "当前密码不正确" in wrong.text
+    done = web.client.post("/account/password", data={**fields, "new_password_again": "a-brand-new-password"})
+    assert done.status_code == 200 and "密码已修改" in done.text
+    assert web.client.get("/").status_code == 200

@@ -10,9 +10,19 @@ from zhizhi.access.departments import (
     list_departments,
 )
 from zhizhi.access.roles import ROLE_PERMISSIONS, Actor, Role, require
-from zhizhi.access.sessions import LoginResult, actor_for, find_session, login, logout, unlock
+from zhizhi.access.sessions import (
+    LoginResult,
+    WrongPasswordError,
+    actor_for,
+    change_own_password,
+    find_session,
+    login,
+    logout,
+    unlock,
+)
 from zhizhi.access.tokens import authenticate_token, create_token, list_tokens, revoke_token, token_as_dict
 from zhizhi.access.users import (
+    PasswordChange,
     create_user,
     get_user,
     list_users,
@@ -27,10 +37,12 @@ __all__ = [
     "Actor",
     "DepartmentKind",
     "LoginResult",
+    "PasswordChange",
     "Role",
     "actor_for",
     "audit",
     "authenticate_token",
+    "change_own_password",
     "create_department",
     "create_token",
     "create_user",
@@ -52,4 +64,5 @@ __all__ = [
     "token_as_dict",
     "unlock",
     "user_as_dict",
+    "WrongPasswordError",
 ]

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from zhizhi.access import audit
 from zhizhi.access.passwords import DUMMY_HASH, verify_password
 from zhizhi.access.roles import Actor, Role, require
-from zhizhi.access.users import check_may_manage, get_user
+from zhizhi.access.users import PasswordChange, check_may_manage, get_user, set_password
 from zhizhi.config.models import SecurityConfig
-from zhizhi.errors import AuthenticationError, RateLimitedError
+from zhizhi.errors import AuthenticationError, InputError, RateLimitedError
 from zhizhi.store.tables import AuditEvent, LoginAttempt, User, WebSession
 from zhizhi.store.types import utcnow
 
@@ -89,6 +89,45 @@ def _login(
     session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1)))
     audit.record(session, actor_for(user, ip), "login", object_type="user", object_id=username)
     return LoginResult(secret=secret, csrf_token=csrf, user=user)
+
+
+class WrongPasswordError(InputError):
+    """The current password given to change it was wrong; counted like a failed sign-in."""
+
+
+def change_own_password(
+    session: Session,
+    actor: Actor,
+    *,
+    current: str,
+    new: str,
+    security: SecurityConfig,
+    keep_session: WebSession | None,
+) -> PasswordChange:
+    """Change the actor's own password, given the current one; the other sessions end, this one stays.
+
+    A wrong current password is counted and audited like a failed sign-in, under the same limit, so this is no way
+    around it. It raises WrongPasswordError (or RateLimitedError) after writing that record: the caller commits.
+    """
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None:
+        raise InputError("The operator has no password here; use `zhizhi user password NAME`.")
+    ip = actor.ip or "unknown"
+    failures = check_rate(session, user.username, ip, security)
+    if not verify_password(user.password_hash, current):
+        session.add(LoginAttempt(username=user.username, ip=ip, at=utcnow(), success=False))
+        record_failure(session, user.username, ip, failures, during="password change")
+        raise WrongPasswordError(
+            "The current password is wrong. Type it again; after too many tries you must wait.",
+            zh="当前密码不正确，请重新输入；错误次数过多将被暂时锁定。",
+        )
+    if new == current:
+        raise InputError(
+            "The new password is the current one. Choose a different one.", zh="新密码不能与当前密码相同。"
+        )
+    return set_password(
+        session, actor, user.username, new, min_length=security.password_min_length, keep_session=keep_session
+    )
 
 
 def find_session(session: Session, secret: str) -> WebSession | None:

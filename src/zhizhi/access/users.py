@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -13,7 +14,7 @@ from zhizhi.access.departments import get_department_by_code
 from zhizhi.access.passwords import hash_password
 from zhizhi.access.roles import Actor, Role, parse_roles, require
 from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
-from zhizhi.store.tables import Department, User, UserRole, WebSession
+from zhizhi.store.tables import ApiToken, Department, User, UserRole, WebSession
 from zhizhi.store.types import iso_utc, utcnow
 
 USERNAME_MAX_LENGTH = 64
@@ -119,17 +120,47 @@ def set_active(session: Session, actor: Actor, username: str, *, active: bool) -
     return user
 
 
-def set_password(session: Session, actor: Actor, username: str, password: str, *, min_length: int) -> User:
-    """Give a user a new password (themselves, or an admin over their subtree)."""
+@dataclass(frozen=True)
+class PasswordChange:
+    """A new password and what it ended: the user's other sessions and, after a reset, their API tokens."""
+
+    user: User
+    sessions_ended: int
+    tokens_revoked: int
+
+
+def set_password(
+    session: Session,
+    actor: Actor,
+    username: str,
+    password: str,
+    *,
+    min_length: int,
+    keep_session: WebSession | None = None,
+) -> PasswordChange:
+    """Give a user a new password: their own, or a reset by an admin over their subtree or by the operator.
+
+    A reset may follow a stolen password, so it ends every session and revokes every API token of the user. A user
+    changing their own password keeps the session they are in (`keep_session`) and their tokens.
+    """
     user = session.scalar(select(User).where(User.username == username))
-    if user is None or (user.id != actor.user_id and not actor.is_operator):
+    own = user is not None and user.id == actor.user_id
+    if user is None or not (own or actor.is_operator):
         user = get_user(session, actor, username)
         require(actor, "users.write")
         check_may_manage(actor, user)
     user.password_hash = hash_password(password, min_length=min_length)
-    end_sessions(session, user)
-    audit.record(session, actor, "user.password", object_type="user", object_id=username)
-    return user
+    ended = end_sessions(session, user, keep=keep_session if own else None)
+    revoked = 0 if own else _revoke_tokens(session, actor, user)
+    audit.record(
+        session,
+        actor,
+        "user.password",
+        object_type="user",
+        object_id=username,
+        detail={"reset": not own, "sessions_ended": ended, "tokens_revoked": revoked},
+    )
+    return PasswordChange(user=user, sessions_ended=ended, tokens_revoked=revoked)
 
 
 def reveal_personal(session: Session, actor: Actor, username: str, *, purpose: str) -> dict[str, Any]:
@@ -159,9 +190,27 @@ def check_may_manage(actor: Actor, user: User) -> None:
         )
 
 
-def end_sessions(session: Session, user: User) -> None:
-    """Sign the user out everywhere."""
-    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+def end_sessions(session: Session, user: User, *, keep: WebSession | None = None) -> int:
+    """Sign the user out everywhere (but in `keep`); returns how many sessions ended."""
+    stmt = delete(WebSession).where(WebSession.user_id == user.id)
+    if keep is not None:
+        stmt = stmt.where(WebSession.id_hash != keep.id_hash)
+    return int(getattr(session.execute(stmt), "rowcount", 0) or 0)
+
+
+def _revoke_tokens(session: Session, actor: Actor, user: User) -> int:
+    live = list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))))
+    for token in live:
+        token.revoked_at = utcnow()
+        audit.record(
+            session,
+            actor,
+            "token.revoke",
+            object_type="api_token",
+            object_id=token.id,
+            detail={"reason": "password reset"},
+        )
+    return len(live)
 
 
 def mask_phone(phone: str | None) -> str | None:

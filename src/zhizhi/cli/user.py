@@ -93,11 +93,16 @@ def unlock_command(ctx: typer.Context, username: str = typer.Argument(..., help=
 def password(
     ctx: typer.Context, username: str = typer.Argument(..., help="Login name."), password_stdin: bool = PasswordStdin
 ) -> None:
-    """Set a user's password."""
+    """Reset a user's password: their sessions end and their API tokens are revoked."""
     secret = _read_password(password_stdin)
     with transaction(ctx) as (workspace, session):
-        set_password(session, operator(), username, secret, min_length=workspace.config.security.password_min_length)
-    console.print(f"Password of {username} changed.")
+        change = set_password(
+            session, operator(), username, secret, min_length=workspace.config.security.password_min_length
+        )
+    console.print(
+        f"Password of {username} changed; {change.sessions_ended} session(s) ended, "
+        f"{change.tokens_revoked} API token(s) revoked."
+    )
 
 
 def _read_password(from_stdin: bool) -> str:

@@ -77,6 +77,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "tokens.revoke": "吊销",
         "tokens.revoked": "已吊销",
         "tokens.secret_once": "请立即复制此令牌，它只显示这一次：",
+        # Own password (修改密码)
+        "password.title": "修改密码",
+        "password.current": "当前密码",
+        "password.new": "新密码",
+        "password.repeat": "再次输入新密码",
+        "password.rules": "至少 {min_length} 个字符，不能使用常见密码。"
+        "修改后，您在其他浏览器和设备上的登录将退出，API 令牌不受影响。",
+        "password.mismatch": "两次输入的新密码不一致。",
+        "password.changed": "密码已修改；其他 {ended} 个登录已退出。",
         "audit.title": "审计日志",
         "audit.filter": "筛选",
         "audit.seq": "序号",
@@ -622,6 +631,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "tokens.revoke": "Revoke",
         "tokens.revoked": "revoked",
         "tokens.secret_once": "Copy this token now; it is shown only once:",
+        # Own password
+        "password.title": "Change password",
+        "password.current": "Current password",
+        "password.new": "New password",
+        "password.repeat": "New password again",
+        "password.rules": "At least {min_length} characters, and not a common password. Your sessions in other "
+        "browsers and devices end; your API tokens keep working.",
+        "password.mismatch": "The two new passwords differ.",
+        "password.changed": "Password changed; {ended} other session(s) ended.",
         "audit.title": "Audit trail",
         "audit.filter": "Filter",
         "audit.seq": "Seq",

@@ -15,6 +15,7 @@ from zhizhi.access import (
     list_users,
     reveal_personal,
     set_active,
+    set_password,
     unlock,
     user_as_dict,
 )
@@ -78,6 +79,18 @@ def disable_user(username: str, db: DbSession, actor: Writer) -> dict[str, Any]:
 def unlock_user(username: str, db: DbSession, actor: Writer) -> dict[str, Any]:
     """Forget the user's failed sign-ins so they may try again at once."""
     return {"username": username, "forgotten_failures": unlock(db, actor, username)}
+
+
+class NewPassword(BaseModel):
+    password: str = Field(max_length=PASSWORD_MAX_LENGTH)
+
+
+@router.post("/{username}/password")
+def reset_password(username: str, body: NewPassword, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
+    """Reset a user's password: all their sessions end and all their API tokens are revoked."""
+    min_length = app_context(request).workspace.config.security.password_min_length
+    change = set_password(db, actor, username, body.password, min_length=min_length)
+    return {"username": username, "sessions_ended": change.sessions_ended, "tokens_revoked": change.tokens_revoked}
 
 
 @router.post("/{username}/enable")
