@@ -190,3 +190,20 @@ def test_the_password_page_changes_the_password(web: Web) -> None:
     done = web.client.post("/account/password", data={**fields, "new_password_again": "a-brand-new-password"})
     assert done.status_code == 200 and "密码已修改" in done.text
     assert web.client.get("/").status_code == 200
+
+
+def test_only_admins_see_where_the_server_keeps_its_files_and_data(web: Web) -> None:
+    seen = {}
+    for username in ("admin", "steward", "auditor", "zhongnan"):
+        web.login(username)
+        status = web.client.get("/api/status").json()
+        home = web.client.get("/").text
+        seen[username] = ("root" in status["workspace"], "url" in status["database"], "database-url" in home)
+        assert status["database"]["backend"] and status["workspace"]["name"]
+        assert (str(web.workspace.root) in home or "database-url" in home) == (username == "admin")
+    assert seen == {
+        "admin": (True, True, True),
+        "steward": (False, False, False),
+        "auditor": (False, False, False),
+        "zhongnan": (False, False, False),
+    }

@@ -12,6 +12,7 @@ from zhizhi.access import Actor
 from zhizhi.dashboard import overview
 from zhizhi.dashboard.deliveries import funnels, latest_problems, target_titles
 from zhizhi.records import record_types
+from zhizhi.web.api.status import for_viewer
 from zhizhi.web.deps import DbSession, PageGuard, app_context
 from zhizhi.web.templating import render
 
@@ -26,7 +27,7 @@ BUILT = ("sources", "quarantine", "register", "deliveries")
 @router.get("/", response_class=HTMLResponse)
 def show_home(request: Request, db: DbSession, actor: Reader) -> Response:
     """The workspace at a glance."""
-    state = overview(db, app_context(request).workspace, actor)
+    state = for_viewer(overview(db, app_context(request).workspace, actor), actor)
     sections = [s for s in SECTIONS if s not in BUILT or actor.can("data.read")]
     labels = {name: kind.label_zh for name, kind in record_types().items()}
     return render(request, "home.html", {"state": state, "sections": sections, "record_type_labels": labels})
