@@ -188,3 +188,36 @@ def test_serving_on_a_taken_port_is_one_clear_line(tmp_path: Path) -> None:
         port = taken.getsockname()[1]
         code, _, err = zz(tmp_path, "serve", "--port", str(port))
     assert code == 1 and err.count("\n") == 1 and f"Cannot listen on 127.0.0.1:{port}" in err
+
+
+def test_serving_plain_http_to_the_network_needs_a_flag(tmp_path: Path) -> None:
+    import socket
+
+    runner.invoke(app, ["init", str(tmp_path)])
+    code, _, err = zz(tmp_path, "serve", "--host", "0.0.0.0")
+    assert code == 1 and "`0.0.0.0` is reachable from the network" in err and "server.secure_cookies" in err
+    with socket.socket() as taken:  # with the flag it goes on, to the port check, so the test does not serve
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = zz(tmp_path, "serve", "--host", "0.0.0.0", "--port", str(port), "--insecure-network")
+    assert "Warning:" in out and "--insecure-network" in out and f"Cannot listen on 0.0.0.0:{port}" in err
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("10.1.2.3", False),
+        ("zhizhi.example", False),
+    ],
+)
+def test_which_addresses_are_loopback(host: str, loopback: bool) -> None:
+    from zhizhi.cli.workspace import _is_loopback
+
+    assert _is_loopback(host) is loopback

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from zhizhi.errors import ConfigError, InputError
 from zhizhi.resolve.cache import features_cache
 from zhizhi.resolve.run import resolve
 from zhizhi.store import make_sessionmaker, upgrade
+
+INSECURE_HELP = "Serve plain HTTP on a network address although cookies are not marked Secure (prints a warning)."
 
 
 def register(app: typer.Typer) -> None:
@@ -56,6 +59,7 @@ def demo(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", help="TCP port."),
     serve_it: bool = typer.Option(True, "--serve/--no-serve", help="Serve the dashboard after loading."),
+    insecure_network: bool = typer.Option(False, "--insecure-network", help=INSECURE_HELP),
 ) -> None:
     """Build the demo city in DIRECTORY (SQLite), deliver its records to its two platforms, print a login, and serve
     the dashboard (with the province's platform listening)."""
@@ -66,6 +70,7 @@ def demo(
             "published password). Unset ZHIZHI_DATABASE_URL and `database.url`, or use `zhizhi init`."
         )
     if serve_it:
+        check_network(host, workspace, insecure_network)
         _check_port_free(host, port)
     engine = open_engine(workspace, check=False)
     upgrade(engine)
@@ -127,10 +132,12 @@ def serve(
     ctx: typer.Context,
     host: str | None = typer.Option(None, "--host", help="Address to listen on (default: server.host)."),
     port: int | None = typer.Option(None, "--port", help="TCP port (default: server.port)."),
+    insecure_network: bool = typer.Option(False, "--insecure-network", help=INSECURE_HELP),
 ) -> None:
     """Migrate the database if needed and serve the web UI and the API."""
     workspace = workspace_of(ctx)
     host, port = host or workspace.config.server.host, port or workspace.config.server.port
+    check_network(host, workspace, insecure_network)
     _check_port_free(host, port)
     engine = open_engine(workspace, check=False)
     upgrade(engine)
@@ -166,6 +173,31 @@ def _serve(workspace: Workspace, host: str, port: int) -> None:
     finally:
         if sending is not None:
             sending.stop.set()
+
+
+def check_network(host: str, workspace: Workspace, insecure_network: bool) -> None:
+    """Refuse to serve passwords and session cookies as plain HTTP to a network, unless told to."""
+    if _is_loopback(host) or workspace.config.server.secure_cookies:
+        return
+    why = (
+        f"`{host}` is reachable from the network, and `server.secure_cookies` is off: passwords and session cookies "
+        "would cross it in clear text."
+    )
+    if not insecure_network:
+        raise ConfigError(
+            f"{why} Put zhizhi behind an HTTPS proxy and set `server.secure_cookies: true` in zhizhi.yaml, or listen "
+            "on 127.0.0.1; pass `--insecure-network` only on a network you trust."
+        )
+    console.print(f"[bold yellow]Warning:[/] {why} Serving anyway (--insecure-network).")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to any address
 
 
 def _check_port_free(host: str, port: int) -> None:
