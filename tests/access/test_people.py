@@ -157,7 +157,7 @@ def test_user_input_is_checked(
 def test_roles_decide_what_a_user_may_do(city: sessionmaker[Session]) -> None:
     with city() as session, session.begin():
         leader, handler, auditor = (actor(session, n) for n in ("leader", "zhongnan", "auditor"))
-        assert len(list_users(session, leader)) == 8  # leaders read their whole subtree
+        assert len(list_users(session, leader)) == 9  # leaders read their whole subtree
         for who in (leader, handler, auditor):
             with pytest.raises(PermissionDeniedError):
                 set_active(session, who, "steward", active=False)
@@ -203,7 +203,7 @@ def test_every_write_is_audited(city: sessionmaker[Session]) -> None:
         set_active(session, OPERATOR, "zhongnan", active=True)
         actions = [e.action for e in audit.list_events(session, OPERATOR, audit.AuditFilter(limit=1000))]
     assert actions[:2] == ["user.enable", "user.disable"]
-    assert actions.count("department.create") == 17 and actions.count("user.create") == 8
+    assert actions.count("department.create") == 17 and actions.count("user.create") == 9
 
 
 @pytest.mark.parametrize(

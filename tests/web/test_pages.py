@@ -59,7 +59,7 @@ def test_home_shows_the_workspace_state(web: Web) -> None:
     web.login_form("leader")
     page = web.client.get("/").text
     assert "测试市市场监督管理局" in page and "工作区概况" in page
-    assert re.search(r'id="count-departments">17<', page) and re.search(r'id="count-users">8<', page)
+    assert re.search(r'id="count-departments">17<', page) and re.search(r'id="count-users">9<', page)
 
 
 def test_the_language_switch_turns_the_ui_english(web: Web) -> None:

@@ -49,7 +49,9 @@ class Field:
     `synonyms` are header names departments use for it (for `sources suggest`); `code_list` is the list a `code`
     field is kept in; `values` the allowed values of an `enum` (value -> Chinese label) and `aliases` other
     words for them (word -> value); `earliest` and `max_future_days` bound a `date` field (0: not after the
-    day of ingest; None: no upper bound).
+    day of ingest; None: no upper bound). `privacy` classifies the field in the personal-data catalogue
+    (`zhizhi.privacy`): a category such as `person_address` or `biometric`, or `none` for a field that is not
+    personal; unset, the field's kind decides (an ID number, a person's name and a phone are personal).
     """
 
     name: str
@@ -65,6 +67,7 @@ class Field:
     earliest: date = date(1949, 10, 1)
     max_future_days: int | None = 0
     personal: bool = False
+    privacy: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.errors import NotFoundError
-from zhizhi.records.registry import record_types
+from zhizhi.privacy.masking import mask_data
 from zhizhi.store.tables import Batch, RawRow, Record, RecordVersion
 from zhizhi.store.types import iso_utc
 
@@ -82,14 +82,8 @@ def record_history(session: Session, actor: Actor, record_id: int) -> dict[str, 
 
 
 def masked(actor: Actor, record_type: str, data: dict[str, Any]) -> dict[str, Any]:
-    """The record's personal fields (an ID number) masked for those who may not read personal data."""
-    if actor.can("personal.read") or record_type not in record_types():
-        return data
-    for spec in record_types()[record_type].fields:
-        value = data.get(spec.name)
-        if spec.personal and isinstance(value, str):
-            data[spec.name] = value[:6] + "*" * max(len(value) - 10, 1) + value[-4:] if len(value) > 10 else "****"
-    return data
+    """The record's personal fields masked, whoever reads: unmasking takes a declared purpose (`zhizhi.privacy`)."""
+    return mask_data(record_type, data)
 
 
 def _record(record: Record) -> dict[str, Any]:

@@ -1,0 +1,152 @@
+"""Masking by default, unmasking by permission and purpose, and keyed pseudonyms that keep masked data linkable.
+
+Every page, API answer and export shows personal data masked (`450202********1232`, `135****4297`, `彭**`). A user
+whose role grants `personal.read` sees a record's values only by declaring a purpose for that read: each record so
+read is one `personal.read` audit event with the purpose, and a user may unmask at most `privacy.unmask_per_hour`
+records an hour.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from zhizhi.access import Actor, audit
+from zhizhi.access.roles import require
+from zhizhi.errors import InputError, RateLimitedError
+from zhizhi.privacy.catalogue import BIOMETRIC, FREE_TEXT, personal_columns
+from zhizhi.privacy.detect import mask_text, mask_value
+from zhizhi.store.tables import AuditEvent
+from zhizhi.store.types import utcnow
+
+PSEUDONYM_KEY = "pseudonym.key"
+PURPOSE_MAX = 200
+_MOBILE = re.compile(r"^(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}$")
+
+
+def mask(category: str, value: Any) -> Any:
+    """`value` of a personal-data category as everyone but a purposeful reader sees it."""
+    if isinstance(value, list):
+        return [mask(category, item) for item in value]
+    if not isinstance(value, str) or not value.strip():
+        return value
+    text = value.strip()
+    if category == FREE_TEXT:
+        return mask_text(value)
+    if category == BIOMETRIC:
+        return "[已隐去]"
+    if category == "person_name":
+        return text[0] + "*" * max(len(text) - 1, 1)
+    if category == "person_address":
+        return text[:6] + "****"
+    if category == "email" and "@" in text:
+        return mask_value("email", text)
+    if category == "phone":
+        return mask_value("mobile" if _MOBILE.match(text) else "landline", text) if len(text) >= 7 else _stars(text)
+    if category in ("identity_number", "bank_card") and len(text) > 10:
+        return text[:6] + "*" * (len(text) - 10) + text[-4:]
+    return _stars(text)
+
+
+def mask_data(record_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A record's data with every personal column masked (a copy)."""
+    columns = personal_columns(record_type)
+    return {name: mask(columns[name], value) if name in columns else value for name, value in data.items()}
+
+
+def mask_cells(cells: Mapping[str, Any], categories: Mapping[str, str]) -> dict[str, Any]:
+    """A raw row's cells masked: mapped columns by their field's category, every other text by detection."""
+    return {
+        name: mask(categories.get(name, FREE_TEXT), value) if categories.get(name) != "none" else value
+        for name, value in cells.items()
+    }
+
+
+def check_purpose(purpose: str | None) -> str:
+    """The declared purpose, trimmed; InputError when it is missing or too long."""
+    text = (purpose or "").strip()
+    if not 2 <= len(text) <= PURPOSE_MAX:
+        raise InputError(
+            f"State the purpose of reading personal data (2-{PURPOSE_MAX} characters), e.g. `投诉处理：回访投诉人`.",
+            zh=f"查看个人信息须说明用途（2-{PURPOSE_MAX} 个字），例如“投诉处理：回访投诉人”。",
+        )
+    return text
+
+
+def disclose(
+    session: Session,
+    actor: Actor,
+    *,
+    purpose: str | None,
+    object_type: str,
+    object_ids: list[str],
+    fields: list[str],
+    per_hour: int,
+) -> str:
+    """Allow an unmasked read of these objects: permission, purpose and the hourly limit; one audit event each.
+
+    Returns the purpose as recorded. Nothing is audited when the read is refused.
+    """
+    require(actor, "personal.read")
+    declared = check_purpose(purpose)
+    since = utcnow() - timedelta(hours=1)
+    done = session.scalar(
+        select(func.count()).where(
+            AuditEvent.action == "personal.read", AuditEvent.actor == actor.name, AuditEvent.at >= since
+        )
+    )
+    if int(done or 0) + len(object_ids) > per_hour:
+        raise RateLimitedError(
+            f"You unmasked {done} records in the last hour; the limit is {per_hour}. Try again later, or ask the "
+            "administrator to raise `privacy.unmask_per_hour` if your work needs it.",
+            zh=f"您在一小时内已查看 {done} 条记录的个人信息，上限为 {per_hour} 条，请稍后再试。",
+            retry_after=600,
+        )
+    for object_id in object_ids:
+        audit.record(
+            session,
+            actor,
+            "personal.read",
+            object_type=object_type,
+            object_id=object_id,
+            purpose=declared,
+            detail={"fields": fields},
+        )
+    return declared
+
+
+def pseudonym_key(keys_dir: Path) -> bytes:
+    """The workspace's pseudonym key (32 random bytes in `data/keys/`), made on first use."""
+    path = keys_dir / PSEUDONYM_KEY
+    if not path.exists():
+        keys_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_bytes()
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+    return path.read_bytes()
+
+
+def pseudonym(key: bytes, value: Any) -> str | None:
+    """A stable stand-in for a personal value (`p_` and 16 hex digits): the same value, the same pseudonym, in this
+    workspace only; it cannot be turned back without the key."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    normal = re.sub(r"[\s-]", "", value).upper()
+    return "p_" + hmac.new(key, normal.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _stars(text: str) -> str:
+    return "*" * len(text)
