@@ -16,6 +16,7 @@ from zhizhi.cli import (
     dept,
     ingest,
     ledger,
+    privacy,
     quarantine,
     reconcile,
     records,
@@ -101,6 +102,7 @@ app.add_typer(token.app, name="token")
 app.add_typer(audit.app, name="audit")
 app.add_typer(codes.app, name="codes")
 app.add_typer(sources.app, name="sources")
+app.add_typer(privacy.app, name="privacy")
 
 
 def run() -> None:

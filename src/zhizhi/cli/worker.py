@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from typing import Any
 
 import typer
@@ -11,6 +12,7 @@ import typer
 from zhizhi.cli.common import console, store
 from zhizhi.delivery.send import SendReport
 from zhizhi.delivery.worker import Worker
+from zhizhi.privacy.schedule import run_daily
 
 
 def worker(
@@ -21,7 +23,8 @@ def worker(
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
 ) -> None:
-    """Run the sending loops (one per target) until Ctrl+C or SIGTERM; each finishes its batch before it stops."""
+    """Run the sending loops (one per target) until Ctrl+C or SIGTERM; each finishes its batch before it stops.
+    Once a day it also erases the personal data whose retention has passed (`zhizhi privacy retain`)."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     with store(ctx) as (workspace, sessions):
 
@@ -45,4 +48,9 @@ def worker(
         signal.signal(signal.SIGINT, stop)
         if not quiet:
             console.print(f"zhizhi worker sending for {workspace.config.name} (Ctrl+C to stop)")
+        retention = threading.Thread(
+            target=run_daily, args=(sessions, workspace, running.stop), name="zhizhi-retention", daemon=True
+        )
+        retention.start()
         running.run()
+        retention.join(timeout=30)

@@ -368,7 +368,8 @@ class RawRow(Base):
     reason: Mapped[str | None] = mapped_column(String(64))  # why skipped
     data: Mapped[str] = mapped_column(Text)
     # The record version an accepted row made or confirmed (not a foreign key: rows are written first).
-    record_version_id: Mapped[int | None] = mapped_column(Integer)
+    record_version_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when its personal cells were erased
 
 
 class Record(Base):
@@ -401,8 +402,10 @@ class RecordVersion(Base):
     raw_row_id: Mapped[int] = mapped_column(ForeignKey("raw_rows.id"))
     data: Mapped[str] = mapped_column(Text)
     warnings: Mapped[str | None] = mapped_column(Text)
+    # The hash of the data as ingested, kept when the data is erased: see zhizhi.privacy.retention.
     content_hash: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when its personal data was erased
 
 
 class QuarantineItem(Base):
@@ -422,6 +425,7 @@ class QuarantineItem(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by: Mapped[str | None] = mapped_column(String(100))
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when its personal cells were erased
 
 
 class LedgerEntry(Base):

@@ -1,0 +1,45 @@
+"""`zhizhi privacy`: personal data kept only as long as its record type's retention says."""
+
+from __future__ import annotations
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
+from zhizhi.privacy.retention import RetentionReport, expire
+
+app = typer.Typer(help="Personal data: retention.", no_args_is_help=True)
+
+
+@app.command("retain")
+def retain(
+    ctx: typer.Context,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Count what has expired; change nothing."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Erase the personal data whose retention has passed (`privacy.retention`); a ledger entry and a report."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with (
+        transaction(ctx) as (workspace, session),
+        Progress(*columns, console=console, transient=True, disable=as_json) as bar,
+    ):
+        task = bar.add_task("Retention…", total=None)
+
+        def said(record_type: str, done: int, total: int) -> None:
+            bar.update(task, description=f"Erasing {record_type}", completed=done, total=total)
+
+        report = expire(session, operator(), workspace, dry_run=dry_run, progress=said)
+    emit(report.as_dict(), as_json, lambda: _show(report))
+
+
+def _show(report: RetentionReport) -> None:
+    table = Table("record type", "days", "records", "versions", "raw rows", "quarantine items", "entities")
+    for f in report.types:
+        figures = (f.retention_days, f.records, f.versions, f.raw_rows, f.quarantine_items, f.entities)
+        table.add_row(f.record_type, *(f"{n:,}" for n in figures))
+    console.print(table)
+    for note in report.notes:
+        console.print(f"[yellow]{note}[/]")
+    done = "Dry run: nothing was changed." if report.dry_run else f"Ledger entry {report.ledger_seq}."
+    console.print(f"{done} Report: {report.file}")

@@ -1,0 +1,353 @@
+"""Retention: personal data is kept, per record type, a number of days after a record's last change
+(`privacy.retention`, default `DEFAULT_RETENTION_DAYS`); a run erases what has expired, wherever the store holds it.
+
+For each record type, a record whose last change (`records.updated_at`) is older than its retention has, in every
+version, its personal columns erased (null; free text masked by detection) and the version marked `erased_at`; the
+same for the versions' soft findings, the raw rows that made or confirmed a version (through the source's mapping:
+a column feeding a personal field is erased, other text masked by detection), and the quarantine items that became
+a version. A quarantine item that never did (still open) and a skipped line expire on their own clock: the item's
+last change, the batch's end.
+
+The register keeps the firm, not the person: a golden field that holds a person's data (a legal representative, a
+phone) is dropped when the record it came from expired, exactly as a register run over the erased data would leave
+it; name, credit code and address stay. An entity whose every record expired so loses all its personal fields; one
+with a live record gets the live record's value back at the next register run that touches it.
+
+The content hash of a record and of its versions is the hash of the data as ingested, and stays: the ingest compares
+it with an incoming row to tell a change, and re-sending the same facts is not a change. An identical file ingested
+again after an erasure therefore makes no new version, is delivered to nobody and does not restart the clock; its
+raw rows confirm the erased version, and the next run erases them too.
+
+Every run is one transaction, in slices of `SLICE` records (no table is read whole), and writes one ledger entry
+(`privacy.erased`, counts per record type), one audit event (`privacy.retention`) and a report file in
+`reports/retention/`. A second run changes nothing: what was erased is marked and not read again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from zhizhi import ledger
+from zhizhi.access import Actor, audit
+from zhizhi.access.roles import require
+from zhizhi.config import Workspace
+from zhizhi.ingest.bulk import bulk_update, stamp
+from zhizhi.privacy.catalogue import DEFAULT_RETENTION_DAYS, personal_columns
+from zhizhi.privacy.erase import (
+    erase_cells,
+    erase_data,
+    erase_findings,
+    erase_golden,
+    golden_flat,
+    source_categories,
+)
+from zhizhi.records import record_types
+from zhizhi.resolve.golden import search_text
+from zhizhi.resolve.run import RESOLVE_LOCK
+from zhizhi.store.frames import among, scalars_among
+from zhizhi.store.tables import (
+    Batch,
+    Entity,
+    EntityLink,
+    LedgerEntry,
+    QuarantineItem,
+    RawRow,
+    Record,
+    RecordVersion,
+)
+from zhizhi.store.types import LOCAL_TZ, iso_utc, utcnow
+
+SLICE = 2_000  # records (or items, or lines) erased per step
+KIND = "privacy.erased"
+ACTION = "privacy.retention"
+REPORTS = Path("reports") / "retention"
+_PG_LOCK = 7_405_000_009  # advisory lock id: one retention run at a time
+COUNTS = ("records", "versions", "raw_rows", "quarantine_items", "entities")
+Progress = Callable[[str, int, int], None]  # record type, records done, records expired
+
+
+@dataclass
+class Figures:
+    """What one run did to one record type: its retention and how many of each thing it erased."""
+
+    record_type: str
+    retention_days: int
+    cutoff: datetime
+    records: int = 0
+    versions: int = 0
+    raw_rows: int = 0
+    quarantine_items: int = 0
+    entities: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return {k: v for k, v in asdict(self).items() if k not in ("record_type", "cutoff")}
+
+
+@dataclass
+class RetentionReport:
+    """A run's outcome: per record type the figures; never a personal value."""
+
+    at: datetime
+    dry_run: bool
+    types: list[Figures] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    file: Path | None = None
+    ledger_seq: int | None = None
+
+    @property
+    def changed(self) -> int:
+        """Versions, raw rows, quarantine items and entities changed (0: the run changed nothing)."""
+        return sum(f.versions + f.raw_rows + f.quarantine_items + f.entities for f in self.types)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "at": iso_utc(self.at),
+            "dry_run": self.dry_run,
+            "types": [{"record_type": f.record_type, "cutoff": iso_utc(f.cutoff), **f.counts()} for f in self.types],
+            "changed": self.changed,
+            "notes": self.notes,
+            "file": str(self.file) if self.file else None,
+            "ledger_seq": self.ledger_seq,
+        }
+
+
+def expire(
+    session: Session,
+    actor: Actor,
+    workspace: Workspace,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> RetentionReport:
+    """Erase the personal data whose retention has passed, in the caller's transaction; with `dry_run`, only count
+    it. Writes the report file; a real run also its ledger entry and audit event."""
+    require(actor, "data.write")
+    lock(session)
+    report = RetentionReport(now or utcnow(), dry_run)
+    eraser = _Eraser(session, workspace.root, report.at, dry_run)
+    for kind in sorted(record_types()):
+        days = workspace.config.privacy.retention.get(kind, DEFAULT_RETENTION_DAYS)
+        figures = Figures(kind, days, report.at - timedelta(days=days))
+        eraser.expire_type(figures, progress)
+        report.types.append(figures)
+    report.notes = eraser.notes
+    if not dry_run:
+        counts = {f.record_type: f.counts() for f in report.types}
+        report.ledger_seq = ledger.append(session, KIND, "retention", iso_utc(report.at) or "", {"types": counts})
+        totals = {name: sum(c[name] for c in counts.values()) for name in COUNTS}
+        audit.record(
+            session, actor, ACTION, object_type="retention", object_id=report.ledger_seq, detail=totals | {"by": counts}
+        )
+    report.file = write_report(report, workspace.root / REPORTS)
+    return report
+
+
+def lock(session: Session) -> None:
+    """Hold the retention lock, and the register's, to the end of the transaction: a register run must not write
+    golden records from data read before the erasure (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises already)."""
+    if session.get_bind().dialect.name == "postgresql":
+        for key in (_PG_LOCK, RESOLVE_LOCK):
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def last_run(session: Session) -> datetime | None:
+    """When the newest real run ran (its ledger entry names the moment), or None."""
+    query = select(LedgerEntry.subject_id).where(LedgerEntry.kind == KIND).order_by(LedgerEntry.seq.desc())
+    subject = session.scalar(query.limit(1))
+    return datetime.fromisoformat(subject.replace("Z", "+00:00")) if subject else None
+
+
+def write_report(report: RetentionReport, folder: Path) -> Path:
+    """The run's report as JSON in `folder`, named by its local time."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = report.at.astimezone(LOCAL_TZ).strftime("retention-%Y%m%d-%H%M%S") + ("-dry-run" if report.dry_run else "")
+    path = folder / f"{name}.json"
+    body = report.as_dict() | {"file": path.name}
+    path.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+class _Eraser:
+    """One run's work on the store: slice after slice, each read, erased and written back."""
+
+    def __init__(self, session: Session, root: Path, now: datetime, dry_run: bool) -> None:
+        self.session, self.root, self.dry_run = session, root, dry_run
+        self.stamp = stamp(session, now)
+        self.notes: list[str] = []
+        self._sources: dict[tuple[str, str], dict[str, str]] = {}
+
+    def expire_type(self, figures: Figures, progress: Progress | None) -> None:
+        kind, cutoff = figures.record_type, figures.cutoff
+        expired = (Record.record_type == kind) & (Record.updated_at < cutoff)
+        total = int(self.session.scalar(select(func.count()).select_from(Record).where(expired)) or 0)
+        done = 0
+        for ids in _keyset(self.session, Record.id, expired):
+            self._records(figures, ids)
+            done += len(ids)
+            if progress is not None:
+                progress(kind, done, total)
+        old_batches = select(Batch.id).where(Batch.record_type == kind, Batch.finished_at < cutoff)
+        open_items = (
+            QuarantineItem.record_version_id.is_(None)
+            & (QuarantineItem.updated_at < cutoff)
+            & QuarantineItem.batch_id.in_(select(Batch.id).where(Batch.record_type == kind))
+            & QuarantineItem.erased_at.is_(None)
+        )
+        for ids in _keyset(self.session, QuarantineItem.id, open_items):
+            self._raw_rows(figures, self._items(figures, QuarantineItem.id.in_(ids)))
+        skipped = (RawRow.status == "skipped") & RawRow.erased_at.is_(None) & RawRow.batch_id.in_(old_batches)
+        for ids in _keyset(self.session, RawRow.id, skipped):
+            self._raw_rows(figures, ids)
+
+    def _records(self, figures: Figures, ids: Sequence[int]) -> None:
+        """Versions of these expired records, their raw rows and quarantine items, and their entities."""
+        every = [
+            row
+            for c in among(self.session, RecordVersion.record_id, ids)
+            for row in self.session.execute(select(RecordVersion.id, RecordVersion.raw_row_id).where(c))
+        ]
+        newly = self._versions(figures, ids)
+        version_ids = [v for v, _ in every]
+        raw = {r for _, r in every}  # the rows that made the versions, and those that confirmed them:
+        confirming = select(RawRow.id).where(RawRow.erased_at.is_(None))
+        raw |= set(scalars_among(self.session, confirming, _ids(RawRow.record_version_id), version_ids))
+        for condition in among(self.session, _ids(QuarantineItem.record_version_id), version_ids):
+            raw |= set(self._items(figures, condition))
+        self._raw_rows(figures, sorted(raw))
+        if newly:
+            self._entities(figures, newly)
+
+    def _versions(self, figures: Figures, ids: Sequence[int]) -> list[int]:
+        """Erase the versions of these records not erased yet; returns the records they belong to."""
+        columns = personal_columns(figures.record_type)
+        query = select(RecordVersion.id, RecordVersion.record_id, RecordVersion.data, RecordVersion.warnings)
+        rows = [
+            row
+            for c in among(self.session, RecordVersion.record_id, ids)
+            for row in self.session.execute(query.where(c, RecordVersion.erased_at.is_(None)))
+        ]
+        erased = [
+            (version_id, _compact(erase_data(json.loads(data), columns)), erase_findings(warnings, columns, {}))
+            for version_id, _, data, warnings in rows
+        ]
+        self._write(RecordVersion, ("data", "warnings", "erased_at"), [(*row, self.stamp) for row in erased])
+        newly = sorted({record_id for _, record_id, _, _ in rows})
+        figures.versions += len(rows)
+        figures.records += len(newly)
+        return newly
+
+    def _items(self, figures: Figures, condition: ColumnElement[bool]) -> list[int]:
+        """Erase the quarantine items matching `condition` (findings and fixes); returns their raw rows."""
+        query = (
+            select(
+                QuarantineItem.id,
+                QuarantineItem.raw_row_id,
+                QuarantineItem.findings,
+                QuarantineItem.fixes,
+                Batch.source,
+                Batch.record_type,
+            )
+            .join(Batch, Batch.id == QuarantineItem.batch_id)
+            .where(condition, QuarantineItem.erased_at.is_(None))
+        )
+        updates, raw = [], []
+        for item_id, raw_id, findings, fixes, source, kind in self.session.execute(query):
+            categories = self._categories(source, kind)
+            fixed = erase_cells(json.loads(fixes), categories) if fixes else None
+            updates.append(
+                (
+                    item_id,
+                    erase_findings(findings, personal_columns(kind), categories),
+                    _compact(fixed) if fixed is not None else None,
+                    self.stamp,
+                )
+            )
+            raw.append(raw_id)
+        self._write(QuarantineItem, ("findings", "fixes", "erased_at"), updates)
+        figures.quarantine_items += len(updates)
+        return raw
+
+    def _raw_rows(self, figures: Figures, ids: Sequence[int]) -> None:
+        """Erase these raw rows' cells through their source's mapping (those erased already are left alone)."""
+        query = select(RawRow.id, RawRow.data, Batch.source, Batch.record_type).join(Batch, Batch.id == RawRow.batch_id)
+        updates = []
+        for condition in among(self.session, RawRow.id, ids):
+            for raw_id, data, source, kind in self.session.execute(query.where(condition, RawRow.erased_at.is_(None))):
+                cells = erase_cells(json.loads(data), self._categories(source, kind))
+                updates.append((raw_id, _compact(cells), self.stamp))
+        self._write(RawRow, ("data", "erased_at"), updates)
+        figures.raw_rows += len(updates)
+
+    def _entities(self, figures: Figures, records: Sequence[int]) -> None:
+        """Drop the personal golden fields that came from these records, from their entities and those merged
+        away from them."""
+        found = set(scalars_among(self.session, select(EntityLink.entity_id), EntityLink.record_id, records))
+        frontier = sorted(found)
+        while frontier:
+            merged = set(scalars_among(self.session, select(Entity.id), _ids(Entity.merged_into), frontier)) - found
+            found |= merged
+            frontier = sorted(merged)
+        expired = set(records)
+        query = select(Entity.id, Entity.golden, Entity.initials)
+        updates = []
+        for condition in among(self.session, Entity.id, sorted(found)):
+            for entity_id, text_, initials in self.session.execute(query.where(condition)):
+                golden = json.loads(text_)
+                if not erase_golden(golden, expired):
+                    continue
+                flat = golden_flat(golden)
+                search = search_text(flat | {"initials": initials})
+                updates.append((entity_id, _compact(golden), flat["phone"], search, self.stamp))
+        self._write(Entity, ("golden", "phone", "search", "updated_at"), updates)
+        figures.entities += len(updates)
+
+    def _categories(self, source: str, record_type: str) -> dict[str, str]:
+        """Raw column -> category for a source, from its file; detection only (and a note) without one."""
+        key = (source, record_type)
+        if key not in self._sources:
+            from zhizhi.errors import ZhizhiError
+            from zhizhi.sources import load_source
+
+            try:
+                self._sources[key] = source_categories(load_source(self.root, source).columns(), record_type)
+            except ZhizhiError:
+                self.notes.append(
+                    f"Source `{source}` has no valid file: its raw cells were masked by detection only; names in "
+                    "them may remain."
+                )
+                self._sources[key] = {}
+        return self._sources[key]
+
+    def _write(self, table: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        if rows and not self.dry_run:
+            bulk_update(self.session, table, "id", columns, rows)
+
+
+def _keyset(session: Session, key: Any, condition: ColumnElement[bool]) -> Iterator[list[int]]:
+    """The ids matching `condition` in slices of `SLICE`, in order, each slice read when the last one is done."""
+    last = 0
+    while True:
+        ids = list(session.scalars(select(key).where(condition, key > last).order_by(key).limit(SLICE)))
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def _compact(value: Any) -> str:
+    """JSON as the store writes it: compact, Chinese as is."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _ids(column: InstrumentedAttribute[int | None]) -> InstrumentedAttribute[int]:
+    """A nullable id column, for the id-list helpers (a null is among no list)."""
+    return cast(InstrumentedAttribute[int], column)
