@@ -24,14 +24,14 @@ from zhizhi.access.audit import AuditFilter, list_events
 from zhizhi.access.sessions import actor_for
 from zhizhi.codes import list_coverage, list_review_items
 from zhizhi.demo.records import credit_code
-from zhizhi.errors import InputError, NotFoundError, ZhizhiError
+from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError, ZhizhiError
 from zhizhi.ingest import read
 from zhizhi.ingest.batches import batch_rows, list_batches
 from zhizhi.ingest.pipeline import IngestResult, ingest_file
 from zhizhi.ingest.quarantine import count_items, fix_item, get_item, list_items, replay
 from zhizhi.records.history import find_records, record_history
 from zhizhi.sources import SourceConfig, parse_source
-from zhizhi.store.tables import Batch, QuarantineItem, RawRow, Record, RecordVersion, User
+from zhizhi.store.tables import AuditEvent, Batch, QuarantineItem, RawRow, Record, RecordVersion, User
 
 TODAY = date(2026, 11, 28)
 HEADER = ["统一社会信用代码", "企业名称", "住所", "联系电话", "成立日期", "登记状态", "行业代码"]
@@ -182,7 +182,7 @@ def test_raw_rows_are_kept_exactly_as_read(city: sessionmaker[Session], tmp_path
     path, codes = _dirty_file(tmp_path)
     batch_id = _ingest(city, path).batch.id
     with city() as session:
-        rows = batch_rows(session, OPERATOR, batch_id, status="accepted")
+        rows = batch_rows(session, OPERATOR, batch_id, status="accepted", purpose="核对原始行")
         assert rows[0]["cells"] == dict(zip(HEADER, _row(codes[0], "柳州市甲有限公司"), strict=True))
         assert rows[0]["row"] == 2 and rows[0]["file"] == "登记导出.csv"
     with pytest.raises(DBAPIError), city() as session, session.begin():
@@ -198,7 +198,8 @@ def test_clean_values_sit_beside_the_originals(city: sessionmaker[Session], tmp_
     _ingest(city, _write(tmp_path / "a.csv", [row]))
     with city() as session:
         (record,) = find_records(session, OPERATOR)
-        data = record["data"]
+        assert record["data"]["phone"] == "0772-****345"  # masked for everyone who declares no purpose
+        data = record_history(session, OPERATOR, record["id"], purpose="核对清洗结果")["versions"][0]["data"]
         assert record["key"] == f"uscc={code}"
         assert data["uscc"] == code and data["name"] == "柳州市甲（有限）公司"
         assert data["phone"] == "0772-2812345" and data["founded_on"] == "2020-06-18"
@@ -420,13 +421,24 @@ def test_personal_fields_are_masked_for_those_who_may_not_read_them(
         tmp_path / "ids.csv", [[*_row(_codes(1)[0], "柳州市甲有限公司"), "11010519491231002X"]], header=header
     )
     _ingest(city, path, source)
-    with city() as session:
+    with city() as session, session.begin():
         (mine,) = find_records(session, OPERATOR)
-        assert mine["data"]["legal_representative_id"] == "11010519491231002X"
-        (theirs,) = find_records(session, _actor(session, "steward"))
+        assert mine["data"]["legal_representative_id"] == "110105********002X"  # masked for everyone by default
+        steward = _actor(session, "steward")
+        (theirs,) = find_records(session, steward)
         assert theirs["data"]["legal_representative_id"] == "110105********002X"
-        history = record_history(session, _actor(session, "steward"), theirs["id"])
+        history = record_history(session, steward, theirs["id"])
         assert history["versions"][0]["data"]["legal_representative_id"] == "110105********002X"
+        with pytest.raises(PermissionDeniedError):  # a leader's role does not grant personal.read
+            record_history(session, _actor(session, "leader"), theirs["id"], purpose="核对身份证号")
+        with pytest.raises(InputError):  # the permission alone is not enough: a purpose is declared
+            record_history(session, OPERATOR, mine["id"], purpose=" ")
+        shown = record_history(session, OPERATOR, mine["id"], purpose="执法办案：核对法定代表人")
+        assert shown["versions"][0]["data"]["legal_representative_id"] == "11010519491231002X"
+        reads = session.scalars(select(AuditEvent).where(AuditEvent.action == "personal.read")).all()
+    assert [(e.object_type, e.object_id, e.purpose) for e in reads] == [
+        ("record", str(mine["id"]), "执法办案：核对法定代表人")
+    ]
 
 
 def test_a_key_seen_again_in_a_later_chunk_of_the_same_file_makes_a_version(
@@ -465,4 +477,4 @@ def test_json_records_may_leave_out_keys_a_csv_header_may_not(city: sessionmaker
     assert (batch.rows_read, batch.rows_accepted) == (2, 2)
     with city() as session:
         phones = {r["data"]["uscc"]: r["data"].get("phone") for r in find_records(session, OPERATOR)}
-        assert phones == {codes[0]: None, codes[1]: "0772-2812345"}
+        assert phones == {codes[0]: None, codes[1]: "0772-****345"}

@@ -6,10 +6,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, console, emit, operator, transaction, workspace_of
+from zhizhi.privacy.catalogue import catalogue, catalogue_markdown
 from zhizhi.privacy.retention import RetentionReport, expire
 
-app = typer.Typer(help="Personal data: retention.", no_args_is_help=True)
+app = typer.Typer(help="Personal data: the catalogue and retention.", no_args_is_help=True)
 
 
 @app.command("retain")
@@ -43,3 +44,31 @@ def _show(report: RetentionReport) -> None:
         console.print(f"[yellow]{note}[/]")
     done = "Dry run: nothing was changed." if report.dry_run else f"Ledger entry {report.ledger_seq}."
     console.print(f"{done} Report: {report.file}")
+
+
+@app.command("catalogue")
+def show_catalogue(
+    ctx: typer.Context,
+    markdown: bool = typer.Option(False, "--markdown", help="Print the Markdown table of docs/privacy.md."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Every field of every record type (plugins too): personal or not, its category, masking and retention."""
+    retention = workspace_of(ctx).config.privacy.retention
+    if markdown:
+        typer.echo(catalogue_markdown(retention), nl=False)
+        return
+    kinds = catalogue(retention)
+
+    def show() -> None:
+        table = Table("record type", "field", "kind", "category", "basis", "masked as", "days")
+        for kind in kinds:
+            for f in kind["fields"]:
+                personal = f["category"] != "none"
+                days = str(kind["retention_days"]) if personal else ""
+                category = f["category"] if personal else ""
+                table.add_row(
+                    kind["record_type"], f["field"], f["kind"], category, f["basis"], f["masked_as"] or "", days
+                )
+        console.print(table)
+
+    emit(kinds, as_json, show)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.errors import NotFoundError
+from zhizhi.privacy.masking import disclose, mask_example, mask_row
 from zhizhi.store.tables import Batch, Department, QuarantineItem, RawRow
 from zhizhi.store.types import iso_utc
 
@@ -78,22 +79,53 @@ def batch_as_dict(session: Session, batch: Batch, *, report: bool = False) -> di
     }
     if report:
         data["report"] = json.loads(batch.report)
+        for reason in data["report"].get("reasons", []):
+            if reason.get("example"):
+                reason["example"] = mask_example(batch.record_type, reason["example"])
     return data
 
 
 def batch_rows(
-    session: Session, actor: Actor, batch_id: int, *, status: str | None = None, limit: int = 100, offset: int = 0
+    session: Session,
+    actor: Actor,
+    batch_id: int,
+    *,
+    status: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    purpose: str | None = None,
+    per_hour: int = 200,
 ) -> list[dict[str, Any]]:
-    """A batch's raw rows in file order, each named by source, file, sheet and row, with its cells."""
+    """A batch's raw rows in file order, each named by source, file, sheet and row, with its cells.
+
+    Personal cells are masked; with a `purpose`, a reader holding `personal.read` sees them, each row's read audited.
+    """
     batch = get_batch(session, actor, batch_id)
     query = select(RawRow).where(RawRow.batch_id == batch.id)
     if status:
         query = query.where(RawRow.status == status)
     query = query.order_by(RawRow.sheet, RawRow.row_number).limit(limit).offset(offset)
-    return [raw_row_as_dict(batch, row) for row in session.scalars(query)]
+    rows = list(session.scalars(query))
+    if purpose is not None:
+        ids = [f"raw_row:{row.id}" for row in rows]
+        disclose(session, actor, purpose=purpose, object_type="raw_row", object_ids=ids, fields=[], per_hour=per_hour)
+    mapping = source_mapping(batch)
+    return [raw_row_as_dict(batch, row, mapping=mapping, unmasked=purpose is not None) for row in rows]
 
 
-def raw_row_as_dict(batch: Batch, row: RawRow) -> dict[str, Any]:
+def source_mapping(batch: Batch) -> dict[str, str]:
+    """The source's mapping as the batch was ingested with it: column -> field (from the batch's report)."""
+    report = json.loads(batch.report) if batch.report else {}
+    return {f["column"]: f["field"] for f in report.get("fields", []) if f.get("column")}
+
+
+def raw_row_as_dict(
+    batch: Batch, row: RawRow, *, mapping: dict[str, str] | None = None, unmasked: bool = False
+) -> dict[str, Any]:
+    """A raw row named as a person finds it; its cells masked through the source's mapping unless `unmasked`."""
+    cells = json.loads(row.data)
+    if not unmasked:
+        cells = mask_row(batch.record_type, source_mapping(batch) if mapping is None else mapping, cells)
     return {
         "id": row.id,
         "source": batch.source,
@@ -103,5 +135,5 @@ def raw_row_as_dict(batch: Batch, row: RawRow) -> dict[str, Any]:
         "status": row.status,
         "reason": row.reason,
         "record_version_id": row.record_version_id,
-        "cells": json.loads(row.data),
+        "cells": cells,
     }

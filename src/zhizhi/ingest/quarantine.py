@@ -22,6 +22,7 @@ from zhizhi.access import audit
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.errors import InputError, NotFoundError
+from zhizhi.ingest.batches import source_mapping
 from zhizhi.ingest.bulk import Ids, lock_ingest
 from zhizhi.ingest.encode import encode_chunk
 from zhizhi.ingest.mapping import HARD, check_columns, map_chunk, record_columns
@@ -29,6 +30,7 @@ from zhizhi.ingest.pipeline import build_context
 from zhizhi.ingest.read.base import ERROR, ROW
 from zhizhi.ingest.report import Tally
 from zhizhi.ingest.versions import Versions
+from zhizhi.privacy.masking import disclose, mask_example, mask_row
 from zhizhi.sources.config import SourceConfig
 from zhizhi.store.tables import Batch, QuarantineItem, RawRow
 from zhizhi.store.types import iso_utc, utcnow
@@ -90,9 +92,18 @@ def count_items(session: Session, actor: Actor, *, status: str = "open") -> dict
     return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
-def get_item(session: Session, actor: Actor, item_id: int) -> dict[str, Any]:
+def get_item(
+    session: Session, actor: Actor, item_id: int, *, purpose: str | None = None, per_hour: int = 200
+) -> dict[str, Any]:
+    """One item in the actor's scope; personal cells masked unless a `purpose` is declared (audited)."""
     require(actor, "data.read")
-    return item_as_dict(*_load(session, actor, item_id))
+    loaded = _load(session, actor, item_id)
+    if purpose is not None:
+        ids = [f"quarantine_item:{item_id}"]
+        disclose(
+            session, actor, purpose=purpose, object_type="quarantine_item", object_ids=ids, fields=[], per_hour=per_hour
+        )
+    return item_as_dict(*loaded, unmasked=purpose is not None)
 
 
 def _load(session: Session, actor: Actor, item_id: int) -> tuple[QuarantineItem, RawRow, Batch]:
@@ -104,8 +115,17 @@ def _load(session: Session, actor: Actor, item_id: int) -> tuple[QuarantineItem,
     return row
 
 
-def item_as_dict(item: QuarantineItem, raw: RawRow, batch: Batch) -> dict[str, Any]:
-    """An item named as a person finds the row: source, file, sheet and row number (1-based, header counted)."""
+def item_as_dict(item: QuarantineItem, raw: RawRow, batch: Batch, *, unmasked: bool = False) -> dict[str, Any]:
+    """An item named as a person finds the row: source, file, sheet and row number (1-based, header counted).
+
+    Personal cells (and values in the findings) are masked unless `unmasked`.
+    """
+    cells, fixes = json.loads(raw.data), json.loads(item.fixes) if item.fixes else {}
+    findings = json.loads(item.findings)
+    if not unmasked:
+        mapping = source_mapping(batch)
+        cells, fixes = mask_row(batch.record_type, mapping, cells), mask_row(batch.record_type, mapping, fixes)
+        findings = [mask_example(batch.record_type, f) for f in findings]
     return {
         "id": item.id,
         "status": item.status,
@@ -115,9 +135,9 @@ def item_as_dict(item: QuarantineItem, raw: RawRow, batch: Batch) -> dict[str, A
         "row": raw.row_number,
         "batch_id": item.batch_id,
         "reasons": item.reasons.split(),
-        "findings": json.loads(item.findings),
-        "cells": json.loads(raw.data),
-        "fixes": json.loads(item.fixes) if item.fixes else {},
+        "findings": findings,
+        "cells": cells,
+        "fixes": fixes,
         "record_version_id": item.record_version_id,
         "created_at": iso_utc(item.created_at),
         "updated_at": iso_utc(item.updated_at),

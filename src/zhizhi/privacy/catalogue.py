@@ -117,3 +117,74 @@ def catalogue(retention: dict[str, int] | None = None) -> list[dict[str, Any]]:
         }
         for kind in sorted(record_types().values(), key=lambda k: k.name)
     ]
+
+
+# Header words that name personal data whatever the record type: a raw column no field is mapped from (a contact,
+# a safety officer, a complainant) is classified by its header, and its text is masked by detection otherwise.
+HEADER_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (BIOMETRIC, ("人脸", "面部", "指纹", "虹膜", "声纹", "照片", "头像", "face", "photo", "fingerprint")),
+    ("identity_number", ("身份证", "证件号", "身份号码", "公民身份")),
+    ("bank_card", ("银行卡", "银行账号", "卡号")),
+    ("email", ("邮箱", "电子邮件", "email", "e-mail")),
+    ("phone", ("电话", "手机", "联系方式", "移动号码", "phone", "mobile", "tel")),
+    ("person_address", ("住址", "家庭地址", "居住地", "户籍")),
+    (
+        "person_name",
+        (
+            "姓名",
+            "联系人",
+            "负责人",
+            "经办人",
+            "法定代表人",
+            "法人代表",
+            "经营者",
+            "投诉人",
+            "举报人",
+            "安全管理员",
+            "作业人员",
+            "申请人",
+            "当事人",
+        ),
+    ),
+)
+
+
+def header_category(header: str) -> str | None:
+    """The category a column's header names, if any (`身份证号码` -> identity_number)."""
+    text = header.strip().lower()
+    for category, words in HEADER_WORDS:
+        if any(word in text for word in words):
+            return category
+    return None
+
+
+def classify_columns(record_type: str, columns: list[str], mapped: dict[str, str]) -> dict[str, str]:
+    """A source's raw columns classified: a column mapped to a field takes the field's category (`mapped` is
+    column -> field), any other its header's, else free text (masked by detection)."""
+    kind = record_types().get(record_type)
+    by_field = {e.field: e.category for e in entries(kind)} if kind is not None else {}
+    found = {}
+    for column in columns:
+        field = mapped.get(column)
+        if field is not None and field in by_field:
+            found[column] = by_field[field] if by_field[field] != NOT_PERSONAL else NOT_PERSONAL
+        else:
+            found[column] = header_category(column) or FREE_TEXT
+    return found
+
+
+def catalogue_markdown(retention: dict[str, int] | None = None) -> str:
+    """The catalogue as the Markdown table docs/privacy.md holds (a test keeps the two the same)."""
+    lines = [
+        "| record type | field | kind | category | basis | masked as | retention (days) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for kind in catalogue(retention):
+        for f in kind["fields"]:
+            masked = f"`{f['masked_as']}`" if f["masked_as"] and f["category"] != BIOMETRIC else f["masked_as"] or "—"
+            category = f"{f['category']} ({f['category_zh']})" if f["category"] != NOT_PERSONAL else "not personal"
+            lines.append(
+                f"| `{kind['record_type']}` | `{f['field']}` {f['label_zh']} | {f['kind']} | {category} "
+                f"| {f['basis']} | {masked} | {kind['retention_days'] if f['category'] != NOT_PERSONAL else '—'} |"
+            )
+    return "\n".join(lines) + "\n"

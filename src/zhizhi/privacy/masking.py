@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from zhizhi.access import Actor, audit
 from zhizhi.access.roles import require
 from zhizhi.errors import InputError, RateLimitedError
-from zhizhi.privacy.catalogue import BIOMETRIC, FREE_TEXT, personal_columns
+from zhizhi.privacy.catalogue import BIOMETRIC, FREE_TEXT, classify_columns, header_category, personal_columns
 from zhizhi.privacy.detect import mask_text, mask_value
 from zhizhi.store.tables import AuditEvent
 from zhizhi.store.types import utcnow
@@ -43,6 +43,8 @@ def mask(category: str, value: Any) -> Any:
     text = value.strip()
     if category == FREE_TEXT:
         return mask_text(value)
+    if "*" in text:  # masked already: masking twice changes nothing
+        return value
     if category == BIOMETRIC:
         return "[已隐去]"
     if category == "person_name":
@@ -125,6 +127,22 @@ def disclose(
     return declared
 
 
+def disclose_export(session: Session, actor: Actor, *, purpose: str | None, what: str, count: int) -> str:
+    """Allow a bulk export of unmasked personal data: permission and purpose; one `personal.export` event."""
+    require(actor, "personal.read")
+    declared = check_purpose(purpose)
+    audit.record(
+        session,
+        actor,
+        "personal.export",
+        object_type="export",
+        object_id=what,
+        purpose=declared,
+        detail={"rows": count},
+    )
+    return declared
+
+
 def pseudonym_key(keys_dir: Path) -> bytes:
     """The workspace's pseudonym key (32 random bytes in `data/keys/`), made on first use."""
     path = keys_dir / PSEUDONYM_KEY
@@ -150,3 +168,26 @@ def pseudonym(key: bytes, value: Any) -> str | None:
 
 def _stars(text: str) -> str:
     return "*" * len(text)
+
+
+def mask_row(record_type: str, mapped: Mapping[str, str], cells: Mapping[str, Any]) -> dict[str, Any]:
+    """A raw row's cells masked through its source's mapping (`mapped`: column -> field) and its headers."""
+    return mask_cells(cells, classify_columns(record_type, list(cells), dict(mapped)))
+
+
+def mask_example(record_type: str, example: Mapping[str, Any]) -> dict[str, Any]:
+    """A batch report's example finding with its value, and the value inside its message, masked."""
+    category = personal_columns(record_type).get(str(example.get("field") or ""))
+    if category is None and example.get("column"):
+        category = header_category(str(example["column"]))
+    value = example.get("value")
+    hidden = mask(category, value) if category else mask_text(value) if isinstance(value, str) else value
+    found = dict(example)
+    found["value"] = hidden
+    for key in ("message_zh", "message"):
+        message = example.get(key)
+        if isinstance(message, str):
+            if isinstance(value, str) and value and hidden != value:
+                message = message.replace(value, str(hidden))
+            found[key] = mask_text(message)
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -11,7 +12,8 @@ from sqlalchemy.orm import Session
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.errors import NotFoundError
-from zhizhi.privacy.masking import mask_data
+from zhizhi.privacy.catalogue import personal_columns
+from zhizhi.privacy.masking import disclose, mask_data
 from zhizhi.store.tables import Batch, RawRow, Record, RecordVersion
 from zhizhi.store.types import iso_utc
 
@@ -47,8 +49,14 @@ def find_records(
     ]
 
 
-def record_history(session: Session, actor: Actor, record_id: int) -> dict[str, Any]:
-    """The record and all its versions, oldest first, each with the row it came from."""
+def record_history(
+    session: Session, actor: Actor, record_id: int, *, purpose: str | None = None, per_hour: int = 200
+) -> dict[str, Any]:
+    """The record and all its versions, oldest first, each with the row it came from.
+
+    Personal fields are masked; with a `purpose`, a reader holding `personal.read` sees them, and the read is
+    audited (`zhizhi.privacy.masking.disclose`).
+    """
     require(actor, "data.read")
     record = session.get(Record, record_id)
     query = (
@@ -61,13 +69,14 @@ def record_history(session: Session, actor: Actor, record_id: int) -> dict[str, 
     versions = session.execute(query).all()
     if record is None or not versions:
         raise NotFoundError(f"No record {record_id} in your scope.", zh=f"没有记录 {record_id}。")
+    show = _shown(session, actor, record.record_type, [str(record_id)], purpose, per_hour)
     return {
         **_record(record),
         "versions": [
             {
                 "version": version.version,
                 "id": version.id,
-                "data": masked(actor, record.record_type, json.loads(version.data)),
+                "data": show(json.loads(version.data)),
                 "warnings": json.loads(version.warnings) if version.warnings else [],
                 "batch_id": batch.id,
                 "source": batch.source,
@@ -84,6 +93,17 @@ def record_history(session: Session, actor: Actor, record_id: int) -> dict[str, 
 def masked(actor: Actor, record_type: str, data: dict[str, Any]) -> dict[str, Any]:
     """The record's personal fields masked, whoever reads: unmasking takes a declared purpose (`zhizhi.privacy`)."""
     return mask_data(record_type, data)
+
+
+def _shown(
+    session: Session, actor: Actor, record_type: str, ids: list[str], purpose: str | None, per_hour: int
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """How the records' data is shown: masked, or as it is once a purposeful read was allowed and audited."""
+    if purpose is None:
+        return lambda data: mask_data(record_type, data)
+    fields = sorted(personal_columns(record_type))
+    disclose(session, actor, purpose=purpose, object_type="record", object_ids=ids, fields=fields, per_hour=per_hour)
+    return lambda data: data
 
 
 def _record(record: Record) -> dict[str, Any]:

@@ -24,8 +24,9 @@ from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.delivery.outbox import STATUS_WORDS
 from zhizhi.errors import NotFoundError
+from zhizhi.privacy.catalogue import personal_columns
+from zhizhi.privacy.masking import disclose, mask, mask_data
 from zhizhi.records import record_types
-from zhizhi.records.history import masked
 from zhizhi.store.tables import Batch, Delivery, Entity, EntityLink, RawRow, Record, RecordVersion
 from zhizhi.store.types import iso_utc, local_text
 
@@ -75,15 +76,21 @@ def _summary(entity: Entity) -> dict[str, Any]:
         "id": entity.id,
         "name": entity.name,
         "uscc": entity.uscc,
-        "phone": entity.phone,
+        "phone": mask("phone", entity.phone),
         "address": entity.address,
         "records": entity.records,
         "updated_at": iso_utc(entity.updated_at),
     }
 
 
-def entity_file(session: Session, actor: Actor, entity_id: int) -> dict[str, Any]:
-    """Everything the bureau knows about one entity (see the module docstring); the JSON twin of its page."""
+def entity_file(
+    session: Session, actor: Actor, entity_id: int, *, purpose: str | None = None, per_hour: int = 200
+) -> dict[str, Any]:
+    """Everything the bureau knows about one entity (see the module docstring); the JSON twin of its page.
+
+    Personal values (golden and in the records) are masked; with a `purpose`, a reader holding `personal.read` sees
+    them, and the read is audited for the entity and each of its records.
+    """
     require(actor, "data.read")
     kept = current_id(session, entity_id)
     entity = session.get(Entity, kept)
@@ -97,13 +104,28 @@ def entity_file(session: Session, actor: Actor, entity_id: int) -> dict[str, Any
         .where(EntityLink.entity_id == kept)
         .order_by(Record.record_type, Record.id)
     ).all()
-    records = [_record(actor, link, record, version, batch, raw) for link, record, version, batch, raw in rows]
+    if purpose is not None:
+        ids = [f"entity:{kept}", *(str(record.id) for _, record, *_ in rows)]
+        disclose(session, actor, purpose=purpose, object_type="record", object_ids=ids, fields=[], per_hour=per_hour)
+    records = [
+        _record(link, record, version, batch, raw, unmasked=purpose is not None)
+        for link, record, version, batch, raw in rows
+    ]
     counts = _deliveries(session, kept)
     listed = _delivery_list(session, actor, kept, {r["record_id"]: r["source"] for r in records})
+    golden = json.loads(entity.golden or "{}")
+    summary = _summary(entity)
+    if purpose is not None:
+        summary["phone"] = entity.phone
+    else:
+        personal = personal_columns("entity")
+        golden = {
+            k: {**v, "value": mask(personal[k], v.get("value"))} if k in personal else v for k, v in golden.items()
+        }
     return {
-        **_summary(entity),
+        **summary,
         "asked_for": entity_id,
-        "golden": json.loads(entity.golden or "{}"),
+        "golden": golden,
         "records": records,
         "timeline": _timeline(records, listed),
         "deliveries": counts,
@@ -113,7 +135,7 @@ def entity_file(session: Session, actor: Actor, entity_id: int) -> dict[str, Any
 
 
 def _record(
-    actor: Actor, link: EntityLink, record: Record, version: RecordVersion, batch: Batch, raw: Any
+    link: EntityLink, record: Record, version: RecordVersion, batch: Batch, raw: Any, *, unmasked: bool
 ) -> dict[str, Any]:
     return {
         "record_id": record.id,
@@ -123,7 +145,7 @@ def _record(
         "version": record.version,
         "how": link.how,
         "score": link.score,
-        "data": masked(actor, record.record_type, json.loads(version.data)),
+        "data": json.loads(version.data) if unmasked else mask_data(record.record_type, json.loads(version.data)),
         "file": batch.file_name,
         "sheet": raw.sheet if raw is not None else None,
         "row": raw.row_number if raw is not None else None,

@@ -18,6 +18,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nav.hotline": "热线",
         "nav.reports": "报表",
         "nav.codes": "代码表",
+        "nav.privacy": "个人信息",
         "nav.audit": "审计",
         "nav.users": "用户",
         "nav.departments": "部门",
@@ -351,6 +352,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "records.empty": "没有符合条件的记录。",
         "records.history": "版本历史",
         "records.history_help": "从最早的版本起；标记的是与上一版本不同的字段。",
+        "privacy.masked_note": "个人信息（身份证号、电话、姓名等）已脱敏显示。",
+        "privacy.masked_help": "个人信息已脱敏。确需查看完整信息的，请说明用途；每次查看逐条记入审计。",
+        "privacy.purpose": "查看用途",
+        "privacy.purposes": (
+            "投诉举报处理：回访当事人|执法办案：核实当事人身份|数据核实：更正登记信息|依法协查：配合有关机关"
+        ),
+        "privacy.unmask": "查看完整信息",
+        "privacy.unmasked_notice": "已按用途“{purpose}”显示完整个人信息；本次查看已记入审计。",
+        "privacy.title": "个人信息目录",
+        "privacy.help": "每种记录类型的每个字段是否属于个人信息、属于哪一类、如何脱敏、保存多久。由程序自动生成。",
+        "privacy.field": "字段",
+        "privacy.category": "类别",
+        "privacy.basis": "依据",
+        "privacy.basis.declared": "字段声明",
+        "privacy.basis.by kind": "按字段类型",
+        "privacy.masked_as": "脱敏后",
+        "privacy.retention": "个人信息保存期限：最后变更后 {days} 天",
         "records.version_n": "第 {n} 版",
         "records.came_from": "来自",
         "records.changed_fields": "与上一版本相比有 {n} 个字段变化。",
@@ -572,6 +590,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nav.hotline": "Hotline",
         "nav.reports": "Reports",
         "nav.codes": "Code lists",
+        "nav.privacy": "Personal data",
         "nav.audit": "Audit",
         "nav.users": "Users",
         "nav.departments": "Departments",
@@ -912,6 +931,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "records.empty": "No record matches.",
         "records.history": "History",
         "records.history_help": "Oldest version first; marked values differ from the version before.",
+        "privacy.masked_note": "Personal data (ID numbers, phones, names) is shown masked.",
+        "privacy.masked_help": (
+            "Personal data is masked. To see it, state the purpose; each read is audited, record by record."
+        ),
+        "privacy.purpose": "Purpose",
+        "privacy.purposes": (
+            "Complaint handling: call back the complainant|Enforcement: verify a party's identity|"
+            "Data check: correct a registration|Assistance: a lawful request of another authority"
+        ),
+        "privacy.unmask": "Show personal data",
+        "privacy.unmasked_notice": "Personal data shown for the purpose \u201c{purpose}\u201d; this read is audited.",
+        "privacy.title": "Personal-data catalogue",
+        "privacy.help": (
+            "Every field of every record type: whether it is personal, its category, how it is masked and how long "
+            "it is kept. Generated from the code."
+        ),
+        "privacy.field": "Field",
+        "privacy.category": "Category",
+        "privacy.basis": "Basis",
+        "privacy.basis.declared": "declared by the field",
+        "privacy.basis.by kind": "by the field's kind",
+        "privacy.masked_as": "Masked as",
+        "privacy.retention": "Personal data kept {days} days after the last change",
         "records.version_n": "Version {n}",
         "records.came_from": "From",
         "records.changed_fields": "{n} field(s) changed since the version before.",

@@ -92,9 +92,14 @@ def record_of(session: Session, version_id: int | None) -> int | None:
     return session.scalar(select(RecordVersion.record_id).where(RecordVersion.id == version_id))
 
 
-def history(session: Session, actor: Actor, record_id: int) -> dict[str, Any]:
-    """A record's versions oldest first; per version the fields that hold a value in any version, changes marked."""
-    data = record_history(session, actor, record_id)
+def history(
+    session: Session, actor: Actor, record_id: int, *, purpose: str | None = None, per_hour: int = 200
+) -> dict[str, Any]:
+    """A record's versions oldest first; per version the fields that hold a value in any version, changes marked.
+
+    Personal values masked, unless a `purpose` is declared (see `record_history`).
+    """
+    data = record_history(session, actor, record_id, purpose=purpose, per_hour=per_hour)
     kind = record_types().get(data["record_type"])
     labels = {f.name: (f.label_zh, f.label) for f in kind.fields} if kind else {}
     names: dict[str, None] = {}

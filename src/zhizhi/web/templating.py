@@ -29,6 +29,7 @@ NAV = [
     ("/hotline", "nav.hotline", "workspace.read"),
     ("/reports", "nav.reports", "workspace.read"),
     ("/codes", "nav.codes", "data.read"),
+    ("/privacy", "nav.privacy", "workspace.read"),
     ("/audit", "nav.audit", "audit.read"),
     ("/admin/users", "nav.users", "users.read"),
     ("/admin/departments", "nav.departments", "departments.read"),

@@ -8,6 +8,7 @@ from zhizhi.web.api import (
     deliveries,
     departments,
     ingest,
+    privacy,
     receipts,
     register,
     session,
@@ -17,7 +18,20 @@ from zhizhi.web.api import (
 )
 
 router = APIRouter(prefix="/api")
-for module in (session, status, departments, users, tokens, audit, codes, ingest, receipts, deliveries, register):
+for module in (
+    session,
+    status,
+    departments,
+    users,
+    tokens,
+    audit,
+    codes,
+    ingest,
+    receipts,
+    deliveries,
+    register,
+    privacy,
+):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -18,6 +18,10 @@ from zhizhi.web import ingest_view
 from zhizhi.web.deps import ApiGuard, DbSession, Id, IdValue, Limit, Offset, QueryId, app_context
 
 router = APIRouter(tags=["ingest"])
+Purpose = Annotated[
+    str | None,
+    Query(max_length=200, description="why personal data is read unmasked (needs `personal.read`; audited)"),
+]
 Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
 Writer = Annotated[Actor, Depends(ApiGuard("data.write"))]
 Status = Literal["open", "replayed", "superseded", "all"]
@@ -54,12 +58,20 @@ def read_batch_rows(
     batch_id: Id,
     db: DbSession,
     actor: Reader,
+    request: Request,
     status: Literal["accepted", "quarantined", "skipped"] | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
+    purpose: Purpose = None,
 ) -> list[dict[str, Any]]:
-    """A batch's rows as read, in file order, each with its source, file, sheet, row number and how it ended."""
-    return batch_rows(db, actor, batch_id, status=status, limit=limit, offset=offset)
+    """A batch's rows as read, in file order, each with its source, file, sheet, row number and how it ended.
+
+    Personal cells are masked; `purpose` (with `personal.read`) shows them, each row's read audited.
+    """
+    per_hour = app_context(request).workspace.config.privacy.unmask_per_hour
+    return batch_rows(
+        db, actor, batch_id, status=status, limit=limit, offset=offset, purpose=purpose, per_hour=per_hour
+    )
 
 
 @router.get("/quarantine")
@@ -95,9 +107,15 @@ def read_quarantine_reasons(
 
 
 @router.get("/quarantine/{item_id}")
-def read_quarantine_item(item_id: Id, db: DbSession, actor: Reader) -> dict[str, Any]:
-    """One item: where the row is, its findings, cells as read, fixes, and the record it became once replayed."""
-    item = get_item(db, actor, item_id)
+def read_quarantine_item(
+    item_id: Id, request: Request, db: DbSession, actor: Reader, purpose: Purpose = None
+) -> dict[str, Any]:
+    """One item: where the row is, its findings, cells as read, fixes, and the record it became once replayed.
+
+    Personal cells are masked; `purpose` (with `personal.read`) shows them, audited.
+    """
+    per_hour = app_context(request).workspace.config.privacy.unmask_per_hour
+    item = get_item(db, actor, item_id, purpose=purpose, per_hour=per_hour)
     return item | {"record_id": ingest_view.record_of(db, item["record_version_id"])}
 
 
@@ -152,12 +170,16 @@ def read_records(
 
 
 @router.get("/records/{record_id}")
-def read_record(record_id: Id, db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_record(
+    record_id: Id, request: Request, db: DbSession, actor: Reader, purpose: Purpose = None
+) -> dict[str, Any]:
     """A record and every version oldest first, each with the batch, file, sheet and row it came from.
 
-    Each version's `changed` names the fields whose value differs from the version before.
+    Each version's `changed` names the fields whose value differs from the version before. Personal values are
+    masked; `purpose` (with `personal.read`) shows them, audited as `personal.read`.
     """
-    data = ingest_view.history(db, actor, record_id)
+    per_hour = app_context(request).workspace.config.privacy.unmask_per_hour
+    data = ingest_view.history(db, actor, record_id, purpose=purpose, per_hour=per_hour)
     for version in data["versions"]:
         del version["rows"]
     return data

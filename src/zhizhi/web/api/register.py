@@ -55,9 +55,19 @@ def search_entities(
 
 
 @router.get("/entities/{entity_id}")
-def read_entity(entity_id: Id, db: DbSession, actor: Reader) -> dict[str, Any]:
-    """The entity's file: golden fields with provenance, records, timeline, deliveries (`asked_for` if merged)."""
-    return register.entity_file(db, actor, entity_id)
+def read_entity(
+    entity_id: Id,
+    request: Request,
+    db: DbSession,
+    actor: Reader,
+    purpose: Annotated[str | None, Query(max_length=200, description="unmask personal data for this purpose")] = None,
+) -> dict[str, Any]:
+    """The entity's file: golden fields with provenance, records, timeline, deliveries (`asked_for` if merged).
+
+    Personal values are masked; `purpose` (with `personal.read`) shows them, each record's read audited.
+    """
+    per_hour = app_context(request).workspace.config.privacy.unmask_per_hour
+    return register.entity_file(db, actor, entity_id, purpose=purpose, per_hour=per_hour)
 
 
 @router.post("/entities/{entity_id}/split")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -15,6 +15,7 @@ from zhizhi.delivery import targets_of
 from zhizhi.errors import InputError
 from zhizhi.ingest.export import all_items, write_quarantine_xlsx
 from zhizhi.ingest.quarantine import STATUSES, fix_item, get_item, list_items, replay
+from zhizhi.privacy.catalogue import personal_columns
 from zhizhi.records import record_types
 from zhizhi.records.history import find_records
 from zhizhi.sources.config import load_source
@@ -246,8 +247,30 @@ def show_records(
 
 @router.get("/records/{record_id}", response_class=HTMLResponse)
 def show_record(record_id: Id, request: Request, db: DbSession, actor: Reader) -> Response:
-    """Every version of a record, oldest first, with the file, sheet and row each came from; changes marked."""
-    return render(request, "record.html", {"record": ingest_view.history(db, actor, record_id)})
+    """Every version of a record, oldest first, with the file, sheet and row each came from; changes marked.
+
+    Personal values are masked; a reader with `personal.read` may show them for a declared purpose (the form).
+    """
+    record = ingest_view.history(db, actor, record_id)
+    return render(request, "record.html", {"record": record, "may_unmask": _may_unmask(actor, record)})
+
+
+@router.post("/records/{record_id}/unmask", response_class=HTMLResponse)
+def unmask_record(
+    record_id: Id,
+    request: Request,
+    db: DbSession,
+    actor: Annotated[Actor, Depends(FormGuard("personal.read"))],
+    purpose: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """The record with its personal values shown, for the purpose declared; the read is audited (personal.read)."""
+    per_hour = app_context(request).workspace.config.privacy.unmask_per_hour
+    record = ingest_view.history(db, actor, record_id, purpose=purpose, per_hour=per_hour)
+    return render(request, "record.html", {"record": record, "may_unmask": False, "purpose": purpose.strip()})
+
+
+def _may_unmask(actor: Actor, record: dict[str, Any]) -> bool:
+    return actor.can("personal.read") and bool(personal_columns(record["record_type"]))
 
 
 def _batch_id(text: str) -> int | None:
