@@ -17,6 +17,8 @@ from tests.conftest import OPERATOR, Web
 from tests.ingest.test_pipeline import HEADER, SOURCE, _codes, _ingest, _row, _source, _write
 from zhizhi.access import create_token, create_user
 from zhizhi.cli.main import app
+from zhizhi.errors import InputError
+from zhizhi.ingest.batches import batch_rows
 from zhizhi.privacy.masking import mask, pseudonym
 from zhizhi.resolve.run import resolve
 from zhizhi.store.tables import AuditEvent, Record
@@ -217,3 +219,20 @@ def test_the_register_export_is_masked_with_pseudonyms_and_an_unmasked_one_is_wa
 def test_masks_by_category(category: str, value: object, shown: object) -> None:
     assert mask(category, value) == shown
     assert mask(category, shown) == shown  # masking a masked value changes nothing
+
+
+def test_a_file_with_face_images_is_refused_without_a_legal_basis(web: Web, tmp_path: Path) -> None:
+    header = [*HEADER, "人脸照片"]
+    face = "data:image/jpeg;base64,AAAA"
+    path = _write(tmp_path / "faces.csv", [[*_row(_codes(1)[0], "柳州市甲有限公司"), face]], header=header)
+    with pytest.raises(InputError, match="`人脸照片`") as refused:
+        _ingest(web.sessions, path, _source())
+    assert "legal_basis" in str(refused.value) and "Nothing was ingested" in str(refused.value)
+    with web.sessions() as session:
+        assert session.scalar(select(Record.id)) is None
+    allowed = _source(SOURCE + "legal_basis: 《某某条例》第十条；当事人单独同意\n")
+    batch = _ingest(web.sessions, path, allowed).batch
+    assert batch.rows_accepted == 1
+    with web.sessions() as session:
+        (raw,) = batch_rows(session, OPERATOR, batch.id)
+    assert raw["cells"]["人脸照片"] == "[已隐去]"  # held lawfully, never shown

@@ -219,3 +219,17 @@ def test_refusals_are_logged_in_one_bounded_line_and_counted(web: Web, caplog: p
     assert [line.split(" code=")[1].split()[0] for line in lines] == ["forbidden", "not_found", "csrf_failed"]
     assert lines[2].startswith("refused POST /api/tokens user=leader code=csrf_failed reason=")
     assert all("\n" not in line and len(line) < 3 * MAX_FIELD + 100 for line in lines)
+
+
+def test_admins_see_the_refusal_counts_in_the_status(web: Web) -> None:
+    web.login("leader")
+    web.client.get("/api/audit/events")  # refused
+    assert "refusals" not in web.client.get("/api/status").json()
+    web.login("admin")
+    assert web.client.get("/api/status").json()["refusals"] == {"forbidden": 1, "csrf_failed": 0, "not_found": 0}
+
+
+def test_an_invalid_input_is_not_echoed_back_whole(web: Web) -> None:
+    answer = web.client.post("/api/session", json={"username": "x" * 300_000, "password": "y"})
+    assert answer.status_code == 422 and len(answer.content) < 5_000
+    assert "[300000 chars]" in answer.text

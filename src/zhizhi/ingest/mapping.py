@@ -14,6 +14,7 @@ from zhizhi.errors import InputError
 from zhizhi.ingest.kinds import Cleaned, Context, I, clean_column, findings_where, no_findings, output_columns
 from zhizhi.ingest.read.base import ERROR, ROW
 from zhizhi.ingest.validate.results import REASONS
+from zhizhi.privacy.catalogue import BIOMETRIC, classify_columns
 from zhizhi.records.fields import RecordType
 from zhizhi.sources.config import SourceConfig
 from zhizhi.sources.transforms import apply_transforms
@@ -39,7 +40,11 @@ def record_columns(kind: RecordType) -> list[str]:
 
 
 def check_columns(source: SourceConfig, header: list[str], label: str, sheet: str | None) -> None:
-    """Every column the source maps must be in the file's header; the error lists what the file has."""
+    """Every column the source maps must be in the file's header; the error lists what the file has.
+
+    Biometric data (face images and templates, fingerprints) is refused unless the source records its legal basis.
+    """
+    check_biometric(source, header, label, sheet)
     missing = [m.column for m in source.fields.values() if m.column is not None and m.column not in header]
     if missing:
         where = f"`{label}`" + (f", sheet `{sheet}`" if sheet else "")
@@ -47,6 +52,27 @@ def check_columns(source: SourceConfig, header: list[str], label: str, sheet: st
             f"{where} has no column(s) {', '.join(f'`{c}`' for c in missing)} that source `{source.name}` maps. "
             f"Its columns are: {', '.join(f'`{c}`' for c in header)}. Fix the source file's `fields` or the export.",
             zh=f"文件 {where} 缺少数据源 `{source.name}` 需要的列：{'、'.join(str(c) for c in missing)}。",
+        )
+
+
+def check_biometric(source: SourceConfig, header: list[str], label: str, sheet: str | None) -> None:
+    """Refuse a file with biometric columns (by the field they feed or by their header) from a source without a
+    `legal_basis`: such data may only be held where a law or the person's separate consent allows it."""
+    if source.legal_basis:
+        return
+    fed = {m.column: name for name, m in source.fields.items() if m.column is not None}
+    categories = classify_columns(source.record_type, [str(c) for c in header], fed)
+    found = [column for column, category in categories.items() if category == BIOMETRIC]
+    if found:
+        where = f"`{label}`" + (f", sheet `{sheet}`" if sheet else "")
+        listed = ", ".join(f"`{c}`" for c in found)
+        raise InputError(
+            f"{where} holds biometric data (face images or templates, fingerprints) in column(s) {listed}, and source "
+            f"`{source.name}` records no legal basis for it. Remove the column(s) from the export, or add "
+            "`legal_basis: <the law or consent that allows it>` to the source file. Nothing was ingested.",
+            zh=f"文件 {where} 的列 {'、'.join(found)} 含生物识别信息（人脸图像或特征、指纹等），"
+            f"而数据源 `{source.name}` 未载明合法依据。请从导出中删除这些列，"
+            "或在数据源文件中写明 legal_basis（法律依据或单独同意）。本次未导入任何数据。",
         )
 
 

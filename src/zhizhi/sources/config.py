@@ -78,6 +78,12 @@ class SourceConfig(_Strict):
         default=None, pattern=r"^0\d{2,3}$", description="area code for landlines written without one"
     )
     fields: dict[str, FieldMapping] = Field(description="record field -> where its value comes from")
+    legal_basis: str | None = Field(
+        default=None,
+        max_length=500,
+        description="the law or consent under which the source may hold biometric data (face images, fingerprints); "
+        "without it a file with such columns is refused",
+    )
 
     @field_validator("fields", mode="before")
     @classmethod

@@ -119,4 +119,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
 
 
 def _safe(value: Any) -> Any:
-    return value if isinstance(value, str | int | float | bool | None) else str(value)[:200]
+    # Bounded: an error must not echo a 3 MB input back (nor fill a log with it).
+    if isinstance(value, str):
+        return value if len(value) <= 200 else value[:200] + f"…[{len(value)} chars]"
+    return value if isinstance(value, int | float | bool | None) else str(value)[:200]

@@ -16,6 +16,7 @@ from zhizhi.store import current_revision, head_revision
 from zhizhi.store.tables import User
 from zhizhi.web.deps import ApiGuard, DbSession, app_context
 from zhizhi.web.errors import error_body
+from zhizhi.web.refusals import refusal_counts
 
 router = APIRouter(tags=["status"])
 Reader = Annotated[Actor, Depends(ApiGuard("workspace.read"))]
@@ -30,8 +31,15 @@ def read_health(db: DbSession) -> dict[str, Any]:
 
 @router.get("/status")
 def read_status(request: Request, db: DbSession, actor: Reader) -> dict[str, Any]:
-    """The workspace at a glance, scoped to the caller's department subtree; the server's paths for admins only."""
-    return for_viewer(overview(db, app_context(request).workspace, actor), actor)
+    """The workspace at a glance, scoped to the caller's department subtree; the server's paths for admins only.
+
+    Admins also see `refusals`: requests this server turned away since it started (403s, CSRF failures, 404s of
+    objects), per code; each was logged on `zhizhi.web`.
+    """
+    state = for_viewer(overview(db, app_context(request).workspace, actor), actor)
+    if actor.is_operator or Role.ADMIN in actor.roles:
+        state["refusals"] = refusal_counts(request)
+    return state
 
 
 def for_viewer(state: dict[str, Any], actor: Actor) -> dict[str, Any]:
