@@ -1,14 +1,20 @@
-"""The outbox as people look at it: deliveries per target and status."""
+"""The outbox: the one place deliveries are owed (`owe`), released in order (`release_next`), and counted."""
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
+from zhizhi.ingest.bulk import Ids, bulk_insert, stamp
+from zhizhi.store.frames import slices
 from zhizhi.store.tables import Batch, Delivery
 
 STATUS_WORDS = {  # a delivery's state in people's words (Chinese, English): the web pages and the entity timeline
@@ -34,3 +40,97 @@ def delivery_counts(session: Session, actor: Actor) -> dict[str, dict[str, int]]
     for target, status, count in session.execute(query):
         counts[target][status] = int(count)
     return dict(counts)
+
+
+# What a new delivery row holds, in this order (see `owe`).
+DELIVERY_COLUMNS = (
+    "id",
+    "target",
+    "record_id",
+    "record_version_id",
+    "record_key",
+    "batch_id",
+    "idempotency_key",
+    "status",
+    "held",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "updated_at",
+)
+
+
+@dataclass(frozen=True)
+class Owed:
+    """One record version owed to one target."""
+
+    target: str
+    record_id: int
+    version_id: int
+    record_key: str
+    batch_id: int | None
+
+
+def owe(
+    session: Session, owed: Sequence[Owed], moment: datetime, *, known_new: Iterable[int] = (), ids: Ids | None = None
+) -> list[int]:
+    """Insert a pending delivery for each owed version, due at once; returns their ids.
+
+    A delivery behind an earlier pending one of the same record and target is `held` until that one settles, so a
+    record's versions reach a platform in order (`release_next`). `known_new` names records that have no delivery
+    yet (new in this batch), which need no look-up; `ids` is the transaction's id allocator, if it has one.
+    """
+    if not owed:
+        return []
+    fresh = set(known_new)
+    waiting = _pending_pairs(session, sorted({o.record_id for o in owed if o.record_id not in fresh}))
+    first = (ids or Ids(session)).take(Delivery, len(owed))
+    when = stamp(session, moment)
+    rows = []
+    for n, item in enumerate(owed):  # in the order given: a record's versions oldest first
+        pair = (item.target, item.record_id)
+        held = pair in waiting
+        waiting.add(pair)
+        rows.append(
+            (first + n, item.target, item.record_id, item.version_id, item.record_key, item.batch_id, delivery_key())
+            + ("pending", held, 0, when, when, when)
+        )
+    bulk_insert(session, Delivery, DELIVERY_COLUMNS, rows)
+    return [row[0] for row in rows]
+
+
+def release_next(session: Session, settled: Iterable[Delivery], moment: datetime) -> None:
+    """Deliveries left `pending` (acknowledged, rejected, sent, dead): the next held one of each record, due now."""
+    pairs = {(d.target, d.record_id) for d in settled}
+    by_target: dict[str, list[int]] = defaultdict(list)
+    for target, record_id in pairs:
+        by_target[target].append(record_id)
+    for target, records in by_target.items():
+        for part in slices(sorted(records)):
+            nexts = (
+                select(func.min(Delivery.id))
+                .where(Delivery.held, Delivery.target == target, Delivery.record_id.in_(part))
+                .group_by(Delivery.record_id)
+            )
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(nexts))
+                .values(held=False, next_attempt_at=moment, updated_at=moment)
+                .execution_options(synchronize_session=False)
+            )
+
+
+def _pending_pairs(session: Session, record_ids: list[int]) -> set[tuple[str, int]]:
+    """The (target, record) pairs among these records that have a pending delivery."""
+    found: set[tuple[str, int]] = set()
+    for part in slices(record_ids):
+        query = select(Delivery.target, Delivery.record_id).where(
+            Delivery.record_id.in_(part), Delivery.status == "pending"
+        )
+        found.update((target, record_id) for target, record_id in session.execute(query))
+    return found
+
+
+def delivery_key() -> str:
+    """A new delivery's idempotency key: 128 random bits, so nobody can guess another delivery's key from its ids."""
+    return secrets.token_urlsafe(16)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from zhizhi import ledger
 from zhizhi.access import Actor, audit
+from zhizhi.delivery.outbox import release_next
 from zhizhi.delivery.send import Entries, finish
 from zhizhi.delivery.targets import FILES
 from zhizhi.delivery.transports import Outcome
@@ -41,6 +42,7 @@ def apply_receipts(
     config = FILES.load(root, target) if root is not None and FILES.path(root, target).is_file() else None
     report = ReceiptReport()
     entries: Entries = []
+    left_pending = []  # deliveries settled before they were even sent: the next version of their record may go
     moment = utcnow()
     for outcome in outcomes:
         query = select(Delivery).where(Delivery.idempotency_key == outcome.key, Delivery.target == target)
@@ -55,9 +57,12 @@ def apply_receipts(
             report.ignored[outcome.key] = "no decision in the receipt"
             continue
         reason = config.reason_in_words(outcome.reason) if config is not None else outcome.reason
+        if delivery.status == "pending":
+            left_pending.append(delivery)
         state = finish(delivery, "acknowledged" if outcome.accepted else "rejected", moment, reason, entries)
         report.acknowledged += state == "acknowledged"
         report.rejected += state == "rejected"
+    release_next(session, left_pending, moment)
     ledger.append_many(session, entries)
     audit.record(
         session,

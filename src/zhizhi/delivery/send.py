@@ -15,8 +15,9 @@ Three short steps, so that no database lock is held while the platform answers:
    `max_attempts` a delivery is `dead`, with the last error. An outcome whose claim was taken over (it ran out and
    another worker claimed the delivery again) is left to that worker.
 
-A record's later deliveries are not claimed while an earlier one waits or is claimed, so its versions arrive in
-order. Every outcome is a ledger entry (`delivery.acknowledged`, `.rejected`, `.sent`, `.retry`, `.dead`).
+A record's later delivery to a target is `held` while an earlier one is pending, and released when that one leaves
+`pending` (`zhizhi.delivery.outbox.release_next`), so its versions arrive in order. Every outcome is a ledger
+entry (`delivery.acknowledged`, `.rejected`, `.sent`, `.retry`, `.dead`).
 """
 
 from __future__ import annotations
@@ -30,17 +31,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import exists, select, update
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from zhizhi import ledger
 from zhizhi.codes.review import note_for_review
+from zhizhi.delivery.outbox import release_next
 from zhizhi.delivery.render import Renderer, Untranslatable, renderer
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.delivery.transports import Item, Outcome, TransientError, Transport, transport_for
 from zhizhi.errors import InputError
-from zhizhi.store.tables import Delivery, Record, RecordVersion
+from zhizhi.store.tables import DUE, Delivery, Record, RecordVersion
 from zhizhi.store.types import utcnow
 
 log = logging.getLogger("zhizhi.delivery")
@@ -130,6 +132,7 @@ def _claim(
         claim.items.append((delivery.idempotency_key, payload))
         claim.tokens[delivery.idempotency_key] = (delivery.id, delivery.attempts)
     _note_for_review(session, target, refused)
+    release_next(session, [row[0] for row in due if row[0].status != "pending"], moment)
     return claim
 
 
@@ -152,30 +155,37 @@ def _note_for_review(session: Session, target: TargetConfig, refused: list[Untra
         note_for_review(session, translator, results, seen_in=f"交付目标 {target.name}")
 
 
+def due_query(target: str, moment: datetime, limit: int) -> Select[Any]:
+    """The ids of `target`'s due pending deliveries not held behind an earlier one, oldest due first.
+
+    One range scan of the partial index `ix_deliveries_due`: its cost is that of the batch, whatever the backlog
+    and whatever the planner's statistics say (no anti-join over the deliveries).
+    """
+    return (
+        select(Delivery.id)
+        # The index's own predicate, written as in its definition: SQLite uses a partial index only for a query
+        # whose WHERE clause holds the same terms, constants included.
+        .where(Delivery.target == target, DUE, Delivery.next_attempt_at <= moment)
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+        .limit(limit)
+    )
+
+
 def _due(session: Session, target: TargetConfig, moment: datetime, limit: int) -> list[Any]:
-    """Due pending deliveries with their version's data and record type, oldest first, locked on PostgreSQL."""
-    earlier = aliased(Delivery)
+    """The claim's deliveries with their version's data and record type; locked (SKIP LOCKED) on PostgreSQL."""
+    due = due_query(target.name, moment, limit)
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    ids = list(session.scalars(due))
+    if not ids:
+        return []
     query = (
         select(Delivery, RecordVersion.data, Record.record_type)
         .join(RecordVersion, RecordVersion.id == Delivery.record_version_id)
         .join(Record, Record.id == Delivery.record_id)
-        .where(
-            Delivery.target == target.name,
-            Delivery.status == "pending",
-            (Delivery.next_attempt_at.is_(None)) | (Delivery.next_attempt_at <= moment),
-            ~exists().where(  # a record's earlier delivery that waits or is claimed holds its later ones back
-                earlier.target == Delivery.target,
-                earlier.record_id == Delivery.record_id,
-                earlier.id < Delivery.id,
-                earlier.status == "pending",
-                earlier.next_attempt_at > moment,
-            ),
-        )
+        .where(Delivery.id.in_(ids))
         .order_by(Delivery.id)
-        .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=Delivery)
     return list(session.execute(query).all())
 
 
@@ -207,6 +217,7 @@ def _record(
     if isinstance(outcomes, str):
         for delivery in deliveries.values():
             report.add(_retry(target, delivery, answered, outcomes, entries))
+        release_next(session, [d for d in deliveries.values() if d.status == "dead"], answered)
         return
     acknowledged = []
     for outcome in outcomes:
@@ -219,6 +230,7 @@ def _record(
             report.add(_answered(target, found, outcome, answered, entries))
     done = {"status": "acknowledged", "sent_at": answered, "acknowledged_at": answered, "updated_at": answered}
     _settle(session, acknowledged, done | {"next_attempt_at": None, "last_error": None})
+    release_next(session, [d for d in deliveries.values() if d.status != "pending"], answered)
 
 
 def _settle(session: Session, deliveries: list[Delivery], values: dict[str, Any], *, attempt: bool = False) -> None:

@@ -23,11 +23,11 @@ from zhizhi import ledger
 from zhizhi.access import Actor, audit
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import require
+from zhizhi.delivery.outbox import Owed, owe
 from zhizhi.delivery.period import Period
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.errors import InputError
-from zhizhi.ingest.bulk import Ids, bulk_insert, lock_ingest
-from zhizhi.ingest.versions import DELIVERY_COLUMNS, delivery_key
+from zhizhi.ingest.bulk import lock_ingest
 from zhizhi.records import record_type
 from zhizhi.store.frames import slices
 from zhizhi.store.tables import Batch, Delivery, Department, Record, RecordVersion
@@ -128,18 +128,12 @@ def _deliveries_of(session: Session, target: TargetConfig, versions: list[int]) 
 
 def _owe_again(session: Session, target: TargetConfig, fresh: list[Any]) -> int:
     """New pending deliveries for versions the target was never owed (record, version, key, batch)."""
-    if not fresh:
-        return 0
-    now = utcnow()
-    first = Ids(session).take(Delivery, len(fresh))
-    rows = [
-        (first + n, target.name, record, version, key, batch, delivery_key(), "pending", 0, None, now, now)
-        for n, (record, version, key, batch) in enumerate(fresh)
-    ]
-    bulk_insert(session, Delivery, DELIVERY_COLUMNS, rows)
+    made = owe(
+        session, [Owed(target.name, record, version, key, batch) for record, version, key, batch in fresh], utcnow()
+    )
     why = {"target": target.name, "why": "new"}
-    ledger.append_many(session, [("delivery.requeued", "delivery", first + n, why) for n in range(len(fresh))])
-    return len(fresh)
+    ledger.append_many(session, [("delivery.requeued", "delivery", delivery_id, why) for delivery_id in made])
+    return len(made)
 
 
 def _spelled_out(target: TargetConfig, keys: list[str]) -> dict[str, str]:
@@ -201,7 +195,7 @@ def _requeue(session: Session, deliveries: list[Delivery], why: str) -> int:
         session.execute(
             update(Delivery)
             .where(Delivery.id.in_(part))
-            .values(status="pending", attempts=0, next_attempt_at=None, last_error=None, updated_at=now),
+            .values(status="pending", held=False, attempts=0, next_attempt_at=now, last_error=None, updated_at=now),
             execution_options={"synchronize_session": "fetch"},
         )
     return len(deliveries)

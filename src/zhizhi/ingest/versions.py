@@ -3,7 +3,6 @@ each new version is owed to the targets that take the record."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,34 +12,16 @@ import polars as pl
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from zhizhi.delivery.outbox import Owed, owe
 from zhizhi.ingest.bulk import Ids, bulk_insert, stamp
 from zhizhi.ingest.encode import digest_column
 from zhizhi.ingest.report import Tally
-from zhizhi.store.tables import Delivery, Record, RecordVersion
+from zhizhi.store.tables import Record, RecordVersion
 
 LOOKUP_SLICE = 2_000
 KEY_SEED = 20261128  # keys are hashed only to tell, within one batch, which may have been made already
 RECORD_COLUMNS = ("id", "record_type", "source", "key", "version", "version_id", "content_hash")
 VERSION_COLUMNS = ("id", "record_id", "version", "batch_id", "raw_row_id", "data", "warnings", "content_hash")
-DELIVERY_COLUMNS = (
-    "id",
-    "target",
-    "record_id",
-    "record_version_id",
-    "record_key",
-    "batch_id",
-    "idempotency_key",
-    "status",
-    "attempts",
-    "next_attempt_at",
-    "created_at",
-    "updated_at",
-)
-
-
-def delivery_key() -> str:
-    """A new delivery's idempotency key: 128 random bits, so nobody can guess another delivery's key from its ids."""
-    return secrets.token_urlsafe(16)
 
 
 @dataclass(slots=True)
@@ -213,18 +194,13 @@ class Versions:
         if not self.targets:
             return
         owed = list(plan.owed)
-        if plan.fresh is not None:
-            owed += plan.fresh.select("version_id", "record_id", "key").rows()
-        if not owed:
+        fresh = plan.fresh.select("version_id", "record_id", "key").rows() if plan.fresh is not None else []
+        items = owed + fresh
+        if not items:
             return
-        first = self.ids.take(Delivery, len(owed) * len(self.targets))
-        pairs = [(target, item) for target in self.targets for item in owed]
-        rows = [
-            (first + n, target, record, version, key, self.batch_id, delivery_key(), "pending", 0, self.now)
-            + (self.now, self.now)
-            for n, (target, (version, record, key)) in enumerate(pairs)
-        ]
-        bulk_insert(self.session, Delivery, DELIVERY_COLUMNS, rows)
+        new = [record for _, record, _ in fresh] + [known.id for known in plan.new_records.values()]
+        owing = [Owed(t, record, version, key, self.batch_id) for t in self.targets for version, record, key in items]
+        owe(self.session, owing, self.moment, known_new=new, ids=self.ids)
 
     def _known(self, keys: Iterable[str]) -> dict[str, Known]:
         found: dict[str, Known] = {}

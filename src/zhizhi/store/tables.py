@@ -16,6 +16,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -457,17 +459,34 @@ class LedgerCheckpoint(Base):
     signature: Mapped[str] = mapped_column(String(200))
 
 
+# The pending deliveries a worker may claim: not held behind an earlier delivery of the same record (the predicate
+# of the claim's partial index, and of the claim itself).
+DUE = text("status = 'pending' AND NOT held")
+
+
 class Delivery(Base):
     """One record version owed to one target: the outbox row a worker sends, and its state.
 
     pending -> sent -> acknowledged | rejected (with the target's reason) | dead (after max attempts). The
-    idempotency key (record version + target) lets a receiver drop a duplicate.
+    idempotency key (random, one per delivery) lets a receiver drop a duplicate.
     """
 
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("target", "record_version_id"),
-        Index("ix_deliveries_target_status", "target", "status"),
+        Index("ix_deliveries_target_status", "target", "status", "next_attempt_at", "id"),
+        # The claim: the due pending deliveries not held, oldest due first (migration 0010).
+        Index(
+            "ix_deliveries_due",
+            "target",
+            "next_attempt_at",
+            "id",
+            postgresql_where=DUE,
+            sqlite_where=DUE,
+        ),
+        Index(
+            "ix_deliveries_held", "record_id", "target", "id", postgresql_where=text("held"), sqlite_where=text("held")
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -478,8 +497,10 @@ class Delivery(Base):
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
     idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
     status: Mapped[str] = mapped_column(String(16))
+    # Pending behind an earlier pending delivery of the same record and target: released when that one settles.
+    held: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     attempts: Mapped[int] = mapped_column(Integer)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
