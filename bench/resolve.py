@@ -9,6 +9,11 @@ Steps (`--steps`, comma-separated; both by default):
   (b) Splink with its default kind of comparisons: whole-string Jaro-Winkler on the name, Levenshtein on the
       address, exact phone, legal representative and credit code; u by random sampling, m by EM, clusters at 0.99;
   (c) zhizhi's engine: prepare, train, score_pairs, cluster at the default thresholds.
+  With `--codeless`, the city also holds hand-typed lists without credit codes (special-equipment users, market
+  stalls, hotline respondents; bench/resolve_data.py), whose columns are mapped as `zhizhi sources suggest`
+  maps them (on a sample of each list written as CSV); zhizhi's run then also reports precision and recall on
+  the pairs touching a code-less row, the share of code-less rows in a pair sent to review, and the figures on
+  the three registered sources' rows alone.
 - `incremental`: the incremental part of `scale` again (`--repeat` times), on the register `scale` left in `--work`.
 - `scale`: a city of `--rows` + `--new` rows; in a fresh process, zhizhi resolves the first `--rows` records
   (prepare + train + score + cluster; wall time and peak memory); in another fresh process, the `--new` records
@@ -77,6 +82,50 @@ def pairwise(clusters: pl.DataFrame, truth: pl.DataFrame) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "predicted_pairs": predicted, "true_pairs": actual}
 
 
+def touching(clusters: pl.DataFrame, truth: pl.DataFrame, marked: pl.Series) -> dict[str, float]:
+    """Pairwise precision and recall over the pairs with at least one record of `marked` (record ids)."""
+    joined = truth.select("record_id", "entity_id").join(clusters, on="record_id")
+    joined = joined.with_columns(pl.col("record_id").is_in(marked.implode()).cast(pl.Int64).alias("_marked"))
+
+    def pairs(*keys: str) -> int:
+        sizes = joined.group_by(*keys).agg(pl.len().alias("n"), pl.col("_marked").sum().alias("c"))
+        rest = sizes["n"] - sizes["c"]
+        return int((sizes["n"] * (sizes["n"] - 1) // 2 - rest * (rest - 1) // 2).sum())
+
+    true_positive, predicted, actual = pairs("cluster", "entity_id"), pairs("cluster"), pairs("entity_id")
+    return {"precision": true_positive / predicted if predicted else 1.0,
+            "recall": true_positive / actual if actual else 1.0, "predicted_pairs": predicted, "true_pairs": actual}  # fmt: skip
+
+
+def codeless_subjects(records: pl.DataFrame) -> pl.DataFrame:
+    """The subjects frame, the code-less lists' person column kept only where `sources suggest` maps it to the legal
+    representative (each list's columns are suggested from a CSV sample of 500 rows)."""
+    from zhizhi.sources.suggest import suggest_source
+
+    subjects = resolve_data.subjects(records.drop("person_header"))
+    lists = records.filter(pl.col("person_header").is_not_null())
+    dropped: list[str] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for (source, header), rows in lists.group_by("source", "person_header", maintain_order=True):
+            sample = rows.head(500).select(
+                pl.col("name").alias("单位名称"),
+                pl.col("address").alias("单位地址"),
+                pl.col("legal_representative").alias(str(header)),
+                pl.col("phone").alias("联系电话"),
+            )
+            path = Path(folder) / f"{source}.csv"
+            sample.write_csv(path)
+            suggestion = suggest_source(path, name=str(source), record_type="entity")
+            mapped = {item.field: item.column for item in suggestion.fields if item.column}
+            print(f"# suggest {source}: {mapped}", flush=True)
+            if mapped.get("legal_representative") != header:
+                dropped.append(str(source))
+    return subjects.with_columns(
+        pl.when(pl.col("source").is_in(dropped)).then(None).otherwise(pl.col("legal_representative"))
+        .alias("legal_representative")
+    )
+
+
 def code_only(subjects: pl.DataFrame) -> pl.DataFrame:
     """(a) Records sharing a normalised, valid credit code; every other record alone."""
     from zhizhi.resolve.blocking import deterministic_pairs
@@ -134,7 +183,7 @@ def splink_default(subjects: pl.DataFrame) -> pl.DataFrame:
     return result.select(pl.col("unique_id").alias("record_id"), pl.col("cluster_id").alias("cluster"))
 
 
-def zhizhi(subjects: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, float]]:
+def zhizhi(subjects: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, float], pl.DataFrame]:
     """(c) zhizhi's engine end to end, with the time of each stage."""
     from zhizhi.resolve.engine import cluster, prepare, score_pairs, train
 
@@ -149,29 +198,47 @@ def zhizhi(subjects: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, float]]:
     clusters = cluster(features["record_id"], pairs, uscc=features.select("record_id", "uscc"))
     times["cluster"] = time.perf_counter() - start - sum(times.values())
     times["review_pairs"] = pairs.filter(pl.col("probability") < 0.99).height
-    return clusters, times
+    return clusters, times, pairs
 
 
-def measure_accuracy(entities: int, method: str) -> dict[str, Any]:
-    records = resolve_data.generate(entities)
-    subjects = resolve_data.subjects(records)
+def measure_accuracy(entities: int, method: str, codeless: bool = False) -> dict[str, Any]:
+    records = resolve_data.generate(entities, codeless=codeless)
+    subjects = codeless_subjects(records) if codeless else resolve_data.subjects(records.drop("person_header"))
+    subjects = subjects.drop("entity_id")
     start = time.perf_counter()
-    extra: dict[str, float] = {}
+    extra: dict[str, Any] = {}
+    pairs = None
     if method == "code_only":
         clusters = code_only(subjects)
     elif method == "splink_default":
         clusters = splink_default(subjects)
     else:
-        clusters, extra = zhizhi(subjects)
+        clusters, extra, pairs = zhizhi(subjects)
     wall = time.perf_counter() - start
+    if codeless:
+        extra |= codeless_figures(records, clusters, pairs)
     return {"method": method, "rows": subjects.height, "wall_s": wall, "peak_mib": peak_mib(), **extra,
             **pairwise(clusters, records)}  # fmt: skip
+
+
+def codeless_figures(records: pl.DataFrame, clusters: pl.DataFrame, pairs: pl.DataFrame | None) -> dict[str, Any]:
+    """Precision, recall and review share on the code-less lists; precision and recall on the other rows alone."""
+    listed = records.filter(pl.col("person_header").is_not_null())["record_id"]
+    registered = records.filter(pl.col("person_header").is_null()).select("record_id", "entity_id")
+    figures: dict[str, Any] = {"codeless_rows": listed.len()}
+    figures |= {f"codeless_{k}": v for k, v in touching(clusters, records, listed).items()}
+    figures |= {f"registered_{k}": v for k, v in pairwise(clusters, registered).items()}
+    if pairs is not None:
+        review = pairs.filter(pl.col("probability") < 0.99)
+        ids = pl.concat([review["record_id_l"], review["record_id_r"]]).unique()
+        figures["codeless_review_share"] = listed.is_in(ids.implode()).mean()
+    return figures
 
 
 def generate_scale(work: Path, rows: int, new: int) -> None:
     """The city for the scale step: rows + new records; the new ones are the highest record ids."""
     records = resolve_data.generate(round((rows + new) * 1.01 / RECORDS_PER_ENTITY))
-    subjects = resolve_data.subjects(records).filter(pl.col("record_id") <= rows + new)
+    subjects = resolve_data.subjects(records.drop("person_header")).filter(pl.col("record_id") <= rows + new)
     subjects.write_parquet(work / "subjects.parquet")
 
 
@@ -251,6 +318,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--new", type=int, default=10_000)
     parser.add_argument("--methods", default="code_only,splink_default,zhizhi")
+    parser.add_argument("--codeless", action="store_true", help="add the hand-typed lists without credit codes")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--repeat", type=int, default=1, help="incremental runs (the machine may be shared)")
     args = parser.parse_args()
@@ -258,7 +326,7 @@ def main() -> None:
     print(f"# {platform.python_version()}, {os.cpu_count()} cores, polars {pl.__version__}", flush=True)
     if "accuracy" in steps:
         for method in args.methods.split(","):
-            print(isolated(measure_accuracy, args.entities, method), flush=True)
+            print(isolated(measure_accuracy, args.entities, method, args.codeless), flush=True)
     work = args.work
     if "scale" in steps:
         work = args.work or Path(tempfile.mkdtemp(prefix="resolve-bench-"))

@@ -7,8 +7,18 @@ chain shops with their own codes), sister companies (same trade name, another in
 legal representative), groups under one boss with different trade names, office buildings holding many firms, and
 accountants' phones shared by many firms.
 
+Namesakes are as registration rules make them: a name (region + trade name + industry word) is unique within its
+registration area (企业名称登记管理规定), so a firm whose trade name and industry word another firm of the city
+already registers under its region takes its own district's region word (柳州市鱼峰区华信科技有限公司). Movers:
+some firms moved (the same registered name at another address); registration shows the new address, the other
+sources often the old one.
+
 Three sources: registration (credit code on every record), licences (code on ~70 %; 10 % of entities hold two
-licences) and inspections (code on ~30 %). Dirt: region prefixes dropped or bracketed (（柳州）), 有限责任公司 vs
+licences) and inspections (code on ~30 %). With `codeless`, a fourth kind: hand-typed lists without codes
+(`CODELESS_LISTS`: special-equipment users, market stalls, hotline respondents), each with a person column of
+its own role (安全管理员, 经营者, 联系人), names with swapped characters, 有限公司 for 有限责任公司 and the city
+dropped or bracketed, addresses with traditional characters (號), a floor or room added (首层, 1楼, 3楼301室) and
+no province, phones on some rows. Dirt: region prefixes dropped or bracketed (（柳州）), 有限责任公司 vs
 有限公司, forms dropped, homophone and random typos in the trade name (华信 -> 化信), swapped characters,
 full-width and lower-case codes with spaces, broken codes, addresses with or without province, city or district,
 a street office before the road, rooms dropped, missing phones, a second phone, typos in the legal representative.
@@ -66,6 +76,19 @@ SHOP_WORDS = (
 )  # fmt: skip
 BUILDINGS = ("大厦", "商务中心", "广场", "国际", "财富中心", "写字楼")
 SOURCES = ("registration", "licences", "inspections")
+# registration area of a company's region word: a name is unique within its area
+AREAS = {CITY: "4502", "柳州": "4502", "广西": "45", "": ""}
+# hand-typed lists without codes: source, the header of its person column, the share of rows whose person is the
+# legal representative (a market stall's operator is; a safety manager or contact person mostly is not)
+CODELESS_LISTS = (("equipment_users", "安全管理员", 0.3), ("market_stalls", "经营者", 0.95), ("hotline", "联系人", 0.4))
+CODELESS_SHARE = 0.2
+MOVER_SHARE = 0.04
+FLOORS = ("首层", "1楼", "一楼", "2楼", "二层", "3楼301室", "5楼502室", "负一层", "2层205室", "门面")
+# simplified -> traditional for the characters of this city's addresses (what a hand-typed list may hold)
+TRADITIONAL = str.maketrans(
+    "号东区县广龙门楼层华鱼园环银长阳湾岭乡镇场厦国际财丰兴胜进红桥荣军学庄鸡鹧鸪壮族自治西柳邕环",
+    "號東區縣廣龍門樓層華魚園環銀長陽灣嶺鄉鎮場廈國際財豐興勝進紅橋榮軍學莊雞鷓鴣壯族自治西柳邕環",
+)
 
 
 @dataclass
@@ -87,6 +110,7 @@ class Entity:
     room: str | None
     phones: list[str] = field(default_factory=list)
     legal_rep: str = ""
+    moved_from: tuple[int, str, int, str | None] | None = None
 
 
 class City:
@@ -103,6 +127,7 @@ class City:
         self.accountants = [self.mobile() for _ in range(150)]
         self.buildings = [(self.district(), self.rng.randrange(1, 400)) for _ in range(1500)]
         self.used: set[tuple[str, str, int]] = set()
+        self.names: set[tuple[str, str, str]] = set()
 
     def district(self) -> int:
         return self.rng.choices(range(len(DISTRICTS)), weights=[d[2] for d in DISTRICTS])[0]
@@ -136,9 +161,15 @@ class City:
             form, region = "", CITY + DISTRICTS[district][1]
         else:
             form = rng.choices(("有限公司", "有限责任公司", "股份有限公司", "个人独资企业"), weights=(62, 28, 5, 5))[0]
-            region = rng.choices((CITY, "广西", "", "柳州"), weights=(70, 12, 12, 6))[0]
+            region = self.region(rng.choices((CITY, "广西", "", "柳州"), weights=(70, 12, 12, 6))[0], trade,
+                                 industry, district)  # fmt: skip
         entity = Entity(entity_id, individual, district, trade, industry, form, region, None, "", None, "", 0, None)
         self.place(entity)
+        if rng.random() < MOVER_SHARE:
+            entity.moved_from = (entity.district, entity.road, entity.number, entity.room)
+            if rng.random() < 0.5:
+                entity.district = self.district()
+            self.place(entity)
         entity.uscc = credit_code(rng, "92" if individual else "91", DISTRICTS[district][0])
         entity.reg_no = "4502" + "".join(rng.choices("0123456789", k=11)) if rng.random() < 0.2 else None
         entity.phones = [self.phone()] + ([self.phone()] if rng.random() < 0.3 else [])
@@ -146,6 +177,14 @@ class City:
             entity.phones[0] = rng.choice(self.accountants)
         entity.legal_rep = self.person()
         return entity
+
+    def region(self, region: str, trade: str, industry: str, district: int) -> str:
+        """The region word a company registers under: its own district's when the name is taken in that area."""
+        area = AREAS.get(region, region)
+        if (area, trade, industry) in self.names:
+            region, area = CITY + DISTRICTS[district][1], DISTRICTS[district][0]
+        self.names.add((area, trade, industry))
+        return region
 
     def place(self, entity: Entity) -> None:
         rng = self.rng
@@ -173,10 +212,12 @@ class City:
             other.legal_rep = self.person() if rng.random() < 0.7 else base.legal_rep
             other.phones = [self.phone()] if rng.random() < 0.5 else list(base.phones)
             return other
+        other.moved_from = None
         if kind == "sister":
             other.industry = rng.choice([w for w in COMPANY_INDUSTRIES if w != base.industry])
         else:
             other.trade = self.trade()
+        other.region = self.region(base.region, other.trade, other.industry, base.district)
         if rng.random() < 0.3:
             other.phones = [self.phone()]
         if rng.random() < 0.2:
@@ -203,8 +244,9 @@ def _homophones(chars: str) -> dict[str, list[str]]:
     return {c: sorted(by_reading[lazy_pinyin(c)[0]] - {c}) for c in set(chars)}
 
 
-def generate(entities: int, seed: int = SEED) -> pl.DataFrame:
-    """Records of `entities` true entities over three sources: raw text columns plus `entity_id` (the truth)."""
+def generate(entities: int, seed: int = SEED, *, codeless: bool = False) -> pl.DataFrame:
+    """Records of `entities` true entities over three sources (and the code-less lists with `codeless`): raw text
+    columns plus `entity_id` (the truth) and, for the code-less lists, the header of their person column."""
     city = City(seed)
     pool: list[Entity] = []
     while len(pool) < entities:
@@ -220,10 +262,17 @@ def generate(entities: int, seed: int = SEED) -> pl.DataFrame:
         if "licences" in sources and city.rng.random() < 0.1:
             sources.append("licences")
         for source in sources or ["registration"]:
-            rows.append(_record(city, entity, source))
+            rows.append((*_record(city, entity, source), None))
+    if codeless:
+        # drawn after the three sources with a generator of its own, so they stay what they are without it
+        listed = City(seed + 1)
+        for entity in pool:
+            if listed.rng.random() < CODELESS_SHARE:
+                rows.append(_codeless(listed, city, entity))
     order = list(range(len(rows)))
     city.rng.shuffle(order)
-    columns = ("entity_id", "source", "uscc", "reg_no", "name", "address", "legal_representative", "phone")
+    columns = ("entity_id", "source", "uscc", "reg_no", "name", "address", "legal_representative", "phone",
+               "person_header")  # fmt: skip
     frame = pl.DataFrame([rows[i] for i in order], schema=list(columns), orient="row")
     return frame.with_row_index("record_id", offset=1).with_columns(pl.col("record_id").cast(pl.Int64))
 
@@ -248,6 +297,54 @@ def _record(city: City, entity: Entity, source: str) -> tuple[object, ...]:
             rep, phone)  # fmt: skip
 
 
+def _codeless(listed: City, city: City, entity: Entity) -> tuple[object, ...]:
+    """A row of a hand-typed list without codes: the name and address varied, a person of the list's role."""
+    rng = listed.rng
+    source, header, boss = rng.choice(CODELESS_LISTS)
+    trade, region, form = entity.trade, entity.region, entity.form
+    roll = rng.random()
+    if roll < 0.06 and len(trade) >= 2:
+        trade = trade[1] + trade[0] + trade[2:]
+    elif roll < 0.09:
+        position = rng.randrange(len(trade))
+        choices = city.homophones.get(trade[position]) or []
+        trade = trade[:position] + (rng.choice(choices) if choices else trade[position]) + trade[position + 1 :]
+    if form in ("有限公司", "有限责任公司") and rng.random() < 0.3:
+        form = "有限责任公司" if form == "有限公司" else "有限公司"
+    name = region + trade + entity.industry + form
+    roll = rng.random()
+    if not entity.individual and roll < 0.45:
+        name = trade + entity.industry + form
+    elif not entity.individual and roll < 0.6:
+        name = trade + entity.industry + "（柳州）" + form
+    elif entity.individual and roll < 0.3:
+        name = trade + entity.industry
+    if entity.branch:
+        name += entity.branch
+    person = entity.legal_rep if rng.random() < boss else listed.person()
+    phone = rng.choice(entity.phones) if rng.random() < 0.5 else None
+    return (entity.entity_id, source, None, None, name, _codeless_address(rng, entity), person if rng.random() < 0.85
+            else None, phone, header)  # fmt: skip
+
+
+def _codeless_address(rng: random.Random, entity: Entity) -> str | None:
+    if rng.random() < 0.05:
+        return None
+    district_index, road, number, room = entity.district, entity.road, entity.number, entity.room
+    if entity.moved_from and rng.random() < 0.5:
+        district_index, road, number, room = entity.moved_from
+    district = DISTRICTS[district_index][1]
+    street = f"{road}{number}号"
+    if room and rng.random() < 0.4:
+        street += room
+    elif rng.random() < 0.35:
+        street += rng.choice(FLOORS)
+    head = rng.choices((PROVINCE + CITY + district, CITY + district, district, "柳州" + district),
+                       weights=(10, 50, 25, 15))[0]  # fmt: skip
+    address = head + street
+    return address.translate(TRADITIONAL) if rng.random() < 0.3 else address
+
+
 def _dirty_code(rng: random.Random, code: str) -> str:
     roll = rng.random()
     if roll < 0.01:
@@ -268,7 +365,13 @@ def _name(city: City, entity: Entity, source: str) -> str:
     if source != "registration":
         dirt = 2.0 if source == "inspections" else 1.0
         if rng.random() < 0.35 * dirt:
-            region = "" if entity.individual or rng.random() < 0.7 else rng.choice(("广西", CITY, "柳州"))
+            if entity.individual or rng.random() < 0.7:
+                region = ""
+            elif region.startswith(CITY) and len(region) > len(CITY):
+                # a district-level name is written without the city, never without its district
+                region = rng.choice((region[len(CITY) :], "柳州" + region[len(CITY) :]))
+            else:
+                region = rng.choice(("广西", CITY, "柳州"))
         if form in ("有限公司", "有限责任公司") and rng.random() < 0.15:
             form = "有限责任公司" if form == "有限公司" else "有限公司"
         if rng.random() < 0.08 * (dirt - 1) and not entity.individual:
@@ -300,13 +403,15 @@ def _name(city: City, entity: Entity, source: str) -> str:
 def _address(rng: random.Random, entity: Entity, source: str) -> str | None:
     if source == "inspections" and rng.random() < 0.1:
         return None
-    code, district, _ = DISTRICTS[entity.district]
-    number = entity.number
+    district_index, road, number, room = entity.district, entity.road, entity.number, entity.room
+    if entity.moved_from and source != "registration" and rng.random() < 0.5:
+        district_index, road, number, room = entity.moved_from
+    code, district, _ = DISTRICTS[district_index]
     if source != "registration" and rng.random() < 0.01:
         number += rng.choice((-1, 1, 10))
-    street = f"{entity.road}{number}号"
-    if entity.room and (source == "registration" or rng.random() < 0.7):
-        street += entity.room
+    street = f"{road}{number}号"
+    if room and (source == "registration" or rng.random() < 0.7):
+        street += room
     if rng.random() < 0.05:
         street = f"{district[:2]}街道{street}"
     head = rng.choices(
