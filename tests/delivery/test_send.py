@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -37,6 +38,8 @@ class Receiver:
     reject: dict[str, str] = field(default_factory=dict)  # record name -> reason
     later: set[str] = field(default_factory=set)  # record names acknowledged later
     seen: list[str] = field(default_factory=list)  # idempotency keys, in the order received and accepted
+    bodies: list[dict[str, Any]] = field(default_factory=list)  # every request's body
+    slow: float = 0.0  # seconds to wait before answering
 
 
 @pytest.fixture
@@ -46,6 +49,9 @@ def receiver() -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            state.bodies.append(body)
+            if state.slow:
+                time.sleep(state.slow)
             if state.fail_next:
                 status = state.fail_next.pop(0)
                 self.send_response(status)

@@ -28,7 +28,7 @@ PeriodOption = typer.Option(
     None, "--period", "-p", help="When the batches were stored: 2021, 2021-07, 2021-07-15 or FROM..TO (Beijing time)."
 )
 INTAKE = ("produced", "accepted", "quarantined", "skipped")
-OUTCOME = ("owed", "delivered", "acknowledged", "rejected", "sent", "pending", "dead")
+OUTCOME = ("owed", "delivered", "acknowledged", "rejected", "sent", "pending", "dead", "unknown")
 
 
 @app.callback()

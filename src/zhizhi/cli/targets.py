@@ -91,16 +91,19 @@ def retry_command(
     name: str = typer.Argument(..., help="The target."),
     ids: list[int] = typer.Option(None, "--id", help="Only these deliveries (repeat the option); none for all."),  # noqa: B008
     rejected: bool = typer.Option(False, "--rejected", help="Retry rejected deliveries instead of dead ones."),
+    unknown: bool = typer.Option(
+        False, "--unknown", help="Retry deliveries whose arrival is unknown (timed out): the key makes it safe."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
-    """Send dead (or rejected) deliveries again, from the first attempt, once their cause is fixed."""
+    """Send dead (or rejected, or unknown) deliveries again, from the first attempt, once their cause is fixed."""
     with transaction(ctx) as (workspace, session):
         moved = retry(
             session,
             operator(),
             load_target(workspace.root, name),
             ids=ids or None,
-            status="rejected" if rejected else "dead",
+            status="rejected" if rejected else "unknown" if unknown else "dead",
         )
     emit({"requeued": moved}, as_json, lambda: console.print(f"{moved:,} deliveries to {name} are pending again."))
 

@@ -25,9 +25,9 @@ from zhizhi.records.history import masked
 from zhizhi.store.tables import Batch, Delivery, RecordVersion
 from zhizhi.store.types import iso_utc
 
-FIGURES = ("owed", "delivered", "acknowledged", "rejected", "sent", "pending", "dead")
+FIGURES = ("owed", "delivered", "acknowledged", "rejected", "sent", "pending", "dead", "unknown")
 DELIVERED = ("sent", "acknowledged", "rejected")
-PROBLEMS = ("rejected", "dead")
+PROBLEMS = ("rejected", "dead", "unknown")
 
 
 def funnels(session: Session, actor: Actor, root: Path) -> list[dict[str, Any]]:

@@ -31,6 +31,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "sent": ("sent",),
     "pending": ("pending",),
     "dead": ("dead",),
+    "unknown": ("unknown",),
 }
 PAGE = 1_000
 

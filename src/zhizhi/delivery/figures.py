@@ -41,10 +41,11 @@ class Outcome:
     acknowledged: int = 0
     rejected: int = 0
     dead: int = 0
+    unknown: int = 0  # gave up after timeouts: may have arrived; a receipt or a retry settles it
 
     @property
     def owed(self) -> int:
-        return self.delivered + self.pending + self.dead
+        return self.delivered + self.pending + self.dead + self.unknown
 
     @property
     def delivered(self) -> int:
@@ -63,6 +64,7 @@ class Outcome:
             "sent": self.sent,
             "pending": self.pending,
             "dead": self.dead,
+            "unknown": self.unknown,
         }
 
 

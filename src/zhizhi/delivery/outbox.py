@@ -23,6 +23,7 @@ STATUS_WORDS = {  # a delivery's state in people's words (Chinese, English): the
     "acknowledged": ("已确认", "acknowledged"),
     "rejected": ("被拒收", "rejected"),
     "dead": ("发送失败（死信）", "dead letter"),
+    "unknown": ("送达未知（超时，可能已送达）", "unknown: timed out, may have arrived"),
 }
 STATUSES = tuple(STATUS_WORDS)
 

@@ -50,7 +50,7 @@ def apply_receipts(
         if delivery is None:
             report.ignored[outcome.key] = UNKNOWN
             continue
-        if delivery.status not in ("sent", "pending"):
+        if delivery.status not in ("sent", "pending", "unknown"):
             report.ignored[outcome.key] = f"already {delivery.status}"
             continue
         if outcome.accepted is None:

@@ -40,6 +40,7 @@ OUTCOME_COLUMNS = (
     ("待回执", "sent"),
     ("待发送", "pending"),
     ("失败", "dead"),
+    ("送达未知", "unknown"),
 )
 DELIVERY_COLUMNS = (
     ("交付编号", "id"),

@@ -2,18 +2,21 @@
 
 Three short steps, so that no database lock is held while the platform answers:
 
-1. **Claim** (one transaction): due `pending` deliveries of the target, oldest first (the order they were owed, so
-   one record's versions go in order), locked `FOR UPDATE SKIP LOCKED` on PostgreSQL so that two workers never
-   claim the same delivery. A claim counts an attempt and holds the delivery for the target's `claim_seconds`
-   (its `next_attempt_at` moves that far ahead): a worker killed mid-send leaves its claim to run out, and the
-   batch is sent again. The receiver drops what it already has by the idempotency key.
+1. **Claim** (one transaction): due `pending` deliveries of the target, oldest due first, locked `FOR UPDATE SKIP
+   LOCKED` on PostgreSQL so that two workers never claim the same delivery. A claim holds the delivery for the
+   target's `claim_seconds` (its `next_attempt_at` moves that far ahead, which is also the claim's token): a worker
+   killed mid-send leaves its claim to run out, and the batch is sent again, with no attempt charged for the death.
+   The receiver drops what it already has by the idempotency key.
 2. **Send**: the rendered batch goes to the target's transport, outside any transaction.
 3. **Record** (one transaction): accepted -> `acknowledged`; rejected -> `rejected` with the platform's reason; no
-   answer yet -> `sent` (the platform acknowledges later through a receipt). A failure (timeout, refused connection,
-   5xx; and a wrong setting, so that it shows) leaves the batch `pending`, tried again after a backoff that starts
-   at the target's `retry_seconds` and doubles with each attempt (with jitter, up to an hour); after the target's
-   `max_attempts` a delivery is `dead`, with the last error. An outcome whose claim was taken over (it ran out and
-   another worker claimed the delivery again) is left to that worker.
+   answer yet -> `sent` (the platform acknowledges later through a receipt). Each delivery so tried counts an
+   attempt. A transient failure (timeout, refused connection, 5xx) leaves the batch `pending`, tried again after a
+   backoff that starts at the target's `retry_seconds` and doubles with each attempt (with jitter, up to an hour),
+   for `retry_hours` after the first failed try (and at most `max_attempts` tries, when set); then a delivery is
+   `dead` with the last error, or `unknown` (送达未知) when the last try timed out after the request left, since it
+   may have arrived: a receipt or a retry (idempotent by key) settles it. A terminal failure (a setting that is
+   wrong, a code list that is missing) makes the batch `dead` at once with its reason. An outcome whose claim was
+   taken over (it ran out and another worker claimed the delivery again) is left to that worker.
 
 A record's later delivery to a target is `held` while an earlier one is pending, and released when that one leaves
 `pending` (`zhizhi.delivery.outbox.release_next`), so its versions arrive in order. Every outcome is a ledger
@@ -40,10 +43,10 @@ from zhizhi.codes.review import note_for_review
 from zhizhi.delivery.outbox import release_next
 from zhizhi.delivery.render import Renderer, Untranslatable, renderer
 from zhizhi.delivery.targets import TargetConfig
-from zhizhi.delivery.transports import Item, Outcome, TransientError, Transport, transport_for
-from zhizhi.errors import InputError
+from zhizhi.delivery.transports import STAMP, Item, Outcome, TransientError, Transport, transport_for
+from zhizhi.errors import InputError, ZhizhiError
 from zhizhi.store.tables import DUE, Delivery, Record, RecordVersion
-from zhizhi.store.types import utcnow
+from zhizhi.store.types import iso_utc, utcnow
 
 log = logging.getLogger("zhizhi.delivery")
 Entries = list[tuple[str, str, str | int, Mapping[str, Any]]]  # ledger entries of one transaction, in order
@@ -66,7 +69,18 @@ class SendReport:
 @dataclass
 class _Claim:
     items: list[Item] = field(default_factory=list)
-    tokens: dict[str, tuple[int, int]] = field(default_factory=dict)  # key -> (delivery id, attempts when claimed)
+    tokens: dict[str, int] = field(default_factory=dict)  # key -> delivery id
+    held_until: datetime | None = None  # the claim's token: the deliveries' next_attempt_at while it holds them
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a batch got no answer: the error; whether it is terminal (a setting: no retry); whether the records may
+    have arrived all the same (the request left, the answer did not come back in time)."""
+
+    message: str
+    terminal: bool = False
+    maybe_arrived: bool = False
 
 
 def backoff(attempts: int, rng: random.Random | None = None, first: timedelta = BACKOFF_FIRST) -> timedelta:
@@ -94,12 +108,15 @@ def send_once(
     if not claim.items:
         return report
     try:
-        outcomes: list[Outcome] | str = carrier.send(target, claim.items)
+        outcomes: list[Outcome] | Failure = carrier.send(target, claim.items)
     except TransientError as exc:
-        outcomes = str(exc)
-    except Exception as exc:  # a wrong setting or a transport's fault: counted like a failure, so it ends dead
+        outcomes = Failure(str(exc), maybe_arrived=exc.maybe_arrived)
+    except ZhizhiError as exc:  # a setting or the data: terminal ones are not retried
+        log.error("target %s: %s", target.name, exc.message)
+        outcomes = Failure(exc.message_zh or exc.message, terminal=exc.terminal)
+    except Exception as exc:  # a transport's fault: logged, and retried like a failure within the time budget
         log.exception("target %s: the transport failed", target.name)
-        outcomes = f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"
+        outcomes = Failure(f"{type(exc).__name__}: {exc}")
     answered = moment if now is not None else utcnow()  # when the platform answered, not when the claim began
     entries.clear()
     with sessions() as session, session.begin(), session.no_autoflush:
@@ -116,21 +133,25 @@ def _claim(
     renderers: dict[str, Renderer] = {}
     refused: list[Untranslatable] = []
     held_until = moment + timedelta(seconds=target.claim_seconds)
+    claim.held_until = held_until
     due = _due(session, target, moment, limit)
-    _settle(session, [row[0] for row in due], {"next_attempt_at": held_until, "updated_at": moment}, attempt=True)
-    for delivery, data, kind in due:
+    _settle(session, [row[0] for row in due], {"next_attempt_at": held_until, "updated_at": moment})
+    for delivery, data, kind, version in due:
         report.claimed += 1
-        if kind not in renderers:
-            renderers[kind] = renderer(session, target, kind, today=moment.date())
         try:
-            payload = renderers[kind].render(json.loads(data))
-        except InputError as exc:
+            if kind not in renderers:
+                renderers[kind] = renderer(session, target, kind, today=moment.date())
+            payload = renderers[kind].render(json.loads(data)) | _stamp(version)
+        except ZhizhiError as exc:
+            if not isinstance(exc, InputError):  # the target's settings or code lists: fails at once, not retried
+                report.add(_give_up(delivery, "dead", moment, exc.message_zh or exc.message, entries))
+                continue
             report.add(finish(delivery, "rejected", moment, exc.message_zh or exc.message, entries))
             if isinstance(exc, Untranslatable):
                 refused.append(exc)
             continue
         claim.items.append((delivery.idempotency_key, payload))
-        claim.tokens[delivery.idempotency_key] = (delivery.id, delivery.attempts)
+        claim.tokens[delivery.idempotency_key] = delivery.id
     _note_for_review(session, target, refused)
     release_next(session, [row[0] for row in due if row[0].status != "pending"], moment)
     return claim
@@ -180,7 +201,7 @@ def _due(session: Session, target: TargetConfig, moment: datetime, limit: int) -
     if not ids:
         return []
     query = (
-        select(Delivery, RecordVersion.data, Record.record_type)
+        select(Delivery, RecordVersion.data, Record.record_type, RecordVersion)
         .join(RecordVersion, RecordVersion.id == Delivery.record_version_id)
         .join(Record, Record.id == Delivery.record_id)
         .where(Delivery.id.in_(ids))
@@ -190,34 +211,40 @@ def _due(session: Session, target: TargetConfig, moment: datetime, limit: int) -
 
 
 def _still_claimed(session: Session, claim: _Claim) -> dict[str, Delivery]:
-    """The claimed deliveries that are still this claim's: pending, with no attempt since."""
-    ids = {delivery_id: key for key, (delivery_id, _) in claim.tokens.items()}
+    """The claimed deliveries that are still this claim's: pending, and held until this claim's token."""
+    ids = {delivery_id: key for key, delivery_id in claim.tokens.items()}
     query = select(Delivery).where(Delivery.id.in_(ids))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Delivery)
-    found = {}
-    for delivery in session.scalars(query):
-        key = ids[delivery.id]
-        if delivery.status == "pending" and delivery.attempts == claim.tokens[key][1]:
-            found[key] = delivery
-    return found
+    return {
+        ids[d.id]: d
+        for d in session.scalars(query)
+        if d.status == "pending" and d.next_attempt_at == claim.held_until
+    }
 
 
 def _record(
     session: Session,
     target: TargetConfig,
     claim: _Claim,
-    outcomes: list[Outcome] | str,
+    outcomes: list[Outcome] | Failure,
     answered: datetime,
     report: SendReport,
     entries: Entries,
 ) -> None:
-    """The platform's answers (or the failure) on the deliveries still this claim's; acknowledgements in one UPDATE."""
+    """The platform's answers (or the failure) on the deliveries still this claim's; acknowledgements in one UPDATE.
+
+    Each delivery tried counts an attempt; the first try starts the clock of its retries.
+    """
     deliveries = _still_claimed(session, claim)
-    if isinstance(outcomes, str):
+    _settle(session, list(deliveries.values()), {}, attempt=True)
+    for delivery in deliveries.values():
+        if delivery.first_attempt_at is None:
+            delivery.first_attempt_at = answered
+    if isinstance(outcomes, Failure):
         for delivery in deliveries.values():
             report.add(_retry(target, delivery, answered, outcomes, entries))
-        release_next(session, [d for d in deliveries.values() if d.status == "dead"], answered)
+        release_next(session, [d for d in deliveries.values() if d.status != "pending"], answered)
         return
     acknowledged = []
     for outcome in outcomes:
@@ -228,6 +255,13 @@ def _record(
             report.add("acknowledged")
         elif found is not None:
             report.add(_answered(target, found, outcome, answered, entries))
+    if deliveries and not outcomes:
+        log.warning(
+            "target %s: the answer settled none of the batch's %d keys; check the target's `answer` mapping "
+            "(docs/targets.md): its deliveries stay `sent` until a receipt comes",
+            target.name,
+            len(deliveries),
+        )
     done = {"status": "acknowledged", "sent_at": answered, "acknowledged_at": answered, "updated_at": answered}
     _settle(session, acknowledged, done | {"next_attempt_at": None, "last_error": None})
     release_next(session, [d for d in deliveries.values() if d.status != "pending"], answered)
@@ -269,15 +303,31 @@ def finish(delivery: Delivery, state: str, moment: datetime, reason: str | None,
     return state
 
 
-def _retry(target: TargetConfig, delivery: Delivery, moment: datetime, error: str, entries: Entries) -> str:
-    delivery.last_error, delivery.updated_at = error[:2000], moment
-    if delivery.attempts >= target.max_attempts:
-        delivery.status, delivery.next_attempt_at = "dead", None
-        _enter(entries, delivery, "dead", error)
-        return "dead"
-    delivery.next_attempt_at = moment + backoff(delivery.attempts, first=timedelta(seconds=target.retry_seconds))
-    _enter(entries, delivery, "retry", error)
+def _retry(target: TargetConfig, delivery: Delivery, moment: datetime, failure: Failure, entries: Entries) -> str:
+    """A failed try: again after a backoff while the target's retry time lasts; then `dead`, or `unknown` when the
+    records may have arrived; at once `dead` on a terminal failure."""
+    delivery.last_error, delivery.updated_at = failure.message[:2000], moment
+    began = delivery.first_attempt_at or moment
+    spent = moment - began >= timedelta(hours=target.retry_hours)
+    counted = target.max_attempts is not None and delivery.attempts >= target.max_attempts
+    if failure.terminal or spent or counted:
+        return _give_up(delivery, "unknown" if failure.maybe_arrived else "dead", moment, failure.message, entries)
+    wait = backoff(delivery.attempts, first=timedelta(seconds=target.retry_seconds))
+    delivery.next_attempt_at = moment + wait
+    _enter(entries, delivery, "retry", failure.message)
     return "retry"
+
+
+def _give_up(delivery: Delivery, state: str, moment: datetime, reason: str, entries: Entries) -> str:
+    delivery.status, delivery.next_attempt_at = state, None
+    delivery.last_error, delivery.updated_at = reason[:2000], moment
+    _enter(entries, delivery, state, reason)
+    return state
+
+
+def _stamp(version: RecordVersion) -> dict[str, Any]:
+    """What every payload carries of its version (under `STAMP`), so a platform can refuse one older than it holds."""
+    return {STAMP: {"version": version.version, "version_at": iso_utc(version.created_at)}}
 
 
 def _enter(entries: Entries, delivery: Delivery, state: str, reason: str | None) -> None:

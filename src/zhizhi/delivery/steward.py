@@ -33,7 +33,7 @@ from zhizhi.store.frames import slices
 from zhizhi.store.tables import Batch, Delivery, Department, Record, RecordVersion
 from zhizhi.store.types import utcnow
 
-RETRYABLE = ("dead", "rejected")
+RETRYABLE = ("dead", "rejected", "unknown")
 
 
 @dataclass
@@ -195,7 +195,15 @@ def _requeue(session: Session, deliveries: list[Delivery], why: str) -> int:
         session.execute(
             update(Delivery)
             .where(Delivery.id.in_(part))
-            .values(status="pending", held=False, attempts=0, next_attempt_at=now, last_error=None, updated_at=now),
+            .values(
+                status="pending",
+                held=False,
+                attempts=0,
+                first_attempt_at=None,
+                next_attempt_at=now,
+                last_error=None,
+                updated_at=now,
+            ),
             execution_options={"synchronize_session": "fetch"},
         )
     return len(deliveries)

@@ -16,7 +16,7 @@ fields:                            # the platform's field: the record's field (o
 transport:
   kind: http                       # http, sql or file
   url: https://platform.example/api/entities
-max_attempts: 8
+retry_hours: 24                    # tries again, backing off to once an hour, for a day
 ```
 """
 
@@ -93,7 +93,15 @@ class TargetConfig(_Strict):
     filter: TargetFilter = Field(default_factory=TargetFilter)
     fields: dict[str, TargetField] = Field(min_length=1, description="platform field -> where its value comes from")
     transport: Transport
-    max_attempts: int = Field(default=8, ge=1, le=100, description="tries before a delivery goes to dead letters")
+    retry_hours: float = Field(
+        default=24,
+        gt=0,
+        le=24 * 30,
+        description="how long a delivery is tried again after its first failed try (a platform may be down a day)",
+    )
+    max_attempts: int | None = Field(
+        default=None, ge=1, le=1000, description="optional: give up after this many tries, even within retry_hours"
+    )
     reasons: dict[str, str] = Field(
         default_factory=dict,
         description="the platform's rejection codes in words, e.g. E1021: 名称不符",

@@ -467,8 +467,9 @@ DUE = text("status = 'pending' AND NOT held")
 class Delivery(Base):
     """One record version owed to one target: the outbox row a worker sends, and its state.
 
-    pending -> sent -> acknowledged | rejected (with the target's reason) | dead (after max attempts). The
-    idempotency key (random, one per delivery) lets a receiver drop a duplicate.
+    pending -> sent -> acknowledged | rejected (with the target's reason); or, when the target's retry time ran out,
+    dead (it cannot have arrived) or unknown (the last tries timed out: it may have arrived; a receipt or a retry
+    settles it). The idempotency key (random, one per delivery) lets a receiver drop a duplicate.
     """
 
     __tablename__ = "deliveries"
@@ -506,6 +507,7 @@ class Delivery(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when its retries' time budget began
 
 
 class ResolveRun(Base):

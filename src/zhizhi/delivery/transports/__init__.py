@@ -22,10 +22,27 @@ if TYPE_CHECKING:
 GROUP = "zhizhi.transports"
 
 Item = tuple[str, dict[str, Any]]  # idempotency key, rendered record
+# A rendered record's key for its version, `{"version": N, "version_at": ISO time}`: not one of the platform's fields.
+# The HTTP transport sends it beside the record; the SQL and file transports write only the target's fields.
+STAMP = "_zhizhi"
+
+
+def unstamped(record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A rendered record without its version stamp, and the stamp (empty when there is none)."""
+    fields = dict(record)
+    return fields, fields.pop(STAMP, None) or {}
 
 
 class TransientError(Exception):
-    """The platform could not be reached or failed: try again later."""
+    """The platform could not be reached or failed: try again later.
+
+    `maybe_arrived`: the request left and no answer came back in time (a read timeout, a gateway timeout), so the
+    platform may have taken the records all the same; a delivery that runs out of time so is `unknown`, not `dead`.
+    """
+
+    def __init__(self, message: str, *, maybe_arrived: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_arrived = maybe_arrived
 
 
 @dataclass(frozen=True)

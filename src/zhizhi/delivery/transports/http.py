@@ -1,12 +1,15 @@
 """The HTTP JSON transport: deliveries POSTed in batches; the platform answers for each record.
 
-Request: `{"target": NAME, "records": [{"idempotency_key": KEY, "record": {...}}, ...]}`.
+Request: `{"target": NAME, "records": [{"idempotency_key": KEY, "version": N, "version_at": TIME, "record": {...}},
+...]}`: `version` (1, 2, ...) and `version_at` (ISO UTC) say which version of the record this is, so a platform that
+got a newer one first (a timed-out request it processed late) can refuse the older.
 Answer, by default: `{"results": [{"idempotency_key": KEY, "status": "accepted" | "rejected" | "received",
 "reason": ...}]}`; `answer:` in the settings reads another shape (where the list is, which fields hold the key, the
 status and the reason, which status values mean accepted or rejected). A status that is neither (`received`) or a
 key the answer leaves out means the platform will acknowledge later, through `POST /api/receipts`.
-A 5xx answer, a timeout or a refused connection is transient (tried again later); any other non-2xx answer rejects
-the whole batch with the platform's words.
+A 5xx answer, a timeout or a refused connection is transient (tried again later; a read timeout or a 504 may have
+arrived, which makes a delivery that runs out of time `unknown` rather than `dead`); any other non-2xx answer
+rejects the whole batch with the platform's words.
 
 Settings (`transport:` in the target file) are listed in `SETTINGS`; see docs/targets.md. One connection pool is
 kept per target and its settings, so batches reuse connections.
@@ -23,7 +26,7 @@ from typing import Any
 import httpx
 
 from zhizhi.delivery.targets import TargetConfig
-from zhizhi.delivery.transports import Item, Outcome, TransientError, check_settings, setting
+from zhizhi.delivery.transports import Item, Outcome, TransientError, check_settings, setting, unstamped
 from zhizhi.errors import ConfigError
 
 SETTINGS = ("url", "timeout", "batch_size", "auth_header_env", "client_cert", "client_key", "ca_file", "answer")
@@ -84,13 +87,17 @@ class HttpTransport:
         check_settings(target, SETTINGS)
         url = str(setting(target, "url", required=True))
         answer = Answer.of(target)
-        body = {"target": target.name, "records": [{"idempotency_key": k, "record": r} for k, r in items]}
+        body = {"target": target.name, "records": [_envelope(k, r) for k, r in items]}
         try:
             response = self._client(target).post(url, json=body, headers=_headers(target))
         except httpx.HTTPError as exc:
-            raise TransientError(f"{type(exc).__name__}: {exc}") from exc
+            # Once the request has left, no answer in time does not mean the platform did not take it.
+            left = isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.RemoteProtocolError)
+            raise TransientError(f"{type(exc).__name__}: {exc}", maybe_arrived=left) from exc
         if response.status_code >= 500:
-            raise TransientError(f"HTTP {response.status_code}: {response.text[:200]}")
+            raise TransientError(
+                f"HTTP {response.status_code}: {response.text[:200]}", maybe_arrived=response.status_code == 504
+            )
         if response.status_code >= 300:
             reason = f"平台拒收整批（HTTP {response.status_code}）：{response.text[:500]}"
             return [Outcome(k, False, reason) for k, _ in items]
@@ -143,3 +150,9 @@ def _tls(target: TargetConfig) -> ssl.SSLContext:
         except (ssl.SSLError, ValueError) as exc:
             raise ConfigError(f"Target `{target.name}`: the client certificate or key does not load ({exc}).") from exc
     return context
+
+
+def _envelope(key: str, record: dict[str, Any]) -> dict[str, Any]:
+    """One record as sent: its key, its version and the version's time (a platform keeps the newest), its fields."""
+    fields, stamp = unstamped(record)
+    return {"idempotency_key": key, **stamp, "record": fields}

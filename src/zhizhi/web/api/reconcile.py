@@ -14,7 +14,7 @@ from zhizhi.web.deps import ApiGuard, DbSession, Limit, Offset, app_context
 
 router = APIRouter(tags=["reconcile"])
 Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
-Figure = Literal["owed", "delivered", "acknowledged", "rejected", "sent", "pending", "dead"]
+Figure = Literal["owed", "delivered", "acknowledged", "rejected", "sent", "pending", "dead", "unknown"]
 PeriodText = Annotated[str, Query(description="2021, 2021-07, 2021-07-15 or FROM..TO, in Beijing time")]
 
 

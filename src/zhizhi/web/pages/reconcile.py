@@ -26,7 +26,7 @@ Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 INTAKE = ("produced", "accepted", "quarantined", "skipped")
-OUTCOME = ("owed", "delivered", "acknowledged", "rejected", "sent", "pending", "dead")
+OUTCOME = ("owed", "delivered", "acknowledged", "rejected", "sent", "pending", "dead", "unknown")
 
 
 @router.get("/reconcile", response_class=HTMLResponse)

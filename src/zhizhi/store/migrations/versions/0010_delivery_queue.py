@@ -3,7 +3,8 @@
 A pending delivery behind an earlier pending one of the same record and target is `held`; it is released when the
 earlier one leaves `pending`. Every pending delivery has a `next_attempt_at` (when it was owed, at first), so the
 claim is one range scan of a partial index (target, next_attempt_at, id) over the pending deliveries not held: its
-cost no longer grows with the backlog, nor depends on the planner's statistics.
+cost no longer grows with the backlog, nor depends on the planner's statistics. `first_attempt_at` starts the
+clock of a delivery's retries, which are budgeted by time (a target's `retry_hours`), not by count.
 
 Revision ID: 0010
 Revises: 0009
@@ -26,6 +27,7 @@ DUE = sa.text("status = 'pending' AND NOT held")
 def upgrade() -> None:
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.add_column(sa.Column("held", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column("first_attempt_at", sa.DateTime(), nullable=True))
     op.execute(
         "UPDATE deliveries SET next_attempt_at = created_at WHERE status = 'pending' AND next_attempt_at IS NULL"
     )
@@ -64,4 +66,5 @@ def downgrade() -> None:
     op.drop_index("ix_deliveries_target_status", table_name="deliveries")
     op.create_index("ix_deliveries_target_status", "deliveries", ["target", "status"])
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.drop_column("first_attempt_at")
         batch_op.drop_column("held")
