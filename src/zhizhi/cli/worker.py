@@ -11,7 +11,7 @@ import typer
 
 from zhizhi.cli.common import console, store
 from zhizhi.delivery.send import SendReport
-from zhizhi.delivery.worker import Worker
+from zhizhi.delivery.worker import Checkpoints, Worker
 from zhizhi.privacy.schedule import run_daily
 
 
@@ -39,6 +39,7 @@ def worker(
             poll_seconds=poll or workspace.config.delivery.poll_seconds,
             names=names or None,
             on_report=said,
+            checkpoints=Checkpoints.of(workspace),
         )
 
         def stop(*_: Any) -> None:

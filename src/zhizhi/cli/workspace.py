@@ -155,7 +155,7 @@ def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
 def _serve(workspace: Workspace, host: str, port: int) -> None:
     import uvicorn
 
-    from zhizhi.delivery.worker import Worker
+    from zhizhi.delivery.worker import Checkpoints, Worker
     from zhizhi.web.app import create_app
 
     app = create_app(workspace)
@@ -165,7 +165,10 @@ def _serve(workspace: Workspace, host: str, port: int) -> None:
     sending = None
     if workspace.config.delivery.workers_in_serve:
         sending = Worker(
-            app.state.context.sessions, workspace.root, poll_seconds=workspace.config.delivery.poll_seconds
+            app.state.context.sessions,
+            workspace.root,
+            poll_seconds=workspace.config.delivery.poll_seconds,
+            checkpoints=Checkpoints.of(workspace),
         )
         sending.start()
     try:

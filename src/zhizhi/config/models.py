@@ -64,6 +64,12 @@ class DeliveryConfig(_Strict):
 
     workers_in_serve: bool = Field(default=True, description="`zhizhi serve` runs the sending workers itself")
     poll_seconds: float = Field(default=0.1, ge=0.05, le=60, description="a worker's pause when nothing is due")
+    checkpoint_entries: int = Field(
+        default=1000, ge=10, le=1_000_000, description="workers sign a ledger checkpoint after this many entries"
+    )
+    checkpoint_minutes: float = Field(
+        default=10, gt=0, le=1440, description="and after this many minutes when any entry came since the last"
+    )
 
 
 Rule = Literal["source_priority", "most_recent", "most_complete"]

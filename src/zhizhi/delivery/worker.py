@@ -4,7 +4,8 @@ A worker runs inside `zhizhi serve` (the embedded default) or as its own process
 at once on PostgreSQL, where claims are row locks taken with SKIP LOCKED. Each loop sends batch after batch while
 there is work, then waits `poll_seconds`. Target files are read again when they change; a new file starts a loop,
 a removed one ends its loop. An error that is not the platform's (the database is busy or gone, a target file is
-broken) is logged and tried again after a pause; the loop never dies of it.
+broken) is logged and tried again after a pause; the loop never dies of it. Every couple of seconds the worker also
+signs a ledger checkpoint when one is due (`delivery.checkpoint_entries`, `delivery.checkpoint_minutes`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,29 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from zhizhi.config import Workspace
 from zhizhi.delivery.send import SendReport, send_once
 from zhizhi.delivery.targets import FILES, TargetConfig
+from zhizhi.ledger import sign_if_due
 
 log = logging.getLogger("zhizhi.delivery")
 
 ERROR_PAUSE = 5.0  # seconds after an unexpected error before the loop tries again
+
+
+@dataclass(frozen=True)
+class Checkpoints:
+    """When a worker signs the ledger's head: after `entries` entries, or `minutes` after the last checkpoint."""
+
+    keys_dir: Path
+    entries: int = 1000
+    minutes: float = 10
+
+    @classmethod
+    def of(cls, workspace: Workspace) -> Checkpoints:
+        """The workspace's schedule (`delivery.checkpoint_entries`, `delivery.checkpoint_minutes`) and key."""
+        settings = workspace.config.delivery
+        return cls(workspace.keys_dir, settings.checkpoint_entries, settings.checkpoint_minutes)
 
 
 @dataclass
@@ -35,6 +53,7 @@ class Worker:
     names: list[str] | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     on_report: Callable[[str, SendReport], None] | None = None
+    checkpoints: Checkpoints | None = None
     _loops: dict[str, threading.Thread] = field(default_factory=dict)
 
     def run(self) -> None:
@@ -48,9 +67,21 @@ class Worker:
                         target=self._loop, args=(name,), name=f"zhizhi-send-{name}", daemon=True
                     )
                     thread.start()
+            self._checkpoint()
             self.stop.wait(max(self.poll_seconds, 2.0))
         for thread in self._loops.values():
             thread.join()
+
+    def _checkpoint(self) -> None:
+        """Sign the ledger's head when enough entries or time have passed, so proofs stay small."""
+        if self.checkpoints is None:
+            return
+        every = self.checkpoints
+        try:
+            with self.sessions() as session, session.begin():
+                sign_if_due(session, every.keys_dir, every_entries=every.entries, every_minutes=every.minutes)
+        except Exception:
+            log.exception("signing a ledger checkpoint failed; trying again later")
 
     def start(self) -> threading.Thread:
         """Run in a background thread (as `zhizhi serve` does); set `stop` to end it."""

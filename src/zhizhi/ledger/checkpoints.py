@@ -9,13 +9,14 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from zhizhi.config.keys import PRIVATE_KEY, PUBLIC_KEY
@@ -25,6 +26,7 @@ from zhizhi.store.tables import LedgerCheckpoint
 from zhizhi.store.types import iso_utc, utcnow
 
 MESSAGE_KIND = "zhizhi-ledger-checkpoint"
+_PG_CHECKPOINT_LOCK = 7_241_003  # advisory lock id: one worker at a time decides whether a checkpoint is due
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,25 @@ def sign_head(session: Session, keys_dir: Path) -> Signed:
     )
     session.flush()
     return signed
+
+
+def sign_if_due(
+    session: Session, keys_dir: Path, *, every_entries: int, every_minutes: float, now: datetime | None = None
+) -> Signed | None:
+    """Sign the head when `every_entries` entries came since the last checkpoint, or any came and `every_minutes`
+    passed: so a proof never carries more than about `every_entries` entries of chain. Several workers may ask at
+    once: on PostgreSQL they take turns (an advisory lock), and the second finds nothing due."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHECKPOINT_LOCK})
+    seq, _ = _head(session)
+    last = session.execute(
+        select(LedgerCheckpoint.seq, LedgerCheckpoint.at).order_by(LedgerCheckpoint.seq.desc()).limit(1)
+    ).first()
+    signed_seq, signed_at = (last.seq, last.at) if last else (0, None)
+    waited = signed_at is None or (now or utcnow()) - signed_at >= timedelta(minutes=every_minutes)
+    if seq == 0 or seq == signed_seq or (seq - signed_seq < every_entries and not waited):
+        return None
+    return sign_head(session, keys_dir)
 
 
 def checkpoints(session: Session) -> list[Signed]:
