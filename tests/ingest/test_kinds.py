@@ -42,6 +42,10 @@ COLUMN_LEVEL = {
     "value.not_allowed",
     "address.division",
     "text.formula",
+    # spreadsheet artefacts in identifier fields, exercised in test_artefacts
+    "value.spreadsheet_artefact",
+    "value.scientific_notation",
+    "value.float_precision",
 }
 
 

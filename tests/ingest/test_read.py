@@ -93,7 +93,7 @@ def test_a_huge_cell_and_hostile_strings_are_plain_data(tmp_path: Path) -> None:
 def test_binary_junk_is_refused(tmp_path: Path) -> None:
     junk = tmp_path / "junk.csv"
     junk.write_bytes(bytes(range(256)) * 100)
-    with pytest.raises(InputError, match="is binary"):
+    with pytest.raises(InputError, match="appears to be binary data"):
         _read(junk)
 
 

@@ -70,7 +70,7 @@ def encode_chunk(frame: pl.DataFrame, mapped: Mapped, sheet: str | None, kind_co
     digests = digest_column(rows.filter(accepted)["data"])  # hashed here, beside the database's work
     rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("digest"))
     rows = rows.with_columns(rows["digest"].scatter(accepted.arg_true(), digests))
-    return Encoded(sheet, rows, chunk_stats(mapped.filled, found, mapped.records[ROW], sheet))
+    return Encoded(sheet, rows, chunk_stats(mapped.filled, found, mapped.records[ROW], sheet, mapped.artefacts))
 
 
 def _json_by_row(findings: pl.DataFrame, name: str) -> pl.DataFrame:

@@ -22,7 +22,9 @@ from zhizhi.ingest.normalize import (
     parse_dates,
     split_addresses,
 )
+from zhizhi.ingest.normalize.artefacts import undo_artefacts
 from zhizhi.ingest.validate import validate_registration_number, validate_resident_id, validate_uscc
+from zhizhi.ingest.validate.artefacts import artefact_findings
 from zhizhi.ingest.validate.identifiers import uscc_valid_mask
 from zhizhi.ingest.validate.results import Checked, Finding
 from zhizhi.records.fields import Field
@@ -57,6 +59,7 @@ class Cleaned:
     columns: dict[str, pl.Series]
     findings: list[pl.DataFrame]
     translation: pl.DataFrame | None = None  # code fields: translate_column's answer per row
+    artefacts: pl.DataFrame | None = None  # identifier fields: `_i`, `artefact` for each spreadsheet artefact undone
 
 
 def no_findings() -> pl.DataFrame:
@@ -316,7 +319,29 @@ KINDS: dict[str, Callable[[Field, pl.Series, Context], Cleaned]] = {
 
 
 def clean_column(spec: Field, raw: pl.Series, ctx: Context, context: pl.DataFrame | None = None) -> Cleaned:
-    """The clean column(s) and findings of one field."""
+    """The clean column(s) and findings of one field; an identifier's spreadsheet artefacts are undone first."""
+    if not spec.is_identifier:
+        return _by_kind(spec, raw, ctx, context)
+    undone = undo_artefacts(raw)
+    cleaned = _by_kind(spec, undone.values, ctx, context)
+    if undone.by_value:
+        rows = [
+            (value, found)
+            for value, answer in undone.by_value.items()
+            for found in artefact_findings(value, answer, spec.name, spec.label_zh)
+        ]
+        cleaned.findings.append(_explode(spec, raw, rows))
+        names = pl.DataFrame(
+            [(value, artefact) for value, answer in undone.by_value.items() for artefact in answer.artefacts],
+            schema={"key": pl.String, "artefact": pl.String},
+            orient="row",
+        )
+        frame = pl.DataFrame({I: pl.int_range(0, raw.len(), dtype=pl.UInt32, eager=True), "key": raw.cast(pl.String)})
+        cleaned.artefacts = frame.join(names, on="key", how="inner").select(I, "artefact")
+    return cleaned
+
+
+def _by_kind(spec: Field, raw: pl.Series, ctx: Context, context: pl.DataFrame | None) -> Cleaned:
     if spec.kind == "code":
         return _code(spec, raw, ctx, context)
     if spec.kind == "resident_id":

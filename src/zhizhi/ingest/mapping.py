@@ -6,7 +6,7 @@ severity and the column it came from. Nothing here knows a particular record typ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -25,13 +25,14 @@ HARD = "_hard"
 
 @dataclass
 class Mapped:
-    """One chunk mapped: `records` (`_row`, `_key`, `_hard`, then the record columns), `findings`, and how
-    many rows had a value for each mapped field."""
+    """One chunk mapped: `records` (`_row`, `_key`, `_hard`, then the record columns), `findings`, how many rows
+    had a value for each mapped field, and how many rows had each spreadsheet artefact in an identifier."""
 
     records: pl.DataFrame
     findings: pl.DataFrame
     filled: dict[str, int]
     translations: dict[str, pl.DataFrame]
+    artefacts: dict[str, int] = field(default_factory=dict)
 
 
 def record_columns(kind: RecordType) -> list[str]:
@@ -89,6 +90,7 @@ def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped
     columns: dict[str, pl.Series] = {}
     findings: list[pl.DataFrame] = []
     translations: dict[str, pl.DataFrame] = {}
+    artefacts: list[pl.DataFrame] = []
     mapped = [spec for spec in kind.fields if spec.name in source.fields]
     for spec in sorted(mapped, key=lambda s: s.kind == "code"):  # code rules may read other clean fields
         context = pl.DataFrame({name: series for name, series in columns.items() if series.dtype == pl.String})
@@ -97,6 +99,8 @@ def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped
         findings.extend(cleaned.findings)
         if cleaned.translation is not None:
             translations[spec.name] = cleaned.translation
+        if cleaned.artefacts is not None:
+            artefacts.append(cleaned.artefacts)
     for spec in kind.fields:
         for name in output_columns(spec):
             columns.setdefault(name, pl.Series(name, [None] * height, dtype=pl.String))
@@ -110,7 +114,15 @@ def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped
     hard = _rows_with_hard(found, height)
     records = records.with_columns(frame[ROW].alias(ROW), keys.alias(KEY), hard.alias(HARD))
     filled = raw.select((pl.all().str.strip_chars().fill_null("") != "").sum()).row(0, named=True)
-    return Mapped(records.select(ROW, KEY, HARD, *record_columns(kind)), found, filled, translations)
+    records = records.select(ROW, KEY, HARD, *record_columns(kind))
+    return Mapped(records, found, filled, translations, _rows_per_artefact(artefacts))
+
+
+def _rows_per_artefact(artefacts: list[pl.DataFrame]) -> dict[str, int]:
+    """Rows with each artefact, a row counted once however many of its fields had it."""
+    if not artefacts:
+        return {}
+    return dict(pl.concat(artefacts).unique().group_by("artefact").len().iter_rows())
 
 
 def _origin(column: str | None, value: str | None, present: list[str]) -> pl.Expr:

@@ -9,7 +9,9 @@ from typing import Any
 import polars as pl
 
 from zhizhi.ingest.kinds import I
+from zhizhi.ingest.normalize.artefacts import ARTEFACTS
 from zhizhi.ingest.read.base import Skip
+from zhizhi.ingest.validate.artefacts import REPAIRED
 from zhizhi.ingest.validate.results import REASONS
 from zhizhi.sources.config import SourceConfig
 
@@ -24,11 +26,20 @@ class ChunkStats:
     flagged: dict[str, int]
     reasons: dict[str, int]
     examples: dict[str, dict[str, Any]]
+    artefacts: dict[str, int] = field(default_factory=dict)
 
 
-def chunk_stats(filled: dict[str, int], findings: pl.DataFrame, rows: pl.Series, sheet: str | None) -> ChunkStats:
-    """Rows flagged per field and per reason code in one chunk, with the first example of each code."""
-    per_field = findings.filter(pl.col("field").is_not_null()).unique(["field", I])
+def chunk_stats(
+    filled: dict[str, int],
+    findings: pl.DataFrame,
+    rows: pl.Series,
+    sheet: str | None,
+    artefacts: dict[str, int] | None = None,
+) -> ChunkStats:
+    """Rows flagged per field and per reason code in one chunk, with the first example of each code, and rows
+    per spreadsheet artefact. A repaired artefact does not make a value invalid: it is counted on its own."""
+    flagging = findings.filter(pl.col("field").is_not_null() & (pl.col("code") != REPAIRED))
+    per_field = flagging.unique(["field", I])
     per_code = findings.unique(["code", I], maintain_order=True)
     examples = {}
     for first in per_code.unique("code", keep="first", maintain_order=True).iter_rows(named=True):
@@ -45,6 +56,7 @@ def chunk_stats(filled: dict[str, int], findings: pl.DataFrame, rows: pl.Series,
         dict(per_field.group_by("field").len().iter_rows()),
         dict(per_code.group_by("code").len().iter_rows()),
         examples,
+        dict(artefacts or {}),
     )
 
 
@@ -63,6 +75,7 @@ class Tally:
     flagged: Counter[str] = field(default_factory=Counter)  # rows with a finding on the field
     reasons: Counter[str] = field(default_factory=Counter)  # rows per reason code
     examples: dict[str, dict[str, Any]] = field(default_factory=dict)
+    artefacts: Counter[str] = field(default_factory=Counter)  # rows per spreadsheet artefact undone or refused
 
     @property
     def read(self) -> int:
@@ -77,6 +90,7 @@ class Tally:
         self.filled.update(stats.filled)
         self.flagged.update(stats.flagged)
         self.reasons.update(stats.reasons)
+        self.artefacts.update(stats.artefacts)
         for code, example in stats.examples.items():
             self.examples.setdefault(code, example)
 
@@ -120,4 +134,5 @@ class Tally:
             "skipped_by_reason": dict(self.skipped_by_reason.most_common()),
             "fields": fields,
             "reasons": reasons,
+            "artefacts": {name: self.artefacts[name] for name in ARTEFACTS if self.artefacts[name]},
         }

@@ -15,6 +15,10 @@ A field's kind decides everything the pipeline does with it, so a new record typ
 | `code` | a code in the field's code list, translated from the source's list | `code.*` |
 | `enum` | one of the field's allowed values | `value.not_allowed` |
 | `list` | a list of items split on 、,，;； and newlines | length of each item |
+
+Identifier fields (credit codes, registration and ID numbers, codes, phones, and text fields flagged
+`identifier=True` such as licence numbers) also have spreadsheet artefacts undone before their kind's checks
+(`zhizhi.ingest.normalize.artefacts`).
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ KINDS: tuple[Kind, ...] = (
     "enum",
     "list",
 )
+IDENTIFIER_KINDS: frozenset[Kind] = frozenset({"uscc", "reg_no", "resident_id", "code", "phone"})
+"""Kinds whose values are identifiers or codes: strings of digits and letters that spreadsheets mistake for numbers."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,8 @@ class Field:
     day of ingest; None: no upper bound). `privacy` classifies the field in the personal-data catalogue
     (`zhizhi.privacy`): a category such as `person_address` or `biometric`, or `none` for a field that is not
     personal; unset, the field's kind decides (an ID number, a person's name and a phone are personal).
+    `identifier` says the field holds an identifier (a licence or equipment number in a `text` field), whose
+    spreadsheet artefacts are undone at ingest; unset, the kind decides (`IDENTIFIER_KINDS`).
     """
 
     name: str
@@ -68,6 +76,12 @@ class Field:
     max_future_days: int | None = 0
     personal: bool = False
     privacy: str | None = None
+    identifier: bool | None = None
+
+    @property
+    def is_identifier(self) -> bool:
+        """True for a field holding an identifier or code, by its `identifier` flag or else by its kind."""
+        return self.kind in IDENTIFIER_KINDS if self.identifier is None else self.identifier
 
 
 @dataclass(frozen=True)

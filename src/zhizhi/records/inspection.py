@@ -39,6 +39,7 @@ INSPECTION = RecordType(
             "text",
             "检查编号",
             "Inspection number",
+            identifier=True,
             max_length=64,
             synonyms=("检查编号", "文书编号", "任务编号", "检查记录编号", "编号"),
         ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,9 @@ CHUNK_ROWS = 50_000
 ROW = "_row"  # the row number as a person sees it in the file: 1-based, header rows counted
 ERROR = "_error"  # why a row could not be read as a row (wrong number of fields, broken JSON); null when fine
 TOTAL_MARKERS = ("合计", "总计", "小计", "total")
+# byte-order marks (a second one after the first, one at the start of a file pasted into another, a UTF-16 one read
+# as text) and zero-width characters: invisible in a header cell, never part of a column's name
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\ufffe]")
 
 
 @dataclass(frozen=True)
@@ -99,12 +103,17 @@ def is_total(cells: list[str]) -> bool:
     return first.replace(" ", "").lower().startswith(TOTAL_MARKERS)
 
 
+def header_cell(cell: str) -> str:
+    """A header cell as a column's name: without byte-order marks, zero-width characters and surrounding space."""
+    return _INVISIBLE.sub("", cell).strip()
+
+
 def unique_header(names: list[str]) -> list[str]:
     """Header names made unique and never empty: a blank becomes `column_3`, a repeat `名称_2`."""
     seen: dict[str, int] = {}
     result = []
     for index, raw in enumerate(names, start=1):
-        name = raw.strip() or f"column_{index}"
+        name = header_cell(raw) or f"column_{index}"
         if name in (ROW, ERROR):
             name = f"{name}_"
         count = seen.get(name, 0) + 1

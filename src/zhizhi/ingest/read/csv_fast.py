@@ -2,7 +2,8 @@
 
 It gives exactly what the row-by-row path gives (the same header, row numbers, skips and cells) and keeps memory
 flat: a file that is not UTF-8 is first re-encoded into a temporary UTF-8 file, and polars streams batches from
-it. It declines (the row-by-row path then reads the file) when its title and header rows hold line breaks (polars
+it. It declines (the row-by-row path then reads the file) when the delimiter is not one byte (a full-width comma),
+when its title and header rows hold line breaks (polars
 skips lines, not records) or a row has more fields than the header, which a first streaming pass over the whole
 file finds before any row is handed on. The tests compare both paths on the same tricky files.
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from zhizhi.ingest.read import base
-from zhizhi.ingest.read.base import ERROR, ROW, TOTAL_MARKERS, Chunk, Reading, Skip
+from zhizhi.ingest.read.base import ERROR, ROW, TOTAL_MARKERS, Chunk, Reading, Skip, header_cell
 from zhizhi.ingest.read.headers import WINDOW, find_header
 
 UTF8 = ("utf-8", "utf_8", "utf-8-sig", "utf_8_sig")
@@ -38,6 +39,8 @@ def fast_chunks(path: Path, encoding: str, delimiter: str, reading: Reading) -> 
 
     Raises NotEncoded when the bytes are not `encoding`.
     """
+    if len(delimiter.encode("utf-8")) != 1:
+        return None  # polars splits on one byte; a full-width comma is three
     window = _first_records(path, encoding, delimiter)
     found = find_header(None, window)
     if not found.names:
@@ -68,9 +71,9 @@ def fast_chunks(path: Path, encoding: str, delimiter: str, reading: Reading) -> 
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
         return None
-    header_rows = [[c.strip() for c in window[found.used - 1][1]]]
+    header_rows = [[header_cell(c) for c in window[found.used - 1][1]]]
     if any(s.reason == "header_row" for s in found.skipped) and found.used >= 2:
-        header_rows.insert(0, [c.strip() for c in window[found.used - 2][1]])
+        header_rows.insert(0, [header_cell(c) for c in window[found.used - 2][1]])
     reading.headers[None] = found.names
     reading.skipped.extend(found.skipped)
     return _chunks(frame, found.used, found.names, header_rows, reading, folder)
@@ -105,6 +108,7 @@ def _reencode(path: Path, encoding: str, target: Path) -> None:
 
 def _reasons(columns: list[str], header_rows: list[list[str]]) -> pl.Expr:
     stripped = [pl.col(c).str.strip_chars() for c in columns]
+    stripped[0] = stripped[0].str.strip_chars_start("\ufeff")  # a file pasted after another keeps its BOM
     blank = pl.all_horizontal([s == "" for s in stripped])
     repeated = pl.any_horizontal(
         [

@@ -1,9 +1,15 @@
-"""CSV (and TSV) exports in UTF-8, UTF-8 with BOM, GBK or GB18030, streamed in chunks."""
+"""CSV (and TSV) exports in UTF-8, UTF-8 with BOM, GBK, GB18030 or UTF-16, streamed in chunks.
+
+A file is refused before anything is read when its first bytes show it holds no table (see `sniff`). The
+delimiter, unless the source names one, is the one the first lines agree on, among those people type: comma,
+tab, semicolon, `|`, and the full-width comma and semicolon of a Chinese input method.
+"""
 
 from __future__ import annotations
 
 import csv
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -12,27 +18,34 @@ from zhizhi.errors import InputError
 from zhizhi.ingest.read.base import Chunk, Reading, ReadOptions
 from zhizhi.ingest.read.csv_fast import NotEncoded, fast_chunks
 from zhizhi.ingest.read.encoding import check_encoding, detect_encoding
+from zhizhi.ingest.read.headers import WINDOW
 from zhizhi.ingest.read.rows import sheet_chunks
+from zhizhi.ingest.read.sniff import first_line_is_no_header, no_table, refuse_unless_text
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a clerk's 10 MB cell is data, not an attack on the reader
+DELIMITERS = (",", "\t", ";", "|", "\uff0c", "\uff1b")  # the last two: ， and ； typed with a Chinese input method
 
 
 class CsvReader:
-    """Reads delimited text; the delimiter is sniffed from the first line unless the source names it."""
+    """Reads delimited text; the delimiter is sniffed from the first lines unless the source names it."""
 
     name = "csv"
     needs_file = True
     suffixes = (".csv", ".tsv", ".txt")
 
     def open(self, path: Path, options: ReadOptions) -> Reading:
+        head = refuse_unless_text(path)
         encoding = check_encoding(options.encoding) if options.encoding else detect_encoding(path)
+        text = head.decode(encoding, errors="replace")
+        delimiter = options.delimiter or sniff_delimiter(text)
+        looks = first_line_is_no_header(text, "".join(DELIMITERS))
+        if looks is not None:
+            raise no_table(path, looks)
         reading = Reading(path=path, encoding=encoding, chunks=iter(()))
-        reading.chunks = self._chunks(path, encoding, options, reading)
+        reading.chunks = self._chunks(path, encoding, delimiter, reading)
         return reading
 
-    def _chunks(self, path: Path, encoding: str, options: ReadOptions, reading: Reading) -> Iterator[Chunk]:
-        with path.open(encoding=encoding, errors="replace", newline="") as handle:
-            delimiter = options.delimiter or _sniff(handle.readline())
+    def _chunks(self, path: Path, encoding: str, delimiter: str, reading: Reading) -> Iterator[Chunk]:
         try:
             fast = fast_chunks(path, encoding, delimiter, reading)
         except NotEncoded as exc:
@@ -70,7 +83,16 @@ def _not_encoded(path: Path, encoding: str, row: int, reason: str) -> InputError
     )
 
 
-def _sniff(first_line: str) -> str:
-    counts = {d: first_line.count(d) for d in (",", "\t", ";", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+def sniff_delimiter(text: str) -> str:
+    """The delimiter most of the first lines hold the same number of times (a title row or a full-width comma
+    inside an address does not mislead it); a comma when no line holds any."""
+    lines = [line for line in text.splitlines() if line.strip()][:WINDOW]
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        counts = Counter(count for line in lines if (count := line.count(delimiter)))
+        if not counts:
+            continue
+        per_line, agreeing = counts.most_common(1)[0]
+        if (agreeing, per_line) > best_score:
+            best, best_score = delimiter, (agreeing, per_line)
+    return best

@@ -1,4 +1,5 @@
-"""Which text encoding a department's CSV export uses: UTF-8 (with or without BOM) or GBK/GB18030, detected."""
+"""Which text encoding a department's CSV export uses: UTF-8 (with or without BOM), GBK/GB18030, or UTF-16 with
+its BOM (Excel's "Unicode text"), detected."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ ACCEPTED = ("utf_8", "utf_8_sig", "gb18030", "gbk", "gb2312", "ascii")
 
 
 def detect_encoding(path: Path) -> str:
-    """`utf-8-sig`, `utf-8` or `gb18030` (which reads GBK too), judged from the first megabyte."""
+    """`utf-8-sig`, `utf-8`, `gb18030` (which reads GBK too) or `utf-16`, judged from the first megabyte."""
     with path.open("rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"  # the codec reads the BOM for the byte order and drops it
     if b"\x00" in sample[:8192]:
         raise InputError(
             f"File `{path.name}` is binary, not text. Export it again as CSV or Excel.",

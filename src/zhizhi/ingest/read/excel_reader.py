@@ -11,9 +11,11 @@ from typing import Any
 from zhizhi.errors import InputError
 from zhizhi.ingest.read.base import Chunk, Reading, ReadOptions
 from zhizhi.ingest.read.rows import sheet_chunks
+from zhizhi.ingest.read.sniff import looks_like, read_head
 
 MAX_UNPACKED_BYTES = 2 << 30  # 2 GiB of XML is far beyond any export; more is a zip bomb
 MAX_RATIO = 200
+FLOAT_EXACT = 2**53
 
 
 class ExcelReader:
@@ -45,13 +47,16 @@ class ExcelReader:
 
 
 def cell_text(value: Any) -> str:
-    """A cell as the text a person sees: 12 not 12.0, dates as 2021-07-08, nothing for empty."""
+    """A cell as the text a person sees: 12 not 12.0, 4.50202199001011E+17 for a number too long for a float,
+    dates as 2021-07-08, nothing for empty."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        # Past 2^53 a float's digits are not the number's: show it as Excel does, 15 significant digits, so that an
+        # 18-digit ID typed as a number is seen to have lost its last digits instead of gaining made-up ones.
+        return str(int(value)) if abs(value) < FLOAT_EXACT else f"{value:.15G}"
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
     if isinstance(value, date):
@@ -66,10 +71,11 @@ def _xlsx_sheets(path: Path) -> list[tuple[str, Iterator[tuple[int, list[str]]]]
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
+        en, zh = _appears(path)
         raise InputError(
-            f"File `{path.name}` is not a readable .xlsx workbook ({type(exc).__name__}). Open and save "
+            f"File `{path.name}` is not a readable .xlsx workbook ({type(exc).__name__}){en}. Open and save "
             "it again in Excel, or export CSV.",
-            zh=f"文件 `{path.name}` 不是可读的 Excel 工作簿。",
+            zh=f"文件 `{path.name}` 不是可读的 Excel 工作簿{zh}。",
         ) from None
 
     def rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
@@ -85,10 +91,11 @@ def _xls_sheets(path: Path) -> list[tuple[str, Iterator[tuple[int, list[str]]]]]
     try:
         book = xlrd.open_workbook(str(path))
     except Exception as exc:  # xlrd raises many kinds for a broken file
+        en, zh = _appears(path)
         raise InputError(
-            f"File `{path.name}` is not a readable .xls workbook ({type(exc).__name__}). Open and save "
+            f"File `{path.name}` is not a readable .xls workbook ({type(exc).__name__}){en}. Open and save "
             "it again in Excel, or export CSV.",
-            zh=f"文件 `{path.name}` 不是可读的 Excel 工作簿。",
+            zh=f"文件 `{path.name}` 不是可读的 Excel 工作簿{zh}。",
         ) from None
 
     def rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
@@ -109,10 +116,11 @@ def _check_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError):
+        en, zh = _appears(path)
         raise InputError(
-            f"File `{path.name}` is not a readable .xlsx workbook (damaged or not a workbook). Open and "
+            f"File `{path.name}` is not a readable .xlsx workbook (damaged or not a workbook){en}. Open and "
             "save it again in Excel, or export CSV.",
-            zh=f"文件 `{path.name}` 已损坏或不是 Excel 工作簿。",
+            zh=f"文件 `{path.name}` 已损坏或不是 Excel 工作簿{zh}。",
         ) from None
     packed = max(path.stat().st_size, 1)
     if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_RATIO:
@@ -121,3 +129,11 @@ def _check_zip(path: Path) -> None:
             "bomb. Export the data again.",
             zh=f"文件 `{path.name}` 解压后异常巨大，已拒绝。",
         )
+
+
+def _appears(path: Path) -> tuple[str, str]:
+    """What a file that is not a readable workbook appears to be, as a clause for the error (empty if unknown)."""
+    looks = looks_like(path, read_head(path))
+    if looks is None or looks.en.startswith("an Excel workbook"):
+        return "", ""
+    return f": it appears to be {looks.en}", f"：它看起来是{looks.zh}"

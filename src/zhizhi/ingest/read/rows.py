@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from zhizhi.ingest.read import base
-from zhizhi.ingest.read.base import TOTAL_MARKERS, Chunk, Skip, frame, is_total
+from zhizhi.ingest.read.base import TOTAL_MARKERS, Chunk, Skip, frame, header_cell, is_total
 from zhizhi.ingest.read.headers import find_header
 
 TOTAL_INITIALS = frozenset(marker[0] for marker in TOTAL_MARKERS) | frozenset("T")
@@ -34,16 +34,16 @@ def sheet_chunks(
     header = found.names
     headers[sheet] = header
     # The header row(s) as written: an export that pages its output repeats them, both rows of a merged header.
-    header_rows = [[c.strip() for c in window[found.used - 1][1]]] if found.used else []
+    header_rows = [[header_cell(c) for c in window[found.used - 1][1]]] if found.used else []
     if any(s.reason == "header_row" for s in found.skipped) and found.used >= 2:
-        header_rows.insert(0, [c.strip() for c in window[found.used - 2][1]])
+        header_rows.insert(0, [header_cell(c) for c in window[found.used - 2][1]])
     width = len(header)
     firsts = {row[0] for row in header_rows if row}
     batch: list[tuple[int, str | None, list[str]]] = []
     append = batch.append
     for number, cells in _chain(window[found.used :], iterator):
         # The common row (a first cell that is no header, total or blank, exactly `width` cells) costs no calls.
-        first = cells[0].strip() if cells else ""
+        first = cells[0].strip().lstrip("\ufeff") if cells else ""  # a file pasted after another keeps its BOM
         if not first or first[0] in TOTAL_INITIALS or first in firsts:
             reason = _skip_reason(cells, header_rows)
             if reason:
@@ -69,10 +69,10 @@ def _chain(
 
 
 def _skip_reason(cells: list[str], header_rows: list[list[str]]) -> str | None:
-    first = cells[0].strip() if cells else ""
+    first = cells[0].strip().lstrip("\ufeff") if cells else ""
     if first and first[0] not in TOTAL_INITIALS and all(first != row[0] for row in header_rows if row):
         return None  # the common case, decided by the first cell alone
-    stripped = [c.strip() for c in cells]
+    stripped = [header_cell(c) for c in cells]
     if not any(stripped):
         return "blank"
     if any(row and stripped[: len(row)] == row for row in header_rows):

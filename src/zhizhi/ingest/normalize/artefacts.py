@@ -1,0 +1,148 @@
+"""Spreadsheet artefacts in identifiers: what office software adds to keep a long number as text, or does to the
+number when nothing stops it, recognised and undone where that needs no guess.
+
+| artefact | looks like | undone to |
+| --- | --- | --- |
+| `apostrophe` | `'91450200MA5K...` (Excel's mark for "this number is text") | the value after it |
+| `tab` | a tab before or after the value (exports add one so Excel keeps the digits) | the value without it |
+| `text_formula` | `="0772-2812345"` (Excel's text formula) | what the quotes hold |
+| `nbsp` | a non-breaking or full-width space | an ordinary space |
+| `zero_width` | a zero-width space or joiner, a word joiner, a byte-order mark | nothing |
+| `decimal` | `450202.0`: digits with a trailing `.0` (the value was a floating-point number) | the digits |
+| `scientific` | `1.23456789012345E+14`, `9.14502E+17` | the digits, only when all of them are there |
+
+Decisions:
+- Only identifier fields are looked at (`Field.is_identifier`): in a name or an address these characters are text.
+- A value is repaired only when the repair is certain. A number in scientific notation whose mantissa does not
+  show every digit (`9.14502E+17` is 914502 followed by twelve digits nobody knows) has lost digits, and so has a
+  number of 16 or more digits that passed through a floating-point number (`4.50202199001011E+17`,
+  `450202199001011000.0`): past 2^53 a float cannot hold every integer, so its last digits may be wrong even when
+  shown. Those values are refused (`lost`), never rounded back into something that looks valid.
+- Leading zeros that a spreadsheet dropped (`772-2812345` for `0772-2812345`) are not put back: which zeros were
+  there is a guess. The field's own checks report the value.
+- A value that is nothing but artefacts (a lone `'`) is blank, with no artefact to report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
+
+import polars as pl
+
+Artefact = Literal["apostrophe", "tab", "text_formula", "nbsp", "zero_width", "decimal", "scientific"]
+ARTEFACTS: dict[Artefact, tuple[str, str]] = {
+    "apostrophe": ("a leading apostrophe", "前导撇号 '"),
+    "tab": ("a tab before or after it", "首尾的制表符"),
+    "text_formula": ('Excel\'s text formula ="…"', 'Excel 文本公式 ="…"'),
+    "nbsp": ("a non-breaking or full-width space", "不换行空格或全角空格"),
+    "zero_width": ("a zero-width character", "零宽字符"),
+    "decimal": ("a trailing .0", "末尾的 .0"),
+    "scientific": ("scientific notation", "科学计数法"),
+}
+"""Each artefact's name in English and in Chinese, as messages and the batch page show it."""
+
+FLOAT_EXACT = 2**53  # every integer below this is exactly a float; above it, some are not
+# A column filter that keeps every value that may hold an artefact (the per-value function decides); the same
+# explicit character classes in both engines, as in `text`.
+SUSPECT = r"['=\t\xA0\u2007\u202F\u3000\u200B-\u200D\u2060\uFEFF]|[0-9]\.0+ *$|[0-9][eE]\+?[0-9]"
+_ZERO_WIDTH = re.compile(r"[\u200B-\u200D\u2060\uFEFF]")
+_NBSP = re.compile(r"[\xA0\u2007\u202F\u3000]")
+_TEXT_FORMULA = re.compile(r'=\s*"(.*)"', re.DOTALL)
+_DECIMAL = re.compile(r"([0-9]+)\.0+")
+_SCIENTIFIC = re.compile(r"([0-9]+)(?:\.([0-9]*))?[eE]([+-]?)([0-9]+)")
+
+
+class Undone(NamedTuple):
+    """One value with its artefacts undone: the clean value (None when refused or blank), the artefacts found, and
+    why the value cannot be restored (`scientific` or `float`), with the significant digits it still shows."""
+
+    value: str | None
+    artefacts: tuple[Artefact, ...]
+    lost: Literal["scientific", "float"] | None = None
+    digits: int = 0
+
+
+def undo_artefacts_value(value: str) -> Undone:
+    """Undo the spreadsheet artefacts of one identifier value (see the module docstring)."""
+    found: list[Artefact] = []
+    text = value
+    if _ZERO_WIDTH.search(text):
+        found.append("zero_width")
+        text = _ZERO_WIDTH.sub("", text)
+    if _NBSP.search(text):
+        found.append("nbsp")
+        text = _NBSP.sub(" ", text)
+    text = _strip_marks(text, found)
+    if not text:
+        return Undone(None, ())
+    if match := _DECIMAL.fullmatch(text):
+        found.append("decimal")
+        digits = match.group(1)
+        if int(digits) >= FLOAT_EXACT:
+            return Undone(None, tuple(found), "float", len(digits))
+        return Undone(digits, tuple(found))
+    if match := _SCIENTIFIC.fullmatch(text):
+        found.append("scientific")
+        return _from_scientific(match, tuple(found))
+    return Undone(text, tuple(found))
+
+
+def _strip_marks(text: str, found: list[Artefact]) -> str:
+    """Take off tabs, apostrophes and `="…"` around the value, in whatever order they were put on."""
+    while True:
+        before = text
+        text = text.strip(" \r\n")
+        if text.startswith("\t") or text.endswith("\t"):
+            _note(found, "tab")
+            text = text.strip("\t")
+        if match := _TEXT_FORMULA.fullmatch(text):
+            _note(found, "text_formula")
+            text = match.group(1).replace('""', '"')
+        if text.startswith("'"):
+            _note(found, "apostrophe")
+            text = text[1:]
+        if text == before:
+            return text
+
+
+def _note(found: list[Artefact], artefact: Artefact) -> None:
+    if artefact not in found:
+        found.append(artefact)
+
+
+def _from_scientific(match: re.Match[str], found: tuple[Artefact, ...]) -> Undone:
+    whole, fraction, sign, exponent = match.group(1), match.group(2) or "", match.group(3), int(match.group(4))
+    digits = whole + fraction
+    shift = (-exponent if sign == "-" else exponent) - len(fraction)
+    if shift < 0 and set(digits[shift:]) <= {"0"}:  # 1.2300E+2 is 123
+        digits, shift = digits[:shift], 0
+    mantissa = digits.lstrip("0")
+    # Restorable only when no digit has to be made up (no zeros padded on, no fraction left) and a float could
+    # have held the number exactly.
+    if shift != 0 or not mantissa or int(mantissa) >= FLOAT_EXACT:
+        return Undone(None, found, "scientific", len(mantissa))
+    return Undone(mantissa, found)
+
+
+@dataclass
+class UndoneColumn:
+    """A column with its artefacts undone, and what was undone for each distinct value that held any."""
+
+    values: pl.Series
+    by_value: dict[str, Undone] = field(default_factory=dict)
+
+
+def undo_artefacts(values: pl.Series) -> UndoneColumn:
+    """Undo the artefacts of a column of identifiers; only distinct values the column filter suspects go through
+    Python."""
+    text = values.cast(pl.String)
+    distinct = text.drop_nulls().unique()
+    suspects = distinct.filter(distinct.str.contains(SUSPECT)).to_list()
+    answers = {value: undo_artefacts_value(value) for value in suspects}
+    changed = {value: answer for value, answer in answers.items() if answer.artefacts or answer.value is None}
+    if not changed:
+        return UndoneColumn(text)
+    clean = text.replace(list(changed), pl.Series([answer.value for answer in changed.values()], dtype=pl.String))
+    return UndoneColumn(clean, {value: answer for value, answer in changed.items() if answer.artefacts})
