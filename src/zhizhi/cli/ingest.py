@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -59,6 +60,8 @@ def ingest(
             data = {"file": path.name, "error": exc.message, "error_zh": exc.message_zh}
             if not as_json:
                 console.print(f"[red]error[/] `{path.name}`: {exc.message} (nothing from this file was kept)")
+                if exc.message_zh:
+                    console.print(f"[red]错误[/] {escape(exc.message_zh)}")
         results.append(data)
         if not as_json and "error" not in data:
             _show_batch(data)
@@ -134,6 +137,11 @@ def show_report(report: dict[str, Any]) -> None:
         console.print(reasons)
     if report["skipped_by_reason"]:
         console.print("Skipped: " + ", ".join(f"{k} {v:,}" for k, v in report["skipped_by_reason"].items()))
+    if report.get("artefacts"):
+        console.print(
+            "表格软件痕迹 Spreadsheet artefacts (rows): "
+            + ", ".join(f"{k} {v:,}" for k, v in report["artefacts"].items())
+        )
 
 
 def _share(value: float | None) -> str:
