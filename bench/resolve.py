@@ -93,8 +93,9 @@ def touching(clusters: pl.DataFrame, truth: pl.DataFrame, marked: pl.Series) -> 
         return int((sizes["n"] * (sizes["n"] - 1) // 2 - rest * (rest - 1) // 2).sum())
 
     true_positive, predicted, actual = pairs("cluster", "entity_id"), pairs("cluster"), pairs("entity_id")
-    return {"precision": true_positive / predicted if predicted else 1.0,
-            "recall": true_positive / actual if actual else 1.0, "predicted_pairs": predicted, "true_pairs": actual}  # fmt: skip
+    precision = true_positive / predicted if predicted else 1.0
+    recall = true_positive / actual if actual else 1.0
+    return {"precision": precision, "recall": recall, "predicted_pairs": predicted, "true_pairs": actual}
 
 
 def codeless_subjects(records: pl.DataFrame) -> pl.DataFrame:
@@ -121,7 +122,9 @@ def codeless_subjects(records: pl.DataFrame) -> pl.DataFrame:
             if mapped.get("legal_representative") != header:
                 dropped.append(str(source))
     return subjects.with_columns(
-        pl.when(pl.col("source").is_in(dropped)).then(None).otherwise(pl.col("legal_representative"))
+        pl.when(pl.col("source").is_in(dropped))
+        .then(None)
+        .otherwise(pl.col("legal_representative"))
         .alias("legal_representative")
     )
 

@@ -315,8 +315,9 @@ def _codeless(listed: City, city: City, entity: Entity) -> tuple[object, ...]:
     roll = rng.random()
     if not entity.individual and roll < 0.45:
         name = trade + entity.industry + form
-    elif not entity.individual and roll < 0.6:
-        name = trade + entity.industry + "（柳州）" + form
+    elif not entity.individual and roll < 0.6 and region in AREAS and region:
+        # the region word put in brackets, as registered names may have it: 华信科技（柳州）有限公司
+        name = trade + entity.industry + f"（{region.removesuffix('市')}）" + form
     elif entity.individual and roll < 0.3:
         name = trade + entity.industry
     if entity.branch:
@@ -392,6 +393,7 @@ def _name(city: City, entity: Entity, source: str) -> str:
         and not entity.individual
         and not entity.branch
         and region == ""
+        and entity.region in (CITY, "柳州")
         and rng.random() < 0.04
     ):
         name = trade + entity.industry + "（柳州）" + form

@@ -159,3 +159,43 @@ def test_training_is_deterministic_and_the_model_round_trips() -> None:
     assert Model.from_json(trained.to_json()) == trained
     assert trained.trained_on["labelled_pairs"] > 0
     assert trained.weight("name", "same") > 0 > trained.weight("name", "else")
+
+
+def test_a_firm_that_moved_links_by_its_registered_name_and_a_namesake_does_not(model: Model) -> None:
+    """The same registered name, region included, at another district's address is the same firm (names are
+    unique within their registration area); another district's namesake registers under another region word."""
+    features = prepare(
+        subjects(
+            firm("柳州市华信科技有限公司", 0, "文昌路1号", uscc=CODES[0], legal_representative="张三"),
+            firm("华信科技（柳州）有限责任公司", 1, "东环路8号", source="equipment_users"),
+            firm("柳州市柳南区华信科技有限公司", 2, "五一路9号", legal_representative="李四"),
+        )
+    )
+    scored = score_pairs(features, model=model)
+    assert pairs_of(scored) == {(1, 2)}
+    assert "登记名称相同" in scored.filter(pl.col("record_id_r") == 2)["why"][0]
+    assert clusters_of(features, scored) == [[1, 2], [3]]
+
+
+def test_a_person_of_another_role_does_not_keep_a_pair_apart(model: Model) -> None:
+    """A list's safety manager is not read as the legal representative, so it cannot contradict the register's."""
+    from zhizhi.records import Field, RecordType
+    from zhizhi.resolve.subjects import fields_of
+
+    equipment = RecordType(
+        "equipment_users",
+        "特种设备使用单位",
+        "Equipment users",
+        (
+            Field("user_name", "name", "使用单位", "User"),
+            Field("safety_manager", "person", "安全管理员", "Safety manager", synonyms=("安全管理员",)),
+            Field("address", "address", "地址", "Address"),
+        ),
+        keys=(("user_name",),),
+    )
+    assert "legal_representative" not in fields_of(equipment)
+    registered = firm("柳州市信华科技有限公司", 0, "文昌路1号", uscc=CODES[0], legal_representative="张三")
+    listed = firm("华信科技有限责任公司", 0, "文昌路1号首层", source="equipment_users")
+    scored = score_pairs(prepare(subjects(registered, listed)), model=model)
+    assert pairs_of(scored) == {(1, 2)}
+    assert "legal_rep" not in scored["why"][0] and "名称用字相同而顺序颠倒" in scored["why"][0]

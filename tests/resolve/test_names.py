@@ -55,3 +55,38 @@ def test_full_width_and_spaces_are_cleaned() -> None:
     parts = parse_name("ＡＢＣ　trading 有限公司")
     assert parts["name"] == "ABCTRADING有限公司"
     assert parts["trade"] == "ABCTRADING"
+
+
+REGISTERED = [
+    # name, registered key (registration area | trade name and industry word | form | branch)
+    ("梧州市华信科技有限公司", "450400|华信科技|有限公司|"),
+    ("梧州华信科技有限责任公司", "450400|华信科技|有限公司|"),
+    ("华信科技（梧州）有限公司", "450400|华信科技|有限公司|"),
+    ("华信科技(梧州)有限责任公司", "450400|华信科技|有限公司|"),
+    ("广西梧州市华信科技有限公司", "450400|华信科技|有限公司|"),
+    ("广西华信科技有限公司", "450000|华信科技|有限公司|"),
+    ("柳州市鱼峰区华信科技有限公司", "450203|华信科技|有限公司|"),
+    ("柳州市华信科技有限公司柳南分公司", "450200|华信科技|有限公司|柳南分公司"),
+    # no region, or no form: not the registered name
+    ("华信科技有限公司", None),
+    ("梧州华信科技", None),
+]
+
+
+@pytest.mark.parametrize(("name", "key"), REGISTERED)
+def test_registered_name_key(name: str, key: str | None) -> None:
+
+    from tests.resolve.conftest import subjects
+    from zhizhi.resolve.engine import prepare
+
+    features = prepare(subjects({"name": name}))
+    assert features["registered_key"][0] == key
+
+
+def test_a_county_two_prefectures_share_is_read_in_the_address_prefecture() -> None:
+    import polars as pl
+
+    from zhizhi.resolve.names import region_codes
+
+    codes = region_codes(pl.Series(["城中区", "城中区", "城中区"]), pl.Series(["4502", "6301", None]))
+    assert codes.to_list() == ["450202", "630103", None]

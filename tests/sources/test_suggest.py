@@ -296,3 +296,55 @@ def test_cli_list_and_show(root: Path, exports: dict[str, Export]) -> None:
     assert code == 0 and "执法人员" in out and "inspected_on *" in out and "Fields not mapped: number." in out
     code, _, err = zz(root, "sources", "show", "nope")
     assert code == 1 and "Known sources: broken, jc" in err
+
+
+ROLE_HEADERS = [
+    # header, role it names
+    ("法定代表人", "legal_representative"),
+    ("负责人", "legal_representative"),
+    ("经营者", "legal_representative"),
+    ("经营者姓名", "legal_representative"),
+    ("安全管理员", "safety_manager"),
+    ("安全负责人", "safety_manager"),
+    ("财务负责人", "finance"),
+    ("联系人", "contact"),
+    ("经办人", "handler"),
+    ("被投诉人", "respondent_person"),
+    ("姓名", None),
+    ("字段3", None),
+]
+
+
+@pytest.mark.parametrize(("header", "role"), ROLE_HEADERS)
+def test_the_role_a_person_header_names(header: str, role: str | None) -> None:
+    from zhizhi.sources.suggest.roles import person_role
+
+    assert person_role(normalise_header(header)) == role
+
+
+def _people_list(folder: Path, person_header: str) -> Path:
+    fake = Faker(21)
+    rows = [["单位名称", "单位地址", person_header, "联系电话"]]
+    for _ in range(60):
+        rows.append([fake.company(), fake.address("450202"), fake.person(), fake.phone()])
+    return write_csv(folder / f"{person_header}.csv", rows, "utf-8")
+
+
+@pytest.mark.parametrize("header", ["安全管理员", "联系人", "经办人"])
+def test_a_person_of_another_role_is_not_the_legal_representative(root: Path, header: str) -> None:
+    suggestion = suggest_source(_people_list(root, header), name="list", record_type="entity", today=TODAY)
+    mapped = {item.field: item.column for item in suggestion.fields if item.column}
+    assert "legal_representative" not in mapped and mapped["name"] == "单位名称" and mapped["phone"] == "联系电话"
+    assert header in suggestion.unmapped_columns
+    reason = suggestion.unmapped_reasons[header]
+    assert "another role" in reason and "legal_representative" in reason
+    comments = [line for line in write_suggestion(root, suggestion).read_text("utf-8").splitlines() if line[:1] == "#"]
+    assert f"#   {header}: {reason}" in comments
+
+
+@pytest.mark.parametrize("header", ["经营者", "负责人", "法定代表人"])
+def test_a_person_of_the_same_role_is_the_legal_representative(root: Path, header: str) -> None:
+    suggestion = suggest_source(_people_list(root, header), name="list", record_type="entity", today=TODAY)
+    mapped = {item.field: item.column for item in suggestion.fields if item.column}
+    assert mapped["legal_representative"] == header
+    assert not suggestion.unmapped_reasons

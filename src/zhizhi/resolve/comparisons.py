@@ -11,11 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 CANNOT_LINK_M = 1e-20
+# two different firms sharing a registered name with its region: a misreading of the region, or a deregistered
+# firm's name taken again. Fixed, because random pairs cannot measure something this rare.
+REGISTERED_NAME_U = 2e-10
 
 
 @dataclass(frozen=True)
 class Level:
-    """One comparison level: `key` names it in the model, `prior_m`/`prior_u` seed small data sets."""
+    """One comparison level: `key` names it in the model, `prior_m`/`prior_u` seed small data sets; `fixed_m` and
+    `fixed_u` are not learned."""
 
     key: str
     sql: str
@@ -23,6 +27,7 @@ class Level:
     prior_m: float = 0.0
     prior_u: float = 0.0
     fixed_m: float | None = None
+    fixed_u: float | None = None
     null: bool = False
 
     @property
@@ -87,7 +92,16 @@ NAME = Comparison(
     "名称去掉行政区划和组织形式后，比较字号与行业表述",
     (
         _null(("core",), "名称缺失"),
-        Level("same", "core_l = core_r", "字号与行业相同", 0.85, 2e-5),
+        # a name is unique within its registration area: two different firms never share it, wherever they are
+        Level(
+            "registered",
+            "registered_key_l = registered_key_r",
+            "登记名称相同（含行政区划）",
+            0.4,
+            REGISTERED_NAME_U,
+            fixed_u=REGISTERED_NAME_U,
+        ),
+        Level("same", "core_l = core_r", "字号与行业相同", 0.45, 2e-5),
         Level(
             "industry_near",
             "trade_l = trade_r AND (industry_l IS NULL OR industry_r IS NULL "
@@ -97,7 +111,9 @@ NAME = Comparison(
             2e-5,
         ),
         Level("industry_differs", "trade_l = trade_r", "字号相同而行业不同", prior_u=1e-4, fixed_m=CANNOT_LINK_M),
-        Level("typo", "damerau_levenshtein(core_l, core_r) <= 1", "名称一字之差（错字或颠倒）", 0.10, 2e-4),
+        # two characters swapped (华信 / 信华) is a slip of typing; a character changed may be another firm (华新)
+        Level("swapped", "core_sorted_l = core_sorted_r", "名称用字相同而顺序颠倒", 0.05, 2e-6),
+        Level("typo", "damerau_levenshtein(core_l, core_r) <= 1", "名称一字之差（错字）", 0.05, 2e-4),
         Level("similar", "jaccard(core_l, core_r) >= 0.75", "名称大部分用字相同", 0.01, 1e-3),
         # groups of firms share address, phone and boss: contact evidence alone never joins different names
         Level("else", "ELSE", "名称不同", prior_u=0.998, fixed_m=CANNOT_LINK_M),
@@ -159,6 +175,6 @@ LEGAL_REP = Comparison(
 COMPARISONS = (CREDIT_CODE, REG_NO, NAME, BRANCH, FORM, ADDRESS, PHONE, LEGAL_REP)
 # the columns the comparisons read, besides record_id
 COMPARED_COLUMNS = (
-    "uscc", "uscc_valid", "reg_no", "core", "trade", "industry", "branch", "form", "form_kind", "address_key",
-    "county", "prefecture", "road", "road_no", "phone", "phone_firms", "legal_rep",
+    "uscc", "uscc_valid", "reg_no", "core", "registered_key", "trade", "industry", "branch", "form", "form_kind",
+    "core_sorted", "address_key", "county", "prefecture", "road", "road_no", "phone", "phone_firms", "legal_rep",
 )  # fmt: skip

@@ -11,14 +11,12 @@ import polars as pl
 from pypinyin import lazy_pinyin
 
 from zhizhi.ingest.normalize.text import FULL_WIDTH, INVISIBLE, WHITESPACE
-from zhizhi.resolve.names import clean_name_expr, name_parts
+from zhizhi.resolve.addresses import address_exprs, road_exprs
+from zhizhi.resolve.names import clean_name_expr, name_parts, region_codes, registered_key_expr
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 USCC_PATTERN = rf"^[{USCC_ALPHABET}]{{18}}$"
-ROAD = r"(?:大道|大街|路|街|巷|弄|胡同)"
-# a street office, town or township written before the road: one record has it, another does not
-TOWN = r"^.{2,8}?(?:街道办事处|街道|镇|乡)"
 CHUNK_ROWS = 200_000
 SUBJECT_COLUMNS = {
     "record_id": pl.Int64,
@@ -34,8 +32,8 @@ SUBJECT_COLUMNS = {
 }
 FEATURE_COLUMNS = (
     "record_id", "source", "uscc", "uscc_valid", "reg_no", "name", "region", "trade", "industry", "core",
-    "form", "form_kind", "branch", "individual", "division", "county", "prefecture", "address_key", "road",
-    "road_no", "legal_rep", "phone", "core_sorted", "trade_pinyin",
+    "form", "form_kind", "branch", "individual", "region_code", "registered_key", "division", "county", "prefecture",
+    "address_key", "unit", "road", "road_no", "legal_rep", "phone", "core_sorted", "trade_pinyin",
 )  # fmt: skip
 
 
@@ -45,9 +43,11 @@ def prepare(subjects: pl.DataFrame) -> pl.DataFrame:
     Columns (all String unless said): record_id (Int64), source, uscc (normalised: half-width, upper case, no
     spaces; null when blank), uscc_valid (Boolean: 18 characters of the GB 32100 alphabet with a correct check
     character), reg_no (15 digits or null), name (cleaned), region, trade, industry, core (trade + industry),
-    form, form_kind, branch, individual (Boolean), division, county (6-digit code when county level),
-    prefecture (4-digit prefix), address_key (the address after the divisions and any town, cleaned), road,
-    road_no (road + number), legal_rep, phone, core_sorted (the core's characters sorted) and trade_pinyin.
+    form, form_kind, branch, individual (Boolean), region_code (the registration area the region words name),
+    registered_key (area, core, form and branch: the name as registered), division, county (6-digit code when
+    county level), prefecture (4-digit prefix), address_key (the address after the divisions and any town, cleaned,
+    without floor or room), unit (that floor or room), road, road_no (road + number), legal_rep, phone,
+    core_sorted (the core's characters sorted) and trade_pinyin (see addresses.py and names.py).
     """
     if subjects.height > CHUNK_ROWS:
         # row-local, so slices give the same features with a fraction of the intermediate columns in memory
@@ -65,18 +65,16 @@ def prepare(subjects: pl.DataFrame) -> pl.DataFrame:
         _clean_expr("legal_representative").alias("legal_rep"),
         _clean_expr("phone").alias("phone"),
         *_division_exprs(),
-        pl.coalesce(_clean_expr("address_rest"), _clean_expr("address"))
-        .str.replace(TOWN, "")
-        .replace("", None)
-        .alias("address_key"),
+        *address_exprs(pl.coalesce(_clean_expr("address_rest"), _clean_expr("address"))),
     )
     frame = frame.with_columns(
         uscc_valid_expr(pl.col("uscc")).alias("uscc_valid"),
         pl.when(pl.col("reg_no").str.contains(r"^[0-9]{15}$")).then(pl.col("reg_no")).alias("reg_no"),
-        pl.col("address_key").str.extract(rf"^(.*?{ROAD})", 1).alias("road"),
-        pl.col("address_key").str.extract(rf"^(.*?{ROAD}[0-9]+(?:-[0-9]+)?号)", 1).alias("road_no"),
+        *road_exprs(pl.col("address_key")),
         pl.col("core").str.split("").list.sort().list.join("").alias("core_sorted"),
+        region_codes(frame["region"], frame["prefecture"]).alias("region_code"),
     )
+    frame = frame.with_columns(registered_key_expr().alias("registered_key"))
     frame = frame.with_columns(_pinyin_key(frame["trade"], frame["industry"]).alias("trade_pinyin"))
     return frame.select(FEATURE_COLUMNS)
 

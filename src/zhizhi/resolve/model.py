@@ -6,7 +6,7 @@ Training is counting, so it is deterministic and needs no labelled data from peo
 - u (how often unrelated records fall in a level) from random pairs, drawn with a fixed seed over the records
   in record_id order (so the input's row order does not matter), with half a pair added to every level;
 - fixed m for the credit-code levels (pairs sharing a code cannot teach them) and near-zero m for the
-  cannot-link levels;
+  cannot-link levels; a fixed u for the registered name (area included), which two firms never share;
 - the prior (probability that two random records match) from the share of coded record pairs sharing a code.
 """
 
@@ -154,7 +154,7 @@ def estimate(labelled: pl.DataFrame, random: pl.DataFrame, prior: float, trained
                 m = level.fixed_m
             else:
                 m = (m_counts.get(gamma, 0) + M_PRIOR_PAIRS * level.prior_m) / m_total
-            u = (u_counts.get(gamma, 0) + U_PSEUDO_PAIRS) / u_total
+            u = (u_counts.get(gamma, 0) + U_PSEUDO_PAIRS) / u_total if level.fixed_u is None else level.fixed_u
             levels[level.key] = (max(m, 1e-30), u)
         parameters[comparison.name] = levels
     return Model(prior, parameters, trained_on)

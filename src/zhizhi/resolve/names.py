@@ -17,6 +17,12 @@ Decisions:
   When nothing but an industry word would remain, the last region word was the trade name (金华科技有限公司).
 - Industry word: the longest word of `INDUSTRY_WORDS` that ends the rest; the trade name is what precedes it.
   A name whose industry word is not in the list keeps it inside the trade name, the same way in every record.
+- Registration area (`region_codes`): the division the region words name, bracketed or not (柳州市, 柳州,
+  （柳州） and 广西柳州市 are all 450200; 柳州市鱼峰区 is 450203). A name is unique within its registration area
+  (企业名称登记管理规定), so the area with the trade name, industry word, form and branch (`registered_key`)
+  identifies a firm wherever its address: a firm that moved keeps it, while a namesake in another district
+  registers under another region word. A county name two prefectures share (城中区) is read inside the
+  prefecture of the record's address.
 """
 
 from __future__ import annotations
@@ -73,6 +79,46 @@ INDUSTRY_WORDS = (
 )  # fmt: skip
 # Chunk of the region regex: Rust's regex keeps one alternation of a few thousand words well within its limits.
 MAX_REGION_CHUNKS = 3
+
+
+def region_codes(regions: pl.Series, prefectures: pl.Series) -> pl.Series:
+    """The registration area (a division code) the region words of each name name, or null; `prefectures` (the
+    4-digit prefix of the record's address division) chooses among counties of one name."""
+    frame = pl.DataFrame({"region": regions, "prefecture": prefectures}, schema={"region": pl.String,
+                                                                                 "prefecture": pl.String})  # fmt: skip
+    key = pl.concat_str([pl.col("region"), pl.col("prefecture").fill_null("")], separator="|")
+    distinct = frame.drop_nulls("region").unique()
+    lookup = {f"{region}|{prefecture or ''}": _region_code(region, prefecture)
+              for region, prefecture in distinct.iter_rows()}  # fmt: skip
+    return frame.select(key.replace_strict(lookup, default=None, return_dtype=pl.String).alias("region_code"))[
+        "region_code"
+    ]
+
+
+def registered_key_expr() -> pl.Expr:
+    """The name as registered: area | trade name and industry word | form | branch; null without area or form."""
+    parts = [pl.col("region_code"), pl.col("core"), pl.col("form"), pl.col("branch").fill_null("")]
+    return pl.concat_str(parts, separator="|")
+
+
+def _region_code(region: str, prefecture: str | None) -> str | None:
+    text = region.removeprefix("中国")
+    codes = _region_lookup().get(text) or _region_lookup().get(text + "市") or ()
+    if len(codes) > 1 and prefecture:
+        codes = tuple(code for code in codes if code.startswith(prefecture))
+    return codes[0] if len(codes) == 1 else None
+
+
+@cache
+def _region_lookup() -> dict[str, tuple[str, ...]]:
+    """Division codes by every writing of a region: the address chains, and a province by its short name alone."""
+    index = division_index()
+    lookup = dict(index.chains)
+    for division in index.divisions.values():
+        if division.level == "province":
+            short = SHORT_PROVINCES.get(division.province) or division.province.rstrip("省市")
+            lookup.setdefault(short, (division.code,))
+    return lookup
 
 
 def clean_name_expr(expr: pl.Expr) -> pl.Expr:

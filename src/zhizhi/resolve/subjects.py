@@ -2,8 +2,10 @@
 
 A market entity record is its own subject; a licence names its holder, an equipment record its user, an inspection
 the inspected firm. Which field is which is read from the record type's field kinds (the first `uscc`, `reg_no`,
-`name`, `address`, `person` and `phone` field), so a record type added by a plugin joins the register without a
-line here.
+`name`, `address` and `phone` field, and the first `person` field whose role is the legal representative), so a
+record type added by a plugin joins the register without a line here. A person of another role (a safety manager,
+a contact person) is not compared: two lists naming different people of different roles say nothing about
+whether they are about one firm.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from zhizhi.records import RecordType, record_types
+from zhizhi.sources.suggest.roles import LEGAL_REPRESENTATIVE, field_role
 from zhizhi.store.frames import among, frame, frame_among
 from zhizhi.store.tables import Batch, EntityLink, RawRow, Record, RecordVersion
 
@@ -36,19 +39,27 @@ SCHEMA = {
     "record_type": pl.String,
     **dict.fromkeys(SUBJECT_COLUMNS, pl.String),
 }
-KINDS = {"uscc": "uscc", "reg_no": "reg_no", "name": "name", "address": "address", "legal_representative": "person"}
+KINDS = {"uscc": "uscc", "reg_no": "reg_no", "name": "name", "address": "address", "phone": "phone"}
 PAGE = 50_000
 
 
 @cache
 def subject_fields(kind: str) -> dict[str, str]:
     """Subject column -> the record field (or column beside it) that holds it, for one record type."""
-    spec: RecordType = record_types()[kind]
+    return fields_of(record_types()[kind])
+
+
+def fields_of(spec: RecordType) -> dict[str, str]:
+    """Subject column -> the field of `spec` (or column beside it) that holds it."""
     found: dict[str, str] = {}
-    for column, field_kind in (*KINDS.items(), ("phone", "phone")):
+    for column, field_kind in KINDS.items():
         first = next((f.name for f in spec.fields if f.kind == field_kind), None)
         if first is not None:
             found[column] = first
+    persons = (f.name for f in spec.fields if f.kind == "person" and field_role(f) == LEGAL_REPRESENTATIVE)
+    representative = next(persons, None)
+    if representative is not None:
+        found["legal_representative"] = representative
     if "address" in found:
         found["address_division_code"] = f"{found['address']}_division_code"
         found["address_rest"] = f"{found['address']}_rest"

@@ -11,7 +11,8 @@ recognised). The result's fields:
   have it; the one under the caller's default prefecture, or in its province, was taken), `ambiguous` (several
   and the default does not decide: only the names they share are filled), `none` (no division at the start).
 - `rest`: the address after the division names, with the separators right after them dropped; the whole
-  address when no division was found.
+  address when no division was found. Traditional address characters are simplified first (柳州市城中區 is
+  柳州市城中区; see variants.py).
 柳州城中区 is read as 柳州市城中区: a prefecture's short name pins the county, so it is not ambiguous. 城中区
 alone is (柳州 and 西宁 both have one): with `default_prefecture="450200"` it resolves to 450202.
 Only distinct chains are resolved in Python; everything else runs as column expressions.
@@ -27,6 +28,7 @@ from zhizhi.errors import InputError
 from zhizhi.ingest.normalize.columns import apply_expr, blank_as_null, map_distinct
 from zhizhi.ingest.normalize.divisions import Division, DivisionIndex, division_index, division_patterns
 from zhizhi.ingest.normalize.text import clean_text_expr, clean_text_value, join_han_expr, join_han_value
+from zhizhi.ingest.normalize.variants import simplified_expr, simplified_value
 
 LEADING_SEPARATORS = " ,;:、-"
 _FIELDS = ("division_code", "province", "city", "county", "level", "match")
@@ -68,15 +70,16 @@ def split_address_value(value: str | None, *, default_prefecture: str | None = N
     text = clean_text_value(value)
     if text is None:
         return AddressParts(None, None, None, None, None, None, None)
-    text = join_han_value(text)
+    text = simplified_value(join_han_value(text))
     head = index.longest_chain(text)
     rest = text if head is None else text[len(head) :].lstrip(LEADING_SEPARATORS) or None
     return _resolve(index, head, default_prefecture)._replace(rest=rest)
 
 
 def address_text_expr(expr: pl.Expr) -> pl.Expr:
-    """An address cleaned for matching: `clean_text`, then no spaces next to Chinese characters."""
-    return join_han_expr(clean_text_expr(expr))
+    """An address cleaned for matching: `clean_text`, no spaces next to Chinese characters, traditional address
+    characters simplified (variants.py)."""
+    return simplified_expr(join_han_expr(clean_text_expr(expr)))
 
 
 def _resolve(index: DivisionIndex, chain: str | None, default_prefecture: str | None) -> AddressParts:

@@ -27,8 +27,10 @@ from zhizhi.sources.suggest.evidence import (
     HeaderMatch,
     confidence,
     header_match,
+    normalise_header,
     profile_column,
 )
+from zhizhi.sources.suggest.roles import ROLE_LABELS, field_role, person_role, roles_disagree
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ class Suggestion:
     title_row: str | None = None
     warnings: list[str] = field(default_factory=list)
     generated_on: date = field(default_factory=date.today)
+    unmapped_reasons: dict[str, str] = field(default_factory=dict)
 
     @property
     def mapped(self) -> list[FieldEvidence]:
@@ -134,6 +137,7 @@ class Suggestion:
             "columns": self.columns,
             "fields": [item.as_dict() for item in self.fields],
             "unmapped_columns": self.unmapped_columns,
+            "unmapped_reasons": self.unmapped_reasons,
             "missing_required": self.missing_required,
             "to_check": [item.field for item in self.to_check],
             "record_types": [
@@ -221,7 +225,10 @@ def _fit(kind: RecordType, profiles: list[ColumnProfile], today: date) -> _Fit:
         for profile in profiles:
             match = header_match(profile.name, item)
             matches[(item.name, profile.name)] = match
-            scores[(item.name, profile.name)] = confidence(profile, match, item, today)
+            score, rate = confidence(profile, match, item, today)
+            if roles_disagree(normalise_header(profile.name), item):
+                score = 0.0  # people of another role: 安全管理员 is never the legal representative
+            scores[(item.name, profile.name)] = (score, rate)
     plain = {pair: value for pair, (value, _) in scores.items()}
     mapping = assign(plain, kind.field_names, [p.name for p in profiles])
     return _Fit(kind, mapping, scores, matches)
@@ -286,6 +293,7 @@ def suggest_source(
     values = {key: value for key, value in values.items() if value not in (None, [])}
     source = SourceConfig.model_construct(**values) if missing else SourceConfig.model_validate(values)
     mapped_columns = set(best.mapping.values())
+    unmapped = [column for column in sample.columns if column not in mapped_columns]
     return Suggestion(
         file=path,
         source=source,
@@ -293,7 +301,8 @@ def suggest_source(
         rows_sampled=sample.rows,
         columns=list(sample.columns),
         fields=evidence,
-        unmapped_columns=[column for column in sample.columns if column not in mapped_columns],
+        unmapped_columns=unmapped,
+        unmapped_reasons=_role_reasons(best.kind, unmapped),
         missing_required=missing,
         record_types=[fit.score for fit in fits],
         title_row=sample.title_row,
@@ -327,6 +336,23 @@ def _evidence(fit: _Fit, profiles: list[ColumnProfile]) -> list[FieldEvidence]:
             )
         )
     return result
+
+
+def _role_reasons(kind: RecordType, columns: list[str]) -> dict[str, str]:
+    """Why a column of people of another role stays unmapped: no person field of the record type has its role."""
+    persons = [item for item in kind.fields if item.kind == "person"]
+    reasons: dict[str, str] = {}
+    for column in columns:
+        role = person_role(normalise_header(column))
+        if role is None or not persons or any(field_role(item) == role for item in persons):
+            continue
+        fields = ", ".join(f"{item.name} ({ROLE_LABELS.get(field_role(item) or '', item.label_zh)})"
+                           for item in persons)  # fmt: skip
+        reasons[column] = (
+            f"people of another role ({ROLE_LABELS[role]}): a person column is mapped only to a field of the same "
+            f"role, and `{kind.name}` has none (its person field: {fields})"
+        )
+    return reasons
 
 
 def _guess_prefecture(fit: _Fit, profiles: list[ColumnProfile]) -> str | None:

@@ -41,6 +41,7 @@ def render_suggestion(suggestion: Suggestion) -> str:
     if source.default_prefecture:
         lines.append(f"#   default_prefecture: guessed from the addresses ({source.default_prefecture}): confirm it")
     lines.append("# Columns not mapped: " + (", ".join(suggestion.unmapped_columns) or "none"))
+    lines.extend(f"#   {column}: {reason}" for column, reason in suggestion.unmapped_reasons.items())
     if suggestion.missing_required:
         lines.append(
             "# REQUIRED fields with no column: "

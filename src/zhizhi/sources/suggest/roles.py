@@ -1,0 +1,83 @@
+"""The role a person plays for a business, read from a header or a field: the legal representative, a safety
+manager, a contact person ...
+
+A column of people's names says whose names they are only in its header: 安全管理员 and 法定代表人 hold the same
+kind of value. A person column is mapped to a person field only when their roles agree (or the header names no
+role at all, e.g. `字段3` or `姓名`, when the values decide and the field is to be checked); the register compares
+a person only against the same role (`zhizhi.resolve.subjects`).
+
+The longest role word found in a header decides, so 安全负责人 and 财务负责人 are not 负责人 (the legal
+representative of a branch or an individual business).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from zhizhi.records import Field
+
+LEGAL_REPRESENTATIVE = "legal_representative"
+ROLES: dict[str, tuple[str, ...]] = {
+    LEGAL_REPRESENTATIVE: (
+        "法定代表人", "法人代表", "法人", "负责人", "经营者", "投资人", "业主", "户主", "执行事务合伙人", "主要负责人",
+        "店主", "老板", "个体户主",
+    ),
+    "safety_manager": (
+        "安全管理员", "安全管理人员", "安全员", "安全负责人", "安全管理负责人", "设备管理员", "设备管理人员",
+        "特种设备安全管理员", "食品安全管理员", "食品安全员",
+    ),
+    "contact": ("联系人", "联络人", "对接人"),
+    "handler": ("经办人", "办理人", "代理人", "委托代理人", "受托人"),
+    "reporter": ("填报人", "填表人", "录入人", "登记人", "统计人", "制表人"),
+    "inspector": ("检查人员", "检查人", "执法人员", "执法人", "检验员", "检验人员"),
+    "operator": ("作业人员", "操作人员", "司机", "维保人员", "维修人员"),
+    "finance": ("财务负责人", "财务人员", "会计", "出纳"),
+    "quality": ("质量负责人", "质量管理人员", "质量安全负责人", "技术负责人"),
+    "complainant": ("投诉人", "举报人", "来电人", "诉求人"),
+    "respondent_person": ("被投诉人", "被举报人"),
+}  # fmt: skip
+ROLE_LABELS = {
+    LEGAL_REPRESENTATIVE: "法定代表人/负责人/经营者",
+    "safety_manager": "安全管理员",
+    "contact": "联系人",
+    "handler": "经办人",
+    "reporter": "填报人",
+    "inspector": "检查人员",
+    "operator": "作业人员",
+    "finance": "财务人员",
+    "quality": "质量、技术负责人",
+    "complainant": "投诉举报人",
+    "respondent_person": "被投诉举报人",
+}
+
+
+@cache
+def _words() -> tuple[tuple[str, str], ...]:
+    """(word, role), longest word first (ties in code-point order, so the result is stable)."""
+    pairs = {(word, role) for role, words in ROLES.items() for word in words}
+    return tuple(sorted(pairs, key=lambda pair: (-len(pair[0]), pair[0])))
+
+
+def person_role(header: str) -> str | None:
+    """The role a header names (the longest role word in it), or None when it names none (`姓名`, `字段3`)."""
+    for word, role in _words():
+        if word in header:
+            return role
+    return None
+
+
+def field_role(item: Field) -> str | None:
+    """The role of a person field: that of its Chinese label, else of its first synonym naming one."""
+    for text in (item.label_zh, *item.synonyms, item.name):
+        role = person_role(text)
+        if role is not None:
+            return role
+    return LEGAL_REPRESENTATIVE if item.name == LEGAL_REPRESENTATIVE else None
+
+
+def roles_disagree(header: str, item: Field) -> bool:
+    """Whether a column under `header` holds people of another role than the person field `item`."""
+    if item.kind != "person":
+        return False
+    column, own = person_role(header), field_role(item)
+    return column is not None and own is not None and column != own
