@@ -22,13 +22,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from zhizhi.access import Actor
 from zhizhi.codes import install_builtin
 from zhizhi.config import Workspace, init_workspace, normalize_database_url
+from zhizhi.delivery import Outbox, TargetConfig
 from zhizhi.demo import DEMO_PASSWORD, load_demo
 from zhizhi.store import make_engine, make_sessionmaker, upgrade
 
 PG_ENV = "ZHIZHI_TEST_DATABASE_URL"
+RECORD_TYPES = ("entity", "licence", "inspection", "equipment")
 OPERATOR = Actor.operator("cli:test")
 
-__all__ = ["DEMO_PASSWORD", "OPERATOR"]
+__all__ = ["DEMO_PASSWORD", "OPERATOR", "Outbox", "outbox"]
 
 
 def pytest_report_header() -> str:
@@ -203,3 +205,21 @@ def web(workspace: Workspace, city: sessionmaker[Session]) -> Iterator[Web]:
     with TestClient(app, base_url="http://testserver") as client:
         yield Web(client=client, workspace=workspace, sessions=app.state.context.sessions)
     app.state.context.engine.dispose()
+
+
+def outbox(*names: str) -> Outbox:
+    """An outbox whose targets `names` take every record of the built-in types (for tests without target files)."""
+    return Outbox(
+        tuple(
+            TargetConfig.model_validate(
+                {
+                    "name": name,
+                    "owner": "LZ-XY",
+                    "record_types": list(RECORD_TYPES),
+                    "fields": {"X": {"value": "x"}},
+                    "transport": {"kind": "file", "folder": "out"},
+                }
+            )
+            for name in names
+        )
+    )

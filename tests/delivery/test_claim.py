@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import OPERATOR
+from tests.conftest import OPERATOR, outbox
 from tests.delivery.test_send import Receiver, _send, _target
 from tests.ingest.test_pipeline import _codes, _row, _source, _write
 from zhizhi.delivery.send import due_query
@@ -24,7 +24,7 @@ BACKLOG = 100_000
 
 def _ingest(city: sessionmaker[Session], path: Path) -> None:
     with city() as session, session.begin():
-        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), targets=["province"], force=True)
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), outbox=outbox("province"), force=True)
 
 
 def _held(city: sessionmaker[Session]) -> list[tuple[str, bool]]:

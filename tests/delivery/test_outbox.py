@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import OPERATOR
+from tests.conftest import OPERATOR, outbox
 from tests.ingest.test_pipeline import SOURCE, _codes, _row, _source, _write
 from zhizhi.config import Workspace
-from zhizhi.delivery import load_target, subscribed, targets_of
+from zhizhi.delivery import Outbox, load_target, subscribed
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.errors import ConfigError, InputError, NotFoundError
 from zhizhi.ingest.pipeline import ingest_file
@@ -75,9 +75,9 @@ def test_a_target_file_is_checked_against_the_record_types(tmp_path: Path) -> No
 
 def test_subscriptions_follow_record_type_and_filter(tmp_path: Path) -> None:
     root = _workspace_files(tmp_path, PROVINCE, CITY)
-    assert targets_of(root)(_source()) == ["province"]  # city takes only the source `other`
+    assert Outbox.of(root).owed_to(_source()) == ["province"]  # city takes only the source `other`
     other = _source(SOURCE.replace("name: dengji", "name: other"))
-    assert targets_of(root)(other) == ["city", "province"]
+    assert Outbox.of(root).owed_to(other) == ["city", "province"]
     licence = TargetConfig.model_validate(
         {
             "name": "x",
@@ -97,7 +97,9 @@ def test_new_and_changed_versions_are_owed_once_to_each_target(city: sessionmake
 
     def ingest(path: Path) -> None:
         with city() as session, session.begin():
-            ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), targets=targets, force=True)
+            ingest_file(
+                session, OPERATOR, _source(), path, today=date(2026, 11, 28), outbox=outbox(*targets), force=True
+            )
 
     ingest(_write(tmp_path / "a.csv", rows))
     first = _deliveries(city)
@@ -115,12 +117,12 @@ def test_a_replayed_row_is_owed_too(city: sessionmaker[Session], tmp_path: Path)
     codes = _codes(1)
     path = _write(tmp_path / "a.csv", [_row(codes[0], "")])
     with city() as session, session.begin():
-        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), targets=["province"])
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), outbox=outbox("province"))
     assert _deliveries(city) == []
     with city() as session, session.begin():
         (item,) = list_items(session, OPERATOR)
         fix_item(session, OPERATOR, item["id"], "name", "柳州市甲有限公司", source=_source())
-        replay(session, OPERATOR, lambda _: _source(), item_ids=[item["id"]], targets_for=lambda _: ["province"])
+        replay(session, OPERATOR, lambda _: _source(), item_ids=[item["id"]], outbox=outbox("province"))
     ((target, _, status, _),) = _deliveries(city)
     assert (target, status) == ("province", "pending")
 
@@ -135,7 +137,7 @@ def test_the_cli_lists_targets_with_what_each_is_owed(city: sessionmaker[Session
     _workspace_files(workspace.root, PROVINCE)
     path = _write(workspace.root / "a.csv", [_row(code, f"企业{i}有限公司") for i, code in enumerate(_codes(2))])
     with city() as session, session.begin():
-        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), targets=["province"])
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), outbox=outbox("province"))
     result = CliRunner().invoke(app, ["-w", str(workspace.root), "targets", "list", "--json"])
     assert result.exit_code == 0, result.output
     (row,) = json.loads(result.output)

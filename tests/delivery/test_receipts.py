@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from tests.conftest import OPERATOR, Web
+from tests.conftest import OPERATOR, Web, outbox
 from tests.delivery.test_send import Receiver, _send, _states, _target
 from tests.ingest.test_pipeline import _codes, _row, _source, _write
 from zhizhi import ledger
@@ -33,7 +33,13 @@ def _ingest(web: Web, tmp_path: Path, names: list[str]) -> None:
     path = _write(tmp_path / "a.csv", [_row(code, name) for code, name in zip(_codes(len(names)), names, strict=True)])
     with web.sessions() as session, session.begin():
         ingest_file(
-            session, OPERATOR, _source(), path, today=date(2026, 11, 28), targets=["province", "county"], force=True
+            session,
+            OPERATOR,
+            _source(),
+            path,
+            today=date(2026, 11, 28),
+            outbox=outbox("province", "county"),
+            force=True,
         )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from tests.conftest import OPERATOR
+from tests.conftest import OPERATOR, outbox
 from tests.delivery import test_send
 from tests.delivery.test_send import Receiver, _send
 from tests.ingest.test_pipeline import SOURCE, _actor, _codes, _row, _source, _write
@@ -115,7 +115,7 @@ def _ingest(
     sessions: sessionmaker[Session], path: Path, targets: list[str], stored: datetime, source: Any = None
 ) -> int:
     with sessions() as session, session.begin():
-        batch = ingest_file(session, OPERATOR, source or _source(), path, today=TODAY, targets=targets).batch
+        batch = ingest_file(session, OPERATOR, source or _source(), path, today=TODAY, outbox=outbox(*targets)).batch
         session.execute(update(Batch).where(Batch.id == batch.id).values(finished_at=stored))
         return batch.id
 
@@ -362,7 +362,7 @@ def test_quarantined_rows_replayed_are_owed_beside_the_versions(
     with city() as session, session.begin():
         item = list_items(session, OPERATOR)[0]
         fix_item(session, OPERATOR, item["id"], "uscc", broken, source=_source())
-        done = replay(session, OPERATOR, lambda _: _source(), item_ids=[item["id"]], targets_for=lambda _: ["province"])
+        done = replay(session, OPERATOR, lambda _: _source(), item_ids=[item["id"]], outbox=outbox("province"))
         assert done["replayed"] == 1
     line = _lines(_run(city, workspace.root, target="province"))[("LZ-DJ", "dengji", "province")]
     assert (line["accepted"], line["quarantined"], line["versions"], line["replayed"]) == (1, 1, 1, 1)

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import OPERATOR
+from tests.conftest import OPERATOR, outbox
 from tests.ingest.test_pipeline import _codes, _row, _source, _write
 from zhizhi import ledger
 from zhizhi.config import Workspace
@@ -106,7 +106,7 @@ def _ingest(city: sessionmaker[Session], tmp_path: Path, names: list[str], file:
     codes = _codes(len(names))
     path = _write(tmp_path / file, [_row(code, name) for code, name in zip(codes, names, strict=True)])
     with city() as session, session.begin():
-        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), targets=["province"], force=True)
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), outbox=outbox("province"), force=True)
     return codes
 
 
@@ -165,12 +165,12 @@ def test_a_records_later_version_waits_for_its_earlier_one(
     codes = _codes(1)
     path = _write(tmp_path / "v1.csv", [_row(codes[0], "甲有限公司")])
     with city() as session, session.begin():
-        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), targets=["province"])
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), outbox=outbox("province"))
     receiver.fail_next = [503]
     assert _send(city, _target(receiver.url, batch_size=1)) == {"retry": 1}
     path = _write(tmp_path / "v2.csv", [_row(codes[0], "甲有限公司", 住所="柳州市鱼峰区驾鹤路9号")])
     with city() as session, session.begin():
-        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), targets=["province"])
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), outbox=outbox("province"))
     # The new version is pending and due, but its record's earlier delivery waits: nothing overtakes it.
     assert _send(city, _target(receiver.url, batch_size=1), after=timedelta(seconds=1)) == {}
     assert _send(city, _target(receiver.url, batch_size=1), after=timedelta(minutes=5)) == {"acknowledged": 1}

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from tests.conftest import OPERATOR
+from tests.conftest import OPERATOR, outbox
 from tests.delivery.platform import Platform, platform
 from tests.ingest.test_pipeline import _actor, _codes, _row, _source, _write
 from zhizhi import ledger
@@ -52,7 +52,7 @@ def _ingest(city: sessionmaker[Session], folder: Path, names: list[str], targets
     codes = _codes(len(names))
     path = _write(folder / "a.csv", [_row(code, name) for code, name in zip(codes, names, strict=True)])
     with city() as session, session.begin():
-        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), targets=targets)
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), outbox=outbox(*targets))
     return codes
 
 
@@ -180,7 +180,7 @@ def test_a_code_the_target_cannot_take_waits_in_the_review_queue_until_decided(
     path = _write(tmp_path / "a.csv", [_row(_codes(1)[0], "甲有限公司", 行业代码="6291")])
     with city() as session, session.begin():
         install_demo_codes(session, OPERATOR, tmp_path)  # the province's 8-digit list splits class 6291
-        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), targets=["province"])
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), outbox=outbox("province"))
     settings = _target(province.url).model_dump()
     settings["fields"]["HYDM"] = {"field": "industry_code", "code_list": "guangxi-industry-8"}
     target = TargetConfig.model_validate(settings)

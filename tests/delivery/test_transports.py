@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import OPERATOR, PG_ENV
+from tests.conftest import OPERATOR, PG_ENV, outbox
 from tests.ingest.test_pipeline import _codes, _row, _source, _write
 from zhizhi.config import normalize_database_url
 from zhizhi.delivery.send import send_once
@@ -58,7 +58,7 @@ def _target(kind: str, fields: dict[str, Any] | None = None, **settings: Any) ->
 def _ingest(city: sessionmaker[Session], tmp_path: Path, rows: list[list[str]]) -> None:
     path = _write(tmp_path / f"{uuid.uuid4().hex[:8]}.csv", rows)
     with city() as session, session.begin():
-        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), targets=["share"], force=True)
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), outbox=outbox("share"), force=True)
 
 
 def _send(city: sessionmaker[Session], target: TargetConfig, after: timedelta = timedelta()) -> dict[str, int]:

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import OPERATOR
+from tests.conftest import OPERATOR, outbox
 from tests.delivery.platform import Platform, platform
 from tests.ingest.test_pipeline import _codes, _row, _source, _write
 from zhizhi.config import Workspace
@@ -52,7 +52,12 @@ def _ingest(sessions: sessionmaker[Session], folder: Path, count: int, targets: 
     rows = [_row(code, f"企业{i}有限公司") for i, code in enumerate(_codes(count))]
     with sessions() as session, session.begin():
         ingest_file(
-            session, OPERATOR, _source(), _write(folder / "a.csv", rows), today=date(2026, 11, 28), targets=targets
+            session,
+            OPERATOR,
+            _source(),
+            _write(folder / "a.csv", rows),
+            today=date(2026, 11, 28),
+            outbox=outbox(*targets),
         )
 
 

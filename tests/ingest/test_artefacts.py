@@ -56,6 +56,8 @@ VALUE_ROWS: list[tuple[str, str | None, tuple[str, ...], str | None]] = [
     ("4.50202199001011E+17", None, ("scientific",), "scientific"),  # fifteen of eighteen
     ("9.007199254740993E+15", None, ("scientific",), "scientific"),  # every digit shown, but past 2^53
     ("1.5E-3", None, ("scientific",), "scientific"),
+    ("91450202438E990360", "91450202438E990360", (), None),  # a credit code with an E between digits: not a number
+    ("914502024E5FJ1XD6H", "914502024E5FJ1XD6H", (), None),
     ("91450200MA5E3", "91450200MA5E3", (), None),  # an E in a credit code is no exponent
     ("'", None, (), None),  # nothing but an artefact: blank
     ("JY14502020012345", "JY14502020012345", (), None),

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import OPERATOR
+from tests.conftest import OPERATOR, Outbox
 from zhizhi import ledger
 from zhizhi.access import Actor
 from zhizhi.access.audit import AuditFilter, list_events
@@ -86,6 +86,7 @@ def _write(path: Path, rows: list[list[str]], *, encoding: str = "utf-8", header
 def _ingest(
     city: sessionmaker[Session], path: Path, source: SourceConfig | None = None, **options: Any
 ) -> IngestResult:
+    options.setdefault("outbox", Outbox())
     with city() as session, session.begin():
         result = ingest_file(session, OPERATOR, source or _source(), path, today=TODAY, **options)
         session.expunge(result.batch)
@@ -322,11 +323,18 @@ def test_the_quarantine_round_trip_fix_replay_and_a_corrected_file(city: session
         fixed = fix_item(session, OPERATOR, bad_code["id"], "uscc", codes[1], source=_source())
         assert fixed["fixes"] == {"统一社会信用代码": codes[1]}
         (bad_status,) = list_items(session, OPERATOR, reason="value.not_allowed")
-        outcome = replay(session, OPERATOR, lambda _: _source(), item_ids=[bad_code["id"], bad_status["id"]])
+        outcome = replay(
+            session, OPERATOR, lambda _: _source(), item_ids=[bad_code["id"], bad_status["id"]], outbox=Outbox()
+        )
         assert outcome["replayed"] == 1 and outcome["still_quarantined"] == 1
         # A steward teaches the source the local word instead: the row passes on replay.
         taught = _source(SOURCE.replace("{map: {在业: 存续}}", "{map: {在业: 存续, 歇业中: 停业}}"))
-        assert replay(session, OPERATOR, lambda _: taught, reason="value.not_allowed", today=TODAY)["replayed"] == 1
+        assert (
+            replay(session, OPERATOR, lambda _: taught, reason="value.not_allowed", today=TODAY, outbox=Outbox())[
+                "replayed"
+            ]
+            == 1
+        )
     with city() as session:
         item = get_item(session, OPERATOR, bad_code["id"])
         assert item["status"] == "replayed" and item["cells"]["统一社会信用代码"] != codes[1]  # raw row unchanged

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import OPERATOR
+from tests.conftest import OPERATOR, Outbox
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.ingest.quarantine import list_items
 from zhizhi.records.history import find_records
@@ -62,7 +62,7 @@ def test_a_record_type_from_a_plugin_is_ingested(plugin: None, city: sessionmake
         "车牌,所有人,年检\n桂B12345,柳州市甲运输有限公司,2026年3月1日\n桂B99999,,2026-02-30\n", encoding="utf-8"
     )
     with city() as session, session.begin():
-        batch = ingest_file(session, OPERATOR, source, path, today=date(2026, 11, 28)).batch
+        batch = ingest_file(session, OPERATOR, source, path, today=date(2026, 11, 28), outbox=Outbox()).batch
         assert (batch.rows_read, batch.rows_accepted, batch.rows_quarantined) == (2, 1, 1)
         (record,) = find_records(session, OPERATOR, record_type="vehicle")
         assert record["key"] == "plate=桂B12345" and record["data"]["inspected_on"] == "2026-03-01"

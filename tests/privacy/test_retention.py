@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from stdnum.iso7064 import mod_11_2
 from typer.testing import CliRunner
 
-from tests.conftest import OPERATOR
+from tests.conftest import OPERATOR, Outbox
 from tests.ingest.test_pipeline import _codes, _write
 from zhizhi import ledger
 from zhizhi.access import audit
@@ -73,7 +73,7 @@ def _prepare(city: sessionmaker[Session], workspace: Workspace, tmp_path: Path) 
     ]
     path = _write(tmp_path / "登记.csv", rows, header=HEADER)
     with city() as session, session.begin():
-        ingest_file(session, OPERATOR, load_source(workspace.root, "dengji"), path, today=TODAY)
+        ingest_file(session, OPERATOR, load_source(workspace.root, "dengji"), path, today=TODAY, outbox=Outbox())
         resolve(session, OPERATOR, workspace.config.resolve)
     long_ago = utcnow() - timedelta(days=2000)
     with city() as session, session.begin():

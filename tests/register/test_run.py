@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 import zhizhi.resolve.run as run_module
-from tests.conftest import OPERATOR
+from tests.conftest import OPERATOR, Outbox
 from tests.ingest.test_pipeline import SOURCE, _codes, _row, _source, _write
 from zhizhi import __version__
 from zhizhi.cli.main import app
@@ -62,9 +62,21 @@ def _load(city: sessionmaker[Session], folder: Path, firms: list[dict[str, str]]
         for i, f in enumerate(firms)
     ]
     with city() as session, session.begin():
-        ingest_file(session, OPERATOR, _source(), _write(folder / "dengji.csv", registration), today=date(2026, 11, 28))
         ingest_file(
-            session, OPERATOR, _source(LICENCES), _write(folder / "xuke.csv", licences), today=date(2026, 11, 28)
+            session,
+            OPERATOR,
+            _source(),
+            _write(folder / "dengji.csv", registration),
+            today=date(2026, 11, 28),
+            outbox=Outbox(),
+        )
+        ingest_file(
+            session,
+            OPERATOR,
+            _source(LICENCES),
+            _write(folder / "xuke.csv", licences),
+            today=date(2026, 11, 28),
+            outbox=Outbox(),
         )
 
 
@@ -334,7 +346,9 @@ def test_a_version_committed_while_a_run_reads_is_scored_by_the_next_run(
     changed = {**firms[0], "phone": "13977299999"}  # the registration changes before the run: the run's own work
     with city() as session, session.begin():
         row = _row(changed["code"], changed["name"], 住所=changed["address"], 联系电话=changed["phone"])
-        ingest_file(session, OPERATOR, _source(), _write(tmp_path / "d2.csv", [row]), today=date(2026, 11, 29))
+        ingest_file(
+            session, OPERATOR, _source(), _write(tmp_path / "d2.csv", [row]), today=date(2026, 11, 29), outbox=Outbox()
+        )
     found = run_module.fresh_records
 
     def ingest_meanwhile(session: Session) -> pl.Series:  # the licence of the same firm changes while the run reads
@@ -343,7 +357,7 @@ def test_a_version_committed_while_a_run_reads_is_scored_by_the_next_run(
         licence = _row("", name, 住所="广西" + firms[0]["address"], 联系电话="13977288888")
         with city() as other, other.begin():
             path = _write(tmp_path / "x2.csv", [licence])
-            ingest_file(other, OPERATOR, _source(LICENCES), path, today=date(2026, 11, 29))
+            ingest_file(other, OPERATOR, _source(LICENCES), path, today=date(2026, 11, 29), outbox=Outbox())
         return fresh
 
     monkeypatch.setattr(run_module, "fresh_records", ingest_meanwhile)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import OPERATOR, Web
+from tests.conftest import OPERATOR, Web, outbox
 from tests.ingest.test_pipeline import TODAY, _codes, _row, _source, _write
 from zhizhi.delivery import load_target, subscribed
 from zhizhi.delivery.send import send_once
@@ -60,7 +60,7 @@ def _ingest(sessions: sessionmaker[Session], root: Path, path: Path) -> None:
     source = _source()
     with sessions() as session, session.begin():
         targets = subscribed([load_target(root, name) for name in TARGETS], source)
-        ingest_file(session, OPERATOR, source, path, today=TODAY, targets=targets)
+        ingest_file(session, OPERATOR, source, path, today=TODAY, outbox=outbox(*targets))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import OPERATOR, Web
+from tests.conftest import OPERATOR, Web, outbox
 from tests.delivery.platform import Platform, platform
 from tests.ingest.test_pipeline import _codes, _row, _source, _write
 from zhizhi.delivery import load_target
@@ -33,7 +33,7 @@ def test_a_rejected_delivery_is_shown_proven_and_sent_again(web: Web, province: 
     )
     path = _write(web.workspace.root / "a.csv", [_row(_codes(1)[0], "甲有限公司")])
     with web.sessions() as session, session.begin():
-        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), targets=["province"])
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), outbox=outbox("province"))
     province.reject["甲有限公司"] = "E1021"
     target = load_target(web.workspace.root, "province")
     assert send_once(web.sessions, target).states == {"rejected": 1}

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import OPERATOR, Web
+from tests.conftest import OPERATOR, Outbox, Web
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.ingest.quarantine import list_items
 from zhizhi.ingest.validate.identifiers import org_check_char, uscc_check_char
@@ -88,7 +88,7 @@ def ingest_export(sessions: sessionmaker[Session], root: Path, folder: Path) -> 
     (root / "sources" / "dengji.yaml").write_text(SOURCE_YAML, encoding="utf-8")
     source = load_source(root, "dengji")
     with sessions() as session, session.begin():
-        batch = ingest_file(session, OPERATOR, source, write_export(folder), today=TODAY).batch
+        batch = ingest_file(session, OPERATOR, source, write_export(folder), today=TODAY, outbox=Outbox()).batch
         items = list_items(session, OPERATOR, batch_id=batch.id)
         return Ingested(batch.id, {item["reasons"][0]: item["id"] for item in items})
 
@@ -284,7 +284,7 @@ def test_record_history_marks_what_changed(web: Web, tmp_path: Path) -> None:
     )
     source = load_source(web.workspace.root, "dengji")
     with web.sessions() as session, session.begin():
-        ingest_file(session, OPERATOR, source, path, today=TODAY)
+        ingest_file(session, OPERATOR, source, path, today=TODAY, outbox=Outbox())
     web.login("steward")
     record = web.client.get("/api/records", params={"key": "MA5K3B7X"}).json()[0]
     assert record["version"] == 2 and record["data"]["name"] == "柳州市螺蛳粉食品有限公司"

@@ -32,7 +32,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import DEMO_PASSWORD, OPERATOR, PostgresServer, Web
+from tests.conftest import DEMO_PASSWORD, OPERATOR, PostgresServer, Web, outbox
 from tests.ingest.test_pipeline import _write
 from tests.web.test_guards import _routes
 from tests.web.test_register_pages import SOURCES, TARGETS, TODAY
@@ -269,7 +269,7 @@ def _data(sessions: sessionmaker[Session], root: Path) -> None:
         (root / "sources" / f"{name}.yaml").write_text(text, "utf-8")
         with sessions() as session, session.begin():
             ingest_file(session, OPERATOR, parse_source(text, f"sources/{name}.yaml"), path, today=TODAY,
-                        targets=owed.get(name, []))
+                        outbox=outbox(*owed.get(name, [])))
     config = load_workspace(root).config.resolve
     with sessions() as session, session.begin():
         resolve(session, OPERATOR, config)

@@ -17,7 +17,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import OPERATOR, Web
+from tests.conftest import OPERATOR, Web, outbox
 from tests.delivery.platform import Platform, platform
 from tests.ingest.test_pipeline import _codes, _write
 from zhizhi.config import Workspace, load_workspace
@@ -108,7 +108,7 @@ def ingest_city(sessions: sessionmaker[Session], folder: Path, targets: dict[str
         owed = (targets or {}).get(name, [])
         with sessions() as session, session.begin():
             source = parse_source(text, f"sources/{name}.yaml")
-            ingest_file(session, OPERATOR, source, path, today=TODAY, targets=owed)
+            ingest_file(session, OPERATOR, source, path, today=TODAY, outbox=outbox(*owed))
 
 
 def with_review(workspace: Workspace) -> Workspace:

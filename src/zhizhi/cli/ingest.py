@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from zhizhi.cli.common import JsonOption, console, emit, operator, transaction, workspace_of
-from zhizhi.delivery import targets_of
+from zhizhi.delivery.outbox import Outbox
 from zhizhi.errors import InputError, ZhizhiError
 from zhizhi.ingest.batches import batch_as_dict, batch_rows, get_batch, list_batches, open_quarantine
 from zhizhi.ingest.pipeline import ingest_file
@@ -49,11 +49,11 @@ def ingest(
         if reader_for(source_path(root, source), config.reader).needs_file:
             raise InputError(f"Give the file(s) to ingest: `zhizhi ingest {source} FILE...`.")
         targets = [source_path(root, source)]
-    owed_to = targets_of(root)(config)  # the targets that take this source's records
+    outbox = Outbox.of(root)  # the targets that take this source's records
     for path in targets:
         try:
             with transaction(ctx) as (_, session), _progress(path.name, as_json) as step:
-                result = ingest_file(session, operator(), config, path, force=force, progress=step, targets=owed_to)
+                result = ingest_file(session, operator(), config, path, force=force, progress=step, outbox=outbox)
                 data = batch_as_dict(session, result.batch, report=True) | {"already_ingested": result.already}
         except ZhizhiError as exc:
             failed += 1

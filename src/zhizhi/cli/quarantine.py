@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from zhizhi.cli.common import JsonOption, console, emit, operator, transaction, workspace_of
-from zhizhi.delivery import targets_of
+from zhizhi.delivery.outbox import Outbox
 from zhizhi.ingest.quarantine import fix_item, get_item, list_items, replay
 from zhizhi.sources import load_source
 
@@ -134,7 +134,7 @@ def replay_command(
             source=source,
             batch_id=batch,
             reason=reason,
-            targets_for=targets_of(workspace.root),
+            outbox=Outbox.of(workspace.root),
         )
     emit(
         result,

@@ -7,13 +7,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
+from zhizhi.delivery.targets import FILES, TargetConfig, subscribed
 from zhizhi.ingest.bulk import Ids, bulk_insert, stamp
+from zhizhi.sources.config import SourceConfig
 from zhizhi.store.frames import slices
 from zhizhi.store.tables import Batch, Delivery
 
@@ -135,3 +138,20 @@ def _pending_pairs(session: Session, record_ids: list[int]) -> set[tuple[str, in
 def delivery_key() -> str:
     """A new delivery's idempotency key: 128 random bits, so nobody can guess another delivery's key from its ids."""
     return secrets.token_urlsafe(16)
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """Who is owed what: the workspace's subscriptions (its target files), read once. Every path that makes record
+    versions (ingest, replay) takes one, required, so none can make a version and forget to owe it."""
+
+    targets: tuple[TargetConfig, ...] = ()
+
+    @classmethod
+    def of(cls, root: Path) -> Outbox:
+        """The outbox of the workspace at `root`: its target files as they are now."""
+        return cls(tuple(FILES.load(root, name) for name in FILES.names(root)))
+
+    def owed_to(self, source: SourceConfig) -> list[str]:
+        """The targets that take `source`'s records."""
+        return subscribed(self.targets, source)

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor
-from zhizhi.delivery import load_targets, subscribed
+from zhizhi.delivery.outbox import Outbox
 from zhizhi.demo.export import export_path
 from zhizhi.demo.sources import write_demo_exports
 from zhizhi.ingest.pipeline import ingest_file
@@ -28,10 +28,9 @@ def ingest_demo_exports(session: Session, actor: Actor, root: Path) -> list[Batc
     files = {"dengji": export_path(root)} | {
         name: next(p for p in exports if p.stem == name) for name in ("food_licences", "equipment", "inspections")
     }
-    targets = load_targets(root)
+    outbox = Outbox.of(root)
     batches = []
     for name, path in files.items():
         source = load_source(root, name)
-        owed = subscribed(targets, source)
-        batches.append(ingest_file(session, actor, source, path, today=INGEST_DAY, targets=owed).batch)
+        batches.append(ingest_file(session, actor, source, path, today=INGEST_DAY, outbox=outbox).batch)
     return batches

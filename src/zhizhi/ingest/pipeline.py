@@ -27,6 +27,7 @@ from zhizhi.access.roles import require
 from zhizhi.codes.coverage import coverage_report, save_coverage
 from zhizhi.codes.review import note_for_review
 from zhizhi.codes.translate import build_translator
+from zhizhi.delivery.outbox import Outbox
 from zhizhi.errors import InputError
 from zhizhi.ingest.ahead import ReadAhead
 from zhizhi.ingest.bulk import lock_ingest
@@ -86,12 +87,12 @@ def ingest_file(
     today: date | None = None,
     force: bool = False,
     progress: Progress | None = None,
-    targets: Sequence[str] = (),
+    outbox: Outbox,
 ) -> IngestResult:
     """Ingest `path` for `source` in the caller's transaction (for fetching readers, `path` is the source file).
 
-    Every new record version is owed to each of `targets` (see `zhizhi.delivery.subscribed`): one pending
-    delivery each, in the same transaction.
+    Every new record version is owed to each target that takes the source's records (the `outbox`, required: see
+    `zhizhi.delivery.outbox.Outbox`): one pending delivery each, in the same transaction.
     """
     require(actor, "data.write")
     lock_ingest(session)
@@ -116,7 +117,7 @@ def ingest_file(
         watermark=None if reader.needs_file else _last_watermark(session, source.name),
     )
     job = Job(reader.name, path, options, source, context, record_columns(source.kind), reader.needs_file)
-    written = _write(session, actor, job, department.id, digest, progress, targets)
+    written = _write(session, actor, job, department.id, digest, progress, outbox.owed_to(source))
     return IngestResult(_close(session, actor, job, written, digest))
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from zhizhi.access import audit
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
+from zhizhi.delivery.outbox import Outbox
 from zhizhi.errors import InputError, NotFoundError
 from zhizhi.ingest.batches import source_mapping
 from zhizhi.ingest.bulk import Ids, lock_ingest
@@ -208,10 +209,10 @@ def replay(
     batch_id: int | None = None,
     reason: str | None = None,
     today: date | None = None,
-    targets_for: Callable[[SourceConfig], Sequence[str]] | None = None,
+    outbox: Outbox,
 ) -> dict[str, Any]:
     """Run open items through their source again; those now passing become record versions (owed, like any new
-    version, to the targets `targets_for` names for the source).
+    version, to the targets the `outbox` says take the source's records).
 
     Returns counts: `replayed` (accepted now), `still_quarantined`, and per item the outcome.
     """
@@ -239,7 +240,7 @@ def replay(
     for (name, header), members in groups.items():
         config = load_source(name)
         check_columns(config, list(header), members[0][2].file_name, members[0][1].sheet)
-        targets = targets_for(config) if targets_for else ()
+        targets = outbox.owed_to(config)
         context = build_context(session, config, day)
         _replay_group(session, config, list(header), members, context, ids, now, actor, targets)
         outcome.update({item.id: item.status for item, _, _ in members})

@@ -51,7 +51,10 @@ _ZERO_WIDTH = re.compile(r"[\u200B-\u200D\u2060\uFEFF]")
 _NBSP = re.compile(r"[\xA0\u2007\u202F\u3000]")
 _TEXT_FORMULA = re.compile(r'=\s*"(.*)"', re.DOTALL)
 _DECIMAL = re.compile(r"([0-9]+)\.0+")
-_SCIENTIFIC = re.compile(r"([0-9]+)(?:\.([0-9]*))?[eE]([+-]?)([0-9]+)")
+# As spreadsheets write it: a mantissa with a decimal point or an exponent with its sign (`9.14502E+17`, `1E+15`),
+# and an exponent of at most three digits. A credit code may hold an `E` between digits (`91450202438E990360`): it has
+# neither, and is not a number.
+_SCIENTIFIC = re.compile(r"([0-9]{1,16})(?:\.([0-9]*))?[eE]([+-]?)([0-9]{1,3})")
 
 
 class Undone(NamedTuple):
@@ -83,7 +86,7 @@ def undo_artefacts_value(value: str) -> Undone:
         if int(digits) >= FLOAT_EXACT:
             return Undone(None, tuple(found), "float", len(digits))
         return Undone(digits, tuple(found))
-    if match := _SCIENTIFIC.fullmatch(text):
+    if (match := _SCIENTIFIC.fullmatch(text)) and (match[2] is not None or match[3]):
         found.append("scientific")
         return _from_scientific(match, tuple(found))
     return Undone(text, tuple(found))

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from zhizhi.access import Actor
-from zhizhi.delivery import targets_of
+from zhizhi.delivery.outbox import Outbox
 from zhizhi.errors import InputError
 from zhizhi.ingest.batches import batch_rows
 from zhizhi.ingest.quarantine import MAX_FIX_LENGTH, fix_item, get_item, list_items, replay
@@ -143,7 +143,7 @@ def replay_quarantine(body: Replay, request: Request, db: DbSession, actor: Writ
         source=body.source or None,
         batch_id=body.batch,
         reason=body.reason or None,
-        targets_for=targets_of(root),
+        outbox=Outbox.of(root),
     )
 
 

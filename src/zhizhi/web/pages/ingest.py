@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from zhizhi.access import Actor
-from zhizhi.delivery import targets_of
+from zhizhi.delivery.outbox import Outbox
 from zhizhi.errors import InputError
 from zhizhi.ingest.export import all_items, write_quarantine_xlsx
 from zhizhi.ingest.quarantine import STATUSES, fix_item, get_item, list_items, replay
@@ -161,7 +161,7 @@ def submit_replay(
         source=source or None,
         batch_id=batch_id,
         reason=reason or None,
-        targets_for=targets_of(root),
+        outbox=Outbox.of(root),
     )
     outcome = {"replayed": result["replayed"], "still": result["still_quarantined"]}
     if len(ids) == 1:
