@@ -64,5 +64,8 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
-# Verified against when the user does not exist, so that a wrong name costs as long as a wrong password.
-DUMMY_HASH = _hasher.hash("zhizhi-no-such-user")
+@cache
+def dummy_hash() -> str:
+    """A hash to verify against when the user does not exist, so a wrong name costs as long as a wrong password;
+    made on first use (hashing at import would slow every command's start by a third of a second)."""
+    return str(_hasher.hash("zhizhi-no-such-user"))

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhizhi.access import audit
-from zhizhi.access.passwords import DUMMY_HASH, verify_password
+from zhizhi.access.passwords import dummy_hash, verify_password
 from zhizhi.access.roles import Actor, Role, require
 from zhizhi.access.users import PasswordChange, check_may_manage, get_user, set_password
 from zhizhi.config.models import SecurityConfig
@@ -57,7 +57,7 @@ def _login(
 ) -> LoginResult:
     failures = check_rate(session, username, ip, security)
     user = session.scalar(select(User).where(User.username == username))
-    ok = verify_password(user.password_hash if user else DUMMY_HASH, password) and user is not None
+    ok = verify_password(user.password_hash if user else dummy_hash(), password) and user is not None
     session.add(LoginAttempt(username=username[:64], ip=ip, at=utcnow(), success=ok and bool(user and user.is_active)))
     if not ok or user is None:
         record_failure(session, username, ip, failures)

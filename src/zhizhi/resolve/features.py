@@ -8,7 +8,6 @@ depends on other rows (how many firms share a phone, how large a block is) is co
 from __future__ import annotations
 
 import polars as pl
-from pypinyin import lazy_pinyin
 
 from zhizhi.ingest.normalize.text import FULL_WIDTH, INVISIBLE, WHITESPACE
 from zhizhi.resolve.addresses import address_exprs, road_exprs
@@ -115,6 +114,8 @@ def _division_exprs() -> list[pl.Expr]:
 def _pinyin_key(trade: pl.Series, industry: pl.Series) -> pl.Series:
     """Toneless pinyin of the trade name plus the industry word: 华信/化信 科技 -> `huaxin|科技` (a blocking key)."""
     chars = trade.drop_nulls().str.split("").explode().unique().drop_nulls().sort().to_list()
+    from pypinyin import lazy_pinyin  # loaded when a run needs it, not by every command's start
+
     readings = {char: "".join(lazy_pinyin(char)).lower() for char in chars if char}
     frame = pl.DataFrame({"trade": trade, "industry": industry})
     pinyin = pl.col("trade").str.replace_many(readings) if readings else pl.col("trade")

@@ -14,8 +14,6 @@ from functools import lru_cache
 from typing import Any
 
 import polars as pl
-from pypinyin import Style, lazy_pinyin
-from pypinyin.seg.simpleseg import seg as words
 
 from zhizhi.config.models import GOLDEN_FIELDS, SurvivorshipConfig
 from zhizhi.resolve.names import name_parts
@@ -159,9 +157,13 @@ def _pieces(name: str, parts: Sequence[str | None]) -> list[tuple[str, bool]]:
 def _initials(text: str) -> str:
     """pypinyin's initials of a piece, word by word as pypinyin cuts it: a word reads the same wherever it stands,
     so each (most are single characters) is spelt once."""
+    from pypinyin.seg.simpleseg import seg as words  # pypinyin's dictionaries take most of a second to load
+
     return "".join(_word_initials(word) for word in words(text))
 
 
 @lru_cache(maxsize=65_536)
 def _word_initials(word: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
     return "".join(lazy_pinyin([word], style=Style.FIRST_LETTER, errors="ignore")).lower()

@@ -11,9 +11,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import duckdb
 import polars as pl
-from splink import DuckDBAPI, Linker
 
 from zhizhi.resolve.comparisons import COMPARED_COLUMNS, COMPARISONS
 from zhizhi.resolve.features import phone_firms
@@ -87,6 +85,9 @@ def _predict(
         pl.col("record_id_l").alias("join_key_l"),
         pl.col("record_id_r").alias("join_key_r"),
     )
+    import duckdb  # Splink and DuckDB load when a run scores, not with every command
+    from splink import DuckDBAPI, Linker
+
     with quiet_splink(), duckdb.connect(config=DUCKDB_CONFIG) as connection:
         db_api = DuckDBAPI(connection)
         linker = Linker(db_api.register(records), settings, log_level=None)
