@@ -13,7 +13,7 @@ from dataclasses import dataclass
 CANNOT_LINK_M = 1e-20
 # two different firms sharing a registered name with its region: a misreading of the region, or a deregistered
 # firm's name taken again. Fixed, because random pairs cannot measure something this rare.
-REGISTERED_NAME_U = 2e-10
+REGISTERED_NAME_U = 2e-9
 
 
 @dataclass(frozen=True)
