@@ -45,6 +45,14 @@ class DatabaseUnavailableError(ZhizhiError):
     terminal = False
 
 
+class DatabaseBusyError(ZhizhiError):
+    """The database's write lock was held by another process (a worker, an ingest) for longer than zhizhi waits."""
+
+    code = "database_busy"
+    status = 503
+    terminal = False
+
+
 class SchemaOutdatedError(ZhizhiError):
     """The database has not been migrated to the schema this version needs."""
 

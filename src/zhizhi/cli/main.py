@@ -30,6 +30,7 @@ from zhizhi.cli import (
 )
 from zhizhi.cli.common import CliState, state
 from zhizhi.errors import ZhizhiError
+from zhizhi.store import busy, is_busy
 
 
 class _OneLineErrors(TyperGroup):
@@ -41,17 +42,27 @@ class _OneLineErrors(TyperGroup):
         except ZhizhiError as exc:
             if ctx.params.get("debug"):
                 raise
-            typer.echo(f"error: {exc.message}", err=True)
+            _say(exc)
             ctx.exit(1)
         except Exception as exc:
             # Usage errors, Exit and Abort are the CLI's own flow (they carry an exit code): let them through.
             if ctx.params.get("debug") or hasattr(exc, "exit_code") or isinstance(exc, typer.Abort):
                 raise
+            if is_busy(exc):  # a lock held too long is not a fault of zhizhi's: say so, and what to do
+                _say(busy())
+                ctx.exit(1)
             first_line = (str(exc).strip().splitlines() or [""])[0]
             typer.echo(
                 f"error: unexpected {type(exc).__name__}: {first_line} (rerun with --debug for details)", err=True
             )
             ctx.exit(1)
+
+
+def _say(exc: ZhizhiError) -> None:
+    """The error on stderr in one line, and in Chinese on a second when there is a Chinese message."""
+    typer.echo(f"error: {exc.message}", err=True)
+    if exc.message_zh:
+        typer.echo(f"错误：{exc.message_zh}", err=True)
 
 
 app = typer.Typer(

@@ -1,14 +1,16 @@
 """The store: engine, tables and migrations."""
 
 from zhizhi.store.engine import display_url, make_engine, make_sessionmaker
-from zhizhi.store.migrate import check_schema, current_revision, head_revision, upgrade
+from zhizhi.store.migrate import busy, check_schema, current_revision, head_revision, is_busy, upgrade
 from zhizhi.store.types import utcnow
 
 __all__ = [
+    "busy",
     "check_schema",
     "current_revision",
     "display_url",
     "head_revision",
+    "is_busy",
     "make_engine",
     "make_sessionmaker",
     "upgrade",

@@ -11,8 +11,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from zhizhi.errors import DatabaseUnavailableError, SchemaOutdatedError
-from zhizhi.store.engine import display_url
+from zhizhi.errors import DatabaseBusyError, DatabaseUnavailableError, SchemaOutdatedError
+from zhizhi.store.engine import SQLITE_BUSY_TIMEOUT_MS, display_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -67,13 +67,37 @@ def check_schema(engine: Engine) -> None:
         raise SchemaOutdatedError(f"Database `{where}` {state}; this version needs `{head}`. Run `zhizhi db upgrade`.")
 
 
-def unavailable(engine: Engine, exc: DBAPIError) -> DatabaseUnavailableError:
-    """A one-line error for a database that cannot be reached."""
+def unavailable(engine: Engine, exc: DBAPIError) -> DatabaseUnavailableError | DatabaseBusyError:
+    """A one-line error for a database that cannot be reached, or that is busy (which is not the same advice)."""
     where = display_url(engine.url.render_as_string(hide_password=False))
+    if is_busy(exc):
+        return busy(where)
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
     return DatabaseUnavailableError(
         f"Cannot connect to database `{where}` ({reason}). "
         "Check ZHIZHI_DATABASE_URL or `database.url` in zhizhi.yaml, and that the server is running."
+    )
+
+
+BUSY_MESSAGES = ("database is locked", "database table is locked", "lock timeout", "could not obtain lock")
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error says another transaction held a lock for longer than zhizhi waits."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    return any(message in text for message in BUSY_MESSAGES)
+
+
+def busy(where: str | None = None) -> DatabaseBusyError:
+    """The error for a lock that another process held too long: nothing was written, and trying again will do."""
+    seconds = SQLITE_BUSY_TIMEOUT_MS // 1000
+    name, name_zh = (f"Database `{where}`", f"数据库 `{where}`") if where else ("The database", "数据库")
+    return DatabaseBusyError(
+        f"{name} is busy: another process (a worker, an ingest) held its write lock for more than "
+        f"{seconds} s, so nothing was written. Run the command again; if it keeps happening, look for a long ingest "
+        "or a stuck process, or move to PostgreSQL for many writers at once.",
+        zh=f"{name_zh}正忙：另一个进程（发送进程或导入）占用写锁超过 {seconds} 秒，本次未写入任何数据。"
+        "请重新执行；如反复出现，请检查是否有长时间运行的导入或卡住的进程，多进程同时写入时请改用 PostgreSQL。",
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException
 
 from zhizhi.errors import AuthenticationError, RateLimitedError, ZhizhiError
+from zhizhi.store import busy, is_busy
 from zhizhi.web.deps import locale_of
 from zhizhi.web.refusals import is_refusal, record_refusal
 from zhizhi.web.templating import render
@@ -97,10 +98,14 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
 
 async def _database_error(request: Request, exc: OperationalError) -> Response:
     log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+    if is_busy(exc):
+        error = busy()
+        message = error.message if _is_api(request) else error.localized(locale_of(request))
+        return _respond(request, error.code, message, 503, headers={"Retry-After": "5"})
     return _respond(
         request,
         "database_unavailable",
-        "The database is unavailable or busy; try again shortly. The server log has the details.",
+        "The database is unavailable; try again shortly. The server log has the details.",
         503,
         headers={"Retry-After": "5"},
     )
