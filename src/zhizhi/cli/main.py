@@ -59,10 +59,9 @@ class _OneLineErrors(TyperGroup):
 
 
 def _say(exc: ZhizhiError) -> None:
-    """The error on stderr in one line, and in Chinese on a second when there is a Chinese message."""
-    typer.echo(f"error: {exc.message}", err=True)
-    if exc.message_zh:
-        typer.echo(f"错误：{exc.message_zh}", err=True)
+    """The error on stderr in one line, in English and, where there is one, in Chinese after it."""
+    chinese = f" | 错误：{exc.message_zh}" if exc.message_zh else ""
+    typer.echo(f"error: {exc.message}{chinese}", err=True)
 
 
 app = typer.Typer(
