@@ -189,7 +189,7 @@ def test_the_sample_is_limited_and_the_name_checked_first(exports: dict[str, Exp
     with pytest.raises(InputError, match="Source name `登记` is not valid"):
         suggest_source(tmp_path / "missing.csv", name="登记")
     (tmp_path / "empty.csv").write_text("", encoding="utf-8")
-    with pytest.raises(InputError, match="no header row"):
+    with pytest.raises(InputError, match="holds no table: it appears to be an empty file"):
         suggest_source(tmp_path / "empty.csv", name="empty")
 
 
