@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from zhizhi.cells import write_csv, write_xlsx
 from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
+from zhizhi.config.models import GOLDEN_FIELDS
 from zhizhi.errors import InputError
 from zhizhi.privacy.catalogue import personal_columns
 from zhizhi.privacy.masking import disclose_export, mask, pseudonym, pseudonym_key
@@ -174,17 +175,7 @@ def export(
     console.print(f"{len(rows):,} lines written to {output}.")
 
 
-EXPORT_COLUMNS = (
-    "id",
-    "records",
-    "name",
-    "uscc",
-    "reg_no",
-    "legal_representative",
-    "address",
-    "address_division_code",
-    "phone",
-)
+EXPORT_COLUMNS = ("id", "records", *GOLDEN_FIELDS)  # an entity and its golden fields
 PERSONAL_EXPORT = ("legal_representative", "phone")
 
 
