@@ -1,15 +1,26 @@
 """Delivery throughput and latency: records sent over HTTP to a local receiver, in batches and one at a time.
 
-Steps (`--steps`, comma-separated; both by default):
+Steps (`--steps`, comma-separated; `throughput,latency` by default):
 
 - `throughput`: `--records` seeded entity rows (default 100,000) are ingested with `ingest_file` into a fresh,
   migrated store holding the built-in code lists and the demo city, each new version owed to one HTTP target
   (`targets/bench.yaml` in a fresh workspace, 12 fields, no code translation). That store is the template: each
-  measurement gets its own copy (a file copy on SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL, after an
-  `ANALYZE` as autovacuum would have run) and runs in a fresh process. Measured: `send_once` in a loop until
-  nothing is claimed, for each of `--batch-sizes`; then the `Worker` (one loop thread, `poll_seconds` 0.5, batch
-  size 500) until its reports add up to every record acknowledged. Checked after each: the receiver's distinct
-  idempotency keys = deliveries acknowledged = records. `--profile` adds a cProfile of one `send_once` loop.
+  measurement gets its own copy (a file copy on SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL) and runs in
+  a fresh process. Measured: `send_once` in a loop until nothing is claimed, for each of `--batch-sizes`; then the
+  `Worker` (one loop thread, `poll_seconds` 0.5, batch size 500) until its reports add up to every record
+  acknowledged. Checked after each: the receiver's distinct idempotency keys = deliveries acknowledged = records.
+  `--profile` adds a cProfile of one `send_once` loop.
+- `workers`: for each of `--workers` (default 1,2), that many real `zhizhi -w ROOT worker --quiet` processes
+  (the store named by `ZHIZHI_DATABASE_URL`) drain a copy of the template: every record owed once, nothing
+  acknowledged yet. The target file sets no `batch_size`, so the worker uses the HTTP transport's default (500),
+  as production does unless a target says otherwise. Timed from starting the processes until every delivery is
+  acknowledged (the store's counts polled once a second; the end is the last stored `acknowledged_at`), then the
+  workers are stopped with SIGTERM. Reported: records/s overall and in the steady middle (from the 10 % to the
+  90 % acknowledgement, by `acknowledged_at`), each process's CPU seconds, and the claim query's plan on that copy.
+  With `--outage`, each worker count also runs after an outage: every pending delivery first gets `attempts` 4 and
+  a `next_attempt_at` spread at random over the last minute (what a 30 s outage leaves: all in backoff, now due
+  again, in an order unrelated to their ids), then the workers drain it. Checked: the receiver's distinct keys =
+  acknowledged = records, no delivery in another state.
 - `latency`: on a copy of the template whose deliveries are all marked acknowledged (a store that has delivered
   what it holds), a `Worker` runs in a background thread with each of `--polls` while records are entered one at
   a time, each in its own transaction, for `--seconds`. Two ways of entering (`--entries`):
@@ -22,6 +33,14 @@ Steps (`--steps`, comma-separated; both by default):
   spaced or, with `--arrivals poisson`, at seeded random times with the same mean rate. The first second of
   records is a warm-up, left out of the figures.
 
+Planner statistics on PostgreSQL are those production has after a burst: stale. The template is `ANALYZE`d once,
+after migrating and loading the code lists and the demo city, while the outbox (and the records) are still empty;
+autovacuum is then switched off on each of its tables (`autovacuum_enabled = false`, which the copies inherit), and
+the backlog is ingested. So every copy carries statistics from before the backlog, and they stay that way for the
+whole run whatever the server's autovacuum does: the worst case, a burst that autovacuum has not got to yet. No
+measurement runs `ANALYZE`. `--analyze` analyses the template after the backlog is loaded (and the latency copy
+after its deliveries are marked acknowledged) instead: fresh statistics, which is not what production gets.
+
 The receiver is a real HTTP server in its own process (uvicorn + starlette, installed with FastAPI): it parses the
 JSON, keeps each idempotency key once, counts distinct keys and answers `accepted` for every record.
 
@@ -30,6 +49,7 @@ JSON, keeps each idempotency key once, counts distinct keys and answers `accepte
     python bench/delivery.py --steps latency                        # outbox at 50/s, ingest at 10/s; polls 0.05, 0.5
     python bench/delivery.py --steps latency --arrivals poisson
     python bench/delivery.py --steps throughput --records 50000 --database-url postgresql://postgres@127.0.0.1:5432/postgres
+    python bench/delivery.py --steps workers --workers 1,2 --outage --database-url postgresql://postgres@127.0.0.1:5432/postgres
 
 With `--database-url`, the URL names a PostgreSQL server and a database to connect to for `CREATE DATABASE`;
 the stores are throwaway databases created beside it (`zhizhi_bench_delivery_*`) and dropped afterwards.
@@ -67,7 +87,8 @@ T = TypeVar("T")
 TODAY = date(2026, 11, 28)
 SEED = 20261128
 TARGET = "bench"
-STEPS = ("throughput", "latency")
+STEPS = ("throughput", "workers", "latency")
+DEFAULT_STEPS = ("throughput", "latency")
 WARMUP_SECONDS = 1.0
 
 SOURCE_YAML = """\
@@ -124,8 +145,7 @@ fields:
 transport:
   kind: http
   url: {url}
-  batch_size: {batch_size}
-  timeout: 30
+{batch_line}  timeout: 30
 """
 
 DISTRICTS = (
@@ -200,9 +220,29 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
-def write_target(root: Path, url: str, batch_size: int) -> None:
+def owing(to_target: bool) -> dict[str, Any]:
+    """How `ingest_file` is told to owe the new versions to the bench's target (or to none): a list of target
+    names, or, since the outbox took that over, an `Outbox` holding the target's settings."""
+    import inspect
+
+    import yaml
+
+    from zhizhi.ingest.pipeline import ingest_file
+
+    if "outbox" not in inspect.signature(ingest_file).parameters:
+        return {"targets": [TARGET] if to_target else []}
+    from zhizhi.delivery.outbox import Outbox  # type: ignore[attr-defined,unused-ignore]
+    from zhizhi.delivery.targets import TargetConfig
+
+    settings = yaml.safe_load(TARGET_YAML.format(name=TARGET, url="http://127.0.0.1/records", batch_line=""))
+    return {"outbox": Outbox((TargetConfig.model_validate(settings),) if to_target else ())}
+
+
+def write_target(root: Path, url: str, batch_size: int | None) -> None:
+    """The target file; with `batch_size` None it sets none, and the transport's default applies."""
     (root / "targets").mkdir(exist_ok=True)
-    text = TARGET_YAML.format(name=TARGET, url=url, batch_size=batch_size)
+    batch_line = "" if batch_size is None else f"  batch_size: {batch_size}\n"
+    text = TARGET_YAML.format(name=TARGET, url=url, batch_line=batch_line)
     (root / "targets" / f"{TARGET}.yaml").write_text(text, encoding="utf-8")
 
 
@@ -258,6 +298,7 @@ def serve_receiver(port: int) -> None:
 @dataclass
 class Receiver:
     base: str
+    pid: int = 0
 
     @property
     def url(self) -> str:
@@ -291,7 +332,7 @@ def receiver() -> Iterator[Receiver]:
         port = probe.getsockname()[1]
     process = multiprocessing.get_context("spawn").Process(target=serve_receiver, args=(port,), daemon=True)
     process.start()
-    running = Receiver(f"http://127.0.0.1:{port}")
+    running = Receiver(f"http://127.0.0.1:{port}", process.pid or 0)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -345,6 +386,12 @@ class Stores:
         self.created.append(name)
         return self.url(name)
 
+    def drop(self, name: str) -> None:
+        """Drop one copy now (PostgreSQL; SQLite files go with the folder), to keep the disk in bounds."""
+        if self.server_url is not None and name in self.created:
+            self._admin(f"DROP DATABASE IF EXISTS {self.prefix}_{name} WITH (FORCE)")
+            self.created.remove(name)
+
     def drop_all(self) -> None:
         for name in reversed(self.created):
             self._admin(f"DROP DATABASE IF EXISTS {self.prefix}_{name} WITH (FORCE)")
@@ -372,9 +419,14 @@ def isolated(step: Callable[..., T], *args: object) -> T:
         return pool.submit(step, *args).result()
 
 
-def prepare_template(url: str, csv_path: str, records: int, later_path: str | None) -> dict[str, float]:
+def prepare_template(
+    url: str, csv_path: str, records: int, later_path: str | None, analyze: bool = False
+) -> dict[str, float]:
     """Migrate, install code lists and the demo city, ingest the rows owed to the target, and (for the latency
-    step's outbox entering) the rows whose deliveries are added later, owed to no target yet. Not measured."""
+    step's outbox entering) the rows whose deliveries are added later, owed to no target yet. Not measured.
+
+    On PostgreSQL the statistics are taken before the backlog arrives and autovacuum is off on every table, so
+    the copies plan on statistics of an empty outbox (see the module's docstring); `analyze` takes them after."""
     from sqlalchemy import func, select
 
     from zhizhi.access import Actor
@@ -392,27 +444,44 @@ def prepare_template(url: str, csv_path: str, records: int, later_path: str | No
     with sessions() as session, session.begin():
         install_builtin(session, actor)
         load_demo(session, actor)
+    postgresql = engine.dialect.name == "postgresql"
+    if postgresql:
+        # What autovacuum last saw: the store before the burst, its outbox empty. Then no more statistics.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("ANALYZE")
+            tables = connection.exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            for (table,) in tables.all():
+                connection.exec_driver_sql(
+                    f'ALTER TABLE "{table}" SET (autovacuum_enabled = false, toast.autovacuum_enabled = false)'
+                )
     started = time.perf_counter()
     source = parse_source(SOURCE_YAML, "bench_delivery.yaml")
     with sessions() as session, session.begin():
-        result = ingest_file(session, actor, source, Path(csv_path), today=TODAY, targets=[TARGET])
+        result = ingest_file(session, actor, source, Path(csv_path), today=TODAY, **owing(True))
         accepted = result.batch.rows_accepted
     seconds = time.perf_counter() - started
     later_batch = 0
     if later_path is not None:
         with sessions() as session, session.begin():
-            later_batch = ingest_file(session, actor, source, Path(later_path), today=TODAY).batch.id
+            later_batch = ingest_file(session, actor, source, Path(later_path), today=TODAY, **owing(False)).batch.id
     with sessions() as session:
         owed = session.scalar(select(func.count()).select_from(Delivery)) or 0
-    if engine.dialect.name == "postgresql":
-        # Statistics, as autovacuum would gather them after a bulk load (the server may run without it); the
-        # copies inherit them. Without them the claim query is planned for an empty outbox (see RESULTS.md).
+    statistics_rows = -1.0
+    if postgresql:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("ANALYZE")
+            if analyze:  # --analyze: fresh statistics, which production does not get right after a burst
+                connection.exec_driver_sql("ANALYZE")
+            found = "SELECT reltuples FROM pg_class WHERE relname = 'deliveries'"
+            statistics_rows = float(connection.exec_driver_sql(found).scalar() or 0)
     engine.dispose()  # on SQLite the last connection closed checkpoints the WAL into the file
     if accepted != records or owed != records:
         raise SystemExit(f"expected {records:,} records owed; accepted {accepted:,}, deliveries {owed:,}")
-    return {"ingest_seconds": seconds, "deliveries": owed, "later_batch": later_batch}
+    return {
+        "ingest_seconds": seconds,
+        "deliveries": owed,
+        "later_batch": later_batch,
+        "statistics_rows": statistics_rows,  # deliveries, as the planner's statistics count them (-1: SQLite)
+    }
 
 
 # -------------------------------------------------------------------------------------------------- throughput
@@ -581,6 +650,249 @@ def throughput(args: argparse.Namespace, stores: Stores, root: Path, platform_: 
     return runs
 
 
+# ------------------------------------------------------------------------------------------------------ workers
+
+
+@dataclass
+class WorkersRun:
+    workers: int
+    outage: bool
+    batch_size: int
+    records: int
+    seconds: float  # processes started -> the last acknowledged_at (every delivery acknowledged)
+    first_seconds: float  # processes started -> the first acknowledged_at
+    middle_rate: float  # records/s from the 10 % to the 90 % acknowledgement
+    acknowledged: int
+    states: dict[str, int]
+    load: str
+    finished: bool
+    cpu_seconds: list[float] = field(default_factory=list)  # each worker process's CPU time
+    server_cpu_seconds: float = 0.0  # the database server's processes, when it runs on this machine
+    receiver_cpu_seconds: float = 0.0
+    timeline: list[tuple[float, int]] = field(default_factory=list)  # seconds since start, acknowledged (polled)
+    claim_plan: str = ""
+    receiver: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return self.acknowledged / self.seconds if self.finished and self.seconds > 0 else 0.0
+
+
+def put_in_backoff(url: str, seed: int = SEED) -> int:
+    """What a 30 s outage leaves: every pending delivery tried 4 times and due again at a random moment of the
+    last minute. Returns how many."""
+    from datetime import timedelta
+
+    from sqlalchemy import bindparam, select, update
+
+    from zhizhi.store import make_engine, make_sessionmaker
+    from zhizhi.store.tables import Delivery
+    from zhizhi.store.types import utcnow
+
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    rng = random.Random(seed)
+    now = utcnow()
+    with sessions() as session, session.begin():
+        ids = list(session.scalars(select(Delivery.id).where(Delivery.status == "pending").order_by(Delivery.id)))
+        rows = [
+            {"b_id": n, "b_due": now - timedelta(seconds=rng.uniform(0, 60)), "b_updated": now - timedelta(seconds=1)}
+            for n in ids
+        ]
+        statement = (
+            update(Delivery.__table__)  # type: ignore[arg-type]
+            .where(Delivery.__table__.c.id == bindparam("b_id"))
+            .values(
+                attempts=4,
+                next_attempt_at=bindparam("b_due"),
+                updated_at=bindparam("b_updated"),
+                last_error="ConnectError: [Errno 111] Connection refused",
+            )
+        )
+        for start in range(0, len(rows), 5000):
+            session.execute(statement, rows[start : start + 5000])
+    engine.dispose()
+    return len(ids)
+
+
+def claim_plan(url: str, batch_size: int) -> str:
+    """EXPLAIN ANALYZE of the claim's query on this store, as it plans on the statistics it has (PostgreSQL)."""
+    from datetime import UTC
+
+    from zhizhi.store import make_engine
+    from zhizhi.store.types import utcnow
+
+    try:
+        from zhizhi.delivery.send import due_query
+    except ImportError:  # a tree before the claim was one query of its own
+        return ""
+    engine = make_engine(url)
+    try:
+        if engine.dialect.name != "postgresql":
+            return ""
+        compiled = due_query(TARGET, utcnow(), batch_size).with_for_update(skip_locked=True).compile(engine)
+        params = {  # as the column type binds them: naive UTC
+            k: v.astimezone(UTC).replace(tzinfo=None) if isinstance(v, datetime) else v
+            for k, v in compiled.params.items()
+        }
+        with engine.connect() as connection:  # rolled back: the rows locked by the plan's LockRows are let go
+            found = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {compiled}", params)
+            return "\n".join(row[0] for row in found)
+    finally:
+        engine.dispose()
+
+
+def process_cpu(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes (Linux /proc), 0 for those gone."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def server_pids() -> list[int]:
+    """The PostgreSQL server's processes on this machine (for their CPU time), if it runs here: a backend that
+    ends before the second look is missed (the workers' connections live until they are stopped)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().split(b"\0")[0]
+            except OSError:
+                continue
+            if command.startswith(b"postgres") or command.endswith(b"/postgres"):
+                found.append(int(entry.name))
+    return found
+
+
+def run_workers(
+    url: str, root: Path, count: int, records: int, outage: bool, timeout: float, batch_size: int
+) -> WorkersRun:
+    """`count` processes of `zhizhi worker` until every delivery is acknowledged (or `timeout`), then SIGTERM."""
+    import signal
+    import subprocess
+    from datetime import UTC
+
+    from sqlalchemy import func, select
+
+    from zhizhi.store import make_engine, make_sessionmaker
+    from zhizhi.store.tables import Delivery
+
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    plan = claim_plan(url, batch_size)
+    command = Path(sys.executable).parent / "zhizhi"
+    argv = [str(command)] if command.exists() else [sys.executable, "-m", "zhizhi"]
+    env = os.environ | {"ZHIZHI_DATABASE_URL": url}
+    load = load_average()
+    local_server = engine.dialect.name == "postgresql"
+    server_before = {pid: process_cpu([pid]) for pid in server_pids()} if local_server else {}
+    started_at, started = time.time(), time.perf_counter()
+    workers = [
+        subprocess.Popen([*argv, "-w", str(root), "worker", "--quiet"], env=env, stdin=subprocess.DEVNULL)
+        for _ in range(count)
+    ]
+    timeline: list[tuple[float, int]] = []
+    finished = False
+    cpu: list[float] = []
+    try:
+        while time.perf_counter() - started < timeout:
+            time.sleep(1.0)
+            with sessions() as session:
+                done = session.scalar(
+                    select(func.count()).select_from(Delivery).where(Delivery.status == "acknowledged")
+                )
+            timeline.append((time.perf_counter() - started, int(done or 0)))
+            if done == records:
+                finished = True
+                break
+            if any(w.poll() is not None for w in workers):
+                raise SystemExit(f"a worker process ended early: exit codes {[w.poll() for w in workers]}")
+    finally:
+        cpu = [process_cpu([w.pid]) for w in workers]
+        server_cpu = (
+            sum(process_cpu([pid]) - server_before.get(pid, 0.0) for pid in server_pids()) if local_server else 0
+        )
+        for w in workers:
+            w.send_signal(signal.SIGTERM)
+        for w in workers:
+            try:
+                w.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                w.kill()
+    states = _statuses(sessions)
+    with sessions() as session:
+        moments = [
+            moment
+            for moment in session.scalars(
+                select(Delivery.acknowledged_at)
+                .where(Delivery.status == "acknowledged")
+                .order_by(Delivery.acknowledged_at)
+            )
+            if moment is not None
+        ]
+    engine.dispose()
+
+    def since(moment: datetime) -> float:
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() - started_at
+
+    seconds = since(moments[-1]) if moments else 0.0
+    middle = 0.0
+    low, high = len(moments) // 10, (len(moments) * 9) // 10
+    if high > low:
+        middle = (high - low) / max(since(moments[high]) - since(moments[low]), 1e-9)
+    return WorkersRun(
+        count,
+        outage,
+        batch_size,
+        records,
+        seconds,
+        since(moments[0]) if moments else 0.0,
+        middle,
+        states.get("acknowledged", 0),
+        states,
+        load,
+        finished,
+        cpu,
+        server_cpu,
+        timeline=timeline,
+        claim_plan=plan,
+    )
+
+
+def workers_step(args: argparse.Namespace, stores: Stores, root: Path, platform_: Receiver) -> list[WorkersRun]:
+    from zhizhi.delivery.targets import FILES
+    from zhizhi.delivery.transports import transport_for
+
+    write_target(root, platform_.url, None)  # no batch_size: the transport's default, as production runs
+    batch_size = transport_for(FILES.load(root, TARGET)).batch_size(FILES.load(root, TARGET))
+    runs: list[WorkersRun] = []
+    plan = [(count, outage) for count in args.workers for outage in ((False, True) if args.outage else (False,))]
+    for n, (count, outage) in enumerate(plan):
+        url = stores.create(f"workers{n}", "template")
+        if outage:
+            put_in_backoff(url)
+        platform_.reset()
+        receiver_cpu = process_cpu([platform_.pid])
+        result = run_workers(url, root, count, args.records, outage, args.timeout, batch_size)
+        result.receiver_cpu_seconds = process_cpu([platform_.pid]) - receiver_cpu
+        result.receiver = platform_.stats()
+        runs.append(result)
+        print(
+            f"{count} zhizhi worker process(es){' after an outage' if outage else ''}: {result.acknowledged:,} "
+            f"acknowledged in {result.seconds:.1f} s ({result.rate:,.0f}/s, middle {result.middle_rate:,.0f}/s); "
+            f"receiver {result.receiver}",
+            file=sys.stderr,
+        )
+        stores.drop(f"workers{n}")
+    return runs
+
+
 # ----------------------------------------------------------------------------------------------------- latency
 
 
@@ -626,6 +938,7 @@ def run_latency(
     count: int,
     later_batch: int,
     arrivals: str = "steady",
+    analyze: bool = False,
 ) -> LatencyRun:
     """Enter `count` records at `rate` per second while a Worker sends; time each record to its answer.
 
@@ -648,7 +961,7 @@ def run_latency(
     sessions = make_sessionmaker(engine)
     with sessions() as session, session.begin():  # what the store held is delivered already
         session.execute(update(Delivery).values(status="acknowledged", attempts=1, acknowledged_at=utcnow()))
-    if engine.dialect.name == "postgresql":  # statistics for that store, as autovacuum would gather them
+    if analyze and engine.dialect.name == "postgresql":  # --analyze: fresh statistics (not what production gets)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("ANALYZE deliveries")
     with sessions() as session:
@@ -666,7 +979,7 @@ def run_latency(
         """Enter record n; returns the batch id (ingest) or delivery id (outbox) to find its delivery by."""
         if entry == "ingest":
             with sessions() as session, session.begin():
-                return ingest_file(session, actor, source, files[n], today=TODAY, targets=[TARGET]).batch.id
+                return ingest_file(session, actor, source, files[n], today=TODAY, **owing(True)).batch.id
         record_id, version_id, key = versions[n]
         now = utcnow()
         with sessions() as session, session.begin():
@@ -786,7 +1099,17 @@ def latency(
         url = stores.create(f"latency{n}", "template")
         platform_.reset()
         result = isolated(
-            run_latency, url, str(root), str(folder), entry, poll, rate, count, later_batch, args.arrivals
+            run_latency,
+            url,
+            str(root),
+            str(folder),
+            entry,
+            poll,
+            rate,
+            count,
+            later_batch,
+            args.arrivals,
+            args.analyze,
         )
         first = platform_.arrivals()
         result.to_arrival_ms = percentiles([first[key] - committed for key, committed in result.arrivals])
@@ -860,6 +1183,10 @@ def zhizhi_commit() -> str:
         return "unknown"
     if head.returncode != 0:
         return "unknown"
+    import zhizhi
+
+    if Path(zhizhi.__file__).resolve().parent != root / "src" / "zhizhi":
+        return f"HEAD {head.stdout.strip()}, but zhizhi imported from another tree: {Path(zhizhi.__file__).parent}"
     return head.stdout.strip() + (" +changes in src" if dirty.stdout.strip() else "")
 
 
@@ -874,10 +1201,42 @@ def report(
     runs: list[ThroughputRun],
     latencies: list[LatencyRun],
     server_url: str | None,
+    drains: list[WorkersRun] | None = None,
 ) -> list[str]:
     problems = []
     print(f"\nbackend: {backend}   " + "   ".join(f"{k}: {v}" for k, v in machine(server_url).items()))
     print(f"template: {args.records:,} records ingested and owed in {template['ingest_seconds']:.1f} s (not measured)")
+    if backend == "postgresql":
+        seen = template.get("statistics_rows", -1)
+        how = "analysed after the backlog (--analyze)" if args.analyze else "analysed before the backlog (stale)"
+        print(f"statistics: {how}; the planner's row count for deliveries: {seen:,.0f} (actual {args.records:,})")
+    if drains:
+        print(f"\n## workers: {args.records:,} records drained by `zhizhi worker` processes\n")
+        print(
+            "| processes | start | batch size | seconds to drain | records/s | records/s 10 %-90 % | first ack s |"
+            " worker CPU s | database CPU s | receiver CPU s | acknowledged | receiver distinct keys | load at start |"
+            " >= 5,000/s |"
+        )
+        print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | --- |")
+        for d in drains:
+            met = "met" if d.rate >= 5000 and d.middle_rate >= 5000 else "not met"
+            start = "after a 30 s outage" if d.outage else "backlog owed"
+            print(
+                f"| {d.workers} | {start} | {d.batch_size:,} | {d.seconds:.1f} | {d.rate:,.0f} | "
+                f"{d.middle_rate:,.0f} | {d.first_seconds:.1f} | {' + '.join(f'{c:.1f}' for c in d.cpu_seconds)} | "
+                f"{d.server_cpu_seconds:.1f} | {d.receiver_cpu_seconds:.1f} | {d.acknowledged:,} | "
+                f"{d.receiver.get('distinct', 0):,} | {d.load} | {met} |"
+            )
+            if not d.finished:
+                problems.append(f"{d.workers} workers: not drained within {args.timeout:g} s: {d.states}")
+            elif not d.receiver.get("distinct") == d.acknowledged == args.records:
+                problems.append(f"{d.workers} workers: distinct keys, acknowledged and records differ")
+            if d.finished and set(d.states) != {"acknowledged"}:
+                problems.append(f"{d.workers} workers: deliveries left {d.states}")
+        for d in drains:
+            start = ", after an outage" if d.outage else ""
+            print(f"\nclaim query plan, {d.workers} worker(s){start} (EXPLAIN ANALYZE before starting):\n")
+            print("    " + d.claim_plan.replace("\n", "\n    "))
     if runs:
         print(f"\n## throughput: {args.records:,} records to a local HTTP receiver\n")
         print(
@@ -963,20 +1322,24 @@ def main() -> None:
                 str(csv_path),
                 args.records,
                 None if later_path is None else str(later_path),
+                args.analyze,
             )
             print(f"template store prepared in {time.perf_counter() - started:.1f} s", file=sys.stderr)
             runs: list[ThroughputRun] = []
             latencies: list[LatencyRun] = []
+            drains: list[WorkersRun] = []
             with receiver() as platform_:
                 if "throughput" in args.steps:
                     runs = throughput(args, stores, root, platform_)
+                if "workers" in args.steps:
+                    drains = workers_step(args, stores, root, platform_)
                 if "latency" in args.steps:
                     latencies = latency(args, stores, root, singles, platform_, int(template["later_batch"]))
         finally:
             stores.drop_all()
         loads["end"] = load_average()
         print("\nload average (1, 5, 15 min): " + ", ".join(f"{k} {v}" for k, v in loads.items()))
-        problems = report(args, stores.backend, template, runs, latencies, args.database_url)
+        problems = report(args, stores.backend, template, runs, latencies, args.database_url, drains)
         if args.json:
             data = {
                 "machine": machine(args.database_url),
@@ -986,6 +1349,7 @@ def main() -> None:
                 "template": template,
                 "throughput": [asdict(r) | {"rate": r.rate} for r in runs],
                 "latency": [asdict(r) for r in latencies],
+                "workers": [asdict(d) | {"rate": d.rate} for d in drains],
             }
             Path(args.json).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
         if problems:
@@ -995,7 +1359,11 @@ def main() -> None:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Deliver records over HTTP to a local receiver; print the rates.")
     parser.add_argument("--records", type=int, default=100_000, help="records owed for throughput (default 100,000)")
-    parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated steps (default: {','.join(STEPS)})")
+    parser.add_argument(
+        "--steps",
+        default=",".join(DEFAULT_STEPS),
+        help=f"comma-separated steps among {', '.join(STEPS)} (default: {','.join(DEFAULT_STEPS)})",
+    )
     parser.add_argument("--batch-sizes", default="500,1000,2000", help="send_once batch sizes (default 500,1000,2000)")
     parser.add_argument("--profile", action="store_true", help="also profile a send_once loop (cProfile)")
     parser.add_argument("--polls", default="0.05,0.5", help="worker poll_seconds for latency (default 0.05,0.5)")
@@ -1011,6 +1379,18 @@ def parse_args() -> argparse.Namespace:
         help="entering times: evenly spaced (default) or seeded random (exponential gaps, the same mean rate)",
     )
     parser.add_argument("--seconds", type=float, default=30, help="seconds of entering per run (default 30)")
+    parser.add_argument("--workers", default="1,2", help="zhizhi worker processes for the workers step (default 1,2)")
+    parser.add_argument(
+        "--outage", action="store_true", help="workers step: also drain after a 30 s outage (every delivery in backoff)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=900, help="workers step: give up after this many seconds (default 900)"
+    )
+    parser.add_argument(
+        "--analyze",
+        action="store_true",
+        help="PostgreSQL: ANALYZE the template after loading the backlog; fresh statistics, not what production gets",
+    )
     parser.add_argument("--database-url", help="a PostgreSQL server (default: temporary SQLite files)")
     parser.add_argument("--json", help="also write every figure to this JSON file")
     args = parser.parse_args()
@@ -1019,6 +1399,7 @@ def parse_args() -> argparse.Namespace:
         parser.error(f"unknown step(s) {unknown}; the steps are {', '.join(STEPS)}")
     args.batch_sizes = [int(b) for b in args.batch_sizes.split(",")]
     args.polls = [float(p) for p in args.polls.split(",")]
+    args.workers = [int(w) for w in args.workers.split(",")]
     args.entries = [e.strip() for e in args.entries.split(",") if e.strip()]
     if bad := [e for e in args.entries if e not in ("outbox", "ingest")]:
         parser.error(f"unknown --entries {bad}: outbox or ingest")
