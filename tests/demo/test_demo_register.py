@@ -95,16 +95,17 @@ def test_a_steward_finds_a_demo_firm_and_opens_its_file(demo: Demo) -> None:
     web.state.context.engine.dispose()
 
 
-def test_the_holders_trading_a_few_doors_along_wait_for_the_bureaus_steward(demo: Demo) -> None:
+def test_the_holders_trading_a_few_doors_along_link_or_wait_for_the_bureaus_steward(demo: Demo) -> None:
     from zhizhi.access.roles import Actor
     from zhizhi.demo import licences
     from zhizhi.resolve import review
 
     printed = re.search(r"([\d,]+) pairs for review", demo.output)
-    assert printed and int(printed[1]) == licences.MOVED
     with demo.sessions() as session:
         pairs = review.list_pairs(session, Actor.operator("test"))
-    assert len(pairs) == licences.MOVED
+    # The moved companies link on their own: a registered name (region included) is one firm's. The moved
+    # individual businesses, whose names say less, wait for a steward.
+    assert printed and int(printed[1]) == len(pairs) and 1 <= len(pairs) < licences.MOVED
     for pair in pairs:
         sides = {pair["left"]["record_type"], pair["right"]["record_type"]}
         assert sides == {"entity", "licence"} and pair["left"]["entity_id"] != pair["right"]["entity_id"]

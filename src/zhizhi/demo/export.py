@@ -10,10 +10,11 @@ queued for a steward, so the coverage page and the review queue show real work.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import random
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from zhizhi.codes import (
 )
 from zhizhi.demo.codes import LOCAL, NATIONAL, PROVINCIAL, RULE_FIELD, Format, local_formats
 from zhizhi.demo.formats import RETIRED_FORMATS
-from zhizhi.demo.records import Record, company_record
+from zhizhi.demo.records import BRAND, CITY_PREFIX, Record, company_record, district_of
 
 SEED = 20261120
 ROWS = 3_000
@@ -94,7 +95,25 @@ def export_records(formats: list[Format], old_codes: dict[str, list[str]], *, ro
         record = company_record(rng, fmt, founded)
         records.append(_with_codes(rng, record, fmt, founded, known, old_codes))
     records.sort(key=lambda r: (r.founded, r.credit_code))
-    return records
+    return unique_names(records)
+
+
+def unique_names(records: list[Record]) -> list[Record]:
+    """The records with every name used once: a name is unique within its registration area (企业名称登记管理规定),
+    so a later namesake gets a third character in its trade name, chosen from its credit code (no draw of the rng,
+    so nothing else of the city changes)."""
+    seen: set[str] = set()
+    named = []
+    for record in records:
+        name, tries = record.name, 0
+        while name in seen:
+            extra = BRAND[(int(hashlib.sha256(record.credit_code.encode()).hexdigest(), 16) + tries) % len(BRAND)]
+            district = district_of(record)[0]
+            at = len(CITY_PREFIX) + (len(district) if record.name.startswith(CITY_PREFIX + district) else 0)
+            name, tries = record.name[:at] + extra + record.name[at:], tries + 1
+        seen.add(name)
+        named.append(record if name == record.name else replace(record, name=name))
+    return named
 
 
 def read_export(path: Path) -> pl.DataFrame:
