@@ -152,8 +152,8 @@ def test_a_refused_version_leaves_the_one_in_force(sessions: sessionmaker[Sessio
 @pytest.mark.parametrize(
     ("content", "kwargs", "message"),
     [
-        (b"", {}, "is empty"),
-        (b"\x00\x01\x02binary\x00" * 50, {}, "is binary"),
+        (b"", {}, "appears to be an empty file"),
+        (b"\x00\x01\x02binary\x00" * 50, {}, "appears to be binary data"),
         ("code,名称\n1,甲\n".encode("gbk"), {"encoding": "utf-8"}, "bytes are not `utf-8`"),
         (b"x,y\n1,2\n", {}, "no column for code, name, parent"),
     ],

@@ -381,7 +381,8 @@ def test_the_cli_prints_json_and_writes_the_workbook(
     assert data == _run(city, workspace.root, target="city", period="2021-07").as_dict()
     assert data["filters"] == {"target": "city", "source": None, "department": None, "period": "2021-07"}
     assert data["total"]["deliveries"] == {
-        "owed": 4, "delivered": 2, "acknowledged": 1, "rejected": 1, "sent": 0, "pending": 2, "dead": 0
+        "owed": 4, "delivered": 2, "acknowledged": 1, "rejected": 1, "sent": 0, "pending": 2, "dead": 0,
+        "unknown": 0,
     }  # fmt: skip
     table = runner.invoke(app, [*base, "--period", "2021-08"])
     assert table.exit_code == 0, table.output
