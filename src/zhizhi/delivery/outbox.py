@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -103,8 +104,9 @@ def owe(
     return [row[0] for row in rows]
 
 
-def release_next(session: Session, settled: Iterable[Delivery], moment: datetime) -> None:
-    """Deliveries left `pending` (acknowledged, rejected, sent, dead): the next held one of each record, due now."""
+def release_next(session: Session, settled: Iterable[Any], moment: datetime) -> None:
+    """Deliveries (or rows with their `target` and `record_id`) that left `pending`: the next held one of each
+    record, due now."""
     pairs = {(d.target, d.record_id) for d in settled}
     by_target: dict[str, list[int]] = defaultdict(list)
     for target, record_id in pairs:

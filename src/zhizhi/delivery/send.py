@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -129,20 +129,19 @@ def _claim(
     session: Session, target: TargetConfig, moment: datetime, limit: int, report: SendReport, entries: Entries
 ) -> _Claim:
     """Claim due deliveries and render them; a record the target cannot take is rejected here with the reason."""
-    claim = _Claim()
+    claim = _Claim(held_until=moment + timedelta(seconds=target.claim_seconds))
     renderers: dict[str, Renderer] = {}
     refused: list[Untranslatable] = []
-    held_until = moment + timedelta(seconds=target.claim_seconds)
-    claim.held_until = held_until
-    due = _due(session, target, moment, limit)
-    _settle(session, [row[0] for row in due], {"next_attempt_at": held_until, "updated_at": moment})
-    for delivery, data, kind, version in due:
+    settled: list[Delivery] = []
+    for row in _due(session, target, moment, limit, claim):
         report.claimed += 1
         try:
-            if kind not in renderers:
-                renderers[kind] = renderer(session, target, kind, today=moment.date())
-            payload = renderers[kind].render(json.loads(data)) | _stamp(version)
+            if row.record_type not in renderers:
+                renderers[row.record_type] = renderer(session, target, row.record_type, today=moment.date())
+            payload = renderers[row.record_type].render(json.loads(row.data)) | _stamp(row.version, row.version_at)
         except ZhizhiError as exc:
+            delivery = session.get_one(Delivery, row.id)
+            settled.append(delivery)
             if not isinstance(exc, InputError):  # the target's settings or code lists: fails at once, not retried
                 report.add(_give_up(delivery, "dead", moment, exc.message_zh or exc.message, entries))
                 continue
@@ -150,10 +149,10 @@ def _claim(
             if isinstance(exc, Untranslatable):
                 refused.append(exc)
             continue
-        claim.items.append((delivery.idempotency_key, payload))
-        claim.tokens[delivery.idempotency_key] = delivery.id
+        claim.items.append((row.idempotency_key, payload))
+        claim.tokens[row.idempotency_key] = row.id
     _note_for_review(session, target, refused)
-    release_next(session, [row[0] for row in due if row[0].status != "pending"], moment)
+    release_next(session, settled, moment)
     return claim
 
 
@@ -192,16 +191,26 @@ def due_query(target: str, moment: datetime, limit: int) -> Select[Any]:
     )
 
 
-def _due(session: Session, target: TargetConfig, moment: datetime, limit: int) -> list[Any]:
-    """The claim's deliveries with their version's data and record type; locked (SKIP LOCKED) on PostgreSQL."""
+def _due(session: Session, target: TargetConfig, moment: datetime, limit: int, claim: _Claim) -> list[Any]:
+    """Claim the due deliveries (held until the claim's token; SKIP LOCKED on PostgreSQL) in one UPDATE, then read
+    what they carry as plain rows: the delivery, its version's data, number and time, and the record type."""
     due = due_query(target.name, moment, limit)
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    ids = list(session.scalars(due))
+    hold = {"next_attempt_at": claim.held_until, "updated_at": moment}
+    claimed = update(Delivery).where(Delivery.id.in_(due.scalar_subquery())).values(**hold).returning(Delivery.id)
+    ids = sorted(session.scalars(claimed, execution_options={"synchronize_session": False}))
     if not ids:
         return []
     query = (
-        select(Delivery, RecordVersion.data, Record.record_type, RecordVersion)
+        select(
+            Delivery.id,
+            Delivery.idempotency_key,
+            RecordVersion.data,
+            RecordVersion.version,
+            RecordVersion.created_at.label("version_at"),
+            Record.record_type,
+        )
         .join(RecordVersion, RecordVersion.id == Delivery.record_version_id)
         .join(Record, Record.id == Delivery.record_id)
         .where(Delivery.id.in_(ids))
@@ -210,9 +219,9 @@ def _due(session: Session, target: TargetConfig, moment: datetime, limit: int) -
     return list(session.execute(query).all())
 
 
-def _still_claimed(session: Session, claim: _Claim) -> dict[str, Delivery]:
-    """The claimed deliveries that are still this claim's: pending, and held until this claim's token."""
-    ids = {delivery_id: key for key, delivery_id in claim.tokens.items()}
+def _still_claimed(session: Session, claim: _Claim, tokens: dict[str, int]) -> dict[str, Delivery]:
+    """Of these claimed deliveries, those that are still this claim's: pending, and held until its token."""
+    ids = {delivery_id: key for key, delivery_id in tokens.items()}
     query = select(Delivery).where(Delivery.id.in_(ids))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Delivery)
@@ -232,11 +241,20 @@ def _record(
     report: SendReport,
     entries: Entries,
 ) -> None:
-    """The platform's answers (or the failure) on the deliveries still this claim's; acknowledgements in one UPDATE.
+    """The platform's answers (or the failure) on the deliveries still this claim's.
 
-    Each delivery tried counts an attempt; the first try starts the clock of its retries.
+    Acknowledgements, the common case, are one UPDATE of the deliveries still held by this claim's token; the
+    other outcomes are settled one by one. Each delivery tried counts an attempt; the first try starts the clock of
+    its retries.
     """
-    deliveries = _still_claimed(session, claim)
+    accepted = set() if isinstance(outcomes, Failure) else {o.key for o in outcomes if o.accepted}
+    done = _acknowledge(session, claim, [claim.tokens[k] for k in accepted if k in claim.tokens], answered)
+    for row in done:
+        _enter(entries, row, "acknowledged", None)
+    if done:
+        report.add("acknowledged", len(done))
+    rest = {k: v for k, v in claim.tokens.items() if k not in accepted}
+    deliveries = _still_claimed(session, claim, rest) if rest else {}
     _settle(session, list(deliveries.values()), {}, attempt=True)
     for delivery in deliveries.values():
         if delivery.first_attempt_at is None:
@@ -244,27 +262,44 @@ def _record(
     if isinstance(outcomes, Failure):
         for delivery in deliveries.values():
             report.add(_retry(target, delivery, answered, outcomes, entries))
-        release_next(session, [d for d in deliveries.values() if d.status != "pending"], answered)
-        return
-    acknowledged = []
-    for outcome in outcomes:
-        found = deliveries.get(outcome.key)
-        if found is not None and outcome.accepted:
-            acknowledged.append(found)
-            _enter(entries, found, "acknowledged", None)
-            report.add("acknowledged")
-        elif found is not None:
-            report.add(_answered(target, found, outcome, answered, entries))
-    if deliveries and not outcomes:
-        log.warning(
-            "target %s: the answer settled none of the batch's %d keys; check the target's `answer` mapping "
-            "(docs/targets.md): its deliveries stay `sent` until a receipt comes",
-            target.name,
-            len(deliveries),
+    else:
+        for outcome in outcomes:
+            found = deliveries.get(outcome.key)
+            if found is not None and not outcome.accepted:
+                report.add(_answered(target, found, outcome, answered, entries))
+        if claim.tokens and not outcomes:
+            log.warning(
+                "target %s: the answer settled none of the batch's %d keys; check the target's `answer` mapping "
+                "(docs/targets.md): its deliveries stay `sent` until a receipt comes",
+                target.name,
+                len(claim.tokens),
+            )
+    release_next(session, [*done, *(d for d in deliveries.values() if d.status != "pending")], answered)
+
+
+def _acknowledge(session: Session, claim: _Claim, ids: list[int], moment: datetime) -> list[Any]:
+    """Settle these deliveries as acknowledged, if still this claim's, in one UPDATE; returns what the ledger needs."""
+    if not ids:
+        return []
+    query = (
+        update(Delivery)
+        .where(Delivery.id.in_(ids), Delivery.status == "pending", Delivery.next_attempt_at == claim.held_until)
+        .values(
+            status="acknowledged",
+            sent_at=moment,
+            acknowledged_at=moment,
+            updated_at=moment,
+            next_attempt_at=None,
+            last_error=None,
+            attempts=Delivery.attempts + 1,
+            first_attempt_at=func.coalesce(Delivery.first_attempt_at, moment),
         )
-    done = {"status": "acknowledged", "sent_at": answered, "acknowledged_at": answered, "updated_at": answered}
-    _settle(session, acknowledged, done | {"next_attempt_at": None, "last_error": None})
-    release_next(session, [d for d in deliveries.values() if d.status != "pending"], answered)
+        .returning(
+            Delivery.id, Delivery.target, Delivery.record_id, Delivery.idempotency_key,
+            Delivery.record_version_id, Delivery.attempts,
+        )
+    )  # fmt: skip
+    return sorted(session.execute(query, execution_options={"synchronize_session": False}).all(), key=lambda r: r.id)
 
 
 def _settle(session: Session, deliveries: list[Delivery], values: dict[str, Any], *, attempt: bool = False) -> None:
@@ -325,13 +360,14 @@ def _give_up(delivery: Delivery, state: str, moment: datetime, reason: str, entr
     return state
 
 
-def _stamp(version: RecordVersion) -> dict[str, Any]:
+def _stamp(version: int, at: datetime) -> dict[str, Any]:
     """What every payload carries of its version (under `STAMP`), so a platform can refuse one older than it holds."""
-    return {STAMP: {"version": version.version, "version_at": iso_utc(version.created_at)}}
+    return {STAMP: {"version": version, "version_at": iso_utc(at)}}
 
 
-def _enter(entries: Entries, delivery: Delivery, state: str, reason: str | None) -> None:
-    """The ledger entry of an outcome; written with the others of its transaction in one statement."""
+def _enter(entries: Entries, delivery: Any, state: str, reason: str | None) -> None:
+    """The ledger entry of an outcome (of a delivery, or a row with its fields); written with the others of its
+    transaction in one statement."""
     payload = {
         "target": delivery.target,
         "idempotency_key": delivery.idempotency_key,

@@ -52,5 +52,5 @@ def run_daily(
             log.exception("retention failed; trying again in %.0f s", check_seconds)
         else:
             if report is not None:
-                log.warning("retention: %d changes, report %s", report.changed, report.file)
+                log.info("retention: %d changes, report %s", report.changed, report.file)
         stop.wait(check_seconds)
