@@ -86,11 +86,23 @@ def test_an_answer_in_the_platforms_own_shape_is_read(server: ThreadingHTTPServe
         HttpTransport().send(_target(url), [("1-province", {"QYMC": "甲公司"})])  # the default shape is not there
 
 
-def test_wrong_settings_are_named(server: ThreadingHTTPServer, tmp_path: Path) -> None:
+def test_wrong_settings_are_named_when_the_target_file_loads() -> None:
+    from pydantic import ValidationError
+
+    for settings, message in [
+        ({"urll": "x"}, "`transport.urll`: Extra inputs are not permitted"),
+        ({"answer": {"list": "x"}}, "`transport.answer.list`: Extra inputs are not permitted"),
+        ({"timeout": 0, "batch_size": "many"}, "`transport.timeout`.*; `transport.batch_size`"),  # every problem
+    ]:
+        with pytest.raises(ValidationError, match=message):
+            _target("http://127.0.0.1:9/", **settings)
+    with pytest.raises(ValidationError, match="`transport.url`: String should match"):
+        _target("ftp://x")
+
+
+def test_files_the_settings_name_are_checked_when_sending(server: ThreadingHTTPServer, tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     for settings, message in [
-        ({"urll": "x"}, "no setting\\(s\\) `urll`"),
-        ({"answer": {"list": "x"}}, "`transport.answer` takes only"),
         ({"client_cert": str(tmp_path / "none.pem")}, "`transport.client_cert` file"),
         ({"ca_file": str(tmp_path / "none.pem")}, "`transport.ca_file` file"),
     ]:

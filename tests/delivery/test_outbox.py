@@ -36,9 +36,9 @@ transport:
   url: http://127.0.0.1:9/entities
   batch_size: 500
 """
-CITY = PROVINCE.replace("name: province", "name: city").replace("kind: http", "kind: sql") + (
-    "filter:\n  sources: [other]\n"
-)
+CITY = PROVINCE.replace("name: province", "name: city").replace(
+    "kind: http\n  url: http://127.0.0.1:9/entities", "kind: sql\n  url_env: CITY_DB\n  table: entities"
+) + "filter:\n  sources: [other]\n"
 
 
 def _workspace_files(tmp_path: Path, *texts: str) -> Path:
@@ -84,7 +84,7 @@ def test_subscriptions_follow_record_type_and_filter(tmp_path: Path) -> None:
             "owner": "LZ",
             "record_types": ["licence"],
             "fields": {"A": "number"},
-            "transport": {"kind": "file"},
+            "transport": {"kind": "file", "folder": "out"},
         }
     )
     assert subscribed([licence], _source()) == []

@@ -161,14 +161,20 @@ def test_a_platform_code_reaches_the_steward_in_words(
     assert target.reason_in_words("E9") == "E9" and target.reason_in_words(None) is None
 
 
-def test_a_wrong_setting_ends_in_dead_letters_with_its_reason(city: sessionmaker[Session], tmp_path: Path) -> None:
+def test_a_wrong_setting_ends_in_dead_letters_with_its_reason(
+    city: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _ingest(city, tmp_path, ["甲有限公司"], ["province"])
-    settings = _target("unused").model_dump()
-    settings["transport"] = {"kind": "http", "timeout": 2}  # no url
-    broken = TargetConfig.model_validate(settings)
-    assert send_once(city, broken).states == {"dead": 1}
+    settings = _target("http://127.0.0.1:9/records").model_dump()
+    settings["transport"] = {"kind": "http", "timeout": 2}  # no url: the file does not load at all
+    with pytest.raises(ValueError, match="`transport.url`: Field required"):
+        TargetConfig.model_validate(settings)
+    # What only sending finds (an empty environment variable) is terminal: dead at once, with the reason.
+    monkeypatch.setenv("PROVINCE_AUTH", "")
+    settings["transport"] = {"kind": "http", "url": "http://127.0.0.1:9/records", "auth_header_env": "PROVINCE_AUTH"}
+    assert send_once(city, TargetConfig.model_validate(settings)).states == {"dead": 1}
     with city() as session:
-        assert "`transport.url` is missing" in (session.scalar(select(Delivery.last_error)) or "")
+        assert "`PROVINCE_AUTH` is empty" in (session.scalar(select(Delivery.last_error)) or "")
 
 
 def test_a_code_the_target_cannot_take_waits_in_the_review_queue_until_decided(

@@ -192,7 +192,6 @@ def test_sql_settings_that_do_not_fit_the_table_are_config_errors(share: Share) 
         (_target("sql", key=["TYSHXYDM"], key_column="version_key", **share.settings), "`version_key`"),
         (_target("sql", key=["QYMC"], **share.settings), "no primary key or unique constraint on (QYMC"),
         (_target("sql", **share.settings), "no primary key or unique constraint on (zhizhi_key)"),
-        (_target("sql", key=["TYSHXYDM"], tabel="x", **share.settings), "no setting(s) `tabel`"),
     ]:
         with pytest.raises(ConfigError, match="(?i)" + re.escape(message)) as raised:
             sql.send(target, item)
@@ -301,9 +300,16 @@ def test_file_a_folder_that_cannot_be_written_leaves_the_batch_pending(
 
 def test_file_settings_are_checked() -> None:
     item = [("1-share", {"TYSHXYDM": "91450202MA5K3C1Q21", "QYMC": "甲", "ZS": "柳州", "CLRQ": None})]
-    for settings, message in [
-        ({}, "`transport.folder` is missing"),
-        ({"folder": "x", "format": "pdf"}, "`transport.format` = `pdf`"),
+    from pydantic import ValidationError
+
+    for settings, message in [  # refused when the file loads, every problem at once
+        ({}, "`transport.folder`: Field required"),
+        ({"folder": "x", "format": "pdf", "tabel": "x"}, "`transport.format`: Input should be 'csv' or 'xlsx'"),
+        ({"folder": "x", "format": "pdf", "tabel": "x"}, "`transport.tabel`: Extra inputs are not permitted"),
+    ]:
+        with pytest.raises(ValidationError, match=re.escape(message)):
+            _target("file", **settings)
+    for settings, message in [  # what only the fields decide: when sending
         ({"folder": "x", "columns": ["QYMC", "TYSHXYDM", "ZS"]}, "leaves out CLRQ"),
         ({"folder": "x", "columns": [*FIELDS, "FDDBR"]}, "names FDDBR, which are not in `fields`"),
         ({"folder": "x", "filename": "{target}/{date}.csv"}, "may only use"),

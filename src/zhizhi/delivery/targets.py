@@ -25,10 +25,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from zhizhi.config.files import NAME_PATTERN, NamedFiles
-from zhizhi.delivery.transports import transport_names
+from zhizhi.delivery.transports import settings_model, transport_names
 from zhizhi.ingest.kinds import output_columns
 from zhizhi.records import record_types
 from zhizhi.sources.config import SourceConfig
@@ -142,6 +142,21 @@ class TargetConfig(_Strict):
                 mapping.field in kind.field_names and kind.field(mapping.field).kind == "code" for kind in kinds
             ):
                 raise ValueError(f"field `{name}`: `{mapping.field}` is not a code field; remove its code_list")
+        return self
+
+    @model_validator(mode="after")
+    def _transport_settings(self) -> TargetConfig:
+        model = settings_model(self.transport.kind)
+        if model is None:
+            return self
+        try:
+            model.model_validate(self.transport.settings)
+        except ValidationError as exc:
+            problems = [
+                f"`transport.{'.'.join(str(p) for p in e['loc'])}`: {e['msg']}" if e["loc"] else e["msg"]
+                for e in exc.errors()
+            ]
+            raise ValueError(f"the {self.transport.kind} transport's settings: " + "; ".join(problems)) from None
         return self
 
     def reason_in_words(self, reason: str | None) -> str | None:

@@ -1,9 +1,10 @@
 """Transports carry rendered records to a platform. They are found through the `zhizhi.transports` entry-point
 group, the built-in ones (`http`, `sql`, `file`) the same way as any installed plugin.
 
-A transport has a `name`, a `batch_size(target)` and `send(target, items) -> [Outcome]`: for each item (idempotency
-key, rendered record) whether the platform accepted it (True), rejected it (False, with its reason) or will say
-later (None). It raises `TransientError` when the platform cannot be reached or failed as a whole, so that the
+A transport has a `name`, a `Settings` model (pydantic; its settings are checked against it when the target file
+loads, every problem named at once), a `batch_size(target)` and `send(target, items) -> [Outcome]`: for each item
+(idempotency key, rendered record) whether the platform accepted it (True), rejected it (False, with its reason) or
+will say later (None). It raises `TransientError` when the platform cannot be reached or failed as a whole, so that the
 batch is tried again after a backoff, and `ConfigError` when the target's settings are wrong.
 """
 
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Protocol
+
+from pydantic import BaseModel
 
 from zhizhi.errors import ConfigError
 
@@ -80,6 +83,12 @@ def transport_for(target: TargetConfig) -> Transport:
     if kind not in transport_names():
         raise ConfigError(f"Target `{target.name}`: no transport `{kind}`; installed: {', '.join(transport_names())}.")
     return _load(kind)
+
+
+def settings_model(kind: str) -> type[BaseModel] | None:
+    """The typed model of a transport's settings (`Settings` on its class), if it declares one."""
+    model = getattr(_load(kind), "Settings", None)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
 def setting(target: TargetConfig, key: str, default: Any = None, *, required: bool = False) -> Any:

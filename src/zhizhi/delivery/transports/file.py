@@ -22,7 +22,9 @@ import os
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.delivery.transports import Item, Outcome, TransientError, check_settings, setting
@@ -34,6 +36,21 @@ SETTINGS = ("folder", "format", "encoding", "columns", "filename", "key_column",
 FORMATS = ("csv", "xlsx")
 ENCODINGS = ("utf-8-sig", "utf-8", "gbk", "gb18030")
 ACKNOWLEDGE = ("on_write", "later")
+
+
+class FileSettings(BaseModel):
+    """The file transport's settings, checked when the target file loads."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    folder: str = Field(min_length=1, description="where files are written")
+    format: Literal["csv", "xlsx"] = "csv"
+    encoding: Literal["utf-8-sig", "utf-8", "gbk", "gb18030"] = "utf-8-sig"
+    columns: list[str] | None = None
+    filename: str = Field(default="{target}-{time}-{first_id}.{ext}", min_length=1)
+    key_column: str | None = "zhizhi_key"
+    acknowledge: Literal["on_write", "later"] = "on_write"
+    batch_size: int = Field(default=500, ge=1, le=100_000)
 DEFAULT_FILENAME = "{target}-{time}-{first_id}.{ext}"
 DEFAULT_KEY_COLUMN = "zhizhi_key"
 PLACEHOLDERS = ("target", "time", "first_id", "count", "ext")
@@ -43,6 +60,7 @@ class FileTransport:
     """Writes each batch to one new file in the target's folder."""
 
     name = "file"
+    Settings = FileSettings
 
     def batch_size(self, target: TargetConfig) -> int:
         return int(setting(target, "batch_size", 500))

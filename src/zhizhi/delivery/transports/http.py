@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from pydantic import BaseModel, ConfigDict, Field
 
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.delivery.transports import Item, Outcome, TransientError, check_settings, setting, unstamped
@@ -31,6 +32,34 @@ from zhizhi.errors import ConfigError
 
 SETTINGS = ("url", "timeout", "batch_size", "auth_header_env", "client_cert", "client_key", "ca_file", "answer")
 ANSWER_KEYS = ("results", "key", "status", "reason", "accepted", "rejected")
+
+
+class AnswerSettings(BaseModel):
+    """`transport.answer`: where a platform's answer keeps each record's key, status and reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    results: str = Field(default="results", min_length=1, description="dotted path to the list of results")
+    key: str = Field(default="idempotency_key", min_length=1)
+    status: str = Field(default="status", min_length=1)
+    reason: str = Field(default="reason", min_length=1)
+    accepted: str | list[str] = "accepted"
+    rejected: str | list[str] = "rejected"
+
+
+class HttpSettings(BaseModel):
+    """The http transport's settings, checked when the target file loads."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(pattern=r"^https?://\S+$", description="where batches are POSTed")
+    timeout: float = Field(default=10, gt=0, le=600, description="seconds to wait for an answer")
+    batch_size: int = Field(default=500, ge=1, le=10_000)
+    auth_header_env: str | None = Field(default=None, description="environment variable holding the Authorization")
+    client_cert: str | None = None
+    client_key: str | None = None
+    ca_file: str | None = None
+    answer: AnswerSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +104,7 @@ class Answer:
 
 class HttpTransport:
     name = "http"
+    Settings = HttpSettings
 
     def __init__(self) -> None:
         self._clients: dict[tuple[str, str], httpx.Client] = {}

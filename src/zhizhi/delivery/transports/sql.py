@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import (
     ARRAY,
     JSON,
@@ -61,6 +62,25 @@ from zhizhi.delivery.transports import Item, Outcome, TransientError, check_sett
 from zhizhi.errors import ConfigError
 
 SETTINGS = ("url", "url_env", "table", "key", "key_column", "batch_size")
+
+
+class SqlSettings(BaseModel):
+    """The sql transport's settings, checked when the target file loads."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(default=None, description="the SQLAlchemy URL (prefer url_env: no password in files)")
+    url_env: str | None = Field(default=None, description="the environment variable holding the URL")
+    table: str = Field(min_length=1, max_length=128, description="the table rows are upserted into")
+    key: list[str] | None = Field(default=None, description="the table's key columns")
+    key_column: str | None = Field(default="zhizhi_key", description="the column holding each delivery's key")
+    batch_size: int = Field(default=500, ge=1, le=10_000)
+
+    @model_validator(mode="after")
+    def _one_url(self) -> SqlSettings:
+        if bool(self.url) == bool(self.url_env):
+            raise ValueError("give exactly one of `url_env` (preferred) or `url`")
+        return self
 DEFAULT_KEY_COLUMN = "zhizhi_key"
 CONNECT_TIMEOUT = 5  # seconds: a database that is down fails the batch quickly, to be tried again later
 # Errors that belong to one row's values: the row is rejected, the others are written.
@@ -71,6 +91,7 @@ class SqlTransport:
     """Upserts each batch into a table; engines and reflected tables are kept for the life of the process."""
 
     name = "sql"
+    Settings = SqlSettings
 
     def __init__(self) -> None:
         self._engines: dict[str, Engine] = {}
