@@ -747,6 +747,7 @@ def run_zhizhi(url: str, out: str, manifest: dict[str, dict[str, Any]]) -> Zhizh
     from sqlalchemy import func, select
 
     from zhizhi.access import Actor
+    from zhizhi.delivery import Outbox
     from zhizhi.ingest.pipeline import ingest_file
     from zhizhi.sources.config import parse_source
     from zhizhi.store import make_engine, make_sessionmaker
@@ -766,7 +767,9 @@ def run_zhizhi(url: str, out: str, manifest: dict[str, dict[str, Any]]) -> Zhizh
         start = reset_peak()
         started = time.perf_counter()
         with sessions() as session, session.begin():
-            result = ingest_file(session, actor, sources[source.name], folder / source.file, today=TODAY)
+            result = ingest_file(
+                session, actor, sources[source.name], folder / source.file, today=TODAY, outbox=Outbox()
+            )
         seconds = time.perf_counter() - started
         b = result.batch
         report: dict[str, Any] = result.report

@@ -40,6 +40,7 @@ from zhizhi.access.roles import Actor  # noqa: E402
 from zhizhi.codes import install_builtin  # noqa: E402
 from zhizhi.config import init_workspace, load_workspace  # noqa: E402
 from zhizhi.config.models import ResolveConfig  # noqa: E402
+from zhizhi.delivery import Outbox  # noqa: E402
 from zhizhi.ingest.pipeline import ingest_file  # noqa: E402
 from zhizhi.resolve.cache import features_cache  # noqa: E402
 from zhizhi.resolve.run import resolve  # noqa: E402
@@ -147,7 +148,7 @@ def main() -> None:
         for source, path in write_exports(frame, work, tag).items():
             config = parse_source(SOURCE.format(name=source), f"sources/{source}.yaml")
             with sessions() as session, session.begin():
-                result = ingest_file(session, OPERATOR, config, path, today=date(2026, 11, 28))
+                result = ingest_file(session, OPERATOR, config, path, today=date(2026, 11, 28), outbox=Outbox())
                 read += result.batch.rows_read
                 accepted += result.batch.rows_accepted
         step(f"ingest {tag}", started, cpu, rows_read=read, rows_accepted=accepted)
