@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from zhizhi.access import audit
 from zhizhi.access.passwords import dummy_hash, verify_password
 from zhizhi.access.roles import Actor, Role, require
+from zhizhi.access.tokens import secret_digest
 from zhizhi.access.users import PasswordChange, check_may_manage, get_user, set_password
 from zhizhi.config.models import SecurityConfig
 from zhizhi.errors import AuthenticationError, InputError, RateLimitedError
@@ -76,7 +76,7 @@ def _login(
     now = utcnow()
     session.add(
         WebSession(
-            id_hash=_digest(secret),
+            id_hash=secret_digest(secret),
             user_id=user.id,
             csrf_token=csrf,
             created_at=now,
@@ -132,7 +132,7 @@ def change_own_password(
 
 def find_session(session: Session, secret: str) -> WebSession | None:
     """The live session for a cookie secret, if its user is still active."""
-    web_session = session.get(WebSession, _digest(secret))
+    web_session = session.get(WebSession, secret_digest(secret))
     if web_session is None or web_session.expires_at < utcnow() or not web_session.user.is_active:
         return None
     return web_session
@@ -256,7 +256,3 @@ def _record_refusal(
 
 def _anonymous(username: str, ip: str) -> Actor:
     return Actor(name=f"anonymous:{username[:40]}", user_id=None, department_id=None, department_path="/", ip=ip)
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()

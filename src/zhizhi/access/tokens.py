@@ -40,7 +40,7 @@ def create_token(session: Session, actor: Actor, *, name: str, username: str | N
     if owner_id is None:
         raise InputError("The operator must name the user who owns the token (`--user NAME`).")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=owner_id, name=name.strip(), token_hash=_digest(secret), prefix=secret[:10])
+    token = ApiToken(user_id=owner_id, name=name.strip(), token_hash=secret_digest(secret), prefix=secret[:10])
     session.add(token)
     session.flush()
     audit.record(
@@ -77,7 +77,7 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
 
 def authenticate_token(session: Session, secret: str) -> User:
     """The active user behind a bearer token, or AuthenticationError."""
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == secret_digest(secret)))
     if token is None or token.revoked_at is not None:
         raise AuthenticationError(
             "The API token is unknown or revoked. Create a new one with `zhizhi token create`.",
@@ -102,6 +102,7 @@ def token_as_dict(token: ApiToken) -> dict[str, Any]:
     }
 
 
-def _digest(secret: str) -> str:
+def secret_digest(secret: str) -> str:
+    """The stored form of a random secret (an API, platform or session token): its SHA-256 in hex."""
     # Tokens carry 256 random bits, so a plain SHA-256 is as safe as a slow hash and lets us look them up.
     return hashlib.sha256(secret.encode()).hexdigest()

@@ -10,20 +10,15 @@ from typing import Any
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from zhizhi.cells import write_csv, write_xlsx
 from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
-from zhizhi.config.models import GOLDEN_FIELDS
 from zhizhi.errors import InputError
-from zhizhi.privacy.catalogue import personal_columns
-from zhizhi.privacy.masking import disclose_export, mask, pseudonym, pseudonym_key
 from zhizhi.resolve import register, review
 from zhizhi.resolve.cache import features_cache
 from zhizhi.resolve.engine import score_pairs
 from zhizhi.resolve.run import RunReport
 from zhizhi.resolve.run import resolve as run_resolution
-from zhizhi.store.types import utcnow
 
 entities_app = typer.Typer(help="The register: find, show and export entities.", no_args_is_help=True)
 review_app = typer.Typer(help="Pairs for a steward, merges, splits and undoing them.", no_args_is_help=True)
@@ -156,34 +151,13 @@ def export(
             header = ["entity_id", "source", "file", "sheet", "row"]
             rows: list[list[Any]] = [list(r) for r in register.links(session, operator())]
         else:
-            items = list(register.entities(session, operator()))
-            header = [*EXPORT_COLUMNS, *(f"{c}_pseudonym" for c in PERSONAL_EXPORT)]
-            key = pseudonym_key(workspace.keys_dir)
-            personal = personal_columns("entity")
-            rows = [
-                [
-                    item.get(c) if unmasked or c not in personal else mask(personal[c], item.get(c))
-                    for c in EXPORT_COLUMNS
-                ]
-                + [pseudonym(key, item.get(c)) for c in PERSONAL_EXPORT]
-                for item in items
-            ]
-            if unmasked:
-                mark = _watermark(session, output, purpose, len(rows))
-                header, rows = [*header, "导出水印 watermark"], [[*row, mark] for row in rows]
+            unmasked_for = purpose if unmasked else None
+            what = f"entities:{output.name}"
+            header, rows = register.export_table(
+                session, operator(), workspace.keys_dir, purpose=unmasked_for, what=what
+            )
     _write(output, fmt, header, rows)
     console.print(f"{len(rows):,} lines written to {output}.")
-
-
-EXPORT_COLUMNS = ("id", "records", *GOLDEN_FIELDS)  # an entity and its golden fields
-PERSONAL_EXPORT = ("legal_representative", "phone")
-
-
-def _watermark(session: Session, output: Path, purpose: str | None, count: int) -> str:
-    """The line every unmasked row carries (who, when, why), after the export is audited."""
-    actor = operator()
-    declared = disclose_export(session, actor, purpose=purpose, what=f"entities:{output.name}", count=count)
-    return f"{actor.name} {utcnow().strftime('%Y-%m-%dT%H:%M:%SZ')} 用途：{declared}"
 
 
 def _write(path: Path, fmt: str, header: list[str], rows: list[list[Any]]) -> None:

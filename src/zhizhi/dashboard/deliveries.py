@@ -20,8 +20,8 @@ from zhizhi.access.roles import Actor, require
 from zhizhi.delivery.outbox import STATUSES, delivery_counts
 from zhizhi.delivery.targets import FILES
 from zhizhi.errors import ZhizhiError
+from zhizhi.privacy.masking import mask_data
 from zhizhi.records import record_types
-from zhizhi.records.history import masked
 from zhizhi.store.tables import Batch, Delivery, RecordVersion
 from zhizhi.store.types import iso_utc
 
@@ -91,5 +91,5 @@ def _name(actor: Actor, record_type: str, data: str) -> str | None:
     field = next((spec.name for spec in kind.fields if spec.kind == "name"), None) if kind else None
     if field is None:
         return None
-    value = masked(actor, record_type, json.loads(data)).get(field)
+    value = mask_data(record_type, json.loads(data)).get(field)
     return None if value is None else str(value)

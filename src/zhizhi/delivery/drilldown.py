@@ -18,8 +18,8 @@ from zhizhi.access.roles import Actor
 from zhizhi.delivery.reconcile import Scope, resolve
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.errors import InputError
+from zhizhi.privacy.masking import mask_data
 from zhizhi.records import record_types
-from zhizhi.records.history import masked
 from zhizhi.store.tables import Batch, Delivery, Department, RawRow, RecordVersion
 from zhizhi.store.types import iso_utc
 
@@ -146,7 +146,7 @@ def _name(actor: Actor, record_type: str, data: str) -> str | None:
     field = _name_field(record_type)
     if field is None:
         return None
-    value = masked(actor, record_type, json.loads(data)).get(field)
+    value = mask_data(record_type, json.loads(data)).get(field)
     return None if value is None else str(value)
 
 

@@ -6,7 +6,6 @@ records it as such. The secret is shown once and stored as SHA-256, like users' 
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, audit
 from zhizhi.access.roles import require
+from zhizhi.access.tokens import secret_digest
 from zhizhi.delivery.targets import FILES, TargetConfig
 from zhizhi.errors import AuthenticationError, InputError, NotFoundError, PermissionDeniedError
 from zhizhi.store.tables import Department, PlatformToken
@@ -42,7 +42,7 @@ def create_platform_token(
     token = PlatformToken(
         target=target.name,
         name=label,
-        token_hash=_digest(secret),
+        token_hash=secret_digest(secret),
         prefix=secret[:10],
         created_by=actor.name[:100],
         created_at=utcnow(),
@@ -95,7 +95,7 @@ def revoke_platform_token(session: Session, actor: Actor, root: Path, token_id: 
 
 def authenticate_platform(session: Session, secret: str) -> PlatformToken:
     """The live platform token behind a bearer secret, or AuthenticationError."""
-    token = session.scalar(select(PlatformToken).where(PlatformToken.token_hash == _digest(secret)))
+    token = session.scalar(select(PlatformToken).where(PlatformToken.token_hash == secret_digest(secret)))
     if token is None or token.revoked_at is not None:
         raise AuthenticationError(
             "Receipts need the platform's own token (`zhizhi targets token create TARGET`); this one is unknown or "
@@ -163,8 +163,3 @@ def _no_target(name: str) -> NotFoundError:
         f"No target `{name}`. See `zhizhi targets list`.",
         zh=f"没有交付目标 `{name}`。",
     )
-
-
-def _digest(secret: str) -> str:
-    # 256 random bits: a plain SHA-256 is as safe as a slow hash, and lets the token be looked up.
-    return hashlib.sha256(secret.encode()).hexdigest()

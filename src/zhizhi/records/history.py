@@ -44,7 +44,7 @@ def find_records(
         query = query.where(Record.key.contains(key))
     query = query.order_by(Record.id).limit(limit).offset(offset)
     return [
-        {**_record(record), "data": masked(actor, record.record_type, json.loads(version.data))}
+        {**_record(record), "data": mask_data(record.record_type, json.loads(version.data))}
         for record, version in session.execute(query)
     ]
 
@@ -88,11 +88,6 @@ def record_history(
             for version, raw, batch in versions
         ],
     }
-
-
-def masked(actor: Actor, record_type: str, data: dict[str, Any]) -> dict[str, Any]:
-    """The record's personal fields masked, whoever reads: unmasking takes a declared purpose (`zhizhi.privacy`)."""
-    return mask_data(record_type, data)
 
 
 def _shown(

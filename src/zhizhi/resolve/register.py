@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
@@ -22,13 +23,14 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
+from zhizhi.config.models import GOLDEN_FIELDS
 from zhizhi.delivery.outbox import STATUS_WORDS
 from zhizhi.errors import NotFoundError
 from zhizhi.privacy.catalogue import personal_columns
-from zhizhi.privacy.masking import disclose, mask, mask_data
+from zhizhi.privacy.masking import disclose, disclose_export, mask, mask_data, pseudonym, pseudonym_key
 from zhizhi.records import record_types
 from zhizhi.store.tables import Batch, Delivery, Entity, EntityLink, RawRow, Record, RecordVersion
-from zhizhi.store.types import iso_utc, local_text
+from zhizhi.store.types import iso_utc, local_text, utcnow
 
 CODE = re.compile(r"^[0-9A-Za-z]{15,18}$")
 DELIVERIES_LISTED = 200  # the latest deliveries listed one by one: a big firm's file stays quick to open
@@ -280,3 +282,32 @@ def entities(session: Session, actor: Actor) -> Iterator[dict[str, Any]]:
     for entity in session.scalars(query):
         golden = json.loads(entity.golden or "{}")
         yield {"id": entity.id, "records": entity.records, **{k: v["value"] for k, v in golden.items()}}
+
+
+EXPORT_COLUMNS = ("id", "records", *GOLDEN_FIELDS)  # an entity and its golden fields
+PERSONAL_EXPORT = ("legal_representative", "phone")
+
+
+def export_table(
+    session: Session, actor: Actor, keys_dir: Path, *, purpose: str | None = None, what: str = "entities"
+) -> tuple[list[str], list[list[Any]]]:
+    """The register as a table (header, rows): personal values masked, a keyed pseudonym beside each.
+
+    With a `purpose` the values are in full: the export is audited (`personal.export`) and every row carries a
+    watermark saying who exported it, when and why.
+    """
+    items = list(entities(session, actor))
+    key = pseudonym_key(keys_dir)
+    personal = personal_columns("entity")
+    header = [*EXPORT_COLUMNS, *(f"{c}_pseudonym" for c in PERSONAL_EXPORT)]
+    masked = {} if purpose is not None else personal
+    rows = [
+        [mask(masked[c], item.get(c)) if c in masked else item.get(c) for c in EXPORT_COLUMNS]
+        + [pseudonym(key, item.get(c)) for c in PERSONAL_EXPORT]
+        for item in items
+    ]
+    if purpose is None:
+        return header, rows
+    declared = disclose_export(session, actor, purpose=purpose, what=what, count=len(rows))
+    mark = f"{actor.name} {utcnow().strftime('%Y-%m-%dT%H:%M:%SZ')} 用途：{declared}"
+    return [*header, "导出水印 watermark"], [[*row, mark] for row in rows]

@@ -25,7 +25,7 @@ from zhizhi.access import Actor, audit
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import require
 from zhizhi.errors import InputError, NotFoundError
-from zhizhi.records.history import masked
+from zhizhi.privacy.masking import mask_data
 from zhizhi.resolve.register import current_id
 from zhizhi.store.tables import Batch, EntityLink, Record, RecordVersion, ResolveDecision, ReviewPair
 from zhizhi.store.types import iso_utc, utcnow
@@ -54,12 +54,12 @@ def pair_detail(session: Session, actor: Actor, pair: ReviewPair) -> dict[str, A
         "probability": pair.probability,
         "why": json.loads(pair.why) if pair.why and pair.why.startswith("{") else pair.why,
         "status": pair.status,
-        "left": _side(session, actor, pair.record_id_l),
-        "right": _side(session, actor, pair.record_id_r),
+        "left": _side(session, pair.record_id_l),
+        "right": _side(session, pair.record_id_r),
     }
 
 
-def _side(session: Session, actor: Actor, record_id: int) -> dict[str, Any]:
+def _side(session: Session, record_id: int) -> dict[str, Any]:
     record = session.get(Record, record_id)
     assert record is not None
     version = session.get(RecordVersion, record.version_id)
@@ -69,7 +69,7 @@ def _side(session: Session, actor: Actor, record_id: int) -> dict[str, Any]:
         "record_type": record.record_type,
         "source": record.source,
         "entity_id": link.entity_id if link else None,
-        "data": masked(actor, record.record_type, json.loads(version.data)) if version else {},
+        "data": mask_data(record.record_type, json.loads(version.data)) if version else {},
     }
 
 

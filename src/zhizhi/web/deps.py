@@ -142,6 +142,11 @@ def check_csrf(expected: str | None, given: str | None) -> None:
         )
 
 
+def unmask_per_hour(request: Request) -> int:
+    """How many records one user may unmask an hour (`privacy.unmask_per_hour`)."""
+    return app_context(request).workspace.config.privacy.unmask_per_hour
+
+
 def locale_of(request: Request) -> str:
     """The UI language: the visitor's choice, else the workspace default."""
     chosen = request.cookies.get(LANG_COOKIE)

@@ -97,13 +97,3 @@ def setting(target: TargetConfig, key: str, default: Any = None, *, required: bo
     if required and value in (None, ""):
         raise ConfigError(f"Target `{target.name}`: `transport.{key}` is missing.")
     return value
-
-
-def check_settings(target: TargetConfig, known: tuple[str, ...]) -> None:
-    """Refuse a setting the target's transport does not have (a misspelt key must not be ignored)."""
-    unknown = sorted(set(target.transport.settings) - set(known))
-    if unknown:
-        raise ConfigError(
-            f"Target `{target.name}`: the {target.transport.kind} transport has no setting(s) "
-            f"{', '.join(f'`{k}`' for k in unknown)}; its settings are {', '.join(f'`{k}`' for k in known)}."
-        )

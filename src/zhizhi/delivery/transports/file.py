@@ -27,15 +27,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from zhizhi.delivery.targets import TargetConfig
-from zhizhi.delivery.transports import Item, Outcome, TransientError, check_settings, setting
+from zhizhi.delivery.transports import Item, Outcome, TransientError, setting
 from zhizhi.errors import ConfigError
 from zhizhi.ingest.export import safe_cell
 from zhizhi.ingest.read.sql_reader import cell_text
-
-SETTINGS = ("folder", "format", "encoding", "columns", "filename", "key_column", "acknowledge", "batch_size")
-FORMATS = ("csv", "xlsx")
-ENCODINGS = ("utf-8-sig", "utf-8", "gbk", "gb18030")
-ACKNOWLEDGE = ("on_write", "later")
 
 
 class FileSettings(BaseModel):
@@ -51,8 +46,8 @@ class FileSettings(BaseModel):
     key_column: str | None = "zhizhi_key"
     acknowledge: Literal["on_write", "later"] = "on_write"
     batch_size: int = Field(default=500, ge=1, le=100_000)
-DEFAULT_FILENAME = "{target}-{time}-{first_id}.{ext}"
-DEFAULT_KEY_COLUMN = "zhizhi_key"
+
+
 PLACEHOLDERS = ("target", "time", "first_id", "count", "ext")
 
 
@@ -87,23 +82,11 @@ class _Options:
     """A target's file settings, checked."""
 
     def __init__(self, target: TargetConfig) -> None:
-        check_settings(target, SETTINGS)
-        self.folder = Path(str(setting(target, "folder", required=True)))
-        self.format = str(setting(target, "format", "csv"))
-        self.encoding = str(setting(target, "encoding", "utf-8-sig")).lower()
-        self.acknowledge = str(setting(target, "acknowledge", "on_write"))
-        self.filename = str(setting(target, "filename", DEFAULT_FILENAME))
-        key_column = setting(target, "key_column", DEFAULT_KEY_COLUMN)
-        self.key_column: str | None = str(key_column) if key_column else None
-        for key, value, allowed in [
-            ("format", self.format, FORMATS),
-            ("encoding", self.encoding, ENCODINGS),
-            ("acknowledge", self.acknowledge, ACKNOWLEDGE),
-        ]:
-            if value not in allowed:
-                raise ConfigError(
-                    f"Target `{target.name}`: `transport.{key}` = `{value}`; use one of {', '.join(allowed)}."
-                )
+        settings = FileSettings.model_validate(target.transport.settings)  # checked when the file loaded, too
+        self.folder = Path(settings.folder)
+        self.format, self.encoding, self.acknowledge = settings.format, settings.encoding, settings.acknowledge
+        self.filename = settings.filename
+        self.key_column: str | None = settings.key_column or None
         self.columns = _columns(target, self.key_column)
         if self.format == "csv":
             for column in self.columns:

@@ -58,10 +58,8 @@ from sqlalchemy.sql.dml import Insert
 
 from zhizhi.config import normalize_database_url
 from zhizhi.delivery.targets import TargetConfig
-from zhizhi.delivery.transports import Item, Outcome, TransientError, check_settings, setting
+from zhizhi.delivery.transports import Item, Outcome, TransientError, setting
 from zhizhi.errors import ConfigError
-
-SETTINGS = ("url", "url_env", "table", "key", "key_column", "batch_size")
 
 
 class SqlSettings(BaseModel):
@@ -101,7 +99,6 @@ class SqlTransport:
         return int(setting(target, "batch_size", 500))
 
     def send(self, target: TargetConfig, items: list[Item]) -> list[Outcome]:
-        check_settings(target, SETTINGS)
         url = _url(target)
         engine = self._engine(target, url)
         plan = self._plan(target, engine, url)

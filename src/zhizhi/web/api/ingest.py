@@ -15,7 +15,7 @@ from zhizhi.ingest.quarantine import MAX_FIX_LENGTH, fix_item, get_item, list_it
 from zhizhi.records.history import find_records
 from zhizhi.sources.config import load_source
 from zhizhi.web import ingest_view
-from zhizhi.web.deps import ApiGuard, DbSession, Id, IdValue, Limit, Offset, QueryId, app_context
+from zhizhi.web.deps import ApiGuard, DbSession, Id, IdValue, Limit, Offset, QueryId, app_context, unmask_per_hour
 
 router = APIRouter(tags=["ingest"])
 Purpose = Annotated[
@@ -68,7 +68,7 @@ def read_batch_rows(
 
     Personal cells are masked; `purpose` (with `personal.read`) shows them, each row's read audited.
     """
-    per_hour = app_context(request).workspace.config.privacy.unmask_per_hour
+    per_hour = unmask_per_hour(request)
     return batch_rows(
         db, actor, batch_id, status=status, limit=limit, offset=offset, purpose=purpose, per_hour=per_hour
     )
@@ -114,7 +114,7 @@ def read_quarantine_item(
 
     Personal cells are masked; `purpose` (with `personal.read`) shows them, audited.
     """
-    per_hour = app_context(request).workspace.config.privacy.unmask_per_hour
+    per_hour = unmask_per_hour(request)
     item = get_item(db, actor, item_id, purpose=purpose, per_hour=per_hour)
     return item | {"record_id": ingest_view.record_of(db, item["record_version_id"])}
 
@@ -178,7 +178,7 @@ def read_record(
     Each version's `changed` names the fields whose value differs from the version before. Personal values are
     masked; `purpose` (with `personal.read`) shows them, audited as `personal.read`.
     """
-    per_hour = app_context(request).workspace.config.privacy.unmask_per_hour
+    per_hour = unmask_per_hour(request)
     data = ingest_view.history(db, actor, record_id, purpose=purpose, per_hour=per_hour)
     for version in data["versions"]:
         del version["rows"]

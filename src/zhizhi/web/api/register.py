@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from zhizhi.access import Actor
 from zhizhi.resolve import register, review
 from zhizhi.web import register_view
-from zhizhi.web.deps import ApiGuard, DbSession, Id, IdValue, Limit, app_context
+from zhizhi.web.deps import ApiGuard, DbSession, Id, IdValue, Limit, app_context, unmask_per_hour
 
 router = APIRouter(tags=["register"])
 Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
@@ -66,7 +66,7 @@ def read_entity(
 
     Personal values are masked; `purpose` (with `personal.read`) shows them, each record's read audited.
     """
-    per_hour = app_context(request).workspace.config.privacy.unmask_per_hour
+    per_hour = unmask_per_hour(request)
     return register.entity_file(db, actor, entity_id, purpose=purpose, per_hour=per_hour)
 
 

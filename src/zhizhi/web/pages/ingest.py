@@ -20,7 +20,7 @@ from zhizhi.records import record_types
 from zhizhi.records.history import find_records
 from zhizhi.sources.config import load_source
 from zhizhi.web import ingest_view
-from zhizhi.web.deps import Count, DbSession, FormGuard, FormIds, Id, Page, PageGuard, app_context
+from zhizhi.web.deps import Count, DbSession, FormGuard, FormIds, Id, Page, PageGuard, app_context, unmask_per_hour
 from zhizhi.web.templating import render
 
 router = APIRouter()
@@ -264,7 +264,7 @@ def unmask_record(
     purpose: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """The record with its personal values shown, for the purpose declared; the read is audited (personal.read)."""
-    per_hour = app_context(request).workspace.config.privacy.unmask_per_hour
+    per_hour = unmask_per_hour(request)
     record = ingest_view.history(db, actor, record_id, purpose=purpose, per_hour=per_hour)
     return render(request, "record.html", {"record": record, "may_unmask": False, "purpose": purpose.strip()})
 
