@@ -170,8 +170,9 @@ def _split_branch(frame: pl.LazyFrame) -> pl.LazyFrame:
     """Take a branch (分公司 ...) off the end of `_s` into `branch`."""
     strong = _alternation(BRANCH_WORDS)
     forms = _alternation(["公司", "合作社", "企业", "厂", "店", "中心", "社"])
-    after_form = rf"^(.*?(?:{forms}))\(?([^()]{{0,15}}?(?:{strong}))\)?$"
-    after_company = rf"^(.*?公司)\(?([^()]{{1,15}}?(?:{_alternation(WEAK_BRANCH_WORDS)}))\)?$"
+    # the head is greedy: a form word inside the name (酒店管理有限公司基隆分店) is not where the branch starts
+    after_form = rf"^(.*(?:{forms}))\(?([^()]{{0,15}}?(?:{strong}))\)?$"
+    after_company = rf"^(.*公司)\(?([^()]{{1,15}}?(?:{_alternation(WEAK_BRANCH_WORDS)}))\)?$"
     bracketed = rf"^(.*?)\(([^()]*(?:{strong}))\)$"
     patterns = (after_form, after_company, bracketed)
     # a pattern that does not match gives nulls in both groups, so the first match wins field by field
