@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from zhizhi.access import Actor
 from zhizhi.config import Workspace, load_workspace, locate_workspace
-from zhizhi.store import check_schema, make_engine, make_sessionmaker
+from zhizhi.store import check_schema, make_engine, make_sessionmaker, on_wait
+from zhizhi.store.engine import SQLITE_BUSY_TIMEOUT_MS
 
 console = Console()
 JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON instead of a table.")
@@ -46,9 +47,19 @@ def workspace_of(ctx: typer.Context) -> Workspace:
 def open_engine(workspace: Workspace, *, check: bool = True) -> Engine:
     """The workspace's store; checked to be reachable and migrated unless `check` is off."""
     engine = make_engine(workspace.database_url)
+    on_wait(_say_waiting)
     if check:
         check_schema(engine)
     return engine
+
+
+def _say_waiting() -> None:
+    seconds = SQLITE_BUSY_TIMEOUT_MS // 1000
+    typer.echo(
+        f"Waiting for the database: another process is writing; this one goes next (at most {seconds} s). "
+        f"等待数据库：另一进程正在写入，本命令排在其后（最多 {seconds} 秒）。",
+        err=True,
+    )
 
 
 @contextmanager

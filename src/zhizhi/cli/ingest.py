@@ -16,6 +16,7 @@ from zhizhi.errors import InputError, ZhizhiError
 from zhizhi.ingest.batches import batch_as_dict, batch_rows, get_batch, list_batches, open_quarantine
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.ingest.read.registry import reader_for
+from zhizhi.ingest.warm import warm_up
 from zhizhi.sources import load_source
 from zhizhi.sources.config import source_path
 from zhizhi.store.types import local_text_of
@@ -52,6 +53,7 @@ def ingest(
     outbox = Outbox.of(root)  # the targets that take this source's records
     for path in targets:
         try:
+            warm_up(config, path)  # before the transaction: on SQLite a transaction holds the writer lock
             with transaction(ctx) as (_, session), _progress(path.name, as_json) as step:
                 result = ingest_file(session, operator(), config, path, force=force, progress=step, outbox=outbox)
                 data = batch_as_dict(session, result.batch, report=True) | {"already_ingested": result.already}

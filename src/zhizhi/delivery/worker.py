@@ -22,6 +22,7 @@ from zhizhi.config import Workspace
 from zhizhi.delivery.send import SendReport, send_once
 from zhizhi.delivery.targets import FILES, TargetConfig
 from zhizhi.ledger import sign_if_due
+from zhizhi.store import background
 
 log = logging.getLogger("zhizhi.delivery")
 
@@ -58,6 +59,10 @@ class Worker:
 
     def run(self) -> None:
         """Start and watch the loops until `stop` is set, then wait for each to finish its batch."""
+        with background():
+            self._watch()
+
+    def _watch(self) -> None:
         while not self.stop.is_set():
             wanted = [n for n in FILES.names(self.root) if self.names is None or n in self.names]
             for name in wanted:
@@ -90,6 +95,10 @@ class Worker:
         return thread
 
     def _loop(self, name: str) -> None:
+        with background():
+            self._send(name)
+
+    def _send(self, name: str) -> None:
         target: TargetConfig | None = None
         stamp: float | None = None
         while not self.stop.is_set():

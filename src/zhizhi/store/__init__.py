@@ -3,8 +3,10 @@
 from zhizhi.store.engine import display_url, make_engine, make_sessionmaker
 from zhizhi.store.migrate import busy, check_schema, current_revision, head_revision, is_busy, upgrade
 from zhizhi.store.types import utcnow
+from zhizhi.store.writer import background, on_wait
 
 __all__ = [
+    "background",
     "busy",
     "check_schema",
     "current_revision",
@@ -13,6 +15,7 @@ __all__ = [
     "is_busy",
     "make_engine",
     "make_sessionmaker",
+    "on_wait",
     "upgrade",
     "utcnow",
 ]

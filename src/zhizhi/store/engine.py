@@ -8,13 +8,18 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from zhizhi.store.writer import Connection
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+READING = "zhizhi_reading"
+"""An execution option for connections that only read: on SQLite they take no writer lock."""
 
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`, with the SQLite settings zhizhi relies on."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "factory": Connection}
+        engine = create_engine(url, connect_args=connect_args)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
@@ -47,4 +52,14 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if connection.get_execution_options().get(READING):
+        connection.exec_driver_sql("BEGIN")  # a reader: WAL lets it read beside the writer, with no lock
+        return
+    # The writer lock first (taken in turn, see `writer`), then SQLite's own.
+    dbapi_connection = connection.connection.dbapi_connection
+    dbapi_connection.acquire()
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        dbapi_connection.release()
+        raise

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from zhizhi.errors import DatabaseBusyError, DatabaseUnavailableError, SchemaOutdatedError
-from zhizhi.store.engine import SQLITE_BUSY_TIMEOUT_MS, display_url
+from zhizhi.store.engine import READING, SQLITE_BUSY_TIMEOUT_MS, display_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -38,7 +38,7 @@ def current_revision(bind: Engine | Connection) -> str | None:
     if isinstance(bind, Connection):
         return MigrationContext.configure(bind).get_current_revision()
     try:
-        with bind.connect() as connection:
+        with bind.connect().execution_options(**{READING: True}) as connection:
             return MigrationContext.configure(connection).get_current_revision()
     except DBAPIError as exc:
         raise unavailable(bind, exc) from exc
