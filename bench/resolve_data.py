@@ -11,7 +11,8 @@ Namesakes are as registration rules make them: a name (region + trade name + ind
 registration area (企业名称登记管理规定), so a firm whose trade name and industry word another firm of the city
 already registers under its region takes its own district's region word (柳州市鱼峰区华信科技有限公司). Movers:
 some firms moved (the same registered name at another address); registration shows the new address, the other
-sources often the old one.
+sources often the old one. Some firms changed their legal representative: registration shows the new one, the
+other sources and the lists often the former one.
 
 Three sources: registration (credit code on every record), licences (code on ~70 %; 10 % of entities hold two
 licences) and inspections (code on ~30 %). With `codeless`, a fourth kind: hand-typed lists without codes
@@ -83,6 +84,9 @@ AREAS = {CITY: "4502", "柳州": "4502", "广西": "45", "": ""}
 CODELESS_LISTS = (("equipment_users", "安全管理员", 0.3), ("market_stalls", "经营者", 0.95), ("hotline", "联系人", 0.4))
 CODELESS_SHARE = 0.2
 MOVER_SHARE = 0.04
+# firms whose legal representative changed (变更登记): registration shows the new one, a licence issued or an
+# inspection made before the change the former one
+REP_CHANGE_SHARE = 0.08
 FLOORS = ("首层", "1楼", "一楼", "2楼", "二层", "3楼301室", "5楼502室", "负一层", "2层205室", "门面")
 # simplified -> traditional for the characters of this city's addresses (what a hand-typed list may hold)
 TRADITIONAL = str.maketrans(
@@ -110,6 +114,7 @@ class Entity:
     room: str | None
     phones: list[str] = field(default_factory=list)
     legal_rep: str = ""
+    former_rep: str | None = None
     moved_from: tuple[int, str, int, str | None] | None = None
 
 
@@ -256,19 +261,24 @@ def generate(entities: int, seed: int = SEED, *, codeless: bool = False) -> pl.D
         if not entity.individual and len(pool) < entities and roll < 0.11:
             kind = "branch" if roll < 0.04 else "sister" if roll < 0.09 else "group"
             pool.append(city.relative(entity, len(pool), kind))
+    # drawn with a generator of its own, so the rest of the city stays what it was without it
+    history = City(seed + 2)
+    for entity in pool:
+        if history.rng.random() < REP_CHANGE_SHARE:
+            entity.former_rep = history.person()
     rows: list[tuple[object, ...]] = []
     for entity in pool:
         sources = [s for s, share in zip(SOURCES, (0.85, 0.45, 0.45), strict=True) if city.rng.random() < share]
         if "licences" in sources and city.rng.random() < 0.1:
             sources.append("licences")
         for source in sources or ["registration"]:
-            rows.append((*_record(city, entity, source), None))
+            rows.append((*_record(city, entity, source, history.rng), None))
     if codeless:
         # drawn after the three sources with a generator of its own, so they stay what they are without it
         listed = City(seed + 1)
         for entity in pool:
             if listed.rng.random() < CODELESS_SHARE:
-                rows.append(_codeless(listed, city, entity))
+                rows.append(_codeless(listed, city, entity, history.rng))
     order = list(range(len(rows)))
     city.rng.shuffle(order)
     columns = ("entity_id", "source", "uscc", "reg_no", "name", "address", "legal_representative", "phone",
@@ -277,7 +287,7 @@ def generate(entities: int, seed: int = SEED, *, codeless: bool = False) -> pl.D
     return frame.with_row_index("record_id", offset=1).with_columns(pl.col("record_id").cast(pl.Int64))
 
 
-def _record(city: City, entity: Entity, source: str) -> tuple[object, ...]:
+def _record(city: City, entity: Entity, source: str, history: random.Random) -> tuple[object, ...]:
     rng = city.rng
     code_share, phone_share, rep_share = {"registration": (1.0, 0.9, 1.0), "licences": (0.7, 0.7, 0.9),
                                           "inspections": (0.3, 0.45, 0.5)}[source]  # fmt: skip
@@ -291,13 +301,15 @@ def _record(city: City, entity: Entity, source: str) -> tuple[object, ...]:
     if rng.random() < phone_share:
         phone = entity.phones[0] if len(entity.phones) == 1 or rng.random() < 0.7 else entity.phones[1]
     rep = entity.legal_rep if rng.random() < rep_share else None
+    if rep and entity.former_rep and source != "registration" and history.random() < 0.5:
+        rep = entity.former_rep
     if rep and source != "registration" and rng.random() < 0.01:
         rep = rep[0] + rng.choice(GIVEN) + rep[2:]
     return (entity.entity_id, source, uscc, reg_no, _name(city, entity, source), _address(rng, entity, source),
             rep, phone)  # fmt: skip
 
 
-def _codeless(listed: City, city: City, entity: Entity) -> tuple[object, ...]:
+def _codeless(listed: City, city: City, entity: Entity, history: random.Random) -> tuple[object, ...]:
     """A row of a hand-typed list without codes: the name and address varied, a person of the list's role."""
     rng = listed.rng
     source, header, boss = rng.choice(CODELESS_LISTS)
@@ -323,6 +335,8 @@ def _codeless(listed: City, city: City, entity: Entity) -> tuple[object, ...]:
     if entity.branch:
         name += entity.branch
     person = entity.legal_rep if rng.random() < boss else listed.person()
+    if person == entity.legal_rep and entity.former_rep and history.random() < 0.5:
+        person = entity.former_rep
     phone = rng.choice(entity.phones) if rng.random() < 0.5 else None
     return (entity.entity_id, source, None, None, name, _codeless_address(rng, entity), person if rng.random() < 0.85
             else None, phone, header)  # fmt: skip
