@@ -53,8 +53,24 @@ def test_typo_without_code_links_to_its_coded_twin_by_address_and_phone(model: M
     scored = score_pairs(features, model=model)
     assert pairs_of(scored) == {(1, 2)}
     assert scored["how"].to_list() == ["model"]
-    assert '"name":"名称一字之差' in scored["why"][0] and '"phone":"电话相同' in scored["why"][0]
+    assert '"name":"字号读音相同（同音错字）' in scored["why"][0] and '"phone":"电话相同' in scored["why"][0]
     assert clusters_of(features, scored) == [[1, 2]]
+
+
+def test_a_homophone_slip_weighs_more_than_another_character_changed(model: Model) -> None:
+    """A pinyin input method's slip (华信 / 化信, both huaxin) is its own level; 华信 / 华新 (huaxin) too, while
+    华信 / 华盛 is one character changed, which two firms' names often are."""
+    features = prepare(
+        subjects(
+            firm("柳州市华信科技有限公司", uscc=CODES[0]),
+            firm("化信科技有限公司", source="market_stalls"),
+            firm("华盛科技有限公司", source="market_stalls"),
+        )
+    )
+    why = score_pairs(features, model=model, thresholds=Thresholds(review=0.0)).filter(pl.col("record_id_l") == 1)
+    assert "字号读音相同（同音错字）" in why["why"][0] and "名称一字之差（错字）" in why["why"][1]
+    assert why["weight"][0] > why["weight"][1]
+    assert model.weight("name", "homophone") > model.weight("name", "typo")
 
 
 def test_namesakes_in_other_districts_or_industries_are_not_linked(model: Model) -> None:

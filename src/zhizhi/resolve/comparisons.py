@@ -113,7 +113,10 @@ NAME = Comparison(
         Level("industry_differs", "trade_l = trade_r", "字号相同而行业不同", prior_u=1e-4, fixed_m=CANNOT_LINK_M),
         # two characters swapped (华信 / 信华) is a slip of typing; a character changed may be another firm (华新)
         Level("swapped", "core_sorted_l = core_sorted_r", "名称用字相同而顺序颠倒", 0.05, 2e-6),
-        Level("typo", "damerau_levenshtein(core_l, core_r) <= 1", "名称一字之差（错字）", 0.05, 2e-4),
+        # typed with a pinyin input method, a slip picks a character of the same sound (华信 / 化信): far rarer
+        # between two firms than any one character changed
+        Level("homophone", "trade_pinyin_l = trade_pinyin_r", "字号读音相同（同音错字）", 0.03, 2e-5),
+        Level("typo", "damerau_levenshtein(core_l, core_r) <= 1", "名称一字之差（错字）", 0.02, 2e-4),
         Level("similar", "jaccard(core_l, core_r) >= 0.75", "名称大部分用字相同", 0.01, 1e-3),
         # groups of firms share address, phone and boss: contact evidence alone never joins different names
         Level("else", "ELSE", "名称不同", prior_u=0.998, fixed_m=CANNOT_LINK_M),
@@ -176,5 +179,6 @@ COMPARISONS = (CREDIT_CODE, REG_NO, NAME, BRANCH, FORM, ADDRESS, PHONE, LEGAL_RE
 # the columns the comparisons read, besides record_id
 COMPARED_COLUMNS = (
     "uscc", "uscc_valid", "reg_no", "core", "registered_key", "trade", "industry", "branch", "form", "form_kind",
-    "core_sorted", "address_key", "county", "prefecture", "road", "road_no", "phone", "phone_firms", "legal_rep",
+    "core_sorted", "trade_pinyin", "address_key", "county", "prefecture", "road", "road_no", "phone", "phone_firms",
+    "legal_rep",
 )  # fmt: skip
