@@ -1,5 +1,5 @@
 """Bulk writes of an ingest: the lock that serialises ingests, ids numbered without reading them back, and inserts
-through the driver's executemany of tuples (per-row Python work is what limits the speed of a large file).
+through PostgreSQL's COPY or the driver's executemany (per-row Python work is what limits the speed of a large file).
 
 Ingests are serialised (on PostgreSQL by an advisory lock held for the transaction; SQLite's write lock does it
 there), which is what lets a batch number its new rows itself.
@@ -7,10 +7,12 @@ there), which is what lets a batch number its new rows itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import polars as pl
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -52,22 +54,56 @@ def stamp(session: Session, moment: datetime) -> Any:
     return processor(moment) if processor else moment
 
 
-def bulk_insert(session: Session, table: type[Base], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert rows (tuples in the order of `columns`): PostgreSQL's COPY (several times faster than INSERTs), the
-    driver's executemany elsewhere. Values are as the driver takes them (see `stamp`)."""
-    if not rows:
+def bulk_insert(
+    session: Session,
+    table: type[Base],
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]] | pl.DataFrame,
+    *,
+    fixed: Mapping[str, Any] | None = None,
+) -> None:
+    """Insert rows (tuples, or a frame's rows, in the order of `columns`), each with the `fixed` values (column ->
+    the same value in every row): PostgreSQL's COPY (several times faster than INSERTs; a frame is copied as text
+    polars writes, no Python work per row), the driver's executemany elsewhere (the fixed values written into the
+    statement, so that only what differs is bound row by row). Values are as the driver takes them (see `stamp`)."""
+    fixed = dict(fixed or {})
+    if len(rows) == 0:
         return
     connection = session.connection()
     quote = connection.dialect.identifier_preparer.quote
+    listed = ", ".join(quote(c) for c in (*columns, *fixed))
     if connection.dialect.name == "postgresql":
-        _copy(connection, f"{quote(table.__tablename__)} ({', '.join(quote(c) for c in columns)})", rows)
+        target = f"{quote(table.__tablename__)} ({listed})"
+        if isinstance(rows, pl.DataFrame):
+            _copy_text(connection, target, rows.with_columns(pl.lit(v).alias(c) for c, v in fixed.items()))
+        else:
+            extra = tuple(fixed.values())
+            _copy(connection, target, [(*row, *extra) for row in rows] if extra else rows)
         return
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {quote(table.__tablename__)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))})"
-    )
+    marks = [mark] * len(columns)
+    if isinstance(rows, pl.DataFrame):
+        # A frame's texts are bound as their UTF-8 bytes and taken as text by SQLite (the store's encoding is
+        # UTF-8): no Python string is made of each value and encoded back.
+        texts = [n for n, dtype in enumerate(rows.dtypes) if dtype == pl.String]
+        marks = [f"CAST({mark} AS TEXT)" if n in texts else mark for n, mark in enumerate(marks)]
+        rows = rows.with_columns(pl.col(pl.String).cast(pl.Binary)).rows()
+    values = marks + [_literal(v) for v in fixed.values()]
+    sql = f"INSERT INTO {quote(table.__tablename__)} ({listed}) VALUES ({', '.join(values)})"
     connection.exec_driver_sql(sql, list(rows))
+
+
+def _literal(value: Any) -> str:
+    """A value written into an SQLite statement: a number, NULL, or a quoted text."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise TypeError(f"no SQL literal for {type(value).__name__} `{value!r}`")
 
 
 def bulk_update(
@@ -101,15 +137,36 @@ def bulk_update(
 
 
 def _copy(connection: Connection, target: str, rows: Sequence[tuple[Any, ...]]) -> None:
-    """PostgreSQL's COPY of `rows` into `target` (a table and its columns). The driver's errors are raised as
-    SQLAlchemy's, as from any other statement: a duplicate key is an `IntegrityError`."""
+    """PostgreSQL's COPY of `rows` into `target` (a table and its columns)."""
+
+    def send(copy: Any) -> None:
+        for row in rows:
+            copy.write_row(row)
+
+    _copying(connection, f"COPY {target} FROM STDIN", send)
+
+
+def _copy_text(connection: Connection, target: str, frame: pl.DataFrame) -> None:
+    """PostgreSQL's COPY of a frame's rows into `target`, in COPY's text format as polars writes it: texts with
+    their backslashes, tabs and line breaks escaped, nulls as `\\N`."""
+    escaped = frame.with_columns(pl.col(pl.String).str.replace_many(_SPECIAL, _ESCAPED))
+    text = io.BytesIO()
+    escaped.write_csv(text, include_header=False, separator="\t", quote_style="never", null_value="\\N")
+    _copying(connection, f"COPY {target} FROM STDIN", lambda copy: copy.write(text.getbuffer()))
+
+
+_SPECIAL = ["\\", "\n", "\r", "\t"]
+_ESCAPED = ["\\\\", "\\n", "\\r", "\\t"]
+
+
+def _copying(connection: Connection, statement: str, send: Callable[[Any], None]) -> None:
+    """Run a COPY ... FROM STDIN, `send` writing the data. The driver's errors are raised as SQLAlchemy's, as from
+    any other statement: a duplicate key is an `IntegrityError`."""
     driver = connection.connection.driver_connection
     assert driver is not None
-    statement = f"COPY {target} FROM STDIN"
     base = connection.dialect.loaded_dbapi.Error
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
+            send(copy)
     except base as error:
         raise DBAPIError.instance(statement, None, error, base, dialect=connection.dialect) from error

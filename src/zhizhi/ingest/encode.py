@@ -16,13 +16,11 @@ from zhizhi.ingest.report import ChunkStats, chunk_stats
 FINDING_FIELDS = ("code", "severity", "field", "column", "value", "message_zh", "message")
 
 
-def content_hash(data: str) -> str:
-    return hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
-
-
 def digest_column(data: pl.Series) -> pl.Series:
-    """The content hash of each record's JSON."""
-    return pl.Series("digest", [content_hash(d) for d in data.to_list()], dtype=pl.String)
+    """The content hash of each record's JSON, hashed from the UTF-8 bytes polars holds (no Python text made)."""
+    blake2b = hashlib.blake2b
+    digests = [blake2b(d, digest_size=16).hexdigest() for d in data.cast(pl.Binary).to_list()]
+    return pl.Series("digest", digests, dtype=pl.String)
 
 
 def record_json(records: pl.DataFrame, columns: list[str]) -> pl.Series:

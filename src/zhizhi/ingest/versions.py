@@ -20,8 +20,11 @@ from zhizhi.store.tables import Record, RecordVersion
 
 LOOKUP_SLICE = 2_000
 KEY_SEED = 20261128  # keys are hashed only to tell, within one batch, which may have been made already
-RECORD_COLUMNS = ("id", "record_type", "source", "key", "version", "version_id", "content_hash")
+RECORD_COLUMNS = ("id", "key", "version", "version_id", "content_hash")
 VERSION_COLUMNS = ("id", "record_id", "version", "batch_id", "raw_row_id", "data", "warnings", "content_hash")
+# a fresh record (a key new to the source, seen once) is at version 1: only what differs is bound row by row
+FRESH_RECORD_COLUMNS = ("id", "key", "version_id", "content_hash")
+FRESH_VERSION_COLUMNS = ("id", "record_id", "raw_row_id", "data", "warnings", "content_hash")
 
 
 @dataclass(slots=True)
@@ -132,7 +135,7 @@ class Versions:
             self.touched[key] = current
             plan.version_of_row[raw_row_id] = version_id
             plan.versions.append(
-                (version_id, current.id, current.version, batch_id, raw_row_id, data, warnings, digest, self.now)
+                (version_id, current.id, current.version, batch_id, raw_row_id, data, warnings, digest)
             )
             plan.owed.append((version_id, current.id, key))
         self.batch_id = batch_id
@@ -141,22 +144,14 @@ class Versions:
         return plan
 
     def write(self, plan: Plan) -> None:
-        new = [
-            (k.id, self.record_type, self.source, key, k.version, k.version_id, k.content_hash, self.now, self.now)
-            for key, k in plan.new_records.items()
-        ]
+        """Insert the plan's new records, update its changed ones, insert its versions and owe them."""
+        fixed = {"record_type": self.record_type, "source": self.source, "created_at": self.now, "updated_at": self.now}
+        new = [(k.id, key, k.version, k.version_id, k.content_hash) for key, k in plan.new_records.items()]
+        bulk_insert(self.session, Record, RECORD_COLUMNS, new, fixed=fixed)
         if plan.fresh is not None:
-            fresh = plan.fresh.select(
-                "record_id",
-                pl.lit(self.record_type).alias("record_type"),
-                pl.lit(self.source).alias("source"),
-                "key",
-                pl.lit(1).alias("version"),
-                "version_id",
-                "digest",
-            ).rows()
-            new += [(*row, self.now, self.now) for row in fresh]
-        bulk_insert(self.session, Record, (*RECORD_COLUMNS, "created_at", "updated_at"), new)
+            fresh = plan.fresh.select("record_id", "key", "version_id", "digest")
+            fixed |= {"version": 1}
+            bulk_insert(self.session, Record, FRESH_RECORD_COLUMNS, fresh, fixed=fixed)
         for known in plan.new_records.values():
             known.new = False  # stored now: later chunks update it
         if plan.changed:
@@ -173,20 +168,11 @@ class Versions:
                     for k in plan.changed.values()
                 ],
             )
-        versions = plan.versions
+        bulk_insert(self.session, RecordVersion, VERSION_COLUMNS, plan.versions, fixed={"created_at": self.now})
         if plan.fresh is not None:
-            fresh = plan.fresh.select(
-                "version_id",
-                "record_id",
-                pl.lit(1).alias("version"),
-                pl.lit(self.batch_id).alias("batch_id"),
-                "raw_id",
-                "data",
-                "warnings",
-                "digest",
-            ).rows()
-            versions = versions + [(*row, self.now) for row in fresh]
-        bulk_insert(self.session, RecordVersion, (*VERSION_COLUMNS, "created_at"), versions)
+            fresh = plan.fresh.select("version_id", "record_id", "raw_id", "data", "warnings", "digest")
+            fixed = {"version": 1, "batch_id": self.batch_id, "created_at": self.now}
+            bulk_insert(self.session, RecordVersion, FRESH_VERSION_COLUMNS, fresh, fixed=fixed)
         self._enqueue(plan)
 
     def _enqueue(self, plan: Plan) -> None:

@@ -19,7 +19,7 @@ from zhizhi.ingest.versions import Versions
 from zhizhi.store.tables import QuarantineItem, RawRow
 
 RAW_COLUMNS = ("id", "batch_id", "sheet", "row_number", "status", "reason", "data", "record_version_id")
-QUARANTINE_COLUMNS = ("id", "batch_id", "raw_row_id", "source", "status", "reasons", "findings")
+CHUNK_RAW_COLUMNS = ("id", "row_number", "status", "data", "record_version_id")  # the rest is the same for a chunk
 
 
 class BatchWriter:
@@ -73,30 +73,26 @@ class BatchWriter:
         )
         raw = rows.join(plan.versions_by_row(), on="raw_id", how="left", maintain_order="left").select(
             "raw_id",
-            pl.lit(self.batch_id).alias("batch_id"),
-            pl.lit(chunk.sheet, dtype=pl.String).alias("sheet"),
             pl.col(ROW),
             pl.when(pl.col(HARD)).then(pl.lit("quarantined")).otherwise(pl.lit("accepted")).alias("status"),
-            pl.lit(None, dtype=pl.String).alias("reason"),
             "raw",
             "version_id",
         )
-        bulk_insert(self.session, RawRow, RAW_COLUMNS, raw.rows())
+        fixed = {"batch_id": self.batch_id, "sheet": chunk.sheet, "reason": None}
+        bulk_insert(self.session, RawRow, CHUNK_RAW_COLUMNS, raw, fixed=fixed)
         self.versions.write(plan)
         quarantined = rows.filter(pl.col(HARD))
         if quarantined.height:
             first = self.ids.take(QuarantineItem, quarantined.height)
             items = quarantined.select(
                 pl.int_range(first, first + quarantined.height, dtype=pl.Int64).alias("id"),
-                pl.lit(self.batch_id).alias("batch_id"),
                 "raw_id",
-                pl.lit(self.source).alias("source"),
-                pl.lit("open").alias("status"),
                 "reasons",
                 "findings",
-            ).rows()
-            columns = (*QUARANTINE_COLUMNS, "created_at", "updated_at")
-            bulk_insert(self.session, QuarantineItem, columns, [(*item, self.now, self.now) for item in items])
+            )
+            fixed = {"batch_id": self.batch_id, "source": self.source, "status": "open"}
+            fixed |= {"created_at": self.now, "updated_at": self.now}
+            bulk_insert(self.session, QuarantineItem, ("id", "raw_row_id", "reasons", "findings"), items, fixed=fixed)
         self.tally.accepted += accepted.height
         self.tally.quarantined += quarantined.height
         self.tally.add_chunk(chunk.stats)
