@@ -111,6 +111,19 @@ def test_everything_arrives_once_the_platform_recovers(
     assert max(province.arrivals.values()) >= 2  # the timed-out batch came again; its keys were applied once
 
 
+def test_two_loops_per_target_send_every_record_once(
+    city: sessionmaker[Session], workspace: Workspace, tmp_path: Path, province: Platform, worker: Callable[..., Worker]
+) -> None:
+    _target_file(workspace.root, "province", province.url, batch_size=4)
+    _ingest(city, tmp_path, 60, ["province"])
+    province.delay = 0.02  # each loop sends while the other claims or records
+    running = worker(loops_per_target=2)
+    _wait(lambda: len(_keys(city, "province", "acknowledged")) == 60, 60, "all 60 acknowledged")
+    assert sorted(running._loops) == ["province", "province#2"]
+    assert set(province.applied) == _keys(city, "province")
+    assert set(province.arrivals.values()) == {1}  # no batch was claimed by both loops
+
+
 def test_a_target_that_is_down_does_not_hold_up_the_others(
     city: sessionmaker[Session], workspace: Workspace, tmp_path: Path, province: Platform, worker: Callable[..., Worker]
 ) -> None:

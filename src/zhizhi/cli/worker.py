@@ -11,7 +11,7 @@ import typer
 
 from zhizhi.cli.common import console, store
 from zhizhi.delivery.send import SendReport
-from zhizhi.delivery.worker import Checkpoints, Worker
+from zhizhi.delivery.worker import Checkpoints, Worker, loops_per_target
 from zhizhi.privacy.schedule import run_daily
 
 
@@ -40,6 +40,7 @@ def worker(
             names=names or None,
             on_report=said,
             checkpoints=Checkpoints.of(workspace),
+            loops_per_target=loops_per_target(workspace),
         )
 
         def stop(*_: Any) -> None:

@@ -155,7 +155,7 @@ def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
 def _serve(workspace: Workspace, host: str, port: int) -> None:
     import uvicorn
 
-    from zhizhi.delivery.worker import Checkpoints, Worker
+    from zhizhi.delivery.worker import Checkpoints, Worker, loops_per_target
     from zhizhi.web.app import create_app
 
     app = create_app(workspace)
@@ -169,6 +169,7 @@ def _serve(workspace: Workspace, host: str, port: int) -> None:
             workspace.root,
             poll_seconds=workspace.config.delivery.poll_seconds,
             checkpoints=Checkpoints.of(workspace),
+            loops_per_target=loops_per_target(workspace),
         )
         sending.start()
     try:

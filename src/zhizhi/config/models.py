@@ -70,6 +70,12 @@ class DeliveryConfig(_Strict):
     checkpoint_minutes: float = Field(
         default=10, gt=0, le=1440, description="and after this many minutes when any entry came since the last"
     )
+    senders_per_target: int | None = Field(
+        default=None,
+        ge=1,
+        le=8,
+        description="sending loops per target in each worker; empty: 2 on PostgreSQL, 1 on SQLite",
+    )
 
 
 Rule = Literal["source_priority", "most_recent", "most_complete"]

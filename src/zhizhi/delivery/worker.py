@@ -44,6 +44,15 @@ class Checkpoints:
         return cls(workspace.keys_dir, settings.checkpoint_entries, settings.checkpoint_minutes)
 
 
+def loops_per_target(workspace: Workspace) -> int:
+    """`delivery.senders_per_target`, else 2 on PostgreSQL (one loop's claim and record overlap the other's send and
+    Python work; SKIP LOCKED keeps their batches apart) and 1 on SQLite (one writer at a time, nothing to overlap)."""
+    configured = workspace.config.delivery.senders_per_target
+    if configured is not None:
+        return configured
+    return 2 if workspace.database_url.startswith("postgres") else 1
+
+
 @dataclass
 class Worker:
     """Sending loops for the targets of the workspace at `root` (or only `names`), until `stop` is set."""
@@ -55,6 +64,7 @@ class Worker:
     stop: threading.Event = field(default_factory=threading.Event)
     on_report: Callable[[str, SendReport], None] | None = None
     checkpoints: Checkpoints | None = None
+    loops_per_target: int = 1
     _loops: dict[str, threading.Thread] = field(default_factory=dict)
 
     def run(self) -> None:
@@ -66,12 +76,14 @@ class Worker:
         while not self.stop.is_set():
             wanted = [n for n in FILES.names(self.root) if self.names is None or n in self.names]
             for name in wanted:
-                loop = self._loops.get(name)
-                if loop is None or not loop.is_alive():
-                    self._loops[name] = thread = threading.Thread(
-                        target=self._loop, args=(name,), name=f"zhizhi-send-{name}", daemon=True
-                    )
-                    thread.start()
+                for n in range(1, self.loops_per_target + 1):
+                    key = name if n == 1 else f"{name}#{n}"
+                    loop = self._loops.get(key)
+                    if loop is None or not loop.is_alive():
+                        self._loops[key] = thread = threading.Thread(
+                            target=self._loop, args=(name,), name=f"zhizhi-send-{key}", daemon=True
+                        )
+                        thread.start()
             self._checkpoint()
             self.stop.wait(max(self.poll_seconds, 2.0))
         for thread in self._loops.values():
