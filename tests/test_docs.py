@@ -80,6 +80,19 @@ def test_every_reader_has_a_section_in_readers_md() -> None:
     assert sorted(documented - set(readers())) == [], "sections in docs/readers.md for readers that do not exist"
 
 
+def test_every_reader_setting_is_in_its_section_of_readers_md() -> None:
+    from zhizhi.ingest.read import readers
+    from zhizhi.ingest.read.registry import settings_model
+
+    text = (DOCS / "readers.md").read_text(encoding="utf-8")
+    missing = []
+    for name in sorted(readers()):
+        model = settings_model(name)
+        section = text.split(f"## `{name}`\n", 1)[-1].split("\n## ", 1)[0]
+        missing += [f"{name}.{key}" for key in (model.model_fields if model else {}) if f"`{key}`" not in section]
+    assert not missing, f"docs/readers.md does not describe these reader settings: {', '.join(missing)}"
+
+
 def test_every_reason_code_is_documented() -> None:
     from zhizhi.ingest.validate.results import REASONS
 

@@ -378,25 +378,16 @@ def test_an_unreachable_api_is_named(api: Api) -> None:
         _read({"url": "http://127.0.0.1:1/x?token=abc", "timeout": 5})
 
 
-@pytest.mark.parametrize(
-    ("settings", "named"),
-    [
-        ({}, "setting `url`"),
-        ({"url": "ftp://example.org/x"}, "http:// or https://"),
-        ({"url": "http://h/x", "page_param": "p", "next": "n"}, "several ways of paging"),
-        ({"url": "http://h/x", "page_param": "p", "size_param": "s"}, "`page_size`"),
-        ({"url": "http://h/x", "page_param": "p", "size_param": "s", "page_size": 0}, "`page_size` must be"),
-        ({"url": "http://h/x", "cursor": "c"}, "`cursor_param`"),
-        ({"url": "http://h/x", "since_param": "since"}, "`since_param` and `watermark` go together"),
-        ({"url": "http://h/x", "timeout": "soon"}, "`timeout`"),
-        ({"url": "http://h/x", "max_pages": 0}, "`max_pages`"),
-        ({"url": "http://h/x", "token": "abc"}, "no setting(s) `token`"),
-    ],
-)
-def test_missing_and_wrong_settings_are_named(settings: dict[str, Any], named: str) -> None:
+def test_settings_are_checked_again_when_the_reader_is_given_them_unchecked() -> None:
+    # A source file's settings were checked when it loaded; a caller passing its own gets the same checks.
     with pytest.raises(ConfigError) as caught:
-        HttpReader().open(SOURCE, ReadOptions(settings=settings))
-    assert named in caught.value.message
+        HttpReader().open(SOURCE, ReadOptions(settings={"url": "ftp://h/x", "timeout": 0, "token": "abc"}))
+    message = caught.value.message
+    assert message.startswith("Source `licence-api.yaml`: the http reader's settings have 3 problem(s): ")
+    assert "`settings.url`: must be an http:// or https:// address" in message
+    assert "`settings.timeout`: input should be greater than 0" in message
+    assert "`settings.token` is not a setting of the http reader (did you mean `settings.token_env`?)" in message
+    assert caught.value.message_zh
 
 
 def test_the_docs_example_is_a_source_the_reader_accepts(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:

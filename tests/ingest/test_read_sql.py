@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+import yaml
 from sqlalchemy import Engine, create_engine, inspect, text
 
 from zhizhi.config import normalize_database_url
@@ -23,6 +24,13 @@ from zhizhi.sources.config import parse_source
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "readers.md"
 SOURCE = Path("sources/licence-db.yaml")  # the source file a fetching reader is given; never opened
+SOURCE_FILE = {
+    "name": "licence-db",
+    "department": "XKSP",
+    "record_type": "entity",
+    "reader": "sql",
+    "fields": {"name": "n"},
+}
 CREATE = """
 CREATE TABLE licences (
     id INTEGER PRIMARY KEY,
@@ -244,11 +252,15 @@ def test_anything_but_one_select_is_refused_before_it_runs(
     source_db: tuple[str, Engine], query: str, problem: str
 ) -> None:
     url, engine = source_db
-    with pytest.raises(InputError, match="setting `query`") as caught:
+    with pytest.raises(ConfigError, match="`settings.query`: ") as caught:
         SqlReader().open(SOURCE, ReadOptions(settings={"url": url, "query": query}))
     assert problem in caught.value.message
     assert "single SELECT" in caught.value.message
-    assert caught.value.message_zh and "SELECT" in caught.value.message_zh
+    assert caught.value.message_zh and "settings" in caught.value.message_zh
+    # Refused as soon as the source file loads, too.
+    text_of_source = yaml.safe_dump({**SOURCE_FILE, "settings": {"url": url, "query": query}}, allow_unicode=True)
+    with pytest.raises(ConfigError, match=re.escape(problem)):
+        parse_source(text_of_source, "sources/licence-db.yaml")
     with engine.connect() as connection:
         assert connection.execute(text("SELECT COUNT(*) FROM licences")).scalar() == 3
     assert "licences" in inspect(engine).get_table_names()
@@ -316,22 +328,24 @@ def test_a_failing_query_names_the_setting(source_db: tuple[str, Engine]) -> Non
         _read({"url": url, "query": "SELECT * FROM no_such_table"})
 
 
-@pytest.mark.parametrize(
-    ("settings", "named"),
-    [
-        ({"url": "sqlite://"}, "setting `query`"),
-        ({"query": "SELECT 1"}, "setting `url`"),
-        ({"url": "sqlite://", "query": "   "}, "setting `query`"),
-        ({"url": "sqlite://", "query": "SELECT 1", "table": "x"}, "`table`"),
-        ({"url": "not a url", "query": "SELECT 1"}, "setting `url` is not a database URL"),
-        ({"url": "sqlite://", "query": "SELECT 1 WHERE 1 > :watermark"}, "setting `watermark` must name the column"),
-        ({"url": "sqlite://", "query": "SELECT :area AS a"}, "`:area`"),
-    ],
-)
-def test_missing_and_wrong_settings_are_named(settings: dict[str, Any], named: str) -> None:
+def test_settings_are_checked_again_when_the_reader_is_given_them_unchecked() -> None:
+    # A source file's settings were checked when it loaded; a caller passing its own gets the same checks.
     with pytest.raises(ConfigError) as caught:
-        _read(settings)
-    assert named in caught.value.message
+        _read({"url": "not a url", "query": "SELECT :area AS a", "table": "x"})
+    message = caught.value.message
+    assert message.startswith("Source `licence-db.yaml`: the sql reader's settings have 3 problem(s): ")
+    assert "`settings.url`: is not a database URL" in message and "`:area`" in message and "`settings.table`" in message
+    assert caught.value.details and len(caught.value.details) == 3
+    assert caught.value.message_zh and "3 处问题" in caught.value.message_zh
+
+
+def test_a_url_env_that_holds_no_database_url_is_named_when_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LICENCE_DB_URL", "licences on the old server")
+    with pytest.raises(ConfigError, match=r"environment variable `LICENCE_DB_URL` \(setting `url_env`\) is not a data"):
+        _read({"url_env": "LICENCE_DB_URL", "query": "SELECT 1"})
+    monkeypatch.setenv("LICENCE_DB_URL", "nosuchdb://host/x")
+    with pytest.raises(ConfigError, match="kind `nosuchdb`, which zhizhi does not know"):
+        _read({"url_env": "LICENCE_DB_URL", "query": "SELECT 1"})
 
 
 def test_a_watermark_column_the_query_does_not_return(source_db: tuple[str, Engine]) -> None:

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from zhizhi.config.files import NAME_PATTERN, NamedFiles, parse_yaml
 from zhizhi.records import RecordType, record_type, record_types
@@ -70,7 +71,9 @@ class SourceConfig(_Strict):
     encoding: str | None = Field(default=None, description="text files: force an encoding (gbk, utf-8 ...)")
     sheets: list[str] = Field(default_factory=list, description="Excel: the sheets to read (default all)")
     delimiter: str | None = Field(default=None, max_length=1, description="CSV: the field separator")
-    settings: dict[str, Any] = Field(default_factory=dict, description="reader settings (sql, http readers)")
+    settings: dict[str, Any] = Field(
+        default_factory=dict, description="reader settings (sql, http readers), checked against the reader's model"
+    )
     default_prefecture: str | None = Field(
         default=None, pattern=r"^\d{6}$", description="division code of the prefecture for addresses without one"
     )
@@ -113,6 +116,26 @@ class SourceConfig(_Strict):
         for name, mapping in self.fields.items():
             if mapping.code_list and kind.field(name).kind != "code":
                 raise ValueError(f"field `{name}` is not a code field: remove its code_list")
+        return self
+
+    @model_validator(mode="after")
+    def _reader_settings(self) -> SourceConfig:
+        from zhizhi.ingest.read.registry import settings_problems  # the readers load only for a source that has some
+
+        problems = settings_problems(self.reader, self.settings) if self.settings or self.reader else []
+        if problems:
+            # One error per problem, so that the file's message counts and names each of them.
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("reader_settings", "{problem}", {"problem": problem}),
+                        loc=(),
+                        input=None,
+                    )
+                    for problem in problems
+                ],
+            )
         return self
 
     @property

@@ -1,6 +1,7 @@
 """An HTTP JSON API, read page by page with a bearer token; incremental by a `since` parameter and a field.
 
-The source's `settings:` say where and how (see docs/readers.md for every key):
+The source's `settings:` (`HttpSettings`, checked when the source file loads) say where and how (see
+docs/readers.md for every key):
 
 - `url`, `token_env` (the environment variable holding the bearer token), `records` (the dotted path of the
   records in each page; omitted when a page is an array), `timeout`, `max_pages`;
@@ -25,30 +26,82 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 import polars as pl
+from pydantic import Field, field_validator
 
 from zhizhi.errors import ConfigError, InputError
 from zhizhi.ingest.read.base import CHUNK_ROWS, ERROR, ROW, Chunk, Reading, ReadOptions, unique_header
+from zhizhi.ingest.read.registry import EnvName, ReaderSettings, Text, checked_settings
 
-SETTINGS = (
-    "url",
-    "token_env",
-    "records",
-    "page_param",
-    "size_param",
-    "page_size",
-    "first_page",
-    "next",
-    "cursor",
-    "cursor_param",
-    "since_param",
-    "watermark",
-    "timeout",
-    "max_pages",
-)
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_PAGES = 10_000
 BODY_CHARS = 200
+# The ways of paging, and the settings that choose each.
+PAGING = {
+    "page": ("page_param", "size_param", "page_size", "first_page"),
+    "next": ("next",),
+    "cursor": ("cursor", "cursor_param"),
+}
+# The ways that need several settings: each in words, and the settings it needs.
+NEEDED = {"page": ("page number", ("page_param", "size_param", "page_size")), "cursor": ("cursor", PAGING["cursor"])}
 _MISSING = object()
+
+
+class HttpSettings(ReaderSettings):
+    """The http reader's settings, checked when the source file loads."""
+
+    url: Text = Field(description="the API's address, http:// or https://")
+    token_env: EnvName | None = Field(default=None, description="the environment variable holding the bearer token")
+    records: Text | None = Field(default=None, description="the dotted path of the records in each page")
+    page_param: Text | None = Field(default=None, description="the parameter carrying the page number")
+    size_param: Text | None = Field(default=None, description="the parameter carrying the page size")
+    page_size: int = Field(default=100, ge=1, strict=True, description="records asked for per page")
+    first_page: int = Field(default=1, ge=0, strict=True, description="the number of the first page")
+    next: Text | None = Field(default=None, description="the dotted path of the next page's URL in each page")
+    cursor: Text | None = Field(default=None, description="the dotted path of the next cursor in each page")
+    cursor_param: Text | None = Field(default=None, description="the parameter the cursor is sent back as")
+    since_param: Text | None = Field(default=None, description="the parameter the last batch's watermark is sent as")
+    watermark: Text | None = Field(default=None, description="the record field whose highest value is the new mark")
+    timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0, strict=True, description="seconds to wait for each page")
+    max_pages: int = Field(default=DEFAULT_MAX_PAGES, ge=1, strict=True, description="a safety stop")
+
+    @field_validator("url")
+    @classmethod
+    def _a_web_address(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// address")
+        return value
+
+    @classmethod
+    def rules(cls, given: set[str]) -> list[str]:
+        styles = _styles(given)
+        problems = []
+        if len(styles) > 1:
+            problems.append(
+                f"settings give several ways of paging ({', '.join(styles)}); keep one: `page_param` + "
+                "`size_param` + `page_size`, or `next`, or `cursor` + `cursor_param`"
+            )
+        elif styles and styles[0] in NEEDED:
+            way, needed = NEEDED[styles[0]]
+            missing = [f"`settings.{k}`" for k in needed if k not in given]
+            if missing:
+                problems.append(f"paging by {way} needs {', '.join(missing)}")
+        if ("since_param" in given) != ("watermark" in given):
+            problems.append(
+                "`settings.since_param` and `settings.watermark` go together: the last batch's watermark is sent "
+                "as `since_param`, and the next one is the highest value of the record field `watermark`"
+            )
+        return problems
+
+    @property
+    def paging(self) -> str:
+        """The way of paging: "page", "next", "cursor", or "none" (the URL is one page)."""
+        given = {k for k in self.model_fields_set if getattr(self, k) is not None}
+        return (_styles(given) or ["none"])[0]
+
+
+def _styles(given: set[str]) -> list[str]:
+    return [style for style, keys in PAGING.items() if given & set(keys)]
 
 
 @dataclass(frozen=True)
@@ -79,6 +132,7 @@ class HttpReader:
     """Reads the records of a JSON API, page by page; every record is a row, numbered from 1 across pages."""
 
     name = "http"
+    Settings = HttpSettings
     needs_file = False
     fixed_header = False  # records need not all carry every key: a missing one is empty
     suffixes: tuple[str, ...] = ()
@@ -324,97 +378,41 @@ def _order(value: Any) -> tuple[int, str, Any]:
     return (2, type(value).__name__, _text(value))
 
 
-def _plan(path: Path, settings: dict[str, Any]) -> _Plan:
+def _plan(path: Path, raw: dict[str, Any]) -> _Plan:
     source = path.name
-    unknown = sorted(set(settings) - set(SETTINGS))
-    if unknown:
-        raise ConfigError(
-            f"Source `{source}`: the http reader has no setting(s) {', '.join(f'`{k}`' for k in unknown)}; "
-            f"its settings are {', '.join(f'`{k}`' for k in SETTINGS)}."
-        )
-
-    def text(key: str) -> str | None:
-        value = settings.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"Source `{source}`: setting `{key}` must be non-empty text.")
-        return value.strip()
-
-    def number(key: str, default: int, least: int) -> int:
-        value = settings.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise ConfigError(f"Source `{source}`: setting `{key}` must be a whole number of at least {least}.")
-        return value
-
-    url = text("url")
-    if url is None:
-        raise ConfigError(f"Source `{source}`: the http reader needs setting `url` (the API's address).")
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-        raise ConfigError(f"Source `{source}`: setting `url` must be an http:// or https:// address.")
-    token_env = text("token_env")
+    settings = checked_settings(HttpSettings, "http", raw, path)
     token = None
-    if token_env is not None:
-        token = os.environ.get(token_env, "").strip()
+    if settings.token_env is not None:
+        token = os.environ.get(settings.token_env, "").strip()
         if not token:
             raise ConfigError(
-                f"Source `{source}`: environment variable `{token_env}` (setting `token_env`) is not set; set it "
-                "to the API's bearer token."
+                f"Source `{source}`: environment variable `{settings.token_env}` (setting `token_env`) is not set; "
+                "set it to the API's bearer token.",
+                zh=f"数据源 `{source}` 的环境变量 `{settings.token_env}`（token_env 设置）未设置，请将其设为接口令牌。",
             )
         if not all(" " < c < "\x7f" for c in token):
             raise ConfigError(
-                f"Source `{source}`: the token in environment variable `{token_env}` (setting `token_env`) holds "
-                "spaces or characters other than ASCII, which an HTTP header cannot carry; copy the token again."
+                f"Source `{source}`: the token in environment variable `{settings.token_env}` (setting `token_env`) "
+                "holds spaces or characters other than ASCII, which an HTTP header cannot carry; copy the token again.",
+                zh=f"环境变量 `{settings.token_env}` 中的令牌含有空格或非 ASCII 字符，请重新复制令牌。",
             )
-    styles = [
-        style
-        for style, keys in (("page", ("page_param", "size_param", "page_size", "first_page")), ("next", ("next",)))
-        if any(k in settings for k in keys)
-    ]
-    if "cursor" in settings or "cursor_param" in settings:
-        styles.append("cursor")
-    if len(styles) > 1:
-        raise ConfigError(
-            f"Source `{source}`: settings give several ways of paging ({', '.join(styles)}); keep one: "
-            "`page_param` + `size_param` + `page_size`, or `next`, or `cursor` + `cursor_param`."
-        )
-    paging = styles[0] if styles else "none"
-    page_param, size_param = text("page_param"), text("size_param")
-    if paging == "page" and (page_param is None or size_param is None or "page_size" not in settings):
-        missing = [k for k in ("page_param", "size_param", "page_size") if settings.get(k) is None]
-        raise ConfigError(
-            f"Source `{source}`: paging by page number needs setting(s) {', '.join(f'`{k}`' for k in missing)}."
-        )
-    cursor, cursor_param = text("cursor"), text("cursor_param")
-    if paging == "cursor" and (cursor is None or cursor_param is None):
-        lacking = "`cursor_param`" if cursor_param is None else "`cursor`"
-        raise ConfigError(f"Source `{source}`: paging by cursor needs setting {lacking}.")
-    since_param, field = text("since_param"), text("watermark")
-    if (since_param is None) != (field is None):
-        raise ConfigError(
-            f"Source `{source}`: settings `since_param` and `watermark` go together: the last batch's watermark is "
-            "sent as `since_param`, and the next one is the highest value of the record field `watermark`."
-        )
-    timeout = settings.get("timeout", DEFAULT_TIMEOUT)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise ConfigError(f"Source `{source}`: setting `timeout` must be a number of seconds above 0.")
     return _Plan(
         source=source,
-        url=url,
-        label=_label(url),
-        token_env=token_env,
+        url=settings.url,
+        label=_label(settings.url),
+        token_env=settings.token_env,
         token=token,
-        records=text("records"),
-        paging=paging,
-        page_param=page_param,
-        size_param=size_param,
-        page_size=number("page_size", 100, 1),
-        first_page=number("first_page", 1, 0),
-        next=text("next"),
-        cursor=cursor,
-        cursor_param=cursor_param,
-        since_param=since_param,
-        field=field,
-        timeout=float(timeout),
-        max_pages=number("max_pages", DEFAULT_MAX_PAGES, 1),
+        records=settings.records,
+        paging=settings.paging,
+        page_param=settings.page_param,
+        size_param=settings.size_param,
+        page_size=settings.page_size,
+        first_page=settings.first_page,
+        next=settings.next,
+        cursor=settings.cursor,
+        cursor_param=settings.cursor_param,
+        since_param=settings.since_param,
+        field=settings.watermark,
+        timeout=settings.timeout,
+        max_pages=settings.max_pages,
     )

@@ -1,6 +1,6 @@
 """A SQL query against another database, read in chunks from a server-side cursor; incremental by a watermark column.
 
-The source's `settings:` say where and what:
+The source's `settings:` (`SqlSettings`, checked when the source file loads) say where and what:
 
 - `url` (a SQLAlchemy URL) or `url_env` (the environment variable holding it, so credentials stay out of the YAML);
 - `query`: one SELECT (or WITH ... SELECT) statement; it may use `:watermark`;
@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 from sqlalchemy import URL, Connection, Dialect, Engine, create_engine, make_url, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
@@ -31,8 +32,8 @@ from sqlalchemy.pool import NullPool
 from zhizhi.config import normalize_database_url
 from zhizhi.errors import ConfigError, InputError
 from zhizhi.ingest.read.base import CHUNK_ROWS, Chunk, Reading, ReadOptions, frame, unique_header
+from zhizhi.ingest.read.registry import EnvName, ReaderSettings, Text, checked_settings
 
-SETTINGS = ("url", "url_env", "query", "watermark", "start")
 LABEL_QUERY_CHARS = 60
 # Words that only a statement that writes, or that changes the session, would hold (outside quotes and comments).
 WRITE_WORDS = (
@@ -64,6 +65,117 @@ _QUOTED = re.compile(
 _WRITE = re.compile(r"\b(" + "|".join(WRITE_WORDS) + r")\b", re.IGNORECASE)
 
 
+def _mark_text(value: Any) -> Any:
+    """A `start` written as a YAML date, time or number is meant as its text."""
+    if isinstance(value, bool):
+        raise ValueError('must be text, such as "2020-01-01 00:00:00"')
+    return cell_text(value) if isinstance(value, int | float | date) else value
+
+
+class SqlSettings(ReaderSettings):
+    """The sql reader's settings, checked when the source file loads."""
+
+    url: Text | None = Field(default=None, description="the database, as a SQLAlchemy URL")
+    url_env: EnvName | None = Field(default=None, description="the environment variable holding the database URL")
+    query: Text = Field(description="one SELECT or WITH ... SELECT statement")
+    watermark: Text | None = Field(
+        default=None, validate_default=True, description="the column whose highest value marks how far a batch read"
+    )
+    start: Annotated[str, BeforeValidator(_mark_text)] | None = Field(
+        default=None, description="the watermark while no batch has one yet"
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _a_known_database(cls, value: str | None) -> str | None:
+        if value is not None:
+            database_url(value)
+        return value
+
+    @field_validator("query")
+    @classmethod
+    def _one_select(cls, value: str) -> str:
+        statement = single_select(value)
+        others = sorted(binds(statement) - {"watermark"})
+        if others:
+            raise ValueError(
+                f"uses {', '.join(f'`:{b}`' for b in others)}, but only `:watermark` is given a value; write a colon "
+                "that is not a parameter as `\\:`"
+            )
+        return statement
+
+    @field_validator("watermark")
+    @classmethod
+    def _named_when_the_query_uses_it(cls, value: str | None, info: ValidationInfo) -> str | None:
+        query = info.data.get("query")
+        if value is None and query is not None and "watermark" in binds(query):
+            raise ValueError(
+                "is missing: `settings.query` uses `:watermark`, so name the column whose highest value is the next "
+                "run's watermark"
+            )
+        return value
+
+    @classmethod
+    def rules(cls, given: set[str]) -> list[str]:
+        if {"url", "url_env"} <= given:
+            return ["give `settings.url` or `settings.url_env`, not both (`url_env` keeps passwords out of the file)"]
+        if not {"url", "url_env"} & given:
+            return [
+                "the sql reader needs `settings.url` (a database URL) or `settings.url_env` (the environment "
+                "variable holding it)"
+            ]
+        return []
+
+
+def database_url(raw: str) -> URL:
+    """`raw` as a database URL of a kind SQLAlchemy knows; a ValueError saying what is wrong otherwise."""
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ValueError(
+            "is not a database URL; write it like `postgresql://user@host:5432/name` or `sqlite:///path/to/file.db`"
+        ) from None
+    try:
+        make_url(normalize_database_url(url.render_as_string(hide_password=False))).get_dialect()
+    except NoSuchModuleError:
+        raise ValueError(
+            f"names databases of kind `{url.drivername}`, which zhizhi does not know; use a SQLAlchemy URL such as "
+            "`postgresql://...` or `sqlite:///...`"
+        ) from None
+    except ImportError:
+        pass  # a driver that is not installed here is named when the source is read
+    return url
+
+
+def single_select(query: str) -> str:
+    """The query without a trailing `;`; a ValueError for anything but one SELECT / WITH statement."""
+    masked = _QUOTED.sub(lambda m: " " * len(m.group(0)), query)
+    code = masked.rstrip()
+    end = len(code)
+    while code.endswith(";"):
+        code = code[:-1].rstrip()
+        end = len(code)
+    first = re.match(r"[\s(]*([A-Za-z]+)", code)
+    problem = None
+    if ";" in code:
+        problem = "holds more than one statement"
+    elif first is None or first.group(1).upper() not in ("SELECT", "WITH"):
+        problem = f"starts with `{first.group(1) if first else code[:20]}`"
+    elif match := _WRITE.search(code):
+        problem = f"contains `{match.group(1)}`"
+    if problem:
+        raise ValueError(
+            f"{problem}; the sql reader runs one read-only SELECT (or WITH ... SELECT) statement. Write the query "
+            "as a single SELECT and do any other work in the source database"
+        )
+    return query[:end]
+
+
+def binds(statement: str) -> set[str]:
+    """The names of a statement's bind parameters (`:watermark`)."""
+    return set(text(statement).compile().params)
+
+
 @dataclass(frozen=True)
 class _Plan:
     """What to run: the statement, its parameters, and where the mark comes from."""
@@ -80,6 +192,7 @@ class SqlReader:
     """Runs a source's SELECT against another database; every result row is a row, numbered from 1."""
 
     name = "sql"
+    Settings = SqlSettings
     needs_file = False
     suffixes: tuple[str, ...] = ()
 
@@ -105,54 +218,24 @@ class SqlReader:
 
 
 def _plan(path: Path, options: ReadOptions) -> tuple[_Plan, str]:
-    settings = options.settings
-    unknown = sorted(set(settings) - set(SETTINGS))
-    if unknown:
-        raise ConfigError(
-            f"Source `{path.name}`: the sql reader has no setting(s) {', '.join(f'`{k}`' for k in unknown)}; "
-            f"its settings are {', '.join(f'`{k}`' for k in SETTINGS)}."
-        )
-    raw_url = _database_url(path, settings)
-    try:
-        url = make_url(raw_url)
-    except ArgumentError:
-        where = f"environment variable `{settings['url_env']}`" if "url_env" in settings else "setting `url`"
-        raise ConfigError(
-            f"Source `{path.name}`: the {where} is not a database URL; write it like "
-            "`postgresql://user@host:5432/name` or `sqlite:///path/to/file.db`."
-        ) from None
-    query = _text_setting(settings, "query")
-    if not query or not query.strip():
-        raise ConfigError(f"Source `{path.name}`: the sql reader needs setting `query` (the SELECT to run).")
-    column = _text_setting(settings, "watermark")
-    statement = _single_select(path, query)
+    settings = checked_settings(SqlSettings, "sql", options.settings, path)
+    url = _database(path, settings)
+    normalized = normalize_database_url(url.render_as_string(hide_password=False))
+    statement, column = settings.query, settings.watermark
     label = f"{_database_name(url)}: {_query_label(statement)}"
-    binds = set(text(statement).compile().params)
-    others = sorted(binds - {"watermark"})
-    if others:
-        raise ConfigError(
-            f"Source `{path.name}`: setting `query` uses {', '.join(f'`:{b}`' for b in others)}, but only "
-            "`:watermark` is given a value. Write a colon that is not a parameter as `\\:`."
-        )
-    start = options.watermark if options.watermark is not None else _text_setting(settings, "start")
+    start = options.watermark if options.watermark is not None else settings.start
     params: dict[str, Any] = {}
-    if "watermark" in binds:
-        if column is None:
-            raise ConfigError(
-                f"Source `{path.name}`: setting `query` uses `:watermark`, so setting `watermark` must name the "
-                "column whose highest value is the next run's watermark."
-            )
+    if "watermark" in binds(statement):
         params["watermark"] = start
     elif column is not None:
-        quoted = _dialect(path, url).identifier_preparer.quote(column)
+        quoted = _dialect(url, normalized).identifier_preparer.quote(column)
         statement = f"SELECT * FROM (\n{statement}\n) AS q"
         if start is not None:
             statement += f" WHERE q.{quoted} > :watermark"
             params["watermark"] = start
-    shown = url.render_as_string(hide_password=True)
     plan = _Plan(
-        url=normalize_database_url(url.render_as_string(hide_password=False)),
-        shown=shown,
+        url=normalized,
+        shown=url.render_as_string(hide_password=True),
         password=url.password if isinstance(url.password, str) and url.password else None,
         statement=statement,
         params=params,
@@ -161,73 +244,36 @@ def _plan(path: Path, options: ReadOptions) -> tuple[_Plan, str]:
     return plan, label
 
 
-def _dialect(path: Path, url: URL) -> Dialect:
-    try:
-        return make_url(normalize_database_url(url.render_as_string(hide_password=False))).get_dialect()()
-    except (NoSuchModuleError, ImportError):
+def _database(path: Path, settings: SqlSettings) -> URL:
+    """The database's URL: as given (checked when the file loaded), or read from the variable `url_env` names."""
+    if settings.url is not None:
+        return make_url(settings.url)
+    variable = str(settings.url_env)
+    value = os.environ.get(variable, "").strip()
+    if not value:
         raise ConfigError(
-            f"Source `{path.name}`: zhizhi does not know databases of kind `{url.drivername}` (setting `url`); "
-            "use a SQLAlchemy URL such as `postgresql://...` or `sqlite:///...`."
+            f"Source `{path.name}`: environment variable `{variable}` (setting `url_env`) is not set; set it "
+            "to the database URL, e.g. `postgresql://user:password@host:5432/name`.",
+            zh=f"数据源 `{path.name}` 的环境变量 `{variable}`（url_env 设置）未设置，请将其设为数据库连接地址。",
+        )
+    try:
+        return database_url(value)
+    except ValueError as exc:
+        raise ConfigError(
+            f"Source `{path.name}`: environment variable `{variable}` (setting `url_env`) {exc}.",
+            zh=f"数据源 `{path.name}` 的环境变量 `{variable}`（url_env 设置）不是可用的数据库连接地址。",
         ) from None
 
 
-def _database_url(path: Path, settings: dict[str, Any]) -> str:
-    if "url" in settings and "url_env" in settings:
-        raise ConfigError(
-            f"Source `{path.name}`: give setting `url` or `url_env`, not both (`url_env` keeps the password out "
-            "of the source file)."
-        )
-    if "url_env" in settings:
-        variable = _text_setting(settings, "url_env") or ""
-        value = os.environ.get(variable, "").strip()
-        if not value:
-            raise ConfigError(
-                f"Source `{path.name}`: environment variable `{variable}` (setting `url_env`) is not set; set it "
-                "to the database URL, e.g. `postgresql://user:password@host:5432/name`."
-            )
-        return value
-    given = _text_setting(settings, "url")
-    if not given:
-        raise ConfigError(
-            f"Source `{path.name}`: the sql reader needs setting `url` (a database URL) or `url_env` (the "
-            "environment variable holding it)."
-        )
-    return given.strip()
-
-
-def _text_setting(settings: dict[str, Any], key: str) -> str | None:
-    value = settings.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float | date):
-        raise ConfigError(f"Setting `{key}` must be text, not {type(value).__name__}.")
-    return cell_text(value)
-
-
-def _single_select(path: Path, query: str) -> str:
-    """The query without a trailing `;`; anything but one SELECT / WITH statement is refused."""
-    masked = _QUOTED.sub(lambda m: " " * len(m.group(0)), query)
-    code = masked.rstrip()
-    end = len(code)
-    while code.endswith(";"):
-        code = code[:-1].rstrip()
-        end = len(code)
-    first = re.match(r"[\s(]*([A-Za-z]+)", code)
-    problem = None
-    if ";" in code:
-        problem = "holds more than one statement"
-    elif first is None or first.group(1).upper() not in ("SELECT", "WITH"):
-        problem = f"starts with `{first.group(1) if first else code[:20]}`"
-    elif match := _WRITE.search(code):
-        problem = f"contains `{match.group(1)}`"
-    if problem:
+def _dialect(url: URL, normalized: str) -> Dialect:
+    try:
+        return make_url(normalized).get_dialect()()
+    except ImportError as exc:
+        shown = url.render_as_string(hide_password=True)
         raise InputError(
-            f"Source `{path.name}`: setting `query` {problem}; the sql reader runs one read-only SELECT (or "
-            "WITH ... SELECT) statement. Write the query as a single SELECT and do any other work in the "
-            "source database.",
-            zh=f"数据源 `{path.name}` 的 query 设置只能是一条 SELECT 查询语句，不能修改数据或包含多条语句。",
-        )
-    return query[:end]
+            f"Database `{shown}` cannot be opened: {exc}. Install its driver or fix the URL.",
+            zh=f"无法打开数据库 `{shown}`，请安装其驱动或检查 url 设置。",
+        ) from None
 
 
 def _database_name(url: URL) -> str:
