@@ -729,13 +729,18 @@ class ZhizhiRun:
 
 def prepare_store(url: str) -> None:
     """Migrate, install the built-in code lists and the demo city's departments (done before any timer)."""
+    from sqlalchemy import inspect
+
     from zhizhi.access import Actor
     from zhizhi.codes import install_builtin
     from zhizhi.demo import load_demo
-    from zhizhi.store import make_engine, make_sessionmaker, upgrade
+    from zhizhi.store import display_url, make_engine, make_sessionmaker, upgrade
 
     actor = Actor.operator("bench")
     engine = make_engine(url)
+    if inspect(engine).get_table_names():
+        engine.dispose()
+        sys.exit(f"the database `{display_url(url)}` is not empty: give a new, empty one (the bench fills it)")
     upgrade(engine)
     with make_sessionmaker(engine)() as session, session.begin():
         install_builtin(session, actor)
@@ -818,10 +823,19 @@ def run_zhizhi(url: str, out: str, manifest: dict[str, dict[str, Any]]) -> Zhizh
                 or 0,
             }
             problems.extend(_invariants(run, manifest[run.source]))
+        size = database_bytes(session, url)
     engine.dispose()
-    database = Path(url.removeprefix("sqlite:///"))
-    size = sum(p.stat().st_size for p in database.parent.glob(database.name + "*"))
     return ZhizhiRun(batches, total_seconds, total_peak, batches[0].start_kib, size, problems)
+
+
+def database_bytes(session: Any, url: str) -> int:
+    """The store's size after the run: the SQLite file with its WAL, or PostgreSQL's database size."""
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name == "postgresql":
+        return int(session.scalar(text("SELECT pg_database_size(current_database())")))
+    database = Path(url.removeprefix("sqlite:///"))
+    return sum(p.stat().st_size for p in database.parent.glob(database.name + "*"))
 
 
 def _invariants(run: BatchRun, expected: dict[str, Any]) -> list[str]:
@@ -1227,11 +1241,11 @@ def mib(kib: int | None) -> str:
     return "n/a" if kib is None else f"{kib / 1024:,.0f} MiB"
 
 
-def report(manifest: Manifest, results: dict[str, Any]) -> None:
+def report(manifest: Manifest, results: dict[str, Any], store: str) -> None:
     print(f"\nrows: {manifest.rows:,}   " + "   ".join(f"{k}: {v}" for k, v in machine().items()))
     zhizhi: ZhizhiRun | None = results.get("zhizhi")
     if zhizhi is not None:
-        print("\n## zhizhi: ingest_file, one transaction per file\n")
+        print(f"\n## zhizhi: ingest_file, one transaction per file, into {store}\n")
         print(
             "| source | rows read | seconds | rows/s | accepted | quarantined | expected quarantined | skipped |"
             " peak RSS (start) |"
@@ -1304,7 +1318,7 @@ def main() -> None:
         results: dict[str, Any] = {}
         loads: dict[str, str] = {}
         if "zhizhi" in steps:
-            url = f"sqlite:///{Path(scratch) / 'zhizhi.db'}"
+            url = args.database_url or f"sqlite:///{Path(scratch) / 'zhizhi.db'}"
             started = time.perf_counter()
             isolated(prepare_store, url)
             print(f"store prepared in {time.perf_counter() - started:.1f} s; ingesting", file=sys.stderr)
@@ -1321,9 +1335,14 @@ def main() -> None:
             results["peer"] = isolated(run_peer, str(out))
         loads["end"] = load_average()
         print("\nload average (1, 5, 15 min) before each step: " + ", ".join(f"{k} {v}" for k, v in loads.items()))
-        report(manifest, results)
+        store = "a temporary SQLite file"
+        if args.database_url:
+            from zhizhi.store import display_url
+
+            store = display_url(args.database_url)
+        report(manifest, results, store)
         if args.json:
-            data = {"manifest": asdict(manifest), "machine": machine(), "load": loads}
+            data = {"manifest": asdict(manifest), "machine": machine(), "load": loads, "store": store}
             data |= {k: asdict(v) for k, v in results.items()}
             Path(args.json).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
         zhizhi = results.get("zhizhi")
@@ -1339,6 +1358,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--out", help="folder for the generated files, kept (default: a temporary folder)")
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated steps (default: {','.join(STEPS)})")
     parser.add_argument("--json", help="also write every figure to this JSON file")
+    parser.add_argument(
+        "--database-url",
+        help="the store zhizhi ingests into, a new and empty database (e.g. a throwaway PostgreSQL one; default: a "
+        "temporary SQLite file); the floor, DuckDB and peer steps are unchanged",
+    )
     args = parser.parse_args()
     if args.rows < 100:
         parser.error("--rows must be at least 100")

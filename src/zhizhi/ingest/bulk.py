@@ -83,14 +83,19 @@ def bulk_insert(
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     marks = [mark] * len(columns)
     if isinstance(rows, pl.DataFrame):
-        # A frame's texts are bound as their UTF-8 bytes and taken as text by SQLite (the store's encoding is
-        # UTF-8): no Python string is made of each value and encoded back.
-        texts = [n for n, dtype in enumerate(rows.dtypes) if dtype == pl.String]
-        marks = [f"CAST({mark} AS TEXT)" if n in texts else mark for n, mark in enumerate(marks)]
-        rows = rows.with_columns(pl.col(pl.String).cast(pl.Binary)).rows()
+        # A frame's texts beyond ASCII (Chinese) are bound as their UTF-8 bytes and taken as text by SQLite (the
+        # store's encoding is UTF-8): no Python string is made of each value and encoded back. ASCII texts are
+        # bound as strings, which the driver takes as they are.
+        wide = [c for c in rows.columns if rows[c].dtype == pl.String and _beyond_ascii(rows[c])]
+        marks = [f"CAST({mark} AS TEXT)" if c in wide else mark for c, mark in zip(rows.columns, marks, strict=True)]
+        rows = rows.with_columns(pl.col(wide).cast(pl.Binary)).rows()
     values = marks + [_literal(v) for v in fixed.values()]
     sql = f"INSERT INTO {quote(table.__tablename__)} ({listed}) VALUES ({', '.join(values)})"
     connection.exec_driver_sql(sql, list(rows))
+
+
+def _beyond_ascii(texts: pl.Series) -> bool:
+    return bool((texts.str.len_bytes() != texts.str.len_chars()).any())
 
 
 def _literal(value: Any) -> str:
