@@ -3,6 +3,8 @@ dead holder never blocking, readers never waiting, a long wait announced and a t
 
 from __future__ import annotations
 
+import fcntl
+import os
 import subprocess
 import sys
 import threading
@@ -65,28 +67,64 @@ def test_a_writer_waits_one_turn_beside_a_background_writer_that_commits_back_to
     assert order.count("ingest") == 5 and order.count("worker") > 5
 
 
+def _queue(engine: Engine) -> Path:
+    return Path(f"{engine.url.database}-queue")
+
+
 def test_a_background_writer_does_not_wait_for_ever_for_others(store: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(writer, "YIELD_SECONDS", 0.2)
-    gate = threading.Event()
-
-    def waiting_for_ever() -> None:
-        # Another process's writer that waits (holds the waiting file shared) but never gets its turn.
-        fd = writer.os.open(str(store.url.database) + "-waiting", writer.os.O_RDWR)
-        writer.fcntl.flock(fd, writer.fcntl.LOCK_SH)
-        gate.wait(5)
-        writer.os.close(fd)
-
-    thread = threading.Thread(target=waiting_for_ever)
-    thread.start()
-    time.sleep(0.05)
+    queue = _queue(store)
+    queue.mkdir(exist_ok=True)
+    fd = os.open(queue / "00000000000000000001-1-1", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another process's writer that queues but never takes its turn
     try:
         started = time.monotonic()
         with background():
             _write(store, "worker")
         assert 0.15 < time.monotonic() - started < 2
     finally:
-        gate.set()
-        thread.join()
+        os.close(fd)
+
+
+def test_writers_that_wait_are_served_in_the_order_they_asked(store: Engine) -> None:
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store.begin() as connection:
+            connection.execute(text("INSERT INTO turns (who) VALUES ('holder')"))
+            holding.set()
+            release.wait(10)
+
+    threads = [threading.Thread(target=hold)]
+    threads[0].start()
+    holding.wait(5)
+    for who in ("first", "second", "third", "fourth"):
+        thread = threading.Thread(target=_write, args=(store, who, 0.01))
+        thread.start()
+        threads.append(thread)
+        time.sleep(0.05)  # each asks after the one before is queued
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert _order(store) == ["holder", "first", "second", "third", "fourth"]
+
+
+def test_a_dead_waiters_place_in_the_queue_is_cleared(store: Engine) -> None:
+    queue = _queue(store)
+    queue.mkdir(exist_ok=True)
+    (queue / "00000000000000000001-1-1").touch()  # left by a process killed while it waited: nobody holds it
+    started = time.monotonic()
+    with store.begin() as holding:
+        holding.execute(text("INSERT INTO turns (who) VALUES ('holder')"))
+        thread = threading.Thread(target=_write, args=(store, "waiter"))
+        thread.start()
+        time.sleep(0.1)
+    thread.join(5)
+    with background():
+        _write(store, "worker")  # sees no live waiter: does not wait its yielding time
+    assert time.monotonic() - started < 0.8
+    assert _order(store) == ["holder", "waiter", "worker"]
+    assert list(queue.iterdir()) == []
 
 
 def test_a_killed_holder_leaves_the_lock_free(store: Engine, tmp_path: Path) -> None:

@@ -1,12 +1,14 @@
-"""One writer at a time on a SQLite file, taken in turn: the embedded store's fair write path.
+"""One writer at a time on a SQLite file, in the order they asked: the embedded store's fair write path.
 
 SQLite lets one transaction write at a time, and a process that finds the lock taken sleeps and tries again (its
 busy handler). A worker that commits batch after batch keeps finding the lock free first, so an ingest beside it
-could wait for many seconds and then fail. zhizhi takes a lock file of its own before `BEGIN IMMEDIATE` instead:
+could wait for many seconds and then fail. zhizhi takes a lock file of its own before `BEGIN IMMEDIATE` instead
+(`zhizhi.db-writer`), and writers that find it taken queue for it (`zhizhi.db-queue/`, a file per waiter):
 
-- the kernel releases it when a process dies, so a killed worker never leaves it taken;
-- a process waiting for it says so (a shared lock on a second file), and background writers (the worker's sending
-  loops and checkpoints) let such a waiter go first, for up to `YIELD_SECONDS`, before they take it again;
+- waiters get the lock first come, first served; the kernel releases a waiter's or the holder's lock when its
+  process dies, and a dead waiter's file is cleared by the next one, so a killed process never blocks the others;
+- background writers (the worker's sending loops and checkpoints) let queued writers go first, for up to
+  `YIELD_SECONDS`, before they take the lock again;
 - a foreground wait longer than `WAIT_MESSAGE_SECONDS` is announced once to whatever the caller registered with
   `on_wait` (the CLI prints a line in both languages), and a wait longer than the busy timeout fails with SQLite's own
   "database is locked", which the store names as a busy database.
@@ -21,11 +23,13 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
-YIELD_SECONDS = 1.0  # how long a background writer lets waiting writers go first
+YIELD_SECONDS = 1.0  # how long a background writer lets queued writers go first
 WAIT_MESSAGE_SECONDS = 1.0  # a wait longer than this is announced
-POLL_SECONDS = 0.001
+POLL_SECONDS = 0.001  # the first look again; each later one waits twice as long, up to MAX_POLL_SECONDS
+MAX_POLL_SECONDS = 0.02
 
 _local = threading.local()
 _listeners: list[Callable[[], None]] = []
@@ -54,29 +58,32 @@ class Connection(sqlite3.Connection):
     def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(database, *args, **kwargs)
         name = os.fspath(database) if isinstance(database, str | os.PathLike) else ""
-        self._files: tuple[int, int] | None = None
+        self._lock: int | None = None
+        self._queue = Path(f"{name}-queue")
         self._held = False
         self._timeout = float(kwargs.get("timeout", args[0] if args else 5.0))
         if name and name != ":memory:" and not name.startswith("file:"):
-            flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
-            self._files = (os.open(f"{name}-writer", flags, 0o666), os.open(f"{name}-waiting", flags, 0o666))
+            self._lock = os.open(f"{name}-writer", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
 
     def acquire(self) -> None:
-        """Take the writer lock, waiting in turn; raise `sqlite3.OperationalError` after the busy timeout."""
-        if self._files is None or self._held:
+        """Take the writer lock in turn; raise `sqlite3.OperationalError` after the busy timeout."""
+        if self._lock is None or self._held:
             return
-        lock, waiting = self._files
         if getattr(_local, "background", False):
-            _let_waiters_go(waiting)
-        if not _try(lock):
-            _wait(lock, waiting, self._timeout)
+            _let_queue_go(self._queue)
+        elif _waiting(self._queue):  # others asked first: behind them, not past them
+            _wait_in_queue(self._lock, self._queue, self._timeout)
+            self._held = True
+            return
+        if not _try(self._lock):
+            _wait_in_queue(self._lock, self._queue, self._timeout)
         self._held = True
 
     def release(self) -> None:
         """Let the next writer in (after commit, rollback or close)."""
-        if self._files is not None and self._held:
+        if self._lock is not None and self._held:
             self._held = False
-            fcntl.flock(self._files[0], fcntl.LOCK_UN)
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
 
     def commit(self) -> None:
         try:
@@ -96,10 +103,9 @@ class Connection(sqlite3.Connection):
             super().close()
         finally:
             self.release()
-            if self._files is not None:
-                for fd in self._files:
-                    os.close(fd)
-                self._files = None
+            if self._lock is not None:
+                os.close(self._lock)
+                self._lock = None
 
 
 def _try(fd: int, mode: int = fcntl.LOCK_EX) -> bool:
@@ -110,21 +116,54 @@ def _try(fd: int, mode: int = fcntl.LOCK_EX) -> bool:
     return True
 
 
-def _let_waiters_go(waiting: int) -> None:
-    """While another process waits (holds the waiting file shared), give it the lock first, for a bounded time."""
-    deadline = time.monotonic() + YIELD_SECONDS
-    while not _try(waiting) and time.monotonic() < deadline:
-        time.sleep(POLL_SECONDS)
-    with contextlib.suppress(OSError):
-        fcntl.flock(waiting, fcntl.LOCK_UN)
-
-
-def _wait(lock: int, waiting: int, timeout: float) -> None:
-    started = time.monotonic()
-    announced = False
-    fcntl.flock(waiting, fcntl.LOCK_SH)  # says "someone is waiting" to background writers
+def _waiting(queue: Path, before: str | None = None) -> bool:
+    """Whether a live writer waits in `queue` (ahead of `before`, a waiter's own entry); dead ones' entries go."""
     try:
-        while not _try(lock):
+        names = sorted(os.listdir(queue))
+    except FileNotFoundError:
+        return False
+    for entry in names:
+        if before is not None and entry >= before:
+            return False
+        if entry.startswith("."):
+            continue
+        try:
+            fd = os.open(queue / entry, os.O_RDWR | os.O_CLOEXEC)
+        except FileNotFoundError:
+            continue  # served in the meantime
+        try:
+            if not _try(fd, fcntl.LOCK_SH):
+                return True  # its owner holds it: alive and waiting
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(queue / entry)  # its owner died while waiting
+        finally:
+            os.close(fd)
+    return False
+
+
+def _let_queue_go(queue: Path) -> None:
+    """While writers are queued, let them have the lock first, for a bounded time."""
+    deadline = time.monotonic() + YIELD_SECONDS
+    pause = POLL_SECONDS
+    while _waiting(queue) and time.monotonic() < deadline:
+        time.sleep(pause)
+        pause = min(pause * 2, MAX_POLL_SECONDS)
+
+
+def _wait_in_queue(lock: int, queue: Path, timeout: float) -> None:
+    """Queue for the lock: an entry named by the time asked, locked while its writer lives; served in name order."""
+    started = time.monotonic()
+    queue.mkdir(exist_ok=True)
+    entry = f"{time.time_ns():020d}-{os.getpid()}-{threading.get_ident()}"
+    # Locked under a hidden name, then renamed: no other waiter can see the entry unlocked and take it for dead.
+    hidden = queue / f".{entry}"
+    fd = os.open(hidden, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    announced = False
+    pause = POLL_SECONDS
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.rename(hidden, queue / entry)
+        while _waiting(queue, before=entry) or not _try(lock):
             waited = time.monotonic() - started
             if waited > timeout:
                 raise sqlite3.OperationalError("database is locked")
@@ -132,6 +171,10 @@ def _wait(lock: int, waiting: int, timeout: float) -> None:
                 announced = True
                 for listener in _listeners:
                     listener()
-            time.sleep(POLL_SECONDS)
+            time.sleep(pause)
+            pause = min(pause * 2, MAX_POLL_SECONDS)
     finally:
-        fcntl.flock(waiting, fcntl.LOCK_UN)
+        for path in (queue / entry, hidden):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+        os.close(fd)
