@@ -56,8 +56,8 @@ def open_engine(workspace: Workspace, *, check: bool = True) -> Engine:
 def _say_waiting() -> None:
     seconds = SQLITE_BUSY_TIMEOUT_MS // 1000
     typer.echo(
-        f"Waiting for the database: another process is writing; this one goes next (at most {seconds} s). "
-        f"等待数据库：另一进程正在写入，本命令排在其后（最多 {seconds} 秒）。",
+        f"Waiting for the database: another process is writing; this one waits its turn (at most {seconds} s). "
+        f"等待数据库：另一进程正在写入，本命令排队等候（最多 {seconds} 秒）。",
         err=True,
     )
 
