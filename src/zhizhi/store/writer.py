@@ -71,11 +71,10 @@ class Connection(sqlite3.Connection):
             return
         if getattr(_local, "background", False):
             _let_queue_go(self._queue)
-        elif _waiting(self._queue):  # others asked first: behind them, not past them
-            _wait_in_queue(self._lock, self._queue, self._timeout)
-            self._held = True
-            return
-        if not _try(self._lock):
+            queued = False
+        else:
+            queued = _waiting(self._queue)  # others asked first: go behind them, not past them
+        if queued or not _try(self._lock):
             _wait_in_queue(self._lock, self._queue, self._timeout)
         self._held = True
 
