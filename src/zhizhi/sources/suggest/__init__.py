@@ -25,6 +25,8 @@ How a column is matched to a field (docs/sources.md has the same with examples):
    field's then the column's order), then improved by swaps while the total confidence grows.
 5. The record type, when not given: the one with the highest score = total confidence of its mapped fields
    + the confidence of its mapped required fields again - 1 per required field left without a column.
+6. A required `enum` field left without a column takes a constant when the export's file name or title names
+   exactly one of its values (a hotline export `12315投诉举报登记.csv` is of channel `12315`), to be confirmed.
 """
 
 from zhizhi.sources.suggest.assign import assign

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -116,6 +117,7 @@ class Suggestion:
     warnings: list[str] = field(default_factory=list)
     generated_on: date = field(default_factory=date.today)
     unmapped_reasons: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
 
     @property
     def mapped(self) -> list[FieldEvidence]:
@@ -138,6 +140,7 @@ class Suggestion:
             "fields": [item.as_dict() for item in self.fields],
             "unmapped_columns": self.unmapped_columns,
             "unmapped_reasons": self.unmapped_reasons,
+            "constants": self.constants,
             "missing_required": self.missing_required,
             "to_check": [item.field for item in self.to_check],
             "record_types": [
@@ -263,6 +266,8 @@ def suggest_source(
     best = fits[0]
     evidence = _evidence(best, profiles)
     missing = [f.name for f in best.kind.fields if f.required and f.name not in best.mapping]
+    constants = named_constants(best.kind, missing, (path.name, sample.title_row or ""))
+    missing = [name for name in missing if name not in constants]
     warnings: list[str] = []
     if department is None:
         warnings.append(
@@ -278,7 +283,7 @@ def suggest_source(
         item.field: FieldMapping(column=item.column, confidence=item.confidence)
         for item in evidence
         if item.column is not None
-    }
+    } | {name: FieldMapping(value=value, confidence=CONSTANT_CONFIDENCE) for name, value in constants.items()}
     values: dict[str, Any] = {
         "name": name,
         "title": (sample.title_row or path.stem)[:100],
@@ -304,11 +309,37 @@ def suggest_source(
         unmapped_columns=unmapped,
         unmapped_reasons=_role_reasons(best.kind, unmapped),
         missing_required=missing,
+        constants=constants,
         record_types=[fit.score for fit in fits],
         title_row=sample.title_row,
         warnings=warnings,
         generated_on=today,
     )
+
+
+CONSTANT_CONFIDENCE = 0.7
+"""A constant read from the export's name or title: likely, and always listed to be checked."""
+
+
+def named_constants(kind: RecordType, missing: list[str], texts: Iterable[str]) -> dict[str, str]:
+    """Required enum fields without a column whose value the export's file name or title names, alone: an export
+    called `12315投诉举报导出.xlsx` holds tickets of the channel `12315`. A word of digits or letters counts only
+    standing apart (`12345` is not found in `20261234567`); two values named leave the field to the steward."""
+    found: dict[str, str] = {}
+    for name in missing:
+        item = kind.field(name)
+        if item.kind != "enum":
+            continue
+        words = {v: v for v in item.values} | {label: v for v, label in item.values.items()} | dict(item.aliases)
+        named = {
+            value
+            for word, value in words.items()
+            for text in texts
+            if re.search(rf"(?<![0-9A-Za-z]){re.escape(word)}(?![0-9A-Za-z])", text)
+        }
+        if len(named) == 1:
+            found[name] = named.pop()
+    return found
 
 
 def _evidence(fit: _Fit, profiles: list[ColumnProfile]) -> list[FieldEvidence]:

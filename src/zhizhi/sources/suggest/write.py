@@ -30,6 +30,8 @@ def render_suggestion(suggestion: Suggestion) -> str:
     ]
     check = [f"{item.field} <- {item.column} ({item.confidence:.2f})" for item in suggestion.to_check]
     lines.append(f"#   fields with confidence < {CHECK_BELOW}: " + (", ".join(check) if check else "none"))
+    for name, value in suggestion.constants.items():
+        lines.append(f"#   {name}: the constant `{value}`, read from the file's name or title: confirm it")
     codes = [item.field for item in suggestion.mapped if item.kind == "code"]
     if codes:
         lines.append(

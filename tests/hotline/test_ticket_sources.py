@@ -1,0 +1,134 @@
+"""Tickets through the front door: two channels' exports, differing in every column, suggested and ingested."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from tests.conftest import OPERATOR
+from tests.hotline.exports import TODAY, TicketExport, export_12315, export_12345
+from tests.sources.exports import write_csv
+from zhizhi.cli.main import app
+from zhizhi.config import Workspace
+from zhizhi.ingest.quarantine import list_items
+from zhizhi.privacy.catalogue import personal_columns
+from zhizhi.records import record_type
+from zhizhi.records.history import find_records
+from zhizhi.sources import load_source
+from zhizhi.sources.suggest import render_suggestion, suggest_source
+from zhizhi.sources.suggest.core import named_constants
+from zhizhi.sources.suggest.roles import person_role
+from zhizhi.store.tables import Batch
+
+runner = CliRunner()
+EXPORTS = {"12315": export_12315, "12345": export_12345}
+
+
+def zz(workspace: Workspace, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["-w", str(workspace.root), *args])
+    return result.exit_code, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("channel", list(EXPORTS))
+def test_suggest_maps_every_column_of_each_channel(channel: str, tmp_path: Path) -> None:
+    export = EXPORTS[channel](tmp_path)
+    suggestion = suggest_source(export.path, name=f"t{channel}", department="LZ-TSJB", today=TODAY)
+    got = {item.field: item.column for item in suggestion.fields if item.column is not None}
+    assert suggestion.source.record_type == "ticket" and suggestion.complete
+    assert got == export.truth
+    assert suggestion.constants == {"channel": channel}
+    assert suggestion.to_check == []
+    assert f"#   channel: the constant `{channel}`, read from the file's name or title" in render_suggestion(suggestion)
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (("12315投诉举报登记.csv",), {"channel": "12315"}),
+        (("工单.xlsx", "柳州市12345政务服务便民热线工单明细"), {"channel": "12345"}),
+        (("export_20261234567.csv",), {}),  # digits inside a longer number name nothing
+        (("12315与12345合并导出.xlsx",), {}),  # two channels: the steward decides
+        (("工单导出.csv",), {}),
+    ],
+)
+def test_a_required_channel_is_read_from_the_name_or_title_only_when_one_is_named(
+    texts: tuple[str, ...], expected: dict[str, str]
+) -> None:
+    assert named_constants(record_type("ticket"), ["channel"], texts) == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "role"),
+    [("投诉举报人", "complainant"), ("被投诉举报人", "respondent_person"), ("来电人", "complainant")],
+)
+def test_a_respondent_is_never_taken_for_the_caller(header: str, role: str) -> None:
+    assert person_role(header) == role
+
+
+def test_the_callers_data_is_personal_and_the_respondents_is_not() -> None:
+    columns = personal_columns("ticket")
+    assert columns["caller_name"] == "person_name" and columns["caller_phone"] == "phone"
+    assert columns["caller_address"] == "person_address"
+    assert "respondent_uscc" not in columns and "respondent_address" not in columns
+    assert "number" not in columns and "received_at" not in columns
+
+
+def _suggest_and_ingest(workspace: Workspace, export: TicketExport, name: str) -> dict[str, Any]:
+    code, out = zz(workspace, "sources", "suggest", str(export.path), "--name", name, "--department", "LZ-TSJB")
+    assert code == 0, out
+    assert load_source(workspace.root, name).record_type == "ticket"
+    code, out = zz(workspace, "ingest", name, str(export.path), "--json")
+    assert code == 0, out
+    (report,) = json.loads(out)
+    return dict(report)
+
+
+@pytest.mark.parametrize("channel", list(EXPORTS))
+def test_both_channels_are_ingested_and_every_row_accounted_for(
+    channel: str, workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    export = EXPORTS[channel](tmp_path)
+    name = f"rexian-{channel}"
+    first = _suggest_and_ingest(workspace, export, name)
+    assert first["rows"]["read"] == first["rows"]["accepted"] + first["rows"]["quarantined"] + first["rows"]["skipped"]
+    with city() as session:
+        (batch,) = session.query(Batch).filter(Batch.source == name).all()
+        assert batch.rows_read == export.rows + export.skipped
+        assert batch.rows_quarantined == len(export.bad)
+        assert batch.rows_skipped == export.skipped
+        assert batch.rows_read == batch.rows_accepted + batch.rows_quarantined + batch.rows_skipped
+        items = list_items(session, OPERATOR, source=name)
+        reasons = {item["row"]: item["reasons"] for item in items}
+        first_data_row = 2 if channel == "12315" else 3
+        assert reasons == {first_data_row - 1 + row: codes for row, codes in export.bad.items()}
+        records = find_records(session, OPERATOR, record_type="ticket", source=name, limit=1000)
+        assert len(records) == export.rows - len(export.bad)
+        data = [record["data"] for record in records]
+        assert {d["channel"] for d in data} == {channel}
+        assert {d["kind"] for d in data} <= {"complaint", "report", "consultation", "suggestion", "other"}
+        assert all(d["received_at"].startswith("2026-03") for d in data)
+        assert all(d["caller_phone"] for d in data)
+        if channel == "12345":
+            assert {"other", "suggestion"} <= {d["kind"] for d in data}  # 求助, 表扬, 意见建议 read
+    code, out = zz(workspace, "ingest", name, str(export.path), "--json")
+    assert code == 0 and json.loads(out)[0]["id"] == first["id"]  # the same bytes again: nothing changes
+
+
+def test_a_ticket_exported_again_with_a_new_status_is_a_new_version(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    export = export_12315(tmp_path)
+    _suggest_and_ingest(workspace, export, "rexian-12315")
+    rows = list(csv.reader(io.StringIO(export.path.read_bytes().decode("gbk"))))
+    rows[1][11] = "已办结（已回访）"
+    later = write_csv(tmp_path / "12315投诉举报登记_2026年3月_更新.csv", rows, "gbk")
+    code, out = zz(workspace, "ingest", "rexian-12315", str(later), "--json")
+    assert code == 0, out
+    assert json.loads(out)[0]["records"] == {"new": 0, "changed": 1, "unchanged": 56}
