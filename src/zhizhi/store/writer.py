@@ -7,8 +7,8 @@ could wait for many seconds and then fail. zhizhi takes a lock file of its own b
 
 - waiters get the lock first come, first served; the kernel releases a waiter's or the holder's lock when its
   process dies, and a dead waiter's file is cleared by the next one, so a killed process never blocks the others;
-- background writers (the worker's sending loops and checkpoints) let queued writers go first, for up to
-  `YIELD_SECONDS`, before they take the lock again;
+- a writer that finds others queued goes behind them, even when the lock is free at that moment: so a worker
+  that commits batch after batch takes its next turn after the ingest that waited, not before;
 - a foreground wait longer than `WAIT_MESSAGE_SECONDS` is announced once to whatever the caller registered with
   `on_wait` (the CLI prints a line in both languages), and a wait longer than the busy timeout fails with SQLite's own
   "database is locked", which the store names as a busy database.
@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-YIELD_SECONDS = 1.0  # how long a background writer lets queued writers go first
 WAIT_MESSAGE_SECONDS = 1.0  # a wait longer than this is announced
 POLL_SECONDS = 0.001  # the first look again; each later one waits twice as long, up to MAX_POLL_SECONDS
 MAX_POLL_SECONDS = 0.02
@@ -43,7 +42,7 @@ def on_wait(listener: Callable[[], None]) -> None:
 
 @contextlib.contextmanager
 def background() -> Iterator[None]:
-    """Mark this thread's writes as background work that lets waiting writers (an ingest, a web request) go first."""
+    """Mark this thread's writes as background work (the worker's loops): its waits are not announced."""
     before = getattr(_local, "background", False)
     _local.background = True
     try:
@@ -69,12 +68,8 @@ class Connection(sqlite3.Connection):
         """Take the writer lock in turn; raise `sqlite3.OperationalError` after the busy timeout."""
         if self._lock is None or self._held:
             return
-        if getattr(_local, "background", False):
-            _let_queue_go(self._queue)
-            queued = False
-        else:
-            queued = _waiting(self._queue)  # others asked first: go behind them, not past them
-        if queued or not _try(self._lock):
+        # Others asked first (a worker that just committed finds the ingest that waited): behind them, not past.
+        if _waiting(self._queue) or not _try(self._lock):
             _wait_in_queue(self._lock, self._queue, self._timeout)
         self._held = True
 
@@ -138,15 +133,6 @@ def _waiting(queue: Path, before: str | None = None) -> bool:
         finally:
             os.close(fd)
     return False
-
-
-def _let_queue_go(queue: Path) -> None:
-    """While writers are queued, let them have the lock first, for a bounded time."""
-    deadline = time.monotonic() + YIELD_SECONDS
-    pause = POLL_SECONDS
-    while _waiting(queue) and time.monotonic() < deadline:
-        time.sleep(pause)
-        pause = min(pause * 2, MAX_POLL_SECONDS)
 
 
 def _wait_in_queue(lock: int, queue: Path, timeout: float) -> None:
