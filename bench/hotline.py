@@ -1,0 +1,279 @@
+"""Hotline bench: merging tickets into cases, accuracy beside a plain baseline, and the speed of one check.
+
+A month of a city's tickets is generated on both channels with the truth kept: single grievances; the same grievance
+filed on 12315 and phoned to 12345 in other words (a fifth of them from another phone); repeat calls (再次反映) days
+later; several consumers about one shop's one incident (a prepaid-card shop that closed: one case); unrelated
+grievances about the same shop (other cases); frequent callers with several unrelated grievances (other cases).
+Each ticket is checked against the earlier ones (`TicketIndex.candidates`); pairs at or above the threshold merge
+(transitively), pairs between the review and merge thresholds go to a handler. Pairwise precision and recall of
+"same case" are reported beside the baseline "same caller phone only".
+
+Then the speed: 1,000,000 historic tickets indexed in bulk, 1,000 new tickets checked one by one: p50 / p99 time
+and the memory the index holds.
+
+    python bench/hotline.py                          # the month and the million
+    python bench/hotline.py --history 100000         # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import platform
+import random
+import resource
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from zhizhi.hotline.similar import TicketIndex, TicketText
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐韦覃蒙莫廖蓝"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建国志"
+BRANDS = "螺蛳老友龙城桂中紫荆金山荣华兴隆宏达鑫源恒通顺发百家佳美江滨柳侯窑埠鹏程福瑞嘉和永盛聚丰"
+DISTRICTS = ("城中区", "鱼峰区", "柳南区", "柳北区", "柳江区", "柳城县", "鹿寨县")
+ROADS = ("文昌路", "五一路", "飞鹅路", "柳石路", "胜利路", "三中路", "跃进路", "河西路", "航生路", "屏山大道")
+SHOPS = ("螺蛳粉店", "便利店", "超市", "药房", "烧烤店", "手机店", "美容院", "健身房", "家具城", "电器行", "母婴店",
+         "眼镜店", "培训学校", "汽车维修厂", "干洗店", "水果店")  # fmt: skip
+ITEMS = ("牛奶", "手机", "电饭煲", "面包", "保健品", "运动鞋", "洗衣机", "月饼", "奶粉", "空调", "羽绒服", "充电宝",
+         "电动车", "化妆品", "酱油", "大米")  # fmt: skip
+# Each issue in several wordings: {shop} {item} {money} {day} {detail}; a grievance keeps its values across tickets.
+ISSUES = (
+    ("在{shop}购买的{item}有质量问题，要求退货被拒绝",
+     "{day}在{shop}买了{item}，用了没几天就坏了，商家不给退",
+     "{shop}卖的{item}质量不行，找店里退换店员推脱"),
+    ("{shop}销售过期{item}，请求依法查处",
+     "发现{shop}货架上的{item}已经过期{detail}天还在卖",
+     "{day}在{shop}买到过期{item}，要求查处并赔偿"),
+    ("{shop}办卡后关门跑路，预付卡余额{money}元无法退还",
+     "在{shop}充值{money}元办了会员卡，现在店铺突然关门联系不上老板",
+     "{shop}停业，会员卡里还有{money}元，要求退款"),
+    ("{shop}价格标签与结算价格不一致，多收{money}元",
+     "{day}在{shop}结账时{item}标价和收银价格不一样，多收了钱",
+     "{shop}明码标价不实，{item}实际收费比标签贵"),
+    ("{shop}无证经营，卫生条件差，后厨有老鼠",
+     "反映{shop}没有营业执照和食品经营许可证，环境脏乱",
+     "{shop}卫生很差，怀疑没有办证"),
+    ("{shop}虚假宣传，{item}效果与广告不符",
+     "{shop}宣传{item}包治百病，买回来没有任何效果，花了{money}元",
+     "{shop}夸大宣传{item}功效，涉嫌虚假广告"),
+    ("{shop}缺斤短两，称重{item}少了{detail}两",
+     "在{shop}买{item}回家一称少了{detail}两，怀疑秤有问题",
+     "{shop}的电子秤不准，买{item}短秤"),
+    ("{shop}强制消费，不消费{money}元不让离开",
+     "{day}在{shop}被店员强行推销，要求必须消费满{money}元",
+     "{shop}存在强买强卖行为"),
+    ("咨询{item}三包期限怎么计算",
+     "想问一下{item}坏了三包期内怎么维权",
+     "{item}保修和三包有什么区别，怎么投诉"),
+    ("{shop}维修{item}乱收费，报价{money}元",
+     "把{item}送到{shop}修，修完收了{money}元，比说好的贵很多",
+     "{shop}修{item}收费不透明，没有清单"),
+)  # fmt: skip
+REPEAT = ("再次反映：", "此前已反映，至今未处理，", "第二次来电，", "上次反映的问题没有解决，")
+PREFIX = {"12345": ("市民来电反映：", "来电人称：", "市民反映"), "12315": ("消费者称", "", "投诉人反映")}
+SUFFIX = {
+    "12345": ("，请相关部门核实处理。", "，要求尽快处理。", "。"),
+    "12315": ("，诉求：退款赔偿。", "。", "，请求调解。"),
+}
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    case: int
+    channel: str
+    day: int
+    text: str
+    phone: str
+    caller: str
+    respondent: str
+
+
+class City:
+    """A seeded source of plausible people, shops and wordings."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+
+    def person(self) -> str:
+        return self.rng.choice(SURNAMES) + "".join(self.rng.choices(GIVEN, k=self.rng.choice((1, 2, 2))))
+
+    def phone(self) -> str:
+        return f"1{self.rng.choice('3578')}{self.rng.randint(0, 9)}{self.rng.randint(10_000_000, 99_999_999)}"
+
+    def shop(self) -> tuple[str, str]:
+        """The full name and the short one people say."""
+        short = "".join(self.rng.sample(BRANDS, 2)) + self.rng.choice(SHOPS)
+        return f"柳州市{self.rng.choice(DISTRICTS)}{short}", short
+
+    def grievance(self) -> dict[str, object]:
+        return {
+            "issue": self.rng.randrange(len(ISSUES)),
+            "item": self.rng.choice(ITEMS),
+            "money": self.rng.choice((98, 200, 299, 500, 880, 1000, 1500, 2000, 3680)),
+            "day": f"{self.rng.randint(1, 12)}月{self.rng.randint(1, 28)}日",
+            "detail": self.rng.randint(2, 9),
+        }
+
+    def text(self, grievance: dict[str, object], shop: tuple[str, str], channel: str, repeat: bool) -> str:
+        wording = self.rng.choice(ISSUES[int(str(grievance["issue"]))])
+        name = shop[0] if channel == "12315" or self.rng.random() < 0.3 else shop[1]
+        body = wording.format(shop=name, **{k: v for k, v in grievance.items() if k != "issue"})
+        if self.rng.random() < 0.3:
+            body += f"，联系电话{self.phone()}"
+        head = self.rng.choice(REPEAT) if repeat else ""
+        return self.rng.choice(PREFIX[channel]) + head + body + self.rng.choice(SUFFIX[channel])
+
+
+def month(seed: int = 7, grievances: int = 4000) -> list[Ticket]:
+    """A month of tickets with the truth (`case`), in the order received."""
+    city = City(seed)
+    shops = [city.shop() for _ in range(grievances // 2)]
+    callers = [(city.person(), city.phone()) for _ in range(grievances)]
+    rows: list[tuple[int, int, str, str, str, str, str]] = []  # day, case, channel, text, phone, caller, respondent
+
+    def add(case: int, day: int, channel: str, g: dict[str, object], shop: tuple[str, str], who: tuple[str, str],
+            repeat: bool = False) -> None:  # fmt: skip
+        name = shop[0] if channel == "12315" else city.rng.choice(shop)
+        rows.append((day, case, channel, city.text(g, shop, channel, repeat), who[1], who[0], name))
+
+    for case in range(grievances):
+        kind = city.rng.random()
+        shop = city.rng.choice(shops)  # shops repeat: unrelated grievances about one shop
+        who = callers[case] if city.rng.random() > 0.05 else city.rng.choice(callers[: grievances // 20])
+        g = city.grievance()
+        day = city.rng.randint(0, 29)
+        first = city.rng.choice(("12315", "12345"))
+        add(case, day, first, g, shop, who)
+        if kind < 0.15:  # the same grievance on the other channel, often the same day
+            other = "12345" if first == "12315" else "12315"
+            again = who if city.rng.random() < 0.8 else (who[0], city.phone())
+            add(case, min(day + city.rng.choice((0, 0, 1, 2)), 29), other, g, shop, again)
+        elif kind < 0.25:  # repeat calls, days later
+            for _ in range(city.rng.choice((1, 1, 2))):
+                day = min(day + city.rng.randint(3, 10), 29)
+                add(case, day, city.rng.choice(("12315", "12345")), g, shop, who, repeat=True)
+        elif kind < 0.30:  # several consumers, one incident at one shop
+            for _ in range(city.rng.randint(2, 5)):
+                add(case, min(day + city.rng.randint(0, 4), 29), city.rng.choice(("12315", "12345")), g, shop,
+                    (city.person(), city.phone()))  # fmt: skip
+    rows.sort(key=lambda row: (row[0], row[1]))
+    return [Ticket(i, case, ch, day, text, phone, caller, resp) for i, (day, case, ch, text, phone, caller, resp)
+            in enumerate(rows)]  # fmt: skip
+
+
+def as_text(ticket: Ticket) -> TicketText:
+    return TicketText(ticket.id, ticket.text, ticket.phone, ticket.caller, ticket.respondent)
+
+
+class Clusters:
+    """Union-find over ticket ids."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+    def pairs(self) -> set[tuple[int, int]]:
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i in range(len(self.parent)):
+            groups[self.find(i)].append(i)
+        return {(a, b) for members in groups.values() for k, a in enumerate(members) for b in members[k + 1 :]}
+
+
+def scores(predicted: set[tuple[int, int]], truth: set[tuple[int, int]]) -> tuple[float, float]:
+    hit = len(predicted & truth)
+    return (hit / len(predicted) if predicted else 1.0), (hit / len(truth) if truth else 1.0)
+
+
+def accuracy(tickets: list[Ticket], merge_at: float, review_at: float) -> dict[str, float]:
+    truth_clusters = Clusters(len(tickets))
+    by_case: dict[int, int] = {}
+    for t in tickets:
+        if t.case in by_case:
+            truth_clusters.union(t.id, by_case[t.case])
+        by_case[t.case] = t.id
+    truth = truth_clusters.pairs()
+    merged, baseline = Clusters(len(tickets)), Clusters(len(tickets))
+    index, review, by_phone = TicketIndex(), 0, dict[str, int]()
+    for t in tickets:
+        found = index.candidates(as_text(t), limit=10, floor=review_at)
+        for c in found:
+            if c.score >= merge_at:
+                merged.union(t.id, c.ticket_id)
+        review += any(review_at <= c.score < merge_at for c in found) and not any(c.score >= merge_at for c in found)
+        if t.phone in by_phone:
+            baseline.union(t.id, by_phone[t.phone])
+        by_phone[t.phone] = t.id
+        index.add(as_text(t))
+    precision, recall = scores(merged.pairs(), truth)
+    base_precision, base_recall = scores(baseline.pairs(), truth)
+    cases = len({t.case for t in tickets})
+    return {"tickets": len(tickets), "cases": cases, "true_pairs": len(truth), "precision": precision,
+            "recall": recall, "review_share": review / len(tickets), "baseline_precision": base_precision,
+            "baseline_recall": base_recall}  # fmt: skip
+
+
+def history(n: int, seed: int = 11) -> Iterator[TicketText]:
+    """`n` historic tickets: single grievances of a large city over years."""
+    city = City(seed)
+    shops = [city.shop() for _ in range(max(n // 4, 1))]
+    for i in range(n):
+        shop = city.rng.choice(shops)
+        channel = city.rng.choice(("12315", "12345"))
+        yield TicketText(i, city.text(city.grievance(), shop, channel, False), city.phone(), city.person(), shop[0])
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def speed(n: int, queries: int) -> dict[str, float]:
+    gc.collect()
+    before = rss_mb()
+    started = time.perf_counter()
+    index = TicketIndex.build(history(n))
+    built = time.perf_counter() - started
+    after = rss_mb()
+    new = month(seed=99, grievances=queries)[:queries]
+    times = []
+    for t in new:
+        ticket = TicketText(n + t.id, t.text, t.phone, t.caller, t.respondent)
+        start = time.perf_counter()
+        index.candidates(ticket)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    p99 = times[int(0.99 * (len(times) - 1))]
+    return {"history": n, "build_s": built, "peak_rss_mb": after, "rss_before_mb": before, "queries": len(times),
+            "p50_ms": statistics.median(times), "p99_ms": p99, "max_ms": times[-1]}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--grievances", type=int, default=4000)
+    parser.add_argument("--merge-at", type=float, default=0.6)
+    parser.add_argument("--review-at", type=float, default=0.4)
+    parser.add_argument("--history", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=1000)
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {platform.python_version()}, {date.today()}")
+    tickets = month(grievances=args.grievances)
+    result = accuracy(tickets, args.merge_at, args.review_at)
+    print("accuracy:", {k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()})
+    if args.history:
+        print("speed:", {k: round(v, 2) for k, v in speed(args.history, args.queries).items()})
+
+
+if __name__ == "__main__":
+    main()
