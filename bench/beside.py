@@ -183,7 +183,7 @@ def run(args: argparse.Namespace, folder: Path, root: Path, stores: Stores) -> d
             deadline = time.monotonic() + args.timeout
             while time.monotonic() < deadline:
                 batches = {b for b in (batch_of(url, i.file) for i in ingests) if b is not None}
-                if sum(1 for b, _ in watch.seen.values() if b in batches) >= expected:
+                if sum(1 for b, _ in list(watch.seen.values()) if b in batches) >= expected:
                     break
                 time.sleep(0.2)
             receiver_stats = platform_.stats()
@@ -198,7 +198,7 @@ def run(args: argparse.Namespace, folder: Path, root: Path, stores: Stores) -> d
     for ingest in ingests:
         ingest.batch_id = batch_of(url, ingest.file)
     started = {i.batch_id: i.started for i in ingests if i.batch_id is not None}
-    to_ack = [seen - started[b] for b, seen in watch.seen.values() if b in started]
+    to_ack = [seen - started[b] for b, seen in list(watch.seen.values()) if b in started]
     failures = [i for i in ingests if i.exit_code != 0]
     stores.drop("beside")
     return {
