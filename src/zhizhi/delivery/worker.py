@@ -1,4 +1,5 @@
-"""Workers: one sending loop per target, so that a target that is down or slow never holds up the others.
+"""Workers: sending loops per target (two on PostgreSQL, one on SQLite), so that a target that is down or slow never
+holds up the others.
 
 A worker runs inside `zhizhi serve` (the embedded default) or as its own process (`zhizhi worker`); several may run
 at once on PostgreSQL, where claims are row locks taken with SKIP LOCKED. Each loop sends batch after batch while
