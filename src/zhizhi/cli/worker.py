@@ -23,7 +23,8 @@ def worker(
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
 ) -> None:
-    """Run the sending loops (per target: two on PostgreSQL, one on SQLite) until Ctrl+C or SIGTERM; each finishes its batch before it stops.
+    """Run the sending loops (per target: two on PostgreSQL, one on SQLite) until Ctrl+C or SIGTERM; each finishes
+    its batch before it stops.
     Once a day it also erases the personal data whose retention has passed (`zhizhi privacy retain`)."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     with store(ctx) as (workspace, sessions):
