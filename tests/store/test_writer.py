@@ -167,3 +167,20 @@ def test_a_long_wait_is_announced_once_and_a_too_long_one_is_named_busy(
 
     assert is_busy(raised.value)
     assert isinstance(busy(), DatabaseBusyError)
+
+
+def test_a_connection_dropped_without_closing_lets_the_next_writer_in(tmp_path: Path) -> None:
+    import gc
+    import sqlite3
+
+    path = tmp_path / "zhizhi.db"
+    dropped = sqlite3.connect(path, factory=writer.Connection, isolation_level=None)
+    dropped.acquire()
+    dropped.execute("BEGIN IMMEDIATE")
+    del dropped
+    gc.collect()
+    started = time.monotonic()
+    _write_table = make_engine(f"sqlite:///{path}")
+    with _write_table.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    assert time.monotonic() - started < 1

@@ -96,10 +96,16 @@ class Connection(sqlite3.Connection):
         try:
             super().close()
         finally:
-            self.release()
-            if self._lock is not None:
-                os.close(self._lock)
-                self._lock = None
+            self._let_go()
+
+    def __del__(self) -> None:  # a connection dropped without close must not keep the lock for its process's life
+        self._let_go()
+
+    def _let_go(self) -> None:
+        self.release()
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
 
 def _try(fd: int, mode: int = fcntl.LOCK_EX) -> bool:
