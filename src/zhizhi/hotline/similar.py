@@ -6,38 +6,49 @@ nothing. Phone and ID numbers in a text are removed first (they are compared as 
 make two texts look alike), then punctuation and spaces. Two texts' similarity is the cosine of their weighted
 n-gram sets (0..1).
 
-Finding candidates fast as history grows: an inverted index from each trigram to the tickets holding it, kept as
-sorted arrays (a million tickets in a few hundred megabytes). A new ticket probes only its rarest trigrams (the
-common ones would list half the city), takes the tickets sharing most of them, adds the tickets of the same caller
-phone, caller name or respondent, and scores those exactly. Tickets added after the bulk build go to a small
-in-memory delta until `compact()`.
+Finding candidates fast as history grows: each ticket's n-grams are kept as 32-bit keys (computed once, when the
+ticket is added) in one flat array; an inverted index maps each trigram to the tickets holding it, and each caller
+phone, caller name, respondent (its name without the city and district in front) and credit code to its tickets, all
+as sorted arrays. A new ticket probes only its rarest trigrams (the common ones would list half the city; a trigram
+in more than `max_df` tickets is never probed), takes the tickets sharing most of them, adds the latest tickets of
+the same phone, name or respondent, and scores those at once (vectorised). Tickets added after the bulk build go to
+a small in-memory delta until `compact()`.
 
-The score joins the text with who and about whom: score = 1 - (1 - text)(1 - 0.5 phone)(1 - 0.25 respondent)
-(1 - 0.15 name), each of phone, respondent (same name or credit code) and name 1 when the two tickets share it;
-halved when both name a respondent and the two differ (reason `different_respondent`).
+The score weighs the evidence of a pair (`zhizhi.hotline.evidence`): the texts' similarity, the same phone or
+caller, the same or a different business, figures that agree or contradict (amount, date, days, weight), a repeat
+call (再次反映) from the same caller, and the days between the two; it estimates the chance that the two are one case.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import sys
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from zhizhi.hotline.evidence import FEATURES, Evidence, compare_figures, figures, repeats
 
 ID_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
 PHONE = re.compile(r"(?<![0-9])(?:1[3-9][0-9](?:[ -]?[0-9]{4}){2}|0[0-9]{2,3}[ -]?[0-9]{7,8}|[0-9]{7,8})(?![0-9])")
 NOT_TEXT = re.compile(r"[^0-9A-Za-z\u3400-\u9fff]+")
 REMARK = re.compile(r"（[^）]*）")
-MASK = 0xFFFFFFFF
-
-WEIGHT_PHONE, WEIGHT_RESPONDENT, WEIGHT_NAME = 0.5, 0.25, 0.15
-OTHER_RESPONDENT = 0.5
-"""Two tickets naming two different businesses are rarely one grievance, however alike their words."""
+PLACE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}省)?(?:[\u4e00-\u9fff]{2,3}市)?(?:[\u4e00-\u9fff]{2,3}[区县])?")
+PLACE_BEFORE = re.compile(r"(?:[\u4e00-\u9fff]{2}省)?(?:[\u4e00-\u9fff]{2}市)?(?:[\u4e00-\u9fff]{2}[区县])?$")
+"""The place written before a business's name in a text (two characters each: the common case, and never the
+character before the place)."""
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+U32 = np.uint32
+I32 = np.int32
+I64 = np.int64
+F64 = np.float64
 
 
 def normalise_text(text: str) -> str:
@@ -55,8 +66,19 @@ def ngrams(text: str) -> set[str]:
     return grams or ({text} if text else set())
 
 
-def _key(gram: str) -> int:
-    return hash(gram) & MASK
+def _mix(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
+    return ((values * GOLDEN) >> np.uint64(32)).astype(U32)
+
+
+def gram_keys(text: str) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """A normalised text's trigram keys and its bigram keys (32 bits each, unique, sorted; the same gram has the same
+    key in every process). A one-character text is its own bigram."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=U32).astype(np.uint64)
+    if codes.size < 2:
+        return np.empty(0, dtype=U32), np.unique(_mix(codes | np.uint64(1 << 63)))
+    bi = _mix((codes[:-1] << np.uint64(21)) | codes[1:] | np.uint64(1 << 63))
+    tri = _mix((codes[:-2] << np.uint64(42)) | (codes[1:-1] << np.uint64(21)) | codes[2:])
+    return np.unique(tri), np.unique(bi)
 
 
 def respondent_key(name: str | None) -> str:
@@ -64,6 +86,26 @@ def respondent_key(name: str | None) -> str:
     (龙城粉店（城中店） -> 龙城粉店)."""
     text = unicodedata.normalize("NFKC", name or "").replace("(", "（").replace(")", "）")
     return NOT_TEXT.sub("", REMARK.sub("", text))
+
+
+def respondent_core(key: str) -> str:
+    """A respondent key without the province, city and district in front (柳州市城中区龙城螺蛳粉店 -> 龙城螺蛳粉店),
+    unless fewer than four characters would be left."""
+    core = PLACE.sub("", key)
+    return core if len(core) >= 4 else key
+
+
+def without_respondent(text: str, respondent: str | None) -> str:
+    """A normalised text without its respondent's name (and the place written before it): the name is weighed as
+    the respondent, and counted once; what is left says what the grievance is about."""
+    if not respondent:
+        return text
+    for name in dict.fromkeys((respondent, respondent_core(respondent))):
+        while (at := text.find(name)) >= 0:
+            before = text[:at]
+            place = PLACE_BEFORE.search(before)
+            text = before[: place.start() if place else at] + text[at + len(name) :]
+    return text
 
 
 def same_respondent(one: str, other: str) -> bool:
@@ -75,7 +117,7 @@ def same_respondent(one: str, other: str) -> bool:
 
 @dataclass(frozen=True)
 class TicketText:
-    """What the index compares of a ticket: its id, text, caller's phone and name, and respondent."""
+    """What the index compares of a ticket: its id, text, caller's phone and name, respondent, and day received."""
 
     id: int
     text: str
@@ -83,6 +125,7 @@ class TicketText:
     caller_name: str | None = None
     respondent: str | None = None
     respondent_uscc: str | None = None
+    received: date | None = None
 
 
 @dataclass(frozen=True)
@@ -96,169 +139,309 @@ class Candidate:
     shared_phrases: tuple[str, ...] = field(default=())
 
 
+class _Column:
+    """A growable numpy array."""
+
+    def __init__(self, dtype: Any, capacity: int = 1024) -> None:
+        self.data = np.zeros(capacity, dtype=dtype)
+        self.size = 0
+
+    def extend(self, values: npt.ArrayLike) -> None:
+        values = np.asarray(values, dtype=self.data.dtype).reshape(-1)
+        need = self.size + values.size
+        if need > self.data.size:
+            grown = np.zeros(max(need, 2 * self.data.size), dtype=self.data.dtype)
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+        self.data[self.size : need] = values
+        self.size = need
+
+    def view(self) -> npt.NDArray[Any]:
+        return self.data[: self.size]
+
+    def copy(self) -> _Column:
+        other = _Column(self.data.dtype, max(self.size, 1))
+        other.extend(self.view())
+        return other
+
+
+def _hash(kind: str, value: str | None) -> int:
+    """An identity's 63-bit hash (0 when there is none)."""
+    return (hash((kind, value)) & 0x7FFFFFFFFFFFFFFF) or 1 if value else 0
+
+
+_NO_FIGURES: frozenset[tuple[str, str]] = frozenset()
+
+
 class TicketIndex:
     """Earlier tickets, indexed to find a new ticket's candidates in milliseconds among a million."""
 
-    def __init__(self, *, probe: int = 24, max_df: int = 5000, shortlist: int = 300, per_identity: int = 200) -> None:
+    def __init__(self, *, probe: int = 24, max_df: int = 5000, shortlist: int = 150, per_identity: int = 100) -> None:
         self.probe, self.max_df, self.shortlist, self.per_identity = probe, max_df, shortlist, per_identity
-        self._tickets: dict[int, tuple[str, str | None, str | None, str | None, str | None]] = {}
-        self._keys = np.empty(0, dtype=np.uint32)  # trigram keys, sorted; postings of keys[i] are at offsets[i:i+1]
-        self._offsets = np.zeros(1, dtype=np.int64)
-        self._postings = np.empty(0, dtype=np.int64)
-        self._df_keys = np.empty(0, dtype=np.uint32)  # every bigram and trigram, sorted, with its ticket count
-        self._df_counts = np.empty(0, dtype=np.int64)
-        self._delta: dict[int, list[int]] = defaultdict(list)
+        # One row per ticket, in the order added.
+        self._ids = _Column(I64)
+        self._grams = _Column(U32)  # each row's trigram keys, then its bigram keys
+        self._offsets = _Column(I64)
+        self._offsets.extend([0])
+        self._trigrams = _Column(I32)  # how many of a row's keys are trigrams
+        self._norms = _Column(F64)  # each row's vector length, and the ticket count it was computed at
+        self._norm_at = _Column(I64)
+        self._identity = {kind: _Column(I64) for kind in ("phone", "name", "respondent", "uscc")}
+        self._received = _Column(I32)  # proleptic ordinal, 0 when unknown
+        self._repeat = _Column(np.bool_)
+        self._respondent: list[str | None] = []
+        self._figures: list[frozenset[tuple[str, str]]] = []
+        # Bulk-built: every key's ticket count; trigram -> rows; identity hash -> rows (all sorted).
+        self._df_keys = np.empty(0, dtype=U32)
+        self._df_counts = np.empty(0, dtype=I64)
+        self._post_keys = np.empty(0, dtype=U32)
+        self._post_offsets = np.zeros(1, dtype=I64)
+        self._postings = np.empty(0, dtype=I32)
+        self._who_keys = np.empty(0, dtype=I64)
+        self._who_rows = np.empty(0, dtype=I32)
+        # Added since: the same, in dictionaries.
         self._delta_df: dict[int, int] = defaultdict(int)
-        self._by_identity: dict[str, list[int]] = defaultdict(list)
+        self._delta_post: dict[int, list[int]] = defaultdict(list)
+        self._delta_who: dict[int, list[int]] = defaultdict(list)
 
     def __len__(self) -> int:
-        return len(self._tickets)
+        return self._ids.size
 
     @classmethod
     def build(cls, tickets: Iterable[TicketText], **options: int) -> TicketIndex:
         """An index of `tickets`, built in bulk (sorted arrays): the way to load history."""
         index = cls(**options)
-        tri_keys: list[npt.NDArray[np.uint32]] = []
-        tri_ids: list[npt.NDArray[np.int64]] = []
-        all_keys: list[npt.NDArray[np.uint32]] = []
         for ticket in tickets:
-            text = index._remember(ticket)
-            grams = ngrams(text)
-            keys = np.fromiter({_key(g) for g in grams}, dtype=np.uint32)
-            trigrams = np.fromiter({_key(g) for g in grams if len(g) == 3}, dtype=np.uint32)
-            all_keys.append(keys)
-            tri_keys.append(trigrams)
-            tri_ids.append(np.full(trigrams.size, ticket.id, dtype=np.int64))
-        if all_keys:
-            index._df_keys, counts = np.unique(np.concatenate(all_keys), return_counts=True)
-            index._df_counts = counts.astype(np.int64)
-            keys = np.concatenate(tri_keys)
-            order = np.argsort(keys, kind="stable")
-            index._postings = np.concatenate(tri_ids)[order]
-            index._keys, starts = np.unique(keys[order], return_index=True)
-            index._offsets = np.append(starts, keys.size).astype(np.int64)
+            index._append(ticket)
+        index._bulk()
         return index
 
     def add(self, ticket: TicketText) -> None:
         """Add one ticket (to the delta, searched beside the arrays until `compact`)."""
-        text = self._remember(ticket)
-        for gram in ngrams(text):
-            key = _key(gram)
+        row = self._append(ticket)
+        start, end = self._offsets.data[row], self._offsets.data[row + 1]
+        keys = self._grams.data[start:end].tolist()
+        for key in keys:
             self._delta_df[key] += 1
-            if len(gram) == 3:
-                self._delta[key].append(ticket.id)
+        for key in keys[: int(self._trigrams.data[row])]:
+            self._delta_post[key].append(row)
+        for column in self._identity.values():
+            if who := int(column.data[row]):
+                self._delta_who[who].append(row)
+        self._norms.data[row] = self._norm(self._grams.data[start:end])
+        self._norm_at.data[row] = len(self)
 
     def compact(self) -> TicketIndex:
         """The same tickets in one bulk-built index (after many `add`s)."""
-        return TicketIndex.build(
-            (TicketText(i, t, p, n, r, u) for i, (t, p, n, r, u) in self._tickets.items()),
-            probe=self.probe,
-            max_df=self.max_df,
-            shortlist=self.shortlist,
-            per_identity=self.per_identity,
-        )
+        other = TicketIndex(probe=self.probe, max_df=self.max_df, shortlist=self.shortlist,
+                            per_identity=self.per_identity)  # fmt: skip
+        for name in ("_ids", "_grams", "_offsets", "_trigrams", "_norms", "_norm_at", "_received", "_repeat"):
+            setattr(other, name, getattr(self, name).copy())
+        other._identity = {kind: column.copy() for kind, column in self._identity.items()}
+        other._respondent, other._figures = list(self._respondent), list(self._figures)
+        other._bulk()
+        return other
 
-    def _remember(self, ticket: TicketText) -> str:
+    def _append(self, ticket: TicketText) -> int:
+        row = len(self)
         text = normalise_text(ticket.text)
         respondent = respondent_key(ticket.respondent) or None
-        self._tickets[ticket.id] = (text, ticket.phone or None, ticket.caller_name or None, respondent,
-                                    ticket.respondent_uscc or None)  # fmt: skip
-        for identity in _identities(ticket.phone, ticket.caller_name, respondent, ticket.respondent_uscc):
-            self._by_identity[identity].append(ticket.id)
-        return text
+        tri, bi = gram_keys(without_respondent(text, respondent))
+        self._ids.extend([ticket.id])
+        self._grams.extend(tri)
+        self._grams.extend(bi)
+        self._offsets.extend([self._grams.size])
+        self._trigrams.extend([tri.size])
+        self._norms.extend([0.0])
+        self._norm_at.extend([0])
+        self._identity["phone"].extend([_hash("phone", ticket.phone)])
+        self._identity["name"].extend([_hash("name", ticket.caller_name)])
+        self._identity["respondent"].extend([_hash("respondent", respondent and respondent_core(respondent))])
+        self._identity["uscc"].extend([_hash("uscc", ticket.respondent_uscc)])
+        self._received.extend([ticket.received.toordinal() if ticket.received else 0])
+        self._repeat.extend([repeats(text)])  # figures and the repeat words from the whole text
+        self._respondent.append(sys.intern(respondent) if respondent else None)
+        found = figures(text)
+        self._figures.append(found if found else _NO_FIGURES)
+        return row
+
+    def _bulk(self) -> None:
+        """Every row into the sorted arrays; the delta emptied."""
+        grams, offsets = self._grams.view(), self._offsets.view()
+        rows = np.repeat(np.arange(len(self), dtype=I32), np.diff(offsets))
+        self._df_keys, inverse, counts = np.unique(grams, return_inverse=True, return_counts=True)
+        self._df_counts = counts.astype(I64)
+        idf = np.log((len(self) + 1) / (counts + 1)) + 1e-3
+        self._norms.data[: len(self)] = np.sqrt(np.bincount(rows, weights=idf[inverse] ** 2, minlength=len(self)))
+        self._norm_at.data[: len(self)] = len(self)
+        del inverse
+        position = np.arange(grams.size, dtype=I64) - offsets[:-1][rows]
+        trigram = position < self._trigrams.view()[rows]
+        keys, tri_rows = grams[trigram], rows[trigram]
+        order = np.argsort(keys, kind="stable")
+        self._postings = tri_rows[order]
+        self._post_keys, starts = np.unique(keys[order], return_index=True)
+        self._post_offsets = np.append(starts, keys.size).astype(I64)
+        who = np.concatenate([column.view() for column in self._identity.values()])
+        who_rows = np.tile(np.arange(len(self), dtype=I32), len(self._identity))
+        known = who != 0
+        order = np.argsort(who[known], kind="stable")
+        self._who_keys, self._who_rows = who[known][order], who_rows[known][order]
+        self._delta_df.clear()
+        self._delta_post.clear()
+        self._delta_who.clear()
 
     def _df(self, keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
-        found = np.zeros(keys.size, dtype=np.int64)
+        found = np.zeros(keys.size, dtype=I64)
         if self._df_keys.size:
             at = np.clip(np.searchsorted(self._df_keys, keys), 0, self._df_keys.size - 1)
             hit = self._df_keys[at] == keys
             found[hit] = self._df_counts[at[hit]]
         if self._delta_df:
-            found += np.fromiter((self._delta_df.get(int(k), 0) for k in keys), dtype=np.int64, count=keys.size)
+            delta = self._delta_df
+            found += np.fromiter((delta.get(k, 0) for k in keys.tolist()), dtype=I64, count=keys.size)
         return found
 
     def _idf(self, keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.float64]:
-        total = max(len(self._tickets), 1)
+        total = max(len(self), 1)
         return np.log((total + 1) / (self._df(keys) + 1)) + 1e-3
 
-    def _postings_of(self, key: int) -> npt.NDArray[np.int64]:
+    def _norm(self, keys: npt.NDArray[np.uint32]) -> float:
+        return float(np.sqrt(np.sum(self._idf(keys) ** 2))) if keys.size else 0.0
+
+    def _postings_of(self, key: int) -> list[npt.NDArray[np.int32]]:
         parts = []
-        if self._keys.size:
-            at = int(np.searchsorted(self._keys, key))
-            if at < self._keys.size and int(self._keys[at]) == key:
-                parts.append(self._postings[self._offsets[at] : self._offsets[at + 1]])
-        if key in self._delta:
-            parts.append(np.asarray(self._delta[key], dtype=np.int64))
-        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+        if self._post_keys.size:
+            at = int(np.searchsorted(self._post_keys, key))
+            if at < self._post_keys.size and int(self._post_keys[at]) == key:
+                parts.append(self._postings[self._post_offsets[at] : self._post_offsets[at + 1]])
+        if key in self._delta_post:
+            parts.append(np.asarray(self._delta_post[key], dtype=I32))
+        return parts
+
+    def _rows_of(self, who: int) -> npt.NDArray[np.int32]:
+        """The latest `per_identity` rows of one identity."""
+        start, end = np.searchsorted(self._who_keys, [who, who + 1]) if self._who_keys.size else (0, 0)
+        rows = self._who_rows[start:end]
+        if who in self._delta_who:
+            rows = np.concatenate([rows, np.asarray(self._delta_who[who], dtype=I32)])
+        return rows[-self.per_identity :]
 
     def candidates(self, ticket: TicketText, *, limit: int = 10, floor: float = 0.3) -> list[Candidate]:
         """The earlier tickets scoring at least `floor` against `ticket`, best first (`ticket` itself excluded)."""
-        text = normalise_text(ticket.text)
-        grams = sorted(ngrams(text))
-        keys = np.fromiter((_key(g) for g in grams), dtype=np.uint32, count=len(grams))
-        idf = self._idf(keys)
-        weights = dict(zip(keys.tolist(), idf.tolist(), strict=True))
-        names = dict(zip(keys.tolist(), grams, strict=True))
-        shortlist = self._shortlist(grams, keys, ticket)
-        shortlist.discard(ticket.id)
-        found = [self._score(ticket, weights, names, other) for other in shortlist]
-        kept = [c for c in found if c.score >= floor]
-        kept.sort(key=lambda c: (-c.score, -c.ticket_id))
-        return kept[:limit]
+        text, keys, idf, found = self._examine(ticket)
+        scored = [(e.score(), e, row) for row, e in found]
+        kept = sorted((s for s in scored if s[0] >= floor), key=lambda s: (-s[0], -int(self._ids.data[s[2]])))
+        return [self._candidate(score, e, row, text, keys, idf) for score, e, row in kept[:limit]]
 
-    def _shortlist(self, grams: Sequence[str], keys: npt.NDArray[np.uint32], ticket: TicketText) -> set[int]:
-        trigram = np.fromiter((len(g) == 3 for g in grams), dtype=bool, count=len(grams))
-        tri = keys[trigram]
+    def evidence(self, ticket: TicketText) -> list[tuple[int, Evidence]]:
+        """Every shortlisted earlier ticket's id with the evidence of the pair (to calibrate the weights)."""
+        return [(int(self._ids.data[row]), e) for row, e in self._examine(ticket)[3]]
+
+    def _examine(
+        self, ticket: TicketText
+    ) -> tuple[str, npt.NDArray[np.uint32], npt.NDArray[np.float64], list[tuple[int, Evidence]]]:
+        full = normalise_text(ticket.text)
+        respondent = respondent_key(ticket.respondent) or None
+        text = without_respondent(full, respondent)
+        if not len(self):
+            return text, np.empty(0, dtype=U32), np.empty(0, dtype=F64), []
+        tri, bi = gram_keys(text)
+        keys = np.union1d(tri, bi)
+        idf = self._idf(keys)
+        core = respondent and respondent_core(respondent)
+        who = [_hash("phone", ticket.phone), _hash("name", ticket.caller_name), _hash("respondent", core),
+               _hash("uscc", ticket.respondent_uscc)]  # fmt: skip
+        rows = self._shortlist(tri, who)
+        rows = rows[self._ids.data[rows] != ticket.id]
+        if not rows.size:
+            return text, keys, idf, []
+        similarity, shared = self._similarities(keys, idf, rows)
+        mine = _Ticket(who, respondent, figures(full), repeats(full), ticket.received)
+        found = zip(rows.tolist(), similarity.tolist(), shared.tolist(), strict=True)
+        return text, keys, idf, [(r, self._evidence(mine, r, s, w)) for r, s, w in found]
+
+    def _shortlist(self, tri: npt.NDArray[np.uint32], who: list[int]) -> npt.NDArray[np.int64]:
         df = self._df(tri)
         usable = (df > 0) & (df <= self.max_df)
         rare = tri[usable][np.argsort(df[usable], kind="stable")][: self.probe]
-        chosen: set[int] = set()
-        if rare.size:
-            hits = np.concatenate([self._postings_of(int(k)) for k in rare])
-            ids, counts = np.unique(hits, return_counts=True)
+        chosen = [np.empty(0, dtype=I64)]
+        parts = [part for key in rare.tolist() for part in self._postings_of(key)]
+        if parts:
+            ids, counts = np.unique(np.concatenate(parts), return_counts=True)
             need = 2 if rare.size >= 4 else 1
             ids, counts = ids[counts >= need], counts[counts >= need]
-            top = ids[np.argsort(-counts, kind="stable")[: self.shortlist]]
-            chosen.update(top.tolist())
-        respondent = respondent_key(ticket.respondent) or None
-        for identity in _identities(ticket.phone, ticket.caller_name, respondent, ticket.respondent_uscc):
-            chosen.update(self._by_identity.get(identity, [])[-self.per_identity :])
-        return chosen
+            chosen.append(ids[np.argsort(-counts, kind="stable")[: self.shortlist]].astype(I64))
+        chosen += [self._rows_of(h).astype(I64) for h in who if h]
+        return np.unique(np.concatenate(chosen))
 
-    def _score(self, ticket: TicketText, weights: dict[int, float], names: dict[int, str], other: int) -> Candidate:
-        text, phone, name, respondent, uscc = self._tickets[other]
-        grams = ngrams(text)
-        keys = np.fromiter((_key(g) for g in grams), dtype=np.uint32, count=len(grams))
-        other_norm = float(np.sqrt(np.sum(self._idf(keys) ** 2))) if keys.size else 0.0
-        shared = [k for k in set(keys.tolist()) if k in weights]
-        own_norm = math.sqrt(sum(w * w for w in weights.values()))
-        similarity = sum(weights[k] ** 2 for k in shared) / (own_norm * other_norm) if shared and other_norm else 0.0
-        same_phone = bool(ticket.phone) and ticket.phone == phone
-        same_name = bool(ticket.caller_name) and ticket.caller_name == name
-        same_business = bool(respondent) and same_respondent(respondent_key(ticket.respondent), respondent or "")
-        same_business = same_business or bool(uscc and ticket.respondent_uscc == uscc)
-        score = 1 - (1 - similarity) * (1 - WEIGHT_PHONE * same_phone) * (1 - WEIGHT_RESPONDENT * same_business)
-        score = 1 - (1 - score) * (1 - WEIGHT_NAME * same_name)
-        other_business = bool(respondent and respondent_key(ticket.respondent)) and not same_business
-        if other_business:
-            score *= OTHER_RESPONDENT
-        phrases = _phrases(shared, weights, names, len(self._tickets))
-        reasons = [r for r, yes in (("same_phone", same_phone), ("same_caller", same_name),
-                                    ("same_respondent", same_business), ("shared_phrases", bool(phrases)),
-                                    ("similar_text", similarity >= 0.3),
-                                    ("different_respondent", other_business)) if yes]  # fmt: skip
-        return Candidate(other, round(score, 4), round(similarity, 4), tuple(reasons), phrases)
+    def _similarities(
+        self, keys: npt.NDArray[np.uint32], idf: npt.NDArray[np.float64], rows: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The cosine of the new text with each row's, and the weight they share, at once."""
+        starts, ends = self._offsets.data[rows], self._offsets.data[rows + 1]
+        grams = self._grams.data
+        theirs = np.concatenate([grams[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)])
+        segment = np.repeat(np.arange(rows.size), ends - starts)
+        at = np.clip(np.searchsorted(keys, theirs), 0, max(keys.size - 1, 0))
+        hit = keys[at] == theirs if keys.size else np.zeros(theirs.size, dtype=bool)
+        shared = np.bincount(segment[hit], weights=idf[at[hit]] ** 2, minlength=rows.size)
+        own = float(np.sqrt(np.sum(idf**2)))
+        norms = self._norms_of(rows)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cosine = shared / (own * norms)
+        return np.nan_to_num(np.clip(cosine, 0.0, 1.0)), shared / math.log(len(self) + 1) ** 2
+
+    def _norms_of(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        """Rows' vector lengths, recomputed for those computed when the index was a fifth smaller."""
+        stale = rows[self._norm_at.data[rows] * 1.25 < len(self)]
+        for row in stale.tolist():
+            self._norms.data[row] = self._norm(self._grams.data[self._offsets.data[row] : self._offsets.data[row + 1]])
+            self._norm_at.data[row] = len(self)
+        return self._norms.data[rows]
+
+    def _evidence(self, mine: _Ticket, row: int, similarity: float, shared: float) -> Evidence:
+        phone, name, _, uscc = mine.who
+        same_phone = bool(phone) and int(self._identity["phone"].data[row]) == phone
+        same_name = bool(name) and int(self._identity["name"].data[row]) == name
+        theirs = self._respondent[row]
+        same_business = bool(mine.respondent and theirs and same_respondent(mine.respondent, theirs))
+        same_business = same_business or (bool(uscc) and int(self._identity["uscc"].data[row]) == uscc)
+        other_business = bool(mine.respondent and theirs) and not same_business
+        agree, differ = compare_figures(mine.figures, self._figures[row])
+        received = int(self._received.data[row])
+        apart = abs(mine.received.toordinal() - received) if mine.received and received else None
+        return Evidence(similarity, shared, same_phone, same_name, same_business, other_business, agree, differ,
+                        mine.repeat and (same_phone or same_name), apart)  # fmt: skip
+
+    def _candidate(self, score: float, e: Evidence, row: int, text: str, keys: npt.NDArray[np.uint32],
+                   idf: npt.NDArray[np.float64]) -> Candidate:  # fmt: skip
+        theirs = self._grams.data[self._offsets.data[row] : self._offsets.data[row] + self._trigrams.data[row]]
+        phrases = _phrases(text, set(theirs.tolist()), dict(zip(keys.tolist(), idf.tolist(), strict=True)), len(self))
+        long_apart = bool(e.vector()[FEATURES.index("long_apart")])
+        reasons = [r for r, yes in (("same_phone", e.same_phone), ("same_caller", e.same_caller),
+                                    ("same_respondent", e.same_respondent), ("shared_phrases", bool(phrases)),
+                                    ("similar_text", e.text >= 0.3), ("repeat_call", e.repeat_call and not long_apart),
+                                    ("same_figures", e.same_figures > 0),
+                                    ("different_respondent", e.different_respondent),
+                                    ("different_figures", e.different_figures > 0),
+                                    ("long_apart", long_apart)) if yes]  # fmt: skip
+        return Candidate(int(self._ids.data[row]), round(score, 4), round(e.text, 4), tuple(reasons), phrases)
 
 
-def _identities(phone: str | None, name: str | None, respondent: str | None, uscc: str | None) -> list[str]:
-    found = [f"phone:{phone}" if phone else "", f"name:{name}" if name else ""]
-    found += [f"respondent:{respondent}" if respondent else "", f"uscc:{uscc}" if uscc else ""]
-    return [item for item in found if item]
+@dataclass(frozen=True)
+class _Ticket:
+    who: list[int]
+    respondent: str | None
+    figures: frozenset[tuple[str, str]]
+    repeat: bool
+    received: date | None
 
 
-def _phrases(shared: list[int], weights: dict[int, float], names: dict[int, str], total: int) -> tuple[str, ...]:
-    """The rarest shared trigrams (in at most one ticket in a thousand), longest runs first, at most three."""
+def _phrases(text: str, theirs: set[int], weights: dict[int, float], total: int) -> tuple[str, ...]:
+    """The rarest shared trigrams (in at most one ticket in a thousand), rarest first, at most three."""
     rare = math.log((total + 1) / (max(total // 1000, 1) + 1))
-    grams = sorted((names[k] for k in shared if len(names[k]) == 3 and weights[k] >= rare),
-                   key=lambda g: -weights[_key(g)])  # fmt: skip
-    return tuple(grams[:3])
+    grams = {text[i : i + 3] for i in range(len(text) - 2)}
+    keyed = [(weights.get(int(gram_keys(g)[0][0]), 0.0), g) for g in grams]
+    shared = sorted(((w, g) for w, g in keyed if w >= rare and int(gram_keys(g)[0][0]) in theirs), reverse=True)
+    return tuple(g for _, g in shared[:3])

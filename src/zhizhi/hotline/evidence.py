@@ -1,0 +1,107 @@
+"""The evidence that two tickets are one grievance, and how it is weighed.
+
+Each candidate pair is described by a few plain facts (`Evidence`): how alike the texts are once the respondent's
+name is taken out of both (the name is weighed as the respondent, and counted once), whether the caller's phone or
+name is the same, whether both name the same business or two different ones, whether the figures the texts give (an
+amount in 元, a date, a number of days, jin or liang) agree or contradict, whether the new ticket says it is a repeat
+call (再次反映) from the same caller, and how many days apart the two were received.
+
+They are weighed as a logistic model (a Fellegi-Sunter-style sum of log-odds): score = 1 / (1 + exp(-z)) with
+z = BIAS + sum of weight x fact, so a score estimates the chance that the pair is one case. The weights were fitted
+(`python bench/hotline.py --fit 3`: every shortlisted pair of a generated month, seed 3, labelled by its truth;
+each fact's sign fixed beforehand, a fact that takes the wrong sign dropped) and are judged on another month
+(seed 7) the fit never saw. The `long_apart` weight is set by hand, as a 30-day month cannot teach it: a pair
+received more than `WINDOW_DAYS` apart loses 3 in log-odds (a grievance that comes back after two months is more
+often a new one), and a repeat call counts only within the window.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+REPEAT = re.compile(
+    r"再次(?:反映|来电|投诉|举报)|又一次反映|第[二三四五2-5]次(?:来电|反映|投诉)|此前已(?:经)?反映|已(?:经)?反映过|"
+    r"上次反映|多次反映|重复(?:来电|反映)|至今未(?:处理|解决|答复)|仍未(?:处理|解决)"
+)
+"""A caller saying this ticket repeats an earlier one (再次反映, 此前已反映, 第二次来电, 至今未处理 ...)."""
+
+FIGURE = re.compile(r"([0-9]+(?:\.[0-9]+)?)(元|块|天|日|月|年|斤|两|公斤|千克|克|个|件|次|小时|瓶|盒|箱|台)")
+DATE = re.compile(r"([0-9]{1,2})月([0-9]{1,2})[日号]")
+UNIT = {"块": "元", "千克": "公斤"}
+WINDOW_DAYS = 60
+"""A repeat call joins an open case received at most this many days before; pairs further apart lose weight."""
+
+
+def repeats(text: str) -> bool:
+    """The text says it repeats an earlier ticket."""
+    return bool(REPEAT.search(text))
+
+
+def figures(text: str) -> frozenset[tuple[str, str]]:
+    """The figures a normalised text gives, as (unit, value): ("元", "2000"), ("date", "3-12"), ("天", "5"). Phone and
+    ID numbers are gone before this (`normalise_text`)."""
+    found = {("date", f"{int(m)}-{int(d)}") for m, d in DATE.findall(text)}
+    rest = DATE.sub(" ", text)
+    found |= {(UNIT.get(unit, unit), value.rstrip("0").rstrip(".") if "." in value else value)
+              for value, unit in FIGURE.findall(rest)}  # fmt: skip
+    return frozenset(found)
+
+
+def compare_figures(one: frozenset[tuple[str, str]], other: frozenset[tuple[str, str]]) -> tuple[int, int]:
+    """(units on which the two agree, units on which they contradict): a unit both give, with a value in common or
+    none in common."""
+    units = {u for u, _ in one} & {u for u, _ in other}
+    agree = sum(1 for u in units if {v for w, v in one if w == u} & {v for w, v in other if w == u})
+    return agree, len(units) - agree
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The facts of one pair (a new ticket and an earlier one): `text` the cosine of the two texts, `shared` the
+    summed weight of the n-grams they share (each gram's IDF squared, over the largest IDF squared: about the number
+    of rare grams shared, whatever the size of the history), both without the respondents' names."""
+
+    text: float
+    shared: float = 0.0
+    same_phone: bool = False
+    same_caller: bool = False
+    same_respondent: bool = False
+    different_respondent: bool = False
+    same_figures: int = 0
+    different_figures: int = 0
+    repeat_call: bool = False
+    days_apart: int | None = None
+
+    def vector(self) -> tuple[float, ...]:
+        """The facts as the model reads them (`FEATURES`, in order)."""
+        long_apart = self.days_apart is not None and self.days_apart > WINDOW_DAYS
+        return (self.text, math.log1p(self.shared), float(self.same_phone), float(self.same_caller),
+                float(self.same_respondent), float(self.different_respondent), float(min(self.same_figures, 2)),
+                float(min(self.different_figures, 2)), float(self.repeat_call and not long_apart), float(long_apart),
+                self.text * float(self.different_respondent))  # fmt: skip
+
+    def score(self) -> float:
+        z = BIAS + sum(w * x for w, x in zip(WEIGHTS, self.vector(), strict=True))
+        return 1 / (1 + math.exp(-z))
+
+
+FEATURES = (
+    "text",
+    "shared_weight",
+    "same_phone",
+    "same_caller",
+    "same_respondent",
+    "different_respondent",
+    "same_figures",
+    "different_figures",
+    "repeat_call",
+    "long_apart",
+    "text_x_different_respondent",
+)
+BIAS = -5.46
+WEIGHTS = (0.00, 2.23, 2.44, 4.57, 2.75, -8.21, 0.00, -0.11, 0.32, -3.0, -3.01)
+"""Log-odds per fact, in the order of `FEATURES`; fitted (see the module's docstring) except `long_apart`, set by
+hand. A weight of 0 is a fact the fit found nothing in beyond the others (the texts' cosine once the shared weight
+is known; figures once the caller is known)."""

@@ -1,0 +1,192 @@
+"""The evidence two tickets are one grievance: figures, repeat calls, the respondent's name, and how they weigh."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from zhizhi.hotline.evidence import WINDOW_DAYS, Evidence, compare_figures, figures, repeats
+from zhizhi.hotline.similar import TicketIndex, TicketText, normalise_text, respondent_core, without_respondent
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("预付卡余额2000元无法退还", {("元", "2000")}),
+        ("3月12日买的牛奶过期5天", {("date", "3-12"), ("天", "5")}),
+        ("多收了１２块", {("元", "12")}),
+        ("称重少了3两，共2斤", {("两", "3"), ("斤", "2")}),
+        ("要求退款赔偿", set()),
+        ("联系电话13812345678", set()),  # a phone number is gone before figures are read
+    ],
+)
+def test_figures_are_read_with_their_units(text: str, expected: set[tuple[str, str]]) -> None:
+    assert figures(normalise_text(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "expected"),
+    [
+        ("余额2000元", "还有2000元没退", (1, 0)),
+        ("余额2000元", "余额500元", (0, 1)),
+        ("3月12日多收30元", "3月12日多收50元", (1, 1)),
+        ("多收30元", "过期5天", (0, 0)),  # nothing both give: neither for nor against
+        ("", "多收30元", (0, 0)),
+    ],
+)
+def test_figures_agree_or_contradict_on_the_units_both_give(one: str, other: str, expected: tuple[int, int]) -> None:
+    assert compare_figures(figures(normalise_text(one)), figures(normalise_text(other))) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("再次反映：龙城螺蛳粉店多收钱", True),
+        ("此前已反映，至今未处理，龙城螺蛳粉店多收钱", True),
+        ("第二次来电，商家不退款", True),
+        ("上次反映的问题没有解决", True),
+        ("龙城螺蛳粉店多收钱，要求处理", False),
+        ("反映龙城螺蛳粉店再次涨价", False),
+    ],
+)
+def test_a_repeat_call_is_recognised_by_its_words(text: str, expected: bool) -> None:
+    assert repeats(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "respondent", "expected"),
+    [
+        ("消费者称柳州市城中区龙城螺蛳粉店多收钱", "柳州市城中区龙城螺蛳粉店", "消费者称多收钱"),
+        ("消费者称柳州市城中区龙城螺蛳粉店多收钱", "龙城螺蛳粉店", "消费者称多收钱"),
+        ("市民反映龙城螺蛳粉店多收钱", "柳州市城中区龙城螺蛳粉店", "市民反映多收钱"),
+        ("市民反映龙城螺蛳粉店多收钱", None, "市民反映龙城螺蛳粉店多收钱"),
+        ("市民反映紫荆便利店多收钱", "龙城螺蛳粉店", "市民反映紫荆便利店多收钱"),
+    ],
+)
+def test_the_respondents_name_is_taken_out_of_the_text(text: str, respondent: str | None, expected: str) -> None:
+    assert without_respondent(text, respondent) == expected
+
+
+def test_a_respondents_core_drops_the_place_but_keeps_a_short_name() -> None:
+    assert respondent_core("柳州市城中区龙城螺蛳粉店") == "龙城螺蛳粉店"
+    assert respondent_core("柳州市家乐超市") == "家乐超市"
+    assert respondent_core("柳州市华联") == "柳州市华联"  # fewer than four characters would be left
+
+
+BASE = Evidence(text=0.4, shared=0.5, same_respondent=True)
+
+
+@pytest.mark.parametrize(
+    ("change", "direction"),
+    [
+        ({"same_phone": True}, +1),
+        ({"same_caller": True}, +1),
+        ({"same_figures": 1}, 0),  # the fit found no weight in it once the same caller is known (docs/hotline.md)
+        ({"shared": 2.0}, +1),
+        ({"same_respondent": False, "different_respondent": True}, -1),
+        ({"different_figures": 1}, -1),
+        ({"days_apart": WINDOW_DAYS + 1}, -1),
+        ({"days_apart": 3}, 0),
+    ],
+)
+def test_each_fact_moves_the_score_its_own_way(change: dict[str, object], direction: int) -> None:
+    changed = Evidence(**{**BASE.__dict__, **change}).score()
+    assert (changed > BASE.score()) - (changed < BASE.score()) == direction
+    assert 0.0 < changed < 1.0
+
+
+def test_a_repeat_call_counts_only_within_the_window() -> None:
+    caller = {"same_phone": True, "same_caller": True}
+    near = Evidence(**{**BASE.__dict__, **caller, "repeat_call": True, "days_apart": 10}).score()
+    far = Evidence(**{**BASE.__dict__, **caller, "repeat_call": True, "days_apart": 200}).score()
+    assert near > Evidence(**{**BASE.__dict__, **caller, "days_apart": 10}).score() > far
+
+
+SHOP = "柳州市城中区金山健身房"
+HISTORY = [
+    TicketText(
+        1, "金山健身房办卡后关门跑路，预付卡余额2000元无法退还", "13700002222", "张敏", SHOP, received=date(2026, 3, 2)
+    ),
+    TicketText(2, "金山健身房的跑步机坏了没人修", "13700003333", "李强", SHOP, received=date(2026, 3, 3)),
+    TicketText(
+        3,
+        "紫荆便利店办卡后关门跑路，预付卡余额2000元无法退还",
+        "13600004444",
+        "王伟",
+        "紫荆便利店",
+        received=date(2026, 3, 3),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("new", "best", "reasons", "not_reasons"),
+    [
+        (  # the same caller again, in other words, a week later
+            TicketText(
+                10,
+                "再次反映：金山健身房关门了，卡里2000元还没退",
+                "13700002222",
+                "张敏",
+                "金山健身房",
+                received=date(2026, 3, 9),
+            ),
+            1,
+            {"same_phone", "same_caller", "same_respondent", "repeat_call", "same_figures"},
+            {"long_apart"},
+        ),
+        (  # another member of the same gym, same amount
+            TicketText(
+                11,
+                "金山健身房突然关门，预付卡还有2000元无法退还",
+                "15000009999",
+                "陈静",
+                SHOP,
+                received=date(2026, 3, 4),
+            ),
+            1,
+            {"same_respondent", "same_figures"},
+            {"same_phone", "different_figures"},
+        ),
+        (  # another member, another balance: the same shop's closing, the amount against it
+            TicketText(
+                12,
+                "金山健身房突然关门，预付卡还有500元无法退还",
+                "15000008888",
+                "赵丽",
+                SHOP,
+                received=date(2026, 3, 4),
+            ),
+            1,
+            {"same_respondent", "different_figures"},
+            {"same_figures"},
+        ),
+    ],
+)
+def test_candidates_carry_the_new_evidence(
+    new: TicketText, best: int, reasons: set[str], not_reasons: set[str]
+) -> None:
+    found = TicketIndex.build(HISTORY).candidates(new, floor=0.0)
+    assert found[0].ticket_id == best
+    assert reasons <= set(found[0].reasons) and not (not_reasons & set(found[0].reasons))
+
+
+def test_the_same_words_about_another_business_score_low_and_say_why() -> None:
+    new = TicketText(
+        13, "金山健身房办卡后关门跑路，预付卡余额2000元无法退还", "18000001111", "周杰", SHOP, received=date(2026, 3, 4)
+    )
+    found = {c.ticket_id: c for c in TicketIndex.build(HISTORY).candidates(new, floor=0.0)}
+    assert found[1].score > 10 * found[3].score and found[3].score < 0.01
+    assert "different_respondent" in found[3].reasons
+
+
+def test_a_different_amount_lowers_the_same_shops_score() -> None:
+    index = TicketIndex.build(HISTORY)
+    same, other = (
+        index.candidates(
+            TicketText(14 + i, f"金山健身房突然关门，预付卡还有{amount}元无法退还", respondent=SHOP), floor=0.0
+        )[0]
+        for i, amount in enumerate((2000, 500))
+    )
+    assert same.ticket_id == other.ticket_id == 1 and same.score > other.score
