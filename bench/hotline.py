@@ -215,7 +215,7 @@ def accuracy(tickets: list[Ticket], merge_at: float, review_at: float) -> dict[s
         by_case[t.case] = t.id
     truth = truth_clusters.pairs()
     merged, baseline = Clusters(len(tickets)), Clusters(len(tickets))
-    index, review, by_phone = TicketIndex(), 0, dict[str, int]()
+    index, review, review_right, by_phone = TicketIndex(), 0, 0, dict[str, int]()
     for t in tickets:
         found = index.candidates(as_text(t), limit=10, floor=review_at)
         best: dict[int, float] = {}  # each case's score: its best ticket's
@@ -225,8 +225,9 @@ def accuracy(tickets: list[Ticket], merge_at: float, review_at: float) -> dict[s
         case, score = max(best.items(), key=lambda item: item[1], default=(-1, 0.0))
         if score >= merge_at:  # the new ticket joins one case; two cases are never joined through it
             merged.union(t.id, case)
-        elif score >= review_at:
+        elif score >= review_at:  # a handler is shown the best case: is it the right one?
             review += 1
+            review_right += tickets[case].case == t.case
         if t.phone in by_phone:
             baseline.union(t.id, by_phone[t.phone])
         by_phone[t.phone] = t.id
@@ -237,7 +238,8 @@ def accuracy(tickets: list[Ticket], merge_at: float, review_at: float) -> dict[s
     base_precision, base_recall = scores(baseline.pairs(), truth)
     cases = len({t.case for t in tickets})
     return {"tickets": len(tickets), "cases": cases, "true_pairs": len(truth), "precision": precision,
-            "recall": recall, "review_share": review / len(tickets), "baseline_precision": base_precision,
+            "recall": recall, "review_share": review / len(tickets),
+            "review_right": review_right / max(review, 1), "baseline_precision": base_precision,
             "baseline_recall": base_recall,
             "recall_same_caller": scores(predicted & same_caller, same_caller)[1],
             "recall_other_callers": scores(predicted & (truth - same_caller), truth - same_caller)[1]}  # fmt: skip
@@ -269,7 +271,10 @@ def fit(seed: int, grievances: int) -> None:
     # figures against); a fact whose fitted weight takes the wrong sign (it only stands in for another, correlated
     # one) is dropped (weight 0) and the rest refitted. No pair is months apart in a generated month: `long_apart`
     # is set by hand.
-    sign = {"different_respondent": -1, "different_figures": -1, "text_x_different_respondent": -1}
+    sign = {
+        name: -1
+        for name in ("different_respondent", "different_figures", "text_x_different_respondent", "different_word")
+    }
     fixed = {FEATURES.index("long_apart") + 1}
     everything = x
     while True:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from zhizhi.hotline.evidence import WINDOW_DAYS, Evidence, compare_figures, figures, repeats
+from zhizhi.hotline.evidence import WINDOW_DAYS, Evidence, compare_figures, different_word, figures, repeats
 from zhizhi.hotline.similar import TicketIndex, TicketText, normalise_text, respondent_core, without_respondent
 
 
@@ -37,6 +37,22 @@ def test_figures_are_read_with_their_units(text: str, expected: set[tuple[str, s
 )
 def test_figures_agree_or_contradict_on_the_units_both_give(one: str, other: str, expected: tuple[int, int]) -> None:
     assert compare_figures(figures(normalise_text(one)), figures(normalise_text(other))) == expected
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "expected"),
+    [
+        ("美容院明码标价不实羽绒服实际收费比标签贵", "来电人称美容院明码标价不实空调实际收费比标签贵", True),
+        ("发现货架上的化妆品已经过期还在卖", "发现货架上的酱油已经过期还在卖", True),
+        ("明码标价不实羽绒服实际收费比标签贵", "明码标价不实羽绒服实际收费比标签贵要求处理", False),  # the same words
+        ("在买了酱油用了没几天就坏了", "卖的酱油质量不行找店里退换", False),  # other words altogether
+        ("多收了30元要求退款", "多收了50元要求退款", False),  # figures are compared on their own
+        ("商家不给退款要求处理", "商家不给退钱要求处理", False),  # one character: a synonym as often as not
+        ("羽绒服质量不行", "空调质量不行", False),  # nothing equal before the word
+    ],
+)
+def test_texts_alike_but_for_one_word_are_two_purchases(one: str, other: str, expected: bool) -> None:
+    assert different_word(one, other) is expected
 
 
 @pytest.mark.parametrize(
@@ -88,6 +104,7 @@ BASE = Evidence(text=0.4, shared=0.5, same_respondent=True)
         ({"different_figures": 1}, -1),
         ({"days_apart": WINDOW_DAYS + 1}, -1),
         ({"days_apart": 3}, 0),
+        ({"different_word": True}, -1),
     ],
 )
 def test_each_fact_moves_the_score_its_own_way(change: dict[str, object], direction: int) -> None:

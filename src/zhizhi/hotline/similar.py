@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from zhizhi.hotline.evidence import FEATURES, Evidence, compare_figures, figures, repeats
+from zhizhi.hotline.evidence import FEATURES, Evidence, compare_figures, different_word, figures, repeats
 
 ID_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
 PHONE = re.compile(r"(?<![0-9])(?:1[3-9][0-9](?:[ -]?[0-9]{4}){2}|0[0-9]{2,3}[ -]?[0-9]{7,8}|[0-9]{7,8})(?![0-9])")
@@ -191,6 +191,7 @@ class TicketIndex:
         self._repeat = _Column(np.bool_)
         self._respondent: list[str | None] = []
         self._figures: list[frozenset[tuple[str, str]]] = []
+        self._texts: list[str] = []  # normalised, the respondent's name taken out
         # Bulk-built: every key's ticket count; trigram -> rows; identity hash -> rows (all sorted).
         self._df_keys = np.empty(0, dtype=U32)
         self._df_counts = np.empty(0, dtype=I64)
@@ -238,7 +239,7 @@ class TicketIndex:
         for name in ("_ids", "_grams", "_offsets", "_trigrams", "_norms", "_norm_at", "_received", "_repeat"):
             setattr(other, name, getattr(self, name).copy())
         other._identity = {kind: column.copy() for kind, column in self._identity.items()}
-        other._respondent, other._figures = list(self._respondent), list(self._figures)
+        other._respondent, other._figures, other._texts = list(self._respondent), list(self._figures), list(self._texts)
         other._bulk()
         return other
 
@@ -246,7 +247,8 @@ class TicketIndex:
         row = len(self)
         text = normalise_text(ticket.text)
         respondent = respondent_key(ticket.respondent) or None
-        tri, bi = gram_keys(without_respondent(text, respondent))
+        self._texts.append(without_respondent(text, respondent))
+        tri, bi = gram_keys(self._texts[-1])
         self._ids.extend([ticket.id])
         self._grams.extend(tri)
         self._grams.extend(bi)
@@ -357,7 +359,7 @@ class TicketIndex:
         if not rows.size:
             return text, keys, idf, []
         similarity, shared = self._similarities(keys, idf, rows)
-        mine = _Ticket(who, respondent, figures(full), repeats(full), ticket.received)
+        mine = _Ticket(who, respondent, figures(full), repeats(full), ticket.received, text)
         found = zip(rows.tolist(), similarity.tolist(), shared.tolist(), strict=True)
         return text, keys, idf, [(r, self._evidence(mine, r, s, w)) for r, s, w in found]
 
@@ -411,8 +413,9 @@ class TicketIndex:
         agree, differ = compare_figures(mine.figures, self._figures[row])
         received = int(self._received.data[row])
         apart = abs(mine.received.toordinal() - received) if mine.received and received else None
+        other_word = same_business and similarity >= 0.3 and different_word(mine.text, self._texts[row])
         return Evidence(similarity, shared, same_phone, same_name, same_business, other_business, agree, differ,
-                        mine.repeat and (same_phone or same_name), apart)  # fmt: skip
+                        mine.repeat and (same_phone or same_name), apart, other_word)  # fmt: skip
 
     def _candidate(self, score: float, e: Evidence, row: int, text: str, keys: npt.NDArray[np.uint32],
                    idf: npt.NDArray[np.float64]) -> Candidate:  # fmt: skip
@@ -425,6 +428,7 @@ class TicketIndex:
                                     ("same_figures", e.same_figures > 0),
                                     ("different_respondent", e.different_respondent),
                                     ("different_figures", e.different_figures > 0),
+                                    ("different_word", e.different_word),
                                     ("long_apart", long_apart)) if yes]  # fmt: skip
         return Candidate(int(self._ids.data[row]), round(score, 4), round(e.text, 4), tuple(reasons), phrases)
 
@@ -436,6 +440,7 @@ class _Ticket:
     figures: frozenset[tuple[str, str]]
     repeat: bool
     received: date | None
+    text: str
 
 
 def _phrases(text: str, theirs: set[int], weights: dict[int, float], total: int) -> tuple[str, ...]:
