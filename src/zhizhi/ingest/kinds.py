@@ -20,6 +20,7 @@ from zhizhi.ingest.normalize import (
     normalize_names,
     normalize_phones,
     parse_dates,
+    parse_datetimes,
     split_addresses,
 )
 from zhizhi.ingest.normalize.artefacts import undo_artefacts
@@ -168,6 +169,27 @@ def _resident_id(today: date) -> Callable[[str, str], Checked[str]]:
 
 def _date(spec: Field, raw: pl.Series, ctx: Context) -> Cleaned:
     parsed = parse_dates(raw)
+    return Cleaned({spec.name: parsed.cast(pl.String)}, _date_findings(spec, raw, parsed, ctx))
+
+
+def _datetime(spec: Field, raw: pl.Series, ctx: Context) -> Cleaned:
+    moments = parse_datetimes(raw)
+    found = _date_findings(spec, raw, moments.str.slice(0, 10).str.to_date(strict=False), ctx)
+    found.append(
+        findings_where(
+            spec,
+            raw,
+            moments.str.len_chars() == 10,
+            "datetime.date_only",
+            f"「{spec.label_zh}」`{{value}}` 只有日期，没有时刻",
+            f"`{spec.name}` = `{{value}}` gives the day but not the time of day",
+        )
+    )
+    return Cleaned({spec.name: moments}, found)
+
+
+def _date_findings(spec: Field, raw: pl.Series, parsed: pl.Series, ctx: Context) -> list[pl.DataFrame]:
+    """A date's findings: unparseable, before the field's earliest day, after its latest."""
     given = clean_text(raw).is_not_null()
     invalid = given & parsed.is_null()
     latest = None if spec.max_future_days is None else ctx.today + timedelta(days=spec.max_future_days)
@@ -200,7 +222,7 @@ def _date(spec: Field, raw: pl.Series, ctx: Context) -> Cleaned:
                 f"`{spec.name}` = `{{value}}` is after {latest}",
             )
         )
-    return Cleaned({spec.name: parsed.cast(pl.String)}, found)
+    return found
 
 
 def _phone(spec: Field, raw: pl.Series, ctx: Context) -> Cleaned:
@@ -311,6 +333,7 @@ KINDS: dict[str, Callable[[Field, pl.Series, Context], Cleaned]] = {
     "uscc": _validated(validate_uscc, uscc_valid_mask),
     "reg_no": _validated(validate_registration_number),
     "date": _date,
+    "datetime": _datetime,
     "phone": _phone,
     "address": _address,
     "enum": _enum,

@@ -10,6 +10,7 @@ A field's kind decides everything the pipeline does with it, so a new record typ
 | `reg_no` | the old 15-digit registration number | `reg_no.*` |
 | `resident_id` | an 18-digit resident ID number (15-digit ones upgraded) | `resident_id.*` |
 | `date` | ISO date | `date.*` |
+| `datetime` | ISO moment to the second (`2021-07-08T14:30:00`); the day alone when no time is written | `date.*` |
 | `phone` | one phone number (mobile or landline with area code), others kept | `phone.*` (soft) |
 | `address` | the address; its division code, province, city, county and street part beside it | none |
 | `code` | a code in the field's code list, translated from the source's list | `code.*` |
@@ -28,7 +29,19 @@ from datetime import date
 from typing import Literal
 
 Kind = Literal[
-    "text", "name", "person", "uscc", "reg_no", "resident_id", "date", "phone", "address", "code", "enum", "list"
+    "text",
+    "name",
+    "person",
+    "uscc",
+    "reg_no",
+    "resident_id",
+    "date",
+    "datetime",
+    "phone",
+    "address",
+    "code",
+    "enum",
+    "list",
 ]
 KINDS: tuple[Kind, ...] = (
     "text",
@@ -38,6 +51,7 @@ KINDS: tuple[Kind, ...] = (
     "reg_no",
     "resident_id",
     "date",
+    "datetime",
     "phone",
     "address",
     "code",
@@ -54,8 +68,8 @@ class Field:
 
     `synonyms` are header names departments use for it (for `sources suggest`); `code_list` is the list a `code`
     field is kept in; `values` the allowed values of an `enum` (value -> Chinese label) and `aliases` other
-    words for them (word -> value); `earliest` and `max_future_days` bound a `date` field (0: not after the
-    day of ingest; None: no upper bound). `privacy` classifies the field in the personal-data catalogue
+    words for them (word -> value); `earliest` and `max_future_days` bound a `date` or `datetime` field (0: not
+    after the day of ingest; None: no upper bound). `privacy` classifies the field in the personal-data catalogue
     (`zhizhi.privacy`): a category such as `person_address` or `biometric`, or `none` for a field that is not
     personal; unset, the field's kind decides (an ID number, a person's name and a phone are personal).
     `identifier` says the field holds an identifier (a licence or equipment number in a `text` field), whose

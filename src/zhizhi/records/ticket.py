@@ -102,7 +102,7 @@ TICKET = RecordType(
         ),
         Field(
             "received_at",
-            "date",
+            "datetime",
             "受理时间",
             "Received at",
             required=True,

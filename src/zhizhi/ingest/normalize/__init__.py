@@ -13,6 +13,7 @@ a single-value form with the same rules, for forms, previews and tests:
 | --- | --- | --- |
 | text | `clean_text` / `clean_text_expr` | `clean_text_value` |
 | dates | `parse_dates` | `parse_date_value` |
+| moments (a day and a time of day) | `parse_datetimes` | `parse_datetime_value` |
 | phones | `normalize_phones` | `normalize_phone_value` |
 | names | `normalize_names` / `normalize_names_expr` | `normalize_name_value` |
 | addresses | `split_addresses` | `split_address_value` |
@@ -21,7 +22,13 @@ Each module's docstring records the decisions it makes (what is accepted, what i
 """
 
 from zhizhi.ingest.normalize.addresses import AddressParts, split_address_value, split_addresses
-from zhizhi.ingest.normalize.dates import excel_serial_to_date, parse_date_value, parse_dates
+from zhizhi.ingest.normalize.dates import (
+    excel_serial_to_date,
+    parse_date_value,
+    parse_dates,
+    parse_datetime_value,
+    parse_datetimes,
+)
 from zhizhi.ingest.normalize.names import normalize_name_value, normalize_names, normalize_names_expr
 from zhizhi.ingest.normalize.normalized import Normalized
 from zhizhi.ingest.normalize.phones import PhoneValue, normalize_phone_value, normalize_phones
@@ -42,6 +49,8 @@ __all__ = [
     "normalize_phones",
     "parse_date_value",
     "parse_dates",
+    "parse_datetime_value",
+    "parse_datetimes",
     "split_address_value",
     "split_addresses",
 ]

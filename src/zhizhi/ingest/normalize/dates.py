@@ -12,16 +12,20 @@ Refused, so left null for the caller to quarantine: two-digit years (21-7-8, 210
 day-first or month-first orders (08/07/2021), years without a day (2021年7月), impossible dates (2021-02-30),
 mixed separators (2021-7/8). `Normalized(raw, parse_dates(raw)).failures()` lists them with their originals.
 A column is parsed over its distinct values only: a million rows hold a few thousand distinct dates.
+
+Moments (`parse_datetimes`, the `datetime` kind: when a hotline call came in) read the day the same way and keep the
+time of day written after it, to the second.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from zhizhi.ingest.normalize.columns import apply_expr, on_distinct
+from zhizhi.ingest.normalize.columns import apply_expr, map_distinct, on_distinct
 from zhizhi.ingest.normalize.text import clean_text_expr, clean_text_value
 
 EARLIEST = date(1900, 1, 1)
@@ -130,3 +134,58 @@ def _numeric_value(value: float) -> date | None:
     if not 0 <= whole <= 99_999_999:
         return None
     return _text_value(str(int(whole)))
+
+
+# A time of day after the date: 14:30, 14:30:05, 14:30:05.123, 14时30分, 14点30分05秒, with an offset (dropped).
+_TIME_OF_DAY = re.compile(
+    r"^(?P<date>.+?)(?:[ T]+|(?<=日))(?P<h>[0-9]{1,2})(?::|时|点)(?P<m>[0-9]{1,2})分?"
+    r"(?:(?::)?(?P<s>[0-9]{1,2})(?:\.[0-9]{1,9})?秒?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?$"
+)
+
+
+def parse_datetimes(values: pl.Series) -> pl.Series:
+    """Parse a column of moments to ISO text: `2021-07-08T14:30:00`, or `2021-07-08` where only a day is written.
+
+    The day is read exactly as `parse_dates` reads it; a time of day after it (14:30, 14:30:05, 14时30分, 14点30分05秒,
+    with T or spaces between) is kept to the second, as written, without converting time zones; an Excel serial's
+    fraction is its time of day. An impossible time (25:00, 14:61) makes the value unparseable (null)."""
+    if isinstance(values.dtype, pl.Datetime):
+        return values.dt.strftime("%Y-%m-%dT%H:%M:%S")
+    if values.dtype == pl.Date:
+        return values.cast(pl.String)
+    return map_distinct_values(values, parse_datetime_value)
+
+
+def parse_datetime_value(value: object) -> str | None:
+    """One moment as `parse_datetimes` reads it."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        day = _numeric_value(value)
+        if day is None:
+            return None
+        fraction = float(value) % 1
+        if fraction == 0 or len(str(int(value))) == 8:  # YYYYMMDD carries no time of day
+            return day.isoformat()
+        seconds = min(round(fraction * 86_400), 86_399)
+        return f"{day.isoformat()}T{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    text = clean_text_value(str(value)) or ""
+    match = _TIME_OF_DAY.match(text)
+    if match is None:
+        day = _text_value(text)
+        return None if day is None else day.isoformat()
+    day = _text_value(match.group("date").rstrip())
+    hour, minute, second = int(match.group("h")), int(match.group("m")), int(match.group("s") or 0)
+    if day is None or hour > 23 or minute > 59 or second > 59:
+        return None
+    return f"{day.isoformat()}T{hour:02d}:{minute:02d}:{second:02d}"
+
+
+def map_distinct_values(values: pl.Series, parse: Callable[[object], str | None]) -> pl.Series:
+    """`parse` over the distinct values only, joined back in order (text columns; numbers kept as numbers)."""
+    keys = values if values.dtype.is_numeric() else values.cast(pl.String)
+    return map_distinct(keys, parse, pl.String())

@@ -35,6 +35,7 @@ STRENGTH: dict[str, float] = {
     "reg_no": 0.9,
     "phone": 0.9,
     "date": 0.85,
+    "datetime": 0.85,
     "address": 0.85,
     "enum": 0.8,
     "name": 0.6,
@@ -45,16 +46,18 @@ STRENGTH: dict[str, float] = {
 }
 """How much a value passing its kind's check says that the column holds that kind (the `s` of the formula)."""
 
-SELF_IDENTIFYING = ("uscc", "reg_no", "resident_id", "date", "phone", "address")
+SELF_IDENTIFYING = ("uscc", "reg_no", "resident_id", "date", "datetime", "phone", "address")
 """Checks that recognise a column by its values alone, whatever its header."""
-COMPATIBLE = {"uscc": {"reg_no", "resident_id"}, "reg_no": {"uscc"}}
-"""A credit-code column may also hold old registration numbers or, for individuals, ID numbers."""
+COMPATIBLE = {"uscc": {"reg_no", "resident_id"}, "reg_no": {"uscc"}, "date": {"datetime"}, "datetime": {"date"}}
+"""A credit-code column may also hold old registration numbers or, for individuals, ID numbers; a column of days is
+also a column of moments written without a time, and the other way round."""
 
 VALUE_CHECKS = {
     "uscc": "are valid credit codes",
     "reg_no": "are 15-digit registration numbers with a valid check digit",
     "resident_id": "are valid resident ID numbers",
     "date": "are dates within the field's bounds",
+    "datetime": "are dates (with or without a time of day) within the field's bounds",
     "phone": "are mobile or landline numbers",
     "address": "start with a division (a street address without one counts half)",
     "code": "are codes of 4-8 digits, of the column's usual lengths",
@@ -70,6 +73,7 @@ PASSED = {
     "reg_no": "registration numbers",
     "resident_id": "ID numbers",
     "date": "dates in bounds",
+    "datetime": "dates in bounds",
     "phone": "phone numbers",
     "address": "addresses with a division",
     "code": "codes of 4-8 digits",
@@ -307,6 +311,7 @@ def profile_column(name: str, values: list[str]) -> ColumnProfile:
     for kind, check in _CHECKS.items():
         profile.rates[kind] = _share(profile.counts, check)
     profile.rates["date"] = _share(profile.counts, lambda value: 0.0 if profile.dates[value] is None else 1.0)
+    profile.rates["datetime"] = profile.rates["date"]  # the day is read the same way; a time of day may follow
     profile.rates["name"] *= _distinct_factor(values)
     profile.rates["person"] *= _distinct_factor(values)
     profile.rates["list"] = min(1.0, 2 * profile.rates["list"])
@@ -324,7 +329,7 @@ def value_rate(profile: ColumnProfile, item: Field, today: date) -> float | None
     """The share of the column's values passing the field's check; None for a column with no values."""
     if profile.blank:
         return None
-    if item.kind == "date":
+    if item.kind in ("date", "datetime"):
         earliest, latest = _bounds(item, today)
 
         def within(value: str) -> float:

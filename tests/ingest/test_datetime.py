@@ -1,0 +1,68 @@
+"""The `datetime` kind (a hotline ticket's moment of receipt): the day read as dates are, the time of day kept to the
+second, a day alone kept with a soft finding, impossible times and days refused."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import polars as pl
+import pytest
+
+from zhizhi.ingest.kinds import Context, clean_column
+from zhizhi.ingest.normalize import parse_datetime_value, parse_datetimes
+from zhizhi.records.fields import Field
+
+TODAY = date(2026, 12, 5)
+RECEIVED = Field("received_at", "datetime", "受理时间", "Received at", required=True)
+
+VALUES = [
+    ("2026-11-28 14:30:05", "2026-11-28T14:30:05"),
+    ("2026-11-28T14:30:05+08:00", "2026-11-28T14:30:05"),
+    ("2026-11-28 14:30:05.250", "2026-11-28T14:30:05"),
+    ("2026/11/28 9:05", "2026-11-28T09:05:00"),
+    ("2026.11.28 14点30分", "2026-11-28T14:30:00"),
+    ("2026年11月28日 14时30分", "2026-11-28T14:30:00"),
+    ("2026年11月28日14时30分05秒", "2026-11-28T14:30:05"),
+    ("２０２６－１１－２８　１４：３０", "2026-11-28T14:30:00"),
+    ("2026-11-28", "2026-11-28"),
+    ("20261128", "2026-11-28"),
+    (46354.25, "2026-11-28T06:00:00"),  # an Excel serial: the fraction is the time of day
+    (46354, "2026-11-28"),
+    (datetime(2026, 11, 28, 14, 30, 5), "2026-11-28T14:30:05"),
+    (date(2026, 11, 28), "2026-11-28"),
+    ("2026-11-28 24:00", None),
+    ("2026-11-28 14:61", None),
+    ("2026-02-30 10:00", None),
+    ("28/11/2026 14:30", None),
+    ("下午两点", None),
+    ("", None),
+    (None, None),
+]
+
+
+@pytest.mark.parametrize(("value", "moment"), VALUES)
+def test_moments_in_the_forms_exports_write_them(value: object, moment: str | None) -> None:
+    assert parse_datetime_value(value) == moment
+
+
+def test_a_column_is_parsed_as_each_value_is() -> None:
+    texts = [v for v, _ in VALUES if isinstance(v, str) or v is None]
+    assert parse_datetimes(pl.Series(texts, dtype=pl.String)).to_list() == [parse_datetime_value(v) for v in texts]
+    assert parse_datetimes(pl.Series([46354.25, 46354.0])).to_list() == ["2026-11-28T06:00:00", "2026-11-28"]
+
+
+CLEAN = [
+    ("2026-11-28 14:30", "2026-11-28T14:30:00", []),
+    ("2026-11-28", "2026-11-28", ["datetime.date_only"]),
+    ("2026-11-28 25:00", None, ["date.invalid"]),
+    ("2026-12-06 08:00", "2026-12-06T08:00:00", ["date.too_late"]),
+    ("1949-09-30 08:00", "1949-09-30T08:00:00", ["date.too_early"]),
+]
+
+
+@pytest.mark.parametrize(("raw", "clean", "codes"), CLEAN)
+def test_the_kind_cleans_and_checks(raw: str, clean: str | None, codes: list[str]) -> None:
+    cleaned = clean_column(RECEIVED, pl.Series([raw]), Context(TODAY))
+    found = pl.concat(cleaned.findings)
+    assert cleaned.columns["received_at"].to_list() == [clean]
+    assert sorted(found["code"].to_list()) == codes
