@@ -99,7 +99,8 @@ class Connection(sqlite3.Connection):
             self._let_go()
 
     def __del__(self) -> None:  # a connection dropped without close must not keep the lock for its process's life
-        self._let_go()
+        if hasattr(self, "_held"):  # not when opening the database failed before the lock was set up
+            self._let_go()
 
     def _let_go(self) -> None:
         self.release()
