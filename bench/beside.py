@@ -41,6 +41,7 @@ from delivery import (  # noqa: E402  (the delivery bench's rows, target, receiv
     TARGET,
     TODAY,
     Stores,
+    demo_city_store,
     entity_rows,
     isolated,
     load_average,
@@ -55,26 +56,19 @@ from delivery import (  # noqa: E402  (the delivery bench's rows, target, receiv
 
 
 def prepare(url: str, backlog_csv: str | None) -> int:
-    """Migrate, install the code lists and the demo city, and owe the backlog (not measured)."""
+    """The delivery bench's store (code lists, the demo city) with the backlog owed (not measured)."""
     from zhizhi.access import Actor
-    from zhizhi.codes import install_builtin
-    from zhizhi.demo import load_demo
     from zhizhi.ingest.pipeline import ingest_file
     from zhizhi.sources.config import parse_source
-    from zhizhi.store import make_engine, make_sessionmaker, upgrade
 
-    actor = Actor.operator("bench")
-    engine = make_engine(url)
-    upgrade(engine)
-    sessions = make_sessionmaker(engine)
-    with sessions() as session, session.begin():
-        install_builtin(session, actor)
-        load_demo(session, actor)
+    engine, sessions = demo_city_store(url)
     owed = 0
     if backlog_csv is not None:
         source = parse_source(SOURCE_YAML, "bench_delivery.yaml")
         with sessions() as session, session.begin():
-            result = ingest_file(session, actor, source, Path(backlog_csv), today=TODAY, **owing(True))
+            result = ingest_file(
+                session, Actor.operator("bench"), source, Path(backlog_csv), today=TODAY, **owing(True)
+            )
             owed = result.batch.rows_accepted
     engine.dispose()
     return owed
@@ -161,31 +155,8 @@ def run(args: argparse.Namespace, folder: Path, root: Path, stores: Stores) -> d
         watcher.start()
         try:
             time.sleep(args.warmup)
-            running: list[tuple[Ingest, subprocess.Popen[str]]] = []
-            began = time.monotonic()
-            for n, path in enumerate(files):
-                time.sleep(max(0.0, began + n * args.interval - time.monotonic()))
-                ingest = Ingest(path.name, time.time())
-                process = subprocess.Popen(
-                    [*argv, "-w", str(root), "ingest", "bench_delivery", str(path), "--json"],
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                    text=True,
-                )
-                threading.Thread(target=_wait, args=(ingest, process), daemon=True).start()
-                running.append((ingest, process))
-                ingests.append(ingest)
-            for _, process in running:
-                process.wait()
-            expected = args.files * args.rows
-            deadline = time.monotonic() + args.timeout
-            while time.monotonic() < deadline:
-                batches = {b for b in (batch_of(url, i.file) for i in ingests) if b is not None}
-                if sum(1 for b, _ in list(watch.seen.values()) if b in batches) >= expected:
-                    break
-                time.sleep(0.2)
+            ingests = ingest_each_second(args, files, [*argv, "-w", str(root), "ingest", "bench_delivery"], env)
+            wait_for_acknowledgements(url, ingests, watch, args.files * args.rows, args.timeout)
             receiver_stats = platform_.stats()
         finally:
             watch.stop.set()
@@ -216,6 +187,42 @@ def run(args: argparse.Namespace, folder: Path, root: Path, stores: Stores) -> d
         "failures": [{"file": i.file, "exit": i.exit_code, "output": i.output[-2000:]} for i in failures],
         "receiver": receiver_stats,
     }
+
+
+def ingest_each_second(
+    args: argparse.Namespace, files: list[Path], command: list[str], env: dict[str, str]
+) -> list[Ingest]:
+    """Start `command FILE --json` for each file, one every `--interval` seconds; return when all have ended."""
+    ingests: list[Ingest] = []
+    waiting: list[threading.Thread] = []
+    began = time.monotonic()
+    for n, path in enumerate(files):
+        time.sleep(max(0.0, began + n * args.interval - time.monotonic()))
+        ingest = Ingest(path.name, time.time())
+        process = subprocess.Popen(
+            [*command, str(path), "--json"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        waiting.append(threading.Thread(target=_wait, args=(ingest, process), daemon=True))
+        waiting[-1].start()
+        ingests.append(ingest)
+    for thread in waiting:
+        thread.join()
+    return ingests
+
+
+def wait_for_acknowledgements(url: str, ingests: list[Ingest], watch: Watch, expected: int, timeout: float) -> None:
+    """Until the watch has seen `expected` acknowledgements of the ingests' batches, or `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        batches = {b for b in (batch_of(url, i.file) for i in ingests) if b is not None}
+        if sum(1 for b, _ in list(watch.seen.values()) if b in batches) >= expected:
+            return
+        time.sleep(0.2)
 
 
 def _wait(ingest: Ingest, process: subprocess.Popen[str]) -> None:

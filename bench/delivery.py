@@ -419,6 +419,22 @@ def isolated(step: Callable[..., T], *args: object) -> T:
         return pool.submit(step, *args).result()
 
 
+def demo_city_store(url: str) -> tuple[Any, Any]:
+    """A migrated store at `url` holding the built-in code lists and the demo city: its engine and sessions."""
+    from zhizhi.access import Actor
+    from zhizhi.codes import install_builtin
+    from zhizhi.demo import load_demo
+    from zhizhi.store import make_engine, make_sessionmaker, upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)
+    sessions = make_sessionmaker(engine)
+    with sessions() as session, session.begin():
+        install_builtin(session, Actor.operator("bench"))
+        load_demo(session, Actor.operator("bench"))
+    return engine, sessions
+
+
 def prepare_template(
     url: str, csv_path: str, records: int, later_path: str | None, analyze: bool = False
 ) -> dict[str, float]:
@@ -430,20 +446,12 @@ def prepare_template(
     from sqlalchemy import func, select
 
     from zhizhi.access import Actor
-    from zhizhi.codes import install_builtin
-    from zhizhi.demo import load_demo
     from zhizhi.ingest.pipeline import ingest_file
     from zhizhi.sources.config import parse_source
-    from zhizhi.store import make_engine, make_sessionmaker, upgrade
     from zhizhi.store.tables import Delivery
 
     actor = Actor.operator("bench")
-    engine = make_engine(url)
-    upgrade(engine)
-    sessions = make_sessionmaker(engine)
-    with sessions() as session, session.begin():
-        install_builtin(session, actor)
-        load_demo(session, actor)
+    engine, sessions = demo_city_store(url)
     postgresql = engine.dialect.name == "postgresql"
     if postgresql:
         # What autovacuum last saw: the store before the burst, its outbox empty. Then no more statistics.

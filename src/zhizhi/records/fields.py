@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, get_args
 
 Kind = Literal[
     "text",
@@ -43,21 +43,7 @@ Kind = Literal[
     "enum",
     "list",
 ]
-KINDS: tuple[Kind, ...] = (
-    "text",
-    "name",
-    "person",
-    "uscc",
-    "reg_no",
-    "resident_id",
-    "date",
-    "datetime",
-    "phone",
-    "address",
-    "code",
-    "enum",
-    "list",
-)
+KINDS: tuple[Kind, ...] = get_args(Kind)
 IDENTIFIER_KINDS: frozenset[Kind] = frozenset({"uscc", "reg_no", "resident_id", "code", "phone"})
 """Kinds whose values are identifiers or codes: strings of digits and letters that spreadsheets mistake for numbers."""
 

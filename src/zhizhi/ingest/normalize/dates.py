@@ -20,7 +20,6 @@ time of day written after it, to the second.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import polars as pl
@@ -153,7 +152,8 @@ def parse_datetimes(values: pl.Series) -> pl.Series:
         return values.dt.strftime("%Y-%m-%dT%H:%M:%S")
     if values.dtype == pl.Date:
         return values.cast(pl.String)
-    return map_distinct_values(values, parse_datetime_value)
+    keys = values if values.dtype.is_numeric() else values.cast(pl.String)  # numbers kept: a serial's fraction
+    return map_distinct(keys, parse_datetime_value, pl.String())
 
 
 def parse_datetime_value(value: object) -> str | None:
@@ -184,8 +184,3 @@ def parse_datetime_value(value: object) -> str | None:
         return None
     return f"{day.isoformat()}T{hour:02d}:{minute:02d}:{second:02d}"
 
-
-def map_distinct_values(values: pl.Series, parse: Callable[[object], str | None]) -> pl.Series:
-    """`parse` over the distinct values only, joined back in order (text columns; numbers kept as numbers)."""
-    keys = values if values.dtype.is_numeric() else values.cast(pl.String)
-    return map_distinct(keys, parse, pl.String())
