@@ -82,6 +82,10 @@ ISSUES = (
      "把{item}送到{shop}修，修完收了{money}元，比说好的贵很多",
      "{shop}修{item}收费不透明，没有清单"),
 )  # fmt: skip
+CONSULTATION = 8
+"""A question (咨询): it names no business, and several people asking it are several questions, not one dispute."""
+SHOP_MATTERS = (2, 4)
+"""Matters of the shop itself, not of one purchase: it closed with the prepaid cards (once), it has no licence."""
 REPEAT = ("再次反映：", "此前已反映，至今未处理，", "第二次来电，", "上次反映的问题没有解决，")
 PREFIX = {"12345": ("市民来电反映：", "来电人称：", "市民反映"), "12315": ("消费者称", "", "投诉人反映")}
 SUFFIX = {
@@ -142,20 +146,26 @@ def month(seed: int = 7, grievances: int = 4000) -> list[Ticket]:
     """A month of tickets with the truth (`case`), in the order received."""
     city = City(seed)
     own_city = City(seed + 1_000_003)  # a consumer's own figures, drawn apart so the rest of the month is unchanged
+    redraw = City(seed + 2_000_003)  # an incident's matter drawn again when it was a question, apart too
     shops = [city.shop() for _ in range(grievances // 2)]
     callers = [(city.person(), city.phone()) for _ in range(grievances)]
     rows: list[tuple[int, int, str, str, str, str, str]] = []  # day, case, channel, text, phone, caller, respondent
+    matters: dict[int, tuple[str, int]] = {}  # each grievance's shop and issue
 
     def add(case: int, day: int, channel: str, g: dict[str, object], shop: tuple[str, str], who: tuple[str, str],
             repeat: bool = False) -> None:  # fmt: skip
         name = shop[0] if channel == "12315" else city.rng.choice(shop)
-        rows.append((day, case, channel, city.text(g, shop, channel, repeat), who[1], who[0], name))
+        text = city.text(g, shop, channel, repeat)
+        rows.append((day, case, channel, text, who[1], who[0], "" if g["issue"] == CONSULTATION else name))
 
     for case in range(grievances):
         kind = city.rng.random()
         shop = city.rng.choice(shops)  # shops repeat: unrelated grievances about one shop
         who = callers[case] if city.rng.random() > 0.05 else city.rng.choice(callers[: grievances // 20])
         g = city.grievance()
+        if kind >= 0.25 and kind < 0.30 and g["issue"] == CONSULTATION:  # a question is not a dispute (Art 3, 39)
+            g["issue"] = redraw.rng.choice([i for i in range(len(ISSUES)) if i != CONSULTATION])
+        matters[case] = (shop[0], int(str(g["issue"])))
         day = city.rng.randint(0, 29)
         first = city.rng.choice(("12315", "12345"))
         add(case, day, first, g, shop, who)
@@ -172,6 +182,12 @@ def month(seed: int = 7, grievances: int = 4000) -> list[Ticket]:
                 own = {**g, **{k: v for k, v in own_city.grievance().items() if k in ("money", "day", "detail")}}
                 add(case, min(day + city.rng.randint(0, 4), 29), city.rng.choice(("12315", "12345")), own, shop,
                     (city.person(), city.phone()))  # fmt: skip
+    # A shop closes once and lacks its licence once: two grievances of such a matter about one shop in the month are
+    # one case (one dispute, Art 11 and 13; one lead to verify), whoever raised them.
+    first_of: dict[tuple[str, int], int] = {}
+    one = {case: first_of.setdefault(matter, case) if matter[1] in SHOP_MATTERS else case
+           for case, matter in sorted(matters.items())}  # fmt: skip
+    rows = [(day, one[case], *rest) for day, case, *rest in rows]
     rows.sort(key=lambda row: (row[0], row[1]))
     return [Ticket(i, case, ch, day, text, phone, caller, resp) for i, (day, case, ch, text, phone, caller, resp)
             in enumerate(rows)]  # fmt: skip
@@ -255,7 +271,9 @@ def history(n: int, seed: int = 11) -> Iterator[TicketText]:
     for i in range(n):
         shop = city.rng.choice(shops)
         channel = city.rng.choice(("12315", "12345"))
-        yield TicketText(i, city.text(city.grievance(), shop, channel, False), city.phone(), city.person(), shop[0])
+        g = city.grievance()
+        respondent = None if g["issue"] == CONSULTATION else shop[0]
+        yield TicketText(i, city.text(g, shop, channel, False), city.phone(), city.person(), respondent)
 
 
 def fit(seed: int, grievances: int) -> None:
