@@ -151,6 +151,38 @@ class PrivacyConfig(_Strict):
         return value
 
 
+class HotlineConfig(_Strict):
+    """The hotline desk: when tickets merge into a case on their own, when a handler is asked, when clocks warn."""
+
+    merge_at: float = Field(
+        default=0.9, gt=0, le=1, description="a new ticket scoring at least this against a case joins it on its own"
+    )
+    review_from: float = Field(
+        default=0.3, gt=0, le=1, description="from this score (below `merge_at`) a handler confirms or keeps apart"
+    )
+    warn_days: int = Field(default=2, ge=0, le=30, description="warn this many working days before a deadline")
+    status_codes: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="channel -> decision -> the channel's status code, where its platform documents other codes",
+    )
+
+    @field_validator("status_codes")
+    @classmethod
+    def _decisions(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        from zhizhi.records.ticket_answer import DECISIONS
+
+        bad = sorted({d for codes in value.values() for d in codes if d not in DECISIONS})
+        if bad:
+            raise ValueError(f"unknown decision(s) {bad}; choose from {', '.join(DECISIONS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> HotlineConfig:
+        if self.review_from > self.merge_at:
+            raise ValueError("review_from must not be above merge_at")
+        return self
+
+
 class WorkspaceConfig(_Strict):
     """The whole of `zhizhi.yaml`."""
 
@@ -163,3 +195,4 @@ class WorkspaceConfig(_Strict):
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     resolve: ResolveConfig = Field(default_factory=ResolveConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
+    hotline: HotlineConfig = Field(default_factory=HotlineConfig)

@@ -1,0 +1,137 @@
+"""Answers: a case's decision rendered for each of its tickets in the ticket's channel's codes, and owed to the
+channel's platform through the outbox.
+
+The desk writes the answers of one decision as a JSON-lines file under `data/answers/CHANNEL/` and ingests it with
+the channel's answer source (`sources/answers-CHANNEL-DESK.yaml`, written on first use): the answers are then
+records like any other, with lineage, versions and the ledger, and every target that takes the source's records is
+owed each new version. A channel's platform is a target file (`targets/12315.yaml`, `targets/12345.yaml`: see
+docs/hotline.md) with its own field names. An answer whose content did not change is not a new version, so a ticket
+is never sent the same answer twice; the next decision on the case is the answer's next version.
+
+Each channel's status codes are the desk's defaults below; a bureau whose platform documents other codes sets them
+in `zhizhi.yaml` (`hotline.status_codes`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhizhi.access.roles import Actor
+from zhizhi.config import Workspace
+from zhizhi.delivery import Outbox
+from zhizhi.records.ticket_answer import DECISIONS
+from zhizhi.sources.config import SOURCES_FOLDER, load_source
+from zhizhi.store.tables import Case, CaseTicket, Department, Record, RecordVersion
+from zhizhi.store.types import LOCAL_TZ
+
+STATUS_CODES: dict[str, dict[str, str]] = {
+    "12315": {"accepted": "02", "not_accepted": "03", "referred": "04", "mediated": "05", "terminated": "06",
+              "case_opened": "07", "not_opened": "08", "answered": "09"},
+    "12345": {"accepted": "20", "not_accepted": "31", "referred": "40", "mediated": "30", "terminated": "30",
+              "case_opened": "30", "not_opened": "30", "answered": "30"},
+}  # fmt: skip
+"""The desk's default status codes per channel (a channel without a table gets the decision's own name)."""
+FIELDS = ("channel", "number", "case_number", "kind", "decision", "status_code", "status_text", "reason", "result",
+          "office", "answered_at")  # fmt: skip
+
+
+def status_code(workspace: Workspace, channel: str, decision: str) -> str:
+    own = workspace.config.hotline.status_codes.get(channel, {})
+    return own.get(decision) or STATUS_CODES.get(channel, {}).get(decision) or decision
+
+
+def source_name(channel: str, desk_code: str) -> str:
+    return f"answers-{channel}-{desk_code}".lower()[:63]
+
+
+def answer_source(workspace: Workspace, channel: str, desk_code: str) -> Any:
+    """The answer source of a channel and desk, its file written on first use (a steward may retitle it)."""
+    name = source_name(channel, desk_code)
+    path = workspace.root / SOURCES_FOLDER / f"{name}.yaml"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = {
+            "name": name,
+            "title": f"热线答复（{channel}）",
+            "department": desk_code,
+            "record_type": "ticket_answer",
+            "reader": "jsonl",
+            "fields": {f: f for f in FIELDS},
+        }
+        text = "# Written by the hotline desk: the answers of its cases to the tickets of one channel.\n"
+        path.write_text(text + yaml.safe_dump(body, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return load_source(workspace.root, name)
+
+
+def render(workspace: Workspace, case: Case, ticket: dict[str, Any], office: str) -> dict[str, str]:
+    """One ticket's answer in its channel's codes."""
+    from zhizhi.hotline.cases import NOT_ACCEPTED_REASONS
+
+    decision = case.decision or ""
+    decided = (case.decided_at or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ)
+    return {
+        "channel": str(ticket.get("channel") or "other"),
+        "number": str(ticket.get("number") or ""),
+        "case_number": case.number,
+        "kind": case.kind,
+        "decision": decision,
+        "status_code": status_code(workspace, str(ticket.get("channel")), decision),
+        "status_text": DECISIONS.get(decision, decision),
+        "reason": NOT_ACCEPTED_REASONS.get(case.decision_reason or "", ""),
+        "result": case.result or "",
+        "office": office,
+        "answered_at": decided.replace(tzinfo=None, microsecond=0).isoformat(),
+    }
+
+
+def answer_tickets(session: Session, workspace: Workspace, case: Case, record_ids: list[int]) -> int:
+    """Write and ingest the answers of `case` to the tickets `record_ids`, owed through the outbox in the caller's
+    transaction. Returns how many answers are new versions (each owed once)."""
+    from zhizhi.ingest.pipeline import ingest_file
+
+    if case.decision is None or not record_ids:
+        return 0
+    desk = session.get_one(Department, case.desk_id)
+    office = session.get(Department, case.office_id) if case.office_id else desk
+    rows = session.execute(
+        select(Record.id, RecordVersion.data)
+        .join(RecordVersion, RecordVersion.id == Record.version_id)
+        .where(Record.id.in_(record_ids))
+    ).all()
+    by_channel: dict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)
+    for record_id, data in rows:
+        answer = render(workspace, case, json.loads(data), office.name if office else desk.name)
+        by_channel[answer["channel"]].append((record_id, answer))
+    actor = Actor.operator(f"{case.decided_by or 'desk'}（热线答复）")
+    outbox = Outbox.of(workspace.root)
+    owed = 0
+    stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%dT%H%M%S%f")
+    for channel, answers in sorted(by_channel.items()):
+        source = answer_source(workspace, channel, desk.code)
+        folder: Path = workspace.data_dir / "answers" / channel
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{stamp}-{case.number}.jsonl"
+        path.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for _, a in answers), encoding="utf-8")
+        result = ingest_file(session, actor, source, path, outbox=outbox, force=True)
+        versions = dict(
+            session.execute(
+                select(Record.key, RecordVersion.id)
+                .join(RecordVersion, RecordVersion.record_id == Record.id)
+                .where(RecordVersion.batch_id == result.batch.id)
+            ).all()
+        )
+        owed += len(versions)
+        for record_id, answer in answers:
+            version = versions.get(f"number={answer['number']}")
+            if version is not None:
+                ticket = session.get_one(CaseTicket, record_id)
+                ticket.answer_version_id = version
+    return owed

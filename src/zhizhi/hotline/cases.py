@@ -1,0 +1,667 @@
+"""Cases: tickets of every channel merged into one grievance, routed, on the legal clocks, and answered once.
+
+`take_in` turns the ticket records no case holds yet into cases, oldest first: each new ticket is scored against
+the earlier ones (`zhizhi.hotline.similar`); a case scores as its best ticket. At or above `hotline.merge_at` the
+ticket joins that case on its own; from `hotline.review_from` it opens a case of its own and the closer cases are
+suggested to a handler, who confirms (the two cases become one) or keeps them apart. Every move can be undone
+(`split`), and every step is audited. A new case is linked to the register's entity and routed
+(`zhizhi.hotline.routing`); a ticket joining a case that was answered gets the answer too.
+
+`decide` records a handler's decision and result once; `zhizhi.hotline.answers` renders it for every ticket of the
+case in its channel's codes and owes it to the channel's platform through the outbox.
+
+The index of earlier tickets lives in the process (built once from the store, then grown), so a worker checks each
+new ticket in milliseconds; cases and their tickets are always read from the store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from zhizhi.access.audit import record as audit
+from zhizhi.access.roles import Actor, require
+from zhizhi.config import Workspace
+from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError
+from zhizhi.hotline.clocks import Clock, ClockState, Pause, clock
+from zhizhi.hotline.routing import Facts, least_loaded, load_routing, route
+from zhizhi.hotline.similar import Candidate, TicketIndex, TicketText
+from zhizhi.hotline.workdays import WorkCalendar
+from zhizhi.records.ticket_answer import DECISIONS
+from zhizhi.resolve.names import parse_name
+from zhizhi.store.tables import (
+    Batch,
+    Case,
+    CasePause,
+    CaseSuggestion,
+    CaseTicket,
+    Department,
+    Entity,
+    Record,
+    RecordVersion,
+    User,
+)
+from zhizhi.store.types import LOCAL_TZ, utcnow
+
+OPEN_STAGES = ("received", "accepted")
+STAGES = {"received": ("待受理", "received"), "accepted": ("处理中", "in hand"), "closed": ("已办结", "closed"),
+          "merged": ("已并案", "merged")}  # fmt: skip
+NOT_ACCEPTED_REASONS = {
+    "1": "投诉事项不属于市场监督管理部门职责，或者本行政机关不具有处理权限（第十五条第一项）",
+    "2": "同一消费者权益争议已经受理或者处理过（第十五条第二项）",
+    "3": "不是为生活消费需要，或者不能证明存在消费者权益争议（第十五条第三项）",
+    "4": "知道或者应当知道权益受到侵害之日起超过三年（第十五条第四项）",
+    "5": "未提供本办法第九条第一款和第十条规定的材料（第十五条第五项）",
+    "6": "法律、法规、规章规定不予受理的其他情形（第十五条第六项）",
+}
+"""Art 15: the only grounds for not accepting a complaint; a `not_accepted` decision names one."""
+FINAL = frozenset({"not_accepted", "mediated", "terminated", "referred", "case_opened", "not_opened", "answered"})
+ALLOWED = {
+    "complaint": ("accepted", "not_accepted", "mediated", "terminated", "referred"),
+    "report": ("case_opened", "not_opened", "referred"),
+    "consultation": ("answered", "referred"),
+    "suggestion": ("answered", "referred"),
+    "other": ("answered", "referred"),
+}
+MAX_RESULT = 4000
+MAX_REASON = 500
+BATCH = 2000
+
+
+# --- the index of earlier tickets ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Memory:
+    index: TicketIndex
+    indexed: set[int] = field(default_factory=set)
+
+
+_INDEXES: dict[str, _Memory] = {}
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(LOCAL_TZ) if moment.tzinfo else moment
+
+
+def ticket_moment(data: dict[str, Any]) -> datetime:
+    """A ticket's moment of receipt as stored (naive: China's time, as the channel wrote it)."""
+    try:
+        return datetime.fromisoformat(str(data.get("received_at")))
+    except ValueError:
+        return datetime(1970, 1, 1)
+
+
+def ticket_text(record_id: int, data: dict[str, Any]) -> TicketText:
+    return TicketText(
+        id=record_id,
+        text=str(data.get("text") or ""),
+        phone=data.get("caller_phone") or None,
+        caller_name=data.get("caller_name") or None,
+        respondent=data.get("respondent_name") or None,
+        respondent_uscc=data.get("respondent_uscc") or None,
+        received=ticket_moment(data).date(),
+    )
+
+
+def _tickets(session: Session, condition: Any) -> list[tuple[int, dict[str, Any], int]]:
+    """(record id, latest data, department id of the batch) of the ticket records meeting `condition`."""
+    rows = session.execute(
+        select(Record.id, RecordVersion.data, Batch.department_id)
+        .join(RecordVersion, RecordVersion.id == Record.version_id)
+        .join(Batch, Batch.id == RecordVersion.batch_id)
+        .where(Record.record_type == "ticket", condition)
+        .order_by(Record.id)
+    )
+    return [(int(i), json.loads(d), int(dep)) for i, d, dep in rows]
+
+
+def _memory(session: Session) -> _Memory:
+    """The process's index of the tickets the store's cases hold (built once, then kept up to date)."""
+    key = str(session.get_bind().engine.url)
+    held = set(session.scalars(select(CaseTicket.record_id)))
+    memory = _INDEXES.get(key)
+    if memory is None or not memory.indexed <= held:  # another store under the same name, or tickets erased
+        tickets = _tickets(session, Record.id.in_(select(CaseTicket.record_id))) if held else []
+        tickets.sort(key=lambda t: (ticket_moment(t[1]), t[0]))
+        memory = _Memory(TicketIndex.build(ticket_text(i, d) for i, d, _ in tickets), {i for i, _, _ in tickets})
+        _INDEXES[key] = memory
+    missing = held - memory.indexed
+    if missing:
+        for i, d, _ in sorted(_tickets(session, Record.id.in_(missing)), key=lambda t: (ticket_moment(t[1]), t[0])):
+            memory.index.add(ticket_text(i, d))
+            memory.indexed.add(i)
+    return memory
+
+
+# --- taking tickets in ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Intake:
+    tickets: int = 0
+    opened: int = 0
+    merged: int = 0
+    suggested: int = 0
+    answered: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int = BATCH) -> Intake:
+    """Put the ticket records no case holds yet (up to `limit`, oldest first) into cases, in the caller's
+    transaction. Returns the counts."""
+    require(actor, "cases.write")
+    settings = workspace.config.hotline
+    pending = _tickets(session, ~exists().where(CaseTicket.record_id == Record.id))[:limit]
+    if not pending:
+        return Intake()
+    routing = load_routing(workspace.root, session)
+    memory = _memory(session)
+    pending.sort(key=lambda t: (ticket_moment(t[1]), t[0]))
+    done = Intake()
+    from zhizhi.hotline.answers import answer_tickets
+
+    for record_id, data, department_id in pending:
+        text = ticket_text(record_id, data)
+        by_case = _by_case(session, memory.index.candidates(text, limit=20, floor=settings.review_from))
+        best = max(by_case.items(), key=lambda item: (item[1].score, -item[0]), default=None)
+        done.tickets += 1
+        if best is not None and best[1].score >= settings.merge_at:
+            case = session.get_one(Case, best[0])
+            _join(session, case, record_id, "merged", best[1], "自动并案")
+            audit(session, actor, "case.merged", object_type="case", object_id=case.number,
+                  detail={"ticket": data.get("number"), "score": round(best[1].score, 3),
+                          "reasons": list(best[1].reasons)})  # fmt: skip
+            done.merged += 1
+            if case.decision is not None:
+                done.answered += answer_tickets(session, workspace, case, [record_id])
+        else:
+            case = _open(session, actor, routing, record_id, data, department_id)
+            done.opened += 1
+            for other, candidate in sorted(by_case.items(), key=lambda item: -item[1].score)[:3]:
+                session.add(
+                    CaseSuggestion(
+                        record_id=record_id, case_id=other, score=candidate.score, reasons=_reasons(candidate),
+                        status="open", created_at=utcnow(),
+                    )
+                )  # fmt: skip
+                done.suggested += 1
+        memory.index.add(text)
+        memory.indexed.add(record_id)
+        session.flush()
+    return done
+
+
+def _by_case(session: Session, candidates: list[Candidate]) -> dict[int, Candidate]:
+    """The best candidate of each case the candidates' tickets are in (a case scores as its best ticket)."""
+    if not candidates:
+        return {}
+    case_of = dict(
+        session.execute(
+            select(CaseTicket.record_id, CaseTicket.case_id).where(
+                CaseTicket.record_id.in_([c.ticket_id for c in candidates])
+            )
+        ).all()
+    )
+    best: dict[int, Candidate] = {}
+    for candidate in candidates:
+        case_id = case_of.get(candidate.ticket_id)
+        if case_id is not None and (case_id not in best or candidate.score > best[case_id].score):
+            best[case_id] = candidate
+    return best
+
+
+def _reasons(candidate: Candidate) -> str:
+    return json.dumps(
+        {"reasons": list(candidate.reasons), "phrases": list(candidate.shared_phrases), "ticket": candidate.ticket_id,
+         "text_similarity": round(candidate.text_similarity, 3)}, ensure_ascii=False,
+    )  # fmt: skip
+
+
+def _join(session: Session, case: Case, record_id: int, how: str, candidate: Candidate | None, by: str,
+          from_case: int | None = None) -> None:  # fmt: skip
+    session.add(
+        CaseTicket(
+            record_id=record_id, case_id=case.id, how=how, score=candidate.score if candidate else None,
+            reasons=_reasons(candidate) if candidate else None, joined_at=utcnow(), joined_by=by,
+        )
+    )  # fmt: skip
+    case.updated_at = utcnow()
+
+
+def _open(
+    session: Session, actor: Actor, routing: Any, record_id: int, data: dict[str, Any], department_id: int
+) -> Case:
+    moment = ticket_moment(data)
+    now = utcnow()
+    entity = _entity(session, data)
+    case = Case(
+        number="",
+        kind=data.get("kind") or "other",
+        stage="received",
+        desk_id=department_id,
+        received_at=moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment,
+        received_on=moment.date(),
+        respondent_name=(data.get("respondent_name") or None),
+        respondent_uscc=data.get("respondent_uscc") or None,
+        respondent_address=(data.get("respondent_address") or None),
+        respondent_division=data.get("respondent_address_division_code")
+        or (entity.get("division") if entity else None),
+        entity_id=entity["id"] if entity else None,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    case.number = f"{moment:%Y}{case.id:07d}"
+    _join(session, case, record_id, "first", None, "新案件")
+    facts = Facts(
+        kind=case.kind,
+        division=case.respondent_division,
+        industry=entity.get("industry") if entity else None,
+        text=f"{data.get('respondent_name') or ''} {data.get('text') or ''}",
+    )
+    where = route(session, routing, facts, department_id)
+    case.office_id, case.handler_id, case.routed_by = where.office_id, where.handler_id, where.why
+    audit(session, actor, "case.opened", object_type="case", object_id=case.number,
+          detail={"ticket": data.get("number"), "channel": data.get("channel"), "office": where.office_id,
+                  "handler": where.handler_id, "routed_by": where.why, "entity": case.entity_id})  # fmt: skip
+    return case
+
+
+def _entity(session: Session, data: dict[str, Any]) -> dict[str, Any] | None:
+    """The register's entity of a ticket's respondent: by credit code, else by name (its trade name and industry
+    word, as the register parses names) when exactly one active entity in the respondent's county has it."""
+    uscc = data.get("respondent_uscc")
+    found: Entity | None = None
+    if uscc:
+        found = session.scalar(select(Entity).where(Entity.uscc == uscc).order_by(Entity.id).limit(1))
+        while found is not None and found.status == "merged" and found.merged_into is not None:
+            found = session.get(Entity, found.merged_into)
+    name = data.get("respondent_name")
+    if found is None and name:
+        parts = parse_name(str(name))
+        trade = str(parts.get("trade") or "")
+        if len(trade) >= 2:
+            rows = session.scalars(
+                select(Entity).where(Entity.status == "active", Entity.name.contains(trade, autoescape=True)).limit(50)
+            ).all()
+            division = data.get("respondent_address_division_code")
+            same = [
+                e for e in rows
+                if (p := parse_name(e.name or "")).get("trade") == trade
+                and p.get("industry") == parts.get("industry")
+                and (not division or not _division(e) or _division(e) == division)
+            ]  # fmt: skip
+            found = same[0] if len(same) == 1 else None
+    if found is None:
+        return None
+    return {"id": found.id, "division": _division(found), "industry": _golden(found, "industry_code")}
+
+
+def _golden(entity: Entity, name: str) -> str | None:
+    value = json.loads(entity.golden or "{}").get(name)
+    return (value.get("value") if isinstance(value, dict) else value) or None
+
+
+def _division(entity: Entity) -> str | None:
+    return _golden(entity, "address_division_code")
+
+
+# --- a handler's steps ------------------------------------------------------------------------------------------
+
+
+def get_case(session: Session, actor: Actor, number: str) -> Case:
+    """The case numbered `number`, if the actor may see it (cases of their departments' subtree: desk or office)."""
+    require(actor, "data.read")
+    case = session.scalar(select(Case).where(Case.number == str(number).strip()))
+    if case is None or not _sees(session, actor, case):
+        raise NotFoundError(f"No case `{number}`.", zh=f"没有案件 `{number}`。")
+    return case
+
+
+def _sees(session: Session, actor: Actor, case: Case) -> bool:
+    if actor.is_operator:
+        return True
+    paths = session.scalars(select(Department.path).where(Department.id.in_([case.desk_id, case.office_id or 0])))
+    return any(actor.covers(p) for p in paths)
+
+
+def _writable(session: Session, actor: Actor, case: Case) -> None:
+    require(actor, "cases.write")
+    if not _sees(session, actor, case):
+        raise PermissionDeniedError("This case is not in your departments.", zh="该案件不属于您的部门。")
+
+
+def confirm(session: Session, actor: Actor, suggestion_id: int) -> Case:
+    """A handler confirms a suggestion: the suggested ticket's case joins the other (one case)."""
+    suggestion = _suggestion(session, actor, suggestion_id)
+    target = session.get_one(Case, suggestion.case_id)
+    moving = _case_of(session, suggestion.record_id)
+    _writable(session, actor, target)
+    _writable(session, actor, moving)
+    suggestion.status, suggestion.decided_at, suggestion.decided_by = "confirmed", utcnow(), actor.name
+    if moving.id != target.id:
+        merge_cases(session, actor, moving, target, how="confirmed", why=f"确认建议 {suggestion.id}")
+    return target
+
+
+def keep_apart(session: Session, actor: Actor, suggestion_id: int) -> None:
+    """A handler keeps a suggested ticket apart from the case (the suggestion is closed, audited)."""
+    suggestion = _suggestion(session, actor, suggestion_id)
+    _writable(session, actor, session.get_one(Case, suggestion.case_id))
+    suggestion.status, suggestion.decided_at, suggestion.decided_by = "apart", utcnow(), actor.name
+    audit(session, actor, "case.kept_apart", object_type="case_suggestion", object_id=suggestion.id,
+          detail={"record": suggestion.record_id, "case": suggestion.case_id})  # fmt: skip
+
+
+def _suggestion(session: Session, actor: Actor, suggestion_id: int) -> CaseSuggestion:
+    require(actor, "cases.write")
+    suggestion = session.get(CaseSuggestion, suggestion_id)
+    if suggestion is None:
+        raise NotFoundError(f"No suggestion {suggestion_id}.", zh=f"没有并案建议 {suggestion_id}。")
+    if suggestion.status != "open":
+        raise InputError(
+            f"Suggestion {suggestion_id} was already decided ({suggestion.status}).",
+            zh=f"并案建议 {suggestion_id} 已处理（{suggestion.status}）。",
+        )
+    return suggestion
+
+
+def _case_of(session: Session, record_id: int) -> Case:
+    case_id = session.scalar(select(CaseTicket.case_id).where(CaseTicket.record_id == record_id))
+    return session.get_one(Case, case_id)
+
+
+def merge_cases(session: Session, actor: Actor, moving: Case, target: Case, *, how: str = "moved",
+                why: str = "") -> int:  # fmt: skip
+    """Every ticket of `moving` into `target`; `moving` is left `merged` (its number still leads to `target`).
+    The older case keeps the case: its clocks started first (Art 13)."""
+    _writable(session, actor, moving)
+    _writable(session, actor, target)
+    if moving.id == target.id:
+        raise InputError("A case cannot be merged into itself.", zh="案件不能与自身合并。")
+    if moving.stage == "merged" or target.stage == "merged":
+        raise InputError("A merged case cannot take part in another merge.", zh="已并入其他案件的案件不能再合并。")
+    if (moving.received_at, moving.id) < (target.received_at, target.id):
+        moving, target = target, moving
+    moved = _count(session.execute(
+        update(CaseTicket).where(CaseTicket.case_id == moving.id)
+        .values(case_id=target.id, from_case_id=moving.id, how=how, joined_at=utcnow(), joined_by=actor.name)
+    ))  # fmt: skip
+    moving.stage, moving.routed_by, moving.updated_at = "merged", f"并入 {target.number}", utcnow()
+    target.updated_at = utcnow()
+    inside = select(CaseTicket.record_id).where(CaseTicket.case_id == target.id)
+    session.execute(  # suggestions now inside one case, or of the case that is no more
+        update(CaseSuggestion)
+        .where(CaseSuggestion.status == "open")
+        .where(or_(CaseSuggestion.case_id == moving.id,
+                   and_(CaseSuggestion.case_id == target.id, CaseSuggestion.record_id.in_(inside))))
+        .values(status="void", decided_at=utcnow(), decided_by=actor.name)
+    )  # fmt: skip
+    audit(session, actor, "case.merged_cases", object_type="case", object_id=target.number,
+          detail={"from": moving.number, "tickets": moved, "why": why})  # fmt: skip
+    return moved
+
+
+def split(session: Session, actor: Actor, workspace: Workspace, record_id: int, *, reason: str) -> Case:
+    """Undo a merge. A ticket that joined on its own (or a first ticket) leaves for a case of its own; a ticket
+    that came with a merged case goes back with every ticket of that case, and that case is open again."""
+    reason = _reason(reason)
+    ticket = session.get(CaseTicket, record_id)
+    if ticket is None:
+        raise NotFoundError(f"Ticket record {record_id} is in no case.", zh=f"工单记录 {record_id} 不在任何案件中。")
+    case = session.get_one(Case, ticket.case_id)
+    _writable(session, actor, case)
+    count = session.scalar(select(func.count()).where(CaseTicket.case_id == case.id)) or 0
+    if count < 2:
+        raise InputError(f"Case {case.number} holds only this ticket: nothing to split.",
+                         zh=f"案件 {case.number} 只有这一张工单，无需拆分。")  # fmt: skip
+    if ticket.from_case_id is not None:
+        back = session.get_one(Case, ticket.from_case_id)
+        moved = _count(session.execute(
+            update(CaseTicket).where(CaseTicket.case_id == case.id, CaseTicket.from_case_id == back.id)
+            .values(case_id=back.id, from_case_id=None, how="split", joined_at=utcnow(), joined_by=actor.name)
+        ))  # fmt: skip
+        back.stage = _stage_of(back)
+        back.routed_by = f"从 {case.number} 拆回"
+        back.updated_at = case.updated_at = utcnow()
+        audit(session, actor, "case.split", object_type="case", object_id=case.number,
+              detail={"tickets": moved, "to": back.number, "reason": reason})  # fmt: skip
+        return back
+    data = json.loads(session.scalar(select(RecordVersion.data).join(Record, Record.version_id == RecordVersion.id)
+                                     .where(Record.id == record_id)) or "{}")  # fmt: skip
+    session.delete(ticket)
+    session.flush()
+    new = _open(session, actor, load_routing(workspace.root, session), record_id, data, case.desk_id)
+    session.add(CaseSuggestion(record_id=record_id, case_id=case.id, score=ticket.score or 0.0,
+                               reasons=ticket.reasons or "{}", status="apart", created_at=utcnow(),
+                               decided_at=utcnow(), decided_by=actor.name))  # fmt: skip
+    case.updated_at = utcnow()
+    audit(session, actor, "case.split", object_type="case", object_id=case.number,
+          detail={"record": record_id, "to": new.number, "reason": reason})  # fmt: skip
+    return new
+
+
+def _count(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _stage_of(case: Case) -> str:
+    if case.decision is None:
+        return "received"
+    return "closed" if case.decision in FINAL else "accepted"
+
+
+def _reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError("Give a reason.", zh="请填写理由。")
+    if len(reason) > MAX_REASON:
+        raise InputError(f"The reason is {len(reason)} characters; at most {MAX_REASON}.",
+                         zh=f"理由 {len(reason)} 个字符，最多 {MAX_REASON} 个。")  # fmt: skip
+    return reason
+
+
+def assign(session: Session, actor: Actor, case: Case, *, office: str | None = None, handler: str | None = None,
+           reason: str) -> Case:  # fmt: skip
+    """Move a case to another office (its least-loaded handler) or handler, with a reason; audited."""
+    reason = _reason(reason)
+    _writable(session, actor, case)
+    if case.stage not in OPEN_STAGES:
+        raise InputError(f"Case {case.number} is {case.stage}: it cannot be reassigned.",
+                         zh=f"案件 {case.number} 已{STAGES[case.stage][0]}，不能改派。")  # fmt: skip
+    before = (case.office_id, case.handler_id)
+    if office:
+        office_id = session.scalar(select(Department.id).where(Department.code == office))
+        if office_id is None:
+            raise NotFoundError(f"No department `{office}`.", zh=f"没有部门 `{office}`。")
+        case.office_id, case.handler_id = office_id, least_loaded(session, office_id)
+    if handler:
+        user = session.scalar(select(User).where(User.username == handler))
+        if user is None or not user.is_active or "handler" not in user.role_names:
+            raise InputError(f"`{handler}` is not an active handler.", zh=f"`{handler}` 不是在职的经办人。")
+        case.handler_id, case.office_id = user.id, user.department_id
+    if not office and not handler:
+        raise InputError("Name an office or a handler.", zh="请指定承办单位或经办人。")
+    case.routed_by, case.updated_at = f"改派：{reason}", utcnow()
+    audit(session, actor, "case.assigned", object_type="case", object_id=case.number,
+          detail={"from": list(before), "to": [case.office_id, case.handler_id], "reason": reason})  # fmt: skip
+    return case
+
+
+def decide(session: Session, actor: Actor, workspace: Workspace, case: Case, decision: str, *,
+           result: str = "", reason_code: str | None = None, today: date | None = None) -> int:  # fmt: skip
+    """Record a handler's decision and result once, and answer every ticket of the case on its channel (through
+    the outbox). Returns the number of answers owed."""
+    _writable(session, actor, case)
+    allowed = ALLOWED.get(case.kind, ALLOWED["other"])
+    if decision not in allowed:
+        raise InputError(
+            f"`{decision}` is not a decision for a {case.kind}; choose from {', '.join(allowed)}.",
+            zh=f"「{DECISIONS.get(decision, decision)}」不适用于此类诉求；"
+            f"可选：{'、'.join(DECISIONS[d] for d in allowed)}。",
+        )
+    if case.stage in ("closed", "merged"):
+        raise InputError(
+            f"Case {case.number} is already {case.stage}.", zh=f"案件 {case.number} 已{STAGES[case.stage][0]}。"
+        )
+    if decision in ("mediated", "terminated") and case.stage != "accepted":
+        raise InputError("Accept the complaint before ending its mediation.", zh="请先受理投诉，再办结调解。")
+    if decision == "accepted" and case.stage != "received":
+        raise InputError(f"Case {case.number} was already accepted.", zh=f"案件 {case.number} 已受理。")
+    if decision == "not_accepted" and reason_code not in NOT_ACCEPTED_REASONS:
+        raise InputError(
+            f"Not accepting a complaint needs its ground in Art 15 (1-6), not `{reason_code}`.",
+            zh=f"不予受理须写明第十五条的情形（1-6），而不是 `{reason_code}`。",
+        )
+    result = (result or "").strip()
+    if len(result) > MAX_RESULT:
+        raise InputError(f"The result is {len(result)} characters; at most {MAX_RESULT}.",
+                         zh=f"处理结果 {len(result)} 个字符，最多 {MAX_RESULT} 个。")  # fmt: skip
+    if decision in FINAL and not result and decision != "not_accepted":
+        raise InputError("Write the result the callers will be told.", zh="请填写将答复给诉求人的处理结果。")
+    day = today or datetime.now(LOCAL_TZ).date()
+    case.decision, case.result = decision, result or None
+    case.decision_reason = reason_code if decision == "not_accepted" else None
+    case.decided_at, case.decided_by, case.updated_at = utcnow(), actor.name, utcnow()
+    if decision == "accepted":
+        case.accepted_on = day
+    case.stage = _stage_of(case)
+    if case.handler_id is None and actor.user_id is not None:
+        case.handler_id = actor.user_id
+    audit(session, actor, "case.decided", object_type="case", object_id=case.number,
+          detail={"decision": decision, "reason": case.decision_reason, "result_chars": len(result)})  # fmt: skip
+    from zhizhi.hotline.answers import answer_tickets
+
+    records = list(session.scalars(select(CaseTicket.record_id).where(CaseTicket.case_id == case.id)))
+    return answer_tickets(session, workspace, case, records)
+
+
+def pause(session: Session, actor: Actor, case: Case, *, reason: str, start: date) -> CasePause:
+    """Stop a case's clocks for testing or appraisal (检定、检验、检测、鉴定), from `start` until `resume`."""
+    reason = _reason(reason)
+    _writable(session, actor, case)
+    if any(p.ended_on is None for p in _pauses(session, case)):
+        raise InputError(f"Case {case.number} is paused already.", zh=f"案件 {case.number} 已在中止计时。")
+    row = CasePause(case_id=case.id, reason=reason, started_on=start, created_by=actor.name)
+    session.add(row)
+    audit(session, actor, "case.paused", object_type="case", object_id=case.number,
+          detail={"from": start.isoformat(), "reason": reason})  # fmt: skip
+    return row
+
+
+def resume(session: Session, actor: Actor, case: Case, *, last_day: date) -> None:
+    """End the running pause; `last_day` is its last day not counted."""
+    _writable(session, actor, case)
+    running = [p for p in _pauses(session, case) if p.ended_on is None]
+    if not running:
+        raise InputError(f"Case {case.number} is not paused.", zh=f"案件 {case.number} 未中止计时。")
+    if last_day < running[0].started_on:
+        raise InputError("A pause cannot end before it began.", zh="中止计时的结束日不能早于开始日。")
+    running[0].ended_on = last_day
+    audit(session, actor, "case.resumed", object_type="case", object_id=case.number,
+          detail={"through": last_day.isoformat()})  # fmt: skip
+
+
+def extend(session: Session, actor: Actor, case: Case, *, reason: str) -> None:
+    """Record the approval of 15 more working days to verify a report's lead (特殊情况, 经批准)."""
+    reason = _reason(reason)
+    _writable(session, actor, case)
+    if case.kind != "report":
+        raise InputError("Only a report's verification can be extended.", zh="只有举报核查可以延长。")
+    case.extended = True
+    audit(session, actor, "case.extended", object_type="case", object_id=case.number, detail={"reason": reason})
+
+
+def _pauses(session: Session, case: Case) -> list[CasePause]:
+    return list(session.scalars(select(CasePause).where(CasePause.case_id == case.id).order_by(CasePause.id)))
+
+
+# --- clocks -----------------------------------------------------------------------------------------------------
+
+
+def clocks(session: Session, case: Case) -> list[Clock]:
+    """The legal clocks running (or run) for a case."""
+    pauses = tuple(Pause(p.started_on, p.ended_on, p.reason) for p in _pauses(session, case))
+    decided = _local(case.decided_at).date() if case.decided_at else None
+    found: list[Clock] = []
+    if case.kind == "complaint":
+        accepted_by = case.accepted_on or (decided if case.decision in ("not_accepted", "referred") else None)
+        found.append(clock("acceptance", case.received_on, done_on=accepted_by))
+        if case.accepted_on:
+            ended = decided if case.decision in ("mediated", "terminated", "referred") else None
+            found.append(clock("mediation", case.accepted_on, pauses=pauses, done_on=ended))
+    elif case.kind == "report":
+        done = decided if case.decision in ("case_opened", "not_opened", "referred") else None
+        found.append(clock("report_verification", case.received_on, pauses=pauses, extended=case.extended,
+                           done_on=done))  # fmt: skip
+    return found
+
+
+def clock_states(
+    session: Session, case: Case, calendar: WorkCalendar, at: date, warn_before: int
+) -> list[tuple[Clock, ClockState]]:
+    return [(c, c.state(calendar, at, warn_before=warn_before)) for c in clocks(session, case)]
+
+
+def worst(states: Iterable[ClockState]) -> str | None:
+    order = ("breached", "warning", "paused", "running", "met")
+    found = {s.status for s in states}
+    return next((s for s in order if s in found), None)
+
+
+# --- reading --------------------------------------------------------------------------------------------------
+
+
+def case_tickets(session: Session, case: Case) -> list[tuple[CaseTicket, dict[str, Any]]]:
+    rows = session.execute(
+        select(CaseTicket, RecordVersion.data)
+        .join(Record, Record.id == CaseTicket.record_id)
+        .join(RecordVersion, RecordVersion.id == Record.version_id)
+        .where(CaseTicket.case_id == case.id)
+        .order_by(CaseTicket.joined_at, CaseTicket.record_id)
+    ).all()
+    return [(t, json.loads(d)) for t, d in rows]
+
+
+def visible(actor: Actor) -> Any:
+    """The cases an actor may list: desk or office in their subtree."""
+    if actor.is_operator:
+        return True
+    paths = select(Department.id).where(Department.path.startswith(actor.department_path, autoescape=True))
+    return or_(Case.desk_id.in_(paths), Case.office_id.in_(paths))
+
+
+def list_cases(
+    session: Session, actor: Actor, *, stage: str | None = None, kind: str | None = None, office: str | None = None,
+    limit: int = 100, offset: int = 0,
+) -> list[Case]:  # fmt: skip
+    require(actor, "data.read")
+    query = select(Case).where(visible(actor))
+    query = query.where(Case.stage == stage) if stage else query.where(Case.stage != "merged")
+    if kind:
+        query = query.where(Case.kind == kind)
+    if office:
+        query = query.where(Case.office_id == select(Department.id).where(Department.code == office).scalar_subquery())
+    return list(session.scalars(query.order_by(Case.received_at.desc(), Case.id.desc()).limit(limit).offset(offset)))
+
+
+def open_suggestions(session: Session, actor: Actor, *, limit: int = 100) -> list[CaseSuggestion]:
+    require(actor, "data.read")
+    query = (
+        select(CaseSuggestion)
+        .join(Case, Case.id == CaseSuggestion.case_id)
+        .where(CaseSuggestion.status == "open", visible(actor))
+        .order_by(CaseSuggestion.score.desc(), CaseSuggestion.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
