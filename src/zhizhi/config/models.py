@@ -161,6 +161,9 @@ class HotlineConfig(_Strict):
         default=0.3, gt=0, le=1, description="from this score (below `merge_at`) a handler confirms or keeps apart"
     )
     warn_days: int = Field(default=2, ge=0, le=30, description="warn this many working days before a deadline")
+    desk: str | None = Field(
+        default=None, description="code of the department whose desk takes the web form's tickets (empty: no form)"
+    )
     status_codes: dict[str, dict[str, str]] = Field(
         default_factory=dict,
         description="channel -> decision -> the channel's status code, where its platform documents other codes",

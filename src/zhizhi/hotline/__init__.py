@@ -1,25 +1,86 @@
-"""The hotline desk: tickets of 12315, 12345 and the web form, the legal clocks, and similar tickets.
+"""The hotline desk: tickets of 12315, 12345 and the web form merged into cases, routed, on the legal clocks, and
+answered once to every ticket through the outbox.
 
-The front door is small: working days and deadlines (`load_calendar`, `deadline`, `clock`), and the index that finds
-the earlier tickets a new one may join (`TicketIndex`). Cases, routing and answers are still to come
-(docs/hotline.md says what is built).
+The front door:
+- cases: `take_in` (tickets no case holds yet into cases), `get_case`, `list_cases`, `open_suggestions`,
+  `confirm` / `keep_apart` (a suggestion), `merge_cases`, `split` (undo), `assign`, `decide`, `pause`, `resume`,
+  `extend`, `clocks`;
+- what the desk shows: `case_view` (identities by the desk's privacy rule), `case_row`, `suggestion_row`,
+  `statistics`, `lookup` (the citizen's page);
+- intake beside files: `push_tickets` (a platform's push), `web_ticket` (the public form);
+- the legal clocks and the calendar: `load_calendar`, `clock`, `deadline`, `RULES`;
+- similar tickets: `TicketIndex`, `TicketText`.
 """
 
+from zhizhi.hotline.cases import (
+    ALLOWED,
+    NOT_ACCEPTED_REASONS,
+    STAGES,
+    Intake,
+    assign,
+    clock_states,
+    clocks,
+    confirm,
+    decide,
+    extend,
+    get_case,
+    keep_apart,
+    list_cases,
+    merge_cases,
+    open_suggestions,
+    pause,
+    resume,
+    split,
+    take_in,
+)
 from zhizhi.hotline.clocks import RULES, Clock, ClockState, Pause, Rule, clock, deadline, elapsed, remaining
+from zhizhi.hotline.intake import push_tickets, web_ticket
+from zhizhi.hotline.similar import Candidate, TicketIndex, TicketText
+from zhizhi.hotline.views import Lookup, case_row, case_view, lookup, may_see_identity, statistics, suggestion_row
 from zhizhi.hotline.workdays import UnknownYearError, WorkCalendar, load_calendar, parse_year
 
 __all__ = [
+    "ALLOWED",
+    "NOT_ACCEPTED_REASONS",
     "RULES",
+    "STAGES",
+    "Candidate",
     "Clock",
     "ClockState",
+    "Intake",
+    "Lookup",
     "Pause",
     "Rule",
+    "TicketIndex",
+    "TicketText",
     "UnknownYearError",
     "WorkCalendar",
+    "assign",
+    "case_row",
+    "case_view",
     "clock",
+    "clock_states",
+    "clocks",
+    "confirm",
     "deadline",
+    "decide",
     "elapsed",
+    "extend",
+    "get_case",
+    "keep_apart",
+    "list_cases",
     "load_calendar",
+    "lookup",
+    "may_see_identity",
+    "merge_cases",
+    "open_suggestions",
     "parse_year",
+    "pause",
+    "push_tickets",
     "remaining",
+    "resume",
+    "split",
+    "statistics",
+    "take_in",
+    "web_ticket",
 ]

@@ -1,0 +1,157 @@
+"""Tickets pushed by a channel's platform, and tickets of the public web form, through the same front door.
+
+A platform pushes JSON tickets (`POST /api/hotline/CHANNEL/tickets`, with its platform token: the token of the
+target named like the channel, `targets/12315.yaml`, which also answers it). The desk writes them as a JSON-lines
+file under `data/push/CHANNEL/` and ingests it with the channel's push source (`sources/push-CHANNEL.yaml`, written
+on first use, owned by the target's owner): quarantine, lineage, versions and the outbox as for every file. The
+same ticket pushed again is the same record (key: its number), unchanged or a new version: pushing is idempotent.
+
+The web form makes a ticket of the `web` channel numbered `W` + date + six random digits, in the source `push-web`
+of the department `hotline.desk` names.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhizhi.access.roles import Actor
+from zhizhi.config import Workspace
+from zhizhi.delivery import Outbox
+from zhizhi.delivery.targets import FILES as TARGET_FILES
+from zhizhi.errors import ConfigError, InputError
+from zhizhi.records.ticket import CHANNELS, TICKET
+from zhizhi.sources.config import SOURCES_FOLDER, SourceConfig, load_source
+from zhizhi.store.tables import RawRow
+from zhizhi.store.types import LOCAL_TZ
+
+MAX_TICKETS = 1000
+MAX_VALUE = 4000
+FIELDS = tuple(f.name for f in TICKET.fields if f.name != "channel")
+
+
+def push_source(workspace: Workspace, channel: str, department: str) -> SourceConfig:
+    """The push source of a channel, its file written on first use."""
+    if channel not in CHANNELS:
+        raise InputError(f"No channel `{channel}`; known: {', '.join(CHANNELS)}.", zh=f"没有渠道 `{channel}`。")
+    name = f"push-{channel}"
+    path = workspace.root / SOURCES_FOLDER / f"{name}.yaml"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = {
+            "name": name,
+            "title": f"{CHANNELS[channel]}推送",
+            "department": department,
+            "record_type": "ticket",
+            "reader": "jsonl",
+            "fields": {"channel": {"value": channel}, **{f: f for f in FIELDS}},
+        }
+        note = "# Written by the hotline desk: tickets a channel pushes (or the web form's), as JSON.\n"
+        path.write_text(note + yaml.safe_dump(body, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return load_source(workspace.root, name)
+
+
+def _bounded(tickets: list[dict[str, Any]]) -> list[dict[str, str]]:
+    if not tickets:
+        raise InputError("No tickets in the request.", zh="请求中没有工单。")
+    if len(tickets) > MAX_TICKETS:
+        raise InputError(f"{len(tickets)} tickets in one request; at most {MAX_TICKETS}: split them.",
+                         zh=f"一次推送 {len(tickets)} 张工单，最多 {MAX_TICKETS} 张，请分批推送。")  # fmt: skip
+    problems = []
+    rows = []
+    for i, ticket in enumerate(tickets, start=1):
+        unknown = sorted(set(ticket) - set(FIELDS))
+        if unknown:
+            problems.append(f"ticket {i}: unknown field(s) {unknown}; the fields are {', '.join(FIELDS)}")
+        row = {}
+        for name in FIELDS:
+            value = ticket.get(name)
+            text = "" if value is None else str(value)
+            if len(text) > MAX_VALUE:
+                problems.append(f"ticket {i}: `{name}` is {len(text)} characters; at most {MAX_VALUE}")
+            row[name] = text
+        rows.append(row)
+    if problems:
+        raise InputError("The tickets were not taken: " + "; ".join(problems[:20]) + ".",
+                         zh="工单未接收：" + "；".join(problems[:20]) + "。", details=problems)  # fmt: skip
+    return rows
+
+
+def push_tickets(
+    session: Session, workspace: Workspace, actor: Actor, channel: str, tickets: list[dict[str, Any]], *,
+    department: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Ingest pushed tickets in the caller's transaction; each ticket ends accepted or quarantined (with reasons)."""
+    from zhizhi.ingest.pipeline import ingest_file
+
+    rows = _bounded(tickets)
+    owner = department or _owner(workspace.root, channel)
+    source = push_source(workspace, channel, owner)
+    folder: Path = workspace.data_dir / "push" / channel
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{datetime.now(LOCAL_TZ):%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    result = ingest_file(session, Actor.operator(actor.name), source, path, outbox=Outbox.of(workspace.root),
+                         force=True)  # fmt: skip
+    batch = result.batch
+    outcome = session.execute(
+        select(RawRow.row_number, RawRow.status, RawRow.reason).where(RawRow.batch_id == batch.id)
+        .order_by(RawRow.row_number)
+    ).all()  # fmt: skip
+    return {
+        "batch": batch.id,
+        "accepted": batch.rows_accepted,
+        "quarantined": batch.rows_quarantined,
+        "records": json.loads(batch.report).get("records", {}),
+        "tickets": [
+            {"number": rows[i]["number"], "status": status, "reason": reason}
+            for i, (_, status, reason) in enumerate(outcome)
+            if i < len(rows)
+        ],
+    }
+
+
+def _owner(root: Path, channel: str) -> str:
+    if not TARGET_FILES.path(root, channel).is_file():
+        raise ConfigError(
+            f"Channel `{channel}` has no target file `targets/{channel}.yaml`: its platform's token and answers "
+            "come from it. Write it (docs/hotline.md) first.",
+            zh=f"渠道 `{channel}` 没有交付目标文件 targets/{channel}.yaml（平台令牌与答复都依赖它），请先编写。",
+        )
+    return TARGET_FILES.load(root, channel).owner
+
+
+def web_ticket(session: Session, workspace: Workspace, form: dict[str, str], *, ip: str) -> str:
+    """A ticket from the public web form; returns its number (the caller keeps it to look the ticket up)."""
+    desk = workspace.config.hotline.desk
+    if not desk:
+        raise ConfigError("The web form is off: set `hotline.desk` in zhizhi.yaml to the desk's department.",
+                          zh="网上投诉举报未开放：请在 zhizhi.yaml 中设置 hotline.desk（受理部门）。")  # fmt: skip
+    now = datetime.now(LOCAL_TZ).replace(tzinfo=None, microsecond=0)
+    number = f"W{now:%Y%m%d}{secrets.randbelow(10**6):06d}"
+    ticket = {
+        k: (form.get(k) or "").strip()
+        for k in (
+            "kind",
+            "caller_name",
+            "caller_phone",
+            "caller_address",
+            "respondent_name",
+            "respondent_address",
+            "text",
+            "place",
+        )
+    }
+    ticket.update(number=number, received_at=now.isoformat(), status="网上提交")
+    report = push_tickets(session, workspace, Actor.operator(f"web:{ip}"), "web", [ticket], department=desk)
+    if report["quarantined"]:
+        reason = report["tickets"][0]["reason"] if report["tickets"] else ""
+        raise InputError(f"The ticket could not be taken: {reason}", zh=f"提交未成功：{reason}")
+    return number

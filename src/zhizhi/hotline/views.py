@@ -1,0 +1,421 @@
+"""What the desk shows: a case with its tickets and clocks (identities by the desk's privacy rules), the lists'
+rows, the citizen's lookup, and the statistics.
+
+Privacy (Art 33 of the rules, and the bureau's own rule for complainants):
+- a complainant's name, phone and address are shown only to the case's assigned handler and the leaders of the
+  office it is assigned to, each time for a declared purpose (audited as `personal.read`, within the hourly limit);
+- a reporter's identity (举报人) only to the assigned handler;
+- everyone else, and every list, export and statistic, sees them masked; free text in lists has ID and phone
+  numbers masked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from zhizhi.access.roles import Actor, Role, require
+from zhizhi.errors import PermissionDeniedError
+from zhizhi.hotline.cases import (
+    STAGES,
+    case_tickets,
+    clock_states,
+    visible,
+    worst,
+)
+from zhizhi.hotline.clocks import RULES
+from zhizhi.hotline.workdays import WorkCalendar
+from zhizhi.privacy.detect import mask_text
+from zhizhi.privacy.masking import disclose, mask
+from zhizhi.records.ticket import CHANNELS, KINDS
+from zhizhi.records.ticket_answer import DECISIONS
+from zhizhi.store.tables import Case, CasePause, CaseSuggestion, CaseTicket, Department, Record, RecordVersion, User
+from zhizhi.store.types import LOCAL_TZ
+
+IDENTITY = {"caller_name": "person_name", "caller_phone": "phone", "caller_address": "person_address"}
+
+
+def may_see_identity(session: Session, actor: Actor, case: Case) -> bool:
+    """The desk's rule: the assigned handler; for anything but a report, also the leaders of the assigned office."""
+    if actor.is_operator:
+        return False  # the command line reads no identity: it has no purpose to declare against a person
+    if case.handler_id is not None and actor.user_id == case.handler_id:
+        return True
+    if case.kind == "report" or Role.LEADER not in actor.roles or case.office_id is None:
+        return False
+    path = session.scalar(select(Department.path).where(Department.id == case.office_id))
+    return path is not None and actor.covers(path)
+
+
+def case_view(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    calendar: WorkCalendar,
+    *,
+    today: date | None = None,
+    warn_before: int = 2,
+    purpose: str | None = None,
+    per_hour: int = 200,
+) -> dict[str, Any]:
+    """One case as the desk shows it. With `purpose`, the callers' identities are shown to those the rule allows
+    (audited); without, or to anyone else, they are masked."""
+    day = today or datetime.now(LOCAL_TZ).date()
+    allowed = may_see_identity(session, actor, case)
+    tickets = case_tickets(session, case)
+    if purpose is not None:
+        if not allowed:
+            report = case.kind == "report"
+            raise PermissionDeniedError(
+                f"Only the assigned handler{'' if report else ' and their leaders'} may see the callers of case "
+                f"{case.number}.",
+                zh=f"只有承办人{'' if report else '及其所在单位领导'}可以查看案件 {case.number} 的诉求人信息"
+                + ("（举报人信息保密，第三十三条）。" if report else "。"),
+            )
+        disclose(session, actor, purpose=purpose, object_type="case", object_ids=[case.number],
+                 fields=sorted(IDENTITY), per_hour=per_hour)  # fmt: skip
+    shown = purpose is not None and allowed
+    states = clock_states(session, case, calendar, day, warn_before)
+    offices = _names(session, [case.desk_id, case.office_id])
+    handler = session.get(User, case.handler_id) if case.handler_id else None
+    return {
+        **case_row(session, case, calendar, day, warn_before, offices=offices),
+        "identity_shown": shown,
+        "may_see_identity": allowed,
+        "handler": handler.display_name if handler else None,
+        "routed_by": case.routed_by,
+        "respondent_address": case.respondent_address,
+        "respondent_uscc": case.respondent_uscc,
+        "entity_id": case.entity_id,
+        "result": case.result,
+        "decision_reason": case.decision_reason,
+        "decided_by": case.decided_by,
+        "decided_at": _iso(case.decided_at),
+        "extended": case.extended,
+        "clocks": [
+            {
+                "rule": c.rule.name,
+                "label_zh": c.rule.label_zh,
+                "label": c.rule.label,
+                "article": c.rule.article,
+                "start": c.start.isoformat(),
+                "working_days": c.working_days,
+                "status": s.status,
+                "deadline": s.deadline.isoformat(),
+                "elapsed": s.elapsed,
+                "remaining": s.remaining,
+            }
+            for c, s in states
+        ],  # fmt: skip
+        "tickets": [_ticket(t, data, shown) for t, data in tickets],
+        "pauses": [
+            {
+                "id": p.id,
+                "reason": p.reason,
+                "from": p.started_on.isoformat(),
+                "through": p.ended_on.isoformat() if p.ended_on else None,
+            }
+            for p in session.scalars(select(CasePause).where(CasePause.case_id == case.id).order_by(CasePause.id))
+        ],  # fmt: skip
+        "suggestions": suggestions(session, case),
+    }
+
+
+def _ticket(link: CaseTicket, data: dict[str, Any], shown: bool) -> dict[str, Any]:
+    identity = {k: data.get(k) if shown else mask(c, data.get(k)) for k, c in IDENTITY.items()}
+    reasons = json.loads(link.reasons) if link.reasons else {}
+    return {
+        "record_id": link.record_id,
+        "channel": data.get("channel"),
+        "channel_zh": CHANNELS.get(str(data.get("channel")), data.get("channel")),
+        "number": data.get("number"),
+        "received_at": data.get("received_at"),
+        "kind": data.get("kind"),
+        "status": data.get("status"),
+        "respondent_name": data.get("respondent_name"),
+        "text": data.get("text") if shown else mask_text(str(data.get("text") or "")),
+        **identity,
+        "how": link.how,
+        "score": None if link.score is None else round(link.score, 3),
+        "reasons": reasons.get("reasons", []),
+        "phrases": reasons.get("phrases", []),
+        "answered": link.answer_version_id is not None,
+    }
+
+
+def suggestions(session: Session, case: Case) -> list[dict[str, Any]]:
+    """Open suggestions touching this case: its tickets suggested elsewhere, and tickets suggested to it."""
+    mine = select(CaseTicket.record_id).where(CaseTicket.case_id == case.id)
+    rows = session.scalars(
+        select(CaseSuggestion)
+        .where(CaseSuggestion.status == "open")
+        .where((CaseSuggestion.case_id == case.id) | CaseSuggestion.record_id.in_(mine))
+        .order_by(CaseSuggestion.score.desc())
+    ).all()
+    return [suggestion_row(session, s) for s in rows]
+
+
+def suggestion_row(session: Session, suggestion: CaseSuggestion) -> dict[str, Any]:
+    """A suggestion with both sides (texts masked as in lists) and why."""
+    reasons = json.loads(suggestion.reasons or "{}")
+    ticket_case = session.scalar(
+        select(Case).join(CaseTicket, CaseTicket.case_id == Case.id).where(CaseTicket.record_id == suggestion.record_id)
+    )
+    other = session.get(Case, suggestion.case_id)
+    data = json.loads(
+        session.scalar(
+            select(RecordVersion.data)
+            .join(Record, Record.version_id == RecordVersion.id)
+            .where(Record.id == suggestion.record_id)
+        )
+        or "{}"
+    )
+    return {
+        "id": suggestion.id,
+        "score": round(suggestion.score, 3),
+        "reasons": reasons.get("reasons", []),
+        "phrases": reasons.get("phrases", []),
+        "ticket": {"record_id": suggestion.record_id, "number": data.get("number"), "channel": data.get("channel"),
+                   "text": mask_text(str(data.get("text") or "")), "case": ticket_case.number if ticket_case else None},
+        "case": other.number if other else None,
+        "case_respondent": other.respondent_name if other else None,
+    }  # fmt: skip
+
+
+def case_row(
+    session: Session,
+    case: Case,
+    calendar: WorkCalendar,
+    day: date,
+    warn_before: int,
+    *,
+    offices: dict[int, str] | None = None,
+) -> dict[str, Any]:
+    """A case as one row of a list (no identities)."""
+    names = offices if offices is not None else _names(session, [case.desk_id, case.office_id])
+    try:
+        states = [s for _, s in clock_states(session, case, calendar, day, warn_before)]
+        clock_status = worst(states)
+        next_due = min((s.deadline for s in states if s.status not in ("met",)), default=None)
+        calendar_problem = None
+    except Exception as exc:  # a year the calendar does not know: said, never guessed
+        clock_status, next_due, calendar_problem = "unknown", None, str(exc)
+    count = session.scalar(select(func.count()).where(CaseTicket.case_id == case.id)) or 0
+    channels = sorted({c for c in _channels(session, case) if c})
+    return {
+        "number": case.number,
+        "kind": case.kind,
+        "kind_zh": KINDS.get(case.kind, case.kind),
+        "stage": case.stage,
+        "stage_zh": STAGES[case.stage][0],
+        "stage_en": STAGES[case.stage][1],
+        "received_at": _iso(case.received_at),
+        "received_on": case.received_on.isoformat(),
+        "respondent_name": case.respondent_name,
+        "division": case.respondent_division,
+        "desk": names.get(case.desk_id),
+        "office": names.get(case.office_id or 0),
+        "decision": case.decision,
+        "decision_zh": DECISIONS.get(case.decision or "", None),
+        "tickets": int(count),
+        "channels": channels,
+        "clock": clock_status,
+        "next_deadline": next_due.isoformat() if next_due else None,
+        "calendar_problem": calendar_problem,
+    }
+
+
+def _channels(session: Session, case: Case) -> list[str]:
+    rows = session.scalars(
+        select(RecordVersion.data)
+        .join(Record, Record.version_id == RecordVersion.id)
+        .join(CaseTicket, CaseTicket.record_id == Record.id)
+        .where(CaseTicket.case_id == case.id)
+    )
+    return [json.loads(d).get("channel") for d in rows]
+
+
+def _names(session: Session, ids: list[int | None]) -> dict[int, str]:
+    wanted = [i for i in ids if i]
+    return dict(session.execute(select(Department.id, Department.name).where(Department.id.in_(wanted))).all())
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    local = moment.astimezone(LOCAL_TZ) if moment.tzinfo else moment
+    return local.replace(tzinfo=None, microsecond=0).isoformat()
+
+
+# --- the citizen's lookup ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What a caller may learn of their own ticket: its stage and dates, nothing else."""
+
+    number: str
+    channel_zh: str
+    received_on: str
+    stage_zh: str
+    stage_en: str
+    decision_zh: str | None
+    decided_on: str | None
+
+
+def lookup(session: Session, number: str, phone_last4: str) -> Lookup | None:
+    """The ticket numbered `number` whose caller's phone ends in `phone_last4`, or None — the same None for no such
+    ticket and for wrong digits, so the page cannot be used to learn which numbers exist."""
+    number, digits = (number or "").strip()[:64], (phone_last4 or "").strip()
+    if not number or len(digits) != 4 or not digits.isdigit():
+        return None
+    rows = session.execute(
+        select(Record.id, RecordVersion.data)
+        .join(RecordVersion, RecordVersion.id == Record.version_id)
+        .where(Record.record_type == "ticket", Record.key == f"number={number}")
+    ).all()
+    for record_id, raw in rows:
+        data = json.loads(raw)
+        phone = "".join(ch for ch in str(data.get("caller_phone") or "") if ch.isdigit())
+        if len(phone) < 4 or phone[-4:] != digits:
+            continue
+        case = session.scalar(select(Case).join(CaseTicket, CaseTicket.case_id == Case.id)
+                              .where(CaseTicket.record_id == record_id))  # fmt: skip
+        stage = case.stage if case else "received"
+        return Lookup(
+            number=number,
+            channel_zh=CHANNELS.get(str(data.get("channel")), "其他渠道"),
+            received_on=str(data.get("received_at") or "")[:10],
+            stage_zh=STAGES[stage][0],
+            stage_en=STAGES[stage][1],
+            decision_zh=DECISIONS.get(case.decision or "") if case else None,
+            decided_on=(_iso(case.decided_at) or "")[:10] or None if case else None,
+        )
+    return None
+
+
+# --- statistics -----------------------------------------------------------------------------------------------
+
+
+def statistics(
+    session: Session, actor: Actor, calendar: WorkCalendar, *, since: date, until: date, warn_before: int = 2
+) -> dict[str, Any]:
+    """The desk's figures for cases received from `since` through `until`: by kind, district, industry and
+    respondent; repeat respondents; topics rising in the last week; clock breaches by office and handler; and the
+    double work merging removed. No identities."""
+    require(actor, "data.read")
+    cases = list(
+        session.scalars(
+            select(Case).where(visible(actor), Case.stage != "merged", Case.received_on >= since,
+                               Case.received_on <= until)
+        )
+    )  # fmt: skip
+    ids = [c.id for c in cases]
+    tickets = (
+        session.execute(
+            select(CaseTicket.case_id, RecordVersion.data)
+            .join(Record, Record.id == CaseTicket.record_id)
+            .join(RecordVersion, RecordVersion.id == Record.version_id)
+            .where(CaseTicket.case_id.in_(ids))
+        ).all()
+        if ids
+        else []
+    )
+    per_channel: Counter[str] = Counter()
+    texts_by_day: list[tuple[date, str]] = []
+    for _, raw in tickets:
+        data = json.loads(raw)
+        per_channel[str(data.get("channel"))] += 1
+        try:
+            texts_by_day.append((datetime.fromisoformat(str(data.get("received_at"))).date(), str(data.get("text"))))
+        except ValueError:
+            pass
+    respondents = Counter(c.respondent_name for c in cases if c.respondent_name)
+    industries: Counter[str] = Counter()
+    for c in cases:
+        industries[_industry(session, c.entity_id) or "未关联主体"] += 1
+    breaches: dict[tuple[str, str], int] = defaultdict(int)
+    today = min(until, datetime.now(LOCAL_TZ).date()) if until >= since else until
+    offices = _names(session, list({c.office_id for c in cases}))
+    handlers = dict(session.execute(select(User.id, User.display_name)).all())
+    for c in cases:
+        try:
+            states = clock_states(session, c, calendar, today, warn_before)
+        except Exception:
+            continue
+        late = sum(1 for _, state in states if state.status == "breached")
+        if late:
+            breaches[(offices.get(c.office_id or 0, "未分派"), handlers.get(c.handler_id or 0, "未指定"))] += late
+    total_tickets = len(tickets)
+    return {
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "cases": len(cases),
+        "tickets": total_tickets,
+        "tickets_per_channel": dict(sorted(per_channel.items())),
+        "answers_saved": total_tickets - len(cases),
+        "tickets_per_case": round(total_tickets / len(cases), 2) if cases else 0,
+        "by_kind": dict(Counter(KINDS.get(c.kind, c.kind) for c in cases).most_common()),
+        "by_stage": dict(Counter(STAGES[c.stage][0] for c in cases).most_common()),
+        "by_district": dict(Counter(_district(c.respondent_division) for c in cases).most_common()),
+        "by_industry": dict(industries.most_common(15)),
+        "top_respondents": [{"name": n, "cases": k} for n, k in respondents.most_common(10)],
+        "repeat_respondents": [{"name": n, "cases": k} for n, k in respondents.most_common() if k >= 2][:20],
+        "rising_topics": rising_topics(texts_by_day, until),
+        "breaches": [{"office": o, "handler": h, "clocks": k} for (o, h), k in sorted(breaches.items())],
+        "breached_clocks": sum(breaches.values()),
+        "rules": {name: rule.label_zh for name, rule in RULES.items()},
+    }
+
+
+def _district(code: str | None) -> str:
+    if not code:
+        return "未识别"
+    from zhizhi.ingest.normalize.divisions import division_index
+
+    division = division_index().divisions.get(code)
+    return (division.county or division.city or division.province) if division else code
+
+
+def _industry(session: Session, entity_id: int | None) -> str | None:
+    if entity_id is None:
+        return None
+    from zhizhi.store.tables import Entity
+
+    entity = session.get(Entity, entity_id)
+    if entity is None:
+        return None
+    value = json.loads(entity.golden or "{}").get("industry_code")
+    code = value.get("value") if isinstance(value, dict) else value
+    return str(code)[:3] if code else None
+
+
+def rising_topics(texts: list[tuple[date, str]], until: date, *, top: int = 8) -> list[dict[str, Any]]:
+    """Four-character phrases in more tickets in the 7 days to `until` than in the 7 before (at least 3 tickets
+    this week and twice as many as before), most risen first: what callers suddenly talk about."""
+    week = until - timedelta(days=6)
+    before = week - timedelta(days=7)
+    now: Counter[str] = Counter()
+    then: Counter[str] = Counter()
+    for day, text in texts:
+        grams = {text[i : i + 4] for i in range(len(text) - 3)}
+        grams = {g for g in grams if all("\u4e00" <= ch <= "\u9fff" for ch in g)}
+        if week <= day <= until:
+            now.update(grams)
+        elif before <= day < week:
+            then.update(grams)
+    risen = [(g, n, then[g]) for g, n in now.items() if n >= 3 and n >= 2 * max(then[g], 1)]
+    risen.sort(key=lambda item: (-(item[1] - item[2]), item[0]))
+    kept: list[tuple[str, int, int]] = []
+    for gram, n, m in risen:  # one phrase of overlapping ones (金力健身, 力健身房 ...)
+        if not any(gram[1:] in k[0] or gram[:-1] in k[0] for k in kept):
+            kept.append((gram, n, m))
+        if len(kept) == top:
+            break
+    return [{"phrase": g, "this_week": n, "week_before": m} for g, n, m in kept]
