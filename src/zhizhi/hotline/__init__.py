@@ -81,6 +81,7 @@ __all__ = [
     "resume",
     "split",
     "statistics",
+    "suggestion_row",
     "take_in",
     "web_ticket",
 ]

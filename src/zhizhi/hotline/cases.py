@@ -32,7 +32,7 @@ from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError
 from zhizhi.hotline.clocks import Clock, ClockState, Pause, clock
 from zhizhi.hotline.routing import Facts, least_loaded, load_routing, route
 from zhizhi.hotline.similar import Candidate, TicketIndex, TicketText
-from zhizhi.hotline.workdays import WorkCalendar
+from zhizhi.hotline.workdays import UnknownYearError, WorkCalendar
 from zhizhi.records.ticket_answer import DECISIONS
 from zhizhi.resolve.names import parse_name
 from zhizhi.store.tables import (
@@ -609,13 +609,22 @@ def clocks(session: Session, case: Case) -> list[Clock]:
 
 def clock_states(
     session: Session, case: Case, calendar: WorkCalendar, at: date, warn_before: int
-) -> list[tuple[Clock, ClockState]]:
-    return [(c, c.state(calendar, at, warn_before=warn_before)) for c in clocks(session, case)]
+) -> list[tuple[Clock, ClockState | None, str | None]]:
+    """Each clock of the case on day `at`: its state, or None and why (a year the calendar does not know yet:
+    said, never guessed)."""
+    found: list[tuple[Clock, ClockState | None, str | None]] = []
+    for one in clocks(session, case):
+        try:
+            found.append((one, one.state(calendar, at, warn_before=warn_before), None))
+        except UnknownYearError as exc:
+            found.append((one, None, str(exc)))
+    return found
 
 
-def worst(states: Iterable[ClockState]) -> str | None:
-    order = ("breached", "warning", "paused", "running", "met")
-    found = {s.status for s in states}
+def worst(states: Iterable[ClockState | None]) -> str | None:
+    """The most urgent status among a case's clocks (`unknown` when one cannot be counted)."""
+    order = ("breached", "warning", "unknown", "paused", "running", "met")
+    found = {s.status if s is not None else "unknown" for s in states}
     return next((s for s in order if s in found), None)
 
 

@@ -106,12 +106,13 @@ def case_view(
                 "article": c.rule.article,
                 "start": c.start.isoformat(),
                 "working_days": c.working_days,
-                "status": s.status,
-                "deadline": s.deadline.isoformat(),
-                "elapsed": s.elapsed,
-                "remaining": s.remaining,
+                "status": s.status if s else "unknown",
+                "deadline": s.deadline.isoformat() if s else None,
+                "elapsed": s.elapsed if s else None,
+                "remaining": s.remaining if s else None,
+                "problem": problem,
             }
-            for c, s in states
+            for c, s, problem in states
         ],  # fmt: skip
         "tickets": [_ticket(t, data, shown) for t, data in tickets],
         "pauses": [
@@ -199,13 +200,11 @@ def case_row(
 ) -> dict[str, Any]:
     """A case as one row of a list (no identities)."""
     names = offices if offices is not None else _names(session, [case.desk_id, case.office_id])
-    try:
-        states = [s for _, s in clock_states(session, case, calendar, day, warn_before)]
-        clock_status = worst(states)
-        next_due = min((s.deadline for s in states if s.status not in ("met",)), default=None)
-        calendar_problem = None
-    except Exception as exc:  # a year the calendar does not know: said, never guessed
-        clock_status, next_due, calendar_problem = "unknown", None, str(exc)
+    found = clock_states(session, case, calendar, day, warn_before)
+    states = [s for _, s, _ in found]
+    clock_status = worst(states)
+    next_due = min((s.deadline for s in states if s is not None and s.status != "met"), default=None)
+    calendar_problem = next((problem for _, _, problem in found if problem), None)
     count = session.scalar(select(func.count()).where(CaseTicket.case_id == case.id)) or 0
     channels = sorted({c for c in _channels(session, case) if c})
     return {
@@ -345,11 +344,8 @@ def statistics(
     offices = _names(session, list({c.office_id for c in cases}))
     handlers = dict(session.execute(select(User.id, User.display_name)).all())
     for c in cases:
-        try:
-            states = clock_states(session, c, calendar, today, warn_before)
-        except Exception:
-            continue
-        late = sum(1 for _, state in states if state.status == "breached")
+        states = clock_states(session, c, calendar, today, warn_before)
+        late = sum(1 for _, state, _ in states if state is not None and state.status == "breached")
         if late:
             breaches[(offices.get(c.office_id or 0, "未分派"), handlers.get(c.handler_id or 0, "未指定"))] += late
     total_tickets = len(tickets)
