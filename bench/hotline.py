@@ -84,8 +84,14 @@ ISSUES = (
 )  # fmt: skip
 CONSULTATION = 8
 """A question (咨询): it names no business, and several people asking it are several questions, not one dispute."""
-SHOP_MATTERS = (2, 4)
-"""Matters of the shop itself, not of one purchase: it closed with the prepaid cards (once), it has no licence."""
+SHOP_MATTERS = (2, 4, 6)
+"""Matters of the shop itself, not of one purchase: it closed with the prepaid cards (once), it has no licence, its
+scale is wrong. Two grievances of one of these about one shop in the month are one case (one dispute, Art 11, 13;
+one lead to verify), whoever raised them."""
+GOODS_MATTERS = (1, 5)
+"""Leads about goods a shop sells (expired, falsely advertised): two grievances about one shop's same goods in the
+month are one case (one lead). Other matters are a consumer's own purchase: other callers' are other cases, unless
+they are consumers of one incident (Art 11)."""
 REPEAT = ("再次反映：", "此前已反映，至今未处理，", "第二次来电，", "上次反映的问题没有解决，")
 PREFIX = {"12345": ("市民来电反映：", "来电人称：", "市民反映"), "12315": ("消费者称", "", "投诉人反映")}
 SUFFIX = {
@@ -150,7 +156,7 @@ def month(seed: int = 7, grievances: int = 4000) -> list[Ticket]:
     shops = [city.shop() for _ in range(grievances // 2)]
     callers = [(city.person(), city.phone()) for _ in range(grievances)]
     rows: list[tuple[int, int, str, str, str, str, str]] = []  # day, case, channel, text, phone, caller, respondent
-    matters: dict[int, tuple[str, int]] = {}  # each grievance's shop and issue
+    matters: dict[int, tuple[str, int, str]] = {}  # each grievance's shop, issue and goods
 
     def add(case: int, day: int, channel: str, g: dict[str, object], shop: tuple[str, str], who: tuple[str, str],
             repeat: bool = False) -> None:  # fmt: skip
@@ -165,7 +171,7 @@ def month(seed: int = 7, grievances: int = 4000) -> list[Ticket]:
         g = city.grievance()
         if kind >= 0.25 and kind < 0.30 and g["issue"] == CONSULTATION:  # a question is not a dispute (Art 3, 39)
             g["issue"] = redraw.rng.choice([i for i in range(len(ISSUES)) if i != CONSULTATION])
-        matters[case] = (shop[0], int(str(g["issue"])))
+        matters[case] = (shop[0], int(str(g["issue"])), str(g["item"]))
         day = city.rng.randint(0, 29)
         first = city.rng.choice(("12315", "12345"))
         add(case, day, first, g, shop, who)
@@ -182,12 +188,13 @@ def month(seed: int = 7, grievances: int = 4000) -> list[Ticket]:
                 own = {**g, **{k: v for k, v in own_city.grievance().items() if k in ("money", "day", "detail")}}
                 add(case, min(day + city.rng.randint(0, 4), 29), city.rng.choice(("12315", "12345")), own, shop,
                     (city.person(), city.phone()))  # fmt: skip
-    # A shop closes once and lacks its licence once: two grievances of such a matter about one shop in the month are
-    # one case (one dispute, Art 11 and 13; one lead to verify), whoever raised them.
-    first_of: dict[tuple[str, int], int] = {}
-    one = {case: first_of.setdefault(matter, case) if matter[1] in SHOP_MATTERS else case
+    # One shop's own matter, or one lead about its goods, raised by several people in the month is one case.
+    first_of: dict[tuple[str, int, str], int] = {}
+    one = {case: first_of.setdefault(matter, case) if matter[1] in GOODS_MATTERS else case
            for case, matter in sorted(matters.items())}  # fmt: skip
-    rows = [(day, one[case], *rest) for day, case, *rest in rows]
+    one = {case: first_of.setdefault((shop, issue, ""), one[case]) if issue in SHOP_MATTERS else one[case]
+           for case, (shop, issue, _) in sorted(matters.items())}  # fmt: skip
+    rows = [(day, one[case], ch, text, phone, caller, resp) for day, case, ch, text, phone, caller, resp in rows]
     rows.sort(key=lambda row: (row[0], row[1]))
     return [Ticket(i, case, ch, day, text, phone, caller, resp) for i, (day, case, ch, text, phone, caller, resp)
             in enumerate(rows)]  # fmt: skip
