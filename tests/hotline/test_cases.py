@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+import pytest
+import yaml
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR
-from tests.hotline.desk import ingest_all
-from zhizhi.config import Workspace
-from zhizhi.hotline import cases
-from zhizhi.store.tables import Case, CaseTicket, Record
+from tests.delivery.platform import platform
+from tests.hotline.desk import GYM, HEADER_12315, ingest_all, write_export, zz
+from zhizhi.access import create_user
+from zhizhi.access.roles import Actor, Role
+from zhizhi.config import Workspace, load_workspace
+from zhizhi.delivery import load_target
+from zhizhi.delivery.send import send_once
+from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError
+from zhizhi.hotline import (
+    DeskChore,
+    case_view,
+    clock_states,
+    confirm,
+    decide,
+    get_case,
+    keep_apart,
+    load_calendar,
+    lookup,
+    open_suggestions,
+    pause,
+    push_tickets,
+    resume,
+    split,
+    take_in,
+)
+from zhizhi.store.tables import AuditEvent, Case, CaseSuggestion, CaseTicket, Delivery, Department, Record, User
+
+DESK_DAY = date(2026, 3, 10)
 
 
 def _case_of(session: Session, number: str) -> Case:
@@ -19,16 +47,326 @@ def _case_of(session: Session, number: str) -> Case:
     return session.get_one(Case, session.scalar(select(CaseTicket.case_id).where(CaseTicket.record_id == record)))
 
 
-def test_tickets_of_both_channels_become_cases(
+def _record(session: Session, number: str) -> int:
+    found = session.scalar(select(Record.id).where(Record.record_type == "ticket", Record.key == f"number={number}"))
+    assert found is not None
+    return found
+
+
+def _settings(workspace: Workspace, **hotline: object) -> Workspace:
+    path = workspace.root / "zhizhi.yaml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config["hotline"] = {**config.get("hotline", {}), **hotline}
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return load_workspace(workspace.root)
+
+
+def _actor(session: Session, username: str) -> Actor:
+    user = session.scalar(select(User).where(User.username == username))
+    assert user is not None
+    department = session.get_one(Department, user.department_id)
+    return Actor(user.username, user.id, department.id, department.path, frozenset(Role(r) for r in user.role_names))
+
+
+def test_the_same_grievance_on_both_channels_and_a_repeat_call_become_one_case(
     workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
 ) -> None:
     ingest_all(workspace, tmp_path)
+    with city() as session, session.begin():
+        done = take_in(session, OPERATOR, workspace)
+    assert (done.tickets, done.opened, done.merged) == (5, 3, 2)
     with city() as session:
-        done = cases.take_in(session, OPERATOR, workspace)
-        session.commit()
-        print(done)
-        for number in ("T001", "G001", "G002", "T002", "T003"):
-            case = _case_of(session, number)
-            print(number, case.number, case.kind, case.office_id, case.handler_id, case.routed_by)
-        for s in cases.open_suggestions(session, OPERATOR):
-            print("suggest", s.record_id, s.case_id, s.score, s.reasons)
+        gym = _case_of(session, "T001")
+        assert _case_of(session, "G001").id == gym.id and _case_of(session, "G002").id == gym.id
+        assert len({_case_of(session, n).id for n in ("T001", "T002", "T003")}) == 3
+        assert gym.kind == "complaint" and gym.stage == "received" and gym.received_on == date(2026, 3, 2)
+        assert gym.respondent_division == "450202"  # from the address: Art 12's county
+        links = session.scalars(select(CaseTicket).where(CaseTicket.case_id == gym.id)).all()
+        merged = [link for link in links if link.how == "merged"]
+        assert len(merged) == 2 and all(link.score is not None and link.score >= 0.9 for link in merged)
+        assert all(json.loads(link.reasons or "{}")["reasons"] for link in merged)  # each merge says why
+        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("case.%"))).all()
+        assert actions.count("case.opened") == 3 and actions.count("case.merged") == 2
+        # Nothing is taken twice.
+    with city() as session, session.begin():
+        assert take_in(session, OPERATOR, workspace).tickets == 0
+
+
+def test_between_the_thresholds_a_handler_confirms_keeps_apart_and_undoes(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    workspace = _settings(workspace, merge_at=0.9999, review_from=0.2)
+    ingest_all(workspace, tmp_path)
+    with city() as session, session.begin():
+        done = take_in(session, OPERATOR, workspace)
+        assert done.merged == 0 and done.opened == 5 and done.suggested >= 2
+    with city() as session, session.begin():
+        handler = _actor(session, "hotline")
+        first = _case_of(session, "T001")
+        waiting = [s for s in open_suggestions(session, handler) if s.case_id == first.id]
+        assert {s.record_id for s in waiting} >= {_record(session, "G001")}
+        g001 = next(s for s in waiting if s.record_id == _record(session, "G001"))
+        kept = confirm(session, handler, g001.id)
+        assert kept.id == first.id  # the older case keeps the case (Art 13)
+        assert _case_of(session, "G001").id == first.id
+        moved_from = session.scalar(select(CaseTicket.from_case_id).where(CaseTicket.record_id == g001.record_id))
+        assert session.get_one(Case, moved_from).stage == "merged"
+        with pytest.raises(InputError):
+            confirm(session, handler, g001.id)  # decided once
+    with city() as session, session.begin():
+        handler = _actor(session, "hotline")
+        other = next(s for s in open_suggestions(session, handler) if s.record_id == _record(session, "G002"))
+        keep_apart(session, handler, other.id)
+        assert session.get_one(CaseSuggestion, other.id).status == "apart"
+        assert _case_of(session, "G002").id != _case_of(session, "T001").id
+    with city() as session, session.begin():  # undo the confirmation: the merged case comes back, open again
+        handler = _actor(session, "hotline")
+        with pytest.raises(InputError, match="reason"):
+            split(session, handler, workspace, _record(session, "G001"), reason=" ")
+        back = split(session, handler, workspace, _record(session, "G001"), reason="两件诉求金额不同，非同一争议")
+        assert back.stage == "received" and _case_of(session, "G001").id == back.id
+        assert _case_of(session, "T001").id != back.id
+        assert session.scalar(select(func.count()).where(AuditEvent.action == "case.split")) == 1
+
+
+def test_an_automatic_merge_is_undone_into_a_case_of_its_own(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    ingest_all(workspace, tmp_path)
+    with city() as session, session.begin():
+        take_in(session, OPERATOR, workspace)
+        gym = _case_of(session, "T001")
+        alone = split(session, _actor(session, "hotline"), workspace, _record(session, "G002"), reason="另案处理")
+        assert alone.id != gym.id and alone.stage == "received"
+        assert _case_of(session, "G001").id == gym.id
+        kept_apart = session.scalar(select(CaseSuggestion).where(CaseSuggestion.record_id == _record(session, "G002")))
+        assert kept_apart is not None and kept_apart.status == "apart" and kept_apart.case_id == gym.id
+
+
+def test_routing_rules_send_a_case_to_the_respondents_county_and_balance_handlers(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    (workspace.root / "routing.yaml").write_text(
+        "default: LZ-TSJB\nrules:\n"
+        "  - {name: 城中区, when: {divisions: ['450202'], kinds: [complaint]}, office: LZ-CZ-ZN}\n"
+        "  - {name: 过期食品, when: {keywords: [过期]}, office: LZ-YF}\n",
+        encoding="utf-8",
+    )
+    with city() as session, session.begin():
+        office = session.scalar(select(Department).where(Department.code == "LZ-CZ-ZN"))
+        assert office is not None
+        create_user(session, OPERATOR, username="zhongnan2", display_name="郑执法", department_code="LZ-CZ-ZN",
+                    roles=["handler"], password="Zz-test-password-1", password_min_length=8)  # fmt: skip
+    ingest_all(workspace, tmp_path)
+    row = ["T009", "2026-03-05 10:00:00", "投诉", "赵六", "13800000009", "柳州市城中区明珠眼镜店", "",
+           "柳州市城中区五一路3号", "眼镜店配的镜片度数不对，要求重新配镜", "待受理"]  # fmt: skip
+    extra = write_export(tmp_path / "more.csv", HEADER_12315, [row], "gbk")
+    assert zz(workspace, "ingest", "rexian-12315", str(extra))[0] == 0
+    with city() as session, session.begin():
+        take_in(session, OPERATOR, workspace)
+    with city() as session:
+        gym, shop, milk, question = (_case_of(session, n) for n in ("T001", "T009", "T002", "T003"))
+        zn = session.scalar(select(Department.id).where(Department.code == "LZ-CZ-ZN"))
+        assert gym.office_id == zn and shop.office_id == zn and "城中区" in (gym.routed_by or "")
+        assert {gym.handler_id, shop.handler_id} == set(
+            session.scalars(select(User.id).where(User.username.in_(["zhongnan", "zhongnan2"])))
+        )  # two open cases, two handlers: one each
+        assert milk.office_id == session.scalar(select(Department.id).where(Department.code == "LZ-YF"))
+        assert question.office_id == session.scalar(select(Department.id).where(Department.code == "LZ-TSJB"))
+    (workspace.root / "routing.yaml").write_text("rules:\n  - {name: x, office: NOPE}\n", encoding="utf-8")
+    code, out = zz(workspace, "cases", "take-in")
+    assert code == 0  # nothing new: the rules are not read
+    with city() as session, session.begin():
+        push_tickets(session, workspace, OPERATOR, "12315", [_pushed("T010")], department="LZ-TSJB")
+    code, out = zz(workspace, "cases", "take-in")
+    assert code != 0 and "NOPE" in out
+
+
+def _pushed(number: str, **more: str) -> dict[str, str]:
+    return {
+        "number": number, "received_at": "2026-03-06 09:00:00", "kind": "投诉", "caller_name": "孙七",
+        "caller_phone": "13800000010", "respondent_name": "柳州市柳南区好运来超市",
+        "respondent_address": "柳州市柳南区航生路1号", "text": "超市收银多收了钱，要求退还差价", **more,
+    }  # fmt: skip
+
+
+def _answer_target(workspace: Workspace, channel: str, url: str) -> None:
+    body = {
+        "name": channel,
+        "title": f"{channel} 平台",
+        "owner": "LZ-TSJB",
+        "record_types": ["ticket_answer"],
+        "filter": {"sources": [f"answers-{channel}-lz-tsjb"]},
+        "fields": {"GDBH": "number", "AJBH": "case_number", "CLJG": "status_code", "QYMC": "result",
+                   "DFSJ": "answered_at"},
+        "transport": {"kind": "http", "url": url},
+    }  # fmt: skip
+    (workspace.root / "targets").mkdir(exist_ok=True)
+    (workspace.root / "targets" / f"{channel}.yaml").write_text(yaml.safe_dump(body, allow_unicode=True), "utf-8")
+
+
+def test_a_decision_is_answered_once_to_every_ticket_on_each_channel_through_the_outbox(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    with platform() as p15, platform() as p45:
+        _answer_target(workspace, "12315", p15.url)
+        _answer_target(workspace, "12345", p45.url)
+        ingest_all(workspace, tmp_path)
+        with city() as session, session.begin():
+            take_in(session, OPERATOR, workspace)
+            gym = _case_of(session, "T001")
+            handler = _actor(session, "hotline")
+            with pytest.raises(InputError, match="Art 15"):
+                decide(session, handler, workspace, gym, "not_accepted", reason_code="9")
+            with pytest.raises(InputError):
+                decide(session, handler, workspace, gym, "mediated", result="退款")  # not accepted yet
+            assert decide(session, handler, workspace, gym, "accepted", today=DESK_DAY) == 3
+        for channel in ("12315", "12345"):
+            send_once(city, load_target(workspace.root, channel))
+        with city() as session:
+            states = session.execute(select(Delivery.target, Delivery.status)).all()
+            assert sorted(states) == [("12315", "acknowledged"), ("12345", "acknowledged"), ("12345", "acknowledged")]
+        assert sorted(r["GDBH"] for r in p45.applied.values()) == ["G001", "G002"]
+        assert [r["CLJG"] for r in p15.applied.values()] == ["02"] and {r["CLJG"] for r in p45.applied.values()} == {
+            "20"
+        }
+        with city() as session, session.begin():  # the result once: both channels, the next version of each answer
+            gym = _case_of(session, "T001")
+            decide(
+                session, _actor(session, "hotline"), workspace, gym, "mediated", result="经调解，经营者退还会费2200元"
+            )
+            with pytest.raises(InputError, match="already"):
+                decide(session, _actor(session, "hotline"), workspace, gym, "terminated", result="x")
+        # A new ticket joining the answered case is answered too; nothing is sent twice.
+        with city() as session, session.begin():
+            push_tickets(session, workspace, OPERATOR, "12345", [{
+                "number": "G003", "received_at": "2026-03-12 10:00:00", "kind": "投诉", "caller_name": "张三",
+                "caller_phone": "13800000001", "respondent_name": "金力健身房",
+                "respondent_address": "柳州市城中区文昌路12号",
+                "text": "再次反映：金力健身房关门，剩余会费2200元未退，要求处理"}])  # fmt: skip
+            assert take_in(session, OPERATOR, workspace).answered == 1
+        for channel in ("12315", "12345"):
+            send_once(city, load_target(workspace.root, channel))
+        assert all(n == 1 for n in (*p15.arrivals.values(), *p45.arrivals.values()))
+        assert sorted(r["GDBH"] for r in p45.applied.values()) == ["G001", "G001", "G002", "G002", "G003"]
+        assert {r["QYMC"] for r in p45.applied.values() if r["CLJG"] == "30"} == {
+            "经调解,经营者退还会费2200元"
+        }  # text cleaned
+        with city() as session:
+            assert session.scalar(select(func.count()).where(Delivery.status != "acknowledged")) == 0
+            assert session.scalar(select(func.count()).where(CaseTicket.answer_version_id.is_(None))) == 2  # T002, T003
+
+
+def test_clocks_count_working_days_pause_for_appraisal_and_warn_before_a_breach(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    ingest_all(workspace, tmp_path)
+    calendar = load_calendar(workspace.root)
+    with city() as session, session.begin():
+        take_in(session, OPERATOR, workspace)
+        gym = _case_of(session, "T001")  # received Monday 2 March 2026: 7 working days -> Wednesday 11 March
+        ((acceptance, state, _),) = clock_states(session, gym, calendar, date(2026, 3, 9), 2)
+        assert state is not None and state.deadline == date(2026, 3, 11) and state.status == "warning"
+        assert clock_states(session, gym, calendar, date(2026, 3, 12), 2)[0][1].status == "breached"  # type: ignore[union-attr]
+        handler = _actor(session, "hotline")
+        decide(session, handler, workspace, gym, "accepted", today=date(2026, 3, 6))
+        pause(session, handler, gym, reason="送检：检测机构鉴定质量", start=date(2026, 3, 16))
+        with pytest.raises(InputError):
+            pause(session, handler, gym, reason="again", start=date(2026, 3, 17))
+        resume(session, handler, gym, last_day=date(2026, 3, 27))  # ten working days not counted
+        states = {c.rule.name: s for c, s, _ in clock_states(session, gym, calendar, date(2026, 3, 30), 2)}
+        assert states["acceptance"] is not None and states["acceptance"].status == "met"
+        mediation = states["mediation"]
+        # 45 working days after 6 March, with 16-27 March (10 working days) not counted and Qingming (6 April off):
+        assert mediation is not None and mediation.elapsed == 6
+        milk = _case_of(session, "T002")  # a report: 15 working days to verify, +15 approved
+        ((_, report, _),) = clock_states(session, milk, calendar, date(2026, 3, 4), 2)
+        assert report is not None and report.deadline == date(2026, 3, 24)
+
+
+def test_identities_by_the_desks_rule_and_every_view_audited(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    ingest_all(workspace, tmp_path)
+    calendar = load_calendar(workspace.root)
+    with city() as session, session.begin():
+        take_in(session, OPERATOR, workspace)
+    with city() as session, session.begin():
+        gym, milk = _case_of(session, "T001"), _case_of(session, "T002")
+        handler, leader, steward = (_actor(session, u) for u in ("hotline", "leader", "steward"))
+        masked = case_view(session, handler, gym, calendar)
+        assert {t["caller_phone"] for t in masked["tickets"]} == {"138****0001"}
+        shown = case_view(session, handler, gym, calendar, purpose="投诉处理：回访投诉人")
+        assert {t["caller_phone"] for t in shown["tickets"]} == {"13800000001"} and shown["identity_shown"]
+        assert session.scalar(select(func.count()).where(
+            AuditEvent.action == "personal.read", AuditEvent.object_id == gym.number)) == 1  # fmt: skip
+        assert case_view(session, leader, gym, calendar, purpose="督办")["identity_shown"]  # the office's leader
+        with pytest.raises(PermissionDeniedError, match="assigned handler may") as refused:
+            case_view(session, leader, milk, calendar, purpose="督办")  # a reporter: the handler only (Art 33)
+        assert "第三十三条" in (refused.value.message_zh or "")
+        with pytest.raises(PermissionDeniedError):
+            case_view(session, steward, gym, calendar, purpose="数据核对")
+        with pytest.raises(NotFoundError):
+            get_case(session, steward, gym.number)  # another department's case is not theirs to open
+        view = case_view(session, leader, milk, calendar)
+        assert not view["may_see_identity"] and all("*" in t["caller_name"] for t in view["tickets"])
+
+
+def test_the_citizens_lookup_shows_the_stage_only_and_the_same_nothing_for_wrong_digits(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    ingest_all(workspace, tmp_path)
+    with city() as session, session.begin():
+        take_in(session, OPERATOR, workspace)
+        decide(session, _actor(session, "hotline"), workspace, _case_of(session, "T001"), "accepted")
+    with city() as session:
+        found = lookup(session, "G001", "0001")
+        assert found is not None and found.stage_zh == "处理中" and found.received_on == "2026-03-02"
+        assert "张三" not in json.dumps(found.__dict__, ensure_ascii=False) and GYM not in str(found)
+        assert lookup(session, "G001", "0002") is None and lookup(session, "G999", "0001") is None
+        assert lookup(session, "G001", "01") is None and lookup(session, "", "0001") is None
+
+
+def test_a_platforms_push_is_idempotent_by_ticket_number(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    with city() as session, session.begin():
+        first = push_tickets(session, workspace, OPERATOR, "12315", [_pushed("P1"), _pushed("P2", received_at="x")],
+                             department="LZ-TSJB")  # fmt: skip
+    assert (first["accepted"], first["quarantined"]) == (1, 1)
+    with city() as session, session.begin():
+        again = push_tickets(session, workspace, OPERATOR, "12315", [_pushed("P1")], department="LZ-TSJB")
+    assert again["records"]["new"] == 0 and again["records"]["unchanged"] == 1
+    with city() as session, session.begin():
+        with pytest.raises(InputError, match="unknown field"):
+            push_tickets(session, workspace, OPERATOR, "12315", [{"number": "P3", "secret": "x"}], department="LZ-TSJB")
+        with pytest.raises(InputError, match="at most 4000"):
+            push_tickets(session, workspace, OPERATOR, "12315", [_pushed("P4", text="长" * 4001)], department="LZ-TSJB")
+    with city() as session:
+        assert session.scalar(select(func.count()).where(Record.record_type == "ticket")) == 1
+
+
+def test_the_worker_takes_new_tickets_into_cases_and_the_cli_shows_and_decides(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    ingest_all(workspace, tmp_path)
+    chore = DeskChore(city, workspace)
+    chore()
+    with city() as session:
+        assert session.scalar(select(func.count()).select_from(CaseTicket)) == 5
+        number = _case_of(session, "T001").number
+    code, out = zz(workspace, "cases", "list", "--json")
+    assert code == 0 and {row["tickets"] for row in json.loads(out)} == {3, 1}
+    code, out = zz(workspace, "cases", "show", number, "--json")
+    shown = json.loads(out)
+    assert code == 0 and shown["tickets"][0]["caller_phone"] == "138****0001" and not shown["identity_shown"]
+    text = "金力健身房突然关门停业，年卡剩余会费2200元没有退还，要求退款"
+    code, out = zz(workspace, "hotline", "check", text, "--phone", "13800000001", "--received", "2026-03-12", "--json")
+    assert code == 0 and json.loads(out)[0]["case"] == number and json.loads(out)[0]["reasons"]
+    code, out = zz(workspace, "cases", "decide", number, "not_accepted", "--json")
+    assert code != 0 and "Art 15" in out
+    code, out = zz(workspace, "cases", "decide", number, "not_accepted", "--ground", "2", "--json")
+    assert code == 0 and json.loads(out)["stage"] == "closed"
+    code, out = zz(workspace, "cases", "stats", "--since", "2026-03-01", "--until", "2026-03-31", "--json")
+    figures = json.loads(out)
+    assert code == 0 and (figures["tickets"], figures["cases"], figures["answers_saved"]) == (5, 3, 2)

@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 from zhizhi import __version__
 from zhizhi.cli import (
     audit,
+    cases,
     codes,
     db,
     dept,
@@ -97,6 +98,8 @@ def main(
 workspace.register(app)
 ingest.register(app)
 app.add_typer(quarantine.app, name="quarantine")
+app.add_typer(cases.app, name="cases")
+app.add_typer(cases.hotline_app, name="hotline")
 app.add_typer(records.app, name="records")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(targets.app, name="targets")

@@ -12,6 +12,7 @@ import typer
 from zhizhi.cli.common import console, store
 from zhizhi.delivery.send import SendReport
 from zhizhi.delivery.worker import Checkpoints, Worker, loops_per_target
+from zhizhi.hotline import DeskChore
 from zhizhi.privacy.schedule import run_daily
 
 
@@ -42,6 +43,7 @@ def worker(
             on_report=said,
             checkpoints=Checkpoints.of(workspace),
             loops_per_target=loops_per_target(workspace),
+            chores=[DeskChore(sessions, workspace)],
         )
 
         def stop(*_: Any) -> None:

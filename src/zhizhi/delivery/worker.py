@@ -6,7 +6,8 @@ at once on PostgreSQL, where claims are row locks taken with SKIP LOCKED. Each l
 there is work, then waits `poll_seconds`. Target files are read again when they change; a new file starts a loop,
 a removed one ends its loop. An error that is not the platform's (the database is busy or gone, a target file is
 broken) is logged and tried again after a pause; the loop never dies of it. Every couple of seconds the worker also
-signs a ledger checkpoint when one is due (`delivery.checkpoint_entries`, `delivery.checkpoint_minutes`).
+signs a ledger checkpoint when one is due (`delivery.checkpoint_entries`, `delivery.checkpoint_minutes`), and runs
+its chores (the hotline desk takes new tickets into cases: `zhizhi.hotline.DeskChore`).
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class Worker:
     on_report: Callable[[str, SendReport], None] | None = None
     checkpoints: Checkpoints | None = None
     loops_per_target: int = 1
+    chores: list[Callable[[], None]] = field(default_factory=list)  # run every couple of seconds (the desk's intake)
     _loops: dict[str, threading.Thread] = field(default_factory=dict)
 
     def run(self) -> None:
@@ -86,6 +88,11 @@ class Worker:
                         )
                         thread.start()
             self._checkpoint()
+            for chore in self.chores:
+                try:
+                    chore()
+                except Exception:
+                    log.exception("%s failed; trying again later", getattr(chore, "__name__", chore))
             self.stop.wait(max(self.poll_seconds, 2.0))
         for thread in self._loops.values():
             thread.join()

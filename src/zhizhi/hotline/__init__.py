@@ -2,7 +2,8 @@
 answered once to every ticket through the outbox.
 
 The front door:
-- cases: `take_in` (tickets no case holds yet into cases), `get_case`, `list_cases`, `open_suggestions`,
+- cases: `take_in` (tickets no case holds yet into cases; `DeskChore` does it in the worker), `get_case`,
+  `list_cases`, `open_suggestions`,
   `confirm` / `keep_apart` (a suggestion), `merge_cases`, `split` (undo), `assign`, `decide`, `pause`, `resume`,
   `extend`, `clocks`;
 - what the desk shows: `case_view` (identities by the desk's privacy rule), `case_row`, `suggestion_row`,
@@ -16,6 +17,7 @@ from zhizhi.hotline.cases import (
     ALLOWED,
     NOT_ACCEPTED_REASONS,
     STAGES,
+    DeskChore,
     Intake,
     assign,
     clock_states,
@@ -46,6 +48,7 @@ __all__ = [
     "STAGES",
     "Candidate",
     "Clock",
+    "DeskChore",
     "ClockState",
     "Intake",
     "Lookup",

@@ -155,12 +155,12 @@ class Intake:
         return dict(self.__dict__)
 
 
-def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int = BATCH) -> Intake:
-    """Put the ticket records no case holds yet (up to `limit`, oldest first) into cases, in the caller's
-    transaction. Returns the counts."""
+def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int = BATCH, after: int = 0) -> Intake:
+    """Put the ticket records no case holds yet (those with an id above `after`; up to `limit`, oldest first) into
+    cases, in the caller's transaction. Returns the counts."""
     require(actor, "cases.write")
     settings = workspace.config.hotline
-    pending = _tickets(session, ~exists().where(CaseTicket.record_id == Record.id))[:limit]
+    pending = _tickets(session, (Record.id > after) & ~exists().where(CaseTicket.record_id == Record.id))[:limit]
     if not pending:
         return Intake()
     routing = load_routing(workspace.root, session)
@@ -674,3 +674,51 @@ def open_suggestions(session: Session, actor: Actor, *, limit: int = 100) -> lis
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def index_candidates(
+    session: Session, ticket: TicketText, *, limit: int = 10, floor: float = 0.3
+) -> list[dict[str, Any]]:
+    """The earlier tickets a new ticket (not stored) may join, with their cases, scores and reasons (no identity)."""
+    found = _memory(session).index.candidates(ticket, limit=limit, floor=floor)
+    if not found:
+        return []
+    ids = [c.ticket_id for c in found]
+    cases_of = dict(
+        session.execute(
+            select(CaseTicket.record_id, Case.number).join(Case, Case.id == CaseTicket.case_id)
+            .where(CaseTicket.record_id.in_(ids))
+        ).all()
+    )  # fmt: skip
+    keys = dict(session.execute(select(Record.id, Record.key).where(Record.id.in_(ids))).all())
+    return [
+        {"case": cases_of.get(c.ticket_id), "ticket": str(keys.get(c.ticket_id, "")).removeprefix("number="),
+         "record_id": c.ticket_id, "score": round(c.score, 3), "text_similarity": round(c.text_similarity, 3),
+         "reasons": list(c.reasons), "phrases": list(c.shared_phrases)}
+        for c in found
+    ]  # fmt: skip
+
+
+@dataclass
+class DeskChore:
+    """The worker's chore: every couple of seconds, new tickets into cases (one short transaction). It looks only
+    above the highest record id it has seen, and at every record again every ten minutes (and when it starts)."""
+
+    sessions: Any
+    workspace: Workspace
+    seen: int = 0
+    full_at: float = 0.0
+    __name__: str = "the hotline desk's intake"
+
+    def __call__(self) -> None:
+        import time
+
+        now = time.monotonic()
+        after = 0 if now >= self.full_at else self.seen
+        with self.sessions() as session, session.begin():
+            top = session.scalar(select(func.max(Record.id))) or 0
+            done = take_in(session, Actor.operator("zhizhi worker"), self.workspace, after=after)
+        if done.tickets < BATCH:  # all taken: next time only what is new
+            self.seen = top
+            if after == 0:
+                self.full_at = now + 600

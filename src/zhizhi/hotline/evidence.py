@@ -100,9 +100,12 @@ class Evidence:
                 float(min(self.different_figures, 2)), float(self.repeat_call and not long_apart), float(long_apart),
                 self.text * float(self.different_respondent), float(self.different_word))  # fmt: skip
 
+    def logit(self) -> float:
+        """The log-odds that the pair is one case."""
+        return BIAS + sum(w * x for w, x in zip(WEIGHTS, self.vector(), strict=True))
+
     def score(self) -> float:
-        z = BIAS + sum(w * x for w, x in zip(WEIGHTS, self.vector(), strict=True))
-        return 1 / (1 + math.exp(-z))
+        return 1 / (1 + math.exp(-self.logit()))
 
 
 FEATURES = (
@@ -124,3 +127,48 @@ WEIGHTS = (0.00, 2.58, 2.46, 4.55, 2.83, -8.42, 0.00, -0.14, 0.31, -3.0, -3.33, 
 """Log-odds per fact, in the order of `FEATURES`; fitted (see the module's docstring) except `long_apart`, set by
 hand. A weight of 0 is a fact the fit found nothing in beyond the others (the texts' cosine once the shared weight
 is known; figures once the caller is known)."""
+
+
+@dataclass(frozen=True)
+class CaseEvidence:
+    """The facts of a new ticket against a case, all its tickets together: `best` the pair with the case's
+    best-scoring ticket; `shared` the weight the new text shares with the case's texts together (at least the best
+    ticket's: several consumers of one incident each say part of it); `callers` how many callers the case has
+    (distinct names, else phones); `own_caller` whether the new ticket's phone or name is already among them;
+    `same_respondent` whether a ticket of the case names the same business; `days_since_last` the days between the
+    new ticket and the case's latest one."""
+
+    best: Evidence
+    shared: float = 0.0
+    callers: int = 1
+    own_caller: bool = False
+    same_respondent: bool = False
+    days_since_last: int | None = None
+
+    def other_caller(self) -> bool:
+        """Another caller about the same business."""
+        return self.same_respondent and not self.own_caller
+
+    def several_callers(self) -> bool:
+        """Another caller about the same business, and the case already has several."""
+        return self.other_caller() and self.callers >= 2
+
+    def vector(self) -> tuple[float, ...]:
+        """The case's facts as the model reads them (`CASE_FEATURES`, in order), beside the best pair's log-odds."""
+        other = float(self.other_caller())
+        gain = max(math.log1p(self.shared) - math.log1p(self.best.shared), 0.0)
+        days = math.log1p(min(self.days_since_last, WINDOW_DAYS)) if self.days_since_last is not None else 0.0
+        return (gain, other * gain, float(self.several_callers()), other, other * days)
+
+    def score(self) -> float:
+        z = min(max(self.best.logit(), -30.0), 30.0) + CASE_BIAS
+        z += sum(w * x for w, x in zip(CASE_WEIGHTS, self.vector(), strict=True))
+        return 1 / (1 + math.exp(-z))
+
+
+CASE_FEATURES = ("case_shared_gain", "other_caller_x_case_shared_gain", "several_callers", "other_caller_same_business",
+                 "other_caller_x_days_since_last")  # fmt: skip
+CASE_BIAS = 0.0
+CASE_WEIGHTS = (0.0, 0.0, 0.0, 0.0, 0.0)
+"""Log-odds added to the best pair's, per fact of the case, in the order of `CASE_FEATURES` (fitted: see the
+module's docstring)."""

@@ -34,7 +34,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from zhizhi.hotline.evidence import FEATURES, Evidence, compare_figures, different_word, figures, repeats
+from zhizhi.hotline.evidence import (
+    FEATURES,
+    CaseEvidence,
+    Evidence,
+    compare_figures,
+    different_word,
+    figures,
+    repeats,
+)
 
 ID_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
 PHONE = re.compile(r"(?<![0-9])(?:1[3-9][0-9](?:[ -]?[0-9]{4}){2}|0[0-9]{2,3}[ -]?[0-9]{7,8}|[0-9]{7,8})(?![0-9])")
@@ -117,7 +125,10 @@ def same_respondent(one: str, other: str) -> bool:
 
 @dataclass(frozen=True)
 class TicketText:
-    """What the index compares of a ticket: its id, text, caller's phone and name, respondent, and day received."""
+    """What the index compares of a ticket: its id, text, caller's phone and name, respondent, and day received; and
+    `case_id`, the case it belongs to when that is known (given when the ticket is added, or later with
+    `TicketIndex.assign`): `TicketIndex.case_candidates` weighs a new ticket against each case's tickets together.
+    A ticket added without one is a case of its own."""
 
     id: int
     text: str
@@ -126,6 +137,7 @@ class TicketText:
     respondent: str | None = None
     respondent_uscc: str | None = None
     received: date | None = None
+    case_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +147,23 @@ class Candidate:
     ticket_id: int
     score: float
     text_similarity: float
+    reasons: tuple[str, ...]
+    shared_phrases: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class CaseCandidate:
+    """A case the new ticket may join: its id (None for a ticket not in a case yet: `ticket_ids` has that one
+    ticket), its score (0..1: the estimated chance that the new ticket belongs to it), its tickets (at most the
+    index's `per_identity` latest), the best of them as a `Candidate`, and why: the best ticket's reasons, then the
+    case's own (`case_phrases`: its tickets together share more rare phrases with the new one than the best alone;
+    `several_callers`: several callers have already raised it about the same business), and the rare phrases the new
+    text shares with the case's tickets together."""
+
+    case_id: int | None
+    score: float
+    ticket_ids: tuple[int, ...]
+    best: Candidate
     reasons: tuple[str, ...]
     shared_phrases: tuple[str, ...] = field(default=())
 
@@ -170,6 +199,16 @@ def _hash(kind: str, value: str | None) -> int:
     return (hash((kind, value)) & 0x7FFFFFFFFFFFFFFF) or 1 if value else 0
 
 
+def _case_key(case_id: int | None) -> int:
+    """A case id's 63-bit hash among the identities (0 when there is none)."""
+    return (hash(("case", case_id)) & 0x7FFFFFFFFFFFFFFF) or 1 if case_id is not None else 0
+
+
+NO_CASE = -(2**63)
+CASE_FLOOR = 1e-4
+"""A case whose best ticket scores under this, about another business or none, is not weighed further."""
+
+
 _NO_FIGURES: frozenset[tuple[str, str]] = frozenset()
 
 
@@ -186,7 +225,8 @@ class TicketIndex:
         self._trigrams = _Column(I32)  # how many of a row's keys are trigrams
         self._norms = _Column(F64)  # each row's vector length, and the ticket count it was computed at
         self._norm_at = _Column(I64)
-        self._identity = {kind: _Column(I64) for kind in ("phone", "name", "respondent", "uscc")}
+        self._identity = {kind: _Column(I64) for kind in ("phone", "name", "respondent", "uscc", "case")}
+        self._case = _Column(I64)  # each row's case id, NO_CASE when it has none
         self._received = _Column(I32)  # proleptic ordinal, 0 when unknown
         self._repeat = _Column(np.bool_)
         self._respondent: list[str | None] = []
@@ -236,7 +276,7 @@ class TicketIndex:
         """The same tickets in one bulk-built index (after many `add`s)."""
         other = TicketIndex(probe=self.probe, max_df=self.max_df, shortlist=self.shortlist,
                             per_identity=self.per_identity)  # fmt: skip
-        for name in ("_ids", "_grams", "_offsets", "_trigrams", "_norms", "_norm_at", "_received", "_repeat"):
+        for name in ("_ids", "_grams", "_offsets", "_trigrams", "_norms", "_norm_at", "_received", "_repeat", "_case"):
             setattr(other, name, getattr(self, name).copy())
         other._identity = {kind: column.copy() for kind, column in self._identity.items()}
         other._respondent, other._figures, other._texts = list(self._respondent), list(self._figures), list(self._texts)
@@ -260,6 +300,8 @@ class TicketIndex:
         self._identity["name"].extend([_hash("name", ticket.caller_name)])
         self._identity["respondent"].extend([_hash("respondent", respondent and respondent_core(respondent))])
         self._identity["uscc"].extend([_hash("uscc", ticket.respondent_uscc)])
+        self._identity["case"].extend([_case_key(ticket.case_id)])
+        self._case.extend([NO_CASE if ticket.case_id is None else ticket.case_id])
         self._received.extend([ticket.received.toordinal() if ticket.received else 0])
         self._repeat.extend([repeats(text)])  # figures and the repeat words from the whole text
         self._respondent.append(sys.intern(respondent) if respondent else None)
@@ -331,37 +373,102 @@ class TicketIndex:
 
     def candidates(self, ticket: TicketText, *, limit: int = 10, floor: float = 0.3) -> list[Candidate]:
         """The earlier tickets scoring at least `floor` against `ticket`, best first (`ticket` itself excluded)."""
-        text, keys, idf, found = self._examine(ticket)
-        scored = [(e.score(), e, row) for row, e in found]
+        seen = self._examine(ticket)
+        scored = [(e.score(), e, row) for row, e in seen.found]
         kept = sorted((s for s in scored if s[0] >= floor), key=lambda s: (-s[0], -int(self._ids.data[s[2]])))
-        return [self._candidate(score, e, row, text, keys, idf) for score, e, row in kept[:limit]]
+        return [self._candidate(score, e, row, seen) for score, e, row in kept[:limit]]
 
     def evidence(self, ticket: TicketText) -> list[tuple[int, Evidence]]:
         """Every shortlisted earlier ticket's id with the evidence of the pair (to calibrate the weights)."""
-        return [(int(self._ids.data[row]), e) for row, e in self._examine(ticket)[3]]
+        return [(int(self._ids.data[row]), e) for row, e in self._examine(ticket).found]
 
-    def _examine(
-        self, ticket: TicketText
-    ) -> tuple[str, npt.NDArray[np.uint32], npt.NDArray[np.float64], list[tuple[int, Evidence]]]:
+    def case_candidates(self, ticket: TicketText, *, limit: int = 10, floor: float = 0.3) -> list[CaseCandidate]:
+        """The cases `ticket` may join, scoring at least `floor`, best first: the case of every shortlisted earlier
+        ticket, weighed with all its tickets together (`zhizhi.hotline.evidence.CaseEvidence`: the best ticket's
+        evidence, and what the case's tickets together add). A ticket in no case is a case of its own (`case_id`
+        None). A new ticket joins one case: two cases are joined only by a handler."""
+        seen = self._examine(ticket)
+        found = [(e.score(), case, members, best, e) for case, members, best, e in self._cases(seen)]
+        kept = sorted((f for f in found if f[0] >= floor), key=lambda f: (-f[0], -int(self._ids.data[f[3]])))
+        return [self._case_candidate(*f, seen) for f in kept[:limit]]
+
+    def case_evidence(self, ticket: TicketText) -> list[tuple[int | None, tuple[int, ...], CaseEvidence]]:
+        """Every case of a shortlisted earlier ticket (its id, its tickets' ids) with the evidence of the new ticket
+        against it (to calibrate the weights)."""
+        found = self._cases(self._examine(ticket))
+        return [(case, tuple(self._ids.data[members].tolist()), e) for case, members, _, e in found]
+
+    def assign(self, ticket_id: int, case_id: int | None) -> None:
+        """Put an indexed ticket in a case, or take it out of its case (None), as a handler merges or splits."""
+        key = _case_key(case_id)
+        for row in np.flatnonzero(self._ids.view() == ticket_id).tolist():
+            self._case.data[row] = NO_CASE if case_id is None else case_id
+            self._identity["case"].data[row] = key
+            if key:
+                self._delta_who[key].append(row)
+
+    def _examine(self, ticket: TicketText) -> _Seen:
         full = normalise_text(ticket.text)
         respondent = respondent_key(ticket.respondent) or None
         text = without_respondent(full, respondent)
-        if not len(self):
-            return text, np.empty(0, dtype=U32), np.empty(0, dtype=F64), []
-        tri, bi = gram_keys(text)
-        keys = np.union1d(tri, bi)
-        idf = self._idf(keys)
         core = respondent and respondent_core(respondent)
         who = [_hash("phone", ticket.phone), _hash("name", ticket.caller_name), _hash("respondent", core),
                _hash("uscc", ticket.respondent_uscc)]  # fmt: skip
+        mine = _Ticket(ticket.id, who, respondent, figures(full), repeats(full), ticket.received, text)
+        if not len(self):
+            return _Seen(mine, np.empty(0, dtype=U32), np.empty(0, dtype=F64), [])
+        tri, bi = gram_keys(text)
+        keys = np.union1d(tri, bi)
+        idf = self._idf(keys)
         rows = self._shortlist(tri, who)
         rows = rows[self._ids.data[rows] != ticket.id]
         if not rows.size:
-            return text, keys, idf, []
+            return _Seen(mine, keys, idf, [])
         similarity, shared = self._similarities(keys, idf, rows)
-        mine = _Ticket(who, respondent, figures(full), repeats(full), ticket.received, text)
         found = zip(rows.tolist(), similarity.tolist(), shared.tolist(), strict=True)
-        return text, keys, idf, [(r, self._evidence(mine, r, s, w)) for r, s, w in found]
+        return _Seen(mine, keys, idf, [(r, self._evidence(mine, r, s, w)) for r, s, w in found])
+
+    def _cases(self, seen: _Seen) -> list[tuple[int | None, npt.NDArray[np.int64], int, CaseEvidence]]:
+        """The cases of the shortlisted rows: each with its rows, its best row, and the evidence against it. A case
+        whose best ticket is all but ruled out (a score under `CASE_FLOOR`, and another business or none) is weighed
+        by that ticket alone."""
+        groups: dict[tuple[int, int], list[tuple[int, Evidence]]] = defaultdict(list)
+        for row, e in seen.found:
+            case = int(self._case.data[row])
+            groups[(case, -1) if case != NO_CASE else (case, row)].append((row, e))  # a row in no case: its own
+        mine, out = seen.mine, []
+        for pairs in groups.values():
+            best_row, best = max(pairs, key=lambda pair: (pair[1].logit(), pair[0]))
+            case = int(self._case.data[best_row])
+            if case == NO_CASE or (best.score() < CASE_FLOOR and not best.same_respondent):
+                members = np.array(sorted(row for row, _ in pairs), dtype=I64)
+                out.append((None if case == NO_CASE else case, members, best_row, CaseEvidence(best, best.shared)))
+                continue
+            key = _case_key(case)
+            members = np.unique(self._rows_of(key)).astype(I64)
+            members = members[(self._identity["case"].data[members] == key) & (self._ids.data[members] != mine.id)]
+            out.append((case, members, best_row, self._case_evidence(seen, best, members)))
+        return out
+
+    def _case_evidence(self, seen: _Seen, best: Evidence, members: npt.NDArray[np.int64]) -> CaseEvidence:
+        mine = seen.mine
+        phone, name, _, uscc = mine.who
+        grams = self._grams.data
+        theirs = np.unique(np.concatenate([grams[self._offsets.data[r] : self._offsets.data[r + 1]]
+                                           for r in members.tolist()]))  # fmt: skip
+        shared = float(np.sum(seen.idf[np.isin(seen.keys, theirs)] ** 2)) / math.log(len(self) + 1) ** 2
+        phones, names = self._identity["phone"].data[members], self._identity["name"].data[members]
+        callers = len({(n, 0) if n else (0, p) for n, p in zip(names.tolist(), phones.tolist(), strict=True)})
+        own = bool(phone and (phones == phone).any()) or bool(name and (names == name).any())
+        business = best.same_respondent or any(
+            (mine.respondent and (theirs := self._respondent[r]) and same_respondent(mine.respondent, theirs))
+            or (uscc and int(self._identity["uscc"].data[r]) == uscc)
+            for r in members.tolist()
+        )
+        received = self._received.data[members]
+        latest = int(received.max()) if received.size else 0
+        days = abs(mine.received.toordinal() - latest) if mine.received and latest else None
+        return CaseEvidence(best, max(shared, best.shared), callers, own, bool(business), days)
 
     def _shortlist(self, tri: npt.NDArray[np.uint32], who: list[int]) -> npt.NDArray[np.int64]:
         df = self._df(tri)
@@ -417,10 +524,21 @@ class TicketIndex:
         return Evidence(similarity, shared, same_phone, same_name, same_business, other_business, agree, differ,
                         mine.repeat and (same_phone or same_name), apart, other_word)  # fmt: skip
 
-    def _candidate(self, score: float, e: Evidence, row: int, text: str, keys: npt.NDArray[np.uint32],
-                   idf: npt.NDArray[np.float64]) -> Candidate:  # fmt: skip
-        theirs = self._grams.data[self._offsets.data[row] : self._offsets.data[row] + self._trigrams.data[row]]
-        phrases = _phrases(text, set(theirs.tolist()), dict(zip(keys.tolist(), idf.tolist(), strict=True)), len(self))
+    def _trigrams_of(self, rows: Iterable[int]) -> set[int]:
+        starts, counts = self._offsets.data, self._trigrams.data
+        return {key for row in rows for key in self._grams.data[starts[row] : starts[row] + counts[row]].tolist()}
+
+    def _case_candidate(self, score: float, case: int | None, members: npt.NDArray[np.int64], best_row: int,
+                        e: CaseEvidence, seen: _Seen) -> CaseCandidate:  # fmt: skip
+        best = self._candidate(e.best.score(), e.best, best_row, seen)
+        phrases = _phrases(seen.mine.text, self._trigrams_of(members.tolist()), seen.weights(), len(self))
+        own = [r for r, yes in (("case_phrases", len(phrases) > len(best.shared_phrases)),
+                                ("several_callers", e.several_callers())) if yes]  # fmt: skip
+        ids = tuple(sorted(self._ids.data[members].tolist()))
+        return CaseCandidate(case, round(score, 4), ids, best, (*best.reasons, *own), phrases)
+
+    def _candidate(self, score: float, e: Evidence, row: int, seen: _Seen) -> Candidate:
+        phrases = _phrases(seen.mine.text, self._trigrams_of([row]), seen.weights(), len(self))
         long_apart = bool(e.vector()[FEATURES.index("long_apart")])
         reasons = [r for r, yes in (("same_phone", e.same_phone), ("same_caller", e.same_caller),
                                     ("same_respondent", e.same_respondent), ("shared_phrases", bool(phrases)),
@@ -435,12 +553,29 @@ class TicketIndex:
 
 @dataclass(frozen=True)
 class _Ticket:
+    id: int
     who: list[int]
     respondent: str | None
     figures: frozenset[tuple[str, str]]
     repeat: bool
     received: date | None
     text: str
+
+
+@dataclass
+class _Seen:
+    """A new ticket as examined: its facts, its gram keys with their weights, and each shortlisted row's evidence."""
+
+    mine: _Ticket
+    keys: npt.NDArray[np.uint32]
+    idf: npt.NDArray[np.float64]
+    found: list[tuple[int, Evidence]]
+    _weights: dict[int, float] | None = None
+
+    def weights(self) -> dict[int, float]:
+        if self._weights is None:
+            self._weights = dict(zip(self.keys.tolist(), self.idf.tolist(), strict=True))
+        return self._weights
 
 
 def _phrases(text: str, theirs: set[int], weights: dict[int, float], total: int) -> tuple[str, ...]:

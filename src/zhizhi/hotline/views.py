@@ -79,7 +79,7 @@ def case_view(
                 + ("（举报人信息保密，第三十三条）。" if report else "。"),
             )
         disclose(session, actor, purpose=purpose, object_type="case", object_ids=[case.number],
-                 fields=sorted(IDENTITY), per_hour=per_hour)  # fmt: skip
+                 fields=sorted(IDENTITY), per_hour=per_hour, rule="hotline.assigned")  # fmt: skip
     shown = purpose is not None and allowed
     states = clock_states(session, case, calendar, day, warn_before)
     offices = _names(session, [case.desk_id, case.office_id])
