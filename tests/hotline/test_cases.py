@@ -92,34 +92,38 @@ def test_the_same_grievance_on_both_channels_and_a_repeat_call_become_one_case(
         assert take_in(session, OPERATOR, workspace).tickets == 0
 
 
-def test_between_the_thresholds_a_handler_confirms_keeps_apart_and_undoes(
-    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
-) -> None:
-    workspace = _settings(workspace, merge_at=0.9999, review_from=0.2)
+def _suggested(workspace: Workspace, city: sessionmaker[Session], tmp_path: Path) -> tuple[Workspace, int]:
+    """The desk with no automatic merge but a repeat call's: G001 (the same grievance, other words, other channel)
+    waits as a suggestion to T001's case."""
+    workspace = _settings(workspace, merge_at=1.0, review_from=0.2)
     ingest_all(workspace, tmp_path)
     with city() as session, session.begin():
         done = take_in(session, OPERATOR, workspace)
-        assert done.merged == 0 and done.opened == 5 and done.suggested >= 2
+        assert done.merged <= 1 and done.suggested >= 1  # at most the repeat call (再次反映) joins on its own
+        first = _case_of(session, "T001")
+        assert _case_of(session, "G001").id != first.id
+        waiting = [s for s in open_suggestions(session, _actor(session, "hotline")) if s.case_id == first.id]
+        g001 = next(s for s in waiting if s.record_id == _record(session, "G001"))
+        assert g001.score < 1.0 and json.loads(g001.reasons)["reasons"]
+        return workspace, g001.id
+
+
+def test_a_handler_confirms_a_suggestion_and_undoes_it(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    workspace, suggestion = _suggested(workspace, city, tmp_path)
     with city() as session, session.begin():
         handler = _actor(session, "hotline")
         first = _case_of(session, "T001")
-        waiting = [s for s in open_suggestions(session, handler) if s.case_id == first.id]
-        assert {s.record_id for s in waiting} >= {_record(session, "G001")}
-        g001 = next(s for s in waiting if s.record_id == _record(session, "G001"))
-        kept = confirm(session, handler, g001.id)
+        kept = confirm(session, handler, suggestion)
         assert kept.id == first.id  # the older case keeps the case (Art 13)
         assert _case_of(session, "G001").id == first.id
-        moved_from = session.scalar(select(CaseTicket.from_case_id).where(CaseTicket.record_id == g001.record_id))
+        record = _record(session, "G001")
+        moved_from = session.scalar(select(CaseTicket.from_case_id).where(CaseTicket.record_id == record))
         assert session.get_one(Case, moved_from).stage == "merged"
         with pytest.raises(InputError):
-            confirm(session, handler, g001.id)  # decided once
-    with city() as session, session.begin():
-        handler = _actor(session, "hotline")
-        other = next(s for s in open_suggestions(session, handler) if s.record_id == _record(session, "G002"))
-        keep_apart(session, handler, other.id)
-        assert session.get_one(CaseSuggestion, other.id).status == "apart"
-        assert _case_of(session, "G002").id != _case_of(session, "T001").id
-    with city() as session, session.begin():  # undo the confirmation: the merged case comes back, open again
+            confirm(session, handler, suggestion)  # decided once
+    with city() as session, session.begin():  # undo: the merged case comes back, open again
         handler = _actor(session, "hotline")
         with pytest.raises(InputError, match="reason"):
             split(session, handler, workspace, _record(session, "G001"), reason=" ")
@@ -127,6 +131,18 @@ def test_between_the_thresholds_a_handler_confirms_keeps_apart_and_undoes(
         assert back.stage == "received" and _case_of(session, "G001").id == back.id
         assert _case_of(session, "T001").id != back.id
         assert session.scalar(select(func.count()).where(AuditEvent.action == "case.split")) == 1
+        assert session.scalar(select(func.count()).where(AuditEvent.action == "case.merged_cases")) == 1
+
+
+def test_a_handler_keeps_a_suggestion_apart(workspace: Workspace, city: sessionmaker[Session], tmp_path: Path) -> None:
+    workspace, suggestion = _suggested(workspace, city, tmp_path)
+    with city() as session, session.begin():
+        keep_apart(session, _actor(session, "hotline"), suggestion)
+        assert session.get_one(CaseSuggestion, suggestion).status == "apart"
+        assert _case_of(session, "G001").id != _case_of(session, "T001").id
+        assert session.scalar(select(func.count()).where(AuditEvent.action == "case.kept_apart")) == 1
+        with pytest.raises(InputError):
+            keep_apart(session, _actor(session, "hotline"), suggestion)
 
 
 def test_an_automatic_merge_is_undone_into_a_case_of_its_own(
@@ -361,7 +377,19 @@ def test_the_worker_takes_new_tickets_into_cases_and_the_cli_shows_and_decides(
     shown = json.loads(out)
     assert code == 0 and shown["tickets"][0]["caller_phone"] == "138****0001" and not shown["identity_shown"]
     text = "金力健身房突然关门停业，年卡剩余会费2200元没有退还，要求退款"
-    code, out = zz(workspace, "hotline", "check", text, "--phone", "13800000001", "--received", "2026-03-12", "--json")
+    code, out = zz(
+        workspace,
+        "hotline",
+        "check",
+        text,
+        "--phone",
+        "13800000001",
+        "--received",
+        "2026-03-12",
+        "--json",
+        "--respondent",
+        "金力健身房",
+    )
     assert code == 0 and json.loads(out)[0]["case"] == number and json.loads(out)[0]["reasons"]
     code, out = zz(workspace, "cases", "decide", number, "not_accepted", "--json")
     assert code != 0 and "Art 15" in out

@@ -309,6 +309,7 @@ def check_command(
     respondent: str | None = typer.Option(None, "--respondent"),
     received: datetime | None = typer.Option(None, "--received", formats=["%Y-%m-%d"], help="Default: today."),
     limit: int = typer.Option(10, "--limit", min=1, max=100),
+    floor: float = typer.Option(0.05, "--floor", min=0.0, max=1.0, help="Show candidates scoring at least this."),
     as_json: bool = JsonOption,
 ) -> None:
     """The earlier tickets (and their cases) a new text may join, each with its score and reasons."""
@@ -322,8 +323,8 @@ def check_command(
         respondent=respondent,
         received=received.date() if received else _today(),
     )
-    with transaction(ctx) as (workspace, session):
-        rows = index_candidates(session, ticket, limit=limit, floor=workspace.config.hotline.review_from)
+    with transaction(ctx) as (_, session):
+        rows = index_candidates(session, ticket, limit=limit, floor=floor)
 
     def show() -> None:
         table = Table("案件 case", "工单 ticket", "分数 score", "文本相似 text", "理由 reasons")
