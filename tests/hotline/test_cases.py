@@ -398,3 +398,25 @@ def test_the_worker_takes_new_tickets_into_cases_and_the_cli_shows_and_decides(
     code, out = zz(workspace, "cases", "stats", "--since", "2026-03-01", "--until", "2026-03-31", "--json")
     figures = json.loads(out)
     assert code == 0 and (figures["tickets"], figures["cases"], figures["answers_saved"]) == (5, 3, 2)
+
+
+def test_personal_read_elsewhere_does_not_open_a_tickets_identity(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from zhizhi.ingest.batches import batch_rows
+    from zhizhi.records.history import record_history
+    from zhizhi.store.tables import Batch
+
+    ingest_all(workspace, tmp_path)
+    with city() as session, session.begin():
+        handler = _actor(session, "hotline")  # personal.read, and the desk's own department
+        record = _record(session, "T001")
+        with pytest.raises(PermissionDeniedError, match="case's page"):
+            record_history(session, handler, record, purpose="核对数据")
+        batch = session.scalar(select(Batch.id).where(Batch.source == "rexian-12315"))
+        assert batch is not None
+        with pytest.raises(PermissionDeniedError, match="case's page"):
+            batch_rows(session, handler, batch, purpose="核对数据")
+        masked = record_history(session, handler, record)
+        assert "*" in json.dumps(masked, ensure_ascii=False)
+        assert session.scalar(select(func.count()).where(AuditEvent.action == "personal.read")) == 0

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, audit
 from zhizhi.access.roles import require
-from zhizhi.errors import InputError, RateLimitedError
+from zhizhi.errors import InputError, PermissionDeniedError, RateLimitedError
 from zhizhi.privacy.catalogue import BIOMETRIC, FREE_TEXT, classify_columns, header_category, personal_columns
 from zhizhi.privacy.detect import mask_text, mask_value
 from zhizhi.store.tables import AuditEvent
@@ -104,6 +104,7 @@ def disclose(
     """
     if rule is None:
         require(actor, "personal.read")
+        _not_the_desks(session, object_type, object_ids)
     declared = check_purpose(purpose)
     since = utcnow() - timedelta(hours=1)
     done = session.scalar(
@@ -129,6 +130,39 @@ def disclose(
             detail={"fields": fields, **({"rule": rule} if rule else {})},
         )
     return declared
+
+
+DESK_ONLY = frozenset({"ticket"})
+"""Record types whose identities only their desk's own rule discloses (the hotline desk: the assigned handler and
+their leaders; a reporter's, the handler alone, Art 33): `personal.read` elsewhere does not open them."""
+
+
+def _not_the_desks(session: Session, object_type: str, object_ids: list[str]) -> None:
+    """Refuse a general unmasking of a ticket's record, raw row or quarantined row."""
+    from zhizhi.store.tables import Batch, QuarantineItem, RawRow, Record
+
+    numbers = [int(i.rsplit(":", 1)[-1]) for i in object_ids if i.rsplit(":", 1)[-1].isdigit()]
+    if not numbers:
+        return
+    if object_type == "record":
+        query = select(Record.record_type).where(Record.id.in_(numbers))
+    elif object_type == "raw_row":
+        query = select(Batch.record_type).join(RawRow, RawRow.batch_id == Batch.id).where(RawRow.id.in_(numbers))
+    elif object_type == "quarantine_item":
+        query = (
+            select(Batch.record_type)
+            .join(RawRow, RawRow.batch_id == Batch.id)
+            .join(QuarantineItem, QuarantineItem.raw_row_id == RawRow.id)
+            .where(QuarantineItem.id.in_(numbers))
+        )
+    else:
+        return
+    if DESK_ONLY & set(session.scalars(query)):
+        raise PermissionDeniedError(
+            "A hotline caller's identity is shown only on the case's page, to its assigned handler (and, for a "
+            "complaint, their leaders). Open the case on the hotline desk.",
+            zh="投诉举报人的身份信息只在案件页面向承办人（投诉还包括其所在单位领导）显示，请在热线工作台打开该案件。",
+        )
 
 
 def disclose_export(session: Session, actor: Actor, *, purpose: str | None, what: str, count: int) -> str:
