@@ -30,11 +30,11 @@ from zhizhi.access.roles import Actor, require
 from zhizhi.config import Workspace
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError
 from zhizhi.hotline.clocks import Clock, ClockState, Pause, clock
-from zhizhi.hotline.routing import Facts, least_loaded, load_routing, route
+from zhizhi.hotline.routing import Facts, Router, least_loaded, load_routing
 from zhizhi.hotline.similar import Candidate, TicketIndex, TicketText
 from zhizhi.hotline.workdays import UnknownYearError, WorkCalendar
 from zhizhi.records.ticket_answer import DECISIONS
-from zhizhi.resolve.names import parse_name
+from zhizhi.resolve.names import name_parts
 from zhizhi.store.tables import (
     Batch,
     Case,
@@ -163,7 +163,8 @@ def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int 
     pending = _tickets(session, (Record.id > after) & ~exists().where(CaseTicket.record_id == Record.id))[:limit]
     if not pending:
         return Intake()
-    routing = load_routing(workspace.root, session)
+    routing = Router(session, load_routing(workspace.root, session))
+    register = Register(session, (data for _, data, _ in pending))
     memory = _memory(session)
     pending.sort(key=lambda t: (ticket_moment(t[1]), t[0]))
     done = Intake()
@@ -184,7 +185,7 @@ def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int 
             if case.decision is not None:
                 done.answered += answer_tickets(session, workspace, case, [record_id])
         else:
-            case = _open(session, actor, routing, record_id, data, department_id)
+            case = _open(session, actor, routing, record_id, data, department_id, register)
             done.opened += 1
             for other, candidate in sorted(by_case.items(), key=lambda item: -item[1].score)[:3]:
                 session.add(
@@ -238,11 +239,17 @@ def _join(session: Session, case: Case, record_id: int, how: str, candidate: Can
 
 
 def _open(
-    session: Session, actor: Actor, routing: Any, record_id: int, data: dict[str, Any], department_id: int
+    session: Session,
+    actor: Actor,
+    routing: Router,
+    record_id: int,
+    data: dict[str, Any],
+    department_id: int,
+    register: Register | None = None,
 ) -> Case:
     moment = ticket_moment(data)
     now = utcnow()
-    entity = _entity(session, data)
+    entity = (register or Register(session, [data])).entity(data)
     case = Case(
         number="",
         kind=data.get("kind") or "other",
@@ -253,9 +260,8 @@ def _open(
         respondent_name=(data.get("respondent_name") or None),
         respondent_uscc=data.get("respondent_uscc") or None,
         respondent_address=(data.get("respondent_address") or None),
-        respondent_division=data.get("respondent_address_division_code")
-        or (entity.get("division") if entity else None),
-        entity_id=entity["id"] if entity else None,
+        respondent_division=data.get("respondent_address_division_code") or (_division(entity) if entity else None),
+        entity_id=entity.id if entity else None,
         created_at=now,
         updated_at=now,
     )
@@ -266,10 +272,10 @@ def _open(
     facts = Facts(
         kind=case.kind,
         division=case.respondent_division,
-        industry=entity.get("industry") if entity else None,
+        industry=_golden(entity, "industry_code") if entity else None,
         text=f"{data.get('respondent_name') or ''} {data.get('text') or ''}",
     )
-    where = route(session, routing, facts, department_id)
+    where = routing.route(facts, department_id)
     case.office_id, case.handler_id, case.routed_by = where.office_id, where.handler_id, where.why
     audit(session, actor, "case.opened", object_type="case", object_id=case.number,
           detail={"ticket": data.get("number"), "channel": data.get("channel"), "office": where.office_id,
@@ -277,34 +283,61 @@ def _open(
     return case
 
 
-def _entity(session: Session, data: dict[str, Any]) -> dict[str, Any] | None:
-    """The register's entity of a ticket's respondent: by credit code, else by name (its trade name and industry
-    word, as the register parses names) when exactly one active entity in the respondent's county has it."""
-    uscc = data.get("respondent_uscc")
-    found: Entity | None = None
-    if uscc:
-        found = session.scalar(select(Entity).where(Entity.uscc == uscc).order_by(Entity.id).limit(1))
-        while found is not None and found.status == "merged" and found.merged_into is not None:
-            found = session.get(Entity, found.merged_into)
-    name = data.get("respondent_name")
-    if found is None and name:
-        parts = parse_name(str(name))
-        trade = str(parts.get("trade") or "")
-        if len(trade) >= 2:
-            rows = session.scalars(
-                select(Entity).where(Entity.status == "active", Entity.name.contains(trade, autoescape=True)).limit(50)
-            ).all()
-            division = data.get("respondent_address_division_code")
-            same = [
-                e for e in rows
-                if (p := parse_name(e.name or "")).get("trade") == trade
-                and p.get("industry") == parts.get("industry")
-                and (not division or not _division(e) or _division(e) == division)
-            ]  # fmt: skip
-            found = same[0] if len(same) == 1 else None
-    if found is None:
-        return None
-    return {"id": found.id, "division": _division(found), "industry": _golden(found, "industry_code")}
+class Register:
+    """The register's entities of tickets' respondents, looked up for many tickets at once: by credit code, else by
+    name (its trade name and industry word, as the register parses names) when exactly one active entity in the
+    respondent's county has them. Names are parsed in one pass (the parser works on columns)."""
+
+    def __init__(self, session: Session, tickets: Iterable[dict[str, Any]]) -> None:
+        tickets = list(tickets)
+        codes = sorted({str(t["respondent_uscc"]) for t in tickets if t.get("respondent_uscc")})
+        self.by_code: dict[str, Entity] = {}
+        for chunk in range(0, len(codes), 500):
+            for entity in session.scalars(select(Entity).where(Entity.uscc.in_(codes[chunk : chunk + 500]))):
+                while entity.status == "merged" and entity.merged_into is not None:
+                    entity = session.get_one(Entity, entity.merged_into)
+                self.by_code.setdefault(entity.uscc or "", entity)
+        names = sorted({str(t["respondent_name"]) for t in tickets if t.get("respondent_name")})
+        self.parts = _parts(names)
+        trades = sorted({p[0] for p in self.parts.values() if len(p[0]) >= 2})
+        self.by_trade: dict[str, list[Entity]] = {}
+        for trade in trades:
+            self.by_trade[trade] = list(
+                session.scalars(
+                    select(Entity)
+                    .where(Entity.status == "active", Entity.name.contains(trade, autoescape=True))
+                    .order_by(Entity.id)
+                    .limit(50)
+                )
+            )
+        found = {e.name or "" for rows in self.by_trade.values() for e in rows}
+        self.parts |= _parts(sorted(found - set(self.parts)))
+
+    def entity(self, data: dict[str, Any]) -> Entity | None:
+        found = self.by_code.get(str(data.get("respondent_uscc") or ""))
+        if found is not None or not data.get("respondent_name"):
+            return found
+        trade, industry = self.parts.get(str(data["respondent_name"]), ("", ""))
+        division = data.get("respondent_address_division_code")
+        same = [
+            e for e in self.by_trade.get(trade, [])
+            if self.parts.get(e.name or "") == (trade, industry)
+            and (not division or not _division(e) or _division(e) == division)
+        ]  # fmt: skip
+        return same[0] if len(same) == 1 else None
+
+
+def _parts(names: list[str]) -> dict[str, tuple[str, str]]:
+    """Each name's trade name and industry word."""
+    if not names:
+        return {}
+    import polars as pl
+
+    frame = name_parts(pl.Series(names, dtype=pl.String))
+    return {
+        name: (str(trade or ""), str(industry or ""))
+        for name, trade, industry in zip(names, frame["trade"], frame["industry"], strict=True)
+    }
 
 
 def _golden(entity: Entity, name: str) -> str | None:
@@ -441,7 +474,7 @@ def split(session: Session, actor: Actor, workspace: Workspace, record_id: int, 
                                      .where(Record.id == record_id)) or "{}")  # fmt: skip
     session.delete(ticket)
     session.flush()
-    new = _open(session, actor, load_routing(workspace.root, session), record_id, data, case.desk_id)
+    new = _open(session, actor, Router(session, load_routing(workspace.root, session)), record_id, data, case.desk_id)
     session.add(CaseSuggestion(record_id=record_id, case_id=case.id, score=ticket.score or 0.0,
                                reasons=ticket.reasons or "{}", status="apart", created_at=utcnow(),
                                decided_at=utcnow(), decided_by=actor.name))  # fmt: skip

@@ -127,39 +127,64 @@ def matches(rule: RoutingRule, facts: Facts) -> bool:
     )
 
 
-def route(session: Session, config: RoutingConfig, facts: Facts, desk_id: int) -> Route:
-    """The office (and its least-loaded handler) for a case with these facts."""
-    for rule in config.rules:
-        if matches(rule, facts):
-            return _to(session, rule.office, f"规则「{rule.name}」")
-    if config.default:
-        return _to(session, config.default, "默认承办单位")
-    return Route(desk_id, least_loaded(session, desk_id), "受理部门（无路由规则）")
+class Router:
+    """Routes cases by the rules, balancing handlers: each office's handlers' open cases are counted once, then kept
+    up to date as this router assigns (many cases are routed in one intake)."""
+
+    def __init__(self, session: Session, config: RoutingConfig) -> None:
+        self.session, self.config = session, config
+        self._loads: dict[int, dict[int, int]] = {}
+        self._offices: dict[str, int] = {}
+
+    def route(self, facts: Facts, desk_id: int) -> Route:
+        """The office (and its least-loaded handler) for a case with these facts."""
+        for rule in self.config.rules:
+            if matches(rule, facts):
+                return self._to(rule.office, f"规则「{rule.name}」")
+        if self.config.default:
+            return self._to(self.config.default, "默认承办单位")
+        return Route(desk_id, self._handler(desk_id), "受理部门（无路由规则）")
+
+    def _to(self, code: str, why: str) -> Route:
+        if code not in self._offices:
+            office_id = self.session.scalar(select(Department.id).where(Department.code == code))
+            if office_id is None:
+                raise ConfigError(
+                    f"`{FILE}`: office `{code}` is not a department.", zh=f"`{FILE}`：承办单位 `{code}` 不是部门。"
+                )
+            self._offices[code] = office_id
+        office_id = self._offices[code]
+        return Route(office_id, self._handler(office_id), why)
+
+    def _handler(self, office_id: int) -> int | None:
+        if office_id not in self._loads:
+            self._loads[office_id] = handler_loads(self.session, office_id)
+        loads = self._loads[office_id]
+        if not loads:
+            return None
+        chosen = min(loads, key=lambda user: (loads[user], user))
+        loads[chosen] += 1
+        return chosen
 
 
-def _to(session: Session, code: str, why: str) -> Route:
-    office_id = session.scalar(select(Department.id).where(Department.code == code))
-    if office_id is None:
-        raise ConfigError(
-            f"`{FILE}`: office `{code}` is not a department.", zh=f"`{FILE}`：承办单位 `{code}` 不是部门。"
-        )
-    return Route(office_id, least_loaded(session, office_id), why)
-
-
-def least_loaded(session: Session, office_id: int) -> int | None:
-    """The office's active handler with the fewest open cases (then the lowest id), or None without handlers."""
+def handler_loads(session: Session, office_id: int) -> dict[int, int]:
+    """The office's active handlers, each with their open cases."""
     load = (
         select(Case.handler_id, func.count().label("n"))
         .where(Case.stage.in_(OPEN_STAGES), Case.handler_id.is_not(None))
         .group_by(Case.handler_id)
         .subquery()
     )
-    query = (
-        select(User.id)
+    rows = session.execute(
+        select(User.id, func.coalesce(load.c.n, 0))
         .join(UserRole, UserRole.user_id == User.id)
         .outerjoin(load, load.c.handler_id == User.id)
         .where(User.department_id == office_id, User.is_active.is_(True), UserRole.role == "handler")
-        .order_by(func.coalesce(load.c.n, 0), User.id)
-        .limit(1)
-    )
-    return session.scalar(query)
+    ).all()
+    return {int(user): int(n) for user, n in rows}
+
+
+def least_loaded(session: Session, office_id: int) -> int | None:
+    """The office's active handler with the fewest open cases (then the lowest id), or None without handlers."""
+    loads = handler_loads(session, office_id)
+    return min(loads, key=lambda user: (loads[user], user)) if loads else None

@@ -1,0 +1,135 @@
+"""How fast tickets come in from a file and into cases: `zhizhi ingest` of N tickets, then the desk's intake.
+
+A seeded month of tickets (bench/hotline.py's generator: both channels, rephrased duplicates, repeat calls, several
+consumers of one shop) scaled to `--tickets`, written as one CSV export (UTF-8, a channel column), ingested with its
+source file through `ingest_file` (one transaction, as `zhizhi ingest` does), then put into cases by `take_in` in
+batches of 2,000 (one transaction each, as the worker does). Timed apart: the ingest (rows/s, the pipeline's speed)
+and the intake (tickets/s, each scored against every earlier one). The counts are checked: every row accepted, every
+ticket in exactly one case.
+
+    python bench/hotline_intake.py                      # 100,000 tickets, SQLite in a temp folder
+    python bench/hotline_intake.py --tickets 20000
+    python bench/hotline_intake.py --database-url postgresql+psycopg://postgres@127.0.0.1/NEW_EMPTY_DB
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from hotline import month  # noqa: E402
+
+from zhizhi.access import Actor  # noqa: E402
+
+HEADER = ["渠道", "工单编号", "受理时间", "诉求类型", "来电人", "来电号码", "被反映单位", "诉求内容", "办理状态"]
+SOURCE = """\
+name: rexian
+title: 热线工单
+department: LZ-TSJB
+record_type: ticket
+fields:
+  channel: 渠道
+  number: 工单编号
+  received_at: 受理时间
+  kind: 诉求类型
+  caller_name: 来电人
+  caller_phone: 来电号码
+  respondent_name: 被反映单位
+  text: 诉求内容
+  status: 办理状态
+"""
+
+
+def write_export(path: Path, tickets: int, seed: int) -> int:
+    rows = month(seed, grievances=max(10, int(tickets / 1.48)))[:tickets]
+    start = datetime(2026, 3, 2, 8, 0, 0)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        for t in rows:
+            at = start + timedelta(days=t.day, seconds=(t.id * 37) % 36000)
+            writer.writerow([t.channel, f"{t.channel}-{t.id:07d}", at.strftime("%Y-%m-%d %H:%M:%S"), "投诉",
+                             t.caller, t.phone, t.respondent, t.text, "待受理"])  # fmt: skip
+    return len(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--database-url", default=None, help="a new, empty database (default: SQLite in a temp dir)")
+    args = parser.parse_args()
+
+    from ingest import prepare_store
+    from sqlalchemy import func, select
+
+    from zhizhi.config import init_workspace, load_workspace
+    from zhizhi.delivery import Outbox
+    from zhizhi.hotline import take_in
+    from zhizhi.ingest.pipeline import ingest_file
+    from zhizhi.sources import load_source
+    from zhizhi.store import make_engine, make_sessionmaker
+    from zhizhi.store.tables import Case, CaseTicket, Record
+
+    with tempfile.TemporaryDirectory(prefix="zhizhi-bench-intake-") as scratch:
+        folder = Path(scratch)
+        root = folder / "ws"
+        init_workspace(root, name="热线基准")
+        url = args.database_url or f"sqlite:///{root / 'data' / 'zhizhi.db'}"
+        if args.database_url:
+            os.environ["ZHIZHI_DATABASE_URL"] = args.database_url
+        prepare_store(url)
+        (root / "sources").mkdir(exist_ok=True)
+        (root / "sources" / "rexian.yaml").write_text(SOURCE, encoding="utf-8")
+        export = folder / "热线工单.csv"
+        written = write_export(export, args.tickets, args.seed)
+        workspace = load_workspace(root)
+        engine = make_engine(url)
+        sessions = make_sessionmaker(engine)
+        actor = Actor.operator("bench")
+        load = os.getloadavg()[0]
+
+        began = time.perf_counter()
+        with sessions() as session, session.begin():
+            batch = ingest_file(session, actor, load_source(root, "rexian"), export, outbox=Outbox.of(root)).batch
+        ingest_s = time.perf_counter() - began
+        accepted = batch.rows_accepted
+
+        began = time.perf_counter()
+        taken = merged = suggested = 0
+        while True:
+            with sessions() as session, session.begin():
+                done = take_in(session, actor, workspace)
+            taken, merged, suggested = taken + done.tickets, merged + done.merged, suggested + done.suggested
+            if done.tickets == 0:
+                break
+        intake_s = time.perf_counter() - began
+        with sessions() as session:
+            tickets = session.scalar(select(func.count()).where(Record.record_type == "ticket"))
+            held = session.scalar(select(func.count()).select_from(CaseTicket))
+            cases = session.scalar(select(func.count()).where(Case.stage != "merged"))
+        engine.dispose()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{'PostgreSQL' if args.database_url else 'SQLite'}; load {load:.2f} -> {os.getloadavg()[0]:.2f}")  # fmt: skip
+    print(f"tickets written {written:,}; accepted {accepted:,}; in cases {held:,} of {tickets:,}")
+    print(f"ingest  {ingest_s:7.1f} s  {accepted / ingest_s:9,.0f} rows/s")
+    print(f"intake  {intake_s:7.1f} s  {taken / intake_s:9,.0f} tickets/s  ({cases:,} cases, {merged:,} merged on "
+          f"their own, {suggested:,} suggestions)")  # fmt: skip
+    print(f"peak RSS {peak:,.0f} MiB")
+    if accepted != written or held != tickets:
+        sys.exit("counts do not add up")
+
+
+if __name__ == "__main__":
+    main()
