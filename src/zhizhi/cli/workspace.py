@@ -19,6 +19,8 @@ from zhizhi.delivery.outbox import STATUSES, delivery_counts
 from zhizhi.delivery.send import SendReport
 from zhizhi.demo import DEMO_PASSWORD, load_demo
 from zhizhi.demo.delivery import province_store, send_due, write_demo_targets
+from zhizhi.demo.desk import run_demo_desk
+from zhizhi.demo.ingest import demo_today
 from zhizhi.demo.province import ProvincePlatform
 from zhizhi.errors import ConfigError, InputError
 from zhizhi.hotline import DeskChore
@@ -83,6 +85,7 @@ def demo(
             created = load_demo(session, operator(), workspace.root)
         console.print(("Loaded" if created else "Reusing") + f" the demo city in [bold]{workspace.root}[/].")
         _resolve_demo(make_sessionmaker(engine), workspace)
+        _desk_demo(make_sessionmaker(engine), workspace)
         _send_demo(make_sessionmaker(engine), workspace.root)
         engine.dispose()
         console.print(
@@ -109,6 +112,18 @@ def _resolve_demo(sessions: sessionmaker[Session], workspace: Workspace) -> None
         f"The register: {report.entities:,} entities from {report.records_read:,} records, "
         f"{report.review_new:,} pairs for review."
     )
+
+
+def _desk_demo(sessions: sessionmaker[Session], workspace: Workspace) -> None:
+    """Put the demo's hotline tickets into cases and handle the older ones (the register must be filed first)."""
+    with console.status("The hotline desk…"), sessions() as session, session.begin():
+        desk = run_demo_desk(session, operator(), workspace.root, demo_today())
+    if desk.tickets:
+        console.print(
+            f"The hotline desk: {desk.tickets:,} tickets in {desk.cases:,} cases ({desk.merged:,} merged on their "
+            f"own, {desk.suggested:,} suggestions for a handler), {desk.decisions:,} decisions, "
+            f"{desk.answers:,} answers owed."
+        )
 
 
 def _send_demo(sessions: sessionmaker[Session], root: Path) -> None:

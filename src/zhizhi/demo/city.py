@@ -9,6 +9,7 @@ owed to the demo's two platforms (`zhizhi.demo.delivery`). Later capabilities ad
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -93,12 +94,14 @@ def load_demo(session: Session, actor: Actor, root: Path | None = None) -> bool:
     return True
 
 
-def load_demo_data(session: Session, actor: Actor, root: Path) -> None:
+def load_demo_data(session: Session, actor: Actor, root: Path, today: date | None = None) -> None:
     """Write the demo's code lists, crosswalks and department exports into the workspace at `root`, import the
     lists, keep the registration export's coverage and review items, and ingest the four exports (registration,
-    food licences, special equipment, inspections), each new record owed to the workspace's targets (write the
-    demo's first: `zhizhi.demo.delivery.write_demo_targets`). The departments and the built-in lists must be there.
+    food licences, special equipment, inspections) and the hotline's month of tickets before `today` (default: the
+    day it runs), each new record owed to the workspace's targets (write the demo's first:
+    `zhizhi.demo.delivery.write_demo_targets`). The departments and the built-in lists must be there. The tickets
+    go into cases once the register is filed: `zhizhi.demo.desk.run_demo_desk`.
     """
     install_demo_codes(session, actor, root)
     load_export(session, actor, root)
-    ingest_demo_exports(session, actor, root)
+    ingest_demo_exports(session, actor, root, today)

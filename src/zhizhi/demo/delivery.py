@@ -1,6 +1,7 @@
-"""Where the demo city delivers: the provincial supervision platform (HTTP) and the city data-sharing platform (SQL).
+"""Where the demo city delivers: the provincial supervision platform (HTTP), the city data-sharing platform (SQL),
+and the hotline desk's answers to the 12315 and 12345 platforms (files).
 
-`write_demo_targets` writes the two target files into the workspace's `targets/` (before the exports are ingested,
+`write_demo_targets` writes the target files into the workspace's `targets/` (before the exports are ingested,
 so that ingest owes each new entity version to both) and the city platform's table:
 
 - `province`, 广西市场监管一体化平台 (`zhizhi.demo.province`, started by `zhizhi demo`), over HTTP: each market
@@ -8,6 +9,9 @@ so that ingest owes each new entity version to both) and the city platform's tab
   the platform's E-codes.
 - `city`, 柳州市公共数据共享平台 (a SQLite file, `data/city-share.db`), over SQL: each market entity, one row per
   credit code in its table `market_entity`.
+- `12315` (全国12315平台) and `12345` (12345政务服务便民热线): the desk's answers to each channel's tickets, in the
+  platform's own field names, each batch a file in `data/platforms/CHANNEL/` (12315 GBK CSV, 12345 Excel), the way
+  both take a batch of replies; a file written is acknowledged.
 
 The province's address changes with every run (a free port), and the city's file is named by its absolute path
 (a relative SQLite path would be taken from wherever zhizhi runs), so both files are written again on each run.
@@ -94,6 +98,59 @@ transport:
   key: [TYSHXYDM]
 """)
 
+HOTLINE_12315 = Template("""\
+# 全国12315平台: the desk's answers to the tickets it exported (its 处理结果反馈), in its field names; each batch a GBK
+# CSV dropped in data/platforms/12315/ for the platform's batch import (a file written is acknowledged).
+name: '12315'
+title: 全国12315平台
+owner: LZ-TSJB
+record_types: [ticket_answer]
+filter:
+  sources: [answers-12315-lz-tsjb]
+fields:
+  登记编号: number
+  处理状态代码: status_code
+  处理状态: status_text
+  不予受理理由: reason
+  处理结果: result
+  承办单位: office
+  反馈时间: answered_at
+  案件编号: case_number
+transport:
+  kind: file
+  folder: $folder
+  format: csv
+  encoding: gbk
+  filename: 12315-处理结果反馈-{time}-{first_id}.{ext}
+  batch_size: 200
+""")
+
+HOTLINE_12345 = Template("""\
+# 12345政务服务便民热线: the desk's answers to its work orders (工单办理回复), in the work-order system's field names;
+# each batch an Excel sheet dropped in data/platforms/12345/ for its batch reply import (a file written is
+# acknowledged).
+name: '12345'
+title: 12345政务服务便民热线
+owner: LZ-TSJB
+record_types: [ticket_answer]
+filter:
+  sources: [answers-12345-lz-tsjb]
+fields:
+  工单编号: number
+  办理状态代码: status_code
+  办理状态: status_text
+  办理结果: result
+  不予受理理由: reason
+  办理单位: office
+  回复时间: answered_at
+transport:
+  kind: file
+  folder: $folder
+  format: xlsx
+  filename: 12345-工单回复-{time}-{first_id}.{ext}
+  batch_size: 200
+""")
+
 SHARE_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS {SHARE_TABLE} (
     TYSHXYDM TEXT PRIMARY KEY,
@@ -120,9 +177,15 @@ def share_store(root: Path) -> Path:
     return root / DATA_FOLDER / SHARE_DB_FILE
 
 
+def hotline_folder(root: Path, channel: str) -> Path:
+    """Where the demo's answers to a hotline channel's platform are dropped."""
+    return root / DATA_FOLDER / "platforms" / channel
+
+
 def write_demo_targets(root: Path, province_url: str) -> list[Path]:
-    """Write `targets/province.yaml` (sending to `province_url`) and `targets/city.yaml`, each checked to load, and
-    create the city platform's table when it is missing; returns the two paths."""
+    """Write `targets/province.yaml` (sending to `province_url`), `targets/city.yaml`, `targets/12315.yaml` and
+    `targets/12345.yaml`, each checked to load, and create the city platform's table when it is missing; returns the
+    four paths."""
     share = share_store(root)
     share.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(share) as db:
@@ -131,6 +194,8 @@ def write_demo_targets(root: Path, province_url: str) -> list[Path]:
     texts = {
         "province": PROVINCE.substitute(url=province_url),
         "city": CITY.substitute(url=f"sqlite:///{share.resolve().as_posix()}"),
+        "12315": HOTLINE_12315.substitute(folder=hotline_folder(root, "12315").resolve().as_posix()),
+        "12345": HOTLINE_12345.substitute(folder=hotline_folder(root, "12345").resolve().as_posix()),
     }
     (root / TARGETS_FOLDER).mkdir(parents=True, exist_ok=True)
     paths = []

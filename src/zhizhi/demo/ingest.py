@@ -1,26 +1,30 @@
 """The demo city's department exports ingested as a steward would: each file for its source, one batch each, every
-new record version owed to the workspace's targets that take it."""
+new record version owed to the workspace's targets that take it. The hotline's two exports come last, dated by the
+demo's today (`zhizhi.demo.desk`)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor
 from zhizhi.delivery.outbox import Outbox
+from zhizhi.demo.desk import write_ticket_exports
 from zhizhi.demo.export import export_path
 from zhizhi.demo.sources import write_demo_exports
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.sources import load_source
 from zhizhi.store.tables import Batch
+from zhizhi.store.types import LOCAL_TZ
 
 INGEST_DAY = date(2026, 11, 28)  # the demo's exports are dated November 2026: checks run as on that day
 
 
-def ingest_demo_exports(session: Session, actor: Actor, root: Path) -> list[Batch]:
-    """Write the exports and their source files, then ingest the four exports; returns the batches.
+def ingest_demo_exports(session: Session, actor: Actor, root: Path, today: date | None = None) -> list[Batch]:
+    """Write the exports and their source files, then ingest the four departments' exports and the month of hotline
+    tickets before `today` (default: today in China); returns the batches.
 
     Write the targets first (`zhizhi.demo.delivery.write_demo_targets`) for the records to be owed to them.
     """
@@ -33,4 +37,13 @@ def ingest_demo_exports(session: Session, actor: Actor, root: Path) -> list[Batc
     for name, path in files.items():
         source = load_source(root, name)
         batches.append(ingest_file(session, actor, source, path, today=INGEST_DAY, outbox=outbox).batch)
+    day = today or demo_today()
+    for name, path in write_ticket_exports(session, root, day).items():
+        source = load_source(root, name)
+        batches.append(ingest_file(session, actor, source, path, today=day, outbox=outbox).batch)
     return batches
+
+
+def demo_today() -> date:
+    """The demo's today: the day it runs, in China (its hotline tickets are of the month before)."""
+    return datetime.now(LOCAL_TZ).date()
