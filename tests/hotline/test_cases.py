@@ -368,9 +368,15 @@ def test_the_worker_takes_new_tickets_into_cases_and_the_cli_shows_and_decides(
     ingest_all(workspace, tmp_path)
     chore = DeskChore(city, workspace)
     chore()
+    chore()  # nothing new: nothing done
     with city() as session:
         assert session.scalar(select(func.count()).select_from(CaseTicket)) == 5
         number = _case_of(session, "T001").number
+    with city() as session, session.begin():
+        push_tickets(session, workspace, OPERATOR, "12315", [_pushed("T011")], department="LZ-TSJB")
+    chore()  # only what is new since the last look
+    with city() as session:
+        assert session.scalar(select(func.count()).select_from(CaseTicket)) == 6
     code, out = zz(workspace, "cases", "list", "--json")
     assert code == 0 and {row["tickets"] for row in json.loads(out)} == {3, 1}
     code, out = zz(workspace, "cases", "show", number, "--json")

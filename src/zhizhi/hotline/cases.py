@@ -746,12 +746,22 @@ class DeskChore:
     def __call__(self) -> None:
         import time
 
+        from zhizhi.store.engine import READING
+
         now = time.monotonic()
         after = 0 if now >= self.full_at else self.seen
-        with self.sessions() as session, session.begin():
+        waiting = ~exists().where(CaseTicket.record_id == Record.id)
+        with self.sessions() as session:  # a look first, with no write lock: most ticks find nothing
+            session.connection(execution_options={READING: True})
             top = session.scalar(select(func.max(Record.id))) or 0
-            done = take_in(session, Actor.operator("zhizhi worker"), self.workspace, after=after)
-        if done.tickets < BATCH:  # all taken: next time only what is new
-            self.seen = top
-            if after == 0:
-                self.full_at = now + 600
+            pending = session.scalar(
+                select(Record.id).where(Record.record_type == "ticket", Record.id > after, waiting).limit(1)
+            )
+        if pending is not None:
+            with self.sessions() as session, session.begin():
+                done = take_in(session, Actor.operator("zhizhi worker"), self.workspace, after=after)
+            if done.tickets >= BATCH:  # more to take: look again from where this one began
+                return
+        self.seen = top
+        if after == 0:
+            self.full_at = now + 600
