@@ -403,7 +403,7 @@ def test_the_worker_takes_new_tickets_into_cases_and_the_cli_shows_and_decides(
     assert code == 0 and json.loads(out)["stage"] == "closed"
     code, out = zz(workspace, "cases", "stats", "--since", "2026-03-01", "--until", "2026-03-31", "--json")
     figures = json.loads(out)
-    assert code == 0 and (figures["tickets"], figures["cases"], figures["answers_saved"]) == (5, 3, 2)
+    assert code == 0 and (figures["tickets"], figures["cases"], figures["answers_saved"]) == (6, 4, 2)
 
 
 def test_personal_read_elsewhere_does_not_open_a_tickets_identity(
