@@ -134,6 +134,30 @@ def test_a_handler_confirms_a_suggestion_and_undoes_it(
         assert session.scalar(select(func.count()).where(AuditEvent.action == "case.merged_cases")) == 1
 
 
+def test_a_ticket_joining_a_decided_case_by_confirmation_is_answered_and_a_decided_case_is_not_merged_away(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    workspace, suggestion = _suggested(workspace, city, tmp_path)
+    with city() as session, session.begin():
+        handler = _actor(session, "hotline")
+        gym, g001 = _case_of(session, "T001"), _case_of(session, "G001")
+        decide(session, handler, workspace, g001, "accepted")  # the younger case, decided on its own
+        with pytest.raises(InputError, match="decided"):
+            confirm(session, handler, suggestion, workspace)
+    with city() as session, session.begin():
+        handler = _actor(session, "hotline")
+        gym = _case_of(session, "T001")
+        decide(session, handler, workspace, gym, "accepted")
+        other = _case_of(session, "T003")  # younger, undecided: joins the decided older case and is answered
+        from zhizhi.hotline import merge_cases
+
+        merge_cases(session, handler, other, gym, why="同一诉求", workspace=workspace)
+        assert _case_of(session, "T003").id == gym.id
+        answered = session.scalar(select(CaseTicket.answer_version_id).where(
+            CaseTicket.record_id == _record(session, "T003")))  # fmt: skip
+        assert answered is not None
+
+
 def test_a_handler_keeps_a_suggestion_apart(workspace: Workspace, city: sessionmaker[Session], tmp_path: Path) -> None:
     workspace, suggestion = _suggested(workspace, city, tmp_path)
     with city() as session, session.begin():

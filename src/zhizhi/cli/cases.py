@@ -145,8 +145,8 @@ def _done(as_json: bool, data: dict[str, Any], line: str) -> None:
 @app.command("confirm")
 def confirm_command(ctx: typer.Context, suggestion: int = typer.Argument(...), as_json: bool = JsonOption) -> None:
     """Confirm a suggestion: the two cases become one (the older keeps its number)."""
-    with transaction(ctx) as (_, session):
-        case = confirm(session, operator(), suggestion)
+    with transaction(ctx) as (workspace, session):
+        case = confirm(session, operator(), suggestion, workspace)
         number = case.number
     _done(as_json, {"case": number}, f"已并案 merged into {number}")
 
@@ -168,10 +168,10 @@ def merge_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Merge two cases by hand (the older keeps the case; undo with `cases split`)."""
-    with transaction(ctx) as (_, session):
+    with transaction(ctx) as (workspace, session):
         actor = operator()
         one, other = get_case(session, actor, number), get_case(session, actor, into)
-        moved = merge_cases(session, actor, one, other, why=reason)
+        moved = merge_cases(session, actor, one, other, why=reason, workspace=workspace)
         kept = other.number if one.stage == "merged" else one.number
     _done(as_json, {"case": kept, "tickets_moved": moved}, f"已并案 merged: {moved} 张工单 tickets → {kept}")
 

@@ -374,17 +374,19 @@ def _writable(session: Session, actor: Actor, case: Case) -> None:
         raise PermissionDeniedError("This case is not in your departments.", zh="该案件不属于您的部门。")
 
 
-def confirm(session: Session, actor: Actor, suggestion_id: int) -> Case:
-    """A handler confirms a suggestion: the suggested ticket's case joins the other (one case)."""
+def confirm(session: Session, actor: Actor, suggestion_id: int, workspace: Workspace | None = None) -> Case:
+    """A handler confirms a suggestion: the suggested ticket's case and the other become one. Returns the case that
+    holds them (the older)."""
     suggestion = _suggestion(session, actor, suggestion_id)
     target = session.get_one(Case, suggestion.case_id)
     moving = _case_of(session, suggestion.record_id)
     _writable(session, actor, target)
     _writable(session, actor, moving)
     suggestion.status, suggestion.decided_at, suggestion.decided_by = "confirmed", utcnow(), actor.name
-    if moving.id != target.id:
-        merge_cases(session, actor, moving, target, how="confirmed", why=f"确认建议 {suggestion.id}")
-    return target
+    if moving.id == target.id:
+        return target
+    merge_cases(session, actor, moving, target, how="confirmed", why=f"确认建议 {suggestion.id}", workspace=workspace)
+    return target if moving.stage == "merged" else moving
 
 
 def keep_apart(session: Session, actor: Actor, suggestion_id: int) -> None:
@@ -415,9 +417,11 @@ def _case_of(session: Session, record_id: int) -> Case:
 
 
 def merge_cases(session: Session, actor: Actor, moving: Case, target: Case, *, how: str = "moved",
-                why: str = "") -> int:  # fmt: skip
-    """Every ticket of `moving` into `target`; `moving` is left `merged` (its number still leads to `target`).
-    The older case keeps the case: its clocks started first (Art 13)."""
+                why: str = "", workspace: Workspace | None = None) -> int:  # fmt: skip
+    """Every ticket of the younger case into the older, which keeps the case: its clocks started first, and the
+    office that received it first keeps it (Art 13). The younger is left `merged` (its number still leads to the
+    older). A decided case is not merged away (its answers went out under its number); tickets joining a decided
+    case get its answer (`workspace` needed then). Returns how many tickets moved."""
     _writable(session, actor, moving)
     _writable(session, actor, target)
     if moving.id == target.id:
@@ -426,6 +430,17 @@ def merge_cases(session: Session, actor: Actor, moving: Case, target: Case, *, h
         raise InputError("A merged case cannot take part in another merge.", zh="已并入其他案件的案件不能再合并。")
     if (moving.received_at, moving.id) < (target.received_at, target.id):
         moving, target = target, moving
+    if moving.decision is not None:
+        raise InputError(
+            f"Case {moving.number} was decided ({moving.decision}) and its callers answered: it is not merged into "
+            f"{target.number}. Keep them apart, or record the link in the result.",
+            zh=f"案件 {moving.number} 已作出处理决定并答复，不能并入 {target.number}；"
+            "请保持分案，或在处理结果中注明关联。",
+        )
+    if target.decision is not None and workspace is None:
+        raise InputError(f"Case {target.number} was decided: its answer goes to the tickets joining it.",
+                         zh=f"案件 {target.number} 已作出决定，并入的工单须补发答复。")  # fmt: skip
+    joining = list(session.scalars(select(CaseTicket.record_id).where(CaseTicket.case_id == moving.id)))
     moved = _count(session.execute(
         update(CaseTicket).where(CaseTicket.case_id == moving.id)
         .values(case_id=target.id, from_case_id=moving.id, how=how, joined_at=utcnow(), joined_by=actor.name)
@@ -442,6 +457,10 @@ def merge_cases(session: Session, actor: Actor, moving: Case, target: Case, *, h
     )  # fmt: skip
     audit(session, actor, "case.merged_cases", object_type="case", object_id=target.number,
           detail={"from": moving.number, "tickets": moved, "why": why})  # fmt: skip
+    if target.decision is not None and workspace is not None:
+        from zhizhi.hotline.answers import answer_tickets
+
+        answer_tickets(session, workspace, target, joining)
     return moved
 
 
