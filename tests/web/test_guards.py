@@ -18,6 +18,11 @@ PUBLIC = {
     ("POST", "/api/session"),
     ("GET", "/api/health"),
     ("GET", "/api/docs"),
+    # The hotline's citizen pages: the web form and the lookup (rate-limited per address, docs/hotline.md).
+    ("GET", "/hotline/submit"),
+    ("POST", "/hotline/submit"),
+    ("GET", "/hotline/lookup"),
+    ("POST", "/hotline/lookup"),
 }
 
 

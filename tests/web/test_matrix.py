@@ -33,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import DEMO_PASSWORD, OPERATOR, PostgresServer, Web, outbox
+from tests.hotline.desk import HEADER_12315, SOURCE_12315, write_export
 from tests.ingest.test_pipeline import _write
 from tests.web.test_guards import _routes
 from tests.web.test_register_pages import SOURCES, TARGETS, TODAY
@@ -40,12 +41,15 @@ from zhizhi.access import create_token, create_user
 from zhizhi.config import init_workspace, load_workspace
 from zhizhi.delivery import load_target
 from zhizhi.delivery.send import send_once
+from zhizhi.hotline import take_in
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.resolve.run import resolve
 from zhizhi.sources import parse_source
 from zhizhi.store.tables import (
     ApiToken,
     Batch,
+    Case,
+    CaseTicket,
     Delivery,
     Department,
     EntityLink,
@@ -95,6 +99,11 @@ def write(ok: int | Scoped) -> tuple[int | Scoped, ...]:
     return (403, ok, 403, 403, 403)
 
 
+def cases_write(ok: int | Scoped) -> tuple[int | Scoped, ...]:
+    """cases.write: handlers only."""
+    return (403, 403, ok, 403, 403)
+
+
 def admin_only(ok: int | Scoped) -> tuple[int | Scoped, ...]:
     return (ok, 403, 403, 403, 403)
 
@@ -109,7 +118,6 @@ MATRIX: list[Row] = [
     row("GET", "/api/docs", *ALL),
     # The workspace, the caller, tokens.
     row("GET", "/", *ALL),
-    row("GET", "/hotline", *ALL),
     row("GET", "/reports", *ALL),
     row("GET", "/api/status", *ALL),
     row("GET", "/api/me", *ALL),
@@ -220,6 +228,56 @@ MATRIX: list[Row] = [
     row("POST", "/codes/review/{item_id}/decide", *write(422), url="/codes/review/1/decide"),
     row("GET", "/codes/coverage", *READ),
     row("GET", "/codes/coverage/{run_id}", 403, 404, 404, 404, 403, url="/codes/coverage/1"),
+    # The hotline desk: cases of the caller's subtree (desk or office); a handler's steps need cases.write. Each
+    # write names a case in scope and is refused for its body (no office, an unknown decision, an empty reason ...).
+    row("GET", "/hotline", *READ),
+    row("GET", "/hotline/cases/{number}", *SEEN_READ, url="/hotline/cases/{case}"),
+    # A one-character purpose: told before who may see the callers (tests/web/test_hotline_pages.py has the rule).
+    row("POST", "/hotline/cases/{number}/identity", 403, Scoped(422), Scoped(422), Scoped(422), 403,
+        url="/hotline/cases/{case}/identity", purpose="x"),
+    row("POST", "/hotline/cases/{number}/decide", *cases_write(Scoped(422)), url="/hotline/cases/{case}/decide",
+        decision="no_such_decision"),
+    row("POST", "/hotline/cases/{number}/assign", *cases_write(Scoped(422)), url="/hotline/cases/{case}/assign",
+        reason="x"),
+    row("POST", "/hotline/cases/{number}/pause", *cases_write(Scoped(422)), url="/hotline/cases/{case}/pause"),
+    row("POST", "/hotline/cases/{number}/resume", *cases_write(Scoped(422)), url="/hotline/cases/{case}/resume"),
+    row("POST", "/hotline/cases/{number}/extend", *cases_write(Scoped(422)), url="/hotline/cases/{case}/extend"),
+    row("POST", "/hotline/cases/{number}/tickets/{record_id}/split", *cases_write(Scoped(422)),
+        url="/hotline/cases/{case}/tickets/{ticket}/split", reason="x"),
+    row("GET", "/hotline/suggestions", *READ),
+    row("POST", "/hotline/suggestions/{suggestion_id}/confirm", *cases_write(404),
+        url="/hotline/suggestions/9999/confirm"),
+    row("POST", "/hotline/suggestions/{suggestion_id}/apart", *cases_write(404), url="/hotline/suggestions/9999/apart"),
+    row("POST", "/hotline/take-in", *cases_write(303)),  # nothing left to take in: the list again
+    row("GET", "/hotline/statistics", *READ),
+    row("GET", "/api/hotline/cases", *READ),
+    row("GET", "/api/hotline/cases/{number}", *SEEN_READ, url="/api/hotline/cases/{case}"),
+    row("POST", "/api/hotline/cases/{number}/assign", *cases_write(Scoped(422)),
+        url="/api/hotline/cases/{case}/assign", json={"reason": "x"}),
+    row("POST", "/api/hotline/cases/{number}/decide", *cases_write(Scoped(422)),
+        url="/api/hotline/cases/{case}/decide", json={"decision": "no_such_decision"}),
+    row("POST", "/api/hotline/cases/{number}/pause", *cases_write(Scoped(422)),
+        url="/api/hotline/cases/{case}/pause", json={"reason": " ", "start": "2026-03-05"}),
+    row("POST", "/api/hotline/cases/{number}/resume", *cases_write(Scoped(422)),
+        url="/api/hotline/cases/{case}/resume", json={"last_day": "2026-03-05"}),
+    row("POST", "/api/hotline/cases/{number}/extend", *cases_write(Scoped(422)),
+        url="/api/hotline/cases/{case}/extend", json={"reason": "x"}),
+    row("POST", "/api/hotline/cases/{number}/tickets/{record_id}/split", *cases_write(Scoped(422)),
+        url="/api/hotline/cases/{case}/tickets/{ticket}/split", json={"reason": "x"}),
+    row("GET", "/api/hotline/suggestions", *READ),
+    row("POST", "/api/hotline/suggestions/{suggestion_id}/confirm", *cases_write(404),
+        url="/api/hotline/suggestions/9999/confirm"),
+    row("POST", "/api/hotline/suggestions/{suggestion_id}/apart", *cases_write(404),
+        url="/api/hotline/suggestions/9999/apart"),
+    row("POST", "/api/hotline/take-in", *cases_write(OK)),
+    row("GET", "/api/hotline/statistics", *READ),
+    # A channel's platform pushes with its own token; a user's token is no platform's.
+    row("POST", "/api/hotline/{channel}/tickets", *(401,) * 5, url="/api/hotline/12315/tickets", json=[]),
+    # The citizen's pages: no account; their forms' CSRF token is bound to a cookie, not to a session.
+    row("GET", "/hotline/submit", *ALL),
+    row("POST", "/hotline/submit", *(403,) * 5),
+    row("GET", "/hotline/lookup", *ALL),
+    row("POST", "/hotline/lookup", *(403,) * 5),
     # The personal-data catalogue: everyone may know what is personal.
     row("GET", "/privacy", *ALL),
     row("GET", "/api/privacy/catalogue", *ALL),
@@ -277,6 +335,19 @@ def _data(sessions: sessionmaker[Session], root: Path) -> None:
         send_once(sessions, load_target(root, name), now=SENT_AT)
 
 
+def _cases(sessions: sessionmaker[Session], workspace: Path) -> None:
+    """One complaint of each department's desk (each its own case, handled in that department)."""
+    for key, department in OWNERS.items():
+        text = SOURCE_12315.replace("name: rexian-12315", f"name: rexian-{key}").replace("LZ-TSJB", department)
+        row = [f"M-{key}", "2026-03-02 09:15:00", "投诉", "张三", f"1380000000{len(OWNERS[key])}",
+               f"{key}号店", "", "柳州市城中区文昌路12号", f"{key}号店的会员卡无法退款", "待受理"]  # fmt: skip
+        path = write_export(workspace / f"tickets-{key}.csv", HEADER_12315, [row])
+        with sessions() as session, session.begin():
+            ingest_file(session, OPERATOR, parse_source(text, f"sources/rexian-{key}.yaml"), path, outbox=outbox())
+    with sessions() as session, session.begin():
+        take_in(session, OPERATOR, load_workspace(workspace))
+
+
 def _objects(session: Session, department: str) -> dict[str, Any]:
     """The ids of the department, its batch, record, quarantine item, delivery, an entity of its records only."""
     dept = session.scalar(select(Department.id).where(Department.code == department))
@@ -294,6 +365,10 @@ def _objects(session: Session, department: str) -> dict[str, Any]:
         "delivery": session.scalar(select(Delivery.id).where(Delivery.record_version_id.in_(versions))),
         "entity": (entity := min(e for e, linked in owners.items() if linked <= set(records))),
         "entity_record": min(owners[entity]),
+        "case": session.scalar(select(Case.number).where(Case.desk_id == dept)),
+        "ticket": session.scalar(
+            select(CaseTicket.record_id).join(Case, Case.id == CaseTicket.case_id).where(Case.desk_id == dept)
+        ),
     }
 
 
@@ -337,6 +412,7 @@ def city_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     sessions = app.state.context.sessions
     _data(sessions, workspace)
     tokens = _callers(sessions)
+    _cases(sessions, workspace)
     with sessions() as session:
         objects = {key: _objects(session, dept) for key, dept in OWNERS.items()}
         paths = {code: path for code, path in session.execute(select(Department.code, Department.path))}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from zhizhi.delivery.outbox import STATUS_WORDS
+from zhizhi.web.i18n_hotline import hotline_messages
 
 LOCALES = ("zh-CN", "en")
 
@@ -1209,6 +1210,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "role.auditor": "Auditor",
     },
 }
+
+for _locale, _words in hotline_messages().items():
+    MESSAGES[_locale].update(_words)
 
 
 def translate(locale: str, key: str, **params: object) -> str:

@@ -26,7 +26,7 @@ NAV = [
     ("/register", "nav.register", "data.read"),
     ("/deliveries", "nav.deliveries", "data.read"),
     ("/reconcile", "nav.reconcile", "data.read"),
-    ("/hotline", "nav.hotline", "workspace.read"),
+    ("/hotline", "nav.hotline", "data.read"),
     ("/reports", "nav.reports", "workspace.read"),
     ("/codes", "nav.codes", "data.read"),
     ("/privacy", "nav.privacy", "workspace.read"),

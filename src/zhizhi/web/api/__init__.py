@@ -7,6 +7,7 @@ from zhizhi.web.api import (
     codes,
     deliveries,
     departments,
+    hotline,
     ingest,
     privacy,
     receipts,
@@ -31,6 +32,7 @@ for module in (
     deliveries,
     register,
     privacy,
+    hotline,
 ):
     router.include_router(module.router)
 

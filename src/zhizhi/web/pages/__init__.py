@@ -2,11 +2,24 @@
 
 from fastapi import APIRouter
 
-from zhizhi.web.pages import admin, audit, auth, codes, deliveries, home, ingest, privacy, register, tokens
+from zhizhi.web.pages import (
+    admin,
+    audit,
+    auth,
+    codes,
+    deliveries,
+    home,
+    hotline,
+    hotline_public,
+    ingest,
+    privacy,
+    register,
+    tokens,
+)
 
 router = APIRouter(include_in_schema=False)
 # ingest before home: its /quarantine page takes the place of home's placeholder for that section.
-for module in (auth, ingest, deliveries, register, home, admin, tokens, audit, codes, privacy):
+for module in (auth, ingest, deliveries, register, hotline_public, hotline, home, admin, tokens, audit, codes, privacy):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -12,6 +12,7 @@ from zhizhi.access import Actor
 from zhizhi.dashboard import overview
 from zhizhi.dashboard.deliveries import funnels, latest_problems, target_titles
 from zhizhi.records import record_types
+from zhizhi.web import hotline_view
 from zhizhi.web.api.status import for_viewer
 from zhizhi.web.deps import DbSession, PageGuard, app_context
 from zhizhi.web.templating import render
@@ -21,7 +22,7 @@ Reader = Annotated[Actor, Depends(PageGuard("workspace.read"))]
 DataReader = Annotated[Actor, Depends(PageGuard("data.read"))]
 SECTIONS = ("sources", "quarantine", "register", "deliveries", "hotline", "reports")
 # Served by their own pages; the others say what they will do.
-BUILT = ("sources", "quarantine", "register", "deliveries")
+BUILT = ("sources", "quarantine", "register", "deliveries", "hotline")
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -30,7 +31,9 @@ def show_home(request: Request, db: DbSession, actor: Reader) -> Response:
     state = for_viewer(overview(db, app_context(request).workspace, actor), actor)
     sections = [s for s in SECTIONS if s not in BUILT or actor.can("data.read")]
     labels = {name: kind.label_zh for name, kind in record_types().items()}
-    return render(request, "home.html", {"state": state, "sections": sections, "record_type_labels": labels})
+    desk = hotline_view.summary(db, actor, hotline_view.desk(request)) if actor.can("data.read") else None
+    context = {"state": state, "sections": sections, "record_type_labels": labels, "hotline": desk}
+    return render(request, "home.html", context)
 
 
 @router.get("/deliveries", response_class=HTMLResponse)

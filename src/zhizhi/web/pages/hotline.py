@@ -1,0 +1,204 @@
+"""The hotline desk's pages (热线): the case list, a case with its tickets, clocks and a handler's forms, the
+suggestions to confirm or keep apart, and the statistics. Each page is built on the same functions as its JSON
+twin under /api/hotline; every form posts back and is answered with a redirect to the page it changed."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from zhizhi import hotline
+from zhizhi.access import Actor
+from zhizhi.errors import InputError
+from zhizhi.hotline.cases import MAX_REASON, MAX_RESULT
+from zhizhi.records.ticket import KINDS
+from zhizhi.web import hotline_view
+from zhizhi.web.deps import DbSession, FormGuard, Id, Page, PageGuard, app_context
+from zhizhi.web.forms import optional_date
+from zhizhi.web.templating import render
+
+router = APIRouter()
+Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
+Unmasker = Annotated[Actor, Depends(FormGuard("data.read"))]
+Handler = Annotated[Actor, Depends(FormGuard("cases.write"))]
+Number = Annotated[str, Path(min_length=1, max_length=hotline_view.MAX_NUMBER)]
+Reason = Annotated[str, Form(max_length=MAX_REASON)]
+Short = Annotated[str, Form(max_length=64)]
+STAGES = ("received", "accepted", "closed", "merged")
+
+
+def _back(number: str, done: str) -> Response:
+    return RedirectResponse(f"/hotline/cases/{number}?" + urlencode({"done": done}), status_code=303)
+
+
+@router.get("/hotline", response_class=HTMLResponse)
+def show_cases(
+    request: Request,
+    db: DbSession,
+    actor: Reader,
+    stage: Annotated[str, Query(max_length=16)] = "",
+    kind: Annotated[str, Query(max_length=16)] = "",
+    office: Annotated[str, Query(max_length=32)] = "",
+    page: Page = 1,
+    taken: Annotated[int | None, Query(ge=0, le=10**9)] = None,
+) -> Response:
+    """The cases of the caller's subtree, newest first, with their clocks' worst status; filtered and paged."""
+    size = hotline_view.PAGE_SIZE
+    found = hotline.list_cases(db, actor, stage=stage or None, kind=kind or None, office=office or None,
+                               limit=size + 1, offset=(page - 1) * size)  # fmt: skip
+    on = hotline_view.desk(request)
+    context = {
+        "cases": hotline_view.rows(db, found[:size], on),
+        "filters": {"stage": stage, "kind": kind, "office": office},
+        "stages": STAGES,
+        "kinds": list(KINDS),
+        "offices": hotline_view.offices(db, actor),
+        "page": page,
+        "has_next": len(found) > size,
+        "query": lambda **change: urlencode({"stage": stage, "kind": kind, "office": office, **change}),
+        "taken": taken,
+        "may_write": actor.can("cases.write"),
+    }
+    return render(request, "hotline_cases.html", context)
+
+
+@router.get("/hotline/cases/{number}", response_class=HTMLResponse)
+def show_case(
+    number: Number, request: Request, db: DbSession, actor: Reader, done: Annotated[str, Query(max_length=32)] = ""
+) -> Response:
+    """A case: its tickets on every channel and how each joined, its clocks and pauses, and the handler's forms."""
+    case = hotline_view.view(db, actor, number, hotline_view.desk(request))
+    context = {"case": case, "done": done, "offices": hotline_view.offices(db, actor)}
+    return render(request, "hotline_case.html", context)
+
+
+@router.post("/hotline/cases/{number}/identity", response_class=HTMLResponse)
+def unmask_case(
+    number: Number, request: Request, db: DbSession, actor: Unmasker, purpose: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    """The case with its callers' identities shown, for the purpose declared (audited), to those the rule allows."""
+    case = hotline_view.view(db, actor, number, hotline_view.desk(request), purpose=purpose)
+    context = {"case": case, "done": "", "purpose": purpose.strip(), "offices": hotline_view.offices(db, actor)}
+    return render(request, "hotline_case.html", context)
+
+
+@router.post("/hotline/cases/{number}/decide")
+def decide_case(
+    number: Number,
+    request: Request,
+    db: DbSession,
+    actor: Handler,
+    decision: Short = "",
+    result: Annotated[str, Form(max_length=MAX_RESULT)] = "",
+    reason_code: Short = "",
+) -> Response:
+    """Record the decision and result once; every ticket of the case is answered on its channel."""
+    case = hotline.get_case(db, actor, number)
+    hotline.decide(db, actor, app_context(request).workspace, case, decision, result=result,
+                   reason_code=reason_code or None, today=hotline_view.desk(request).today)  # fmt: skip
+    return _back(case.number, "decided")
+
+
+@router.post("/hotline/cases/{number}/assign")
+def assign_case(
+    number: Number, db: DbSession, actor: Handler, office: Short = "", handler: Short = "", reason: Reason = ""
+) -> Response:
+    """Move the case to another office or handler, with a reason."""
+    case = hotline.get_case(db, actor, number)
+    hotline.assign(db, actor, case, office=office.strip() or None, handler=handler.strip() or None, reason=reason)
+    return _back(case.number, "assigned")
+
+
+@router.post("/hotline/cases/{number}/pause")
+def pause_case(number: Number, db: DbSession, actor: Handler, reason: Reason = "", start: Short = "") -> Response:
+    """Stop the case's clocks for testing or appraisal from the day given."""
+    case = hotline.get_case(db, actor, number)
+    day = optional_date(start.strip())
+    if day is None:
+        raise InputError("Give the first day not counted.", zh="请填写中止计时的开始日。")
+    hotline.pause(db, actor, case, reason=reason, start=day)
+    return _back(case.number, "paused")
+
+
+@router.post("/hotline/cases/{number}/resume")
+def resume_case(number: Number, db: DbSession, actor: Handler, last_day: Short = "") -> Response:
+    """End the running pause; the day given is its last day not counted."""
+    case = hotline.get_case(db, actor, number)
+    day = optional_date(last_day.strip())
+    if day is None:
+        raise InputError("Give the pause's last day.", zh="请填写中止计时的最后一天。")
+    hotline.resume(db, actor, case, last_day=day)
+    return _back(case.number, "resumed")
+
+
+@router.post("/hotline/cases/{number}/extend")
+def extend_case(number: Number, db: DbSession, actor: Handler, reason: Reason = "") -> Response:
+    """Record the approval of 15 more working days to verify a report's lead."""
+    case = hotline.get_case(db, actor, number)
+    hotline.extend(db, actor, case, reason=reason)
+    return _back(case.number, "extended")
+
+
+@router.post("/hotline/cases/{number}/tickets/{record_id}/split")
+def split_ticket(
+    number: Number, record_id: Id, request: Request, db: DbSession, actor: Handler, reason: Reason = ""
+) -> Response:
+    """Undo a merge: the ticket (or the case it came with) leaves for a case of its own."""
+    hotline_view.check_ticket(db, actor, number, record_id)
+    made = hotline.split(db, actor, app_context(request).workspace, record_id, reason=reason)
+    return RedirectResponse(f"/hotline/cases/{made.number}?" + urlencode({"done": "split"}), status_code=303)
+
+
+@router.get("/hotline/suggestions", response_class=HTMLResponse)
+def show_suggestions(
+    request: Request,
+    db: DbSession,
+    actor: Reader,
+    done: Annotated[str, Query(max_length=16)] = "",
+    case: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    """Tickets that may be another case's grievance: both sides, the score and why, to confirm or keep apart."""
+    found = [hotline.suggestion_row(db, s) for s in hotline.open_suggestions(db, actor)]
+    context = {"suggestions": found, "done": done, "case": case, "may_write": actor.can("cases.write")}
+    return render(request, "hotline_suggestions.html", context)
+
+
+@router.post("/hotline/suggestions/{suggestion_id}/confirm")
+def confirm_suggestion(suggestion_id: Id, db: DbSession, actor: Handler) -> Response:
+    """One case: the suggested ticket's case joins the other."""
+    hotline_view.case_of_suggestion(db, actor, suggestion_id)
+    kept = hotline.confirm(db, actor, suggestion_id)
+    return RedirectResponse("/hotline/suggestions?" + urlencode({"done": "confirmed", "case": kept.number}), 303)
+
+
+@router.post("/hotline/suggestions/{suggestion_id}/apart")
+def keep_suggestion_apart(suggestion_id: Id, db: DbSession, actor: Handler) -> Response:
+    """Not the same grievance: the suggestion is closed."""
+    case = hotline_view.case_of_suggestion(db, actor, suggestion_id)
+    hotline.keep_apart(db, actor, suggestion_id)
+    return RedirectResponse("/hotline/suggestions?" + urlencode({"done": "apart", "case": case.number}), 303)
+
+
+@router.post("/hotline/take-in")
+def take_in_tickets(request: Request, db: DbSession, actor: Handler) -> Response:
+    """Put the tickets no case holds yet into cases now."""
+    done = hotline.take_in(db, actor, app_context(request).workspace)
+    return RedirectResponse(f"/hotline?taken={done.tickets}", status_code=303)
+
+
+@router.get("/hotline/statistics", response_class=HTMLResponse)
+def show_statistics(
+    request: Request,
+    db: DbSession,
+    actor: Reader,
+    since: Annotated[str, Query(max_length=10)] = "",
+    until: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    """The desk's figures for a period (the last 30 days by default), and the answers merging saved."""
+    on = hotline_view.desk(request)
+    start, end = hotline_view.period(optional_date(since.strip()), optional_date(until.strip()), on.today)
+    figures = hotline.statistics(db, actor, on.calendar, since=start, until=end, warn_before=on.settings.warn_days)
+    return render(request, "hotline_statistics.html", {"s": figures})

@@ -1,0 +1,126 @@
+"""The hotline's two public pages, for citizens without an account: the web form (网上投诉举报) and the lookup of a
+ticket by its number and the last four digits of the caller's phone.
+
+Both forms carry a CSRF token bound to a cookie (as the sign-in form does, before there is a session), every field
+is bounded, and every use is counted per address (and, for the lookup, per ticket number) in the database
+(`zhizhi.web.public_limits`): past the limit the answer is 429 with the wait. There is no CAPTCHA.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from zhizhi import hotline
+from zhizhi.errors import InputError
+from zhizhi.records.ticket import KINDS
+from zhizhi.records.ticket_answer import DECISIONS
+from zhizhi.web import public_limits
+from zhizhi.web.deps import PRELOGIN_CSRF_COOKIE, DbSession, app_context, check_csrf, client_ip, locale_of
+from zhizhi.web.i18n import translate
+from zhizhi.web.templating import render
+
+router = APIRouter()
+FORM_KINDS = ("complaint", "report", "consultation", "suggestion")
+MAX_TEXT = 2000
+PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,18}[0-9]$")
+Short = Annotated[str, Form(max_length=100)]
+Long = Annotated[str, Form(max_length=200)]
+Token = Annotated[str, Form(max_length=100)]
+DECISION_CODES = {label: code for code, label in DECISIONS.items()}
+
+
+def _page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    """A public page whose form's CSRF token is bound to a cookie (there is no session)."""
+    token = request.cookies.get(PRELOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    response = render(request, template, context, status_code=status_code, csrf_token=token)
+    response.set_cookie(PRELOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/")
+    return response
+
+
+def _form_context(request: Request, **extra: Any) -> dict[str, Any]:
+    return {"open": bool(app_context(request).workspace.config.hotline.desk), "kinds": FORM_KINDS, "form": {},
+            "number": None, "error": None, **extra}  # fmt: skip
+
+
+@router.get("/hotline/submit", response_class=HTMLResponse)
+def show_web_form(request: Request) -> Response:
+    """The public form: a complaint, report, question or suggestion to the bureau, without an account."""
+    return _page(request, "hotline_submit.html", _form_context(request))
+
+
+@router.post("/hotline/submit", response_class=HTMLResponse)
+def submit_web_form(
+    request: Request,
+    db: DbSession,
+    csrf_token: Token = "",
+    kind: Annotated[str, Form(max_length=16)] = "",
+    caller_name: Short = "",
+    caller_phone: Annotated[str, Form(max_length=24)] = "",
+    caller_address: Long = "",
+    respondent_name: Long = "",
+    respondent_address: Long = "",
+    place: Long = "",
+    text: Annotated[str, Form(max_length=MAX_TEXT)] = "",
+) -> Response:
+    """Take the form as a ticket of the web channel and show its number; refused past the address's hourly limit."""
+    check_csrf(request.cookies.get(PRELOGIN_CSRF_COOKIE), csrf_token)
+    form = {"kind": kind, "caller_name": caller_name, "caller_phone": caller_phone, "caller_address": caller_address,
+            "respondent_name": respondent_name, "respondent_address": respondent_address, "place": place,
+            "text": text}  # fmt: skip
+    form = {k: v.strip() for k, v in form.items()}
+    workspace = app_context(request).workspace
+    if not workspace.config.hotline.desk:
+        return _page(request, "hotline_submit.html", _form_context(request), 404)
+    locale = locale_of(request)
+    problem = _problem(form)
+    if problem is not None:
+        error = translate(locale, problem)
+        return _page(request, "hotline_submit.html", _form_context(request, form=form, error=error), 422)
+    public_limits.count_use(db, public_limits.FORM, ip=client_ip(request))
+    try:
+        with db.begin_nested():  # a refused ticket leaves nothing but the count of this use
+            number = hotline.web_ticket(db, workspace, {**form, "kind": KINDS[form["kind"]]}, ip=client_ip(request))
+    except InputError:  # a value the ingest refused: the steward's findings are not for the public page
+        refused = _form_context(request, form=form, error=translate(locale, "hotline.public.not_taken"))
+        return _page(request, "hotline_submit.html", refused, 422)
+    return _page(request, "hotline_submit.html", _form_context(request, number=number))
+
+
+def _problem(form: dict[str, str]) -> str | None:
+    """What is wrong with the form, as a catalogue key, or None."""
+    if form["kind"] not in FORM_KINDS:
+        return "hotline.public.bad_kind"
+    if not PHONE.match(form["caller_phone"]):
+        return "hotline.public.bad_phone"
+    if len(form["text"]) < 10:
+        return "hotline.public.short_text"
+    return None
+
+
+@router.get("/hotline/lookup", response_class=HTMLResponse)
+def show_lookup(request: Request) -> Response:
+    """The citizen's lookup: a ticket's number and the last four digits of the phone it was made from."""
+    return _page(request, "hotline_lookup.html", {"found": None, "asked": False, "number": ""})
+
+
+@router.post("/hotline/lookup", response_class=HTMLResponse)
+def look_up_ticket(
+    request: Request,
+    db: DbSession,
+    csrf_token: Token = "",
+    number: Annotated[str, Form(max_length=64)] = "",
+    phone_last4: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    """The ticket's stage and dates, and nothing else; the same answer for no such ticket and wrong digits."""
+    check_csrf(request.cookies.get(PRELOGIN_CSRF_COOKIE), csrf_token)
+    number = number.strip()
+    public_limits.count_use(db, public_limits.LOOKUP, ip=client_ip(request), key=number)
+    found = hotline.lookup(db, number, phone_last4)
+    decision = DECISION_CODES.get(found.decision_zh or "") if found else None
+    context = {"found": found, "decision": decision, "asked": True, "number": number}
+    return _page(request, "hotline_lookup.html", context)

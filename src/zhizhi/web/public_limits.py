@@ -1,0 +1,67 @@
+"""Rate limits of the pages anyone may use without an account (the hotline's web form and the citizen's lookup).
+
+Each use is one row of the sign-in attempts table (`login_attempts`), under a name no account can have
+(`hotline.form:...`, `hotline.lookup:...`: usernames hold no colon) and marked as a success, so it never counts
+towards the sign-in limits of an address, and those never count towards these. The table already has the indexes
+the counts need (name and time, address and time), and no migration is needed. Rows older than a day are dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from zhizhi.errors import RateLimitedError
+from zhizhi.store.tables import LoginAttempt
+from zhizhi.store.types import utcnow
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `most` uses within `minutes`, per address and, where a key is given, per key."""
+
+    name: str
+    most: int
+    minutes: int
+
+
+FORM = Limit("hotline.form", most=5, minutes=60)
+"""The web form: five tickets an hour from one address."""
+LOOKUP = Limit("hotline.lookup", most=10, minutes=15)
+"""The citizen's lookup: ten tries in 15 minutes from one address, and as many for one ticket number."""
+
+
+def _name(limit: Limit, key: str) -> str:
+    # A digest keeps the row within the column's 64 characters whatever the caller typed.
+    return f"{limit.name}:{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}"
+
+
+def count_use(session: Session, limit: Limit, *, ip: str, key: str = "") -> None:
+    """Refuse (429, with the wait) when the address, or the key, has used up `limit`; else count this use.
+
+    The caller commits the count with its answer, whatever the answer is.
+    """
+    now = utcnow()
+    since = now - timedelta(minutes=limit.minutes)
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1),
+                                               LoginAttempt.username.startswith(f"{limit.name}:")))  # fmt: skip
+    ours = LoginAttempt.username.startswith(f"{limit.name}:")
+    checks = [LoginAttempt.ip == ip[:64]]
+    if key:
+        checks.append(LoginAttempt.username == _name(limit, key))
+    for matches in checks:
+        count, oldest = session.execute(
+            select(func.count(), func.min(LoginAttempt.at)).where(ours, matches, LoginAttempt.at >= since)
+        ).one()
+        if count >= limit.most:
+            wait = int((oldest + timedelta(minutes=limit.minutes) - now).total_seconds()) + 1
+            raise RateLimitedError(
+                f"Too many tries; try again in {max(wait // 60, 1)} minutes.",
+                zh=f"尝试次数过多，请 {max(wait // 60, 1)} 分钟后再试。",
+                retry_after=max(wait, 1),
+            )
+    session.add(LoginAttempt(username=_name(limit, key), ip=ip[:64], at=now, success=True))
