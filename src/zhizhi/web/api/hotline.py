@@ -171,10 +171,10 @@ def list_suggestions(db: DbSession, actor: Reader, limit: Limit = 100) -> list[d
 
 
 @router.post("/suggestions/{suggestion_id}/confirm")
-def confirm_suggestion(suggestion_id: Id, db: DbSession, actor: Handler) -> dict[str, Any]:
+def confirm_suggestion(suggestion_id: Id, request: Request, db: DbSession, actor: Handler) -> dict[str, Any]:
     """The suggested ticket's case and the other become one case (the older keeps it)."""
     hotline_view.case_of_suggestion(db, actor, suggestion_id)
-    kept = hotline.confirm(db, actor, suggestion_id)
+    kept = hotline.confirm(db, actor, suggestion_id, app_context(request).workspace)
     return {"suggestion": suggestion_id, "status": "confirmed", "case": kept.number}
 
 

@@ -167,10 +167,10 @@ def show_suggestions(
 
 
 @router.post("/hotline/suggestions/{suggestion_id}/confirm")
-def confirm_suggestion(suggestion_id: Id, db: DbSession, actor: Handler) -> Response:
+def confirm_suggestion(suggestion_id: Id, request: Request, db: DbSession, actor: Handler) -> Response:
     """One case: the suggested ticket's case joins the other."""
     hotline_view.case_of_suggestion(db, actor, suggestion_id)
-    kept = hotline.confirm(db, actor, suggestion_id)
+    kept = hotline.confirm(db, actor, suggestion_id, app_context(request).workspace)
     return RedirectResponse("/hotline/suggestions?" + urlencode({"done": "confirmed", "case": kept.number}), 303)
 
 
