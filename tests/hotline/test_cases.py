@@ -450,3 +450,35 @@ def test_personal_read_elsewhere_does_not_open_a_tickets_identity(
         masked = record_history(session, handler, record)
         assert "*" in json.dumps(masked, ensure_ascii=False)
         assert session.scalar(select(func.count()).where(AuditEvent.action == "personal.read")) == 0
+
+
+def test_a_case_links_to_its_register_entity_by_credit_code_or_name_and_the_entitys_file_lists_it(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from zhizhi.hotline import entity_cases
+    from zhizhi.store.tables import Entity
+
+    now = datetime.now(UTC)
+    golden = json.dumps({"address_division_code": {"value": "450202"}, "industry_code": {"value": "R8920"}})
+    with city() as session, session.begin():
+        for i, (name, uscc) in enumerate(
+            [("柳州市城中区金力健身房", "92450202MA5L000010"), ("柳州市鱼峰区好又多超市有限公司", "91450203MA5L00002L")],
+            start=900_001,
+        ):
+            session.add(Entity(id=i, status="active", name=name, uscc=uscc, golden=golden, records=1,
+                               created_at=now, updated_at=now))  # fmt: skip
+    ingest_all(workspace, tmp_path)
+    with city() as session, session.begin():
+        take_in(session, OPERATOR, workspace)
+        gym = _case_of(session, "T001")
+        assert gym.entity_id == 900_001  # by name: trade name and industry word, the county agreeing
+        assert _case_of(session, "T002").entity_id is None  # 好又多超市 is not 好又多超市有限公司's industry word alone
+        listed = entity_cases(session, _actor(session, "leader"), 900_001)
+        assert [c["number"] for c in listed] == [gym.number] and listed[0]["may_open"]
+        assert entity_cases(session, _actor(session, "steward"), 900_001)[0]["may_open"] is False
+        push_tickets(session, workspace, OPERATOR, "12315", [_pushed("T020", respondent_uscc="91450203MA5L00002L")],
+                     department="LZ-TSJB")  # fmt: skip
+        take_in(session, OPERATOR, workspace)
+        assert _case_of(session, "T020").entity_id == 900_002  # by credit code

@@ -38,7 +38,16 @@ from zhizhi.hotline.cases import (
 from zhizhi.hotline.clocks import RULES, Clock, ClockState, Pause, Rule, clock, deadline, elapsed, remaining
 from zhizhi.hotline.intake import push_tickets, web_ticket
 from zhizhi.hotline.similar import Candidate, TicketIndex, TicketText
-from zhizhi.hotline.views import Lookup, case_row, case_view, lookup, may_see_identity, statistics, suggestion_row
+from zhizhi.hotline.views import (
+    Lookup,
+    case_row,
+    case_view,
+    entity_cases,
+    lookup,
+    may_see_identity,
+    statistics,
+    suggestion_row,
+)
 from zhizhi.hotline.workdays import UnknownYearError, WorkCalendar, load_calendar, parse_year
 
 __all__ = [
@@ -68,6 +77,7 @@ __all__ = [
     "deadline",
     "decide",
     "elapsed",
+    "entity_cases",
     "extend",
     "get_case",
     "keep_apart",

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from zhizhi.access.roles import Actor
 from zhizhi.config import Workspace
 from zhizhi.delivery import Outbox
+from zhizhi.delivery.targets import TARGETS_FOLDER
 from zhizhi.records.ticket_answer import DECISIONS
 from zhizhi.sources.config import SOURCES_FOLDER, load_source
 from zhizhi.store.tables import Case, CaseTicket, Department, Record, RecordVersion
@@ -92,6 +93,20 @@ def render(workspace: Workspace, case: Case, ticket: dict[str, Any], office: str
     }
 
 
+_OUTBOXES: dict[Path, tuple[tuple[tuple[str, float], ...], Outbox]] = {}
+
+
+def _outbox(root: Path) -> Outbox:
+    """The workspace's outbox, read again only when a target file changed (a desk answers many cases in a row)."""
+    folder = root / TARGETS_FOLDER
+    stamps = tuple(sorted((p.name, p.stat().st_mtime) for p in folder.glob("*.yaml"))) if folder.is_dir() else ()
+    cached = _OUTBOXES.get(root)
+    if cached is None or cached[0] != stamps:
+        cached = (stamps, Outbox.of(root))
+        _OUTBOXES[root] = cached
+    return cached[1]
+
+
 def answer_tickets(session: Session, workspace: Workspace, case: Case, record_ids: list[int]) -> int:
     """Write and ingest the answers of `case` to the tickets `record_ids`, owed through the outbox in the caller's
     transaction. Returns how many answers are new versions (each owed once)."""
@@ -111,7 +126,7 @@ def answer_tickets(session: Session, workspace: Workspace, case: Case, record_id
         answer = render(workspace, case, json.loads(data), office.name if office else desk.name)
         by_channel[answer["channel"]].append((record_id, answer))
     actor = Actor.operator(f"{case.decided_by or 'desk'}（热线答复）")
-    outbox = Outbox.of(workspace.root)
+    outbox = _outbox(workspace.root)
     owed = 0
     stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%dT%H%M%S%f")
     for channel, answers in sorted(by_channel.items()):

@@ -81,6 +81,7 @@ BATCH = 2000
 class _Memory:
     index: TicketIndex
     indexed: set[int] = field(default_factory=set)
+    store: tuple[Any, ...] = ()  # the store's first case (id, created): another store under the same URL differs
 
 
 _INDEXES: dict[str, _Memory] = {}
@@ -126,11 +127,16 @@ def _memory(session: Session) -> _Memory:
     """The process's index of the tickets the store's cases hold (built once, then kept up to date)."""
     key = str(session.get_bind().engine.url)
     held = set(session.scalars(select(CaseTicket.record_id)))
+    first = session.execute(select(Case.id, Case.created_at).order_by(Case.id).limit(1)).first()
+    store = tuple(first) if first else ()
     memory = _INDEXES.get(key)
-    if memory is None or not memory.indexed <= held:  # another store under the same name, or tickets erased
+    # Rebuilt for another store under the same URL, or when tickets it holds are no longer in cases (erased, or
+    # added by a transaction that was rolled back).
+    if memory is None or memory.store != store or not memory.indexed <= held:
         tickets = _tickets(session, Record.id.in_(select(CaseTicket.record_id))) if held else []
         tickets.sort(key=lambda t: (ticket_moment(t[1]), t[0]))
         memory = _Memory(TicketIndex.build(ticket_text(i, d) for i, d, _ in tickets), {i for i, _, _ in tickets})
+        memory.store = store
         _INDEXES[key] = memory
     missing = held - memory.indexed
     if missing:

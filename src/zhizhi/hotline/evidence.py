@@ -32,6 +32,8 @@ FIGURE = re.compile(r"([0-9]+(?:\.[0-9]+)?)(元|块|天|日|月|年|斤|两|公�
 DATE = re.compile(r"([0-9]{1,2})月([0-9]{1,2})[日号]")
 UNIT = {"块": "元", "千克": "公斤"}
 DIGIT = re.compile(r"[0-9]")
+RECENT_DAYS = 7
+"""Other callers about the same business within this many days of a new ticket count as a burst."""
 WINDOW_DAYS = 60
 """A repeat call joins an open case received at most this many days before; pairs further apart lose weight."""
 
@@ -91,6 +93,7 @@ class Evidence:
     repeat_call: bool = False
     days_apart: int | None = None
     different_word: bool = False
+    one_respondent: bool = False
 
     def vector(self) -> tuple[float, ...]:
         """The facts as the model reads them (`FEATURES`, in order)."""
@@ -98,7 +101,10 @@ class Evidence:
         return (self.text, math.log1p(self.shared), float(self.same_phone), float(self.same_caller),
                 float(self.same_respondent), float(self.different_respondent), float(min(self.same_figures, 2)),
                 float(min(self.different_figures, 2)), float(self.repeat_call and not long_apart), float(long_apart),
-                self.text * float(self.different_respondent), float(self.different_word))  # fmt: skip
+                self.text * float(self.different_respondent), float(self.different_word),
+                float(not (self.same_phone or self.same_caller)) * math.log1p(min(self.days_apart or 0, WINDOW_DAYS)),
+                float(self.same_respondent) * math.log1p(self.shared), float(self.one_respondent),
+                float(self.same_phone or self.same_caller) * math.log1p(self.shared))  # fmt: skip
 
     def logit(self) -> float:
         """The log-odds that the pair is one case."""
@@ -121,9 +127,13 @@ FEATURES = (
     "long_apart",
     "text_x_different_respondent",
     "different_word",
+    "other_caller_x_days_apart",
+    "same_respondent_x_shared_weight",
+    "one_respondent",
+    "same_caller_x_shared_weight",
 )
-BIAS = -5.59
-WEIGHTS = (0.00, 2.58, 2.46, 4.55, 2.83, -8.42, 0.00, -0.14, 0.31, -3.0, -3.33, -4.53)
+BIAS = -5.63
+WEIGHTS = (0.00, 0.00, 3.01, 4.39, 5.36, -6.27, 0.00, 0.00, 0.37, -3.0, -0.35, -3.69, -1.37, 2.82, -4.91, 0.0)
 """Log-odds per fact, in the order of `FEATURES`; fitted (see the module's docstring) except `long_apart`, set by
 hand. A weight of 0 is a fact the fit found nothing in beyond the others (the texts' cosine once the shared weight
 is known; figures once the caller is known)."""
@@ -136,7 +146,9 @@ class CaseEvidence:
     ticket's: several consumers of one incident each say part of it); `callers` how many callers the case has
     (distinct names, else phones); `own_caller` whether the new ticket's phone or name is already among them;
     `same_respondent` whether a ticket of the case names the same business; `days_since_last` the days between the
-    new ticket and the case's latest one."""
+    new ticket and the case's latest one; `recent_callers` how many other callers raised something about the same
+    business within `RECENT_DAYS` of the new ticket, in this case or any (a burst of callers about one shop is
+    usually one incident: it closed, it sold a bad batch)."""
 
     best: Evidence
     shared: float = 0.0
@@ -144,6 +156,7 @@ class CaseEvidence:
     own_caller: bool = False
     same_respondent: bool = False
     days_since_last: int | None = None
+    recent_callers: int = 0
 
     def other_caller(self) -> bool:
         """Another caller about the same business."""
@@ -158,17 +171,17 @@ class CaseEvidence:
         other = float(self.other_caller())
         gain = max(math.log1p(self.shared) - math.log1p(self.best.shared), 0.0)
         days = math.log1p(min(self.days_since_last, WINDOW_DAYS)) if self.days_since_last is not None else 0.0
-        return (gain, other * gain, float(self.several_callers()), other, other * days)
+        return (gain, other * gain, float(self.several_callers()), other, other * days,
+                other * math.log1p(self.recent_callers))  # fmt: skip
 
     def score(self) -> float:
-        z = min(max(self.best.logit(), -30.0), 30.0) + CASE_BIAS
+        z = min(max(self.best.logit(), -30.0), 30.0)
         z += sum(w * x for w, x in zip(CASE_WEIGHTS, self.vector(), strict=True))
         return 1 / (1 + math.exp(-z))
 
 
 CASE_FEATURES = ("case_shared_gain", "other_caller_x_case_shared_gain", "several_callers", "other_caller_same_business",
-                 "other_caller_x_days_since_last")  # fmt: skip
-CASE_BIAS = 0.0
-CASE_WEIGHTS = (0.0, 0.0, 0.0, 0.0, 0.0)
+                 "other_caller_x_days_since_last", "other_caller_x_recent_callers")  # fmt: skip
+CASE_WEIGHTS = (0.00, 0.00, 0.77, 0.00, 0.00, 0.00)
 """Log-odds added to the best pair's, per fact of the case, in the order of `CASE_FEATURES` (fitted: see the
 module's docstring)."""

@@ -36,6 +36,7 @@ import numpy.typing as npt
 
 from zhizhi.hotline.evidence import (
     FEATURES,
+    RECENT_DAYS,
     CaseEvidence,
     Evidence,
     compare_figures,
@@ -437,6 +438,9 @@ class TicketIndex:
             case = int(self._case.data[row])
             groups[(case, -1) if case != NO_CASE else (case, row)].append((row, e))  # a row in no case: its own
         mine, out = seen.mine, []
+        recent = len({(int(self._identity["name"].data[row]), int(self._identity["phone"].data[row]))
+                      for row, e in seen.found if e.same_respondent and not (e.same_phone or e.same_caller)
+                      and e.days_apart is not None and e.days_apart <= RECENT_DAYS})  # fmt: skip
         for pairs in groups.values():
             best_row, best = max(pairs, key=lambda pair: (pair[1].logit(), pair[0]))
             case = int(self._case.data[best_row])
@@ -447,10 +451,10 @@ class TicketIndex:
             key = _case_key(case)
             members = np.unique(self._rows_of(key)).astype(I64)
             members = members[(self._identity["case"].data[members] == key) & (self._ids.data[members] != mine.id)]
-            out.append((case, members, best_row, self._case_evidence(seen, best, members)))
+            out.append((case, members, best_row, self._case_evidence(seen, best, members, recent)))
         return out
 
-    def _case_evidence(self, seen: _Seen, best: Evidence, members: npt.NDArray[np.int64]) -> CaseEvidence:
+    def _case_evidence(self, seen: _Seen, best: Evidence, members: npt.NDArray[np.int64], recent: int) -> CaseEvidence:
         mine = seen.mine
         phone, name, _, uscc = mine.who
         grams = self._grams.data
@@ -468,7 +472,7 @@ class TicketIndex:
         received = self._received.data[members]
         latest = int(received.max()) if received.size else 0
         days = abs(mine.received.toordinal() - latest) if mine.received and latest else None
-        return CaseEvidence(best, max(shared, best.shared), callers, own, bool(business), days)
+        return CaseEvidence(best, max(shared, best.shared), callers, own, bool(business), days, recent)
 
     def _shortlist(self, tri: npt.NDArray[np.uint32], who: list[int]) -> npt.NDArray[np.int64]:
         df = self._df(tri)
@@ -521,8 +525,9 @@ class TicketIndex:
         received = int(self._received.data[row])
         apart = abs(mine.received.toordinal() - received) if mine.received and received else None
         other_word = same_business and similarity >= 0.3 and different_word(mine.text, self._texts[row])
+        one_business = bool(mine.respondent) != bool(theirs) and not same_business
         return Evidence(similarity, shared, same_phone, same_name, same_business, other_business, agree, differ,
-                        mine.repeat and (same_phone or same_name), apart, other_word)  # fmt: skip
+                        mine.repeat and (same_phone or same_name), apart, other_word, one_business)  # fmt: skip
 
     def _trigrams_of(self, rows: Iterable[int]) -> set[int]:
         starts, counts = self._offsets.data, self._trigrams.data

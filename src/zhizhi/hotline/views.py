@@ -415,3 +415,33 @@ def rising_topics(texts: list[tuple[date, str]], until: date, *, top: int = 8) -
         if len(kept) == top:
             break
     return [{"phrase": g, "this_week": n, "week_before": m} for g, n, m in kept]
+
+
+def entity_cases(session: Session, actor: Actor, entity_id: int, *, limit: int = 100) -> list[dict[str, Any]]:
+    """The hotline cases whose respondent is this register entity (一企一档), newest first: what a reader of the
+    entity's file may see of them (no caller; cases of other departments named, not opened)."""
+    require(actor, "data.read")
+    rows = session.scalars(
+        select(Case)
+        .where(Case.entity_id == entity_id, Case.stage != "merged")
+        .order_by(Case.received_at.desc(), Case.id.desc())
+        .limit(limit)
+    ).all()
+    offices = _names(session, [i for c in rows for i in (c.office_id, c.desk_id)])
+    mine = set(session.scalars(select(Case.id).where(Case.id.in_([c.id for c in rows]), visible(actor))))
+    return [
+        {
+            "number": c.number,
+            "kind": c.kind,
+            "kind_zh": KINDS.get(c.kind, c.kind),
+            "stage": c.stage,
+            "stage_zh": STAGES[c.stage][0],
+            "stage_en": STAGES[c.stage][1],
+            "received_on": c.received_on.isoformat(),
+            "decision": c.decision,
+            "decision_zh": DECISIONS.get(c.decision or "") if c.decision else None,
+            "office": offices.get(c.office_id or c.desk_id),
+            "may_open": c.id in mine,
+        }
+        for c in rows
+    ]
