@@ -34,6 +34,8 @@ from zhizhi.demo.codes import NATIONAL, local_formats
 from zhizhi.demo.export import export_records, old_codes_by_class
 from zhizhi.demo.tickets import ArrangedDays, Month, file_names, month_of_tickets, write_12315, write_12345
 from zhizhi.hotline import decide, extend, pause, take_in
+from zhizhi.hotline.answers import answer_cases
+from zhizhi.hotline.cases import case_records
 from zhizhi.hotline.routing import FILE as ROUTING_FILE
 from zhizhi.hotline.workdays import UnknownYearError, WorkCalendar, load_calendar
 from zhizhi.sources import parse_source
@@ -215,6 +217,7 @@ def run_demo_desk(session: Session, actor: Actor, root: Path, today: date) -> De
     handling = _Handling(session, workspace, load_calendar(root), today, _cases_of(session, roles))
     for case in session.scalars(select(Case).where(Case.stage == "received").order_by(Case.received_at, Case.id)):
         summary.decisions += handling.handle(case)
+    summary.decisions += handling.finish()
     summary.answers = handling.answers
     return summary
 
@@ -238,6 +241,8 @@ class _Handling:
         )  # fmt: skip
         self.answers = 0
         self.paused = False
+        self.decided: list[Case] = []  # answered together, one file per channel (as a desk's day of replies)
+        self.later: list[tuple[Case, str, str]] = []  # mediations ended, after the acceptances went out
         desk = session.scalar(select(User).where(User.username == DESK_HANDLER))
         self.desk_actor = actor_for(desk, "demo") if desk else Actor.operator("demo")
 
@@ -247,9 +252,23 @@ class _Handling:
 
     def decide(self, case: Case, decision: str, result: str = "", *, reason_code: str | None = None,
                on: date | None = None) -> int:  # fmt: skip
-        self.answers += decide(self.session, self.actor(case), self.workspace, case, decision, result=result,
-                               reason_code=reason_code, today=on)  # fmt: skip
+        decide(self.session, self.actor(case), self.workspace, case, decision, result=result,
+               reason_code=reason_code, today=on, answer=False)  # fmt: skip
+        self.decided.append(case)
         return 1
+
+    def _answer(self) -> None:
+        items = [(case, case_records(self.session, case)) for case in self.decided]
+        self.answers += answer_cases(self.session, self.workspace, items)
+        self.decided = []
+
+    def finish(self) -> int:
+        """Answer the day's decisions, then end the mediations (their answers the tickets' next versions)."""
+        self._answer()
+        for case, ending, result in self.later:
+            self.decide(case, ending, result)
+        self._answer()
+        return len(self.later)
 
     def handle(self, case: Case) -> int:
         role = self.roles.get(case.id)
@@ -275,7 +294,7 @@ class _Handling:
         if (self.today - accepted_on).days >= 10 and rng.random() < 0.25:
             ending = "terminated" if rng.random() < 0.15 else "mediated"
             what = rng.choice(("全部货款", "预付卡余额", "多收的费用", "医药费"))
-            done += self.decide(case, ending, rng.choice(RESULTS[ending]).format(what=what))
+            self.later.append((case, ending, rng.choice(RESULTS[ending]).format(what=what)))
         return done
 
     def report(self, case: Case, rng: random.Random, days: int) -> int:

@@ -110,31 +110,45 @@ def _outbox(root: Path) -> Outbox:
 def answer_tickets(session: Session, workspace: Workspace, case: Case, record_ids: list[int]) -> int:
     """Write and ingest the answers of `case` to the tickets `record_ids`, owed through the outbox in the caller's
     transaction. Returns how many answers are new versions (each owed once)."""
+    return answer_cases(session, workspace, [(case, record_ids)])
+
+
+def answer_cases(session: Session, workspace: Workspace, items: list[tuple[Case, list[int]]]) -> int:
+    """The answers of many decided cases, one file and one ingest per desk and channel (a desk deciding a day's
+    cases at once). A ticket answered twice in one call keeps the later case's answer. Returns how many answers are
+    new versions."""
     from zhizhi.ingest.pipeline import ingest_file
 
-    if case.decision is None or not record_ids:
+    grouped: dict[tuple[int, str], dict[int, dict[str, str]]] = defaultdict(dict)
+    names: dict[int, str] = {}
+    for case, record_ids in items:
+        if case.decision is None or not record_ids:
+            continue
+        desk = session.get_one(Department, case.desk_id)
+        office = session.get(Department, case.office_id) if case.office_id else desk
+        names[desk.id] = desk.code
+        rows = session.execute(
+            select(Record.id, RecordVersion.data)
+            .join(RecordVersion, RecordVersion.id == Record.version_id)
+            .where(Record.id.in_(record_ids))
+        ).all()
+        for record_id, data in rows:
+            answer = render(workspace, case, json.loads(data), office.name if office else desk.name)
+            grouped[(desk.id, answer["channel"])][record_id] = answer
+    if not grouped:
         return 0
-    desk = session.get_one(Department, case.desk_id)
-    office = session.get(Department, case.office_id) if case.office_id else desk
-    rows = session.execute(
-        select(Record.id, RecordVersion.data)
-        .join(RecordVersion, RecordVersion.id == Record.version_id)
-        .where(Record.id.in_(record_ids))
-    ).all()
-    by_channel: dict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)
-    for record_id, data in rows:
-        answer = render(workspace, case, json.loads(data), office.name if office else desk.name)
-        by_channel[answer["channel"]].append((record_id, answer))
-    actor = Actor.operator(f"{case.decided_by or 'desk'}（热线答复）")
+    first = items[0][0]
+    actor = Actor.operator(f"{first.decided_by or 'desk'}（热线答复）")
     outbox = _outbox(workspace.root)
     owed = 0
     stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%dT%H%M%S%f")
-    for channel, answers in sorted(by_channel.items()):
-        source = answer_source(workspace, channel, desk.code)
+    label = first.number if len(items) == 1 else f"{len(items)}cases"
+    for (desk_id, channel), answers in sorted(grouped.items()):
+        source = answer_source(workspace, channel, names[desk_id])
         folder: Path = workspace.data_dir / "answers" / channel
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{stamp}-{case.number}.jsonl"
-        path.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for _, a in answers), encoding="utf-8")
+        path = folder / f"{stamp}-{label}.jsonl"
+        path.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in answers.values()), encoding="utf-8")
         result = ingest_file(session, actor, source, path, outbox=outbox, force=True)
         versions = dict(
             session.execute(
@@ -144,9 +158,8 @@ def answer_tickets(session: Session, workspace: Workspace, case: Case, record_id
             ).all()
         )
         owed += len(versions)
-        for record_id, answer in answers:
+        for record_id, answer in answers.items():
             version = versions.get(f"number={answer['number']}")
             if version is not None:
-                ticket = session.get_one(CaseTicket, record_id)
-                ticket.answer_version_id = version
+                session.get_one(CaseTicket, record_id).answer_version_id = version
     return owed

@@ -557,9 +557,11 @@ def assign(session: Session, actor: Actor, case: Case, *, office: str | None = N
 
 
 def decide(session: Session, actor: Actor, workspace: Workspace, case: Case, decision: str, *,
-           result: str = "", reason_code: str | None = None, today: date | None = None) -> int:  # fmt: skip
+           result: str = "", reason_code: str | None = None, today: date | None = None,
+           answer: bool = True) -> int:  # fmt: skip
     """Record a handler's decision and result once, and answer every ticket of the case on its channel (through
-    the outbox). Returns the number of answers owed."""
+    the outbox). Returns the number of answers owed. With `answer=False` the caller answers (many cases at once,
+    `zhizhi.hotline.answers.answer_cases`) before the transaction ends."""
     _writable(session, actor, case)
     allowed = ALLOWED.get(case.kind, ALLOWED["other"])
     if decision not in allowed:
@@ -598,10 +600,16 @@ def decide(session: Session, actor: Actor, workspace: Workspace, case: Case, dec
         case.handler_id = actor.user_id
     audit(session, actor, "case.decided", object_type="case", object_id=case.number,
           detail={"decision": decision, "reason": case.decision_reason, "result_chars": len(result)})  # fmt: skip
+    if not answer:
+        return 0
     from zhizhi.hotline.answers import answer_tickets
 
-    records = list(session.scalars(select(CaseTicket.record_id).where(CaseTicket.case_id == case.id)))
-    return answer_tickets(session, workspace, case, records)
+    return answer_tickets(session, workspace, case, case_records(session, case))
+
+
+def case_records(session: Session, case: Case) -> list[int]:
+    """The ticket records of a case."""
+    return list(session.scalars(select(CaseTicket.record_id).where(CaseTicket.case_id == case.id)))
 
 
 def pause(session: Session, actor: Actor, case: Case, *, reason: str, start: date) -> CasePause:
