@@ -1,0 +1,110 @@
+"""The report PDF: Chinese text drawn with the shipped font, read back by two extractors and rendered to PNG."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pdfminer.high_level import extract_text
+from PIL import Image
+
+from zhizhi.pdf import covers, font_path, missing_characters, report_pdf
+
+TITLE = "柳州市市场主体统计月报（2026年11月）"
+ROWS = [["城中区", 1234, 56, 78901], ["柳北区", 88, None, 5], ["鹿寨县", 7, 3, 1020]]
+
+
+def poppler(tool: str) -> str:
+    """The path of a poppler tool; CI installs poppler-utils, so a missing one fails rather than skips."""
+    path = shutil.which(tool)
+    assert path, f"`{tool}` is not installed: apt-get install poppler-utils (.ci/run does)"
+    return path
+
+
+def render() -> bytes:
+    return report_pdf(
+        TITLE,
+        ["报送单位：柳州市市场监督管理局", "数据截至 2026-11-30 24:00"],
+        [
+            ("一、按县区统计", ["县区", "新设", "注销", "存续"], ROWS),
+            ("二、说明", ["项目", "内容"], [["口径", "含个体工商户"]]),
+        ],
+        "智治 zhizhi 自动生成",
+        created=datetime(2026, 12, 1, tzinfo=UTC),
+        author="柳州市市场监督管理局",
+    )
+
+
+@pytest.fixture(scope="module")
+def pdf_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("pdf") / "report.pdf"
+    path.write_bytes(render())
+    return path
+
+
+def test_pdfminer_reads_the_chinese_text_back(pdf_file: Path) -> None:
+    text = extract_text(str(pdf_file))
+    for expected in (
+        TITLE,
+        "报送单位：柳州市市场监督管理局",
+        "一、按县区统计",
+        "城中区",
+        "1,234",
+        "78,901",
+        "含个体工商户",
+    ):
+        assert expected in text
+    assert "第 1 页 / 共 1 页" in text
+
+
+def test_pdftotext_reads_the_chinese_text_back(pdf_file: Path) -> None:
+    out = subprocess.run([poppler("pdftotext"), "-layout", str(pdf_file), "-"], capture_output=True, check=True)
+    text = out.stdout.decode("utf-8")
+    assert TITLE in text and "鹿寨县" in text and "智治 zhizhi 自动生成" in text
+
+
+def test_the_font_is_embedded_so_no_system_font_is_needed(pdf_file: Path) -> None:
+    out = subprocess.run([poppler("pdffonts"), str(pdf_file)], capture_output=True, check=True, text=True)
+    fonts = out.stdout.splitlines()[2:]
+    assert fonts and all(" yes yes yes " in line for line in fonts), out.stdout
+
+
+def test_pdftoppm_renders_the_title_in_ink(pdf_file: Path, tmp_path: Path) -> None:
+    subprocess.run(
+        [poppler("pdftoppm"), "-r", "72", "-png", "-singlefile", str(pdf_file), str(tmp_path / "p")], check=True
+    )
+    image = Image.open(tmp_path / "p.png").convert("L")
+    assert image.size[1] == 842  # A4 at 72 dpi
+    title_band = image.crop((60, 40, 535, 80))
+    dark = sum(title_band.histogram()[:128])
+    assert dark > 500, "the title rendered as blank: the CJK font is missing or not embedded"
+
+
+def test_the_same_inputs_give_the_same_bytes() -> None:
+    assert render() == render()
+
+
+def test_the_shipped_font_covers_gb2312_and_stays_small() -> None:
+    hanzi = "".join(
+        bytes([high, low]).decode("gb2312")
+        for high in range(0xB0, 0xF8)
+        for low in range(0xA1, 0xFF)
+        if (high, low) < (0xD7, 0xFA)
+    )
+    assert len(hanzi) == 3755 + 0  # level 1 hanzi (rows 16-55)
+    assert covers(hanzi + "ABCxyz0123，。、；：？！（）《》【】“”")
+    assert missing_characters("柳州𠀀") == ["𠀀"]
+    assert font_path().stat().st_size < 3_500_000
+    assert (font_path().parent / "OFL.txt").exists()
+
+
+def test_a_long_table_breaks_across_pages_and_leaves_room_for_the_seal() -> None:
+    rows = [[f"第{i}行", i] for i in range(120)]
+    data = report_pdf("长表", [], [("明细", ["行", "值"], rows)], "")
+    text = extract_text(io.BytesIO(data))
+    assert "第119行" in text and "共 " in text
+    assert "第 3 页" in text or "第 4 页" in text
