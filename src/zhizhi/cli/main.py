@@ -22,6 +22,7 @@ from zhizhi.cli import (
     reconcile,
     records,
     register,
+    reports,
     sources,
     targets,
     token,
@@ -116,6 +117,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(codes.app, name="codes")
 app.add_typer(sources.app, name="sources")
 app.add_typer(privacy.app, name="privacy")
+app.add_typer(reports.app, name="reports")
 
 
 def run() -> None:

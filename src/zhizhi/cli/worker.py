@@ -14,6 +14,7 @@ from zhizhi.delivery.send import SendReport
 from zhizhi.delivery.worker import Checkpoints, Worker, loops_per_target
 from zhizhi.hotline import DeskChore
 from zhizhi.privacy.schedule import run_daily
+from zhizhi.reports import ReportChore
 
 
 def worker(
@@ -43,7 +44,7 @@ def worker(
             on_report=said,
             checkpoints=Checkpoints.of(workspace),
             loops_per_target=loops_per_target(workspace),
-            chores=[DeskChore(sessions, workspace)],
+            chores=[DeskChore(sessions, workspace), ReportChore(sessions, workspace)],
         )
 
         def stop(*_: Any) -> None:

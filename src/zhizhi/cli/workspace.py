@@ -22,8 +22,10 @@ from zhizhi.demo.delivery import province_store, send_due, write_demo_targets
 from zhizhi.demo.desk import run_demo_desk
 from zhizhi.demo.ingest import demo_today
 from zhizhi.demo.province import ProvincePlatform
+from zhizhi.demo.reports import run_demo_reports
 from zhizhi.errors import ConfigError, InputError
 from zhizhi.hotline import DeskChore
+from zhizhi.reports import ReportChore
 from zhizhi.resolve.cache import features_cache
 from zhizhi.resolve.run import resolve
 from zhizhi.store import make_sessionmaker, upgrade
@@ -86,6 +88,7 @@ def demo(
         console.print(("Loaded" if created else "Reusing") + f" the demo city in [bold]{workspace.root}[/].")
         _resolve_demo(make_sessionmaker(engine), workspace)
         _desk_demo(make_sessionmaker(engine), workspace)
+        run_demo_reports(make_sessionmaker(engine), workspace, demo_today())
         _send_demo(make_sessionmaker(engine), workspace.root)
         engine.dispose()
         console.print(
@@ -186,7 +189,10 @@ def _serve(workspace: Workspace, host: str, port: int) -> None:
             poll_seconds=workspace.config.delivery.poll_seconds,
             checkpoints=Checkpoints.of(workspace),
             loops_per_target=loops_per_target(workspace),
-            chores=[DeskChore(app.state.context.sessions, workspace)],
+            chores=[
+                DeskChore(app.state.context.sessions, workspace),
+                ReportChore(app.state.context.sessions, workspace),
+            ],
         )
         sending.start()
     try:

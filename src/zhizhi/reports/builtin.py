@@ -1,0 +1,76 @@
+"""The built-in report definitions, shipped with zhizhi (`zhizhi/reports/data/*.yaml`): what a market-regulation
+bureau reports every period. Installed into a workspace's reports/ folder with the issuing department filled in
+(`BUREAU` in the shipped files stands for it); a file already there is kept unless told to replace it."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from zhizhi.config.files import parse_yaml
+from zhizhi.reports.definition import FILES, REPORTS_FOLDER, ReportConfig
+
+PLACEHOLDER = "department: BUREAU"
+
+
+def builtin_texts() -> dict[str, str]:
+    """The shipped definitions' YAML text, by name."""
+    folder = files("zhizhi.reports") / "data"
+    return {p.name.removesuffix(".yaml"): p.read_text(encoding="utf-8") for p in folder.iterdir()
+            if p.name.endswith(".yaml")}  # fmt: skip
+
+
+def install_builtin(root: Path, department: str, *, replace: bool = False) -> list[str]:
+    """Write the built-in definitions into the workspace at `root`, issued by `department`; returns the names
+    written. Each is checked before it is written."""
+    written = []
+    for name, text in sorted(builtin_texts().items()):
+        own = text.replace(PLACEHOLDER, f"department: {department}")
+        parse_yaml(own, f"{REPORTS_FOLDER}/{name}.yaml", ReportConfig)
+        path = FILES.path(root, name)
+        if path.exists() and not replace:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(own, encoding="utf-8")
+        written.append(name)
+    example = root / REPORTS_FOLDER / "templates" / "entities-by-county.xlsx"
+    if not example.exists():
+        example_template(example)
+    return written
+
+
+def example_template(path: Path) -> None:
+    """A requesting office's workbook as such offices send them: a title, the period, a header, one styled data row
+    (named `明细`) and a total row summing it, with named cells for the run's facts."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.workbook.defined_name import DefinedName
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "主体发展"
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    sheet.merge_cells("A1:E1")
+    sheet["A1"].font = Font(size=16, bold=True)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet["A2"], sheet["C2"] = "报告期：", "填报单位："
+    sheet["A3"] = "数据截至："
+    for column, title in zip("ABCDE", ("县区", "主体类型", "本期新设", "在业户数", "注销户数"), strict=True):
+        cell = sheet[f"{column}4"]
+        cell.value, cell.font, cell.border = title, Font(bold=True), box
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        sheet[f"{column}5"].border = box
+        sheet[f"{column}6"].border = box
+        sheet.column_dimensions[column].width = 30 if column == "B" else 14
+    for column in "CDE":
+        sheet[f"{column}5"].number_format = "#,##0"
+        sheet[f"{column}6"] = f"=SUM({column}5:{column}5)"
+        sheet[f"{column}6"].font = Font(bold=True)
+    sheet["A6"] = "合计"
+    names = {"报表标题": "$A$1", "报告期": "$B$2", "填报单位": "$D$2", "数据截至": "$B$3", "明细": "$A$5"}
+    for name, ref in names.items():
+        book.defined_names[name] = DefinedName(name, attr_text=f"'{sheet.title}'!{ref}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)

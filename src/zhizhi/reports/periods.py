@@ -1,0 +1,109 @@
+"""Report periods: a day, a week (Monday to Sunday), a month, a quarter, or any span for on-demand reports.
+
+Written as people write them: `2026-11-05`, `2026-W45`, `2026-11`, `2026-Q4`, `2026-10-01..2026-11-30`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from zhizhi.errors import InputError
+from zhizhi.records.report_run import FREQUENCY_ZH
+
+__all__ = ["FREQUENCY_ZH", "FREQUENCIES", "Period", "parse"]
+
+FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "on_demand")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """The days a run covers, first through last, and how people name it."""
+
+    first: date
+    last: date
+    label: str
+
+    def previous(self) -> Period:
+        """The period of the same length just before (the month before a month, the quarter before a quarter)."""
+        kind = kind_of(self.label)
+        if kind == "monthly":
+            return month(self.first - timedelta(days=1))
+        if kind == "quarterly":
+            return quarter(self.first - timedelta(days=1))
+        span = (self.last - self.first).days + 1
+        last = self.first - timedelta(days=1)
+        first = last - timedelta(days=span - 1)
+        return day(last) if kind == "daily" else week(last) if kind == "weekly" else span_of(first, last)
+
+
+def day(on: date) -> Period:
+    return Period(on, on, on.isoformat())
+
+
+def week(on: date) -> Period:
+    first = on - timedelta(days=on.weekday())
+    year, number, _ = first.isocalendar()
+    return Period(first, first + timedelta(days=6), f"{year}-W{number:02d}")
+
+
+def month(on: date) -> Period:
+    first = on.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return Period(first, following - timedelta(days=1), f"{on.year}-{on.month:02d}")
+
+
+def quarter(on: date) -> Period:
+    number = (on.month - 1) // 3 + 1
+    first = date(on.year, 3 * number - 2, 1)
+    return Period(first, month(date(on.year, 3 * number, 1)).last, f"{on.year}-Q{number}")
+
+
+def span_of(first: date, last: date) -> Period:
+    return Period(first, last, f"{first.isoformat()}..{last.isoformat()}")
+
+
+def kind_of(label: str) -> str:
+    if "W" in label:
+        return "weekly"
+    if "Q" in label:
+        return "quarterly"
+    if ".." in label:
+        return "on_demand"
+    return "daily" if len(label) == 10 else "monthly"
+
+
+def of(frequency: str, on: date) -> Period:
+    """The period of `frequency` holding day `on` (a month for on-demand reports)."""
+    return {"daily": day, "weekly": week, "quarterly": quarter}.get(frequency, month)(on)
+
+
+def last_complete(frequency: str, today: date) -> Period:
+    """The latest period of `frequency` that has ended before `today` (what a scheduled run fills)."""
+    return of(frequency, of(frequency, today).first - timedelta(days=1))
+
+
+def parse(text: str) -> Period:
+    """A period from its written form; a clear error shows the forms."""
+    value = text.strip()
+    try:
+        if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})\.\.(\d{4})-(\d{2})-(\d{2})", value):
+            first, last = date.fromisoformat(value[:10]), date.fromisoformat(value[12:])
+            if last >= first:
+                return span_of(first, last)
+        elif m := re.fullmatch(r"(\d{4})-W(\d{2})", value):
+            return week(date.fromisocalendar(int(m[1]), int(m[2]), 1))
+        elif m := re.fullmatch(r"(\d{4})-Q([1-4])", value):
+            return quarter(date(int(m[1]), 3 * int(m[2]), 1))
+        elif m := re.fullmatch(r"(\d{4})-(\d{2})", value):
+            return month(date(int(m[1]), int(m[2]), 1))
+        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return day(date.fromisoformat(value))
+    except ValueError:
+        pass
+    raise InputError(
+        f"Period `{text}` is not one zhizhi reads: write a day `2026-11-05`, a week `2026-W45`, a month `2026-11`, "
+        "a quarter `2026-Q4` or a span `2026-10-01..2026-11-30`.",
+        zh=f"报告期 `{text}` 无法识别：请写作 2026-11-05、2026-W45、2026-11、2026-Q4 或 2026-10-01..2026-11-30。",
+    )

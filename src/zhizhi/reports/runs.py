@@ -1,0 +1,223 @@
+"""Runs: a report filled for one period, stored with what it ran with, when the data was read, the figures and their
+hash; a period run again says what changed since (figures that moved, rows that arrived late); a run downloaded
+(audited) or delivered through the outbox as a `report_run` record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from zhizhi.access import audit
+from zhizhi.access.roles import Actor, Role, require
+from zhizhi.config import Workspace
+from zhizhi.errors import ConfigError, InputError, NotFoundError, PermissionDeniedError
+from zhizhi.reports.definition import FILES, ReportConfig
+from zhizhi.reports.figures import compute, dialect, where_clauses
+from zhizhi.reports.labels import Labels
+from zhizhi.reports.origins import Frame
+from zhizhi.reports.outputs import FORMATS, csv_bytes, fill_template, pdf_bytes
+from zhizhi.reports.periods import Period
+from zhizhi.reports.tables import ReportReceipt, ReportRun
+from zhizhi.store.tables import Department
+from zhizhi.store.types import LOCAL_TZ, iso_utc, local_text, utcnow
+
+LATE_SHOWN = 20  # late rows named one by one; the rest counted
+
+
+def issuer(session: Session, report: ReportConfig) -> tuple[Department, Actor]:
+    """The issuing department and an actor seeing exactly what it may see."""
+    department = session.scalar(select(Department).where(Department.code == report.department))
+    if department is None:
+        raise ConfigError(
+            f"Report `{report.name}`: `department: {report.department}` is no department's code. "
+            "See `zhizhi dept list` and correct the definition.",
+            zh=f"报表 `{report.name}` 的报送部门 `{report.department}` 不存在。",
+        )
+    actor = Actor(
+        name=f"report:{report.name}",
+        user_id=None,
+        department_id=department.id,
+        department_path=department.path,
+        roles=frozenset({Role.LEADER}),
+    )
+    return department, actor
+
+
+def run_report(
+    session: Session, workspace: Workspace, actor: Actor, name: str, period: Period, *,
+    trigger: str = "on_demand", deliver: bool | None = None,
+) -> ReportRun:  # fmt: skip
+    """Fill report `name` for `period` as its issuing department sees the data now, and store the run.
+
+    A period run before is compared with its latest run: `changes` lists the figures that moved and the rows that
+    arrived since that run's snapshot. With `deliver` (default: the definition's `deliver`), the run is owed to the
+    targets that take `report_run` records.
+    """
+    require(actor, "data.read")
+    report = FILES.load(workspace.root, name)
+    department, seer = issuer(session, report)
+    if not actor.covers(department.path):
+        raise PermissionDeniedError(
+            f"Report `{name}` is issued by `{report.department}`, outside your departments.",
+            zh=f"报表 `{name}` 的报送部门不在您的权限范围内。",
+        )
+    snapshot = utcnow()
+    figures = compute(session, report, seer, period, root=workspace.root).as_dict()
+    digest = content_hash(report.name, period, figures)
+    earlier = latest_run(session, report.name, period.label)
+    changes = None
+    if earlier is not None and earlier.figures is not None:
+        changes = {
+            "since_run": earlier.id,
+            "same": earlier.content_hash == digest,
+            "figures": figure_changes(json.loads(earlier.figures), figures),
+            "late": late_rows(session, report, seer, period, earlier.snapshot_at),
+        }
+    run = ReportRun(
+        report=report.name, title=report.title, period=period.label, period_first=period.first,
+        period_last=period.last, department_id=department.id, parameters=json.dumps(parameters(report),
+        ensure_ascii=False, sort_keys=True, default=str), snapshot_at=snapshot, content_hash=digest,
+        figures=json.dumps(figures, ensure_ascii=False), changes=json.dumps(changes, ensure_ascii=False, default=str)
+        if changes else None, files="{}", trigger=trigger, status="done", created_by=actor.name,
+    )  # fmt: skip
+    session.add(run)
+    session.flush()
+    audit.record(session, actor, "report.run", object_type="report", object_id=f"{report.name}/{period.label}",
+                 detail={"run": run.id, "hash": digest, "trigger": trigger})  # fmt: skip
+    if deliver if deliver is not None else report.deliver:
+        from zhizhi.reports.deliver import deliver_run
+
+        run.record_id = deliver_run(session, workspace, report, run, department)
+    return run
+
+
+def parameters(report: ReportConfig) -> dict[str, Any]:
+    """What a run ran with: the definition's query and measures, as they were."""
+    return {
+        "department": report.department,
+        "frequency": report.frequency,
+        "query": report.query.model_dump(by_alias=True, exclude_defaults=True, mode="json"),
+        "measures": [m.model_dump(by_alias=True, exclude_defaults=True, mode="json") for m in report.measures],
+    }
+
+
+def content_hash(name: str, period: Period, figures: dict[str, Any]) -> str:
+    """SHA-256 of the report's name, period and figures in canonical JSON: equal hashes, equal figures."""
+    body = {"report": name, "period": period.label, "figures": figures}
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def latest_run(session: Session, name: str, period: str | None = None) -> ReportRun | None:
+    """The newest done run of a report (of one period, when given)."""
+    query = select(ReportRun).where(ReportRun.report == name, ReportRun.status == "done")
+    if period is not None:
+        query = query.where(ReportRun.period == period)
+    return session.scalar(query.order_by(ReportRun.id.desc()).limit(1))
+
+
+def figure_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every figure that differs between two runs' figures: its group, measure, value before and after."""
+    keys = [c["name"] for c in after["columns"] if c["kind"] == "key"]
+    measures = [c["name"] for c in after["columns"] if c["kind"] not in ("key", "name")]
+
+    def indexed(figures: dict[str, Any]) -> dict[tuple[Any, ...], dict[str, Any]]:
+        rows = {tuple(row.get(k) for k in keys): row for row in figures["rows"]}
+        rows[("合计",)] = figures["totals"]
+        return rows
+
+    old, new = indexed(before), indexed(after)
+    found = []
+    for group in sorted(set(old) | set(new), key=lambda g: tuple(str(v) for v in g)):
+        for measure in measures:
+            then, now = old.get(group, {}).get(measure), new.get(group, {}).get(measure)
+            if then != now:
+                named = dict(zip(keys, group, strict=False)) if group != ("合计",) else {"total": True}
+                found.append({"group": named, "measure": measure, "before": then, "after": now})
+    return found
+
+
+def late_rows(session: Session, report: ReportConfig, seer: Actor, period: Period, since: datetime) -> dict[str, Any]:
+    """The rows of the period that arrived after `since` (an earlier run's snapshot): counted, the first named."""
+    frame = Frame(report.query.from_, report.query.record_type, dialect(session), sections=Labels.of(session).sections)
+    conditions = {k: v for k, v in report.query.where.items() if (frame.origin, k) != ("cases", "clock")}
+    clauses = where_clauses(frame, conditions, seer, period)
+    if report.query.period is not None:
+        clauses += frame.within(report.query.period, period.first, period.last)
+    clauses.append(frame.created() > since)
+    query = select(frame.key()).select_from(frame.source()).where(and_(*clauses))
+    count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    shown = [str(k) for k in session.scalars(query.limit(LATE_SHOWN))]
+    return {"count": int(count), "rows": shown}
+
+
+def get_run(session: Session, actor: Actor, run_id: int) -> ReportRun:
+    """One run, if its issuing department lies in the actor's subtree."""
+    require(actor, "data.read")
+    run = session.get(ReportRun, run_id)
+    department = session.get(Department, run.department_id) if run and run.department_id else None
+    if run is None or (department is not None and not actor.covers(department.path)):
+        raise NotFoundError(f"No report run `{run_id}` in your scope. See `zhizhi reports show NAME`.",
+                            zh=f"在您的权限范围内没有报表运行 `{run_id}`。")  # fmt: skip
+    return run
+
+
+def run_as_dict(session: Session, run: ReportRun, *, with_figures: bool = True) -> dict[str, Any]:
+    """The JSON form of a run, with who downloaded or received it."""
+    department = session.get(Department, run.department_id) if run.department_id else None
+    receipts = session.scalars(select(ReportReceipt).where(ReportReceipt.run_id == run.id).order_by(ReportReceipt.id))
+    found: dict[str, Any] = {
+        "id": run.id, "report": run.report, "title": run.title, "period": run.period,
+        "period_first": run.period_first.isoformat(), "period_last": run.period_last.isoformat(),
+        "department": department.code if department else None,
+        "department_name": department.name if department else None,
+        "snapshot_at": iso_utc(run.snapshot_at), "snapshot_local": local_text(run.snapshot_at),
+        "content_hash": run.content_hash, "trigger": run.trigger, "status": run.status, "created_by": run.created_by,
+        "changes": json.loads(run.changes) if run.changes else None, "record_id": run.record_id,
+        "receipts": [{"kind": r.kind, "who": r.who, "format": r.format, "at": iso_utc(r.at)} for r in receipts],
+    }  # fmt: skip
+    if run.record_id is not None:
+        from zhizhi.reports.deliver import deliveries_of
+
+        found["deliveries"] = deliveries_of(session, run.record_id)
+    if with_figures:
+        found["figures"] = json.loads(run.figures) if run.figures else None
+    return found
+
+
+def export_run(session: Session, workspace: Workspace, actor: Actor, run_id: int, fmt: str) -> tuple[str, bytes]:
+    """A run as a file (csv, xlsx in the requester's template, or pdf): its name and bytes; the download is audited
+    and kept as a receipt for the catalogue."""
+    if fmt not in FORMATS:
+        raise InputError(f"Format `{fmt}` is not one of {', '.join(FORMATS)}.", zh=f"不支持的格式 `{fmt}`。")
+    run = get_run(session, actor, run_id)
+    report = FILES.load(workspace.root, run.report)
+    data = run_as_dict(session, run)
+    if fmt == "csv":
+        body = csv_bytes(data["figures"])
+    else:
+        body = fill_template(workspace.root, report, data) if fmt == "xlsx" else pdf_bytes(report, data)
+    session.add(ReportReceipt(run_id=run.id, kind="download", who=actor.name, user_id=actor.user_id, format=fmt))
+    audit.record(session, actor, "report.download", object_type="report_run", object_id=run.id,
+                 detail={"report": run.report, "period": run.period, "format": fmt})  # fmt: skip
+    return f"{run.report}-{run.period.replace('..', '_')}-{run.id}.{fmt}", body
+
+
+def write_definition(root: Path, report: ReportConfig) -> Path:
+    """Write a definition as YAML into the workspace's reports/ folder."""
+    path = FILES.path(root, report.name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = report.model_dump(by_alias=True, exclude_defaults=True, mode="json")
+    path.write_text(yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
+    return path
+
+
+def today() -> Any:
+    return datetime.now(LOCAL_TZ).date()
