@@ -95,7 +95,10 @@ def run_report(
     if deliver if deliver is not None else report.deliver:
         from zhizhi.reports.deliver import deliver_run
 
-        run.record_id = deliver_run(session, workspace, report, run, department)
+        if earlier is not None and earlier.record_id is not None and earlier.content_hash == digest:
+            run.record_id = earlier.record_id  # the same figures were delivered already: not owed again
+        else:
+            run.record_id = deliver_run(session, workspace, report, run, department)
     return run
 
 

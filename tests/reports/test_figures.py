@@ -1,0 +1,99 @@
+"""Figures against the hand-counted town (tests/reports/conftest.py), on SQLite and PostgreSQL: counts, changes,
+shares, groups by county, section and department, the issuing department's scope, and re-runs with late records."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import OPERATOR
+from tests.reports.conftest import ENTITIES, ingest_rows, write_report
+from zhizhi.config import Workspace
+from zhizhi.reports import parse_period, run_as_dict, run_report
+
+Town = tuple[Workspace, sessionmaker[Session]]
+
+
+def _run(town: Town, name: str = "entities", period: str = "2026-11") -> dict[str, Any]:
+    workspace, sessions = town
+    with sessions() as session, session.begin():
+        return run_as_dict(session, run_report(session, workspace, OPERATOR, name, parse_period(period)))
+
+
+def _by(figures: dict[str, Any], key: str) -> dict[Any, dict[str, Any]]:
+    return {row[key]: row for row in figures["rows"]}
+
+
+def test_counts_changes_and_shares_by_county(town: Town) -> None:
+    figures = _run(town)["figures"]
+    rows = _by(figures, "county")
+    assert {k: (r["county_name"], r["new"], r["in_business"], r["cancelled"]) for k, r in rows.items()} == {
+        "450202": ("城中区", 2, 2, 1),
+        "450203": ("鱼峰区", 2, 2, 0),
+        "450204": ("柳南区", 0, 0, 1),
+    }
+    assert [rows[c]["new_change"] for c in ("450202", "450203", "450204")] == [1, 2, 0]  # October: 丙 only
+    assert [rows[c]["person_share"] for c in ("450202", "450203", "450204")] == [100.0, 50.0, None]
+    assert figures["totals"] == {"new": 4, "in_business": 4, "cancelled": 2, "new_change": 3, "person_share": 75.0}
+
+
+def test_groups_by_industry_section_and_department(town: Town) -> None:
+    workspace, _ = town
+    text = ENTITIES.replace("name: entities", "name: by-section").replace("[county]", "[section, department]")
+    write_report(workspace.root, text)
+    rows = {(r["section"], r["department"]): r for r in _run(town, "by-section")["figures"]["rows"]}
+    assert {k: (r["new"], r["in_business"]) for k, r in rows.items()} == {
+        ("F", "LZ-CZ"): (1, 1),  # 乙 new, 丙 in business
+        ("H", "LZ-CZ"): (2, 2),  # 甲, 丁
+        ("H", "LZ-YF"): (1, 1),  # 戊
+        (None, "LZ-YF"): (0, 0),  # 己: no industry code
+    }
+    assert rows[("H", "LZ-CZ")]["section_name"] == "住宿和餐饮业"
+    assert rows[("H", "LZ-CZ")]["department_name"] == "城中区市场监督管理局"
+
+
+def test_a_report_sees_only_what_its_issuing_department_may_see(town: Town) -> None:
+    workspace, _ = town
+    write_report(
+        workspace.root, ENTITIES.replace("name: entities", "name: cz").replace("department: LZ", "department: LZ-CZ")
+    )
+    figures = _run(town, "cz")["figures"]
+    assert figures["totals"]["new"] == 3 and figures["totals"]["cancelled"] == 1  # 甲 乙 丁; 乙
+    assert {r["county"] for r in figures["rows"]} == {"450202", "450203"}
+
+
+def test_filters_in_between_prefix_and_empty(town: Town) -> None:
+    workspace, _ = town
+    text = ENTITIES.replace("name: entities", "name: filtered").replace(
+        "  group_by: [county]\n",
+        "  group_by: [county]\n  where:\n    entity_type: {prefix: 个体}\n"
+        "    founded_on: {between: [2026-11-01, 2026-11-10]}\n"
+        "    industry_code: {empty: false}\n    status: [active, cancelled]\n",
+    )
+    write_report(workspace.root, text)
+    figures = _run(town, "filtered")["figures"]
+    assert figures["totals"]["new"] == 2  # 甲 (11-03) and 戊 (11-01); 乙 is after the 10th
+    assert figures["totals"]["in_business"] == 2
+
+
+def test_a_rerun_reproduces_the_figures_or_names_the_late_records(town: Town) -> None:
+    first = _run(town)
+    again = _run(town)
+    assert again["content_hash"] == first["content_hash"]
+    assert again["changes"]["same"] is True and again["changes"]["figures"] == []
+    workspace, sessions = town
+    ingest_rows(workspace, sessions, "LZ-YF", [("庚", "柳南区", "个体工商户", "2026-11-15", "active", "6210")])
+    late = _run(town)
+    assert late["content_hash"] != first["content_hash"]
+    changes = late["changes"]
+    assert changes["same"] is False and changes["since_run"] == again["id"]
+    assert changes["late"]["count"] == 1 and "庚" in changes["late"]["rows"][0]
+    moved = {
+        (json.dumps(c["group"], ensure_ascii=False), c["measure"]): (c["before"], c["after"])
+        for c in changes["figures"]
+    }
+    assert moved[('{"county": "450204"}', "new")] == (0, 1)
+    assert moved[('{"total": true}', "new")] == (4, 5)
+    assert json.loads(json.dumps(late["figures"]))["totals"]["new"] == 5

@@ -1,0 +1,157 @@
+"""Runs and what becomes of them: the requester's Excel template filled and read back, CSV, PDF text, delivery
+through the outbox, the schedule, the catalogue (downloads, flags, retirement, time saved) and the CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from typing import Any
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from tests.conftest import OPERATOR
+from zhizhi.cli.main import app
+from zhizhi.config import Workspace
+from zhizhi.reports import catalogue, due, export_run, install_builtin, parse_period, retire, run_due, run_report
+from zhizhi.reports.outputs import shift_formula
+from zhizhi.store.tables import AuditEvent, Delivery
+
+Town = tuple[Workspace, sessionmaker[Session]]
+TARGET = """\
+name: archive
+title: 市档案馆
+owner: LZ
+record_types: [report_run]
+fields: {BBMC: report, BGQ: period, ZY: content_hash}
+transport: {kind: file, folder: out}
+"""
+
+
+def _run(town: Town, name: str, period: str, **options: Any) -> int:
+    workspace, sessions = town
+    with sessions() as session, session.begin():
+        return run_report(session, workspace, OPERATOR, name, parse_period(period), **options).id
+
+
+def _export(town: Town, run_id: int, fmt: str) -> bytes:
+    workspace, sessions = town
+    with sessions() as session, session.begin():
+        return export_run(session, workspace, OPERATOR, run_id, fmt)[1]
+
+
+def test_the_requesters_template_is_filled_rows_added_formulas_and_styles_kept(town: Town) -> None:
+    workspace, _ = town
+    install_builtin(workspace.root, "LZ")
+    run_id = _run(town, "entities-by-county", "2026-11")
+    book = load_workbook(io.BytesIO(_export(town, run_id, "xlsx")))
+    sheet = book["主体发展"]
+    assert sheet["A1"].value == "市场主体发展情况月报" and sheet["B2"].value == "2026-11"
+    assert sheet["D2"].value == "柳州市市场监督管理局"
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5, max_row=9, max_col=5)]
+    # county x type: 城中区 个体 (甲 new, 乙 new+cancelled) and 有限 (丙), 鱼峰区 个体 (戊) and 有限 (丁),
+    # 柳南区 个体 (己)
+    assert rows == [
+        ["城中区", "个体工商户", 2, 1, 1],
+        ["城中区", "有限责任公司", 0, 1, 0],
+        ["鱼峰区", "个体工商户", 1, 1, 0],
+        ["鱼峰区", "有限责任公司", 1, 1, 0],
+        ["柳南区", "个体工商户", 0, 0, 1],
+    ]  # in the order of the county codes
+    assert sheet["A10"].value == "合计" and sheet["C10"].value == "=SUM(C5:C9)" and sheet["E10"].value == "=SUM(E5:E9)"
+    assert sheet["C9"].border.left.style == "thin" and sheet["C9"].number_format == "#,##0"
+    assert sheet["A4"].fill.fgColor.rgb.endswith("DDEBF7")
+
+
+def test_formulas_below_the_table_follow_it() -> None:
+    assert shift_formula("=SUM(C5:C5)+C6*$D$7", 5, 3) == "=SUM(C5:C8)+C9*$D$10"
+    assert shift_formula("=C5/D5", 5, 3) == "=C5/D5"
+    assert shift_formula("=LOG10(C4)", 5, 3) == "=LOG10(C4)"
+
+
+def test_csv_and_pdf_carry_the_same_figures(town: Town) -> None:
+    run_id = _run(town, "entities", "2026-11")
+    text = _export(town, run_id, "csv").decode("utf-8-sig").splitlines()
+    assert text[0] == "county,county_name,new,in_business,cancelled,new_change,person_share"
+    assert text[1] == "450202,城中区,2,2,1,1,100.0" and text[-1] == "total,,4,4,2,3,75.0"
+    from pdfminer.high_level import extract_text
+
+    pdf = extract_text(io.BytesIO(_export(town, run_id, "pdf")))
+    assert "市场主体发展情况" in pdf and "城中区" in pdf and "报告期：2026-11" in pdf
+
+
+def test_a_run_is_delivered_through_the_outbox_once_per_content(town: Town) -> None:
+    workspace, sessions = town
+    (workspace.root / "targets").mkdir(exist_ok=True)
+    (workspace.root / "targets" / "archive.yaml").write_text(TARGET, encoding="utf-8")
+    _run(town, "entities", "2026-11", deliver=True)
+    _run(town, "entities", "2026-11", deliver=True)  # the same figures: not owed again
+    _run(town, "entities", "2026-10", deliver=True)
+    with sessions() as session:
+        owed = session.execute(select(Delivery.target, Delivery.record_key).order_by(Delivery.id)).all()
+    reports = [key for target, key in owed if target == "archive"]
+    assert reports == ["report=entities|period=2026-11", "report=entities|period=2026-10"]
+    assert (workspace.root / "sources" / "reports-lz.yaml").is_file()
+
+
+def test_due_reports_run_on_schedule_once_and_retired_ones_not(town: Town) -> None:
+    workspace, sessions = town
+    install_builtin(workspace.root, "LZ")
+    with sessions() as session:
+        first = due(session, workspace, date(2026, 12, 5))
+    assert ("entities", parse_period("2026-11")) in first and len(first) == 8
+    with sessions() as session, session.begin():
+        retire(session, OPERATOR, workspace.root, "licences", "市场监管局办公室不再需要")
+    done = run_due(sessions, workspace, date(2026, 12, 5))
+    assert sorted(r.report for r in done) == sorted(n for n, _ in first if n != "licences")
+    assert all(r.trigger == "schedule" and r.period == "2026-11" for r in done)
+    with sessions() as session:
+        assert due(session, workspace, date(2026, 12, 5)) == []
+        assert [n for n, _ in due(session, workspace, date(2027, 1, 2))] == sorted(
+            n for n, _ in first if n != "licences"
+        )
+
+
+def test_the_catalogue_flags_unread_reports_counts_downloads_and_time_saved(town: Town) -> None:
+    workspace, sessions = town
+    runs = [_run(town, "entities", p) for p in ("2026-08", "2026-09", "2026-10")]
+    with sessions() as session:
+        entry = catalogue(session, OPERATOR, workspace.root)["reports"][0]
+    assert entry["flag_retire"] is True and entry["minutes_saved"] == 3 * 90 and entry["periods"] == 3
+    _export(town, runs[-1], "csv")
+    with sessions() as session:
+        found = catalogue(session, OPERATOR, workspace.root)
+    assert found["reports"][0]["flag_retire"] is False and found["reports"][0]["taken_by"] == ["cli:test"]
+    assert found["minutes_saved"] == 270 and found["flagged"] == []
+    with sessions() as session, session.begin():
+        retire(session, OPERATOR, workspace.root, "entities", "无人使用")
+    with sessions() as session:
+        retired = catalogue(session, OPERATOR, workspace.root)["reports"][0]["retired"]
+        actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+    assert retired["reason"] == "无人使用"
+    assert {"report.run", "report.download", "report.retire"} <= set(actions)
+
+
+def test_the_cli_lists_runs_and_exports(town: Town, tmp_path: Any) -> None:
+    workspace, _ = town
+    runner = CliRunner()
+
+    def cli(*args: str) -> Any:
+        result = runner.invoke(app, ["-w", str(workspace.root), *args])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output) if "--json" in args else result.output
+
+    ran = cli("reports", "run", "entities", "--period", "2026-11", "--json")
+    assert ran["figures"]["totals"]["new"] == 4
+    exported = cli("reports", "export", "entities", "--format", "csv", "--out", str(tmp_path), "--json")
+    assert exported["run"] == ran["id"] and (tmp_path / f"entities-2026-11-{ran['id']}.csv").is_file()
+    listed = cli("reports", "list", "--json")
+    assert listed["reports"][0]["last_run"]["period"] == "2026-11" and listed["reports"][0]["taken_by"]
+    shown = cli("reports", "show", "entities", "--json")
+    assert shown["runs"][0]["receipts"][0]["format"] == "csv"
+    assert "城中区" in cli("reports", "run", "entities", "--period", "2026-11")
+    bad = runner.invoke(app, ["-w", str(workspace.root), "reports", "run", "entities", "--period", "Nov"])
+    assert bad.exit_code == 1 and "报告期" in bad.output and "Traceback" not in bad.output
