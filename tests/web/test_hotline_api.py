@@ -44,6 +44,7 @@ def test_cases_in_json_with_their_clocks_and_tickets(desk: Desk) -> None:
     assert shown["tickets"][1]["score"] > 0.9 and "same_phone" in shown["tickets"][1]["reasons"]
     assert shown["tickets"][0]["caller_phone"] == "138****0001" and not shown["identity_shown"]
     assert shown["clocks"][0]["rule"] == "acceptance" and shown["clocks"][0]["deadline"] == "2026-03-11"
+    assert shown["decisions"] == ["accepted", "not_accepted", "referred"]  # mediation ends once accepted
     missing = web.client.get("/api/hotline/cases/19990000001", headers=auth)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     assert web.client.get("/api/hotline/cases/" + "9" * 65, headers=auth).status_code == 422
@@ -79,6 +80,7 @@ def test_a_handlers_steps_are_committed_before_the_answer(desk: Desk) -> None:
     assert decided.status_code == 200 and decided.json()["answers_owed"] == 3
     assert case_row(web, gym).stage == "accepted"  # read back in another session: committed
     assert decided.json()["case"]["clocks"][1]["rule"] == "mediation"
+    assert decided.json()["case"]["decisions"] == ["not_accepted", "mediated", "terminated", "referred"]
     assert web.client.post(f"{base}/assign", json={"office": "LZ-CZ-ZN"}, headers=auth).status_code == 422
     long_reason = {"office": "LZ-CZ-ZN", "reason": "长" * 501}
     assert web.client.post(f"{base}/assign", json=long_reason, headers=auth).status_code == 422

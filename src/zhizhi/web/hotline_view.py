@@ -3,6 +3,7 @@ to (out of the caller's scope: 404, as everywhere), the rows of a list, and the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,6 +26,10 @@ PAGE_SIZE = 50
 MAX_NUMBER = 64  # a case or ticket number typed into a URL or a form
 STATISTICS_DAYS = 30
 MAX_STATISTICS_DAYS = 731
+
+
+# Decisions the form does not offer at a stage: mediation ends only once accepted; acceptance happens once.
+_LATER = {"received": {"mediated", "terminated"}, "accepted": {"accepted"}, "closed": set(), "merged": set()}
 
 
 @dataclass(frozen=True)
@@ -59,9 +64,13 @@ def view(db: Session, actor: Actor, number: str, on: Desk, *, purpose: str | Non
         purpose = check_purpose(purpose)
     shown = hotline.case_view(db, actor, case, on.calendar, today=on.today, warn_before=on.settings.warn_days,
                               purpose=purpose, per_hour=on.per_hour)  # fmt: skip
+    allowed = hotline.ALLOWED.get(case.kind, hotline.ALLOWED["other"])
+    for one in shown["clocks"]:  # the year a problem names, for the page to say it in the reader's language
+        found = re.search(r"\b(20\d\d|19\d\d)\b", one["problem"] or "")
+        one["problem_year"] = found.group(1) if found else None
     return {
         **shown,
-        "decisions": list(hotline.ALLOWED.get(case.kind, hotline.ALLOWED["other"])),
+        "decisions": [d for d in allowed if d not in _LATER[case.stage]],
         "not_accepted_reasons": list(hotline.NOT_ACCEPTED_REASONS),
         "may_write": actor.can("cases.write") and case.stage in OPEN_STAGES,
         "may_unmask": shown["may_see_identity"] and actor.can("personal.read"),

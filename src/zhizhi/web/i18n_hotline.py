@@ -53,6 +53,10 @@ _ZH = {
     "hotline.elapsed": "已用工作日",
     "hotline.remaining": "剩余工作日",
     "hotline.no_clocks": "此类诉求不设法定办理时限。",
+    "hotline.calendar_unknown": (
+        "{year} 年的法定节假日安排尚不知道，不推算工作日：请将国务院办公厅 {year} 年的节假日安排写入工作区的 "
+        "`calendar/{year}.yaml`（见 docs/hotline.md），或升级 chinese-calendar。"
+    ),
     "hotline.pauses": "中止计时",
     "hotline.pause_running": "至今",
     "hotline.identity_help": (
@@ -200,6 +204,10 @@ _EN = {
     "hotline.elapsed": "Days used",
     "hotline.remaining": "Days left",
     "hotline.no_clocks": "No legal deadline applies to this kind of ticket.",
+    "hotline.calendar_unknown": (
+        "The official holiday schedule of {year} is not known: working days are not guessed. Write it into "
+        "`calendar/{year}.yaml` in the workspace (see docs/hotline.md), or upgrade `chinese-calendar`."
+    ),
     "hotline.pauses": "Pauses",
     "hotline.pause_running": "still paused",
     "hotline.identity_help": (
