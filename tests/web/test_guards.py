@@ -23,6 +23,10 @@ PUBLIC = {
     ("POST", "/hotline/submit"),
     ("GET", "/hotline/lookup"),
     ("POST", "/hotline/lookup"),
+    # Checking a sealed report: whoever received one (docs/seals.md).
+    ("GET", "/seals/verify"),
+    ("POST", "/seals/verify"),
+    ("POST", "/api/seals/verify"),
 }
 
 

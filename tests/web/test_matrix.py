@@ -278,6 +278,10 @@ MATRIX: list[Row] = [
     row("POST", "/hotline/submit", *(403,) * 5),
     row("GET", "/hotline/lookup", *ALL),
     row("POST", "/hotline/lookup", *(403,) * 5),
+    # Checking a sealed report: no account; the page's form has a cookie-bound CSRF token, the API takes no cookie.
+    row("GET", "/seals/verify", *ALL),
+    row("POST", "/seals/verify", *(403,) * 5),
+    row("POST", "/api/seals/verify", *(422,) * 5, json={}),
     # The personal-data catalogue: everyone may know what is personal.
     row("GET", "/privacy", *ALL),
     row("GET", "/api/privacy/catalogue", *ALL),

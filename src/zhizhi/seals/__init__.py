@@ -21,9 +21,20 @@ from zhizhi.seals.certificates import (
 from zhizhi.seals.image import seal_image_pdf
 from zhizhi.seals.sign import SEAL_BOX, sign_pdf
 from zhizhi.seals.signers import FileSigner, Pkcs11Config, Pkcs11Signer, SealSigner, signer_for
-from zhizhi.seals.verify import SealCheck, Trust, VerifyReport, verify_pdf
+from zhizhi.seals.verify import (
+    MAX_PDF_BYTES,
+    PdfTooLargeError,
+    SealCheck,
+    Trust,
+    VerifyReport,
+    check_pdf_size,
+    verify_pdf,
+)
 
 __all__ = [
+    "MAX_PDF_BYTES",
+    "PdfTooLargeError",
+    "check_pdf_size",
     "REASONS",
     "SEAL_BOX",
     "Authority",

@@ -23,7 +23,7 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
-from zhizhi.errors import InputError
+from zhizhi.errors import InputError, ZhizhiError
 from zhizhi.seals.authority import ROOT_CERT, Authority
 from zhizhi.seals.certificates import CRL_FILE
 
@@ -42,6 +42,24 @@ CHANGES = {
     ModificationLevel.ANNOTATIONS: ("annotations", "annotations were added after sealing", "盖章后添加了批注"),
     ModificationLevel.OTHER: ("other", "the content was changed after sealing", "盖章后内容被修改"),
 }
+MAX_PDF_BYTES = 20 * 1024 * 1024  # what the public page and API take: a report is far smaller
+
+
+class PdfTooLargeError(ZhizhiError):
+    """An uploaded PDF is larger than the verification page takes."""
+
+    code = "too_large"
+    status = 413
+
+
+def check_pdf_size(size: int) -> None:
+    """Refuse a PDF over MAX_PDF_BYTES, saying the limit."""
+    if size > MAX_PDF_BYTES:
+        mb = MAX_PDF_BYTES // (1024 * 1024)
+        message = f"The file is larger than {mb} MB; a sealed report is far smaller."
+        raise PdfTooLargeError(message, zh=f"文件超过 {mb} MB。")
+
+
 ALLOWED = {ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING}
 
 

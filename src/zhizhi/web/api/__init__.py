@@ -12,6 +12,7 @@ from zhizhi.web.api import (
     privacy,
     receipts,
     register,
+    seals,
     session,
     status,
     tokens,
@@ -33,6 +34,7 @@ for module in (
     register,
     privacy,
     hotline,
+    seals,
 ):
     router.include_router(module.router)
 

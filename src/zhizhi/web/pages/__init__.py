@@ -14,6 +14,7 @@ from zhizhi.web.pages import (
     ingest,
     privacy,
     register,
+    seals,
     tokens,
 )
 
@@ -21,5 +22,6 @@ router = APIRouter(include_in_schema=False)
 # ingest before home: its /quarantine page takes the place of home's placeholder for that section.
 for module in (auth, ingest, deliveries, register, hotline_public, hotline, home, admin, tokens, audit, codes, privacy):
     router.include_router(module.router)
+router.include_router(seals.router)  # the public check of a sealed report
 
 __all__ = ["router"]

@@ -1,0 +1,54 @@
+"""The public check of a sealed report: the page and `POST /api/seals/verify`, without signing in."""
+
+from __future__ import annotations
+
+from tests.conftest import OPERATOR, Web
+from zhizhi.pdf import report_pdf
+from zhizhi.seals import MAX_PDF_BYTES, issue_seal, sign_pdf
+
+
+def sealed_pdf(web: Web) -> bytes:
+    keys = web.workspace.keys_dir
+    with web.sessions() as session, session.begin():
+        issue_seal(session, OPERATOR, keys, "LZ", bureau=web.workspace.config.name)
+    return sign_pdf(report_pdf("市场主体统计月报", ["2026年11月"], [], "智治"), keys, "LZ")
+
+
+def test_the_api_says_who_sealed_and_that_nothing_changed(web: Web) -> None:
+    data = sealed_pdf(web)
+    response = web.client.post("/api/seals/verify", files={"file": ("r.pdf", data, "application/pdf")})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["sealed"] and body["ok"]
+    assert body["seals"][0]["department"] == "柳州市市场监督管理局" and body["seals"][0]["change"] == "none"
+
+    changed = bytearray(data)
+    changed[len(changed) // 3] ^= 1
+    body = web.client.post("/api/seals/verify", files={"file": ("r.pdf", bytes(changed), "application/pdf")}).json()
+    assert body["ok"] is False and body["seals"][0]["intact"] is False
+
+
+def test_the_api_refuses_a_file_too_large_or_not_a_pdf(web: Web) -> None:
+    sealed_pdf(web)
+    big = b"%PDF-1.7\n" + b"0" * MAX_PDF_BYTES
+    response = web.client.post("/api/seals/verify", files={"file": ("big.pdf", big, "application/pdf")})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    response = web.client.post("/api/seals/verify", files={"file": ("x.pdf", b"hello", "application/pdf")})
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_input"
+
+
+def test_the_page_shows_the_verdict_in_both_languages(web: Web) -> None:
+    data = sealed_pdf(web)
+    token = web.page_csrf("/seals/verify")
+    page = web.client.post(
+        "/seals/verify", data={"csrf_token": token}, files={"file": ("r.pdf", data, "application/pdf")}
+    )
+    assert page.status_code == 200
+    assert 'id="seal-ok"' in page.text and "柳州市市场监督管理局" in page.text and "nothing changed" in page.text
+    unsealed = web.client.post(
+        "/seals/verify", data={"csrf_token": token}, files={"file": ("r.pdf", report_pdf("x", [], [], ""), "x")}
+    )
+    assert 'id="seal-none"' in unsealed.text
+    forged = web.client.post("/seals/verify", data={"csrf_token": "nope"}, files={"file": ("r.pdf", data, "x")})
+    assert forged.status_code == 403
