@@ -23,6 +23,7 @@ Steps (`--steps`, comma-separated; both by default):
 
     python bench/resolve.py                                  # both steps, data in a temporary folder
     python bench/resolve.py --steps accuracy --entities 200000
+    python bench/resolve.py --steps accuracy --entities 20000 --methods zhizhi --codeless --seed 7   # another city
     python bench/resolve.py --steps scale --rows 1000000 --new 10000 --work /tmp/resolve-bench
 
 Peak memory is `ru_maxrss` of each measuring process (imports included).
@@ -204,8 +205,10 @@ def zhizhi(subjects: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, float], pl.D
     return clusters, times, pairs
 
 
-def measure_accuracy(entities: int, method: str, codeless: bool = False) -> dict[str, Any]:
-    records = resolve_data.generate(entities, codeless=codeless)
+def measure_accuracy(
+    entities: int, method: str, codeless: bool = False, seed: int = resolve_data.SEED
+) -> dict[str, Any]:
+    records = resolve_data.generate(entities, seed, codeless=codeless)
     subjects = codeless_subjects(records) if codeless else resolve_data.subjects(records.drop("person_header"))
     subjects = subjects.drop("entity_id")
     start = time.perf_counter()
@@ -322,6 +325,7 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=10_000)
     parser.add_argument("--methods", default="code_only,splink_default,zhizhi")
     parser.add_argument("--codeless", action="store_true", help="add the hand-typed lists without credit codes")
+    parser.add_argument("--seed", type=int, default=resolve_data.SEED, help="the city's seed (accuracy step)")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--repeat", type=int, default=1, help="incremental runs (the machine may be shared)")
     args = parser.parse_args()
@@ -329,7 +333,7 @@ def main() -> None:
     print(f"# {platform.python_version()}, {os.cpu_count()} cores, polars {pl.__version__}", flush=True)
     if "accuracy" in steps:
         for method in args.methods.split(","):
-            print(isolated(measure_accuracy, args.entities, method, args.codeless), flush=True)
+            print(isolated(measure_accuracy, args.entities, method, args.codeless, args.seed), flush=True)
     work = args.work
     if "scale" in steps:
         work = args.work or Path(tempfile.mkdtemp(prefix="resolve-bench-"))

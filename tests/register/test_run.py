@@ -426,3 +426,44 @@ def test_an_incremental_run_links_as_a_whole_run_would(city: sessionmaker[Sessio
         assert whole.records_reconsidered == total and whole.entities_new == whole.entities_merged == 0
         assert _entities(session) == incremental
     assert _run(city)["records_reconsidered"] == total  # and back to the first settings
+
+
+PATROL = """\
+name: xuncha
+department: LZ-TS
+record_type: inspection
+default_prefecture: "450200"
+fields:
+  entity_name: 被检查对象
+  inspected_on: 检查日期
+  result: 检查结论
+"""
+
+
+def test_a_list_without_codes_links_a_row_to_the_one_firm_holding_its_name(
+    city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A market patrol's list typed by hand: names without the city, no code, no address or phone. A row whose name
+    core (trade name + industry word) exactly one credit code in the register holds joins that firm's entity; a row
+    whose name the register does not hold stays alone (issue 15 §2)."""
+    firms = _firms(12)
+    for index, form in ((1, "股份有限公司"), (3, "个人独资企业"), (5, "股份有限公司"), (7, "个人独资企业")):
+        firms[index]["name"] = firms[index]["name"].replace("有限公司", form)
+    _load(city, tmp_path, firms)
+    names = [firms[2]["name"].removeprefix("柳州市"), firms[5]["name"].removeprefix("柳州市"), "永兴建材有限公司"]
+    rows = [[name, "2026-11-20", "未发现问题"] for name in names]
+    with city() as session, session.begin():
+        path = _write(tmp_path / "xuncha.csv", rows, header=["被检查对象", "检查日期", "检查结论"])
+        ingest_file(session, OPERATOR, _source(PATROL), path, today=date(2026, 11, 28), outbox=Outbox())
+    _run(city)
+    with city() as session:
+        by_key = _entities(session)
+        listed = session.execute(
+            select(Record.id, EntityLink.entity_id, EntityLink.how).join(EntityLink).where(Record.source == "xuncha")
+        ).all()
+        assert len(listed) == 3
+        entity = {record: (entity, how) for record, entity, how in sorted(listed)}
+        first, second, third = entity.values()
+        assert first == (by_key[f"dengji:uscc={firms[2]['code']}"], "model")
+        assert second == (by_key[f"dengji:uscc={firms[5]['code']}"], "model")
+        assert third[1] == "alone"

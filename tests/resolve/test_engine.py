@@ -215,3 +215,85 @@ def test_a_person_of_another_role_does_not_keep_a_pair_apart(model: Model) -> No
     scored = score_pairs(prepare(subjects(registered, listed)), model=model)
     assert pairs_of(scored) == {(1, 2)}
     assert "legal_rep" not in scored["why"][0] and "名称用字相同而顺序颠倒" in scored["why"][0]
+
+
+def test_a_list_row_with_a_name_alone_links_to_the_one_registered_firm_holding_its_name_core(model: Model) -> None:
+    """A hand-typed list without codes writes a firm's trade name and industry word without its region, and nothing
+    else: when exactly one credit code in the register holds that name core, the row is that firm (issue 15 §2);
+    when two do (namesakes in two districts), it is neither."""
+    nothing = {"address": None, "address_division_code": None, "address_rest": None}
+    features = prepare(
+        subjects(
+            firm("柳州市华信科技有限公司", 0, "文昌路1号", uscc=CODES[0], legal_representative="张三"),
+            firm("华信科技有限责任公司", source="hotline", **nothing),
+            firm("恒达商贸有限公司", 1, "东环路8号", uscc=CODES[3]),
+            firm("柳州市柳南区恒达商贸有限公司", 2, "五一路9号", uscc=CODES[4]),
+            firm("恒达商贸有限公司", source="hotline", **nothing),
+        )
+    )
+    scored = score_pairs(features, model=model)
+    assert pairs_of(scored) == {(1, 2)}
+    assert (
+        '"name":"字号与行业相同，库中仅此一家持有（无代码名单）' in scored.filter(pl.col("record_id_r") == 2)["why"][0]
+    )
+    assert clusters_of(features, scored) == [[1, 2], [3], [4], [5]]
+
+
+def test_a_record_without_code_from_a_source_with_codes_waits_for_a_steward_on_the_name_alone(model: Model) -> None:
+    """An inspection without a code, where the inspections carry codes, lacks it more often because its firm is not
+    in the register: the name core's one holder alone sends it to review, and links it with an address that agrees
+    in part (the same road)."""
+    features = prepare(
+        subjects(
+            firm("柳州市华信科技有限公司", 0, "文昌路1号", uscc=CODES[0]),
+            firm("华信科技有限公司", source="inspections", address=None, address_division_code=None, address_rest=None),
+            firm("恒达商贸有限公司", 1, "东环路8号", source="inspections", uscc=CODES[3]),
+            firm("华信科技有限公司", 0, "文昌路7号", source="inspections"),
+        )
+    )
+    scored = score_pairs(features, model=model)
+    alone = scored.filter(pl.col("record_id_r") == 2)
+    assert '"name":"字号与行业相同，库中仅此一家持有（+' in alone["why"][0] and "address" not in alone["why"][0]
+    assert 0.8 <= alone["probability"][0] < 0.99
+    assert pairs_of(scored) == {(1, 4)}
+
+
+def test_the_one_holder_of_a_name_core_does_not_outweigh_an_address_or_a_region_that_says_otherwise(
+    model: Model,
+) -> None:
+    """The name core's one holder is strong evidence, not a veto: a list row at an address in another county is not
+    linked, one whose region words name another city is not compared with it, and a branch is another entity."""
+    features = prepare(
+        subjects(
+            firm("柳州市华信科技有限公司", 0, "文昌路1号", uscc=CODES[0]),
+            firm("华信科技有限公司", 2, "五一路9号", source="equipment_users"),
+            firm(
+                "南宁市华信科技有限公司", source="hotline", address=None, address_division_code=None, address_rest=None
+            ),
+            firm("华信科技有限公司柳南分公司", 2, "五一路9号", source="market_stalls"),
+        )
+    )
+    scored = score_pairs(features, model=model, thresholds=Thresholds(review=0.0)).filter(pl.col("record_id_l") == 1)
+    why = dict(zip(scored["record_id_r"].to_list(), scored["why"].to_list(), strict=True))
+    probability = dict(zip(scored["record_id_r"].to_list(), scored["probability"].to_list(), strict=True))
+    assert "库中仅此一家持有（无代码名单）" in why[2] and probability[2] < 0.99  # another county
+    assert why[3].startswith('{"name":"字号与行业相同（+') and probability[3] < 0.99  # 南宁市: another area's firm
+    assert probability[4] < 1e-6  # a branch of it
+    assert clusters_of(features, score_pairs(features, model=model)) == [[1], [2], [3], [4]]
+
+
+def test_the_one_holder_levels_keep_their_odds_whatever_the_register_size(city_features: pl.DataFrame) -> None:
+    """On its own, the name core's one holder gives the same odds of a match in a register of any size: its u
+    follows the prior (random pairs cannot measure a level this rare)."""
+    import math
+
+    from zhizhi.resolve.comparisons import ONE_HOLDER_LIST_ODDS, ONE_HOLDER_ODDS
+    from zhizhi.resolve.model import prior_model
+
+    trained = train(city_features)
+    for model in (prior_model(1e-4), prior_model(1e-7), trained):
+        prior = model.probability_two_random_records_match
+        for level, odds in (("one_holder_list", ONE_HOLDER_LIST_ODDS), ("one_holder", ONE_HOLDER_ODDS)):
+            assert math.isclose(model.weight("name", level) + math.log2(prior / (1 - prior)), math.log2(odds))
+    assert ONE_HOLDER_LIST_ODDS > 99 / 2 > ONE_HOLDER_ODDS  # with the same form, one links and the other waits
+    assert 0 < trained.m_u("name", "one_holder")[0] < 1

@@ -14,12 +14,29 @@ CANNOT_LINK_M = 1e-20
 # two different firms sharing a registered name with its region: a misreading of the region, or a deregistered
 # firm's name taken again. Fixed, because random pairs cannot measure something this rare.
 REGISTERED_NAME_U = 2e-9
+# A record without a code writing the name core (trade name + industry word, and branch) that exactly one credit
+# code in the register holds, with no region word naming another area, is another firm only when that firm is
+# missing from the register (or a typo gave it another firm's core). Random pairs cannot measure something this
+# rare, so the odds of such a pair on this evidence alone are fixed (u is the prior times m / odds), whatever the
+# register's size. They differ by where the record comes from: a list that carries no credit codes at all (special-
+# equipment users, market stalls, hotline respondents) does not choose its rows by whether a firm is registered,
+# while a record without a code in a source that carries codes often lacks it because its firm is not in the
+# register. Measured in bench/RESULTS.md (200,000 firms, rows with a name and nothing else): 1.2 % of such list rows
+# and 3.3 % of the other records are another firm than the one holder.
+ONE_HOLDER_LIST_ODDS = 80.0
+ONE_HOLDER_ODDS = 30.0
+# the same name core and branch, held by one credit code, and region words (if any) naming the same area or one
+# inside the other
+_ONE_HOLDER = (
+    "holder_key_l = holder_key_r AND core_codes_l = 1 AND (region_area_l IS NULL OR region_area_r IS NULL "
+    "OR starts_with(region_area_l, region_area_r) OR starts_with(region_area_r, region_area_l))"
+)
 
 
 @dataclass(frozen=True)
 class Level:
     """One comparison level: `key` names it in the model, `prior_m`/`prior_u` seed small data sets; `fixed_m` and
-    `fixed_u` are not learned."""
+    `fixed_u` are not learned; `fixed_odds` fixes the odds of a match given this level alone (u = prior * m / odds)."""
 
     key: str
     sql: str
@@ -28,6 +45,7 @@ class Level:
     prior_u: float = 0.0
     fixed_m: float | None = None
     fixed_u: float | None = None
+    fixed_odds: float | None = None
     null: bool = False
 
     @property
@@ -100,6 +118,24 @@ NAME = Comparison(
             0.4,
             REGISTERED_NAME_U,
             fixed_u=REGISTERED_NAME_U,
+        ),
+        # the register's one holder of the name core: the pair's coded side holds it, the other side writes it; from a
+        # list without codes, it links on its own (80 to 1, with the same form about 170 to 1) unless an address, a
+        # person or a phone says otherwise
+        Level(
+            "one_holder_list",
+            f"{_ONE_HOLDER} AND ((uscc_valid_l AND codeless_source_r) OR (uscc_valid_r AND codeless_source_l))",
+            "字号与行业相同，库中仅此一家持有（无代码名单）",
+            0.01,
+            fixed_odds=ONE_HOLDER_LIST_ODDS,
+        ),
+        # from a source that carries codes, on its own it waits for a steward (30 to 1)
+        Level(
+            "one_holder",
+            f"{_ONE_HOLDER} AND (uscc_valid_l OR uscc_valid_r)",
+            "字号与行业相同，库中仅此一家持有",
+            0.3,
+            fixed_odds=ONE_HOLDER_ODDS,
         ),
         Level("same", "core_l = core_r", "字号与行业相同", 0.45, 2e-5),
         Level(
@@ -179,6 +215,6 @@ COMPARISONS = (CREDIT_CODE, REG_NO, NAME, BRANCH, FORM, ADDRESS, PHONE, LEGAL_RE
 # the columns the comparisons read, besides record_id
 COMPARED_COLUMNS = (
     "uscc", "uscc_valid", "reg_no", "core", "registered_key", "trade", "industry", "branch", "form", "form_kind",
-    "core_sorted", "trade_pinyin", "address_key", "county", "prefecture", "road", "road_no", "phone", "phone_firms",
-    "legal_rep",
+    "core_sorted", "trade_pinyin", "holder_key", "core_codes", "region_area", "codeless_source", "address_key",
+    "county", "prefecture", "road", "road_no", "phone", "phone_firms", "legal_rep",
 )  # fmt: skip

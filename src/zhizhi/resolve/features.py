@@ -123,6 +123,59 @@ def _pinyin_key(trade: pl.Series, industry: pl.Series) -> pl.Series:
     return frame.select(key.alias("trade_pinyin")).to_series()
 
 
+def compared_records(features: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
+    """The records `ids` (a frame of record_id) names, with what depends on every record of `features` (the whole
+    register) beside their own features: `phone_firms` (how many firms use the phone), `holder_key` (the name core
+    with its branch), `core_codes` (how many credit codes hold that), `region_area` (the registration area's code
+    without its trailing 00s) and `codeless_source` (whether the record's source is a list without credit codes: none
+    of its records carries one, valid or not)."""
+    records = features.join(ids, on="record_id", how="semi").drop("phone_firms", "core_codes", strict=False)
+    records = records.join(phone_firms(features, records["phone"]), on="phone", how="left")
+    coded_sources = features.filter(pl.col("uscc").is_not_null())["source"].drop_nulls().unique()
+    return records.with_columns(
+        name_holder_key().alias("holder_key"),
+        core_codes(features, records),
+        region_area_expr().alias("region_area"),
+        (~pl.col("source").is_in(coded_sources.implode())).fill_null(False).alias("codeless_source"),
+    )
+
+
+def region_area_expr() -> pl.Expr:
+    """The registration area as a code prefix (450000 -> 45, 450200 -> 4502, 450203 -> 450203): one area lies
+    inside another when its prefix starts with the other's."""
+    return pl.col("region_code").str.replace(r"(?:00)+$", "")
+
+
+def name_holder_key() -> pl.Expr:
+    """A name as the register holds it: trade name and industry word, and the branch (a branch holds a code of its
+    own)."""
+    return pl.concat_str([pl.col("core"), pl.col("branch").fill_null("")], separator="|")
+
+
+def core_codes(features: pl.DataFrame, records: pl.DataFrame) -> pl.Series:
+    """For each of `records`, how many distinct valid credit codes hold its name core (trade name, industry word and
+    branch) across all `features`: 0 when none does, null without a core.
+
+    A name core that exactly one credit code in the register holds names one registered firm: a list's row that
+    writes it (without its region, typed by hand) is that firm unless something else says otherwise.
+    """
+    keys = records.select(pl.when(pl.col("core").is_not_null()).then(name_holder_key()).alias("key"))
+    wanted = keys.drop_nulls().unique()
+    held = (
+        features.lazy()
+        .filter(pl.col("uscc_valid") & pl.col("core").is_not_null())
+        .select(name_holder_key().alias("key"), "uscc")
+        .join(wanted.lazy(), on="key", how="semi")
+        .group_by("key")
+        .agg(pl.col("uscc").n_unique().cast(pl.Int64).alias("core_codes"))
+        .collect()
+    )
+    counted = keys.join(held, on="key", how="left", maintain_order="left")
+    return counted.select(
+        pl.when(pl.col("key").is_not_null()).then(pl.col("core_codes").fill_null(0)).alias("core_codes")
+    ).to_series()
+
+
 def phone_firms(features: pl.DataFrame, phones: pl.Series) -> pl.DataFrame:
     """(phone, phone_firms): how many distinct name cores use each of `phones` across all `features`.
 

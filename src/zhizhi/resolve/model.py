@@ -6,7 +6,8 @@ Training is counting, so it is deterministic and needs no labelled data from peo
 - u (how often unrelated records fall in a level) from random pairs, drawn with a fixed seed over the records
   in record_id order (so the input's row order does not matter), with half a pair added to every level;
 - fixed m for the credit-code levels (pairs sharing a code cannot teach them) and near-zero m for the
-  cannot-link levels; a fixed u for the registered name (area included), which two firms never share;
+  cannot-link levels; a fixed u for the registered name (area included), which two firms never share; fixed odds
+  for the name core's one holder (u follows the prior, so the level alone says the same in a register of any size);
 - the prior (probability that two random records match) from the share of coded record pairs sharing a code.
 """
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from zhizhi.resolve.comparisons import COMPARISONS, Comparison
+from zhizhi.resolve.comparisons import COMPARISONS, Comparison, Level
 
 MODEL_VERSION = 1
 M_PRIOR_PAIRS = 10.0
@@ -128,12 +129,23 @@ def probe_settings() -> dict[str, object]:
 
 def prior_model(probability_two_random_records_match: float) -> Model:
     """A model from the levels' priors alone (what training starts from)."""
-    parameters = {
-        comparison.name: {level.key: (_fixed_or(level.fixed_m, level.prior_m), level.prior_u or 1e-6)
-                          for level in comparison.scored_levels()}
-        for comparison in COMPARISONS
-    }  # fmt: skip
-    return Model(probability_two_random_records_match, parameters)
+    prior = probability_two_random_records_match
+    parameters = {comparison.name: {level.key: _prior_m_u(level, prior) for level in comparison.scored_levels()}
+                  for comparison in COMPARISONS}  # fmt: skip
+    return Model(prior, parameters)
+
+
+def odds_u(prior: float, m: float, odds: float) -> float:
+    """The u that gives a level of probability `m` among matches the odds `odds` of a match on its own evidence,
+    with `prior` the probability that two random records match: prior / (1 - prior) * m / u = odds."""
+    return prior / (1.0 - prior) * m / odds
+
+
+def _prior_m_u(level: Level, prior: float) -> tuple[float, float]:
+    m = _fixed_or(level.fixed_m, level.prior_m)
+    if level.fixed_odds is not None:
+        return m, odds_u(prior, m, level.fixed_odds)
+    return m, level.prior_u or 1e-6
 
 
 def estimate(labelled: pl.DataFrame, random: pl.DataFrame, prior: float, trained_on: dict[str, int]) -> Model:
@@ -155,6 +167,8 @@ def estimate(labelled: pl.DataFrame, random: pl.DataFrame, prior: float, trained
             else:
                 m = (m_counts.get(gamma, 0) + M_PRIOR_PAIRS * level.prior_m) / m_total
             u = (u_counts.get(gamma, 0) + U_PSEUDO_PAIRS) / u_total if level.fixed_u is None else level.fixed_u
+            if level.fixed_odds is not None:
+                u = odds_u(prior, m, level.fixed_odds)
             levels[level.key] = (max(m, 1e-30), u)
         parameters[comparison.name] = levels
     return Model(prior, parameters, trained_on)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import polars as pl
 
 from zhizhi.resolve.comparisons import COMPARED_COLUMNS, COMPARISONS
-from zhizhi.resolve.features import phone_firms
+from zhizhi.resolve.features import compared_records
 from zhizhi.resolve.model import Model, probe_settings
 
 PAIR_SCHEMA = {"record_id_l": pl.Int64, "record_id_r": pl.Int64}
@@ -77,9 +77,7 @@ def _predict(
             [_predict(features, pairs.slice(start, PREDICT_CHUNK), settings, threshold, columns) for start in chunks]
         )
     ids = pl.concat([pairs["record_id_l"], pairs["record_id_r"]]).unique().to_frame("record_id")
-    records = features.join(ids, on="record_id", how="semi").drop("phone_firms", strict=False)
-    records = records.join(phone_firms(features, records["phone"]), on="phone", how="left")
-    records = records.select("record_id", *COMPARED_COLUMNS)
+    records = compared_records(features, ids).select("record_id", *COMPARED_COLUMNS)
     blocked = pairs.select(
         pl.lit("0").alias("match_key"),
         pl.col("record_id_l").alias("join_key_l"),

@@ -36,7 +36,7 @@ import polars as pl
 
 from zhizhi.resolve.comparisons import COMPARED_COLUMNS
 from zhizhi.resolve.engine import Thresholds, score_pairs
-from zhizhi.resolve.features import phone_firms
+from zhizhi.resolve.features import compared_records
 from zhizhi.resolve.model import Model
 from zhizhi.resolve.scoring import GAMMA_COLUMNS, quiet_splink
 
@@ -161,9 +161,7 @@ def spark_predict(
 def _records(features: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     """The records `pairs` touch, with the columns the comparisons read (as scoring.py gives DuckDB)."""
     ids = pl.concat([pairs["record_id_l"], pairs["record_id_r"]]).unique().to_frame("record_id")
-    records = features.join(ids, on="record_id", how="semi").drop("phone_firms", strict=False)
-    records = records.join(phone_firms(features, records["phone"]), on="phone", how="left")
-    return records.select("record_id", *COMPARED_COLUMNS)
+    return compared_records(features, ids).select("record_id", *COMPARED_COLUMNS)
 
 
 def _require_jar_functions(spark: SparkSession) -> None:
