@@ -23,6 +23,7 @@ from zhizhi.cli import (
     records,
     register,
     reports,
+    seal,
     sources,
     targets,
     token,
@@ -117,6 +118,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(codes.app, name="codes")
 app.add_typer(sources.app, name="sources")
 app.add_typer(privacy.app, name="privacy")
+app.add_typer(seal.app, name="seal")
 app.add_typer(reports.app, name="reports")
 
 

@@ -1,0 +1,49 @@
+"""`zhizhi seal issue | list | revoke | verify`, through the CLI runner, on each backend."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from zhizhi.cli.main import app
+from zhizhi.config import Workspace
+from zhizhi.pdf import report_pdf
+from zhizhi.seals import sign_pdf
+
+runner = CliRunner()
+
+
+def run(workspace: Workspace, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["-w", str(workspace.root), *args])
+    return result.exit_code, result.output
+
+
+def test_issue_list_verify_revoke(workspace: Workspace, city: sessionmaker[Session], tmp_path: object) -> None:
+    code, out = run(workspace, "seal", "issue", "LZ-DJ", "--json")
+    assert code == 0, out
+    serial = json.loads(out)["serial"]
+    code, out = run(workspace, "seal", "list")
+    assert code == 0 and serial[:8] in out and "登记注册科" in out and "active" in out
+
+    pdf = workspace.root / "report.pdf"
+    pdf.write_bytes(sign_pdf(report_pdf("月报", [], [], ""), workspace.keys_dir, "LZ-DJ"))
+    code, out = run(workspace, "seal", "verify", str(pdf))
+    assert code == 0 and "VALID 有效" in out and "登记注册科" in out, out
+
+    code, out = run(workspace, "seal", "revoke", serial, "--reason", "lost")
+    assert code == 1 and "`lost`" in out
+    code, out = run(workspace, "seal", "revoke", serial, "--reason", "key_compromise")
+    assert code == 0 and "已吊销" in out, out
+    code, out = run(workspace, "seal", "verify", str(pdf), "--json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["ok"] is False and report["seals"][0]["revoked"] is True
+
+
+def test_errors_are_one_line_in_both_languages(workspace: Workspace, city: sessionmaker[Session]) -> None:
+    code, out = run(workspace, "seal", "issue", "NOPE")
+    assert code == 1 and "NOPE" in out and "错误" in out and "Traceback" not in out
+    code, out = run(workspace, "seal", "list", "--json")
+    assert code == 0 and json.loads(out) == []
