@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -18,6 +18,7 @@ from zhizhi.cli.main import app
 from zhizhi.config import Workspace
 from zhizhi.reports import catalogue, due, export_run, install_builtin, parse_period, retire, run_due, run_report
 from zhizhi.reports.outputs import shift_formula
+from zhizhi.reports.tables import ReportRun
 from zhizhi.store.tables import AuditEvent, Delivery
 
 Town = tuple[Workspace, sessionmaker[Session]]
@@ -155,3 +156,17 @@ def test_the_cli_lists_runs_and_exports(town: Town, tmp_path: Any) -> None:
     assert "城中区" in cli("reports", "run", "entities", "--period", "2026-11")
     bad = runner.invoke(app, ["-w", str(workspace.root), "reports", "run", "entities", "--period", "Nov"])
     assert bad.exit_code == 1 and "报告期" in bad.output and "Traceback" not in bad.output
+
+
+def test_the_workers_chore_runs_the_due_reports_every_few_minutes(town: Town) -> None:
+    from zhizhi.reports import ReportChore
+
+    workspace, sessions = town
+    chore = ReportChore(sessions, workspace)
+    chore()
+    with sessions() as session:
+        periods = session.scalars(select(ReportRun.period).where(ReportRun.report == "entities")).all()
+    assert len(periods) == 1 and chore.next_at > 0
+    chore()  # within five minutes: it does not look again
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ReportRun)) == 1
