@@ -374,6 +374,8 @@ def test_the_desk_speaks_english_too(desk: Desk) -> None:
     words = text_of(web.client.get(f"/hotline/cases/{desk.case_of('T001')}").text)
     assert "Legal deadlines" in words and "breached" in words and "first ticket" in words and "same phone" in words
     assert "Not accepted" in words and "Art 15(2)" in words
+    figures = text_of(web.client.get("/hotline/statistics?since=2026-03-01&until=2026-03-31").text)
+    assert "6 tickets became 4 cases: 2 answers not written twice" in figures and "Complaint 2" in figures
 
 
 # --- the public pages ---------------------------------------------------------------------------------------

@@ -201,4 +201,7 @@ def show_statistics(
     on = hotline_view.desk(request)
     start, end = hotline_view.period(optional_date(since.strip()), optional_date(until.strip()), on.today)
     figures = hotline.statistics(db, actor, on.calendar, since=start, until=end, warn_before=on.settings.warn_days)
-    return render(request, "hotline_statistics.html", {"s": figures})
+    # The figures name kinds and stages in Chinese; the page says them in the reader's language.
+    words = {label: f"hotline.kind.{code}" for code, label in KINDS.items()}
+    words |= {zh: f"hotline.stage.{code}" for code, (zh, _) in hotline.STAGES.items()}
+    return render(request, "hotline_statistics.html", {"s": figures, "words": words})
