@@ -463,7 +463,10 @@ def test_a_case_links_to_its_register_entity_by_credit_code_or_name_and_the_enti
     now = datetime.now(UTC)
     golden = json.dumps({"address_division_code": {"value": "450202"}, "industry_code": {"value": "R8920"}})
     with city() as session, session.begin():
-        firms = [("柳州市城中区金力健身房", "92450202MA5L000010"), ("柳州市鱼峰区好又多超市有限公司", "91450203MA5L00002L")]
+        firms = [
+            ("柳州市城中区金力健身房", "92450202MA5L000010"),
+            ("柳州市鱼峰区好又多超市有限公司", "91450203MA5L00002L"),
+        ]
         for i, (name, uscc) in enumerate(firms, start=900_001):
             session.add(Entity(id=i, status="active", name=name, uscc=uscc, golden=golden, records=1,
                                created_at=now, updated_at=now))  # fmt: skip
