@@ -170,3 +170,16 @@ def test_the_workers_chore_runs_the_due_reports_every_few_minutes(town: Town) ->
     chore()  # within five minutes: it does not look again
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(ReportRun)) == 1
+
+
+def test_a_pdf_is_sealed_by_the_issuing_department(town: Town) -> None:
+    from zhizhi.seals import Trust, issue_seal, verify_pdf
+
+    workspace, sessions = town
+    with sessions() as session, session.begin():
+        issue_seal(session, OPERATOR, workspace.keys_dir, "LZ", bureau="柳州市市场监督管理局")
+    run_id = _run(town, "entities", "2026-11")
+    with sessions() as session, session.begin():
+        sealed = export_run(session, workspace, OPERATOR, run_id, "pdf", seal=True)[1]
+    report = verify_pdf(sealed, Trust.of_workspace(workspace.keys_dir))
+    assert report.ok and report.seals[0].department_code == "LZ" and report.seals[0].change == "none"

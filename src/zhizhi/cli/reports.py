@@ -87,15 +87,16 @@ def export(
     fmt: str = typer.Option("xlsx", "--format", "-f", help="xlsx (the requester's template), csv or pdf."),
     period: str | None = typer.Option(None, "--period", "-p", help="With a report's name: the run of this period."),
     out: Path | None = typer.Option(None, "--out", "-o", help="File or folder to write (default: here)."),
+    seal: bool = typer.Option(False, "--seal", help="PDF: sealed with the issuing department's seal."),
     as_json: bool = JsonOption,
 ) -> None:
     """Write a run as a file (a download: audited, and counted in the catalogue)."""
     with transaction(ctx) as (workspace, session):
         run_id = _run_id(session, target, period)
-        file_name, body = export_run(session, workspace, operator(), run_id, fmt.lower())
+        file_name, body = export_run(session, workspace, operator(), run_id, fmt.lower(), seal=seal)
         path = (out / file_name if out.is_dir() else out) if out else Path(file_name)
         path.write_bytes(body)
-    found = {"run": run_id, "format": fmt.lower(), "path": str(path), "bytes": len(body)}
+    found = {"run": run_id, "format": fmt.lower(), "sealed": seal, "path": str(path), "bytes": len(body)}
     emit(found, as_json, lambda: console.print(f"Wrote [bold]{path}[/] ({len(body):,} bytes). 已导出。"))
 
 

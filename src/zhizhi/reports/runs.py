@@ -195,11 +195,15 @@ def run_as_dict(session: Session, run: ReportRun, *, with_figures: bool = True) 
     return found
 
 
-def export_run(session: Session, workspace: Workspace, actor: Actor, run_id: int, fmt: str) -> tuple[str, bytes]:
-    """A run as a file (csv, xlsx in the requester's template, or pdf): its name and bytes; the download is audited
-    and kept as a receipt for the catalogue."""
+def export_run(
+    session: Session, workspace: Workspace, actor: Actor, run_id: int, fmt: str, *, seal: bool = False
+) -> tuple[str, bytes]:
+    """A run as a file (csv, xlsx in the requester's template, or pdf, sealed by the issuing department with
+    `seal`): its name and bytes; the download is audited and kept as a receipt for the catalogue."""
     if fmt not in FORMATS:
         raise InputError(f"Format `{fmt}` is not one of {', '.join(FORMATS)}.", zh=f"不支持的格式 `{fmt}`。")
+    if seal and fmt != "pdf":
+        raise InputError("Only a PDF is sealed: add `--format pdf`.", zh="只有 PDF 可以盖章，请使用 --format pdf。")
     run = get_run(session, actor, run_id)
     report = FILES.load(workspace.root, run.report)
     data = run_as_dict(session, run)
@@ -207,9 +211,14 @@ def export_run(session: Session, workspace: Workspace, actor: Actor, run_id: int
         body = csv_bytes(data["figures"])
     else:
         body = fill_template(workspace.root, report, data) if fmt == "xlsx" else pdf_bytes(report, data)
+    if seal:
+        from zhizhi.seals import sign_pdf
+
+        reason = f"{run.title} {run.period}"
+        body = sign_pdf(body, workspace.keys_dir, str(data["department"]), reason=reason)
     session.add(ReportReceipt(run_id=run.id, kind="download", who=actor.name, user_id=actor.user_id, format=fmt))
     audit.record(session, actor, "report.download", object_type="report_run", object_id=run.id,
-                 detail={"report": run.report, "period": run.period, "format": fmt})  # fmt: skip
+                 detail={"report": run.report, "period": run.period, "format": fmt, "sealed": seal})  # fmt: skip
     return f"{run.report}-{run.period.replace('..', '_')}-{run.id}.{fmt}", body
 
 
