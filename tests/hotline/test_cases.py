@@ -374,6 +374,9 @@ def test_a_platforms_push_is_idempotent_by_ticket_number(
         first = push_tickets(session, workspace, OPERATOR, "12315", [_pushed("P1"), _pushed("P2", received_at="x")],
                              department="LZ-TSJB")  # fmt: skip
     assert (first["accepted"], first["quarantined"]) == (1, 1)
+    refused = first["tickets"][1]
+    assert refused["status"] == "quarantined" and refused["problems"][0]["field"] == "received_at"
+    assert refused["reason"] and refused["problems"][0]["message_zh"]
     with city() as session, session.begin():
         again = push_tickets(session, workspace, OPERATOR, "12315", [_pushed("P1")], department="LZ-TSJB")
     assert again["records"]["new"] == 0 and again["records"]["unchanged"] == 1

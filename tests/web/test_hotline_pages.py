@@ -226,6 +226,18 @@ def test_others_see_the_callers_masked_and_cannot_unmask(desk: Desk) -> None:
     assert reads_of(web, number) == []
 
 
+def test_the_offices_leader_sees_a_complainant_with_a_purpose_by_the_desks_rule(desk: Desk) -> None:
+    web = desk.web
+    number = desk.case_of("T001")  # 投诉, at the desk: the bureau's leader is over the office
+    web.login_form("leader")  # no `personal.read`: the desk's own rule lets a complaint's leader see the caller
+    page = web.client.get(f"/hotline/cases/{number}").text
+    assert 'id="unmask-form"' in page and PHONE not in page
+    csrf = web.page_csrf(f"/hotline/cases/{number}")
+    shown = web.client.post(f"/hotline/cases/{number}/identity", data={"csrf_token": csrf, "purpose": "督办投诉处理"})
+    assert shown.status_code == 200 and PHONE in shown.text
+    assert [e.actor for e in reads_of(web, number)] == ["leader"]
+
+
 def test_a_reporters_identity_is_refused_to_leaders(desk: Desk) -> None:
     web = desk.web
     number = desk.case_of("T002")  # 举报

@@ -29,7 +29,7 @@ from zhizhi.delivery.targets import FILES as TARGET_FILES
 from zhizhi.errors import ConfigError, InputError
 from zhizhi.records.ticket import CHANNELS, TICKET
 from zhizhi.sources.config import SOURCES_FOLDER, SourceConfig, load_source
-from zhizhi.store.tables import RawRow
+from zhizhi.store.tables import QuarantineItem, RawRow
 from zhizhi.store.types import LOCAL_TZ
 
 MAX_TICKETS = 1000
@@ -103,19 +103,29 @@ def push_tickets(
                          force=True, today=datetime.now(LOCAL_TZ).date())  # fmt: skip
     batch = result.batch
     outcome = session.execute(
-        select(RawRow.row_number, RawRow.status, RawRow.reason).where(RawRow.batch_id == batch.id)
+        select(RawRow.row_number, RawRow.status, RawRow.reason, QuarantineItem.findings)
+        .outerjoin(QuarantineItem, QuarantineItem.raw_row_id == RawRow.id)
+        .where(RawRow.batch_id == batch.id)
         .order_by(RawRow.row_number)
     ).all()  # fmt: skip
+    tickets = []
+    for i, (_, status, reason, findings) in enumerate(outcome[: len(rows)]):
+        hard = [f for f in json.loads(findings or "[]") if f.get("severity") == "hard"]
+        tickets.append(
+            {
+                "number": rows[i]["number"],
+                "status": status,
+                "reason": reason or " ".join(f["code"] for f in hard) or None,
+                "problems": [{"field": f.get("field"), "code": f["code"], "message": f.get("message"),
+                              "message_zh": f.get("message_zh")} for f in hard],
+            }
+        )  # fmt: skip
     return {
         "batch": batch.id,
         "accepted": batch.rows_accepted,
         "quarantined": batch.rows_quarantined,
         "records": json.loads(batch.report).get("records", {}),
-        "tickets": [
-            {"number": rows[i]["number"], "status": status, "reason": reason}
-            for i, (_, status, reason) in enumerate(outcome)
-            if i < len(rows)
-        ],
+        "tickets": tickets,
     }
 
 
@@ -153,6 +163,9 @@ def web_ticket(session: Session, workspace: Workspace, form: dict[str, str], *, 
     ticket.update(number=number, received_at=now.isoformat(), status="网上提交")
     report = push_tickets(session, workspace, Actor.operator(f"web:{ip}"), "web", [ticket], department=desk)
     if report["quarantined"]:
-        reason = report["tickets"][0]["reason"] if report["tickets"] else ""
-        raise InputError(f"The ticket could not be taken: {reason}", zh=f"提交未成功：{reason}")
+        problems = report["tickets"][0]["problems"] if report["tickets"] else []
+        raise InputError(
+            "The ticket could not be taken: " + "; ".join(str(p["message"]) for p in problems),
+            zh="提交未成功：" + "；".join(str(p["message_zh"]) for p in problems),
+        )
     return number

@@ -73,7 +73,7 @@ def view(db: Session, actor: Actor, number: str, on: Desk, *, purpose: str | Non
         "decisions": [d for d in allowed if d not in _LATER[case.stage]],
         "not_accepted_reasons": list(hotline.NOT_ACCEPTED_REASONS),
         "may_write": actor.can("cases.write") and case.stage in OPEN_STAGES,
-        "may_unmask": shown["may_see_identity"] and actor.can("personal.read"),
+        "may_unmask": shown["may_see_identity"],  # the desk's rule, not `personal.read` (leaders hold none)
         "paused": any(p["through"] is None for p in shown["pauses"]),
     }
 

@@ -27,9 +27,10 @@ class PlatformGuard(Guard):
         header = request.headers.get("authorization", "")
         if not header.lower().startswith("bearer "):
             raise AuthenticationError(
-                "Receipts need the platform's own token: `Authorization: Bearer zzp_...` "
+                "A platform's receipts and pushed tickets need its own token: `Authorization: Bearer zzp_...` "
                 "(made with `zhizhi targets token create TARGET`).",
-                zh="回执须携带平台令牌：Authorization: Bearer zzp_...（用 zhizhi targets token create 目标名 签发）。",
+                zh="平台的回执和推送的工单须携带平台令牌：Authorization: Bearer zzp_..."
+                "（用 zhizhi targets token create 目标名 签发）。",
             )
         token = authenticate_platform(db, header[7:].strip())
         return platform_actor(db, app_context(request).workspace.root, token, client_ip(request)), token.target
