@@ -1,0 +1,93 @@
+"""Reports over deliveries, quarantine and the audit trail, hand-counted, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import OPERATOR
+from tests.reports.conftest import ROWS, ingest_rows, write_report
+from zhizhi.access import Actor
+from zhizhi.access.roles import Role
+from zhizhi.config import Workspace
+from zhizhi.reports import parse_period, run_as_dict, run_report
+from zhizhi.store.tables import Department
+
+TARGET = """\
+name: province
+title: 省平台
+owner: LZ
+record_types: [entity]
+fields: {QYMC: name}
+transport: {kind: file, folder: out}
+"""
+HEAD = "title: 测试\nrequester: 办公室\ndepartment: LZ\nfrequency: on_demand\n"
+DELIVERIES = (
+    "name: owed\n"
+    + HEAD
+    + """\
+query: {from: deliveries, group_by: [target, department]}
+measures:
+  - {name: owed, label: 应交付, kind: count}
+  - {name: pending, label: 待发送, kind: count, where: {status: pending}}
+  - {name: entity_rows, label: 主体记录, kind: count, where: {record_type: entity}}
+"""
+)
+QUARANTINE = (
+    "name: held\n"
+    + HEAD
+    + """\
+query: {from: quarantine, group_by: [department, reasons], where: {status: open}}
+measures:
+  - {name: held, label: 隔离, kind: count}
+"""
+)
+AUDIT = (
+    "name: acts\n"
+    + HEAD.replace("department: LZ", "department: LZ-CZ")
+    + """\
+query: {from: audit, group_by: [action], where: {action: {prefix: report.}}}
+measures:
+  - {name: events, label: 次数, kind: count}
+"""
+)
+
+
+def _figures(
+    workspace: Workspace, sessions: sessionmaker[Session], name: str, actor: Actor = OPERATOR
+) -> dict[str, Any]:
+    with sessions() as session, session.begin():
+        run = run_report(session, workspace, actor, name, parse_period("2026-11"))
+        return run_as_dict(session, run)  # type: ignore[no-any-return]
+
+
+def _county_leader(sessions: sessionmaker[Session]) -> Actor:
+    with sessions() as session:
+        office = session.scalars(select(Department).where(Department.code == "LZ-CZ")).one()
+        return Actor("chengzhong", None, office.id, office.path, frozenset({Role.LEADER}))
+
+
+def test_deliveries_quarantine_and_audit(workspace: Workspace, city: sessionmaker[Session]) -> None:
+    (workspace.root / "targets").mkdir(exist_ok=True)
+    (workspace.root / "targets" / "province.yaml").write_text(TARGET, encoding="utf-8")
+    bad = ("辛", "城中区", "个体工商户", "2026-13-45", "active", "6210")  # no such day: quarantined
+    ingest_rows(workspace, city, "LZ-CZ", [*ROWS["LZ-CZ"], bad])
+    ingest_rows(workspace, city, "LZ-YF", ROWS["LZ-YF"])
+    for text in (DELIVERIES, QUARANTINE, AUDIT):
+        write_report(workspace.root, text)
+    owed = {(r["target"], r["department"]): r for r in _figures(workspace, city, "owed")["figures"]["rows"]}
+    assert {k: (r["owed"], r["pending"], r["entity_rows"]) for k, r in owed.items()} == {
+        ("province", "LZ-CZ"): (4, 4, 4),
+        ("province", "LZ-YF"): (2, 2, 2),
+    }
+    held = _figures(workspace, city, "held")["figures"]
+    assert [(r["department"], r["reasons"], r["held"]) for r in held["rows"]] == [("LZ-CZ", "date.invalid", 1)]
+    # The operator's runs above belong to no department: the county office's report does not count them; its own
+    # leader's first run does, in the second, as a row that arrived after the first run's snapshot.
+    leader = _county_leader(city)
+    assert _figures(workspace, city, "acts", leader)["figures"]["totals"] == {"events": 0}
+    again = _figures(workspace, city, "acts", leader)
+    assert again["figures"]["rows"] == [{"action": "report.run", "action_name": "report.run", "events": 1}]
+    assert again["changes"]["late"]["count"] == 1
