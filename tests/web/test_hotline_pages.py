@@ -475,3 +475,28 @@ def test_the_web_form_is_closed_without_a_desk(desk: Desk) -> None:
         assert 'id="form-closed"' in page.text and 'id="ticket-form"' not in page.text
         token = page.text.split('name="csrf_token" value="')[1].split('"')[0] if "csrf_token" in page.text else ""
         assert client.post("/hotline/submit", data={"csrf_token": token, **TICKET}).status_code in (403, 404)
+
+
+def test_the_entitys_file_lists_its_cases_and_links_only_those_the_reader_may_open(desk: Desk) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from zhizhi.store.tables import Entity
+
+    web = desk.web
+    number = desk.case_of("T001")
+    now = datetime.now(UTC)
+    with web.sessions() as session, session.begin():
+        session.add(Entity(id=990_001, status="active", name="柳州市城中区金力健身房", golden="{}", records=0,
+                           created_at=now, updated_at=now))  # fmt: skip
+        session.flush()
+        session.execute(update(Case).where(Case.number == number).values(entity_id=990_001))
+    web.login_form("leader")
+    page = web.client.get("/entities/990001").text
+    row = page.split(f'id="entity-case-{number}"')[1].split("</tr>")[0]
+    assert f'href="/hotline/cases/{number}"' in row and "投诉" in row and PHONE not in page
+    web.client.cookies.clear()
+    web.login_form("steward")  # 登记注册科: the case is another department's
+    row = web.client.get("/entities/990001").text.split(f'id="entity-case-{number}"')[1].split("</tr>")[0]
+    assert "href=" not in row and "不在您的查看范围内" in row

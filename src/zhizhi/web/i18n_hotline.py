@@ -8,6 +8,10 @@ from zhizhi.records.ticket import CHANNELS, KINDS
 from zhizhi.records.ticket_answer import DECISIONS
 
 _ZH = {
+    "entity.cases": "投诉举报案件",
+    "entity.cases_help": "以本主体为被投诉举报对象的热线案件（不显示诉求人信息）。",
+    "entity.cases_empty": "没有以本主体为被投诉举报对象的热线案件。",
+    "entity.case_elsewhere": "其他部门承办，不在您的查看范围内",
     "hotline.title": "热线",
     "hotline.tab.cases": "案件",
     "hotline.tab.suggestions": "待确认并案",
@@ -159,6 +163,10 @@ _ZH = {
 }
 
 _EN = {
+    "entity.cases": "Hotline cases",
+    "entity.cases_help": "Hotline cases about this entity (no caller is shown).",
+    "entity.cases_empty": "No hotline case is about this entity.",
+    "entity.case_elsewhere": "handled by another department: not yours to open",
     "hotline.title": "Hotline",
     "hotline.tab.cases": "Cases",
     "hotline.tab.suggestions": "Merges to confirm",

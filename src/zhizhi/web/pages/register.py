@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from zhizhi.access import Actor
 from zhizhi.config.models import GOLDEN_FIELDS
 from zhizhi.errors import InputError
+from zhizhi.hotline import entity_cases
 from zhizhi.resolve import register, review
 from zhizhi.web import register_view
 from zhizhi.web.deps import DbSession, FormGuard, FormIds, Id, PageGuard, QueryId, app_context, locale_of
@@ -59,6 +60,7 @@ def show_entity(
         "merged_from": merged_from,
         "split_into": [int(n) for n in split.split(",") if n.isdigit()],
         "can_split": actor.can("data.write") and len(file["records"]) > 1,
+        "cases": entity_cases(db, actor, kept),
     }
     return render(request, "entity.html", context)
 
