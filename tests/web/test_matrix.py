@@ -285,6 +285,9 @@ MATRIX: list[Row] = [
     # The personal-data catalogue: everyone may know what is personal.
     row("GET", "/privacy", *ALL),
     row("GET", "/api/privacy/catalogue", *ALL),
+    # The reports' catalogue: read-only, for those who read data.
+    row("GET", "/reports/catalogue", *READ),
+    row("GET", "/api/reports", *READ),
     # Last: it ends the caller's cookie session.
     row("POST", "/logout", *(303,) * 5),
 ]

@@ -12,6 +12,7 @@ from zhizhi.web.api import (
     privacy,
     receipts,
     register,
+    reports,
     seals,
     session,
     status,
@@ -35,6 +36,7 @@ for module in (
     privacy,
     hotline,
     seals,
+    reports,
 ):
     router.include_router(module.router)
 

@@ -14,6 +14,7 @@ from zhizhi.web.pages import (
     ingest,
     privacy,
     register,
+    reports,
     seals,
     tokens,
 )
@@ -23,5 +24,6 @@ router = APIRouter(include_in_schema=False)
 for module in (auth, ingest, deliveries, register, hotline_public, hotline, home, admin, tokens, audit, codes, privacy):
     router.include_router(module.router)
 router.include_router(seals.router)  # the public check of a sealed report
+router.include_router(reports.router)  # the catalogue, beside home's placeholder /reports
 
 __all__ = ["router"]
