@@ -35,7 +35,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from zhizhi.hotline.evidence import FEATURES
+from zhizhi.hotline.evidence import CASE_FEATURES, FEATURES, WEIGHTS
 from zhizhi.hotline.similar import TicketIndex, TicketText
 
 START = date(2026, 11, 2)
@@ -200,9 +200,10 @@ def month(seed: int = 7, grievances: int = 4000) -> list[Ticket]:
             in enumerate(rows)]  # fmt: skip
 
 
-def as_text(ticket: Ticket) -> TicketText:
+def as_text(ticket: Ticket, case: int | None = None) -> TicketText:
     received = START + timedelta(days=ticket.day)
-    return TicketText(ticket.id, ticket.text, ticket.phone, ticket.caller, ticket.respondent, received=received)
+    return TicketText(ticket.id, ticket.text, ticket.phone, ticket.caller, ticket.respondent, received=received,
+                      case_id=case)  # fmt: skip
 
 
 class Clusters:
@@ -232,7 +233,7 @@ def scores(predicted: set[tuple[int, int]], truth: set[tuple[int, int]]) -> tupl
     return (hit / len(predicted) if predicted else 1.0), (hit / len(truth) if truth else 1.0)
 
 
-def accuracy(tickets: list[Ticket], merge_at: float, review_at: float) -> dict[str, float]:
+def accuracy(tickets: list[Ticket], merge_at: float, review_at: float, by_ticket: bool = False) -> dict[str, float]:
     truth_clusters = Clusters(len(tickets))
     by_case: dict[int, int] = {}
     for t in tickets:
@@ -243,11 +244,14 @@ def accuracy(tickets: list[Ticket], merge_at: float, review_at: float) -> dict[s
     merged, baseline = Clusters(len(tickets)), Clusters(len(tickets))
     index, review, review_right, by_phone = TicketIndex(), 0, 0, dict[str, int]()
     for t in tickets:
-        found = index.candidates(as_text(t), limit=10, floor=review_at)
-        best: dict[int, float] = {}  # each case's score: its best ticket's
-        for c in found:
-            case = merged.find(c.ticket_id)
-            best[case] = max(best.get(case, 0.0), c.score)
+        best: dict[int, float] = {}  # each case's score
+        if by_ticket:  # before: a case scores as its best ticket
+            for c in index.candidates(as_text(t), limit=10, floor=review_at):
+                case = merged.find(c.ticket_id)
+                best[case] = max(best.get(case, 0.0), c.score)
+        else:  # the new ticket against each case's tickets together
+            for k in index.case_candidates(as_text(t), limit=10, floor=review_at):
+                best[merged.find(k.best.ticket_id)] = k.score
         case, score = max(best.items(), key=lambda item: item[1], default=(-1, 0.0))
         if score >= merge_at:  # the new ticket joins one case; two cases are never joined through it
             merged.union(t.id, case)
@@ -257,7 +261,7 @@ def accuracy(tickets: list[Ticket], merge_at: float, review_at: float) -> dict[s
         if t.phone in by_phone:
             baseline.union(t.id, by_phone[t.phone])
         by_phone[t.phone] = t.id
-        index.add(as_text(t))
+        index.add(as_text(t, merged.find(t.id)))  # its case: the one it joined, or its own
     predicted = merged.pairs()
     precision, recall = scores(predicted, truth)
     same_caller = {(a, b) for a, b in truth if tickets[a].caller == tickets[b].caller}
@@ -283,49 +287,70 @@ def history(n: int, seed: int = 11) -> Iterator[TicketText]:
         yield TicketText(i, city.text(g, shop, channel, False), city.phone(), city.person(), respondent)
 
 
-def fit(seed: int, grievances: int) -> None:
-    """Fit the evidence weights (logistic regression, Newton's method, L2 of 1) on a generated month: every
-    shortlisted pair of each ticket with the earlier ones, labelled by the truth. Prints the weights to copy into
-    `zhizhi.hotline.evidence`."""
+def logistic(
+    x: np.ndarray, y: np.ndarray, names: list[str], against: set[str], fixed: set[int], offset: np.ndarray | None = None
+) -> dict[int, float]:
+    """Logistic regression (Newton's method, L2 of 1) of `y` on the columns of `x` (the first the bias) beside
+    `offset` (log-odds already known). Each fact's sign is known beforehand (those named in `against` count against,
+    the others for); a fact whose fitted weight takes the wrong sign (it only stands in for another, correlated one)
+    is dropped (weight 0) and the rest refitted. Returns the weights by column; `fixed` columns are left out."""
+    known = np.zeros(len(y)) if offset is None else offset
+    while True:
+        free = [i for i in range(x.shape[1]) if i not in fixed]
+        part = x[:, free]
+        w = np.zeros(part.shape[1])
+        for _ in range(50):
+            p = 1 / (1 + np.exp(-(part @ w + known)))
+            gradient = part.T @ (y - p) - 1.0 * w
+            hessian = (part * (p * (1 - p))[:, None]).T @ part + 1.0 * np.eye(part.shape[1])
+            w += np.linalg.solve(hessian, gradient)
+        wrong = {i for i, v in zip(free, w.tolist(), strict=True) if i and v * (-1 if names[i] in against else 1) < 0}
+        if not wrong:
+            return dict(zip(free, w.tolist(), strict=True))
+        fixed = fixed | wrong
+
+
+def fit(seed: int, grievances: int, merge_at: float) -> None:
+    """Fit the evidence weights on a generated month, labelled by its truth, and print them to copy into
+    `zhizhi.hotline.evidence`: first the pairs' (every shortlisted pair of each ticket with the earlier ones), then
+    the cases' (every case of a shortlisted ticket, the cases as the index makes them with the weights it has,
+    merging at `merge_at`: a case is right when its first ticket is of the new ticket's case; beside the best pair's
+    log-odds under the pairs' weights just fitted)."""
     tickets = month(seed=seed, grievances=grievances)
     index, rows, labels = TicketIndex(), [], []
+    case_rows, case_best, case_labels = [], [], []
     for t in tickets:
         for other, e in index.evidence(as_text(t)):
             rows.append((1.0, *e.vector()))
             labels.append(float(tickets[other].case == t.case))
-        index.add(as_text(t))
-    x, y = np.array(rows), np.array(labels)
-    # Each fact's sign is known beforehand (text, shared grams, the same phone ... for; a different business or
-    # figures against); a fact whose fitted weight takes the wrong sign (it only stands in for another, correlated
-    # one) is dropped (weight 0) and the rest refitted. No pair is months apart in a generated month: `long_apart`
-    # is set by hand.
-    sign = {
-        name: -1
-        for name in ("different_respondent", "different_figures", "text_x_different_respondent", "different_word")
-    }
-    fixed = {FEATURES.index("long_apart") + 1}
-    everything = x
-    while True:
-        free = [i for i in range(everything.shape[1]) if i not in fixed]
-        x = everything[:, free]
-        w = np.zeros(x.shape[1])
-        for _ in range(50):
-            p = 1 / (1 + np.exp(-x @ w))
-            gradient = x.T @ (y - p) - 1.0 * w
-            hessian = (x * (p * (1 - p))[:, None]).T @ x + 1.0 * np.eye(x.shape[1])
-            w += np.linalg.solve(hessian, gradient)
-        wrong = [i for i, v in zip(free, w.tolist(), strict=True) if i and v * sign.get(FEATURES[i - 1], 1) < 0]
-        if not wrong:
-            break
-        fixed |= set(wrong)
+        joins, best = t.id, 0.0
+        for case, _, k in index.case_evidence(as_text(t)):
+            case_rows.append((1.0, *k.vector()))
+            case_best.append((1.0, *k.best.vector()))
+            case_labels.append(float(case is not None and tickets[case].case == t.case))
+            if case is not None and k.score() >= max(merge_at, best):
+                joins, best = case, k.score()
+        index.add(as_text(t, joins))
+    # No pair is months apart in a generated month: `long_apart` is set by hand.
     names = ["bias", *FEATURES]
-    fitted = dict(zip(free, w.tolist(), strict=True))
-    print(f"fit on seed {seed}: {len(y)} pairs, {int(y.sum())} of one case")
+    hand = FEATURES.index("long_apart") + 1
+    against = {"different_respondent", "different_figures", "text_x_different_respondent", "different_word",
+               "other_caller_x_days_apart", "one_respondent"}  # fmt: skip
+    fitted = logistic(np.array(rows), np.array(labels), names, against, {hand})
+    print(f"fit on seed {seed}: {len(labels)} pairs, {int(sum(labels))} of one case")
     print({names[i]: round(v, 2) for i, v in fitted.items()})
     print(f"BIAS = {fitted[0]:.2f}")
-    hand = FEATURES.index("long_apart") + 1
     weights = [f"{fitted.get(i, 0.0):.2f}" if i != hand else "hand" for i in range(1, len(names))]
     print(f"WEIGHTS = ({', '.join(weights)})")
+    pair = np.array([fitted.get(i, 0.0) if i != hand else WEIGHTS[hand - 1] for i in range(len(names))])
+    pair[0] = fitted[0]
+    offset = np.clip(np.array(case_best) @ pair, -30, 30)
+    case_names = ["bias", *CASE_FEATURES]
+    case_fitted = logistic(np.array(case_rows), np.array(case_labels), case_names,
+                           {"other_caller_x_days_since_last"}, {0}, offset)  # fmt: skip
+    print(f"cases: {len(case_labels)} candidate cases, {int(sum(case_labels))} the right one")
+    print({case_names[i]: round(v, 2) for i, v in case_fitted.items()})
+    print(f"CASE_WEIGHTS = ({', '.join(f'{case_fitted.get(i, 0.0):.2f}' for i in range(1, len(case_names)))})")
 
 
 def rss_mb() -> float:
@@ -367,16 +392,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--merge-at", type=float, default=0.9)
     parser.add_argument("--review-at", type=float, default=0.3)
+    parser.add_argument("--by-ticket", action="store_true", help="before: a case scores as its best ticket")
     parser.add_argument("--fit", type=int, metavar="SEED", help="fit the evidence weights on the month of SEED")
     parser.add_argument("--history", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=1000)
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {platform.python_version()}, {date.today()}")
     if args.fit is not None:
-        fit(args.fit, args.grievances)
+        fit(args.fit, args.grievances, args.merge_at)
         return
     tickets = month(seed=args.seed, grievances=args.grievances)
-    result = accuracy(tickets, args.merge_at, args.review_at)
+    result = accuracy(tickets, args.merge_at, args.review_at, args.by_ticket)
     print("accuracy:", {k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()})
     if args.history:
         print("speed:", {k: round(v, 2) for k, v in speed(args.history, args.queries).items()})

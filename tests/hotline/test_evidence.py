@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
+from typing import Any
 
 import pytest
 
-from zhizhi.hotline.evidence import WINDOW_DAYS, Evidence, compare_figures, different_word, figures, repeats
+from zhizhi.hotline.evidence import (
+    WINDOW_DAYS,
+    CaseEvidence,
+    Evidence,
+    compare_figures,
+    different_word,
+    figures,
+    repeats,
+)
 from zhizhi.hotline.similar import TicketIndex, TicketText, normalise_text, respondent_core, without_respondent
 
 
@@ -101,9 +111,11 @@ BASE = Evidence(text=0.4, shared=0.5, same_respondent=True)
         ({"same_figures": 1}, 0),  # the fit found no weight in it once the same caller is known (docs/hotline.md)
         ({"shared": 2.0}, +1),
         ({"same_respondent": False, "different_respondent": True}, -1),
-        ({"different_figures": 1}, -1),
+        ({"same_respondent": False, "one_respondent": True}, -1),  # a question about no business, and a complaint
+        ({"different_figures": 1}, 0),  # no weight once the days apart are known: each consumer has their own sum
         ({"days_apart": WINDOW_DAYS + 1}, -1),
-        ({"days_apart": 3}, 0),
+        ({"days_apart": 3}, -1),  # other callers about one shop: the nearer in time, the likelier one incident
+        ({"days_apart": 3, "same_phone": True, "same_caller": True}, +1),  # the same caller: the days do not count
         ({"different_word": True}, -1),
     ],
 )
@@ -207,3 +219,42 @@ def test_a_different_amount_lowers_the_same_shops_score() -> None:
         for i, amount in enumerate((2000, 500))
     )
     assert same.ticket_id == other.ticket_id == 1 and same.score > other.score
+
+
+def test_the_days_apart_count_only_between_other_callers() -> None:
+    caller = {**BASE.__dict__, "same_phone": True, "same_caller": True}
+    assert Evidence(**{**caller, "days_apart": 1}).score() == Evidence(**{**caller, "days_apart": 20}).score()
+    other = BASE.__dict__
+    assert Evidence(**{**other, "days_apart": 1}).score() > Evidence(**{**other, "days_apart": 20}).score()
+
+
+def test_shared_words_count_for_the_same_business_or_the_same_caller_only() -> None:
+    def gain(**facts: Any) -> float:
+        return Evidence(0.4, 3.0, **facts).logit() - Evidence(0.4, 0.1, **facts).logit()
+
+    # two callers' questions about no business, or about two businesses: their words alone say little
+    assert gain(same_respondent=True) > gain() + 1 and gain(same_phone=True, same_caller=True) > gain() + 1
+    assert gain(different_respondent=True) <= gain()
+
+
+def test_the_score_is_the_logistic_of_the_log_odds() -> None:
+    e = Evidence(text=0.5, shared=2.0, same_respondent=True, days_apart=2)
+    assert abs(e.score() - 1 / (1 + math.exp(-e.logit()))) < 1e-12
+
+
+PAIR = Evidence(text=0.1, shared=0.3, same_respondent=True, days_apart=1)
+
+
+@pytest.mark.parametrize(
+    ("facts", "direction"),
+    [
+        ({}, 0),  # one caller, nothing more: the case weighs as its best ticket
+        ({"callers": 2}, +1),  # several callers already about this business: an incident
+        ({"callers": 2, "own_caller": True}, 0),  # the caller is already in the case: not another caller
+        ({"callers": 2, "same_respondent": False}, 0),  # not about the same business
+    ],
+)
+def test_a_case_weighs_as_its_best_ticket_and_what_its_callers_add(facts: dict[str, Any], direction: int) -> None:
+    base = PAIR.score()
+    case = CaseEvidence(PAIR, **{"shared": PAIR.shared, "same_respondent": True, **facts}).score()
+    assert (case > base + 1e-9) - (case < base - 1e-9) == direction

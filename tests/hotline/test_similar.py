@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from zhizhi.hotline.similar import TicketIndex, TicketText, ngrams, normalise_text, respondent_key, same_respondent
@@ -68,3 +70,66 @@ def test_added_tickets_are_found_before_and_after_compacting(index: TicketIndex)
     assert index.candidates(TicketText(1, HISTORY[0].text)) == [] or all(
         c.ticket_id != 1 for c in index.candidates(TicketText(1, HISTORY[0].text))
     )  # a ticket is never its own candidate
+
+
+GYM = "柳州市城中区金山健身房"
+CASE = [  # one incident, two members so far, in case 100; an unrelated grievance about the same gym, case 200
+    TicketText(31, "金山健身房办卡后关门跑路，预付卡余额2000元无法退还", "13700002222", "张敏", GYM,
+               received=date(2026, 3, 2), case_id=100),
+    TicketText(32, "在金山健身房充值500元办了会员卡，现在店铺突然关门联系不上老板", "13700003333", "李强", GYM,
+               received=date(2026, 3, 3), case_id=100),
+    TicketText(33, "金山健身房的跑步机坏了没人修", "13700004444", "王伟", GYM, received=date(2026, 3, 1), case_id=200),
+    TicketText(34, "紫荆便利店销售过期牛奶，请求查处", "13900001111", "赵丽", "紫荆便利店", received=date(2026, 3, 2)),
+]  # fmt: skip
+MARCH_4 = date(2026, 3, 4)
+MEMBER = TicketText(35, "金山健身房停业，会员卡里还有880元，要求退款", "15000009999", "陈静", GYM, received=MARCH_4)
+
+
+def test_a_new_ticket_is_weighed_against_each_case_with_all_its_tickets() -> None:
+    found = TicketIndex.build(CASE).case_candidates(MEMBER, floor=0.0)
+    best = found[0]
+    assert best.case_id == 100 and best.ticket_ids == (31, 32)
+    assert best.best.ticket_id in (31, 32) and best.reasons[: len(best.best.reasons)] == best.best.reasons
+    assert "several_callers" in best.reasons and "same_respondent" in best.reasons
+    assert best.score > best.best.score  # two callers already about the gym's closing
+    assert {k.case_id for k in found} >= {100, 200} and all(k.case_id != 100 for k in found[1:])
+    alone = {k.case_id: k for k in found}[200]
+    assert alone.ticket_ids == (33,) and "several_callers" not in alone.reasons and alone.score < best.score
+
+
+def test_a_ticket_in_no_case_is_a_case_of_its_own() -> None:
+    index = TicketIndex.build(CASE)
+    new = TicketText(36, "紫荆便利店卖过期牛奶，要求查处", "13900001111", "赵丽", "紫荆便利店", received=MARCH_4)
+    best = index.case_candidates(new)[0]
+    assert best.case_id is None and best.ticket_ids == (34,) and best.best.ticket_id == 34
+    assert "several_callers" not in best.reasons
+
+
+def test_a_handler_moves_a_ticket_between_cases_before_and_after_compacting() -> None:
+    index = TicketIndex.build(CASE)
+    index.assign(32, 200)  # the second member put in the other case
+    found = {k.case_id: k for k in index.case_candidates(MEMBER, floor=0.0)}
+    assert found[100].ticket_ids == (31,) and found[200].ticket_ids == (32, 33)
+    assert "several_callers" not in found[100].reasons
+    index.assign(33, None)  # taken out of its case: a case of its own
+    found = {k.case_id: k for k in index.compact().case_candidates(MEMBER, floor=0.0)}
+    assert found[200].ticket_ids == (32,) and found[None].ticket_ids == (33,)
+
+
+def test_added_tickets_keep_their_case() -> None:
+    index = TicketIndex.build(CASE[:1])
+    index.add(CASE[1])
+    assert index.case_candidates(MEMBER)[0].ticket_ids == (31, 32)
+    assert index.compact().case_candidates(MEMBER)[0].ticket_ids == (31, 32)
+
+
+def test_a_question_about_no_business_is_not_a_complaint_about_one() -> None:
+    question = TicketText(41, "市民反映咨询面包三包期限怎么计算", "13812345678", "韦芳", None, received=MARCH_4)
+    complaint = TicketText(42, "在紫荆便利店买的面包有质量问题，要求退货被拒绝", "13812345678", "韦芳", "紫荆便利店",
+                           received=MARCH_4)  # fmt: skip
+    other_item = TicketText(43, "市民反映咨询手机三包期限怎么计算", "13812345678", "韦芳", None, received=MARCH_4)
+    again = TicketText(44, "再次反映：咨询面包三包期限怎么计算", "13812345678", "韦芳", None, received=date(2026, 3, 6))
+    index = TicketIndex.build([*HISTORY, *CASE, question, complaint, other_item])
+    found = {c.ticket_id: c for c in index.candidates(again, floor=0.0)}
+    assert found[41].score > 0.9 and found[41].score > found[43].score > found[42].score
+    assert "different_word" in found[43].reasons  # the same question about another product

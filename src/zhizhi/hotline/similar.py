@@ -524,7 +524,8 @@ class TicketIndex:
         agree, differ = compare_figures(mine.figures, self._figures[row])
         received = int(self._received.data[row])
         apart = abs(mine.received.toordinal() - received) if mine.received and received else None
-        other_word = same_business and similarity >= 0.3 and different_word(mine.text, self._texts[row])
+        alike = same_business or not (mine.respondent or theirs)  # the same business, or a question about none
+        other_word = alike and similarity >= 0.3 and different_word(mine.text, self._texts[row])
         one_business = bool(mine.respondent) != bool(theirs) and not same_business
         return Evidence(similarity, shared, same_phone, same_name, same_business, other_business, agree, differ,
                         mine.repeat and (same_phone or same_name), apart, other_word, one_business)  # fmt: skip
