@@ -36,7 +36,7 @@ from zhizhi.hotline import (
     take_in,
 )
 from zhizhi.hotline.cases import index_candidates
-from zhizhi.store.types import LOCAL_TZ
+from zhizhi.store.types import local_today
 
 app = typer.Typer(help="Hotline cases: tickets merged into one grievance, routed, decided, answered.",
                   no_args_is_help=True)  # fmt: skip
@@ -45,7 +45,7 @@ Reason = typer.Option(..., "--reason", help="Why (kept in the audit trail).")
 
 
 def _today() -> date:
-    return datetime.now(LOCAL_TZ).date()
+    return local_today()
 
 
 @app.command("take-in")

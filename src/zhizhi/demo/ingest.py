@@ -4,7 +4,7 @@ demo's today (`zhizhi.demo.desk`)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from zhizhi.demo.sources import write_demo_exports
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.sources import load_source
 from zhizhi.store.tables import Batch
-from zhizhi.store.types import LOCAL_TZ
+from zhizhi.store.types import local_today
 
 INGEST_DAY = date(2026, 11, 28)  # the demo's exports are dated November 2026: checks run as on that day
 
@@ -46,4 +46,4 @@ def ingest_demo_exports(session: Session, actor: Actor, root: Path, today: date 
 
 def demo_today() -> date:
     """The demo's today: the day it runs, in China (its hotline tickets are of the month before)."""
-    return datetime.now(LOCAL_TZ).date()
+    return local_today()

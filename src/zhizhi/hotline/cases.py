@@ -47,7 +47,7 @@ from zhizhi.store.tables import (
     RecordVersion,
     User,
 )
-from zhizhi.store.types import LOCAL_TZ, utcnow
+from zhizhi.store.types import LOCAL_TZ, local_today, utcnow
 
 OPEN_STAGES = ("received", "accepted")
 STAGES = {"received": ("待受理", "received"), "accepted": ("处理中", "in hand"), "closed": ("已办结", "closed"),
@@ -589,7 +589,7 @@ def decide(session: Session, actor: Actor, workspace: Workspace, case: Case, dec
                          zh=f"处理结果 {len(result)} 个字符，最多 {MAX_RESULT} 个。")  # fmt: skip
     if decision in FINAL and not result and decision != "not_accepted":
         raise InputError("Write the result the callers will be told.", zh="请填写将答复给诉求人的处理结果。")
-    day = today or datetime.now(LOCAL_TZ).date()
+    day = today or local_today()
     case.decision, case.result = decision, result or None
     case.decision_reason = reason_code if decision == "not_accepted" else None
     case.decided_at, case.decided_by, case.updated_at = utcnow(), actor.name, utcnow()

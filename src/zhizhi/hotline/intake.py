@@ -30,7 +30,7 @@ from zhizhi.errors import ConfigError, InputError
 from zhizhi.records.ticket import CHANNELS, TICKET
 from zhizhi.sources.config import SOURCES_FOLDER, SourceConfig, load_source
 from zhizhi.store.tables import QuarantineItem, RawRow
-from zhizhi.store.types import LOCAL_TZ
+from zhizhi.store.types import LOCAL_TZ, local_today
 
 MAX_TICKETS = 1000
 MAX_VALUE = 4000
@@ -100,7 +100,7 @@ def push_tickets(
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     # Today in China: a ticket received after midnight there must not look a day ahead of a server kept in UTC.
     result = ingest_file(session, Actor.operator(actor.name), source, path, outbox=Outbox.of(workspace.root),
-                         force=True, today=datetime.now(LOCAL_TZ).date())  # fmt: skip
+                         force=True, today=local_today())  # fmt: skip
     batch = result.batch
     outcome = session.execute(
         select(RawRow.row_number, RawRow.status, RawRow.reason, QuarantineItem.findings)

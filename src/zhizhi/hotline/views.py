@@ -36,7 +36,7 @@ from zhizhi.privacy.masking import disclose, mask
 from zhizhi.records.ticket import CHANNELS, KINDS
 from zhizhi.records.ticket_answer import DECISIONS
 from zhizhi.store.tables import Case, CasePause, CaseSuggestion, CaseTicket, Department, Record, RecordVersion, User
-from zhizhi.store.types import LOCAL_TZ
+from zhizhi.store.types import LOCAL_TZ, local_today
 
 IDENTITY = {"caller_name": "person_name", "caller_phone": "phone", "caller_address": "person_address"}
 
@@ -66,7 +66,7 @@ def case_view(
 ) -> dict[str, Any]:
     """One case as the desk shows it. With `purpose`, the callers' identities are shown to those the rule allows
     (audited); without, or to anyone else, they are masked."""
-    day = today or datetime.now(LOCAL_TZ).date()
+    day = today or local_today()
     allowed = may_see_identity(session, actor, case)
     tickets = case_tickets(session, case)
     if purpose is not None:
@@ -340,7 +340,7 @@ def statistics(
     for c in cases:
         industries[_industry(session, c.entity_id) or "未关联主体"] += 1
     breaches: dict[tuple[str, str], int] = defaultdict(int)
-    today = min(until, datetime.now(LOCAL_TZ).date()) if until >= since else until
+    today = min(until, local_today()) if until >= since else until
     offices = _names(session, list({c.office_id for c in cases}))
     handlers = dict(session.execute(select(User.id, User.display_name)).all())
     for c in cases:

@@ -39,7 +39,7 @@ from zhizhi.ingest.read.registry import reader_for
 from zhizhi.ingest.writer import BatchWriter
 from zhizhi.sources.config import SourceConfig
 from zhizhi.store.tables import Batch, QuarantineItem, RawRow
-from zhizhi.store.types import utcnow
+from zhizhi.store.types import local_today, utcnow
 
 Progress = Callable[[int], None]
 """Called after each chunk with the number of rows read so far."""
@@ -107,7 +107,7 @@ def ingest_file(
         )
         if earlier is not None:
             return IngestResult(earlier, already=True)
-    day = today or date.today()
+    day = today or local_today()
     context = build_context(session, source, day)
     options = ReadOptions(
         encoding=source.encoding,

@@ -34,7 +34,7 @@ from zhizhi.ingest.versions import Versions
 from zhizhi.privacy.masking import disclose, mask_example, mask_row
 from zhizhi.sources.config import SourceConfig
 from zhizhi.store.tables import Batch, QuarantineItem, RawRow
-from zhizhi.store.types import iso_utc, utcnow
+from zhizhi.store.types import iso_utc, local_today, utcnow
 
 STATUSES = ("open", "replayed", "superseded")
 MAX_FIX_LENGTH = 2_000
@@ -235,7 +235,7 @@ def replay(
     groups: dict[tuple[str, tuple[str, ...]], list[tuple[QuarantineItem, RawRow, Batch]]] = defaultdict(list)
     for item, raw, batch in rows:
         groups[(item.source, tuple(json.loads(raw.data)))].append((item, raw, batch))
-    ids, now, day = Ids(session), utcnow(), today or date.today()
+    ids, now, day = Ids(session), utcnow(), today or local_today()
     outcome: dict[int, str] = {}
     for (name, header), members in groups.items():
         config = load_source(name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -52,6 +52,11 @@ def local_text(moment: datetime | None) -> str:
 def local_text_of(iso: str | None) -> str:
     """`local_text` of a time given as ISO text (as the JSON forms carry it)."""
     return local_text(datetime.fromisoformat(iso)) if iso else ""
+
+
+def local_today() -> date:
+    """Today in China (the bureau's day: deadlines, "not in the future" checks), whatever the server's own zone."""
+    return datetime.now(LOCAL_TZ).date()
 
 
 def utcnow() -> datetime:

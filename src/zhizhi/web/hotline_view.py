@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import Request
@@ -19,7 +19,7 @@ from zhizhi.errors import NotFoundError
 from zhizhi.hotline.cases import OPEN_STAGES, clock_states, visible, worst
 from zhizhi.privacy.masking import check_purpose
 from zhizhi.store.tables import Case, CaseSuggestion, CaseTicket, Department
-from zhizhi.store.types import LOCAL_TZ
+from zhizhi.store.types import local_today
 from zhizhi.web.deps import app_context, unmask_per_hour
 
 PAGE_SIZE = 50
@@ -47,7 +47,7 @@ def desk(request: Request) -> Desk:
     return Desk(
         settings=workspace.config.hotline,
         calendar=hotline.load_calendar(workspace.root),
-        today=datetime.now(LOCAL_TZ).date(),
+        today=local_today(),
         per_hour=unmask_per_hour(request),
     )
 

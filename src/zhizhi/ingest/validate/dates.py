@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from zhizhi.ingest.validate.results import Checked, finding
+from zhizhi.store.types import local_today
 
 EARLIEST = date(1949, 10, 1)
 """The default lower bound: records of this bureau start with the People's Republic."""
@@ -36,7 +37,7 @@ def validate_date(
         message_zh = f"日期 `{parsed}` 早于 `{earliest}`"
         message = f"`{parsed}` is before `{earliest}`, the earliest date `{field}` allows"
         return Checked(parsed, [finding("date.too_early", field, shown, message_zh, message)])
-    latest = None if max_future_days is None else (today or date.today()) + timedelta(days=max_future_days)
+    latest = None if max_future_days is None else (today or local_today()) + timedelta(days=max_future_days)
     if latest is not None and parsed > latest:
         message_zh = f"日期 `{parsed}` 晚于今天" if max_future_days == 0 else f"日期 `{parsed}` 晚于 `{latest}`"
         message = f"`{parsed}` is after `{latest}`, the latest date `{field}` allows"

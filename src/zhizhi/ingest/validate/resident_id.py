@@ -13,6 +13,7 @@ from stdnum.iso7064 import mod_11_2
 
 from zhizhi.ingest.validate.identifiers import compact, is_digits
 from zhizhi.ingest.validate.results import Checked, Finding, finding
+from zhizhi.store.types import local_today
 
 EARLIEST_BIRTH = date(1900, 1, 1)
 
@@ -45,7 +46,7 @@ def validate_resident_id(value: str, field: str = "resident_id", *, today: date 
         message_zh = f"`{number}` 含非法字符：身份证号码前17位为数字，第18位为数字或 X"
         message = f"`{number}` is not 17 digits followed by a digit or `X`"
         return Checked(number, [finding("resident_id.format", field, number, message_zh, message)])
-    return Checked(number, _birth_date(field, number, today or date.today()) + _check_digit(field, number))
+    return Checked(number, _birth_date(field, number, today or local_today()) + _check_digit(field, number))
 
 
 def _birth_date(field: str, number: str, today: date) -> list[Finding]:
