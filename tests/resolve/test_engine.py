@@ -262,7 +262,8 @@ def test_the_one_holder_of_a_name_core_does_not_outweigh_an_address_or_a_region_
     model: Model,
 ) -> None:
     """The name core's one holder is strong evidence, not a veto: a list row at an address in another county is not
-    linked, one whose region words name another city is not compared with it, and a branch is another entity."""
+    linked; one whose region words name another city, or a district inside the city the holder is registered under
+    (a district's namesake: the city's name was taken), is not compared with it; a branch is another entity."""
     features = prepare(
         subjects(
             firm("柳州市华信科技有限公司", 0, "文昌路1号", uscc=CODES[0]),
@@ -271,6 +272,13 @@ def test_the_one_holder_of_a_name_core_does_not_outweigh_an_address_or_a_region_
                 "南宁市华信科技有限公司", source="hotline", address=None, address_division_code=None, address_rest=None
             ),
             firm("华信科技有限公司柳南分公司", 2, "五一路9号", source="market_stalls"),
+            firm(
+                "柳州市柳南区华信科技有限公司",
+                source="hotline",
+                address=None,
+                address_division_code=None,
+                address_rest=None,
+            ),
         )
     )
     scored = score_pairs(features, model=model, thresholds=Thresholds(review=0.0)).filter(pl.col("record_id_l") == 1)
@@ -279,7 +287,8 @@ def test_the_one_holder_of_a_name_core_does_not_outweigh_an_address_or_a_region_
     assert "库中仅此一家持有（无代码名单）" in why[2] and probability[2] < 0.99  # another county
     assert why[3].startswith('{"name":"字号与行业相同（+') and probability[3] < 0.99  # 南宁市: another area's firm
     assert probability[4] < 1e-6  # a branch of it
-    assert clusters_of(features, score_pairs(features, model=model)) == [[1], [2], [3], [4]]
+    assert why[5].startswith('{"name":"字号与行业相同（+') and probability[5] < 0.99  # a district's namesake
+    assert clusters_of(features, score_pairs(features, model=model)) == [[1], [2], [3], [4], [5]]
 
 
 def test_the_one_holder_levels_keep_their_odds_whatever_the_register_size(city_features: pl.DataFrame) -> None:

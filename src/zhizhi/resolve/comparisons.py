@@ -15,22 +15,32 @@ CANNOT_LINK_M = 1e-20
 # firm's name taken again. Fixed, because random pairs cannot measure something this rare.
 REGISTERED_NAME_U = 2e-9
 # A record without a code writing the name core (trade name + industry word, and branch) that exactly one credit
-# code in the register holds, with no region word naming another area, is another firm only when that firm is
-# missing from the register (or a typo gave it another firm's core). Random pairs cannot measure something this
-# rare, so the odds of such a pair on this evidence alone are fixed (u is the prior times m / odds), whatever the
-# register's size. They differ by where the record comes from: a list that carries no credit codes at all (special-
-# equipment users, market stalls, hotline respondents) does not choose its rows by whether a firm is registered,
-# while a record without a code in a source that carries codes often lacks it because its firm is not in the
-# register. Measured in bench/RESULTS.md (200,000 firms, rows with a name and nothing else): 1.2 % of such list rows
-# and 3.3 % of the other records are another firm than the one holder.
+# code in the register holds, with no region word naming another area (_one_holder), is another firm only when
+# that firm is missing from the register (or a typo gave it another firm's core). Random pairs cannot measure
+# something this rare, so the odds of such a pair on this evidence alone are fixed (u is the prior times m / odds),
+# whatever the register's size. They differ by where the record comes from: a list that carries no credit codes at
+# all (special-equipment users, market stalls, hotline respondents) does not choose its rows by whether a firm is
+# registered, while a record without a code in a source that carries codes often lacks it because its firm is not
+# in the register. Measured in bench/RESULTS.md (200,000 firms, rows with a name and nothing else): 1.2 % of such
+# list rows and 3.3 % of the other records are another firm than the one holder.
 ONE_HOLDER_LIST_ODDS = 80.0
 ONE_HOLDER_ODDS = 30.0
-# the same name core and branch, held by one credit code, and region words (if any) naming the same area or one
-# inside the other
-_ONE_HOLDER = (
-    "holder_key_l = holder_key_r AND core_codes_l = 1 AND (region_area_l IS NULL OR region_area_r IS NULL "
-    "OR starts_with(region_area_l, region_area_r) OR starts_with(region_area_r, region_area_l))"
-)
+
+
+def _one_holder(*, listed: bool) -> str:
+    """The same name core and branch, held by one credit code, which one side carries; the other side's region
+    words (if both sides have any) name the holder's area or one containing it (a district's namesake registers
+    under its district's name because the city's is taken: 柳州市柳北区华信 is not 柳州市华信); with `listed`, the
+    other side comes from a list without codes."""
+    sides = []
+    for coded, other in (("l", "r"), ("r", "l")):
+        area = (
+            f"region_area_{coded} IS NULL OR region_area_{other} IS NULL "
+            f"OR starts_with(region_area_{coded}, region_area_{other})"
+        )
+        source = f" AND codeless_source_{other}" if listed else ""
+        sides.append(f"(uscc_valid_{coded}{source} AND ({area}))")
+    return f"holder_key_l = holder_key_r AND core_codes_l = 1 AND ({' OR '.join(sides)})"
 
 
 @dataclass(frozen=True)
@@ -124,7 +134,7 @@ NAME = Comparison(
         # person or a phone says otherwise
         Level(
             "one_holder_list",
-            f"{_ONE_HOLDER} AND ((uscc_valid_l AND codeless_source_r) OR (uscc_valid_r AND codeless_source_l))",
+            _one_holder(listed=True),
             "字号与行业相同，库中仅此一家持有（无代码名单）",
             0.01,
             fixed_odds=ONE_HOLDER_LIST_ODDS,
@@ -132,7 +142,7 @@ NAME = Comparison(
         # from a source that carries codes, on its own it waits for a steward (30 to 1)
         Level(
             "one_holder",
-            f"{_ONE_HOLDER} AND (uscc_valid_l OR uscc_valid_r)",
+            _one_holder(listed=False),
             "字号与行业相同，库中仅此一家持有",
             0.3,
             fixed_odds=ONE_HOLDER_ODDS,
