@@ -133,3 +133,4 @@ def test_a_question_about_no_business_is_not_a_complaint_about_one() -> None:
     found = {c.ticket_id: c for c in index.candidates(again, floor=0.0)}
     assert found[41].score > 0.9 and found[41].score > found[43].score > found[42].score
     assert "different_word" in found[43].reasons  # the same question about another product
+    assert "one_respondent" in found[42].reasons and "one_respondent" not in found[41].reasons

@@ -2,17 +2,29 @@
 
 Each candidate pair is described by a few plain facts (`Evidence`): how alike the texts are once the respondent's
 name is taken out of both (the name is weighed as the respondent, and counted once), whether the caller's phone or
-name is the same, whether both name the same business or two different ones, whether the figures the texts give (an
-amount in 元, a date, a number of days, jin or liang) agree or contradict, whether the new ticket says it is a repeat
-call (再次反映) from the same caller, and how many days apart the two were received.
+name is the same, whether both name the same business, two different ones, or only one of them names one (a question
+about no business beside a complaint about a shop), whether the figures the texts give (an amount in 元, a date, a
+number of days, jin or liang) agree or contradict, whether the texts are alike but for one word (another product),
+whether the new ticket says it is a repeat call (再次反映) from the same caller, and how many days apart the two were
+received. The words two texts share count with the same business or the same caller (two callers' questions about no
+business, or two businesses, alike in words are still two grievances); the days apart count between other callers
+(other consumers of one incident call within days of each other; the same caller's repeat may come weeks later).
+
+A case is weighed as its best ticket, and then by what its tickets together add (`CaseEvidence`): whether other
+callers have already raised it about the same business (an incident: a shop that closed, a bad batch), the words its
+tickets share with the new one together, the days since its latest ticket, and how many other callers raised
+something about the same business in the last week.
 
 They are weighed as a logistic model (a Fellegi-Sunter-style sum of log-odds): score = 1 / (1 + exp(-z)) with
-z = BIAS + sum of weight x fact, so a score estimates the chance that the pair is one case. The weights were fitted
-(`python bench/hotline.py --fit 3`: every shortlisted pair of a generated month, seed 3, labelled by its truth;
-each fact's sign fixed beforehand, a fact that takes the wrong sign dropped) and are judged on another month
-(seed 7) the fit never saw. The `long_apart` weight is set by hand, as a 30-day month cannot teach it: a pair
-received more than `WINDOW_DAYS` apart loses 3 in log-odds (a grievance that comes back after two months is more
-often a new one), and a repeat call counts only within the window.
+z = BIAS + sum of weight x fact, so a score estimates the chance that the pair is one case; a case's score adds
+CASE_WEIGHTS x its facts to its best pair's z. The weights were fitted (`python bench/hotline.py --fit 3`: every
+shortlisted pair of a generated month, seed 3, labelled by its truth; then every candidate case of each ticket, the
+cases as the index makes them merging at 0.9; each fact's sign fixed beforehand, a fact that takes the wrong sign
+dropped) and are judged on other months (seeds 7 and 21) the fit never saw. The `long_apart` weight is set by
+hand, as a 30-day month cannot teach it: a pair received more than `WINDOW_DAYS` apart loses 3 in log-odds (a
+grievance that comes back after two months is more often a new one), and a repeat call counts only within the
+window. The weights, the days apart above all, are learnt from a generated month: a month of real tickets labelled
+by a handler must refit them before the thresholds are trusted.
 """
 
 from __future__ import annotations
@@ -135,8 +147,9 @@ FEATURES = (
 BIAS = -5.34
 WEIGHTS = (0.00, 0.00, 3.03, 3.06, 5.07, -5.83, 0.00, 0.00, 0.41, -3.0, -0.87, -3.73, -1.37, 2.82, -4.31, 1.48)
 """Log-odds per fact, in the order of `FEATURES`; fitted (see the module's docstring) except `long_apart`, set by
-hand. A weight of 0 is a fact the fit found nothing in beyond the others (the texts' cosine once the shared weight
-is known; figures once the caller is known)."""
+hand. A weight of 0 is a fact the fit found nothing in beyond the others (the texts' cosine and their shared weight
+alone once the shared weight with the same business or caller is known; figures once the days apart are known: each
+consumer of one incident has their own sum and date)."""
 
 
 @dataclass(frozen=True)
@@ -184,4 +197,5 @@ CASE_FEATURES = ("case_shared_gain", "other_caller_x_case_shared_gain", "several
                  "other_caller_x_days_since_last", "other_caller_x_recent_callers")  # fmt: skip
 CASE_WEIGHTS = (0.00, 0.00, 0.77, 0.00, 0.00, 0.00)
 """Log-odds added to the best pair's, per fact of the case, in the order of `CASE_FEATURES` (fitted: see the
-module's docstring)."""
+module's docstring). Only `several_callers` carries weight: the words of the case's tickets together, the days since
+its latest and a burst of callers in the week added nothing the fit could find beyond the best pair and it."""

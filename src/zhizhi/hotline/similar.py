@@ -15,8 +15,11 @@ the same phone, name or respondent, and scores those at once (vectorised). Ticke
 a small in-memory delta until `compact()`.
 
 The score weighs the evidence of a pair (`zhizhi.hotline.evidence`): the texts' similarity, the same phone or
-caller, the same or a different business, figures that agree or contradict (amount, date, days, weight), a repeat
-call (再次反映) from the same caller, and the days between the two; it estimates the chance that the two are one case.
+caller, the same or a different business (or a business on one side only), figures that agree or contradict
+(amount, date, days, weight), texts alike but for one word, a repeat call (再次反映) from the same caller, and the
+days between the two; it estimates the chance that the two are one case. `case_candidates` weighs a new ticket
+against each case (the tickets given the same `case_id`) as its best ticket and what the case adds: other callers
+already about the same business.
 """
 
 from __future__ import annotations
@@ -553,6 +556,7 @@ class TicketIndex:
                                     ("different_respondent", e.different_respondent),
                                     ("different_figures", e.different_figures > 0),
                                     ("different_word", e.different_word),
+                                    ("one_respondent", e.one_respondent),
                                     ("long_apart", long_apart)) if yes]  # fmt: skip
         return Candidate(int(self._ids.data[row]), round(score, 4), round(e.text, 4), tuple(reasons), phrases)
 
