@@ -91,3 +91,29 @@ def test_deliveries_quarantine_and_audit(workspace: Workspace, city: sessionmake
     again = _figures(workspace, city, "acts", leader)
     assert again["figures"]["rows"] == [{"action": "report.run", "action_name": "report.run", "events": 1}]
     assert again["changes"]["late"]["count"] == 1
+
+
+REGISTER = (
+    "name: register\n"
+    + HEAD
+    + """\
+query: {from: entities, group_by: [county], where: {status: active}}
+measures:
+  - {name: entities, label: 主体, kind: count}
+  - {name: without_uscc, label: 无信用代码, kind: count, where: {uscc: {empty: true}}}
+"""
+)
+
+
+def test_the_register_by_county(town: tuple[Workspace, sessionmaker[Session]]) -> None:
+    from zhizhi.resolve.run import resolve
+
+    workspace, sessions = town
+    with sessions() as session, session.begin():
+        resolve(session, OPERATOR, workspace.config.resolve)
+    write_report(workspace.root, REGISTER)
+    rows = {
+        r["county"]: (r["entities"], r["without_uscc"])
+        for r in _figures(workspace, sessions, "register")["figures"]["rows"]
+    }
+    assert rows == {"450202": (3, 3), "450203": (2, 2), "450204": (1, 1)}  # 甲乙丙; 丁戊; 己: none has a credit code

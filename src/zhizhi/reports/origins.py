@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor
+from zhizhi.config.models import GOLDEN_FIELDS
 from zhizhi.ingest.kinds import output_columns
 from zhizhi.records import record_types
 from zhizhi.store.tables import (
@@ -64,8 +65,9 @@ CLOCK_STATES = ("breached", "warning", "unknown", "paused", "running", "met")
 def fields_of(origin: str, record_type: str | None) -> dict[str, FieldKind]:
     """Every field a definition may name for `origin` (and record type), with its kind."""
     found = dict(COLUMNS.get(origin, {}))
-    kind_name = record_type if origin == "records" else "entity" if origin == "entities" else None
-    kind = record_types().get(kind_name or "")
+    if origin == "entities":  # the register keeps these of an entity's records (its golden fields)
+        return found | {name: "text" for name in GOLDEN_FIELDS if name not in found}
+    kind = record_types().get(record_type or "") if origin == "records" else None
     if kind is not None:
         for spec in kind.fields:
             kind_of: FieldKind = "date" if spec.kind == "date" else "datetime" if spec.kind == "datetime" else "text"
@@ -78,8 +80,10 @@ def division_field(origin: str, record_type: str | None) -> str | None:
     """The field holding a row's division code (for `county` and `division`), if the origin has one."""
     if origin == "cases":
         return "respondent_division"
-    kind = record_types().get((record_type if origin == "records" else "entity") or "")
-    if origin not in ("records", "entities") or kind is None:
+    if origin == "entities":
+        return "address_division_code"
+    kind = record_types().get(record_type or "") if origin == "records" else None
+    if kind is None:
         return None
     address = next((f.name for f in kind.fields if f.kind == "address"), None)
     return f"{address}_division_code" if address else None
