@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -117,3 +119,47 @@ def test_the_register_by_county(town: tuple[Workspace, sessionmaker[Session]]) -
         for r in _figures(workspace, sessions, "register")["figures"]["rows"]
     }
     assert rows == {"450202": (3, 3), "450203": (2, 2), "450204": (1, 1)}  # 甲乙丙; 丁戊; 己: none has a credit code
+
+
+CASES = (
+    "name: desk\n"
+    + HEAD
+    + """\
+query: {from: cases, period: received_on, group_by: [kind, county]}
+measures:
+  - {name: received, label: 受理登记, kind: count}
+  - {name: breached, label: 超期, kind: count, where: {clock: breached}}
+  - {name: on_time, label: 未超期, kind: count, where: {clock: [running, met, warning, paused]}}
+"""
+)
+
+
+def test_hotline_cases_and_their_clocks(workspace: Workspace, city: sessionmaker[Session], tmp_path: Path) -> None:
+    from tests.hotline.desk import ingest_all
+    from zhizhi.hotline import take_in
+    from zhizhi.hotline.cases import clock_states, worst
+    from zhizhi.hotline.workdays import load_calendar
+    from zhizhi.store.tables import Case
+
+    ingest_all(workspace, tmp_path)  # the gym on both channels (one case), a supermarket, a question
+    with city() as session, session.begin():
+        take_in(session, OPERATOR, workspace)
+    with city() as session:  # the desk's own verdict on 31 March, to compare with
+        calendar = load_calendar(workspace.root)
+        states = {
+            case.kind: worst(s for _, s, _ in clock_states(session, case, calendar, date(2026, 3, 31), 2))
+            for case in session.scalars(select(Case))
+        }
+    assert states["complaint"] == "breached"  # not accepted within 7 working days of 2 March
+    write_report(workspace.root, CASES)
+    with city() as session, session.begin():
+        run = run_report(session, workspace, OPERATOR, "desk", parse_period("2026-03"))
+        rows = {(r["kind"], r["county"]): r for r in run_as_dict(session, run)["figures"]["rows"]}
+    assert {k: r["received"] for k, r in rows.items()} == {
+        ("complaint", "450202"): 1,
+        ("report", "450203"): 1,
+        ("consultation", None): 1,
+    }
+    for (kind, _), row in rows.items():
+        assert row["breached"] == (states[kind] == "breached"), kind
+        assert row["on_time"] == (states[kind] in ("running", "met", "warning", "paused")), kind
