@@ -2,14 +2,16 @@
 
 A month of a city's tickets is generated on both channels with the truth kept: single grievances; the same grievance
 filed on 12315 and phoned to 12345 in other words (a fifth of them from another phone); repeat calls (再次反映) days
-later; several consumers about one shop's one incident (a prepaid-card shop that closed: one case; each consumer
-with their own sum and date); unrelated grievances about the same shop (other cases); frequent callers with several
-unrelated grievances (other cases).
-Each ticket is checked against the earlier ones (`TicketIndex.candidates`); a case scores as its best ticket; the
-ticket joins the best case at or above the merge threshold (never two cases through it), and goes to a handler when
-the best is between the review and merge thresholds. Pairwise precision and recall of "same case" are reported
-beside the baseline "same caller phone only", with recall apart for pairs of the same caller (name) and of other
-callers, and how often the case a handler is shown is the right one.
+later; several consumers about one shop's one incident (a prepaid-card shop that closed: one case, Art 11; each
+consumer with their own sum and date); unrelated grievances about the same shop (other cases, unless they raise the
+same matter of the shop or the same lead about its goods: one case); frequent callers with several unrelated
+grievances (other cases); questions (咨询) that name no business and are never an incident (Art 3, 39).
+Each ticket is checked against the cases made so far (`TicketIndex.case_candidates`; with `--by-ticket`, against
+the earlier tickets, a case scoring as its best ticket); the ticket joins the best case at or above the merge
+threshold (never two cases through it), and goes to a handler when the best is between the review and merge
+thresholds. Pairwise precision and recall of "same case" are reported beside the baseline "same caller phone only",
+with recall apart for pairs of the same caller (name) and of other callers, and how often the case a handler is
+shown is the right one.
 
 Then the speed: 1,000,000 historic tickets indexed in bulk, 1,000 new tickets checked one by one: p50 / p99 time
 and the memory the index holds.
