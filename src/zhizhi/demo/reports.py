@@ -1,7 +1,9 @@
-"""The demo city's reports: the built-in definitions issued by the bureau, each run for the last three months."""
+"""The demo city's reports: the built-in definitions issued by the bureau, each run for the last three months; the
+bureau holds a seal certificate, and the last month's runs of two reports are kept as sealed PDFs."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,11 +14,14 @@ from zhizhi.access.roles import Role
 from zhizhi.config import Workspace
 from zhizhi.reports import export_run, install_builtin, report_names, run_report
 from zhizhi.reports.periods import Period, last_complete, month
+from zhizhi.reports.runs import keep_file
 from zhizhi.reports.tables import ReportReceipt, ReportRun
+from zhizhi.seals import issue_seal, list_seals
 from zhizhi.store.tables import User
 
 BUREAU = "LZ"
 READ_BY_LEADER = ("entities-by-county", "hotline", "inspections")  # the others show as nobody's: flagged
+SEALED = ("entities-by-county", "hotline")  # their last month's runs, taken by the leader as sealed PDFs
 
 
 def last_three_months(today: date) -> list[Period]:
@@ -28,8 +33,8 @@ def last_three_months(today: date) -> list[Period]:
 
 
 def run_demo_reports(sessions: Any, workspace: Workspace, today: date, actor: Actor | None = None) -> int:
-    """Install the built-in reports and run each for the three months before `today`; returns the runs made (a
-    month already run is not run again)."""
+    """Install the built-in reports and run each for the three months before `today`, then seal the last month's
+    runs of the SEALED reports; returns the runs made (a month already run is not run again, nor sealed again)."""
     actor = actor or Actor.operator("demo")
     install_builtin(workspace.root, BUREAU)
     made = 0
@@ -42,15 +47,38 @@ def run_demo_reports(sessions: Any, workspace: Workspace, today: date, actor: Ac
                     made += 1
     with sessions() as session, session.begin():
         _leader_reads(session, workspace)
+    _seal_runs(sessions, workspace, actor, last_three_months(today)[-1])
     return made
+
+
+def _seal_runs(sessions: Any, workspace: Workspace, actor: Actor, period: Period) -> None:
+    """Issue the bureau its seal certificate (once), and export the period's runs of the SEALED reports as PDFs
+    sealed by it, as `zhizhi reports export RUN --format pdf --seal` does, kept under data/reports (once)."""
+    with sessions() as session, session.begin():
+        if not any(c.department_code == BUREAU and c.active for c in list_seals(workspace.keys_dir)):
+            issue_seal(session, actor, workspace.keys_dir, BUREAU, bureau=workspace.config.name)
+    for name in SEALED:
+        with sessions() as session, session.begin():
+            query = select(ReportRun).where(ReportRun.report == name, ReportRun.period == period.label)
+            run = session.scalar(query.order_by(ReportRun.id.desc()))
+            if run is None or "pdf" in json.loads(run.files or "{}"):
+                continue
+            file_name, body = export_run(session, workspace, _leader(session) or actor, run.id, "pdf", seal=True)
+            keep_file(session, workspace, run, file_name, body)
+
+
+def _leader(session: Any) -> Actor | None:
+    user = session.scalar(select(User).where(User.username == "leader"))
+    if user is None:
+        return None
+    return Actor(user.username, user.id, user.department_id, user.department.path, frozenset({Role.LEADER}))
 
 
 def _leader_reads(session: Any, workspace: Workspace) -> None:
     """The leader downloads the latest run of a few reports, so the catalogue shows who reads what."""
-    user = session.scalar(select(User).where(User.username == "leader"))
-    if user is None or session.scalar(select(ReportReceipt.id).limit(1)) is not None:
+    leader = _leader(session)
+    if leader is None or session.scalar(select(ReportReceipt.id).limit(1)) is not None:
         return
-    leader = Actor(user.username, user.id, user.department_id, user.department.path, frozenset({Role.LEADER}))
     for name in READ_BY_LEADER:
         run = session.scalar(select(ReportRun).where(ReportRun.report == name).order_by(ReportRun.id.desc()))
         if run is not None:

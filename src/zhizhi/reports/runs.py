@@ -30,6 +30,7 @@ from zhizhi.store.tables import Department
 from zhizhi.store.types import LOCAL_TZ, iso_utc, local_text, utcnow
 
 LATE_SHOWN = 20  # late rows named one by one; the rest counted
+REPORTS_DATA = "reports"  # the runs' kept files, under the workspace's data/
 
 
 def issuer(session: Session, report: ReportConfig) -> tuple[Department, Actor]:
@@ -220,6 +221,20 @@ def export_run(
     audit.record(session, actor, "report.download", object_type="report_run", object_id=run.id,
                  detail={"report": run.report, "period": run.period, "format": fmt, "sealed": seal})  # fmt: skip
     return f"{run.report}-{run.period.replace('..', '_')}-{run.id}.{fmt}", body
+
+
+def keep_file(session: Session, workspace: Workspace, run: ReportRun, file_name: str, body: bytes) -> Path:
+    """Keep an exported file of a run under the workspace's `data/reports/` and name it in the run's `files`
+    (format -> path under data/reports), so it is there to hand out again without being made again."""
+    folder = workspace.data_dir / REPORTS_DATA
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / file_name
+    path.write_bytes(body)
+    kept = json.loads(run.files or "{}")
+    kept[file_name.rsplit(".", 1)[-1]] = file_name
+    run.files = json.dumps(kept, ensure_ascii=False, sort_keys=True)
+    session.flush()
+    return path
 
 
 def write_definition(root: Path, report: ReportConfig) -> Path:
