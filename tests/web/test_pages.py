@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from tests.conftest import Web
+from tests.conftest import OPERATOR, Web
+from zhizhi.reports import install_builtin, parse_period, retire, run_report
 from zhizhi.web.i18n import MESSAGES
 
 PAGES_BY_ROLE = {
@@ -112,3 +113,24 @@ def test_the_audit_page_filters_by_day_and_explains_a_bad_date(web: Web) -> None
     assert "<tbody>\n  \n  </tbody>" in web.client.get("/audit", params={"until": "2020-01-01"}).text
     response = web.client.get("/audit", params={"since": "2020-13-01"})
     assert response.status_code == 422 and "日期 `2020-13-01` 格式不对" in response.text
+
+
+def test_home_has_the_reports_card(web: Web) -> None:
+    web.login_form("leader")
+    assert 'id="reports-tiles"' not in web.client.get("/").text  # no report defined yet: no card
+    install_builtin(web.workspace.root, "LZ")
+    with web.sessions() as session, session.begin():
+        for name in ("entities-by-county", "licences"):  # 120 and 60 minutes by hand
+            for label in ("2026-09", "2026-10", "2026-11"):
+                run_report(session, web.workspace, OPERATOR, name, parse_period(label))
+        run_report(session, web.workspace, OPERATOR, "licences", parse_period("2026-11"))  # again: not a period more
+        retire(session, OPERATOR, web.workspace.root, "equipment", "asked for by nobody")
+    page = web.client.get("/").text
+    assert '<a href="/reports/catalogue">报表</a>' in page
+    assert re.search(r'id="reports-count"><a href="/reports/catalogue">7</a></b>张报表（其中已停用 1）', page)
+    assert re.search(r'id="reports-runs">7<', page)  # all made today, so this month
+    assert re.search(r'id="reports-saved">9.0</b>小时手工填报时间已节省（540 分钟', page)  # (120 + 60) x 3
+    assert re.search(r'id="reports-flagged" class="alert"><a href="/reports/catalogue">2<', page)  # read by nobody
+    web.client.get("/lang/en", headers={"referer": "http://testserver/"})
+    english = web.client.get("/").text
+    assert "hours of hand-filling saved (540 minutes" in english and "reports (1 retired)" in english
