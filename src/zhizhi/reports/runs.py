@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import and_, func, select
+from sqlalchemy import Connection, and_, func, select, text
 from sqlalchemy.orm import Session
 
 from zhizhi.access import audit
@@ -70,18 +72,19 @@ def run_report(
             f"Report `{name}` is issued by `{report.department}`, outside your departments.",
             zh=f"报表 `{name}` 的报送部门不在您的权限范围内。",
         )
-    snapshot = utcnow()
-    figures = compute(session, report, seer, period, root=workspace.root).as_dict()
-    digest = content_hash(report.name, period, figures)
     earlier = latest_run(session, report.name, period.label)
-    changes = None
-    if earlier is not None and earlier.figures is not None:
-        changes = {
-            "since_run": earlier.id,
-            "same": earlier.content_hash == digest,
-            "figures": figure_changes(json.loads(earlier.figures), figures),
-            "late": late_rows(session, report, seer, period, earlier.snapshot_at),
-        }
+    with snapshot_of(session) as reader:
+        snapshot = utcnow()
+        figures = compute(reader, report, seer, period, root=workspace.root).as_dict()
+        digest = content_hash(report.name, period, figures)
+        changes = None
+        if earlier is not None and earlier.figures is not None:
+            changes = {
+                "since_run": earlier.id,
+                "same": earlier.content_hash == digest,
+                "figures": figure_changes(json.loads(earlier.figures), figures),
+                "late": late_rows(reader, report, seer, period, earlier.snapshot_at),
+            }
     run = ReportRun(
         report=report.name, title=report.title, period=period.label, period_first=period.first,
         period_last=period.last, department_id=department.id, parameters=json.dumps(parameters(report),
@@ -101,6 +104,39 @@ def run_report(
         else:
             run.record_id = deliver_run(session, workspace, report, run, department)
     return run
+
+
+SNAPSHOT_LEVELS = ("repeatable read", "serializable")
+
+
+@contextmanager
+def snapshot_of(session: Session) -> Iterator[Session]:
+    """A session whose reads all see one snapshot of the database, for a run's queries (one statement per measure):
+    a row committed by someone else mid-run is then counted by every measure or by none.
+
+    SQLite's transaction is a snapshot already, and so is a PostgreSQL transaction at REPEATABLE READ or above: the
+    caller's session is used. On PostgreSQL's default READ COMMITTED each statement sees its own snapshot, and the
+    isolation level of a transaction that has already run statements cannot be raised (callers run reports inside a
+    larger transaction): the queries run instead in a read-only REPEATABLE READ transaction of their own, on another
+    connection of the same engine. It does not see what the caller wrote and has not committed; nothing in
+    zhizhi writes the data a report reads in the same transaction as its run.
+    """
+    if dialect(session) != "postgresql":
+        yield session
+        return
+    level = str(session.execute(text("SHOW transaction_isolation")).scalar())
+    if level in SNAPSHOT_LEVELS:
+        yield session
+        return
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
+        with Session(bind=connection) as reader:
+            reader.execute(text("SET TRANSACTION READ ONLY"))
+            try:
+                yield reader
+            finally:
+                reader.rollback()
 
 
 def parameters(report: ReportConfig) -> dict[str, Any]:
