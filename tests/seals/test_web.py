@@ -52,3 +52,24 @@ def test_the_page_shows_the_verdict_in_both_languages(web: Web) -> None:
     assert 'id="seal-none"' in unsealed.text
     forged = web.client.post("/seals/verify", data={"csrf_token": "nope"}, files={"file": ("r.pdf", data, "x")})
     assert forged.status_code == 403
+
+
+def test_the_root_and_the_crl_are_published_for_recipients(web: Web) -> None:
+    from cryptography import x509
+
+    from zhizhi.seals import revoke_seal
+
+    assert web.client.get("/seals/crl.pem").status_code == 404  # no seal issued yet: nothing to publish
+    sealed_pdf(web)
+    root = x509.load_pem_x509_certificate(web.client.get("/seals/root.pem").content)
+    assert root.subject == root.issuer  # the workspace's own root
+    before = x509.load_pem_x509_crl(web.client.get("/seals/crl.pem").content)
+    assert len(list(before)) == 0 and before.is_signature_valid(root.public_key())  # type: ignore[arg-type]
+
+    from zhizhi.seals import list_seals
+
+    serial = list_seals(web.workspace.keys_dir)[0].serial
+    with web.sessions() as session, session.begin():
+        revoke_seal(session, OPERATOR, web.workspace.keys_dir, serial, reason="key_compromise")
+    after = x509.load_pem_x509_crl(web.client.get("/seals/crl.pem").content)
+    assert len(list(after)) == 1 and after.is_signature_valid(root.public_key())  # type: ignore[arg-type]

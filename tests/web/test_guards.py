@@ -25,6 +25,8 @@ PUBLIC = {
     ("POST", "/hotline/lookup"),
     # Checking a sealed report: whoever received one (docs/seals.md).
     ("GET", "/seals/verify"),
+    ("GET", "/seals/root.pem"),
+    ("GET", "/seals/crl.pem"),
     ("POST", "/seals/verify"),
     ("POST", "/api/seals/verify"),
 }

@@ -280,6 +280,8 @@ MATRIX: list[Row] = [
     row("POST", "/hotline/lookup", *(403,) * 5),
     # Checking a sealed report: no account; the page's form has a cookie-bound CSRF token, the API takes no cookie.
     row("GET", "/seals/verify", *ALL),
+    row("GET", "/seals/root.pem", *(404,) * 5),  # the matrix's workspace has issued no seal
+    row("GET", "/seals/crl.pem", *(404,) * 5),
     row("POST", "/seals/verify", *(403,) * 5),
     row("POST", "/api/seals/verify", *(422,) * 5, json={}),
     # The personal-data catalogue: everyone may know what is personal.

@@ -12,10 +12,10 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from zhizhi.errors import ZhizhiError
+from zhizhi.errors import NotFoundError, ZhizhiError
 from zhizhi.seals import MAX_PDF_BYTES
 from zhizhi.web.api.seals import read_pdf, verify_upload
-from zhizhi.web.deps import PRELOGIN_CSRF_COOKIE, check_csrf, locale_of
+from zhizhi.web.deps import PRELOGIN_CSRF_COOKIE, app_context, check_csrf, locale_of
 from zhizhi.web.templating import render
 
 router = APIRouter()
@@ -50,3 +50,33 @@ async def check_sealed_pdf(
     except ZhizhiError as exc:
         return _page(request, {"error": exc.localized(locale_of(request)), "filename": name}, exc.status)
     return _page(request, {"report": report, "filename": name})
+
+
+def _published(request: Request, name: str, media_type: str) -> Response:
+    """A file the seal authority publishes (its root certificate, its CRL), or 404 before it has one."""
+    from zhizhi.seals.authority import Authority
+
+    path = Authority.of(app_context(request).workspace.keys_dir).folder / name
+    if not path.is_file():
+        raise NotFoundError(
+            "This workspace has issued no seal yet (`zhizhi seal issue DEPT`).", zh="本单位尚未签发电子印章。"
+        )
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-cache"}
+    return Response(path.read_bytes(), media_type=media_type, headers=headers)
+
+
+@router.get("/seals/root.pem")
+def seal_root(request: Request) -> Response:
+    """The root certificate a recipient trusts to check the workspace's seals (compare its fingerprint with the one
+    the bureau hands over: docs/seals.md)."""
+    from zhizhi.seals.authority import ROOT_CERT
+
+    return _published(request, ROOT_CERT, "application/x-pem-file")
+
+
+@router.get("/seals/crl.pem")
+def seal_crl(request: Request) -> Response:
+    """The revocation list the workspace publishes: the seals revoked, signed by the root."""
+    from zhizhi.seals.certificates import CRL_FILE
+
+    return _published(request, CRL_FILE, "application/x-pem-file")
