@@ -366,6 +366,9 @@ _REASONS = {
     "different_figures": ("金额、日期不同", "different figures"),
     "different_word": ("仅商品不同", "another product"),
     "long_apart": ("相隔两个月以上", "months apart"),
+    "one_respondent": ("仅一方写明经营者", "only one names a business"),
+    "several_callers": ("已有多人反映同一经营者", "several callers about this business"),
+    "case_phrases": ("与案件各工单共有词语", "phrases shared with the case"),
 }
 _HOW = {
     "first": ("首张工单", "first ticket"),
