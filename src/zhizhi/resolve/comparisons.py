@@ -28,7 +28,9 @@ ONE_HOLDER_ODDS = 30.0
 
 
 def _one_holder(*, listed: bool) -> str:
-    """The same name core and branch, held by one credit code, which one side carries; the other side's region
+    """The same name core and branch, held by one credit code in the area the other side's region words name
+    (`core_codes`: 柳州市柳南区阿明食府 names the 柳南区 holder even when a 城中区 firm holds 阿明食府 too), which one
+    side carries; the other side's region
     words (if both sides have any) name the holder's area or one containing it (a district's namesake registers
     under its district's name because the city's is taken: 柳州市柳北区华信 is not 柳州市华信); with `listed`, the
     other side comes from a list without codes."""
@@ -39,8 +41,8 @@ def _one_holder(*, listed: bool) -> str:
             f"OR starts_with(region_area_{coded}, region_area_{other})"
         )
         source = f" AND codeless_source_{other}" if listed else ""
-        sides.append(f"(uscc_valid_{coded}{source} AND ({area}))")
-    return f"holder_key_l = holder_key_r AND core_codes_l = 1 AND ({' OR '.join(sides)})"
+        sides.append(f"(uscc_valid_{coded}{source} AND core_codes_{other} = 1 AND ({area}))")
+    return f"holder_key_l = holder_key_r AND ({' OR '.join(sides)})"
 
 
 @dataclass(frozen=True)

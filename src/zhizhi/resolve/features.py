@@ -126,9 +126,9 @@ def _pinyin_key(trade: pl.Series, industry: pl.Series) -> pl.Series:
 def compared_records(features: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
     """The records `ids` (a frame of record_id) names, with what depends on every record of `features` (the whole
     register) beside their own features: `phone_firms` (how many firms use the phone), `holder_key` (the name core
-    with its branch), `core_codes` (how many credit codes hold that), `region_area` (the registration area's code
-    without its trailing 00s) and `codeless_source` (whether the record's source is a list without credit codes: none
-    of its records carries one, valid or not)."""
+    with its branch), `core_codes` (how many credit codes hold that in an area its region words could name),
+    `region_area` (the registration area's code without its trailing 00s) and `codeless_source` (whether the record's
+    source is a list without credit codes: none of its records carries one, valid or not)."""
     records = features.join(ids, on="record_id", how="semi").drop("phone_firms", "core_codes", strict=False)
     records = records.join(phone_firms(features, records["phone"]), on="phone", how="left")
     coded_sources = features.filter(pl.col("uscc").is_not_null())["source"].drop_nulls().unique()
@@ -154,23 +154,36 @@ def name_holder_key() -> pl.Expr:
 
 def core_codes(features: pl.DataFrame, records: pl.DataFrame) -> pl.Series:
     """For each of `records`, how many distinct valid credit codes hold its name core (trade name, industry word and
-    branch) across all `features`: 0 when none does, null without a core.
+    branch) across all `features` in an area its region words could name: a holder registered in the record's area
+    or inside it (or either without region words); 0 when none does, null without a core.
 
     A name core that exactly one credit code in the register holds names one registered firm: a list's row that
-    writes it (without its region, typed by hand) is that firm unless something else says otherwise.
+    writes it (without its region, typed by hand) is that firm unless something else says otherwise. A row whose
+    region words name a district holds the name core of that district's firm even when a firm of another district
+    holds it too (柳州市柳南区阿明食府 is not 柳州市城中区阿明食府): a name is unique within its registration area.
     """
-    keys = records.select(pl.when(pl.col("core").is_not_null()).then(name_holder_key()).alias("key"))
-    wanted = keys.drop_nulls().unique()
-    held = (
+    keys = records.select(
+        pl.when(pl.col("core").is_not_null()).then(name_holder_key()).alias("key"),
+        region_area_expr().alias("area"),
+    )
+    wanted = keys.drop_nulls("key").unique()
+    holders = (
         features.lazy()
         .filter(pl.col("uscc_valid") & pl.col("core").is_not_null())
-        .select(name_holder_key().alias("key"), "uscc")
-        .join(wanted.lazy(), on="key", how="semi")
-        .group_by("key")
+        .select(name_holder_key().alias("key"), region_area_expr().alias("held_area"), "uscc")
+        .join(wanted.lazy().select("key").unique(), on="key", how="semi")
+        .unique()
+    )
+    area, held_area = pl.col("area"), pl.col("held_area")
+    held = (
+        wanted.lazy()
+        .join(holders, on="key", how="inner")
+        .filter(area.is_null() | held_area.is_null() | held_area.str.starts_with(area))
+        .group_by("key", "area")
         .agg(pl.col("uscc").n_unique().cast(pl.Int64).alias("core_codes"))
         .collect()
     )
-    counted = keys.join(held, on="key", how="left", maintain_order="left")
+    counted = keys.join(held, on=["key", "area"], how="left", nulls_equal=True, maintain_order="left")
     return counted.select(
         pl.when(pl.col("key").is_not_null()).then(pl.col("core_codes").fill_null(0)).alias("core_codes")
     ).to_series()

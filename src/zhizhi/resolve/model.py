@@ -7,7 +7,8 @@ Training is counting, so it is deterministic and needs no labelled data from peo
   in record_id order (so the input's row order does not matter), with half a pair added to every level;
 - fixed m for the credit-code levels (pairs sharing a code cannot teach them) and near-zero m for the
   cannot-link levels; a fixed u for the registered name (area included), which two firms never share; fixed odds
-  for the name core's one holder (u follows the prior, so the level alone says the same in a register of any size);
+  for the name core's one holder (u follows the prior, so the level alone says the same in a register of any size),
+  whose matches count toward the m of the level they refine (the same name core) as well;
 - the prior (probability that two random records match) from the share of coded record pairs sharing a code.
 """
 
@@ -160,12 +161,23 @@ def estimate(labelled: pl.DataFrame, random: pl.DataFrame, prior: float, trained
         m_total = sum(m_counts.get(comparison.gamma(lv.key), 0) + M_PRIOR_PAIRS * lv.prior_m for lv in learned)
         u_total = sum(u_counts.values()) + U_PSEUDO_PAIRS * len(scored)
         levels: dict[str, tuple[float, float]] = {}
+        refined = 0  # matches in fixed-odds levels not yet given to the level they refine
         for level in scored:
             gamma = comparison.gamma(level.key)
             if level.fixed_m is not None:
                 m = level.fixed_m
             else:
                 m = (m_counts.get(gamma, 0) + M_PRIOR_PAIRS * level.prior_m) / m_total
+            if level.fixed_odds is not None:
+                refined += m_counts.get(gamma, 0)
+            elif refined and level.fixed_m is None:
+                # A fixed-odds level refines the level after it (the name core's one holder refines the same name
+                # core) and takes, among the pairs sharing a code that training counts, most of its matches: pairs
+                # of two coded records, whose core is mostly one holder's. Scored pairs without such a record (two
+                # rows without codes) or whose core several codes hold fall in that level too, and are matches as
+                # often as any pair with the same core: its m is counted over the matches of both.
+                m = (m_counts.get(gamma, 0) + refined + M_PRIOR_PAIRS * level.prior_m) / m_total
+                refined = 0
             u = (u_counts.get(gamma, 0) + U_PSEUDO_PAIRS) / u_total if level.fixed_u is None else level.fixed_u
             if level.fixed_odds is not None:
                 u = odds_u(prior, m, level.fixed_odds)
