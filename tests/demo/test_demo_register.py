@@ -127,7 +127,11 @@ def test_the_holders_trading_a_few_doors_along_link_or_wait_for_the_bureaus_stew
     assert own and all(name == held for held, name, _ in own)
     # The companies among them link on their own (a registered name, region included, is one firm's); a moved
     # individual business (a few doors along, its name saying less) waits for a steward beside its registration.
-    waiting = {side["name"] for pair in pairs for side in (pair["left"], pair["right"])} if pairs else set()
+    waiting = {
+        side["data"].get("name") or side["data"].get("holder_name")
+        for pair in pairs
+        for side in (pair["left"], pair["right"])
+    }
     unlinked = {held for held, _, uscc in own if not uscc}
     assert all("公司" not in held for held in unlinked) and unlinked <= waiting, (unlinked, waiting)
     # Anything the register is still unsure of waits for a steward, with its reasons.
