@@ -28,7 +28,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from hotline import month  # noqa: E402
-
 from zhizhi.access import Actor  # noqa: E402
 
 HEADER = ["渠道", "工单编号", "受理时间", "诉求类型", "来电人", "来电号码", "被反映单位", "诉求内容", "办理状态"]
@@ -70,9 +69,9 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="a new, empty database (default: SQLite in a temp dir)")
     args = parser.parse_args()
 
-    from ingest import prepare_store
     from sqlalchemy import func, select
 
+    from ingest import prepare_store
     from zhizhi.config import init_workspace, load_workspace
     from zhizhi.delivery import Outbox
     from zhizhi.hotline import take_in
@@ -120,8 +119,9 @@ def main() -> None:
             cases = session.scalar(select(func.count()).where(Case.stage != "merged"))
         engine.dispose()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{'PostgreSQL' if args.database_url else 'SQLite'}; load {load:.2f} -> {os.getloadavg()[0]:.2f}")  # fmt: skip
+    store = "PostgreSQL" if args.database_url else "SQLite"
+    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+    print(f"{machine}, Python {platform.python_version()}, {store}; load {load:.2f} -> {os.getloadavg()[0]:.2f}")
     print(f"tickets written {written:,}; accepted {accepted:,}; in cases {held:,} of {tickets:,}")
     print(f"ingest  {ingest_s:7.1f} s  {accepted / ingest_s:9,.0f} rows/s")
     print(f"intake  {intake_s:7.1f} s  {taken / intake_s:9,.0f} tickets/s  ({cases:,} cases, {merged:,} merged on "
