@@ -37,6 +37,16 @@ def test_a_good_seal_says_who_and_when_and_that_nothing_changed(sealed: Sealed, 
     assert abs(sealed_at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
 
 
+def test_sealing_and_checking_work_where_an_event_loop_runs_already(sealed: Sealed) -> None:
+    import asyncio
+
+    async def inside_a_loop() -> bool:  # an async web handler, a browser driver's session
+        pdf = sign_pdf(sealed.report, sealed.keys_dir, "LZ")
+        return verify_pdf(pdf, Trust.of_workspace(sealed.keys_dir)).ok
+
+    assert asyncio.run(inside_a_loop())
+
+
 def test_an_unsealed_pdf_is_not_ok(sealed: Sealed) -> None:
     report = verify_pdf(sealed.report, Trust.of_workspace(sealed.keys_dir))
     assert not report.sealed and not report.ok and report.seals == []

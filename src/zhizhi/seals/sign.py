@@ -14,6 +14,7 @@ from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko.stamp import StaticStampStyle
 
 from zhizhi.seals.authority import ROOT_CERT, TSA_CERT, TSA_KEY, Authority, load_certificate
+from zhizhi.seals.loops import off_the_loop
 from zhizhi.seals.signers import SealSigner, signer_for
 
 FIELD_PREFIX = "zhizhi-seal"
@@ -59,7 +60,7 @@ def sign_pdf(
         meta, signer=seal.pyhanko_signer(), timestamper=workspace_timestamper(keys_dir, now), stamp_style=style
     )
     out = io.BytesIO()
-    pdf_signer.sign_pdf(writer, output=out)
+    off_the_loop(pdf_signer.sign_pdf, writer, output=out)
     return out.getvalue()
 
 

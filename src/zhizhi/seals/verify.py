@@ -26,6 +26,7 @@ from pyhanko_certvalidator import ValidationContext
 from zhizhi.errors import InputError, ZhizhiError
 from zhizhi.seals.authority import ROOT_CERT, Authority
 from zhizhi.seals.certificates import CRL_FILE
+from zhizhi.seals.loops import off_the_loop
 
 CHANGES = {
     ModificationLevel.NONE: ("none", "nothing changed since it was sealed", "盖章后未作任何改动"),
@@ -149,7 +150,7 @@ def verify_pdf(pdf: bytes, trust: Trust) -> VerifyReport:
             f"The file is not a readable PDF ({exc}); it may be damaged or not a PDF at all.",
             zh="该文件不是可读取的 PDF，可能已损坏或并非 PDF 文件。",
         ) from exc
-    checks = [_check(embedded, trust) for embedded in signatures]
+    checks = [off_the_loop(_check, embedded, trust) for embedded in signatures]
     return VerifyReport(sealed=bool(checks), ok=bool(checks) and all(c.ok for c in checks), seals=checks)
 
 
