@@ -289,6 +289,7 @@ MATRIX: list[Row] = [
     row("GET", "/api/privacy/catalogue", *ALL),
     # The reports' catalogue: read-only, for those who read data.
     row("GET", "/reports/catalogue", *READ),
+    row("POST", "/reports/{name}/retire", *write(404), url="/reports/no-such-report/retire", reason="无人查阅"),
     row("GET", "/api/reports", *READ),
     # Last: it ends the caller's cookie session.
     row("POST", "/logout", *(303,) * 5),
