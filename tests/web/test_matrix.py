@@ -118,7 +118,7 @@ MATRIX: list[Row] = [
     row("GET", "/api/docs", *ALL),
     # The workspace, the caller, tokens.
     row("GET", "/", *ALL),
-    row("GET", "/reports", *ALL),
+    row("GET", "/reports", *READ),
     row("GET", "/api/status", *ALL),
     row("GET", "/api/me", *ALL),
     row("DELETE", "/api/session", *ALL),  # a bearer token has no session to end

@@ -13,7 +13,6 @@ from zhizhi.web.i18n import MESSAGES
 PAGES_BY_ROLE = {
     "admin": [
         "/",
-        "/reports",
         "/admin/users",
         "/admin/departments",
         "/account/tokens",
@@ -22,6 +21,7 @@ PAGES_BY_ROLE = {
     "zhongnan": [
         "/",
         "/hotline",
+        "/reports",
         "/sources",
         "/batches",
         "/quarantine",
@@ -56,6 +56,7 @@ def test_roles_without_the_right_are_refused_pages(web: Web) -> None:
     web.client.cookies.clear()
     web.login_form("admin")  # the hotline's cases are data: an administrator manages people, not cases
     assert web.client.get("/hotline").status_code == 403
+    assert web.client.get("/reports").status_code == 403  # nor the reports' figures
 
 
 def test_home_shows_the_workspace_state(web: Web) -> None:

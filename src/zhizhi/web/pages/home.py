@@ -30,7 +30,7 @@ Reader = Annotated[Actor, Depends(PageGuard("workspace.read"))]
 DataReader = Annotated[Actor, Depends(PageGuard("data.read"))]
 SECTIONS = ("sources", "quarantine", "register", "deliveries", "hotline", "reports")
 # Served by their own pages; the others say what they will do.
-BUILT = ("sources", "quarantine", "register", "deliveries", "hotline")
+BUILT = ("sources", "quarantine", "register", "deliveries", "hotline", "reports")
 
 
 @router.get("/", response_class=HTMLResponse)

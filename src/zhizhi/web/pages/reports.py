@@ -18,6 +18,7 @@ from zhizhi.web.templating import render
 router = APIRouter()
 
 
+@router.get("/reports", response_class=HTMLResponse)
 @router.get("/reports/catalogue", response_class=HTMLResponse)
 def show_catalogue(
     request: Request, db: DbSession, actor: Annotated[Actor, Depends(PageGuard("data.read"))]
