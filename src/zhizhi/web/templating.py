@@ -27,7 +27,7 @@ NAV = [
     ("/deliveries", "nav.deliveries", "data.read"),
     ("/reconcile", "nav.reconcile", "data.read"),
     ("/hotline", "nav.hotline", "data.read"),
-    ("/reports", "nav.reports", "workspace.read"),
+    ("/reports", "nav.reports", "data.read"),
     ("/codes", "nav.codes", "data.read"),
     ("/privacy", "nav.privacy", "workspace.read"),
     ("/audit", "nav.audit", "audit.read"),
