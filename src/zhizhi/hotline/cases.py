@@ -30,7 +30,7 @@ from zhizhi.access.roles import Actor, require
 from zhizhi.config import Workspace
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError
 from zhizhi.hotline.clocks import Clock, ClockState, Pause, clock
-from zhizhi.hotline.routing import Facts, Router, least_loaded, load_routing
+from zhizhi.hotline.routing import OPEN_STAGES, Facts, Router, least_loaded, load_routing
 from zhizhi.hotline.similar import Candidate, TicketIndex, TicketText
 from zhizhi.hotline.workdays import UnknownYearError, WorkCalendar
 from zhizhi.records.ticket_answer import DECISIONS
@@ -49,7 +49,6 @@ from zhizhi.store.tables import (
 )
 from zhizhi.store.types import LOCAL_TZ, local_today, utcnow
 
-OPEN_STAGES = ("received", "accepted")
 STAGES = {"received": ("待受理", "received"), "accepted": ("处理中", "in hand"), "closed": ("已办结", "closed"),
           "merged": ("已并案", "merged")}  # fmt: skip
 NOT_ACCEPTED_REASONS = {
@@ -233,8 +232,7 @@ def _reasons(candidate: Candidate) -> str:
     )  # fmt: skip
 
 
-def _join(session: Session, case: Case, record_id: int, how: str, candidate: Candidate | None, by: str,
-          from_case: int | None = None) -> None:  # fmt: skip
+def _join(session: Session, case: Case, record_id: int, how: str, candidate: Candidate | None, by: str) -> None:
     session.add(
         CaseTicket(
             record_id=record_id, case_id=case.id, how=how, score=candidate.score if candidate else None,
