@@ -20,7 +20,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,7 +28,7 @@ from zhizhi.config import Workspace
 from zhizhi.delivery import Outbox
 from zhizhi.delivery.targets import TARGETS_FOLDER
 from zhizhi.records.ticket_answer import DECISIONS
-from zhizhi.sources.config import SOURCES_FOLDER, load_source
+from zhizhi.sources import SourceConfig, own_source
 from zhizhi.store.tables import Case, CaseTicket, Department, Record, RecordVersion
 from zhizhi.store.types import LOCAL_TZ
 
@@ -53,23 +52,17 @@ def source_name(channel: str, desk_code: str) -> str:
     return f"answers-{channel}-{desk_code}".lower()[:63]
 
 
-def answer_source(workspace: Workspace, channel: str, desk_code: str) -> Any:
+def answer_source(workspace: Workspace, channel: str, desk_code: str) -> SourceConfig:
     """The answer source of a channel and desk, its file written on first use (a steward may retitle it)."""
-    name = source_name(channel, desk_code)
-    path = workspace.root / SOURCES_FOLDER / f"{name}.yaml"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        body = {
-            "name": name,
-            "title": f"热线答复（{channel}）",
-            "department": desk_code,
-            "record_type": "ticket_answer",
-            "reader": "jsonl",
-            "fields": {f: f for f in FIELDS},
-        }
-        text = "# Written by the hotline desk: the answers of its cases to the tickets of one channel.\n"
-        path.write_text(text + yaml.safe_dump(body, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return load_source(workspace.root, name)
+    return own_source(
+        workspace.root,
+        source_name(channel, desk_code),
+        note="Written by the hotline desk: the answers of its cases to the tickets of one channel.",
+        title=f"热线答复（{channel}）",
+        department=desk_code,
+        record_type="ticket_answer",
+        fields={f: f for f in FIELDS},
+    )
 
 
 def render(workspace: Workspace, case: Case, ticket: dict[str, Any], office: str) -> dict[str, str]:

@@ -18,7 +18,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,7 +27,7 @@ from zhizhi.delivery import Outbox
 from zhizhi.delivery.targets import FILES as TARGET_FILES
 from zhizhi.errors import ConfigError, InputError
 from zhizhi.records.ticket import CHANNELS, TICKET
-from zhizhi.sources.config import SOURCES_FOLDER, SourceConfig, load_source
+from zhizhi.sources import SourceConfig, own_source
 from zhizhi.store.tables import QuarantineItem, RawRow
 from zhizhi.store.types import LOCAL_TZ, local_today
 
@@ -41,21 +40,15 @@ def push_source(workspace: Workspace, channel: str, department: str) -> SourceCo
     """The push source of a channel, its file written on first use."""
     if channel not in CHANNELS:
         raise InputError(f"No channel `{channel}`; known: {', '.join(CHANNELS)}.", zh=f"没有渠道 `{channel}`。")
-    name = f"push-{channel}"
-    path = workspace.root / SOURCES_FOLDER / f"{name}.yaml"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        body = {
-            "name": name,
-            "title": f"{CHANNELS[channel]}推送",
-            "department": department,
-            "record_type": "ticket",
-            "reader": "jsonl",
-            "fields": {"channel": {"value": channel}, **{f: f for f in FIELDS}},
-        }
-        note = "# Written by the hotline desk: tickets a channel pushes (or the web form's), as JSON.\n"
-        path.write_text(note + yaml.safe_dump(body, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return load_source(workspace.root, name)
+    return own_source(
+        workspace.root,
+        f"push-{channel}",
+        note="Written by the hotline desk: tickets a channel pushes (or the web form's), as JSON.",
+        title=f"{CHANNELS[channel]}推送",
+        department=department,
+        record_type="ticket",
+        fields={"channel": {"value": channel}, **{f: f for f in FIELDS}},
+    )
 
 
 def _bounded(tickets: list[dict[str, Any]]) -> list[dict[str, str]]:

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,7 +17,7 @@ from zhizhi.delivery import Outbox
 from zhizhi.records.report_run import REPORT_RUN
 from zhizhi.reports.definition import ReportConfig
 from zhizhi.reports.tables import ReportRun
-from zhizhi.sources.config import SOURCES_FOLDER, SourceConfig, load_source
+from zhizhi.sources import SourceConfig, own_source
 from zhizhi.store.tables import Delivery, Department, Record
 from zhizhi.store.types import LOCAL_TZ, iso_utc
 
@@ -29,21 +28,15 @@ def source_name(department_code: str) -> str:
 
 def report_source(workspace: Workspace, department_code: str) -> SourceConfig:
     """The report source of a department, its file written on first use (a steward may retitle it)."""
-    name = source_name(department_code)
-    path = workspace.root / SOURCES_FOLDER / f"{name}.yaml"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        body = {
-            "name": name,
-            "title": f"报表（{department_code}）",
-            "department": department_code,
-            "record_type": "report_run",
-            "reader": "jsonl",
-            "fields": {f: f for f in REPORT_RUN.field_names},
-        }
-        text = "# Written by zhizhi's reports: the runs of the reports this department issues.\n"
-        path.write_text(text + yaml.safe_dump(body, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return load_source(workspace.root, name)
+    return own_source(
+        workspace.root,
+        source_name(department_code),
+        note="Written by zhizhi's reports: the runs of the reports this department issues.",
+        title=f"报表（{department_code}）",
+        department=department_code,
+        record_type="report_run",
+        fields={f: f for f in REPORT_RUN.field_names},
+    )
 
 
 def deliver_run(

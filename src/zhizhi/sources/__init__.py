@@ -6,6 +6,7 @@ from zhizhi.sources.config import (
     dump_source,
     list_source_names,
     load_source,
+    own_source,
     parse_source,
     source_path,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "dump_source",
     "list_source_names",
     "load_source",
+    "own_source",
     "parse_source",
     "source_path",
 ]

@@ -170,6 +170,18 @@ def load_source(root: Path, name: str) -> SourceConfig:
     return FILES.load(root, name)
 
 
+def own_source(root: Path, name: str, *, note: str, **body: Any) -> SourceConfig:
+    """A source zhizhi writes for records it makes itself (the desk's answers, pushed tickets, report runs), as
+    JSON lines with the fields named as the record type's: its file written on first use, with `note` on top, and
+    kept as a steward may have changed it (a new title) afterwards."""
+    path = FILES.path(root, name)
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = yaml.safe_dump({"name": name, **body, "reader": "jsonl"}, allow_unicode=True, sort_keys=False)
+        path.write_text(f"# {note}\n" + text, encoding="utf-8")
+    return load_source(root, name)
+
+
 def list_source_names(root: Path) -> list[str]:
     return FILES.names(root)
 
