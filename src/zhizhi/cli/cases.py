@@ -35,7 +35,7 @@ from zhizhi.hotline import (
     suggestion_row,
     take_in,
 )
-from zhizhi.hotline.cases import index_candidates
+from zhizhi.hotline.history import index_candidates
 from zhizhi.store.types import local_today
 
 app = typer.Typer(help="Hotline cases: tickets merged into one grievance, routed, decided, answered.",

@@ -4,21 +4,21 @@
 the earlier ones (`zhizhi.hotline.similar`); a case scores as its best ticket. At or above `hotline.merge_at` the
 ticket joins that case on its own; from `hotline.review_from` it opens a case of its own and the closer cases are
 suggested to a handler, who confirms (the two cases become one) or keeps them apart. Every move can be undone
-(`split`), and every step is audited. A new case is linked to the register's entity and routed
-(`zhizhi.hotline.routing`); a ticket joining a case that was answered gets the answer too.
+(`split`), and every step is audited. A new case is linked to the register's entity (`zhizhi.hotline.respondents`)
+and routed (`zhizhi.hotline.routing`); a ticket joining a case that was answered gets the answer too.
 
 `decide` records a handler's decision and result once; `zhizhi.hotline.answers` renders it for every ticket of the
 case in its channel's codes and owes it to the channel's platform through the outbox.
 
-The index of earlier tickets lives in the process (built once from the store, then grown), so a worker checks each
-new ticket in milliseconds; cases and their tickets are always read from the store.
+The index of earlier tickets lives in the process (`zhizhi.hotline.history`); cases and their tickets are always
+read from the store.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -29,20 +29,20 @@ from zhizhi.access.audit import record as audit
 from zhizhi.access.roles import Actor, require
 from zhizhi.config import Workspace
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError
+from zhizhi.hotline.answers import answer_tickets
 from zhizhi.hotline.clocks import Clock, ClockState, Pause, clock
+from zhizhi.hotline.history import index_of, ticket_moment, ticket_text, tickets_where
+from zhizhi.hotline.respondents import Register, division_of, golden_value
 from zhizhi.hotline.routing import OPEN_STAGES, Facts, Router, least_loaded, load_routing
-from zhizhi.hotline.similar import Candidate, TicketIndex, TicketText
+from zhizhi.hotline.similar import Candidate
 from zhizhi.hotline.workdays import UnknownYearError, WorkCalendar
 from zhizhi.records.ticket_answer import DECISIONS
-from zhizhi.resolve.names import name_parts
 from zhizhi.store.tables import (
-    Batch,
     Case,
     CasePause,
     CaseSuggestion,
     CaseTicket,
     Department,
-    Entity,
     Record,
     RecordVersion,
     User,
@@ -73,76 +73,8 @@ MAX_REASON = 500
 BATCH = 2000
 
 
-# --- the index of earlier tickets ---------------------------------------------------------------------------
-
-
-@dataclass
-class _Memory:
-    index: TicketIndex
-    indexed: set[int] = field(default_factory=set)
-    store: tuple[Any, ...] = ()  # the store's first case (id, created): another store under the same URL differs
-
-
-_INDEXES: dict[str, _Memory] = {}
-
-
 def _local(moment: datetime) -> datetime:
     return moment.astimezone(LOCAL_TZ) if moment.tzinfo else moment
-
-
-def ticket_moment(data: dict[str, Any]) -> datetime:
-    """A ticket's moment of receipt as stored (naive: China's time, as the channel wrote it)."""
-    try:
-        return datetime.fromisoformat(str(data.get("received_at")))
-    except ValueError:
-        return datetime(1970, 1, 1)
-
-
-def ticket_text(record_id: int, data: dict[str, Any]) -> TicketText:
-    return TicketText(
-        id=record_id,
-        text=str(data.get("text") or ""),
-        phone=data.get("caller_phone") or None,
-        caller_name=data.get("caller_name") or None,
-        respondent=data.get("respondent_name") or None,
-        respondent_uscc=data.get("respondent_uscc") or None,
-        received=ticket_moment(data).date(),
-    )
-
-
-def _tickets(session: Session, condition: Any) -> list[tuple[int, dict[str, Any], int]]:
-    """(record id, latest data, department id of the batch) of the ticket records meeting `condition`."""
-    rows = session.execute(
-        select(Record.id, RecordVersion.data, Batch.department_id)
-        .join(RecordVersion, RecordVersion.id == Record.version_id)
-        .join(Batch, Batch.id == RecordVersion.batch_id)
-        .where(Record.record_type == "ticket", condition)
-        .order_by(Record.id)
-    )
-    return [(int(i), json.loads(d), int(dep)) for i, d, dep in rows]
-
-
-def _memory(session: Session) -> _Memory:
-    """The process's index of the tickets the store's cases hold (built once, then kept up to date)."""
-    key = str(session.get_bind().engine.url)
-    held = set(session.scalars(select(CaseTicket.record_id)))
-    first = session.execute(select(Case.id, Case.created_at).order_by(Case.id).limit(1)).first()
-    store = tuple(first) if first else ()
-    memory = _INDEXES.get(key)
-    # Rebuilt for another store under the same URL, or when tickets it holds are no longer in cases (erased, or
-    # added by a transaction that was rolled back).
-    if memory is None or memory.store != store or not memory.indexed <= held:
-        tickets = _tickets(session, Record.id.in_(select(CaseTicket.record_id))) if held else []
-        tickets.sort(key=lambda t: (ticket_moment(t[1]), t[0]))
-        memory = _Memory(TicketIndex.build(ticket_text(i, d) for i, d, _ in tickets), {i for i, _, _ in tickets})
-        memory.store = store
-        _INDEXES[key] = memory
-    missing = held - memory.indexed
-    if missing:
-        for i, d, _ in sorted(_tickets(session, Record.id.in_(missing)), key=lambda t: (ticket_moment(t[1]), t[0])):
-            memory.index.add(ticket_text(i, d))
-            memory.indexed.add(i)
-    return memory
 
 
 # --- taking tickets in ----------------------------------------------------------------------------------------
@@ -165,16 +97,14 @@ def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int 
     cases, in the caller's transaction. Returns the counts."""
     require(actor, "cases.write")
     settings = workspace.config.hotline
-    pending = _tickets(session, (Record.id > after) & ~exists().where(CaseTicket.record_id == Record.id))[:limit]
+    pending = tickets_where(session, (Record.id > after) & ~exists().where(CaseTicket.record_id == Record.id))[:limit]
     if not pending:
         return Intake()
     routing = Router(session, load_routing(workspace.root, session))
     register = Register(session, (data for _, data, _ in pending))
-    memory = _memory(session)
+    memory = index_of(session)
     pending.sort(key=lambda t: (ticket_moment(t[1]), t[0]))
     done = Intake()
-    from zhizhi.hotline.answers import answer_tickets
-
     for record_id, data, department_id in pending:
         text = ticket_text(record_id, data)
         by_case = _by_case(session, memory.index.candidates(text, limit=20, floor=settings.review_from))
@@ -264,7 +194,7 @@ def _open(
         respondent_name=(data.get("respondent_name") or None),
         respondent_uscc=data.get("respondent_uscc") or None,
         respondent_address=(data.get("respondent_address") or None),
-        respondent_division=data.get("respondent_address_division_code") or (_division(entity) if entity else None),
+        respondent_division=data.get("respondent_address_division_code") or (division_of(entity) if entity else None),
         entity_id=entity.id if entity else None,
         created_at=now,
         updated_at=now,
@@ -276,7 +206,7 @@ def _open(
     facts = Facts(
         kind=case.kind,
         division=case.respondent_division,
-        industry=_golden(entity, "industry_code") if entity else None,
+        industry=golden_value(entity, "industry_code") if entity else None,
         text=f"{data.get('respondent_name') or ''} {data.get('text') or ''}",
     )
     where = routing.route(facts, department_id)
@@ -285,72 +215,6 @@ def _open(
           detail={"ticket": data.get("number"), "channel": data.get("channel"), "office": where.office_id,
                   "handler": where.handler_id, "routed_by": where.why, "entity": case.entity_id})  # fmt: skip
     return case
-
-
-class Register:
-    """The register's entities of tickets' respondents, looked up for many tickets at once: by credit code, else by
-    name (its trade name and industry word, as the register parses names) when exactly one active entity in the
-    respondent's county has them. Names are parsed in one pass (the parser works on columns)."""
-
-    def __init__(self, session: Session, tickets: Iterable[dict[str, Any]]) -> None:
-        tickets = list(tickets)
-        codes = sorted({str(t["respondent_uscc"]) for t in tickets if t.get("respondent_uscc")})
-        self.by_code: dict[str, Entity] = {}
-        for chunk in range(0, len(codes), 500):
-            for entity in session.scalars(select(Entity).where(Entity.uscc.in_(codes[chunk : chunk + 500]))):
-                while entity.status == "merged" and entity.merged_into is not None:
-                    entity = session.get_one(Entity, entity.merged_into)
-                self.by_code.setdefault(entity.uscc or "", entity)
-        names = sorted({str(t["respondent_name"]) for t in tickets if t.get("respondent_name")})
-        self.parts = _parts(names)
-        trades = sorted({p[0] for p in self.parts.values() if len(p[0]) >= 2})
-        self.by_trade: dict[str, list[Entity]] = {}
-        for trade in trades:
-            self.by_trade[trade] = list(
-                session.scalars(
-                    select(Entity)
-                    .where(Entity.status == "active", Entity.name.contains(trade, autoescape=True))
-                    .order_by(Entity.id)
-                    .limit(50)
-                )
-            )
-        found = {e.name or "" for rows in self.by_trade.values() for e in rows}
-        self.parts |= _parts(sorted(found - set(self.parts)))
-
-    def entity(self, data: dict[str, Any]) -> Entity | None:
-        found = self.by_code.get(str(data.get("respondent_uscc") or ""))
-        if found is not None or not data.get("respondent_name"):
-            return found
-        trade, industry = self.parts.get(str(data["respondent_name"]), ("", ""))
-        division = data.get("respondent_address_division_code")
-        same = [
-            e for e in self.by_trade.get(trade, [])
-            if self.parts.get(e.name or "") == (trade, industry)
-            and (not division or not _division(e) or _division(e) == division)
-        ]  # fmt: skip
-        return same[0] if len(same) == 1 else None
-
-
-def _parts(names: list[str]) -> dict[str, tuple[str, str]]:
-    """Each name's trade name and industry word."""
-    if not names:
-        return {}
-    import polars as pl
-
-    frame = name_parts(pl.Series(names, dtype=pl.String))
-    return {
-        name: (str(trade or ""), str(industry or ""))
-        for name, trade, industry in zip(names, frame["trade"], frame["industry"], strict=True)
-    }
-
-
-def _golden(entity: Entity, name: str) -> str | None:
-    value = json.loads(entity.golden or "{}").get(name)
-    return (value.get("value") if isinstance(value, dict) else value) or None
-
-
-def _division(entity: Entity) -> str | None:
-    return _golden(entity, "address_division_code")
 
 
 # --- a handler's steps ------------------------------------------------------------------------------------------
@@ -462,8 +326,6 @@ def merge_cases(session: Session, actor: Actor, moving: Case, target: Case, *, h
     audit(session, actor, "case.merged_cases", object_type="case", object_id=target.number,
           detail={"from": moving.number, "tickets": moved, "why": why})  # fmt: skip
     if target.decision is not None and workspace is not None:
-        from zhizhi.hotline.answers import answer_tickets
-
         answer_tickets(session, workspace, target, joining)
     return moved
 
@@ -600,8 +462,6 @@ def decide(session: Session, actor: Actor, workspace: Workspace, case: Case, dec
           detail={"decision": decision, "reason": case.decision_reason, "result_chars": len(result)})  # fmt: skip
     if not answer:
         return 0
-    from zhizhi.hotline.answers import answer_tickets
-
     return answer_tickets(session, workspace, case, case_records(session, case))
 
 
@@ -738,29 +598,6 @@ def open_suggestions(session: Session, actor: Actor, *, limit: int = 100) -> lis
         .limit(limit)
     )
     return list(session.scalars(query))
-
-
-def index_candidates(
-    session: Session, ticket: TicketText, *, limit: int = 10, floor: float = 0.3
-) -> list[dict[str, Any]]:
-    """The earlier tickets a new ticket (not stored) may join, with their cases, scores and reasons (no identity)."""
-    found = _memory(session).index.candidates(ticket, limit=limit, floor=floor)
-    if not found:
-        return []
-    ids = [c.ticket_id for c in found]
-    cases_of = dict(
-        session.execute(
-            select(CaseTicket.record_id, Case.number).join(Case, Case.id == CaseTicket.case_id)
-            .where(CaseTicket.record_id.in_(ids))
-        ).all()
-    )  # fmt: skip
-    keys = dict(session.execute(select(Record.id, Record.key).where(Record.id.in_(ids))).all())
-    return [
-        {"case": cases_of.get(c.ticket_id), "ticket": str(keys.get(c.ticket_id, "")).removeprefix("number="),
-         "record_id": c.ticket_id, "score": round(c.score, 3), "text_similarity": round(c.text_similarity, 3),
-         "reasons": list(c.reasons), "phrases": list(c.shared_phrases)}
-        for c in found
-    ]  # fmt: skip
 
 
 @dataclass

@@ -1,0 +1,106 @@
+"""The earlier tickets the desk compares a new one with: a similarity index (`zhizhi.hotline.similar`) of every
+ticket the store's cases hold, kept in the process (built once from the store, then grown), so a worker checks a new
+ticket in milliseconds; which case holds a ticket is always read from the store."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhizhi.hotline.similar import TicketIndex, TicketText
+from zhizhi.store.tables import Batch, Case, CaseTicket, Record, RecordVersion
+
+
+@dataclass
+class _Memory:
+    index: TicketIndex
+    indexed: set[int] = field(default_factory=set)
+    store: tuple[Any, ...] = ()  # the store's first case (id, created): another store under the same URL differs
+
+
+_INDEXES: dict[str, _Memory] = {}
+
+
+def ticket_moment(data: dict[str, Any]) -> datetime:
+    """A ticket's moment of receipt as stored (naive: China's time, as the channel wrote it)."""
+    try:
+        return datetime.fromisoformat(str(data.get("received_at")))
+    except ValueError:
+        return datetime(1970, 1, 1)
+
+
+def ticket_text(record_id: int, data: dict[str, Any]) -> TicketText:
+    return TicketText(
+        id=record_id,
+        text=str(data.get("text") or ""),
+        phone=data.get("caller_phone") or None,
+        caller_name=data.get("caller_name") or None,
+        respondent=data.get("respondent_name") or None,
+        respondent_uscc=data.get("respondent_uscc") or None,
+        received=ticket_moment(data).date(),
+    )
+
+
+def tickets_where(session: Session, condition: Any) -> list[tuple[int, dict[str, Any], int]]:
+    """(record id, latest data, department id of the batch) of the ticket records meeting `condition`."""
+    rows = session.execute(
+        select(Record.id, RecordVersion.data, Batch.department_id)
+        .join(RecordVersion, RecordVersion.id == Record.version_id)
+        .join(Batch, Batch.id == RecordVersion.batch_id)
+        .where(Record.record_type == "ticket", condition)
+        .order_by(Record.id)
+    )
+    return [(int(i), json.loads(d), int(dep)) for i, d, dep in rows]
+
+
+def index_of(session: Session) -> _Memory:
+    """The process's index of the tickets the store's cases hold (built once, then kept up to date)."""
+    key = str(session.get_bind().engine.url)
+    held = set(session.scalars(select(CaseTicket.record_id)))
+    first = session.execute(select(Case.id, Case.created_at).order_by(Case.id).limit(1)).first()
+    store = tuple(first) if first else ()
+    memory = _INDEXES.get(key)
+    # Rebuilt for another store under the same URL, or when tickets it holds are no longer in cases (erased, or
+    # added by a transaction that was rolled back).
+    if memory is None or memory.store != store or not memory.indexed <= held:
+        tickets = tickets_where(session, Record.id.in_(select(CaseTicket.record_id))) if held else []
+        tickets.sort(key=lambda t: (ticket_moment(t[1]), t[0]))
+        memory = _Memory(TicketIndex.build(ticket_text(i, d) for i, d, _ in tickets), {i for i, _, _ in tickets})
+        memory.store = store
+        _INDEXES[key] = memory
+    missing = held - memory.indexed
+    if missing:
+        for i, d, _ in sorted(
+            tickets_where(session, Record.id.in_(missing)), key=lambda t: (ticket_moment(t[1]), t[0])
+        ):
+            memory.index.add(ticket_text(i, d))
+            memory.indexed.add(i)
+    return memory
+
+
+def index_candidates(
+    session: Session, ticket: TicketText, *, limit: int = 10, floor: float = 0.3
+) -> list[dict[str, Any]]:
+    """The earlier tickets a new ticket (not stored) may join, with their cases, scores and reasons (no identity)."""
+    found = index_of(session).index.candidates(ticket, limit=limit, floor=floor)
+    if not found:
+        return []
+    ids = [c.ticket_id for c in found]
+    cases_of = dict(
+        session.execute(
+            select(CaseTicket.record_id, Case.number).join(Case, Case.id == CaseTicket.case_id)
+            .where(CaseTicket.record_id.in_(ids))
+        ).all()
+    )  # fmt: skip
+    keys = dict(session.execute(select(Record.id, Record.key).where(Record.id.in_(ids))).all())
+    return [
+        {"case": cases_of.get(c.ticket_id), "ticket": str(keys.get(c.ticket_id, "")).removeprefix("number="),
+         "record_id": c.ticket_id, "score": round(c.score, 3), "text_similarity": round(c.text_similarity, 3),
+         "reasons": list(c.reasons), "phrases": list(c.shared_phrases)}
+        for c in found
+    ]  # fmt: skip

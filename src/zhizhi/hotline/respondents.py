@@ -1,0 +1,79 @@
+"""A case's respondent in the register (一企一档): by credit code, else by name within the respondent's county."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhizhi.resolve.names import name_parts
+from zhizhi.store.tables import Entity
+
+
+class Register:
+    """The register's entities of tickets' respondents, looked up for many tickets at once: by credit code, else by
+    name (its trade name and industry word, as the register parses names) when exactly one active entity in the
+    respondent's county has them. Names are parsed in one pass (the parser works on columns)."""
+
+    def __init__(self, session: Session, tickets: Iterable[dict[str, Any]]) -> None:
+        tickets = list(tickets)
+        codes = sorted({str(t["respondent_uscc"]) for t in tickets if t.get("respondent_uscc")})
+        self.by_code: dict[str, Entity] = {}
+        for chunk in range(0, len(codes), 500):
+            for entity in session.scalars(select(Entity).where(Entity.uscc.in_(codes[chunk : chunk + 500]))):
+                while entity.status == "merged" and entity.merged_into is not None:
+                    entity = session.get_one(Entity, entity.merged_into)
+                self.by_code.setdefault(entity.uscc or "", entity)
+        names = sorted({str(t["respondent_name"]) for t in tickets if t.get("respondent_name")})
+        self.parts = _parts(names)
+        trades = sorted({p[0] for p in self.parts.values() if len(p[0]) >= 2})
+        self.by_trade: dict[str, list[Entity]] = {}
+        for trade in trades:
+            self.by_trade[trade] = list(
+                session.scalars(
+                    select(Entity)
+                    .where(Entity.status == "active", Entity.name.contains(trade, autoescape=True))
+                    .order_by(Entity.id)
+                    .limit(50)
+                )
+            )
+        found = {e.name or "" for rows in self.by_trade.values() for e in rows}
+        self.parts |= _parts(sorted(found - set(self.parts)))
+
+    def entity(self, data: dict[str, Any]) -> Entity | None:
+        found = self.by_code.get(str(data.get("respondent_uscc") or ""))
+        if found is not None or not data.get("respondent_name"):
+            return found
+        trade, industry = self.parts.get(str(data["respondent_name"]), ("", ""))
+        division = data.get("respondent_address_division_code")
+        same = [
+            e for e in self.by_trade.get(trade, [])
+            if self.parts.get(e.name or "") == (trade, industry)
+            and (not division or not division_of(e) or division_of(e) == division)
+        ]  # fmt: skip
+        return same[0] if len(same) == 1 else None
+
+
+def _parts(names: list[str]) -> dict[str, tuple[str, str]]:
+    """Each name's trade name and industry word."""
+    if not names:
+        return {}
+    import polars as pl
+
+    frame = name_parts(pl.Series(names, dtype=pl.String))
+    return {
+        name: (str(trade or ""), str(industry or ""))
+        for name, trade, industry in zip(names, frame["trade"], frame["industry"], strict=True)
+    }
+
+
+def golden_value(entity: Entity, name: str) -> str | None:
+    value = json.loads(entity.golden or "{}").get(name)
+    return (value.get("value") if isinstance(value, dict) else value) or None
+
+
+def division_of(entity: Entity) -> str | None:
+    return golden_value(entity, "address_division_code")
