@@ -7,8 +7,8 @@ import re
 import pytest
 
 from tests.conftest import OPERATOR, Web
+from zhizhi.i18n import MESSAGES
 from zhizhi.reports import install_builtin, parse_period, retire, run_report
-from zhizhi.web.i18n import MESSAGES
 
 PAGES_BY_ROLE = {
     "admin": [

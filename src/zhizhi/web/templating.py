@@ -10,9 +10,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from zhizhi.i18n import translate
 from zhizhi.store.types import local_text
 from zhizhi.web.deps import Viewer, locale_of
-from zhizhi.web.i18n import translate
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.filters["local"] = lambda iso: local_text(datetime.fromisoformat(iso)) if iso else ""

@@ -17,11 +17,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from zhizhi import hotline
 from zhizhi.errors import InputError
+from zhizhi.i18n import translate
 from zhizhi.records.ticket import KINDS
 from zhizhi.records.ticket_answer import DECISIONS
 from zhizhi.web import public_limits
 from zhizhi.web.deps import PRELOGIN_CSRF_COOKIE, DbSession, app_context, check_csrf, client_ip, locale_of
-from zhizhi.web.i18n import translate
 from zhizhi.web.templating import render
 
 router = APIRouter()

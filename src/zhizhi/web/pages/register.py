@@ -17,10 +17,10 @@ from zhizhi.access import Actor
 from zhizhi.config.models import GOLDEN_FIELDS
 from zhizhi.errors import InputError
 from zhizhi.hotline import entity_cases
+from zhizhi.i18n import MESSAGES, translate
 from zhizhi.resolve import register, review
 from zhizhi.web import register_view
 from zhizhi.web.deps import DbSession, FormGuard, FormIds, Id, PageGuard, QueryId, app_context, locale_of
-from zhizhi.web.i18n import MESSAGES, translate
 from zhizhi.web.templating import render
 
 router = APIRouter()

@@ -19,8 +19,8 @@ from zhizhi.access import (
 from zhizhi.access.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from zhizhi.access.tokens import TOKEN_NAME_MAX_LENGTH
 from zhizhi.errors import RateLimitedError
+from zhizhi.i18n import translate
 from zhizhi.web.deps import DbSession, FormGuard, Id, PageGuard, app_context, locale_of
-from zhizhi.web.i18n import translate
 from zhizhi.web.templating import render
 
 router = APIRouter(prefix="/account")

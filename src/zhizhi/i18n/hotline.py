@@ -1,4 +1,4 @@
-"""The hotline desk's words in Chinese and English, merged into the UI's catalogue (`zhizhi.web.i18n`)."""
+"""The hotline desk's words in Chinese and English, a section of the catalogue (`zhizhi.i18n`)."""
 
 from __future__ import annotations
 
@@ -418,7 +418,7 @@ def _generated() -> tuple[dict[str, str], dict[str, str]]:
     return zh, en
 
 
-def hotline_messages() -> dict[str, dict[str, str]]:
+def messages() -> dict[str, dict[str, str]]:
     """The desk's catalogue, per locale."""
     zh, en = _generated()
     return {"zh-CN": {**_ZH, **zh}, "en": {**_EN, **en}}

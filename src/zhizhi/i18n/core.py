@@ -1,13 +1,10 @@
-"""The UI's words in Chinese (the default) and English."""
+"""The catalogue's core section: the words of the pages, the API and the CLI that belong to no other section."""
 
 from __future__ import annotations
 
 from zhizhi.delivery.outbox import STATUS_WORDS
-from zhizhi.web.i18n_hotline import hotline_messages
 
-LOCALES = ("zh-CN", "en")
-
-MESSAGES: dict[str, dict[str, str]] = {
+_MESSAGES: dict[str, dict[str, str]] = {
     "zh-CN": {
         "app.name": "智治",
         "app.tagline": "市场监管数据枢纽",
@@ -1221,11 +1218,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
-for _locale, _words in hotline_messages().items():
-    MESSAGES[_locale].update(_words)
 
-
-def translate(locale: str, key: str, **params: object) -> str:
-    """The text for `key` in `locale`, falling back to Chinese, then to the key itself."""
-    text = MESSAGES.get(locale, {}).get(key) or MESSAGES["zh-CN"].get(key) or key
-    return text.format(**params) if params else text
+def messages() -> dict[str, dict[str, str]]:
+    """This section's words, per locale."""
+    return _MESSAGES
