@@ -696,3 +696,9 @@ class CasePause(Base):
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(100))
+
+
+# --- Random inspections (双随机、一公开): migration 0013 ---
+
+
+# --- Tasks across departments and office capacity: migration 0014 ---
