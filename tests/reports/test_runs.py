@@ -8,18 +8,21 @@ import json
 from datetime import date
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from tests.conftest import OPERATOR
+from zhizhi.access import Actor, Role
 from zhizhi.cli.main import app
 from zhizhi.config import Workspace
+from zhizhi.errors import PermissionDeniedError
 from zhizhi.reports import catalogue, due, export_run, install_builtin, parse_period, retire, run_due, run_report
 from zhizhi.reports.outputs import shift_formula
 from zhizhi.reports.tables import ReportRun
-from zhizhi.store.tables import AuditEvent, Delivery
+from zhizhi.store.tables import AuditEvent, Delivery, Department
 
 Town = tuple[Workspace, sessionmaker[Session]]
 TARGET = """\
@@ -134,6 +137,21 @@ def test_the_catalogue_flags_unread_reports_counts_downloads_and_time_saved(town
         actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
     assert retired["reason"] == "无人使用"
     assert {"report.run", "report.download", "report.retire"} <= set(actions)
+
+
+def test_a_steward_retires_only_the_reports_of_their_own_departments(town: Town) -> None:
+    workspace, sessions = town
+    install_builtin(workspace.root, "LZ")
+    with sessions() as session:
+        office = session.scalars(select(Department).where(Department.code == "LZ-CZ")).one()
+    county = Actor("cz-steward", None, office.id, office.path, frozenset({Role.STEWARD}))
+    with sessions() as session, session.begin(), pytest.raises(PermissionDeniedError) as refused:
+        retire(session, county, workspace.root, "licences", "本所不用")
+    assert "licences" in str(refused.value) and "权限范围" in (refused.value.message_zh or "")
+    with sessions() as session:
+        assert catalogue(session, OPERATOR, workspace.root)["reports"] and not session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "report.retire")
+        ).all()
 
 
 def test_the_cli_lists_runs_and_exports(town: Town, tmp_path: Any) -> None:

@@ -33,7 +33,14 @@ def test_a_steward_retires_a_flagged_report_with_one_click_and_it_is_audited(web
     row = page.split('id="report-inspections"')[1].split("</tr>")[0]
     assert "建议停用" in row and "retire-form" not in row
     web.client.cookies.clear()
-    web.login_form("steward")
+    web.login_form("steward")  # a section's steward: the bureau's report is not theirs to retire
+    page = web.client.get("/reports/catalogue").text
+    assert "retire-form" not in page.split('id="report-inspections"')[1].split("</tr>")[0]
+    csrf = web.page_csrf("/reports/catalogue")
+    refused = web.client.post("/reports/inspections/retire", data={"csrf_token": csrf, "reason": "本科不用"})
+    assert refused.status_code == 403
+    web.client.cookies.clear()
+    web.login_form("registrar")  # the bureau's steward
     page = web.client.get("/reports/catalogue").text
     assert "retire-form" in page.split('id="report-inspections"')[1].split("</tr>")[0]
     csrf = web.page_csrf("/reports/catalogue")
@@ -44,6 +51,6 @@ def test_a_steward_retires_a_flagged_report_with_one_click_and_it_is_audited(web
     assert "已停用" in row
     with web.sessions() as session:
         event = session.scalar(select(AuditEvent).where(AuditEvent.action == "report.retire"))
-        assert event is not None and event.actor == "steward" and event.object_id == "inspections"
+        assert event is not None and event.actor == "registrar" and event.object_id == "inspections"
     again = web.client.post("/reports/inspections/retire", data={"csrf_token": csrf, "reason": "again"})
     assert again.status_code == 409

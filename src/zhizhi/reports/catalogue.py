@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access import audit
 from zhizhi.access.roles import Actor, require
-from zhizhi.errors import ConfigError, ConflictError, InputError
+from zhizhi.errors import ConfigError, ConflictError, InputError, PermissionDeniedError
 from zhizhi.reports.definition import FILES, ReportConfig
 from zhizhi.reports.tables import ReportReceipt, ReportRetirement, ReportRun
-from zhizhi.store.tables import Delivery
+from zhizhi.store.tables import Delivery, Department
 from zhizhi.store.types import iso_utc
 
 
@@ -30,7 +30,10 @@ def catalogue(session: Session, actor: Actor, root: Path) -> dict[str, Any]:
         except ConfigError as exc:
             broken.append({"name": name, "error": exc.message})
             continue
-        reports.append(entry(session, report, retired.get(name)))
+        line = entry(session, report, retired.get(name))
+        may = actor.can("data.write") and issued_within(session, actor, report)
+        line["retirable"] = line["retired"] is None and may
+        reports.append(line)
     return {
         "reports": reports,
         "broken": broken,
@@ -89,7 +92,12 @@ def takers(session: Session, runs: list[ReportRun]) -> set[str]:
 def retire(session: Session, actor: Actor, root: Path, name: str, reason: str) -> ReportRetirement:
     """Retire a report: it is no longer run on schedule (its file and runs stay); audited."""
     require(actor, "data.write")
-    FILES.load(root, name)
+    report = FILES.load(root, name)
+    if not issued_within(session, actor, report):
+        raise PermissionDeniedError(
+            f"Report `{name}` is issued by `{report.department}`, outside your departments: its steward retires it.",
+            zh=f"报表 `{name}` 的报送部门不在您的权限范围内，请由该部门的数据管理员停用。",
+        )
     if not reason.strip():
         raise InputError("Say why the report is retired (`--reason`).", zh="请说明停用报表的理由。")
     if session.get(ReportRetirement, name) is not None:
@@ -98,6 +106,12 @@ def retire(session: Session, actor: Actor, root: Path, name: str, reason: str) -
     session.add(retirement)
     audit.record(session, actor, "report.retire", object_type="report", object_id=name, detail={"reason": reason})
     return retirement
+
+
+def issued_within(session: Session, actor: Actor, report: ReportConfig) -> bool:
+    """Whether the report's issuing department lies in the actor's subtree (only its stewards retire it)."""
+    issuing = session.scalar(select(Department).where(Department.code == report.department))
+    return issuing is not None and actor.covers(issuing.path)
 
 
 def is_retired(session: Session, name: str) -> bool:

@@ -25,7 +25,7 @@ def show_catalogue(
 ) -> Response:
     """The page of `GET /api/reports`; a steward retires a report nobody reads with one click (and a reason)."""
     found = catalogue(db, actor, app_context(request).workspace.root)
-    context = {"found": found, "may_retire": actor.can("data.write"), "retired": request.query_params.get("retired")}
+    context = {"found": found, "retired": request.query_params.get("retired")}
     return render(request, "reports_catalogue.html", context)
 
 
