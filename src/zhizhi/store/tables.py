@@ -469,7 +469,9 @@ class Delivery(Base):
 
     pending -> sent -> acknowledged | rejected (with the target's reason); or, when the target's retry time ran out,
     dead (it cannot have arrived) or unknown (the last tries timed out: it may have arrived; a receipt or a retry
-    settles it). The idempotency key (random, one per delivery) lets a receiver drop a duplicate.
+    settles it); or withheld (never sent: a code has no single equivalent in the target's list, and the review item
+    `review_item_id` names the steward's decision that releases it). The idempotency key (random, one per
+    delivery) lets a receiver drop a duplicate.
     """
 
     __tablename__ = "deliveries"
@@ -508,6 +510,8 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when its retries' time budget began
+    # The code decision a withheld delivery waits for (migration 0015).
+    review_item_id: Mapped[int | None] = mapped_column(ForeignKey("code_review_items.id"), index=True)
 
 
 class ResolveRun(Base):
