@@ -8,8 +8,10 @@ import threading
 from typing import Any
 
 import typer
+from sqlalchemy.orm import Session, sessionmaker
 
 from zhizhi.cli.common import console, store
+from zhizhi.config import Workspace
 from zhizhi.delivery.send import SendReport
 from zhizhi.delivery.worker import Checkpoints, Worker, loops_per_target
 from zhizhi.hotline import DeskChore
@@ -36,16 +38,7 @@ def worker(
                 figures = ", ".join(f"{state} {count}" for state, count in sorted(report.states.items()))
                 console.print(f"{name}: {figures}")
 
-        running = Worker(
-            sessions,
-            workspace.root,
-            poll_seconds=poll or workspace.config.delivery.poll_seconds,
-            names=names or None,
-            on_report=said,
-            checkpoints=Checkpoints.of(workspace),
-            loops_per_target=loops_per_target(workspace),
-            chores=[DeskChore(sessions, workspace), ReportChore(sessions, workspace)],
-        )
+        running = make_worker(workspace, sessions, poll_seconds=poll, names=names or None, on_report=said)
 
         def stop(*_: Any) -> None:
             running.stop.set()
@@ -60,3 +53,21 @@ def worker(
         retention.start()
         running.run()
         retention.join(timeout=30)
+
+
+def make_worker(
+    workspace: Workspace, sessions: sessionmaker[Session], *, poll_seconds: float | None = None, **options: Any
+) -> Worker:
+    """The workspace's worker as `zhizhi worker` and `zhizhi serve` run it: its targets' sending loops, paced by
+    `delivery.poll_seconds` and `delivery.idle_seconds`, the ledger checkpoints, and the desk's and reports' chores."""
+    settings = workspace.config.delivery
+    return Worker(
+        sessions,
+        workspace.root,
+        poll_seconds=poll_seconds or settings.poll_seconds,
+        idle_seconds=settings.idle_seconds,
+        checkpoints=Checkpoints.of(workspace),
+        loops_per_target=loops_per_target(workspace),
+        chores=[DeskChore(sessions, workspace), ReportChore(sessions, workspace)],
+        **options,
+    )

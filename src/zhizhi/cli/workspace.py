@@ -24,8 +24,6 @@ from zhizhi.demo.ingest import demo_today
 from zhizhi.demo.province import ProvincePlatform
 from zhizhi.demo.reports import run_demo_reports
 from zhizhi.errors import ConfigError, InputError
-from zhizhi.hotline import DeskChore
-from zhizhi.reports import ReportChore
 from zhizhi.resolve.cache import features_cache
 from zhizhi.resolve.run import resolve
 from zhizhi.store import make_sessionmaker, upgrade
@@ -174,7 +172,7 @@ def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
 def _serve(workspace: Workspace, host: str, port: int) -> None:
     import uvicorn
 
-    from zhizhi.delivery.worker import Checkpoints, Worker, loops_per_target
+    from zhizhi.cli.worker import make_worker
     from zhizhi.web.app import create_app
 
     app = create_app(workspace)
@@ -183,17 +181,7 @@ def _serve(workspace: Workspace, host: str, port: int) -> None:
     )
     sending = None
     if workspace.config.delivery.workers_in_serve:
-        sending = Worker(
-            app.state.context.sessions,
-            workspace.root,
-            poll_seconds=workspace.config.delivery.poll_seconds,
-            checkpoints=Checkpoints.of(workspace),
-            loops_per_target=loops_per_target(workspace),
-            chores=[
-                DeskChore(app.state.context.sessions, workspace),
-                ReportChore(app.state.context.sessions, workspace),
-            ],
-        )
+        sending = make_worker(workspace, app.state.context.sessions)
         sending.start()
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")

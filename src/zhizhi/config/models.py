@@ -44,6 +44,32 @@ class ServerConfig(_Strict):
     session_hours: int = Field(default=8, ge=1, le=168, description="how long a login lasts")
 
 
+class WebConfig(_Strict):
+    """How people reach the web UI from other machines."""
+
+    public_url: str | None = Field(
+        default=None,
+        max_length=300,
+        description="the address people open zhizhi at (https://zhizhi.example.gov.cn/); QR codes and links use it",
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith(("http://", "https://")) or "://" == value[-3:] or any(c.isspace() for c in value):
+            raise ValueError(
+                "give an absolute address that starts with http:// or https://, e.g. https://zhizhi.example"
+            )
+        return value.rstrip("/")
+
+    def link(self, path: str) -> str | None:
+        """`path` (`/entities/7`) under the public address; None while `public_url` is unset."""
+        return None if self.public_url is None else self.public_url + path
+
+
 class SecurityConfig(_Strict):
     """Login and password rules."""
 
@@ -64,6 +90,12 @@ class DeliveryConfig(_Strict):
 
     workers_in_serve: bool = Field(default=True, description="`zhizhi serve` runs the sending workers itself")
     poll_seconds: float = Field(default=0.1, ge=0.05, le=60, description="a worker's pause when nothing is due")
+    idle_seconds: float = Field(
+        default=5,
+        ge=0.05,
+        le=300,
+        description="the pause grows from poll_seconds to this while nothing is due (work owed wakes it at once)",
+    )
     checkpoint_entries: int = Field(
         default=1000, ge=10, le=1_000_000, description="workers sign a ledger checkpoint after this many entries"
     )
@@ -194,6 +226,7 @@ class WorkspaceConfig(_Strict):
     locale: Literal["zh-CN", "en"] = Field(default="zh-CN", description="default UI language")
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
     security: SecurityConfig = Field(default_factory=SecurityConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     resolve: ResolveConfig = Field(default_factory=ResolveConfig)

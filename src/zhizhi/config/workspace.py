@@ -36,6 +36,10 @@ server:
   port: 8000
   secure_cookies: false
   session_hours: 8
+web:
+  # The address people open zhizhi at from other machines, e.g. https://zhizhi.example.gov.cn/ : the entities'
+  # QR codes lead there. Empty: they lead to this machine's own address, which works on this machine only.
+  public_url:
 security:
   password_min_length: 12
   login_max_failures: 5

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from zhizhi.delivery.outbox import Outbox
 from zhizhi.delivery.targets import FILES, TargetConfig, subscribed
+from zhizhi.delivery.wake import owed
 
 
 def load_target(root: Path, name: str) -> TargetConfig:
@@ -16,4 +17,4 @@ def load_targets(root: Path) -> list[TargetConfig]:
     return [FILES.load(root, name) for name in FILES.names(root)]
 
 
-__all__ = ["Outbox", "TargetConfig", "load_target", "load_targets", "subscribed"]
+__all__ = ["Outbox", "TargetConfig", "load_target", "load_targets", "owed", "subscribed"]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
+from zhizhi.delivery import wake
 from zhizhi.delivery.targets import FILES, TargetConfig, subscribed
 from zhizhi.ingest.bulk import Ids, bulk_insert, stamp
 from zhizhi.sources.config import SourceConfig
@@ -101,6 +102,7 @@ def owe(
             + ("pending", held, 0, when, when, when)
         )
     bulk_insert(session, Delivery, DELIVERY_COLUMNS, rows)
+    wake.owed(session)
     return [row[0] for row in rows]
 
 

@@ -23,6 +23,7 @@ from zhizhi import ledger
 from zhizhi.access import Actor, audit
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import require
+from zhizhi.delivery import wake
 from zhizhi.delivery.outbox import Owed, owe
 from zhizhi.delivery.period import Period
 from zhizhi.delivery.targets import TargetConfig
@@ -206,4 +207,5 @@ def _requeue(session: Session, deliveries: list[Delivery], why: str) -> int:
             ),
             execution_options={"synchronize_session": "fetch"},
         )
+    wake.owed(session)
     return len(deliveries)

@@ -3,7 +3,10 @@ holds up the others.
 
 A worker runs inside `zhizhi serve` (the embedded default) or as its own process (`zhizhi worker`); several may run
 at once on PostgreSQL, where claims are row locks taken with SKIP LOCKED. Each loop sends batch after batch while
-there is work, then waits `poll_seconds`. Target files are read again when they change; a new file starts a loop,
+there is work, then waits: `poll_seconds` after a round that found nothing, doubling up to `idle_seconds`, and woken
+at once when work is owed (`zhizhi.delivery.wake`: in this process when the owing transaction commits, on PostgreSQL
+by NOTIFY from any process). An idle worker so costs next to nothing, and new work still leaves within moments.
+Target files are read again when they change; a new file starts a loop,
 a removed one ends its loop. An error that is not the platform's (the database is busy or gone, a target file is
 broken) is logged and tried again after a pause; the loop never dies of it. Every couple of seconds the worker also
 signs a ledger checkpoint when one is due (`delivery.checkpoint_entries`, `delivery.checkpoint_minutes`), and runs
@@ -23,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from zhizhi.config import Workspace
 from zhizhi.delivery.send import SendReport, send_once
 from zhizhi.delivery.targets import FILES, TargetConfig
+from zhizhi.delivery.wake import DOORBELL, Backoff, Doorbell, Listener
 from zhizhi.ledger import sign_if_due
 from zhizhi.store import background
 
@@ -55,6 +59,18 @@ def loops_per_target(workspace: Workspace) -> int:
     return 2 if workspace.database_url.startswith("postgres") else 1
 
 
+class Stop(threading.Event):
+    """The worker's stop flag: setting it also wakes the loops that wait for work, so they end at once."""
+
+    def __init__(self, doorbell: Doorbell = DOORBELL) -> None:
+        super().__init__()
+        self.doorbell = doorbell
+
+    def set(self) -> None:
+        super().set()
+        self.doorbell.ring()
+
+
 @dataclass
 class Worker:
     """Sending loops for the targets of the workspace at `root` (or only `names`), until `stop` is set."""
@@ -63,15 +79,22 @@ class Worker:
     root: Path
     poll_seconds: float = 0.1
     names: list[str] | None = None
-    stop: threading.Event = field(default_factory=threading.Event)
+    stop: threading.Event = field(default_factory=Stop)
     on_report: Callable[[str, SendReport], None] | None = None
     checkpoints: Checkpoints | None = None
     loops_per_target: int = 1
     chores: list[Callable[[], None]] = field(default_factory=list)  # run every couple of seconds (the desk's intake)
+    idle_seconds: float = 5.0  # the longest wait of an idle loop (`delivery.idle_seconds`)
+    doorbell: Doorbell = DOORBELL
+    listener: Listener | None = field(default=None, init=False)  # on PostgreSQL: NOTIFY from other processes
     _loops: dict[str, threading.Thread] = field(default_factory=dict)
 
     def run(self) -> None:
         """Start and watch the loops until `stop` is set, then wait for each to finish its batch."""
+        bind = self.sessions.kw.get("bind")
+        if bind is not None and bind.dialect.name == "postgresql":
+            self.listener = Listener(bind.url.render_as_string(hide_password=False), self.stop, self.doorbell)
+            self.listener.start()
         with background():
             self._watch()
 
@@ -119,9 +142,18 @@ class Worker:
             self._send(name)
 
     def _send(self, name: str) -> None:
+        flag = self.doorbell.flag()
+        try:
+            self._send_while_running(name, flag)
+        finally:
+            self.doorbell.forget(flag)
+
+    def _send_while_running(self, name: str, flag: threading.Event) -> None:
         target: TargetConfig | None = None
         stamp: float | None = None
+        wait = Backoff(self.poll_seconds, self.idle_seconds)
         while not self.stop.is_set():
+            flag.clear()  # a ring from here on wakes the wait below
             try:
                 path = FILES.path(self.root, name)
                 if not path.exists():
@@ -138,4 +170,6 @@ class Worker:
             if self.on_report is not None and report.claimed:
                 self.on_report(name, report)
             if report.claimed == 0 or set(report.states) <= {"retry"}:
-                self.stop.wait(self.poll_seconds)
+                flag.wait(wait.idle())
+            else:
+                wait.busy()
