@@ -23,6 +23,7 @@ from tests.ingest.test_pipeline import _codes, _write
 from zhizhi.config import Workspace, load_workspace
 from zhizhi.delivery import load_target
 from zhizhi.delivery.send import send_once
+from zhizhi.i18n import translate
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.resolve import register, review
 from zhizhi.resolve.run import resolve
@@ -159,21 +160,21 @@ def test_an_entity_page_shows_golden_fields_with_provenance_every_record_a_timel
     huaxin = build(web.sessions, web.workspace)
     web.login_form("steward")
     page = web.client.get(f"/entities/{huaxin}").text
-    assert f'<span id="entity-name">{HUAXIN}</span>' in page
-    assert f'id="fact-uscc">{CODES[0]}<' in page and 'id="record-count">3<' in page
+    assert f'<span id="entity-name" translate="no">{HUAXIN}</span>' in page
+    assert f'id="fact-uscc" translate="no">{CODES[0]}<' in page and 'id="record-count">3<' in page
     name_row = page.split('id="golden-name"')[1].split("</tr>")[0]
-    assert "dengji · dengji.csv · 第 2 行" in " ".join(name_row.split())
+    assert "dengji · dengji.csv · 第 2 行" in text_of(name_row)
     assert re.search(r'href="/records/\d+"', name_row) and re.search(r'href="/batches/\d+"', name_row)
     groups = re.findall(r'<section class="record-group" id="group-(\w+)">', page)
     assert groups == ["entity", "licence", "inspection"]
     assert page.count("统一社会信用代码相同") == 3
     assert PERSON_ID not in page and "110105********002X" in page  # a steward may not read ID numbers
-    events = re.findall(r'<td class="date">([0-9-]+)</td>\s*<td class="what"><a [^>]+>([^<]+)</a>', page)
-    assert events == [
-        ("2019-03-08", "市场主体：成立日期"),
-        ("2024-01-01", "许可证：有效期起"),
-        ("2025-06-01", "检查记录：检查日期"),
-        ("2029-01-01", "许可证：有效期至"),
+    # The steward's own registration links to its record; the licence and inspection say whose they are instead.
+    assert [(date, href.startswith("/records/"), what) for date, href, what in timeline_rows(page)] == [
+        ("2019-03-08", True, "市场主体：成立日期"),
+        ("2024-01-01", False, "许可证：有效期起 食品经营安全监督管理科的记录，不在您的查看范围内"),
+        ("2025-06-01", False, "检查记录：检查日期 中南市场监督管理所的记录，不在您的查看范围内"),
+        ("2029-01-01", False, "许可证：有效期至 食品经营安全监督管理科的记录，不在您的查看范围内"),
     ]
     url = f"http://testserver/entities/{huaxin}"
     assert '<svg viewBox="0 0 ' in page and f"<title>{url}</title>" in page and f'id="entity-url">{url}<' in page
@@ -200,6 +201,7 @@ def test_the_pages_speak_english_too(web: Web) -> None:
     web.client.get("/lang/en")
     page = web.client.get(f"/entities/{huaxin}").text
     assert "Golden fields" in page and "same credit code" in page and "Market entity: " in page
+    assert "a record of <span translate=\"no\">食品经营安全监督管理科</span>: not yours to open" in page
     assert "Pairs to review" in web.client.get("/review").text
 
 
@@ -245,11 +247,17 @@ def delivery_rows(page: str) -> dict[int, str]:
     return {int(n): row for n, row in re.findall(r'<tr id="delivery-(\d+)"[^>]*>(.*?)</tr>', listed, re.S)}
 
 
+def text_of(fragment: str) -> str:
+    """An HTML fragment's text as a reader sees it: tags dropped, entities read, spaces collapsed."""
+    blocks = re.sub(r"</?(div|p|td|th|tr|li|br)\b[^>]*>", " ", fragment)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", blocks)).split())
+
+
 def timeline_rows(page: str) -> list[tuple[str, str, str]]:
     """The page's timeline: (date, link or '', what) per event, in the page's order."""
     table = page.split('id="timeline"')[1].split("</table>")[0]
-    found = re.findall(r'<td class="date">([^<]+)</td>\s*<td class="what">(?:<a href="([^"]+)">)?([^<]+)', table)
-    return [(date, href, what) for date, href, what in found]
+    found = re.findall(r'<td class="date">([^<]+)</td>\s*<td class="what">(.*?)</td>', table, re.S)
+    return [(date, (re.findall(r'<a href="([^"]+)"', what) or [""])[0], text_of(what)) for date, what in found]
 
 
 def test_an_entity_page_lists_its_deliveries_links_each_and_puts_them_on_the_timeline(
@@ -308,8 +316,8 @@ def test_an_entity_page_lists_its_deliveries_links_each_and_puts_them_on_the_tim
     timeline = timeline_rows(page)
     assert [date for date, _, _ in timeline] == sorted(date for date, _, _ in timeline) and len(timeline) == 7
     assert timeline[-2:] == [
-        ("2030-01-02 04:00:00", f"/deliveries/{ids['licensing']}", "交付至 licensing：已确认"),
-        ("2030-01-02 11:04:05", f"/deliveries/{ids['province']}", f"交付至 province：被拒收（{REJECTED}）"),
+        ("2030-01-02 04:00:00", f"/deliveries/{ids['licensing']}", "交付至licensing：已确认"),
+        ("2030-01-02 11:04:05", f"/deliveries/{ids['province']}", f"交付至province：被拒收（{REJECTED}）"),
     ]
     delivery_links = [href for _, href, _ in timeline if href.startswith("/deliveries/")]
     assert sorted(delivery_links) == sorted(f"/deliveries/{n}" for n in ids.values())
@@ -330,7 +338,10 @@ def test_an_entity_page_lists_its_deliveries_links_each_and_puts_them_on_the_tim
     web.client.get("/lang/en")
     english = web.client.get(f"/entities/{huaxin}").text
     assert "Deliveries one by one" in english and "3 in all, newest first." in english
-    assert f"Delivery to province: rejected ({REJECTED})" in english and "Delivery to spot: pending" in english
+    english_timeline = [what for _, _, what in timeline_rows(english)]
+    rejected, pending = (translate("en", f"delivery.status.{state}") for state in ("rejected", "pending"))
+    assert f"Delivery to province: {rejected} ({REJECTED})" in english_timeline
+    assert f"Delivery to spot: {pending}" in english_timeline
     web.client.get("/lang/zh-CN")
 
     # Only the latest are listed (and put on the timeline); the page says how many there are.
@@ -351,12 +362,13 @@ def test_an_entity_page_lists_its_deliveries_links_each_and_puts_them_on_the_tim
     rows = delivery_rows(page)
     assert list(rows) == [d["id"] for d in listed]
     assert {n for n, row in rows.items() if 'class="delivery-link"' in row} == {ids["province"]}
-    assert "其他部门的记录" in rows[ids["licensing"]] and "其他部门的记录" in rows[ids["spot"]]
+    assert "食品经营安全监督管理科</span>的记录，不在您的查看范围内" in rows[ids["licensing"]]
+    assert "中南市场监督管理所</span>的记录" in rows[ids["spot"]]
     assert web.client.get(f"/deliveries/{ids['province']}").status_code == 200
     assert web.client.get(f"/deliveries/{ids['licensing']}").status_code == 404  # as the page said
     timeline = timeline_rows(page)
     assert [href for _, href, _ in timeline if href.startswith("/deliveries/")] == [f"/deliveries/{ids['province']}"]
-    assert ("2030-01-02 04:00:00", "", "交付至 licensing：已确认") in timeline
+    assert ("2030-01-02 04:00:00", "", "交付至licensing：已确认 食品经营安全监督管理科的记录，不在您的查看范围内") in timeline
     scoped = {d["id"]: d["in_scope"] for d in web.client.get(f"/api/entities/{huaxin}").json()["delivery_list"]}
     assert scoped == {ids["province"]: True, ids["licensing"]: False, ids["spot"]: False}
 

@@ -550,7 +550,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "entity.delivery_list_capped": "共 {total} 条，显示最新的 {shown} 条；其余见对账明细。",
         "entity.delivery": "交付",
         "entity.state_since": "状态时间",
-        "entity.delivery_elsewhere": "其他部门的记录，明细由该部门查看",
+        "entity.theirs": "{department}的记录，不在您的查看范围内",
+        "entity.event.record": "{kind}：{field}",
+        "entity.event.delivery": "交付至{target}：{state}",
+        "entity.event.delivery_reason": "交付至{target}：{state}（{reason}）",
         "review.title": "待确认记录对",
         "review.help": (
             "得分介于两个阈值之间的记录对需要人工判断：是同一主体就合并，不是就标明。决定会记入审计，可撤销，"
@@ -1167,7 +1170,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "entity.delivery_list_capped": "{total} in all; the newest {shown} are shown, the others in reconciliation.",
         "entity.delivery": "Delivery",
         "entity.state_since": "State since",
-        "entity.delivery_elsewhere": "another department's record: its page is theirs",
+        "entity.theirs": "a record of {department}: not yours to open",
+        "entity.event.record": "{kind}: {field}",
+        "entity.event.delivery": "Delivery to {target}: {state}",
+        "entity.event.delivery_reason": "Delivery to {target}: {state} ({reason})",
         "review.title": "Pairs to review",
         "review.help": (
             "Pairs scoring between the two thresholds need a person: merge them if they are the same entity, say "

@@ -31,7 +31,9 @@ def get_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
     require(actor, "data.read")
     batch = session.scalar(select(Batch).where(Batch.id == batch_id, within_scope(actor, Batch.department_id)))
     if batch is None:
-        raise NotFoundError(f"No batch {batch_id} in your scope. See `zhizhi batches`.", zh=f"没有批次 {batch_id}。")
+        raise NotFoundError(
+            f"No batch {batch_id} in your scope. See `zhizhi batches`.", zh=f"您的权限范围内没有批次 {batch_id}。"
+        )
     return batch
 
 

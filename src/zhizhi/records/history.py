@@ -68,7 +68,7 @@ def record_history(
     )
     versions = session.execute(query).all()
     if record is None or not versions:
-        raise NotFoundError(f"No record {record_id} in your scope.", zh=f"没有记录 {record_id}。")
+        raise NotFoundError(f"No record {record_id} in your scope.", zh=f"您的权限范围内没有记录 {record_id}。")
     show = _shown(session, actor, record.record_type, [str(record_id)], purpose, per_hour)
     return {
         **_record(record),

@@ -5,8 +5,9 @@ An entity's file holds its golden fields with their provenance, every record of 
 due) and of every delivery of them to a platform, and those deliveries per target and status and one by one (the
 latest `DELIVERIES_LISTED`). An id that was merged into another leads to the one kept.
 
-The register shows every department's records and deliveries; a delivery's own page (`/deliveries/ID`) stays with
-the departments that brought its record in, so each listed delivery says whether the reader may open it.
+The register shows every department's records and deliveries; a record's own page (`/records/ID`), its batch's and
+a delivery's (`/deliveries/ID`) stay with the departments that brought the record in, so each record, golden value,
+timeline event and delivery names the department it came from and says whether the reader may open it (`in_scope`).
 """
 
 from __future__ import annotations
@@ -29,11 +30,12 @@ from zhizhi.errors import NotFoundError
 from zhizhi.privacy.catalogue import personal_columns
 from zhizhi.privacy.masking import disclose, disclose_export, mask, mask_data, pseudonym, pseudonym_key
 from zhizhi.records import record_types
-from zhizhi.store.tables import Batch, Delivery, Entity, EntityLink, RawRow, Record, RecordVersion
+from zhizhi.store.tables import Batch, Delivery, Department, Entity, EntityLink, RawRow, Record, RecordVersion
 from zhizhi.store.types import iso_utc, local_text, utcnow
 
 CODE = re.compile(r"^[0-9A-Za-z]{15,18}$")
 DELIVERIES_LISTED = 200  # the latest deliveries listed one by one: a big firm's file stays quick to open
+_NOT_LINKED = {"department": None, "in_scope": False}  # a golden value whose record has left the entity since
 # A delivery's state in words on the timeline (the delivery page's words).
 
 
@@ -98,10 +100,13 @@ def entity_file(
     entity = session.get(Entity, kept)
     assert entity is not None
     rows = session.execute(
-        select(EntityLink, Record, RecordVersion, Batch, RawRow)
+        select(
+            EntityLink, Record, RecordVersion, Batch, RawRow, Department.name, within_scope(actor, Batch.department_id)
+        )
         .join(Record, Record.id == EntityLink.record_id)
         .join(RecordVersion, RecordVersion.id == Record.version_id)
         .join(Batch, Batch.id == RecordVersion.batch_id)
+        .join(Department, Department.id == Batch.department_id)
         .outerjoin(RawRow, RawRow.id == RecordVersion.raw_row_id)
         .where(EntityLink.entity_id == kept)
         .order_by(Record.record_type, Record.id)
@@ -110,9 +115,14 @@ def entity_file(
         ids = [f"entity:{kept}", *(str(record.id) for _, record, *_ in rows)]
         disclose(session, actor, purpose=purpose, object_type="record", object_ids=ids, fields=[], per_hour=per_hour)
     records = [
-        _record(link, record, version, batch, raw, unmasked=purpose is not None)
-        for link, record, version, batch, raw in rows
+        {
+            **_record(link, record, version, batch, raw, unmasked=purpose is not None),
+            "department": department,
+            "in_scope": bool(in_scope),
+        }
+        for link, record, version, batch, raw, department, in_scope in rows
     ]
+    owners = {r["record_id"]: {"department": r["department"], "in_scope": r["in_scope"]} for r in records}
     counts = _deliveries(session, kept)
     listed = _delivery_list(session, actor, kept, {r["record_id"]: r["source"] for r in records})
     golden = json.loads(entity.golden or "{}")
@@ -124,6 +134,7 @@ def entity_file(
         golden = {
             k: {**v, "value": mask(personal[k], v.get("value"))} if k in personal else v for k, v in golden.items()
         }
+    golden = {k: {**v, **owners.get(v.get("record_id"), _NOT_LINKED)} for k, v in golden.items()}
     return {
         **summary,
         "asked_for": entity_id,
@@ -174,10 +185,14 @@ def _timeline(records: list[dict[str, Any]], deliveries: list[dict[str, Any]]) -
                     {
                         "kind": "record",
                         "date": str(day),
+                        "record_type": record["record_type"],
+                        "field": field.name,
                         "what_zh": f"{spec.label_zh}：{field.label_zh}",
                         "what": f"{spec.label}: {field.label}",
                         "record_id": record["record_id"],
                         "source": record["source"],
+                        "department": record["department"],
+                        "in_scope": record["in_scope"],
                     }
                 )
     for delivery in deliveries:
@@ -195,6 +210,8 @@ def _timeline(records: list[dict[str, Any]], deliveries: list[dict[str, Any]]) -
                 "delivery_id": delivery["id"],
                 "target": delivery["target"],
                 "status": delivery["status"],
+                "reason": reason,
+                "department": delivery["department"],
                 "in_scope": delivery["in_scope"],
             }
         )
@@ -221,9 +238,10 @@ def _delivery_list(session: Session, actor: Actor, entity_id: int, sources: dict
     """The entity's latest deliveries one by one, newest first; `in_scope` says whether the actor may open one's page
     (its record came from one of the actor's departments, as `delivery_detail` checks it)."""
     rows = session.execute(
-        select(Delivery, within_scope(actor, Batch.department_id).label("in_scope"))
+        select(Delivery, Department.name, within_scope(actor, Batch.department_id))
         .join(RecordVersion, RecordVersion.id == Delivery.record_version_id)
         .join(Batch, Batch.id == RecordVersion.batch_id)
+        .join(Department, Department.id == Batch.department_id)
         .where(_of_entity(entity_id))
         .order_by(Delivery.id.desc())
         .limit(DELIVERIES_LISTED)
@@ -242,9 +260,10 @@ def _delivery_list(session: Session, actor: Actor, entity_id: int, sources: dict
             "sent_at": iso_utc(d.sent_at),
             "acknowledged_at": iso_utc(d.acknowledged_at),
             "at": iso_utc(_state_since(d)),
+            "department": department,
             "in_scope": bool(in_scope),
         }
-        for d, in_scope in rows
+        for d, department, in_scope in rows
     ]
 
 

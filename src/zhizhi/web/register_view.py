@@ -54,47 +54,29 @@ def records_of(session: Session, entity_id: int) -> list[int]:
 
 
 def fields_of(record_type: str, data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The record's filled fields in its type's order, each with its labels; an enum's value with its Chinese word."""
+    """The record's filled fields in its type's order (a type no longer registered: as stored); `enum` says the
+    value is one of the field's words (the page shows it as `words.value`), any other value is data."""
     spec = record_types().get(record_type)
     if spec is None:
-        return [
-            {"name": k, "label_zh": k, "label": k, "value": v, "value_zh": v}
-            for k, v in data.items()
-            if v not in (None, "", [])
-        ]
+        return [{"name": k, "value": v, "enum": False} for k, v in data.items() if v not in (None, "", [])]
     return [
-        {
-            "name": f.name,
-            "label_zh": f.label_zh,
-            "label": f.label,
-            "value": data[f.name],
-            "value_zh": f.values.get(data[f.name], data[f.name]) if f.kind == "enum" else data[f.name],
-        }
+        {"name": f.name, "value": data[f.name], "enum": f.kind == "enum"}
         for f in spec.fields
         if data.get(f.name) not in (None, "", [])
     ]
 
 
 def record_groups(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """An entity's records by type (registration, licences, equipment, inspections, then the rest), fields labelled."""
-    kinds = record_types()
+    """An entity's records by type (registration, licences, equipment, inspections, then the rest), with fields."""
 
     def rank(kind: str) -> tuple[int, str]:
         return (TYPE_ORDER.index(kind) if kind in TYPE_ORDER else len(TYPE_ORDER), kind)
 
     ordered = sorted(records, key=lambda r: (rank(r["record_type"]), r["record_id"]))
-    groups = []
-    for kind, members in groupby(ordered, key=lambda r: str(r["record_type"])):
-        spec = kinds.get(kind)
-        groups.append(
-            {
-                "record_type": kind,
-                "label_zh": spec.label_zh if spec else kind,
-                "label": spec.label if spec else kind,
-                "records": [{**r, "fields": fields_of(kind, r["data"])} for r in members],
-            }
-        )
-    return groups
+    return [
+        {"record_type": kind, "records": [{**r, "fields": fields_of(kind, r["data"])} for r in members]}
+        for kind, members in groupby(ordered, key=lambda r: str(r["record_type"]))
+    ]
 
 
 def side_by_side(pair: dict[str, Any]) -> dict[str, Any]:
@@ -108,14 +90,8 @@ def side_by_side(pair: dict[str, Any]) -> dict[str, Any]:
             continue
         state = "one_side" if left is None or right is None else "same" if left == right else "differs"
         rows.append({"column": column, "left": left, "right": right, "state": state})
-    kinds = record_types()
     sides = {
-        name: {
-            **pair[name],
-            "label_zh": kinds[pair[name]["record_type"]].label_zh if pair[name]["record_type"] in kinds else "",
-            "label": kinds[pair[name]["record_type"]].label if pair[name]["record_type"] in kinds else "",
-            "fields": fields_of(pair[name]["record_type"], pair[name]["data"]),
-        }
+        name: {**pair[name], "fields": fields_of(pair[name]["record_type"], pair[name]["data"])}
         for name in ("left", "right")
     }
     return {"rows": rows, **sides}

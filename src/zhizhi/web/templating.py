@@ -12,10 +12,12 @@ from fastapi.templating import Jinja2Templates
 
 from zhizhi.i18n import translate
 from zhizhi.store.types import local_text
-from zhizhi.web.deps import Viewer, locale_of
+from zhizhi.web.deps import Viewer, app_context, locale_of
+from zhizhi.web.words import Words, ticks
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.filters["local"] = lambda iso: local_text(datetime.fromisoformat(iso)) if iso else ""
+TEMPLATES.env.filters["ticks"] = ticks
 
 NAV = [
     ("/", "nav.home", "workspace.read"),
@@ -52,6 +54,7 @@ def render(
     base = {
         "locale": locale,
         "t": lambda key, **params: translate(locale, key, **params),
+        "words": Words(locale, app_context(request).workspace.root, app_context(request).sessions),
         "user": viewer,
         "csrf_token": csrf_token or (viewer.csrf_token if viewer else ""),
         "nav": [(href, label) for href, label, perm in NAV if perm in permissions],

@@ -1,0 +1,109 @@
+"""What the pages call things: the workspace's titles for its targets, sources, code lists and crosswalks, the
+catalogue's words for record types, fields, values and reasons, a record's key in words, and the values a message
+names in backticks shown as values.
+
+A page never shows an identifier where a word exists: `province` is shown as its title 广西市场监管一体化平台,
+`industry_code` as 行业代码, `liuzhou-business-format` as 柳州市市场主体经营业态代码. Every name shown is marked
+`translate="no"` by the templates where it is data (a title that exists only in Chinese, a file's name), so the
+English pages may show it as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+
+from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from zhizhi.dashboard.deliveries import target_titles
+from zhizhi.errors import ZhizhiError
+from zhizhi.i18n import MESSAGES, translate
+from zhizhi.sources.config import FILES as SOURCE_FILES
+from zhizhi.store.tables import CodeList, Crosswalk
+
+TICKED = re.compile(r"`([^`\n]*)`")
+
+
+def ticks(text: object) -> Markup:
+    """A message as HTML: each value it names in backticks (`611099`) shown as a value, without the backticks."""
+    parts = TICKED.split(str(text if text is not None else ""))
+    value = Markup('<code translate="no">{}</code>')
+    return Markup("").join(escape(part) if n % 2 == 0 else value.format(part) for n, part in enumerate(parts))
+
+
+class Words:
+    """The words of one page in one language; the workspace's titles are read once, when first asked for."""
+
+    def __init__(self, locale: str, root: Path, sessions: sessionmaker[Session]) -> None:
+        self.locale = locale
+        self.root = root
+        self.sessions = sessions
+
+    def say(self, key: str, **params: object) -> Markup:
+        """The catalogue's message for `key` with each parameter marked as data (a department's name, a title that
+        exists only in Chinese), so that the English page may show it as it is."""
+        data = Markup('<span translate="no">{}</span>')
+        return Markup(escape(translate(self.locale, key))).format(**{k: data.format(v) for k, v in params.items()})
+
+    def _word(self, key: str, default: str) -> str:
+        return translate(self.locale, key) if key in MESSAGES["zh-CN"] else default
+
+    def record_type(self, name: str) -> str:
+        """A record type's label (市场主体 for `entity`)."""
+        return self._word(f"record_type.{name}", name)
+
+    def field(self, record_type: str, name: str) -> str:
+        """A field's label in its record type (行业代码 for `entity`'s `industry_code`)."""
+        return self._word(f"field.{record_type}.{name}", name)
+
+    def value(self, record_type: str, field: str, value: object) -> str:
+        """An enum field's value in words (存续 for `active`); any other value as it is."""
+        return self._word(f"value.{record_type}.{field}.{value}", "" if value is None else str(value))
+
+    def reason(self, code: str) -> str:
+        """A quarantine reason's title (日期无效 for `date.invalid`)."""
+        return self._word(f"reason.{code}", code)
+
+    def key(self, record_type: str, key: str) -> str:
+        """A record's key in words: `uscc=9145...|name=...` as 统一社会信用代码 9145... · 名称 ..."""
+        parts = []
+        for part in (key or "").split("|"):
+            field, sep, value = part.partition("=")
+            parts.append(f"{self.field(record_type, field)} {value}" if sep else part)
+        return " · ".join(parts)
+
+    def target(self, name: str) -> str:
+        """A target's title (广西市场监管一体化平台 for `province`), or its name when it has none."""
+        return self._targets.get(name) or name
+
+    def source(self, name: str) -> str:
+        """A source's title (登记注册系统导出 for `dengji`), or its name when it has none."""
+        return self._sources.get(name) or name
+
+    def code_list(self, name: str) -> str:
+        """A code list's or a crosswalk's title, or its name."""
+        return self._lists.get(name) or name
+
+    @cached_property
+    def _targets(self) -> dict[str, str | None]:
+        return target_titles(self.root)
+
+    @cached_property
+    def _sources(self) -> dict[str, str | None]:
+        titles: dict[str, str | None] = {}
+        for name in SOURCE_FILES.names(self.root):
+            try:
+                titles[name] = SOURCE_FILES.load(self.root, name).title
+            except ZhizhiError:
+                titles[name] = None
+        return titles
+
+    @cached_property
+    def _lists(self) -> dict[str, str]:
+        with self.sessions() as session:
+            lists = session.execute(select(CodeList.name, CodeList.title)).all()
+            crosswalks = session.execute(select(Crosswalk.name, Crosswalk.title)).all()
+        return {name: title for name, title in [*lists, *crosswalks]}
