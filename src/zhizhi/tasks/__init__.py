@@ -1,0 +1,57 @@
+"""Tasks across departments (跨部门任务): a lead department (牵头) and parts, each owned by a department (and perhaps
+a named person), with a deadline in working days or a date and the evidence it needs. A part handed over stays the
+giver's until the receiver accepts; overdue parts show to the leaders of both sides; every step is audited.
+
+The front door:
+- a task: `read_task_file` / `parse_task` (YAML, Excel or JSON into a checked `TaskSpec`), `create_task`,
+  `get_task`, `list_tasks`;
+- a part's steps: `get_part`, `assign`, `hand_over`, `accept`, `decline`, `withdraw`, `add_evidence`, `finish`,
+  `read_evidence` (an `Upload` is a file given as evidence);
+- what is shown: `task_rows`, `task_view`, `overdue_parts`.
+"""
+
+from zhizhi.tasks.evidence import MAX_FILE_BYTES, MAX_FILES, MAX_TEXT, Upload
+from zhizhi.tasks.parts import (
+    MAX_REASON,
+    accept,
+    add_evidence,
+    assign,
+    decline,
+    finish,
+    get_part,
+    hand_over,
+    read_evidence,
+    withdraw,
+)
+from zhizhi.tasks.spec import PartSpec, TaskSpec, parse_task, read_task_bytes, read_task_file
+from zhizhi.tasks.tasks import STATES, create_task, get_task, list_tasks
+from zhizhi.tasks.views import overdue_parts, task_rows, task_view
+
+__all__ = [
+    "MAX_FILES",
+    "MAX_FILE_BYTES",
+    "MAX_REASON",
+    "MAX_TEXT",
+    "STATES",
+    "PartSpec",
+    "TaskSpec",
+    "Upload",
+    "accept",
+    "add_evidence",
+    "assign",
+    "create_task",
+    "decline",
+    "finish",
+    "get_part",
+    "get_task",
+    "hand_over",
+    "list_tasks",
+    "overdue_parts",
+    "parse_task",
+    "read_evidence",
+    "read_task_bytes",
+    "read_task_file",
+    "task_rows",
+    "task_view",
+    "withdraw",
+]

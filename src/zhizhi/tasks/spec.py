@@ -1,0 +1,184 @@
+"""A task as written by the lead department: a YAML file, an Excel workbook, or the API's JSON, checked as one model.
+
+```yaml
+title: 2026年冬季食品安全专项整治
+lead: LZ-SP                      # the lead department's code (牵头部门)
+start: 2026-12-01                # working-day deadlines count from the day after (default: today)
+description: 对辖区学校食堂、农贸市场开展专项检查。
+parts:
+  - department: LZ-CZ            # the co-responsible department that owns this part
+    owner: chengzhong            # optional: a named person of that department
+    title: 城中区学校食堂检查
+    deadline: 10 working days    # or a date (2026-12-20), or 10个工作日
+    evidence: files              # files, text, either (default) or both
+    evidence_note: 检查记录表扫描件
+```
+
+The workbook has a sheet `任务` (Task) of key/value rows (标题, 牵头部门, 开始日期, 说明) and a sheet `分工` (Parts)
+with a header row (部门, 负责人, 内容, 期限, 证明材料, 材料要求, 说明); English headers work too. Every problem is
+reported at once, naming the file, the row or key, the value and the fix, in English and Chinese.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from zhizhi.errors import InputError
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_PARTS = 100
+MAX_DESCRIPTION = 4000
+Evidence = Literal["files", "text", "either", "both"]
+EVIDENCE_WORDS = {"文件": "files", "附件": "files", "文字": "text", "文本": "text", "任一": "either",
+                  "均可": "either", "两者": "both", "文件和文字": "both"}  # fmt: skip
+TASK_KEYS = {"标题": "title", "任务": "title", "牵头部门": "lead", "牵头": "lead", "开始日期": "start",
+             "开始": "start", "说明": "description"}  # fmt: skip
+PART_HEADERS = {"部门": "department", "责任部门": "department", "负责人": "owner", "内容": "title",
+                "分工": "title", "期限": "deadline", "证明材料": "evidence", "材料要求": "evidence_note",
+                "说明": "description"}  # fmt: skip
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PartSpec(_Strict):
+    """One department's part: what, by when, with which evidence."""
+
+    department: str = Field(min_length=1, max_length=32, description="code of the department that owns the part")
+    owner: str | None = Field(default=None, max_length=64, description="username of a person of that department")
+    title: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION)
+    deadline: str = Field(min_length=1, max_length=40, description="a date, or `N working days` after the start")
+    evidence: Evidence = "either"
+    evidence_note: str | None = Field(default=None, max_length=500, description="what the evidence must show")
+
+    @field_validator("deadline", mode="before")
+    @classmethod
+    def _deadline_text(cls, value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.date().isoformat()
+        return value.isoformat() if isinstance(value, date) else str(value) if isinstance(value, int) else value
+
+    @field_validator("evidence", mode="before")
+    @classmethod
+    def _evidence_word(cls, value: Any) -> Any:
+        return EVIDENCE_WORDS.get(value, value) if isinstance(value, str) else value
+
+    @field_validator("owner", "description", "evidence_note", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class TaskSpec(_Strict):
+    """A whole task: its title, lead department, start and parts."""
+
+    title: str = Field(min_length=1, max_length=200)
+    lead: str = Field(min_length=1, max_length=32, description="code of the lead department (牵头部门)")
+    start: date | None = Field(default=None, description="working-day deadlines count from the day after")
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION)
+    parts: list[PartSpec] = Field(min_length=1, max_length=MAX_PARTS)
+
+
+def parse_task(data: Any, origin: str, rows: dict[int, str] | None = None) -> TaskSpec:
+    """A task from already-read data; every problem at once, each named by key (or by `rows`' sheet rows)."""
+    if not isinstance(data, dict):
+        raise InputError(f"`{origin}` must be a mapping of keys (title, lead, parts) to values.",
+                         zh=f"`{origin}` 应为键值映射（title、lead、parts）。")  # fmt: skip
+    try:
+        return TaskSpec.model_validate(data)
+    except ValidationError as exc:
+        problems = [_problem(error, rows or {}) for error in exc.errors()]
+        raise InputError(
+            f"`{origin}` has {len(problems)} problem(s): " + "; ".join(problems) + ". Fix the file and try again.",
+            zh=f"`{origin}` 有 {len(problems)} 处错误：" + "；".join(problems) + "。请修改后重试。",
+            details=problems,
+        ) from exc
+
+
+def _problem(error: Any, rows: dict[int, str]) -> str:
+    loc = [str(p) for p in error["loc"]]
+    where = ".".join(loc) or "file"
+    if len(loc) >= 2 and loc[0] == "parts" and loc[1].isdigit() and int(loc[1]) in rows:
+        where = f"{rows[int(loc[1])]} `{'.'.join(loc[2:])}`"
+    else:
+        where = f"`{where}`"
+    if error["type"] == "extra_forbidden":
+        return f"{where}: unknown key; remove it or correct its name"
+    if error["type"] == "missing":
+        return f"{where}: missing; give it"
+    value = error.get("input")
+    shown = str(value)[:80] if not isinstance(value, dict | list) else "…"
+    return f"{where} = `{shown}`: {error['msg']}"
+
+
+def read_task_file(path: Path) -> TaskSpec:
+    """A task from a `.yaml`/`.yml` file or an `.xlsx` workbook (at most 2 MiB)."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"`{path.name}` is {size:,} bytes; a task file may have at most {MAX_FILE_BYTES:,}.",
+                         zh=f"`{path.name}` 有 {size:,} 字节，任务文件最多 {MAX_FILE_BYTES:,} 字节。")  # fmt: skip
+    return read_task_bytes(path.read_bytes(), path.name)
+
+
+def read_task_bytes(data: bytes, name: str) -> TaskSpec:
+    """A task from the bytes of a YAML file or an Excel workbook called `name`."""
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"`{name}` is {len(data):,} bytes; a task file may have at most {MAX_FILE_BYTES:,}.",
+                         zh=f"`{name}` 有 {len(data):,} 字节，任务文件最多 {MAX_FILE_BYTES:,} 字节。")  # fmt: skip
+    if name.lower().endswith(".xlsx"):
+        raw, rows = _from_workbook(data, name)
+        return parse_task(raw, name, rows)
+    if not name.lower().endswith((".yaml", ".yml")):
+        raise InputError(
+            f"`{name}`: give a task as a .yaml or .xlsx file.", zh=f"`{name}`：任务文件应为 .yaml 或 .xlsx。"
+        )
+    try:
+        raw = yaml.safe_load(data.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        detail = " ".join(str(exc).split())[:300]
+        raise InputError(f"`{name}` is not valid UTF-8 YAML: {detail}. Fix the syntax.",
+                         zh=f"`{name}` 不是有效的 UTF-8 YAML：{detail}。请修正格式。") from exc  # fmt: skip
+    return parse_task(raw, name)
+
+
+def _from_workbook(data: bytes, name: str) -> tuple[dict[str, Any], dict[int, str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise InputError(f"`{name}` cannot be read as an Excel workbook ({type(exc).__name__}). Save it as .xlsx.",
+                         zh=f"`{name}` 无法作为 Excel 工作簿读取，请另存为 .xlsx。") from exc  # fmt: skip
+    sheets = {sheet.title.strip(): sheet for sheet in book.worksheets}
+    task_sheet, parts_sheet = sheets.get("任务") or sheets.get("Task"), sheets.get("分工") or sheets.get("Parts")
+    if task_sheet is None or parts_sheet is None:
+        raise InputError(
+            f"`{name}` needs a sheet `任务` (Task: key/value rows) and a sheet `分工` (Parts: a header row and one row "
+            f"per part); it has {', '.join(sheets) or 'none'}. See docs/tasks.md.",
+            zh=f"`{name}` 需要工作表「任务」和「分工」，现有：{'、'.join(sheets) or '无'}。见 docs/tasks.md。",
+        )
+    raw: dict[str, Any] = {}
+    for row in task_sheet.iter_rows(max_row=50, max_col=2, values_only=True):
+        key = str(row[0]).strip() if row and row[0] is not None else ""
+        if key and len(row) > 1 and row[1] is not None:
+            raw[TASK_KEYS.get(key, key)] = row[1].date() if isinstance(row[1], datetime) else row[1]
+    parts: list[dict[str, Any]] = []
+    rows: dict[int, str] = {}
+    lines = parts_sheet.iter_rows(max_row=MAX_PARTS + 2, max_col=12, values_only=True)
+    header = [PART_HEADERS.get(str(h).strip(), str(h).strip()) if h is not None else "" for h in next(lines, ())]
+    for number, values in enumerate(lines, start=2):
+        part = {h: v for h, v in zip(header, values, strict=False) if h and v is not None and str(v).strip()}
+        if part:
+            rows[len(parts)] = f"sheet `{parts_sheet.title}` row {number}"
+            parts.append(part)
+    raw["parts"] = parts
+    book.close()
+    return raw, rows

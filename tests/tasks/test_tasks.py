@@ -1,0 +1,233 @@
+"""Tasks across departments: every part owned, handed over only when the receiver accepts (a refusal leaves it with
+the giver), done only with its evidence, overdue parts seen by both sides' leaders, and nothing seen outside scope."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import OPERATOR
+from tests.tasks.helpers import CAMPAIGN, START, actor, add_people, make_tasks
+from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from zhizhi.hotline import load_calendar
+from zhizhi.store.tables import AuditEvent, Department, TaskHandover, TaskPart
+from zhizhi.tasks import (
+    MAX_FILE_BYTES,
+    Upload,
+    accept,
+    add_evidence,
+    assign,
+    create_task,
+    decline,
+    finish,
+    get_part,
+    get_task,
+    hand_over,
+    list_tasks,
+    overdue_parts,
+    parse_task,
+    read_evidence,
+    task_view,
+    withdraw,
+)
+
+NO_HANDS = "本所人员不足，本月已有三项专项任务"
+PDF = Upload("方案.pdf", "application/pdf", b"%PDF-1.4 plan")
+
+
+def _part(session: Session, number: str, seq: int) -> TaskPart:
+    task = get_task(session, OPERATOR, number)
+    return session.scalars(select(TaskPart).where(TaskPart.task_id == task.id, TaskPart.seq == seq)).one()
+
+
+def _code(session: Session, part: TaskPart) -> str:
+    return session.get_one(Department, part.department_id).code
+
+
+def _actions(session: Session, number: int | str) -> list[str]:
+    query = select(AuditEvent.action).where(AuditEvent.object_id == str(number)).order_by(AuditEvent.seq)
+    return list(session.scalars(query))
+
+
+def test_a_task_is_created_with_every_part_owned_and_its_deadlines_counted(city: sessionmaker[Session]) -> None:
+    with city() as session, session.begin():
+        campaign, _ = make_tasks(session)
+        view = task_view(session, actor(session, "sp_leader"), campaign, today=START)
+        assert campaign.number == f"RW2026-{campaign.id:04d}"
+        assert _actions(session, campaign.number) == ["task.create"]
+    parts = view["items"]
+    assert [(p["department"]["code"], (p["owner"] or {}).get("username"), p["deadline"], p["deadline_rule"])
+            for p in parts] == [
+        ("LZ-SP", None, "2026-12-04", "3 working days"),  # Wed, Thu, Fri after Tuesday the 1st
+        ("LZ-CZ", "chengzhong", "2026-12-10", "2026-12-10"),
+        ("LZ-YF", None, "2026-12-15", "10 working days"),  # two weekends skipped
+    ]  # fmt: skip
+    assert [p["evidence"] for p in parts] == ["files", "either", "both"]
+    assert view["status"] == "open" and view["parts"] == 3 and view["done"] == 0 and view["overdue"] == 0
+
+
+def test_only_a_leader_over_the_lead_department_creates_its_task(city: sessionmaker[Session]) -> None:
+    spec = parse_task(CAMPAIGN, "campaign")
+    with city() as session, session.begin():
+        add_people(session)
+        for username in ("zhongnan", "chengzhong", "yf_leader"):  # a handler; leaders of other departments
+            with pytest.raises(PermissionDeniedError, match="lead department `LZ-SP`"):
+                create_task(session, actor(session, username), spec, load_calendar(None), today=START)
+        create_task(session, actor(session, "leader"), spec, load_calendar(None), today=START)  # the bureau's
+
+
+def test_every_problem_of_a_task_is_named_at_once(city: sessionmaker[Session]) -> None:
+    bad = {**CAMPAIGN, "parts": [
+        {"department": "LZ-XX", "title": "a", "deadline": "2026-12-10"},
+        {"department": "LZ-CZ", "owner": "zhongnan", "title": "b", "deadline": "2026-12-10"},  # of 中南所, not LZ-CZ
+        {"department": "LZ-YF", "title": "c", "deadline": "next week"},
+        {"department": "LZ-YF", "title": "d", "deadline": "2026-11-30"},  # before the start
+    ]}  # fmt: skip
+    with city() as session, session.begin(), pytest.raises(InputError) as caught:
+        create_task(session, OPERATOR, parse_task(bad, "bad"), load_calendar(None), today=START)
+    message = caught.value.message
+    assert "4 problem(s)" in message
+    for text in ("`parts.1.department` = `LZ-XX`", "`parts.2.owner` = `zhongnan` is not an active user of `LZ-CZ`",
+                 "`parts.3.deadline` = `next week`", "`parts.4.deadline` = `2026-11-30` is before"):  # fmt: skip
+        assert text in message
+    assert "部门" in (caught.value.message_zh or "")
+    with pytest.raises(InputError, match=r"`bad` has 2 problem\(s\): `parts.0.title`: missing.*`parts.0.evidence`"):
+        parse_task({"title": "x", "lead": "LZ", "parts": [{"department": "LZ", "deadline": "3", "evidence": "x"}]},
+                   "bad")  # fmt: skip
+
+
+def test_a_refused_handover_leaves_the_part_with_the_giver(city: sessionmaker[Session]) -> None:
+    with city() as session, session.begin():
+        campaign, _ = make_tasks(session)
+        part = _part(session, campaign.number, 2)
+        giver, receiver = actor(session, "chengzhong"), actor(session, "zhongnan")
+        hand_over(session, giver, part, department="LZ-CZ-ZN", person="zhongnan", reason="由中南所就近检查")
+        # Until the receiver answers, the giver owns it: the part is still 城中区局's and 陈所长's.
+        assert (_code(session, part), part.owner_id) == ("LZ-CZ", actor(session, "chengzhong").user_id)
+        with pytest.raises(PermissionDeniedError, match="its receiver accepts or refuses"):
+            accept(session, giver, part)  # the giver, though a leader over 中南所, does not answer his own offer
+        with pytest.raises(PermissionDeniedError, match="do not act for the receiving side"):
+            accept(session, actor(session, "cz_handler"), part)  # not the person named
+        with pytest.raises(InputError, match="Say why"):
+            decline(session, receiver, part, " ")
+        decline(session, receiver, part, NO_HANDS)
+        assert (_code(session, part), part.owner_id) == ("LZ-CZ", giver.user_id)
+        refused = session.scalars(select(TaskHandover).where(TaskHandover.part_id == part.id)).one()
+        assert (refused.status, refused.answered_by, refused.answer) == ("refused", "zhongnan", NO_HANDS)
+        with pytest.raises(ConflictError, match="not being handed over"):
+            accept(session, receiver, part)  # nothing waits any more
+        assert _actions(session, part.id) == ["task.part.handover", "task.part.refuse"]
+        view = task_view(session, giver, campaign, today=START)["items"][1]
+        assert view["handover"] is None and [h["status"] for h in view["handovers"]] == ["refused"]
+        assert view["may"]["hand_over"] and not view["may"]["answer"]
+
+
+def test_an_accepted_handover_moves_the_part_to_the_receiver(city: sessionmaker[Session]) -> None:
+    with city() as session, session.begin():
+        campaign, _ = make_tasks(session)
+        part = _part(session, campaign.number, 2)
+        giver = actor(session, "chengzhong")
+        with pytest.raises(InputError, match="already `LZ-CZ`'s; to name a person there, assign it"):
+            hand_over(session, giver, part, department="LZ-CZ", reason="x")
+        with pytest.raises(InputError, match="`person` = `yufeng` is not an active user of `LZ-CZ-ZN`"):
+            hand_over(session, giver, part, department="LZ-CZ-ZN", person="yufeng", reason="x")
+        with pytest.raises(PermissionDeniedError, match="do not act for this part's owner"):
+            hand_over(session, actor(session, "cz_handler"), part, department="LZ-CZ-ZN", reason="x")  # named: 陈所长
+        hand_over(session, giver, part, department="LZ-CZ-ZN", reason="由中南所就近检查")
+        with pytest.raises(ConflictError, match="already offered"):
+            hand_over(session, giver, part, department="LZ-YF", reason="x")
+        view = task_view(session, actor(session, "zhongnan"), campaign, today=START)["items"][1]
+        assert view["handover"]["to"]["code"] == "LZ-CZ-ZN" and view["may"]["answer"]
+        accept(session, actor(session, "zhongnan"), part)  # nobody named: a handler of 中南所 answers
+        assert (_code(session, part), part.owner_id) == ("LZ-CZ-ZN", None)
+        with pytest.raises(PermissionDeniedError):
+            hand_over(session, actor(session, "yufeng"), part, department="LZ-YF", reason="x")
+        assert _actions(session, part.id) == ["task.part.handover", "task.part.accept"]
+
+
+def test_a_withdrawn_offer_and_the_named_person(city: sessionmaker[Session]) -> None:
+    with city() as session, session.begin():
+        campaign, _ = make_tasks(session)
+        part = _part(session, campaign.number, 3)  # 鱼峰区局's, nobody named
+        with pytest.raises(PermissionDeniedError, match="Only a leader over the part's department"):
+            assign(session, actor(session, "yufeng"), part, "yufeng")
+        with pytest.raises(InputError, match="not an active user of `LZ-YF`"):
+            assign(session, actor(session, "yf_leader"), part, "zhongnan")
+        assign(session, actor(session, "yf_leader"), part, "yufeng")
+        hand_over(session, actor(session, "yufeng"), part, department="LZ-SP", reason="属牵头科室职责")
+        withdraw(session, actor(session, "yufeng"), part)
+        assert _actions(session, part.id) == ["task.part.assign", "task.part.handover", "task.part.withdraw"]
+        assert session.scalars(select(TaskHandover.status).where(TaskHandover.part_id == part.id)).one() == "withdrawn"
+
+
+def test_a_part_is_done_only_with_its_evidence(city: sessionmaker[Session]) -> None:
+    with city() as session, session.begin():
+        campaign, _ = make_tasks(session)
+        plan, both = _part(session, campaign.number, 1), _part(session, campaign.number, 3)
+        lead = actor(session, "sp_leader")
+        with pytest.raises(InputError, match=r"needs a file as evidence \(整治方案（盖章扫描件）\)"):
+            finish(session, lead, plan, text="方案已印发")
+        with pytest.raises(InputError, match="at most 10,485,760"):
+            finish(session, lead, plan, files=[Upload("big.pdf", "application/pdf", b"x" * (MAX_FILE_BYTES + 1))])
+        finish(session, lead, plan, files=[PDF])
+        assert plan.status == "done" and plan.done_by == "sp_leader"
+        with pytest.raises(ConflictError, match="already done"):
+            finish(session, lead, plan, files=[PDF])
+        with pytest.raises(InputError, match="needs a file and a text"):
+            finish(session, actor(session, "yufeng"), both, files=[PDF])
+        add_evidence(session, actor(session, "yufeng"), both, files=[PDF])  # kept, and counted when done
+        finish(session, actor(session, "yufeng"), both, text="检查农贸市场12家，责令整改3家")
+        view = task_view(session, lead, campaign, today=START)
+        kinds = [(e["kind"], e["name"], e["sha256"]) for e in view["items"][2]["evidence_items"]]
+        assert kinds == [("file", "方案.pdf", hashlib.sha256(PDF.data).hexdigest()), ("text", None, kinds[1][2])]
+        assert view["done"] == 2 and view["status"] == "open"
+        evidence_id = view["items"][0]["evidence_items"][0]["id"]
+        with pytest.raises(NotFoundError):
+            read_evidence(session, actor(session, "zn_leader"), evidence_id)  # 中南所 has no part in the campaign
+        assert read_evidence(session, actor(session, "chengzhong"), evidence_id).content == PDF.data
+        assert "task.evidence.read" in _actions(session, plan.id)
+
+
+def test_overdue_parts_show_to_the_leaders_of_both_sides(city: sessionmaker[Session]) -> None:
+    day = date(2026, 12, 11)  # the plan (12-04) and 城中区's part (12-10) are past; 鱼峰区's (12-15) is not
+    with city() as session, session.begin():
+        campaign, local = make_tasks(session)
+
+        def seen(username: str) -> list[tuple[str, int, list[str]]]:
+            rows = overdue_parts(session, actor(session, username), today=day)
+            return [(r["task"], r["seq"], r["sides"]) for r in rows]
+
+        c, n = campaign.number, local.number
+        assert seen("sp_leader") == [(c, 1, ["lead", "owner"]), (c, 2, ["lead"])]
+        assert seen("chengzhong") == [(n, 1, ["lead", "owner"]), (c, 2, ["owner"])]
+        assert seen("zn_leader") == [(n, 1, ["owner"])]
+        assert seen("yf_leader") == []  # 鱼峰区's own part is not late; 城中区's parts are none of its business
+        assert [r["task"] for r in overdue_parts(session, actor(session, "leader"), today=day)] == [c, n, c]
+        assert [t.number for t in list_tasks(session, actor(session, "yf_leader"), state="overdue", today=day)] == [c]
+        # Handed to 中南所 but not yet accepted: still 城中区局's, and shown to 中南所 as its receiver.
+        hand_over(session, actor(session, "chengzhong"), _part(session, c, 2), department="LZ-CZ-ZN", reason="就近")
+        assert seen("zn_leader") == [(n, 1, ["owner"]), (c, 2, ["receiver"])]
+        assert seen("chengzhong") == [(n, 1, ["lead", "owner"]), (c, 2, ["owner"])]
+        later = overdue_parts(session, actor(session, "yf_leader"), today=date(2026, 12, 16))
+        assert [(r["task"], r["seq"], r["days_overdue"]) for r in later] == [(c, 3, 1)]  # its own part only
+
+
+def test_another_county_sees_nothing_of_a_task_that_is_not_its_own(city: sessionmaker[Session]) -> None:
+    with city() as session, session.begin():
+        campaign, local = make_tasks(session)
+        part = _part(session, local.number, 1)
+        for username in ("yf_leader", "yufeng"):
+            outsider = actor(session, username)
+            assert [t.number for t in list_tasks(session, outsider)] == [campaign.number]
+            with pytest.raises(NotFoundError, match=f"No task `{local.number}` in your scope"):
+                get_task(session, outsider, local.number)
+            with pytest.raises(NotFoundError):
+                get_part(session, outsider, part.id)
+        assert {t.number for t in list_tasks(session, actor(session, "zhongnan"))} == {local.number}
+        assert {t.number for t in list_tasks(session, actor(session, "leader"))} == {campaign.number, local.number}
+        with pytest.raises(PermissionDeniedError):
+            list_tasks(session, actor(session, "auditor"))  # no data.read
