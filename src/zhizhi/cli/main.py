@@ -33,6 +33,7 @@ from zhizhi.cli import (
 )
 from zhizhi.cli.common import CliState, state
 from zhizhi.errors import ZhizhiError
+from zhizhi.i18n import cli_locale
 from zhizhi.store import busy, is_busy
 
 
@@ -62,9 +63,12 @@ class _OneLineErrors(TyperGroup):
 
 
 def _say(exc: ZhizhiError) -> None:
-    """The error on stderr in one line, in English and, where there is one, in Chinese after it."""
-    chinese = f" | 错误：{exc.message_zh}" if exc.message_zh else ""
-    typer.echo(f"error: {exc.message}{chinese}", err=True)
+    """The error on stderr in one line, in the terminal's language (`zhizhi.i18n.cli_locale`): Chinese where the
+    error has Chinese words and the locale is Chinese, else English."""
+    if cli_locale() == "zh-CN" and exc.message_zh:
+        typer.echo(f"错误：{exc.message_zh}", err=True)
+    else:
+        typer.echo(f"error: {exc.message}", err=True)
 
 
 app = typer.Typer(

@@ -1,6 +1,8 @@
 """zhizhi's one message catalogue: every word the pages, the API's `*_zh` texts and the CLI show, in Chinese (the
 default) and English.
 
+The pages speak the visitor's language (`translate`); the CLI speaks the terminal's (`cli_locale`).
+
 The catalogue is made of sections, one module of this package each (`core`, `hotline`, ...), every one with a
 `messages()` returning its words per locale; a new area of the product adds a module here and nothing else. A key
 defined by two sections is refused when the catalogue loads, so one section can never silently overwrite another's word.
@@ -9,7 +11,9 @@ defined by two sections is refused when the catalogue loads, so one section can 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
+from collections.abc import Mapping
 
 LOCALES = ("zh-CN", "en")
 
@@ -43,4 +47,16 @@ def translate(locale: str, key: str, **params: object) -> str:
     return text.format(**params) if params else text
 
 
-__all__ = ["LOCALES", "MESSAGES", "translate"]
+def cli_locale(environ: Mapping[str, str] | None = None) -> str:
+    """The terminal's language: Chinese (`zh-CN`) when its locale is a Chinese one, else English (`en`).
+
+    The locale is the first of `LC_ALL`, `LC_MESSAGES` and `LANG` that is set, as POSIX programs choose it, and it is
+    Chinese when it starts with `zh` (`zh_CN.UTF-8`, `zh_TW`, `zh`). Unset, `C` or `POSIX` mean English: such a
+    terminal often cannot show Chinese characters, and English is what scripts and logs expect.
+    """
+    env = os.environ if environ is None else environ
+    chosen = next((env[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(name)), "")
+    return "zh-CN" if chosen.lower().startswith("zh") else "en"
+
+
+__all__ = ["LOCALES", "MESSAGES", "cli_locale", "translate"]
