@@ -3,10 +3,55 @@ re-check, joint visits entered once and delivered to every department's platform
 working-day clock.
 
 The front door:
+- the item list: `list_items`, `save_item`, `import_items`, `export_items`;
+- the target register: `refresh_targets`, `list_targets`, `get_target`, `import_targets`, `export_targets`;
+- the inspector register: `list_inspectors`, `refresh_inspectors`, `set_inspector`, `import_inspectors`,
+  `export_inspectors`, `declare_relation`;
+- plans and draws: `PlanRules`, `parse_rules`, `create_plan`, `run_draw`, `get_draw`, `verify_draw`,
+  `export_package`, `verify_package`;
 - workload in numbers: `workload_counts` (per office and inspector: draws, visits, open items), `Workload`,
   `WorkloadCounts`.
 """
 
+from zhizhi.inspections.draws import export_package, get_draw, run_draw, verify_draw, verify_package
+from zhizhi.inspections.inspectors import (
+    declare_relation,
+    export_inspectors,
+    import_inspectors,
+    list_inspectors,
+    refresh_inspectors,
+    set_inspector,
+)
+from zhizhi.inspections.items import export_items, import_items, list_items, save_item
+from zhizhi.inspections.plans import PlanRules, create_plan, parse_rules
+from zhizhi.inspections.targets import export_targets, get_target, import_targets, list_targets, refresh_targets
 from zhizhi.inspections.workload import Workload, WorkloadCounts, workload_counts
 
-__all__ = ["Workload", "WorkloadCounts", "workload_counts"]
+__all__ = [
+    "PlanRules",
+    "Workload",
+    "WorkloadCounts",
+    "create_plan",
+    "declare_relation",
+    "export_inspectors",
+    "export_items",
+    "export_package",
+    "export_targets",
+    "get_draw",
+    "get_target",
+    "import_inspectors",
+    "import_items",
+    "import_targets",
+    "list_inspectors",
+    "list_items",
+    "list_targets",
+    "parse_rules",
+    "refresh_inspectors",
+    "refresh_targets",
+    "run_draw",
+    "save_item",
+    "set_inspector",
+    "verify_draw",
+    "verify_package",
+    "workload_counts",
+]

@@ -1,0 +1,443 @@
+"""Running a committed draw, and checking one: the population frozen into a snapshot file, the algorithm run on it
+with the seed, the visits made (one per selected target, with every department's items on it: a joint visit when
+the plan's items are several departments'), the exclusions kept, and the seed revealed in the ledger beside the
+snapshot's and the result's hashes.
+
+`verify_draw` re-runs a draw from its stored snapshot and revealed seed and checks it against the ledger and the
+visits; `export_package` writes what an outsider needs to do the same without zhizhi's database, and
+`verify_package` is that check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from zhizhi import ledger
+from zhizhi.access import audit
+from zhizhi.access.departments import within_scope
+from zhizhi.access.roles import Actor, require
+from zhizhi.config import Workspace
+from zhizhi.errors import ConflictError, InputError, NotFoundError
+from zhizhi.inspections import algorithm, snapshot
+from zhizhi.inspections.items import items_by_code
+from zhizhi.inspections.plans import seed_path
+from zhizhi.store.frames import slices
+from zhizhi.store.tables import (
+    DrawExclusion,
+    Entity,
+    InspectionDraw,
+    InspectionItem,
+    InspectionPlan,
+    InspectionTarget,
+    InspectionVisit,
+    VisitInspector,
+    VisitItem,
+)
+from zhizhi.store.types import iso_utc, local_today, utcnow
+
+DRAWS_FOLDER = Path("inspections") / "draws"  # under the workspace's data folder
+SNAPSHOT_FILE, RESULT_FILE = "snapshot.jsonl.gz", "result.json"
+
+
+def draw_folder(workspace: Workspace, number: str) -> Path:
+    return workspace.data_dir / DRAWS_FOLDER / number
+
+
+def get_draw(session: Session, actor: Actor, number: str) -> tuple[InspectionDraw, InspectionPlan]:
+    """A draw of a plan in the actor's subtree (by its organiser)."""
+    require(actor, "data.read")
+    found = session.execute(
+        select(InspectionDraw, InspectionPlan)
+        .join(InspectionPlan, InspectionPlan.id == InspectionDraw.plan_id)
+        .where(InspectionDraw.number == number, within_scope(actor, InspectionPlan.department_id))
+    ).first()
+    if found is None:
+        raise NotFoundError(f"No draw `{number}` in your scope.", zh=f"在您的权限范围内没有抽取 `{number}`。")
+    return found[0], found[1]
+
+
+def run_draw(
+    session: Session, actor: Actor, workspace: Workspace, number: str, *, today: date | None = None
+) -> dict[str, Any]:
+    """Draw a committed draw (in the caller's transaction): freeze, select, staff, make the visits, reveal."""
+    require(actor, "data.write")
+    draw, plan = get_draw(session, actor, number)
+    if draw.status != "committed":
+        raise ConflictError(
+            f"Draw `{number}` was drawn at {iso_utc(draw.drawn_at)}; a draw is run once. Check it with "
+            f"`zhizhi inspections verify-draw {number}`.",
+            zh=f"抽取 `{number}` 已于 {iso_utc(draw.drawn_at)} 完成，每次抽取只运行一次。",
+        )
+    seed = _seed(workspace, draw)
+    day = today or local_today()
+    rules = json.loads(plan.rules)
+    items = items_by_code(session, rules["items"])
+    header = {"draw": draw.number, "plan": plan.number, "seed_hash": draw.seed_hash, "rules": rules}
+    population = snapshot.freeze(session, header, items, day)
+    folder = draw_folder(workspace, number)
+    snapshot_hash = snapshot.write(population, folder / SNAPSHOT_FILE)
+    result = algorithm.draw(population, seed)
+    (folder / RESULT_FILE).write_text(result.text(), encoding="utf-8")
+    visits = _make_visits(session, draw, plan, population, result, items)
+    _keep_exclusions(session, draw, result)
+    summary = {
+        "counts": result.counts,
+        "visits": visits,
+        "joint_visits": _joint(population, result, items),
+        "excluded_recent": len(result.excluded_recent),
+        "thinned": len(result.thinned),
+        "unstaffed": result.unstaffed,
+        "skipped": _skipped(result),
+    }
+    draw.seed, draw.snapshot_hash = seed.hex(), snapshot_hash
+    draw.snapshot_file = str((DRAWS_FOLDER / number / SNAPSHOT_FILE).as_posix())
+    draw.population, draw.inspectors = len(population.targets), len(population.inspectors)
+    draw.result_hash, draw.summary = result.digest(), json.dumps(summary, ensure_ascii=False)
+    draw.status, draw.drawn_at, draw.drawn_by = "drawn", utcnow(), actor.name
+    reveal = {
+        "draw": number,
+        "plan": plan.number,
+        "seed": draw.seed,
+        "seed_hash": draw.seed_hash,
+        "snapshot_hash": snapshot_hash,
+        "population": draw.population,
+        "inspectors": draw.inspectors,
+        "result_hash": draw.result_hash,
+        "visits": visits,
+        "algorithm": algorithm.ALGORITHM,
+    }
+    draw.reveal_seq = ledger.append(session, "draw.reveal", "inspection_draw", number, reveal)
+    ledger.sign_head(session, workspace.keys_dir)
+    audit.record(
+        session,
+        actor,
+        "inspection_draw.draw",
+        object_type="inspection_draw",
+        object_id=number,
+        detail={"visits": visits, "population": draw.population},
+    )
+    return draw_as_dict(draw, plan)
+
+
+def _seed(workspace: Workspace, draw: InspectionDraw) -> bytes:
+    path = seed_path(workspace.keys_dir, draw.number)
+    try:
+        seed = bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        raise ConflictError(
+            f"The seed of draw `{draw.number}` is not at `{path}`: it was committed from another workspace folder, "
+            "or removed. Without it the draw cannot run; commit a new draw of the plan.",
+            zh=f"找不到抽取 `{draw.number}` 的种子文件，无法抽取，请为该计划重新提交一次抽取。",
+        ) from None
+    if hashlib.sha256(seed).hexdigest() != draw.seed_hash:
+        raise ConflictError(
+            f"The seed file of draw `{draw.number}` does not match the hash committed to the ledger: it was changed. "
+            "The draw is refused; commit a new draw of the plan.",
+            zh=f"抽取 `{draw.number}` 的种子与账本中承诺的哈希不符（已被改动），拒绝抽取。",
+        )
+    return seed
+
+
+def _make_visits(
+    session: Session,
+    draw: InspectionDraw,
+    plan: InspectionPlan,
+    population: algorithm.Population,
+    result: algorithm.Result,
+    items: dict[str, InspectionItem],
+) -> int:
+    """One visit per staffed target, its items (every department's that apply) and its team, in bulk."""
+    targets = {t.id: t for t in population.targets}
+    ids = [p.target for p in result.selected]
+    names: dict[int, tuple[str | None, str | None, str | None]] = {}
+    for part in slices(ids):
+        found = session.execute(
+            select(InspectionTarget.entity_id, InspectionTarget.name, InspectionTarget.uscc, Entity.address)
+            .join(Entity, Entity.id == InspectionTarget.entity_id)
+            .where(InspectionTarget.entity_id.in_(part))
+        )
+        names.update({entity: (name, uscc, address) for entity, name, uscc, address in found})
+    now = utcnow()
+    made: list[tuple[int, int]] = []
+    for part in slices(range(len(result.selected))):
+        picks = [result.selected[i] for i in part]
+        rows = [
+            {
+                "number": f"{draw.number}-{p.rank:05d}",
+                "draw_id": draw.id,
+                "entity_id": p.target,
+                "entity_name": (names[p.target][0] or "")[:300],
+                "entity_uscc": names[p.target][1],
+                "address": names[p.target][2],
+                "department_id": plan.department_id,
+                "office_id": targets[p.target].office,
+                "risk_class": p.risk_class,
+                "rank": p.rank,
+                "status": "assigned",
+                "created_at": now,
+            }
+            for p in picks
+        ]
+        returned = session.execute(
+            insert(InspectionVisit).returning(InspectionVisit.id, sort_by_parameter_order=True), rows
+        ).scalars()
+        made.extend(zip(returned, (p.target for p in picks), strict=True))
+    teams: list[dict[str, Any]] = []
+    checks: list[dict[str, Any]] = []
+    by_target = {p.target: p for p in result.selected}
+    for visit_id, target in made:
+        pick = by_target[target]
+        teams.extend(
+            {"visit_id": visit_id, "user_id": u, "position": i, "how": "drawn"} for i, u in enumerate(pick.team)
+        )
+        checks.extend(
+            {"visit_id": visit_id, "item_id": items[c].id, "department_id": items[c].department_id}
+            for c in targets[target].items
+        )
+    for rows_of in (teams, checks):
+        for part in slices(range(len(rows_of))):
+            session.execute(insert(VisitInspector if rows_of is teams else VisitItem), [rows_of[i] for i in part])
+    return len(made)
+
+
+def _keep_exclusions(session: Session, draw: InspectionDraw, result: algorithm.Result) -> None:
+    """The exclusions shown with the draw: each candidate passed over for a selected target, and the targets left
+    out or thinned as recently inspected."""
+    rows: list[dict[str, Any]] = [
+        {"draw_id": draw.id, "entity_id": p.target, "user_id": user, "rule": rule}
+        for p in result.selected
+        for user, rule in p.skipped
+    ]
+    rows += [
+        {"draw_id": draw.id, "entity_id": t, "user_id": None, "rule": "recent_target"} for t in result.excluded_recent
+    ]
+    rows += [{"draw_id": draw.id, "entity_id": t, "user_id": None, "rule": "recent_thinned"} for t in result.thinned]
+    rows += [{"draw_id": draw.id, "entity_id": t, "user_id": None, "rule": "unstaffed"} for t in result.unstaffed]
+    for part in slices(range(len(rows))):
+        session.execute(insert(DrawExclusion), [rows[i] for i in part])
+
+
+def _joint(population: algorithm.Population, result: algorithm.Result, items: dict[str, InspectionItem]) -> int:
+    """How many visits carry items of more than one department (joint visits, 联合抽查)."""
+    targets = {t.id: t for t in population.targets}
+    return sum(1 for p in result.selected if len({items[c].department_id for c in targets[p.target].items}) > 1)
+
+
+def _skipped(result: algorithm.Result) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for pick in result.selected:
+        for _, rule in pick.skipped:
+            counts[rule] = counts.get(rule, 0) + 1
+    return counts
+
+
+def draw_as_dict(draw: InspectionDraw, plan: InspectionPlan) -> dict[str, Any]:
+    """The JSON form of a draw: its commitment, its reveal and what it drew (the seed only once revealed)."""
+    return {
+        "number": draw.number,
+        "plan": plan.number,
+        "status": draw.status,
+        "seed_hash": draw.seed_hash,
+        "commit_seq": draw.commit_seq,
+        "committed_at": iso_utc(draw.committed_at),
+        "seed": draw.seed,
+        "snapshot_hash": draw.snapshot_hash,
+        "population": draw.population,
+        "inspectors": draw.inspectors,
+        "result_hash": draw.result_hash,
+        "reveal_seq": draw.reveal_seq,
+        "drawn_at": iso_utc(draw.drawn_at),
+        "summary": json.loads(draw.summary) if draw.summary else None,
+    }
+
+
+@dataclass
+class Verification:
+    """The checks of a draw, each with what it found."""
+
+    draw: str
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+    def check(self, name: str, ok: bool, detail: str) -> bool:
+        self.checks.append({"check": name, "ok": bool(ok), "detail": detail})
+        return bool(ok)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.checks) and all(c["ok"] for c in self.checks)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"draw": self.draw, "ok": self.ok, "checks": self.checks}
+
+
+def rerun(population: algorithm.Population, seed_hex: str, found: Verification) -> algorithm.Result | None:
+    """The draw re-run from the snapshot and the seed, after checking the seed against the snapshot's commitment."""
+    try:
+        seed = bytes.fromhex(seed_hex)
+    except ValueError:
+        found.check("seed", False, f"the seed `{seed_hex[:80]}` is not hexadecimal")
+        return None
+    committed = population.header.get("seed_hash")
+    if not found.check(
+        "seed",
+        hashlib.sha256(seed).hexdigest() == committed,
+        f"SHA-256 of the seed against the snapshot's seed_hash {committed}",
+    ):
+        return None
+    return algorithm.draw(population, seed)
+
+
+def verify_draw(session: Session, actor: Actor, workspace: Workspace, number: str) -> Verification:
+    """Re-run a drawn draw from its stored snapshot and revealed seed; check it against the ledger and the visits."""
+    draw, plan = get_draw(session, actor, number)
+    found = Verification(number)
+    if draw.status != "drawn" or draw.seed is None:
+        found.check("drawn", False, "the draw has not been run yet: its seed is not revealed")
+        return found
+    commit, reveal = _entry(session, draw.commit_seq), _entry(session, draw.reveal_seq)
+    found.check(
+        "commit before draw",
+        commit["seq"] < reveal["seq"] and commit["at"] < reveal["at"],
+        f"ledger entry {commit['seq']} ({commit['at']}) before {reveal['seq']} ({reveal['at']})",
+    )
+    found.check(
+        "rules as committed",
+        commit["payload"]["rules"] == json.loads(plan.rules),
+        "the plan's rules equal those of the commitment",
+    )
+    found.check(
+        "seed as committed",
+        hashlib.sha256(bytes.fromhex(draw.seed)).hexdigest()
+        == commit["payload"]["seed_hash"]
+        == reveal["payload"]["seed_hash"],
+        "SHA-256 of the revealed seed equals the committed hash",
+    )
+    population, digest = snapshot.read(workspace.data_dir / (draw.snapshot_file or ""))
+    found.check(
+        "snapshot intact",
+        digest == draw.snapshot_hash == reveal["payload"]["snapshot_hash"],
+        f"SHA-256 of the snapshot's text: {digest}",
+    )
+    found.check(
+        "snapshot of this draw",
+        population.header.get("rules") == commit["payload"]["rules"] and population.header.get("draw") == number,
+        "the snapshot names this draw and its rules",
+    )
+    result = rerun(population, draw.seed, found)
+    if result is None:
+        return found
+    found.check(
+        "draw reproduced",
+        result.digest() == draw.result_hash == reveal["payload"]["result_hash"],
+        f"SHA-256 of the re-run's result: {result.digest()}",
+    )
+    found.check(
+        "visits as drawn",
+        _visits_of(session, draw) == {p.target: p.team for p in result.selected},
+        "each visit's target and drawn team are the re-run's",
+    )
+    return found
+
+
+def _entry(session: Session, seq: int | None) -> dict[str, Any]:
+    entry = next(ledger.entries(session, start=seq or 0, stop=seq or 0), None)
+    if entry is None:
+        raise NotFoundError(f"Ledger entry `{seq}` is missing.", zh=f"账本中缺少第 {seq} 条。")
+    return entry.as_dict() | {"payload": json.loads(entry.payload)}
+
+
+def _visits_of(session: Session, draw: InspectionDraw) -> dict[int, list[int]]:
+    """target -> the inspectors drawn for its visit, in draw order (replacements later are not the draw's)."""
+    teams: dict[int, list[int]] = {}
+    rows = session.execute(
+        select(InspectionVisit.entity_id, VisitInspector.user_id)
+        .join(VisitInspector, VisitInspector.visit_id == InspectionVisit.id)
+        .where(InspectionVisit.draw_id == draw.id, VisitInspector.how == "drawn")
+        .order_by(InspectionVisit.rank, VisitInspector.position)
+    )
+    for entity_id, user_id in rows:
+        teams.setdefault(entity_id, []).append(user_id)
+    merged = select(InspectionVisit.entity_id).where(InspectionVisit.draw_id == draw.id)
+    for entity_id in session.scalars(merged):
+        teams.setdefault(entity_id, [])
+    return teams
+
+
+PACKAGE_FILES = ("draw.json", SNAPSHOT_FILE, RESULT_FILE, "commit-proof.json", "reveal-proof.json")
+
+
+def export_package(session: Session, actor: Actor, workspace: Workspace, number: str, folder: Path) -> list[Path]:
+    """Write what an outsider needs to re-check a drawn draw into `folder`: the snapshot, the result, the seed and
+    hashes (draw.json), and the ledger proofs of the commitment and the reveal (checked by `verify_package`)."""
+    draw, plan = get_draw(session, actor, number)
+    if draw.status != "drawn":
+        raise ConflictError(f"Draw `{number}` has not been run yet.", zh=f"抽取 `{number}` 尚未进行。")
+    folder.mkdir(parents=True, exist_ok=True)
+    source = draw_folder(workspace, number)
+    written = []
+    for name in (SNAPSHOT_FILE, RESULT_FILE):
+        (folder / name).write_bytes((source / name).read_bytes())
+    (folder / "draw.json").write_text(algorithm.canonical(draw_as_dict(draw, plan)) + "\n", encoding="utf-8")
+    for name, seq in (("commit-proof.json", draw.commit_seq), ("reveal-proof.json", draw.reveal_seq)):
+        (folder / name).write_text(ledger.make_proof(session, workspace.keys_dir, int(seq or 0)), encoding="utf-8")
+    written = [folder / name for name in PACKAGE_FILES]
+    return written
+
+
+def verify_package(folder: Path) -> Verification:
+    """Check a draw's package with no database: the ledger proofs, the seed against the commitment, the snapshot
+    against the reveal, and the draw re-run against the result file and the reveal."""
+    missing = [n for n in PACKAGE_FILES if not (folder / n).is_file()]
+    if missing:
+        raise InputError(
+            f"`{folder}` lacks {', '.join(missing)}: export the package with `zhizhi inspections verify-draw NUMBER "
+            "--export DIR`.",
+            zh=f"`{folder}` 缺少文件：{'、'.join(missing)}。",
+        )
+    info = json.loads((folder / "draw.json").read_text(encoding="utf-8"))
+    found = Verification(str(info.get("number")))
+    proofs = {}
+    for name in ("commit", "reveal"):
+        checked = ledger.check_proof((folder / f"{name}-proof.json").read_bytes())
+        found.check(
+            f"{name} proof",
+            checked.ok,
+            checked.problem or f"ledger entry {checked.entry and checked.entry['seq']}, signed",
+        )
+        proofs[name] = (checked.entry or {}).get("payload", {})
+    commit, reveal = proofs["commit"], proofs["reveal"]
+    found.check(
+        "commit before draw",
+        bool(commit) and bool(reveal) and commit.get("draw") == reveal.get("draw") == found.draw,
+        "the commitment and the reveal are entries about this draw, in that order",
+    )
+    population, digest = snapshot.read(folder / SNAPSHOT_FILE)
+    found.check("snapshot intact", digest == reveal.get("snapshot_hash"), f"SHA-256 of the snapshot's text: {digest}")
+    found.check(
+        "rules as committed",
+        population.header.get("rules") == commit.get("rules"),
+        "the snapshot's rules are those committed",
+    )
+    seed = str(reveal.get("seed") or "")
+    found.check(
+        "seed as committed",
+        hashlib.sha256(bytes.fromhex(seed)).hexdigest() == commit.get("seed_hash") if seed else False,
+        "SHA-256 of the revealed seed equals the committed hash",
+    )
+    result = rerun(population, seed, found)
+    if result is not None:
+        found.check(
+            "draw reproduced",
+            result.digest() == reveal.get("result_hash")
+            and result.text() == (folder / RESULT_FILE).read_text(encoding="utf-8"),
+            f"SHA-256 of the re-run's result: {result.digest()}",
+        )
+    return found

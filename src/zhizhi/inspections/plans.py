@@ -1,0 +1,227 @@
+"""Draw plans (抽查计划): the items, the population filter, the proportion per risk class, the period and the
+exclusions, checked on creation; creating a plan commits its first draw's seed to the ledger, by its SHA-256 only,
+before anything is drawn (the seed itself waits under the workspace's keys until the draw reveals it)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhizhi import ledger
+from zhizhi.access import audit
+from zhizhi.access.departments import get_department_by_code, within_scope
+from zhizhi.access.roles import Actor, require
+from zhizhi.errors import ConflictError, InputError, NotFoundError
+from zhizhi.inspections.algorithm import canonical
+from zhizhi.inspections.items import items_by_code
+from zhizhi.store.tables import Department, InspectionDraw, InspectionPlan
+from zhizhi.store.types import utcnow
+
+NUMBER = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+SEEDS_FOLDER = "draws"  # under the workspace's keys folder: the seeds committed and not yet revealed
+RiskClass = Literal["high", "medium", "low"]
+
+
+class PopulationFilter(BaseModel):
+    """Which targets a plan draws from: divisions (code prefixes), offices (department codes: their subtrees),
+    risk classes; empty means no restriction."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    divisions: list[str] = Field(default_factory=list, max_length=200)
+    offices: list[str] = Field(default_factory=list, max_length=200)
+    classes: list[RiskClass] = Field(default_factory=list)
+
+    @field_validator("divisions")
+    @classmethod
+    def _digits(cls, value: list[str]) -> list[str]:
+        bad = [d for d in value if not re.fullmatch(r"\d{2,6}", d)]
+        if bad:
+            raise ValueError(f"division codes are 2-6 digits (a prefix); not {', '.join(bad)}")
+        return sorted(set(value))
+
+
+class PlanRules(BaseModel):
+    """What a draw of the plan does; committed to the ledger with the seed's hash, so it cannot change after."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[str] = Field(min_length=1, max_length=200, description="codes of the item list")
+    population: PopulationFilter = Field(default_factory=PopulationFilter)
+    proportions: dict[RiskClass, Decimal] = Field(description="percent of each class's targets to draw")
+    team_size: int = Field(default=2, ge=2, le=10, description="inspectors per target (at least two)")
+    recent_months: int = Field(default=12, ge=0, le=120, description="a target inspected within: recent")
+    recent_rule: Literal["exclude", "downweight"] = "exclude"
+    recent_weight: int = Field(default=50, ge=1, le=99, description="downweight: percent of recent targets kept")
+    same_inspector_months: int = Field(default=24, ge=0, le=240, description="an inspector on a visit within")
+    exclude_own_office: bool = Field(default=True, description="no inspector of the target's own office")
+    max_per_inspector: int | None = Field(default=None, ge=1, le=100_000)
+
+    @field_validator("proportions")
+    @classmethod
+    def _percentages(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        if not value or not any(p > 0 for p in value.values()):
+            raise ValueError("give a proportion above 0 for at least one risk class")
+        for risk_class, share in value.items():
+            if not 0 <= share <= 100 or share.as_tuple().exponent < -2:  # type: ignore[operator]
+                raise ValueError(f"`{risk_class}`: a percentage from 0 to 100 with at most two decimals")
+        return value
+
+    @field_validator("items")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        return sorted(set(value))
+
+    def committed(self) -> dict[str, Any]:
+        """The rules as committed: plain JSON, proportions as decimal text."""
+        data: dict[str, Any] = json.loads(self.model_dump_json())
+        data["proportions"] = {k: format(v.normalize(), "f") for k, v in self.proportions.items()}
+        return data
+
+
+def parse_rules(raw: dict[str, Any], origin: str) -> PlanRules:
+    """Rules from a dict (a plan file, the CLI's options); every problem named at once."""
+    try:
+        return PlanRules.model_validate(raw)
+    except ValidationError as exc:
+        problems = [f"`{'.'.join(map(str, e['loc']))}`: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
+        raise InputError(
+            f"{origin} has {len(problems)} problem(s): {'; '.join(problems)}. See docs/inspections.md.",
+            zh=f"{origin} 有 {len(problems)} 处错误：{'；'.join(problems)}。见 docs/inspections.md。",
+            details=problems,
+        ) from exc
+
+
+def seed_path(keys_dir: Path, draw_number: str) -> Path:
+    return keys_dir / SEEDS_FOLDER / f"{draw_number}.seed"
+
+
+def create_plan(
+    session: Session,
+    actor: Actor,
+    keys_dir: Path,
+    *,
+    number: str,
+    title: str,
+    department: str,
+    first: date,
+    last: date,
+    rules: PlanRules,
+) -> InspectionDraw:
+    """Create a plan of the department `department` (in the actor's scope) for `first`..`last`, and commit its
+    first draw: the seed's SHA-256 and the rules go into the ledger (a signed checkpoint after them), the seed into
+    `keys/draws/`. Returns the draw, waiting for `run_draw`."""
+    require(actor, "data.write")
+    number, title = number.strip(), title.strip()
+    if not NUMBER.match(number):
+        raise InputError(
+            f"Plan number `{number}`: use 1-32 letters, digits, `_` or `-`.",
+            zh=f"计划编号 `{number}` 只能由 1-32 位字母、数字、下划线或连字符组成。",
+        )
+    if not 2 <= len(title) <= 200:
+        raise InputError("A plan needs a title of 2-200 characters.", zh="抽查计划须有标题（2-200字）。")
+    if last < first or last - first > timedelta(days=366):
+        raise InputError(
+            f"The period `{first}`..`{last}` must run forward and last at most a year.",
+            zh=f"计划期间 `{first}` 至 `{last}` 须起止有序且不超过一年。",
+        )
+    organiser = get_department_by_code(session, actor, department)
+    items_by_code(session, rules.items)
+    for office in rules.population.offices:
+        get_department_by_code(session, actor, office)
+    if session.scalar(select(InspectionPlan.id).where(InspectionPlan.number == number)) is not None:
+        raise ConflictError(f"Plan `{number}` exists. Choose another number.", zh=f"计划编号 `{number}` 已存在。")
+    committed = rules.committed()
+    plan = InspectionPlan(
+        number=number,
+        title=title,
+        department_id=organiser.id,
+        period_start=first,
+        period_end=last,
+        rules=canonical(committed),
+        created_by=actor.name,
+        created_at=utcnow(),
+    )
+    session.add(plan)
+    session.flush()
+    draw = commit_draw(session, actor, keys_dir, plan, f"{number}-1")
+    audit.record(
+        session,
+        actor,
+        "inspection_plan.create",
+        object_type="inspection_plan",
+        object_id=number,
+        detail={"department": organiser.code, "items": rules.items, "draw": draw.number},
+    )
+    return draw
+
+
+def commit_draw(session: Session, actor: Actor, keys_dir: Path, plan: InspectionPlan, number: str) -> InspectionDraw:
+    """A new seed for a draw of `plan`: its hash committed to the ledger and signed, the seed kept in the keys."""
+    seed = secrets.token_bytes(32)
+    seed_hash = hashlib.sha256(seed).hexdigest()
+    path = seed_path(keys_dir, number)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.write_text(seed.hex() + "\n", encoding="ascii")
+    path.chmod(0o600)
+    organiser = session.get_one(Department, plan.department_id)
+    payload = {
+        "draw": number,
+        "plan": plan.number,
+        "title": plan.title,
+        "department": organiser.code,
+        "period": [plan.period_start.isoformat(), plan.period_end.isoformat()],
+        "rules": json.loads(plan.rules),
+        "seed_hash": seed_hash,
+    }
+    seq = ledger.append(session, "draw.commit", "inspection_draw", number, payload)
+    ledger.sign_head(session, keys_dir)
+    draw = InspectionDraw(
+        number=number,
+        plan_id=plan.id,
+        status="committed",
+        seed_hash=seed_hash,
+        commit_seq=seq,
+        committed_at=utcnow(),
+        committed_by=actor.name,
+    )
+    session.add(draw)
+    session.flush()
+    return draw
+
+
+def plan_as_dict(plan: InspectionPlan, organiser: Department) -> dict[str, Any]:
+    """The JSON form of a plan."""
+    return {
+        "number": plan.number,
+        "title": plan.title,
+        "department": organiser.code,
+        "department_name": organiser.name,
+        "period": [plan.period_start.isoformat(), plan.period_end.isoformat()],
+        "rules": json.loads(plan.rules),
+        "created_by": plan.created_by,
+    }
+
+
+def get_plan(session: Session, actor: Actor, number: str) -> InspectionPlan:
+    """A plan of the actor's subtree (by its organiser)."""
+    require(actor, "data.read")
+    plan = session.scalar(
+        select(InspectionPlan).where(InspectionPlan.number == number, within_scope(actor, InspectionPlan.department_id))
+    )
+    if plan is None:
+        raise NotFoundError(
+            f"No inspection plan `{number}` in your scope. See `zhizhi inspections plan --list`.",
+            zh=f"在您的权限范围内没有抽查计划 `{number}`。",
+        )
+    return plan

@@ -1,0 +1,210 @@
+"""The frozen population of a draw, as a file anyone can re-run the draw on: JSON lines, each in canonical form
+(keys sorted, no spaces), gzip-compressed; its SHA-256 (over the uncompressed text) is what the ledger records.
+
+Lines, in this order, each kind sorted by id:
+- the header: `{"format": "zhizhi-draw-snapshot/1", "algorithm", "draw", "plan", "seed_hash", "frozen_on",
+  "rules", "items": {code: {"department", "qualification"}}}`;
+- `{"kind": "office", "id", "path"}`: the department tree's paths of every office named below (`/1/8/9/`);
+- `{"kind": "inspector", "id", "office", "qualifications"}`: the inspectors who could be sent that day;
+- `{"kind": "target", "id", "class", "office", "items", "recent"}`: the targets of the population, the plan's
+  items that apply to each, and whether it was inspected within the plan's months;
+- `{"kind": "conflict", "inspector", "target", "rule"}`: declared relations and recent visits by the same inspector.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from zhizhi.errors import InputError
+from zhizhi.inspections.algorithm import ALGORITHM, Candidate, Population, Target, canonical
+from zhizhi.inspections.inspectors import drawable, qualifications_of
+from zhizhi.inspections.targets import CHUNK, months_before
+from zhizhi.store.tables import (
+    Department,
+    InspectionItem,
+    InspectionTarget,
+    InspectionVisit,
+    Inspector,
+    InspectorRelation,
+    User,
+    VisitInspector,
+)
+from zhizhi.store.types import LOCAL_TZ
+
+FORMAT = "zhizhi-draw-snapshot/1"
+
+
+def freeze(session: Session, header: dict[str, Any], items: dict[str, InspectionItem], day: date) -> Population:
+    """The population of a plan on `day`: `header` holds the draw, plan, seed hash and rules; `items` the plan's."""
+    rules = header["rules"]
+    departments = {d.id: d for d in session.scalars(select(Department))}
+    codes = {d.id: d.code for d in departments.values()}
+    header = {
+        **header,
+        "format": FORMAT,
+        "algorithm": ALGORITHM,
+        "frozen_on": day.isoformat(),
+        "items": {
+            c: {"department": codes[i.department_id], "qualification": i.qualification}
+            for c, i in sorted(items.items())
+        },
+    }
+    population = Population(header)
+    population.inspectors = _inspectors(session, day)
+    population.targets = list(_targets(session, rules, items, departments, day))
+    entities = {t.id for t in population.targets}
+    population.conflicts = _conflicts(session, rules, entities, day)
+    used = {c.office for c in population.inspectors} | {t.office for t in population.targets}
+    population.offices = {i: departments[i].path for i in sorted(o for o in used if o is not None)}
+    return population
+
+
+def _inspectors(session: Session, day: date) -> list[Candidate]:
+    rows = session.execute(select(Inspector, User).join(User, User.id == Inspector.user_id).order_by(User.id))
+    return [Candidate(u.id, i.office_id, frozenset(qualifications_of(i))) for i, u in rows if drawable(i, u, day)]
+
+
+def _targets(
+    session: Session,
+    rules: dict[str, Any],
+    items: dict[str, InspectionItem],
+    departments: dict[int, Department],
+    day: date,
+) -> Iterator[Target]:
+    wanted = rules["population"]
+    classes = set(wanted.get("classes") or []) or set(rules["proportions"])
+    offices = [d.path for d in departments.values() if d.code in set(wanted.get("offices") or [])]
+    divisions = tuple(wanted.get("divisions") or [])
+    recent_since = months_before(day, int(rules["recent_months"])) if rules["recent_months"] else None
+    applies = [(code, set(item.record_types.split(","))) for code, item in sorted(items.items())]
+    query = select(InspectionTarget).where(InspectionTarget.active, InspectionTarget.risk_class.in_(sorted(classes)))
+    for target in session.scalars(query.order_by(InspectionTarget.entity_id)).yield_per(CHUNK):
+        if divisions and not (target.division_code or "").startswith(divisions):
+            continue
+        office = departments.get(target.office_id) if target.office_id else None
+        if offices and (office is None or not office.path.startswith(tuple(offices))):
+            continue
+        kinds = set(target.record_types.split(","))
+        codes = tuple(code for code, needs in applies if "entity" in needs or needs & kinds)
+        if not codes:
+            continue
+        recent = bool(recent_since and target.last_inspected_on and target.last_inspected_on >= recent_since)
+        yield Target(target.entity_id, target.risk_class, target.office_id, codes, recent)
+
+
+def _conflicts(session: Session, rules: dict[str, Any], entities: set[int], day: date) -> dict[tuple[int, int], str]:
+    found: dict[tuple[int, int], str] = {}
+    months = int(rules["same_inspector_months"])
+    if months:
+        since = months_before(day, months)
+        visits = session.execute(
+            select(VisitInspector.user_id, InspectionVisit.entity_id)
+            .join(InspectionVisit, InspectionVisit.id == VisitInspector.visit_id)
+            .where(InspectionVisit.status != "merged")
+            .where(
+                or_(
+                    InspectionVisit.inspected_on >= since,
+                    InspectionVisit.created_at >= datetime.combine(since, time(), LOCAL_TZ),
+                )
+            )
+        )
+        for user_id, entity_id in visits:
+            if entity_id in entities:
+                found[(user_id, entity_id)] = "recent_inspector"
+    relations = session.execute(
+        select(InspectorRelation.user_id, InspectorRelation.entity_id).where(InspectorRelation.withdrawn_at.is_(None))
+    )
+    for user_id, entity_id in relations:
+        if entity_id in entities:
+            found[(user_id, entity_id)] = "relation"
+    return found
+
+
+def lines(population: Population) -> Iterator[str]:
+    """The snapshot's lines, in their one order and form."""
+    yield canonical(population.header) + "\n"
+    for office, path in sorted(population.offices.items()):
+        yield f'{{"id":{office},"kind":"office","path":{json.dumps(path)}}}\n'
+    for c in sorted(population.inspectors, key=lambda c: c.id):
+        yield (
+            canonical({"id": c.id, "kind": "inspector", "office": c.office, "qualifications": sorted(c.qualifications)})
+            + "\n"
+        )
+    for t in sorted(population.targets, key=lambda t: t.id):
+        where = "null" if t.office is None else str(t.office)
+        items = ",".join(json.dumps(i, ensure_ascii=False) for i in t.items)
+        recent = "true" if t.recent else "false"
+        yield (
+            f'{{"class":"{t.risk_class}","id":{t.id},"items":[{items}],"kind":"target","office":{where},'
+            f'"recent":{recent}}}\n'
+        )
+    for (inspector, target), rule in sorted(population.conflicts.items()):
+        yield f'{{"inspector":{inspector},"kind":"conflict","rule":"{rule}","target":{target}}}\n'
+
+
+def write(population: Population, path: Path) -> str:
+    """Write the snapshot (gzip, no time in its header so the same population gives the same bytes); returns the
+    SHA-256 of its text."""
+    digest = hashlib.sha256()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
+        buffer: list[bytes] = []
+        for line in lines(population):
+            data = line.encode("utf-8")
+            digest.update(data)
+            buffer.append(data)
+            if len(buffer) >= CHUNK:
+                packed.write(b"".join(buffer))
+                buffer = []
+        packed.write(b"".join(buffer))
+    return digest.hexdigest()
+
+
+def read(path: Path) -> tuple[Population, str]:
+    """The population of a snapshot file and the SHA-256 of its text; a line out of form is refused, named."""
+    digest = hashlib.sha256()
+    population: Population | None = None
+    try:
+        with gzip.open(path, "rb") as handle:
+            for number, data in enumerate(handle, start=1):
+                digest.update(data)
+                population = _line(population, json.loads(data), number, path)
+    except (OSError, EOFError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise InputError(
+            f"`{path.name}` is not a draw snapshot ({type(exc).__name__}: {str(exc)[:200]}). Use the file the draw "
+            "wrote (snapshot.jsonl.gz).",
+            zh=f"`{path.name}` 不是抽取名单快照文件，请使用抽取时生成的 snapshot.jsonl.gz。",
+        ) from exc
+    if population is None:
+        raise InputError(f"`{path.name}` is empty.", zh=f"`{path.name}` 是空文件。")
+    return population, digest.hexdigest()
+
+
+def _line(population: Population | None, value: dict[str, Any], number: int, path: Path) -> Population:
+    if population is None:
+        if value.get("format") != FORMAT:
+            raise ValueError(f"line 1 is not a `{FORMAT}` header")
+        return Population(value)
+    kind = value["kind"]
+    if kind == "office":
+        population.offices[int(value["id"])] = str(value["path"])
+    elif kind == "inspector":
+        population.inspectors.append(Candidate(int(value["id"]), value["office"], frozenset(value["qualifications"])))
+    elif kind == "target":
+        population.targets.append(
+            Target(int(value["id"]), str(value["class"]), value["office"], tuple(value["items"]), bool(value["recent"]))
+        )
+    elif kind == "conflict":
+        population.conflicts[(int(value["inspector"]), int(value["target"]))] = str(value["rule"])
+    else:
+        raise ValueError(f"line {number}: unknown kind `{kind}`")
+    return population

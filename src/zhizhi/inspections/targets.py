@@ -1,0 +1,410 @@
+"""The inspection-target register (检查对象名录库): every active entity of the register, the office that supervises
+it, the kinds of records held on it, and its risk class with the reasons (`zhizhi.inspections.risk`).
+
+`refresh_targets` rebuilds it from the register, keeping what an import set by hand (a class and its reason, an
+office). The office is the grassroots office of the entity's division when one office has that division, else the
+county office of the division (several grassroots offices share a county: the county stands for them all, which
+makes the own-office exclusion of a draw cover every one of them), else none.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from zhizhi.access import audit
+from zhizhi.access.departments import get_department_by_code
+from zhizhi.access.roles import Actor, require
+from zhizhi.errors import NotFoundError
+from zhizhi.inspections.excel import Column, Problems, read_sheet, write_book
+from zhizhi.inspections.risk import CLASS_ALIASES, CLASS_WORDS, COMPLAINT_MONTHS, FINDING_MONTHS, Facts, assess
+from zhizhi.store.tables import (
+    Case,
+    Department,
+    Entity,
+    EntityLink,
+    InspectionTarget,
+    InspectionVisit,
+    Record,
+    RecordVersion,
+)
+from zhizhi.store.types import local_today, utcnow
+
+CHUNK = 5_000
+MAX_IMPORT_ROWS = 1_000_000
+GONE = ("cancelled", "revoked", "moved_out")  # an entity record in one of these states: never drawn
+COLUMNS = (
+    Column("entity_id", "主体编号", "Entity id", ("主体ID",)),
+    Column("uscc", "统一社会信用代码", "Credit code", ("信用代码",)),
+    Column("name", "名称", "Name", ("企业名称", "主体名称")),
+    Column("office", "属地监管所", "Office", ("监管所", "属地所")),
+    Column("risk_class", "风险等级", "Risk class", ("风险分类",)),
+    Column("manual_reason", "调整原因", "Reason set by hand", ("调整理由",)),
+    Column("reasons", "风险依据", "Reasons"),
+    Column("record_types", "记录类型", "Records held"),
+    Column("last_inspected_on", "最近检查日期", "Last inspected"),
+    Column("active", "可抽取", "Drawable"),
+)
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    """What a rebuild found: targets by class, the ones not drawable, the classes set by hand kept."""
+
+    targets: int
+    by_class: dict[str, int]
+    inactive: int
+    manual: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def months_before(day: date, months: int) -> date:
+    month = day.month - 1 - months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, 28))
+
+
+def refresh_targets(session: Session, actor: Actor, *, today: date | None = None) -> RefreshReport:
+    """Rebuild the target register from the entity register (in the caller's transaction)."""
+    require(actor, "data.write")
+    today = today or local_today()
+    now = utcnow()
+    kept = {
+        t.entity_id: t
+        for t in session.scalars(
+            select(InspectionTarget).where(
+                or_(InspectionTarget.manual_class.is_not(None), InspectionTarget.office_source == "import")
+            )
+        )
+    }
+    kept_values = {
+        k: (t.manual_class, t.manual_reason, t.office_id if t.office_source == "import" else None)
+        for k, t in kept.items()
+    }
+    facts, kinds, last, gone = _facts(session, today)
+    offices = OfficeIndex.of(session)
+    session.execute(delete(InspectionTarget))
+    by_class: Counter[str] = Counter()
+    inactive = manual = 0
+    rows: list[dict[str, Any]] = []
+    query = select(Entity.id, Entity.name, Entity.uscc, Entity.golden).where(Entity.status == "active")
+    for entity_id, name, uscc, golden in session.execute(query.order_by(Entity.id)).yield_per(CHUNK):
+        division = _division(golden)
+        manual_class, manual_reason, office_set = kept_values.get(entity_id, (None, None, None))
+        office_id, source = (office_set, "import") if office_set else offices.office_of(division)
+        risk_class, score, reasons = assess(facts.get(entity_id) or Facts(), manual_class, manual_reason)
+        active = entity_id not in gone
+        by_class[risk_class] += 1
+        inactive += not active
+        manual += manual_class is not None
+        rows.append(
+            {
+                "entity_id": entity_id,
+                "name": name,
+                "uscc": uscc,
+                "division_code": division,
+                "office_id": office_id,
+                "office_source": source,
+                "record_types": ",".join(sorted(kinds.get(entity_id, {"entity"}))),
+                "risk_class": risk_class,
+                "risk_score": score,
+                "reasons": json.dumps(reasons, ensure_ascii=False),
+                "last_inspected_on": last.get(entity_id),
+                "active": active,
+                "manual_class": manual_class,
+                "manual_reason": manual_reason,
+                "refreshed_at": now,
+            }
+        )
+        if len(rows) >= CHUNK:
+            session.execute(insert(InspectionTarget), rows)
+            rows = []
+    if rows:
+        session.execute(insert(InspectionTarget), rows)
+    report = RefreshReport(sum(by_class.values()), dict(by_class), inactive, manual)
+    audit.record(
+        session, actor, "inspection_targets.refresh", object_type="inspection_targets", detail=report.as_dict()
+    )
+    return report
+
+
+def _division(golden: str | None) -> str | None:
+    if not golden or "address_division_code" not in golden:
+        return None
+    value = json.loads(golden).get("address_division_code", {}).get("value")
+    return str(value) if value else None
+
+
+def _facts(session: Session, today: date) -> tuple[dict[int, Facts], dict[int, set[str]], dict[int, date], set[int]]:
+    """Per entity: the facts its risk is scored on, the kinds of records held, the last inspection, and whether an
+    entity record says it is gone (cancelled, revoked, moved out)."""
+    facts: dict[int, Facts] = defaultdict(Facts)
+    kinds: dict[int, set[str]] = defaultdict(lambda: {"entity"})
+    counts = (
+        select(EntityLink.entity_id, Record.record_type, func.count())
+        .join(Record, Record.id == EntityLink.record_id)
+        .group_by(EntityLink.entity_id, Record.record_type)
+    )
+    for entity_id, kind, count in session.execute(counts):
+        kinds[entity_id].add(kind)
+        if kind == "licence":
+            facts[entity_id].licences = int(count)
+        elif kind == "equipment":
+            facts[entity_id].equipment = int(count)
+    since = months_before(today, COMPLAINT_MONTHS)
+    complaints = (
+        select(Case.entity_id, func.count())
+        .where(Case.entity_id.is_not(None), Case.kind.in_(("complaint", "report")), Case.stage != "merged")
+        .where(Case.received_on >= since)
+        .group_by(Case.entity_id)
+    )
+    for respondent, count in session.execute(complaints):
+        if respondent is not None:
+            facts[respondent].complaints = int(count)
+    last: dict[int, date] = {}
+    findings_since = months_before(today, FINDING_MONTHS)
+    for entity_id, data in _latest(session, "inspection"):
+        record = json.loads(data)
+        day = _day(record.get("inspected_on"))
+        if day is not None:
+            last[entity_id] = max(day, last.get(entity_id, day))
+            if day >= findings_since and record.get("result") in ("fail", "rectify", "not_found"):
+                facts[entity_id].findings[record["result"]] += 1
+    done = select(InspectionVisit.entity_id, func.max(InspectionVisit.inspected_on)).where(
+        InspectionVisit.inspected_on.is_not(None)
+    )
+    for visited, latest in session.execute(done.group_by(InspectionVisit.entity_id)):
+        if latest is not None:
+            last[visited] = max(latest, last.get(visited, latest))
+    gone = {
+        entity_id
+        for entity_id, data in _latest(session, "entity", RecordVersion.data.contains('"status"'))
+        if json.loads(data).get("status") in GONE
+    }
+    return dict(facts), dict(kinds), last, gone
+
+
+def _latest(session: Session, kind: str, *where: ColumnElement[bool]) -> Any:
+    """(entity id, data) of the latest version of every linked record of `kind`."""
+    query = (
+        select(EntityLink.entity_id, RecordVersion.data)
+        .join(Record, Record.id == EntityLink.record_id)
+        .join(RecordVersion, RecordVersion.id == Record.version_id)
+        .where(Record.record_type == kind, *where)
+    )
+    return session.execute(query).yield_per(CHUNK)
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class OfficeIndex:
+    """Which office supervises a division: its one grassroots office, else its county office."""
+
+    grassroots: dict[str, list[int]]
+    counties: dict[str, int]
+
+    @classmethod
+    def of(cls, session: Session) -> OfficeIndex:
+        grassroots: dict[str, list[int]] = defaultdict(list)
+        counties: dict[str, int] = {}
+        rows = session.execute(select(Department.id, Department.kind, Department.division_code).order_by(Department.id))
+        for department_id, kind, division in rows:
+            if division and kind == "grassroots":
+                grassroots[division].append(department_id)
+            elif division and kind == "county":
+                counties.setdefault(division, department_id)
+        return cls(dict(grassroots), counties)
+
+    def office_of(self, division: str | None) -> tuple[int | None, str]:
+        if not division:
+            return None, "none"
+        offices = self.grassroots.get(division, [])
+        if len(offices) == 1:
+            return offices[0], "division"
+        county = self.counties.get(division)
+        return (county, "county") if county else (None, "none")
+
+
+def target_as_dict(target: InspectionTarget, office: Department | None) -> dict[str, Any]:
+    """The JSON form of a target (no personal data: the register's name and code only)."""
+    return {
+        "entity_id": target.entity_id,
+        "name": target.name,
+        "uscc": target.uscc,
+        "division_code": target.division_code,
+        "office": office.code if office else None,
+        "office_name": office.name if office else None,
+        "office_source": target.office_source,
+        "record_types": target.record_types.split(","),
+        "risk_class": target.risk_class,
+        "risk_class_zh": CLASS_WORDS[target.risk_class][0],
+        "risk_score": target.risk_score,
+        "reasons": json.loads(target.reasons),
+        "last_inspected_on": target.last_inspected_on.isoformat() if target.last_inspected_on else None,
+        "active": target.active,
+        "manual_class": target.manual_class,
+        "manual_reason": target.manual_reason,
+    }
+
+
+def list_targets(
+    session: Session,
+    actor: Actor,
+    *,
+    query: str = "",
+    risk_class: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """A page of the register (the bureau's: every reader sees it all), by entity id, and the counts by class."""
+    require(actor, "data.read")
+    clauses: list[ColumnElement[bool]] = []
+    if query.strip():
+        text = query.strip()[:100]
+        clauses.append(or_(InspectionTarget.name.contains(text), InspectionTarget.uscc == text.upper()))
+    if risk_class:
+        clauses.append(InspectionTarget.risk_class == risk_class)
+    rows = session.execute(
+        select(InspectionTarget, Department)
+        .outerjoin(Department, Department.id == InspectionTarget.office_id)
+        .where(*clauses)
+        .order_by(InspectionTarget.entity_id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    classes = session.execute(select(InspectionTarget.risk_class, func.count()).group_by(InspectionTarget.risk_class))
+    total = session.scalar(select(func.count()).select_from(InspectionTarget).where(*clauses)) or 0
+    return {
+        "targets": [target_as_dict(t, d) for t, d in rows],
+        "total": int(total),
+        "by_class": {c: int(n) for c, n in classes},
+    }
+
+
+def get_target(session: Session, actor: Actor, entity_id: int) -> dict[str, Any]:
+    """One target with its reasons."""
+    require(actor, "data.read")
+    target = session.get(InspectionTarget, entity_id)
+    if target is None:
+        raise NotFoundError(
+            f"Entity `{entity_id}` is not in the target register. Run `zhizhi inspections targets refresh` after the "
+            "register is resolved.",
+            zh=f"主体 `{entity_id}` 不在检查对象名录库中。请在主体库归集后刷新名录库。",
+        )
+    office = session.get(Department, target.office_id) if target.office_id else None
+    return target_as_dict(target, office)
+
+
+def import_targets(session: Session, actor: Actor, data: bytes, file_name: str) -> int:
+    """Set classes (with a reason) and offices by hand from an .xlsx whose rows name a target by its entity id or
+    credit code; `自动` (auto) clears what was set by hand. Returns the rows applied; every problem at once."""
+    require(actor, "data.write")
+    problems = Problems(file_name)
+    column = {c.name: c for c in COLUMNS}
+    changes: list[tuple[InspectionTarget, dict[str, Any]]] = []
+    for number, row in read_sheet(data, file_name, COLUMNS, max_rows=MAX_IMPORT_ROWS):
+        target = _target_of(session, row)
+        if target is None:
+            key = "entity_id" if row.get("entity_id") else "uscc"
+            problems.add(
+                number,
+                column[key],
+                row.get(key, ""),
+                "no such target in the register (refresh it first)",
+                "名录库中没有该对象（请先刷新名录库）",
+            )
+            continue
+        change: dict[str, Any] = {}
+        wanted = row.get("risk_class", "")
+        if wanted in ("自动", "auto"):
+            change.update(manual_class=None, manual_reason=None)
+        elif wanted:
+            if wanted not in CLASS_ALIASES:
+                problems.add(
+                    number,
+                    column["risk_class"],
+                    wanted,
+                    "write 高, 一般 or 低 (or 自动)",
+                    "请填写“高”“一般”“低”或“自动”",
+                )
+                continue
+            reason = row.get("manual_reason", "").strip()
+            if not reason or len(reason) > 200:
+                problems.add(
+                    number,
+                    column["manual_reason"],
+                    reason,
+                    "give the reason (at most 200 characters)",
+                    "人工调整风险等级须填写原因（不超过200字）",
+                )
+                continue
+            change.update(manual_class=CLASS_ALIASES[wanted], manual_reason=reason)
+        office = row.get("office", "")
+        if office in ("自动", "auto"):
+            change.update(office_source="none")
+        elif office:
+            try:
+                change.update(office_id=get_department_by_code(session, actor, office).id, office_source="import")
+            except NotFoundError as exc:
+                problems.add(number, column["office"], office, exc.message, exc.message_zh or exc.message)
+                continue
+        changes.append((target, change))
+    problems.raise_if_any()
+    for target, change in changes:
+        for key, value in change.items():
+            setattr(target, key, value)
+    audit.record(
+        session,
+        actor,
+        "inspection_targets.import",
+        object_type="inspection_targets",
+        detail={"file": file_name, "rows": len(changes)},
+    )
+    return len(changes)
+
+
+def _target_of(session: Session, row: dict[str, str]) -> InspectionTarget | None:
+    if row.get("entity_id", "").isdigit():
+        return session.get(InspectionTarget, int(row["entity_id"]))
+    if row.get("uscc"):
+        return session.scalar(select(InspectionTarget).where(InspectionTarget.uscc == row["uscc"].upper()).limit(1))
+    return None
+
+
+def export_targets(session: Session, actor: Actor) -> bytes:
+    """The whole register as .xlsx, in the columns an import reads (and the reasons, for reading)."""
+    require(actor, "data.read")
+    codes = {i: c for i, c in session.execute(select(Department.id, Department.code))}
+    query = select(InspectionTarget).order_by(InspectionTarget.entity_id)
+
+    def rows() -> Any:
+        for t in session.scalars(query).yield_per(CHUNK):
+            reasons = "；".join(r["zh"] for r in json.loads(t.reasons))
+            yield (
+                t.entity_id,
+                t.uscc or "",
+                t.name or "",
+                codes.get(t.office_id, "") if t.office_id else "",
+                CLASS_WORDS[t.risk_class][0],
+                t.manual_reason or "",
+                reasons,
+                "、".join(t.record_types.split(",")),
+                t.last_inspected_on.isoformat() if t.last_inspected_on else "",
+                "是" if t.active else "否",
+            )
+
+    return write_book("检查对象名录库", COLUMNS, rows())

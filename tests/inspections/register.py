@@ -1,0 +1,88 @@
+"""A small register for the draw tests, written straight into the store on top of the demo city's departments:
+entities in three districts, their targets (classes set by id), two departments' items, and inspectors in four
+offices, half of them qualified for special equipment."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tests.conftest import OPERATOR
+from zhizhi.inspections import refresh_inspectors, refresh_targets, save_item, set_inspector
+from zhizhi.store.tables import Department, Entity, InspectionTarget, User, UserRole
+
+NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
+DIVISIONS = ("450202", "450203", "450204")  # 城中区 (two grassroots offices: the county stands), 鱼峰区, 柳南区
+OFFICES = ("LZ-CZ-ZN", "LZ-CZ-GY", "LZ-YF-TZ", "LZ-LN-HX")
+CLASSES = ("high", "medium", "low")
+
+
+def build(session: Session, *, entities: int = 60, inspectors: int = 12) -> None:
+    """Entities 1..`entities` (class by id % 3; every 4th holds special equipment), items SP-01 (食品, every
+    entity) and TS-01 (特种设备, the equipment holders), inspectors `insp1`.. in the four offices in turn."""
+    for n in range(1, entities + 1):
+        golden = {"address_division_code": {"value": DIVISIONS[n % 3]}}
+        session.add(
+            Entity(
+                id=n,
+                status="active",
+                name=f"柳州市测试{n}号商行",
+                uscc=None,
+                golden=json.dumps(golden),
+                records=1,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+    session.flush()
+    refresh_targets(session, OPERATOR)
+    for n, risk_class in enumerate(CLASSES):
+        session.execute(
+            update(InspectionTarget).where(InspectionTarget.entity_id % 3 == n).values(risk_class=risk_class)
+        )
+    session.execute(
+        update(InspectionTarget).where(InspectionTarget.entity_id % 4 == 0).values(record_types="entity,equipment")
+    )
+    save_item(
+        session,
+        OPERATOR,
+        code="SP-01",
+        name="食品经营者落实进货查验记录制度情况",
+        legal_basis="《中华人民共和国食品安全法》第五十三条",
+        department="LZ-SP",
+    )
+    save_item(
+        session,
+        OPERATOR,
+        code="TS-01",
+        name="特种设备使用登记及定期检验情况",
+        legal_basis="《中华人民共和国特种设备安全法》第三十三条",
+        department="LZ-TS",
+        record_types_text="equipment",
+        qualification="特种设备",
+    )
+    offices = {code: session.scalar(select(Department.id).where(Department.code == code)) for code in OFFICES}
+    for i in range(1, inspectors + 1):
+        user = User(
+            username=f"insp{i}",
+            display_name=f"检查员{i}",
+            department_id=offices[OFFICES[i % 4]],
+            password_hash="x",
+            is_active=True,
+        )
+        session.add(user)
+        session.flush()
+        session.add(UserRole(user_id=user.id, role="handler"))
+    session.flush()
+    refresh_inspectors(session, OPERATOR)
+    for i in range(1, inspectors + 1, 2):
+        set_inspector(session, OPERATOR, f"insp{i}", qualifications="特种设备、食品")
+
+
+def user_id(session: Session, username: str) -> int:
+    found = session.scalar(select(User.id).where(User.username == username))
+    assert found is not None
+    return found

@@ -1,0 +1,165 @@
+"""Draws in the store: the seed's hash is in the ledger before anything is drawn, the draw makes visits of two
+inspectors at least with the exclusions shown, and it is reproduced from the seed and the frozen snapshot, by
+zhizhi and from an exported package; a changed snapshot, result or seed is caught."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import OPERATOR
+from tests.inspections import register
+from zhizhi.config import Workspace
+from zhizhi.errors import ConflictError
+from zhizhi.inspections import PlanRules, create_plan, export_package, run_draw, verify_draw, verify_package
+from zhizhi.inspections.plans import seed_path
+from zhizhi.store.tables import (
+    Department,
+    DrawExclusion,
+    InspectionVisit,
+    Inspector,
+    InspectorRelation,
+    LedgerEntry,
+    VisitInspector,
+    VisitItem,
+)
+from zhizhi.store.types import utcnow
+
+TODAY = date(2026, 10, 9)
+RULES = PlanRules(items=["SP-01", "TS-01"], proportions={"high": 50, "medium": 20, "low": 10})
+
+
+def plan(session: Session, workspace: Workspace, number: str = "2026Q4", rules: PlanRules = RULES) -> str:
+    draw = create_plan(
+        session,
+        OPERATOR,
+        workspace.keys_dir,
+        number=number,
+        title="2026年第四季度双随机抽查",
+        department="LZ-XY",
+        first=date(2026, 10, 1),
+        last=date(2026, 12, 31),
+        rules=rules,
+    )
+    return draw.number
+
+
+def test_a_draw_commits_first_draws_and_is_reproduced_from_its_seed(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    with city() as session, session.begin():
+        build(session)
+        number = plan(session, workspace)
+    with city() as session:
+        (commit,) = session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "draw.commit")).all()
+        payload = json.loads(commit.payload)
+        assert payload["draw"] == number and len(payload["seed_hash"]) == 64 and "seed" not in payload
+        assert payload["rules"]["proportions"] == {"high": "50", "medium": "20", "low": "10"}
+        assert not session.scalars(select(InspectionVisit)).all()  # nothing drawn yet
+    assert seed_path(workspace.keys_dir, number).stat().st_mode & 0o077 == 0
+    with city() as session, session.begin():
+        drawn = run_draw(session, OPERATOR, workspace, number, today=TODAY)
+    assert drawn["seed"] and drawn["reveal_seq"] > drawn["commit_seq"]
+    # 60 targets, 20 per class: 10 high, 4 medium, 2 low.
+    assert drawn["summary"]["counts"] == {
+        "high": {"eligible": 20, "drawn": 10},
+        "medium": {"eligible": 20, "drawn": 4},
+        "low": {"eligible": 20, "drawn": 2},
+    }
+    assert drawn["summary"]["visits"] == 16 and drawn["summary"]["joint_visits"] > 0
+    with city() as session:
+        _check_visits(session)
+        assert verify_draw(session, OPERATOR, workspace, number).ok
+        files = export_package(session, OPERATOR, workspace, number, tmp_path / "package")
+    with city() as session, session.begin(), pytest.raises(ConflictError, match="run once"):
+        run_draw(session, OPERATOR, workspace, number, today=TODAY)
+    package = tmp_path / "package"
+    assert {f.name for f in files} == {
+        "draw.json",
+        "snapshot.jsonl.gz",
+        "result.json",
+        "commit-proof.json",
+        "reveal-proof.json",
+    }
+    checked = verify_package(package)
+    assert checked.ok, checked.checks
+    # A snapshot with one target more: the hash no longer matches the reveal, and the draw may differ.
+    lines = gzip.decompress((package / "snapshot.jsonl.gz").read_bytes()).decode().splitlines(keepends=True)
+    extra = lines[-1].replace('"id":60', '"id":61') if '"id":60' in lines[-1] else lines[-1]
+    (package / "snapshot.jsonl.gz").write_bytes(gzip.compress("".join([*lines, extra]).encode(), mtime=0))
+    assert _failed(verify_package(package)) >= {"snapshot intact"}
+    # The original back, but a result file changed by hand.
+    (package / "snapshot.jsonl.gz").write_bytes(gzip.compress("".join(lines).encode(), mtime=0))
+    assert verify_package(package).ok
+    result = json.loads((package / "result.json").read_text())
+    result["selected"][0]["team"].reverse()
+    (package / "result.json").write_text(json.dumps(result))
+    assert _failed(verify_package(package)) == {"draw reproduced"}
+
+
+def _failed(found: object) -> set[str]:
+    return {c["check"] for c in found.checks if not c["ok"]}  # type: ignore[attr-defined]
+
+
+def _check_visits(session: Session) -> None:
+    """Two inspectors a visit, none of the target's own office; every exclusion stored names its rule."""
+    paths = {d.id: d.path for d in session.scalars(select(Department))}
+    offices = {i.user_id: i.office_id for i in session.scalars(select(Inspector))}
+    for visit in session.scalars(select(InspectionVisit)):
+        team = session.scalars(select(VisitInspector.user_id).where(VisitInspector.visit_id == visit.id)).all()
+        assert len(team) == 2
+        assert visit.office_id is not None
+        assert not any(paths[offices[u]].startswith(paths[visit.office_id]) for u in team)
+        items = session.scalars(select(VisitItem.item_id).where(VisitItem.visit_id == visit.id)).all()
+        assert len(items) == (2 if visit.entity_id % 4 == 0 else 1)
+    rules = set(session.scalars(select(DrawExclusion.rule)))
+    assert rules <= {"own_office", "relation", "recent_inspector", "recent_target", "recent_thinned"}
+    assert "own_office" in rules
+
+
+def test_a_changed_seed_file_is_refused_and_a_relation_keeps_the_inspector_off(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    with city() as session, session.begin():
+        build(session)
+        number = plan(session, workspace)
+    path = seed_path(workspace.keys_dir, number)
+    original = path.read_text()
+    path.write_text("00" * 32)
+    with city() as session, session.begin(), pytest.raises(ConflictError, match="does not match the hash"):
+        run_draw(session, OPERATOR, workspace, number, today=TODAY)
+    path.write_text(original)
+    with city() as session, session.begin():
+        insp = city_user(session, "insp1")
+        for entity in range(1, 61):  # insp1 declared a relation with every entity
+            session.add(
+                InspectorRelation(
+                    user_id=insp, entity_id=entity, relation="亲属经营", declared_at=utcnow(), declared_by="insp1"
+                )
+            )
+    with city() as session, session.begin():
+        run_draw(session, OPERATOR, workspace, number, today=TODAY)
+    with city() as session:
+        assert insp not in set(session.scalars(select(VisitInspector.user_id)))
+        shown = session.scalars(select(DrawExclusion.user_id).where(DrawExclusion.rule == "relation")).all()
+        assert shown and set(shown) == {insp}
+        assert verify_draw(session, OPERATOR, workspace, number).ok
+
+
+def test_a_plan_with_no_item_or_proportion_is_refused_naming_each_problem() -> None:
+    from zhizhi.errors import InputError
+    from zhizhi.inspections import parse_rules
+
+    with pytest.raises(InputError) as refused:
+        parse_rules({"items": [], "proportions": {"high": 0}, "team_size": 1}, "plan.yaml")
+    message = refused.value.message
+    assert "`items`" in message and "`proportions`" in message and "`team_size`" in message
+
+
+city_user, build = register.user_id, register.build
