@@ -26,6 +26,7 @@ from zhizhi.cli import (
     seal,
     sources,
     targets,
+    tasks,
     token,
     user,
     worker,
@@ -124,6 +125,7 @@ app.add_typer(sources.app, name="sources")
 app.add_typer(privacy.app, name="privacy")
 app.add_typer(seal.app, name="seal")
 app.add_typer(reports.app, name="reports")
+app.add_typer(tasks.app, name="tasks")
 
 
 def run() -> None:

@@ -6,11 +6,11 @@ The front door:
 - a task: `read_task_file` / `parse_task` (YAML, Excel or JSON into a checked `TaskSpec`), `create_task`,
   `get_task`, `list_tasks`;
 - a part's steps: `get_part`, `assign`, `hand_over`, `accept`, `decline`, `withdraw`, `add_evidence`, `finish`,
-  `read_evidence` (an `Upload` is a file given as evidence);
+  `read_evidence` (an `Upload` is a file given as evidence; `too_big` refuses one over the limit);
 - what is shown: `task_rows`, `task_view`, `overdue_parts`.
 """
 
-from zhizhi.tasks.evidence import MAX_FILE_BYTES, MAX_FILES, MAX_TEXT, Upload
+from zhizhi.tasks.evidence import MAX_FILE_BYTES, MAX_FILES, MAX_TEXT, Upload, too_big
 from zhizhi.tasks.parts import (
     MAX_REASON,
     accept,
@@ -53,5 +53,6 @@ __all__ = [
     "read_task_file",
     "task_rows",
     "task_view",
+    "too_big",
     "withdraw",
 ]
