@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
+import yaml
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tests.conftest import OPERATOR
+from zhizhi.access.roles import Actor, Role
 from zhizhi.inspections import refresh_inspectors, refresh_targets, save_item, set_inspector
 from zhizhi.store.tables import Department, Entity, InspectionTarget, User, UserRole
 
@@ -86,3 +89,34 @@ def user_id(session: Session, username: str) -> int:
     found = session.scalar(select(User.id).where(User.username == username))
     assert found is not None
     return found
+
+
+def actor_of(session: Session, username: str) -> Actor:
+    """The signed-in actor of a user, with their roles."""
+    user = session.scalar(select(User).where(User.username == username))
+    assert user is not None
+    roles = frozenset(Role(r) for r in user.role_names)
+    return Actor(user.username, user.id, user.department_id, user.department.path, roles)
+
+
+def platform_target(root: Path, name: str, department: str, url: str) -> None:
+    """A department's platform taking its inspection records over HTTP."""
+    body = {
+        "name": name,
+        "title": f"{department} 检查平台",
+        "owner": department,
+        "record_types": ["inspection"],
+        "filter": {"departments": [department]},
+        "fields": {
+            "JCBH": "number",
+            "QYMC": "entity_name",
+            "JCRQ": "inspected_on",
+            "JCRY": "inspectors",
+            "JCSX": "items",
+            "JCJG": "result",
+            "CLYJ": "follow_up",
+        },
+        "transport": {"kind": "http", "url": url},
+    }
+    (root / "targets").mkdir(exist_ok=True)
+    (root / "targets" / f"{name}.yaml").write_text(yaml.safe_dump(body, allow_unicode=True), "utf-8")

@@ -9,6 +9,11 @@ The front door:
   `export_inspectors`, `declare_relation`;
 - plans and draws: `PlanRules`, `parse_rules`, `create_plan`, `run_draw`, `get_draw`, `verify_draw`,
   `export_package`, `verify_package`;
+- visits: `list_visits`, `get_visit`, `visit_view`, `assign` (a day, a drawn replacement, a merge),
+  `entity_results` (the entity page's list);
+- results at the site: `record_results` with a `Finding` per item (records delivered per department),
+  `add_photo` (location taken out unless kept), `photo_file`;
+- publication: `publication_view` (the clock and the breach list), `publish`, `deadline`, `clock`;
 - workload in numbers: `workload_counts` (per office and inspector: draws, visits, open items), `Workload`,
   `WorkloadCounts`.
 """
@@ -23,29 +28,45 @@ from zhizhi.inspections.inspectors import (
     set_inspector,
 )
 from zhizhi.inspections.items import export_items, import_items, list_items, save_item
+from zhizhi.inspections.photos import add_photo, photo_file
 from zhizhi.inspections.plans import PlanRules, create_plan, parse_rules
+from zhizhi.inspections.publication import clock, deadline, publication_view, publish
+from zhizhi.inspections.results import Finding, record_results
 from zhizhi.inspections.targets import export_targets, get_target, import_targets, list_targets, refresh_targets
+from zhizhi.inspections.visits import assign, entity_results, get_visit, list_visits, visit_view
 from zhizhi.inspections.workload import Workload, WorkloadCounts, workload_counts
 
 __all__ = [
+    "Finding",
     "PlanRules",
     "Workload",
     "WorkloadCounts",
+    "add_photo",
+    "assign",
+    "clock",
     "create_plan",
+    "deadline",
     "declare_relation",
+    "entity_results",
     "export_inspectors",
     "export_items",
     "export_package",
     "export_targets",
     "get_draw",
     "get_target",
+    "get_visit",
     "import_inspectors",
     "import_items",
     "import_targets",
     "list_inspectors",
     "list_items",
     "list_targets",
+    "list_visits",
     "parse_rules",
+    "photo_file",
+    "publication_view",
+    "publish",
+    "record_results",
     "refresh_inspectors",
     "refresh_targets",
     "run_draw",
@@ -53,5 +74,6 @@ __all__ = [
     "set_inspector",
     "verify_draw",
     "verify_package",
+    "visit_view",
     "workload_counts",
 ]

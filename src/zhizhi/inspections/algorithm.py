@@ -29,7 +29,7 @@ import heapq
 import hmac
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -249,10 +249,15 @@ def _staff(population: Population, seed: bytes, targets: list[Target], rules: Ru
 
 
 def replacement(
-    population: Population, seed: bytes, target_id: int, used: set[int]
+    population: Population,
+    seed: bytes,
+    target_id: int,
+    used: set[int],
+    unavailable: Callable[[int], str | None] = lambda _: None,
 ) -> tuple[int | None, list[tuple[int, str]]]:
-    """The next inspector of a target's order not in `used` (the team and those replaced) and not in conflict: the
-    drawn replacement when a team member cannot go. Returns it (None when nobody is left) and those passed over."""
+    """The next inspector of a target's order not in `used` (the team and those replaced), not in conflict and not
+    `unavailable` now: the drawn replacement when a team member cannot go. Returns it (None when nobody is left)
+    and those passed over, with why."""
     target = next((t for t in population.targets if t.id == target_id), None)
     if target is None:
         return None, []
@@ -261,8 +266,9 @@ def replacement(
     for inspector, conflict in Shuffle(population, seed, target, pool):
         if inspector in used:
             continue
-        if conflict:
-            skipped.append((inspector, conflict))
+        why = conflict or unavailable(inspector)
+        if why:
+            skipped.append((inspector, why))
             continue
         return inspector, skipped
     return None, skipped

@@ -89,6 +89,7 @@ def run_draw(
     visits = _make_visits(session, draw, plan, population, result, items)
     _keep_exclusions(session, draw, result)
     summary = {
+        "frozen_on": day.isoformat(),
         "counts": result.counts,
         "visits": visits,
         "joint_visits": _joint(population, result, items),

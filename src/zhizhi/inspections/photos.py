@@ -1,0 +1,156 @@
+"""Photos taken at a visit: JPEG or PNG, at most `MAX_BYTES` each and `MAX_PER_VISIT` a visit, kept under the
+workspace's data folder by their SHA-256. The location a phone writes into a photo (EXIF GPS, and XMP, which can
+repeat it) is taken out before the photo is kept, unless the inspector keeps it on purpose (the place of a finding
+is evidence); the image data of a JPEG is kept as it was (no second compression)."""
+
+from __future__ import annotations
+
+import hashlib
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from zhizhi.access import audit
+from zhizhi.access.roles import Actor
+from zhizhi.config import Workspace
+from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from zhizhi.inspections.visits import get_visit, may_record
+from zhizhi.store.tables import InspectionItem, InspectionPhoto, VisitItem
+from zhizhi.store.types import utcnow
+
+MAX_BYTES = 8 * 1024 * 1024
+MAX_PER_VISIT = 30
+MAX_PIXELS = 50_000_000
+PHOTOS_FOLDER = Path("inspections") / "photos"
+GPS_IFD = 0x8825
+KINDS = {"JPEG": ("image/jpeg", "jpg"), "MPO": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}  # MPO: phones' JPEG
+
+
+def without_location(data: bytes) -> tuple[bytes, str]:
+    """The photo with its GPS data and XMP taken out, and its content type; anything but a JPEG or PNG within the
+    limits is refused."""
+    from PIL import Image, UnidentifiedImageError
+
+    if len(data) > MAX_BYTES:
+        raise InputError(
+            f"The photo is {len(data):,} bytes; at most {MAX_BYTES:,}. Take it at a lower resolution.",
+            zh=f"照片超过 {MAX_BYTES // 1024 // 1024} MB，请降低分辨率后重拍。",
+        )
+    try:
+        with Image.open(BytesIO(data)) as image:
+            kind = image.format or ""
+            if kind not in KINDS:
+                raise UnidentifiedImageError(kind)
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise InputError(
+                    f"The photo has {width}x{height} pixels; at most {MAX_PIXELS:,} in all.",
+                    zh="照片像素过多，请降低分辨率。",
+                )
+            exif = image.getexif()
+            exif.pop(GPS_IFD, None)
+            out = BytesIO()
+            if kind in ("JPEG", "MPO"):  # a phone's multi-picture JPEG keeps its first picture, recompressed
+                image.save(out, format="JPEG", quality="keep" if kind == "JPEG" else 95, exif=exif.tobytes())
+            else:
+                image.save(out, format="PNG", exif=exif.tobytes())
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise InputError(
+            f"The file is not a JPEG or PNG photo ({type(exc).__name__}). Send the camera's photo as it is.",
+            zh="文件不是 JPEG 或 PNG 照片，请直接上传相机拍摄的照片。",
+        ) from None
+    return out.getvalue(), KINDS[kind][0]
+
+
+def content_type(data: bytes) -> str:
+    """The type of a photo kept as it came (the location kept): JPEG or PNG, else refused."""
+    from PIL import Image, UnidentifiedImageError
+
+    if len(data) > MAX_BYTES:
+        return without_location(data)[1]  # refused there, with the size
+    try:
+        with Image.open(BytesIO(data)) as image:
+            kind = image.format or ""
+    except (UnidentifiedImageError, OSError):
+        kind = ""
+    if kind not in KINDS:
+        raise InputError("The file is not a JPEG or PNG photo.", zh="文件不是 JPEG 或 PNG 照片。")
+    return KINDS[kind][0]
+
+
+def add_photo(
+    session: Session,
+    actor: Actor,
+    workspace: Workspace,
+    number: str,
+    data: bytes,
+    *,
+    item_code: str | None = None,
+    keep_location: bool = False,
+) -> dict[str, Any]:
+    """Keep a photo of a visit (by its team, before publication), its location taken out unless kept on purpose."""
+    visit = get_visit(session, actor, number)
+    if not may_record(session, actor, visit):
+        raise PermissionDeniedError(
+            f"Only the team of visit `{number}` adds its photos.",
+            zh=f"只有检查任务 `{number}` 的检查人员可以上传照片。",
+        )
+    if visit.status == "merged" or visit.published_at is not None:
+        raise ConflictError(f"Visit `{number}` no longer takes photos.", zh=f"检查任务 `{number}` 已不能上传照片。")
+    count = session.scalar(select(func.count()).where(InspectionPhoto.visit_id == visit.id)) or 0
+    if count >= MAX_PER_VISIT:
+        raise InputError(
+            f"Visit `{number}` has {count} photos already, the most a visit keeps.",
+            zh=f"检查任务 `{number}` 已有 {count} 张照片，已达上限。",
+        )
+    item_id = None
+    if item_code:
+        item_id = session.scalar(
+            select(InspectionItem.id)
+            .join(VisitItem, VisitItem.item_id == InspectionItem.id)
+            .where(VisitItem.visit_id == visit.id, InspectionItem.code == item_code)
+        )
+        if item_id is None:
+            raise NotFoundError(
+                f"Item `{item_code}` is not on visit `{number}`.", zh=f"事项 `{item_code}` 不属于检查任务 `{number}`。"
+            )
+    kept, kind = (data, content_type(data)) if keep_location else without_location(data)
+    digest = hashlib.sha256(kept).hexdigest()
+    name = f"{digest[:24]}.{'jpg' if kind == 'image/jpeg' else 'png'}"
+    folder = workspace.data_dir / PHOTOS_FOLDER / visit.number
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(kept)
+    photo = InspectionPhoto(
+        visit_id=visit.id,
+        item_id=item_id,
+        file_name=name,
+        sha256=digest,
+        size=len(kept),
+        content_type=kind,
+        location_kept=keep_location,
+        uploaded_by=actor.name,
+        uploaded_at=utcnow(),
+    )
+    session.add(photo)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "inspection_visit.photo",
+        object_type="inspection_visit",
+        object_id=number,
+        detail={"photo": photo.id, "sha256": digest, "location_kept": keep_location},
+    )
+    return {"id": photo.id, "sha256": digest, "size": len(kept), "content_type": kind, "location_kept": keep_location}
+
+
+def photo_file(session: Session, actor: Actor, workspace: Workspace, number: str, photo_id: int) -> tuple[bytes, str]:
+    """A visit's photo (for one who may see the visit) and its content type."""
+    visit = get_visit(session, actor, number)
+    photo = session.get(InspectionPhoto, photo_id)
+    if photo is None or photo.visit_id != visit.id:
+        raise NotFoundError(f"Visit `{number}` has no photo `{photo_id}`.", zh="该检查任务没有这张照片。")
+    return (workspace.data_dir / PHOTOS_FOLDER / visit.number / photo.file_name).read_bytes(), photo.content_type

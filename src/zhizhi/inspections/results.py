@@ -1,0 +1,266 @@
+"""Results entered once: the findings of each item, the day, the firm's acknowledgement; then, for each department
+whose items the visit carried, one inspection record (检查记录) written through the department's own source
+(`inspections-<dept>`) and ingested like any other, so that every platform taking that department's inspection
+records is owed it through the outbox: one entry at the site, delivered to every department's platform.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhizhi.access import audit
+from zhizhi.access.roles import Actor
+from zhizhi.config import Workspace
+from zhizhi.delivery import Outbox
+from zhizhi.errors import ConflictError, InputError, PermissionDeniedError
+from zhizhi.hotline.workdays import load_calendar
+from zhizhi.inspections.publication import deadline_or_none
+from zhizhi.inspections.visits import ACKNOWLEDGEMENTS, get_visit, may_record, overall, team_of
+from zhizhi.records.inspection import RESULTS
+from zhizhi.sources import SourceConfig, own_source
+from zhizhi.store.tables import (
+    Department,
+    InspectionDraw,
+    InspectionItem,
+    InspectionVisit,
+    Record,
+    User,
+    VisitItem,
+)
+from zhizhi.store.types import LOCAL_TZ, local_today, utcnow
+
+RESULTS_FOLDER = Path("inspections") / "results"  # under the data folder: the files each department's source read
+FIELDS = (
+    "number",
+    "entity_name",
+    "entity_uscc",
+    "address",
+    "inspected_on",
+    "inspectors",
+    "items",
+    "result",
+    "follow_up",
+)
+MAX_NOTE = 1000
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One item's finding: a result of the inspection record type, and what was seen or ordered."""
+
+    result: str
+    note: str = ""
+
+
+def source_of(workspace: Workspace, department: Department) -> SourceConfig:
+    """The department's own source of random-inspection results, its file written on first use."""
+    return own_source(
+        workspace.root,
+        f"inspections-{department.code}".lower()[:63],
+        note="Written by zhizhi's random inspections: the results of one department's items, entered once at the site.",
+        title=f"双随机抽查结果（{department.name}）"[:100],
+        department=department.code,
+        record_type="inspection",
+        fields={f: f for f in FIELDS},
+    )
+
+
+def record_results(
+    session: Session,
+    actor: Actor,
+    workspace: Workspace,
+    number: str,
+    *,
+    findings: dict[str, Finding],
+    inspected_on: date,
+    acknowledgement: str,
+    acknowledged_by: str = "",
+    remark: str = "",
+    today: date | None = None,
+) -> dict[str, Any]:
+    """Enter a visit's results (by its team, or a steward of its organiser) in the caller's transaction; a visit not
+    yet published may be entered again (the records get new versions). Returns the records made per department."""
+    visit = get_visit(session, actor, number)
+    if not may_record(session, actor, visit):
+        raise PermissionDeniedError(
+            f"Only the team of visit `{number}` (or a steward of its organiser) enters its results.",
+            zh=f"只有检查任务 `{number}` 的检查人员（或组织部门的数据管理员）可以录入结果。",
+        )
+    if visit.status == "merged" or visit.published_at is not None:
+        raise ConflictError(
+            f"Visit `{number}` is {'merged into another' if visit.status == 'merged' else 'published'}: its results "
+            "no longer change here.",
+            zh=f"检查任务 `{number}` 已{'合并' if visit.status == 'merged' else '公示'}，不能再录入结果。",
+        )
+    today = today or local_today()
+    checks = _check(session, visit, findings, inspected_on, acknowledgement, acknowledged_by, remark, today)
+    for check, item in checks:
+        finding = findings[item.code]
+        check.result, check.note = finding.result, finding.note.strip() or None
+    visit.inspected_on, visit.status = inspected_on, "done"
+    visit.acknowledgement, visit.acknowledged_by = acknowledgement, acknowledged_by.strip() or None
+    visit.remark = remark.strip() or None
+    visit.recorded_at, visit.recorded_by = utcnow(), actor.name
+    visit.publish_by = deadline_or_none(load_calendar(workspace.root), inspected_on)
+    records = _make_records(session, actor, workspace, visit, checks, today)
+    audit.record(
+        session,
+        actor,
+        "inspection_visit.record",
+        object_type="inspection_visit",
+        object_id=number,
+        detail={"inspected_on": inspected_on.isoformat(), "records": records},
+    )
+    return {
+        "number": number,
+        "inspected_on": inspected_on.isoformat(),
+        "publish_by": visit.publish_by.isoformat() if visit.publish_by else None,
+        "result": overall([c.result for c, _ in checks]),
+        "records": records,
+    }
+
+
+def _check(
+    session: Session,
+    visit: InspectionVisit,
+    findings: dict[str, Finding],
+    inspected_on: date,
+    acknowledgement: str,
+    acknowledged_by: str,
+    remark: str,
+    today: date,
+) -> list[tuple[VisitItem, InspectionItem]]:
+    """The visit's items, after every problem of the entry is named at once."""
+    checks = [
+        (check, item)
+        for check, item in session.execute(
+            select(VisitItem, InspectionItem)
+            .join(InspectionItem, InspectionItem.id == VisitItem.item_id)
+            .where(VisitItem.visit_id == visit.id)
+            .order_by(InspectionItem.code)
+        )
+    ]
+    codes = {i.code for _, i in checks}
+    problems: list[tuple[str, str]] = []
+    for code in sorted(codes - set(findings)):
+        problems.append((f"item `{code}` has no finding", f"事项 `{code}` 未填写检查结果"))
+    for code in sorted(set(findings) - codes):
+        problems.append((f"item `{code}` is not on this visit", f"事项 `{code}` 不属于本次检查"))
+    for code, finding in sorted(findings.items()):
+        if finding.result not in RESULTS:
+            problems.append(
+                (
+                    f"item `{code}`: result `{finding.result}` is not one of {', '.join(RESULTS)}",
+                    f"事项 `{code}` 的检查结果 `{finding.result}` 无效",
+                )
+            )
+        if len(finding.note) > MAX_NOTE:
+            problems.append(
+                (
+                    f"item `{code}`: the note is longer than {MAX_NOTE} characters",
+                    f"事项 `{code}` 的说明超过{MAX_NOTE}字",
+                )
+            )
+    summary = session.scalar(select(InspectionDraw.summary).where(InspectionDraw.id == visit.draw_id))
+    first = date.fromisoformat(json.loads(summary)["frozen_on"]) if summary else None
+    if inspected_on > today or (first and inspected_on < first):
+        problems.append(
+            (
+                f"the day `{inspected_on}` is not between the draw ({first}) and today ({today})",
+                f"检查日期 `{inspected_on}` 应在抽取日（{first}）与今天（{today}）之间",
+            )
+        )
+    if acknowledgement not in ACKNOWLEDGEMENTS:
+        problems.append(
+            (
+                f"acknowledgement `{acknowledgement}` is not one of {', '.join(ACKNOWLEDGEMENTS)}",
+                f"当事人确认方式 `{acknowledgement}` 无效",
+            )
+        )
+    elif acknowledgement == "signed" and not 1 <= len(acknowledged_by.strip()) <= 100:
+        problems.append(
+            (
+                "a signed acknowledgement names who signed (at most 100 characters)",
+                "当事人签字确认须填写签字人姓名（不超过100字）",
+            )
+        )
+    if len(remark) > MAX_NOTE:
+        problems.append((f"the remark is longer than {MAX_NOTE} characters", f"备注超过{MAX_NOTE}字"))
+    if problems:
+        raise InputError(
+            f"The results of visit `{visit.number}` have {len(problems)} problem(s): "
+            + "; ".join(en for en, _ in problems)
+            + ". Correct them and submit again.",
+            zh=f"检查任务 `{visit.number}` 的结果有 {len(problems)} 处错误："
+            + "；".join(zh for _, zh in problems)
+            + "。",
+            details=[en for en, _ in problems],
+        )
+    return checks
+
+
+def _make_records(
+    session: Session,
+    actor: Actor,
+    workspace: Workspace,
+    visit: InspectionVisit,
+    checks: list[tuple[VisitItem, InspectionItem]],
+    today: date,
+) -> list[dict[str, Any]]:
+    """One inspection record per department of the visit's items, ingested through its source with the outbox."""
+    from zhizhi.ingest.pipeline import ingest_file
+
+    team = team_of(session, visit)
+    shown = {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(team)))}
+    names = [shown[u] for u in team]
+    by_department: dict[int, list[tuple[VisitItem, InspectionItem]]] = defaultdict(list)
+    for check, item in checks:
+        by_department[check.department_id].append((check, item))
+    outbox = Outbox.of(workspace.root)
+    ingester = Actor.operator(f"{actor.name}（抽查结果）")
+    stamp = utcnow().astimezone(LOCAL_TZ).strftime("%Y%m%dT%H%M%S%f")
+    made = []
+    for department_id, mine in sorted(by_department.items()):
+        department = session.get_one(Department, department_id)
+        source = source_of(workspace, department)
+        record_number = f"{visit.number}-{department.code}"
+        row = {
+            "number": record_number,
+            "entity_name": visit.entity_name,
+            "entity_uscc": visit.entity_uscc or "",
+            "address": visit.address or "",
+            "inspected_on": visit.inspected_on.isoformat() if visit.inspected_on else "",
+            "inspectors": "、".join(names),
+            "items": "、".join(i.name for _, i in mine),
+            "result": overall([c.result for c, _ in mine]),
+            "follow_up": "；".join(f"{i.name}：{c.note}" for c, i in mine if c.note)[:MAX_NOTE],
+        }
+        folder = workspace.data_dir / RESULTS_FOLDER / department.code
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{stamp}-{visit.number}.jsonl"
+        path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+        result = ingest_file(session, ingester, source, path, outbox=outbox, force=True, today=today)
+        record_id = session.scalar(
+            select(Record.id).where(Record.source == source.name, Record.key == f"number={record_number}")
+        )
+        for check, _ in mine:
+            check.record_id = record_id
+        made.append(
+            {
+                "department": department.code,
+                "source": source.name,
+                "record_id": record_id,
+                "batch_id": result.batch.id,
+                "quarantined": result.batch.rows_quarantined,
+                "owed_to": outbox.owed_to(source),
+            }
+        )
+    return made

@@ -1,0 +1,421 @@
+"""Visits: who may see one (the organiser's subtree, the target's office's, the departments whose items it carries,
+and its team), what a visit page shows, and the changes after the draw (`assign`): a planned day, a team member
+replaced by the next inspector of the draw's own order for that target, or two visits to one target merged into one
+(one team, every department's items: a joint visit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy.orm import Session
+
+from zhizhi import ledger
+from zhizhi.access import audit
+from zhizhi.access.departments import within_scope
+from zhizhi.access.roles import Actor, require
+from zhizhi.config import Workspace
+from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from zhizhi.inspections import algorithm, snapshot
+from zhizhi.inspections.inspectors import drawable
+from zhizhi.records.inspection import RESULTS
+from zhizhi.store.tables import (
+    Department,
+    InspectionDraw,
+    InspectionItem,
+    InspectionPhoto,
+    InspectionPlan,
+    InspectionVisit,
+    Inspector,
+    User,
+    VisitInspector,
+    VisitItem,
+)
+from zhizhi.store.types import iso_utc, local_today, utcnow
+
+STATUS_WORDS = {"assigned": ("待检查", "to inspect"), "done": ("已检查", "inspected"), "merged": ("已合并", "merged")}
+ACKNOWLEDGEMENTS = {
+    "signed": ("当事人已签字确认", "signed by the firm"),
+    "refused": ("当事人拒绝签字", "the firm refused to sign"),
+    "absent": ("无人在场（未找到当事人）", "nobody present"),
+}
+RESULTS_EN = {
+    "pass": "no problem found",
+    "rectify": "ordered to rectify",
+    "fail": "failed",
+    "not_found": "not found at its address",
+}
+
+
+def visible(actor: Actor) -> ColumnElement[bool]:
+    """A filter on visits: those the actor may see (all for the operator)."""
+    if actor.is_operator:
+        return true()
+    on_team = select(VisitInspector.visit_id).where(
+        VisitInspector.user_id == (actor.user_id or 0), VisitInspector.removed_at.is_(None)
+    )
+    items = select(VisitItem.visit_id).where(within_scope(actor, VisitItem.department_id))
+    return or_(
+        within_scope(actor, InspectionVisit.department_id),
+        within_scope(actor, InspectionVisit.office_id),
+        InspectionVisit.id.in_(items),
+        InspectionVisit.id.in_(on_team),
+    )
+
+
+def get_visit(session: Session, actor: Actor, number: str) -> InspectionVisit:
+    """A visit the actor may see."""
+    require(actor, "data.read")
+    visit = session.scalar(select(InspectionVisit).where(InspectionVisit.number == number, visible(actor)))
+    if visit is None:
+        raise NotFoundError(
+            f"No visit `{number}` in your scope. See `zhizhi inspections visits`.",
+            zh=f"在您的权限范围内没有检查任务 `{number}`。",
+        )
+    return visit
+
+
+def team_of(session: Session, visit: InspectionVisit, *, current: bool = True) -> list[int]:
+    """The user ids of the visit's team in order (with those removed when not `current`)."""
+    query = select(VisitInspector.user_id).where(VisitInspector.visit_id == visit.id)
+    if current:
+        query = query.where(VisitInspector.removed_at.is_(None))
+    return list(session.scalars(query.order_by(VisitInspector.position)))
+
+
+def may_record(session: Session, actor: Actor, visit: InspectionVisit) -> bool:
+    """Results are entered by the visit's team, or by a steward of the organiser's subtree (or the operator)."""
+    if actor.is_operator or (actor.user_id is not None and actor.user_id in team_of(session, visit)):
+        return True
+    organiser = session.get_one(Department, visit.department_id)
+    return actor.can("data.write") and actor.covers(organiser.path)
+
+
+def may_assign(session: Session, actor: Actor, visit: InspectionVisit) -> None:
+    """Plans are changed by a steward of the organiser's subtree (or the operator)."""
+    organiser = session.get_one(Department, visit.department_id)
+    if not (actor.is_operator or (actor.can("data.write") and actor.covers(organiser.path))):
+        raise PermissionDeniedError(
+            f"Only a steward of `{organiser.code}` (the visit's organiser) changes visit `{visit.number}`.",
+            zh=f"只有组织部门（{organiser.name}）的数据管理员可以调整检查任务 `{visit.number}`。",
+        )
+
+
+def visit_view(session: Session, actor: Actor, visit: InspectionVisit) -> dict[str, Any]:
+    """Everything a visit page shows: the target, the team, the items and findings, photos, the acknowledgement."""
+    departments = {d.id: d for d in session.scalars(select(Department))}
+    draw = session.get(InspectionDraw, visit.draw_id) if visit.draw_id else None
+    plan = session.get(InspectionPlan, draw.plan_id) if draw else None
+    team = session.execute(
+        select(VisitInspector, User, Inspector)
+        .join(User, User.id == VisitInspector.user_id)
+        .outerjoin(Inspector, Inspector.user_id == User.id)
+        .where(VisitInspector.visit_id == visit.id)
+        .order_by(VisitInspector.position)
+    ).all()
+    items = session.execute(
+        select(VisitItem, InspectionItem)
+        .join(InspectionItem, InspectionItem.id == VisitItem.item_id)
+        .where(VisitItem.visit_id == visit.id)
+        .order_by(InspectionItem.code)
+    ).all()
+    photos = session.scalars(
+        select(InspectionPhoto).where(InspectionPhoto.visit_id == visit.id).order_by(InspectionPhoto.id)
+    )
+    merged_into = session.get(InspectionVisit, visit.merged_into) if visit.merged_into else None
+    return {
+        "number": visit.number,
+        "status": visit.status,
+        "status_zh": STATUS_WORDS[visit.status][0],
+        "draw": draw.number if draw else None,
+        "plan": plan.number if plan else None,
+        "plan_title": plan.title if plan else None,
+        "organiser": departments[visit.department_id].name,
+        "entity": {
+            "id": visit.entity_id,
+            "name": visit.entity_name,
+            "uscc": visit.entity_uscc,
+            "address": visit.address,
+        },
+        "office": departments[visit.office_id].name if visit.office_id else None,
+        "risk_class": visit.risk_class,
+        "joint": len({v.department_id for v, _ in items}) > 1,
+        "departments": sorted({departments[v.department_id].name for v, _ in items}),
+        "planned_on": visit.planned_on.isoformat() if visit.planned_on else None,
+        "inspected_on": visit.inspected_on.isoformat() if visit.inspected_on else None,
+        "team": [
+            {
+                "user_id": u.id,
+                "username": u.username,
+                "display_name": u.display_name,
+                "office": departments[i.office_id if i else u.department_id].name,
+                "how": v.how,
+                "removed": v.removed_at is not None,
+                "removed_reason": v.removed_reason,
+            }
+            for v, u, i in team
+        ],
+        "items": [
+            {
+                "code": item.code,
+                "name": item.name,
+                "legal_basis": item.legal_basis,
+                "department": departments[v.department_id].code,
+                "department_name": departments[v.department_id].name,
+                "result": v.result,
+                "result_zh": RESULTS.get(v.result or "", ""),
+                "note": v.note,
+                "record_id": v.record_id,
+            }
+            for v, item in items
+        ],
+        "photos": [
+            {
+                "id": p.id,
+                "item": p.item_id,
+                "size": p.size,
+                "content_type": p.content_type,
+                "location_kept": p.location_kept,
+                "uploaded_by": p.uploaded_by,
+                "uploaded_at": iso_utc(p.uploaded_at),
+            }
+            for p in photos
+        ],
+        "acknowledgement": visit.acknowledgement,
+        "acknowledgement_zh": ACKNOWLEDGEMENTS[visit.acknowledgement][0] if visit.acknowledgement else None,
+        "acknowledged_by": visit.acknowledged_by,
+        "remark": visit.remark,
+        "recorded_by": visit.recorded_by,
+        "recorded_at": iso_utc(visit.recorded_at),
+        "publish_by": visit.publish_by.isoformat() if visit.publish_by else None,
+        "published_at": iso_utc(visit.published_at),
+        "merged_into": merged_into.number if merged_into else None,
+        "may_record": visit.status != "merged" and visit.published_at is None and may_record(session, actor, visit),
+    }
+
+
+def list_visits(
+    session: Session,
+    actor: Actor,
+    *,
+    draw: str | None = None,
+    status: str | None = None,
+    mine: bool = False,
+    entity_id: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Visits the actor may see, by draw rank (newest draws first); `mine`: those the actor is on the team of."""
+    require(actor, "data.read")
+    query = select(InspectionVisit, InspectionDraw.number).outerjoin(
+        InspectionDraw, InspectionDraw.id == InspectionVisit.draw_id
+    )
+    query = query.where(visible(actor))
+    if draw:
+        query = query.where(InspectionDraw.number == draw)
+    if status:
+        query = query.where(InspectionVisit.status == status)
+    if entity_id is not None:
+        query = query.where(InspectionVisit.entity_id == entity_id)
+    if mine:
+        query = query.where(
+            InspectionVisit.id.in_(
+                select(VisitInspector.visit_id).where(
+                    VisitInspector.user_id == (actor.user_id or 0), VisitInspector.removed_at.is_(None)
+                )
+            )
+        )
+    query = query.order_by(InspectionVisit.draw_id.desc(), InspectionVisit.rank, InspectionVisit.id)
+    rows = session.execute(query.limit(limit).offset(offset)).all()
+    results = _visit_results(session, [v.id for v, _ in rows])
+    return [
+        {
+            "number": v.number,
+            "draw": n,
+            "entity_id": v.entity_id,
+            "entity_name": v.entity_name,
+            "risk_class": v.risk_class,
+            "status": v.status,
+            "planned_on": v.planned_on.isoformat() if v.planned_on else None,
+            "inspected_on": v.inspected_on.isoformat() if v.inspected_on else None,
+            "result": results.get(v.id),
+            "publish_by": v.publish_by.isoformat() if v.publish_by else None,
+            "published_at": iso_utc(v.published_at),
+        }
+        for v, n in rows
+    ]
+
+
+ORDER = ("not_found", "fail", "rectify", "pass")
+
+
+def overall(results: list[str | None]) -> str | None:
+    """One result for several items: not found, else the worst finding; None while any item is open."""
+    if not results or any(r is None for r in results):
+        return None
+    return next(r for r in ORDER if r in results)
+
+
+def _visit_results(session: Session, ids: list[int]) -> dict[int, str | None]:
+    found: dict[int, list[str | None]] = {}
+    for visit_id, result in session.execute(
+        select(VisitItem.visit_id, VisitItem.result).where(VisitItem.visit_id.in_(ids))
+    ):
+        found.setdefault(visit_id, []).append(result)
+    return {k: overall(v) for k, v in found.items()}
+
+
+def assign(
+    session: Session,
+    actor: Actor,
+    workspace: Workspace,
+    number: str,
+    *,
+    planned_on: date | None = None,
+    replace: str | None = None,
+    reason: str = "",
+    merge: str | None = None,
+) -> dict[str, Any]:
+    """Plan a visit's day, replace a team member (with a reason) by the draw's next inspector for the target, or
+    merge another visit to the same target into it (its items join this visit's team). Audited."""
+    require(actor, "data.write")
+    visit = get_visit(session, actor, number)
+    may_assign(session, actor, visit)
+    if visit.status != "assigned":
+        raise ConflictError(
+            f"Visit `{number}` is {visit.status}: only a visit still to be inspected changes.",
+            zh=f"检查任务 `{number}` 已{STATUS_WORDS[visit.status][0]}，不能再调整。",
+        )
+    done: dict[str, Any] = {}
+    if planned_on is not None:
+        if planned_on < local_today():
+            raise InputError(f"`{planned_on}` is past: plan a day from today on.", zh="计划检查日期不能早于今天。")
+        visit.planned_on = planned_on
+        done["planned_on"] = planned_on.isoformat()
+    if replace:
+        done["replaced"] = _replace(session, actor, workspace, visit, replace, reason)
+    if merge:
+        done["merged"] = _merge(session, actor, visit, merge)
+    if not done:
+        raise InputError(
+            "Say what to change: a day, a member to replace, or a visit to merge.",
+            zh="请说明要调整的内容：计划日期、更换人员或合并检查任务。",
+        )
+    audit.record(
+        session, actor, "inspection_visit.assign", object_type="inspection_visit", object_id=number, detail=done
+    )
+    return done
+
+
+def _replace(
+    session: Session, actor: Actor, workspace: Workspace, visit: InspectionVisit, username: str, reason: str
+) -> dict[str, Any]:
+    if not 2 <= len(reason.strip()) <= 200:
+        raise InputError(
+            "Give the reason for the replacement (2-200 characters), e.g. 病假.",
+            zh="更换检查人员须说明原因（2-200字），如“病假”。",
+        )
+    user = session.scalar(select(User).where(User.username == username))
+    member = session.get(VisitInspector, (visit.id, user.id)) if user else None
+    if user is None or member is None or member.removed_at is not None:
+        raise NotFoundError(
+            f"`{username}` is not on the team of visit `{visit.number}`.",
+            zh=f"`{username}` 不是检查任务 `{visit.number}` 的检查人员。",
+        )
+    draw = session.get(InspectionDraw, visit.draw_id) if visit.draw_id else None
+    if draw is None or draw.seed is None or draw.snapshot_file is None:
+        raise ConflictError(
+            f"Visit `{visit.number}` has no drawn draw to take a replacement from.",
+            zh="该检查任务没有可用于抽取替换人员的抽取记录。",
+        )
+    population, _ = snapshot.read(workspace.data_dir / draw.snapshot_file)
+    used = set(team_of(session, visit, current=False))
+    now_unavailable = _unavailable(session)
+    found, skipped = algorithm.replacement(population, bytes.fromhex(draw.seed), visit.entity_id, used, now_unavailable)
+    if found is None:
+        raise ConflictError(
+            f"No inspector is left for visit `{visit.number}` in the draw's order (all on the team, replaced, in "
+            "conflict or unavailable). Add inspectors to the register and commit a new draw.",
+            zh=f"检查任务 `{visit.number}` 已无可替换的检查人员。",
+        )
+    member.removed_at, member.removed_reason, member.removed_by = utcnow(), reason.strip(), actor.name
+    position = max(
+        p for p in session.scalars(select(VisitInspector.position).where(VisitInspector.visit_id == visit.id))
+    )
+    session.add(VisitInspector(visit_id=visit.id, user_id=found, position=position + 1, how="replacement"))
+    added = session.get_one(User, found)
+    change = {
+        "visit": visit.number,
+        "removed": username,
+        "added": added.username,
+        "reason": reason.strip(),
+        "passed_over": [[u, r] for u, r in skipped],
+    }
+    ledger.append(session, "draw.replace", "inspection_draw", draw.number, change)
+    return change
+
+
+def _unavailable(session: Session) -> Callable[[int], str | None]:
+    """Who cannot be sent today (a replacement goes today, not on the draw's day)."""
+    today = local_today()
+    rows = session.execute(select(Inspector, User).join(User, User.id == Inspector.user_id))
+    off = {u.id for i, u in rows if not drawable(i, u, today)}
+    return lambda user_id: "unavailable" if user_id in off else None
+
+
+def _merge(session: Session, actor: Actor, visit: InspectionVisit, number: str) -> str:
+    other = get_visit(session, actor, number)
+    may_assign(session, actor, other)
+    if other.id == visit.id or other.entity_id != visit.entity_id or other.status != "assigned":
+        raise ConflictError(
+            f"Visit `{number}` cannot join `{visit.number}`: merge two visits to the same entity, both still to be "
+            "inspected.",
+            zh=f"检查任务 `{number}` 不能并入 `{visit.number}`：只能合并同一检查对象、均未检查的任务。",
+        )
+    have = set(session.scalars(select(VisitItem.item_id).where(VisitItem.visit_id == visit.id)))
+    for item in session.scalars(select(VisitItem).where(VisitItem.visit_id == other.id)):
+        if item.item_id not in have:
+            session.add(VisitItem(visit_id=visit.id, item_id=item.item_id, department_id=item.department_id))
+        session.delete(item)
+    other.status, other.merged_into = "merged", visit.id
+    session.flush()
+    return other.number
+
+
+def entity_results(session: Session, actor: Actor, entity_id: int, *, limit: int = 50) -> list[dict[str, Any]]:
+    """The entity page's list (一企一档): the random inspections of this entity, newest first, with each result;
+    visits outside the actor's scope are named without a link."""
+    require(actor, "data.read")
+    rows = session.scalars(
+        select(InspectionVisit)
+        .where(InspectionVisit.entity_id == entity_id, InspectionVisit.status != "merged")
+        .order_by(InspectionVisit.id.desc())
+        .limit(limit)
+    ).all()
+    mine = set(
+        session.scalars(select(InspectionVisit.id).where(InspectionVisit.id.in_([v.id for v in rows]), visible(actor)))
+    )
+    results = _visit_results(session, [v.id for v in rows])
+    items: dict[int, list[str]] = {}
+    for visit_id, name in session.execute(
+        select(VisitItem.visit_id, InspectionItem.name)
+        .join(InspectionItem, InspectionItem.id == VisitItem.item_id)
+        .where(VisitItem.visit_id.in_([v.id for v in rows]))
+    ):
+        items.setdefault(visit_id, []).append(name)
+    return [
+        {
+            "number": v.number,
+            "status": v.status,
+            "inspected_on": v.inspected_on.isoformat() if v.inspected_on else None,
+            "result": results.get(v.id),
+            "result_zh": RESULTS.get(results.get(v.id) or "", ""),
+            "items": sorted(items.get(v.id, [])),
+            "published": v.published_at is not None,
+            "may_open": v.id in mine,
+        }
+        for v in rows
+    ]

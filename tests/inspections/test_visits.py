@@ -1,0 +1,288 @@
+"""Joint visits entered once at the site and delivered to every department's platform (real HTTP servers), the
+changes after a draw (a drawn replacement, a merge), photos with their location taken out, and the publication
+clock on the working-day calendar with its holidays."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import OPERATOR
+from tests.delivery.platform import platform
+from tests.inspections.register import actor_of, build, platform_target
+from tests.inspections.test_draws import RULES, TODAY, plan
+from zhizhi.config import Workspace
+from zhizhi.delivery import load_target
+from zhizhi.delivery.send import send_once
+from zhizhi.errors import ConflictError, InputError, PermissionDeniedError
+from zhizhi.hotline import load_calendar
+from zhizhi.inspections import (
+    Finding,
+    PlanRules,
+    add_photo,
+    assign,
+    clock,
+    deadline,
+    publication_view,
+    publish,
+    record_results,
+    run_draw,
+    verify_draw,
+    visit_view,
+)
+from zhizhi.inspections.algorithm import replacement
+from zhizhi.inspections.snapshot import read
+from zhizhi.store.tables import Delivery, InspectionDraw, InspectionVisit, LedgerEntry, User, VisitItem
+
+FINDINGS = {
+    "SP-01": Finding("rectify", "进货查验记录不全，责令7日内改正"),
+    "TS-01": Finding("pass"),
+}
+
+
+def drawn(city: sessionmaker[Session], workspace: Workspace) -> str:
+    with city() as session, session.begin():
+        build(session)
+        number = plan(session, workspace)
+    with city() as session, session.begin():
+        run_draw(session, OPERATOR, workspace, number, today=TODAY)
+    return number
+
+
+def joint_visit(session: Session) -> InspectionVisit:
+    return next(
+        v for v in session.scalars(select(InspectionVisit).order_by(InspectionVisit.rank)) if v.entity_id % 4 == 0
+    )
+
+
+def test_a_joint_visit_is_entered_once_and_each_department_receives_its_record(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    with platform() as food, platform() as equipment:
+        platform_target(workspace.root, "food-platform", "LZ-SP", food.url)
+        platform_target(workspace.root, "equipment-platform", "LZ-TS", equipment.url)
+        drawn(city, workspace)
+        with city() as session:
+            visit = joint_visit(session)
+            view = visit_view(session, OPERATOR, visit)
+            member = view["team"][0]["username"]
+            number = visit.number
+        assert view["joint"] and view["departments"] == ["特种设备安全监察科", "食品经营安全监督管理科"]
+        with city() as session, session.begin(), pytest.raises(PermissionDeniedError):
+            record_results(
+                session,
+                _stranger(session, visit),
+                workspace,
+                number,
+                findings=FINDINGS,
+                inspected_on=TODAY,
+                acknowledgement="signed",
+                acknowledged_by="张老板",
+            )
+        with city() as session, session.begin(), pytest.raises(InputError) as refused:
+            record_results(
+                session,
+                actor_of(session, member),
+                workspace,
+                number,
+                findings={"SP-01": Finding("ok")},
+                inspected_on=date(2030, 1, 1),
+                acknowledgement="signed",
+                today=TODAY,
+            )
+        assert len(refused.value.details) == 4  # TS-01 missing, `ok`, the future day, no signer
+        with city() as session, session.begin():
+            made = record_results(
+                session,
+                actor_of(session, member),
+                workspace,
+                number,
+                findings=FINDINGS,
+                inspected_on=TODAY,
+                acknowledgement="signed",
+                acknowledged_by="张老板",
+                today=TODAY,
+            )
+        assert made["result"] == "rectify" and {r["department"] for r in made["records"]} == {"LZ-SP", "LZ-TS"}
+        assert {tuple(r["owed_to"]) for r in made["records"]} == {("food-platform",), ("equipment-platform",)}
+        for name in ("food-platform", "equipment-platform"):
+            send_once(city, load_target(workspace.root, name))
+        (to_food,) = food.applied.values()
+        (to_equipment,) = equipment.applied.values()
+        assert to_food["JCBH"] == f"{number}-LZ-SP" and to_food["JCJG"] == "rectify"
+        assert to_food["JCSX"] == ["食品经营者落实进货查验记录制度情况"]
+        assert to_equipment["JCSX"] == ["特种设备使用登记及定期检验情况"]
+        assert "责令7日内改正" in to_food["CLYJ"]
+        assert to_equipment["JCBH"] == f"{number}-LZ-TS" and to_equipment["JCJG"] == "pass"
+        assert to_food["JCRY"] == to_equipment["JCRY"] == [m["display_name"] for m in view["team"]]  # one team
+        with city() as session:
+            assert set(session.scalars(select(Delivery.status))) == {"acknowledged"}
+            assert all(v.record_id for v in session.scalars(select(VisitItem).where(VisitItem.visit_id == visit.id)))
+            assert visit_view(session, OPERATOR, session.get_one(InspectionVisit, visit.id))["status"] == "done"
+
+
+def _stranger(session: Session, visit: InspectionVisit) -> object:
+    """A handler of the target's office who is not on the team: sees the visit, may not enter its results."""
+    from zhizhi.access.roles import Actor, Role
+    from zhizhi.store.tables import Department
+
+    office = session.get_one(Department, visit.office_id)
+    return Actor("office-handler", 999_999, office.id, office.path, frozenset({Role.HANDLER}))
+
+
+def test_a_replacement_is_drawn_from_the_seed_and_two_visits_to_one_target_merge(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    number = drawn(city, workspace)
+    with city() as session, session.begin():
+        visit = session.scalars(select(InspectionVisit).order_by(InspectionVisit.rank)).first()
+        assert visit is not None
+        view = visit_view(session, OPERATOR, visit)
+        leaving = view["team"][0]["username"]
+        with pytest.raises(InputError, match="reason"):
+            assign(session, OPERATOR, workspace, visit.number, replace=leaving)
+        done = assign(session, OPERATOR, workspace, visit.number, replace=leaving, reason="病假")
+        draw = session.scalar(select(InspectionDraw).where(InspectionDraw.number == number))
+        assert draw is not None and draw.seed is not None and draw.snapshot_file is not None
+        population, _ = read(workspace.data_dir / draw.snapshot_file)
+        team = {m["user_id"] for m in view["team"]}
+        expected, _ = replacement(population, bytes.fromhex(draw.seed), visit.entity_id, team)
+        added = session.scalar(select(User.username).where(User.id == expected))
+        assert done["replaced"]["added"] == added and done["replaced"]["removed"] == leaving
+        now = visit_view(session, OPERATOR, visit)["team"]
+        assert [m["username"] for m in now if not m["removed"]] == [view["team"][1]["username"], added]
+        assert session.scalar(select(LedgerEntry.kind).where(LedgerEntry.kind == "draw.replace")) == "draw.replace"
+    with city() as session:
+        assert verify_draw(session, OPERATOR, workspace, number).ok  # the draw stands; the change is on record
+    # A second plan of the food items only draws some of the same entities: merged, one team, both plans' items.
+    with city() as session, session.begin():
+        second = plan(session, workspace, "2026Q4-SP", PlanRules(items=["SP-01"], proportions={"high": 100}))
+        run_draw(session, OPERATOR, workspace, second, today=TODAY)
+    with city() as session, session.begin():
+        visits = session.scalars(select(InspectionVisit)).all()
+        first_draw = {v.entity_id: v for v in visits if v.number.startswith(f"{number}-") and v.entity_id % 4 == 0}
+        other = next(v for v in visits if v.number.startswith(f"{second}-") and v.entity_id in first_draw)
+        keep = first_draw[other.entity_id]
+        with pytest.raises(ConflictError):
+            assign(session, OPERATOR, workspace, keep.number, merge=keep.number)
+        assign(session, OPERATOR, workspace, keep.number, merge=other.number, planned_on=date(2099, 1, 5))
+        assert other.status == "merged" and other.merged_into == keep.id and keep.planned_on == date(2099, 1, 5)
+        items = [i["code"] for i in visit_view(session, OPERATOR, keep)["items"]]
+        assert items == ["SP-01", "TS-01"]
+    _ = RULES
+
+
+def _jpeg_with_location() -> bytes:
+    image = Image.new("RGB", (64, 48), (200, 30, 30))
+    exif = image.getexif()
+    exif[0x010F] = "ZhizhiCam"  # Make: stays
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (24.0, 19.0, 30.0), 3: "E", 4: (109.0, 24.0, 0.0)})
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif, quality=90)
+    return buffer.getvalue()
+
+
+def test_photos_lose_their_location_unless_kept_on_purpose_and_are_bounded(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    drawn(city, workspace)
+    original = _jpeg_with_location()
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)
+    with city() as session, session.begin():
+        visit = joint_visit(session)
+        member = actor_of(session, visit_view(session, OPERATOR, visit)["team"][0]["username"])
+        stripped = add_photo(session, member, workspace, visit.number, original, item_code="SP-01")
+        kept = add_photo(session, member, workspace, visit.number, original, keep_location=True)
+        with pytest.raises(InputError, match="not a JPEG or PNG"):
+            add_photo(session, member, workspace, visit.number, b"%PDF-1.7 not a photo")
+        with pytest.raises(InputError, match="at most"):
+            add_photo(session, member, workspace, visit.number, original + b"\0" * (8 * 1024 * 1024))
+        folder = workspace.data_dir / "inspections" / "photos" / visit.number
+    files = {p.name: p.read_bytes() for p in folder.iterdir()}
+    without = Image.open(io.BytesIO(files[f"{stripped['sha256'][:24]}.jpg"]))
+    assert not without.getexif().get_ifd(0x8825) and without.getexif()[0x010F] == "ZhizhiCam"
+    assert files[f"{kept['sha256'][:24]}.jpg"] == original
+
+
+def test_the_publication_clock_counts_working_days_over_holidays_and_lists_breaches(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    # The workspace's own schedule of 2027 (supplied as `calendar/2027.yaml`): National Day 1-7 October off, the
+    # Saturday 9 October worked. 20 working days after Thursday 23 September: 24, 27-30 Sep (5), 8, 9 Oct (7),
+    # 11-15 (12), 18-22 (17), 25-27 (20): Wednesday 27 October (21 October without the holidays).
+    (workspace.root / "calendar").mkdir(exist_ok=True)
+    (workspace.root / "calendar" / "2027.yaml").write_text(
+        "year: 2027\nholidays:\n  - {from: 2027-10-01, to: 2027-10-07, name: 国庆节}\nworkdays:\n  - 2027-10-09\n",
+        encoding="utf-8",
+    )
+    calendar = load_calendar(workspace.root)
+    assert deadline(calendar, date(2027, 9, 23)) == date(2027, 10, 27)
+    # 2026 from the package: 1-7 October off (25-27 September too for the Mid-Autumn Festival), 20 September and
+    # 10 October worked. After Wednesday 16 September: 17, 18, 20 (Sun, worked), 21-24 (7), 28-30 (10), 8, 9, 10
+    # (Sat, worked) (13), 12-16 (18), 19, 20 October (20).
+    assert deadline(calendar, date(2026, 9, 16)) == date(2026, 10, 20)
+    number = drawn(city, workspace)
+    with city() as session, session.begin():
+        visits = session.scalars(select(InspectionVisit).order_by(InspectionVisit.rank)).all()[:3]
+        for visit in visits:
+            team = visit_view(session, OPERATOR, visit)["team"]
+            findings = {i["code"]: Finding("pass") for i in visit_view(session, OPERATOR, visit)["items"]}
+            record_results(
+                session,
+                actor_of(session, team[0]["username"]),
+                workspace,
+                visit.number,
+                findings=findings,
+                inspected_on=TODAY,
+                acknowledgement="signed",
+                acknowledged_by="店主",
+                today=TODAY,
+            )
+        by = visits[0].publish_by
+        # After Friday 9 October: 10 (Sat, worked), 12-16 (6), 19-23 (11), 26-30 (16), 2-5 November (20).
+        assert by == deadline(calendar, TODAY) == date(2026, 11, 5)
+        assert clock(calendar, visits[0], date(2026, 11, 4))["status"] == "warning"
+        assert clock(calendar, visits[0], date(2026, 10, 12))["working_days_left"] == 18
+        assert clock(calendar, visits[0], date(2026, 11, 10))["status"] == "breached"
+        view = publication_view(session, OPERATOR, workspace, date(2026, 11, 10))
+        assert [b["number"] for b in view["breaches"]] == [v.number for v in visits]
+        assert all(b["working_days_left"] == -3 for b in view["breaches"])  # 6, 9 and 10 November
+        made, body = publish(session, OPERATOR, workspace)
+        assert made["visits"] == [v.number for v in visits]
+        with pytest.raises(InputError, match="Nothing to publish"):
+            publish(session, OPERATOR, workspace)
+        # Published today (December 2026): late; the first as if published on 4 November, in time.
+        visits[0].published_at = datetime(2026, 11, 4, 2, tzinfo=UTC)
+    with city() as session:
+        view = publication_view(session, OPERATOR, workspace, date(2026, 11, 10))
+        assert [(b["number"], b["status"]) for b in view["breaches"]] == [(v.number, "late") for v in visits[1:]]
+        assert view["published_on_time"] == 1 and not view["waiting"]
+        entry = session.scalar(select(LedgerEntry).where(LedgerEntry.kind == "inspection.publish"))
+        assert entry is not None and json.loads(entry.payload)["sha256"] == made["sha256"]
+    book = load_workbook(io.BytesIO(body), read_only=True)
+    rows = list(book["抽查检查结果"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("统一社会信用代码", "企业名称", "抽查计划编号", "抽查任务编号")
+    assert [r[3] for r in rows[1:]] == [v.number for v in visits] and {r[2] for r in rows[1:]} == {"2026Q4"}
+    assert {r[9] for r in rows[1:]} == {"未发现问题"}
+    items = list(book["抽查事项结果"].iter_rows(values_only=True))
+    assert items[0] == ("抽查任务编号", "统一社会信用代码", "企业名称", "抽查事项", "实施部门", "检查结果", "检查说明")
+    assert len(items) == 1 + sum(len(visit_view_items(city, v.number)) for v in visits)
+    _ = number, Path
+
+
+def visit_view_items(city: sessionmaker[Session], number: str) -> list[object]:
+    with city() as session:
+        return session.scalars(
+            select(VisitItem)
+            .join(InspectionVisit, InspectionVisit.id == VisitItem.visit_id)
+            .where(InspectionVisit.number == number)
+        ).all()  # type: ignore[return-value]
