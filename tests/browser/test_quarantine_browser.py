@@ -34,7 +34,7 @@ def test_a_steward_fixes_and_replays_a_quarantined_row(
     with page.expect_navigation():
         page.locator('nav.side a[href="/quarantine"]').click()
     expect(page.locator("h1")).to_have_text("隔离区")
-    expect(page.locator("#reason-counts")).to_contain_text("date.invalid")
+    expect(page.locator("#reason-counts")).to_contain_text("日期无效")
     with page.expect_navigation():
         page.locator(f"#item-{item} a", has_text=str(item)).click()
     expect(page.locator("#item-file")).to_have_text(FILE_NAME)
@@ -42,12 +42,14 @@ def test_a_steward_fixes_and_replays_a_quarantined_row(
     expect(page.locator("#item-findings")).to_contain_text("不是有效日期")
     expect(page.locator("#item-cells")).to_contain_text(SCRIPT)  # shown as text, not run
 
+    # One form for the row: each input labelled by its column, the value as read beside it, one save.
     cell = page.locator("#item-cells tr", has_text="成立日期")
-    cell.locator('input[name="value"]').fill("2021-02-28")
+    expect(cell.locator(".as-read")).to_have_text("2021-02-30")
+    page.get_by_label("成立日期", exact=True).fill("2021-02-28")
     with page.expect_navigation():
-        cell.locator('button[type="submit"]').click()
+        page.locator("#fix-save").click()
     expect(page.locator("#fixed-notice")).to_contain_text("成立日期")
-    expect(page.locator("#item-cells tr", has_text="成立日期").locator(".fixed-to")).to_have_text("2021-02-28")
+    expect(page.get_by_label("成立日期", exact=True)).to_have_value("2021-02-28")
 
     with page.expect_navigation():
         page.locator("#replay-item button").click()

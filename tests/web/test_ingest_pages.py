@@ -67,7 +67,8 @@ def test_the_quarantine_list_filters_and_counts_by_reason(web: Web, tmp_path: Pa
     counts = _section(page, 'id="reason-counts"', "</section>")
     assert "reason=date.invalid" in counts and "日期无效 <b>1</b>" in counts
     row = _section(page, f'id="item-{done.items["date.invalid"]}"', "</tr>")
-    assert FILE_NAME in row and "第 6 行" in row and "date.invalid" in row and "不是有效日期" in row
+    assert FILE_NAME in row and "第 6 行" in row and ">日期无效<" in row and "不是有效日期" in row
+    assert "登记注册系统导出" in row and "`" not in row  # the source's title; the value shown as a value
     filtered = web.client.get("/quarantine", params={"reason": "field.missing"}).text
     assert f'id="item-{done.items["field.missing"]}"' in filtered and f'id="item-{done.items["date.invalid"]}"' not in (
         filtered
@@ -84,15 +85,17 @@ def test_the_item_page_shows_where_why_and_the_cells(web: Web, tmp_path: Path) -
     done = ingest_export(web.sessions, web.workspace.root, tmp_path)
     web.login_form("steward")
     page = web.client.get(f"/quarantine/{done.items['date.invalid']}").text
-    assert 'id="item-source">dengji<' in page and f'id="item-file">{FILE_NAME}<' in page
+    assert 'id="item-source" translate="no">登记注册系统导出<' in page
+    assert f'id="item-file" translate="no">{FILE_NAME}<' in page
     assert 'id="item-row">6<' in page and 'id="item-status">待处理<' in page
     findings = _section(page, 'id="item-findings"')
-    assert "date.invalid" in findings and "日期无效" in findings and "founded_on" in findings and "成立日期" in findings
-    assert "<code>2021-02-30</code>" in findings and "不是有效日期" in findings
+    assert ">日期无效<" in findings and "读入字段「成立日期」" in findings and "founded_on" not in findings
+    assert '<code translate="no">2021-02-30</code>' in findings and "不是有效日期" in findings and "`" not in findings
     cells = _section(page, 'id="item-cells"')
-    assert "<mark>2021-02-30</mark>" in cells and "founded_on" in cells
-    assert cells.count('action="/quarantine/' + str(done.items["date.invalid"]) + '/fix"') == 4
-    assert 'name="csrf_token"' in cells and 'id="replay-item"' in page
+    assert "<mark>2021-02-30</mark>" in cells and "founded_on" not in cells
+    form = _section(page, 'id="fix-form"', "</form>")
+    assert form.count('<input type="hidden" name="column"') == 4 and form.count('id="fix-save"') == 1
+    assert 'name="csrf_token"' in form and 'id="replay-item"' in page
     assert web.client.get("/quarantine/99999").status_code == 404
 
 
@@ -109,7 +112,7 @@ def test_fix_and_replay_through_the_forms(web: Web, tmp_path: Path) -> None:
     assert fixed.status_code == 303 and fixed.headers["location"].startswith(f"/quarantine/{item}?fixed=")
     page = web.client.get(fixed.headers["location"]).text
     assert 'id="fixed-notice"' in page and "成立日期" in page
-    assert '<td class="fixed-to">2021-02-28</td>' in page and "<mark>2021-02-30</mark>" in page  # kept as read
+    assert 'value="2021-02-28"' in page and "<mark>2021-02-30</mark>" in page  # kept as read
     replayed = web.client.post(
         "/quarantine/replay", data={"ids": str(item), "csrf_token": csrf}, follow_redirects=False
     )
@@ -117,7 +120,8 @@ def test_fix_and_replay_through_the_forms(web: Web, tmp_path: Path) -> None:
     after = web.client.get(replayed.headers["location"]).text
     assert 'id="replay-outcome"' in after and "重新处理成功" in after and 'id="item-status">已重新处理<' in after
     record_link = re.search(r'<a href="/records/(\d+)">', _section(after, 'id="item-record"', "</p>"))
-    assert record_link is not None and 'id="replay-item"' not in after and 'class="inline fix"' not in after
+    assert record_link is not None and 'id="replay-item"' not in after and 'id="fix-form"' not in after
+    assert '<td class="fixed-to" translate="no">2021-02-28</td>' in after
     record = web.client.get(f"/records/{record_link.group(1)}").text
     assert "2021-02-28" in record and FILE_NAME in record and "第 6 行" in record
     actions = audit_actions(web.sessions)
@@ -149,7 +153,7 @@ def test_forms_need_the_csrf_token_and_the_write_permission(web: Web, tmp_path: 
     web.client.cookies.clear()
     web.login_form("leader")
     page = web.client.get(f"/quarantine/{item}").text
-    assert 'class="inline fix"' not in page and 'id="replay-item"' not in page  # no forms for a reader
+    assert 'id="fix-form"' not in page and 'id="replay-item"' not in page  # no forms for a reader
     csrf = web.page_csrf(f"/quarantine/{item}")
     refused = web.client.post(f"/quarantine/{item}/fix", data={"field": "成立日期", "value": "x", "csrf_token": csrf})
     assert refused.status_code == 403 and "您的角色无权执行此操作" in refused.text

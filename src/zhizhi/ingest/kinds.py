@@ -51,6 +51,11 @@ class Context:
     default_prefecture: str | None = None
     default_area_code: str | None = None
     translators: dict[str, Translator] = field(default_factory=dict)  # field name -> translator
+    titles: dict[str, str] = field(default_factory=dict)  # code list name -> its title, for the messages
+
+    def title(self, code_list: str) -> str:
+        """A code list's title as the messages name it, or its name when it has none."""
+        return self.titles.get(code_list) or code_list
 
 
 @dataclass
@@ -98,7 +103,7 @@ def _length(spec: Field, clean: pl.Series) -> pl.DataFrame:
         too_long,
         "field.too_long",
         f"「{spec.label_zh}」超过 {spec.max_length} 个字符",
-        f"`{spec.name}` is longer than {spec.max_length} characters; shorten it",
+        f"`{spec.label}` is longer than {spec.max_length} characters; shorten it",
     ).with_columns(pl.col("value").str.slice(0, 200))
 
 
@@ -182,7 +187,7 @@ def _datetime(spec: Field, raw: pl.Series, ctx: Context) -> Cleaned:
             moments.str.len_chars() == 10,
             "datetime.date_only",
             f"「{spec.label_zh}」`{{value}}` 只有日期，没有时刻",
-            f"`{spec.name}` = `{{value}}` gives the day but not the time of day",
+            f"`{spec.label}` = `{{value}}` gives the day but not the time of day",
         )
     )
     return Cleaned({spec.name: moments}, found)
@@ -200,7 +205,7 @@ def _date_findings(spec: Field, raw: pl.Series, parsed: pl.Series, ctx: Context)
             invalid,
             "date.invalid",
             f"「{spec.label_zh}」`{{value}}` 不是有效日期，请写成 2021-07-08 或 2021年7月8日",
-            f"`{spec.name}` = `{{value}}` is not a date; write it as 2021-07-08",
+            f"`{spec.label}` = `{{value}}` is not a date; write it as 2021-07-08",
         ),
         findings_where(
             spec,
@@ -208,7 +213,7 @@ def _date_findings(spec: Field, raw: pl.Series, parsed: pl.Series, ctx: Context)
             parsed < spec.earliest,
             "date.too_early",
             f"「{spec.label_zh}」`{{value}}` 早于 {spec.earliest}",
-            f"`{spec.name}` = `{{value}}` is before {spec.earliest}",
+            f"`{spec.label}` = `{{value}}` is before {spec.earliest}",
         ),
     ]
     if latest is not None:
@@ -219,7 +224,7 @@ def _date_findings(spec: Field, raw: pl.Series, parsed: pl.Series, ctx: Context)
                 parsed > latest,
                 "date.too_late",
                 f"「{spec.label_zh}」`{{value}}` 晚于 {latest}",
-                f"`{spec.name}` = `{{value}}` is after {latest}",
+                f"`{spec.label}` = `{{value}}` is after {latest}",
             )
         )
     return found
@@ -235,7 +240,7 @@ def _phone(spec: Field, raw: pl.Series, ctx: Context) -> Cleaned:
         bad,
         "phone.format",
         f"「{spec.label_zh}」`{{value}}` 既不是手机号码也不是带区号的固定电话",
-        f"`{spec.name}` = `{{value}}` is neither a mobile nor a landline with area code",
+        f"`{spec.label}` = `{{value}}` is neither a mobile nor a landline with area code",
     )
     return Cleaned({spec.name: phone, f"{spec.name}_others": parts["others"]}, [found])
 
@@ -254,7 +259,7 @@ def _address(spec: Field, raw: pl.Series, ctx: Context) -> Cleaned:
         no_division,
         "address.division",
         f"「{spec.label_zh}」`{{value}}` 中未识别出省、市、县（区）",
-        f"`{spec.name}` = `{{value}}` names no province, city or county zhizhi knows",
+        f"`{spec.label}` = `{{value}}` names no province, city or county zhizhi knows",
     )
     return Cleaned(columns, [_length(spec, text), found])
 
@@ -271,7 +276,7 @@ def _enum(spec: Field, raw: pl.Series, ctx: Context) -> Cleaned:
         text.is_not_null() & clean.is_null(),
         "value.not_allowed",
         f"「{spec.label_zh}」`{{value}}` 不是允许的取值（{allowed}）；可在数据源中用 map 转换",
-        f"`{spec.name}` = `{{value}}` is not one of {', '.join(spec.values)}; map it in the source file",
+        f"`{spec.label}` = `{{value}}` is not one of {', '.join(spec.values)}; map it in the source file",
     )
     return Cleaned({spec.name: clean}, [found])
 
@@ -290,7 +295,7 @@ def _code(spec: Field, raw: pl.Series, ctx: Context, context: pl.DataFrame | Non
         raise KeyError(f"no translator for code field `{spec.name}`")
     result = translator.translate_column(text, context)
     method = result["method"]
-    source_list = translator.from_list
+    source_list, target_list = ctx.title(translator.from_list), ctx.title(translator.to_list)
     listed = translator.legs[0].hierarchy  # the source's list, in the version in force
     known = [code for code in text.drop_nulls().unique().to_list() if code in listed]
     unknown = (method == "unmapped") & ~text.is_in(known).fill_null(False)
@@ -300,24 +305,24 @@ def _code(spec: Field, raw: pl.Series, ctx: Context, context: pl.DataFrame | Non
             raw,
             unknown,
             "code.unknown",
-            f"「{spec.label_zh}」`{{value}}` 不在代码表 {source_list} 的现行版本中",
-            f"`{spec.name}` = `{{value}}` is not in `{source_list}` as in force; correct the code",
+            f"「{spec.label_zh}」`{{value}}` 不在代码表「{source_list}」的现行版本中",
+            f"`{spec.label}` = `{{value}}` is not in the code list `{source_list}` as in force; correct the code",
         ),
         findings_where(
             spec,
             raw,
             (method == "unmapped") & ~unknown,
             "code.unmapped",
-            f"「{spec.label_zh}」`{{value}}` 无法转换为 {translator.to_list} 代码，已列入代码审核",
-            f"`{spec.name}` = `{{value}}` has no equivalent in `{translator.to_list}`; queued for code review",
+            f"「{spec.label_zh}」`{{value}}` 无法转换为「{target_list}」的代码，已列入代码审核",
+            f"`{spec.label}` = `{{value}}` has no equivalent in `{target_list}`; queued for code review",
         ),
         findings_where(
             spec,
             raw,
             method == "ambiguous",
             "code.ambiguous",
-            f"「{spec.label_zh}」`{{value}}` 对应多个 {translator.to_list} 代码，已列入代码审核",
-            f"`{spec.name}` = `{{value}}` has several equivalents in `{translator.to_list}`; queued for code review",
+            f"「{spec.label_zh}」`{{value}}` 对应「{target_list}」的多个代码，已列入代码审核",
+            f"`{spec.label}` = `{{value}}` has several equivalents in `{target_list}`; queued for code review",
         ),
     ]
     columns = {spec.name: result["to_code"], f"{spec.name}_source": text}
@@ -351,7 +356,7 @@ def clean_column(spec: Field, raw: pl.Series, ctx: Context, context: pl.DataFram
         rows = [
             (value, found)
             for value, answer in undone.by_value.items()
-            for found in artefact_findings(value, answer, spec.name, spec.label_zh)
+            for found in artefact_findings(value, answer, spec.name, spec.label_zh, spec.label)
         ]
         cleaned.findings.append(_explode(spec, raw, rows))
         names = pl.DataFrame(

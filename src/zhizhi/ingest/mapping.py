@@ -6,7 +6,7 @@ severity and the column it came from. Nothing here knows a particular record typ
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -15,7 +15,7 @@ from zhizhi.ingest.kinds import Cleaned, Context, I, clean_column, findings_wher
 from zhizhi.ingest.read.base import ERROR, ROW
 from zhizhi.ingest.validate.results import REASONS
 from zhizhi.privacy.catalogue import BIOMETRIC, classify_columns
-from zhizhi.records.fields import RecordType
+from zhizhi.records.fields import Field, RecordType
 from zhizhi.sources.config import SourceConfig
 from zhizhi.sources.transforms import apply_transforms
 
@@ -94,7 +94,7 @@ def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped
     mapped = [spec for spec in kind.fields if spec.name in source.fields]
     for spec in sorted(mapped, key=lambda s: s.kind == "code"):  # code rules may read other clean fields
         context = pl.DataFrame({name: series for name, series in columns.items() if series.dtype == pl.String})
-        cleaned: Cleaned = clean_column(spec, raw[spec.name], ctx, context if context.width else None)
+        cleaned: Cleaned = clean_column(as_read(spec, source), raw[spec.name], ctx, context if context.width else None)
         columns.update({name: series.alias(name) for name, series in cleaned.columns.items()})
         findings.extend(cleaned.findings)
         if cleaned.translation is not None:
@@ -118,6 +118,15 @@ def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped
     return Mapped(records, found, filled, translations, _rows_per_artefact(artefacts))
 
 
+def as_read(spec: Field, source: SourceConfig) -> Field:
+    """The field as its problems name it: by the column its values were read from (经营业态代码), not by the field's
+    label (行业代码), which another column of the file may carry with other values; a field given a constant value
+    keeps its label."""
+    mapping = source.fields.get(spec.name)
+    column = mapping.column if mapping is not None else None
+    return replace(spec, label_zh=column, label=column) if column else spec
+
+
 def _rows_per_artefact(artefacts: list[pl.DataFrame]) -> dict[str, int]:
     """Rows with each artefact, a row counted once however many of its fields had it."""
     if not artefacts:
@@ -139,6 +148,7 @@ def _missing(
     for spec in kind.fields:
         if not spec.required or spec.name not in source.fields:
             continue
+        named = as_read(spec, source)
         flagged = pl.Series([False] * records.height)
         rows = found.filter(pl.col("field") == spec.name)[I]
         if rows.len():
@@ -150,8 +160,8 @@ def _missing(
                 raw[spec.name],
                 mask,
                 "field.missing",
-                f"必填字段「{spec.label_zh}」为空",
-                f"required field `{spec.name}` is empty; fill it in",
+                f"必填字段「{named.label_zh}」为空",
+                f"required `{named.label}` is empty; fill it in",
             )
         )
     return pl.concat(parts) if parts else no_findings()
@@ -184,6 +194,7 @@ def _key(kind: RecordType, records: pl.DataFrame) -> pl.Series:
 
 def _no_key(kind: RecordType, mask: pl.Series) -> pl.DataFrame:
     options = " 或 ".join("+".join(kind.field(n).label_zh for n in key) for key in kind.keys)
+    options_en = " or ".join(" + ".join(kind.field(n).label for n in key) for key in kind.keys)
     return (
         pl.DataFrame({I: pl.int_range(0, mask.len(), dtype=pl.UInt32, eager=True), "m": mask})
         .filter(pl.col("m"))
@@ -193,7 +204,7 @@ def _no_key(kind: RecordType, mask: pl.Series) -> pl.DataFrame:
             pl.lit("record.no_key").alias("code"),
             pl.lit("", dtype=pl.String).alias("value"),
             pl.lit(f"无法识别这条{kind.label_zh}：需要 {options}").alias("message_zh"),
-            pl.lit(f"the {kind.name} cannot be identified: fill in one of {kind.keys}").alias("message"),
+            pl.lit(f"the {kind.label.lower()} cannot be identified: fill in {options_en}").alias("message"),
         )
     )
 

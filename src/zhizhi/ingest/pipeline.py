@@ -38,7 +38,7 @@ from zhizhi.ingest.read.base import ReadOptions
 from zhizhi.ingest.read.registry import reader_for
 from zhizhi.ingest.writer import BatchWriter
 from zhizhi.sources.config import SourceConfig
-from zhizhi.store.tables import Batch, QuarantineItem, RawRow
+from zhizhi.store.tables import Batch, CodeList, QuarantineItem, RawRow
 from zhizhi.store.types import local_today, utcnow
 
 Progress = Callable[[int], None]
@@ -67,7 +67,7 @@ def file_digest(path: Path) -> str:
 
 
 def build_context(session: Session, source: SourceConfig, today: date) -> Context:
-    """The defaults and code translators the source's fields need."""
+    """The defaults and code translators the source's fields need, and their code lists' titles."""
     translators = {}
     for name, mapping in source.fields.items():
         spec = source.kind.field(name)
@@ -75,7 +75,9 @@ def build_context(session: Session, source: SourceConfig, today: date) -> Contex
             assert spec.code_list is not None
             from_list = mapping.code_list or spec.code_list
             translators[name] = build_translator(session, from_list, spec.code_list, as_of=today)
-    return Context(today, source.default_prefecture, source.default_area_code, translators)
+    lists = {name for t in translators.values() for name in (t.from_list, t.to_list)}
+    titles = {n: t for n, t in session.execute(select(CodeList.name, CodeList.title).where(CodeList.name.in_(lists)))}
+    return Context(today, source.default_prefecture, source.default_area_code, translators, titles)
 
 
 def ingest_file(

@@ -131,6 +131,7 @@ def item_as_dict(item: QuarantineItem, raw: RawRow, batch: Batch, *, unmasked: b
         "id": item.id,
         "status": item.status,
         "source": item.source,
+        "record_type": batch.record_type,
         "file": batch.file_name,
         "sheet": raw.sheet,
         "row": raw.row_number,
@@ -153,9 +154,15 @@ def fix_item(
     require(actor, "data.write")
     item, raw, batch = _load(session, actor, item_id)
     if item.status != "open":
-        raise InputError(f"Quarantine item {item_id} is {item.status}; only open items can be fixed.")
+        raise InputError(
+            f"Quarantine item {item_id} is {item.status}; only open items can be fixed.",
+            zh=f"隔离记录 {item_id} 已不是待处理状态，只有待处理的记录可以修正。",
+        )
     if len(value) > MAX_FIX_LENGTH:
-        raise InputError(f"The value is {len(value)} characters long; at most {MAX_FIX_LENGTH} are accepted.")
+        raise InputError(
+            f"The value is {len(value)} characters long; at most {MAX_FIX_LENGTH} are accepted.",
+            zh=f"修正值有 {len(value)} 个字符，最多 {MAX_FIX_LENGTH} 个。",
+        )
     cells: dict[str, Any] = json.loads(raw.data)
     column = _column(source, target, cells, item_id)
     fixes: dict[str, str] = json.loads(item.fixes) if item.fixes else {}
@@ -182,6 +189,18 @@ def fix_item(
         },
     )
     return item_as_dict(item, raw, batch)
+
+
+def fix_row(session: Session, actor: Actor, item_id: int, values: dict[str, str], *, source: SourceConfig) -> list[str]:
+    """Keep the corrected values of a row's cells at once, as a form for the whole row sends them (column -> value):
+    a value equal to the one shown (as fixed before, else as read; masked where personal) is not a change. Each
+    change is kept and audited as `fix_item` keeps it; returns the columns changed."""
+    shown = get_item(session, actor, item_id)
+    current = {**shown["cells"], **shown["fixes"]}
+    changed = [c for c, v in values.items() if v != ("" if current.get(c) is None else str(current.get(c)))]
+    for column in changed:
+        fix_item(session, actor, item_id, column, values[column], source=source)
+    return changed
 
 
 def _column(source: SourceConfig, target: str, cells: dict[str, Any], item_id: int) -> str:

@@ -51,7 +51,7 @@ def reason_counts(session: Session, actor: Actor, *, status: str = "open") -> li
 
 
 def item_detail(session: Session, actor: Actor, root: Path, item_id: int) -> dict[str, Any]:
-    """One item: where its row is, the findings with their titles, the cells with the field each feeds, its record.
+    """One item: where its row is, its findings, the cells with the field each feeds, the record it became.
 
     `source_problem` says why the source file could not be read: fixing and replaying need it.
     """
@@ -69,16 +69,12 @@ def item_detail(session: Session, actor: Actor, root: Path, item_id: int) -> dic
             "value": value,
             "fixed": item["fixes"].get(column),
             "field": fields.get(column, {}).get("name"),
-            "label_zh": fields.get(column, {}).get("label_zh"),
-            "label": fields.get(column, {}).get("label"),
             "flagged": column in flagged,
         }
         for column, value in item["cells"].items()
     ]
-    findings = [{**f, "title_zh": title_of(f["code"])} for f in item["findings"]]
     return {
         **item,
-        "findings": findings,
         "rows": cells,
         "record_id": record_of(session, item["record_version_id"]),
         "source_problem": problem,

@@ -19,8 +19,9 @@ def shown(value: str) -> str:
     return "".join(_SHOWN.get(c, f"\\u{ord(c):04x}" if not c.isprintable() or c in "\xa0\u3000" else c) for c in value)
 
 
-def artefact_findings(value: str, undone: Undone, name: str, label_zh: str) -> list[Finding]:
-    """The finding for one value whose artefacts were undone (soft) or whose digits are lost (hard)."""
+def artefact_findings(value: str, undone: Undone, name: str, label_zh: str, label: str) -> list[Finding]:
+    """The finding for one value whose artefacts were undone (soft) or whose digits are lost (hard); the messages
+    call the value's place `label_zh` and `label` (the column it was read from)."""
     seen = shown(value)
     if undone.lost == "scientific":
         return [
@@ -30,7 +31,7 @@ def artefact_findings(value: str, undone: Undone, name: str, label_zh: str) -> l
                 value,
                 f"「{label_zh}」`{seen}` 是科学计数法，只显示 {undone.digits} 位有效数字，其余数字已丢失，无法还原；"
                 + RE_EXPORT_ZH,
-                f"`{name}` = `{seen}` is in scientific notation and shows only {undone.digits} significant digits: "
+                f"`{label}` = `{seen}` is in scientific notation and shows only {undone.digits} significant digits: "
                 f"the rest are lost and cannot be restored. {RE_EXPORT}.",
             )
         ]
@@ -42,7 +43,7 @@ def artefact_findings(value: str, undone: Undone, name: str, label_zh: str) -> l
                 value,
                 f"「{label_zh}」`{seen}` 曾被表格软件当作数字，{undone.digits} 位数字超出了浮点数的精度，"
                 f"末几位可能已改变，无法确认；{RE_EXPORT_ZH}",
-                f"`{name}` = `{seen}` was handled as a number: a floating-point number cannot hold all "
+                f"`{label}` = `{seen}` was handled as a number: a floating-point number cannot hold all "
                 f"{undone.digits} digits, so the last ones may have changed. {RE_EXPORT}.",
             )
         ]
@@ -54,7 +55,7 @@ def artefact_findings(value: str, undone: Undone, name: str, label_zh: str) -> l
             name,
             value,
             f"「{label_zh}」`{seen}` 带有表格软件留下的{names_zh}，已还原为 `{undone.value}`（原值保留在原始行中）",
-            f"`{name}` = `{seen}` carried {names} from spreadsheet software; read as `{undone.value}` "
+            f"`{label}` = `{seen}` carried {names} from spreadsheet software; read as `{undone.value}` "
             "(the original is kept in the raw row)",
             expected=undone.value,
         )

@@ -14,7 +14,8 @@ from zhizhi.access import Actor
 from zhizhi.delivery.outbox import Outbox
 from zhizhi.errors import InputError
 from zhizhi.ingest.export import all_items, write_quarantine_xlsx
-from zhizhi.ingest.quarantine import STATUSES, fix_item, get_item, list_items, replay
+from zhizhi.ingest.quarantine import MAX_FIX_LENGTH, STATUSES, fix_item, fix_row, get_item, list_items, replay
+from zhizhi.ingest.validate.results import REASONS
 from zhizhi.privacy.catalogue import personal_columns
 from zhizhi.records import record_types
 from zhizhi.records.history import find_records
@@ -27,6 +28,7 @@ router = APIRouter()
 Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
 Writer = Annotated[Actor, Depends(FormGuard("data.write"))]
 PAGE_SIZE = 50
+MAX_CELLS = 500  # columns one fix form may send: far more than any department's export has
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -93,8 +95,6 @@ def show_quarantine(
         limit=PAGE_SIZE + 1,
         offset=(page - 1) * PAGE_SIZE,
     )
-    for item in items:
-        item["titles"] = {code: ingest_view.title_of(code) for code in item["reasons"]}
     return render(
         request,
         "quarantine.html",
@@ -105,6 +105,7 @@ def show_quarantine(
             "filters": filters,
             "statuses": STATUSES,
             "reasons": ingest_view.reason_counts(db, actor),
+            "reason_codes": sorted(REASONS),
             "sources": ingest_view.source_names(app_context(request).workspace.root),
             "can_write": actor.can("data.write"),
             "outcome": None if replayed is None else {"replayed": replayed, "still": still or 0},
@@ -176,11 +177,13 @@ def show_quarantine_item(
     request: Request,
     db: DbSession,
     actor: Reader,
-    fixed: str = "",
+    fixed: Annotated[str, Query(max_length=2000)] = "",
+    unchanged: bool = False,
     replayed: Count = None,
     still: Count = None,
 ) -> Response:
-    """Where the row is, why it was held back, its cells with a fix for each, and the way to replay it."""
+    """Where the row is, why it was held back (each problem by the column its value is in), and the row's cells as
+    one form: each column labelled, its value as read beside the input for its fix, one save for the row."""
     item = ingest_view.item_detail(db, actor, app_context(request).workspace.root, item_id)
     return render(
         request,
@@ -189,6 +192,8 @@ def show_quarantine_item(
             "item": item,
             "can_write": actor.can("data.write") and item["status"] == "open",
             "fixed": fixed,
+            "unchanged": unchanged,
+            "max_fix_length": MAX_FIX_LENGTH,
             "outcome": None if replayed is None else {"replayed": replayed, "still": still or 0},
         },
     )
@@ -200,13 +205,26 @@ def submit_fix(
     request: Request,
     db: DbSession,
     actor: Writer,
-    field: Annotated[str, Form()] = "",
-    value: Annotated[str, Form()] = "",
+    column: Annotated[list[str] | None, Form()] = None,
+    value: Annotated[list[str] | None, Form()] = None,
+    field: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Keep a corrected value for one cell (audited; the row as read is kept), then show the item again."""
+    """Keep the corrected values of the row's form, those changed only (each audited; the row as read is kept), or
+    of one cell named by `field` (a field of the source or a column); then show the item again."""
+    values, columns = value or [], column or []
     source = load_source(app_context(request).workspace.root, get_item(db, actor, item_id)["source"])
-    fix_item(db, actor, item_id, field, value, source=source)
-    return RedirectResponse(f"/quarantine/{item_id}?" + urlencode({"fixed": field}), status_code=303)
+    if field:  # one cell, as a script names it
+        fix_item(db, actor, item_id, field, values[0] if values else "", source=source)
+        changed = [field]
+    elif len(columns) != len(values) or len(values) > MAX_CELLS:
+        raise InputError(
+            f"The form sends a value for each column, at most {MAX_CELLS}; reload the item's page and try again.",
+            zh=f"表单须为每一列提交一个值（最多 {MAX_CELLS} 列）；请重新打开该隔离记录再试。",
+        )
+    else:
+        changed = fix_row(db, actor, item_id, dict(zip(columns, values, strict=True)), source=source)
+    answer = {"fixed": "、".join(changed)} if changed else {"unchanged": "true"}
+    return RedirectResponse(f"/quarantine/{item_id}?" + urlencode(answer), status_code=303)
 
 
 @router.get("/records", response_class=HTMLResponse)
