@@ -188,41 +188,42 @@ def import_inspectors(session: Session, actor: Actor, data: bytes, file_name: st
     problems = Problems(file_name)
     column = {c.name: c for c in COLUMNS}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    for number, row in read_sheet(data, file_name, COLUMNS, max_rows=MAX_INSPECTORS):
-        available = parse_flag(row["available"]) if row.get("available") else None
-        if row.get("available") and available is None:
-            problems.add(number, column["available"], row["available"], "write 是 or 否", "请填写“是”或“否”")
-            continue
-        until = parse_day(row["unavailable_until"]) if row.get("unavailable_until") else None
-        if row.get("unavailable_until") and until is None:
-            problems.add(
-                number,
-                column["unavailable_until"],
-                row["unavailable_until"],
-                "not a date: write 2027-03-31",
-                "不是日期，请写成 2027-03-31",
-            )
-            continue
-        try:
-            with session.begin_nested():
-                _, state = set_inspector(
-                    session,
-                    actor,
-                    row["username"],
-                    office=row.get("office") or None,
-                    qualifications=row.get("qualifications"),
-                    certificate=row.get("certificate"),
-                    available=available,
-                    unavailable_until=until,
-                    note=row.get("note"),
+    with session.begin_nested():  # a file with any problem changes nothing
+        for number, row in read_sheet(data, file_name, COLUMNS, max_rows=MAX_INSPECTORS):
+            available = parse_flag(row["available"]) if row.get("available") else None
+            if row.get("available") and available is None:
+                problems.add(number, column["available"], row["available"], "write 是 or 否", "请填写“是”或“否”")
+                continue
+            until = parse_day(row["unavailable_until"]) if row.get("unavailable_until") else None
+            if row.get("unavailable_until") and until is None:
+                problems.add(
+                    number,
+                    column["unavailable_until"],
+                    row["unavailable_until"],
+                    "not a date: write 2027-03-31",
+                    "不是日期，请写成 2027-03-31",
                 )
-            counts[state] += 1
-        except ZhizhiError as exc:
-            field = "office" if isinstance(exc, NotFoundError) and "department" in exc.message else "username"
-            if "qualification" in exc.message:
-                field = "qualifications"
-            problems.add(number, column[field], row.get(field, ""), exc.message, exc.message_zh or exc.message)
-    problems.raise_if_any()
+                continue
+            try:
+                with session.begin_nested():
+                    _, state = set_inspector(
+                        session,
+                        actor,
+                        row["username"],
+                        office=row.get("office") or None,
+                        qualifications=row.get("qualifications"),
+                        certificate=row.get("certificate"),
+                        available=available,
+                        unavailable_until=until,
+                        note=row.get("note"),
+                    )
+                counts[state] += 1
+            except ZhizhiError as exc:
+                field = "office" if isinstance(exc, NotFoundError) and "department" in exc.message else "username"
+                if "qualification" in exc.message:
+                    field = "qualifications"
+                problems.add(number, column[field], row.get(field, ""), exc.message, exc.message_zh or exc.message)
+        problems.raise_if_any()
     return ImportReport(**counts)
 
 

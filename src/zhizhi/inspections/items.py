@@ -172,39 +172,40 @@ def import_items(session: Session, actor: Actor, data: bytes, file_name: str) ->
     column = {c.name: c for c in COLUMNS}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     seen: dict[str, int] = {}
-    for number, row in read_sheet(data, file_name, COLUMNS, max_rows=MAX_ITEMS):
-        if row["code"] in seen:
-            problems.add(
-                number,
-                column["code"],
-                row["code"],
-                f"already on row {seen[row['code']]}",
-                f"与第 {seen[row['code']]} 行重复",
-            )
-            continue
-        seen[row["code"]] = number
-        active = parse_flag(row.get("active", "")) if row.get("active") else True
-        if active is None:
-            problems.add(number, column["active"], row["active"], "write 是 or 否", "请填写“是”或“否”")
-            continue
-        try:
-            with session.begin_nested():
-                _, state = save_item(
-                    session,
-                    actor,
-                    code=row["code"],
-                    name=row["name"],
-                    legal_basis=row["legal_basis"],
-                    department=row["department"],
-                    record_types_text=row.get("record_types", ""),
-                    qualification=row.get("qualification"),
-                    active=active,
+    with session.begin_nested():  # a file with any problem changes nothing
+        for number, row in read_sheet(data, file_name, COLUMNS, max_rows=MAX_ITEMS):
+            if row["code"] in seen:
+                problems.add(
+                    number,
+                    column["code"],
+                    row["code"],
+                    f"already on row {seen[row['code']]}",
+                    f"与第 {seen[row['code']]} 行重复",
                 )
-            counts[state] += 1
-        except ZhizhiError as exc:
-            field = _field_of(exc)
-            problems.add(number, column[field], row.get(field, ""), exc.message, exc.message_zh or exc.message)
-    problems.raise_if_any()
+                continue
+            seen[row["code"]] = number
+            active = parse_flag(row.get("active", "")) if row.get("active") else True
+            if active is None:
+                problems.add(number, column["active"], row["active"], "write 是 or 否", "请填写“是”或“否”")
+                continue
+            try:
+                with session.begin_nested():
+                    _, state = save_item(
+                        session,
+                        actor,
+                        code=row["code"],
+                        name=row["name"],
+                        legal_basis=row["legal_basis"],
+                        department=row["department"],
+                        record_types_text=row.get("record_types", ""),
+                        qualification=row.get("qualification"),
+                        active=active,
+                    )
+                counts[state] += 1
+            except ZhizhiError as exc:
+                field = _field_of(exc)
+                problems.add(number, column[field], row.get(field, ""), exc.message, exc.message_zh or exc.message)
+        problems.raise_if_any()
     return ImportReport(**counts)
 
 
