@@ -38,13 +38,15 @@ def test_an_ingest_that_waits_too_long_for_the_write_lock_says_the_database_is_b
     path = _write(tmp_path / "a.csv", [_row(code, "甲有限公司") for code in _codes(1)])
     holder = sqlite3.connect(workspace.database_url.removeprefix("sqlite:///"), isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # a worker or another ingest holding the write lock
-    try:
-        result = CliRunner().invoke(app, ["-w", str(root), "ingest", "dengji", str(path)])
+    try:  # in the terminal's language
+        result = CliRunner().invoke(app, ["-w", str(root), "ingest", "dengji", str(path)], env={"LC_ALL": "C"})
+        chinese = CliRunner().invoke(app, ["-w", str(root), "ingest", "dengji", str(path)], env={"LC_ALL": "zh_CN"})
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert result.exit_code == 1
-    assert "is busy" in result.output and "正忙" in result.output and "nothing was written" in result.output
+    assert result.exit_code == chinese.exit_code == 1
+    assert "is busy" in result.output and "nothing was written" in result.output
+    assert "正忙" in chinese.output and "未写入任何数据" in chinese.output
     assert "ZHIZHI_DATABASE_URL" not in result.output and "unexpected" not in result.output
     again = CliRunner().invoke(app, ["-w", str(root), "ingest", "dengji", str(path)])
     assert again.exit_code == 0, again.output  # nothing half-written: the same file goes in whole afterwards

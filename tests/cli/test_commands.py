@@ -38,14 +38,6 @@ def test_init_creates_a_migrated_workspace(tmp_path: Path) -> None:
     assert json.loads(out)["workspace"]["name"] == "某市市场监督管理局"
 
 
-def test_demo_without_serving_loads_the_city_once(tmp_path: Path) -> None:
-    for word in ("Loaded", "Reusing"):
-        result = runner.invoke(app, ["demo", str(tmp_path / "demo"), "--no-serve"])
-        assert result.exit_code == 0 and word in result.stdout and "zhizhi-demo-2026" in result.stdout
-    code, out, _ = zz(tmp_path / "demo", "user", "list", "--json")
-    assert code == 0 and len(json.loads(out)) == 9
-
-
 def test_people_from_the_command_line(workspace: Workspace) -> None:
     assert zz(workspace, "dept", "add", "SZ", "某市市场监督管理局", "--kind", "bureau", "--division", "450200")[0] == 0
     assert zz(workspace, "dept", "add", "SZ-A", "甲区局", "--kind", "county", "--parent", "SZ")[0] == 0

@@ -6,10 +6,9 @@ from dataclasses import asdict
 from datetime import datetime
 
 import typer
-from rich.table import Table
 
 from zhizhi.access import audit
-from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
 from zhizhi.store.types import local_text
 
 app = typer.Typer(help="The audit trail: who did what, when, from where, and why.", no_args_is_help=True)

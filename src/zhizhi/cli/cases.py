@@ -10,9 +10,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
 from zhizhi.hotline import (
     NOT_ACCEPTED_REASONS,
     TicketText,

@@ -7,10 +7,9 @@ from typing import Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 from sqlalchemy.orm import Session
 
-from zhizhi.cli.common import JsonOption, console, emit, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, transaction
 from zhizhi.codes import (
     Hierarchy,
     get_code_list,

@@ -9,11 +9,10 @@ from typing import Any
 import polars as pl
 import typer
 from rich.markup import escape
-from rich.table import Table
 from sqlalchemy.orm import Session
 
 from zhizhi.cells import write_csv, write_xlsx
-from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
 from zhizhi.codes import (
     Translator,
     build_translator,

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from zhizhi.access import create_department, department_as_dict, list_departments
-from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
 
 app = typer.Typer(help="Departments: the bureau, its sections, county and grassroots offices.", no_args_is_help=True)
 

@@ -8,9 +8,8 @@ from typing import Any
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from zhizhi.cli.common import JsonOption, console, emit, operator, transaction, workspace_of
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction, workspace_of
 from zhizhi.delivery.outbox import Outbox
 from zhizhi.errors import InputError, ZhizhiError
 from zhizhi.ingest.batches import batch_as_dict, batch_rows, get_batch, list_batches, open_quarantine
@@ -166,7 +165,10 @@ def batches(
         rows = [batch_as_dict(session, b) | {"quarantine_open": waiting.get(b.id, 0)} for b in found]
 
     def show() -> None:
-        table = Table("id", "source", "file", "read", "accepted", "quarantined", "open", "skipped", "new", "at")
+        table = Table(
+            "id", "source", "file", "read", "accepted", "quarantined", "open", "skipped", "new", "at",
+            drop=("at", "new", "skipped", "open"),
+        )  # fmt: skip
         for row in rows:
             table.add_row(
                 str(row["id"]),

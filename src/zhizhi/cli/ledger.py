@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from zhizhi.cli.common import JsonOption, console, emit, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, transaction
 from zhizhi.errors import InputError, NotFoundError
 from zhizhi.ledger import check_proof, make_proof, sign_head, verify_ledger
 from zhizhi.ledger.chain import latest_seq, recent

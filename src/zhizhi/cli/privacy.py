@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
-from zhizhi.cli.common import JsonOption, console, emit, operator, transaction, workspace_of
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction, workspace_of
 from zhizhi.privacy.catalogue import catalogue, catalogue_markdown
 from zhizhi.privacy.retention import RetentionReport, expire
 

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from zhizhi.cli.common import JsonOption, console, emit, operator, transaction, workspace_of
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction, workspace_of
 from zhizhi.delivery.outbox import Outbox
 from zhizhi.ingest.quarantine import fix_item, get_item, list_items, replay
 from zhizhi.sources import load_source

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
 from zhizhi.records.history import find_records, record_history
 from zhizhi.store.types import local_text_of
 

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from zhizhi.cells import write_csv, write_xlsx
-from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, no_match, operator, transaction
 from zhizhi.errors import InputError
 from zhizhi.resolve import register, review
 from zhizhi.resolve.cache import features_cache
@@ -86,7 +85,10 @@ def search(
         found = register.search(session, operator(), query, limit=limit)
 
     def show() -> None:
-        table = Table("id", "name", "credit code", "phone", "address", "records")
+        if not found:
+            no_match(query)
+            return
+        table = Table("id", "name", "credit code", "phone", "address", "records", drop=("phone", "address"))
         for e in found:
             table.add_row(
                 str(e["id"]), e["name"] or "", e["uscc"] or "", e["phone"] or "", e["address"] or "", str(e["records"])
@@ -183,6 +185,9 @@ def review_list(
         pairs = review.list_pairs(session, operator(), status=status, limit=limit)
 
     def show_pairs() -> None:
+        if not pairs:
+            console.print(f"No pairs are {status}." if status != "open" else "No pairs wait for review.")
+            return
         table = Table("pair", "score", "left", "right", "why")
         for p in pairs:
             left, right = p["left"]["data"], p["right"]["data"]
@@ -191,7 +196,7 @@ def review_list(
                 f"{p['probability']:.3f}",
                 f"{p['left']['record_id']} {_name(left)}",
                 f"{p['right']['record_id']} {_name(right)}",
-                json.dumps(p["why"], ensure_ascii=False)[:80],
+                "；".join(p["why"].values()) if isinstance(p["why"], dict) else p["why"],
             )
         console.print(table)
 

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 from sqlalchemy import select
 
-from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
 from zhizhi.errors import InputError, NotFoundError
 from zhizhi.reports import (
     catalogue,

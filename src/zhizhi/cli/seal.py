@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from zhizhi.cli.common import JsonOption, console, emit, operator, transaction, workspace_of
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction, workspace_of
 from zhizhi.seals import REASONS, Trust, check_pdf_size, issue_seal, list_seals, revoke_seal, verify_pdf
 
 app = typer.Typer(help="Electronic seals (电子印章): seal certificates and verification.", no_args_is_help=True)

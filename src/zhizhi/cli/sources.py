@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from zhizhi.cli.common import JsonOption, console, emit, workspace_of
+from zhizhi.cli.common import JsonOption, Table, console, emit, workspace_of
 from zhizhi.errors import ZhizhiError
 from zhizhi.sources import list_source_names, load_source
 from zhizhi.sources.config import SOURCES_FOLDER, SourceConfig

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from zhizhi.access import create_token, list_tokens, revoke_token, token_as_dict
-from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
 from zhizhi.store.types import local_text_of
 
 app = typer.Typer(help="API tokens for scripts and other systems.", no_args_is_help=True)

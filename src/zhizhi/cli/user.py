@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.table import Table
 
 from zhizhi.access import create_user, list_users, set_active, set_password, unlock, user_as_dict
-from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
 from zhizhi.errors import InputError
 
 app = typer.Typer(help="Users: add, list, disable, enable, unlock, set passwords.", no_args_is_help=True)

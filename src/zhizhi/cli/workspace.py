@@ -1,31 +1,21 @@
-"""Commands for the workspace as a whole: init, demo, serve, status."""
+"""Commands for the workspace as a whole: init, serve, status (and `zhizhi demo`, from `zhizhi.cli.demo`)."""
 
 from __future__ import annotations
 
 import ipaddress
 import socket
 from pathlib import Path
+from typing import Any
 
 import typer
-from rich.table import Table
-from sqlalchemy.orm import Session, sessionmaker
+from rich.markup import escape
 
-from zhizhi.cli.common import JsonOption, console, emit, open_engine, operator, transaction, workspace_of
+from zhizhi.cli.common import JsonOption, Table, console, emit, open_engine, operator, transaction, workspace_of
 from zhizhi.codes import install_builtin
 from zhizhi.config import Workspace, init_workspace
 from zhizhi.dashboard import overview
-from zhizhi.delivery import load_targets
-from zhizhi.delivery.outbox import STATUSES, delivery_counts
-from zhizhi.delivery.send import SendReport
-from zhizhi.demo import DEMO_PASSWORD, load_demo
-from zhizhi.demo.delivery import province_store, send_due, write_demo_targets
-from zhizhi.demo.desk import run_demo_desk
-from zhizhi.demo.ingest import demo_today
-from zhizhi.demo.province import ProvincePlatform
-from zhizhi.demo.reports import run_demo_reports
 from zhizhi.errors import ConfigError, InputError
-from zhizhi.resolve.cache import features_cache
-from zhizhi.resolve.run import resolve
+from zhizhi.i18n import cli_locale, translate
 from zhizhi.store import make_sessionmaker, upgrade
 
 INSECURE_HELP = "Serve plain HTTP on a network address although cookies are not marked Secure (prints a warning)."
@@ -33,6 +23,8 @@ INSECURE_HELP = "Serve plain HTTP on a network address although cookies are not 
 
 def register(app: typer.Typer) -> None:
     """Add the workspace commands to the top level of `app`."""
+    from zhizhi.cli.demo import demo  # it serves through this module
+
     app.command("init")(init)
     app.command("demo")(demo)
     app.command("serve")(serve)
@@ -57,94 +49,6 @@ def init(
     )
 
 
-def demo(
-    directory: Path = typer.Argument(Path("zhizhi-demo"), help="Where to create the demo workspace."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
-    port: int = typer.Option(8000, "--port", help="TCP port."),
-    serve_it: bool = typer.Option(True, "--serve/--no-serve", help="Serve the dashboard after loading."),
-    insecure_network: bool = typer.Option(False, "--insecure-network", help=INSECURE_HELP),
-) -> None:
-    """Build the demo city in DIRECTORY (SQLite), deliver its records to its two platforms, print a login, and serve
-    the dashboard (with the province's platform listening)."""
-    workspace = init_workspace(directory, name="柳州市市场监督管理局")
-    if not workspace.has_own_database:
-        raise ConfigError(
-            "`zhizhi demo` runs on its own SQLite file and never on a configured database (its users have a "
-            "published password). Unset ZHIZHI_DATABASE_URL and `database.url`, or use `zhizhi init`."
-        )
-    if serve_it:
-        check_network(host, workspace, insecure_network)
-        _check_port_free(host, port)
-    engine = open_engine(workspace, check=False)
-    upgrade(engine)
-    province = ProvincePlatform(province_store(workspace.root)).start()
-    try:
-        write_demo_targets(workspace.root, province.url)
-        with make_sessionmaker(engine)() as session, session.begin():
-            install_builtin(session, operator())
-            created = load_demo(session, operator(), workspace.root)
-        console.print(("Loaded" if created else "Reusing") + f" the demo city in [bold]{workspace.root}[/].")
-        _resolve_demo(make_sessionmaker(engine), workspace)
-        _desk_demo(make_sessionmaker(engine), workspace)
-        run_demo_reports(make_sessionmaker(engine), workspace, demo_today())
-        _send_demo(make_sessionmaker(engine), workspace.root)
-        engine.dispose()
-        console.print(
-            f"Sign in as [bold]leader[/] (or steward, admin, auditor, zhongnan) with password [bold]{DEMO_PASSWORD}[/]"
-        )
-        if serve_it:
-            console.print(f"The province's platform (a stand-in) listens at {province.url} while zhizhi serves.")
-            _serve(workspace, host, port)
-    finally:
-        province.stop()
-
-
-def _resolve_demo(sessions: sessionmaker[Session], workspace: Workspace) -> None:
-    """File the demo's records into the register (主体库), so its entity pages have something to show."""
-    with console.status("Resolving the register…") as status, sessions() as session, session.begin():
-        report = resolve(
-            session,
-            operator(),
-            workspace.config.resolve,
-            progress=lambda step: status.update(step),
-            cache=features_cache(workspace.root),
-        )
-    console.print(
-        f"The register: {report.entities:,} entities from {report.records_read:,} records, "
-        f"{report.review_new:,} pairs for review."
-    )
-
-
-def _desk_demo(sessions: sessionmaker[Session], workspace: Workspace) -> None:
-    """Put the demo's hotline tickets into cases and handle the older ones (the register must be filed first)."""
-    with console.status("The hotline desk…"), sessions() as session, session.begin():
-        desk = run_demo_desk(session, operator(), workspace.root, demo_today())
-    if desk.tickets:
-        console.print(
-            f"The hotline desk: {desk.tickets:,} tickets in {desk.cases:,} cases ({desk.merged:,} merged on their "
-            f"own, {desk.suggested:,} suggestions for a handler), {desk.decisions:,} decisions, "
-            f"{desk.answers:,} answers owed."
-        )
-
-
-def _send_demo(sessions: sessionmaker[Session], root: Path) -> None:
-    """Send the demo's targets everything due, then show each target's deliveries by state."""
-    claimed: dict[str, int] = {}
-    with console.status("Sending to the demo's platforms…") as status:
-
-        def progress(name: str, report: SendReport) -> None:
-            claimed[name] = claimed.get(name, 0) + report.claimed
-            status.update(f"Sending to {name}: {claimed[name]:,} deliveries…")
-
-        send_due(sessions, root, progress)
-    with sessions() as session:
-        counts = delivery_counts(session, operator())
-    for target in load_targets(root):
-        figures = counts.get(target.name, dict.fromkeys(STATUSES, 0))
-        shown = " · ".join(f"{figures[state]:,} {state}" for state in STATUSES if figures[state])
-        console.print(f"[bold]{target.name}[/] ({target.title}): {sum(figures.values()):,} owed · {shown or 'none'}")
-
-
 def serve(
     ctx: typer.Context,
     host: str | None = typer.Option(None, "--host", help="Address to listen on (default: server.host)."),
@@ -155,21 +59,23 @@ def serve(
     workspace = workspace_of(ctx)
     host, port = host or workspace.config.server.host, port or workspace.config.server.port
     check_network(host, workspace, insecure_network)
-    _check_port_free(host, port)
+    check_port_free(host, port)
     engine = open_engine(workspace, check=False)
     upgrade(engine)
     engine.dispose()
-    _serve(workspace, host, port)
+    serve_workspace(workspace, host, port)
 
 
 def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     """Show the workspace's state: database, schema, counts, configuration files."""
     with transaction(ctx) as (workspace, session):
         state = overview(session, workspace, operator())
-    emit(state, as_json, lambda: _show_status(state))
+    public_url = workspace.config.web.public_url
+    state["workspace"]["public_url"] = public_url
+    emit(state, as_json, lambda: _show_status(state, public_url))
 
 
-def _serve(workspace: Workspace, host: str, port: int) -> None:
+def serve_workspace(workspace: Workspace, host: str, port: int) -> None:
     import uvicorn
 
     from zhizhi.cli.worker import make_worker
@@ -215,7 +121,7 @@ def _is_loopback(host: str) -> bool:
         return False  # a host name: it may resolve to any address
 
 
-def _check_port_free(host: str, port: int) -> None:
+def check_port_free(host: str, port: int) -> None:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -226,17 +132,51 @@ def _check_port_free(host: str, port: int) -> None:
             ) from None
 
 
-def _show_status(state: dict[str, object]) -> None:
-    table = Table(show_header=False, box=None)
-    for section, values in state.items():
-        if isinstance(values, dict):
-            for key, value in values.items():
-                if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
-                    for item in value:  # one row each, named by its first value (data.deliveries.province ...)
-                        (_, name), *rest = item.items()
-                        table.add_row(f"{section}.{key}.{name}", ", ".join(f"{k} {v}" for k, v in rest))
-                    continue
-                table.add_row(f"{section}.{key}", str(value))
-        else:
-            table.add_row(section, str(values))
+def _show_status(state: dict[str, Any], public_url: str | None) -> None:
+    """The workspace as three tables: the workspace itself, what came in, and per target what became of it."""
+    workspace, database, counts, files = state["workspace"], state["database"], state["counts"], state["files"]
+    revision, head = database["schema_revision"], database["schema_head"]
+    facts = Table("", "", show_header=False, box=None, title="workspace", title_justify="left")
+    for name, value in (
+        ("name", workspace["name"]),
+        ("folder", workspace["root"]),
+        ("web address", public_url or "(web.public_url not set)"),
+        ("signing key", workspace["signing_key"] or "(none yet)"),
+        ("database", f"{database['backend']} {database['url']}"),
+        ("schema", revision + (" (up to date)" if revision == head else f" (latest {head}: zhizhi db upgrade)")),
+        (
+            "people",
+            f"{counts['departments']:,} departments, {counts['active_users']:,} active users, "
+            f"{counts['active_tokens']:,} active API tokens",
+        ),  # fmt: skip
+        ("audit trail", f"{counts['audit_events']:,} events, the last at {state['last_audit_event_at'] or '-'}"),
+        ("files", ", ".join(f"{count:,} {folder}" for folder, count in files.items())),
+    ):
+        facts.add_row(name, value)
+    console.print(facts)
+    data = state.get("data")
+    if data:
+        rows = data["rows"]
+        intake = Table("", "", show_header=False, box=None, title="data", title_justify="left")
+        intake.add_row(
+            "rows",
+            f"{data['batches']:,} batches: read {rows['read']:,} = accepted {rows['accepted']:,} + quarantined "
+            f"{rows['quarantined']:,} + skipped {rows['skipped']:,}; {data['quarantine_open']:,} in quarantine",
+        )
+        intake.add_row("records", ", ".join(f"{kind} {count:,}" for kind, count in data["records"].items()))
+        console.print(intake)
+        _show_deliveries(data["deliveries"])
+    if public_url is None:
+        console.print(f"[yellow]{escape(translate(cli_locale(), 'cli.public_url_unset'))}[/]")
+
+
+def _show_deliveries(funnels: list[dict[str, Any]]) -> None:
+    """One row per figure, one column per target (a bureau has a handful of targets and many figures)."""
+    if not funnels:
+        return
+    table = Table("deliveries", *(f["target"] for f in funnels), title="deliveries by target", title_justify="left")
+    figures = [key for key, value in funnels[0].items() if isinstance(value, int) and not isinstance(value, bool)]
+    for figure in figures:
+        table.add_row(figure, *(f"{f.get(figure, 0):,}" for f in funnels))
     console.print(table)
+    console.print("  " + "; ".join(f"{f['target']}: {f['title']}" for f in funnels if f.get("title")), style="dim")

@@ -19,6 +19,7 @@ from zhizhi.access import Actor, create_department, create_user
 from zhizhi.demo.codes import install_demo_codes
 from zhizhi.demo.export import load_export
 from zhizhi.demo.ingest import ingest_demo_exports
+from zhizhi.progress import SILENT, Progress
 from zhizhi.store.tables import Department
 
 DEMO_PASSWORD = "zhizhi-demo-2026"
@@ -68,10 +69,10 @@ USERS = [
 ]
 
 
-def load_demo(session: Session, actor: Actor, root: Path | None = None) -> bool:
+def load_demo(session: Session, actor: Actor, root: Path | None = None, progress: Progress = SILENT) -> bool:
     """Create the demo departments and users; returns False when they are already there.
 
-    With `root` (the workspace folder), also load the demo's data there (`load_demo_data`).
+    With `root` (the workspace folder), also load the demo's data there (`load_demo_data`), reporting to `progress`.
     """
     if session.scalar(select(Department.id).where(Department.code == DEPARTMENTS[0][0])) is not None:
         return False
@@ -90,11 +91,13 @@ def load_demo(session: Session, actor: Actor, root: Path | None = None) -> bool:
             phone=user.phone,
         )
     if root is not None:
-        load_demo_data(session, actor, root)
+        load_demo_data(session, actor, root, progress=progress)
     return True
 
 
-def load_demo_data(session: Session, actor: Actor, root: Path, today: date | None = None) -> None:
+def load_demo_data(
+    session: Session, actor: Actor, root: Path, today: date | None = None, progress: Progress = SILENT
+) -> None:
     """Write the demo's code lists, crosswalks and department exports into the workspace at `root`, import the
     lists, keep the registration export's coverage and review items, and ingest the four exports (registration,
     food licences, special equipment, inspections) and the hotline's month of tickets before `today` (default: the
@@ -104,4 +107,4 @@ def load_demo_data(session: Session, actor: Actor, root: Path, today: date | Non
     """
     install_demo_codes(session, actor, root)
     load_export(session, actor, root)
-    ingest_demo_exports(session, actor, root, today)
+    ingest_demo_exports(session, actor, root, today, progress)

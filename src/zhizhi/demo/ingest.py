@@ -15,6 +15,7 @@ from zhizhi.demo.desk import write_ticket_exports
 from zhizhi.demo.export import export_path
 from zhizhi.demo.sources import write_demo_exports
 from zhizhi.ingest.pipeline import ingest_file
+from zhizhi.progress import SILENT, Progress
 from zhizhi.sources import load_source
 from zhizhi.store.tables import Batch
 from zhizhi.store.types import local_today
@@ -22,9 +23,11 @@ from zhizhi.store.types import local_today
 INGEST_DAY = date(2026, 11, 28)  # the demo's exports are dated November 2026: checks run as on that day
 
 
-def ingest_demo_exports(session: Session, actor: Actor, root: Path, today: date | None = None) -> list[Batch]:
+def ingest_demo_exports(
+    session: Session, actor: Actor, root: Path, today: date | None = None, progress: Progress = SILENT
+) -> list[Batch]:
     """Write the exports and their source files, then ingest the four departments' exports and the month of hotline
-    tickets before `today` (default: today in China); returns the batches.
+    tickets before `today` (default: today in China), each file a task of `progress`; returns the batches.
 
     Write the targets first (`zhizhi.demo.delivery.write_demo_targets`) for the records to be owed to them.
     """
@@ -34,13 +37,15 @@ def ingest_demo_exports(session: Session, actor: Actor, root: Path, today: date 
     }
     outbox = Outbox.of(root)
     batches = []
-    for name, path in files.items():
-        source = load_source(root, name)
-        batches.append(ingest_file(session, actor, source, path, today=INGEST_DAY, outbox=outbox).batch)
     day = today or demo_today()
-    for name, path in write_ticket_exports(session, root, day).items():
-        source = load_source(root, name)
-        batches.append(ingest_file(session, actor, source, path, today=day, outbox=outbox).batch)
+    dated = [(files, INGEST_DAY), (write_ticket_exports(session, root, day), day)]
+    for group, on in dated:
+        for name, path in group.items():
+            with progress.task("progress.ingest", unit="rows", file=path.name) as task:
+                ingest = ingest_file(
+                    session, actor, load_source(root, name), path, today=on, outbox=outbox, progress=task.update
+                )
+            batches.append(ingest.batch)
     return batches
 
 

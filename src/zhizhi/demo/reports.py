@@ -12,6 +12,7 @@ from sqlalchemy import select
 from zhizhi.access import Actor
 from zhizhi.access.roles import Role
 from zhizhi.config import Workspace
+from zhizhi.progress import SILENT, Progress
 from zhizhi.reports import export_run, install_builtin, report_names, run_report
 from zhizhi.reports.periods import Period, last_complete, month
 from zhizhi.reports.runs import keep_file
@@ -32,19 +33,25 @@ def last_three_months(today: date) -> list[Period]:
     return months[::-1]
 
 
-def run_demo_reports(sessions: Any, workspace: Workspace, today: date, actor: Actor | None = None) -> int:
-    """Install the built-in reports and run each for the three months before `today`, then seal the last month's
-    runs of the SEALED reports; returns the runs made (a month already run is not run again, nor sealed again)."""
+def run_demo_reports(
+    sessions: Any, workspace: Workspace, today: date, actor: Actor | None = None, progress: Progress = SILENT
+) -> int:
+    """Install the built-in reports and run each for the three months before `today` (a task of `progress`), then
+    seal the last month's runs of the SEALED reports; returns the runs made (a month already run is not run again,
+    nor sealed again)."""
     actor = actor or Actor.operator("demo")
     install_builtin(workspace.root, BUREAU)
     made = 0
-    for name in report_names(workspace.root):
-        for period in last_three_months(today):
-            with sessions() as session, session.begin():
-                query = select(ReportRun.id).where(ReportRun.report == name, ReportRun.period == period.label)
-                if session.scalar(query) is None:
-                    run_report(session, workspace, actor, name, period, trigger="schedule")
-                    made += 1
+    names, months = report_names(workspace.root), last_three_months(today)
+    with progress.task("progress.reports", total=len(names) * len(months), unit="runs") as task:
+        for name in names:
+            for period in months:
+                with sessions() as session, session.begin():
+                    query = select(ReportRun.id).where(ReportRun.report == name, ReportRun.period == period.label)
+                    if session.scalar(query) is None:
+                        run_report(session, workspace, actor, name, period, trigger="schedule")
+                        made += 1
+                task.advance(note=f"{name} {period.label}")
     with sessions() as session, session.begin():
         _leader_reads(session, workspace)
     _seal_runs(sessions, workspace, actor, last_three_months(today)[-1])

@@ -50,13 +50,14 @@ def show_entity(
     if kept != entity_id:
         return RedirectResponse(f"/entities/{kept}?" + urlencode({"merged_from": entity_id}), status_code=303)
     file = register.entity_file(db, actor, entity_id)
-    url = str(request.url_for("show_entity", entity_id=kept))
+    url = _entity_url(request, kept)
     context = {
         "e": file,
         "golden": [(name, file["golden"][name]) for name in GOLDEN_FIELDS if name in file["golden"]],
         "groups": register_view.record_groups(file["records"]),
         "url": url,
         "qr": register_view.qr_svg(url, inline=True),
+        "public_url_unset": app_context(request).workspace.config.web.public_url is None,
         "merged_from": merged_from,
         "split_into": [int(n) for n in split.split(",") if n.isdigit()],
         "can_split": actor.can("data.write") and len(file["records"]) > 1,
@@ -69,9 +70,15 @@ def show_entity(
 def download_entity_qr(entity_id: Id, request: Request, db: DbSession, actor: Reader) -> Response:
     """The QR code of the entity's page, to print on an inspection form."""
     kept = register.current_id(db, entity_id)
-    svg = register_view.qr_svg(str(request.url_for("show_entity", entity_id=kept)), inline=False)
+    svg = register_view.qr_svg(_entity_url(request, kept), inline=False)
     headers = {"Content-Disposition": f'inline; filename="zhizhi-entity-{kept}-qr.svg"'}
     return Response(svg, media_type="image/svg+xml", headers=headers)
+
+
+def _entity_url(request: Request, entity_id: int) -> str:
+    """Where the entity's QR code leads: under `web.public_url`, else the address this page was opened at."""
+    public = app_context(request).workspace.config.web.link(f"/entities/{entity_id}")
+    return public or str(request.url_for("show_entity", entity_id=entity_id))
 
 
 @router.post("/entities/{entity_id}/split")
