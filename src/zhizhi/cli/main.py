@@ -16,6 +16,7 @@ from zhizhi.cli import (
     db,
     dept,
     ingest,
+    inspections,
     ledger,
     privacy,
     quarantine,
@@ -126,6 +127,7 @@ app.add_typer(privacy.app, name="privacy")
 app.add_typer(seal.app, name="seal")
 app.add_typer(reports.app, name="reports")
 app.add_typer(tasks.app, name="tasks")
+app.add_typer(inspections.app, name="inspections")
 
 
 def run() -> None:

@@ -31,6 +31,7 @@ from zhizhi.inspections.items import items_by_code
 from zhizhi.inspections.plans import seed_path
 from zhizhi.store.frames import slices
 from zhizhi.store.tables import (
+    Department,
     DrawExclusion,
     Entity,
     InspectionDraw,
@@ -62,6 +63,41 @@ def get_draw(session: Session, actor: Actor, number: str) -> tuple[InspectionDra
     if found is None:
         raise NotFoundError(f"No draw `{number}` in your scope.", zh=f"在您的权限范围内没有抽取 `{number}`。")
     return found[0], found[1]
+
+
+def list_draws(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """The plans of the actor's subtree and their draws, newest first."""
+    require(actor, "data.read")
+    rows = session.execute(
+        select(InspectionDraw, InspectionPlan, Department)
+        .join(InspectionPlan, InspectionPlan.id == InspectionDraw.plan_id)
+        .join(Department, Department.id == InspectionPlan.department_id)
+        .where(within_scope(actor, InspectionPlan.department_id))
+        .order_by(InspectionDraw.id.desc())
+    )
+    return [
+        {
+            **draw_as_dict(d, p),
+            "title": p.title,
+            "department": o.code,
+            "department_name": o.name,
+            "period": [p.period_start.isoformat(), p.period_end.isoformat()],
+        }
+        for d, p, o in rows
+    ]
+
+
+def draw_number_of(session: Session, actor: Actor, number: str) -> str:
+    """A draw's number from itself or from its plan's number (the plan's latest draw)."""
+    require(actor, "data.read")
+    found = session.scalar(
+        select(InspectionDraw.number)
+        .join(InspectionPlan, InspectionPlan.id == InspectionDraw.plan_id)
+        .where(InspectionPlan.number == number, within_scope(actor, InspectionPlan.department_id))
+        .order_by(InspectionDraw.id.desc())
+        .limit(1)
+    )
+    return found or number
 
 
 def run_draw(
@@ -405,20 +441,24 @@ def verify_package(folder: Path) -> Verification:
         )
     info = json.loads((folder / "draw.json").read_text(encoding="utf-8"))
     found = Verification(str(info.get("number")))
-    proofs = {}
+    proofs: dict[str, Any] = {}
     for name in ("commit", "reveal"):
         checked = ledger.check_proof((folder / f"{name}-proof.json").read_bytes())
-        found.check(
-            f"{name} proof",
-            checked.ok,
-            checked.problem or f"ledger entry {checked.entry and checked.entry['seq']}, signed",
-        )
-        proofs[name] = (checked.entry or {}).get("payload", {})
-    commit, reveal = proofs["commit"], proofs["reveal"]
+        seq = checked.entry["seq"] if checked.entry else None
+        found.check(f"{name} proof", checked.ok, checked.problem or f"ledger entry {seq}, signed")
+        proofs[name] = checked
+    commit = (proofs["commit"].entry or {}).get("payload", {})
+    reveal = (proofs["reveal"].entry or {}).get("payload", {})
+    ordered = (
+        proofs["commit"].ok
+        and proofs["reveal"].ok
+        and proofs["commit"].entry["seq"] < proofs["reveal"].entry["seq"]
+        and proofs["commit"].checkpoint["at"] <= proofs["reveal"].entry["at"]
+    )
     found.check(
         "commit before draw",
-        bool(commit) and bool(reveal) and commit.get("draw") == reveal.get("draw") == found.draw,
-        "the commitment and the reveal are entries about this draw, in that order",
+        bool(ordered) and commit.get("draw") == reveal.get("draw") == found.draw,
+        "the commitment of this draw was signed before the reveal was entered",
     )
     population, digest = snapshot.read(folder / SNAPSHOT_FILE)
     found.check("snapshot intact", digest == reveal.get("snapshot_hash"), f"SHA-256 of the snapshot's text: {digest}")

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -58,6 +59,64 @@ class Finding:
 
     result: str
     note: str = ""
+
+
+class FindingEntry(BaseModel):
+    """One item's finding as a form, a file or the API sends it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    result: str = Field(max_length=16, description="pass, rectify, fail or not_found")
+    note: str = Field(default="", max_length=MAX_NOTE)
+
+
+class ResultsEntry(BaseModel):
+    """A visit's results in one piece: the API's body, the CLI's file (YAML or JSON), the site page's form."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    inspected_on: date
+    acknowledgement: str = Field(max_length=16, description="signed, refused or absent")
+    acknowledged_by: str = Field(default="", max_length=100, description="who signed for the firm")
+    remark: str = Field(default="", max_length=MAX_NOTE)
+    findings: dict[str, FindingEntry | str] = Field(max_length=200, description="item code -> finding or result")
+
+    def findings_map(self) -> dict[str, Finding]:
+        return {
+            code: Finding(f, "") if isinstance(f, str) else Finding(f.result, f.note)
+            for code, f in self.findings.items()
+        }
+
+
+def parse_entry(raw: Any, origin: str) -> ResultsEntry:
+    """A results entry from parsed JSON or YAML; every problem named at once."""
+    try:
+        return ResultsEntry.model_validate(raw)
+    except ValidationError as exc:
+        problems = [f"`{'.'.join(map(str, e['loc']))}`: {e['msg']}" for e in exc.errors()]
+        raise InputError(
+            f"{origin} has {len(problems)} problem(s): {'; '.join(problems)}. See docs/inspections.md.",
+            zh=f"{origin} 有 {len(problems)} 处错误：{'；'.join(problems)}。",
+            details=problems,
+        ) from exc
+
+
+def enter_results(
+    session: Session, actor: Actor, workspace: Workspace, number: str, entry: ResultsEntry, today: date | None = None
+) -> dict[str, Any]:
+    """`record_results` of an entry."""
+    return record_results(
+        session,
+        actor,
+        workspace,
+        number,
+        findings=entry.findings_map(),
+        inspected_on=entry.inspected_on,
+        acknowledgement=entry.acknowledgement,
+        acknowledged_by=entry.acknowledged_by,
+        remark=entry.remark,
+        today=today,
+    )
 
 
 def source_of(workspace: Workspace, department: Department) -> SourceConfig:

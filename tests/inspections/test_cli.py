@@ -1,0 +1,134 @@
+"""`zhizhi inspections` end to end through the CLI runner: a plan committed, drawn, checked (and checked again from
+its exported package, with no workspace), a visit's results entered from a file, the publication exported; errors
+are one line with exit code 1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from tests.inspections.register import build
+from zhizhi.cli.main import app
+from zhizhi.config import Workspace
+from zhizhi.store.tables import InspectionVisit
+from zhizhi.store.types import local_today
+
+runner = CliRunner()
+
+
+def zz(workspace: Workspace | None, *args: str) -> tuple[int, str]:
+    where = ["-w", str(workspace.root)] if workspace else []
+    result = runner.invoke(app, [*where, *args])
+    return result.exit_code, result.stdout + result.stderr
+
+
+def test_plan_draw_verify_record_publish_through_the_cli(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    with city() as session, session.begin():
+        build(session)
+    code, out = zz(
+        workspace,
+        "inspections",
+        "plan",
+        "2026Q4",
+        "--title",
+        "第四季度抽查",
+        "-d",
+        "LZ-XY",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-12-31",
+        "--item",
+        "SP-01",
+        "--item",
+        "TS-01",
+        "--class",
+        "high=50",
+        "--class",
+        "low=5",
+        "--json",
+    )
+    assert code == 0, out
+    committed = json.loads(out)
+    assert committed["draw"] == "2026Q4-1" and len(committed["seed_hash"]) == 64
+    code, out = zz(workspace, "inspections", "draw", "2026Q4", "--json")  # by the plan's number
+    assert code == 0, out
+    drawn = json.loads(out)
+    assert drawn["summary"]["visits"] == 11 and drawn["seed"]  # 10 of 20 high, 1 of 20 low
+    code, out = zz(workspace, "inspections", "verify-draw", "2026Q4-1", "--export", str(tmp_path / "pkg"), "--json")
+    assert code == 0 and json.loads(out)["ok"], out
+    code, out = zz(None, "inspections", "verify-draw", "--package", str(tmp_path / "pkg"))
+    assert code == 0 and "The draw is reproduced" in out, out
+    (tmp_path / "pkg" / "result.json").write_text("{}")
+    code, out = zz(None, "inspections", "verify-draw", "--package", str(tmp_path / "pkg"))
+    assert code == 1 and "✗ draw reproduced" in out, out
+    with city() as session:
+        visit = session.scalars(select(InspectionVisit).where(InspectionVisit.entity_id % 4 == 0)).first()
+        assert visit is not None
+        number = visit.number
+    results = tmp_path / "results.yaml"
+    results.write_text(
+        f"inspected_on: {local_today()}\nacknowledgement: signed\nacknowledged_by: 张老板\n"
+        "findings:\n  SP-01: {result: rectify, note: 进货查验记录不全}\n  TS-01: pass\n",
+        encoding="utf-8",
+    )
+    code, out = zz(workspace, "inspections", "record", number, "--file", str(results), "--json")
+    assert code == 0, out
+    assert json.loads(out)["result"] == "rectify"
+    code, out = zz(workspace, "inspections", "publish", "--check", "--json")
+    assert code == 0 and [w["number"] for w in json.loads(out)["waiting"]] == [number], out
+    code, out = zz(workspace, "inspections", "publish", "-o", str(tmp_path), "--json")
+    assert code == 0, out
+    published = json.loads(out)["published"]
+    assert published["visits"] == [number] and Path(published["path"]).is_file()
+    code, out = zz(workspace, "inspections", "visits", "--status", "done", "--json")
+    assert [v["number"] for v in json.loads(out)] == [number] and json.loads(out)[0]["published_at"]
+
+
+def test_cli_errors_are_one_line_with_exit_code_one(workspace: Workspace, city: sessionmaker[Session]) -> None:
+    code, out = zz(
+        workspace,
+        "inspections",
+        "plan",
+        "P",
+        "--title",
+        "抽查",
+        "-d",
+        "LZ-XY",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-12-31",
+        "--item",
+        "SP-01",
+        "--class",
+        "high=150",
+    )
+    assert code == 1 and "`proportions`" in out and "Traceback" not in out, out
+    code, out = zz(
+        workspace,
+        "inspections",
+        "plan",
+        "P",
+        "--title",
+        "抽查",
+        "-d",
+        "LZ-XY",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-12-31",
+        "--item",
+        "NOPE",
+        "--class",
+        "high=5",
+    )
+    assert code == 1 and "No active inspection item `NOPE`" in out, out
+    code, out = zz(workspace, "inspections", "draw", "NOPE")
+    assert code == 1 and "No draw `NOPE`" in out, out
