@@ -290,6 +290,10 @@ MATRIX: list[Row] = [
     # The reports' catalogue: read-only, for those who read data.
     row("GET", "/reports/catalogue", *READ),
     row("POST", "/reports/{name}/retire", *write(404), url="/reports/no-such-report/retire", reason="无人查阅"),
+    row("POST", "/reports/{name}/run", *write(404), url="/reports/no-such-report/run"),
+    # Jobs started from pages (an upload's ingest, a report run): only their starter reads their line.
+    row("POST", "/batches/upload", *write(422)),
+    row("GET", "/api/progress/{job_id}", *(404,) * 5, url="/api/progress/no-such-job"),
     row("GET", "/api/reports", *READ),
     # Last: it ends the caller's cookie session.
     row("POST", "/logout", *(303,) * 5),

@@ -29,11 +29,9 @@ from zhizhi.errors import ConfigError
 from zhizhi.progress import Progress, by_steps
 from zhizhi.progress.terminal import TerminalProgress
 from zhizhi.resolve.cache import features_cache
-from zhizhi.resolve.run import resolve
+from zhizhi.resolve.run import STEPS, resolve
 from zhizhi.store import make_sessionmaker, upgrade
 from zhizhi.store.tables import Delivery, ReviewPair
-
-RESOLVE_STEPS = 5  # what `zhizhi.resolve.run.resolve` names as it goes: read, prepare, score, cluster, write
 
 
 def demo(
@@ -96,7 +94,7 @@ def _load(sessions: sessionmaker[Session], workspace: Workspace, progress: Progr
 
 def _resolve_demo(sessions: sessionmaker[Session], workspace: Workspace, progress: Progress) -> None:
     """File the demo's records into the register (主体库), so its entity pages have something to show."""
-    with progress.task("progress.resolve", total=RESOLVE_STEPS, unit="steps") as task:
+    with progress.task("progress.resolve", total=STEPS, unit="steps") as task:
         with sessions() as session, session.begin():
             report = resolve(
                 session,

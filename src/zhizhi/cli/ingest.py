@@ -7,7 +7,6 @@ from typing import Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction, workspace_of
 from zhizhi.delivery.outbox import Outbox
@@ -16,6 +15,8 @@ from zhizhi.ingest.batches import batch_as_dict, batch_rows, get_batch, list_bat
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.ingest.read.registry import reader_for
 from zhizhi.ingest.warm import warm_up
+from zhizhi.progress import text_rows
+from zhizhi.progress.terminal import TerminalProgress
 from zhizhi.sources import load_source
 from zhizhi.sources.config import source_path
 from zhizhi.store.types import local_text_of
@@ -53,8 +54,14 @@ def ingest(
     for path in targets:
         try:
             warm_up(config, path)  # before the transaction: on SQLite a transaction holds the writer lock
-            with transaction(ctx) as (_, session), _progress(path.name, as_json) as step:
-                result = ingest_file(session, operator(), config, path, force=force, progress=step, outbox=outbox)
+            with (
+                transaction(ctx) as (_, session),
+                TerminalProgress(console, transient=True, quiet=as_json) as progress,
+                progress.task("progress.ingest", total=text_rows(path), unit="rows", file=path.name) as task,
+            ):
+                result = ingest_file(
+                    session, operator(), config, path, force=force, progress=task.update, outbox=outbox
+                )
                 data = batch_as_dict(session, result.batch, report=True) | {"already_ingested": result.already}
         except ZhizhiError as exc:
             failed += 1
@@ -70,30 +77,6 @@ def ingest(
         emit(results, True, lambda: None)
     if failed:
         raise typer.Exit(1)
-
-
-class _progress:
-    """A progress line with rows read and the rate, updated after each chunk; silent for --json."""
-
-    def __init__(self, name: str, quiet: bool) -> None:
-        self.progress = Progress(
-            SpinnerColumn(),
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed:,} rows"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-            disable=quiet,
-        )
-        self.task = self.progress.add_task(name, total=None)
-
-    def __enter__(self) -> Any:
-        self.progress.start()
-        return lambda rows: self.progress.update(self.task, completed=rows)
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
 
 
 def _show_batch(data: dict[str, Any]) -> None:

@@ -13,10 +13,12 @@ import typer
 from zhizhi.cells import write_csv, write_xlsx
 from zhizhi.cli.common import JsonOption, Table, console, emit, no_match, operator, transaction
 from zhizhi.errors import InputError
+from zhizhi.progress import by_steps
+from zhizhi.progress.terminal import TerminalProgress
 from zhizhi.resolve import register, review
 from zhizhi.resolve.cache import features_cache
 from zhizhi.resolve.engine import score_pairs
-from zhizhi.resolve.run import RunReport
+from zhizhi.resolve.run import STEPS, RunReport
 from zhizhi.resolve.run import resolve as run_resolution
 
 entities_app = typer.Typer(help="The register: find, show and export entities.", no_args_is_help=True)
@@ -33,13 +35,17 @@ def resolve(
 ) -> None:
     """Resolve new and changed records into the register (incremental; the same data gives the same ids)."""
     score = _spark_scorer(spark) if spark else score_pairs
-    with transaction(ctx) as (workspace, session), console.status("Resolving…") as status:
+    with (
+        transaction(ctx) as (workspace, session),
+        TerminalProgress(console, transient=True) as progress,
+        progress.task("progress.resolve", total=STEPS, unit="steps") as task,
+    ):
         report = run_resolution(
             session,
             operator(),
             workspace.config.resolve,
             retrain=retrain,
-            progress=lambda s: status.update(s),
+            progress=by_steps(task),
             score=score,
             cache=features_cache(workspace.root),
         )

@@ -53,6 +53,10 @@ class WebConfig(_Strict):
         description="the address people open zhizhi at (https://zhizhi.example.gov.cn/); QR codes and links use it",
     )
 
+    upload_max_mb: int = Field(
+        default=200, ge=1, le=4096, description="the largest file a steward may upload on the batches page, in MB"
+    )
+
     @field_validator("public_url")
     @classmethod
     def _absolute(cls, value: str | None) -> str | None:

@@ -40,6 +40,7 @@ web:
   # The address people open zhizhi at from other machines, e.g. https://zhizhi.example.gov.cn/ : the entities'
   # QR codes lead there. Empty: they lead to this machine's own address, which works on this machine only.
   public_url:
+  upload_max_mb: 200             # the largest file a steward may upload on the batches page to ingest
 security:
   password_min_length: 12
   login_max_failures: 5

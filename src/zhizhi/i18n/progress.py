@@ -6,7 +6,7 @@ from __future__ import annotations
 
 _ZH = {
     "entity.qr_local": "二维码指向本机地址 {url}，其他电脑或手机扫码打不开。"
-    "请管理员在 zhizhi.yaml 中设置 web.public_url（对外访问地址）。",
+    "请管理员在 `zhizhi.yaml` 中设置 `web.public_url`（对外访问地址）。",
     "cli.no_match": "没有匹配「{query}」的结果。",
     "cli.public_url_unset": "注意：未设置 web.public_url（对外访问地址），"
     "主体二维码指向本机地址，其他电脑或手机打不开。"
@@ -23,6 +23,13 @@ _ZH = {
     "progress.send": "发送至 {target}",
     "progress.reports": "生成报表",
     "progress.desk": "热线工单归并",
+    "progress.report_run": "生成报表 {report}（{period}）",
+    "progress.open": "查看结果",
+    "progress.upload_help": "选择数据源和该部门导出的文件（CSV、Excel、JSON Lines，不超过 {mb} MB），"
+    "导入进度显示在本页。",
+    "progress.upload_file": "文件",
+    "progress.upload_submit": "上传并导入",
+    "progress.run_now": "立即生成",
     "progress.unit.rows": "行",
     "progress.unit.steps": "步",
     "progress.unit.deliveries": "条交付",
@@ -31,7 +38,7 @@ _ZH = {
 
 _EN = {
     "entity.qr_local": "The QR code leads to this machine's own address {url}, which other PCs and phones cannot "
-    "open. Ask an administrator to set web.public_url (the address people reach zhizhi at) in zhizhi.yaml.",
+    "open. Ask an administrator to set `web.public_url` (the address people reach zhizhi at) in `zhizhi.yaml`.",
     "cli.no_match": "No match for `{query}`.",
     "cli.public_url_unset": "Warning: web.public_url is not set, so the entities' QR codes lead to this machine's "
     "own address, which other PCs and phones cannot open. Set public_url under web in zhizhi.yaml, "
@@ -48,6 +55,13 @@ _EN = {
     "progress.send": "Sending to {target}",
     "progress.reports": "Running the reports",
     "progress.desk": "The hotline desk",
+    "progress.report_run": "Running {report} for {period}",
+    "progress.open": "See the result",
+    "progress.upload_help": "Choose the source and the department's export (CSV, Excel, JSON Lines, at most {mb} MB); "
+    "the ingest's progress shows on this page.",
+    "progress.upload_file": "File",
+    "progress.upload_submit": "Upload and ingest",
+    "progress.run_now": "Run now",
     "progress.unit.rows": "rows",
     "progress.unit.steps": "steps",
     "progress.unit.deliveries": "deliveries",

@@ -16,6 +16,7 @@ operation does: a watcher that fails is the watcher's problem, not the work's.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
@@ -90,4 +91,20 @@ def by_steps(task: Task) -> Callable[[str], None]:
     return step
 
 
-__all__ = ["SILENT", "Board", "Job", "Progress", "Silent", "SilentTask", "Task", "by_steps"]
+TEXT_FILES = (".csv", ".tsv", ".txt", ".jsonl")
+
+
+def text_rows(path: Path) -> int | None:
+    """About how many rows a text file holds (its lines, less a header), for a bar's total; None for other files
+    (a workbook's rows are known only once read) or when it cannot be read."""
+    if path.suffix.lower() not in TEXT_FILES:
+        return None
+    try:
+        with path.open("rb") as handle:
+            lines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+    except OSError:
+        return None
+    return max(lines - 1, 0) or None
+
+
+__all__ = ["SILENT", "Board", "Job", "Progress", "Silent", "SilentTask", "Task", "by_steps", "text_rows"]

@@ -66,9 +66,12 @@ class TerminalTask:
 
 
 class TerminalProgress:
-    """Bars on `console` while the block runs: `with TerminalProgress(console) as progress: ...`."""
+    """Bars on `console` while the block runs: `with TerminalProgress(console) as progress: ...`; `transient` bars
+    go when it ends, and `quiet` shows none (for `--json`)."""
 
-    def __init__(self, console: Console, *, transient: bool = False, locale: str | None = None) -> None:
+    def __init__(
+        self, console: Console, *, transient: bool = False, quiet: bool = False, locale: str | None = None
+    ) -> None:
         self.locale = locale or cli_locale()
         whole = Column(no_wrap=True)  # counts and times are never cut; the description gives way (…)
         self.bars = RichProgress(
@@ -81,7 +84,7 @@ class TerminalProgress:
             console=console,
             transient=transient,
             expand=True,
-            disable=not console.is_terminal,
+            disable=quiet or not console.is_terminal,
         )
 
     def task(self, key: str, *, total: int | None = None, unit: str = "", **params: object) -> TerminalTask:

@@ -21,6 +21,7 @@ from zhizhi.access import audit
 from zhizhi.access.roles import Actor, Role, require
 from zhizhi.config import Workspace
 from zhizhi.errors import ConfigError, InputError, NotFoundError, PermissionDeniedError
+from zhizhi.progress import SILENT, Progress
 from zhizhi.reports.definition import FILES, ReportConfig
 from zhizhi.reports.figures import compute, dialect, where_clauses
 from zhizhi.reports.labels import Labels
@@ -56,13 +57,13 @@ def issuer(session: Session, report: ReportConfig) -> tuple[Department, Actor]:
 
 def run_report(
     session: Session, workspace: Workspace, actor: Actor, name: str, period: Period, *,
-    trigger: str = "on_demand", deliver: bool | None = None,
+    trigger: str = "on_demand", deliver: bool | None = None, progress: Progress = SILENT,
 ) -> ReportRun:  # fmt: skip
     """Fill report `name` for `period` as its issuing department sees the data now, and store the run.
 
     A period run before is compared with its latest run: `changes` lists the figures that moved and the rows that
     arrived since that run's snapshot. With `deliver` (default: the definition's `deliver`), the run is owed to the
-    targets that take `report_run` records.
+    targets that take `report_run` records. `progress` sees its steps: the figures, the comparison, the storing.
     """
     require(actor, "data.read")
     report = FILES.load(workspace.root, name)
@@ -73,9 +74,11 @@ def run_report(
             zh=f"报表 `{name}` 的报送部门不在您的权限范围内。",
         )
     earlier = latest_run(session, report.name, period.label)
+    steps = progress.task("progress.report_run", total=3, unit="steps", report=report.name, period=period.label)
     with snapshot_of(session) as reader:
         snapshot = utcnow()
         figures = compute(reader, report, seer, period, root=workspace.root).as_dict()
+        steps.advance()
         digest = content_hash(report.name, period, figures)
         changes = None
         if earlier is not None and earlier.figures is not None:
@@ -92,6 +95,7 @@ def run_report(
         figures=json.dumps(figures, ensure_ascii=False), changes=json.dumps(changes, ensure_ascii=False, default=str)
         if changes else None, files="{}", trigger=trigger, status="done", created_by=actor.name,
     )  # fmt: skip
+    steps.advance()
     session.add(run)
     session.flush()
     audit.record(session, actor, "report.run", object_type="report", object_id=f"{report.name}/{period.label}",
@@ -103,6 +107,8 @@ def run_report(
             run.record_id = earlier.record_id  # the same figures were delivered already: not owed again
         else:
             run.record_id = deliver_run(session, workspace, report, run, department)
+    steps.advance()
+    steps.close()
     return run
 
 

@@ -40,6 +40,7 @@ from zhizhi.store.types import utcnow
 
 RESOLVE_LOCK = 7_405_000_003  # the advisory lock key that serialises resolution runs on PostgreSQL
 Progress = Callable[[str], None]
+STEPS = 5  # the steps a run names as it starts each: read, prepare, score, cluster, write
 Scorer = Callable[..., pl.DataFrame]
 
 

@@ -15,10 +15,13 @@ from zhizhi import __version__
 from zhizhi.config import Workspace
 from zhizhi.store import check_schema, make_engine, make_sessionmaker
 from zhizhi.web import api, pages
+from zhizhi.progress import Board
+from zhizhi.web.api import progress as progress_api
 from zhizhi.web.api import reconcile as reconcile_api
 from zhizhi.web.context import AppContext
 from zhizhi.web.errors import install_error_handlers
 from zhizhi.web.pages import reconcile as reconcile_pages
+from zhizhi.web.pages import uploads
 from zhizhi.web.refusals import RefusalCounter
 
 STATIC = Path(__file__).parent / "static"
@@ -82,12 +85,15 @@ def create_app(workspace: Workspace) -> FastAPI:
     )
     app.state.context = AppContext(workspace=workspace, engine=engine, sessions=make_sessionmaker(engine))
     app.state.refusals = RefusalCounter()
+    app.state.progress = Board()  # the lines of the jobs pages start (an upload's ingest, a report run)
     install_error_handlers(app)
     app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/api/docs", _api_docs, methods=["GET"], include_in_schema=False)
     app.include_router(api.router)
     app.include_router(reconcile_api.router, prefix="/api")
+    app.include_router(progress_api.router, prefix="/api")
+    app.include_router(uploads.router)
     app.include_router(pages.router)
     app.include_router(reconcile_pages.router)
     return app
@@ -103,4 +109,3 @@ _API_DOCS_HTML = """<!doctype html><html><head><meta charset="utf-8"><title>zhiz
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml"></head>
 <body><div id="swagger-ui"></div><script src="/static/swagger/swagger-ui-bundle.js"></script>
 <script src="/static/api-docs.js"></script></body></html>"""
-
