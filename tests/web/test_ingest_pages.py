@@ -243,7 +243,7 @@ def test_the_sources_pages_show_each_file_its_mapping_and_batches(web: Web, tmp_
     (web.workspace.root / "sources" / "broken.yaml").write_text("name: broken\nrecord_type: nope\n", encoding="utf-8")
     page = web.client.get("/sources").text
     row = _section(page, 'id="source-dengji"', "</tr>")
-    assert "LZ-DJ" in row and "市场主体" in row and f'href="/batches/{done.batch_id}"' in row
+    assert "登记注册科" in row and "市场主体" in row and f'href="/batches/{done.batch_id}"' in row
     assert "文件无法加载" in _section(page, 'id="source-broken"', "</tr>")
     detail = web.client.get("/sources/dengji").text
     mapping = _section(detail, 'id="mapping"')

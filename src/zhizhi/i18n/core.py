@@ -234,7 +234,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "funnel.at": "时间",
         "funnel.attempts": "已尝试 {n} 次",
         "sources.title": "数据源",
-        "sources.help": "每个数据源是工作区 sources/ 文件夹中的一个 YAML 文件："
+        "sources.help": "每个数据源是工作区 `sources/` 文件夹中的一个 YAML 文件："
         "所属部门、记录类型、读取方式、字段映射。",
         "sources.name": "名称",
         "sources.department": "所属部门",
@@ -242,7 +242,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "sources.reader": "读取方式",
         "sources.fields": "已映射字段",
         "sources.latest": "最近批次",
-        "sources.none": "工作区还没有数据源。用 zhizhi sources suggest 文件 --name 名称 生成一个。",
+        "sources.none": "工作区还没有数据源。用 `zhizhi sources suggest 文件 --name 名称` 生成一个。",
         "sources.broken": "文件无法加载",
         "sources.by_suffix": "按文件后缀",
         "sources.mapping": "字段映射",
@@ -256,6 +256,12 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "sources.not_mapped": "未映射",
         "sources.batches": "批次",
         "sources.no_batches": "尚未导入。",
+        "sources.key": "文件中的名称",
+        "reader.csv": "CSV",
+        "reader.excel": "Excel",
+        "reader.jsonl": "JSON Lines",
+        "reader.sql": "数据库查询",
+        "reader.http": "HTTP 接口",
         "nav.records": "记录",
         "ingest.source": "数据源",
         "ingest.file": "文件",
@@ -432,9 +438,13 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "common.next": "下一页",
         "error.title": "出错了",
         "error.back": "返回",
-        "error.not_found": "找不到该页面或对象。",
-        "error.forbidden": "您无权访问此页面。",
         "error.csrf_failed": "表单已过期或来源不明，请刷新页面后重试。",
+        "error.http.404": "找不到该页面或对象，请检查地址。",
+        "error.http.405": "该地址不接受这种请求。",
+        "error.invalid_input": "请求无效：请检查 {fields}。",
+        "error.database_unavailable": "数据库暂时无法访问，请稍后再试；详情见服务器日志。",
+        "error.out_of_range": "请求无效：某个值超出范围，或类型不符。",
+        "error.internal": "内部错误，详情见服务器日志。",
         "nav.reconcile": "交付对账",
         "reconcile.title": "交付对账",
         "reconcile.help": "各部门的数据源在所选期间产生了多少行、接收了多少；"
@@ -494,7 +504,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
             "每个主体的标准信息都注明出自哪个部门的哪个文件哪一行。"
         ),
         "register.help_search": (
-            "可按统一社会信用代码、名称（或其中几个字）、名称拼音首字母（如“华信食品”输入 hxsp）、地址或电话查找。"
+            "可按统一社会信用代码、名称（或其中几个字）、名称拼音首字母（如“华信食品”输入 `hxsp`）、地址或电话查找。"
         ),
         "register.search": "查找主体",
         "register.search_hint": "信用代码、名称、拼音首字母、地址或电话",
@@ -839,7 +849,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "funnel.at": "At",
         "funnel.attempts": "{n} attempts",
         "sources.title": "Sources",
-        "sources.help": "Each source is a YAML file in the workspace's sources/ folder: "
+        "sources.help": "Each source is a YAML file in the workspace's `sources/` folder: "
         "owning department, record type, reader, field mapping.",
         "sources.name": "Name",
         "sources.department": "Department",
@@ -847,7 +857,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "sources.reader": "Reader",
         "sources.fields": "Fields mapped",
         "sources.latest": "Latest batch",
-        "sources.none": "The workspace has no sources yet. Write one with zhizhi sources suggest FILE --name NAME.",
+        "sources.none": "The workspace has no sources yet. Write one with `zhizhi sources suggest FILE --name NAME`.",
         "sources.broken": "The file does not load",
         "sources.by_suffix": "by file suffix",
         "sources.mapping": "Field mapping",
@@ -861,6 +871,12 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "sources.not_mapped": "not mapped",
         "sources.batches": "Batches",
         "sources.no_batches": "Nothing ingested yet.",
+        "sources.key": "Name in the file",
+        "reader.csv": "CSV",
+        "reader.excel": "Excel",
+        "reader.jsonl": "JSON Lines",
+        "reader.sql": "Database query",
+        "reader.http": "HTTP interface",
         "nav.records": "Records",
         "ingest.source": "Source",
         "ingest.file": "File",
@@ -1049,9 +1065,13 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "common.next": "Next",
         "error.title": "Something went wrong",
         "error.back": "Go back",
-        "error.not_found": "No such page or object.",
-        "error.forbidden": "You may not open this page.",
         "error.csrf_failed": "The form expired or came from elsewhere; reload the page and try again.",
+        "error.http.404": "No such page or object; check the address.",
+        "error.http.405": "This address does not take that kind of request.",
+        "error.invalid_input": "Invalid request: check {fields}.",
+        "error.database_unavailable": "The database is unavailable; try again shortly. The server log has the details.",
+        "error.out_of_range": "Invalid request: a value is out of range or of the wrong kind for the database.",
+        "error.internal": "Internal error; the server log has the details.",
         "nav.reconcile": "Reconciliation",
         "reconcile.title": "Reconciliation",
         "reconcile.help": "What each department's sources produced and what was accepted in the period; what "
@@ -1115,7 +1135,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
             "from."
         ),
         "register.help_search": (
-            "Search by credit code, name (or part of it), the name's pinyin initials (hxsp for 华信食品), address "
+            "Search by credit code, name (or part of it), the name's pinyin initials (`hxsp` for `华信食品`), address "
             "or phone."
         ),
         "register.search": "Find an entity",

@@ -44,6 +44,7 @@ def app_context(request: Request) -> AppContext:
 def db_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, rolled back when it raises."""
     with app_context(request).sessions() as session, session.begin():
+        request.state.db = session  # the page's words read the workspace's names in it (zhizhi.web.words)
         yield session
 
 

@@ -1,4 +1,8 @@
-"""One error shape for the JSON API, and friendly pages for the browser."""
+"""One error shape for the JSON API, and friendly pages for the browser.
+
+An error's words come from the catalogue (`error.*`): in English in the API's `message`, in the visitor's language
+on a page, so that a Chinese page never says "Not Found".
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException
 
 from zhizhi.errors import AuthenticationError, RateLimitedError, ZhizhiError
+from zhizhi.i18n import MESSAGES, translate
 from zhizhi.store import busy, is_busy
 from zhizhi.web.deps import locale_of
 from zhizhi.web.refusals import is_refusal, record_refusal
@@ -54,6 +59,11 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api")
 
 
+def _words(request: Request, key: str, **params: object) -> str:
+    """An error's words from the catalogue: English for the API, the visitor's language for a page."""
+    return translate("en" if _is_api(request) else locale_of(request), key, **params)
+
+
 def _respond(
     request: Request,
     code: str,
@@ -84,7 +94,9 @@ async def _zhizhi_error(request: Request, exc: ZhizhiError) -> Response:
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
     code = _HTTP_CODES.get(exc.status_code, "http_error")
-    return _respond(request, code, str(exc.detail), exc.status_code)
+    key = f"error.http.{exc.status_code}"
+    message = _words(request, key) if key in MESSAGES["en"] else str(exc.detail)
+    return _respond(request, code, message, exc.status_code)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -93,7 +105,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
         for e in exc.errors()
     ]
     fields = ", ".join(f"`{d['field']}`" for d in details)
-    return _respond(request, "invalid_input", f"Invalid request: check {fields}.", 422, details)
+    return _respond(request, "invalid_input", _words(request, "error.invalid_input", fields=fields), 422, details)
 
 
 async def _database_error(request: Request, exc: OperationalError) -> Response:
@@ -102,25 +114,18 @@ async def _database_error(request: Request, exc: OperationalError) -> Response:
         error = busy()
         message = error.message if _is_api(request) else error.localized(locale_of(request))
         return _respond(request, error.code, message, 503, headers={"Retry-After": "5"})
-    return _respond(
-        request,
-        "database_unavailable",
-        "The database is unavailable; try again shortly. The server log has the details.",
-        503,
-        headers={"Retry-After": "5"},
-    )
+    message = _words(request, "error.database_unavailable")
+    return _respond(request, "database_unavailable", message, 503, headers={"Retry-After": "5"})
 
 
 async def _out_of_range(request: Request, exc: Exception) -> Response:
     log.warning("value out of range on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0][:200])
-    return _respond(
-        request, "invalid_input", "Invalid request: a value is out of range or of the wrong kind for the database.", 422
-    )
+    return _respond(request, "invalid_input", _words(request, "error.out_of_range"), 422)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return _respond(request, "internal_error", "Internal error; the server log has the details.", 500)
+    return _respond(request, "internal_error", _words(request, "error.internal"), 500)
 
 
 def _safe(value: Any) -> Any:

@@ -97,7 +97,7 @@ def history(
     """
     data = record_history(session, actor, record_id, purpose=purpose, per_hour=per_hour)
     kind = record_types().get(data["record_type"])
-    labels = {f.name: (f.label_zh, f.label) for f in kind.fields} if kind else {}
+    enums = {f.name for f in kind.fields if f.kind == "enum"} if kind else set()
     names: dict[str, None] = {}
     for version in data["versions"]:
         names.update(dict.fromkeys(k for k, v in version["data"].items() if v not in (None, "")))
@@ -108,8 +108,7 @@ def history(
         rows = [
             {
                 "field": name,
-                "label_zh": labels.get(name, (name, name))[0],
-                "label": labels.get(name, (name, name))[1],
+                "enum": name in enums,
                 "value": values.get(name),
                 "before": previous.get(name) if previous is not None else None,
                 "changed": previous is not None and previous.get(name) != values.get(name),
@@ -119,7 +118,7 @@ def history(
         changed = [row["field"] for row in rows if row["changed"]]
         shaped.append({**version, "rows": rows, "changed": changed})
         previous = values
-    return {**data, "versions": shaped, "type_label_zh": kind.label_zh if kind else data["record_type"]}
+    return {**data, "versions": shaped}
 
 
 def source_names(root: Path) -> list[str]:

@@ -29,6 +29,8 @@ NAV = [
     ("/deliveries", "nav.deliveries", "data.read"),
     ("/reconcile", "nav.reconcile", "data.read"),
     ("/hotline", "nav.hotline", "data.read"),
+    ("/inspections", "nav.inspections", "data.read"),
+    ("/tasks", "nav.tasks", "data.read"),
     ("/reports", "nav.reports", "data.read"),
     ("/codes", "nav.codes", "data.read"),
     ("/privacy", "nav.privacy", "workspace.read"),
@@ -54,7 +56,12 @@ def render(
     base = {
         "locale": locale,
         "t": lambda key, **params: translate(locale, key, **params),
-        "words": Words(locale, app_context(request).workspace.root, app_context(request).sessions),
+        "words": Words(
+            locale,
+            app_context(request).workspace.root,
+            app_context(request).sessions,
+            getattr(request.state, "db", None),
+        ),
         "user": viewer,
         "csrf_token": csrf_token or (viewer.csrf_token if viewer else ""),
         "nav": [(href, label) for href, label, perm in NAV if perm in permissions],

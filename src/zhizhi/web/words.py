@@ -11,6 +11,8 @@ English pages may show it as it is.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from zhizhi.dashboard.deliveries import target_titles
 from zhizhi.errors import ZhizhiError
 from zhizhi.i18n import MESSAGES, translate
 from zhizhi.sources.config import FILES as SOURCE_FILES
-from zhizhi.store.tables import CodeList, Crosswalk
+from zhizhi.store.tables import CodeList, Crosswalk, Department
 
 TICKED = re.compile(r"`([^`\n]*)`")
 
@@ -37,10 +39,19 @@ def ticks(text: object) -> Markup:
 class Words:
     """The words of one page in one language; the workspace's titles are read once, when first asked for."""
 
-    def __init__(self, locale: str, root: Path, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, locale: str, root: Path, sessions: sessionmaker[Session], session: Session | None) -> None:
         self.locale = locale
         self.root = root
         self.sessions = sessions
+        self.session = session  # the request's own, when it has one: a second transaction would wait for its lock
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        if self.session is not None:
+            yield self.session
+        else:
+            with self.sessions() as session:
+                yield session
 
     def say(self, key: str, **params: object) -> Markup:
         """The catalogue's message for `key` with each parameter marked as data (a department's name, a title that
@@ -48,24 +59,25 @@ class Words:
         data = Markup('<span translate="no">{}</span>')
         return Markup(escape(translate(self.locale, key))).format(**{k: data.format(v) for k, v in params.items()})
 
-    def _word(self, key: str, default: str) -> str:
+    def word(self, key: str, default: str = "") -> str:
+        """The catalogue's word for `key`, or `default` when it has none (a new audit action, say)."""
         return translate(self.locale, key) if key in MESSAGES["zh-CN"] else default
 
     def record_type(self, name: str) -> str:
         """A record type's label (市场主体 for `entity`)."""
-        return self._word(f"record_type.{name}", name)
+        return self.word(f"record_type.{name}", name)
 
     def field(self, record_type: str, name: str) -> str:
         """A field's label in its record type (行业代码 for `entity`'s `industry_code`)."""
-        return self._word(f"field.{record_type}.{name}", name)
+        return self.word(f"field.{record_type}.{name}", name)
 
     def value(self, record_type: str, field: str, value: object) -> str:
         """An enum field's value in words (存续 for `active`); any other value as it is."""
-        return self._word(f"value.{record_type}.{field}.{value}", "" if value is None else str(value))
+        return self.word(f"value.{record_type}.{field}.{value}", "" if value is None else str(value))
 
     def reason(self, code: str) -> str:
         """A quarantine reason's title (日期无效 for `date.invalid`)."""
-        return self._word(f"reason.{code}", code)
+        return self.word(f"reason.{code}", code)
 
     def key(self, record_type: str, key: str) -> str:
         """A record's key in words: `uscc=9145...|name=...` as 统一社会信用代码 9145... · 名称 ..."""
@@ -87,6 +99,14 @@ class Words:
         """A code list's or a crosswalk's title, or its name."""
         return self._lists.get(name) or name
 
+    def department(self, code: str) -> str:
+        """A department's name (登记注册科 for `LZ-DJ`), or its code when there is none."""
+        return self._departments.get(code) or code
+
+    def reader(self, name: str) -> str:
+        """A reader's name in words (Excel for `excel`)."""
+        return self.word(f"reader.{name}", name)
+
     @cached_property
     def _targets(self) -> dict[str, str | None]:
         return target_titles(self.root)
@@ -102,8 +122,13 @@ class Words:
         return titles
 
     @cached_property
+    def _departments(self) -> dict[str, str]:
+        with self._reading() as session:
+            return {code: name for code, name in session.execute(select(Department.code, Department.name))}
+
+    @cached_property
     def _lists(self) -> dict[str, str]:
-        with self.sessions() as session:
+        with self._reading() as session:
             lists = session.execute(select(CodeList.name, CodeList.title)).all()
             crosswalks = session.execute(select(Crosswalk.name, Crosswalk.title)).all()
         return {name: title for name, title in [*lists, *crosswalks]}
