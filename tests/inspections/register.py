@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import yaml
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tests.conftest import OPERATOR
+from tests.conftest import DEMO_PASSWORD, OPERATOR
+from zhizhi.access.passwords import hash_password
 from zhizhi.access.roles import Actor, Role
 from zhizhi.inspections import refresh_inspectors, refresh_targets, save_item, set_inspector
 from zhizhi.store.tables import Department, Entity, InspectionTarget, User, UserRole
@@ -21,6 +23,12 @@ NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
 DIVISIONS = ("450202", "450203", "450204")  # 城中区 (two grassroots offices: the county stands), 鱼峰区, 柳南区
 OFFICES = ("LZ-CZ-ZN", "LZ-CZ-GY", "LZ-YF-TZ", "LZ-LN-HX")
 CLASSES = ("high", "medium", "low")
+
+
+@cache
+def demo_hash() -> str:
+    """The demo password's hash (made once: hashing is slow on purpose), so the inspectors can sign in."""
+    return hash_password(DEMO_PASSWORD, min_length=len(DEMO_PASSWORD))
 
 
 def build(session: Session, *, entities: int = 60, inspectors: int = 12) -> None:
@@ -73,7 +81,7 @@ def build(session: Session, *, entities: int = 60, inspectors: int = 12) -> None
             username=f"insp{i}",
             display_name=f"检查员{i}",
             department_id=offices[OFFICES[i % 4]],
-            password_hash="x",
+            password_hash=demo_hash(),
             is_active=True,
         )
         session.add(user)

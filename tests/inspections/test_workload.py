@@ -36,28 +36,77 @@ def test_workload_counts_match_the_hand_count(city: sessionmaker[Session]) -> No
             Inspector(user_id=chen, office_id=gy, qualifications="", available=True, updated_at=NOW, updated_by="t")
         )  # fmt: skip  (chen inspects for 公园所, not his county office)
         for n in (1, 2, 3):
-            session.add(Entity(id=n, status="active", name=f"店{n}", golden="{}", records=1, created_at=NOW,
-                               updated_at=NOW))  # fmt: skip
-        item_a = InspectionItem(code="A", name="a", legal_basis="x", department_id=sp, record_types="entity",
-                                active=True, updated_at=NOW, updated_by="t")  # fmt: skip
-        item_b = InspectionItem(code="B", name="b", legal_basis="x", department_id=sp, record_types="entity",
-                                active=True, updated_at=NOW, updated_by="t")  # fmt: skip
-        plan = InspectionPlan(number="P1", title="p", department_id=sp, period_start=date(2026, 10, 1),
-                              period_end=date(2026, 12, 31), rules="{}", created_by="t", created_at=NOW)  # fmt: skip
+            session.add(
+                Entity(id=n, status="active", name=f"店{n}", golden="{}", records=1, created_at=NOW, updated_at=NOW)
+            )
+        item_a = InspectionItem(
+            code="A",
+            name="a",
+            legal_basis="x",
+            department_id=sp,
+            record_types="entity",
+            active=True,
+            updated_at=NOW,
+            updated_by="t",
+        )
+        item_b = InspectionItem(
+            code="B",
+            name="b",
+            legal_basis="x",
+            department_id=sp,
+            record_types="entity",
+            active=True,
+            updated_at=NOW,
+            updated_by="t",
+        )
+        plan = InspectionPlan(
+            number="P1",
+            title="p",
+            department_id=sp,
+            period_start=date(2026, 10, 1),
+            period_end=date(2026, 12, 31),
+            rules="{}",
+            created_by="t",
+            created_at=NOW,
+        )
         session.add_all([item_a, item_b, plan])
         session.flush()
-        draw = InspectionDraw(number="D1", plan_id=plan.id, status="drawn", seed_hash="0" * 64, commit_seq=1,
-                              committed_at=NOW, committed_by="t", drawn_at=NOW)  # fmt: skip
-        old = InspectionDraw(number="D0", plan_id=plan.id, status="drawn", seed_hash="1" * 64, commit_seq=1,
-                             committed_at=NOW, committed_by="t", drawn_at=datetime(2026, 8, 1, tzinfo=UTC))  # fmt: skip
+        draw = InspectionDraw(
+            number="D1",
+            plan_id=plan.id,
+            status="drawn",
+            seed_hash="0" * 64,
+            commit_seq=1,
+            committed_at=NOW,
+            committed_by="t",
+            drawn_at=NOW,
+        )
+        old = InspectionDraw(
+            number="D0",
+            plan_id=plan.id,
+            status="drawn",
+            seed_hash="1" * 64,
+            commit_seq=1,
+            committed_at=NOW,
+            committed_by="t",
+            drawn_at=datetime(2026, 8, 1, tzinfo=UTC),
+        )
         session.add_all([draw, old])
         session.flush()
 
-        def visit(number: str, entity: int, draw_id: int, team: list[int], results: list[str | None],
-                  **days: date) -> None:  # fmt: skip
-            v = InspectionVisit(number=number, draw_id=draw_id, entity_id=entity, entity_name="x",
-                                department_id=sp, status="done" if all(results) else "assigned",
-                                created_at=NOW, **days)  # fmt: skip
+        def visit(
+            number: str, entity: int, draw_id: int, team: list[int], results: list[str | None], **days: date
+        ) -> None:
+            v = InspectionVisit(
+                number=number,
+                draw_id=draw_id,
+                entity_id=entity,
+                entity_name="x",
+                department_id=sp,
+                status="done" if all(results) else "assigned",
+                created_at=NOW,
+                **days,
+            )
             session.add(v)
             session.flush()
             for i, user in enumerate(team):

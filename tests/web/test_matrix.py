@@ -108,6 +108,9 @@ def admin_only(ok: int | Scoped) -> tuple[int | Scoped, ...]:
     return (ok, 403, 403, 403, 403)
 
 
+NONE = (403, 404, 404, 404, 403)  # data.read, on an object that does not exist
+
+
 MATRIX: list[Row] = [
     # Public routes.
     row("GET", "/login", *ALL),
@@ -295,6 +298,42 @@ MATRIX: list[Row] = [
     row("POST", "/batches/upload", *write(422)),
     row("GET", "/api/progress/{job_id}", *(404,) * 5, url="/api/progress/no-such-job"),
     row("GET", "/api/reports", *READ),
+    # Random inspections: the registers are the bureau's (every reader); plans, draws, assignments and publication
+    # are a steward's; results and photos the visit's team's. The matrix's workspace has no draw or visit: object
+    # routes answer 404 in scope (`NONE`), a write with nothing to publish or an empty body is refused (422).
+    row("GET", "/inspections", *READ),
+    row("GET", "/inspections/registers/{kind}.xlsx", *READ, url="/inspections/registers/targets.xlsx"),
+    row("GET", "/inspections/registers/{kind}", *READ, url="/inspections/registers/items"),
+    row("POST", "/inspections/registers/{kind}/import", *write(422), url="/inspections/registers/inspectors/import"),
+    row("GET", "/inspections/draws/{number}", *NONE, url="/inspections/draws/NONE-1"),
+    row("GET", "/inspections/draws/{number}/verify", *NONE, url="/inspections/draws/NONE-1/verify"),
+    row("GET", "/inspections/visits/{number}", *NONE, url="/inspections/visits/NONE-1-00001"),
+    row("GET", "/inspections/visits/{number}/site", *NONE, url="/inspections/visits/NONE-1-00001/site"),
+    row("POST", "/inspections/visits/{number}/site", *NONE, url="/inspections/visits/NONE-1-00001/site"),
+    row("POST", "/inspections/visits/{number}/photos", *NONE, url="/inspections/visits/NONE-1-00001/photos"),
+    row("GET", "/inspections/visits/{number}/photos/{photo_id}", *NONE, url="/inspections/visits/NONE-1-00001/photos/1"),
+    row("GET", "/inspections/publication", *READ),
+    row("POST", "/inspections/publish", *write(422)),
+    row("GET", "/inspections/publications/{number}.xlsx", *NONE, url="/inspections/publications/GS1.xlsx"),
+    row("GET", "/api/inspections", *READ),
+    row("GET", "/api/inspections/items", *READ),
+    row("GET", "/api/inspections/targets", *READ),
+    row("GET", "/api/inspections/targets/{entity_id}", *NONE, url="/api/inspections/targets/999999"),
+    row("GET", "/api/inspections/inspectors", *READ),
+    row("GET", "/api/inspections/draws", *READ),
+    row("POST", "/api/inspections/plans", *write(422), json={}),
+    row("GET", "/api/inspections/draws/{number}", *NONE, url="/api/inspections/draws/NONE-1"),
+    row("POST", "/api/inspections/draws/{number}/run", *write(404), url="/api/inspections/draws/NONE-1/run"),
+    row("GET", "/api/inspections/draws/{number}/verify", *NONE, url="/api/inspections/draws/NONE-1/verify"),
+    row("GET", "/api/inspections/visits", *READ),
+    row("GET", "/api/inspections/visits/{number}", *NONE, url="/api/inspections/visits/NONE-1-00001"),
+    row("POST", "/api/inspections/visits/{number}/assign", *write(404), url="/api/inspections/visits/NONE-1-00001/assign",
+        json={}),
+    row("POST", "/api/inspections/visits/{number}/results", 403, 422, 422, 422, 403,
+        url="/api/inspections/visits/NONE-1-00001/results", json={}),
+    row("POST", "/api/inspections/visits/{number}/photos", *NONE, url="/api/inspections/visits/NONE-1-00001/photos"),
+    row("GET", "/api/inspections/publication", *READ),
+    row("POST", "/api/inspections/publish", *write(422), json={}),
     # Last: it ends the caller's cookie session.
     row("POST", "/logout", *(303,) * 5),
 ]

@@ -289,8 +289,9 @@ def publish(
     }, body
 
 
-def published_file(workspace: Workspace, session: Session, number: str) -> tuple[str, bytes]:
-    """A publication's file as it was exported."""
+def published_file(session: Session, actor: Actor, workspace: Workspace, number: str) -> tuple[str, bytes]:
+    """A publication's file as it was exported (for readers of data: it is what the public system shows)."""
+    require(actor, "data.read")
     made = session.scalar(select(InspectionPublication).where(InspectionPublication.number == number))
     if made is None:
         raise NotFoundError(f"No publication `{number}`.", zh=f"没有公示批次 `{number}`。")

@@ -18,6 +18,7 @@ from zhizhi.config.models import GOLDEN_FIELDS
 from zhizhi.errors import InputError
 from zhizhi.hotline import entity_cases
 from zhizhi.i18n import MESSAGES, translate
+from zhizhi.inspections import entity_results
 from zhizhi.resolve import register, review
 from zhizhi.web import register_view
 from zhizhi.web.deps import DbSession, FormGuard, FormIds, Id, PageGuard, QueryId, app_context, locale_of
@@ -62,6 +63,7 @@ def show_entity(
         "split_into": [int(n) for n in split.split(",") if n.isdigit()],
         "can_split": actor.can("data.write") and len(file["records"]) > 1,
         "cases": entity_cases(db, actor, kept),
+        "inspection_results": entity_results(db, actor, kept),
     }
     return render(request, "entity.html", context)
 

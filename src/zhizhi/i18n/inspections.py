@@ -1,0 +1,186 @@
+"""Random inspections' words in Chinese and English, a section of the catalogue (`zhizhi.i18n`)."""
+
+from __future__ import annotations
+
+from zhizhi.inspections.risk import CLASS_WORDS
+from zhizhi.inspections.views import RULE_WORDS
+from zhizhi.inspections.visits import ACKNOWLEDGEMENTS, RESULTS_EN, STATUS_WORDS
+from zhizhi.records.inspection import RESULTS
+
+# key: (Chinese, English)
+_WORDS = {
+    "nav.inspections": ("抽查", "Inspections"),
+    "inspections.title": ("双随机抽查", "Random inspections"),
+    "inspections.help": (
+        "随机抽取检查对象、随机选派执法检查人员、抽查情况及查处结果及时公开。每次抽取的种子在抽取前已记入账本，任何人可复核。",
+        "Targets and inspectors drawn at random, results published in time. Each draw's seed was committed to the "
+        "ledger before the draw: anyone can re-check it.",
+    ),
+    "inspections.tab.overview": ("概览", "Overview"),
+    "inspections.tab.publication": ("结果公示", "Publication"),
+    "inspections.register.items": ("抽查事项清单", "Inspection items"),
+    "inspections.register.targets": ("检查对象名录库", "Target register"),
+    "inspections.register.inspectors": ("执法检查人员名录库", "Inspector register"),
+    "inspections.visits_open_done": ("待检查 / 已检查", "to inspect / inspected"),
+    "inspections.breaches": ("公示超期", "Publication breaches"),
+    "inspections.waiting_n": ("待公示 {n} 户", "{n} waiting"),
+    "inspections.mine": ("我的检查任务", "My visits"),
+    "inspections.visit": ("检查任务", "Visit"),
+    "inspections.visits": ("检查任务", "Visits"),
+    "inspections.target": ("检查对象", "Target"),
+    "inspections.planned_on": ("计划检查日期", "Planned for"),
+    "inspections.site.open": ("现场录入", "Enter at the site"),
+    "inspections.draws": ("抽取", "Draws"),
+    "inspections.draw": ("抽取", "Draw"),
+    "inspections.plan": ("抽查计划", "Plan"),
+    "inspections.organiser": ("组织部门", "Organiser"),
+    "inspections.period": ("计划期间", "Period"),
+    "inspections.status": ("状态", "Status"),
+    "inspections.population": ("抽取范围", "Population"),
+    "inspections.population_n": (
+        "检查对象 {targets} 户，可派人员 {inspectors} 名",
+        "{targets} targets, {inspectors} inspectors",
+    ),
+    "inspections.no_draws": (
+        "尚无抽查计划。用 zhizhi inspections plan 创建计划。",
+        "No plan yet: create one with `zhizhi inspections plan`.",
+    ),
+    "inspections.imported": ("已导入 {n} 行。", "{n} row(s) imported."),
+    "inspections.export_xlsx": ("导出 Excel", "Export to Excel"),
+    "inspections.import_xlsx": ("导入 Excel", "Import from Excel"),
+    "inspections.import": ("导入", "Import"),
+    "inspections.import_help": (
+        "列名与导出文件相同；文件有任何错误时整份不导入，并逐条列出错误所在行、列和值。",
+        "The columns of an export; a file with any problem imports nothing, and each problem is named by row, column "
+        "and value.",
+    ),
+    "inspections.item_code": ("事项编码", "Code"),
+    "inspections.item": ("抽查事项", "Item"),
+    "inspections.items": ("检查事项", "Items"),
+    "inspections.legal_basis": ("检查依据", "Legal basis"),
+    "inspections.department": ("实施部门", "Department"),
+    "inspections.departments": ("参与部门", "Departments"),
+    "inspections.applies_to": ("适用对象", "Applies to"),
+    "inspections.qualification": ("所需资格", "Qualification"),
+    "inspections.qualifications": ("执法资格", "Qualifications"),
+    "inspections.inspector": ("检查人员", "Inspector"),
+    "inspections.office": ("属地监管单位", "Office"),
+    "inspections.certificate": ("执法证号", "Certificate"),
+    "inspections.available": ("可否选派", "Available"),
+    "inspections.yes": ("是", "yes"),
+    "inspections.no": ("否", "no"),
+    "inspections.until": ("至 {day}", "until {day}"),
+    "inspections.search": ("名称或统一社会信用代码", "Name or credit code"),
+    "inspections.risk_class": ("风险等级", "Risk class"),
+    "inspections.targets_total": ("共 {n} 户", "{n} targets"),
+    "inspections.reasons": ("风险依据", "Why"),
+    "inspections.last_inspected": ("最近检查", "Last inspected"),
+    "inspections.seed_hash": ("种子哈希（抽取前承诺）", "Seed hash (committed before)"),
+    "inspections.seed": ("种子（抽取后公开）", "Seed (revealed after)"),
+    "inspections.snapshot_hash": ("抽取名单快照哈希", "Snapshot hash"),
+    "inspections.result_hash": ("抽取结果哈希", "Result hash"),
+    "inspections.ledger_entry": ("账本第 {n} 条", "ledger entry {n}"),
+    "inspections.verify": ("复核抽取", "Re-check the draw"),
+    "inspections.verify_help": (
+        "用公开的种子和冻结的名单重新抽取一遍，核对账本中的承诺和检查任务。",
+        "Re-runs the draw from the revealed seed and the frozen population, and checks the ledger and the visits.",
+    ),
+    "inspections.by_class": ("按风险等级", "By risk class"),
+    "inspections.eligible": ("可抽对象", "Eligible"),
+    "inspections.drawn": ("抽中", "Drawn"),
+    "inspections.team": ("检查组", "Team"),
+    "inspections.passed_over": ("回避及排除", "Passed over"),
+    "inspections.joint": ("联合检查", "joint"),
+    "inspections.committed_help": (
+        "种子哈希已记入账本，尚未抽取。抽取：zhizhi inspections draw。",
+        "The seed's hash is in the ledger; not drawn yet. Draw with `zhizhi inspections draw`.",
+    ),
+    "inspections.verified": (
+        "复核通过：抽取结果可由种子和名单完全重现。",
+        "Checked: the draw is reproduced from its seed and population.",
+    ),
+    "inspections.not_verified": ("复核未通过，见下表。", "The draw does not check out: see below."),
+    "inspections.check": ("核对项", "Check"),
+    "inspections.found": ("结果", "Found"),
+    "inspections.outsider_help": (
+        "外部人员可导出抽取包（zhizhi inspections verify-draw 编号 --export 目录），"
+        "不需数据库即可复核，见 docs/inspections.md。",
+        "An outsider checks the exported package with no database: `zhizhi inspections verify-draw --package DIR` "
+        "(docs/inspections.md).",
+    ),
+    "inspections.merged_into": ("已并入", "Merged into"),
+    "inspections.replacement": ("替换抽取", "drawn replacement"),
+    "inspections.replaced": ("已更换", "replaced"),
+    "inspections.inspected_on": ("检查日期", "Inspected on"),
+    "inspections.acknowledgement": ("当事人确认", "Firm's acknowledgement"),
+    "inspections.acknowledged_by": ("签字人", "Signed by"),
+    "inspections.publish_by": ("公示期限", "Publish by"),
+    "inspections.published_at": ("已公示", "published"),
+    "inspections.published": ("已公示", "published"),
+    "inspections.result": ("检查结果", "Result"),
+    "inspections.note": ("检查说明", "Note"),
+    "inspections.record": ("检查记录", "Record"),
+    "inspections.remark": ("备注", "Remark"),
+    "inspections.photos": ("现场照片", "Photos"),
+    "inspections.photo": ("拍照或选择照片", "Take or choose a photo"),
+    "inspections.photo_n": ("照片 {n}", "Photo {n}"),
+    "inspections.keep_location": ("保留拍摄位置（作为证据）", "Keep the location (as evidence)"),
+    "inspections.upload": ("上传照片", "Upload the photo"),
+    "inspections.photo_help": (
+        "JPEG 或 PNG，每张不超过 8 MB；除非勾选，照片中的定位信息会被去除。",
+        "JPEG or PNG, at most 8 MB; the location in the photo is taken out unless ticked.",
+    ),
+    "inspections.site.title": ("现场检查", "At the site"),
+    "inspections.site.submit": ("提交检查结果", "Submit the results"),
+    "inspections.site.recorded": (
+        "检查结果已提交，已送往各部门平台。",
+        "Results entered and owed to every department's platform.",
+    ),
+    "inspections.site.photo_kept": ("照片已保存。", "Photo kept."),
+    "inspections.site.closed": (
+        "本任务的结果已公示或已合并，不能再修改。",
+        "This visit is published or merged: its results no longer change.",
+    ),
+    "inspections.publication_help": (
+        "抽查结果应自检查结束之日起 {n} 个工作日内通过国家企业信用信息公示系统公示（节假日按国务院安排）。",
+        "Results are due on the enterprise credit publicity system within {n} working days of the inspection "
+        "(official holidays off).",
+    ),
+    "inspections.publish": ("导出待公示结果并标记为已公示", "Export the results due and mark them published"),
+    "inspections.published_notice": ("已生成公示文件 {number}。", "Export {number} made."),
+    "inspections.download": ("下载", "Download"),
+    "inspections.no_breaches": ("没有超期。", "No breach."),
+    "inspections.waiting": ("待公示", "Waiting"),
+    "inspections.none_waiting": ("没有待公示的结果。", "Nothing waits for publication."),
+    "inspections.days_left": ("剩余 {n} 个工作日", "{n} working day(s) left"),
+    "inspections.days_over": ("超期 {n} 个工作日", "{n} working day(s) over"),
+    "inspections.exports": ("公示文件", "Exports"),
+    "inspections.export": ("文件", "Export"),
+    "inspections.made": ("生成", "Made"),
+    "inspections.entity.title": ("双随机抽查", "Random inspections"),
+    "inspections.entity.empty": ("本主体尚未被抽中检查。", "Not drawn for an inspection yet."),
+    "inspections.draw_status.committed": ("已承诺种子，待抽取", "committed, not drawn"),
+    "inspections.draw_status.drawn": ("已抽取", "drawn"),
+    "inspections.clock.not_started": ("未开始", "not started"),
+    "inspections.clock.due": ("待公示", "due"),
+    "inspections.clock.warning": ("即将到期", "due soon"),
+    "inspections.clock.breached": ("已超期", "breached"),
+    "inspections.clock.published": ("按时公示", "published in time"),
+    "inspections.clock.late": ("逾期公示", "published late"),
+    "inspections.clock.unknown": ("无法计算（缺少当年节假日安排）", "unknown (the year's holidays are missing)"),
+}
+
+
+def messages() -> dict[str, dict[str, str]]:
+    """The section's catalogue, per locale."""
+    words = dict(_WORDS)
+    tables = {
+        "inspections.class": CLASS_WORDS,
+        "inspections.rule": RULE_WORDS,
+        "inspections.ack": ACKNOWLEDGEMENTS,
+        "inspections.visit_status": STATUS_WORDS,
+        "inspections.result": {k: (v, RESULTS_EN[k]) for k, v in RESULTS.items()},
+    }
+    for prefix, table in tables.items():
+        words.update({f"{prefix}.{code}": pair for code, pair in table.items()})
+    return {"zh-CN": {k: zh for k, (zh, _) in words.items()}, "en": {k: en for k, (_, en) in words.items()}}

@@ -1,0 +1,136 @@
+"""The inspection pages and their JSON twins through the ASGI client: a draw shown with its teams and exclusions and
+checked, the site form entered once by the team only (a refused entry comes back with every problem), photos, the
+entity's page listing its inspections, publication; both languages."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+from PIL import Image
+from sqlalchemy import select
+
+from tests.conftest import OPERATOR, Web
+from tests.inspections.register import build
+from tests.inspections.test_draws import plan
+from tests.inspections.test_visits import _jpeg_with_location
+from zhizhi.access import create_token
+from zhizhi.inspections import run_draw, visit_view
+from zhizhi.store.tables import InspectionVisit
+from zhizhi.store.types import local_today
+
+DRAW = "2026Q4-1"
+
+
+def drawn(web: Web) -> tuple[str, str, list[str]]:
+    """A draw of the small register; the first joint visit's number, its entity id, its team's usernames."""
+    with web.sessions() as session, session.begin():
+        build(session)
+        plan(session, web.workspace)
+    with web.sessions() as session, session.begin():
+        run_draw(session, OPERATOR, web.workspace, DRAW)
+    with web.sessions() as session:
+        visit = next(
+            v for v in session.scalars(select(InspectionVisit).order_by(InspectionVisit.rank)) if v.entity_id % 4 == 0
+        )
+        team = [m["username"] for m in visit_view(session, OPERATOR, visit)["team"]]
+        return visit.number, str(visit.entity_id), team
+
+
+def test_the_draw_page_shows_teams_and_exclusions_and_the_check_passes(web: Web) -> None:
+    number, _, team = drawn(web)
+    web.login_form("registrar")  # a steward of the bureau: every plan in scope
+    page = web.client.get(f"/inspections/draws/{DRAW}").text
+    assert 'id="draw-seed"' in page and "本所（属地）人员回避" in page and "联合检查" in page
+    assert f'href="/inspections/visits/{number}"' in page
+    check = web.client.get(f"/inspections/draws/{DRAW}/verify").text
+    assert "复核通过" in check and "✗" not in check
+    assert web.client.get(f"/api/inspections/draws/{DRAW}/verify").json()["ok"] is True
+    twin = web.client.get(f"/api/inspections/draws/{DRAW}").json()
+    assert twin["seed"] in page and len(twin["visits"]) == twin["visits_total"] == 16
+    overview = web.client.get("/inspections").text
+    assert f'href="/inspections/draws/{DRAW}"' in overview and 'id="tile-targets">60<' in overview
+    for kind in ("items", "targets", "inspectors"):
+        assert web.client.get(f"/inspections/registers/{kind}").status_code == 200
+        book = load_workbook(io.BytesIO(web.client.get(f"/inspections/registers/{kind}.xlsx").content))
+        assert book.active is not None and book.active.max_row > 1
+    web.client.get("/lang/en")
+    english = web.client.get(f"/inspections/draws/{DRAW}").text
+    assert "Seed (revealed after)" in english and "own office" in english
+    assert "Random inspections" in web.client.get("/inspections").text
+
+
+def _site_form(page: str) -> dict[str, str]:
+    return {"csrf_token": page.split('name="csrf_token" value="')[1].split('"')[0]}
+
+
+def test_the_site_form_is_entered_once_by_the_team_and_a_refused_entry_names_each_problem(web: Web) -> None:
+    number, entity_id, team = drawn(web)
+    web.login_form("zhongnan")  # a handler of 中南所: not on the team
+    refused = web.client.post(f"/inspections/visits/{number}/site", data={"csrf_token": web.page_csrf("/")})
+    assert refused.status_code in (403, 404)
+    web.client.post("/logout", data={"csrf_token": web.page_csrf("/")})
+    web.login_form(team[0])
+    page = web.client.get(f"/inspections/visits/{number}/site").text
+    assert 'name="viewport"' in page and 'id="site-form"' in page and "inspections-site.js" in page
+    form = _site_form(page) | {
+        "inspected_on": str(local_today()),
+        "result-SP-01": "rectify",
+        "note-SP-01": "进货查验记录不全",
+        "acknowledgement": "signed",
+    }
+    bad = web.client.post(f"/inspections/visits/{number}/site", data=form)
+    assert bad.status_code == 422
+    assert "TS-01" in bad.text and "签字" in bad.text  # the item without a finding, and the missing signer
+    photo = web.client.post(
+        f"/inspections/visits/{number}/photos",
+        data=_site_form(page),
+        files={"photo": ("p.jpg", _jpeg_with_location(), "image/jpeg")},
+        follow_redirects=False,
+    )
+    assert photo.status_code == 303
+    form |= {"result-TS-01": "pass", "acknowledged_by": "张老板"}
+    done = web.client.post(f"/inspections/visits/{number}/site", data=form, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("done=recorded")
+    after = web.client.get(done.headers["location"]).text
+    assert 'id="site-done"' in after and 'data-clear="1"' in after
+    visit = web.client.get(f"/api/inspections/visits/{number}").json()
+    assert visit["status"] == "done" and [i["result"] for i in visit["items"]] == ["rectify", "pass"]
+    assert all(i["record_id"] for i in visit["items"]) and len(visit["photos"]) == 1
+    image = web.client.get(f"/inspections/visits/{number}/photos/{visit['photos'][0]['id']}")
+    assert not Image.open(io.BytesIO(image.content)).getexif().get_ifd(0x8825)
+    entity = web.client.get(f"/entities/{entity_id}").text
+    assert f'id="entity-inspection-{number}"' in entity and "发现问题，责令整改" in entity
+
+
+def test_the_api_takes_results_from_the_team_and_publication_from_a_steward(web: Web) -> None:
+    number, _, team = drawn(web)
+    with web.sessions() as session, session.begin():
+        _, member = create_token(session, OPERATOR, name="site", username=team[0])
+        _, other = create_token(session, OPERATOR, name="site", username="insp3" if "insp3" not in team else "insp5")
+        _, steward = create_token(session, OPERATOR, name="desk", username="registrar")
+    body = {
+        "inspected_on": str(local_today()),
+        "acknowledgement": "refused",
+        "findings": {"SP-01": "pass", "TS-01": {"result": "fail", "note": "电梯超期未检"}},
+    }
+    url = f"/api/inspections/visits/{number}/results"
+    assert web.client.post(url, json=body, headers={"Authorization": f"Bearer {other}"}).status_code in (403, 404)
+    made = web.client.post(url, json=body, headers={"Authorization": f"Bearer {member}"})
+    assert made.status_code == 200, made.text
+    assert made.json()["result"] == "fail" and len(made.json()["records"]) == 2
+    clock = web.client.get("/api/inspections/publication", headers={"Authorization": f"Bearer {steward}"}).json()
+    assert [w["number"] for w in clock["waiting"]] == [number]
+    assert (
+        web.client.post("/api/inspections/publish", json={}, headers={"Authorization": f"Bearer {member}"}).status_code
+        == 403
+    )
+    published = web.client.post("/api/inspections/publish", json={}, headers={"Authorization": f"Bearer {steward}"})
+    assert published.status_code == 200 and published.json()["visits"] == [number]
+    export = web.client.get(
+        f"/inspections/publications/{published.json()['number']}.xlsx", headers={"Authorization": f"Bearer {steward}"}
+    )
+    rows = list(load_workbook(io.BytesIO(export.content))["抽查检查结果"].iter_rows(values_only=True))
+    assert rows[1][3] == number and rows[1][5] == "部门联合双随机抽查" and rows[1][9] == "发现问题，待后续处理"
+    again = web.client.post(url, json=body, headers={"Authorization": f"Bearer {member}"})
+    assert again.status_code == 409  # published: no change
