@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from zhizhi.store.frames import slices
 from zhizhi.store.tables import (
     InspectionDraw,
     InspectionPlan,
@@ -60,22 +61,23 @@ def workload_counts(session: Session, first: date, last: date) -> WorkloadCounts
     offices = _offices(session)
     visits = _visits(session, first, last)
     teams: dict[int, set[int]] = defaultdict(set)
-    ids = [v for v, _ in visits]
-    for visit_id, user_id in session.execute(
-        select(VisitInspector.visit_id, VisitInspector.user_id).where(
-            VisitInspector.visit_id.in_(ids), VisitInspector.removed_at.is_(None)
+    open_items: dict[int, int] = {}
+    for part in slices([v for v, _ in visits]):
+        on_teams = select(VisitInspector.visit_id, VisitInspector.user_id).where(
+            VisitInspector.visit_id.in_(part), VisitInspector.removed_at.is_(None)
         )
-    ):
-        teams[visit_id].add(user_id)
-    open_items = dict(
-        session.execute(
+        for visit_id, user_id in session.execute(on_teams):
+            teams[visit_id].add(user_id)
+        unanswered = (
             select(VisitItem.visit_id, func.count())
-            .where(VisitItem.visit_id.in_(ids), VisitItem.result.is_(None))
+            .where(VisitItem.visit_id.in_(part), VisitItem.result.is_(None))
             .group_by(VisitItem.visit_id)
-        ).all()
-    )
-    figures: dict[str, dict[int, list[int]]] = {"departments": defaultdict(lambda: [0, 0, 0]),
-                                                "inspectors": defaultdict(lambda: [0, 0, 0])}  # fmt: skip
+        )
+        open_items.update({visit_id: int(n) for visit_id, n in session.execute(unanswered)})
+    figures: dict[str, dict[int, list[int]]] = {
+        "departments": defaultdict(lambda: [0, 0, 0]),
+        "inspectors": defaultdict(lambda: [0, 0, 0]),
+    }
     for visit_id, _ in visits:
         members = teams.get(visit_id, set())
         for key, owners in (("inspectors", members), ("departments", {offices.get(u) for u in members} - {None})):
@@ -108,9 +110,13 @@ def _visits(session: Session, first: date, last: date) -> list[tuple[int, date]]
     """The visits (not merged away) whose day is in the period, with that day."""
     drawn = select(InspectionDraw.drawn_at).where(InspectionDraw.id == InspectionVisit.draw_id).scalar_subquery()
     rows = session.execute(
-        select(InspectionVisit.id, InspectionVisit.inspected_on, InspectionVisit.planned_on, drawn,
-               InspectionVisit.created_at)
-        .where(
+        select(
+            InspectionVisit.id,
+            InspectionVisit.inspected_on,
+            InspectionVisit.planned_on,
+            drawn,
+            InspectionVisit.created_at,
+        ).where(
             InspectionVisit.status != "merged",
             or_(
                 InspectionVisit.inspected_on.between(first, last),
@@ -118,12 +124,13 @@ def _visits(session: Session, first: date, last: date) -> list[tuple[int, date]]
                 and_(
                     InspectionVisit.inspected_on.is_(None),
                     InspectionVisit.planned_on.is_(None),
-                    InspectionVisit.created_at.between(_moment(first - timedelta(days=1)),
-                                                       _moment(last + timedelta(days=2))),
+                    InspectionVisit.created_at.between(
+                        _moment(first - timedelta(days=1)), _moment(last + timedelta(days=2))
+                    ),
                 ),
             ),
         )
-    ).all()  # fmt: skip
+    ).all()
     found = []
     for visit_id, inspected, planned, drawn_at, created in rows:
         day = inspected or planned or _day(drawn_at or created)
