@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import DEMO_PASSWORD, OPERATOR, PostgresServer, Web, outbox
 from tests.hotline.desk import HEADER_12315, SOURCE_12315, write_export
 from tests.ingest.test_pipeline import _write
+from tests.tasks.helpers import matrix_tasks
 from tests.web.test_guards import _routes
 from tests.web.test_register_pages import SOURCES, TARGETS, TODAY
 from zhizhi.access import create_token, create_user
@@ -109,6 +110,15 @@ def admin_only(ok: int | Scoped) -> tuple[int | Scoped, ...]:
 
 
 NONE = (403, 404, 404, 404, 403)  # data.read, on an object that does not exist
+
+
+def STEP(ok: int) -> tuple[int | Scoped, ...]:  # noqa: N802
+    """A task part's owner side: not a steward's (403); a handler's or leader's in scope, refused for its body."""
+    return (403, Scoped(403), Scoped(ok), Scoped(ok), 403)
+
+
+ANSWER = (403, Scoped(409), Scoped(409), Scoped(409), 403)  # no offer waits on the part
+LEADERS = (403, 403, 403, OK, 403)  # data.read, and leaders only
 
 
 MATRIX: list[Row] = [
@@ -334,6 +344,41 @@ MATRIX: list[Row] = [
     row("POST", "/api/inspections/visits/{number}/photos", *NONE, url="/api/inspections/visits/NONE-1-00001/photos"),
     row("GET", "/api/inspections/publication", *READ),
     row("POST", "/api/inspections/publish", *write(422), json={}),
+    # Tasks across departments: those whose lead or parts lie in the caller's subtree; each step checks the caller's
+    # side on the part (docs/tasks.md) and is refused for its body here (an unknown person, no reason, no offer
+    # waiting, no file where the part needs one).
+    row("GET", "/tasks", *READ),
+    row("POST", "/tasks", 403, 422, 422, 422, 403),  # no file
+    row("GET", "/tasks/{number}", *SEEN_READ, url="/tasks/{task}"),
+    row("POST", "/tasks/parts/{part_id}/assign", 403, Scoped(403), Scoped(403), Scoped(422), 403,
+        url="/tasks/parts/{task_part}/assign", user="nobody"),
+    row("POST", "/tasks/parts/{part_id}/handover", *STEP(422), url="/tasks/parts/{task_part}/handover",
+        department="LZ-XY", reason=" "),
+    row("POST", "/tasks/parts/{part_id}/accept", *ANSWER, url="/tasks/parts/{task_part}/accept"),
+    row("POST", "/tasks/parts/{part_id}/refuse", *ANSWER, url="/tasks/parts/{task_part}/refuse", reason="x"),
+    row("POST", "/tasks/parts/{part_id}/withdraw", *STEP(409), url="/tasks/parts/{task_part}/withdraw"),
+    row("POST", "/tasks/parts/{part_id}/done", *STEP(422), url="/tasks/parts/{task_part}/done"),
+    row("GET", "/tasks/evidence/{evidence_id}", *SEEN_READ, url="/tasks/evidence/{evidence}"),
+    row("GET", "/api/tasks", *READ),
+    row("POST", "/api/tasks", 403, 422, 422, 422, 403, json={}),
+    row("GET", "/api/tasks/overdue", *READ),
+    row("GET", "/api/tasks/{number}", *SEEN_READ, url="/api/tasks/{task}"),
+    row("POST", "/api/tasks/parts/{part_id}/assign", 403, Scoped(403), Scoped(403), Scoped(422), 403,
+        url="/api/tasks/parts/{task_part}/assign", json={"user": "nobody"}),
+    row("POST", "/api/tasks/parts/{part_id}/handover", *STEP(422), url="/api/tasks/parts/{task_part}/handover",
+        json={"department": "LZ-XY", "reason": " "}),
+    row("POST", "/api/tasks/parts/{part_id}/accept", *ANSWER, url="/api/tasks/parts/{task_part}/accept"),
+    row("POST", "/api/tasks/parts/{part_id}/refuse", *ANSWER, url="/api/tasks/parts/{task_part}/refuse",
+        json={"reason": "x"}),
+    row("POST", "/api/tasks/parts/{part_id}/withdraw", *STEP(409), url="/api/tasks/parts/{task_part}/withdraw"),
+    row("POST", "/api/tasks/parts/{part_id}/evidence", *STEP(422), url="/api/tasks/parts/{task_part}/evidence"),
+    row("POST", "/api/tasks/parts/{part_id}/done", *STEP(422), url="/api/tasks/parts/{task_part}/done", json={}),
+    # The workload: a leader's view of their subtree; a capacity is refused for its empty body.
+    row("GET", "/workload", *LEADERS),
+    row("GET", "/workload/export.xlsx", *LEADERS),
+    row("POST", "/workload/capacity", 403, 422, 422, 422, 403),
+    row("GET", "/api/workload", *LEADERS),
+    row("POST", "/api/workload/capacity", 403, 422, 422, 422, 403, json={}),
     # Last: it ends the caller's cookie session.
     row("POST", "/logout", *(303,) * 5),
 ]
@@ -466,13 +511,15 @@ def city_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     _data(sessions, workspace)
     tokens = _callers(sessions)
     _cases(sessions, workspace)
+    with sessions() as session, session.begin():
+        tasks = matrix_tasks(session, OWNERS)
     with sessions() as session:
         objects = {key: _objects(session, dept) for key, dept in OWNERS.items()}
         paths = {code: path for code, path in session.execute(select(Department.code, Department.path))}
         pair = session.scalar(select(ReviewPair.id))
         foreign = session.scalar(select(ApiToken.id).where(ApiToken.name == "foreign"))
     for key, (user, _) in VICTIMS.items():
-        objects[key] |= {"user": user, "pair": pair, "foreign_token": foreign}
+        objects[key] |= {"user": user, "pair": pair, "foreign_token": foreign, **tasks[key]}
     with TestClient(app, base_url="http://testserver") as client:
         yield City(Web(client, load_workspace(workspace), sessions), objects, tokens, paths)
     app.state.context.engine.dispose()

@@ -4,7 +4,7 @@ giver's until the receiver accepts; overdue parts show to the leaders of both si
 
 The front door:
 - a task: `read_task_file` / `parse_task` (YAML, Excel or JSON into a checked `TaskSpec`), `create_task`,
-  `get_task`, `list_tasks`;
+  `get_task`, `list_tasks`, `task_of` (a part's task);
 - a part's steps: `get_part`, `assign`, `hand_over`, `accept`, `decline`, `withdraw`, `add_evidence`, `finish`,
   `read_evidence` (an `Upload` is a file given as evidence; `too_big` refuses one over the limit);
 - what is shown: `task_rows`, `task_view`, `overdue_parts`.
@@ -24,7 +24,7 @@ from zhizhi.tasks.parts import (
     withdraw,
 )
 from zhizhi.tasks.spec import PartSpec, TaskSpec, parse_task, read_task_bytes, read_task_file
-from zhizhi.tasks.tasks import STATES, create_task, get_task, list_tasks
+from zhizhi.tasks.tasks import STATES, create_task, get_task, list_tasks, task_of
 from zhizhi.tasks.views import overdue_parts, task_rows, task_view
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "read_evidence",
     "read_task_bytes",
     "read_task_file",
+    "task_of",
     "task_rows",
     "task_view",
     "too_big",

@@ -186,6 +186,8 @@ def add_evidence(
     """Keep a text and files as the part's evidence (the owner side, while the part is open)."""
     _owner_side(session, actor, part)
     _open(part)
+    if not files and not (text or "").strip():
+        raise InputError("Give a file or a text as evidence.", zh="请上传附件或填写文字说明。")
     added = evidence.add(session, part, actor.name, text=text, files=files)
     if added:
         audit(session, actor, "task.evidence.add", object_type="task_part", object_id=part.id,
@@ -213,7 +215,8 @@ def finish(
             f"Part {part.id} needs {words[part.evidence]} as evidence{note}; add it, then mark the part done.",
             zh=f"分工 {part.id} 须提交{words_zh[part.evidence]}作为证明材料{note}，补充后再办结。",
         )
-    add_evidence(session, actor, part, text=text, files=files)
+    if adding:
+        add_evidence(session, actor, part, text=text, files=files)
     waiting = pending(session, part)
     if waiting is not None:
         _answer(session, actor, waiting, "withdrawn", "done by the giver")

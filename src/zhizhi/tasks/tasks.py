@@ -109,6 +109,11 @@ def get_task(session: Session, actor: Actor, number: str) -> Task:
     return task
 
 
+def task_of(session: Session, part: TaskPart) -> Task:
+    """The task a part belongs to."""
+    return session.get_one(Task, part.task_id)
+
+
 def list_tasks(
     session: Session, actor: Actor, *, state: str | None = None, today: date | None = None, limit: int = 100,
     offset: int = 0,

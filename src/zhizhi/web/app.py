@@ -18,10 +18,14 @@ from zhizhi.web import api, pages
 from zhizhi.progress import Board
 from zhizhi.web.api import progress as progress_api
 from zhizhi.web.api import reconcile as reconcile_api
+from zhizhi.web.api import tasks as tasks_api
+from zhizhi.web.api import workload as workload_api
 from zhizhi.web.context import AppContext
 from zhizhi.web.errors import install_error_handlers
 from zhizhi.web.pages import reconcile as reconcile_pages
+from zhizhi.web.pages import tasks as tasks_pages
 from zhizhi.web.pages import uploads
+from zhizhi.web.pages import workload as workload_pages
 from zhizhi.web.refusals import RefusalCounter
 
 STATIC = Path(__file__).parent / "static"
@@ -96,6 +100,10 @@ def create_app(workspace: Workspace) -> FastAPI:
     app.include_router(uploads.router)
     app.include_router(pages.router)
     app.include_router(reconcile_pages.router)
+    for module in (tasks_api, workload_api):
+        app.include_router(module.router, prefix="/api")
+    app.include_router(tasks_pages.router)
+    app.include_router(workload_pages.router)
     return app
 
 

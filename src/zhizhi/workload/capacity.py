@@ -67,6 +67,13 @@ def set_capacity(
     return row
 
 
+def settable(session: Session, actor: Actor) -> list[Department]:
+    """The offices whose capacity the actor sets, in the tree's order."""
+    query = select(Department).where(Department.path.startswith(actor.department_path, autoescape=True))
+    found = [d for d in session.scalars(query) if may_set(actor, d)]
+    return sorted(found, key=lambda d: [int(p) for p in d.path.strip("/").split("/")])
+
+
 def capacities(session: Session, department_ids: list[int]) -> dict[int, OfficeCapacity]:
     """The capacity rows of these offices, by department id."""
     query = select(OfficeCapacity).where(OfficeCapacity.department_id.in_(department_ids))

@@ -160,4 +160,5 @@ def _over(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The office-months whose load exceeds the capacity, the heaviest first."""
     found = [{"department": r["department"], "month": m["month"], "load": m["load"], "capacity": m["capacity"],
               "ratio": m["ratio"]} for r in rows for m in r["months"] if m["over"]]  # fmt: skip
-    return sorted(found, key=lambda f: (-f["ratio"], f["month"], f["department"]["code"]))
+    # An office of no staff with work in hand has no ratio, and comes first.
+    return sorted(found, key=lambda f: (-(f["ratio"] or float("inf")), f["month"], f["department"]["code"]))
