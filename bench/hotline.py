@@ -324,9 +324,9 @@ def fit(seed: int, grievances: int, merge_at: float) -> None:
     index, rows, labels = TicketIndex(), [], []
     case_rows, case_best, case_labels = [], [], []
     for t in tickets:
-        for other, e in index.evidence(as_text(t)):
-            rows.append((1.0, *e.vector()))
-            labels.append(float(tickets[other].case == t.case))
+        others, facts = index.evidence(as_text(t))
+        rows += [(1.0, *vector) for vector in facts.vectors().tolist()]
+        labels += [float(tickets[other].case == t.case) for other in others.tolist()]
         joins, best = t.id, 0.0
         for case, _, k in index.case_evidence(as_text(t)):
             case_rows.append((1.0, *k.vector()))

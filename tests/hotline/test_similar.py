@@ -72,6 +72,22 @@ def test_added_tickets_are_found_before_and_after_compacting(index: TicketIndex)
     )  # a ticket is never its own candidate
 
 
+def test_the_delta_put_into_the_arrays_as_it_grows_changes_no_score(monkeypatch: pytest.MonkeyPatch) -> None:
+    words = ("螺蛳粉店", "便利店", "健身房", "眼镜店")
+    tickets = [TicketText(i, f"{'鑫源兴隆恒通'[i % 6]}{words[i % 4]}第{i % 7}次多收{i % 5}0元，要求退款",
+                          f"1380000{i % 9:04d}", None, f"{'鑫源兴隆恒通'[i % 6]}{words[i % 4]}",
+                          received=date(2026, 3, 1 + i % 28)) for i in range(60)]  # fmt: skip
+    grown = {}
+    for reindex_at in (4, 10_000):  # into the arrays every few tickets, or never
+        monkeypatch.setattr("zhizhi.hotline.similar.REINDEX_AT", reindex_at)
+        index, found = TicketIndex(), []
+        for ticket in tickets:
+            found.append(index.candidates(ticket, limit=20, floor=0.0))
+            index.add(ticket)
+        grown[reindex_at] = found
+    assert grown[4] == grown[10_000] and sum(len(f) for f in grown[4]) > 100
+
+
 GYM = "柳州市城中区金山健身房"
 CASE = [  # one incident, two members so far, in case 100; an unrelated grievance about the same gym, case 200
     TicketText(31, "金山健身房办卡后关门跑路，预付卡余额2000元无法退还", "13700002222", "张敏", GYM,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
@@ -41,6 +41,30 @@ def record(
     Every text is bounded (see `bounded`), so no caller can grow the trail by what it passes. Returns the event's
     sequence number.
     """
+    row = _event(session, actor, action, object_type, object_id, purpose, detail)
+    session.execute(insert(AuditEvent), [row])
+    return int(row["seq"])
+
+
+def record_many(session: Session, actor: Actor, events: Iterable[dict[str, Any]]) -> int:
+    """Append several events of one actor in order, in one statement (each event the keyword arguments of `record`
+    after the actor). Returns the last event's sequence number (0 when there is none)."""
+    rows = [_event(session, actor, **event) for event in events]
+    if rows:
+        session.execute(insert(AuditEvent), rows)
+    return int(rows[-1]["seq"]) if rows else 0
+
+
+def _event(
+    session: Session,
+    actor: Actor,
+    action: str,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    purpose: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The next event's row; the chain's head (of this transaction) moves on to it."""
     seq, prev_hash = _chain_head(session)
     texts = {
         "actor": actor.name,
@@ -60,9 +84,8 @@ def record(
         "prev_hash": prev_hash,
     }
     digest = event_hash(SimpleNamespace(**values))
-    session.execute(insert(AuditEvent), [{**values, "hash": digest}])
     session.info[_HEAD] = (seq + 1, digest)
-    return seq + 1
+    return {**values, "hash": digest}
 
 
 def bounded(value: str, limit: int) -> str:

@@ -2,10 +2,9 @@
 answered once to every ticket through the outbox.
 
 The front door:
-- cases: `take_in` (tickets no case holds yet into cases; `DeskChore` does it in the worker), `get_case`,
-  `list_cases`, `open_suggestions`,
-  `confirm` / `keep_apart` (a suggestion), `merge_cases`, `split` (undo), `assign`, `decide`, `pause`, `resume`,
-  `extend`, `clocks`;
+- cases: `take_in` (tickets no case holds yet into cases, a batch at a time; `DeskChore` does it in the worker),
+  `get_case`, `list_cases`, `open_suggestions`, `confirm` / `keep_apart` (a suggestion), `merge_cases`, `split`
+  (undo), `assign`, `decide`, `pause`, `resume`, `extend`, `clocks`;
 - what the desk shows: `case_view` (identities by the desk's privacy rule), `case_row`, `suggestion_row`,
   `statistics`, `lookup` (the citizen's page);
 - intake beside files: `push_tickets` (a platform's push), `web_ticket` (the public form);
@@ -17,8 +16,6 @@ from zhizhi.hotline.cases import (
     ALLOWED,
     NOT_ACCEPTED_REASONS,
     STAGES,
-    DeskChore,
-    Intake,
     assign,
     clock_states,
     clocks,
@@ -33,11 +30,11 @@ from zhizhi.hotline.cases import (
     pause,
     resume,
     split,
-    take_in,
 )
 from zhizhi.hotline.clocks import RULES, Clock, ClockState, Pause, Rule, clock, deadline, elapsed, remaining
 from zhizhi.hotline.intake import push_tickets, web_ticket
 from zhizhi.hotline.similar import Candidate, TicketIndex, TicketText
+from zhizhi.hotline.take import DeskChore, Intake, take_in
 from zhizhi.hotline.views import (
     Lookup,
     case_row,

@@ -1,11 +1,8 @@
 """Cases: tickets of every channel merged into one grievance, routed, on the legal clocks, and answered once.
 
-`take_in` turns the ticket records no case holds yet into cases, oldest first: each new ticket is scored against
-the earlier ones (`zhizhi.hotline.similar`); a case scores as its best ticket. At or above `hotline.merge_at` the
-ticket joins that case on its own; from `hotline.review_from` it opens a case of its own and the closer cases are
-suggested to a handler, who confirms (the two cases become one) or keeps them apart. Every move can be undone
-(`split`), and every step is audited. A new case is linked to the register's entity (`zhizhi.hotline.respondents`)
-and routed (`zhizhi.hotline.routing`); a ticket joining a case that was answered gets the answer too.
+Tickets come into cases by `zhizhi.hotline.take` (`take_in`): on their own at or above `hotline.merge_at`, else a
+case of their own with the closer cases suggested to a handler, who confirms (the two cases become one) or keeps
+them apart here. Every move can be undone (`split`), and every step is audited.
 
 `decide` records a handler's decision and result once; `zhizhi.hotline.answers` renders it for every ticket of the
 case in its channel's codes and owes it to the channel's platform through the outbox.
@@ -18,11 +15,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from zhizhi.access.audit import record as audit
@@ -31,10 +27,8 @@ from zhizhi.config import Workspace
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError
 from zhizhi.hotline.answers import answer_tickets
 from zhizhi.hotline.clocks import Clock, ClockState, Pause, clock
-from zhizhi.hotline.history import index_of, ticket_moment, ticket_text, tickets_where
-from zhizhi.hotline.respondents import Register, division_of, golden_value
-from zhizhi.hotline.routing import OPEN_STAGES, Facts, Router, least_loaded, load_routing
-from zhizhi.hotline.similar import Candidate
+from zhizhi.hotline.routing import OPEN_STAGES, least_loaded
+from zhizhi.hotline.take import open_case
 from zhizhi.hotline.workdays import UnknownYearError, WorkCalendar
 from zhizhi.records.ticket_answer import DECISIONS
 from zhizhi.store.tables import (
@@ -70,151 +64,10 @@ ALLOWED = {
 }
 MAX_RESULT = 4000
 MAX_REASON = 500
-BATCH = 2000
 
 
 def _local(moment: datetime) -> datetime:
     return moment.astimezone(LOCAL_TZ) if moment.tzinfo else moment
-
-
-# --- taking tickets in ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class Intake:
-    tickets: int = 0
-    opened: int = 0
-    merged: int = 0
-    suggested: int = 0
-    answered: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return dict(self.__dict__)
-
-
-def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int = BATCH, after: int = 0) -> Intake:
-    """Put the ticket records no case holds yet (those with an id above `after`; up to `limit`, oldest first) into
-    cases, in the caller's transaction. Returns the counts."""
-    require(actor, "cases.write")
-    settings = workspace.config.hotline
-    pending = tickets_where(session, (Record.id > after) & ~exists().where(CaseTicket.record_id == Record.id))[:limit]
-    if not pending:
-        return Intake()
-    routing = Router(session, load_routing(workspace.root, session))
-    register = Register(session, (data for _, data, _ in pending))
-    memory = index_of(session)
-    pending.sort(key=lambda t: (ticket_moment(t[1]), t[0]))
-    done = Intake()
-    for record_id, data, department_id in pending:
-        text = ticket_text(record_id, data)
-        by_case = _by_case(session, memory.index.candidates(text, limit=20, floor=settings.review_from))
-        best = max(by_case.items(), key=lambda item: (item[1].score, -item[0]), default=None)
-        done.tickets += 1
-        if best is not None and best[1].score >= settings.merge_at:
-            case = session.get_one(Case, best[0])
-            _join(session, case, record_id, "merged", best[1], "自动并案")
-            audit(session, actor, "case.merged", object_type="case", object_id=case.number,
-                  detail={"ticket": data.get("number"), "score": round(best[1].score, 3),
-                          "reasons": list(best[1].reasons)})  # fmt: skip
-            done.merged += 1
-            if case.decision is not None:
-                done.answered += answer_tickets(session, workspace, case, [record_id])
-        else:
-            case = _open(session, actor, routing, record_id, data, department_id, register)
-            done.opened += 1
-            for other, candidate in sorted(by_case.items(), key=lambda item: -item[1].score)[:3]:
-                session.add(
-                    CaseSuggestion(
-                        record_id=record_id, case_id=other, score=candidate.score, reasons=_reasons(candidate),
-                        status="open", created_at=utcnow(),
-                    )
-                )  # fmt: skip
-                done.suggested += 1
-        memory.index.add(text)
-        memory.indexed.add(record_id)
-        session.flush()
-    return done
-
-
-def _by_case(session: Session, candidates: list[Candidate]) -> dict[int, Candidate]:
-    """The best candidate of each case the candidates' tickets are in (a case scores as its best ticket)."""
-    if not candidates:
-        return {}
-    case_of = dict(
-        session.execute(
-            select(CaseTicket.record_id, CaseTicket.case_id).where(
-                CaseTicket.record_id.in_([c.ticket_id for c in candidates])
-            )
-        ).all()
-    )
-    best: dict[int, Candidate] = {}
-    for candidate in candidates:
-        case_id = case_of.get(candidate.ticket_id)
-        if case_id is not None and (case_id not in best or candidate.score > best[case_id].score):
-            best[case_id] = candidate
-    return best
-
-
-def _reasons(candidate: Candidate) -> str:
-    return json.dumps(
-        {"reasons": list(candidate.reasons), "phrases": list(candidate.shared_phrases), "ticket": candidate.ticket_id,
-         "text_similarity": round(candidate.text_similarity, 3)}, ensure_ascii=False,
-    )  # fmt: skip
-
-
-def _join(session: Session, case: Case, record_id: int, how: str, candidate: Candidate | None, by: str) -> None:
-    session.add(
-        CaseTicket(
-            record_id=record_id, case_id=case.id, how=how, score=candidate.score if candidate else None,
-            reasons=_reasons(candidate) if candidate else None, joined_at=utcnow(), joined_by=by,
-        )
-    )  # fmt: skip
-    case.updated_at = utcnow()
-
-
-def _open(
-    session: Session,
-    actor: Actor,
-    routing: Router,
-    record_id: int,
-    data: dict[str, Any],
-    department_id: int,
-    register: Register | None = None,
-) -> Case:
-    moment = ticket_moment(data)
-    now = utcnow()
-    entity = (register or Register(session, [data])).entity(data)
-    case = Case(
-        number="",
-        kind=data.get("kind") or "other",
-        stage="received",
-        desk_id=department_id,
-        received_at=moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment,
-        received_on=moment.date(),
-        respondent_name=(data.get("respondent_name") or None),
-        respondent_uscc=data.get("respondent_uscc") or None,
-        respondent_address=(data.get("respondent_address") or None),
-        respondent_division=data.get("respondent_address_division_code") or (division_of(entity) if entity else None),
-        entity_id=entity.id if entity else None,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(case)
-    session.flush()
-    case.number = f"{moment:%Y}{case.id:07d}"
-    _join(session, case, record_id, "first", None, "新案件")
-    facts = Facts(
-        kind=case.kind,
-        division=case.respondent_division,
-        industry=golden_value(entity, "industry_code") if entity else None,
-        text=f"{data.get('respondent_name') or ''} {data.get('text') or ''}",
-    )
-    where = routing.route(facts, department_id)
-    case.office_id, case.handler_id, case.routed_by = where.office_id, where.handler_id, where.why
-    audit(session, actor, "case.opened", object_type="case", object_id=case.number,
-          detail={"ticket": data.get("number"), "channel": data.get("channel"), "office": where.office_id,
-                  "handler": where.handler_id, "routed_by": where.why, "entity": case.entity_id})  # fmt: skip
-    return case
 
 
 # --- a handler's steps ------------------------------------------------------------------------------------------
@@ -359,7 +212,7 @@ def split(session: Session, actor: Actor, workspace: Workspace, record_id: int, 
                                      .where(Record.id == record_id)) or "{}")  # fmt: skip
     session.delete(ticket)
     session.flush()
-    new = _open(session, actor, Router(session, load_routing(workspace.root, session)), record_id, data, case.desk_id)
+    new = open_case(session, actor, workspace, record_id, data, case.desk_id)
     session.add(CaseSuggestion(record_id=record_id, case_id=case.id, score=ticket.score or 0.0,
                                reasons=ticket.reasons or "{}", status="apart", created_at=utcnow(),
                                decided_at=utcnow(), decided_by=actor.name))  # fmt: skip
@@ -598,38 +451,3 @@ def open_suggestions(session: Session, actor: Actor, *, limit: int = 100) -> lis
         .limit(limit)
     )
     return list(session.scalars(query))
-
-
-@dataclass
-class DeskChore:
-    """The worker's chore: every couple of seconds, new tickets into cases (one short transaction). It looks only
-    above the highest record id it has seen, and at every record again every ten minutes (and when it starts)."""
-
-    sessions: Any
-    workspace: Workspace
-    seen: int = 0
-    full_at: float = 0.0
-    __name__: str = "the hotline desk's intake"
-
-    def __call__(self) -> None:
-        import time
-
-        from zhizhi.store.engine import READING
-
-        now = time.monotonic()
-        after = 0 if now >= self.full_at else self.seen
-        waiting = ~exists().where(CaseTicket.record_id == Record.id)
-        with self.sessions() as session:  # a look first, with no write lock: most ticks find nothing
-            session.connection(execution_options={READING: True})
-            top = session.scalar(select(func.max(Record.id))) or 0
-            pending = session.scalar(
-                select(Record.id).where(Record.record_type == "ticket", Record.id > after, waiting).limit(1)
-            )
-        if pending is not None:
-            with self.sessions() as session, session.begin():
-                done = take_in(session, Actor.operator("zhizhi worker"), self.workspace, after=after)
-            if done.tickets >= BATCH:  # more to take: look again from where this one began
-                return
-        self.seen = top
-        if after == 0:
-            self.full_at = now + 600

@@ -31,8 +31,13 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from difflib import SequenceMatcher
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 REPEAT = re.compile(
     r"再次(?:反映|来电|投诉|举报)|又一次反映|第[二三四五2-5]次(?:来电|反映|投诉)|此前已(?:经)?反映|已(?:经)?反映过|"
@@ -83,9 +88,27 @@ def different_word(one: str, other: str) -> bool:
 def compare_figures(one: frozenset[tuple[str, str]], other: frozenset[tuple[str, str]]) -> tuple[int, int]:
     """(units on which the two agree, units on which they contradict): a unit both give, with a value in common or
     none in common."""
-    units = {u for u, _ in one} & {u for u, _ in other}
-    agree = sum(1 for u in units if {v for w, v in one if w == u} & {v for w, v in other if w == u})
-    return agree, len(units) - agree
+    return compare_to(figure_units(one), other)
+
+
+def figure_units(found: frozenset[tuple[str, str]]) -> dict[str, set[str]]:
+    """Figures by unit: the values given in each."""
+    units: dict[str, set[str]] = {}
+    for unit, value in found:
+        units.setdefault(unit, set()).add(value)
+    return units
+
+
+def compare_to(units: dict[str, set[str]], other: frozenset[tuple[str, str]]) -> tuple[int, int]:
+    """`compare_figures` with the first side's figures by unit (`figure_units`), to compare it with many."""
+    both: set[str] = set()
+    agree: set[str] = set()
+    for unit, value in other:
+        if unit in units:
+            both.add(unit)
+            if value in units[unit]:
+                agree.add(unit)
+    return len(agree), len(both) - len(agree)
 
 
 @dataclass(frozen=True)
@@ -107,23 +130,84 @@ class Evidence:
     different_word: bool = False
     one_respondent: bool = False
 
+    def long_apart(self) -> bool:
+        """Received more than `WINDOW_DAYS` apart."""
+        return self.days_apart is not None and self.days_apart > WINDOW_DAYS
+
     def vector(self) -> tuple[float, ...]:
         """The facts as the model reads them (`FEATURES`, in order)."""
-        long_apart = self.days_apart is not None and self.days_apart > WINDOW_DAYS
-        return (self.text, math.log1p(self.shared), float(self.same_phone), float(self.same_caller),
-                float(self.same_respondent), float(self.different_respondent), float(min(self.same_figures, 2)),
-                float(min(self.different_figures, 2)), float(self.repeat_call and not long_apart), float(long_apart),
-                self.text * float(self.different_respondent), float(self.different_word),
-                float(not (self.same_phone or self.same_caller)) * math.log1p(min(self.days_apart or 0, WINDOW_DAYS)),
-                float(self.same_respondent) * math.log1p(self.shared), float(self.one_respondent),
-                float(self.same_phone or self.same_caller) * math.log1p(self.shared))  # fmt: skip
+        return tuple(PairFacts.of([self]).vectors()[0].tolist())
 
     def logit(self) -> float:
         """The log-odds that the pair is one case."""
-        return BIAS + sum(w * x for w, x in zip(WEIGHTS, self.vector(), strict=True))
+        return float(PairFacts.of([self]).logits()[0])
 
     def score(self) -> float:
         return 1 / (1 + math.exp(-self.logit()))
+
+
+@dataclass(frozen=True)
+class PairFacts:
+    """The facts of many pairs at once, one array per fact of `Evidence` (one row per pair; `days_apart` -1 where a
+    day is unknown): a new ticket's shortlist is weighed in one go, and one pair is weighed the same way."""
+
+    text: npt.NDArray[np.float64]
+    shared: npt.NDArray[np.float64]
+    same_phone: npt.NDArray[np.bool_]
+    same_caller: npt.NDArray[np.bool_]
+    same_respondent: npt.NDArray[np.bool_]
+    different_respondent: npt.NDArray[np.bool_]
+    same_figures: npt.NDArray[np.int64]
+    different_figures: npt.NDArray[np.int64]
+    repeat_call: npt.NDArray[np.bool_]
+    days_apart: npt.NDArray[np.int64]
+    different_word: npt.NDArray[np.bool_]
+    one_respondent: npt.NDArray[np.bool_]
+
+    @classmethod
+    def of(cls, pairs: Sequence[Evidence]) -> PairFacts:
+        """The facts of `pairs`, as arrays."""
+        columns = {f.name: [getattr(e, f.name) for e in pairs] for f in fields(Evidence)}
+        columns["days_apart"] = [-1 if d is None else d for d in columns["days_apart"]]
+        arrays: dict[str, Any] = {f.name: np.asarray(columns[f.name], dtype=_DTYPES[f.name]) for f in fields(cls)}
+        return cls(**arrays)
+
+    def __len__(self) -> int:
+        return int(self.text.size)
+
+    def evidence(self, row: int) -> Evidence:
+        """One pair's facts."""
+        values = {f.name: getattr(self, f.name)[row].item() for f in fields(self)}
+        return Evidence(**{**values, "days_apart": None if values["days_apart"] < 0 else values["days_apart"]})
+
+    def vectors(self) -> npt.NDArray[np.float64]:
+        """The facts as the model reads them: one row per pair, one column per name of `FEATURES`."""
+        long_apart = self.days_apart > WINDOW_DAYS
+        caller = self.same_phone | self.same_caller
+        weight = np.log1p(self.shared)
+        days = np.log1p(np.minimum(np.maximum(self.days_apart, 0), WINDOW_DAYS).astype(np.float64))
+        columns = (self.text, weight, self.same_phone, self.same_caller, self.same_respondent,
+                   self.different_respondent, np.minimum(self.same_figures, 2), np.minimum(self.different_figures, 2),
+                   self.repeat_call & ~long_apart, long_apart, self.text * self.different_respondent,
+                   self.different_word, ~caller * days, self.same_respondent * weight, self.one_respondent,
+                   caller * weight)  # fmt: skip
+        return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns]).reshape(len(self), len(FEATURES))
+
+    def logits(self) -> npt.NDArray[np.float64]:
+        """Each pair's log-odds of being one case."""
+        z = np.zeros(len(self))
+        for weight, column in zip(WEIGHTS, self.vectors().T, strict=True):
+            z = z + weight * column
+        return BIAS + z
+
+    def scores(self) -> list[float]:
+        """Each pair's score (as `Evidence.score`)."""
+        return [1 / (1 + math.exp(-z)) for z in self.logits().tolist()]
+
+
+_DTYPES = {"text": np.float64, "shared": np.float64, "same_figures": np.int64, "different_figures": np.int64,
+           "days_apart": np.int64} | {name: np.bool_ for name in ("same_phone", "same_caller", "same_respondent",
+           "different_respondent", "repeat_call", "different_word", "one_respondent")}  # fmt: skip
 
 
 FEATURES = (

@@ -5,6 +5,7 @@ ticket in milliseconds; which case holds a ticket is always read from the store.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -46,22 +47,30 @@ def ticket_text(record_id: int, data: dict[str, Any]) -> TicketText:
     )
 
 
-def tickets_where(session: Session, condition: Any) -> list[tuple[int, dict[str, Any], int]]:
-    """(record id, latest data, department id of the batch) of the ticket records meeting `condition`."""
+def tickets_where(session: Session, condition: Any, limit: int | None = None) -> list[tuple[int, dict[str, Any], int]]:
+    """(record id, latest data, department id of the batch) of the ticket records meeting `condition` (the first
+    `limit` by record id)."""
     rows = session.execute(
         select(Record.id, RecordVersion.data, Batch.department_id)
         .join(RecordVersion, RecordVersion.id == Record.version_id)
         .join(Batch, Batch.id == RecordVersion.batch_id)
         .where(Record.record_type == "ticket", condition)
         .order_by(Record.id)
+        .limit(limit)
     )
     return [(int(i), json.loads(d), int(dep)) for i, d, dep in rows]
 
 
-def index_of(session: Session) -> _Memory:
-    """The process's index of the tickets the store's cases hold (built once, then kept up to date)."""
+def held_tickets(session: Session) -> dict[int, int]:
+    """Each ticket record the store's cases hold, with the id of its case."""
+    return {int(r): int(c) for r, c in session.execute(select(CaseTicket.record_id, CaseTicket.case_id))}
+
+
+def index_of(session: Session, held: Collection[int] | None = None) -> _Memory:
+    """The process's index of the tickets the store's cases hold (built once, then kept up to date); `held`, the
+    ticket records the cases hold, when the caller has just read them (`held_tickets`)."""
     key = str(session.get_bind().engine.url)
-    held = set(session.scalars(select(CaseTicket.record_id)))
+    held = set(session.scalars(select(CaseTicket.record_id))) if held is None else set(held)
     first = session.execute(select(Case.id, Case.created_at).order_by(Case.id).limit(1)).first()
     store = tuple(first) if first else ()
     memory = _INDEXES.get(key)

@@ -6,11 +6,13 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from zhizhi.resolve.names import name_parts
 from zhizhi.store.tables import Entity
+
+CHUNK = 200
 
 
 class Register:
@@ -30,16 +32,7 @@ class Register:
         names = sorted({str(t["respondent_name"]) for t in tickets if t.get("respondent_name")})
         self.parts = _parts(names)
         trades = sorted({p[0] for p in self.parts.values() if len(p[0]) >= 2})
-        self.by_trade: dict[str, list[Entity]] = {}
-        for trade in trades:
-            self.by_trade[trade] = list(
-                session.scalars(
-                    select(Entity)
-                    .where(Entity.status == "active", Entity.name.contains(trade, autoescape=True))
-                    .order_by(Entity.id)
-                    .limit(50)
-                )
-            )
+        self.by_trade = _by_trade(session, trades)
         found = {e.name or "" for rows in self.by_trade.values() for e in rows}
         self.parts |= _parts(sorted(found - set(self.parts)))
 
@@ -55,6 +48,28 @@ class Register:
             and (not division or not division_of(e) or division_of(e) == division)
         ]  # fmt: skip
         return same[0] if len(same) == 1 else None
+
+
+def _by_trade(session: Session, trades: list[str], most: int = 50) -> dict[str, list[Entity]]:
+    """The first `most` active entities (by id) whose name holds each trade name, for all trades in a few queries
+    (one scan of the register for many trades)."""
+    held: dict[str, list[int]] = {trade: [] for trade in trades}
+    for start in range(0, len(trades), CHUNK):
+        part = trades[start : start + CHUNK]
+        named = or_(*(Entity.name.contains(trade, autoescape=True) for trade in part))
+        for entity_id, name in session.execute(
+            select(Entity.id, Entity.name).where(Entity.status == "active", named).order_by(Entity.id)
+        ):
+            for trade in part:
+                if trade in (name or "") and len(held[trade]) < most:
+                    held[trade].append(int(entity_id))
+    wanted = sorted({i for ids in held.values() for i in ids})
+    entities: dict[int, Entity] = {}
+    for start in range(0, len(wanted), CHUNK):
+        entities |= {
+            e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_(wanted[start : start + CHUNK])))
+        }
+    return {trade: [entities[i] for i in ids] for trade, ids in held.items()}
 
 
 def _parts(names: list[str]) -> dict[str, tuple[str, str]]:

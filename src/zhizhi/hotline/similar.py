@@ -12,7 +12,7 @@ phone, caller name, respondent (its name without the city and district in front)
 as sorted arrays. A new ticket probes only its rarest trigrams (the common ones would list half the city; a trigram
 in more than `max_df` tickets is never probed), takes the tickets sharing most of them, adds the latest tickets of
 the same phone, name or respondent, and scores those at once (vectorised). Tickets added after the bulk build go to
-a small in-memory delta until `compact()`.
+a small in-memory delta, put into the arrays as it grows.
 
 The score weighs the evidence of a pair (`zhizhi.hotline.evidence`): the texts' similarity, the same phone or
 caller, the same or a different business (or a business on one side only), figures that agree or contradict
@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -40,10 +41,13 @@ import numpy.typing as npt
 from zhizhi.hotline.evidence import (
     FEATURES,
     RECENT_DAYS,
+    WEIGHTS,
     CaseEvidence,
     Evidence,
-    compare_figures,
+    PairFacts,
+    compare_to,
     different_word,
+    figure_units,
     figures,
     repeats,
 )
@@ -85,12 +89,21 @@ def _mix(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
 def gram_keys(text: str) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
     """A normalised text's trigram keys and its bigram keys (32 bits each, unique, sorted; the same gram has the same
     key in every process). A one-character text is its own bigram."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=U32).astype(np.uint64)
+    codes = _codes(text)
     if codes.size < 2:
         return np.empty(0, dtype=U32), np.unique(_mix(codes | np.uint64(1 << 63)))
     bi = _mix((codes[:-1] << np.uint64(21)) | codes[1:] | np.uint64(1 << 63))
-    tri = _mix((codes[:-2] << np.uint64(42)) | (codes[1:-1] << np.uint64(21)) | codes[2:])
-    return np.unique(tri), np.unique(bi)
+    return np.unique(trigram_keys(text, codes)), np.unique(bi)
+
+
+def trigram_keys(text: str, codes: npt.NDArray[np.uint64] | None = None) -> npt.NDArray[np.uint32]:
+    """The key of each trigram of a normalised text, in the order of the text (repeats kept)."""
+    codes = _codes(text) if codes is None else codes
+    return _mix((codes[:-2] << np.uint64(42)) | (codes[1:-1] << np.uint64(21)) | codes[2:])
+
+
+def _codes(text: str) -> npt.NDArray[np.uint64]:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=U32).astype(np.uint64)
 
 
 def respondent_key(name: str | None) -> str:
@@ -123,8 +136,11 @@ def without_respondent(text: str, respondent: str | None) -> str:
 def same_respondent(one: str, other: str) -> bool:
     """Two respondent keys name the same business: equal, or one (of 4 characters at least) inside the other, as
     柳州市城中区龙城螺蛳粉店 and 龙城螺蛳粉店."""
-    short, long = sorted((one, other), key=len)
-    return bool(short) and (short == long or (len(short) >= 4 and short in long))
+    if one == other:
+        return bool(one)
+    if len(one) > len(other):
+        one, other = other, one
+    return len(one) >= 4 and one in other
 
 
 @dataclass(frozen=True)
@@ -208,6 +224,9 @@ def _case_key(case_id: int | None) -> int:
     return (hash(("case", case_id)) & 0x7FFFFFFFFFFFFFFF) or 1 if case_id is not None else 0
 
 
+REINDEX_AT = 4096
+"""The delta of added tickets is put into the sorted arrays once it holds this many (or a quarter of the arrays'
+rows)."""
 NO_CASE = -(2**63)
 CASE_FLOOR = 1e-4
 """A case whose best ticket scores under this, about another business or none, is not weighed further."""
@@ -248,6 +267,7 @@ class TicketIndex:
         self._delta_df: dict[int, int] = defaultdict(int)
         self._delta_post: dict[int, list[int]] = defaultdict(list)
         self._delta_who: dict[int, list[int]] = defaultdict(list)
+        self._bulk_rows = 0
 
     def __len__(self) -> int:
         return self._ids.size
@@ -262,17 +282,21 @@ class TicketIndex:
         return index
 
     def add(self, ticket: TicketText) -> None:
-        """Add one ticket (to the delta, searched beside the arrays until `compact`)."""
+        """Add one ticket (to the delta, searched beside the arrays; once the delta is large (`REINDEX_AT`), all go
+        into the arrays again, each ticket's vector length kept as it was: the same scores)."""
         row = self._append(ticket)
         start, end = self._offsets.data[row], self._offsets.data[row + 1]
-        keys = self._grams.data[start:end].tolist()
-        for key in keys:
-            self._delta_df[key] += 1
-        for key in keys[: int(self._trigrams.data[row])]:
-            self._delta_post[key].append(row)
-        for column in self._identity.values():
-            if who := int(column.data[row]):
-                self._delta_who[who].append(row)
+        if row + 1 - self._bulk_rows > max(REINDEX_AT, self._bulk_rows // 4):
+            self._bulk(norms=False)
+        else:
+            keys = self._grams.data[start:end].tolist()
+            for key in keys:
+                self._delta_df[key] += 1
+            for key in keys[: int(self._trigrams.data[row])]:
+                self._delta_post[key].append(row)
+            for column in self._identity.values():
+                if who := int(column.data[row]):
+                    self._delta_who[who].append(row)
         self._norms.data[row] = self._norm(self._grams.data[start:end])
         self._norm_at.data[row] = len(self)
 
@@ -313,16 +337,19 @@ class TicketIndex:
         self._figures.append(found if found else _NO_FIGURES)
         return row
 
-    def _bulk(self) -> None:
-        """Every row into the sorted arrays; the delta emptied."""
+    def _bulk(self, *, norms: bool = True) -> None:
+        """Every row into the sorted arrays (and, with `norms`, every vector length computed again); the delta
+        emptied."""
         grams, offsets = self._grams.view(), self._offsets.view()
         rows = np.repeat(np.arange(len(self), dtype=I32), np.diff(offsets))
         self._df_keys, inverse, counts = np.unique(grams, return_inverse=True, return_counts=True)
         self._df_counts = counts.astype(I64)
-        idf = np.log((len(self) + 1) / (counts + 1)) + 1e-3
-        self._norms.data[: len(self)] = np.sqrt(np.bincount(rows, weights=idf[inverse] ** 2, minlength=len(self)))
-        self._norm_at.data[: len(self)] = len(self)
+        if norms:
+            idf = np.log((len(self) + 1) / (counts + 1)) + 1e-3
+            self._norms.data[: len(self)] = np.sqrt(np.bincount(rows, weights=idf[inverse] ** 2, minlength=len(self)))
+            self._norm_at.data[: len(self)] = len(self)
         del inverse
+        self._bulk_rows = len(self)
         position = np.arange(grams.size, dtype=I64) - offsets[:-1][rows]
         trigram = position < self._trigrams.view()[rows]
         keys, tri_rows = grams[trigram], rows[trigram]
@@ -342,12 +369,11 @@ class TicketIndex:
     def _df(self, keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
         found = np.zeros(keys.size, dtype=I64)
         if self._df_keys.size:
-            at = np.clip(np.searchsorted(self._df_keys, keys), 0, self._df_keys.size - 1)
+            at = np.minimum(np.searchsorted(self._df_keys, keys), self._df_keys.size - 1)
             hit = self._df_keys[at] == keys
             found[hit] = self._df_counts[at[hit]]
         if self._delta_df:
-            delta = self._delta_df
-            found += np.fromiter((delta.get(k, 0) for k in keys.tolist()), dtype=I64, count=keys.size)
+            found += np.fromiter(map(self._delta_df.get, keys.tolist(), repeat(0)), dtype=I64, count=keys.size)
         return found
 
     def _idf(self, keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.float64]:
@@ -357,15 +383,16 @@ class TicketIndex:
     def _norm(self, keys: npt.NDArray[np.uint32]) -> float:
         return float(np.sqrt(np.sum(self._idf(keys) ** 2))) if keys.size else 0.0
 
-    def _postings_of(self, key: int) -> list[npt.NDArray[np.int32]]:
+    def _postings_of(self, keys: npt.NDArray[np.uint32]) -> list[npt.NDArray[np.int32]]:
+        """The rows holding each trigram of `keys`, in parts."""
         parts = []
-        if self._post_keys.size:
-            at = int(np.searchsorted(self._post_keys, key))
-            if at < self._post_keys.size and int(self._post_keys[at]) == key:
-                parts.append(self._postings[self._post_offsets[at] : self._post_offsets[at + 1]])
-        if key in self._delta_post:
-            parts.append(np.asarray(self._delta_post[key], dtype=I32))
-        return parts
+        if self._post_keys.size and keys.size:
+            at = np.minimum(np.searchsorted(self._post_keys, keys), self._post_keys.size - 1)
+            starts, ends = self._post_offsets[at], self._post_offsets[at + 1]
+            hit = (self._post_keys[at] == keys).tolist()
+            parts = [self._postings[a:b] for a, b, yes in zip(starts.tolist(), ends.tolist(), hit, strict=True) if yes]
+        delta = self._delta_post
+        return parts + [np.asarray(delta[key], dtype=I32) for key in keys.tolist() if key in delta]
 
     def _rows_of(self, who: int) -> npt.NDArray[np.int32]:
         """The latest `per_identity` rows of one identity."""
@@ -377,14 +404,16 @@ class TicketIndex:
 
     def candidates(self, ticket: TicketText, *, limit: int = 10, floor: float = 0.3) -> list[Candidate]:
         """The earlier tickets scoring at least `floor` against `ticket`, best first (`ticket` itself excluded)."""
-        seen = self._examine(ticket)
-        scored = [(e.score(), e, row) for row, e in seen.found]
-        kept = sorted((s for s in scored if s[0] >= floor), key=lambda s: (-s[0], -int(self._ids.data[s[2]])))
-        return [self._candidate(score, e, row, seen) for score, e, row in kept[:limit]]
+        seen = self._examine(ticket, floor)
+        ids = self._ids.data[seen.rows].tolist()
+        kept = sorted((-score, -ids[at], at) for at, score in enumerate(seen.scores) if score >= floor)
+        return [self._candidate(-score, seen.facts.evidence(at), int(seen.rows[at]), seen)
+                for score, _, at in kept[:limit]]  # fmt: skip
 
-    def evidence(self, ticket: TicketText) -> list[tuple[int, Evidence]]:
-        """Every shortlisted earlier ticket's id with the evidence of the pair (to calibrate the weights)."""
-        return [(int(self._ids.data[row]), e) for row, e in self._examine(ticket).found]
+    def evidence(self, ticket: TicketText) -> tuple[npt.NDArray[np.int64], PairFacts]:
+        """The ids of the shortlisted earlier tickets and the facts of each pair (to calibrate the weights)."""
+        seen = self._examine(ticket)
+        return self._ids.data[seen.rows], seen.facts
 
     def case_candidates(self, ticket: TicketText, *, limit: int = 10, floor: float = 0.3) -> list[CaseCandidate]:
         """The cases `ticket` may join, scoring at least `floor`, best first: the case of every shortlisted earlier
@@ -411,7 +440,7 @@ class TicketIndex:
             if key:
                 self._delta_who[key].append(row)
 
-    def _examine(self, ticket: TicketText) -> _Seen:
+    def _examine(self, ticket: TicketText, floor: float | None = None) -> _Seen:
         full = normalise_text(ticket.text)
         respondent = respondent_key(ticket.respondent) or None
         text = without_respondent(full, respondent)
@@ -420,32 +449,33 @@ class TicketIndex:
                _hash("uscc", ticket.respondent_uscc)]  # fmt: skip
         mine = _Ticket(ticket.id, who, respondent, figures(full), repeats(full), ticket.received, text)
         if not len(self):
-            return _Seen(mine, np.empty(0, dtype=U32), np.empty(0, dtype=F64), [])
+            return _Seen(mine, np.empty(0, dtype=U32), np.empty(0, dtype=F64), *self._facts(mine, np.empty(0, I64)))
         tri, bi = gram_keys(text)
         keys = np.union1d(tri, bi)
         idf = self._idf(keys)
         rows = self._shortlist(tri, who)
         rows = rows[self._ids.data[rows] != ticket.id]
         if not rows.size:
-            return _Seen(mine, keys, idf, [])
-        similarity, shared = self._similarities(keys, idf, rows)
-        found = zip(rows.tolist(), similarity.tolist(), shared.tolist(), strict=True)
-        return _Seen(mine, keys, idf, [(r, self._evidence(mine, r, s, w)) for r, s, w in found])
+            return _Seen(mine, keys, idf, *self._facts(mine, rows))
+        return _Seen(mine, keys, idf, *self._facts(mine, rows, *self._similarities(keys, idf, rows), floor=floor))
 
     def _cases(self, seen: _Seen) -> list[tuple[int | None, npt.NDArray[np.int64], int, CaseEvidence]]:
         """The cases of the shortlisted rows: each with its rows, its best row, and the evidence against it. A case
         whose best ticket is all but ruled out (a score under `CASE_FLOOR`, and another business or none) is weighed
         by that ticket alone."""
-        groups: dict[tuple[int, int], list[tuple[int, Evidence]]] = defaultdict(list)
-        for row, e in seen.found:
+        groups: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+        for at, row in enumerate(seen.rows.tolist()):
             case = int(self._case.data[row])
-            groups[(case, -1) if case != NO_CASE else (case, row)].append((row, e))  # a row in no case: its own
-        mine, out = seen.mine, []
-        recent = len({(int(self._identity["name"].data[row]), int(self._identity["phone"].data[row]))
-                      for row, e in seen.found if e.same_respondent and not (e.same_phone or e.same_caller)
-                      and e.days_apart is not None and e.days_apart <= RECENT_DAYS})  # fmt: skip
+            groups[(case, -1) if case != NO_CASE else (case, row)].append((row, at))  # a row in no case: its own
+        mine, facts, logits, out = seen.mine, seen.facts, seen.logits.tolist(), []
+        burst = facts.same_respondent & ~(facts.same_phone | facts.same_caller) & (facts.days_apart >= 0)
+        burst &= facts.days_apart <= RECENT_DAYS
+        rows = seen.rows[burst]
+        recent = len(set(zip(self._identity["name"].data[rows].tolist(), self._identity["phone"].data[rows].tolist(),
+                             strict=True)))  # fmt: skip
         for pairs in groups.values():
-            best_row, best = max(pairs, key=lambda pair: (pair[1].logit(), pair[0]))
+            best_row, best_at = max(pairs, key=lambda pair: (logits[pair[1]], pair[0]))
+            best = facts.evidence(best_at)
             case = int(self._case.data[best_row])
             if case == NO_CASE or (best.score() < CASE_FLOOR and not best.same_respondent):
                 members = np.array(sorted(row for row, _ in pairs), dtype=I64)
@@ -482,7 +512,7 @@ class TicketIndex:
         usable = (df > 0) & (df <= self.max_df)
         rare = tri[usable][np.argsort(df[usable], kind="stable")][: self.probe]
         chosen = [np.empty(0, dtype=I64)]
-        parts = [part for key in rare.tolist() for part in self._postings_of(key)]
+        parts = self._postings_of(rare)
         if parts:
             ids, counts = np.unique(np.concatenate(parts), return_counts=True)
             need = 2 if rare.size >= 4 else 1
@@ -496,10 +526,10 @@ class TicketIndex:
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """The cosine of the new text with each row's, and the weight they share, at once."""
         starts, ends = self._offsets.data[rows], self._offsets.data[rows + 1]
-        grams = self._grams.data
-        theirs = np.concatenate([grams[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)])
-        segment = np.repeat(np.arange(rows.size), ends - starts)
-        at = np.clip(np.searchsorted(keys, theirs), 0, max(keys.size - 1, 0))
+        lengths = ends - starts
+        segment = np.repeat(np.arange(rows.size), lengths)
+        theirs = self._grams.data[np.arange(segment.size) + np.repeat(starts - np.cumsum(lengths) + lengths, lengths)]
+        at = np.minimum(np.searchsorted(keys, theirs), max(keys.size - 1, 0))
         hit = keys[at] == theirs if keys.size else np.zeros(theirs.size, dtype=bool)
         shared = np.bincount(segment[hit], weights=idf[at[hit]] ** 2, minlength=rows.size)
         own = float(np.sqrt(np.sum(idf**2)))
@@ -516,22 +546,52 @@ class TicketIndex:
             self._norm_at.data[row] = len(self)
         return self._norms.data[rows]
 
-    def _evidence(self, mine: _Ticket, row: int, similarity: float, shared: float) -> Evidence:
+    def _facts(
+        self,
+        mine: _Ticket,
+        rows: npt.NDArray[np.int64],
+        similarity: npt.NDArray[np.float64] | None = None,
+        shared: npt.NDArray[np.float64] | None = None,
+        floor: float | None = None,
+    ) -> tuple[npt.NDArray[np.int64], PairFacts, npt.NDArray[np.float64]]:
+        """The facts of the new ticket with each of `rows` (`zhizhi.hotline.evidence`) and their log-odds, at once;
+        with a `floor`, only the pairs that may score at least that are told apart by one word."""
+        none = np.zeros(rows.size, dtype=bool)
         phone, name, _, uscc = mine.who
-        same_phone = bool(phone) and int(self._identity["phone"].data[row]) == phone
-        same_name = bool(name) and int(self._identity["name"].data[row]) == name
-        theirs = self._respondent[row]
-        same_business = bool(mine.respondent and theirs and same_respondent(mine.respondent, theirs))
-        same_business = same_business or (bool(uscc) and int(self._identity["uscc"].data[row]) == uscc)
-        other_business = bool(mine.respondent and theirs) and not same_business
-        agree, differ = compare_figures(mine.figures, self._figures[row])
-        received = int(self._received.data[row])
-        apart = abs(mine.received.toordinal() - received) if mine.received and received else None
-        alike = same_business or not (mine.respondent or theirs)  # the same business, or a question about none
-        other_word = alike and similarity >= 0.3 and different_word(mine.text, self._texts[row])
-        one_business = bool(mine.respondent) != bool(theirs) and not same_business
-        return Evidence(similarity, shared, same_phone, same_name, same_business, other_business, agree, differ,
-                        mine.repeat and (same_phone or same_name), apart, other_word, one_business)  # fmt: skip
+        same_phone = (self._identity["phone"].data[rows] == phone) if phone else none
+        same_name = (self._identity["name"].data[rows] == name) if name else none
+        theirs = [self._respondent[row] for row in rows.tolist()]
+        named = np.array([t is not None for t in theirs], dtype=bool)
+        same = {t: same_respondent(mine.respondent, t) for t in set(theirs) if t} if mine.respondent else {}
+        same_business = np.array([same.get(t, False) for t in theirs], dtype=bool)
+        if uscc:
+            same_business |= self._identity["uscc"].data[rows] == uscc
+        other_business = named & ~same_business if mine.respondent else none
+        agree, differ = np.zeros(rows.size, dtype=I64), np.zeros(rows.size, dtype=I64)
+        if mine.figures:
+            units = figure_units(mine.figures)
+            for at, row in enumerate(rows.tolist()):
+                if self._figures[row]:
+                    agree[at], differ[at] = compare_to(units, self._figures[row])
+        received = self._received.data[rows].astype(I64)
+        known = received > 0 if mine.received else none
+        apart = np.where(known, np.abs((mine.received.toordinal() if mine.received else 0) - received), -1)
+        similarity = np.zeros(rows.size) if similarity is None else similarity
+        one_business = (named != bool(mine.respondent)) & ~same_business
+        other_word = np.zeros(rows.size, dtype=bool)
+        facts = PairFacts(similarity, np.zeros(rows.size) if shared is None else shared, same_phone, same_name,
+                          same_business, other_business, agree, differ, (same_phone | same_name) & mine.repeat, apart,
+                          other_word, one_business)  # fmt: skip
+        alike = same_business if mine.respondent else same_business | ~named  # the same business, or two questions
+        compare = alike & (similarity >= 0.3)
+        logits = None
+        if floor is not None and 0 < floor < 1 and WEIGHTS[FEATURES.index("different_word")] <= 0:
+            # A pair under the floor without this fact is under it with it: the texts need not be compared.
+            logits = facts.logits()
+            compare &= logits >= math.log(floor / (1 - floor)) - 1e-6
+        for at in np.flatnonzero(compare).tolist():
+            other_word[at] = different_word(mine.text, self._texts[int(rows[at])])
+        return rows, facts, facts.logits() if logits is None or other_word.any() else logits
 
     def _trigrams_of(self, rows: Iterable[int]) -> set[int]:
         starts, counts = self._offsets.data, self._trigrams.data
@@ -548,7 +608,7 @@ class TicketIndex:
 
     def _candidate(self, score: float, e: Evidence, row: int, seen: _Seen) -> Candidate:
         phrases = _phrases(seen.mine.text, self._trigrams_of([row]), seen.weights(), len(self))
-        long_apart = bool(e.vector()[FEATURES.index("long_apart")])
+        long_apart = e.long_apart()
         reasons = [r for r, yes in (("same_phone", e.same_phone), ("same_caller", e.same_caller),
                                     ("same_respondent", e.same_respondent), ("shared_phrases", bool(phrases)),
                                     ("similar_text", e.text >= 0.3), ("repeat_call", e.repeat_call and not long_apart),
@@ -574,13 +634,19 @@ class _Ticket:
 
 @dataclass
 class _Seen:
-    """A new ticket as examined: its facts, its gram keys with their weights, and each shortlisted row's evidence."""
+    """A new ticket as examined: its facts, its gram keys with their weights, the shortlisted rows and the facts of
+    each pair, with their log-odds and scores."""
 
     mine: _Ticket
     keys: npt.NDArray[np.uint32]
     idf: npt.NDArray[np.float64]
-    found: list[tuple[int, Evidence]]
+    rows: npt.NDArray[np.int64]
+    facts: PairFacts
+    logits: npt.NDArray[np.float64]
     _weights: dict[int, float] | None = None
+
+    def __post_init__(self) -> None:
+        self.scores = [1 / (1 + math.exp(-z)) for z in self.logits.tolist()]
 
     def weights(self) -> dict[int, float]:
         if self._weights is None:
@@ -591,7 +657,8 @@ class _Seen:
 def _phrases(text: str, theirs: set[int], weights: dict[int, float], total: int) -> tuple[str, ...]:
     """The rarest shared trigrams (in at most one ticket in a thousand), rarest first, at most three."""
     rare = math.log((total + 1) / (max(total // 1000, 1) + 1))
-    grams = {text[i : i + 3] for i in range(len(text) - 2)}
-    keyed = [(weights.get(int(gram_keys(g)[0][0]), 0.0), g) for g in grams]
-    shared = sorted(((w, g) for w, g in keyed if w >= rare and int(gram_keys(g)[0][0]) in theirs), reverse=True)
-    return tuple(g for _, g in shared[:3])
+    if len(text) < 3:
+        return ()
+    grams = dict(zip((text[i : i + 3] for i in range(len(text) - 2)), trigram_keys(text).tolist(), strict=True))
+    shared = sorted(((weights.get(k, 0.0), g) for g, k in grams.items() if k in theirs), reverse=True)
+    return tuple(g for w, g in shared if w >= rare)[:3]

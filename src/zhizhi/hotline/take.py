@@ -1,0 +1,254 @@
+"""Taking tickets into cases: the ticket records no case holds yet, a batch at a time, oldest first.
+
+Each new ticket is scored against every earlier one (`zhizhi.hotline.similar`); a case scores as its best ticket.
+At or above `hotline.merge_at` the ticket joins that case on its own; from `hotline.review_from` it opens a case of
+its own and the closer cases (at most three) are suggested to a handler, who confirms or keeps them apart
+(`zhizhi.hotline.cases`). A new case is linked to the register's entity (`zhizhi.hotline.respondents`) and routed
+(`zhizhi.hotline.routing`); a ticket joining a case that was answered gets the answer too. Every step is audited.
+
+A batch is decided in memory, ticket after ticket, exactly as one ticket at a time would be: the index of earlier
+tickets grows as each ticket is decided, and which case holds each earlier ticket (read from the store once per
+batch) is kept as tickets join or open cases. The store is written once, at the end of the batch and in bulk: the
+new cases, each ticket's place in its case, the suggestions, the audit events (in the tickets' order) and the
+answers owed. A batch is one transaction, the caller's.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from zhizhi.access.audit import record_many
+from zhizhi.access.roles import Actor, require
+from zhizhi.config import Workspace
+from zhizhi.hotline.answers import answer_tickets
+from zhizhi.hotline.history import held_tickets, index_of, ticket_moment, ticket_text, tickets_where
+from zhizhi.hotline.respondents import Register, division_of, golden_value
+from zhizhi.hotline.routing import Facts, Router, load_routing
+from zhizhi.hotline.similar import Candidate
+from zhizhi.store.tables import Case, CaseSuggestion, CaseTicket, Record
+from zhizhi.store.types import LOCAL_TZ, utcnow
+
+BATCH = 2000
+NEW = 1 << 62
+"""A case opened in the batch is known by NEW + its place among them until the store gives it an id: after every
+stored case's id, in the order opened, as the ids will be (the older case wins a tie)."""
+CHUNK = 500
+
+
+@dataclass
+class Intake:
+    tickets: int = 0
+    opened: int = 0
+    merged: int = 0
+    suggested: int = 0
+    answered: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int = BATCH, after: int = 0) -> Intake:
+    """Put the ticket records no case holds yet (those with an id above `after`; up to `limit`, oldest first) into
+    cases, in the caller's transaction. Returns the counts."""
+    require(actor, "cases.write")
+    settings = workspace.config.hotline
+    pending = tickets_where(session, (Record.id > after) & ~exists().where(CaseTicket.record_id == Record.id), limit)
+    if not pending:
+        return Intake()
+    case_of = held_tickets(session)
+    memory = index_of(session, case_of.keys())
+    pending.sort(key=lambda t: (ticket_moment(t[1]), t[0]))
+    batch = _Batch(session, actor, workspace, pending)
+    done = Intake()
+    for record_id, data, department_id in pending:
+        text = ticket_text(record_id, data)
+        by_case = _by_case(memory.index.candidates(text, limit=20, floor=settings.review_from), case_of)
+        best = max(by_case.items(), key=lambda item: (item[1].score, -item[0]), default=None)
+        done.tickets += 1
+        if best is not None and best[1].score >= settings.merge_at:
+            case_of[record_id] = batch.join(record_id, data, *best)
+            done.merged += 1
+        else:
+            case_of[record_id] = batch.open(record_id, data, department_id)
+            done.opened += 1
+            for other, candidate in sorted(by_case.items(), key=lambda item: -item[1].score)[:3]:
+                batch.suggest(record_id, other, candidate)
+                done.suggested += 1
+        memory.index.add(text)
+        memory.indexed.add(record_id)
+    batch.write()
+    done.answered = batch.answered
+    return done
+
+
+def open_case(session: Session, actor: Actor, workspace: Workspace, record_id: int, data: dict[str, Any],
+              desk_id: int) -> Case:  # fmt: skip
+    """A case of its own for one ticket record (linked to the register, routed, audited), as intake opens one."""
+    batch = _Batch(session, actor, workspace, [(record_id, data, desk_id)])
+    key = batch.open(record_id, data, desk_id)
+    return session.get_one(Case, batch.write()[key])
+
+
+def _by_case(candidates: list[Candidate], case_of: dict[int, int]) -> dict[int, Candidate]:
+    """The best candidate of each case the candidates' tickets are in (a case scores as its best ticket)."""
+    best: dict[int, Candidate] = {}
+    for candidate in candidates:
+        case = case_of.get(candidate.ticket_id)
+        if case is not None and (case not in best or candidate.score > best[case].score):
+            best[case] = candidate
+    return best
+
+
+def _reasons(candidate: Candidate) -> str:
+    return json.dumps(
+        {"reasons": list(candidate.reasons), "phrases": list(candidate.shared_phrases), "ticket": candidate.ticket_id,
+         "text_similarity": round(candidate.text_similarity, 3)}, ensure_ascii=False,
+    )  # fmt: skip
+
+
+@dataclass
+class _Opened:
+    record_id: int
+    moment: datetime
+    values: dict[str, Any]  # the case's columns but its id and number
+
+
+@dataclass
+class _Batch:
+    """One batch's decisions, kept in memory (cases by their id, or by NEW + n when opened in the batch) and
+    written to the store in bulk by `write`."""
+
+    session: Session
+    actor: Actor
+    workspace: Workspace
+    tickets: list[tuple[int, dict[str, Any], int]]
+    opened: list[_Opened] = field(default_factory=list)
+    places: list[dict[str, Any]] = field(default_factory=list)
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
+    events: list[tuple[str, int, dict[str, Any]]] = field(default_factory=list)  # action, case, detail
+    joining: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))  # stored case -> records
+    answered: int = 0
+
+    def __post_init__(self) -> None:
+        self.router = Router(self.session, load_routing(self.workspace.root, self.session))
+        self.register = Register(self.session, (data for _, data, _ in self.tickets))
+        self.now = utcnow()
+
+    def open(self, record_id: int, data: dict[str, Any], department_id: int) -> int:
+        """A new case for the ticket, linked to the register and routed; its key in the batch."""
+        case = NEW + len(self.opened)
+        moment = ticket_moment(data)
+        entity = self.register.entity(data)
+        kind = data.get("kind") or "other"
+        division = data.get("respondent_address_division_code") or (division_of(entity) if entity else None)
+        facts = Facts(kind=kind, division=division, industry=golden_value(entity, "industry_code") if entity else None,
+                      text=f"{data.get('respondent_name') or ''} {data.get('text') or ''}")  # fmt: skip
+        where = self.router.route(facts, department_id)
+        values = {
+            "kind": kind, "stage": "received", "desk_id": department_id, "office_id": where.office_id,
+            "handler_id": where.handler_id, "routed_by": where.why,
+            "received_at": moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment,
+            "received_on": moment.date(), "respondent_name": data.get("respondent_name") or None,
+            "respondent_uscc": data.get("respondent_uscc") or None,
+            "respondent_address": data.get("respondent_address") or None, "respondent_division": division,
+            "entity_id": entity.id if entity else None, "created_at": self.now, "updated_at": self.now,
+        }  # fmt: skip
+        self.opened.append(_Opened(record_id, moment, values))
+        self._place(record_id, case, "first", None, "新案件")
+        self.events.append(("case.opened", case, {
+            "ticket": data.get("number"), "channel": data.get("channel"), "office": where.office_id,
+            "handler": where.handler_id, "routed_by": where.why, "entity": values["entity_id"]}))  # fmt: skip
+        return case
+
+    def join(self, record_id: int, data: dict[str, Any], case: int, candidate: Candidate) -> int:
+        """The ticket joins the case on its own; returns the case."""
+        self._place(record_id, case, "merged", candidate, "自动并案")
+        self.events.append(("case.merged", case, {"ticket": data.get("number"), "score": round(candidate.score, 3),
+                                                  "reasons": list(candidate.reasons)}))  # fmt: skip
+        if case < NEW:
+            self.joining[case].append(record_id)
+        return case
+
+    def suggest(self, record_id: int, case: int, candidate: Candidate) -> None:
+        self.suggestions.append({"record_id": record_id, "case_id": case, "score": candidate.score,
+                                 "reasons": _reasons(candidate), "status": "open", "created_at": self.now})  # fmt: skip
+
+    def _place(self, record_id: int, case: int, how: str, candidate: Candidate | None, by: str) -> None:
+        self.places.append({"record_id": record_id, "case_id": case, "how": how,
+                            "score": candidate.score if candidate else None,
+                            "reasons": _reasons(candidate) if candidate else None, "joined_at": self.now,
+                            "joined_by": by})  # fmt: skip
+
+    def write(self) -> dict[int, int]:
+        """Everything decided into the store; returns each case's id by its key in the batch."""
+        ids, numbers = self._insert_cases()
+        for rows, table in ((self.places, CaseTicket), (self.suggestions, CaseSuggestion)):
+            if rows:
+                self.session.execute(insert(table), [{**row, "case_id": ids.get(row["case_id"], row["case_id"])}
+                                                     for row in rows])  # fmt: skip
+        stored = sorted(self.joining)
+        for start in range(0, len(stored), CHUNK):
+            part = stored[start : start + CHUNK]
+            self.session.execute(update(Case).where(Case.id.in_(part)).values(updated_at=self.now))
+            found = self.session.execute(select(Case.id, Case.number).where(Case.id.in_(part)))
+            numbers |= {int(i): n for i, n in found}
+        record_many(self.session, self.actor, ({"action": action, "object_type": "case", "detail": detail,
+                                                "object_id": numbers[ids.get(case, case)]}
+                                               for action, case, detail in self.events))  # fmt: skip
+        for start in range(0, len(stored), CHUNK):
+            decided = select(Case).where(Case.id.in_(stored[start : start + CHUNK]), Case.decision.is_not(None))
+            for answered in self.session.scalars(decided.order_by(Case.id)):
+                self.answered += answer_tickets(self.session, self.workspace, answered, self.joining[answered.id])
+        return ids
+
+    def _insert_cases(self) -> tuple[dict[int, int], dict[int, str]]:
+        """The batch's new cases into the store, numbered by year and id: their ids by key, their numbers by id."""
+        if not self.opened:
+            return {}, {}
+        rows = [{**o.values, "number": f"~{o.record_id}"} for o in self.opened]  # numbered once the ids are known
+        made = self.session.execute(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows).scalars()
+        ids = dict(enumerate(made.all(), NEW))
+        numbers = {ids[case]: f"{o.moment:%Y}{ids[case]:07d}" for case, o in enumerate(self.opened, NEW)}
+        self.session.execute(update(Case), [{"id": i, "number": n} for i, n in numbers.items()])
+        return ids, numbers
+
+
+@dataclass
+class DeskChore:
+    """The worker's chore: every couple of seconds, new tickets into cases (one short transaction). It looks only
+    above the highest record id it has seen, and at every record again every ten minutes (and when it starts)."""
+
+    sessions: Any
+    workspace: Workspace
+    seen: int = 0
+    full_at: float = 0.0
+    __name__: str = "the hotline desk's intake"
+
+    def __call__(self) -> None:
+        from zhizhi.store.engine import READING
+
+        now = time.monotonic()
+        after = 0 if now >= self.full_at else self.seen
+        waiting = ~exists().where(CaseTicket.record_id == Record.id)
+        with self.sessions() as session:  # a look first, with no write lock: most ticks find nothing
+            session.connection(execution_options={READING: True})
+            top = session.scalar(select(func.max(Record.id))) or 0
+            pending = session.scalar(
+                select(Record.id).where(Record.record_type == "ticket", Record.id > after, waiting).limit(1)
+            )
+        if pending is not None:
+            with self.sessions() as session, session.begin():
+                done = take_in(session, Actor.operator("zhizhi worker"), self.workspace, after=after)
+            if done.tickets >= BATCH:  # more to take: look again from where this one began
+                return
+        self.seen = top
+        if after == 0:
+            self.full_at = now + 600
