@@ -26,7 +26,7 @@ from zhizhi.cli.main import app
 from zhizhi.config import Workspace
 from zhizhi.delivery import load_targets
 from zhizhi.delivery.drilldown import FIGURES, list_deliveries
-from zhizhi.delivery.figures import Reconciliation
+from zhizhi.delivery.figures import ReconcileFilter, Reconciliation
 from zhizhi.delivery.outbox import delivery_counts
 from zhizhi.delivery.period import parse_period
 from zhizhi.delivery.reconcile import reconcile
@@ -122,7 +122,7 @@ def _ingest(
 
 def _run(sessions: sessionmaker[Session], root: Path, actor: Actor = OPERATOR, **filters: Any) -> Reconciliation:
     with sessions() as session:
-        return reconcile(session, actor, targets=load_targets(root), **filters)
+        return reconcile(session, actor, ReconcileFilter(**filters), targets=load_targets(root))
 
 
 def _lines(result: Reconciliation) -> dict[tuple[str, str, str | None], dict[str, int]]:
@@ -135,7 +135,9 @@ def _lines(result: Reconciliation) -> dict[tuple[str, str, str | None], dict[str
 def _check_sums(figures: dict[str, int]) -> None:
     assert figures["produced"] == figures["accepted"] + figures["quarantined"] + figures["skipped"]
     assert figures["accepted"] == figures["versions"] + figures["unchanged"]
-    assert figures["owed"] == figures["delivered"] + figures["pending"] + figures["dead"]
+    assert figures["owed"] == (
+        figures["delivered"] + figures["pending"] + figures["withheld"] + figures["dead"] + figures["unknown"]
+    )
     assert figures["delivered"] == figures["acknowledged"] + figures["rejected"] + figures["sent"]
 
 
@@ -296,7 +298,7 @@ def test_each_sees_only_the_work_of_their_departments(
     with city() as session:
         assert list_deliveries(session, other, targets=load_targets(workspace.root)) == []
         with pytest.raises(NotFoundError):
-            reconcile(session, other, department="LZ-DJ")  # not in their scope: as if it did not exist
+            reconcile(session, other, ReconcileFilter(department="LZ-DJ"))  # not in their scope: as if not there
         with pytest.raises(PermissionDeniedError):
             reconcile(session, auditor)
 
@@ -310,21 +312,14 @@ def test_every_figure_is_the_deliveries_its_drill_down_lists(
         for line in result.lines:
             figures = line.deliveries.as_dict()
             for figure in FIGURES:
-                found = list_deliveries(
-                    session,
-                    OPERATOR,
-                    targets=targets,
-                    target=line.target,
-                    source=line.source,
-                    department=line.department,
-                    period="2021-07..2021-08",
-                    status=figure,
-                    limit=1000,
-                )
+                chosen = ReconcileFilter(line.target, line.source, line.department, "2021-07..2021-08")
+                found = list_deliveries(session, OPERATOR, chosen, targets=targets, status=figure, limit=1000)
                 assert len(found) == figures[figure], (line, figure)
                 assert {d["target"] for d in found} <= {line.target}
-        rejected = list_deliveries(session, OPERATOR, targets=targets, target="province", status="rejected")
-        pending = list_deliveries(session, OPERATOR, targets=targets, target="city", status="pending", period="2021-07")
+        rejected = list_deliveries(session, OPERATOR, ReconcileFilter(target="province"), status="rejected")
+        pending = list_deliveries(
+            session, OPERATOR, ReconcileFilter.of(target="city", period=" 2021-07 "), targets=targets, status="pending"
+        )
         first = list_deliveries(session, OPERATOR, targets=targets, status="owed", limit=5)
         rest = list_deliveries(session, OPERATOR, targets=targets, status="owed", limit=100, offset=5)
         with pytest.raises(InputError):
@@ -381,8 +376,8 @@ def test_the_cli_prints_json_and_writes_the_workbook(
     assert data == _run(city, workspace.root, target="city", period="2021-07").as_dict()
     assert data["filters"] == {"target": "city", "source": None, "department": None, "period": "2021-07"}
     assert data["total"]["deliveries"] == {
-        "owed": 4, "delivered": 2, "acknowledged": 1, "rejected": 1, "sent": 0, "pending": 2, "dead": 0,
-        "unknown": 0,
+        "owed": 4, "delivered": 2, "acknowledged": 1, "rejected": 1, "sent": 0, "pending": 2, "withheld": 0,
+        "dead": 0, "unknown": 0,
     }  # fmt: skip
     table = runner.invoke(app, [*base, "--period", "2021-08"])
     assert table.exit_code == 0, table.output
@@ -422,11 +417,11 @@ def test_the_cli_prints_json_and_writes_the_workbook(
     columns = deliveries[0]
     rows = [dict(zip(columns, row, strict=True)) for row in deliveries[1:]]
     assert sorted(r["状态 status"] for r in rows if r["交付目标 target"] == "city") == [
-        "acknowledged",
-        "pending",
-        "pending",
-        "rejected",
-    ]
+        "已确认",
+        "待发送",
+        "待发送",
+        "被拒收",
+    ]  # the states in words
     formula = [r for r in rows if r["名称 name"] == FORMULA]
     assert len(formula) == 2 and all(r["行号 row"] == 5 and r["文件 file"] == "july.csv" for r in formula)
     cells = [c for row in load_workbook(book)["deliveries"].iter_rows() for c in row if c.value == FORMULA]

@@ -177,31 +177,6 @@ def test_a_wrong_setting_ends_in_dead_letters_with_its_reason(
         assert "`PROVINCE_AUTH` is empty" in (session.scalar(select(Delivery.last_error)) or "")
 
 
-def test_a_code_the_target_cannot_take_waits_in_the_review_queue_until_decided(
-    city: sessionmaker[Session], tmp_path: Path, province: Platform
-) -> None:
-    from zhizhi.codes.review import decide, list_review_items
-    from zhizhi.demo import install_demo_codes
-
-    path = _write(tmp_path / "a.csv", [_row(_codes(1)[0], "甲有限公司", 行业代码="6291")])
-    with city() as session, session.begin():
-        install_demo_codes(session, OPERATOR, tmp_path)  # the province's 8-digit list splits class 6291
-        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), outbox=outbox("province"))
-    settings = _target(province.url).model_dump()
-    settings["fields"]["HYDM"] = {"field": "industry_code", "code_list": "guangxi-industry-8"}
-    target = TargetConfig.model_validate(settings)
-    assert send_once(city, target).states == {"rejected": 1}
-    with city() as session, session.begin():
-        (item,) = list_review_items(session, to_list="guangxi-industry-8")
-        assert item.from_code == "6291" and "交付目标 province" in item.seen_in
-        chosen = json.loads(item.candidates)[0]
-        decide(session, OPERATOR, item.id, to_code=chosen, reason="省平台确认按首个细类报送")
-        assert retry(session, OPERATOR, target, status="rejected") == 1
-    assert send_once(city, target).states == {"acknowledged": 1}
-    (record,) = province.applied.values()
-    assert record["HYDM"] == chosen
-
-
 def test_a_period_of_many_records_is_resent_in_slices(city: sessionmaker[Session], tmp_path: Path) -> None:
     count = 6_500  # more than one slice of ids per statement
     _ingest(city, tmp_path, [f"企业{i}有限公司" for i in range(count)], ["province"])

@@ -1,6 +1,7 @@
 """The demo delivers: `zhizhi demo` starts the province's platform, ingests, sends everything due to both platforms,
-and what each platform holds agrees with the outbox; a second run changes nothing; sending later with the province
-gone only retries."""
+and what each platform holds agrees with the outbox, figure by figure (已送达 is what reached the platform; what
+zhizhi withheld for a code decision is counted apart); deciding those codes sends what they held; a second run
+changes nothing; sending later with the province gone only retries."""
 
 from __future__ import annotations
 
@@ -21,14 +22,17 @@ from typer.testing import CliRunner
 
 from tests.conftest import OPERATOR
 from zhizhi.cli.main import app
-from zhizhi.delivery import load_target
+from zhizhi.dashboard.deliveries import funnels
+from zhizhi.delivery import load_target, load_targets
+from zhizhi.delivery.figures import ReconcileFilter
 from zhizhi.delivery.outbox import delivery_counts
+from zhizhi.delivery.reconcile import reconcile
 from zhizhi.delivery.steward import retry
 from zhizhi.delivery.worker import Worker
-from zhizhi.demo.delivery import SHARE_TABLE, province_store, share_store
+from zhizhi.demo.delivery import SHARE_TABLE, province_store, send_due, share_store, write_demo_targets
 from zhizhi.demo.province import REASONS, ProvincePlatform, refusal
 from zhizhi.store import make_engine, make_sessionmaker
-from zhizhi.store.tables import Delivery
+from zhizhi.store.tables import CodeReviewItem, Delivery
 
 pytestmark = pytest.mark.sqlite
 
@@ -100,21 +104,32 @@ def test_everything_due_is_settled_at_both_platforms(demo: Demo) -> None:
     funnels = {f["target"]: f for f in json.loads(status.output)["data"]["deliveries"]}
     assert funnels["province"]["title"] == "广西市场监管一体化平台"
     assert {k: funnels["province"][k] for k in counts["province"]} == counts["province"]
-    assert funnels["province"]["delivered"] == 2_925 - counts["province"]["pending"]
+    province = counts["province"]
+    assert funnels["province"]["delivered"] == 2_925 - province["pending"] - province["withheld"]
 
 
-def test_the_province_holds_exactly_what_zhizhi_counts_as_acknowledged(demo: Demo) -> None:
-    accepted, refused = _province_counts(demo.root)
-    assert accepted == demo.counts()["province"]["acknowledged"]
-    # Its refusals are zhizhi's rejections in the platform's words, code by code.
+def test_every_funnel_figure_is_what_the_province_received(demo: Demo) -> None:
+    received = ProvincePlatform(province_store(demo.root)).counts()  # what the platform's own file holds
+    with demo.sessions() as session:
+        funnel = {f["target"]: f for f in funnels(session, OPERATOR, demo.root)}["province"]
+        totals = reconcile(session, OPERATOR, ReconcileFilter(target="province"), targets=load_targets(demo.root))
+    assert funnel["acknowledged"] == received["accepted"] > 2_000
+    assert funnel["rejected"] == received["rejected"] > 0  # refused by the platform, and only those
+    assert funnel["delivered"] == received["accepted"] + received["rejected"]  # 已送达: reached the platform
+    assert funnel["sent"] == funnel["pending"] == funnel["dead"] == funnel["unknown"] == 0
+    # What zhizhi held back never left: counted apart, each naming the review item that releases it.
+    assert funnel["withheld"] == funnel["owed"] - funnel["delivered"] > 0
+    assert totals.deliveries.as_dict() == {k: v for k, v in funnel.items() if k not in ("target", "title")}
     reasons = demo.reasons("province")
-    assert refused == {code: reasons[f"{words}（{code}）"] for code, words in REASONS.items()}
-    assert all(count > 0 for count in refused.values()), refused
-    reached = accepted + sum(refused.values())
-    assert 0.02 <= sum(refused.values()) / reached <= 0.05
-    # The rest were refused before sending: a code the province splits by what the city's records do not say.
-    untranslated = {reason for reason in reasons if reason and "guangxi-industry-8" in reason}
-    assert untranslated and sum(reasons[r] for r in untranslated) + sum(refused.values()) == sum(reasons.values())
+    assert received["rejected_by_code"] == {code: reasons[f"{words}（{code}）"] for code, words in REASONS.items()}
+    assert all(count > 0 for count in received["rejected_by_code"].values())
+    assert 0.02 <= received["rejected"] / funnel["delivered"] <= 0.05
+    with demo.sessions() as session:
+        held = session.execute(
+            select(Delivery.review_item_id, Delivery.last_error).where(Delivery.status == "withheld")
+        ).all()
+    assert len(held) == funnel["withheld"] and all(item is not None for item, _ in held)
+    assert all("在「广西市场监管平台行业代码」中" in (reason or "") for _, reason in held)
 
 
 def test_the_city_table_has_a_row_per_acknowledged_delivery(demo: Demo) -> None:
@@ -205,3 +220,38 @@ def test_sending_later_without_the_province_only_retries(demo: Demo, tmp_path: P
     engine.dispose()
     assert not thread.is_alive()
     assert delivery.status == "pending" and delivery.next_attempt_at is not None  # tried again after a backoff
+
+
+def test_deciding_the_codes_the_province_waits_for_sends_what_they_held(demo: Demo, tmp_path: Path) -> None:
+    """A steward decides each review item the province's withheld deliveries name (`zhizhi codes review decide`,
+    which says how many it releases); the worker's next rounds send them, and none is withheld any more."""
+    root = tmp_path / "copy"
+    shutil.copytree(demo.root, root)
+    engine = make_engine(f"sqlite:///{root / 'data' / 'zhizhi.db'}")
+    sessions = make_sessionmaker(engine)
+    province = ProvincePlatform(province_store(root)).start()
+    write_demo_targets(root, province.url)  # the platform listens on a new port
+    try:
+        with sessions() as session:
+            withheld = Counter(
+                session.scalars(
+                    select(Delivery.review_item_id).where(Delivery.target == "province", Delivery.status == "withheld")
+                )
+            )
+            chosen = select(CodeReviewItem).where(CodeReviewItem.id.in_(withheld))
+            candidates = {i.id: json.loads(i.candidates)[0] for i in session.scalars(chosen)}
+        runner = CliRunner()
+        for item_id, count in withheld.items():
+            decide = ["-w", str(root), "codes", "review", "decide", str(item_id), "--to-code", candidates[item_id]]
+            result = runner.invoke(app, [*decide, "--reason", "省平台确认按首个细类报送"])
+            assert result.exit_code == 0, result.output
+            assert f"{count} deliveries are queued" in result.output
+        send_due(sessions, root)  # what the worker of `zhizhi serve` does next; no other command
+        with sessions() as session:
+            figures = delivery_counts(session, OPERATOR)["province"]
+        received = province.counts()
+    finally:
+        province.stop()
+        engine.dispose()
+    assert figures["withheld"] == figures["pending"] == 0
+    assert figures["acknowledged"] + figures["rejected"] == 2_925 == received["accepted"] + received["rejected"]

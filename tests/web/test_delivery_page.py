@@ -3,6 +3,8 @@ offline, and the steward's retry and resend; another department's office sees no
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from datetime import date
 
@@ -14,9 +16,10 @@ from tests.delivery.platform import Platform, platform
 from tests.ingest.test_pipeline import _codes, _row, _source, _write
 from zhizhi.delivery import load_target
 from zhizhi.delivery.send import send_once
+from zhizhi.demo import install_demo_codes
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.ledger import check_proof
-from zhizhi.store.tables import Delivery
+from zhizhi.store.tables import CodeReviewItem, Delivery
 
 
 @pytest.fixture
@@ -44,7 +47,7 @@ def test_a_rejected_delivery_is_shown_proven_and_sent_again(web: Web, province: 
     page = web.client.get(f"/deliveries/{delivery_id}").text
     assert 'id="delivery-status">被拒收<' in page
     assert 'id="delivery-reason">统一社会信用代码与名称不符（E1021）<' in page
-    assert "a.csv" in page and 'id="delivery-retry"' in page and "delivery.rejected" in page
+    assert "a.csv" in page and 'id="delivery-retry"' in page and "平台拒收" in page and "delivery.rejected" not in page
     proof = web.client.get(f"/deliveries/{delivery_id}/proof.json")
     assert proof.status_code == 200 and "attachment" in proof.headers["content-disposition"]
     checked = check_proof(proof.content)
@@ -76,3 +79,57 @@ def test_a_rejected_delivery_is_shown_proven_and_sent_again(web: Web, province: 
     web.client.post("/logout", data={"csrf_token": web.page_csrf("/")})
     web.login_form("yufeng")  # a county office: not its record
     assert web.client.get(f"/deliveries/{delivery_id}").status_code == 404
+
+
+def test_one_path_from_a_withheld_delivery_to_the_decision_that_sends_it(web: Web, province: Platform) -> None:
+    """The delivery names the code decision it waits for and links to exactly that review item; deciding there
+    sends it again by itself and says how many; both languages."""
+    (web.workspace.root / "targets" / "province.yaml").write_text(
+        "name: province\ntitle: 广西市场监管一体化平台\nowner: LZ-XY\nrecord_types: [entity]\nfields:\n"
+        "  TYSHXYDM: uscc\n  QYMC: name\n  HYDM: {field: industry_code, code_list: guangxi-industry-8}\n"
+        f"transport:\n  kind: http\n  url: {province.url}\n",
+        encoding="utf-8",
+    )
+    path = _write(web.workspace.root / "a.csv", [_row(_codes(1)[0], "甲有限公司", 行业代码="6291")])
+    with web.sessions() as session, session.begin():
+        install_demo_codes(session, OPERATOR, web.workspace.root)  # the province's 8-digit list splits 6291
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), outbox=outbox("province"))
+    target = load_target(web.workspace.root, "province")
+    assert send_once(web.sessions, target).states == {"withheld": 1}
+    with web.sessions() as session:
+        delivery = session.scalars(select(Delivery)).one()
+        item = session.get_one(CodeReviewItem, delivery.review_item_id)
+    assert (item.from_code, item.from_list, item.to_list) == ("6291", "gbt4754-2017", "guangxi-industry-8")
+
+    web.login_form("steward")
+    page = web.client.get(f"/deliveries/{delivery.id}").text
+    assert 'id="delivery-status">未能发出：待决定<' in page and 'id="delivery-target" translate="no">广西' in page
+    waits = page.split('id="delivery-waits"')[1].split("</tr>")[0]
+    assert f'href="/codes/review/{item.id}"' in waits and "广西市场监管平台行业代码" in _text(waits)
+    dashboard = web.client.get("/deliveries").text
+    assert f'href="/codes/review/{item.id}"' in dashboard.split('id="problems"')[1]
+    shown = web.client.get(f"/codes/review/{item.id}").text
+    assert "1 条交付（1 条记录）" in _text(shown) and f'href="/deliveries/{delivery.id}"' in shown
+    queue = web.client.get("/codes/review").text
+    assert queue.index(f'id="item-{item.id}"') < queue.index("</table>") and 'id="queue-order"' in queue
+
+    chosen = json.loads(item.candidates)[0]
+    answer = web.client.post(
+        f"/codes/review/{item.id}/decide",
+        data={"to_code": chosen, "reason": "省平台确认", "csrf_token": web.page_csrf(f"/codes/review/{item.id}")},
+    )
+    assert answer.status_code == 200 and "因它未能发出的 1 条交付已重新排队" in _text(answer.text)
+    assert 'id="delivery-status">待发送<' in web.client.get(f"/deliveries/{delivery.id}").text
+    assert send_once(web.sessions, target).states == {"acknowledged": 1}  # the worker's next batch
+    (record,) = province.applied.values()
+    assert record["HYDM"] == chosen
+
+    web.client.get("/lang/en")
+    english = _text(web.client.get(f"/codes/review/{item.id}").text)
+    assert "Code to review: 6291" in english and "Decision in force" in english and "decided" in english
+    twin = web.client.get(f"/api/deliveries/{delivery.id}").json()
+    assert twin["review_item"] is None and twin["status"] == "acknowledged"
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))

@@ -231,6 +231,8 @@ MATRIX: list[Row] = [
     row("GET", "/api/codes/translate", *READ, url="/api/codes/translate?from=gbt4754-2011&to=gbt4754-2017&code=5211"),
     row("GET", "/api/codes/review", *READ),
     row("POST", "/api/codes/review/{item_id}/decide", *write(422), url="/api/codes/review/1/decide", json={}),
+    row("GET", "/api/codes/review/{item_id}", 403, 404, 404, 404, 403, url="/api/codes/review/1"),
+    row("POST", "/api/codes/review/{item_id}/release", *write(404), url="/api/codes/review/1/release"),
     row("GET", "/api/codes/coverage", *READ),
     row("GET", "/api/codes/coverage/{run_id}", 403, 404, 404, 404, 403, url="/api/codes/coverage/1"),
     row("GET", "/codes", *READ),
@@ -239,6 +241,8 @@ MATRIX: list[Row] = [
     row("GET", "/codes/translate", *READ),
     row("GET", "/codes/review", *READ),
     row("POST", "/codes/review/{item_id}/decide", *write(422), url="/codes/review/1/decide"),
+    row("GET", "/codes/review/{item_id}", 403, 404, 404, 404, 403, url="/codes/review/1"),
+    row("POST", "/codes/review/{item_id}/release", *write(404), url="/codes/review/1/release"),
     row("GET", "/codes/coverage", *READ),
     row("GET", "/codes/coverage/{run_id}", 403, 404, 404, 404, 403, url="/codes/coverage/1"),
     # The hotline desk: cases of the caller's subtree (desk or office); a handler's steps need cases.write. Each

@@ -9,15 +9,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
-from zhizhi.codes import (
-    decide,
-    decision_as_dict,
-    export_decisions,
-    get_code_list,
-    item_as_dict,
-    list_decisions,
-    list_review_items,
-)
+from zhizhi.codes import export_decisions, get_code_list, list_decisions
+from zhizhi.delivery.holds import decide_code, release, review_queue
+from zhizhi.i18n import cli_locale, translate
 
 app = typer.Typer(
     help="The review queue: codes with no single translation, decided once and reused after.", no_args_is_help=True
@@ -28,37 +22,48 @@ app = typer.Typer(
 def list_command(
     ctx: typer.Context,
     all_items: bool = typer.Option(False, "--all", help="Decided items too, not only those waiting."),
-    from_list: str | None = typer.Option(None, "--from", help="Only items translating from this list."),
-    to_list: str | None = typer.Option(None, "--to", help="Only items translating to this list."),
+    from_list: str = typer.Option("", "--from", help="Only items translating from this list."),
+    to_list: str = typer.Option("", "--to", help="Only items translating to this list."),
+    limit: int = typer.Option(50, "--limit", min=1, max=10_000, help="At most this many items."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many items first (the next page)."),
     as_json: bool = JsonOption,
 ) -> None:
-    """List the codes waiting for a decision, those affecting most rows first."""
+    """List the codes waiting for a decision, those whose decision releases the most held deliveries first, then
+    those affecting the most rows."""
     with transaction(ctx) as (_, session):
         status = None if all_items else "open"
-        items = [
-            item_as_dict(i) for i in list_review_items(session, status=status, from_list=from_list, to_list=to_list)
-        ]
+        queue = review_queue(
+            session, operator(), status=status, from_list=from_list, to_list=to_list, limit=limit, offset=offset
+        )
+    items = queue["items"]
 
     def show() -> None:
         if not items:
             console.print("Nothing waits for review." if not all_items else "The review queue is empty.")
             return
-        for lists in dict.fromkeys((i["from_list"], i["to_list"]) for i in items):
-            table = Table("id", "code", "context", "kind", "candidates", "rows", "seen in", title=" -> ".join(lists))
-            if all_items:
-                table.add_column("status")
-            for item in (i for i in items if (i["from_list"], i["to_list"]) == lists):
-                table.add_row(
-                    str(item["id"]),
-                    escape(item["code"]),
-                    escape(", ".join(f"{k}={v}" for k, v in item["context"].items())),
-                    item["kind"],
-                    escape(", ".join(item["candidates"])),
-                    f"{item['rows_affected']:,}",
-                    escape(item["seen_in"]),
-                    *([item["status"]] if all_items else []),
-                )
-            console.print(table)
+        table = Table("id", "code", "lists", "when", "kind", "candidates", "releases", "rows", "seen in")
+        if all_items:
+            table.add_column("status")
+        for item in items:
+            held = item["held"]
+            table.add_row(
+                str(item["id"]),
+                escape(f"{item['code']} {item['name']}"),
+                escape(f"{item['from_title']} -> {item['to_title']}"),
+                escape("; ".join(f"{f['label']} = {f['value']}" for f in item["fields"])),
+                item["kind"],
+                escape(", ".join(c["code"] for c in item["candidates"])),
+                f"{held['deliveries']:,} ({held['records']:,} records)" if held["deliveries"] else "",
+                f"{item['rows_affected']:,}",
+                escape(item["seen_in"]),
+                *([item["status"]] if all_items else []),
+            )
+        console.print(table)
+        last = offset + len(items)
+        console.print(
+            f"Items {offset + 1:,}-{last:,} of {queue['total']:,}, those whose decision releases the most deliveries "
+            "first, then the most rows affected." + (f" Next page: --offset {last}." if last < queue["total"] else "")
+        )
 
     emit(items, as_json, show)
 
@@ -66,17 +71,18 @@ def list_command(
 @app.command("decide")
 def decide_command(
     ctx: typer.Context,
-    item_id: int = typer.Argument(..., help="The item's id, from `zhizhi codes review list`."),
+    item_id: int = typer.Argument(..., min=1, help="The item's id, from `zhizhi codes review list`."),
     to_code: str | None = typer.Option(None, "--to-code", help="The code of the to-list the code stands for."),
     no_equivalent: bool = typer.Option(False, "--no-equivalent", help="The to-list has no equivalent code."),
     reason: str = typer.Option(..., "--reason", help="Why: kept with the decision and in the audit trail."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Decide a queued code: the code it translates to, or that there is none; reused from then on."""
+    """Decide a queued code: the code it translates to, or that there is none; reused from then on. The deliveries
+    the code held back are sent again with the next batch, and the command says how many."""
     if (to_code is None) != no_equivalent:
         raise typer.BadParameter("give --to-code CODE or --no-equivalent (one of them)")
     with transaction(ctx) as (_, session):
-        data = decision_as_dict(decide(session, operator(), item_id, to_code=to_code, reason=reason))
+        data = decide_code(session, operator(), item_id, to_code=to_code, reason=reason).as_dict()
 
     def show() -> None:
         context = "".join(f" with {k}={v}" for k, v in data["context"].items())
@@ -85,8 +91,26 @@ def decide_command(
             f"Decided: {data['from_list']} {escape(data['code'])}{escape(context)} {answer} in {data['to_list']}. "
             "Every translation uses it from now on."
         )
+        console.print(escape(translate(cli_locale(), "codes.released_only", n=data["released"])))
 
     emit(data, as_json, show)
+
+
+@app.command("release")
+def release_command(
+    ctx: typer.Context,
+    item_id: int = typer.Argument(..., min=1, help="The decided item's id, from `zhizhi codes review list --all`."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Send again the deliveries held for a decided code (deciding does this by itself; this is for one withheld
+    while the decision was being made)."""
+    with transaction(ctx) as (_, session):
+        released = release(session, operator(), item_id)
+    emit(
+        {"released": released},
+        as_json,
+        lambda: console.print(escape(translate(cli_locale(), "codes.released_only", n=released))),
+    )
 
 
 @app.command("export")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.markup import escape
@@ -12,13 +11,14 @@ from rich.table import Table
 from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
 from zhizhi.delivery import load_targets
 from zhizhi.delivery.drilldown import FIGURES, all_deliveries, list_deliveries
-from zhizhi.delivery.figures import Intake, Outcome, Reconciliation
+from zhizhi.delivery.figures import Intake, Outcome, ReconcileFilter, Reconciliation
 from zhizhi.delivery.reconcile import reconcile
 from zhizhi.delivery.reconcile_export import write_reconciliation_xlsx
 from zhizhi.store.types import local_text_of
 
 app = typer.Typer(
-    help="Reconciliation: rows produced and accepted, deliveries owed, acknowledged, rejected, pending.",
+    help="Reconciliation: rows produced and accepted; deliveries owed, delivered (reached the platform), "
+    "acknowledged, rejected, pending, withheld.",
     invoke_without_command=True,
 )
 TargetOption = typer.Option(None, "--target", "-t", help="Only this target.")
@@ -28,7 +28,7 @@ PeriodOption = typer.Option(
     None, "--period", "-p", help="When the batches were stored: 2021, 2021-07, 2021-07-15 or FROM..TO (Beijing time)."
 )
 INTAKE = ("produced", "accepted", "quarantined", "skipped")
-OUTCOME = ("owed", "delivered", "acknowledged", "rejected", "sent", "pending", "dead", "unknown")
+OUTCOME = ("owed", "delivered", "acknowledged", "rejected", "sent", "pending", "withheld", "dead", "unknown")
 
 
 @app.callback()
@@ -44,17 +44,18 @@ def summary(
     as_json: bool = JsonOption,
 ) -> None:
     """Per department, source and target: rows produced, accepted, quarantined, skipped; deliveries owed,
-    delivered, acknowledged, rejected, sent, pending, dead."""
+    delivered (reached the platform), acknowledged, rejected (by the platform), sent, pending, withheld (not sent:
+    a code awaits a decision), dead, unknown."""
     if ctx.invoked_subcommand is not None:
         return
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
         raise typer.BadParameter(f"`{xlsx.name}` must end in .xlsx", param_hint="--xlsx")
-    filters: dict[str, Any] = {"target": target, "source": source, "department": department, "period": period}
+    chosen = ReconcileFilter.of(target=target, source=source, department=department, period=period)
     with transaction(ctx) as (workspace, session):
         targets = load_targets(workspace.root)
-        result = reconcile(session, operator(), targets=targets, **filters)
+        result = reconcile(session, operator(), chosen, targets=targets)
         if xlsx is not None:
-            write_reconciliation_xlsx(result, all_deliveries(session, operator(), targets=targets, **filters), xlsx)
+            write_reconciliation_xlsx(result, all_deliveries(session, operator(), chosen, targets=targets), xlsx)
     emit(result.as_dict(), as_json, lambda: _show(result, xlsx))
 
 
@@ -70,25 +71,20 @@ def deliveries(
     offset: int = typer.Option(0, "--offset", min=0),
     as_json: bool = JsonOption,
 ) -> None:
-    """The deliveries behind a figure: each record, the file, sheet and row it came from, what the platform said."""
+    """The deliveries behind a figure: each record, the file, sheet and row it came from, what the platform said
+    (for one withheld, the review item whose decision releases it)."""
+    chosen = ReconcileFilter.of(target=target, source=source, department=department, period=period)
     with transaction(ctx) as (workspace, session):
-        rows = list_deliveries(
-            session,
-            operator(),
-            targets=load_targets(workspace.root),
-            target=target,
-            source=source,
-            department=department,
-            period=period,
-            status=status,
-            limit=limit,
-            offset=offset,
-        )
+        targets = load_targets(workspace.root)
+        rows = list_deliveries(session, operator(), chosen, targets=targets, status=status, limit=limit, offset=offset)
 
     def show() -> None:
         table = Table("id", "target", "status", "record", "name", "source", "file", "row", "reason", "acknowledged")
         for row in rows:
             where = f"{row['sheet']} #{row['row']}" if row["sheet"] else f"#{row['row']}"
+            reason = row["last_error"] or ""
+            if row["review_item_id"]:
+                reason += f" (zhizhi codes review decide {row['review_item_id']} ...)"
             table.add_row(
                 str(row["id"]),
                 row["target"],
@@ -98,7 +94,7 @@ def deliveries(
                 row["source"],
                 escape(row["file"]),
                 escape(where),
-                escape(row["last_error"] or ""),
+                escape(reason),
                 local_text_of(row["acknowledged_at"]),
             )
         console.print(table)

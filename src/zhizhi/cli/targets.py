@@ -94,16 +94,19 @@ def retry_command(
     unknown: bool = typer.Option(
         False, "--unknown", help="Retry deliveries whose arrival is unknown (timed out): the key makes it safe."
     ),
+    withheld: bool = typer.Option(
+        False, "--withheld", help="Retry deliveries not sent for want of a code (a crosswalk now gives it)."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
-    """Send dead (or rejected, or unknown) deliveries again, from the first attempt, once their cause is fixed."""
+    """Send dead (or rejected, unknown, withheld) deliveries again, from the first attempt, once their cause is
+    fixed. A decision in the code review queue sends the deliveries it held by itself."""
+    chosen = [state for state, flag in (("rejected", rejected), ("unknown", unknown), ("withheld", withheld)) if flag]
+    if len(chosen) > 1:
+        raise typer.BadParameter("give at most one of --rejected, --unknown, --withheld")
     with transaction(ctx) as (workspace, session):
         moved = retry(
-            session,
-            operator(),
-            load_target(workspace.root, name),
-            ids=ids or None,
-            status="rejected" if rejected else "unknown" if unknown else "dead",
+            session, operator(), load_target(workspace.root, name), ids=ids or None, status=(chosen or ["dead"])[0]
         )
     emit({"requeued": moved}, as_json, lambda: console.print(f"{moved:,} deliveries to {name} are pending again."))
 

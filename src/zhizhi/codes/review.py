@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, audit, require
 from zhizhi.cells import csv_cell
-from zhizhi.codes.lists import all_codes
-from zhizhi.codes.translate import Translator, context_key
+from zhizhi.codes.lists import all_codes, get_code_list
+from zhizhi.codes.translate import Translation, Translator, context_key
 from zhizhi.errors import InputError, NotFoundError
 from zhizhi.store.tables import CodeDecision, CodeReviewItem
 from zhizhi.store.types import iso_utc, utcnow
@@ -35,10 +36,9 @@ def note_for_review(session: Session, translator: Translator, results: pl.DataFr
     groups = failed.group_by(["code", *fields]).agg(pl.len().alias("rows"))
     waiting: dict[tuple[str, str], tuple[str, tuple[str, ...], int]] = {}
     for row in groups.iter_rows(named=True):
-        answer = translator.translate(row["code"], {f: row[f] for f in fields})
+        answer, key = _review_key(translator, row["code"], row)
         if answer.decided:
             continue  # a steward already said there is no equivalent
-        key = (row["code"], context_key({f: row[f] for f in answer.context_fields}))
         rows = row["rows"] + (waiting[key][2] if key in waiting else 0)
         waiting[key] = (str(answer.method), answer.candidates, rows)
     now = utcnow()
@@ -66,6 +66,44 @@ def note_for_review(session: Session, translator: Translator, results: pl.DataFr
     return len(waiting)
 
 
+def review_items_for(
+    session: Session, translator: Translator, failed: Sequence[tuple[str, Mapping[str, Any]]]
+) -> list[CodeReviewItem | None]:
+    """The review item of each code that did not translate in a record with these fields, in the order given: the
+    one `note_for_review` queued for it, or the one whose decision (no equivalent) it met; None for one never queued.
+    """
+    query = select(CodeReviewItem).where(
+        CodeReviewItem.from_list == translator.from_list,
+        CodeReviewItem.to_list == translator.to_list,
+        CodeReviewItem.from_code.in_(sorted({code for code, _ in failed})),  # one claim's codes: a batch at most
+    )
+    by_code: dict[str, list[CodeReviewItem]] = {}
+    for item in session.scalars(query):
+        by_code.setdefault(item.from_code, []).append(item)
+    found: list[CodeReviewItem | None] = []
+    for code, fields in failed:
+        answer, key = _review_key(translator, code, fields)
+        items = by_code.get(code, [])
+        if answer.decided:  # the decision's own fields, as the translator matched them: the most specific first
+            matching = [i for i in items if _matches(json.loads(i.context), fields)]
+            found.append(max(matching, key=lambda i: len(json.loads(i.context)), default=None))
+        else:
+            found.append(next((i for i in items if (i.from_code, i.context) == key), None))
+    return found
+
+
+def _matches(context: Mapping[str, str], fields: Mapping[str, Any]) -> bool:
+    return all(str(fields.get(k) or "").strip() == v for k, v in context.items())
+
+
+def _review_key(translator: Translator, code: str, fields: Mapping[str, Any]) -> tuple[Translation, tuple[str, str]]:
+    """The translator's answer for a code in a record, and the key of its review item: the code and the record
+    fields the answer depended on."""
+    texts = {f: None if fields.get(f) is None else str(fields[f]) for f in translator.rule_fields}
+    answer = translator.translate(code, texts)
+    return answer, (code, context_key({f: texts[f] for f in answer.context_fields}))
+
+
 def list_review_items(
     session: Session, *, status: str | None = "open", from_list: str | None = None, to_list: str | None = None
 ) -> list[CodeReviewItem]:
@@ -89,9 +127,10 @@ def decide(session: Session, actor: Actor, item_id: int, *, to_code: str | None,
     if len(reason.strip()) < 2:
         raise InputError("Say why, in a few words: the reason is kept with the decision.", zh="请填写决定的理由。")
     if to_code is not None and to_code not in all_codes(session, item.to_list):
+        title = get_code_list(session, item.to_list).title
         raise InputError(
             f"`{to_code}` is not a code of `{item.to_list}`. Pick one of the candidates or another code of that list.",
-            zh=f"`{to_code}` 不是 `{item.to_list}` 中的代码。",
+            zh=f"{to_code} 不是「{title}」中的代码：请选择候选代码，或填写该表中的其他代码。",
         )
     session.execute(
         update(CodeDecision)

@@ -1,9 +1,9 @@
 """Deliveries at a glance: per target, the funnel from owed to acknowledged, and the latest that went wrong.
 
 The figures are those of reconciliation (`zhizhi.delivery.reconcile`), over all time and every source: `owed` =
-`delivered` + `pending` + `dead`, and `delivered` (reached the platform, or was refused on the way) =
-`acknowledged` + `rejected` + `sent` (awaiting the platform's receipt). Like every figure, they count only the
-records the viewer's departments brought in.
+`delivered` + `pending` + `withheld` + `dead` + `unknown`, and `delivered` (reached the platform) = `acknowledged`
++ `rejected` (the platform refused) + `sent` (awaiting the platform's receipt); `withheld` never left (a code waits
+for a steward's decision). Like every figure, they count only the records the viewer's departments brought in.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from zhizhi.records import record_types
 from zhizhi.store.tables import Batch, Delivery, RecordVersion
 from zhizhi.store.types import iso_utc
 
-FIGURES = ("owed", "delivered", "acknowledged", "rejected", "sent", "pending", "dead", "unknown")
+FIGURES = ("owed", "delivered", "acknowledged", "rejected", "sent", "pending", "withheld", "dead", "unknown")
 DELIVERED = ("sent", "acknowledged", "rejected")
-PROBLEMS = ("rejected", "dead", "unknown")
+PROBLEMS = ("rejected", "withheld", "dead", "unknown")
 
 
 def funnels(session: Session, actor: Actor, root: Path) -> list[dict[str, Any]]:
@@ -48,7 +48,8 @@ def funnels(session: Session, actor: Actor, root: Path) -> list[dict[str, Any]]:
 
 
 def latest_problems(session: Session, actor: Actor, limit: int = 20) -> list[dict[str, Any]]:
-    """The latest rejected and dead deliveries of the actor's departments' records, newest first, with the reason."""
+    """The latest deliveries of the actor's departments' records that went wrong (rejected, withheld, dead,
+    unknown), newest first, with the reason and the review item a withheld one waits for."""
     require(actor, "data.read")
     query = (
         select(Delivery, Batch.record_type, RecordVersion.data)
@@ -64,8 +65,10 @@ def latest_problems(session: Session, actor: Actor, limit: int = 20) -> list[dic
             "target": delivery.target,
             "status": delivery.status,
             "reason": delivery.last_error,
+            "review_item_id": delivery.review_item_id,
             "record_id": delivery.record_id,
             "record_key": delivery.record_key,
+            "record_type": record_type,
             "name": _name(actor, record_type, data),
             "attempts": delivery.attempts,
             "at": iso_utc(delivery.updated_at),

@@ -1,5 +1,5 @@
 """One delivery as a steward looks at it: the record and the row it came from, what the platform said (in words),
-and every ledger entry about it, each of which can be proven to anyone."""
+the code decision a withheld delivery waits for, and every ledger entry about it, each provable to anyone."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
+from zhizhi.delivery.holds import waits_for
 from zhizhi.errors import NotFoundError
 from zhizhi.store.tables import Batch, Delivery, LedgerEntry, RawRow, Record, RecordVersion
 from zhizhi.store.types import iso_utc
@@ -44,6 +45,7 @@ def delivery_detail(session: Session, actor: Actor, delivery_id: int) -> dict[st
         "attempts": delivery.attempts,
         "idempotency_key": delivery.idempotency_key,
         "reason": delivery.last_error,
+        "review_item": waits_for(session, delivery.review_item_id) if delivery.review_item_id else None,
         "created_at": iso_utc(delivery.created_at),
         "sent_at": iso_utc(delivery.sent_at),
         "acknowledged_at": iso_utc(delivery.acknowledged_at),

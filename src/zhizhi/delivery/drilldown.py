@@ -1,7 +1,8 @@
 """The deliveries behind a reconciliation figure: each record, where its row was read, and what the platform said.
 
-`status` is one of the figures: `owed` (every delivery), `delivered` (sent, acknowledged or rejected),
-`acknowledged`, `rejected`, `sent`, `pending` or `dead`. The filters are those of `reconcile`, checked the same way.
+`status` is one of the figures: `owed` (every delivery), `delivered` (reached the platform: sent, acknowledged
+or rejected), `acknowledged`, `rejected` (the platform refused), `sent`, `pending`, `withheld` (never sent: a code
+waits for a decision), `dead` or `unknown`. The filter is that of `reconcile`, checked the same way.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from zhizhi.access.roles import Actor
-from zhizhi.delivery.reconcile import Scope, resolve
+from zhizhi.delivery.figures import ReconcileFilter
+from zhizhi.delivery.reconcile import ALL, Scope, resolve
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.errors import InputError
 from zhizhi.privacy.masking import mask_data
@@ -30,6 +32,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "rejected": ("rejected",),
     "sent": ("sent",),
     "pending": ("pending",),
+    "withheld": ("withheld",),
     "dead": ("dead",),
     "unknown": ("unknown",),
 }
@@ -39,18 +42,15 @@ PAGE = 1_000
 def list_deliveries(
     session: Session,
     actor: Actor,
+    chosen: ReconcileFilter = ALL,
     *,
     targets: Sequence[TargetConfig] = (),
-    target: str | None = None,
-    source: str | None = None,
-    department: str | None = None,
-    period: str | None = None,
     status: str = "owed",
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
     """One page of the deliveries behind a figure, in the order they were owed."""
-    scope = resolve(session, actor, targets=targets, target=target, source=source, department=department, period=period)
+    scope = resolve(session, actor, chosen, targets=targets)
     query = _query(scope, status).order_by(Delivery.id).limit(limit).offset(offset)
     return [_as_dict(actor, row) for row in session.execute(query)]
 
@@ -58,16 +58,13 @@ def list_deliveries(
 def all_deliveries(
     session: Session,
     actor: Actor,
+    chosen: ReconcileFilter = ALL,
     *,
     targets: Sequence[TargetConfig] = (),
-    target: str | None = None,
-    source: str | None = None,
-    department: str | None = None,
-    period: str | None = None,
     status: str = "owed",
 ) -> Iterator[dict[str, Any]]:
     """Every delivery behind a figure, read a page at a time (for the Excel export)."""
-    scope = resolve(session, actor, targets=targets, target=target, source=source, department=department, period=period)
+    scope = resolve(session, actor, chosen, targets=targets)
     query = _query(scope, status).order_by(Delivery.id)
     after = 0
     while True:
@@ -83,7 +80,7 @@ def check_figure(status: str) -> tuple[str, ...]:
     if status not in FIGURES:
         raise InputError(
             f"Unknown figure `{status}`; use one of {', '.join(FIGURES)}.",
-            zh=f"未知的统计项 `{status}`，可选：{'、'.join(FIGURES)}。",
+            zh=f"未知的统计项「{status}」，可选：{'、'.join(FIGURES)}。",
         )
     return FIGURES[status]
 
@@ -123,6 +120,7 @@ def _as_dict(actor: Actor, row: Any) -> dict[str, Any]:
         "status": delivery.status,
         "record_id": delivery.record_id,
         "record_key": delivery.record_key,
+        "record_type": record_type,
         "record_version_id": delivery.record_version_id,
         "name": _name(actor, record_type, data),
         "version": version,
@@ -134,6 +132,7 @@ def _as_dict(actor: Actor, row: Any) -> dict[str, Any]:
         "row": row_number,
         "attempts": delivery.attempts,
         "last_error": delivery.last_error,
+        "review_item_id": delivery.review_item_id,
         "idempotency_key": delivery.idempotency_key,
         "created_at": iso_utc(delivery.created_at),
         "sent_at": iso_utc(delivery.sent_at),

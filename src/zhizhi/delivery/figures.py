@@ -1,15 +1,47 @@
 """The figures of a reconciliation: what batches brought in (intake), what became of the deliveries (outcome), one
-line per department, source and target, each department's subtotal and the totals.
+line per department, source and target, each department's subtotal and the totals; and the filter that chose them.
 
 Totals count each source's intake once (a source delivered to two targets has two lines) and each delivery once.
+`delivered` means reached the platform (it acknowledged, refused, or owes a receipt); what zhizhi held back
+(`withheld`, a code waiting for a steward's decision) or gave up on (`dead`, `unknown`) is counted apart.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
+from urllib.parse import urlencode
 
 from zhizhi.delivery.period import Period
+
+FILTER_KEYS = ("target", "source", "department", "period")
+
+
+@dataclass(frozen=True)
+class ReconcileFilter:
+    """What a reconciliation (and the deliveries behind a figure) covers: one target, one source, one department's
+    own batches (its code), a period (`2021-07`, see `zhizhi.delivery.period`); None for all."""
+
+    target: str | None = None
+    source: str | None = None
+    department: str | None = None
+    period: str | None = None
+
+    @classmethod
+    def of(cls, **given: str | None) -> ReconcileFilter:
+        """From what was typed (a form, a query, options): trimmed, and blank for all."""
+        return cls(**{key: (given.get(key) or "").strip() or None for key in FILTER_KEYS})
+
+    def but(self, **changes: str | None) -> ReconcileFilter:
+        """The same filter with these keys changed (None or "" for all)."""
+        return replace(self, **{key: value or None for key, value in changes.items()})
+
+    def as_dict(self) -> dict[str, str | None]:
+        return asdict(self)
+
+    def query(self, **more: str | int) -> str:
+        """The filter as a URL query (only what is set), with `more` parameters after it."""
+        return urlencode({k: v for k, v in self.as_dict().items() if v} | {k: v for k, v in more.items() if v})
 
 
 @dataclass(frozen=True)
@@ -39,17 +71,18 @@ class Outcome:
     pending: int = 0
     sent: int = 0
     acknowledged: int = 0
-    rejected: int = 0
+    rejected: int = 0  # the platform refused
     dead: int = 0
     unknown: int = 0  # gave up after timeouts: may have arrived; a receipt or a retry settles it
+    withheld: int = 0  # never sent: a code waits for a steward's decision
 
     @property
     def owed(self) -> int:
-        return self.delivered + self.pending + self.dead + self.unknown
+        return self.delivered + self.pending + self.withheld + self.dead + self.unknown
 
     @property
     def delivered(self) -> int:
-        """Reached the platform: it acknowledged, rejected, or received (and owes a receipt)."""
+        """Reached the platform: it acknowledged, refused, or received (and owes a receipt)."""
         return self.sent + self.acknowledged + self.rejected
 
     def __add__(self, other: Outcome) -> Outcome:
@@ -63,6 +96,7 @@ class Outcome:
             "rejected": self.rejected,
             "sent": self.sent,
             "pending": self.pending,
+            "withheld": self.withheld,
             "dead": self.dead,
             "unknown": self.unknown,
         }
@@ -114,7 +148,7 @@ class Reconciliation:
     """The lines by department in tree order, the totals, and the totals of each target."""
 
     period: Period | None
-    filters: dict[str, str | None]
+    chosen: ReconcileFilter
     parts: list[Part]
     intake: Intake
     deliveries: Outcome
@@ -128,7 +162,7 @@ class Reconciliation:
         """The JSON form (CLI `--json`, `GET /api/reconcile`)."""
         return {
             "period": self.period.as_dict() if self.period else None,
-            "filters": self.filters,
+            "filters": self.chosen.as_dict(),
             "lines": [line.as_dict() for line in self.lines],
             "departments": [part.as_dict() for part in self.parts],
             "targets": {name: outcome.as_dict() for name, outcome in self.targets.items()},
@@ -136,7 +170,7 @@ class Reconciliation:
         }
 
 
-def assemble(period: Period | None, filters: dict[str, str | None], lines: list[Line]) -> Reconciliation:
+def assemble(period: Period | None, chosen: ReconcileFilter, lines: list[Line]) -> Reconciliation:
     """Lines by department, with subtotals, totals and per-target totals (each source's intake once)."""
     parts: list[Part] = []
     per_target: dict[str, Outcome] = {}
@@ -149,7 +183,7 @@ def assemble(period: Period | None, filters: dict[str, str | None], lines: list[
     parts = [_subtotal(part) for part in parts]
     intake = sum((part.intake for part in parts), Intake())
     deliveries = sum((part.deliveries for part in parts), Outcome())
-    return Reconciliation(period, filters, parts, intake, deliveries, dict(sorted(per_target.items())))
+    return Reconciliation(period, chosen, parts, intake, deliveries, dict(sorted(per_target.items())))
 
 
 def _subtotal(part: Part) -> Part:

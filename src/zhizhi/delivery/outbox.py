@@ -20,13 +20,16 @@ from zhizhi.delivery.targets import FILES, TargetConfig, subscribed
 from zhizhi.ingest.bulk import Ids, bulk_insert, stamp
 from zhizhi.sources.config import SourceConfig
 from zhizhi.store.frames import slices
-from zhizhi.store.tables import Batch, Delivery
+from zhizhi.store.tables import DUE, Batch, Delivery
 
-STATUS_WORDS = {  # a delivery's state in people's words (Chinese, English): the web pages and the entity timeline
+# A delivery's state in people's words (Chinese, English): the web pages and the entity timeline. `rejected` is
+# the platform's refusal; `withheld` was never sent (a code waits for a steward's decision).
+STATUS_WORDS = {
     "pending": ("待发送", "pending"),
     "sent": ("已发送，待回执", "sent, awaiting receipt"),
     "acknowledged": ("已确认", "acknowledged"),
     "rejected": ("被拒收", "rejected"),
+    "withheld": ("未能发出：待决定", "not sent: awaiting a decision"),
     "dead": ("发送失败（死信）", "dead letter"),
     "unknown": ("送达未知（超时，可能已送达）", "unknown: timed out, may have arrived"),
 }
@@ -126,6 +129,39 @@ def release_next(session: Session, settled: Iterable[Any], moment: datetime) -> 
                 .values(held=False, next_attempt_at=moment, updated_at=moment)
                 .execution_options(synchronize_session=False)
             )
+
+
+def requeue(session: Session, ids: Sequence[int], moment: datetime) -> None:
+    """Make these deliveries pending again from the first attempt, due at `moment`, in each record's order: one
+    behind another pending delivery of its record and target is `held` until that one settles."""
+    fresh = {
+        "status": "pending",
+        "held": True,
+        "attempts": 0,
+        "first_attempt_at": None,
+        "next_attempt_at": moment,
+        "last_error": None,
+        "review_item_id": None,
+        "updated_at": moment,
+    }
+    pairs: set[tuple[str, int]] = set()
+    for part in slices(sorted(ids)):
+        moved = update(Delivery).where(Delivery.id.in_(part)).values(**fresh)
+        session.execute(moved, execution_options={"synchronize_session": "fetch"})
+        moved_pairs = select(Delivery.target, Delivery.record_id).where(Delivery.id.in_(part))
+        pairs.update((target, record) for target, record in session.execute(moved_pairs))
+    running: set[tuple[str, int]] = set()
+    for part in slices(sorted({record for _, record in pairs})):
+        query = select(Delivery.target, Delivery.record_id).where(Delivery.record_id.in_(part), DUE)
+        running.update((target, record) for target, record in session.execute(query))
+    release_next(session, [_Pair(target, record) for target, record in pairs - running], moment)
+    wake.owed(session)
+
+
+@dataclass(frozen=True)
+class _Pair:
+    target: str
+    record_id: int
 
 
 def _pending_pairs(session: Session, record_ids: list[int]) -> set[tuple[str, int]]:

@@ -6,12 +6,14 @@ One line per (department, source, target):
   `skipped`; `versions` (new and changed records) and `unchanged` (accepted rows that confirmed the current
   version) split `accepted`; `replayed` counts quarantined rows a steward later replayed into records.
 - **deliveries** to the line's target of the versions those batches (and their replays) made: `owed` =
-  `delivered` + `pending` + `dead`, and `delivered` (reached the platform) = `acknowledged` + `rejected` + `sent`
-  (awaiting the platform's receipt).
+  `delivered` + `pending` + `withheld` + `dead` + `unknown`, and `delivered` (reached the platform) =
+  `acknowledged` + `rejected` (the platform refused) + `sent` (awaiting the platform's receipt); `withheld` were
+  never sent (a code waits for a steward's decision in the code review queue).
 
 A source delivered to two targets has two lines, its intake repeated on each; the totals count each source's
 intake once and each delivery once. A target that takes a source (by its target file) has its line even when it
-was owed nothing. Every figure is of the departments in the actor's scope, like `delivery_counts`.
+was owed nothing. Every figure is of the departments in the actor's scope, like `delivery_counts`. One
+`ReconcileFilter` says what is covered, here, in the drill-down (`zhizhi.delivery.drilldown`) and in the export.
 """
 
 from __future__ import annotations
@@ -25,41 +27,40 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access.departments import get_department_by_code, within_scope
 from zhizhi.access.roles import Actor, require
-from zhizhi.delivery.figures import Intake, Line, Outcome, Reconciliation, assemble
+from zhizhi.delivery.figures import Intake, Line, Outcome, ReconcileFilter, Reconciliation, assemble
 from zhizhi.delivery.outbox import STATUSES
 from zhizhi.delivery.period import Period, parse_period
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.errors import NotFoundError
 from zhizhi.store.tables import Batch, Delivery, Department, QuarantineItem
 
+ALL = ReconcileFilter()
+
 
 @dataclass(frozen=True)
 class Scope:
-    """The checked filters: which batches count (the actor's, of the department, source and period)."""
+    """The checked filter: which batches count (the actor's, of the department, source and period), which target."""
 
     target: str | None
     clauses: list[ColumnElement[bool]]
     period: Period | None
-    filters: dict[str, str | None]
+    chosen: ReconcileFilter
 
 
 def reconcile(
     session: Session,
     actor: Actor,
+    chosen: ReconcileFilter = ALL,
     *,
     targets: Sequence[TargetConfig] = (),
-    target: str | None = None,
-    source: str | None = None,
-    department: str | None = None,
-    period: str | None = None,
 ) -> Reconciliation:
-    """The figures of the batches stored in `period` (all time when None) and their deliveries.
+    """The figures of the batches `chosen` covers (stored in its period; all time when None) and their deliveries.
 
     `targets` are the workspace's target files: a target that takes a source has its line even when owed nothing.
-    `department` is a department's code (its own batches, not its subtree's); an unknown `target` (neither a file
-    nor in the outbox) is refused with the known ones.
+    The filter's department is a department's code (its own batches, not its subtree's); an unknown target
+    (neither a file nor in the outbox) is refused with the known ones.
     """
-    scope = resolve(session, actor, targets=targets, target=target, source=source, department=department, period=period)
+    scope = resolve(session, actor, chosen, targets=targets)
     intake, record_types = _intake(session, scope)
     owed = _deliveries(session, scope)
     names = _departments(session, {dept for dept, _ in intake})
@@ -68,48 +69,40 @@ def reconcile(
         dept_id, source_name = key
         code, title = names[dept_id].code, names[dept_id].name
         taking = {t.name for t in targets if _takes(t, source_name, record_types[key], code)}
-        chosen = sorted(taking | set(owed.get(key, {})))
+        chosen_targets = sorted(taking | set(owed.get(key, {})))
         if scope.target is not None:
-            chosen = [name for name in chosen if name == scope.target]
-            if not chosen:
+            chosen_targets = [name for name in chosen_targets if name == scope.target]
+            if not chosen_targets:
                 continue
-        if not chosen:
+        if not chosen_targets:
             lines.append(Line(code, title, source_name, None, intake[key], Outcome()))
-        for name in chosen:
+        for name in chosen_targets:
             lines.append(Line(code, title, source_name, name, intake[key], owed.get(key, {}).get(name, Outcome())))
-    return assemble(scope.period, scope.filters, lines)
+    return assemble(scope.period, scope.chosen, lines)
 
 
 def resolve(
-    session: Session,
-    actor: Actor,
-    *,
-    targets: Sequence[TargetConfig] = (),
-    target: str | None = None,
-    source: str | None = None,
-    department: str | None = None,
-    period: str | None = None,
+    session: Session, actor: Actor, chosen: ReconcileFilter = ALL, *, targets: Sequence[TargetConfig] = ()
 ) -> Scope:
-    """Check the filters (the period's form, the department in scope, the target known) into batch clauses."""
+    """Check the filter (the period's form, the department in scope, the target known) into batch clauses."""
     require(actor, "data.read")
-    parsed = parse_period(period) if period else None
+    parsed = parse_period(chosen.period) if chosen.period else None
     clauses: list[ColumnElement[bool]] = [within_scope(actor, Batch.department_id)]
-    if department:
-        clauses.append(Batch.department_id == get_department_by_code(session, actor, department).id)
-    if source:
-        clauses.append(Batch.source == source)
+    if chosen.department:
+        clauses.append(Batch.department_id == get_department_by_code(session, actor, chosen.department).id)
+    if chosen.source:
+        clauses.append(Batch.source == chosen.source)
     if parsed is not None:
         clauses += [Batch.finished_at >= parsed.start, Batch.finished_at < parsed.end]
-    if target:
+    if chosen.target:
         known = known_targets(session, targets)
-        if target not in known:
+        if chosen.target not in known:
             raise NotFoundError(
-                f"No target `{target}`: it has no file in targets/ and nothing was ever owed to it. "
+                f"No target `{chosen.target}`: it has no file in targets/ and nothing was ever owed to it. "
                 f"Known targets: {', '.join(known) or 'none'}.",
-                zh=f"没有交付目标 `{target}`。已知目标：{'、'.join(known) or '无'}。",
+                zh=f"没有交付目标「{chosen.target}」。已知目标：{'、'.join(known) or '无'}。",
             )
-    filters = {"target": target or None, "source": source or None, "department": department or None}
-    return Scope(target or None, clauses, parsed, filters | {"period": parsed.text if parsed else None})
+    return Scope(chosen.target, clauses, parsed, chosen.but(period=parsed.text if parsed else None))
 
 
 def known_targets(session: Session, targets: Iterable[TargetConfig] = ()) -> list[str]:

@@ -1,6 +1,7 @@
 """A reconciliation as an Excel workbook: the figures (`summary`) and the deliveries behind them (`deliveries`).
 
-Headers carry the Chinese word and the JSON key (`产生 produced`). The summary has one row per line and a total row
+Headers carry the Chinese word and the JSON key (`产生 produced`); `已送达 delivered` counts what reached the platform,
+and `未能发出 withheld` what zhizhi held back for a code decision. The summary has one row per line and a total row
 (each source's intake once: do not add up the intake columns of a source delivered to several targets), then the
 filters it was made with. Every cell goes through the formula-safe `zhizhi.cells.xlsx_cell`: a record's name
 or a platform's reason that starts like a formula stays text.
@@ -14,6 +15,7 @@ from typing import IO, Any
 
 from zhizhi.cells import xlsx_cell
 from zhizhi.delivery.figures import Intake, Outcome, Reconciliation
+from zhizhi.delivery.outbox import STATUS_WORDS
 from zhizhi.store.types import local_text_of
 
 LINE_COLUMNS = (
@@ -39,6 +41,7 @@ OUTCOME_COLUMNS = (
     ("被拒收", "rejected"),
     ("待回执", "sent"),
     ("待发送", "pending"),
+    ("未能发出", "withheld"),
     ("失败", "dead"),
     ("送达未知", "unknown"),
 )
@@ -82,18 +85,28 @@ def write_reconciliation_xlsx(
     total = ["合计 total", None, None, None, *_figures(reconciliation.intake, reconciliation.deliveries)]
     summary.append([xlsx_cell(summary, v) for v in total])
     summary.append([])
+    chosen = reconciliation.chosen.as_dict()
     for key, label in FILTER_LABELS.items():
-        value = reconciliation.filters.get(key)
+        value = chosen.get(key)
         summary.append([xlsx_cell(summary, f"{label} {key}"), xlsx_cell(summary, value or "全部 all")])
     sheet = workbook.create_sheet("deliveries")
     sheet.append([xlsx_cell(sheet, f"{zh} {key}") for zh, key in DELIVERY_COLUMNS])
     written = 0
     for item in deliveries:
-        values = [(local_text_of(item[key]) or None) if key in TIMES else item[key] for _, key in DELIVERY_COLUMNS]
+        values = [_cell(key, item[key]) for _, key in DELIVERY_COLUMNS]
         sheet.append([xlsx_cell(sheet, v) for v in values])
         written += 1
     workbook.save(target)
     return written
+
+
+def _cell(key: str, value: Any) -> Any:
+    """A delivery's value as the sheet shows it: times in Beijing time, the state in words."""
+    if key in TIMES:
+        return local_text_of(value) or None
+    if key == "status":
+        return STATUS_WORDS.get(value, (value,))[0]
+    return value
 
 
 def _figures(intake: Intake, outcome: Outcome) -> list[Any]:

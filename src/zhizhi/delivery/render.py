@@ -1,7 +1,8 @@
 """A record version as a target wants it: the target's field names, constants, and codes in the target's lists.
 
-A code that has no single equivalent in the target's list cannot be delivered as it is: the payload is refused
-with the reason (the code, the lists, what the translator said), for a steward to decide in the code review queue.
+A code that has no single equivalent in the target's list cannot be delivered as it is: the payload is not made
+(`Untranslatable`, with the code, the lists and what the translator said), and the delivery waits for a steward's
+decision in the code review queue (`zhizhi.delivery.send`).
 """
 
 from __future__ import annotations
@@ -12,18 +13,33 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from zhizhi.codes.translate import Translator, build_translator
+from zhizhi.codes import get_code_list
+from zhizhi.codes.translate import Method, Translation, Translator, build_translator
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.errors import InputError
 from zhizhi.records import record_type
+from zhizhi.records.fields import Field
+
+WHY_ZH = {Method.AMBIGUOUS: "对应多个代码", Method.UNMAPPED: "没有对应代码"}
 
 
 class Untranslatable(InputError):
-    """A code with no single equivalent in the target's list: what the review queue needs to ask a steward."""
+    """A code with no single equivalent in the target's list: what the review queue needs to ask a steward, and
+    whether a steward already decided that there is none (`decided`)."""
 
-    def __init__(self, message: str, zh: str, translator: Translator, code: str, method: str, data: dict[str, Any]):
+    def __init__(self, message: str, zh: str, translator: Translator, answer: Translation, data: dict[str, Any]):
         super().__init__(message, zh=zh)
-        self.translator, self.code, self.method, self.data = translator, code, method, data
+        self.translator, self.data = translator, data
+        self.code, self.method, self.decided = str(answer.code), str(answer.method), answer.decided
+
+
+@dataclass(frozen=True)
+class Translated:
+    """One code field of the target: the record field it reads, its translator, and the lists' titles."""
+
+    field: Field
+    translator: Translator
+    to_title: str
 
 
 @dataclass
@@ -31,10 +47,10 @@ class Renderer:
     """Renders records of one record type for one target; translators are built once."""
 
     target: TargetConfig
-    translators: dict[str, Translator]  # target field -> translator from the record field's list
+    translators: dict[str, Translated]  # target field -> the record field and the translator from its list
 
     def render(self, data: dict[str, Any]) -> dict[str, Any]:
-        """The payload; raises InputError naming the field and code when a code does not translate."""
+        """The payload; raises Untranslatable naming the field and code when a code does not translate."""
         payload: dict[str, Any] = {}
         for name, mapping in self.target.fields.items():
             if mapping.value is not None:
@@ -42,23 +58,29 @@ class Renderer:
                 continue
             assert mapping.field is not None
             value = data.get(mapping.field)
-            translator = self.translators.get(name)
-            if translator is not None and value is not None:
-                answer = translator.translate(str(value), data)
+            coded = self.translators.get(name)
+            if coded is not None and value is not None:
+                answer = coded.translator.translate(str(value), data)
                 if not answer.ok:
-                    raise Untranslatable(
-                        f"`{mapping.field}` = `{value}` has no single code in `{translator.to_list}` for target "
-                        f"`{self.target.name}` field `{name}` ({answer.method}: {answer.detail}).",
-                        f"「{mapping.field}」`{value}` 无法转换为 {translator.to_list} 代码（{answer.method}），"
-                        "请在代码审核中决定。",
-                        translator,
-                        str(value),
-                        str(answer.method),
-                        data,
-                    )
+                    raise self._untranslatable(name, coded, str(value), answer, data)
                 value = answer.to_code
             payload[name] = value
         return payload
+
+    def _untranslatable(
+        self, name: str, coded: Translated, value: str, answer: Translation, data: dict[str, Any]
+    ) -> Untranslatable:
+        label, title = coded.field.label_zh, coded.to_title
+        message = (
+            f"{coded.field.label} `{value}` has no single code in `{coded.translator.to_list}` for target "
+            f"`{self.target.name}` field `{name}` ({answer.method}: {answer.detail})."
+        )
+        if answer.decided:
+            zh = f"{label} {value}：数据管理员已决定它在「{title}」中没有对应代码，此记录不发出。"
+            return Untranslatable(message + " A steward decided there is none.", zh, coded.translator, answer, data)
+        why = WHY_ZH.get(answer.method, "无法转换")
+        zh = f"{label} {value} 在「{title}」中{why}，请在代码审核中决定。"
+        return Untranslatable(message + " Decide it in the code review queue.", zh, coded.translator, answer, data)
 
 
 def renderer(session: Session, target: TargetConfig, kind: str, *, today: date | None = None) -> Renderer:
@@ -67,7 +89,8 @@ def renderer(session: Session, target: TargetConfig, kind: str, *, today: date |
     translators = {}
     for name, mapping in target.fields.items():
         if mapping.code_list and mapping.field in spec.field_names:
-            field_list = spec.field(mapping.field).code_list
-            assert field_list is not None
-            translators[name] = build_translator(session, field_list, mapping.code_list, as_of=today)
+            field = spec.field(mapping.field)
+            assert field.code_list is not None
+            translator = build_translator(session, field.code_list, mapping.code_list, as_of=today)
+            translators[name] = Translated(field, translator, get_code_list(session, mapping.code_list).title)
     return Renderer(target, translators)

@@ -18,9 +18,11 @@ Three short steps, so that no database lock is held while the platform answers:
    wrong, a code list that is missing) makes the batch `dead` at once with its reason. An outcome whose claim was
    taken over (it ran out and another worker claimed the delivery again) is left to that worker.
 
-A record's later delivery to a target is `held` while an earlier one is pending, and released when that one leaves
-`pending` (`zhizhi.delivery.outbox.release_next`), so its versions arrive in order. Every outcome is a ledger
-entry (`delivery.acknowledged`, `.rejected`, `.sent`, `.retry`, `.dead`).
+A record whose code has no single equivalent in the target's list is not sent: its delivery is `withheld` at the
+claim, naming the code review item whose decision releases it (`zhizhi.delivery.holds`), so `rejected` always means
+that the platform refused. A record's later delivery to a target is `held` while an earlier one is pending, and
+released when that one leaves `pending` (`zhizhi.delivery.outbox.release_next`), so its versions arrive in order.
+Every outcome is a ledger entry (`delivery.acknowledged`, `.rejected`, `.sent`, `.retry`, `.dead`, `.withheld`).
 """
 
 from __future__ import annotations
@@ -39,12 +41,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from zhizhi import ledger
-from zhizhi.codes.review import note_for_review
+from zhizhi.codes.review import note_for_review, review_items_for
 from zhizhi.delivery.outbox import release_next
 from zhizhi.delivery.render import Renderer, Untranslatable, renderer
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.delivery.transports import STAMP, Item, Outcome, TransientError, Transport, transport_for
-from zhizhi.errors import InputError, ZhizhiError
+from zhizhi.errors import ZhizhiError
 from zhizhi.store.tables import DUE, Delivery, Record, RecordVersion
 from zhizhi.store.types import iso_utc, utcnow
 
@@ -128,10 +130,10 @@ def send_once(
 def _claim(
     session: Session, target: TargetConfig, moment: datetime, limit: int, report: SendReport, entries: Entries
 ) -> _Claim:
-    """Claim due deliveries and render them; a record the target cannot take is rejected here with the reason."""
+    """Claim due deliveries and render them; one the target cannot take is withheld (or dead) here with the reason."""
     claim = _Claim(held_until=moment + timedelta(seconds=target.claim_seconds))
     renderers: dict[str, Renderer] = {}
-    refused: list[Untranslatable] = []
+    withheld: list[tuple[Delivery, Untranslatable]] = []
     settled: list[Delivery] = []
     for row in _due(session, target, moment, limit, claim):
         report.claimed += 1
@@ -142,37 +144,49 @@ def _claim(
         except ZhizhiError as exc:
             delivery = session.get_one(Delivery, row.id)
             settled.append(delivery)
-            if not isinstance(exc, InputError):  # the target's settings or code lists: fails at once, not retried
-                report.add(_give_up(delivery, "dead", moment, exc.message_zh or exc.message, entries))
-                continue
-            report.add(finish(delivery, "rejected", moment, exc.message_zh or exc.message, entries))
             if isinstance(exc, Untranslatable):
-                refused.append(exc)
+                withheld.append((delivery, exc))
+            else:  # the target's settings or code lists: fails at once, not retried
+                report.add(_give_up(delivery, "dead", moment, exc.message_zh or exc.message, entries))
             continue
         claim.items.append((row.idempotency_key, payload))
         claim.tokens[row.idempotency_key] = row.id
-    _note_for_review(session, target, refused)
+    _withhold(session, target, withheld, moment, report, entries)
     release_next(session, settled, moment)
     return claim
 
 
-def _note_for_review(session: Session, target: TargetConfig, refused: list[Untranslatable]) -> None:
-    """Put the codes a target could not take in the code review queue, where a steward's decision settles them."""
-    by_translator: dict[int, list[Untranslatable]] = {}
-    for exc in refused:
-        by_translator.setdefault(id(exc.translator), []).append(exc)
+def _withhold(
+    session: Session,
+    target: TargetConfig,
+    withheld: list[tuple[Delivery, Untranslatable]],
+    moment: datetime,
+    report: SendReport,
+    entries: Entries,
+) -> None:
+    """Deliveries with a code the target's list cannot take: the code goes to the review queue, and each delivery
+    is `withheld`, naming the review item whose decision releases it (`dead`, when a steward decided that the code
+    has no equivalent)."""
+    by_translator: dict[int, list[tuple[Delivery, Untranslatable]]] = {}
+    for delivery, exc in withheld:
+        by_translator.setdefault(id(exc.translator), []).append((delivery, exc))
     for group in by_translator.values():
-        translator = group[0].translator
+        translator = group[0][1].translator
         fields = list(translator.rule_fields)
         results = pl.DataFrame(
             {
-                "code": [e.code for e in group],
-                "method": [e.method for e in group],
-                **{f: [None if e.data.get(f) is None else str(e.data[f]) for e in group] for f in fields},
+                "code": [e.code for _, e in group],
+                "method": [e.method for _, e in group],
+                **{f: [None if e.data.get(f) is None else str(e.data[f]) for _, e in group] for f in fields},
             },
             schema={"code": pl.String, "method": pl.String, **dict.fromkeys(fields, pl.String)},
         )
-        note_for_review(session, translator, results, seen_in=f"交付目标 {target.name}")
+        note_for_review(session, translator, results, seen_in=f"交付目标「{target.title or target.name}」")
+        items = review_items_for(session, translator, [(e.code, e.data) for _, e in group])
+        for (delivery, exc), item in zip(group, items, strict=True):
+            delivery.review_item_id = item.id if item is not None else None
+            state = "dead" if exc.decided else "withheld"
+            report.add(_give_up(delivery, state, moment, exc.message_zh or exc.message, entries))
 
 
 def due_query(target: str, moment: datetime, limit: int) -> Select[Any]:

@@ -1,7 +1,9 @@
 """What a steward does with deliveries: send dead letters again, and resend records a platform says it lacks.
 
-- **Retry** (`retry`): deliveries that are `dead` (or, when asked, `rejected`, once the platform or the code review
-  has fixed the cause) go back to `pending` with their attempts counted from zero.
+- **Retry** (`retry`): deliveries that are `dead` (or, when asked, `rejected` once the platform has fixed the cause,
+  `withheld` once a crosswalk gives their code, `unknown`) go back to `pending` with their attempts counted from
+  zero. A decision in the code review queue releases the deliveries withheld for it by itself
+  (`zhizhi.delivery.holds`).
 - **Resend** (`resend`): the current version of one record, or of every record whose current version was made in a
   period, is owed to the target again: its delivery goes back to `pending` whatever its state, or one is made when
   there is none (a target added after the record came in). The idempotency key stays the same, so a platform that
@@ -13,17 +15,18 @@ every delivery they move is a ledger entry (`delivery.requeued`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from zhizhi import ledger
 from zhizhi.access import Actor, audit
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import require
-from zhizhi.delivery import wake
+from zhizhi.delivery import outbox
 from zhizhi.delivery.outbox import Owed, owe
 from zhizhi.delivery.period import Period
 from zhizhi.delivery.targets import TargetConfig
@@ -34,7 +37,7 @@ from zhizhi.store.frames import slices
 from zhizhi.store.tables import Batch, Delivery, Department, Record, RecordVersion
 from zhizhi.store.types import utcnow
 
-RETRYABLE = ("dead", "rejected", "unknown")
+RETRYABLE = ("dead", "rejected", "unknown", "withheld")
 
 
 @dataclass
@@ -60,7 +63,7 @@ def retry(
     )
     if ids is not None:
         query = query.where(Delivery.id.in_(ids))
-    moved = _requeue(session, list(session.scalars(query)), f"retry {status}")
+    moved = requeue(session, list(session.scalars(query)), f"retry {status}")
     audit.record(
         session,
         actor,
@@ -99,7 +102,7 @@ def resend(
                 zh="找不到记录：" + "、".join(sorted(missing)),
             )
     existing = _deliveries_of(session, target, [version for _, version, _, _ in rows])
-    report = Resent(requeued=_requeue(session, list(existing.values()), "resend"))
+    report = Resent(requeued=requeue(session, list(existing.values()), "resend"))
     report.created = _owe_again(session, target, [row for row in rows if row[1] not in existing])
     audit.record(
         session,
@@ -172,8 +175,8 @@ def _current_versions(
     return query
 
 
-def _requeue(session: Session, deliveries: list[Delivery], why: str) -> int:
-    now = utcnow()
+def requeue(session: Session, deliveries: Sequence[Delivery], why: str) -> int:
+    """Send these deliveries again from the first attempt (in each record's order), each a ledger entry saying why."""
     ledger.append_many(
         session,
         [
@@ -191,21 +194,5 @@ def _requeue(session: Session, deliveries: list[Delivery], why: str) -> int:
             for delivery in deliveries
         ],
     )
-    ids = [d.id for d in deliveries]
-    for part in slices(ids):
-        session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(part))
-            .values(
-                status="pending",
-                held=False,
-                attempts=0,
-                first_attempt_at=None,
-                next_attempt_at=now,
-                last_error=None,
-                updated_at=now,
-            ),
-            execution_options={"synchronize_session": "fetch"},
-        )
-    wake.owed(session)
+    outbox.requeue(session, [d.id for d in deliveries], utcnow())
     return len(deliveries)

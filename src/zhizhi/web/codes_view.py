@@ -13,14 +13,11 @@ from zhizhi.codes import (
     Hierarchy,
     Method,
     build_translator,
-    decision_as_dict,
     get_code_list,
     get_coverage,
     get_crosswalk,
-    item_as_dict,
     list_coverage,
     list_crosswalks,
-    list_decisions,
     list_review_items,
     list_summaries,
     list_versions,
@@ -155,30 +152,6 @@ def crosswalk_table(session: Session, name: str, *, code: str = "", page: int = 
             for p in matched[start : start + PAIRS_PER_PAGE]
         ],
     }
-
-
-def review_queue(
-    session: Session, *, status: str | None = "open", from_list: str = "", to_list: str = ""
-) -> dict[str, Any]:
-    """The queued codes with their candidates' names, and the decisions in force between the same lists."""
-    names = Names(session)
-    items = []
-    for item in list_review_items(session, status=status, from_list=from_list or None, to_list=to_list or None):
-        shaped = item_as_dict(item)
-        shaped["name"] = names.of(item.from_list, item.from_code)
-        shaped["candidates"] = names.coded(item.to_list, shaped["candidates"])
-        items.append(shaped)
-    routes = sorted({(i.from_list, i.to_list) for i in list_review_items(session, status=None)})
-    decisions = []
-    for source, target in routes:
-        if (from_list and source != from_list) or (to_list and target != to_list):
-            continue
-        for decision in list_decisions(session, source, target):
-            shaped = decision_as_dict(decision)
-            shaped["name"] = names.of(source, decision.from_code)
-            shaped["to_name"] = names.of(target, decision.to_code)
-            decisions.append(shaped)
-    return {"items": items, "decisions": decisions}
 
 
 def coverage_runs(session: Session) -> list[dict[str, Any]]:

@@ -9,19 +9,22 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from zhizhi.access import Actor
-from zhizhi.codes import decide, decision_as_dict
+from zhizhi.delivery.holds import decide_code, release, review_item, review_queue
 from zhizhi.web import codes_view
-from zhizhi.web.deps import ApiGuard, DbSession, Id, Page
+from zhizhi.web.deps import ApiGuard, DbSession, Id, Limit, Offset, Page
 
 router = APIRouter(prefix="/codes", tags=["codes"])
 Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
 Writer = Annotated[Actor, Depends(ApiGuard("data.write"))]
 TRANSLATE_PARAMS = {"from", "to", "code", "as_of"}
+ReviewStatus = Literal["open", "decided", "all"]
 
 
 class NewDecision(BaseModel):
-    to_code: str | None = Field(description="the code in the target list; null when there is no equivalent")
-    reason: str
+    to_code: str | None = Field(
+        max_length=64, description="the code in the target list; null when there is no equivalent"
+    )
+    reason: str = Field(max_length=2000)
 
 
 @router.get("/lists")
@@ -39,9 +42,7 @@ def read_code_list(
 
 
 @router.get("/crosswalks/{name}")
-def read_crosswalk(
-    name: str, db: DbSession, actor: Reader, code: str = "", page: Page = 1
-) -> dict[str, Any]:
+def read_crosswalk(name: str, db: DbSession, actor: Reader, code: str = "", page: Page = 1) -> dict[str, Any]:
     """The pairs in force, both codes named; `code` keeps pairs whose either code starts with it."""
     return codes_view.crosswalk_table(db, name, code=code, page=page)
 
@@ -65,20 +66,38 @@ def translate_code(
 def read_review_queue(
     db: DbSession,
     actor: Reader,
-    status: Literal["open", "decided", "all"] = "open",
-    from_list: str = "",
-    to_list: str = "",
+    status: ReviewStatus = "open",
+    from_list: Annotated[str, Query(max_length=64)] = "",
+    to_list: Annotated[str, Query(max_length=64)] = "",
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
-    """The review items (most rows affected first) and the decisions in force."""
+    """A page of review items, those whose decision releases the most held deliveries first, then the most rows
+    affected (`order`: "released"); `total` items; `held` of each item: the deliveries (and records) it holds back;
+    and the latest decisions in force."""
     chosen = None if status == "all" else status
-    return codes_view.review_queue(db, status=chosen, from_list=from_list, to_list=to_list)
+    return review_queue(db, actor, status=chosen, from_list=from_list, to_list=to_list, limit=limit, offset=offset)
+
+
+@router.get("/review/{item_id}")
+def read_review_item(item_id: Id, db: DbSession, actor: Reader) -> dict[str, Any]:
+    """One review item: its lists' titles, the record fields it depends on, its candidates, what its decision
+    releases (`held`), the decision in force, and the held deliveries of the caller's departments."""
+    return review_item(db, actor, item_id)
 
 
 @router.post("/review/{item_id}/decide")
 def decide_review_item(item_id: Id, body: NewDecision, db: DbSession, actor: Writer) -> dict[str, Any]:
-    """Decide a queued code: `to_code`, or null for no equivalent, with a reason; used by every later translation."""
+    """Decide a queued code: `to_code`, or null for no equivalent, with a reason; used by every later translation.
+    The deliveries the code held back are sent again: `released` says how many."""
     to_code = body.to_code.strip() if body.to_code is not None else None
-    return decision_as_dict(decide(db, actor, item_id, to_code=to_code, reason=body.reason))
+    return decide_code(db, actor, item_id, to_code=to_code, reason=body.reason).as_dict()
+
+
+@router.post("/review/{item_id}/release")
+def release_review_item(item_id: Id, db: DbSession, actor: Writer) -> dict[str, int]:
+    """Send again the deliveries held for a decided code (one that was withheld after its decision); audited."""
+    return {"released": release(db, actor, item_id)}
 
 
 @router.get("/coverage")

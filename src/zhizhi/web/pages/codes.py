@@ -9,16 +9,18 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from zhizhi.access import Actor
-from zhizhi.codes import decide, list_crosswalks, list_summaries
+from zhizhi.codes import list_crosswalks, list_summaries
+from zhizhi.delivery.holds import decide_code, release, review_item, review_queue
 from zhizhi.errors import InputError
 from zhizhi.web import codes_view
-from zhizhi.web.api.codes import TRANSLATE_PARAMS
-from zhizhi.web.deps import DbSession, FormGuard, Id, Page, PageGuard
+from zhizhi.web.api.codes import TRANSLATE_PARAMS, ReviewStatus
+from zhizhi.web.deps import Count, DbSession, FormGuard, Id, Page, PageGuard
 from zhizhi.web.forms import optional_date
 from zhizhi.web.templating import render
 
 router = APIRouter(prefix="/codes")
 Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
+QUEUE_PAGE = 50
 
 
 @router.get("", response_class=HTMLResponse)
@@ -85,11 +87,44 @@ def show_translation(
 
 
 @router.get("/review", response_class=HTMLResponse)
-def show_review_queue(request: Request, db: DbSession, actor: Reader, decided: str = "") -> Response:
-    """The codes waiting for a decision, each with its form for stewards, and the decisions in force."""
-    queue = codes_view.review_queue(db)
+def show_review_queue(
+    request: Request,
+    db: DbSession,
+    actor: Reader,
+    status: ReviewStatus = "open",
+    page: Page = 1,
+    decided: Annotated[str, Query(max_length=64)] = "",
+    released: Count = None,
+) -> Response:
+    """The codes waiting for a decision, a page at a time, those whose decision releases the most deliveries first,
+    each with its form for stewards; and the decisions in force."""
+    queue = review_queue(
+        db, actor, status=None if status == "all" else status, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE
+    )
     return render(
-        request, "codes_review.html", {"queue": queue, "can_decide": actor.can("data.write"), "decided": decided}
+        request,
+        "codes_review.html",
+        {
+            "queue": queue,
+            "status": status,
+            "page": page,
+            "has_next": page * QUEUE_PAGE < queue["total"],
+            "query_for": lambda n: urlencode({"status": status, "page": n}),
+            "can_decide": actor.can("data.write"),
+            "decided": decided,
+            "released": released,
+        },
+    )
+
+
+@router.get("/review/{item_id}", response_class=HTMLResponse)
+def show_review_item(item_id: Id, request: Request, db: DbSession, actor: Reader, released: Count = None) -> Response:
+    """One code to decide: its lists, the record fields it depends on, its candidates, the decision in force, and the
+    deliveries of the reader's departments it holds back."""
+    return render(
+        request,
+        "codes_review_item.html",
+        {"i": review_item(db, actor, item_id), "can_decide": actor.can("data.write"), "released": released},
     )
 
 
@@ -98,13 +133,21 @@ def submit_decision(
     item_id: Id,
     db: DbSession,
     actor: Annotated[Actor, Depends(FormGuard("data.write"))],
-    to_code: Annotated[str, Form()] = "",
+    to_code: Annotated[str, Form(max_length=64)] = "",
     no_equivalent: Annotated[bool, Form()] = False,
-    reason: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Record the steward's decision, then show the queue again."""
-    decision = decide(db, actor, item_id, to_code=_chosen(to_code, no_equivalent), reason=reason)
-    return RedirectResponse("/codes/review?" + urlencode({"decided": decision.from_code}), status_code=303)
+    """Record the steward's decision and send again the deliveries it held; then show the queue, saying how many."""
+    done = decide_code(db, actor, item_id, to_code=_chosen(to_code, no_equivalent), reason=reason)
+    query = urlencode({"decided": done.decision["code"], "released": done.released})
+    return RedirectResponse(f"/codes/review?{query}", status_code=303)
+
+
+@router.post("/review/{item_id}/release")
+def submit_release(item_id: Id, db: DbSession, actor: Annotated[Actor, Depends(FormGuard("data.write"))]) -> Response:
+    """Send again the deliveries held for a decided code (one click, audited); then show the item, saying how many."""
+    released = release(db, actor, item_id)
+    return RedirectResponse(f"/codes/review/{item_id}?released={released}", status_code=303)
 
 
 @router.get("/coverage", response_class=HTMLResponse)

@@ -1,12 +1,11 @@
 """Reconciliation pages: per department, what its sources brought in and what each target made of it; every
-delivery figure opens the deliveries behind it; the same as an Excel workbook."""
+delivery figure opens the deliveries behind it; the same as an Excel workbook. One filter (`Chosen`) for all three."""
 
 from __future__ import annotations
 
 import io
 import re
-from typing import Annotated, Any
-from urllib.parse import urlencode
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -18,6 +17,7 @@ from zhizhi.delivery.figures import Line
 from zhizhi.delivery.reconcile import known_targets, reconcile
 from zhizhi.delivery.reconcile_export import write_reconciliation_xlsx
 from zhizhi.web import ingest_view
+from zhizhi.web.api.reconcile import Chosen
 from zhizhi.web.deps import DbSession, Page, PageGuard, app_context
 from zhizhi.web.templating import render
 
@@ -26,76 +26,53 @@ Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 INTAKE = ("produced", "accepted", "quarantined", "skipped")
-OUTCOME = ("owed", "delivered", "acknowledged", "rejected", "sent", "pending", "dead", "unknown")
+OUTCOME = ("owed", "delivered", "acknowledged", "rejected", "sent", "pending", "withheld", "dead", "unknown")
 
 
 @router.get("/reconcile", response_class=HTMLResponse)
-def show_reconcile(
-    request: Request,
-    db: DbSession,
-    actor: Reader,
-    target: str = "",
-    source: str = "",
-    department: str = "",
-    period: str = "",
-) -> Response:
+def show_reconcile(request: Request, db: DbSession, actor: Reader, chosen: Chosen) -> Response:
     """A table per department: rows produced and how they ended; per target, deliveries owed and what became of them."""
     root = app_context(request).workspace.root
     targets = load_targets(root)
-    filters = {"target": target, "source": source, "department": department, "period": period.strip()}
-    result = reconcile(db, actor, targets=targets, **_given(filters))
+    result = reconcile(db, actor, chosen, targets=targets)
 
     def drill(figure: str, line: Line | None = None, department: str = "", target: str = "") -> str:
         """The deliveries behind a figure of a line, a department's subtotal, a target's total, or the total."""
-        chosen = dict(filters)
+        narrowed = chosen
         if line is not None:
-            chosen |= {"target": line.target or "", "source": line.source, "department": line.department}
-        chosen |= {"department": department} if department else {}
-        chosen |= {"target": target} if target else {}
-        return "/reconcile/deliveries?" + urlencode({k: v for k, v in (chosen | {"status": figure}).items() if v})
+            narrowed = narrowed.but(target=line.target, source=line.source, department=line.department)
+        narrowed = narrowed.but(department=department) if department else narrowed
+        narrowed = narrowed.but(target=target) if target else narrowed
+        return "/reconcile/deliveries?" + narrowed.query(status=figure)
 
     return render(
         request,
         "reconcile.html",
         {
             "result": result,
-            "filters": filters,
+            "filters": chosen,
             "targets": known_targets(db, targets),
             "sources": ingest_view.source_names(root),
             "departments": list_departments(db, actor),
             "intake_figures": INTAKE,
             "outcome_figures": OUTCOME,
             "drill": drill,
-            "export_query": urlencode({k: v for k, v in filters.items() if v}),
+            "export_query": chosen.query(),
         },
     )
 
 
 @router.get("/reconcile/deliveries", response_class=HTMLResponse)
 def show_reconcile_deliveries(
-    request: Request,
-    db: DbSession,
-    actor: Reader,
-    target: str = "",
-    source: str = "",
-    department: str = "",
-    period: str = "",
-    status: str = "owed",
-    page: Page = 1,
+    request: Request, db: DbSession, actor: Reader, chosen: Chosen, status: str = "owed", page: Page = 1
 ) -> Response:
-    """The deliveries behind a figure: record, name, the file, sheet and row it came from, state, what was said."""
+    """The deliveries behind a figure: record, name, the file, sheet and row it came from, state, what was said
+    (or, for one withheld, the code decision it waits for)."""
     check_figure(status)
-    filters = {"target": target, "source": source, "department": department, "period": period.strip()}
+    root = app_context(request).workspace.root
     found = list_deliveries(
-        db,
-        actor,
-        targets=load_targets(app_context(request).workspace.root),
-        status=status,
-        limit=PAGE_SIZE + 1,
-        offset=(page - 1) * PAGE_SIZE,
-        **_given(filters),
+        db, actor, chosen, targets=load_targets(root), status=status, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
     )
-    given = {k: v for k, v in filters.items() if v}
     return render(
         request,
         "reconcile_deliveries.html",
@@ -103,37 +80,24 @@ def show_reconcile_deliveries(
             "deliveries": found[:PAGE_SIZE],
             "has_next": len(found) > PAGE_SIZE,
             "page": page,
-            "filters": filters,
+            "filters": chosen,
+            "departments": {d.code: d.name for d in list_departments(db, actor)},
             "status": status,
             "figures": FIGURES,
-            "back_query": urlencode(given),
-            "figure_query": lambda figure: urlencode(given | {"status": figure}),
-            "query_for": lambda n: urlencode(given | {"status": status, "page": n}),
+            "back_query": chosen.query(),
+            "figure_query": lambda figure: chosen.query(status=figure),
+            "query_for": lambda n: chosen.query(status=status, page=n),
         },
     )
 
 
 @router.get("/reconcile/export.xlsx")
-def export_reconcile(
-    request: Request,
-    db: DbSession,
-    actor: Reader,
-    target: str = "",
-    source: str = "",
-    department: str = "",
-    period: str = "",
-) -> Response:
+def export_reconcile(request: Request, db: DbSession, actor: Reader, chosen: Chosen) -> Response:
     """The figures (sheet `summary`) and every delivery behind them (sheet `deliveries`); text never a formula."""
     targets = load_targets(app_context(request).workspace.root)
-    filters = _given({"target": target, "source": source, "department": department, "period": period.strip()})
-    result = reconcile(db, actor, targets=targets, **filters)
+    result = reconcile(db, actor, chosen, targets=targets)
     buffer = io.BytesIO()
-    write_reconciliation_xlsx(result, all_deliveries(db, actor, targets=targets, **filters), buffer)
+    write_reconciliation_xlsx(result, all_deliveries(db, actor, chosen, targets=targets), buffer)
     name = "reconcile-" + re.sub(r"[^0-9A-Za-z.-]", "_", result.period.text if result.period else "all") + ".xlsx"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(buffer.getvalue(), media_type=XLSX, headers=headers)
-
-
-def _given(filters: dict[str, str]) -> dict[str, Any]:
-    """The filters as `reconcile` takes them: None for an empty one."""
-    return {key: value or None for key, value in filters.items()}
