@@ -15,6 +15,7 @@ from zhizhi import __version__
 from zhizhi.config import Workspace
 from zhizhi.store import check_schema, make_engine, make_sessionmaker
 from zhizhi.web import api, pages
+from zhizhi.web.api import inspections as inspections_api
 from zhizhi.progress import Board
 from zhizhi.web.api import progress as progress_api
 from zhizhi.web.api import reconcile as reconcile_api
@@ -22,6 +23,7 @@ from zhizhi.web.api import tasks as tasks_api
 from zhizhi.web.api import workload as workload_api
 from zhizhi.web.context import AppContext
 from zhizhi.web.errors import install_error_handlers
+from zhizhi.web.pages import inspections as inspections_pages
 from zhizhi.web.pages import reconcile as reconcile_pages
 from zhizhi.web.pages import tasks as tasks_pages
 from zhizhi.web.pages import uploads
@@ -100,6 +102,8 @@ def create_app(workspace: Workspace) -> FastAPI:
     app.include_router(uploads.router)
     app.include_router(pages.router)
     app.include_router(reconcile_pages.router)
+    app.include_router(inspections_api.router, prefix="/api")
+    app.include_router(inspections_pages.router)
     for module in (tasks_api, workload_api):
         app.include_router(module.router, prefix="/api")
     app.include_router(tasks_pages.router)
