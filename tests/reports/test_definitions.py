@@ -44,9 +44,10 @@ template:
 def test_the_builtin_definitions_load_and_install(tmp_path: Path) -> None:
     assert set(builtin_texts()) == {
         "entities-by-county", "licences", "equipment", "inspections", "data-quality", "deliveries", "hotline",
+        "workload",
     }  # fmt: skip
     written = install_builtin(tmp_path, "LZ")
-    assert len(written) == 7 and (tmp_path / "reports" / "templates" / "entities-by-county.xlsx").is_file()
+    assert len(written) == 8 and (tmp_path / "reports" / "templates" / "entities-by-county.xlsx").is_file()
     assert all(load_report(tmp_path, name).department == "LZ" for name in written)
     assert install_builtin(tmp_path, "LZ") == []  # kept unless replaced
 

@@ -106,7 +106,7 @@ def test_due_reports_run_on_schedule_once_and_retired_ones_not(town: Town) -> No
     install_builtin(workspace.root, "LZ")
     with sessions() as session:
         first = due(session, workspace, date(2026, 12, 5))
-    assert ("entities", parse_period("2026-11")) in first and len(first) == 8
+    assert ("entities", parse_period("2026-11")) in first and len(first) == 9  # the eight built-in and the town's own
     with sessions() as session, session.begin():
         retire(session, OPERATOR, workspace.root, "licences", "市场监管局办公室不再需要")
     done = run_due(sessions, workspace, date(2026, 12, 5))

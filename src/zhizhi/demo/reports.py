@@ -21,7 +21,7 @@ from zhizhi.seals import issue_seal, list_seals
 from zhizhi.store.tables import User
 
 BUREAU = "LZ"
-READ_BY_LEADER = ("entities-by-county", "hotline", "inspections")  # the others show as nobody's: flagged
+READ_BY_LEADER = ("entities-by-county", "hotline", "inspections", "workload")  # the others show as nobody's: flagged
 SEALED = ("entities-by-county", "hotline")  # their last month's runs, taken by the leader as sealed PDFs
 
 

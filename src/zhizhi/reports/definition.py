@@ -8,10 +8,11 @@ department: LZ-DJ                     # the issuing department: the report sees 
 frequency: monthly                    # daily, weekly, monthly, quarterly or on_demand
 minutes: 90                           # what filling it by hand took someone, per run
 query:
-  from: records                       # records, entities, deliveries, quarantine, audit or cases
+  from: records                       # records, entities, deliveries, quarantine, audit, cases or workload
   record_type: entity                 # records only
   period: founded_on                  # the date field that places a row in a period
-  where: {entity_type: {prefix: 有限}}  # equals (a bare value), in (a list), between, prefix, empty
+  where: {entity_type: {prefix: 有限}}  # equals (a bare value), in (a list), between, before, not_before, prefix,
+                                      # empty
   group_by: [county]                  # department, county, division, section (industry) or a field
 measures:
   - {name: new, label: 新设, kind: count}
@@ -59,6 +60,7 @@ class FilterConfig(_Strict):
     prefix: str | None = None
     empty: bool | None = None
     before: Scalar | None = None
+    not_before: Scalar | None = None  # on or after the day, or empty (not closed yet)
 
     # Dates may be written `$period_first` / `$period_last`: the run's period's first or last day.
 
@@ -72,7 +74,9 @@ class FilterConfig(_Strict):
     @model_validator(mode="after")
     def _one(self) -> FilterConfig:
         if len(self.model_fields_set) != 1:
-            raise ValueError("give exactly one of `equals`, `in`, `between`, `before`, `prefix` or `empty`")
+            raise ValueError(
+                "give exactly one of `equals`, `in`, `between`, `before`, `not_before`, `prefix` or `empty`"
+            )
         return self
 
     @property
@@ -84,7 +88,9 @@ class FilterConfig(_Strict):
 class QueryConfig(_Strict):
     """The data a report reads: where from, which rows, grouped how, placed in periods by which date."""
 
-    from_: Literal["records", "entities", "deliveries", "quarantine", "audit", "cases"] = Field(alias="from")
+    from_: Literal["records", "entities", "deliveries", "quarantine", "audit", "cases", "workload"] = Field(
+        alias="from"
+    )
     record_type: str | None = Field(default=None, description="records: the record type (see docs/model.md)")
     period: str | None = Field(default=None, description="the date field that places a row in a period")
     where: dict[str, FilterConfig] = Field(default_factory=dict, description="field -> condition, all must hold")
@@ -92,13 +98,17 @@ class QueryConfig(_Strict):
 
 
 class MeasureConfig(_Strict):
-    """One figure per group: a count, a sum, distinct values or entities, a share, or a change on the period before."""
+    """One figure per group: a count, a sum, distinct values or entities, a share, a change on the period before, or
+    a ratio of two measures in percent."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,40}$")
     label: str = Field(min_length=1, max_length=60)
-    kind: Literal["count", "sum", "distinct", "share", "change"] = "count"
+    kind: Literal["count", "sum", "distinct", "share", "change", "ratio"] = "count"
     field: str | None = Field(default=None, description="sum: the number field; distinct: the field (default: entity)")
-    of: str | None = Field(default=None, description="share: the measure it is a share of; change: the measure")
+    of: str | None = Field(
+        default=None, description="share: the measure it is a share of; change, ratio: the measure"
+    )
+    per: str | None = Field(default=None, description="ratio: the measure `of` is divided by (in percent)")
     percent: bool = Field(default=False, description="change: in percent of the period before")
     where: dict[str, FilterConfig] = Field(default_factory=dict, description="this measure's own conditions")
     period: bool | str = Field(
@@ -226,6 +236,10 @@ def measure_problems(report: ReportConfig) -> list[str]:
             problems.append(f"`{at}.field`: a sum needs a number field of `{origin}`")
         if measure.kind == "distinct" and measure.field is not None:
             problems += field_problems(f"{at}.field", [measure.field], origin, kind, filters_only=False)
+        if measure.kind == "ratio":
+            problems += ratio_problems(at, measure, seen)
+        elif measure.per is not None:
+            problems.append(f"`{at}.per` is for a ratio only; remove it")
         if measure.kind in ("share", "change"):
             ref = seen.get(measure.of or "")
             if measure.of is not None and ref is None:
@@ -234,13 +248,24 @@ def measure_problems(report: ReportConfig) -> list[str]:
                 problems.append(f"`{at}.of`: a change needs a count, sum or distinct measure above it")
             elif measure.kind == "share" and ref is not None and ref.kind != "count":
                 problems.append(f"`{at}.of`: a share is of a count measure")
-        if measure.kind in ("count", "share", "change") and measure.field is not None:
+        if measure.kind in ("count", "share", "change", "ratio") and measure.field is not None:
             problems.append(f"`{at}.field`: a {measure.kind} takes no field; remove it")
         if measure.period is False and report.query.period is None:
             problems.append(f"`{at}.period`: the query has no `period` field, so every row counts already")
         if isinstance(measure.period, str) and names.get(measure.period) not in ("date", "datetime"):
             problems.append(f"`{at}.period` = `{measure.period}` is not a date field of `{origin}`; name one")
         seen[measure.name] = measure
+    return problems
+
+
+def ratio_problems(at: str, measure: MeasureConfig, seen: dict[str, MeasureConfig]) -> list[str]:
+    """A ratio divides one count, sum or distinct measure defined above it by another."""
+    problems = []
+    for key in ("of", "per"):
+        name = getattr(measure, key)
+        ref = seen.get(name or "")
+        if ref is None or ref.kind not in ("count", "sum", "distinct"):
+            problems.append(f"`{at}.{key}` = `{name}`: a ratio needs a count, sum or distinct measure above it")
     return problems
 
 

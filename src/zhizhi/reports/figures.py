@@ -49,7 +49,7 @@ def compute(session: Session, report: ReportConfig, actor: Actor, period: Period
     wanted_before = {m.of for m in report.measures if m.kind == "change"}
     before: dict[str, dict[Key, Any]] = {}
     for measure in report.measures:
-        if measure.kind in ("share", "change"):
+        if measure.kind in ("share", "change", "ratio"):
             continue
         for key, value in _aggregate(session, frame, report, measure, actor, period, groups, root).items():
             by_group[key][measure.name] = value
@@ -77,6 +77,9 @@ def _value(
 ) -> Any:  # fmt: skip
     if measure.kind == "share":
         return shares.get(measure.name, {}).get(key)
+    if measure.kind == "ratio":
+        part, whole = values.get(measure.of or "", 0) or 0, values.get(measure.per or "", 0) or 0
+        return round(part * 100 / whole, 1) if whole else None
     if measure.kind == "change":
         now = values.get(measure.of or "", 0) or 0
         then = before.get(measure.of or "", {}).get(key, 0) or 0

@@ -1,5 +1,6 @@
 """What a report may read (`from:`): records of a type, the register's entities, deliveries, quarantine, the audit
-trail and hotline cases; for each, its fields, the department that owns a row, and SQL for both backends.
+trail, hotline cases and the workload's work items (`zhizhi.workload.work_items`: cases, task parts and office
+capacities as rows); for each, its fields, the department that owns a row, and SQL for both backends.
 
 A field is a column or a value inside a JSON column (a record version's `data`, an entity's `golden`); JSON is read
 with `json_extract` on SQLite and `jsonb_extract_path_text` on PostgreSQL, so one definition runs on either.
@@ -32,7 +33,7 @@ from zhizhi.store.tables import (
 )
 from zhizhi.store.types import LOCAL_TZ
 
-ORIGINS = ("records", "entities", "deliveries", "quarantine", "audit", "cases")
+ORIGINS = ("records", "entities", "deliveries", "quarantine", "audit", "cases", "workload")
 GROUPINGS = ("department", "county", "division", "section")  # the rest of group_by are fields
 FieldKind = Literal["text", "date", "datetime", "number"]
 
@@ -56,6 +57,9 @@ COLUMNS: dict[str, dict[str, FieldKind]] = {
         "number": "text", "kind": "text", "stage": "text", "decision": "text", "decision_reason": "text",
         "respondent_division": "text", "received_on": "date", "accepted_on": "date", "decided_at": "datetime",
         "created_at": "datetime", "clock": "text",
+    },
+    "workload": {
+        "kind": "text", "opened_at": "datetime", "closed_at": "datetime", "due_on": "date", "capacity": "number",
     },
 }  # fmt: skip
 PYTHON_FIELDS = {("cases", "clock")}  # worked out from the working-day calendar, not in SQL: filters only
@@ -108,6 +112,15 @@ class Frame:
     dialect: str
     sections: dict[str, str] = field(default_factory=dict)  # two-digit industry division -> section letter
     with_entities: bool = False
+    items: Any = None  # the work items' subquery (`from: workload`), made once so every clause names the same one
+
+    def work(self) -> Any:
+        """The work items' subquery of this frame."""
+        if self.items is None:
+            from zhizhi.workload.items import work_items
+
+            self.items = work_items()
+        return self.items
 
     def source(self) -> FromClause:
         """The FROM clause: the origin's table with what its fields and scope need joined."""
@@ -127,6 +140,8 @@ class Frame:
             return joined
         if self.origin == "quarantine":
             return QuarantineItem.__table__.join(Batch, Batch.id == QuarantineItem.batch_id)
+        if self.origin == "workload":
+            return self.work()  # type: ignore[no-any-return]
         table: Any = {"entities": Entity, "audit": AuditEvent, "cases": Case}[self.origin]
         return table.__table__  # type: ignore[no-any-return]
 
@@ -152,6 +167,8 @@ class Frame:
 
     def department(self) -> Any:
         """The column of the department that owns a row."""
+        if self.origin == "workload":
+            return self.work().c.department_id
         return {
             "records": Batch.department_id,
             "deliveries": Batch.department_id,
@@ -166,11 +183,15 @@ class Frame:
             return Entity.id
         if self.origin == "cases":
             return Case.entity_id
+        if self.origin == "workload":
+            return null()
         self.with_entities = True
         return EntityLink.entity_id
 
     def created(self) -> Any:
         """When a row arrived (for late rows since an earlier run)."""
+        if self.origin == "workload":
+            return self.work().c.opened_at
         return {
             "records": RecordVersion.created_at,
             "entities": Entity.created_at,
@@ -182,6 +203,8 @@ class Frame:
 
     def key(self) -> Any:
         """What names one row in a list of late rows."""
+        if self.origin == "workload":
+            return self.work().c.kind
         return {
             "records": Record.key,
             "entities": func.coalesce(Entity.uscc, Entity.name),
@@ -193,6 +216,8 @@ class Frame:
 
     def field(self, name: str) -> Any:
         """A field as SQL: a column, or text extracted from the origin's JSON."""
+        if self.origin == "workload":
+            return self.work().c[name]
         every: dict[str, dict[str, Any]] = {
             "records": {"source": Record.source, "created_at": Record.created_at, "updated_at": Record.updated_at},
             "entities": {
@@ -267,6 +292,8 @@ class Frame:
             return and_(*self.within(name, _as_date(low), _as_date(high)))
         if op == "before":
             return self.within(name, date(1, 1, 1), _as_date(value) - timedelta(days=1))[1]
+        if op == "not_before":  # on or after the day, or none at all (an item not closed)
+            return or_(column.is_(None), self.within(name, _as_date(value), date(9999, 12, 30))[0])
         return column == self.value(name, kind, value)  # type: ignore[no-any-return]
 
     def value(self, name: str, kind: FieldKind, value: Any) -> Any:
