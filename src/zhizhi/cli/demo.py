@@ -22,6 +22,7 @@ from zhizhi.delivery.send import SendReport
 from zhizhi.demo import DEMO_PASSWORD, load_demo
 from zhizhi.demo.delivery import province_store, send_due, write_demo_targets
 from zhizhi.demo.desk import run_demo_desk
+from zhizhi.demo.draws import run_demo_draws
 from zhizhi.demo.ingest import demo_today
 from zhizhi.demo.province import ProvincePlatform
 from zhizhi.demo.reports import run_demo_reports
@@ -63,6 +64,7 @@ def demo(
             _resolve_demo(sessions, workspace, progress)
             _desk_demo(sessions, workspace, progress)
             run_demo_reports(sessions, workspace, demo_today(), progress=progress)
+            run_demo_draws(sessions, workspace, demo_today())
             _send_demo(sessions, workspace.root, progress)
         _show_deliveries(sessions, workspace.root)
         if not created:
