@@ -46,6 +46,7 @@ def chunk_stats(
         examples[first["code"]] = {
             "value": (first["value"] or "")[:200],
             "message_zh": first["message_zh"],
+            "message": first["message"],
             "field": first["field"],
             "column": first["column"],
             "sheet": sheet,

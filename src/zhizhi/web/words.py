@@ -27,6 +27,7 @@ from zhizhi.sources.config import FILES as SOURCE_FILES
 from zhizhi.store.tables import CodeList, Crosswalk, Department
 
 TICKED = re.compile(r"`([^`\n]*)`")
+DATA = '<span translate="no">{}</span>'
 
 
 def ticks(text: object) -> Markup:
@@ -56,7 +57,7 @@ class Words:
     def say(self, key: str, **params: object) -> Markup:
         """The catalogue's message for `key` with each parameter marked as data (a department's name, a title that
         exists only in Chinese), so that the English page may show it as it is."""
-        data = Markup('<span translate="no">{}</span>')
+        data = Markup(DATA)
         return Markup(escape(translate(self.locale, key))).format(**{k: data.format(v) for k, v in params.items()})
 
     def word(self, key: str, default: str = "") -> str:
@@ -79,13 +80,14 @@ class Words:
         """A quarantine reason's title (日期无效 for `date.invalid`)."""
         return self.word(f"reason.{code}", code)
 
-    def key(self, record_type: str, key: str) -> str:
-        """A record's key in words: `uscc=9145...|name=...` as 统一社会信用代码 9145... · 名称 ..."""
+    def key(self, record_type: str, key: str) -> Markup:
+        """A record's key in words: `uscc=9145...|name=...` as 统一社会信用代码 9145... · 名称 ..., values as data."""
+        value = Markup('{} <span translate="no">{}</span>')
         parts = []
         for part in (key or "").split("|"):
-            field, sep, value = part.partition("=")
-            parts.append(f"{self.field(record_type, field)} {value}" if sep else part)
-        return " · ".join(parts)
+            field, sep, given = part.partition("=")
+            parts.append(value.format(self.field(record_type, field), given) if sep else Markup(DATA).format(part))
+        return Markup(" · ").join(parts)
 
     def target(self, name: str) -> str:
         """A target's title (广西市场监管一体化平台 for `province`), or its name when it has none."""
