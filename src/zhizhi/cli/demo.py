@@ -26,6 +26,7 @@ from zhizhi.demo.draws import run_demo_draws
 from zhizhi.demo.ingest import demo_today
 from zhizhi.demo.province import ProvincePlatform
 from zhizhi.demo.reports import run_demo_reports
+from zhizhi.demo.tasks import run_demo_tasks
 from zhizhi.errors import ConfigError
 from zhizhi.progress import Progress, by_steps
 from zhizhi.progress.terminal import TerminalProgress
@@ -63,6 +64,7 @@ def demo(
             created = _load(sessions, workspace, progress)
             _resolve_demo(sessions, workspace, progress)
             _desk_demo(sessions, workspace, progress)
+            run_demo_tasks(sessions, workspace, demo_today())
             run_demo_reports(sessions, workspace, demo_today(), progress=progress)
             run_demo_draws(sessions, workspace, demo_today())
             _send_demo(sessions, workspace.root, progress)

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
+from rich.text import Text
 
 from zhizhi import tasks, workload
-from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
 from zhizhi.errors import InputError
 from zhizhi.hotline import load_calendar
 from zhizhi.store.types import local_today
@@ -216,8 +216,8 @@ def workload_command(
     def show() -> None:
         table = Table("单位 office", "承载 capacity", *figures["months"])
         for row in figures["offices"]:
-            cells = [f"[red]{m['load']}[/]" if m["over"] else str(m["load"]) for m in row["months"]]
-            table.add_row(row["department"]["name"], str(row["capacity"] or "—"), *cells)
+            cells = [Text(str(m["load"]), "bold red") if m["over"] else m["load"] for m in row["months"]]
+            table.add_row(row["department"]["name"], row["capacity"] or "—", *cells)
         console.print(table)
         for over in figures["over"]:
             console.print(f"超负荷 over: {over['department']['name']} {over['month']} "
