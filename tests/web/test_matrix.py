@@ -311,6 +311,7 @@ MATRIX: list[Row] = [
     # Jobs started from pages (an upload's ingest, a report run): only their starter reads their line.
     row("POST", "/batches/upload", *write(422)),
     row("GET", "/api/progress/{job_id}", *(404,) * 5, url="/api/progress/no-such-job"),
+    row("GET", "/jobs/{job_id}", *(404,) * 5, url="/jobs/no-such-job"),
     row("GET", "/api/reports", *READ),
     # Random inspections: the registers are the bureau's (every reader); plans, draws, assignments and publication
     # are a steward's; results and photos the visit's team's. The matrix's workspace has no draw or visit: object

@@ -25,8 +25,9 @@ _ZH = {
     "progress.desk": "热线工单归并",
     "progress.report_run": "生成报表 {report}（{period}）",
     "progress.open": "查看结果",
+    "progress.back": "返回",
     "progress.upload_help": "选择数据源和该部门导出的文件（CSV、Excel、JSON Lines，不超过 {mb} MB），"
-    "导入进度显示在本页。",
+    "上传后在新页面显示导入进度。",
     "progress.upload_file": "文件",
     "progress.upload_submit": "上传并导入",
     "progress.run_now": "立即生成",
@@ -57,8 +58,9 @@ _EN = {
     "progress.desk": "The hotline desk",
     "progress.report_run": "Running {report} for {period}",
     "progress.open": "See the result",
+    "progress.back": "Back",
     "progress.upload_help": "Choose the source and the department's export (CSV, Excel, JSON Lines, at most {mb} MB); "
-    "the ingest's progress shows on this page.",
+    "the next page follows the ingest's progress.",
     "progress.upload_file": "File",
     "progress.upload_submit": "Upload and ingest",
     "progress.run_now": "Run now",

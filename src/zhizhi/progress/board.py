@@ -65,6 +65,7 @@ class Job:
 
     id: str
     owner: str
+    origin: str | None = None  # the page it was started from
     clock: Callable[[], float] = time.monotonic
     started: float = 0.0
     state: str = "running"
@@ -100,6 +101,7 @@ class Job:
                 "state": self.state,
                 "state_text": translate(locale, f"progress.{self.state}"),
                 "link": self.link,
+                "origin": self.origin,
                 "error": None if self.error is None else self.error[1 if locale == "zh-CN" else 0],
                 "elapsed_seconds": round(now - self.started, 1),
                 "what": None,
@@ -175,9 +177,9 @@ class Board:
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
 
-    def start(self, owner: str) -> Job:
-        """A new job of `owner` (a username)."""
-        job = Job(secrets.token_urlsafe(12), owner, self.clock, started=self.clock())
+    def start(self, owner: str, origin: str | None = None) -> Job:
+        """A new job of `owner` (a username), started from the page `origin`."""
+        job = Job(secrets.token_urlsafe(12), owner, origin, self.clock, started=self.clock())
         with self._lock:
             self._jobs[job.id] = job
             while len(self._jobs) > self.keep:

@@ -13,10 +13,10 @@ from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from zhizhi import __version__
 from zhizhi.config import Workspace
+from zhizhi.progress import Board
 from zhizhi.store import check_schema, make_engine, make_sessionmaker
 from zhizhi.web import api, pages
 from zhizhi.web.api import inspections as inspections_api
-from zhizhi.progress import Board
 from zhizhi.web.api import progress as progress_api
 from zhizhi.web.api import reconcile as reconcile_api
 from zhizhi.web.api import tasks as tasks_api
@@ -24,9 +24,9 @@ from zhizhi.web.api import workload as workload_api
 from zhizhi.web.context import AppContext
 from zhizhi.web.errors import install_error_handlers
 from zhizhi.web.pages import inspections as inspections_pages
+from zhizhi.web.pages import jobs as job_pages
 from zhizhi.web.pages import reconcile as reconcile_pages
 from zhizhi.web.pages import tasks as tasks_pages
-from zhizhi.web.pages import uploads
 from zhizhi.web.pages import workload as workload_pages
 from zhizhi.web.refusals import RefusalCounter
 
@@ -99,7 +99,7 @@ def create_app(workspace: Workspace) -> FastAPI:
     app.include_router(api.router)
     app.include_router(reconcile_api.router, prefix="/api")
     app.include_router(progress_api.router, prefix="/api")
-    app.include_router(uploads.router)
+    app.include_router(job_pages.router)
     app.include_router(pages.router)
     app.include_router(reconcile_pages.router)
     app.include_router(inspections_api.router, prefix="/api")

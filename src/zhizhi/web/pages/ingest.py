@@ -20,7 +20,7 @@ from zhizhi.privacy.catalogue import personal_columns
 from zhizhi.records import record_types
 from zhizhi.records.history import find_records
 from zhizhi.sources.config import load_source
-from zhizhi.web import ingest_view, progress_view
+from zhizhi.web import ingest_view
 from zhizhi.web.deps import Count, DbSession, FormGuard, FormIds, Id, Page, PageGuard, app_context, unmask_per_hour
 from zhizhi.web.templating import render
 
@@ -60,7 +60,6 @@ def show_batches(request: Request, db: DbSession, actor: Reader, source: str = "
             "source": source,
             "sources": ingest_view.source_names(app_context(request).workspace.root),
             "query_for": lambda n: urlencode({"source": source, "page": n}),
-            "job": progress_view.job_line(request, actor, request.query_params.get("job")),
             "upload_max_mb": app_context(request).workspace.config.web.upload_max_mb,
         },
     )

@@ -30,13 +30,12 @@ def show_catalogue(
     request: Request, db: DbSession, actor: Annotated[Actor, Depends(PageGuard("data.read"))]
 ) -> Response:
     """The page of `GET /api/reports`; a steward retires a report nobody reads with one click (and a reason), or
-    runs one now and follows the run's progress on the page (`?job=`)."""
+    runs one now and follows the run on its job's page."""
     found = catalogue(db, actor, app_context(request).workspace.root)
     context = {
         "found": found,
         "retired": request.query_params.get("retired"),
         "may_run": actor.can("data.write"),
-        "job": progress_view.job_line(request, actor, request.query_params.get("job")),
     }
     return render(request, "reports_catalogue.html", context)
 
@@ -70,7 +69,7 @@ def run_now(
             run_report(session, context.workspace, actor, name, period, progress=job)
         return "/reports/catalogue"
 
-    return RedirectResponse(f"/reports/catalogue?job={progress_view.start(request, actor, work)}", status_code=303)
+    return RedirectResponse(f"/jobs/{progress_view.start(request, actor, '/reports', work)}", status_code=303)
 
 
 @router.post("/reports/{name}/retire")
