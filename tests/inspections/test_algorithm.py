@@ -114,8 +114,8 @@ def test_recently_inspected_targets_are_excluded_or_down_weighted_as_the_plan_sa
     assert not recent & {p.target for p in excluded.selected}
     high_recent = sum(1 for t in pop.targets if t.id in recent and t.risk_class == "high")
     assert excluded.counts["high"]["eligible"] == 80 - high_recent > 0
-    pop.header["rules"] = {**pop.header["rules"], "recent_rule": "downweight", "recent_weight": 30}
-    weighted = draw(pop, SEED)
+    rules = {**pop.header["rules"], "recent_rule": "downweight", "recent_weight": 30}
+    weighted = draw(Population({**pop.header, "rules": rules}, pop.offices, pop.inspectors, pop.targets), SEED)
     kept = recent - set(weighted.thinned)
     assert set(weighted.thinned) <= recent and not weighted.excluded_recent
     assert kept == {t for t in recent if key(SEED, f"keep:{t}") % 100 < 30}

@@ -32,6 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 ALGORITHM = "zhizhi-draw/1"
@@ -73,7 +74,7 @@ class Rules:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     id: int
     risk_class: str
@@ -82,7 +83,7 @@ class Target:
     recent: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     id: int
     office: int | None
@@ -99,9 +100,13 @@ class Population:
     targets: list[Target] = field(default_factory=list)
     conflicts: dict[tuple[int, int], str] = field(default_factory=dict)  # (inspector, target) -> rule
 
-    @property
+    @cached_property
     def rules(self) -> Rules:
         return Rules.of(self.header["rules"])
+
+    @cached_property
+    def inspector_offices(self) -> dict[int, int | None]:
+        return {c.id: c.office for c in self.inspectors}
 
     def required(self, target: Target) -> frozenset[str]:
         """The qualifications a target's items require."""
@@ -165,7 +170,7 @@ class Shuffle:
 
     def __init__(self, population: Population, seed: bytes, target: Target, pool: list[int]) -> None:
         self.population, self.seed, self.target, self.pool = population, seed, target, pool
-        self.offices = {c.id: c.office for c in population.inspectors}
+        self.offices = population.inspector_offices
         self.own_office = population.rules.exclude_own_office
 
     def conflict(self, inspector: int) -> str | None:

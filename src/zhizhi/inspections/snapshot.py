@@ -86,19 +86,25 @@ def _targets(
     divisions = tuple(wanted.get("divisions") or [])
     recent_since = months_before(day, int(rules["recent_months"])) if rules["recent_months"] else None
     applies = [(code, set(item.record_types.split(","))) for code, item in sorted(items.items())]
-    query = select(InspectionTarget).where(InspectionTarget.active, InspectionTarget.risk_class.in_(sorted(classes)))
-    for target in session.scalars(query.order_by(InspectionTarget.entity_id)).yield_per(CHUNK):
-        if divisions and not (target.division_code or "").startswith(divisions):
+    items_of: dict[str, tuple[str, ...]] = {}  # a target's kinds of records -> the plan's items that apply
+    t = InspectionTarget
+    query = (
+        select(t.entity_id, t.risk_class, t.office_id, t.record_types, t.last_inspected_on, t.division_code)
+        .where(t.active, t.risk_class.in_(sorted(classes)))
+        .order_by(t.entity_id)
+    )
+    for entity_id, risk_class, office_id, kinds, last, division in session.execute(query).yield_per(CHUNK):
+        if divisions and not (division or "").startswith(divisions):
             continue
-        office = departments.get(target.office_id) if target.office_id else None
+        office = departments.get(office_id) if office_id else None
         if offices and (office is None or not office.path.startswith(tuple(offices))):
             continue
-        kinds = set(target.record_types.split(","))
-        codes = tuple(code for code, needs in applies if "entity" in needs or needs & kinds)
-        if not codes:
-            continue
-        recent = bool(recent_since and target.last_inspected_on and target.last_inspected_on >= recent_since)
-        yield Target(target.entity_id, target.risk_class, target.office_id, codes, recent)
+        codes = items_of.get(kinds)
+        if codes is None:
+            held = set(kinds.split(","))
+            codes = items_of[kinds] = tuple(code for code, needs in applies if "entity" in needs or needs & held)
+        if codes:
+            yield Target(entity_id, risk_class, office_id, codes, bool(recent_since and last and last >= recent_since))
 
 
 def _conflicts(session: Session, rules: dict[str, Any], entities: set[int], day: date) -> dict[tuple[int, int], str]:
