@@ -6,6 +6,7 @@ reason, and a later decision releases them again. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -63,11 +64,19 @@ def held(city: sessionmaker[Session], tmp_path: Path, province: Platform) -> Tar
                 "QYMC": "name",
                 "HYDM": {"field": "industry_code", "code_list": "guangxi-industry-8"},
             },
-            "transport": {"kind": "http", "url": province.url, "timeout": 2},
+            "transport": {"kind": "http", "url": province.url, "timeout": 2, "batch_size": 2},
         }
     )
-    assert send_once(city, target).states == {"withheld": 4, "acknowledged": 1}
+    assert _send_all(city, target) == {"withheld": 4, "acknowledged": 1}  # three claims, each noting its own rows
     return target
+
+
+def _send_all(city: sessionmaker[Session], target: TargetConfig) -> Counter[str]:
+    """What the worker does: batch after batch until nothing is due; the deliveries by the state they reached."""
+    states: Counter[str] = Counter()
+    while (report := send_once(city, target)).claimed:
+        states.update(report.states)
+    return states
 
 
 def _items(city: sessionmaker[Session]) -> dict[str, CodeReviewItem]:
@@ -87,7 +96,7 @@ def test_a_withheld_delivery_names_its_review_item_and_is_not_counted_as_deliver
     assert set(items) == {SPLIT, OTHER_SPLIT}
     split = items[SPLIT]
     assert (split.from_list, split.to_list, split.kind) == ("gbt4754-2017", "guangxi-industry-8", "ambiguous")
-    assert split.seen_in == "交付目标「广西市场监管一体化平台」"
+    assert split.seen_in == "交付目标「广西市场监管一体化平台」" and split.rows_affected == 3  # all it holds back
     withheld = [d for d in _deliveries(city) if d.status == "withheld"]
     assert [d.review_item_id for d in withheld] == [split.id] * 3 + [items[OTHER_SPLIT].id]
     reason = withheld[0].last_error or ""
@@ -135,7 +144,7 @@ def test_deciding_releases_the_deliveries_it_held_and_says_how_many(
         events = list(session.scalars(select(AuditEvent.action)))
     assert kinds.count("delivery.requeued") == 3 and kinds.count("delivery.withheld") == 4
     assert {"codes.decide", "delivery.release"} <= set(events)
-    assert send_once(city, held).states == {"acknowledged": 3}  # the worker's next batch, no other command
+    assert _send_all(city, held) == {"acknowledged": 3}  # the worker's next rounds: no other command
     assert sorted(r["HYDM"] for r in province.applied.values() if r["HYDM"] != "52210100")[:3] == [chosen] * 3
     with city() as session:
         assert delivery_counts(session, OPERATOR)["province"]["withheld"] == 1
@@ -147,7 +156,7 @@ def test_no_equivalent_makes_them_dead_and_a_later_decision_releases_them_again(
     other = _items(city)[OTHER_SPLIT]
     with city() as session, session.begin():
         assert decide_code(session, OPERATOR, other.id, to_code=None, reason="省平台无此类").released == 1
-    assert send_once(city, held).states == {"dead": 1}
+    assert _send_all(city, held) == {"dead": 1}
     (dead,) = [d for d in _deliveries(city) if d.status == "dead"]
     assert dead.review_item_id == other.id and "没有对应代码" in (dead.last_error or "")
     with city() as session:
@@ -156,7 +165,7 @@ def test_no_equivalent_makes_them_dead_and_a_later_decision_releases_them_again(
     assert [d["id"] for d in shown["held_here"]] == [dead.id] and shown["held_here_count"] == 1
     with city() as session, session.begin():
         again = decide_code(session, OPERATOR, other.id, to_code=json.loads(other.candidates)[0], reason="改为首个细类")
-    assert again.released == 1 and send_once(city, held).states == {"acknowledged": 1}
+    assert again.released == 1 and _send_all(city, held) == {"acknowledged": 1}
 
 
 def test_release_needs_a_decision_and_a_writer_and_shows_only_the_readers_deliveries(

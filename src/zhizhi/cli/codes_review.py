@@ -41,6 +41,7 @@ def list_command(
         if not items:
             console.print("Nothing waits for review." if not all_items else "The review queue is empty.")
             return
+        label = "label_zh" if cli_locale() == "zh-CN" else "label"
         table = Table("id", "code", "lists", "when", "kind", "candidates", "releases", "rows", "seen in")
         if all_items:
             table.add_column("status")
@@ -50,7 +51,7 @@ def list_command(
                 str(item["id"]),
                 escape(f"{item['code']} {item['name']}"),
                 escape(f"{item['from_title']} -> {item['to_title']}"),
-                escape("; ".join(f"{f['label']} = {f['value']}" for f in item["fields"])),
+                escape("; ".join(f"{f[label]} = {f['value']}" for f in item["fields"])),
                 item["kind"],
                 escape(", ".join(c["code"] for c in item["candidates"])),
                 f"{held['deliveries']:,} ({held['records']:,} records)" if held["deliveries"] else "",

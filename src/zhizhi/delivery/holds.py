@@ -17,6 +17,7 @@ records they are; what a reader sees of them stays within the reader's departmen
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ from zhizhi.access.departments import within_scope
 from zhizhi.codes import decide, decision_as_dict, get_code_list, item_as_dict, list_decisions, load_hierarchy
 from zhizhi.delivery.steward import requeue
 from zhizhi.errors import InputError, NotFoundError
+from zhizhi.i18n import MESSAGES, translate
 from zhizhi.records import record_types
 from zhizhi.store.tables import Batch, CodeDecision, CodeReviewItem, Delivery
 from zhizhi.store.types import iso_utc
@@ -156,6 +158,18 @@ def release(session: Session, actor: Actor, item_id: int) -> int:
     return released
 
 
+def count_held(session: Session, items: Iterable[CodeReviewItem]) -> None:
+    """Count in each item's `rows_affected` at least the deliveries it now holds back: each claim notes only its own
+    batch's rows, while the queue promises the rows a decision releases."""
+    chosen = {item.id: item for item in items}
+    if not chosen:
+        return
+    session.flush()
+    for row in session.execute(_held().where(Delivery.review_item_id.in_(chosen))):
+        item = chosen[row.item_id]
+        item.rows_affected = max(item.rows_affected, int(row.deliveries))
+
+
 def _held() -> Any:
     """Per review item: the deliveries held for it, and of how many records."""
     return (
@@ -261,13 +275,11 @@ class _Names:
 
 
 def _labelled(context: dict[str, str]) -> list[dict[str, str]]:
-    """The record fields a decision depends on, with their labels (from the first record type that has the field)."""
-    labels: dict[str, tuple[str, str]] = {}
-    for kind in record_types().values():
-        for spec in kind.fields:
-            labels.setdefault(spec.name, (spec.label_zh, spec.label))
+    """The record fields a decision depends on, with their labels in the catalogue (from the first record type that
+    names the field: `industry_code_source` is 行业代码（原代码）)."""
     found = []
     for name, value in context.items():
-        zh, en = labels.get(name, (name, name))
+        key = next((f"field.{kind}.{name}" for kind in record_types() if f"field.{kind}.{name}" in MESSAGES["en"]), "")
+        zh, en = (translate("zh-CN", key), translate("en", key)) if key else (name, name)
         found.append({"field": name, "label_zh": zh, "label": en, "value": value})
     return found

@@ -42,6 +42,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from zhizhi import ledger
 from zhizhi.codes.review import note_for_review, review_items_for
+from zhizhi.delivery.holds import count_held
 from zhizhi.delivery.outbox import release_next
 from zhizhi.delivery.render import Renderer, Untranslatable, renderer
 from zhizhi.delivery.targets import TargetConfig
@@ -187,6 +188,7 @@ def _withhold(
             delivery.review_item_id = item.id if item is not None else None
             state = "dead" if exc.decided else "withheld"
             report.add(_give_up(delivery, state, moment, exc.message_zh or exc.message, entries))
+        count_held(session, [item for item in items if item is not None])
 
 
 def due_query(target: str, moment: datetime, limit: int) -> Select[Any]:
