@@ -16,8 +16,8 @@ from rich.console import Console
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from zhizhi.cli.common import Table, as_text
 from zhizhi.cli.main import app
+from zhizhi.cli.table import Table, as_text
 from zhizhi.config import Workspace
 
 runner = CliRunner()

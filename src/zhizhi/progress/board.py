@@ -114,9 +114,7 @@ class Job:
                 what = translate(locale, line.key, **line.params)
                 left = _seconds_left(line, now)
                 shown |= {
-                    "what": what
-                    + (f"：{line.note}" if line.note and locale == "zh-CN" else "")
-                    + (f": {line.note}" if line.note and locale != "zh-CN" else ""),
+                    "what": noted(locale, what, line.note),
                     "done": line.done,
                     "total": line.total,
                     "unit": translate(locale, f"progress.unit.{line.unit}") if line.unit else "",
@@ -125,6 +123,11 @@ class Job:
                 }
             shown["line"] = _line_text(shown, locale)
             return shown
+
+
+def noted(locale: str, text: str, note: str | None) -> str:
+    """`text: note` (`text：note` in Chinese), or the text alone."""
+    return text if not note else f"{text}{'：' if locale == 'zh-CN' else ': '}{note}"
 
 
 def _seconds_left(line: _Line, now: float) -> float | None:
@@ -140,11 +143,7 @@ def _line_text(shown: dict[str, Any], locale: str) -> str:
     from zhizhi.i18n import translate
 
     if shown["state"] == "failed":
-        return (
-            f"{shown['state_text']}：{shown['error']}"
-            if locale == "zh-CN"
-            else f"{shown['state_text']}: {shown['error']}"
-        )
+        return noted(locale, shown["state_text"], shown["error"])
     parts = [shown["what"] or shown["state_text"]]
     if shown["done"] is not None:
         count = (

@@ -22,6 +22,7 @@ from rich.table import Column
 from rich.text import Text
 
 from zhizhi.i18n import cli_locale, translate
+from zhizhi.progress.board import noted
 
 
 class _Count(ProgressColumn):
@@ -39,8 +40,8 @@ class _Count(ProgressColumn):
 class TerminalTask:
     """One bar."""
 
-    def __init__(self, bars: RichProgress, task: TaskID, what: str) -> None:
-        self.bars, self.id, self.what = bars, task, what
+    def __init__(self, bars: RichProgress, task: TaskID, what: str, locale: str) -> None:
+        self.bars, self.id, self.what, self.locale = bars, task, what, locale
 
     def advance(self, count: int = 1, *, note: str | None = None) -> None:
         self.bars.update(self.id, advance=count, description=self._describe(note))
@@ -56,7 +57,7 @@ class TerminalTask:
         self.bars.stop_task(self.id)
 
     def _describe(self, note: str | None) -> str | None:
-        return None if note is None else f"{self.what}: {note}"
+        return None if note is None else noted(self.locale, self.what, note)
 
     def __enter__(self) -> TerminalTask:
         return self
@@ -90,7 +91,7 @@ class TerminalProgress:
     def task(self, key: str, *, total: int | None = None, unit: str = "", **params: object) -> TerminalTask:
         what = translate(self.locale, key, **params)
         shown_unit = translate(self.locale, f"progress.unit.{unit}") if unit else ""
-        return TerminalTask(self.bars, self.bars.add_task(what, total=total, unit=shown_unit), what)
+        return TerminalTask(self.bars, self.bars.add_task(what, total=total, unit=shown_unit), what, self.locale)
 
     def __enter__(self) -> TerminalProgress:
         self.bars.start()
