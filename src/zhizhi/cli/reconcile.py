@@ -11,6 +11,7 @@ from rich.table import Table
 from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
 from zhizhi.delivery import load_targets
 from zhizhi.delivery.drilldown import FIGURES, all_deliveries, list_deliveries
+from zhizhi.delivery.figures import OUTCOME_FIGURES as OUTCOME
 from zhizhi.delivery.figures import Intake, Outcome, ReconcileFilter, Reconciliation
 from zhizhi.delivery.reconcile import reconcile
 from zhizhi.delivery.reconcile_export import write_reconciliation_xlsx
@@ -28,7 +29,6 @@ PeriodOption = typer.Option(
     None, "--period", "-p", help="When the batches were stored: 2021, 2021-07, 2021-07-15 or FROM..TO (Beijing time)."
 )
 INTAKE = ("produced", "accepted", "quarantined", "skipped")
-OUTCOME = ("owed", "delivered", "acknowledged", "rejected", "sent", "pending", "withheld", "dead", "unknown")
 
 
 @app.callback()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
+from zhizhi.delivery.figures import OUTCOME_FIGURES as FIGURES
 from zhizhi.delivery.outbox import STATUSES, delivery_counts
 from zhizhi.delivery.targets import FILES
 from zhizhi.errors import ZhizhiError
@@ -25,7 +26,6 @@ from zhizhi.records import record_types
 from zhizhi.store.tables import Batch, Delivery, RecordVersion
 from zhizhi.store.types import iso_utc
 
-FIGURES = ("owed", "delivered", "acknowledged", "rejected", "sent", "pending", "withheld", "dead", "unknown")
 DELIVERED = ("sent", "acknowledged", "rejected")
 PROBLEMS = ("rejected", "withheld", "dead", "unknown")
 

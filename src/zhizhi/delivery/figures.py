@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 from zhizhi.delivery.period import Period
 
 FILTER_KEYS = ("target", "source", "department", "period")
+# The figures of deliveries, in the order every table shows them (`Outcome.as_dict`).
+OUTCOME_FIGURES = ("owed", "delivered", "acknowledged", "rejected", "sent", "pending", "withheld", "dead", "unknown")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from zhizhi.access import Actor, list_departments
 from zhizhi.delivery import load_targets
 from zhizhi.delivery.drilldown import FIGURES, all_deliveries, check_figure, list_deliveries
-from zhizhi.delivery.figures import Line
+from zhizhi.delivery.figures import OUTCOME_FIGURES, Line
 from zhizhi.delivery.reconcile import known_targets, reconcile
 from zhizhi.delivery.reconcile_export import write_reconciliation_xlsx
 from zhizhi.web import ingest_view
@@ -26,7 +26,6 @@ Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 INTAKE = ("produced", "accepted", "quarantined", "skipped")
-OUTCOME = ("owed", "delivered", "acknowledged", "rejected", "sent", "pending", "withheld", "dead", "unknown")
 
 
 @router.get("/reconcile", response_class=HTMLResponse)
@@ -55,7 +54,7 @@ def show_reconcile(request: Request, db: DbSession, actor: Reader, chosen: Chose
             "sources": ingest_view.source_names(root),
             "departments": list_departments(db, actor),
             "intake_figures": INTAKE,
-            "outcome_figures": OUTCOME,
+            "outcome_figures": OUTCOME_FIGURES,
             "drill": drill,
             "export_query": chosen.query(),
         },
