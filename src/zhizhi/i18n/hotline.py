@@ -59,8 +59,9 @@ _ZH = {
     "hotline.no_clocks": "此类诉求不设法定办理时限。",
     "hotline.calendar_unknown": (
         "{year} 年的法定节假日安排尚不知道，不推算工作日：请将国务院办公厅 {year} 年的节假日安排写入工作区的 "
-        "`calendar/{year}.yaml`（见 docs/hotline.md），或升级 chinese-calendar。"
+        "`calendar/{year}.yaml`（见 `docs/hotline.md`），或升级 `chinese-calendar`。"
     ),
+    "hotline.calendar_unknown_short": "尚无 {year} 年的法定节假日安排，期限无法计算",
     "hotline.pauses": "中止计时",
     "hotline.pause_running": "至今",
     "hotline.identity_help": (
@@ -214,8 +215,9 @@ _EN = {
     "hotline.no_clocks": "No legal deadline applies to this kind of ticket.",
     "hotline.calendar_unknown": (
         "The official holiday schedule of {year} is not known: working days are not guessed. Write it into "
-        "`calendar/{year}.yaml` in the workspace (see docs/hotline.md), or upgrade `chinese-calendar`."
+        "`calendar/{year}.yaml` in the workspace (see `docs/hotline.md`), or upgrade `chinese-calendar`."
     ),
+    "hotline.calendar_unknown_short": "The holiday schedule of {year} is not known yet: no deadline can be counted",
     "hotline.pauses": "Pauses",
     "hotline.pause_running": "still paused",
     "hotline.identity_help": (

@@ -55,7 +55,14 @@ def desk(request: Request) -> Desk:
 
 def rows(db: Session, cases: list[Case], on: Desk) -> list[dict[str, Any]]:
     """The list rows of cases (no identities), with their clocks' worst status."""
-    return [hotline.case_row(db, c, on.calendar, on.today, on.settings.warn_days) for c in cases]
+    found = [hotline.case_row(db, c, on.calendar, on.today, on.settings.warn_days) for c in cases]
+    return [{**row, "calendar_problem_year": _year(row["calendar_problem"])} for row in found]
+
+
+def _year(problem: str | None) -> str | None:
+    """The year a calendar problem names, for the page to say it in the reader's language."""
+    found = re.search(r"\b(20\d\d|19\d\d)\b", problem or "")
+    return found.group(1) if found else None
 
 
 def view(db: Session, actor: Actor, number: str, on: Desk, *, purpose: str | None = None) -> dict[str, Any]:
@@ -66,9 +73,8 @@ def view(db: Session, actor: Actor, number: str, on: Desk, *, purpose: str | Non
     shown = hotline.case_view(db, actor, case, on.calendar, today=on.today, warn_before=on.settings.warn_days,
                               purpose=purpose, per_hour=on.per_hour)  # fmt: skip
     allowed = hotline.ALLOWED.get(case.kind, hotline.ALLOWED["other"])
-    for one in shown["clocks"]:  # the year a problem names, for the page to say it in the reader's language
-        found = re.search(r"\b(20\d\d|19\d\d)\b", one["problem"] or "")
-        one["problem_year"] = found.group(1) if found else None
+    for one in shown["clocks"]:
+        one["problem_year"] = _year(one["problem"])
     return {
         **shown,
         "decisions": [d for d in allowed if d not in _LATER[case.stage]],
