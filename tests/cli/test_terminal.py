@@ -144,10 +144,50 @@ def test_demo_loads_the_city_once_ends_with_the_command_to_serve_and_a_rerun_say
     assert "Loaded the demo city" in first.stdout and "zhizhi-demo-2026" in first.stdout
     assert first.stdout.strip().splitlines()[-1] == f"To serve it (with the province's stand-in): zhizhi demo {where}"
     assert "\x1b[" not in first.stdout and "━" not in first.stdout  # no bars outside a terminal
+    people = runner.invoke(app, ["-w", where, "user", "list", "--json"]).stdout
     again = runner.invoke(app, ["demo", where, "--no-serve"], env=COLUMNS)
     assert again.exit_code == 0 and "Reusing the demo city" in again.stdout
     still = re.search(r"Still open for review: ([\d,]+) pairs of records .* and ([\d,]+) codes", again.stdout, re.S)
     assert still is not None, again.stdout
     assert int(still[2].replace(",", "")) > 0
     users = runner.invoke(app, ["-w", where, "user", "list", "--json"])
-    assert users.exit_code == 0 and len(json.loads(users.stdout)) == 9  # the city's people, once
+    assert users.exit_code == 0 and len(json.loads(users.stdout)) == len(json.loads(people)) > 5  # loaded once
+
+
+def _serve_says(root: Path) -> str:
+    """What `zhizhi serve` prints as it starts (a real process on a free port, stopped once it has said it)."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = os.environ | COLUMNS | {"ZHIZHI_WORKSPACE": str(root)}
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "zhizhi", "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        deadline, said = time.monotonic() + 60, ""
+        while "(Ctrl+C to stop)" not in said and time.monotonic() < deadline:
+            said += serve.stdout.readline() if serve.stdout else ""
+        said += serve.stdout.readline() if serve.stdout else ""  # the line after: the public address or the warning
+        return said
+    finally:
+        serve.send_signal(signal.SIGINT)
+        serve.wait(timeout=30)
+
+
+def test_serve_says_where_people_open_it_or_warns(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    assert runner.invoke(app, ["init", str(root)]).exit_code == 0
+    said = _serve_says(root)
+    assert "is serving" in said and "web.public_url is not set" in said
+    path = root / "zhizhi.yaml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) | {"web": {"public_url": "https://zz.example.gov.cn"}}
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    said = _serve_says(root)
+    assert "open it at https://zz.example.gov.cn/" in said and "not set" not in said

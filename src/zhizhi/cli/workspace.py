@@ -76,6 +76,8 @@ def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
 
 
 def serve_workspace(workspace: Workspace, host: str, port: int) -> None:
+    """Serve the web UI and the API (with the sending workers, unless `delivery.workers_in_serve` is off) until
+    stopped; says where, and warns while `web.public_url` is unset."""
     import uvicorn
 
     from zhizhi.cli.worker import make_worker
@@ -85,6 +87,10 @@ def serve_workspace(workspace: Workspace, host: str, port: int) -> None:
     console.print(
         f"zhizhi is serving [bold]{workspace.config.name}[/] at [bold]http://{host}:{port}/[/] (Ctrl+C to stop)"
     )
+    public_url = workspace.config.web.public_url
+    if public_url:
+        console.print(f"People on other machines open it at [bold]{public_url}/[/] (web.public_url).")
+    _warn_without_public_url(public_url)
     sending = None
     if workspace.config.delivery.workers_in_serve:
         sending = make_worker(workspace, app.state.context.sessions)
@@ -166,8 +172,7 @@ def _show_status(state: dict[str, Any], public_url: str | None) -> None:
         intake.add_row("records", ", ".join(f"{kind} {count:,}" for kind, count in data["records"].items()))
         console.print(intake)
         _show_deliveries(data["deliveries"])
-    if public_url is None:
-        console.print(f"[yellow]{escape(translate(cli_locale(), 'cli.public_url_unset'))}[/]")
+    _warn_without_public_url(public_url)
 
 
 def _show_deliveries(funnels: list[dict[str, Any]]) -> None:
@@ -180,3 +185,9 @@ def _show_deliveries(funnels: list[dict[str, Any]]) -> None:
         table.add_row(figure, *(f"{f.get(figure, 0):,}" for f in funnels))
     console.print(table)
     console.print("  " + "; ".join(f"{f['target']}: {f['title']}" for f in funnels if f.get("title")), style="dim")
+
+
+def _warn_without_public_url(public_url: str | None) -> None:
+    """While `web.public_url` is unset, say that the QR codes lead nowhere off this machine."""
+    if public_url is None:
+        console.print(f"[yellow]{escape(translate(cli_locale(), 'cli.public_url_unset'))}[/]")
