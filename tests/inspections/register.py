@@ -32,7 +32,7 @@ def demo_hash() -> str:
 
 
 def build(session: Session, *, entities: int = 60, inspectors: int = 12) -> None:
-    """Entities 1..`entities` (class by id % 3; every 4th holds special equipment), items SP-01 (食品, every
+    """Entities 1..`entities` (class by id % 3; the even ones hold special equipment), items SP-01 (食品, every
     entity) and TS-01 (特种设备, the equipment holders), inspectors `insp1`.. in the four offices in turn."""
     for n in range(1, entities + 1):
         golden = {"address_division_code": {"value": DIVISIONS[n % 3]}}
@@ -55,7 +55,7 @@ def build(session: Session, *, entities: int = 60, inspectors: int = 12) -> None
             update(InspectionTarget).where(InspectionTarget.entity_id % 3 == n).values(risk_class=risk_class)
         )
     session.execute(
-        update(InspectionTarget).where(InspectionTarget.entity_id % 4 == 0).values(record_types="entity,equipment")
+        update(InspectionTarget).where(InspectionTarget.entity_id % 2 == 0).values(record_types="entity,equipment")
     )
     save_item(
         session,

@@ -31,7 +31,7 @@ def drawn(web: Web) -> tuple[str, str, list[str]]:
         run_draw(session, OPERATOR, web.workspace, DRAW)
     with web.sessions() as session:
         visit = next(
-            v for v in session.scalars(select(InspectionVisit).order_by(InspectionVisit.rank)) if v.entity_id % 4 == 0
+            v for v in session.scalars(select(InspectionVisit).order_by(InspectionVisit.rank)) if v.entity_id % 2 == 0
         )
         team = [m["username"] for m in visit_view(session, OPERATOR, visit)["team"]]
         return visit.number, str(visit.entity_id), team
@@ -134,3 +134,34 @@ def test_the_api_takes_results_from_the_team_and_publication_from_a_steward(web:
     assert rows[1][3] == number and rows[1][5] == "部门联合双随机抽查" and rows[1][9] == "发现问题，待后续处理"
     again = web.client.post(url, json=body, headers={"Authorization": f"Bearer {member}"})
     assert again.status_code == 409  # published: no change
+
+
+def test_the_targets_own_office_sees_a_visit_only_once_it_is_inspected(web: Web) -> None:
+    drawn(web)
+    with web.sessions() as session, session.begin():
+        visits = session.scalars(select(InspectionVisit).order_by(InspectionVisit.rank)).all()
+        visit = next(
+            v
+            for v in visits
+            if v.entity_id % 3 == 1
+            and "yufeng" not in [m["username"] for m in visit_view(session, OPERATOR, v)["team"]]
+        )
+        number, entity_id = visit.number, visit.entity_id  # a firm of 鱼峰区: its office is 天马所, under 鱼峰区局
+        view = visit_view(session, OPERATOR, visit)
+        member, codes = view["team"][0]["username"], [i["code"] for i in view["items"]]
+        _, office = create_token(session, OPERATOR, name="office", username="yufeng")
+        _, own = create_token(session, OPERATOR, name="site", username=member)
+    headers = {"Authorization": f"Bearer {office}"}
+    assert web.client.get(f"/api/inspections/visits/{number}", headers=headers).status_code == 404
+    assert f"entity-inspection-{number}" not in web.client.get(f"/entities/{entity_id}", headers=headers).text
+    body = {
+        "inspected_on": str(local_today()),
+        "acknowledgement": "absent",
+        "findings": dict.fromkeys(codes, "not_found"),
+    }
+    done = web.client.post(
+        f"/api/inspections/visits/{number}/results", json=body, headers={"Authorization": f"Bearer {own}"}
+    )
+    assert done.status_code == 200, done.text
+    assert web.client.get(f"/api/inspections/visits/{number}", headers=headers).json()["status"] == "done"
+    assert f'id="entity-inspection-{number}"' in web.client.get(f"/entities/{entity_id}", headers=headers).text

@@ -110,8 +110,16 @@ class Population:
 
     def required(self, target: Target) -> frozenset[str]:
         """The qualifications a target's items require."""
-        items = self.header["items"]
-        return frozenset(q for code in target.items if (q := items[code].get("qualification")))
+        known = self._required.get(target.items)
+        if known is None:
+            items = self.header["items"]
+            known = frozenset(q for code in target.items if (q := items[code].get("qualification")))
+            self._required[target.items] = known
+        return known
+
+    @cached_property
+    def _required(self) -> dict[tuple[str, ...], frozenset[str]]:
+        return {}
 
 
 @dataclass

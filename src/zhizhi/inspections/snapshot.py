@@ -179,12 +179,14 @@ def read(path: Path) -> tuple[Population, str]:
     """The population of a snapshot file and the SHA-256 of its text; a line out of form is refused, named."""
     digest = hashlib.sha256()
     population: Population | None = None
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple per set of items: a million targets share few
+    decode = json.JSONDecoder().decode  # on text: `json.loads` would sniff each line's encoding again
     try:
         with gzip.open(path, "rb") as handle:
             for number, data in enumerate(handle, start=1):
                 digest.update(data)
-                population = _line(population, json.loads(data), number, path)
-    except (OSError, EOFError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                population = _line(population, decode(data.decode("utf-8")), number, shared)
+    except (OSError, EOFError, KeyError, TypeError, ValueError) as exc:  # ValueError: JSON and UTF-8 errors too
         raise InputError(
             f"`{path.name}` is not a draw snapshot ({type(exc).__name__}: {str(exc)[:200]}). Use the file the draw "
             "wrote (snapshot.jsonl.gz).",
@@ -195,7 +197,9 @@ def read(path: Path) -> tuple[Population, str]:
     return population, digest.hexdigest()
 
 
-def _line(population: Population | None, value: dict[str, Any], number: int, path: Path) -> Population:
+def _line(
+    population: Population | None, value: dict[str, Any], number: int, shared: dict[tuple[str, ...], tuple[str, ...]]
+) -> Population:
     if population is None:
         if value.get("format") != FORMAT:
             raise ValueError(f"line 1 is not a `{FORMAT}` header")
@@ -206,8 +210,15 @@ def _line(population: Population | None, value: dict[str, Any], number: int, pat
     elif kind == "inspector":
         population.inspectors.append(Candidate(int(value["id"]), value["office"], frozenset(value["qualifications"])))
     elif kind == "target":
+        items = tuple(value["items"])
         population.targets.append(
-            Target(int(value["id"]), str(value["class"]), value["office"], tuple(value["items"]), bool(value["recent"]))
+            Target(
+                int(value["id"]),
+                str(value["class"]),
+                value["office"],
+                shared.setdefault(items, items),
+                bool(value["recent"]),
+            )
         )
     elif kind == "conflict":
         population.conflicts[(int(value["inspector"]), int(value["target"]))] = str(value["rule"])

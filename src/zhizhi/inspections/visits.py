@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from zhizhi import ledger
@@ -51,7 +51,8 @@ RESULTS_EN = {
 
 
 def visible(actor: Actor) -> ColumnElement[bool]:
-    """A filter on visits: those the actor may see (all for the operator)."""
+    """A filter on visits: those the actor may see (all for the operator). The target's own office sees a visit once
+    it is inspected, not before: its people are kept off the team, and nobody there should tip the firm off."""
     if actor.is_operator:
         return true()
     on_team = select(VisitInspector.visit_id).where(
@@ -60,7 +61,7 @@ def visible(actor: Actor) -> ColumnElement[bool]:
     items = select(VisitItem.visit_id).where(within_scope(actor, VisitItem.department_id))
     return or_(
         within_scope(actor, InspectionVisit.department_id),
-        within_scope(actor, InspectionVisit.office_id),
+        and_(within_scope(actor, InspectionVisit.office_id), InspectionVisit.status == "done"),
         InspectionVisit.id.in_(items),
         InspectionVisit.id.in_(on_team),
     )
@@ -386,12 +387,13 @@ def _merge(session: Session, actor: Actor, visit: InspectionVisit, number: str) 
 
 
 def entity_results(session: Session, actor: Actor, entity_id: int, *, limit: int = 50) -> list[dict[str, Any]]:
-    """The entity page's list (一企一档): the random inspections of this entity, newest first, with each result;
-    visits outside the actor's scope are named without a link."""
+    """The entity page's list (一企一档): the random inspections of this entity that were carried out, newest first,
+    with each result (a visit still to come is not shown: the firm's file is read widely); visits outside the
+    actor's scope are named without a link."""
     require(actor, "data.read")
     rows = session.scalars(
         select(InspectionVisit)
-        .where(InspectionVisit.entity_id == entity_id, InspectionVisit.status != "merged")
+        .where(InspectionVisit.entity_id == entity_id, InspectionVisit.status == "done")
         .order_by(InspectionVisit.id.desc())
         .limit(limit)
     ).all()
