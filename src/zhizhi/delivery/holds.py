@@ -95,18 +95,15 @@ def review_queue(
 
 def waits_for(session: Session, item_id: int) -> dict[str, Any]:
     """The review item a held delivery waits for, as the queue shows it (what its decision releases included)."""
-    item = _get_item(session, item_id)
-    held = session.execute(_held().where(Delivery.review_item_id == item_id)).one_or_none()
-    return _Names(session).item(item, int(held.deliveries) if held else 0, int(held.records) if held else 0)
+    return _shaped(_Names(session), _get_item(session, item_id))
 
 
 def review_item(session: Session, actor: Actor, item_id: int, *, limit: int = 20) -> dict[str, Any]:
     """One review item as the queue shows it, its decision in force, and the first held deliveries of the actor's
     departments (`held_here`, with their count)."""
     require(actor, "data.read")
-    shaped = waits_for(session, item_id)
-    names = _Names(session)
-    item = _get_item(session, item_id)
+    names, item = _Names(session), _get_item(session, item_id)
+    shaped = _shaped(names, item)
     mine = _held_deliveries(item_id).join(Batch, Batch.id == Delivery.batch_id)
     mine = mine.where(within_scope(actor, Batch.department_id))
     shaped["held_here"] = [
@@ -168,6 +165,11 @@ def count_held(session: Session, items: Iterable[CodeReviewItem]) -> None:
     for row in session.execute(_held().where(Delivery.review_item_id.in_(chosen))):
         item = chosen[row.item_id]
         item.rows_affected = max(item.rows_affected, int(row.deliveries))
+
+
+def _shaped(names: _Names, item: CodeReviewItem) -> dict[str, Any]:
+    held = names.session.execute(_held().where(Delivery.review_item_id == item.id)).one_or_none()
+    return names.item(item, int(held.deliveries) if held else 0, int(held.records) if held else 0)
 
 
 def _held() -> Any:
