@@ -120,3 +120,39 @@ def test_notify_from_another_process_wakes_a_sleeping_loop(
     _ingest(city, tmp_path, 5, ["province"])
     _wait(lambda: len(_keys(city, "province", "acknowledged")) == 5, 5, "the five sent at once")
     assert apart.rings > rings
+
+
+def test_an_idle_worker_takes_no_write_lock_for_its_checkpoints(
+    city: sessionmaker[Session], workspace: Workspace, backend: str
+) -> None:
+    from zhizhi.delivery.worker import Checkpoints
+    from zhizhi.ledger import append_many
+
+    with city() as session, session.begin():  # something to sign at the first round
+        append_many(session, [("test.entry", "test", 1, {"n": 1})])
+    locking: list[str] = []
+    marker = "pg_advisory_xact_lock" if backend == "postgresql" else "BEGIN IMMEDIATE"
+
+    @event.listens_for(city.kw["bind"], "before_cursor_execute")
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if marker in statement:
+            locking.append(statement)
+
+    start_at = time.monotonic()
+    running = Worker(city, workspace.root, checkpoints=Checkpoints(workspace.keys_dir, entries=1))
+    thread = running.start()
+    try:
+        _wait(lambda: bool(_signed(city)), 10, "the first round signs the head")
+        locking.clear()
+        time.sleep(4.5)  # two more rounds, with nothing new to sign
+        assert locking == [], f"{len(locking)} locks taken by an idle worker in {time.monotonic() - start_at:.0f} s"
+    finally:
+        running.stop.set()
+        thread.join(timeout=10)
+
+
+def _signed(city: sessionmaker[Session]) -> int:
+    from zhizhi.ledger.checkpoints import checkpoints
+
+    with city() as session:
+        return len(checkpoints(session))
