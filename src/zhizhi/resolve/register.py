@@ -197,7 +197,7 @@ def _timeline(records: list[dict[str, Any]], deliveries: list[dict[str, Any]]) -
                 )
     for delivery in deliveries:
         zh, en = STATUS_WORDS.get(delivery["status"], (delivery["status"], delivery["status"]))
-        reason = delivery["reason"] if delivery["status"] == "rejected" and delivery["reason"] else None
+        reason = delivery["reason"] if delivery["status"] in ("rejected", "withheld") and delivery["reason"] else None
         events.append(
             {
                 "kind": "delivery",
