@@ -89,6 +89,15 @@ def test_plan_draw_verify_record_publish_through_the_cli(
     assert published["visits"] == [number] and Path(published["path"]).is_file()
     code, out = zz(workspace, "inspections", "visits", "--status", "done", "--json")
     assert [v["number"] for v in json.loads(out)] == [number] and json.loads(out)[0]["published_at"]
+    # A second round of the plan: another commitment, on record beside the first, drawn and checked in its turn.
+    code, out = zz(workspace, "inspections", "redraw", "2026Q4", "--reason", "第二轮", "--json")
+    assert code == 0 and json.loads(out)["draw"] == "2026Q4-2", out
+    code, out = zz(workspace, "inspections", "draw", "2026Q4", "--json")
+    assert code == 0 and json.loads(out)["number"] == "2026Q4-2", out
+    code, out = zz(workspace, "inspections", "verify-draw", "2026Q4-2", "--json")
+    assert code == 0 and json.loads(out)["ok"], out
+    code, out = zz(workspace, "inspections", "plans", "--json")
+    assert [d["number"] for d in json.loads(out)] == ["2026Q4-2", "2026Q4-1"]
 
 
 def test_cli_errors_are_one_line_with_exit_code_one(workspace: Workspace, city: sessionmaker[Session]) -> None:

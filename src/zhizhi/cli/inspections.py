@@ -43,6 +43,7 @@ from zhizhi.inspections import (
     visit_view,
 )
 from zhizhi.inspections.draws import draw_number_of, list_draws
+from zhizhi.inspections.plans import new_draw
 from zhizhi.inspections.results import enter_results, parse_entry
 
 app = typer.Typer(
@@ -327,6 +328,20 @@ def plan(
         f"{found['seed_hash']}, ledger entry {found['commit_seq']}). Draw it with "
         f"`zhizhi inspections draw {found['draw']}`.",
     )
+
+
+@app.command("redraw")
+def redraw(
+    ctx: typer.Context,
+    plan_number: str = typer.Argument(..., help="The plan's number."),
+    reason: str = typer.Option(..., "--reason", help="Why: a second round, a seed lost before its draw ..."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Commit another draw of a plan (its seed's SHA-256 in the ledger with the reason); every draw stays on record."""
+    with transaction(ctx) as (workspace, session):
+        draw = new_draw(session, operator(), workspace.keys_dir, plan_number, reason)
+        found = {"plan": plan_number, "draw": draw.number, "seed_hash": draw.seed_hash, "commit_seq": draw.commit_seq}
+    _said(found, as_json, f"Draw [bold]{found['draw']}[/] committed (seed SHA-256 {found['seed_hash']}).")
 
 
 @app.command("plans")

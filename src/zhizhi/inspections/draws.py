@@ -419,14 +419,12 @@ def export_package(session: Session, actor: Actor, workspace: Workspace, number:
         raise ConflictError(f"Draw `{number}` has not been run yet.", zh=f"抽取 `{number}` 尚未进行。")
     folder.mkdir(parents=True, exist_ok=True)
     source = draw_folder(workspace, number)
-    written = []
     for name in (SNAPSHOT_FILE, RESULT_FILE):
         (folder / name).write_bytes((source / name).read_bytes())
     (folder / "draw.json").write_text(algorithm.canonical(draw_as_dict(draw, plan)) + "\n", encoding="utf-8")
     for name, seq in (("commit-proof.json", draw.commit_seq), ("reveal-proof.json", draw.reveal_seq)):
         (folder / name).write_text(ledger.make_proof(session, workspace.keys_dir, int(seq or 0)), encoding="utf-8")
-    written = [folder / name for name in PACKAGE_FILES]
-    return written
+    return [folder / name for name in PACKAGE_FILES]
 
 
 def verify_package(folder: Path) -> Verification:

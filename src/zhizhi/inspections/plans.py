@@ -166,7 +166,31 @@ def create_plan(
     return draw
 
 
-def commit_draw(session: Session, actor: Actor, keys_dir: Path, plan: InspectionPlan, number: str) -> InspectionDraw:
+def new_draw(session: Session, actor: Actor, keys_dir: Path, plan_number: str, reason: str) -> InspectionDraw:
+    """Commit another draw of a plan (a second round, or a seed lost before its draw), with the reason in the
+    ledger beside the commitment: every draw of a plan stays on record."""
+    require(actor, "data.write")
+    plan = get_plan(session, actor, plan_number)
+    if not 2 <= len(reason.strip()) <= 200:
+        raise InputError(
+            "Say why the plan gets another draw (2-200 characters).", zh="请说明再次抽取的原因（2-200字）。"
+        )
+    count = len(session.scalars(select(InspectionDraw.id).where(InspectionDraw.plan_id == plan.id)).all())
+    draw = commit_draw(session, actor, keys_dir, plan, f"{plan.number}-{count + 1}", reason=reason.strip())
+    audit.record(
+        session,
+        actor,
+        "inspection_plan.redraw",
+        object_type="inspection_plan",
+        object_id=plan.number,
+        detail={"draw": draw.number, "reason": reason.strip()},
+    )
+    return draw
+
+
+def commit_draw(
+    session: Session, actor: Actor, keys_dir: Path, plan: InspectionPlan, number: str, *, reason: str | None = None
+) -> InspectionDraw:
     """A new seed for a draw of `plan`: its hash committed to the ledger and signed, the seed kept in the keys."""
     seed = secrets.token_bytes(32)
     seed_hash = hashlib.sha256(seed).hexdigest()
@@ -183,6 +207,7 @@ def commit_draw(session: Session, actor: Actor, keys_dir: Path, plan: Inspection
         "period": [plan.period_start.isoformat(), plan.period_end.isoformat()],
         "rules": json.loads(plan.rules),
         "seed_hash": seed_hash,
+        **({"reason": reason} if reason else {}),
     }
     seq = ledger.append(session, "draw.commit", "inspection_draw", number, payload)
     ledger.sign_head(session, keys_dir)
