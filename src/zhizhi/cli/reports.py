@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
 from zhizhi.errors import InputError, NotFoundError
+from zhizhi.progress.terminal import TerminalProgress
 from zhizhi.reports import (
     catalogue,
     export_run,
@@ -69,12 +70,12 @@ def run(
     as_json: bool = JsonOption,
 ) -> None:
     """Fill a report for a period now; a period run before says what changed since (late records)."""
-    with transaction(ctx) as (workspace, session):
+    with transaction(ctx) as (workspace, session), TerminalProgress(console, transient=True, quiet=as_json) as bars:
         report = load_report(workspace.root, name)
         if period is None and report.frequency == "on_demand":
             raise InputError(f"Report `{name}` is on demand: give `--period`.", zh="按需报表须指定 --period。")
         chosen = parse_period(period) if period else last_complete(report.frequency, today())
-        done = run_report(session, workspace, operator(), name, chosen, deliver=deliver)
+        done = run_report(session, workspace, operator(), name, chosen, deliver=deliver, progress=bars)
         found = run_as_dict(session, done)
     emit(found, as_json, lambda: _show_run(found))
 
