@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR
@@ -231,3 +232,18 @@ def test_another_county_sees_nothing_of_a_task_that_is_not_its_own(city: session
         assert {t.number for t in list_tasks(session, actor(session, "leader"))} == {campaign.number, local.number}
         with pytest.raises(PermissionDeniedError):
             list_tasks(session, actor(session, "auditor"))  # no data.read
+
+
+def test_the_store_keeps_one_offer_waiting_per_part(city: sessionmaker[Session]) -> None:
+    """Two offers written at the same moment: the partial unique index of migration 0014 keeps the second out."""
+    with city() as session, session.begin():
+        campaign, _ = make_tasks(session)
+        part = _part(session, campaign.number, 2)
+        first = hand_over(session, actor(session, "chengzhong"), part, department="LZ-CZ-ZN", reason="就近")
+        second = TaskHandover(**{c: getattr(first, c) for c in ("part_id", "from_department_id", "to_department_id",
+                                                                 "reason", "status", "asked_by", "asked_at")})
+        with pytest.raises(IntegrityError), session.begin_nested():
+            session.add(second)
+        first.status = "refused"
+        with session.begin_nested():
+            session.add(second)  # once the first is answered, a new offer may wait

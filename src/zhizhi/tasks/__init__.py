@@ -24,12 +24,13 @@ from zhizhi.tasks.parts import (
     withdraw,
 )
 from zhizhi.tasks.spec import PartSpec, TaskSpec, parse_task, read_task_bytes, read_task_file
-from zhizhi.tasks.tasks import STATES, create_task, get_task, list_tasks, task_of
+from zhizhi.tasks.tasks import MAX_NUMBER, STATES, create_task, get_task, list_tasks, task_of
 from zhizhi.tasks.views import overdue_parts, task_rows, task_view
 
 __all__ = [
     "MAX_FILES",
     "MAX_FILE_BYTES",
+    "MAX_NUMBER",
     "MAX_REASON",
     "MAX_TEXT",
     "STATES",

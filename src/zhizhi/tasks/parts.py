@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from zhizhi.access.audit import record as audit
@@ -16,7 +17,7 @@ from zhizhi.store.tables import Department, Task, TaskEvidence, TaskHandover, Ta
 from zhizhi.store.types import utcnow
 from zhizhi.tasks import evidence
 from zhizhi.tasks.rules import acts_for, leads, refuse, visible
-from zhizhi.tasks.tasks import _department, _person
+from zhizhi.tasks.tasks import find_department, find_person
 
 MAX_REASON = 500
 
@@ -33,9 +34,11 @@ def get_part(session: Session, actor: Actor, part_id: int) -> TaskPart:
     return part
 
 
-def pending(session: Session, part: TaskPart) -> TaskHandover | None:
-    """The handover of the part waiting for its receiver, if there is one."""
-    return session.scalar(select(TaskHandover).where(TaskHandover.part_id == part.id, TaskHandover.status == "pending"))
+def pending(session: Session, part: TaskPart, *, lock: bool = False) -> TaskHandover | None:
+    """The handover of the part waiting for its receiver, if there is one (locked till the transaction ends, to be
+    answered: two answers at once cannot both count)."""
+    query = select(TaskHandover).where(TaskHandover.part_id == part.id, TaskHandover.status == "pending")
+    return session.scalar(query.with_for_update() if lock else query)
 
 
 def _open(part: TaskPart) -> None:
@@ -73,7 +76,7 @@ def assign(session: Session, actor: Actor, part: TaskPart, username: str) -> Tas
             zh="只有该分工所属部门的领导可以指定负责人；交给其他部门请使用移交。",
         )
     department = session.get_one(Department, part.department_id)
-    user = _person(session, username, department, "user")
+    user = find_person(session, username, department, "user")
     before = part.owner_id
     part.owner_id, part.updated_at = user.id, utcnow()
     audit(session, actor, "task.part.assign", object_type="task_part", object_id=part.id,
@@ -93,18 +96,24 @@ def hand_over(
             f"Part {part.id} is already offered to another department; wait for the answer or withdraw it.",
             zh=f"分工 {part.id} 已在移交中，请等待对方答复或先撤回。",
         )
-    receiver = _department(session, department, "department")
+    receiver = find_department(session, department, "department")
     if receiver.id == part.department_id:
         raise InputError(
             f"Part {part.id} is already `{receiver.code}`'s; to name a person there, assign it.",
             zh=f"分工 {part.id} 已属于 `{receiver.code}`；指定本部门人员请使用指派。",
         )
-    user = _person(session, person, receiver, "person") if person else None
+    user = find_person(session, person, receiver, "person") if person else None
     handover = TaskHandover(part_id=part.id, from_department_id=part.department_id, from_user_id=part.owner_id,
                             to_department_id=receiver.id, to_user_id=user.id if user else None, reason=reason,
                             status="pending", asked_by=actor.name, asked_at=utcnow())  # fmt: skip
-    session.add(handover)
-    session.flush()
+    try:
+        with session.begin_nested():  # another offer made at the same moment: the partial unique index refuses it
+            session.add(handover)
+    except IntegrityError:
+        raise ConflictError(
+            f"Part {part.id} was offered to another department at the same moment; reload the task.",
+            zh=f"分工 {part.id} 刚刚已被移交，请刷新页面。",
+        ) from None
     audit(session, actor, "task.part.handover", object_type="task_part", object_id=part.id,
           detail={"from": _code(session, part.department_id), "to": receiver.code,
                   "person": user.username if user else None, "reason": reason})  # fmt: skip
@@ -112,7 +121,7 @@ def hand_over(
 
 
 def _waiting(session: Session, part: TaskPart) -> TaskHandover:
-    handover = pending(session, part)
+    handover = pending(session, part, lock=True)
     if handover is None:
         raise ConflictError(f"Part {part.id} is not being handed over.", zh=f"分工 {part.id} 没有待接收的移交。")
     return handover

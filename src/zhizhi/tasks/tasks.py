@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -19,9 +19,8 @@ from zhizhi.tasks.deadlines import due_date
 from zhizhi.tasks.rules import leads, visible
 from zhizhi.tasks.spec import TaskSpec
 
-State = Literal["open", "done", "overdue"]
 STATES = ("open", "done", "overdue")
-MAX_NUMBER = 20
+MAX_NUMBER = 20  # RW2026-0007: the longest a task number is, as typed into a URL
 
 
 def create_task(
@@ -34,7 +33,7 @@ def create_task(
     first, and all problems are reported at once.
     """
     require(actor, "data.read")
-    lead = _department(session, spec.lead, "lead")
+    lead = find_department(session, spec.lead, "lead")
     if not leads(session, actor, lead.id):
         raise PermissionDeniedError(
             f"Only a leader over the lead department `{spec.lead}` creates its tasks.",
@@ -45,8 +44,8 @@ def create_task(
     for number, part in enumerate(spec.parts, start=1):
         where = f"parts.{number}"
         try:
-            department = _department(session, part.department, f"{where}.department")
-            owner = _person(session, part.owner, department, f"{where}.owner") if part.owner else None
+            department = find_department(session, part.department, f"{where}.department")
+            owner = find_person(session, part.owner, department, f"{where}.owner") if part.owner else None
             due, rule = due_date(part.deadline, start, calendar, where=f"{where}.deadline")
         except ZhizhiError as exc:
             problems.append((exc.message, exc.message_zh or exc.message))
@@ -78,7 +77,8 @@ def create_task(
     return task
 
 
-def _department(session: Session, code: str, where: str) -> Department:
+def find_department(session: Session, code: str, where: str) -> Department:
+    """The department of `code` (any: a task reaches across the tree); the error names the key `where`."""
     department = session.scalar(select(Department).where(Department.code == code.strip()))
     if department is None:
         raise NotFoundError(f"`{where}` = `{code}`: no such department; see `zhizhi dept list` for the codes.",
@@ -86,7 +86,7 @@ def _department(session: Session, code: str, where: str) -> Department:
     return department
 
 
-def _person(session: Session, username: str, department: Department, where: str) -> User:
+def find_person(session: Session, username: str, department: Department, where: str) -> User:
     """An active user of exactly `department` (a person of another office is reached by a handover)."""
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None or not user.is_active or user.department_id != department.id:

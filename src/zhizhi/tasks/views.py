@@ -74,7 +74,6 @@ def task_view(session: Session, actor: Actor, task: Task, today: date | None = N
         "description": task.description,
         "source": task.source,
         "created_at": iso_utc(task.created_at),
-        "may_see_lead": leads(session, actor, task.lead_department_id),
         "items": [part_view(session, actor, p, names, day, handovers[p.id], kept[p.id]) for p in parts],
     }
 

@@ -19,7 +19,7 @@ from zhizhi.web.deps import ApiGuard, DbSession, Id, Limit, Offset, app_context
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
-Number = Annotated[str, Path(min_length=1, max_length=20, description="the task's number, e.g. RW2026-0007")]
+Number = Annotated[str, Path(min_length=1, max_length=tasks.MAX_NUMBER, description="e.g. RW2026-0007")]
 Reason = Annotated[str, Field(max_length=tasks.MAX_REASON, description="why, kept in the audit trail")]
 State = Annotated[str | None, Query(max_length=16, description="open, done or overdue")]
 

@@ -25,7 +25,7 @@ from zhizhi.web.templating import render
 router = APIRouter()
 Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
 Writer = Annotated[Actor, Depends(FormGuard("data.read"))]
-Number = Annotated[str, Path(min_length=1, max_length=20)]
+Number = Annotated[str, Path(min_length=1, max_length=tasks.MAX_NUMBER)]
 Reason = Annotated[str, Form(max_length=tasks.MAX_REASON)]
 Short = Annotated[str, Form(max_length=64)]
 PAGE_SIZE = 50
