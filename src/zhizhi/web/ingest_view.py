@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access.roles import Actor
 from zhizhi.errors import ZhizhiError
+from zhizhi.i18n import MESSAGES, translate
 from zhizhi.ingest.batches import batch_as_dict, get_batch, list_batches, open_quarantine
 from zhizhi.ingest.quarantine import count_items, get_item
 from zhizhi.ingest.validate.results import REASONS
@@ -34,7 +35,7 @@ def batch_detail(session: Session, actor: Actor, batch_id: int) -> dict[str, Any
     data = batch_as_dict(session, get_batch(session, actor, batch_id), report=True)
     report = data["report"]
     for reason in report.get("reasons", []):
-        reason.setdefault("title_zh", title_of(reason["code"]))
+        reason.update(reason_titles(reason["code"]))
     report["skipped"] = [
         {"reason": reason, "rows": rows, "known": reason in SKIP_REASONS}
         for reason, rows in report.get("skipped_by_reason", {}).items()
@@ -43,9 +44,9 @@ def batch_detail(session: Session, actor: Actor, batch_id: int) -> dict[str, Any
 
 
 def reason_counts(session: Session, actor: Actor, *, status: str = "open") -> list[dict[str, Any]]:
-    """Items of each reason code with the status, most first, each with its severity and Chinese title."""
+    """Items of each reason code with the status, most first, each with its severity and titles."""
     return [
-        {"code": code, "severity": severity_of(code), "title_zh": title_of(code), "items": n}
+        {"code": code, "severity": severity_of(code), **reason_titles(code), "items": n}
         for code, n in count_items(session, actor, status=status).items()
     ]
 
@@ -126,8 +127,12 @@ def source_names(root: Path) -> list[str]:
     return list_source_names(root)
 
 
-def title_of(code: str) -> str:
-    return REASONS[code][1] if code in REASONS else code
+def reason_titles(code: str) -> dict[str, str]:
+    """A reason code's titles in the catalogue's words (`reason.CODE`), Chinese and English."""
+    key = f"reason.{code}"
+    if key not in MESSAGES["zh-CN"]:
+        return {"title_zh": code, "title": code}
+    return {"title_zh": translate("zh-CN", key), "title": translate("en", key)}
 
 
 def severity_of(code: str) -> str:
