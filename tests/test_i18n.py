@@ -11,6 +11,7 @@ from zhizhi.config import Workspace
 from zhizhi.i18n import LOCALES, MESSAGES, cli_locale, translate
 from zhizhi.ingest.validate.results import REASONS
 from zhizhi.records import record_types
+from zhizhi.resolve.comparisons import COMPARISONS
 
 
 @pytest.mark.parametrize(
@@ -42,8 +43,9 @@ def test_a_command_errs_in_the_terminals_language(workspace: Workspace) -> None:
     assert english.stderr.startswith("error: ") and not any("\u4e00" <= c <= "\u9fff" for c in english.stderr)
 
 
-def test_every_record_type_field_value_and_reason_has_words_in_both_languages() -> None:
+def test_every_record_type_field_value_reason_and_comparison_level_has_words_in_both_languages() -> None:
     keys = {f"reason.{code}" for code in REASONS}
+    keys |= {f"review.level.{c.name}.{level.key}" for c in COMPARISONS for level in c.scored_levels()}
     for kind in record_types().values():
         keys.add(f"record_type.{kind.name}")
         for field in kind.fields:

@@ -560,3 +560,17 @@ def _open_pairs(web: Web) -> list[int]:
 def _other_entity(web: Web, not_this: int) -> int:
     with web.sessions() as session:
         return int(session.scalar(select(Entity.id).where(Entity.id != not_this, Entity.status == "active")) or 0)
+
+
+def test_a_pair_says_why_it_scored_in_the_readers_language(web: Web) -> None:
+    build(web.sessions, web.workspace)
+    web.login_form("registrar")
+    pair = doubtful_pair(web)
+    web.client.get("/lang/en")
+    section = web.client.get("/review").text.split(f'id="pair-{pair["id"]}">')[1].split("</section>")[0]
+    why = section.split('class="why"')[1].split("</div>")[0]
+    lines = re.findall(r"<li>(.*?)</li>", why, re.S)
+    assert len(lines) == len(pair["why"]) and lines
+    for line in lines:  # "Name" and "same trade name and trade (+14.1)": no engine label in Chinese left
+        assert not re.search(r"[\u4e00-\u9fff]", line), line
+        assert re.search(r"\([+-]\d+\.\d\)$", text_of(line)), line

@@ -19,6 +19,7 @@ from zhizhi.access.roles import Actor, require
 from zhizhi.config import Workspace
 from zhizhi.records import record_types
 from zhizhi.resolve.cache import features_cache
+from zhizhi.resolve.comparisons import COMPARISONS
 from zhizhi.resolve.run import resolve
 from zhizhi.resolve.subjects import SUBJECT_COLUMNS, subject_fields
 from zhizhi.store.tables import Entity, EntityLink, ResolveRun, ReviewPair
@@ -26,6 +27,8 @@ from zhizhi.store.types import iso_utc
 
 TYPE_ORDER = ("entity", "licence", "equipment", "inspection")  # registration first, then what hangs on it
 COMPARED = tuple(c for c in SUBJECT_COLUMNS if c not in ("address_division_code", "address_rest"))
+# (comparison, the level's label as the engine wrote it into `why`) -> the level's key
+LEVEL_KEYS = {(c.name, level.label): level.key for c in COMPARISONS for level in c.scored_levels()}
 
 
 def overview(session: Session, actor: Actor) -> dict[str, Any]:
@@ -105,10 +108,17 @@ def _subject_value(side: dict[str, Any], column: str) -> Any:
 
 
 def why_lines(why: Any) -> list[dict[str, str]]:
-    """The engine's reasons for a score as (comparison, text) lines; a plain text is one line."""
-    if isinstance(why, dict):
-        return [{"comparison": str(k), "text": str(v)} for k, v in why.items()]
-    return [{"comparison": "", "text": str(why)}] if why else []
+    """The engine's reasons for a score as lines: each comparison, the level it reached (its key, for the page to say
+    it in the reader's language: `review.level.COMPARISON.LEVEL`), its weight, and the engine's own text; a plain
+    text is one line."""
+    if not isinstance(why, dict):
+        return [{"comparison": "", "level": "", "weight": "", "text": str(why)}] if why else []
+    lines = []
+    for comparison, text in why.items():
+        label, _, weight = str(text).partition("（")
+        level = LEVEL_KEYS.get((str(comparison), label), "")
+        lines.append({"comparison": str(comparison), "level": level, "weight": weight.rstrip("）"), "text": str(text)})
+    return lines
 
 
 def decision_acts(decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
