@@ -1,5 +1,6 @@
 """The registers in Excel: one sheet, a header row of Chinese column names (English ones read too), and every
-problem of an imported file named by row, column and value, in Chinese and English, all at once."""
+problem of an imported file named by row, column and value, in Chinese and English, all at once; and the same for
+the files and forms checked against a model (`checked`)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from zhizhi.cells import xlsx_cell
 from zhizhi.errors import InputError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
+M = TypeVar("M", bound=BaseModel)
 MAX_PROBLEMS_SHOWN = 20
 
 
@@ -128,6 +132,19 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def checked(model: type[M], raw: Any, origin: str) -> M:
+    """`raw` (a parsed file, a form, options) as `model`, or one error naming every problem, each by its key."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = [f"`{'.'.join(map(str, e['loc']))}`: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
+        raise InputError(
+            f"{origin} has {len(problems)} problem(s): {'; '.join(problems)}. See docs/inspections.md.",
+            zh=f"{origin} 有 {len(problems)} 处错误：{'；'.join(problems)}。见 docs/inspections.md。",
+            details=problems,
+        ) from exc
 
 
 def write_book(title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]], *, english: bool = False) -> bytes:

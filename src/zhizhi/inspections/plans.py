@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from zhizhi.access.departments import get_department_by_code, within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.errors import ConflictError, InputError, NotFoundError
 from zhizhi.inspections.algorithm import canonical
+from zhizhi.inspections.excel import checked
 from zhizhi.inspections.items import items_by_code
 from zhizhi.store.tables import Department, InspectionDraw, InspectionPlan
 from zhizhi.store.types import utcnow
@@ -91,15 +92,7 @@ class PlanRules(BaseModel):
 
 def parse_rules(raw: dict[str, Any], origin: str) -> PlanRules:
     """Rules from a dict (a plan file, the CLI's options); every problem named at once."""
-    try:
-        return PlanRules.model_validate(raw)
-    except ValidationError as exc:
-        problems = [f"`{'.'.join(map(str, e['loc']))}`: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
-        raise InputError(
-            f"{origin} has {len(problems)} problem(s): {'; '.join(problems)}. See docs/inspections.md.",
-            zh=f"{origin} 有 {len(problems)} 处错误：{'；'.join(problems)}。见 docs/inspections.md。",
-            details=problems,
-        ) from exc
+    return checked(PlanRules, raw, origin)
 
 
 def seed_path(keys_dir: Path, draw_number: str) -> Path:

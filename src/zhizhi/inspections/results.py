@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from zhizhi.config import Workspace
 from zhizhi.delivery import Outbox
 from zhizhi.errors import ConflictError, InputError, PermissionDeniedError
 from zhizhi.hotline.workdays import load_calendar
+from zhizhi.inspections.excel import checked
 from zhizhi.inspections.publication import deadline_or_none
 from zhizhi.inspections.visits import ACKNOWLEDGEMENTS, get_visit, may_record, overall, team_of
 from zhizhi.records.inspection import RESULTS
@@ -89,16 +90,8 @@ class ResultsEntry(BaseModel):
 
 
 def parse_entry(raw: Any, origin: str) -> ResultsEntry:
-    """A results entry from parsed JSON or YAML; every problem named at once."""
-    try:
-        return ResultsEntry.model_validate(raw)
-    except ValidationError as exc:
-        problems = [f"`{'.'.join(map(str, e['loc']))}`: {e['msg']}" for e in exc.errors()]
-        raise InputError(
-            f"{origin} has {len(problems)} problem(s): {'; '.join(problems)}. See docs/inspections.md.",
-            zh=f"{origin} 有 {len(problems)} 处错误：{'；'.join(problems)}。",
-            details=problems,
-        ) from exc
+    """A results entry from parsed JSON or YAML, or a form; every problem named at once."""
+    return checked(ResultsEntry, raw, origin)
 
 
 def enter_results(
