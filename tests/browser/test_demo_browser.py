@@ -1,17 +1,15 @@
 """The demo city in a real Chromium: its leader reads the delivery funnel on the dashboard, follows a delivery the
 province refused to its page and downloads the proof, which holds offline; nothing is fetched from elsewhere.
-
-With ZHIZHI_SCREENSHOT set, the leader's dashboard is saved to docs/images/dashboard.png for the README.
+(The docs' screenshots are taken by tools/screenshots.py.)
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.browser.conftest import Visit
@@ -24,8 +22,6 @@ from zhizhi.demo.province import ProvincePlatform
 from zhizhi.ledger import check_proof
 
 pytestmark = pytest.mark.browser
-SCREENSHOT_ENV = "ZHIZHI_SCREENSHOT"
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "dashboard.png"
 
 
 @pytest.fixture
@@ -43,7 +39,7 @@ def demo(workspace: Workspace, city: sessionmaker[Session]) -> Iterator[dict[str
 
 
 def test_a_leader_follows_a_refused_delivery_to_its_proof(
-    visit: Visit, demo: dict[str, dict[str, int]], tmp_path: Path, backend: str
+    visit: Visit, demo: dict[str, dict[str, int]], tmp_path: Path
 ) -> None:
     page = visit.page
     visit.login("leader")
@@ -54,8 +50,6 @@ def test_a_leader_follows_a_refused_delivery_to_its_proof(
     expect(province.locator(".figure-acknowledged")).to_have_text(str(demo["province"]["acknowledged"]))
     expect(province.locator(".figure-rejected")).to_have_text(str(demo["province"]["rejected"]))
     expect(page.locator("#funnel-city .figure-acknowledged")).to_have_text("2925")
-    if os.environ.get(SCREENSHOT_ENV) and backend == "sqlite":
-        _save_screenshot(page)
 
     with page.expect_navigation():
         page.locator("#funnel-heading a").click()
@@ -81,13 +75,3 @@ def test_a_leader_follows_a_refused_delivery_to_its_proof(
     page.wait_for_load_state("networkidle")
     assert [url for url in visit.requests if not url.startswith(visit.base + "/")] == []
     assert visit.errors == []
-
-
-def _save_screenshot(page: Page) -> None:
-    # The database line shows this run's temporary path, which says nothing about the product: blur it.
-    # (Through the CSSOM: the page's Content-Security-Policy refuses an injected stylesheet.)
-    page.wait_for_load_state("networkidle")
-    database_url = page.locator("table.facts code").filter(has_text="://")
-    database_url.evaluate("element => { element.style.filter = 'blur(5px)'; }")
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOT)

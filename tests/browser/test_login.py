@@ -1,7 +1,7 @@
 """Signing in and looking around in a real Chromium, against the app served by uvicorn on a local port.
 
-The browser, the server and the tab come from conftest.py. (The README's screenshot is taken in
-test_demo_browser.py, where the demo city has its data and deliveries.)
+The browser, the server and the tab come from conftest.py. (The README's screenshots are taken by
+tools/screenshots.py, from the demo city.)
 """
 
 from __future__ import annotations
