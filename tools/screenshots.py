@@ -132,9 +132,8 @@ def review_queue(browsing: Browsing) -> str:
 
 
 def entity(browsing: Browsing) -> str:
-    """The register's entity with records of the most departments (a hotline case and a finished inspection each
-    count as one more), then with the fewest records (the shortest page showing them all); the lowest id breaks a
-    tie."""
+    """The register's entity with records of the most departments, then with a hotline case or a finished
+    inspection, then with the fewest records (the shortest page showing them all); the lowest id breaks a tie."""
     workspace = load_workspace(browsing.workspace)
     engine = make_engine(workspace.database_url)
     try:
@@ -146,14 +145,14 @@ def entity(browsing: Browsing) -> str:
                 .where(InspectionVisit.entity_id == Entity.id, InspectionVisit.status == "done")
                 .scalar_subquery()
             )
-            richness = sources + case((cases > 0, 1), else_=0) + case((visits > 0, 1), else_=0)
+            more = case((cases > 0, 1), else_=0) + case((visits > 0, 1), else_=0)
             chosen = session.scalar(
                 select(Entity.id)
                 .join(EntityLink, EntityLink.entity_id == Entity.id)
                 .join(Record, Record.id == EntityLink.record_id)
                 .where(Entity.status == "active")
                 .group_by(Entity.id)
-                .order_by(richness.desc(), func.count(), Entity.id)
+                .order_by(sources.desc(), more.desc(), func.count(), Entity.id)
                 .limit(1)
             )
     finally:
