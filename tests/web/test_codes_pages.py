@@ -155,7 +155,7 @@ def test_rules_read_the_context_given_as_query_parameters(web: Web, tmp_path: Pa
     import_local_formats(web.sessions, tmp_path)
     web.login_form("zhongnan")
     page = web.client.get("/codes/crosswalks/local-formats-to-2017").text
-    assert "<code>规模 = 大</code>" in page
+    assert '<span translate="no">规模</span> = <span translate="no">大</span>' in page  # a rule, its field named
     base = {"from": "local-formats", "to": "gbt4754-2017", "code": "F2"}
     ruled = web.client.get("/api/codes/translate", params={**base, "规模": "大", "other": "x"}).json()
     assert (ruled["to_code"], ruled["to_name"], ruled["method"]) == ("6210", "正餐服务", "rule")
@@ -310,7 +310,9 @@ def test_coverage_reports_show_shares_and_untranslated_codes(web: Web) -> None:
     }
     page = web.client.get(f"/codes/coverage/{ids['coverage']}").text
     assert '<meter class="share fail" min="0" max="1" value="0.5556">' in page and "55.6%" in page
-    assert 'id="coverage-route">gbt4754-2011 → gbt4754-2017<' in page and "一对多待定" in page
+    route = "国民经济行业分类 GB/T 4754-2011 → 国民经济行业分类 GB/T 4754-2017"  # the lists by their titles
+    assert f'id="coverage-route" translate="no">{route}<' in page and "一对多待定" in page
+    assert "对应 <span translate=\"no\">2</span> 个代码" in page and "splits into" not in page  # said in words
     untranslated = page.split('id="coverage-untranslated"')[1].split("</table>")[0]
     assert untranslated.index("0169") < untranslated.index("0390") < untranslated.index("9999")
     assert web.client.get("/codes/coverage/99999").status_code == 404

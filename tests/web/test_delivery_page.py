@@ -46,7 +46,7 @@ def test_a_rejected_delivery_is_shown_proven_and_sent_again(web: Web, province: 
     web.login_form("steward")
     page = web.client.get(f"/deliveries/{delivery_id}").text
     assert 'id="delivery-status">被拒收<' in page
-    assert 'id="delivery-reason">统一社会信用代码与名称不符（E1021）<' in page
+    assert 'id="delivery-reason" translate="no">统一社会信用代码与名称不符（E1021）<' in page
     assert "a.csv" in page and 'id="delivery-retry"' in page and "平台拒收" in page and "delivery.rejected" not in page
     proof = web.client.get(f"/deliveries/{delivery_id}/proof.json")
     assert proof.status_code == 200 and "attachment" in proof.headers["content-disposition"]

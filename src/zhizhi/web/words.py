@@ -23,10 +23,38 @@ from sqlalchemy.orm import Session, sessionmaker
 from zhizhi.dashboard.deliveries import target_titles
 from zhizhi.errors import ZhizhiError
 from zhizhi.i18n import MESSAGES, translate
+from zhizhi.records import record_types
 from zhizhi.sources.config import FILES as SOURCE_FILES
 from zhizhi.store.tables import CodeList, Crosswalk, Department
 
 TICKED = re.compile(r"`([^`\n]*)`")
+# What a code translation says (zhizhi.codes.translate), in the catalogue's words: pattern -> `codes.detail.KEY`.
+_V = r"`(?P<{}>[^`]*)`"
+DETAILS = [
+    (re.compile(_V.format("code") + " is not in " + _V.format("list")), "not_in"),
+    (re.compile("rolled up to " + _V.format("code") + r", then (?P<method>[a-z-]+)"), "rolled_up"),
+    (
+        re.compile(_V.format("code") + " is not a code of " + _V.format("list") + r" \(version (?P<version>[^)]+)\)"),
+        "not_a_code",
+    ),
+    (
+        re.compile(
+            "neither "
+            + _V.format("code")
+            + " nor its parents have a row in "
+            + _V.format("from_list")
+            + " -> "
+            + _V.format("to_list")
+        ),
+        "no_row",
+    ),
+    (re.compile(_V.format("code") + r" splits into (?P<n>\d+) codes"), "splits"),
+    (re.compile("no rule for " + _V.format("field") + " = " + _V.format("value")), "no_rule"),
+    (re.compile(_V.format("field") + " = " + _V.format("value")), "rule"),
+    (re.compile("no code given"), "blank"),
+]
+AT = re.compile(r" \(at " + _V.format("from_list") + " -> " + _V.format("to_list") + r"\)$")
+STEP = re.compile(r"(?P<method>[a-z-]+)(?: \((?P<detail>.*)\))?")
 DATA = '<span translate="no">{}</span>'
 
 
@@ -79,6 +107,52 @@ class Words:
     def reason(self, code: str) -> str:
         """A quarantine reason's title (日期无效 for `date.invalid`)."""
         return self.word(f"reason.{code}", code)
+
+    def detail(self, text: str | None) -> Markup:
+        """What a code translation says about a code, in the catalogue's words with the lists by their titles and
+        fields by their labels (a chained one step by step); a text it does not know, as it is."""
+        text = text or ""
+        at = AT.search(text)
+        core = text[: at.start()] if at else text
+        said = self._detail(core)
+        if said is None:
+            steps = [STEP.fullmatch(step) for step in core.split(" -> ")]
+            if all(steps) and core:
+                said = Markup(" → ").join(self._step(m) for m in steps if m)
+        if said is None:
+            return ticks(text)
+        return said + (self._params("codes.detail.at", at.groupdict()) if at else Markup(""))
+
+    def _detail(self, text: str) -> Markup | None:
+        for pattern, key in DETAILS:
+            found = pattern.fullmatch(text)
+            if found:
+                return self._params(f"codes.detail.{key}", found.groupdict())
+        return None
+
+    def _step(self, step: re.Match[str]) -> Markup:
+        method = self.word(f"codes.method.{step['method']}", step["method"])
+        inner = self._detail(step["detail"]) if step["detail"] else None
+        if inner is None:
+            return Markup(escape(method))
+        return self.say("codes.detail.step", method=method, detail=inner)
+
+    def _params(self, key: str, found: dict[str, str]) -> Markup:
+        shown: dict[str, object] = dict(found)
+        for name in ("list", "from_list", "to_list"):
+            if name in shown:
+                shown[name] = self.code_list(found[name])
+        if "field" in shown:
+            shown["field"] = self.any_field(found["field"])
+        if "method" in shown:
+            shown["method"] = self.word(f"codes.method.{found['method']}", found["method"])
+        return self.say(key, **shown)
+
+    def any_field(self, name: str) -> str:
+        """A field's label in the first record type that has it (a crosswalk's rule names a field, not a type)."""
+        return next(
+            (self.field(kind, name) for kind in record_types() if f"field.{kind}.{name}" in MESSAGES["zh-CN"]), name
+        )
 
     def key(self, record_type: str, key: str) -> Markup:
         """A record's key in words: `uscc=9145...|name=...` as 统一社会信用代码 9145... · 名称 ..., values as data."""

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from zhizhi.access import Actor
 from zhizhi.dashboard import overview
 from zhizhi.dashboard.deliveries import funnels, latest_problems, target_titles
-from zhizhi.records import record_types
 from zhizhi.reports import catalogue
 from zhizhi.reports.runs import today
 from zhizhi.reports.tables import ReportRun
@@ -38,10 +37,9 @@ def show_home(request: Request, db: DbSession, actor: Reader) -> Response:
     """The workspace at a glance."""
     state = for_viewer(overview(db, app_context(request).workspace, actor), actor)
     sections = [s for s in SECTIONS if s not in BUILT or actor.can("data.read")]
-    labels = {name: kind.label_zh for name, kind in record_types().items()}
     desk = hotline_view.summary(db, actor, hotline_view.desk(request)) if actor.can("data.read") else None
     reports = reports_card(db, actor, app_context(request).workspace.root) if actor.can("data.read") else None
-    context = {"state": state, "sections": sections, "record_type_labels": labels, "hotline": desk}
+    context = {"state": state, "sections": sections, "hotline": desk}
     return render(request, "home.html", {**context, "reports": reports})
 
 
