@@ -312,7 +312,7 @@ def test_coverage_reports_show_shares_and_untranslated_codes(web: Web) -> None:
     assert '<meter class="share fail" min="0" max="1" value="0.5556">' in page and "55.6%" in page
     route = "国民经济行业分类 GB/T 4754-2011 → 国民经济行业分类 GB/T 4754-2017"  # the lists by their titles
     assert f'id="coverage-route" translate="no">{route}<' in page and "一对多待定" in page
-    assert "对应 <span translate=\"no\">2</span> 个代码" in page and "splits into" not in page  # said in words
+    assert '对应 <span translate="no">2</span> 个代码' in page and "splits into" not in page  # said in words
     untranslated = page.split('id="coverage-untranslated"')[1].split("</table>")[0]
     assert untranslated.index("0169") < untranslated.index("0390") < untranslated.index("9999")
     assert web.client.get("/codes/coverage/99999").status_code == 404
