@@ -172,8 +172,11 @@ def test_the_cli_lists_runs_and_exports(town: Town, tmp_path: Any) -> None:
     shown = cli("reports", "show", "entities", "--json")
     assert shown["runs"][0]["receipts"][0]["format"] == "csv"
     assert "城中区" in cli("reports", "run", "entities", "--period", "2026-11")
-    bad = runner.invoke(app, ["-w", str(workspace.root), "reports", "run", "entities", "--period", "Nov"])
+    args = ["-w", str(workspace.root), "reports", "run", "entities", "--period", "Nov"]
+    bad = runner.invoke(app, args, env={"LC_ALL": "", "LC_MESSAGES": "", "LANG": "zh_CN.UTF-8"})
     assert bad.exit_code == 1 and "报告期" in bad.output and "Traceback" not in bad.output
+    bad = runner.invoke(app, args, env={"LC_ALL": "", "LC_MESSAGES": "", "LANG": "en_US.UTF-8"})
+    assert bad.exit_code == 1 and "Period `Nov`" in bad.output and "Traceback" not in bad.output
 
 
 def test_the_workers_chore_runs_the_due_reports_every_few_minutes(town: Town) -> None:
