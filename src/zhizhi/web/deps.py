@@ -1,11 +1,23 @@
-"""Shared dependencies: a database session per request and the guards every route declares."""
+"""Shared dependencies of the web layer: the session, the guards every route declares, and the pager.
+
+Every router takes these instead of defining its own:
+
+- `DbSession`: one transaction per request, committed before the answer is sent.
+- Role aliases, one per kind of route and permission, named `<Kind><Role>`: `PageDataReader` for an HTML page read
+  with GET (`PageGuard`), `FormDataWriter` for a posted form (`FormGuard`, which also checks the CSRF token) and
+  `ApiDataReader` for a JSON route (`ApiGuard`). The actor they give is scoped to the caller's departments.
+- `Paging`: the page number from the query (bounded like `Page`), with `limit`/`offset` asking for one row more than
+  a page so `.rows(found)` knows whether a next page exists (`.has_next`); templates render it with
+  `{% include "_pager.html" %}`, which keeps the current query and speaks the page's language.
+"""
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Annotated
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import Depends, Form, Path, Query, Request
 from pydantic import Field
@@ -34,6 +46,7 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 FormIds = Annotated[list[IdValue] | None, Form()]
+PAGE_SIZE = 50  # rows on one page of a list
 
 
 def app_context(request: Request) -> AppContext:
@@ -154,3 +167,72 @@ def locale_of(request: Request) -> str:
     if chosen in ("zh-CN", "en"):
         return chosen
     return app_context(request).workspace.config.locale
+
+
+# The role aliases every router declares (see the module's docstring).
+PageDataReader = Annotated[Actor, Depends(PageGuard("data.read"))]
+PageWorkspaceReader = Annotated[Actor, Depends(PageGuard("workspace.read"))]
+PageAuditReader = Annotated[Actor, Depends(PageGuard("audit.read"))]
+PageUsersReader = Annotated[Actor, Depends(PageGuard("users.read"))]
+PageDepartmentsReader = Annotated[Actor, Depends(PageGuard("departments.read"))]
+PageTokenOwner = Annotated[Actor, Depends(PageGuard("tokens.own"))]
+
+FormDataReader = Annotated[Actor, Depends(FormGuard("data.read"))]  # posts a reader may make (unmask, comment)
+FormDataWriter = Annotated[Actor, Depends(FormGuard("data.write"))]
+FormWorkspaceReader = Annotated[Actor, Depends(FormGuard("workspace.read"))]
+FormCasesWriter = Annotated[Actor, Depends(FormGuard("cases.write"))]
+FormPersonalReader = Annotated[Actor, Depends(FormGuard("personal.read"))]
+FormUsersWriter = Annotated[Actor, Depends(FormGuard("users.write"))]
+FormDepartmentsWriter = Annotated[Actor, Depends(FormGuard("departments.write"))]
+FormTokenOwner = Annotated[Actor, Depends(FormGuard("tokens.own"))]
+
+ApiDataReader = Annotated[Actor, Depends(ApiGuard("data.read"))]
+ApiDataWriter = Annotated[Actor, Depends(ApiGuard("data.write"))]
+ApiWorkspaceReader = Annotated[Actor, Depends(ApiGuard("workspace.read"))]
+ApiAuditReader = Annotated[Actor, Depends(ApiGuard("audit.read"))]
+ApiCasesWriter = Annotated[Actor, Depends(ApiGuard("cases.write"))]
+ApiPersonalReader = Annotated[Actor, Depends(ApiGuard("personal.read"))]
+ApiUsersReader = Annotated[Actor, Depends(ApiGuard("users.read"))]
+ApiUsersWriter = Annotated[Actor, Depends(ApiGuard("users.write"))]
+ApiDepartmentsReader = Annotated[Actor, Depends(ApiGuard("departments.read"))]
+ApiDepartmentsWriter = Annotated[Actor, Depends(ApiGuard("departments.write"))]
+ApiTokenOwner = Annotated[Actor, Depends(ApiGuard("tokens.own"))]
+
+Row = TypeVar("Row")
+
+
+@dataclass
+class Pager:
+    """One page of a list: which rows to ask for, and whether a next page exists once they came back."""
+
+    page: int = 1
+    size: int = PAGE_SIZE
+    query: tuple[tuple[str, str], ...] = ()  # the request's other query parameters, kept in the links
+    has_next: bool = field(default=False, init=False)
+
+    @property
+    def limit(self) -> int:
+        """One row more than a page: its presence says there is a next page."""
+        return self.size + 1
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+    def rows(self, found: Sequence[Row]) -> list[Row]:
+        """The page's rows of `found` (asked with `limit`), noting whether there were more."""
+        self.has_next = len(found) > self.size
+        return list(found[: self.size])
+
+    def href(self, page: int) -> str:
+        """The link to `page` of the same list: the current query with only the page changed."""
+        return "?" + urlencode([*self.query, ("page", str(page))])
+
+
+def pager(request: Request, page: Page = 1) -> Pager:
+    """The pager of a list page, from its `page` query parameter."""
+    kept = tuple((k, v) for k, v in request.query_params.multi_items() if k != "page")
+    return Pager(page=page, query=kept)
+
+
+Paging = Annotated[Pager, Depends(pager)]

@@ -4,32 +4,30 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from typing import Annotated
-from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from zhizhi.access import Actor, audit
+from zhizhi.access import audit
 from zhizhi.store.types import local_text
-from zhizhi.web.deps import DbSession, Page, PageGuard
+from zhizhi.web.deps import DbSession, PageAuditReader, Paging
 from zhizhi.web.forms import optional_date
 from zhizhi.web.templating import render
 
 router = APIRouter()
-PAGE_SIZE = 50
 
 
 @router.get("/audit", response_class=HTMLResponse)
 def show_audit(
     request: Request,
     db: DbSession,
-    actor: Annotated[Actor, Depends(PageGuard("audit.read"))],
+    actor: PageAuditReader,
+    pager: Paging,
     who: Annotated[str, Query(alias="actor")] = "",
     action: str = "",
     object_id: str = "",
     since: str = "",
     until: str = "",
-    page: Page = 1,
     verify: bool = False,
 ) -> Response:
     """Events newest first, filtered; the whole chain is verified when asked."""
@@ -39,8 +37,8 @@ def show_audit(
         object_id=object_id or None,
         since=_day_start(since),
         until=_day_start(until),
-        limit=PAGE_SIZE + 1,
-        offset=(page - 1) * PAGE_SIZE,
+        limit=pager.limit,
+        offset=pager.offset,
     )
     events = [{**audit.event_as_dict(e), "local_at": local_text(e.at)} for e in audit.list_events(db, actor, query)]
     filters = {"actor": who, "action": action, "object_id": object_id, "since": since, "until": until}
@@ -48,11 +46,9 @@ def show_audit(
         request,
         "audit.html",
         {
-            "events": events[:PAGE_SIZE],
-            "has_next": len(events) > PAGE_SIZE,
-            "page": page,
+            "events": pager.rows(events),
+            "pager": pager,
             "filters": filters,
-            "query_for": lambda n: urlencode({**filters, "page": n}),
             "chain": audit.verify(db) if verify else None,
         },
     )
