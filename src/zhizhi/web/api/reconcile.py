@@ -6,15 +6,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from zhizhi.access import Actor
 from zhizhi.delivery import load_targets
 from zhizhi.delivery.drilldown import list_deliveries
 from zhizhi.delivery.figures import ReconcileFilter
 from zhizhi.delivery.reconcile import reconcile
-from zhizhi.web.deps import ApiGuard, DbSession, Limit, Offset, app_context
+from zhizhi.web.deps import ApiDataReader, DbSession, Limit, Offset, app_context
 
 router = APIRouter(tags=["reconcile"])
-Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
 Figure = Literal["owed", "delivered", "acknowledged", "rejected", "sent", "pending", "withheld", "dead", "unknown"]
 Text = Annotated[str, Query(max_length=200)]
 PeriodText = Annotated[str, Query(max_length=40, description="2021, 2021-07, 2021-07-15 or FROM..TO, in Beijing time")]
@@ -31,7 +29,7 @@ Chosen = Annotated[ReconcileFilter, Depends(reconcile_filter)]
 
 
 @router.get("/reconcile")
-def read_reconcile(request: Request, db: DbSession, actor: Reader, chosen: Chosen) -> dict[str, Any]:
+def read_reconcile(request: Request, db: DbSession, actor: ApiDataReader, chosen: Chosen) -> dict[str, Any]:
     """Per department, source and target: rows produced (= accepted + quarantined + skipped) in the period's
     batches; deliveries owed (= delivered + pending + withheld + dead + unknown), delivered, i.e. reached the
     platform (= acknowledged + rejected + sent); withheld were never sent (a code waits for a decision)."""
@@ -42,7 +40,7 @@ def read_reconcile(request: Request, db: DbSession, actor: Reader, chosen: Chose
 def read_reconcile_deliveries(
     request: Request,
     db: DbSession,
-    actor: Reader,
+    actor: ApiDataReader,
     chosen: Chosen,
     status: Figure = "owed",
     limit: Limit = 100,

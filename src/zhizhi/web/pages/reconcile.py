@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from zhizhi.access import Actor, list_departments
+from zhizhi.access import list_departments
 from zhizhi.delivery import load_targets
 from zhizhi.delivery.drilldown import FIGURES, all_deliveries, check_figure, list_deliveries
 from zhizhi.delivery.figures import OUTCOME_FIGURES, Line
@@ -18,18 +17,16 @@ from zhizhi.delivery.reconcile import known_targets, reconcile
 from zhizhi.delivery.reconcile_export import write_reconciliation_xlsx
 from zhizhi.web import ingest_view
 from zhizhi.web.api.reconcile import Chosen
-from zhizhi.web.deps import DbSession, Page, PageGuard, app_context
+from zhizhi.web.deps import DbSession, PageDataReader, Paging, app_context
 from zhizhi.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
-PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 INTAKE = ("produced", "accepted", "quarantined", "skipped")
 
 
 @router.get("/reconcile", response_class=HTMLResponse)
-def show_reconcile(request: Request, db: DbSession, actor: Reader, chosen: Chosen) -> Response:
+def show_reconcile(request: Request, db: DbSession, actor: PageDataReader, chosen: Chosen) -> Response:
     """A table per department: rows produced and how they ended; per target, deliveries owed and what became of them."""
     root = app_context(request).workspace.root
     targets = load_targets(root)
@@ -63,35 +60,33 @@ def show_reconcile(request: Request, db: DbSession, actor: Reader, chosen: Chose
 
 @router.get("/reconcile/deliveries", response_class=HTMLResponse)
 def show_reconcile_deliveries(
-    request: Request, db: DbSession, actor: Reader, chosen: Chosen, status: str = "owed", page: Page = 1
+    request: Request, db: DbSession, actor: PageDataReader, chosen: Chosen, pager: Paging, status: str = "owed"
 ) -> Response:
     """The deliveries behind a figure: record, name, the file, sheet and row it came from, state, what was said
     (or, for one withheld, the code decision it waits for)."""
     check_figure(status)
     root = app_context(request).workspace.root
     found = list_deliveries(
-        db, actor, chosen, targets=load_targets(root), status=status, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+        db, actor, chosen, targets=load_targets(root), status=status, limit=pager.limit, offset=pager.offset
     )
     return render(
         request,
         "reconcile_deliveries.html",
         {
-            "deliveries": found[:PAGE_SIZE],
-            "has_next": len(found) > PAGE_SIZE,
-            "page": page,
+            "deliveries": pager.rows(found),
+            "pager": pager,
             "filters": chosen,
             "departments": {d.code: d.name for d in list_departments(db, actor)},
             "status": status,
             "figures": FIGURES,
             "back_query": chosen.query(),
             "figure_query": lambda figure: chosen.query(status=figure),
-            "query_for": lambda n: chosen.query(status=status, page=n),
         },
     )
 
 
 @router.get("/reconcile/export.xlsx")
-def export_reconcile(request: Request, db: DbSession, actor: Reader, chosen: Chosen) -> Response:
+def export_reconcile(request: Request, db: DbSession, actor: PageDataReader, chosen: Chosen) -> Response:
     """The figures (sheet `summary`) and every delivery behind them (sheet `deliveries`); text never a formula."""
     targets = load_targets(app_context(request).workspace.root)
     result = reconcile(db, actor, chosen, targets=targets)
