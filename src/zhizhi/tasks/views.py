@@ -100,6 +100,7 @@ def part_view(
         "owner": names.user(part.owner_id),
         "deadline": part.deadline.isoformat(),
         "deadline_rule": part.deadline_rule,
+        "deadline_days": int(part.deadline_rule.split()[0]) if part.deadline_rule.endswith(" working days") else None,
         "status": part.status,
         "overdue": is_open and part.deadline < today,
         "days_overdue": (today - part.deadline).days if is_open and part.deadline < today else 0,
