@@ -1,6 +1,6 @@
 """What the pages call things: the workspace's titles for its targets, sources, code lists and crosswalks, the
-catalogue's words for record types, fields, values and reasons, a record's key in words, and the values a message
-names in backticks shown as values.
+catalogue's words for record types, fields, values, reasons and what a code translation says, a record's key in
+words, and the values a message names in backticks shown as values.
 
 A page never shows an identifier where a word exists: `province` is shown as its title 广西市场监管一体化平台,
 `industry_code` as 行业代码, `liuzhou-business-format` as 柳州市市场主体经营业态代码. Every name shown is marked
