@@ -14,7 +14,7 @@ Every router takes these instead of defining its own:
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, TypeVar
 from urllib.parse import urlencode
@@ -223,6 +223,11 @@ class Pager:
         """The page's rows of `found` (asked with `limit`), noting whether there were more."""
         self.has_next = len(found) > self.size
         return list(found[: self.size])
+
+    def keep(self, params: Mapping[str, str]) -> Pager:
+        """Keep only `params` in the links (the list's filters), not one-off parameters such as an outcome's."""
+        self.query = tuple(params.items())
+        return self
 
     def href(self, page: int) -> str:
         """The link to `page` of the same list: the current query with only the page changed."""

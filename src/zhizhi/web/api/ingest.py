@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from zhizhi.access import Actor
 from zhizhi.delivery.outbox import Outbox
 from zhizhi.errors import InputError
 from zhizhi.ingest.batches import batch_rows
@@ -15,15 +14,24 @@ from zhizhi.ingest.quarantine import MAX_FIX_LENGTH, fix_item, get_item, list_it
 from zhizhi.records.history import find_records
 from zhizhi.sources.config import load_source
 from zhizhi.web import ingest_view
-from zhizhi.web.deps import ApiGuard, DbSession, Id, IdValue, Limit, Offset, QueryId, app_context, unmask_per_hour
+from zhizhi.web.deps import (
+    ApiDataReader,
+    ApiDataWriter,
+    DbSession,
+    Id,
+    IdValue,
+    Limit,
+    Offset,
+    QueryId,
+    app_context,
+    unmask_per_hour,
+)
 
 router = APIRouter(tags=["ingest"])
 Purpose = Annotated[
     str | None,
     Query(max_length=200, description="why personal data is read unmasked (needs `personal.read`; audited)"),
 ]
-Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
-Writer = Annotated[Actor, Depends(ApiGuard("data.write"))]
 Status = Literal["open", "replayed", "superseded", "all"]
 
 
@@ -41,14 +49,14 @@ class Replay(BaseModel):
 
 @router.get("/batches")
 def read_batches(
-    db: DbSession, actor: Reader, source: str = "", limit: Limit = 100, offset: Offset = 0
+    db: DbSession, actor: ApiDataReader, source: str = "", limit: Limit = 100, offset: Offset = 0
 ) -> list[dict[str, Any]]:
     """Batches newest first: counts (read = accepted + quarantined + skipped), records, open quarantine."""
     return ingest_view.batches(db, actor, source=source, limit=limit, offset=offset)
 
 
 @router.get("/batches/{batch_id}")
-def read_batch(batch_id: Id, db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_batch(batch_id: Id, db: DbSession, actor: ApiDataReader) -> dict[str, Any]:
     """One batch with its report: per-field completeness and validity, top reasons, skipped rows by reason."""
     return ingest_view.batch_detail(db, actor, batch_id)
 
@@ -57,7 +65,7 @@ def read_batch(batch_id: Id, db: DbSession, actor: Reader) -> dict[str, Any]:
 def read_batch_rows(
     batch_id: Id,
     db: DbSession,
-    actor: Reader,
+    actor: ApiDataReader,
     request: Request,
     status: Literal["accepted", "quarantined", "skipped"] | None = None,
     limit: Limit = 100,
@@ -77,7 +85,7 @@ def read_batch_rows(
 @router.get("/quarantine")
 def read_quarantine(
     db: DbSession,
-    actor: Reader,
+    actor: ApiDataReader,
     source: str = "",
     batch: QueryId = None,
     reason: str = "",
@@ -100,7 +108,7 @@ def read_quarantine(
 
 @router.get("/quarantine/reasons")
 def read_quarantine_reasons(
-    db: DbSession, actor: Reader, status: Literal["open", "replayed", "superseded"] = "open"
+    db: DbSession, actor: ApiDataReader, status: Literal["open", "replayed", "superseded"] = "open"
 ) -> list[dict[str, Any]]:
     """How many items of the status have each reason code, most first, with the code's severity and title."""
     return ingest_view.reason_counts(db, actor, status=status)
@@ -108,7 +116,7 @@ def read_quarantine_reasons(
 
 @router.get("/quarantine/{item_id}")
 def read_quarantine_item(
-    item_id: Id, request: Request, db: DbSession, actor: Reader, purpose: Purpose = None
+    item_id: Id, request: Request, db: DbSession, actor: ApiDataReader, purpose: Purpose = None
 ) -> dict[str, Any]:
     """One item: where the row is, its findings, cells as read, fixes, and the record it became once replayed.
 
@@ -120,14 +128,16 @@ def read_quarantine_item(
 
 
 @router.post("/quarantine/{item_id}/fix")
-def fix_quarantine_item(item_id: Id, body: Fix, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
+def fix_quarantine_item(
+    item_id: Id, body: Fix, request: Request, db: DbSession, actor: ApiDataWriter
+) -> dict[str, Any]:
     """Set a corrected value for one cell (the raw row stays as read); audited as `quarantine.fix`. Replay next."""
     source = load_source(app_context(request).workspace.root, get_item(db, actor, item_id)["source"])
     return fix_item(db, actor, item_id, body.field, body.value, source=source)
 
 
 @router.post("/quarantine/replay")
-def replay_quarantine(body: Replay, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
+def replay_quarantine(body: Replay, request: Request, db: DbSession, actor: ApiDataWriter) -> dict[str, Any]:
     """Run open items through their source's current mapping again; audited as `quarantine.replay`."""
     if not body.ids and not (body.source or body.batch is not None or body.reason):
         raise InputError(
@@ -150,7 +160,7 @@ def replay_quarantine(body: Replay, request: Request, db: DbSession, actor: Writ
 @router.get("/records")
 def read_records(
     db: DbSession,
-    actor: Reader,
+    actor: ApiDataReader,
     source: str = "",
     record_type: Annotated[str, Query(alias="type")] = "",
     key: str = "",
@@ -171,7 +181,7 @@ def read_records(
 
 @router.get("/records/{record_id}")
 def read_record(
-    record_id: Id, request: Request, db: DbSession, actor: Reader, purpose: Purpose = None
+    record_id: Id, request: Request, db: DbSession, actor: ApiDataReader, purpose: Purpose = None
 ) -> dict[str, Any]:
     """A record and every version oldest first, each with the batch, file, sheet and row it came from.
 

@@ -47,7 +47,7 @@ def show_audit(
         "audit.html",
         {
             "events": pager.rows(events),
-            "pager": pager,
+            "pager": pager.keep(filters),  # not `verify`: the chain is checked when asked, not on every page
             "filters": filters,
             "chain": audit.verify(db) if verify else None,
         },

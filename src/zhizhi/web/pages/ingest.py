@@ -7,7 +7,7 @@ import re
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from zhizhi.access import Actor
@@ -21,33 +21,43 @@ from zhizhi.records import record_types
 from zhizhi.records.history import find_records
 from zhizhi.sources.config import load_source
 from zhizhi.web import ingest_view
-from zhizhi.web.deps import Count, DbSession, FormGuard, FormIds, Id, Page, PageGuard, app_context, unmask_per_hour
+from zhizhi.web.deps import (
+    Count,
+    DbSession,
+    FormDataWriter,
+    FormIds,
+    FormPersonalReader,
+    Id,
+    Page,
+    PageDataReader,
+    Paging,
+    app_context,
+    unmask_per_hour,
+)
 from zhizhi.web.templating import render
 
 router = APIRouter()
-Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
-Writer = Annotated[Actor, Depends(FormGuard("data.write"))]
 PAGE_SIZE = 50
 MAX_CELLS = 500  # columns one fix form may send: far more than any department's export has
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/sources", response_class=HTMLResponse)
-def show_sources(request: Request, db: DbSession, actor: Reader) -> Response:
+def show_sources(request: Request, db: DbSession, actor: PageDataReader) -> Response:
     """The workspace's source files: department, record type, reader, fields mapped, the latest batch."""
     root = app_context(request).workspace.root
     return render(request, "sources.html", {"sources": ingest_view.sources_overview(db, actor, root)})
 
 
 @router.get("/sources/{name}", response_class=HTMLResponse)
-def show_source(name: str, request: Request, db: DbSession, actor: Reader) -> Response:
+def show_source(name: str, request: Request, db: DbSession, actor: PageDataReader) -> Response:
     """One source: each field of its record type and where it comes from, and the source's batches."""
     root = app_context(request).workspace.root
     return render(request, "source.html", ingest_view.source_detail(db, actor, root, name))
 
 
 @router.get("/batches", response_class=HTMLResponse)
-def show_batches(request: Request, db: DbSession, actor: Reader, source: str = "", page: Page = 1) -> Response:
+def show_batches(request: Request, db: DbSession, actor: PageDataReader, source: str = "", page: Page = 1) -> Response:
     """Batches newest first, by source: rows read, accepted, quarantined (still open) and skipped; records made."""
     found = ingest_view.batches(db, actor, source=source, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render(
@@ -66,7 +76,7 @@ def show_batches(request: Request, db: DbSession, actor: Reader, source: str = "
 
 
 @router.get("/batches/{batch_id}", response_class=HTMLResponse)
-def show_batch(batch_id: Id, request: Request, db: DbSession, actor: Reader) -> Response:
+def show_batch(batch_id: Id, request: Request, db: DbSession, actor: PageDataReader) -> Response:
     """One batch's report: counts, per-field completeness and validity, top reasons, skipped rows by reason."""
     return render(request, "batch.html", {"batch": ingest_view.batch_detail(db, actor, batch_id)})
 
@@ -75,12 +85,12 @@ def show_batch(batch_id: Id, request: Request, db: DbSession, actor: Reader) -> 
 def show_quarantine(
     request: Request,
     db: DbSession,
-    actor: Reader,
+    actor: PageDataReader,
+    pager: Paging,
     source: str = "",
     batch: str = "",
     reason: str = "",
     status: str = "open",
-    page: Page = 1,
     replayed: Count = None,
     still: Count = None,
 ) -> Response:
@@ -93,16 +103,15 @@ def show_quarantine(
         batch_id=_batch_id(batch),
         reason=reason or None,
         status=_status(status),
-        limit=PAGE_SIZE + 1,
-        offset=(page - 1) * PAGE_SIZE,
+        limit=pager.limit,
+        offset=pager.offset,
     )
     return render(
         request,
         "quarantine.html",
         {
-            "items": items[:PAGE_SIZE],
-            "has_next": len(items) > PAGE_SIZE,
-            "page": page,
+            "items": pager.rows(items),
+            "pager": pager.keep(filters),  # not the outcome of a replay
             "filters": filters,
             "statuses": STATUSES,
             "reasons": ingest_view.reason_counts(db, actor),
@@ -110,7 +119,6 @@ def show_quarantine(
             "sources": ingest_view.source_names(app_context(request).workspace.root),
             "can_write": actor.can("data.write"),
             "outcome": None if replayed is None else {"replayed": replayed, "still": still or 0},
-            "query_for": lambda n: urlencode({**filters, "page": n}),
             "filter_query": urlencode(filters),
             "reason_query": lambda code: urlencode({**filters, "reason": code, "status": "open"}),
         },
@@ -120,7 +128,7 @@ def show_quarantine(
 @router.get("/quarantine/export.xlsx")
 def export_quarantine(
     db: DbSession,
-    actor: Reader,
+    actor: PageDataReader,
     source: str = "",
     batch: str = "",
     reason: str = "",
@@ -140,7 +148,7 @@ def export_quarantine(
 def submit_replay(
     request: Request,
     db: DbSession,
-    actor: Writer,
+    actor: FormDataWriter,
     ids: FormIds = None,
     source: Annotated[str, Form()] = "",
     batch: Annotated[str, Form()] = "",
@@ -177,7 +185,7 @@ def show_quarantine_item(
     item_id: Id,
     request: Request,
     db: DbSession,
-    actor: Reader,
+    actor: PageDataReader,
     fixed: Annotated[str, Query(max_length=2000)] = "",
     unchanged: bool = False,
     replayed: Count = None,
@@ -205,7 +213,7 @@ def submit_fix(
     item_id: Id,
     request: Request,
     db: DbSession,
-    actor: Writer,
+    actor: FormDataWriter,
     column: Annotated[list[str] | None, Form()] = None,
     value: Annotated[list[str] | None, Form()] = None,
     field: Annotated[str, Form(max_length=200)] = "",
@@ -232,11 +240,11 @@ def submit_fix(
 def show_records(
     request: Request,
     db: DbSession,
-    actor: Reader,
+    actor: PageDataReader,
+    pager: Paging,
     source: str = "",
     record_type: Annotated[str, Query(alias="type")] = "",
     key: str = "",
-    page: Page = 1,
 ) -> Response:
     """Records (latest version) by source, type and part of the key."""
     filters = {"source": source, "type": record_type, "key": key}
@@ -246,26 +254,24 @@ def show_records(
         source=source or None,
         record_type=record_type or None,
         key=key.strip() or None,
-        limit=PAGE_SIZE + 1,
-        offset=(page - 1) * PAGE_SIZE,
+        limit=pager.limit,
+        offset=pager.offset,
     )
     return render(
         request,
         "records.html",
         {
-            "records": found[:PAGE_SIZE],
-            "has_next": len(found) > PAGE_SIZE,
-            "page": page,
+            "records": pager.rows(found),
+            "pager": pager.keep(filters),
             "filters": filters,
             "types": sorted(record_types().values(), key=lambda k: k.name),
             "sources": ingest_view.source_names(app_context(request).workspace.root),
-            "query_for": lambda n: urlencode({**filters, "page": n}),
         },
     )
 
 
 @router.get("/records/{record_id}", response_class=HTMLResponse)
-def show_record(record_id: Id, request: Request, db: DbSession, actor: Reader) -> Response:
+def show_record(record_id: Id, request: Request, db: DbSession, actor: PageDataReader) -> Response:
     """Every version of a record, oldest first, with the file, sheet and row each came from; changes marked.
 
     Personal values are masked; a reader with `personal.read` may show them for a declared purpose (the form).
@@ -279,7 +285,7 @@ def unmask_record(
     record_id: Id,
     request: Request,
     db: DbSession,
-    actor: Annotated[Actor, Depends(FormGuard("personal.read"))],
+    actor: FormPersonalReader,
     purpose: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """The record with its personal values shown, for the purpose declared; the read is audited (personal.read)."""
