@@ -177,7 +177,7 @@ PageUsersReader = Annotated[Actor, Depends(PageGuard("users.read"))]
 PageDepartmentsReader = Annotated[Actor, Depends(PageGuard("departments.read"))]
 PageTokenOwner = Annotated[Actor, Depends(PageGuard("tokens.own"))]
 
-FormDataReader = Annotated[Actor, Depends(FormGuard("data.read"))]  # posts a reader may make (unmask, comment)
+FormDataReader = Annotated[Actor, Depends(FormGuard("data.read"))]  # a reader's posts; the domain checks who may
 FormDataWriter = Annotated[Actor, Depends(FormGuard("data.write"))]
 FormWorkspaceReader = Annotated[Actor, Depends(FormGuard("workspace.read"))]
 FormCasesWriter = Annotated[Actor, Depends(FormGuard("cases.write"))]

@@ -6,19 +6,18 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from zhizhi.access import Actor, audit
-from zhizhi.web.deps import ApiGuard, DbSession, Limit, Offset
+from zhizhi.access import audit
+from zhizhi.web.deps import ApiAuditReader, DbSession, Limit, Offset
 
 router = APIRouter(prefix="/audit", tags=["audit"])
-Auditor = Annotated[Actor, Depends(ApiGuard("audit.read"))]
 
 
 @router.get("/events")
 def read_audit_events(
     db: DbSession,
-    actor: Auditor,
+    actor: ApiAuditReader,
     who: Annotated[str | None, Query(alias="actor")] = None,
     action: str | None = None,
     object_type: str | None = None,
@@ -43,6 +42,6 @@ def read_audit_events(
 
 
 @router.get("/verify")
-def verify_audit_chain(db: DbSession, actor: Auditor) -> dict[str, Any]:
+def verify_audit_chain(db: DbSession, actor: ApiAuditReader) -> dict[str, Any]:
     """Check the whole chain; reports the first edited, deleted or reordered event."""
     return asdict(audit.verify(db))

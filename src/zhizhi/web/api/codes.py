@@ -5,17 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from zhizhi.access import Actor
 from zhizhi.delivery.holds import decide_code, release, review_item, review_queue
 from zhizhi.web import codes_view
-from zhizhi.web.deps import ApiGuard, DbSession, Id, Limit, Offset, Page
+from zhizhi.web.deps import ApiDataReader, ApiDataWriter, DbSession, Id, Limit, Offset, Page
 
 router = APIRouter(prefix="/codes", tags=["codes"])
-Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
-Writer = Annotated[Actor, Depends(ApiGuard("data.write"))]
 TRANSLATE_PARAMS = {"from", "to", "code", "as_of"}
 ReviewStatus = Literal["open", "decided", "all"]
 
@@ -28,21 +25,21 @@ class NewDecision(BaseModel):
 
 
 @router.get("/lists")
-def read_code_lists(db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_code_lists(db: DbSession, actor: ApiDataReader) -> dict[str, Any]:
     """Every list (version in force, codes) and crosswalk (pairs), with the open review items and kept reports."""
     return codes_view.overview(db)
 
 
 @router.get("/lists/{name}")
 def read_code_list(
-    name: str, db: DbSession, actor: Reader, code: str = "", q: str = "", version: str = ""
+    name: str, db: DbSession, actor: ApiDataReader, code: str = "", q: str = "", version: str = ""
 ) -> dict[str, Any]:
     """A list as a tree: the roots, or `code` with ancestors and children; `q` searches code, name, pinyin initials."""
     return codes_view.browse(db, name, code=code, query=q, version=version)
 
 
 @router.get("/crosswalks/{name}")
-def read_crosswalk(name: str, db: DbSession, actor: Reader, code: str = "", page: Page = 1) -> dict[str, Any]:
+def read_crosswalk(name: str, db: DbSession, actor: ApiDataReader, code: str = "", page: Page = 1) -> dict[str, Any]:
     """The pairs in force, both codes named; `code` keeps pairs whose either code starts with it."""
     return codes_view.crosswalk_table(db, name, code=code, page=page)
 
@@ -51,7 +48,7 @@ def read_crosswalk(name: str, db: DbSession, actor: Reader, code: str = "", page
 def translate_code(
     request: Request,
     db: DbSession,
-    actor: Reader,
+    actor: ApiDataReader,
     from_list: Annotated[str, Query(alias="from")],
     to_list: Annotated[str, Query(alias="to")],
     code: str,
@@ -65,7 +62,7 @@ def translate_code(
 @router.get("/review")
 def read_review_queue(
     db: DbSession,
-    actor: Reader,
+    actor: ApiDataReader,
     status: ReviewStatus = "open",
     from_list: Annotated[str, Query(max_length=64)] = "",
     to_list: Annotated[str, Query(max_length=64)] = "",
@@ -80,14 +77,14 @@ def read_review_queue(
 
 
 @router.get("/review/{item_id}")
-def read_review_item(item_id: Id, db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_review_item(item_id: Id, db: DbSession, actor: ApiDataReader) -> dict[str, Any]:
     """One review item: its lists' titles, the record fields it depends on, its candidates, what its decision
     releases (`held`), the decision in force, and the held deliveries of the caller's departments."""
     return review_item(db, actor, item_id)
 
 
 @router.post("/review/{item_id}/decide")
-def decide_review_item(item_id: Id, body: NewDecision, db: DbSession, actor: Writer) -> dict[str, Any]:
+def decide_review_item(item_id: Id, body: NewDecision, db: DbSession, actor: ApiDataWriter) -> dict[str, Any]:
     """Decide a queued code: `to_code`, or null for no equivalent, with a reason; used by every later translation.
     The deliveries the code held back are sent again: `released` says how many."""
     to_code = body.to_code.strip() if body.to_code is not None else None
@@ -95,18 +92,18 @@ def decide_review_item(item_id: Id, body: NewDecision, db: DbSession, actor: Wri
 
 
 @router.post("/review/{item_id}/release")
-def release_review_item(item_id: Id, db: DbSession, actor: Writer) -> dict[str, int]:
+def release_review_item(item_id: Id, db: DbSession, actor: ApiDataWriter) -> dict[str, int]:
     """Send again the deliveries held for a decided code (one that was withheld after its decision); audited."""
     return {"released": release(db, actor, item_id)}
 
 
 @router.get("/coverage")
-def read_coverage_reports(db: DbSession, actor: Reader) -> list[dict[str, Any]]:
+def read_coverage_reports(db: DbSession, actor: ApiDataReader) -> list[dict[str, Any]]:
     """The newest kept coverage report of each subject, in brief."""
     return codes_view.coverage_runs(db)
 
 
 @router.get("/coverage/{run_id}")
-def read_coverage_report(run_id: Id, db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_coverage_report(run_id: Id, db: DbSession, actor: ApiDataReader) -> dict[str, Any]:
     """One coverage report: rows and share by method, the untranslated codes with the rows they affect."""
     return codes_view.coverage_detail(db, run_id)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from zhizhi.access import Actor
 from zhizhi.delivery.detail import delivery_detail
-from zhizhi.web.deps import ApiGuard, DbSession, Id
+from zhizhi.web.deps import ApiDataReader, DbSession, Id
 
 router = APIRouter(tags=["delivery"])
-Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
 
 
 @router.get("/deliveries/{delivery_id}")
-def get_delivery(delivery_id: Id, db: DbSession, actor: Reader) -> dict[str, Any]:
+def get_delivery(delivery_id: Id, db: DbSession, actor: ApiDataReader) -> dict[str, Any]:
     """The delivery as its page shows it (the JSON twin of /deliveries/{id})."""
     return delivery_detail(db, actor, delivery_id)

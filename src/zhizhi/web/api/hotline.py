@@ -10,22 +10,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from zhizhi import hotline
-from zhizhi.access import Actor
 from zhizhi.errors import PermissionDeniedError
 from zhizhi.hotline.cases import MAX_REASON, MAX_RESULT
 from zhizhi.hotline.intake import MAX_TICKETS, MAX_VALUE
 from zhizhi.records.ticket import CHANNELS, KINDS
 from zhizhi.web import hotline_view
 from zhizhi.web.api.receipts import Platform
-from zhizhi.web.deps import ApiGuard, DbSession, Id, Limit, Offset, app_context
+from zhizhi.web.deps import ApiCasesWriter, ApiDataReader, DbSession, Id, Limit, Offset, app_context
 
 router = APIRouter(prefix="/hotline", tags=["hotline"])
-Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
-Handler = Annotated[Actor, Depends(ApiGuard("cases.write"))]
 Number = Annotated[str, Path(min_length=1, max_length=hotline_view.MAX_NUMBER, description="the case's number")]
 Reason = Annotated[str, Field(max_length=MAX_REASON, description="why, kept in the audit trail")]
 Stage = Annotated[str | None, Query(max_length=16, description="received, accepted, closed or merged")]
@@ -87,7 +84,7 @@ Tickets = Annotated[list[PushedTicket], Body(min_length=1, max_length=MAX_TICKET
 def list_cases(
     request: Request,
     db: DbSession,
-    actor: Reader,
+    actor: ApiDataReader,
     stage: Stage = None,
     kind: Annotated[str | None, Query(max_length=16, description=", ".join(KINDS))] = None,
     office: Annotated[str | None, Query(max_length=32, description="the office's code")] = None,
@@ -104,7 +101,7 @@ def read_case(
     number: Number,
     request: Request,
     db: DbSession,
-    actor: Reader,
+    actor: ApiDataReader,
     purpose: Annotated[str | None, Query(max_length=200, description="show the callers' identities for this")] = None,
 ) -> dict[str, Any]:
     """A case: its tickets (how each joined, score, reasons), clocks, pauses and open suggestions.
@@ -116,7 +113,9 @@ def read_case(
 
 
 @router.post("/cases/{number}/assign")
-def assign_case(number: Number, body: Assignment, request: Request, db: DbSession, actor: Handler) -> dict[str, Any]:
+def assign_case(
+    number: Number, body: Assignment, request: Request, db: DbSession, actor: ApiCasesWriter
+) -> dict[str, Any]:
     """Move the case to another office (its least-loaded handler) or handler, with a reason."""
     case = hotline.get_case(db, actor, number)
     hotline.assign(db, actor, case, office=body.office, handler=body.handler, reason=body.reason)
@@ -124,7 +123,9 @@ def assign_case(number: Number, body: Assignment, request: Request, db: DbSessio
 
 
 @router.post("/cases/{number}/decide")
-def decide_case(number: Number, body: Decision, request: Request, db: DbSession, actor: Handler) -> dict[str, Any]:
+def decide_case(
+    number: Number, body: Decision, request: Request, db: DbSession, actor: ApiCasesWriter
+) -> dict[str, Any]:
     """Record the decision and result once; every ticket of the case is answered on its channel."""
     case = hotline.get_case(db, actor, number)
     workspace = app_context(request).workspace
@@ -135,21 +136,25 @@ def decide_case(number: Number, body: Decision, request: Request, db: DbSession,
 
 
 @router.post("/cases/{number}/pause")
-def pause_case(number: Number, body: PauseStart, request: Request, db: DbSession, actor: Handler) -> dict[str, Any]:
+def pause_case(
+    number: Number, body: PauseStart, request: Request, db: DbSession, actor: ApiCasesWriter
+) -> dict[str, Any]:
     """Stop the case's clocks for testing or appraisal from `start`, until resumed."""
     hotline.pause(db, actor, hotline.get_case(db, actor, number), reason=body.reason, start=body.start)
     return hotline_view.view(db, actor, number, hotline_view.desk(request))
 
 
 @router.post("/cases/{number}/resume")
-def resume_case(number: Number, body: PauseEnd, request: Request, db: DbSession, actor: Handler) -> dict[str, Any]:
+def resume_case(
+    number: Number, body: PauseEnd, request: Request, db: DbSession, actor: ApiCasesWriter
+) -> dict[str, Any]:
     """End the running pause; `last_day` is its last day not counted."""
     hotline.resume(db, actor, hotline.get_case(db, actor, number), last_day=body.last_day)
     return hotline_view.view(db, actor, number, hotline_view.desk(request))
 
 
 @router.post("/cases/{number}/extend")
-def extend_case(number: Number, body: Why, request: Request, db: DbSession, actor: Handler) -> dict[str, Any]:
+def extend_case(number: Number, body: Why, request: Request, db: DbSession, actor: ApiCasesWriter) -> dict[str, Any]:
     """Record the approval of 15 more working days to verify a report's lead."""
     hotline.extend(db, actor, hotline.get_case(db, actor, number), reason=body.reason)
     return hotline_view.view(db, actor, number, hotline_view.desk(request))
@@ -157,7 +162,7 @@ def extend_case(number: Number, body: Why, request: Request, db: DbSession, acto
 
 @router.post("/cases/{number}/tickets/{record_id}/split")
 def split_ticket(number: Number, record_id: Id, body: Why, request: Request, db: DbSession,
-                 actor: Handler) -> dict[str, Any]:  # fmt: skip
+                 actor: ApiCasesWriter) -> dict[str, Any]:  # fmt: skip
     """Undo a merge: the ticket (or the case it came with) leaves for a case of its own; answers that case."""
     hotline_view.check_ticket(db, actor, number, record_id)
     made = hotline.split(db, actor, app_context(request).workspace, record_id, reason=body.reason)
@@ -165,13 +170,13 @@ def split_ticket(number: Number, record_id: Id, body: Why, request: Request, db:
 
 
 @router.get("/suggestions")
-def list_suggestions(db: DbSession, actor: Reader, limit: Limit = 100) -> list[dict[str, Any]]:
+def list_suggestions(db: DbSession, actor: ApiDataReader, limit: Limit = 100) -> list[dict[str, Any]]:
     """Tickets that may belong to another case, most likely first: both sides, the score and why."""
     return [hotline.suggestion_row(db, s) for s in hotline.open_suggestions(db, actor, limit=limit)]
 
 
 @router.post("/suggestions/{suggestion_id}/confirm")
-def confirm_suggestion(suggestion_id: Id, request: Request, db: DbSession, actor: Handler) -> dict[str, Any]:
+def confirm_suggestion(suggestion_id: Id, request: Request, db: DbSession, actor: ApiCasesWriter) -> dict[str, Any]:
     """The suggested ticket's case and the other become one case (the older keeps it)."""
     hotline_view.case_of_suggestion(db, actor, suggestion_id)
     kept = hotline.confirm(db, actor, suggestion_id, app_context(request).workspace)
@@ -179,7 +184,7 @@ def confirm_suggestion(suggestion_id: Id, request: Request, db: DbSession, actor
 
 
 @router.post("/suggestions/{suggestion_id}/apart")
-def keep_suggestion_apart(suggestion_id: Id, db: DbSession, actor: Handler) -> dict[str, Any]:
+def keep_suggestion_apart(suggestion_id: Id, db: DbSession, actor: ApiCasesWriter) -> dict[str, Any]:
     """The suggested ticket is not the case's grievance: the suggestion is closed."""
     case = hotline_view.case_of_suggestion(db, actor, suggestion_id)
     hotline.keep_apart(db, actor, suggestion_id)
@@ -187,7 +192,7 @@ def keep_suggestion_apart(suggestion_id: Id, db: DbSession, actor: Handler) -> d
 
 
 @router.post("/take-in")
-def take_in_tickets(request: Request, db: DbSession, actor: Handler) -> dict[str, int]:
+def take_in_tickets(request: Request, db: DbSession, actor: ApiCasesWriter) -> dict[str, int]:
     """Put the tickets no case holds yet into cases now (the worker does it on its own)."""
     return hotline.take_in(db, actor, app_context(request).workspace).as_dict()
 
@@ -196,7 +201,7 @@ def take_in_tickets(request: Request, db: DbSession, actor: Handler) -> dict[str
 def read_statistics(
     request: Request,
     db: DbSession,
-    actor: Reader,
+    actor: ApiDataReader,
     since: Annotated[date | None, Query(description="first day received (default: 30 days before `until`)")] = None,
     until: Annotated[date | None, Query(description="last day received (default: today)")] = None,
 ) -> dict[str, Any]:

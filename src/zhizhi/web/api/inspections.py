@@ -11,21 +11,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from zhizhi import inspections
-from zhizhi.access import Actor
 from zhizhi.errors import InputError
 from zhizhi.inspections.draws import draw_number_of, list_draws
 from zhizhi.inspections.photos import MAX_BYTES
 from zhizhi.inspections.results import ResultsEntry, enter_results
 from zhizhi.inspections.views import draw_view, overview
-from zhizhi.web.deps import ApiGuard, DbSession, Id, Limit, Offset, app_context
+from zhizhi.web.deps import ApiDataReader, ApiDataWriter, DbSession, Id, Limit, Offset, app_context
 
 router = APIRouter(prefix="/inspections", tags=["inspections"])
-Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
-Writer = Annotated[Actor, Depends(ApiGuard("data.write"))]
 Number = Annotated[str, Path(min_length=1, max_length=48, pattern=r"^[A-Za-z0-9_-]+$")]
 RiskClass = Annotated[str | None, Query(pattern="^(high|medium|low)$")]
 
@@ -56,13 +53,13 @@ class Through(BaseModel):
 
 
 @router.get("")
-def read_overview(request: Request, db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_overview(request: Request, db: DbSession, actor: ApiDataReader) -> dict[str, Any]:
     """The registers' sizes, the draws, the visits by status, the caller's own visits, the publication clock."""
     return overview(db, actor, app_context(request).workspace)
 
 
 @router.get("/items")
-def read_items(db: DbSession, actor: Reader) -> list[dict[str, Any]]:
+def read_items(db: DbSession, actor: ApiDataReader) -> list[dict[str, Any]]:
     """The inspection-item list."""
     return inspections.list_items(db, actor)
 
@@ -70,7 +67,7 @@ def read_items(db: DbSession, actor: Reader) -> list[dict[str, Any]]:
 @router.get("/targets")
 def read_targets(
     db: DbSession,
-    actor: Reader,
+    actor: ApiDataReader,
     q: Annotated[str, Query(max_length=100)] = "",
     risk_class: RiskClass = None,
     limit: Limit = 50,
@@ -81,25 +78,25 @@ def read_targets(
 
 
 @router.get("/targets/{entity_id}")
-def read_target(entity_id: Id, db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_target(entity_id: Id, db: DbSession, actor: ApiDataReader) -> dict[str, Any]:
     """One target and why it has its class."""
     return inspections.get_target(db, actor, entity_id)
 
 
 @router.get("/inspectors")
-def read_inspectors(db: DbSession, actor: Reader) -> list[dict[str, Any]]:
+def read_inspectors(db: DbSession, actor: ApiDataReader) -> list[dict[str, Any]]:
     """The inspectors of the caller's subtree."""
     return inspections.list_inspectors(db, actor)
 
 
 @router.get("/draws")
-def read_draws(db: DbSession, actor: Reader) -> list[dict[str, Any]]:
+def read_draws(db: DbSession, actor: ApiDataReader) -> list[dict[str, Any]]:
     """The plans of the caller's subtree and their draws."""
     return list_draws(db, actor)
 
 
 @router.post("/plans")
-def create_plan(body: NewPlan, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
+def create_plan(body: NewPlan, request: Request, db: DbSession, actor: ApiDataWriter) -> dict[str, Any]:
     """Create a plan and commit its first draw's seed (its SHA-256 in the ledger)."""
     draw = inspections.create_plan(
         db,
@@ -116,19 +113,19 @@ def create_plan(body: NewPlan, request: Request, db: DbSession, actor: Writer) -
 
 
 @router.get("/draws/{number}")
-def read_draw(number: Number, db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_draw(number: Number, db: DbSession, actor: ApiDataReader) -> dict[str, Any]:
     """A draw: its commitment and reveal, its visits with their teams and the candidates passed over."""
     return draw_view(db, actor, draw_number_of(db, actor, number))
 
 
 @router.post("/draws/{number}/run")
-def run_draw(number: Number, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
+def run_draw(number: Number, request: Request, db: DbSession, actor: ApiDataWriter) -> dict[str, Any]:
     """Run a committed draw (once)."""
     return inspections.run_draw(db, actor, app_context(request).workspace, draw_number_of(db, actor, number))
 
 
 @router.get("/draws/{number}/verify")
-def verify_draw(number: Number, request: Request, db: DbSession, actor: Reader) -> dict[str, Any]:
+def verify_draw(number: Number, request: Request, db: DbSession, actor: ApiDataReader) -> dict[str, Any]:
     """Re-run a draw from its seed and snapshot and check it against the ledger and the visits."""
     workspace = app_context(request).workspace
     return inspections.verify_draw(db, actor, workspace, draw_number_of(db, actor, number)).as_dict()
@@ -137,7 +134,7 @@ def verify_draw(number: Number, request: Request, db: DbSession, actor: Reader) 
 @router.get("/visits")
 def read_visits(
     db: DbSession,
-    actor: Reader,
+    actor: ApiDataReader,
     draw: Annotated[str | None, Query(max_length=48)] = None,
     status: Annotated[str | None, Query(pattern="^(assigned|done|merged)$")] = None,
     mine: bool = False,
@@ -149,13 +146,15 @@ def read_visits(
 
 
 @router.get("/visits/{number}")
-def read_visit(number: Number, db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_visit(number: Number, db: DbSession, actor: ApiDataReader) -> dict[str, Any]:
     """One visit: target, team, items and findings, photos, acknowledgement, deadline."""
     return inspections.visit_view(db, actor, inspections.get_visit(db, actor, number))
 
 
 @router.post("/visits/{number}/assign")
-def assign_visit(number: Number, body: Assignment, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
+def assign_visit(
+    number: Number, body: Assignment, request: Request, db: DbSession, actor: ApiDataWriter
+) -> dict[str, Any]:
     """Plan a day, replace a team member by the draw's next inspector, or merge another visit into this one."""
     return inspections.assign(
         db,
@@ -171,7 +170,7 @@ def assign_visit(number: Number, body: Assignment, request: Request, db: DbSessi
 
 @router.post("/visits/{number}/results")
 def record_results(
-    number: Number, body: ResultsEntry, request: Request, db: DbSession, actor: Reader
+    number: Number, body: ResultsEntry, request: Request, db: DbSession, actor: ApiDataReader
 ) -> dict[str, Any]:
     """Enter the visit's results once (its team); each department's record is owed to its platforms."""
     return enter_results(db, actor, app_context(request).workspace, number, body)
@@ -182,7 +181,7 @@ async def add_photo(
     number: Number,
     request: Request,
     db: DbSession,
-    actor: Reader,
+    actor: ApiDataReader,
     photo: Annotated[UploadFile | None, File()] = None,
     item: Annotated[str, Form(max_length=32)] = "",
     keep_location: Annotated[bool, Form()] = False,
@@ -198,13 +197,13 @@ async def add_photo(
 
 
 @router.get("/publication")
-def read_publication(request: Request, db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_publication(request: Request, db: DbSession, actor: ApiDataReader) -> dict[str, Any]:
     """The publication clock: visits waiting, the breach list, the exports made."""
     return inspections.publication_view(db, actor, app_context(request).workspace)
 
 
 @router.post("/publish")
-def publish(body: Through, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
+def publish(body: Through, request: Request, db: DbSession, actor: ApiDataWriter) -> dict[str, Any]:
     """Export the unpublished results for the credit publicity system and mark them published; the file is then
     at /inspections/publications/NUMBER.xlsx."""
     made, _ = inspections.publish(db, actor, app_context(request).workspace, through=body.through)

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
-from zhizhi.access import Actor
 from zhizhi.privacy.catalogue import catalogue
-from zhizhi.web.deps import ApiGuard, app_context
+from zhizhi.web.deps import ApiWorkspaceReader, app_context
 
 router = APIRouter(tags=["privacy"])
 
 
 @router.get("/privacy/catalogue")
-def read_catalogue(
-    request: Request, actor: Annotated[Actor, Depends(ApiGuard("workspace.read"))]
-) -> list[dict[str, Any]]:
+def read_catalogue(request: Request, actor: ApiWorkspaceReader) -> list[dict[str, Any]]:
     """Every field of every record type: personal or not, its category, how it is masked, its retention in days."""
     return catalogue(app_context(request).workspace.config.privacy.retention)

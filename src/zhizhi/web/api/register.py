@@ -8,18 +8,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor
 from zhizhi.resolve import register, review
 from zhizhi.web import register_view
-from zhizhi.web.deps import ApiGuard, DbSession, Id, IdValue, Limit, app_context, unmask_per_hour
+from zhizhi.web.deps import (
+    ApiDataReader,
+    ApiDataWriter,
+    DbSession,
+    Id,
+    IdValue,
+    Limit,
+    app_context,
+    unmask_per_hour,
+)
 
 router = APIRouter(tags=["register"])
-Reader = Annotated[Actor, Depends(ApiGuard("data.read"))]
-Writer = Annotated[Actor, Depends(ApiGuard("data.write"))]
 
 
 class PairDecision(BaseModel):
@@ -38,7 +45,7 @@ class Undo(BaseModel):
 
 
 @router.get("/register")
-def read_register(db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_register(db: DbSession, actor: ApiDataReader) -> dict[str, Any]:
     """The register in figures: active entities, records linked, review pairs open, the last run."""
     return register_view.overview(db, actor)
 
@@ -46,7 +53,7 @@ def read_register(db: DbSession, actor: Reader) -> dict[str, Any]:
 @router.get("/entities")
 def search_entities(
     db: DbSession,
-    actor: Reader,
+    actor: ApiDataReader,
     q: Annotated[str, Query(description="credit code, part of the name, pinyin initials, address or phone")] = "",
     limit: Limit = 50,
 ) -> list[dict[str, Any]]:
@@ -59,7 +66,7 @@ def read_entity(
     entity_id: Id,
     request: Request,
     db: DbSession,
-    actor: Reader,
+    actor: ApiDataReader,
     purpose: Annotated[str | None, Query(max_length=200, description="unmask personal data for this purpose")] = None,
 ) -> dict[str, Any]:
     """The entity's file: golden fields with provenance, records, timeline, deliveries (`asked_for` if merged).
@@ -71,27 +78,31 @@ def read_entity(
 
 
 @router.post("/entities/{entity_id}/split")
-def split_entity(entity_id: Id, body: Split, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
+def split_entity(entity_id: Id, body: Split, request: Request, db: DbSession, actor: ApiDataWriter) -> dict[str, Any]:
     """Take records out of the entity into one of their own; answers the decisions and the run."""
     made = review.split(db, actor, body.record_ids, body.reason, entity_id=entity_id)
     return {"decisions": [d.id for d in made], "run": _resolve(db, actor, request)}
 
 
 @router.get("/review")
-def read_review(db: DbSession, actor: Reader, status: Literal["open", "merged", "apart"] = "open") -> dict[str, Any]:
+def read_review(
+    db: DbSession, actor: ApiDataReader, status: Literal["open", "merged", "apart"] = "open"
+) -> dict[str, Any]:
     """Review pairs (most likely first) with both records and why they scored, and the latest decisions."""
     return {"pairs": review.list_pairs(db, actor, status=status), "decisions": review.decisions(db, actor)}
 
 
 @router.post("/review/decisions/undo")
-def undo_decisions(body: Undo, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
+def undo_decisions(body: Undo, request: Request, db: DbSession, actor: ApiDataWriter) -> dict[str, Any]:
     """Undo decisions (kept, marked undone); the pairs they settled wait again."""
     undone = review.undo(db, actor, body.decision_ids, body.reason.strip())
     return {"undone": undone, "run": _resolve(db, actor, request)}
 
 
 @router.post("/review/{pair_id}")
-def decide_pair(pair_id: Id, body: PairDecision, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
+def decide_pair(
+    pair_id: Id, body: PairDecision, request: Request, db: DbSession, actor: ApiDataWriter
+) -> dict[str, Any]:
     """Merge the pair's records or keep them apart, then resolve; answers the decision and the run."""
     made = review.decide_pair(db, actor, pair_id, body.decision, body.reason)
     return {"decision": made.id, "kind": made.kind, "run": _resolve(db, actor, request)}

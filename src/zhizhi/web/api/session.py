@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from zhizhi.access import Actor, login, logout
+from zhizhi.access import login, logout
 from zhizhi.access.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from zhizhi.access.users import USERNAME_MAX_LENGTH
-from zhizhi.web.deps import SESSION_COOKIE, ApiGuard, DbSession, app_context, client_ip
+from zhizhi.web.deps import SESSION_COOKIE, ApiWorkspaceReader, DbSession, app_context, client_ip
 from zhizhi.web.session_cookie import set_session_cookie
 
 router = APIRouter(tags=["session"])
@@ -42,7 +42,7 @@ def delete_session(
     request: Request,
     response: Response,
     db: DbSession,
-    actor: Annotated[Actor, Depends(ApiGuard("workspace.read"))],
+    actor: ApiWorkspaceReader,
 ) -> dict[str, Any]:
     """Sign out of the current browser session."""
     web_session = getattr(request.state, "web_session", None)

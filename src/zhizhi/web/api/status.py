@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -14,12 +14,11 @@ from zhizhi.dashboard import overview
 from zhizhi.errors import RateLimitedError
 from zhizhi.store import current_revision, head_revision
 from zhizhi.store.tables import User
-from zhizhi.web.deps import ApiGuard, DbSession, app_context
+from zhizhi.web.deps import ApiWorkspaceReader, DbSession, app_context
 from zhizhi.web.errors import error_body
 from zhizhi.web.refusals import refusal_counts
 
 router = APIRouter(tags=["status"])
-Reader = Annotated[Actor, Depends(ApiGuard("workspace.read"))]
 
 
 @router.get("/health")
@@ -30,7 +29,7 @@ def read_health(db: DbSession) -> dict[str, Any]:
 
 
 @router.get("/status")
-def read_status(request: Request, db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_status(request: Request, db: DbSession, actor: ApiWorkspaceReader) -> dict[str, Any]:
     """The workspace at a glance, scoped to the caller's department subtree; the server's paths for admins only.
 
     Admins also see `refusals`: requests this server turned away since it started (403s, CSRF failures, 404s of
@@ -57,7 +56,7 @@ def for_viewer(state: dict[str, Any], actor: Actor) -> dict[str, Any]:
 
 
 @router.get("/me")
-def read_me(db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_me(db: DbSession, actor: ApiWorkspaceReader) -> dict[str, Any]:
     """The caller: user, department, roles and what they allow."""
     me = db.get(User, actor.user_id)
     assert me is not None  # the guard found this user a moment ago, in this transaction
@@ -71,7 +70,7 @@ class PasswordChangeBody(BaseModel):
 
 @router.post("/me/password", response_model=None)
 def change_my_password(
-    body: PasswordChangeBody, request: Request, db: DbSession, actor: Reader
+    body: PasswordChangeBody, request: Request, db: DbSession, actor: ApiWorkspaceReader
 ) -> dict[str, Any] | JSONResponse:
     """Change one's own password, given the current one; the caller's other sessions end, API tokens stay.
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from zhizhi.access import (
-    Actor,
     Role,
     create_user,
     get_user,
@@ -22,11 +21,9 @@ from zhizhi.access import (
 from zhizhi.access.departments import CODE_MAX_LENGTH
 from zhizhi.access.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from zhizhi.access.users import DISPLAY_NAME_MAX_LENGTH, PHONE_MAX_LENGTH, USERNAME_MAX_LENGTH
-from zhizhi.web.deps import ApiGuard, DbSession, app_context
+from zhizhi.web.deps import ApiPersonalReader, ApiUsersReader, ApiUsersWriter, DbSession, app_context
 
 router = APIRouter(prefix="/users", tags=["users"])
-Reader = Annotated[Actor, Depends(ApiGuard("users.read"))]
-Writer = Annotated[Actor, Depends(ApiGuard("users.write"))]
 
 
 class NewUser(BaseModel):
@@ -39,13 +36,13 @@ class NewUser(BaseModel):
 
 
 @router.get("")
-def read_users(db: DbSession, actor: Reader) -> list[dict[str, Any]]:
+def read_users(db: DbSession, actor: ApiUsersReader) -> list[dict[str, Any]]:
     """Users in the caller's subtree; phone numbers masked."""
     return [user_as_dict(u) for u in list_users(db, actor)]
 
 
 @router.get("/{username}")
-def read_user(username: str, db: DbSession, actor: Reader) -> dict[str, Any]:
+def read_user(username: str, db: DbSession, actor: ApiUsersReader) -> dict[str, Any]:
     """One user; 404 when outside the caller's subtree."""
     return user_as_dict(get_user(db, actor, username))
 
@@ -54,7 +51,7 @@ def read_user(username: str, db: DbSession, actor: Reader) -> dict[str, Any]:
 def read_user_personal(
     username: str,
     db: DbSession,
-    actor: Annotated[Actor, Depends(ApiGuard("personal.read"))],
+    actor: ApiPersonalReader,
     purpose: Annotated[str, Query(min_length=2, max_length=200)],
 ) -> dict[str, Any]:
     """A user's personal data unmasked; `purpose` is required and the read is audited."""
@@ -62,7 +59,7 @@ def read_user_personal(
 
 
 @router.post("", status_code=201)
-def add_user(body: NewUser, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
+def add_user(body: NewUser, request: Request, db: DbSession, actor: ApiUsersWriter) -> dict[str, Any]:
     """Create a user in a department of the caller's subtree."""
     min_length = app_context(request).workspace.config.security.password_min_length
     user = create_user(db, actor, password_min_length=min_length, **body.model_dump())
@@ -70,13 +67,13 @@ def add_user(body: NewUser, request: Request, db: DbSession, actor: Writer) -> d
 
 
 @router.post("/{username}/disable")
-def disable_user(username: str, db: DbSession, actor: Writer) -> dict[str, Any]:
+def disable_user(username: str, db: DbSession, actor: ApiUsersWriter) -> dict[str, Any]:
     """Disable a user: their sessions end and their tokens stop working."""
     return user_as_dict(set_active(db, actor, username, active=False))
 
 
 @router.post("/{username}/unlock")
-def unlock_user(username: str, db: DbSession, actor: Writer) -> dict[str, Any]:
+def unlock_user(username: str, db: DbSession, actor: ApiUsersWriter) -> dict[str, Any]:
     """Forget the user's failed sign-ins so they may try again at once."""
     return {"username": username, "forgotten_failures": unlock(db, actor, username)}
 
@@ -86,7 +83,9 @@ class NewPassword(BaseModel):
 
 
 @router.post("/{username}/password")
-def reset_password(username: str, body: NewPassword, request: Request, db: DbSession, actor: Writer) -> dict[str, Any]:
+def reset_password(
+    username: str, body: NewPassword, request: Request, db: DbSession, actor: ApiUsersWriter
+) -> dict[str, Any]:
     """Reset a user's password: all their sessions end and all their API tokens are revoked."""
     min_length = app_context(request).workspace.config.security.password_min_length
     change = set_password(db, actor, username, body.password, min_length=min_length)
@@ -94,6 +93,6 @@ def reset_password(username: str, body: NewPassword, request: Request, db: DbSes
 
 
 @router.post("/{username}/enable")
-def enable_user(username: str, db: DbSession, actor: Writer) -> dict[str, Any]:
+def enable_user(username: str, db: DbSession, actor: ApiUsersWriter) -> dict[str, Any]:
     """Enable a disabled user again."""
     return user_as_dict(set_active(db, actor, username, active=True))

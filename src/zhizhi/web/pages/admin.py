@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from zhizhi.access import (
-    Actor,
     DepartmentKind,
     Role,
     create_department,
@@ -22,14 +21,21 @@ from zhizhi.access import (
 from zhizhi.access.departments import CODE_MAX_LENGTH, NAME_MAX_LENGTH
 from zhizhi.access.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from zhizhi.access.users import DISPLAY_NAME_MAX_LENGTH, PHONE_MAX_LENGTH, USERNAME_MAX_LENGTH
-from zhizhi.web.deps import DbSession, FormGuard, PageGuard, app_context
+from zhizhi.web.deps import (
+    DbSession,
+    FormDepartmentsWriter,
+    FormUsersWriter,
+    PageDepartmentsReader,
+    PageUsersReader,
+    app_context,
+)
 from zhizhi.web.templating import render
 
 router = APIRouter(prefix="/admin")
 
 
 @router.get("/users", response_class=HTMLResponse)
-def show_users(request: Request, db: DbSession, actor: Annotated[Actor, Depends(PageGuard("users.read"))]) -> Response:
+def show_users(request: Request, db: DbSession, actor: PageUsersReader) -> Response:
     """Users of the subtree, and (for admins) the form to add one."""
     users = [user_as_dict(u) for u in list_users(db, actor)]
     return render(
@@ -48,7 +54,7 @@ def show_users(request: Request, db: DbSession, actor: Annotated[Actor, Depends(
 def submit_user(
     request: Request,
     db: DbSession,
-    actor: Annotated[Actor, Depends(FormGuard("users.write"))],
+    actor: FormUsersWriter,
     username: Annotated[str, Form(max_length=USERNAME_MAX_LENGTH)],
     department_code: Annotated[str, Form(max_length=CODE_MAX_LENGTH)],
     password: Annotated[str, Form(max_length=PASSWORD_MAX_LENGTH)],
@@ -76,7 +82,7 @@ def submit_user_change(
     username: str,
     change: Literal["disable", "enable", "unlock"],
     db: DbSession,
-    actor: Annotated[Actor, Depends(FormGuard("users.write"))],
+    actor: FormUsersWriter,
 ) -> Response:
     """Disable, enable or unlock a user, then show the list again."""
     if change == "unlock":
@@ -87,9 +93,7 @@ def submit_user_change(
 
 
 @router.get("/departments", response_class=HTMLResponse)
-def show_departments(
-    request: Request, db: DbSession, actor: Annotated[Actor, Depends(PageGuard("departments.read"))]
-) -> Response:
+def show_departments(request: Request, db: DbSession, actor: PageDepartmentsReader) -> Response:
     """The department tree of the subtree, and (for admins) the form to add one."""
     return render(
         request,
@@ -105,7 +109,7 @@ def show_departments(
 @router.post("/departments")
 def submit_department(
     db: DbSession,
-    actor: Annotated[Actor, Depends(FormGuard("departments.write"))],
+    actor: FormDepartmentsWriter,
     code: Annotated[str, Form(max_length=CODE_MAX_LENGTH)],
     name: Annotated[str, Form(max_length=NAME_MAX_LENGTH)],
     kind: Annotated[str, Form(max_length=16)],

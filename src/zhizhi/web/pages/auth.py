@@ -6,10 +6,10 @@ import secrets
 from typing import Annotated
 from urllib.parse import urlparse
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from zhizhi.access import Actor, login, logout
+from zhizhi.access import login, logout
 from zhizhi.access.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from zhizhi.access.users import USERNAME_MAX_LENGTH
 from zhizhi.errors import AuthenticationError, RateLimitedError
@@ -18,7 +18,7 @@ from zhizhi.web.deps import (
     PRELOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     DbSession,
-    FormGuard,
+    FormWorkspaceReader,
     app_context,
     check_csrf,
     client_ip,
@@ -65,9 +65,7 @@ def submit_login(
 
 
 @router.post("/logout")
-def submit_logout(
-    request: Request, db: DbSession, actor: Annotated[Actor, Depends(FormGuard("workspace.read"))]
-) -> Response:
+def submit_logout(request: Request, db: DbSession, actor: FormWorkspaceReader) -> Response:
     """End the session and return to the sign-in page."""
     logout(db, request.state.web_session, client_ip(request))
     response = RedirectResponse("/login", status_code=303)

@@ -5,33 +5,31 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from zhizhi.access import Actor
 from zhizhi.codes import list_crosswalks, list_summaries
 from zhizhi.delivery.holds import decide_code, release, review_item, review_queue
 from zhizhi.errors import InputError
 from zhizhi.web import codes_view
 from zhizhi.web.api.codes import TRANSLATE_PARAMS, ReviewStatus
-from zhizhi.web.deps import Count, DbSession, FormGuard, Id, Page, PageGuard
+from zhizhi.web.deps import Count, DbSession, FormDataWriter, Id, Page, PageDataReader
 from zhizhi.web.forms import optional_date
 from zhizhi.web.templating import render
 
 router = APIRouter(prefix="/codes")
-Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
 QUEUE_PAGE = 50
 
 
 @router.get("", response_class=HTMLResponse)
-def show_code_lists(request: Request, db: DbSession, actor: Reader) -> Response:
+def show_code_lists(request: Request, db: DbSession, actor: PageDataReader) -> Response:
     """Every list and crosswalk, with the way to the review queue and the coverage reports."""
     return render(request, "codes_index.html", {"overview": codes_view.overview(db)})
 
 
 @router.get("/lists/{name}", response_class=HTMLResponse)
 def show_code_list(
-    name: str, request: Request, db: DbSession, actor: Reader, code: str = "", q: str = "", version: str = ""
+    name: str, request: Request, db: DbSession, actor: PageDataReader, code: str = "", q: str = "", version: str = ""
 ) -> Response:
     """A list as a tree to drill into, and a search by code, name or pinyin initials."""
     page = codes_view.browse(db, name, code=code, query=q, version=version)
@@ -48,7 +46,7 @@ def show_crosswalk(
     name: str,
     request: Request,
     db: DbSession,
-    actor: Reader,
+    actor: PageDataReader,
     code: str = "",
     page: Page = 1,
 ) -> Response:
@@ -65,7 +63,7 @@ def show_crosswalk(
 def show_translation(
     request: Request,
     db: DbSession,
-    actor: Reader,
+    actor: PageDataReader,
     from_list: Annotated[str, Query(alias="from")] = "",
     to_list: Annotated[str, Query(alias="to")] = "",
     code: str = "",
@@ -90,7 +88,7 @@ def show_translation(
 def show_review_queue(
     request: Request,
     db: DbSession,
-    actor: Reader,
+    actor: PageDataReader,
     status: ReviewStatus = "open",
     page: Page = 1,
     decided: Annotated[str, Query(max_length=64)] = "",
@@ -118,7 +116,9 @@ def show_review_queue(
 
 
 @router.get("/review/{item_id}", response_class=HTMLResponse)
-def show_review_item(item_id: Id, request: Request, db: DbSession, actor: Reader, released: Count = None) -> Response:
+def show_review_item(
+    item_id: Id, request: Request, db: DbSession, actor: PageDataReader, released: Count = None
+) -> Response:
     """One code to decide: its lists, the record fields it depends on, its candidates, the decision in force, and the
     deliveries of the reader's departments it holds back."""
     return render(
@@ -132,7 +132,7 @@ def show_review_item(item_id: Id, request: Request, db: DbSession, actor: Reader
 def submit_decision(
     item_id: Id,
     db: DbSession,
-    actor: Annotated[Actor, Depends(FormGuard("data.write"))],
+    actor: FormDataWriter,
     to_code: Annotated[str, Form(max_length=64)] = "",
     no_equivalent: Annotated[bool, Form()] = False,
     reason: Annotated[str, Form(max_length=2000)] = "",
@@ -144,20 +144,20 @@ def submit_decision(
 
 
 @router.post("/review/{item_id}/release")
-def submit_release(item_id: Id, db: DbSession, actor: Annotated[Actor, Depends(FormGuard("data.write"))]) -> Response:
+def submit_release(item_id: Id, db: DbSession, actor: FormDataWriter) -> Response:
     """Send again the deliveries held for a decided code (one click, audited); then show the item, saying how many."""
     released = release(db, actor, item_id)
     return RedirectResponse(f"/codes/review/{item_id}?released={released}", status_code=303)
 
 
 @router.get("/coverage", response_class=HTMLResponse)
-def show_coverage_reports(request: Request, db: DbSession, actor: Reader) -> Response:
+def show_coverage_reports(request: Request, db: DbSession, actor: PageDataReader) -> Response:
     """The kept coverage reports, newest first."""
     return render(request, "codes_coverage_runs.html", {"runs": codes_view.coverage_runs(db)})
 
 
 @router.get("/coverage/{run_id}", response_class=HTMLResponse)
-def show_coverage_report(run_id: Id, request: Request, db: DbSession, actor: Reader) -> Response:
+def show_coverage_report(run_id: Id, request: Request, db: DbSession, actor: PageDataReader) -> Response:
     """One coverage report: shares by method as bars, and the untranslated codes that affect most rows."""
     return render(request, "codes_coverage.html", {"report": codes_view.coverage_detail(db, run_id)})
 

@@ -3,27 +3,22 @@ steward's hand (send again, resend the record)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from zhizhi.access import Actor
 from zhizhi.delivery import load_target
 from zhizhi.delivery.detail import delivery_detail
 from zhizhi.delivery.steward import RETRYABLE, resend, retry
 from zhizhi.errors import NotFoundError
 from zhizhi.ledger import make_proof
-from zhizhi.web.deps import DbSession, FormGuard, Id, PageGuard, QueryId, app_context
+from zhizhi.web.deps import DbSession, FormDataWriter, Id, PageDataReader, QueryId, app_context
 from zhizhi.web.templating import render
 
 router = APIRouter()
-Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
-Writer = Annotated[Actor, Depends(FormGuard("data.write"))]
 
 
 @router.get("/deliveries/{delivery_id}", response_class=HTMLResponse)
-def show_delivery(delivery_id: Id, request: Request, db: DbSession, actor: Reader, done: str = "") -> Response:
+def show_delivery(delivery_id: Id, request: Request, db: DbSession, actor: PageDataReader, done: str = "") -> Response:
     """The delivery, its record's source row, the platform's answer and its ledger entries."""
     detail = delivery_detail(db, actor, delivery_id)
     writable = actor.can("data.write")
@@ -41,7 +36,7 @@ def show_delivery(delivery_id: Id, request: Request, db: DbSession, actor: Reade
 
 @router.get("/deliveries/{delivery_id}/proof.json")
 def download_proof(
-    delivery_id: Id, request: Request, db: DbSession, actor: Reader, seq: QueryId = None
+    delivery_id: Id, request: Request, db: DbSession, actor: PageDataReader, seq: QueryId = None
 ) -> Response:
     """A proof of the delivery's latest ledger entry (or entry `seq` of it), for anyone to check offline."""
     entries = [e["seq"] for e in delivery_detail(db, actor, delivery_id)["ledger"]]
@@ -58,7 +53,7 @@ def download_proof(
 
 
 @router.post("/deliveries/{delivery_id}/retry")
-def retry_delivery(delivery_id: Id, request: Request, db: DbSession, actor: Writer) -> Response:
+def retry_delivery(delivery_id: Id, request: Request, db: DbSession, actor: FormDataWriter) -> Response:
     """Send a dead or rejected delivery again from the first attempt."""
     detail = delivery_detail(db, actor, delivery_id)
     target = load_target(app_context(request).workspace.root, detail["target"])
@@ -67,7 +62,7 @@ def retry_delivery(delivery_id: Id, request: Request, db: DbSession, actor: Writ
 
 
 @router.post("/deliveries/{delivery_id}/resend")
-def resend_record(delivery_id: Id, request: Request, db: DbSession, actor: Writer) -> Response:
+def resend_record(delivery_id: Id, request: Request, db: DbSession, actor: FormDataWriter) -> Response:
     """Owe the target the record's current version again (the platform lost it)."""
     detail = delivery_detail(db, actor, delivery_id)
     target = load_target(app_context(request).workspace.root, detail["target"])

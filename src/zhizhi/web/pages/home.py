@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,19 +21,17 @@ from zhizhi.reports.tables import ReportRun
 from zhizhi.store.types import LOCAL_TZ
 from zhizhi.web import hotline_view
 from zhizhi.web.api.status import for_viewer
-from zhizhi.web.deps import DbSession, PageGuard, app_context
+from zhizhi.web.deps import DbSession, PageDataReader, PageWorkspaceReader, app_context
 from zhizhi.web.templating import render
 
 router = APIRouter()
-Reader = Annotated[Actor, Depends(PageGuard("workspace.read"))]
-DataReader = Annotated[Actor, Depends(PageGuard("data.read"))]
 SECTIONS = ("sources", "quarantine", "register", "deliveries", "hotline", "reports")
 # Served by their own pages; the others say what they will do.
 BUILT = ("sources", "quarantine", "register", "deliveries", "hotline", "reports")
 
 
 @router.get("/", response_class=HTMLResponse)
-def show_home(request: Request, db: DbSession, actor: Reader) -> Response:
+def show_home(request: Request, db: DbSession, actor: PageWorkspaceReader) -> Response:
     """The workspace at a glance."""
     state = for_viewer(overview(db, app_context(request).workspace, actor), actor)
     sections = [s for s in SECTIONS if s not in BUILT or actor.can("data.read")]
@@ -63,7 +61,7 @@ def reports_card(db: Session, actor: Actor, root: Path) -> dict[str, Any] | None
 
 
 @router.get("/deliveries", response_class=HTMLResponse)
-def show_deliveries(request: Request, db: DbSession, actor: DataReader) -> Response:
+def show_deliveries(request: Request, db: DbSession, actor: PageDataReader) -> Response:
     """Per target the delivery funnel, and the latest rejected and dead deliveries with the platform's reason."""
     root = app_context(request).workspace.root
     context = {
@@ -75,7 +73,7 @@ def show_deliveries(request: Request, db: DbSession, actor: DataReader) -> Respo
 
 
 def _section_page(section: str) -> Callable[..., Response]:
-    def show_section(request: Request, actor: Reader) -> Response:
+    def show_section(request: Request, actor: PageWorkspaceReader) -> Response:
         """A section of the hub that is not built yet says so, and what it will do."""
         return render(request, "section.html", {"section": section})
 

@@ -7,23 +7,27 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from zhizhi import hotline
-from zhizhi.access import Actor
 from zhizhi.errors import InputError
 from zhizhi.hotline.cases import MAX_REASON, MAX_RESULT
 from zhizhi.records.ticket import KINDS
 from zhizhi.web import hotline_view
-from zhizhi.web.deps import DbSession, FormGuard, Id, Page, PageGuard, app_context
+from zhizhi.web.deps import (
+    DbSession,
+    FormCasesWriter,
+    FormDataReader,
+    Id,
+    Page,
+    PageDataReader,
+    app_context,
+)
 from zhizhi.web.forms import optional_date
 from zhizhi.web.templating import render
 
 router = APIRouter()
-Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
-Unmasker = Annotated[Actor, Depends(FormGuard("data.read"))]
-Handler = Annotated[Actor, Depends(FormGuard("cases.write"))]
 Number = Annotated[str, Path(min_length=1, max_length=hotline_view.MAX_NUMBER)]
 Reason = Annotated[str, Form(max_length=MAX_REASON)]
 Short = Annotated[str, Form(max_length=64)]
@@ -38,7 +42,7 @@ def _back(number: str, done: str) -> Response:
 def show_cases(
     request: Request,
     db: DbSession,
-    actor: Reader,
+    actor: PageDataReader,
     stage: Annotated[str, Query(max_length=16)] = "",
     kind: Annotated[str, Query(max_length=16)] = "",
     office: Annotated[str, Query(max_length=32)] = "",
@@ -67,7 +71,11 @@ def show_cases(
 
 @router.get("/hotline/cases/{number}", response_class=HTMLResponse)
 def show_case(
-    number: Number, request: Request, db: DbSession, actor: Reader, done: Annotated[str, Query(max_length=32)] = ""
+    number: Number,
+    request: Request,
+    db: DbSession,
+    actor: PageDataReader,
+    done: Annotated[str, Query(max_length=32)] = "",
 ) -> Response:
     """A case: its tickets on every channel and how each joined, its clocks and pauses, and the handler's forms."""
     case = hotline_view.view(db, actor, number, hotline_view.desk(request))
@@ -77,7 +85,11 @@ def show_case(
 
 @router.post("/hotline/cases/{number}/identity", response_class=HTMLResponse)
 def unmask_case(
-    number: Number, request: Request, db: DbSession, actor: Unmasker, purpose: Annotated[str, Form(max_length=200)] = ""
+    number: Number,
+    request: Request,
+    db: DbSession,
+    actor: FormDataReader,
+    purpose: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """The case with its callers' identities shown, for the purpose declared (audited), to those the rule allows."""
     case = hotline_view.view(db, actor, number, hotline_view.desk(request), purpose=purpose)
@@ -90,7 +102,7 @@ def decide_case(
     number: Number,
     request: Request,
     db: DbSession,
-    actor: Handler,
+    actor: FormCasesWriter,
     decision: Short = "",
     result: Annotated[str, Form(max_length=MAX_RESULT)] = "",
     reason_code: Short = "",
@@ -104,7 +116,7 @@ def decide_case(
 
 @router.post("/hotline/cases/{number}/assign")
 def assign_case(
-    number: Number, db: DbSession, actor: Handler, office: Short = "", handler: Short = "", reason: Reason = ""
+    number: Number, db: DbSession, actor: FormCasesWriter, office: Short = "", handler: Short = "", reason: Reason = ""
 ) -> Response:
     """Move the case to another office or handler, with a reason."""
     case = hotline.get_case(db, actor, number)
@@ -113,7 +125,9 @@ def assign_case(
 
 
 @router.post("/hotline/cases/{number}/pause")
-def pause_case(number: Number, db: DbSession, actor: Handler, reason: Reason = "", start: Short = "") -> Response:
+def pause_case(
+    number: Number, db: DbSession, actor: FormCasesWriter, reason: Reason = "", start: Short = ""
+) -> Response:
     """Stop the case's clocks for testing or appraisal from the day given."""
     case = hotline.get_case(db, actor, number)
     day = optional_date(start.strip())
@@ -124,7 +138,7 @@ def pause_case(number: Number, db: DbSession, actor: Handler, reason: Reason = "
 
 
 @router.post("/hotline/cases/{number}/resume")
-def resume_case(number: Number, db: DbSession, actor: Handler, last_day: Short = "") -> Response:
+def resume_case(number: Number, db: DbSession, actor: FormCasesWriter, last_day: Short = "") -> Response:
     """End the running pause; the day given is its last day not counted."""
     case = hotline.get_case(db, actor, number)
     day = optional_date(last_day.strip())
@@ -135,7 +149,7 @@ def resume_case(number: Number, db: DbSession, actor: Handler, last_day: Short =
 
 
 @router.post("/hotline/cases/{number}/extend")
-def extend_case(number: Number, db: DbSession, actor: Handler, reason: Reason = "") -> Response:
+def extend_case(number: Number, db: DbSession, actor: FormCasesWriter, reason: Reason = "") -> Response:
     """Record the approval of 15 more working days to verify a report's lead."""
     case = hotline.get_case(db, actor, number)
     hotline.extend(db, actor, case, reason=reason)
@@ -144,7 +158,7 @@ def extend_case(number: Number, db: DbSession, actor: Handler, reason: Reason = 
 
 @router.post("/hotline/cases/{number}/tickets/{record_id}/split")
 def split_ticket(
-    number: Number, record_id: Id, request: Request, db: DbSession, actor: Handler, reason: Reason = ""
+    number: Number, record_id: Id, request: Request, db: DbSession, actor: FormCasesWriter, reason: Reason = ""
 ) -> Response:
     """Undo a merge: the ticket (or the case it came with) leaves for a case of its own."""
     hotline_view.check_ticket(db, actor, number, record_id)
@@ -156,7 +170,7 @@ def split_ticket(
 def show_suggestions(
     request: Request,
     db: DbSession,
-    actor: Reader,
+    actor: PageDataReader,
     done: Annotated[str, Query(max_length=16)] = "",
     case: Annotated[str, Query(max_length=64)] = "",
 ) -> Response:
@@ -167,7 +181,7 @@ def show_suggestions(
 
 
 @router.post("/hotline/suggestions/{suggestion_id}/confirm")
-def confirm_suggestion(suggestion_id: Id, request: Request, db: DbSession, actor: Handler) -> Response:
+def confirm_suggestion(suggestion_id: Id, request: Request, db: DbSession, actor: FormCasesWriter) -> Response:
     """One case: the suggested ticket's case joins the other."""
     hotline_view.case_of_suggestion(db, actor, suggestion_id)
     kept = hotline.confirm(db, actor, suggestion_id, app_context(request).workspace)
@@ -175,7 +189,7 @@ def confirm_suggestion(suggestion_id: Id, request: Request, db: DbSession, actor
 
 
 @router.post("/hotline/suggestions/{suggestion_id}/apart")
-def keep_suggestion_apart(suggestion_id: Id, db: DbSession, actor: Handler) -> Response:
+def keep_suggestion_apart(suggestion_id: Id, db: DbSession, actor: FormCasesWriter) -> Response:
     """Not the same grievance: the suggestion is closed."""
     case = hotline_view.case_of_suggestion(db, actor, suggestion_id)
     hotline.keep_apart(db, actor, suggestion_id)
@@ -183,7 +197,7 @@ def keep_suggestion_apart(suggestion_id: Id, db: DbSession, actor: Handler) -> R
 
 
 @router.post("/hotline/take-in")
-def take_in_tickets(request: Request, db: DbSession, actor: Handler) -> Response:
+def take_in_tickets(request: Request, db: DbSession, actor: FormCasesWriter) -> Response:
     """Put the tickets no case holds yet into cases now."""
     done = hotline.take_in(db, actor, app_context(request).workspace)
     return RedirectResponse(f"/hotline?taken={done.tickets}", status_code=303)
@@ -193,7 +207,7 @@ def take_in_tickets(request: Request, db: DbSession, actor: Handler) -> Response
 def show_statistics(
     request: Request,
     db: DbSession,
-    actor: Reader,
+    actor: PageDataReader,
     since: Annotated[str, Query(max_length=10)] = "",
     until: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:

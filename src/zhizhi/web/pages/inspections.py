@@ -7,12 +7,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from zhizhi import inspections
-from zhizhi.access import Actor
 from zhizhi.errors import InputError, NotFoundError, ZhizhiError
 from zhizhi.inspections.draws import draw_number_of
 from zhizhi.inspections.photos import MAX_BYTES
@@ -22,13 +21,19 @@ from zhizhi.inspections.views import draw_view, overview
 from zhizhi.inspections.visits import ACKNOWLEDGEMENTS
 from zhizhi.records.inspection import RESULTS
 from zhizhi.store.types import local_today
-from zhizhi.web.deps import DbSession, FormGuard, Id, Page, PageGuard, app_context, locale_of
+from zhizhi.web.deps import (
+    DbSession,
+    FormDataReader,
+    FormDataWriter,
+    Id,
+    Page,
+    PageDataReader,
+    app_context,
+    locale_of,
+)
 from zhizhi.web.templating import render
 
 router = APIRouter()
-Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
-Poster = Annotated[Actor, Depends(FormGuard("data.read"))]  # the visit's team: checked by the domain
-Steward = Annotated[Actor, Depends(FormGuard("data.write"))]
 Number = Annotated[str, Path(min_length=1, max_length=48, pattern=r"^[A-Za-z0-9_-]+$")]
 Kind = Annotated[str, Path(pattern="^(items|targets|inspectors)$")]
 Done = Annotated[str, Query(max_length=32)]
@@ -48,14 +53,14 @@ def _xlsx(body: bytes, name: str) -> Response:
 
 
 @router.get("/inspections", response_class=HTMLResponse)
-def show_overview(request: Request, db: DbSession, actor: Reader) -> Response:
+def show_overview(request: Request, db: DbSession, actor: PageDataReader) -> Response:
     """The section at a glance: registers, draws, visits, the caller's own visits, the publication clock."""
     found = overview(db, actor, app_context(request).workspace)
     return render(request, "inspections_overview.html", {"o": found})
 
 
 @router.get("/inspections/registers/{kind}.xlsx")
-def export_register(kind: Kind, db: DbSession, actor: Reader) -> Response:
+def export_register(kind: Kind, db: DbSession, actor: PageDataReader) -> Response:
     """The register as Excel, in the columns an import reads."""
     return _xlsx(EXPORTS[kind](db, actor), f"{TITLES[kind]}.xlsx")
 
@@ -65,7 +70,7 @@ def show_register(
     kind: Kind,
     request: Request,
     db: DbSession,
-    actor: Reader,
+    actor: PageDataReader,
     q: Annotated[str, Query(max_length=100)] = "",
     risk_class: Annotated[str, Query(pattern="^(high|medium|low|)$")] = "",
     page: Page = 1,
@@ -96,7 +101,11 @@ def show_register(
 
 @router.post("/inspections/registers/{kind}/import")
 async def import_register(
-    kind: Kind, request: Request, db: DbSession, actor: Steward, file: Annotated[UploadFile | None, File()] = None
+    kind: Kind,
+    request: Request,
+    db: DbSession,
+    actor: FormDataWriter,
+    file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """Import an .xlsx into the register; a file with any problem changes nothing and its problems are shown."""
     if file is None or not file.filename:
@@ -113,13 +122,13 @@ async def import_register(
 
 
 @router.get("/inspections/draws/{number}", response_class=HTMLResponse)
-def show_draw(number: Number, request: Request, db: DbSession, actor: Reader) -> Response:
+def show_draw(number: Number, request: Request, db: DbSession, actor: PageDataReader) -> Response:
     """A draw: its commitment and reveal, each visit with its team, and every candidate passed over and why."""
     return render(request, "inspections_draw.html", {"d": draw_view(db, actor, draw_number_of(db, actor, number))})
 
 
 @router.get("/inspections/draws/{number}/verify", response_class=HTMLResponse)
-def show_verification(number: Number, request: Request, db: DbSession, actor: Reader) -> Response:
+def show_verification(number: Number, request: Request, db: DbSession, actor: PageDataReader) -> Response:
     """The draw re-run from its seed and snapshot, each check with what it found."""
     chosen = draw_number_of(db, actor, number)
     found = inspections.verify_draw(db, actor, app_context(request).workspace, chosen).as_dict()
@@ -127,7 +136,7 @@ def show_verification(number: Number, request: Request, db: DbSession, actor: Re
 
 
 @router.get("/inspections/visits/{number}", response_class=HTMLResponse)
-def show_visit(number: Number, request: Request, db: DbSession, actor: Reader) -> Response:
+def show_visit(number: Number, request: Request, db: DbSession, actor: PageDataReader) -> Response:
     """A visit: target, team, items and findings, photos, acknowledgement, deadline."""
     visit = inspections.visit_view(db, actor, inspections.get_visit(db, actor, number))
     return render(request, "inspections_visit.html", {"v": visit, "results": RESULTS})
@@ -140,7 +149,7 @@ def _site(request: Request, visit: dict[str, Any], **more: Any) -> Response:
 
 
 @router.get("/inspections/visits/{number}/site", response_class=HTMLResponse)
-def show_site(number: Number, request: Request, db: DbSession, actor: Reader, done: Done = "") -> Response:
+def show_site(number: Number, request: Request, db: DbSession, actor: PageDataReader, done: Done = "") -> Response:
     """The page the team uses at the site, on a phone: a finding per item, photos, the firm's acknowledgement."""
     return _site(request, inspections.visit_view(db, actor, inspections.get_visit(db, actor, number)), done=done)
 
@@ -164,7 +173,7 @@ def _entry(form: FormData, items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @router.post("/inspections/visits/{number}/site", response_class=HTMLResponse)
-async def record_at_site(number: Number, request: Request, db: DbSession, actor: Poster) -> Response:
+async def record_at_site(number: Number, request: Request, db: DbSession, actor: FormDataReader) -> Response:
     """The site form's results, entered once; on a problem the page comes back with it (the draft stays)."""
     visit = inspections.visit_view(db, actor, inspections.get_visit(db, actor, number))
     try:
@@ -184,7 +193,7 @@ async def upload_photo(
     number: Number,
     request: Request,
     db: DbSession,
-    actor: Poster,
+    actor: FormDataReader,
     photo: Annotated[UploadFile | None, File()] = None,
     item: Annotated[str, Form(max_length=32)] = "",
     keep_location: Annotated[bool, Form()] = False,
@@ -201,14 +210,14 @@ async def upload_photo(
 
 
 @router.get("/inspections/visits/{number}/photos/{photo_id}")
-def show_photo(number: Number, photo_id: Id, request: Request, db: DbSession, actor: Reader) -> Response:
+def show_photo(number: Number, photo_id: Id, request: Request, db: DbSession, actor: PageDataReader) -> Response:
     """A photo of a visit the caller may see."""
     data, media_type = inspections.photo_file(db, actor, app_context(request).workspace, number, photo_id)
     return Response(data, media_type=media_type)
 
 
 @router.get("/inspections/publication", response_class=HTMLResponse)
-def show_publication(request: Request, db: DbSession, actor: Reader, done: Done = "") -> Response:
+def show_publication(request: Request, db: DbSession, actor: PageDataReader, done: Done = "") -> Response:
     """The publication clock: visits waiting with their deadline, the breach list, the exports made."""
     found = inspections.publication_view(db, actor, app_context(request).workspace)
     return render(
@@ -217,14 +226,14 @@ def show_publication(request: Request, db: DbSession, actor: Reader, done: Done 
 
 
 @router.post("/inspections/publish")
-def publish_results(request: Request, db: DbSession, actor: Steward) -> Response:
+def publish_results(request: Request, db: DbSession, actor: FormDataWriter) -> Response:
     """Export the unpublished results for the credit publicity system and mark them published."""
     made, _ = inspections.publish(db, actor, app_context(request).workspace)
     return RedirectResponse("/inspections/publication?" + urlencode({"done": made["number"]}), status_code=303)
 
 
 @router.get("/inspections/publications/{number}.xlsx")
-def download_publication(number: Number, request: Request, db: DbSession, actor: Reader) -> Response:
+def download_publication(number: Number, request: Request, db: DbSession, actor: PageDataReader) -> Response:
     """An export as it was made for the publicity system."""
     name, body = published_file(db, actor, app_context(request).workspace, number)
     return _xlsx(body, name)

@@ -27,7 +27,7 @@ from zhizhi.ingest.warm import warm_up
 from zhizhi.progress import Job, text_rows
 from zhizhi.sources import load_source
 from zhizhi.web import progress_view
-from zhizhi.web.deps import FormGuard, app_context
+from zhizhi.web.deps import FormDataWriter, app_context
 from zhizhi.web.progress_view import JOB_ID_LENGTH, ReadingPageGuard
 from zhizhi.web.templating import render
 
@@ -40,7 +40,7 @@ BLOCK = 1 << 20
 @router.post("/batches/upload")
 def upload_batch(
     request: Request,
-    actor: Annotated[Actor, Depends(FormGuard("data.write"))],
+    actor: FormDataWriter,
     source: Annotated[str, Form(max_length=100)] = "",
     file: UploadFile | None = None,
 ) -> Response:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -21,17 +21,24 @@ from zhizhi.i18n import MESSAGES, translate
 from zhizhi.inspections import entity_results
 from zhizhi.resolve import register, review
 from zhizhi.web import register_view
-from zhizhi.web.deps import DbSession, FormGuard, FormIds, Id, PageGuard, QueryId, app_context, locale_of
+from zhizhi.web.deps import (
+    DbSession,
+    FormDataWriter,
+    FormIds,
+    Id,
+    PageDataReader,
+    QueryId,
+    app_context,
+    locale_of,
+)
 from zhizhi.web.templating import render
 
 router = APIRouter()
-Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
-Writer = Annotated[Actor, Depends(FormGuard("data.write"))]
 Reason = Annotated[str, Form()]
 
 
 @router.get("/register", response_class=HTMLResponse)
-def show_register(request: Request, db: DbSession, actor: Reader, q: str = "") -> Response:
+def show_register(request: Request, db: DbSession, actor: PageDataReader, q: str = "") -> Response:
     """Search by credit code, part of the name, pinyin initials, address or phone; without a query, the figures."""
     query = q.strip()
     context = {
@@ -44,7 +51,7 @@ def show_register(request: Request, db: DbSession, actor: Reader, q: str = "") -
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
 def show_entity(
-    entity_id: Id, request: Request, db: DbSession, actor: Reader, merged_from: QueryId = None, split: str = ""
+    entity_id: Id, request: Request, db: DbSession, actor: PageDataReader, merged_from: QueryId = None, split: str = ""
 ) -> Response:
     """The entity's file; an id merged into another leads (303) to the one kept, which says so."""
     kept = register.current_id(db, entity_id)
@@ -69,7 +76,7 @@ def show_entity(
 
 
 @router.get("/entities/{entity_id}/qr.svg")
-def download_entity_qr(entity_id: Id, request: Request, db: DbSession, actor: Reader) -> Response:
+def download_entity_qr(entity_id: Id, request: Request, db: DbSession, actor: PageDataReader) -> Response:
     """The QR code of the entity's page, to print on an inspection form."""
     kept = register.current_id(db, entity_id)
     svg = register_view.qr_svg(_entity_url(request, kept), inline=False)
@@ -88,7 +95,7 @@ def split_entity(
     entity_id: Id,
     request: Request,
     db: DbSession,
-    actor: Writer,
+    actor: FormDataWriter,
     reason: Reason = "",
     record_id: FormIds = None,
 ) -> Response:
@@ -108,7 +115,7 @@ def split_entity(
 def show_review(
     request: Request,
     db: DbSession,
-    actor: Reader,
+    actor: PageDataReader,
     decided: QueryId = None,
     kind: str = "",
     entity: QueryId = None,
@@ -132,7 +139,7 @@ def show_review(
 
 @router.post("/review/{pair_id}")
 def decide_review_pair(
-    pair_id: Id, request: Request, db: DbSession, actor: Writer, decision: Reason = "", reason: Reason = ""
+    pair_id: Id, request: Request, db: DbSession, actor: FormDataWriter, decision: Reason = "", reason: Reason = ""
 ) -> Response:
     """A steward's answer to a pair (merge, or not the same entity), then resolve."""
     if decision not in ("merge", "apart"):
@@ -147,7 +154,7 @@ def decide_review_pair(
 def undo_decisions(
     request: Request,
     db: DbSession,
-    actor: Writer,
+    actor: FormDataWriter,
     reason: Reason = "",
     decision_id: FormIds = None,
 ) -> Response:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from zhizhi.access import Actor
 from zhizhi.config.files import NAME_PATTERN
 from zhizhi.errors import InputError, PermissionDeniedError
 from zhizhi.progress import Job
@@ -18,7 +17,7 @@ from zhizhi.reports.catalogue import retire
 from zhizhi.reports.periods import last_complete
 from zhizhi.reports.runs import issuer, today
 from zhizhi.web import progress_view
-from zhizhi.web.deps import DbSession, FormGuard, PageGuard, app_context
+from zhizhi.web.deps import DbSession, FormDataWriter, PageDataReader, app_context
 from zhizhi.web.templating import render
 
 router = APIRouter()
@@ -26,9 +25,7 @@ router = APIRouter()
 
 @router.get("/reports", response_class=HTMLResponse)
 @router.get("/reports/catalogue", response_class=HTMLResponse)
-def show_catalogue(
-    request: Request, db: DbSession, actor: Annotated[Actor, Depends(PageGuard("data.read"))]
-) -> Response:
+def show_catalogue(request: Request, db: DbSession, actor: PageDataReader) -> Response:
     """The page of `GET /api/reports`; a steward retires a report nobody reads with one click (and a reason), or
     runs one now and follows the run on its job's page."""
     found = catalogue(db, actor, app_context(request).workspace.root)
@@ -44,7 +41,7 @@ def show_catalogue(
 def run_now(
     request: Request,
     db: DbSession,
-    actor: Annotated[Actor, Depends(FormGuard("data.write"))],
+    actor: FormDataWriter,
     name: Annotated[str, Path(pattern=NAME_PATTERN)],
 ) -> Response:
     """Run a report for its last ended period, as `zhizhi reports run NAME` does, in a job the page follows; a report
@@ -76,7 +73,7 @@ def run_now(
 def retire_report(
     request: Request,
     db: DbSession,
-    actor: Annotated[Actor, Depends(FormGuard("data.write"))],
+    actor: FormDataWriter,
     name: Annotated[str, Path(pattern=NAME_PATTERN)],
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:

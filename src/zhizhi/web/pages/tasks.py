@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from zhizhi import tasks
@@ -19,12 +19,10 @@ from zhizhi.hotline import load_calendar
 from zhizhi.store.tables import TaskPart
 from zhizhi.tasks.spec import MAX_FILE_BYTES as MAX_TASK_FILE
 from zhizhi.web.api.tasks import uploads
-from zhizhi.web.deps import DbSession, FormGuard, Id, Page, PageGuard, app_context
+from zhizhi.web.deps import DbSession, FormDataReader, Id, Page, PageDataReader, app_context
 from zhizhi.web.templating import render
 
 router = APIRouter()
-Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
-Writer = Annotated[Actor, Depends(FormGuard("data.read"))]
 Number = Annotated[str, Path(min_length=1, max_length=tasks.MAX_NUMBER)]
 Reason = Annotated[str, Form(max_length=tasks.MAX_REASON)]
 Short = Annotated[str, Form(max_length=64)]
@@ -48,7 +46,11 @@ def _leader(actor: Actor) -> bool:
 
 @router.get("/tasks", response_class=HTMLResponse)
 def show_tasks(
-    request: Request, db: DbSession, actor: Reader, state: Annotated[str, Query(max_length=16)] = "", page: Page = 1
+    request: Request,
+    db: DbSession,
+    actor: PageDataReader,
+    state: Annotated[str, Query(max_length=16)] = "",
+    page: Page = 1,
 ) -> Response:
     """The tasks the caller sees, newest first, filtered by state; the overdue parts on the caller's side."""
     found = tasks.list_tasks(db, actor, state=state or None, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
@@ -68,7 +70,7 @@ def show_tasks(
 
 @router.post("/tasks")
 async def create_task(
-    request: Request, db: DbSession, actor: Writer, file: Annotated[UploadFile | None, File()] = None
+    request: Request, db: DbSession, actor: FormDataReader, file: Annotated[UploadFile | None, File()] = None
 ) -> Response:
     """A new task from an uploaded YAML file or Excel workbook (a leader over its lead department)."""
     if file is None or not file.filename:
@@ -81,7 +83,11 @@ async def create_task(
 
 @router.get("/tasks/{number}", response_class=HTMLResponse)
 def show_task(
-    number: Number, request: Request, db: DbSession, actor: Reader, done: Annotated[str, Query(max_length=16)] = ""
+    number: Number,
+    request: Request,
+    db: DbSession,
+    actor: PageDataReader,
+    done: Annotated[str, Query(max_length=16)] = "",
 ) -> Response:
     """A task with its parts, their handovers and evidence, and the forms the caller may use on each."""
     view = tasks.task_view(db, actor, tasks.get_task(db, actor, number))
@@ -89,7 +95,7 @@ def show_task(
 
 
 @router.post("/tasks/parts/{part_id}/assign")
-def assign_part(part_id: Id, db: DbSession, actor: Writer, user: Short = "") -> Response:
+def assign_part(part_id: Id, db: DbSession, actor: FormDataReader, user: Short = "") -> Response:
     """Name the person of the part's department who owns it."""
     part = tasks.get_part(db, actor, part_id)
     tasks.assign(db, actor, part, user)
@@ -98,7 +104,7 @@ def assign_part(part_id: Id, db: DbSession, actor: Writer, user: Short = "") -> 
 
 @router.post("/tasks/parts/{part_id}/handover")
 def hand_over_part(
-    part_id: Id, db: DbSession, actor: Writer, department: Short = "", person: Short = "", reason: Reason = ""
+    part_id: Id, db: DbSession, actor: FormDataReader, department: Short = "", person: Short = "", reason: Reason = ""
 ) -> Response:
     """Offer the part to another department; it stays the giver's until accepted."""
     part = tasks.get_part(db, actor, part_id)
@@ -107,7 +113,7 @@ def hand_over_part(
 
 
 @router.post("/tasks/parts/{part_id}/accept")
-def accept_part(part_id: Id, db: DbSession, actor: Writer) -> Response:
+def accept_part(part_id: Id, db: DbSession, actor: FormDataReader) -> Response:
     """Accept the part offered."""
     part = tasks.get_part(db, actor, part_id)
     tasks.accept(db, actor, part)
@@ -115,7 +121,7 @@ def accept_part(part_id: Id, db: DbSession, actor: Writer) -> Response:
 
 
 @router.post("/tasks/parts/{part_id}/refuse")
-def refuse_part(part_id: Id, db: DbSession, actor: Writer, reason: Reason = "") -> Response:
+def refuse_part(part_id: Id, db: DbSession, actor: FormDataReader, reason: Reason = "") -> Response:
     """Refuse the part offered, with a reason; the giver keeps it."""
     part = tasks.get_part(db, actor, part_id)
     tasks.decline(db, actor, part, reason)
@@ -123,7 +129,7 @@ def refuse_part(part_id: Id, db: DbSession, actor: Writer, reason: Reason = "") 
 
 
 @router.post("/tasks/parts/{part_id}/withdraw")
-def withdraw_offer(part_id: Id, db: DbSession, actor: Writer) -> Response:
+def withdraw_offer(part_id: Id, db: DbSession, actor: FormDataReader) -> Response:
     """Take back an offer not yet answered."""
     part = tasks.get_part(db, actor, part_id)
     tasks.withdraw(db, actor, part)
@@ -132,7 +138,7 @@ def withdraw_offer(part_id: Id, db: DbSession, actor: Writer) -> Response:
 
 @router.post("/tasks/parts/{part_id}/done")
 async def finish_part(
-    part_id: Id, db: DbSession, actor: Writer,
+    part_id: Id, db: DbSession, actor: FormDataReader,
     files: Annotated[list[UploadFile], File()] = [],  # noqa: B006
     text: Annotated[str, Form(max_length=tasks.MAX_TEXT)] = "",
 ) -> Response:  # fmt: skip
@@ -144,7 +150,7 @@ async def finish_part(
 
 
 @router.get("/tasks/evidence/{evidence_id}")
-def download_evidence(evidence_id: Id, db: DbSession, actor: Reader) -> Response:
+def download_evidence(evidence_id: Id, db: DbSession, actor: PageDataReader) -> Response:
     """One piece of evidence as it was given (a file, or a text as plain text); the download is audited."""
     item = tasks.read_evidence(db, actor, evidence_id)
     if item.kind == "text":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from zhizhi.access import (
@@ -20,14 +20,23 @@ from zhizhi.access.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from zhizhi.access.tokens import TOKEN_NAME_MAX_LENGTH
 from zhizhi.errors import RateLimitedError
 from zhizhi.i18n import translate
-from zhizhi.web.deps import DbSession, FormGuard, Id, PageGuard, app_context, locale_of
+from zhizhi.web.deps import (
+    DbSession,
+    FormTokenOwner,
+    FormWorkspaceReader,
+    Id,
+    PageTokenOwner,
+    PageWorkspaceReader,
+    app_context,
+    locale_of,
+)
 from zhizhi.web.templating import render
 
 router = APIRouter(prefix="/account")
 
 
 @router.get("/tokens", response_class=HTMLResponse)
-def show_tokens(request: Request, db: DbSession, actor: Annotated[Actor, Depends(PageGuard("tokens.own"))]) -> Response:
+def show_tokens(request: Request, db: DbSession, actor: PageTokenOwner) -> Response:
     """The user's tokens and the form to create one."""
     return _page(request, db, actor, secret=None)
 
@@ -36,7 +45,7 @@ def show_tokens(request: Request, db: DbSession, actor: Annotated[Actor, Depends
 def submit_token(
     request: Request,
     db: DbSession,
-    actor: Annotated[Actor, Depends(FormGuard("tokens.own"))],
+    actor: FormTokenOwner,
     name: Annotated[str, Form(max_length=TOKEN_NAME_MAX_LENGTH)],
 ) -> Response:
     """Create a token and show its secret this once."""
@@ -45,16 +54,14 @@ def submit_token(
 
 
 @router.post("/tokens/{token_id}/revoke")
-def submit_revoke_token(
-    token_id: Id, db: DbSession, actor: Annotated[Actor, Depends(FormGuard("tokens.own"))]
-) -> Response:
+def submit_revoke_token(token_id: Id, db: DbSession, actor: FormTokenOwner) -> Response:
     """Revoke a token."""
     revoke_token(db, actor, token_id)
     return RedirectResponse("/account/tokens", status_code=303)
 
 
 @router.get("/password", response_class=HTMLResponse)
-def show_password(request: Request, actor: Annotated[Actor, Depends(PageGuard("workspace.read"))]) -> Response:
+def show_password(request: Request, actor: PageWorkspaceReader) -> Response:
     """The form to change one's own password."""
     return _password_page(request, error=None, ended=None, status_code=200)
 
@@ -63,7 +70,7 @@ def show_password(request: Request, actor: Annotated[Actor, Depends(PageGuard("w
 def submit_password(
     request: Request,
     db: DbSession,
-    actor: Annotated[Actor, Depends(FormGuard("workspace.read"))],
+    actor: FormWorkspaceReader,
     current_password: Annotated[str, Form(max_length=PASSWORD_MAX_LENGTH)],
     new_password: Annotated[str, Form(max_length=PASSWORD_MAX_LENGTH)],
     new_password_again: Annotated[str, Form(max_length=PASSWORD_MAX_LENGTH)],

@@ -8,19 +8,16 @@ from io import BytesIO
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from zhizhi import workload
-from zhizhi.access import Actor
 from zhizhi.errors import InputError
-from zhizhi.web.deps import DbSession, FormGuard, PageGuard
+from zhizhi.web.deps import DbSession, FormDataReader, PageDataReader
 from zhizhi.web.templating import render
 from zhizhi.workload.capacity import MAX_NOTE
 
 router = APIRouter()
-Reader = Annotated[Actor, Depends(PageGuard("data.read"))]
-Writer = Annotated[Actor, Depends(FormGuard("data.read"))]
 Month = Annotated[str, Query(max_length=7)]
 Months = Annotated[int, Query(ge=1, le=workload.MAX_MONTHS)]
 Number = Annotated[str, Form(max_length=6)]
@@ -28,7 +25,7 @@ Number = Annotated[str, Form(max_length=6)]
 
 @router.get("/workload", response_class=HTMLResponse)
 def show_workload(
-    request: Request, db: DbSession, actor: Reader, month: Month = "", months: Months = 6,
+    request: Request, db: DbSession, actor: PageDataReader, month: Month = "", months: Months = 6,
     saved: Annotated[str, Query(max_length=32)] = "",
 ) -> Response:  # fmt: skip
     """Offices by months (over capacity in red), the office-months over capacity, the people, capacity forms."""
@@ -45,7 +42,7 @@ def show_workload(
 
 
 @router.get("/workload/export.xlsx")
-def export_workload(db: DbSession, actor: Reader, month: Month = "", months: Months = 6) -> Response:
+def export_workload(db: DbSession, actor: PageDataReader, month: Month = "", months: Months = 6) -> Response:
     """The same figures as a workbook: sheets 按单位, 按人员, 说明."""
     figures = workload.workload(db, actor, workload.months(month or None, months))
     out = BytesIO()
@@ -60,7 +57,7 @@ def export_workload(db: DbSession, actor: Reader, month: Month = "", months: Mon
 
 @router.post("/workload/capacity")
 def set_capacity(
-    db: DbSession, actor: Writer, office: Annotated[str, Form(max_length=32)] = "", staff: Number = "",
+    db: DbSession, actor: FormDataReader, office: Annotated[str, Form(max_length=32)] = "", staff: Number = "",
     per_person: Number = "", note: Annotated[str, Form(max_length=MAX_NOTE)] = "",
 ) -> Response:  # fmt: skip
     """Set an office's staff and items per person (a leader above it); back to the page."""
