@@ -65,7 +65,6 @@ ROLES_SEEN = ["registrar", "admin", "auditor", "hotline"]
 # workload): what the crawl finds there is printed, not failed, until their owners take them in. Each entry: a pattern
 # of the path, and whose it is.
 KNOWN: dict[str, str] = {
-    r"/reports\b": "the reports' catalogue",
     r"/(inspections|tasks|workload)\b": "random inspections, tasks and workload",
 }
 

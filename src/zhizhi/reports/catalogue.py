@@ -28,7 +28,7 @@ def catalogue(session: Session, actor: Actor, root: Path) -> dict[str, Any]:
         try:
             report = FILES.load(root, name)
         except ConfigError as exc:
-            broken.append({"name": name, "error": exc.message})
+            broken.append({"name": name, "error": exc.message, "error_zh": exc.message_zh or exc.message})
             continue
         line = entry(session, report, retired.get(name))
         may = actor.can("data.write") and issued_within(session, actor, report)
