@@ -15,8 +15,9 @@ from zhizhi.seals import sign_pdf
 runner = CliRunner()
 
 
-def run(workspace: Workspace, *args: str) -> tuple[int, str]:
-    result = runner.invoke(app, ["-w", str(workspace.root), *args])
+def run(workspace: Workspace, *args: str, lang: str = "en_US.UTF-8") -> tuple[int, str]:
+    """The CLI's exit code and output, in the terminal language `lang`."""
+    result = runner.invoke(app, ["-w", str(workspace.root), *args], env={"LC_ALL": "", "LC_MESSAGES": "", "LANG": lang})
     return result.exit_code, result.output
 
 
@@ -43,7 +44,9 @@ def test_issue_list_verify_revoke(workspace: Workspace, city: sessionmaker[Sessi
 
 
 def test_errors_are_one_line_in_both_languages(workspace: Workspace, city: sessionmaker[Session]) -> None:
+    code, out = run(workspace, "seal", "issue", "NOPE", lang="zh_CN.UTF-8")
+    assert code == 1 and "NOPE" in out and "部门" in out and len(out.strip().splitlines()) == 1
     code, out = run(workspace, "seal", "issue", "NOPE")
-    assert code == 1 and "NOPE" in out and "错误" in out and "Traceback" not in out
+    assert code == 1 and "No department with code `NOPE`" in out and len(out.strip().splitlines()) == 1
     code, out = run(workspace, "seal", "list", "--json")
     assert code == 0 and json.loads(out) == []
