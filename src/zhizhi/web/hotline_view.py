@@ -23,7 +23,6 @@ from zhizhi.store.tables import Case, CaseSuggestion, CaseTicket, Department
 from zhizhi.store.types import local_today
 from zhizhi.web.deps import app_context, unmask_per_hour
 
-PAGE_SIZE = 50
 MAX_NUMBER = 64  # a case or ticket number typed into a URL or a form
 STATISTICS_DAYS = 30
 MAX_STATISTICS_DAYS = 731

@@ -20,8 +20,8 @@ from zhizhi.web.deps import (
     FormCasesWriter,
     FormDataReader,
     Id,
-    Page,
     PageDataReader,
+    Paging,
     app_context,
 )
 from zhizhi.web.forms import optional_date
@@ -43,26 +43,24 @@ def show_cases(
     request: Request,
     db: DbSession,
     actor: PageDataReader,
+    pager: Paging,
     stage: Annotated[str, Query(max_length=16)] = "",
     kind: Annotated[str, Query(max_length=16)] = "",
     office: Annotated[str, Query(max_length=32)] = "",
-    page: Page = 1,
     taken: Annotated[int | None, Query(ge=0, le=10**9)] = None,
 ) -> Response:
     """The cases of the caller's subtree, newest first, with their clocks' worst status; filtered and paged."""
-    size = hotline_view.PAGE_SIZE
     found = hotline.list_cases(db, actor, stage=stage or None, kind=kind or None, office=office or None,
-                               limit=size + 1, offset=(page - 1) * size)  # fmt: skip
+                               limit=pager.limit, offset=pager.offset)  # fmt: skip
+    filters = {"stage": stage, "kind": kind, "office": office}
     on = hotline_view.desk(request)
     context = {
-        "cases": hotline_view.rows(db, found[:size], on),
-        "filters": {"stage": stage, "kind": kind, "office": office},
+        "cases": hotline_view.rows(db, pager.rows(found), on),
+        "filters": filters,
         "stages": STAGES,
         "kinds": list(KINDS),
         "offices": hotline_view.offices(db, actor),
-        "page": page,
-        "has_next": len(found) > size,
-        "query": lambda **change: urlencode({"stage": stage, "kind": kind, "office": office, **change}),
+        "pager": pager.keep(filters),  # not the notice of cases taken
         "taken": taken,
         "may_write": actor.can("cases.write"),
     }
