@@ -19,6 +19,14 @@ def test_a_pager_asks_one_row_more_and_knows_of_a_next_page() -> None:
     assert pager.rows([]) == [] and not pager.has_next
 
 
+def test_a_pager_of_a_counted_list_knows_its_pages() -> None:
+    assert Pager(page=2, size=10).counted(21).has_next
+    assert Pager(page=3, size=10).counted(21).pages == 3
+    last = Pager(page=3, size=10).counted(30)
+    assert (last.has_next, last.pages) == (False, 3)
+    assert Pager(page=1, size=10).counted(0).pages == 1
+
+
 def test_a_pagers_links_keep_the_query_but_the_page() -> None:
     kept = tuple(QueryParams("target=a&target=b&page=7&q=市场").multi_items())
     pager = Pager(page=2, query=tuple((k, v) for k, v in kept if k != "page"))

@@ -209,6 +209,7 @@ class Pager:
     size: int = PAGE_SIZE
     query: tuple[tuple[str, str], ...] = ()  # the request's other query parameters, kept in the links
     has_next: bool = field(default=False, init=False)
+    total: int | None = field(default=None, init=False)  # rows in all pages, for lists that count them
 
     @property
     def limit(self) -> int:
@@ -223,6 +224,17 @@ class Pager:
         """The page's rows of `found` (asked with `limit`), noting whether there were more."""
         self.has_next = len(found) > self.size
         return list(found[: self.size])
+
+    def counted(self, total: int) -> Pager:
+        """For a list that counts its rows (asked with `size`, not `limit`): a next page exists past this one."""
+        self.total = total
+        self.has_next = self.offset + self.size < total
+        return self
+
+    @property
+    def pages(self) -> int:
+        """How many pages the counted rows fill (at least one)."""
+        return max(1, -(-(self.total or 0) // self.size))
 
     def keep(self, params: Mapping[str, str]) -> Pager:
         """Keep only `params` in the links (the list's filters), not one-off parameters such as an outcome's."""

@@ -26,8 +26,8 @@ from zhizhi.web.deps import (
     FormDataReader,
     FormDataWriter,
     Id,
-    Page,
     PageDataReader,
+    Paging,
     app_context,
     locale_of,
 )
@@ -38,7 +38,6 @@ Number = Annotated[str, Path(min_length=1, max_length=48, pattern=r"^[A-Za-z0-9_
 Kind = Annotated[str, Path(pattern="^(items|targets|inspectors)$")]
 Done = Annotated[str, Query(max_length=32)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PAGE_SIZE = 50
 EXPORTS = {
     "items": inspections.export_items,
     "targets": inspections.export_targets,
@@ -71,9 +70,9 @@ def show_register(
     request: Request,
     db: DbSession,
     actor: PageDataReader,
+    pager: Paging,
     q: Annotated[str, Query(max_length=100)] = "",
     risk_class: Annotated[str, Query(pattern="^(high|medium|low|)$")] = "",
-    page: Page = 1,
     done: Done = "",
 ) -> Response:
     """One register (the item list, targets paged and filtered, inspectors), its export and its import form."""
@@ -84,17 +83,15 @@ def show_register(
         context["rows"] = inspections.list_inspectors(db, actor)
     else:
         found = inspections.list_targets(
-            db, actor, query=q, risk_class=risk_class or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            db, actor, query=q, risk_class=risk_class or None, limit=pager.size, offset=pager.offset
         )
         context.update(
             rows=found["targets"],
             total=found["total"],
             by_class=found["by_class"],
-            page=page,
             q=q,
             risk_class=risk_class,
-            has_next=page * PAGE_SIZE < found["total"],
-            query=lambda **c: urlencode({"q": q, "risk_class": risk_class, **c}),
+            pager=pager.counted(found["total"]).keep({"q": q, "risk_class": risk_class}),
         )
     return render(request, "inspections_register.html", context)
 
