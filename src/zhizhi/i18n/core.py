@@ -157,7 +157,6 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "codes.rule": "条件",
         "codes.to_code": "目标代码",
         "codes.to_name": "目标名称",
-        "codes.page_of": "第 {page} / {pages} 页",
         "codes.review": "待审代码",
         "codes.review_help": "实际数据中无法唯一转换的代码。数据管理员决定一次，之后的转换都按此决定执行。",
         "codes.review_empty": "没有待审代码。",
@@ -789,7 +788,6 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "codes.rule": "Rule",
         "codes.to_code": "To code",
         "codes.to_name": "To name",
-        "codes.page_of": "page {page} of {pages}",
         "codes.review": "Review queue",
         "codes.review_help": "Codes from real data with no single translation. A data steward "
         "decides once; every later translation follows the decision.",

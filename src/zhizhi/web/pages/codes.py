@@ -13,12 +13,11 @@ from zhizhi.delivery.holds import decide_code, release, review_item, review_queu
 from zhizhi.errors import InputError
 from zhizhi.web import codes_view
 from zhizhi.web.api.codes import TRANSLATE_PARAMS, ReviewStatus
-from zhizhi.web.deps import Count, DbSession, FormDataWriter, Id, Page, PageDataReader
+from zhizhi.web.deps import Count, DbSession, FormDataWriter, Id, PageDataReader, Paging
 from zhizhi.web.forms import optional_date
 from zhizhi.web.templating import render
 
 router = APIRouter(prefix="/codes")
-QUEUE_PAGE = 50
 
 
 @router.get("", response_class=HTMLResponse)
@@ -47,15 +46,16 @@ def show_crosswalk(
     request: Request,
     db: DbSession,
     actor: PageDataReader,
+    pager: Paging,
     code: str = "",
-    page: Page = 1,
 ) -> Response:
     """The crosswalk's pairs side by side, a page at a time, filtered by a code."""
-    table = codes_view.crosswalk_table(db, name, code=code, page=page)
+    table = codes_view.crosswalk_table(db, name, code=code, page=pager.page)
+    pager.size = table["per_page"]
     return render(
         request,
         "codes_crosswalk.html",
-        {"table": table, "query_for": lambda n: urlencode({"code": table["code"], "page": n})},
+        {"table": table, "pager": pager.counted(table["matched"]).keep({"code": table["code"]})},
     )
 
 
@@ -89,25 +89,21 @@ def show_review_queue(
     request: Request,
     db: DbSession,
     actor: PageDataReader,
+    pager: Paging,
     status: ReviewStatus = "open",
-    page: Page = 1,
     decided: Annotated[str, Query(max_length=64)] = "",
     released: Count = None,
 ) -> Response:
     """The codes waiting for a decision, a page at a time, those whose decision releases the most deliveries first,
     each with its form for stewards; and the decisions in force."""
-    queue = review_queue(
-        db, actor, status=None if status == "all" else status, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE
-    )
+    queue = review_queue(db, actor, status=None if status == "all" else status, limit=pager.size, offset=pager.offset)
     return render(
         request,
         "codes_review.html",
         {
             "queue": queue,
             "status": status,
-            "page": page,
-            "has_next": page * QUEUE_PAGE < queue["total"],
-            "query_for": lambda n: urlencode({"status": status, "page": n}),
+            "pager": pager.counted(queue["total"]).keep({"status": status}),  # not the outcome of a decision
             "can_decide": actor.can("data.write"),
             "decided": decided,
             "released": released,
