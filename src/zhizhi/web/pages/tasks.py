@@ -19,14 +19,13 @@ from zhizhi.hotline import load_calendar
 from zhizhi.store.tables import TaskPart
 from zhizhi.tasks.spec import MAX_FILE_BYTES as MAX_TASK_FILE
 from zhizhi.web.api.tasks import uploads
-from zhizhi.web.deps import DbSession, FormDataReader, Id, Page, PageDataReader, app_context
+from zhizhi.web.deps import DbSession, FormDataReader, Id, PageDataReader, Paging, app_context
 from zhizhi.web.templating import render
 
 router = APIRouter()
 Number = Annotated[str, Path(min_length=1, max_length=tasks.MAX_NUMBER)]
 Reason = Annotated[str, Form(max_length=tasks.MAX_REASON)]
 Short = Annotated[str, Form(max_length=64)]
-PAGE_SIZE = 50
 
 
 def _back(db: DbSession, actor: Actor, part: TaskPart, done: str) -> Response:
@@ -49,18 +48,16 @@ def show_tasks(
     request: Request,
     db: DbSession,
     actor: PageDataReader,
+    pager: Paging,
     state: Annotated[str, Query(max_length=16)] = "",
-    page: Page = 1,
 ) -> Response:
     """The tasks the caller sees, newest first, filtered by state; the overdue parts on the caller's side."""
-    found = tasks.list_tasks(db, actor, state=state or None, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    found = tasks.list_tasks(db, actor, state=state or None, limit=pager.limit, offset=pager.offset)
     context = {
-        "rows": tasks.task_rows(db, found[:PAGE_SIZE]),
+        "rows": tasks.task_rows(db, pager.rows(found)),
         "state": state,
         "states": tasks.STATES,
-        "page": page,
-        "has_next": len(found) > PAGE_SIZE,
-        "query": lambda **change: urlencode({"state": state, **change}),
+        "pager": pager.keep({"state": state}),  # not the notice of what was done
         "overdue": tasks.overdue_parts(db, actor, limit=50),
         "leader": _leader(actor),
         "done": request.query_params.get("done", "")[:16],
