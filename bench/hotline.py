@@ -94,6 +94,23 @@ GOODS_MATTERS = (1, 5)
 """Leads about goods a shop sells (expired, falsely advertised): two grievances about one shop's same goods in the
 month are one case (one lead). Other matters are a consumer's own purchase: other callers' are other cases, unless
 they are consumers of one incident (Art 11)."""
+PROBLEMS = (("质量", "售后服务"), ("食品安全", "质量"), ("预付式消费", "合同"), ("价格", "合同"),
+            ("无照经营", "食品安全"), ("虚假宣传", "质量"), ("计量", "价格"), ("强制交易", "人格尊严"),
+            ("三包", "售后服务"), ("售后服务", "价格"))  # fmt: skip
+"""Each issue's problem category (问题类别) in 12315's words, and the one a caller or operator picks instead."""
+GOODS = {"牛奶": "食品", "手机": "通讯器材", "电饭煲": "家用电器", "面包": "食品", "保健品": "保健食品",
+         "运动鞋": "服装鞋帽", "洗衣机": "家用电器", "月饼": "食品", "奶粉": "食品", "空调": "家用电器",
+         "羽绒服": "服装鞋帽", "充电宝": "通讯器材", "电动车": "交通工具", "化妆品": "化妆品", "酱油": "食品",
+         "大米": "食品"}  # fmt: skip
+GOODS_INSTEAD = {"食品": "保健食品", "保健食品": "食品", "通讯器材": "家用电器", "家用电器": "通讯器材",
+                 "服装鞋帽": "日用百货", "交通工具": "日用百货", "化妆品": "日用百货", "餐饮服务": "食品",
+                 "美容美发服务": "化妆品", "体育健身服务": "文化娱乐服务", "教育培训服务": "文化娱乐服务",
+                 "修理服务": "交通工具", "洗染服务": "服装鞋帽", "零售服务": "日用百货"}  # fmt: skip
+SERVICES = {"螺蛳粉店": "餐饮服务", "烧烤店": "餐饮服务", "美容院": "美容美发服务", "健身房": "体育健身服务",
+            "培训学校": "教育培训服务", "汽车维修厂": "修理服务", "干洗店": "洗染服务"}  # fmt: skip
+"""The service a shop sells, the goods or service category (商品或服务类别) of a grievance about no one product."""
+NO_PRODUCT = (2, 4, 7)
+"""Issues about the shop, not a product bought: a closing, a licence, a forced sale."""
 REPEAT = ("再次反映：", "此前已反映，至今未处理，", "第二次来电，", "上次反映的问题没有解决，")
 PREFIX = {"12345": ("市民来电反映：", "来电人称：", "市民反映"), "12315": ("消费者称", "", "投诉人反映")}
 SUFFIX = {
@@ -112,6 +129,9 @@ class Ticket:
     phone: str
     caller: str
     respondent: str
+    problem: str = ""
+    goods: str = ""
+    place: str = ""
 
 
 class City:
@@ -150,21 +170,62 @@ class City:
         return self.rng.choice(PREFIX[channel]) + head + body + self.rng.choice(SUFFIX[channel])
 
 
+class Labels:
+    """What an export gives beside the text, as a caller or operator fills it in: the problem category (12315 nearly
+    always, a fifth of the time another than the issue's own; 12345 six times in ten, its own classification mapped
+    to 12315's words, a third of the time another), the goods or service category (12315 only, nine times in ten,
+    about one in seven another: 食品 for 保健食品), and the place, the shop's address in one of several forms (often
+    only the district, which says nothing). Drawn apart from the month's tickets, which stay as they were."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.addresses: dict[str, str] = {}
+
+    def of(self, channel: str, grievance: dict[str, object], shop: str) -> tuple[str, str, str]:
+        """(problem category, goods category, place) of one ticket about `grievance` at `shop` ("" for a question)."""
+        rng, issue = self.rng, int(str(grievance["issue"]))
+        problem, instead = PROBLEMS[issue]
+        kind = next((k for k in SHOPS if shop.endswith(k)), "")
+        goods = SERVICES.get(kind, "零售服务") if issue in NO_PRODUCT else GOODS[str(grievance["item"])]
+        if channel == "12315":
+            problem = "" if rng.random() < 0.05 else instead if rng.random() < 0.2 else problem
+            goods = "" if rng.random() < 0.1 else GOODS_INSTEAD[goods] if rng.random() < 0.15 else goods
+        else:
+            problem = (instead if rng.random() < 0.3 else problem) if rng.random() < 0.6 else ""
+            goods = ""
+        return problem, goods, self.place(channel, shop) if shop else ""
+
+    def place(self, channel: str, shop: str) -> str:
+        district = next((d for d in DISTRICTS if d in shop), "")
+        if shop not in self.addresses:
+            self.addresses[shop] = f"{self.rng.choice(ROADS)}{self.rng.randint(1, 300)}号"
+        street, roll = self.addresses[shop], self.rng.random()
+        if roll >= (0.8 if channel == "12315" else 0.6):
+            return ""
+        forms = ((f"柳州市{district}{street}", street, f"柳州市{district}") if channel == "12315"
+                 else (f"{district}{street}", f"{street}附近", district))  # fmt: skip
+        return self.rng.choices(forms, weights=(5, 3, 2))[0]
+
+
 def month(seed: int = 7, grievances: int = 4000) -> list[Ticket]:
     """A month of tickets with the truth (`case`), in the order received."""
     city = City(seed)
     own_city = City(seed + 1_000_003)  # a consumer's own figures, drawn apart so the rest of the month is unchanged
     redraw = City(seed + 2_000_003)  # an incident's matter drawn again when it was a question, apart too
+    labels = Labels(seed + 3_000_003)  # categories and places, apart too
     shops = [city.shop() for _ in range(grievances // 2)]
     callers = [(city.person(), city.phone()) for _ in range(grievances)]
-    rows: list[tuple[int, int, str, str, str, str, str]] = []  # day, case, channel, text, phone, caller, respondent
+    rows: list[tuple[int, int, str, str, str, str, str, tuple[str, str, str]]] = []  # day, case, channel, text,
+    # phone, caller, respondent, (problem, goods, place)
     matters: dict[int, tuple[str, int, str]] = {}  # each grievance's shop, issue and goods
 
     def add(case: int, day: int, channel: str, g: dict[str, object], shop: tuple[str, str], who: tuple[str, str],
             repeat: bool = False) -> None:  # fmt: skip
         name = shop[0] if channel == "12315" else city.rng.choice(shop)
         text = city.text(g, shop, channel, repeat)
-        rows.append((day, case, channel, text, who[1], who[0], "" if g["issue"] == CONSULTATION else name))
+        question = g["issue"] == CONSULTATION
+        rows.append((day, case, channel, text, who[1], who[0], "" if question else name,
+                     labels.of(channel, g, "" if question else shop[0])))  # fmt: skip
 
     for case in range(grievances):
         kind = city.rng.random()
@@ -196,16 +257,17 @@ def month(seed: int = 7, grievances: int = 4000) -> list[Ticket]:
            for case, matter in sorted(matters.items())}  # fmt: skip
     one = {case: first_of.setdefault((shop, issue, ""), one[case]) if issue in SHOP_MATTERS else one[case]
            for case, (shop, issue, _) in sorted(matters.items())}  # fmt: skip
-    rows = [(day, one[case], ch, text, phone, caller, resp) for day, case, ch, text, phone, caller, resp in rows]
+    rows = [(row[0], one[row[1]], *row[2:]) for row in rows]
     rows.sort(key=lambda row: (row[0], row[1]))
-    return [Ticket(i, case, ch, day, text, phone, caller, resp) for i, (day, case, ch, text, phone, caller, resp)
-            in enumerate(rows)]  # fmt: skip
+    return [Ticket(i, case, ch, day, text, phone, caller, resp, *said)
+            for i, (day, case, ch, text, phone, caller, resp, said) in enumerate(rows)]  # fmt: skip
 
 
 def as_text(ticket: Ticket, case: int | None = None) -> TicketText:
     received = START + timedelta(days=ticket.day)
     return TicketText(ticket.id, ticket.text, ticket.phone, ticket.caller, ticket.respondent, received=received,
-                      case_id=case)  # fmt: skip
+                      case_id=case, problem_category=ticket.problem or None, goods_category=ticket.goods or None,
+                      place=ticket.place or None)  # fmt: skip
 
 
 class Clusters:
@@ -279,7 +341,7 @@ def accuracy(tickets: list[Ticket], merge_at: float, review_at: float, by_ticket
 
 def history(n: int, seed: int = 11) -> Iterator[TicketText]:
     """`n` historic tickets: single grievances of a large city over four years, each its own case."""
-    city = City(seed)
+    city, labels = City(seed), Labels(seed + 3_000_003)
     shops = [city.shop() for _ in range(max(n // 4, 1))]
     for i in range(n):
         shop = city.rng.choice(shops)
@@ -288,7 +350,9 @@ def history(n: int, seed: int = 11) -> Iterator[TicketText]:
         respondent = None if g["issue"] == CONSULTATION else shop[0]
         received = START - timedelta(days=(n - i) * 1461 // n)
         text = city.text(g, shop, channel, False)
-        yield TicketText(i, text, city.phone(), city.person(), respondent, received=received, case_id=i)
+        problem, goods, place = labels.of(channel, g, respondent or "")
+        said = {"problem_category": problem or None, "goods_category": goods or None, "place": place or None}
+        yield TicketText(i, text, city.phone(), city.person(), respondent, received=received, case_id=i, **said)
 
 
 def logistic(
@@ -339,7 +403,8 @@ def fit(seed: int, grievances: int, merge_at: float) -> None:
     names = ["bias", *FEATURES]
     hand = FEATURES.index("long_apart") + 1
     against = {"different_respondent", "different_figures", "text_x_different_respondent", "different_word",
-               "other_caller_x_days_apart", "one_respondent"}  # fmt: skip
+               "other_caller_x_days_apart", "one_respondent", "different_problem", "different_goods",
+               "different_place"}  # fmt: skip
     fitted = logistic(np.array(rows), np.array(labels), names, against, {hand})
     print(f"fit on seed {seed}: {len(labels)} pairs, {int(sum(labels))} of one case")
     print({names[i]: round(v, 2) for i, v in fitted.items()})

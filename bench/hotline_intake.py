@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hotline import month  # noqa: E402
 from zhizhi.access import Actor  # noqa: E402
 
-HEADER = ["渠道", "工单编号", "受理时间", "诉求类型", "来电人", "来电号码", "被反映单位", "诉求内容", "办理状态"]
+HEADER = ["渠道", "工单编号", "受理时间", "诉求类型", "来电人", "来电号码", "被反映单位", "诉求内容", "问题类别",
+          "商品或服务类别", "事发地", "办理状态"]  # fmt: skip
 SOURCE = """\
 name: rexian
 title: 热线工单
@@ -45,6 +46,9 @@ fields:
   caller_phone: 来电号码
   respondent_name: 被反映单位
   text: 诉求内容
+  problem_category: 问题类别
+  goods_category: 商品或服务类别
+  place: 事发地
   status: 办理状态
 """
 
@@ -57,8 +61,8 @@ def write_export(path: Path, tickets: int, seed: int) -> int:
         writer.writerow(HEADER)
         for t in rows:
             at = start + timedelta(days=t.day, seconds=(t.id * 37) % 36000)
-            writer.writerow([t.channel, f"{t.channel}-{t.id:07d}", at.strftime("%Y-%m-%d %H:%M:%S"), "投诉",
-                             t.caller, t.phone, t.respondent, t.text, "待受理"])  # fmt: skip
+            writer.writerow([t.channel, f"{t.channel}-{t.id:07d}", at.strftime("%Y-%m-%d %H:%M:%S"), "投诉", t.caller,
+                             t.phone, t.respondent, t.text, t.problem, t.goods, t.place, "待受理"])  # fmt: skip
     return len(rows)
 
 

@@ -1,10 +1,11 @@
 """Two hotline channels' exports, made up for the tests: every column named, dated and encoded differently.
 
 - `12315投诉举报登记_2026年3月.csv`, GBK, as the national 12315 platform exports a county's tickets: 登记编号,
-  登记时间 `2026-03-02 09:15:33`, 信息类别 投诉/举报/咨询, 投诉举报人 ... and its credit code column.
+  登记时间 `2026-03-02 09:15:33`, 信息类别 投诉/举报/咨询, 投诉举报人 ..., its credit code column, and the problem
+  and goods categories (问题类别, 商品或服务类别), now and then empty.
 - `12345热线工单明细_2026年3月.xlsx`, a title row above the header, as the city's 12345 work-order system exports the
   market-regulation orders: 工单编号 `GD20260302000123`, 来电时间 as Excel date-times, 诉求类型 with the words 12345
-  uses (求助, 表扬 ...), 来电人, 被反映单位 ..., and a totals row at the end.
+  uses (求助, 表扬 ...), 来电人, 被反映单位 ..., 事项分类 (often empty), and a totals row at the end.
 
 Each has a few rows a steward must fix (`BAD_12315`, `BAD_12345`: row number -> the reasons), and `truth` maps each
 ticket field to its column.
@@ -34,6 +35,9 @@ ISSUES = (
     ("{shop}无证经营，卫生条件差", "report"),
 )
 ITEMS = ("牛奶", "手机", "电饭煲", "面包", "保健品", "运动鞋", "洗衣机", "月饼")
+PROBLEMS = ("质量", "食品安全", "预付式消费", "三包", "价格", "无照经营")  # each issue's 问题类别, in ISSUES' order
+GOODS = {"牛奶": "食品", "手机": "通讯器材", "电饭煲": "家用电器", "面包": "食品", "保健品": "保健食品",
+         "运动鞋": "服装鞋帽", "洗衣机": "家用电器", "月饼": "食品"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -47,10 +51,12 @@ class TicketExport:
     skipped: int = 0
 
 
-def _text(fake: Faker, shop: str) -> tuple[str, str]:
+def _text(fake: Faker, shop: str) -> tuple[str, str, str, str]:
+    """A grievance's text and kind, and its problem and goods categories."""
     template, kind = fake.rng.choice(ISSUES)
-    text = template.format(shop=shop, item=fake.rng.choice(ITEMS), money=fake.rng.randint(50, 3000))
-    return text, kind
+    item = fake.rng.choice(ITEMS)
+    text = template.format(shop=shop, item=item, money=fake.rng.randint(50, 3000))
+    return text, kind, PROBLEMS[ISSUES.index((template, kind))], GOODS[item]
 
 
 def export_12315(folder: Path) -> TicketExport:
@@ -70,6 +76,8 @@ def export_12315(folder: Path) -> TicketExport:
         "诉求内容",
         "处理状态",
         "承办单位",
+        "问题类别",
+        "商品或服务类别",
     ]
     words = {"complaint": "投诉", "report": "举报", "consultation": "咨询"}
     rows = [header]
@@ -78,7 +86,7 @@ def export_12315(folder: Path) -> TicketExport:
         shop = (
             f"柳州市{district}{''.join(fake.rng.sample('螺蛳老友龙城桂中紫荆金山荣华兴隆', 2))}{fake.rng.choice(SHOPS)}"
         )
-        text, kind = _text(fake, shop)
+        text, kind, problem, goods = _text(fake, shop)
         received = datetime.combine(MONTH + timedelta(days=i // 3), datetime.min.time()) + timedelta(
             hours=fake.rng.randint(8, 20), minutes=fake.rng.randint(0, 59), seconds=fake.rng.randint(0, 59)
         )
@@ -97,6 +105,8 @@ def export_12315(folder: Path) -> TicketExport:
                 text,
                 fake.rng.choice(("待受理", "已受理", "调解中", "已办结")),
                 f"{district}市场监督管理局",
+                problem if i % 10 else "",  # the platform leaves a category empty now and then
+                goods if i % 7 else "",
             ]
         )
     rows[5][1] = "2026-02-30 10:12:00"  # a clerk's impossible date
@@ -114,6 +124,8 @@ def export_12315(folder: Path) -> TicketExport:
         "respondent_uscc": "统一社会信用代码",
         "respondent_address": "被投诉举报方地址",
         "place": "事发地",
+        "problem_category": "问题类别",
+        "goods_category": "商品或服务类别",
         "text": "诉求内容",
         "status": "处理状态",
     }
@@ -136,6 +148,7 @@ def export_12345(folder: Path) -> TicketExport:
         "事发地址",
         "办理状态",
         "办理时限",
+        "事项分类",
     ]
     words = {"complaint": "投诉", "report": "举报", "consultation": "咨询"}
     book = Workbook()
@@ -147,7 +160,7 @@ def export_12345(folder: Path) -> TicketExport:
     for i in range(ROWS):
         district, _ = fake.district()
         shop = f"{''.join(fake.rng.sample('螺蛳老友龙城桂中紫荆金山荣华兴隆', 2))}{fake.rng.choice(SHOPS)}"
-        text, kind = _text(fake, shop)
+        text, kind, problem, _ = _text(fake, shop)
         word = words[kind] if fake.rng.random() < 0.85 else fake.rng.choice(("求助", "建议", "表扬", "意见建议"))
         received = datetime.combine(MONTH + timedelta(days=i // 3), datetime.min.time()) + timedelta(
             hours=fake.rng.randint(8, 20), minutes=fake.rng.randint(0, 59)
@@ -165,6 +178,7 @@ def export_12345(folder: Path) -> TicketExport:
                 fake.address(district, province=False),
                 fake.rng.choice(("已派单", "办理中", "已办结", "已回访")),
                 (received + timedelta(days=7)).date(),
+                problem if fake.rng.random() < 0.6 else "",  # 12345's classification of the matter, often empty
             ]
         )
     sheet.cell(row=2 + 4, column=2).value = None  # no time of the call: required
@@ -182,6 +196,7 @@ def export_12345(folder: Path) -> TicketExport:
         "respondent_address": "被反映单位地址",
         "text": "来电内容",
         "place": "事发地址",
+        "problem_category": "事项分类",
         "status": "办理状态",
     }
     bad = {4: ["field.missing"], 11: ["value.not_allowed"]}

@@ -117,12 +117,39 @@ BASE = Evidence(text=0.4, shared=0.5, same_respondent=True)
         ({"days_apart": 3}, -1),  # other callers about one shop: the nearer in time, the likelier one incident
         ({"days_apart": 3, "same_phone": True, "same_caller": True}, +1),  # the same caller: the days do not count
         ({"different_word": True}, -1),
+        ({"same_problem": True}, +1),  # the channel's own categories: the same incident, whatever the words
+        ({"same_goods": True}, +1),
+        ({"different_problem": True}, -1),
+        ({"different_goods": True}, -1),
+        ({"different_place": True}, -1),  # one trade name in two places: two shops
     ],
 )
 def test_each_fact_moves_the_score_its_own_way(change: dict[str, object], direction: int) -> None:
     changed = Evidence(**{**BASE.__dict__, **change}).score()
     assert (changed > BASE.score()) - (changed < BASE.score()) == direction
     assert 0.0 < changed < 1.0
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "reasons", "not_reasons"),
+    [
+        (("预付式消费", "体育健身服务", "柳州市城中区文昌路12号"), ("预付式消费", "体育健身服务", "文昌路12号附近"),
+         {"same_problem", "same_goods", "same_place"}, {"different_problem", "different_goods", "different_place"}),
+        (("预付式消费", "体育健身服务", None), ("质量", "体育健身服务", "城中区"),  # a county alone says no place
+         {"different_problem", "same_goods"}, {"same_problem", "same_place", "different_place"}),
+        ((None, None, "文昌路12号"), ("质量", "食品", "五一路8号"), {"different_place"},
+         {"same_problem", "different_problem", "same_goods", "different_goods"}),  # an empty category: nothing said
+    ],
+)  # fmt: skip
+def test_the_channels_categories_and_the_place_are_compared_when_both_give_them(
+    one: tuple[str | None, ...], other: tuple[str | None, ...], reasons: set[str], not_reasons: set[str]
+) -> None:
+    def ticket(i: int, said: tuple[str | None, ...], phone: str) -> TicketText:
+        return TicketText(i, "金山健身房突然关门，卡里的钱退不了", phone, None, SHOP, received=date(2026, 3, 2),
+                          problem_category=said[0], goods_category=said[1], place=said[2])  # fmt: skip
+
+    (found,) = TicketIndex.build([ticket(1, one, "13700002222")]).candidates(ticket(2, other, "15000001111"), floor=0)
+    assert reasons <= set(found.reasons) and not (not_reasons & set(found.reasons))
 
 
 def test_a_repeat_call_counts_only_within_the_window() -> None:

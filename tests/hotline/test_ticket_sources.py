@@ -132,3 +132,13 @@ def test_a_ticket_exported_again_with_a_new_status_is_a_new_version(
     code, out = zz(workspace, "ingest", "rexian-12315", str(later), "--json")
     assert code == 0, out
     assert json.loads(out)[0]["records"] == {"new": 0, "changed": 1, "unchanged": 56}
+
+
+def test_the_demos_12345_source_puts_12345s_classification_in_12315s_words() -> None:
+    from zhizhi.demo.desk import SOURCE_12345
+    from zhizhi.demo.ticket_texts import PROBLEMS_12345
+    from zhizhi.sources import parse_source
+
+    (transform,) = parse_source(SOURCE_12345, "sources/rexian-12345.yaml").fields["problem_category"].transforms
+    mapped = {theirs: transform["map"].get(theirs, theirs) for theirs in PROBLEMS_12345.values()}
+    assert mapped == {theirs: ours for ours, theirs in PROBLEMS_12345.items()}

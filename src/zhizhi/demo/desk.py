@@ -66,11 +66,15 @@ fields:
   respondent_uscc: 统一社会信用代码
   respondent_address: 被投诉举报方地址
   text: 诉求内容
+  problem_category: 问题类别
+  goods_category: 商品或服务类别
+  place: 事发地
   status: 处理状态
 """
 SOURCE_12345 = """\
 # 12345热线工单明细: the city's 12345 work-order system's market-regulation orders (Excel, a title row above the
-# header, a totals row), as `zhizhi sources suggest FILE --name rexian-12345 --department LZ-TSJB` writes it.
+# header, a totals row), as `zhizhi sources suggest FILE --name rexian-12345 --department LZ-TSJB` writes it, and
+# 12345's classification of the matter (事项分类) put in 12315's words, so the desk can compare the two channels'.
 name: rexian-12345
 title: 12345热线工单明细
 department: LZ-TSJB
@@ -86,6 +90,11 @@ fields:
   respondent_name: 被反映单位
   respondent_address: 被反映单位地址
   text: 来电内容
+  problem_category:                # 12345's words for 12315's
+    column: 事项分类
+    transforms: [{map: {食品药品安全: 食品安全, 价格收费: 价格, 计量器具: 计量, 商品质量: 质量, 合同纠纷: 合同,
+                        预付卡消费: 预付式消费, 特种设备安全: 安全}}]
+  place: 事发地址
   status: 办理状态
 """
 ROUTING = """\

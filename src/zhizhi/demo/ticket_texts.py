@@ -131,6 +131,65 @@ GOODS = ("电饭煲", "电水壶", "充电宝", "吹风机", "运动鞋", "羽�
 ITEMS = ("减肥", "祛斑", "理疗", "抗衰老")
 MONEY = (98, 168, 200, 298, 500, 880, 1000, 1500, 2000, 2680, 3680)
 
+# What each export says beside the text: the problem category (问题类别) and the goods or service category
+# (商品或服务类别) in 12315's words; `{goods}` is the category of the goods named.
+PROBLEMS = {
+    "unwell": "食品安全",
+    "foreign": "食品安全",
+    "hygiene": "食品安全",
+    "overcharge": "价格",
+    "expired": "食品安全",
+    "price_tag": "价格",
+    "short_weight": "计量",
+    "quality": "质量",
+    "deposit": "合同",
+    "rooms": "服务质量",
+    "prepaid": "预付式消费",
+    "upsell": "虚假宣传",
+    "lift": "安全",
+    "fees": "价格",
+    "cylinders": "安全",
+}
+GOODS_OF = {
+    "unwell": "餐饮服务",
+    "foreign": "餐饮服务",
+    "hygiene": "餐饮服务",
+    "overcharge": "餐饮服务",
+    "expired": "食品",
+    "price_tag": "{goods}",
+    "short_weight": "食品",
+    "quality": "{goods}",
+    "deposit": "住宿服务",
+    "rooms": "住宿服务",
+    "prepaid": "美容保健服务",
+    "upsell": "美容保健服务",
+    "lift": "物业服务",
+    "fees": "物业服务",
+    "cylinders": "燃气",
+}
+GOODS_CATEGORY = {
+    "电饭煲": "家用电器",
+    "电水壶": "家用电器",
+    "充电宝": "通讯器材",
+    "吹风机": "家用电器",
+    "运动鞋": "服装鞋帽",
+    "羽绒服": "服装鞋帽",
+    "电风扇": "家用电器",
+    "台灯": "家用电器",
+}
+PROBLEMS_12345 = {
+    "食品安全": "食品药品安全",
+    "价格": "价格收费",
+    "计量": "计量器具",
+    "质量": "商品质量",
+    "合同": "合同纠纷",
+    "服务质量": "服务质量",
+    "预付式消费": "预付卡消费",
+    "虚假宣传": "虚假宣传",
+    "安全": "特种设备安全",
+}
+"""12345's own classification of the same matters (事项分类), which its source file maps to 12315's words."""
+
 REPEAT = ("再次反映：", "此前已反映，至今未处理，", "第二次来电，", "上次反映的问题没有解决，")
 
 CONSULTATIONS = (

@@ -14,6 +14,9 @@ third), 12345 as people say them (城中区桂龙螺蛳粉店, 鑫顺物业服�
 - the desk's cases to show: a wage claim the bureau may not take (Art 15(1)); a complaint received so that its
   acceptance deadline is the next working day after today (`warning`) and one past it (`breached`): their dates come
   from the official calendar (`ArrangedDays`);
+- beside each text, what a real export gives: 12315 the problem and goods categories (问题类别, 商品或服务类别) and
+  the place (事发地), 12345 its own classification of the matter (事项分类, mapped to 12315's words by its source
+  file) and the place (事发地址); each now and then left empty, and a question with no place;
 - dirt for quarantine: an impossible date, a ticket without its number, a 投诉举报 that Art 7 splits (12315), an
   order without its number (12345); and the 12345 export's totals row, skipped.
 
@@ -36,11 +39,15 @@ from zhizhi.demo.ticket_texts import (
     FOODS,
     FOREIGN,
     GOODS,
+    GOODS_CATEGORY,
+    GOODS_OF,
     ISSUES,
     ITEMS,
     KINDS_BY_WORD,
     MONEY,
     OTHERS_12345,
+    PROBLEMS,
+    PROBLEMS_12345,
     REPEAT,
     Issue,
 )
@@ -49,9 +56,10 @@ SEED = 20261205
 DAYS = 30
 GRIEVANCES = 250
 HEADER_12315 = ["登记编号", "登记时间", "信息类别", "投诉举报人", "投诉举报人电话", "通讯地址", "被投诉举报方",
-                "统一社会信用代码", "被投诉举报方地址", "诉求内容", "处理状态"]  # fmt: skip
+                "统一社会信用代码", "被投诉举报方地址", "诉求内容", "问题类别", "商品或服务类别", "事发地",
+                "处理状态"]  # fmt: skip
 HEADER_12345 = ["工单编号", "来电时间", "诉求类型", "来电人", "来电号码", "被反映单位", "被反映单位地址", "来电内容",
-                "办理状态"]  # fmt: skip
+                "事项分类", "事发地址", "办理状态"]  # fmt: skip
 STATUS_12315, STATUS_12345 = "待处理", "待办理"
 WAGES = "消费者称在{shop}打工三个月，老板拖欠工资{money}元，要求市场监管部门帮忙追讨。"
 ARRANGED_TEXT = (
@@ -85,14 +93,18 @@ class Ticket:
     number: str = ""
     caller_address: str = ""
     role: str = ""  # "" or the desk's case it is: warning, breached, wages
+    problem: str = ""  # the problem category in the channel's words ("" when the export leaves it empty)
+    goods: str = ""  # the goods or service category (12315 only)
+    place: str = ""  # where it happened
 
     def row_12315(self) -> list[object]:
         return [self.number, f"{self.received:%Y-%m-%d %H:%M:%S}", self.kind, self.caller, self.phone,
-                self.caller_address, self.respondent, self.uscc, self.address, self.text, STATUS_12315]  # fmt: skip
+                self.caller_address, self.respondent, self.uscc, self.address, self.text, self.problem, self.goods,
+                self.place, STATUS_12315]  # fmt: skip
 
     def row_12345(self) -> list[object]:
         return [self.number, self.received, self.kind, self.caller, self.phone, self.respondent, self.address,
-                self.text, STATUS_12345]  # fmt: skip
+                self.text, self.problem, self.place, STATUS_12345]  # fmt: skip
 
 
 @dataclass
@@ -158,6 +170,7 @@ class _Writer:
 
     def __init__(self, rng: random.Random, today: date, shops: list[Record]) -> None:
         self.rng, self.today, self.shops = rng, today, shops
+        self.labels = random.Random(SEED + 2)  # categories and places, drawn apart: the rest stays as it was
         self.callers = _Caller(rng)
         self.tickets: list[Ticket] = []
         self.grievances = 0
@@ -170,14 +183,32 @@ class _Writer:
         )
 
     def add(self, channel: str, received: datetime, kind: str, who: tuple[str, str], shop: Record | None,
-            text: str, role: str = "") -> Ticket:  # fmt: skip
+            text: str, role: str = "", about: tuple[str, str] = ("", "")) -> Ticket:  # fmt: skip
         name = _name_on(channel, shop, self.rng) if shop else ""
         uscc = shop.credit_code if shop and channel == "12315" and self.rng.random() < 0.35 else ""
         address = "" if shop is None else shop.address if channel == "12315" else street_address(shop)
         ticket = Ticket(channel, received, kind, who[0], who[1], name, uscc, address, text, self.grievances,
                         caller_address=self.callers.address(), role=role)  # fmt: skip
-        self.tickets.append(ticket)
-        return ticket
+        problem, goods, place = self.said(channel, shop, *about)
+        self.tickets.append(replace(ticket, problem=problem, goods=goods, place=place))
+        return self.tickets[-1]
+
+    def said(self, channel: str, shop: Record | None, problem: str, goods: str) -> tuple[str, str, str]:
+        """The categories and place an export gives beside the text, in the channel's words, sometimes left empty:
+        12315 nearly always gives both categories and often the place; 12345 its own classification of the matter
+        six times in ten, the place as often."""
+        rng, on_12315 = self.labels, channel == "12315"
+        place = ("" if shop is None or rng.random() >= (0.8 if on_12315 else 0.6)
+                 else shop.address if on_12315 else street_address(shop))  # fmt: skip
+        if on_12315:
+            return problem if rng.random() < 0.95 else "", goods if rng.random() < 0.9 else "", place
+        return PROBLEMS_12345.get(problem, "") if rng.random() < 0.6 else "", "", place
+
+    @staticmethod
+    def about(issue: Issue, values: dict[str, object]) -> tuple[str, str]:
+        """An issue's problem and goods categories in 12315's words."""
+        goods = GOODS_OF[issue.name]
+        return PROBLEMS[issue.name], GOODS_CATEGORY.get(str(values["goods"]), "") if goods == "{goods}" else goods
 
     def say(self, issue: Issue, channel: str, shop: Record, values: dict[str, object], repeat: bool = False) -> str:
         wording = self.rng.choice(issue.on_12315 if channel == "12315" else issue.on_12345)
@@ -192,20 +223,22 @@ class _Writer:
         who = self.callers.person()
         day = days_ago if days_ago is not None else self.rng.randint(1, DAYS)
         first = self.rng.choice(("12315", "12345"))
-        self.add(first, self.moment(day), issue.kind, who, shop, self.say(issue, first, shop, values))
+        about = self.about(issue, values)
+        self.add(first, self.moment(day), issue.kind, who, shop, self.say(issue, first, shop, values), about=about)
         roll = self.rng.random()
         if roll < 0.15:  # the same grievance on the other channel, mostly by the same caller
             other = "12345" if first == "12315" else "12315"
             again = who if self.rng.random() < 0.8 else (who[0], self.callers.person()[1])
             later = max(1, day - self.rng.choice((0, 0, 1, 2)))
-            self.add(other, self.moment(later), issue.kind, again, shop, self.say(issue, other, shop, values))
+            self.add(other, self.moment(later), issue.kind, again, shop, self.say(issue, other, shop, values),
+                     about=about)  # fmt: skip
         elif roll < 0.25 and day > 4:  # repeat calls days later
             later = day
             for _ in range(self.rng.choice((1, 1, 2))):
                 later = max(1, later - self.rng.randint(3, 10))
                 channel = self.rng.choice(("12315", "12345"))
                 text = self.say(issue, channel, shop, values, repeat=True)
-                self.add(channel, self.moment(later), issue.kind, who, shop, text)
+                self.add(channel, self.moment(later), issue.kind, who, shop, text, about=about)
 
     def incident(self, shop: Record, issue_name: str, consumers: int, days_ago: int) -> None:
         """Several consumers about one incident at one business, each with their own sum and day."""
@@ -217,7 +250,7 @@ class _Writer:
             channel = self.rng.choice(("12315", "12345"))
             day = max(1, days_ago - self.rng.randint(0, 4))
             self.add(channel, self.moment(day), issue.kind, self.callers.person(), shop,
-                     self.say(issue, channel, shop, own))  # fmt: skip
+                     self.say(issue, channel, shop, own), about=self.about(issue, own))  # fmt: skip
 
     def question(self) -> None:
         self.grievances += 1
@@ -239,7 +272,8 @@ class _Writer:
         values = _values(self.rng, self.today)
         text = template.format(shop=shop.name, **values)
         received = datetime.combine(day, time(self.rng.randint(9, 16), self.rng.randint(0, 59)))
-        self.add("12315", received, "投诉", self.callers.person(), shop, text, role=role)
+        about = ("其他", "") if role == "wages" else ("合同", GOODS_CATEGORY.get(str(values["goods"]), ""))
+        self.add("12315", received, "投诉", self.callers.person(), shop, text, role=role, about=about)
 
 
 def month_of_tickets(records: list[Record], today: date, arranged: ArrangedDays) -> Month:

@@ -5,10 +5,12 @@ name is taken out of both (the name is weighed as the respondent, and counted on
 name is the same, whether both name the same business, two different ones, or only one of them names one (a question
 about no business beside a complaint about a shop), whether the figures the texts give (an amount in 元, a date, a
 number of days, jin or liang) agree or contradict, whether the texts are alike but for one word (another product),
-whether the new ticket says it is a repeat call (再次反映) from the same caller, and how many days apart the two were
-received. The words two texts share count with the same business or the same caller (two callers' questions about no
-business, or two businesses, alike in words are still two grievances); the days apart count between other callers
-(other consumers of one incident call within days of each other; the same caller's repeat may come weeks later).
+whether the new ticket says it is a repeat call (再次反映) from the same caller, how many days apart the two were
+received, and, when both give one, whether the channels' problem categories (问题类别), goods or service categories
+(商品或服务类别) and places agree: consumers of one incident pick the same categories whatever their words. The
+words two texts share count with the same business or the same caller (two callers' questions about no business,
+or two businesses, alike in words are still two grievances); the days apart count between other callers (other
+consumers of one incident call within days of each other; the same caller's repeat may come weeks later).
 
 A case is weighed as its best ticket, and then by what its tickets together add (`CaseEvidence`): whether other
 callers have already raised it about the same business (an incident: a shop that closed, a bad batch), the words its
@@ -129,6 +131,12 @@ class Evidence:
     days_apart: int | None = None
     different_word: bool = False
     one_respondent: bool = False
+    same_problem: bool = False
+    different_problem: bool = False
+    same_goods: bool = False
+    different_goods: bool = False
+    same_place: bool = False
+    different_place: bool = False
 
     def long_apart(self) -> bool:
         """Received more than `WINDOW_DAYS` apart."""
@@ -163,6 +171,12 @@ class PairFacts:
     days_apart: npt.NDArray[np.int64]
     different_word: npt.NDArray[np.bool_]
     one_respondent: npt.NDArray[np.bool_]
+    same_problem: npt.NDArray[np.bool_]
+    different_problem: npt.NDArray[np.bool_]
+    same_goods: npt.NDArray[np.bool_]
+    different_goods: npt.NDArray[np.bool_]
+    same_place: npt.NDArray[np.bool_]
+    different_place: npt.NDArray[np.bool_]
 
     @classmethod
     def of(cls, pairs: Sequence[Evidence]) -> PairFacts:
@@ -190,7 +204,8 @@ class PairFacts:
                    self.different_respondent, np.minimum(self.same_figures, 2), np.minimum(self.different_figures, 2),
                    self.repeat_call & ~long_apart, long_apart, self.text * self.different_respondent,
                    self.different_word, ~caller * days, self.same_respondent * weight, self.one_respondent,
-                   caller * weight)  # fmt: skip
+                   caller * weight, self.same_problem, self.different_problem, self.same_goods, self.different_goods,
+                   self.same_place, self.different_place)  # fmt: skip
         return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns]).reshape(len(self), len(FEATURES))
 
     def logits(self) -> npt.NDArray[np.float64]:
@@ -207,7 +222,8 @@ class PairFacts:
 
 _DTYPES = {"text": np.float64, "shared": np.float64, "same_figures": np.int64, "different_figures": np.int64,
            "days_apart": np.int64} | {name: np.bool_ for name in ("same_phone", "same_caller", "same_respondent",
-           "different_respondent", "repeat_call", "different_word", "one_respondent")}  # fmt: skip
+           "different_respondent", "repeat_call", "different_word", "one_respondent", "same_problem",
+           "different_problem", "same_goods", "different_goods", "same_place", "different_place")}  # fmt: skip
 
 
 FEATURES = (
@@ -227,9 +243,16 @@ FEATURES = (
     "same_respondent_x_shared_weight",
     "one_respondent",
     "same_caller_x_shared_weight",
+    "same_problem",
+    "different_problem",
+    "same_goods",
+    "different_goods",
+    "same_place",
+    "different_place",
 )
-BIAS = -5.34
-WEIGHTS = (0.00, 0.00, 3.03, 3.06, 5.07, -5.83, 0.00, 0.00, 0.41, -3.0, -0.87, -3.73, -1.37, 2.82, -4.31, 1.48)
+BIAS = -6.00
+WEIGHTS = (0.00, 0.00, 3.39, 3.31, 5.91, -5.33, 0.00, 0.00, 0.31, -3.0, -1.04, -3.94, -1.37, 2.57, -3.83, 1.52,
+           1.53, -0.95, 1.10, -0.92, 0.06, -1.71)  # fmt: skip
 """Log-odds per fact, in the order of `FEATURES`; fitted (see the module's docstring) except `long_apart`, set by
 hand. A weight of 0 is a fact the fit found nothing in beyond the others (the texts' cosine and their shared weight
 alone once the shared weight with the same business or caller is known; figures once the days apart are known: each
@@ -279,7 +302,7 @@ class CaseEvidence:
 
 CASE_FEATURES = ("case_shared_gain", "other_caller_x_case_shared_gain", "several_callers", "other_caller_same_business",
                  "other_caller_x_days_since_last", "other_caller_x_recent_callers")  # fmt: skip
-CASE_WEIGHTS = (0.00, 0.00, 0.77, 0.00, 0.00, 0.00)
+CASE_WEIGHTS = (0.00, 0.00, 0.69, 0.00, 0.00, 0.00)
 """Log-odds added to the best pair's, per fact of the case, in the order of `CASE_FEATURES` (fitted: see the
 module's docstring). Only `several_callers` carries weight: the words of the case's tickets together, the days since
 its latest and a burst of callers in the week added nothing the fit could find beyond the best pair and it."""

@@ -44,6 +44,9 @@ def ticket_text(record_id: int, data: dict[str, Any]) -> TicketText:
         respondent=data.get("respondent_name") or None,
         respondent_uscc=data.get("respondent_uscc") or None,
         received=ticket_moment(data).date(),
+        problem_category=data.get("problem_category") or None,
+        goods_category=data.get("goods_category") or None,
+        place=data.get("place") or None,
     )
 
 

@@ -16,10 +16,10 @@ a small in-memory delta, put into the arrays as it grows.
 
 The score weighs the evidence of a pair (`zhizhi.hotline.evidence`): the texts' similarity, the same phone or
 caller, the same or a different business (or a business on one side only), figures that agree or contradict
-(amount, date, days, weight), texts alike but for one word, a repeat call (再次反映) from the same caller, and the
-days between the two; it estimates the chance that the two are one case. `case_candidates` weighs a new ticket
-against each case (the tickets given the same `case_id`) as its best ticket and what the case adds: other callers
-already about the same business.
+(amount, date, days, weight), texts alike but for one word, a repeat call (再次反映) from the same caller, the days
+between the two, and the channels' problem and goods categories and the places, where both give them; it estimates
+the chance that the two are one case. `case_candidates` weighs a new ticket against each case (the tickets given the
+same `case_id`) as its best ticket and what the case adds: other callers already about the same business.
 """
 
 from __future__ import annotations
@@ -60,6 +60,12 @@ PLACE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}省)?(?:[\u4e00-\u9fff]{2,3}市)?(?
 PLACE_BEFORE = re.compile(r"(?:[\u4e00-\u9fff]{2}省)?(?:[\u4e00-\u9fff]{2}市)?(?:[\u4e00-\u9fff]{2}[区县])?$")
 """The place written before a business's name in a text (two characters each: the common case, and never the
 character before the place)."""
+PLACE_AROUND = re.compile(
+    r"^(?:[\u4e00-\u9fff]{2,3}(?:省|壮族自治区|自治区))?(?:[\u4e00-\u9fff]{2,3}市)?(?:[\u4e00-\u9fff]{2,3}[区县])?|"
+    r"(?:附近|旁边|对面|门口|一带)$"
+)
+"""The county and above in front of a place, and the words for `near it` after."""
+LABELS = ("problem", "goods", "place")
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 U32 = np.uint32
 I32 = np.int32
@@ -133,6 +139,18 @@ def without_respondent(text: str, respondent: str | None) -> str:
     return text
 
 
+def label_key(label: str | None) -> str:
+    """A channel's category as compared: NFKC, only letters, digits and Chinese characters (质量 问题 -> 质量问题)."""
+    return NOT_TEXT.sub("", unicodedata.normalize("NFKC", label or ""))
+
+
+def place_key(place: str | None) -> str:
+    """A place as compared: without the province, city and county in front and words such as 附近 after
+    (广西柳州市城中区文昌路12号附近 -> 文昌路12号); empty when no more than the county is given."""
+    key = PLACE_AROUND.sub("", label_key(place))
+    return key if len(key) >= 3 else ""
+
+
 def same_respondent(one: str, other: str) -> bool:
     """Two respondent keys name the same business: equal, or one (of 4 characters at least) inside the other, as
     柳州市城中区龙城螺蛳粉店 and 龙城螺蛳粉店."""
@@ -145,10 +163,11 @@ def same_respondent(one: str, other: str) -> bool:
 
 @dataclass(frozen=True)
 class TicketText:
-    """What the index compares of a ticket: its id, text, caller's phone and name, respondent, and day received; and
-    `case_id`, the case it belongs to when that is known (given when the ticket is added, or later with
-    `TicketIndex.assign`): `TicketIndex.case_candidates` weighs a new ticket against each case's tickets together.
-    A ticket added without one is a case of its own."""
+    """What the index compares of a ticket: its id, text, caller's phone and name, respondent, day received, the
+    channel's problem and goods categories and the place it happened (each when given); and `case_id`, the case it
+    belongs to when that is known (given when the ticket is added, or later with `TicketIndex.assign`):
+    `TicketIndex.case_candidates` weighs a new ticket against each case's tickets together. A ticket added without
+    one is a case of its own."""
 
     id: int
     text: str
@@ -158,6 +177,9 @@ class TicketText:
     respondent_uscc: str | None = None
     received: date | None = None
     case_id: int | None = None
+    problem_category: str | None = None
+    goods_category: str | None = None
+    place: str | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +241,21 @@ def _hash(kind: str, value: str | None) -> int:
     return (hash((kind, value)) & 0x7FFFFFFFFFFFFFFF) or 1 if value else 0
 
 
+def _labels(ticket: TicketText) -> tuple[int, ...]:
+    """A ticket's problem and goods categories and place, as hashed keys (0 when not given)."""
+    return (_hash("problem", label_key(ticket.problem_category)), _hash("goods", label_key(ticket.goods_category)),
+            _hash("place", place_key(ticket.place)))  # fmt: skip
+
+
+def _agree(theirs: npt.NDArray[np.int64], mine: int) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Where both give a key: the same, or not."""
+    if not mine:
+        none = np.zeros(theirs.size, dtype=bool)
+        return none, none
+    same = theirs == mine
+    return same, (theirs != 0) & ~same
+
+
 def _case_key(case_id: int | None) -> int:
     """A case id's 63-bit hash among the identities (0 when there is none)."""
     return (hash(("case", case_id)) & 0x7FFFFFFFFFFFFFFF) or 1 if case_id is not None else 0
@@ -249,6 +286,7 @@ class TicketIndex:
         self._norms = _Column(F64)  # each row's vector length, and the ticket count it was computed at
         self._norm_at = _Column(I64)
         self._identity = {kind: _Column(I64) for kind in ("phone", "name", "respondent", "uscc", "case")}
+        self._labels = {kind: _Column(I64) for kind in LABELS}  # problem and goods category, place: hashed keys
         self._case = _Column(I64)  # each row's case id, NO_CASE when it has none
         self._received = _Column(I32)  # proleptic ordinal, 0 when unknown
         self._repeat = _Column(np.bool_)
@@ -307,6 +345,7 @@ class TicketIndex:
         for name in ("_ids", "_grams", "_offsets", "_trigrams", "_norms", "_norm_at", "_received", "_repeat", "_case"):
             setattr(other, name, getattr(self, name).copy())
         other._identity = {kind: column.copy() for kind, column in self._identity.items()}
+        other._labels = {kind: column.copy() for kind, column in self._labels.items()}
         other._respondent, other._figures, other._texts = list(self._respondent), list(self._figures), list(self._texts)
         other._bulk()
         return other
@@ -328,6 +367,8 @@ class TicketIndex:
         self._identity["name"].extend([_hash("name", ticket.caller_name)])
         self._identity["respondent"].extend([_hash("respondent", respondent and respondent_core(respondent))])
         self._identity["uscc"].extend([_hash("uscc", ticket.respondent_uscc)])
+        for kind, key in zip(LABELS, _labels(ticket), strict=True):
+            self._labels[kind].extend([key])
         self._identity["case"].extend([_case_key(ticket.case_id)])
         self._case.extend([NO_CASE if ticket.case_id is None else ticket.case_id])
         self._received.extend([ticket.received.toordinal() if ticket.received else 0])
@@ -447,7 +488,7 @@ class TicketIndex:
         core = respondent and respondent_core(respondent)
         who = [_hash("phone", ticket.phone), _hash("name", ticket.caller_name), _hash("respondent", core),
                _hash("uscc", ticket.respondent_uscc)]  # fmt: skip
-        mine = _Ticket(ticket.id, who, respondent, figures(full), repeats(full), ticket.received, text)
+        mine = _Ticket(ticket.id, who, respondent, figures(full), repeats(full), ticket.received, text, _labels(ticket))
         if not len(self):
             return _Seen(mine, np.empty(0, dtype=U32), np.empty(0, dtype=F64), *self._facts(mine, np.empty(0, I64)))
         tri, bi = gram_keys(text)
@@ -579,9 +620,11 @@ class TicketIndex:
         similarity = np.zeros(rows.size) if similarity is None else similarity
         one_business = (named != bool(mine.respondent)) & ~same_business
         other_word = np.zeros(rows.size, dtype=bool)
+        labels = [side for kind, key in zip(LABELS, mine.labels, strict=True)
+                  for side in _agree(self._labels[kind].data[rows], key)]  # fmt: skip
         facts = PairFacts(similarity, np.zeros(rows.size) if shared is None else shared, same_phone, same_name,
                           same_business, other_business, agree, differ, (same_phone | same_name) & mine.repeat, apart,
-                          other_word, one_business)  # fmt: skip
+                          other_word, one_business, *labels)  # fmt: skip
         alike = same_business if mine.respondent else same_business | ~named  # the same business, or two questions
         compare = alike & (similarity >= 0.3)
         logits = None
@@ -612,11 +655,14 @@ class TicketIndex:
         reasons = [r for r, yes in (("same_phone", e.same_phone), ("same_caller", e.same_caller),
                                     ("same_respondent", e.same_respondent), ("shared_phrases", bool(phrases)),
                                     ("similar_text", e.text >= 0.3), ("repeat_call", e.repeat_call and not long_apart),
-                                    ("same_figures", e.same_figures > 0),
+                                    ("same_figures", e.same_figures > 0), ("same_problem", e.same_problem),
+                                    ("same_goods", e.same_goods), ("same_place", e.same_place),
                                     ("different_respondent", e.different_respondent),
                                     ("different_figures", e.different_figures > 0),
                                     ("different_word", e.different_word),
                                     ("one_respondent", e.one_respondent),
+                                    ("different_problem", e.different_problem),
+                                    ("different_goods", e.different_goods), ("different_place", e.different_place),
                                     ("long_apart", long_apart)) if yes]  # fmt: skip
         return Candidate(int(self._ids.data[row]), round(score, 4), round(e.text, 4), tuple(reasons), phrases)
 
@@ -630,6 +676,7 @@ class _Ticket:
     repeat: bool
     received: date | None
     text: str
+    labels: tuple[int, ...]  # problem, goods, place (`LABELS`)
 
 
 @dataclass

@@ -369,6 +369,12 @@ _REASONS = {
     "different_word": ("仅商品不同", "another product"),
     "long_apart": ("相隔两个月以上", "months apart"),
     "one_respondent": ("仅一方写明经营者", "only one names a business"),
+    "same_problem": ("问题类别相同", "same problem category"),
+    "same_goods": ("商品或服务类别相同", "same goods or service"),
+    "same_place": ("事发地相同", "same place"),
+    "different_problem": ("问题类别不同", "another problem category"),
+    "different_goods": ("商品或服务类别不同", "other goods or service"),
+    "different_place": ("事发地不同", "another place"),
     "several_callers": ("已有多人反映同一经营者", "several callers about this business"),
     "case_phrases": ("与案件各工单共有词语", "phrases shared with the case"),
 }

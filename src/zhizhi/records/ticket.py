@@ -4,6 +4,12 @@ A grievance that arrives on two channels is two tickets; the hotline desk (`zhiz
 cases. The kind comes from each channel's own words (12315 says 投诉/举报/咨询, 12345 says 投诉/举报/求助/咨询/建议
 /表扬 ...), mapped by the aliases below; a channel's other words are mapped in its source file (`map`).
 
+The problem category (问题类别: 质量, 价格, 预付式消费 ...) and the goods or service category
+(商品或服务类别: 食品, 家用电器, 美容美发服务 ...) are the channel's own classification, as the caller or
+the operator chose it; 12315 exports carry both, 12345 work orders often a classification of the matter only, and
+either may be empty. The desk compares them between tickets (`zhizhi.hotline.evidence`): a source maps a channel's
+own words to the words of the other with a `map` transform.
+
 The respondent's name is a `text` field, not a `name` one, on purpose: a record type with a `name` field joins the
 register (`zhizhi.resolve.subjects`), and a ticket names shops that may not exist or be registered at all. The
 desk links a case's respondent to the register itself, without making entities of hearsay.
@@ -254,6 +260,40 @@ TICKET = RecordType(
             "事发地",
             "Place",
             synonyms=("事发地", "事发地点", "事发地址", "发生地点", "问题发生地", "行为发生地", "诉求地址"),
+        ),
+        Field(
+            "problem_category",
+            "text",
+            "问题类别",
+            "Problem category",
+            privacy="none",
+            max_length=64,
+            synonyms=(
+                "问题类别",
+                "投诉问题类别",
+                "举报问题类别",
+                "投诉举报问题类别",
+                "问题分类",
+                "事项分类",
+                "诉求事项分类",
+            ),
+        ),
+        Field(
+            "goods_category",
+            "text",
+            "商品或服务类别",
+            "Goods or service category",
+            privacy="none",
+            max_length=64,
+            synonyms=(
+                "商品或服务类别",
+                "商品类别",
+                "服务类别",
+                "商品服务类别",
+                "商品（服务）类别",
+                "涉及商品类别",
+                "商品分类",
+            ),
         ),
         Field(
             "status",
