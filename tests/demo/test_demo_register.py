@@ -86,7 +86,7 @@ def test_a_steward_finds_a_demo_firm_and_opens_its_file(demo: Demo) -> None:
         found = client.get("/register", params={"q": initials}).text
         assert f'<tr id="entity-{rich}">' in found
         page = client.get(f"/entities/{rich}").text
-        assert f'<span id="entity-name">{entity.name}</span>' in page
+        assert f'<span id="entity-name" translate="no">{entity.name}</span>' in page
         groups = re.findall(r'<section class="record-group" id="group-(\w+)">', page)
         assert groups[0] == "entity" and {"licence", "inspection"} <= set(groups)
         dates = re.findall(r'<td class="date">([0-9-]+)</td>', page)

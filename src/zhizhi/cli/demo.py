@@ -31,7 +31,7 @@ from zhizhi.errors import ConfigError
 from zhizhi.progress import Progress, by_steps
 from zhizhi.progress.terminal import TerminalProgress
 from zhizhi.resolve.cache import features_cache
-from zhizhi.resolve.run import STEPS, resolve
+from zhizhi.resolve.run import STEPS, RunReport, resolve
 from zhizhi.store import make_sessionmaker, upgrade
 from zhizhi.store.tables import Delivery, ReviewPair
 
@@ -62,11 +62,16 @@ def demo(
         write_demo_targets(workspace.root, province.url)
         with TerminalProgress(console) as progress:
             created = _load(sessions, workspace, progress)
-            _resolve_demo(sessions, workspace, progress)
+            first = _resolve_demo(sessions, workspace, progress)
             _desk_demo(sessions, workspace, progress)
             run_demo_tasks(sessions, workspace, demo_today())
             run_demo_reports(sessions, workspace, demo_today(), progress=progress)
             run_demo_draws(sessions, workspace, demo_today())
+            register = _resolve_demo(sessions, workspace, progress)  # the visits' inspection records filed too
+            console.print(
+                f"The register: {register.entities:,} entities from {register.records_read:,} records, "
+                f"{first.review_new + register.review_new:,} pairs for review."
+            )
             _send_demo(sessions, workspace.root, progress)
         _show_deliveries(sessions, workspace.root)
         if not created:
@@ -96,7 +101,7 @@ def _load(sessions: sessionmaker[Session], workspace: Workspace, progress: Progr
     return created
 
 
-def _resolve_demo(sessions: sessionmaker[Session], workspace: Workspace, progress: Progress) -> None:
+def _resolve_demo(sessions: sessionmaker[Session], workspace: Workspace, progress: Progress) -> RunReport:
     """File the demo's records into the register (主体库), so its entity pages have something to show."""
     with progress.task("progress.resolve", total=STEPS, unit="steps") as task:
         with sessions() as session, session.begin():
@@ -107,10 +112,7 @@ def _resolve_demo(sessions: sessionmaker[Session], workspace: Workspace, progres
                 progress=by_steps(task),
                 cache=features_cache(workspace.root),
             )
-    console.print(
-        f"The register: {report.entities:,} entities from {report.records_read:,} records, "
-        f"{report.review_new:,} new pairs for review."
-    )
+    return report
 
 
 def _desk_demo(sessions: sessionmaker[Session], workspace: Workspace, progress: Progress) -> None:
