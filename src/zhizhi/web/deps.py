@@ -7,8 +7,10 @@ Every router takes these instead of defining its own:
   with GET (`PageGuard`), `FormDataWriter` for a posted form (`FormGuard`, which also checks the CSRF token) and
   `ApiDataReader` for a JSON route (`ApiGuard`). The actor they give is scoped to the caller's departments.
 - `Paging`: the page number from the query (bounded like `Page`), with `limit`/`offset` asking for one row more than
-  a page so `.rows(found)` knows whether a next page exists (`.has_next`); templates render it with
-  `{% include "_pager.html" %}`, which keeps the current query and speaks the page's language.
+  a page so `.rows(found)` knows whether a next page exists (`.has_next`); a list that counts its rows is asked with
+  `.size` and told `.counted(total)`. Templates render it with `{% include "_pager.html" %}` (ids `prev-page`,
+  `next-page`), in the page's language, its links keeping the current query, or only the list's filters when the
+  route says `.keep(filters)` (so a one-off notice is not carried to the next page).
 """
 
 from __future__ import annotations
