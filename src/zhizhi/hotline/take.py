@@ -205,8 +205,8 @@ class _Batch:
                                                for action, case, detail in self.events))  # fmt: skip
         for start in range(0, len(stored), CHUNK):
             decided = select(Case).where(Case.id.in_(stored[start : start + CHUNK]), Case.decision.is_not(None))
-            for answered in self.session.scalars(decided.order_by(Case.id)):
-                self.answered += answer_tickets(self.session, self.workspace, answered, self.joining[answered.id])
+            for case in self.session.scalars(decided.order_by(Case.id)):  # joined a case already answered
+                self.answered += answer_tickets(self.session, self.workspace, case, self.joining[case.id])
         return ids
 
     def _insert_cases(self) -> tuple[dict[int, int], dict[int, str]]:
