@@ -13,11 +13,12 @@ from fastapi.templating import Jinja2Templates
 from zhizhi.i18n import translate
 from zhizhi.store.types import local_text
 from zhizhi.web.deps import Viewer, app_context, locale_of
-from zhizhi.web.words import Words, ticks
+from zhizhi.web.words import Words, data, ticks
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.filters["local"] = lambda iso: local_text(datetime.fromisoformat(iso)) if iso else ""
 TEMPLATES.env.filters["ticks"] = ticks
+TEMPLATES.env.filters["data"] = data
 
 NAV = [
     ("/", "nav.home", "workspace.read"),

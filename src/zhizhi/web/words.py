@@ -65,6 +65,15 @@ def ticks(text: object) -> Markup:
     return Markup("").join(escape(part) if n % 2 == 0 else value.format(part) for n, part in enumerate(parts))
 
 
+def data(value: object) -> Markup:
+    """A value of the data (a name, an address, a plan's title), marked so no reader takes it for a label."""
+    if value is None or value == "":
+        return Markup("")
+    if isinstance(value, (list, tuple)):
+        value = "、".join(str(v) for v in value)
+    return Markup(DATA).format(value)
+
+
 class Words:
     """The words of one page in one language; the workspace's titles are read once, when first asked for."""
 
