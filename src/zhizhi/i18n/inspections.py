@@ -168,6 +168,18 @@ _WORDS = {
     "inspections.clock.published": ("按时公示", "published in time"),
     "inspections.clock.late": ("逾期公示", "published late"),
     "inspections.clock.unknown": ("无法计算（缺少当年节假日安排）", "unknown (the year's holidays are missing)"),
+    # the checks of a draw's verification (inspections.draws.verify_draw), by their names
+    "inspections.check.drawn": ("已抽取", "drawn"),
+    "inspections.check.seed": ("随机种子", "seed"),
+    "inspections.check.commit before draw": ("先承诺、后抽取", "commitment before the draw"),
+    "inspections.check.rules as committed": ("规则与承诺一致", "rules as committed"),
+    "inspections.check.seed as committed": ("种子与承诺的哈希一致", "seed as committed"),
+    "inspections.check.snapshot intact": ("名录快照未被改动", "snapshot intact"),
+    "inspections.check.snapshot of this draw": ("快照属于本次抽取", "snapshot of this draw"),
+    "inspections.check.draw reproduced": ("抽取结果可复现", "draw reproduced"),
+    "inspections.check.visits as drawn": ("检查任务与抽取结果一致", "visits as drawn"),
+    "inspections.check.commit proof": ("承诺的账本证明", "proof of the commitment"),
+    "inspections.check.reveal proof": ("公开种子的账本证明", "proof of the revealed seed"),
 }
 
 

@@ -918,7 +918,8 @@ class DrawExclusion(Base):
 
 
 class InspectionPhoto(Base):
-    """A photo taken at a visit, kept under the workspace's data folder; its location stripped unless kept on purpose."""
+    """A photo taken at a visit, kept under the workspace's data folder; its location stripped unless kept on
+    purpose."""
 
     __tablename__ = "inspection_photos"
 
