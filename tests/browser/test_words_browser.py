@@ -61,12 +61,9 @@ SKIPPED = re.compile(
 # The bureau's steward (reads and writes every department's data), its administrator and auditor, and the desk's
 # handler (one department's, so the links it follows cross into others').
 ROLES_SEEN = ["registrar", "admin", "auditor", "hotline"]
-# Pages other engineers were writing as this test landed (the reports' catalogue; random inspections, tasks and
-# workload): what the crawl finds there is printed, not failed, until their owners take them in. Each entry: a pattern
-# of the path, and whose it is.
-KNOWN: dict[str, str] = {
-    r"/inspections\b": "random inspections",
-}
+# Pages whose findings are printed, not failed, while their owners take them in (each entry: a pattern of the path,
+# and whose it is). Empty: every page of the demo is held to the rule.
+KNOWN: dict[str, str] = {}
 
 # Every text of the page (its title, its text nodes, the attributes a person reads) with whether it is data.
 PAGE_TEXT = """() => {

@@ -103,10 +103,10 @@ _WORDS = {
     "inspections.check": ("核对项", "Check"),
     "inspections.found": ("结果", "Found"),
     "inspections.outsider_help": (
-        "外部人员可导出抽取包（zhizhi inspections verify-draw 编号 --export 目录），"
-        "不需数据库即可复核，见 docs/inspections.md。",
+        "外部人员可导出抽取包（`zhizhi inspections verify-draw 编号 --export 目录`），"
+        "不需数据库即可复核，见 `docs/inspections.md`。",
         "An outsider checks the exported package with no database: `zhizhi inspections verify-draw --package DIR` "
-        "(docs/inspections.md).",
+        "(`docs/inspections.md`).",
     ),
     "inspections.merged_into": ("已并入", "Merged into"),
     "inspections.replacement": ("替换抽取", "drawn replacement"),

@@ -136,7 +136,19 @@ def show_verification(number: Number, request: Request, db: DbSession, actor: Pa
 def show_visit(number: Number, request: Request, db: DbSession, actor: PageDataReader) -> Response:
     """A visit: target, team, items and findings, photos, acknowledgement, deadline."""
     visit = inspections.visit_view(db, actor, inspections.get_visit(db, actor, number))
-    return render(request, "inspections_visit.html", {"v": visit, "results": RESULTS})
+    context = {"v": visit, "results": RESULTS, "draw_open": _may_open(db, actor, visit)}
+    return render(request, "inspections_visit.html", context)
+
+
+def _may_open(db: DbSession, actor: PageDataReader, visit: dict[str, Any]) -> bool:
+    """Whether the visit's draw is the reader's to open (an inspector lent by another office sees the visit only)."""
+    if not visit.get("draw"):
+        return False
+    try:
+        inspections.get_draw(db, actor, visit["draw"])
+    except NotFoundError:
+        return False
+    return True
 
 
 def _site(request: Request, visit: dict[str, Any], **more: Any) -> Response:
