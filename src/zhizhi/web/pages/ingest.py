@@ -28,7 +28,6 @@ from zhizhi.web.deps import (
     FormIds,
     FormPersonalReader,
     Id,
-    Page,
     PageDataReader,
     Paging,
     app_context,
@@ -37,7 +36,6 @@ from zhizhi.web.deps import (
 from zhizhi.web.templating import render
 
 router = APIRouter()
-PAGE_SIZE = 50
 MAX_CELLS = 500  # columns one fix form may send: far more than any department's export has
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -57,19 +55,17 @@ def show_source(name: str, request: Request, db: DbSession, actor: PageDataReade
 
 
 @router.get("/batches", response_class=HTMLResponse)
-def show_batches(request: Request, db: DbSession, actor: PageDataReader, source: str = "", page: Page = 1) -> Response:
+def show_batches(request: Request, db: DbSession, actor: PageDataReader, pager: Paging, source: str = "") -> Response:
     """Batches newest first, by source: rows read, accepted, quarantined (still open) and skipped; records made."""
-    found = ingest_view.batches(db, actor, source=source, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    found = ingest_view.batches(db, actor, source=source, limit=pager.limit, offset=pager.offset)
     return render(
         request,
         "batches.html",
         {
-            "batches": found[:PAGE_SIZE],
-            "has_next": len(found) > PAGE_SIZE,
-            "page": page,
+            "batches": pager.rows(found),
+            "pager": pager.keep({"source": source}),
             "source": source,
             "sources": ingest_view.source_names(app_context(request).workspace.root),
-            "query_for": lambda n: urlencode({"source": source, "page": n}),
             "upload_max_mb": app_context(request).workspace.config.web.upload_max_mb,
         },
     )
