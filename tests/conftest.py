@@ -223,3 +223,11 @@ def outbox(*names: str) -> Outbox:
             for name in names
         )
     )
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the whole session, shared by the browser tests of every directory."""
+    from tests.browser.conftest import chromium
+
+    yield from chromium()

@@ -38,9 +38,9 @@ REQUIRE_ENV = "ZHIZHI_REQUIRE_BROWSER"
 VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the whole session."""
+def chromium() -> Iterator[Browser]:
+    """One headless Chromium: the session's `browser` fixture (tests/conftest.py), so every directory's browser tests
+    share one Playwright (a second one started beside it in the same thread fails)."""
     if not CHROMIUM.exists():
         reason = f"no browser at `{CHROMIUM}`: install Debian's `chromium` package to run the browser tests"
         if os.environ.get(REQUIRE_ENV) == "1":

@@ -95,7 +95,7 @@ def test_the_auditor_sees_logins_in_the_audit_trail(visit: Visit) -> None:
     logins = table.locator("tbody tr").filter(has=page.locator("code", has_text="login"))
     expect(logins.first).to_contain_text("auditor")
     actions = table.locator("tbody tr td:nth-child(5)").all_inner_texts()
-    assert "login" in actions, actions
+    assert "登录 login" in actions, actions  # the action in words, then its code (what the filter takes)
 
 
 def test_the_api_docs_render_offline(visit: Visit) -> None:

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.browser.conftest import Visit, browser, server  # noqa: F401  (the browser tests' fixtures)
+from tests.browser.conftest import Visit, server  # noqa: F401  (the browser tests' fixture)
 from tests.conftest import OPERATOR
 from tests.inspections.register import build
 from tests.inspections.test_draws import plan
