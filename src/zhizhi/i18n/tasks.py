@@ -23,9 +23,6 @@ _ZH = {
     "tasks.status.open": "进行中",
     "tasks.status.done": "已办结",
     "tasks.none": "没有符合条件的任务。",
-    "tasks.prev": "上一页",
-    "tasks.next": "下一页",
-    "tasks.page_n": "第 {n} 页",
     "tasks.new": "新建任务",
     "tasks.new_help": "上传任务文件（YAML 或 Excel：工作表「任务」和「分工」，格式见 docs/tasks.md），"
     "每项分工写明部门、期限和证明材料。",
@@ -148,9 +145,6 @@ _EN = {
     "tasks.status.open": "Open",
     "tasks.status.done": "Done",
     "tasks.none": "No tasks match.",
-    "tasks.prev": "Previous",
-    "tasks.next": "Next",
-    "tasks.page_n": "Page {n}",
     "tasks.new": "New task",
     "tasks.new_help": "Upload a task file (YAML, or Excel with sheets 任务 and 分工: see docs/tasks.md), each part "
     "with its department, deadline and evidence.",
