@@ -11,11 +11,13 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, ViewportSize, sync_playwright
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,10 +54,9 @@ def chromium() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def server(workspace: Workspace, city: sessionmaker[Session]) -> Iterator[str]:
-    """The app for the demo city, served by uvicorn in a background thread; yields its base URL."""
-    app = create_app(workspace)
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """`app` served by uvicorn in a background thread; yields its base URL, and stops it after."""
     # Bind first and hand uvicorn the socket, so no other process can take the port in between.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -68,11 +69,20 @@ def server(workspace: Workspace, city: sessionmaker[Session]) -> Iterator[str]:
     while not uv.started:
         assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=15)
-    sock.close()
-    app.state.context.engine.dispose()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
+        app.state.context.engine.dispose()
+
+
+@pytest.fixture
+def server(workspace: Workspace, city: sessionmaker[Session]) -> Iterator[str]:
+    """The app for the demo city, served by uvicorn in a background thread; yields its base URL."""
+    with serving(create_app(workspace)) as base:
+        yield base
 
 
 @dataclass

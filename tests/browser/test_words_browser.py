@@ -27,21 +27,17 @@ and leaves out downloads (a link marked `download`, or a page that answers with 
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from tests.browser.conftest import VIEWPORT
+from tests.browser.conftest import VIEWPORT, serving
 from zhizhi.access.roles import ROLE_PERMISSIONS
 from zhizhi.cli.main import app as cli
 from zhizhi.config import Workspace, load_workspace
@@ -215,21 +211,8 @@ def demo_city(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 @pytest.fixture(scope="module")
 def demo_server(demo_city: Workspace) -> Iterator[str]:
     """The demo city served by uvicorn in a background thread; yields its base URL."""
-    app = create_app(demo_city)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=15)
-    sock.close()
-    app.state.context.engine.dispose()
+    with serving(create_app(demo_city)) as base:
+        yield base
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])
