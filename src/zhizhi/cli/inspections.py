@@ -4,7 +4,6 @@ seeded draws, checking a draw, visits, results entered once, and publication."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,32 +11,19 @@ import typer
 import yaml
 
 from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
+from zhizhi.cli.inspection_registers import day_option, inspectors_app, items_app, read_input, said, targets_app
 from zhizhi.errors import InputError
 from zhizhi.inspections import (
     add_photo,
     assign,
     create_plan,
-    declare_relation,
-    export_inspectors,
-    export_items,
     export_package,
-    export_targets,
-    get_target,
     get_visit,
-    import_inspectors,
-    import_items,
-    import_targets,
-    list_inspectors,
-    list_items,
-    list_targets,
     list_visits,
     parse_rules,
     publication_view,
     publish,
-    refresh_inspectors,
-    refresh_targets,
     run_draw,
-    set_inspector,
     verify_draw,
     verify_package,
     visit_view,
@@ -49,216 +35,9 @@ from zhizhi.inspections.results import enter_results, parse_entry
 app = typer.Typer(
     help="Random inspections (双随机、一公开): registers, draws, visits, publication.", no_args_is_help=True
 )
-items_app = typer.Typer(help="The inspection-item list (抽查事项清单).", no_args_is_help=True)
-targets_app = typer.Typer(help="The inspection-target register (检查对象名录库).", no_args_is_help=True)
-inspectors_app = typer.Typer(help="The inspector register (执法检查人员名录库).", no_args_is_help=True)
 app.add_typer(items_app, name="items")
 app.add_typer(targets_app, name="targets")
 app.add_typer(inspectors_app, name="inspectors")
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"Cannot read `{path}`: {exc.strerror}.", zh=f"无法读取 `{path}`。") from None
-
-
-def _said(found: Any, as_json: bool, line: str) -> None:
-    emit(found, as_json, lambda: console.print(line))
-
-
-@items_app.command("list")
-def items_list(ctx: typer.Context, as_json: bool = JsonOption) -> None:
-    """The item list."""
-    with transaction(ctx) as (_, session):
-        found = list_items(session, operator())
-
-    def show() -> None:
-        table = Table("code 编码", "item 抽查事项", "department 部门", "applies to 适用", "qualification 资格")
-        for i in found:
-            table.add_row(i["code"], i["name"], i["department"], "、".join(i["record_types"]), i["qualification"] or "")
-        console.print(table)
-
-    emit(found, as_json, show)
-
-
-@items_app.command("import")
-def items_import(
-    ctx: typer.Context, path: Path = typer.Argument(..., help="An .xlsx of the item list."), as_json: bool = JsonOption
-) -> None:
-    """Add or change items from Excel; a file with any problem changes nothing (each problem is named)."""
-    with transaction(ctx) as (_, session):
-        found = import_items(session, operator(), _read(path), path.name).as_dict()
-    _said(
-        found, as_json, f"Items: {found['created']} new, {found['updated']} changed, {found['unchanged']} as they were."
-    )
-
-
-@items_app.command("export")
-def items_export(
-    ctx: typer.Context, path: Path = typer.Argument(..., help="The .xlsx to write."), as_json: bool = JsonOption
-) -> None:
-    """Write the item list to Excel (the columns an import reads)."""
-    with transaction(ctx) as (_, session):
-        path.write_bytes(export_items(session, operator()))
-    _said({"path": str(path)}, as_json, f"Wrote [bold]{path}[/].")
-
-
-@targets_app.command("refresh")
-def targets_refresh(ctx: typer.Context, as_json: bool = JsonOption) -> None:
-    """Rebuild the target register from the entity register (classes set by hand are kept)."""
-    with transaction(ctx) as (_, session):
-        found = refresh_targets(session, operator()).as_dict()
-    _said(found, as_json, f"{found['targets']:,} targets: {found['by_class']}; {found['inactive']:,} not drawable.")
-
-
-@targets_app.command("list")
-def targets_list(
-    ctx: typer.Context,
-    query: str = typer.Option("", "--query", "-q", help="Part of a name, or a credit code."),
-    risk_class: str | None = typer.Option(None, "--class", help="high, medium or low."),
-    limit: int = typer.Option(50, "--limit", min=1, max=1000),
-    as_json: bool = JsonOption,
-) -> None:
-    """A page of the target register, with each target's class and reasons."""
-    with transaction(ctx) as (_, session):
-        found = list_targets(session, operator(), query=query, risk_class=risk_class, limit=limit)
-
-    def show() -> None:
-        table = Table("entity", "name 名称", "office 属地", "class 风险", "reasons 依据")
-        for t in found["targets"]:
-            table.add_row(
-                str(t["entity_id"]),
-                t["name"] or "",
-                t["office"] or "",
-                t["risk_class_zh"],
-                "；".join(r["zh"] for r in t["reasons"]),
-            )
-        console.print(table)
-        console.print(f"{found['total']:,} targets; by class 按风险: {found['by_class']}")
-
-    emit(found, as_json, show)
-
-
-@targets_app.command("show")
-def targets_show(ctx: typer.Context, entity_id: int = typer.Argument(..., min=1), as_json: bool = JsonOption) -> None:
-    """One target and why it has its class."""
-    with transaction(ctx) as (_, session):
-        found = get_target(session, operator(), entity_id)
-    emit(found, as_json, lambda: console.print_json(json.dumps(found, ensure_ascii=False)))
-
-
-@targets_app.command("import")
-def targets_import(
-    ctx: typer.Context, path: Path = typer.Argument(..., help="An .xlsx naming targets."), as_json: bool = JsonOption
-) -> None:
-    """Set classes (with a reason) or offices by hand from Excel; `自动` clears what was set."""
-    with transaction(ctx) as (_, session):
-        found = {"applied": import_targets(session, operator(), _read(path), path.name)}
-    _said(found, as_json, f"{found['applied']:,} targets changed.")
-
-
-@targets_app.command("export")
-def targets_export(
-    ctx: typer.Context, path: Path = typer.Argument(..., help="The .xlsx to write."), as_json: bool = JsonOption
-) -> None:
-    """Write the whole target register to Excel."""
-    with transaction(ctx) as (_, session):
-        path.write_bytes(export_targets(session, operator()))
-    _said({"path": str(path)}, as_json, f"Wrote [bold]{path}[/].")
-
-
-@inspectors_app.command("refresh")
-def inspectors_refresh(ctx: typer.Context, as_json: bool = JsonOption) -> None:
-    """Enter every active handler not yet in the register, for their own department."""
-    with transaction(ctx) as (_, session):
-        found = {"added": refresh_inspectors(session, operator())}
-    _said(found, as_json, f"{found['added']} inspector(s) entered.")
-
-
-@inspectors_app.command("list")
-def inspectors_list(ctx: typer.Context, as_json: bool = JsonOption) -> None:
-    """The inspector register."""
-    with transaction(ctx) as (_, session):
-        found = list_inspectors(session, operator())
-
-    def show() -> None:
-        table = Table("user", "name 姓名", "office 单位", "qualifications 资格", "available 可派")
-        for i in found:
-            table.add_row(
-                i["username"],
-                i["display_name"],
-                i["office"],
-                "、".join(i["qualifications"]),
-                "是" if i["available"] else f"否 {i['unavailable_until'] or ''}",
-            )
-        console.print(table)
-
-    emit(found, as_json, show)
-
-
-@inspectors_app.command("set")
-def inspectors_set(
-    ctx: typer.Context,
-    username: str = typer.Argument(...),
-    office: str | None = typer.Option(None, "--office", help="The department code they inspect for."),
-    qualifications: str | None = typer.Option(None, "--qualifications", help="e.g. 食品、特种设备"),
-    certificate: str | None = typer.Option(None, "--certificate", help="执法证号"),
-    available: bool | None = typer.Option(None, "--available/--unavailable"),
-    until: str | None = typer.Option(None, "--until", help="Unavailable until this day (YYYY-MM-DD)."),
-    as_json: bool = JsonOption,
-) -> None:
-    """Enter or change one inspector."""
-    with transaction(ctx) as (_, session):
-        _, state = set_inspector(
-            session,
-            operator(),
-            username,
-            office=office,
-            qualifications=qualifications,
-            certificate=certificate,
-            available=available,
-            unavailable_until=_day(until, "--until") if until else None,
-        )
-    _said({"username": username, "state": state}, as_json, f"Inspector {username}: {state}.")
-
-
-@inspectors_app.command("relate")
-def inspectors_relate(
-    ctx: typer.Context,
-    username: str = typer.Argument(...),
-    entity_id: int = typer.Argument(..., min=1),
-    relation: str = typer.Option(..., "--relation", help="What the relation is, e.g. 配偶经营."),
-    as_json: bool = JsonOption,
-) -> None:
-    """Record a declared relation (回避): the inspector is never drawn for that entity."""
-    with transaction(ctx) as (_, session):
-        found = {"id": declare_relation(session, operator(), username, entity_id, relation)}
-    _said(found, as_json, f"Relation {found['id']} recorded: {username} is kept off entity {entity_id}.")
-
-
-@inspectors_app.command("import")
-def inspectors_import(ctx: typer.Context, path: Path = typer.Argument(...), as_json: bool = JsonOption) -> None:
-    """Enter or change inspectors from Excel; a file with any problem changes nothing."""
-    with transaction(ctx) as (_, session):
-        found = import_inspectors(session, operator(), _read(path), path.name).as_dict()
-    _said(found, as_json, f"Inspectors: {found['created']} new, {found['updated']} changed.")
-
-
-@inspectors_app.command("export")
-def inspectors_export(ctx: typer.Context, path: Path = typer.Argument(...), as_json: bool = JsonOption) -> None:
-    """Write the inspector register to Excel."""
-    with transaction(ctx) as (_, session):
-        path.write_bytes(export_inspectors(session, operator()))
-    _said({"path": str(path)}, as_json, f"Wrote [bold]{path}[/].")
-
-
-def _day(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{option} `{text}` is not a date: write YYYY-MM-DD.", zh=f"{option} 应为日期。") from None
 
 
 def _shares(values: list[str]) -> dict[str, str]:
@@ -294,7 +73,7 @@ def plan(
 ) -> None:
     """Create a draw plan and commit its draw's seed (its SHA-256 only) to the ledger, before anything is drawn."""
     if file is not None:
-        raw = yaml.safe_load(_read(file).decode("utf-8")) or {}
+        raw = yaml.safe_load(read_input(file).decode("utf-8")) or {}
     else:
         raw = {
             "items": item,
@@ -316,12 +95,12 @@ def plan(
             number=number,
             title=title,
             department=department,
-            first=_day(first, "--from"),
-            last=_day(last, "--to"),
+            first=day_option(first, "--from"),
+            last=day_option(last, "--to"),
             rules=rules,
         )
         found = {"plan": number, "draw": draw.number, "seed_hash": draw.seed_hash, "commit_seq": draw.commit_seq}
-    _said(
+    said(
         found,
         as_json,
         f"Plan {number}: draw [bold]{found['draw']}[/] committed (seed SHA-256 "
@@ -341,7 +120,7 @@ def redraw(
     with transaction(ctx) as (workspace, session):
         draw = new_draw(session, operator(), workspace.keys_dir, plan_number, reason)
         found = {"plan": plan_number, "draw": draw.number, "seed_hash": draw.seed_hash, "commit_seq": draw.commit_seq}
-    _said(found, as_json, f"Draw [bold]{found['draw']}[/] committed (seed SHA-256 {found['seed_hash']}).")
+    said(found, as_json, f"Draw [bold]{found['draw']}[/] committed (seed SHA-256 {found['seed_hash']}).")
 
 
 @app.command("plans")
@@ -378,7 +157,7 @@ def draw(
     with transaction(ctx) as (workspace, session):
         found = run_draw(session, operator(), workspace, draw_number_of(session, operator(), number))
     summary = found["summary"]
-    _said(
+    said(
         found,
         as_json,
         f"Draw [bold]{found['number']}[/]: {summary['visits']} visits ({summary['joint_visits']} "
@@ -475,12 +254,12 @@ def assign_visit(
             operator(),
             workspace,
             number,
-            planned_on=_day(on, "--on") if on else None,
+            planned_on=day_option(on, "--on") if on else None,
             replace=replace,
             reason=reason,
             merge=merge,
         )
-    _said(found, as_json, f"Visit {number}: {json.dumps(found, ensure_ascii=False)}")
+    said(found, as_json, f"Visit {number}: {json.dumps(found, ensure_ascii=False)}")
 
 
 @app.command("record")
@@ -494,7 +273,7 @@ def record(
 ) -> None:
     """Enter a visit's results once: each department gets its inspection record through the outbox."""
     try:
-        raw = yaml.safe_load(_read(file).decode("utf-8"))
+        raw = yaml.safe_load(read_input(file).decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise InputError(
             f"`{file.name}` is not UTF-8 YAML or JSON: {str(exc)[:200]}.", zh="结果文件格式错误。"
@@ -503,10 +282,10 @@ def record(
     with transaction(ctx) as (workspace, session):
         found = enter_results(session, operator(), workspace, number, entry)
         found["photos"] = [
-            add_photo(session, operator(), workspace, number, _read(p), keep_location=keep_location) for p in photo
+            add_photo(session, operator(), workspace, number, read_input(p), keep_location=keep_location) for p in photo
         ]
     owed = sorted({t for r in found["records"] for t in r["owed_to"]})
-    _said(
+    said(
         found,
         as_json,
         f"Visit {number}: {found['result']}; {len(found['records'])} record(s), owed to "
@@ -526,7 +305,7 @@ def publish_results(
     with transaction(ctx) as (workspace, session):
         if not check:
             made, body = publish(
-                session, operator(), workspace, through=_day(through, "--through") if through else None
+                session, operator(), workspace, through=day_option(through, "--through") if through else None
             )
             path = (out / made["file"] if out.is_dir() else out) if out else Path(made["file"])
             path.write_bytes(body)
