@@ -19,13 +19,13 @@ MD_LINK = re.compile(r"\]\(([^)#\s]+\.md)(?:#[^)\s]*)?\)")
 
 def command_paths(command: object, prefix: str = "zhizhi") -> Iterator[str]:
     """The full path of every runnable command under `command`, e.g. `zhizhi user add`."""
-    # Duck-typed: recent Typer ships its own copy of click, so its groups are not `click.Group`s.
-    subcommands = getattr(command, "commands", None)
-    if isinstance(subcommands, dict):
+    # Duck-typed: recent Typer ships its own copy of click, so its groups are not `click.Group`s. A group's commands
+    # are asked for by name, as click does (the top level loads each when asked).
+    if hasattr(command, "list_commands"):
         if getattr(command, "invoke_without_command", False) and prefix != "zhizhi":
             yield prefix  # a group that also runs on its own, like `zhizhi batches`
-        for name, sub in subcommands.items():
-            yield from command_paths(sub, f"{prefix} {name}")
+        for name in command.list_commands(None):
+            yield from command_paths(command.get_command(None, name), f"{prefix} {name}")
     else:
         yield prefix
 

@@ -109,8 +109,9 @@ def test_status_is_tables_that_fit_and_warn_while_public_url_is_unset(
 
 def _commands(group: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found = [path]
-    for name, command in group.commands.items():
-        if hasattr(command, "commands"):  # a group
+    for name in group.list_commands(None):
+        command = group.get_command(None, name)
+        if hasattr(command, "list_commands"):  # a group
             found += _commands(command, (*path, name))
         else:
             found.append((*path, name))

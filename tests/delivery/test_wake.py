@@ -1,5 +1,6 @@
 """Quiet when idle: a sending loop that finds nothing waits longer and longer (up to `idle_seconds`), and work owed
-wakes it at once: in this process when the owing transaction commits, from any process by NOTIFY on PostgreSQL."""
+wakes it at once: in this process when the owing transaction commits, from any process by NOTIFY on PostgreSQL and
+by the database file's data version on SQLite."""
 
 from __future__ import annotations
 
@@ -99,27 +100,37 @@ def test_work_owed_in_this_process_wakes_a_sleeping_loop(
     _wait(lambda: len(_keys(city, "province", "acknowledged")) == 5, 5, "the five sent at once")
 
 
-@pytest.mark.postgres
-def test_notify_from_another_process_wakes_a_sleeping_loop(
-    backend: str,
+def test_a_commit_from_another_process_wakes_a_sleeping_loop(
     city: sessionmaker[Session],
     workspace: Workspace,
     tmp_path: Path,
     province: Platform,
     start: Callable[..., Worker],
 ) -> None:
-    if backend != "postgresql":
-        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
     _target_file(workspace.root, "province", province.url)
     apart = Doorbell()  # not this process's bell: only the NOTIFY that the listener hears can wake it
     claims = _claims(city)
     running = start(poll_seconds=30, idle_seconds=60, doorbell=apart, stop=Stop(apart))
-    _wait(lambda: running.listener is not None and running.listener.listening.is_set(), 10, "LISTEN")
+    _wait(lambda: running.listener is not None and running.listener.listening.is_set(), 10, "LISTEN or the watch")
     _wait(lambda: len(claims) >= 1, 10, "the first look")  # then it sleeps 30 s unless woken
     rings = apart.rings
     _ingest(city, tmp_path, 5, ["province"])
     _wait(lambda: len(_keys(city, "province", "acknowledged")) == 5, 5, "the five sent at once")
     assert apart.rings > rings
+
+
+def test_an_idle_worker_is_not_woken_by_its_own_looks(
+    city: sessionmaker[Session], workspace: Workspace, province: Platform, start: Callable[..., Worker]
+) -> None:
+    """The watch on SQLite rings for commits that changed the file: a loop's look that found nothing changes
+    nothing, so it does not wake the loop again (which would be polling by another name)."""
+    _target_file(workspace.root, "province", province.url)
+    apart = Doorbell()
+    claims = _claims(city)
+    running = start(poll_seconds=0.05, idle_seconds=1.0, doorbell=apart, stop=Stop(apart))
+    _wait(lambda: running.listener is not None and running.listener.listening.is_set(), 10, "LISTEN or the watch")
+    time.sleep(3.0)
+    assert len(claims) <= 10, len(claims)  # polling every 0.05 s would be about 60
 
 
 def test_an_idle_worker_takes_no_write_lock_for_its_checkpoints(

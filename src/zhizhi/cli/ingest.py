@@ -26,11 +26,6 @@ batches_app = typer.Typer(
 )
 
 
-def register(app: typer.Typer) -> None:
-    app.command("ingest")(ingest)
-    app.add_typer(batches_app, name="batches")
-
-
 def ingest(
     ctx: typer.Context,
     source: str = typer.Argument(..., help="The source's name (its file sources/NAME.yaml)."),

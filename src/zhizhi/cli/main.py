@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -9,38 +10,75 @@ import typer
 from typer.core import TyperGroup
 
 from zhizhi import __version__
-from zhizhi.cli import (
-    audit,
-    cases,
-    codes,
-    db,
-    dept,
-    ingest,
-    inspections,
-    ledger,
-    privacy,
-    quarantine,
-    reconcile,
-    records,
-    register,
-    reports,
-    seal,
-    sources,
-    targets,
-    tasks,
-    token,
-    user,
-    worker,
-    workspace,
-)
 from zhizhi.cli.common import CliState, state
 from zhizhi.errors import ZhizhiError
 from zhizhi.i18n import cli_locale
 from zhizhi.store import busy, is_busy
 
+# Every command and group, by name: the module that defines it and the attribute there (a Typer app is a group, a
+# function a command). A call imports only the module of the command it runs: `zhizhi ingest` does not load the
+# seals' PDF signing, the reports' workbooks or the web pages, which more than halves a small ingest's start.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("workspace", "init"),
+    "demo": ("demo", "demo"),
+    "serve": ("workspace", "serve"),
+    "status": ("workspace", "status"),
+    "ingest": ("ingest", "ingest"),
+    "batches": ("ingest", "batches_app"),
+    "quarantine": ("quarantine", "app"),
+    "cases": ("cases", "app"),
+    "hotline": ("cases", "hotline_app"),
+    "records": ("records", "app"),
+    "ledger": ("ledger", "app"),
+    "targets": ("targets", "app"),
+    "reconcile": ("reconcile", "app"),
+    "worker": ("worker", "worker"),
+    "resolve": ("register", "resolve"),
+    "entities": ("register", "entities_app"),
+    "review": ("register", "review_app"),
+    "db": ("db", "app"),
+    "dept": ("dept", "app"),
+    "user": ("user", "app"),
+    "token": ("token", "app"),
+    "audit": ("audit", "app"),
+    "codes": ("codes", "app"),
+    "sources": ("sources", "app"),
+    "privacy": ("privacy", "app"),
+    "seal": ("seal", "app"),
+    "reports": ("reports", "app"),
+    "tasks": ("tasks", "app"),
+    "inspections": ("inspections", "app"),
+}
+
+
+def load_command(name: str) -> Any:
+    """The click command or group `name`, its module imported now."""
+    module, attribute = COMMANDS[name]
+    found = getattr(importlib.import_module(f"zhizhi.cli.{module}"), attribute)
+    command: Any
+    if isinstance(found, typer.Typer):
+        command = typer.main.get_group(found)
+    else:
+        single = typer.Typer(add_completion=False)
+        single.command(name)(found)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
 
 class _OneLineErrors(TyperGroup):
-    """Turn zhizhi's errors into one line on stderr and exit code 1; `--debug` shows the traceback."""
+    """The commands, each loaded when it is called (`COMMANDS`); zhizhi's errors as one line on stderr and exit code
+    1 (`--debug` shows the traceback)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in COMMANDS:
+            return None
+        if cmd_name not in self.commands:
+            self.commands[cmd_name] = load_command(cmd_name)
+        return self.commands[cmd_name]
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -101,33 +139,6 @@ def main(
     """智治 zhizhi: the data hub of a market-regulation bureau."""
     ctx.obj = CliState(workspace=workspace, debug=debug)
     state(ctx)
-
-
-workspace.register(app)
-ingest.register(app)
-app.add_typer(quarantine.app, name="quarantine")
-app.add_typer(cases.app, name="cases")
-app.add_typer(cases.hotline_app, name="hotline")
-app.add_typer(records.app, name="records")
-app.add_typer(ledger.app, name="ledger")
-app.add_typer(targets.app, name="targets")
-app.add_typer(reconcile.app, name="reconcile")
-app.command("worker")(worker.worker)
-app.command("resolve")(register.resolve)
-app.add_typer(register.entities_app, name="entities")
-app.add_typer(register.review_app, name="review")
-app.add_typer(db.app, name="db")
-app.add_typer(dept.app, name="dept")
-app.add_typer(user.app, name="user")
-app.add_typer(token.app, name="token")
-app.add_typer(audit.app, name="audit")
-app.add_typer(codes.app, name="codes")
-app.add_typer(sources.app, name="sources")
-app.add_typer(privacy.app, name="privacy")
-app.add_typer(seal.app, name="seal")
-app.add_typer(reports.app, name="reports")
-app.add_typer(tasks.app, name="tasks")
-app.add_typer(inspections.app, name="inspections")
 
 
 def run() -> None:

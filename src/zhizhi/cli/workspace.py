@@ -21,16 +21,6 @@ from zhizhi.store import make_sessionmaker, upgrade
 INSECURE_HELP = "Serve plain HTTP on a network address although cookies are not marked Secure (prints a warning)."
 
 
-def register(app: typer.Typer) -> None:
-    """Add the workspace commands to the top level of `app`."""
-    from zhizhi.cli.demo import demo  # it serves through this module
-
-    app.command("init")(init)
-    app.command("demo")(demo)
-    app.command("serve")(serve)
-    app.command("status")(status)
-
-
 def init(
     directory: Path = typer.Argument(..., help="Folder to create (or complete) as a workspace."),
     name: str = typer.Option("市场监督管理局", "--name", help="The bureau's name, shown in the UI."),

@@ -4,13 +4,16 @@ a second.
 Whatever makes deliveries due (`zhizhi.delivery.outbox.owe`, a resend) calls `owed(session)` in its transaction.
 When that transaction commits, the loops of every worker in this process wake at once (`DOORBELL`); on PostgreSQL
 the transaction also sends `NOTIFY zhizhi_owed`, which `Listener` turns into the same ring in every other worker
-process. A worker in another process on SQLite has no such signal: its loops poll, from `delivery.poll_seconds`
-growing to `delivery.idle_seconds` while they find nothing (`Backoff`).
+process. On SQLite, `Watcher` asks the database file ten times a second whether any other connection committed
+since (`PRAGMA data_version`, which reads no table) and rings when one did: an ingest in another process
+wakes the loops within a tenth of a second. Loops that find nothing wait from `delivery.poll_seconds` growing to
+`delivery.idle_seconds` (`Backoff`) unless a ring wakes them.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from dataclasses import dataclass, field
 
@@ -125,6 +128,46 @@ class Listener:
                 log.warning("listening for owed deliveries failed; polling until it reconnects", exc_info=True)
             self.listening.clear()
             self.stop.wait(self.pause)
+
+
+class Watcher:
+    """On SQLite, a thread that rings `DOORBELL` when another connection (another process's ingest, a page) commits
+    to the database file: `PRAGMA data_version` asked every `every` seconds on a connection of its own, which reads
+    no table and takes no lock. The loops then look for work; a commit that owed nothing costs them one look."""
+
+    def __init__(self, path: str, stop: threading.Event, doorbell: Doorbell = DOORBELL, every: float = 0.1) -> None:
+        self.path = path
+        self.stop = stop
+        self.doorbell = doorbell
+        self.every = every
+        self.listening = threading.Event()  # set while it watches (tests wait for it)
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self._run, name="zhizhi-watch", daemon=True)
+        thread.start()
+        return thread
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                connection = sqlite3.connect(self.path, check_same_thread=False)
+                try:
+                    self._watch(connection)
+                finally:
+                    connection.close()
+            except sqlite3.Error:
+                log.warning("watching the database for owed deliveries failed; polling until it can", exc_info=True)
+            self.listening.clear()
+            self.stop.wait(max(self.every, 1.0))
+
+    def _watch(self, connection: sqlite3.Connection) -> None:
+        seen = connection.execute("PRAGMA data_version").fetchone()[0]
+        self.listening.set()
+        while not self.stop.wait(self.every):
+            version = connection.execute("PRAGMA data_version").fetchone()[0]
+            if version != seen:
+                seen = version
+                self.doorbell.ring()
 
 
 def _libpq_url(url: str) -> str:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from zhizhi.config import Workspace
 from zhizhi.delivery.send import SendReport, send_once
 from zhizhi.delivery.targets import FILES, TargetConfig
-from zhizhi.delivery.wake import DOORBELL, Backoff, Doorbell, Listener
+from zhizhi.delivery.wake import DOORBELL, Backoff, Doorbell, Listener, Watcher
 from zhizhi.ledger import sign_if_due
 from zhizhi.store import background
 from zhizhi.store.engine import READING
@@ -89,7 +89,7 @@ class Worker:
     chores: list[Callable[[], None]] = field(default_factory=list)  # run every couple of seconds (the desk's intake)
     idle_seconds: float = 5.0  # the longest wait of an idle loop (`delivery.idle_seconds`)
     doorbell: Doorbell = DOORBELL
-    listener: Listener | None = field(default=None, init=False)  # on PostgreSQL: NOTIFY from other processes
+    listener: Listener | Watcher | None = field(default=None, init=False)  # commits of other processes ring
     _loops: dict[str, threading.Thread] = field(default_factory=dict)
 
     def run(self) -> None:
@@ -97,6 +97,9 @@ class Worker:
         bind = self.sessions.kw.get("bind")
         if bind is not None and bind.dialect.name == "postgresql":
             self.listener = Listener(bind.url.render_as_string(hide_password=False), self.stop, self.doorbell)
+        elif bind is not None and bind.dialect.name == "sqlite" and bind.url.database not in (None, "", ":memory:"):
+            self.listener = Watcher(str(bind.url.database), self.stop, self.doorbell)
+        if self.listener is not None:
             self.listener.start()
         with background():
             self._watch()
