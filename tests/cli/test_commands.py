@@ -213,3 +213,28 @@ def test_which_addresses_are_loopback(host: str, loopback: bool) -> None:
     from zhizhi.cli.workspace import _is_loopback
 
     assert _is_loopback(host) is loopback
+
+
+def test_a_command_loads_only_its_own_module() -> None:
+    """Every CLI call pays for what it imports: `zhizhi ingest` must not load the seals' PDF signing, the reports'
+    workbooks, the web pages or the other commands' modules (a department's small ingest a second beside a worker
+    depends on a light start)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from zhizhi.cli.main import app\n"
+        "result = CliRunner().invoke(app, ['ingest', '--help'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(('zhizhi.cli.', 'pyhanko', 'openpyxl',"
+        " 'fastapi', 'zhizhi.web', 'zhizhi.seals')))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    loaded = set(done.stdout.split())
+    assert "zhizhi.cli.ingest" in loaded
+    heavy = {m for m in loaded if m.startswith(("pyhanko", "openpyxl", "fastapi", "zhizhi.web", "zhizhi.seals"))}
+    assert not heavy, sorted(heavy)
+    others = {"zhizhi.cli.seal", "zhizhi.cli.reports", "zhizhi.cli.inspections", "zhizhi.cli.cases"} & loaded
+    assert not others, sorted(others)
