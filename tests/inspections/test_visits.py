@@ -126,6 +126,13 @@ def test_a_joint_visit_is_entered_once_and_each_department_receives_its_record(
             assert set(session.scalars(select(Delivery.status))) == {"acknowledged"}
             assert all(v.record_id for v in session.scalars(select(VisitItem).where(VisitItem.visit_id == visit.id)))
             assert visit_view(session, OPERATOR, session.get_one(InspectionVisit, visit.id))["status"] == "done"
+            # the firm's signer is a person: the team reads the name, anyone else who sees the visit does not
+            stored = session.get_one(InspectionVisit, visit.id)
+            assert visit_view(session, actor_of(session, member), stored)["acknowledged_by"] == "张老板"
+            assert visit_view(session, _stranger(session, stored), stored)["acknowledged_by"] == "张**"
+            stored.remark = "店主电话13812345678，次日复查"  # free text: its numbers masked outside the team
+            assert visit_view(session, _stranger(session, stored), stored)["remark"] == "店主电话138****5678，次日复查"
+            assert visit_view(session, actor_of(session, member), stored)["remark"] == stored.remark
 
 
 def _stranger(session: Session, visit: InspectionVisit) -> object:

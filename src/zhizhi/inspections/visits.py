@@ -21,6 +21,8 @@ from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from zhizhi.inspections import algorithm, snapshot
 from zhizhi.inspections.inspectors import drawable
+from zhizhi.privacy.catalogue import FREE_TEXT
+from zhizhi.privacy.masking import mask
 from zhizhi.records.inspection import RESULTS
 from zhizhi.store.tables import (
     Department,
@@ -106,7 +108,16 @@ def may_assign(session: Session, actor: Actor, visit: InspectionVisit) -> None:
 
 
 def visit_view(session: Session, actor: Actor, visit: InspectionVisit) -> dict[str, Any]:
-    """Everything a visit page shows: the target, the team, the items and findings, photos, the acknowledgement."""
+    """Everything a visit page shows: the target, the team, the items and findings, photos, the acknowledgement.
+
+    What the team wrote at the site about people is theirs to read: the name of the firm's person who signed (a
+    person's name) is masked, and the notes and remark (free text) have the numbers found in them masked, for
+    anyone who may not record the visit's results."""
+    recorder = may_record(session, actor, visit)
+
+    def shown(category: str, value: str | None) -> str | None:
+        return value if recorder else mask(category, value)
+
     departments = {d.id: d for d in session.scalars(select(Department))}
     draw = session.get(InspectionDraw, visit.draw_id) if visit.draw_id else None
     plan = session.get(InspectionPlan, draw.plan_id) if draw else None
@@ -168,7 +179,7 @@ def visit_view(session: Session, actor: Actor, visit: InspectionVisit) -> dict[s
                 "department_name": departments[v.department_id].name,
                 "result": v.result,
                 "result_zh": RESULTS.get(v.result or "", ""),
-                "note": v.note,
+                "note": shown(FREE_TEXT, v.note),
                 "record_id": v.record_id,
             }
             for v, item in items
@@ -187,14 +198,14 @@ def visit_view(session: Session, actor: Actor, visit: InspectionVisit) -> dict[s
         ],
         "acknowledgement": visit.acknowledgement,
         "acknowledgement_zh": ACKNOWLEDGEMENTS[visit.acknowledgement][0] if visit.acknowledgement else None,
-        "acknowledged_by": visit.acknowledged_by,
-        "remark": visit.remark,
+        "acknowledged_by": shown("person_name", visit.acknowledged_by),
+        "remark": shown(FREE_TEXT, visit.remark),
         "recorded_by": visit.recorded_by,
         "recorded_at": iso_utc(visit.recorded_at),
         "publish_by": visit.publish_by.isoformat() if visit.publish_by else None,
         "published_at": iso_utc(visit.published_at),
         "merged_into": merged_into.number if merged_into else None,
-        "may_record": visit.status != "merged" and visit.published_at is None and may_record(session, actor, visit),
+        "may_record": visit.status != "merged" and visit.published_at is None and recorder,
     }
 
 
