@@ -459,6 +459,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "error.csrf_failed": "表单已过期或来源不明，请刷新页面后重试。",
         "error.http.404": "找不到该页面或对象，请检查地址。",
         "error.http.405": "该地址不接受这种请求。",
+        "error.http.413": "提交的内容超过服务器接收的上限：文件请拆分后再上传，或在服务器上用 zhizhi ingest 导入。",
         "error.invalid_input": "请求无效：请检查 {fields}。",
         "error.database_unavailable": "数据库暂时无法访问，请稍后再试；详情见服务器日志。",
         "error.out_of_range": "请求无效：某个值超出范围，或类型不符。",
@@ -1105,6 +1106,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "error.csrf_failed": "The form expired or came from elsewhere; reload the page and try again.",
         "error.http.404": "No such page or object; check the address.",
         "error.http.405": "This address does not take that kind of request.",
+        "error.http.413": "The request is larger than the server takes: split the file, or ingest it on the server "
+        "with zhizhi ingest.",
         "error.invalid_input": "Invalid request: check {fields}.",
         "error.database_unavailable": "The database is unavailable; try again shortly. The server log has the details.",
         "error.out_of_range": "Invalid request: a value is out of range or of the wrong kind for the database.",

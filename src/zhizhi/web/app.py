@@ -7,7 +7,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
@@ -70,6 +71,44 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+MIB = 1024 * 1024
+BODY_MAX_BYTES = 16 * MIB  # a form or a JSON body (a push of tickets, a platform's receipts): far more than any needs
+
+
+class BodyLimit:
+    """Bounds every request's body before anything stores or parses it: a file upload (multipart) at
+    `web.upload_max_mb` and a megabyte for the form around it, any other body at `BODY_MAX_BYTES`. A declared length
+    past the bound is refused before a byte is read; a body without one is counted as it arrives. The refusal is a
+    413 through the app's own error handling (the API's error shape, a page in the visitor's language)."""
+
+    def __init__(self, app: ASGIApp, upload_max_mb: int) -> None:
+        self.app = app
+        self.upload_bytes = (upload_max_mb + 1) * MIB
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        upload = headers.get("content-type", "").lower().startswith("multipart/form-data")
+        limit = self.upload_bytes if upload else BODY_MAX_BYTES
+        declared = headers.get("content-length", "")
+        received = 0
+
+        async def bounded() -> Message:
+            nonlocal received
+            if declared and (not declared.isdigit() or int(declared) > limit):
+                raise HTTPException(413)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise HTTPException(413)
+            return message
+
+        await self.app(scope, bounded, send)
+
+
 class ZhizhiApp(FastAPI):
     """FastAPI with `SecurityHeaders` around the whole stack, error handling included."""
 
@@ -93,6 +132,7 @@ def create_app(workspace: Workspace) -> FastAPI:
     app.state.refusals = RefusalCounter()
     app.state.progress = Board()  # the lines of the jobs pages start (an upload's ingest, a report run)
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, upload_max_mb=workspace.config.web.upload_max_mb)
     app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/api/docs", _api_docs, methods=["GET"], include_in_schema=False)

@@ -1,0 +1,89 @@
+"""Every request's body is bounded before anything stores or parses it: an upload at `web.upload_max_mb`, any other
+body at 16 MiB; a declared length past the bound is refused before the body is read, a body without one as it
+arrives. The refusal is a 413 in the app's own error shape, and nothing is written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import yaml
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from tests.conftest import DEMO_PASSWORD, Web
+from zhizhi.config import load_workspace
+from zhizhi.store.tables import User
+from zhizhi.web.app import BODY_MAX_BYTES, MIB, create_app
+
+
+def _users(web: Web) -> int:
+    with web.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+def test_a_json_body_past_the_bound_is_refused_and_nothing_is_written(web: Web) -> None:
+    token = web.login("admin")
+    before = _users(web)
+    padding = "x" * (BODY_MAX_BYTES + 1)
+    body = f'{{"username": "big", "display_name": "{padding}", "department": "LZ", "roles": ["reader"]}}'
+    answer = web.client.post(
+        "/api/users", content=body, headers={"X-CSRF-Token": token, "Content-Type": "application/json"}
+    )
+    assert answer.status_code == 413, answer.text[:200]
+    error = answer.json()["error"]
+    assert error["code"] == "too_large" and "larger than the server takes" in error["message"]
+    assert _users(web) == before
+
+
+def test_a_body_without_a_length_is_counted_as_it_arrives(web: Web) -> None:
+    token = web.login("admin")
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"username": "big", "display_name": "'
+        for _ in range(BODY_MAX_BYTES // MIB + 2):
+            yield b"x" * MIB
+        yield b'"}'
+
+    answer = web.client.post(
+        "/api/users", content=chunks(), headers={"X-CSRF-Token": token, "Content-Type": "application/json"}
+    )
+    assert answer.status_code == 413 and answer.json()["error"]["code"] == "too_large"
+
+
+def test_an_upload_past_the_workspace_bound_is_refused_on_a_page_in_chinese(web: Web, tmp_path: Path) -> None:
+    path = web.workspace.root / "zhizhi.yaml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config.setdefault("web", {})["upload_max_mb"] = 1
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    app = create_app(load_workspace(web.workspace.root))
+    try:
+        with TestClient(app, base_url="http://testserver") as client:
+            page = client.get("/login")
+            token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+            signed_in = client.post(
+                "/login",
+                data={"username": "steward", "password": DEMO_PASSWORD, "csrf_token": token},
+                follow_redirects=False,
+            )
+            assert signed_in.status_code == 303, signed_in.text[:300]
+            csrf = client.get("/batches").text.split('name="csrf_token" value="')[1].split('"')[0]
+            big = b"a,b\n" + b"1,2\n" * (3 * MIB // 4)  # 3 MiB: past 1 MB and the form's megabyte around it
+            answer = client.post(
+                "/batches/upload",
+                data={"csrf_token": csrf, "source": "dengji"},
+                files={"file": ("big.csv", big, "text/csv")},
+                follow_redirects=False,
+            )
+            assert answer.status_code == 413, answer.text[:300]
+            assert "提交的内容超过服务器接收的上限" in answer.text
+            small = client.post(
+                "/batches/upload",
+                data={"csrf_token": csrf, "source": "nosuch"},
+                files={"file": ("small.csv", b"a,b\n1,2\n", "text/csv")},
+                follow_redirects=False,
+            )
+            assert small.status_code == 404  # under the bound: the route itself answers (no such source)
+    finally:
+        app.state.context.engine.dispose()
+    assert not list((web.workspace.root / "data" / "uploads").rglob("*.csv"))
