@@ -99,75 +99,82 @@ class Backoff:
         self.current = self.first
 
 
-class Listener:
-    """On PostgreSQL, a thread that LISTENs on `zhizhi_owed` and rings `DOORBELL` for each notification, so that
-    loops in this process wake when another process owes work. Reconnects after a pause when the connection drops."""
+class _Hearing:
+    """A thread that rings `doorbell` when another process commits work, until `stop` is set; when its connection
+    fails it logs a warning (the loops find the work at their next look meanwhile) and tries again after `pause`."""
 
-    def __init__(self, url: str, stop: threading.Event, doorbell: Doorbell = DOORBELL, pause: float = 5.0) -> None:
-        self.url = _libpq_url(url)
+    name = "zhizhi-hear"
+    errors: tuple[type[Exception], ...] = ()
+
+    def __init__(self, stop: threading.Event, doorbell: Doorbell, pause: float) -> None:
         self.stop = stop
         self.doorbell = doorbell
         self.pause = pause
-        self.listening = threading.Event()  # set while LISTEN holds (tests wait for it)
+        self.listening = threading.Event()  # set while it hears (tests wait for it)
 
     def start(self) -> threading.Thread:
-        thread = threading.Thread(target=self._run, name="zhizhi-listen", daemon=True)
+        thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         thread.start()
         return thread
 
     def _run(self) -> None:
         while not self.stop.is_set():
             try:
-                with psycopg.connect(self.url, autocommit=True) as connection:
-                    connection.execute(f"LISTEN {CHANNEL}")
-                    self.listening.set()
-                    while not self.stop.is_set():
-                        for _ in connection.notifies(timeout=1.0, stop_after=1):
-                            self.doorbell.ring()
-            except psycopg.Error:
-                log.warning("listening for owed deliveries failed; polling until it reconnects", exc_info=True)
+                self._hear()
+            except self.errors:
+                log.warning("%s failed; the loops look for work at their own pace until it is back", self.name)
+                log.debug("%s failed", self.name, exc_info=True)
             self.listening.clear()
             self.stop.wait(self.pause)
 
+    def _hear(self) -> None:
+        raise NotImplementedError
 
-class Watcher:
-    """On SQLite, a thread that rings `DOORBELL` when another connection (another process's ingest, a page) commits
-    to the database file: `PRAGMA data_version` asked every `every` seconds on a connection of its own, which reads
-    no table and takes no lock. The loops then look for work; a commit that owed nothing costs them one look."""
+
+class Listener(_Hearing):
+    """On PostgreSQL: LISTENs on `zhizhi_owed` and rings for each notification."""
+
+    name = "zhizhi-listen"
+    errors = (psycopg.Error,)
+
+    def __init__(self, url: str, stop: threading.Event, doorbell: Doorbell = DOORBELL, pause: float = 5.0) -> None:
+        super().__init__(stop, doorbell, pause)
+        self.url = _libpq_url(url)
+
+    def _hear(self) -> None:
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            connection.execute(f"LISTEN {CHANNEL}")
+            self.listening.set()
+            while not self.stop.is_set():
+                for _ in connection.notifies(timeout=1.0, stop_after=1):
+                    self.doorbell.ring()
+
+
+class Watcher(_Hearing):
+    """On SQLite: rings when another connection (another process's ingest, a page) committed to the database file,
+    asking `PRAGMA data_version` every `every` seconds on a connection of its own, which reads no table and takes no
+    lock. The loops then look for work; a commit that owed nothing costs them one look."""
+
+    name = "zhizhi-watch"
+    errors = (sqlite3.Error,)
 
     def __init__(self, path: str, stop: threading.Event, doorbell: Doorbell = DOORBELL, every: float = 0.1) -> None:
+        super().__init__(stop, doorbell, pause=1.0)
         self.path = path
-        self.stop = stop
-        self.doorbell = doorbell
         self.every = every
-        self.listening = threading.Event()  # set while it watches (tests wait for it)
 
-    def start(self) -> threading.Thread:
-        thread = threading.Thread(target=self._run, name="zhizhi-watch", daemon=True)
-        thread.start()
-        return thread
-
-    def _run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                connection = sqlite3.connect(self.path, check_same_thread=False)
-                try:
-                    self._watch(connection)
-                finally:
-                    connection.close()
-            except sqlite3.Error:
-                log.warning("watching the database for owed deliveries failed; polling until it can", exc_info=True)
-            self.listening.clear()
-            self.stop.wait(max(self.every, 1.0))
-
-    def _watch(self, connection: sqlite3.Connection) -> None:
-        seen = connection.execute("PRAGMA data_version").fetchone()[0]
-        self.listening.set()
-        while not self.stop.wait(self.every):
-            version = connection.execute("PRAGMA data_version").fetchone()[0]
-            if version != seen:
-                seen = version
-                self.doorbell.ring()
+    def _hear(self) -> None:
+        connection = sqlite3.connect(self.path, check_same_thread=False)
+        try:
+            seen = connection.execute("PRAGMA data_version").fetchone()[0]
+            self.listening.set()
+            while not self.stop.wait(self.every):
+                version = connection.execute("PRAGMA data_version").fetchone()[0]
+                if version != seen:
+                    seen = version
+                    self.doorbell.ring()
+        finally:
+            connection.close()
 
 
 def _libpq_url(url: str) -> str:
