@@ -114,7 +114,7 @@ def case_view(
             }
             for c, s, problem in states
         ],  # fmt: skip
-        "tickets": [_ticket(t, data, shown) for t, data in tickets],
+        "tickets": [_ticket(t, data, shown and _reveals(actor, case, data)) for t, data in tickets],
         "pauses": [
             {
                 "id": p.id,
@@ -128,6 +128,12 @@ def case_view(
     }
 
 
+def _reveals(actor: Actor, case: Case, data: dict[str, Any]) -> bool:
+    """Whether a ticket's caller is shown to one the case's rule lets see its callers: a report's (举报人) only to the
+    assigned handler (Art 33), even inside a complaint's case."""
+    return data.get("kind") != "report" or (case.handler_id is not None and actor.user_id == case.handler_id)
+
+
 def _ticket(link: CaseTicket, data: dict[str, Any], shown: bool) -> dict[str, Any]:
     identity = {k: data.get(k) if shown else mask(c, data.get(k)) for k, c in IDENTITY.items()}
     reasons = json.loads(link.reasons) if link.reasons else {}
@@ -139,7 +145,7 @@ def _ticket(link: CaseTicket, data: dict[str, Any], shown: bool) -> dict[str, An
         "received_at": data.get("received_at"),
         "kind": data.get("kind"),
         "status": data.get("status"),
-        "respondent_name": data.get("respondent_name"),
+        "respondent_name": data.get("respondent_name") if shown else _masked(data.get("respondent_name")),
         "text": data.get("text") if shown else mask_text(str(data.get("text") or "")),
         **identity,
         "how": link.how,
@@ -185,7 +191,7 @@ def suggestion_row(session: Session, suggestion: CaseSuggestion) -> dict[str, An
         "ticket": {"record_id": suggestion.record_id, "number": data.get("number"), "channel": data.get("channel"),
                    "text": mask_text(str(data.get("text") or "")), "case": ticket_case.number if ticket_case else None},
         "case": other.number if other else None,
-        "case_respondent": other.respondent_name if other else None,
+        "case_respondent": _masked(other.respondent_name) if other else None,
     }  # fmt: skip
 
 
@@ -216,7 +222,7 @@ def case_row(
         "stage_en": STAGES[case.stage][1],
         "received_at": _iso(case.received_at),
         "received_on": case.received_on.isoformat(),
-        "respondent_name": case.respondent_name,
+        "respondent_name": _masked(case.respondent_name),
         "division": case.respondent_division,
         "desk": names.get(case.desk_id),
         "office": names.get(case.office_id or 0),
@@ -228,6 +234,11 @@ def case_row(
         "next_deadline": next_due.isoformat() if next_due else None,
         "calendar_problem": calendar_problem,
     }
+
+
+def _masked(text: str | None) -> str | None:
+    """Free text as lists show it: phone and ID numbers masked (a respondent's name is what a caller typed)."""
+    return mask_text(text) if text else text
 
 
 def _channels(session: Session, case: Case) -> list[str]:
@@ -335,7 +346,7 @@ def statistics(
             texts_by_day.append((datetime.fromisoformat(str(data.get("received_at"))).date(), str(data.get("text"))))
         except ValueError:
             pass
-    respondents = Counter(c.respondent_name for c in cases if c.respondent_name)
+    respondents = Counter(_masked(c.respondent_name) for c in cases if c.respondent_name)
     industries: Counter[str] = Counter()
     for c in cases:
         industries[_industry(session, c.entity_id) or "未关联主体"] += 1

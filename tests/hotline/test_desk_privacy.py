@@ -1,0 +1,79 @@
+"""The desk's privacy rules where a case mixes kinds, and free text in the lists (SQLite and PostgreSQL).
+
+A report (举报) about the same shop from the same caller may join a complaint's case (the desk weighs the shop and
+the words, not the kind): its reporter stays confidential all the same (Art 33), so the office's leader, who may
+see the complainants of that case, never sees the reporter. A respondent's name is free text too (the web form
+takes whatever a citizen types): phone and ID numbers in it are masked in every list.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import OPERATOR
+from tests.hotline.desk import GYM, ingest_all
+from tests.hotline.test_cases import _actor, _case_of
+from zhizhi.config import Workspace
+from zhizhi.hotline import case_row, case_view, entity_cases, load_calendar, merge_cases, push_tickets, take_in
+from zhizhi.hotline.views import statistics
+from zhizhi.store.tables import Entity
+
+REPORTER_PHONE = "13600000066"
+REPORT = {"number": "R001", "received_at": "2026-03-05 11:00:00", "kind": "举报", "caller_name": "赵六",
+          "caller_phone": REPORTER_PHONE, "respondent_name": GYM, "respondent_address": "柳州市城中区文昌路12号",
+          "text": "举报金力健身房无证经营，办卡收费后关门停业，涉嫌预付卡诈骗"}  # fmt: skip
+
+
+def test_a_reporter_in_a_complaints_case_stays_hidden_from_the_leader(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    ingest_all(workspace, tmp_path)
+    calendar = load_calendar(workspace.root)
+    with city() as session, session.begin():
+        push_tickets(session, workspace, OPERATOR, "12315", [REPORT], department="LZ-TSJB")
+        take_in(session, OPERATOR, workspace)
+    with city() as session, session.begin():
+        gym, report = _case_of(session, "T001"), _case_of(session, "R001")
+        if report.id != gym.id:  # the handler joins them: one shop, one matter
+            merge_cases(session, _actor(session, "hotline"), report, gym, how="confirmed", workspace=workspace)
+    with city() as session, session.begin():
+        gym = _case_of(session, "T001")
+        assert gym.kind == "complaint"
+        leader, handler = _actor(session, "leader"), _actor(session, "hotline")
+        seen = {t["number"]: t for t in case_view(session, leader, gym, calendar, purpose="督办投诉处理")["tickets"]}
+        assert seen["T001"]["caller_phone"] == "13800000001"  # the complainant: the office's leader may see
+        assert seen["R001"]["caller_phone"] == "136****0066" and seen["R001"]["caller_name"] != "赵六"
+        assert REPORTER_PHONE not in str(seen) and "赵六" not in str(seen)
+        mine = {t["number"]: t for t in case_view(session, handler, gym, calendar, purpose="核实举报")["tickets"]}
+        assert mine["R001"]["caller_phone"] == REPORTER_PHONE and mine["R001"]["caller_name"] == "赵六"
+
+
+def test_numbers_in_a_respondents_name_are_masked_in_every_list(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    ingest_all(workspace, tmp_path)
+    calendar = load_calendar(workspace.root)
+    named = {**REPORT, "number": "R002", "kind": "投诉", "respondent_name": "卖假药的王某13912345678",
+             "text": "在小区门口买的药是假的，卖药的人电话13912345678，身份证号11010519491231002X"}  # fmt: skip
+    with city() as session, session.begin():
+        push_tickets(session, workspace, OPERATOR, "12315", [named], department="LZ-TSJB")
+        take_in(session, OPERATOR, workspace)
+    with city() as session, session.begin():
+        case = _case_of(session, "R002")
+        entity, now = 990_002, datetime.now(UTC)
+        session.add(Entity(id=entity, status="active", name="王某", golden="{}", records=0, created_at=now,
+                           updated_at=now))  # fmt: skip
+        session.flush()
+        case.entity_id = entity  # linked to a register entity: the entity's file lists it
+        leader = _actor(session, "leader")
+        row = case_row(session, case, calendar, case.received_on, 2)
+        assert row["respondent_name"] == "卖假药的王某139****5678"
+        listed = entity_cases(session, leader, entity)
+        figures = statistics(session, leader, calendar, since=case.received_on, until=case.received_on)
+        view = case_view(session, leader, case, calendar)
+        for shown in (row, listed, figures, view):
+            assert "13912345678" not in str(shown) and "11010519491231002X" not in str(shown)
+        assert [r["name"] for r in figures["top_respondents"]] == ["卖假药的王某139****5678"]
