@@ -1,0 +1,76 @@
+"""The desk's scoring made faster gives the same outcome, to the last reason: a digest of a generated month.
+
+A month of the bench's generator (bench/hotline.py, seed 7, both channels, rephrased duplicates, repeat calls,
+several consumers of one incident) is taken ticket after ticket as intake does (`take_in`: each ticket's candidates,
+a case scoring as its best ticket, joining it at `merge_at`, else a case of its own with the three closest suggested
+from `review_from`), and every ticket's candidates (ticket, score, text similarity, reasons, shared phrases), the
+case it goes to and its suggestions are hashed; every tenth ticket's cases (`case_candidates`) too. The digest was
+computed with the code before the intake was made faster (commit 8d180bd); any change to which tickets merge, or to
+a score or a reason, changes it. The delta of added tickets is put into the arrays every 300 tickets, so that path
+is crossed many times (it changes no score: tests/hotline/test_similar.py).
+
+If the generator or the weights are changed on purpose, compute the digest again with `month_digest()`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zhizhi.config.models import HotlineConfig
+from zhizhi.hotline.similar import TicketIndex
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+from hotline import as_text, month  # noqa: E402
+
+GRIEVANCES = 1500
+DIGEST = "411d2def36503dfefa1d23ae7c953414ba4eb5f235968731ca02ad52fc61c658"
+
+
+def month_digest() -> tuple[str, dict[str, int]]:
+    """The digest of the month's outcome, and its counts (tickets, cases, merged, suggestions)."""
+    settings = HotlineConfig()
+    index, case_of, cases = TicketIndex(), dict[int, int](), 0
+    counts = {"tickets": 0, "merged": 0, "suggestions": 0, "candidates": 0}
+    digest = hashlib.sha256()
+    for ticket in month(7, GRIEVANCES):
+        text = as_text(ticket)
+        found = index.candidates(text, limit=20, floor=settings.review_from)
+        best: dict[int, Any] = {}
+        for c in found:
+            case = case_of[c.ticket_id]
+            if case not in best or c.score > best[case].score:
+                best[case] = c
+        top = max(best.items(), key=lambda item: (item[1].score, -item[0]), default=None)
+        if top is not None and top[1].score >= settings.merge_at:
+            case_of[ticket.id], suggested = top[0], []
+            counts["merged"] += 1
+        else:
+            case_of[ticket.id], cases = cases, cases + 1
+            suggested = [(other, c.ticket_id, c.score) for other, c in sorted(best.items(), key=lambda i: -i[1].score)]
+            suggested = suggested[:3]
+            counts["suggestions"] += len(suggested)
+        seen: dict[str, Any] = {"ticket": ticket.id, "case": case_of[ticket.id], "suggested": suggested,
+                                "candidates": [(c.ticket_id, c.score, c.text_similarity, c.reasons, c.shared_phrases)
+                                               for c in found]}  # fmt: skip
+        if ticket.id % 10 == 0:
+            seen["cases"] = [(c.case_id, c.score, c.ticket_ids, c.best.ticket_id, c.reasons, c.shared_phrases)
+                             for c in index.case_candidates(text, limit=5, floor=0.0)]  # fmt: skip
+        digest.update(json.dumps(seen, ensure_ascii=False).encode())
+        counts["tickets"] += 1
+        counts["candidates"] += len(found)
+        index.add(text)
+    return digest.hexdigest(), counts
+
+
+def test_a_generated_month_merges_as_before_to_the_last_score_and_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("zhizhi.hotline.similar.REINDEX_AT", 300)
+    digest, counts = month_digest()
+    assert counts["merged"] > 300 and counts["suggestions"] > 100 and counts["candidates"] > 1000, counts
+    assert digest == DIGEST, counts
