@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from zhizhi.access import audit
 from zhizhi.access.departments import get_department_by_code
 from zhizhi.access.roles import Actor, require
-from zhizhi.errors import InputError, NotFoundError, ZhizhiError
+from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError, ZhizhiError
 from zhizhi.inspections.excel import Column, Problems, parse_flag, read_sheet, write_book
 from zhizhi.records import record_types
 from zhizhi.store.tables import Department, InspectionItem
@@ -131,6 +131,15 @@ def save_item(
             f"Item `{code}`: record type `{exc}` is unknown; known: {', '.join(sorted(record_types()))}.",
             zh=f"事项 `{code}`：适用对象 `{exc}` 不是已知的记录类型。",
         ) from None
+    item = session.scalar(select(InspectionItem).where(InspectionItem.code == code))
+    if item is not None and not actor.covers(session.get_one(Department, item.department_id).path):
+        owner = session.get_one(Department, item.department_id)
+        raise PermissionDeniedError(
+            f"Item code `{code}` is inspected by `{owner.code}`, outside your departments: a steward of `{owner.code}` "
+            "changes it; give your own item another code.",
+            zh=f"事项编码 `{code}` 属于 `{owner.code}`（{owner.name}），不在您的权限范围内：请由该部门修改，"
+            "或为本部门的事项另编编码。",
+        )
     dept = get_department_by_code(session, actor, department.strip())
     values = {
         "name": name,
@@ -140,7 +149,6 @@ def save_item(
         "qualification": (qualification or "").strip()[:64] or None,
         "active": active,
     }
-    item = session.scalar(select(InspectionItem).where(InspectionItem.code == code))
     if item is not None and all(getattr(item, k) == v for k, v in values.items()):
         return item, "unchanged"
     state = "created" if item is None else "updated"

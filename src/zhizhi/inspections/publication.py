@@ -21,12 +21,15 @@ from sqlalchemy.orm import Session
 
 from zhizhi import ledger
 from zhizhi.access import audit
+from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.cells import xlsx_cell
 from zhizhi.config import Workspace
 from zhizhi.errors import InputError, NotFoundError
 from zhizhi.hotline.workdays import UnknownYearError, WorkCalendar, load_calendar
 from zhizhi.inspections.visits import overall, visible
+from zhizhi.privacy.catalogue import FREE_TEXT
+from zhizhi.privacy.masking import mask
 from zhizhi.store.tables import (
     Department,
     InspectionDraw,
@@ -199,7 +202,7 @@ def _rows(session: Session, visits: Sequence[InspectionVisit]) -> tuple[list[tup
                 i.name,
                 departments[v.department_id].name,
                 PUBLISHED_WORDS.get(v.result or "", v.result or ""),
-                v.note or "",
+                mask(FREE_TEXT, v.note or ""),  # for the public system: no one's number leaves with it
             )
             for v, i in checks
         )
@@ -223,9 +226,13 @@ def workbook(session: Session, visits: Sequence[InspectionVisit]) -> bytes:
 
 
 def pending(session: Session, actor: Actor, through: date | None = None) -> list[InspectionVisit]:
-    """The inspected visits the actor may see that are not published yet (inspected on or before `through`)."""
+    """The inspected visits organised by the actor's subtree that are not published yet (inspected on or before
+    `through`): a visit the actor only reads (its items' department, the target's office) is its organiser's to
+    publish, as publishing ends its team's corrections."""
     query = select(InspectionVisit).where(
-        InspectionVisit.status == "done", InspectionVisit.published_at.is_(None), visible(actor)
+        InspectionVisit.status == "done",
+        InspectionVisit.published_at.is_(None),
+        within_scope(actor, InspectionVisit.department_id),
     )
     if through is not None:
         query = query.where(InspectionVisit.inspected_on <= through)
@@ -241,7 +248,9 @@ def publish(
     visits = pending(session, actor, through)
     if not visits:
         raise InputError(
-            "Nothing to publish: no inspected visit waits for publication.", zh="没有待公示的抽查检查结果。"
+            "Nothing to publish: no inspected visit organised by your departments waits for publication (a visit is "
+            "published by a steward of its organiser).",
+            zh="没有待公示的抽查检查结果（检查任务由组织部门的数据管理员公示）。",
         )
     body = workbook(session, visits)
     digest = hashlib.sha256(body).hexdigest()

@@ -316,16 +316,28 @@ def import_targets(session: Session, actor: Actor, data: bytes, file_name: str) 
     problems = Problems(file_name)
     column = {c.name: c for c in COLUMNS}
     changes: list[tuple[InspectionTarget, dict[str, Any]]] = []
+    offices = {i: (code, path) for i, code, path in session.execute(select(Department.id, Department.code,
+                                                                           Department.path))}  # fmt: skip
     for number, row in read_sheet(data, file_name, COLUMNS, max_rows=MAX_IMPORT_ROWS):
         target = _target_of(session, row)
+        key = "entity_id" if row.get("entity_id") else "uscc"
         if target is None:
-            key = "entity_id" if row.get("entity_id") else "uscc"
             problems.add(
                 number,
                 column[key],
                 row.get(key, ""),
                 "no such target in the register (refresh it first)",
                 "名录库中没有该对象（请先刷新名录库）",
+            )
+            continue
+        outside = _outside(actor, target, offices)
+        if outside is not None:
+            problems.add(
+                number,
+                column[key],
+                row.get(key, ""),
+                f"the target is supervised by `{outside}`, outside your departments: its steward changes it",
+                f"该对象由 `{outside}` 监管，不在您的权限范围内，请由其数据管理员调整",
             )
             continue
         change: dict[str, Any] = {}
@@ -375,6 +387,15 @@ def import_targets(session: Session, actor: Actor, data: bytes, file_name: str) 
         detail={"file": file_name, "rows": len(changes)},
     )
     return len(changes)
+
+
+def _outside(actor: Actor, target: InspectionTarget, offices: dict[int, tuple[str, str]]) -> str | None:
+    """The code of the office supervising `target` when it lies outside the actor's subtree (a target with no office
+    is the bureau's: `none` unless the actor's subtree is the whole tree)."""
+    if target.office_id is None:
+        return None if all(actor.covers(path) for _, path in offices.values()) else "none"
+    code, path = offices[target.office_id]
+    return None if actor.covers(path) else code
 
 
 def _target_of(session: Session, row: dict[str, str]) -> InspectionTarget | None:
