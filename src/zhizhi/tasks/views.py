@@ -1,5 +1,9 @@
 """What pages, the API and the CLI show of tasks: a task's line, a task with its parts (who owns each, its deadline,
-handovers, evidence, and what the caller may do on it), and the overdue parts both sides' leaders see."""
+handovers, evidence, and what the caller may do on it), and the overdue parts both sides' leaders see.
+
+Free text people wrote (a text given as evidence, a handover's reason and answer) may name or number a person: it is
+read as written by its author and the side it belongs to, and with the numbers found in it masked by the task's
+other parties."""
 
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from zhizhi.access.roles import Actor, require
-from zhizhi.store.tables import Department, Task, TaskHandover, TaskPart, User
+from zhizhi.privacy.catalogue import FREE_TEXT
+from zhizhi.privacy.masking import mask
+from zhizhi.store.tables import Department, Task, TaskEvidence, TaskHandover, TaskPart, User
 from zhizhi.store.types import iso_utc, local_today
 from zhizhi.tasks import evidence
 from zhizhi.tasks.rules import acts_for, covers, leads, subtree
@@ -85,7 +91,8 @@ def part_view(
     """One part as shown: its owner, deadline and state, its handovers, its evidence and the caller's steps."""
     waiting = next((h for h in handovers if h.status == "pending"), None)
     is_open = part.status == "open"
-    owner_side = is_open and acts_for(session, actor, part.department_id, part.owner_id)
+    owner = acts_for(session, actor, part.department_id, part.owner_id)
+    owner_side = is_open and owner
     receiver_side = (
         waiting is not None
         and (actor.is_operator or waiting.asked_by != actor.name)
@@ -108,8 +115,8 @@ def part_view(
         "evidence_note": part.evidence_note,
         "done_at": iso_utc(part.done_at),
         "done_by": part.done_by,
-        "handover": handover_view(waiting, names) if waiting else None,
-        "handovers": [handover_view(h, names) for h in handovers],
+        "handover": handover_view(waiting, names, session, actor) if waiting else None,
+        "handovers": [handover_view(h, names, session, actor) for h in handovers],
         "evidence_items": [
             {
                 "id": e.id,
@@ -118,7 +125,7 @@ def part_view(
                 "media_type": e.media_type,
                 "size": e.size,
                 "sha256": e.sha256,
-                "text": e.text,
+                "text": e.text if owner or e.added_by == actor.name else mask(FREE_TEXT, e.text),
                 "added_by": e.added_by,
                 "added_at": iso_utc(e.added_at),
             }
@@ -134,7 +141,17 @@ def part_view(
     }
 
 
-def handover_view(handover: TaskHandover, names: Names) -> dict[str, Any]:
+def handover_view(handover: TaskHandover, names: Names, session: Session, actor: Actor) -> dict[str, Any]:
+    """A handover as shown: its reason and answer read as written by its two sides, numbers masked for the rest."""
+    plain = (
+        actor.name in (handover.asked_by, handover.answered_by)
+        or acts_for(session, actor, handover.from_department_id, handover.from_user_id)
+        or acts_for(session, actor, handover.to_department_id, handover.to_user_id)
+    )
+
+    def shown(text: str | None) -> str | None:
+        return text if plain else mask(FREE_TEXT, text)
+
     return {
         "id": handover.id,
         "status": handover.status,
@@ -142,13 +159,22 @@ def handover_view(handover: TaskHandover, names: Names) -> dict[str, Any]:
         "from_person": names.user(handover.from_user_id),
         "to": names.department(handover.to_department_id),
         "to_person": names.user(handover.to_user_id),
-        "reason": handover.reason,
+        "reason": shown(handover.reason),
         "asked_by": handover.asked_by,
         "asked_at": iso_utc(handover.asked_at),
         "answered_by": handover.answered_by,
         "answered_at": iso_utc(handover.answered_at),
-        "answer": handover.answer,
+        "answer": shown(handover.answer),
     }
+
+
+def evidence_text(session: Session, actor: Actor, item: TaskEvidence) -> str:
+    """A text given as evidence, as its download shows it: as written to its author and the part's owner side, the
+    numbers found in it masked for the task's other parties (as on the task's page)."""
+    part = session.get_one(TaskPart, item.part_id)
+    if item.added_by == actor.name or acts_for(session, actor, part.department_id, part.owner_id):
+        return item.text or ""
+    return str(mask(FREE_TEXT, item.text or ""))
 
 
 def overdue_parts(

@@ -151,7 +151,8 @@ def download_evidence(evidence_id: Id, db: DbSession, actor: PageDataReader) -> 
     """One piece of evidence as it was given (a file, or a text as plain text); the download is audited."""
     item = tasks.read_evidence(db, actor, evidence_id)
     if item.kind == "text":
-        return Response((item.text or "").encode("utf-8"), media_type="text/plain; charset=utf-8")
+        text = tasks.evidence_text(db, actor, item)
+        return Response(text.encode("utf-8"), media_type="text/plain; charset=utf-8")
     name = item.name or "file"
     headers = {"Content-Disposition": f"attachment; filename=\"evidence-{item.id}\"; filename*=UTF-8''{quote(name)}"}
     return Response(item.content or b"", media_type=item.media_type or "application/octet-stream", headers=headers)

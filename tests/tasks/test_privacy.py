@@ -1,0 +1,57 @@
+"""What people wrote on a task is read as written only by those who wrote it or answer it: a text given as evidence by
+a part's owner side, and a handover's reason and answer, have the numbers found in them (phones, ID numbers) masked
+for every other party of the task (the lead, the other parts' departments), on the page, in the JSON twin and in the
+text's download."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.conftest import Web
+from tests.tasks.helpers import actor, make_tasks
+from zhizhi.store.tables import TaskEvidence, TaskPart
+from zhizhi.tasks import add_evidence, hand_over
+
+PHONE, ID_NUMBER = "13812345678", "450202199001011237"
+TEXT = f"已检查，食堂负责人电话{PHONE}，身份证{ID_NUMBER}"
+REASON = f"人手不足，请联系{PHONE}"
+
+
+def _as(web: Web, username: str) -> None:
+    web.client.cookies.clear()
+    web.login_form(username)
+
+
+def test_evidence_texts_and_handover_reasons_are_masked_for_the_other_parties(web: Web) -> None:
+    with web.sessions() as session, session.begin():
+        campaign, _ = make_tasks(session)
+        number = campaign.number
+        parts = session.scalars(select(TaskPart).where(TaskPart.task_id == campaign.id).order_by(TaskPart.seq)).all()
+        (item,) = add_evidence(session, actor(session, "chengzhong"), parts[1], text=TEXT)
+        hand_over(session, actor(session, "yufeng"), parts[2], department="LZ-LN", reason=REASON)
+        text_id, cz_part, yf_part = item.id, parts[1].id, parts[2].id
+    with web.sessions() as session:
+        assert session.get_one(TaskEvidence, text_id).text == TEXT  # kept as written
+
+    def shown(view: dict[str, object], part_id: int) -> tuple[str, str]:
+        parts = {p["id"]: p for p in view["items"]}  # type: ignore[attr-defined]
+        texts = [e["text"] for e in parts[cz_part]["evidence_items"] if e["kind"] == "text"]
+        return texts[0], parts[yf_part]["handovers"][0]["reason"]
+
+    # The lead section's leader and 鱼峰区's side: 城中区's text has its numbers masked.
+    _as(web, "sp_leader")
+    text, reason = shown(web.client.get(f"/api/tasks/{number}").json(), cz_part)
+    assert PHONE not in text and ID_NUMBER not in text and "138****5678" in text and "已检查" in text
+    assert PHONE not in reason and "138****5678" in reason  # the lead is no side of the handover
+    page = web.client.get(f"/tasks/{number}").text
+    assert PHONE not in page and ID_NUMBER not in page and "138****5678" in page
+    download = web.client.get(f"/tasks/evidence/{text_id}")
+    assert download.status_code == 200 and PHONE not in download.text and "138****5678" in download.text
+    _as(web, "yufeng")  # gave the handover: reads its reason as written; 城中区's evidence masked
+    text, reason = shown(web.client.get(f"/api/tasks/{number}").json(), cz_part)
+    assert PHONE not in text and reason == REASON
+    # 城中区's named owner wrote the text: reads it as written, in the view and the download.
+    _as(web, "chengzhong")
+    text, _ = shown(web.client.get(f"/api/tasks/{number}").json(), cz_part)
+    assert text == TEXT
+    assert web.client.get(f"/tasks/evidence/{text_id}").text == TEXT
