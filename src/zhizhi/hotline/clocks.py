@@ -15,7 +15,7 @@ from datetime import date
 from typing import Literal
 
 from zhizhi.errors import InputError
-from zhizhi.hotline.workdays import WorkCalendar
+from zhizhi.hotline.workdays import UnknownYearError, WorkCalendar
 
 Status = Literal["running", "paused", "warning", "breached", "met"]
 
@@ -111,12 +111,13 @@ def remaining(calendar: WorkCalendar, start: date, working_days: int, at: date, 
 
 @dataclass(frozen=True)
 class ClockState:
-    """Where a clock stands on a day: its status, its deadline (the earliest, while paused) and its counts."""
+    """Where a clock stands on a day: its status, its deadline (the earliest, while paused) and its counts (None
+    past a known deadline into a year the calendar does not know: the breach is certain, the count is not)."""
 
     status: Status
     deadline: date
-    elapsed: int
-    remaining: int
+    elapsed: int | None
+    remaining: int | None
 
 
 @dataclass(frozen=True)
@@ -141,16 +142,22 @@ class Clock:
             raise InputError(f"The `{self.rule.name}` clock ({self.rule.article}) cannot be paused.")
         until = self.done_on or at
         pauses = tuple(replace(p, end=max(until, p.start)) if p.end is None else p for p in self.pauses)
-        due = deadline(calendar, self.start, self.working_days, pauses)
-        spent = elapsed(calendar, self.start, until, pauses)
-        left = self.working_days - spent
+        due = deadline(calendar, self.start, self.working_days, pauses)  # a deadline in an unknown year: raised
+        if until > due:  # the days after a known deadline may reach a year not known: late for certain, by how much not
+            try:
+                spent: int | None = elapsed(calendar, self.start, until, pauses)
+            except UnknownYearError:
+                spent = None
+        else:
+            spent = elapsed(calendar, self.start, until, pauses)
+        left = None if spent is None else self.working_days - spent
         if self.done_on is not None:
             return ClockState("met" if self.done_on <= due else "breached", due, spent, left)
         if at > due:
             status: Status = "breached"
         elif any(p.covers(at) for p in self.pauses):
             status = "paused"
-        elif left <= warn_before:
+        elif left is not None and left <= warn_before:
             status = "warning"
         else:
             status = "running"
