@@ -6,6 +6,7 @@ severity and the column it came from. Nothing here knows a particular record typ
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field, replace
 
 import polars as pl
@@ -40,20 +41,87 @@ def record_columns(kind: RecordType) -> list[str]:
     return [column for spec in kind.fields for column in output_columns(spec)]
 
 
-def check_columns(source: SourceConfig, header: list[str], label: str, sheet: str | None) -> None:
-    """Every column the source maps must be in the file's header; the error lists what the file has.
+def header_key(name: str) -> str:
+    """A header name as compared with a source's column: full-width forms as half-width (（手机） as (手机)), no spaces
+    or line breaks anywhere (经营者 名称, a header wrapped in its cell)."""
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+def _last_part(name: str) -> str:
+    return name.rsplit("/", 1)[-1]
+
+
+def resolve_column(column: str, header: list[str]) -> list[str]:
+    """The header names a source's column matches: itself; else those equal to it but for full-width forms and
+    spaces; else those whose last part under a merged group header (许可证信息/许可证编号) is it. More than one is
+    ambiguous; none is missing."""
+    if column in header:
+        return [column]
+    key = header_key(column)
+    same = [h for h in header if header_key(h) == key]
+    if same:
+        return same
+    return [h for h in header if _last_part(header_key(h)) == _last_part(key)]
+
+
+def check_columns(source: SourceConfig, header: list[str], label: str, sheet: str | None) -> SourceConfig:
+    """The source with each mapped column named as this header writes it; every column the source maps must be in
+    the header (see `resolve_column`), once: the error lists what the file has and says what to fix.
 
     Biometric data (face images and templates, fingerprints) is refused unless the source records its legal basis.
     """
     check_biometric(source, header, label, sheet)
-    missing = [m.column for m in source.fields.values() if m.column is not None and m.column not in header]
+    resolved, missing, ambiguous = {}, [], []
+    for name, mapping in source.fields.items():
+        if mapping.column is None:
+            continue
+        found = resolve_column(mapping.column, header)
+        if len(found) == 1:
+            resolved[name] = found[0]
+        elif found:
+            ambiguous.append(f"`{mapping.column}` ({' or '.join(f'`{c}`' for c in found)})")
+        else:
+            missing.append(mapping.column)
+    where = f"`{label}`" + (f", sheet `{sheet}`" if sheet else "")
+    where_zh = f"`{label}`" + (f" 工作表 `{sheet}`" if sheet else "")
+    columns = ", ".join(f"`{c}`" for c in header)
     if missing:
-        where = f"`{label}`" + (f", sheet `{sheet}`" if sheet else "")
         raise InputError(
             f"{where} has no column(s) {', '.join(f'`{c}`' for c in missing)} that source `{source.name}` maps. "
-            f"Its columns are: {', '.join(f'`{c}`' for c in header)}. Fix the source file's `fields` or the export.",
-            zh=f"文件 {where} 缺少数据源 `{source.name}` 需要的列：{'、'.join(str(c) for c in missing)}。",
+            f"Its columns are: {columns}. Fix the source file's `fields` or the export. Nothing was ingested.",
+            zh=f"文件 {where_zh} 缺少数据源 `{source.name}` 需要的列：{'、'.join(missing)}。文件中的列为：{columns}。"
+            "请修改数据源文件的 fields 或重新导出。本次未导入任何数据。",
         )
+    if ambiguous:
+        raise InputError(
+            f"{where}: column(s) {'; '.join(ambiguous)} that source `{source.name}` maps match more than one column. "
+            "Name the column exactly as the file writes it in the source file's `fields`. Nothing was ingested.",
+            zh=f"文件 {where_zh} 中数据源 `{source.name}` 需要的列 {'；'.join(ambiguous)} 对应多个列，"
+            "请在数据源文件的 fields 中按文件中的写法准确填写列名。本次未导入任何数据。",
+        )
+    return _renamed(source, resolved)
+
+
+def as_written(source: SourceConfig, header: list[str]) -> SourceConfig:
+    """The source with each mapped column that matches exactly one of the header's named as the header writes it
+    (the others as they are): for a quarantined row, whose cells are keyed by the file's header."""
+    found = {n: resolve_column(m.column, header) for n, m in source.fields.items() if m.column is not None}
+    return _renamed(source, {name: columns[0] for name, columns in found.items() if len(columns) == 1})
+
+
+def _renamed(source: SourceConfig, resolved: dict[str, str]) -> SourceConfig:
+    if all(source.fields[name].column == column for name, column in resolved.items()):
+        return source
+    fields = {
+        name: m.model_copy(update={"column": resolved[name]}) if name in resolved else m
+        for name, m in source.fields.items()
+    }
+    return source.model_copy(update={"fields": fields})
+
+
+def shares_a_column(source: SourceConfig, header: list[str]) -> bool:
+    """Whether any column the source maps is in the header (see `resolve_column`)."""
+    return any(m.column is not None and resolve_column(m.column, header) for m in source.fields.values())
 
 
 def check_biometric(source: SourceConfig, header: list[str], label: str, sheet: str | None) -> None:

@@ -17,8 +17,8 @@ import polars as pl
 
 from zhizhi.ingest.encode import Encoded, encode_chunk
 from zhizhi.ingest.kinds import Context
-from zhizhi.ingest.mapping import check_columns, map_chunk
-from zhizhi.ingest.read.base import ReadOptions, Skip
+from zhizhi.ingest.mapping import check_columns, map_chunk, shares_a_column
+from zhizhi.ingest.read.base import ERROR, ROW, Chunk, Reading, ReadOptions, Skip
 from zhizhi.ingest.read.registry import readers
 from zhizhi.sources.config import SourceConfig
 
@@ -63,15 +63,57 @@ def produce(job: Job) -> Iterator[Opened | Prepared]:
     fixed_header = getattr(reader, "fixed_header", True)
     reading = reader.open(job.path, job.options)
     yield Opened(reading.label, reading.encoding)
-    checked: set[str | None] = set()
+    sheets = _Sheets(job, reading, fixed_header)
     skips_taken = 0
     for chunk in reading.chunks:
-        if fixed_header and chunk.sheet not in checked:
-            check_columns(job.source, reading.headers.get(chunk.sheet, chunk.frame.columns), reading.label, chunk.sheet)
-            checked.add(chunk.sheet)
+        source = sheets.source_for(chunk)
         skips, skips_taken = reading.skipped[skips_taken:], len(reading.skipped)
-        mapped = map_chunk(chunk.frame, job.source, job.context)
+        if source is None:  # a sheet of notes or codes beside the data: its rows are skipped, each with its reason
+            yield Prepared(None, skips=[*skips, *_other_table(chunk)])
+            continue
+        mapped = map_chunk(chunk.frame, source, job.context)
         text = None if job.needs_file else chunk.frame.write_csv()
         encoded = encode_chunk(chunk.frame, mapped, chunk.sheet, job.columns)
         yield Prepared(encoded, mapped.translations, skips, text)
+    sheets.check_some_read()
     yield Prepared(None, skips=reading.skipped[skips_taken:], last=True, watermark=reading.watermark)
+
+
+class _Sheets:
+    """The source as each sheet's header names its columns, checked at the sheet's first chunk.
+
+    A workbook may hold, beside its data, a sheet of notes (填表说明) or of codes (代码表) sharing no column with the
+    source: when the source names no sheets, such a sheet's rows are skipped as `other_table`, and the file is
+    refused only when no sheet had the source's columns.
+    """
+
+    def __init__(self, job: Job, reading: Reading, fixed_header: bool) -> None:
+        self.job, self.reading, self.fixed_header = job, reading, fixed_header
+        self.resolved: dict[str | None, SourceConfig | None] = {}
+
+    def source_for(self, chunk: Chunk) -> SourceConfig | None:
+        """The source to map this chunk with; None for a sheet that is another table."""
+        if not self.fixed_header:
+            return self.job.source
+        if chunk.sheet not in self.resolved:
+            header = self.reading.headers.get(chunk.sheet, chunk.frame.columns)
+            other = chunk.sheet is not None and not self.job.options.sheets
+            if other and not shares_a_column(self.job.source, header):
+                self.resolved[chunk.sheet] = None
+            else:
+                self.resolved[chunk.sheet] = check_columns(self.job.source, header, self.reading.label, chunk.sheet)
+        return self.resolved[chunk.sheet]
+
+    def check_some_read(self) -> None:
+        """Refuse a workbook none of whose sheets had the source's columns, naming the first sheet's."""
+        if self.resolved and all(source is None for source in self.resolved.values()):
+            first = next(iter(self.resolved))
+            check_columns(self.job.source, self.reading.headers.get(first, []), self.reading.label, first)
+
+
+def _other_table(chunk: Chunk) -> list[Skip]:
+    cells = [c for c in chunk.frame.columns if c not in (ROW, ERROR)]
+    return [
+        Skip(chunk.sheet, row[ROW], "other_table", " ".join(row[c] for c in cells if row[c])[:200])
+        for row in chunk.frame.iter_rows(named=True)
+    ]

@@ -26,7 +26,7 @@ from zhizhi.errors import InputError, NotFoundError
 from zhizhi.ingest.batches import source_mapping
 from zhizhi.ingest.bulk import Ids, lock_ingest
 from zhizhi.ingest.encode import encode_chunk
-from zhizhi.ingest.mapping import HARD, check_columns, map_chunk, record_columns
+from zhizhi.ingest.mapping import HARD, as_written, check_columns, map_chunk, record_columns
 from zhizhi.ingest.pipeline import build_context
 from zhizhi.ingest.read.base import ERROR, ROW
 from zhizhi.ingest.report import Tally
@@ -164,6 +164,7 @@ def fix_item(
             zh=f"修正值有 {len(value)} 个字符，最多 {MAX_FIX_LENGTH} 个。",
         )
     cells: dict[str, Any] = json.loads(raw.data)
+    source = as_written(source, list(cells))  # the file may write a mapped column (联系电话(手机)) its own way
     column = _column(source, target, cells, item_id)
     fixes: dict[str, str] = json.loads(item.fixes) if item.fixes else {}
     before = fixes.get(column, cells.get(column))
@@ -258,7 +259,7 @@ def replay(
     outcome: dict[int, str] = {}
     for (name, header), members in groups.items():
         config = load_source(name)
-        check_columns(config, list(header), members[0][2].file_name, members[0][1].sheet)
+        config = check_columns(config, list(header), members[0][2].file_name, members[0][1].sheet)
         targets = outbox.owed_to(config)
         context = build_context(session, config, day)
         _replay_group(session, config, list(header), members, context, ids, now, actor, targets)

@@ -14,6 +14,19 @@ CHUNK_ROWS = 50_000
 ROW = "_row"  # the row number as a person sees it in the file: 1-based, header rows counted
 ERROR = "_error"  # why a row could not be read as a row (wrong number of fields, broken JSON); null when fine
 TOTAL_MARKERS = ("合计", "总计", "小计", "total")
+# Below the data of a ledger: a notes block (填表说明, 注：, 备注：, 以下空白) and sign-off lines
+# (制表人：张三 审核人：李四 制表日期：…). NOTE_HEAD is matched against a row's first filled cell, SIGN_OFF
+# against every filled cell, both with their spaces removed; the same patterns run in Python (rows.py) and in
+# polars (csv_fast.py).
+NOTE_HEAD = (
+    r"^(?:(?:填表说明|填报说明|填写说明|说明|注意事项|注|备注|附注)[0-9一二三四五六七八九十]*(?:[:：]|$)"
+    r"|以下(?:空白|无正文|无内容|无数据))"
+)
+SIGN_OFF = (
+    r"^(?:制表人?|填表人?|填报人?|审核人?|复核人?|审批人|经办人|联系人|联系电话|(?:单位|统计|部门)?负责人|分管领导"
+    r"|(?:填报|制表|填表|报送)(?:单位|日期|时间)|(?:打印|导出)(?:日期|时间)|日期)(?:[（(][^）)]*[）)])?[:：]"
+)
+_NOTE_HEAD, _SIGN_OFF, _SPACE = re.compile(NOTE_HEAD), re.compile(SIGN_OFF), re.compile(r"\s")
 # byte-order marks (a second one after the first, one at the start of a file pasted into another, a UTF-16 one read
 # as text) and zero-width characters: invisible in a header cell, never part of a column's name
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\ufffe]")
@@ -101,6 +114,24 @@ def is_total(cells: list[str]) -> bool:
     """A footer row whose first filled cell says 合计 / 总计 / 小计 / Total."""
     first = next((c for c in cells if c), "")
     return first.replace(" ", "").lower().startswith(TOTAL_MARKERS)
+
+
+def sparse(filled: int, width: int) -> bool:
+    """A row with at most half its header's cells filled (at least one): room for a note, not a record."""
+    return filled <= max(1, width // 2)
+
+
+def note_kind(cells: list[str], width: int) -> str | None:
+    """`head` for the first line of a notes block (填表说明, 注：…, 以下空白) in a sparse row, `sign` for a row of
+    sign-off cells only (制表人：… 审核人：…), else None."""
+    filled = [_SPACE.sub("", c) for c in cells if c.strip()]
+    if not filled:
+        return None
+    if _NOTE_HEAD.match(filled[0]) and sparse(len(filled), width):
+        return "head"
+    if all(_SIGN_OFF.match(c) for c in filled):
+        return "sign"
+    return None
 
 
 def header_cell(cell: str) -> str:

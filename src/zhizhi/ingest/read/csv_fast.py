@@ -14,13 +14,15 @@ import csv
 import shutil
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from zhizhi.ingest.read import base
-from zhizhi.ingest.read.base import ERROR, ROW, TOTAL_MARKERS, Chunk, Reading, Skip, header_cell
+from zhizhi.ingest.read.base import ERROR, NOTE_HEAD, ROW, SIGN_OFF, TOTAL_MARKERS, Chunk, Reading, Skip, header_cell
 from zhizhi.ingest.read.headers import WINDOW, find_header
+from zhizhi.ingest.read.rows import SKIP_INITIALS
 
 UTF8 = ("utf-8", "utf_8", "utf-8-sig", "utf_8_sig")
 BLOCK = 1 << 22  # characters re-encoded at a time
@@ -106,7 +108,20 @@ def _reencode(path: Path, encoding: str, target: Path) -> None:
             lines += block.count("\n")
 
 
-def _reasons(columns: list[str], header_rows: list[list[str]]) -> pl.Expr:
+@dataclass(frozen=True)
+class _Judge:
+    """How a batch's rows are judged: `before` is the skip reason before notes are (blank, repeated_header,
+    total_row); `initial` a row's first filled character, `roomy` whether it has room for a note only; `note` (a
+    notes head or sign-off line) is evaluated only on the few rows starting with a note's first character."""
+
+    before: pl.Expr
+    initial: pl.Expr
+    roomy: pl.Expr
+    note: pl.Expr
+    head: pl.Expr
+
+
+def _judge(columns: list[str], header_rows: list[list[str]]) -> _Judge:
     stripped = [pl.col(c).str.strip_chars() for c in columns]
     stripped[0] = stripped[0].str.strip_chars_start("\ufeff")  # a file pasted after another keeps its BOM
     blank = pl.all_horizontal([s == "" for s in stripped])
@@ -118,9 +133,10 @@ def _reasons(columns: list[str], header_rows: list[list[str]]) -> pl.Expr:
         ]
         or [pl.lit(False)]
     )
-    first = pl.coalesce([pl.when(s != "").then(s) for s in stripped]).str.replace_all(" ", "").str.to_lowercase()
+    filled = pl.coalesce([pl.when(s != "").then(s) for s in stripped])
+    first = filled.str.replace_all(" ", "").str.to_lowercase()
     total = pl.any_horizontal([first.str.starts_with(marker) for marker in TOTAL_MARKERS]).fill_null(False)
-    return (
+    before = (
         pl.when(blank)
         .then(pl.lit("blank"))
         .when(repeated)
@@ -128,6 +144,38 @@ def _reasons(columns: list[str], header_rows: list[list[str]]) -> pl.Expr:
         .when(total)
         .then(pl.lit("total_row"))
     )
+    roomy = pl.sum_horizontal([(s != "").cast(pl.Int32) for s in stripped]) <= max(1, len(columns) // 2)
+    compact = [s.str.replace_all(r"\s", "") for s in stripped]
+    head = filled.str.replace_all(r"\s", "").str.contains(NOTE_HEAD).fill_null(False) & roomy
+    sign = pl.all_horizontal([(s == "") | c.str.contains(SIGN_OFF) for s, c in zip(stripped, compact, strict=True)])
+    return _Judge(before, filled.str.slice(0, 1), roomy, head | sign, head)
+
+
+def _notes(judged: pl.DataFrame, judge: _Judge, notes: bool) -> tuple[pl.Series, bool]:
+    """Each row's reason (`before`, else note_row for a note, a sign-off line or a roomy row inside a notes block)
+    and whether a notes block is open after the batch. A notes head opens a block; data that fills more than half
+    the header, or the header again (a new page), closes it."""
+    open_ = pl.col("_before").is_null()
+    candidates = judged.filter(open_ & pl.col("_initial").is_in(list(SKIP_INITIALS)))
+    noted = candidates.filter(judge.note).select(ROW, judge.head.alias("_head")) if candidates.height else None
+    is_note = pl.col(ROW).is_in(noted[ROW].implode()) if noted is not None else pl.lit(False)
+    is_head = pl.col(ROW).is_in(noted.filter("_head")[ROW].implode()) if noted is not None else pl.lit(False)
+    event = (
+        pl.when(is_head)
+        .then(pl.lit(True))
+        .when((open_ & ~is_note & ~pl.col("_roomy")) | (pl.col("_before") == "repeated_header"))
+        .then(pl.lit(False))
+    )
+    marked = judged.select(
+        event.alias("_event"),
+        pl.when(~open_)
+        .then(pl.col("_before"))
+        .when(is_note | (event.is_null() & event.forward_fill().fill_null(notes)))
+        .then(pl.lit("note_row"))
+        .alias("_reason"),
+    )
+    events = marked["_event"].drop_nulls()
+    return marked["_reason"], bool(events[-1]) if events.len() else notes
 
 
 def _chunks(
@@ -139,14 +187,20 @@ def _chunks(
     folder: Path | None,
 ) -> Iterator[Chunk]:
     columns = [f"c{i}" for i in range(len(names))]
-    reason = _reasons(columns, header_rows)
+    judge = _judge(columns, header_rows)
     renamed = [pl.col(c).alias(n) for c, n in zip(columns, names, strict=True)]
     offset = used + 1
+    notes = False  # a notes block open at the end of the previous batch
     try:
         for batch in frame.collect_batches(chunk_size=base.CHUNK_ROWS):
-            marked = batch.fill_null("").with_columns(
-                pl.int_range(offset, offset + batch.height, dtype=pl.Int64).alias(ROW), reason.alias("_reason")
+            judged = batch.fill_null("").with_columns(
+                pl.int_range(offset, offset + batch.height, dtype=pl.Int64).alias(ROW),
+                judge.before.alias("_before"),
+                judge.initial.alias("_initial"),
+                judge.roomy.alias("_roomy"),
             )
+            reasons, notes = _notes(judged, judge, notes)
+            marked = judged.drop("_before", "_initial", "_roomy").with_columns(reasons)
             offset += batch.height
             for row in marked.filter(pl.col("_reason").is_not_null()).iter_rows(named=True):
                 text = " ".join(row[c] for c in columns if row[c])[:200]

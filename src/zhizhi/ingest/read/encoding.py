@@ -44,11 +44,22 @@ def detect_encoding(path: Path) -> str:
     )
 
 
+# GB2312 and GBK are subsets of GB18030 with the same bytes: a file "in GBK" that holds a rare name character (𠀾,
+# 䶮) written by a GB18030 system is still read, where Python's gbk codec would refuse the whole file.
+WIDER = {"gbk": "gb18030", "gb2312": "gb18030"}
+
+
 def check_encoding(encoding: str) -> str:
-    """A forced encoding, refused at once when Python does not know it."""
+    """A forced encoding, refused at once when Python does not know it; GBK and GB2312 are read as GB18030."""
     import codecs
 
     try:
-        return codecs.lookup(encoding).name
+        name = codecs.lookup(encoding).name
     except LookupError:
-        raise InputError(f"Encoding `{encoding}` is unknown; use utf-8, utf-8-sig, gbk or gb18030.") from None
+        raise InputError(
+            f"Encoding `{encoding}` is unknown; use utf-8, utf-8-sig, gbk, gb18030 or utf-16 in the source's "
+            "`encoding:`, or leave it out to have it detected.",
+            zh=f"未知的编码 `{encoding}`：请在数据源的 encoding 中填写 utf-8、utf-8-sig、gbk、gb18030 或 utf-16，"
+            "或删去该项由系统自动识别。",
+        ) from None
+    return WIDER.get(name, name)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from zhizhi.ingest.read import base
-from zhizhi.ingest.read.base import TOTAL_MARKERS, Chunk, Skip, frame, header_cell, is_total
+from zhizhi.ingest.read.base import TOTAL_MARKERS, Chunk, Skip, frame, header_cell, is_total, note_kind, sparse
 from zhizhi.ingest.read.headers import find_header
 
 TOTAL_INITIALS = frozenset(marker[0] for marker in TOTAL_MARKERS) | frozenset("T")
+# First characters of the notes and sign-off lines below the data (base.NOTE_HEAD, base.SIGN_OFF): a row starting
+# otherwise is data without a further look, unless a notes block is open.
+SKIP_INITIALS = TOTAL_INITIALS | frozenset("填说注备附以制审复经联单统部负分报打导日")
 
 
 def sheet_chunks(
@@ -41,11 +44,21 @@ def sheet_chunks(
     firsts = {row[0] for row in header_rows if row}
     batch: list[tuple[int, str | None, list[str]]] = []
     append = batch.append
+    notes = False  # inside a notes block (填表说明 and its numbered lines) below the data
     for number, cells in _chain(window[found.used :], iterator):
-        # The common row (a first cell that is no header, total or blank, exactly `width` cells) costs no calls.
+        # The common row (a first cell that is no header, total, note or blank, exactly `width` cells) costs no calls.
         first = cells[0].strip().lstrip("\ufeff") if cells else ""  # a file pasted after another keeps its BOM
-        if not first or first[0] in TOTAL_INITIALS or first in firsts:
+        if notes or not first or first[0] in SKIP_INITIALS or first in firsts:
             reason = _skip_reason(cells, header_rows)
+            if reason is None:
+                kind = note_kind(cells, width)
+                if kind == "head":
+                    notes = True
+                elif kind is None:  # a sign-off line leaves the block as it was
+                    notes = notes and sparse(_filled(cells), width)
+                reason = "note_row" if kind or notes else None
+            elif reason == "repeated_header":
+                notes = False  # the next page of a paged export
             if reason:
                 skipped.append(Skip(sheet, number, reason, " ".join(c for c in cells if c)[:200]))
                 continue
@@ -66,6 +79,10 @@ def _chain(
 ) -> Iterator[tuple[int, list[str]]]:
     yield from first
     yield from rest
+
+
+def _filled(cells: list[str]) -> int:
+    return sum(1 for c in cells if c.strip())
 
 
 def _skip_reason(cells: list[str], header_rows: list[list[str]]) -> str | None:
