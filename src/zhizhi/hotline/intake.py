@@ -25,10 +25,10 @@ from zhizhi.access.roles import Actor
 from zhizhi.config import Workspace
 from zhizhi.delivery import Outbox
 from zhizhi.delivery.targets import FILES as TARGET_FILES
-from zhizhi.errors import ConfigError, InputError
+from zhizhi.errors import ConfigError, ConflictError, InputError
 from zhizhi.records.ticket import CHANNELS, TICKET
 from zhizhi.sources import SourceConfig, own_source
-from zhizhi.store.tables import QuarantineItem, RawRow
+from zhizhi.store.tables import QuarantineItem, RawRow, Record
 from zhizhi.store.types import LOCAL_TZ, local_today
 
 MAX_TICKETS = 1000
@@ -59,6 +59,7 @@ def _bounded(tickets: list[dict[str, Any]]) -> list[dict[str, str]]:
                          zh=f"一次推送 {len(tickets)} 张工单，最多 {MAX_TICKETS} 张，请分批推送。")  # fmt: skip
     problems = []
     rows = []
+    first: dict[str, int] = {}
     for i, ticket in enumerate(tickets, start=1):
         unknown = sorted(set(ticket) - set(FIELDS))
         if unknown:
@@ -70,11 +71,29 @@ def _bounded(tickets: list[dict[str, Any]]) -> list[dict[str, str]]:
             if len(text) > MAX_VALUE:
                 problems.append(f"ticket {i}: `{name}` is {len(text)} characters; at most {MAX_VALUE}")
             row[name] = text
+        number = row["number"].strip()
+        if number and number in first:  # two versions of one ticket in one request: which is it? not guessed
+            problems.append(f"ticket {i}: number `{number}` is ticket {first[number]}'s too; send a ticket once a "
+                            "request (its newer version in the next)")  # fmt: skip
+        first.setdefault(number, i)
+        row["received_at"] = _china_time(row["received_at"])
         rows.append(row)
     if problems:
         raise InputError("The tickets were not taken: " + "; ".join(problems[:20]) + ".",
                          zh="工单未接收：" + "；".join(problems[:20]) + "。", details=problems)  # fmt: skip
     return rows
+
+
+def _china_time(text: str) -> str:
+    """A moment written with its time zone (`2026-09-30T23:30:00Z`) as China's time (`2026-10-01T07:30:00`): the
+    ingest keeps a moment's wall time, and the clocks count from its day in China. Any other text is left as sent."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        return text
+    return moment.astimezone(LOCAL_TZ).replace(tzinfo=None).isoformat()
 
 
 def push_tickets(
@@ -132,6 +151,19 @@ def _owner(root: Path, channel: str) -> str:
     return TARGET_FILES.load(root, channel).owner
 
 
+def _free_number(session: Session, now: datetime) -> str:
+    """A web ticket's number (`W` + date + six random digits) that no ticket has: a number drawn twice would make
+    a stranger's ticket a new version of the first one."""
+    for _ in range(50):
+        number = f"W{now:%Y%m%d}{secrets.randbelow(10**6):06d}"
+        key = f"number={number}"
+        if session.scalar(select(Record.id).where(Record.record_type == "ticket", Record.key == key).limit(1)) is None:
+            return number
+    raise ConflictError(
+        "No free web ticket number was found; submit the form again.", zh="未能分配工单编号，请重新提交。"
+    )
+
+
 def web_ticket(session: Session, workspace: Workspace, form: dict[str, str], *, ip: str) -> str:
     """A ticket from the public web form; returns its number (the caller keeps it to look the ticket up)."""
     desk = workspace.config.hotline.desk
@@ -139,7 +171,7 @@ def web_ticket(session: Session, workspace: Workspace, form: dict[str, str], *, 
         raise ConfigError("The web form is off: set `hotline.desk` in zhizhi.yaml to the desk's department.",
                           zh="网上投诉举报未开放：请在 zhizhi.yaml 中设置 hotline.desk（受理部门）。")  # fmt: skip
     now = datetime.now(LOCAL_TZ).replace(tzinfo=None, microsecond=0)
-    number = f"W{now:%Y%m%d}{secrets.randbelow(10**6):06d}"
+    number = _free_number(session, now)
     ticket = {
         k: (form.get(k) or "").strip()
         for k in (

@@ -1,0 +1,82 @@
+"""A platform's push and the public web form, at their edges (SQLite and PostgreSQL, through the real app).
+
+- one request holding the same ticket number twice is refused whole (which of the two is the ticket?), named;
+- a moment of receipt with a time zone (`2026-09-30T23:30:00Z`) is China's time once stored (07:30 on 1 October:
+  the clocks count from that day);
+- two web tickets drawn the same random number the same day stay two tickets: the second gets another number and
+  never becomes a new version of a stranger's ticket.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.web.test_hotline_api import platform_token, pushed, ticket_counts
+from tests.web.test_hotline_pages import TICKET, Desk, desk_fixture, public_csrf, text_of  # noqa: F401 (fixture)
+from zhizhi.hotline import lookup
+from zhizhi.store.tables import Record, RecordVersion
+
+URL = "/api/hotline/12315/tickets"
+
+
+def test_one_push_with_a_number_twice_is_refused_and_names_it(desk: Desk) -> None:
+    web, token = desk.web, platform_token(desk, "12315")
+    before = ticket_counts(web)
+    twice = [pushed("D1"), pushed("D2"), pushed(" D1", text="同一编号的另一段诉求内容，超市多收钱")]
+    refused = web.client.post(URL, json=twice, headers=token)
+    error = refused.json()["error"]
+    assert refused.status_code == 422 and error["code"] == "invalid_input"
+    assert "`D1`" in error["message"] and "ticket 3" in error["message"] and "ticket 1" in error["message"]
+    assert ticket_counts(web) == before  # nothing taken
+    same = web.client.post(URL, json=[pushed("D1"), pushed("D2")], headers=token)
+    assert same.status_code == 200 and same.json()["records"] == {"new": 2, "changed": 0, "unchanged": 0}
+    changed = web.client.post(URL, json=[pushed("D1", status="已受理")], headers=token)  # a new version, once
+    assert changed.json()["records"] == {"new": 0, "changed": 1, "unchanged": 0}
+
+
+def test_a_moment_with_a_time_zone_is_kept_in_chinas_time(desk: Desk) -> None:
+    web, token = desk.web, platform_token(desk, "12315")
+    zoned = [
+        pushed("Z1", received_at="2026-09-30T23:30:00Z"),
+        pushed("Z2", received_at="2026-10-01T09:00:00+08:00", caller_phone="13500000022", respondent_name="乙店"),
+    ]
+    answer = web.client.post(URL, json=zoned, headers=token)
+    assert answer.status_code == 200 and answer.json()["accepted"] == 2, answer.text
+    with web.sessions() as session:
+        stored = _received(session)
+    assert stored == {"number=Z1": "2026-10-01T07:30:00", "number=Z2": "2026-10-01T09:00:00"}
+
+
+def _received(session: Session) -> dict[str, str]:
+    rows = session.execute(
+        select(Record.key, RecordVersion.data)
+        .join(RecordVersion, RecordVersion.id == Record.version_id)
+        .where(Record.key.in_(["number=Z1", "number=Z2"]))
+    ).all()
+    return {key: json.loads(data)["received_at"] for key, data in rows}
+
+
+def test_a_web_number_drawn_twice_the_same_day_makes_two_tickets(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    draws = iter([7, 7, 7])
+    real = secrets.randbelow
+    monkeypatch.setattr(secrets, "randbelow", lambda n: next(draws, None) or real(n))
+    client = desk.web.client
+    token = public_csrf(client, "/hotline/submit")
+    first = client.post("/hotline/submit", data={"csrf_token": token, **TICKET})
+    other = {"caller_name": "孙九", "caller_phone": "13700004321", "text": "另一位市民的另一件事，商店拒不退货"}
+    second = client.post("/hotline/submit", data={"csrf_token": token, **TICKET, **other})
+    numbers = [re.search(r"W\d{14}", page.text) for page in (first, second)]
+    assert all(numbers), text_of(second.text)
+    one, two = (n.group() for n in numbers if n)
+    assert one != two
+    with desk.web.sessions() as session:
+        assert session.scalar(select(func.count()).where(Record.key.startswith("number=W"))) == 2
+        mine, theirs = lookup(session, one, "5678"), lookup(session, two, "4321")
+        assert mine is not None and theirs is not None
+        assert lookup(session, one, "4321") is None  # the first ticket is still the first citizen's
