@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from zhizhi.config.files import NAME_PATTERN, NamedFiles
+from zhizhi.privacy.catalogue import FREE_TEXT, personal_columns
 from zhizhi.records import record_types
 from zhizhi.reports.origins import (
     CLOCK_STATES,
@@ -192,9 +193,24 @@ def query_problems(query: QueryConfig) -> list[str]:
             problems.append(f"`query.group_by`: `{origin}` rows have no industry code to group by `section`")
         elif key not in GROUPINGS:
             problems += field_problems("query.group_by", [key], origin, kind, filters_only=False)
+            problems += personal_problems(key, origin, kind)
     if len(set(query.group_by)) != len(query.group_by):
         problems.append("`query.group_by` names a key twice; name each once")
     return problems
+
+
+def personal_problems(name: str, origin: str, kind: str | None) -> list[str]:
+    """A group named by a field of personal data (not free text): its values would be the labels of the report's
+    tables, files and delivered figures, so a report is never grouped by one."""
+    record_type = kind if origin == "records" else "entity" if origin == "entities" else None
+    category = personal_columns(record_type).get(name) if record_type else None
+    if category is None or category == FREE_TEXT:
+        return []
+    return [
+        f"`query.group_by`: `{name}` ({category}) is personal data; a report lists no person's {category}: group by "
+        "a department, county, division, section or a field that is not personal, or count it with a `distinct` "
+        "measure instead"
+    ]
 
 
 def field_problems(
