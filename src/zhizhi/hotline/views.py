@@ -283,8 +283,8 @@ def lookup(session: Session, number: str, phone_last4: str) -> Lookup | None:
     """The ticket numbered `number` whose caller's phone ends in `phone_last4`, or None — the same None for no such
     ticket and for wrong digits, so the page cannot be used to learn which numbers exist."""
     number, digits = (number or "").strip()[:64], (phone_last4 or "").strip()
-    if not number or len(digits) != 4 or not digits.isdigit():
-        return None
+    if not number or not number.isprintable() or len(digits) != 4 or not digits.isdigit():
+        return None  # a control character is no ticket's (and PostgreSQL refuses a NUL): the same None
     rows = session.execute(
         select(Record.id, RecordVersion.data)
         .join(RecordVersion, RecordVersion.id == Record.version_id)
