@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from zhizhi.errors import InputError
 from zhizhi.ingest.encode import Encoded, encode_chunk
 from zhizhi.ingest.kinds import Context
 from zhizhi.ingest.mapping import check_columns, map_chunk, shares_a_column
@@ -105,10 +106,40 @@ class _Sheets:
         return self.resolved[chunk.sheet]
 
     def check_some_read(self) -> None:
-        """Refuse a workbook none of whose sheets had the source's columns, naming the first sheet's."""
+        """Once every row is read: check the headers of sheets that had no data row (a header-only export is a batch
+        of 0 rows, but only with the source's columns), and refuse a file in which no header was found, or none of
+        whose sheets had the source's columns (naming the first sheet's)."""
+        if not self.fixed_header:
+            return
+        for sheet, header in self.reading.headers.items():
+            if sheet not in self.resolved:
+                self.source_for(Chunk(sheet, pl.DataFrame(schema=dict.fromkeys(header, pl.String))))
+        if not self.reading.headers and self.job.needs_file:
+            where, where_zh = _where(self.reading.label, list(self.job.options.sheets))
+            hidden = sorted({str(s.sheet) for s in self.reading.skipped if s.reason == "hidden_sheet"})
+            named = ", ".join(f"`{h}`" for h in hidden)
+            raise InputError(
+                f"{where} holds no table: no header row was found (it holds only blank or title rows"
+                + (
+                    f"; hidden sheet(s) {named} were not read: name them in the source's `sheets:` to read them"
+                    if hidden
+                    else ""
+                )
+                + "). Nothing was ingested. Export the data again with its header row.",
+                zh=f"{where_zh}中没有表格：未找到表头行（只有空行或标题行"
+                + (f"；隐藏的工作表 {named} 未读取，如需读取请在数据源的 sheets 中列出" if hidden else "")
+                + "）。本次未导入任何数据，请连同表头重新导出。",
+            )
         if self.resolved and all(source is None for source in self.resolved.values()):
             first = next(iter(self.resolved))
             check_columns(self.job.source, self.reading.headers.get(first, []), self.reading.label, first)
+
+
+def _where(label: str, sheets: list[str]) -> tuple[str, str]:
+    named = ", ".join(f"`{s}`" for s in sheets)
+    if sheets:
+        return f"File `{label}` (sheet(s) {named})", f"文件 `{label}`（工作表 {named}）"
+    return f"File `{label}`", f"文件 `{label}` "
 
 
 def _other_table(chunk: Chunk) -> list[Skip]:

@@ -21,7 +21,7 @@ import polars as pl
 
 from zhizhi.ingest.read import base
 from zhizhi.ingest.read.base import ERROR, NOTE_HEAD, ROW, SIGN_OFF, TOTAL_MARKERS, Chunk, Reading, Skip, header_cell
-from zhizhi.ingest.read.headers import WINDOW, find_header
+from zhizhi.ingest.read.headers import HEAD_ROWS, find_header
 from zhizhi.ingest.read.rows import SKIP_INITIALS
 
 UTF8 = ("utf-8", "utf_8", "utf-8-sig", "utf_8_sig")
@@ -87,7 +87,7 @@ def _first_records(path: Path, encoding: str, delimiter: str) -> list[tuple[int,
         with path.open(encoding=encoding, errors="strict", newline="") as handle:
             for number, cells in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
                 records.append((number, cells))
-                if number == WINDOW:
+                if number == HEAD_ROWS:
                     break
     except UnicodeDecodeError as exc:
         raise NotEncoded(len(records) + 1, exc.reason) from None

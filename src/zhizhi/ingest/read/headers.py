@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from zhizhi.ingest.read.base import Skip, unique_header
 
 WINDOW = 12
+# A ledger may open with a long notes block (填表说明, one line a row) above its header: rows with at most one filled
+# cell, up to this many, are titles; the header is looked for in the WINDOW rows after them.
+LEAD = 100
+HEAD_ROWS = LEAD + WINDOW  # how many first rows a reader hands to find_header
 
 
 @dataclass
@@ -19,20 +23,28 @@ class HeaderFound:
 
 
 def find_header(sheet: str | None, rows: list[tuple[int, list[str]]]) -> HeaderFound:
-    """Look at the first rows: the header is the first row nearly as full as the fullest; above it, titles."""
-    window = rows[:WINDOW]
+    """Look at the first rows: the header is the first row nearly as full as the fullest; above it, titles.
+
+    Rows with at most one filled cell before the first with two (up to LEAD of them) are titles and notes; the
+    header is looked for in the WINDOW rows from there (from the first row when no row has two filled cells: a
+    file of one column)."""
+    start = next((i for i, (_, cells) in enumerate(rows[: LEAD + 1]) if _filled(cells) >= 2), 0)
+    skipped = [_title(sheet, number, cells) for number, cells in rows[:start]]
+    window = rows[start : start + WINDOW]
     fullest = max((_filled(cells) for _, cells in window), default=0)
-    skipped: list[Skip] = []
     for index, (number, cells) in enumerate(window):
         filled = _filled(cells)
         if filled >= max(2, fullest // 2 + 1) or (fullest == 1 and filled == 1):
             names, used = _join_second_row(cells, window[index + 1][1] if index + 1 < len(window) else None)
             if used == 2:
                 skipped.append(Skip(sheet, window[index + 1][0], "header_row", " | ".join(window[index + 1][1])))
-            return HeaderFound(unique_header(names), index + used, skipped)
-        reason = "title_row" if filled else "blank"
-        skipped.append(Skip(sheet, number, reason, " ".join(c for c in cells if c)[:200]))
-    return HeaderFound([], len(window), skipped)
+            return HeaderFound(unique_header(names), start + index + used, skipped)
+        skipped.append(_title(sheet, number, cells))
+    return HeaderFound([], start + len(window), skipped)
+
+
+def _title(sheet: str | None, number: int, cells: list[str]) -> Skip:
+    return Skip(sheet, number, "title_row" if _filled(cells) else "blank", " ".join(c for c in cells if c)[:200])
 
 
 def _filled(cells: list[str]) -> int:

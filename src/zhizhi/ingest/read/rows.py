@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from zhizhi.ingest.read import base
 from zhizhi.ingest.read.base import TOTAL_MARKERS, Chunk, Skip, frame, header_cell, is_total, note_kind, sparse
-from zhizhi.ingest.read.headers import find_header
+from zhizhi.ingest.read.headers import HEAD_ROWS, find_header
 
 TOTAL_INITIALS = frozenset(marker[0] for marker in TOTAL_MARKERS) | frozenset("T")
 # First characters of the notes and sign-off lines below the data (base.NOTE_HEAD, base.SIGN_OFF): a row starting
@@ -28,7 +28,7 @@ def sheet_chunks(
     window: list[tuple[int, list[str]]] = []
     for number, cells in iterator:
         window.append((number, cells))
-        if len(window) == 12:
+        if len(window) == HEAD_ROWS:
             break
     found = find_header(sheet, window)
     skipped.extend(found.skipped)

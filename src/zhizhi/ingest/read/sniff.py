@@ -53,6 +53,8 @@ def looks_like(path: Path, head: bytes) -> Looks | None:
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _zip(path)
     if head.startswith(UTF16_BOMS):
+        if not head.decode("utf-16", errors="ignore").strip():
+            return Looks("blank: nothing but spaces and line breaks", "空白文件：只有空格和换行")
         return None
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", errors="ignore")[:1024].lower()
     if text.startswith("<") and any(mark in text for mark in HTML_MARKS):
