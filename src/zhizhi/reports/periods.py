@@ -100,7 +100,7 @@ def parse(text: str) -> Period:
             return month(date(int(m[1]), int(m[2]), 1))
         elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return day(date.fromisoformat(value))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a period at the calendar's end (9999-12) has no day after
         pass
     raise InputError(
         f"Period `{text}` is not one zhizhi reads: write a day `2026-11-05`, a week `2026-W45`, a month `2026-11`, "

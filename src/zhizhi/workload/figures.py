@@ -47,8 +47,14 @@ def months(last: str | None = None, count: int = 6, today: date | None = None) -
     if end.label.count("-") != 1 or "W" in end.label or "Q" in end.label:
         raise InputError(f"`{last}` is not a month; write it as 2026-11.", zh=f"`{last}` 不是月份，请写成 2026-11。")
     found = [end]
-    while len(found) < count:
-        found.append(month(found[-1].first - timedelta(days=1)))
+    try:
+        while len(found) < count:
+            found.append(month(found[-1].first - timedelta(days=1)))
+    except OverflowError:  # months before the calendar's first year
+        raise InputError(
+            f"`{last}` with {count} months reaches before the year 1; write a month such as 2026-11.",
+            zh=f"`{last}` 向前 {count} 个月超出日历范围，请写成 2026-11 这样的月份。",
+        ) from None
     return found[::-1]
 
 
