@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from difflib import SequenceMatcher
 from typing import Any
@@ -196,24 +196,34 @@ class PairFacts:
 
     def vectors(self) -> npt.NDArray[np.float64]:
         """The facts as the model reads them: one row per pair, one column per name of `FEATURES`."""
+        columns = [np.asarray(c, dtype=np.float64) for c in self._columns(range(len(FEATURES)))]
+        return np.column_stack(columns).reshape(len(self), len(FEATURES))
+
+    def logits(self) -> npt.NDArray[np.float64]:
+        """Each pair's log-odds of being one case. The facts of weight 0 are not computed: adding 0 to the sum
+        changes none of its bits."""
+        z = np.zeros(len(self))
+        for weight, column in zip(_WEIGHED, self._columns(_WEIGHED_AT), strict=True):
+            z = z + weight * np.asarray(column, dtype=np.float64)
+        return BIAS + z
+
+    def _columns(self, wanted: Iterable[int]) -> list[npt.NDArray[Any]]:
+        """The columns of `FEATURES` at the places `wanted`, in that order."""
         long_apart = self.days_apart > WINDOW_DAYS
         caller = self.same_phone | self.same_caller
         weight = np.log1p(self.shared)
-        days = np.log1p(np.minimum(np.maximum(self.days_apart, 0), WINDOW_DAYS).astype(np.float64))
-        columns = (self.text, weight, self.same_phone, self.same_caller, self.same_respondent,
-                   self.different_respondent, np.minimum(self.same_figures, 2), np.minimum(self.different_figures, 2),
-                   self.repeat_call & ~long_apart, long_apart, self.text * self.different_respondent,
-                   self.different_word, ~caller * days, self.same_respondent * weight, self.one_respondent,
-                   caller * weight, self.same_problem, self.different_problem, self.same_goods, self.different_goods,
-                   self.same_place, self.different_place)  # fmt: skip
-        return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns]).reshape(len(self), len(FEATURES))
-
-    def logits(self) -> npt.NDArray[np.float64]:
-        """Each pair's log-odds of being one case."""
-        z = np.zeros(len(self))
-        for weight, column in zip(WEIGHTS, self.vectors().T, strict=True):
-            z = z + weight * column
-        return BIAS + z
+        columns: dict[int, Callable[[], npt.NDArray[Any]]] = {
+            0: lambda: self.text, 1: lambda: weight, 2: lambda: self.same_phone, 3: lambda: self.same_caller,
+            4: lambda: self.same_respondent, 5: lambda: self.different_respondent,
+            6: lambda: np.minimum(self.same_figures, 2), 7: lambda: np.minimum(self.different_figures, 2),
+            8: lambda: self.repeat_call & ~long_apart, 9: lambda: long_apart,
+            10: lambda: self.text * self.different_respondent, 11: lambda: self.different_word,
+            12: lambda: ~caller * np.log1p(np.minimum(np.maximum(self.days_apart, 0), WINDOW_DAYS).astype(np.float64)),
+            13: lambda: self.same_respondent * weight, 14: lambda: self.one_respondent, 15: lambda: caller * weight,
+            16: lambda: self.same_problem, 17: lambda: self.different_problem, 18: lambda: self.same_goods,
+            19: lambda: self.different_goods, 20: lambda: self.same_place, 21: lambda: self.different_place,
+        }  # fmt: skip
+        return [columns[at]() for at in wanted]
 
     def scores(self) -> list[float]:
         """Each pair's score (as `Evidence.score`)."""
@@ -257,6 +267,10 @@ WEIGHTS = (0.00, 0.00, 3.39, 3.31, 5.91, -5.33, 0.00, 0.00, 0.31, -3.0, -1.04, -
 hand. A weight of 0 is a fact the fit found nothing in beyond the others (the texts' cosine and their shared weight
 alone once the shared weight with the same business or caller is known; figures once the days apart are known: each
 consumer of one incident has their own sum and date)."""
+_WEIGHED_AT = tuple(at for at, weight in enumerate(WEIGHTS) if weight)
+_WEIGHED = tuple(WEIGHTS[at] for at in _WEIGHED_AT)
+FIGURES_WEIGHED = bool(WEIGHTS[FEATURES.index("same_figures")] or WEIGHTS[FEATURES.index("different_figures")])
+"""Whether the figures count in a pair's log-odds (when not, they are compared only for the pairs shown)."""
 
 
 @dataclass(frozen=True)

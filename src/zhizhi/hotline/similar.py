@@ -28,11 +28,11 @@ import math
 import re
 import sys
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -40,6 +40,7 @@ import numpy.typing as npt
 
 from zhizhi.hotline.evidence import (
     FEATURES,
+    FIGURES_WEIGHED,
     RECENT_DAYS,
     WEIGHTS,
     CaseEvidence,
@@ -227,6 +228,13 @@ class _Column:
         self.data[self.size : need] = values
         self.size = need
 
+    def append(self, value: Any) -> None:
+        """One value at the end."""
+        if self.size == self.data.size:
+            self.data = np.concatenate([self.data, np.zeros(max(self.data.size, 1), dtype=self.data.dtype)])
+        self.data[self.size] = value
+        self.size += 1
+
     def view(self) -> npt.NDArray[Any]:
         return self.data[: self.size]
 
@@ -270,6 +278,23 @@ CASE_FLOOR = 1e-4
 
 
 _NO_FIGURES: frozenset[tuple[str, str]] = frozenset()
+SLOTS = 0xFFFF
+
+
+def _characters(text: str) -> int:
+    """A text's characters as bits of 64 (a text inside another has no bit the other lacks)."""
+    bits = 0
+    for character in set(text):
+        bits |= 1 << (ord(character) & 63)
+    return bits
+
+
+def _ranges(starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The positions from each start to its end, one range after the other."""
+    lengths = ends - starts
+    first: npt.NDArray[np.int64] = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    positions: npt.NDArray[np.int64] = np.arange(first.size) + first
+    return positions
 
 
 class TicketIndex:
@@ -291,6 +316,11 @@ class TicketIndex:
         self._received = _Column(I32)  # proleptic ordinal, 0 when unknown
         self._repeat = _Column(np.bool_)
         self._respondent: list[str | None] = []
+        self._respondent_id = _Column(I32)  # each row's respondent as a number (-1: none), `_respondent_of` its key
+        self._respondent_ids: dict[str, int] = {}
+        self._respondent_of: list[str] = []
+        self._respondent_bits = _Column(np.uint64)  # by respondent number: `_characters`, and the key's length
+        self._respondent_length = _Column(I32)
         self._figures: list[frozenset[tuple[str, str]]] = []
         self._texts: list[str] = []  # normalised, the respondent's name taken out
         # Bulk-built: every key's ticket count; trigram -> rows; identity hash -> rows (all sorted).
@@ -302,10 +332,11 @@ class TicketIndex:
         self._who_keys = np.empty(0, dtype=I64)
         self._who_rows = np.empty(0, dtype=I32)
         # Added since: the same, in dictionaries.
-        self._delta_df: dict[int, int] = defaultdict(int)
+        self._delta_df: Counter[int] = Counter()
         self._delta_post: dict[int, list[int]] = defaultdict(list)
         self._delta_who: dict[int, list[int]] = defaultdict(list)
         self._bulk_rows = 0
+        self._slots = np.zeros(SLOTS + 1, dtype=I32)  # `_find`'s table, left empty between uses
 
     def __len__(self) -> int:
         return self._ids.size
@@ -328,8 +359,7 @@ class TicketIndex:
             self._bulk(norms=False)
         else:
             keys = self._grams.data[start:end].tolist()
-            for key in keys:
-                self._delta_df[key] += 1
+            self._delta_df.update(keys)
             for key in keys[: int(self._trigrams.data[row])]:
                 self._delta_post[key].append(row)
             for column in self._identity.values():
@@ -347,6 +377,9 @@ class TicketIndex:
         other._identity = {kind: column.copy() for kind, column in self._identity.items()}
         other._labels = {kind: column.copy() for kind, column in self._labels.items()}
         other._respondent, other._figures, other._texts = list(self._respondent), list(self._figures), list(self._texts)
+        other._respondent_id = self._respondent_id.copy()
+        other._respondent_ids, other._respondent_of = dict(self._respondent_ids), list(self._respondent_of)
+        other._respondent_bits, other._respondent_length = self._respondent_bits.copy(), self._respondent_length.copy()
         other._bulk()
         return other
 
@@ -356,27 +389,36 @@ class TicketIndex:
         respondent = respondent_key(ticket.respondent) or None
         self._texts.append(without_respondent(text, respondent))
         tri, bi = gram_keys(self._texts[-1])
-        self._ids.extend([ticket.id])
+        self._ids.append(ticket.id)
         self._grams.extend(tri)
         self._grams.extend(bi)
-        self._offsets.extend([self._grams.size])
-        self._trigrams.extend([tri.size])
-        self._norms.extend([0.0])
-        self._norm_at.extend([0])
-        self._identity["phone"].extend([_hash("phone", ticket.phone)])
-        self._identity["name"].extend([_hash("name", ticket.caller_name)])
-        self._identity["respondent"].extend([_hash("respondent", respondent and respondent_core(respondent))])
-        self._identity["uscc"].extend([_hash("uscc", ticket.respondent_uscc)])
+        self._offsets.append(self._grams.size)
+        self._trigrams.append(tri.size)
+        self._norms.append(0.0)
+        self._norm_at.append(0)
+        self._identity["phone"].append(_hash("phone", ticket.phone))
+        self._identity["name"].append(_hash("name", ticket.caller_name))
+        self._identity["respondent"].append(_hash("respondent", respondent and respondent_core(respondent)))
+        self._identity["uscc"].append(_hash("uscc", ticket.respondent_uscc))
         for kind, key in zip(LABELS, _labels(ticket), strict=True):
-            self._labels[kind].extend([key])
-        self._identity["case"].extend([_case_key(ticket.case_id)])
-        self._case.extend([NO_CASE if ticket.case_id is None else ticket.case_id])
-        self._received.extend([ticket.received.toordinal() if ticket.received else 0])
-        self._repeat.extend([repeats(text)])  # figures and the repeat words from the whole text
+            self._labels[kind].append(key)
+        self._identity["case"].append(_case_key(ticket.case_id))
+        self._case.append(NO_CASE if ticket.case_id is None else ticket.case_id)
+        self._received.append(ticket.received.toordinal() if ticket.received else 0)
+        self._repeat.append(repeats(text))  # figures and the repeat words from the whole text
         self._respondent.append(sys.intern(respondent) if respondent else None)
+        self._respondent_id.append(self._respondent_number(respondent) if respondent else -1)
         found = figures(text)
         self._figures.append(found if found else _NO_FIGURES)
         return row
+
+    def _respondent_number(self, respondent: str) -> int:
+        number = self._respondent_ids.setdefault(respondent, len(self._respondent_of))
+        if number == len(self._respondent_of):
+            self._respondent_of.append(respondent)
+            self._respondent_bits.append(_characters(respondent))
+            self._respondent_length.append(len(respondent))
+        return number
 
     def _bulk(self, *, norms: bool = True) -> None:
         """Every row into the sorted arrays (and, with `norms`, every vector length computed again); the delta
@@ -433,7 +475,8 @@ class TicketIndex:
             hit = (self._post_keys[at] == keys).tolist()
             parts = [self._postings[a:b] for a, b, yes in zip(starts.tolist(), ends.tolist(), hit, strict=True) if yes]
         delta = self._delta_post
-        return parts + [np.asarray(delta[key], dtype=I32) for key in keys.tolist() if key in delta]
+        found = [delta[key] for key in keys.tolist() if key in delta] if delta else []
+        return parts + [np.fromiter(chain.from_iterable(found), dtype=I32)] if found else parts
 
     def _rows_of(self, who: int) -> npt.NDArray[np.int32]:
         """The latest `per_identity` rows of one identity."""
@@ -446,8 +489,12 @@ class TicketIndex:
     def candidates(self, ticket: TicketText, *, limit: int = 10, floor: float = 0.3) -> list[Candidate]:
         """The earlier tickets scoring at least `floor` against `ticket`, best first (`ticket` itself excluded)."""
         seen = self._examine(ticket, floor)
-        ids = self._ids.data[seen.rows].tolist()
-        kept = sorted((-score, -ids[at], at) for at, score in enumerate(seen.scores) if score >= floor)
+        ats = np.arange(seen.rows.size)
+        if 0 < floor < 1:  # a log-odds under the floor's (with a margin for rounding) is a score under it
+            ats = ats[seen.logits >= math.log(floor / (1 - floor)) - 1e-6]
+        ids, logits = self._ids.data[seen.rows[ats]].tolist(), seen.logits[ats].tolist()
+        scores = [(1 / (1 + math.exp(-z)), -ids[n], int(at)) for n, (at, z) in enumerate(zip(ats, logits, strict=True))]
+        kept = sorted((-score, ticket_id, at) for score, ticket_id, at in scores if score >= floor)
         return [self._candidate(-score, seen.facts.evidence(at), int(seen.rows[at]), seen)
                 for score, _, at in kept[:limit]]  # fmt: skip
 
@@ -493,8 +540,9 @@ class TicketIndex:
             return _Seen(mine, np.empty(0, dtype=U32), np.empty(0, dtype=F64), *self._facts(mine, np.empty(0, I64)))
         tri, bi = gram_keys(text)
         keys = np.union1d(tri, bi)
-        idf = self._idf(keys)
-        rows = self._shortlist(tri, who)
+        df = self._df(keys)
+        idf = np.log((max(len(self), 1) + 1) / (df + 1)) + 1e-3  # as `_idf`
+        rows = self._shortlist(tri, df[np.searchsorted(keys, tri)], who)
         rows = rows[self._ids.data[rows] != ticket.id]
         if not rows.size:
             return _Seen(mine, keys, idf, *self._facts(mine, rows))
@@ -548,8 +596,11 @@ class TicketIndex:
         days = abs(mine.received.toordinal() - latest) if mine.received and latest else None
         return CaseEvidence(best, max(shared, best.shared), callers, own, bool(business), days, recent)
 
-    def _shortlist(self, tri: npt.NDArray[np.uint32], who: list[int]) -> npt.NDArray[np.int64]:
-        df = self._df(tri)
+    def _shortlist(
+        self, tri: npt.NDArray[np.uint32], df: npt.NDArray[np.int64], who: list[int]
+    ) -> npt.NDArray[np.int64]:
+        """The rows sharing most of the rarest trigrams `tri` (their ticket counts `df`), and the latest rows of the
+        same identities `who`."""
         usable = (df > 0) & (df <= self.max_df)
         rare = tri[usable][np.argsort(df[usable], kind="stable")][: self.probe]
         chosen = [np.empty(0, dtype=I64)]
@@ -567,11 +618,9 @@ class TicketIndex:
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """The cosine of the new text with each row's, and the weight they share, at once."""
         starts, ends = self._offsets.data[rows], self._offsets.data[rows + 1]
-        lengths = ends - starts
-        segment = np.repeat(np.arange(rows.size), lengths)
-        theirs = self._grams.data[np.arange(segment.size) + np.repeat(starts - np.cumsum(lengths) + lengths, lengths)]
-        at = np.minimum(np.searchsorted(keys, theirs), max(keys.size - 1, 0))
-        hit = keys[at] == theirs if keys.size else np.zeros(theirs.size, dtype=bool)
+        segment = np.repeat(np.arange(rows.size), ends - starts)
+        theirs = self._grams.data[_ranges(starts, ends)]
+        at, hit = self._find(keys, theirs)
         shared = np.bincount(segment[hit], weights=idf[at[hit]] ** 2, minlength=rows.size)
         own = float(np.sqrt(np.sum(idf**2)))
         norms = self._norms_of(rows)
@@ -579,12 +628,36 @@ class TicketIndex:
             cosine = shared / (own * norms)
         return np.nan_to_num(np.clip(cosine, 0.0, 1.0)), shared / math.log(len(self) + 1) ** 2
 
+    def _find(
+        self, keys: npt.NDArray[np.uint32], values: npt.NDArray[np.uint32]
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+        """Where each of `values` is in the sorted unique `keys`, and whether it is there at all: by a table of the
+        keys' low 16 bits (a value's slot holds the only key that may equal it), or by binary search when two keys
+        share a slot."""
+        if not keys.size:
+            return np.zeros(values.size, dtype=np.intp), np.zeros(values.size, dtype=bool)
+        slots = keys & SLOTS
+        places = np.arange(keys.size, dtype=I32)
+        self._slots[slots] = places
+        if keys.size <= SLOTS and np.array_equal(self._slots[slots], places):
+            at = self._slots[values & SLOTS].astype(np.intp)
+            self._slots[slots] = 0
+        else:
+            self._slots[slots] = 0
+            at = np.minimum(np.searchsorted(keys, values), keys.size - 1)
+        return at, keys[at] == values
+
     def _norms_of(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
-        """Rows' vector lengths, recomputed for those computed when the index was a fifth smaller."""
+        """Rows' vector lengths, recomputed for those computed when the index was a fifth smaller (all their keys'
+        weights at once; each row's sum as `_norm` makes it)."""
         stale = rows[self._norm_at.data[rows] * 1.25 < len(self)]
-        for row in stale.tolist():
-            self._norms.data[row] = self._norm(self._grams.data[self._offsets.data[row] : self._offsets.data[row + 1]])
-            self._norm_at.data[row] = len(self)
+        if stale.size:
+            starts, ends = self._offsets.data[stale], self._offsets.data[stale + 1]
+            weights = self._idf(self._grams.data[_ranges(starts, ends)]) ** 2
+            at = np.concatenate([[0], np.cumsum(ends - starts)]).tolist()
+            for n, row in enumerate(stale.tolist()):
+                self._norms.data[row] = float(np.sqrt(np.sum(weights[at[n] : at[n + 1]]))) if at[n + 1] > at[n] else 0.0
+            self._norm_at.data[stale] = len(self)
         return self._norms.data[rows]
 
     def _facts(
@@ -596,24 +669,22 @@ class TicketIndex:
         floor: float | None = None,
     ) -> tuple[npt.NDArray[np.int64], PairFacts, npt.NDArray[np.float64]]:
         """The facts of the new ticket with each of `rows` (`zhizhi.hotline.evidence`) and their log-odds, at once;
-        with a `floor`, only the pairs that may score at least that are told apart by one word."""
+        with a `floor`, only the pairs that may score at least that are told apart by one word, and have their
+        figures compared when the figures weigh nothing (they are only shown)."""
         none = np.zeros(rows.size, dtype=bool)
         phone, name, _, uscc = mine.who
         same_phone = (self._identity["phone"].data[rows] == phone) if phone else none
         same_name = (self._identity["name"].data[rows] == name) if name else none
-        theirs = [self._respondent[row] for row in rows.tolist()]
-        named = np.array([t is not None for t in theirs], dtype=bool)
-        same = {t: same_respondent(mine.respondent, t) for t in set(theirs) if t} if mine.respondent else {}
-        same_business = np.array([same.get(t, False) for t in theirs], dtype=bool)
+        theirs = self._respondent_id.data[rows]
+        named = theirs >= 0
+        same_business = self._same_business(mine.respondent, theirs) if mine.respondent else np.zeros(rows.size, bool)
         if uscc:
             same_business |= self._identity["uscc"].data[rows] == uscc
         other_business = named & ~same_business if mine.respondent else none
         agree, differ = np.zeros(rows.size, dtype=I64), np.zeros(rows.size, dtype=I64)
-        if mine.figures:
-            units = figure_units(mine.figures)
-            for at, row in enumerate(rows.tolist()):
-                if self._figures[row]:
-                    agree[at], differ[at] = compare_to(units, self._figures[row])
+        threshold = math.log(floor / (1 - floor)) - 1e-6 if floor is not None and 0 < floor < 1 else None
+        if mine.figures and (FIGURES_WEIGHED or threshold is None):
+            self._compare_figures(mine, rows, np.ones(rows.size, dtype=bool), agree, differ)
         received = self._received.data[rows].astype(I64)
         known = received > 0 if mine.received else none
         apart = np.where(known, np.abs((mine.received.toordinal() if mine.received else 0) - received), -1)
@@ -628,13 +699,43 @@ class TicketIndex:
         alike = same_business if mine.respondent else same_business | ~named  # the same business, or two questions
         compare = alike & (similarity >= 0.3)
         logits = None
-        if floor is not None and 0 < floor < 1 and WEIGHTS[FEATURES.index("different_word")] <= 0:
-            # A pair under the floor without this fact is under it with it: the texts need not be compared.
+        if threshold is not None:
             logits = facts.logits()
-            compare &= logits >= math.log(floor / (1 - floor)) - 1e-6
+            reach = logits >= threshold
+            if mine.figures and not FIGURES_WEIGHED:
+                self._compare_figures(mine, rows, reach, agree, differ)
+            if WEIGHTS[FEATURES.index("different_word")] <= 0:
+                # A pair under the floor without this fact is under it with it: the texts need not be compared.
+                compare &= reach
         for at in np.flatnonzero(compare).tolist():
             other_word[at] = different_word(mine.text, self._texts[int(rows[at])])
         return rows, facts, facts.logits() if logits is None or other_word.any() else logits
+
+    def _same_business(self, mine: str, theirs: npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:
+        """Whether each respondent number `theirs` (-1: none) names the business `mine` (each number told once, and
+        only those that may: the same, or the shorter of the two (4 characters at least) with no character the
+        longer lacks)."""
+        numbers = np.unique(theirs[theirs >= 0])
+        if not numbers.size:
+            return np.zeros(theirs.size, dtype=bool)
+        bits, length = np.uint64(_characters(mine)), len(mine)
+        their_bits, their_length = self._respondent_bits.data[numbers], self._respondent_length.data[numbers]
+        inside = (their_length >= 4) & (their_length <= length) & ((their_bits & ~bits) == 0)
+        around = (their_length >= length) & ((bits & ~their_bits) == 0) if length >= 4 else inside & False
+        maybe = inside | around | (numbers == self._respondent_ids.get(mine, -1))
+        same = np.zeros(numbers.size, dtype=bool)
+        names = self._respondent_of
+        for at in np.flatnonzero(maybe).tolist():
+            same[at] = same_respondent(mine, names[int(numbers[at])])
+        return same[np.minimum(np.searchsorted(numbers, theirs), numbers.size - 1)] & (theirs >= 0)
+
+    def _compare_figures(self, mine: _Ticket, rows: npt.NDArray[np.int64], where: npt.NDArray[np.bool_],
+                         agree: npt.NDArray[np.int64], differ: npt.NDArray[np.int64]) -> None:  # fmt: skip
+        """The figures of the new ticket against those of `rows` `where` true: how many units agree, differ."""
+        units = figure_units(mine.figures)
+        for at in np.flatnonzero(where).tolist():
+            if theirs := self._figures[int(rows[at])]:
+                agree[at], differ[at] = compare_to(units, theirs)
 
     def _trigrams_of(self, rows: Iterable[int]) -> set[int]:
         starts, counts = self._offsets.data, self._trigrams.data
@@ -682,7 +783,7 @@ class _Ticket:
 @dataclass
 class _Seen:
     """A new ticket as examined: its facts, its gram keys with their weights, the shortlisted rows and the facts of
-    each pair, with their log-odds and scores."""
+    each pair, with their log-odds."""
 
     mine: _Ticket
     keys: npt.NDArray[np.uint32]
@@ -691,9 +792,6 @@ class _Seen:
     facts: PairFacts
     logits: npt.NDArray[np.float64]
     _weights: dict[int, float] | None = None
-
-    def __post_init__(self) -> None:
-        self.scores = [1 / (1 + math.exp(-z)) for z in self.logits.tolist()]
 
     def weights(self) -> dict[int, float]:
         if self._weights is None:

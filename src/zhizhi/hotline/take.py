@@ -20,9 +20,9 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy import Table, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from zhizhi.access.audit import record_many
@@ -105,6 +105,10 @@ def _by_case(candidates: list[Candidate], case_of: dict[int, int]) -> dict[int, 
         if case is not None and (case not in best or candidate.score > best[case].score):
             best[case] = candidate
     return best
+
+
+def _table(model: type[Any]) -> Table:
+    return cast(Table, model.__table__)
 
 
 def _reasons(candidate: Candidate) -> str:
@@ -190,7 +194,9 @@ class _Batch:
     def write(self) -> dict[int, int]:
         """Everything decided into the store; returns each case's id by its key in the batch."""
         ids, numbers = self._insert_cases()
-        for rows, table in ((self.places, CaseTicket), (self.suggestions, CaseSuggestion)):
+        # The tables' own statements, not the ORM's bulk insert: it splits the rows into many statements by which
+        # values are None (none of these columns has a default, so the rows stored are the same).
+        for rows, table in ((self.places, _table(CaseTicket)), (self.suggestions, _table(CaseSuggestion))):
             if rows:
                 self.session.execute(insert(table), [{**row, "case_id": ids.get(row["case_id"], row["case_id"])}
                                                      for row in rows])  # fmt: skip
@@ -214,10 +220,12 @@ class _Batch:
         if not self.opened:
             return {}, {}
         rows = [{**o.values, "number": f"~{o.record_id}"} for o in self.opened]  # numbered once the ids are known
-        made = self.session.execute(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows).scalars()
-        ids = dict(enumerate(made.all(), NEW))
+        cases = _table(Case)
+        made = self.session.execute(insert(cases).returning(cases.c.id, sort_by_parameter_order=True), rows)
+        ids = dict(enumerate(made.scalars().all(), NEW))
         numbers = {ids[case]: f"{o.moment:%Y}{ids[case]:07d}" for case, o in enumerate(self.opened, NEW)}
-        self.session.execute(update(Case), [{"id": i, "number": n} for i, n in numbers.items()])
+        numbered = update(cases).where(cases.c.id == bindparam("case")).values(number=bindparam("number"))
+        self.session.execute(numbered, [{"case": i, "number": n} for i, n in numbers.items()])
         return ids, numbers
 
 
