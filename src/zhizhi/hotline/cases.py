@@ -276,6 +276,9 @@ def decide(session: Session, actor: Actor, workspace: Workspace, case: Case, dec
     the outbox). Returns the number of answers owed. With `answer=False` the caller answers (many cases at once,
     `zhizhi.hotline.answers.answer_cases`) before the transaction ends."""
     _writable(session, actor, case)
+    # The case's row locked and read again: a second decision sent at once (a double click, two handlers) waits for
+    # the first and is then refused, and the worker's tickets joining it are in the case or see its decision.
+    session.refresh(case, with_for_update=True)
     allowed = ALLOWED.get(case.kind, ALLOWED["other"])
     if decision not in allowed:
         raise InputError(
