@@ -151,6 +151,13 @@ def answer_cases(session: Session, workspace: Workspace, items: list[tuple[Case,
             ).all()
         )
         owed += len(versions)
+        # An answer already given (the same ticket again, from the channel's export and its push) is not a new
+        # version and is not sent again; the ticket still holds it.
+        kept = [f"number={a['number']}" for a in answers.values() if f"number={a['number']}" not in versions]
+        if kept:
+            versions |= dict(session.execute(
+                select(Record.key, Record.version_id).where(Record.source == source.name, Record.key.in_(kept))
+            ).all())  # fmt: skip
         for record_id, answer in answers.items():
             version = versions.get(f"number={answer['number']}")
             if version is not None:
