@@ -52,3 +52,29 @@ def test_a_number_with_a_control_character_finds_nothing_the_same_way(desk: Desk
     with desk.web.sessions() as session:
         counted = session.scalar(select(func.count()).where(LoginAttempt.username.startswith("hotline.lookup:")))
     assert counted == 3
+
+
+def test_a_field_past_its_bound_is_refused_on_the_form_in_words(desk: Desk) -> None:
+    client = desk.web.client
+    token = public_csrf(client, "/hotline/submit")
+    refused = client.post("/hotline/submit", data={"csrf_token": token, **TICKET, "caller_name": "名" * 101})
+    words = text_of(refused.text)
+    assert refused.status_code == 422 and 'id="ticket-form"' in refused.text
+    assert "「姓名」最多 100 个字，现有 101 个字" in words and "body." not in words
+    assert "奶茶店的会员卡余额无法使用" in words  # what the visitor wrote is still there
+    long_text = client.post("/hotline/submit", data={"csrf_token": token, **TICKET, "text": "长" * 2001})
+    assert long_text.status_code == 422 and "「诉求内容」最多 2000 个字" in text_of(long_text.text)
+    client.cookies.set("zhizhi_lang", "en")
+    english = client.post("/hotline/submit", data={"csrf_token": token, **TICKET, "place": "地" * 201})
+    assert "“Where it happened” takes at most 200 characters, not 201" in text_of(english.text)
+    with desk.web.sessions() as session:  # refused before anything was kept or counted
+        assert session.scalar(select(func.count()).where(LoginAttempt.username.startswith("hotline.form:"))) == 0
+
+
+def test_a_number_too_long_for_any_ticket_finds_nothing_like_a_wrong_one(desk: Desk) -> None:
+    client = desk.web.client
+    token = public_csrf(client, "/hotline/lookup")
+    pages = [client.post("/hotline/lookup", data={"csrf_token": token, "number": n, "phone_last4": "0001"})
+             for n in ("T999", "T" * 65)]  # fmt: skip
+    assert [p.status_code for p in pages] == [200, 200]
+    assert text_of(pages[0].text).replace("T999", "") == text_of(pages[1].text).replace("T" * 64, "")

@@ -28,8 +28,14 @@ router = APIRouter()
 FORM_KINDS = ("complaint", "report", "consultation", "suggestion")
 MAX_TEXT = 2000
 PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,18}[0-9]$")
-Short = Annotated[str, Form(max_length=100)]
-Long = Annotated[str, Form(max_length=200)]
+# Each field's bound, checked by the form itself so a refusal names the field in the visitor's language; the
+# parser's own bound (four times as much) only stops what no browser sends.
+BOUNDS = {"kind": 16, "caller_name": 100, "caller_phone": 24, "caller_address": 200, "respondent_name": 200,
+          "respondent_address": 200, "place": 200, "text": MAX_TEXT}  # fmt: skip
+LABELS = {**{name: f"hotline.{name}" for name in BOUNDS}, "respondent_name": "hotline.respondent"}
+MAX_NUMBER = 64
+Short = Annotated[str, Form(max_length=4 * 100)]
+Long = Annotated[str, Form(max_length=4 * 200)]
 Token = Annotated[str, Form(max_length=100)]
 DECISION_CODES = {label: code for code, label in DECISIONS.items()}
 
@@ -58,14 +64,14 @@ def submit_web_form(
     request: Request,
     db: DbSession,
     csrf_token: Token = "",
-    kind: Annotated[str, Form(max_length=16)] = "",
+    kind: Annotated[str, Form(max_length=4 * 16)] = "",
     caller_name: Short = "",
-    caller_phone: Annotated[str, Form(max_length=24)] = "",
+    caller_phone: Annotated[str, Form(max_length=4 * 24)] = "",
     caller_address: Long = "",
     respondent_name: Long = "",
     respondent_address: Long = "",
     place: Long = "",
-    text: Annotated[str, Form(max_length=MAX_TEXT)] = "",
+    text: Annotated[str, Form(max_length=4 * MAX_TEXT)] = "",
 ) -> Response:
     """Take the form as a ticket of the web channel and show its number; refused past the address's hourly limit."""
     check_csrf(request.cookies.get(PRELOGIN_CSRF_COOKIE), csrf_token)
@@ -77,10 +83,13 @@ def submit_web_form(
     if not workspace.config.hotline.desk:
         return _page(request, "hotline_submit.html", _form_context(request), 404)
     locale = locale_of(request)
+    error = _too_long(form, locale)
     problem = _problem(form)
-    if problem is not None:
+    if error is None and problem is not None:
         error = translate(locale, problem)
-        return _page(request, "hotline_submit.html", _form_context(request, form=form, error=error), 422)
+    if error is not None:
+        kept = {k: v[: BOUNDS[k]] for k, v in form.items()}  # the form again, as the visitor wrote it (bounded)
+        return _page(request, "hotline_submit.html", _form_context(request, form=kept, error=error), 422)
     public_limits.count_use(db, public_limits.FORM, ip=client_ip(request))
     try:
         with db.begin_nested():  # a refused ticket leaves nothing but the count of this use
@@ -89,6 +98,15 @@ def submit_web_form(
         refused = _form_context(request, form=form, error=translate(locale, "hotline.public.not_taken"))
         return _page(request, "hotline_submit.html", refused, 422)
     return _page(request, "hotline_submit.html", _form_context(request, number=number))
+
+
+def _too_long(form: dict[str, str], locale: str) -> str | None:
+    """The first field past its bound, said in the visitor's language with the bound, or None."""
+    for name, most in BOUNDS.items():
+        if len(form[name]) > most:
+            field = translate(locale, LABELS[name])
+            return translate(locale, "hotline.public.too_long", field=field, most=most, count=len(form[name]))
+    return None
 
 
 def _problem(form: dict[str, str]) -> str | None:
@@ -113,14 +131,15 @@ def look_up_ticket(
     request: Request,
     db: DbSession,
     csrf_token: Token = "",
-    number: Annotated[str, Form(max_length=64)] = "",
-    phone_last4: Annotated[str, Form(max_length=8)] = "",
+    number: Annotated[str, Form(max_length=4 * MAX_NUMBER)] = "",
+    phone_last4: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     """The ticket's stage and dates, and nothing else; the same answer for no such ticket and wrong digits."""
     check_csrf(request.cookies.get(PRELOGIN_CSRF_COOKIE), csrf_token)
     number = number.strip()
     public_limits.count_use(db, public_limits.LOOKUP, ip=client_ip(request), key=number)
-    found = hotline.lookup(db, number, phone_last4)
+    # A number past any ticket's length finds nothing, as a wrong one does (not a page of its own).
+    found = hotline.lookup(db, number, phone_last4) if len(number) <= MAX_NUMBER else None
     decision = DECISION_CODES.get(found.decision_zh or "") if found else None
-    context = {"found": found, "decision": decision, "asked": True, "number": number}
+    context = {"found": found, "decision": decision, "asked": True, "number": number[:MAX_NUMBER]}
     return _page(request, "hotline_lookup.html", context)
