@@ -116,9 +116,12 @@ def batch_rows(
 
 
 def source_mapping(batch: Batch) -> dict[str, str]:
-    """The source's mapping as the batch was ingested with it: column -> field (from the batch's report)."""
+    """The source's mapping as the batch was ingested with it: column -> field (from the batch's report), with the
+    columns as the file wrote them where it wrote them otherwise (法定代表人(负责人) for 法定代表人（负责人）)."""
     report = json.loads(batch.report) if batch.report else {}
-    return {f["column"]: f["field"] for f in report.get("fields", []) if f.get("column")}
+    fields = report.get("fields", [])
+    mapping = {f["column"]: f["field"] for f in fields if f.get("column")}
+    return mapping | {column: f["field"] for f in fields for column in f.get("columns_as_written", [])}
 
 
 def raw_row_as_dict(

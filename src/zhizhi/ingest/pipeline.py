@@ -133,6 +133,9 @@ def _close(session: Session, actor: Actor, job: Job, written: _Written, digest: 
     if not job.needs_file:
         batch.file_hash = written.fetched.hexdigest()
     report = tally.report(source)
+    for item in report["fields"]:  # the columns as the file wrote them, so that its raw rows are masked by field
+        if item["field"] in written.written_as:
+            item["columns_as_written"] = written.written_as[item["field"]]
     batch.report = json.dumps(report, ensure_ascii=False)
     batch.finished_at = utcnow()
     # A file sent again holds the same rows at the same places; a fetch's row numbers are only places in its answer.
@@ -162,6 +165,7 @@ class _Written:
     watermark: str | None
     fetched: Any  # the running SHA-256 of a fetch's rows
     translated: dict[str, list[pl.DataFrame]]
+    written_as: dict[str, list[str]]
 
 
 def _write(
@@ -177,7 +181,7 @@ def _write(
     started = utcnow()
     batch: Batch | None = None
     writer: BatchWriter | None = None
-    watermark = None
+    watermark, written_as = None, {}
     fetched = hashlib.sha256()
     translated: dict[str, list[pl.DataFrame]] = {name: [] for name in job.context.translators}
     for item in ReadAhead(lambda: produce(job)):
@@ -194,11 +198,11 @@ def _write(
         if item.fetched is not None:
             fetched.update(item.fetched.encode("utf-8"))
         if item.last:
-            watermark = item.watermark
+            watermark, written_as = item.watermark, item.written_as
         if progress is not None:
             progress(writer.tally.read)
     assert batch is not None and writer is not None
-    return _Written(batch, writer, watermark, fetched, translated)
+    return _Written(batch, writer, watermark, fetched, translated, written_as)
 
 
 def _new_batch(

@@ -56,6 +56,8 @@ class Prepared:
     fetched: str | None = None
     last: bool = False
     watermark: str | None = None
+    # field -> the columns it was read from where the file writes them otherwise than the source (联系电话(手机))
+    written_as: dict[str, list[str]] = field(default_factory=dict)
 
 
 def produce(job: Job) -> Iterator[Opened | Prepared]:
@@ -77,7 +79,8 @@ def produce(job: Job) -> Iterator[Opened | Prepared]:
         encoded = encode_chunk(chunk.frame, mapped, chunk.sheet, job.columns)
         yield Prepared(encoded, mapped.translations, skips, text)
     sheets.check_some_read()
-    yield Prepared(None, skips=reading.skipped[skips_taken:], last=True, watermark=reading.watermark)
+    last = reading.skipped[skips_taken:]
+    yield Prepared(None, skips=last, last=True, watermark=reading.watermark, written_as=sheets.written_as())
 
 
 class _Sheets:
@@ -104,6 +107,18 @@ class _Sheets:
             else:
                 self.resolved[chunk.sheet] = check_columns(self.job.source, header, self.reading.label, chunk.sheet)
         return self.resolved[chunk.sheet]
+
+    def written_as(self) -> dict[str, list[str]]:
+        """Per field, the columns it was read from where a sheet writes them otherwise than the source."""
+        found: dict[str, list[str]] = {}
+        for source in self.resolved.values():
+            for name, mapping in (source.fields if source is not None else {}).items():
+                column = mapping.column
+                if column is not None and column != self.job.source.fields[name].column:
+                    found.setdefault(name, [])
+                    if column not in found[name]:
+                        found[name].append(column)
+        return found
 
     def check_some_read(self) -> None:
         """Once every row is read: check the headers of sheets that had no data row (a header-only export is a batch

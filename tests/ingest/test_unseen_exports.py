@@ -1,0 +1,635 @@
+"""Department exports as offices really produce them, through `ingest_file` on a real store (both backends).
+
+Each case is a file built the way a clerk's spreadsheet or a department's system writes it. It is either ingested
+with every row accounted for (accepted + quarantined + skipped = rows read, each skip with its reason, one raw row
+per row read) or refused with a message that names the file and where, in English and Chinese, leaving nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from tests.conftest import OPERATOR, Outbox
+from zhizhi.config import Workspace
+from zhizhi.demo.records import credit_code
+from zhizhi.errors import InputError
+from zhizhi.ingest.batches import source_mapping
+from zhizhi.ingest.pipeline import IngestResult, ingest_file
+from zhizhi.ingest.quarantine import fix_item, replay
+from zhizhi.ingest.read import csv_reader
+from zhizhi.sources import SourceConfig, parse_source
+from zhizhi.store.tables import Batch, QuarantineItem, RawRow, RecordVersion
+
+TODAY = date(2026, 11, 28)
+CODES = [credit_code(random.Random(11), "92", "450202") for _ in range(4)]
+HEADER = [
+    "序号",
+    "许可证编号",
+    "经营者名称",
+    "统一社会信用代码",
+    "法定代表人（负责人）",
+    "经营场所",
+    "发证日期",
+    "有效期至",
+]
+DATA = [
+    [
+        "1",
+        "JY14502020000011",
+        "柳州市城中区老友粉店",
+        CODES[0],
+        "韦𠀾",
+        "柳州市城中区文昌路12号",
+        "2026-03-08",
+        "2031-03-07",
+    ],
+    [
+        "2",
+        "JY14502020000022",
+        "柳州市鱼峰区螺蛳粉馆",
+        CODES[1],
+        "刘䶮",
+        "柳州市鱼峰区驾鹤路1号",
+        "2026-04-01",
+        "2031-03-31",
+    ],
+    [
+        "3",
+        "JY14502020000033",
+        "柳州市柳南区酸嘢铺",
+        CODES[2],
+        "覃丽",
+        "柳州市柳南区航鹰大道5号",
+        "2026-05-20",
+        "2031-05-19",
+    ],
+]
+TITLE = ["2026年11月食品经营许可台账"] + [""] * 7
+NOTES = [
+    ["填表说明："] + [""] * 7,
+    ["1. 许可证编号以JY开头，共14位；"] + [""] * 7,
+    ["2. 日期格式为YYYY-MM-DD。"] + [""] * 7,
+]
+SIGN_OFF = ["制表人：张三", "", "", "审核人：李四", "", "", "制表日期：2026年11月30日", ""]
+SOURCE = """\
+name: xuke
+department: LZ-DJ
+record_type: licence
+fields:
+  number: 许可证编号
+  kind: {value: 食品经营许可证}
+  holder_name: 经营者名称
+  holder_uscc: 统一社会信用代码
+  legal_representative: 法定代表人（负责人）
+  address: 经营场所
+  valid_from: 发证日期
+  valid_to: 有效期至
+"""
+
+Build = Callable[[Path], Path]
+
+
+def _csv(name: str, rows: list[list[str]], encoding: str = "utf-8", delimiter: str = ",") -> Build:
+    def build(folder: Path) -> Path:
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+        path = folder / name
+        path.write_bytes(buffer.getvalue().encode(encoding))
+        return path
+
+    return build
+
+
+def _bytes(name: str, content: bytes) -> Build:
+    def build(folder: Path) -> Path:
+        (folder / name).write_bytes(content)
+        return folder / name
+
+    return build
+
+
+@dataclass
+class Sheet:
+    """A sheet to write: its rows, the ranges merged, whether hidden."""
+
+    rows: list[list[Any]]
+    merged: list[str] = field(default_factory=list)
+    hidden: bool = False
+
+
+def _xlsx(name: str, sheets: dict[str, Sheet], patch: dict[str, str] | None = None) -> Build:
+    """A workbook as openpyxl writes it; `patch` replaces text in the sheets' XML (a value Excel would have saved)."""
+
+    def build(folder: Path) -> Path:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        book.remove(book.active)  # type: ignore[arg-type]
+        for title, sheet in sheets.items():
+            made = book.create_sheet(title)
+            for row in sheet.rows:
+                made.append(row)
+            for cells in sheet.merged:
+                made.merge_cells(cells)
+            if sheet.hidden:
+                made.sheet_state = "hidden"
+        path = folder / name
+        book.save(path)
+        if patch:
+            _patch_sheets(path, patch)
+        return path
+
+    return build
+
+
+def _patch_sheets(path: Path, patch: dict[str, str]) -> None:
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for member, content in members.items():
+            if member.startswith("xl/worksheets/"):
+                text = content.decode("utf-8")
+                for old, new in patch.items():
+                    text = text.replace(old, new)
+                content = text.encode("utf-8")
+            archive.writestr(member, content)
+
+
+def _xls(name: str) -> Build:
+    """A legacy .xls as old office software saves it: a merged title, dates as date cells, a hidden sheet."""
+
+    def build(folder: Path) -> Path:
+        import xlwt
+
+        book = xlwt.Workbook()
+        sheet = book.add_sheet("许可台账")
+        as_date = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+        sheet.write_merge(0, 0, 0, 7, TITLE[0])
+        for column, text in enumerate(HEADER):
+            sheet.write(1, column, text)
+        for row, values in enumerate(DATA, start=2):
+            for column, value in enumerate(values):
+                if column == 6:
+                    sheet.write(row, column, datetime.fromisoformat(value), as_date)
+                else:
+                    sheet.write(row, column, int(value) if column == 0 else value)
+        hidden = book.add_sheet("下拉选项")
+        for row, choice in enumerate(["餐饮服务", "食品销售"]):
+            hidden.write(row, 0, choice)
+        hidden.visibility = 1
+        book.save(str(folder / name))
+        return folder / name
+
+    return build
+
+
+def _typed(rows: list[list[str]]) -> list[list[Any]]:
+    """Data rows as a spreadsheet holds them: the number a number, the issue date a date."""
+    return [[int(r[0]), *r[1:6], datetime.fromisoformat(r[6]), r[7]] for r in rows]
+
+
+def _with(rows: list[list[str]], row: int, column: int, value: str) -> list[list[str]]:
+    changed = [list(r) for r in rows]
+    changed[row][column] = value
+    return changed
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What an ingested file must come to: rows by status, skips by reason, and clean values by licence number."""
+
+    read: int
+    accepted: int
+    quarantined: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """What a refused file's message must say, in English and in Chinese (regular expressions)."""
+
+    en: tuple[str, ...]
+    zh: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    build: Build
+    expect: Accepted | Refused
+    source: str = SOURCE
+
+
+PAGED = [
+    TITLE,
+    HEADER,
+    DATA[0],
+    DATA[1],
+    ["注：本页共2户"] + [""] * 7,
+    SIGN_OFF,
+    HEADER,
+    DATA[2],
+    SIGN_OFF,
+]
+TWO_ROW_HEADER = [
+    TITLE,
+    ["序号", "许可证信息", "", "统一社会信用代码", "法定代表人（负责人）", "经营场所", "有效期", ""],
+    ["", "许可证编号", "经营者名称", "", "", "", "发证日期", "有效期至"],
+    *DATA,
+]
+HALF_WIDTH = [
+    "序号 ",
+    "许可证编号 ",
+    "经营者 名称",
+    " 统一社会信用代码",
+    "法定代表人(负责人)",
+    "经营场所",
+    "发证日期",
+    "有效期至",
+]
+WIDE = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})  # ASCII as full-width forms
+FULL_WIDTH_DIGITS = _with(
+    _with(_with(DATA, 0, 3, CODES[0].translate(WIDE)), 1, 1, DATA[1][1].translate(WIDE)),
+    2,
+    7,
+    "46161",  # an Excel date serial that came out as text
+)
+FORMULAS = [
+    HEADER,
+    *_typed(DATA),
+    [
+        "=ROW()-1",
+        '="JY1450202000004"&"4"',
+        "柳州市公式店",
+        CODES[3],
+        "黄",
+        "柳州市城中区文昌路9号",
+        "=DATE(2026,6,1)",
+        "2031-05-31",
+    ],
+]
+
+CASES = [
+    Case(
+        "a merged title, a blank row, a notes block and sign-off lines below the data (xlsx)",
+        _xlsx(
+            "许可台账.xlsx",
+            {"许可台账": Sheet([TITLE, HEADER, *_typed(DATA), [], *NOTES, SIGN_OFF], merged=["A1:H1", "A6:H6"])},
+        ),
+        Accepted(9, 3, skipped={"title_row": 1, "blank": 1, "note_row": 4}),
+    ),
+    Case(
+        "the same as CSV: title, notes block, sign-off line",
+        _csv("许可台账.csv", [TITLE, HEADER, *DATA, [""] * 8, *NOTES, SIGN_OFF]),
+        Accepted(9, 3, skipped={"title_row": 1, "blank": 1, "note_row": 4}),
+    ),
+    Case(
+        "a paged export: a note and a sign-off at each page's end, the header again on the next page",
+        _csv("分页导出.csv", PAGED),
+        Accepted(8, 3, skipped={"title_row": 1, "note_row": 3, "repeated_header": 1}),
+    ),
+    Case(
+        "以下空白 and a filled-in unit line",
+        _csv(
+            "以下空白.csv",
+            [HEADER, *DATA, ["以下空白"] + [""] * 7, ["填报单位（盖章）：柳州市城中区市场监督管理局"] + [""] * 7],
+        ),
+        Accepted(5, 3, skipped={"note_row": 2}),
+    ),
+    Case(
+        "a long notes block above the header (more lines than the header window)",
+        _csv(
+            "说明在上.csv",
+            [TITLE, *[[f"{n}. 本表按月报送，第{n}条说明"] + [""] * 7 for n in range(1, 15)], HEADER, *DATA],
+        ),
+        Accepted(18, 3, skipped={"title_row": 15}),
+    ),
+    Case(
+        "two header rows under a merged group, mapped by the single names",
+        _csv("两行表头.csv", TWO_ROW_HEADER),
+        Accepted(5, 3, skipped={"title_row": 1, "header_row": 1}),
+    ),
+    Case(
+        "half-width parentheses, inner and trailing spaces in the header",
+        _csv("表头空格.csv", [HALF_WIDTH, *DATA]),
+        Accepted(3, 3),
+    ),
+    Case(
+        "a notes sheet first, an empty sheet, a hidden sheet of the same shape, then the data",
+        _xlsx(
+            "多工作表.xlsx",
+            {
+                "填表说明": Sheet([["填表说明"], ["1. 本表由系统导出"], ["2. 请勿修改表头"]]),
+                "Sheet2": Sheet([]),
+                "已注销（隐藏）": Sheet(
+                    [HEADER, ["9", "JY14502020000099", "已注销店", CODES[3], "黄", "柳州", "", ""]], hidden=True
+                ),
+                "许可台账": Sheet([HEADER, *_typed(DATA)]),
+                "代码表": Sheet([["代码", "名称"], ["1", "餐饮服务"], ["2", "食品销售"]]),
+            },
+        ),
+        Accepted(9, 3, skipped={"other_table": 4, "hidden_sheet": 2}),
+    ),
+    Case(
+        "a legacy .xls: merged title, date cells, a hidden sheet of drop-down choices",
+        _xls("许可台账.xls"),
+        Accepted(
+            6, 3, skipped={"title_row": 1, "hidden_sheet": 2}, values={"JY14502020000011": {"valid_from": "2026-03-08"}}
+        ),
+    ),
+    Case(
+        "formulas saved with their values (as Excel saves them), one with an empty text result",
+        _xlsx(
+            "公式已计算.xlsx",
+            {"台账": Sheet([*FORMULAS, ["=A5+1", "JY14502020000055", *DATA[0][2:6], "2026-03-08", '=""']])},
+            patch={
+                "<f>ROW()-1</f><v></v>": "<f>ROW()-1</f><v>4</v>",
+                '<f>"JY1450202000004"&amp;"4"</f><v></v>': '<f>"JY1450202000004"&amp;"4"</f><v>JY14502020000044</v>',
+                "<f>DATE(2026,6,1)</f><v></v>": "<f>DATE(2026,6,1)</f><v>46174</v>",
+                "<f>A5+1</f><v></v>": "<f>A5+1</f><v>5</v>",
+                '<c r="H6"><f>""</f><v></v>': '<c r="H6" t="str"><f>""</f><v></v>',
+                '<c r="B5">': '<c r="B5" t="str">',
+            },
+        ),
+        Accepted(5, 5, values={"JY14502020000044": {"holder_name": "柳州市公式店"}}),
+    ),
+    Case(
+        "GB18030-only name characters in a file whose source says gbk",
+        _csv("gbk.csv", [HEADER, *DATA], encoding="gb18030"),
+        Accepted(
+            3,
+            3,
+            values={
+                "JY14502020000011": {"legal_representative": "韦𠀾"},
+                "JY14502020000022": {"legal_representative": "刘䶮"},
+            },
+        ),
+        source=SOURCE + "encoding: gbk\n",
+    ),
+    Case(
+        "Excel's Unicode text: UTF-16, tab-delimited, a line break inside a quoted cell",
+        _csv(
+            "unicode.txt", [HEADER, *_with(DATA, 1, 5, "柳州市鱼峰区\r\n驾鹤路1号")], encoding="utf-16", delimiter="\t"
+        ),
+        Accepted(3, 3),
+    ),
+    Case(
+        "full-width digits in identifiers and a date serial as text",
+        _csv("全角.csv", [HEADER, *FULL_WIDTH_DIGITS]),
+        Accepted(
+            3,
+            3,
+            values={
+                "JY14502020000011": {"holder_uscc": CODES[0]},
+                "JY14502020000022": {"holder_name": "柳州市鱼峰区螺蛳粉馆"},
+                "JY14502020000033": {"valid_to": "2026-05-19"},
+            },
+        ),
+    ),
+    Case(
+        "a column name written twice: the first is the one mapped",
+        _csv("重复列名.csv", [[*HEADER, "经营者名称"], *[[*r, "另一个名称"] for r in DATA]]),
+        Accepted(3, 3, values={"JY14502020000011": {"holder_name": "柳州市城中区老友粉店"}}),
+    ),
+    Case(
+        "a header and no data: a batch of 0 rows",
+        _csv("只有表头.csv", [TITLE, HEADER]),
+        Accepted(1, 0, skipped={"title_row": 1}),
+    ),
+    Case(
+        "an empty file",
+        _bytes("空.csv", b""),
+        Refused((r"`空.csv` holds no table", "empty file"), (r"`空.csv`", "空文件")),
+    ),
+    Case(
+        "a UTF-16 file holding only its byte-order mark",
+        _bytes("空.txt", b"\xff\xfe"),
+        Refused((r"`空.txt` holds no table", "blank"), (r"`空.txt`", "空白文件")),
+    ),
+    Case(
+        "blank lines only",
+        _csv("空行.csv", [["", "", ""], ["", "", ""]]),
+        Refused((r"`空行.csv` holds no table: no header row was found",), (r"`空行.csv`", "未找到表头行")),
+    ),
+    Case(
+        "a header-only file of another table",
+        _csv("别的表.csv", [["检查编号", "检查日期", "检查结果"]]),
+        Refused(
+            (r"`别的表.csv` has no column\(s\) `许可证编号`", "Its columns are: `检查编号`", "Fix the source file"),
+            (r"`别的表.csv`", "缺少数据源 `xuke` 需要的列：许可证编号", "文件中的列为", "请修改数据源文件"),
+        ),
+    ),
+    Case(
+        "a workbook none of whose sheets has the source's columns",
+        _xlsx(
+            "别的工作簿.xlsx",
+            {"说明": Sheet([["说明"], ["无"]]), "检查": Sheet([["检查编号", "检查结果"], ["1", "合格"]])},
+        ),
+        Refused((r"`别的工作簿.xlsx`, sheet `说明` has no column\(s\)",), ("工作表 `说明`", "缺少数据源")),
+    ),
+    Case(
+        "the only data sheet hidden",
+        _xlsx("隐藏.xlsx", {"台账": Sheet([HEADER, *_typed(DATA)], hidden=True), "空": Sheet([])}),
+        Refused(
+            (r"`隐藏.xlsx` holds no table", "hidden sheet\\(s\\) `台账`", "`sheets:`"),
+            ("隐藏的工作表 `台账`", "sheets"),
+        ),
+    ),
+    Case(
+        "formulas written by a program that never calculated them (openpyxl leaves an empty value)",
+        _xlsx("公式.xlsx", {"台账": Sheet(FORMULAS)}),
+        Refused(
+            (r"`公式.xlsx`, sheet `台账` cell A5 holds `=ROW\(\)-1` with no value", r"\(3 such cell", "Excel or WPS"),
+            ("工作表 `台账` 的单元格 A5", "没有保存其计算结果", "WPS"),
+        ),
+    ),
+    Case(
+        "formulas with no value element at all (as some export libraries write them)",
+        _xlsx("公式无值.xlsx", {"台账": Sheet(FORMULAS)}, patch={"<v></v>": ""}),
+        Refused((r"cell A5 holds `=ROW\(\)-1`", r"\(3 such cell"), ("单元格 A5",)),
+    ),
+    Case(
+        "a mapped column matching two columns under different groups",
+        _csv(
+            "两个名称.csv",
+            [
+                [
+                    "序号",
+                    "许可证编号",
+                    "持证人",
+                    "",
+                    "原持证人",
+                    "",
+                    "法定代表人（负责人）",
+                    "经营场所",
+                    "发证日期",
+                    "有效期至",
+                ],
+                ["", "", "经营者名称", "统一社会信用代码", "经营者名称", "统一社会信用代码", "", "", "", ""],
+                [*DATA[0][:4], "旧名称", *DATA[0][3:]],
+            ],
+        ),
+        Refused(
+            (r"`经营者名称` \(`持证人/经营者名称` or `原持证人/经营者名称`\)", "match more than one column"),
+            ("对应多个列", "准确填写列名"),
+        ),
+    ),
+]
+
+
+def _ingest(city: sessionmaker[Session], path: Path, source: SourceConfig) -> IngestResult:
+    with city() as session, session.begin():
+        result = ingest_file(session, OPERATOR, source, path, today=TODAY, outbox=Outbox())
+        session.expunge(result.batch)
+    return result
+
+
+def _count(city: sessionmaker[Session], table: Any) -> int:
+    with city() as session:
+        return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def _values(city: sessionmaker[Session]) -> dict[str, dict[str, str]]:
+    with city() as session:
+        found = [json.loads(data) for data in session.scalars(select(RecordVersion.data))]
+    return {record["number"]: record for record in found}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_an_unseen_export_is_ingested_whole_or_refused_by_name(
+    city: sessionmaker[Session], tmp_path: Path, case: Case
+) -> None:
+    path = case.build(tmp_path)
+    source = parse_source(case.source, "sources/xuke.yaml")
+    if isinstance(case.expect, Refused):
+        with pytest.raises(InputError) as raised:
+            _ingest(city, path, source)
+        for pattern in case.expect.en:
+            assert re.search(pattern, raised.value.message), (pattern, raised.value.message)
+        for pattern in case.expect.zh:
+            assert re.search(pattern, raised.value.message_zh or ""), (pattern, raised.value.message_zh)
+        assert "Nothing was ingested" in raised.value.message
+        assert [_count(city, table) for table in (Batch, RawRow, RecordVersion, QuarantineItem)] == [0, 0, 0, 0]
+        return
+    expect = case.expect
+    batch = _ingest(city, path, source).batch
+    report = json.loads(batch.report)
+    assert report["rows"] == {
+        "read": expect.read,
+        "accepted": expect.accepted,
+        "quarantined": expect.quarantined,
+        "skipped": sum(expect.skipped.values()),
+    }, report["reasons"]
+    assert report["skipped_by_reason"] == expect.skipped
+    assert batch.rows_read == batch.rows_accepted + batch.rows_quarantined + batch.rows_skipped
+    assert _count(city, RawRow) == expect.read  # every row read kept, each skip with its reason
+    values = _values(city)
+    for number, fields in expect.values.items():
+        assert {name: values[number].get(name) for name in fields} == fields
+
+
+NOTES_AND_PAGES = (
+    "2026年11月食品经营许可台账,,,\r\n"
+    "许可证编号,经营者名称,经营场所,发证日期\r\n"
+    "JY1,甲店,城中区,2026-03-08\r\n"
+    "注：本页共1户,,,\r\n"
+    "制表人：张三,,审核人：李四,\r\n"
+    "许可证编号,经营者名称,经营场所,发证日期\r\n"
+    "JY2,乙店,鱼峰区,2026-04-01\r\n"
+    "说明：,,,\r\n"
+    "1. 第一条,,,\r\n"
+    ",,,\r\n"
+    "2. 第二条,,,\r\n"
+    "制表日期：2026年11月30日,,,\r\n"
+    "注塑厂,仍是数据,柳南区,2026-05-20\r\n"
+    "JY3,丙店,柳北区,2026-05-21\r\n"
+    "备注：完,,,\r\n"
+    "一行,,,\r\n"
+)
+
+
+def test_both_csv_paths_skip_the_same_notes_and_sign_off_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path (polars) and the row-by-row path judge notes blocks alike, across pages and blank lines."""
+    from zhizhi.ingest.read import open_file
+
+    path = tmp_path / "notes.csv"
+    path.write_text(NOTES_AND_PAGES, encoding="utf-8")
+
+    def read() -> tuple[list[tuple[int, str]], list[int]]:
+        reading = open_file(path)
+        rows = [n for chunk in reading.chunks for n in chunk.frame["_row"].to_list()]
+        return [(s.row, s.reason) for s in reading.skipped], rows
+
+    fast = read()
+    monkeypatch.setattr(csv_reader, "fast_chunks", lambda *args: None)
+    slow = read()
+    assert fast == slow
+    assert fast[1] == [3, 7, 13, 14]  # 注塑厂 is data: it fills more than half the header, which ends the notes
+    assert fast[0] == [
+        (1, "title_row"),
+        (4, "note_row"),
+        (5, "note_row"),
+        (6, "repeated_header"),
+        (8, "note_row"),
+        (9, "note_row"),
+        (10, "blank"),
+        (11, "note_row"),
+        (12, "note_row"),
+        (15, "note_row"),
+        (16, "note_row"),
+    ]
+
+
+def test_a_quarantined_row_of_a_file_with_its_own_header_spelling_is_fixed_and_replayed(
+    city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """The file writes 法定代表人(负责人) and 经营者 名称; a fix named by the field lands on the file's column."""
+    rows = [HALF_WIDTH, *_with(DATA, 0, 2, "")]  # the first row has no holder's name: quarantined
+    path = _csv("表头空格.csv", rows)(tmp_path)
+    source = parse_source(SOURCE, "sources/xuke.yaml")
+    batch = _ingest(city, path, source).batch
+    assert (batch.rows_accepted, batch.rows_quarantined) == (2, 1)
+    mapping = source_mapping(batch)  # raw rows are masked by the field each column fed, as the file wrote it
+    assert mapping["法定代表人(负责人)"] == mapping["法定代表人（负责人）"] == "legal_representative"
+    with city() as session, session.begin():
+        item = session.scalars(select(QuarantineItem)).one()
+        findings = json.loads(item.findings)
+        assert findings[0]["column"] == "经营者 名称" and findings[0]["code"] == "field.missing"
+        fixed = fix_item(session, OPERATOR, item.id, "holder_name", "柳州市城中区老友粉店", source=source)
+        assert list(fixed["fixes"]) == ["经营者 名称"]
+        done = replay(session, OPERATOR, lambda name: source, item_ids=[item.id], today=TODAY, outbox=Outbox())
+    assert done["replayed"] == 1
+    assert _values(city)["JY14502020000011"]["holder_name"] == "柳州市城中区老友粉店"
+
+
+def test_the_command_line_says_why_a_workbook_is_refused_in_both_languages(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from zhizhi.cli.main import app
+
+    (workspace.root / "sources" / "xuke.yaml").write_text(SOURCE, encoding="utf-8")
+    refused = _xlsx("公式.xlsx", {"台账": Sheet(FORMULAS)})(tmp_path)
+    notes = _csv("许可台账.csv", [TITLE, HEADER, *DATA, *NOTES, SIGN_OFF])(tmp_path)
+    command = ["-w", str(workspace.root), "ingest", "xuke", str(refused), str(notes)]
+    result = CliRunner().invoke(app, command, env={"COLUMNS": "400"})
+    assert result.exit_code == 1
+    out = " ".join(result.stdout.split())
+    assert "`公式.xlsx`: Workbook `公式.xlsx`, sheet `台账` cell A5 holds `=ROW()-1`" in out
+    assert "工作表 `台账` 的单元格 A5 是公式" in out and "(nothing from this file was kept)" in out
+    assert "read 8 = accepted 3 + quarantined 0 + skipped 5" in out and "note_row 4" in out
