@@ -207,6 +207,19 @@ class PairFacts:
             z = z + weight * np.asarray(column, dtype=np.float64)
         return BIAS + z
 
+    def ceiling(self, most_shared: float) -> npt.NDArray[np.float64]:
+        """The highest log-odds each pair could have whatever its texts' similarity (0..1), the weight they share
+        (0..`most_shared`) and whether they differ by one word, its other facts as they are; those three given as 0
+        here. The log-odds is linear in the similarity and in log(1 + shared weight) (`_columns`)."""
+        weight = dict(zip(FEATURES, WEIGHTS, strict=True))
+        caller = self.same_phone | self.same_caller
+        text = weight["text"] + weight["text_x_different_respondent"] * self.different_respondent
+        shared = (weight["shared_weight"] + weight["same_respondent_x_shared_weight"] * self.same_respondent
+                  + weight["same_caller_x_shared_weight"] * caller)  # fmt: skip
+        most = np.maximum(text, 0.0) + np.maximum(shared, 0.0) * math.log1p(most_shared)
+        ceiling: npt.NDArray[np.float64] = self.logits() + most + max(weight["different_word"], 0.0)
+        return ceiling
+
     def _columns(self, wanted: Iterable[int]) -> list[npt.NDArray[Any]]:
         """The columns of `FEATURES` at the places `wanted`, in that order."""
         long_apart = self.days_apart > WINDOW_DAYS

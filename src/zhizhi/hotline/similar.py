@@ -29,7 +29,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain, repeat
@@ -337,6 +337,7 @@ class TicketIndex:
         self._delta_who: dict[int, list[int]] = defaultdict(list)
         self._bulk_rows = 0
         self._slots = np.zeros(SLOTS + 1, dtype=I32)  # `_find`'s table, left empty between uses
+        self._last: _Examined | None = None
 
     def __len__(self) -> int:
         return self._ids.size
@@ -353,7 +354,10 @@ class TicketIndex:
     def add(self, ticket: TicketText) -> None:
         """Add one ticket (to the delta, searched beside the arrays; once the delta is large (`REINDEX_AT`), all go
         into the arrays again, each ticket's vector length kept as it was: the same scores)."""
-        row = self._append(ticket)
+        last, self._last = self._last, None
+        if last is not None and last.ticket != ticket:
+            last = None
+        row = self._append(ticket, last)
         start, end = self._offsets.data[row], self._offsets.data[row + 1]
         if row + 1 - self._bulk_rows > max(REINDEX_AT, self._bulk_rows // 4):
             self._bulk(norms=False)
@@ -365,7 +369,15 @@ class TicketIndex:
             for column in self._identity.values():
                 if who := int(column.data[row]):
                     self._delta_who[who].append(row)
-        self._norms.data[row] = self._norm(self._grams.data[start:end])
+        grams = self._grams.data[start:end]
+        if last is not None and last.keys is not None and last.df is not None and last.size == row:
+            # Examined just before, nothing added since: each key's ticket count is what it was and this row's.
+            at = np.searchsorted(last.keys, grams)
+            df = (last.df + np.bincount(at, minlength=last.keys.size).astype(I64))[at]
+            idf = np.log((max(len(self), 1) + 1) / (df + 1)) + 1e-3  # as `_idf`
+            self._norms.data[row] = float(np.sqrt(np.sum(idf**2))) if grams.size else 0.0
+        else:
+            self._norms.data[row] = self._norm(grams)
         self._norm_at.data[row] = len(self)
 
     def compact(self) -> TicketIndex:
@@ -383,12 +395,11 @@ class TicketIndex:
         other._bulk()
         return other
 
-    def _append(self, ticket: TicketText) -> int:
+    def _append(self, ticket: TicketText, last: _Examined | None = None) -> int:
         row = len(self)
-        text = normalise_text(ticket.text)
-        respondent = respondent_key(ticket.respondent) or None
-        self._texts.append(without_respondent(text, respondent))
-        tri, bi = gram_keys(self._texts[-1])
+        mine, tri, bi = last.prepared if last is not None else _prepare(ticket)
+        respondent = mine.respondent
+        self._texts.append(mine.text)
         self._ids.append(ticket.id)
         self._grams.extend(tri)
         self._grams.extend(bi)
@@ -396,20 +407,17 @@ class TicketIndex:
         self._trigrams.append(tri.size)
         self._norms.append(0.0)
         self._norm_at.append(0)
-        self._identity["phone"].append(_hash("phone", ticket.phone))
-        self._identity["name"].append(_hash("name", ticket.caller_name))
-        self._identity["respondent"].append(_hash("respondent", respondent and respondent_core(respondent)))
-        self._identity["uscc"].append(_hash("uscc", ticket.respondent_uscc))
-        for kind, key in zip(LABELS, _labels(ticket), strict=True):
+        for kind, who in zip(("phone", "name", "respondent", "uscc"), mine.who, strict=True):
+            self._identity[kind].append(who)
+        for kind, key in zip(LABELS, mine.labels, strict=True):
             self._labels[kind].append(key)
         self._identity["case"].append(_case_key(ticket.case_id))
         self._case.append(NO_CASE if ticket.case_id is None else ticket.case_id)
         self._received.append(ticket.received.toordinal() if ticket.received else 0)
-        self._repeat.append(repeats(text))  # figures and the repeat words from the whole text
+        self._repeat.append(mine.repeat)  # figures and the repeat words from the whole text
         self._respondent.append(sys.intern(respondent) if respondent else None)
         self._respondent_id.append(self._respondent_number(respondent) if respondent else -1)
-        found = figures(text)
-        self._figures.append(found if found else _NO_FIGURES)
+        self._figures.append(mine.figures if mine.figures else _NO_FIGURES)
         return row
 
     def _respondent_number(self, respondent: str) -> int:
@@ -529,24 +537,22 @@ class TicketIndex:
                 self._delta_who[key].append(row)
 
     def _examine(self, ticket: TicketText, floor: float | None = None) -> _Seen:
-        full = normalise_text(ticket.text)
-        respondent = respondent_key(ticket.respondent) or None
-        text = without_respondent(full, respondent)
-        core = respondent and respondent_core(respondent)
-        who = [_hash("phone", ticket.phone), _hash("name", ticket.caller_name), _hash("respondent", core),
-               _hash("uscc", ticket.respondent_uscc)]  # fmt: skip
-        mine = _Ticket(ticket.id, who, respondent, figures(full), repeats(full), ticket.received, text, _labels(ticket))
+        prepared = _prepare(ticket)
+        mine, tri, bi = prepared
+        self._last = _Examined(ticket, prepared, len(self))
         if not len(self):
             return _Seen(mine, np.empty(0, dtype=U32), np.empty(0, dtype=F64), *self._facts(mine, np.empty(0, I64)))
-        tri, bi = gram_keys(text)
         keys = np.union1d(tri, bi)
         df = self._df(keys)
+        self._last.keys, self._last.df = keys, df
         idf = np.log((max(len(self), 1) + 1) / (df + 1)) + 1e-3  # as `_idf`
-        rows = self._shortlist(tri, df[np.searchsorted(keys, tri)], who)
+        rows = self._shortlist(tri, df[np.searchsorted(keys, tri)], mine.who)
         rows = rows[self._ids.data[rows] != ticket.id]
         if not rows.size:
             return _Seen(mine, keys, idf, *self._facts(mine, rows))
-        return _Seen(mine, keys, idf, *self._facts(mine, rows, *self._similarities(keys, idf, rows), floor=floor))
+        most_shared = 2 * float(np.sum(idf**2)) / math.log(len(self) + 1) ** 2  # a key may be a row's twice
+        facts = self._facts(mine, rows, lambda where: self._similarities(keys, idf, rows, where), most_shared, floor)
+        return _Seen(mine, keys, idf, *facts)
 
     def _cases(self, seen: _Seen) -> list[tuple[int | None, npt.NDArray[np.int64], int, CaseEvidence]]:
         """The cases of the shortlisted rows: each with its rows, its best row, and the evidence against it. A case
@@ -614,16 +620,22 @@ class TicketIndex:
         return np.unique(np.concatenate(chosen))
 
     def _similarities(
-        self, keys: npt.NDArray[np.uint32], idf: npt.NDArray[np.float64], rows: npt.NDArray[np.int64]
+        self,
+        keys: npt.NDArray[np.uint32],
+        idf: npt.NDArray[np.float64],
+        rows: npt.NDArray[np.int64],
+        where: npt.NDArray[np.bool_],
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """The cosine of the new text with each row's, and the weight they share, at once."""
+        """The cosine of the new text with each row's `where` true, and the weight they share, at once (every row's
+        vector length kept up to date, as when all are measured)."""
+        norms = self._norms_of(rows)[where]
+        rows = rows[where]
         starts, ends = self._offsets.data[rows], self._offsets.data[rows + 1]
         segment = np.repeat(np.arange(rows.size), ends - starts)
         theirs = self._grams.data[_ranges(starts, ends)]
         at, hit = self._find(keys, theirs)
         shared = np.bincount(segment[hit], weights=idf[at[hit]] ** 2, minlength=rows.size)
         own = float(np.sqrt(np.sum(idf**2)))
-        norms = self._norms_of(rows)
         with np.errstate(divide="ignore", invalid="ignore"):
             cosine = shared / (own * norms)
         return np.nan_to_num(np.clip(cosine, 0.0, 1.0)), shared / math.log(len(self) + 1) ** 2
@@ -664,13 +676,16 @@ class TicketIndex:
         self,
         mine: _Ticket,
         rows: npt.NDArray[np.int64],
-        similarity: npt.NDArray[np.float64] | None = None,
-        shared: npt.NDArray[np.float64] | None = None,
+        measure: Callable[[npt.NDArray[np.bool_]], tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]
+        | None = None,
+        most_shared: float = 0.0,
         floor: float | None = None,
     ) -> tuple[npt.NDArray[np.int64], PairFacts, npt.NDArray[np.float64]]:
-        """The facts of the new ticket with each of `rows` (`zhizhi.hotline.evidence`) and their log-odds, at once;
-        with a `floor`, only the pairs that may score at least that are told apart by one word, and have their
-        figures compared when the figures weigh nothing (they are only shown)."""
+        """The facts of the new ticket with each of `rows` (`zhizhi.hotline.evidence`) and their log-odds, at once,
+        the texts compared by `measure` (the similarity and shared weight of the rows where true; the shared weight at
+        most `most_shared`). With a `floor`, only the pairs that may score at least that have their texts compared
+        and are told apart by one word, and have their figures compared when the figures weigh nothing (they are only
+        shown); the others' log-odds are under the floor's, but not what they would be."""
         none = np.zeros(rows.size, dtype=bool)
         phone, name, _, uscc = mine.who
         same_phone = (self._identity["phone"].data[rows] == phone) if phone else none
@@ -688,14 +703,16 @@ class TicketIndex:
         received = self._received.data[rows].astype(I64)
         known = received > 0 if mine.received else none
         apart = np.where(known, np.abs((mine.received.toordinal() if mine.received else 0) - received), -1)
-        similarity = np.zeros(rows.size) if similarity is None else similarity
+        similarity, shared = np.zeros(rows.size), np.zeros(rows.size)
         one_business = (named != bool(mine.respondent)) & ~same_business
         other_word = np.zeros(rows.size, dtype=bool)
         labels = [side for kind, key in zip(LABELS, mine.labels, strict=True)
                   for side in _agree(self._labels[kind].data[rows], key)]  # fmt: skip
-        facts = PairFacts(similarity, np.zeros(rows.size) if shared is None else shared, same_phone, same_name,
-                          same_business, other_business, agree, differ, (same_phone | same_name) & mine.repeat, apart,
-                          other_word, one_business, *labels)  # fmt: skip
+        facts = PairFacts(similarity, shared, same_phone, same_name, same_business, other_business, agree, differ,
+                          (same_phone | same_name) & mine.repeat, apart, other_word, one_business, *labels)  # fmt: skip
+        if measure is not None:
+            where = np.ones(rows.size, dtype=bool) if threshold is None else facts.ceiling(most_shared) >= threshold
+            similarity[where], shared[where] = measure(where)
         alike = same_business if mine.respondent else same_business | ~named  # the same business, or two questions
         compare = alike & (similarity >= 0.3)
         logits = None
@@ -778,6 +795,30 @@ class _Ticket:
     received: date | None
     text: str
     labels: tuple[int, ...]  # problem, goods, place (`LABELS`)
+
+
+def _prepare(ticket: TicketText) -> tuple[_Ticket, npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """What the index compares of a ticket: its facts, and its text's trigram and bigram keys."""
+    full = normalise_text(ticket.text)
+    respondent = respondent_key(ticket.respondent) or None
+    text = without_respondent(full, respondent)
+    core = respondent and respondent_core(respondent)
+    who = [_hash("phone", ticket.phone), _hash("name", ticket.caller_name), _hash("respondent", core),
+           _hash("uscc", ticket.respondent_uscc)]  # fmt: skip
+    mine = _Ticket(ticket.id, who, respondent, figures(full), repeats(full), ticket.received, text, _labels(ticket))
+    return (mine, *gram_keys(text))
+
+
+@dataclass
+class _Examined:
+    """The ticket examined last, as `_prepare` made it, the index's size then and its keys' ticket counts then: when
+    that ticket is added next, nothing is computed again."""
+
+    ticket: TicketText
+    prepared: tuple[_Ticket, npt.NDArray[np.uint32], npt.NDArray[np.uint32]]
+    size: int
+    keys: npt.NDArray[np.uint32] | None = None
+    df: npt.NDArray[np.int64] | None = None
 
 
 @dataclass
