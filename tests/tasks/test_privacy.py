@@ -1,5 +1,5 @@
-"""What people wrote on a task is read as written only by those who wrote it or answer it: a text given as evidence by
-a part's owner side, and a handover's reason and answer, have the numbers found in them (phones, ID numbers) masked
+"""What people wrote on a task is read as written only by those who wrote it or answer it: a text or a file's name given
+as evidence by a part's owner side, and a handover's reason and answer, have the numbers found in them masked
 for every other party of the task (the lead, the other parts' departments), on the page, in the JSON twin and in the
 text's download."""
 
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.conftest import Web
 from tests.tasks.helpers import actor, make_tasks
 from zhizhi.store.tables import TaskEvidence, TaskPart
-from zhizhi.tasks import add_evidence, hand_over
+from zhizhi.tasks import Upload, add_evidence, hand_over
 
 PHONE, ID_NUMBER = "13812345678", "450202199001011237"
 TEXT = f"已检查，食堂负责人电话{PHONE}，身份证{ID_NUMBER}"
@@ -27,31 +27,35 @@ def test_evidence_texts_and_handover_reasons_are_masked_for_the_other_parties(we
         campaign, _ = make_tasks(session)
         number = campaign.number
         parts = session.scalars(select(TaskPart).where(TaskPart.task_id == campaign.id).order_by(TaskPart.seq)).all()
-        (item,) = add_evidence(session, actor(session, "chengzhong"), parts[1], text=TEXT)
+        scan = Upload(f"联系人{PHONE}.pdf", "application/pdf", b"%PDF-1.4 scan")
+        scan_item, item = add_evidence(session, actor(session, "chengzhong"), parts[1], text=TEXT, files=[scan])
         hand_over(session, actor(session, "yufeng"), parts[2], department="LZ-LN", reason=REASON)
-        text_id, cz_part, yf_part = item.id, parts[1].id, parts[2].id
+        text_id, scan_id, cz_part, yf_part = item.id, scan_item.id, parts[1].id, parts[2].id
     with web.sessions() as session:
         assert session.get_one(TaskEvidence, text_id).text == TEXT  # kept as written
 
     def shown(view: dict[str, object], part_id: int) -> tuple[str, str]:
         parts = {p["id"]: p for p in view["items"]}  # type: ignore[attr-defined]
-        texts = [e["text"] for e in parts[cz_part]["evidence_items"] if e["kind"] == "text"]
-        return texts[0], parts[yf_part]["handovers"][0]["reason"]
+        kept = {e["kind"]: e for e in parts[cz_part]["evidence_items"]}
+        return kept["text"]["text"] + "|" + kept["file"]["name"], parts[yf_part]["handovers"][0]["reason"]
 
     # The lead section's leader and 鱼峰区's side: 城中区's text has its numbers masked.
     _as(web, "sp_leader")
     text, reason = shown(web.client.get(f"/api/tasks/{number}").json(), cz_part)
-    assert PHONE not in text and ID_NUMBER not in text and "138****5678" in text and "已检查" in text
+    assert PHONE not in text and ID_NUMBER not in text and "已检查" in text
+    assert text.endswith("|联系人138****5678.pdf")
     assert PHONE not in reason and "138****5678" in reason  # the lead is no side of the handover
     page = web.client.get(f"/tasks/{number}").text
     assert PHONE not in page and ID_NUMBER not in page and "138****5678" in page
     download = web.client.get(f"/tasks/evidence/{text_id}")
     assert download.status_code == 200 and PHONE not in download.text and "138****5678" in download.text
+    file = web.client.get(f"/tasks/evidence/{scan_id}")
+    assert file.content == b"%PDF-1.4 scan" and PHONE not in file.headers["content-disposition"]
     _as(web, "yufeng")  # gave the handover: reads its reason as written; 城中区's evidence masked
     text, reason = shown(web.client.get(f"/api/tasks/{number}").json(), cz_part)
     assert PHONE not in text and reason == REASON
     # 城中区's named owner wrote the text: reads it as written, in the view and the download.
     _as(web, "chengzhong")
     text, _ = shown(web.client.get(f"/api/tasks/{number}").json(), cz_part)
-    assert text == TEXT
+    assert text == f"{TEXT}|联系人{PHONE}.pdf"
     assert web.client.get(f"/tasks/evidence/{text_id}").text == TEXT

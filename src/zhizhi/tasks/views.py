@@ -1,7 +1,8 @@
 """What pages, the API and the CLI show of tasks: a task's line, a task with its parts (who owns each, its deadline,
 handovers, evidence, and what the caller may do on it), and the overdue parts both sides' leaders see.
 
-Free text people wrote (a text given as evidence, a handover's reason and answer) may name or number a person: it is
+Free text people wrote (a text given as evidence, a file's name, a handover's reason and answer) may name or number a
+person: it is
 read as written by its author and the side it belongs to, and with the numbers found in it masked by the task's
 other parties."""
 
@@ -117,20 +118,7 @@ def part_view(
         "done_by": part.done_by,
         "handover": handover_view(waiting, names, session, actor) if waiting else None,
         "handovers": [handover_view(h, names, session, actor) for h in handovers],
-        "evidence_items": [
-            {
-                "id": e.id,
-                "kind": e.kind,
-                "name": e.name,
-                "media_type": e.media_type,
-                "size": e.size,
-                "sha256": e.sha256,
-                "text": e.text if owner or e.added_by == actor.name else mask(FREE_TEXT, e.text),
-                "added_by": e.added_by,
-                "added_at": iso_utc(e.added_at),
-            }
-            for e in kept
-        ],  # fmt: skip
+        "evidence_items": [_evidence(e, owner or e.added_by == actor.name) for e in kept],
         "may": {
             "assign": is_open and leads(session, actor, part.department_id),
             "hand_over": owner_side and waiting is None,
@@ -168,13 +156,27 @@ def handover_view(handover: TaskHandover, names: Names, session: Session, actor:
     }
 
 
-def evidence_text(session: Session, actor: Actor, item: TaskEvidence) -> str:
-    """A text given as evidence, as its download shows it: as written to its author and the part's owner side, the
-    numbers found in it masked for the task's other parties (as on the task's page)."""
+def _evidence(item: TaskEvidence, plain: bool) -> dict[str, Any]:
+    """A piece of evidence as listed: its file's name and its text as written when `plain`, else with the numbers
+    found in them masked."""
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "name": item.name if plain else mask(FREE_TEXT, item.name),
+        "media_type": item.media_type,
+        "size": item.size,
+        "sha256": item.sha256,
+        "text": item.text if plain else mask(FREE_TEXT, item.text),
+        "added_by": item.added_by,
+        "added_at": iso_utc(item.added_at),
+    }
+
+
+def shown_evidence(session: Session, actor: Actor, item: TaskEvidence) -> dict[str, Any]:
+    """A piece of evidence as its download names and shows it: as written to its author and the part's owner side,
+    the numbers found in its name and text masked for the task's other parties (as on the task's page)."""
     part = session.get_one(TaskPart, item.part_id)
-    if item.added_by == actor.name or acts_for(session, actor, part.department_id, part.owner_id):
-        return item.text or ""
-    return str(mask(FREE_TEXT, item.text or ""))
+    return _evidence(item, item.added_by == actor.name or acts_for(session, actor, part.department_id, part.owner_id))
 
 
 def overdue_parts(

@@ -150,9 +150,9 @@ async def finish_part(
 def download_evidence(evidence_id: Id, db: DbSession, actor: PageDataReader) -> Response:
     """One piece of evidence as it was given (a file, or a text as plain text); the download is audited."""
     item = tasks.read_evidence(db, actor, evidence_id)
+    shown = tasks.shown_evidence(db, actor, item)
     if item.kind == "text":
-        text = tasks.evidence_text(db, actor, item)
-        return Response(text.encode("utf-8"), media_type="text/plain; charset=utf-8")
-    name = item.name or "file"
+        return Response((shown["text"] or "").encode("utf-8"), media_type="text/plain; charset=utf-8")
+    name = shown["name"] or "file"
     headers = {"Content-Disposition": f"attachment; filename=\"evidence-{item.id}\"; filename*=UTF-8''{quote(name)}"}
     return Response(item.content or b"", media_type=item.media_type or "application/octet-stream", headers=headers)
