@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from tests.web.test_hotline_api import platform_token, pushed, ticket_counts
 from tests.web.test_hotline_pages import TICKET, Desk, desk_fixture, public_csrf, text_of  # noqa: F401 (fixture)
 from zhizhi.hotline import lookup
-from zhizhi.store.tables import Record, RecordVersion
+from zhizhi.store.tables import QuarantineItem, RawRow, Record, RecordVersion
 
 URL = "/api/hotline/12315/tickets"
 
@@ -80,3 +80,20 @@ def test_a_web_number_drawn_twice_the_same_day_makes_two_tickets(desk: Desk, mon
         mine, theirs = lookup(session, one, "5678"), lookup(session, two, "4321")
         assert mine is not None and theirs is not None
         assert lookup(session, one, "4321") is None  # the first ticket is still the first citizen's
+
+
+def test_a_ticket_pushed_again_closes_its_earlier_quarantined_push(desk: Desk) -> None:
+    web, token = desk.web, platform_token(desk, "12315")
+    bad = web.client.post(URL, json=[pushed("Q4", received_at="昨天"), pushed("Q5", received_at="前天")], headers=token)
+    assert bad.json()["quarantined"] == 2
+    fixed = web.client.post(URL, json=[pushed("Q4"), pushed("Q5", received_at="上周")], headers=token)
+    assert [t["status"] for t in fixed.json()["tickets"]] == ["accepted", "quarantined"]
+    with web.sessions() as session:
+        items = session.execute(
+            select(QuarantineItem.status, QuarantineItem.record_version_id, RawRow.data)
+            .join(RawRow, RawRow.id == QuarantineItem.raw_row_id)
+            .order_by(QuarantineItem.id)
+        ).all()
+    found = [(json.loads(data)["number"], status, version is not None) for status, version, data in items]
+    # Q4 accepted now: its old item points at the version; Q5 waits once, in its newer push's item.
+    assert found == [("Q4", "superseded", True), ("Q5", "superseded", False), ("Q5", "open", False)]

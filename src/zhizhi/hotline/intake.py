@@ -29,7 +29,7 @@ from zhizhi.errors import ConfigError, ConflictError, InputError
 from zhizhi.records.ticket import CHANNELS, TICKET
 from zhizhi.sources import SourceConfig, own_source
 from zhizhi.store.tables import QuarantineItem, RawRow, Record
-from zhizhi.store.types import LOCAL_TZ, local_today
+from zhizhi.store.types import LOCAL_TZ, local_today, utcnow
 
 MAX_TICKETS = 1000
 MAX_VALUE = 4000
@@ -114,6 +114,7 @@ def push_tickets(
     result = ingest_file(session, Actor.operator(actor.name), source, path, outbox=Outbox.of(workspace.root),
                          force=True, today=local_today())  # fmt: skip
     batch = result.batch
+    _supersede(session, batch.id, source.name)
     outcome = session.execute(
         select(RawRow.row_number, RawRow.status, RawRow.reason, QuarantineItem.findings)
         .outerjoin(QuarantineItem, QuarantineItem.raw_row_id == RawRow.id)
@@ -139,6 +140,34 @@ def push_tickets(
         "records": json.loads(batch.report).get("records", {}),
         "tickets": tickets,
     }
+
+
+def _supersede(session: Session, batch_id: int, source: str) -> None:
+    """Close the open quarantine items of earlier pushes of a ticket this push sent again, by its number (a push's
+    file is never sent twice, so its rows are matched by the ticket's key, not by file and row): accepted now, the
+    item points at the version it made; quarantined again, the new item replaces it. A steward is never left to
+    replay an old version over the one the platform sent since."""
+    now = {
+        str(json.loads(data).get("number") or "").strip(): version
+        for data, version in session.execute(
+            select(RawRow.data, RawRow.record_version_id).where(
+                RawRow.batch_id == batch_id, RawRow.status.in_(("accepted", "quarantined"))
+            )
+        )
+    }  # fmt: skip
+    now.pop("", None)
+    if not now:
+        return
+    waiting = session.execute(
+        select(QuarantineItem, RawRow.data)
+        .join(RawRow, RawRow.id == QuarantineItem.raw_row_id)
+        .where(QuarantineItem.source == source, QuarantineItem.status == "open", QuarantineItem.batch_id != batch_id)
+    ).all()
+    for item, data in waiting:
+        number = str(json.loads(data).get("number") or "").strip()
+        if number in now:
+            item.status, item.record_version_id = "superseded", now[number]
+            item.updated_at, item.updated_by = utcnow(), f"push {batch_id}"
 
 
 def _owner(root: Path, channel: str) -> str:
