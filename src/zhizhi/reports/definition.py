@@ -213,6 +213,13 @@ def personal_problems(name: str, origin: str, kind: str | None) -> list[str]:
     ]
 
 
+def free_text_groups(query: QueryConfig) -> list[str]:
+    """The group keys that are free text (which may hold a person's numbers): their labels are shown masked."""
+    record_type = query.record_type if query.from_ == "records" else "entity" if query.from_ == "entities" else None
+    columns = personal_columns(record_type) if record_type else {}
+    return [key for key in query.group_by if columns.get(key) == FREE_TEXT]
+
+
 def field_problems(
     where: str, names: list[str], origin: str, kind: str | None, *, filters_only: bool = True
 ) -> list[str]:

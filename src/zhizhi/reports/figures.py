@@ -17,7 +17,9 @@ from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from zhizhi.access.roles import Actor
-from zhizhi.reports.definition import FilterConfig, MeasureConfig, ReportConfig
+from zhizhi.privacy.catalogue import FREE_TEXT
+from zhizhi.privacy.masking import mask
+from zhizhi.reports.definition import FilterConfig, MeasureConfig, ReportConfig, free_text_groups
 from zhizhi.reports.labels import Labels
 from zhizhi.reports.origins import PYTHON_FIELDS, Frame
 from zhizhi.reports.periods import Period
@@ -61,9 +63,11 @@ def compute(session: Session, report: ReportConfig, actor: Actor, period: Period
             ).get((), 0)
     shares = _shares(session, frame, report, actor, period, groups, root)
     keys = sorted(set(by_group) | {k for values in before.values() for k in values if k != ("__total__",)}, key=_order)
-    rows = []
+    rows, free_text = [], free_text_groups(report.query)
     for key in keys:
         row = {**labels.describe(groups, key)}
+        for group in free_text:  # a free-text label may hold a person's numbers: they leave the hub masked
+            row[group], row[f"{group}_name"] = mask(FREE_TEXT, row[group]), mask(FREE_TEXT, row[f"{group}_name"])
         for measure in report.measures:
             row[measure.name] = _value(measure, by_group[key], before, shares, key)
         rows.append(row)
