@@ -20,6 +20,7 @@ from openpyxl.formula.translate import Translator
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
+from zhizhi.cells import FORMULA_STARTS, csv_cell
 from zhizhi.errors import ConfigError
 from zhizhi.reports.definition import REPORTS_FOLDER, ReportConfig
 
@@ -46,11 +47,11 @@ def csv_bytes(figures: dict[str, Any]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     columns = figures["columns"]
-    writer.writerow([c["name"] for c in columns])
+    writer.writerow([csv_cell(c["name"]) for c in columns])
     for row in figures["rows"]:
-        writer.writerow(["" if row.get(c["name"]) is None else row.get(c["name"]) for c in columns])
+        writer.writerow([csv_cell(row.get(c["name"])) for c in columns])
     totals = figures["totals"]
-    writer.writerow(["total" if n == 0 else totals.get(c["name"], "") for n, c in enumerate(columns)])
+    writer.writerow(["total" if n == 0 else csv_cell(totals.get(c["name"])) for n, c in enumerate(columns)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -88,7 +89,7 @@ def fill_template(root: Path, report: ReportConfig, run: dict[str, Any]) -> byte
     values = facts(report, run)
     for name, key in template.cells.items():
         sheet, cell = _named(book, name, report)
-        sheet[cell] = values[key]
+        _put(sheet[cell], values[key])
     if template.table:
         sheet, cell = _named(book, template.table, report)
         rows = [[row.get(column) for column in template.columns] for row in run["figures"]["rows"]]
@@ -123,9 +124,18 @@ def _fill_table(sheet: Worksheet, first: str, rows: list[list[Any]]) -> None:
     template = {c.column: c for c in sheet[top]}
     for n, values in enumerate(rows or [[]]):
         for m, value in enumerate(values):
-            sheet.cell(row=top + n, column=col + m).value = value
+            _put(sheet.cell(row=top + n, column=col + m), value)
         if n:
             _copy_row(sheet, template, top + n, {col + m for m in range(len(values))})
+
+
+def _put(cell: Any, value: Any) -> None:
+    """A figure into a cell of the template: numbers as numbers, text always text (openpyxl would make text that
+    starts with `=` a formula; zhizhi.cells says why that must not happen)."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        cell.quotePrefix = value.startswith(FORMULA_STARTS)
 
 
 def _copy_row(sheet: Worksheet, template: dict[int, Any], row: int, filled: set[int]) -> None:
