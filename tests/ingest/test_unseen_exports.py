@@ -170,8 +170,9 @@ def _patch_sheets(path: Path, patch: dict[str, str]) -> None:
             archive.writestr(member, content)
 
 
-def _xls(name: str) -> Build:
-    """A legacy .xls as old office software saves it: a merged title, dates as date cells, a hidden sheet."""
+def _xls(name: str, second_licence: bool = False) -> Build:
+    """A legacy .xls as old office software saves it: a merged title, dates as date cells, a hidden sheet; with
+    `second_licence`, a fourth licence of the third holder, whose name and code are merged down over both rows."""
 
     def build(folder: Path) -> Path:
         import xlwt
@@ -184,10 +185,17 @@ def _xls(name: str) -> Build:
             sheet.write(1, column, text)
         for row, values in enumerate(DATA, start=2):
             for column, value in enumerate(values):
+                if second_licence and row == 4 and column in (2, 3):
+                    continue  # written merged below
                 if column == 6:
                     sheet.write(row, column, datetime.fromisoformat(value), as_date)
                 else:
                     sheet.write(row, column, int(value) if column == 0 else value)
+        if second_licence:
+            for column, value in ((0, 4), (1, "JY14502020000044"), (4, "黄"), (5, "柳州市柳南区航鹰大道7号")):
+                sheet.write(5, column, value)
+            for column in (2, 3):
+                sheet.write_merge(4, 5, column, column, DATA[2][column])
         hidden = book.add_sheet("下拉选项")
         for row, choice in enumerate(["餐饮服务", "食品销售"]):
             hidden.write(row, 0, choice)
@@ -351,6 +359,46 @@ CASES = [
         _xls("许可台账.xls"),
         Accepted(
             6, 3, skipped={"title_row": 1, "hidden_sheet": 2}, values={"JY14502020000011": {"valid_from": "2026-03-08"}}
+        ),
+    ),
+    Case(
+        "a holder's name and code merged down over the rows of its two licences (xlsx)",
+        _xlsx(
+            "合并单元格.xlsx",
+            {
+                "台账": Sheet(
+                    [
+                        TITLE,
+                        HEADER,
+                        *_typed(DATA),
+                        [4, "JY14502020000044", None, None, "黄", "柳州市柳南区航鹰大道7号", None, None],
+                        ["填表说明：同一经营者的多张许可证合并单元格填写"],
+                    ],
+                    merged=["A1:H1", "C5:C6", "D5:D6", "A7:H8"],
+                )
+            },
+        ),
+        Accepted(
+            7,
+            4,
+            skipped={"title_row": 1, "note_row": 1, "blank": 1},
+            values={
+                "JY14502020000044": {
+                    "holder_name": "柳州市柳南区酸嘢铺",
+                    "holder_uscc": CODES[2],
+                    "legal_representative": "黄",
+                }
+            },
+        ),
+    ),
+    Case(
+        "the same in a legacy .xls",
+        _xls("合并单元格.xls", second_licence=True),
+        Accepted(
+            7,
+            4,
+            skipped={"title_row": 1, "hidden_sheet": 2},
+            values={"JY14502020000044": {"holder_name": "柳州市柳南区酸嘢铺", "holder_uscc": CODES[2]}},
         ),
     ),
     Case(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -13,6 +11,7 @@ from typing import Any, NamedTuple
 from zhizhi.errors import InputError
 from zhizhi.ingest.read.base import Chunk, Reading, ReadOptions, Skip
 from zhizhi.ingest.read.rows import sheet_chunks
+from zhizhi.ingest.read.sheet_xml import Merge, scan_sheets
 from zhizhi.ingest.read.sniff import looks_like, read_head
 
 MAX_UNPACKED_BYTES = 2 << 30  # 2 GiB of XML is far beyond any export; more is a zip bomb
@@ -53,15 +52,17 @@ class ExcelReader:
                     for number, cells in sheet.rows
                 )
                 continue
-            yield from sheet_chunks(sheet.name, sheet.rows, reading.headers, reading.skipped)
+            yield from sheet_chunks(sheet.name, sheet.rows, reading.headers, reading.skipped, merged=sheet.merged)
 
 
 class Sheet(NamedTuple):
-    """A workbook's sheet: its name, its rows (numbered as Excel numbers them) and whether it is hidden."""
+    """A workbook's sheet: its name, its rows (numbered as Excel numbers them), whether it is hidden, and its merged
+    ranges."""
 
     name: str
     rows: Iterator[tuple[int, list[str]]]
     hidden: bool
+    merged: tuple[Merge, ...] = ()
 
 
 def cell_text(value: Any) -> str:
@@ -100,21 +101,20 @@ def _xlsx_sheets(path: Path, named: tuple[str, ...] = ()) -> list[Sheet]:
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, [cell_text(v) for v in values]
 
-    sheets = [Sheet(ws.title, rows(ws), ws.sheet_state != "visible") for ws in workbook.worksheets]
-    read = [ws for ws, sheet in zip(workbook.worksheets, sheets, strict=True) if _read(sheet, named)]
-    _refuse_uncalculated(path, [(ws.title, getattr(ws, "_worksheet_path", None)) for ws in read])
-    return sheets
-
-
-def _read(sheet: Sheet, named: tuple[str, ...]) -> bool:
-    return sheet.name in named if named else not sheet.hidden
+    hidden = {ws.title: ws.sheet_state != "visible" for ws in workbook.worksheets}
+    read = [ws for ws in workbook.worksheets if (ws.title in named if named else not hidden[ws.title])]
+    merged = scan_sheets(path, [(ws.title, getattr(ws, "_worksheet_path", None)) for ws in read])
+    return [Sheet(ws.title, rows(ws), hidden[ws.title], tuple(merged.get(ws.title, ()))) for ws in workbook.worksheets]
 
 
 def _xls_sheets(path: Path) -> list[Sheet]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(str(path))
+        try:  # the formatting is where a sheet's merged ranges are kept
+            book = xlrd.open_workbook(str(path), formatting_info=True)
+        except Exception:  # some writers' formatting records xlrd cannot read: the values alone then
+            book = xlrd.open_workbook(str(path))
     except Exception as exc:  # xlrd raises many kinds for a broken file
         en, zh = _appears(path)
         raise InputError(
@@ -133,74 +133,15 @@ def _xls_sheets(path: Path) -> list[Sheet]:
                 cells.append(cell_text(value))
             yield index + 1, cells
 
-    return [Sheet(sheet.name, rows(sheet), sheet.visibility != 0) for sheet in book.sheets()]
-
-
-# A formula cell whose value was never calculated: `<f>…</f>` and then no `<v>`, or an empty `<v>` on a cell that is
-# not a text result (Excel writes `t="str"` and `<v></v>` for a formula whose result is empty text).
-_FORMULA_CELL = re.compile(
-    rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*(<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?"
-    rb"\s*</(?:\w+:)?c>",
-    re.S,
-)
-_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
-_ROW_END = re.compile(rb"</(?:\w+:)?row>")
-
-
-def _refuse_uncalculated(path: Path, sheets: list[tuple[str, str | None]]) -> None:
-    """Refuse a workbook whose sheets hold formulas saved without their values (a program wrote the file and never
-    calculated it): read as empty cells, their values would be lost without a word. zhizhi never runs formulas."""
-    with zipfile.ZipFile(path) as archive:
-        members = set(archive.namelist())
-        for title, member in sheets:
-            if member is None or member.lstrip("/") not in members:
-                continue
-            found = _uncalculated(archive, member.lstrip("/"))
-            if found is None:
-                continue
-            count, ref, formula = found
-            shown = f"`={formula[:100]}`" if formula else "a shared formula"
-            raise InputError(
-                f"Workbook `{path.name}`, sheet `{title}` cell {ref} holds {shown} with no value saved with it "
-                f"({count:,} such cell(s) in the sheet): the program that wrote the file did not calculate its "
-                "formulas, and zhizhi reads the values saved, never runs formulas. Open the file in Excel or WPS "
-                "and save it (that calculates and saves the values), or export the values, then ingest it again. "
-                "Nothing was ingested.",
-                zh=f"工作簿 `{path.name}` 工作表 `{title}` 的单元格 {ref} 是公式 {shown}，但文件中没有保存其计算结果"
-                f"（该表共 {count:,} 个这样的单元格）：生成该文件的程序没有计算公式，而本系统只读取已保存的值、"
-                "不执行公式。请用 Excel 或 WPS 打开并保存该文件（保存时会计算并写入结果），或导出为数值后重新导入。"
-                "本次未导入任何数据。",
-            )
-
-
-def _uncalculated(archive: zipfile.ZipFile, member: str) -> tuple[int, str, str] | None:
-    """How many formula cells of a sheet's XML have no value, and the first one's reference and formula."""
-    count, first = 0, None
-    tail = b""
-    with archive.open(member) as handle:
-        while block := handle.read(1 << 22):
-            text = tail + block
-            ends = list(_ROW_END.finditer(text))
-            cut = ends[-1].end() if ends else 0
-            count, first = _count_uncalculated(text[:cut], count, first)
-            tail = text[cut:]
-    count, first = _count_uncalculated(tail, count, first)
-    return None if first is None else (count, first[0], first[1])
-
-
-def _count_uncalculated(text: bytes, count: int, first: tuple[str, str] | None) -> tuple[int, tuple[str, str] | None]:
-    if b"<f" not in text and b":f" not in text:
-        return count, first
-    for match in _FORMULA_CELL.finditer(text):
-        attributes, formula, empty = match.group(1), match.group(2), match.group(3)
-        if empty is not None and b't="str"' in attributes:
-            continue  # a formula whose result is empty text
-        count += 1
-        if first is None:
-            ref = _REF.search(attributes)
-            shown = html.unescape((formula or b"").decode("utf-8", errors="replace"))
-            first = (ref.group(1).decode() if ref else "?", shown)
-    return count, first
+    return [
+        Sheet(
+            sheet.name,
+            rows(sheet),
+            sheet.visibility != 0,
+            tuple(Merge(r1 + 1, r2, c1, c2 - 1) for r1, r2, c1, c2 in sheet.merged_cells),
+        )
+        for sheet in book.sheets()
+    ]
 
 
 def _check_zip(path: Path) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from zhizhi.ingest.read import base
 from zhizhi.ingest.read.base import TOTAL_MARKERS, Chunk, Skip, frame, header_cell, is_total, note_kind, sparse
 from zhizhi.ingest.read.headers import HEAD_ROWS, find_header
+from zhizhi.ingest.read.sheet_xml import Merge
 
 TOTAL_INITIALS = frozenset(marker[0] for marker in TOTAL_MARKERS) | frozenset("T")
 # First characters of the notes and sign-off lines below the data (base.NOTE_HEAD, base.SIGN_OFF): a row starting
@@ -21,8 +22,13 @@ def sheet_chunks(
     skipped: list[Skip],
     *,
     chunk_rows: int | None = None,
+    merged: Sequence[Merge] = (),
 ) -> Iterator[Chunk]:
-    """Find the header in the first rows, then yield the data rows in chunks; every other row is a Skip."""
+    """Find the header in the first rows, then yield the data rows in chunks; every other row is a Skip.
+
+    `merged` are a workbook sheet's merged ranges: one that starts below the header and runs down (a firm's name
+    merged over the rows of its licences) gives its value to each row it covers, as a person reads it.
+    """
     chunk_rows = chunk_rows or base.CHUNK_ROWS
     iterator = iter(rows)
     window: list[tuple[int, list[str]]] = []
@@ -45,7 +51,10 @@ def sheet_chunks(
     batch: list[tuple[int, str | None, list[str]]] = []
     append = batch.append
     notes = False  # inside a notes block (填表说明 and its numbered lines) below the data
-    for number, cells in _chain(window[found.used :], iterator):
+    data = _chain(window[found.used :], iterator)
+    below = window[found.used - 1][0] if found.used else 0
+    down = [m for m in merged if m.first_row > below and m.last_row > m.first_row]
+    for number, cells in _fill_down(data, down, header_rows) if down else data:
         # The common row (a first cell that is no header, total, note or blank, exactly `width` cells) costs no calls.
         first = cells[0].strip().lstrip("\ufeff") if cells else ""  # a file pasted after another keeps its BOM
         if notes or not first or first[0] in SKIP_INITIALS or first in firsts:
@@ -79,6 +88,30 @@ def _chain(
 ) -> Iterator[tuple[int, list[str]]]:
     yield from first
     yield from rest
+
+
+def _fill_down(
+    rows: Iterator[tuple[int, list[str]]], merged: list[Merge], header_rows: list[list[str]]
+) -> Iterator[tuple[int, list[str]]]:
+    """Rows with the value of each merged range's first cell in the rows below it that the range covers (its first
+    column only: a range merged across is one cell, and a note merged across a row stays one cell). A blank row
+    and the header repeated (whose merged cells are the header's) are left as they are, to be skipped."""
+    starts: dict[int, list[Merge]] = {}
+    for merge in merged:
+        starts.setdefault(merge.first_row, []).append(merge)
+    open_: dict[int, tuple[int, str]] = {}  # column -> (last row, value)
+    for number, cells in rows:
+        closed = [column for column, (last, _) in open_.items() if number > last]
+        for column in closed:
+            del open_[column]
+        if open_ and _skip_reason(cells, header_rows) not in ("blank", "repeated_header"):
+            for column, (_, value) in open_.items():
+                if column < len(cells) and not cells[column].strip():
+                    cells[column] = value
+        for merge in starts.get(number, ()):
+            column = merge.first_column
+            open_[column] = (merge.last_row, cells[column] if column < len(cells) else "")
+        yield number, cells
 
 
 def _filled(cells: list[str]) -> int:
