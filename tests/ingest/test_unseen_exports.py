@@ -101,6 +101,27 @@ fields:
   valid_to: 有效期至
 """
 
+ENTITY_SOURCE = """\
+name: xuke
+department: LZ-DJ
+record_type: entity
+default_prefecture: "450200"
+default_area_code: "0772"
+fields:
+  uscc: 统一社会信用代码
+  name: 企业名称
+  address: 住所
+  phone: 联系电话（手机）
+  founded_on: 成立日期
+"""
+ENTITIES = [
+    ["统一社会信用代码", "企业名称", "住所", "联系电话(手机)", "成立日期"],
+    [CODES[0], "柳州市甲有限公司", "柳州市城中区文昌路12号", "13,877,212,345", "2019/3/8"],
+    [CODES[1], "柳州市乙有限公司", "柳州市城中区文昌路13号", "１３８７７２１２３４５", "20190308"],
+    [CODES[2], "柳州市丙有限公司", "柳州市城中区文昌路14号", "138 7721 2345", "43532"],
+    [CODES[3], "柳州市丁有限公司", "柳州市城中区文昌路15号", "'13877212345", "２０１９年３月８日"],
+]
+
 Build = Callable[[Path], Path]
 
 
@@ -456,6 +477,12 @@ CASES = [
         Accepted(3, 3, values={"JY14502020000011": {"holder_name": "柳州市城中区老友粉店"}}),
     ),
     Case(
+        "phone numbers with thousands separators, full-width digits, spaces; dates written four ways",
+        _csv("登记.csv", ENTITIES),
+        Accepted(4, 4, values={code: {"phone": "13877212345", "founded_on": "2019-03-08"} for code in CODES}),
+        source=ENTITY_SOURCE,
+    ),
+    Case(
         "a header and no data: a batch of 0 rows",
         _csv("只有表头.csv", [TITLE, HEADER]),
         Accepted(1, 0, skipped={"title_row": 1}),
@@ -556,7 +583,7 @@ def _count(city: sessionmaker[Session], table: Any) -> int:
 def _values(city: sessionmaker[Session]) -> dict[str, dict[str, str]]:
     with city() as session:
         found = [json.loads(data) for data in session.scalars(select(RecordVersion.data))]
-    return {record["number"]: record for record in found}
+    return {record.get("number") or record["uscc"]: record for record in found}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

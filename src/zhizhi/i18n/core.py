@@ -346,6 +346,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "batches.artefact.zero_width": "零宽字符",
         "batches.artefact.decimal": "末尾的 .0",
         "batches.artefact.scientific": "科学计数法",
+        "batches.artefact.thousands": "千位分隔符",
         "quarantine.title": "隔离区",
         "quarantine.help": "未通过校验的数据行：原样保留，说明原因；修正后重新处理，通过的行入库。",
         "quarantine.status": "状态",
@@ -984,6 +985,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "batches.artefact.zero_width": "zero-width character",
         "batches.artefact.decimal": "trailing .0",
         "batches.artefact.scientific": "scientific notation",
+        "batches.artefact.thousands": "thousands separators",
         "quarantine.title": "Quarantine",
         "quarantine.help": "Rows that failed a check: kept as read, with the reasons; fix and replay them, and "
         "those that pass become records.",

@@ -350,7 +350,7 @@ def clean_column(spec: Field, raw: pl.Series, ctx: Context, context: pl.DataFram
     """The clean column(s) and findings of one field; an identifier's spreadsheet artefacts are undone first."""
     if not spec.is_identifier:
         return _by_kind(spec, raw, ctx, context)
-    undone = undo_artefacts(raw)
+    undone = undo_artefacts(raw, thousands=spec.kind != "code")  # 101,102,103 in a code field is a list
     cleaned = _by_kind(spec, undone.values, ctx, context)
     if undone.by_value:
         rows = [

@@ -10,6 +10,7 @@ number when nothing stops it, recognised and undone where that needs no guess.
 | `zero_width` | a zero-width space or joiner, a word joiner, a byte-order mark | nothing |
 | `decimal` | `450202.0`: digits with a trailing `.0` (the value was a floating-point number) | the digits |
 | `scientific` | `1.23456789012345E+14`, `9.14502E+17` | the digits, only when all of them are there |
+| `thousands` | `13,877,212,345`: a number shown with thousands separators (a `#,##0` cell saved as text) | the digits |
 
 Decisions:
 - Only identifier fields are looked at (`Field.is_identifier`): in a name or an address these characters are text.
@@ -21,6 +22,9 @@ Decisions:
 - Leading zeros that a spreadsheet dropped (`772-2812345` for `0772-2812345`) are not put back: which zeros were
   there is a guess. The field's own checks report the value.
 - A value that is nothing but artefacts (a lone `'`) is blank, with no artefact to report.
+- Thousands separators are undone only with two or more of them (seven digits and more): `450,202` may be a division
+  code shown as a number or two codes in a list, and is left to the field's checks. Code fields are not looked at
+  for them (`101,102,103` there is a list of codes).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from typing import Literal, NamedTuple
 
 import polars as pl
 
-Artefact = Literal["apostrophe", "tab", "text_formula", "nbsp", "zero_width", "decimal", "scientific"]
+Artefact = Literal["apostrophe", "tab", "text_formula", "nbsp", "zero_width", "decimal", "scientific", "thousands"]
 ARTEFACTS: dict[Artefact, tuple[str, str]] = {
     "apostrophe": ("a leading apostrophe", "前导撇号 '"),
     "tab": ("a tab before or after it", "首尾的制表符"),
@@ -40,17 +44,21 @@ ARTEFACTS: dict[Artefact, tuple[str, str]] = {
     "zero_width": ("a zero-width character", "零宽字符"),
     "decimal": ("a trailing .0", "末尾的 .0"),
     "scientific": ("scientific notation", "科学计数法"),
+    "thousands": ("thousands separators", "千位分隔符"),
 }
 """Each artefact's name in English and in Chinese, as messages and the batch page show it."""
 
 FLOAT_EXACT = 2**53  # every integer below this is exactly a float; above it, some are not
 # A column filter that keeps every value that may hold an artefact (the per-value function decides); the same
 # explicit character classes in both engines, as in `text`.
-SUSPECT = r"['=\t\xA0\u2007\u202F\u3000\u200B-\u200D\u2060\uFEFF]|[0-9]\.0+ *$|[0-9][eE]\+?[0-9]"
+SUSPECT = (
+    r"['=\t\xA0\u2007\u202F\u3000\u200B-\u200D\u2060\uFEFF]|[0-9]\.0+ *$|[0-9][eE]\+?[0-9]|[0-9],[0-9]{3},[0-9]{3}"
+)
 _ZERO_WIDTH = re.compile(r"[\u200B-\u200D\u2060\uFEFF]")
 _NBSP = re.compile(r"[\xA0\u2007\u202F\u3000]")
 _TEXT_FORMULA = re.compile(r'=\s*"(.*)"', re.DOTALL)
 _DECIMAL = re.compile(r"([0-9]+)\.0+")
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3}){2,}(?:\.0+)?")
 # As spreadsheets write it: a mantissa with a decimal point or an exponent with its sign (`9.14502E+17`, `1E+15`),
 # and an exponent of at most three digits. A credit code may hold an `E` between digits (`91450202438E990360`): it has
 # neither, and is not a number.
@@ -67,8 +75,9 @@ class Undone(NamedTuple):
     digits: int = 0
 
 
-def undo_artefacts_value(value: str) -> Undone:
-    """Undo the spreadsheet artefacts of one identifier value (see the module docstring)."""
+def undo_artefacts_value(value: str, thousands: bool = True) -> Undone:
+    """Undo the spreadsheet artefacts of one identifier value (see the module docstring); `thousands`: whether
+    thousands separators are looked for (not in code fields)."""
     found: list[Artefact] = []
     text = value
     if _ZERO_WIDTH.search(text):
@@ -80,6 +89,9 @@ def undo_artefacts_value(value: str) -> Undone:
     text = _strip_marks(text, found)
     if not text:
         return Undone(None, ())
+    if thousands and _THOUSANDS.fullmatch(text):
+        found.append("thousands")
+        text = text.replace(",", "")
     if match := _DECIMAL.fullmatch(text):
         found.append("decimal")
         digits = match.group(1)
@@ -137,13 +149,13 @@ class UndoneColumn:
     by_value: dict[str, Undone] = field(default_factory=dict)
 
 
-def undo_artefacts(values: pl.Series) -> UndoneColumn:
+def undo_artefacts(values: pl.Series, thousands: bool = True) -> UndoneColumn:
     """Undo the artefacts of a column of identifiers; only distinct values the column filter suspects go through
-    Python."""
+    Python. `thousands`: whether thousands separators are looked for (not in code fields)."""
     text = values.cast(pl.String)
     distinct = text.drop_nulls().unique()
     suspects = distinct.filter(distinct.str.contains(SUSPECT)).to_list()
-    answers = {value: undo_artefacts_value(value) for value in suspects}
+    answers = {value: undo_artefacts_value(value, thousands) for value in suspects}
     changed = {value: answer for value, answer in answers.items() if answer.artefacts or answer.value is None}
     if not changed:
         return UndoneColumn(text)
