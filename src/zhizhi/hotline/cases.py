@@ -330,6 +330,11 @@ def pause(session: Session, actor: Actor, case: Case, *, reason: str, start: dat
     """Stop a case's clocks for testing or appraisal (检定、检验、检测、鉴定), from `start` until `resume`."""
     reason = _reason(reason)
     _writable(session, actor, case)
+    _not_ahead(start, "pause", case)
+    if start < case.received_on:
+        raise InputError(f"A pause of case {case.number} cannot begin on {start}, before it was received "
+                         f"({case.received_on}).",
+                         zh=f"案件 {case.number} 的中止计时不能早于收到之日（{case.received_on}）。")  # fmt: skip
     if any(p.ended_on is None for p in _pauses(session, case)):
         raise InputError(f"Case {case.number} is paused already.", zh=f"案件 {case.number} 已在中止计时。")
     row = CasePause(case_id=case.id, reason=reason, started_on=start, created_by=actor.name)
@@ -347,6 +352,7 @@ def resume(session: Session, actor: Actor, case: Case, *, last_day: date) -> Non
         raise InputError(f"Case {case.number} is not paused.", zh=f"案件 {case.number} 未中止计时。")
     if last_day < running[0].started_on:
         raise InputError("A pause cannot end before it began.", zh="中止计时的结束日不能早于开始日。")
+    _not_ahead(last_day, "resume", case)
     running[0].ended_on = last_day
     audit(session, actor, "case.resumed", object_type="case", object_id=case.number,
           detail={"through": last_day.isoformat()})  # fmt: skip
@@ -360,6 +366,18 @@ def extend(session: Session, actor: Actor, case: Case, *, reason: str) -> None:
         raise InputError("Only a report's verification can be extended.", zh="只有举报核查可以延长。")
     case.extended = True
     audit(session, actor, "case.extended", object_type="case", object_id=case.number, detail={"reason": reason})
+
+
+def _not_ahead(day: date, step: str, case: Case) -> None:
+    """A pause is recorded as it happens: a day ahead of today would stop the clocks on a promise (and hide a
+    breach until then)."""
+    today = local_today()
+    if day > today:
+        what, zh = ("begin", "开始") if step == "pause" else ("end", "结束")
+        raise InputError(
+            f"A pause of case {case.number} cannot {what} on {day}, after today ({today}): record it on the day.",
+            zh=f"案件 {case.number} 的中止计时不能{zh}于今天（{today}）之后的 {day}，请在当天记录。",
+        )
 
 
 def _pauses(session: Session, case: Case) -> list[CasePause]:
