@@ -1,6 +1,7 @@
 """The public page that checks a sealed report (验章): upload a PDF, see who sealed it, when, and what changed since.
 
-Public like the hotline's citizen pages: no account; the form's CSRF token is bound to a cookie.
+Public like the hotline's citizen pages: no account; the form's CSRF token is bound to a cookie, and an address makes a
+bounded number of checks (`zhizhi.web.api.seals.CHECKS`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from zhizhi.errors import NotFoundError, ZhizhiError
 from zhizhi.seals import MAX_PDF_BYTES
-from zhizhi.web.api.seals import read_pdf, verify_upload
+from zhizhi.web.api.seals import count_check, read_pdf, verify_upload
 from zhizhi.web.deps import PRELOGIN_CSRF_COOKIE, app_context, check_csrf, locale_of
 from zhizhi.web.templating import render
 
@@ -45,6 +46,7 @@ async def check_sealed_pdf(
         return _page(request, {"error": "请选择一个 PDF 文件。Choose a PDF file."}, 422)
     name = (file.filename or "")[:200]
     try:
+        await run_in_threadpool(count_check, request)
         data = await read_pdf(file)
         report = await run_in_threadpool(verify_upload, request, data)
     except ZhizhiError as exc:
