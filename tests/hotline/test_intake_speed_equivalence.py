@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 from zhizhi.config.models import HotlineConfig
-from zhizhi.hotline.evidence import PairFacts
+from zhizhi.hotline.evidence import IDENTITY, PairFacts, identity_ceiling
 from zhizhi.hotline.similar import TicketIndex
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -78,21 +78,19 @@ def test_a_generated_month_merges_as_before_to_the_last_score_and_reason(monkeyp
     assert digest == DIGEST, counts
 
 
-def test_no_similarity_shared_weight_or_word_lifts_a_pair_above_its_ceiling() -> None:
-    """Intake compares the texts only of pairs whose ceiling reaches the review floor: the ceiling must bound every
-    pair's log-odds whatever its texts give (a fact added on the texts must be added to the ceiling too)."""
-    rng, n = np.random.default_rng(5), 4000
-    flags = {name: rng.random(n) < 0.4 for name in ("same_phone", "same_caller", "same_respondent", "repeat_call",
-             "one_respondent", "same_problem", "different_problem", "same_goods", "different_goods", "same_place",
-             "different_place")}  # fmt: skip
-    flags["different_respondent"] = ~flags["same_respondent"] & (rng.random(n) < 0.5)
-    given = {**flags, "same_figures": rng.integers(0, 3, n), "different_figures": rng.integers(0, 3, n),
-             "days_apart": rng.integers(-1, 90, n)}  # fmt: skip
-    most = 6.0
-    ceiling = PairFacts(text=np.zeros(n), shared=np.zeros(n), different_word=np.zeros(n, bool), **given).ceiling(most)
-    for text, shared, word in ((1.0, most, False), (0.0, 0.0, True), (1.0, 0.0, False), (0.0, most, False)):
-        texts = np.full(n, text) * rng.random(n) ** 0.1
-        logits = PairFacts(text=texts, shared=np.full(n, shared), different_word=np.full(n, word), **given).logits()
-        assert (logits <= ceiling + 1e-9).all()
-        if (text, shared, word) == (1.0, most, False):
-            assert np.isclose(logits, ceiling, atol=0.1).mean() > 0.01  # the ceiling is reached, not far above
+def test_no_fact_but_who_lifts_a_pair_above_its_identity_ceiling() -> None:
+    """Intake leaves out, before comparing anything else, the pairs whose identities (the same phone, caller,
+    business; another business; one business only) cap them under the review floor: whatever their texts, days,
+    figures, categories and places, no pair may score above that cap."""
+    rng, n, most = np.random.default_rng(11), 20000, 4.0
+    names = ("repeat_call", "different_word", "same_problem", "different_problem", "same_goods", "different_goods",
+             "same_place", "different_place", *IDENTITY)  # fmt: skip
+    given = {name: rng.random(n) < 0.5 for name in names}
+    facts = PairFacts(text=rng.random(n), shared=rng.random(n) * most, same_figures=rng.integers(0, 5, n),
+                      different_figures=rng.integers(0, 5, n), days_apart=rng.integers(-1, 120, n),
+                      **given)  # fmt: skip
+    ceiling = identity_ceiling([given[name] for name in IDENTITY], most)
+    assert (facts.logits() <= ceiling + 1e-9).all()
+    assert (facts.logits() > ceiling - 1.0).mean() > 0.001  # a cap, not far above every pair
+    other = given["different_respondent"] & ~(given["same_respondent"] | given["same_phone"] | given["same_caller"])
+    assert (ceiling[other] < np.log(0.3 / 0.7)).all()  # another business, another caller: never a candidate

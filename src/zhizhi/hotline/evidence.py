@@ -36,6 +36,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from difflib import SequenceMatcher
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -207,19 +208,6 @@ class PairFacts:
             z = z + weight * np.asarray(column, dtype=np.float64)
         return BIAS + z
 
-    def ceiling(self, most_shared: float) -> npt.NDArray[np.float64]:
-        """The highest log-odds each pair could have whatever its texts' similarity (0..1), the weight they share
-        (0..`most_shared`) and whether they differ by one word, its other facts as they are; those three given as 0
-        here. The log-odds is linear in the similarity and in log(1 + shared weight) (`_columns`)."""
-        weight = dict(zip(FEATURES, WEIGHTS, strict=True))
-        caller = self.same_phone | self.same_caller
-        text = weight["text"] + weight["text_x_different_respondent"] * self.different_respondent
-        shared = (weight["shared_weight"] + weight["same_respondent_x_shared_weight"] * self.same_respondent
-                  + weight["same_caller_x_shared_weight"] * caller)  # fmt: skip
-        most = np.maximum(text, 0.0) + np.maximum(shared, 0.0) * math.log1p(most_shared)
-        ceiling: npt.NDArray[np.float64] = self.logits() + most + max(weight["different_word"], 0.0)
-        return ceiling
-
     def _columns(self, wanted: Iterable[int]) -> list[npt.NDArray[Any]]:
         """The columns of `FEATURES` at the places `wanted`, in that order."""
         long_apart = self.days_apart > WINDOW_DAYS
@@ -241,6 +229,44 @@ class PairFacts:
     def scores(self) -> list[float]:
         """Each pair's score (as `Evidence.score`)."""
         return [1 / (1 + math.exp(-z)) for z in self.logits().tolist()]
+
+
+IDENTITY = ("same_phone", "same_caller", "same_respondent", "different_respondent", "one_respondent")
+"""The facts of a pair that say who: the same phone, caller, business; another business; a business on one side."""
+
+
+def identity_ceiling(identity: Sequence[npt.NDArray[np.bool_]], most_shared: float) -> npt.NDArray[np.float64]:
+    """The highest log-odds each pair could have with its facts `IDENTITY` (in that order) whatever its other facts:
+    its texts (a shared weight up to `most_shared`), days apart, figures, categories and place. A pair about
+    another business by another caller is far under any floor here, before anything else of it is compared."""
+    code = np.zeros(identity[0].size, dtype=np.intp)
+    for bit, fact in enumerate(identity):
+        code |= fact.astype(np.intp) << bit
+    base, gain = _identity_ceilings()
+    ceiling: npt.NDArray[np.float64] = base[code] + gain[code] * math.log1p(most_shared)
+    return ceiling
+
+
+@cache
+def _identity_ceilings() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """For each pattern of `IDENTITY` (bit i: its fact i), the highest log-odds over every other fact with no shared
+    weight, and the most one unit of log(1 + shared weight) adds. The log-odds is linear in the similarity, in the
+    figures counted up to 2 and in log(1 + shared weight), and monotone in the days within and beyond `WINDOW_DAYS`:
+    the ends of each range are enough (tests/hotline/test_intake_speed_equivalence.py samples between them)."""
+    axes: list[Any] = [np.arange(2 ** len(IDENTITY)), [False, True], [-1, 0, WINDOW_DAYS, WINDOW_DAYS + 1], [0, 2],
+                       [0, 2], [0.0, 1.0], [False, True], *([[False, True]] * 6)]  # fmt: skip
+    grids: list[npt.NDArray[Any]] = [np.ravel(grid) for grid in np.meshgrid(*axes, indexing="ij")]
+    code, repeat_call, days, same_figures, different_figures, text, word, *labels = grids
+    identity = {name: (code >> bit) & 1 == 1 for bit, name in enumerate(IDENTITY)}
+    label_names = ("same_problem", "different_problem", "same_goods", "different_goods", "same_place",
+                   "different_place")  # fmt: skip
+    given: dict[str, Any] = {**identity, **dict(zip(label_names, labels, strict=True)), "repeat_call": repeat_call,
+                             "days_apart": days, "same_figures": same_figures, "different_figures": different_figures,
+                             "text": text, "different_word": word}  # fmt: skip
+    none = PairFacts(shared=np.zeros(code.size), **given).logits().reshape(2 ** len(IDENTITY), -1)
+    unit = PairFacts(shared=np.full(code.size, math.e - 1), **given).logits().reshape(2 ** len(IDENTITY), -1)
+    gain = np.maximum((unit - none).max(axis=1) / math.log1p(math.e - 1), 0.0)
+    return none.max(axis=1), gain
 
 
 _DTYPES = {"text": np.float64, "shared": np.float64, "same_figures": np.int64, "different_figures": np.int64,

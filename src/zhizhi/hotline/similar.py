@@ -29,7 +29,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain, repeat
@@ -50,6 +50,7 @@ from zhizhi.hotline.evidence import (
     different_word,
     figure_units,
     figures,
+    identity_ceiling,
     repeats,
 )
 
@@ -279,6 +280,11 @@ CASE_FLOOR = 1e-4
 
 _NO_FIGURES: frozenset[tuple[str, str]] = frozenset()
 SLOTS = 0xFFFF
+
+
+def _threshold(floor: float | None) -> float | None:
+    """The log-odds of a score `floor` (less a margin for rounding), when it is between 0 and 1."""
+    return math.log(floor / (1 - floor)) - 1e-6 if floor is not None and 0 < floor < 1 else None
 
 
 def _characters(text: str) -> int:
@@ -551,7 +557,16 @@ class TicketIndex:
         if not rows.size:
             return _Seen(mine, keys, idf, *self._facts(mine, rows))
         most_shared = 2 * float(np.sum(idf**2)) / math.log(len(self) + 1) ** 2  # a key may be a row's twice
-        facts = self._facts(mine, rows, lambda where: self._similarities(keys, idf, rows, where), most_shared, floor)
+        identities = self._identities(mine, rows)
+        if (threshold := _threshold(floor)) is not None:
+            # The pairs that cannot reach the floor, whatever their texts, are left out (every row's vector length
+            # kept up to date all the same, as when all are compared).
+            self._norms_of(rows)
+            kept = identity_ceiling(identities, most_shared) >= threshold
+            if not kept.any():
+                return _Seen(mine, keys, idf, rows[kept], PairFacts.of([]), np.empty(0, dtype=F64))
+            rows, identities = rows[kept], [fact[kept] for fact in identities]
+        facts = self._facts(mine, rows, *self._similarities(keys, idf, rows), floor=floor, identities=identities)
         return _Seen(mine, keys, idf, *facts)
 
     def _cases(self, seen: _Seen) -> list[tuple[int | None, npt.NDArray[np.int64], int, CaseEvidence]]:
@@ -624,12 +639,9 @@ class TicketIndex:
         keys: npt.NDArray[np.uint32],
         idf: npt.NDArray[np.float64],
         rows: npt.NDArray[np.int64],
-        where: npt.NDArray[np.bool_],
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """The cosine of the new text with each row's `where` true, and the weight they share, at once (every row's
-        vector length kept up to date, as when all are measured)."""
-        norms = self._norms_of(rows)[where]
-        rows = rows[where]
+        """The cosine of the new text with each row's, and the weight they share, at once."""
+        norms = self._norms_of(rows)
         starts, ends = self._offsets.data[rows], self._offsets.data[rows + 1]
         segment = np.repeat(np.arange(rows.size), ends - starts)
         theirs = self._grams.data[_ranges(starts, ends)]
@@ -676,43 +688,33 @@ class TicketIndex:
         self,
         mine: _Ticket,
         rows: npt.NDArray[np.int64],
-        measure: Callable[[npt.NDArray[np.bool_]], tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]
-        | None = None,
-        most_shared: float = 0.0,
+        similarity: npt.NDArray[np.float64] | None = None,
+        shared: npt.NDArray[np.float64] | None = None,
         floor: float | None = None,
+        identities: list[npt.NDArray[np.bool_]] | None = None,
     ) -> tuple[npt.NDArray[np.int64], PairFacts, npt.NDArray[np.float64]]:
-        """The facts of the new ticket with each of `rows` (`zhizhi.hotline.evidence`) and their log-odds, at once,
-        the texts compared by `measure` (the similarity and shared weight of the rows where true; the shared weight at
-        most `most_shared`). With a `floor`, only the pairs that may score at least that have their texts compared
-        and are told apart by one word, and have their figures compared when the figures weigh nothing (they are only
-        shown); the others' log-odds are under the floor's, but not what they would be."""
+        """The facts of the new ticket with each of `rows` (`zhizhi.hotline.evidence`) and their log-odds, at once
+        (`identities`: the rows' `_identities`, when known); with a `floor`, only the pairs that may score at least
+        that are told apart by one word, and have their figures compared when the figures weigh nothing (they are
+        only shown)."""
         none = np.zeros(rows.size, dtype=bool)
-        phone, name, _, uscc = mine.who
-        same_phone = (self._identity["phone"].data[rows] == phone) if phone else none
-        same_name = (self._identity["name"].data[rows] == name) if name else none
-        theirs = self._respondent_id.data[rows]
-        named = theirs >= 0
-        same_business = self._same_business(mine.respondent, theirs) if mine.respondent else np.zeros(rows.size, bool)
-        if uscc:
-            same_business |= self._identity["uscc"].data[rows] == uscc
-        other_business = named & ~same_business if mine.respondent else none
+        identities = self._identities(mine, rows) if identities is None else identities
+        same_phone, same_name, same_business, other_business, one_business = identities
+        named = self._respondent_id.data[rows] >= 0
         agree, differ = np.zeros(rows.size, dtype=I64), np.zeros(rows.size, dtype=I64)
-        threshold = math.log(floor / (1 - floor)) - 1e-6 if floor is not None and 0 < floor < 1 else None
+        threshold = _threshold(floor)
         if mine.figures and (FIGURES_WEIGHED or threshold is None):
             self._compare_figures(mine, rows, np.ones(rows.size, dtype=bool), agree, differ)
         received = self._received.data[rows].astype(I64)
         known = received > 0 if mine.received else none
         apart = np.where(known, np.abs((mine.received.toordinal() if mine.received else 0) - received), -1)
-        similarity, shared = np.zeros(rows.size), np.zeros(rows.size)
-        one_business = (named != bool(mine.respondent)) & ~same_business
+        similarity = np.zeros(rows.size) if similarity is None else similarity
+        shared = np.zeros(rows.size) if shared is None else shared
         other_word = np.zeros(rows.size, dtype=bool)
         labels = [side for kind, key in zip(LABELS, mine.labels, strict=True)
                   for side in _agree(self._labels[kind].data[rows], key)]  # fmt: skip
         facts = PairFacts(similarity, shared, same_phone, same_name, same_business, other_business, agree, differ,
                           (same_phone | same_name) & mine.repeat, apart, other_word, one_business, *labels)  # fmt: skip
-        if measure is not None:
-            where = np.ones(rows.size, dtype=bool) if threshold is None else facts.ceiling(most_shared) >= threshold
-            similarity[where], shared[where] = measure(where)
         alike = same_business if mine.respondent else same_business | ~named  # the same business, or two questions
         compare = alike & (similarity >= 0.3)
         logits = None
@@ -727,6 +729,21 @@ class TicketIndex:
         for at in np.flatnonzero(compare).tolist():
             other_word[at] = different_word(mine.text, self._texts[int(rows[at])])
         return rows, facts, facts.logits() if logits is None or other_word.any() else logits
+
+    def _identities(self, mine: _Ticket, rows: npt.NDArray[np.int64]) -> list[npt.NDArray[np.bool_]]:
+        """The facts `IDENTITY` of the new ticket with each of `rows`: the same phone, caller and business, another
+        business, a business on one side only."""
+        none = np.zeros(rows.size, dtype=bool)
+        phone, name, _, uscc = mine.who
+        same_phone = (self._identity["phone"].data[rows] == phone) if phone else none
+        same_name = (self._identity["name"].data[rows] == name) if name else none
+        theirs = self._respondent_id.data[rows]
+        named = theirs >= 0
+        same_business = self._same_business(mine.respondent, theirs) if mine.respondent else np.zeros(rows.size, bool)
+        if uscc:
+            same_business |= self._identity["uscc"].data[rows] == uscc
+        other_business = named & ~same_business if mine.respondent else none
+        return [same_phone, same_name, same_business, other_business, (named != bool(mine.respondent)) & ~same_business]
 
     def _same_business(self, mine: str, theirs: npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:
         """Whether each respondent number `theirs` (-1: none) names the business `mine` (each number told once, and
