@@ -18,7 +18,17 @@ from tests.conftest import OPERATOR
 from tests.hotline.test_cases import _actor, _case_of
 from tests.hotline.test_desk_privacy import REPORT
 from zhizhi.config import Workspace
-from zhizhi.hotline import UnknownYearError, WorkCalendar, case_row, case_view, clock, decide, push_tickets, take_in
+from zhizhi.hotline import (
+    UnknownYearError,
+    WorkCalendar,
+    case_row,
+    case_view,
+    clock,
+    decide,
+    load_calendar,
+    push_tickets,
+    take_in,
+)
 
 D = date.fromisoformat
 CALENDAR = WorkCalendar()
@@ -57,3 +67,13 @@ def test_the_desk_says_breached_not_unknown_in_the_new_year(
         assert (shown["status"], shown["deadline"], shown["remaining"]) == ("breached", "2026-12-10", None)
         unknown = case_row(session, _case_of(session, "C002"), CALENDAR, D("2027-01-04"), 2)
         assert unknown["clock"] == "unknown" and "2027" in (unknown["calendar_problem"] or "")
+
+
+def test_the_refusal_does_not_count_a_later_supplied_year_as_the_package_span(tmp_path: Path) -> None:
+    folder = tmp_path / "calendar"
+    folder.mkdir()
+    (folder / "2028.yaml").write_text("year: 2028\nholidays:\n  - 2028-01-03\n", encoding="utf-8")
+    with pytest.raises(UnknownYearError) as refused:
+        clock("acceptance", D("2026-12-28")).state(load_calendar(tmp_path), D("2026-12-29"))
+    message = refused.value.message
+    assert "2027 is not known (known: 2004-2026; supplied by the workspace: 2028)" in message

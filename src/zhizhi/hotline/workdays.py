@@ -122,7 +122,8 @@ class WorkCalendar:
         return working
 
     def unknown(self, year: int) -> UnknownYearError:
-        years = self.known_years()
+        # The package's span alone: with the workspace's years in it, "known: 2004-2028" would seem to hold 2027.
+        years = self.known_years() - set(self.supplied)
         span = f"{min(years)}-{max(years)}" if years else "none"
         return UnknownYearError(
             f"The official holiday schedule of {year} is not known (known: {span}; supplied by the workspace: "
