@@ -125,6 +125,32 @@ ENTITIES = [
 Build = Callable[[Path], Path]
 
 
+def _html_page() -> bytes:
+    """What web systems export as "Excel": an HTML table in GBK named .xls, a title spanning the columns, a two-row
+    header (序号 spanning both rows, 许可证信息 both columns), a holder's cells spanning its two licences' rows."""
+    cells = "".join
+
+    def row(values: list[str], spans: dict[int, str] | None = None) -> str:
+        return "<tr>" + cells(f"<td{(spans or {}).get(i, '')}>{v}</td>" for i, v in enumerate(values)) + "</tr>\n"
+
+    data = [row([*r[:5], r[5].replace("区", "区<br>", 1), *r[6:]]) for r in DATA[:2]]
+    data.append(row(DATA[2], {2: ' rowspan="2"', 3: ' rowspan="2"'}))
+    data.append(row(["4", "JY14502020000044", "黄", "柳州市柳南区航鹰大道7号", "2026-06-01", "2031-05-31"]))
+    page = (
+        '<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head>'
+        '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+        '<style>td {mso-number-format:"\\@";}</style></head><body><table border="1">\n'
+        '<tr><td colspan="8" align="center"><b>2026年11月食品经营许可台账</b></td></tr>\n'
+        '<tr><th rowspan="2">序号</th><th colspan="2">许可证信息</th><th rowspan="2">统一社会信用代码</th>'
+        '<th rowspan="2">法定代表人（负责人）</th><th rowspan="2">经营场所</th><th colspan="2">有效期</th></tr>\n'
+        "<tr><th>许可证编号</th><th>经营者名称</th><th>发证日期</th><th>有效期至</th></tr>\n"
+        + cells(data)
+        + '<tr><td colspan="4">制表人：张&nbsp;三</td><td colspan="4">制表日期：2026年11月30日</td></tr>\n'
+        "</table></body></html>\n"
+    )
+    return page.encode("gb18030")
+
+
 def _csv(name: str, rows: list[list[str]], encoding: str = "utf-8", delimiter: str = ",") -> Build:
     def build(folder: Path) -> Path:
         buffer = io.StringIO()
@@ -481,6 +507,29 @@ CASES = [
         _csv("登记.csv", ENTITIES),
         Accepted(4, 4, values={code: {"phone": "13877212345", "founded_on": "2019-03-08"} for code in CODES}),
         source=ENTITY_SOURCE,
+    ),
+    Case(
+        'an HTML page in GBK named .xls (a web system\'s "Excel" export), spans laid out as a person reads them',
+        _bytes("导出.xls", _html_page()),
+        Accepted(
+            7,
+            4,
+            skipped={"title_row": 1, "header_row": 1, "note_row": 1},
+            values={
+                "JY14502020000011": {"legal_representative": "韦𠀾", "address": "柳州市城中区 文昌路12号"},
+                "JY14502020000044": {"holder_name": "柳州市柳南区酸嘢铺", "holder_uscc": CODES[2]},
+            },
+        ),
+    ),
+    Case(
+        "an .xlsx workbook named .xls",
+        _xlsx("台账.xls", {"许可台账": Sheet([TITLE, HEADER, *_typed(DATA)])}),
+        Accepted(4, 3, skipped={"title_row": 1}),
+    ),
+    Case(
+        "an old .xls named .xlsx",
+        lambda folder: _xls("old.xls")(folder).rename(folder / "old.xlsx"),
+        Accepted(6, 3, skipped={"title_row": 1, "hidden_sheet": 2}),
     ),
     Case(
         "a header and no data: a batch of 0 rows",

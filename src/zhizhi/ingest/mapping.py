@@ -64,11 +64,14 @@ def resolve_column(column: str, header: list[str]) -> list[str]:
     return [h for h in header if _last_part(header_key(h)) == _last_part(key)]
 
 
-def check_columns(source: SourceConfig, header: list[str], label: str, sheet: str | None) -> SourceConfig:
+def check_columns(
+    source: SourceConfig, header: list[str], label: str, sheet: str | None, appears: tuple[str, str] = ("", "")
+) -> SourceConfig:
     """The source with each mapped column named as this header writes it; every column the source maps must be in
     the header (see `resolve_column`), once: the error lists what the file has and says what to fix.
 
     Biometric data (face images and templates, fingerprints) is refused unless the source records its legal basis.
+    `appears` says, in English and Chinese, what a file is when it is not what its name says (an HTML page).
     """
     check_biometric(source, header, label, sheet)
     resolved, missing, ambiguous = {}, [], []
@@ -82,8 +85,8 @@ def check_columns(source: SourceConfig, header: list[str], label: str, sheet: st
             ambiguous.append(f"`{mapping.column}` ({' or '.join(f'`{c}`' for c in found)})")
         else:
             missing.append(mapping.column)
-    where = f"`{label}`" + (f", sheet `{sheet}`" if sheet else "")
-    where_zh = f"`{label}`" + (f" 工作表 `{sheet}`" if sheet else "")
+    where = f"`{label}`" + (f" ({appears[0]})" if appears[0] else "") + (f", sheet `{sheet}`" if sheet else "")
+    where_zh = f"`{label}`" + (f"（{appears[1]}）" if appears[1] else "") + (f" 工作表 `{sheet}`" if sheet else "")
     columns = ", ".join(f"`{c}`" for c in header)
     if missing:
         raise InputError(

@@ -105,7 +105,9 @@ class _Sheets:
             if other and not shares_a_column(self.job.source, header):
                 self.resolved[chunk.sheet] = None
             else:
-                self.resolved[chunk.sheet] = check_columns(self.job.source, header, self.reading.label, chunk.sheet)
+                self.resolved[chunk.sheet] = check_columns(
+                    self.job.source, header, self.reading.label, chunk.sheet, self.reading.appears
+                )
         return self.resolved[chunk.sheet]
 
     def written_as(self) -> dict[str, list[str]]:
@@ -147,7 +149,8 @@ class _Sheets:
             )
         if self.resolved and all(source is None for source in self.resolved.values()):
             first = next(iter(self.resolved))
-            check_columns(self.job.source, self.reading.headers.get(first, []), self.reading.label, first)
+            header = self.reading.headers.get(first, [])
+            check_columns(self.job.source, header, self.reading.label, first, self.reading.appears)
 
 
 def _where(label: str, sheets: list[str]) -> tuple[str, str]:

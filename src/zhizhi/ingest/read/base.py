@@ -63,6 +63,8 @@ class Reading:
     label: str = ""
     # Readers that fetch incrementally (sql, http) set the new high-water mark once every chunk has been read.
     watermark: str | None = None
+    # What the file is when not what its name says, in English and Chinese (an HTML page named .xls), for errors.
+    appears: tuple[str, str] = ("", "")
 
     def __post_init__(self) -> None:
         if not self.label:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -10,9 +11,10 @@ from typing import Any, NamedTuple
 
 from zhizhi.errors import InputError
 from zhizhi.ingest.read.base import Chunk, Reading, ReadOptions, Skip
+from zhizhi.ingest.read.html_table import html_tables
 from zhizhi.ingest.read.rows import sheet_chunks
 from zhizhi.ingest.read.sheet_xml import Merge, scan_sheets
-from zhizhi.ingest.read.sniff import looks_like, read_head
+from zhizhi.ingest.read.sniff import OLE2, Looks, is_html, looks_like, no_table, read_head
 
 MAX_UNPACKED_BYTES = 2 << 30  # 2 GiB of XML is far beyond any export; more is a zip bomb
 MAX_RATIO = 200
@@ -27,18 +29,25 @@ class ExcelReader:
     suffixes = (".xlsx", ".xlsm", ".xls")
 
     def open(self, path: Path, options: ReadOptions) -> Reading:
-        sheets = _xls_sheets(path) if path.suffix.lower() == ".xls" else _xlsx_sheets(path, options.sheets)
+        kind = workbook_format(path)
+        if kind == "html":
+            sheets = [Sheet(name, rows, False) for name, rows in html_tables(path)]
+            if not sheets:
+                raise no_table(path, Looks("an HTML page with no table in it", "网页（HTML），其中没有表格"))
+        else:
+            sheets = _xls_sheets(path) if kind == "xls" else _xlsx_sheets(path, options.sheets)
         wanted = [s for s in sheets if not options.sheets or s.name in options.sheets]
         missing = set(options.sheets) - {s.name for s in sheets}
         if missing:
+            named = ", ".join(f"`{m}`" for m in sorted(missing))
+            has = ", ".join(f"`{s.name}`" for s in sheets)
             raise InputError(
-                f"Workbook `{path.name}` has no sheet "
-                + ", ".join(f"`{m}`" for m in sorted(missing))
-                + "; it has "
-                + ", ".join(f"`{s.name}`" for s in sheets)
-                + "."
+                f"Workbook `{path.name}` has no sheet {named}; it has {has}. Fix the source file's `sheets`.",
+                zh=f"工作簿 `{path.name}` 中没有工作表 {named}，它有：{has}。请修改数据源文件的 sheets。",
             )
         reading = Reading(path=path, encoding=None, chunks=iter(()))
+        if kind == "html":
+            reading.appears = ("an HTML page, read as a table", "网页格式（HTML），已按表格读取")
         reading.chunks = self._chunks(wanted, reading, bool(options.sheets))
         return reading
 
@@ -53,6 +62,19 @@ class ExcelReader:
                 )
                 continue
             yield from sheet_chunks(sheet.name, sheet.rows, reading.headers, reading.skipped, merged=sheet.merged)
+
+
+def workbook_format(path: Path) -> str:
+    """`xlsx`, `xls` or `html`, by what the file's first bytes are rather than its name: systems export .xlsx
+    workbooks and HTML pages named .xls, and a clerk renames files."""
+    head = read_head(path)
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "xlsx"
+    if head.startswith(OLE2):
+        return "xls"
+    if is_html(head):
+        return "html"
+    return "xls" if path.suffix.lower() == ".xls" else "xlsx"
 
 
 class Sheet(NamedTuple):
@@ -88,13 +110,20 @@ def _xlsx_sheets(path: Path, named: tuple[str, ...] = ()) -> list[Sheet]:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        # A file object, not the name: openpyxl refuses a name not ending .xlsx, and systems name workbooks .xls.
+        handle = path.open("rb")
+        try:
+            workbook = load_workbook(handle, read_only=True, data_only=True)
+        except Exception:
+            handle.close()
+            raise
+        weakref.finalize(workbook, handle.close)  # read lazily, sheet after sheet: closed with the workbook
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         en, zh = _appears(path)
         raise InputError(
             f"File `{path.name}` is not a readable .xlsx workbook ({type(exc).__name__}){en}. Open and save "
             "it again in Excel, or export CSV.",
-            zh=f"文件 `{path.name}` 不是可读的 Excel 工作簿{zh}。",
+            zh=f"文件 `{path.name}` 不是可读的 Excel 工作簿{zh}。请用 Excel 或 WPS 打开后重新保存，或导出为 CSV。",
         ) from None
 
     def rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
@@ -120,7 +149,7 @@ def _xls_sheets(path: Path) -> list[Sheet]:
         raise InputError(
             f"File `{path.name}` is not a readable .xls workbook ({type(exc).__name__}){en}. Open and save "
             "it again in Excel, or export CSV.",
-            zh=f"文件 `{path.name}` 不是可读的 Excel 工作簿{zh}。",
+            zh=f"文件 `{path.name}` 不是可读的 Excel 工作簿{zh}。请用 Excel 或 WPS 打开后重新保存，或导出为 CSV。",
         ) from None
 
     def rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:

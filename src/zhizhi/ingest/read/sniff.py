@@ -21,10 +21,11 @@ class Looks(NamedTuple):
     zh: str
 
 
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAGIC: tuple[tuple[bytes, Looks], ...] = (
     (b"%PDF", Looks("a PDF document", "PDF 文档")),
     (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        OLE2,
         Looks(
             "an OLE2 Office file (an old .xls or .doc, or a password-protected workbook)",
             "OLE2 格式的 Office 文件（旧版 .xls/.doc，或加密的工作簿）",
@@ -57,7 +58,7 @@ def looks_like(path: Path, head: bytes) -> Looks | None:
             return Looks("blank: nothing but spaces and line breaks", "空白文件：只有空格和换行")
         return None
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", errors="ignore")[:1024].lower()
-    if text.startswith("<") and any(mark in text for mark in HTML_MARKS):
+    if is_html(head):
         return Looks("an HTML page", "网页（HTML）")
     if text.startswith("<?xml"):
         return Looks("an XML document", "XML 文档")
@@ -70,6 +71,12 @@ def looks_like(path: Path, head: bytes) -> Looks | None:
             f"binary data, not text ({share:.0%} of its first bytes are control bytes)", "二进制数据，不是文本"
         )
     return None
+
+
+def is_html(head: bytes) -> bool:
+    """Whether a file's first bytes are an HTML page's."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", errors="ignore")[:1024].lower()
+    return text.startswith("<") and any(mark in text for mark in HTML_MARKS)
 
 
 def _zip(path: Path) -> Looks:
