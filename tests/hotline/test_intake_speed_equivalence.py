@@ -94,3 +94,19 @@ def test_no_fact_but_who_lifts_a_pair_above_its_identity_ceiling() -> None:
     assert (facts.logits() > ceiling - 1.0).mean() > 0.001  # a cap, not far above every pair
     other = given["different_respondent"] & ~(given["same_respondent"] | given["same_phone"] | given["same_caller"])
     assert (ceiling[other] < np.log(0.3 / 0.7)).all()  # another business, another caller: never a candidate
+
+
+def test_a_few_pairs_are_weighed_to_the_same_bits_as_many() -> None:
+    """A few pairs' log-odds are summed in Python, many in numpy: the same operations in the same order, the same
+    bits (a score on either side of a threshold must not depend on how many pairs were weighed together)."""
+    rng, n = np.random.default_rng(3), 3000
+    names = ("same_phone", "same_caller", "same_respondent", "different_respondent", "repeat_call", "different_word",
+             "one_respondent", "same_problem", "different_problem", "same_goods", "different_goods", "same_place",
+             "different_place")  # fmt: skip
+    facts = PairFacts(text=rng.random(n), shared=rng.random(n) * 5, same_figures=rng.integers(0, 4, n),
+                      different_figures=rng.integers(0, 4, n), days_apart=rng.integers(-1, 90, n),
+                      **{name: rng.random(n) < 0.4 for name in names})  # fmt: skip
+    many = facts.logits()
+    few = [PairFacts(**{name: getattr(facts, name)[at : at + 3] for name in facts.__dataclass_fields__}).logits()
+           for at in range(0, n, 3)]  # fmt: skip
+    assert np.array_equal(many, np.concatenate(few)) and np.unique(many).size > 100

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from difflib import SequenceMatcher
 from functools import cache
@@ -197,34 +197,41 @@ class PairFacts:
 
     def vectors(self) -> npt.NDArray[np.float64]:
         """The facts as the model reads them: one row per pair, one column per name of `FEATURES`."""
-        columns = [np.asarray(c, dtype=np.float64) for c in self._columns(range(len(FEATURES)))]
+        columns = [np.asarray(c, dtype=np.float64) for c in self._columns()]
         return np.column_stack(columns).reshape(len(self), len(FEATURES))
 
     def logits(self) -> npt.NDArray[np.float64]:
-        """Each pair's log-odds of being one case. The facts of weight 0 are not computed: adding 0 to the sum
-        changes none of its bits."""
-        z = np.zeros(len(self))
-        for weight, column in zip(_WEIGHED, self._columns(_WEIGHED_AT), strict=True):
-            z = z + weight * np.asarray(column, dtype=np.float64)
-        return BIAS + z
+        """Each pair's log-odds of being one case: the weighted facts added one after the other, in the order of
+        `FEATURES`, those of weight 0 left out (adding 0 changes none of the sum's bits); a few pairs summed in
+        Python, with the same operations in the same order (the same bits, without numpy's cost per call)."""
+        columns = self._columns()
+        weighed = [np.asarray(columns[at], dtype=np.float64) for at in _WEIGHED_AT]
+        if len(self) <= FEW:
+            sums = []
+            for values in zip(*(column.tolist() for column in weighed), strict=True):
+                z = 0.0
+                for weight, value in zip(_WEIGHED, values, strict=True):
+                    z = z + weight * value
+                sums.append(BIAS + z)
+            return np.array(sums, dtype=np.float64)
+        total = np.zeros(len(self))
+        for weight, column in zip(_WEIGHED, weighed, strict=True):
+            total = total + weight * column
+        logits: npt.NDArray[np.float64] = BIAS + total
+        return logits
 
-    def _columns(self, wanted: Iterable[int]) -> list[npt.NDArray[Any]]:
-        """The columns of `FEATURES` at the places `wanted`, in that order."""
+    def _columns(self) -> list[npt.NDArray[Any]]:
+        """The columns of `FEATURES`, in that order."""
         long_apart = self.days_apart > WINDOW_DAYS
         caller = self.same_phone | self.same_caller
         weight = np.log1p(self.shared)
-        columns: dict[int, Callable[[], npt.NDArray[Any]]] = {
-            0: lambda: self.text, 1: lambda: weight, 2: lambda: self.same_phone, 3: lambda: self.same_caller,
-            4: lambda: self.same_respondent, 5: lambda: self.different_respondent,
-            6: lambda: np.minimum(self.same_figures, 2), 7: lambda: np.minimum(self.different_figures, 2),
-            8: lambda: self.repeat_call & ~long_apart, 9: lambda: long_apart,
-            10: lambda: self.text * self.different_respondent, 11: lambda: self.different_word,
-            12: lambda: ~caller * np.log1p(np.minimum(np.maximum(self.days_apart, 0), WINDOW_DAYS).astype(np.float64)),
-            13: lambda: self.same_respondent * weight, 14: lambda: self.one_respondent, 15: lambda: caller * weight,
-            16: lambda: self.same_problem, 17: lambda: self.different_problem, 18: lambda: self.same_goods,
-            19: lambda: self.different_goods, 20: lambda: self.same_place, 21: lambda: self.different_place,
-        }  # fmt: skip
-        return [columns[at]() for at in wanted]
+        days = np.log1p(np.minimum(np.maximum(self.days_apart, 0), WINDOW_DAYS).astype(np.float64))
+        return [self.text, weight, self.same_phone, self.same_caller, self.same_respondent, self.different_respondent,
+                np.minimum(self.same_figures, 2), np.minimum(self.different_figures, 2), self.repeat_call & ~long_apart,
+                long_apart, self.text * self.different_respondent, self.different_word, ~caller * days,
+                self.same_respondent * weight, self.one_respondent, caller * weight, self.same_problem,
+                self.different_problem, self.same_goods, self.different_goods, self.same_place,
+                self.different_place]  # fmt: skip
 
     def scores(self) -> list[float]:
         """Each pair's score (as `Evidence.score`)."""
@@ -308,6 +315,8 @@ alone once the shared weight with the same business or caller is known; figures 
 consumer of one incident has their own sum and date)."""
 _WEIGHED_AT = tuple(at for at, weight in enumerate(WEIGHTS) if weight)
 _WEIGHED = tuple(WEIGHTS[at] for at in _WEIGHED_AT)
+FEW = 16
+"""Pairs up to this many are summed in Python (`PairFacts.logits`)."""
 FIGURES_WEIGHED = bool(WEIGHTS[FEATURES.index("same_figures")] or WEIGHTS[FEATURES.index("different_figures")])
 """Whether the figures count in a pair's log-odds (when not, they are compared only for the pairs shown)."""
 

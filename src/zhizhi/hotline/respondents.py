@@ -13,6 +13,8 @@ from zhizhi.resolve.names import name_parts
 from zhizhi.store.tables import Entity
 
 CHUNK = 200
+PARSED_MOST = 200_000
+_PARSED: dict[str, tuple[str, str]] = {}
 
 
 class Register:
@@ -73,16 +75,21 @@ def _by_trade(session: Session, trades: list[str], most: int = 50) -> dict[str, 
 
 
 def _parts(names: list[str]) -> dict[str, tuple[str, str]]:
-    """Each name's trade name and industry word."""
-    if not names:
-        return {}
-    import polars as pl
+    """Each name's trade name and industry word (a name parsed once in the process: the parse depends on the name
+    alone, and the same shops and register entities come back batch after batch)."""
+    found = {name: _PARSED[name] for name in names if name in _PARSED}
+    new = [name for name in names if name not in found]
+    if new:
+        import polars as pl
 
-    frame = name_parts(pl.Series(names, dtype=pl.String))
-    return {
-        name: (str(trade or ""), str(industry or ""))
-        for name, trade, industry in zip(names, frame["trade"], frame["industry"], strict=True)
-    }
+        frame = name_parts(pl.Series(new, dtype=pl.String))
+        parsed = {name: (str(trade or ""), str(industry or ""))
+                  for name, trade, industry in zip(new, frame["trade"], frame["industry"], strict=True)}  # fmt: skip
+        if len(_PARSED) + len(parsed) > PARSED_MOST:
+            _PARSED.clear()
+        _PARSED.update(parsed)
+        found |= parsed
+    return found
 
 
 def golden_value(entity: Entity, name: str) -> str | None:

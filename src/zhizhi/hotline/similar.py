@@ -280,6 +280,7 @@ CASE_FLOOR = 1e-4
 
 _NO_FIGURES: frozenset[tuple[str, str]] = frozenset()
 SLOTS = 0xFFFF
+_NO_PAIRS = PairFacts.of([])  # read only
 
 
 def _threshold(floor: float | None) -> float | None:
@@ -564,7 +565,7 @@ class TicketIndex:
             self._norms_of(rows)
             kept = identity_ceiling(identities, most_shared) >= threshold
             if not kept.any():
-                return _Seen(mine, keys, idf, rows[kept], PairFacts.of([]), np.empty(0, dtype=F64))
+                return _Seen(mine, keys, idf, rows[kept], _NO_PAIRS, np.empty(0, dtype=F64))
             rows, identities = rows[kept], [fact[kept] for fact in identities]
         facts = self._facts(mine, rows, *self._similarities(keys, idf, rows), floor=floor, identities=identities)
         return _Seen(mine, keys, idf, *facts)
