@@ -36,13 +36,18 @@ MAX_VALUE = 4000
 FIELDS = tuple(f.name for f in TICKET.fields if f.name != "channel")
 
 
+def source_name(channel: str) -> str:
+    """The name of a channel's push source (the web form's is `push-web`)."""
+    return f"push-{channel}"
+
+
 def push_source(workspace: Workspace, channel: str, department: str) -> SourceConfig:
     """The push source of a channel, its file written on first use."""
     if channel not in CHANNELS:
         raise InputError(f"No channel `{channel}`; known: {', '.join(CHANNELS)}.", zh=f"没有渠道 `{channel}`。")
     return own_source(
         workspace.root,
-        f"push-{channel}",
+        source_name(channel),
         note="Written by the hotline desk: tickets a channel pushes (or the web form's), as JSON.",
         title=f"{CHANNELS[channel]}推送",
         department=department,
@@ -185,8 +190,8 @@ def _free_number(session: Session, now: datetime) -> str:
     a stranger's ticket a new version of the first one."""
     for _ in range(50):
         number = f"W{now:%Y%m%d}{secrets.randbelow(10**6):06d}"
-        key = f"number={number}"
-        if session.scalar(select(Record.id).where(Record.record_type == "ticket", Record.key == key).limit(1)) is None:
+        taken = select(Record.id).where(Record.source == source_name("web"), Record.key == f"number={number}")
+        if session.scalar(taken) is None:
             return number
     raise ConflictError(
         "No free web ticket number was found; submit the form again.", zh="未能分配工单编号，请重新提交。"
