@@ -65,15 +65,17 @@ def tickets_where(session: Session, condition: Any, limit: int | None = None) ->
 
 
 def held_tickets(session: Session) -> dict[int, int]:
-    """Each ticket record the store's cases hold, with the id of its case."""
-    return {int(r): int(c) for r, c in session.execute(select(CaseTicket.record_id, CaseTicket.case_id))}
+    """Each ticket record the store's cases hold, with the id of its case (read on the transaction's connection:
+    plain rows, without the ORM's work per row)."""
+    rows = session.connection().execute(select(CaseTicket.record_id, CaseTicket.case_id))
+    return {int(r): int(c) for r, c in rows}
 
 
 def index_of(session: Session, held: Collection[int] | None = None) -> _Memory:
     """The process's index of the tickets the store's cases hold (built once, then kept up to date); `held`, the
     ticket records the cases hold, when the caller has just read them (`held_tickets`)."""
     key = str(session.get_bind().engine.url)
-    held = set(session.scalars(select(CaseTicket.record_id))) if held is None else set(held)
+    held = set(session.connection().scalars(select(CaseTicket.record_id))) if held is None else set(held)
     first = session.execute(select(Case.id, Case.created_at).order_by(Case.id).limit(1)).first()
     store = tuple(first) if first else ()
     memory = _INDEXES.get(key)
