@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from zhizhi.errors import InputError
 from zhizhi.ingest.read.base import Chunk, Reading, ReadOptions, Skip
 from zhizhi.ingest.read.html_table import html_tables
-from zhizhi.ingest.read.rows import sheet_chunks
+from zhizhi.ingest.read.rows import sheet_chunks, without_trailing_blanks
 from zhizhi.ingest.read.sheet_xml import Merge, scan_sheets
 from zhizhi.ingest.read.sniff import OLE2, Looks, is_html, looks_like, no_table, read_head
 
@@ -58,10 +58,11 @@ class ExcelReader:
                 # export's data: each of its rows is skipped with that reason (a source's `sheets:` reads it).
                 reading.skipped.extend(
                     Skip(sheet.name, number, "hidden_sheet", " ".join(c for c in cells if c)[:200])
-                    for number, cells in sheet.rows
+                    for number, cells in without_trailing_blanks(sheet.rows)
                 )
                 continue
-            yield from sheet_chunks(sheet.name, sheet.rows, reading.headers, reading.skipped, merged=sheet.merged)
+            rows = without_trailing_blanks(sheet.rows)
+            yield from sheet_chunks(sheet.name, rows, reading.headers, reading.skipped, merged=sheet.merged)
 
 
 def workbook_format(path: Path) -> str:

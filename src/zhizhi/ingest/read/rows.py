@@ -90,6 +90,20 @@ def _chain(
     yield from rest
 
 
+def without_trailing_blanks(rows: Iterable[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    """The rows, less the blank ones after the last filled row: in a workbook, a template's borders or a used range
+    over thousands of empty rows are formatting, not rows of the table. (A CSV's blank lines are lines it holds.)"""
+    waiting: list[tuple[int, list[str]]] = []
+    for number, cells in rows:
+        if (cells and cells[0].strip()) or any(c.strip() for c in cells):
+            if waiting:
+                yield from waiting
+                waiting = []
+            yield number, cells
+        else:
+            waiting.append((number, cells))
+
+
 def _fill_down(
     rows: Iterator[tuple[int, list[str]]], merged: list[Merge], header_rows: list[list[str]]
 ) -> Iterator[tuple[int, list[str]]]:
