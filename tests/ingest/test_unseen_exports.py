@@ -333,12 +333,12 @@ TWO_ROW_HEADER = [
 ]
 HALF_WIDTH = [
     "序号 ",
-    "许可证编号 ",
+    "*许可证编号 ",
     "经营者 名称",
     " 统一社会信用代码",
     "法定代表人(负责人)",
-    "经营场所",
-    "发证日期",
+    "经营场所※",
+    "发证日期（必填）",
     "有效期至",
 ]
 WIDE = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})  # ASCII as full-width forms
@@ -404,7 +404,7 @@ CASES = [
         Accepted(5, 3, skipped={"title_row": 1, "header_row": 1}),
     ),
     Case(
-        "half-width parentheses, inner and trailing spaces in the header",
+        "half-width parentheses, inner and trailing spaces, required marks (*, ※, （必填）) in the header",
         _csv("表头空格.csv", [HALF_WIDTH, *DATA]),
         Accepted(3, 3),
     ),

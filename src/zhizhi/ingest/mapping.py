@@ -6,6 +6,7 @@ severity and the column it came from. Nothing here knows a particular record typ
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
@@ -41,10 +42,17 @@ def record_columns(kind: RecordType) -> list[str]:
     return [column for spec in kind.fields for column in output_columns(spec)]
 
 
+# What an import template adds to a column's name: a required mark (*经营者名称, 经营者名称※) and a note saying so
+_MARKS = re.compile(r"^[*※]+|[*※]+$|\((?:必填|选填|必填项|选填项|可选|非必填)\)$")
+
+
 def header_key(name: str) -> str:
     """A header name as compared with a source's column: full-width forms as half-width (（手机） as (手机)), no spaces
-    or line breaks anywhere (经营者 名称, a header wrapped in its cell)."""
-    return "".join(unicodedata.normalize("NFKC", name).split())
+    or line breaks anywhere (经营者 名称, a header wrapped in its cell), no required marks (*经营者名称, (必填))."""
+    key = "".join(unicodedata.normalize("NFKC", name).split())
+    while (bare := _MARKS.sub("", key)) != key:
+        key = bare
+    return key
 
 
 def _last_part(name: str) -> str:
