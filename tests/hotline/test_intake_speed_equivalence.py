@@ -25,7 +25,7 @@ import pytest
 
 from zhizhi.config.models import HotlineConfig
 from zhizhi.hotline.evidence import IDENTITY, PairFacts, identity_ceiling
-from zhizhi.hotline.similar import TicketIndex
+from zhizhi.hotline.similar import TicketIndex, _most
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
@@ -110,3 +110,15 @@ def test_a_few_pairs_are_weighed_to_the_same_bits_as_many() -> None:
     few = [PairFacts(**{name: getattr(facts, name)[at : at + 3] for name in facts.__dataclass_fields__}).logits()
            for at in range(0, n, 3)]  # fmt: skip
     assert np.array_equal(many, np.concatenate(few)) and np.unique(many).size > 100
+
+
+def test_the_shortlist_keeps_the_rows_a_stable_sort_by_count_keeps() -> None:
+    """The shortlist's cut (the rows sharing most rare phrases, the older first among equals) is made by tallying
+    the counts rather than sorting them: the same rows as a stable sort."""
+    rng = np.random.default_rng(0)
+    for _ in range(500):
+        ids = np.unique(rng.integers(0, 5000, int(rng.integers(1, 600))))
+        counts = rng.integers(1, int(rng.integers(2, 25)), ids.size)
+        most = int(rng.integers(1, 300))
+        expected = np.sort(ids[np.argsort(-counts, kind="stable")[:most]])
+        assert np.array_equal(np.sort(_most(ids, counts, most)), expected)

@@ -283,6 +283,18 @@ SLOTS = 0xFFFF
 _NO_PAIRS = PairFacts.of([])  # read only
 
 
+def _most(ids: npt.NDArray[Any], counts: npt.NDArray[np.int64], most: int) -> npt.NDArray[Any]:
+    """The `most` sorted `ids` of the highest `counts`, the lower id first among equal counts (as a stable sort by
+    count, without sorting: the count where the cut falls is found by tallying the counts)."""
+    if ids.size <= most:
+        return ids
+    at_least = np.cumsum(np.bincount(counts)[::-1])[::-1]  # at_least[c]: how many ids have a count of c or more
+    cut = int(np.flatnonzero(at_least >= most)[-1])
+    above = counts > cut
+    tied = np.flatnonzero(counts == cut)[: most - int(np.count_nonzero(above))]
+    return np.concatenate([ids[above], ids[tied]])
+
+
 def _threshold(floor: float | None) -> float | None:
     """The log-odds of a score `floor` (less a margin for rounding), when it is between 0 and 1."""
     return math.log(floor / (1 - floor)) - 1e-6 if floor is not None and 0 < floor < 1 else None
@@ -631,7 +643,7 @@ class TicketIndex:
             ids, counts = np.unique(np.concatenate(parts), return_counts=True)
             need = 2 if rare.size >= 4 else 1
             ids, counts = ids[counts >= need], counts[counts >= need]
-            chosen.append(ids[np.argsort(-counts, kind="stable")[: self.shortlist]].astype(I64))
+            chosen.append(_most(ids, counts, self.shortlist).astype(I64))
         chosen += [self._rows_of(h).astype(I64) for h in who if h]
         return np.unique(np.concatenate(chosen))
 
