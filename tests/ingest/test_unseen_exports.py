@@ -721,12 +721,31 @@ NOTES_AND_PAGES = (
 )
 
 
-def test_both_csv_paths_skip_the_same_notes_and_sign_off_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+NARROW = "许可证编号,经营者名称\r\nJY1,甲店\r\n注：以下两户名称待补\r\nJY2,\r\nJY3,\r\n制表人：张三,\r\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "rows", "skipped"),
+    [
+        (
+            NOTES_AND_PAGES,
+            [3, 7, 13, 14],  # 注塑厂 is data: it fills more than half the header, which ends the notes
+            [(1, "title_row"), (4, "note_row"), (5, "note_row"), (6, "repeated_header"), (8, "note_row")]
+            + [(9, "note_row"), (10, "blank"), (11, "note_row"), (12, "note_row"), (15, "note_row"), (16, "note_row")],
+        ),
+        # two columns: a data row with a cell left empty fills as little as a note's line, so it stays data
+        (NARROW, [2, 4, 5], [(3, "note_row"), (6, "note_row")]),
+    ],
+    ids=["wide", "narrow"],
+)
+def test_both_csv_paths_skip_the_same_notes_and_sign_off_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, rows: list[int], skipped: list[tuple[int, str]]
+) -> None:
     """The fast path (polars) and the row-by-row path judge notes blocks alike, across pages and blank lines."""
     from zhizhi.ingest.read import open_file
 
     path = tmp_path / "notes.csv"
-    path.write_text(NOTES_AND_PAGES, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
 
     def read() -> tuple[list[tuple[int, str]], list[int]]:
         reading = open_file(path)
@@ -737,20 +756,8 @@ def test_both_csv_paths_skip_the_same_notes_and_sign_off_lines(tmp_path: Path, m
     monkeypatch.setattr(csv_reader, "fast_chunks", lambda *args: None)
     slow = read()
     assert fast == slow
-    assert fast[1] == [3, 7, 13, 14]  # 注塑厂 is data: it fills more than half the header, which ends the notes
-    assert fast[0] == [
-        (1, "title_row"),
-        (4, "note_row"),
-        (5, "note_row"),
-        (6, "repeated_header"),
-        (8, "note_row"),
-        (9, "note_row"),
-        (10, "blank"),
-        (11, "note_row"),
-        (12, "note_row"),
-        (15, "note_row"),
-        (16, "note_row"),
-    ]
+    assert fast[1] == rows
+    assert fast[0] == skipped
 
 
 def test_a_quarantined_row_of_a_file_with_its_own_header_spelling_is_fixed_and_replayed(

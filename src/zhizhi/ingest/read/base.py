@@ -118,6 +118,11 @@ def is_total(cells: list[str]) -> bool:
     return first.replace(" ", "").lower().startswith(TOTAL_MARKERS)
 
 
+# A notes block's numbered lines are told from data only in a table this wide: in a narrower one, a data row with a
+# cell left empty fills as little of the header as a note does.
+NOTES_MIN_WIDTH = 3
+
+
 def sparse(filled: int, width: int) -> bool:
     """A row with at most half its header's cells filled (at least one): room for a note, not a record."""
     return filled <= max(1, width // 2)

@@ -20,7 +20,18 @@ from pathlib import Path
 import polars as pl
 
 from zhizhi.ingest.read import base
-from zhizhi.ingest.read.base import ERROR, NOTE_HEAD, ROW, SIGN_OFF, TOTAL_MARKERS, Chunk, Reading, Skip, header_cell
+from zhizhi.ingest.read.base import (
+    ERROR,
+    NOTE_HEAD,
+    NOTES_MIN_WIDTH,
+    ROW,
+    SIGN_OFF,
+    TOTAL_MARKERS,
+    Chunk,
+    Reading,
+    Skip,
+    header_cell,
+)
 from zhizhi.ingest.read.headers import HEAD_ROWS, find_header
 from zhizhi.ingest.read.rows import SKIP_INITIALS
 
@@ -151,11 +162,12 @@ def _judge(columns: list[str], header_rows: list[list[str]]) -> _Judge:
     return _Judge(before, filled.str.slice(0, 1), roomy, head | sign, head)
 
 
-def _notes(judged: pl.DataFrame, judge: _Judge, notes: bool) -> tuple[pl.Series, bool]:
+def _notes(judged: pl.DataFrame, judge: _Judge, notes: bool, width: int) -> tuple[pl.Series, bool]:
     """Each row's reason (`before`, else note_row for a note, a sign-off line or a roomy row inside a notes block)
     and whether a notes block is open after the batch. A notes head opens a block; data that fills more than half
     the header, or the header again (a new page), closes it."""
     open_ = pl.col("_before").is_null()
+    deep = width >= NOTES_MIN_WIDTH
     candidates = judged.filter(open_ & pl.col("_initial").is_in(list(SKIP_INITIALS)))
     noted = candidates.filter(judge.note).select(ROW, judge.head.alias("_head")) if candidates.height else None
     is_note = pl.col(ROW).is_in(noted[ROW].implode()) if noted is not None else pl.lit(False)
@@ -170,7 +182,7 @@ def _notes(judged: pl.DataFrame, judge: _Judge, notes: bool) -> tuple[pl.Series,
         event.alias("_event"),
         pl.when(~open_)
         .then(pl.col("_before"))
-        .when(is_note | (event.is_null() & event.forward_fill().fill_null(notes)))
+        .when(is_note | (pl.lit(deep) & event.is_null() & event.forward_fill().fill_null(notes)))
         .then(pl.lit("note_row"))
         .alias("_reason"),
     )
@@ -199,7 +211,7 @@ def _chunks(
                 judge.initial.alias("_initial"),
                 judge.roomy.alias("_roomy"),
             )
-            reasons, notes = _notes(judged, judge, notes)
+            reasons, notes = _notes(judged, judge, notes, len(columns))
             marked = judged.drop("_before", "_initial", "_roomy").with_columns(reasons)
             offset += batch.height
             for row in marked.filter(pl.col("_reason").is_not_null()).iter_rows(named=True):

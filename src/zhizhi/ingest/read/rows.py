@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 from zhizhi.ingest.read import base
-from zhizhi.ingest.read.base import TOTAL_MARKERS, Chunk, Skip, frame, header_cell, is_total, note_kind, sparse
+from zhizhi.ingest.read.base import (
+    NOTES_MIN_WIDTH,
+    TOTAL_MARKERS,
+    Chunk,
+    Skip,
+    frame,
+    header_cell,
+    is_total,
+    note_kind,
+    sparse,
+)
 from zhizhi.ingest.read.headers import HEAD_ROWS, find_header
 from zhizhi.ingest.read.sheet_xml import Merge
 
@@ -65,7 +75,7 @@ def sheet_chunks(
                     notes = True
                 elif kind is None:  # a sign-off line leaves the block as it was
                     notes = notes and sparse(_filled(cells), width)
-                reason = "note_row" if kind or notes else None
+                reason = "note_row" if kind or (notes and width >= NOTES_MIN_WIDTH) else None
             elif reason == "repeated_header":
                 notes = False  # the next page of a paged export
             if reason:
