@@ -35,7 +35,17 @@ from zhizhi.privacy.detect import mask_text
 from zhizhi.privacy.masking import disclose, mask
 from zhizhi.records.ticket import CHANNELS, KINDS
 from zhizhi.records.ticket_answer import DECISIONS
-from zhizhi.store.tables import Case, CasePause, CaseSuggestion, CaseTicket, Department, Record, RecordVersion, User
+from zhizhi.store.tables import (
+    TICKETS,
+    Case,
+    CasePause,
+    CaseSuggestion,
+    CaseTicket,
+    Department,
+    Record,
+    RecordVersion,
+    User,
+)
 from zhizhi.store.types import LOCAL_TZ, local_today
 
 IDENTITY = {"caller_name": "person_name", "caller_phone": "phone", "caller_address": "person_address"}
@@ -288,7 +298,7 @@ def lookup(session: Session, number: str, phone_last4: str) -> Lookup | None:
     rows = session.execute(
         select(Record.id, RecordVersion.data)
         .join(RecordVersion, RecordVersion.id == Record.version_id)
-        .where(Record.record_type == "ticket", Record.key == f"number={number}")
+        .where(TICKETS, Record.key == f"number={number}")  # the words of the tickets' partial index
     ).all()
     for record_id, raw in rows:
         data = json.loads(raw)

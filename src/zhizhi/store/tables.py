@@ -31,6 +31,7 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+TICKETS = text("record_type = 'ticket'")  # the hotline's tickets among the records (a partial index's rows)
 
 
 class Base(DeclarativeBase):
@@ -379,7 +380,12 @@ class Record(Base):
     """One record of a source (identified by its key within the source) and its latest version."""
 
     __tablename__ = "records"
-    __table_args__ = (UniqueConstraint("source", "key"),)
+    __table_args__ = (
+        UniqueConstraint("source", "key"),
+        # A ticket found by its number alone, whatever channel's source holds it (the citizen's lookup): a partial
+        # index, so that records of other types pay nothing for it when they are inserted.
+        Index("ix_records_ticket_key", "key", sqlite_where=TICKETS, postgresql_where=TICKETS),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     record_type: Mapped[str] = mapped_column(String(32))
