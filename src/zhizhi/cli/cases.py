@@ -105,7 +105,8 @@ def show_command(ctx: typer.Context, number: str = typer.Argument(..., help="The
                       f"{view['handler'] or ''} · {view['routed_by'] or ''}")  # fmt: skip
         console.print(f"被投诉举报方 respondent: {view['respondent_name'] or '—'} {view['respondent_address'] or ''}")
         for c in view["clocks"]:
-            left = c["problem"] or f"{c['deadline']} ({c['remaining']} 个工作日 working days left)"
+            count = "" if c["remaining"] is None else f" ({c['remaining']} 个工作日 working days left)"
+            left = c["problem"] or f"{c['deadline']}{count}"
             console.print(f"  {c['label_zh']} ({c['article']}): {c['status']} {left}")
         table = Table("渠道 channel", "工单 ticket", "受理 received", "诉求人 caller", "内容 text", "并入 how")
         for t in view["tickets"]:
