@@ -782,6 +782,38 @@ def test_a_quarantined_row_of_a_file_with_its_own_header_spelling_is_fixed_and_r
     assert _values(city)["JY14502020000011"]["holder_name"] == "柳州市城中区老友粉店"
 
 
+def test_a_row_skipped_when_its_file_comes_again_leaves_quarantine(city: sessionmaker[Session], tmp_path: Path) -> None:
+    """A row quarantined once (a sign-off line read as data, a row later emptied) waits no more when the same file,
+    sent again, has it skipped."""
+    source = parse_source(SOURCE, "sources/xuke.yaml")
+    first = _csv("台账.csv", [HEADER, DATA[0], _with(DATA, 1, 2, "")[1], DATA[2]])(tmp_path)
+    assert _ingest(city, first, source).batch.rows_quarantined == 1
+    second = _csv("台账.csv", [HEADER, DATA[0], [""] * 8, DATA[2], DATA[1]])(tmp_path)
+    batch = _ingest(city, second, source).batch
+    assert (batch.rows_accepted, batch.rows_quarantined, batch.rows_skipped) == (3, 0, 1)
+    with city() as session:
+        assert session.scalars(select(QuarantineItem.status)).all() == ["superseded"]
+
+
+def test_excel_error_values_in_mapped_columns_quarantine_their_rows(
+    city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """#N/A (a VLOOKUP that found nothing) in a name is no name; in a column the source does not map it is no matter."""
+    rows = [
+        HEADER,
+        _with(DATA, 0, 2, "#N/A")[0],
+        _with(_with(DATA, 1, 5, "#REF!"), 1, 7, "#VALUE!")[1],
+        ["#N/A", *DATA[2][1:]],
+    ]
+    batch = _ingest(city, _csv("vlookup.csv", rows)(tmp_path), parse_source(SOURCE, "sources/xuke.yaml")).batch
+    assert (batch.rows_accepted, batch.rows_quarantined) == (1, 2)
+    with city() as session:
+        items = {i.reasons.strip(): json.loads(i.findings) for i in session.scalars(select(QuarantineItem))}
+    found = [f for findings in items.values() for f in findings if f["code"] == "value.not_allowed"]
+    assert sorted(f["column"] for f in found) == ["有效期至", "经营场所", "经营者名称"]
+    assert any("Excel 的错误值「#N/A」" in f["message_zh"] and "fix the formula" in f["message"] for f in found)
+
+
 def test_the_command_line_says_why_a_workbook_is_refused_in_both_languages(
     workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
 ) -> None:

@@ -185,7 +185,7 @@ def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped
             columns.setdefault(name, pl.Series(name, [None] * height, dtype=pl.String))
     records = pl.DataFrame([columns[name] for name in record_columns(kind)])
     found = pl.concat([f.cast(no_findings().schema) for f in findings]) if findings else no_findings()
-    found = pl.concat([found, _missing(kind, source, raw, records, found), _malformed(frame)])
+    found = pl.concat([found, _missing(kind, source, raw, records, found), _malformed(frame), _errors(source, raw)])
     keys = _key(kind, records)
     no_key = keys.is_null() & ~_rows_with_hard(found, height)
     found = pl.concat([found, _no_key(kind, no_key)])
@@ -243,6 +243,51 @@ def _missing(
                 f"required `{named.label}` is empty; fill it in",
             )
         )
+    return pl.concat(parts) if parts else no_findings()
+
+
+# What Excel and WPS show in a cell whose formula failed (a VLOOKUP that found nothing shows #N/A); saved to CSV or
+# cached in a workbook, it reads as that text, which is no value of any field.
+EXCEL_ERRORS = (
+    "#N/A",
+    "#DIV/0!",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
+    "#GETTING_DATA",
+)
+
+
+def _errors(source: SourceConfig, raw: pl.DataFrame) -> pl.DataFrame:
+    """A finding for each mapped value that is an Excel error (#N/A, #REF! …): the formula behind it failed."""
+    parts = []
+    for name, mapping in source.fields.items():
+        if mapping.column is None:
+            continue
+        named = as_read(source.kind.field(name), source)
+        mask = raw[name].str.strip_chars().str.to_uppercase().is_in(EXCEL_ERRORS)
+        if mask.any():
+            parts.append(
+                findings_where(
+                    named,
+                    raw[name],
+                    mask,
+                    "value.not_allowed",
+                    f"「{named.label_zh}」是 Excel 的错误值「{{value}}」（公式出错），不是数据："
+                    "请在原表中修正公式或直接填写数值后重新导出",
+                    f"`{named.label}` holds the Excel error `{{value}}` (a formula that failed), not a value: fix the "
+                    "formula in the workbook or type the value, and export again",
+                )
+            )
     return pl.concat(parts) if parts else no_findings()
 
 

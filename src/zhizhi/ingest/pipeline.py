@@ -269,8 +269,9 @@ def _last_watermark(session: Session, source: str) -> str | None:
 
 def _supersede(session: Session, batch: Batch) -> int:
     """Close open quarantine items of earlier batches whose row (same file name, sheet and row) this batch read
-    again: accepted now (the item points at the version it made), or quarantined again (the new item replaces
-    it), so a file sent again never leaves the same row waiting twice."""
+    again: accepted now (the item points at the version it made), quarantined again (the new item replaces it), or
+    skipped now with its reason (a sign-off line an earlier version of zhizhi took for data), so a file sent again
+    never leaves the same row waiting twice."""
     old = (
         select(QuarantineItem, RawRow)
         .join(RawRow, RawRow.id == QuarantineItem.raw_row_id)
@@ -289,7 +290,7 @@ def _supersede(session: Session, batch: Batch) -> int:
         (sheet, row): version
         for sheet, row, version in session.execute(
             select(RawRow.sheet, RawRow.row_number, RawRow.record_version_id).where(
-                RawRow.batch_id == batch.id, RawRow.status.in_(("accepted", "quarantined"))
+                RawRow.batch_id == batch.id, RawRow.status.in_(("accepted", "quarantined", "skipped"))
             )
         )
     }
