@@ -1,11 +1,13 @@
 """Random inspections across offices, through the ASGI client: a county's steward changes only what its subtree
 owns (the targets its offices supervise, the items its departments inspect, the visits it organised, for
-publication), and the export for the public publicity system carries no personal number from the team's notes.
-Each write is read back from the store the moment its answer arrives."""
+publication), a county office's plan draws only the firms its offices supervise, and the export for the public
+publicity system carries no personal number from the team's notes. Each write is read back from the store the moment
+its answer arrives."""
 
 from __future__ import annotations
 
 import io
+import json
 
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -16,7 +18,14 @@ from tests.inspections.register import build
 from tests.inspections.test_draws import plan
 from tests.inspections.test_registers import _book
 from zhizhi.inspections import Finding, record_results, run_draw
-from zhizhi.store.tables import Department, InspectionItem, InspectionTarget, InspectionVisit, VisitItem
+from zhizhi.store.tables import (
+    Department,
+    InspectionItem,
+    InspectionPlan,
+    InspectionTarget,
+    InspectionVisit,
+    VisitItem,
+)
 from zhizhi.store.types import local_today
 
 PHONE, ID_NUMBER = "13812345678", "450202199001011237"
@@ -147,3 +156,23 @@ def test_a_county_steward_does_not_take_over_another_departments_item(web: Web) 
     assert done.status_code == 303
     with web.sessions() as session:
         assert session.scalars(select(InspectionItem.name).where(InspectionItem.code == "YF-01")).one() == "鱼峰区事项"
+
+
+def test_a_county_offices_plan_draws_only_the_firms_its_offices_supervise(web: Web) -> None:
+    with web.sessions() as session, session.begin():
+        build(session)
+    csrf = web.login("yufeng")  # steward of 鱼峰区局
+    plan = {"number": "YF2026Q4", "title": "鱼峰区2026年第四季度双随机抽查", "department": "LZ-YF",
+            "first": str(local_today()), "last": str(local_today()),
+            "rules": {"items": ["SP-01"], "proportions": {"high": 100, "medium": 100, "low": 100}}}  # fmt: skip
+    made = web.client.post("/api/inspections/plans", json=plan, headers={"X-CSRF-Token": csrf})
+    assert made.status_code == 200, made.text
+    ran = web.client.post(f"/api/inspections/draws/{made.json()['draw']}/run", headers={"X-CSRF-Token": csrf})
+    assert ran.status_code == 200, ran.text
+    with web.sessions() as session:
+        offices = {_code(session, o) for o in session.scalars(select(InspectionVisit.office_id))}
+        rules = session.scalar(select(InspectionPlan.rules).where(InspectionPlan.number == "YF2026Q4"))
+    assert offices == {"LZ-YF-TZ"}  # not 城中区's nor 柳南区's firms
+    assert json.loads(rules or "{}")["population"]["offices"] == ["LZ-YF"]  # as committed to the ledger
+    named = {**plan, "number": "YF2026Q4B", "rules": {**plan["rules"], "population": {"offices": ["LZ-CZ"]}}}
+    assert web.client.post("/api/inspections/plans", json=named, headers={"X-CSRF-Token": csrf}).status_code == 404

@@ -31,6 +31,7 @@ from zhizhi.store.types import utcnow
 NUMBER = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 SEEDS_FOLDER = "draws"  # under the workspace's keys folder: the seeds committed and not yet revealed
 RiskClass = Literal["high", "medium", "low"]
+LOCAL_KINDS = ("county", "grassroots")  # offices with a jurisdiction of their own: their plans stay within it
 
 
 class PopulationFilter(BaseModel):
@@ -132,6 +133,7 @@ def create_plan(
     items_by_code(session, rules.items)
     for office in rules.population.offices:
         get_department_by_code(session, actor, office)
+    rules = _within_jurisdiction(session, organiser, rules)
     if session.scalar(select(InspectionPlan.id).where(InspectionPlan.number == number)) is not None:
         raise ConflictError(f"Plan `{number}` exists. Choose another number.", zh=f"计划编号 `{number}` 已存在。")
     committed = rules.committed()
@@ -157,6 +159,26 @@ def create_plan(
         detail={"department": organiser.code, "items": rules.items, "draw": draw.number},
     )
     return draw
+
+
+def _within_jurisdiction(session: Session, organiser: Department, rules: PlanRules) -> PlanRules:
+    """A county's or grassroots office's plan draws the firms its own offices supervise (属地): no offices named is
+    its own subtree, and an office named must lie in it. The bureau and its sections draw city-wide, or as named."""
+    if organiser.kind not in LOCAL_KINDS:
+        return rules
+    if not rules.population.offices:
+        population = rules.population.model_copy(update={"offices": [organiser.code]})
+        return rules.model_copy(update={"population": population})
+    named = select(Department.code, Department.path).where(Department.code.in_(rules.population.offices))
+    outside = sorted(code for code, path in session.execute(named) if not path.startswith(organiser.path))
+    if outside:
+        raise InputError(
+            f"`population.offices` = `{', '.join(outside)}`: a plan of `{organiser.code}` draws the firms of its own "
+            f"offices; name offices under `{organiser.code}`, or leave the list empty for all of them.",
+            zh=f"`population.offices` 中的 `{'、'.join(outside)}` 不在 `{organiser.code}` 辖区内："
+            "属地抽查计划只抽取本辖区监管所的检查对象，请填写本辖区的监管所，或留空表示全部。",
+        )
+    return rules
 
 
 def new_draw(session: Session, actor: Actor, keys_dir: Path, plan_number: str, reason: str) -> InspectionDraw:
