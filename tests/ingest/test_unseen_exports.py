@@ -116,7 +116,7 @@ fields:
 """
 ENTITIES = [
     ["统一社会信用代码", "企业名称", "住所", "联系电话(手机)", "成立日期"],
-    [CODES[0], "柳州市甲有限公司", "柳州市城中区文昌路12号", "13,877,212,345", "2019/3/8"],
+    [CODES[0], "柳州市甲有限公司", "柳州市城中区文昌路12号", "13,877,212,345", "2019/3/8 星期五"],
     [CODES[1], "柳州市乙有限公司", "柳州市城中区文昌路13号", "１３８７７２１２３４５", "20190308"],
     [CODES[2], "柳州市丙有限公司", "柳州市城中区文昌路14号", "138 7721 2345", "43532"],
     [CODES[3], "柳州市丁有限公司", "柳州市城中区文昌路15号", "'13877212345", "２０１９年３月８日"],
@@ -526,7 +526,7 @@ CASES = [
         Accepted(3, 3, values={"JY14502020000011": {"holder_name": "柳州市城中区老友粉店"}}),
     ),
     Case(
-        "phone numbers with thousands separators, full-width digits, spaces; dates written four ways",
+        "phone numbers with thousands separators, full-width digits, spaces; dates written four ways (one with its weekday)",
         _csv("登记.csv", ENTITIES),
         Accepted(4, 4, values={code: {"phone": "13877212345", "founded_on": "2019-03-08"} for code in CODES}),
         source=ENTITY_SOURCE,

@@ -3,8 +3,9 @@
 Accepted (after `clean_text`): 2021-07-08, 2021/7/8, 2021.7.8 (one separator throughout), 20210708,
 2021年7月8日 and 2021年07月08日 (the 日 may be missing), each optionally followed by a time of day
 ("2021-07-08 00:00:00", "2021-07-08T13:45:00+08:00"), which is dropped: the date is kept as written, without
-converting time zones. Excel serial numbers (44385 -> 2021-07-08) are accepted when the column is numeric or the
-text is exactly five digits, and only between 1950-01-01 and 2100-12-31; other dates between 1900-01-01 and
+converting time zones, or by the day of the week (2021/7/8 星期四, 2021年7月8日（周四）). Excel serial numbers
+(44385 -> 2021-07-08) are accepted when the column is numeric or the text is exactly five digits, and only between
+1950-01-01 and 2100-12-31; other dates between 1900-01-01 and
 2100-12-31. In a numeric column a number's whole part is read as text: a serial (the fraction is the time of
 day) or, with eight digits, YYYYMMDD. Date columns pass through; datetimes keep their day.
 
@@ -37,10 +38,12 @@ EXCEL_EPOCH = date(1899, 12, 30)
 _EXCEL_UNIX_OFFSET = (date(1970, 1, 1) - EXCEL_EPOCH).days
 
 _TIME = r"[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
+# the day of the week some systems print after the date: 2021/7/8 星期四, 2021年7月8日（周四） (brackets made ASCII)
+_WEEKDAY = r" ?\(?(?:星期|周|礼拜)[一二三四五六日天]\)?"
 # groups: 1 year; 2-5 separated (sep, month, sep, day); 6-7 年月日; 8-9 eight digits; 10 a five-digit serial
 PATTERN = (
     r"^(?:([0-9]{4})(?:([-/.])([0-9]{1,2})([-/.])([0-9]{1,2})|年([0-9]{1,2})月([0-9]{1,2})日?|([0-9]{2})([0-9]{2}))"
-    rf"(?:{_TIME})?|([0-9]{{5}}))$"
+    rf"(?:{_WEEKDAY})?(?:{_TIME})?|([0-9]{{5}}))$"
 )
 _PATTERN = re.compile(PATTERN)
 
