@@ -3,8 +3,8 @@
 Chinese needs no word list here: a text is cut into its character bigrams and trigrams, and each is weighted by how
 rare it is among all tickets (IDF, log(N / df)): 螺蛳粉店 or a shop's own name says much, 要求处理 or 市民来电反映
 nothing. Phone and ID numbers in a text are removed first (they are compared as fields, and an ID number must never
-make two texts look alike), then punctuation and spaces. Two texts' similarity is the cosine of their weighted
-n-gram sets (0..1).
+make two texts look alike), then punctuation and spaces (`zhizhi.hotline.texts`). Two texts' similarity is the
+cosine of their weighted n-gram sets (0..1).
 
 Finding candidates fast as history grows: each ticket's n-grams are kept as 32-bit keys (computed once, when the
 ticket is added) in one flat array; an inverted index maps each trigram to the tickets holding it, and each caller
@@ -25,9 +25,7 @@ same `case_id`) as its best ticket and what the case adds: other callers already
 from __future__ import annotations
 
 import math
-import re
 import sys
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -53,114 +51,25 @@ from zhizhi.hotline.evidence import (
     identity_ceiling,
     repeats,
 )
-
-ID_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
-PHONE = re.compile(r"(?<![0-9])(?:1[3-9][0-9](?:[ -]?[0-9]{4}){2}|0[0-9]{2,3}[ -]?[0-9]{7,8}|[0-9]{7,8})(?![0-9])")
-NOT_TEXT = re.compile(r"[^0-9A-Za-z\u3400-\u9fff]+")
-REMARK = re.compile(r"（[^）]*）")
-PLACE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}省)?(?:[\u4e00-\u9fff]{2,3}市)?(?:[\u4e00-\u9fff]{2,3}[区县])?")
-PLACE_BEFORE = re.compile(r"(?:[\u4e00-\u9fff]{2}省)?(?:[\u4e00-\u9fff]{2}市)?(?:[\u4e00-\u9fff]{2}[区县])?$")
-"""The place written before a business's name in a text (two characters each: the common case, and never the
-character before the place)."""
-PLACE_AROUND = re.compile(
-    r"^(?:[\u4e00-\u9fff]{2,3}(?:省|壮族自治区|自治区))?(?:[\u4e00-\u9fff]{2,3}市)?(?:[\u4e00-\u9fff]{2,3}[区县])?|"
-    r"(?:附近|旁边|对面|门口|一带)$"
+from zhizhi.hotline.texts import (
+    character_bits,
+    gram_keys,
+    label_key,
+    normalise_text,
+    place_key,
+    respondent_core,
+    respondent_key,
+    same_respondent,
+    trigram_keys,
+    without_respondent,
 )
-"""The county and above in front of a place, and the words for `near it` after."""
+from zhizhi.hotline.texts import ngrams as ngrams  # the tests' and callers' way in
+
 LABELS = ("problem", "goods", "place")
-GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 U32 = np.uint32
 I32 = np.int32
 I64 = np.int64
 F64 = np.float64
-
-
-def normalise_text(text: str) -> str:
-    """The text as compared: NFKC (full-width to half-width), ID and phone numbers removed, only letters, digits
-    and Chinese characters kept."""
-    text = unicodedata.normalize("NFKC", text or "")
-    text = ID_NUMBER.sub(" ", text)
-    text = PHONE.sub(" ", text)
-    return NOT_TEXT.sub("", text)
-
-
-def ngrams(text: str) -> set[str]:
-    """The character bigrams and trigrams of a normalised text (a one-character text is its own gram)."""
-    grams = {text[i : i + 2] for i in range(len(text) - 1)} | {text[i : i + 3] for i in range(len(text) - 2)}
-    return grams or ({text} if text else set())
-
-
-def _mix(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
-    return ((values * GOLDEN) >> np.uint64(32)).astype(U32)
-
-
-def gram_keys(text: str) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
-    """A normalised text's trigram keys and its bigram keys (32 bits each, unique, sorted; the same gram has the same
-    key in every process). A one-character text is its own bigram."""
-    codes = _codes(text)
-    if codes.size < 2:
-        return np.empty(0, dtype=U32), np.unique(_mix(codes | np.uint64(1 << 63)))
-    bi = _mix((codes[:-1] << np.uint64(21)) | codes[1:] | np.uint64(1 << 63))
-    return np.unique(trigram_keys(text, codes)), np.unique(bi)
-
-
-def trigram_keys(text: str, codes: npt.NDArray[np.uint64] | None = None) -> npt.NDArray[np.uint32]:
-    """The key of each trigram of a normalised text, in the order of the text (repeats kept)."""
-    codes = _codes(text) if codes is None else codes
-    return _mix((codes[:-2] << np.uint64(42)) | (codes[1:-1] << np.uint64(21)) | codes[2:])
-
-
-def _codes(text: str) -> npt.NDArray[np.uint64]:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=U32).astype(np.uint64)
-
-
-def respondent_key(name: str | None) -> str:
-    """A respondent's name as compared: bracketed remarks, punctuation and spaces dropped
-    (龙城粉店（城中店） -> 龙城粉店)."""
-    text = unicodedata.normalize("NFKC", name or "").replace("(", "（").replace(")", "）")
-    return NOT_TEXT.sub("", REMARK.sub("", text))
-
-
-def respondent_core(key: str) -> str:
-    """A respondent key without the province, city and district in front (柳州市城中区龙城螺蛳粉店 -> 龙城螺蛳粉店),
-    unless fewer than four characters would be left."""
-    core = PLACE.sub("", key)
-    return core if len(core) >= 4 else key
-
-
-def without_respondent(text: str, respondent: str | None) -> str:
-    """A normalised text without its respondent's name (and the place written before it): the name is weighed as
-    the respondent, and counted once; what is left says what the grievance is about."""
-    if not respondent:
-        return text
-    for name in dict.fromkeys((respondent, respondent_core(respondent))):
-        while (at := text.find(name)) >= 0:
-            before = text[:at]
-            place = PLACE_BEFORE.search(before)
-            text = before[: place.start() if place else at] + text[at + len(name) :]
-    return text
-
-
-def label_key(label: str | None) -> str:
-    """A channel's category as compared: NFKC, only letters, digits and Chinese characters (质量 问题 -> 质量问题)."""
-    return NOT_TEXT.sub("", unicodedata.normalize("NFKC", label or ""))
-
-
-def place_key(place: str | None) -> str:
-    """A place as compared: without the province, city and county in front and words such as 附近 after
-    (广西柳州市城中区文昌路12号附近 -> 文昌路12号); empty when no more than the county is given."""
-    key = PLACE_AROUND.sub("", label_key(place))
-    return key if len(key) >= 3 else ""
-
-
-def same_respondent(one: str, other: str) -> bool:
-    """Two respondent keys name the same business: equal, or one (of 4 characters at least) inside the other, as
-    柳州市城中区龙城螺蛳粉店 and 龙城螺蛳粉店."""
-    if one == other:
-        return bool(one)
-    if len(one) > len(other):
-        one, other = other, one
-    return len(one) >= 4 and one in other
 
 
 @dataclass(frozen=True)
@@ -300,14 +209,6 @@ def _threshold(floor: float | None) -> float | None:
     return math.log(floor / (1 - floor)) - 1e-6 if floor is not None and 0 < floor < 1 else None
 
 
-def _characters(text: str) -> int:
-    """A text's characters as bits of 64 (a text inside another has no bit the other lacks)."""
-    bits = 0
-    for character in set(text):
-        bits |= 1 << (ord(character) & 63)
-    return bits
-
-
 def _ranges(starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """The positions from each start to its end, one range after the other."""
     lengths = ends - starts
@@ -443,7 +344,7 @@ class TicketIndex:
         number = self._respondent_ids.setdefault(respondent, len(self._respondent_of))
         if number == len(self._respondent_of):
             self._respondent_of.append(respondent)
-            self._respondent_bits.append(_characters(respondent))
+            self._respondent_bits.append(character_bits(respondent))
             self._respondent_length.append(len(respondent))
         return number
 
@@ -765,7 +666,7 @@ class TicketIndex:
         numbers = np.unique(theirs[theirs >= 0])
         if not numbers.size:
             return np.zeros(theirs.size, dtype=bool)
-        bits, length = np.uint64(_characters(mine)), len(mine)
+        bits, length = np.uint64(character_bits(mine)), len(mine)
         their_bits, their_length = self._respondent_bits.data[numbers], self._respondent_length.data[numbers]
         inside = (their_length >= 4) & (their_length <= length) & ((their_bits & ~bits) == 0)
         around = (their_length >= length) & ((bits & ~their_bits) == 0) if length >= 4 else inside & False
