@@ -526,7 +526,7 @@ CASES = [
         Accepted(3, 3, values={"JY14502020000011": {"holder_name": "柳州市城中区老友粉店"}}),
     ),
     Case(
-        "phone numbers with thousands separators, full-width digits, spaces; dates written four ways (one with its weekday)",
+        "phones with thousands separators, full-width digits, spaces; dates four ways (one with its weekday)",
         _csv("登记.csv", ENTITIES),
         Accepted(4, 4, values={code: {"phone": "13877212345", "founded_on": "2019-03-08"} for code in CODES}),
         source=ENTITY_SOURCE,
@@ -812,6 +812,40 @@ def test_excel_error_values_in_mapped_columns_quarantine_their_rows(
     found = [f for findings in items.values() for f in findings if f["code"] == "value.not_allowed"]
     assert sorted(f["column"] for f in found) == ["有效期至", "经营场所", "经营者名称"]
     assert any("Excel 的错误值「#N/A」" in f["message_zh"] and "fix the formula" in f["message"] for f in found)
+
+
+WITH_KIND = [[*HEADER, "许可证种类"], *[[*row, "食品经营许可证"] for row in _typed(DATA)]]
+
+
+@pytest.mark.parametrize(
+    ("beside", "sheets", "skipped"),
+    [
+        # notes and codes share no column with the ledger: the source names no sheets, ingest skips their rows
+        (
+            {
+                "填表说明": Sheet([["填表说明"], ["1. 本表由系统导出"]]),
+                "代码表": Sheet([["代码", "名称"], ["1", "餐饮"]]),
+            },
+            [],
+            2,
+        ),
+        # a summary shares 经营者名称: the source names the ledger's sheet, so that the summary is not read
+        ({"汇总": Sheet([["经营者名称", "许可证数"], ["柳州市城中区老友粉店", "1"]])}, ["许可台账"], 0),
+    ],
+    ids=["notes-and-codes", "summary"],
+)
+def test_a_source_suggested_for_a_workbook_of_several_tables_ingests_it(
+    city: sessionmaker[Session], tmp_path: Path, beside: dict[str, Sheet], sheets: list[str], skipped: int
+) -> None:
+    from zhizhi.sources.suggest import suggest_source
+
+    path = _xlsx("多表.xlsx", {"许可台账": Sheet(WITH_KIND), **beside})(tmp_path)
+    suggestion = suggest_source(path, name="xuke", department="LZ-DJ", today=TODAY)
+    assert suggestion.complete and suggestion.columns == WITH_KIND[0]  # only the ledger's columns are suggested
+    assert list(suggestion.source.sheets) == sheets and suggestion.source.record_type == "licence"
+    assert any("another table" in warning for warning in suggestion.warnings)
+    batch = _ingest(city, path, suggestion.source).batch
+    assert (batch.rows_read, batch.rows_accepted, batch.rows_skipped) == (3 + skipped, 3, skipped)
 
 
 def test_the_command_line_says_why_a_workbook_is_refused_in_both_languages(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from zhizhi.errors import InputError
+from zhizhi.ingest.mapping import header_key
 from zhizhi.ingest.normalize import split_address_value
 from zhizhi.ingest.normalize.divisions import division_index
 from zhizhi.ingest.normalize.text import clean_text_value
@@ -164,38 +165,60 @@ class Sample:
     columns: dict[str, list[str]]
     rows: int
     title_row: str | None
+    # A workbook's main table: the sheets sharing the header with the most rows sampled (empty for one table), and
+    # the headers of its other sheets (notes, code lists, a summary), which are no part of the suggestion.
+    sheets: list[str] = field(default_factory=list)
+    others: dict[str, list[str]] = field(default_factory=dict)
 
 
 def read_sample(path: Path, options: ReadOptions, sample_rows: int) -> Sample:
-    """Up to `sample_rows` data rows, each column's non-blank values cleaned; the first title row above the header."""
+    """Up to `sample_rows` data rows, each column's non-blank values cleaned; the first title row above the header.
+
+    In a workbook whose sheets have different headers, only the main table's sheets are sampled: those sharing the
+    header under which most rows were read."""
     reading = open_file(path, options)
-    columns: dict[str, list[str]] = {}
+    per_sheet: dict[str | None, dict[str, list[str]]] = {}
+    rows_of: Counter[str | None] = Counter()
     rows = 0
     try:
         for chunk in reading.chunks:
             frame = chunk.frame.head(max(sample_rows - rows, 0))
+            found = per_sheet.setdefault(chunk.sheet, {})
             for name in frame.columns:
                 if name in (ROW, ERROR):
                     continue
                 cleaned = (clean_text_value(value) for value in frame[name].to_list())
-                columns.setdefault(name, []).extend(value for value in cleaned if value is not None)
+                found.setdefault(name, []).extend(value for value in cleaned if value is not None)
             rows += frame.height
+            rows_of[chunk.sheet] += frame.height
             if rows >= sample_rows:
                 break
     finally:
         close = getattr(reading.chunks, "close", None)
         if callable(close):
             close()
-    for names in reading.headers.values():  # headers of sheets with no data rows count too
+    for sheet, names in reading.headers.items():  # headers of sheets with no data rows count too
         for name in names:
-            columns.setdefault(name, [])
-    if not columns:
+            per_sheet.setdefault(sheet, {}).setdefault(name, [])
+    if not per_sheet:
         raise InputError(
             f"File `{path.name}` has no header row that zhizhi could find: nothing to suggest a source from.",
             zh=f"文件 `{path.name}` 中找不到表头，无法生成数据源。",
         )
+    headers = {sheet: tuple(reading.headers.get(sheet) or per_sheet[sheet]) for sheet in per_sheet}
+    by_header: Counter[tuple[str, ...]] = Counter()
+    for sheet, header in headers.items():
+        by_header[header] += rows_of[sheet]
+    main = max(by_header, key=lambda header: (by_header[header], len(header)))  # ties: the wider, then the first
+    chosen = [sheet for sheet, header in headers.items() if header == main]
+    columns: dict[str, list[str]] = {}
+    for sheet in chosen:
+        for name, values in per_sheet[sheet].items():
+            columns.setdefault(name, []).extend(values)
     title = next((skip.text for skip in reading.skipped if skip.reason == "title_row" and skip.text), None)
-    return Sample(columns, rows, title)
+    others = {str(sheet): list(header) for sheet, header in headers.items() if header != main}
+    named = [str(sheet) for sheet in chosen if sheet is not None] if others else []
+    return Sample(columns, sum(rows_of[sheet] for sheet in chosen), title, named, others)
 
 
 @dataclass
@@ -279,6 +302,8 @@ def suggest_source(
             f"required field(s) {', '.join(missing)} of `{best.kind.name}` have no column: the file will not load "
             "until each is mapped to a column or given a constant (`FIELD: {value: ...}`)."
         )
+    if not sheet_names:
+        sheet_names = _main_sheets(sample, set(best.mapping.values()), warnings)
     mappings = {
         item.field: FieldMapping(column=item.column, confidence=item.confidence)
         for item in evidence
@@ -315,6 +340,27 @@ def suggest_source(
         warnings=warnings,
         generated_on=today,
     )
+
+
+def _main_sheets(sample: Sample, mapped: set[str], warnings: list[str]) -> tuple[str, ...]:
+    """The sheets the source should name: none when every other sheet shares no mapped column (ingest skips those
+    as `other_table`); the main table's when another sheet has some of its columns, which would stop the ingest."""
+    if not sample.others:
+        return ()
+    keys = {header_key(column) for column in mapped}
+    overlapping = [s for s, header in sample.others.items() if keys & {header_key(column) for column in header}]
+    listed = ", ".join(f"`{sheet}`" for sheet in sample.others)
+    if not overlapping:
+        warnings.append(
+            f"sheet(s) {listed} hold another table (notes, codes): they share no column with this source, and "
+            "`zhizhi ingest` skips their rows as `other_table`."
+        )
+        return ()
+    warnings.append(
+        f"sheet(s) {listed} hold another table, some sharing columns with this one: `sheets:` names the sheets of "
+        "the main table, so that only those are read; add a sheet there when the export gains one."
+    )
+    return tuple(sample.sheets)
 
 
 CONSTANT_CONFIDENCE = 0.7
