@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -122,3 +123,20 @@ def test_the_shortlist_keeps_the_rows_a_stable_sort_by_count_keeps() -> None:
         most = int(rng.integers(1, 300))
         expected = np.sort(ids[np.argsort(-counts, kind="stable")[:most]])
         assert np.array_equal(np.sort(_most(ids, counts, most)), expected)
+
+
+def test_readers_side_by_side_find_what_one_reader_finds() -> None:
+    """The web's look-ups read the process's index from several threads at once: each thread's scratch is its own,
+    so side by side they find the same candidates, scores and reasons as one at a time."""
+    tickets = [as_text(t) for t in month(7, 600)]
+    index = TicketIndex.build(tickets[:-120])
+    probes = tickets[-120:]
+    alone = [index.candidates(t, limit=20, floor=0.3) for t in probes]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch as often as they can
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            found = list(pool.map(lambda _: [index.candidates(t, limit=20, floor=0.3) for t in probes], range(8)))
+    finally:
+        sys.setswitchinterval(interval)
+    assert sum(map(len, alone)) > 30 and all(f == alone for f in found)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -256,7 +257,7 @@ class TicketIndex:
         self._delta_post: dict[int, list[int]] = defaultdict(list)
         self._delta_who: dict[int, list[int]] = defaultdict(list)
         self._bulk_rows = 0
-        self._slots = np.zeros(SLOTS + 1, dtype=I32)  # `_find`'s table, left empty between uses
+        self._scratch = threading.local()  # `_find`'s table, one per thread (readers may run side by side)
         self._last: _Examined | None = None
 
     def __len__(self) -> int:
@@ -574,14 +575,17 @@ class TicketIndex:
         share a slot."""
         if not keys.size:
             return np.zeros(values.size, dtype=np.intp), np.zeros(values.size, dtype=bool)
+        table = getattr(self._scratch, "table", None)
+        if table is None:
+            table = self._scratch.table = np.zeros(SLOTS + 1, dtype=I32)  # left empty between uses
         slots = keys & SLOTS
         places = np.arange(keys.size, dtype=I32)
-        self._slots[slots] = places
-        if keys.size <= SLOTS and np.array_equal(self._slots[slots], places):
-            at = self._slots[values & SLOTS].astype(np.intp)
-            self._slots[slots] = 0
+        table[slots] = places
+        if keys.size <= SLOTS and np.array_equal(table[slots], places):
+            at = table[values & SLOTS].astype(np.intp)
+            table[slots] = 0
         else:
-            self._slots[slots] = 0
+            table[slots] = 0
             at = np.minimum(np.searchsorted(keys, values), keys.size - 1)
         return at, keys[at] == values
 
