@@ -166,6 +166,12 @@ def test_a_replacement_is_drawn_from_the_seed_and_two_visits_to_one_target_merge
         assert done["replaced"]["added"] == added and done["replaced"]["removed"] == leaving
         now = visit_view(session, OPERATOR, visit)["team"]
         assert [m["username"] for m in now if not m["removed"]] == [view["team"][1]["username"], added]
+        # why a member left is the recorders' and that member's to read, not every reader's of the visit
+        assert [m["removed_reason"] for m in now if m["removed"]] == ["病假"]
+        seen = visit_view(session, _stranger(session, visit), visit)["team"]
+        assert [m["removed_reason"] for m in seen if m["removed"]] == [None]
+        assert [m["removed_reason"] for m in visit_view(session, actor_of(session, leaving), visit)["team"]
+                if m["removed"]] == ["病假"]  # fmt: skip
         assert session.scalar(select(LedgerEntry.kind).where(LedgerEntry.kind == "draw.replace")) == "draw.replace"
     with city() as session:
         assert verify_draw(session, OPERATOR, workspace, number).ok  # the draw stands; the change is on record

@@ -111,6 +111,7 @@ _WORDS = {
     "inspections.merged_into": ("已并入", "Merged into"),
     "inspections.replacement": ("替换抽取", "drawn replacement"),
     "inspections.replaced": ("已更换", "replaced"),
+    "inspections.reason_kept": ("理由仅检查组和组织部门可见", "the reason is for the team and the organiser only"),
     "inspections.inspected_on": ("检查日期", "Inspected on"),
     "inspections.acknowledgement": ("当事人确认", "Firm's acknowledgement"),
     "inspections.acknowledged_by": ("签字人", "Signed by"),

@@ -110,9 +110,9 @@ def may_assign(session: Session, actor: Actor, visit: InspectionVisit) -> None:
 def visit_view(session: Session, actor: Actor, visit: InspectionVisit) -> dict[str, Any]:
     """Everything a visit page shows: the target, the team, the items and findings, photos, the acknowledgement.
 
-    What the team wrote at the site about people is theirs to read: the name of the firm's person who signed (a
-    person's name) is masked, and the notes and remark (free text) have the numbers found in them masked, for
-    anyone who may not record the visit's results."""
+    What the team wrote about people is theirs to read: the name of the firm's person who signed (a person's name)
+    is masked, the notes and remark (free text) have the numbers found in them masked, and why a member was replaced
+    is left out (but for that member), for anyone who may not record the visit's results."""
     recorder = may_record(session, actor, visit)
 
     def shown(category: str, value: str | None) -> str | None:
@@ -166,7 +166,8 @@ def visit_view(session: Session, actor: Actor, visit: InspectionVisit) -> dict[s
                 "office": departments[i.office_id if i else u.department_id].name,
                 "how": v.how,
                 "removed": v.removed_at is not None,
-                "removed_reason": v.removed_reason,
+                # why a member was replaced (a sick leave, a recusal) is about that person: theirs and the recorders'
+                "removed_reason": v.removed_reason if recorder or v.user_id == actor.user_id else None,
             }
             for v, u, i in team
         ],
