@@ -228,7 +228,6 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "home.reports.saved": "小时手工填报时间已节省（{minutes} 分钟：每期分钟数 × 已填期数）",
         "home.reports.flagged": "张报表无人查阅，建议停用",
         "funnel.title": "数据交付",
-        "funnel.help": "每个交付目标：应交付的记录版本、已送达平台的（含被拒收的）、平台已确认的。点击数字查看明细。",
         "funnel.reconcile": "按部门和期间对账",
         "funnel.owed": "应交付",
         "funnel.delivered": "已送达",
@@ -239,8 +238,6 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "funnel.dead": "失败",
         "funnel.unknown": "送达未知",
         "funnel.none": "尚无交付目标：在工作区的 targets/ 文件夹中添加目标文件（见 docs/targets.md）。",
-        "funnel.problems": "最近被拒收和失败的交付",
-        "funnel.problems_none": "没有被拒收或失败的交付。",
         "funnel.delivery": "交付",
         "funnel.target": "目标平台",
         "funnel.record": "记录",
@@ -470,9 +467,6 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "error.internal": "内部错误，详情见服务器日志。",
         "nav.reconcile": "交付对账",
         "reconcile.title": "交付对账",
-        "reconcile.help": "各部门的数据源在所选期间产生了多少行、接收了多少；"
-        "每个交付目标应收多少、收到多少、拒收多少。产生 = 接收 + 隔离 + 跳过；"
-        "应交付 = 已送达 + 待发送 + 失败；已送达 = 已确认 + 被拒收 + 待回执。点击数字查看明细。",
         "reconcile.period": "期间",
         "reconcile.period_help": "期间按北京时间、以批次入库时间计：2021（年）、2021-07（月）、"
         "2021-07-15（日）或 2021-07..2021-09；留空为全部。",
@@ -866,8 +860,6 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "home.reports.saved": "hours of hand-filling saved ({minutes} minutes: minutes per period × periods filled)",
         "home.reports.flagged": "reports nobody reads, flagged for retirement",
         "funnel.title": "Deliveries",
-        "funnel.help": "For each target: the record versions owed, those that reached the platform (rejected "
-        "ones included), those the platform acknowledged. Click a figure for the deliveries behind it.",
         "funnel.reconcile": "Reconcile by department and period",
         "funnel.owed": "owed",
         "funnel.delivered": "delivered",
@@ -878,8 +870,6 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "funnel.dead": "dead",
         "funnel.unknown": "unknown",
         "funnel.none": "No targets yet: add a target file to the workspace's targets/ folder (see docs/targets.md).",
-        "funnel.problems": "Latest rejected and dead deliveries",
-        "funnel.problems_none": "No rejected or dead deliveries.",
         "funnel.delivery": "Delivery",
         "funnel.target": "Target",
         "funnel.record": "Record",
@@ -1122,10 +1112,6 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "error.internal": "Internal error; the server log has the details.",
         "nav.reconcile": "Reconciliation",
         "reconcile.title": "Reconciliation",
-        "reconcile.help": "What each department's sources produced and what was accepted in the period; what "
-        "each target was owed, received and rejected. Produced = accepted + quarantined + skipped; owed = delivered "
-        "+ pending + dead; delivered = acknowledged + rejected + awaiting receipt. Click a figure for the deliveries "
-        "behind it.",
         "reconcile.period": "Period",
         "reconcile.period_help": "In Beijing time, by when the batches were stored: 2021 (a year), 2021-07 "
         "(a month), 2021-07-15 (a day) or 2021-07..2021-09; empty for all time.",
