@@ -269,3 +269,23 @@ def test_the_home_page_counts_what_came_in(web: Web, tmp_path: Path) -> None:
     assert re.search(r'id="count-rows">0<', web.client.get("/").text)
     web.login_form("admin")
     assert 'id="data-tiles"' not in web.client.get("/").text
+
+
+def test_every_skip_the_readers_name_is_said_in_words(web: Web, tmp_path: Path) -> None:
+    """A skip reason with words in the catalogue is shown in words (the readers' newer ones too); one a plugin's
+    reader names without words is shown as its code."""
+    import json
+
+    from zhizhi.store.tables import Batch
+
+    done = ingest_export(web.sessions, web.workspace.root, tmp_path)
+    with web.sessions() as session, session.begin():
+        batch = session.get_one(Batch, done.batch_id)
+        report = json.loads(batch.report)
+        report["skipped_by_reason"] = {"blank": 1, "note_row": 2, "other_table": 3, "hidden_sheet": 4, "plugin_x": 1}
+        batch.report = json.dumps(report, ensure_ascii=False)
+    web.login_form("leader")
+    skipped = _section(web.client.get(f"/batches/{done.batch_id}").text, 'id="report-skipped"')
+    for words in ("空行", "说明或落款行", "其他表格的工作表", "隐藏的工作表"):
+        assert words in skipped
+    assert "note_row" not in skipped and '<code translate="no">plugin_x</code>' in skipped

@@ -20,8 +20,6 @@ from zhizhi.records.history import record_history
 from zhizhi.sources.config import SourceConfig, list_source_names, load_source
 from zhizhi.store.tables import RecordVersion
 
-SKIP_REASONS = ("blank", "title_row", "header_row", "repeated_header", "total_row")
-
 
 def batches(session: Session, actor: Actor, *, source: str = "", limit: int, offset: int) -> list[dict[str, Any]]:
     """Batches newest first, each with its counts and the quarantined rows still open."""
@@ -37,7 +35,7 @@ def batch_detail(session: Session, actor: Actor, batch_id: int) -> dict[str, Any
     for reason in report.get("reasons", []):
         reason.update(reason_titles(reason["code"]))
     report["skipped"] = [
-        {"reason": reason, "rows": rows, "known": reason in SKIP_REASONS}
+        {"reason": reason, "rows": rows, "known": f"ingest.skip.{reason}" in MESSAGES["en"]}  # a reader's own: its code
         for reason, rows in report.get("skipped_by_reason", {}).items()
     ]
     return data
