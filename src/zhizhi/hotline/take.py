@@ -139,6 +139,7 @@ class _Batch:
     suggestions: list[dict[str, Any]] = field(default_factory=list)
     events: list[tuple[str, int, dict[str, Any]]] = field(default_factory=list)  # action, case, detail
     joining: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))  # stored case -> records
+    earliest: dict[int, datetime] = field(default_factory=dict)  # stored case -> its joining tickets' first moment
     answered: int = 0
 
     def __post_init__(self) -> None:
@@ -179,6 +180,8 @@ class _Batch:
                                                   "reasons": list(candidate.reasons)}))  # fmt: skip
         if case < NEW:
             self.joining[case].append(record_id)
+            moment = ticket_moment(data)
+            self.earliest[case] = min(moment, self.earliest.get(case, moment))
         return case
 
     def suggest(self, record_id: int, case: int, candidate: Candidate) -> None:
@@ -201,6 +204,12 @@ class _Batch:
                 self.session.execute(insert(table), [{**row, "case_id": ids.get(row["case_id"], row["case_id"])}
                                                      for row in rows])  # fmt: skip
         stored = sorted(self.joining)
+        # A ticket received before its case's first (another channel's export came in later): the grievance was
+        # received then, so the case was, and its clocks start that day.
+        for case, moment in self.earliest.items():
+            at = moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment
+            earlier = update(Case).where(Case.id == case, Case.received_at > at)
+            self.session.execute(earlier.values(received_at=at, received_on=at.date()))
         for start in range(0, len(stored), CHUNK):
             part = stored[start : start + CHUNK]
             self.session.execute(update(Case).where(Case.id.in_(part)).values(updated_at=self.now))
