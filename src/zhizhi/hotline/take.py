@@ -33,7 +33,7 @@ from zhizhi.hotline.history import held_tickets, index_of, ticket_moment, ticket
 from zhizhi.hotline.respondents import Register, division_of, golden_value
 from zhizhi.hotline.routing import Facts, Router, load_routing
 from zhizhi.hotline.similar import Candidate
-from zhizhi.store.tables import Case, CaseSuggestion, CaseTicket, Record
+from zhizhi.store.tables import TICKETS, Case, CaseSuggestion, CaseTicket, Record, RecordVersion
 from zhizhi.store.types import LOCAL_TZ, utcnow
 
 BATCH = 2000
@@ -67,11 +67,15 @@ def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int 
     memory = index_of(session, case_of.keys())
     pending.sort(key=lambda t: (ticket_moment(t[1]), t[0]))
     batch = _Batch(session, actor, workspace, pending)
+    twins = _twins(session, pending)
     done = Intake()
     for record_id, data, department_id in pending:
         text = ticket_text(record_id, data)
         by_case = _by_case(memory.index.candidates(text, limit=20, floor=settings.review_from), case_of)
         best = max(by_case.items(), key=lambda item: (item[1].score, -item[0]), default=None)
+        twin = next((t for t in twins.get(record_id, ()) if t in case_of), None)
+        if twin is not None:  # the same ticket by another way in (a platform's export and its push): its case
+            best = (case_of[twin], Candidate(twin, 1.0, 1.0, ("same_ticket",)))
         done.tickets += 1
         if best is not None and best[1].score >= settings.merge_at:
             case_of[record_id] = batch.join(record_id, data, *best)
@@ -95,6 +99,29 @@ def open_case(session: Session, actor: Actor, workspace: Workspace, record_id: i
     batch = _Batch(session, actor, workspace, [(record_id, data, desk_id)])
     key = batch.open(record_id, data, desk_id)
     return session.get_one(Case, batch.write()[key])
+
+
+def _twins(session: Session, pending: list[tuple[int, dict[str, Any], int]]) -> dict[int, list[int]]:
+    """Each pending ticket's twins: the other ticket records of the same channel and number (one ticket that came
+    by two ways, a platform's export and its push, is a record of each source), oldest first."""
+    wanted = {f"number={data.get('number')}": data.get("channel") for _, data, _ in pending if data.get("number")}
+    by_key: dict[tuple[str, Any], list[int]] = defaultdict(list)
+    keys = sorted(wanted)
+    for start in range(0, len(keys), CHUNK):
+        found = session.execute(
+            select(Record.id, Record.key, RecordVersion.data)
+            .join(RecordVersion, RecordVersion.id == Record.version_id)
+            .where(TICKETS, Record.key.in_(keys[start : start + CHUNK]))  # the tickets' partial index
+            .order_by(Record.id)
+        )
+        for record_id, key, raw in found:
+            by_key[(key, json.loads(raw).get("channel"))].append(int(record_id))
+    twins: dict[int, list[int]] = {}
+    for record_id, data, _ in pending:
+        same = by_key.get((f"number={data.get('number')}", data.get("channel")), [])
+        if len(same) > 1:
+            twins[record_id] = [other for other in same if other != record_id]
+    return twins
 
 
 def _by_case(candidates: list[Candidate], case_of: dict[int, int]) -> dict[int, Candidate]:
@@ -206,9 +233,9 @@ class _Batch:
         stored = sorted(self.joining)
         # A ticket received before its case's first (another channel's export came in later): the grievance was
         # received then, so the case was, and its clocks start that day.
-        for case, moment in self.earliest.items():
+        for case_id, moment in self.earliest.items():
             at = moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment
-            earlier = update(Case).where(Case.id == case, Case.received_at > at)
+            earlier = update(Case).where(Case.id == case_id, Case.received_at > at)
             self.session.execute(earlier.values(received_at=at, received_on=at.date()))
         for start in range(0, len(stored), CHUNK):
             part = stored[start : start + CHUNK]

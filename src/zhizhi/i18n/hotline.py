@@ -373,6 +373,7 @@ _REASONS = {
     "different_place": ("事发地不同", "another place"),
     "several_callers": ("已有多人反映同一经营者", "several callers about this business"),
     "case_phrases": ("与案件各工单共有词语", "phrases shared with the case"),
+    "same_ticket": ("同一渠道同一工单编号（导出与推送各一份）", "the same ticket of one channel (exported and pushed)"),
 }
 _HOW = {
     "first": ("首张工单", "first ticket"),
