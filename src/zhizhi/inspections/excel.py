@@ -4,7 +4,6 @@ the files and forms checked against a model (`checked`)."""
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,12 +12,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from zhizhi.cells import xlsx_cell
+from zhizhi.cells import check_unpacked, xlsx_cell
 from zhizhi.errors import InputError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024  # the XML of a million-row register is far less; more is a zip bomb
-MAX_RATIO = 200  # as the ingest's Excel reader: real workbooks pack 5 to 20 times
 M = TypeVar("M", bound=BaseModel)
 MAX_PROBLEMS_SHOWN = 20
 
@@ -106,23 +104,6 @@ def read_sheet(
                 yield number, row
     finally:
         book.close()
-
-
-def check_unpacked(data: bytes, file_name: str, limit: int) -> None:
-    """Refuse a workbook (a zip) that would unpack past `limit` bytes or MAX_RATIO times its size, before any of
-    it is unpacked; a file that is not a zip is left to the workbook reader's own error."""
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        return
-    if unpacked > limit or unpacked > MAX_RATIO * max(len(data), 1):
-        raise InputError(
-            f"`{file_name}` would unpack to {unpacked:,} bytes from {len(data):,}: refused as a zip bomb (at most "
-            f"{limit:,} bytes and {MAX_RATIO} times the file). Save the workbook again from Excel.",
-            zh=f"`{file_name}` 解压后达 {unpacked:,} 字节（文件 {len(data):,} 字节），异常巨大，已拒绝。"
-            "请用 Excel 重新保存后导入。",
-        )
 
 
 def _locate(header: list[str], columns: Sequence[Column], file_name: str) -> dict[str, int]:

@@ -21,7 +21,6 @@ reported at once, naming the file, the row or key, the value and the fix, in Eng
 
 from __future__ import annotations
 
-import zipfile
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -30,11 +29,11 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from zhizhi.cells import check_unpacked
 from zhizhi.errors import InputError
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # a hundred parts' workbook unpacks to well under a megabyte
-MAX_RATIO = 200  # as the ingest's Excel reader: real workbooks pack 5 to 20 times
 MAX_PARTS = 100
 MAX_DESCRIPTION = 4000
 Evidence = Literal["files", "text", "either", "both"]
@@ -152,28 +151,10 @@ def read_task_bytes(data: bytes, name: str) -> TaskSpec:
     return parse_task(raw, name)
 
 
-def check_unpacked(data: bytes, name: str) -> None:
-    """Refuse a workbook (a zip) that would unpack past MAX_UNPACKED_BYTES or MAX_RATIO times its size, before any
-    of it is unpacked; a file that is not a zip is left to the workbook reader's own error."""
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        return
-    if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_RATIO * max(len(data), 1):
-        raise InputError(
-            f"`{name}` would unpack to {unpacked:,} bytes from {len(data):,}: refused as a zip bomb (a task workbook "
-            f"unpacks to at most {MAX_UNPACKED_BYTES:,} bytes and {MAX_RATIO} times the file). Save it again from "
-            "Excel.",
-            zh=f"`{name}` 解压后达 {unpacked:,} 字节（文件 {len(data):,} 字节），异常巨大，已拒绝。"
-            "请用 Excel 重新保存。",
-        )
-
-
 def _from_workbook(data: bytes, name: str) -> tuple[dict[str, Any], dict[int, str]]:
     from openpyxl import load_workbook
 
-    check_unpacked(data, name)
+    check_unpacked(data, name, MAX_UNPACKED_BYTES)
     try:
         book = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
