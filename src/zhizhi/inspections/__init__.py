@@ -33,7 +33,8 @@ from zhizhi.inspections.plans import PlanRules, create_plan, parse_rules
 from zhizhi.inspections.publication import clock, deadline, publication_view, publish
 from zhizhi.inspections.results import Finding, record_results
 from zhizhi.inspections.targets import export_targets, get_target, import_targets, list_targets, refresh_targets
-from zhizhi.inspections.visits import assign, entity_results, get_visit, list_visits, visit_view
+from zhizhi.inspections.views import visit_view
+from zhizhi.inspections.visits import assign, entity_results, get_visit, list_visits
 from zhizhi.inspections.workload import Workload, WorkloadCounts, workload_counts
 
 __all__ = [

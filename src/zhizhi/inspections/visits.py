@@ -21,15 +21,11 @@ from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from zhizhi.inspections import algorithm, snapshot
 from zhizhi.inspections.inspectors import drawable
-from zhizhi.privacy.catalogue import FREE_TEXT
-from zhizhi.privacy.masking import mask
 from zhizhi.records.inspection import RESULTS
 from zhizhi.store.tables import (
     Department,
     InspectionDraw,
     InspectionItem,
-    InspectionPhoto,
-    InspectionPlan,
     InspectionVisit,
     Inspector,
     User,
@@ -105,109 +101,6 @@ def may_assign(session: Session, actor: Actor, visit: InspectionVisit) -> None:
             f"Only a steward of `{organiser.code}` (the visit's organiser) changes visit `{visit.number}`.",
             zh=f"只有组织部门（{organiser.name}）的数据管理员可以调整检查任务 `{visit.number}`。",
         )
-
-
-def visit_view(session: Session, actor: Actor, visit: InspectionVisit) -> dict[str, Any]:
-    """Everything a visit page shows: the target, the team, the items and findings, photos, the acknowledgement.
-
-    What the team wrote about people is theirs to read: the name of the firm's person who signed (a person's name)
-    is masked, the notes and remark (free text) have the numbers found in them masked, and why a member was replaced
-    is left out (but for that member), for anyone who may not record the visit's results."""
-    recorder = may_record(session, actor, visit)
-
-    def shown(category: str, value: str | None) -> str | None:
-        return value if recorder else mask(category, value)
-
-    departments = {d.id: d for d in session.scalars(select(Department))}
-    draw = session.get(InspectionDraw, visit.draw_id) if visit.draw_id else None
-    plan = session.get(InspectionPlan, draw.plan_id) if draw else None
-    team = session.execute(
-        select(VisitInspector, User, Inspector)
-        .join(User, User.id == VisitInspector.user_id)
-        .outerjoin(Inspector, Inspector.user_id == User.id)
-        .where(VisitInspector.visit_id == visit.id)
-        .order_by(VisitInspector.position)
-    ).all()
-    items = session.execute(
-        select(VisitItem, InspectionItem)
-        .join(InspectionItem, InspectionItem.id == VisitItem.item_id)
-        .where(VisitItem.visit_id == visit.id)
-        .order_by(InspectionItem.code)
-    ).all()
-    photos = session.scalars(
-        select(InspectionPhoto).where(InspectionPhoto.visit_id == visit.id).order_by(InspectionPhoto.id)
-    )
-    merged_into = session.get(InspectionVisit, visit.merged_into) if visit.merged_into else None
-    return {
-        "number": visit.number,
-        "status": visit.status,
-        "status_zh": STATUS_WORDS[visit.status][0],
-        "draw": draw.number if draw else None,
-        "plan": plan.number if plan else None,
-        "plan_title": plan.title if plan else None,
-        "organiser": departments[visit.department_id].name,
-        "entity": {
-            "id": visit.entity_id,
-            "name": visit.entity_name,
-            "uscc": visit.entity_uscc,
-            "address": visit.address,
-        },
-        "office": departments[visit.office_id].name if visit.office_id else None,
-        "risk_class": visit.risk_class,
-        "joint": len({v.department_id for v, _ in items}) > 1,
-        "departments": sorted({departments[v.department_id].name for v, _ in items}),
-        "planned_on": visit.planned_on.isoformat() if visit.planned_on else None,
-        "inspected_on": visit.inspected_on.isoformat() if visit.inspected_on else None,
-        "team": [
-            {
-                "user_id": u.id,
-                "username": u.username,
-                "display_name": u.display_name,
-                "office": departments[i.office_id if i else u.department_id].name,
-                "how": v.how,
-                "removed": v.removed_at is not None,
-                # why a member was replaced (a sick leave, a recusal) is about that person: theirs and the recorders'
-                "removed_reason": v.removed_reason if recorder or v.user_id == actor.user_id else None,
-            }
-            for v, u, i in team
-        ],
-        "items": [
-            {
-                "code": item.code,
-                "name": item.name,
-                "legal_basis": item.legal_basis,
-                "department": departments[v.department_id].code,
-                "department_name": departments[v.department_id].name,
-                "result": v.result,
-                "result_zh": RESULTS.get(v.result or "", ""),
-                "note": shown(FREE_TEXT, v.note),
-                "record_id": v.record_id,
-            }
-            for v, item in items
-        ],
-        "photos": [
-            {
-                "id": p.id,
-                "item": p.item_id,
-                "size": p.size,
-                "content_type": p.content_type,
-                "location_kept": p.location_kept,
-                "uploaded_by": p.uploaded_by,
-                "uploaded_at": iso_utc(p.uploaded_at),
-            }
-            for p in photos
-        ],
-        "acknowledgement": visit.acknowledgement,
-        "acknowledgement_zh": ACKNOWLEDGEMENTS[visit.acknowledgement][0] if visit.acknowledgement else None,
-        "acknowledged_by": shown("person_name", visit.acknowledged_by),
-        "remark": shown(FREE_TEXT, visit.remark),
-        "recorded_by": visit.recorded_by,
-        "recorded_at": iso_utc(visit.recorded_at),
-        "publish_by": visit.publish_by.isoformat() if visit.publish_by else None,
-        "published_at": iso_utc(visit.published_at),
-        "merged_into": merged_into.number if merged_into else None,
-        "may_record": visit.status != "merged" and visit.published_at is None and recorder,
-    }
 
 
 def list_visits(
