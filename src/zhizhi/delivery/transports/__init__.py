@@ -43,9 +43,10 @@ class TransientError(Exception):
     platform may have taken the records all the same; a delivery that runs out of time so is `unknown`, not `dead`.
     """
 
-    def __init__(self, message: str, *, maybe_arrived: bool = False) -> None:
+    def __init__(self, message: str, *, maybe_arrived: bool = False, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.maybe_arrived = maybe_arrived
+        self.retry_after = retry_after  # seconds the platform asked for (`Retry-After` of a 429 or 503), or None
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,13 @@ One connection pool is kept per target and its settings, so batches reuse connec
 
 from __future__ import annotations
 
+import json
 import os
 import ssl
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -31,6 +34,26 @@ from zhizhi.delivery.transports import Item, Outcome, TransientError, setting, u
 from zhizhi.errors import ConfigError
 
 ANSWER_KEYS = ("results", "key", "status", "reason", "accepted", "rejected")
+ANSWER_MAX_BYTES = 32 * 1024 * 1024  # a 2xx answer larger than this is not read (10,000 results fit many times)
+ERROR_PAGE_BYTES = 64 * 1024  # of another answer only this much is read: its words are kept, not its bulk
+REASON_MAX = 500  # characters of a platform's reason kept with a delivery
+RETRY_AFTER_MAX = 86_400  # a platform's `Retry-After` is honoured up to a day
+# Answers that are no judgement of the records (the address, the credentials, the platform's load, the batch's size):
+# tried again later with the reason, never counted as the platform refusing the records.
+NOT_A_JUDGEMENT = {
+    401: ("平台拒绝了 zhizhi 的凭据，请检查 `transport.auth_header_env` 所指的令牌",
+          "the platform refused zhizhi's credentials: check the token `transport.auth_header_env` names"),
+    403: ("平台拒绝了 zhizhi 的凭据或权限，请检查 `transport.auth_header_env` 所指的令牌",
+          "the platform refused zhizhi's credentials or rights: check the token `transport.auth_header_env` names"),
+    404: ("平台地址不存在，请检查 `transport.url`", "no such address on the platform: check `transport.url`"),
+    405: ("平台地址不接受 POST，请检查 `transport.url`", "the address takes no POST: check `transport.url`"),
+    408: ("平台等待请求超时", "the platform timed out waiting for the request"),
+    410: ("平台地址已停用，请检查 `transport.url`", "the address is gone: check `transport.url`"),
+    413: ("一批记录超出平台的大小限制，请调小 `transport.batch_size`",
+          "a batch is larger than the platform takes: lower `transport.batch_size`"),
+    425: ("平台暂不处理该请求", "the platform asked for the request later"),
+    429: ("平台限流，稍后重试", "the platform is rate-limiting: tried again later"),
+}  # fmt: skip
 
 
 class AnswerSettings(BaseModel):
@@ -98,7 +121,7 @@ class Answer:
         status = str(result.get(self.status))
         accepted = True if status in self.accepted else False if status in self.rejected else None
         reason = result.get(self.reason)
-        return Outcome(key, accepted, None if reason is None else str(reason))
+        return Outcome(key, accepted, None if reason is None else str(reason)[:REASON_MAX])
 
 
 class HttpTransport:
@@ -117,22 +140,19 @@ class HttpTransport:
         answer = Answer.of(target)
         body = {"target": target.name, "records": [_envelope(k, r) for k, r in items]}
         try:
-            response = self._client(target).post(url, json=body, headers=_headers(target))
+            with self._client(target).stream("POST", url, json=body, headers=_headers(target)) as response:
+                content = _read(response)
         except httpx.HTTPError as exc:
             # Once the request has left, no answer in time does not mean the platform did not take it.
             left = isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.RemoteProtocolError)
             raise TransientError(f"{type(exc).__name__}: {exc}", maybe_arrived=left) from exc
-        if response.status_code >= 500:
-            raise TransientError(
-                f"HTTP {response.status_code}: {response.text[:200]}", maybe_arrived=response.status_code == 504
-            )
-        if response.status_code >= 300:
-            reason = f"平台拒收整批（HTTP {response.status_code}）：{response.text[:500]}"
-            return [Outcome(k, False, reason) for k, _ in items]
+        refusal = _judged(response, content)
+        if refusal is not None:
+            return [Outcome(k, False, refusal) for k, _ in items]
         try:
-            results = answer.read(response.json())
+            results = answer.read(json.loads(content))
         except ValueError as exc:
-            raise TransientError(f"the answer is not JSON ({exc})") from exc
+            raise TransientError(f"the answer is not JSON ({exc})", maybe_arrived=True) from exc
         return [answer.outcome(key, results.get(key, {})) for key, _ in items]
 
     def _client(self, target: TargetConfig) -> httpx.Client:
@@ -147,6 +167,66 @@ class HttpTransport:
                 client = httpx.Client(timeout=float(settings.get("timeout", 10)), verify=_tls(target))
                 self._clients[(target.name, signature)] = client
             return client
+
+
+def _read(response: httpx.Response) -> bytes:
+    """The answer's body, bounded: a 2xx answer up to `ANSWER_MAX_BYTES` (larger is an error: the records were
+    answered, so they may have arrived), any other only its first `ERROR_PAGE_BYTES`."""
+    success = 200 <= response.status_code < 300
+    cap = ANSWER_MAX_BYTES if success else ERROR_PAGE_BYTES
+    declared = response.headers.get("content-length", "")
+    if success and declared.isdigit() and int(declared) > cap:
+        raise TransientError(_too_large(int(declared)), maybe_arrived=True)
+    content = bytearray()
+    for chunk in response.iter_bytes():
+        content += chunk
+        if len(content) > cap:
+            if success:
+                raise TransientError(_too_large(len(content)), maybe_arrived=True)
+            return bytes(content[:cap])
+    return bytes(content)
+
+
+def _too_large(size: int) -> str:
+    limit = ANSWER_MAX_BYTES // (1024 * 1024)
+    zh = f"平台的应答超过 {limit} MiB（至少 {size:,} 字节），未读取"
+    return f"{zh}；the answer is over {limit} MiB ({size:,} bytes or more), not read"
+
+
+def _judged(response: httpx.Response, content: bytes) -> str | None:
+    """None for a 2xx answer (read per record); the words of a refusal of the whole batch (a 4xx that judges the
+    records: 400, 409, 422, ...); else a TransientError: a 5xx, or an answer that is no judgement of the records
+    (`NOT_A_JUDGEMENT`, a redirect), tried again after the platform's `Retry-After` when it gives one."""
+    code = response.status_code
+    if 200 <= code < 300:
+        return None
+    words = content[:500].decode("utf-8", "replace")
+    wait = _retry_after(response.headers.get("retry-after"))
+    if code >= 500:
+        raise TransientError(f"HTTP {code}: {words[:200]}", maybe_arrived=code == 504, retry_after=wait)
+    if code < 400 or code in NOT_A_JUDGEMENT:
+        zh, en = NOT_A_JUDGEMENT.get(code) or (
+            f"平台地址已转移到 {response.headers.get('location', '?')[:200]}，请检查 `transport.url`",
+            f"the address moved to {response.headers.get('location', '?')[:200]}: check `transport.url`",
+        )
+        raise TransientError(f"HTTP {code}：{zh}；{en}。{words[:200]}", retry_after=wait)
+    return f"平台拒收整批（HTTP {code}）：{words}"
+
+
+def _retry_after(value: str | None) -> float | None:
+    """`Retry-After` in seconds (its two forms: seconds, or an HTTP date), within a day; None when absent or unread."""
+    if not value:
+        return None
+    value = value.strip()[:100]
+    if value.isdigit():
+        return float(min(int(value), RETRY_AFTER_MAX))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return min(max((when - datetime.now(UTC)).total_seconds(), 0.0), float(RETRY_AFTER_MAX))
 
 
 def _headers(target: TargetConfig) -> dict[str, str]:
