@@ -27,8 +27,11 @@ VEHICLE = RecordType(
         Field("plate", "text", "车牌号", "Plate", required=True, max_length=10),
         Field("owner", "name", "所有人", "Owner", required=True),
         Field("inspected_on", "date", "年检日期", "Inspected on"),
+        Field("licensed_from", "datetime", "营运起始时间", "Licensed from", max_future_days=None),
+        Field("licensed_until", "datetime", "营运截止时间", "Licensed until", max_future_days=None),
     ),
     keys=(("plate",),),
+    periods=(("licensed_from", "licensed_until"),),
 )
 """
 
@@ -68,3 +71,28 @@ def test_a_record_type_from_a_plugin_is_ingested(plugin: None, city: sessionmake
         assert record["key"] == "plate=桂B12345" and record["data"]["inspected_on"] == "2026-03-01"
         (item,) = list_items(session, OPERATOR)
         assert item["reasons"] == ["date.invalid", "field.missing"]
+
+
+def test_a_plugins_period_is_checked_as_the_built_in_ones(
+    plugin: None, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A span the plugin declares, of moments: an end a minute before its start is quarantined; an end written as a
+    day alone on the start's day is not."""
+    source = parse_source(
+        "name: cheliang\ndepartment: LZ-DJ\nrecord_type: vehicle\nfields:\n  plate: 车牌\n  owner: 所有人\n"
+        "  licensed_from: 起\n  licensed_until: 止\n",
+        "sources/cheliang.yaml",
+    )
+    path = tmp_path / "cheliang.csv"
+    path.write_text(
+        "车牌,所有人,起,止\n"
+        "桂B12345,柳州市甲运输有限公司,2026-03-01 08:00,2026-03-01 07:59\n"
+        "桂B22222,柳州市乙运输有限公司,2026-03-01 08:00,2026-03-01\n"
+        "桂B33333,柳州市丙运输有限公司,2026-03-01 08:00,2029-02-28 23:59\n",
+        encoding="utf-8",
+    )
+    with city() as session, session.begin():
+        batch = ingest_file(session, OPERATOR, source, path, today=date(2026, 11, 28), outbox=Outbox()).batch
+        assert (batch.rows_read, batch.rows_accepted, batch.rows_quarantined) == (3, 2, 1)
+        (item,) = list_items(session, OPERATOR)
+        assert item["reasons"] == ["date.end_before_start"]

@@ -346,7 +346,7 @@ FULL_WIDTH_DIGITS = _with(
     _with(_with(DATA, 0, 3, CODES[0].translate(WIDE)), 1, 1, DATA[1][1].translate(WIDE)),
     2,
     7,
-    "46161",  # an Excel date serial that came out as text
+    "47987",  # an Excel date serial that came out as text (2031-05-19, its licence's end)
 )
 FORMULAS = [
     HEADER,
@@ -516,7 +516,7 @@ CASES = [
             values={
                 "JY14502020000011": {"holder_uscc": CODES[0]},
                 "JY14502020000022": {"holder_name": "柳州市鱼峰区螺蛳粉馆"},
-                "JY14502020000033": {"valid_to": "2026-05-19"},
+                "JY14502020000033": {"valid_to": "2031-05-19"},
             },
         ),
     ),
@@ -524,6 +524,16 @@ CASES = [
         "a column name written twice: the first is the one mapped",
         _csv("重复列名.csv", [[*HEADER, "经营者名称"], *[[*r, "另一个名称"] for r in DATA]]),
         Accepted(3, 3, values={"JY14502020000011": {"holder_name": "柳州市城中区老友粉店"}}),
+    ),
+    Case(
+        "a licence valid until a day before it was issued (有效期至 before 发证日期), as CSV and as a workbook",
+        _csv("有效期倒置.csv", [HEADER, *_with(DATA, 1, 7, "2021-03-31")]),
+        Accepted(3, 2, quarantined=1),
+    ),
+    Case(
+        "the same in a workbook, the issue date a date cell",
+        _xlsx("有效期倒置.xlsx", {"台账": Sheet([HEADER, *_typed(_with(DATA, 2, 7, "2026-05-19"))])}),
+        Accepted(3, 2, quarantined=1),  # a day short: 2026-05-20 .. 2026-05-19
     ),
     Case(
         "phones with thousands separators, full-width digits, spaces; dates four ways (one with its weekday)",

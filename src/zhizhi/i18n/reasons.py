@@ -35,6 +35,7 @@ _EN = {
     "date.too_early": "Date earlier than allowed",
     "date.too_late": "Date later than allowed",
     "datetime.date_only": "A day without a time of day",
+    "date.end_before_start": "End date before the start date",
     "row.malformed": "Row cannot be read against the header",
     "record.no_key": "No field that identifies the record (a number, a credit code)",
     "code.unknown": "Code not in the code list in force",

@@ -185,7 +185,11 @@ def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped
             columns.setdefault(name, pl.Series(name, [None] * height, dtype=pl.String))
     records = pl.DataFrame([columns[name] for name in record_columns(kind)])
     found = pl.concat([f.cast(no_findings().schema) for f in findings]) if findings else no_findings()
-    found = pl.concat([found, _missing(kind, source, raw, records, found), _malformed(frame), _errors(source, raw)])
+    found = pl.concat(
+        [found, _missing(kind, source, raw, records, found), _malformed(frame), _errors(source, raw)]
+        + [_reversed(as_read(kind.field(a), source), as_read(kind.field(b), source), raw, records)
+           for a, b in kind.periods if a in source.fields and b in source.fields]  # fmt: skip
+    )
     keys = _key(kind, records)
     no_key = keys.is_null() & ~_rows_with_hard(found, height)
     found = pl.concat([found, _no_key(kind, no_key)])
@@ -289,6 +293,40 @@ def _errors(source: SourceConfig, raw: pl.DataFrame) -> pl.DataFrame:
                 )
             )
     return pl.concat(parts) if parts else no_findings()
+
+
+def _reversed(start: Field, end: Field, raw: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
+    """A finding on the end of a span (有效期至) for each row where it is before the span's start (有效期起); a day
+    alone against a moment compares their days."""
+    first, last = records[start.name], records[end.name]
+    timed = (first.str.len_chars() > 10) & (last.str.len_chars() > 10)
+    before = pl.select(
+        pl.when(timed).then(last < first).otherwise(last.str.slice(0, 10) < first.str.slice(0, 10)).fill_null(False)
+    ).to_series()
+    return (
+        pl.DataFrame({I: pl.int_range(0, records.height, dtype=pl.UInt32, eager=True), "m": before})
+        .with_columns(raw[end.name].alias("value"), raw[start.name].alias("_start"))
+        .filter(pl.col("m"))
+        .select(
+            I,
+            pl.lit(end.name).alias("field"),
+            pl.lit("date.end_before_start").alias("code"),
+            pl.col("value"),
+            pl.format(
+                f"「{end.label_zh}」`{{}}` 早于「{start.label_zh}」`{{}}`：结束不能早于开始，"
+                "请核对这两个日期（是否填反、年份是否有误），在隔离区修正后重放，或改正原表后重新导入",
+                pl.col("value"),
+                pl.col("_start"),
+            ).alias("message_zh"),
+            pl.format(
+                f"`{end.label}` = `{{}}` is before `{start.label}` = `{{}}`: a span cannot end before it starts; "
+                "check both dates (swapped, or a wrong year), then fix the value in quarantine or correct the export "
+                "and ingest it again",
+                pl.col("value"),
+                pl.col("_start"),
+            ).alias("message"),
+        )
+    )
 
 
 def _malformed(frame: pl.DataFrame) -> pl.DataFrame:

@@ -89,7 +89,9 @@ class RecordType:
     """A kind of record zhizhi keeps (market entity, licence, ...): its fields and how one record is identified.
 
     `keys` are alternatives tried in order: the first whose fields are all filled identifies the record within its
-    source, so a re-ingested row with the same key becomes a new version of the same record.
+    source, so a re-ingested row with the same key becomes a new version of the same record. `periods` are pairs of
+    `date` or `datetime` fields (start, end) of one span, such as a licence's validity: a row whose end is before
+    its start is quarantined (`date.end_before_start`).
     """
 
     name: str
@@ -98,6 +100,7 @@ class RecordType:
     fields: tuple[Field, ...]
     keys: tuple[tuple[str, ...], ...]
     description: str = ""
+    periods: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         names = [f.name for f in self.fields]
@@ -112,6 +115,9 @@ class RecordType:
                 raise ValueError(f"Record type `{self.name}`: code field `{item.name}` needs a code_list.")
             if item.kind == "enum" and not item.values:
                 raise ValueError(f"Record type `{self.name}`: enum field `{item.name}` needs values.")
+        for pair in self.periods:
+            if len(pair) != 2 or any(n not in names or self.field(n).kind not in ("date", "datetime") for n in pair):
+                raise ValueError(f"Record type `{self.name}`: period {pair} is not a pair of date or datetime fields.")
 
     def field(self, name: str) -> Field:
         for item in self.fields:

@@ -88,4 +88,5 @@ LICENCE = RecordType(
         Field("issuer", "text", "发证机关", "Issued by", synonyms=("发证机关", "发证单位", "许可机关", "签发机关")),
     ),
     keys=(("number",),),
+    periods=(("valid_from", "valid_to"),),
 )

@@ -30,4 +30,5 @@ REPORT_RUN = RecordType(
         Field("figures", "text", "数据", "Figures (JSON)", privacy="none", max_length=200_000),
     ),
     keys=(("report", "period"),),
+    periods=(("period_first", "period_last"),),
 )

@@ -41,6 +41,7 @@ REASONS: dict[str, tuple[Severity, str]] = {
     "date.too_early": (HARD, "日期早于允许范围"),
     "date.too_late": (HARD, "日期晚于允许范围"),
     "datetime.date_only": (SOFT, "只有日期，没有时刻"),
+    "date.end_before_start": (HARD, "结束日期早于开始日期"),
     "row.malformed": (HARD, "行无法按表头读取（字段数不符或格式损坏）"),
     "record.no_key": (HARD, "缺少识别记录的字段（如编号、信用代码）"),
     "code.unknown": (HARD, "代码不在所用代码表的现行版本中"),
