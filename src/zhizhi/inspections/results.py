@@ -200,7 +200,34 @@ def _check(
             .order_by(InspectionItem.code)
         )
     ]
-    codes = {i.code for _, i in checks}
+    problems = _findings_problems({i.code for _, i in checks}, findings)
+    summary = session.scalar(select(InspectionDraw.summary).where(InspectionDraw.id == visit.draw_id))
+    first = date.fromisoformat(json.loads(summary)["frozen_on"]) if summary else None
+    if inspected_on > today or (first and inspected_on < first):
+        problems.append(
+            (
+                f"the day `{inspected_on}` is not between the draw ({first}) and today ({today})",
+                f"检查日期 `{inspected_on}` 应在抽取日（{first}）与今天（{today}）之间",
+            )
+        )
+    problems += _acknowledgement_problems(acknowledgement, acknowledged_by)
+    if len(remark) > MAX_NOTE:
+        problems.append((f"the remark is longer than {MAX_NOTE} characters", f"备注超过{MAX_NOTE}字"))
+    if problems:
+        raise InputError(
+            f"The results of visit `{visit.number}` have {len(problems)} problem(s): "
+            + "; ".join(en for en, _ in problems)
+            + ". Correct them and submit again.",
+            zh=f"检查任务 `{visit.number}` 的结果有 {len(problems)} 处错误："
+            + "；".join(zh for _, zh in problems)
+            + "。",
+            details=[en for en, _ in problems],
+        )
+    return checks
+
+
+def _findings_problems(codes: set[str], findings: dict[str, Finding]) -> list[tuple[str, str]]:
+    """What is wrong with the findings given for a visit's items (English, Chinese): missing, foreign, invalid."""
     problems: list[tuple[str, str]] = []
     for code in sorted(codes - set(findings)):
         problems.append((f"item `{code}` has no finding", f"事项 `{code}` 未填写检查结果"))
@@ -221,42 +248,26 @@ def _check(
                     f"事项 `{code}` 的说明超过{MAX_NOTE}字",
                 )
             )
-    summary = session.scalar(select(InspectionDraw.summary).where(InspectionDraw.id == visit.draw_id))
-    first = date.fromisoformat(json.loads(summary)["frozen_on"]) if summary else None
-    if inspected_on > today or (first and inspected_on < first):
-        problems.append(
-            (
-                f"the day `{inspected_on}` is not between the draw ({first}) and today ({today})",
-                f"检查日期 `{inspected_on}` 应在抽取日（{first}）与今天（{today}）之间",
-            )
-        )
+    return problems
+
+
+def _acknowledgement_problems(acknowledgement: str, acknowledged_by: str) -> list[tuple[str, str]]:
+    """What is wrong with how the inspected party acknowledged the visit (English, Chinese)."""
     if acknowledgement not in ACKNOWLEDGEMENTS:
-        problems.append(
+        return [
             (
                 f"acknowledgement `{acknowledgement}` is not one of {', '.join(ACKNOWLEDGEMENTS)}",
                 f"当事人确认方式 `{acknowledgement}` 无效",
             )
-        )
-    elif acknowledgement == "signed" and not 1 <= len(acknowledged_by.strip()) <= 100:
-        problems.append(
+        ]
+    if acknowledgement == "signed" and not 1 <= len(acknowledged_by.strip()) <= 100:
+        return [
             (
                 "a signed acknowledgement names who signed (at most 100 characters)",
                 "当事人签字确认须填写签字人姓名（不超过100字）",
             )
-        )
-    if len(remark) > MAX_NOTE:
-        problems.append((f"the remark is longer than {MAX_NOTE} characters", f"备注超过{MAX_NOTE}字"))
-    if problems:
-        raise InputError(
-            f"The results of visit `{visit.number}` have {len(problems)} problem(s): "
-            + "; ".join(en for en, _ in problems)
-            + ". Correct them and submit again.",
-            zh=f"检查任务 `{visit.number}` 的结果有 {len(problems)} 处错误："
-            + "；".join(zh for _, zh in problems)
-            + "。",
-            details=[en for en, _ in problems],
-        )
-    return checks
+        ]
+    return []
 
 
 def _make_records(

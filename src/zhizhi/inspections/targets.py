@@ -314,67 +314,17 @@ def import_targets(session: Session, actor: Actor, data: bytes, file_name: str) 
     credit code; `自动` (auto) clears what was set by hand. Returns the rows applied; every problem at once."""
     require(actor, "data.write")
     problems = Problems(file_name)
-    column = {c.name: c for c in COLUMNS}
     changes: list[tuple[InspectionTarget, dict[str, Any]]] = []
     offices = {i: (code, path) for i, code, path in session.execute(select(Department.id, Department.code,
                                                                            Department.path))}  # fmt: skip
     for number, row in read_sheet(data, file_name, COLUMNS, max_rows=MAX_IMPORT_ROWS):
-        target = _target_of(session, row)
-        key = "entity_id" if row.get("entity_id") else "uscc"
+        target = _imported_target(session, actor, number, row, offices, problems)
         if target is None:
-            problems.add(
-                number,
-                column[key],
-                row.get(key, ""),
-                "no such target in the register (refresh it first)",
-                "名录库中没有该对象（请先刷新名录库）",
-            )
             continue
-        outside = _outside(actor, target, offices)
-        if outside is not None:
-            problems.add(
-                number,
-                column[key],
-                row.get(key, ""),
-                f"the target is supervised by `{outside}`, outside your departments: its steward changes it",
-                f"该对象由 `{outside}` 监管，不在您的权限范围内，请由其数据管理员调整",
-            )
-            continue
-        change: dict[str, Any] = {}
-        wanted = row.get("risk_class", "")
-        if wanted in ("自动", "auto"):
-            change.update(manual_class=None, manual_reason=None)
-        elif wanted:
-            if wanted not in CLASS_ALIASES:
-                problems.add(
-                    number,
-                    column["risk_class"],
-                    wanted,
-                    "write 高, 一般 or 低 (or 自动)",
-                    "请填写“高”“一般”“低”或“自动”",
-                )
-                continue
-            reason = row.get("manual_reason", "").strip()
-            if not reason or len(reason) > 200:
-                problems.add(
-                    number,
-                    column["manual_reason"],
-                    reason,
-                    "give the reason (at most 200 characters)",
-                    "人工调整风险等级须填写原因（不超过200字）",
-                )
-                continue
-            change.update(manual_class=CLASS_ALIASES[wanted], manual_reason=reason)
-        office = row.get("office", "")
-        if office in ("自动", "auto"):
-            change.update(office_source="none")
-        elif office:
-            try:
-                change.update(office_id=get_department_by_code(session, actor, office).id, office_source="import")
-            except NotFoundError as exc:
-                problems.add(number, column["office"], office, exc.message, exc.message_zh or exc.message)
-                continue
-        changes.append((target, change))
+        change = _class_change(number, row, problems)
+        office = None if change is None else _office_change(session, actor, number, row, problems)
+        if change is not None and office is not None:
+            changes.append((target, change | office))
     problems.raise_if_any()
     for target, change in changes:
         for key, value in change.items():
@@ -387,6 +337,82 @@ def import_targets(session: Session, actor: Actor, data: bytes, file_name: str) 
         detail={"file": file_name, "rows": len(changes)},
     )
     return len(changes)
+
+
+_COLUMN = {c.name: c for c in COLUMNS}
+
+
+def _imported_target(
+    session: Session,
+    actor: Actor,
+    number: int,
+    row: dict[str, str],
+    offices: dict[int, tuple[str, str]],
+    problems: Problems,
+) -> InspectionTarget | None:
+    """The target a row names, when it is in the register and within the actor's departments (else a problem)."""
+    target = _target_of(session, row)
+    key = "entity_id" if row.get("entity_id") else "uscc"
+    if target is None:
+        problems.add(
+            number,
+            _COLUMN[key],
+            row.get(key, ""),
+            "no such target in the register (refresh it first)",
+            "名录库中没有该对象（请先刷新名录库）",
+        )
+        return None
+    outside = _outside(actor, target, offices)
+    if outside is not None:
+        problems.add(
+            number,
+            _COLUMN[key],
+            row.get(key, ""),
+            f"the target is supervised by `{outside}`, outside your departments: its steward changes it",
+            f"该对象由 `{outside}` 监管，不在您的权限范围内，请由其数据管理员调整",
+        )
+        return None
+    return target
+
+
+def _class_change(number: int, row: dict[str, str], problems: Problems) -> dict[str, Any] | None:
+    """What a row sets of the risk class (nothing, a class with its reason, or back to automatic); None: a problem."""
+    wanted = row.get("risk_class", "")
+    if wanted in ("自动", "auto"):
+        return {"manual_class": None, "manual_reason": None}
+    if not wanted:
+        return {}
+    if wanted not in CLASS_ALIASES:
+        words = ("write 高, 一般 or 低 (or 自动)", "请填写“高”“一般”“低”或“自动”")
+        problems.add(number, _COLUMN["risk_class"], wanted, *words)
+        return None
+    reason = row.get("manual_reason", "").strip()
+    if not reason or len(reason) > 200:
+        problems.add(
+            number,
+            _COLUMN["manual_reason"],
+            reason,
+            "give the reason (at most 200 characters)",
+            "人工调整风险等级须填写原因（不超过200字）",
+        )
+        return None
+    return {"manual_class": CLASS_ALIASES[wanted], "manual_reason": reason}
+
+
+def _office_change(
+    session: Session, actor: Actor, number: int, row: dict[str, str], problems: Problems
+) -> dict[str, Any] | None:
+    """What a row sets of the supervising office (nothing, an office, or back to automatic); None: a problem."""
+    office = row.get("office", "")
+    if office in ("自动", "auto"):
+        return {"office_source": "none"}
+    if not office:
+        return {}
+    try:
+        return {"office_id": get_department_by_code(session, actor, office).id, "office_source": "import"}
+    except NotFoundError as exc:
+        problems.add(number, _COLUMN["office"], office, exc.message, exc.message_zh or exc.message)
+        return None
 
 
 def _outside(actor: Actor, target: InspectionTarget, offices: dict[int, tuple[str, str]]) -> str | None:
