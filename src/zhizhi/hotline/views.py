@@ -80,18 +80,8 @@ def case_view(
     allowed = may_see_identity(session, actor, case)
     tickets = case_tickets(session, case)
     if purpose is not None:
-        if not allowed:
-            report = case.kind == "report"
-            raise PermissionDeniedError(
-                f"Only the assigned handler{'' if report else ' and their leaders'} may see the callers of case "
-                f"{case.number}.",
-                zh=f"只有承办人{'' if report else '及其所在单位领导'}可以查看案件 {case.number} 的诉求人信息"
-                + ("（举报人信息保密，第三十三条）。" if report else "。"),
-            )
-        disclose(session, actor, purpose=purpose, object_type="case", object_ids=[case.number],
-                 fields=sorted(IDENTITY), per_hour=per_hour, rule="hotline.assigned")  # fmt: skip
+        _disclose_callers(session, actor, case, allowed, purpose, per_hour)
     shown = purpose is not None and allowed
-    states = clock_states(session, case, calendar, day, warn_before)
     offices = _names(session, [case.desk_id, case.office_id])
     handler = session.get(User, case.handler_id) if case.handler_id else None
     return {
@@ -108,22 +98,7 @@ def case_view(
         "decided_by": case.decided_by,
         "decided_at": _iso(case.decided_at),
         "extended": case.extended,
-        "clocks": [
-            {
-                "rule": c.rule.name,
-                "label_zh": c.rule.label_zh,
-                "label": c.rule.label,
-                "article": c.rule.article,
-                "start": c.start.isoformat(),
-                "working_days": c.working_days,
-                "status": s.status if s else "unknown",
-                "deadline": s.deadline.isoformat() if s else None,
-                "elapsed": s.elapsed if s else None,
-                "remaining": s.remaining if s else None,
-                "problem": problem,
-            }
-            for c, s, problem in states
-        ],  # fmt: skip
+        "clocks": _clocks(session, case, calendar, day, warn_before),
         "tickets": [_ticket(t, data, shown and _reveals(actor, case, data)) for t, data in tickets],
         "pauses": [
             {
@@ -136,6 +111,43 @@ def case_view(
         ],  # fmt: skip
         "suggestions": suggestions(session, case),
     }
+
+
+def _disclose_callers(
+    session: Session, actor: Actor, case: Case, allowed: bool, purpose: str, per_hour: int
+) -> None:
+    """Audit a view of the callers' identities for `purpose`; refused to anyone the rule does not allow (Art 33)."""
+    if not allowed:
+        report = case.kind == "report"
+        raise PermissionDeniedError(
+            f"Only the assigned handler{'' if report else ' and their leaders'} may see the callers of case "
+            f"{case.number}.",
+            zh=f"只有承办人{'' if report else '及其所在单位领导'}可以查看案件 {case.number} 的诉求人信息"
+            + ("（举报人信息保密，第三十三条）。" if report else "。"),
+        )
+    disclose(session, actor, purpose=purpose, object_type="case", object_ids=[case.number],
+             fields=sorted(IDENTITY), per_hour=per_hour, rule="hotline.assigned")  # fmt: skip
+
+
+def _clocks(session: Session, case: Case, calendar: WorkCalendar, day: date, warn_before: int) -> list[dict[str, Any]]:
+    """Each legal clock of the case with its deadline and state on `day` (`unknown` with the problem when the
+    calendar cannot say)."""
+    return [
+        {
+            "rule": c.rule.name,
+            "label_zh": c.rule.label_zh,
+            "label": c.rule.label,
+            "article": c.rule.article,
+            "start": c.start.isoformat(),
+            "working_days": c.working_days,
+            "status": s.status if s else "unknown",
+            "deadline": s.deadline.isoformat() if s else None,
+            "elapsed": s.elapsed if s else None,
+            "remaining": s.remaining if s else None,
+            "problem": problem,
+        }
+        for c, s, problem in clock_states(session, case, calendar, day, warn_before)
+    ]
 
 
 def _reveals(actor: Actor, case: Case, data: dict[str, Any]) -> bool:
@@ -336,40 +348,11 @@ def statistics(
                                Case.received_on <= until)
         )
     )  # fmt: skip
-    ids = [c.id for c in cases]
-    tickets = (
-        session.execute(
-            select(CaseTicket.case_id, RecordVersion.data)
-            .join(Record, Record.id == CaseTicket.record_id)
-            .join(RecordVersion, RecordVersion.id == Record.version_id)
-            .where(CaseTicket.case_id.in_(ids))
-        ).all()
-        if ids
-        else []
-    )
-    per_channel: Counter[str] = Counter()
-    texts_by_day: list[tuple[date, str]] = []
-    for _, raw in tickets:
-        data = json.loads(raw)
-        per_channel[str(data.get("channel"))] += 1
-        try:
-            texts_by_day.append((datetime.fromisoformat(str(data.get("received_at"))).date(), str(data.get("text"))))
-        except ValueError:
-            pass
+    total_tickets, per_channel, texts_by_day = _ticket_figures(session, [c.id for c in cases])
     respondents = Counter(_masked(c.respondent_name) for c in cases if c.respondent_name)
-    industries: Counter[str] = Counter()
-    for c in cases:
-        industries[_industry(session, c.entity_id) or "未关联主体"] += 1
-    breaches: dict[tuple[str, str], int] = defaultdict(int)
+    industries = Counter(_industries(session, cases))
     today = min(until, local_today()) if until >= since else until
-    offices = _names(session, list({c.office_id for c in cases}))
-    handlers = dict(session.execute(select(User.id, User.display_name)).all())
-    for c in cases:
-        states = clock_states(session, c, calendar, today, warn_before)
-        late = sum(1 for _, state, _ in states if state is not None and state.status == "breached")
-        if late:
-            breaches[(offices.get(c.office_id or 0, "未分派"), handlers.get(c.handler_id or 0, "未指定"))] += late
-    total_tickets = len(tickets)
+    breaches = _breaches(session, cases, calendar, today, warn_before)
     return {
         "since": since.isoformat(),
         "until": until.isoformat(),
@@ -400,17 +383,60 @@ def _district(code: str | None) -> str:
     return (division.county or division.city or division.province) if division else code
 
 
-def _industry(session: Session, entity_id: int | None) -> str | None:
-    if entity_id is None:
-        return None
+def _ticket_figures(session: Session, case_ids: list[int]) -> tuple[int, Counter[str], list[tuple[date, str]]]:
+    """Of the cases' tickets: how many, how many per channel, and each one's day and text (for rising topics)."""
+    per_channel: Counter[str] = Counter()
+    texts_by_day: list[tuple[date, str]] = []
+    if not case_ids:
+        return 0, per_channel, texts_by_day
+    query = (
+        select(RecordVersion.data)
+        .join(Record, Record.version_id == RecordVersion.id)
+        .join(CaseTicket, CaseTicket.record_id == Record.id)
+        .where(CaseTicket.case_id.in_(case_ids))
+    )
+    total = 0
+    for raw in session.scalars(query):
+        total += 1
+        data = json.loads(raw)
+        per_channel[str(data.get("channel"))] += 1
+        try:
+            texts_by_day.append((datetime.fromisoformat(str(data.get("received_at"))).date(), str(data.get("text"))))
+        except ValueError:
+            pass
+    return total, per_channel, texts_by_day
+
+
+def _breaches(
+    session: Session, cases: list[Case], calendar: WorkCalendar, today: date, warn_before: int
+) -> dict[tuple[str, str], int]:
+    """Breached clocks of the cases on `today`, by (office, handler)."""
+    breaches: dict[tuple[str, str], int] = defaultdict(int)
+    offices = _names(session, list({c.office_id for c in cases}))
+    handlers = dict(session.execute(select(User.id, User.display_name)).all())
+    for c in cases:
+        states = clock_states(session, c, calendar, today, warn_before)
+        late = sum(1 for _, state, _ in states if state is not None and state.status == "breached")
+        if late:
+            breaches[(offices.get(c.office_id or 0, "未分派"), handlers.get(c.handler_id or 0, "未指定"))] += late
+    return breaches
+
+
+def _industries(session: Session, cases: list[Case]) -> list[str]:
+    """Each case's industry (the first three characters of its entity's industry code), or 未关联主体; the entities
+    read in one query per thousand."""
     from zhizhi.store.tables import Entity
 
-    entity = session.get(Entity, entity_id)
-    if entity is None:
-        return None
-    value = json.loads(entity.golden or "{}").get("industry_code")
-    code = value.get("value") if isinstance(value, dict) else value
-    return str(code)[:3] if code else None
+    wanted = sorted({c.entity_id for c in cases if c.entity_id is not None})
+    codes: dict[int, str] = {}
+    for start in range(0, len(wanted), 1000):
+        part = wanted[start : start + 1000]
+        for entity_id, golden in session.execute(select(Entity.id, Entity.golden).where(Entity.id.in_(part))):
+            value = json.loads(golden or "{}").get("industry_code")
+            code = value.get("value") if isinstance(value, dict) else value
+            if code:
+                codes[entity_id] = str(code)[:3]
+    return [codes.get(c.entity_id or 0, "未关联主体") for c in cases]
 
 
 def rising_topics(texts: list[tuple[date, str]], until: date, *, top: int = 8) -> list[dict[str, Any]]:
