@@ -31,12 +31,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import chain, repeat
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from zhizhi.hotline.arrays import Column, RecentPostings, distinct, distinct_counts, ranges
 from zhizhi.hotline.evidence import (
     FEATURES,
     FIGURES_WEIGHED,
@@ -122,39 +123,6 @@ class CaseCandidate:
     shared_phrases: tuple[str, ...] = field(default=())
 
 
-class _Column:
-    """A growable numpy array."""
-
-    def __init__(self, dtype: Any, capacity: int = 1024) -> None:
-        self.data = np.zeros(capacity, dtype=dtype)
-        self.size = 0
-
-    def extend(self, values: npt.ArrayLike) -> None:
-        values = np.asarray(values, dtype=self.data.dtype).reshape(-1)
-        need = self.size + values.size
-        if need > self.data.size:
-            grown = np.zeros(max(need, 2 * self.data.size), dtype=self.data.dtype)
-            grown[: self.size] = self.data[: self.size]
-            self.data = grown
-        self.data[self.size : need] = values
-        self.size = need
-
-    def append(self, value: Any) -> None:
-        """One value at the end."""
-        if self.size == self.data.size:
-            self.data = np.concatenate([self.data, np.zeros(max(self.data.size, 1), dtype=self.data.dtype)])
-        self.data[self.size] = value
-        self.size += 1
-
-    def view(self) -> npt.NDArray[Any]:
-        return self.data[: self.size]
-
-    def copy(self) -> _Column:
-        other = _Column(self.data.dtype, max(self.size, 1))
-        other.extend(self.view())
-        return other
-
-
 def _hash(kind: str, value: str | None) -> int:
     """An identity's 63-bit hash (0 when there is none)."""
     return (hash((kind, value)) & 0x7FFFFFFFFFFFFFFF) or 1 if value else 0
@@ -210,38 +178,30 @@ def _threshold(floor: float | None) -> float | None:
     return math.log(floor / (1 - floor)) - 1e-6 if floor is not None and 0 < floor < 1 else None
 
 
-def _ranges(starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """The positions from each start to its end, one range after the other."""
-    lengths = ends - starts
-    first: npt.NDArray[np.int64] = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-    positions: npt.NDArray[np.int64] = np.arange(first.size) + first
-    return positions
-
-
 class TicketIndex:
     """Earlier tickets, indexed to find a new ticket's candidates in milliseconds among a million."""
 
     def __init__(self, *, probe: int = 24, max_df: int = 5000, shortlist: int = 150, per_identity: int = 100) -> None:
         self.probe, self.max_df, self.shortlist, self.per_identity = probe, max_df, shortlist, per_identity
         # One row per ticket, in the order added.
-        self._ids = _Column(I64)
-        self._grams = _Column(U32)  # each row's trigram keys, then its bigram keys
-        self._offsets = _Column(I64)
+        self._ids = Column(I64)
+        self._grams = Column(U32)  # each row's trigram keys, then its bigram keys
+        self._offsets = Column(I64)
         self._offsets.extend([0])
-        self._trigrams = _Column(I32)  # how many of a row's keys are trigrams
-        self._norms = _Column(F64)  # each row's vector length, and the ticket count it was computed at
-        self._norm_at = _Column(I64)
-        self._identity = {kind: _Column(I64) for kind in ("phone", "name", "respondent", "uscc", "case")}
-        self._labels = {kind: _Column(I64) for kind in LABELS}  # problem and goods category, place: hashed keys
-        self._case = _Column(I64)  # each row's case id, NO_CASE when it has none
-        self._received = _Column(I32)  # proleptic ordinal, 0 when unknown
-        self._repeat = _Column(np.bool_)
+        self._trigrams = Column(I32)  # how many of a row's keys are trigrams
+        self._norms = Column(F64)  # each row's vector length, and the ticket count it was computed at
+        self._norm_at = Column(I64)
+        self._identity = {kind: Column(I64) for kind in ("phone", "name", "respondent", "uscc", "case")}
+        self._labels = {kind: Column(I64) for kind in LABELS}  # problem and goods category, place: hashed keys
+        self._case = Column(I64)  # each row's case id, NO_CASE when it has none
+        self._received = Column(I32)  # proleptic ordinal, 0 when unknown
+        self._repeat = Column(np.bool_)
         self._respondent: list[str | None] = []
-        self._respondent_id = _Column(I32)  # each row's respondent as a number (-1: none), `_respondent_of` its key
+        self._respondent_id = Column(I32)  # each row's respondent as a number (-1: none), `_respondent_of` its key
         self._respondent_ids: dict[str, int] = {}
         self._respondent_of: list[str] = []
-        self._respondent_bits = _Column(np.uint64)  # by respondent number: `_characters`, and the key's length
-        self._respondent_length = _Column(I32)
+        self._respondent_bits = Column(np.uint64)  # by respondent number: `_characters`, and the key's length
+        self._respondent_length = Column(I32)
         self._figures: list[frozenset[tuple[str, str]]] = []
         self._texts: list[str] = []  # normalised, the respondent's name taken out
         # Bulk-built: every key's ticket count; trigram -> rows; identity hash -> rows (all sorted).
@@ -254,7 +214,7 @@ class TicketIndex:
         self._who_rows = np.empty(0, dtype=I32)
         # Added since: the same, in dictionaries.
         self._delta_df: Counter[int] = Counter()
-        self._delta_post: dict[int, list[int]] = defaultdict(list)
+        self._delta_post = RecentPostings()
         self._delta_who: dict[int, list[int]] = defaultdict(list)
         self._bulk_rows = 0
         self._scratch = threading.local()  # `_find`'s table, one per thread (readers may run side by side)
@@ -285,8 +245,7 @@ class TicketIndex:
         else:
             keys = self._grams.data[start:end].tolist()
             self._delta_df.update(keys)
-            for key in keys[: int(self._trigrams.data[row])]:
-                self._delta_post[key].append(row)
+            self._delta_post.add(row, keys[: int(self._trigrams.data[row])])
             for column in self._identity.values():
                 if who := int(column.data[row]):
                     self._delta_who[who].append(row)
@@ -395,17 +354,14 @@ class TicketIndex:
     def _norm(self, keys: npt.NDArray[np.uint32]) -> float:
         return float(np.sqrt(np.sum(self._idf(keys) ** 2))) if keys.size else 0.0
 
-    def _postings_of(self, keys: npt.NDArray[np.uint32]) -> list[npt.NDArray[np.int32]]:
-        """The rows holding each trigram of `keys`, in parts."""
-        parts = []
+    def _postings_of(self, keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.int32]:
+        """The rows holding each trigram of `keys` (a row once per key it holds)."""
+        rows = np.empty(0, dtype=I32)
         if self._post_keys.size and keys.size:
             at = np.minimum(np.searchsorted(self._post_keys, keys), self._post_keys.size - 1)
-            starts, ends = self._post_offsets[at], self._post_offsets[at + 1]
-            hit = (self._post_keys[at] == keys).tolist()
-            parts = [self._postings[a:b] for a, b, yes in zip(starts.tolist(), ends.tolist(), hit, strict=True) if yes]
-        delta = self._delta_post
-        found = [delta[key] for key in keys.tolist() if key in delta] if delta else []
-        return parts + [np.fromiter(chain.from_iterable(found), dtype=I32)] if found else parts
+            hit = self._post_keys[at] == keys
+            rows = self._postings[ranges(self._post_offsets[at[hit]], self._post_offsets[at[hit] + 1])]
+        return np.concatenate([rows, self._delta_post.rows_of(keys)])
 
     def _rows_of(self, who: int) -> npt.NDArray[np.int32]:
         """The latest `per_identity` rows of one identity."""
@@ -463,7 +419,7 @@ class TicketIndex:
         self._last = _Examined(ticket, prepared, len(self))
         if not len(self):
             return _Seen(mine, np.empty(0, dtype=U32), np.empty(0, dtype=F64), *self._facts(mine, np.empty(0, I64)))
-        keys = np.union1d(tri, bi)
+        keys = distinct(np.concatenate([tri, bi]))
         df = self._df(keys)
         self._last.keys, self._last.df = keys, df
         idf = np.log((max(len(self), 1) + 1) / (df + 1)) + 1e-3  # as `_idf`
@@ -471,17 +427,18 @@ class TicketIndex:
         rows = rows[self._ids.data[rows] != ticket.id]
         if not rows.size:
             return _Seen(mine, keys, idf, *self._facts(mine, rows))
-        most_shared = 2 * float(np.sum(idf**2)) / math.log(len(self) + 1) ** 2  # a key may be a row's twice
+        squares = idf**2
+        most_shared = 2 * float(squares.sum()) / math.log(len(self) + 1) ** 2  # a key may be a row's twice
         identities = self._identities(mine, rows)
+        norms = self._norms_of(rows)  # every shortlisted row's vector length kept up to date, compared or not
         if (threshold := _threshold(floor)) is not None:
-            # The pairs that cannot reach the floor, whatever their texts, are left out (every row's vector length
-            # kept up to date all the same, as when all are compared).
-            self._norms_of(rows)
+            # The pairs that cannot reach the floor, whatever their texts, are left out.
             kept = identity_ceiling(identities, most_shared) >= threshold
             if not kept.any():
                 return _Seen(mine, keys, idf, rows[kept], _NO_PAIRS, np.empty(0, dtype=F64))
-            rows, identities = rows[kept], [fact[kept] for fact in identities]
-        facts = self._facts(mine, rows, *self._similarities(keys, idf, rows), floor=floor, identities=identities)
+            rows, norms, identities = rows[kept], norms[kept], [fact[kept] for fact in identities]
+        similarities = self._similarities(keys, squares, rows, norms)
+        facts = self._facts(mine, rows, *similarities, floor=floor, identities=identities)
         return _Seen(mine, keys, idf, *facts)
 
     def _cases(self, seen: _Seen) -> list[tuple[int | None, npt.NDArray[np.int64], int, CaseEvidence]]:
@@ -540,29 +497,30 @@ class TicketIndex:
         usable = (df > 0) & (df <= self.max_df)
         rare = tri[usable][np.argsort(df[usable], kind="stable")][: self.probe]
         chosen = [np.empty(0, dtype=I64)]
-        parts = self._postings_of(rare)
-        if parts:
-            ids, counts = np.unique(np.concatenate(parts), return_counts=True)
+        posted = self._postings_of(rare)
+        if posted.size:
+            ids, counts = distinct_counts(posted)
             need = 2 if rare.size >= 4 else 1
             ids, counts = ids[counts >= need], counts[counts >= need]
             chosen.append(_most(ids, counts, self.shortlist).astype(I64))
         chosen += [self._rows_of(h).astype(I64) for h in who if h]
-        return np.unique(np.concatenate(chosen))
+        return distinct(np.concatenate(chosen))
 
     def _similarities(
         self,
         keys: npt.NDArray[np.uint32],
-        idf: npt.NDArray[np.float64],
+        squares: npt.NDArray[np.float64],
         rows: npt.NDArray[np.int64],
+        norms: npt.NDArray[np.float64],
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """The cosine of the new text with each row's, and the weight they share, at once."""
-        norms = self._norms_of(rows)
+        """The cosine of the new text (its keys' weights squared) with each row's (their vector lengths `norms`), and
+        the weight they share, at once."""
         starts, ends = self._offsets.data[rows], self._offsets.data[rows + 1]
         segment = np.repeat(np.arange(rows.size), ends - starts)
-        theirs = self._grams.data[_ranges(starts, ends)]
+        theirs = self._grams.data[ranges(starts, ends)]
         at, hit = self._find(keys, theirs)
-        shared = np.bincount(segment[hit], weights=idf[at[hit]] ** 2, minlength=rows.size)
-        own = float(np.sqrt(np.sum(idf**2)))
+        shared = np.bincount(segment[hit], weights=squares[at[hit]], minlength=rows.size)
+        own = math.sqrt(squares.sum())
         with np.errstate(divide="ignore", invalid="ignore"):
             cosine = shared / (own * norms)
         return np.nan_to_num(np.clip(cosine, 0.0, 1.0)), shared / math.log(len(self) + 1) ** 2
@@ -595,10 +553,11 @@ class TicketIndex:
         stale = rows[self._norm_at.data[rows] * 1.25 < len(self)]
         if stale.size:
             starts, ends = self._offsets.data[stale], self._offsets.data[stale + 1]
-            weights = self._idf(self._grams.data[_ranges(starts, ends)]) ** 2
-            at = np.concatenate([[0], np.cumsum(ends - starts)]).tolist()
-            for n, row in enumerate(stale.tolist()):
-                self._norms.data[row] = float(np.sqrt(np.sum(weights[at[n] : at[n + 1]]))) if at[n + 1] > at[n] else 0.0
+            weights = self._idf(self._grams.data[ranges(starts, ends)]) ** 2
+            at = np.cumsum(ends - starts).tolist()
+            # Each row's sum as `_norm` makes it (numpy's own summation: its bits), its root as numpy's (IEEE).
+            self._norms.data[stale] = [math.sqrt(weights[a:b].sum()) if b > a else 0.0
+                                       for a, b in zip([0, *at[:-1]], at, strict=True)]  # fmt: skip
             self._norm_at.data[stale] = len(self)
         return self._norms.data[rows]
 
@@ -667,7 +626,7 @@ class TicketIndex:
         """Whether each respondent number `theirs` (-1: none) names the business `mine` (each number told once, and
         only those that may: the same, or the shorter of the two (4 characters at least) with no character the
         longer lacks)."""
-        numbers = np.unique(theirs[theirs >= 0])
+        numbers = distinct(theirs[theirs >= 0])
         if not numbers.size:
             return np.zeros(theirs.size, dtype=bool)
         bits, length = np.uint64(character_bits(mine)), len(mine)

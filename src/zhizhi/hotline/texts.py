@@ -10,6 +10,8 @@ import unicodedata
 import numpy as np
 import numpy.typing as npt
 
+from zhizhi.hotline.arrays import distinct
+
 ID_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
 PHONE = re.compile(r"(?<![0-9])(?:1[3-9][0-9](?:[ -]?[0-9]{4}){2}|0[0-9]{2,3}[ -]?[0-9]{7,8}|[0-9]{7,8})(?![0-9])")
 NOT_TEXT = re.compile(r"[^0-9A-Za-z\u3400-\u9fff]+")
@@ -51,9 +53,9 @@ def gram_keys(text: str) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]
     key in every process). A one-character text is its own bigram."""
     codes = _codes(text)
     if codes.size < 2:
-        return np.empty(0, dtype=U32), np.unique(_mix(codes | np.uint64(1 << 63)))
+        return np.empty(0, dtype=U32), distinct(_mix(codes | np.uint64(1 << 63)))
     bi = _mix((codes[:-1] << np.uint64(21)) | codes[1:] | np.uint64(1 << 63))
-    return np.unique(trigram_keys(text, codes)), np.unique(bi)
+    return distinct(trigram_keys(text, codes)), distinct(bi)
 
 
 def trigram_keys(text: str, codes: npt.NDArray[np.uint64] | None = None) -> npt.NDArray[np.uint32]:
