@@ -404,6 +404,25 @@ CASES = [
         Accepted(5, 3, skipped={"title_row": 1, "header_row": 1}),
     ),
     Case(
+        "a form's row of column numbers under its header (甲 乙 then 1 2 3 ...), on each page of a paged export",
+        _csv(
+            "栏次.csv",
+            [TITLE, HEADER, ["甲", "乙", *map(str, range(1, 7))], *DATA[:2], SIGN_OFF, HEADER]
+            + [["甲", "乙", *map(str, range(1, 7))], DATA[2]],
+        ),
+        Accepted(8, 3, skipped={"title_row": 1, "column_numbers": 2, "note_row": 1, "repeated_header": 1}),
+    ),
+    Case(
+        "the same in a workbook: 栏次 and the numbers as number cells, under a two-row header",
+        _xlsx("栏次.xlsx", {"台账": Sheet([*TWO_ROW_HEADER[:3], ["栏次", *range(1, 8)], *_typed(DATA)])}),
+        Accepted(6, 3, skipped={"title_row": 1, "header_row": 1, "column_numbers": 1}),
+    ),
+    Case(
+        "circled numbers (①②③) under the header of a legacy-looking .xlsx named .xls",
+        _xlsx("圈号.xls", {"台账": Sheet([HEADER, [chr(0x2460 + i) for i in range(8)], *_typed(DATA)])}),
+        Accepted(4, 3, skipped={"column_numbers": 1}),
+    ),
+    Case(
         "half-width parentheses, inner and trailing spaces, required marks (*, ※, （必填）) in the header",
         _csv("表头空格.csv", [HALF_WIDTH, *DATA]),
         Accepted(3, 3),

@@ -32,6 +32,21 @@ _NOTE_HEAD, _SIGN_OFF, _SPACE = re.compile(NOTE_HEAD), re.compile(SIGN_OFF), re.
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\ufffe]")
 
 
+# Why zhizhi's readers skip a row (a plugin's reader may name its own): each has words on the batch page (the
+# catalogue's `ingest.skip.REASON`) and a line in docs/ingest.md.
+SKIP_REASONS = (
+    "blank",
+    "title_row",
+    "header_row",
+    "column_numbers",
+    "repeated_header",
+    "total_row",
+    "note_row",
+    "other_table",
+    "hidden_sheet",
+)
+
+
 @dataclass(frozen=True)
 class Skip:
     """A row that is not data (blank, a title, a repeated header, a total), counted with its reason."""

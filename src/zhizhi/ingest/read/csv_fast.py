@@ -30,10 +30,9 @@ from zhizhi.ingest.read.base import (
     Chunk,
     Reading,
     Skip,
-    header_cell,
 )
 from zhizhi.ingest.read.headers import HEAD_ROWS, find_header
-from zhizhi.ingest.read.rows import SKIP_INITIALS
+from zhizhi.ingest.read.rows import SKIP_INITIALS, repeats
 
 UTF8 = ("utf-8", "utf_8", "utf-8-sig", "utf_8_sig")
 BLOCK = 1 << 22  # characters re-encoded at a time
@@ -84,9 +83,7 @@ def fast_chunks(path: Path, encoding: str, delimiter: str, reading: Reading) -> 
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
         return None
-    header_rows = [[header_cell(c) for c in window[found.used - 1][1]]]
-    if any(s.reason == "header_row" for s in found.skipped) and found.used >= 2:
-        header_rows.insert(0, [header_cell(c) for c in window[found.used - 2][1]])
+    header_rows = repeats(found)
     reading.headers[None] = found.names
     reading.skipped.extend(found.skipped)
     return _chunks(frame, found.used, found.names, header_rows, reading, folder)
@@ -132,26 +129,31 @@ class _Judge:
     head: pl.Expr
 
 
-def _judge(columns: list[str], header_rows: list[list[str]]) -> _Judge:
+def _judge(columns: list[str], header_rows: list[tuple[list[str], str]]) -> _Judge:
     stripped = [pl.col(c).str.strip_chars() for c in columns]
     stripped[0] = stripped[0].str.strip_chars_start("\ufeff")  # a file pasted after another keeps its BOM
     blank = pl.all_horizontal([s == "" for s in stripped])
-    repeated = pl.any_horizontal(
-        [
-            pl.all_horizontal([stripped[i] == value for i, value in enumerate(row)])
-            for row in header_rows
-            if 0 < len(row) <= len(columns)
-        ]
-        or [pl.lit(False)]
-    )
+
+    def repeating(reason: str) -> pl.Expr:
+        return pl.any_horizontal(
+            [
+                pl.all_horizontal([stripped[i] == value for i, value in enumerate(row)])
+                for row, why in header_rows
+                if why == reason and 0 < len(row) <= len(columns)
+            ]
+            or [pl.lit(False)]
+        )
+
     filled = pl.coalesce([pl.when(s != "").then(s) for s in stripped])
     first = filled.str.replace_all(" ", "").str.to_lowercase()
     total = pl.any_horizontal([first.str.starts_with(marker) for marker in TOTAL_MARKERS]).fill_null(False)
     before = (
         pl.when(blank)
         .then(pl.lit("blank"))
-        .when(repeated)
+        .when(repeating("repeated_header"))
         .then(pl.lit("repeated_header"))
+        .when(repeating("column_numbers"))
+        .then(pl.lit("column_numbers"))
         .when(total)
         .then(pl.lit("total_row"))
     )
@@ -194,7 +196,7 @@ def _chunks(
     frame: pl.LazyFrame,
     used: int,
     names: list[str],
-    header_rows: list[list[str]],
+    header_rows: list[tuple[list[str], str]],
     reading: Reading,
     folder: Path | None,
 ) -> Iterator[Chunk]:

@@ -1,10 +1,12 @@
-"""Find the header in the first rows of a sheet: skip title rows above it, join a two-row merged header."""
+"""Find the header in the first rows of a sheet: skip title rows above it, join a two-row merged header, skip the
+row of column numbers a form prints under it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from zhizhi.ingest.read.base import Skip, unique_header
+from zhizhi.ingest.read.base import Skip, header_cell, unique_header
+from zhizhi.ingest.read.ordinals import is_column_numbers
 
 WINDOW = 12
 # A ledger may open with a long notes block (填表说明, one line a row) above its header: rows with at most one filled
@@ -15,11 +17,14 @@ HEAD_ROWS = LEAD + WINDOW  # how many first rows a reader hands to find_header
 
 @dataclass
 class HeaderFound:
-    """The header's names, how many of the window's rows it and the rows above it used, and those skipped."""
+    """The header's names, how many of the window's rows it and the rows above it used, and those skipped; the
+    header's rows as written and its row of column numbers (甲 乙 丙 / 1 2 3), for a paged export that repeats them."""
 
     names: list[str]
     used: int
     skipped: list[Skip] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    numbers: list[str] | None = None
 
 
 def find_header(sheet: str | None, rows: list[tuple[int, list[str]]]) -> HeaderFound:
@@ -35,10 +40,18 @@ def find_header(sheet: str | None, rows: list[tuple[int, list[str]]]) -> HeaderF
     for index, (number, cells) in enumerate(window):
         filled = _filled(cells)
         if filled >= max(2, fullest // 2 + 1) or (fullest == 1 and filled == 1):
-            names, used = _join_second_row(cells, window[index + 1][1] if index + 1 < len(window) else None)
+            below = [row for _, row in window[index + 1 : index + 3]]
+            numbered = bool(below) and is_column_numbers(below[0], len(cells))
+            names, used = _join_second_row(cells, below[0] if below and not numbered else None)
+            written = [[header_cell(c) for c in row] for row in [cells, *below][:used]]
             if used == 2:
                 skipped.append(Skip(sheet, window[index + 1][0], "header_row", " | ".join(window[index + 1][1])))
-            return HeaderFound(unique_header(names), start + index + used, skipped)
+            numbers = None
+            if len(below) >= used and is_column_numbers(below[used - 1], len(names)):
+                number_row, numbers = window[index + used], [header_cell(c) for c in below[used - 1]]
+                skipped.append(Skip(sheet, number_row[0], "column_numbers", " ".join(c for c in numbers if c)[:200]))
+                used += 1
+            return HeaderFound(unique_header(names), start + index + used, skipped, written, numbers)
         skipped.append(_title(sheet, number, cells))
     return HeaderFound([], start + len(window), skipped)
 

@@ -16,7 +16,7 @@ from zhizhi.ingest.read.base import (
     note_kind,
     sparse,
 )
-from zhizhi.ingest.read.headers import HEAD_ROWS, find_header
+from zhizhi.ingest.read.headers import HEAD_ROWS, HeaderFound, find_header
 from zhizhi.ingest.read.sheet_xml import Merge
 
 TOTAL_INITIALS = frozenset(marker[0] for marker in TOTAL_MARKERS) | frozenset("T")
@@ -52,12 +52,11 @@ def sheet_chunks(
         return
     header = found.names
     headers[sheet] = header
-    # The header row(s) as written: an export that pages its output repeats them, both rows of a merged header.
-    header_rows = [[header_cell(c) for c in window[found.used - 1][1]]] if found.used else []
-    if any(s.reason == "header_row" for s in found.skipped) and found.used >= 2:
-        header_rows.insert(0, [header_cell(c) for c in window[found.used - 2][1]])
+    # The header row(s) as written: an export that pages its output repeats them, both rows of a merged header, and
+    # its row of column numbers.
+    header_rows = repeats(found)
     width = len(header)
-    firsts = {row[0] for row in header_rows if row}
+    firsts = {row[0] for row, _ in header_rows if row}
     batch: list[tuple[int, str | None, list[str]]] = []
     append = batch.append
     notes = False  # inside a notes block (填表说明 and its numbered lines) below the data
@@ -115,7 +114,7 @@ def without_trailing_blanks(rows: Iterable[tuple[int, list[str]]]) -> Iterator[t
 
 
 def _fill_down(
-    rows: Iterator[tuple[int, list[str]]], merged: list[Merge], header_rows: list[list[str]]
+    rows: Iterator[tuple[int, list[str]]], merged: list[Merge], header_rows: list[tuple[list[str], str]]
 ) -> Iterator[tuple[int, list[str]]]:
     """Rows with the value of each merged range's first cell in the rows below it that the range covers (its first
     column only: a range merged across is one cell, and a note merged across a row stays one cell). A blank row
@@ -128,7 +127,7 @@ def _fill_down(
         closed = [column for column, (last, _) in open_.items() if number > last]
         for column in closed:
             del open_[column]
-        if open_ and _skip_reason(cells, header_rows) not in ("blank", "repeated_header"):
+        if open_ and _skip_reason(cells, header_rows) not in ("blank", "repeated_header", "column_numbers"):
             for column, (_, value) in open_.items():
                 if column < len(cells) and not cells[column].strip():
                     cells[column] = value
@@ -142,15 +141,22 @@ def _filled(cells: list[str]) -> int:
     return sum(1 for c in cells if c.strip())
 
 
-def _skip_reason(cells: list[str], header_rows: list[list[str]]) -> str | None:
+def repeats(found: HeaderFound) -> list[tuple[list[str], str]]:
+    """The rows a paged export repeats on each page, as written, each with the reason it is skipped for."""
+    rows = [(row, "repeated_header") for row in found.rows]
+    return rows + ([(found.numbers, "column_numbers")] if found.numbers is not None else [])
+
+
+def _skip_reason(cells: list[str], header_rows: list[tuple[list[str], str]]) -> str | None:
     first = cells[0].strip().lstrip("\ufeff") if cells else ""
-    if first and first[0] not in TOTAL_INITIALS and all(first != row[0] for row in header_rows if row):
+    if first and first[0] not in TOTAL_INITIALS and all(first != row[0] for row, _ in header_rows if row):
         return None  # the common case, decided by the first cell alone
     stripped = [header_cell(c) for c in cells]
     if not any(stripped):
         return "blank"
-    if any(row and stripped[: len(row)] == row for row in header_rows):
-        return "repeated_header"
+    for row, reason in header_rows:
+        if row and stripped[: len(row)] == row:
+            return reason
     if is_total(stripped):
         return "total_row"
     return None
