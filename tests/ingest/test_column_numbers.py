@@ -42,6 +42,7 @@ LAYOUTS = [
     # data that happens to hold small numbers stays data
     ([HEADER, ["1", "2", "3", "4", "某"], *DATA], [2, 3, 4], []),  # a cell that is no ordinal
     ([HEADER, ["1", "2", "", "", ""], *DATA], [2, 3, 4], []),  # two cells: not enough
+    ([HEADER[:3], ["甲", "1", "2"], ["乙", "3", "4"]], [2, 3], []),  # a firm called 甲 and two counts
     ([HEADER, ["1", "3", "5", "7", "9"], *DATA], [2, 3, 4], []),  # not in sequence
     ([HEADER, ["2", "3", "4", "5", "6"], *DATA], [2, 3, 4], []),  # not from the first
     ([HEADER, *DATA], [2, 3], []),

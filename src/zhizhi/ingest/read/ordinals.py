@@ -3,7 +3,8 @@
 description columns lettered, the figures numbered). It is no record: the readers skip it as `column_numbers`.
 
 A data row of small numbers is not taken for one: every filled cell must be an ordinal, in sequence from the first
-(1, or the column's own place), across at least three cells and more than half of the header's columns.
+(1, or the column's own place), across at least three cells and more than half of the header's columns; stems then
+numbers need two stems or three numbers (甲 1 2 may be a record).
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ def is_column_numbers(cells: list[str], width: int) -> bool:
             runs.append([item])
     if len(runs) > 2 or (len(runs) == 2 and runs[0][0][1] != "stem"):
         return False  # one family, or the stems of the description columns and then the figures' numbers
+    if len(runs) == 2 and len(runs[0]) < 2 and len(runs[1]) < MIN_CELLS:
+        return False  # 甲 1 2 is as likely a record (a firm called 甲, two counts) as the numbers of three columns
     return all(_in_sequence(run) for run in runs)
 
 
