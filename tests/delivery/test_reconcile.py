@@ -377,7 +377,7 @@ def test_the_cli_prints_json_and_writes_the_workbook(
     assert data["filters"] == {"target": "city", "source": None, "department": None, "period": "2021-07"}
     assert data["total"]["deliveries"] == {
         "owed": 4, "delivered": 2, "acknowledged": 1, "rejected": 1, "sent": 0, "pending": 2, "withheld": 0,
-        "dead": 0, "unknown": 0,
+        "dead": 0, "unknown": 0, "superseded": 0,
     }  # fmt: skip
     table = runner.invoke(app, [*base, "--period", "2021-08"])
     assert table.exit_code == 0, table.output

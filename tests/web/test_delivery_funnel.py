@@ -110,15 +110,15 @@ def test_the_dashboard_shows_each_targets_funnel(web: Web, built: Built) -> None
     page = web.client.get("/").text
     assert _numbers(_funnel(page, "province")) == {
         "owed": 4, "delivered": 3, "acknowledged": 2, "rejected": 1, "sent": 0, "pending": 1, "withheld": 0,
-        "dead": 0, "unknown": 0,
+        "dead": 0, "unknown": 0, "superseded": 0,
     }  # fmt: skip
     assert _numbers(_funnel(page, "city")) == {
         "owed": 4, "delivered": 3, "acknowledged": 3, "rejected": 0, "sent": 0, "pending": 1, "withheld": 0,
-        "dead": 0, "unknown": 0,
+        "dead": 0, "unknown": 0, "superseded": 0,
     }  # fmt: skip
     assert _numbers(_funnel(page, "archive")) == {
         "owed": 4, "delivered": 0, "acknowledged": 0, "rejected": 0, "sent": 0, "pending": 1, "withheld": 0,
-        "dead": 3, "unknown": 0,
+        "dead": 3, "unknown": 0, "superseded": 0,
     }  # fmt: skip
     assert "省平台" in page and "市共享平台" in page
     assert 'min="0" max="4" value="2"' in page  # the province's acknowledged bar: a share of what is owed

@@ -2,7 +2,8 @@
 
 `status` is one of the figures: `owed` (every delivery), `delivered` (reached the platform: sent, acknowledged
 or rejected), `acknowledged`, `rejected` (the platform refused), `sent`, `pending`, `withheld` (never sent: a code
-waits for a decision), `dead` or `unknown`. The filter is that of `reconcile`, checked the same way.
+waits for a decision), `dead`, `unknown` or `superseded` (never sent: a newer version of the record reached the
+platform first). The filter is that of `reconcile`, checked the same way.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "withheld": ("withheld",),
     "dead": ("dead",),
     "unknown": ("unknown",),
+    "superseded": ("superseded",),
 }
 PAGE = 1_000
 

@@ -3,7 +3,8 @@ line per department, source and target, each department's subtotal and the total
 
 Totals count each source's intake once (a source delivered to two targets has two lines) and each delivery once.
 `delivered` means reached the platform (it acknowledged, refused, or owes a receipt); what zhizhi held back
-(`withheld`, a code waiting for a steward's decision) or gave up on (`dead`, `unknown`) is counted apart.
+(`withheld`, a code waiting for a steward's decision), gave up on (`dead`, `unknown`) or settled without sending
+(`superseded`: a newer version of the record reached the platform first) is counted apart.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from zhizhi.delivery.period import Period
 
 FILTER_KEYS = ("target", "source", "department", "period")
 # The figures of deliveries, in the order every table shows them (`Outcome.as_dict`).
-OUTCOME_FIGURES = ("owed", "delivered", "acknowledged", "rejected", "sent", "pending", "withheld", "dead", "unknown")
+OUTCOME_FIGURES = (
+    "owed", "delivered", "acknowledged", "rejected", "sent", "pending", "withheld", "dead", "unknown", "superseded"
+)
 
 
 @dataclass(frozen=True)
@@ -77,10 +80,11 @@ class Outcome:
     dead: int = 0
     unknown: int = 0  # gave up after timeouts: may have arrived; a receipt or a retry settles it
     withheld: int = 0  # never sent: a code waits for a steward's decision
+    superseded: int = 0  # never sent, settled: a newer version of the record reached the platform first
 
     @property
     def owed(self) -> int:
-        return self.delivered + self.pending + self.withheld + self.dead + self.unknown
+        return self.delivered + self.pending + self.withheld + self.dead + self.unknown + self.superseded
 
     @property
     def delivered(self) -> int:
@@ -101,6 +105,7 @@ class Outcome:
             "withheld": self.withheld,
             "dead": self.dead,
             "unknown": self.unknown,
+            "superseded": self.superseded,
         }
 
 

@@ -134,7 +134,8 @@ def decide_code(session: Session, actor: Actor, item_id: int, *, to_code: str | 
 
 def release(session: Session, actor: Actor, item_id: int) -> int:
     """Make the deliveries held for a decided review item pending again (the worker renders them with the decision
-    in force); audited, and each a ledger entry. Returns how many."""
+    in force); audited, and each a ledger entry. Returns how many. One whose record has a newer version that reached
+    the target meanwhile is `superseded` instead, never sent (`zhizhi.delivery.supersede`)."""
     require(actor, "data.write")
     item = _get_item(session, item_id)
     if item.status != "decided":
@@ -144,13 +145,10 @@ def release(session: Session, actor: Actor, item_id: int) -> int:
         )
     held = list(session.scalars(_held_deliveries(item_id).order_by(Delivery.id)))
     released = requeue(session, held, f"code decided: review item {item_id}")
+    detail = {"code": item.from_code, "from_list": item.from_list, "to_list": item.to_list, "released": released}
+    detail["superseded"] = len(held) - released  # a newer version of their record reached the target meanwhile
     audit.record(
-        session,
-        actor,
-        "delivery.release",
-        object_type="code_review_item",
-        object_id=item_id,
-        detail={"code": item.from_code, "from_list": item.from_list, "to_list": item.to_list, "released": released},
+        session, actor, "delivery.release", object_type="code_review_item", object_id=item_id, detail=detail
     )
     return released
 

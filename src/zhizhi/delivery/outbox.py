@@ -23,7 +23,8 @@ from zhizhi.store.frames import slices
 from zhizhi.store.tables import DUE, Batch, Delivery
 
 # A delivery's state in people's words (Chinese, English): the web pages and the entity timeline. `rejected` is
-# the platform's refusal; `withheld` was never sent (a code waits for a steward's decision).
+# the platform's refusal; `withheld` was never sent (a code waits for a steward's decision); `superseded` was never
+# sent either, and never will be: a newer version of its record reached the platform first (`delivery.supersede`).
 STATUS_WORDS = {
     "pending": ("待发送", "pending"),
     "sent": ("已发送，待回执", "sent, awaiting receipt"),
@@ -32,6 +33,7 @@ STATUS_WORDS = {
     "withheld": ("未能发出：待决定", "not sent: awaiting a decision"),
     "dead": ("发送失败（死信）", "dead letter"),
     "unknown": ("送达未知（超时，可能已送达）", "unknown: timed out, may have arrived"),
+    "superseded": ("已被新版本取代", "superseded by a newer version"),
 }
 STATUSES = tuple(STATUS_WORDS)
 

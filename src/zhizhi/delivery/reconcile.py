@@ -6,9 +6,10 @@ One line per (department, source, target):
   `skipped`; `versions` (new and changed records) and `unchanged` (accepted rows that confirmed the current
   version) split `accepted`; `replayed` counts quarantined rows a steward later replayed into records.
 - **deliveries** to the line's target of the versions those batches (and their replays) made: `owed` =
-  `delivered` + `pending` + `withheld` + `dead` + `unknown`, and `delivered` (reached the platform) =
-  `acknowledged` + `rejected` (the platform refused) + `sent` (awaiting the platform's receipt); `withheld` were
-  never sent (a code waits for a steward's decision in the code review queue).
+  `delivered` + `pending` + `withheld` + `dead` + `unknown` + `superseded`, and `delivered` (reached the platform)
+  = `acknowledged` + `rejected` (the platform refused) + `sent` (awaiting the platform's receipt); `withheld` were
+  never sent (a code waits for a steward's decision in the code review queue); `superseded` were never sent and
+  never will be (a newer version of the record reached the platform first).
 
 A source delivered to two targets has two lines, its intake repeated on each; the totals count each source's
 intake once and each delivery once. A target that takes a source (by its target file) has its line even when it

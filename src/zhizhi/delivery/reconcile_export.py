@@ -1,7 +1,8 @@
 """A reconciliation as an Excel workbook: the figures (`summary`) and the deliveries behind them (`deliveries`).
 
 Headers carry the Chinese word and the JSON key (`产生 produced`); `已送达 delivered` counts what reached the platform,
-and `未能发出 withheld` what zhizhi held back for a code decision. The summary has one row per line and a total row
+`未能发出 withheld` what zhizhi held back for a code decision, and `已被新版本取代 superseded` what it never sent
+because a newer version of the record reached the platform first. The summary has one row per line and a total row
 (each source's intake once: do not add up the intake columns of a source delivered to several targets), then the
 filters it was made with. Every cell goes through the formula-safe `zhizhi.cells.xlsx_cell`: a record's name
 or a platform's reason that starts like a formula stays text.
@@ -44,6 +45,7 @@ OUTCOME_COLUMNS = (
     ("未能发出", "withheld"),
     ("失败", "dead"),
     ("送达未知", "unknown"),
+    ("已被新版本取代", "superseded"),
 )
 DELIVERY_COLUMNS = (
     ("交付编号", "id"),

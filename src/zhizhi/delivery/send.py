@@ -21,8 +21,10 @@ Three short steps, so that no database lock is held while the platform answers:
 A record whose code has no single equivalent in the target's list is not sent: its delivery is `withheld` at the
 claim, naming the code review item whose decision releases it (`zhizhi.delivery.holds`), so `rejected` always means
 that the platform refused. A record's later delivery to a target is `held` while an earlier one is pending, and
-released when that one leaves `pending` (`zhizhi.delivery.outbox.release_next`), so its versions arrive in order.
-Every outcome is a ledger entry (`delivery.acknowledged`, `.rejected`, `.sent`, `.retry`, `.dead`, `.withheld`).
+released when that one leaves `pending` (`zhizhi.delivery.outbox.release_next`), so its versions arrive in order;
+one whose record has a newer version that already reached the platform is `superseded` at the claim, never sent
+(`zhizhi.delivery.supersede`). Every outcome is a ledger entry (`delivery.acknowledged`, `.rejected`, `.sent`,
+`.retry`, `.dead`, `.withheld`, `.superseded`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from zhizhi.codes.review import note_for_review, review_items_for
 from zhizhi.delivery.holds import count_held
 from zhizhi.delivery.outbox import release_next
 from zhizhi.delivery.render import Renderer, Untranslatable, renderer
+from zhizhi.delivery.supersede import Older, newer_versions, supersede
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.delivery.transports import STAMP, Item, Outcome, TransientError, Transport, transport_for
 from zhizhi.errors import ZhizhiError
@@ -136,8 +139,19 @@ def _claim(
     renderers: dict[str, Renderer] = {}
     withheld: list[tuple[Delivery, Untranslatable]] = []
     settled: list[Delivery] = []
-    for row in _due(session, target, moment, limit, claim):
+    rows = _due(session, target, moment, limit, claim)
+    newer = newer_versions(session, target.name, [Older(row.id, row.record_id, row.version) for row in rows])
+    for row in rows:
         report.claimed += 1
+        if row.id in newer.superseded:  # a newer version reached the platform: this one never goes
+            delivery = session.get_one(Delivery, row.id)
+            entries.append(supersede(delivery, newer.superseded[row.id], moment))
+            settled.append(delivery)
+            report.add("superseded")
+            continue
+        if row.id in newer.behind:  # a newer version goes first: checked again when this claim runs out
+            report.add("waiting")
+            continue
         try:
             if row.record_type not in renderers:
                 renderers[row.record_type] = renderer(session, target, row.record_type, today=moment.date())
@@ -221,6 +235,7 @@ def _due(session: Session, target: TargetConfig, moment: datetime, limit: int, c
     query = (
         select(
             Delivery.id,
+            Delivery.record_id,
             Delivery.idempotency_key,
             RecordVersion.data,
             RecordVersion.version,

@@ -26,7 +26,7 @@ from zhizhi import ledger
 from zhizhi.access import Actor, audit
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import require
-from zhizhi.delivery import outbox
+from zhizhi.delivery import outbox, supersede
 from zhizhi.delivery.outbox import Owed, owe
 from zhizhi.delivery.period import Period
 from zhizhi.delivery.targets import TargetConfig
@@ -63,14 +63,15 @@ def retry(
     )
     if ids is not None:
         query = query.where(Delivery.id.in_(ids))
-    moved = requeue(session, list(session.scalars(query)), f"retry {status}")
+    chosen = list(session.scalars(query))
+    moved = requeue(session, chosen, f"retry {status}")
     audit.record(
         session,
         actor,
         "delivery.retry",
         object_type="target",
         object_id=target.name,
-        detail={"status": status, "ids": ids, "requeued": moved},
+        detail={"status": status, "ids": ids, "requeued": moved, "superseded": len(chosen) - moved},
     )
     return moved
 
@@ -176,23 +177,27 @@ def _current_versions(
 
 
 def requeue(session: Session, deliveries: Sequence[Delivery], why: str) -> int:
-    """Send these deliveries again from the first attempt (in each record's order), each a ledger entry saying why."""
-    ledger.append_many(
-        session,
-        [
-            (
-                "delivery.requeued",
-                "delivery",
-                delivery.id,
-                {
-                    "target": delivery.target,
-                    "idempotency_key": delivery.idempotency_key,
-                    "was": delivery.status,
-                    "why": why,
-                },
-            )
-            for delivery in deliveries
-        ],
-    )
-    outbox.requeue(session, [d.id for d in deliveries], utcnow())
-    return len(deliveries)
+    """Send these deliveries again from the first attempt (in each record's order), each a ledger entry saying why;
+    returns how many. One whose record has a newer version that already reached the target is `superseded` instead
+    (`zhizhi.delivery.supersede`), never sent."""
+    moment = utcnow()
+    newer = supersede.of_deliveries(session, deliveries).superseded
+    going = [d for d in deliveries if d.id not in newer]
+    entries: list[tuple[str, str, str | int, dict[str, Any]]] = [
+        (
+            "delivery.requeued",
+            "delivery",
+            delivery.id,
+            {
+                "target": delivery.target,
+                "idempotency_key": delivery.idempotency_key,
+                "was": delivery.status,
+                "why": why,
+            },
+        )
+        for delivery in going
+    ]
+    entries += [supersede.supersede(d, newer[d.id], moment, was=d.status, why=why) for d in deliveries if d.id in newer]
+    ledger.append_many(session, entries)
+    outbox.requeue(session, [d.id for d in going], moment)
+    return len(going)

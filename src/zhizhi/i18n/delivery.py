@@ -13,14 +13,17 @@ ZH = {
     "funnel.intro": "每个交付目标：应交付的记录版本；已送达平台的（平台已确认、拒收或待回执）；"
     "未能发出的（代码在目标平台的代码表中没有唯一对应，待数据管理员决定），不算作已送达。点击数字查看明细。",
     "funnel.withheld": "未能发出",
+    "funnel.superseded": "已被新版本取代",
     "funnel.latest_problems": "最近被拒收、未能发出和失败的交付",
     "funnel.no_problems": "没有被拒收、未能发出或失败的交付。",
     "funnel.decide": "去决定代码",
     "reconcile.intro": "各部门的数据源在所选期间产生了多少行、接收了多少；每个交付目标应交付多少、送达多少、"
     "平台拒收多少、因代码待决定而未能发出多少。产生 = 接收 + 隔离 + 跳过；应交付 = 已送达 + 待发送 + 未能发出 + "
-    "失败 + 送达未知；已送达（到达平台）= 已确认 + 被拒收 + 待回执。点击数字查看明细。",
+    "失败 + 送达未知 + 已被新版本取代；已送达（到达平台）= 已确认 + 被拒收 + 待回执。点击数字查看明细。",
     "reconcile.withheld": "未能发出",
     "reconcile.status.withheld": "未能发出：待决定代码",
+    "reconcile.superseded": "已被新版本取代",
+    "reconcile.status.superseded": "已被新版本取代（该记录的新版本已先送达平台，此版本不再发送）",
     "reconcile.waits_for": "待决定：代码 {code}",
     "delivery.waits_for": "待决定",
     "delivery.waits_for_item": "代码 {code}（{name}）：{from_title} → {to_title}",
@@ -37,6 +40,7 @@ ZH = {
     "delivery.entry.unknown": "超时，送达未知",
     "delivery.entry.withheld": "未能发出：代码待决定",
     "delivery.entry.requeued": "重新排队",
+    "delivery.entry.superseded": "已被新版本取代，不再发送",
     "codes.queue_order": "按决定后可放行的交付数排列，其次按涉及行数：排在前面的决定放行最多。",
     "codes.held": "可放行交付",
     "codes.held_n": "{deliveries} 条交付（{records} 条记录）",
@@ -66,16 +70,20 @@ EN = {
     "platform's list, awaiting a data steward's decision), which are not counted as delivered. Click a figure for "
     "the deliveries behind it.",
     "funnel.withheld": "not sent",
+    "funnel.superseded": "superseded",
     "funnel.latest_problems": "Latest rejected, unsent and dead deliveries",
     "funnel.no_problems": "No rejected, unsent or dead deliveries.",
     "funnel.decide": "decide the code",
     "reconcile.intro": "What each department's sources produced and what was accepted in the period; what each "
     "target was owed, what reached it, what it rejected, and what was not sent because a code awaits a decision. "
-    "Produced = accepted + quarantined + skipped; owed = delivered + pending + not sent + dead + unknown; "
-    "delivered (reached the platform) = acknowledged + rejected + awaiting receipt. Click a figure for the "
+    "Produced = accepted + quarantined + skipped; owed = delivered + pending + not sent + dead + unknown + "
+    "superseded; delivered (reached the platform) = acknowledged + rejected + awaiting receipt. Click a figure for the "
     "deliveries behind it.",
     "reconcile.withheld": "Not sent",
     "reconcile.status.withheld": "not sent: a code awaits a decision",
+    "reconcile.superseded": "Superseded",
+    "reconcile.status.superseded": "superseded by a newer version (it reached the platform first; this one is not "
+    "sent)",
     "reconcile.waits_for": "awaiting a decision on code {code}",
     "delivery.waits_for": "Awaiting",
     "delivery.waits_for_item": "code {code} ({name}): {from_title} → {to_title}",
@@ -93,6 +101,7 @@ EN = {
     "delivery.entry.unknown": "timed out: may have arrived",
     "delivery.entry.withheld": "not sent: a code awaits a decision",
     "delivery.entry.requeued": "queued again",
+    "delivery.entry.superseded": "superseded by a newer version: not sent",
     "codes.queue_order": "Sorted by how many deliveries each decision releases, then by rows affected: the first "
     "decisions release the most.",
     "codes.held": "Releases",

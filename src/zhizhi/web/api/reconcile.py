@@ -13,7 +13,9 @@ from zhizhi.delivery.reconcile import reconcile
 from zhizhi.web.deps import ApiDataReader, DbSession, Limit, Offset, app_context
 
 router = APIRouter(tags=["reconcile"])
-Figure = Literal["owed", "delivered", "acknowledged", "rejected", "sent", "pending", "withheld", "dead", "unknown"]
+Figure = Literal[
+    "owed", "delivered", "acknowledged", "rejected", "sent", "pending", "withheld", "dead", "unknown", "superseded"
+]
 Text = Annotated[str, Query(max_length=200)]
 PeriodText = Annotated[str, Query(max_length=40, description="2021, 2021-07, 2021-07-15 or FROM..TO, in Beijing time")]
 
@@ -31,8 +33,9 @@ Chosen = Annotated[ReconcileFilter, Depends(reconcile_filter)]
 @router.get("/reconcile")
 def read_reconcile(request: Request, db: DbSession, actor: ApiDataReader, chosen: Chosen) -> dict[str, Any]:
     """Per department, source and target: rows produced (= accepted + quarantined + skipped) in the period's
-    batches; deliveries owed (= delivered + pending + withheld + dead + unknown), delivered, i.e. reached the
-    platform (= acknowledged + rejected + sent); withheld were never sent (a code waits for a decision)."""
+    batches; deliveries owed (= delivered + pending + withheld + dead + unknown + superseded), delivered, i.e.
+    reached the platform (= acknowledged + rejected + sent); withheld were never sent (a code waits for a decision),
+    superseded never will be (a newer version of the record reached the platform first)."""
     return reconcile(db, actor, chosen, targets=load_targets(app_context(request).workspace.root)).as_dict()
 
 
