@@ -24,9 +24,9 @@ def test_recent_postings_list_each_keys_rows_across_folds() -> None:
     rng = np.random.default_rng(9)
     postings, plain = RecentPostings(), defaultdict[int, list[int]](list)
     for row in range(3 * FOLD + 5):
-        keys = sorted(set(rng.integers(0, 400, 12).tolist()))
+        keys = np.unique(rng.integers(0, 400, 12)).astype(np.uint32)
         postings.add(row, keys)
-        for key in keys:
+        for key in keys.tolist():
             plain[key].append(row)
         probe = np.unique(rng.integers(0, 450, 20)).astype(np.uint32)
         expected = sorted(r for key in probe.tolist() for r in plain.get(key, []))

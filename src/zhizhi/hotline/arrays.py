@@ -5,8 +5,6 @@ may list a few thousand rows)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -82,46 +80,45 @@ def _firsts(ordered: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
 
 
 class RecentPostings:
-    """Each trigram's rows among the rows added since the bulk build: the older in two arrays sorted by trigram
-    (key, row), the newest `FOLD` rows in a dictionary."""
+    """Each trigram's rows among the rows added since the bulk build, as (key, row) sorted by key: the newest rows'
+    (at most `FOLD`) in small arrays that take each row as it comes, the older in larger arrays they are folded
+    into."""
 
     def __init__(self) -> None:
-        self.clear()
+        self._older, self._fresh, self._fresh_rows = _Pairs(), _Pairs(), 0
 
-    def add(self, row: int, trigrams: list[int]) -> None:
-        """A new row and its trigram keys."""
-        for key in trigrams:
-            self._fresh[key].append(row)
+    def add(self, row: int, trigrams: npt.NDArray[np.uint32]) -> None:
+        """A new row and its trigram keys (sorted)."""
+        self._fresh.insert(trigrams, np.full(trigrams.size, row, dtype=I32))
         self._fresh_rows += 1
         if self._fresh_rows >= FOLD:
-            self._fold()
+            self._older.insert(self._fresh.keys, self._fresh.rows)
+            self._fresh, self._fresh_rows = _Pairs(), 0
 
     def rows_of(self, keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.int32]:
-        """The rows holding each of `keys`, one key's after the other (a row once per key it holds)."""
-        rows = np.empty(0, dtype=I32)
-        if self._keys.size and keys.size:
-            starts = np.searchsorted(self._keys, keys, side="left")
-            ends = np.searchsorted(self._keys, keys, side="right")
-            rows = self._rows[ranges(starts, ends)]
-        fresh = self._fresh
-        found = [fresh[key] for key in keys.tolist() if key in fresh] if fresh else []
-        if found:
-            rows = np.concatenate([rows, np.fromiter(chain.from_iterable(found), dtype=I32)])
-        return rows
+        """The rows holding each of `keys` (a row once per key it holds)."""
+        return np.concatenate([self._older.rows_of(keys), self._fresh.rows_of(keys)])
 
     def clear(self) -> None:
         """Every row gone (they are in the index's sorted arrays now)."""
-        self._keys = np.empty(0, dtype=U32)
-        self._rows = np.empty(0, dtype=I32)
-        self._fresh: dict[int, list[int]] = defaultdict(list)
-        self._fresh_rows = 0
+        self._older, self._fresh, self._fresh_rows = _Pairs(), _Pairs(), 0
 
-    def _fold(self) -> None:
-        fresh = self._fresh
-        keys = np.fromiter(chain.from_iterable(repeat(key, len(rows)) for key, rows in fresh.items()), dtype=U32)
-        rows = np.fromiter(chain.from_iterable(fresh.values()), dtype=I32)
-        order = np.argsort(keys, kind="stable")
-        at = np.searchsorted(self._keys, keys[order], side="right")
-        self._keys, self._rows = np.insert(self._keys, at, keys[order]), np.insert(self._rows, at, rows[order])
-        fresh.clear()
-        self._fresh_rows = 0
+
+class _Pairs:
+    """(key, row) pairs, sorted by key."""
+
+    def __init__(self) -> None:
+        self.keys = np.empty(0, dtype=U32)
+        self.rows = np.empty(0, dtype=I32)
+
+    def insert(self, keys: npt.NDArray[np.uint32], rows: npt.NDArray[np.int32]) -> None:
+        """More pairs, sorted by key."""
+        at = np.searchsorted(self.keys, keys, side="right")
+        self.keys, self.rows = np.insert(self.keys, at, keys), np.insert(self.rows, at, rows)
+
+    def rows_of(self, keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.int32]:
+        if not self.keys.size:
+            return self.rows
+        starts = np.searchsorted(self.keys, keys, side="left")
+        rows: npt.NDArray[np.int32] = self.rows[ranges(starts, np.searchsorted(self.keys, keys, side="right"))]
+        return rows

@@ -245,7 +245,7 @@ class TicketIndex:
         else:
             keys = self._grams.data[start:end].tolist()
             self._delta_df.update(keys)
-            self._delta_post.add(row, keys[: int(self._trigrams.data[row])])
+            self._delta_post.add(row, self._grams.data[start : start + self._trigrams.data[row]])
             for column in self._identity.values():
                 if who := int(column.data[row]):
                     self._delta_who[who].append(row)
