@@ -138,6 +138,11 @@ def _table(model: type[Any]) -> Table:
     return cast(Table, model.__table__)
 
 
+def _aware(moment: datetime) -> datetime:
+    """A ticket's moment as stored in a case (China's time, with its zone)."""
+    return moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment
+
+
 def _reasons(candidate: Candidate) -> str:
     return json.dumps(
         {"reasons": list(candidate.reasons), "phrases": list(candidate.shared_phrases), "ticket": candidate.ticket_id,
@@ -187,7 +192,7 @@ class _Batch:
         values = {
             "kind": kind, "stage": "received", "desk_id": department_id, "office_id": where.office_id,
             "handler_id": where.handler_id, "routed_by": where.why,
-            "received_at": moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment,
+            "received_at": _aware(moment),
             "received_on": moment.date(), "respondent_name": data.get("respondent_name") or None,
             "respondent_uscc": data.get("respondent_uscc") or None,
             "respondent_address": data.get("respondent_address") or None, "respondent_division": division,
@@ -233,10 +238,12 @@ class _Batch:
         stored = sorted(self.joining)
         # A ticket received before its case's first (another channel's export came in later): the grievance was
         # received then, so the case was, and its clocks start that day.
-        for case_id, moment in self.earliest.items():
-            at = moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment
-            earlier = update(Case).where(Case.id == case_id, Case.received_at > at)
-            self.session.execute(earlier.values(received_at=at, received_on=at.date()))
+        if self.earliest:
+            cases = _table(Case)
+            earlier = update(cases).where(cases.c.id == bindparam("case"), cases.c.received_at > bindparam("at"))
+            moments = [(case_id, _aware(moment)) for case_id, moment in self.earliest.items()]
+            rows = [{"case": case_id, "at": at, "day": at.date()} for case_id, at in moments]
+            self.session.execute(earlier.values(received_at=bindparam("at"), received_on=bindparam("day")), rows)
         for start in range(0, len(stored), CHUNK):
             part = stored[start : start + CHUNK]
             self.session.execute(update(Case).where(Case.id.in_(part)).values(updated_at=self.now))
@@ -257,8 +264,11 @@ class _Batch:
             return {}, {}
         rows = [{**o.values, "number": f"~{o.record_id}"} for o in self.opened]  # numbered once the ids are known
         cases = _table(Case)
-        made = self.session.execute(insert(cases).returning(cases.c.id, sort_by_parameter_order=True), rows)
-        ids = dict(enumerate(made.scalars().all(), NEW))
+        # Told apart by their provisional numbers, not by the order of the rows returned: asking for that order
+        # makes SQLite's driver insert one row per statement.
+        made = self.session.execute(insert(cases).returning(cases.c.id, cases.c.number), rows)
+        id_of = {str(number): int(case_id) for case_id, number in made}
+        ids = {case: id_of[row["number"]] for case, row in enumerate(rows, NEW)}
         numbers = {ids[case]: f"{o.moment:%Y}{ids[case]:07d}" for case, o in enumerate(self.opened, NEW)}
         numbered = update(cases).where(cases.c.id == bindparam("case")).values(number=bindparam("number"))
         self.session.execute(numbered, [{"case": i, "number": n} for i, n in numbers.items()])
