@@ -363,6 +363,9 @@ FORMULAS = [
     ],
 ]
 
+# the holder's name written again in a last column, left blank in the first row only
+SECOND_NAME_BLANK_FIRST = [[*r, r[2] if n else ""] for n, r in enumerate(_typed(DATA))]
+
 CASES = [
     Case(
         "a merged title, a blank row, a notes block and sign-off lines below the data (xlsx)",
@@ -540,9 +543,45 @@ CASES = [
         ),
     ),
     Case(
-        "a column name written twice: the first is the one mapped",
+        "a column name written twice, the copies holding other values: the source must say which it maps",
         _csv("重复列名.csv", [[*HEADER, "经营者名称"], *[[*r, "另一个名称"] for r in DATA]]),
+        Refused(
+            (
+                r"`重复列名.csv`: the header writes column `经营者名称` 2 times",
+                r"\(read as `经营者名称`, `经营者名称_2`\)",
+                r"row 2: `柳州市城中区老友粉店`, `另一个名称`",
+                r"field `holder_name` of source `xuke`",
+                r"`holder_name: 经营者名称_1` for the first, `holder_name: 经营者名称_2` for the second",
+            ),
+            (r"列「经营者名称」出现 2 次", "第 2 行", "第一列写 `holder_name: 经营者名称_1`", "第二列写"),
+        ),
+    ),
+    Case(
+        "the same in a workbook, the copies differing in one row only (one blank)",
+        _xlsx(
+            "重复列名.xlsx",
+            {"台账": Sheet([[*HEADER, "经营者名称"], *SECOND_NAME_BLANK_FIRST])},
+        ),
+        Refused(
+            (r"`重复列名.xlsx`, sheet `台账`: the header writes column `经营者名称` 2 times", "row 2: "), ("工作表",)
+        ),
+    ),
+    Case(
+        "a column name written twice with the same values in every row (sheets pasted together): harmless",
+        _xlsx("重复同值.xlsx", {"台账": Sheet([[*HEADER, " 经营者名称"], *[[*r, f"{r[2]} "] for r in _typed(DATA)]])}),
         Accepted(3, 3, values={"JY14502020000011": {"holder_name": "柳州市城中区老友粉店"}}),
+    ),
+    Case(
+        "the source names the first copy (经营者名称_1)",
+        _csv("重复列名一.csv", [[*HEADER, "经营者名称"], *[[*r, "另一个名称"] for r in DATA]]),
+        Accepted(3, 3, values={"JY14502020000011": {"holder_name": "柳州市城中区老友粉店"}}),
+        source=SOURCE.replace("holder_name: 经营者名称", "holder_name: 经营者名称_1"),
+    ),
+    Case(
+        "the source names the second copy (经营者名称_2), in a workbook",
+        _xlsx("重复列名二.xlsx", {"台账": Sheet([[*HEADER, "经营者名称"], *[[*r, "另一名称"] for r in _typed(DATA)]])}),
+        Accepted(3, 3, values={"JY14502020000011": {"holder_name": "另一名称"}}),
+        source=SOURCE.replace("holder_name: 经营者名称", "holder_name: 经营者名称_2"),
     ),
     Case(
         "a licence valid until a day before it was issued (有效期至 before 发证日期), as CSV and as a workbook",

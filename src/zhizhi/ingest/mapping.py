@@ -14,7 +14,7 @@ import polars as pl
 
 from zhizhi.errors import InputError
 from zhizhi.ingest.kinds import Cleaned, Context, I, clean_column, findings_where, no_findings, output_columns
-from zhizhi.ingest.read.base import ERROR, ROW
+from zhizhi.ingest.read.base import ERROR, ROW, repeated_columns
 from zhizhi.ingest.validate.results import REASONS
 from zhizhi.privacy.catalogue import BIOMETRIC, classify_columns
 from zhizhi.records.fields import Field, RecordType
@@ -65,11 +65,35 @@ def resolve_column(column: str, header: list[str]) -> list[str]:
     ambiguous; none is missing."""
     if column in header:
         return [column]
+    first = _first_copy(column, header)
+    if first is not None:
+        return [first]
     key = header_key(column)
     same = [h for h in header if header_key(h) == key]
     if same:
         return same
     return [h for h in header if _last_part(header_key(h)) == _last_part(key)]
+
+
+def _first_copy(column: str, header: list[str]) -> str | None:
+    """The first of a repeated column, for a source naming it `电话_1` (the header has 电话 and 电话_2); else None."""
+    if not column.endswith("_1") or len(column) < 3:
+        return None
+    found = resolve_column(column[:-2], header)
+    return found[0] if len(found) == 1 and found[0] in repeated_columns(header) else None
+
+
+def _repeated(source: SourceConfig, header: list[str], resolved: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Field -> its column and the column's copies, for each field mapping by its bare name a column the header
+    writes more than once (not `电话_1` nor `电话_2`), unless another field maps one of the copies."""
+    repeats = repeated_columns(header)
+    taken = set(resolved.values())
+    found = {}
+    for name, column in resolved.items():
+        written = source.fields[name].column or ""
+        if column in repeats and _first_copy(written, header) is None and not taken & set(repeats[column]):
+            found[name] = (column, *repeats[column])
+    return found
 
 
 def check_columns(
@@ -110,7 +134,9 @@ def check_columns(
             zh=f"文件 {where_zh} 中数据源 `{source.name}` 需要的列 {'；'.join(ambiguous)} 对应多个列，"
             "请在数据源文件的 fields 中按文件中的写法准确填写列名。本次未导入任何数据。",
         )
-    return _renamed(source, resolved)
+    repeated = _repeated(source, header, resolved)
+    renamed = _renamed(source, resolved)
+    return renamed.with_repeated(repeated, label, sheet) if repeated else renamed
 
 
 def as_written(source: SourceConfig, header: list[str]) -> SourceConfig:
@@ -158,6 +184,8 @@ def check_biometric(source: SourceConfig, header: list[str], label: str, sheet: 
 
 def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped:
     """Map, clean and check one chunk (a reader's frame: `_row`, `_error`, then text columns)."""
+    for name, copies in source.repeated.items():
+        _same_copies(frame, source, name, copies)
     kind = source.kind
     raw = frame.select(
         [
@@ -199,6 +227,42 @@ def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped
     filled = raw.select((pl.all().str.strip_chars().fill_null("") != "").sum()).row(0, named=True)
     records = records.select(ROW, KEY, HARD, *record_columns(kind))
     return Mapped(records, found, filled, translations, _rows_per_artefact(artefacts))
+
+
+def _same_copies(frame: pl.DataFrame, source: SourceConfig, name: str, columns: tuple[str, ...]) -> None:
+    """Refuse the file when the copies of a repeated column that a field maps by its bare name differ in a row: which
+    one the field means is the source's to say. Copies holding the same values are harmless."""
+    present = [c for c in columns if c in frame.columns]
+    if len(present) < 2:
+        return
+    first, *others = [pl.col(c).str.strip_chars().fill_null("") for c in present]
+    differ = frame.filter(pl.any_horizontal([first != other for other in others]))
+    if not differ.height:
+        return
+    row = differ.row(0, named=True)
+    label, sheet = source.read_from
+    where = f"`{label}`" + (f", sheet `{sheet}`" if sheet else "")
+    where_zh = f"`{label}`" + (f" 工作表 `{sheet}`" if sheet else "")
+    read_as = ", ".join(f"`{c}`" for c in present)
+    values = ", ".join(f"`{row[c] or ''}`" for c in present)
+    choices = [f"`{name}: {present[0]}_1` for the first"] + [
+        f"`{name}: {c}` for the {_NTH.get(i, f'{i}th')}" for i, c in enumerate(present[1:], start=2)
+    ]
+    choices_zh = [f"第一列写 `{name}: {present[0]}_1`"] + [
+        f"第{'二三四五六七八九'[i - 2] if i < 10 else i}列写 `{name}: {c}`" for i, c in enumerate(present[1:], start=2)
+    ]
+    raise InputError(
+        f"{where}: the header writes column `{present[0]}` {len(present)} times (read as {read_as}) and the copies "
+        f"differ (row {row[ROW]}: {values}), so field `{name}` "
+        f"of source `{source.name}` could be either. Name the copy it takes in the source file's `fields`: "
+        f"{', '.join(choices)}; or remove the extra column from the export. Nothing was ingested.",
+        zh=f"文件 {where_zh} 的表头中列「{present[0]}」出现 {len(present)} 次（读作 {'、'.join(present)}），"
+        f"且各列的值不同（第 {row[ROW]} 行：{values}），无法确定数据源 `{source.name}` 的字段 {name} 取哪一列。"
+        f"请在数据源文件的 fields 中写明：{'；'.join(choices_zh)}；或从导出中删去多余的列。本次未导入任何数据。",
+    )
+
+
+_NTH = {2: "second", 3: "third", 4: "fourth", 5: "fifth"}
 
 
 def as_read(spec: Field, source: SourceConfig) -> Field:

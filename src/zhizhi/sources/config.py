@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from zhizhi.config.files import NAME_PATTERN, NamedFiles, parse_yaml
@@ -88,6 +88,11 @@ class SourceConfig(_Strict):
         "without it a file with such columns is refused",
     )
 
+    # Set by ingest's column check against one file's header, never read from the file: field -> the columns as
+    # read that a header repeats under the name the field maps (电话, 电话_2), to be compared row by row.
+    _repeated: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
+    _read_from: tuple[str, str | None] = PrivateAttr(default=("", None))  # the file and sheet, for messages
+
     @field_validator("fields", mode="before")
     @classmethod
     def _shorthand(cls, value: Any) -> Any:
@@ -141,6 +146,22 @@ class SourceConfig(_Strict):
     @property
     def kind(self) -> RecordType:
         return record_type(self.record_type)
+
+    @property
+    def repeated(self) -> dict[str, tuple[str, ...]]:
+        """Field -> the copies of its column in the file being read (the first first), when it maps a repeated name."""
+        return dict(self._repeated)
+
+    @property
+    def read_from(self) -> tuple[str, str | None]:
+        """The file (and sheet) whose repeated columns `repeated` names."""
+        return self._read_from
+
+    def with_repeated(self, repeated: dict[str, tuple[str, ...]], label: str, sheet: str | None) -> SourceConfig:
+        """A copy of the source that compares the copies of these fields' columns in file `label` as it maps them."""
+        copy = self.model_copy()
+        copy._repeated, copy._read_from = dict(repeated), (label, sheet)
+        return copy
 
     def columns(self) -> dict[str, str]:
         """Field -> column, for the fields read from a column."""

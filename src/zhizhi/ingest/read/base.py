@@ -162,14 +162,34 @@ def header_cell(cell: str) -> str:
 
 
 def unique_header(names: list[str]) -> list[str]:
-    """Header names made unique and never empty: a blank becomes `column_3`, a repeat `名称_2`."""
+    """Header names made unique and never empty: a blank becomes `column_3`, a repeat `名称_2` (`名称_3` for the
+    third, or when the header has a column called `名称_2` of its own)."""
+    cells = [header_cell(raw) or f"column_{index}" for index, raw in enumerate(names, start=1)]
+    cells = [f"{name}_" if name in (ROW, ERROR) else name for name in cells]
+    taken = set(cells)
     seen: dict[str, int] = {}
     result = []
-    for index, raw in enumerate(names, start=1):
-        name = header_cell(raw) or f"column_{index}"
-        if name in (ROW, ERROR):
-            name = f"{name}_"
+    for name in cells:
         count = seen.get(name, 0) + 1
+        if count > 1:
+            while f"{name}_{count}" in taken:
+                count += 1
+            taken.add(f"{name}_{count}")
         seen[name] = count
         result.append(name if count == 1 else f"{name}_{count}")
     return result
+
+
+_COPY = re.compile(r"(.+)_([2-9]|[1-9][0-9]+)")
+
+
+def repeated_columns(header: list[str]) -> dict[str, list[str]]:
+    """The columns a header writes more than once, as `unique_header` names them: the first -> its copies
+    (`电话` -> [`电话_2`])."""
+    present = set(header)
+    found: dict[str, list[str]] = {}
+    for name in header:
+        match = _COPY.fullmatch(name)
+        if match and match.group(1) in present:
+            found.setdefault(match.group(1), []).append(name)
+    return found

@@ -10,12 +10,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from zhizhi.errors import InputError
 from zhizhi.ingest.mapping import header_key
 from zhizhi.ingest.normalize import split_address_value
 from zhizhi.ingest.normalize.divisions import division_index
 from zhizhi.ingest.normalize.text import clean_text_value
 from zhizhi.ingest.read import ERROR, ROW, ReadOptions, open_file
+from zhizhi.ingest.read.base import repeated_columns
 from zhizhi.records import RecordType, record_types
 from zhizhi.records import record_type as get_record_type
 from zhizhi.sources.config import FieldMapping, SourceConfig, source_path
@@ -98,6 +101,19 @@ class TypeScore:
 
 
 @dataclass
+class Repeated:
+    """A column the header writes more than once: its copies as read (电话, 电话_2) and in how many of the rows
+    sampled they differ."""
+
+    copies: tuple[str, ...]
+    differ: int = 0
+    rows: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"copies": list(self.copies), "rows_differing": self.differ, "rows": self.rows}
+
+
+@dataclass
 class Suggestion:
     """A proposed source: the SourceConfig, the evidence for every field, and what the file has left over.
 
@@ -119,6 +135,7 @@ class Suggestion:
     generated_on: date = field(default_factory=date.today)
     unmapped_reasons: dict[str, str] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)
+    repeated: dict[str, Repeated] = field(default_factory=dict)
 
     @property
     def mapped(self) -> list[FieldEvidence]:
@@ -142,6 +159,7 @@ class Suggestion:
             "unmapped_columns": self.unmapped_columns,
             "unmapped_reasons": self.unmapped_reasons,
             "constants": self.constants,
+            "repeated_columns": {first: item.as_dict() for first, item in self.repeated.items()},
             "missing_required": self.missing_required,
             "to_check": [item.field for item in self.to_check],
             "record_types": [
@@ -169,6 +187,16 @@ class Sample:
     # the headers of its other sheets (notes, code lists, a summary), which are no part of the suggestion.
     sheets: list[str] = field(default_factory=list)
     others: dict[str, list[str]] = field(default_factory=dict)
+    repeated: dict[str, Repeated] = field(default_factory=dict)
+
+
+def _compare_copies(frame: pl.DataFrame, found: dict[str, Repeated]) -> None:
+    """Count the rows of `frame` in which the copies of each repeated column differ (spaces around ignored)."""
+    for first, copies in repeated_columns(frame.columns).items():
+        item = found.setdefault(first, Repeated((first, *copies)))
+        base, *others = [pl.col(c).str.strip_chars().fill_null("") for c in item.copies]
+        item.differ += frame.filter(pl.any_horizontal([base != other for other in others])).height
+        item.rows += frame.height
 
 
 def read_sample(path: Path, options: ReadOptions, sample_rows: int) -> Sample:
@@ -178,12 +206,14 @@ def read_sample(path: Path, options: ReadOptions, sample_rows: int) -> Sample:
     header under which most rows were read."""
     reading = open_file(path, options)
     per_sheet: dict[str | None, dict[str, list[str]]] = {}
+    repeated: dict[str | None, dict[str, Repeated]] = {}
     rows_of: Counter[str | None] = Counter()
     rows = 0
     try:
         for chunk in reading.chunks:
             frame = chunk.frame.head(max(sample_rows - rows, 0))
             found = per_sheet.setdefault(chunk.sheet, {})
+            _compare_copies(frame, repeated.setdefault(chunk.sheet, {}))
             for name in frame.columns:
                 if name in (ROW, ERROR):
                     continue
@@ -218,7 +248,12 @@ def read_sample(path: Path, options: ReadOptions, sample_rows: int) -> Sample:
     title = next((skip.text for skip in reading.skipped if skip.reason == "title_row" and skip.text), None)
     others = {str(sheet): list(header) for sheet, header in headers.items() if header != main}
     named = [str(sheet) for sheet in chosen if sheet is not None] if others else []
-    return Sample(columns, sum(rows_of[sheet] for sheet in chosen), title, named, others)
+    copies: dict[str, Repeated] = {}
+    for sheet in chosen:
+        for first, item in repeated.get(sheet, {}).items():
+            total = copies.setdefault(first, Repeated(item.copies))
+            total.differ, total.rows = total.differ + item.differ, total.rows + item.rows
+    return Sample(columns, sum(rows_of[sheet] for sheet in chosen), title, named, others, copies)
 
 
 @dataclass
@@ -305,7 +340,7 @@ def suggest_source(
     if not sheet_names:
         sheet_names = _main_sheets(sample, set(best.mapping.values()), warnings)
     mappings = {
-        item.field: FieldMapping(column=item.column, confidence=item.confidence)
+        item.field: FieldMapping(column=_named(item.column, sample.repeated), confidence=item.confidence)
         for item in evidence
         if item.column is not None
     } | {name: FieldMapping(value=value, confidence=CONSTANT_CONFIDENCE) for name, value in constants.items()}
@@ -339,7 +374,15 @@ def suggest_source(
         title_row=sample.title_row,
         warnings=warnings,
         generated_on=today,
+        repeated=sample.repeated,
     )
+
+
+def _named(column: str, repeated: dict[str, Repeated]) -> str:
+    """A column as the source names it: the first of a repeated column whose copies differ as `电话_1`, since ingest
+    refuses the bare name for such copies (which one it means is the source's to say)."""
+    item = repeated.get(column)
+    return f"{column}_1" if item is not None and item.differ else column
 
 
 def _main_sheets(sample: Sample, mapped: set[str], warnings: list[str]) -> tuple[str, ...]:

@@ -42,6 +42,19 @@ def render_suggestion(suggestion: Suggestion) -> str:
         lines.append(f"#   department: `{UNKNOWN_DEPARTMENT}` is a placeholder: set the owning department's code")
     if source.default_prefecture:
         lines.append(f"#   default_prefecture: guessed from the addresses ({source.default_prefecture}): confirm it")
+    for first, item in suggestion.repeated.items():
+        read_as = ", ".join(item.copies)
+        if item.differ:
+            lines.append(
+                f"#   {first}: written {len(item.copies)} times in the header (read as {read_as}), the copies differ "
+                f"in {item.differ} of {item.rows} rows sampled: a field names the copy it takes ({first}_1 the first, "
+                f"{item.copies[1]} the second): check it takes the right one"
+            )
+        else:
+            lines.append(
+                f"#   {first}: written {len(item.copies)} times in the header (read as {read_as}), the same in every "
+                f"row sampled: mapped by its name; ingest refuses a file whose copies differ"
+            )
     lines.append("# Columns not mapped: " + (", ".join(suggestion.unmapped_columns) or "none"))
     lines.extend(f"#   {column}: {reason}" for column, reason in suggestion.unmapped_reasons.items())
     if suggestion.missing_required:
