@@ -5,6 +5,8 @@ may list a few thousand rows)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -63,8 +65,13 @@ def distinct(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return ordered[_firsts(ordered)] if ordered.size > 1 else ordered
 
 
-def distinct_counts(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.intp]]:
-    """The distinct values, sorted, and how many times each is there (as `np.unique(..., return_counts=True)`)."""
+def distinct_counts(values: npt.NDArray[Any], below: int = 0) -> tuple[npt.NDArray[Any], npt.NDArray[np.intp]]:
+    """The distinct values, sorted, and how many times each is there (as `np.unique(..., return_counts=True)`);
+    values known to lie in 0..`below` - 1 are tallied rather than sorted when there are enough of them."""
+    if 0 < below <= 4 * values.size:
+        tally = np.bincount(values, minlength=below)
+        seen = np.flatnonzero(tally)
+        return seen.astype(values.dtype), tally[seen]
     ordered = np.sort(values)
     if not ordered.size:
         return ordered, np.zeros(0, dtype=np.intp)
@@ -80,28 +87,38 @@ def _firsts(ordered: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
 
 
 class RecentPostings:
-    """Each trigram's rows among the rows added since the bulk build, as (key, row) sorted by key: the newest rows'
-    (at most `FOLD`) in small arrays that take each row as it comes, the older in larger arrays they are folded
-    into."""
+    """Each trigram's rows among the rows added since the bulk build: the older in arrays sorted by trigram, the
+    newest (at most `FOLD`, so that each trigram lists few of them) in a dictionary of lists folded into the arrays as
+    it fills."""
 
     def __init__(self) -> None:
-        self._older, self._fresh, self._fresh_rows = _Pairs(), _Pairs(), 0
+        self._older, self._fresh, self._fresh_rows = _Pairs(), defaultdict[int, list[int]](list), 0
 
-    def add(self, row: int, trigrams: npt.NDArray[np.uint32]) -> None:
-        """A new row and its trigram keys (sorted)."""
-        self._fresh.insert(trigrams, np.full(trigrams.size, row, dtype=I32))
+    def add(self, row: int, trigrams: list[int]) -> None:
+        """A new row and its trigram keys."""
+        for key in trigrams:
+            self._fresh[key].append(row)
         self._fresh_rows += 1
         if self._fresh_rows >= FOLD:
-            self._older.insert(self._fresh.keys, self._fresh.rows)
-            self._fresh, self._fresh_rows = _Pairs(), 0
+            fresh = self._fresh
+            keys = np.fromiter(chain.from_iterable(repeat(key, len(rows)) for key, rows in fresh.items()), dtype=U32)
+            rows = np.fromiter(chain.from_iterable(fresh.values()), dtype=I32)
+            order = np.argsort(keys, kind="stable")
+            self._older.insert(keys[order], rows[order])
+            self.clear(older=False)
 
     def rows_of(self, keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.int32]:
         """The rows holding each of `keys` (a row once per key it holds)."""
-        return np.concatenate([self._older.rows_of(keys), self._fresh.rows_of(keys)])
+        fresh = self._fresh
+        found = [fresh[key] for key in keys.tolist() if key in fresh] if fresh else []
+        newest = np.fromiter(chain.from_iterable(found), dtype=I32)
+        return np.concatenate([self._older.rows_of(keys), newest])
 
-    def clear(self) -> None:
-        """Every row gone (they are in the index's sorted arrays now)."""
-        self._older, self._fresh, self._fresh_rows = _Pairs(), _Pairs(), 0
+    def clear(self, *, older: bool = True) -> None:
+        """Every row gone (they are in the index's sorted arrays now), or with `older` False the newest only."""
+        self._fresh, self._fresh_rows = defaultdict(list), 0
+        if older:
+            self._older = _Pairs()
 
 
 class _Pairs:
@@ -112,7 +129,7 @@ class _Pairs:
         self.rows = np.empty(0, dtype=I32)
 
     def insert(self, keys: npt.NDArray[np.uint32], rows: npt.NDArray[np.int32]) -> None:
-        """More pairs, sorted by key."""
+        """More pairs, sorted by key (each value at once: one copy of the arrays)."""
         at = np.searchsorted(self.keys, keys, side="right")
         self.keys, self.rows = np.insert(self.keys, at, keys), np.insert(self.rows, at, rows)
 

@@ -245,7 +245,7 @@ class TicketIndex:
         else:
             keys = self._grams.data[start:end].tolist()
             self._delta_df.update(keys)
-            self._delta_post.add(row, self._grams.data[start : start + self._trigrams.data[row]])
+            self._delta_post.add(row, keys[: int(self._trigrams.data[row])])
             for column in self._identity.values():
                 if who := int(column.data[row]):
                     self._delta_who[who].append(row)
@@ -499,7 +499,7 @@ class TicketIndex:
         chosen = [np.empty(0, dtype=I64)]
         posted = self._postings_of(rare)
         if posted.size:
-            ids, counts = distinct_counts(posted)
+            ids, counts = distinct_counts(posted, below=len(self))
             need = 2 if rare.size >= 4 else 1
             ids, counts = ids[counts >= need], counts[counts >= need]
             chosen.append(_most(ids, counts, self.shortlist).astype(I64))
