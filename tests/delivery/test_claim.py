@@ -15,6 +15,7 @@ from tests.conftest import OPERATOR, outbox
 from tests.delivery.test_send import Receiver, _send, _target
 from tests.ingest.test_pipeline import _codes, _row, _source, _write
 from zhizhi.delivery.send import due_query
+from zhizhi.delivery.supersede import later_query
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.store.tables import Delivery
 from zhizhi.store.types import utcnow
@@ -64,6 +65,9 @@ def test_the_claim_is_an_index_range_scan_at_a_backlog_of_100000_with_stale_stat
     with city() as session:
         assert session.scalar(select(Delivery.id).where(Delivery.status == "pending").offset(BACKLOG - 1)) is not None
     assert _uses_the_due_index(engine, backend)
+    with city() as session:  # the check for a newer version of a claimed delivery's record
+        record = session.scalar(select(Delivery.record_id).order_by(Delivery.id.desc()).limit(1))
+    assert record is not None and _looks_up_by_record(engine, backend, record)
     # After an outage every delivery waited in backoff; now all are due again at different times.
     with engine.begin() as connection:
         connection.execute(
@@ -76,6 +80,22 @@ def test_the_claim_is_an_index_range_scan_at_a_backlog_of_100000_with_stale_stat
                 text("SELECT last_analyze, last_autoanalyze FROM pg_stat_user_tables WHERE relname = 'deliveries'")
             ).one()
         assert analysed == (None, None)
+
+
+def _looks_up_by_record(engine: Engine, backend: str, record: int) -> bool:
+    """Whether the look-up for newer versions of a record reads the deliveries (and their versions) through
+    indexes, with no scan of the outbox."""
+    with engine.connect() as connection:
+        sql = str(later_query(record).compile(connection, compile_kwargs={"literal_binds": True}))
+        if backend == "postgresql":
+            plan = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql).scalar()
+            nodes = list(_nodes(plan[0]["Plan"] if isinstance(plan, list) else json.loads(plan)[0]["Plan"]))
+            indexes = {n.get("Index Name") for n in nodes}
+            return "ix_deliveries_record_id" in indexes and not any(n["Node Type"] == "Seq Scan" for n in nodes)
+        steps = [row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+        return any("USING INDEX ix_deliveries_record_id" in s for s in steps) and not any(
+            s.startswith("SCAN") for s in steps
+        )
 
 
 CLAIM_ORDER = ("ix_deliveries_due", "ix_deliveries_target_status")  # both keep entries in the claim's order

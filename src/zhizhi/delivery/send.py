@@ -140,7 +140,7 @@ def _claim(
     withheld: list[tuple[Delivery, Untranslatable]] = []
     settled: list[Delivery] = []
     rows = _due(session, target, moment, limit, claim)
-    newer = newer_versions(session, target.name, [Older(row.id, row.record_id, row.version) for row in rows])
+    newer = newer_versions(session, target.name, [Older(r.id, r.record_id, r.version, r.current) for r in rows])
     for row in rows:
         report.claimed += 1
         if row.id in newer.superseded:  # a newer version reached the platform: this one never goes
@@ -223,7 +223,8 @@ def due_query(target: str, moment: datetime, limit: int) -> Select[Any]:
 
 def _due(session: Session, target: TargetConfig, moment: datetime, limit: int, claim: _Claim) -> list[Any]:
     """Claim the due deliveries (held until the claim's token; SKIP LOCKED on PostgreSQL) in one UPDATE, then read
-    what they carry as plain rows: the delivery, its version's data, number and time, and the record type."""
+    what they carry as plain rows: the delivery, its version's data, number and time, the record type and its
+    current version number."""
     due = due_query(target.name, moment, limit)
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
@@ -241,6 +242,7 @@ def _due(session: Session, target: TargetConfig, moment: datetime, limit: int, c
             RecordVersion.version,
             RecordVersion.created_at.label("version_at"),
             Record.record_type,
+            Record.version.label("current"),
         )
         .join(RecordVersion, RecordVersion.id == Delivery.record_version_id)
         .join(Record, Record.id == Delivery.record_id)
