@@ -105,6 +105,7 @@ def _twins(session: Session, pending: list[tuple[int, dict[str, Any], int]]) -> 
     """Each pending ticket's twins: the other ticket records of the same channel and number (one ticket that came
     by two ways, a platform's export and its push, is a record of each source), oldest first."""
     wanted = {f"number={data.get('number')}": data.get("channel") for _, data, _ in pending if data.get("number")}
+    channel_of = {record_id: data.get("channel") for record_id, data, _ in pending}  # known: not decoded again
     by_key: dict[tuple[str, Any], list[int]] = defaultdict(list)
     keys = sorted(wanted)
     for start in range(0, len(keys), CHUNK):
@@ -115,7 +116,8 @@ def _twins(session: Session, pending: list[tuple[int, dict[str, Any], int]]) -> 
             .order_by(Record.id)
         )
         for record_id, key, raw in found:
-            by_key[(key, json.loads(raw).get("channel"))].append(int(record_id))
+            channel = channel_of[record_id] if record_id in channel_of else json.loads(raw).get("channel")
+            by_key[(key, channel)].append(int(record_id))
     twins: dict[int, list[int]] = {}
     for record_id, data, _ in pending:
         same = by_key.get((f"number={data.get('number')}", data.get("channel")), [])
