@@ -1,12 +1,20 @@
-"""The similarity index's array helpers give what numpy's slower calls and plain Python lists give."""
+"""The similarity index's array helpers give what numpy's slower calls, Python lists and one text at a time give."""
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 
 from zhizhi.hotline.arrays import FOLD, RecentPostings, distinct, distinct_counts
+from zhizhi.hotline.texts import gram_keys, gram_keys_many, normalise_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+from hotline import as_text  # noqa: E402
+from hotline import month as bench_month  # noqa: E402
 
 
 def test_distinct_values_and_counts_are_numpys() -> None:
@@ -35,3 +43,16 @@ def test_recent_postings_list_each_keys_rows_across_folds() -> None:
         assert sorted(postings.rows_of(probe).tolist()) == expected
     postings.clear()
     assert postings.rows_of(np.arange(400, dtype=np.uint32)).size == 0
+
+
+def test_texts_cut_all_at_once_give_each_texts_keys() -> None:
+    """A batch's texts are cut into keys at once (`gram_keys_many`): each text's keys are those it has alone, the
+    empty text's, a one-character text's (its own bigram) and characters beyond the first plane's included."""
+    month = [normalise_text(as_text(t).text) for t in bench_month(7, 200)]
+    texts = ["", "a", "ab", "abc", "𠀀𠀁𠀂好", "要求处理要求处理", *month[:300], "x", ""]
+    for batch in (texts, texts[:1], texts[1:2], texts[5:6], []):
+        cut = gram_keys_many(batch)
+        assert len(cut) == len(batch)
+        for text, (tri, bi) in zip(batch, cut, strict=True):
+            alone = gram_keys(text)
+            assert np.array_equal(tri, alone[0]) and np.array_equal(bi, alone[1]) and tri.dtype == bi.dtype == np.uint32

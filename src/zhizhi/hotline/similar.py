@@ -56,6 +56,7 @@ from zhizhi.hotline.evidence import (
 from zhizhi.hotline.texts import (
     character_bits,
     gram_keys,
+    gram_keys_many,
     label_key,
     normalise_text,
     place_key,
@@ -219,6 +220,7 @@ class TicketIndex:
         self._bulk_rows = 0
         self._scratch = threading.local()  # `_find`'s table, one per thread (readers may run side by side)
         self._last: _Examined | None = None
+        self._ready: dict[TicketText, _Prepared] = {}  # `prepare`d, not examined yet
 
     def __len__(self) -> int:
         return self._ids.size
@@ -413,8 +415,13 @@ class TicketIndex:
             if key:
                 self._delta_who[key].append(row)
 
+    def prepare(self, tickets: list[TicketText]) -> None:
+        """Tickets about to be examined one after the other, prepared at once (`_prepare_many`: the same facts and
+        keys); each is taken when it is examined."""
+        self._ready = dict(zip(tickets, _prepare_many(tickets), strict=True))
+
     def _examine(self, ticket: TicketText, floor: float | None = None) -> _Seen:
-        prepared = _prepare(ticket)
+        prepared = self._ready.pop(ticket, None) or _prepare(ticket)
         mine, tri, bi = prepared
         self._last = _Examined(ticket, prepared, len(self))
         if not len(self):
@@ -691,16 +698,29 @@ class _Ticket:
     labels: tuple[int, ...]  # problem, goods, place (`LABELS`)
 
 
-def _prepare(ticket: TicketText) -> tuple[_Ticket, npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+_Prepared = tuple["_Ticket", npt.NDArray[np.uint32], npt.NDArray[np.uint32]]
+
+
+def _prepare(ticket: TicketText) -> _Prepared:
     """What the index compares of a ticket: its facts, and its text's trigram and bigram keys."""
+    mine = _facts_of(ticket)
+    return (mine, *gram_keys(mine.text))
+
+
+def _prepare_many(tickets: list[TicketText]) -> list[_Prepared]:
+    """`_prepare` of many tickets, their texts cut into keys all at once."""
+    facts = [_facts_of(ticket) for ticket in tickets]
+    return [(mine, *keys) for mine, keys in zip(facts, gram_keys_many([m.text for m in facts]), strict=True)]
+
+
+def _facts_of(ticket: TicketText) -> _Ticket:
     full = normalise_text(ticket.text)
     respondent = respondent_key(ticket.respondent) or None
     text = without_respondent(full, respondent)
     core = respondent and respondent_core(respondent)
     who = [_hash("phone", ticket.phone), _hash("name", ticket.caller_name), _hash("respondent", core),
            _hash("uscc", ticket.respondent_uscc)]  # fmt: skip
-    mine = _Ticket(ticket.id, who, respondent, figures(full), repeats(full), ticket.received, text, _labels(ticket))
-    return (mine, *gram_keys(text))
+    return _Ticket(ticket.id, who, respondent, figures(full), repeats(full), ticket.received, text, _labels(ticket))
 
 
 @dataclass
@@ -709,7 +729,7 @@ class _Examined:
     that ticket is added next, nothing is computed again."""
 
     ticket: TicketText
-    prepared: tuple[_Ticket, npt.NDArray[np.uint32], npt.NDArray[np.uint32]]
+    prepared: _Prepared
     size: int
     keys: npt.NDArray[np.uint32] | None = None
     df: npt.NDArray[np.int64] | None = None

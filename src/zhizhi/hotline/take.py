@@ -69,8 +69,9 @@ def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int 
     batch = _Batch(session, actor, workspace, pending)
     twins = _twins(session, pending)
     done = Intake()
-    for record_id, data, department_id in pending:
-        text = ticket_text(record_id, data)
+    texts = [ticket_text(record_id, data) for record_id, data, _ in pending]
+    memory.index.prepare(texts)
+    for (record_id, data, department_id), text in zip(pending, texts, strict=True):
         by_case = _by_case(memory.index.candidates(text, limit=20, floor=settings.review_from), case_of)
         best = max(by_case.items(), key=lambda item: (item[1].score, -item[0]), default=None)
         twin = next((t for t in twins.get(record_id, ()) if t in case_of), None)

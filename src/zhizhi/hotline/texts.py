@@ -58,6 +58,30 @@ def gram_keys(text: str) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]
     return distinct(trigram_keys(text, codes)), distinct(bi)
 
 
+def gram_keys_many(texts: list[str]) -> list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]]:
+    """`gram_keys` of each of many texts, cut and sorted all at once (the same keys as one text at a time)."""
+    lengths = np.array([len(text) for text in texts], dtype=np.int64)
+    codes = _codes("".join(texts))
+    owner = np.repeat(np.arange(len(texts)), lengths)
+    left = np.cumsum(lengths)[owner] - np.arange(codes.size)  # the characters from each to its text's end
+    tri = _mix((codes[:-2] << np.uint64(42)) | (codes[1:-1] << np.uint64(21)) | codes[2:])
+    bi = _mix((codes[:-1] << np.uint64(21)) | codes[1:] | np.uint64(1 << 63))
+    alone = lengths[owner] == 1  # a one-character text is its own bigram
+    is_tri, is_bi = left[:-2] >= 3, left[:-1] >= 2
+    tris = _by_text(owner[:-2][is_tri], tri[is_tri], len(texts))
+    bis = _by_text(np.concatenate([owner[:-1][is_bi], owner[alone]]),
+                   np.concatenate([bi[is_bi], _mix(codes[alone] | np.uint64(1 << 63))]), len(texts))  # fmt: skip
+    return list(zip(tris, bis, strict=True))
+
+
+def _by_text(owner: npt.NDArray[np.intp], keys: npt.NDArray[np.uint32], texts: int) -> list[npt.NDArray[np.uint32]]:
+    """Each text's distinct keys, sorted (`owner`: the text of each key)."""
+    both = distinct((owner.astype(np.uint64) << np.uint64(32)) | keys.astype(np.uint64))
+    bounds = np.searchsorted(both >> np.uint64(32), np.arange(texts + 1, dtype=np.uint64)).tolist()
+    low = both.astype(U32)
+    return [low[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
 def trigram_keys(text: str, codes: npt.NDArray[np.uint64] | None = None) -> npt.NDArray[np.uint32]:
     """The key of each trigram of a normalised text, in the order of the text (repeats kept)."""
     codes = _codes(text) if codes is None else codes
