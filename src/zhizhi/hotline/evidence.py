@@ -192,7 +192,7 @@ class PairFacts:
 
     def evidence(self, row: int) -> Evidence:
         """One pair's facts."""
-        values = {f.name: getattr(self, f.name)[row].item() for f in fields(self)}
+        values = {name: getattr(self, name)[row].item() for name in _PAIR_FACTS}
         return Evidence(**{**values, "days_apart": None if values["days_apart"] < 0 else values["days_apart"]})
 
     def vectors(self) -> npt.NDArray[np.float64]:
@@ -237,6 +237,8 @@ class PairFacts:
         """Each pair's score (as `Evidence.score`)."""
         return [1 / (1 + math.exp(-z)) for z in self.logits().tolist()]
 
+
+_PAIR_FACTS = tuple(f.name for f in fields(PairFacts))
 
 IDENTITY = ("same_phone", "same_caller", "same_respondent", "different_respondent", "one_respondent")
 """The facts of a pair that say who: the same phone, caller, business; another business; a business on one side."""

@@ -662,14 +662,14 @@ class TicketIndex:
     def _case_candidate(self, score: float, case: int | None, members: npt.NDArray[np.int64], best_row: int,
                         e: CaseEvidence, seen: _Seen) -> CaseCandidate:  # fmt: skip
         best = self._candidate(e.best.score(), e.best, best_row, seen)
-        phrases = _phrases(seen.mine.text, self._trigrams_of(members.tolist()), seen.weights(), len(self))
+        phrases = _phrases(seen, self._trigrams_of(members.tolist()), len(self))
         own = [r for r, yes in (("case_phrases", len(phrases) > len(best.shared_phrases)),
                                 ("several_callers", e.several_callers())) if yes]  # fmt: skip
         ids = tuple(sorted(self._ids.data[members].tolist()))
         return CaseCandidate(case, round(score, 4), ids, best, (*best.reasons, *own), phrases)
 
     def _candidate(self, score: float, e: Evidence, row: int, seen: _Seen) -> Candidate:
-        phrases = _phrases(seen.mine.text, self._trigrams_of([row]), seen.weights(), len(self))
+        phrases = _phrases(seen, self._trigrams_of([row]), len(self))
         long_apart = e.long_apart()
         reasons = [r for r, yes in (("same_phone", e.same_phone), ("same_caller", e.same_caller),
                                     ("same_respondent", e.same_respondent), ("shared_phrases", bool(phrases)),
@@ -747,18 +747,30 @@ class _Seen:
     facts: PairFacts
     logits: npt.NDArray[np.float64]
     _weights: dict[int, float] | None = None
+    _ranked: list[tuple[float, str, int]] | None = None
 
     def weights(self) -> dict[int, float]:
         if self._weights is None:
             self._weights = dict(zip(self.keys.tolist(), self.idf.tolist(), strict=True))
         return self._weights
 
+    def ranked(self) -> list[tuple[float, str, int]]:
+        """The new text's trigrams (weight, trigram, key), the heaviest first (the same trigram once)."""
+        if self._ranked is None:
+            text, weights = self.mine.text, self.weights()
+            grams = dict(zip((text[i : i + 3] for i in range(len(text) - 2)), trigram_keys(text).tolist(),
+                             strict=True)) if len(text) >= 3 else {}  # fmt: skip
+            self._ranked = sorted(((weights.get(k, 0.0), g, k) for g, k in grams.items()), reverse=True)
+        return self._ranked
 
-def _phrases(text: str, theirs: set[int], weights: dict[int, float], total: int) -> tuple[str, ...]:
+
+def _phrases(seen: _Seen, theirs: set[int], total: int) -> tuple[str, ...]:
     """The rarest shared trigrams (in at most one ticket in a thousand), rarest first, at most three."""
     rare = math.log((total + 1) / (max(total // 1000, 1) + 1))
-    if len(text) < 3:
-        return ()
-    grams = dict(zip((text[i : i + 3] for i in range(len(text) - 2)), trigram_keys(text).tolist(), strict=True))
-    shared = sorted(((weights.get(k, 0.0), g) for g, k in grams.items() if k in theirs), reverse=True)
-    return tuple(g for w, g in shared if w >= rare)[:3]
+    found: list[str] = []
+    for weight, gram, key in seen.ranked():
+        if weight < rare or len(found) == 3:
+            break
+        if key in theirs:
+            found.append(gram)
+    return tuple(found)
