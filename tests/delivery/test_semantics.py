@@ -50,6 +50,29 @@ def test_a_platform_down_for_hours_is_tried_again_until_the_time_runs_out(
     assert _attempts(city) == [13]
 
 
+def test_a_platform_asking_for_time_or_refusing_the_credentials_is_tried_again_not_a_refusal(
+    city: sessionmaker[Session], tmp_path: Path, receiver: Receiver
+) -> None:
+    """A rate limit waits as long as the platform's `Retry-After` asks; an expired token does not mark the records
+    refused: each is tried again with its reason, and goes once the platform takes it."""
+    _ingest(city, tmp_path, ["甲有限公司"])
+    target = _target(receiver.url)
+    receiver.fail_next, receiver.fail_headers = [429], {"Retry-After": "600"}
+    asked = utcnow()
+    assert _send(city, target) == {"retry": 1}
+    with city() as session:
+        delivery = session.scalars(select(Delivery)).one()
+        assert delivery.next_attempt_at is not None and delivery.next_attempt_at >= asked + timedelta(seconds=600)
+    assert _send(city, target, after=timedelta(seconds=300)) == {}  # not before the time the platform asked for
+    receiver.fail_next, receiver.fail_headers = [401], {}
+    assert _send(city, target, after=timedelta(seconds=700)) == {"retry": 1}
+    with city() as session:
+        delivery = session.scalars(select(Delivery)).one()
+        assert delivery.status == "pending" and "auth_header_env" in (delivery.last_error or "")
+    assert _send(city, target, after=timedelta(hours=1)) == {"acknowledged": 1}
+    assert _states(city) == {"acknowledged": 1}
+
+
 def test_a_worker_that_dies_holding_a_claim_costs_no_attempt(
     city: sessionmaker[Session], tmp_path: Path, receiver: Receiver
 ) -> None:

@@ -35,6 +35,7 @@ class Receiver:
 
     url: str = ""
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer the next requests with
+    fail_headers: dict[str, str] = field(default_factory=dict)  # headers of those answers (Retry-After)
     reject: dict[str, str] = field(default_factory=dict)  # record name -> reason
     later: set[str] = field(default_factory=set)  # record names acknowledged later
     seen: list[str] = field(default_factory=list)  # idempotency keys, in the order received and accepted
@@ -55,6 +56,8 @@ def receiver() -> Iterator[Receiver]:
             if state.fail_next:
                 status = state.fail_next.pop(0)
                 self.send_response(status)
+                for name, value in state.fail_headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(b"busy")
                 return

@@ -87,6 +87,7 @@ class Failure:
     message: str
     terminal: bool = False
     maybe_arrived: bool = False
+    retry_after: float | None = None  # seconds the platform asked to be left alone for (`Retry-After`)
 
 
 def backoff(attempts: int, rng: random.Random | None = None, first: timedelta = BACKOFF_FIRST) -> timedelta:
@@ -116,7 +117,7 @@ def send_once(
     try:
         outcomes: list[Outcome] | Failure = carrier.send(target, claim.items)
     except TransientError as exc:
-        outcomes = Failure(str(exc), maybe_arrived=exc.maybe_arrived)
+        outcomes = Failure(str(exc), maybe_arrived=exc.maybe_arrived, retry_after=exc.retry_after)
     except ZhizhiError as exc:  # a setting or the data: terminal ones are not retried
         log.error("target %s: %s", target.name, exc.message)
         outcomes = Failure(exc.message_zh or exc.message, terminal=exc.terminal)
@@ -381,6 +382,8 @@ def _retry(target: TargetConfig, delivery: Delivery, moment: datetime, failure: 
     if failure.terminal or spent or counted:
         return _give_up(delivery, "unknown" if failure.maybe_arrived else "dead", moment, failure.message, entries)
     wait = backoff(delivery.attempts, first=timedelta(seconds=target.retry_seconds))
+    if failure.retry_after is not None:  # never sooner than the platform asked (within the retry time)
+        wait = max(wait, timedelta(seconds=failure.retry_after))
     delivery.next_attempt_at = moment + wait
     _enter(entries, delivery, "retry", failure.message)
     return "retry"
