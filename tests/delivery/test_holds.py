@@ -136,7 +136,7 @@ def test_deciding_releases_the_deliveries_it_held_and_says_how_many(
     chosen = json.loads(split.candidates)[0]
     with city() as session, session.begin():
         done = decide_code(session, OPERATOR, split.id, to_code=chosen, reason="省平台确认按首个细类报送")
-    assert done.released == 3 and done.as_dict()["to_code"] == chosen
+    assert done.released.queued == 3 and done.as_dict()["to_code"] == chosen
     states = {d.id: d.status for d in _deliveries(city)}
     assert sorted(states.values()) == ["acknowledged", "pending", "pending", "pending", "withheld"]
     with city() as session:
@@ -155,7 +155,7 @@ def test_no_equivalent_makes_them_dead_and_a_later_decision_releases_them_again(
 ) -> None:
     other = _items(city)[OTHER_SPLIT]
     with city() as session, session.begin():
-        assert decide_code(session, OPERATOR, other.id, to_code=None, reason="省平台无此类").released == 1
+        assert decide_code(session, OPERATOR, other.id, to_code=None, reason="省平台无此类").released.queued == 1
     assert _send_all(city, held) == {"dead": 1}
     (dead,) = [d for d in _deliveries(city) if d.status == "dead"]
     assert dead.review_item_id == other.id and "没有对应代码" in (dead.last_error or "")
@@ -165,7 +165,7 @@ def test_no_equivalent_makes_them_dead_and_a_later_decision_releases_them_again(
     assert [d["id"] for d in shown["held_here"]] == [dead.id] and shown["held_here_count"] == 1
     with city() as session, session.begin():
         again = decide_code(session, OPERATOR, other.id, to_code=json.loads(other.candidates)[0], reason="改为首个细类")
-    assert again.released == 1 and _send_all(city, held) == {"acknowledged": 1}
+    assert again.released.queued == 1 and _send_all(city, held) == {"acknowledged": 1}
 
 
 def test_release_needs_a_decision_and_a_writer_and_shows_only_the_readers_deliveries(

@@ -182,9 +182,12 @@ def test_a_steward_decides_through_the_form_and_translation_follows(web: Web) ->
         data={"to_code": "0164", "reason": "本地该类企业均为茶园", "csrf_token": web.page_csrf("/codes/review")},
         follow_redirects=False,
     )
-    assert response.status_code == 303 and response.headers["location"] == "/codes/review?decided=0169&released=0"
-    after = web.client.get(response.headers["location"]).text
-    assert "因它未能发出的 0 条交付已重新排队" in re.sub(r"<[^>]+>", "", after)
+    location = response.headers["location"]
+    assert response.status_code == 303 and location == "/codes/review?decided=0169&released=0&superseded=0"
+    after = web.client.get(location).text
+    assert "因它未能发出的 0 条交付已重新排队" in re.sub(r"<[^>]+>", "", after) and "不再发送" not in after
+    superseded = web.client.get("/codes/review?decided=0169&released=1&superseded=2").text
+    assert "另有 2 条不再发送：其记录已有更新的版本送达平台" in superseded  # a newer version reached the platform
     assert f'id="item-{ids["0169"]}"' not in after
     decisions = after.split('id="decisions"')[1].split("</table>")[0]
     assert "0164 茶叶种植" in decisions and "本地该类企业均为茶园" in decisions and "steward" in decisions

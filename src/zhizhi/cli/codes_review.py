@@ -92,7 +92,7 @@ def decide_command(
             f"Decided: {data['from_list']} {escape(data['code'])}{escape(context)} {answer} in {data['to_list']}. "
             "Every translation uses it from now on."
         )
-        console.print(escape(translate(cli_locale(), "codes.released_only", n=data["released"])))
+        _say_released(data["released"], data["superseded"])
 
     emit(data, as_json, show)
 
@@ -107,11 +107,14 @@ def release_command(
     while the decision was being made)."""
     with transaction(ctx) as (_, session):
         released = release(session, operator(), item_id)
-    emit(
-        {"released": released},
-        as_json,
-        lambda: console.print(escape(translate(cli_locale(), "codes.released_only", n=released))),
-    )
+    emit(released.as_dict(), as_json, lambda: _say_released(released.queued, released.superseded))
+
+
+def _say_released(queued: int, superseded: int) -> None:
+    """How many held deliveries go again, and how many a newer version superseded, in the operator's language."""
+    console.print(escape(translate(cli_locale(), "codes.released_only", n=queued)))
+    if superseded:
+        console.print(escape(translate(cli_locale(), "codes.superseded_notice", n=superseded)))
 
 
 @app.command("export")

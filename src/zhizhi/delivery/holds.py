@@ -40,15 +40,27 @@ STATUSES = ("open", "decided")
 DECISIONS_SHOWN = 50
 
 
+@dataclass(frozen=True)
+class Released:
+    """What a release did with the deliveries held for an item: queued again, or superseded (a newer version of
+    their record reached the target meanwhile: never sent)."""
+
+    queued: int
+    superseded: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"released": self.queued, "superseded": self.superseded}
+
+
 @dataclass
 class Decided:
-    """A decision, and how many held deliveries it made pending again."""
+    """A decision, and what became of the deliveries it held."""
 
     decision: dict[str, Any]
-    released: int
+    released: Released
 
     def as_dict(self) -> dict[str, Any]:
-        return self.decision | {"released": self.released}
+        return self.decision | self.released.as_dict()
 
 
 def review_queue(
@@ -132,10 +144,10 @@ def decide_code(session: Session, actor: Actor, item_id: int, *, to_code: str | 
     return Decided(decision_as_dict(decision), release(session, actor, item_id))
 
 
-def release(session: Session, actor: Actor, item_id: int) -> int:
+def release(session: Session, actor: Actor, item_id: int) -> Released:
     """Make the deliveries held for a decided review item pending again (the worker renders them with the decision
     in force); audited, and each a ledger entry. Returns how many. One whose record has a newer version that reached
-    the target meanwhile is `superseded` instead, never sent (`zhizhi.delivery.supersede`)."""
+    the target meanwhile is `superseded` instead, never sent (`zhizhi.delivery.supersede`), and counted apart."""
     require(actor, "data.write")
     item = _get_item(session, item_id)
     if item.status != "decided":
@@ -144,9 +156,9 @@ def release(session: Session, actor: Actor, item_id: int) -> int:
             zh=f"待审代码第 {item_id} 项（{item.from_code}）尚未决定：请先作出决定，其交付随即重新发送。",
         )
     held = list(session.scalars(_held_deliveries(item_id).order_by(Delivery.id)))
-    released = requeue(session, held, f"code decided: review item {item_id}")
-    detail = {"code": item.from_code, "from_list": item.from_list, "to_list": item.to_list, "released": released}
-    detail["superseded"] = len(held) - released  # a newer version of their record reached the target meanwhile
+    queued = requeue(session, held, f"code decided: review item {item_id}")
+    released = Released(queued, len(held) - queued)
+    detail = {"code": item.from_code, "from_list": item.from_list, "to_list": item.to_list, **released.as_dict()}
     audit.record(
         session, actor, "delivery.release", object_type="code_review_item", object_id=item_id, detail=detail
     )

@@ -94,7 +94,7 @@ def decide_review_item(item_id: Id, body: NewDecision, db: DbSession, actor: Api
 @router.post("/review/{item_id}/release")
 def release_review_item(item_id: Id, db: DbSession, actor: ApiDataWriter) -> dict[str, int]:
     """Send again the deliveries held for a decided code (one that was withheld after its decision); audited."""
-    return {"released": release(db, actor, item_id)}
+    return release(db, actor, item_id).as_dict()
 
 
 @router.get("/coverage")

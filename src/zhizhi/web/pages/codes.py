@@ -93,6 +93,7 @@ def show_review_queue(
     status: ReviewStatus = "open",
     decided: Annotated[str, Query(max_length=64)] = "",
     released: Count = None,
+    superseded: Count = None,
 ) -> Response:
     """The codes waiting for a decision, a page at a time, those whose decision releases the most deliveries first,
     each with its form for stewards; and the decisions in force."""
@@ -107,20 +108,31 @@ def show_review_queue(
             "can_decide": actor.can("data.write"),
             "decided": decided,
             "released": released,
+            "superseded": superseded,
         },
     )
 
 
 @router.get("/review/{item_id}", response_class=HTMLResponse)
 def show_review_item(
-    item_id: Id, request: Request, db: DbSession, actor: PageDataReader, released: Count = None
+    item_id: Id,
+    request: Request,
+    db: DbSession,
+    actor: PageDataReader,
+    released: Count = None,
+    superseded: Count = None,
 ) -> Response:
     """One code to decide: its lists, the record fields it depends on, its candidates, the decision in force, and the
     deliveries of the reader's departments it holds back."""
     return render(
         request,
         "codes_review_item.html",
-        {"i": review_item(db, actor, item_id), "can_decide": actor.can("data.write"), "released": released},
+        {
+            "i": review_item(db, actor, item_id),
+            "can_decide": actor.can("data.write"),
+            "released": released,
+            "superseded": superseded,
+        },
     )
 
 
@@ -135,7 +147,7 @@ def submit_decision(
 ) -> Response:
     """Record the steward's decision and send again the deliveries it held; then show the queue, saying how many."""
     done = decide_code(db, actor, item_id, to_code=_chosen(to_code, no_equivalent), reason=reason)
-    query = urlencode({"decided": done.decision["code"], "released": done.released})
+    query = urlencode({"decided": done.decision["code"], **done.released.as_dict()})
     return RedirectResponse(f"/codes/review?{query}", status_code=303)
 
 
@@ -143,7 +155,7 @@ def submit_decision(
 def submit_release(item_id: Id, db: DbSession, actor: FormDataWriter) -> Response:
     """Send again the deliveries held for a decided code (one click, audited); then show the item, saying how many."""
     released = release(db, actor, item_id)
-    return RedirectResponse(f"/codes/review/{item_id}?released={released}", status_code=303)
+    return RedirectResponse(f"/codes/review/{item_id}?{urlencode(released.as_dict())}", status_code=303)
 
 
 @router.get("/coverage", response_class=HTMLResponse)
