@@ -18,7 +18,7 @@ from tests.sources.exports import write_csv
 from zhizhi.config import init_workspace
 from zhizhi.demo.records import credit_code
 from zhizhi.errors import InputError
-from zhizhi.ingest.mapping import check_columns
+from zhizhi.ingest.columns import check_columns
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.ingest.read.base import repeated_columns, unique_header
 from zhizhi.sources import load_source, parse_source

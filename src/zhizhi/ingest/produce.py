@@ -16,9 +16,10 @@ from pathlib import Path
 import polars as pl
 
 from zhizhi.errors import InputError
+from zhizhi.ingest.columns import check_columns, shares_a_column
 from zhizhi.ingest.encode import Encoded, encode_chunk
 from zhizhi.ingest.kinds import Context
-from zhizhi.ingest.mapping import check_columns, map_chunk, shares_a_column
+from zhizhi.ingest.mapping import map_chunk
 from zhizhi.ingest.read.base import ERROR, ROW, Chunk, Reading, ReadOptions, Skip
 from zhizhi.ingest.read.registry import readers
 from zhizhi.sources.config import SourceConfig

@@ -25,8 +25,9 @@ from zhizhi.delivery.outbox import Outbox
 from zhizhi.errors import InputError, NotFoundError
 from zhizhi.ingest.batches import source_mapping
 from zhizhi.ingest.bulk import Ids, lock_ingest
+from zhizhi.ingest.columns import as_written, check_columns
 from zhizhi.ingest.encode import encode_chunk
-from zhizhi.ingest.mapping import HARD, as_written, check_columns, map_chunk, record_columns
+from zhizhi.ingest.mapping import HARD, map_chunk, record_columns
 from zhizhi.ingest.pipeline import build_context
 from zhizhi.ingest.read.base import ERROR, ROW
 from zhizhi.ingest.report import Tally

@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from zhizhi.errors import InputError
-from zhizhi.ingest.mapping import header_key
+from zhizhi.ingest.columns import header_key
 from zhizhi.ingest.normalize import split_address_value
 from zhizhi.ingest.normalize.divisions import division_index
 from zhizhi.ingest.normalize.text import clean_text_value
