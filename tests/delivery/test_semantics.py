@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR
 from tests.delivery.test_send import Receiver, _ingest, _send, _states, _target
+from zhizhi.dashboard.deliveries import funnels
 from zhizhi.delivery.receipts import apply_receipts
 from zhizhi.delivery.send import SendReport, _claim, send_once
 from zhizhi.delivery.targets import TargetConfig
@@ -69,8 +70,13 @@ def test_a_platform_asking_for_time_or_refusing_the_credentials_is_tried_again_n
     with city() as session:
         delivery = session.scalars(select(Delivery)).one()
         assert delivery.status == "pending" and "auth_header_env" in (delivery.last_error or "")
+        (funnel,) = funnels(session, OPERATOR, tmp_path)  # what `zhizhi status` and the home page say
+    assert (funnel["pending"], funnel["retrying"]) == (1, 1) and "凭据" in (funnel["retry_error"] or "")
     assert _send(city, target, after=timedelta(hours=1)) == {"acknowledged": 1}
     assert _states(city) == {"acknowledged": 1}
+    with city() as session:
+        (funnel,) = funnels(session, OPERATOR, tmp_path)
+    assert (funnel["acknowledged"], funnel["retrying"], funnel["retry_error"]) == (1, 0, None)
 
 
 def test_a_worker_that_dies_holding_a_claim_costs_no_attempt(

@@ -175,6 +175,12 @@ def _show_deliveries(funnels: list[dict[str, Any]]) -> None:
         table.add_row(figure, *(f"{f.get(figure, 0):,}" for f in funnels))
     console.print(table)
     console.print("  " + "; ".join(f"{f['target']}: {f['title']}" for f in funnels if f.get("title")), style="dim")
+    for f in funnels:
+        if f.get("retrying"):
+            console.print(
+                f"[bold yellow]{escape(f['target'])}[/]: {f['retrying']:,} pending are tried again after failing; "
+                f"the latest error ({f['retry_error_at']}): {escape((f['retry_error'] or '')[:300])}"
+            )
 
 
 def _warn_without_public_url(public_url: str | None) -> None:

@@ -1,9 +1,12 @@
 """Deliveries at a glance: per target, the funnel from owed to acknowledged, and the latest that went wrong.
 
 The figures are those of reconciliation (`zhizhi.delivery.reconcile`), over all time and every source: `owed` =
-`delivered` + `pending` + `withheld` + `dead` + `unknown`, and `delivered` (reached the platform) = `acknowledged`
-+ `rejected` (the platform refused) + `sent` (awaiting the platform's receipt); `withheld` never left (a code waits
-for a steward's decision). Like every figure, they count only the records the viewer's departments brought in.
+`delivered` + `pending` + `withheld` + `dead` + `unknown` + `superseded`, and `delivered` (reached the platform) =
+`acknowledged` + `rejected` (the platform refused) + `sent` (awaiting the platform's receipt); `withheld` never left
+(a code waits for a steward's decision), `superseded` never will (a newer version of its record reached the
+platform). Beside them, `retrying`: the pending deliveries tried and failed that wait for their next try, with the
+latest error, so that a platform refusing zhizhi's credentials or down for hours is seen before anything is dead.
+Like every figure, they count only the records the viewer's departments brought in.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zhizhi.access.departments import within_scope
@@ -35,6 +38,7 @@ def funnels(session: Session, actor: Actor, root: Path) -> list[dict[str, Any]]:
     figures of `FIGURES`, of the actor's departments' records."""
     counts = delivery_counts(session, actor)
     titles = target_titles(root)
+    failing = retrying(session, actor)
     found = []
     for name in sorted(set(titles) | set(counts)):
         by_status = counts.get(name) or dict.fromkeys(STATUSES, 0)
@@ -43,7 +47,37 @@ def funnels(session: Session, actor: Actor, root: Path) -> list[dict[str, Any]]:
             "delivered": sum(by_status[status] for status in DELIVERED),
             **{status: by_status[status] for status in STATUSES},
         }
-        found.append({"target": name, "title": titles.get(name), **{key: figures[key] for key in FIGURES}})
+        found.append(
+            {
+                "target": name,
+                "title": titles.get(name),
+                **{key: figures[key] for key in FIGURES},
+                **(failing.get(name) or {"retrying": 0, "retry_error": None, "retry_error_at": None}),
+            }
+        )
+    return found
+
+
+def retrying(session: Session, actor: Actor) -> dict[str, dict[str, Any]]:
+    """Per target, the pending deliveries of the actor's departments' records that were tried and failed and wait
+    for their next try: how many, and the latest error with its time."""
+    scope = within_scope(actor, Batch.department_id)
+    failed = (
+        select(Delivery.target, func.count(), func.max(Delivery.updated_at))
+        .join(Batch, Batch.id == Delivery.batch_id)
+        .where(scope, Delivery.status == "pending", Delivery.attempts > 0)
+        .group_by(Delivery.target)
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for target, count, latest in session.execute(failed).all():
+        error = session.scalar(
+            select(Delivery.last_error)
+            .join(Batch, Batch.id == Delivery.batch_id)
+            .where(scope, Delivery.target == target, Delivery.status == "pending", Delivery.attempts > 0)
+            .order_by(Delivery.updated_at.desc(), Delivery.id.desc())
+            .limit(1)
+        )
+        found[target] = {"retrying": int(count), "retry_error": error, "retry_error_at": iso_utc(latest)}
     return found
 
 
