@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel, SuspiciousModification
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
@@ -61,6 +62,14 @@ def check_pdf_size(size: int) -> None:
         raise PdfTooLargeError(message, zh=f"文件超过 {mb} MB。")
 
 
+# A seal certificate signs documents: one whose extended key usage names another purpose (the workspace's
+# timestamping certificate, a TLS certificate) is not a seal, even when it chains to the root.
+SEAL_USAGE = KeyUsageConstraints(key_usage={"non_repudiation"})
+SEAL_PURPOSES = {"any_extended_key_usage", "email_protection", "1.3.6.1.5.5.7.3.36", "1.2.840.113583.1.1.5"}
+UNVOUCHED = (
+    "fields were added after sealing and no later seal covers them (a field's appearance can draw over the figures)"
+)
+CLOCK_SKEW = timedelta(minutes=5)
 ALLOWED = {ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING}
 
 
@@ -95,12 +104,15 @@ class Trust:
                     return entry.revocation_date_utc, reason.reason.value if reason else "unspecified"
         return None
 
-    def context(self) -> ValidationContext:
+    def context(self, moment: datetime | None = None) -> ValidationContext:
+        """A context that validates now, or at MOMENT (a trusted timestamp's time) with today's CRLs."""
         return ValidationContext(
             trust_roots=[asn1_x509.Certificate.load(_der(root)) for root in self.roots],
             crls=[_der(crl) for crl in self.crls],
             allow_fetching=False,
             revocation_mode="hard-fail",
+            moment=moment,
+            retroactive_revinfo=moment is not None,
         )
 
 
@@ -150,14 +162,33 @@ def verify_pdf(pdf: bytes, trust: Trust) -> VerifyReport:
             f"The file is not a readable PDF ({exc}); it may be damaged or not a PDF at all.",
             zh="该文件不是可读取的 PDF，可能已损坏或并非 PDF 文件。",
         ) from exc
-    checks = [off_the_loop(_check, embedded, trust) for embedded in signatures]
+    signatures.sort(key=lambda embedded: embedded.signed_revision)
+    checks = _vouch([off_the_loop(_check, embedded, trust) for embedded in signatures])
     return VerifyReport(sealed=bool(checks), ok=bool(checks) and all(c.ok for c in checks), seals=checks)
 
 
+def _vouch(checks: list[SealCheck]) -> list[SealCheck]:
+    """Refuse form fields added after a seal that no later good seal covers.
+
+    A field added after sealing (even an empty signature field) may carry an appearance that draws over the
+    report's figures; pyHanko counts it as form filling. It is accepted only when a later seal that holds was made
+    over it, so the department sealing later vouched for what it saw. CHECKS are in the order they were sealed.
+    """
+    vouched = False
+    for check in reversed(checks):
+        if check.change == "form_filling" and not vouched:
+            check.problems.append(UNVOUCHED)
+            check.ok = False
+        vouched = vouched or check.ok
+    return checks
+
+
 def _check(embedded: Any, trust: Trust) -> SealCheck:
-    context = trust.context()
     try:
-        status = validate_pdf_signature(embedded, signer_validation_context=context, ts_validation_context=context)
+        status = _validate(embedded, trust.context())
+        if _expired_since(status):
+            # The timestamp proves the seal was made while its certificate was valid: judge it at that time.
+            status = _validate(embedded, trust.context(status.timestamp_validity.timestamp))  # type: ignore[union-attr]
     except (SignatureValidationError, PdfError, ValueError) as exc:
         return _broken(embedded, str(exc))
     cert = status.signing_cert
@@ -165,6 +196,21 @@ def _check(embedded: Any, trust: Trust) -> SealCheck:
     # revoked would pass; a recipient must hear of the revocation all the same, so it is checked here too.
     revocation = trust.revocation(cert.serial_number, cert.issuer)
     return _verdict(embedded.field_name, status, revocation)
+
+
+def _validate(embedded: Any, context: ValidationContext) -> PdfSignatureStatus:
+    return validate_pdf_signature(
+        embedded, signer_validation_context=context, ts_validation_context=context, key_usage_settings=SEAL_USAGE
+    )
+
+
+def _expired_since(status: PdfSignatureStatus) -> bool:
+    """Whether the seal certificate has expired since a trusted timestamp that falls within its validity."""
+    ts = status.timestamp_validity
+    cert = status.signing_cert
+    if status.trusted or ts is None or not ts.trusted:
+        return False
+    return bool(cert.not_valid_before <= ts.timestamp <= cert.not_valid_after < datetime.now(UTC))
 
 
 def _verdict(field_name: str, status: PdfSignatureStatus, revocation: tuple[datetime, str] | None) -> SealCheck:
@@ -176,23 +222,13 @@ def _verdict(field_name: str, status: PdfSignatureStatus, revocation: tuple[date
         problems.append(f"suspicious change after sealing: {status.diff_result}")
     change = CHANGES[level or ModificationLevel.OTHER]
     ts = status.timestamp_validity
-    if not status.intact:
-        problems.append("the sealed bytes were changed (digest mismatch)")
-    elif not status.valid:
-        problems.append("the signature does not verify")
-    revoked_at = status.revocation_details.revocation_date if status.revocation_details else None
-    if revocation is not None:
-        revoked_at = revocation[0]
-        problems.append(f"the seal certificate was revoked at {revoked_at.isoformat()} ({revocation[1]})")
-    elif status.revoked:
-        problems.append("the seal certificate is revoked")
-    if not status.trusted and not (status.revoked or revocation):
-        problems.append(f"the seal certificate does not chain to a trusted root ({status.trust_problem_indic})")
-    if ts is None or not ts.trusted:
-        problems.append("no trusted timestamp")
+    problems += _integrity_problems(status) + _trust_problems(status, revocation) + _time_problems(status)
     if level not in ALLOWED or status.docmdp_ok is False:
         problems.append(change[1])
     revoked = status.revoked or revocation is not None
+    revoked_at = revocation[0] if revocation else None
+    if revoked_at is None and status.revocation_details:
+        revoked_at = status.revocation_details.revocation_date
     return SealCheck(
         field_name=field_name,
         department=subject.get("common_name"),
@@ -213,6 +249,51 @@ def _verdict(field_name: str, status: PdfSignatureStatus, revocation: tuple[date
         ok=not problems and status.bottom_line,
         problems=problems,
     )
+
+
+def _integrity_problems(status: PdfSignatureStatus) -> list[str]:
+    if not status.intact:
+        return ["the sealed bytes were changed (digest mismatch)"]
+    return [] if status.valid else ["the signature does not verify"]
+
+
+def _trust_problems(status: PdfSignatureStatus, revocation: tuple[datetime, str] | None) -> list[str]:
+    """Revoked, not chaining to a trusted root, outside its validity, or not a seal certificate at all."""
+    cert = status.signing_cert
+    problems = []
+    if revocation is not None:
+        problems.append(f"the seal certificate was revoked at {revocation[0].isoformat()} ({revocation[1]})")
+    elif status.revoked:
+        problems.append("the seal certificate is revoked")
+    elif not status.trusted and not cert.not_valid_before <= datetime.now(UTC) <= cert.not_valid_after:
+        problems.append(
+            f"the seal certificate is valid from {cert.not_valid_before.isoformat()} to "
+            f"{cert.not_valid_after.isoformat()} only, and no trusted timestamp within those dates proves it sealed "
+            "while valid"
+        )
+    elif not status.trusted:
+        problems.append(f"the seal certificate does not chain to a trusted root ({status.trust_problem_indic})")
+    purposes = cert.extended_key_usage_value
+    if purposes is not None and not SEAL_PURPOSES & ({p.native for p in purposes} | {p.dotted for p in purposes}):
+        names = ", ".join(str(p.native) for p in purposes)
+        problems.append(f"the certificate is not a seal certificate: it is for {names} only")
+    return problems
+
+
+def _time_problems(status: PdfSignatureStatus) -> list[str]:
+    """No trusted timestamp, or one that puts the seal outside its certificate's validity or in the future."""
+    ts = status.timestamp_validity
+    cert = status.signing_cert
+    if ts is None or not ts.trusted:
+        return ["no trusted timestamp"]
+    if ts.timestamp > datetime.now(UTC) + CLOCK_SKEW:
+        return [f"the timestamp {ts.timestamp.isoformat()} is in the future"]
+    if not cert.not_valid_before <= ts.timestamp <= cert.not_valid_after:
+        return [
+            f"the timestamp {ts.timestamp.isoformat()} lies outside the seal certificate's validity "
+            f"({cert.not_valid_before.isoformat()} to {cert.not_valid_after.isoformat()})"
+        ]
+    return []
 
 
 def _broken(embedded: Any, reason: str) -> SealCheck:
