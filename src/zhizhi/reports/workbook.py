@@ -1,0 +1,208 @@
+"""The requester's own Excel template, filled: named cells take the run's facts, the named table row one row per group.
+
+Rows inserted under the table row move everything below them, so every reference to the table's sheet follows:
+formulas on that sheet and on every other one (a hidden summary sheet's `=明细!C7`), merged cells and defined
+names. A sum over the one template row (`=SUM(C5:C5)`) grows to every row filled. Cells of the template row merged
+across columns count as one column of the table, and each filled row is merged the same way.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from copy import copy
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
+from openpyxl.formula.translate import Translator
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from zhizhi.cells import FORMULA_STARTS
+from zhizhi.errors import ConfigError
+from zhizhi.reports.definition import REPORTS_FOLDER, ReportConfig
+
+_CELL = r"\$?[A-Z]{1,3}\$?\d+"
+_SHEET = r"'(?:[^']|'')+'|[^\s!'\"(),:;=+\-*/&^<>{}%\[\]]+"
+_REF = re.compile(rf"(?<![A-Za-z_\d!.'\"])(?:(?P<sheet>{_SHEET})!)?(?P<a>{_CELL})(?::(?P<b>{_CELL}))?(?![\d(A-Za-z_])")
+_PARTS = re.compile(r"(\$?[A-Z]{1,3}\$?)(\d+)")
+
+
+def fill_template(root: Path, report: ReportConfig, run: dict[str, Any]) -> bytes:
+    """The requester's workbook with the run's facts in its named cells and one table row per group."""
+    from zhizhi.reports.outputs import facts
+
+    template = report.template
+    if template is None:
+        raise ConfigError(
+            f"Report `{report.name}` has no `template`; export it as csv or pdf, or add one.",
+            zh=f"报表 `{report.name}` 没有 `template`（Excel 模板），请导出 csv 或 pdf，或在定义中添加模板。",
+        )
+    book = _open(root, report)
+    values = facts(report, run)
+    for name, key in template.cells.items():
+        sheet, cell = _named(book, name, report)
+        _put(sheet[cell], values[key])
+    if template.table:
+        sheet, cell = _named(book, template.table, report)
+        rows = [[row.get(column) for column in template.columns] for row in run["figures"]["rows"]]
+        _fill_table(book, sheet, cell, rows, len(template.columns))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _open(root: Path, report: ReportConfig) -> Workbook:
+    """The template workbook, or an error naming the file and what to do."""
+    assert report.template is not None
+    shown = f"{REPORTS_FOLDER}/{report.template.file}"
+    path = root / REPORTS_FOLDER / report.template.file
+    if not path.is_file():
+        raise ConfigError(
+            f"Report `{report.name}`: its template `{shown}` does not exist. Put the requester's workbook there or "
+            "correct `template.file`.",
+            zh=f"报表 `{report.name}`：模板 `{shown}` 不存在。请把需求单位的工作簿放到该位置，或改正 `template.file`。",
+        )
+    try:
+        return load_workbook(path)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ConfigError(
+            f"Report `{report.name}`: its template `{shown}` is not an Excel workbook zhizhi can read ({exc}). Save "
+            "it from Excel or WPS as .xlsx (Excel 97-2003 .xls files are not read) and try again.",
+            zh=f"报表 `{report.name}`：模板 `{shown}` 不是可读取的 Excel 工作簿。请在 Excel 或 WPS 中另存为 .xlsx "
+            "（不支持 Excel 97-2003 的 .xls）后重试。",
+        ) from exc
+
+
+def _named(book: Workbook, name: str, report: ReportConfig) -> tuple[Worksheet, str]:
+    """The sheet and top-left cell of the defined name NAME (workbook or sheet scope)."""
+    defined = book.defined_names.get(name)
+    for sheet in book.worksheets:  # names scoped to one sheet
+        defined = defined or sheet.defined_names.get(name)
+    if defined is None:
+        known = ", ".join(sorted(book.defined_names)) or "none"
+        raise ConfigError(
+            f"Report `{report.name}`: the template has no cell named `{name}` (its names: {known}). Name the cell "
+            "in Excel (Formulas > Name Manager) or correct the definition.",
+            zh=f"报表 `{report.name}`：模板中没有名为 `{name}` 的单元格（已有名称：{known}）。请在 Excel 中命名该单元格"
+            "（公式 > 名称管理器），或改正报表定义。",
+        )
+    destinations = [(title, ref) for title, ref in defined.destinations if title in book.sheetnames]
+    if not destinations:
+        raise ConfigError(
+            f"Report `{report.name}`: the template's name `{name}` refers to `{defined.attr_text}`, not to a cell "
+            "(a deleted cell shows as #REF!). Point it at a cell in Excel (Formulas > Name Manager).",
+            zh=f"报表 `{report.name}`：模板中的名称 `{name}` 指向 `{defined.attr_text}`，不是单元格（已删除的单元格显示"
+            "为 #REF!）。请在 Excel 中将其指向一个单元格（公式 > 名称管理器）。",
+        )
+    title, ref = destinations[0]
+    return book[title], ref.replace("$", "").split(":")[0]
+
+
+def _fill_table(book: Workbook, sheet: Worksheet, first: str, rows: list[list[Any]], width: int) -> None:
+    """Write `rows` (each WIDTH values) from the cell `first` down, inserting rows below the first one as needed."""
+    col, top, _, _ = range_boundaries(first + ":" + first)
+    assert col is not None and top is not None
+    columns = _table_columns(sheet, top, col, width)
+    extra = max(len(rows) - 1, 0)
+    if extra:
+        _shift_below(book, sheet, top, extra)
+    template = {c.column: c for c in sheet[top] if not isinstance(c, MergedCell)}
+    merges = [r for r in sheet.merged_cells.ranges if r.min_row == r.max_row == top]
+    for n, values in enumerate(rows or [[None] * len(columns)]):  # no rows: the template's sample values go
+        for column, value in zip(columns, values, strict=False):
+            _put(sheet.cell(row=top + n, column=column), value)
+        if n:
+            _copy_row(sheet, template, top + n, set(columns))
+            for merged in merges:
+                sheet.merge_cells(start_row=top + n, end_row=top + n, start_column=merged.min_col,
+                                  end_column=merged.max_col)  # fmt: skip
+
+
+def _table_columns(sheet: Worksheet, top: int, col: int, width: int) -> list[int]:
+    """The WIDTH columns of the table from COL rightwards, a merged cell counting as one."""
+    columns: list[int] = []
+    column = col
+    while len(columns) < width:
+        if not isinstance(sheet.cell(row=top, column=column), MergedCell):
+            columns.append(column)
+        column += 1
+    return columns
+
+
+def _put(cell: Any, value: Any) -> None:
+    """A figure into a cell of the template: numbers as numbers, text always text (openpyxl would make text that
+    starts with `=` a formula; zhizhi.cells says why that must not happen)."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        cell.quotePrefix = value.startswith(FORMULA_STARTS)
+
+
+def _copy_row(sheet: Worksheet, template: dict[int, Any], row: int, filled: set[int]) -> None:
+    """The template row's styles, height and (for cells not filled) formulas, on `row`."""
+    for column, source in template.items():
+        target = sheet.cell(row=row, column=column)
+        if source.has_style:
+            target._style = copy(source._style)
+        if column not in filled and isinstance(source.value, str) and source.value.startswith("="):
+            target.value = Translator(source.value, origin=source.coordinate).translate_formula(target.coordinate)
+    sheet.row_dimensions[row].height = sheet.row_dimensions[template[min(template)].row].height
+
+
+def _shift_below(book: Workbook, sheet: Worksheet, top: int, extra: int) -> None:
+    """Insert `extra` rows under row `top`, keeping every reference to the sheet pointing where it pointed."""
+    # a merge within the template row stays one row high (each filled row gets its own); others move or grow
+    merged = [str(r) for r in sheet.merged_cells.ranges if not r.min_row == r.max_row == top]
+    for ref in merged:
+        sheet.unmerge_cells(ref)
+    sheet.insert_rows(top + 1, extra)
+    for other in book.worksheets:
+        for row in other.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.data_type == "f":
+                    cell.value = shift_formula(cell.value, top, extra, sheet=sheet.title, here=other is sheet)
+    for ref in merged:
+        sheet.merge_cells(shift_formula(ref, top, extra))
+    for scope in [book.defined_names, *(s.defined_names for s in book.worksheets)]:
+        for defined in scope.values():
+            defined.attr_text = shift_formula(defined.attr_text, top, extra, sheet=sheet.title, here=False)
+
+
+def shift_formula(formula: str, top: int, extra: int, *, sheet: str | None = None, here: bool = True) -> str:
+    """References to SHEET below row `top` moved down `extra` rows; a range ending on row `top` grown to hold them.
+
+    Args:
+        sheet: the sheet whose rows moved; references naming another sheet stay.
+        here: whether FORMULA is on that sheet, so that references naming no sheet are to it.
+    """
+
+    def move(match: re.Match[str]) -> str:
+        named = match["sheet"]
+        if (named is None and not here) or (named is not None and _unquote(named) != sheet):
+            return match.group(0)
+        prefix = f"{named}!" if named else ""
+        start = _moved(match["a"], top, extra, ends_range=False)
+        end = f":{_moved(match['b'], top, extra, ends_range=True)}" if match["b"] else ""
+        return prefix + start + end
+
+    return _REF.sub(move, formula)
+
+
+def _moved(cell: str, top: int, extra: int, *, ends_range: bool) -> str:
+    parts = _PARTS.fullmatch(cell)
+    assert parts is not None
+    number = int(parts[2])
+    if number > top or (number == top and ends_range):
+        number += extra
+    return f"{parts[1]}{number}"
+
+
+def _unquote(name: str) -> str:
+    return name[1:-1].replace("''", "'") if name.startswith("'") else name
+

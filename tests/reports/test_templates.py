@@ -1,0 +1,97 @@
+"""A requester's own workbook, as offices make them: merged cells in the table row, a hidden summary sheet that
+reads the table, a name left pointing at a deleted cell, a period with no rows, a file that is not .xlsx."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from openpyxl.workbook.defined_name import DefinedName
+
+from tests.reports.test_output_formulas import _run
+from zhizhi.errors import ConfigError
+from zhizhi.reports import install_builtin, load_report
+from zhizhi.reports.definition import REPORTS_FOLDER, ReportConfig
+from zhizhi.reports.outputs import fill_template
+
+NAMES = {"报表标题": "$A$1", "数据截至": "$B$1", "报告期": "$B$2", "填报单位": "$B$3", "明细": "$A$5"}
+
+
+def _workbook() -> Workbook:
+    """Header on row 4, the table row 5 holding sample figures, a total on row 7: `=SUM(C5:C5)`."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "明细"
+    for ref, value in {"A4": "县区", "C4": "类型", "D4": "新设", "A5": "示例区", "C5": "示例", "D5": 99, "E5": 98,
+                       "F5": 97, "A7": "合计", "D7": "=SUM(D5:D5)"}.items():  # fmt: skip
+        sheet[ref] = value
+    for name, ref in NAMES.items():
+        book.defined_names[name] = DefinedName(name, attr_text=f"明细!{ref}")
+    return book
+
+
+def _fill(root: Path, book: Workbook, run: dict[str, Any] | None = None) -> Workbook:
+    report = _report(root)
+    assert report.template is not None
+    book.save(root / REPORTS_FOLDER / report.template.file)
+    return load_workbook(io.BytesIO(fill_template(root, report, run or _run())))
+
+
+def _report(root: Path) -> ReportConfig:
+    install_builtin(root, "LZ")
+    return load_report(root, "entities-by-county")
+
+
+def test_a_table_row_with_merged_cells_fills_each_merge_as_one_column(tmp_path: Path) -> None:
+    book = _workbook()
+    book["明细"].merge_cells("A5:B5")  # the county's name spans two columns
+    sheet = _fill(tmp_path, book)["明细"]
+    assert [sheet.cell(row=6, column=c).value for c in (1, 3, 4, 5, 6)] == ["+1-1", "@SUM(1)", 3, 4, 1]
+    assert {str(r) for r in sheet.merged_cells.ranges} == {"A5:B5", "A6:B6"}
+    assert sheet["D8"].value == "=SUM(D5:D6)"
+
+
+def test_other_sheets_and_names_that_read_the_table_follow_its_rows(tmp_path: Path) -> None:
+    book = _workbook()
+    summary = book.create_sheet("汇总")
+    summary["A1"], summary["A2"], summary["A3"] = "=明细!D7", "=SUM('明细'!D5:D5)", "=SUM(D5:D7)"
+    summary.sheet_state = "hidden"
+    book.defined_names["合计新设"] = DefinedName("合计新设", attr_text="明细!$D$7")
+    filled = _fill(tmp_path, book)
+    summary = filled["汇总"]
+    assert summary["A1"].value == "=明细!D8"  # the total moved down one row with the second group
+    assert summary["A2"].value == "=SUM('明细'!D5:D6)"
+    assert summary["A3"].value == "=SUM(D5:D7)"  # its own cells, not the table's
+    assert filled.defined_names["合计新设"].attr_text == "明细!$D$8"
+
+
+def test_a_period_with_no_rows_leaves_no_sample_figures(tmp_path: Path) -> None:
+    run = _run()
+    run["figures"]["rows"], run["figures"]["totals"] = [], {"new": 0, "in_business": 0, "cancelled": 0}
+    sheet = _fill(tmp_path, _workbook(), run)["明细"]
+    assert [sheet.cell(row=5, column=c).value for c in range(1, 6)] == [None] * 5  # the table's five columns
+    assert sheet["F5"].value == 97  # beyond the table: the template's own
+    assert sheet["D7"].value == "=SUM(D5:D5)"
+
+
+def test_a_name_pointing_at_a_deleted_cell_is_named_in_both_languages(tmp_path: Path) -> None:
+    book = _workbook()
+    book.defined_names["报告期"] = DefinedName("报告期", attr_text="#REF!")
+    with pytest.raises(ConfigError) as caught:
+        _fill(tmp_path, book)
+    assert "`报告期`" in caught.value.message and "#REF!" in caught.value.message
+    assert caught.value.message_zh and "`报告期`" in caught.value.message_zh
+
+
+def test_a_template_that_is_not_xlsx_says_so(tmp_path: Path) -> None:
+    report = _report(tmp_path)
+    assert report.template is not None
+    (tmp_path / REPORTS_FOLDER / report.template.file).write_bytes(b"\xd0\xcf\x11\xe0 an Excel 97 file")
+    with pytest.raises(ConfigError) as caught:
+        fill_template(tmp_path, report, _run())
+    assert report.template.file in caught.value.message and ".xlsx" in caught.value.message
+    assert caught.value.message_zh and ".xls" in caught.value.message_zh
