@@ -71,13 +71,13 @@ def test_dead_and_rejected_deliveries_are_sent_again(
     assert send_once(city, _target(province.url)).states == {"dead": 2}  # one attempt allowed
     with city() as session, session.begin():
         outsider = _actor(session, "yufeng")  # a county office: not its records
-        assert retry(session, outsider, _target(province.url)) == 0
-        assert retry(session, _actor(session, "steward"), _target(province.url)) == 2
+        assert retry(session, outsider, _target(province.url)).queued == 0
+        assert retry(session, _actor(session, "steward"), _target(province.url)).queued == 2
     assert send_once(city, _target(province.url)).states == {"acknowledged": 1, "rejected": 1}
     province.reject.clear()  # the platform has fixed its word list
     with city() as session, session.begin():
-        assert retry(session, OPERATOR, _target(province.url)) == 0  # nothing dead
-        assert retry(session, OPERATOR, _target(province.url), status="rejected") == 1
+        assert retry(session, OPERATOR, _target(province.url)).queued == 0  # nothing dead
+        assert retry(session, OPERATOR, _target(province.url), status="rejected").queued == 1
         with pytest.raises(InputError, match="not `acknowledged`"):
             retry(session, OPERATOR, _target(province.url), status="acknowledged")
     assert send_once(city, _target(province.url)).states == {"acknowledged": 1}
@@ -132,7 +132,7 @@ def test_the_cli_retries_resends_and_proves_a_delivery(
         return result.output
 
     assert json.loads(run("targets", "send", "--json")) == {"province": {"dead": 1}}
-    assert json.loads(run("targets", "retry", "province", "--json")) == {"requeued": 1}
+    assert json.loads(run("targets", "retry", "province", "--json")) == {"requeued": 1, "superseded": 0}
     assert json.loads(run("targets", "send", "--json")) == {"province": {"acknowledged": 1}}
     resent = json.loads(run("targets", "resend", "province", "--record", codes[0], "--json"))
     assert resent == {"requeued": 1, "created": 0}

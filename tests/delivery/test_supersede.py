@@ -204,7 +204,10 @@ def test_a_steward_retry_of_an_older_version_after_a_newer_one_arrived_supersede
     assert _send(city, _target(province.url)) == {"acknowledged": 1}  # version 2, released by version 1's end
     arrived = province.arrivals[old]
     with city() as session, session.begin():
-        assert retry(session, OPERATOR, _target(province.url), status=state) == 0
+        assert retry(session, OPERATOR, _target(province.url), status=state).as_dict() == {
+            "released": 0,
+            "superseded": 1,  # said back to the steward, not only audited
+        }
     assert _send(city, _target(province.url)) == {}
     assert province.arrivals[old] == arrived and province.applied[new]["HYDM"].startswith("5222")
     first, second = _deliveries(city)

@@ -123,7 +123,9 @@ def test_every_funnel_figure_is_what_the_province_received(demo: Demo) -> None:
     assert funnel["sent"] == funnel["pending"] == funnel["dead"] == funnel["unknown"] == 0
     # What zhizhi held back never left: counted apart, each naming the review item that releases it.
     assert funnel["withheld"] == funnel["owed"] - funnel["delivered"] > 0
-    assert totals.deliveries.as_dict() == {k: v for k, v in funnel.items() if k not in ("target", "title")}
+    beside = ("target", "title", "retrying", "retry_error", "retry_error_at")  # the rest are reconciliation's figures
+    assert totals.deliveries.as_dict() == {k: v for k, v in funnel.items() if k not in beside}
+    assert (funnel["retrying"], funnel["retry_error"]) == (0, None)  # nothing failed and waits to be tried again
     reasons = demo.reasons("province")
     assert received["rejected_by_code"] == {code: reasons[f"{words}（{code}）"] for code, words in REASONS.items()}
     assert all(count > 0 for count in received["rejected_by_code"].values())
@@ -205,7 +207,7 @@ def test_sending_later_without_the_province_only_retries(demo: Demo, tmp_path: P
         refused = Delivery.last_error == f"{REASONS['E2003']}（E2003）"  # by the province, not before sending
         first = session.scalar(select(func.min(Delivery.id)).where(Delivery.status == "rejected", refused))
         assert first is not None
-        assert retry(session, OPERATOR, target, ids=[first], status="rejected") == 1
+        assert retry(session, OPERATOR, target, ids=[first], status="rejected").queued == 1
     worker = Worker(sessions, root, poll_seconds=0.05, names=["province"])
     thread = worker.start()
     try:

@@ -108,7 +108,12 @@ def retry_command(
         moved = retry(
             session, operator(), load_target(workspace.root, name), ids=ids or None, status=(chosen or ["dead"])[0]
         )
-    emit({"requeued": moved}, as_json, lambda: console.print(f"{moved:,} deliveries to {name} are pending again."))
+    said = f"{moved.queued:,} deliveries to {name} are pending again." + (
+        f" {moved.superseded:,} are not sent: a newer version of their record reached the target (superseded)."
+        if moved.superseded
+        else ""
+    )
+    emit({"requeued": moved.queued, "superseded": moved.superseded}, as_json, lambda: console.print(said))
 
 
 @app.command("resend")

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from zhizhi.access import Actor, audit, require
 from zhizhi.access.departments import within_scope
 from zhizhi.codes import decide, decision_as_dict, get_code_list, item_as_dict, list_decisions, load_hierarchy
-from zhizhi.delivery.steward import requeue
+from zhizhi.delivery.steward import Released, requeue
 from zhizhi.errors import InputError, NotFoundError
 from zhizhi.i18n import MESSAGES, translate
 from zhizhi.records import record_types
@@ -38,18 +38,6 @@ RELEASABLE = ("withheld", "dead")  # the states a delivery held for a decision i
 QUEUE_ORDER = "released"  # how the queue is sorted, said on its page and in the CLI (see `review_queue`)
 STATUSES = ("open", "decided")
 DECISIONS_SHOWN = 50
-
-
-@dataclass(frozen=True)
-class Released:
-    """What a release did with the deliveries held for an item: queued again, or superseded (a newer version of
-    their record reached the target meanwhile: never sent)."""
-
-    queued: int
-    superseded: int
-
-    def as_dict(self) -> dict[str, int]:
-        return {"released": self.queued, "superseded": self.superseded}
 
 
 @dataclass

@@ -48,10 +48,23 @@ class Resent:
     created: int = 0
 
 
+@dataclass(frozen=True)
+class Released:
+    """What a release did with the deliveries held for an item: queued again, or superseded (a newer version of
+    their record reached the target meanwhile: never sent)."""
+
+    queued: int
+    superseded: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"released": self.queued, "superseded": self.superseded}
+
+
 def retry(
     session: Session, actor: Actor, target: TargetConfig, *, ids: list[int] | None = None, status: str = "dead"
-) -> int:
-    """Send `status` deliveries of `target` (all, or the ones in `ids`) again from the first attempt."""
+) -> Released:
+    """Send `status` deliveries of `target` (all, or the ones in `ids`) again from the first attempt; those a newer
+    version of their record superseded meanwhile are settled so instead, and counted apart."""
     require(actor, "data.write")
     if status not in RETRYABLE:
         raise InputError(f"Only {' or '.join(RETRYABLE)} deliveries are tried again, not `{status}`.")
@@ -73,7 +86,7 @@ def retry(
         object_id=target.name,
         detail={"status": status, "ids": ids, "requeued": moved, "superseded": len(chosen) - moved},
     )
-    return moved
+    return Released(moved, len(chosen) - moved)
 
 
 def resend(
