@@ -19,7 +19,7 @@ from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError
 from zhizhi.inspections import PlanRules, create_plan, export_package, run_draw, verify_draw, verify_package
 from zhizhi.inspections.draws import Verification
-from zhizhi.inspections.plans import seed_path
+from zhizhi.inspections.plans import frozen_path, seed_path
 from zhizhi.store.tables import (
     Department,
     DrawExclusion,
@@ -47,6 +47,7 @@ def plan(session: Session, workspace: Workspace, number: str = "2026Q4", rules: 
         first=date(2026, 10, 1),
         last=date(2026, 12, 31),
         rules=rules,
+        today=TODAY,
     )
     return draw.number
 
@@ -127,20 +128,12 @@ def _check_visits(session: Session) -> None:
 def test_a_changed_seed_file_is_refused_and_a_relation_keeps_the_inspector_off(
     workspace: Workspace, city: sessionmaker[Session]
 ) -> None:
-    with city() as session, session.begin():
-        build(session)
-        number = plan(session, workspace)
-    path = seed_path(workspace.keys_dir, number)
-    original = path.read_text()
-    path.write_text("00" * 32)
-    with city() as session, session.begin(), pytest.raises(ConflictError, match="does not match the hash"):
-        run_draw(session, OPERATOR, workspace, number, today=TODAY)
-    path.write_text(original)
     # Every inspector but four declared a relation with every entity: only those four are ever sent (two of
     # 公园所 and two of 河西所, so that each target has two not of its own office), and every other candidate the
     # draw comes upon is passed over for the relation, shown.
     free = {"insp1", "insp3", "insp5", "insp7"}
     with city() as session, session.begin():
+        build(session)
         related = set(session.scalars(select(Inspector.user_id))) - {city_user(session, u) for u in free}
         for user_id in related:
             for entity in range(1, 61):
@@ -149,6 +142,20 @@ def test_a_changed_seed_file_is_refused_and_a_relation_keeps_the_inspector_off(
                         user_id=user_id, entity_id=entity, relation="亲属经营", declared_at=utcnow(), declared_by="t"
                     )
                 )
+    with city() as session, session.begin():
+        number = plan(session, workspace)
+    path = seed_path(workspace.keys_dir, number)
+    original = path.read_text()
+    path.write_text("00" * 32)
+    with city() as session, session.begin(), pytest.raises(ConflictError, match="does not match the hash"):
+        run_draw(session, OPERATOR, workspace, number, today=TODAY)
+    path.write_text(original)
+    frozen = frozen_path(workspace.keys_dir, number)
+    kept = frozen.read_bytes()
+    frozen.write_bytes(gzip.compress(gzip.decompress(kept).replace(b'"recent":false', b'"recent":true'), mtime=0))
+    with city() as session, session.begin(), pytest.raises(ConflictError, match="population frozen"):
+        run_draw(session, OPERATOR, workspace, number, today=TODAY)
+    frozen.write_bytes(kept)
     with city() as session, session.begin():
         run_draw(session, OPERATOR, workspace, number, today=TODAY)
     with city() as session:

@@ -92,8 +92,9 @@ _WORDS = {
     "inspections.passed_over": ("回避及排除", "Passed over"),
     "inspections.joint": ("联合检查", "joint"),
     "inspections.committed_help": (
-        "种子哈希已记入账本，尚未抽取。抽取：zhizhi inspections draw。",
-        "The seed's hash is in the ledger; not drawn yet. Draw with `zhizhi inspections draw`.",
+        "检查对象名单已冻结，其哈希与种子哈希已记入账本，尚未抽取。抽取：zhizhi inspections draw。",
+        "The population is frozen, its hash in the ledger with the seed's; not drawn yet. Draw with "
+        "`zhizhi inspections draw`.",
     ),
     "inspections.verified": (
         "复核通过：抽取结果可由种子和名单完全重现。",
@@ -162,6 +163,10 @@ _WORDS = {
     "inspections.entity.empty": ("本主体尚未被抽中检查。", "Not drawn for an inspection yet."),
     "inspections.draw_status.committed": ("已承诺种子，待抽取", "committed, not drawn"),
     "inspections.draw_status.drawn": ("已抽取", "drawn"),
+    "inspections.draw_status.void": (
+        "已作废（计划已重新提交抽取，种子已公开）",
+        "void (the plan was drawn again; seed revealed)",
+    ),
     "inspections.clock.not_started": ("未开始", "not started"),
     "inspections.clock.due": ("待公示", "due"),
     "inspections.clock.warning": ("即将到期", "due soon"),
@@ -177,6 +182,7 @@ _WORDS = {
     "inspections.check.seed as committed": ("种子与承诺的哈希一致", "seed as committed"),
     "inspections.check.snapshot intact": ("名录快照未被改动", "snapshot intact"),
     "inspections.check.snapshot of this draw": ("快照属于本次抽取", "snapshot of this draw"),
+    "inspections.check.snapshot committed": ("名录快照与种子同时承诺", "snapshot committed with the seed"),
     "inspections.check.draw reproduced": ("抽取结果可复现", "draw reproduced"),
     "inspections.check.visits as drawn": ("检查任务与抽取结果一致", "visits as drawn"),
     "inspections.check.commit proof": ("承诺的账本证明", "proof of the commitment"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,7 +29,7 @@ from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError, InputError, NotFoundError
 from zhizhi.inspections import algorithm, snapshot
 from zhizhi.inspections.items import items_by_code
-from zhizhi.inspections.plans import seed_path
+from zhizhi.inspections.plans import frozen_path, seed_path
 from zhizhi.store.frames import slices
 from zhizhi.store.tables import (
     Department,
@@ -42,7 +43,7 @@ from zhizhi.store.tables import (
     VisitInspector,
     VisitItem,
 )
-from zhizhi.store.types import iso_utc, local_today, utcnow
+from zhizhi.store.types import iso_utc, utcnow
 
 DRAWS_FOLDER = Path("inspections") / "draws"  # under the workspace's data folder
 SNAPSHOT_FILE, RESULT_FILE = "snapshot.jsonl.gz", "result.json"
@@ -103,9 +104,16 @@ def draw_number_of(session: Session, actor: Actor, number: str) -> str:
 def run_draw(
     session: Session, actor: Actor, workspace: Workspace, number: str, *, today: date | None = None
 ) -> dict[str, Any]:
-    """Draw a committed draw (in the caller's transaction): freeze, select, staff, make the visits, reveal."""
+    """Draw a committed draw (in the caller's transaction): select and staff on the population frozen at its
+    commitment, make the visits, reveal. `today` is not the population's day: that is the commitment's."""
     require(actor, "data.write")
     draw, plan = get_draw(session, actor, number)
+    if draw.status == "void":
+        raise ConflictError(
+            f"Draw `{number}` is void: another draw of its plan was committed after it, and its seed is revealed in "
+            "the ledger. Run the plan's latest draw (`zhizhi inspections plans`).",
+            zh=f"抽取 `{number}` 已作废（其计划已提交新的抽取，种子已在账本公开），请运行该计划最新的抽取。",
+        )
     if draw.status != "committed":
         raise ConflictError(
             f"Draw `{number}` was drawn at {iso_utc(draw.drawn_at)}; a draw is run once. Check it with "
@@ -113,19 +121,16 @@ def run_draw(
             zh=f"抽取 `{number}` 已于 {iso_utc(draw.drawn_at)} 完成，每次抽取只运行一次。",
         )
     seed = _seed(workspace, draw)
-    day = today or local_today()
     rules = json.loads(plan.rules)
     items = items_by_code(session, rules["items"])
-    header = {"draw": draw.number, "plan": plan.number, "seed_hash": draw.seed_hash, "rules": rules}
-    population = snapshot.freeze(session, header, items, day)
+    population, snapshot_hash = _frozen(workspace, draw)
     folder = draw_folder(workspace, number)
-    snapshot_hash = snapshot.write(population, folder / SNAPSHOT_FILE)
     result = algorithm.draw(population, seed)
     (folder / RESULT_FILE).write_text(result.text(), encoding="utf-8")
     visits = _make_visits(session, draw, plan, population, result, items)
     _keep_exclusions(session, draw, result)
     summary = {
-        "frozen_on": day.isoformat(),
+        "frozen_on": population.header["frozen_on"],
         "counts": result.counts,
         "visits": visits,
         "joint_visits": _joint(population, result, items),
@@ -134,7 +139,7 @@ def run_draw(
         "unstaffed": result.unstaffed,
         "skipped": _skipped(result),
     }
-    draw.seed, draw.snapshot_hash = seed.hex(), snapshot_hash
+    draw.seed = seed.hex()
     draw.snapshot_file = str((DRAWS_FOLDER / number / SNAPSHOT_FILE).as_posix())
     draw.population, draw.inspectors = len(population.targets), len(population.inspectors)
     draw.result_hash, draw.summary = result.digest(), json.dumps(summary, ensure_ascii=False)
@@ -162,6 +167,30 @@ def run_draw(
         detail={"visits": visits, "population": draw.population},
     )
     return draw_as_dict(draw, plan)
+
+
+def _frozen(workspace: Workspace, draw: InspectionDraw) -> tuple[algorithm.Population, str]:
+    """The population frozen when the draw was committed, checked against the committed hash and moved into the
+    draw's folder."""
+    waiting = frozen_path(workspace.keys_dir, draw.number)
+    if draw.snapshot_hash is None or not waiting.is_file():
+        raise ConflictError(
+            f"Draw `{draw.number}` has no population frozen at its commitment (`{waiting}`): it was committed from "
+            "another workspace folder, by an older zhizhi, or the file was removed. Commit a new draw of the plan "
+            "(`zhizhi inspections redraw PLAN --reason ...`).",
+            zh=f"抽取 `{draw.number}` 没有提交时冻结的检查对象名单，无法抽取，请为该计划重新提交一次抽取。",
+        )
+    population, digest = snapshot.read(waiting)
+    if digest != draw.snapshot_hash:
+        raise ConflictError(
+            f"The population frozen for draw `{draw.number}` does not match the hash committed to the ledger: it was "
+            "changed. The draw is refused; commit a new draw of the plan.",
+            zh=f"抽取 `{draw.number}` 冻结的检查对象名单与账本中承诺的哈希不符（已被改动），拒绝抽取。",
+        )
+    folder = draw_folder(workspace, draw.number)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(waiting, folder / SNAPSHOT_FILE)  # a copy: a draw whose transaction fails can run again
+    return population, digest
 
 
 def _seed(workspace: Workspace, draw: InspectionDraw) -> bytes:
@@ -363,6 +392,7 @@ def verify_draw(session: Session, actor: Actor, workspace: Workspace, number: st
         digest == draw.snapshot_hash == reveal["payload"]["snapshot_hash"],
         f"SHA-256 of the snapshot's text: {digest}",
     )
+    _frozen_before_seed(found, commit["payload"], digest)
     found.check(
         "snapshot of this draw",
         population.header.get("rules") == commit["payload"]["rules"] and population.header.get("draw") == number,
@@ -382,6 +412,17 @@ def verify_draw(session: Session, actor: Actor, workspace: Workspace, number: st
         "each visit's target and drawn team are the re-run's",
     )
     return found
+
+
+def _frozen_before_seed(found: Verification, commit: dict[str, Any], digest: str) -> None:
+    """The population was frozen, and its hash committed, with the seed's: nobody who knew the seed chose it."""
+    found.check(
+        "snapshot committed",
+        commit.get("snapshot_hash") == digest,
+        "the commitment names the snapshot's SHA-256 beside the seed's"
+        if commit.get("snapshot_hash")
+        else "the commitment does not name the snapshot (a draw committed before populations were frozen with it)",
+    )
 
 
 def _entry(session: Session, seq: int | None) -> dict[str, Any]:
@@ -460,6 +501,7 @@ def verify_package(folder: Path) -> Verification:
     )
     population, digest = snapshot.read(folder / SNAPSHOT_FILE)
     found.check("snapshot intact", digest == reveal.get("snapshot_hash"), f"SHA-256 of the snapshot's text: {digest}")
+    _frozen_before_seed(found, commit, digest)
     found.check(
         "rules as committed",
         population.header.get("rules") == commit.get("rules"),

@@ -1,6 +1,8 @@
 """Draw plans (抽查计划): the items, the population filter, the proportion per risk class, the period and the
-exclusions, checked on creation; creating a plan commits its first draw's seed to the ledger, by its SHA-256 only,
-before anything is drawn (the seed itself waits under the workspace's keys until the draw reveals it)."""
+exclusions, checked on creation; creating a plan commits its first draw: the population is frozen first, then a seed
+made, and the snapshot's SHA-256 and the seed's go into the ledger together before anything is drawn (the seed and
+the snapshot wait under the workspace's keys until the draw reveals them). Whoever can read the seed before the draw
+can no longer change what it draws: the registers changed after the commitment are not the draw's."""
 
 from __future__ import annotations
 
@@ -22,11 +24,12 @@ from zhizhi.access import audit
 from zhizhi.access.departments import get_department_by_code, within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.errors import ConflictError, InputError, NotFoundError
+from zhizhi.inspections import snapshot
 from zhizhi.inspections.algorithm import canonical
 from zhizhi.inspections.excel import checked
 from zhizhi.inspections.items import items_by_code
 from zhizhi.store.tables import Department, InspectionDraw, InspectionPlan
-from zhizhi.store.types import utcnow
+from zhizhi.store.types import local_today, utcnow
 
 NUMBER = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 SEEDS_FOLDER = "draws"  # under the workspace's keys folder: the seeds committed and not yet revealed
@@ -100,6 +103,11 @@ def seed_path(keys_dir: Path, draw_number: str) -> Path:
     return keys_dir / SEEDS_FOLDER / f"{draw_number}.seed"
 
 
+def frozen_path(keys_dir: Path, draw_number: str) -> Path:
+    """The population frozen when the draw was committed, waiting beside its seed for the draw."""
+    return keys_dir / SEEDS_FOLDER / f"{draw_number}.snapshot.jsonl.gz"
+
+
 def create_plan(
     session: Session,
     actor: Actor,
@@ -111,10 +119,11 @@ def create_plan(
     first: date,
     last: date,
     rules: PlanRules,
+    today: date | None = None,
 ) -> InspectionDraw:
     """Create a plan of the department `department` (in the actor's scope) for `first`..`last`, and commit its
     first draw: the seed's SHA-256 and the rules go into the ledger (a signed checkpoint after them), the seed into
-    `keys/draws/`. Returns the draw, waiting for `run_draw`."""
+    `keys/draws/`, with the population frozen on `today`. Returns the draw, waiting for `run_draw`."""
     require(actor, "data.write")
     number, title = number.strip(), title.strip()
     if not NUMBER.match(number):
@@ -149,7 +158,7 @@ def create_plan(
     )
     session.add(plan)
     session.flush()
-    draw = commit_draw(session, actor, keys_dir, plan, f"{number}-1")
+    draw = commit_draw(session, actor, keys_dir, plan, f"{number}-1", today=today)
     audit.record(
         session,
         actor,
@@ -181,17 +190,23 @@ def _within_jurisdiction(session: Session, organiser: Department, rules: PlanRul
     return rules
 
 
-def new_draw(session: Session, actor: Actor, keys_dir: Path, plan_number: str, reason: str) -> InspectionDraw:
+def new_draw(
+    session: Session, actor: Actor, keys_dir: Path, plan_number: str, reason: str, *, today: date | None = None
+) -> InspectionDraw:
     """Commit another draw of a plan (a second round, or a seed lost before its draw), with the reason in the
-    ledger beside the commitment: every draw of a plan stays on record."""
+    ledger beside the commitment: every draw of a plan stays on record. A draw of the plan still waiting is void,
+    its seed revealed: nobody may hold two seeds of a plan and run the one whose result they prefer."""
     require(actor, "data.write")
     plan = get_plan(session, actor, plan_number)
     if not 2 <= len(reason.strip()) <= 200:
         raise InputError(
             "Say why the plan gets another draw (2-200 characters).", zh="请说明再次抽取的原因（2-200字）。"
         )
-    count = len(session.scalars(select(InspectionDraw.id).where(InspectionDraw.plan_id == plan.id)).all())
-    draw = commit_draw(session, actor, keys_dir, plan, f"{plan.number}-{count + 1}", reason=reason.strip())
+    earlier = session.scalars(select(InspectionDraw).where(InspectionDraw.plan_id == plan.id)).all()
+    number = f"{plan.number}-{len(earlier) + 1}"
+    for waiting in (d for d in earlier if d.status == "committed"):
+        _void(session, keys_dir, waiting, number, reason.strip())
+    draw = commit_draw(session, actor, keys_dir, plan, number, reason=reason.strip(), today=today)
     audit.record(
         session,
         actor,
@@ -203,14 +218,35 @@ def new_draw(session: Session, actor: Actor, keys_dir: Path, plan_number: str, r
     return draw
 
 
+def _void(session: Session, keys_dir: Path, draw: InspectionDraw, by: str, reason: str) -> None:
+    """A waiting draw replaced by another: void, its seed revealed in the ledger so that anyone can see what it would
+    have drawn (its frozen population is kept beside the seed)."""
+    try:
+        seed = seed_path(keys_dir, draw.number).read_text(encoding="ascii").strip()
+    except OSError:
+        seed = None  # lost: the reason says so, and the void is on record all the same
+    payload = {"draw": draw.number, "by": by, "reason": reason, "seed": seed, "seed_hash": draw.seed_hash}
+    ledger.append(session, "draw.void", "inspection_draw", draw.number, payload)
+    draw.status, draw.seed = "void", seed
+
+
 def commit_draw(
-    session: Session, actor: Actor, keys_dir: Path, plan: InspectionPlan, number: str, *, reason: str | None = None
+    session: Session,
+    actor: Actor,
+    keys_dir: Path,
+    plan: InspectionPlan,
+    number: str,
+    *,
+    reason: str | None = None,
+    today: date | None = None,
 ) -> InspectionDraw:
-    """A new seed for a draw of `plan`: its hash committed to the ledger and signed, the seed kept in the keys."""
+    """A draw of `plan`: the population frozen on `today`, then a new seed; the hashes of both committed to the
+    ledger and signed, the seed and the snapshot kept in the keys until the draw."""
+    day = today or local_today()
     seed = secrets.token_bytes(32)
     seed_hash = hashlib.sha256(seed).hexdigest()
+    frozen = _freeze(session, keys_dir, plan, number, seed_hash, day)
     path = seed_path(keys_dir, number)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     path.write_text(seed.hex() + "\n", encoding="ascii")
     path.chmod(0o600)
     organiser = session.get_one(Department, plan.department_id)
@@ -222,6 +258,10 @@ def commit_draw(
         "period": [plan.period_start.isoformat(), plan.period_end.isoformat()],
         "rules": json.loads(plan.rules),
         "seed_hash": seed_hash,
+        "snapshot_hash": frozen[0],
+        "frozen_on": day.isoformat(),
+        "population": frozen[1],
+        "inspectors": frozen[2],
         **({"reason": reason} if reason else {}),
     }
     seq = ledger.append(session, "draw.commit", "inspection_draw", number, payload)
@@ -234,10 +274,26 @@ def commit_draw(
         commit_seq=seq,
         committed_at=utcnow(),
         committed_by=actor.name,
+        snapshot_hash=frozen[0],
+        population=frozen[1],
+        inspectors=frozen[2],
     )
     session.add(draw)
     session.flush()
     return draw
+
+
+def _freeze(
+    session: Session, keys_dir: Path, plan: InspectionPlan, number: str, seed_hash: str, day: date
+) -> tuple[str, int, int]:
+    """The plan's population on `day`, written beside the seed: its SHA-256, targets and inspectors."""
+    rules = json.loads(plan.rules)
+    header = {"draw": number, "plan": plan.number, "seed_hash": seed_hash, "rules": rules}
+    population = snapshot.freeze(session, header, items_by_code(session, rules["items"]), day)
+    path = frozen_path(keys_dir, number)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    digest = snapshot.write(population, path)
+    return digest, len(population.targets), len(population.inspectors)
 
 
 def plan_as_dict(plan: InspectionPlan, organiser: Department) -> dict[str, Any]:

@@ -1,0 +1,89 @@
+"""A draw cannot be steered by whoever can read the committed seed: the population is frozen, and its hash committed
+beside the seed's, before the seed exists anywhere; a plan drawn again voids the draw still waiting, revealing its
+seed, so that nobody can keep two seeds and run the one they like."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import OPERATOR
+from tests.inspections import register
+from tests.inspections.test_draws import TODAY, plan
+from zhizhi.config import Workspace
+from zhizhi.errors import ConflictError
+from zhizhi.inspections import algorithm, run_draw, snapshot, verify_draw
+from zhizhi.inspections.items import items_by_code
+from zhizhi.inspections.plans import new_draw, seed_path
+from zhizhi.store.tables import (
+    InspectionDraw,
+    InspectionPlan,
+    InspectionTarget,
+    InspectionVisit,
+    InspectorRelation,
+    LedgerEntry,
+)
+from zhizhi.store.types import utcnow
+
+
+def _predict(session: Session, workspace: Workspace, number: str) -> algorithm.Result:
+    """What someone holding the seed file computes before the draw, from the registers as they stand."""
+    seed = bytes.fromhex(seed_path(workspace.keys_dir, number).read_text().strip())
+    draw = session.scalars(select(InspectionDraw).where(InspectionDraw.number == number)).one()
+    rules = json.loads(session.get_one(InspectionPlan, draw.plan_id).rules)
+    header = {"draw": number, "plan": "x", "seed_hash": draw.seed_hash, "rules": rules}
+    population = snapshot.freeze(session, header, items_by_code(session, rules["items"]), TODAY)
+    return algorithm.draw(population, seed)
+
+
+def test_the_registers_changed_after_the_commitment_do_not_change_the_draw(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    with city() as session, session.begin():
+        register.build(session)
+        number = plan(session, workspace)
+    with city() as session, session.begin():
+        predicted = _predict(session, workspace, number)
+        spared = predicted.selected[0]
+        # The firm the seed would pick is moved to another class by hand, and its team declares relations with it.
+        session.execute(
+            update(InspectionTarget).where(InspectionTarget.entity_id == spared.target).values(risk_class="low")
+        )
+        for user_id in spared.team:
+            session.add(
+                InspectorRelation(
+                    user_id=user_id, entity_id=spared.target, relation="亲属", declared_at=utcnow(), declared_by="t"
+                )
+            )
+    with city() as session, session.begin():
+        run_draw(session, OPERATOR, workspace, number, today=TODAY)
+    with city() as session:
+        drawn = set(session.scalars(select(InspectionVisit.entity_id)))
+        assert spared.target in drawn
+        assert drawn == {p.target for p in predicted.selected}
+        (commit,) = session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "draw.commit")).all()
+        draw = session.scalars(select(InspectionDraw).where(InspectionDraw.number == number)).one()
+        assert json.loads(commit.payload)["snapshot_hash"] == draw.snapshot_hash
+        assert verify_draw(session, OPERATOR, workspace, number).ok
+
+
+def test_a_redraw_voids_the_draw_still_waiting_and_reveals_its_seed(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    with city() as session, session.begin():
+        register.build(session)
+        first = plan(session, workspace)
+    with city() as session, session.begin():
+        second = new_draw(session, OPERATOR, workspace.keys_dir, "2026Q4", "种子文件丢失").number
+    with city() as session, session.begin(), pytest.raises(ConflictError, match="void"):
+        run_draw(session, OPERATOR, workspace, first, today=TODAY)
+    with city() as session:
+        (void,) = session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "draw.void")).all()
+        payload = json.loads(void.payload)
+        assert payload["draw"] == first and payload["by"] == second and len(payload["seed"]) == 64
+    with city() as session, session.begin():
+        assert run_draw(session, OPERATOR, workspace, second, today=TODAY)["status"] == "drawn"
+
