@@ -25,7 +25,7 @@ from zhizhi.errors import ConflictError, InputError, PermissionDeniedError
 from zhizhi.hotline.workdays import load_calendar
 from zhizhi.inspections.excel import checked
 from zhizhi.inspections.publication import deadline_or_none
-from zhizhi.inspections.visits import ACKNOWLEDGEMENTS, get_visit, may_record, overall, team_of
+from zhizhi.inspections.visits import ACKNOWLEDGEMENTS, get_visit, may_record, overall, recused_members, team_of
 from zhizhi.records.inspection import RESULTS
 from zhizhi.sources import SourceConfig, own_source
 from zhizhi.store.tables import (
@@ -125,6 +125,20 @@ def source_of(workspace: Workspace, department: Department) -> SourceConfig:
     )
 
 
+def _refuse_recused(session: Session, visit: InspectionVisit) -> None:
+    """A team member who declared a relation with the firm withdraws (回避): no results while they are on the team."""
+    recused = recused_members(session, visit)
+    if recused:
+        names = ", ".join(f"`{u}`" for u in recused)
+        raise ConflictError(
+            f"Visit `{visit.number}`: {names} declared a relation with the firm and must withdraw (回避). Replace them "
+            f"first (`zhizhi inspections assign {visit.number} --replace USERNAME --reason 回避`), then enter the "
+            "results.",
+            zh=f"检查任务 `{visit.number}`：{'、'.join(recused)} 已申报与该企业的回避关系，须先更换（"
+            f"`zhizhi inspections assign {visit.number} --replace 用户名 --reason 回避`），再录入结果。",
+        )
+
+
 def record_results(
     session: Session,
     actor: Actor,
@@ -152,6 +166,7 @@ def record_results(
             "no longer change here.",
             zh=f"检查任务 `{number}` 已{'合并' if visit.status == 'merged' else '公示'}，不能再录入结果。",
         )
+    _refuse_recused(session, visit)
     today = today or local_today()
     checks = _check(session, visit, findings, inspected_on, acknowledgement, acknowledged_by, remark, today)
     for check, item in checks:

@@ -28,6 +28,7 @@ from zhizhi.store.tables import (
     InspectionItem,
     InspectionVisit,
     Inspector,
+    InspectorRelation,
     User,
     VisitInspector,
     VisitItem,
@@ -239,7 +240,7 @@ def _replace(
         )
     population, _ = snapshot.read(workspace.data_dir / draw.snapshot_file)
     used = set(team_of(session, visit, current=False))
-    now_unavailable = _unavailable(session)
+    now_unavailable = _unavailable(session, visit.entity_id)
     found, skipped = algorithm.replacement(population, bytes.fromhex(draw.seed), visit.entity_id, used, now_unavailable)
     if found is None:
         raise ConflictError(
@@ -264,12 +265,28 @@ def _replace(
     return change
 
 
-def _unavailable(session: Session) -> Callable[[int], str | None]:
-    """Who cannot be sent today (a replacement goes today, not on the draw's day)."""
+def _unavailable(session: Session, entity_id: int) -> Callable[[int], str | None]:
+    """Who cannot be sent to the entity today (a replacement goes today, not on the draw's day): unavailable now, or
+    with a relation with the entity declared since the population was frozen (回避 holds whenever it is declared)."""
     today = local_today()
     rows = session.execute(select(Inspector, User).join(User, User.id == Inspector.user_id))
     off = {u.id for i, u in rows if not drawable(i, u, today)}
-    return lambda user_id: "unavailable" if user_id in off else None
+    related = related_to(session, entity_id)
+    return lambda user_id: "relation" if user_id in related else "unavailable" if user_id in off else None
+
+
+def related_to(session: Session, entity_id: int) -> set[int]:
+    """The users with a relation with the entity declared and not withdrawn."""
+    found = select(InspectorRelation.user_id).where(
+        InspectorRelation.entity_id == entity_id, InspectorRelation.withdrawn_at.is_(None)
+    )
+    return set(session.scalars(found))
+
+
+def recused_members(session: Session, visit: InspectionVisit) -> list[str]:
+    """The usernames of the visit's current team who declared a relation with its firm: they must be replaced."""
+    related = related_to(session, visit.entity_id) & set(team_of(session, visit))
+    return sorted(session.scalars(select(User.username).where(User.id.in_(related)))) if related else []
 
 
 def _merge(session: Session, actor: Actor, visit: InspectionVisit, number: str) -> str:

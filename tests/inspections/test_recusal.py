@@ -1,0 +1,89 @@
+"""回避 after the draw: a relation declared once the teams are drawn keeps its inspector off the firm all the same,
+as a replacement passed over and as a member whose team cannot enter results until they are replaced."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import OPERATOR
+from tests.inspections.register import actor_of
+from tests.inspections.test_draws import TODAY
+from tests.inspections.test_visits import FINDINGS, drawn
+from zhizhi.config import Workspace
+from zhizhi.errors import ConflictError
+from zhizhi.inspections import assign, declare_relation, record_results, visit_view
+from zhizhi.inspections.algorithm import replacement
+from zhizhi.inspections.snapshot import read
+from zhizhi.store.tables import InspectionDraw, InspectionVisit, User
+
+
+def _with_two_replacements(session: Session, workspace: Workspace) -> tuple[InspectionVisit, list[int], int]:
+    """A visit whose drawn order holds two replacements at least, its team and the first replacement."""
+    for visit in session.scalars(select(InspectionVisit).order_by(InspectionVisit.rank)):
+        team = [m["user_id"] for m in visit_view(session, OPERATOR, visit)["team"]]
+        draw = session.get_one(InspectionDraw, visit.draw_id)
+        population, _ = read(workspace.data_dir / str(draw.snapshot_file))
+        seed = bytes.fromhex(str(draw.seed))
+        first, _ = replacement(population, seed, visit.entity_id, set(team))
+        if first is not None and replacement(population, seed, visit.entity_id, {*team, first})[0] is not None:
+            return visit, team, first
+    raise AssertionError("no visit with two replacements")
+
+
+def test_a_relation_declared_after_the_draw_passes_the_replacement_over(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    drawn(city, workspace)
+    with city() as session, session.begin():
+        visit, team, expected = _with_two_replacements(session, workspace)
+        related = session.get_one(User, expected).username
+        declare_relation(session, OPERATOR, related, visit.entity_id, "配偶经营")
+        leaving = session.get_one(User, team[0]).username
+        done = assign(session, OPERATOR, workspace, visit.number, replace=leaving, reason="病假")["replaced"]
+    assert done["added"] != related
+    assert [expected, "relation"] in done["passed_over"]
+
+
+def test_a_member_who_declares_a_relation_must_be_replaced_before_results_are_entered(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    drawn(city, workspace)
+    with city() as session, session.begin():
+        visit, _, _ = _with_two_replacements(session, workspace)
+        number, entity = visit.number, visit.entity_id
+        team = [m["username"] for m in visit_view(session, OPERATOR, visit)["team"]]
+        declare_relation(session, OPERATOR, team[1], entity, "曾为该企业股东")
+    findings = {code: FINDINGS[code] for code in _items(city, number)}
+    with city() as session, session.begin(), pytest.raises(ConflictError) as refused:
+        record_results(
+            session,
+            actor_of(session, team[0]),
+            workspace,
+            number,
+            findings=findings,
+            inspected_on=TODAY,
+            acknowledgement="absent",
+            today=TODAY,
+        )
+    assert team[1] in refused.value.message and "--replace" in refused.value.message
+    assert team[1] in refused.value.message_zh or ""
+    with city() as session, session.begin():
+        assign(session, OPERATOR, workspace, number, replace=team[1], reason="申报回避")
+        record_results(
+            session,
+            actor_of(session, team[0]),
+            workspace,
+            number,
+            findings=findings,
+            inspected_on=TODAY,
+            acknowledgement="absent",
+            today=TODAY,
+        )
+
+
+def _items(city: sessionmaker[Session], number: str) -> list[str]:
+    with city() as session:
+        visit = session.scalars(select(InspectionVisit).where(InspectionVisit.number == number)).one()
+        return [i["code"] for i in visit_view(session, OPERATOR, visit)["items"]]
