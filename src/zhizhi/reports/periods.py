@@ -1,11 +1,14 @@
 """Report periods: a day, a week (Monday to Sunday), a month, a quarter, or any span for on-demand reports.
 
-Written as people write them: `2026-11-05`, `2026-W45`, `2026-11`, `2026-Q4`, `2026-10-01..2026-11-30`.
+Written as people write them: `2026-11-05`, `2026-W45`, `2026-11`, `2026-Q4`, `2026-10-01..2026-11-30`, or the
+Chinese way: `2026年11月5日`, `2026年第45周`, `2026年11月`, `2026年第四季度`, `2026年10月1日至2026年11月30日`
+(full-width digits, `2026/11/05` and `2026.11` too).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -84,9 +87,33 @@ def last_complete(frequency: str, today: date) -> Period:
     return of(frequency, of(frequency, today).first - timedelta(days=1))
 
 
+QUARTERS_ZH = {"一": "1", "二": "2", "三": "3", "四": "4"}
+_ZH_DAY = re.compile(r"(\d{4})[年/.-](\d{1,2})[月/.-](\d{1,2})日?")
+_ZH_MONTH = re.compile(r"(\d{4})[年/.-](\d{1,2})月?")
+_ZH_WEEK = re.compile(r"(\d{4})年第?(\d{1,2})周")
+_ZH_QUARTER = re.compile(r"(\d{4})年?第?([1-4一二三四])季度?")
+
+
+def normalized(text: str) -> str:
+    """A period written the Chinese way (or with slashes, dots, one-digit months) in the ISO form `parse` reads."""
+    value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    parts = re.split(r"至|到|~|\.\.", value)
+    if len(parts) == 2:
+        return "..".join(normalized(part) for part in parts)
+    if m := _ZH_WEEK.fullmatch(value):
+        return f"{m[1]}-W{int(m[2]):02d}"
+    if m := _ZH_QUARTER.fullmatch(value):
+        return f"{m[1]}-Q{QUARTERS_ZH.get(m[2], m[2])}"
+    if m := _ZH_DAY.fullmatch(value):
+        return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
+    if m := _ZH_MONTH.fullmatch(value):
+        return f"{m[1]}-{int(m[2]):02d}"
+    return value
+
+
 def parse(text: str) -> Period:
     """A period from its written form; a clear error shows the forms."""
-    value = text.strip()
+    value = normalized(text)
     try:
         if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})\.\.(\d{4})-(\d{2})-(\d{2})", value):
             first, last = date.fromisoformat(value[:10]), date.fromisoformat(value[12:])
@@ -104,6 +131,7 @@ def parse(text: str) -> Period:
         pass
     raise InputError(
         f"Period `{text}` is not one zhizhi reads: write a day `2026-11-05`, a week `2026-W45`, a month `2026-11`, "
-        "a quarter `2026-Q4` or a span `2026-10-01..2026-11-30`.",
-        zh=f"报告期 `{text}` 无法识别：请写作 2026-11-05、2026-W45、2026-11、2026-Q4 或 2026-10-01..2026-11-30。",
+        "a quarter `2026-Q4` or a span `2026-10-01..2026-11-30` (or 2026年11月, 2026年第四季度 ...).",
+        zh=f"报告期 `{text}` 无法识别：请写作 2026-11-05、2026-W45、2026-11、2026-Q4 或 2026-10-01..2026-11-30"
+        "（也可写 2026年11月5日、2026年第45周、2026年11月、2026年第四季度、2026年10月1日至2026年11月30日）。",
     )

@@ -73,6 +73,13 @@ def run_report(
             f"Report `{name}` is issued by `{report.department}`, outside your departments.",
             zh=f"报表 `{name}` 的报送部门不在您的权限范围内。",
         )
+    if period.first > today():
+        raise InputError(
+            f"Period `{period.label}` of report `{name}` has not begun (it starts on {period.first}); a run now would "
+            "show no figures for it and today's stock as its own. Run it once the period has begun.",
+            zh=f"报表 `{name}` 的报告期 `{period.label}` 尚未开始（{period.first} 起），"
+            "现在生成只会得到空数据和今天的存量。请在报告期开始后再生成。",
+        )
     earlier = latest_run(session, report.name, period.label)
     steps = progress.task("progress.report_run", total=3, unit="steps", report=report.name, period=period.label)
     with snapshot_of(session) as reader:
@@ -289,4 +296,5 @@ def write_definition(root: Path, report: ReportConfig) -> Path:
 
 
 def today() -> Any:
+    """Today in the bureau's time zone."""
     return datetime.now(LOCAL_TZ).date()
