@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR
@@ -87,3 +87,19 @@ def test_a_redraw_voids_the_draw_still_waiting_and_reveals_its_seed(
     with city() as session, session.begin():
         assert run_draw(session, OPERATOR, workspace, second, today=TODAY)["status"] == "drawn"
 
+
+
+def test_a_target_gone_from_the_register_after_the_commitment_is_still_visited_by_its_name(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    with city() as session, session.begin():
+        register.build(session)
+        number = plan(session, workspace)
+    with city() as session, session.begin():
+        gone = _predict(session, workspace, number).selected[0].target
+        session.execute(delete(InspectionTarget).where(InspectionTarget.entity_id == gone))  # a rebuild after a merge
+    with city() as session, session.begin():
+        run_draw(session, OPERATOR, workspace, number, today=TODAY)
+    with city() as session:
+        visit = session.scalars(select(InspectionVisit).where(InspectionVisit.entity_id == gone)).one()
+        assert visit.entity_name == f"柳州市测试{gone}号商行"

@@ -148,7 +148,7 @@ def test_the_target_register_scores_each_entity_and_shows_why(
             ["91450200MA5K00000X", "高", "x"],
             [CODES[1], "极高", "x"],
             [CODES[0], "低", ""],
-            [CODES[0], "", "", "LZ-NOPE"],
+            [CODES[2], "", "", "LZ-NOPE"],
         ],
     )
     with city() as session, session.begin(), pytest.raises(InputError) as refused:

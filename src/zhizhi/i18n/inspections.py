@@ -47,7 +47,7 @@ _WORDS = {
     ),
     "inspections.imported": ("已导入 {n} 行。", "{n} row(s) imported."),
     "inspections.export_xlsx": ("导出 Excel", "Export to Excel"),
-    "inspections.import_xlsx": ("导入 Excel", "Import from Excel"),
+    "inspections.import_xlsx": ("导入 Excel 或 CSV", "Import from Excel or CSV"),
     "inspections.import": ("导入", "Import"),
     "inspections.import_help": (
         "列名与导出文件相同；文件有任何错误时整份不导入，并逐条列出错误所在行、列和值。",

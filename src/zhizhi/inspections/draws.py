@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from zhizhi import ledger
@@ -225,10 +225,17 @@ def _make_visits(
     ids = [p.target for p in result.selected]
     names: dict[int, tuple[str | None, str | None, str | None]] = {}
     for part in slices(ids):
+        # from the entity, the target register's row when it has one: a rebuild since the commitment (the firm
+        # merged or gone) may have dropped it, and the frozen draw still visits the firm drawn
         found = session.execute(
-            select(InspectionTarget.entity_id, InspectionTarget.name, InspectionTarget.uscc, Entity.address)
-            .join(Entity, Entity.id == InspectionTarget.entity_id)
-            .where(InspectionTarget.entity_id.in_(part))
+            select(
+                Entity.id,
+                func.coalesce(InspectionTarget.name, Entity.name),
+                func.coalesce(InspectionTarget.uscc, Entity.uscc),
+                Entity.address,
+            )
+            .outerjoin(InspectionTarget, InspectionTarget.entity_id == Entity.id)
+            .where(Entity.id.in_(part))
         )
         names.update({entity: (name, uscc, address) for entity, name, uscc, address in found})
     now = utcnow()

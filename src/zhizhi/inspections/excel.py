@@ -4,7 +4,11 @@ the files and forms checked against a model (`checked`)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
@@ -19,6 +23,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024  # the XML of a million-row register is far less; more is a zip bomb
 M = TypeVar("M", bound=BaseModel)
 MAX_PROBLEMS_SHOWN = 20
+HEADER_ROWS = 10  # the header is looked for among the first rows: titles and notes are often put above it
 
 
 @dataclass(frozen=True)
@@ -71,30 +76,19 @@ class Problems:
 def read_sheet(
     data: bytes, file_name: str, columns: Sequence[Column], *, max_rows: int
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    """The rows of the first sheet as (row number, field -> text), blank rows skipped; a file that is not a
-    workbook, lacks a required column or holds more than `max_rows` rows is refused."""
-    from openpyxl import load_workbook
-
+    """The rows of the first sheet (an .xlsx, or a CSV in UTF-8 or GBK) as (row number, field -> text), blank rows
+    skipped; the header is the first of the first rows naming the columns (a title row above it, merged or not, is
+    passed over). A file that is not a workbook, lacks a required column or holds more than `max_rows` rows is
+    refused."""
     if len(data) > MAX_FILE_BYTES:
         raise InputError(
             f"`{file_name}` is {len(data):,} bytes; at most {MAX_FILE_BYTES:,} are read. Split the file.",
             zh=f"`{file_name}` 超过 {MAX_FILE_BYTES // 1024 // 1024} MB，请拆分后导入。",
         )
-    check_unpacked(data, file_name, MAX_UNPACKED_BYTES)
-    try:
-        book = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputError(
-            f"`{file_name}` cannot be read as an Excel workbook ({type(exc).__name__}). Save it as .xlsx.",
-            zh=f"`{file_name}` 无法作为 Excel 工作簿读取，请另存为 .xlsx。",
-        ) from exc
-    try:
-        sheet = book.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(lines, ())]
-        where = _locate(header, columns, file_name)
-        for number, values in enumerate(lines, start=2):
-            if number > max_rows + 1:
+    with _lines(data, file_name) as lines:
+        first, where = _header(lines, columns, file_name)
+        for number, values in enumerate(lines, start=first + 1):
+            if number > max_rows + first:
                 raise InputError(
                     f"`{file_name}` has more than {max_rows:,} rows. Split the file.",
                     zh=f"`{file_name}` 超过 {max_rows:,} 行，请拆分后导入。",
@@ -102,26 +96,102 @@ def read_sheet(
             row = {name: _text(values[i]) if i < len(values) else "" for name, i in where.items()}
             if any(row.values()):
                 yield number, row
+
+
+@contextmanager
+def _lines(data: bytes, file_name: str) -> Iterator[Iterator[Sequence[Any]]]:
+    """The rows of the file's first sheet, or of a CSV (a file that is not a zip, or named .csv)."""
+    name = file_name.lower()
+    if name.endswith((".csv", ".txt")) or not (data.startswith(b"PK") or name.endswith((".xlsx", ".xlsm", ".xls"))):
+        text = _decoded(data, file_name)
+        if text is not None:
+            yield iter(csv.reader(io.StringIO(text)))
+            return
+    from openpyxl import load_workbook
+
+    check_unpacked(data, file_name, MAX_UNPACKED_BYTES)
+    try:
+        book = load_workbook(BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise InputError(
+            f"`{file_name}` cannot be read as an Excel workbook ({type(exc).__name__}). Save it as .xlsx, or as CSV.",
+            zh=f"`{file_name}` 无法作为 Excel 工作簿读取，请另存为 .xlsx 或 CSV。",
+        ) from exc
+    try:
+        yield book.worksheets[0].iter_rows(values_only=True)
     finally:
         book.close()
 
 
-def _locate(header: list[str], columns: Sequence[Column], file_name: str) -> dict[str, int]:
+def _decoded(data: bytes, file_name: str) -> str | None:
+    """A CSV's text: UTF-8 (with or without its mark), else GBK (GB18030, what Excel in Chinese saves); None for
+    bytes that are neither (a damaged workbook: reported as one)."""
+    if b"\0" in data[:4096]:
+        return None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    if file_name.lower().endswith((".csv", ".txt")):
+        raise InputError(
+            f"`{file_name}` is neither UTF-8 nor GBK text. Save it from Excel as `CSV UTF-8`, or as .xlsx.",
+            zh=f"`{file_name}` 既不是 UTF-8 也不是 GBK 编码，请在 Excel 中另存为“CSV UTF-8”或 .xlsx。",
+        )
+    return None
+
+
+def _header(lines: Iterator[Sequence[Any]], columns: Sequence[Column], file_name: str) -> tuple[int, dict[str, int]]:
+    """The header row's number and where each column is: the first of the first rows that names every required
+    column (and one column at least)."""
+    first: list[str] = []
+    for number in range(1, HEADER_ROWS + 1):
+        values = next(lines, None)
+        if values is None:
+            break
+        header = [_heading(h) for h in values]
+        first = first or [h for h in header if h]
+        where = _locate(header, columns)
+        if where and all(c.name in where for c in columns if c.required):
+            return number, where
+    missing = [c for c in columns if c.required] or list(columns)
+    names = ", ".join(f"`{c.header}` ({c.header_en})" for c in missing)
+    raise InputError(
+        f"`{file_name}` lacks the column(s) {names} in its first {HEADER_ROWS} rows (its first row has: "
+        f"{', '.join(first)}). Export the register once to see the expected columns.",
+        zh=f"`{file_name}` 前 {HEADER_ROWS} 行中缺少列：{'、'.join(c.header for c in missing)}。"
+        "可先导出一次名录查看应有的列。",
+    )
+
+
+def _heading(value: Any) -> str:
+    """A header cell as compared: no spaces or line breaks inside, no `*` marking it required."""
+    return re.sub(r"[\s*＊]+", "", str(value)) if value is not None else ""
+
+
+def _locate(header: list[str], columns: Sequence[Column]) -> dict[str, int]:
     where: dict[str, int] = {}
     for column in columns:
         for i, title in enumerate(header):
             if title in column.headers():
                 where[column.name] = i
                 break
-    missing = [c for c in columns if c.required and c.name not in where]
-    if missing:
-        names = ", ".join(f"`{c.header}` ({c.header_en})" for c in missing)
-        raise InputError(
-            f"`{file_name}` lacks the column(s) {names} in its first row (it has: "
-            f"{', '.join(h for h in header if h)}). Export the register once to see the expected columns.",
-            zh=f"`{file_name}` 第一行缺少列：{'、'.join(c.header for c in missing)}。可先导出一次名录查看应有的列。",
-        )
     return where
+
+
+def once_each(
+    rows: Iterable[tuple[int, dict[str, str]]], column: Column, problems: Problems
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows whose `column` was not on an earlier row; a repeat is a problem naming both rows (the last one must
+    not silently win over the first)."""
+    seen: dict[str, int] = {}
+    for number, row in rows:
+        key = row.get(column.name, "")
+        if key and key in seen:
+            problems.add(number, column, key, f"already on row {seen[key]}", f"与第 {seen[key]} 行重复")
+            continue
+        seen.setdefault(key, number)
+        yield number, row
 
 
 def _text(value: Any) -> str:

@@ -15,7 +15,7 @@ from zhizhi.access import audit
 from zhizhi.access.departments import get_department_by_code, within_scope
 from zhizhi.access.roles import Actor, Role, require
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError, ZhizhiError
-from zhizhi.inspections.excel import Column, Problems, parse_day, parse_flag, read_sheet, write_book
+from zhizhi.inspections.excel import Column, Problems, once_each, parse_day, parse_flag, read_sheet, write_book
 from zhizhi.inspections.items import ImportReport
 from zhizhi.store.tables import Department, Entity, Inspector, InspectorRelation, User, UserRole
 from zhizhi.store.types import utcnow
@@ -189,7 +189,8 @@ def import_inspectors(session: Session, actor: Actor, data: bytes, file_name: st
     column = {c.name: c for c in COLUMNS}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     with session.begin_nested():  # a file with any problem changes nothing
-        for number, row in read_sheet(data, file_name, COLUMNS, max_rows=MAX_INSPECTORS):
+        rows = read_sheet(data, file_name, COLUMNS, max_rows=MAX_INSPECTORS)
+        for number, row in once_each(rows, column["username"], problems):
             available = parse_flag(row["available"]) if row.get("available") else None
             if row.get("available") and available is None:
                 problems.add(number, column["available"], row["available"], "write 是 or 否", "请填写“是”或“否”")

@@ -15,7 +15,7 @@ from zhizhi.access import audit
 from zhizhi.access.departments import get_department_by_code
 from zhizhi.access.roles import Actor, require
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError, ZhizhiError
-from zhizhi.inspections.excel import Column, Problems, parse_flag, read_sheet, write_book
+from zhizhi.inspections.excel import Column, Problems, once_each, parse_flag, read_sheet, write_book
 from zhizhi.records import record_types
 from zhizhi.store.tables import Department, InspectionItem
 from zhizhi.store.types import utcnow
@@ -179,19 +179,9 @@ def import_items(session: Session, actor: Actor, data: bytes, file_name: str) ->
     problems = Problems(file_name)
     column = {c.name: c for c in COLUMNS}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    seen: dict[str, int] = {}
     with session.begin_nested():  # a file with any problem changes nothing
-        for number, row in read_sheet(data, file_name, COLUMNS, max_rows=MAX_ITEMS):
-            if row["code"] in seen:
-                problems.add(
-                    number,
-                    column["code"],
-                    row["code"],
-                    f"already on row {seen[row['code']]}",
-                    f"与第 {seen[row['code']]} 行重复",
-                )
-                continue
-            seen[row["code"]] = number
+        rows = read_sheet(data, file_name, COLUMNS, max_rows=MAX_ITEMS)
+        for number, row in once_each(rows, column["code"], problems):
             active = parse_flag(row.get("active", "")) if row.get("active") else True
             if active is None:
                 problems.add(number, column["active"], row["active"], "write 是 or 否", "请填写“是”或“否”")

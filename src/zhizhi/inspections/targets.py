@@ -317,9 +317,10 @@ def import_targets(session: Session, actor: Actor, data: bytes, file_name: str) 
     changes: list[tuple[InspectionTarget, dict[str, Any]]] = []
     offices = {i: (code, path) for i, code, path in session.execute(select(Department.id, Department.code,
                                                                            Department.path))}  # fmt: skip
+    seen: dict[int, int] = {}  # a firm named twice (by its id, or once by id and once by credit code): refused
     for number, row in read_sheet(data, file_name, COLUMNS, max_rows=MAX_IMPORT_ROWS):
         target = _imported_target(session, actor, number, row, offices, problems)
-        if target is None:
+        if target is None or _repeated(target, number, row, seen, problems):
             continue
         change = _class_change(number, row, problems)
         office = None if change is None else _office_change(session, actor, number, row, problems)
@@ -340,6 +341,17 @@ def import_targets(session: Session, actor: Actor, data: bytes, file_name: str) 
 
 
 _COLUMN = {c.name: c for c in COLUMNS}
+
+
+def _repeated(
+    target: InspectionTarget, number: int, row: dict[str, str], seen: dict[int, int], problems: Problems
+) -> bool:
+    """Whether an earlier row named the same target (a problem naming both rows)."""
+    earlier = seen.setdefault(target.entity_id, number)
+    if earlier != number:
+        key = "entity_id" if row.get("entity_id") else "uscc"
+        problems.add(number, _COLUMN[key], row[key], f"already on row {earlier}", f"与第 {earlier} 行重复")
+    return earlier != number
 
 
 def _imported_target(
