@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.workbook.defined_name import DefinedName
 
-from tests.reports.test_output_formulas import _run
+from tests.reports.test_output_formulas import ATTACK, _run
 from zhizhi.errors import ConfigError
 from zhizhi.reports import install_builtin, load_report
 from zhizhi.reports.definition import REPORTS_FOLDER, ReportConfig
@@ -95,3 +95,21 @@ def test_a_template_that_is_not_xlsx_says_so(tmp_path: Path) -> None:
         fill_template(tmp_path, report, _run())
     assert report.template.file in caught.value.message and ".xlsx" in caught.value.message
     assert caught.value.message_zh and ".xls" in caught.value.message_zh
+
+
+def test_a_report_without_a_template_goes_out_as_a_plain_workbook_with_its_formats(tmp_path: Path) -> None:
+    report = _report(tmp_path).model_copy(update={"template": None})
+    run = _run()
+    for column in run["figures"]["columns"][3:]:
+        column["kind"] = "count"
+    run["figures"]["rows"][0]["county"] = "0450202"  # a code with a leading zero stays one
+    sheet = load_workbook(io.BytesIO(fill_template(tmp_path, report, run))).active
+    assert sheet is not None
+    header = [c.value for c in sheet[4]]
+    assert header == ["县区代码", "县区", "主体类型", "本期新设", "在业户数", "注销户数"]
+    first, second, total = ([c for c in row] for row in sheet.iter_rows(min_row=5, max_row=7))
+    assert first[0].value == "0450202" and first[0].data_type == "s" and first[0].number_format == "@"
+    assert first[2].value == ATTACK and first[2].data_type == "s"  # typed text, never a formula
+    assert first[3].value == 1 and first[3].number_format == "#,##0"
+    assert total[0].value == "合计" and [c.value for c in total[3:]] == [4, 6, 1]
+    assert sum(row[3].value for row in (first, second)) == total[3].value

@@ -84,7 +84,7 @@ def run(
 def export(
     ctx: typer.Context,
     target: str = typer.Argument(..., help="A run's id, or a report's name (its latest run, or that of --period)."),
-    fmt: str = typer.Option("xlsx", "--format", "-f", help="xlsx (the requester's template), csv or pdf."),
+    fmt: str = typer.Option("xlsx", "--format", "-f", help="xlsx (the requester's template or a plain one), csv, pdf."),
     period: str | None = typer.Option(None, "--period", "-p", help="With a report's name: the run of this period."),
     out: Path | None = typer.Option(None, "--out", "-o", help="File or folder to write (default: here)."),
     seal: bool = typer.Option(False, "--seal", help="PDF: sealed with the issuing department's seal."),

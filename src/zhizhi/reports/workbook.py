@@ -34,20 +34,20 @@ _PARTS = re.compile(r"(\$?[A-Z]{1,3}\$?)(\d+)")
 
 
 def fill_template(root: Path, report: ReportConfig, run: dict[str, Any]) -> bytes:
-    """The requester's workbook with the run's facts in its named cells and one table row per group."""
+    """The requester's workbook with the run's facts in its named cells and one table row per group (a plain
+    workbook when the report has no template)."""
     from zhizhi.reports.outputs import facts
 
     template = report.template
     if template is None:
-        raise ConfigError(
-            f"Report `{report.name}` has no `template`; export it as csv or pdf, or add one.",
-            zh=f"报表 `{report.name}` 没有 `template`（Excel 模板），请导出 csv 或 pdf，或在定义中添加模板。",
-        )
+        from zhizhi.reports.plain import plain_workbook
+
+        return plain_workbook(report, run)
     book = _open(root, report)
     values = facts(report, run)
     for name, key in template.cells.items():
         sheet, cell = _named(book, name, report)
-        _put(sheet[cell], values[key])
+        put(sheet[cell], values[key])
     if template.table:
         sheet, cell = _named(book, template.table, report)
         rows = [[row.get(column) for column in template.columns] for row in run["figures"]["rows"]]
@@ -116,7 +116,7 @@ def _fill_table(book: Workbook, sheet: Worksheet, first: str, rows: list[list[An
     merges = [r for r in sheet.merged_cells.ranges if r.min_row == r.max_row == top]
     for n, values in enumerate(rows or [[None] * len(columns)]):  # no rows: the template's sample values go
         for column, value in zip(columns, values, strict=False):
-            _put(sheet.cell(row=top + n, column=column), value)
+            put(sheet.cell(row=top + n, column=column), value)
         if n:
             _copy_row(sheet, template, top + n, set(columns))
             for merged in merges:
@@ -135,7 +135,7 @@ def _table_columns(sheet: Worksheet, top: int, col: int, width: int) -> list[int
     return columns
 
 
-def _put(cell: Any, value: Any) -> None:
+def put(cell: Any, value: Any) -> None:
     """A figure into a cell of the template: numbers as numbers, text always text (openpyxl would make text that
     starts with `=` a formula; zhizhi.cells says why that must not happen)."""
     cell.value = value
