@@ -3,6 +3,8 @@ as a replacement passed over and as a member whose team cannot enter results unt
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -87,3 +89,34 @@ def _items(city: sessionmaker[Session], number: str) -> list[str]:
     with city() as session:
         visit = session.scalars(select(InspectionVisit).where(InspectionVisit.number == number)).one()
         return [i["code"] for i in visit_view(session, OPERATOR, visit)["items"]]
+
+
+def test_a_member_who_left_before_the_day_of_the_visit_must_be_replaced(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    drawn(city, workspace)
+    with city() as session, session.begin():
+        visit, _, _ = _with_two_replacements(session, workspace)
+        number = visit.number
+        team = [m["username"] for m in visit_view(session, OPERATOR, visit)["team"]]
+        left = session.scalars(select(User).where(User.username == team[1])).one()
+        left.is_active, left.disabled_at = False, datetime(2026, 10, 9, 2, 0, tzinfo=UTC)
+    findings = {code: FINDINGS[code] for code in _items(city, number)}
+
+    def enter(day: date) -> None:
+        with city() as session, session.begin():
+            record_results(
+                session,
+                actor_of(session, team[0]),
+                workspace,
+                number,
+                findings=findings,
+                inspected_on=day,
+                acknowledgement="absent",
+                today=day,
+            )
+
+    with pytest.raises(ConflictError) as refused:
+        enter(date(2026, 10, 10))
+    assert team[1] in refused.value.message and "2026-10-09" in refused.value.message
+    enter(TODAY)  # inspected on their last day: the results stand

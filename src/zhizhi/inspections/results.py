@@ -139,6 +139,26 @@ def _refuse_recused(session: Session, visit: InspectionVisit) -> None:
         )
 
 
+def _refuse_departed(session: Session, visit: InspectionVisit, inspected_on: date) -> None:
+    """Two inspectors at least were there: a team member whose account was disabled (they left) before the day of
+    the visit cannot have been, and is replaced first."""
+    rows = session.execute(
+        select(User.username, User.disabled_at).where(User.id.in_(team_of(session, visit)), User.is_active.is_(False))
+    )
+    gone = [(u, at.astimezone(LOCAL_TZ).date()) for u, at in rows if at is not None]
+    gone = [(u, day) for u, day in gone if day < inspected_on]
+    if gone:
+        names = ", ".join(f"`{u}` (left {day})" for u, day in gone)
+        raise ConflictError(
+            f"Visit `{visit.number}` on `{inspected_on}`: {names} had left and cannot have inspected; at least two "
+            f"inspectors of the team must have. Replace them (`zhizhi inspections assign {visit.number} --replace "
+            "USERNAME --reason 调离`), then enter the results.",
+            zh=f"检查任务 `{visit.number}`（{inspected_on}）：{'、'.join(f'{u}（{day} 已离岗）' for u, day in gone)}"
+            f"当日已不在岗，检查人员不得少于二人。请先更换（`zhizhi inspections assign {visit.number} --replace 用户名 "
+            "--reason 调离`），再录入结果。",
+        )
+
+
 def record_results(
     session: Session,
     actor: Actor,
@@ -167,6 +187,7 @@ def record_results(
             zh=f"检查任务 `{number}` 已{'合并' if visit.status == 'merged' else '公示'}，不能再录入结果。",
         )
     _refuse_recused(session, visit)
+    _refuse_departed(session, visit, inspected_on)
     today = today or local_today()
     checks = _check(session, visit, findings, inspected_on, acknowledgement, acknowledged_by, remark, today)
     for check, item in checks:
