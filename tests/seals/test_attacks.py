@@ -60,6 +60,7 @@ def test_a_field_painted_over_the_figures_after_sealing_is_caught(sealed: Sealed
     (seal,) = report.seals
     assert not report.ok and not seal.ok and seal.intact and seal.change == "form_filling"
     assert any("no later seal covers them" in p for p in seal.problems)
+    assert any("其后没有有效印章覆盖" in p for p in seal.problems_zh)
 
 
 def test_a_field_added_then_sealed_by_another_department_is_vouched_for(sealed: Sealed, good: bytes) -> None:

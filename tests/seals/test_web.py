@@ -50,6 +50,12 @@ def test_the_page_shows_the_verdict_in_both_languages(web: Web) -> None:
         "/seals/verify", data={"csrf_token": token}, files={"file": ("r.pdf", report_pdf("x", [], [], ""), "x")}
     )
     assert 'id="seal-none"' in unsealed.text
+    changed = bytearray(data)
+    changed[len(changed) // 3] ^= 1
+    tampered = web.client.post(
+        "/seals/verify", data={"csrf_token": token}, files={"file": ("r.pdf", bytes(changed), "application/pdf")}
+    )
+    assert "盖章范围内的内容已被改动" in tampered.text and "the sealed bytes were changed" in tampered.text
     forged = web.client.post("/seals/verify", data={"csrf_token": "nope"}, files={"file": ("r.pdf", data, "x")})
     assert forged.status_code == 403
 

@@ -88,8 +88,8 @@ def verify(
             if seal.revoked:
                 console.print(f"  revoked at {seal.revoked_at} 已吊销")
             console.print(f"  changes since: {seal.change_en} / {seal.change_zh}")
-            for problem in seal.problems:
-                console.print(f"  problem: {problem}")
+            for problem, zh in zip(seal.problems, seal.problems_zh, strict=False):
+                console.print(f"  problem: {problem} / {zh}")
 
     emit(report.as_dict(), as_json, show)
     if not report.ok:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from zhizhi.errors import InputError, ZhizhiError
 from zhizhi.seals.authority import ROOT_CERT, Authority
 from zhizhi.seals.certificates import CRL_FILE
 from zhizhi.seals.loops import off_the_loop
+from zhizhi.seals.problems import UNVOUCHED, Problem, integrity_problems, time_problems, trust_problems
 
 CHANGES = {
     ModificationLevel.NONE: ("none", "nothing changed since it was sealed", "盖章后未作任何改动"),
@@ -62,14 +63,7 @@ def check_pdf_size(size: int) -> None:
         raise PdfTooLargeError(message, zh=f"文件超过 {mb} MB。")
 
 
-# A seal certificate signs documents: one whose extended key usage names another purpose (the workspace's
-# timestamping certificate, a TLS certificate) is not a seal, even when it chains to the root.
 SEAL_USAGE = KeyUsageConstraints(key_usage={"non_repudiation"})
-SEAL_PURPOSES = {"any_extended_key_usage", "email_protection", "1.3.6.1.5.5.7.3.36", "1.2.840.113583.1.1.5"}
-UNVOUCHED = (
-    "fields were added after sealing and no later seal covers them (a field's appearance can draw over the figures)"
-)
-CLOCK_SKEW = timedelta(minutes=5)
 ALLOWED = {ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING}
 
 
@@ -138,6 +132,7 @@ class SealCheck:
     change_zh: str
     ok: bool
     problems: list[str] = field(default_factory=list)
+    problems_zh: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -177,7 +172,8 @@ def _vouch(checks: list[SealCheck]) -> list[SealCheck]:
     vouched = False
     for check in reversed(checks):
         if check.change == "form_filling" and not vouched:
-            check.problems.append(UNVOUCHED)
+            check.problems.append(UNVOUCHED[0])
+            check.problems_zh.append(UNVOUCHED[1])
             check.ok = False
         vouched = vouched or check.ok
     return checks
@@ -216,15 +212,15 @@ def _expired_since(status: PdfSignatureStatus) -> bool:
 def _verdict(field_name: str, status: PdfSignatureStatus, revocation: tuple[datetime, str] | None) -> SealCheck:
     subject = status.signing_cert.subject.native
     level = status.modification_level
-    problems: list[str] = []
+    problems: list[Problem] = []
     if isinstance(status.diff_result, SuspiciousModification):
         level = ModificationLevel.OTHER
-        problems.append(f"suspicious change after sealing: {status.diff_result}")
+        problems.append((f"suspicious change after sealing: {status.diff_result}", "盖章后有无法解释的改动"))
     change = CHANGES[level or ModificationLevel.OTHER]
     ts = status.timestamp_validity
-    problems += _integrity_problems(status) + _trust_problems(status, revocation) + _time_problems(status)
+    problems += integrity_problems(status) + trust_problems(status, revocation) + time_problems(status)
     if level not in ALLOWED or status.docmdp_ok is False:
-        problems.append(change[1])
+        problems.append((change[1], change[2]))
     revoked = status.revoked or revocation is not None
     revoked_at = revocation[0] if revocation else None
     if revoked_at is None and status.revocation_details:
@@ -247,53 +243,9 @@ def _verdict(field_name: str, status: PdfSignatureStatus, revocation: tuple[date
         change_en=change[1],
         change_zh=change[2],
         ok=not problems and status.bottom_line,
-        problems=problems,
+        problems=[en for en, _ in problems],
+        problems_zh=[zh for _, zh in problems],
     )
-
-
-def _integrity_problems(status: PdfSignatureStatus) -> list[str]:
-    if not status.intact:
-        return ["the sealed bytes were changed (digest mismatch)"]
-    return [] if status.valid else ["the signature does not verify"]
-
-
-def _trust_problems(status: PdfSignatureStatus, revocation: tuple[datetime, str] | None) -> list[str]:
-    """Revoked, not chaining to a trusted root, outside its validity, or not a seal certificate at all."""
-    cert = status.signing_cert
-    problems = []
-    if revocation is not None:
-        problems.append(f"the seal certificate was revoked at {revocation[0].isoformat()} ({revocation[1]})")
-    elif status.revoked:
-        problems.append("the seal certificate is revoked")
-    elif not status.trusted and not cert.not_valid_before <= datetime.now(UTC) <= cert.not_valid_after:
-        problems.append(
-            f"the seal certificate is valid from {cert.not_valid_before.isoformat()} to "
-            f"{cert.not_valid_after.isoformat()} only, and no trusted timestamp within those dates proves it sealed "
-            "while valid"
-        )
-    elif not status.trusted:
-        problems.append(f"the seal certificate does not chain to a trusted root ({status.trust_problem_indic})")
-    purposes = cert.extended_key_usage_value
-    if purposes is not None and not SEAL_PURPOSES & ({p.native for p in purposes} | {p.dotted for p in purposes}):
-        names = ", ".join(str(p.native) for p in purposes)
-        problems.append(f"the certificate is not a seal certificate: it is for {names} only")
-    return problems
-
-
-def _time_problems(status: PdfSignatureStatus) -> list[str]:
-    """No trusted timestamp, or one that puts the seal outside its certificate's validity or in the future."""
-    ts = status.timestamp_validity
-    cert = status.signing_cert
-    if ts is None or not ts.trusted:
-        return ["no trusted timestamp"]
-    if ts.timestamp > datetime.now(UTC) + CLOCK_SKEW:
-        return [f"the timestamp {ts.timestamp.isoformat()} is in the future"]
-    if not cert.not_valid_before <= ts.timestamp <= cert.not_valid_after:
-        return [
-            f"the timestamp {ts.timestamp.isoformat()} lies outside the seal certificate's validity "
-            f"({cert.not_valid_before.isoformat()} to {cert.not_valid_after.isoformat()})"
-        ]
-    return []
 
 
 def _broken(embedded: Any, reason: str) -> SealCheck:
@@ -316,6 +268,7 @@ def _broken(embedded: Any, reason: str) -> SealCheck:
         change_zh="印章无法校验：文件已损坏",
         ok=False,
         problems=[reason],
+        problems_zh=[f"印章无法校验：{reason}"],
     )
 
 
