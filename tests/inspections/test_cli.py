@@ -141,3 +141,15 @@ def test_cli_errors_are_one_line_with_exit_code_one(workspace: Workspace, city: 
     assert code == 1 and "No active inspection item `NOPE`" in out, out
     code, out = zz(workspace, "inspections", "draw", "NOPE")
     assert code == 1 and "No draw `NOPE`" in out, out
+
+
+def test_a_draw_with_too_few_inspectors_says_which_firms_got_no_team(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    with city() as session, session.begin():
+        build(session, inspectors=3)  # three offices: a firm of one of them has two inspectors left at most
+    plan = ("plan", "P1", "--title", "抽查", "-d", "LZ-XY", "--from", "2026-10-01", "--to", "2026-12-31")
+    code, out = zz(workspace, "inspections", *plan, "--item", "TS-01", "--class", "high=100", "--json")
+    assert code == 0, out
+    code, out = zz(workspace, "inspections", "draw", "P1")
+    assert code == 0 and "got no team of two" in out and "未能派员" in out, out

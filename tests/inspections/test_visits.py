@@ -178,12 +178,16 @@ def test_a_replacement_is_drawn_from_the_seed_and_two_visits_to_one_target_merge
     # A second plan of the food items only draws some of the same entities: merged, one team, both plans' items.
     with city() as session, session.begin():
         second = plan(session, workspace, "2026Q4-SP", PlanRules(items=["SP-01"], proportions={"high": 100}))
-        run_draw(session, OPERATOR, workspace, second, today=TODAY)
+        to_merge = run_draw(session, OPERATOR, workspace, second, today=TODAY)["summary"]["to_merge"]
     with city() as session, session.begin():
         visits = session.scalars(select(InspectionVisit)).all()
         first_draw = {v.entity_id: v for v in visits if v.number.startswith(f"{number}-")}
         other = next(v for v in visits if v.number.startswith(f"{second}-") and v.entity_id in first_draw)
         keep = first_draw[other.entity_id]
+        # the draw names every firm that another draw's visit still waits for: one visit a firm (Art 54)
+        twice = sorted([v.number, first_draw[v.entity_id].number] for v in visits
+                       if v.number.startswith(f"{second}-") and v.entity_id in first_draw)  # fmt: skip
+        assert to_merge == twice
         with pytest.raises(ConflictError):
             assign(session, OPERATOR, workspace, keep.number, merge=keep.number)
         wanted = {i["code"] for v in (keep, other) for i in visit_view(session, OPERATOR, v)["items"]}

@@ -153,7 +153,7 @@ def draw(
     number: str = typer.Argument(..., help="A draw's number (or its plan's)."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Run a committed draw: freeze the population, select, staff the visits, reveal the seed."""
+    """Run a committed draw on the population frozen at its commitment: select, staff the visits, reveal the seed."""
     with transaction(ctx) as (workspace, session):
         found = run_draw(session, operator(), workspace, draw_number_of(session, operator(), number))
     summary = found["summary"]
@@ -162,8 +162,26 @@ def draw(
         as_json,
         f"Draw [bold]{found['number']}[/]: {summary['visits']} visits ({summary['joint_visits']} "
         f"joint) from {found['population']:,} targets and {found['inspectors']} inspectors; seed "
-        f"{found['seed']} revealed (ledger entry {found['reveal_seq']}).",
+        f"{found['seed']} revealed (ledger entry {found['reveal_seq']}).{_draw_warnings(summary)}",
     )
+
+
+def _draw_warnings(summary: dict[str, Any]) -> str:
+    """What the draw leaves to do: firms drawn with no team, firms another visit already waits for."""
+    said = ""
+    if summary.get("unstaffed"):
+        count = len(summary["unstaffed"])
+        said += (
+            f"\n[red]{count} drawn firm(s) got no team of two (too few inspectors qualified and free of conflicts): "
+            f"not visited. 抽中的 {count} 户因可派检查人员不足两名未能派员；请补充检查人员后重新抽取。[/]"
+        )
+    if summary.get("to_merge"):
+        pairs = ", ".join(f"{a}+{b}" for a, b in summary["to_merge"][:10])
+        said += (
+            f"\n[yellow]{len(summary['to_merge'])} firm(s) already have a visit waiting: merge them with "
+            f"`zhizhi inspections assign VISIT --merge OTHER` ({pairs}). 同一企业已有待检任务，请合并检查。[/]"
+        )
+    return said
 
 
 @app.command("verify-draw")

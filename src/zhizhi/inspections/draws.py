@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from zhizhi import ledger
 from zhizhi.access import audit
@@ -138,6 +138,7 @@ def run_draw(
         "thinned": len(result.thinned),
         "unstaffed": result.unstaffed,
         "skipped": _skipped(result),
+        "to_merge": _to_merge(session, draw),
     }
     draw.seed = seed.hex()
     draw.snapshot_file = str((DRAWS_FOLDER / number / SNAPSHOT_FILE).as_posix())
@@ -302,6 +303,19 @@ def _joint(population: algorithm.Population, result: algorithm.Result, items: di
     """How many visits carry items of more than one department (joint visits, 联合抽查)."""
     targets = {t.id: t for t in population.targets}
     return sum(1 for p in result.selected if len({items[c].department_id for c in targets[p.target].items}) > 1)
+
+
+def _to_merge(session: Session, draw: InspectionDraw) -> list[list[str]]:
+    """[this draw's visit, another draw's visit] for each firm another visit still waits for: several departments'
+    items on one firm are to be done in one visit (优化营商环境条例 Art 54), with `assign --merge`."""
+    mine, other = aliased(InspectionVisit), aliased(InspectionVisit)
+    pairs = session.execute(
+        select(mine.number, other.number)
+        .join(other, other.entity_id == mine.entity_id)
+        .where(mine.draw_id == draw.id, other.draw_id != draw.id, other.status == "assigned")
+        .order_by(mine.number, other.number)
+    )
+    return [[a, b] for a, b in pairs]
 
 
 def _skipped(result: algorithm.Result) -> dict[str, int]:
