@@ -4,9 +4,10 @@
 
 SOURCE defaults to Debian's fonts-noto-cjk file `/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc`, whose
 Simplified Chinese face is taken; a single-face `NotoSansCJKsc-Regular.otf` from the Noto CJK releases works too.
-The subset keeps every character of GB 2312 (6,763 hanzi and its 682 symbols), printable ASCII, Latin-1, the CJK
-punctuation block and the full-width forms, so report text and seal names render on a machine with no fonts.
-Characters outside it print as blanks: add them to EXTRA below and rerun.
+The subset keeps every character of GBK (GB 2312's 6,763 hanzi and symbols, and the 14,240 more hanzi of GBK that
+names of people, firms and places use: 喆, 堃, 昇 ...), printable ASCII, Latin-1, the CJK punctuation block and the
+full-width forms, so report text and seal names render on a machine with no fonts. Characters outside it (the CJK
+extensions, such as 𠀀) print as blanks: add them to EXTRA below and rerun.
 
 The outlines are converted from CFF to TrueType (quadratic, within 1 unit of 1,000 per em): PDF writers then embed
 the font as CIDFontType2 with Identity-H encoding, which every text extractor (pdfminer, pdftotext, viewers' copy
@@ -26,17 +27,17 @@ from fontTools.ttLib import TTCollection, TTFont, newTable
 DEFAULT_SOURCE = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "src/zhizhi/pdf/fonts/NotoSansSC-zhizhi.ttf"
 FACE = "Noto Sans CJK SC"
-# Characters outside GB 2312 that zhizhi's own texts use (names of places and firms, marks in reports).
+# Characters outside GBK that zhizhi's own texts use (names of places and firms, marks in reports).
 EXTRA = "〇㎡℃№·—‘’“”…※★☆●○■□▲△◆◇→←↑↓√×÷±≤≥≠∶・﹏￥"
 
 
-def gb2312_characters() -> set[str]:
-    """Every character GB 2312 encodes (rows 0xA1-0xF7, cells 0xA1-0xFE)."""
+def gbk_characters() -> set[str]:
+    """Every character GBK encodes (lead bytes 0x81-0xFE, trail bytes 0x40-0xFE); GB 2312 is a part of it."""
     chars: set[str] = set()
-    for high in range(0xA1, 0xF8):
-        for low in range(0xA1, 0xFF):
+    for high in range(0x81, 0xFF):
+        for low in range(0x40, 0xFF):
             try:
-                chars.add(bytes([high, low]).decode("gb2312"))
+                chars.add(bytes([high, low]).decode("gbk"))
             except UnicodeDecodeError:
                 continue
     return chars
@@ -44,7 +45,7 @@ def gb2312_characters() -> set[str]:
 
 def wanted_codepoints() -> set[int]:
     """The code points the subset covers."""
-    points = {ord(c) for c in gb2312_characters() | set(EXTRA)}
+    points = {ord(c) for c in gbk_characters() | set(EXTRA)}
     points |= set(range(0x20, 0x7F)) | set(range(0xA0, 0x100))  # ASCII, Latin-1
     points |= set(range(0x2010, 0x2070))  # general punctuation
     points |= set(range(0x3000, 0x3040))  # CJK symbols and punctuation

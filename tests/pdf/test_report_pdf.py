@@ -12,7 +12,7 @@ import pytest
 from pdfminer.high_level import extract_text
 from PIL import Image
 
-from zhizhi.pdf import covers, font_path, missing_characters, report_pdf
+from zhizhi.pdf import MISSING_MARK, covers, font_path, missing_characters, report_pdf
 
 TITLE = "柳州市市场主体统计月报（2026年11月）"
 ROWS = [["城中区", 1234, 56, 78901], ["柳北区", 88, None, 5], ["鹿寨县", 7, 3, 1020]]
@@ -88,7 +88,7 @@ def test_the_same_inputs_give_the_same_bytes() -> None:
     assert render() == render()
 
 
-def test_the_shipped_font_covers_gb2312_and_stays_small() -> None:
+def test_the_shipped_font_covers_gbk_and_stays_small() -> None:
     hanzi = "".join(
         bytes([high, low]).decode("gb2312")
         for high in range(0xB0, 0xF8)
@@ -98,7 +98,7 @@ def test_the_shipped_font_covers_gb2312_and_stays_small() -> None:
     assert len(hanzi) == 3755 + 0  # level 1 hanzi (rows 16-55)
     assert covers(hanzi + "ABCxyz0123，。、；：？！（）《》【】“”")
     assert missing_characters("柳州𠀀") == ["𠀀"]
-    assert font_path().stat().st_size < 3_500_000
+    assert font_path().stat().st_size < 7_500_000  # GBK's 21,000 hanzi; a PDF embeds only the glyphs it uses
     assert (font_path().parent / "OFL.txt").exists()
 
 
@@ -108,3 +108,13 @@ def test_a_long_table_breaks_across_pages_and_leaves_room_for_the_seal() -> None
     text = extract_text(io.BytesIO(data))
     assert "第119行" in text and "共 " in text
     assert "第 3 页" in text or "第 4 页" in text
+
+
+def test_names_with_gbk_characters_print_and_a_character_beyond_shows_a_mark() -> None:
+    names = ["喆堃科技有限公司", "昇辉商行", "珺玥美容店", "赟彧餐饮", "𠮷野家快餐店"]
+    assert missing_characters("".join(names)) == ["𠮷"]
+    data = report_pdf("名称", [], [("明细", ["名称", "户数"], [[n, 1] for n in names])], "")
+    text = extract_text(io.BytesIO(data))
+    for name in names[:4]:
+        assert name in text
+    assert f"{MISSING_MARK}野家快餐店" in text  # never a silent blank where a character was

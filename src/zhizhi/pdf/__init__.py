@@ -5,16 +5,18 @@
 
 from __future__ import annotations
 
-from zhizhi.pdf.fonts import FONT_FAMILY, add_font, covers, font_path, missing_characters
+from zhizhi.pdf.fonts import FONT_FAMILY, MISSING_MARK, add_font, covers, font_path, missing_characters, printable
 from zhizhi.pdf.report import SEAL_ROOM_MM, Table, report_pdf
 
 __all__ = [
     "FONT_FAMILY",
+    "MISSING_MARK",
     "SEAL_ROOM_MM",
     "Table",
     "add_font",
     "covers",
     "font_path",
     "missing_characters",
+    "printable",
     "report_pdf",
 ]

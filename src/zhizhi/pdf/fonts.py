@@ -13,7 +13,7 @@ LICENSE_FILE = "OFL.txt"
 
 
 def font_path() -> Path:
-    """The path of the shipped subset of Noto Sans CJK SC (GB 2312, ASCII, CJK punctuation; OFL 1.1)."""
+    """The path of the shipped subset of Noto Sans CJK SC (GBK, ASCII, CJK punctuation; OFL 1.1)."""
     return Path(str(resources.files("zhizhi.pdf") / "fonts" / FONT_FILE))
 
 
@@ -30,6 +30,15 @@ def missing_characters(text: str) -> list[str]:
         if not char.isspace() and ord(char) not in cmap:
             seen.setdefault(char)
     return list(seen)
+
+
+MISSING_MARK = "〓"  # the typesetter's mark for a character the font lacks (a geta), in place of a silent blank
+
+
+def printable(text: str) -> str:
+    """TEXT with each character the shipped font lacks replaced by MISSING_MARK, so none vanishes unseen."""
+    missing = set(missing_characters(text))
+    return "".join(MISSING_MARK if char in missing else char for char in text) if missing else text
 
 
 def add_font(pdf: FPDF) -> None:

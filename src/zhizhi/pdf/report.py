@@ -10,7 +10,7 @@ from typing import Any
 from fpdf import FPDF, FontFace
 from fpdf.enums import Align, TableCellFillMode
 
-from zhizhi.pdf.fonts import FONT_FAMILY, add_font
+from zhizhi.pdf.fonts import FONT_FAMILY, add_font, printable
 
 Cell = str | int | float | Decimal | None
 Table = tuple[str, Sequence[str], Sequence[Sequence[Cell]]]
@@ -31,7 +31,7 @@ class _ReportPdf(FPDF):
         self.set_y(-12)
         self.set_font(FONT_FAMILY, size=8)
         self.set_text_color(110, 110, 110)
-        self.cell(0, 5, self.footer_text, align=Align.L)
+        self.cell(0, 5, printable(self.footer_text), align=Align.L)
         self.set_x(self.l_margin)
         self.cell(0, 5, f"第 {self.page_no()} 页 / 共 {{nb}} 页", align=Align.R)
 
@@ -77,12 +77,12 @@ def report_pdf(
 
 def _heading(pdf: FPDF, title: str, subtitle: Sequence[str]) -> None:
     pdf.set_font(FONT_FAMILY, size=17)
-    pdf.multi_cell(0, 9, title, align=Align.C, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 9, printable(title), align=Align.C, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font(FONT_FAMILY, size=10)
     pdf.set_text_color(70, 70, 70)
     for line in subtitle:
-        pdf.multi_cell(0, 6, line, align=Align.C, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, printable(line), align=Align.C, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     pdf.ln(4)
 
@@ -90,7 +90,7 @@ def _heading(pdf: FPDF, title: str, subtitle: Sequence[str]) -> None:
 def _table(pdf: FPDF, caption: str, header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
     if caption:
         pdf.set_font(FONT_FAMILY, size=12)
-        pdf.multi_cell(0, 8, caption, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 8, printable(caption), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, size=9)
     aligns = tuple(Align.R if _numeric(rows, i) else Align.L for i in range(len(header)))
     with pdf.table(
@@ -101,7 +101,7 @@ def _table(pdf: FPDF, caption: str, header: Sequence[str], rows: Sequence[Sequen
         line_height=6,
         repeat_headings=1,
     ) as table:
-        table.row([str(name) for name in header])
+        table.row([printable(str(name)) for name in header])
         for row in rows:
             table.row([_text(value) for value in row])
     pdf.ln(5)
@@ -116,6 +116,8 @@ def _numeric(rows: Sequence[Sequence[Cell]], index: int) -> bool:
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return printable(value)
     if isinstance(value, float):
         return f"{value:,.2f}"
     if isinstance(value, int) and not isinstance(value, bool):

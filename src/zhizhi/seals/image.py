@@ -10,7 +10,7 @@ import math
 
 from fpdf import FPDF
 
-from zhizhi.pdf import FONT_FAMILY, add_font
+from zhizhi.pdf import FONT_FAMILY, add_font, printable
 
 SIZE_MM = 42.0
 RED = (214, 24, 32)
@@ -51,7 +51,7 @@ def _star(pdf: FPDF, x: float, y: float, outer: float) -> None:
 
 def _ring_text(pdf: FPDF, text: str, centre: float, radius: float) -> None:
     """Each character upright towards the rim, spread clockwise over the top of the ring."""
-    chars = [c for c in text if not c.isspace()] or ["?"]
+    chars = [c for c in printable(text) if not c.isspace()] or ["?"]
     count = len(chars)
     size_pt = 11.0 if count <= 10 else max(6.5, 11.0 * 10 / count)
     span = min(250.0, 27.0 * (count - 1)) if count > 1 else 0.0
