@@ -177,3 +177,16 @@ def test_a_plan_with_no_item_or_proportion_is_refused_naming_each_problem() -> N
 
 
 city_user, build = register.user_id, register.build
+
+
+def test_a_plan_drawing_lower_risk_more_often_than_higher_risk_is_refused() -> None:
+    from zhizhi.errors import InputError
+    from zhizhi.inspections import parse_rules
+
+    with pytest.raises(InputError) as refused:
+        parse_rules({"items": ["SP-01"], "proportions": {"high": 2, "medium": 5, "low": 10}}, "plan.yaml")
+    assert "`high` (2%) below `medium` (5%)" in refused.value.message
+    assert "`medium` (5%) below `low` (10%)" in refused.value.message
+    assert "风险" in (refused.value.message_zh or "")
+    assert parse_rules({"items": ["SP-01"], "proportions": {"low": 3}}, "plan.yaml")  # one class: nothing to compare
+    assert parse_rules({"items": ["SP-01"], "proportions": {"high": 20, "medium": 20, "low": 1}}, "plan.yaml")

@@ -80,6 +80,7 @@ class PlanRules(BaseModel):
         for risk_class, share in value.items():
             if not 0 <= share <= 100 or share.as_tuple().exponent < -2:  # type: ignore[operator]
                 raise ValueError(f"`{risk_class}`: a percentage from 0 to 100 with at most two decimals")
+        _riskier_drawn_more(value)
         return value
 
     @field_validator("items")
@@ -92,6 +93,22 @@ class PlanRules(BaseModel):
         data: dict[str, Any] = json.loads(self.model_dump_json())
         data["proportions"] = {k: format(v.normalize(), "f") for k, v in self.proportions.items()}
         return data
+
+
+def _riskier_drawn_more(proportions: dict[str, Decimal]) -> None:
+    """The ratios follow the risk (the sector's practice: higher-risk firms inspected more often), never the other
+    way round: of the classes given, each at least the next lower one's."""
+    given = [(c, proportions[c]) for c in ("high", "medium", "low") if c in proportions]
+    inverted = [
+        f"`{upper}` ({format(a.normalize(), 'f')}%) below `{lower}` ({format(b.normalize(), 'f')}%)"
+        for (upper, a), (lower, b) in zip(given, given[1:], strict=False)
+        if a < b
+    ]
+    if inverted:
+        raise ValueError(
+            f"{'; '.join(inverted)}: a higher risk class is drawn at least as often as a lower one "
+            "(风险等级越高，抽取比例不得低于较低等级)"
+        )
 
 
 def parse_rules(raw: dict[str, Any], origin: str) -> PlanRules:
