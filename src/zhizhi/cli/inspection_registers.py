@@ -70,7 +70,9 @@ def items_list(ctx: typer.Context, as_json: bool = JsonOption) -> None:
 
 @items_app.command("import")
 def items_import(
-    ctx: typer.Context, path: Path = typer.Argument(..., help="An .xlsx of the item list."), as_json: bool = JsonOption
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="An .xlsx (or a CSV, UTF-8 or GBK) of the item list."),
+    as_json: bool = JsonOption,
 ) -> None:
     """Add or change items from Excel; a file with any problem changes nothing (each problem is named)."""
     with transaction(ctx) as (_, session):
@@ -136,7 +138,9 @@ def targets_show(ctx: typer.Context, entity_id: int = typer.Argument(..., min=1)
 
 @targets_app.command("import")
 def targets_import(
-    ctx: typer.Context, path: Path = typer.Argument(..., help="An .xlsx naming targets."), as_json: bool = JsonOption
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="An .xlsx (or a CSV, UTF-8 or GBK) naming targets."),
+    as_json: bool = JsonOption,
 ) -> None:
     """Set classes (with a reason) or offices by hand from Excel; `自动` clears what was set."""
     with transaction(ctx) as (_, session):
@@ -217,7 +221,8 @@ def inspectors_relate(
     relation: str = typer.Option(..., "--relation", help="What the relation is, e.g. 配偶经营."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Record a declared relation (回避): the inspector is never drawn for that entity."""
+    """Record a declared relation (回避): the inspector is never drawn for that entity, and a visit to it they are
+    already on takes no results until they are replaced."""
     with transaction(ctx) as (_, session):
         found = {"id": declare_relation(session, operator(), username, entity_id, relation)}
     said(found, as_json, f"Relation {found['id']} recorded: {username} is kept off entity {entity_id}.")
@@ -225,7 +230,7 @@ def inspectors_relate(
 
 @inspectors_app.command("import")
 def inspectors_import(ctx: typer.Context, path: Path = typer.Argument(...), as_json: bool = JsonOption) -> None:
-    """Enter or change inspectors from Excel; a file with any problem changes nothing."""
+    """Enter or change inspectors from Excel or CSV (UTF-8 or GBK); a file with any problem changes nothing."""
     with transaction(ctx) as (_, session):
         found = import_inspectors(session, operator(), read_input(path), path.name).as_dict()
     said(found, as_json, f"Inspectors: {found['created']} new, {found['updated']} changed.")
