@@ -97,3 +97,28 @@ def test_a_rerun_reproduces_the_figures_or_names_the_late_records(town: Town) ->
     assert moved[('{"county": "450204"}', "new")] == (0, 1)
     assert moved[('{"total": true}', "new")] == (4, 5)
     assert json.loads(json.dumps(late["figures"]))["totals"]["new"] == 5
+
+
+SUMS = """\
+name: sums
+title: 合计
+requester: 市政府办公室
+department: LZ
+frequency: monthly
+query: {from: records, record_type: entity, period: founded_on, group_by: [county]}
+measures:
+  - {name: codes, label: 行业代码之和, kind: sum, field: industry_code, period: false}
+  - {name: types, label: 类型之和, kind: sum, field: entity_type, period: false}
+"""
+
+
+def test_a_sum_of_text_counts_the_numbers_written_in_it_and_leaves_out_the_words(town: Town) -> None:
+    workspace, sessions = town
+    ingest_rows(workspace, sessions, "LZ-YF", [("庚", "柳南区", " 1,234.5 ", "2026-11-02", "active", "")])
+    write_report(workspace.root, SUMS)
+    figures = _run(town, "sums")["figures"]
+    rows = _by(figures, "county")
+    assert {k: r["codes"] for k, r in rows.items()} == {"450202": 16632.0, "450203": 12420.0, "450204": 0}
+    assert {k: r["types"] for k, r in rows.items()} == {"450202": 0, "450203": 0, "450204": 1234.5}
+    assert figures["totals"] == {"codes": 29052.0, "types": 1234.5}
+    assert sum(r["codes"] for r in rows.values()) == figures["totals"]["codes"]

@@ -80,6 +80,20 @@ def fields_of(origin: str, record_type: str | None) -> dict[str, FieldKind]:
     return found
 
 
+def _is_number(text: Any, dialect: str) -> ColumnElement[bool]:
+    """Whether TEXT is a decimal number: an optional sign, digits, at most one point followed by digits."""
+    if dialect == "postgresql":
+        return text.op("~")(r"^[-+]?[0-9]+(\.[0-9]+)?$")  # type: ignore[no-any-return]
+    unsigned = func.ltrim(text, "+-")
+    return and_(  # SQLite has no regular expressions: GLOB says the same in three steps
+        func.length(text) - func.length(unsigned) <= 1,
+        unsigned.op("GLOB")("[0-9]*"),
+        ~unsigned.op("GLOB")("*[^0-9.]*"),
+        ~unsigned.op("GLOB")("*.*.*"),
+        ~unsigned.op("GLOB")("*."),
+    )
+
+
 def division_field(origin: str, record_type: str | None) -> str | None:
     """The field holding a row's division code (for `county` and `division`), if the origin has one."""
     if origin == "cases":
@@ -272,9 +286,14 @@ class Frame:
         return self.field(key)
 
     def number(self, name: str) -> Any:
-        """A field as a number for `sum` (empty text counts as nothing)."""
+        """A field as a number for `sum`: text written as a number (`1,234.5`, ` 12 `, `0012`) counts, and text that
+        is not one (empty, a word) counts as nothing, where a plain cast reads `1,234` as 1 (SQLite) or stops the
+        run (PostgreSQL)."""
         column = self.field(name)
-        return column if self.is_column(name) else cast(func.nullif(column, ""), Float)
+        if self.is_column(name):
+            return column
+        plain = func.replace(func.trim(column), ",", "")
+        return case((_is_number(plain, self.dialect), cast(plain, Float)), else_=null())
 
     def condition(self, name: str, op: str, value: Any) -> ColumnElement[bool]:
         """One filter on a field: equals, in, between, prefix or empty."""
