@@ -103,3 +103,17 @@ def test_a_target_gone_from_the_register_after_the_commitment_is_still_visited_b
     with city() as session:
         visit = session.scalars(select(InspectionVisit).where(InspectionVisit.entity_id == gone)).one()
         assert visit.entity_name == f"柳州市测试{gone}号商行"
+
+
+def test_a_second_plan_like_one_whose_draw_waits_is_refused(workspace: Workspace, city: sessionmaker[Session]) -> None:
+    """Else a plan whose seed was read and disliked could be dropped for a twin plan, out of its auditors' sight."""
+    with city() as session, session.begin():
+        register.build(session)
+        first = plan(session, workspace)
+    with city() as session, session.begin(), pytest.raises(ConflictError) as refused:
+        plan(session, workspace, "2026Q4-B")
+    assert first in refused.value.message and "redraw 2026Q4" in refused.value.message
+    with city() as session, session.begin():
+        run_draw(session, OPERATOR, workspace, first, today=TODAY)
+    with city() as session, session.begin():
+        assert plan(session, workspace, "2026Q4-B")  # once the first is drawn, its visits are on record

@@ -163,6 +163,7 @@ def create_plan(
     if session.scalar(select(InspectionPlan.id).where(InspectionPlan.number == number)) is not None:
         raise ConflictError(f"Plan `{number}` exists. Choose another number.", zh=f"计划编号 `{number}` 已存在。")
     committed = rules.committed()
+    _no_twin_waiting(session, organiser, first, last, committed)
     plan = InspectionPlan(
         number=number,
         title=title,
@@ -185,6 +186,32 @@ def create_plan(
         detail={"department": organiser.code, "items": rules.items, "draw": draw.number},
     )
     return draw
+
+
+def _no_twin_waiting(session: Session, organiser: Department, first: date, last: date, rules: dict[str, Any]) -> None:
+    """Refuse a plan of the organiser over the same population, overlapping in period and items, while a draw of
+    another such plan waits: a seed read and disliked would otherwise be left for a twin plan (a redraw voids it
+    and reveals its seed instead)."""
+    waiting = session.execute(
+        select(InspectionPlan.number, InspectionPlan.rules, InspectionDraw.number)
+        .join(InspectionDraw, InspectionDraw.plan_id == InspectionPlan.id)
+        .where(
+            InspectionPlan.department_id == organiser.id,
+            InspectionDraw.status == "committed",
+            InspectionPlan.period_start <= last,
+            InspectionPlan.period_end >= first,
+        )
+    )
+    for plan_number, text, draw_number in waiting:
+        other = json.loads(text)
+        if other["population"] == rules["population"] and set(other["items"]) & set(rules["items"]):
+            raise ConflictError(
+                f"Plan `{plan_number}` of `{organiser.code}` draws the same population and items in that period, and "
+                f"its draw `{draw_number}` waits. Run it (`zhizhi inspections draw {draw_number}`), or draw that plan "
+                f"again with a reason (`zhizhi inspections redraw {plan_number} --reason ...`): a redraw is on record.",
+                zh=f"`{organiser.code}` 的抽查计划 `{plan_number}` 在该期间抽取相同的检查对象和事项，其抽取 "
+                f"`{draw_number}` 尚未进行。请先进行该抽取，或说明原因后重新抽取该计划（记入账本）。",
+            )
 
 
 def _within_jurisdiction(session: Session, organiser: Department, rules: PlanRules) -> PlanRules:
