@@ -17,6 +17,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from tests.conftest import OPERATOR
 from tests.seals.conftest import BUREAU, Sealed
+from zhizhi.errors import InputError
 from zhizhi.seals import Trust, issue_seal, sign_pdf, verify_pdf
 from zhizhi.seals.authority import ROOT_CERT, TSA_CERT, TSA_KEY, Authority, load_certificate
 from zhizhi.seals.certificates import list_seals
@@ -142,3 +143,17 @@ def test_a_seal_of_a_valid_certificate_holds_when_the_last_crl_was_published_lon
 ) -> None:
     report = verify_pdf(sign_pdf(sealed.report, old_authority, "LZ-DJ"), Trust.of_workspace(old_authority))
     assert report.ok, report.seals[0].problems
+
+
+def test_a_file_of_endless_revisions_is_refused_before_the_heavy_work(sealed: Sealed, good: bytes) -> None:
+    data = good
+    for n in range(31):  # each revision after the seal costs a difference analysis on a public page
+        writer = IncrementalPdfFileWriter(io.BytesIO(data))
+        writer.root[generic.NameObject("/ZhizhiTest")] = generic.NumberObject(n)
+        writer.update_root()
+        out = io.BytesIO()
+        writer.write(out)
+        data = out.getvalue()
+    with pytest.raises(InputError) as caught:
+        verify_pdf(data, Trust.of_workspace(sealed.keys_dir))
+    assert "33 revisions" in caught.value.message and "33 个修订版本" in (caught.value.message_zh or "")

@@ -45,6 +45,7 @@ CHANGES = {
     ModificationLevel.ANNOTATIONS: ("annotations", "annotations were added after sealing", "盖章后添加了批注"),
     ModificationLevel.OTHER: ("other", "the content was changed after sealing", "盖章后内容被修改"),
 }
+MAX_SEALS, MAX_REVISIONS = 10, 30
 MAX_PDF_BYTES = 20 * 1024 * 1024  # what the public page and API take: a report is far smaller
 
 
@@ -157,9 +158,23 @@ def verify_pdf(pdf: bytes, trust: Trust) -> VerifyReport:
             f"The file is not a readable PDF ({exc}); it may be damaged or not a PDF at all.",
             zh="该文件不是可读取的 PDF，可能已损坏或并非 PDF 文件。",
         ) from exc
+    check_workload(len(signatures), reader.xrefs.total_revisions)
     signatures.sort(key=lambda embedded: embedded.signed_revision)
     checks = _vouch([off_the_loop(_check, embedded, trust) for embedded in signatures])
     return VerifyReport(sealed=bool(checks), ok=bool(checks) and all(c.ok for c in checks), seals=checks)
+
+
+def check_workload(seals: int, revisions: int) -> None:
+    """Refuse a PDF whose seals or revisions are far more than any report carries: each seal's difference analysis
+    reads every revision after it, so a crafted file would hold the (public) verifier for hours."""
+    if seals > MAX_SEALS or revisions > MAX_REVISIONS:
+        raise InputError(
+            f"The PDF holds {seals} signatures in {revisions} revisions; zhizhi checks at most {MAX_SEALS} seals and "
+            f"{MAX_REVISIONS} revisions (a report carries one seal per department that sealed it). Check this file "
+            "with another PAdES validator.",
+            zh=f"该 PDF 含 {seals} 个签名、{revisions} 个修订版本；本系统最多校验 {MAX_SEALS} 个印章、{MAX_REVISIONS} "
+            "个修订版本（一份报表每个盖章部门只有一枚印章）。请使用其他 PAdES 验证工具校验该文件。",
+        )
 
 
 def _vouch(checks: list[SealCheck]) -> list[SealCheck]:
