@@ -113,3 +113,22 @@ def test_a_report_without_a_template_goes_out_as_a_plain_workbook_with_its_forma
     assert first[3].value == 1 and first[3].number_format == "#,##0"
     assert total[0].value == "合计" and [c.value for c in total[3:]] == [4, 6, 1]
     assert sum(row[3].value for row in (first, second)) == total[3].value
+
+
+def test_the_print_area_conditional_formats_and_validations_follow_the_rows(tmp_path: Path) -> None:
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = _workbook()
+    sheet = book["明细"]
+    sheet.print_area = "A1:F7"  # the total on row 7 printed
+    red = PatternFill(start_color="FFFF0000", end_color="FFFF0000", fill_type="solid")
+    sheet.conditional_formatting.add("D7", CellIsRule(operator="lessThan", formula=["0"], fill=red))
+    check = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0")
+    check.add("D5:D5")
+    sheet.add_data_validation(check)
+    filled = _fill(tmp_path, book)["明细"]
+    assert filled.print_area == "'明细'!$A$1:$F$8"
+    assert [str(target.sqref) for target in filled.conditional_formatting] == ["D8"]
+    assert [str(v.sqref) for v in filled.data_validations.dataValidation] == ["D5:D6"]

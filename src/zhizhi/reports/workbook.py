@@ -1,9 +1,10 @@
 """The requester's own Excel template, filled: named cells take the run's facts, the named table row one row per group.
 
 Rows inserted under the table row move everything below them, so every reference to the table's sheet follows:
-formulas on that sheet and on every other one (a hidden summary sheet's `=明细!C7`), merged cells and defined
-names. A sum over the one template row (`=SUM(C5:C5)`) grows to every row filled. Cells of the template row merged
-across columns count as one column of the table, and each filled row is merged the same way.
+formulas on that sheet and on every other one (a hidden summary sheet's `=明细!C7`), merged cells, defined names,
+the print area, conditional formats and data validations. A sum over the one template row (`=SUM(C5:C5)`) grows
+to every row filled. Cells of the template row merged across columns count as one column of the table, and each
+filled row is merged the same way.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
+from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formula.translate import Translator
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from zhizhi.cells import FORMULA_STARTS
@@ -172,6 +175,31 @@ def _shift_below(book: Workbook, sheet: Worksheet, top: int, extra: int) -> None
     for scope in [book.defined_names, *(s.defined_names for s in book.worksheets)]:
         for defined in scope.values():
             defined.attr_text = shift_formula(defined.attr_text, top, extra, sheet=sheet.title, here=False)
+    _shift_areas(sheet, top, extra)
+
+
+def _shift_areas(sheet: Worksheet, top: int, extra: int) -> None:
+    """The print area, conditional formats and data validations of SHEET moved with its rows (a total printed or
+    coloured where it now is)."""
+    if sheet.print_area:
+        areas = [re.sub(r"^.*!", "", part) for part in sheet.print_area.split(",")]
+        sheet.print_area = [shift_formula(area, top, extra) for area in areas]
+    formats = sheet.conditional_formatting
+    moved = ConditionalFormattingList()
+    for target in formats:
+        for rule in target.rules:
+            moved.add(_shift_cells(str(target.sqref), top, extra), rule)
+    sheet.conditional_formatting = moved
+    for validation in sheet.data_validations.dataValidation:
+        validation.sqref = MultiCellRange(_shift_cells(str(validation.sqref), top, extra))
+
+
+def _shift_cells(ranges: str, top: int, extra: int) -> str:
+    """Space-separated ranges (`D7 A5:A9`), each moved, and grown to the filled rows when it ends on the table row
+    (a validation of the one template cell `D5` holds for every row filled)."""
+    spans = (part if ":" in part else f"{part}:{part}" for part in ranges.split())
+    moved = (shift_formula(span, top, extra).split(":") for span in spans)
+    return " ".join(start if start == end else f"{start}:{end}" for start, end in moved)
 
 
 def shift_formula(formula: str, top: int, extra: int, *, sheet: str | None = None, here: bool = True) -> str:
