@@ -34,8 +34,9 @@ def test_the_api_refuses_a_file_too_large_or_not_a_pdf(web: Web) -> None:
     response = web.client.post("/api/seals/verify", files={"file": ("big.pdf", big, "application/pdf")})
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
-    response = web.client.post("/api/seals/verify", files={"file": ("x.pdf", b"hello", "application/pdf")})
+    response = web.client.post("/api/seals/verify", files={"file": ("月报.pdf", b"hello", "application/pdf")})
     assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_input"
+    assert "`月报.pdf` is not a readable PDF" in response.json()["error"]["message"]
 
 
 def test_the_page_shows_the_verdict_in_both_languages(web: Web) -> None:

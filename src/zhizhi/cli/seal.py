@@ -76,7 +76,7 @@ def verify(
 ) -> None:
     """Check FILE's seals against this workspace's root and CRL, offline; exit 1 unless every seal holds."""
     check_pdf_size(file.stat().st_size)
-    report = verify_pdf(file.read_bytes(), Trust.of_workspace(workspace_of(ctx).keys_dir))
+    report = verify_pdf(file.read_bytes(), Trust.of_workspace(workspace_of(ctx).keys_dir), name=str(file))
 
     def show() -> None:
         if not report.sealed:

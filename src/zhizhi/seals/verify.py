@@ -148,32 +148,36 @@ class VerifyReport:
         return asdict(self)
 
 
-def verify_pdf(pdf: bytes, trust: Trust) -> VerifyReport:
-    """Validate every seal of PDF against TRUST (roots and CRLs), offline, with difference analysis."""
+def verify_pdf(pdf: bytes, trust: Trust, *, name: str = "") -> VerifyReport:
+    """Validate every seal of PDF against TRUST (roots and CRLs), offline, with difference analysis; NAME (the file's
+    name) is what refusals call it."""
+    shown = f"`{name}`" if name else "The file"
+    shown_zh = f"文件 `{name}`" if name else "该文件"
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = list(reader.embedded_signatures)
     except (PdfError, ValueError, KeyError, IndexError) as exc:
         raise InputError(
-            f"The file is not a readable PDF ({exc}); it may be damaged or not a PDF at all.",
-            zh="该文件不是可读取的 PDF，可能已损坏或并非 PDF 文件。",
+            f"{shown} is not a readable PDF ({exc}); it may be damaged or not a PDF at all. Ask the sender for the "
+            "sealed PDF as it was sent.",
+            zh=f"{shown_zh} 不是可读取的 PDF，可能已损坏或并非 PDF 文件。请向发送方索取原始的盖章 PDF。",
         ) from exc
-    check_workload(len(signatures), reader.xrefs.total_revisions)
+    check_workload(len(signatures), reader.xrefs.total_revisions, shown, shown_zh)
     signatures.sort(key=lambda embedded: embedded.signed_revision)
     checks = _vouch([off_the_loop(_check, embedded, trust) for embedded in signatures])
     return VerifyReport(sealed=bool(checks), ok=bool(checks) and all(c.ok for c in checks), seals=checks)
 
 
-def check_workload(seals: int, revisions: int) -> None:
+def check_workload(seals: int, revisions: int, shown: str = "The PDF", shown_zh: str = "该 PDF") -> None:
     """Refuse a PDF whose seals or revisions are far more than any report carries: each seal's difference analysis
     reads every revision after it, so a crafted file would hold the (public) verifier for hours."""
     if seals > MAX_SEALS or revisions > MAX_REVISIONS:
         raise InputError(
-            f"The PDF holds {seals} signatures in {revisions} revisions; zhizhi checks at most {MAX_SEALS} seals and "
+            f"{shown} holds {seals} signatures in {revisions} revisions; zhizhi checks at most {MAX_SEALS} seals and "
             f"{MAX_REVISIONS} revisions (a report carries one seal per department that sealed it). Check this file "
             "with another PAdES validator.",
-            zh=f"该 PDF 含 {seals} 个签名、{revisions} 个修订版本；本系统最多校验 {MAX_SEALS} 个印章、{MAX_REVISIONS} "
-            "个修订版本（一份报表每个盖章部门只有一枚印章）。请使用其他 PAdES 验证工具校验该文件。",
+            zh=f"{shown_zh} 含 {seals} 个签名、{revisions} 个修订版本；本系统最多校验 {MAX_SEALS} 个印章、"
+            f"{MAX_REVISIONS} 个修订版本（一份报表每个盖章部门只有一枚印章）。请使用其他 PAdES 验证工具校验该文件。",
         )
 
 

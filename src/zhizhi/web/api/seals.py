@@ -35,9 +35,9 @@ async def read_pdf(upload: UploadFile) -> bytes:
     return data
 
 
-def verify_upload(request: Request, data: bytes) -> VerifyReport:
-    """The verdict on DATA against the workspace's own root and CRL (offline)."""
-    return verify_pdf(data, Trust.of_workspace(app_context(request).workspace.keys_dir))
+def verify_upload(request: Request, data: bytes, name: str = "") -> VerifyReport:
+    """The verdict on DATA (the upload NAME) against the workspace's own root and CRL (offline)."""
+    return verify_pdf(data, Trust.of_workspace(app_context(request).workspace.keys_dir), name=name[:200])
 
 
 @router.post("/seals/verify")
@@ -46,5 +46,5 @@ async def verify_sealed_pdf(request: Request, file: UploadFile) -> dict[str, Any
     await run_in_threadpool(count_check, request)
     data = await read_pdf(file)
     # pyHanko's validation runs its own event loop, so it must not run on the server's.
-    report = await run_in_threadpool(verify_upload, request, data)
+    report = await run_in_threadpool(verify_upload, request, data, file.filename or "")
     return report.as_dict()

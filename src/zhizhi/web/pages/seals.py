@@ -48,7 +48,7 @@ async def check_sealed_pdf(
     try:
         await run_in_threadpool(count_check, request)
         data = await read_pdf(file)
-        report = await run_in_threadpool(verify_upload, request, data)
+        report = await run_in_threadpool(verify_upload, request, data, name)
     except ZhizhiError as exc:
         return _page(request, {"error": exc.localized(locale_of(request)), "filename": name}, exc.status)
     return _page(request, {"report": report, "filename": name})
