@@ -18,7 +18,7 @@ from zhizhi.errors import ConflictError
 from zhizhi.inspections import assign, declare_relation, record_results, visit_view
 from zhizhi.inspections.algorithm import replacement
 from zhizhi.inspections.snapshot import read
-from zhizhi.store.tables import InspectionDraw, InspectionVisit, User
+from zhizhi.store.tables import InspectionDraw, InspectionVisit, Inspector, User
 
 
 def _with_two_replacements(session: Session, workspace: Workspace) -> tuple[InspectionVisit, list[int], int]:
@@ -120,3 +120,22 @@ def test_a_member_who_left_before_the_day_of_the_visit_must_be_replaced(
         enter(date(2026, 10, 10))
     assert team[1] in refused.value.message and "2026-10-09" in refused.value.message
     enter(TODAY)  # inspected on their last day: the results stand
+
+
+def test_a_replacement_moved_into_the_firms_office_since_the_draw_is_passed_over(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    drawn(city, workspace)
+    with city() as session, session.begin():
+        visit, team, expected = _with_two_replacements(session, workspace)
+        assert visit.office_id is not None
+        session.get_one(Inspector, expected).office_id = visit.office_id  # transferred there after the draw
+        leaving = session.get_one(User, team[0]).username
+        done = assign(session, OPERATOR, workspace, visit.number, replace=leaving, reason="病假")["replaced"]
+    assert done["added"] != session_username(city, expected)
+    assert [expected, "own_office"] in done["passed_over"]
+
+
+def session_username(city: sessionmaker[Session], user_id: int) -> str:
+    with city() as session:
+        return session.get_one(User, user_id).username

@@ -240,7 +240,8 @@ def _replace(
         )
     population, _ = snapshot.read(workspace.data_dir / draw.snapshot_file)
     used = set(team_of(session, visit, current=False))
-    now_unavailable = _unavailable(session, visit.entity_id)
+    own_office = bool(population.rules.exclude_own_office)
+    now_unavailable = _unavailable(session, visit, own_office)
     found, skipped = algorithm.replacement(population, bytes.fromhex(draw.seed), visit.entity_id, used, now_unavailable)
     if found is None:
         raise ConflictError(
@@ -265,14 +266,26 @@ def _replace(
     return change
 
 
-def _unavailable(session: Session, entity_id: int) -> Callable[[int], str | None]:
-    """Who cannot be sent to the entity today (a replacement goes today, not on the draw's day): unavailable now, or
-    with a relation with the entity declared since the population was frozen (回避 holds whenever it is declared)."""
+def _unavailable(session: Session, visit: InspectionVisit, own_office: bool) -> Callable[[int], str | None]:
+    """Who cannot be sent to the visit's firm today (a replacement goes today, not on the draw's day): unavailable
+    now, with a relation with the firm declared since the population was frozen (回避 holds whenever it is
+    declared), or moved since into the firm's office or one under it (when the plan keeps the own office off)."""
     today = local_today()
-    rows = session.execute(select(Inspector, User).join(User, User.id == Inspector.user_id))
+    rows = session.execute(select(Inspector, User).join(User, User.id == Inspector.user_id)).all()
     off = {u.id for i, u in rows if not drawable(i, u, today)}
-    related = related_to(session, entity_id)
-    return lambda user_id: "relation" if user_id in related else "unavailable" if user_id in off else None
+    related = related_to(session, visit.entity_id)
+    local: set[int] = set()
+    if own_office and visit.office_id is not None:
+        paths = {d: p for d, p in session.execute(select(Department.id, Department.path))}
+        under = paths.get(visit.office_id, "\0")
+        local = {i.user_id for i, _ in rows if paths.get(i.office_id, "").startswith(under)}
+
+    def why(user_id: int) -> str | None:
+        if user_id in related:
+            return "relation"
+        return "own_office" if user_id in local else "unavailable" if user_id in off else None
+
+    return why
 
 
 def related_to(session: Session, entity_id: int) -> set[int]:
