@@ -132,3 +132,15 @@ def test_the_print_area_conditional_formats_and_validations_follow_the_rows(tmp_
     assert filled.print_area == "'明细'!$A$1:$F$8"
     assert [str(target.sqref) for target in filled.conditional_formatting] == ["D8"]
     assert [str(v.sqref) for v in filled.data_validations.dataValidation] == ["D5:D6"]
+
+
+def test_an_excel_table_over_the_header_and_table_row_takes_every_row(tmp_path: Path) -> None:
+    from openpyxl.worksheet.table import Table
+
+    book = _workbook()
+    sheet = book["明细"]
+    for column, header in zip("BEF", ("名称", "在业", "注销"), strict=True):
+        sheet[f"{column}4"] = header  # an Excel table needs a header in every column
+    sheet.add_table(Table(displayName="明细表", ref="A4:F5"))
+    filled = _fill(tmp_path, book)["明细"]
+    assert filled.tables["明细表"].ref == "A4:F6"

@@ -179,11 +179,17 @@ def _shift_below(book: Workbook, sheet: Worksheet, top: int, extra: int) -> None
 
 
 def _shift_areas(sheet: Worksheet, top: int, extra: int) -> None:
-    """The print area, conditional formats and data validations of SHEET moved with its rows (a total printed or
-    coloured where it now is)."""
+    """The print area, Excel tables, filters, conditional formats and data validations of SHEET moved with its rows
+    (a total printed or coloured where it now is)."""
     if sheet.print_area:
         areas = [re.sub(r"^.*!", "", part) for part in sheet.print_area.split(",")]
         sheet.print_area = [shift_formula(area, top, extra) for area in areas]
+    for table in sheet.tables.values():  # an Excel table (套用表格格式) holding the table row takes every row filled
+        table.ref = _shift_cells(table.ref, top, extra)
+        if table.autoFilter is not None:
+            table.autoFilter.ref = table.ref
+    if sheet.auto_filter.ref:
+        sheet.auto_filter.ref = _shift_cells(sheet.auto_filter.ref, top, extra)
     formats = sheet.conditional_formatting
     moved = ConditionalFormattingList()
     for target in formats:
