@@ -165,3 +165,17 @@ def test_the_targets_own_office_sees_a_visit_only_once_it_is_inspected(web: Web)
     assert done.status_code == 200, done.text
     assert web.client.get(f"/api/inspections/visits/{number}", headers=headers).json()["status"] == "done"
     assert f'id="entity-inspection-{number}"' in web.client.get(f"/entities/{entity_id}", headers=headers).text
+
+
+def test_a_void_draw_shows_as_void_beside_the_redraw_that_replaced_it(web: Web) -> None:
+    from zhizhi.inspections.plans import new_draw
+
+    with web.sessions() as session, session.begin():
+        build(session)
+        plan(session, web.workspace)
+    with web.sessions() as session, session.begin():
+        new_draw(session, OPERATOR, web.workspace.keys_dir, "2026Q4", "种子文件丢失")
+    web.login_form("registrar")
+    page = web.client.get(f"/inspections/draws/{DRAW}").text
+    assert 'id="void-notice"' in page and "已作废" in page and 'id="committed-notice"' not in page
+    assert "已作废" in web.client.get("/inspections").text

@@ -271,7 +271,7 @@ def _void(session: Session, keys_dir: Path, draw: InspectionDraw, by: str, reaso
         seed = None  # lost: the reason says so, and the void is on record all the same
     payload = {"draw": draw.number, "by": by, "reason": reason, "seed": seed, "seed_hash": draw.seed_hash}
     ledger.append(session, "draw.void", "inspection_draw", draw.number, payload)
-    draw.status, draw.seed = "void", seed
+    draw.status = "void"  # its seed is in the ledger entry, not on the draw: it never drew
 
 
 def commit_draw(
