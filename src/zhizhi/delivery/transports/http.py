@@ -8,8 +8,10 @@ Answer, by default: `{"results": [{"idempotency_key": KEY, "status": "accepted" 
 status and the reason, which status values mean accepted or rejected). A status that is neither (`received`) or a
 key the answer leaves out means the platform will acknowledge later, through `POST /api/receipts`.
 A 5xx answer, a timeout or a refused connection is transient (tried again later; a read timeout or a 504 may have
-arrived, which makes a delivery that runs out of time `unknown` rather than `dead`); any other non-2xx answer
-rejects the whole batch with the platform's words.
+arrived, which makes a delivery that runs out of time `unknown` rather than `dead`); so is an answer that judges no
+record (credentials refused, a wrong or moved address, a rate limit, a batch too large: `NOT_A_JUDGEMENT`), with its
+reason and after the platform's `Retry-After`; any other 4xx rejects the whole batch with the platform's words.
+Answers are read bounded (`ANSWER_MAX_BYTES`, `ERROR_PAGE_BYTES`, `REASON_MAX`).
 
 Settings (`transport:` in the target file) are `HttpSettings`, checked when the file loads; see docs/targets.md.
 One connection pool is kept per target and its settings, so batches reuse connections.
