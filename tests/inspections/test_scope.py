@@ -20,6 +20,7 @@ from tests.inspections.test_registers import _book
 from zhizhi.inspections import Finding, record_results, run_draw
 from zhizhi.store.tables import (
     Department,
+    Entity,
     InspectionItem,
     InspectionPlan,
     InspectionTarget,
@@ -31,8 +32,9 @@ from zhizhi.store.types import local_today
 PHONE, ID_NUMBER = "13812345678", "450202199001011237"
 
 
-def _inspected(web: Web, division_office: str, note: str = "") -> str:
-    """A draw organised by 信用监督管理科 (LZ-XY); one visit of a target supervised by `division_office` inspected."""
+def _inspected(web: Web, division_office: str, note: str = "", signed_by: str = "") -> str:
+    """A draw organised by 信用监督管理科 (LZ-XY); one visit of a target supervised by `division_office` inspected
+    (the results signed for the firm by `signed_by`, when given)."""
     with web.sessions() as session, session.begin():
         build(session)
         number = plan(session, web.workspace)
@@ -48,7 +50,7 @@ def _inspected(web: Web, division_office: str, note: str = "") -> str:
         ).all()
         record_results(session, OPERATOR, web.workspace, visit.number,
                        findings={c: Finding("rectify", note) for c in codes}, inspected_on=local_today(),
-                       acknowledgement="absent")  # fmt: skip
+                       acknowledgement="signed" if signed_by else "absent", acknowledged_by=signed_by)  # fmt: skip
         return visit.number
 
 
@@ -104,6 +106,25 @@ def test_the_export_for_the_publicity_system_masks_the_numbers_in_the_notes(web:
     notes = [c for c in cells if "责令7日内改正" in c]
     assert notes and all(PHONE not in c and ID_NUMBER not in c for c in notes)
     assert any("138****5678" in c for c in notes)
+
+
+def test_the_export_for_the_publicity_system_masks_the_names_the_visit_knows_in_the_notes(web: Web) -> None:
+    """Who signed for the firm and its legal representative are personal data: written into a note, they leave
+    masked (张*), wherever the note writes them; the rest of the note as the inspector wrote it."""
+    note = "当事人黎秀梅签字确认；法定代表人覃志刚未到场，黎秀梅称将于7日内整改"
+    number = _inspected(web, "LZ-YF-TZ", note, signed_by="黎秀梅")
+    with web.sessions() as session, session.begin():
+        for entity in session.scalars(select(Entity)):  # the register's legal representative of every firm
+            golden = json.loads(entity.golden or "{}")
+            entity.golden = json.dumps(golden | {"legal_representative": {"value": "覃志刚"}}, ensure_ascii=False)
+    web.login_form("registrar")
+    web.client.post("/inspections/publish", data={"csrf_token": web.page_csrf("/inspections/publication")})
+    made = web.client.get("/api/inspections/publication").json()["exports"][0]["number"]
+    book = load_workbook(io.BytesIO(web.client.get(f"/inspections/publications/{made}.xlsx").content), read_only=True)
+    cells = [str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row if c]
+    assert number in cells
+    notes = [c for c in cells if "未到场" in c]
+    assert notes and all(c == "当事人黎**签字确认；法定代表人覃**未到场，黎**称将于7日内整改" for c in notes)
 
 
 def test_a_county_steward_changes_only_the_targets_its_offices_supervise(web: Web) -> None:

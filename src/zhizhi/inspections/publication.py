@@ -10,7 +10,8 @@ says what each column holds.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -32,6 +33,7 @@ from zhizhi.privacy.catalogue import FREE_TEXT
 from zhizhi.privacy.masking import mask
 from zhizhi.store.tables import (
     Department,
+    Entity,
     InspectionDraw,
     InspectionItem,
     InspectionPlan,
@@ -180,6 +182,7 @@ def _rows(session: Session, visits: Sequence[InspectionVisit]) -> tuple[list[tup
         authority = "、".join(
             [departments[visit.department_id].name] + [departments[u].name for u in units if u != visit.department_id]
         )
+        people = _people_of(session, visit)
         per_visit.append(
             (
                 visit.entity_uscc or "",
@@ -202,11 +205,29 @@ def _rows(session: Session, visits: Sequence[InspectionVisit]) -> tuple[list[tup
                 i.name,
                 departments[v.department_id].name,
                 PUBLISHED_WORDS.get(v.result or "", v.result or ""),
-                mask(FREE_TEXT, v.note or ""),  # for the public system: no one's number leaves with it
+                published_note(v.note or "", people),  # for the public system: no one's number or name leaves
             )
             for v, i in checks
         )
     return per_visit, per_item
+
+
+def published_note(note: str, people: Iterable[str]) -> str:
+    """An inspector's note as the public system shows it: every number of a person masked, and the names the visit
+    knows (who signed for the firm, its legal representative) masked wherever the note writes them."""
+    text = str(mask(FREE_TEXT, note))
+    for name in sorted({p.strip() for p in people if p and len(p.strip()) >= 2}, key=len, reverse=True):
+        text = text.replace(name, str(mask("person_name", name)))
+    return text
+
+
+def _people_of(session: Session, visit: InspectionVisit) -> list[str]:
+    """The people a visit names: who signed the results for the firm, and the firm's legal representative as the
+    register holds it."""
+    golden = session.scalar(select(Entity.golden).where(Entity.id == visit.entity_id))
+    value = json.loads(golden or "{}").get("legal_representative")
+    legal = value.get("value") if isinstance(value, dict) else value
+    return [p for p in (visit.acknowledged_by, legal) if isinstance(p, str)]
 
 
 def workbook(session: Session, visits: Sequence[InspectionVisit]) -> bytes:
