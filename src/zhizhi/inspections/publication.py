@@ -28,18 +28,16 @@ from zhizhi.cells import xlsx_cell
 from zhizhi.config import Workspace
 from zhizhi.errors import InputError, NotFoundError
 from zhizhi.hotline.workdays import UnknownYearError, WorkCalendar, load_calendar
-from zhizhi.inspections.visits import overall, visible
+from zhizhi.inspections.visits import overall, visible, visit_checks
 from zhizhi.privacy.catalogue import FREE_TEXT
 from zhizhi.privacy.masking import mask
 from zhizhi.store.tables import (
     Department,
     Entity,
     InspectionDraw,
-    InspectionItem,
     InspectionPlan,
     InspectionPublication,
     InspectionVisit,
-    VisitItem,
 )
 from zhizhi.store.types import LOCAL_TZ, iso_utc, local_today, utcnow
 
@@ -170,12 +168,7 @@ def _rows(session: Session, visits: Sequence[InspectionVisit]) -> tuple[list[tup
     per_visit: list[tuple[Any, ...]] = []
     per_item: list[tuple[Any, ...]] = []
     for visit in visits:
-        checks = session.execute(
-            select(VisitItem, InspectionItem)
-            .join(InspectionItem, InspectionItem.id == VisitItem.item_id)
-            .where(VisitItem.visit_id == visit.id)
-            .order_by(InspectionItem.code)
-        ).all()
+        checks = visit_checks(session, visit)
         units = sorted({v.department_id for v, _ in checks})
         plan_number, title = plans.get(visit.draw_id or 0, ("", ""))
         result = overall([v.result for v, _ in checks]) or ""

@@ -25,7 +25,15 @@ from zhizhi.errors import ConflictError, InputError, PermissionDeniedError
 from zhizhi.hotline.workdays import load_calendar
 from zhizhi.inspections.excel import checked
 from zhizhi.inspections.publication import deadline_or_none
-from zhizhi.inspections.visits import ACKNOWLEDGEMENTS, get_visit, may_record, overall, recused_members, team_of
+from zhizhi.inspections.visits import (
+    ACKNOWLEDGEMENTS,
+    get_visit,
+    may_record,
+    overall,
+    recused_members,
+    team_of,
+    visit_checks,
+)
 from zhizhi.records.inspection import RESULTS
 from zhizhi.sources import SourceConfig, own_source
 from zhizhi.store.tables import (
@@ -227,15 +235,7 @@ def _check(
     today: date,
 ) -> list[tuple[VisitItem, InspectionItem]]:
     """The visit's items, after every problem of the entry is named at once."""
-    checks = [
-        (check, item)
-        for check, item in session.execute(
-            select(VisitItem, InspectionItem)
-            .join(InspectionItem, InspectionItem.id == VisitItem.item_id)
-            .where(VisitItem.visit_id == visit.id)
-            .order_by(InspectionItem.code)
-        )
-    ]
+    checks = visit_checks(session, visit)
     problems = _findings_problems({i.code for _, i in checks}, findings)
     summary = session.scalar(select(InspectionDraw.summary).where(InspectionDraw.id == visit.draw_id))
     first = date.fromisoformat(json.loads(summary)["frozen_on"]) if summary else None

@@ -13,7 +13,7 @@ from zhizhi.access.roles import Actor, require
 from zhizhi.config import Workspace
 from zhizhi.inspections.draws import draw_as_dict, get_draw, list_draws
 from zhizhi.inspections.publication import publication_view
-from zhizhi.inspections.visits import ACKNOWLEDGEMENTS, STATUS_WORDS, list_visits, may_record, visible
+from zhizhi.inspections.visits import ACKNOWLEDGEMENTS, STATUS_WORDS, list_visits, may_record, visible, visit_checks
 from zhizhi.privacy.catalogue import FREE_TEXT
 from zhizhi.privacy.masking import mask
 from zhizhi.records.inspection import RESULTS
@@ -157,12 +157,7 @@ def visit_view(session: Session, actor: Actor, visit: InspectionVisit) -> dict[s
     departments = {d.id: d for d in session.scalars(select(Department))}
     draw = session.get(InspectionDraw, visit.draw_id) if visit.draw_id else None
     plan = session.get(InspectionPlan, draw.plan_id) if draw else None
-    items = session.execute(
-        select(VisitItem, InspectionItem)
-        .join(InspectionItem, InspectionItem.id == VisitItem.item_id)
-        .where(VisitItem.visit_id == visit.id)
-        .order_by(InspectionItem.code)
-    ).all()
+    items = visit_checks(session, visit)
     merged_into = session.get(InspectionVisit, visit.merged_into) if visit.merged_into else None
     return {
         "number": visit.number,

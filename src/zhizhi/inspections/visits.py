@@ -159,6 +159,17 @@ def list_visits(
 ORDER = ("not_found", "fail", "rectify", "pass")
 
 
+def visit_checks(session: Session, visit: InspectionVisit) -> list[tuple[VisitItem, InspectionItem]]:
+    """The visit's items with their catalogue entries, by item code."""
+    query = (
+        select(VisitItem, InspectionItem)
+        .join(InspectionItem, InspectionItem.id == VisitItem.item_id)
+        .where(VisitItem.visit_id == visit.id)
+        .order_by(InspectionItem.code)
+    )
+    return [(check, item) for check, item in session.execute(query)]
+
+
 def overall(results: list[str | None]) -> str | None:
     """One result for several items: not found, else the worst finding; None while any item is open."""
     if not results or any(r is None for r in results):

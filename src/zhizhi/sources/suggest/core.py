@@ -10,15 +10,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from zhizhi.errors import InputError
 from zhizhi.ingest.columns import header_key
 from zhizhi.ingest.normalize import split_address_value
 from zhizhi.ingest.normalize.divisions import division_index
-from zhizhi.ingest.normalize.text import clean_text_value
-from zhizhi.ingest.read import ERROR, ROW, ReadOptions, open_file
-from zhizhi.ingest.read.base import repeated_columns
+from zhizhi.ingest.read import ReadOptions
 from zhizhi.records import RecordType, record_types
 from zhizhi.records import record_type as get_record_type
 from zhizhi.sources.config import FieldMapping, SourceConfig, source_path
@@ -36,6 +32,7 @@ from zhizhi.sources.suggest.evidence import (
     profile_column,
 )
 from zhizhi.sources.suggest.roles import ROLE_LABELS, field_role, person_role, roles_disagree
+from zhizhi.sources.suggest.sample import Repeated, Sample, read_sample
 
 
 @dataclass(frozen=True)
@@ -101,19 +98,6 @@ class TypeScore:
 
 
 @dataclass
-class Repeated:
-    """A column the header writes more than once: its copies as read (电话, 电话_2) and in how many of the rows
-    sampled they differ."""
-
-    copies: tuple[str, ...]
-    differ: int = 0
-    rows: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"copies": list(self.copies), "rows_differing": self.differ, "rows": self.rows}
-
-
-@dataclass
 class Suggestion:
     """A proposed source: the SourceConfig, the evidence for every field, and what the file has left over.
 
@@ -176,84 +160,6 @@ class Suggestion:
             "warnings": self.warnings,
             "source": self.source.model_dump(mode="json", exclude_defaults=True),
         }
-
-
-@dataclass
-class Sample:
-    columns: dict[str, list[str]]
-    rows: int
-    title_row: str | None
-    # A workbook's main table: the sheets sharing the header with the most rows sampled (empty for one table), and
-    # the headers of its other sheets (notes, code lists, a summary), which are no part of the suggestion.
-    sheets: list[str] = field(default_factory=list)
-    others: dict[str, list[str]] = field(default_factory=dict)
-    repeated: dict[str, Repeated] = field(default_factory=dict)
-
-
-def _compare_copies(frame: pl.DataFrame, found: dict[str, Repeated]) -> None:
-    """Count the rows of `frame` in which the copies of each repeated column differ (spaces around ignored)."""
-    for first, copies in repeated_columns(frame.columns).items():
-        item = found.setdefault(first, Repeated((first, *copies)))
-        base, *others = [pl.col(c).str.strip_chars().fill_null("") for c in item.copies]
-        item.differ += frame.filter(pl.any_horizontal([base != other for other in others])).height
-        item.rows += frame.height
-
-
-def read_sample(path: Path, options: ReadOptions, sample_rows: int) -> Sample:
-    """Up to `sample_rows` data rows, each column's non-blank values cleaned; the first title row above the header.
-
-    In a workbook whose sheets have different headers, only the main table's sheets are sampled: those sharing the
-    header under which most rows were read."""
-    reading = open_file(path, options)
-    per_sheet: dict[str | None, dict[str, list[str]]] = {}
-    repeated: dict[str | None, dict[str, Repeated]] = {}
-    rows_of: Counter[str | None] = Counter()
-    rows = 0
-    try:
-        for chunk in reading.chunks:
-            frame = chunk.frame.head(max(sample_rows - rows, 0))
-            found = per_sheet.setdefault(chunk.sheet, {})
-            _compare_copies(frame, repeated.setdefault(chunk.sheet, {}))
-            for name in frame.columns:
-                if name in (ROW, ERROR):
-                    continue
-                cleaned = (clean_text_value(value) for value in frame[name].to_list())
-                found.setdefault(name, []).extend(value for value in cleaned if value is not None)
-            rows += frame.height
-            rows_of[chunk.sheet] += frame.height
-            if rows >= sample_rows:
-                break
-    finally:
-        close = getattr(reading.chunks, "close", None)
-        if callable(close):
-            close()
-    for sheet, names in reading.headers.items():  # headers of sheets with no data rows count too
-        for name in names:
-            per_sheet.setdefault(sheet, {}).setdefault(name, [])
-    if not per_sheet:
-        raise InputError(
-            f"File `{path.name}` has no header row that zhizhi could find: nothing to suggest a source from.",
-            zh=f"文件 `{path.name}` 中找不到表头，无法生成数据源。",
-        )
-    headers = {sheet: tuple(reading.headers.get(sheet) or per_sheet[sheet]) for sheet in per_sheet}
-    by_header: Counter[tuple[str, ...]] = Counter()
-    for sheet, header in headers.items():
-        by_header[header] += rows_of[sheet]
-    main = max(by_header, key=lambda header: (by_header[header], len(header)))  # ties: the wider, then the first
-    chosen = [sheet for sheet, header in headers.items() if header == main]
-    columns: dict[str, list[str]] = {}
-    for sheet in chosen:
-        for name, values in per_sheet[sheet].items():
-            columns.setdefault(name, []).extend(values)
-    title = next((skip.text for skip in reading.skipped if skip.reason == "title_row" and skip.text), None)
-    others = {str(sheet): list(header) for sheet, header in headers.items() if header != main}
-    named = [str(sheet) for sheet in chosen if sheet is not None] if others else []
-    copies: dict[str, Repeated] = {}
-    for sheet in chosen:
-        for first, item in repeated.get(sheet, {}).items():
-            total = copies.setdefault(first, Repeated(item.copies))
-            total.differ, total.rows = total.differ + item.differ, total.rows + item.rows
-    return Sample(columns, sum(rows_of[sheet] for sheet in chosen), title, named, others, copies)
 
 
 @dataclass
