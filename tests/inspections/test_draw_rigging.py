@@ -59,7 +59,7 @@ def test_the_registers_changed_after_the_commitment_do_not_change_the_draw(
                 )
             )
     with city() as session, session.begin():
-        run_draw(session, OPERATOR, workspace, number, today=TODAY)
+        run_draw(session, OPERATOR, workspace, number)
     with city() as session:
         drawn = set(session.scalars(select(InspectionVisit.entity_id)))
         assert spared.target in drawn
@@ -79,13 +79,13 @@ def test_a_redraw_voids_the_draw_still_waiting_and_reveals_its_seed(
     with city() as session, session.begin():
         second = new_draw(session, OPERATOR, workspace.keys_dir, "2026Q4", "种子文件丢失").number
     with city() as session, session.begin(), pytest.raises(ConflictError, match="void"):
-        run_draw(session, OPERATOR, workspace, first, today=TODAY)
+        run_draw(session, OPERATOR, workspace, first)
     with city() as session:
         (void,) = session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "draw.void")).all()
         payload = json.loads(void.payload)
         assert payload["draw"] == first and payload["by"] == second and len(payload["seed"]) == 64
     with city() as session, session.begin():
-        assert run_draw(session, OPERATOR, workspace, second, today=TODAY)["status"] == "drawn"
+        assert run_draw(session, OPERATOR, workspace, second)["status"] == "drawn"
 
 
 
@@ -99,7 +99,7 @@ def test_a_target_gone_from_the_register_after_the_commitment_is_still_visited_b
         gone = _predict(session, workspace, number).selected[0].target
         session.execute(delete(InspectionTarget).where(InspectionTarget.entity_id == gone))  # a rebuild after a merge
     with city() as session, session.begin():
-        run_draw(session, OPERATOR, workspace, number, today=TODAY)
+        run_draw(session, OPERATOR, workspace, number)
     with city() as session:
         visit = session.scalars(select(InspectionVisit).where(InspectionVisit.entity_id == gone)).one()
         assert visit.entity_name == f"柳州市测试{gone}号商行"
@@ -114,6 +114,6 @@ def test_a_second_plan_like_one_whose_draw_waits_is_refused(workspace: Workspace
         plan(session, workspace, "2026Q4-B")
     assert first in refused.value.message and "redraw 2026Q4" in refused.value.message
     with city() as session, session.begin():
-        run_draw(session, OPERATOR, workspace, first, today=TODAY)
+        run_draw(session, OPERATOR, workspace, first)
     with city() as session, session.begin():
         assert plan(session, workspace, "2026Q4-B")  # once the first is drawn, its visits are on record

@@ -66,7 +66,7 @@ def test_a_draw_commits_first_draws_and_is_reproduced_from_its_seed(
         assert not session.scalars(select(InspectionVisit)).all()  # nothing drawn yet
     assert seed_path(workspace.keys_dir, number).stat().st_mode & 0o077 == 0
     with city() as session, session.begin():
-        drawn = run_draw(session, OPERATOR, workspace, number, today=TODAY)
+        drawn = run_draw(session, OPERATOR, workspace, number)
     assert drawn["seed"] and drawn["reveal_seq"] > drawn["commit_seq"]
     # 60 targets, 20 per class: 10 high, 4 medium, 2 low.
     assert drawn["summary"]["counts"] == {
@@ -80,7 +80,7 @@ def test_a_draw_commits_first_draws_and_is_reproduced_from_its_seed(
         assert verify_draw(session, OPERATOR, workspace, number).ok
         files = export_package(session, OPERATOR, workspace, number, tmp_path / "package")
     with city() as session, session.begin(), pytest.raises(ConflictError, match="run once"):
-        run_draw(session, OPERATOR, workspace, number, today=TODAY)
+        run_draw(session, OPERATOR, workspace, number)
     package = tmp_path / "package"
     assert {f.name for f in files} == {
         "draw.json",
@@ -148,16 +148,16 @@ def test_a_changed_seed_file_is_refused_and_a_relation_keeps_the_inspector_off(
     original = path.read_text()
     path.write_text("00" * 32)
     with city() as session, session.begin(), pytest.raises(ConflictError, match="does not match the hash"):
-        run_draw(session, OPERATOR, workspace, number, today=TODAY)
+        run_draw(session, OPERATOR, workspace, number)
     path.write_text(original)
     frozen = frozen_path(workspace.keys_dir, number)
     kept = frozen.read_bytes()
     frozen.write_bytes(gzip.compress(gzip.decompress(kept).replace(b'"recent":false', b'"recent":true'), mtime=0))
     with city() as session, session.begin(), pytest.raises(ConflictError, match="population frozen"):
-        run_draw(session, OPERATOR, workspace, number, today=TODAY)
+        run_draw(session, OPERATOR, workspace, number)
     frozen.write_bytes(kept)
     with city() as session, session.begin():
-        run_draw(session, OPERATOR, workspace, number, today=TODAY)
+        run_draw(session, OPERATOR, workspace, number)
     with city() as session:
         sent = set(session.scalars(select(VisitInspector.user_id)))
         assert sent and not sent & related

@@ -52,7 +52,7 @@ def drawn(city: sessionmaker[Session], workspace: Workspace) -> str:
         build(session)
         number = plan(session, workspace)
     with city() as session, session.begin():
-        run_draw(session, OPERATOR, workspace, number, today=TODAY)
+        run_draw(session, OPERATOR, workspace, number)
     return number
 
 
@@ -178,7 +178,7 @@ def test_a_replacement_is_drawn_from_the_seed_and_two_visits_to_one_target_merge
     # A second plan of the food items only draws some of the same entities: merged, one team, both plans' items.
     with city() as session, session.begin():
         second = plan(session, workspace, "2026Q4-SP", PlanRules(items=["SP-01"], proportions={"high": 100}))
-        to_merge = run_draw(session, OPERATOR, workspace, second, today=TODAY)["summary"]["to_merge"]
+        to_merge = run_draw(session, OPERATOR, workspace, second)["summary"]["to_merge"]
     with city() as session, session.begin():
         visits = session.scalars(select(InspectionVisit)).all()
         first_draw = {v.entity_id: v for v in visits if v.number.startswith(f"{number}-")}

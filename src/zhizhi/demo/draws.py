@@ -155,7 +155,7 @@ def run_demo_draws(sessions: Any, workspace: Workspace, today: date, actor: Acto
         )
         draw_number = draw.number
     with sessions() as session, session.begin():
-        drawn = run_draw(session, actor, workspace, draw_number, today=today)
+        drawn = run_draw(session, actor, workspace, draw_number)
     with sessions() as session, session.begin():
         joint, recorded = _enter(session, workspace, today)
     published = None

@@ -14,7 +14,6 @@ import hashlib
 import json
 import shutil
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -101,11 +100,9 @@ def draw_number_of(session: Session, actor: Actor, number: str) -> str:
     return found or number
 
 
-def run_draw(
-    session: Session, actor: Actor, workspace: Workspace, number: str, *, today: date | None = None
-) -> dict[str, Any]:
+def run_draw(session: Session, actor: Actor, workspace: Workspace, number: str) -> dict[str, Any]:
     """Draw a committed draw (in the caller's transaction): select and staff on the population frozen at its
-    commitment, make the visits, reveal. `today` is not the population's day: that is the commitment's."""
+    commitment (the population's day is the commitment's), make the visits, reveal."""
     require(actor, "data.write")
     draw, plan = get_draw(session, actor, number)
     if draw.status == "void":
