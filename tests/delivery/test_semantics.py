@@ -66,12 +66,14 @@ def test_a_platform_asking_for_time_or_refusing_the_credentials_is_tried_again_n
         assert delivery.next_attempt_at is not None and delivery.next_attempt_at >= asked + timedelta(seconds=600)
     assert _send(city, target, after=timedelta(seconds=300)) == {}  # not before the time the platform asked for
     receiver.fail_next, receiver.fail_headers = [401], {}
+    receiver.fail_body = "令牌已过期，联系人13812345678".encode()  # a platform's page echoing a person's number
     assert _send(city, target, after=timedelta(seconds=700)) == {"retry": 1}
     with city() as session:
         delivery = session.scalars(select(Delivery)).one()
         assert delivery.status == "pending" and "auth_header_env" in (delivery.last_error or "")
         (funnel,) = funnels(session, OPERATOR, tmp_path)  # what `zhizhi status` and the home page say
     assert (funnel["pending"], funnel["retrying"]) == (1, 1) and "凭据" in (funnel["retry_error"] or "")
+    assert "138****5678" in funnel["retry_error"] and "13812345678" not in funnel["retry_error"]  # shown masked
     assert _send(city, target, after=timedelta(hours=1)) == {"acknowledged": 1}
     assert _states(city) == {"acknowledged": 1}
     with city() as session:

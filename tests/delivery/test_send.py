@@ -36,6 +36,7 @@ class Receiver:
     url: str = ""
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer the next requests with
     fail_headers: dict[str, str] = field(default_factory=dict)  # headers of those answers (Retry-After)
+    fail_body: bytes = b"busy"  # the body of those answers
     reject: dict[str, str] = field(default_factory=dict)  # record name -> reason
     later: set[str] = field(default_factory=set)  # record names acknowledged later
     seen: list[str] = field(default_factory=list)  # idempotency keys, in the order received and accepted
@@ -59,7 +60,7 @@ def receiver() -> Iterator[Receiver]:
                 for name, value in state.fail_headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(b"busy")
+                self.wfile.write(state.fail_body)
                 return
             results = []
             for item in body["records"]:

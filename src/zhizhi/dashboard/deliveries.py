@@ -24,7 +24,8 @@ from zhizhi.delivery.figures import OUTCOME_FIGURES as FIGURES
 from zhizhi.delivery.outbox import STATUSES, delivery_counts
 from zhizhi.delivery.targets import FILES
 from zhizhi.errors import ZhizhiError
-from zhizhi.privacy.masking import mask_data
+from zhizhi.privacy.catalogue import FREE_TEXT
+from zhizhi.privacy.masking import mask, mask_data
 from zhizhi.records import record_types
 from zhizhi.store.tables import Batch, Delivery, RecordVersion
 from zhizhi.store.types import iso_utc
@@ -77,7 +78,8 @@ def retrying(session: Session, actor: Actor) -> dict[str, dict[str, Any]]:
             .order_by(Delivery.updated_at.desc(), Delivery.id.desc())
             .limit(1)
         )
-        found[target] = {"retrying": int(count), "retry_error": error, "retry_error_at": iso_utc(latest)}
+        shown = mask(FREE_TEXT, error) if error else None  # a platform's page may echo a person's number
+        found[target] = {"retrying": int(count), "retry_error": shown, "retry_error_at": iso_utc(latest)}
     return found
 
 
@@ -98,7 +100,7 @@ def latest_problems(session: Session, actor: Actor, limit: int = 20) -> list[dic
             "id": delivery.id,
             "target": delivery.target,
             "status": delivery.status,
-            "reason": delivery.last_error,
+            "reason": mask(FREE_TEXT, delivery.last_error) if delivery.last_error else None,
             "review_item_id": delivery.review_item_id,
             "record_id": delivery.record_id,
             "record_key": delivery.record_key,
