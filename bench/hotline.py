@@ -404,7 +404,7 @@ def fit(seed: int, grievances: int, merge_at: float) -> None:
     hand = FEATURES.index("long_apart") + 1
     against = {"different_respondent", "different_figures", "text_x_different_respondent", "different_word",
                "other_caller_x_days_apart", "one_respondent", "different_problem", "different_goods",
-               "different_place"}  # fmt: skip
+               "different_place", "different_topic"}  # fmt: skip
     fitted = logistic(np.array(rows), np.array(labels), names, against, {hand})
     print(f"fit on seed {seed}: {len(labels)} pairs, {int(sum(labels))} of one case")
     print({names[i]: round(v, 2) for i, v in fitted.items()})

@@ -7,7 +7,8 @@ about no business beside a complaint about a shop), whether the figures the text
 number of days, jin or liang) agree or contradict, whether the texts are alike but for one word (another product),
 whether the new ticket says it is a repeat call (再次反映) from the same caller, how many days apart the two were
 received, and, when both give one, whether the channels' problem categories (问题类别), goods or service categories
-(商品或服务类别) and places agree: consumers of one incident pick the same categories whatever their words. The
+(商品或服务类别) and places agree: consumers of one incident pick the same categories whatever their words; and
+whether the matters their words raise (`zhizhi.hotline.topics`: 强制消费 and 强买强卖 are one) are one or others. The
 words two texts share count with the same business or the same caller (two callers' questions about no business,
 or two businesses, alike in words are still two grievances); the days apart count between other callers (other
 consumers of one incident call within days of each other; the same caller's repeat may come weeks later).
@@ -138,6 +139,8 @@ class Evidence:
     different_goods: bool = False
     same_place: bool = False
     different_place: bool = False
+    same_topic: bool = False
+    different_topic: bool = False
 
     def long_apart(self) -> bool:
         """Received more than `WINDOW_DAYS` apart."""
@@ -178,6 +181,8 @@ class PairFacts:
     different_goods: npt.NDArray[np.bool_]
     same_place: npt.NDArray[np.bool_]
     different_place: npt.NDArray[np.bool_]
+    same_topic: npt.NDArray[np.bool_]
+    different_topic: npt.NDArray[np.bool_]
 
     @classmethod
     def of(cls, pairs: Sequence[Evidence]) -> PairFacts:
@@ -231,7 +236,7 @@ class PairFacts:
                 long_apart, self.text * self.different_respondent, self.different_word, ~caller * days,
                 self.same_respondent * weight, self.one_respondent, caller * weight, self.same_problem,
                 self.different_problem, self.same_goods, self.different_goods, self.same_place,
-                self.different_place]  # fmt: skip
+                self.different_place, self.same_topic, self.different_topic]  # fmt: skip
 
     def scores(self) -> list[float]:
         """Each pair's score (as `Evidence.score`)."""
@@ -263,12 +268,12 @@ def _identity_ceilings() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float6
     figures counted up to 2 and in log(1 + shared weight), and monotone in the days within and beyond `WINDOW_DAYS`:
     the ends of each range are enough (tests/hotline/test_intake_speed_equivalence.py samples between them)."""
     axes: list[Any] = [np.arange(2 ** len(IDENTITY)), [False, True], [-1, 0, WINDOW_DAYS, WINDOW_DAYS + 1], [0, 2],
-                       [0, 2], [0.0, 1.0], [False, True], *([[False, True]] * 6)]  # fmt: skip
+                       [0, 2], [0.0, 1.0], [False, True], *([[False, True]] * 8)]  # fmt: skip
     grids: list[npt.NDArray[Any]] = [np.ravel(grid) for grid in np.meshgrid(*axes, indexing="ij")]
     code, repeat_call, days, same_figures, different_figures, text, word, *labels = grids
     identity = {name: (code >> bit) & 1 == 1 for bit, name in enumerate(IDENTITY)}
     label_names = ("same_problem", "different_problem", "same_goods", "different_goods", "same_place",
-                   "different_place")  # fmt: skip
+                   "different_place", "same_topic", "different_topic")  # fmt: skip
     given: dict[str, Any] = {**identity, **dict(zip(label_names, labels, strict=True)), "repeat_call": repeat_call,
                              "days_apart": days, "same_figures": same_figures, "different_figures": different_figures,
                              "text": text, "different_word": word}  # fmt: skip
@@ -281,7 +286,8 @@ def _identity_ceilings() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float6
 _DTYPES = {"text": np.float64, "shared": np.float64, "same_figures": np.int64, "different_figures": np.int64,
            "days_apart": np.int64} | {name: np.bool_ for name in ("same_phone", "same_caller", "same_respondent",
            "different_respondent", "repeat_call", "different_word", "one_respondent", "same_problem",
-           "different_problem", "same_goods", "different_goods", "same_place", "different_place")}  # fmt: skip
+           "different_problem", "same_goods", "different_goods", "same_place", "different_place", "same_topic",
+           "different_topic")}  # fmt: skip
 
 
 FEATURES = (
@@ -307,10 +313,12 @@ FEATURES = (
     "different_goods",
     "same_place",
     "different_place",
+    "same_topic",
+    "different_topic",
 )
-BIAS = -6.00
-WEIGHTS = (0.00, 0.00, 3.39, 3.31, 5.91, -5.33, 0.00, 0.00, 0.31, -3.0, -1.04, -3.94, -1.37, 2.57, -3.83, 1.52,
-           1.53, -0.95, 1.10, -0.92, 0.06, -1.71)  # fmt: skip
+BIAS = -5.24
+WEIGHTS = (0.00, 0.00, 3.02, 3.20, 7.62, -4.65, 0.00, 0.00, 0.49, -3.0, -1.26, -3.55, -1.50, 1.21, -2.72, 1.24,
+           0.38, -0.34, 0.91, -1.00, 0.04, -1.65, 0.11, -5.36)  # fmt: skip
 """Log-odds per fact, in the order of `FEATURES`; fitted (see the module's docstring) except `long_apart`, set by
 hand. A weight of 0 is a fact the fit found nothing in beyond the others (the texts' cosine and their shared weight
 alone once the shared weight with the same business or caller is known; figures once the days apart are known: each
@@ -366,7 +374,7 @@ class CaseEvidence:
 
 CASE_FEATURES = ("case_shared_gain", "other_caller_x_case_shared_gain", "several_callers", "other_caller_same_business",
                  "other_caller_x_days_since_last", "other_caller_x_recent_callers")  # fmt: skip
-CASE_WEIGHTS = (0.00, 0.00, 0.69, 0.00, 0.00, 0.00)
+CASE_WEIGHTS = (0.00, 0.00, 0.12, 0.00, 0.00, 0.00)
 """Log-odds added to the best pair's, per fact of the case, in the order of `CASE_FEATURES` (fitted: see the
 module's docstring). Only `several_callers` carries weight: the words of the case's tickets together, the days since
 its latest and a burst of callers in the week added nothing the fit could find beyond the best pair and it."""

@@ -67,6 +67,7 @@ from zhizhi.hotline.texts import (
     without_respondent,
 )
 from zhizhi.hotline.texts import ngrams as ngrams  # the tests' and callers' way in
+from zhizhi.hotline.topics import read_topics
 
 LABELS = ("problem", "goods", "place")
 U32 = np.uint32
@@ -144,6 +145,15 @@ def _agree(theirs: npt.NDArray[np.int64], mine: int) -> tuple[npt.NDArray[np.boo
     return same, (theirs != 0) & ~same
 
 
+def _overlap(theirs: npt.NDArray[np.int64], mine: int) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Where both texts raise a topic (bits of `read_topics`): one in common, or none in common."""
+    if not mine:
+        none = np.zeros(theirs.size, dtype=bool)
+        return none, none
+    common = (theirs & mine) != 0
+    return common, (theirs != 0) & ~common
+
+
 def _case_key(case_id: int | None) -> int:
     """A case id's 63-bit hash among the identities (0 when there is none)."""
     return (hash(("case", case_id)) & 0x7FFFFFFFFFFFFFFF) or 1 if case_id is not None else 0
@@ -194,6 +204,7 @@ class TicketIndex:
         self._norm_at = Column(I64)
         self._identity = {kind: Column(I64) for kind in ("phone", "name", "respondent", "uscc", "case")}
         self._labels = {kind: Column(I64) for kind in LABELS}  # problem and goods category, place: hashed keys
+        self._topics = Column(I64)  # the topics each text raises (`zhizhi.hotline.topics`), as bits
         self._case = Column(I64)  # each row's case id, NO_CASE when it has none
         self._received = Column(I32)  # proleptic ordinal, 0 when unknown
         self._repeat = Column(np.bool_)
@@ -266,7 +277,8 @@ class TicketIndex:
         """The same tickets in one bulk-built index (after many `add`s)."""
         other = TicketIndex(probe=self.probe, max_df=self.max_df, shortlist=self.shortlist,
                             per_identity=self.per_identity)  # fmt: skip
-        for name in ("_ids", "_grams", "_offsets", "_trigrams", "_norms", "_norm_at", "_received", "_repeat", "_case"):
+        for name in ("_ids", "_grams", "_offsets", "_trigrams", "_norms", "_norm_at", "_received", "_repeat", "_case",
+                     "_topics"):  # fmt: skip
             setattr(other, name, getattr(self, name).copy())
         other._identity = {kind: column.copy() for kind, column in self._identity.items()}
         other._labels = {kind: column.copy() for kind, column in self._labels.items()}
@@ -293,6 +305,7 @@ class TicketIndex:
             self._identity[kind].append(who)
         for kind, key in zip(LABELS, mine.labels, strict=True):
             self._labels[kind].append(key)
+        self._topics.append(mine.topics)
         self._identity["case"].append(_case_key(ticket.case_id))
         self._case.append(NO_CASE if ticket.case_id is None else ticket.case_id)
         self._received.append(ticket.received.toordinal() if ticket.received else 0)
@@ -595,10 +608,14 @@ class TicketIndex:
         similarity = np.zeros(rows.size) if similarity is None else similarity
         shared = np.zeros(rows.size) if shared is None else shared
         other_word = np.zeros(rows.size, dtype=bool)
-        labels = [side for kind, key in zip(LABELS, mine.labels, strict=True)
-                  for side in _agree(self._labels[kind].data[rows], key)]  # fmt: skip
+        said = {
+            f"{side}_{kind}": fact
+            for kind, key in zip(LABELS, mine.labels, strict=True)
+            for side, fact in zip(("same", "different"), _agree(self._labels[kind].data[rows], key), strict=True)
+        }
+        said["same_topic"], said["different_topic"] = _overlap(self._topics.data[rows], mine.topics)
         facts = PairFacts(similarity, shared, same_phone, same_name, same_business, other_business, agree, differ,
-                          (same_phone | same_name) & mine.repeat, apart, other_word, one_business, *labels)  # fmt: skip
+                          (same_phone | same_name) & mine.repeat, apart, other_word, one_business, **said)  # fmt: skip
         alike = same_business if mine.respondent else same_business | ~named  # the same business, or two questions
         compare = alike & (similarity >= 0.3)
         logits = None
@@ -676,12 +693,14 @@ class TicketIndex:
                                     ("similar_text", e.text >= 0.3), ("repeat_call", e.repeat_call and not long_apart),
                                     ("same_figures", e.same_figures > 0), ("same_problem", e.same_problem),
                                     ("same_goods", e.same_goods), ("same_place", e.same_place),
+                                    ("same_topic", e.same_topic),
                                     ("different_respondent", e.different_respondent),
                                     ("different_figures", e.different_figures > 0),
                                     ("different_word", e.different_word),
                                     ("one_respondent", e.one_respondent),
                                     ("different_problem", e.different_problem),
                                     ("different_goods", e.different_goods), ("different_place", e.different_place),
+                                    ("different_topic", e.different_topic),
                                     ("long_apart", long_apart)) if yes]  # fmt: skip
         return Candidate(int(self._ids.data[row]), round(score, 4), round(e.text, 4), tuple(reasons), phrases)
 
@@ -696,6 +715,7 @@ class _Ticket:
     received: date | None
     text: str
     labels: tuple[int, ...]  # problem, goods, place (`LABELS`)
+    topics: int  # the topics the text raises (`read_topics`)
 
 
 _Prepared = tuple["_Ticket", npt.NDArray[np.uint32], npt.NDArray[np.uint32]]
@@ -720,7 +740,8 @@ def _facts_of(ticket: TicketText) -> _Ticket:
     core = respondent and respondent_core(respondent)
     who = [_hash("phone", ticket.phone), _hash("name", ticket.caller_name), _hash("respondent", core),
            _hash("uscc", ticket.respondent_uscc)]  # fmt: skip
-    return _Ticket(ticket.id, who, respondent, figures(full), repeats(full), ticket.received, text, _labels(ticket))
+    return _Ticket(ticket.id, who, respondent, figures(full), repeats(full), ticket.received, text, _labels(ticket),
+                   read_topics(text))  # fmt: skip
 
 
 @dataclass

@@ -1,0 +1,76 @@
+"""What a ticket's text is about, read from its words: the problem it raises in 12315's categories (问题类别).
+
+12315 exports carry a problem category on most tickets; 12345 work orders often carry none, or their own catalogue's
+words, and two callers about one incident rarely use the same words (强制消费，不消费299元不让离开 and 存在强买强卖行为
+share nothing but the shop's name). Both still name the matter in the words people use for it, and those words are
+few for each matter: this module reads the topics a text raises from a list of such terms, each under the category
+12315 files it in. A text may raise several (维修乱收费: after-sales service and price); two texts that both raise a
+topic raise the same matter when they have one in common, and different matters when they have none.
+
+The terms are written from how complaints and reports are worded on both hotlines, not learnt from any month of
+tickets; a term is a string of two characters or more, matched anywhere in the normalised text (the respondent's
+name taken out first: a 汽车维修厂 is not a repair complaint). A text that raises none says nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("质量", ("质量问题", "质量差", "质量不行", "质量有问题", "质量不好", "坏了", "损坏", "故障", "破损", "开裂",
+            "掉色", "起球", "脱胶", "漏水", "漏电", "不能用", "无法使用", "用不了", "不合格", "次品", "瑕疵",
+            "做工差", "有质量", "质量缺陷", "性能不符")),
+    ("安全", ("安全隐患", "困人", "电梯", "气瓶", "液化气", "液化石油气", "起火", "触电", "锅炉", "压力容器",
+            "燃气泄漏", "特种设备", "游乐设施", "爆炸", "自燃")),
+    ("食品安全", ("过期", "保质期", "变质", "发霉", "霉变", "异物", "吃出", "头发", "苍蝇", "虫子", "腹泻",
+              "呕吐", "拉肚子", "上吐下泻", "食物中毒", "肠胃不适", "不卫生", "卫生差", "卫生很差",
+              "卫生条件差", "卫生脏乱", "脏乱", "老鼠", "蟑螂", "健康证", "生熟", "三无", "地沟油", "添加剂",
+              "农药残留", "有异味", "馊了", "不新鲜")),
+    ("无照经营", ("无证", "无照", "营业执照", "许可证", "没有办证", "没办证", "未办证", "证照", "未取得",
+              "未经许可", "黑作坊", "无资质", "没有资质")),
+    ("价格", ("标价", "明码标价", "价签", "价格标签", "收银价格", "结账价格", "结算价格", "多收", "乱收费",
+            "收费不透明", "收费标准", "收费随意", "价格欺诈", "哄抬", "涨价", "差价", "价格不一致", "天价",
+            "宰客", "加收", "乱涨价", "没有公示", "未公示", "价格不", "报价")),
+    ("计量", ("缺斤短两", "短斤少两", "缺斤", "短秤", "少称", "电子秤", "秤不准", "秤有问题", "计量", "一称",
+            "复称", "称重", "加油机", "水表", "电表", "燃气表", "分量不足")),
+    ("强制交易", ("强制消费", "强买强卖", "强行推销", "强迫", "不让离开", "捆绑销售", "最低消费", "强制",
+              "强卖", "硬性消费", "被迫消费", "一直推销", "强行")),
+    ("虚假宣传", ("虚假宣传", "虚假广告", "夸大", "宣传", "广告", "功效", "包治百病", "效果显著", "没有效果",
+              "没有任何效果", "无任何效果", "效果与", "引人误解", "虚构", "误导")),
+    ("预付式消费", ("预付卡", "会员卡", "储值卡", "充值", "办卡", "办了卡", "办的卡", "余额", "跑路", "关门",
+               "停业", "闭店", "倒闭", "退卡", "次卡", "卡里", "卡内", "课时费", "预存", "联系不上老板",
+               "联系不上经营者", "健身卡", "美容卡")),
+    ("售后服务", ("三包", "保修", "维修", "修理", "送修", "返修", "修完", "修好", "售后", "换货", "退换货")),
+    ("合同", ("定金", "订金", "违约", "合同", "退订", "押金", "格式条款")),
+    ("人格尊严", ("辱骂", "搜身", "殴打", "侮辱", "威胁")),
+    ("假冒", ("假冒", "假货", "仿冒", "山寨", "冒牌", "高仿", "冒充", "商标侵权", "以假充真")),
+    ("个人信息", ("个人信息", "泄露", "骚扰电话", "推销电话", "隐私")),
+    ("网络购物", ("七天无理由", "7天无理由", "无理由退货", "网购", "网店", "直播带货", "网上买")),
+    ("服务质量", ("服务态度", "态度恶劣", "态度差", "床单", "霉斑")),
+)  # fmt: skip
+"""Each topic, named as 12315 files it (问题类别), and the terms that raise it."""
+
+
+def read_topics(text: str) -> int:
+    """The topics a normalised text raises, as bits (bit i: `TOPICS[i]`); 0 when it raises none."""
+    pattern, bits = _matcher()
+    found = 0
+    for term in pattern.findall(text):
+        found |= bits[term]
+    return found
+
+
+def topic_names(found: int) -> tuple[str, ...]:
+    """The names of the topics in `found` (bits as `read_topics` gives them), in the order of `TOPICS`."""
+    return tuple(name for at, (name, _) in enumerate(TOPICS) if found >> at & 1)
+
+
+@cache
+def _matcher() -> tuple[re.Pattern[str], dict[str, int]]:
+    bits: dict[str, int] = {}
+    for at, (_, terms) in enumerate(TOPICS):
+        for term in terms:
+            bits[term] = bits.get(term, 0) | 1 << at
+    alternatives = sorted(bits, key=lambda term: (-len(term), term))  # the longest term at a place first
+    return re.compile("|".join(map(re.escape, alternatives))), bits

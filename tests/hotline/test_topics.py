@@ -1,0 +1,67 @@
+"""The matter a ticket's words raise (`zhizhi.hotline.topics`), and how two tickets' matters weigh."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from zhizhi.hotline.similar import TicketIndex, TicketText, normalise_text
+from zhizhi.hotline.topics import TOPICS, read_topics, topic_names
+
+SHOP = "柳州市城中区金山便利店"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("金山便利店强制消费，不消费299元不让离开", ("强制交易",)),
+        ("来电人称：店员强行推销，存在强买强卖行为", ("强制交易",)),
+        ("发现货架上的牛奶已经过期5天还在卖", ("食品安全",)),
+        ("结账时标价和收银价格不一样，多收了钱", ("价格",)),
+        ("在店里办了会员卡充值2000元，现在突然关门", ("预付式消费",)),
+        ("把手机送去修，修完乱收费", ("价格", "售后服务")),  # two matters at once
+        ("称重少了二两，怀疑电子秤不准", ("计量",)),
+        ("网上买的东西七天无理由退货被拒", ("网络购物",)),
+        ("要求尽快处理", ()),  # nothing said about the matter
+    ],
+)
+def test_the_matter_is_read_from_the_words_people_use(text: str, expected: tuple[str, ...]) -> None:
+    assert topic_names(read_topics(normalise_text(text))) == expected
+
+
+def test_every_topic_is_named_as_12315_files_it_and_every_term_is_two_characters_or_more() -> None:
+    names = [name for name, _ in TOPICS]
+    assert len(names) == len(set(names)) <= 63  # bits of a 64-bit key
+    assert all(len(term) >= 2 for _, terms in TOPICS for term in terms)
+
+
+def ticket(i: int, text: str, phone: str, respondent: str | None = SHOP, day: int = 2) -> TicketText:
+    return TicketText(i, text, phone, None, respondent, received=date(2026, 3, day))
+
+
+def best(earlier: str, new: str, respondent: str | None = SHOP) -> tuple[float, tuple[str, ...]]:
+    index = TicketIndex.build([ticket(1, earlier, "13700002222", respondent)])
+    (found,) = index.candidates(ticket(2, new, "15000001111", respondent, day=3), floor=0)
+    return found.score, found.reasons
+
+
+def test_other_callers_about_one_shop_weigh_more_when_their_words_raise_the_same_matter() -> None:
+    same, same_reasons = best("金山便利店存在强买强卖行为", "金山便利店强制消费，不消费500元不让离开")
+    other, other_reasons = best("金山便利店存在强买强卖行为", "金山便利店卖的牛奶过期了还在卖")
+    assert "same_topic" in same_reasons and "different_topic" not in same_reasons
+    assert "different_topic" in other_reasons and "same_topic" not in other_reasons
+    assert same > 0.5 > other  # the same shop's other matter is another grievance
+
+
+def test_the_respondents_own_name_raises_no_matter() -> None:
+    """A repair shop's name holds 维修: a price complaint about it is not an after-sales one because of that."""
+    garage = "柳州市城中区金山汽车维修厂"
+    _, reasons = best("金山汽车维修厂明码标价不实，多收了钱", "金山汽车维修厂强制消费，不做保养不让离开", garage)
+    assert "different_topic" in reasons and "same_topic" not in reasons
+    assert read_topics(normalise_text("金山汽车维修厂")) != 0  # the name alone would have raised one
+
+
+def test_a_text_that_raises_no_matter_says_nothing_either_way() -> None:
+    _, reasons = best("金山便利店的问题要求尽快处理", "金山便利店卖的牛奶过期了还在卖")
+    assert not {"same_topic", "different_topic"} & set(reasons)
