@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from zhizhi.hotline.similar import TicketIndex, TicketText, normalise_text
-from zhizhi.hotline.topics import TOPICS, read_topics, topic_names
+from zhizhi.hotline.topics import TOPICS, main_topic, read_topics, topic_names
 
 SHOP = "柳州市城中区金山便利店"
 
@@ -65,3 +65,9 @@ def test_the_respondents_own_name_raises_no_matter() -> None:
 def test_a_text_that_raises_no_matter_says_nothing_either_way() -> None:
     _, reasons = best("金山便利店的问题要求尽快处理", "金山便利店卖的牛奶过期了还在卖")
     assert not {"same_topic", "different_topic"} & set(reasons)
+
+
+def test_a_cases_main_matter_is_the_first_its_words_raise_the_respondents_name_left_out() -> None:
+    assert main_topic("消费者称金山健身房突然关门，要求退还会费，店员态度恶劣") == "预付式消费"
+    assert main_topic("金山汽车维修厂明码标价不实", "柳州市城中区金山汽车维修厂") == "价格"  # not 维修
+    assert main_topic("请尽快处理") is None

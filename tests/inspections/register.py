@@ -89,8 +89,9 @@ def build(session: Session, *, entities: int = 60, inspectors: int = 12) -> None
         session.add(UserRole(user_id=user.id, role="handler"))
     session.flush()
     refresh_inspectors(session, OPERATOR)
-    for i in range(1, inspectors + 1, 2):
-        set_inspector(session, OPERATOR, f"insp{i}", qualifications="特种设备、食品")
+    for i in range(1, inspectors + 1):  # each with an enforcement certificate, without which none is drawn
+        qualifications = "特种设备、食品" if i % 2 else None
+        set_inspector(session, OPERATOR, f"insp{i}", qualifications=qualifications, certificate=f"45020021{i:05d}")
 
 
 def user_id(session: Session, username: str) -> int:

@@ -17,7 +17,16 @@ from tests.conftest import OPERATOR
 from tests.inspections import register
 from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError
-from zhizhi.inspections import PlanRules, create_plan, export_package, run_draw, verify_draw, verify_package
+from zhizhi.inspections import (
+    PlanRules,
+    create_plan,
+    export_package,
+    list_inspectors,
+    run_draw,
+    set_inspector,
+    verify_draw,
+    verify_package,
+)
 from zhizhi.inspections.draws import Verification
 from zhizhi.inspections.plans import frozen_path, seed_path
 from zhizhi.store.tables import (
@@ -190,3 +199,27 @@ def test_a_plan_drawing_lower_risk_more_often_than_higher_risk_is_refused() -> N
     assert "风险" in (refused.value.message_zh or "")
     assert parse_rules({"items": ["SP-01"], "proportions": {"low": 3}}, "plan.yaml")  # one class: nothing to compare
     assert parse_rules({"items": ["SP-01"], "proportions": {"high": 20, "medium": 20, "low": 1}}, "plan.yaml")
+
+
+def test_an_inspector_without_an_enforcement_certificate_is_never_drawn_and_the_register_says_why(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    """An inspection is made by officers who show their enforcement certificates (行政处罚法 Art 42, 55): an
+    inspector whose certificate is not recorded is left out of the frozen population, and the register says so."""
+    without = {"insp2", "insp4", "insp6"}
+    with city() as session, session.begin():
+        build(session)
+        for username in without:
+            set_inspector(session, OPERATOR, username, certificate="  ")  # blank: no certificate
+        number = plan(session, workspace)
+    with city() as session, session.begin():
+        run_draw(session, OPERATOR, workspace, number)
+    with city() as session:
+        ids = {city_user(session, u) for u in without}
+        sent = set(session.scalars(select(VisitInspector.user_id)))
+        assert sent and not sent & ids
+        found = {i["username"]: i for i in list_inspectors(session, OPERATOR)}
+        mine = {u: i["not_drawable"] for u, i in found.items() if u.startswith("insp")}
+        assert {u for u, why in mine.items() if why} == without
+        assert set(mine.values()) == {None, "no_certificate"}
+        assert verify_draw(session, OPERATOR, workspace, number).ok

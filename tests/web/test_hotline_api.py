@@ -147,6 +147,8 @@ def test_the_statistics_in_json(desk: Desk) -> None:
     assert (figures["tickets"], figures["cases"], figures["answers_saved"]) == (6, 4, 2)
     assert figures["tickets_per_channel"] == {"12315": 3, "12345": 3}
     assert figures["by_kind"] == {"投诉": 2, "举报": 1, "咨询": 1}
+    # No channel gave a problem category: each case's is read from its words (关门停业, 过期, 三包).
+    assert figures["by_problem"] == {"预付式消费": 2, "食品安全": 1, "售后服务": 1}
     assert figures["breached_clocks"] == 3 and figures["breaches"][0]["office"] == "投诉举报中心"
     assert figures["repeat_respondents"] == [] and CALLER not in str(figures)
     swapped = web.client.get("/api/hotline/statistics?since=2026-03-31&until=2026-03-01", headers=auth).json()

@@ -292,6 +292,7 @@ def stats_command(
                       "answers not written twice")  # fmt: skip
         console.print(f"渠道 channels: {figures['tickets_per_channel']}")
         console.print(f"类型 kinds: {figures['by_kind']}")
+        console.print(f"问题类别 problems: {figures['by_problem']}")
         console.print(f"区县 districts: {figures['by_district']}")
         console.print(f"超时 breached clocks: {figures['breached_clocks']}")
         for row in figures["repeat_respondents"][:10]:

@@ -29,6 +29,11 @@ from zhizhi.inspections import (
     set_inspector,
 )
 
+NOT_DRAWABLE = {
+    "inactive": "账号已停用 account disabled",
+    "no_certificate": "未登记执法证号 no certificate recorded",
+    "unavailable": "暂不可派 unavailable",
+}
 items_app = typer.Typer(help="The inspection-item list (抽查事项清单).", no_args_is_help=True)
 targets_app = typer.Typer(help="The inspection-target register (检查对象名录库).", no_args_is_help=True)
 inspectors_app = typer.Typer(help="The inspector register (执法检查人员名录库).", no_args_is_help=True)
@@ -173,15 +178,17 @@ def inspectors_list(ctx: typer.Context, as_json: bool = JsonOption) -> None:
         found = list_inspectors(session, operator())
 
     def show() -> None:
-        table = Table("user", "name 姓名", "office 单位", "qualifications 资格", "available 可派")
+        columns = ("user", "name 姓名", "office 单位", "qualifications 资格", "certificate 执法证号", "drawable 可派")
+        table = Table(*columns)
         for i in found:
+            why, until = i["not_drawable"], i["unavailable_until"]
+            drawable = f"否 {NOT_DRAWABLE[why]}" if why else "是"
+            if why == "unavailable" and until:
+                drawable += f" 至 until {until}"
             table.add_row(
-                i["username"],
-                i["display_name"],
-                i["office"],
-                "、".join(i["qualifications"]),
-                "是" if i["available"] else f"否 {i['unavailable_until'] or ''}",
-            )
+                i["username"], i["display_name"], i["office"], "、".join(i["qualifications"]), i["certificate"] or "",
+                drawable,
+            )  # fmt: skip
         console.print(table)
 
     emit(found, as_json, show)

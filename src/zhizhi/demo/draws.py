@@ -192,10 +192,11 @@ def _registers(session: Any, actor: Actor, today: date) -> None:
                 password_min_length=len(DEMO_PASSWORD),
             )
     refresh_inspectors(session, actor)
-    for username, _, _, qualifications in INSPECTORS:
-        set_inspector(session, actor, username, qualifications=qualifications)
-    for username in ("zhongnan", "chengzhong", "yufeng"):
-        set_inspector(session, actor, username, qualifications="食品")
+    # Each with an enforcement certificate (执法证号: the division code and a number), without which none is drawn.
+    for n, (username, _, _, qualifications) in enumerate(INSPECTORS, 1):
+        set_inspector(session, actor, username, qualifications=qualifications, certificate=f"45020021{n:05d}")
+    for n, username in enumerate(("zhongnan", "chengzhong", "yufeng"), len(INSPECTORS) + 1):
+        set_inspector(session, actor, username, qualifications="食品", certificate=f"45020021{n:05d}")
 
 
 def _team_member(session: Any, view: dict[str, Any]) -> Actor:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from zhizhi.hotline.texts import normalise_text, respondent_key, without_respondent
+
 TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("质量", ("质量问题", "质量差", "质量不行", "质量有问题", "质量不好", "坏了", "损坏", "故障", "破损", "开裂",
             "掉色", "起球", "脱胶", "漏水", "漏电", "不能用", "无法使用", "用不了", "不合格", "次品", "瑕疵",
@@ -59,6 +61,14 @@ def read_topics(text: str) -> int:
     for term in pattern.findall(text):
         found |= bits[term]
     return found
+
+
+def main_topic(text: str, respondent: str | None = None) -> str | None:
+    """The matter a ticket's text raises first (the topic of its first term), read as the desk reads it: normalised,
+    the respondent's own name taken out; None when it raises none."""
+    pattern, bits = _matcher()
+    first = pattern.search(without_respondent(normalise_text(text), respondent_key(respondent) or None))
+    return topic_names(bits[first.group()] & -bits[first.group()])[0] if first else None
 
 
 def topic_names(found: int) -> tuple[str, ...]:

@@ -30,6 +30,8 @@ from zhizhi.hotline.cases import (
     worst,
 )
 from zhizhi.hotline.clocks import RULES
+from zhizhi.hotline.texts import label_key
+from zhizhi.hotline.topics import main_topic
 from zhizhi.hotline.workdays import WorkCalendar
 from zhizhi.privacy.detect import mask_text
 from zhizhi.privacy.masking import disclose, mask
@@ -348,7 +350,7 @@ def statistics(
                                Case.received_on <= until)
         )
     )  # fmt: skip
-    total_tickets, per_channel, texts_by_day = _ticket_figures(session, [c.id for c in cases])
+    total_tickets, per_channel, texts_by_day, problems = _ticket_figures(session, [c.id for c in cases])
     respondents = Counter(_masked(c.respondent_name) for c in cases if c.respondent_name)
     industries = Counter(_industries(session, cases))
     today = min(until, local_today()) if until >= since else until
@@ -362,6 +364,7 @@ def statistics(
         "answers_saved": total_tickets - len(cases),
         "tickets_per_case": round(total_tickets / len(cases), 2) if cases else 0,
         "by_kind": dict(Counter(KINDS.get(c.kind, c.kind) for c in cases).most_common()),
+        "by_problem": dict(Counter(problems.get(c.id, "未识别") for c in cases).most_common(15)),
         "by_stage": dict(Counter(STAGES[c.stage][0] for c in cases).most_common()),
         "by_district": dict(Counter(_district(c.respondent_division) for c in cases).most_common()),
         "by_industry": dict(industries.most_common(15)),
@@ -383,28 +386,40 @@ def _district(code: str | None) -> str:
     return (division.county or division.city or division.province) if division else code
 
 
-def _ticket_figures(session: Session, case_ids: list[int]) -> tuple[int, Counter[str], list[tuple[date, str]]]:
-    """Of the cases' tickets: how many, how many per channel, and each one's day and text (for rising topics)."""
+def _ticket_figures(
+    session: Session, case_ids: list[int]
+) -> tuple[int, Counter[str], list[tuple[date, str]], dict[int, str]]:
+    """Of the cases' tickets: how many, how many per channel, each one's day and text (for rising topics), and each
+    case's problem category: the one its tickets' channels give most, else the matter its first ticket's words raise
+    first (`zhizhi.hotline.topics`; 12345 often gives none)."""
     per_channel: Counter[str] = Counter()
     texts_by_day: list[tuple[date, str]] = []
+    given: dict[int, Counter[str]] = defaultdict(Counter)
+    read: dict[int, str] = {}
     if not case_ids:
-        return 0, per_channel, texts_by_day
+        return 0, per_channel, texts_by_day, {}
     query = (
-        select(RecordVersion.data)
+        select(CaseTicket.case_id, RecordVersion.data)
         .join(Record, Record.version_id == RecordVersion.id)
         .join(CaseTicket, CaseTicket.record_id == Record.id)
         .where(CaseTicket.case_id.in_(case_ids))
+        .order_by(CaseTicket.case_id, CaseTicket.joined_at, CaseTicket.record_id)
     )
     total = 0
-    for raw in session.scalars(query):
+    for case_id, raw in session.execute(query):
         total += 1
         data = json.loads(raw)
         per_channel[str(data.get("channel"))] += 1
+        if category := label_key(data.get("problem_category")):
+            given[case_id][category] += 1
+        elif case_id not in read and (topic := main_topic(str(data.get("text") or ""), data.get("respondent_name"))):
+            read[case_id] = topic
         try:
             texts_by_day.append((datetime.fromisoformat(str(data.get("received_at"))).date(), str(data.get("text"))))
         except ValueError:
             pass
-    return total, per_channel, texts_by_day
+    problems = read | {case_id: said.most_common(1)[0][0] for case_id, said in given.items()}
+    return total, per_channel, texts_by_day, problems
 
 
 def _breaches(

@@ -18,7 +18,7 @@ from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError, Zhiz
 from zhizhi.inspections.excel import Column, Problems, once_each, parse_day, parse_flag, read_sheet, write_book
 from zhizhi.inspections.items import ImportReport
 from zhizhi.store.tables import Department, Entity, Inspector, InspectorRelation, User, UserRole
-from zhizhi.store.types import utcnow
+from zhizhi.store.types import local_today, utcnow
 
 SEPARATORS = re.compile(r"[,，、;；\s]+")
 MAX_INSPECTORS = 100_000
@@ -35,10 +35,21 @@ COLUMNS = (
 
 
 def drawable(inspector: Inspector, user: User, day: date) -> bool:
-    """Whether the inspector can be sent on `day`: an active user, available, or unavailable only until before."""
+    """Whether the inspector can be sent on `day` (`not_drawable` says why not)."""
+    return not_drawable(inspector, user, day) is None
+
+
+def not_drawable(inspector: Inspector, user: User, day: date) -> str | None:
+    """Why the inspector cannot be sent on `day`, or None: `inactive` (the account is off), `no_certificate` (no
+    enforcement certificate recorded: an inspection is made by at least two officers who show their certificates,
+    行政处罚法 Art 42 and 55), `unavailable` (marked unavailable, and not only until before `day`)."""
     if not user.is_active:
-        return False
-    return inspector.available or (inspector.unavailable_until is not None and day > inspector.unavailable_until)
+        return "inactive"
+    if not (inspector.certificate or "").strip():
+        return "no_certificate"
+    if inspector.available or (inspector.unavailable_until is not None and day > inspector.unavailable_until):
+        return None
+    return "unavailable"
 
 
 def qualifications_of(inspector: Inspector) -> list[str]:
@@ -59,6 +70,7 @@ def inspector_as_dict(inspector: Inspector, user: User, office: Department) -> d
         "unavailable_until": inspector.unavailable_until.isoformat() if inspector.unavailable_until else None,
         "note": inspector.note,
         "active": user.is_active,
+        "not_drawable": not_drawable(inspector, user, local_today()),
     }
 
 
