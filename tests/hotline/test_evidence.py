@@ -124,6 +124,8 @@ BASE = Evidence(text=0.4, shared=0.5, same_respondent=True)
         ({"different_place": True}, -1),  # one trade name in two places: two shops
         ({"same_topic": True}, +1),  # the words raise the same matter (强制消费, 强买强卖)
         ({"different_topic": True}, -1),  # they raise different matters (过期, 多收)
+        ({"same_product": True}, +1),  # the same goods named (牛奶, 酸奶)
+        ({"different_product": True}, -1),  # other goods (洗衣机, 空调): two purchases
     ],
 )
 def test_each_fact_moves_the_score_its_own_way(change: dict[str, object], direction: int) -> None:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from zhizhi.hotline.similar import TicketIndex, TicketText, normalise_text
-from zhizhi.hotline.topics import TOPICS, main_topic, read_topics, topic_names
+from zhizhi.hotline.topics import TOPICS, main_topic, product_names, read_products, read_topics, topic_names
 
 SHOP = "柳州市城中区金山便利店"
 
@@ -71,3 +71,24 @@ def test_a_cases_main_matter_is_the_first_its_words_raise_the_respondents_name_l
     assert main_topic("消费者称金山健身房突然关门，要求退还会费，店员态度恶劣") == "预付式消费"
     assert main_topic("金山汽车维修厂明码标价不实", "柳州市城中区金山汽车维修厂") == "价格"  # not 维修
     assert main_topic("请尽快处理") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("在店里买的洗衣机用了三天就坏了", ("洗衣机",)),
+        ("买的酸奶过期了，同一批牛奶也是", ("乳品",)),  # one group: often said for one another
+        ("充值2000元办了会员卡，现在关门了", ()),  # a shop's matter names no goods
+    ],
+)
+def test_the_goods_are_read_from_the_words(text: str, expected: tuple[str, ...]) -> None:
+    assert product_names(read_products(normalise_text(text))) == expected
+
+
+def test_two_callers_about_one_shops_broken_goods_weigh_less_when_the_goods_differ() -> None:
+    """The same shop, the same matter (a quality complaint), two days apart, other callers: the same goods are
+    likelier one incident (a bad batch) than a washing machine and an air conditioner."""
+    same, same_reasons = best("在金山便利店买的洗衣机用了没几天就坏了", "金山便利店卖的洗衣机质量不行")
+    other, other_reasons = best("在金山便利店买的洗衣机用了没几天就坏了", "金山便利店卖的空调质量不行")
+    assert "same_product" in same_reasons and "different_product" in other_reasons
+    assert same > other

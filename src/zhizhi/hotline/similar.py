@@ -67,7 +67,7 @@ from zhizhi.hotline.texts import (
     without_respondent,
 )
 from zhizhi.hotline.texts import ngrams as ngrams  # the tests' and callers' way in
-from zhizhi.hotline.topics import read_topics
+from zhizhi.hotline.topics import read_products, read_topics
 
 LABELS = ("problem", "goods", "place")
 U32 = np.uint32
@@ -205,6 +205,7 @@ class TicketIndex:
         self._identity = {kind: Column(I64) for kind in ("phone", "name", "respondent", "uscc", "case")}
         self._labels = {kind: Column(I64) for kind in LABELS}  # problem and goods category, place: hashed keys
         self._topics = Column(I64)  # the topics each text raises (`zhizhi.hotline.topics`), as bits
+        self._products = Column(I64)  # the goods each text names, as bits
         self._case = Column(I64)  # each row's case id, NO_CASE when it has none
         self._received = Column(I32)  # proleptic ordinal, 0 when unknown
         self._repeat = Column(np.bool_)
@@ -278,7 +279,7 @@ class TicketIndex:
         other = TicketIndex(probe=self.probe, max_df=self.max_df, shortlist=self.shortlist,
                             per_identity=self.per_identity)  # fmt: skip
         for name in ("_ids", "_grams", "_offsets", "_trigrams", "_norms", "_norm_at", "_received", "_repeat", "_case",
-                     "_topics"):  # fmt: skip
+                     "_topics", "_products"):  # fmt: skip
             setattr(other, name, getattr(self, name).copy())
         other._identity = {kind: column.copy() for kind, column in self._identity.items()}
         other._labels = {kind: column.copy() for kind, column in self._labels.items()}
@@ -306,6 +307,7 @@ class TicketIndex:
         for kind, key in zip(LABELS, mine.labels, strict=True):
             self._labels[kind].append(key)
         self._topics.append(mine.topics)
+        self._products.append(mine.products)
         self._identity["case"].append(_case_key(ticket.case_id))
         self._case.append(NO_CASE if ticket.case_id is None else ticket.case_id)
         self._received.append(ticket.received.toordinal() if ticket.received else 0)
@@ -614,6 +616,7 @@ class TicketIndex:
             for side, fact in zip(("same", "different"), _agree(self._labels[kind].data[rows], key), strict=True)
         }
         said["same_topic"], said["different_topic"] = _overlap(self._topics.data[rows], mine.topics)
+        said["same_product"], said["different_product"] = _overlap(self._products.data[rows], mine.products)
         facts = PairFacts(similarity, shared, same_phone, same_name, same_business, other_business, agree, differ,
                           (same_phone | same_name) & mine.repeat, apart, other_word, one_business, **said)  # fmt: skip
         alike = same_business if mine.respondent else same_business | ~named  # the same business, or two questions
@@ -693,7 +696,7 @@ class TicketIndex:
                                     ("similar_text", e.text >= 0.3), ("repeat_call", e.repeat_call and not long_apart),
                                     ("same_figures", e.same_figures > 0), ("same_problem", e.same_problem),
                                     ("same_goods", e.same_goods), ("same_place", e.same_place),
-                                    ("same_topic", e.same_topic),
+                                    ("same_topic", e.same_topic), ("same_product", e.same_product),
                                     ("different_respondent", e.different_respondent),
                                     ("different_figures", e.different_figures > 0),
                                     ("different_word", e.different_word),
@@ -701,6 +704,7 @@ class TicketIndex:
                                     ("different_problem", e.different_problem),
                                     ("different_goods", e.different_goods), ("different_place", e.different_place),
                                     ("different_topic", e.different_topic),
+                                    ("different_product", e.different_product),
                                     ("long_apart", long_apart)) if yes]  # fmt: skip
         return Candidate(int(self._ids.data[row]), round(score, 4), round(e.text, 4), tuple(reasons), phrases)
 
@@ -716,6 +720,7 @@ class _Ticket:
     text: str
     labels: tuple[int, ...]  # problem, goods, place (`LABELS`)
     topics: int  # the topics the text raises (`read_topics`)
+    products: int  # the goods the text names (`read_products`)
 
 
 _Prepared = tuple["_Ticket", npt.NDArray[np.uint32], npt.NDArray[np.uint32]]
@@ -741,7 +746,7 @@ def _facts_of(ticket: TicketText) -> _Ticket:
     who = [_hash("phone", ticket.phone), _hash("name", ticket.caller_name), _hash("respondent", core),
            _hash("uscc", ticket.respondent_uscc)]  # fmt: skip
     return _Ticket(ticket.id, who, respondent, figures(full), repeats(full), ticket.received, text, _labels(ticket),
-                   read_topics(text))  # fmt: skip
+                   read_topics(text), read_products(text))  # fmt: skip
 
 
 @dataclass

@@ -1,15 +1,19 @@
-"""What a ticket's text is about, read from its words: the problem it raises in 12315's categories (问题类别).
+"""What a ticket's text is about, read from its words: the problem it raises in 12315's categories (问题类别), and
+the goods it names.
 
 12315 exports carry a problem category on most tickets; 12345 work orders often carry none, or their own catalogue's
 words, and two callers about one incident rarely use the same words (强制消费，不消费299元不让离开 and 存在强买强卖行为
 share nothing but the shop's name). Both still name the matter in the words people use for it, and those words are
 few for each matter: this module reads the topics a text raises from a list of such terms, each under the category
 12315 files it in. A text may raise several (维修乱收费: after-sales service and price); two texts that both raise a
-topic raise the same matter when they have one in common, and different matters when they have none.
+topic raise the same matter when they have one in common, and different matters when they have none. The goods a
+text names (洗衣机, 牛奶) are read the same way, grouped where one word is often said for another (牛奶 and 酸奶): two
+callers who each bought a broken appliance at one shop that week raise the same matter about two purchases, told
+apart by the goods.
 
 The terms are written from how complaints and reports are worded on both hotlines, not learnt from any month of
 tickets; a term is a string of two characters or more, matched anywhere in the normalised text (the respondent's
-name taken out first: a 汽车维修厂 is not a repair complaint). A text that raises none says nothing.
+name taken out first: a 汽车维修厂 is not a repair complaint). A text that raises or names none says nothing.
 """
 
 from __future__ import annotations
@@ -54,9 +58,57 @@ TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
 """Each topic, named as 12315 files it (问题类别), and the terms that raise it."""
 
 
+PRODUCTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("乳品", ("牛奶", "纯奶", "酸奶", "乳制品", "奶制品")),
+    ("奶粉", ("奶粉", "婴幼儿配方")),
+    ("糕点", ("面包", "蛋糕", "糕点", "蛋挞")),
+    ("月饼", ("月饼",)),
+    ("零食", ("饼干", "零食", "薯片", "糖果", "巧克力", "辣条", "火腿肠")),
+    ("粮油", ("大米", "面粉", "食用油", "花生油", "挂面", "米粉")),
+    ("调味品", ("酱油", "食醋", "调味品", "味精", "鸡精", "食盐")),
+    ("肉蛋", ("猪肉", "牛肉", "羊肉", "鸡肉", "鸭肉", "冻肉", "鸡蛋", "海鲜", "水产")),
+    ("果蔬", ("水果", "蔬菜", "苹果", "香蕉", "西瓜", "榴莲")),
+    ("饮料酒水", ("饮料", "矿泉水", "白酒", "啤酒", "红酒", "果汁", "茶叶")),
+    ("速冻食品", ("速冻", "水饺", "汤圆", "冷冻食品")),
+    ("保健品", ("保健品", "保健食品", "营养品", "减肥药")),
+    ("药品", ("药品", "药物", "感冒药", "处方药", "医疗器械", "口罩")),
+    ("化妆品", ("化妆品", "护肤品", "面膜", "口红", "洗发水", "染发")),
+    ("手机", ("手机",)),
+    ("电脑", ("电脑", "笔记本", "平板")),
+    ("数码配件", ("充电宝", "充电器", "耳机", "数据线", "手表")),
+    ("小家电", ("电饭煲", "电水壶", "电磁炉", "微波炉", "吹风机", "电风扇", "台灯", "电热水壶", "榨汁机", "空气炸锅")),
+    ("洗衣机", ("洗衣机",)),
+    ("空调", ("空调",)),
+    ("冰箱", ("冰箱", "冰柜")),
+    ("电视", ("电视",)),
+    ("厨卫电器", ("热水器", "燃气灶", "油烟机", "消毒柜")),
+    ("家具", ("家具", "沙发", "床垫", "衣柜", "餐桌", "橱柜")),
+    ("服装", ("衣服", "羽绒服", "外套", "裤子", "裙子", "童装", "服装")),
+    ("鞋", ("运动鞋", "皮鞋", "鞋子", "靴子")),
+    ("眼镜", ("眼镜", "镜片", "隐形眼镜")),
+    ("首饰", ("黄金", "首饰", "金饰", "项链", "戒指", "珠宝", "玉石")),
+    ("电动车", ("电动车", "电瓶车", "电动自行车", "自行车", "电池")),
+    ("汽车", ("汽车", "轮胎", "机油", "车辆")),
+    ("建材", ("瓷砖", "门窗", "地板", "涂料", "装修")),
+    ("燃气", ("液化气", "燃气", "气瓶", "煤气")),
+    ("玩具", ("玩具", "文具")),
+)  # fmt: skip
+"""Goods people name in a grievance, grouped where one is often said for another (牛奶, 酸奶); a grievance about one
+shop's washing machine and another's about its air conditioner are two purchases."""
+
+
+def read_products(text: str) -> int:
+    """The groups of goods a normalised text names, as bits (bit i: `PRODUCTS[i]`); 0 when it names none."""
+    pattern, bits = _matcher(PRODUCTS)
+    found = 0
+    for term in pattern.findall(text):
+        found |= bits[term]
+    return found
+
+
 def read_topics(text: str) -> int:
     """The topics a normalised text raises, as bits (bit i: `TOPICS[i]`); 0 when it raises none."""
-    pattern, bits = _matcher()
+    pattern, bits = _matcher(TOPICS)
     found = 0
     for term in pattern.findall(text):
         found |= bits[term]
@@ -66,7 +118,7 @@ def read_topics(text: str) -> int:
 def main_topic(text: str, respondent: str | None = None) -> str | None:
     """The matter a ticket's text raises first (the topic of its first term), read as the desk reads it: normalised,
     the respondent's own name taken out; None when it raises none."""
-    pattern, bits = _matcher()
+    pattern, bits = _matcher(TOPICS)
     first = pattern.search(without_respondent(normalise_text(text), respondent_key(respondent) or None))
     return topic_names(bits[first.group()] & -bits[first.group()])[0] if first else None
 
@@ -76,10 +128,15 @@ def topic_names(found: int) -> tuple[str, ...]:
     return tuple(name for at, (name, _) in enumerate(TOPICS) if found >> at & 1)
 
 
+def product_names(found: int) -> tuple[str, ...]:
+    """The names of the groups of goods in `found` (bits as `read_products` gives them), in the order of `PRODUCTS`."""
+    return tuple(name for at, (name, _) in enumerate(PRODUCTS) if found >> at & 1)
+
+
 @cache
-def _matcher() -> tuple[re.Pattern[str], dict[str, int]]:
+def _matcher(lists: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[re.Pattern[str], dict[str, int]]:
     bits: dict[str, int] = {}
-    for at, (_, terms) in enumerate(TOPICS):
+    for at, (_, terms) in enumerate(lists):
         for term in terms:
             bits[term] = bits.get(term, 0) | 1 << at
     alternatives = sorted(bits, key=lambda term: (-len(term), term))  # the longest term at a place first
