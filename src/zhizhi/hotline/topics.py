@@ -23,7 +23,10 @@ from functools import cache
 
 from zhizhi.hotline.texts import normalise_text, respondent_key, without_respondent
 
-TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
+Terms = tuple[tuple[str, tuple[str, ...]], ...]
+"""Named lists of terms: each name, and the terms (two characters or more) that stand for it in a text."""
+
+TOPICS: Terms = (
     ("质量", ("质量问题", "质量差", "质量不行", "质量有问题", "质量不好", "坏了", "损坏", "故障", "破损", "开裂",
             "掉色", "起球", "脱胶", "漏水", "漏电", "不能用", "无法使用", "用不了", "不合格", "次品", "瑕疵",
             "做工差", "有质量", "质量缺陷", "性能不符")),
@@ -58,7 +61,7 @@ TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
 """Each topic, named as 12315 files it (问题类别), and the terms that raise it."""
 
 
-PRODUCTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+PRODUCTS: Terms = (
     ("乳品", ("牛奶", "纯奶", "酸奶", "乳制品", "奶制品")),
     ("奶粉", ("奶粉", "婴幼儿配方")),
     ("糕点", ("面包", "蛋糕", "糕点", "蛋挞")),
@@ -97,22 +100,14 @@ PRODUCTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 shop's washing machine and another's about its air conditioner are two purchases."""
 
 
-def read_products(text: str) -> int:
-    """The groups of goods a normalised text names, as bits (bit i: `PRODUCTS[i]`); 0 when it names none."""
-    pattern, bits = _matcher(PRODUCTS)
-    found = 0
-    for term in pattern.findall(text):
-        found |= bits[term]
-    return found
-
-
 def read_topics(text: str) -> int:
     """The topics a normalised text raises, as bits (bit i: `TOPICS[i]`); 0 when it raises none."""
-    pattern, bits = _matcher(TOPICS)
-    found = 0
-    for term in pattern.findall(text):
-        found |= bits[term]
-    return found
+    return _read(TOPICS, text)
+
+
+def read_products(text: str) -> int:
+    """The groups of goods a normalised text names, as bits (bit i: `PRODUCTS[i]`); 0 when it names none."""
+    return _read(PRODUCTS, text)
 
 
 def main_topic(text: str, respondent: str | None = None) -> str | None:
@@ -125,16 +120,28 @@ def main_topic(text: str, respondent: str | None = None) -> str | None:
 
 def topic_names(found: int) -> tuple[str, ...]:
     """The names of the topics in `found` (bits as `read_topics` gives them), in the order of `TOPICS`."""
-    return tuple(name for at, (name, _) in enumerate(TOPICS) if found >> at & 1)
+    return _names(TOPICS, found)
 
 
 def product_names(found: int) -> tuple[str, ...]:
     """The names of the groups of goods in `found` (bits as `read_products` gives them), in the order of `PRODUCTS`."""
-    return tuple(name for at, (name, _) in enumerate(PRODUCTS) if found >> at & 1)
+    return _names(PRODUCTS, found)
+
+
+def _read(lists: Terms, text: str) -> int:
+    pattern, bits = _matcher(lists)
+    found = 0
+    for term in pattern.findall(text):
+        found |= bits[term]
+    return found
+
+
+def _names(lists: Terms, found: int) -> tuple[str, ...]:
+    return tuple(name for at, (name, _) in enumerate(lists) if found >> at & 1)
 
 
 @cache
-def _matcher(lists: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[re.Pattern[str], dict[str, int]]:
+def _matcher(lists: Terms) -> tuple[re.Pattern[str], dict[str, int]]:
     bits: dict[str, int] = {}
     for at, (_, terms) in enumerate(lists):
         for term in terms:
