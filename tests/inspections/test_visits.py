@@ -34,6 +34,7 @@ from zhizhi.inspections import (
     publish,
     record_results,
     run_draw,
+    set_inspector,
     verify_draw,
     visit_view,
 )
@@ -195,6 +196,29 @@ def test_a_replacement_is_drawn_from_the_seed_and_two_visits_to_one_target_merge
         assert other.status == "merged" and other.merged_into == keep.id and keep.planned_on == date(2099, 1, 5)
         assert {i["code"] for i in visit_view(session, OPERATOR, keep)["items"]} == wanted
         assert visit_view(session, OPERATOR, other)["merged_into"] == keep.number
+
+
+def test_a_replacement_passes_over_an_inspector_without_a_certificate_and_says_so(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    """The draw's next inspector for a firm whose certificate has since been taken off the register is passed over
+    (an inspector shows a certificate, 行政处罚法 Art 55), and the ledger's entry says why."""
+    number = drawn(city, workspace)
+    with city() as session, session.begin():
+        visit = session.scalars(select(InspectionVisit).order_by(InspectionVisit.rank)).first()
+        draw = session.scalar(select(InspectionDraw).where(InspectionDraw.number == number))
+        assert visit is not None and draw is not None and draw.seed is not None and draw.snapshot_file is not None
+        view = visit_view(session, OPERATOR, visit)
+        population, _ = read(workspace.data_dir / draw.snapshot_file)
+        team = {m["user_id"] for m in view["team"]}
+        first, _ = replacement(population, bytes.fromhex(draw.seed), visit.entity_id, team)
+        assert first is not None
+        username = session.scalar(select(User.username).where(User.id == first))
+        assert username is not None
+        set_inspector(session, OPERATOR, username, certificate="")
+        done = assign(session, OPERATOR, workspace, visit.number, replace=view["team"][0]["username"], reason="调岗")
+        assert done["replaced"]["added"] != username
+        assert [first, "no_certificate"] in done["replaced"]["passed_over"]
 
 
 def _jpeg_with_location() -> bytes:

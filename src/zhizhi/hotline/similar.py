@@ -146,7 +146,8 @@ def _agree(theirs: npt.NDArray[np.int64], mine: int) -> tuple[npt.NDArray[np.boo
 
 
 def _overlap(theirs: npt.NDArray[np.int64], mine: int) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Where both texts raise a topic (bits of `read_topics`): one in common, or none in common."""
+    """Where both texts raise a matter or name goods (bits of `read_topics`, `read_products`): one in common, or none
+    in common."""
     if not mine:
         none = np.zeros(theirs.size, dtype=bool)
         return none, none

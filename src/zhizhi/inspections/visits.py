@@ -20,7 +20,7 @@ from zhizhi.access.roles import Actor, require
 from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from zhizhi.inspections import algorithm, snapshot
-from zhizhi.inspections.inspectors import drawable
+from zhizhi.inspections.inspectors import not_drawable
 from zhizhi.records.inspection import RESULTS
 from zhizhi.store.tables import (
     Department,
@@ -278,12 +278,13 @@ def _replace(
 
 
 def _unavailable(session: Session, visit: InspectionVisit, own_office: bool) -> Callable[[int], str | None]:
-    """Who cannot be sent to the visit's firm today (a replacement goes today, not on the draw's day): unavailable
-    now, with a relation with the firm declared since the population was frozen (回避 holds whenever it is
-    declared), or moved since into the firm's office or one under it (when the plan keeps the own office off)."""
+    """Who cannot be sent to the visit's firm today (a replacement goes today, not on the draw's day), and why: not
+    drawable now (`not_drawable`: no certificate recorded, the account disabled, unavailable), with a relation with
+    the firm declared since the population was frozen (回避 holds whenever it is declared), or moved since into the
+    firm's office or one under it (when the plan keeps the own office off)."""
     today = local_today()
     rows = session.execute(select(Inspector, User).join(User, User.id == Inspector.user_id)).all()
-    off = {u.id for i, u in rows if not drawable(i, u, today)}
+    off = {u.id: reason for i, u in rows if (reason := not_drawable(i, u, today))}  # no_certificate, inactive ...
     related = related_to(session, visit.entity_id)
     local: set[int] = set()
     if own_office and visit.office_id is not None:
@@ -294,7 +295,7 @@ def _unavailable(session: Session, visit: InspectionVisit, own_office: bool) -> 
     def why(user_id: int) -> str | None:
         if user_id in related:
             return "relation"
-        return "own_office" if user_id in local else "unavailable" if user_id in off else None
+        return "own_office" if user_id in local else off.get(user_id)
 
     return why
 
