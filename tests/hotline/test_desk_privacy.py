@@ -18,7 +18,7 @@ from tests.hotline.desk import GYM, ingest_all
 from tests.hotline.test_cases import _actor, _case_of
 from zhizhi.config import Workspace
 from zhizhi.hotline import case_row, case_view, entity_cases, load_calendar, merge_cases, push_tickets, take_in
-from zhizhi.hotline.views import statistics
+from zhizhi.hotline.figures import statistics
 from zhizhi.store.tables import Entity
 
 REPORTER_PHONE = "13600000066"

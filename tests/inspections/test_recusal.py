@@ -3,6 +3,7 @@ as a replacement passed over and as a member whose team cannot enter results unt
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
@@ -15,37 +16,64 @@ from tests.inspections.test_draws import TODAY
 from tests.inspections.test_visits import FINDINGS, drawn
 from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError
-from zhizhi.inspections import assign, declare_relation, record_results, visit_view
+from zhizhi.inspections import assign, declare_relation, record_results, set_inspector, visit_view
 from zhizhi.inspections.algorithm import replacement
 from zhizhi.inspections.snapshot import read
 from zhizhi.store.tables import InspectionDraw, InspectionVisit, Inspector, User
 
 
-def _with_two_replacements(session: Session, workspace: Workspace) -> tuple[InspectionVisit, list[int], int]:
-    """A visit whose drawn order holds two replacements at least, its team and the first replacement."""
+def _with_two_replacements(session: Session, workspace: Workspace) -> tuple[InspectionVisit, list[int], int, int]:
+    """A visit whose drawn order holds two replacements at least, its team and the first two replacements."""
     for visit in session.scalars(select(InspectionVisit).order_by(InspectionVisit.rank)):
         team = [m["user_id"] for m in visit_view(session, OPERATOR, visit)["team"]]
         draw = session.get_one(InspectionDraw, visit.draw_id)
         population, _ = read(workspace.data_dir / str(draw.snapshot_file))
         seed = bytes.fromhex(str(draw.seed))
         first, _ = replacement(population, seed, visit.entity_id, set(team))
-        if first is not None and replacement(population, seed, visit.entity_id, {*team, first})[0] is not None:
-            return visit, team, first
+        second = replacement(population, seed, visit.entity_id, {*team, first})[0] if first is not None else None
+        if first is not None and second is not None:
+            return visit, team, first, second
     raise AssertionError("no visit with two replacements")
 
 
-def test_a_relation_declared_after_the_draw_passes_the_replacement_over(
-    workspace: Workspace, city: sessionmaker[Session]
+def _declare_relation(session: Session, visit: InspectionVisit, user: User) -> None:
+    declare_relation(session, OPERATOR, user.username, visit.entity_id, "配偶经营")
+
+
+def _move_into_the_firms_office(session: Session, visit: InspectionVisit, user: User) -> None:
+    assert visit.office_id is not None
+    session.get_one(Inspector, user.id).office_id = visit.office_id  # transferred there after the draw
+
+
+def _take_the_certificate_off(session: Session, visit: InspectionVisit, user: User) -> None:
+    set_inspector(session, OPERATOR, user.username, certificate="")  # an inspector shows one (行政处罚法 Art 55)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [(_declare_relation, "relation"), (_move_into_the_firms_office, "own_office"),
+     (_take_the_certificate_off, "no_certificate")],
+    ids=["relation declared", "moved into the firm's office", "certificate taken off"],
+)  # fmt: skip
+def test_the_draws_next_inspector_changed_since_the_draw_is_passed_over_with_why(
+    workspace: Workspace,
+    city: sessionmaker[Session],
+    change: Callable[[Session, InspectionVisit, User], None],
+    reason: str,
 ) -> None:
+    """A relation declared after the draw (回避 holds whenever it is declared), a move into the firm's office (when the
+    plan keeps the own office off), a certificate taken off: the replacement is the next of the draw's order, and the
+    ledger's entry says why the first was passed over."""
     drawn(city, workspace)
     with city() as session, session.begin():
-        visit, team, expected = _with_two_replacements(session, workspace)
-        related = session.get_one(User, expected).username
-        declare_relation(session, OPERATOR, related, visit.entity_id, "配偶经营")
+        visit, team, expected, second = _with_two_replacements(session, workspace)
+        passed = session.get_one(User, expected)
+        change(session, visit, passed)
         leaving = session.get_one(User, team[0]).username
         done = assign(session, OPERATOR, workspace, visit.number, replace=leaving, reason="病假")["replaced"]
-    assert done["added"] != related
-    assert [expected, "relation"] in done["passed_over"]
+        added = session.get_one(User, second).username
+    assert done["added"] == added != passed.username
+    assert [expected, reason] in done["passed_over"]
 
 
 def test_a_member_who_declares_a_relation_must_be_replaced_before_results_are_entered(
@@ -53,7 +81,7 @@ def test_a_member_who_declares_a_relation_must_be_replaced_before_results_are_en
 ) -> None:
     drawn(city, workspace)
     with city() as session, session.begin():
-        visit, _, _ = _with_two_replacements(session, workspace)
+        visit, *_ = _with_two_replacements(session, workspace)
         number, entity = visit.number, visit.entity_id
         team = [m["username"] for m in visit_view(session, OPERATOR, visit)["team"]]
         declare_relation(session, OPERATOR, team[1], entity, "曾为该企业股东")
@@ -96,7 +124,7 @@ def test_a_member_who_left_before_the_day_of_the_visit_must_be_replaced(
 ) -> None:
     drawn(city, workspace)
     with city() as session, session.begin():
-        visit, _, _ = _with_two_replacements(session, workspace)
+        visit, *_ = _with_two_replacements(session, workspace)
         number = visit.number
         team = [m["username"] for m in visit_view(session, OPERATOR, visit)["team"]]
         left = session.scalars(select(User).where(User.username == team[1])).one()
@@ -120,22 +148,3 @@ def test_a_member_who_left_before_the_day_of_the_visit_must_be_replaced(
         enter(date(2026, 10, 10))
     assert team[1] in refused.value.message and "2026-10-09" in refused.value.message
     enter(TODAY)  # inspected on their last day: the results stand
-
-
-def test_a_replacement_moved_into_the_firms_office_since_the_draw_is_passed_over(
-    workspace: Workspace, city: sessionmaker[Session]
-) -> None:
-    drawn(city, workspace)
-    with city() as session, session.begin():
-        visit, team, expected = _with_two_replacements(session, workspace)
-        assert visit.office_id is not None
-        session.get_one(Inspector, expected).office_id = visit.office_id  # transferred there after the draw
-        leaving = session.get_one(User, team[0]).username
-        done = assign(session, OPERATOR, workspace, visit.number, replace=leaving, reason="病假")["replaced"]
-    assert done["added"] != session_username(city, expected)
-    assert [expected, "own_office"] in done["passed_over"]
-
-
-def session_username(city: sessionmaker[Session], user_id: int) -> str:
-    with city() as session:
-        return session.get_one(User, user_id).username

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -35,7 +34,6 @@ from zhizhi.inspections import (
     publish,
     record_results,
     run_draw,
-    set_inspector,
     verify_draw,
     visit_view,
 )
@@ -197,39 +195,6 @@ def test_a_replacement_is_drawn_from_the_seed_and_two_visits_to_one_target_merge
         assert other.status == "merged" and other.merged_into == keep.id and keep.planned_on == date(2099, 1, 5)
         assert {i["code"] for i in visit_view(session, OPERATOR, keep)["items"]} == wanted
         assert visit_view(session, OPERATOR, other)["merged_into"] == keep.number
-
-
-def test_a_replacement_passes_over_an_inspector_without_a_certificate_and_says_so(
-    workspace: Workspace, city: sessionmaker[Session]
-) -> None:
-    """The draw's next inspector for a firm whose certificate has since been taken off the register is passed over
-    (an inspector shows a certificate, 行政处罚法 Art 55), and the ledger's entry says why."""
-    number = drawn(city, workspace)
-    with city() as session, session.begin():
-        draw = session.scalar(select(InspectionDraw).where(InspectionDraw.number == number))
-        assert draw is not None and draw.seed is not None and draw.snapshot_file is not None
-        population, _ = read(workspace.data_dir / draw.snapshot_file)
-        seed = bytes.fromhex(draw.seed)
-
-        def next_two(visit: InspectionVisit) -> tuple[dict[str, Any], int | None, int | None]:
-            """The visit's view, and the draw's next two inspectors for its firm."""
-            view = visit_view(session, OPERATOR, visit)
-            team = {m["user_id"] for m in view["team"]}
-            first, _ = replacement(population, seed, visit.entity_id, team)
-            second, _ = replacement(population, seed, visit.entity_id, team | {first} if first else team)
-            return view, first, second
-
-        # a visit whose firm has two more inspectors in the draw's order (which ones depends on the ids drawn)
-        visits = session.scalars(select(InspectionVisit).order_by(InspectionVisit.rank)).all()
-        visit, (view, first, second) = next((v, found) for v in visits if (found := next_two(v))[2] is not None)
-        assert first is not None
-        username = session.scalar(select(User.username).where(User.id == first))
-        assert username is not None
-        set_inspector(session, OPERATOR, username, certificate="")
-        done = assign(session, OPERATOR, workspace, visit.number, replace=view["team"][0]["username"], reason="调岗")
-        added = session.scalar(select(User.username).where(User.id == second))
-        assert done["replaced"]["added"] == added != username
-        assert [first, "no_certificate"] in done["replaced"]["passed_over"]
 
 
 def _jpeg_with_location() -> bytes:

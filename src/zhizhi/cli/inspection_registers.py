@@ -12,6 +12,7 @@ import typer
 
 from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
 from zhizhi.errors import InputError
+from zhizhi.i18n import translate
 from zhizhi.inspections import (
     declare_relation,
     export_inspectors,
@@ -29,11 +30,6 @@ from zhizhi.inspections import (
     set_inspector,
 )
 
-NOT_DRAWABLE = {
-    "inactive": "账号已停用 account disabled",
-    "no_certificate": "未登记执法证号 no certificate recorded",
-    "unavailable": "暂不可派 unavailable",
-}
 items_app = typer.Typer(help="The inspection-item list (抽查事项清单).", no_args_is_help=True)
 targets_app = typer.Typer(help="The inspection-target register (检查对象名录库).", no_args_is_help=True)
 inspectors_app = typer.Typer(help="The inspector register (执法检查人员名录库).", no_args_is_help=True)
@@ -182,7 +178,8 @@ def inspectors_list(ctx: typer.Context, as_json: bool = JsonOption) -> None:
         table = Table(*columns)
         for i in found:
             why, until = i["not_drawable"], i["unavailable_until"]
-            drawable = f"否 {NOT_DRAWABLE[why]}" if why else "是"
+            key = f"inspections.not_drawable.{why}"
+            drawable = f"否 {translate('zh-CN', key)} ({translate('en', key)})" if why else "是"
             if why == "unavailable" and until:
                 drawable += f" 至 until {until}"
             table.add_row(

@@ -32,6 +32,7 @@ from zhizhi.hotline.cases import (
     split,
 )
 from zhizhi.hotline.clocks import RULES, Clock, ClockState, Pause, Rule, clock, deadline, elapsed, remaining
+from zhizhi.hotline.figures import statistics
 from zhizhi.hotline.intake import push_tickets, web_ticket
 from zhizhi.hotline.similar import Candidate, TicketIndex, TicketText
 from zhizhi.hotline.take import DeskChore, Intake, take_in
@@ -42,7 +43,6 @@ from zhizhi.hotline.views import (
     entity_cases,
     lookup,
     may_see_identity,
-    statistics,
     suggestion_row,
 )
 from zhizhi.hotline.workdays import UnknownYearError, WorkCalendar, load_calendar, parse_year

@@ -275,26 +275,27 @@ def _identity_ceilings() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float6
     weight, and the most one unit of log(1 + shared weight) adds. The log-odds is linear in the similarity, in the
     figures counted up to 2 and in log(1 + shared weight), and monotone in the days within and beyond `WINDOW_DAYS`:
     the ends of each range are enough (tests/hotline/test_intake_speed_equivalence.py samples between them). The
-    categories, place, matter and goods (`LABELS`) each add their own weight and meet no other fact: their most is the
-    sum of their weights above 0, added once instead of enumerated (a grid of them would hold millions of rows)."""
+    categories, place, matter and goods (`LABEL_FACTS`) each add their own weight and meet no other fact: their most
+    is the sum of their weights above 0, added once instead of enumerated (a grid of them would hold millions of
+    rows)."""
     axes: list[Any] = [np.arange(2 ** len(IDENTITY)), [False, True], [-1, 0, WINDOW_DAYS, WINDOW_DAYS + 1], [0, 2],
                        [0, 2], [0.0, 1.0], [False, True]]  # fmt: skip
     grids: list[npt.NDArray[Any]] = [np.ravel(grid) for grid in np.meshgrid(*axes, indexing="ij")]
     code, repeat_call, days, same_figures, different_figures, text, word = grids
     identity = {name: (code >> bit) & 1 == 1 for bit, name in enumerate(IDENTITY)}
     none_said = np.zeros(code.size, dtype=bool)
-    given: dict[str, Any] = {**identity, **dict.fromkeys(LABELS, none_said), "repeat_call": repeat_call,
+    given: dict[str, Any] = {**identity, **dict.fromkeys(LABEL_FACTS, none_said), "repeat_call": repeat_call,
                              "days_apart": days, "same_figures": same_figures, "different_figures": different_figures,
                              "text": text, "different_word": word}  # fmt: skip
     none = PairFacts(shared=np.zeros(code.size), **given).logits().reshape(2 ** len(IDENTITY), -1)
     unit = PairFacts(shared=np.full(code.size, math.e - 1), **given).logits().reshape(2 ** len(IDENTITY), -1)
     gain = np.maximum((unit - none).max(axis=1) / math.log1p(math.e - 1), 0.0)
-    labels = sum(max(WEIGHTS[FEATURES.index(name)], 0.0) for name in LABELS)
+    labels = sum(max(WEIGHTS[FEATURES.index(name)], 0.0) for name in LABEL_FACTS)
     return none.max(axis=1) + labels + 1e-9, gain
 
 
-LABELS = ("same_problem", "different_problem", "same_goods", "different_goods", "same_place", "different_place",
-          "same_topic", "different_topic", "same_product", "different_product")  # fmt: skip
+LABEL_FACTS = ("same_problem", "different_problem", "same_goods", "different_goods", "same_place", "different_place",
+               "same_topic", "different_topic", "same_product", "different_product")  # fmt: skip
 """The facts of a pair that each add their own weight and meet no other: the channels' categories, the place, the
 matter the words raise and the goods they name."""
 

@@ -1,0 +1,166 @@
+"""The desk's figures for a period: cases by kind, problem category, district, industry and respondent; repeat
+respondents; phrases rising this week; clock breaches by office and handler; and the double work merging removed.
+No identities."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhizhi.access.roles import Actor, require
+from zhizhi.hotline.cases import STAGES, clock_states, visible
+from zhizhi.hotline.clocks import RULES
+from zhizhi.hotline.texts import label_key
+from zhizhi.hotline.topics import main_topic
+from zhizhi.hotline.views import _masked, _names
+from zhizhi.hotline.workdays import WorkCalendar
+from zhizhi.records.ticket import KINDS
+from zhizhi.store.tables import Case, CaseTicket, Record, RecordVersion, User
+from zhizhi.store.types import local_today
+
+
+def statistics(
+    session: Session, actor: Actor, calendar: WorkCalendar, *, since: date, until: date, warn_before: int = 2
+) -> dict[str, Any]:
+    """The desk's figures for cases received from `since` through `until`: by kind, district, industry and
+    respondent; repeat respondents; topics rising in the last week; clock breaches by office and handler; and the
+    double work merging removed. No identities."""
+    require(actor, "data.read")
+    cases = list(
+        session.scalars(
+            select(Case).where(visible(actor), Case.stage != "merged", Case.received_on >= since,
+                               Case.received_on <= until)
+        )
+    )  # fmt: skip
+    total_tickets, per_channel, texts_by_day, problems = _ticket_figures(session, [c.id for c in cases])
+    respondents = Counter(_masked(c.respondent_name) for c in cases if c.respondent_name)
+    industries = Counter(_industries(session, cases))
+    today = min(until, local_today()) if until >= since else until
+    breaches = _breaches(session, cases, calendar, today, warn_before)
+    return {
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "cases": len(cases),
+        "tickets": total_tickets,
+        "tickets_per_channel": dict(sorted(per_channel.items())),
+        "answers_saved": total_tickets - len(cases),
+        "tickets_per_case": round(total_tickets / len(cases), 2) if cases else 0,
+        "by_kind": dict(Counter(KINDS.get(c.kind, c.kind) for c in cases).most_common()),
+        "by_problem": dict(Counter(problems.get(c.id, "未识别") for c in cases).most_common(15)),
+        "by_stage": dict(Counter(STAGES[c.stage][0] for c in cases).most_common()),
+        "by_district": dict(Counter(_district(c.respondent_division) for c in cases).most_common()),
+        "by_industry": dict(industries.most_common(15)),
+        "top_respondents": [{"name": n, "cases": k} for n, k in respondents.most_common(10)],
+        "repeat_respondents": [{"name": n, "cases": k} for n, k in respondents.most_common() if k >= 2][:20],
+        "rising_topics": rising_topics(texts_by_day, until),
+        "breaches": [{"office": o, "handler": h, "clocks": k} for (o, h), k in sorted(breaches.items())],
+        "breached_clocks": sum(breaches.values()),
+        "rules": {name: rule.label_zh for name, rule in RULES.items()},
+    }
+
+
+def _district(code: str | None) -> str:
+    if not code:
+        return "未识别"
+    from zhizhi.ingest.normalize.divisions import division_index
+
+    division = division_index().divisions.get(code)
+    return (division.county or division.city or division.province) if division else code
+
+
+def _ticket_figures(
+    session: Session, case_ids: list[int]
+) -> tuple[int, Counter[str], list[tuple[date, str]], dict[int, str]]:
+    """Of the cases' tickets: how many, how many per channel, each one's day and text (for rising topics), and each
+    case's problem category: the one its tickets' channels give most, else the matter its first ticket's words raise
+    first (`zhizhi.hotline.topics`; 12345 often gives none)."""
+    per_channel: Counter[str] = Counter()
+    texts_by_day: list[tuple[date, str]] = []
+    given: dict[int, Counter[str]] = defaultdict(Counter)
+    read: dict[int, str] = {}
+    if not case_ids:
+        return 0, per_channel, texts_by_day, {}
+    query = (
+        select(CaseTicket.case_id, RecordVersion.data)
+        .join(Record, Record.version_id == RecordVersion.id)
+        .join(CaseTicket, CaseTicket.record_id == Record.id)
+        .where(CaseTicket.case_id.in_(case_ids))
+        .order_by(CaseTicket.case_id, CaseTicket.joined_at, CaseTicket.record_id)
+    )
+    total = 0
+    for case_id, raw in session.execute(query):
+        total += 1
+        data = json.loads(raw)
+        per_channel[str(data.get("channel"))] += 1
+        if category := label_key(data.get("problem_category")):
+            given[case_id][category] += 1
+        elif case_id not in read and (topic := main_topic(str(data.get("text") or ""), data.get("respondent_name"))):
+            read[case_id] = topic
+        try:
+            texts_by_day.append((datetime.fromisoformat(str(data.get("received_at"))).date(), str(data.get("text"))))
+        except ValueError:
+            pass
+    problems = read | {case_id: said.most_common(1)[0][0] for case_id, said in given.items()}
+    return total, per_channel, texts_by_day, problems
+
+
+def _breaches(
+    session: Session, cases: list[Case], calendar: WorkCalendar, today: date, warn_before: int
+) -> dict[tuple[str, str], int]:
+    """Breached clocks of the cases on `today`, by (office, handler)."""
+    breaches: dict[tuple[str, str], int] = defaultdict(int)
+    offices = _names(session, list({c.office_id for c in cases}))
+    handlers = dict(session.execute(select(User.id, User.display_name)).all())
+    for c in cases:
+        states = clock_states(session, c, calendar, today, warn_before)
+        late = sum(1 for _, state, _ in states if state is not None and state.status == "breached")
+        if late:
+            breaches[(offices.get(c.office_id or 0, "未分派"), handlers.get(c.handler_id or 0, "未指定"))] += late
+    return breaches
+
+
+def _industries(session: Session, cases: list[Case]) -> list[str]:
+    """Each case's industry (the first three characters of its entity's industry code), or 未关联主体; the entities
+    read in one query per thousand."""
+    from zhizhi.store.tables import Entity
+
+    wanted = sorted({c.entity_id for c in cases if c.entity_id is not None})
+    codes: dict[int, str] = {}
+    for start in range(0, len(wanted), 1000):
+        part = wanted[start : start + 1000]
+        for entity_id, golden in session.execute(select(Entity.id, Entity.golden).where(Entity.id.in_(part))):
+            value = json.loads(golden or "{}").get("industry_code")
+            code = value.get("value") if isinstance(value, dict) else value
+            if code:
+                codes[entity_id] = str(code)[:3]
+    return [codes.get(c.entity_id or 0, "未关联主体") for c in cases]
+
+
+def rising_topics(texts: list[tuple[date, str]], until: date, *, top: int = 8) -> list[dict[str, Any]]:
+    """Four-character phrases in more tickets in the 7 days to `until` than in the 7 before (at least 3 tickets
+    this week and twice as many as before), most risen first: what callers suddenly talk about."""
+    week = until - timedelta(days=6)
+    before = week - timedelta(days=7)
+    now: Counter[str] = Counter()
+    then: Counter[str] = Counter()
+    for day, text in texts:
+        grams = {text[i : i + 4] for i in range(len(text) - 3)}
+        grams = {g for g in grams if all("\u4e00" <= ch <= "\u9fff" for ch in g)}
+        if week <= day <= until:
+            now.update(grams)
+        elif before <= day < week:
+            then.update(grams)
+    risen = [(g, n, then[g]) for g, n in now.items() if n >= 3 and n >= 2 * max(then[g], 1)]
+    risen.sort(key=lambda item: (-(item[1] - item[2]), item[0]))
+    kept: list[tuple[str, int, int]] = []
+    for gram, n, m in risen:  # one phrase of overlapping ones (金力健身, 力健身房 ...)
+        if not any(gram[1:] in k[0] or gram[:-1] in k[0] for k in kept):
+            kept.append((gram, n, m))
+        if len(kept) == top:
+            break
+    return [{"phrase": g, "this_week": n, "week_before": m} for g, n, m in kept]
