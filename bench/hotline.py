@@ -473,13 +473,16 @@ def unread(share: float) -> None:
 
     similar.read_topics = lambda text: 0 if blind(text) else topics.read_topics(text)  # type: ignore[assignment]
     similar.read_products = lambda text: 0 if blind(text) else topics.read_products(text)  # type: ignore[assignment]
+    similar.read_business_matters = (  # type: ignore[assignment]
+        lambda text: 0 if blind(text) else topics.read_business_matters(text)
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--grievances", type=int, default=4000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--merge-at", type=float, default=0.9)
+    parser.add_argument("--merge-at", type=float, default=0.85)
     parser.add_argument("--review-at", type=float, default=0.3)
     parser.add_argument("--by-ticket", action="store_true", help="before: a case scores as its best ticket")
     parser.add_argument("--fit", type=int, metavar="SEED", help="fit the evidence weights on the month of SEED")

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from hotline import as_text, month  # noqa: E402
 
 GRIEVANCES = 1500
-DIGEST = "e3c990a33750a4b06a1f0a143e933527f53744caf427a9e74bf4d3b1379651d5"
+DIGEST = "554c94b933d93613547422112b2c7a7bd01fca3317a65b2198c06c8edbe65ca1"
 
 
 def month_digest() -> tuple[str, dict[str, int]]:
@@ -76,7 +76,7 @@ def month_digest() -> tuple[str, dict[str, int]]:
 def test_a_generated_month_merges_as_before_to_the_last_score_and_reason(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("zhizhi.hotline.similar.REINDEX_AT", 300)
     digest, counts = month_digest()
-    assert counts["merged"] > 300 and counts["suggestions"] > 50 and counts["candidates"] > 1000, counts
+    assert counts["merged"] > 300 and counts["suggestions"] > 30 and counts["candidates"] > 1000, counts
     assert digest == DIGEST, counts
 
 
@@ -87,11 +87,12 @@ def test_no_fact_but_who_lifts_a_pair_above_its_identity_ceiling() -> None:
     rng, n, most = np.random.default_rng(11), 20000, 4.0
     names = ("repeat_call", "different_word", "same_problem", "different_problem", "same_goods", "different_goods",
              "same_place", "different_place", "same_topic", "different_topic", "same_product", "different_product",
-             *IDENTITY)  # fmt: skip
+             "same_business_matter", *IDENTITY)  # fmt: skip
     # the categories, place, matter and goods agreeing often and differing seldom, so that some pairs come near the cap
     share = {name: 0.8 if name.startswith("same_") and name not in IDENTITY else 0.1 if name.startswith("different_")
              and name not in IDENTITY else 0.5 for name in names}  # fmt: skip
     given = {name: rng.random(n) < share[name] for name in names}
+    given["same_business_matter"] &= given["same_respondent"]  # a matter of the business itself: of the same one
     facts = PairFacts(text=rng.random(n), shared=rng.random(n) * most, same_figures=rng.integers(0, 5, n),
                       different_figures=rng.integers(0, 5, n), days_apart=rng.integers(-1, 120, n),
                       **given)  # fmt: skip
@@ -108,7 +109,8 @@ def test_a_few_pairs_are_weighed_to_the_same_bits_as_many() -> None:
     rng, n = np.random.default_rng(3), 3000
     names = ("same_phone", "same_caller", "same_respondent", "different_respondent", "repeat_call", "different_word",
              "one_respondent", "same_problem", "different_problem", "same_goods", "different_goods", "same_place",
-             "different_place", "same_topic", "different_topic", "same_product", "different_product")  # fmt: skip
+             "different_place", "same_topic", "different_topic", "same_product", "different_product",
+             "same_business_matter")  # fmt: skip
     facts = PairFacts(text=rng.random(n), shared=rng.random(n) * 5, same_figures=rng.integers(0, 4, n),
                       different_figures=rng.integers(0, 4, n), days_apart=rng.integers(-1, 90, n),
                       **{name: rng.random(n) < 0.4 for name in names})  # fmt: skip

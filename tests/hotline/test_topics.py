@@ -7,7 +7,16 @@ from datetime import date
 import pytest
 
 from zhizhi.hotline.similar import TicketIndex, TicketText, normalise_text
-from zhizhi.hotline.topics import TOPICS, main_topic, product_names, read_products, read_topics, topic_names
+from zhizhi.hotline.topics import (
+    BUSINESS_MATTERS,
+    TOPICS,
+    main_topic,
+    product_names,
+    read_business_matters,
+    read_products,
+    read_topics,
+    topic_names,
+)
 
 SHOP = "柳州市城中区金山便利店"
 
@@ -92,3 +101,45 @@ def test_two_callers_about_one_shops_broken_goods_weigh_less_when_the_goods_diff
     other, other_reasons = best("在金山便利店买的洗衣机用了没几天就坏了", "金山便利店卖的空调质量不行")
     assert "same_product" in same_reasons and "different_product" in other_reasons
     assert same > other
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("在店里充值2000元办了会员卡，现在突然关门联系不上老板", ("停业",)),
+        ("反映该店没有营业执照，环境脏乱", ("无证照", "环境卫生")),
+        ("在店里买大米回家一称少了二两，怀疑秤有问题", ("计量器具",)),
+        ("买的洗衣机用了三天就坏了，商家不给退", ()),  # a purchase of one consumer: no matter of the shop
+        ("结账时标价和收银价格不一样，多收了钱", ()),
+    ],
+)
+def test_a_matter_of_the_business_itself_is_read_apart_from_one_purchase(text: str, expected: tuple[str, ...]) -> None:
+    found = read_business_matters(normalise_text(text))
+    assert tuple(name for at, (name, _) in enumerate(BUSINESS_MATTERS) if found >> at & 1) == expected
+
+
+@pytest.mark.parametrize(
+    ("earlier", "new"),
+    [
+        ("金山便利店缺斤短两，称重大米少了5两", "在金山便利店买酱油回家一称少了9两，怀疑秤有问题"),  # one scale
+        ("金山便利店办卡后关门跑路，预付卡余额299元无法退还", "金山便利店停业，会员卡里还有880元，要求退款"),
+    ],
+)
+def test_other_callers_raising_one_matter_of_the_shop_itself_are_one_lead_whatever_goods_or_sums_they_name(
+    earlier: str, new: str
+) -> None:
+    """A wrong scale or a closing is the shop's, not one purchase's: two callers naming other goods or other sums
+    still raise one lead (the sums and goods count against a purchase, not against this)."""
+    score, reasons = best(earlier, new)
+    assert "same_business_matter" in reasons
+    assert score >= 0.9
+    other, other_reasons = best(earlier, new, respondent=None)  # no business named: no matter of one
+    assert "same_business_matter" not in other_reasons and other < score
+
+
+def test_the_same_matter_of_two_businesses_is_no_lead_in_common() -> None:
+    index = TicketIndex.build([ticket(1, "金山便利店缺斤短两，称重大米少了5两", "13700002222")])
+    (found,) = index.candidates(
+        ticket(2, "银河超市缺斤短两，称重大米少了5两", "15000001111", "柳州市城中区银河超市", day=3), floor=0
+    )
+    assert "same_business_matter" not in found.reasons and "different_respondent" in found.reasons

@@ -26,9 +26,10 @@ from zhizhi.store.tables import AuditEvent, Case, CaseSuggestion, CaseTicket, Lo
 from zhizhi.store.types import utcnow
 
 DESK = "LZ-TSJB"
-# Another member of the gym, in her own words: the same business, another sum; a handler decides.
+# Another member of the gym, in her own words: the same business, another sum, her own card's refund refused (not
+# the closing, which would be one dispute and merge on its own); a handler decides.
 G003 = ["G003", "2026-03-05 10:00:00", "投诉", "李五", "13700000005", "金力健身房", "柳州市城中区文昌路12号",
-        "来电人称金力健身房关门了，办的半年卡1500元还剩四个月没用，要求退费", "办理中"]  # fmt: skip
+        "来电人称金力健身房办的半年卡1500元还剩四个月没用，现在要求退卡退费被拒绝", "办理中"]  # fmt: skip
 CALLER = "张三"
 PHONE = "13800000001"
 

@@ -191,7 +191,7 @@ class HotlineConfig(_Strict):
     """The hotline desk: when tickets merge into a case on their own, when a handler is asked, when clocks warn."""
 
     merge_at: float = Field(
-        default=0.9, gt=0, le=1, description="a new ticket scoring at least this against a case joins it on its own"
+        default=0.85, gt=0, le=1, description="a new ticket scoring at least this against a case joins it on its own"
     )
     review_from: float = Field(
         default=0.3, gt=0, le=1, description="from this score (below `merge_at`) a handler confirms or keeps apart"

@@ -9,7 +9,9 @@ whether the new ticket says it is a repeat call (再次反映) from the same cal
 received, and, when both give one, whether the channels' problem categories (问题类别), goods or service categories
 (商品或服务类别) and places agree: consumers of one incident pick the same categories whatever their words; and
 whether the matters their words raise and the goods they name (`zhizhi.hotline.topics`: 强制消费 and 强买强卖 are one
-matter, 洗衣机 and 空调 two purchases) are the same or others. The
+matter, 洗衣机 and 空调 two purchases) are the same or others, the same matter counting with the same business; and
+whether, about the same business, both raise a matter of the business itself (it closed, trades without a licence,
+has a wrong scale or dirty premises: one lead whoever raised it, whatever goods or sums each names). The
 words two texts share count with the same business or the same caller (two callers' questions about no business,
 or two businesses, alike in words are still two grievances); the days apart count between other callers (other
 consumers of one incident call within days of each other; the same caller's repeat may come weeks later).
@@ -25,7 +27,7 @@ CASE_WEIGHTS x its facts to its best pair's z. The weights were fitted (`python 
 a fifth of the texts read as raising no matter and naming no goods, as when a caller's words are missing from the
 lists of `zhizhi.hotline.topics`, so that a pair with nothing read is weighed for what it is; every
 shortlisted pair of a generated month, seed 3, labelled by its truth; then every candidate case of each ticket, the
-cases as the index makes them merging at 0.9; each fact's sign fixed beforehand, a fact that takes the wrong sign
+cases as the index makes them merging at 0.85; each fact's sign fixed beforehand, a fact that takes the wrong sign
 dropped) and are judged on other months (seeds 7 and 21) the fit never saw. The `long_apart` weight is set by
 hand, as a 30-day month cannot teach it: a pair received more than `WINDOW_DAYS` apart loses 3 in log-odds (a
 grievance that comes back after two months is more often a new one), and a repeat call counts only within the
@@ -146,6 +148,7 @@ class Evidence:
     different_topic: bool = False
     same_product: bool = False
     different_product: bool = False
+    same_business_matter: bool = False
 
     def long_apart(self) -> bool:
         """Received more than `WINDOW_DAYS` apart."""
@@ -190,6 +193,7 @@ class PairFacts:
     different_topic: npt.NDArray[np.bool_]
     same_product: npt.NDArray[np.bool_]
     different_product: npt.NDArray[np.bool_]
+    same_business_matter: npt.NDArray[np.bool_]
 
     @classmethod
     def of(cls, pairs: Sequence[Evidence]) -> PairFacts:
@@ -244,7 +248,8 @@ class PairFacts:
                 self.same_respondent * weight, self.one_respondent, caller * weight, self.same_problem,
                 self.different_problem, self.same_goods, self.different_goods, self.same_place,
                 self.different_place, self.same_topic, self.different_topic, self.same_product,
-                self.different_product]  # fmt: skip
+                self.different_product, self.same_business_matter,
+                self.same_respondent & self.same_topic]  # fmt: skip
 
     def scores(self) -> list[float]:
         """Each pair's score (as `Evidence.score`)."""
@@ -275,9 +280,9 @@ def _identity_ceilings() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float6
     weight, and the most one unit of log(1 + shared weight) adds. The log-odds is linear in the similarity, in the
     figures counted up to 2 and in log(1 + shared weight), and monotone in the days within and beyond `WINDOW_DAYS`:
     the ends of each range are enough (tests/hotline/test_intake_speed_equivalence.py samples between them). The
-    categories, place, matter and goods (`LABEL_FACTS`) each add their own weight and meet no other fact: their most
-    is the sum of their weights above 0, added once instead of enumerated (a grid of them would hold millions of
-    rows)."""
+    categories, place, matter and goods (`LABEL_FACTS`) each add their own weight and meet no other fact but the same
+    business: their most is the sum of their weights above 0, added once instead of enumerated (a grid of them would
+    hold millions of rows), those `OF_ONE_BUSINESS` only where the pair is about the same business."""
     axes: list[Any] = [np.arange(2 ** len(IDENTITY)), [False, True], [-1, 0, WINDOW_DAYS, WINDOW_DAYS + 1], [0, 2],
                        [0, 2], [0.0, 1.0], [False, True]]  # fmt: skip
     grids: list[npt.NDArray[Any]] = [np.ravel(grid) for grid in np.meshgrid(*axes, indexing="ij")]
@@ -290,21 +295,26 @@ def _identity_ceilings() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float6
     none = PairFacts(shared=np.zeros(code.size), **given).logits().reshape(2 ** len(IDENTITY), -1)
     unit = PairFacts(shared=np.full(code.size, math.e - 1), **given).logits().reshape(2 ** len(IDENTITY), -1)
     gain = np.maximum((unit - none).max(axis=1) / math.log1p(math.e - 1), 0.0)
-    labels = sum(max(WEIGHTS[FEATURES.index(name)], 0.0) for name in LABEL_FACTS)
-    return none.max(axis=1) + labels + 1e-9, gain
+    labels = sum(max(WEIGHTS[FEATURES.index(name)], 0.0) for name in LABEL_FACTS if name not in OF_ONE_BUSINESS)
+    one_business = sum(max(WEIGHTS[FEATURES.index(name)], 0.0) for name in OF_ONE_BUSINESS)
+    same = (np.arange(2 ** len(IDENTITY)) >> IDENTITY.index("same_respondent")) & 1
+    return none.max(axis=1) + labels + one_business * same + 1e-9, gain
 
 
 LABEL_FACTS = ("same_problem", "different_problem", "same_goods", "different_goods", "same_place", "different_place",
-               "same_topic", "different_topic", "same_product", "different_product")  # fmt: skip
-"""The facts of a pair that each add their own weight and meet no other: the channels' categories, the place, the
-matter the words raise and the goods they name."""
+               "same_topic", "different_topic", "same_product", "different_product",
+               "same_business_matter")  # fmt: skip
+"""The facts of a pair that each add their own weight and meet no other but the same business: the channels'
+categories, the place, the matter the words raise and the goods they name, the matter of the business itself."""
+OF_ONE_BUSINESS = ("same_business_matter", "same_respondent_x_same_topic")
+"""The columns that count only for a pair about the same business (the identity ceiling adds them only there)."""
 
 
 _DTYPES = {"text": np.float64, "shared": np.float64, "same_figures": np.int64, "different_figures": np.int64,
            "days_apart": np.int64} | {name: np.bool_ for name in ("same_phone", "same_caller", "same_respondent",
            "different_respondent", "repeat_call", "different_word", "one_respondent", "same_problem",
            "different_problem", "same_goods", "different_goods", "same_place", "different_place", "same_topic",
-           "different_topic", "same_product", "different_product")}  # fmt: skip
+           "different_topic", "same_product", "different_product", "same_business_matter")}  # fmt: skip
 
 
 FEATURES = (
@@ -334,10 +344,12 @@ FEATURES = (
     "different_topic",
     "same_product",
     "different_product",
+    "same_business_matter",
+    "same_respondent_x_same_topic",
 )
-BIAS = -6.95
-WEIGHTS = (0.00, 0.00, 3.47, 3.54, 6.91, -4.88, 0.00, 0.00, 0.65, -3.0, -1.24, -2.75, -1.28, 1.83, -2.84, 1.09,
-           0.90, -0.67, 0.86, -0.86, 0.08, -1.44, 2.11, -3.08, 1.50, -2.15)  # fmt: skip
+BIAS = -5.62
+WEIGHTS = (0.00, 0.00, 2.97, 3.16, 5.73, -4.60, 0.00, 0.00, 0.48, -3.0, -0.97, -2.50, -1.51, 1.97, -3.03, 1.03,
+           0.96, -0.65, 1.04, -0.96, 0.00, -1.34, 0.00, -4.55, 2.02, -3.33, 7.09, 1.14)  # fmt: skip
 """Log-odds per fact, in the order of `FEATURES`; fitted (see the module's docstring) except `long_apart`, set by
 hand. A weight of 0 is a fact the fit found nothing in beyond the others (the texts' cosine and their shared weight
 alone once the shared weight with the same business or caller is known; figures once the days apart are known: each
@@ -393,7 +405,7 @@ class CaseEvidence:
 
 CASE_FEATURES = ("case_shared_gain", "other_caller_x_case_shared_gain", "several_callers", "other_caller_same_business",
                  "other_caller_x_days_since_last", "other_caller_x_recent_callers")  # fmt: skip
-CASE_WEIGHTS = (0.00, 0.00, 0.02, 0.00, 0.00, 0.00)
+CASE_WEIGHTS = (0.00, 0.00, 0.12, 0.00, 0.00, 0.00)
 """Log-odds added to the best pair's, per fact of the case, in the order of `CASE_FEATURES` (fitted: see the
 module's docstring). Only `several_callers` carries weight: the words of the case's tickets together, the days since
 its latest and a burst of callers in the week added nothing the fit could find beyond the best pair and it."""

@@ -67,7 +67,7 @@ from zhizhi.hotline.texts import (
     without_respondent,
 )
 from zhizhi.hotline.texts import ngrams as ngrams  # the tests' and callers' way in
-from zhizhi.hotline.topics import read_products, read_topics
+from zhizhi.hotline.topics import read_business_matters, read_products, read_topics
 
 LABELS = ("problem", "goods", "place")
 U32 = np.uint32
@@ -185,6 +185,15 @@ def _most(ids: npt.NDArray[Any], counts: npt.NDArray[np.int64], most: int) -> np
     return np.concatenate([ids[above], ids[tied]])
 
 
+MOST = 0.9999
+"""The highest score: an estimate is never a certainty, so `hotline.merge_at: 1` leaves every merge to a handler."""
+
+
+def _shown(score: float) -> float:
+    """A score as candidates give it: four decimals, at most `MOST`."""
+    return min(round(score, 4), MOST)
+
+
 def _threshold(floor: float | None) -> float | None:
     """The log-odds of a score `floor` (less a margin for rounding), when it is between 0 and 1."""
     return math.log(floor / (1 - floor)) - 1e-6 if floor is not None and 0 < floor < 1 else None
@@ -207,6 +216,7 @@ class TicketIndex:
         self._labels = {kind: Column(I64) for kind in LABELS}  # problem and goods category, place: hashed keys
         self._topics = Column(I64)  # the topics each text raises (`zhizhi.hotline.topics`), as bits
         self._products = Column(I64)  # the goods each text names, as bits
+        self._matters = Column(I64)  # the matters of the business itself each text raises, as bits
         self._case = Column(I64)  # each row's case id, NO_CASE when it has none
         self._received = Column(I32)  # proleptic ordinal, 0 when unknown
         self._repeat = Column(np.bool_)
@@ -280,7 +290,7 @@ class TicketIndex:
         other = TicketIndex(probe=self.probe, max_df=self.max_df, shortlist=self.shortlist,
                             per_identity=self.per_identity)  # fmt: skip
         for name in ("_ids", "_grams", "_offsets", "_trigrams", "_norms", "_norm_at", "_received", "_repeat", "_case",
-                     "_topics", "_products"):  # fmt: skip
+                     "_topics", "_products", "_matters"):  # fmt: skip
             setattr(other, name, getattr(self, name).copy())
         other._identity = {kind: column.copy() for kind, column in self._identity.items()}
         other._labels = {kind: column.copy() for kind, column in self._labels.items()}
@@ -309,6 +319,7 @@ class TicketIndex:
             self._labels[kind].append(key)
         self._topics.append(mine.topics)
         self._products.append(mine.products)
+        self._matters.append(mine.matters)
         self._identity["case"].append(_case_key(ticket.case_id))
         self._case.append(NO_CASE if ticket.case_id is None else ticket.case_id)
         self._received.append(ticket.received.toordinal() if ticket.received else 0)
@@ -618,6 +629,7 @@ class TicketIndex:
         }
         said["same_topic"], said["different_topic"] = _overlap(self._topics.data[rows], mine.topics)
         said["same_product"], said["different_product"] = _overlap(self._products.data[rows], mine.products)
+        said["same_business_matter"] = same_business & ((self._matters.data[rows] & mine.matters) != 0)
         facts = PairFacts(similarity, shared, same_phone, same_name, same_business, other_business, agree, differ,
                           (same_phone | same_name) & mine.repeat, apart, other_word, one_business, **said)  # fmt: skip
         alike = same_business if mine.respondent else same_business | ~named  # the same business, or two questions
@@ -687,7 +699,7 @@ class TicketIndex:
         own = [r for r, yes in (("case_phrases", len(phrases) > len(best.shared_phrases)),
                                 ("several_callers", e.several_callers())) if yes]  # fmt: skip
         ids = tuple(sorted(self._ids.data[members].tolist()))
-        return CaseCandidate(case, round(score, 4), ids, best, (*best.reasons, *own), phrases)
+        return CaseCandidate(case, _shown(score), ids, best, (*best.reasons, *own), phrases)
 
     def _candidate(self, score: float, e: Evidence, row: int, seen: _Seen) -> Candidate:
         phrases = _phrases(seen, self._trigrams_of([row]), len(self))
@@ -698,6 +710,7 @@ class TicketIndex:
                                     ("same_figures", e.same_figures > 0), ("same_problem", e.same_problem),
                                     ("same_goods", e.same_goods), ("same_place", e.same_place),
                                     ("same_topic", e.same_topic), ("same_product", e.same_product),
+                                    ("same_business_matter", e.same_business_matter),
                                     ("different_respondent", e.different_respondent),
                                     ("different_figures", e.different_figures > 0),
                                     ("different_word", e.different_word),
@@ -707,7 +720,7 @@ class TicketIndex:
                                     ("different_topic", e.different_topic),
                                     ("different_product", e.different_product),
                                     ("long_apart", long_apart)) if yes]  # fmt: skip
-        return Candidate(int(self._ids.data[row]), round(score, 4), round(e.text, 4), tuple(reasons), phrases)
+        return Candidate(int(self._ids.data[row]), _shown(score), round(e.text, 4), tuple(reasons), phrases)
 
 
 @dataclass(frozen=True)
@@ -722,6 +735,7 @@ class _Ticket:
     labels: tuple[int, ...]  # problem, goods, place (`LABELS`)
     topics: int  # the topics the text raises (`read_topics`)
     products: int  # the goods the text names (`read_products`)
+    matters: int  # the matters of the business itself it raises (`read_business_matters`)
 
 
 _Prepared = tuple["_Ticket", npt.NDArray[np.uint32], npt.NDArray[np.uint32]]
@@ -747,7 +761,7 @@ def _facts_of(ticket: TicketText) -> _Ticket:
     who = [_hash("phone", ticket.phone), _hash("name", ticket.caller_name), _hash("respondent", core),
            _hash("uscc", ticket.respondent_uscc)]  # fmt: skip
     return _Ticket(ticket.id, who, respondent, figures(full), repeats(full), ticket.received, text, _labels(ticket),
-                   read_topics(text), read_products(text))  # fmt: skip
+                   read_topics(text), read_products(text), read_business_matters(text))  # fmt: skip
 
 
 @dataclass

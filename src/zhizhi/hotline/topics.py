@@ -40,7 +40,8 @@ TOPICS: Terms = (
               "未经许可", "黑作坊", "无资质", "没有资质")),
     ("价格", ("标价", "明码标价", "价签", "价格标签", "收银价格", "结账价格", "结算价格", "多收", "乱收费",
             "收费不透明", "收费标准", "收费随意", "价格欺诈", "哄抬", "涨价", "差价", "价格不一致", "天价",
-            "宰客", "加收", "乱涨价", "没有公示", "未公示", "价格不", "报价")),
+            "宰客", "加收", "乱涨价", "没有公示", "未公示", "价格不", "报价", "比说好的贵", "贵很多", "收费高",
+            "收费过高", "要价", "漫天要价", "多要钱", "多付")),
     ("计量", ("缺斤短两", "短斤少两", "缺斤", "短秤", "少称", "电子秤", "秤不准", "秤有问题", "计量", "一称",
             "复称", "称重", "加油机", "水表", "电表", "燃气表", "分量不足")),
     ("强制交易", ("强制消费", "强买强卖", "强行推销", "强迫", "不让离开", "捆绑销售", "最低消费", "强制",
@@ -100,6 +101,21 @@ PRODUCTS: Terms = (
 shop's washing machine and another's about its air conditioner are two purchases."""
 
 
+BUSINESS_MATTERS: Terms = (
+    ("停业", ("跑路", "关门", "停业", "闭店", "倒闭", "人去楼空", "联系不上老板", "联系不上经营者", "卷款")),
+    ("无证照", ("无证", "无照", "没有营业执照", "没有办证", "没办证", "未办证", "未取得", "未经许可", "黑作坊",
+             "无资质", "没有资质")),
+    ("计量器具", ("缺斤短两", "短斤少两", "缺斤", "短秤", "少称", "电子秤", "秤不准", "秤有问题", "鬼秤", "作弊秤",
+              "加油机", "分量不足")),
+    ("环境卫生", ("不卫生", "卫生差", "卫生很差", "卫生条件差", "卫生脏乱", "脏乱", "老鼠", "蟑螂", "后厨", "地沟油",
+              "健康证")),
+)  # fmt: skip
+"""Matters of the business itself, not of one purchase: it closed with its customers' prepaid cards, it trades
+without a licence, its scale is wrong, its premises are dirty. Several people raising one of these about one
+business are one lead to verify (and, for a closing, consumers of one dispute, Art 11), whatever goods or sums each
+names."""
+
+
 def read_topics(text: str) -> int:
     """The topics a normalised text raises, as bits (bit i: `TOPICS[i]`); 0 when it raises none."""
     return _read(TOPICS, text)
@@ -108,6 +124,11 @@ def read_topics(text: str) -> int:
 def read_products(text: str) -> int:
     """The groups of goods a normalised text names, as bits (bit i: `PRODUCTS[i]`); 0 when it names none."""
     return _read(PRODUCTS, text)
+
+
+def read_business_matters(text: str) -> int:
+    """The matters of the business itself a normalised text raises (bit i: `BUSINESS_MATTERS[i]`); 0 for none."""
+    return _read(BUSINESS_MATTERS, text)
 
 
 def main_topic(text: str, respondent: str | None = None) -> str | None:

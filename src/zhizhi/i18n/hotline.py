@@ -377,6 +377,10 @@ _REASONS = {
     "different_topic": ("反映的问题不同类", "another kind of problem in the words"),
     "same_product": ("所涉商品相同", "the same goods named"),
     "different_product": ("所涉商品不同", "other goods named"),
+    "same_business_matter": (
+        "同一经营者自身的同一问题（停业、无证照、计量器具、环境卫生）",
+        "the same matter of the business itself (closing, licence, scale, hygiene)",
+    ),
     "several_callers": ("已有多人反映同一经营者", "several callers about this business"),
     "case_phrases": ("与案件各工单共有词语", "phrases shared with the case"),
     "same_ticket": ("同一渠道同一工单编号（导出与推送各一份）", "the same ticket of one channel (exported and pushed)"),
