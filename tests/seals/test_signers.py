@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import math
 
 import pytest
 from pdfminer.high_level import extract_text
 
 from zhizhi.errors import ConfigError
 from zhizhi.seals import Pkcs11Config, Pkcs11Signer, seal_image_pdf
+from zhizhi.seals.image import RING_RADIUS_MM, ring_layout
 
 
 def test_pkcs11_settings_take_defaults_for_what_is_optional() -> None:
@@ -46,3 +48,16 @@ def test_the_seal_picture_carries_the_department_name() -> None:
     for char in "柳州市市场监督管理局":
         assert char in text
     assert "电子印章" in text
+
+
+def test_a_long_department_name_goes_round_the_seal_without_two_characters_overlapping() -> None:
+    """A grassroots office's full name runs to thirty characters: spread wider, then narrowed, never crowded."""
+    for count in range(2, 41):
+        span, step, size_pt, stretching = ring_layout(count, RING_RADIUS_MM)
+        width_mm = size_pt * 25.4 / 72 * stretching / 100
+        arc_mm = RING_RADIUS_MM * math.radians(step)
+        assert span <= 280 and width_mm < arc_mm, count  # each character narrower than its share of the arc
+        assert size_pt >= 6.5 and (stretching == 100 or size_pt == 6.5), count  # smaller first, narrower last
+    name = "广西壮族自治区柳州市鹿寨县市场监督管理局食品安全抽检监测中心"
+    text = extract_text(io.BytesIO(seal_image_pdf(name)))
+    assert all(char in text for char in name)
