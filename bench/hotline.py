@@ -33,13 +33,13 @@ import resource
 import statistics
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 
-from zhizhi.hotline import similar, topics
+from zhizhi.hotline import topics
 from zhizhi.hotline.evidence import CASE_FEATURES, FEATURES, WEIGHTS
 from zhizhi.hotline.similar import TicketIndex, TicketText
 
@@ -471,11 +471,11 @@ def unread(share: float) -> None:
     def blind(text: str) -> bool:
         return hashlib.blake2b(text.encode(), digest_size=2).digest()[0] < share * 256
 
-    similar.read_topics = lambda text: 0 if blind(text) else topics.read_topics(text)  # type: ignore[assignment]
-    similar.read_products = lambda text: 0 if blind(text) else topics.read_products(text)  # type: ignore[assignment]
-    similar.read_business_matters = (  # type: ignore[assignment]
-        lambda text: 0 if blind(text) else topics.read_business_matters(text)
-    )
+    def reading(read: Callable[[topics.Words, str], int]) -> Callable[[topics.Words, str], int]:
+        return lambda words, text: 0 if blind(text) else read(words, text)
+
+    for name in ("read_topics", "read_products", "read_business_matters"):
+        setattr(topics.Words, name, reading(getattr(topics.Words, name)))
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ from zhizhi.hotline import (
     statistics,
     suggestion_row,
     take_in,
+    words_of,
 )
 from zhizhi.hotline.history import index_candidates
 from zhizhi.store.types import local_today
@@ -284,7 +285,8 @@ def stats_command(
     start = since.date() if since else end - timedelta(days=30)
     with transaction(ctx) as (workspace, session):
         figures = statistics(session, operator(), load_calendar(workspace.root), since=start, until=end,
-                             warn_before=workspace.config.hotline.warn_days)  # fmt: skip
+                             warn_before=workspace.config.hotline.warn_days,
+                             words=words_of(workspace.config.hotline))  # fmt: skip
 
     def show() -> None:
         console.print(f"{figures['since']} – {figures['until']}: {figures['tickets']} 张工单 tickets → "
@@ -324,8 +326,8 @@ def check_command(
         respondent=respondent,
         received=received.date() if received else _today(),
     )
-    with transaction(ctx) as (_, session):
-        rows = index_candidates(session, ticket, limit=limit, floor=floor)
+    with transaction(ctx) as (workspace, session):
+        rows = index_candidates(session, ticket, limit=limit, floor=floor, words=words_of(workspace.config.hotline))
 
     def show() -> None:
         table = Table("案件 case", "工单 ticket", "分数 score", "文本相似 text", "理由 reasons")

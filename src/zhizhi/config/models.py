@@ -187,6 +187,45 @@ class PrivacyConfig(_Strict):
         return value
 
 
+class HotlineWords(_Strict):
+    """A bureau's own words for what a ticket is about, added to the desk's built-in lists
+    (`zhizhi.hotline.topics`): a missed word read from then on, without a release."""
+
+    topics: dict[str, list[str]] = Field(
+        default_factory=dict, description="a problem category of the built-in list -> more terms that raise it"
+    )
+    products: dict[str, list[str]] = Field(
+        default_factory=dict, description="a group of goods, built in or new -> more words that name it"
+    )
+    business_matters: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="a matter of the business itself (停业, 无证照, 计量器具, 环境卫生) -> more terms",
+    )
+
+    @model_validator(mode="after")
+    def _known(self) -> HotlineWords:
+        from zhizhi.hotline.topics import BUSINESS_MATTERS, PRODUCTS, TOPICS
+
+        problems = []
+        for key, given, built_in in (("topics", self.topics, TOPICS), ("business_matters", self.business_matters,
+                                                                       BUSINESS_MATTERS)):  # fmt: skip
+            names = [name for name, _ in built_in]
+            if unknown := sorted(set(given) - set(names)):
+                problems.append(f"{key}: unknown name(s) {unknown}; choose from {', '.join(names)}")
+        if len({name for name, _ in PRODUCTS} | set(self.products)) > 63:
+            problems.append("products: at most 63 groups in all (the built-in ones count)")
+        for key, given in (("topics", self.topics), ("products", self.products),
+                           ("business_matters", self.business_matters)):  # fmt: skip
+            for name, terms in given.items():
+                if bad := [t for t in terms if not 2 <= len(t.strip()) <= 20 or t != t.strip()]:
+                    problems.append(f"{key}.{name}: term(s) {bad[:5]} must be 2-20 characters without spaces around")
+                if len(terms) > 200:
+                    problems.append(f"{key}.{name}: {len(terms)} terms; at most 200 a name")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
 class HotlineConfig(_Strict):
     """The hotline desk: when tickets merge into a case on their own, when a handler is asked, when clocks warn."""
 
@@ -203,6 +242,9 @@ class HotlineConfig(_Strict):
     status_codes: dict[str, dict[str, str]] = Field(
         default_factory=dict,
         description="channel -> decision -> the channel's status code, where its platform documents other codes",
+    )
+    words: HotlineWords = Field(
+        default_factory=HotlineWords, description="more words for what a ticket is about, beside the built-in lists"
     )
 
     @field_validator("status_codes")

@@ -36,6 +36,7 @@ from zhizhi.hotline.figures import statistics
 from zhizhi.hotline.intake import push_tickets, web_ticket
 from zhizhi.hotline.similar import Candidate, TicketIndex, TicketText
 from zhizhi.hotline.take import DeskChore, Intake, take_in
+from zhizhi.hotline.topics import Words, words_of
 from zhizhi.hotline.views import (
     Lookup,
     case_row,
@@ -64,6 +65,7 @@ __all__ = [
     "TicketText",
     "UnknownYearError",
     "WorkCalendar",
+    "Words",
     "assign",
     "case_row",
     "case_view",
@@ -94,4 +96,5 @@ __all__ = [
     "suggestion_row",
     "take_in",
     "web_ticket",
+    "words_of",
 ]

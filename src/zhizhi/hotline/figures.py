@@ -16,7 +16,7 @@ from zhizhi.access.roles import Actor, require
 from zhizhi.hotline.cases import STAGES, clock_states, visible
 from zhizhi.hotline.clocks import RULES
 from zhizhi.hotline.texts import label_key
-from zhizhi.hotline.topics import main_topic
+from zhizhi.hotline.topics import WORDS, Words
 from zhizhi.hotline.views import _masked, _names
 from zhizhi.hotline.workdays import WorkCalendar
 from zhizhi.records.ticket import KINDS
@@ -25,11 +25,19 @@ from zhizhi.store.types import local_today
 
 
 def statistics(
-    session: Session, actor: Actor, calendar: WorkCalendar, *, since: date, until: date, warn_before: int = 2
+    session: Session,
+    actor: Actor,
+    calendar: WorkCalendar,
+    *,
+    since: date,
+    until: date,
+    warn_before: int = 2,
+    words: Words = WORDS,
 ) -> dict[str, Any]:
-    """The desk's figures for cases received from `since` through `until`: by kind, district, industry and
-    respondent; repeat respondents; topics rising in the last week; clock breaches by office and handler; and the
-    double work merging removed. No identities."""
+    """The desk's figures for cases received from `since` through `until`: by kind, problem (the channels' own
+    category, else the matter the words raise, read with `words`), district, industry and respondent; repeat
+    respondents; topics rising in the last week; clock breaches by office and handler; and the double work merging
+    removed. No identities."""
     require(actor, "data.read")
     cases = list(
         session.scalars(
@@ -37,7 +45,7 @@ def statistics(
                                Case.received_on <= until)
         )
     )  # fmt: skip
-    total_tickets, per_channel, texts_by_day, problems = _ticket_figures(session, [c.id for c in cases])
+    total_tickets, per_channel, texts_by_day, problems = _ticket_figures(session, [c.id for c in cases], words)
     respondents = Counter(_masked(c.respondent_name) for c in cases if c.respondent_name)
     industries = Counter(_industries(session, cases))
     today = min(until, local_today()) if until >= since else until
@@ -74,11 +82,11 @@ def _district(code: str | None) -> str:
 
 
 def _ticket_figures(
-    session: Session, case_ids: list[int]
+    session: Session, case_ids: list[int], words: Words
 ) -> tuple[int, Counter[str], list[tuple[date, str]], dict[int, str]]:
     """Of the cases' tickets: how many, how many per channel, each one's day and text (for rising topics), and each
     case's problem category: the one its tickets' channels give most, else the matter its first ticket's words raise
-    first (`zhizhi.hotline.topics`; 12345 often gives none)."""
+    first (read with `words`; 12345 often gives none)."""
     per_channel: Counter[str] = Counter()
     texts_by_day: list[tuple[date, str]] = []
     given: dict[int, Counter[str]] = defaultdict(Counter)
@@ -99,7 +107,9 @@ def _ticket_figures(
         per_channel[str(data.get("channel"))] += 1
         if category := label_key(data.get("problem_category")):
             given[case_id][category] += 1
-        elif case_id not in read and (topic := main_topic(str(data.get("text") or ""), data.get("respondent_name"))):
+        elif case_id not in read and (
+            topic := words.main_topic(str(data.get("text") or ""), data.get("respondent_name"))
+        ):
             read[case_id] = topic
         try:
             texts_by_day.append((datetime.fromisoformat(str(data.get("received_at"))).date(), str(data.get("text"))))

@@ -67,7 +67,7 @@ from zhizhi.hotline.texts import (
     without_respondent,
 )
 from zhizhi.hotline.texts import ngrams as ngrams  # the tests' and callers' way in
-from zhizhi.hotline.topics import read_business_matters, read_products, read_topics
+from zhizhi.hotline.topics import WORDS, Words
 
 LABELS = ("problem", "goods", "place")
 U32 = np.uint32
@@ -202,8 +202,17 @@ def _threshold(floor: float | None) -> float | None:
 class TicketIndex:
     """Earlier tickets, indexed to find a new ticket's candidates in milliseconds among a million."""
 
-    def __init__(self, *, probe: int = 24, max_df: int = 5000, shortlist: int = 150, per_identity: int = 100) -> None:
+    def __init__(
+        self,
+        *,
+        probe: int = 24,
+        max_df: int = 5000,
+        shortlist: int = 150,
+        per_identity: int = 100,
+        words: Words = WORDS,
+    ) -> None:
         self.probe, self.max_df, self.shortlist, self.per_identity = probe, max_df, shortlist, per_identity
+        self.words = words  # the lists a text's matters and goods are read with (`zhizhi.hotline.topics`)
         # One row per ticket, in the order added.
         self._ids = Column(I64)
         self._grams = Column(U32)  # each row's trigram keys, then its bigram keys
@@ -249,9 +258,9 @@ class TicketIndex:
         return self._ids.size
 
     @classmethod
-    def build(cls, tickets: Iterable[TicketText], **options: int) -> TicketIndex:
+    def build(cls, tickets: Iterable[TicketText], words: Words = WORDS, **options: int) -> TicketIndex:
         """An index of `tickets`, built in bulk (sorted arrays): the way to load history."""
-        index = cls(**options)
+        index = cls(words=words, **options)
         for ticket in tickets:
             index._append(ticket)
         index._bulk()
@@ -288,7 +297,7 @@ class TicketIndex:
     def compact(self) -> TicketIndex:
         """The same tickets in one bulk-built index (after many `add`s)."""
         other = TicketIndex(probe=self.probe, max_df=self.max_df, shortlist=self.shortlist,
-                            per_identity=self.per_identity)  # fmt: skip
+                            per_identity=self.per_identity, words=self.words)  # fmt: skip
         for name in ("_ids", "_grams", "_offsets", "_trigrams", "_norms", "_norm_at", "_received", "_repeat", "_case",
                      "_topics", "_products", "_matters"):  # fmt: skip
             setattr(other, name, getattr(self, name).copy())
@@ -303,7 +312,7 @@ class TicketIndex:
 
     def _append(self, ticket: TicketText, last: _Examined | None = None) -> int:
         row = len(self)
-        mine, tri, bi = last.prepared if last is not None else _prepare(ticket)
+        mine, tri, bi = last.prepared if last is not None else _prepare(ticket, self.words)
         respondent = mine.respondent
         self._texts.append(mine.text)
         self._ids.append(ticket.id)
@@ -445,10 +454,10 @@ class TicketIndex:
     def prepare(self, tickets: list[TicketText]) -> None:
         """Tickets about to be examined one after the other, prepared at once (`_prepare_many`: the same facts and
         keys); each is taken when it is examined."""
-        self._ready = dict(zip(tickets, _prepare_many(tickets), strict=True))
+        self._ready = dict(zip(tickets, _prepare_many(tickets, self.words), strict=True))
 
     def _examine(self, ticket: TicketText, floor: float | None = None) -> _Seen:
-        prepared = self._ready.pop(ticket, None) or _prepare(ticket)
+        prepared = self._ready.pop(ticket, None) or _prepare(ticket, self.words)
         mine, tri, bi = prepared
         self._last = _Examined(ticket, prepared, len(self))
         if not len(self):
@@ -741,19 +750,19 @@ class _Ticket:
 _Prepared = tuple["_Ticket", npt.NDArray[np.uint32], npt.NDArray[np.uint32]]
 
 
-def _prepare(ticket: TicketText) -> _Prepared:
+def _prepare(ticket: TicketText, words: Words) -> _Prepared:
     """What the index compares of a ticket: its facts, and its text's trigram and bigram keys."""
-    mine = _facts_of(ticket)
+    mine = _facts_of(ticket, words)
     return (mine, *gram_keys(mine.text))
 
 
-def _prepare_many(tickets: list[TicketText]) -> list[_Prepared]:
+def _prepare_many(tickets: list[TicketText], words: Words) -> list[_Prepared]:
     """`_prepare` of many tickets, their texts cut into keys all at once."""
-    facts = [_facts_of(ticket) for ticket in tickets]
+    facts = [_facts_of(ticket, words) for ticket in tickets]
     return [(mine, *keys) for mine, keys in zip(facts, gram_keys_many([m.text for m in facts]), strict=True)]
 
 
-def _facts_of(ticket: TicketText) -> _Ticket:
+def _facts_of(ticket: TicketText, words: Words) -> _Ticket:
     full = normalise_text(ticket.text)
     respondent = respondent_key(ticket.respondent) or None
     text = without_respondent(full, respondent)
@@ -761,7 +770,7 @@ def _facts_of(ticket: TicketText) -> _Ticket:
     who = [_hash("phone", ticket.phone), _hash("name", ticket.caller_name), _hash("respondent", core),
            _hash("uscc", ticket.respondent_uscc)]  # fmt: skip
     return _Ticket(ticket.id, who, respondent, figures(full), repeats(full), ticket.received, text, _labels(ticket),
-                   read_topics(text), read_products(text), read_business_matters(text))  # fmt: skip
+                   words.read_topics(text), words.read_products(text), words.read_business_matters(text))  # fmt: skip
 
 
 @dataclass

@@ -19,9 +19,15 @@ name taken out first: a 汽车维修厂 is not a repair complaint). A text that 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from zhizhi.hotline.texts import normalise_text, respondent_key, without_respondent
+
+if TYPE_CHECKING:
+    from zhizhi.config.models import HotlineConfig
 
 Terms = tuple[tuple[str, tuple[str, ...]], ...]
 """Named lists of terms: each name, and the terms (two characters or more) that stand for it in a text."""
@@ -116,27 +122,88 @@ business are one lead to verify (and, for a closing, consumers of one dispute, A
 names."""
 
 
+@dataclass(frozen=True)
+class Words:
+    """The lists a text is read with: the built-in ones, and a bureau's own terms added to them (`hotline.words` in
+    `zhizhi.yaml`, `words_of`)."""
+
+    topics: Terms = TOPICS
+    products: Terms = PRODUCTS
+    business_matters: Terms = BUSINESS_MATTERS
+
+    def read_topics(self, text: str) -> int:
+        """The topics a normalised text raises, as bits (bit i: `topics[i]`); 0 when it raises none."""
+        return _read(self.topics, text)
+
+    def read_products(self, text: str) -> int:
+        """The groups of goods a normalised text names, as bits (bit i: `products[i]`); 0 when it names none."""
+        return _read(self.products, text)
+
+    def read_business_matters(self, text: str) -> int:
+        """The matters of the business itself a normalised text raises (bit i: `business_matters[i]`); 0 for none."""
+        return _read(self.business_matters, text)
+
+    def main_topic(self, text: str, respondent: str | None = None) -> str | None:
+        """The matter a ticket's text raises first (the topic of its first term), read as the desk reads it:
+        normalised, the respondent's own name taken out; None when it raises none."""
+        pattern, bits = _matcher(self.topics)
+        first = pattern.search(without_respondent(normalise_text(text), respondent_key(respondent) or None))
+        return _names(self.topics, bits[first.group()] & -bits[first.group()])[0] if first else None
+
+    @classmethod
+    def adding(
+        cls,
+        topics: Mapping[str, Sequence[str]] | None = None,
+        products: Mapping[str, Sequence[str]] | None = None,
+        business_matters: Mapping[str, Sequence[str]] | None = None,
+    ) -> Words:
+        """The built-in lists with more terms: under a topic or matter of the built-in lists (their names are the
+        categories the desk files under), and under a group of goods, built in or new (a city's own goods)."""
+        return cls(_adding(TOPICS, topics or {}), _adding(PRODUCTS, products or {}),
+                   _adding(BUSINESS_MATTERS, business_matters or {}))  # fmt: skip
+
+
+WORDS = Words()
+"""The built-in lists."""
+
+
+def words_of(settings: HotlineConfig) -> Words:
+    """The lists of a workspace's desk: the built-in ones with its `hotline.words` added."""
+    said = settings.words
+    return _words(*(tuple((name, tuple(terms)) for name, terms in lists.items())
+                    for lists in (said.topics, said.products, said.business_matters)))  # fmt: skip
+
+
+@cache
+def _words(topics: Terms, products: Terms, business_matters: Terms) -> Words:
+    return Words.adding(dict(topics), dict(products), dict(business_matters))
+
+
+def _adding(lists: Terms, more: Mapping[str, Sequence[str]]) -> Terms:
+    """`lists` with the terms of `more` added: to the list of the same name, else as a new one (at the end)."""
+    added = [(name, tuple(dict.fromkeys((*terms, *more.get(name, ()))))) for name, terms in lists]
+    known = {name for name, _ in lists}
+    return (*added, *((name, tuple(dict.fromkeys(terms))) for name, terms in more.items() if name not in known))
+
+
 def read_topics(text: str) -> int:
-    """The topics a normalised text raises, as bits (bit i: `TOPICS[i]`); 0 when it raises none."""
-    return _read(TOPICS, text)
+    """The topics a normalised text raises with the built-in lists, as bits (bit i: `TOPICS[i]`)."""
+    return WORDS.read_topics(text)
 
 
 def read_products(text: str) -> int:
-    """The groups of goods a normalised text names, as bits (bit i: `PRODUCTS[i]`); 0 when it names none."""
-    return _read(PRODUCTS, text)
+    """The groups of goods a normalised text names with the built-in lists, as bits (bit i: `PRODUCTS[i]`)."""
+    return WORDS.read_products(text)
 
 
 def read_business_matters(text: str) -> int:
     """The matters of the business itself a normalised text raises (bit i: `BUSINESS_MATTERS[i]`); 0 for none."""
-    return _read(BUSINESS_MATTERS, text)
+    return WORDS.read_business_matters(text)
 
 
 def main_topic(text: str, respondent: str | None = None) -> str | None:
-    """The matter a ticket's text raises first (the topic of its first term), read as the desk reads it: normalised,
-    the respondent's own name taken out; None when it raises none."""
-    pattern, bits = _matcher(TOPICS)
-    first = pattern.search(without_respondent(normalise_text(text), respondent_key(respondent) or None))
-    return topic_names(bits[first.group()] & -bits[first.group()])[0] if first else None
+    """`Words.main_topic` with the built-in lists."""
+    return WORDS.main_topic(text, respondent)
 
 
 def topic_names(found: int) -> tuple[str, ...]:

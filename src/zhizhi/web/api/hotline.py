@@ -209,7 +209,8 @@ def read_statistics(
     handler; and the answers merging saved. No identities."""
     on = hotline_view.desk(request)
     start, end = hotline_view.period(since, until, on.today)
-    return hotline.statistics(db, actor, on.calendar, since=start, until=end, warn_before=on.settings.warn_days)
+    return hotline.statistics(db, actor, on.calendar, since=start, until=end, warn_before=on.settings.warn_days,
+                              words=hotline.words_of(on.settings))  # fmt: skip
 
 
 @router.post("/{channel}/tickets")

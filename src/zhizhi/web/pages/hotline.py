@@ -212,7 +212,8 @@ def show_statistics(
     """The desk's figures for a period (the last 30 days by default), and the answers merging saved."""
     on = hotline_view.desk(request)
     start, end = hotline_view.period(optional_date(since.strip()), optional_date(until.strip()), on.today)
-    figures = hotline.statistics(db, actor, on.calendar, since=start, until=end, warn_before=on.settings.warn_days)
+    figures = hotline.statistics(db, actor, on.calendar, since=start, until=end, warn_before=on.settings.warn_days,
+                                 words=hotline.words_of(on.settings))  # fmt: skip
     # The figures name kinds and stages in Chinese; the page says them in the reader's language.
     words = {label: f"hotline.kind.{code}" for code, label in KINDS.items()}
     words |= {zh: f"hotline.stage.{code}" for code, (zh, _) in hotline.STAGES.items()}
