@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR
 from tests.delivery.platform import platform
-from tests.hotline.desk import GYM, HEADER_12315, ingest_all, write_export, zz
+from tests.hotline.desk import GYM, HEADER_12315, HEADER_12345, ingest_all, write_export, zz
 from zhizhi.access import create_user
 from zhizhi.access.roles import Actor, Role
 from zhizhi.config import Workspace, load_workspace
@@ -90,6 +90,30 @@ def test_the_same_grievance_on_both_channels_and_a_repeat_call_become_one_case(
         # Nothing is taken twice.
     with city() as session, session.begin():
         assert take_in(session, OPERATOR, workspace).tickets == 0
+
+
+@pytest.mark.parametrize("others_merge", [True, False])
+def test_another_callers_ticket_waits_for_a_handler_when_the_bureau_says_so(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path, others_merge: bool
+) -> None:
+    """Another member of the gym that closed: one dispute (Art 11), which joins the case on its own; with
+    `hotline.merge_other_callers: false` it opens a case of its own and is suggested to the gym's case, while the
+    same caller's tickets still join on their own."""
+    workspace = _settings(workspace, merge_other_callers=others_merge)
+    ingest_all(workspace, tmp_path)
+    other = ["G003", "2026-03-05 10:00:00", "投诉", "李五", "13700000005", "金力健身房", "柳州市城中区文昌路12号",
+             "来电人称金力健身房关门了，办的半年卡1500元还剩四个月没用，要求退费", "办理中"]  # fmt: skip
+    code, out = zz(workspace, "ingest", "rexian-12345", str(write_export(tmp_path / "g003.csv", HEADER_12345, [other])))
+    assert code == 0, out
+    with city() as session, session.begin():
+        done = take_in(session, OPERATOR, workspace)
+    with city() as session:
+        gym = _case_of(session, "T001")
+        assert _case_of(session, "G001").id == gym.id == _case_of(session, "G002").id  # the same caller's
+        joined = _case_of(session, "G003").id == gym.id
+        waiting = session.scalars(select(CaseSuggestion).where(CaseSuggestion.case_id == gym.id)).all()
+    assert joined is others_merge and bool(waiting) is not others_merge
+    assert done.merged == (3 if others_merge else 2)
 
 
 def _suggested(workspace: Workspace, city: sessionmaker[Session], tmp_path: Path) -> tuple[Workspace, int]:

@@ -235,6 +235,10 @@ class HotlineConfig(_Strict):
     review_from: float = Field(
         default=0.3, gt=0, le=1, description="from this score (below `merge_at`) a handler confirms or keeps apart"
     )
+    merge_other_callers: bool = Field(
+        default=True,
+        description="another caller's ticket joins a case on its own too (false: always a handler's to confirm)",
+    )
     warn_days: int = Field(default=2, ge=0, le=30, description="warn this many working days before a deadline")
     desk: str | None = Field(
         default=None, description="code of the department whose desk takes the web form's tickets (empty: no form)"

@@ -42,6 +42,9 @@ NEW = 1 << 62
 """A case opened in the batch is known by NEW + its place among them until the store gives it an id: after every
 stored case's id, in the order opened, as the ids will be (the older case wins a tie)."""
 CHUNK = 500
+OWN = {"same_phone", "same_caller", "same_ticket"}
+"""Reasons that say a candidate is the same caller's (or the same ticket): with `hotline.merge_other_callers` off, only
+these merge on their own."""
 
 
 @dataclass
@@ -79,7 +82,9 @@ def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int 
         if twin is not None:  # the same ticket by another way in (a platform's export and its push): its case
             best = (case_of[twin], Candidate(twin, 1.0, 1.0, ("same_ticket",)))
         done.tickets += 1
-        if best is not None and best[1].score >= settings.merge_at:
+        if best is not None and best[1].score >= settings.merge_at and (
+            settings.merge_other_callers or OWN & set(best[1].reasons)
+        ):
             case_of[record_id] = batch.join(record_id, data, *best)
             done.merged += 1
         else:
