@@ -8,6 +8,7 @@ fixed to a Friday of 2026 so that the clocks stay countable whatever year the su
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -32,6 +33,8 @@ from zhizhi.demo.export import export_records, old_codes_by_class
 from zhizhi.demo.tickets import month_of_tickets
 from zhizhi.hotline import load_calendar
 from zhizhi.hotline.cases import clock_states
+from zhizhi.hotline.similar import TicketIndex, TicketText
+from zhizhi.hotline.take import OWN
 from zhizhi.resolve.cache import features_cache
 from zhizhi.resolve.run import resolve
 from zhizhi.sources import load_source
@@ -196,3 +199,29 @@ def test_the_month_is_the_same_every_time_and_holds_every_kind_of_ticket(city: s
     assert (days.warning, days.breached) == (date(2026, 11, 26), date(2026, 11, 22))
     registered = {r.name for r in records}
     assert sum(t.respondent in registered for t in month.channel("12315") if t.respondent) > 100
+
+
+def test_with_other_callers_kept_apart_no_automatic_merge_joins_two_of_the_demos_grievances(
+    city: sessionmaker[Session],
+) -> None:
+    """The demo's month was written apart from the weights' months, and keeps other consumers' complaints about one
+    shop apart: with `hotline.merge_other_callers: false` (the same caller's tickets only), every ticket the desk's
+    rule would merge on its own is of the grievance it was written for (`bench/hotline_demo.py` has the figures)."""
+    with city() as session:
+        records = export_records(local_formats(load_hierarchy(session, NATIONAL)), old_codes_by_class(session))
+    month = month_of_tickets(records, TODAY, arranged_days(load_calendar(None), TODAY))
+    tickets = sorted(month.tickets, key=lambda t: (t.received, t.number))
+    index, case_of, grievance_of, merged = TicketIndex(), dict[int, int](), dict[int, int](), 0
+    for row, t in enumerate(tickets):
+        text = TicketText(row, t.text, t.phone, t.caller, t.respondent or None, respondent_uscc=t.uscc or None,
+                          received=t.received.date(), problem_category=t.problem or None,
+                          goods_category=t.goods or None, place=t.place or None)  # fmt: skip
+        best = next(iter(index.candidates(text, floor=0.3)), None)  # the best first, as the desk takes it
+        joins = best is not None and best.score >= 0.85 and bool(OWN & set(best.reasons))
+        case_of[row] = case_of[best.ticket_id] if best is not None and joins else row
+        if case_of[row] != row:
+            assert grievance_of[case_of[row]] == t.grievance, (t.text, tickets[case_of[row]].text)
+            merged += 1
+        grievance_of.setdefault(case_of[row], t.grievance)
+        index.add(dataclasses.replace(text, case_id=case_of[row]))
+    assert merged > 40  # the same callers' tickets still merge on their own
