@@ -132,6 +132,19 @@ def test_qualifications_narrow_the_candidates_and_a_target_without_enough_is_uns
     assert result.selected[0].target in again.unstaffed
 
 
+def test_a_staffing_draw_selects_every_target_it_holds_and_staffs_them() -> None:
+    """A staffing draw's snapshot holds only the firms an earlier draw left unstaffed: all are selected, whatever the
+    plan's proportions and however recently inspected, and staffed as any draw staffs (two inspectors each)."""
+    pop = population(targets=30, inspectors=6)
+    pop.targets = [Target(t.id, t.risk_class, t.office, t.items, t.id % 2 == 0) for t in pop.targets]
+    staffing = draw(Population({**pop.header, "staffs": "2026Q4-1"}, pop.offices, pop.inspectors, pop.targets), SEED)
+    assert {p.target for p in staffing.selected} | set(staffing.unstaffed) == {t.id for t in pop.targets}
+    assert not staffing.excluded_recent and not staffing.thinned and len(staffing.selected) > 20
+    assert all(len(p.team) == 2 for p in staffing.selected)
+    ordinary = draw(pop, SEED)
+    assert len(ordinary.selected) < len(staffing.selected)  # the plan's proportions select fewer
+
+
 def test_a_cap_per_inspector_spreads_the_visits() -> None:
     result = draw(population(inspectors=12, max_per_inspector=10), SEED)
     load: dict[int, int] = {}

@@ -24,6 +24,7 @@ from zhizhi.inspections import (
     list_inspectors,
     run_draw,
     set_inspector,
+    staff,
     verify_draw,
     verify_package,
 )
@@ -223,3 +224,45 @@ def test_an_inspector_without_an_enforcement_certificate_is_never_drawn_and_the_
         assert {u for u, why in mine.items() if why} == without
         assert set(mine.values()) == {None, "no_certificate"}
         assert verify_draw(session, OPERATOR, workspace, number).ok
+
+
+def test_the_firms_a_draw_left_unstaffed_get_a_staffing_draw_of_their_own(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """Only one inspector qualified for special equipment is free: the drawn firms that hold equipment get no team
+    of two. Once the others are back, a staffing draw of those firms only (committed, revealed and verified like any
+    draw) staffs each of them; a second staffing finds nothing left."""
+    qualified = [f"insp{i}" for i in (3, 5, 7, 9, 11)]  # with insp1, those holding 特种设备
+    with city() as session, session.begin():
+        build(session)
+        for username in qualified:
+            set_inspector(session, OPERATOR, username, available=False)
+        number = plan(session, workspace)
+    with city() as session, session.begin():
+        unstaffed = run_draw(session, OPERATOR, workspace, number)["summary"]["unstaffed"]
+    assert unstaffed and all(entity % 2 == 0 for entity in unstaffed)  # the equipment holders
+    with city() as session, session.begin():
+        for username in qualified:
+            set_inspector(session, OPERATOR, username, available=True)
+        second = staff(session, OPERATOR, workspace, number, "特种设备检查员已恢复可派", today=TODAY).number
+    with city() as session:
+        commit = session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "draw.commit")).all()[-1]
+        payload = json.loads(commit.payload)
+        assert payload["draw"] == second and payload["staffs"] == number and payload["population"] == len(unstaffed)
+    with city() as session, session.begin():
+        summary = run_draw(session, OPERATOR, workspace, second)["summary"]
+    assert summary["visits"] == len(unstaffed) and not summary["unstaffed"] and summary["staffs"] == number
+    with city() as session:
+        ids = {register.user_id(session, u) for u in ["insp1", *qualified]}
+        visits = session.scalars(
+            select(InspectionVisit).where(InspectionVisit.number.like(f"{second}-%"))
+        ).all()  # fmt: skip
+        assert {v.entity_id for v in visits} == set(unstaffed)
+        for visit in visits:
+            team = set(session.scalars(select(VisitInspector.user_id).where(VisitInspector.visit_id == visit.id)))
+            assert len(team) == 2 and team <= ids  # two inspectors qualified for the equipment
+        assert verify_draw(session, OPERATOR, workspace, second).ok
+        export_package(session, OPERATOR, workspace, second, tmp_path / "staffing")
+    assert verify_package(tmp_path / "staffing").ok
+    with city() as session, session.begin(), pytest.raises(ConflictError, match="nothing to staff"):
+        staff(session, OPERATOR, workspace, number, "再补一次", today=TODAY)

@@ -24,6 +24,7 @@ from zhizhi.inspections import (
     publication_view,
     publish,
     run_draw,
+    staff,
     verify_draw,
     verify_package,
     visit_view,
@@ -123,6 +124,24 @@ def redraw(
     said(found, as_json, f"Draw [bold]{found['draw']}[/] committed (seed SHA-256 {found['seed_hash']}).")
 
 
+@app.command("staff")
+def staff_unstaffed(
+    ctx: typer.Context,
+    number: str = typer.Argument(..., help="A drawn draw that left firms unstaffed."),
+    reason: str = typer.Option(..., "--reason", help="Why now: inspectors added, certificates recorded ..."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Commit a staffing draw of the firms a draw left unstaffed (its seed's SHA-256 in the ledger); run it with
+    `inspections draw`. Its population is those firms only, on today's inspector register."""
+    with transaction(ctx) as (workspace, session):
+        draw = staff(session, operator(), workspace, number, reason)
+        found = {"staffs": number, "draw": draw.number, "population": draw.population, "seed_hash": draw.seed_hash,
+                 "commit_seq": draw.commit_seq}  # fmt: skip
+    said(found, as_json, f"Staffing draw [bold]{found['draw']}[/] of {found['population']} firm(s) left unstaffed "
+                         f"by {number} committed (seed SHA-256 {found['seed_hash']}); run it with `zhizhi "
+                         f"inspections draw {found['draw']}`.")  # fmt: skip
+
+
 @app.command("plans")
 def plans(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     """The plans and their draws."""
@@ -162,18 +181,19 @@ def draw(
         as_json,
         f"Draw [bold]{found['number']}[/]: {summary['visits']} visits ({summary['joint_visits']} "
         f"joint) from {found['population']:,} targets and {found['inspectors']} inspectors; seed "
-        f"{found['seed']} revealed (ledger entry {found['reveal_seq']}).{_draw_warnings(summary)}",
+        f"{found['seed']} revealed (ledger entry {found['reveal_seq']}).{_draw_warnings(summary, found['number'])}",
     )
 
 
-def _draw_warnings(summary: dict[str, Any]) -> str:
+def _draw_warnings(summary: dict[str, Any], number: str) -> str:
     """What the draw leaves to do: firms drawn with no team, firms another visit already waits for."""
     said = ""
     if summary.get("unstaffed"):
         count = len(summary["unstaffed"])
         said += (
             f"\n[red]{count} drawn firm(s) got no team of two (too few inspectors qualified and free of conflicts): "
-            f"not visited. 抽中的 {count} 户因可派检查人员不足两名未能派员；请补充检查人员后重新抽取。[/]"
+            f"not visited yet. Add or certify inspectors, then `zhizhi inspections staff {number} --reason ...`. "
+            f"抽中的 {count} 户因可派检查人员不足两名未能派员；请补充检查人员后补充抽取（inspections staff）。[/]"
         )
     if summary.get("to_merge"):
         pairs = ", ".join(f"{a}+{b}" for a, b in summary["to_merge"][:10])

@@ -19,6 +19,10 @@ read as a 256-bit big-endian integer.
    `cap` when the plan caps visits per inspector and the candidate has reached it. The first `team_size` not
    passed over form the team; a target that cannot get them is `unstaffed` (listed, not visited).
 
+A staffing draw (the snapshot's header names, under `staffs`, an earlier draw whose targets it holds: those that draw
+left unstaffed, as they are on the staffing draw's day) selects every target of its snapshot (steps 1 and 2 select
+all, none left out as recent) and staffs them by steps 3 and 4 with the inspectors of its own day.
+
 The reduction modulo `n` is biased by less than `n / 2**256`: nothing a draw can show.
 """
 
@@ -214,10 +218,13 @@ def pools(population: Population) -> dict[frozenset[str], list[int]]:
 def draw(population: Population, seed: bytes) -> Result:
     """Select and staff the targets of `population` with `seed` (see the module's description)."""
     rules = population.rules
+    staffing = bool(population.header.get("staffs"))  # every target: those an earlier draw left unstaffed
     eligible: dict[str, list[Target]] = {c: [] for c in CLASSES}
     excluded, thinned = [], []
     for target in sorted(population.targets, key=lambda t: t.id):
-        if target.recent and rules.recent_rule == "exclude":
+        if staffing:
+            eligible.setdefault(target.risk_class, []).append(target)
+        elif target.recent and rules.recent_rule == "exclude":
             excluded.append(target.id)
         elif target.recent and key(seed, f"keep:{target.id}") % 100 >= rules.recent_weight:
             thinned.append(target.id)
@@ -226,7 +233,7 @@ def draw(population: Population, seed: bytes) -> Result:
     chosen: list[tuple[int, Target]] = []
     counts: dict[str, dict[str, int]] = {}
     for risk_class in CLASSES:
-        share = rules.proportions.get(risk_class, Fraction(0))
+        share = Fraction(100) if staffing else rules.proportions.get(risk_class, Fraction(0))
         members = eligible.get(risk_class, [])
         wanted = -(-(len(members) * share) // 100)  # the ceiling, exactly
         keyed = heapq.nsmallest(int(wanted), ((key(seed, f"target:{t.id}"), t.id, t) for t in members))

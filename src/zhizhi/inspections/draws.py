@@ -14,6 +14,7 @@ import hashlib
 import json
 import shutil
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError, InputError, NotFoundError
 from zhizhi.inspections import algorithm, snapshot
 from zhizhi.inspections.items import items_by_code
-from zhizhi.inspections.plans import frozen_path, seed_path
+from zhizhi.inspections.plans import frozen_path, new_draw, seed_path
 from zhizhi.store.frames import slices
 from zhizhi.store.tables import (
     Department,
@@ -136,6 +137,7 @@ def run_draw(session: Session, actor: Actor, workspace: Workspace, number: str) 
         "unstaffed": result.unstaffed,
         "skipped": _skipped(result),
         "to_merge": _to_merge(session, draw),
+        **({"staffs": population.header["staffs"]} if population.header.get("staffs") else {}),
     }
     draw.seed = seed.hex()
     draw.snapshot_file = str((DRAWS_FOLDER / number / SNAPSHOT_FILE).as_posix())
@@ -165,6 +167,37 @@ def run_draw(session: Session, actor: Actor, workspace: Workspace, number: str) 
         detail={"visits": visits, "population": draw.population},
     )
     return draw_as_dict(draw, plan)
+
+
+def staff(
+    session: Session, actor: Actor, workspace: Workspace, number: str, reason: str, *, today: date | None = None
+) -> InspectionDraw:
+    """Commit a staffing draw of the firms a drawn draw left unstaffed (fewer than two inspectors could go) and no
+    draw of its plan has visited since: the plan's rules, the inspectors of the day, every one of those firms staffed
+    by the draw's algorithm (its staffing draw), committed and revealed in the ledger and verified like any draw.
+    Run it with `run_draw`. A drawn firm is inspected, not dropped for want of inspectors."""
+    require(actor, "data.write")
+    draw, plan = get_draw(session, actor, number)
+    if draw.status != "drawn":
+        raise ConflictError(
+            f"Draw `{number}` is {draw.status}, not drawn: only the firms a drawn draw left unstaffed are staffed.",
+            zh=f"抽取 `{number}` 尚未完成抽取，只能为已完成抽取中无人可派的检查对象补充抽取检查人员。",
+        )
+    unstaffed = sorted(set(json.loads(draw.summary or "{}").get("unstaffed") or []))
+    visited = set(
+        session.scalars(
+            select(InspectionVisit.entity_id)
+            .join(InspectionDraw, InspectionDraw.id == InspectionVisit.draw_id)
+            .where(InspectionDraw.plan_id == plan.id, InspectionVisit.entity_id.in_(unstaffed))
+        )
+    ) if unstaffed else set()  # fmt: skip
+    left = [entity for entity in unstaffed if entity not in visited]
+    if not left:
+        raise ConflictError(
+            f"Draw `{number}` left no firm without a visit: nothing to staff.",
+            zh=f"抽取 `{number}` 没有尚无人可派的检查对象，无需补充抽取。",
+        )
+    return new_draw(session, actor, workspace.keys_dir, plan.number, reason, today=today, staffs=(draw.number, left))
 
 
 def _frozen(workspace: Workspace, draw: InspectionDraw) -> tuple[algorithm.Population, str]:

@@ -235,11 +235,19 @@ def _within_jurisdiction(session: Session, organiser: Department, rules: PlanRul
 
 
 def new_draw(
-    session: Session, actor: Actor, keys_dir: Path, plan_number: str, reason: str, *, today: date | None = None
+    session: Session,
+    actor: Actor,
+    keys_dir: Path,
+    plan_number: str,
+    reason: str,
+    *,
+    today: date | None = None,
+    staffs: tuple[str, list[int]] | None = None,
 ) -> InspectionDraw:
     """Commit another draw of a plan (a second round, or a seed lost before its draw), with the reason in the
     ledger beside the commitment: every draw of a plan stays on record. A draw of the plan still waiting is void,
-    its seed revealed: nobody may hold two seeds of a plan and run the one whose result they prefer."""
+    its seed revealed: nobody may hold two seeds of a plan and run the one whose result they prefer. `staffs`: a
+    staffing draw, for these targets an earlier draw (its number) left unstaffed (`zhizhi.inspections.draws.staff`)."""
     require(actor, "data.write")
     plan = get_plan(session, actor, plan_number)
     if not 2 <= len(reason.strip()) <= 200:
@@ -250,14 +258,14 @@ def new_draw(
     number = f"{plan.number}-{len(earlier) + 1}"
     for waiting in (d for d in earlier if d.status == "committed"):
         _void(session, keys_dir, waiting, number, reason.strip())
-    draw = commit_draw(session, actor, keys_dir, plan, number, reason=reason.strip(), today=today)
+    draw = commit_draw(session, actor, keys_dir, plan, number, reason=reason.strip(), today=today, staffs=staffs)
     audit.record(
         session,
         actor,
         "inspection_plan.redraw",
         object_type="inspection_plan",
         object_id=plan.number,
-        detail={"draw": draw.number, "reason": reason.strip()},
+        detail={"draw": draw.number, "reason": reason.strip(), **({"staffs": staffs[0]} if staffs else {})},
     )
     return draw
 
@@ -283,13 +291,15 @@ def commit_draw(
     *,
     reason: str | None = None,
     today: date | None = None,
+    staffs: tuple[str, list[int]] | None = None,
 ) -> InspectionDraw:
     """A draw of `plan`: the population frozen on `today`, then a new seed; the hashes of both committed to the
-    ledger and signed, the seed and the snapshot kept in the keys until the draw."""
+    ledger and signed, the seed and the snapshot kept in the keys until the draw. `staffs`: a staffing draw's
+    earlier draw and targets (its population is those targets only)."""
     day = today or local_today()
     seed = secrets.token_bytes(32)
     seed_hash = hashlib.sha256(seed).hexdigest()
-    frozen = _freeze(session, keys_dir, plan, number, seed_hash, day)
+    frozen = _freeze(session, keys_dir, plan, number, seed_hash, day, staffs)
     path = seed_path(keys_dir, number)
     path.write_text(seed.hex() + "\n", encoding="ascii")
     path.chmod(0o600)
@@ -307,6 +317,7 @@ def commit_draw(
         "population": frozen[1],
         "inspectors": frozen[2],
         **({"reason": reason} if reason else {}),
+        **({"staffs": staffs[0]} if staffs else {}),
     }
     seq = ledger.append(session, "draw.commit", "inspection_draw", number, payload)
     ledger.sign_head(session, keys_dir)
@@ -328,12 +339,22 @@ def commit_draw(
 
 
 def _freeze(
-    session: Session, keys_dir: Path, plan: InspectionPlan, number: str, seed_hash: str, day: date
+    session: Session,
+    keys_dir: Path,
+    plan: InspectionPlan,
+    number: str,
+    seed_hash: str,
+    day: date,
+    staffs: tuple[str, list[int]] | None = None,
 ) -> tuple[str, int, int]:
-    """The plan's population on `day`, written beside the seed: its SHA-256, targets and inspectors."""
+    """The plan's population on `day` (a staffing draw's: its targets only), written beside the seed: its SHA-256,
+    targets and inspectors."""
     rules = json.loads(plan.rules)
     header = {"draw": number, "plan": plan.number, "seed_hash": seed_hash, "rules": rules}
-    population = snapshot.freeze(session, header, items_by_code(session, rules["items"]), day)
+    if staffs:
+        header["staffs"] = staffs[0]
+    items = items_by_code(session, rules["items"])
+    population = snapshot.freeze(session, header, items, day, staffs[1] if staffs else None)
     path = frozen_path(keys_dir, number)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     digest = snapshot.write(population, path)

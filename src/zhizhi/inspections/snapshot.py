@@ -16,7 +16,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -43,8 +43,15 @@ from zhizhi.store.types import LOCAL_TZ
 FORMAT = "zhizhi-draw-snapshot/1"
 
 
-def freeze(session: Session, header: dict[str, Any], items: dict[str, InspectionItem], day: date) -> Population:
-    """The population of a plan on `day`: `header` holds the draw, plan, seed hash and rules; `items` the plan's."""
+def freeze(
+    session: Session,
+    header: dict[str, Any],
+    items: dict[str, InspectionItem],
+    day: date,
+    only: Collection[int] | None = None,
+) -> Population:
+    """The population of a plan on `day`: `header` holds the draw, plan, seed hash and rules; `items` the plan's;
+    `only`, for a staffing draw, the targets it is for (those still in the target register on `day`)."""
     rules = header["rules"]
     departments = {d.id: d for d in session.scalars(select(Department))}
     codes = {d.id: d.code for d in departments.values()}
@@ -60,7 +67,7 @@ def freeze(session: Session, header: dict[str, Any], items: dict[str, Inspection
     }
     population = Population(header)
     population.inspectors = _inspectors(session, day)
-    population.targets = list(_targets(session, rules, items, departments, day))
+    population.targets = list(_targets(session, rules, items, departments, day, only))
     entities = {t.id for t in population.targets}
     population.conflicts = _conflicts(session, rules, entities, day)
     used = {c.office for c in population.inspectors} | {t.office for t in population.targets}
@@ -79,6 +86,7 @@ def _targets(
     items: dict[str, InspectionItem],
     departments: dict[int, Department],
     day: date,
+    only: Collection[int] | None = None,
 ) -> Iterator[Target]:
     wanted = rules["population"]
     classes = set(wanted.get("classes") or []) or set(rules["proportions"])
@@ -93,7 +101,10 @@ def _targets(
         .where(t.active, t.risk_class.in_(sorted(classes)))
         .order_by(t.entity_id)
     )
+    wanted_ids = None if only is None else set(only)
     for entity_id, risk_class, office_id, kinds, last, division in session.execute(query).yield_per(CHUNK):
+        if wanted_ids is not None and entity_id not in wanted_ids:
+            continue
         if divisions and not (division or "").startswith(divisions):
             continue
         office = departments.get(office_id) if office_id else None
