@@ -15,7 +15,7 @@ from tests.inspections.register import build
 from tests.inspections.test_draws import plan
 from tests.inspections.test_visits import _jpeg_with_location
 from zhizhi.access import create_token
-from zhizhi.inspections import run_draw, visit_view
+from zhizhi.inspections import run_draw, set_inspector, visit_view
 from zhizhi.store.tables import InspectionVisit
 from zhizhi.store.types import local_today
 
@@ -179,3 +179,27 @@ def test_a_void_draw_shows_as_void_beside_the_redraw_that_replaced_it(web: Web) 
     page = web.client.get(f"/inspections/draws/{DRAW}").text
     assert 'id="void-notice"' in page and "已作废" in page and 'id="committed-notice"' not in page
     assert "已作废" in web.client.get("/inspections").text
+
+
+def test_the_api_commits_a_staffing_draw_of_the_firms_left_unstaffed_and_runs_it(web: Web) -> None:
+    qualified = [f"insp{i}" for i in (3, 5, 7, 9, 11)]  # with insp1, those holding 特种设备
+    with web.sessions() as session, session.begin():
+        build(session)
+        for username in qualified:
+            set_inspector(session, OPERATOR, username, available=False)
+        plan(session, web.workspace)
+        _, steward = create_token(session, OPERATOR, name="desk", username="registrar")
+    auth = {"Authorization": f"Bearer {steward}"}
+    unstaffed = web.client.post(f"/api/inspections/draws/{DRAW}/run", headers=auth).json()["summary"]["unstaffed"]
+    assert unstaffed
+    with web.sessions() as session, session.begin():
+        for username in qualified:
+            set_inspector(session, OPERATOR, username, available=True)
+    made = web.client.post(f"/api/inspections/draws/{DRAW}/staff", json={"reason": "人员已恢复"}, headers=auth)
+    assert made.status_code == 200, made.text
+    second = made.json()["draw"]
+    run = web.client.post(f"/api/inspections/draws/{second}/run", headers=auth).json()["summary"]
+    assert run["visits"] == len(unstaffed) and run["staffs"] == DRAW
+    assert web.client.get(f"/api/inspections/draws/{second}/verify", headers=auth).json()["ok"] is True
+    again = web.client.post(f"/api/inspections/draws/{DRAW}/staff", json={"reason": "再补"}, headers=auth)
+    assert again.status_code == 409 and "nothing to staff" in again.text

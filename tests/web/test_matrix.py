@@ -340,6 +340,8 @@ MATRIX: list[Row] = [
     row("POST", "/api/inspections/plans", *write(422), json={}),
     row("GET", "/api/inspections/draws/{number}", *NONE, url="/api/inspections/draws/NONE-1"),
     row("POST", "/api/inspections/draws/{number}/run", *write(404), url="/api/inspections/draws/NONE-1/run"),
+    row("POST", "/api/inspections/draws/{number}/staff", *write(404), url="/api/inspections/draws/NONE-1/staff",
+        json={"reason": "补充检查人员"}),
     row("GET", "/api/inspections/draws/{number}/verify", *NONE, url="/api/inspections/draws/NONE-1/verify"),
     row("GET", "/api/inspections/visits", *READ),
     row("GET", "/api/inspections/visits/{number}", *NONE, url="/api/inspections/visits/NONE-1-00001"),

@@ -47,6 +47,11 @@ class Assignment(BaseModel):
     merge: str | None = Field(default=None, max_length=48, description="another visit to the same entity")
 
 
+class Staffing(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=2, max_length=200, description="why now: inspectors added, certificates recorded")
+
+
 class Through(BaseModel):
     model_config = ConfigDict(extra="forbid")
     through: date | None = Field(default=None, description="only visits inspected up to this day")
@@ -122,6 +127,16 @@ def read_draw(number: Number, db: DbSession, actor: ApiDataReader) -> dict[str, 
 def run_draw(number: Number, request: Request, db: DbSession, actor: ApiDataWriter) -> dict[str, Any]:
     """Run a committed draw (once)."""
     return inspections.run_draw(db, actor, app_context(request).workspace, draw_number_of(db, actor, number))
+
+
+@router.post("/draws/{number}/staff")
+def staff_draw(
+    number: Number, body: Staffing, request: Request, db: DbSession, actor: ApiDataWriter
+) -> dict[str, Any]:
+    """Commit a staffing draw of the firms a drawn draw left unstaffed (run it with `/draws/{its number}/run`)."""
+    draw = inspections.staff(db, actor, app_context(request).workspace, draw_number_of(db, actor, number), body.reason)
+    return {"staffs": number, "draw": draw.number, "population": draw.population, "seed_hash": draw.seed_hash,
+            "commit_seq": draw.commit_seq}  # fmt: skip
 
 
 @router.get("/draws/{number}/verify")
