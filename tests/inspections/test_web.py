@@ -201,5 +201,9 @@ def test_the_api_commits_a_staffing_draw_of_the_firms_left_unstaffed_and_runs_it
     run = web.client.post(f"/api/inspections/draws/{second}/run", headers=auth).json()["summary"]
     assert run["visits"] == len(unstaffed) and run["staffs"] == DRAW
     assert web.client.get(f"/api/inspections/draws/{second}/verify", headers=auth).json()["ok"] is True
+    web.login_form("registrar")
+    first_page, second_page = (web.client.get(f"/inspections/draws/{d}").text for d in (DRAW, second))
+    assert 'id="unstaffed-notice"' in first_page and f"zhizhi inspections staff {DRAW}" in first_page
+    assert 'id="staffs"' in second_page and "unstaffed-notice" not in second_page
     again = web.client.post(f"/api/inspections/draws/{DRAW}/staff", json={"reason": "再补"}, headers=auth)
     assert again.status_code == 409 and "nothing to staff" in again.text
