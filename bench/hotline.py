@@ -20,13 +20,22 @@ and the memory the index holds.
     python bench/hotline.py --history 0 --merge-at 0.8   # the month only, another threshold
     python bench/hotline.py --fit 3 --unread 0.2     # fit the evidence weights on another month (seed 3)
     python bench/hotline.py --history 0 --unread 0.5     # half the texts' words unread (missing from the lists)
+    python bench/hotline.py --history 0 --labelled month.csv     # a bureau's own month, its cases set by handlers
+    python bench/hotline.py --fit 0 --labelled month.csv         # fit the weights on it
+
+A labelled month (`--labelled`, CSV in UTF-8 or GB18030) has a header row and one ticket a row: `received`
+(2026-11-02, or with a time), `text` and `case` (any label: tickets of one case share it) required; `phone`,
+`caller`, `respondent`, `problem`, `goods`, `place` and `channel` when known. `bench/hotline_demo.py --write-csv`
+writes the demo city's month in this form.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import gc
 import hashlib
+import io
 import platform
 import random
 import resource
@@ -35,7 +44,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 
@@ -381,13 +391,42 @@ def logistic(
         fixed = fixed | wrong
 
 
-def fit(seed: int, grievances: int, merge_at: float) -> None:
-    """Fit the evidence weights on a generated month, labelled by its truth, and print them to copy into
+LABELLED = ("received", "text", "case")
+OPTIONAL = ("phone", "caller", "respondent", "problem", "goods", "place", "channel")
+
+
+def labelled(path: Path) -> list[Ticket]:
+    """A labelled month read from `path` (see the module's description), in the order received."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    missing = [c for c in LABELLED if rows and c not in rows[0]] or ([] if rows else ["(no rows)"])
+    if missing:
+        raise SystemExit(f"{path}: column(s) {', '.join(missing)} missing; the header needs {', '.join(LABELLED)}")
+    parsed = []
+    for number, row in enumerate(rows, start=2):
+        try:
+            received = datetime.fromisoformat(row["received"].strip()).date()
+        except ValueError:
+            said = row["received"]
+            raise SystemExit(f"{path}, row {number}: received `{said}` is not a date like 2026-11-02") from None
+        parsed.append((received, number, row))
+    parsed.sort(key=lambda item: (item[0], item[1]))
+    first, cases = parsed[0][0] if parsed else START, dict[str, int]()
+    return [Ticket(i, cases.setdefault(row["case"].strip(), len(cases)), row.get("channel") or "",
+                   (received - first).days, row["text"], *(row.get(c) or "" for c in OPTIONAL[:-1]))
+            for i, (received, _, row) in enumerate(parsed)]  # fmt: skip
+
+
+def fit(tickets: list[Ticket], merge_at: float, name: str) -> None:
+    """Fit the evidence weights on a month (`name`: which), labelled by its truth, and print them to copy into
     `zhizhi.hotline.evidence`: first the pairs' (every shortlisted pair of each ticket with the earlier ones), then
     the cases' (every case of a shortlisted ticket, the cases as the index makes them with the weights it has,
     merging at `merge_at`: a case is right when its first ticket is of the new ticket's case; beside the best pair's
     log-odds under the pairs' weights just fitted)."""
-    tickets = month(seed=seed, grievances=grievances)
     index, rows, labels = TicketIndex(), [], []
     case_rows, case_best, case_labels = [], [], []
     for t in tickets:
@@ -409,7 +448,7 @@ def fit(seed: int, grievances: int, merge_at: float) -> None:
                "other_caller_x_days_apart", "one_respondent", "different_problem", "different_goods",
                "different_place", "different_topic", "different_product"}  # fmt: skip
     fitted = logistic(np.array(rows), np.array(labels), names, against, {hand})
-    print(f"fit on seed {seed}: {len(labels)} pairs, {int(sum(labels))} of one case")
+    print(f"fit on {name}: {len(labels)} pairs, {int(sum(labels))} of one case")
     print({names[i]: round(v, 2) for i, v in fitted.items()})
     print(f"BIAS = {fitted[0]:.2f}")
     weights = [f"{fitted.get(i, 0.0):.2f}" if i != hand else "hand" for i in range(1, len(names))]
@@ -487,6 +526,7 @@ def main() -> None:
     parser.add_argument("--by-ticket", action="store_true", help="before: a case scores as its best ticket")
     parser.add_argument("--fit", type=int, metavar="SEED", help="fit the evidence weights on the month of SEED")
     parser.add_argument("--unread", type=float, default=0.0, help="share of texts whose matter and goods go unread")
+    parser.add_argument("--labelled", type=Path, help="a labelled month (CSV) instead of a generated one")
     parser.add_argument("--history", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=1000)
     args = parser.parse_args()
@@ -494,9 +534,12 @@ def main() -> None:
     if args.unread:
         unread(args.unread)
     if args.fit is not None:
-        fit(args.fit, args.grievances, args.merge_at)
+        if args.labelled:
+            fit(labelled(args.labelled), args.merge_at, str(args.labelled))
+        else:
+            fit(month(seed=args.fit, grievances=args.grievances), args.merge_at, f"seed {args.fit}")
         return
-    tickets = month(seed=args.seed, grievances=args.grievances)
+    tickets = labelled(args.labelled) if args.labelled else month(seed=args.seed, grievances=args.grievances)
     result = accuracy(tickets, args.merge_at, args.review_at, args.by_ticket)
     print("accuracy:", {k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()})
     if args.history:

@@ -10,11 +10,13 @@ merge on their own (`hotline.merge_other_callers: false`).
     zhizhi demo /tmp/demo --no-serve
     python bench/hotline_demo.py /tmp/demo --built 2026-12-06
     python bench/hotline_demo.py /tmp/demo --built 2026-12-06 --merge-at 0.9 --own-caller-only
+    python bench/hotline_demo.py /tmp/demo --built 2026-12-06 --write-csv demo.csv   # for bench/hotline.py --labelled
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
 import sys
 from datetime import date
@@ -46,11 +48,21 @@ def main() -> None:
     parser.add_argument("--merge-at", type=float, default=0.85)
     parser.add_argument("--review-at", type=float, default=0.3)
     parser.add_argument("--own-caller-only", action="store_true", help="only the same caller's tickets merge")
+    parser.add_argument("--write-csv", type=Path, help="write the month as a labelled month and stop")
     args = parser.parse_args()
     workspace = load_workspace(args.workspace)
     with make_sessionmaker(make_engine(workspace.database_url))() as session:
         month = demo_month(session, args.workspace, args.built)
     tickets = sorted(month.tickets, key=lambda t: (t.received, t.number))
+    if args.write_csv:
+        with args.write_csv.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["received", "text", "case", "phone", "caller", "respondent", "problem", "goods", "place",
+                             "channel"])  # fmt: skip
+            writer.writerows([t.received.isoformat(sep=" "), t.text, t.grievance, t.phone, t.caller, t.respondent,
+                              t.problem, t.goods, t.place, t.channel] for t in tickets)  # fmt: skip
+        print(f"{args.write_csv}: {len(tickets)} tickets")
+        return
     merged, index, review = Clusters(len(tickets)), TicketIndex(), 0
 
     def weighed(c: Candidate) -> Candidate:
