@@ -6,7 +6,9 @@ assigned handler, and for complaints their leaders, see them, on the desk's page
 
 from __future__ import annotations
 
+import csv
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -36,6 +38,7 @@ from zhizhi.hotline import (
     words_of,
 )
 from zhizhi.hotline.history import index_candidates
+from zhizhi.hotline.labelled import COLUMNS, labelled_month
 from zhizhi.store.types import local_today
 
 app = typer.Typer(help="Hotline cases: tickets merged into one grievance, routed, decided, answered.",
@@ -271,6 +274,31 @@ def extend_command(ctx: typer.Context, number: str = typer.Argument(...), reason
     with transaction(ctx) as (_, session):
         extend(session, operator(), get_case(session, operator(), number), reason=reason)
     _done(as_json, {"case": number, "extended": True}, f"{number}: 已延长 extended")
+
+
+@app.command("export-labelled")
+def export_labelled_command(
+    ctx: typer.Context,
+    out: Path = typer.Argument(..., help="The CSV file to write (UTF-8 with a BOM).", dir_okay=False),
+    since: datetime | None = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="Default: 30 days ago."),
+    until: datetime | None = typer.Option(None, "--until", formats=["%Y-%m-%d"], help="Default: today."),
+    as_json: bool = JsonOption,
+) -> None:
+    """The tickets of the cases received in a period, each with its case and how it joined it, callers as
+    pseudonyms and texts masked: a labelled month to measure and refit the desk (bench/hotline.py --labelled)."""
+    end = until.date() if until else _today()
+    start = since.date() if since else end - timedelta(days=30)
+    with transaction(ctx) as (_, session):
+        rows = labelled_month(session, operator(), since=start, until=end)
+    with out.open("w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    found = {"file": str(out), "since": start.isoformat(), "until": end.isoformat(), "tickets": len(rows),
+             "cases": len({row["case"] for row in rows})}  # fmt: skip
+    emit(found, as_json, lambda: console.print(
+        f"{out}: {found['tickets']} 张工单 tickets in {found['cases']} 件案件 cases ({start} – {end}); "
+        "来电人以化名代替 callers as pseudonyms"))  # fmt: skip
 
 
 @app.command("stats")
