@@ -15,6 +15,7 @@ import typer
 
 from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
 from zhizhi.hotline import (
+    LABELLED_COLUMNS,
     NOT_ACCEPTED_REASONS,
     TicketText,
     assign,
@@ -25,6 +26,7 @@ from zhizhi.hotline import (
     extend,
     get_case,
     keep_apart,
+    labelled_month,
     list_cases,
     load_calendar,
     merge_cases,
@@ -38,7 +40,6 @@ from zhizhi.hotline import (
     words_of,
 )
 from zhizhi.hotline.history import index_candidates
-from zhizhi.hotline.labelled import COLUMNS, labelled_month
 from zhizhi.store.types import local_today
 
 app = typer.Typer(help="Hotline cases: tickets merged into one grievance, routed, decided, answered.",
@@ -291,7 +292,7 @@ def export_labelled_command(
     with transaction(ctx) as (_, session):
         rows = labelled_month(session, operator(), since=start, until=end)
     with out.open("w", encoding="utf-8-sig", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=COLUMNS)
+        writer = csv.DictWriter(file, fieldnames=LABELLED_COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
     found = {"file": str(out), "since": start.isoformat(), "until": end.isoformat(), "tickets": len(rows),

@@ -9,7 +9,9 @@ The front door:
   `statistics`, `lookup` (the citizen's page);
 - intake beside files: `push_tickets` (a platform's push), `web_ticket` (the public form);
 - the legal clocks and the calendar: `load_calendar`, `clock`, `deadline`, `RULES`;
-- similar tickets: `TicketIndex`, `TicketText`.
+- similar tickets: `TicketIndex`, `TicketText`; the lists a text is read with: `Words`, `words_of` (a workspace's
+  `hotline.words` added);
+- measuring the desk on a bureau's own month: `labelled_month` (rows of `LABELLED_COLUMNS`, callers as pseudonyms).
 """
 
 from zhizhi.hotline.cases import (
@@ -34,6 +36,8 @@ from zhizhi.hotline.cases import (
 from zhizhi.hotline.clocks import RULES, Clock, ClockState, Pause, Rule, clock, deadline, elapsed, remaining
 from zhizhi.hotline.figures import statistics
 from zhizhi.hotline.intake import push_tickets, web_ticket
+from zhizhi.hotline.labelled import COLUMNS as LABELLED_COLUMNS
+from zhizhi.hotline.labelled import labelled_month
 from zhizhi.hotline.similar import Candidate, TicketIndex, TicketText
 from zhizhi.hotline.take import DeskChore, Intake, take_in
 from zhizhi.hotline.topics import Words, words_of
@@ -50,6 +54,7 @@ from zhizhi.hotline.workdays import UnknownYearError, WorkCalendar, load_calenda
 
 __all__ = [
     "ALLOWED",
+    "LABELLED_COLUMNS",
     "NOT_ACCEPTED_REASONS",
     "RULES",
     "STAGES",
@@ -80,6 +85,7 @@ __all__ = [
     "extend",
     "get_case",
     "keep_apart",
+    "labelled_month",
     "list_cases",
     "load_calendar",
     "lookup",
