@@ -95,14 +95,13 @@ _WORDS = {
     "inspections.passed_over": ("回避及排除", "Passed over"),
     "inspections.joint": ("联合检查", "joint"),
     "inspections.unstaffed_help": (
-        "{n} 户抽中的检查对象尚无检查组（可派人员不足两名）：补充或登记检查人员后，"
-        "补充抽取：zhizhi inspections staff {draw}。",
+        "{n} 户抽中的检查对象尚无检查组（可派人员不足两名）：补充或登记检查人员后，补充抽取：",
         "{n} drawn firm(s) have no team yet (fewer than two inspectors could go): add or certify inspectors, then "
-        "commit a staffing draw: `zhizhi inspections staff {draw}`.",
+        "commit a staffing draw:",
     ),
     "inspections.staffs_help": (
-        "补充抽取：为抽取 {draw} 中无人可派的检查对象抽派检查人员。",
-        "A staffing draw: inspectors for the firms draw {draw} left unstaffed.",
+        "补充抽取：为此前抽取中无人可派的检查对象抽派检查人员：",
+        "A staffing draw: inspectors for the firms this earlier draw left unstaffed:",
     ),
     "inspections.committed_help": (
         "检查对象名单已冻结，其哈希与种子哈希已记入账本，尚未抽取。抽取：zhizhi inspections draw。",
