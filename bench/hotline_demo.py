@@ -7,10 +7,10 @@ earlier ones, joining the best case at or above the merge threshold. Pairwise pr
 grievance" are printed, with the share left for a handler; `--own-caller-only` lets only the same caller's tickets
 merge on their own (`hotline.merge_other_callers: false`).
 
-    zhizhi demo /tmp/demo --no-serve
-    python bench/hotline_demo.py /tmp/demo --built 2026-12-06
-    python bench/hotline_demo.py /tmp/demo --built 2026-12-06 --merge-at 0.9 --own-caller-only
-    python bench/hotline_demo.py /tmp/demo --built 2026-12-06 --write-csv demo.csv   # for bench/hotline.py --labelled
+    zhizhi demo demo-city --no-serve
+    python bench/hotline_demo.py demo-city --built 2026-12-06
+    python bench/hotline_demo.py demo-city --built 2026-12-06 --merge-at 0.9 --own-caller-only
+    python bench/hotline_demo.py demo-city --built 2026-12-06 --write-csv demo.csv   # for bench/hotline.py --labelled
 """
 
 from __future__ import annotations
