@@ -25,6 +25,7 @@ from zhizhi.inspections import (
     publish,
     run_draw,
     staff,
+    staffing_as_dict,
     verify_draw,
     verify_package,
     visit_view,
@@ -134,9 +135,7 @@ def staff_unstaffed(
     """Commit a staffing draw of the firms a draw left unstaffed (its seed's SHA-256 in the ledger); run it with
     `inspections draw`. Its population is those firms only, on today's inspector register."""
     with transaction(ctx) as (workspace, session):
-        draw = staff(session, operator(), workspace, number, reason)
-        found = {"staffs": number, "draw": draw.number, "population": draw.population, "seed_hash": draw.seed_hash,
-                 "commit_seq": draw.commit_seq}  # fmt: skip
+        found = staffing_as_dict(staff(session, operator(), workspace, number, reason), number)
     said(found, as_json, f"Staffing draw [bold]{found['draw']}[/] of {found['population']} firm(s) left unstaffed "
                          f"by {number} committed (seed SHA-256 {found['seed_hash']}); run it with `zhizhi "
                          f"inspections draw {found['draw']}`.")  # fmt: skip

@@ -51,8 +51,9 @@ def labelled_month(session: Session, actor: Actor, *, since: date, until: date) 
     rows = []
     for number, how, raw in session.execute(query):
         data = json.loads(raw)
-        rows.append((ticket_moment(data), number, {
-            "received": ticket_moment(data).isoformat(sep=" "), "text": mask_text(str(data.get("text") or "")),
+        received = ticket_moment(data)
+        rows.append((received, number, {
+            "received": received.isoformat(sep=" "), "text": mask_text(str(data.get("text") or "")),
             "case": number, "how": how, "phone": alias("phone", data.get("caller_phone")),
             "caller": alias("caller", data.get("caller_name")), "respondent": str(data.get("respondent_name") or ""),
             "problem": str(data.get("problem_category") or ""), "goods": str(data.get("goods_category") or ""),

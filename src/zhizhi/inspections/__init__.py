@@ -8,7 +8,7 @@ The front door:
 - the inspector register: `list_inspectors`, `refresh_inspectors`, `set_inspector`, `import_inspectors`,
   `export_inspectors`, `declare_relation`;
 - plans and draws: `PlanRules`, `parse_rules`, `create_plan`, `run_draw`, `get_draw`, `verify_draw`,
-  `export_package`, `verify_package`, `staff` (a staffing draw of the firms a draw left unstaffed);
+  `export_package`, `verify_package`, `staff` (a staffing draw of the firms a draw left unstaffed), `staffing_as_dict`;
 - visits: `list_visits`, `get_visit`, `visit_view`, `assign` (a day, a drawn replacement, a merge),
   `entity_results` (the entity page's list);
 - results at the site: `record_results` with a `Finding` per item (records delivered per department),
@@ -18,7 +18,15 @@ The front door:
   `WorkloadCounts`.
 """
 
-from zhizhi.inspections.draws import export_package, get_draw, run_draw, staff, verify_draw, verify_package
+from zhizhi.inspections.draws import (
+    export_package,
+    get_draw,
+    run_draw,
+    staff,
+    staffing_as_dict,
+    verify_draw,
+    verify_package,
+)
 from zhizhi.inspections.inspectors import (
     declare_relation,
     export_inspectors,
@@ -74,6 +82,7 @@ __all__ = [
     "save_item",
     "set_inspector",
     "staff",
+    "staffing_as_dict",
     "verify_draw",
     "verify_package",
     "visit_view",

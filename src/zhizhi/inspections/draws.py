@@ -200,6 +200,12 @@ def staff(
     return new_draw(session, actor, workspace.keys_dir, plan.number, reason, today=today, staffs=(draw.number, left))
 
 
+def staffing_as_dict(draw: InspectionDraw, staffs: str) -> dict[str, Any]:
+    """The JSON form of a committed staffing draw: the draw it staffs, its number, population and commitment."""
+    return {"staffs": staffs, "draw": draw.number, "population": draw.population, "seed_hash": draw.seed_hash,
+            "commit_seq": draw.commit_seq}  # fmt: skip
+
+
 def _frozen(workspace: Workspace, draw: InspectionDraw) -> tuple[algorithm.Population, str]:
     """The population frozen when the draw was committed, checked against the committed hash and moved into the
     draw's folder."""

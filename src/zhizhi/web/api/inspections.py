@@ -135,8 +135,7 @@ def staff_draw(
 ) -> dict[str, Any]:
     """Commit a staffing draw of the firms a drawn draw left unstaffed (run it with `/draws/{its number}/run`)."""
     draw = inspections.staff(db, actor, app_context(request).workspace, draw_number_of(db, actor, number), body.reason)
-    return {"staffs": number, "draw": draw.number, "population": draw.population, "seed_hash": draw.seed_hash,
-            "commit_seq": draw.commit_seq}  # fmt: skip
+    return inspections.staffing_as_dict(draw, number)
 
 
 @router.get("/draws/{number}/verify")
