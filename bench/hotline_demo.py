@@ -2,10 +2,11 @@
 generated months of `bench/hotline.py` (`zhizhi.demo.tickets`: each ticket keeps the grievance it was written for).
 
 The month is made again from a demo workspace (`zhizhi demo DIR --no-serve`, the day it was built given), then
-scored as `bench/hotline.py --by-ticket` scores a generated month: each ticket, in the order received, against the
-earlier ones, joining the best case at or above the merge threshold. Pairwise precision and recall of "same
-grievance" are printed, with the share left for a handler; `--own-caller-only` lets only the same caller's tickets
-merge on their own (`hotline.merge_other_callers: false`).
+replayed through the desk's own rule as `zhizhi hotline evaluate` replays a labelled month (`zhizhi.hotline.evaluate`:
+each ticket, in the order received, against the earlier ones, joining the best case at or above the merge threshold).
+Pairwise precision and recall of "same grievance" are printed, with the share left for a handler and the same-phone
+baseline; `--own-caller-only` lets only the same caller's tickets merge on their own
+(`hotline.merge_other_callers: false`).
 
     zhizhi demo demo-city --no-serve
     python bench/hotline_demo.py demo-city --built 2026-12-06
@@ -17,28 +18,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import dataclasses
-import sys
 from datetime import date
 from pathlib import Path
 
 from zhizhi.config import load_workspace
 from zhizhi.demo.desk import demo_month
-from zhizhi.demo.tickets import Ticket
-from zhizhi.hotline.similar import Candidate, TicketIndex, TicketText
-from zhizhi.hotline.take import OWN
+from zhizhi.hotline import LabelledTicket, TicketText, evaluate, words_of
 from zhizhi.store.engine import make_engine, make_sessionmaker
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from hotline import Clusters, scores  # noqa: E402
-
-
-def as_text(row: int, ticket: Ticket, case: int | None = None) -> TicketText:
-    return TicketText(row, ticket.text, ticket.phone, ticket.caller, ticket.respondent or None,
-                      respondent_uscc=ticket.uscc or None, received=ticket.received.date(), case_id=case,
-                      problem_category=ticket.problem or None, goods_category=ticket.goods or None,
-                      place=ticket.place or None)  # fmt: skip
 
 
 def main() -> None:
@@ -63,31 +49,22 @@ def main() -> None:
                               t.problem, t.goods, t.place, t.channel] for t in tickets)  # fmt: skip
         print(f"{args.write_csv}: {len(tickets)} tickets")
         return
-    merged, index, review = Clusters(len(tickets)), TicketIndex(), 0
-
-    def weighed(c: Candidate) -> Candidate:
-        held = args.own_caller_only and not OWN & set(c.reasons)
-        return dataclasses.replace(c, score=min(c.score, args.review_at)) if held else c
-
-    for row, ticket in enumerate(tickets):
-        best: dict[int, float] = {}
-        for c in map(weighed, index.candidates(as_text(row, ticket), limit=10, floor=args.review_at)):
-            case = merged.find(c.ticket_id)
-            best[case] = max(best.get(case, 0.0), c.score)
-        case, score = max(best.items(), key=lambda item: item[1], default=(-1, 0.0))
-        if score >= args.merge_at:
-            merged.union(row, case)
-        elif score >= args.review_at:
-            review += 1
-        index.add(as_text(row, ticket, merged.find(row)))
-    truth, first = Clusters(len(tickets)), dict[int, int]()
-    for row, ticket in enumerate(tickets):
-        truth.union(row, first.setdefault(ticket.grievance, row))
-    precision, recall = scores(merged.pairs(), truth.pairs())
-    print(f"demo month built {args.built}: {len(tickets)} tickets, {len(truth.pairs())} true pairs, "
-          f"{len(merged.pairs())} merged; merge at {args.merge_at}"
-          f"{', the same caller only' if args.own_caller_only else ''}: precision {precision:.3f}, "
-          f"recall {recall:.3f}, left for a handler {review / len(tickets):.1%}")  # fmt: skip
+    labelled = [
+        LabelledTicket(row, TicketText(row, t.text, t.phone, t.caller, t.respondent or None,
+                                       respondent_uscc=t.uscc or None, received=t.received.date(),
+                                       problem_category=t.problem or None, goods_category=t.goods or None,
+                                       place=t.place or None), str(t.grievance), "")  # fmt: skip
+        for row, t in enumerate(tickets)
+    ]
+    chosen = {"merge_at": args.merge_at, "review_from": args.review_at, "merge_other_callers": not args.own_caller_only}
+    settings = workspace.config.hotline.model_copy(update=chosen)
+    result = evaluate(labelled, [settings], words_of(workspace.config.hotline))
+    m = result.measures[0]
+    print(f"demo month built {args.built}: {result.tickets} tickets, {result.true_pairs} true pairs, "
+          f"{m.pairs_merged} merged; merge at {args.merge_at}"
+          f"{', the same caller only' if args.own_caller_only else ''}: precision {m.precision or 0:.3f}, "
+          f"recall {m.recall or 0:.3f}, left for a handler {m.review_share:.1%}; the same phone only: precision "
+          f"{result.baseline_precision or 0:.3f}, recall {result.baseline_recall or 0:.3f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction, workspace_of
 from zhizhi.hotline import (
     LABELLED_COLUMNS,
     NOT_ACCEPTED_REASONS,
@@ -23,6 +24,7 @@ from zhizhi.hotline import (
     case_view,
     confirm,
     decide,
+    evaluate,
     extend,
     get_case,
     keep_apart,
@@ -32,6 +34,7 @@ from zhizhi.hotline import (
     merge_cases,
     open_suggestions,
     pause,
+    read_labelled,
     resume,
     split,
     statistics,
@@ -40,11 +43,13 @@ from zhizhi.hotline import (
     words_of,
 )
 from zhizhi.hotline.history import index_candidates
+from zhizhi.progress.terminal import TerminalProgress
 from zhizhi.store.types import local_today
 
 app = typer.Typer(help="Hotline cases: tickets merged into one grievance, routed, decided, answered.",
                   no_args_is_help=True)  # fmt: skip
-hotline_app = typer.Typer(help="The hotline desk: similar tickets for a text.", no_args_is_help=True)
+hotline_app = typer.Typer(help="The hotline desk: similar tickets for a text; the desk measured on a labelled month.",
+                          no_args_is_help=True)  # fmt: skip
 Reason = typer.Option(..., "--reason", help="Why (kept in the audit trail).")
 
 
@@ -366,3 +371,67 @@ def check_command(
         console.print(table if rows else "没有相似的工单 no similar tickets")
 
     emit(rows, as_json, show)
+
+
+class Callers(StrEnum):
+    """Which setting of `hotline.merge_other_callers` to measure."""
+
+    workspace = "workspace"
+    yes = "yes"
+    no = "no"
+    both = "both"
+
+
+@hotline_app.command("evaluate")
+def evaluate_command(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="A labelled month (CSV), as `zhizhi cases export-labelled` writes it."),
+    merge_at: list[float] = typer.Option(  # noqa: B008 - typer's way to declare a repeatable option
+        [], "--merge-at", min=0.01, max=1.0, help="A merge threshold to measure (repeatable); default: the workspace's."
+    ),
+    other_callers: Callers = typer.Option(
+        Callers.workspace, "--other-callers", help="hotline.merge_other_callers to measure: yes, no or both."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """The desk's automatic merges measured on a bureau's own month: each setting replays the file's tickets in the
+    order received and is compared with the file's cases, beside the same-phone baseline."""
+    workspace = workspace_of(ctx)
+    base = workspace.config.hotline
+    month = read_labelled(file)
+    others = {Callers.workspace: [base.merge_other_callers], Callers.yes: [True], Callers.no: [False],
+              Callers.both: [True, False]}[other_callers]  # fmt: skip
+    thresholds = sorted(set(merge_at)) or [base.merge_at]
+    settings = [base.model_copy(update={"merge_at": max(at, base.review_from), "merge_other_callers": o})
+                for at in thresholds for o in others]  # fmt: skip
+    with (
+        TerminalProgress(console, transient=True, quiet=as_json) as progress,
+        progress.task("progress.evaluate", total=len(month) * len(settings), unit="tickets", file=file.name) as task,
+    ):
+        result = evaluate(month, settings, words_of(base), task).as_dict() | {"file": str(file)}
+
+    def show() -> None:
+        labels = ", ".join(f"{how} {count}" for how, count in result["labels_by_how"].items())
+        console.print(f"{file.name}: {result['tickets']} 张工单 tickets, {result['cases']} 件案件 cases, "
+                      f"{result['true_pairs']} 对同案工单 pairs of one case (标签来源 labels: {labels})")  # fmt: skip
+        table = Table("设置 setting", "自动并案 merged", "精确率 precision", "召回率 recall", "同一来电人 same caller",
+                      "他人 other callers", "待确认 for a handler", "首选正确 first shown right")  # fmt: skip
+        for m in result["measures"]:
+            who = "含他人 all" if m["merge_other_callers"] else "仅本人 own"
+            table.add_row(f"{m['merge_at']:.2f} {who}", str(m["merged"]), _ratio(m["precision"]), _ratio(m["recall"]),
+                          _ratio(m["recall_same_caller"]), _ratio(m["recall_other_callers"]),
+                          f"{m['review_share']:.1%}", _ratio(m["review_right"]))  # fmt: skip
+        table.add_row("同一电话 same phone", "", _ratio(result["baseline_precision"]),
+                      _ratio(result["baseline_recall"]), "", "", "", "")  # fmt: skip
+        console.print(table)
+        console.print("含他人 all / 仅本人 own: hotline.merge_other_callers 为 true / false")
+        if result["labels_by_how"].get("merged"):
+            console.print("注意：标注为 merged 的工单是系统自动并案、未经人工复核的结果，以其为准会高估精确率。"
+                          " Note: tickets labelled `merged` joined on their own and were never reviewed; taking them"
+                          " as the truth flatters the desk.")  # fmt: skip
+
+    emit(result, as_json, show)
+
+
+def _ratio(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"

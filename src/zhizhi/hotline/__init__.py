@@ -11,7 +11,8 @@ The front door:
 - the legal clocks and the calendar: `load_calendar`, `clock`, `deadline`, `RULES`;
 - similar tickets: `TicketIndex`, `TicketText`; the lists a text is read with: `Words`, `words_of` (a workspace's
   `hotline.words` added);
-- measuring the desk on a bureau's own month: `labelled_month` (rows of `LABELLED_COLUMNS`, callers as pseudonyms).
+- measuring the desk on a bureau's own month: `labelled_month` (rows of `LABELLED_COLUMNS`, callers as pseudonyms),
+  `read_labelled` (such a file read back), `evaluate` (the month replayed under settings: `Evaluation`, `Measure`).
 """
 
 from zhizhi.hotline.cases import (
@@ -37,7 +38,8 @@ from zhizhi.hotline.clocks import RULES, Clock, ClockState, Pause, Rule, clock, 
 from zhizhi.hotline.figures import statistics
 from zhizhi.hotline.intake import push_tickets, web_ticket
 from zhizhi.hotline.labelled import COLUMNS as LABELLED_COLUMNS
-from zhizhi.hotline.labelled import labelled_month
+from zhizhi.hotline.labelled import LabelledTicket, labelled_month, read_labelled
+from zhizhi.hotline.measure import Evaluation, Measure, evaluate
 from zhizhi.hotline.similar import Candidate, TicketIndex, TicketText
 from zhizhi.hotline.take import DeskChore, Intake, take_in
 from zhizhi.hotline.topics import Words, words_of
@@ -62,8 +64,11 @@ __all__ = [
     "Clock",
     "DeskChore",
     "ClockState",
+    "Evaluation",
     "Intake",
+    "LabelledTicket",
     "Lookup",
+    "Measure",
     "Pause",
     "Rule",
     "TicketIndex",
@@ -82,6 +87,7 @@ __all__ = [
     "decide",
     "elapsed",
     "entity_cases",
+    "evaluate",
     "extend",
     "get_case",
     "keep_apart",
@@ -95,6 +101,7 @@ __all__ = [
     "parse_year",
     "pause",
     "push_tickets",
+    "read_labelled",
     "remaining",
     "resume",
     "split",

@@ -1,5 +1,7 @@
 """The desk's tickets as a labelled month: each ticket with the case it is in as the handlers left it, to measure the
-desk on a bureau's own tickets and refit its weights (`python bench/hotline.py --labelled FILE`, see hotline.md).
+desk on a bureau's own tickets (`zhizhi hotline evaluate FILE`, `zhizhi.hotline.measure`) and refit its weights
+(`python bench/hotline.py --labelled FILE`, see hotline.md). `labelled_month` writes such a month, `read_labelled`
+reads one back (or one a bureau prepared by hand).
 
 No identity leaves: the caller's phone and name become pseudonyms (an HMAC under a key made for this export and
 then thrown away: equal values are equal within the file, and nothing links them to the person or to another
@@ -10,11 +12,15 @@ the bureau to check before it trusts them as truth.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
+import io
 import json
 import secrets
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -22,8 +28,10 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access import audit
 from zhizhi.access.roles import Actor, require
+from zhizhi.errors import InputError
 from zhizhi.hotline.cases import visible
 from zhizhi.hotline.history import ticket_moment
+from zhizhi.hotline.similar import TicketText
 from zhizhi.privacy.detect import mask_text
 from zhizhi.store.tables import Case, CaseTicket, Record, RecordVersion
 
@@ -63,3 +71,110 @@ def labelled_month(session: Session, actor: Actor, *, since: date, until: date) 
     audit.record(session, actor, "cases.export_labelled", object_type="case", object_id=f"{since}..{until}",
                  detail={"since": since.isoformat(), "until": until.isoformat(), "tickets": len(rows)})  # fmt: skip
     return [row for _, _, row in rows]
+
+
+MAX_BYTES = 256 << 20
+"""A labelled file larger than this is refused (a month of a large city's tickets is a few tens of MB)."""
+MAX_CELL = {"text": 20_000}
+"""The longest cell read, by column (others: `MAX_OTHER`)."""
+MAX_OTHER = 500
+REQUIRED = ("received", "text", "case")
+SHOWN = 10  # problems named one by one; the rest counted
+
+
+@dataclass(frozen=True)
+class LabelledTicket:
+    """One ticket of a labelled month: the file's row, the ticket as the desk reads it (its id: its place in the order
+    received), its case's label (tickets of one case share it) and how it joined its case (`first`, `merged`,
+    `confirmed`, `moved`; empty when the file does not say)."""
+
+    row: int
+    ticket: TicketText
+    case: str
+    how: str
+
+
+def read_labelled(path: Path) -> list[LabelledTicket]:
+    """A labelled month from a CSV file (UTF-8, with or without a BOM, or GB18030), as `zhizhi cases export-labelled`
+    writes it or a bureau prepares it: a header and one ticket a row, `received`, `text` and `case` required, the
+    other `COLUMNS` when known. In the order received (then the file's). Every problem is named at once (file, row,
+    column, value and the fix); nothing is read from a file with problems."""
+    where, where_zh = f"File `{path.name}`", f"文件 `{path.name}`"
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        reason = error.strerror
+        raise InputError(f"{where} cannot be read: {reason}.", zh=f"{where_zh}无法读取：{reason}。") from None
+    if size > MAX_BYTES:
+        raise InputError(
+            f"{where} is {size:,} bytes; a labelled month may be at most {MAX_BYTES:,}. Export a shorter period "
+            "(`--since`, `--until`).",
+            zh=f"{where_zh}有 {size:,} 字节，标注文件最多 {MAX_BYTES:,} 字节。请导出较短的时段（--since、--until）。",
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError as error:
+            raise InputError(
+                f"{where} is neither UTF-8 nor GB18030 text (byte {error.start}). Save it as CSV in UTF-8.",
+                zh=f"{where_zh}既不是 UTF-8 也不是 GB18030 文本（第 {error.start} 字节）。请另存为 UTF-8 编码的 CSV。",
+            ) from None
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [str(name).strip() for name in reader.fieldnames or []]
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        named = ", ".join(f"`{name}`" for name in missing)
+        optional = [c for c in COLUMNS if c not in REQUIRED]
+        raise InputError(
+            f"{where} has no column {named}; its header must name {', '.join(REQUIRED)} (and may name "
+            f"{', '.join(optional)}). `zhizhi cases export-labelled` writes such a file.",
+            zh=f"{where_zh}缺少列 {named}；表头须有 {'、'.join(REQUIRED)}（可有 "
+            f"{'、'.join(optional)}）。可用 zhizhi cases export-labelled 导出此格式。",
+        )
+    reader.fieldnames = header
+    problems: list[tuple[str, str]] = []
+    parsed: list[tuple[datetime, int, dict[str, str]]] = []
+    for row in reader:
+        # the row's first line in the file (blank lines are skipped, a text may hold line breaks)
+        number = reader.line_num - sum(str(v).count("\n") for v in row.values() if isinstance(v, str))
+        if None in row:
+            problems.append((f"row {number} has more cells than the header", f"第 {number} 行的单元格多于表头"))
+            continue
+        cells = {name: (value or "").strip() for name, value in row.items() if name in COLUMNS}
+        if not any(cells.values()):
+            continue  # a blank line
+        for name, value in cells.items():
+            if len(value) > MAX_CELL.get(name, MAX_OTHER):
+                limit = MAX_CELL.get(name, MAX_OTHER)
+                problems.append((f"row {number}, `{name}`: {len(value)} characters, at most {limit}",
+                                 f"第 {number} 行 {name}：{len(value)} 个字符，最多 {limit} 个"))  # fmt: skip
+        if not cells["case"]:
+            problems.append((f"row {number}, `case` is blank: give the case's label (tickets of one case share it)",
+                             f"第 {number} 行 case 为空：请填写案件标签（同一案件的工单标签相同）"))  # fmt: skip
+        try:
+            received = datetime.fromisoformat(cells["received"].replace("/", "-"))
+        except ValueError:
+            said = cells["received"][:40]
+            problems.append((f"row {number}, `received` `{said}` is not a date like 2026-11-02 (or with 09:30)",
+                             f"第 {number} 行 received「{said}」不是日期，应如 2026-11-02（可带 09:30）"))  # fmt: skip
+            continue
+        parsed.append((received.replace(tzinfo=None), number, cells))
+    if problems:
+        more = len(problems) - SHOWN
+        listed = "; ".join(en for en, _ in problems[:SHOWN]) + (f"; and {more} more" if more > 0 else "")
+        listed_zh = "；".join(zh for _, zh in problems[:SHOWN]) + (f"；另有 {more} 处" if more > 0 else "")
+        raise InputError(f"{where}: {listed}. Nothing was read; correct the file and run again.",
+                         zh=f"{where_zh}：{listed_zh}。未读取任何工单，请改正后重试。")  # fmt: skip
+    parsed.sort(key=lambda item: (item[0], item[1]))
+    return [
+        LabelledTicket(number, TicketText(
+            id=place, text=cells["text"], phone=cells.get("phone") or None, caller_name=cells.get("caller") or None,
+            respondent=cells.get("respondent") or None, received=received.date(),
+            problem_category=cells.get("problem") or None, goods_category=cells.get("goods") or None,
+            place=cells.get("place") or None,
+        ), cells["case"], cells.get("how", ""))  # fmt: skip
+        for place, (received, number, cells) in enumerate(parsed)
+    ]

@@ -28,11 +28,12 @@ from sqlalchemy.orm import Session
 from zhizhi.access.audit import record_many
 from zhizhi.access.roles import Actor, require
 from zhizhi.config import Workspace
+from zhizhi.config.models import HotlineConfig
 from zhizhi.hotline.answers import answer_tickets
 from zhizhi.hotline.history import held_tickets, index_of, ticket_moment, ticket_text, tickets_where
 from zhizhi.hotline.respondents import Register, division_of, golden_value
 from zhizhi.hotline.routing import Facts, Router, load_routing
-from zhizhi.hotline.similar import Candidate
+from zhizhi.hotline.similar import Candidate, TicketIndex, TicketText
 from zhizhi.hotline.topics import words_of
 from zhizhi.store.tables import TICKETS, Case, CaseSuggestion, CaseTicket, Record, RecordVersion
 from zhizhi.store.types import LOCAL_TZ, utcnow
@@ -76,21 +77,20 @@ def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int 
     texts = [ticket_text(record_id, data) for record_id, data, _ in pending]
     memory.index.prepare(texts)
     for (record_id, data, department_id), text in zip(pending, texts, strict=True):
-        by_case = _by_case(memory.index.candidates(text, limit=20, floor=settings.review_from), case_of)
-        best = max(by_case.items(), key=lambda item: (item[1].score, -item[0]), default=None)
+        by_case = weigh(memory.index, text, case_of, settings)
         twin = next((t for t in twins.get(record_id, ()) if t in case_of), None)
         if twin is not None:  # the same ticket by another way in (a platform's export and its push): its case
-            best = (case_of[twin], Candidate(twin, 1.0, 1.0, ("same_ticket",)))
+            joined = (case_of[twin], Candidate(twin, 1.0, 1.0, ("same_ticket",)))
+        else:
+            joined = joining(by_case, settings)
         done.tickets += 1
-        if best is not None and best[1].score >= settings.merge_at and (
-            settings.merge_other_callers or OWN & set(best[1].reasons)
-        ):
-            case_of[record_id] = batch.join(record_id, data, *best)
+        if joined is not None:
+            case_of[record_id] = batch.join(record_id, data, *joined)
             done.merged += 1
         else:
             case_of[record_id] = batch.open(record_id, data, department_id)
             done.opened += 1
-            for other, candidate in sorted(by_case.items(), key=lambda item: -item[1].score)[:3]:
+            for other, candidate in suggestions(by_case):
                 batch.suggest(record_id, other, candidate)
                 done.suggested += 1
         memory.index.add(text)
@@ -133,14 +133,34 @@ def _twins(session: Session, pending: list[tuple[int, dict[str, Any], int]]) -> 
     return twins
 
 
-def _by_case(candidates: list[Candidate], case_of: dict[int, int]) -> dict[int, Candidate]:
-    """The best candidate of each case the candidates' tickets are in (a case scores as its best ticket)."""
-    best: dict[int, Candidate] = {}
-    for candidate in candidates:
+def weigh(
+    index: TicketIndex, text: TicketText, case_of: dict[int, int], settings: HotlineConfig
+) -> dict[int, Candidate]:
+    """The cases a new ticket may join, each with its best candidate from `settings.review_from` (a case scores as its
+    best ticket; `case_of`: the case of each earlier ticket)."""
+    by_case: dict[int, Candidate] = {}
+    for candidate in index.candidates(text, limit=20, floor=settings.review_from):
         case = case_of.get(candidate.ticket_id)
-        if case is not None and (case not in best or candidate.score > best[case].score):
-            best[case] = candidate
-    return best
+        if case is not None and (case not in by_case or candidate.score > by_case[case].score):
+            by_case[case] = candidate
+    return by_case
+
+
+def joining(by_case: dict[int, Candidate], settings: HotlineConfig) -> tuple[int, Candidate] | None:
+    """The case a ticket joins on its own, if any: the best (the older on a tie) at or above `merge_at`; with
+    `merge_other_callers` off, the best of those whose candidate is the same caller's (another caller's, however
+    close, waits for a handler)."""
+    allowed = [
+        (case, candidate)
+        for case, candidate in by_case.items()
+        if candidate.score >= settings.merge_at and (settings.merge_other_callers or OWN & set(candidate.reasons))
+    ]
+    return max(allowed, key=lambda item: (item[1].score, -item[0]), default=None)
+
+
+def suggestions(by_case: dict[int, Candidate]) -> list[tuple[int, Candidate]]:
+    """The closer cases (at most three) a handler is shown for a ticket that opened a case of its own."""
+    return sorted(by_case.items(), key=lambda item: -item[1].score)[:3]
 
 
 def _table(model: type[Any]) -> Table:

@@ -23,6 +23,7 @@ _ZH = {
     "progress.send": "发送至 {target}",
     "progress.reports": "生成报表",
     "progress.desk": "热线工单归并",
+    "progress.evaluate": "按标注检验并案 {file}",
     "progress.report_run": "生成报表 {report}（{period}）",
     "progress.open": "查看结果",
     "progress.back": "返回",
@@ -35,6 +36,7 @@ _ZH = {
     "progress.unit.steps": "步",
     "progress.unit.deliveries": "条交付",
     "progress.unit.runs": "期",
+    "progress.unit.tickets": "张工单",
 }
 
 _EN = {
@@ -56,6 +58,7 @@ _EN = {
     "progress.send": "Sending to {target}",
     "progress.reports": "Running the reports",
     "progress.desk": "The hotline desk",
+    "progress.evaluate": "Measuring the desk on {file}",
     "progress.report_run": "Running {report} for {period}",
     "progress.open": "See the result",
     "progress.back": "Back",
@@ -68,6 +71,7 @@ _EN = {
     "progress.unit.steps": "steps",
     "progress.unit.deliveries": "deliveries",
     "progress.unit.runs": "runs",
+    "progress.unit.tickets": "tickets",
 }
 
 

@@ -1,0 +1,138 @@
+"""The desk measured on a labelled month (`zhizhi hotline evaluate`): the month replayed through the desk's own rule
+and compared with the file's cases, beside the same-phone baseline; a file with problems refused whole."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import OPERATOR
+from tests.hotline.desk import HEADER_12345, ingest_all, write_export, zz
+from zhizhi.config import Workspace
+from zhizhi.config.models import HotlineConfig
+from zhizhi.errors import InputError
+from zhizhi.hotline import evaluate, read_labelled, take_in, words_of
+from zhizhi.hotline import labelled as labelled_module
+from zhizhi.hotline.labelled import COLUMNS
+from zhizhi.hotline.similar import Candidate
+from zhizhi.hotline.take import joining
+
+OTHER_MEMBER = ["G003", "2026-03-05 10:00:00", "投诉", "李五", "13700000005", "金力健身房", "柳州市城中区文昌路12号",
+                "来电人称金力健身房关门了，办的半年卡1500元还剩四个月没用，要求退费", "办理中"]  # fmt: skip
+
+
+def _measure(workspace: Workspace, path: Path) -> dict[str, dict[str, object]]:
+    code, out = zz(workspace, "hotline", "evaluate", str(path), "--other-callers", "both", "--json")
+    assert code == 0, out
+    result = json.loads(out)
+    assert result["tickets"] == 6 and result["true_pairs"] >= 3
+    return {"all" if m["merge_other_callers"] else "own": m for m in result["measures"]} | {"month": result}
+
+
+def test_the_desks_own_month_replayed_is_the_desk_and_a_handlers_label_counts(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    ingest_all(workspace, tmp_path)
+    code, out = zz(workspace, "ingest", "rexian-12345", str(write_export(tmp_path / "g3.csv", HEADER_12345,
+                                                                        [OTHER_MEMBER])))  # fmt: skip
+    assert code == 0, out
+    with city() as session, session.begin():
+        done = take_in(session, OPERATOR, workspace)
+    assert done.merged == 3  # G001, G002 (the same caller) and G003 (another member) join the gym's case
+    month = tmp_path / "month.csv"
+    code, out = zz(workspace, "cases", "export-labelled", str(month), "--since", "2026-03-01", "--until", "2026-03-31")
+    assert code == 0, out
+    # The desk's own cases as the labels: replayed under its setting, the desk agrees with itself on every pair.
+    figures = _measure(workspace, month)
+    desk, own = figures["all"], figures["own"]
+    assert desk["precision"] == desk["recall"] == 1.0 and desk["merged"] == 3
+    assert figures["month"]["labels_by_how"] == {"first": 3, "merged": 3}
+    # Only the same caller's tickets on their own: the other member waits for a handler.
+    assert own["merged"] == 2 and own["precision"] == 1.0 and own["recall_same_caller"] == 1.0
+    assert own["recall"] < 1.0 and own["recall_other_callers"] == 0.0 and own["review_share"] > 0
+    assert own["review_right"] == 1.0  # the case shown first is the gym's
+    # The bureau settles the other member's grievance as its own case: now merging other callers costs precision.
+    rows = list(csv.DictReader(month.read_text(encoding="utf-8-sig").splitlines()))
+    for row in rows:
+        if "半年卡1500元" in row["text"]:
+            row["case"], row["how"] = "其他会员", "moved"
+    settled = tmp_path / "settled.csv"
+    with settled.open("w", encoding="utf-8", newline="") as out_file:
+        writer = csv.DictWriter(out_file, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    figures = _measure(workspace, settled)
+    desk, own = figures["all"], figures["own"]
+    assert desk["precision"] is not None and desk["precision"] < 1.0 and desk["recall"] == 1.0
+    assert own["precision"] == own["recall"] == 1.0 and own["review_right"] == 0.0
+    assert figures["month"]["baseline_precision"] == 1.0  # the same phone: the gym member's three tickets
+
+
+def _write(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
+    with path.open("w", encoding=encoding, newline="") as out:
+        csv.writer(out).writerows(rows)
+    return path
+
+
+def test_a_month_is_read_in_the_order_received_from_either_encoding(tmp_path: Path) -> None:
+    rows = [["case", "received", "text", "phone"], ["B", "2026-11-03 08:00:00", "菜市场鱼摊缺斤短两", "p2"], [],
+            ["A", "2026/11/02", "健身房关门不退费", "p1"], ["A", "2026-11-04T09:30", "再次反映健身房\n不退费", "p1"],
+            ["C", "2026-11-05", "问", ""]]  # fmt: skip
+    for encoding in ("utf-8-sig", "gb18030"):
+        month = read_labelled(_write(tmp_path / f"{encoding}.csv", rows, encoding))
+        assert [(t.row, t.case, t.ticket.id) for t in month] == [(4, "A", 0), (2, "B", 1), (5, "A", 2), (7, "C", 3)]
+        assert month[0].ticket.text == "健身房关门不退费" and month[0].ticket.phone == "p1" and month[0].how == ""
+    result = evaluate(month, [HotlineConfig()], words_of(HotlineConfig()))
+    assert (result.tickets, result.cases, result.true_pairs) == (4, 3, 1)
+    assert result.baseline_precision == result.baseline_recall == 1.0  # p1's two tickets are the one pair
+
+
+def test_every_problem_of_a_month_is_named_at_once_and_nothing_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(InputError) as missing:
+        read_labelled(_write(tmp_path / "a.csv", [["received", "text"], ["2026-11-02", "x"]]))
+    assert "`case`" in missing.value.message and "export-labelled" in missing.value.message
+    assert missing.value.message_zh and "case" in missing.value.message_zh
+    bad = [["received", "text", "case"], ["2026-11-02", "x", ""], ["昨天", "y", "A"], ["2026-11-02", "z", "A", "多"],
+           ["2026-11-03", "长" * 20_001, "A"]]  # fmt: skip
+    with pytest.raises(InputError) as problems:
+        read_labelled(_write(tmp_path / "b.csv", bad))
+    message = problems.value.message
+    assert "b.csv" in message and "row 2, `case` is blank" in message and "row 3, `received` `昨天`" in message
+    assert "row 4 has more cells" in message and "row 5, `text`: 20001 characters" in message
+    assert "第 3 行" in (problems.value.message_zh or "")
+    (tmp_path / "d.csv").write_bytes(b"received,text,case\n\xff\xfe\xff\xfe,x,\x80\n")
+    with pytest.raises(InputError, match="neither UTF-8 nor GB18030"):
+        read_labelled(tmp_path / "d.csv")
+    monkeypatch.setattr(labelled_module, "MAX_BYTES", 10)
+    with pytest.raises(InputError, match="36 bytes; a labelled month may be at most 10"):
+        read_labelled(_write(tmp_path / "c.csv", [["received", "text", "case"], ["2026-11-02", "x", "A"]]))
+
+
+def test_the_terminal_shows_each_setting_beside_the_baseline(workspace: Workspace, tmp_path: Path) -> None:
+    rows = [["received", "text", "case", "phone"], ["2026-11-02", "健身房关门不退费", "A", "p1"],
+            ["2026-11-04", "再次反映健身房关门不退费", "A", "p1"]]  # fmt: skip
+    code, out = zz(workspace, "hotline", "evaluate", str(_write(tmp_path / "m.csv", rows)), "--merge-at", "0.9",
+                   "--merge-at", "0.8")  # fmt: skip
+    assert code == 0, out
+    assert "0.80" in out and "0.90" in out and "2 张工单 tickets" in out and "unknown 2" in out
+    assert "1.000" in out  # the same-phone baseline: p1's two tickets
+    code, out = zz(workspace, "hotline", "evaluate", str(tmp_path / "none.csv"))
+    assert code != 0 and "none.csv" in out
+
+
+def test_with_other_callers_kept_apart_the_same_callers_case_is_joined_even_when_another_scores_higher() -> None:
+    """The desk's rule (intake and the replay alike): with `merge_other_callers` off, a repeat call joins its caller's
+    case even when another caller's ticket about the same shop scores higher; that one is only suggested."""
+    other = Candidate(11, 0.97, 0.8, ("same_respondent", "shared_phrases"))
+    own = Candidate(22, 0.91, 0.6, ("same_phone", "repeat_call"))
+    by_case = {1: other, 2: own, 3: Candidate(33, 0.95, 0.7, ("same_respondent",))}
+    assert joining(by_case, HotlineConfig(merge_at=0.85)) == (1, other)
+    assert joining(by_case, HotlineConfig(merge_at=0.85, merge_other_callers=False)) == (2, own)
+    assert joining(by_case, HotlineConfig(merge_at=0.95, merge_other_callers=False)) is None
+    assert joining({4: own, 2: own}, HotlineConfig(merge_at=0.85)) == (2, own)  # a tie: the older case
