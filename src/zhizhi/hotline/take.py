@@ -79,10 +79,9 @@ def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int 
     for (record_id, data, department_id), text in zip(pending, texts, strict=True):
         by_case = weigh(memory.index, text, case_of, settings)
         twin = next((t for t in twins.get(record_id, ()) if t in case_of), None)
+        joined: tuple[int, Candidate] | None = joining(by_case, settings)
         if twin is not None:  # the same ticket by another way in (a platform's export and its push): its case
             joined = (case_of[twin], Candidate(twin, 1.0, 1.0, ("same_ticket",)))
-        else:
-            joined = joining(by_case, settings)
         done.tickets += 1
         if joined is not None:
             case_of[record_id] = batch.join(record_id, data, *joined)
