@@ -51,6 +51,7 @@ import numpy as np
 
 from zhizhi.hotline import topics
 from zhizhi.hotline.evidence import CASE_FEATURES, FEATURES, WEIGHTS
+from zhizhi.hotline.fit import logistic
 from zhizhi.hotline.similar import TicketIndex, TicketText
 
 START = date(2026, 11, 2)
@@ -366,29 +367,6 @@ def history(n: int, seed: int = 11) -> Iterator[TicketText]:
         problem, goods, place = labels.of(channel, g, respondent or "")
         said = {"problem_category": problem or None, "goods_category": goods or None, "place": place or None}
         yield TicketText(i, text, city.phone(), city.person(), respondent, received=received, case_id=i, **said)
-
-
-def logistic(
-    x: np.ndarray, y: np.ndarray, names: list[str], against: set[str], fixed: set[int], offset: np.ndarray | None = None
-) -> dict[int, float]:
-    """Logistic regression (Newton's method, L2 of 1) of `y` on the columns of `x` (the first the bias) beside
-    `offset` (log-odds already known). Each fact's sign is known beforehand (those named in `against` count against,
-    the others for); a fact whose fitted weight takes the wrong sign (it only stands in for another, correlated one)
-    is dropped (weight 0) and the rest refitted. Returns the weights by column; `fixed` columns are left out."""
-    known = np.zeros(len(y)) if offset is None else offset
-    while True:
-        free = [i for i in range(x.shape[1]) if i not in fixed]
-        part = x[:, free]
-        w = np.zeros(part.shape[1])
-        for _ in range(50):
-            p = 1 / (1 + np.exp(-(part @ w + known)))
-            gradient = part.T @ (y - p) - 1.0 * w
-            hessian = (part * (p * (1 - p))[:, None]).T @ part + 1.0 * np.eye(part.shape[1])
-            w += np.linalg.solve(hessian, gradient)
-        wrong = {i for i, v in zip(free, w.tolist(), strict=True) if i and v * (-1 if names[i] in against else 1) < 0}
-        if not wrong:
-            return dict(zip(free, w.tolist(), strict=True))
-        fixed = fixed | wrong
 
 
 LABELLED = ("received", "text", "case")

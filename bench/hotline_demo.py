@@ -23,7 +23,7 @@ from pathlib import Path
 
 from zhizhi.config import load_workspace
 from zhizhi.demo.desk import demo_month
-from zhizhi.hotline import LabelledTicket, TicketText, evaluate, words_of
+from zhizhi.hotline import LabelledTicket, TicketText, evaluate
 from zhizhi.store.engine import make_engine, make_sessionmaker
 
 
@@ -58,7 +58,7 @@ def main() -> None:
     ]
     chosen = {"merge_at": args.merge_at, "review_from": args.review_at, "merge_other_callers": not args.own_caller_only}
     settings = workspace.config.hotline.model_copy(update=chosen)
-    result = evaluate(labelled, [settings], words_of(workspace.config.hotline))
+    result = evaluate(labelled, [settings])
     m = result.measures[0]
     print(f"demo month built {args.built}: {result.tickets} tickets, {result.true_pairs} true pairs, "
           f"{m.pairs_merged} merged; merge at {args.merge_at}"

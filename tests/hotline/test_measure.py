@@ -15,7 +15,7 @@ from tests.hotline.desk import HEADER_12345, ingest_all, write_export, zz
 from zhizhi.config import Workspace
 from zhizhi.config.models import HotlineConfig
 from zhizhi.errors import InputError
-from zhizhi.hotline import evaluate, read_labelled, take_in, words_of
+from zhizhi.hotline import evaluate, read_labelled, take_in
 from zhizhi.hotline import labelled as labelled_module
 from zhizhi.hotline.labelled import COLUMNS
 from zhizhi.hotline.similar import Candidate
@@ -86,7 +86,7 @@ def test_a_month_is_read_in_the_order_received_from_either_encoding(tmp_path: Pa
         month = read_labelled(_write(tmp_path / f"{encoding}.csv", rows, encoding))
         assert [(t.row, t.case, t.ticket.id) for t in month] == [(4, "A", 0), (2, "B", 1), (5, "A", 2), (7, "C", 3)]
         assert month[0].ticket.text == "健身房关门不退费" and month[0].ticket.phone == "p1" and month[0].how == ""
-    result = evaluate(month, [HotlineConfig()], words_of(HotlineConfig()))
+    result = evaluate(month, [HotlineConfig()])
     assert (result.tickets, result.cases, result.true_pairs) == (4, 3, 1)
     assert result.baseline_precision == result.baseline_recall == 1.0  # p1's two tickets are the one pair
 

@@ -226,6 +226,27 @@ class HotlineWords(_Strict):
         return self
 
 
+class HotlineWeights(_Strict):
+    """A bureau's own weights for the evidence of a pair (`zhizhi.hotline.evidence`), as `zhizhi hotline fit` prints
+    them from a month its handlers settled; a fact not named keeps its built-in weight."""
+
+    bias: float | None = Field(default=None, ge=-30, le=30, description="the starting log-odds of a pair")
+    pairs: dict[str, float] = Field(default_factory=dict, description="a fact of a pair -> its weight in log-odds")
+
+    @model_validator(mode="after")
+    def _known(self) -> HotlineWeights:
+        from zhizhi.hotline.evidence import FEATURES
+
+        problems = []
+        if unknown := sorted(set(self.pairs) - set(FEATURES)):
+            problems.append(f"pairs: unknown fact(s) {unknown}; choose from {', '.join(FEATURES)}")
+        if bad := sorted(name for name, weight in self.pairs.items() if not -30 <= weight <= 30):
+            problems.append(f"pairs: the weight(s) of {bad} must be between -30 and 30")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
 class HotlineConfig(_Strict):
     """The hotline desk: when tickets merge into a case on their own, when a handler is asked, when clocks warn."""
 
@@ -249,6 +270,9 @@ class HotlineConfig(_Strict):
     )
     words: HotlineWords = Field(
         default_factory=HotlineWords, description="more words for what a ticket is about, beside the built-in lists"
+    )
+    weights: HotlineWeights | None = Field(
+        default=None, description="the bureau's own weights of the evidence (empty: the built-in ones)"
     )
 
     @field_validator("status_codes")

@@ -12,7 +12,8 @@ The front door:
 - similar tickets: `TicketIndex`, `TicketText`; the lists a text is read with: `Words`, `words_of` (a workspace's
   `hotline.words` added);
 - measuring the desk on a bureau's own month: `labelled_month` (rows of `LABELLED_COLUMNS`, callers as pseudonyms),
-  `read_labelled` (such a file read back), `evaluate` (the month replayed under settings: `Evaluation`, `Measure`).
+  `read_labelled` (such a file read back), `evaluate` (the month replayed under settings: `Evaluation`, `Measure`),
+  `fit` (the pair weights fitted on it: `Fitted`; a workspace's weights: `weights_of`).
 """
 
 from zhizhi.hotline.cases import (
@@ -35,7 +36,9 @@ from zhizhi.hotline.cases import (
     split,
 )
 from zhizhi.hotline.clocks import RULES, Clock, ClockState, Pause, Rule, clock, deadline, elapsed, remaining
+from zhizhi.hotline.evidence import Weights, weights_of
 from zhizhi.hotline.figures import statistics
+from zhizhi.hotline.fit import Fitted, fit
 from zhizhi.hotline.intake import push_tickets, web_ticket
 from zhizhi.hotline.labelled import COLUMNS as LABELLED_COLUMNS
 from zhizhi.hotline.labelled import LabelledTicket, labelled_month, read_labelled
@@ -65,6 +68,7 @@ __all__ = [
     "DeskChore",
     "ClockState",
     "Evaluation",
+    "Fitted",
     "Intake",
     "LabelledTicket",
     "Lookup",
@@ -75,6 +79,7 @@ __all__ = [
     "TicketText",
     "UnknownYearError",
     "WorkCalendar",
+    "Weights",
     "Words",
     "assign",
     "case_row",
@@ -89,6 +94,7 @@ __all__ = [
     "entity_cases",
     "evaluate",
     "extend",
+    "fit",
     "get_case",
     "keep_apart",
     "labelled_month",
@@ -109,5 +115,6 @@ __all__ = [
     "suggestion_row",
     "take_in",
     "web_ticket",
+    "weights_of",
     "words_of",
 ]

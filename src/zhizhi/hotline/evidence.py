@@ -32,7 +32,8 @@ dropped) and are judged on other months (seeds 7 and 21) the fit never saw. The 
 hand, as a 30-day month cannot teach it: a pair received more than `WINDOW_DAYS` apart loses 3 in log-odds (a
 grievance that comes back after two months is more often a new one), and a repeat call counts only within the
 window. The weights, the days apart above all, are learnt from a generated month: a month of real tickets labelled
-by a handler must refit them before the thresholds are trusted.
+by a handler must refit them before the thresholds are trusted: `zhizhi hotline fit` (`zhizhi.hotline.fit`) fits a
+bureau's own on such a month, and `hotline.weights` in `zhizhi.yaml` gives them to the desk (`Weights`, `weights_of`).
 """
 
 from __future__ import annotations
@@ -43,10 +44,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from difflib import SequenceMatcher
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from zhizhi.config.models import HotlineConfig
 
 REPEAT = re.compile(
     r"再次(?:反映|来电|投诉|举报)|又一次反映|第[二三四五2-5]次(?:来电|反映|投诉)|此前已(?:经)?反映|已(?:经)?反映过|"
@@ -158,12 +162,12 @@ class Evidence:
         """The facts as the model reads them (`FEATURES`, in order)."""
         return tuple(PairFacts.of([self]).vectors()[0].tolist())
 
-    def logit(self) -> float:
-        """The log-odds that the pair is one case."""
-        return float(PairFacts.of([self]).logits()[0])
+    def logit(self, weights: Weights | None = None) -> float:
+        """The log-odds that the pair is one case (under `weights`, the fitted ones by default)."""
+        return float(PairFacts.of([self]).logits(weights)[0])
 
-    def score(self) -> float:
-        return 1 / (1 + math.exp(-self.logit()))
+    def score(self, weights: Weights | None = None) -> float:
+        return 1 / (1 + math.exp(-self.logit(weights)))
 
 
 @dataclass(frozen=True)
@@ -216,24 +220,26 @@ class PairFacts:
         columns = [np.asarray(c, dtype=np.float64) for c in self._columns()]
         return np.column_stack(columns).reshape(len(self), len(FEATURES))
 
-    def logits(self) -> npt.NDArray[np.float64]:
-        """Each pair's log-odds of being one case: the weighted facts added one after the other, in the order of
-        `FEATURES`, those of weight 0 left out (adding 0 changes none of the sum's bits); a few pairs summed in
-        Python, with the same operations in the same order (the same bits, without numpy's cost per call)."""
+    def logits(self, weights: Weights | None = None) -> npt.NDArray[np.float64]:
+        """Each pair's log-odds of being one case under `weights` (the fitted ones by default): the weighted facts
+        added one after the other, in the order of `FEATURES`, those of weight 0 left out (adding 0 changes none of
+        the sum's bits); a few pairs summed in Python, with the same operations in the same order (the same bits,
+        without numpy's cost per call)."""
+        weights = weights or FITTED
         columns = self._columns()
-        weighed = [np.asarray(columns[at], dtype=np.float64) for at in _WEIGHED_AT]
+        weighed = [np.asarray(columns[at], dtype=np.float64) for at in weights.weighed_at]
         if len(self) <= FEW:
             sums = []
             for values in zip(*(column.tolist() for column in weighed), strict=True):
                 z = 0.0
-                for weight, value in zip(_WEIGHED, values, strict=True):
+                for weight, value in zip(weights.weighed, values, strict=True):
                     z = z + weight * value
-                sums.append(BIAS + z)
+                sums.append(weights.bias + z)
             return np.array(sums, dtype=np.float64)
         total = np.zeros(len(self))
-        for weight, column in zip(_WEIGHED, weighed, strict=True):
+        for weight, column in zip(weights.weighed, weighed, strict=True):
             total = total + weight * column
-        logits: npt.NDArray[np.float64] = BIAS + total
+        logits: npt.NDArray[np.float64] = weights.bias + total
         return logits
 
     def _columns(self) -> list[npt.NDArray[Any]]:
@@ -251,9 +257,9 @@ class PairFacts:
                 self.different_product, self.same_business_matter,
                 self.same_respondent & self.same_topic]  # fmt: skip
 
-    def scores(self) -> list[float]:
+    def scores(self, weights: Weights | None = None) -> list[float]:
         """Each pair's score (as `Evidence.score`)."""
-        return [1 / (1 + math.exp(-z)) for z in self.logits().tolist()]
+        return [1 / (1 + math.exp(-z)) for z in self.logits(weights).tolist()]
 
 
 _PAIR_FACTS = tuple(f.name for f in fields(PairFacts))
@@ -262,20 +268,23 @@ IDENTITY = ("same_phone", "same_caller", "same_respondent", "different_responden
 """The facts of a pair that say who: the same phone, caller, business; another business; a business on one side."""
 
 
-def identity_ceiling(identity: Sequence[npt.NDArray[np.bool_]], most_shared: float) -> npt.NDArray[np.float64]:
-    """The highest log-odds each pair could have with its facts `IDENTITY` (in that order) whatever its other facts:
-    its texts (a shared weight up to `most_shared`), days apart, figures, categories and place. A pair about
-    another business by another caller is far under any floor here, before anything else of it is compared."""
+def identity_ceiling(
+    identity: Sequence[npt.NDArray[np.bool_]], most_shared: float, weights: Weights | None = None
+) -> npt.NDArray[np.float64]:
+    """The highest log-odds each pair could have under `weights` with its facts `IDENTITY` (in that order) whatever
+    its other facts: its texts (a shared weight up to `most_shared`), days apart, figures, categories and place. A
+    pair about another business by another caller is far under any floor here, before anything else of it is
+    compared."""
     code = np.zeros(identity[0].size, dtype=np.intp)
     for bit, fact in enumerate(identity):
         code |= fact.astype(np.intp) << bit
-    base, gain = _identity_ceilings()
+    base, gain = _identity_ceilings(weights or FITTED)
     ceiling: npt.NDArray[np.float64] = base[code] + gain[code] * math.log1p(most_shared)
     return ceiling
 
 
 @cache
-def _identity_ceilings() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def _identity_ceilings(weights: Weights) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """For each pattern of `IDENTITY` (bit i: its fact i), the highest log-odds over every other fact with no shared
     weight, and the most one unit of log(1 + shared weight) adds. The log-odds is linear in the similarity, in the
     figures counted up to 2 and in log(1 + shared weight), and monotone in the days within and beyond `WINDOW_DAYS`:
@@ -292,11 +301,11 @@ def _identity_ceilings() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float6
     given: dict[str, Any] = {**identity, **dict.fromkeys(LABEL_FACTS, none_said), "repeat_call": repeat_call,
                              "days_apart": days, "same_figures": same_figures, "different_figures": different_figures,
                              "text": text, "different_word": word}  # fmt: skip
-    none = PairFacts(shared=np.zeros(code.size), **given).logits().reshape(2 ** len(IDENTITY), -1)
-    unit = PairFacts(shared=np.full(code.size, math.e - 1), **given).logits().reshape(2 ** len(IDENTITY), -1)
+    none = PairFacts(shared=np.zeros(code.size), **given).logits(weights).reshape(2 ** len(IDENTITY), -1)
+    unit = PairFacts(shared=np.full(code.size, math.e - 1), **given).logits(weights).reshape(2 ** len(IDENTITY), -1)
     gain = np.maximum((unit - none).max(axis=1) / math.log1p(math.e - 1), 0.0)
-    labels = sum(max(WEIGHTS[FEATURES.index(name)], 0.0) for name in LABEL_FACTS if name not in OF_ONE_BUSINESS)
-    one_business = sum(max(WEIGHTS[FEATURES.index(name)], 0.0) for name in OF_ONE_BUSINESS)
+    labels = sum(max(weights.of(name), 0.0) for name in LABEL_FACTS if name not in OF_ONE_BUSINESS)
+    one_business = sum(max(weights.of(name), 0.0) for name in OF_ONE_BUSINESS)
     same = (np.arange(2 ** len(IDENTITY)) >> IDENTITY.index("same_respondent")) & 1
     return none.max(axis=1) + labels + one_business * same + 1e-9, gain
 
@@ -354,12 +363,8 @@ WEIGHTS = (0.00, 0.00, 2.97, 3.16, 5.73, -4.60, 0.00, 0.00, 0.48, -3.0, -0.97, -
 hand. A weight of 0 is a fact the fit found nothing in beyond the others (the texts' cosine and their shared weight
 alone once the shared weight with the same business or caller is known; figures once the days apart are known: each
 consumer of one incident has their own sum and date)."""
-_WEIGHED_AT = tuple(at for at, weight in enumerate(WEIGHTS) if weight)
-_WEIGHED = tuple(WEIGHTS[at] for at in _WEIGHED_AT)
 FEW = 16
 """Pairs up to this many are summed in Python (`PairFacts.logits`)."""
-FIGURES_WEIGHED = bool(WEIGHTS[FEATURES.index("same_figures")] or WEIGHTS[FEATURES.index("different_figures")])
-"""Whether the figures count in a pair's log-odds (when not, they are compared only for the pairs shown)."""
 
 
 @dataclass(frozen=True)
@@ -397,9 +402,10 @@ class CaseEvidence:
         return (gain, other * gain, float(self.several_callers()), other, other * days,
                 other * math.log1p(self.recent_callers))  # fmt: skip
 
-    def score(self) -> float:
-        z = min(max(self.best.logit(), -30.0), 30.0)
-        z += sum(w * x for w, x in zip(CASE_WEIGHTS, self.vector(), strict=True))
+    def score(self, weights: Weights | None = None) -> float:
+        weights = weights or FITTED
+        z = min(max(self.best.logit(weights), -30.0), 30.0)
+        z += sum(w * x for w, x in zip(weights.cases, self.vector(), strict=True))
         return 1 / (1 + math.exp(-z))
 
 
@@ -409,3 +415,58 @@ CASE_WEIGHTS = (0.00, 0.00, 0.12, 0.00, 0.00, 0.00)
 """Log-odds added to the best pair's, per fact of the case, in the order of `CASE_FEATURES` (fitted: see the
 module's docstring). Only `several_callers` carries weight: the words of the case's tickets together, the days since
 its latest and a burst of callers in the week added nothing the fit could find beyond the best pair and it."""
+
+
+@dataclass(frozen=True)
+class Weights:
+    """A model's weights: the starting log-odds, one weight per pair fact (`FEATURES`) and one per case fact
+    (`CASE_FEATURES`). `FITTED` are the built-in ones; a bureau's own pair weights, fitted on its month, come from
+    `zhizhi.yaml` (`hotline.weights`, `weights_of`)."""
+
+    bias: float
+    pairs: tuple[float, ...]
+    cases: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.pairs) != len(FEATURES) or len(self.cases) != len(CASE_FEATURES):
+            raise ValueError(f"{len(FEATURES)} pair weights and {len(CASE_FEATURES)} case weights are needed")
+
+    def of(self, name: str) -> float:
+        """The weight of the pair fact `name`."""
+        return self.pairs[FEATURES.index(name)]
+
+    @property
+    def weighed_at(self) -> tuple[int, ...]:
+        """The places of the pair facts that carry weight (the others are left out of the sum)."""
+        return _weighed_at(self.pairs)
+
+    @property
+    def weighed(self) -> tuple[float, ...]:
+        return tuple(self.pairs[at] for at in self.weighed_at)
+
+    @property
+    def figures_weighed(self) -> bool:
+        """Whether the figures count in a pair's log-odds (when not, they are compared only for the pairs shown)."""
+        return bool(self.of("same_figures") or self.of("different_figures"))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The pair weights as `hotline.weights` in `zhizhi.yaml` says them."""
+        return {"bias": self.bias, "pairs": dict(zip(FEATURES, self.pairs, strict=True))}
+
+
+@cache
+def _weighed_at(pairs: tuple[float, ...]) -> tuple[int, ...]:
+    return tuple(at for at, weight in enumerate(pairs) if weight)
+
+
+FITTED = Weights(BIAS, WEIGHTS, CASE_WEIGHTS)
+"""The built-in weights (see the module's docstring)."""
+
+
+def weights_of(settings: HotlineConfig) -> Weights:
+    """The weights of a workspace's desk: the built-in ones, each replaced where `hotline.weights` gives its own."""
+    said = settings.weights
+    if said is None:
+        return FITTED
+    pairs = tuple(said.pairs.get(name, weight) for name, weight in zip(FEATURES, WEIGHTS, strict=True))
+    return Weights(BIAS if said.bias is None else said.bias, pairs, CASE_WEIGHTS)

@@ -13,8 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhizhi.config.models import HotlineConfig
+from zhizhi.hotline.evidence import FITTED, Weights, weights_of
 from zhizhi.hotline.similar import TicketIndex, TicketText
-from zhizhi.hotline.topics import WORDS, Words
+from zhizhi.hotline.topics import WORDS, Words, words_of
 from zhizhi.store.tables import Batch, Case, CaseTicket, Record, RecordVersion
 
 
@@ -24,6 +26,7 @@ class _Memory:
     indexed: set[int] = field(default_factory=set)
     store: tuple[Any, ...] = ()  # the store's first case (id, created): another store under the same URL differs
     words: Words = WORDS  # the lists its texts were read with
+    weights: Weights = FITTED  # how it weighs the evidence
 
 
 _INDEXES: dict[str, _Memory] = {}
@@ -73,10 +76,11 @@ def held_tickets(session: Session) -> dict[int, int]:
     return {int(r): int(c) for r, c in rows}
 
 
-def index_of(session: Session, held: Collection[int] | None = None, words: Words = WORDS) -> _Memory:
+def index_of(session: Session, settings: HotlineConfig, held: Collection[int] | None = None) -> _Memory:
     """The process's index of the tickets the store's cases hold (built once, then kept up to date); `held`, the
-    ticket records the cases hold, when the caller has just read them (`held_tickets`); `words`, the lists the desk
-    reads texts with (`words_of` its settings: built again when they change)."""
+    ticket records the cases hold, when the caller has just read them (`held_tickets`); `settings`, the desk's, whose
+    lists it reads texts with and whose weights it weighs the evidence with (built again when they change)."""
+    words, weights = words_of(settings), weights_of(settings)
     key = str(session.get_bind().engine.url)
     held = set(session.connection().scalars(select(CaseTicket.record_id))) if held is None else set(held)
     first = session.execute(select(Case.id, Case.created_at).order_by(Case.id).limit(1)).first()
@@ -84,11 +88,12 @@ def index_of(session: Session, held: Collection[int] | None = None, words: Words
     memory = _INDEXES.get(key)
     # Rebuilt for another store under the same URL, or when tickets it holds are no longer in cases (erased, or
     # added by a transaction that was rolled back).
-    if memory is None or memory.store != store or memory.words != words or not memory.indexed <= held:
+    fresh = memory is not None and memory.store == store and memory.words == words and memory.weights == weights
+    if memory is None or not fresh or not memory.indexed <= held:
         tickets = tickets_where(session, Record.id.in_(select(CaseTicket.record_id))) if held else []
         tickets.sort(key=lambda t: (ticket_moment(t[1]), t[0]))
-        index = TicketIndex.build((ticket_text(i, d) for i, d, _ in tickets), words)
-        memory = _Memory(index, {i for i, _, _ in tickets}, store, words)
+        index = TicketIndex.build((ticket_text(i, d) for i, d, _ in tickets), words, weights)
+        memory = _Memory(index, {i for i, _, _ in tickets}, store, words, weights)
         _INDEXES[key] = memory
     missing = held - memory.indexed
     if missing:
@@ -101,10 +106,11 @@ def index_of(session: Session, held: Collection[int] | None = None, words: Words
 
 
 def index_candidates(
-    session: Session, ticket: TicketText, *, limit: int = 10, floor: float = 0.3, words: Words = WORDS
+    session: Session, ticket: TicketText, settings: HotlineConfig, *, limit: int = 10, floor: float = 0.3
 ) -> list[dict[str, Any]]:
-    """The earlier tickets a new ticket (not stored) may join, with their cases, scores and reasons (no identity)."""
-    found = index_of(session, words=words).index.candidates(ticket, limit=limit, floor=floor)
+    """The earlier tickets a new ticket (not stored) may join, with their cases, scores and reasons (no identity),
+    as the desk with `settings` weighs them."""
+    found = index_of(session, settings).index.candidates(ticket, limit=limit, floor=floor)
     if not found:
         return []
     ids = [c.ticket_id for c in found]

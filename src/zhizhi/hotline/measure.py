@@ -21,10 +21,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from zhizhi.config.models import HotlineConfig
+from zhizhi.hotline.evidence import weights_of
 from zhizhi.hotline.labelled import LabelledTicket
 from zhizhi.hotline.similar import TicketIndex
 from zhizhi.hotline.take import joining, suggestions, weigh
-from zhizhi.hotline.topics import Words
+from zhizhi.hotline.topics import words_of
 from zhizhi.progress import SilentTask, Task
 
 
@@ -64,10 +65,10 @@ class Evaluation:
 
 
 def evaluate(
-    month: Sequence[LabelledTicket], settings: Iterable[HotlineConfig], words: Words, task: Task | None = None
+    month: Sequence[LabelledTicket], settings: Iterable[HotlineConfig], task: Task | None = None
 ) -> Evaluation:
-    """Replay `month` (in the order received) under each of `settings` and measure it against its labels; `task`
-    advances a ticket at a time."""
+    """Replay `month` (in the order received) under each of `settings` (its thresholds, rule, words and weights) and
+    measure it against its labels; `task` advances a ticket at a time."""
     task = task or SilentTask()
     truth = [t.case for t in month]
     caller = [_caller(t) for t in month]
@@ -85,13 +86,13 @@ def evaluate(
         baseline_recall=_share(_pairs(zip(phones, truth, strict=True)), true_pairs),
     )
     for setting in settings:
-        evaluation.measures.append(_replay(month, setting, words, evaluation, caller, task))
+        evaluation.measures.append(_replay(month, setting, evaluation, caller, task))
     return evaluation
 
 
-def _replay(month: Sequence[LabelledTicket], settings: HotlineConfig, words: Words, month_figures: Evaluation,
+def _replay(month: Sequence[LabelledTicket], settings: HotlineConfig, month_figures: Evaluation,
             caller: list[str | None], task: Task) -> Measure:  # fmt: skip
-    index = TicketIndex(words=words)
+    index = TicketIndex(words=words_of(settings), weights=weights_of(settings))
     texts = [t.ticket for t in month]
     index.prepare(texts)
     case_of: dict[int, int] = {}  # ticket -> the case the desk put it in (its first ticket's id)

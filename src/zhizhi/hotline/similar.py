@@ -39,13 +39,12 @@ import numpy.typing as npt
 
 from zhizhi.hotline.arrays import Column, RecentPostings, distinct, distinct_counts, ranges
 from zhizhi.hotline.evidence import (
-    FEATURES,
-    FIGURES_WEIGHED,
+    FITTED,
     RECENT_DAYS,
-    WEIGHTS,
     CaseEvidence,
     Evidence,
     PairFacts,
+    Weights,
     compare_to,
     different_word,
     figure_units,
@@ -210,9 +209,11 @@ class TicketIndex:
         shortlist: int = 150,
         per_identity: int = 100,
         words: Words = WORDS,
+        weights: Weights = FITTED,
     ) -> None:
         self.probe, self.max_df, self.shortlist, self.per_identity = probe, max_df, shortlist, per_identity
         self.words = words  # the lists a text's matters and goods are read with (`zhizhi.hotline.topics`)
+        self.weights = weights  # how the facts of a pair and a case are weighed (`zhizhi.hotline.evidence`)
         # One row per ticket, in the order added.
         self._ids = Column(I64)
         self._grams = Column(U32)  # each row's trigram keys, then its bigram keys
@@ -258,9 +259,11 @@ class TicketIndex:
         return self._ids.size
 
     @classmethod
-    def build(cls, tickets: Iterable[TicketText], words: Words = WORDS, **options: int) -> TicketIndex:
+    def build(
+        cls, tickets: Iterable[TicketText], words: Words = WORDS, weights: Weights = FITTED, **options: int
+    ) -> TicketIndex:
         """An index of `tickets`, built in bulk (sorted arrays): the way to load history."""
-        index = cls(words=words, **options)
+        index = cls(words=words, weights=weights, **options)
         for ticket in tickets:
             index._append(ticket)
         index._bulk()
@@ -432,7 +435,7 @@ class TicketIndex:
         evidence, and what the case's tickets together add). A ticket in no case is a case of its own (`case_id`
         None). A new ticket joins one case: two cases are joined only by a handler."""
         seen = self._examine(ticket)
-        found = [(e.score(), case, members, best, e) for case, members, best, e in self._cases(seen)]
+        found = [(e.score(self.weights), case, members, best, e) for case, members, best, e in self._cases(seen)]
         kept = sorted((f for f in found if f[0] >= floor), key=lambda f: (-f[0], -int(self._ids.data[f[3]])))
         return [self._case_candidate(*f, seen) for f in kept[:limit]]
 
@@ -476,7 +479,7 @@ class TicketIndex:
         norms = self._norms_of(rows)  # every shortlisted row's vector length kept up to date, compared or not
         if (threshold := _threshold(floor)) is not None:
             # The pairs that cannot reach the floor, whatever their texts, are left out.
-            kept = identity_ceiling(identities, most_shared) >= threshold
+            kept = identity_ceiling(identities, most_shared, self.weights) >= threshold
             if not kept.any():
                 return _Seen(mine, keys, idf, rows[kept], _NO_PAIRS, np.empty(0, dtype=F64))
             rows, norms, identities = rows[kept], norms[kept], [fact[kept] for fact in identities]
@@ -502,7 +505,7 @@ class TicketIndex:
             best_row, best_at = max(pairs, key=lambda pair: (logits[pair[1]], pair[0]))
             best = facts.evidence(best_at)
             case = int(self._case.data[best_row])
-            if case == NO_CASE or (best.score() < CASE_FLOOR and not best.same_respondent):
+            if case == NO_CASE or (best.score(self.weights) < CASE_FLOOR and not best.same_respondent):
                 members = np.array(sorted(row for row, _ in pairs), dtype=I64)
                 out.append((None if case == NO_CASE else case, members, best_row, CaseEvidence(best, best.shared)))
                 continue
@@ -623,7 +626,7 @@ class TicketIndex:
         named = self._respondent_id.data[rows] >= 0
         agree, differ = np.zeros(rows.size, dtype=I64), np.zeros(rows.size, dtype=I64)
         threshold = _threshold(floor)
-        if mine.figures and (FIGURES_WEIGHED or threshold is None):
+        if mine.figures and (self.weights.figures_weighed or threshold is None):
             self._compare_figures(mine, rows, np.ones(rows.size, dtype=bool), agree, differ)
         received = self._received.data[rows].astype(I64)
         known = received > 0 if mine.received else none
@@ -645,16 +648,16 @@ class TicketIndex:
         compare = alike & (similarity >= 0.3)
         logits = None
         if threshold is not None:
-            logits = facts.logits()
+            logits = facts.logits(self.weights)
             reach = logits >= threshold
-            if mine.figures and not FIGURES_WEIGHED:
+            if mine.figures and not self.weights.figures_weighed:
                 self._compare_figures(mine, rows, reach, agree, differ)
-            if WEIGHTS[FEATURES.index("different_word")] <= 0:
+            if self.weights.of("different_word") <= 0:
                 # A pair under the floor without this fact is under it with it: the texts need not be compared.
                 compare &= reach
         for at in np.flatnonzero(compare).tolist():
             other_word[at] = different_word(mine.text, self._texts[int(rows[at])])
-        return rows, facts, facts.logits() if logits is None or other_word.any() else logits
+        return rows, facts, facts.logits(self.weights) if logits is None or other_word.any() else logits
 
     def _identities(self, mine: _Ticket, rows: npt.NDArray[np.int64]) -> list[npt.NDArray[np.bool_]]:
         """The facts `IDENTITY` of the new ticket with each of `rows`: the same phone, caller and business, another
@@ -703,7 +706,7 @@ class TicketIndex:
 
     def _case_candidate(self, score: float, case: int | None, members: npt.NDArray[np.int64], best_row: int,
                         e: CaseEvidence, seen: _Seen) -> CaseCandidate:  # fmt: skip
-        best = self._candidate(e.best.score(), e.best, best_row, seen)
+        best = self._candidate(e.best.score(self.weights), e.best, best_row, seen)
         phrases = _phrases(seen, self._trigrams_of(members.tolist()), len(self))
         own = [r for r, yes in (("case_phrases", len(phrases) > len(best.shared_phrases)),
                                 ("several_callers", e.several_callers())) if yes]  # fmt: skip

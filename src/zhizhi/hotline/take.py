@@ -34,7 +34,6 @@ from zhizhi.hotline.history import held_tickets, index_of, ticket_moment, ticket
 from zhizhi.hotline.respondents import Register, division_of, golden_value
 from zhizhi.hotline.routing import Facts, Router, load_routing
 from zhizhi.hotline.similar import Candidate, TicketIndex, TicketText
-from zhizhi.hotline.topics import words_of
 from zhizhi.store.tables import TICKETS, Case, CaseSuggestion, CaseTicket, Record, RecordVersion
 from zhizhi.store.types import LOCAL_TZ, utcnow
 
@@ -69,7 +68,7 @@ def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int 
     if not pending:
         return Intake()
     case_of = held_tickets(session)
-    memory = index_of(session, case_of.keys(), words_of(settings))
+    memory = index_of(session, settings, case_of.keys())
     pending.sort(key=lambda t: (ticket_moment(t[1]), t[0]))
     batch = _Batch(session, actor, workspace, pending)
     twins = _twins(session, pending)
