@@ -107,7 +107,8 @@ def test_the_api_takes_results_from_the_team_and_publication_from_a_steward(web:
     number, _, team = drawn(web)
     with web.sessions() as session, session.begin():
         _, member = create_token(session, OPERATOR, name="site", username=team[0])
-        _, other = create_token(session, OPERATOR, name="site", username="insp3" if "insp3" not in team else "insp5")
+        outsider = next(f"insp{i}" for i in range(1, 13) if f"insp{i}" not in team)  # the draw's seed is random
+        _, other = create_token(session, OPERATOR, name="site", username=outsider)
         _, steward = create_token(session, OPERATOR, name="desk", username="registrar")
     body = {
         "inspected_on": str(local_today()),
@@ -203,7 +204,50 @@ def test_the_api_commits_a_staffing_draw_of_the_firms_left_unstaffed_and_runs_it
     assert web.client.get(f"/api/inspections/draws/{second}/verify", headers=auth).json()["ok"] is True
     web.login_form("registrar")
     first_page, second_page = (web.client.get(f"/inspections/draws/{d}").text for d in (DRAW, second))
-    assert 'id="unstaffed-notice"' in first_page and f"zhizhi inspections staff {DRAW}" in first_page
+    assert 'id="unstaffed-done"' in first_page and "unstaffed-notice" not in first_page  # staffed by the second
     assert 'id="staffs"' in second_page and "unstaffed-notice" not in second_page
     again = web.client.post(f"/api/inspections/draws/{DRAW}/staff", json={"reason": "再补"}, headers=auth)
     assert again.status_code == 409 and "nothing to staff" in again.text
+
+
+def test_a_steward_runs_a_committed_draw_and_commits_a_staffing_draw_from_the_draw_page(web: Web) -> None:
+    """The draw page's buttons do what the API does: run a committed draw once; commit a staffing draw of the firms
+    it left unstaffed (with a reason), whose page then runs it. A leader sees neither button."""
+    qualified = [f"insp{i}" for i in (3, 5, 7, 9, 11)]  # with insp1, those holding 特种设备
+    with web.sessions() as session, session.begin():
+        build(session)
+        for username in qualified:
+            set_inspector(session, OPERATOR, username, available=False)
+        plan(session, web.workspace)
+    web.login_form("leader")  # the bureau's leader: reads the draw, runs nothing
+    assert 'id="committed-notice"' in (seen := web.client.get(f"/inspections/draws/{DRAW}").text)
+    assert 'id="run-form"' not in seen
+    web.client.post("/logout", data={"csrf_token": web.page_csrf("/")})
+    web.login_form("registrar")
+    page = web.client.get(f"/inspections/draws/{DRAW}").text
+    assert 'id="run-form"' in page
+    ran = web.client.post(f"/inspections/draws/{DRAW}/run", data=_site_form(page), follow_redirects=False)
+    assert ran.status_code == 303 and ran.headers["location"].endswith("?done=drawn")
+    page = web.client.get(ran.headers["location"]).text
+    assert 'id="done-notice"' in page and 'id="draw-seed"' in page and 'id="run-form"' not in page
+    assert 'id="unstaffed-notice"' in page and 'id="staff-form"' in page and f"zhizhi inspections staff {DRAW}" in page
+    again = web.client.post(f"/inspections/draws/{DRAW}/run", data=_site_form(page), follow_redirects=False)
+    assert again.status_code == 409  # drawn once
+    with web.sessions() as session, session.begin():
+        for username in qualified:
+            set_inspector(session, OPERATOR, username, available=True)
+    short = web.client.post(f"/inspections/draws/{DRAW}/staff", data=_site_form(page) | {"reason": "x"})
+    assert short.status_code == 422  # a reason of at least two characters
+    made = web.client.post(f"/inspections/draws/{DRAW}/staff", data=_site_form(page) | {"reason": "检查人员已恢复"},
+                           follow_redirects=False)  # fmt: skip
+    assert made.status_code == 303 and made.headers["location"].endswith("?done=staffing")
+    second = made.headers["location"].split("/inspections/draws/")[1].split("?")[0]
+    staffing = web.client.get(made.headers["location"]).text
+    assert 'id="done-notice"' in staffing and 'id="run-form"' in staffing
+    ran = web.client.post(f"/inspections/draws/{second}/run", data=_site_form(staffing), follow_redirects=False)
+    assert ran.status_code == 303
+    twin = web.client.get(f"/api/inspections/draws/{second}").json()
+    assert twin["status"] == "drawn" and twin["summary"]["staffs"] == DRAW and not twin["summary"]["unstaffed"]
+    assert 'id="staffs"' in web.client.get(f"/inspections/draws/{second}").text
+    first = web.client.get(f"/inspections/draws/{DRAW}").text  # its firms staffed now: no form to staff them again
+    assert 'id="unstaffed-done"' in first and 'id="staff-form"' not in first

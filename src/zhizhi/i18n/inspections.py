@@ -99,14 +99,30 @@ _WORDS = {
         "{n} drawn firm(s) have no team yet (fewer than two inspectors could go): add or certify inspectors, then "
         "commit a staffing draw:",
     ),
+    "inspections.unstaffed_done": (
+        "此次抽取中 {n} 户无人可派的检查对象，已由补充抽取派员检查。",
+        "The {n} firm(s) this draw left unstaffed have been staffed by a later draw.",
+    ),
     "inspections.staffs_help": (
         "补充抽取：为此前抽取中无人可派的检查对象抽派检查人员：",
         "A staffing draw: inspectors for the firms this earlier draw left unstaffed:",
     ),
     "inspections.committed_help": (
-        "检查对象名单已冻结，其哈希与种子哈希已记入账本，尚未抽取。抽取：zhizhi inspections draw。",
-        "The population is frozen, its hash in the ledger with the seed's; not drawn yet. Draw with "
-        "`zhizhi inspections draw`.",
+        "检查对象名单已冻结，其哈希与种子哈希已记入账本，尚未抽取。",
+        "The population is frozen, its hash in the ledger with the seed's; not drawn yet.",
+    ),
+    "inspections.run_draw": ("运行抽取", "Run the draw"),
+    "inspections.run_help": (
+        "运行后公开种子，抽取结果即确定，任何人可复核，不能重抽。",
+        "Running reveals the seed: the result is then fixed, anyone can check it, and it cannot be drawn again.",
+    ),
+    "inspections.staff_reason": ("补充抽取的原因", "Why now"),
+    "inspections.staff_reason_hint": ("如：检查人员已补充", "e.g. inspectors added"),
+    "inspections.staff_submit": ("承诺补充抽取", "Commit a staffing draw"),
+    "inspections.done.drawn": ("抽取已完成，结果如下。", "Drawn: the result is below."),
+    "inspections.done.staffing": (
+        "补充抽取已承诺，种子哈希已记入账本；运行后为这些检查对象抽派检查人员。",
+        "The staffing draw is committed, its seed hash in the ledger; run it to staff those firms.",
     ),
     "inspections.verified": (
         "复核通过：抽取结果可由种子和名单完全重现。",

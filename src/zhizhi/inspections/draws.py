@@ -169,6 +169,19 @@ def run_draw(session: Session, actor: Actor, workspace: Workspace, number: str) 
     return draw_as_dict(draw, plan)
 
 
+def unstaffed_left(session: Session, draw: InspectionDraw) -> list[int]:
+    """The firms `draw` left unstaffed that no draw of its plan has visited since (a staffing draw's to staff)."""
+    unstaffed = sorted(set(json.loads(draw.summary or "{}").get("unstaffed") or []))
+    visited = set(
+        session.scalars(
+            select(InspectionVisit.entity_id)
+            .join(InspectionDraw, InspectionDraw.id == InspectionVisit.draw_id)
+            .where(InspectionDraw.plan_id == draw.plan_id, InspectionVisit.entity_id.in_(unstaffed))
+        )
+    ) if unstaffed else set()  # fmt: skip
+    return [entity for entity in unstaffed if entity not in visited]
+
+
 def staff(
     session: Session, actor: Actor, workspace: Workspace, number: str, reason: str, *, today: date | None = None
 ) -> InspectionDraw:
@@ -183,15 +196,7 @@ def staff(
             f"Draw `{number}` is {draw.status}, not drawn: only the firms a drawn draw left unstaffed are staffed.",
             zh=f"抽取 `{number}` 尚未完成抽取，只能为已完成抽取中无人可派的检查对象补充抽取检查人员。",
         )
-    unstaffed = sorted(set(json.loads(draw.summary or "{}").get("unstaffed") or []))
-    visited = set(
-        session.scalars(
-            select(InspectionVisit.entity_id)
-            .join(InspectionDraw, InspectionDraw.id == InspectionVisit.draw_id)
-            .where(InspectionDraw.plan_id == plan.id, InspectionVisit.entity_id.in_(unstaffed))
-        )
-    ) if unstaffed else set()  # fmt: skip
-    left = [entity for entity in unstaffed if entity not in visited]
+    left = unstaffed_left(session, draw)
     if not left:
         raise ConflictError(
             f"Draw `{number}` left no firm without a visit: nothing to staff.",

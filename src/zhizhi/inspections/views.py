@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access.roles import Actor, require
 from zhizhi.config import Workspace
-from zhizhi.inspections.draws import draw_as_dict, get_draw, list_draws
+from zhizhi.inspections.draws import draw_as_dict, get_draw, list_draws, unstaffed_left
 from zhizhi.inspections.publication import publication_view
 from zhizhi.inspections.visits import ACKNOWLEDGEMENTS, STATUS_WORDS, list_visits, may_record, visible, visit_checks
 from zhizhi.privacy.catalogue import FREE_TEXT
@@ -124,6 +124,7 @@ def draw_view(session: Session, actor: Actor, number: str, *, limit: int = 500) 
         "title": plan.title,
         "left_out": dict(left_out),
         "visits_total": session.scalar(select(func.count()).where(InspectionVisit.draw_id == draw.id)) or 0,
+        "unstaffed_left": unstaffed_left(session, draw),
         "visits": [
             {
                 "number": v.number,

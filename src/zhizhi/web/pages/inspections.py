@@ -119,9 +119,32 @@ async def import_register(
 
 
 @router.get("/inspections/draws/{number}", response_class=HTMLResponse)
-def show_draw(number: Number, request: Request, db: DbSession, actor: PageDataReader) -> Response:
-    """A draw: its commitment and reveal, each visit with its team, and every candidate passed over and why."""
-    return render(request, "inspections_draw.html", {"d": draw_view(db, actor, draw_number_of(db, actor, number))})
+def show_draw(number: Number, request: Request, db: DbSession, actor: PageDataReader, done: Done = "") -> Response:
+    """A draw: its commitment and reveal, each visit with its team, and every candidate passed over and why; for a
+    steward, the button that runs a committed draw and the form that commits a staffing draw."""
+    found = draw_view(db, actor, draw_number_of(db, actor, number))
+    context = {"d": found, "done": done, "may_write": actor.can("data.write")}
+    return render(request, "inspections_draw.html", context)
+
+
+@router.post("/inspections/draws/{number}/run")
+def run_committed_draw(number: Number, request: Request, db: DbSession, actor: FormDataWriter) -> Response:
+    """Run a committed draw (once): its seed revealed, its firms and teams drawn."""
+    inspections.run_draw(db, actor, app_context(request).workspace, draw_number_of(db, actor, number))
+    return RedirectResponse(f"/inspections/draws/{number}?done=drawn", status_code=303)
+
+
+@router.post("/inspections/draws/{number}/staff")
+def staff_unstaffed(
+    number: Number,
+    request: Request,
+    db: DbSession,
+    actor: FormDataWriter,
+    reason: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Commit a staffing draw of the firms a drawn draw left unstaffed; its page then runs it."""
+    made = inspections.staff(db, actor, app_context(request).workspace, draw_number_of(db, actor, number), reason)
+    return RedirectResponse(f"/inspections/draws/{made.number}?done=staffing", status_code=303)
 
 
 @router.get("/inspections/draws/{number}/verify", response_class=HTMLResponse)
