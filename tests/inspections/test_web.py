@@ -182,20 +182,33 @@ def test_a_void_draw_shows_as_void_beside_the_redraw_that_replaced_it(web: Web) 
     assert "已作废" in web.client.get("/inspections").text
 
 
-def test_the_api_commits_a_staffing_draw_of_the_firms_left_unstaffed_and_runs_it(web: Web) -> None:
-    qualified = [f"insp{i}" for i in (3, 5, 7, 9, 11)]  # with insp1, those holding 特种设备
+QUALIFIED = [f"insp{i}" for i in (3, 5, 7, 9, 11)]  # with insp1, those holding 特种设备
+
+
+def _short_of_inspectors(web: Web) -> None:
+    """The small register with most special-equipment inspectors away, and a plan committed: its draw will leave the
+    equipment holders unstaffed."""
     with web.sessions() as session, session.begin():
         build(session)
-        for username in qualified:
+        for username in QUALIFIED:
             set_inspector(session, OPERATOR, username, available=False)
         plan(session, web.workspace)
+
+
+def _inspectors_back(web: Web) -> None:
+    with web.sessions() as session, session.begin():
+        for username in QUALIFIED:
+            set_inspector(session, OPERATOR, username, available=True)
+
+
+def test_the_api_commits_a_staffing_draw_of_the_firms_left_unstaffed_and_runs_it(web: Web) -> None:
+    _short_of_inspectors(web)
+    with web.sessions() as session, session.begin():
         _, steward = create_token(session, OPERATOR, name="desk", username="registrar")
     auth = {"Authorization": f"Bearer {steward}"}
     unstaffed = web.client.post(f"/api/inspections/draws/{DRAW}/run", headers=auth).json()["summary"]["unstaffed"]
     assert unstaffed
-    with web.sessions() as session, session.begin():
-        for username in qualified:
-            set_inspector(session, OPERATOR, username, available=True)
+    _inspectors_back(web)
     made = web.client.post(f"/api/inspections/draws/{DRAW}/staff", json={"reason": "人员已恢复"}, headers=auth)
     assert made.status_code == 200, made.text
     second = made.json()["draw"]
@@ -213,12 +226,7 @@ def test_the_api_commits_a_staffing_draw_of_the_firms_left_unstaffed_and_runs_it
 def test_a_steward_runs_a_committed_draw_and_commits_a_staffing_draw_from_the_draw_page(web: Web) -> None:
     """The draw page's buttons do what the API does: run a committed draw once; commit a staffing draw of the firms
     it left unstaffed (with a reason), whose page then runs it. A leader sees neither button."""
-    qualified = [f"insp{i}" for i in (3, 5, 7, 9, 11)]  # with insp1, those holding 特种设备
-    with web.sessions() as session, session.begin():
-        build(session)
-        for username in qualified:
-            set_inspector(session, OPERATOR, username, available=False)
-        plan(session, web.workspace)
+    _short_of_inspectors(web)
     web.login_form("leader")  # the bureau's leader: reads the draw, runs nothing
     assert 'id="committed-notice"' in (seen := web.client.get(f"/inspections/draws/{DRAW}").text)
     assert 'id="run-form"' not in seen
@@ -233,9 +241,7 @@ def test_a_steward_runs_a_committed_draw_and_commits_a_staffing_draw_from_the_dr
     assert 'id="unstaffed-notice"' in page and 'id="staff-form"' in page and f"zhizhi inspections staff {DRAW}" in page
     again = web.client.post(f"/inspections/draws/{DRAW}/run", data=_site_form(page), follow_redirects=False)
     assert again.status_code == 409  # drawn once
-    with web.sessions() as session, session.begin():
-        for username in qualified:
-            set_inspector(session, OPERATOR, username, available=True)
+    _inspectors_back(web)
     short = web.client.post(f"/inspections/draws/{DRAW}/staff", data=_site_form(page) | {"reason": "x"})
     assert short.status_code == 422  # a reason of at least two characters
     made = web.client.post(f"/inspections/draws/{DRAW}/staff", data=_site_form(page) | {"reason": "检查人员已恢复"},
