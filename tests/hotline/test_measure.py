@@ -80,7 +80,7 @@ def _write(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
 
 def test_a_month_is_read_in_the_order_received_from_either_encoding(tmp_path: Path) -> None:
     rows = [["case", "received", "text", "phone"], ["B", "2026-11-03 08:00:00", "菜市场鱼摊缺斤短两", "p2"], [],
-            ["A", "2026/11/02", "健身房关门不退费", "p1"], ["A", "2026-11-04T09:30", "再次反映健身房\n不退费", "p1"],
+            ["A", "2026/11/2", "健身房关门不退费", "p1"], ["A", "2026年11月4日 9:30", "再次反映健身房\n不退费", "p1"],
             ["C", "2026-11-05", "问", ""]]  # fmt: skip
     for encoding in ("utf-8-sig", "gb18030"):
         month = read_labelled(_write(tmp_path / f"{encoding}.csv", rows, encoding))
@@ -99,12 +99,14 @@ def test_every_problem_of_a_month_is_named_at_once_and_nothing_is_read(
     assert "`case`" in missing.value.message and "export-labelled" in missing.value.message
     assert missing.value.message_zh and "case" in missing.value.message_zh
     bad = [["received", "text", "case"], ["2026-11-02", "x", ""], ["昨天", "y", "A"], ["2026-11-02", "z", "A", "多"],
+           ["2026-02-30", "y", "A"],
            ["2026-11-03", "长" * 20_001, "A"]]  # fmt: skip
     with pytest.raises(InputError) as problems:
         read_labelled(_write(tmp_path / "b.csv", bad))
     message = problems.value.message
     assert "b.csv" in message and "row 2, `case` is blank" in message and "row 3, `received` `昨天`" in message
-    assert "row 4 has more cells" in message and "row 5, `text`: 20001 characters" in message
+    assert "row 4 has more cells" in message and "row 6, `text`: 20001 characters" in message
+    assert "row 5, `received` `2026-02-30`" in message
     assert "第 3 行" in (problems.value.message_zh or "")
     (tmp_path / "d.csv").write_bytes(b"received,text,case\n\xff\xfe\xff\xfe,x,\x80\n")
     with pytest.raises(InputError, match="neither UTF-8 nor GB18030"):

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -80,6 +81,10 @@ MAX_CELL = {"text": 20_000}
 MAX_OTHER = 500
 REQUIRED = ("received", "text", "case")
 SHOWN = 10  # problems named one by one; the rest counted
+MOMENT = re.compile(
+    r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2}))?)?"
+)
+"""A day as people and spreadsheets write it (2026-11-02, 2026/11/2 9:30, 2026年11月2日), with a time of day or not."""
 
 
 @dataclass(frozen=True)
@@ -154,14 +159,13 @@ def read_labelled(path: Path) -> list[LabelledTicket]:
         if not cells["case"]:
             problems.append((f"row {number}, `case` is blank: give the case's label (tickets of one case share it)",
                              f"第 {number} 行 case 为空：请填写案件标签（同一案件的工单标签相同）"))  # fmt: skip
-        try:
-            received = datetime.fromisoformat(cells["received"].replace("/", "-"))
-        except ValueError:
+        received = _moment(cells["received"])
+        if received is None:
             said = cells["received"][:40]
             problems.append((f"row {number}, `received` `{said}` is not a date like 2026-11-02 (or with 09:30)",
                              f"第 {number} 行 received「{said}」不是日期，应如 2026-11-02（可带 09:30）"))  # fmt: skip
             continue
-        parsed.append((received.replace(tzinfo=None), number, cells))
+        parsed.append((received, number, cells))
     if problems:
         more = len(problems) - SHOWN
         listed = "; ".join(en for en, _ in problems[:SHOWN]) + (f"; and {more} more" if more > 0 else "")
@@ -178,3 +182,14 @@ def read_labelled(path: Path) -> list[LabelledTicket]:
         ), cells["case"], cells.get("how", ""))  # fmt: skip
         for place, (received, number, cells) in enumerate(parsed)
     ]
+
+
+def _moment(said: str) -> datetime | None:
+    found = MOMENT.fullmatch(said.strip().rstrip("秒")) if said else None
+    if found is None:
+        return None
+    year, month, day, hour, minute, second = (int(part or 0) for part in found.groups())
+    try:
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError:  # 2026-02-30
+        return None
