@@ -50,9 +50,10 @@ from pathlib import Path
 import numpy as np
 
 from zhizhi.hotline import topics
+from zhizhi.hotline.candidate import TicketText
 from zhizhi.hotline.evidence import CASE_FEATURES, FEATURES, WEIGHTS
 from zhizhi.hotline.fit import logistic
-from zhizhi.hotline.similar import TicketIndex, TicketText
+from zhizhi.hotline.similar import TicketIndex
 
 START = date(2026, 11, 2)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from zhizhi.hotline.candidate import TicketText
 from zhizhi.hotline.evidence import (
     WINDOW_DAYS,
     CaseEvidence,
@@ -17,7 +18,8 @@ from zhizhi.hotline.evidence import (
     figures,
     repeats,
 )
-from zhizhi.hotline.similar import TicketIndex, TicketText, normalise_text, respondent_core, without_respondent
+from zhizhi.hotline.similar import TicketIndex
+from zhizhi.hotline.texts import normalise_text, respondent_core, without_respondent
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,8 @@ from zhizhi.config.models import HotlineConfig
 from zhizhi.errors import InputError
 from zhizhi.hotline import evaluate, read_labelled, take_in
 from zhizhi.hotline import labelled as labelled_module
+from zhizhi.hotline.candidate import Candidate
 from zhizhi.hotline.labelled import COLUMNS
-from zhizhi.hotline.similar import Candidate
 from zhizhi.hotline.take import joining
 
 OTHER_MEMBER = ["G003", "2026-03-05 10:00:00", "投诉", "李五", "13700000005", "金力健身房", "柳州市城中区文昌路12号",

@@ -6,7 +6,9 @@ from datetime import date
 
 import pytest
 
-from zhizhi.hotline.similar import TicketIndex, TicketText, ngrams, normalise_text, respondent_key, same_respondent
+from zhizhi.hotline.candidate import TicketText
+from zhizhi.hotline.similar import TicketIndex
+from zhizhi.hotline.texts import ngrams, normalise_text, respondent_key, same_respondent
 
 HISTORY = [
     TicketText(

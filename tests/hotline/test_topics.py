@@ -6,7 +6,9 @@ from datetime import date
 
 import pytest
 
-from zhizhi.hotline.similar import TicketIndex, TicketText, normalise_text
+from zhizhi.hotline.candidate import TicketText
+from zhizhi.hotline.similar import TicketIndex
+from zhizhi.hotline.texts import normalise_text
 from zhizhi.hotline.topics import (
     BUSINESS_MATTERS,
     TOPICS,

@@ -16,7 +16,7 @@ from tests.hotline.desk import ingest_all, zz
 from zhizhi.config import Workspace, load_workspace
 from zhizhi.errors import ConfigError
 from zhizhi.hotline import Words, take_in, words_of
-from zhizhi.hotline.similar import normalise_text
+from zhizhi.hotline.texts import normalise_text
 from zhizhi.hotline.topics import BUSINESS_MATTERS, PRODUCTS, WORDS
 
 

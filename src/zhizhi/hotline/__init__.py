@@ -16,6 +16,7 @@ The front door:
   `fit` (the pair weights fitted on it: `Fitted`; a workspace's weights: `weights_of`).
 """
 
+from zhizhi.hotline.candidate import Candidate, TicketText
 from zhizhi.hotline.cases import (
     ALLOWED,
     NOT_ACCEPTED_REASONS,
@@ -43,7 +44,7 @@ from zhizhi.hotline.intake import push_tickets, web_ticket
 from zhizhi.hotline.labelled import COLUMNS as LABELLED_COLUMNS
 from zhizhi.hotline.labelled import LabelledTicket, labelled_month, read_labelled
 from zhizhi.hotline.measure import Evaluation, Measure, evaluate
-from zhizhi.hotline.similar import Candidate, TicketIndex, TicketText
+from zhizhi.hotline.similar import TicketIndex
 from zhizhi.hotline.take import DeskChore, Intake, take_in
 from zhizhi.hotline.topics import Words, words_of
 from zhizhi.hotline.views import (

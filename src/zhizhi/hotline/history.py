@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhizhi.config.models import HotlineConfig
+from zhizhi.hotline.candidate import TicketText
 from zhizhi.hotline.evidence import FITTED, Weights, weights_of
-from zhizhi.hotline.similar import TicketIndex, TicketText
+from zhizhi.hotline.similar import TicketIndex
 from zhizhi.hotline.topics import WORDS, Words, words_of
 from zhizhi.store.tables import Batch, Case, CaseTicket, Record, RecordVersion
 

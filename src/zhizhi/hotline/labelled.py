@@ -30,9 +30,9 @@ from sqlalchemy.orm import Session
 from zhizhi.access import audit
 from zhizhi.access.roles import Actor, require
 from zhizhi.errors import InputError
+from zhizhi.hotline.candidate import TicketText
 from zhizhi.hotline.cases import visible
 from zhizhi.hotline.history import ticket_moment
-from zhizhi.hotline.similar import TicketText
 from zhizhi.privacy.detect import mask_text
 from zhizhi.store.tables import Case, CaseTicket, Record, RecordVersion
 

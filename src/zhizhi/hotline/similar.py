@@ -20,6 +20,9 @@ caller, the same or a different business (or a business on one side only), figur
 between the two, and the channels' problem and goods categories and the places, where both give them; it estimates
 the chance that the two are one case. `case_candidates` weighs a new ticket against each case (the tickets given the
 same `case_id`) as its best ticket and what the case adds: other callers already about the same business.
+
+What a ticket and a candidate are lives in `zhizhi.hotline.candidate`; what the index reads of a ticket (its facts and
+keys) and keeps of one examined, in `zhizhi.hotline.examined`.
 """
 
 from __future__ import annotations
@@ -29,8 +32,6 @@ import sys
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date
 from itertools import repeat
 from typing import Any
 
@@ -38,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from zhizhi.hotline.arrays import Column, RecentPostings, distinct, distinct_counts, ranges
+from zhizhi.hotline.candidate import Candidate, CaseCandidate, TicketText
 from zhizhi.hotline.evidence import (
     FITTED,
     RECENT_DAYS,
@@ -48,91 +50,19 @@ from zhizhi.hotline.evidence import (
     compare_to,
     different_word,
     figure_units,
-    figures,
     identity_ceiling,
-    repeats,
 )
+from zhizhi.hotline.examined import LABELS, Examined, Facts, Prepared, Seen, prepare, prepare_many, rare_phrases
 from zhizhi.hotline.texts import (
     character_bits,
-    gram_keys,
-    gram_keys_many,
-    label_key,
-    normalise_text,
-    place_key,
-    respondent_core,
-    respondent_key,
     same_respondent,
-    trigram_keys,
-    without_respondent,
 )
-from zhizhi.hotline.texts import ngrams as ngrams  # the tests' and callers' way in
 from zhizhi.hotline.topics import WORDS, Words
 
-LABELS = ("problem", "goods", "place")
 U32 = np.uint32
 I32 = np.int32
 I64 = np.int64
 F64 = np.float64
-
-
-@dataclass(frozen=True)
-class TicketText:
-    """What the index compares of a ticket: its id, text, caller's phone and name, respondent, day received, the
-    channel's problem and goods categories and the place it happened (each when given); and `case_id`, the case it
-    belongs to when that is known (given when the ticket is added, or later with `TicketIndex.assign`):
-    `TicketIndex.case_candidates` weighs a new ticket against each case's tickets together. A ticket added without
-    one is a case of its own."""
-
-    id: int
-    text: str
-    phone: str | None = None
-    caller_name: str | None = None
-    respondent: str | None = None
-    respondent_uscc: str | None = None
-    received: date | None = None
-    case_id: int | None = None
-    problem_category: str | None = None
-    goods_category: str | None = None
-    place: str | None = None
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """An earlier ticket that may be the same grievance: its score (0..1), the text's similarity, and why."""
-
-    ticket_id: int
-    score: float
-    text_similarity: float
-    reasons: tuple[str, ...]
-    shared_phrases: tuple[str, ...] = field(default=())
-
-
-@dataclass(frozen=True)
-class CaseCandidate:
-    """A case the new ticket may join: its id (None for a ticket not in a case yet: `ticket_ids` has that one
-    ticket), its score (0..1: the estimated chance that the new ticket belongs to it), its tickets (at most the
-    index's `per_identity` latest), the best of them as a `Candidate`, and why: the best ticket's reasons, then the
-    case's own (`case_phrases`: its tickets together share more rare phrases with the new one than the best alone;
-    `several_callers`: several callers have already raised it about the same business), and the rare phrases the new
-    text shares with the case's tickets together."""
-
-    case_id: int | None
-    score: float
-    ticket_ids: tuple[int, ...]
-    best: Candidate
-    reasons: tuple[str, ...]
-    shared_phrases: tuple[str, ...] = field(default=())
-
-
-def _hash(kind: str, value: str | None) -> int:
-    """An identity's 63-bit hash (0 when there is none)."""
-    return (hash((kind, value)) & 0x7FFFFFFFFFFFFFFF) or 1 if value else 0
-
-
-def _labels(ticket: TicketText) -> tuple[int, ...]:
-    """A ticket's problem and goods categories and place, as hashed keys (0 when not given)."""
-    return (_hash("problem", label_key(ticket.problem_category)), _hash("goods", label_key(ticket.goods_category)),
-            _hash("place", place_key(ticket.place)))  # fmt: skip
 
 
 def _agree(theirs: npt.NDArray[np.int64], mine: int) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
@@ -252,8 +182,8 @@ class TicketIndex:
         self._delta_who: dict[int, list[int]] = defaultdict(list)
         self._bulk_rows = 0
         self._scratch = threading.local()  # `_find`'s table, one per thread (readers may run side by side)
-        self._last: _Examined | None = None
-        self._ready: dict[TicketText, _Prepared] = {}  # `prepare`d, not examined yet
+        self._last: Examined | None = None
+        self._ready: dict[TicketText, Prepared] = {}  # `prepare`d, not examined yet
 
     def __len__(self) -> int:
         return self._ids.size
@@ -313,9 +243,9 @@ class TicketIndex:
         other._bulk()
         return other
 
-    def _append(self, ticket: TicketText, last: _Examined | None = None) -> int:
+    def _append(self, ticket: TicketText, last: Examined | None = None) -> int:
         row = len(self)
-        mine, tri, bi = last.prepared if last is not None else _prepare(ticket, self.words)
+        mine, tri, bi = last.prepared if last is not None else prepare(ticket, self.words)
         respondent = mine.respondent
         self._texts.append(mine.text)
         self._ids.append(ticket.id)
@@ -455,16 +385,16 @@ class TicketIndex:
                 self._delta_who[key].append(row)
 
     def prepare(self, tickets: list[TicketText]) -> None:
-        """Tickets about to be examined one after the other, prepared at once (`_prepare_many`: the same facts and
+        """Tickets about to be examined one after the other, prepared at once (`prepare_many`: the same facts and
         keys); each is taken when it is examined."""
-        self._ready = dict(zip(tickets, _prepare_many(tickets, self.words), strict=True))
+        self._ready = dict(zip(tickets, prepare_many(tickets, self.words), strict=True))
 
-    def _examine(self, ticket: TicketText, floor: float | None = None) -> _Seen:
-        prepared = self._ready.pop(ticket, None) or _prepare(ticket, self.words)
+    def _examine(self, ticket: TicketText, floor: float | None = None) -> Seen:
+        prepared = self._ready.pop(ticket, None) or prepare(ticket, self.words)
         mine, tri, bi = prepared
-        self._last = _Examined(ticket, prepared, len(self))
+        self._last = Examined(ticket, prepared, len(self))
         if not len(self):
-            return _Seen(mine, np.empty(0, dtype=U32), np.empty(0, dtype=F64), *self._facts(mine, np.empty(0, I64)))
+            return Seen(mine, np.empty(0, dtype=U32), np.empty(0, dtype=F64), *self._facts(mine, np.empty(0, I64)))
         keys = distinct(np.concatenate([tri, bi]))
         df = self._df(keys)
         self._last.keys, self._last.df = keys, df
@@ -472,7 +402,7 @@ class TicketIndex:
         rows = self._shortlist(tri, df[np.searchsorted(keys, tri)], mine.who)
         rows = rows[self._ids.data[rows] != ticket.id]
         if not rows.size:
-            return _Seen(mine, keys, idf, *self._facts(mine, rows))
+            return Seen(mine, keys, idf, *self._facts(mine, rows))
         squares = idf**2
         most_shared = 2 * float(squares.sum()) / math.log(len(self) + 1) ** 2  # a key may be a row's twice
         identities = self._identities(mine, rows)
@@ -481,13 +411,13 @@ class TicketIndex:
             # The pairs that cannot reach the floor, whatever their texts, are left out.
             kept = identity_ceiling(identities, most_shared, self.weights) >= threshold
             if not kept.any():
-                return _Seen(mine, keys, idf, rows[kept], _NO_PAIRS, np.empty(0, dtype=F64))
+                return Seen(mine, keys, idf, rows[kept], _NO_PAIRS, np.empty(0, dtype=F64))
             rows, norms, identities = rows[kept], norms[kept], [fact[kept] for fact in identities]
         similarities = self._similarities(keys, squares, rows, norms)
         facts = self._facts(mine, rows, *similarities, floor=floor, identities=identities)
-        return _Seen(mine, keys, idf, *facts)
+        return Seen(mine, keys, idf, *facts)
 
-    def _cases(self, seen: _Seen) -> list[tuple[int | None, npt.NDArray[np.int64], int, CaseEvidence]]:
+    def _cases(self, seen: Seen) -> list[tuple[int | None, npt.NDArray[np.int64], int, CaseEvidence]]:
         """The cases of the shortlisted rows: each with its rows, its best row, and the evidence against it. A case
         whose best ticket is all but ruled out (a score under `CASE_FLOOR`, and another business or none) is weighed
         by that ticket alone."""
@@ -515,7 +445,7 @@ class TicketIndex:
             out.append((case, members, best_row, self._case_evidence(seen, best, members, recent)))
         return out
 
-    def _case_evidence(self, seen: _Seen, best: Evidence, members: npt.NDArray[np.int64], recent: int) -> CaseEvidence:
+    def _case_evidence(self, seen: Seen, best: Evidence, members: npt.NDArray[np.int64], recent: int) -> CaseEvidence:
         mine = seen.mine
         phone, name, _, uscc = mine.who
         grams = self._grams.data
@@ -609,7 +539,7 @@ class TicketIndex:
 
     def _facts(
         self,
-        mine: _Ticket,
+        mine: Facts,
         rows: npt.NDArray[np.int64],
         similarity: npt.NDArray[np.float64] | None = None,
         shared: npt.NDArray[np.float64] | None = None,
@@ -659,7 +589,7 @@ class TicketIndex:
             other_word[at] = different_word(mine.text, self._texts[int(rows[at])])
         return rows, facts, facts.logits(self.weights) if logits is None or other_word.any() else logits
 
-    def _identities(self, mine: _Ticket, rows: npt.NDArray[np.int64]) -> list[npt.NDArray[np.bool_]]:
+    def _identities(self, mine: Facts, rows: npt.NDArray[np.int64]) -> list[npt.NDArray[np.bool_]]:
         """The facts `IDENTITY` of the new ticket with each of `rows`: the same phone, caller and business, another
         business, a business on one side only."""
         none = np.zeros(rows.size, dtype=bool)
@@ -692,7 +622,7 @@ class TicketIndex:
             same[at] = same_respondent(mine, names[int(numbers[at])])
         return same[np.minimum(np.searchsorted(numbers, theirs), numbers.size - 1)] & (theirs >= 0)
 
-    def _compare_figures(self, mine: _Ticket, rows: npt.NDArray[np.int64], where: npt.NDArray[np.bool_],
+    def _compare_figures(self, mine: Facts, rows: npt.NDArray[np.int64], where: npt.NDArray[np.bool_],
                          agree: npt.NDArray[np.int64], differ: npt.NDArray[np.int64]) -> None:  # fmt: skip
         """The figures of the new ticket against those of `rows` `where` true: how many units agree, differ."""
         units = figure_units(mine.figures)
@@ -705,16 +635,16 @@ class TicketIndex:
         return {key for row in rows for key in self._grams.data[starts[row] : starts[row] + counts[row]].tolist()}
 
     def _case_candidate(self, score: float, case: int | None, members: npt.NDArray[np.int64], best_row: int,
-                        e: CaseEvidence, seen: _Seen) -> CaseCandidate:  # fmt: skip
+                        e: CaseEvidence, seen: Seen) -> CaseCandidate:  # fmt: skip
         best = self._candidate(e.best.score(self.weights), e.best, best_row, seen)
-        phrases = _phrases(seen, self._trigrams_of(members.tolist()), len(self))
+        phrases = rare_phrases(seen, self._trigrams_of(members.tolist()), len(self))
         own = [r for r, yes in (("case_phrases", len(phrases) > len(best.shared_phrases)),
                                 ("several_callers", e.several_callers())) if yes]  # fmt: skip
         ids = tuple(sorted(self._ids.data[members].tolist()))
         return CaseCandidate(case, _shown(score), ids, best, (*best.reasons, *own), phrases)
 
-    def _candidate(self, score: float, e: Evidence, row: int, seen: _Seen) -> Candidate:
-        phrases = _phrases(seen, self._trigrams_of([row]), len(self))
+    def _candidate(self, score: float, e: Evidence, row: int, seen: Seen) -> Candidate:
+        phrases = rare_phrases(seen, self._trigrams_of([row]), len(self))
         long_apart = e.long_apart()
         reasons = [r for r, yes in (("same_phone", e.same_phone), ("same_caller", e.same_caller),
                                     ("same_respondent", e.same_respondent), ("shared_phrases", bool(phrases)),
@@ -733,97 +663,3 @@ class TicketIndex:
                                     ("different_product", e.different_product),
                                     ("long_apart", long_apart)) if yes]  # fmt: skip
         return Candidate(int(self._ids.data[row]), _shown(score), round(e.text, 4), tuple(reasons), phrases)
-
-
-@dataclass(frozen=True)
-class _Ticket:
-    id: int
-    who: list[int]
-    respondent: str | None
-    figures: frozenset[tuple[str, str]]
-    repeat: bool
-    received: date | None
-    text: str
-    labels: tuple[int, ...]  # problem, goods, place (`LABELS`)
-    topics: int  # the topics the text raises (`read_topics`)
-    products: int  # the goods the text names (`read_products`)
-    matters: int  # the matters of the business itself it raises (`read_business_matters`)
-
-
-_Prepared = tuple["_Ticket", npt.NDArray[np.uint32], npt.NDArray[np.uint32]]
-
-
-def _prepare(ticket: TicketText, words: Words) -> _Prepared:
-    """What the index compares of a ticket: its facts, and its text's trigram and bigram keys."""
-    mine = _facts_of(ticket, words)
-    return (mine, *gram_keys(mine.text))
-
-
-def _prepare_many(tickets: list[TicketText], words: Words) -> list[_Prepared]:
-    """`_prepare` of many tickets, their texts cut into keys all at once."""
-    facts = [_facts_of(ticket, words) for ticket in tickets]
-    return [(mine, *keys) for mine, keys in zip(facts, gram_keys_many([m.text for m in facts]), strict=True)]
-
-
-def _facts_of(ticket: TicketText, words: Words) -> _Ticket:
-    full = normalise_text(ticket.text)
-    respondent = respondent_key(ticket.respondent) or None
-    text = without_respondent(full, respondent)
-    core = respondent and respondent_core(respondent)
-    who = [_hash("phone", ticket.phone), _hash("name", ticket.caller_name), _hash("respondent", core),
-           _hash("uscc", ticket.respondent_uscc)]  # fmt: skip
-    return _Ticket(ticket.id, who, respondent, figures(full), repeats(full), ticket.received, text, _labels(ticket),
-                   words.read_topics(text), words.read_products(text), words.read_business_matters(text))  # fmt: skip
-
-
-@dataclass
-class _Examined:
-    """The ticket examined last, as `_prepare` made it, the index's size then and its keys' ticket counts then: when
-    that ticket is added next, nothing is computed again."""
-
-    ticket: TicketText
-    prepared: _Prepared
-    size: int
-    keys: npt.NDArray[np.uint32] | None = None
-    df: npt.NDArray[np.int64] | None = None
-
-
-@dataclass
-class _Seen:
-    """A new ticket as examined: its facts, its gram keys with their weights, the shortlisted rows and the facts of
-    each pair, with their log-odds."""
-
-    mine: _Ticket
-    keys: npt.NDArray[np.uint32]
-    idf: npt.NDArray[np.float64]
-    rows: npt.NDArray[np.int64]
-    facts: PairFacts
-    logits: npt.NDArray[np.float64]
-    _weights: dict[int, float] | None = None
-    _ranked: list[tuple[float, str, int]] | None = None
-
-    def weights(self) -> dict[int, float]:
-        if self._weights is None:
-            self._weights = dict(zip(self.keys.tolist(), self.idf.tolist(), strict=True))
-        return self._weights
-
-    def ranked(self) -> list[tuple[float, str, int]]:
-        """The new text's trigrams (weight, trigram, key), the heaviest first (the same trigram once)."""
-        if self._ranked is None:
-            text, weights = self.mine.text, self.weights()
-            grams = dict(zip((text[i : i + 3] for i in range(len(text) - 2)), trigram_keys(text).tolist(),
-                             strict=True)) if len(text) >= 3 else {}  # fmt: skip
-            self._ranked = sorted(((weights.get(k, 0.0), g, k) for g, k in grams.items()), reverse=True)
-        return self._ranked
-
-
-def _phrases(seen: _Seen, theirs: set[int], total: int) -> tuple[str, ...]:
-    """The rarest shared trigrams (in at most one ticket in a thousand), rarest first, at most three."""
-    rare = math.log((total + 1) / (max(total // 1000, 1) + 1))
-    found: list[str] = []
-    for weight, gram, key in seen.ranked():
-        if weight < rare or len(found) == 3:
-            break
-        if key in theirs:
-            found.append(gram)
-    return tuple(found)

@@ -30,10 +30,11 @@ from zhizhi.access.roles import Actor, require
 from zhizhi.config import Workspace
 from zhizhi.config.models import HotlineConfig
 from zhizhi.hotline.answers import answer_tickets
+from zhizhi.hotline.candidate import Candidate, TicketText
 from zhizhi.hotline.history import held_tickets, index_of, ticket_moment, ticket_text, tickets_where
 from zhizhi.hotline.respondents import Register, division_of, golden_value
 from zhizhi.hotline.routing import Facts, Router, load_routing
-from zhizhi.hotline.similar import Candidate, TicketIndex, TicketText
+from zhizhi.hotline.similar import TicketIndex
 from zhizhi.store.tables import TICKETS, Case, CaseSuggestion, CaseTicket, Record, RecordVersion
 from zhizhi.store.types import LOCAL_TZ, utcnow
 
