@@ -51,6 +51,14 @@ def test_the_desks_own_month_replayed_is_the_desk_and_a_handlers_label_counts(
     desk, own = figures["all"], figures["own"]
     assert desk["precision"] == desk["recall"] == 1.0 and desk["merged"] == 3
     assert figures["month"]["labels_by_how"] == {"first": 3, "merged": 3}
+    # The same month read straight from the store (no file): the same figures.
+    code, out = zz(workspace, "hotline", "evaluate", "--since", "2026-03-01", "--until", "2026-03-31",
+                   "--other-callers", "both", "--json")  # fmt: skip
+    assert code == 0, out
+    stored = json.loads(out)
+    assert stored["measures"] == [figures["all"], figures["own"]] and stored["period"] == "2026-03-01 – 2026-03-31"
+    code, out = zz(workspace, "hotline", "evaluate", str(month), "--since", "2026-03-01")
+    assert code != 0 and "not both" in out
     # Only the same caller's tickets on their own: the other member waits for a handler.
     assert own["merged"] == 2 and own["precision"] == 1.0 and own["recall_same_caller"] == 1.0
     assert own["recall"] < 1.0 and own["recall_other_callers"] == 0.0 and own["review_share"] > 0

@@ -46,6 +46,7 @@ from zhizhi.hotline import (
     words_of,
 )
 from zhizhi.hotline.history import index_candidates
+from zhizhi.hotline.labelled import labelled_tickets
 from zhizhi.progress.terminal import TerminalProgress
 from zhizhi.store.types import local_today
 
@@ -388,7 +389,11 @@ class Callers(StrEnum):
 @hotline_app.command("evaluate")
 def evaluate_command(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="A labelled month (CSV), as `zhizhi cases export-labelled` writes it."),
+    file: Path | None = typer.Argument(
+        None, help="A labelled month (CSV), as `zhizhi cases export-labelled` writes it; none: the store's period."
+    ),
+    since: datetime | None = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="Default: 30 days ago."),
+    until: datetime | None = typer.Option(None, "--until", formats=["%Y-%m-%d"], help="Default: today."),
     merge_at: list[float] = typer.Option(  # noqa: B008 - typer's way to declare a repeatable option
         [], "--merge-at", min=0.01, max=1.0, help="A merge threshold to measure (repeatable); default: the workspace's."
     ),
@@ -397,11 +402,21 @@ def evaluate_command(
     ),
     as_json: bool = JsonOption,
 ) -> None:
-    """The desk's automatic merges measured on a bureau's own month: each setting replays the file's tickets in the
-    order received and is compared with the file's cases, beside the same-phone baseline."""
+    """The desk's automatic merges measured on a bureau's own month (a labelled file, or the cases received in a
+    period as the handlers left them): each setting replays the tickets in the order received and is compared with
+    their cases, beside the same-phone baseline."""
     workspace = workspace_of(ctx)
     base = workspace.config.hotline
-    month = read_labelled(file)
+    if file is not None:
+        if since or until:
+            raise typer.BadParameter("give a FILE or --since/--until, not both")
+        month, name = read_labelled(file), file.name
+    else:
+        end = until.date() if until else _today()
+        start = since.date() if since else end - timedelta(days=30)
+        with transaction(ctx) as (_, session):
+            rows = labelled_month(session, operator(), since=start, until=end)
+        month, name = labelled_tickets(enumerate(rows, start=1)), f"{start} – {end}"
     others = {Callers.workspace: [base.merge_other_callers], Callers.yes: [True], Callers.no: [False],
               Callers.both: [True, False]}[other_callers]  # fmt: skip
     thresholds = sorted(set(merge_at)) or [base.merge_at]
@@ -409,13 +424,13 @@ def evaluate_command(
                 for at in thresholds for o in others]  # fmt: skip
     with (
         TerminalProgress(console, transient=True, quiet=as_json) as progress,
-        progress.task("progress.evaluate", total=len(month) * len(settings), unit="tickets", file=file.name) as task,
+        progress.task("progress.evaluate", total=len(month) * len(settings), unit="tickets", file=name) as task,
     ):
-        result = evaluate(month, settings, task).as_dict() | {"file": str(file)}
+        result = evaluate(month, settings, task).as_dict() | {"file": str(file or ""), "period": name}
 
     def show() -> None:
         labels = ", ".join(f"{how} {count}" for how, count in result["labels_by_how"].items())
-        console.print(f"{file.name}: {result['tickets']} 张工单 tickets, {result['cases']} 件案件 cases, "
+        console.print(f"{name}: {result['tickets']} 张工单 tickets, {result['cases']} 件案件 cases, "
                       f"{result['true_pairs']} 对同案工单 pairs of one case (标签来源 labels: {labels})")  # fmt: skip
         table = Table("设置 setting", "自动并案 merged", "精确率 precision", "召回率 recall", "同一来电人 same caller",
                       "他人 other callers", "待确认 for a handler", "首选正确 first shown right")  # fmt: skip

@@ -19,6 +19,7 @@ import io
 import json
 import re
 import secrets
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -140,11 +141,23 @@ def read_labelled(path: Path) -> list[LabelledTicket]:
             f"{'、'.join(optional)}）。可用 zhizhi cases export-labelled 导出此格式。",
         )
     reader.fieldnames = header
+
+    def numbered() -> Iterator[tuple[int, dict[Any, Any]]]:
+        for row in reader:
+            # the row's first line in the file (blank lines are skipped, a text may hold line breaks)
+            yield reader.line_num - sum(str(v).count("\n") for v in row.values() if isinstance(v, str)), row
+
+    return labelled_tickets(numbered(), where, where_zh)
+
+
+def labelled_tickets(
+    rows: Iterable[tuple[int, dict[Any, Any]]], where: str = "The month", where_zh: str = "标注数据"
+) -> list[LabelledTicket]:
+    """The tickets of a labelled month's rows (each with its number: a file's row, or a place), as `read_labelled`
+    reads a file's and `labelled_month` makes the store's; every problem named at once, nothing read if any."""
     problems: list[tuple[str, str]] = []
     parsed: list[tuple[datetime, int, dict[str, str]]] = []
-    for row in reader:
-        # the row's first line in the file (blank lines are skipped, a text may hold line breaks)
-        number = reader.line_num - sum(str(v).count("\n") for v in row.values() if isinstance(v, str))
+    for number, row in rows:
         if None in row:
             problems.append((f"row {number} has more cells than the header", f"第 {number} 行的单元格多于表头"))
             continue
