@@ -46,7 +46,7 @@ from zhizhi.hotline import (
     words_of,
 )
 from zhizhi.hotline.history import index_candidates
-from zhizhi.hotline.labelled import labelled_tickets
+from zhizhi.hotline.labelled import LabelledTicket, labelled_tickets
 from zhizhi.progress.terminal import TerminalProgress
 from zhizhi.store.types import local_today
 
@@ -405,18 +405,8 @@ def evaluate_command(
     """The desk's automatic merges measured on a bureau's own month (a labelled file, or the cases received in a
     period as the handlers left them): each setting replays the tickets in the order received and is compared with
     their cases, beside the same-phone baseline."""
-    workspace = workspace_of(ctx)
-    base = workspace.config.hotline
-    if file is not None:
-        if since or until:
-            raise typer.BadParameter("give a FILE or --since/--until, not both")
-        month, name = read_labelled(file), file.name
-    else:
-        end = until.date() if until else _today()
-        start = since.date() if since else end - timedelta(days=30)
-        with transaction(ctx) as (_, session):
-            rows = labelled_month(session, operator(), since=start, until=end)
-        month, name = labelled_tickets(enumerate(rows, start=1)), f"{start} – {end}"
+    base = workspace_of(ctx).config.hotline
+    month, name = _labelled(ctx, file, since, until)
     others = {Callers.workspace: [base.merge_other_callers], Callers.yes: [True], Callers.no: [False],
               Callers.both: [True, False]}[other_callers]  # fmt: skip
     thresholds = sorted(set(merge_at)) or [base.merge_at]
@@ -451,6 +441,22 @@ def evaluate_command(
     emit(result, as_json, show)
 
 
+def _labelled(
+    ctx: typer.Context, file: Path | None, since: datetime | None, until: datetime | None
+) -> tuple[list[LabelledTicket], str]:
+    """A labelled month from `file`, or else the cases received from `since` through `until` (the last 30 days by
+    default) as the handlers left them; and what to call it."""
+    if file is not None:
+        if since or until:
+            raise typer.BadParameter("give a FILE or --since/--until, not both")
+        return read_labelled(file), file.name
+    end = until.date() if until else _today()
+    start = since.date() if since else end - timedelta(days=30)
+    with transaction(ctx) as (_, session):
+        rows = labelled_month(session, operator(), since=start, until=end)
+    return labelled_tickets(enumerate(rows, start=1)), f"{start} – {end}"
+
+
 def _ratio(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
@@ -458,25 +464,30 @@ def _ratio(value: float | None) -> str:
 @hotline_app.command("fit")
 def fit_command(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="A labelled month (CSV), as `zhizhi cases export-labelled` writes it."),
+    file: Path | None = typer.Argument(
+        None, help="A labelled month (CSV), as `zhizhi cases export-labelled` writes it; none: the store's period."
+    ),
+    since: datetime | None = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="Default: 30 days ago."),
+    until: datetime | None = typer.Option(None, "--until", formats=["%Y-%m-%d"], help="Default: today."),
     as_json: bool = JsonOption,
 ) -> None:
-    """The desk's pair weights fitted on a bureau's own labelled month, judged first on the half of its cases a
-    half-month fit never saw; printed as `hotline.weights` for zhizhi.yaml (nothing is written)."""
+    """The desk's pair weights fitted on a bureau's own labelled month (a file, or a period's cases as the handlers
+    left them), judged first on the half of its cases a half-month fit never saw; printed as `hotline.weights` for
+    zhizhi.yaml (nothing is written)."""
     settings = workspace_of(ctx).config.hotline
-    month = read_labelled(file)
+    month, name = _labelled(ctx, file, since, until)
     with (
         TerminalProgress(console, transient=True, quiet=as_json) as progress,
-        progress.task("progress.fit", total=len(month) * 2, unit="tickets", file=file.name) as task,
+        progress.task("progress.fit", total=len(month) * 2, unit="tickets", file=name) as task,
     ):
         fitted = fit(month, settings, task)
     weights = fitted.as_config().model_dump()
     held = [asdict(m) for m in fitted.held_out] if fitted.held_out else None
-    result = {"file": str(file), "pairs": fitted.pairs, "same_case": fitted.same_case, "dropped": list(fitted.dropped),
-              "held_out": held, "weights": weights}  # fmt: skip
+    result = {"file": str(file or ""), "period": name, "pairs": fitted.pairs, "same_case": fitted.same_case,
+              "dropped": list(fitted.dropped), "held_out": held, "weights": weights}  # fmt: skip
 
     def show() -> None:
-        console.print(f"{file.name}: {fitted.pairs} 对比较 pairs compared, {fitted.same_case} 对同案 of one case; "
+        console.print(f"{name}: {fitted.pairs} 对比较 pairs compared, {fitted.same_case} 对同案 of one case; "
                       f"未采用 left at 0 (wrong direction): {', '.join(fitted.dropped) or '—'}")  # fmt: skip
         if held:
             table = Table("留出的一半案件 held-out half", "精确率 precision", "召回率 recall", "待确认 for a handler")
