@@ -43,7 +43,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -435,16 +435,16 @@ class Weights:
         """The weight of the pair fact `name`."""
         return self.pairs[FEATURES.index(name)]
 
-    @property
+    @cached_property
     def weighed_at(self) -> tuple[int, ...]:
         """The places of the pair facts that carry weight (the others are left out of the sum)."""
-        return _weighed_at(self.pairs)
+        return tuple(at for at, weight in enumerate(self.pairs) if weight)
 
-    @property
+    @cached_property
     def weighed(self) -> tuple[float, ...]:
         return tuple(self.pairs[at] for at in self.weighed_at)
 
-    @property
+    @cached_property
     def figures_weighed(self) -> bool:
         """Whether the figures count in a pair's log-odds (when not, they are compared only for the pairs shown)."""
         return bool(self.of("same_figures") or self.of("different_figures"))
@@ -452,11 +452,6 @@ class Weights:
     def as_dict(self) -> dict[str, Any]:
         """The pair weights as `hotline.weights` in `zhizhi.yaml` says them."""
         return {"bias": self.bias, "pairs": dict(zip(FEATURES, self.pairs, strict=True))}
-
-
-@cache
-def _weighed_at(pairs: tuple[float, ...]) -> tuple[int, ...]:
-    return tuple(at for at, weight in enumerate(pairs) if weight)
 
 
 FITTED = Weights(BIAS, WEIGHTS, CASE_WEIGHTS)
