@@ -6,6 +6,7 @@ web form and citizen lookup, with their refusals and rate limits."""
 
 from __future__ import annotations
 
+import csv
 import html
 import re
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from tests.conftest import OPERATOR, Web
 from tests.hotline.desk import ingest_all
 from zhizhi.config import Workspace, load_workspace
 from zhizhi.hotline import take_in
+from zhizhi.hotline.labelled import COLUMNS
 from zhizhi.store.tables import AuditEvent, Case, CaseSuggestion, CaseTicket, LoginAttempt, Record
 from zhizhi.store.types import utcnow
 
@@ -360,6 +362,26 @@ def test_the_statistics_and_the_burden_removed(desk: Desk) -> None:
     breaches = text_of(page.split('id="breaches"')[1].split("</section>")[0])
     assert "投诉举报中心" in breaches and "赵接线" in breaches and CALLER not in page
     assert web.client.get("/hotline/statistics?since=2026-13-01").status_code == 422
+
+
+def test_the_statistics_page_gives_the_period_as_a_labelled_month(desk: Desk) -> None:
+    """The period's tickets with their cases, for `zhizhi hotline evaluate` and `fit`: callers as pseudonyms, texts
+    masked, the download audited."""
+    web = desk.web
+    web.login_form("hotline")
+    page = web.client.get("/hotline/statistics?since=2026-03-01&until=2026-03-31").text
+    link = html.unescape(page.split('id="labelled-link"')[0].rsplit('href="', 1)[1].split('"')[0])
+    assert link == "/hotline/labelled.csv?since=2026-03-01&until=2026-03-31"
+    answer = web.client.get(link)
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    assert 'filename="labelled-2026-03-01-2026-03-31.csv"' in answer.headers["content-disposition"]
+    text = answer.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(text.splitlines()))
+    assert tuple(rows[0]) == COLUMNS and len(rows) == 6 and len({r["case"] for r in rows}) == 4
+    assert CALLER not in text and PHONE not in text and all(r["phone"].startswith("phone-") for r in rows)
+    assert {r["how"] for r in rows} == {"first", "merged"}
+    with web.sessions() as session:
+        assert session.scalar(select(func.count()).where(AuditEvent.action == "cases.export_labelled")) == 1
 
 
 def test_the_home_page_has_the_desks_card(desk: Desk) -> None:

@@ -111,6 +111,9 @@ _ZH = {
     "hotline.since": "自",
     "hotline.until": "至",
     "hotline.burden": "{tickets} 张工单归并为 {cases} 件案件：少写 {saved} 份重复答复。",
+    "hotline.labelled_help": "检验自动并案：下载本时段的工单及其所属案件（来电人以化名代替，号码已遮蔽），"
+    "供在终端检验并案设置、拟合本局权重。",
+    "hotline.labelled_download": "下载标注数据（CSV）",
     "hotline.tickets_per_case": "每案工单数",
     "hotline.breached_clocks": "超期时限",
     "hotline.by_kind": "按诉求类型",
@@ -272,6 +275,9 @@ _EN = {
     "hotline.since": "From",
     "hotline.until": "To",
     "hotline.burden": "{tickets} tickets became {cases} cases: {saved} answers not written twice.",
+    "hotline.labelled_help": "To check the automatic merges: the period's tickets with their cases (callers as "
+    "pseudonyms, numbers masked), for measuring the desk's settings and fitting the bureau's weights at the terminal.",
+    "hotline.labelled_download": "Download the labelled month (CSV)",
     "hotline.tickets_per_case": "Tickets per case",
     "hotline.breached_clocks": "Deadlines missed",
     "hotline.by_kind": "By kind",

@@ -4,6 +4,8 @@ twin under /api/hotline; every form posts back and is answered with a redirect t
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -199,6 +201,28 @@ def take_in_tickets(request: Request, db: DbSession, actor: FormCasesWriter) -> 
     """Put the tickets no case holds yet into cases now."""
     done = hotline.take_in(db, actor, app_context(request).workspace)
     return RedirectResponse(f"/hotline?taken={done.tickets}", status_code=303)
+
+
+@router.get("/hotline/labelled.csv")
+def download_labelled(
+    request: Request,
+    db: DbSession,
+    actor: PageDataReader,
+    since: Annotated[str, Query(max_length=10)] = "",
+    until: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    """The period's tickets as a labelled month (each with its case and how it joined it; callers as pseudonyms,
+    texts masked; audited), as `zhizhi cases export-labelled` writes it: for `zhizhi hotline evaluate` and `fit`."""
+    on = hotline_view.desk(request)
+    start, end = hotline_view.period(optional_date(since.strip()), optional_date(until.strip()), on.today)
+    rows = hotline.labelled_month(db, actor, since=start, until=end)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=hotline.LABELLED_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    name = f"labelled-{start}-{end}.csv"
+    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
 @router.get("/hotline/statistics", response_class=HTMLResponse)
