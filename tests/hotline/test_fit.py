@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def _month(cases: int, seed: int = 5) -> list[LabelledTicket]:
                            case, "") for n, (day, text, case, phone, shop) in enumerate(rows)]  # fmt: skip
 
 
-def test_weights_fitted_on_a_month_are_judged_on_cases_the_fit_never_saw() -> None:
+def test_weights_fitted_on_a_month_are_judged_on_cases_the_fit_never_saw(monkeypatch: pytest.MonkeyPatch) -> None:
     month = _month(700)
     fitted = fit(month, HotlineConfig())
     assert fitted.same_case >= 300 and fitted.pairs > fitted.same_case
@@ -58,6 +59,14 @@ def test_weights_fitted_on_a_month_are_judged_on_cases_the_fit_never_saw() -> No
     assert set(config.pairs) == set(FEATURES) and weights_of(HotlineConfig(weights=config)).of("same_phone") == round(
         fitted.weights.of("same_phone"), 2
     )
+    # A month too large to keep every pair: the pairs of other cases sampled, each kept one standing for those left
+    # out, give the same weights.
+    monkeypatch.setattr(sys.modules["zhizhi.hotline.fit"], "MAX_PAIRS", 8_000)
+    sampled = fit(month, HotlineConfig())
+    assert sampled.pairs == fitted.pairs and sampled.same_case == fitted.same_case
+    for name in ("same_phone", "different_respondent", "repeat_call"):
+        assert abs(sampled.weights.of(name) - fitted.weights.of(name)) < 0.3, name
+    assert abs(sampled.weights.bias - fitted.weights.bias) < 0.3
     with pytest.raises(InputError, match="at least 300 are needed") as few:
         fit(_month(20), HotlineConfig())
     assert few.value.message_zh and "300" in few.value.message_zh

@@ -134,6 +134,9 @@ def test_the_terminal_shows_each_setting_beside_the_baseline(workspace: Workspac
     assert "1.000" in out  # the same-phone baseline: p1's two tickets
     code, out = zz(workspace, "hotline", "evaluate", str(tmp_path / "none.csv"))
     assert code != 0 and "none.csv" in out
+    many = [arg for at in range(11) for arg in ("--merge-at", f"0.{50 + at}")]
+    code, out = zz(workspace, "hotline", "evaluate", str(tmp_path / "m.csv"), *many)
+    assert code != 0 and "at most 10" in out
 
 
 def test_with_other_callers_kept_apart_the_same_callers_case_is_joined_even_when_another_scores_higher() -> None:

@@ -377,6 +377,9 @@ def check_command(
     emit(rows, as_json, show)
 
 
+MAX_SETTINGS = 10
+
+
 class Callers(StrEnum):
     """Which setting of `hotline.merge_other_callers` to measure."""
 
@@ -405,6 +408,8 @@ def evaluate_command(
     """The desk's automatic merges measured on a bureau's own month (a labelled file, or the cases received in a
     period as the handlers left them): each setting replays the tickets in the order received and is compared with
     their cases, beside the same-phone baseline."""
+    if len(set(merge_at)) > MAX_SETTINGS:
+        raise typer.BadParameter(f"at most {MAX_SETTINGS} thresholds (each replays the month)", param_hint="--merge-at")
     base = workspace_of(ctx).config.hotline
     month, name = _labelled(ctx, file, since, until)
     others = {Callers.workspace: [base.merge_other_callers], Callers.yes: [True], Callers.no: [False],
