@@ -483,7 +483,7 @@ def fit_command(
     month, name = _labelled(ctx, file, since, until)
     with (
         TerminalProgress(console, transient=True, quiet=as_json) as progress,
-        progress.task("progress.fit", total=len(month) * 2, unit="tickets", file=name) as task,
+        progress.task("progress.fit", total=None, unit="tickets", file=name) as task,
     ):
         fitted = fit(month, settings, task)
     weights = fitted.as_config().model_dump()

@@ -71,6 +71,7 @@ def fit(month: Sequence[LabelledTicket], settings: HotlineConfig, task: Task | N
     task = task or SilentTask()
     first = [t for t in month if _half(t.case)]
     second = [t for t in month if not _half(t.case)]
+    task.update(0, total=len(first) + 2 * len(second) + len(month))  # the half-fit, its two replays, the whole fit
     held_out = None
     if first and second:
         half = _fit(first, settings, task, required=False)
