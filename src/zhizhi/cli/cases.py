@@ -55,6 +55,11 @@ app = typer.Typer(help="Hotline cases: tickets merged into one grievance, routed
 hotline_app = typer.Typer(help="The hotline desk: similar tickets for a text; the desk measured and fitted on a month.",
                           no_args_is_help=True)  # fmt: skip
 Reason = typer.Option(..., "--reason", help="Why (kept in the audit trail).")
+Since = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="Default: 30 days ago.")
+Until = typer.Option(None, "--until", formats=["%Y-%m-%d"], help="Default: today.")
+LabelledFile = typer.Argument(
+    None, help="A labelled month (CSV), as `zhizhi cases export-labelled` writes it; none: the store's period."
+)
 
 
 def _today() -> date:
@@ -290,8 +295,8 @@ def extend_command(ctx: typer.Context, number: str = typer.Argument(...), reason
 def export_labelled_command(
     ctx: typer.Context,
     out: Path = typer.Argument(..., help="The CSV file to write (UTF-8 with a BOM).", dir_okay=False),
-    since: datetime | None = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="Default: 30 days ago."),
-    until: datetime | None = typer.Option(None, "--until", formats=["%Y-%m-%d"], help="Default: today."),
+    since: datetime | None = Since,
+    until: datetime | None = Until,
     as_json: bool = JsonOption,
 ) -> None:
     """The tickets of the cases received in a period, each with its case and how it joined it, callers as
@@ -314,8 +319,8 @@ def export_labelled_command(
 @app.command("stats")
 def stats_command(
     ctx: typer.Context,
-    since: datetime | None = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="Default: 30 days ago."),
-    until: datetime | None = typer.Option(None, "--until", formats=["%Y-%m-%d"], help="Default: today."),
+    since: datetime | None = Since,
+    until: datetime | None = Until,
     as_json: bool = JsonOption,
 ) -> None:
     """The desk's figures: cases by kind, district, industry, respondent; clock breaches; double work removed."""
@@ -392,11 +397,9 @@ class Callers(StrEnum):
 @hotline_app.command("evaluate")
 def evaluate_command(
     ctx: typer.Context,
-    file: Path | None = typer.Argument(
-        None, help="A labelled month (CSV), as `zhizhi cases export-labelled` writes it; none: the store's period."
-    ),
-    since: datetime | None = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="Default: 30 days ago."),
-    until: datetime | None = typer.Option(None, "--until", formats=["%Y-%m-%d"], help="Default: today."),
+    file: Path | None = LabelledFile,
+    since: datetime | None = Since,
+    until: datetime | None = Until,
     merge_at: list[float] = typer.Option(  # noqa: B008 - typer's way to declare a repeatable option
         [], "--merge-at", min=0.01, max=1.0, help="A merge threshold to measure (repeatable); default: the workspace's."
     ),
@@ -469,11 +472,9 @@ def _ratio(value: float | None) -> str:
 @hotline_app.command("fit")
 def fit_command(
     ctx: typer.Context,
-    file: Path | None = typer.Argument(
-        None, help="A labelled month (CSV), as `zhizhi cases export-labelled` writes it; none: the store's period."
-    ),
-    since: datetime | None = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="Default: 30 days ago."),
-    until: datetime | None = typer.Option(None, "--until", formats=["%Y-%m-%d"], help="Default: today."),
+    file: Path | None = LabelledFile,
+    since: datetime | None = Since,
+    until: datetime | None = Until,
     as_json: bool = JsonOption,
 ) -> None:
     """The desk's pair weights fitted on a bureau's own labelled month (a file, or a period's cases as the handlers
