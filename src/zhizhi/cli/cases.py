@@ -6,7 +6,6 @@ assigned handler, and for complaints their leaders, see them, on the desk's page
 
 from __future__ import annotations
 
-import csv
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -18,8 +17,8 @@ import yaml
 
 from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction, workspace_of
 from zhizhi.hotline import (
-    LABELLED_COLUMNS,
     NOT_ACCEPTED_REASONS,
+    LabelledTicket,
     TicketText,
     assign,
     case_row,
@@ -31,7 +30,9 @@ from zhizhi.hotline import (
     fit,
     get_case,
     keep_apart,
+    labelled_csv,
     labelled_month,
+    labelled_tickets,
     list_cases,
     load_calendar,
     merge_cases,
@@ -39,6 +40,7 @@ from zhizhi.hotline import (
     pause,
     read_labelled,
     resume,
+    settings_to_measure,
     split,
     statistics,
     suggestion_row,
@@ -46,7 +48,6 @@ from zhizhi.hotline import (
     words_of,
 )
 from zhizhi.hotline.history import index_candidates
-from zhizhi.hotline.labelled import LabelledTicket, labelled_tickets
 from zhizhi.progress.terminal import TerminalProgress
 from zhizhi.store.types import local_today
 
@@ -64,6 +65,12 @@ LabelledFile = typer.Argument(
 
 def _today() -> date:
     return local_today()
+
+
+def _period(since: datetime | None, until: datetime | None) -> tuple[date, date]:
+    """The days `--since` and `--until` give: through today, from 30 days before the last, by default."""
+    end = until.date() if until else _today()
+    return (since.date() if since else end - timedelta(days=30)), end
 
 
 @app.command("take-in")
@@ -301,14 +308,11 @@ def export_labelled_command(
 ) -> None:
     """The tickets of the cases received in a period, each with its case and how it joined it, callers as
     pseudonyms and texts masked: a labelled month to measure and refit the desk (bench/hotline.py --labelled)."""
-    end = until.date() if until else _today()
-    start = since.date() if since else end - timedelta(days=30)
+    start, end = _period(since, until)
     with transaction(ctx) as (_, session):
         rows = labelled_month(session, operator(), since=start, until=end)
     with out.open("w", encoding="utf-8-sig", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=LABELLED_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+        file.write(labelled_csv(rows))
     found = {"file": str(out), "since": start.isoformat(), "until": end.isoformat(), "tickets": len(rows),
              "cases": len({row["case"] for row in rows})}  # fmt: skip
     emit(found, as_json, lambda: console.print(
@@ -324,8 +328,7 @@ def stats_command(
     as_json: bool = JsonOption,
 ) -> None:
     """The desk's figures: cases by kind, district, industry, respondent; clock breaches; double work removed."""
-    end = until.date() if until else _today()
-    start = since.date() if since else end - timedelta(days=30)
+    start, end = _period(since, until)
     with transaction(ctx) as (workspace, session):
         figures = statistics(session, operator(), load_calendar(workspace.root), since=start, until=end,
                              warn_before=workspace.config.hotline.warn_days,
@@ -417,9 +420,7 @@ def evaluate_command(
     month, name = _labelled(ctx, file, since, until)
     others = {Callers.workspace: [base.merge_other_callers], Callers.yes: [True], Callers.no: [False],
               Callers.both: [True, False]}[other_callers]  # fmt: skip
-    thresholds = sorted(set(merge_at)) or [base.merge_at]
-    settings = [base.model_copy(update={"merge_at": max(at, base.review_from), "merge_other_callers": o})
-                for at in thresholds for o in others]  # fmt: skip
+    settings = settings_to_measure(base, merge_at, others)
     with (
         TerminalProgress(console, transient=True, quiet=as_json) as progress,
         progress.task("progress.evaluate", total=len(month) * len(settings), unit="tickets", file=name) as task,
@@ -458,8 +459,7 @@ def _labelled(
         if since or until:
             raise typer.BadParameter("give a FILE or --since/--until, not both")
         return read_labelled(file), file.name
-    end = until.date() if until else _today()
-    start = since.date() if since else end - timedelta(days=30)
+    start, end = _period(since, until)
     with transaction(ctx) as (_, session):
         rows = labelled_month(session, operator(), since=start, until=end)
     return labelled_tickets(enumerate(rows, start=1)), f"{start} – {end}"

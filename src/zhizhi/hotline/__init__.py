@@ -12,8 +12,9 @@ The front door:
 - similar tickets: `TicketIndex`, `TicketText`; the lists a text is read with: `Words`, `words_of` (a workspace's
   `hotline.words` added);
 - measuring the desk on a bureau's own month: `labelled_month` (rows of `LABELLED_COLUMNS`, callers as pseudonyms),
-  `read_labelled` (such a file read back), `evaluate` (the month replayed under settings: `Evaluation`, `Measure`),
-  `fit` (the pair weights fitted on it: `Fitted`; a workspace's weights: `weights_of`).
+  `labelled_csv` (written as CSV), `read_labelled` (such a file read back, `labelled_tickets` rows read),
+  `evaluate` (the month replayed under settings: `Evaluation`, `Measure`; `settings_to_measure`), `fit` (the pair
+  weights fitted on it: `Fitted`; a workspace's weights: `weights_of`).
 """
 
 from zhizhi.hotline.candidate import Candidate, TicketText
@@ -42,8 +43,8 @@ from zhizhi.hotline.figures import statistics
 from zhizhi.hotline.fit import Fitted, fit
 from zhizhi.hotline.intake import push_tickets, web_ticket
 from zhizhi.hotline.labelled import COLUMNS as LABELLED_COLUMNS
-from zhizhi.hotline.labelled import LabelledTicket, labelled_month, read_labelled
-from zhizhi.hotline.measure import Evaluation, Measure, evaluate
+from zhizhi.hotline.labelled import LabelledTicket, labelled_csv, labelled_month, labelled_tickets, read_labelled
+from zhizhi.hotline.measure import Evaluation, Measure, evaluate, settings_to_measure
 from zhizhi.hotline.similar import TicketIndex
 from zhizhi.hotline.take import DeskChore, Intake, take_in
 from zhizhi.hotline.topics import Words, words_of
@@ -98,7 +99,9 @@ __all__ = [
     "fit",
     "get_case",
     "keep_apart",
+    "labelled_csv",
     "labelled_month",
+    "labelled_tickets",
     "list_cases",
     "load_calendar",
     "lookup",
@@ -111,6 +114,7 @@ __all__ = [
     "read_labelled",
     "remaining",
     "resume",
+    "settings_to_measure",
     "split",
     "statistics",
     "suggestion_row",

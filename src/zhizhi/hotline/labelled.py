@@ -75,6 +75,16 @@ def labelled_month(session: Session, actor: Actor, *, since: date, until: date) 
     return [row for _, _, row in rows]
 
 
+def labelled_csv(rows: Iterable[dict[str, str]]) -> str:
+    """Rows of `labelled_month` as the CSV text `read_labelled` reads back (a header of `COLUMNS`; written with a BOM
+    by its callers, for Excel)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
 MAX_BYTES = 256 << 20
 """A labelled file larger than this is refused (a month of a large city's tickets is a few tens of MB)."""
 MAX_CELL = {"text": 20_000}

@@ -90,6 +90,16 @@ def evaluate(
     return evaluation
 
 
+def settings_to_measure(
+    base: HotlineConfig, thresholds: Iterable[float], other_callers: Iterable[bool]
+) -> list[HotlineConfig]:
+    """The desk's `base` settings at each merge threshold (default its own; none below its `review_from`) and each
+    rule for other callers."""
+    chosen = sorted(set(thresholds)) or [base.merge_at]
+    return [base.model_copy(update={"merge_at": max(at, base.review_from), "merge_other_callers": others})
+            for at in chosen for others in other_callers]  # fmt: skip
+
+
 def _replay(month: Sequence[LabelledTicket], settings: HotlineConfig, month_figures: Evaluation,
             caller: list[str | None], task: Task) -> Measure:  # fmt: skip
     index = TicketIndex(words=words_of(settings), weights=weights_of(settings))

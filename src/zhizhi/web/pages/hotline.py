@@ -4,8 +4,6 @@ twin under /api/hotline; every form posts back and is answered with a redirect t
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -215,13 +213,9 @@ def download_labelled(
     texts masked; audited), as `zhizhi cases export-labelled` writes it: for `zhizhi hotline evaluate` and `fit`."""
     on = hotline_view.desk(request)
     start, end = hotline_view.period(optional_date(since.strip()), optional_date(until.strip()), on.today)
-    rows = hotline.labelled_month(db, actor, since=start, until=end)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=hotline.LABELLED_COLUMNS)
-    writer.writeheader()
-    writer.writerows(rows)
+    text = hotline.labelled_csv(hotline.labelled_month(db, actor, since=start, until=end))
     name = f"labelled-{start}-{end}.csv"
-    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+    return Response("\ufeff" + text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
