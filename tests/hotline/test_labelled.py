@@ -52,3 +52,22 @@ def test_a_labelled_month_keeps_the_cases_and_no_identity(
     assert zz(workspace, "cases", "export-labelled", str(again), "--since", "2026-03-01")[0] == 0
     phones = {r["phone"] for r in csv.DictReader(again.read_text(encoding="utf-8-sig").splitlines())}
     assert not phones & {r["phone"] for r in rows}  # another export: other pseudonyms, nothing to link
+
+
+def test_a_number_in_a_respondents_name_stays_masked_in_the_labelled_month(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A respondent's name is what a caller typed: a phone number in it is masked there as in every list."""
+    ingest_all(workspace, tmp_path)
+    stall = ["G005", "2026-03-07 10:00:00", "投诉", "钱七", "13900000007", "王五修鞋摊13700000009",
+             "柳州市城中区文昌路20号", "修鞋摊收费不明码标价", "办理中"]  # fmt: skip
+    code, out = zz(workspace, "ingest", "rexian-12345", str(write_export(tmp_path / "g5.csv", HEADER_12345, [stall])))
+    assert code == 0, out
+    with city() as session, session.begin():
+        take_in(session, OPERATOR, workspace)
+    path = tmp_path / "month.csv"
+    code, out = zz(workspace, "cases", "export-labelled", str(path), "--since", "2026-03-01", "--until", "2026-03-31")
+    assert code == 0, out
+    text = path.read_text(encoding="utf-8-sig")
+    assert "13700000009" not in text
+    assert any(r["respondent"].startswith("王五修鞋摊") for r in csv.DictReader(text.splitlines()))

@@ -5,9 +5,9 @@ reads one back (or one a bureau prepared by hand).
 
 No identity leaves: the caller's phone and name become pseudonyms (an HMAC under a key made for this export and
 then thrown away: equal values are equal within the file, and nothing links them to the person or to another
-export), and the texts are masked as lists mask them (phone and ID numbers). Each ticket says how it joined its case
-(`first`, `merged` on its own, `confirmed` by a handler, `moved`): automatic merges are the desk's own answer, for
-the bureau to check before it trusts them as truth.
+export), and the texts and respondents' names are masked as lists mask them (phone and ID numbers). Each ticket
+says how it joined its case (`first`, `merged` on its own, `confirmed` by a handler, `moved`): automatic merges are
+the desk's own answer, for the bureau to check before it trusts them as truth.
 """
 
 from __future__ import annotations
@@ -65,7 +65,8 @@ def labelled_month(session: Session, actor: Actor, *, since: date, until: date) 
         rows.append((received, number, {
             "received": received.isoformat(sep=" "), "text": mask_text(str(data.get("text") or "")),
             "case": number, "how": how, "phone": alias("phone", data.get("caller_phone")),
-            "caller": alias("caller", data.get("caller_name")), "respondent": str(data.get("respondent_name") or ""),
+            "caller": alias("caller", data.get("caller_name")),
+            "respondent": mask_text(str(data.get("respondent_name") or "")),  # as lists show it: numbers masked
             "problem": str(data.get("problem_category") or ""), "goods": str(data.get("goods_category") or ""),
             "place": str(data.get("place") or ""), "channel": str(data.get("channel") or ""),
         }))  # fmt: skip
