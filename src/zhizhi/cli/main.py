@@ -27,7 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "batches": ("ingest", "batches_app"),
     "quarantine": ("quarantine", "app"),
     "cases": ("cases", "app"),
-    "hotline": ("cases", "hotline_app"),
+    "hotline": ("hotline", "hotline_app"),
     "records": ("records", "app"),
     "ledger": ("ledger", "app"),
     "targets": ("targets", "app"),
