@@ -182,6 +182,31 @@ def test_a_ticket_joining_a_decided_case_by_confirmation_is_answered_and_a_decid
         assert answered is not None
 
 
+def test_a_suggestion_is_seen_only_by_those_who_see_both_its_cases(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A suggestion shows a text and a respondent of each side: an office that sees one side only neither lists
+    it, nor finds it on its case, nor learns by a refusal that it exists (404, as for any case it cannot see)."""
+    workspace, suggestion = _suggested(workspace, city, tmp_path)
+    with city() as session, session.begin():
+        offices = {c: session.scalar(select(Department.id).where(Department.code == c)) for c in ("LZ-CZ", "LZ-YF")}
+        _case_of(session, "T001").office_id = offices["LZ-CZ"]
+        _case_of(session, "G001").office_id = offices["LZ-YF"]
+    with city() as session, session.begin():
+        office, desk = _actor(session, "chengzhong"), _actor(session, "hotline")
+        gym = _case_of(session, "T001")
+        assert suggestion not in [s.id for s in open_suggestions(session, office)]
+        assert suggestion in [s.id for s in open_suggestions(session, desk)]
+        calendar = load_calendar(workspace.root)
+        shown = case_view(session, office, gym, calendar, today=DESK_DAY)["suggestions"]
+        assert suggestion not in [s["id"] for s in shown]
+        assert suggestion in [s["id"] for s in case_view(session, desk, gym, calendar, today=DESK_DAY)["suggestions"]]
+        for decision in (confirm, keep_apart):
+            with pytest.raises(NotFoundError):
+                decision(session, office, suggestion)
+        assert session.get_one(CaseSuggestion, suggestion).status == "open"
+
+
 def test_a_handler_keeps_a_suggestion_apart(workspace: Workspace, city: sessionmaker[Session], tmp_path: Path) -> None:
     workspace, suggestion = _suggested(workspace, city, tmp_path)
     with city() as session, session.begin():

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from zhizhi.access.audit import record as audit
 from zhizhi.access.roles import Actor, require
@@ -121,8 +121,10 @@ def keep_apart(session: Session, actor: Actor, suggestion_id: int) -> None:
 
 def _suggestion(session: Session, actor: Actor, suggestion_id: int) -> CaseSuggestion:
     require(actor, "cases.write")
-    suggestion = session.get(CaseSuggestion, suggestion_id)
-    if suggestion is None:
+    suggestion = session.scalar(
+        select(CaseSuggestion).where(CaseSuggestion.id == suggestion_id, suggestions_seen(actor))
+    )
+    if suggestion is None:  # or one side outside the actor's departments: not told apart
         raise NotFoundError(f"No suggestion {suggestion_id}.", zh=f"没有并案建议 {suggestion_id}。")
     if suggestion.status != "open":
         raise InputError(
@@ -440,12 +442,27 @@ def case_tickets(session: Session, case: Case) -> list[tuple[CaseTicket, dict[st
     return [(t, json.loads(d)) for t, d in rows]
 
 
-def visible(actor: Actor) -> Any:
-    """The cases an actor may list: desk or office in their subtree."""
+def visible(actor: Actor, case: Any = Case) -> Any:
+    """The cases an actor may list: desk or office in their subtree (`case`: the table or an alias of it)."""
     if actor.is_operator:
         return True
     paths = select(Department.id).where(Department.path.startswith(actor.department_path, autoescape=True))
-    return or_(Case.desk_id.in_(paths), Case.office_id.in_(paths))
+    return or_(case.desk_id.in_(paths), case.office_id.in_(paths))
+
+
+def suggestions_seen(actor: Actor) -> Any:
+    """The suggestions an actor may see: both sides, the suggested ticket's case and the case it may join, in the
+    actor's departments (a suggestion shows a text and a respondent of each)."""
+    theirs = aliased(Case)
+    ticket_case = (
+        select(CaseTicket.record_id)
+        .join(theirs, theirs.id == CaseTicket.case_id)
+        .where(CaseTicket.record_id == CaseSuggestion.record_id, visible(actor, theirs))
+    )
+    return and_(
+        CaseSuggestion.case_id.in_(select(Case.id).where(visible(actor))),
+        ticket_case.exists(),
+    )
 
 
 def list_cases(
@@ -466,8 +483,7 @@ def open_suggestions(session: Session, actor: Actor, *, limit: int = 100) -> lis
     require(actor, "data.read")
     query = (
         select(CaseSuggestion)
-        .join(Case, Case.id == CaseSuggestion.case_id)
-        .where(CaseSuggestion.status == "open", visible(actor))
+        .where(CaseSuggestion.status == "open", suggestions_seen(actor))
         .order_by(CaseSuggestion.score.desc(), CaseSuggestion.id)
         .limit(limit)
     )

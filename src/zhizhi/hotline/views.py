@@ -25,6 +25,7 @@ from zhizhi.hotline.cases import (
     STAGES,
     case_tickets,
     clock_states,
+    suggestions_seen,
     visible,
     worst,
 )
@@ -107,7 +108,7 @@ def case_view(
             }
             for p in session.scalars(select(CasePause).where(CasePause.case_id == case.id).order_by(CasePause.id))
         ],  # fmt: skip
-        "suggestions": suggestions(session, case),
+        "suggestions": suggestions(session, actor, case),
     }
 
 
@@ -176,12 +177,13 @@ def _ticket(link: CaseTicket, data: dict[str, Any], shown: bool) -> dict[str, An
     }
 
 
-def suggestions(session: Session, case: Case) -> list[dict[str, Any]]:
-    """Open suggestions touching this case: its tickets suggested elsewhere, and tickets suggested to it."""
+def suggestions(session: Session, actor: Actor, case: Case) -> list[dict[str, Any]]:
+    """Open suggestions touching this case: its tickets suggested elsewhere, and tickets suggested to it; only those
+    whose other side is in the actor's departments too."""
     mine = select(CaseTicket.record_id).where(CaseTicket.case_id == case.id)
     rows = session.scalars(
         select(CaseSuggestion)
-        .where(CaseSuggestion.status == "open")
+        .where(CaseSuggestion.status == "open", suggestions_seen(actor))
         .where((CaseSuggestion.case_id == case.id) | CaseSuggestion.record_id.in_(mine))
         .order_by(CaseSuggestion.score.desc())
     ).all()
