@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -14,6 +16,7 @@ from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from zhizhi import __version__
 from zhizhi.config import Workspace
+from zhizhi.errors import InputError
 from zhizhi.progress import Board
 from zhizhi.store import check_schema, make_engine, make_sessionmaker
 from zhizhi.web import api, pages
@@ -23,7 +26,7 @@ from zhizhi.web.api import reconcile as reconcile_api
 from zhizhi.web.api import tasks as tasks_api
 from zhizhi.web.api import workload as workload_api
 from zhizhi.web.context import AppContext
-from zhizhi.web.errors import install_error_handlers
+from zhizhi.web.errors import BodyRefused, install_error_handlers
 from zhizhi.web.pages import inspections as inspections_pages
 from zhizhi.web.pages import jobs as job_pages
 from zhizhi.web.pages import reconcile as reconcile_pages
@@ -73,13 +76,20 @@ class SecurityHeaders:
 
 MIB = 1024 * 1024
 BODY_MAX_BYTES = 16 * MIB  # a form or a JSON body (a push of tickets, a platform's receipts): far more than any needs
+PUBLIC_BODY_BYTES = 64 * 1024  # a form anyone may post without signing in: a login, a citizen's ticket or look-up
+PUBLIC_FORMS = frozenset({"/login", "/api/session", "/hotline/submit", "/hotline/lookup"})
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 class BodyLimit:
     """Bounds every request's body before anything stores or parses it: a file upload (multipart) at
-    `web.upload_max_mb` and a megabyte for the form around it, any other body at `BODY_MAX_BYTES`. A declared length
-    past the bound is refused before a byte is read; a body without one is counted as it arrives. The refusal is a
-    413 through the app's own error handling (the API's error shape, a page in the visitor's language)."""
+    `web.upload_max_mb` and a megabyte for the form around it, a form anyone may post (`PUBLIC_FORMS`) at
+    `PUBLIC_BODY_BYTES` whatever its type, any other body at `BODY_MAX_BYTES`. A declared length past the bound is
+    refused before a byte is read; a body without one is counted as it arrives. The refusal is a 413 through the
+    app's own error handling (the API's error shape, a page in the visitor's language).
+
+    A JSON body is also refused whole (422) when it escapes half of a UTF-16 surrogate pair (`"\\ud800"`): JSON
+    allows the escape, but it is no character, and no text holding it can be stored, logged or answered."""
 
     def __init__(self, app: ASGIApp, upload_max_mb: int) -> None:
         self.app = app
@@ -90,10 +100,14 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        upload = headers.get("content-type", "").lower().startswith("multipart/form-data")
+        kind = headers.get("content-type", "").lower()
+        upload = kind.startswith("multipart/form-data")
         limit = self.upload_bytes if upload else BODY_MAX_BYTES
+        if scope.get("path") in PUBLIC_FORMS:
+            limit = PUBLIC_BODY_BYTES
         declared = headers.get("content-length", "")
         received = 0
+        body = bytearray() if "json" in kind or not kind else None  # FastAPI reads a body of no type as JSON
 
         async def bounded() -> Message:
             nonlocal received
@@ -101,12 +115,36 @@ class BodyLimit:
                 raise HTTPException(413)
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received += len(chunk)
                 if received > limit:
                     raise HTTPException(413)
+                if body is not None:
+                    body.extend(chunk)
+                    if not message.get("more_body", False):
+                        _refuse_surrogates(bytes(body))
             return message
 
         await self.app(scope, bounded, send)
+
+
+def _refuse_surrogates(body: bytes) -> None:
+    """Refuse a JSON body whose text holds a lone surrogate (the escape's look-alikes, `\\\\ud800`, pass)."""
+    if not _SURROGATE_ESCAPE.search(body):
+        return
+    try:
+        json.dumps(json.loads(body), ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as e:
+        at = e.object[e.start : e.end].encode("unicode_escape").decode("ascii")
+        error = InputError(
+            f"The request's JSON holds `{at}`, half of a UTF-16 surrogate pair, which is no character: send the text "
+            "as valid Unicode (the pair together, or the character itself).",
+            zh=f"请求的 JSON 中含有 `{at}`（UTF-16 代理对的一半），不是有效字符：请以有效的 Unicode 发送文字"
+            "（成对的代理项，或字符本身）。",
+        )
+        raise BodyRefused(error) from None
+    except ValueError:
+        return  # not JSON at all: the route's own parsing says so
 
 
 class ZhizhiApp(FastAPI):

@@ -92,7 +92,18 @@ async def _zhizhi_error(request: Request, exc: ZhizhiError) -> Response:
     return _respond(request, exc.code, message, exc.status, exc.details, headers)
 
 
+class BodyRefused(HTTPException):
+    """A request's body refused while it is read, before any route sees it (FastAPI lets only an HTTPException
+    through from there): answered as the `ZhizhiError` it carries."""
+
+    def __init__(self, error: ZhizhiError) -> None:
+        super().__init__(error.status, error.message)
+        self.error = error
+
+
 async def _http_error(request: Request, exc: HTTPException) -> Response:
+    if isinstance(exc, BodyRefused):
+        return await _zhizhi_error(request, exc.error)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     key = f"error.http.{exc.status_code}"
     message = _words(request, key) if key in MESSAGES["en"] else str(exc.detail)
@@ -101,7 +112,7 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
     details = [
-        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "value": _safe(e.get("input"))}
+        {"field": _text(".".join(str(p) for p in e["loc"])), "message": _text(e["msg"]), "value": _safe(e.get("input"))}
         for e in exc.errors()
     ]
     fields = ", ".join(f"`{d['field']}`" for d in details)
@@ -129,7 +140,13 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
 
 
 def _safe(value: Any) -> Any:
-    # Bounded: an error must not echo a 3 MB input back (nor fill a log with it).
-    if isinstance(value, str):
-        return value if len(value) <= 200 else value[:200] + f"…[{len(value)} chars]"
-    return value if isinstance(value, int | float | bool | None) else str(value)[:200]
+    # Bounded: an error must not echo a 3 MB input back (nor fill a log with it); and writable (a lone surrogate
+    # shown as its escape).
+    if isinstance(value, int | float | bool | None):
+        return value
+    text = _text(str(value))
+    return text if len(text) <= 200 else text[:200] + f"…[{len(text)} chars]"
+
+
+def _text(value: str) -> str:
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
