@@ -14,7 +14,7 @@ from tests.conftest import OPERATOR
 from tests.hotline.desk import HEADER_12345, ingest_all, write_export, zz
 from zhizhi.config import Workspace
 from zhizhi.hotline import take_in
-from zhizhi.hotline.labelled import COLUMNS
+from zhizhi.hotline.labelled import COLUMNS, labelled_csv, read_labelled
 from zhizhi.store.tables import AuditEvent
 
 
@@ -71,3 +71,17 @@ def test_a_number_in_a_respondents_name_stays_masked_in_the_labelled_month(
     text = path.read_text(encoding="utf-8-sig")
     assert "13700000009" not in text
     assert any(r["respondent"].startswith("王五修鞋摊") for r in csv.DictReader(text.splitlines()))
+
+
+def test_a_text_a_spreadsheet_would_run_is_written_as_text_and_read_back_as_typed(tmp_path: Path) -> None:
+    """A citizen's text or a respondent's name may start like a formula (`=HYPERLINK(...)`, `-5元`, `@`): the file
+    opens in Excel (a BOM), so such a cell gets a leading `'` and is text there; `read_labelled` takes it off."""
+    typed = {"text": '=HYPERLINK("http://evil.example/","点击查看证据")商家拒不退款', "respondent": "@某店",
+             "caller": "-5元的那位", "place": "+86 柳州"}  # fmt: skip
+    row = {name: "" for name in COLUMNS} | {"received": "2026-03-02 09:00", "case": "c1", "how": "first"} | typed
+    path = tmp_path / "month.csv"
+    path.write_text(labelled_csv([row]), encoding="utf-8-sig")
+    written = next(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
+    assert all(written[name] == "'" + value for name, value in typed.items())
+    (back,) = read_labelled(path)
+    assert back.ticket.text == typed["text"] and back.ticket.respondent == typed["respondent"]

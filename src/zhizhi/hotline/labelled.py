@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access import audit
 from zhizhi.access.roles import Actor, require
+from zhizhi.cells import FORMULA_STARTS, csv_cell
 from zhizhi.errors import InputError
 from zhizhi.hotline.candidate import TicketText
 from zhizhi.hotline.cases import visible
@@ -82,7 +83,7 @@ def labelled_csv(rows: Iterable[dict[str, str]]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({name: csv_cell(value) for name, value in row.items()} for row in rows)
     return out.getvalue()
 
 
@@ -109,6 +110,11 @@ class LabelledTicket:
     ticket: TicketText
     case: str
     how: str
+
+
+def _as_written(cell: str) -> str:
+    """A cell as it was before `labelled_csv` put a `'` before text a spreadsheet would run as a formula."""
+    return (cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_STARTS else cell).strip()
 
 
 def read_labelled(path: Path) -> list[LabelledTicket]:
@@ -172,7 +178,7 @@ def labelled_tickets(
         if None in row:
             problems.append((f"row {number} has more cells than the header", f"第 {number} 行的单元格多于表头"))
             continue
-        cells = {name: (value or "").strip() for name, value in row.items() if name in COLUMNS}
+        cells = {name: _as_written(value or "") for name, value in row.items() if name in COLUMNS}
         if not any(cells.values()):
             continue  # a blank line
         for name, value in cells.items():
