@@ -358,6 +358,31 @@ def test_the_quarantine_round_trip_fix_replay_and_a_corrected_file(city: session
         assert all(i["record_version_id"] for i in superseded if i["row"] != 10)
 
 
+def test_an_old_row_replayed_never_overwrites_what_a_later_file_brought(
+    city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A row quarantined in Monday's export, the record brought by Tuesday's (another file name, its status moved on),
+    then Monday's row fixed and replayed: the replay would make Monday's data the latest version. It is closed as
+    superseded instead, pointing at the version Tuesday's file made, and nothing is written."""
+    code = _codes(1)[0]
+    monday = _write(tmp_path / "登记导出_1201.csv", [_row(code, "柳州市甲有限公司", 成立日期="2021-02-30")])
+    _ingest(city, monday)
+    moved_on = _row(code, "柳州市甲有限公司", 成立日期="2021-02-28", 登记状态="注销")
+    tuesday = _write(tmp_path / "登记导出_1202.csv", [moved_on])
+    assert _ingest(city, tuesday).batch.rows_accepted == 1
+    with city() as session, session.begin():
+        (item,) = list_items(session, OPERATOR)
+        fix_item(session, OPERATOR, item["id"], "founded_on", "2021-02-28", source=_source())
+        outcome = replay(session, OPERATOR, lambda _: _source(), item_ids=[item["id"]], outbox=Outbox())
+        assert (outcome["replayed"], outcome["superseded"], outcome["still_quarantined"]) == (0, 1, 0)
+    with city() as session:
+        (record,) = find_records(session, OPERATOR, key=code)
+        history = record_history(session, OPERATOR, record["id"])
+        assert len(history["versions"]) == 1 and history["versions"][0]["file"] == "登记导出_1202.csv"
+        closed = get_item(session, OPERATOR, item["id"])
+        assert closed["status"] == "superseded" and closed["record_version_id"] == history["versions"][0]["id"]
+
+
 def test_fixes_name_a_field_or_a_column_and_are_refused_otherwise(city: sessionmaker[Session], tmp_path: Path) -> None:
     path, _ = _dirty_file(tmp_path)
     _ingest(city, path)

@@ -140,6 +140,7 @@ def replay_command(
         as_json,
         lambda: console.print(
             f"Replayed {result['items']}: {result['replayed']} accepted, "
+            f"{result['superseded']} superseded (a later file brought the record since: not written), "
             f"{result['still_quarantined']} still quarantined."
         ),
     )

@@ -372,6 +372,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "quarantine.save_fixes": "保存修正",
         "quarantine.replayed_one": "重新处理成功：该行已通过校验并入库。",
         "quarantine.still_one": "重新处理后仍未通过校验，请查看下列问题。",
+        "quarantine.superseded_one": "该行未写入：之后导入的文件已带来该记录更新的版本，"
+        "旧行不会覆盖它（已标为被取代）。",
+        "quarantine.superseded_outcome": "另有 {superseded} 行未写入：之后导入的文件已带来其记录更新的版本"
+        "（已标为被取代）。",
         "quarantine.became": "该行已入库为",
         "quarantine.updated": "最近修改",
         "quarantine.findings": "问题",
@@ -1008,6 +1012,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "quarantine.save_fixes": "Save the fixes",
         "quarantine.replayed_one": "Replayed: the row passed its checks and became a record.",
         "quarantine.still_one": "Replayed, but the row still fails its checks: see the findings below.",
+        "quarantine.superseded_one": "Not written: a later file has already brought a newer version of this record, "
+        "which an old row never overwrites (closed as superseded).",
+        "quarantine.superseded_outcome": "{superseded} more row(s) not written: a later file had already brought "
+        "newer versions of their records (closed as superseded).",
         "quarantine.became": "The row became",
         "quarantine.updated": "Last changed",
         "quarantine.findings": "Findings",

@@ -3,7 +3,8 @@
 A fix never edits the raw row (it is kept as read): it is stored on the item as column -> new value and laid
 over the row when it is replayed. Replay runs the row through the source's current mapping and checks, so a
 corrected source file (a missing `map`, a code list) also lets rows through. Every fix and replay is audited.
-A corrected file ingested again closes the items of the rows it now accepts (status `superseded`).
+A corrected file ingested again closes the items of the rows it now accepts (status `superseded`); so does a replay
+of a row whose record a later file has brought since (an old row never overwrites a newer version).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from zhizhi.ingest.report import Tally
 from zhizhi.ingest.versions import Versions
 from zhizhi.privacy.masking import disclose, mask_example, mask_row
 from zhizhi.sources.config import SourceConfig
-from zhizhi.store.tables import Batch, QuarantineItem, RawRow
+from zhizhi.store.tables import Batch, QuarantineItem, RawRow, Record, RecordVersion
 from zhizhi.store.types import iso_utc, local_today, utcnow
 
 STATUSES = ("open", "replayed", "superseded")
@@ -235,7 +236,8 @@ def replay(
     """Run open items through their source again; those now passing become record versions (owed, like any new
     version, to the targets the `outbox` says take the source's records).
 
-    Returns counts: `replayed` (accepted now), `still_quarantined`, and per item the outcome.
+    Returns counts: `replayed` (accepted now), `superseded` (accepted now, but a later file brought the record
+    since: nothing written), `still_quarantined`, and per item the outcome.
     """
     require(actor, "data.write")
     lock_ingest(session)
@@ -266,20 +268,18 @@ def replay(
         _replay_group(session, config, list(header), members, context, ids, now, actor, targets)
         outcome.update({item.id: item.status for item, _, _ in members})
     replayed = sum(1 for status in outcome.values() if status == "replayed")
+    superseded = sum(1 for status in outcome.values() if status == "superseded")
+    counts = {"items": len(outcome), "replayed": replayed, "superseded": superseded,
+              "still_quarantined": len(outcome) - replayed - superseded}  # fmt: skip
     audit.record(
         session,
         actor,
         "quarantine.replay",
         object_type="quarantine_item",
         object_id=",".join(str(i) for i in sorted(outcome))[:200] or None,
-        detail={"items": len(outcome), "replayed": replayed, "still_quarantined": len(outcome) - replayed},
+        detail=counts,
     )
-    return {
-        "items": len(outcome),
-        "replayed": replayed,
-        "still_quarantined": len(outcome) - replayed,
-        "outcome": outcome,
-    }
+    return {**counts, "outcome": outcome}
 
 
 def _replay_group(
@@ -304,10 +304,15 @@ def _replay_group(
     frame = pl.DataFrame(columns, schema={ROW: pl.Int64, ERROR: pl.String, **{h: pl.String for h in header}})
     encoded = encode_chunk(frame, map_chunk(frame, source, context), None, record_columns(source.kind)).rows
     versions = Versions(session, ids, source.name, source.record_type, now, targets)
+    newer = _latest_versions(session, source.name, encoded.filter(~pl.col(HARD))["key"].to_list())
     for row, (item, raw, _) in zip(encoded.iter_rows(named=True), members, strict=True):
         item.updated_at, item.updated_by, item.findings = now, actor.name, row["findings"]
         if row[HARD]:
             item.reasons = row["reasons"]
+            continue
+        version_id, batch_id = newer.get(row["key"], (0, 0))
+        if batch_id > item.batch_id:  # a later file already brought this record: an old row never overwrites it
+            item.status, item.record_version_id = "superseded", version_id
             continue
         planned = pl.DataFrame(
             [{"key": row["key"], "data": row["data"], "raw_id": raw.id, "warnings": row["warnings"]}],
@@ -316,6 +321,21 @@ def _replay_group(
         plan = versions.plan(planned, item.batch_id, Tally())
         versions.write(plan)
         item.status, item.record_version_id = "replayed", int(plan.versions_by_row()["version_id"][0])
+
+
+def _latest_versions(session: Session, source: str, keys: list[str]) -> dict[str, tuple[int, int]]:
+    """Each stored record of `keys`: its latest version and the batch that made it."""
+    found: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(keys), 500):
+        found.update(
+            (key, (version_id, batch_id))
+            for key, version_id, batch_id in session.execute(
+                select(Record.key, Record.version_id, RecordVersion.batch_id)
+                .join(RecordVersion, RecordVersion.id == Record.version_id)
+                .where(Record.source == source, Record.key.in_(keys[start : start + 500]))
+            )
+        )
+    return found
 
 
 def _read_error(item: QuarantineItem) -> str | None:

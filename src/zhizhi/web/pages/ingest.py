@@ -89,6 +89,7 @@ def show_quarantine(
     status: str = "open",
     replayed: Count = None,
     still: Count = None,
+    superseded: Count = None,
 ) -> Response:
     """Quarantined rows filtered by source, batch, reason and status, with the open items counted by reason."""
     filters = {"source": source, "batch": batch, "reason": reason, "status": status}
@@ -114,7 +115,7 @@ def show_quarantine(
             "reason_codes": sorted(REASONS),
             "sources": ingest_view.source_names(app_context(request).workspace.root),
             "can_write": actor.can("data.write"),
-            "outcome": None if replayed is None else {"replayed": replayed, "still": still or 0},
+            "outcome": _outcome(replayed, still, superseded),
             "filter_query": urlencode(filters),
             "reason_query": lambda code: urlencode({**filters, "reason": code, "status": "open"}),
         },
@@ -170,10 +171,17 @@ def submit_replay(
         outbox=Outbox.of(root),
     )
     outcome = {"replayed": result["replayed"], "still": result["still_quarantined"]}
+    if result["superseded"]:
+        outcome["superseded"] = result["superseded"]
     if len(ids) == 1:
         return RedirectResponse(f"/quarantine/{ids[0]}?" + urlencode(outcome), status_code=303)
     filters = {"source": source, "batch": batch, "reason": reason, "status": "open"}
     return RedirectResponse("/quarantine?" + urlencode({**filters, **outcome}), status_code=303)
+
+
+def _outcome(replayed: int | None, still: int | None, superseded: int | None) -> dict[str, int] | None:
+    """A replay's outcome, told to the page it started from."""
+    return None if replayed is None else {"replayed": replayed, "still": still or 0, "superseded": superseded or 0}
 
 
 @router.get("/quarantine/{item_id}", response_class=HTMLResponse)
@@ -186,6 +194,7 @@ def show_quarantine_item(
     unchanged: bool = False,
     replayed: Count = None,
     still: Count = None,
+    superseded: Count = None,
 ) -> Response:
     """Where the row is, why it was held back (each problem by the column its value is in), and the row's cells as
     one form: each column labelled, its value as read beside the input for its fix, one save for the row."""
@@ -199,7 +208,7 @@ def show_quarantine_item(
             "fixed": fixed,
             "unchanged": unchanged,
             "max_fix_length": MAX_FIX_LENGTH,
-            "outcome": None if replayed is None else {"replayed": replayed, "still": still or 0},
+            "outcome": _outcome(replayed, still, superseded),
         },
     )
 
