@@ -195,3 +195,43 @@ def test_unknown_kinds_of_file_say_what_is_read(tmp_path: Path) -> None:
         open_file(tmp_path / "x.pdf")
     with pytest.raises(InputError, match="No reader `parquet`"):
         open_file(tmp_path / "x.pdf", reader="parquet")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_a_csv_whose_lines_end_in_a_carriage_return_alone_is_read_whole(tmp_path: Path, encoding: str) -> None:
+    """Old Excel's "CSV (Macintosh)" ends lines in CR alone: every row was lost (read as one line), exit 0."""
+    path = tmp_path / "mac.csv"
+    path.write_bytes(("\r".join(",".join(r) for r in ROWS) + "\r").encode(encoding))
+    reading, frame = _read(path)
+    assert reading.headers[None] == ROWS[0]
+    assert frame[ROW].to_list() == [2, 3] and frame["企业名称"].to_list() == [ROWS[1][1], ROWS[2][1]]
+
+
+def test_a_header_with_an_empty_last_column_keeps_its_first_data_row(tmp_path: Path) -> None:
+    """A gap at the end of the header and a row below filling it looked like a two-row merged header; the first
+    inspection (a credit code with letters, a day written in Chinese: no cell all digits) was skipped as its part."""
+    rows = [
+        ["被检查单位", "统一社会信用代码", "检查日期", "检查结果", ""],
+        ["柳州市城中区第1商行", "92450202MA5K000002", "2026年1月1日", "合格", "已回访"],
+        ["柳州市城中区第2商行", "92450202MA5K000003", "2026年1月2日", "合格", ""],
+    ]
+    reading, frame = _read(_csv(tmp_path / "jiancha.csv", rows))
+    assert reading.headers[None][:4] == rows[0][:4]
+    assert frame[ROW].to_list() == [2, 3] and frame["被检查单位"].to_list() == [rows[1][0], rows[2][0]]
+
+
+def test_group_names_over_a_header_less_than_half_full_are_joined_to_it(tmp_path: Path) -> None:
+    """A work-order export groups its ten columns under five names (工单信息 | 来电人信息 | ...): the group row was
+    skipped as a title and a column under a vertically merged name (诉求内容) lost its name."""
+    rows = [
+        ["工单信息", "", "", "来电人信息", "", "被反映对象", "", "诉求内容", "办理情况", ""],
+        ["工单编号", "登记时间", "工单类型", "姓名", "电话", "名称", "地址", "", "办理状态", "办结时间"],
+        ["GD001", "2026-11-03 14:05", "投诉", "张三", "13800138000", "某超市", "某路1号", "牛奶过期", "已办结",
+         "2026-11-05"],
+    ]  # fmt: skip
+    reading, frame = _read(_csv(tmp_path / "gongdan.csv", rows))
+    assert reading.headers[None] == [
+        "工单信息/工单编号", "工单信息/登记时间", "工单信息/工单类型", "来电人信息/姓名", "来电人信息/电话",
+        "被反映对象/名称", "被反映对象/地址", "诉求内容", "办理情况/办理状态", "办理情况/办结时间",
+    ]  # fmt: skip
+    assert frame[ROW].to_list() == [3] and frame["诉求内容"].to_list() == ["牛奶过期"]

@@ -1,11 +1,11 @@
 """The fast way through a CSV file: polars parses it in batches, and skipped rows are found column-wise.
 
 It gives exactly what the row-by-row path gives (the same header, row numbers, skips and cells) and keeps memory
-flat: a file that is not UTF-8 is first re-encoded into a temporary UTF-8 file, and polars streams batches from
-it. It declines (the row-by-row path then reads the file) when the delimiter is not one byte (a full-width comma),
-when its title and header rows hold line breaks (polars
-skips lines, not records) or a row has more fields than the header, which a first streaming pass over the whole
-file finds before any row is handed on. The tests compare both paths on the same tricky files.
+flat: a file that is not UTF-8, or whose lines end in a carriage return alone, is first re-encoded into a temporary
+UTF-8 file with line feeds, and polars streams batches from it. It declines (the row-by-row path then reads the
+file) when the delimiter is not one byte (a full-width comma), when its title and header rows hold line breaks
+(polars skips lines, not records) or a row has more fields than the header, which a first streaming pass over the
+whole file finds before any row is handed on. The tests compare both paths on the same tricky files.
 """
 
 from __future__ import annotations
@@ -61,11 +61,12 @@ def fast_chunks(path: Path, encoding: str, delimiter: str, reading: Reading) -> 
         return None  # polars skips lines, not records: a title with a line break would shift the rows
     folder = None
     source = path
-    if encoding not in UTF8:
+    cr_only = _lines_end_in_cr(path)
+    if encoding not in UTF8 or cr_only:
         folder = Path(tempfile.mkdtemp(prefix="zhizhi-csv-"))
         source = folder / "utf8.csv"
         try:
-            _reencode(path, encoding, source)
+            _reencode(path, encoding, source, newline=None if cr_only else "")
         except NotEncoded:
             shutil.rmtree(folder, ignore_errors=True)
             raise
@@ -102,9 +103,19 @@ def _first_records(path: Path, encoding: str, delimiter: str) -> list[tuple[int,
     return records
 
 
-def _reencode(path: Path, encoding: str, target: Path) -> None:
+def _lines_end_in_cr(path: Path) -> bool:
+    """Whether the file's lines end in a carriage return alone (the "CSV (Macintosh)" of old Excel): polars splits
+    only at line feeds, and would read the whole file as one line."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
+    return b"\r" in head and b"\n" not in head
+
+
+def _reencode(path: Path, encoding: str, target: Path, newline: str | None = "") -> None:
+    """The file as UTF-8 into `target`; with `newline` None, its line ends made line feeds."""
     lines = 0
-    with path.open(encoding=encoding, errors="strict", newline="") as source, target.open("w", encoding="utf-8") as out:
+    source = path.open(encoding=encoding, errors="strict", newline=newline)
+    with source, target.open("w", encoding="utf-8", newline="") as out:
         while True:
             try:
                 block = source.read(BLOCK)

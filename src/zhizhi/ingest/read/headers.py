@@ -3,6 +3,7 @@ row of column numbers a form prints under it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from zhizhi.ingest.read.base import Skip, header_cell, unique_header
@@ -39,8 +40,8 @@ def find_header(sheet: str | None, rows: list[tuple[int, list[str]]]) -> HeaderF
     fullest = max((_filled(cells) for _, cells in window), default=0)
     for index, (number, cells) in enumerate(window):
         filled = _filled(cells)
-        if filled >= max(2, fullest // 2 + 1) or (fullest == 1 and filled == 1):
-            below = [row for _, row in window[index + 1 : index + 3]]
+        below = [row for _, row in window[index + 1 : index + 3]]
+        if filled >= max(2, fullest // 2 + 1) or (fullest == 1 and filled == 1) or _groups_over(cells, below):
             numbered = bool(below) and is_column_numbers(below[0], len(cells))
             names, used = _join_second_row(cells, below[0] if below and not numbered else None)
             written = [[header_cell(c) for c in row] for row in [cells, *below][:used]]
@@ -82,14 +83,35 @@ def _join_second_row(top: list[str], below: list[str] | None) -> tuple[list[str]
     return names, 2
 
 
+def _groups_over(top: list[str], below: list[list[str]]) -> bool:
+    """A row of three or more group names, each over the parts the next row names (工单信息 | 来电人信息 | 被反映对象
+    over ten columns): the top of a two-row header, though less than half full."""
+    if _filled(top) < 3 or not below:
+        return False
+    width = max(len(top), len(below[0]))
+    parts = below[0] + [""] * (width - len(below[0]))
+    return _filled(parts) > _filled(top) and _looks_like_subheader(top + [""] * (width - len(top)), parts)
+
+
 def _looks_like_subheader(top: list[str], below: list[str]) -> bool:
     gaps = [i for i, cell in enumerate(top) if not cell.strip() and i > 0 and any(c.strip() for c in top[:i])]
     if not gaps or not any(below[i].strip() for i in gaps):
         return False
     filled = [c.strip() for c in below if c.strip()]
-    return len(filled) >= 2 and not any(_data_like(c) for c in filled)
+    if len(filled) < 2 or any(_data_like(c) for c in filled):
+        return False
+    # Under a column of its own (its name not followed by a gap), a merged header leaves the row below empty (or
+    # names it again); a data row fills it. Most such columns filled with something else: data, not parts.
+    single = [i for i, cell in enumerate(top) if cell.strip() and (i + 1 == len(top) or top[i + 1].strip())]
+    other = [i for i in single if below[i].strip() and below[i].strip() != top[i].strip()]
+    return not (len(single) >= 2 and 2 * len(other) > len(single))
+
+
+DATA_SHAPES = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月|\d{5,}|[0-9A-Z]{15,}")
+"""A day written in Chinese, a run of five digits or more (a phone, a number), a code of fifteen or more digits and
+capitals (a credit code, an ID number): a data row's cells, never a header's."""
 
 
 def _data_like(cell: str) -> bool:
     compact = cell.replace("-", "").replace("/", "").replace(".", "").replace(":", "").replace(" ", "")
-    return compact.isdigit() or len(cell) > 30
+    return compact.isdigit() or len(cell) > 30 or DATA_SHAPES.search(cell.upper()) is not None
