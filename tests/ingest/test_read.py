@@ -235,3 +235,18 @@ def test_group_names_over_a_header_less_than_half_full_are_joined_to_it(tmp_path
         "被反映对象/名称", "被反映对象/地址", "诉求内容", "办理情况/办理状态", "办理情况/办结时间",
     ]  # fmt: skip
     assert frame[ROW].to_list() == [3] and frame["诉求内容"].to_list() == ["牛奶过期"]
+
+
+@pytest.mark.parametrize("delimiter", [",", "，"])  # polars' path, and the row-by-row path (a full-width comma)
+def test_a_paged_export_keeps_its_data_rows_only(tmp_path: Path, delimiter: str) -> None:
+    """Each page repeats its title and header and ends in a subtotal and a footer: none of them is a row of data
+    (本页小计 with a count under an address was accepted as an entity; the titles and footers quarantined)."""
+    header, title = ROWS[0], ["柳州市市场主体登记信息表", "", ""]
+    data = [[f"91450200MA5K00000{i}", f"柳州市第{i}有限公司", "2021-07-08"] for i in range(1, 5)]
+    rows = [title, header, *data[:2], ["本页小计", "2户", ""], ["第1页 共2页", "", ""],
+            title, header, *data[2:], ["共计4户", "", ""], ["第2页", "共2页", ""], ["Page 2 of 2", "", ""]]  # fmt: skip
+    reading, frame = _read(_csv(tmp_path / "paged.csv", rows, delimiter=delimiter))
+    assert frame["企业名称"].to_list() == [row[1] for row in data] and frame[ROW].to_list() == [3, 4, 9, 10]
+    reasons = {skip.row: skip.reason for skip in reading.skipped}
+    assert reasons == {1: "title_row", 5: "total_row", 6: "note_row", 7: "title_row", 8: "repeated_header",
+                       11: "total_row", 12: "note_row", 13: "note_row"}  # fmt: skip

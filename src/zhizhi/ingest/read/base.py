@@ -13,11 +13,11 @@ import polars as pl
 CHUNK_ROWS = 50_000
 ROW = "_row"  # the row number as a person sees it in the file: 1-based, header rows counted
 ERROR = "_error"  # why a row could not be read as a row (wrong number of fields, broken JSON); null when fine
-TOTAL_MARKERS = ("合计", "总计", "小计", "total")
+TOTAL_MARKERS = ("合计", "总计", "小计", "本页小计", "本页合计", "共计", "累计", "total")
 # Below the data of a ledger: a notes block (填表说明, 注：, 备注：, 以下空白) and sign-off lines
-# (制表人：张三 审核人：李四 制表日期：…). NOTE_HEAD is matched against a row's first filled cell, SIGN_OFF
-# against every filled cell, both with their spaces removed; the same patterns run in Python (rows.py) and in
-# polars (csv_fast.py).
+# (制表人：张三 审核人：李四 制表日期：…), and below each page of a paged export its footer (第1页 共3页).
+# NOTE_HEAD is matched against a row's first filled cell, SIGN_OFF against every filled cell, both with their
+# spaces removed; the same patterns run in Python (rows.py) and in polars (csv_fast.py).
 NOTE_HEAD = (
     r"^(?:(?:填表说明|填报说明|填写说明|说明|注意事项|注|备注|附注)[0-9一二三四五六七八九十]*(?:[:：]|$)"
     r"|以下(?:空白|无正文|无内容|无数据))"
@@ -25,6 +25,7 @@ NOTE_HEAD = (
 SIGN_OFF = (
     r"^(?:制表人?|填表人?|填报人?|审核人?|复核人?|审批人|经办人|联系人|联系电话|(?:单位|统计|部门)?负责人|分管领导"
     r"|(?:填报|制表|填表|报送)(?:单位|日期|时间)|(?:打印|导出)(?:日期|时间)|日期)(?:[（(][^）)]*[）)])?[:：]"
+    r"|第[0-9]+页|共[0-9]+页|[Pp]age[0-9]+"  # a page's footer: 第1页 共3页, Page 1 of 3
 )
 _NOTE_HEAD, _SIGN_OFF, _SPACE = re.compile(NOTE_HEAD), re.compile(SIGN_OFF), re.compile(r"\s")
 # byte-order marks (a second one after the first, one at the start of a file pasted into another, a UTF-16 one read

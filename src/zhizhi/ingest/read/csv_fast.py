@@ -165,6 +165,8 @@ def _judge(columns: list[str], header_rows: list[tuple[list[str], str]]) -> _Jud
         .then(pl.lit("repeated_header"))
         .when(repeating("column_numbers"))
         .then(pl.lit("column_numbers"))
+        .when(repeating("title_row"))
+        .then(pl.lit("title_row"))
         .when(total)
         .then(pl.lit("total_row"))
     )

@@ -26,6 +26,7 @@ class HeaderFound:
     skipped: list[Skip] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     numbers: list[str] | None = None
+    titles: list[list[str]] = field(default_factory=list)  # the title rows above the header, as written
 
 
 def find_header(sheet: str | None, rows: list[tuple[int, list[str]]]) -> HeaderFound:
@@ -52,7 +53,9 @@ def find_header(sheet: str | None, rows: list[tuple[int, list[str]]]) -> HeaderF
                 number_row, numbers = window[index + used], [header_cell(c) for c in below[used - 1]]
                 skipped.append(Skip(sheet, number_row[0], "column_numbers", " ".join(c for c in numbers if c)[:200]))
                 used += 1
-            return HeaderFound(unique_header(names), start + index + used, skipped, written, numbers)
+            titles = [[header_cell(c) for c in cells] for number, cells in rows[: start + index]
+                      if _filled(cells)]  # fmt: skip
+            return HeaderFound(unique_header(names), start + index + used, skipped, written, numbers, titles)
         skipped.append(_title(sheet, number, cells))
     return HeaderFound([], start + len(window), skipped)
 

@@ -22,7 +22,7 @@ from zhizhi.ingest.read.sheet_xml import Merge
 TOTAL_INITIALS = frozenset(marker[0] for marker in TOTAL_MARKERS) | frozenset("T")
 # First characters of the notes and sign-off lines below the data (base.NOTE_HEAD, base.SIGN_OFF): a row starting
 # otherwise is data without a further look, unless a notes block is open.
-SKIP_INITIALS = TOTAL_INITIALS | frozenset("填说注备附以制审复经联单统部负分报打导日")
+SKIP_INITIALS = TOTAL_INITIALS | frozenset("填说注备附以制审复经联单统部负分报打导日第共pP")
 
 
 def sheet_chunks(
@@ -142,9 +142,12 @@ def _filled(cells: list[str]) -> int:
 
 
 def repeats(found: HeaderFound) -> list[tuple[list[str], str]]:
-    """The rows a paged export repeats on each page, as written, each with the reason it is skipped for."""
+    """The rows a paged export repeats on each page (its header, column numbers, title), as written, each with the
+    reason it is skipped for."""
     rows = [(row, "repeated_header") for row in found.rows]
-    return rows + ([(found.numbers, "column_numbers")] if found.numbers is not None else [])
+    rows += [(found.numbers, "column_numbers")] if found.numbers is not None else []
+    width = len(found.names)  # a title again (a new page) only with the rest of its row empty, as it was
+    return rows + [(title + [""] * (width - len(title)), "title_row") for title in found.titles if len(title) <= width]
 
 
 def _skip_reason(cells: list[str], header_rows: list[tuple[list[str], str]]) -> str | None:
