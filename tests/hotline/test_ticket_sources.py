@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -142,3 +143,25 @@ def test_the_demos_12345_source_puts_12345s_classification_in_12315s_words() -> 
     (transform,) = parse_source(SOURCE_12345, "sources/rexian-12345.yaml").fields["problem_category"].transforms
     mapped = {theirs: transform["map"].get(theirs, theirs) for theirs in PROBLEMS_12345.values()}
     assert mapped == {theirs: ours for ours, theirs in PROBLEMS_12345.items()}
+
+
+def test_suggest_maps_the_headers_other_platforms_use(tmp_path: Path) -> None:
+    """Headers of work-order exports not in the first two channels' files: the respondent as 涉事主体 and its address
+    (was mapped to the place: routing then found no county), the caller's phone as 联系方式 (was the respondent's:
+    no same-phone evidence, no citizen look-up), a moment written 2026年11月3日14时32分 (8 % read as dates)."""
+    rows = [
+        ["投诉编号", "创建时间", "诉求类型", "诉求人", "联系方式", "涉事主体", "涉事主体地址", "问题描述"],
+        ["TS001", "2026年11月3日14时32分", "投诉", "何志强", "13907741111", "梧州市长洲区大润发商业有限公司",
+         "广西壮族自治区梧州市长洲区新兴二路1号", "在大润发买的洗衣机坏了商家拒不退货"],
+        ["TS002", "2026年11月4日下午3时05分", "举报", "李四", "0774-1234567", "金凤凰KTV", "梧州市万秀区河东路2号",
+         "KTV无证经营有老鼠"],
+        ["TS003", "46339.6", "咨询", "王五", "13800138000", "某超市", "梧州市长洲区某路3号", "咨询退货规定"],
+    ]  # fmt: skip
+    path = tmp_path / "工单导出.csv"
+    path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+    suggestion = suggest_source(path, name="other", department="LZ-TSJB", today=date(2026, 12, 1))
+    got = {item.field: item.column for item in suggestion.fields if item.column is not None}
+    assert got == {"number": "投诉编号", "received_at": "创建时间", "kind": "诉求类型", "caller_name": "诉求人",
+                   "caller_phone": "联系方式", "respondent_name": "涉事主体", "respondent_address": "涉事主体地址",
+                   "text": "问题描述"}  # fmt: skip
+    assert suggestion.to_check == []

@@ -85,7 +85,9 @@ DATE_CASES = [
     ("60", None),  # Excel's 1900-02-29, which never was
     ("4438", None),  # four digits: not a serial
     ("443850", None),
-    ("44385.0", None),
+    ("44385.0", date(2021, 7, 8)),  # a serial as text with its fraction (a date-time cell): the day
+    ("44385.75", date(2021, 7, 8)),
+    ("44385.", None),
     ("21-7-8", None),  # two-digit year: the century would be a guess
     ("210708", None),
     ("21/07/08", None),

@@ -4,7 +4,8 @@ Accepted (after `clean_text`): 2021-07-08, 2021/7/8, 2021.7.8 (one separator thr
 2021年7月8日 and 2021年07月08日 (the 日 may be missing), each optionally followed by a time of day
 ("2021-07-08 00:00:00", "2021-07-08T13:45:00+08:00"), which is dropped: the date is kept as written, without
 converting time zones, or by the day of the week (2021/7/8 星期四, 2021年7月8日（周四）). Excel serial numbers
-(44385 -> 2021-07-08) are accepted when the column is numeric or the text is exactly five digits, and only between
+(44385 -> 2021-07-08) are accepted when the column is numeric or the text is five digits (a fraction after them, a
+date-time cell's time of day, is dropped: 44385.75), and only between
 1950-01-01 and 2100-12-31; other dates between 1900-01-01 and
 2100-12-31. In a numeric column a number's whole part is read as text: a serial (the fraction is the time of
 day) or, with eight digits, YYYYMMDD. Date columns pass through; datetimes keep their day.
@@ -15,7 +16,8 @@ mixed separators (2021-7/8). `Normalized(raw, parse_dates(raw)).failures()` list
 A column is parsed over its distinct values only: a million rows hold a few thousand distinct dates.
 
 Moments (`parse_datetimes`, the `datetime` kind: when a hotline call came in) read the day the same way and keep the
-time of day written after it, to the second.
+time of day written after it, to the second (14:30, 14时30分, 下午3时20分 as 15:20), or run into it (20261110143000);
+a serial's fraction, in a number or in text (46338.4444), is its time of day.
 """
 
 from __future__ import annotations
@@ -40,10 +42,11 @@ _EXCEL_UNIX_OFFSET = (date(1970, 1, 1) - EXCEL_EPOCH).days
 _TIME = r"[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
 # the day of the week some systems print after the date: 2021/7/8 星期四, 2021年7月8日（周四） (brackets made ASCII)
 _WEEKDAY = r" ?\(?(?:星期|周|礼拜)[一二三四五六日天]\)?"
-# groups: 1 year; 2-5 separated (sep, month, sep, day); 6-7 年月日; 8-9 eight digits; 10 a five-digit serial
+# groups: 1 year; 2-5 separated (sep, month, sep, day); 6-7 年月日; 8-9 eight digits; 10 a five-digit serial (its
+# fraction, a time of day, after it: a date-time cell a reader gave as text)
 PATTERN = (
     r"^(?:([0-9]{4})(?:([-/.])([0-9]{1,2})([-/.])([0-9]{1,2})|年([0-9]{1,2})月([0-9]{1,2})日?|([0-9]{2})([0-9]{2}))"
-    rf"(?:{_WEEKDAY})?(?:{_TIME})?|([0-9]{{5}}))$"
+    rf"(?:{_WEEKDAY})?(?:{_TIME})?|([0-9]{{5}})(?:\.[0-9]+)?)$"
 )
 _PATTERN = re.compile(PATTERN)
 
@@ -138,11 +141,17 @@ def _numeric_value(value: float) -> date | None:
     return _text_value(str(int(whole)))
 
 
-# A time of day after the date: 14:30, 14:30:05, 14:30:05.123, 14时30分, 14点30分05秒, with an offset (dropped).
+# A time of day after the date: 14:30, 14:30:05, 14:30:05.123, 14时30分, 14点30分05秒, 下午3时20分, with an offset
+# (dropped).
 _TIME_OF_DAY = re.compile(
-    r"^(?P<date>.+?)(?:[ T]+|(?<=日))(?P<h>[0-9]{1,2})(?::|时|点)(?P<m>[0-9]{1,2})分?"
+    r"^(?P<date>.+?)(?:[ T]+|(?<=日))(?P<half>上午|早上|凌晨|中午|下午|傍晚|晚上)?"
+    r"(?P<h>[0-9]{1,2})(?::|时|点)(?P<m>[0-9]{1,2})分?"
     r"(?:(?::)?(?P<s>[0-9]{1,2})(?:\.[0-9]{1,9})?秒?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?$"
 )
+
+
+_SERIAL_MOMENT = re.compile(r"[0-9]{5}\.[0-9]+")
+_DIGITS_MOMENT = re.compile(r"[0-9]{8}([0-9]{2})([0-9]{2})([0-9]{2})?")
 
 
 def parse_datetimes(values: pl.Series) -> pl.Series:
@@ -177,12 +186,18 @@ def parse_datetime_value(value: object) -> str | None:
         seconds = min(round(fraction * 86_400), 86_399)
         return f"{day.isoformat()}T{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
     text = clean_text_value(str(value)) or ""
+    if _SERIAL_MOMENT.fullmatch(text):  # a date-time cell a reader gave as text: 46338.444...
+        return parse_datetime_value(float(text))
+    if (digits := _DIGITS_MOMENT.fullmatch(text)) is not None:  # 20261110143000, 202611101430
+        text = f"{text[:8]} {digits.group(1)}:{digits.group(2)}:{digits.group(3) or '00'}"
     match = _TIME_OF_DAY.match(text)
     if match is None:
         day = _text_value(text)
         return None if day is None else day.isoformat()
     day = _text_value(match.group("date").rstrip())
     hour, minute, second = int(match.group("h")), int(match.group("m")), int(match.group("s") or 0)
+    if match.group("half") in ("下午", "傍晚", "晚上") and hour < 12 or match.group("half") == "中午" and hour < 11:
+        hour += 12  # 下午3时: 15:00; 中午12时 stays 12:00, 中午1时 is 13:00
     if day is None or hour > 23 or minute > 59 or second > 59:
         return None
     return f"{day.isoformat()}T{hour:02d}:{minute:02d}:{second:02d}"

@@ -9,7 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from zhizhi.ingest.normalize import normalize_phone_value, parse_date_value, split_address_value
+from zhizhi.ingest.normalize import (
+    normalize_phone_value,
+    parse_date_value,
+    parse_datetime_value,
+    split_address_value,
+)
 from zhizhi.ingest.normalize.text import HAN, clean_text_value
 from zhizhi.ingest.validate import (
     must_quarantine,
@@ -302,12 +307,20 @@ def _code_share(values: list[str]) -> float:
     return sum(1 for v in digits if len(v) in usual) / len(values)
 
 
+def _day(value: str) -> date | None:
+    """The day a value names, as a date or as a moment (2026年11月3日14时32分 is read as a moment only)."""
+    day = parse_date_value(value)
+    if day is None and (moment := parse_datetime_value(value)) is not None:
+        day = date.fromisoformat(moment[:10])
+    return day
+
+
 def profile_column(name: str, values: list[str]) -> ColumnProfile:
     """The column's sample and the pass share of every check that does not depend on the field."""
     profile = ColumnProfile(name, values, counts=Counter(values))
     if not values:
         return profile
-    profile.dates = {value: parse_date_value(value) for value in profile.counts}
+    profile.dates = {value: _day(value) for value in profile.counts}
     for kind, check in _CHECKS.items():
         profile.rates[kind] = _share(profile.counts, check)
     profile.rates["date"] = _share(profile.counts, lambda value: 0.0 if profile.dates[value] is None else 1.0)
