@@ -19,7 +19,7 @@ from zhizhi.access import create_token, create_user
 from zhizhi.cli.main import app
 from zhizhi.errors import InputError
 from zhizhi.ingest.batches import batch_rows
-from zhizhi.privacy.masking import mask, pseudonym
+from zhizhi.privacy.masking import check_purpose, mask, pseudonym
 from zhizhi.resolve.run import resolve
 from zhizhi.store.tables import AuditEvent, Record
 
@@ -236,3 +236,16 @@ def test_a_file_with_face_images_is_refused_without_a_legal_basis(web: Web, tmp_
     with web.sessions() as session:
         (raw,) = batch_rows(session, OPERATOR, batch.id)
     assert raw["cells"]["人脸照片"] == "[已隐去]"  # held lawfully, never shown
+
+
+@pytest.mark.parametrize("said", ["\x00\x00\x00", "\u200b\u200b\u200b", "...", " ， ", "a", "\ufeff\u202e"])
+def test_a_purpose_that_says_nothing_is_refused(said: str) -> None:
+    """Two characters were enough, invisible ones included: NUL bytes (which PostgreSQL refuses in the audit
+    event), zero-width spaces, punctuation alone."""
+    with pytest.raises(InputError, match="purpose"):
+        check_purpose(said)
+
+
+def test_a_purpose_is_kept_as_said_without_its_invisible_characters() -> None:
+    assert check_purpose("  投诉处理\u200b：回访\x00投诉人 ") == "投诉处理：回访投诉人"
+    assert check_purpose("回访") == "回访" and check_purpose("QA") == "QA"

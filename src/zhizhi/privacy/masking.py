@@ -13,6 +13,7 @@ import hmac
 import os
 import re
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -75,9 +76,11 @@ def mask_cells(cells: Mapping[str, Any], categories: Mapping[str, str]) -> dict[
 
 
 def check_purpose(purpose: str | None) -> str:
-    """The declared purpose, trimmed; InputError when it is missing or too long."""
-    text = (purpose or "").strip()
-    if not 2 <= len(text) <= PURPOSE_MAX:
+    """The declared purpose, trimmed, its control and invisible characters taken out; InputError when it is missing,
+    too long, or says nothing (fewer than two letters or digits: `%00%00`, three zero-width spaces, `...`)."""
+    text = " ".join("".join(c for c in (purpose or "") if unicodedata.category(c)[0] != "C").split())
+    said = sum(1 for c in text if unicodedata.category(c)[0] in "LN")
+    if said < 2 or len(text) > PURPOSE_MAX:
         raise InputError(
             f"State the purpose of reading personal data (2-{PURPOSE_MAX} characters), e.g. `投诉处理：回访投诉人`.",
             zh=f"查看个人信息须说明用途（2-{PURPOSE_MAX} 个字），例如“投诉处理：回访投诉人”。",
