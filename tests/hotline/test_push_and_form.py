@@ -34,6 +34,10 @@ def test_one_push_with_a_number_twice_is_refused_and_names_it(desk: Desk) -> Non
     assert refused.status_code == 422 and error["code"] == "invalid_input"
     assert "`D1`" in error["message"] and "ticket 3" in error["message"] and "ticket 1" in error["message"]
     assert ticket_counts(web) == before  # nothing taken
+    for other in ("Ｄ1", "D1\u200b", "“D1”"):  # full-width, a zero-width space, quoted: the same number once cleaned
+        again = web.client.post(URL, json=[pushed("D1"), pushed(other, text="同一编号的另一段诉求内容")], headers=token)
+        assert again.status_code == 422 and "`D1`" in again.json()["error"]["message"], other
+    assert ticket_counts(web) == before
     same = web.client.post(URL, json=[pushed("D1"), pushed("D2")], headers=token)
     assert same.status_code == 200 and same.json()["records"] == {"new": 2, "changed": 0, "unchanged": 0}
     changed = web.client.post(URL, json=[pushed("D1", status="已受理")], headers=token)  # a new version, once

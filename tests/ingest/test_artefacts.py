@@ -321,3 +321,14 @@ def test_the_batch_page_counts_the_artefacts(web: Web, tmp_path: Path) -> None:
     web.client.get("/lang/en")
     english = web.client.get(f"/batches/{batch.id}").text
     assert "Spreadsheet artefacts" in english and "scientific notation" in english
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["JY14502020000004", "“JY14502020000004”", "JY14502\xa0020000004", "JY14502\n020000004", "'JY14502020000004'"],
+)
+def test_a_number_written_as_text_is_one_key_however_an_export_wraps_it(raw: str) -> None:
+    """A licence number is a record's key: a quote around it or a space, line break or NBSP inside made another
+    record of the same licence (`JY14502 020000004`)."""
+    cleaned = clean_column(LICENCE.field("number"), pl.Series([raw]), Context(TODAY))
+    assert cleaned.columns["number"][0] == "JY14502020000004"

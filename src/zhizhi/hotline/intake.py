@@ -26,6 +26,7 @@ from zhizhi.config import Workspace
 from zhizhi.delivery import Outbox
 from zhizhi.delivery.targets import FILES as TARGET_FILES
 from zhizhi.errors import ConfigError, ConflictError, InputError
+from zhizhi.ingest.normalize import clean_identifier_value
 from zhizhi.records.ticket import CHANNELS, TICKET
 from zhizhi.sources import SourceConfig, own_source
 from zhizhi.store.tables import QuarantineItem, RawRow, Record
@@ -76,7 +77,7 @@ def _bounded(tickets: list[dict[str, Any]]) -> list[dict[str, str]]:
             if len(text) > MAX_VALUE:
                 problems.append(f"ticket {i}: `{name}` is {len(text)} characters; at most {MAX_VALUE}")
             row[name] = text
-        number = row["number"].strip()
+        number = row["number"] = clean_identifier_value(row["number"]) or ""  # as the ingest keys it
         if number and number in first:  # two versions of one ticket in one request: which is it? not guessed
             problems.append(f"ticket {i}: number `{number}` is ticket {first[number]}'s too; send a ticket once a "
                             "request (its newer version in the next)")  # fmt: skip

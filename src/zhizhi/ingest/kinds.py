@@ -15,6 +15,7 @@ import polars as pl
 
 from zhizhi.codes.translate import Translator
 from zhizhi.ingest.normalize import (
+    clean_identifier,
     clean_text,
     clean_text_value,
     normalize_names,
@@ -119,7 +120,10 @@ def _formula(spec: Field, raw: pl.Series) -> pl.DataFrame:
 
 
 def _text(spec: Field, raw: pl.Series, ctx: Context) -> Cleaned:
-    clean = normalize_names(raw) if spec.kind == "name" else clean_text(raw)
+    if spec.kind == "name":
+        clean = normalize_names(raw)
+    else:
+        clean = clean_identifier(raw) if spec.is_identifier else clean_text(raw)
     return Cleaned({spec.name: clean}, [_length(spec, clean), _formula(spec, raw)])
 
 

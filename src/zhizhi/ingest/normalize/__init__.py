@@ -12,6 +12,7 @@ a single-value form with the same rules, for forms, previews and tests:
 | kind | column | one value |
 | --- | --- | --- |
 | text | `clean_text` / `clean_text_expr` | `clean_text_value` |
+| identifiers written as text (no spaces, no quotes around) | `clean_identifier` | `clean_identifier_value` |
 | dates | `parse_dates` | `parse_date_value` |
 | moments (a day and a time of day) | `parse_datetimes` | `parse_datetime_value` |
 | phones | `normalize_phones` | `normalize_phone_value` |
@@ -32,12 +33,20 @@ from zhizhi.ingest.normalize.dates import (
 from zhizhi.ingest.normalize.names import normalize_name_value, normalize_names, normalize_names_expr
 from zhizhi.ingest.normalize.normalized import Normalized
 from zhizhi.ingest.normalize.phones import PhoneValue, normalize_phone_value, normalize_phones
-from zhizhi.ingest.normalize.text import clean_text, clean_text_expr, clean_text_value
+from zhizhi.ingest.normalize.text import (
+    clean_identifier,
+    clean_identifier_value,
+    clean_text,
+    clean_text_expr,
+    clean_text_value,
+)
 
 __all__ = [
     "AddressParts",
     "Normalized",
     "PhoneValue",
+    "clean_identifier",
+    "clean_identifier_value",
     "clean_text",
     "clean_text_expr",
     "clean_text_value",

@@ -56,6 +56,25 @@ def clean_text(values: pl.Series) -> pl.Series:
     return apply_expr(values, clean_text_expr)
 
 
+QUOTES = "\"'`“”‘’「」『』"
+
+
+def clean_identifier(values: pl.Series) -> pl.Series:
+    """A column of identifiers written as text (a licence, inspection or ticket number): cleaned as text, then no
+    space anywhere (a line break or NBSP an export put inside) and no quotes around it (“JY1450...”)."""
+    return apply_expr(values, _identifier_expr)
+
+
+def _identifier_expr(expr: pl.Expr) -> pl.Expr:
+    return blank_as_null(clean_text_expr(expr).str.replace_all(" ", "").str.strip_chars(QUOTES))
+
+
+def clean_identifier_value(value: str | None) -> str | None:
+    """One identifier cleaned exactly as `clean_identifier` cleans a column."""
+    text = clean_text_value(value)
+    return (text.replace(" ", "").strip(QUOTES) or None) if text is not None else None
+
+
 def clean_text_value(value: str | None) -> str | None:
     """Clean one value exactly as `clean_text` cleans a column."""
     if value is None:
