@@ -493,6 +493,13 @@ def test_a_key_seen_again_in_a_later_chunk_of_the_same_file_makes_a_version(
         ]
         raw = batch_rows(session, OPERATOR, batch.id, limit=20)
         assert raw[-1]["row"] == 13 and raw[-1]["record_version_id"] == raw[1]["record_version_id"]  # unchanged
+    # Said in the report: one row gave a record an earlier row of the file gave, with other values (the same values
+    # again, codes[1], are no news); the same within one chunk.
+    assert json.loads(batch.report)["records"]["repeated_in_file"] == 1
+    within = [_row(codes[0], "企业0有限公司", 住所="柳州市鱼峰区驾鹤路1号"),
+              _row(codes[0], "企业0有限公司", 住所="柳州市鱼峰区驾鹤路1号", 登记状态="注销")]  # fmt: skip
+    assert json.loads(_ingest(city, _write(tmp_path / "again.csv", within)).batch.report)["records"] == {
+        "new": 0, "changed": 2, "unchanged": 0, "repeated_in_file": 1}  # fmt: skip
 
 
 def test_json_records_may_leave_out_keys_a_csv_header_may_not(city: sessionmaker[Session], tmp_path: Path) -> None:

@@ -87,6 +87,13 @@ def _show_batch(data: dict[str, Any]) -> None:
         f"accepted {rows['accepted']:,} + quarantined {rows['quarantined']:,} + skipped {rows['skipped']:,}; "
         f"records new {records['new']:,}, changed {records['changed']:,}, unchanged {records['unchanged']:,}."
     )
+    repeated = data["report"].get("records", {}).get("repeated_in_file", 0)
+    if repeated:
+        console.print(
+            f"[yellow]{repeated:,} row(s) gave a record another row of the same file gave before, with other values: "
+            f"the later row is the record's newer version. 同一文件中有 {repeated:,} 行与前面的行属于同一记录但"
+            "内容不同，以后出现的行为该记录的较新版本。[/]"
+        )
     show_report(data["report"])
 
 

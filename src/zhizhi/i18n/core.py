@@ -311,6 +311,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "batches.records_new": "新增记录",
         "batches.records_changed": "变更记录",
         "batches.records_unchanged": "未变记录",
+        "batches.repeated_in_file": "本文件中有 {rows} 行与前面的行属于同一记录但内容不同："
+        "以后出现的行为该记录的较新版本。如非有意，请核对导出。",
         "batches.finished_at": "完成时间",
         "batches.empty": "还没有批次。",
         "batches.adds_up": "读取行数 = 接收 + 隔离 + 跳过；隔离的行修正后可重新处理。",
@@ -948,6 +950,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "batches.records_new": "New records",
         "batches.records_changed": "Changed records",
         "batches.records_unchanged": "Unchanged records",
+        "batches.repeated_in_file": "{rows} row(s) of this file gave a record an earlier row gave too, with other "
+        "values: the later row is the record's newer version. If that was not meant, check the export.",
         "batches.finished_at": "Finished",
         "batches.empty": "No batch yet.",
         "batches.adds_up": "Rows read = accepted + quarantined + skipped; quarantined rows can be fixed and replayed.",

@@ -77,6 +77,7 @@ class Tally:
     reasons: Counter[str] = field(default_factory=Counter)  # rows per reason code
     examples: dict[str, dict[str, Any]] = field(default_factory=dict)
     artefacts: Counter[str] = field(default_factory=Counter)  # rows per spreadsheet artefact undone or refused
+    repeated: int = 0  # rows whose key an earlier row of the file gave other values (each a newer version)
 
     @property
     def read(self) -> int:
@@ -131,7 +132,8 @@ class Tally:
                 "quarantined": self.quarantined,
                 "skipped": self.skipped,
             },
-            "records": {"new": self.new, "changed": self.changed, "unchanged": self.unchanged},
+            "records": {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
+                        "repeated_in_file": self.repeated},  # fmt: skip
             "skipped_by_reason": dict(self.skipped_by_reason.most_common()),
             "fields": fields,
             "reasons": reasons,

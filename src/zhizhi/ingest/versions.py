@@ -114,6 +114,7 @@ class Versions:
             )
             plan.fresh = fresh
             tally.new += fresh.height
+        made_here = set(rows["key"].filter(may_exist).to_list())  # keys an earlier chunk of this batch may have made
         for key, data, raw_row_id, warnings, digest in (
             rows.filter(slow).select("key", "data", "raw_id", "warnings", "digest").rows()
         ):
@@ -122,6 +123,8 @@ class Versions:
                 plan.version_of_row[raw_row_id] = current.version_id
                 tally.unchanged += 1
                 continue
+            if current is not None and (key in self.touched or key in made_here):
+                tally.repeated += 1  # an earlier row of this file gave the key other values: this one is newer
             version_id = self.ids.take(RecordVersion, 1)
             if current is None:
                 current = Known(self.ids.take(Record, 1), 1, version_id, digest, new=True)
