@@ -39,9 +39,10 @@ def test_one_push_with_a_number_twice_is_refused_and_names_it(desk: Desk) -> Non
         assert again.status_code == 422 and "`D1`" in again.json()["error"]["message"], other
     assert ticket_counts(web) == before
     same = web.client.post(URL, json=[pushed("D1"), pushed("D2")], headers=token)
-    assert same.status_code == 200 and same.json()["records"] == {"new": 2, "changed": 0, "unchanged": 0}
+    assert same.status_code == 200
+    assert same.json()["records"] == {"new": 2, "changed": 0, "unchanged": 0, "repeated_in_file": 0}
     changed = web.client.post(URL, json=[pushed("D1", status="已受理")], headers=token)  # a new version, once
-    assert changed.json()["records"] == {"new": 0, "changed": 1, "unchanged": 0}
+    assert changed.json()["records"] == {"new": 0, "changed": 1, "unchanged": 0, "repeated_in_file": 0}
 
 
 def test_a_moment_with_a_time_zone_is_kept_in_chinas_time(desk: Desk) -> None:

@@ -13,7 +13,7 @@ from tests.conftest import OPERATOR, Web
 from tests.web.test_hotline_pages import CALLER, PHONE, Desk, desk_fixture, reads_of  # noqa: F401 (the fixture)
 from zhizhi.access import create_token
 from zhizhi.delivery.platforms import create_platform_token
-from zhizhi.store.tables import AuditEvent, Case, CaseSuggestion, Record, RecordVersion
+from zhizhi.store.tables import AuditEvent, Case, CaseSuggestion, Department, Record, RecordVersion
 
 
 def bearer(web: Web, username: str) -> dict[str, str]:
@@ -197,7 +197,8 @@ def test_a_platform_pushes_its_tickets_once_whatever_it_repeats(desk: Desk) -> N
     after = ticket_counts(web)
     assert after == (before[0] + 2, before[1] + 2)
     again = web.client.post("/api/hotline/12315/tickets", json=[pushed("P1"), pushed("P2")], headers=token)
-    assert again.status_code == 200 and again.json()["records"] == {"new": 0, "changed": 0, "unchanged": 2}
+    assert again.status_code == 200
+    assert again.json()["records"] == {"new": 0, "changed": 0, "unchanged": 2, "repeated_in_file": 0}
     assert ticket_counts(web) == after  # the same push twice changes nothing
     taken = web.client.post("/api/hotline/take-in", headers=bearer(web, "hotline")).json()
     assert taken["tickets"] == 2
@@ -231,3 +232,25 @@ def test_a_push_needs_the_channels_own_platform_token_and_bounded_tickets(desk: 
         answer = web.client.post(url, json=body, headers=token)
         assert answer.status_code == 422 and answer.json()["error"]["code"] == "invalid_input", str(body)[:60]
     assert ticket_counts(web)[0] == 6
+
+
+def test_who_handles_a_case_is_a_leaders_word_and_a_case_moved_away_is_answered(desk: Desk) -> None:
+    """A handler who sees a report could name themselves its handler and so see the reporter (Art 33: the assigned
+    handler only): naming a handler is a leader's, or the case's own handler's handing it over. And a case moved out
+    of the caller's departments was moved, then answered 404 and rolled back: now answered, and moved."""
+    web, report = desk.web, desk.case_of("T002")
+    base = f"/api/hotline/cases/{report}/assign"
+    desk_handler, leader = bearer(web, "hotline"), bearer(web, "chengzhong")
+    routed = web.client.post(base, json={"office": "LZ-CZ-ZN", "reason": "属地管辖"}, headers=desk_handler)
+    assert routed.status_code == 200, routed.text  # an office, its least-loaded handler: the desk's way
+    holder = case_row(web, report).handler_id
+    taken = web.client.post(base, json={"handler": "hotline", "reason": "自行承办"}, headers=desk_handler)
+    assert taken.status_code == 403 and case_row(web, report).handler_id == holder
+    named = web.client.post(base, json={"handler": "zhongnan", "reason": "熟悉该超市"}, headers=leader)
+    assert named.status_code == 200 and case_row(web, report).handler_id == holder
+    zhongnan = bearer(web, "zhongnan")
+    away = web.client.post(base, json={"office": "LZ-YF", "reason": "被举报超市在鱼峰区"}, headers=zhongnan)
+    assert away.status_code == 200 and away.json() == {"number": report, "assigned": True, "visible": False}
+    with web.sessions() as session:
+        office = session.scalar(select(Case.office_id).where(Case.number == report))
+        assert office == session.scalar(select(Department.id).where(Department.code == "LZ-YF"))

@@ -35,6 +35,7 @@ from zhizhi.hotline.cases import (
     open_suggestions,
     pause,
     resume,
+    sees,
     split,
 )
 from zhizhi.hotline.clocks import RULES, Clock, ClockState, Pause, Rule, clock, deadline, elapsed, remaining
@@ -114,6 +115,7 @@ __all__ = [
     "read_labelled",
     "remaining",
     "resume",
+    "sees",
     "settings_to_measure",
     "split",
     "statistics",

@@ -22,7 +22,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from zhizhi.access.audit import record as audit
-from zhizhi.access.roles import Actor, require
+from zhizhi.access.roles import Actor, Role, require
 from zhizhi.config import Workspace
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError
 from zhizhi.hotline.answers import answer_tickets
@@ -77,12 +77,13 @@ def get_case(session: Session, actor: Actor, number: str) -> Case:
     """The case numbered `number`, if the actor may see it (cases of their departments' subtree: desk or office)."""
     require(actor, "data.read")
     case = session.scalar(select(Case).where(Case.number == str(number).strip()))
-    if case is None or not _sees(session, actor, case):
+    if case is None or not sees(session, actor, case):
         raise NotFoundError(f"No case `{number}`.", zh=f"没有案件 `{number}`。")
     return case
 
 
-def _sees(session: Session, actor: Actor, case: Case) -> bool:
+def sees(session: Session, actor: Actor, case: Case) -> bool:
+    """Whether the case's desk or office is in the actor's departments."""
     if actor.is_operator:
         return True
     paths = session.scalars(select(Department.path).where(Department.id.in_([case.desk_id, case.office_id or 0])))
@@ -91,7 +92,7 @@ def _sees(session: Session, actor: Actor, case: Case) -> bool:
 
 def _writable(session: Session, actor: Actor, case: Case) -> None:
     require(actor, "cases.write")
-    if not _sees(session, actor, case):
+    if not sees(session, actor, case):
         raise PermissionDeniedError("This case is not in your departments.", zh="该案件不属于您的部门。")
 
 
@@ -262,6 +263,14 @@ def assign(session: Session, actor: Actor, case: Case, *, office: str | None = N
         user = session.scalar(select(User).where(User.username == handler))
         if user is None or not user.is_active or "handler" not in user.role_names:
             raise InputError(f"`{handler}` is not an active handler.", zh=f"`{handler}` 不是在职的经办人。")
+        if not (actor.is_operator or Role.LEADER in actor.roles or case.handler_id == actor.user_id):
+            # The assigned handler sees the callers, a reporter's identity only them (Art 33): who handles a case
+            # is a leader's word, or its own handler's handing it over; anyone else routes it to an office.
+            raise PermissionDeniedError(
+                "Only a leader, or the case's own handler handing it over, names its handler: route it to an office "
+                "instead (its least-loaded handler takes it).",
+                zh="只有领导或本案经办人（移交时）可以指定经办人；请改派到承办单位（由其在办案件最少的经办人承办）。",
+            )
         case.handler_id, case.office_id = user.id, user.department_id
     if not office and not handler:
         raise InputError("Name an office or a handler.", zh="请指定承办单位或经办人。")

@@ -116,9 +116,12 @@ def read_case(
 def assign_case(
     number: Number, body: Assignment, request: Request, db: DbSession, actor: ApiCasesWriter
 ) -> dict[str, Any]:
-    """Move the case to another office (its least-loaded handler) or handler, with a reason."""
+    """Move the case to another office (its least-loaded handler) or handler, with a reason. A case moved out of the
+    caller's departments is answered by its number and `"visible": false` (it moved; the caller no longer sees it)."""
     case = hotline.get_case(db, actor, number)
     hotline.assign(db, actor, case, office=body.office, handler=body.handler, reason=body.reason)
+    if not hotline.sees(db, actor, case):
+        return {"number": case.number, "assigned": True, "visible": False}
     return hotline_view.view(db, actor, number, hotline_view.desk(request))
 
 

@@ -48,6 +48,7 @@ def show_cases(
     kind: Annotated[str, Query(max_length=16)] = "",
     office: Annotated[str, Query(max_length=32)] = "",
     taken: Annotated[int | None, Query(ge=0, le=10**9)] = None,
+    moved: Annotated[str, Query(max_length=32)] = "",
 ) -> Response:
     """The cases of the caller's subtree, newest first, with their clocks' worst status; filtered and paged."""
     found = hotline.list_cases(db, actor, stage=stage or None, kind=kind or None, office=office or None,
@@ -62,6 +63,7 @@ def show_cases(
         "offices": hotline_view.offices(db, actor),
         "pager": pager.keep(filters),  # not the notice of cases taken
         "taken": taken,
+        "moved": moved,
         "may_write": actor.can("cases.write"),
     }
     return render(request, "hotline_cases.html", context)
@@ -116,9 +118,11 @@ def decide_case(
 def assign_case(
     number: Number, db: DbSession, actor: FormCasesWriter, office: Short = "", handler: Short = "", reason: Reason = ""
 ) -> Response:
-    """Move the case to another office or handler, with a reason."""
+    """Move the case to another office or handler, with a reason (to the list when it left the caller's sight)."""
     case = hotline.get_case(db, actor, number)
     hotline.assign(db, actor, case, office=office.strip() or None, handler=handler.strip() or None, reason=reason)
+    if not hotline.sees(db, actor, case):
+        return RedirectResponse("/hotline?" + urlencode({"moved": case.number}), status_code=303)
     return _back(case.number, "assigned")
 
 
