@@ -38,9 +38,11 @@ def test_one_push_with_a_number_twice_is_refused_and_names_it(desk: Desk) -> Non
         again = web.client.post(URL, json=[pushed("D1"), pushed(other, text="同一编号的另一段诉求内容")], headers=token)
         assert again.status_code == 422 and "`D1`" in again.json()["error"]["message"], other
     assert ticket_counts(web) == before
+    assert not list((desk.web.workspace.root / "data" / "push").rglob("*.jsonl"))  # refused pushes leave no file
     same = web.client.post(URL, json=[pushed("D1"), pushed("D2")], headers=token)
     assert same.status_code == 200
     assert same.json()["records"] == {"new": 2, "changed": 0, "unchanged": 0, "repeated_in_file": 0}
+    assert not list((desk.web.workspace.root / "data" / "push").rglob("*.jsonl"))  # nor taken ones: the store has them
     changed = web.client.post(URL, json=[pushed("D1", status="已受理")], headers=token)  # a new version, once
     assert changed.json()["records"] == {"new": 0, "changed": 1, "unchanged": 0, "repeated_in_file": 0}
 

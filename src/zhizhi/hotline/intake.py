@@ -116,9 +116,12 @@ def push_tickets(
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{datetime.now(LOCAL_TZ):%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    # Today in China: a ticket received after midnight there must not look a day ahead of a server kept in UTC.
-    result = ingest_file(session, Actor.operator(actor.name), source, path, outbox=Outbox.of(workspace.root),
-                         force=True, today=local_today())  # fmt: skip
+    try:
+        # Today in China: a ticket received after midnight there must not look a day ahead of a server kept in UTC.
+        result = ingest_file(session, Actor.operator(actor.name), source, path, outbox=Outbox.of(workspace.root),
+                             force=True, today=local_today())  # fmt: skip
+    finally:  # the batch keeps the file's hash and every row as read (erased with the rest when retention ends)
+        path.unlink(missing_ok=True)
     batch = result.batch
     _supersede(session, batch.id, source.name)
     outcome = session.execute(
