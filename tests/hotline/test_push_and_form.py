@@ -104,3 +104,19 @@ def test_a_ticket_pushed_again_closes_its_earlier_quarantined_push(desk: Desk) -
     found = [(json.loads(data)["number"], status, version is not None) for status, version, data in items]
     # Q4 accepted now: its old item points at the version; Q5 waits once, in its newer push's item.
     assert found == [("Q4", "superseded", True), ("Q5", "superseded", False), ("Q5", "open", False)]
+
+
+def test_a_push_carries_every_field_of_a_ticket(desk: Desk) -> None:
+    """The API took every ticket field but the channel's problem and goods categories (422), which the merging
+    weighs: the fields it takes are the ticket's."""
+    from zhizhi.hotline.intake import FIELDS
+    from zhizhi.web.api.hotline import PushedTicket
+
+    assert set(PushedTicket.model_fields) == set(FIELDS)
+    ticket = pushed("C1") | {"problem_category": "质量问题", "goods_category": "食品"}
+    answer = desk.web.client.post(URL, json=[ticket], headers=platform_token(desk, "12315"))
+    assert answer.status_code == 200 and answer.json()["accepted"] == 1, answer.text
+    with desk.web.sessions() as session:
+        data = json.loads(session.scalar(select(RecordVersion.data).join(Record, Record.version_id == RecordVersion.id)
+                                         .where(Record.key == "number=C1")) or "{}")  # fmt: skip
+    assert (data["problem_category"], data["goods_category"]) == ("质量问题", "食品")

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from tests.conftest import DEMO_PASSWORD, Web
 from zhizhi.config import load_workspace
 from zhizhi.store.tables import User
-from zhizhi.web.app import BODY_MAX_BYTES, MIB, PUBLIC_BODY_BYTES, PUBLIC_FORMS, create_app
+from zhizhi.web.app import BODY_MAX_BYTES, MIB, create_app
+from zhizhi.web.public_limits import PUBLIC_BODY_BYTES, PUBLIC_FORMS
 
 
 def _users(web: Web) -> int:

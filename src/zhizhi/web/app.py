@@ -32,6 +32,7 @@ from zhizhi.web.pages import jobs as job_pages
 from zhizhi.web.pages import reconcile as reconcile_pages
 from zhizhi.web.pages import tasks as tasks_pages
 from zhizhi.web.pages import workload as workload_pages
+from zhizhi.web.public_limits import PUBLIC_BODY_BYTES, PUBLIC_FORMS
 from zhizhi.web.refusals import RefusalCounter
 
 STATIC = Path(__file__).parent / "static"
@@ -76,8 +77,6 @@ class SecurityHeaders:
 
 MIB = 1024 * 1024
 BODY_MAX_BYTES = 16 * MIB  # a form or a JSON body (a push of tickets, a platform's receipts): far more than any needs
-PUBLIC_BODY_BYTES = 64 * 1024  # a form anyone may post without signing in: a login, a citizen's ticket or look-up
-PUBLIC_FORMS = frozenset({"/login", "/api/session", "/hotline/submit", "/hotline/lookup"})
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 

@@ -79,7 +79,9 @@ def _respond(
         return RedirectResponse(f"/login?next={target}", status_code=303)
     referer = urlparse(request.headers.get("referer", ""))
     back = referer.path if referer.netloc == request.url.netloc and referer.path.startswith("/") else "/"
-    return render(request, "error.html", {"code": code, "message": message, "back": back}, status_code=status)
+    page = render(request, "error.html", {"code": code, "message": message, "back": back}, status_code=status)
+    page.headers.update(headers or {})  # a page told to wait says how long too (Retry-After)
+    return page
 
 
 async def _zhizhi_error(request: Request, exc: ZhizhiError) -> Response:

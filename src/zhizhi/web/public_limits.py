@@ -21,6 +21,10 @@ from zhizhi.errors import RateLimitedError
 from zhizhi.store.tables import LoginAttempt
 from zhizhi.store.types import utcnow
 
+PUBLIC_BODY_BYTES = 64 * 1024
+"""The largest body of a form anyone may post without signing in (a login, a citizen's ticket or look-up)."""
+PUBLIC_FORMS = frozenset({"/login", "/api/session", "/hotline/submit", "/hotline/lookup"})
+
 
 @dataclass(frozen=True)
 class Limit:

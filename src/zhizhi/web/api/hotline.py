@@ -74,6 +74,8 @@ class PushedTicket(BaseModel):
     respondent_phone: str | None = Field(default=None, max_length=40)
     text: str | None = Field(default=None, max_length=MAX_VALUE)
     place: str | None = Field(default=None, max_length=400)
+    problem_category: str | None = Field(default=None, max_length=64, description="the channel's problem category")
+    goods_category: str | None = Field(default=None, max_length=64, description="its goods or service category")
     status: str | None = Field(default=None, max_length=64)
 
 

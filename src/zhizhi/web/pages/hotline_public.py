@@ -22,6 +22,7 @@ from zhizhi.records.ticket import KINDS
 from zhizhi.records.ticket_answer import DECISIONS
 from zhizhi.web import public_limits
 from zhizhi.web.deps import PRELOGIN_CSRF_COOKIE, DbSession, app_context, check_csrf, client_ip, locale_of
+from zhizhi.web.public_limits import PUBLIC_BODY_BYTES
 from zhizhi.web.templating import render
 
 router = APIRouter()
@@ -131,13 +132,13 @@ def look_up_ticket(
     request: Request,
     db: DbSession,
     csrf_token: Token = "",
-    number: Annotated[str, Form(max_length=4 * MAX_NUMBER)] = "",
+    number: Annotated[str, Form(max_length=PUBLIC_BODY_BYTES)] = "",  # bounded by the public form's body
     phone_last4: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     """The ticket's stage and dates, and nothing else; the same answer for no such ticket and wrong digits."""
     check_csrf(request.cookies.get(PRELOGIN_CSRF_COOKIE), csrf_token)
     number = number.strip()
-    public_limits.count_use(db, public_limits.LOOKUP, ip=client_ip(request), key=number)
+    public_limits.count_use(db, public_limits.LOOKUP, ip=client_ip(request), key=number[: 4 * MAX_NUMBER])
     # A number past any ticket's length finds nothing, as a wrong one does (not a page of its own).
     found = hotline.lookup(db, number, phone_last4) if len(number) <= MAX_NUMBER else None
     decision = DECISION_CODES.get(found.decision_zh or "") if found else None
