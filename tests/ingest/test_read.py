@@ -250,3 +250,25 @@ def test_a_paged_export_keeps_its_data_rows_only(tmp_path: Path, delimiter: str)
     reasons = {skip.row: skip.reason for skip in reading.skipped}
     assert reasons == {1: "title_row", 5: "total_row", 6: "note_row", 7: "title_row", 8: "repeated_header",
                        11: "total_row", 12: "note_row", 13: "note_row"}  # fmt: skip
+
+
+@pytest.mark.parametrize("delimiter", [",", "，"])
+def test_a_quote_never_closed_marks_the_row_that_swallowed_the_rows_below(tmp_path: Path, delimiter: str) -> None:
+    """`"柳州市某商行` opened a quote the cell never closed: the rows below became part of one cell, and only a
+    field's length was found. The row is marked (quarantined as malformed, naming the column); an address on two
+    lines stays a cell with a line break."""
+    rows = [
+        delimiter.join(ROWS[0]),
+        delimiter.join(ROWS[1]),
+        delimiter.join(["92450202MA5K000002", '"城中区老友粉店', "2019-01-02"]),
+        delimiter.join(["92450202MA5K000003", "某店", "2019-01-03"]),
+        delimiter.join(["92450202MA5K000004", '另一店"', "2019-01-04"]),
+        delimiter.join(["92450202MA5K000005", '"两行\n的名字"', "2019-01-05"]),
+    ]
+    path = tmp_path / "quote.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    _, frame = _read(path)
+    errors = dict(zip(frame[ROW].to_list(), frame[ERROR].to_list(), strict=True))
+    assert errors[2] is None
+    assert errors[3].startswith("a quote opened in `企业名称` is not closed before the next row: 2 line(s)")
+    assert errors[max(errors)] is None  # the two-line name: a cell, not a swallowing

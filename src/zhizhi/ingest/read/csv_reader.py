@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+import polars as pl
+
 from zhizhi.errors import InputError
-from zhizhi.ingest.read.base import Chunk, Reading, ReadOptions
+from zhizhi.ingest.read.base import ERROR, ROW, Chunk, Reading, ReadOptions
 from zhizhi.ingest.read.csv_fast import NotEncoded, fast_chunks
 from zhizhi.ingest.read.encoding import check_encoding, detect_encoding
 from zhizhi.ingest.read.headers import WINDOW
@@ -51,10 +53,11 @@ class CsvReader:
         except NotEncoded as exc:
             raise _not_encoded(path, encoding, exc.row, exc.reason) from None
         if fast is not None:
-            yield from fast
+            yield from (_swallowed(chunk, delimiter) for chunk in fast)
             return
         with path.open(encoding=encoding, errors="strict", newline="") as handle:
-            yield from self._rows(handle, delimiter, path, encoding, reading)
+            for chunk in self._rows(handle, delimiter, path, encoding, reading):
+                yield _swallowed(chunk, delimiter)
 
     def _rows(self, handle: TextIO, delimiter: str, path: Path, encoding: str, reading: Reading) -> Iterator[Chunk]:
         """Row by row, for large files and for those the fast path declines."""
@@ -73,6 +76,36 @@ class CsvReader:
             raise _not_encoded(path, encoding, number + 1, exc.reason) from None
         except csv.Error as exc:
             raise InputError(f"File `{path.name}` row {number + 1}: not readable as CSV ({exc}).") from None
+
+
+def _swallowed(chunk: Chunk, delimiter: str) -> Chunk:
+    """Mark the rows holding a cell that swallowed the rows below it: a quote opened and not closed at the end of
+    its cell (`"柳州市某商行,韦小宝,...`) reads every line up to the next quote into that cell. A line break in a
+    cell is common (an address on two lines); a line after it holding a row's worth of delimiters is not."""
+    frame = chunk.frame
+    cells = [c for c in frame.columns if c not in (ROW, ERROR)]
+    need = max(2, len(cells) // 2)
+    broken = frame.filter(pl.any_horizontal(pl.col(c).str.contains("\n", literal=True) for c in cells) if cells
+                          else pl.lit(False))  # fmt: skip
+    if not broken.height:
+        return chunk
+    errors: dict[int, str] = {}
+    for row in broken.iter_rows(named=True):
+        for column in cells:
+            lines = (row[column] or "").split("\n")[1:]
+            if any(line.count(delimiter) >= need for line in lines):
+                errors[row[ROW]] = (
+                    f"a quote opened in `{column}` is not closed before the next row: {len(lines)} line(s) below were "
+                    "read into this cell; close the quote (or remove it) and export again"
+                )
+                break
+    if not errors:
+        return chunk
+    marked = pl.DataFrame({ROW: list(errors), "_swallowed": list(errors.values())}, schema={ROW: pl.Int64,
+                          "_swallowed": pl.String})  # fmt: skip
+    frame = frame.join(marked, on=ROW, how="left", maintain_order="left")
+    frame = frame.with_columns(pl.coalesce(ERROR, "_swallowed").alias(ERROR)).drop("_swallowed")
+    return Chunk(chunk.sheet, frame)
 
 
 def _not_encoded(path: Path, encoding: str, row: int, reason: str) -> InputError:
