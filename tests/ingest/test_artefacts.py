@@ -54,7 +54,11 @@ VALUE_ROWS: list[tuple[str, str | None, tuple[str, ...], str | None]] = [
     ("1.2300E+2", "123", ("scientific",), None),
     ("9.14502E+17", None, ("scientific",), "scientific"),  # six digits of eighteen
     ("4.50202199001011E+17", None, ("scientific",), "scientific"),  # fifteen of eighteen
-    ("9.007199254740993E+15", None, ("scientific",), "scientific"),  # every digit shown, but past 2^53
+    ("9.007199254740993E+15", None, ("scientific",), "float"),  # every digit shown, but 16: past what Excel keeps
+    ("1.450202000000061E+15", None, ("scientific",), "float"),  # below 2^53, yet 16 digits: not certain either
+    ("1450202000000061.0", None, ("decimal",), "float"),
+    ("450,202,199,001,111,000", None, ("thousands",), "float"),  # a #,##0 cell of an 18-digit ID: padded zeros
+    ("13,877,212,345", "13877212345", ("thousands",), None),
     ("1.5E-3", None, ("scientific",), "scientific"),
     ("91450202438E990360", "91450202438E990360", (), None),  # a credit code with an E between digits: not a number
     ("914502024E5FJ1XD6H", "914502024E5FJ1XD6H", (), None),

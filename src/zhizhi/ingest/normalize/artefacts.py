@@ -16,9 +16,10 @@ Decisions:
 - Only identifier fields are looked at (`Field.is_identifier`): in a name or an address these characters are text.
 - A value is repaired only when the repair is certain. A number in scientific notation whose mantissa does not
   show every digit (`9.14502E+17` is 914502 followed by twelve digits nobody knows) has lost digits, and so has a
-  number of 16 or more digits that passed through a floating-point number (`4.50202199001011E+17`,
-  `450202199001011000.0`): past 2^53 a float cannot hold every integer, so its last digits may be wrong even when
-  shown. Those values are refused (`lost`), never rounded back into something that looks valid.
+  number of 16 or more digits that passed through a spreadsheet's number (`4.50202199001011E+17`,
+  `450202199001011000.0`, `450,202,199,001,111,000`, `1450202000000061.0`): a spreadsheet keeps 15 significant
+  digits (and past 2^53 a float cannot hold every integer), so its last digits may be wrong even when shown. Those
+  values are refused (`lost`), never rounded back into something that looks valid.
 - Leading zeros that a spreadsheet dropped (`772-2812345` for `0772-2812345`) are not put back: which zeros were
   there is a guess. The field's own checks report the value.
 - A value that is nothing but artefacts (a lone `'`) is blank, with no artefact to report.
@@ -48,7 +49,9 @@ ARTEFACTS: dict[Artefact, tuple[str, str]] = {
 }
 """Each artefact's name in English and in Chinese, as messages and the batch page show it."""
 
-FLOAT_EXACT = 2**53  # every integer below this is exactly a float; above it, some are not
+EXACT_DIGITS = 15
+"""The significant digits a spreadsheet keeps of a number (Excel, WPS: 15): a number of 16 digits or more that passed
+through one may have changed in its last digits, whatever a float could hold."""
 # A column filter that keeps every value that may hold an artefact (the per-value function decides); the same
 # explicit character classes in both engines, as in `text`.
 SUSPECT = (
@@ -92,11 +95,13 @@ def undo_artefacts_value(value: str, thousands: bool = True) -> Undone:
     if thousands and _THOUSANDS.fullmatch(text):
         found.append("thousands")
         text = text.replace(",", "")
+        if _DECIMAL.fullmatch(text) is None and len(text.lstrip("0")) > EXACT_DIGITS:
+            return Undone(None, tuple(found), "float", len(text.lstrip("0")))
     if match := _DECIMAL.fullmatch(text):
         found.append("decimal")
         digits = match.group(1)
-        if int(digits) >= FLOAT_EXACT:
-            return Undone(None, tuple(found), "float", len(digits))
+        if len(digits.lstrip("0")) > EXACT_DIGITS:
+            return Undone(None, tuple(found), "float", len(digits.lstrip("0")))
         return Undone(digits, tuple(found))
     if (match := _SCIENTIFIC.fullmatch(text)) and (match[2] is not None or match[3]):
         found.append("scientific")
@@ -134,10 +139,12 @@ def _from_scientific(match: re.Match[str], found: tuple[Artefact, ...]) -> Undon
     if shift < 0 and set(digits[shift:]) <= {"0"}:  # 1.2300E+2 is 123
         digits, shift = digits[:shift], 0
     mantissa = digits.lstrip("0")
-    # Restorable only when no digit has to be made up (no zeros padded on, no fraction left) and a float could
-    # have held the number exactly.
-    if shift != 0 or not mantissa or int(mantissa) >= FLOAT_EXACT:
+    # Restorable only when no digit has to be made up (no zeros padded on, no fraction left) and a spreadsheet
+    # could have held every digit.
+    if shift != 0 or not mantissa:
         return Undone(None, found, "scientific", len(mantissa))
+    if len(mantissa) > EXACT_DIGITS:
+        return Undone(None, found, "float", len(mantissa))
     return Undone(mantissa, found)
 
 

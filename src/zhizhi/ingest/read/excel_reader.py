@@ -18,7 +18,7 @@ from zhizhi.ingest.read.sniff import OLE2, Looks, is_html, looks_like, no_table,
 
 MAX_UNPACKED_BYTES = 2 << 30  # 2 GiB of XML is far beyond any export; more is a zip bomb
 MAX_RATIO = 200
-FLOAT_EXACT = 2**53
+EXACT = 10**15  # 16 digits and more: past the 15 significant digits a spreadsheet keeps
 
 
 class ExcelReader:
@@ -96,9 +96,10 @@ def cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
-        # Past 2^53 a float's digits are not the number's: show it as Excel does, 15 significant digits, so that an
-        # 18-digit ID typed as a number is seen to have lost its last digits instead of gaining made-up ones.
-        return str(int(value)) if abs(value) < FLOAT_EXACT else f"{value:.15G}"
+        # Excel keeps 15 significant digits of a number: past them the digits are not the number's. Show it as
+        # Excel does, so that an 18-digit ID typed as a number is seen to have lost its last digits instead of
+        # gaining made-up ones.
+        return str(int(value)) if abs(value) < EXACT else f"{value:.15G}"
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
     if isinstance(value, date):
