@@ -348,3 +348,21 @@ def test_a_person_of_the_same_role_is_the_legal_representative(root: Path, heade
     mapped = {item.field: item.column for item in suggestion.fields if item.column}
     assert mapped["legal_representative"] == header
     assert not suggestion.unmapped_reasons
+
+
+def test_values_are_judged_as_the_ingest_reads_them_past_spreadsheet_artefacts(tmp_path: Path) -> None:
+    """Credit codes behind an apostrophe and ID numbers in `="..."`: judged raw, 0 % were valid, the codes were to be
+    checked and the ID column went to the legal representative's name (its ID numbers then stored as a name)."""
+    from tests.ingest.test_validate import resident_id
+
+    fake = Faker(12)
+    rows = [["统一社会信用代码", "企业名称", "法定代表人", "法定代表人身份证号"]]
+    for n in range(40):
+        born = f"4502021985{n % 12 + 1:02d}{n % 28 + 1:02d}{n:03d}"
+        rows.append([f"'{fake.uscc('450202')}", fake.company(), fake.person(), f'="{resident_id(born)}"'])
+    path = write_csv(tmp_path / "登记.csv", rows, "utf-8")
+    by_field = {item.field: item for item in suggest_source(path, name="wrapped", today=TODAY).fields}
+    assert by_field["uscc"].value_rate == 1.0 and by_field["uscc"].confidence >= 0.8
+    assert by_field["legal_representative_id"].column == "法定代表人身份证号"
+    assert by_field["legal_representative_id"].value_rate == 1.0
+    assert by_field["legal_representative"].column == "法定代表人"

@@ -15,6 +15,7 @@ from zhizhi.ingest.normalize import (
     parse_datetime_value,
     split_address_value,
 )
+from zhizhi.ingest.normalize.artefacts import undo_artefacts_value
 from zhizhi.ingest.normalize.text import HAN, clean_text_value
 from zhizhi.ingest.validate import (
     must_quarantine,
@@ -287,6 +288,9 @@ _CHECKS: dict[str, Callable[[str], float]] = {
 }
 
 
+_IDENTIFIER_CHECKS = frozenset({"uscc", "reg_no", "resident_id", "phone"})
+
+
 def _share(counts: Counter[str], check: Callable[[str], float]) -> float:
     """The share of the values (counted) passing `check`, each distinct value checked once."""
     return sum(check(value) * count for value, count in counts.items()) / counts.total()
@@ -321,8 +325,12 @@ def profile_column(name: str, values: list[str]) -> ColumnProfile:
     if not values:
         return profile
     profile.dates = {value: _day(value) for value in profile.counts}
+    # Identifiers judged as the ingest reads them: `'9145...`, `="4502..."`, `13877212345.0` undone first.
+    undone: Counter[str] = Counter()
+    for value, count in profile.counts.items():
+        undone[undo_artefacts_value(value).value or value] += count
     for kind, check in _CHECKS.items():
-        profile.rates[kind] = _share(profile.counts, check)
+        profile.rates[kind] = _share(undone if kind in _IDENTIFIER_CHECKS else profile.counts, check)
     profile.rates["date"] = _share(profile.counts, lambda value: 0.0 if profile.dates[value] is None else 1.0)
     profile.rates["datetime"] = profile.rates["date"]  # the day is read the same way; a time of day may follow
     profile.rates["name"] *= _distinct_factor(values)
