@@ -120,3 +120,23 @@ def test_a_push_carries_every_field_of_a_ticket(desk: Desk) -> None:
         data = json.loads(session.scalar(select(RecordVersion.data).join(Record, Record.version_id == RecordVersion.id)
                                          .where(Record.key == "number=C1")) or "{}")  # fmt: skip
     assert (data["problem_category"], data["goods_category"]) == ("质量问题", "食品")
+
+
+def test_a_wrong_credit_code_of_the_respondent_does_not_hold_the_complaint_back(desk: Desk) -> None:
+    """The respondent's credit code is as a caller or an operator typed it: a wrong check character quarantined the
+    whole complaint while its acceptance clock ran. Now the ticket is taken with a soft finding, and the wrong code
+    is left out of the record (the raw row keeps it), so nothing links the case by it."""
+    from tests.ingest.test_pipeline import _codes
+
+    code = _codes(1, seed=5)[0]
+    wrong = code[:-1] + ("0" if code[-1] != "0" else "1")
+    token = platform_token(desk, "12315")
+    answer = desk.web.client.post(URL, json=[pushed("U1", respondent_uscc=wrong)], headers=token)
+    assert answer.status_code == 200 and answer.json()["tickets"][0]["status"] == "accepted", answer.text
+    with desk.web.sessions() as session:
+        version = session.scalar(select(RecordVersion).join(Record, Record.version_id == RecordVersion.id)
+                                 .where(Record.key == "number=U1"))  # fmt: skip
+        assert version is not None and "respondent_uscc" not in json.loads(version.data)
+        assert "uscc.check_char" in (version.warnings or "")
+        raw = session.get_one(RawRow, version.raw_row_id)
+        assert wrong in raw.data

@@ -78,6 +78,7 @@ def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped
     keys = _key(kind, records)
     no_key = keys.is_null() & ~_rows_with_hard(found, height)
     found = pl.concat([found, _no_key(kind, no_key)])
+    records = _unchecked_out(records, found, kind)
     found = _described(found, source)
     hard = _rows_with_hard(found, height)
     records = records.with_columns(frame[ROW].alias(ROW), keys.alias(KEY), hard.alias(HARD))
@@ -292,12 +293,31 @@ def _no_key(kind: RecordType, mask: pl.Series) -> pl.DataFrame:
     )
 
 
+def _unchecked_out(records: pl.DataFrame, found: pl.DataFrame, kind: RecordType) -> pl.DataFrame:
+    """A `soft` field's value that fails a check the record would otherwise be held back for is left out of the
+    record (kept in the raw row, named by its finding): nothing downstream takes a wrong credit code for a right one."""
+    hard_codes = [code for code, (severity, _) in REASONS.items() if severity == "hard"]
+    for spec in kind.fields:
+        if not spec.soft:
+            continue
+        failed = found.filter((pl.col("field") == spec.name) & pl.col("code").is_in(hard_codes))[I]
+        if failed.len():
+            out = pl.int_range(0, records.height, dtype=pl.UInt32, eager=True).is_in(failed.implode())
+            records = records.with_columns(
+                pl.when(out).then(None).otherwise(pl.col(name)).alias(name) for name in output_columns(spec)
+            )
+    return records
+
+
 def _described(found: pl.DataFrame, source: SourceConfig) -> pl.DataFrame:
     """Add each finding's severity and the source column its field came from."""
     columns = {name: m.column for name, m in source.fields.items() if m.column is not None}
+    severity = pl.col("code").replace_strict(
+        {code: severity for code, (severity, _) in REASONS.items()}, return_dtype=pl.String
+    )
+    soft = [spec.name for spec in source.kind.fields if spec.soft]
     return found.with_columns(
-        pl.col("code")
-        .replace_strict({code: severity for code, (severity, _) in REASONS.items()}, return_dtype=pl.String)
+        (pl.when(pl.col("field").is_in(soft)).then(pl.lit("soft")).otherwise(severity) if soft else severity)
         .alias("severity"),
         pl.col("field").replace_strict(columns, default=None, return_dtype=pl.String).alias("column"),
     ).sort(I, maintain_order=True)

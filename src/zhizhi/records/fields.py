@@ -59,7 +59,9 @@ class Field:
     (`zhizhi.privacy`): a category such as `person_address` or `biometric`, or `none` for a field that is not
     personal; unset, the field's kind decides (an ID number, a person's name and a phone are personal).
     `identifier` says the field holds an identifier (a licence or equipment number in a `text` field), whose
-    spreadsheet artefacts are undone at ingest; unset, the kind decides (`IDENTIFIER_KINDS`).
+    spreadsheet artefacts are undone at ingest; unset, the kind decides (`IDENTIFIER_KINDS`). `soft` makes every
+    finding on the field soft: for a value the record does not stand on (a hotline respondent's credit code, as a
+    caller or an operator typed it), whose failing check must not hold the record back.
     """
 
     name: str
@@ -77,6 +79,7 @@ class Field:
     personal: bool = False
     privacy: str | None = None
     identifier: bool | None = None
+    soft: bool = False  # a value failing the field's checks is kept with a soft finding: the row is not held back
 
     @property
     def is_identifier(self) -> bool:

@@ -184,6 +184,7 @@ TICKET = RecordType(
             "uscc",
             "被投诉举报对象统一社会信用代码",
             "Respondent's credit code",
+            soft=True,  # as the caller or the operator typed it: a wrong one must not hold the complaint back
             synonyms=("统一社会信用代码", "社会信用代码", "信用代码", "被投诉人信用代码", "被投诉方统一社会信用代码"),
         ),
         Field(
