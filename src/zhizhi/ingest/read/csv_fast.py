@@ -11,6 +11,7 @@ whole file finds before any row is handed on. The tests compare both paths on th
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -157,7 +158,8 @@ def _judge(columns: list[str], header_rows: list[tuple[list[str], str]]) -> _Jud
 
     filled = pl.coalesce([pl.when(s != "").then(s) for s in stripped])
     first = filled.str.replace_all(" ", "").str.to_lowercase()
-    total = pl.any_horizontal([first.str.starts_with(marker) for marker in TOTAL_MARKERS]).fill_null(False)
+    # one pattern for every marker: the first filled cell is cleaned once, not once a marker
+    total = first.str.contains("^(?:" + "|".join(re.escape(m) for m in TOTAL_MARKERS) + ")").fill_null(False)
     before = (
         pl.when(blank)
         .then(pl.lit("blank"))
