@@ -272,3 +272,16 @@ def test_a_quote_never_closed_marks_the_row_that_swallowed_the_rows_below(tmp_pa
     assert errors[2] is None
     assert errors[3].startswith("a quote opened in `企业名称` is not closed before the next row: 2 line(s)")
     assert errors[max(errors)] is None  # the two-line name: a cell, not a swallowing
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8"])
+def test_bytes_not_of_the_encoding_are_named_by_their_own_row(tmp_path: Path, encoding: str) -> None:
+    """The readers decode in blocks: a bad byte on row 2,501 was named as row 1 (GBK, re-encoded 4M characters at a
+    time) or row 2,473 (UTF-8, read ahead)."""
+    rows = [",".join(ROWS[0])] + [f"91450200MA5K{n:06d},柳州市第{n}有限公司,2021-07-08" for n in range(1, 3000)]
+    lines = ("\n".join(rows) + "\n").encode(encoding).split(b"\n")
+    lines[2500] += b"\xff"
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(InputError, match=r"`bad.csv` row 2501: bytes are not"):
+        _read(path, encoding=encoding)

@@ -109,11 +109,26 @@ def _swallowed(chunk: Chunk, delimiter: str) -> Chunk:
 
 
 def _not_encoded(path: Path, encoding: str, row: int, reason: str) -> InputError:
+    row = _first_bad_line(path, encoding) or row  # the readers decode in blocks: the line itself, found again
     return InputError(
         f"File `{path.name}` row {row}: bytes are not `{encoding}` ({reason}). "
         "Give the file's real encoding (e.g. gbk), or save it as UTF-8.",
         zh=f"文件 `{path.name}` 第 {row} 行不是 `{encoding}` 编码，请指定文件的实际编码（如 gbk）或另存为 UTF-8。",
     )
+
+
+def _first_bad_line(path: Path, encoding: str) -> int | None:
+    """The number of the first line whose bytes are not `encoding` (a line feed is never part of a GBK or UTF-8
+    character, so each line decodes on its own); read only when a file has been found wrong."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError:
+                return number
+            except LookupError:
+                return None
+    return None
 
 
 def sniff_delimiter(text: str) -> str:
