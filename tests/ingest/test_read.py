@@ -285,3 +285,16 @@ def test_bytes_not_of_the_encoding_are_named_by_their_own_row(tmp_path: Path, en
     path.write_bytes(b"\n".join(lines))
     with pytest.raises(InputError, match=r"`bad.csv` row 2501: bytes are not"):
         _read(path, encoding=encoding)
+
+
+@pytest.mark.parametrize("delimiter", [",", "，"])
+def test_a_carriage_return_alone_inside_a_cell_stays_in_its_row(tmp_path: Path, delimiter: str) -> None:
+    """In a file whose lines end in CR LF, a cell with a carriage return alone (文昌路2号\\r东门) was cut there on the
+    row-by-row path: the row accepted short, and the rest of it quarantined as a row of its own."""
+    rows = [ROWS[0], ["91450200MA5K000001", "文昌路2号\r东门商行", "2021-07-08"], ROWS[2]]
+    path = tmp_path / "cr.csv"
+    path.write_bytes(("\r\n".join(delimiter.join(r) for r in rows) + "\r\n").encode("utf-8"))
+    _, frame = _read(path)
+    assert frame[ROW].to_list() == [2, 3]
+    assert frame["企业名称"].to_list()[0].replace("\r", " ") == "文昌路2号 东门商行"
+    assert frame["成立日期"].to_list() == ["2021-07-08", "2019-01-02"]

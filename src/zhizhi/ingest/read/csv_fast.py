@@ -62,7 +62,7 @@ def fast_chunks(path: Path, encoding: str, delimiter: str, reading: Reading) -> 
         return None  # polars skips lines, not records: a title with a line break would shift the rows
     folder = None
     source = path
-    cr_only = _lines_end_in_cr(path)
+    cr_only = lines_end_in_cr(path)
     if encoding not in UTF8 or cr_only:
         folder = Path(tempfile.mkdtemp(prefix="zhizhi-csv-"))
         source = folder / "utf8.csv"
@@ -104,7 +104,7 @@ def _first_records(path: Path, encoding: str, delimiter: str) -> list[tuple[int,
     return records
 
 
-def _lines_end_in_cr(path: Path) -> bool:
+def lines_end_in_cr(path: Path) -> bool:
     """Whether the file's lines end in a carriage return alone (the "CSV (Macintosh)" of old Excel): polars splits
     only at line feeds, and would read the whole file as one line."""
     with path.open("rb") as handle:

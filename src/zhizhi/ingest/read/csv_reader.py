@@ -10,15 +10,14 @@ from __future__ import annotations
 import csv
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TextIO
 
 import polars as pl
 
 from zhizhi.errors import InputError
 from zhizhi.ingest.read.base import ERROR, ROW, Chunk, Reading, ReadOptions
-from zhizhi.ingest.read.csv_fast import NotEncoded, fast_chunks
+from zhizhi.ingest.read.csv_fast import NotEncoded, fast_chunks, lines_end_in_cr
 from zhizhi.ingest.read.encoding import check_encoding, detect_encoding
 from zhizhi.ingest.read.headers import WINDOW
 from zhizhi.ingest.read.rows import sheet_chunks
@@ -55,11 +54,15 @@ class CsvReader:
         if fast is not None:
             yield from (_swallowed(chunk, delimiter) for chunk in fast)
             return
-        with path.open(encoding=encoding, errors="strict", newline="") as handle:
-            for chunk in self._rows(handle, delimiter, path, encoding, reading):
+        cr_only = lines_end_in_cr(path)  # else a carriage return alone is inside a cell, as polars reads it
+        with path.open(encoding=encoding, errors="strict", newline="" if cr_only else "\n") as handle:
+            lines = handle if cr_only else _cr_in_cells(handle)
+            for chunk in self._rows(lines, delimiter, path, encoding, reading):
                 yield _swallowed(chunk, delimiter)
 
-    def _rows(self, handle: TextIO, delimiter: str, path: Path, encoding: str, reading: Reading) -> Iterator[Chunk]:
+    def _rows(
+        self, handle: Iterable[str], delimiter: str, path: Path, encoding: str, reading: Reading
+    ) -> Iterator[Chunk]:
         """Row by row, for large files and for those the fast path declines."""
         number = 0
         try:
@@ -76,6 +79,15 @@ class CsvReader:
             raise _not_encoded(path, encoding, number + 1, exc.reason) from None
         except csv.Error as exc:
             raise InputError(f"File `{path.name}` row {number + 1}: not readable as CSV ({exc}).") from None
+
+
+def _cr_in_cells(lines: Iterable[str]) -> Iterator[str]:
+    """Lines ending in a line feed (or CR LF), a carriage return alone inside them made a space: the csv module would
+    end the row there, and the rest of it become a row of its own (`文昌路2号\r东门`)."""
+    for line in lines:
+        end = "\r\n" if line.endswith("\r\n") else "\n" if line.endswith("\n") else ""
+        body = line[: len(line) - len(end)]
+        yield body.replace("\r", " ") + end if "\r" in body else line
 
 
 def _swallowed(chunk: Chunk, delimiter: str) -> Chunk:
