@@ -123,11 +123,13 @@ class Guard:
 
 
 class ApiGuard(Guard):
-    """For JSON routes: cookie-authenticated writes must carry the session's token in `X-CSRF-Token`."""
+    """For JSON routes: cookie-authenticated writes must carry the session's token in `X-CSRF-Token`; so must a read
+    that shows personal data for a declared `purpose` (it is audited and counted: another site's link must not make
+    a signed-in browser do it)."""
 
     def __call__(self, request: Request, db: DbSession) -> Actor:
         actor, web_session = self.resolve(request, db)
-        if web_session is not None and request.method in UNSAFE_METHODS:
+        if web_session is not None and (request.method in UNSAFE_METHODS or "purpose" in request.query_params):
             check_csrf(web_session.csrf_token, request.headers.get("x-csrf-token"))
         return self.authorize(actor)
 
