@@ -41,6 +41,7 @@ REPAIRED, SCIENTIFIC, FLOAT = "value.spreadsheet_artefact", "value.scientific_no
 # one value -> its clean value, the artefacts found, why it cannot be restored
 VALUE_ROWS: list[tuple[str, str | None, tuple[str, ...], str | None]] = [
     ("'91450200MA5K", "91450200MA5K", ("apostrophe",), None),
+    ("\uff0791450200MA5K", "91450200MA5K", ("apostrophe",), None),  # the full-width apostrophe, typed by hand
     ("\t91450200MA5K\t", "91450200MA5K", ("tab",), None),
     ('="0772-2812345"', "0772-2812345", ("text_formula",), None),
     ('\t="\'0123"', "0123", ("tab", "text_formula", "apostrophe"), None),

@@ -55,7 +55,8 @@ through one may have changed in its last digits, whatever a float could hold."""
 # A column filter that keeps every value that may hold an artefact (the per-value function decides); the same
 # explicit character classes in both engines, as in `text`.
 SUSPECT = (
-    r"['=\t\xA0\u2007\u202F\u3000\u200B-\u200D\u2060\uFEFF]|[0-9]\.0+ *$|[0-9][eE]\+?[0-9]|[0-9],[0-9]{3},[0-9]{3}"
+    r"['\uFF07=\t\xA0\u2007\u202F\u3000\u200B-\u200D\u2060\uFEFF]"
+    r"|[0-9]\.0+ *$|[0-9][eE]\+?[0-9]|[0-9],[0-9]{3},[0-9]{3}"
 )
 _ZERO_WIDTH = re.compile(r"[\u200B-\u200D\u2060\uFEFF]")
 _NBSP = re.compile(r"[\xA0\u2007\u202F\u3000]")
@@ -120,7 +121,7 @@ def _strip_marks(text: str, found: list[Artefact]) -> str:
         if match := _TEXT_FORMULA.fullmatch(text):
             _note(found, "text_formula")
             text = match.group(1).replace('""', '"')
-        if text.startswith("'"):
+        if text.startswith(("'", "\uff07")):  # Excel's mark, or its full-width twin typed by hand
             _note(found, "apostrophe")
             text = text[1:]
         if text == before:
