@@ -224,6 +224,9 @@ NO_TABLE = [
     ("empty.csv", b"", "empty file"),
     ("blank.csv", b"\r\n \r\n\t\r\n", "nothing but spaces"),
     ("one-line.csv", b"<" + b"A" * 20_000 + b"\n", "one line of 20,001 characters with no delimiter"),
+    ("error.csv", b'{"code":500,"message":"internal error","data":null}', "JSON text"),  # an interface's answer
+    ("list.csv", b'[{"a": 1, "b": 2}, {"a": 3, "b": 4}]\n', "JSON text"),
+    ("export.xlsx", "统一社会信用代码,企业名称\n91450200MA5K000001,甲公司\n".encode(), "delimited text \\(CSV\\)"),
 ]
 
 

@@ -197,7 +197,13 @@ def _check_zip(path: Path) -> None:
 
 def _appears(path: Path) -> tuple[str, str]:
     """What a file that is not a readable workbook appears to be, as a clause for the error (empty if unknown)."""
-    looks = looks_like(path, read_head(path))
-    if looks is None or looks.en.startswith("an Excel workbook"):
+    head = read_head(path)
+    looks = looks_like(path, head)
+    if looks is None:  # text, not a workbook: most likely a CSV saved under a workbook's name
+        if head.count(b",") + head.count(b"\t") + head.count("，".encode()) >= 2:
+            return (": it appears to be delimited text (CSV) under a workbook's name; rename it to .csv",
+                    "：它看起来是以工作簿扩展名保存的分隔文本（CSV），请改名为 .csv")  # fmt: skip
+        return "", ""
+    if looks.en.startswith("an Excel workbook"):
         return "", ""
     return f": it appears to be {looks.en}", f"：它看起来是{looks.zh}"

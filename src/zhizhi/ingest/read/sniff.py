@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 from typing import NamedTuple
@@ -111,10 +112,18 @@ def no_table(path: Path, looks: Looks) -> InputError:
 def refuse_unless_text(path: Path) -> bytes:
     """The file's first bytes; raises InputError naming what the file is when it cannot be delimited text."""
     head = read_head(path)
-    looks = looks_like(path, head)
+    looks = looks_like(path, head) or _json(head)
     if looks is not None:
         raise no_table(path, looks)
     return head
+
+
+def _json(head: bytes) -> Looks | None:
+    """JSON saved under a table's name (an API's error answer, `{"code":500,...}`): no table, though it has commas."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", errors="ignore")
+    if text[:1] in ("{", "[") and re.match(r'[\[{]\s*(?:"[^"]*"\s*:|\{|\[|"|-?[0-9]|true|false|null)', text):
+        return Looks("JSON text (an interface's answer?), not a table", "JSON 文本（接口的返回？），不是表格")
+    return None
 
 
 def first_line_is_no_header(text: str, delimiters: str) -> Looks | None:
