@@ -121,7 +121,7 @@ def refuse_unless_text(path: Path) -> bytes:
 def _json(head: bytes) -> Looks | None:
     """JSON saved under a table's name (an API's error answer, `{"code":500,...}`): no table, though it has commas."""
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", errors="ignore")
-    if text[:1] in ("{", "[") and re.match(r'[\[{]\s*(?:"[^"]*"\s*:|\{|\[|"|-?[0-9]|true|false|null)', text):
+    if re.match(r'(?:\{\s*"[^"\n]*"\s*:|\[\s*[{\["])', text):  # an object's first key, or a list of them
         return Looks("JSON text (an interface's answer?), not a table", "JSON 文本（接口的返回？），不是表格")
     return None
 
