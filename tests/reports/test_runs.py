@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -23,6 +23,7 @@ from zhizhi.reports import catalogue, due, export_run, install_builtin, parse_pe
 from zhizhi.reports.outputs import shift_formula
 from zhizhi.reports.tables import ReportRun
 from zhizhi.store.tables import AuditEvent, Delivery, Department
+from zhizhi.store.types import LOCAL_TZ
 
 Town = tuple[Workspace, sessionmaker[Session]]
 TARGET = """\
@@ -204,3 +205,21 @@ def test_a_pdf_is_sealed_by_the_issuing_department(town: Town) -> None:
         sealed = export_run(session, workspace, OPERATOR, run_id, "pdf", seal=True)[1]
     report = verify_pdf(sealed, Trust.of_workspace(workspace.keys_dir))
     assert report.ok and report.seals[0].department_code == "LZ" and report.seals[0].change == "none"
+
+
+def test_a_run_of_a_period_not_yet_over_does_not_stand_for_it(town: Town) -> None:
+    """A month run by hand on its 6th day (its figures so far) was taken by the schedule for the month: its run on
+    the 1st of the next never came. A run counts once the period was over when it was taken."""
+    workspace, sessions = town
+    install_builtin(workspace.root, "LZ")
+    month = parse_period(f"{date.today():%Y-%m}")
+    with sessions() as session, session.begin():
+        run_report(session, workspace, OPERATOR, "entities", month)
+    after = month.last + timedelta(days=2)
+    with sessions() as session:
+        assert ("entities", month) in due(session, workspace, after)
+    with sessions() as session, session.begin():  # a run taken after the month ended: now it stands
+        run = session.scalars(select(ReportRun).where(ReportRun.period == month.label)).one()
+        run.snapshot_at = datetime.combine(after, time(9), LOCAL_TZ).astimezone(UTC)
+    with sessions() as session:
+        assert ("entities", month) not in due(session, workspace, after)

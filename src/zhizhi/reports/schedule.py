@@ -1,12 +1,13 @@
 """Runs on schedule: the worker's chore fills, for every report not on demand and not retired, the latest period
-that has ended, once (`zhizhi serve` and `zhizhi worker` run it every few minutes)."""
+that has ended, once (`zhizhi serve` and `zhizhi worker` run it every few minutes). A run taken before the period
+ended (asked for by hand mid-month) or one that failed does not count: the scheduled run still comes."""
 
 from __future__ import annotations
 
 import logging
-import time
+import time as clock
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from zhizhi.reports.definition import FILES
 from zhizhi.reports.periods import Period, last_complete
 from zhizhi.reports.runs import run_report, today
 from zhizhi.reports.tables import ReportRun
+from zhizhi.store.types import LOCAL_TZ
 
 log = logging.getLogger("zhizhi.reports")
 EVERY_SECONDS = 300.0
@@ -36,9 +38,13 @@ def due(session: Session, workspace: Workspace, on: date) -> list[tuple[str, Per
         if report.frequency == "on_demand" or is_retired(session, name):
             continue
         period = last_complete(report.frequency, on)
+        ended = datetime.combine(period.last + timedelta(days=1), time.min, LOCAL_TZ).astimezone(UTC)
+        # A run counts once the period was over when it was taken, and only a done one: a run of the month on its
+        # 6th day (asked for by hand) or a run that failed does not stand for the month.
         ran = session.scalar(
-            select(ReportRun.id).where(ReportRun.report == name, ReportRun.period == period.label).limit(1)
-        )
+            select(ReportRun.id).where(ReportRun.report == name, ReportRun.period == period.label,
+                                       ReportRun.status == "done", ReportRun.snapshot_at >= ended).limit(1)
+        )  # fmt: skip
         if ran is None:
             found.append((name, period))
     return found
@@ -71,7 +77,7 @@ class ReportChore:
     __name__: str = "the scheduled reports"
 
     def __call__(self) -> None:
-        now = time.monotonic()
+        now = clock.monotonic()
         if now < self.next_at:
             return
         self.next_at = now + EVERY_SECONDS
