@@ -223,3 +223,18 @@ def test_a_run_of_a_period_not_yet_over_does_not_stand_for_it(town: Town) -> Non
         run.snapshot_at = datetime.combine(after, time(9), LOCAL_TZ).astimezone(UTC)
     with sessions() as session:
         assert ("entities", month) not in due(session, workspace, after)
+
+
+def test_an_old_run_exports_as_it_was_filled_whatever_the_file_says_now(town: Town) -> None:
+    """A later edit of the definition's title was written over an old run's export, and a deleted definition made
+    every old run impossible to export: the run keeps its title, query and measures."""
+    workspace, _ = town
+    install_builtin(workspace.root, "LZ")
+    run_id = _run(town, "entities-by-county", "2026-11")
+    path = workspace.root / "reports" / "entities-by-county.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("市场主体发展情况月报", "改过的标题"), encoding="utf-8")
+    book = load_workbook(io.BytesIO(_export(town, run_id, "xlsx")))
+    assert book["主体发展"]["A1"].value == "市场主体发展情况月报"
+    path.unlink()
+    for fmt in ("xlsx", "pdf", "csv"):
+        assert _export(town, run_id, fmt)  # still there to hand out

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from zhizhi.access import audit
 from zhizhi.access.roles import Actor, Role, require
 from zhizhi.config import Workspace
-from zhizhi.errors import ConfigError, InputError, NotFoundError, PermissionDeniedError
+from zhizhi.errors import ConfigError, InputError, NotFoundError, PermissionDeniedError, ZhizhiError
 from zhizhi.progress import SILENT, Progress
 from zhizhi.reports.definition import FILES, ReportConfig
 from zhizhi.reports.figures import compute, dialect, where_clauses
@@ -255,7 +255,7 @@ def export_run(
     if seal and fmt != "pdf":
         raise InputError("Only a PDF is sealed: add `--format pdf`.", zh="只有 PDF 可以盖章，请使用 --format pdf。")
     run = get_run(session, actor, run_id)
-    report = FILES.load(workspace.root, run.report)
+    report = as_run(workspace, run)
     data = run_as_dict(session, run)
     if fmt == "csv":
         body = csv_bytes(data["figures"])
@@ -270,6 +270,23 @@ def export_run(
     audit.record(session, actor, "report.download", object_type="report_run", object_id=run.id,
                  detail={"report": run.report, "period": run.period, "format": fmt, "sealed": seal})  # fmt: skip
     return f"{run.report}-{run.period.replace('..', '_')}-{run.id}.{fmt}", body
+
+
+def as_run(workspace: Workspace, run: ReportRun) -> ReportConfig:
+    """The definition a run was filled with: its title, query and measures as stored with the run (a later edit of
+    the file does not rewrite an old run); the requester's template from the file as it is now, when it loads. A
+    deleted or broken file still exports the run (without a template)."""
+    stored = json.loads(run.parameters or "{}")
+    try:
+        now: dict[str, Any] = FILES.load(workspace.root, run.report).model_dump(by_alias=True, mode="json")
+    except ZhizhiError:
+        now = {"name": run.report, "requester": run.title}
+    as_ran = {**now, **{k: stored[k] for k in ("department", "frequency", "query", "measures") if k in stored},
+              "title": run.title}  # fmt: skip
+    try:
+        return ReportConfig.model_validate(as_ran)
+    except ValueError:  # the template no longer fits the measures as run: the run without it
+        return ReportConfig.model_validate({**as_ran, "template": None})
 
 
 def keep_file(session: Session, workspace: Workspace, run: ReportRun, file_name: str, body: bytes) -> Path:
