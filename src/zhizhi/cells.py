@@ -38,6 +38,12 @@ def csv_cell(value: Any) -> Any:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def sheet_text(value: Any) -> str:
+    """Text a sheet can hold: control characters its XML cannot (a \x01 a label carried) made U+FFFD, at most
+    Excel's 32,767 characters."""
+    return _ILLEGAL.sub("\ufffd", str(value))[:MAX_CELL]
+
+
 def xlsx_cell(sheet: Any, value: Any) -> Any:
     """A cell for a write-only openpyxl sheet: numbers as numbers, everything else a string cell, never a formula."""
     from openpyxl.cell import WriteOnlyCell
@@ -46,7 +52,7 @@ def xlsx_cell(sheet: Any, value: Any) -> Any:
         return None
     if is_number(value):
         return value
-    text = _ILLEGAL.sub("\ufffd", str(value))[:MAX_CELL]
+    text = sheet_text(value)
     cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"  # openpyxl made text starting with `=` a formula: make it a string again
     if text.startswith(FORMULA_STARTS):

@@ -238,3 +238,25 @@ def test_an_old_run_exports_as_it_was_filled_whatever_the_file_says_now(town: To
     path.unlink()
     for fmt in ("xlsx", "pdf", "csv"):
         assert _export(town, run_id, fmt)  # still there to hand out
+
+
+def test_a_label_a_sheet_cannot_hold_is_written_as_it_can() -> None:
+    """A label holding a control character (an audit actor's, a department's) made the export fail
+    (IllegalCharacterError), and one past 32,767 characters was written past Excel's limit."""
+    from openpyxl import Workbook
+
+    from zhizhi.reports.workbook import put
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    put(sheet["A1"], "城中\x01区")
+    put(sheet["A2"], "长" * 40_000)
+    put(sheet["A3"], "=1+1")
+    out = io.BytesIO()
+    book.save(out)
+    again = load_workbook(io.BytesIO(out.getvalue()))
+    cells = again.active
+    assert cells is not None
+    assert cells["A1"].value == "城中\ufffd区" and len(str(cells["A2"].value)) == 32_767 and cells["A3"].value == "=1+1"
+    assert cells["A3"].data_type == "s"

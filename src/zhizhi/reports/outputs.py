@@ -52,7 +52,7 @@ def facts(report: ReportConfig, run: dict[str, Any]) -> dict[str, Any]:
         "period": run["period"],
         "period_first": run["period_first"],
         "period_last": run["period_last"],
-        "snapshot_at": run["snapshot_at"],
+        "snapshot_at": run.get("snapshot_local") or run["snapshot_at"],  # the bureau's time, as the PDF says it
         "run_id": run["id"],
         "content_hash": run["content_hash"],
         "frequency": report.frequency,

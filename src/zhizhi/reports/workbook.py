@@ -26,7 +26,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from zhizhi.cells import FORMULA_STARTS
+from zhizhi.cells import FORMULA_STARTS, sheet_text
 from zhizhi.errors import ConfigError
 from zhizhi.reports.definition import REPORTS_FOLDER, ReportConfig
 
@@ -141,6 +141,8 @@ def _table_columns(sheet: Worksheet, top: int, col: int, width: int) -> list[int
 def put(cell: Any, value: Any) -> None:
     """A figure into a cell of the template: numbers as numbers, text always text (openpyxl would make text that
     starts with `=` a formula; zhizhi.cells says why that must not happen)."""
+    if isinstance(value, str):
+        value = sheet_text(value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
