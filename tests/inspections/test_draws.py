@@ -19,6 +19,7 @@ from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError
 from zhizhi.inspections import (
     PlanRules,
+    algorithm,
     create_plan,
     export_package,
     list_inspectors,
@@ -28,7 +29,7 @@ from zhizhi.inspections import (
     verify_draw,
     verify_package,
 )
-from zhizhi.inspections.draws import Verification
+from zhizhi.inspections.draws import Verification, draw_folder
 from zhizhi.inspections.plans import frozen_path, seed_path
 from zhizhi.store.tables import (
     Department,
@@ -266,3 +267,34 @@ def test_the_firms_a_draw_left_unstaffed_get_a_staffing_draw_of_their_own(
     assert verify_package(tmp_path / "staffing").ok
     with city() as session, session.begin(), pytest.raises(ConflictError, match="nothing to staff"):
         staff(session, OPERATOR, workspace, number, "再补一次", today=TODAY)
+
+
+def test_a_result_file_or_a_visit_changed_after_the_draw_is_named_and_never_exported(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """The workspace's check re-ran the draw but never read the result file beside the snapshot: one changed by hand
+    passed, and went out in the package. And a visit changed in the store was only "not as drawn": now named."""
+    with city() as session, session.begin():
+        build(session)
+        number = plan(session, workspace)
+    with city() as session, session.begin():
+        run_draw(session, OPERATOR, workspace, number)
+    path = draw_folder(workspace, number) / "result.json"
+    kept = path.read_text(encoding="utf-8")
+    result = json.loads(kept)
+    result["selected"][0]["team"].reverse()
+    path.write_text(algorithm.canonical(result) + "\n", encoding="utf-8")
+    with city() as session:
+        assert _failed(verify_draw(session, OPERATOR, workspace, number)) == {"result file as drawn"}
+        with pytest.raises(ConflictError, match="not the result the ledger recorded"):
+            export_package(session, OPERATOR, workspace, number, tmp_path / "package")
+    assert not (tmp_path / "package").exists()
+    path.write_text(kept, encoding="utf-8")
+    with city() as session, session.begin():
+        first, second = session.scalars(select(InspectionVisit).order_by(InspectionVisit.id)).all()[:2]
+        moved, first.entity_id = first.entity_id, second.entity_id  # one firm's visit pointed at another's
+    with city() as session:
+        found = verify_draw(session, OPERATOR, workspace, number)
+        (visits,) = [c for c in found.checks if c["check"] == "visits as drawn"]
+        assert not visits["ok"] and f"entity {moved}: drawn but no visit" in visits["detail"]
+        assert f"entity {second.entity_id}: team" in visits["detail"]

@@ -468,12 +468,36 @@ def verify_draw(session: Session, actor: Actor, workspace: Workspace, number: st
         result.digest() == draw.result_hash == reveal["payload"]["result_hash"],
         f"SHA-256 of the re-run's result: {result.digest()}",
     )
+    stored = _stored_result(workspace, number)
     found.check(
-        "visits as drawn",
-        _visits_of(session, draw) == {p.target: p.team for p in result.selected},
-        "each visit's target and drawn team are the re-run's",
+        "result file as drawn",
+        stored == result.text(),
+        f"`{RESULT_FILE}` beside the snapshot is the re-run's result"
+        if stored == result.text()
+        else f"`{RESULT_FILE}` beside the snapshot differs from the re-run's result (SHA-256 "
+        f"{hashlib.sha256((stored or '').encode('utf-8')).hexdigest() if stored is not None else 'none: missing'}): "
+        "it was changed after the draw; the package is not exported",
     )
+    stored_visits, drawn = _visits_of(session, draw), {p.target: p.team for p in result.selected}
+    found.check("visits as drawn", stored_visits == drawn, _visit_differences(stored_visits, drawn))
     return found
+
+
+def _stored_result(workspace: Workspace, number: str) -> str | None:
+    path = draw_folder(workspace, number) / RESULT_FILE
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def _visit_differences(stored: dict[int, list[int]], drawn: dict[int, list[int]], shown: int = 5) -> str:
+    """What differs between the visits stored and the re-run's: each target and team named (entity and user ids)."""
+    if stored == drawn:
+        return "each visit's target and drawn team are the re-run's"
+    found = [f"entity {t}: drawn but no visit" for t in sorted(set(drawn) - set(stored))]
+    found += [f"entity {t}: a visit the draw did not choose" for t in sorted(set(stored) - set(drawn))]
+    found += [f"entity {t}: team {stored[t]} stored, {drawn[t]} drawn"
+              for t in sorted(set(stored) & set(drawn)) if stored[t] != drawn[t]]  # fmt: skip
+    more = f"; and {len(found) - shown} more" if len(found) > shown else ""
+    return f"{len(found)} visit(s) differ from the re-run: " + "; ".join(found[:shown]) + more
 
 
 def _frozen_before_seed(found: Verification, commit: dict[str, Any], digest: str) -> None:
@@ -520,8 +544,16 @@ def export_package(session: Session, actor: Actor, workspace: Workspace, number:
     draw, plan = get_draw(session, actor, number)
     if draw.status != "drawn":
         raise ConflictError(f"Draw `{number}` has not been run yet.", zh=f"抽取 `{number}` 尚未进行。")
-    folder.mkdir(parents=True, exist_ok=True)
     source = draw_folder(workspace, number)
+    stored = _stored_result(workspace, number)
+    if stored is None or hashlib.sha256(stored.encode("utf-8")).hexdigest() != draw.result_hash:
+        raise ConflictError(
+            f"Draw `{number}`'s `{RESULT_FILE}` is missing or not the result the ledger recorded: not exported. "
+            f"Run `zhizhi inspections verify-draw {number}` to see what differs.",
+            zh=f"抽取 `{number}` 的 `{RESULT_FILE}` 缺失或与账本记录的结果不符，未导出。"
+            f"请运行 `zhizhi inspections verify-draw {number}` 查看差异。",
+        )
+    folder.mkdir(parents=True, exist_ok=True)
     for name in (SNAPSHOT_FILE, RESULT_FILE):
         (folder / name).write_bytes((source / name).read_bytes())
     (folder / "draw.json").write_text(algorithm.canonical(draw_as_dict(draw, plan)) + "\n", encoding="utf-8")
