@@ -12,6 +12,7 @@ import yaml
 
 from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
 from zhizhi.cli.inspection_registers import day_option, inspectors_app, items_app, read_input, said, targets_app
+from zhizhi.config import load_yaml
 from zhizhi.errors import InputError
 from zhizhi.inspections import (
     add_photo,
@@ -75,7 +76,7 @@ def plan(
 ) -> None:
     """Create a draw plan and commit its draw's seed (its SHA-256 only) to the ledger, before anything is drawn."""
     if file is not None:
-        raw = yaml.safe_load(read_input(file).decode("utf-8")) or {}
+        raw = load_yaml(read_input(file).decode("utf-8")) or {}
     else:
         raw = {
             "items": item,
@@ -310,7 +311,7 @@ def record(
 ) -> None:
     """Enter a visit's results once: each department gets its inspection record through the outbox."""
     try:
-        raw = yaml.safe_load(read_input(file).decode("utf-8"))
+        raw = load_yaml(read_input(file).decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise InputError(
             f"`{file.name}` is not UTF-8 YAML or JSON: {str(exc)[:200]}.", zh="结果文件格式错误。"

@@ -1,5 +1,6 @@
 """The workspace's files turned into validated models."""
 
+from zhizhi.config.files import load_yaml
 from zhizhi.config.models import WorkspaceConfig
 from zhizhi.config.workspace import (
     CONFIG_FILE,
@@ -19,6 +20,7 @@ __all__ = [
     "Workspace",
     "WorkspaceConfig",
     "init_workspace",
+    "load_yaml",
     "load_workspace",
     "locate_workspace",
     "normalize_database_url",

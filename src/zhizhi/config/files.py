@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import yaml
 from pydantic import BaseModel
@@ -18,10 +18,26 @@ M = TypeVar("M", bound=BaseModel)
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 
 
+class _TextDates(yaml.SafeLoader):
+    """YAML with dates and moments left as text: the models read them and name a day that cannot be (`2026-13-06`)
+    by its key, where YAML's own reading would fail with no key at all."""
+
+
+_TextDates.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml(text: str | bytes) -> Any:
+    """Safe YAML with dates left as text (see `_TextDates`); yaml.YAMLError for bad syntax."""
+    return yaml.load(text, Loader=_TextDates)  # noqa: S506 (a SafeLoader)
+
+
 def parse_yaml(text: str, origin: str, model: type[M]) -> M:
     """A model from YAML text; `origin` names the file in errors, which list every problem at once."""
     try:
-        raw = yaml.safe_load(text) or {}
+        raw = load_yaml(text) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"`{origin}` is not valid YAML: {' '.join(str(exc).split())}. Fix the syntax.") from exc
     if not isinstance(raw, dict):

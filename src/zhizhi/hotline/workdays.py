@@ -28,6 +28,7 @@ import chinese_calendar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from zhizhi.config import load_yaml
 from zhizhi.errors import ConfigError, InputError
 
 CALENDAR_FOLDER = "calendar"
@@ -151,7 +152,7 @@ class WorkCalendar:
 def parse_year(text: str, origin: str) -> YearSchedule:
     """A year's schedule from the text of `calendar/YEAR.yaml`; every problem is named at once."""
     try:
-        raw: Any = yaml.safe_load(text) or {}
+        raw: Any = load_yaml(text) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"`{origin}` is not valid YAML: {' '.join(str(exc).split())}. Fix the syntax.") from exc
     try:

@@ -30,6 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from zhizhi.cells import check_unpacked
+from zhizhi.config import load_yaml
 from zhizhi.errors import InputError
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -143,7 +144,7 @@ def read_task_bytes(data: bytes, name: str) -> TaskSpec:
             f"`{name}`: give a task as a .yaml or .xlsx file.", zh=f"`{name}`：任务文件应为 .yaml 或 .xlsx。"
         )
     try:
-        raw = yaml.safe_load(data.decode("utf-8"))
+        raw = load_yaml(data.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         detail = " ".join(str(exc).split())[:300]
         raise InputError(f"`{name}` is not valid UTF-8 YAML: {detail}. Fix the syntax.",
