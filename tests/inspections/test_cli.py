@@ -152,9 +152,9 @@ def test_a_draw_with_too_few_inspectors_says_which_firms_got_no_team(
     code, out = zz(workspace, "inspections", *plan, "--item", "TS-01", "--class", "high=100", "--json")
     assert code == 0, out
     code, out = zz(workspace, "inspections", "draw", "P1")
-    assert code == 0 and "got no team of two" in out and "未能派员" in out, out
+    assert code == 0 and "got no full team" in out and "未能派员" in out, out
     assert "zhizhi inspections staff P1-1" in " ".join(out.split()), out  # what to do about them
     code, out = zz(workspace, "inspections", "staff", "P1-1", "--reason", "仍缺人员", "--json")
     assert code == 0 and json.loads(out)["staffs"] == "P1-1" and json.loads(out)["draw"] == "P1-2", out
     code, out = zz(workspace, "inspections", "draw", "P1-2")  # still too few: said again, nothing lost
-    assert code == 0 and "got no team of two" in out, out
+    assert code == 0 and "got no full team" in out, out

@@ -191,9 +191,10 @@ def _draw_warnings(summary: dict[str, Any], number: str) -> str:
     if summary.get("unstaffed"):
         count = len(summary["unstaffed"])
         said += (
-            f"\n[red]{count} drawn firm(s) got no team of two (too few inspectors qualified and free of conflicts): "
+            f"\n[red]{count} drawn firm(s) got no full team (fewer inspectors qualified and free of conflicts than "
+            "the plan's team size): "
             f"not visited yet. Add or certify inspectors, then `zhizhi inspections staff {number} --reason ...`. "
-            f"抽中的 {count} 户因可派检查人员不足两名未能派员；请补充检查人员后补充抽取（inspections staff）。[/]"
+            f"抽中的 {count} 户因可派检查人员不足一个检查组未能派员；请补充检查人员后补充抽取（inspections staff）。[/]"
         )
     if summary.get("to_merge"):
         pairs = ", ".join(f"{a}+{b}" for a, b in summary["to_merge"][:10])
@@ -327,7 +328,11 @@ def record(
         found,
         as_json,
         f"Visit {number}: {found['result']}; {len(found['records'])} record(s), owed to "
-        f"{', '.join(owed) or 'no platform'}; publish by {found['publish_by']}.",
+        f"{', '.join(owed) or 'no platform'}; " + (
+            f"publish by {found['publish_by']}." if found["publish_by"]
+            else "publish by: unknown, the working-day calendar lacks a year the deadline falls in: add it "
+            "(calendar/YEAR.yaml, see docs/hotline.md). 公示期限未知：工作日历缺少所需年份，请补充 calendar/年份.yaml。"
+        ),
     )
 
 

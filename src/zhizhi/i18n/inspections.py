@@ -95,9 +95,9 @@ _WORDS = {
     "inspections.passed_over": ("回避及排除", "Passed over"),
     "inspections.joint": ("联合检查", "joint"),
     "inspections.unstaffed_help": (
-        "{n} 户抽中的检查对象尚无检查组（可派人员不足两名）：补充或登记检查人员后，补充抽取：",
-        "{n} drawn firm(s) have no team yet (fewer than two inspectors could go): add or certify inspectors, then "
-        "commit a staffing draw:",
+        "{n} 户抽中的检查对象尚无检查组（可派人员不足一个检查组）：补充或登记检查人员后，补充抽取：",
+        "{n} drawn firm(s) have no team yet (fewer inspectors could go than a team needs): add or certify "
+        "inspectors, then commit a staffing draw:",
     ),
     "inspections.unstaffed_done": (
         "此次抽取中 {n} 户无人可派的检查对象，已由补充抽取派员检查。",

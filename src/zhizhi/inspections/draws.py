@@ -185,9 +185,10 @@ def unstaffed_left(session: Session, draw: InspectionDraw) -> list[int]:
 def staff(
     session: Session, actor: Actor, workspace: Workspace, number: str, reason: str, *, today: date | None = None
 ) -> InspectionDraw:
-    """Commit a staffing draw of the firms a drawn draw left unstaffed (fewer than two inspectors could go) and no
-    draw of its plan has visited since: the plan's rules, the inspectors of the day, every one of those firms staffed
-    by the draw's algorithm (its staffing draw), committed and revealed in the ledger and verified like any draw.
+    """Commit a staffing draw of the firms a drawn draw left unstaffed (fewer inspectors could go than a team needs)
+    and no draw of its plan has visited since: the plan's rules, the inspectors of the day, every one of those firms
+    staffed by the draw's algorithm (its staffing draw), committed and revealed in the ledger and verified like any
+    draw.
     Run it with `run_draw`. A drawn firm is inspected, not dropped for want of inspectors."""
     require(actor, "data.write")
     draw, plan = get_draw(session, actor, number)

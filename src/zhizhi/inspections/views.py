@@ -40,7 +40,7 @@ RULE_WORDS = {
     "cap": ("已达每人任务上限", "at the cap of visits"),
     "recent_target": ("近期已检查，排除", "inspected recently: excluded"),
     "recent_thinned": ("近期已检查，降低权重未入选", "inspected recently: thinned"),
-    "unstaffed": ("可派人员不足两名", "fewer than two inspectors could go"),
+    "unstaffed": ("可派人员不足一个检查组", "fewer inspectors could go than a team needs"),
 }
 
 
