@@ -35,7 +35,7 @@ def test_periods_written_the_chinese_way_are_read(written: str, label: str) -> N
     assert parse_period(written).label == label
 
 
-@pytest.mark.parametrize("written", ["2026年13月", "2026年第五季度", "2026年11月31日", "十一月"])
+@pytest.mark.parametrize("written", ["2026年13月", "2026年第五季度", "2026年11月31日", "十一月", "0001-01", "9999-12"])
 def test_a_period_that_is_no_date_says_the_forms_in_both_languages(written: str) -> None:
     with pytest.raises(InputError) as caught:
         parse_period(written)

@@ -112,7 +112,15 @@ def normalized(text: str) -> str:
 
 
 def parse(text: str) -> Period:
-    """A period from its written form; a clear error shows the forms."""
+    """A period from its written form, between 1900 and 2100 (a report compares a period with the one before it);
+    a clear error shows the forms."""
+    period = _parse(text)
+    if not date(1900, 1, 1) <= period.first <= period.last <= date(2100, 12, 31):
+        raise _unread(text)
+    return period
+
+
+def _parse(text: str) -> Period:
     value = normalized(text)
     try:
         if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})\.\.(\d{4})-(\d{2})-(\d{2})", value):
@@ -129,7 +137,11 @@ def parse(text: str) -> Period:
             return day(date.fromisoformat(value))
     except (ValueError, OverflowError):  # OverflowError: a period at the calendar's end (9999-12) has no day after
         pass
-    raise InputError(
+    raise _unread(text)
+
+
+def _unread(text: str) -> InputError:
+    return InputError(
         f"Period `{text}` is not one zhizhi reads: write a day `2026-11-05`, a week `2026-W45`, a month `2026-11`, "
         "a quarter `2026-Q4` or a span `2026-10-01..2026-11-30` (or 2026年11月, 2026年第四季度 ...).",
         zh=f"报告期 `{text}` 无法识别：请写作 2026-11-05、2026-W45、2026-11、2026-Q4 或 2026-10-01..2026-11-30"
