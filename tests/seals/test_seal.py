@@ -66,6 +66,9 @@ def test_one_byte_changed_is_caught(sealed: Sealed, good: bytes) -> None:
     assert not report.ok
     assert not report.seals[0].intact
     assert any("changed" in p for p in report.seals[0].problems)
+    # said as what it is: not "nothing changed since it was sealed", nor a root it "does not chain to (None)"
+    assert report.seals[0].change == "altered" and "altered" in report.seals[0].change_en
+    assert not any("trusted root" in p or "None" in p for p in report.seals[0].problems)
 
 
 def test_content_added_after_sealing_is_caught(sealed: Sealed, good: bytes) -> None:

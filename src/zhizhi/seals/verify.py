@@ -30,6 +30,7 @@ from zhizhi.seals.certificates import CRL_FILE
 from zhizhi.seals.loops import off_the_loop
 from zhizhi.seals.problems import UNVOUCHED, Problem, integrity_problems, time_problems, trust_problems
 
+ALTERED = ("altered", "the sealed bytes themselves were altered", "盖章范围内的内容本身被改动")
 CHANGES = {
     ModificationLevel.NONE: ("none", "nothing changed since it was sealed", "盖章后未作任何改动"),
     ModificationLevel.LTA_UPDATES: (
@@ -235,9 +236,11 @@ def _verdict(field_name: str, status: PdfSignatureStatus, revocation: tuple[date
     if isinstance(status.diff_result, SuspiciousModification):
         level = ModificationLevel.OTHER
         problems.append((f"suspicious change after sealing: {status.diff_result}", "盖章后有无法解释的改动"))
-    change = CHANGES[level or ModificationLevel.OTHER]
+    change = CHANGES[level or ModificationLevel.OTHER] if status.intact else ALTERED
     ts = status.timestamp_validity
-    problems += integrity_problems(status) + trust_problems(status, revocation) + time_problems(status)
+    problems += integrity_problems(status)
+    if status.intact and status.valid:  # of altered bytes, trust and time are not judged: say only what broke
+        problems += trust_problems(status, revocation) + time_problems(status)
     if level not in ALLOWED or status.docmdp_ok is False:
         problems.append((change[1], change[2]))
     revoked = status.revoked or revocation is not None
