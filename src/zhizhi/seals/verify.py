@@ -7,6 +7,7 @@ network; pyHanko's difference analysis judges every revision added after each se
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,8 @@ from zhizhi.seals.loops import off_the_loop
 from zhizhi.seals.problems import UNVOUCHED, Problem, integrity_problems, time_problems, trust_problems
 
 ALTERED = ("altered", "the sealed bytes themselves were altered", "盖章范围内的内容本身被改动")
+# pyHanko logs a suspicious change with its traceback before it returns it; the verdict names it: no traceback.
+logging.getLogger("pyhanko.sign.diff_analysis").setLevel(logging.CRITICAL)
 CHANGES = {
     ModificationLevel.NONE: ("none", "nothing changed since it was sealed", "盖章后未作任何改动"),
     ModificationLevel.LTA_UPDATES: (
@@ -235,7 +238,8 @@ def _verdict(field_name: str, status: PdfSignatureStatus, revocation: tuple[date
     problems: list[Problem] = []
     if isinstance(status.diff_result, SuspiciousModification):
         level = ModificationLevel.OTHER
-        problems.append((f"suspicious change after sealing: {status.diff_result}", "盖章后有无法解释的改动"))
+        first = str(status.diff_result).splitlines()[0][:200]  # pyHanko's first line; the rest is its object graph
+        problems.append((f"a change after sealing that no allowed update explains ({first})", "盖章后有无法解释的改动"))
     change = CHANGES[level or ModificationLevel.OTHER] if status.intact else ALTERED
     ts = status.timestamp_validity
     problems += integrity_problems(status)
