@@ -131,7 +131,9 @@ def _not_encoded(path: Path, encoding: str, row: int, reason: str) -> InputError
 
 def _first_bad_line(path: Path, encoding: str) -> int | None:
     """The number of the first line whose bytes are not `encoding` (a line feed is never part of a GBK or UTF-8
-    character, so each line decodes on its own); read only when a file has been found wrong."""
+    character, so each line decodes on its own; not so in UTF-16 or UTF-32); read only when a file was found wrong."""
+    if "16" in encoding or "32" in encoding:
+        return None
     with path.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
             try:
