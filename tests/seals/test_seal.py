@@ -71,6 +71,16 @@ def test_one_byte_changed_is_caught(sealed: Sealed, good: bytes) -> None:
     assert not any("trusted root" in p or "None" in p for p in report.seals[0].problems)
 
 
+def test_bytes_appended_after_the_sealed_file_are_caught(sealed: Sealed, good: bytes) -> None:
+    """Bytes after the last %%EOF that no revision explains (a payload riding with a sealed report) passed as
+    "nothing changed"."""
+    report = verify_pdf(good + b"\n% appended after sealing\n" + b"x" * 64, Trust.of_workspace(sealed.keys_dir))
+    (seal,) = report.seals
+    assert not report.ok and seal.intact and not seal.covers_whole_file
+    assert any("appended" in p for p in seal.problems)
+    assert verify_pdf(good, Trust.of_workspace(sealed.keys_dir)).ok
+
+
 def test_content_added_after_sealing_is_caught(sealed: Sealed, good: bytes) -> None:
     writer = IncrementalPdfFileWriter(io.BytesIO(good))
     page = writer.root["/Pages"]["/Kids"][0]

@@ -241,6 +241,10 @@ def _verdict(field_name: str, status: PdfSignatureStatus, revocation: tuple[date
         first = str(status.diff_result).splitlines()[0][:200]  # pyHanko's first line; the rest is its object graph
         problems.append((f"a change after sealing that no allowed update explains ({first})", "盖章后有无法解释的改动"))
     change = CHANGES[level or ModificationLevel.OTHER] if status.intact else ALTERED
+    whole = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
+    if status.intact and not whole and level == ModificationLevel.NONE:  # no later revision accounts for them
+        problems.append(("bytes follow the sealed file that are no revision of it (appended after it was sealed)",
+                         "盖章文件之后附加了不属于该文件任何修订版本的内容"))  # fmt: skip
     ts = status.timestamp_validity
     problems += integrity_problems(status)
     if status.intact and status.valid:  # of altered bytes, trust and time are not judged: say only what broke
