@@ -212,6 +212,7 @@ _WORDS = {
     "inspections.check.snapshot of this draw": ("快照属于本次抽取", "snapshot of this draw"),
     "inspections.check.snapshot committed": ("名录快照与种子同时承诺", "snapshot committed with the seed"),
     "inspections.check.draw reproduced": ("抽取结果可复现", "draw reproduced"),
+    "inspections.check.result file as drawn": ("保存的结果文件与抽取结果一致", "result file as drawn"),
     "inspections.check.visits as drawn": ("检查任务与抽取结果一致", "visits as drawn"),
     "inspections.check.commit proof": ("承诺的账本证明", "proof of the commitment"),
     "inspections.check.reveal proof": ("公开种子的账本证明", "proof of the revealed seed"),

@@ -473,9 +473,9 @@ def verify_draw(session: Session, actor: Actor, workspace: Workspace, number: st
     found.check(
         "result file as drawn",
         stored == result.text(),
-        f"`{RESULT_FILE}` beside the snapshot is the re-run's result"
+        f"{RESULT_FILE} beside the snapshot is the re-run's result"
         if stored == result.text()
-        else f"`{RESULT_FILE}` beside the snapshot differs from the re-run's result (SHA-256 "
+        else f"{RESULT_FILE} beside the snapshot differs from the re-run's result (SHA-256 "
         f"{hashlib.sha256((stored or '').encode('utf-8')).hexdigest() if stored is not None else 'none: missing'}): "
         "it was changed after the draw; the package is not exported",
     )
