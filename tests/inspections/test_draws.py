@@ -19,6 +19,7 @@ from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError
 from zhizhi.inspections import (
     PlanRules,
+    Verification,
     algorithm,
     create_plan,
     export_package,
@@ -29,7 +30,7 @@ from zhizhi.inspections import (
     verify_draw,
     verify_package,
 )
-from zhizhi.inspections.draws import Verification, draw_folder
+from zhizhi.inspections.draws import draw_folder
 from zhizhi.inspections.plans import frozen_path, seed_path
 from zhizhi.store.tables import (
     Department,

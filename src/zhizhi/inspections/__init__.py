@@ -18,15 +18,7 @@ The front door:
   `WorkloadCounts`.
 """
 
-from zhizhi.inspections.draws import (
-    export_package,
-    get_draw,
-    run_draw,
-    staff,
-    staffing_as_dict,
-    verify_draw,
-    verify_package,
-)
+from zhizhi.inspections.draws import get_draw, run_draw, staff, staffing_as_dict
 from zhizhi.inspections.inspectors import (
     declare_relation,
     export_inspectors,
@@ -41,6 +33,7 @@ from zhizhi.inspections.plans import PlanRules, create_plan, parse_rules
 from zhizhi.inspections.publication import clock, deadline, publication_view, publish
 from zhizhi.inspections.results import Finding, record_results
 from zhizhi.inspections.targets import export_targets, get_target, import_targets, list_targets, refresh_targets
+from zhizhi.inspections.verify import Verification, export_package, verify_draw, verify_package
 from zhizhi.inspections.views import visit_view
 from zhizhi.inspections.visits import assign, entity_results, get_visit, list_visits
 from zhizhi.inspections.workload import Workload, WorkloadCounts, workload_counts
@@ -83,6 +76,7 @@ __all__ = [
     "set_inspector",
     "staff",
     "staffing_as_dict",
+    "Verification",
     "verify_draw",
     "verify_package",
     "visit_view",

@@ -119,15 +119,17 @@ class BodyLimit:
                 if received > limit:
                     raise HTTPException(413)
                 if body is not None:
-                    body.extend(chunk)
-                    if not message.get("more_body", False):
-                        _refuse_surrogates(bytes(body))
+                    more = message.get("more_body", False)
+                    if more or body:  # a body in one message (the usual) is checked as it came, not copied
+                        body.extend(chunk)
+                    if not more:
+                        _refuse_surrogates(body or chunk)
             return message
 
         await self.app(scope, bounded, send)
 
 
-def _refuse_surrogates(body: bytes) -> None:
+def _refuse_surrogates(body: bytes | bytearray) -> None:
     """Refuse a JSON body whose text holds a lone surrogate (the escape's look-alikes, `\\\\ud800`, pass)."""
     if not _SURROGATE_ESCAPE.search(body):
         return
