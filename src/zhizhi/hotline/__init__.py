@@ -25,14 +25,11 @@ from zhizhi.hotline.cases import (
     assign,
     clock_states,
     clocks,
-    confirm,
     decide,
     extend,
     get_case,
-    keep_apart,
     list_cases,
     merge_cases,
-    open_suggestions,
     pause,
     resume,
     sees,
@@ -47,6 +44,7 @@ from zhizhi.hotline.labelled import COLUMNS as LABELLED_COLUMNS
 from zhizhi.hotline.labelled import LabelledTicket, labelled_csv, labelled_month, labelled_tickets, read_labelled
 from zhizhi.hotline.measure import Evaluation, Measure, evaluate, settings_to_measure
 from zhizhi.hotline.similar import TicketIndex
+from zhizhi.hotline.suggestions import confirm, keep_apart, open_suggestions
 from zhizhi.hotline.take import DeskChore, Intake, take_in
 from zhizhi.hotline.topics import Words, words_of
 from zhizhi.hotline.views import (

@@ -2,7 +2,7 @@
 
 Tickets come into cases by `zhizhi.hotline.take` (`take_in`): on their own at or above `hotline.merge_at`, else a
 case of their own with the closer cases suggested to a handler, who confirms (the two cases become one) or keeps
-them apart here. Every move can be undone (`split`), and every step is audited.
+them apart (`zhizhi.hotline.suggestions`). Every move can be undone (`split`), and every step is audited.
 
 `decide` records a handler's decision and result once; `zhizhi.hotline.answers` renders it for every ticket of the
 case in its channel's codes and owes it to the channel's platform through the outbox.
@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from zhizhi.access.audit import record as audit
 from zhizhi.access.roles import Actor, Role, require
@@ -90,54 +90,10 @@ def sees(session: Session, actor: Actor, case: Case) -> bool:
     return any(actor.covers(p) for p in paths)
 
 
-def _writable(session: Session, actor: Actor, case: Case) -> None:
+def writable(session: Session, actor: Actor, case: Case) -> None:
     require(actor, "cases.write")
     if not sees(session, actor, case):
         raise PermissionDeniedError("This case is not in your departments.", zh="该案件不属于您的部门。")
-
-
-def confirm(session: Session, actor: Actor, suggestion_id: int, workspace: Workspace | None = None) -> Case:
-    """A handler confirms a suggestion: the suggested ticket's case and the other become one. Returns the case that
-    holds them (the older)."""
-    suggestion = _suggestion(session, actor, suggestion_id)
-    target = session.get_one(Case, suggestion.case_id)
-    moving = _case_of(session, suggestion.record_id)
-    _writable(session, actor, target)
-    _writable(session, actor, moving)
-    suggestion.status, suggestion.decided_at, suggestion.decided_by = "confirmed", utcnow(), actor.name
-    if moving.id == target.id:
-        return target
-    merge_cases(session, actor, moving, target, how="confirmed", why=f"确认建议 {suggestion.id}", workspace=workspace)
-    return target if moving.stage == "merged" else moving
-
-
-def keep_apart(session: Session, actor: Actor, suggestion_id: int) -> None:
-    """A handler keeps a suggested ticket apart from the case (the suggestion is closed, audited)."""
-    suggestion = _suggestion(session, actor, suggestion_id)
-    _writable(session, actor, session.get_one(Case, suggestion.case_id))
-    suggestion.status, suggestion.decided_at, suggestion.decided_by = "apart", utcnow(), actor.name
-    audit(session, actor, "case.kept_apart", object_type="case_suggestion", object_id=suggestion.id,
-          detail={"record": suggestion.record_id, "case": suggestion.case_id})  # fmt: skip
-
-
-def _suggestion(session: Session, actor: Actor, suggestion_id: int) -> CaseSuggestion:
-    require(actor, "cases.write")
-    suggestion = session.scalar(
-        select(CaseSuggestion).where(CaseSuggestion.id == suggestion_id, suggestions_seen(actor))
-    )
-    if suggestion is None:  # or one side outside the actor's departments: not told apart
-        raise NotFoundError(f"No suggestion {suggestion_id}.", zh=f"没有并案建议 {suggestion_id}。")
-    if suggestion.status != "open":
-        raise InputError(
-            f"Suggestion {suggestion_id} was already decided ({suggestion.status}).",
-            zh=f"并案建议 {suggestion_id} 已处理（{suggestion.status}）。",
-        )
-    return suggestion
-
-
-def _case_of(session: Session, record_id: int) -> Case:
-    case_id = session.scalar(select(CaseTicket.case_id).where(CaseTicket.record_id == record_id))
-    return session.get_one(Case, case_id)
 
 
 def merge_cases(session: Session, actor: Actor, moving: Case, target: Case, *, how: str = "moved",
@@ -146,8 +102,8 @@ def merge_cases(session: Session, actor: Actor, moving: Case, target: Case, *, h
     office that received it first keeps it (Art 13). The younger is left `merged` (its number still leads to the
     older). A decided case is not merged away (its answers went out under its number); tickets joining a decided
     case get its answer (`workspace` needed then). Returns how many tickets moved."""
-    _writable(session, actor, moving)
-    _writable(session, actor, target)
+    writable(session, actor, moving)
+    writable(session, actor, target)
     if moving.id == target.id:
         raise InputError("A case cannot be merged into itself.", zh="案件不能与自身合并。")
     if moving.stage == "merged" or target.stage == "merged":
@@ -194,7 +150,7 @@ def split(session: Session, actor: Actor, workspace: Workspace, record_id: int, 
     if ticket is None:
         raise NotFoundError(f"Ticket record {record_id} is in no case.", zh=f"工单记录 {record_id} 不在任何案件中。")
     case = session.get_one(Case, ticket.case_id)
-    _writable(session, actor, case)
+    writable(session, actor, case)
     count = session.scalar(select(func.count()).where(CaseTicket.case_id == case.id)) or 0
     if count < 2:
         raise InputError(f"Case {case.number} holds only this ticket: nothing to split.",
@@ -249,7 +205,7 @@ def assign(session: Session, actor: Actor, case: Case, *, office: str | None = N
            reason: str) -> Case:  # fmt: skip
     """Move a case to another office (its least-loaded handler) or handler, with a reason; audited."""
     reason = _reason(reason)
-    _writable(session, actor, case)
+    writable(session, actor, case)
     if case.stage not in OPEN_STAGES:
         raise InputError(f"Case {case.number} is {case.stage}: it cannot be reassigned.",
                          zh=f"案件 {case.number} 已{STAGES[case.stage][0]}，不能改派。")  # fmt: skip
@@ -286,7 +242,7 @@ def decide(session: Session, actor: Actor, workspace: Workspace, case: Case, dec
     """Record a handler's decision and result once, and answer every ticket of the case on its channel (through
     the outbox). Returns the number of answers owed. With `answer=False` the caller answers (many cases at once,
     `zhizhi.hotline.answers.answer_cases`) before the transaction ends."""
-    _writable(session, actor, case)
+    writable(session, actor, case)
     # The case's row locked and read again: a second decision sent at once (a double click, two handlers) waits for
     # the first and is then refused, and the worker's tickets joining it are in the case or see its decision.
     session.refresh(case, with_for_update=True)
@@ -340,7 +296,7 @@ def case_records(session: Session, case: Case) -> list[int]:
 def pause(session: Session, actor: Actor, case: Case, *, reason: str, start: date) -> CasePause:
     """Stop a case's clocks for testing or appraisal (检定、检验、检测、鉴定), from `start` until `resume`."""
     reason = _reason(reason)
-    _writable(session, actor, case)
+    writable(session, actor, case)
     _not_ahead(start, "pause", case)
     if start < case.received_on:
         raise InputError(f"A pause of case {case.number} cannot begin on {start}, before it was received "
@@ -357,7 +313,7 @@ def pause(session: Session, actor: Actor, case: Case, *, reason: str, start: dat
 
 def resume(session: Session, actor: Actor, case: Case, *, last_day: date) -> None:
     """End the running pause; `last_day` is its last day not counted."""
-    _writable(session, actor, case)
+    writable(session, actor, case)
     running = [p for p in _pauses(session, case) if p.ended_on is None]
     if not running:
         raise InputError(f"Case {case.number} is not paused.", zh=f"案件 {case.number} 未中止计时。")
@@ -372,7 +328,7 @@ def resume(session: Session, actor: Actor, case: Case, *, last_day: date) -> Non
 def extend(session: Session, actor: Actor, case: Case, *, reason: str) -> None:
     """Record the approval of 15 more working days to verify a report's lead (特殊情况, 经批准)."""
     reason = _reason(reason)
-    _writable(session, actor, case)
+    writable(session, actor, case)
     if case.kind != "report":
         raise InputError("Only a report's verification can be extended.", zh="只有举报核查可以延长。")
     case.extended = True
@@ -459,21 +415,6 @@ def visible(actor: Actor, case: Any = Case) -> Any:
     return or_(case.desk_id.in_(paths), case.office_id.in_(paths))
 
 
-def suggestions_seen(actor: Actor) -> Any:
-    """The suggestions an actor may see: both sides, the suggested ticket's case and the case it may join, in the
-    actor's departments (a suggestion shows a text and a respondent of each)."""
-    theirs = aliased(Case)
-    ticket_case = (
-        select(CaseTicket.record_id)
-        .join(theirs, theirs.id == CaseTicket.case_id)
-        .where(CaseTicket.record_id == CaseSuggestion.record_id, visible(actor, theirs))
-    )
-    return and_(
-        CaseSuggestion.case_id.in_(select(Case.id).where(visible(actor))),
-        ticket_case.exists(),
-    )
-
-
 def list_cases(
     session: Session, actor: Actor, *, stage: str | None = None, kind: str | None = None, office: str | None = None,
     limit: int = 100, offset: int = 0,
@@ -486,14 +427,3 @@ def list_cases(
     if office:
         query = query.where(Case.office_id == select(Department.id).where(Department.code == office).scalar_subquery())
     return list(session.scalars(query.order_by(Case.received_at.desc(), Case.id.desc()).limit(limit).offset(offset)))
-
-
-def open_suggestions(session: Session, actor: Actor, *, limit: int = 100) -> list[CaseSuggestion]:
-    require(actor, "data.read")
-    query = (
-        select(CaseSuggestion)
-        .where(CaseSuggestion.status == "open", suggestions_seen(actor))
-        .order_by(CaseSuggestion.score.desc(), CaseSuggestion.id)
-        .limit(limit)
-    )
-    return list(session.scalars(query))

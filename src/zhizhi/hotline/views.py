@@ -25,10 +25,10 @@ from zhizhi.hotline.cases import (
     STAGES,
     case_tickets,
     clock_states,
-    suggestions_seen,
     visible,
     worst,
 )
+from zhizhi.hotline.suggestions import suggestions_seen
 from zhizhi.hotline.workdays import WorkCalendar
 from zhizhi.privacy.detect import mask_text
 from zhizhi.privacy.masking import disclose, mask
