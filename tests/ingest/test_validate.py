@@ -26,6 +26,7 @@ from zhizhi.ingest.validate import (
     validate_resident_id,
     validate_uscc,
 )
+from zhizhi.ingest.validate.credit_column import validate_credit_column
 from zhizhi.ingest.validate.identifiers import authorities
 from zhizhi.ingest.validate.results import UnknownReasonError, finding
 
@@ -219,6 +220,19 @@ def codes(findings: list[Finding]) -> list[str]:
     return [item.code for item in findings]
 
 
+# A credit-code column that holds what a business without a code on file has instead (test_credit_column)
+CREDIT_COLUMN_ROWS: list[tuple[str, None, list[str]]] = [
+    ("110101199003070011", None, ["uscc.resident_id"]),
+    ("110108000000016", None, ["uscc.reg_no"]),
+]
+
+
+@pytest.mark.parametrize(("raw", "value", "expected"), CREDIT_COLUMN_ROWS)
+def test_credit_column(raw: str, value: None, expected: list[str]) -> None:
+    checked = validate_credit_column(raw)
+    assert (checked.value, codes(checked.findings)) == (value, expected)
+
+
 @pytest.mark.parametrize(("raw", "value", "expected"), USCC_ROWS)
 def test_uscc(raw: str, value: str, expected: list[str]) -> None:
     checked = validate_uscc(raw)
@@ -300,6 +314,7 @@ def test_presence(kind: str, value: object, expected: list[str]) -> None:
 def all_findings() -> list[Finding]:
     """Every finding the tables above produce."""
     found = [item for raw, _, _ in USCC_ROWS for item in validate_uscc(raw).findings]
+    found += [item for raw, _, _ in CREDIT_COLUMN_ROWS for item in validate_credit_column(raw).findings]
     found += [item for raw, _, _ in REG_NO_ROWS for item in validate_registration_number(raw).findings]
     found += [item for raw, _, _ in RESIDENT_ID_ROWS for item in validate_resident_id(raw, today=TODAY).findings]
     found += [item for kind, value, _ in CONTACT_ROWS for item in CONTACT[kind](value)]
@@ -313,6 +328,7 @@ def all_findings() -> list[Finding]:
 
 def test_every_reason_code_is_registered_and_exercised() -> None:
     expected = {code for rows in (USCC_ROWS, REG_NO_ROWS, RESIDENT_ID_ROWS) for _, _, found in rows for code in found}
+    expected |= {code for _, _, found in CREDIT_COLUMN_ROWS for code in found}
     expected |= {code for rows in (CONTACT_ROWS, PRESENCE_ROWS) for _, _, found in rows for code in found}
     expected |= {code for _, _, _, found in DATE_ROWS for code in found}
     # The rest are raised by whole columns and the mapping, exercised in test_kinds.

@@ -25,8 +25,9 @@ from zhizhi.ingest.normalize import (
     split_addresses,
 )
 from zhizhi.ingest.normalize.artefacts import undo_artefacts
-from zhizhi.ingest.validate import validate_registration_number, validate_resident_id, validate_uscc
+from zhizhi.ingest.validate import validate_registration_number, validate_resident_id
 from zhizhi.ingest.validate.artefacts import artefact_findings
+from zhizhi.ingest.validate.credit_column import validate_credit_column
 from zhizhi.ingest.validate.identifiers import uscc_valid_mask
 from zhizhi.ingest.validate.results import Checked, Finding
 from zhizhi.records.fields import Field
@@ -128,7 +129,8 @@ def _text(spec: Field, raw: pl.Series, ctx: Context) -> Cleaned:
 
 
 def _validated(
-    check: Callable[[str, str], Checked[str]], fast: Callable[[pl.Series], pl.Series] | None = None
+    check: Callable[[str, str], Checked[str]] | Callable[[str, str], Checked[str | None]],
+    fast: Callable[[pl.Series], pl.Series] | None = None,
 ) -> Callable[[Field, pl.Series, Context], Cleaned]:
     """A kind whose per-value validator normalises and checks, run once per distinct value; with `fast`, a
     column check that clears most values at once, so the validator runs only for the rest."""
@@ -339,7 +341,7 @@ KINDS: dict[str, Callable[[Field, pl.Series, Context], Cleaned]] = {
     "text": _text,
     "name": _text,
     "person": _text,
-    "uscc": _validated(validate_uscc, uscc_valid_mask),
+    "uscc": _validated(validate_credit_column, uscc_valid_mask),
     "reg_no": _validated(validate_registration_number),
     "date": _date,
     "datetime": _datetime,

@@ -13,6 +13,8 @@ import polars as pl
 from zhizhi.errors import InputError
 from zhizhi.ingest.kinds import Cleaned, Context, I, clean_column, findings_where, no_findings, output_columns
 from zhizhi.ingest.read.base import ERROR, ROW
+from zhizhi.ingest.validate.credit_column import LEFT_OUT
+from zhizhi.ingest.validate.identifiers import compact
 from zhizhi.ingest.validate.results import REASONS
 from zhizhi.records.fields import Field, RecordType
 from zhizhi.sources.config import SourceConfig
@@ -70,6 +72,7 @@ def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped
             columns.setdefault(name, pl.Series(name, [None] * height, dtype=pl.String))
     records = pl.DataFrame([columns[name] for name in record_columns(kind)])
     found = pl.concat([f.cast(no_findings().schema) for f in findings]) if findings else no_findings()
+    records = _registration_numbers(kind, records, found)
     found = pl.concat(
         [found, _missing(kind, source, raw, records, found), _malformed(frame), _errors(source, raw)]
         + [_reversed(as_read(kind.field(a), source), as_read(kind.field(b), source), raw, records)
@@ -85,6 +88,19 @@ def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped
     filled = raw.select((pl.all().str.strip_chars().fill_null("") != "").sum()).row(0, named=True)
     records = records.select(ROW, KEY, HARD, *record_columns(kind))
     return Mapped(records, found, filled, translations, _rows_per_artefact(artefacts))
+
+
+def _registration_numbers(kind: RecordType, records: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
+    """A 15-digit registration number given in a credit-code column (`uscc.reg_no`) as the record's registration
+    number, where its record type has that field and the row left it empty."""
+    given = found.filter(pl.col("code") == "uscc.reg_no")
+    target = next((spec.name for spec in kind.fields if spec.kind == "reg_no"), None)
+    if target is None or not given.height:
+        return records
+    numbers = given.select(I, pl.col("value").map_elements(compact, return_dtype=pl.String).alias("n")).unique(I)
+    at = pl.DataFrame({I: pl.int_range(0, records.height, dtype=pl.UInt32, eager=True)})
+    number = at.join(numbers, on=I, how="left", maintain_order="left")["n"]
+    return records.with_columns(pl.coalesce(pl.col(target), number).alias(target))
 
 
 def _same_copies(frame: pl.DataFrame, source: SourceConfig, name: str, columns: tuple[str, ...]) -> None:
@@ -155,7 +171,7 @@ def _missing(
             continue
         named = as_read(spec, source)
         flagged = pl.Series([False] * records.height)
-        rows = found.filter(pl.col("field") == spec.name)[I]
+        rows = found.filter((pl.col("field") == spec.name) & ~pl.col("code").is_in(LEFT_OUT))[I]
         if rows.len():
             flagged = pl.int_range(0, records.height, eager=True).is_in(rows.implode())
         mask = records[spec.name].is_null() & ~flagged
