@@ -18,6 +18,8 @@ _EN = {
     "uscc.division": "Credit code's division is not 6 digits",
     "uscc.check_char": "Credit code's check character is wrong",
     "uscc.org_check": "Credit code's organisation code has a wrong check character",
+    "uscc.reg_no": "A registration number in the credit code's column, kept as the registration number",
+    "uscc.resident_id": "An identity number in the credit code's column, not kept as a credit code",
     "reg_no.length": "Registration number is not 15 digits",
     "reg_no.format": "Registration number has characters other than digits",
     "reg_no.check_digit": "Registration number's check digit is wrong",
