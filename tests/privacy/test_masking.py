@@ -145,6 +145,23 @@ def test_the_entity_file_masks_golden_fields_and_unmasks_with_a_purpose(web: Web
     assert {o for _, o, _ in _reads(web)} == {f"entity:{found['id']}", str(shown["records"][0]["record_id"])}
 
 
+def test_a_purpose_opens_on_the_entity_file_only_records_of_the_readers_scope(web: Web, tmp_path: Path) -> None:
+    """A register entity is one file for the bureau, but a purpose does not reach past the reader's departments: the
+    registration record of LZ-DJ stays masked, with the golden values taken from it, for a handler of LZ-SP."""
+    _load(web, tmp_path)
+    with web.sessions() as session, session.begin():
+        resolve(session, OPERATOR, web.workspace.config.resolve)
+    other = _bearer(web, "elsewhere", ["handler"], "LZ-SP")
+    (found,) = web.client.get("/api/entities", params={"q": "甲有限公司"}, headers=other).json()
+    shown = web.client.get(f"/api/entities/{found['id']}", params={"purpose": "投诉处理：回访"}, headers=other)
+    assert shown.status_code == 200
+    file = shown.json()
+    assert file["records"] and not any(r["in_scope"] for r in file["records"])
+    assert PERSON_ID not in shown.text and PHONE not in shown.text and LEGAL_REP not in shown.text
+    assert file["golden"]["legal_representative"]["value"] == "彭**" and file["phone"] == "139****1234"
+    assert {o for _, o, _ in _reads(web)} == {f"entity:{found['id']}"}  # nothing of a record was opened
+
+
 def test_the_quarantine_workbook_masks_for_a_leader(web: Web, tmp_path: Path) -> None:
     _load(web, tmp_path)
     web.login_form("leader")

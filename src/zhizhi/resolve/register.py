@@ -111,12 +111,15 @@ def entity_file(
         .where(EntityLink.entity_id == kept)
         .order_by(Record.record_type, Record.id)
     ).all()
+    # A purpose opens only what the reader's scope holds: a record of another department's subtree stays masked,
+    # and so does a golden value taken from one.
+    opened = {record.id for _, record, *_, in_scope in rows if purpose is not None and in_scope}
     if purpose is not None:
-        ids = [f"entity:{kept}", *(str(record.id) for _, record, *_ in rows)]
+        ids = [f"entity:{kept}", *(str(record_id) for record_id in sorted(opened))]
         disclose(session, actor, purpose=purpose, object_type="record", object_ids=ids, fields=[], per_hour=per_hour)
     records = [
         {
-            **_record(link, record, version, batch, raw, unmasked=purpose is not None),
+            **_record(link, record, version, batch, raw, unmasked=record.id in opened),
             "department": department,
             "in_scope": bool(in_scope),
         }
@@ -125,15 +128,14 @@ def entity_file(
     owners = {r["record_id"]: {"department": r["department"], "in_scope": r["in_scope"]} for r in records}
     counts = _deliveries(session, kept)
     listed = _delivery_list(session, actor, kept, {r["record_id"]: r["source"] for r in records})
-    golden = json.loads(entity.golden or "{}")
+    personal = personal_columns("entity")
+    golden = {
+        k: v if k not in personal or v.get("record_id") in opened else {**v, "value": mask(personal[k], v.get("value"))}
+        for k, v in json.loads(entity.golden or "{}").items()
+    }
     summary = _summary(entity)
-    if purpose is not None:
+    if "phone" in golden and golden["phone"].get("record_id") in opened:
         summary["phone"] = entity.phone
-    else:
-        personal = personal_columns("entity")
-        golden = {
-            k: {**v, "value": mask(personal[k], v.get("value"))} if k in personal else v for k, v in golden.items()
-        }
     golden = {k: {**v, **owners.get(v.get("record_id"), _NOT_LINKED)} for k, v in golden.items()}
     return {
         **summary,
