@@ -17,8 +17,10 @@ from stdnum.iso7064 import mod_11_2, mod_11_10
 
 from tests.conftest import OPERATOR, Outbox
 from zhizhi.demo.records import credit_code
+from zhizhi.ingest.batches import batch_rows
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.ingest.validate.credit_column import validate_credit_column
+from zhizhi.privacy.erase import erase_cells, erase_findings, source_categories
 from zhizhi.sources import parse_source
 from zhizhi.store.tables import QuarantineItem, Record, RecordVersion
 
@@ -126,3 +128,26 @@ def test_registration_numbers_in_a_credit_code_column_key_the_businesses(
     assert keys == {f"reg_no={REG_NO}", f"uscc={CODE}"}
     old = next(d for d in data if d["name"] == "柳州市城中区老字号酱料厂")
     assert old["reg_no"] == REG_NO and "uscc" not in old
+
+
+def test_an_identity_number_in_a_credit_code_column_is_masked_wherever_the_row_is_shown_or_kept(
+    city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """The column feeds a field that is not personal, yet its cell is an operator's identity number: the raw row
+    shows it masked, and retention's erasure of the row and of the warnings does not keep it whole."""
+    path = _write(tmp_path / "许可台账.csv", [
+        ["许可证编号", "经营者名称", "统一社会信用代码（身份证号码）", "经营场所"],
+        ["JY14502020000001", "柳州市城中区阿明粉店", ID_NUMBER, "柳州市城中区五一路1号"],
+    ])  # fmt: skip
+    source = parse_source(LICENCES, "sources/xuke.yaml")
+    with city() as session, session.begin():
+        batch = ingest_file(session, OPERATOR, source, path, today=TODAY, outbox=Outbox()).batch
+        (row,) = batch_rows(session, OPERATOR, batch.id)
+        warnings = session.scalar(select(RecordVersion.warnings))
+    masked = f"{ID_NUMBER[:6]}********{ID_NUMBER[-4:]}"
+    assert row["cells"]["统一社会信用代码（身份证号码）"] == masked
+    assert row["cells"]["许可证编号"] == "JY14502020000001"  # a column of no personal field is otherwise as read
+    categories = source_categories({f: m.column for f, m in source.fields.items()}, "licence")
+    cells = erase_cells({"统一社会信用代码（身份证号码）": ID_NUMBER, "经营场所": "柳州市城中区五一路1号"}, categories)
+    assert cells["统一社会信用代码（身份证号码）"] == masked
+    assert ID_NUMBER in (warnings or "") and ID_NUMBER not in (erase_findings(warnings, {}, categories) or "")

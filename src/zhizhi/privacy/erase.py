@@ -51,6 +51,8 @@ def erase_findings(text: str | None, fields: Mapping[str, str], columns: Mapping
         value = finding.get("value")
         if category is not None and category != NOT_PERSONAL:
             finding["value"] = erased(category, value)
+        elif isinstance(value, str):  # an identity number in a credit-code column (`uscc.resident_id`)
+            finding["value"] = mask_text(value, ("resident_id",))
         for key in ("message", "message_zh"):
             message = finding.get(key)
             if not isinstance(message, str):

@@ -68,11 +68,17 @@ def mask_data(record_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def mask_cells(cells: Mapping[str, Any], categories: Mapping[str, str]) -> dict[str, Any]:
-    """A raw row's cells masked: mapped columns by their field's category, every other text by detection."""
+    """A raw row's cells masked: mapped columns by their field's category, every other text by detection. A column
+    feeding a field that is not personal still has a resident identity number masked: a credit-code column holds an
+    individual business's operator's number where the business has no code on file."""
     return {
-        name: mask(categories.get(name, FREE_TEXT), value) if categories.get(name) != "none" else value
+        name: mask(categories.get(name, FREE_TEXT), value) if categories.get(name) != "none" else _ids_masked(value)
         for name, value in cells.items()
     }
+
+
+def _ids_masked(value: Any) -> Any:
+    return mask_text(value, ("resident_id",)) if isinstance(value, str) else value
 
 
 def check_purpose(purpose: str | None) -> str:

@@ -5,7 +5,8 @@ none on file, its 15-digit registration number (统一社会信用代码/注册�
 Such a value is no credit code, and no wrong one: it is told for what it is (`uscc.reg_no`, `uscc.resident_id`, both
 soft) and left out of the credit code, so the record stands on its other keys and nothing downstream takes it for a
 credit code. A registration number goes to the record's own registration-number field where it has one
-(`zhizhi.ingest.mapping`); an identity number, personal data, is kept nowhere but the raw row.
+(`zhizhi.ingest.mapping`); an identity number, personal data, is kept nowhere but the raw row, masked there wherever
+it is shown (`zhizhi.privacy.masking.mask_cells`).
 """
 
 from __future__ import annotations
