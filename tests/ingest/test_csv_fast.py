@@ -62,7 +62,7 @@ def test_a_row_wider_than_the_header_is_left_to_the_row_by_row_path(tmp_path: Pa
     path = tmp_path / "ragged.csv"
     path.write_text("名称,地址\n甲,中山路\n乙,解放路,多出来的\n", encoding="utf-8")
     _, _, frame = _read(path)
-    assert frame["_error"].to_list() == [None, "row has 3 fields but the header has 2"]
+    assert frame["_error"][0] is None and "row has 3 fields but the header has 2" in frame["_error"][1]
 
 
 def test_a_title_with_a_line_break_is_left_to_the_row_by_row_path(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from zhizhi.ingest.kinds import Context
+from zhizhi.ingest.kinds import Context, I
 from zhizhi.ingest.mapping import HARD, KEY, map_chunk
 from zhizhi.ingest.pipeline import build_context
 from zhizhi.ingest.read.base import ERROR, ROW
@@ -137,6 +137,20 @@ def test_required_missing_and_malformed_rows_are_hard() -> None:
     assert _map({"c": "  "}).row(0, named=True)["codes"] == ["field.missing"]
     malformed = _map({"e": "城中区1号"}, error="row has 12 fields but the header has 9").row(0, named=True)
     assert malformed["codes"] == ["row.malformed"] and malformed[HARD]
+
+
+def test_a_readers_reason_given_in_both_languages_is_worded_in_each() -> None:
+    frame = pl.DataFrame(
+        {ROW: [2, 3], ERROR: ["有 4 个字段\x1frow has 4 fields", "broken JSON"], **{k: ["x", "x"] for k in "abcdefghi"}}
+    )
+    found = map_chunk(frame, parse_source(ENTITY, "t.yaml"), Context(TODAY, "450200", "0772")).findings
+    malformed = found.filter(pl.col("code") == "row.malformed").sort(I)
+    assert malformed["message_zh"].to_list() == ["此行无法按表头读取：有 4 个字段", "此行无法按表头读取：broken JSON"]
+    assert malformed["message"].to_list() == [
+        "the row cannot be read against the header: row has 4 fields",
+        "the row cannot be read against the header: broken JSON",
+    ]
+    assert malformed["value"].to_list() == ["row has 4 fields", "broken JSON"]
 
 
 def test_soft_findings_keep_the_row() -> None:

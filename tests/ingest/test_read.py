@@ -11,6 +11,7 @@ import pytest
 
 from zhizhi.errors import InputError
 from zhizhi.ingest.read import ERROR, ROW, Reading, ReadOptions, open_file
+from zhizhi.ingest.read.base import LANGUAGES
 
 ROWS = [
     ["统一社会信用代码", "企业名称", "成立日期"],
@@ -69,7 +70,10 @@ def test_titles_blanks_repeated_headers_totals_and_ragged_rows(tmp_path: Path) -
         (9, "total_row"),
     ]
     assert frame[ROW].to_list() == [4, 5, 8]
-    assert frame[ERROR].to_list() == [None, None, "row has 4 fields but the header has 3"]
+    assert frame[ERROR].to_list()[:2] == [None, None]
+    zh, en = frame[ERROR][2].split(LANGUAGES)  # the cell past the header kept in the reason, in both languages
+    assert "有 4 个字段，表头只有 3 列" in zh and "「多出来的值」" in zh
+    assert en.startswith("row has 4 fields but the header has 3; past the header: 「多出来的值」")
     assert len(rows) == frame.height + len(reading.skipped) + 1  # every row is data, skipped, or the header
 
 
@@ -270,7 +274,9 @@ def test_a_quote_never_closed_marks_the_row_that_swallowed_the_rows_below(tmp_pa
     _, frame = _read(path)
     errors = dict(zip(frame[ROW].to_list(), frame[ERROR].to_list(), strict=True))
     assert errors[2] is None
-    assert errors[3].startswith("a quote opened in `企业名称` is not closed before the next row: 2 line(s)")
+    said = errors[3].split(LANGUAGES)[1]
+    assert said.startswith("a quote opened in `企业名称` is not closed before the next row: 2 line(s)")
+    assert errors[3].startswith("`企业名称` 中的引号在下一行之前没有闭合")
     assert errors[max(errors)] is None  # the two-line name: a cell, not a swallowing
 
 

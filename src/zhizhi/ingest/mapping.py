@@ -12,7 +12,7 @@ import polars as pl
 
 from zhizhi.errors import InputError
 from zhizhi.ingest.kinds import Cleaned, Context, I, clean_column, findings_where, no_findings, output_columns
-from zhizhi.ingest.read.base import ERROR, ROW
+from zhizhi.ingest.read.base import ERROR, LANGUAGES, ROW
 from zhizhi.ingest.validate.credit_column import LEFT_OUT
 from zhizhi.ingest.validate.identifiers import compact
 from zhizhi.ingest.validate.results import REASONS
@@ -269,16 +269,19 @@ def _reversed(start: Field, end: Field, raw: pl.DataFrame, records: pl.DataFrame
 
 def _malformed(frame: pl.DataFrame) -> pl.DataFrame:
     errors = frame[ERROR]
+    said = pl.col("error").str.split_exact(LANGUAGES, 1)  # Chinese, then English; a reader's own words: English
+    zh = pl.when(said.struct.field("field_1").is_null()).then(pl.col("error")).otherwise(said.struct.field("field_0"))
+    en = pl.coalesce(said.struct.field("field_1"), pl.col("error"))
     return (
-        pl.DataFrame({I: pl.int_range(0, frame.height, dtype=pl.UInt32, eager=True), "value": errors})
-        .filter(pl.col("value").is_not_null())
+        pl.DataFrame({I: pl.int_range(0, frame.height, dtype=pl.UInt32, eager=True), "error": errors})
+        .filter(pl.col("error").is_not_null())
         .select(
             I,
             pl.lit(None, dtype=pl.String).alias("field"),
             pl.lit("row.malformed").alias("code"),
-            pl.col("value"),
-            pl.format("此行无法按表头读取：{}", pl.col("value")).alias("message_zh"),
-            pl.format("the row cannot be read against the header: {}", pl.col("value")).alias("message"),
+            en.alias("value"),
+            pl.format("此行无法按表头读取：{}", zh).alias("message_zh"),
+            pl.format("the row cannot be read against the header: {}", en).alias("message"),
         )
     )
 

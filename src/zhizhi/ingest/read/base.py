@@ -13,6 +13,8 @@ import polars as pl
 CHUNK_ROWS = 50_000
 ROW = "_row"  # the row number as a person sees it in the file: 1-based, header rows counted
 ERROR = "_error"  # why a row could not be read as a row (wrong number of fields, broken JSON); null when fine
+LANGUAGES = "\x1f"
+"""Between the Chinese and the English of an `ERROR` given in both (a reader's own words are English alone)."""
 TOTAL_MARKERS = ("合计", "总计", "小计", "本页小计", "本页合计", "共计", "累计", "total")
 # Below the data of a ledger: a notes block (填表说明, 注：, 备注：, 以下空白) and sign-off lines
 # (制表人：张三 审核人：李四 制表日期：…), and below each page of a paged export its footer (第1页 共3页).

@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from zhizhi.errors import InputError
-from zhizhi.ingest.read.base import ERROR, ROW, Chunk, Reading, ReadOptions
+from zhizhi.ingest.read.base import ERROR, LANGUAGES, ROW, Chunk, Reading, ReadOptions
 from zhizhi.ingest.read.csv_fast import NotEncoded, fast_chunks, lines_end_in_cr
 from zhizhi.ingest.read.encoding import check_encoding, detect_encoding
 from zhizhi.ingest.read.headers import WINDOW
@@ -107,8 +107,10 @@ def _swallowed(chunk: Chunk, delimiter: str) -> Chunk:
             lines = (row[column] or "").split("\n")[1:]
             if any(line.count(delimiter) >= need for line in lines):
                 errors[row[ROW]] = (
-                    f"a quote opened in `{column}` is not closed before the next row: {len(lines)} line(s) below were "
-                    "read into this cell; close the quote (or remove it) and export again"
+                    f"`{column}` 中的引号在下一行之前没有闭合：下面 {len(lines)} 行都被读进了这个单元格；"
+                    f"请补上（或删去）引号后重新导出{LANGUAGES}a quote opened in `{column}` is not closed before the "
+                    f"next row: {len(lines)} line(s) below were read into this cell; close the quote (or remove it) "
+                    "and export again"
                 )
                 break
     if not errors:

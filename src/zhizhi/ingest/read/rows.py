@@ -82,7 +82,7 @@ def sheet_chunks(
                 continue
         error = None
         if len(cells) > width and any(c.strip() for c in cells[width:]):
-            error = f"row has {len(cells)} fields but the header has {width}"
+            error = past_the_header(cells, width)
         append((number, error, cells))
         if len(batch) >= chunk_rows:
             yield Chunk(sheet, frame(batch, header))
@@ -90,6 +90,19 @@ def sheet_chunks(
             append = batch.append
     if batch:
         yield Chunk(sheet, frame(batch, header))
+
+
+def past_the_header(cells: list[str], width: int) -> str:
+    """Why a row with filled cells past its header's width is no row (its frame keeps only the header's cells): the
+    cells past it quoted, in both languages (`zhizhi.ingest.mapping` reads them apart at the separator `LANGUAGES`)."""
+    extra = "、".join(f"「{c.strip()}」" for c in cells[width:] if c.strip())
+    extra = extra if len(extra) <= 300 else extra[:300] + "…"
+    return (
+        f"有 {len(cells)} 个字段，表头只有 {width} 列；表头之外的内容：{extra}"
+        "（多半是一个没加引号的逗号，或多粘贴的单元格）"
+        f"{base.LANGUAGES}row has {len(cells)} fields but the header has {width}; past the header: {extra} (an "
+        "unquoted comma, or a cell pasted too many?)"
+    )
 
 
 def _chain(
