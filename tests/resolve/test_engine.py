@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 
 from tests.resolve.conftest import CODES, firm, small_city, subjects
@@ -306,3 +308,26 @@ def test_the_one_holder_levels_keep_their_odds_whatever_the_register_size(city_f
             assert math.isclose(model.weight("name", level) + math.log2(prior / (1 - prior)), math.log2(odds))
     assert ONE_HOLDER_LIST_ODDS > 99 / 2 > ONE_HOLDER_ODDS  # with the same form, one links and the other waits
     assert 0 < trained.m_u("name", "one_holder")[0] < 1
+
+
+def test_namesakes_without_codes_are_not_chained_through_a_row_that_leaves_out_its_district() -> None:
+    """Three shops of one name in three places; the middle row writes no district. Random pairs of a register never
+    leave a county out, so they cannot teach how often two different shops fall there: such a level's u is fixed,
+    and a road that differs weighs against the pair (it weighed +8 bits for it, and chained the three into one)."""
+    rows = [
+        firm("莫福粉店", 0, "飞鹅路1号", source="equipment"),
+        firm("莫福粉店", 0, "跃进路9号", source="equipment", address="跃进路9号", address_division_code=None),
+        firm("莫福粉店", 2, "航银路50号", source="equipment"),
+    ]
+    trained = train(prepare(small_city()))
+    assert trained.weight("address", "near_other_road") < 0 and trained.weight("address", "else") < 0
+    features = prepare(subjects(*rows))
+    scored = score_pairs(features, model=trained, thresholds=Thresholds(review=0.0))
+    assert pairs_of(scored, at_least=0.8) == set()
+    assert clusters_of(features, scored) == [[1], [2], [3]]
+    # a model stored before the level's u was fixed reads with the u as the level defines it now
+    stored = json.loads(trained.to_json())
+    stored["parameters"]["address"]["else"]["u"] = 5e-7
+    del stored["parameters"]["address"]["near_other_road"]
+    assert Model.from_json(json.dumps(stored)).m_u("address", "else")[1] == 0.05
+    assert Model.from_json(json.dumps(stored)).weight("address", "near_other_road") < 0

@@ -16,6 +16,7 @@ and county its division code names, so an address without its province (柳州�
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 import polars as pl
@@ -47,12 +48,50 @@ class AddressKey(NamedTuple):
     road_no: str | None
 
 
+_CHINESE_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_CHINESE_NUMBER = rf"(?:[{''.join(_CHINESE_DIGITS)}十百]+)"
+_CHINESE_HOUSE = rf"({ROAD})({_CHINESE_NUMBER})号"
+
+
 def address_exprs(rest: pl.Expr) -> list[pl.Expr]:
     """`address_key` and `unit` of the street part of addresses (ingest's `address_rest`, or the whole address)."""
-    text = simplified_expr(clean_name_expr(rest)).str.replace(TOWN, "")
+    text = _house_numbers(simplified_expr(clean_name_expr(rest)).str.replace(TOWN, ""))
     parts = text.str.extract_groups(rf"^(.+?)({UNIT})$")
     key = pl.coalesce(parts.struct.field("1"), text).replace("", None)
     return [key.alias("address_key"), parts.struct.field("2").alias("unit")]
+
+
+def _house_numbers(text: pl.Expr) -> pl.Expr:
+    """A house number after the road written as the register writes it: 龙城路六号, 龙城路6#, 龙城路6 (nothing after it)
+    and 屏山大道十八号 are 龙城路6号 and 屏山大道18号 (one list types the number in words, another leaves out 号)."""
+    text = text.str.replace(rf"^(.*?{ROAD}[0-9]+(?:-[0-9]+)?)(?:#|＃)", "${1}号")
+    text = text.str.replace(rf"^(.*?{ROAD}[0-9]+(?:-[0-9]+)?)$", "${1}号")
+    return text.map_batches(_in_digits, return_dtype=pl.String)
+
+
+def _in_digits(texts: pl.Series) -> pl.Series:
+    """The house numbers written in Chinese numerals (after a road, before 号) in digits; only those texts touched."""
+    written = texts.str.contains(_CHINESE_HOUSE).fill_null(False)
+    if not written.any():
+        return texts
+    at = written.arg_true()
+    pattern = re.compile(_CHINESE_HOUSE)
+    changed = [pattern.sub(lambda m: f"{m[1]}{_number(m[2])}号", text, count=1) for text in texts.gather(at).to_list()]
+    return texts.scatter(at, changed)
+
+
+def _number(words: str) -> int:
+    """A number in Chinese numerals: 六 6, 十八 18, 二十 20, 一百零五 105, 一八 18 (digit by digit)."""
+    if "十" not in words and "百" not in words:
+        return int("".join(str(_CHINESE_DIGITS[c]) for c in words))
+    total = current = 0
+    for character in words:
+        if character in _CHINESE_DIGITS:
+            current = _CHINESE_DIGITS[character]
+        else:
+            total += (current or 1) * (10 if character == "十" else 100)
+            current = 0
+    return total + current
 
 
 def road_exprs(key: pl.Expr) -> list[pl.Expr]:

@@ -200,7 +200,13 @@ ADDRESS = Comparison(
         Level("same_road", "county_l = county_r AND road_l = road_r", "同一区县同一道路，门牌不同", 0.03, 1e-3),
         Level("same_county", "county_l = county_r", "同一区县，道路不同", 0.03, 0.15),
         Level("other_county", "county_l <> county_r", "不同区县", 0.01, 0.8),
-        Level("else", "ELSE", "地址不同", 0.03, 0.05),
+        # One side without a county: random pairs of the register (whose counties are all filled) cannot teach how
+        # often two different businesses fall here, so u is fixed, as for the levels with both counties.
+        Level("near_same_road", f"{_COUNTY_AGREES} AND road_l = road_r", "同一道路，门牌不同（一方未写区县）", 0.03,
+              fixed_u=2e-3),
+        Level("near_other_road", f"{_COUNTY_AGREES} AND road_l <> road_r", "道路不同（一方未写区县）", 0.02,
+              fixed_u=0.8),
+        Level("else", "ELSE", "地址不同", 0.03, fixed_u=0.05),
     ),
 )
 PHONE = Comparison(

@@ -79,15 +79,19 @@ class Model:
 
     @classmethod
     def from_json(cls, text: str) -> Model:
-        """Read a model written by `to_json`; a comparison level it does not know gets its prior."""
+        """Read a model written by `to_json`; a comparison level it does not know gets its prior, and a level's fixed
+        m or u (not learned) is the level's as defined now, whatever the model was trained with."""
         document = json.loads(text)
         if document.get("version") != MODEL_VERSION:
             raise ValueError(f"Model version `{document.get('version')}` is not {MODEL_VERSION}: train it again.")
         defaults = prior_model(document["probability_two_random_records_match"]).parameters
         stored = document["parameters"]
         parameters = {
-            c: {k: (stored[c][k]["m"], stored[c][k]["u"]) if k in stored.get(c, {}) else mu for k, mu in levels.items()}
-            for c, levels in defaults.items()
+            c.name: {
+                lv.key: _as_defined(lv, stored[c.name][lv.key]) if lv.key in stored.get(c.name, {}) else mu
+                for lv, mu in zip(c.scored_levels(), defaults[c.name].values(), strict=True)
+            }
+            for c in COMPARISONS
         }
         return cls(document["probability_two_random_records_match"], parameters, dict(document.get("trained_on", {})))
 
@@ -142,11 +146,19 @@ def odds_u(prior: float, m: float, odds: float) -> float:
     return prior / (1.0 - prior) * m / odds
 
 
+def _as_defined(level: Level, stored: dict[str, float]) -> tuple[float, float]:
+    """A stored level's m and u, each as the level fixes it when it does (a fixed-odds level's u follows its learned
+    m, as stored)."""
+    if level.fixed_odds is not None:
+        return stored["m"], stored["u"]
+    return _fixed_or(level.fixed_m, stored["m"]), _fixed_or(level.fixed_u, stored["u"])
+
+
 def _prior_m_u(level: Level, prior: float) -> tuple[float, float]:
     m = _fixed_or(level.fixed_m, level.prior_m)
     if level.fixed_odds is not None:
         return m, odds_u(prior, m, level.fixed_odds)
-    return m, level.prior_u or 1e-6
+    return m, _fixed_or(level.fixed_u, level.prior_u or 1e-6)
 
 
 def estimate(labelled: pl.DataFrame, random: pl.DataFrame, prior: float, trained_on: dict[str, int]) -> Model:
