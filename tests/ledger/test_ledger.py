@@ -4,18 +4,25 @@ third party checks without a database and that fail on any changed byte."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from tests.conftest import OPERATOR, outbox
+from tests.ingest.test_pipeline import _codes, _row, _source, _write
 from zhizhi.cli.main import app
 from zhizhi.config import Workspace
-from zhizhi.config.keys import ensure_signing_key
-from zhizhi.errors import InputError
+from zhizhi.config.keys import PUBLIC_KEY, ensure_signing_key
+from zhizhi.errors import ConfigError, ConflictError, InputError
+from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.ledger import append, check_proof, make_proof, sign_head, verify_ledger
+from zhizhi.store.tables import Delivery, LedgerEntry
 
 runner = CliRunner()
 
@@ -168,3 +175,57 @@ def test_the_hash_body_is_the_canonical_json(value: str) -> None:
     expected = canonical([7, "2026-11-28T00:00:00.000000Z", value, "batch", value, value])
     digest = hashlib.sha256(f"{'a' * 64}\n{expected}".encode()).hexdigest()
     assert entry_hash("a" * 64, 7, "2026-11-28T00:00:00.000000Z", value, "batch", value, value) == digest
+
+
+def _owed(city: sessionmaker[Session], tmp_path: Path) -> Delivery:
+    """One delivery owed to `province` (a registration record ingested)."""
+    path = _write(tmp_path / "a.csv", [_row(_codes(1)[0], "甲有限公司")])
+    with city() as session, session.begin():
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), outbox=outbox("province"))
+    with city() as session:
+        delivery = session.scalars(select(Delivery)).one()
+        session.expunge(delivery)
+    return delivery
+
+
+def test_an_entry_appended_by_hand_after_the_last_checkpoint_is_named_and_never_signed(
+    city: sessionmaker[Session], keys: Path, tmp_path: Path
+) -> None:
+    """The chain needs no secret: whoever can write to the database can append an entry that chains. What no
+    checkpoint signs yet is held against the outbox: a delivery it does not hold, or one under another target or key,
+    is named by `verify`, and `sign_head` refuses to sign over it (a proof would have carried it)."""
+    delivery = _owed(city, tmp_path)
+    with city() as session, session.begin():
+        sign_head(session, keys)
+        signed = session.scalar(select(func.max(LedgerEntry.seq)))
+    true = {"target": delivery.target, "idempotency_key": delivery.idempotency_key,
+            "record_version_id": delivery.record_version_id, "attempt": 1, "reason": None}  # fmt: skip
+    with city() as session, session.begin():
+        append(session, "delivery.acknowledged", "delivery", delivery.id, true)
+    report = _verify(city, keys)
+    assert report["ok"] and (report["unsigned"], report["unsigned_from"]) == (1, signed + 1)
+    with city() as session, session.begin():
+        seq = append(session, "delivery.acknowledged", "delivery", delivery.id, {**true, "idempotency_key": "FORGED"})
+    report = _verify(city, keys)
+    assert not report["ok"] and report["first_bad_seq"] == seq and "`FORGED`" in str(report["problem"])
+    with city() as session, session.begin(), pytest.raises(ConflictError, match=f"entry {seq}"):
+        sign_head(session, keys)
+
+
+def test_a_delivery_the_outbox_lacks_is_named(city: sessionmaker[Session], keys: Path, tmp_path: Path) -> None:
+    _owed(city, tmp_path)
+    with city() as session, session.begin():
+        seq = append(session, "delivery.acknowledged", "delivery", 99_999, {"target": "province"})
+    report = _verify(city, keys)
+    assert not report["ok"] and report["first_bad_seq"] == seq and "delivery 99999" in str(report["problem"])
+
+
+def test_a_missing_or_foreign_public_key_is_named(sessions: sessionmaker[Session], keys: Path) -> None:
+    _append(sessions, 1)
+    other = ec.generate_private_key(ec.SECP256R1()).public_key()
+    (keys / PUBLIC_KEY).write_bytes(other.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo))
+    with pytest.raises(ConfigError, match="not the Ed25519 key"):
+        _verify(sessions, keys)
+    (keys / PUBLIC_KEY).unlink()
+    with pytest.raises(ConfigError, match="No public key at"):
+        _verify(sessions, keys)

@@ -26,9 +26,16 @@ def verify(ctx: typer.Context, as_json: bool = JsonOption) -> None:
         as_json,
         lambda: console.print(
             f"Ledger intact: {report.entries} entries, {report.checkpoints} checkpoints, head {report.head_hash}."
+            + (
+                f" Entries {report.unsigned_from}-{report.entries} ({report.unsigned}) are not under a signed "
+                "checkpoint yet: the outbox bears them out, but only a signature proves them; the worker signs "
+                "them soon, or run `zhizhi ledger checkpoint`."
+                if report.unsigned
+                else ""
+            )
             if report.ok
             else f"Ledger broken at entry {report.first_bad_seq}: {report.problem}. "
-            f"The {report.entries} entries before it are intact."
+            f"The entries before it are intact."
         ),
     )
     if not report.ok:

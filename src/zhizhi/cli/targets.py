@@ -19,6 +19,7 @@ from zhizhi.delivery.platforms import (
 )
 from zhizhi.delivery.send import send_once
 from zhizhi.delivery.steward import resend, retry
+from zhizhi.ledger import sign_if_due
 
 app = typer.Typer(help="Targets: the platforms records are delivered to.", no_args_is_help=True)
 
@@ -76,6 +77,9 @@ def send(
                 if report.claimed == 0:
                     break
             totals[target.name] = done
+        if any(totals.values()):  # what was recorded, signed before the command ends: no forgery can join it unseen
+            with sessions() as session, session.begin():
+                sign_if_due(session, workspace.keys_dir, every_entries=1, every_minutes=0)
 
     def show() -> None:
         for name, done in totals.items():

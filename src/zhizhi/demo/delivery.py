@@ -27,11 +27,13 @@ from string import Template
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from zhizhi.config import load_workspace
 from zhizhi.config.files import parse_yaml
 from zhizhi.delivery import load_targets
 from zhizhi.delivery.send import SendReport, send_once
 from zhizhi.delivery.targets import FILES, TARGETS_FOLDER, TargetConfig
 from zhizhi.demo.province import DB_FILE as PROVINCE_DB_FILE
+from zhizhi.ledger import sign_if_due
 
 SHARE_DB_FILE = "city-share.db"
 SHARE_TABLE = "market_entity"
@@ -220,4 +222,6 @@ def send_due(
                 states[state] = states.get(state, 0) + count
             if on_batch is not None:
                 on_batch(target.name, report)
+    with sessions() as session, session.begin():  # what was recorded, signed (as `zhizhi targets send` does)
+        sign_if_due(session, load_workspace(root).keys_dir, every_entries=1, every_minutes=0)
     return done

@@ -20,7 +20,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from zhizhi.config.keys import PRIVATE_KEY, PUBLIC_KEY
-from zhizhi.errors import ConfigError, InputError
+from zhizhi.errors import ConfigError, ConflictError, InputError
+from zhizhi.ledger.against import last_signed, unsigned_entries
 from zhizhi.ledger.chain import GENESIS, _head, canonical
 from zhizhi.store.tables import LedgerCheckpoint
 from zhizhi.store.types import iso_utc, utcnow
@@ -77,6 +78,14 @@ def sign_head(session: Session, keys_dir: Path) -> Signed:
     seq, head_hash = _head(session)
     if seq == 0 or head_hash == GENESIS:
         raise InputError("The ledger is empty: there is nothing to sign yet.", zh="账本为空，尚无可签名的内容。")
+    tail = unsigned_entries(session, after=last_signed(session), head=seq)
+    if tail.bad_seq is not None:
+        raise ConflictError(
+            f"Not signed: {tail.problem}. An entry the outbox does not bear out may have been written into the "
+            "database by hand; run `zhizhi ledger verify` and find out who wrote it before signing.",
+            zh=f"未签名：第 {tail.bad_seq} 条账本记录与交付队列不符，可能有人直接写入了数据库；"
+            "请先运行 `zhizhi ledger verify` 并查明来源，再签名。",
+        )
     key = load_private_key(keys_dir)
     moment = utcnow()
     at = iso_utc(moment)
