@@ -5,7 +5,11 @@ content, and answers too large to hold or reasons too long to store."""
 from __future__ import annotations
 
 import json
+import logging
+import socket
+import struct
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -27,6 +31,8 @@ class _Server(ThreadingHTTPServer):
     body: bytes | None = None  # None: a verdict for each record
     streamed = 0  # bytes of an endless body to send, in 1 MiB pieces, without a length
     written = 0  # what it managed to send before the client hung up
+    trickle = 0.0  # seconds between the bytes of a body sent one at a time (each within the read timeout)
+    reset = False  # the connection cut (RST) once the request is read and the answer begun
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -42,6 +48,24 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(server.status)
         for name, value in server.headers.items():
             self.send_header(name, value)
+        if server.reset:
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.flush()
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            return
+        if server.trickle:
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                for byte in body:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(server.trickle)
+            except OSError:
+                pass  # the client stopped reading
+            return
         if server.streamed:
             self.end_headers()
             piece = b" " * (1024 * 1024)
@@ -70,14 +94,15 @@ def server() -> Iterator[_Server]:
     running.server_close()
 
 
-def _send(server: _Server) -> list[Any]:
+def _send(server: _Server, timeout: float = 5) -> list[Any]:
     target = TargetConfig.model_validate(
         {
             "name": "province",
             "owner": "LZ-XY",
             "record_types": ["entity"],
             "fields": {"QYMC": "name"},
-            "transport": {"kind": "http", "url": f"http://127.0.0.1:{server.server_address[1]}/api", "timeout": 5},
+            "transport": {"kind": "http", "url": f"http://127.0.0.1:{server.server_address[1]}/api",
+                          "timeout": timeout},
         }
     )
     return HttpTransport().send(target, RECORDS)
@@ -168,3 +193,37 @@ def test_a_reason_too_long_to_store_is_cut_and_an_answer_not_json_may_have_arriv
     with pytest.raises(TransientError, match="not JSON") as caught:
         _send(server)
     assert caught.value.maybe_arrived
+
+
+def test_an_answer_trickled_past_the_timeout_is_cut_off_and_may_have_arrived(server: _Server) -> None:
+    """Each byte comes within the read timeout, so only a deadline over the whole answer ends the send: one that
+    outlasts its claim is sent again by another loop."""
+    server.trickle = 0.3
+    began = time.monotonic()
+    with pytest.raises(TransientError, match="longer than the timeout") as caught:
+        _send(server, timeout=1)
+    assert caught.value.maybe_arrived and time.monotonic() - began < 3
+
+
+def test_a_connection_cut_while_answering_may_have_arrived(server: _Server) -> None:
+    server.reset = True
+    with pytest.raises(TransientError) as caught:
+        _send(server)
+    assert caught.value.maybe_arrived, caught.value
+
+
+def test_a_2xx_answer_without_the_results_may_have_arrived(server: _Server) -> None:
+    server.body = json.dumps({"code": 0, "data": {"saved": 2}}).encode()
+    with pytest.raises(TransientError, match="no list at `results`") as caught:
+        _send(server)
+    assert caught.value.maybe_arrived
+
+
+def test_an_answer_under_keys_none_of_which_were_sent_is_warned_of(
+    server: _Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.body = json.dumps({"results": [{"idempotency_key": "other", "status": "accepted"}]}).encode()
+    with caplog.at_level(logging.WARNING, logger="zhizhi.delivery"):
+        outcomes = _send(server)
+    assert all(o.accepted is None for o in outcomes)  # left `sent`, for a receipt
+    assert any("none of which were sent" in r.getMessage() for r in caplog.records)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,8 +23,10 @@ from tests.conftest import OPERATOR, outbox
 from tests.ingest.test_pipeline import _codes, _row, _source, _write
 from zhizhi import ledger
 from zhizhi.config import Workspace
+from zhizhi.delivery.receipts import apply_receipts
 from zhizhi.delivery.send import backoff, send_once
 from zhizhi.delivery.targets import TargetConfig
+from zhizhi.delivery.transports import Outcome
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.store.tables import Delivery
 from zhizhi.store.types import utcnow
@@ -212,3 +215,30 @@ def test_the_cli_sends_what_is_due(
     listed = CliRunner().invoke(app, ["-w", str(workspace.root), "targets", "list", "--json"])
     assert json.loads(listed.output)[0]["deliveries"]["acknowledged"] == 2
 
+
+
+def test_a_try_that_may_have_arrived_keeps_a_delivery_from_dead_and_the_platforms_receipt_settles_it(
+    city: sessionmaker[Session], tmp_path: Path, receiver: Receiver
+) -> None:
+    """A gateway timeout (the platform may have taken the batch), then a platform that refuses connections until the
+    tries run out: the delivery is `unknown`, not `dead` ("cannot have arrived"); and a receipt the platform sends
+    later settles it, as it would a `dead` one (given up on, yet it arrived)."""
+    _ingest(city, tmp_path, ["甲有限公司"])
+    receiver.fail_next = [504]
+    assert _send(city, _target(receiver.url)) == {"retry": 1}
+    down = _target("http://127.0.0.1:9/records")
+    assert _send(city, down, after=timedelta(hours=2)) == {"retry": 1}
+    assert _send(city, down, after=timedelta(hours=4)) == {"unknown": 1}
+    with city() as session, session.begin():
+        delivery = session.scalars(select(Delivery)).one()
+        delivery.status = "dead"  # as a delivery given up on without such a try is
+        key = delivery.idempotency_key
+    with city() as session, session.begin():
+        report = apply_receipts(session, OPERATOR, "province", [Outcome(key, True, None)])
+    assert report.acknowledged == 1 and _states(city) == {"acknowledged": 1}
+
+
+def test_a_claim_that_a_send_can_outlast_is_refused_when_the_target_loads() -> None:
+    with pytest.raises(ValidationError, match=r"`claim_seconds` \(120\) must be longer than twice"):
+        _target("http://127.0.0.1:9/records", timeout=300)
+    assert _target("http://127.0.0.1:9/records", timeout=50).claim_seconds == 120

@@ -136,6 +136,9 @@ def test_the_cli_retries_resends_and_proves_a_delivery(
     assert json.loads(run("targets", "send", "--json")) == {"province": {"acknowledged": 1}}
     resent = json.loads(run("targets", "resend", "province", "--record", codes[0], "--json"))
     assert resent == {"requeued": 1, "created": 0}
+    with city() as session:  # pending again: the times of its last outcome go with it
+        again = session.scalars(select(Delivery)).one()
+        assert (again.status, again.sent_at, again.acknowledged_at) == ("pending", None, None)
     assert json.loads(run("targets", "send", "--json")) == {"province": {"acknowledged": 1}}
     assert province.arrivals.most_common(1)[0][1] == 2 and len(province.applied) == 1
     with city() as session:

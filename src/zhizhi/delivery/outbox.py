@@ -144,6 +144,8 @@ def requeue(session: Session, ids: Sequence[int], moment: datetime) -> None:
         "next_attempt_at": moment,
         "last_error": None,
         "review_item_id": None,
+        "sent_at": None,
+        "acknowledged_at": None,
         "updated_at": moment,
     }
     pairs: set[tuple[str, int]] = set()

@@ -33,7 +33,8 @@ class ReceiptReport:
 def apply_receipts(
     session: Session, actor: Actor, target: str, outcomes: Iterable[Outcome], *, root: Path | None = None
 ) -> ReceiptReport:
-    """Settle `sent` (or still `pending`) deliveries of `target` from its platform's word; repeats change nothing.
+    """Settle `sent` (or still `pending`, `unknown` or `dead`: given up on, yet it arrived) deliveries of `target` from
+    its platform's word; repeats change nothing.
 
     Only deliveries of `target` are looked at: a key of another target's delivery is answered exactly like a key
     that does not exist, so a receipt tells a platform nothing about deliveries that are not its own. With the
@@ -50,7 +51,7 @@ def apply_receipts(
         if delivery is None:
             report.ignored[outcome.key] = UNKNOWN
             continue
-        if delivery.status not in ("sent", "pending", "unknown"):
+        if delivery.status not in ("sent", "pending", "unknown", "dead"):  # dead: given up on, yet it arrived
             report.ignored[outcome.key] = f"already {delivery.status}"
             continue
         if outcome.accepted is None:

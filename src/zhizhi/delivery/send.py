@@ -39,7 +39,7 @@ from typing import Any
 
 import polars as pl
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, object_session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from zhizhi import ledger
@@ -51,7 +51,7 @@ from zhizhi.delivery.supersede import Older, newer_versions, supersede
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.delivery.transports import STAMP, Item, Outcome, TransientError, Transport, transport_for
 from zhizhi.errors import ZhizhiError
-from zhizhi.store.tables import DUE, Delivery, Record, RecordVersion
+from zhizhi.store.tables import DUE, Delivery, LedgerEntry, Record, RecordVersion
 from zhizhi.store.types import iso_utc, utcnow
 
 log = logging.getLogger("zhizhi.delivery")
@@ -380,13 +380,29 @@ def _retry(target: TargetConfig, delivery: Delivery, moment: datetime, failure: 
     spent = moment - began >= timedelta(hours=target.retry_hours)
     counted = target.max_attempts is not None and delivery.attempts >= target.max_attempts
     if failure.terminal or spent or counted:
-        return _give_up(delivery, "unknown" if failure.maybe_arrived else "dead", moment, failure.message, entries)
+        arrived = failure.maybe_arrived or _arrived_before(delivery)
+        return _give_up(delivery, "unknown" if arrived else "dead", moment, failure.message, entries)
     wait = backoff(delivery.attempts, first=timedelta(seconds=target.retry_seconds))
     if failure.retry_after is not None:  # never sooner than the platform asked (within the retry time)
         wait = max(wait, timedelta(seconds=failure.retry_after))
     delivery.next_attempt_at = moment + wait
-    _enter(entries, delivery, "retry", failure.message)
+    _enter(entries, delivery, "retry", failure.message, maybe_arrived=failure.maybe_arrived)
     return "retry"
+
+
+def _arrived_before(delivery: Delivery) -> bool:
+    """Whether an earlier try of this delivery may have arrived (its ledger says so): then a last try refused at the
+    door does not make it `dead`."""
+    session = object_session(delivery)
+    if session is None or delivery.attempts <= 1:
+        return False
+    said = session.scalar(
+        select(LedgerEntry.seq)
+        .where(LedgerEntry.subject_type == "delivery", LedgerEntry.subject_id == str(delivery.id))
+        .where(LedgerEntry.kind == "delivery.retry", LedgerEntry.payload.contains('"maybe_arrived":true'))
+        .limit(1)
+    )
+    return said is not None
 
 
 def _give_up(delivery: Delivery, state: str, moment: datetime, reason: str, entries: Entries) -> str:
@@ -401,14 +417,14 @@ def _stamp(version: int, at: datetime) -> dict[str, Any]:
     return {STAMP: {"version": version, "version_at": iso_utc(at)}}
 
 
-def _enter(entries: Entries, delivery: Any, state: str, reason: str | None) -> None:
+def _enter(entries: Entries, delivery: Any, state: str, reason: str | None, *, maybe_arrived: bool = False) -> None:
     """The ledger entry of an outcome (of a delivery, or a row with its fields); written with the others of its
-    transaction in one statement."""
+    transaction in one statement. A retry after a try that may have arrived says so."""
     payload = {
         "target": delivery.target,
         "idempotency_key": delivery.idempotency_key,
         "record_version_id": delivery.record_version_id,
         "attempt": delivery.attempts,
         "reason": reason,
-    }
+    } | ({"maybe_arrived": True} if maybe_arrived else {})
     entries.append((f"delivery.{state}", "delivery", delivery.id, payload))

@@ -124,6 +124,19 @@ class TargetConfig(_Strict):
         return value
 
     @model_validator(mode="after")
+    def _claim_outlasts_a_send(self) -> TargetConfig:
+        """A send that outlasts its claim is claimed again by another loop and sent twice; a send takes up to about
+        twice the transport's `timeout` (the answer's wait, then its reading)."""
+        timeout = self.transport.settings.get("timeout")
+        if isinstance(timeout, int | float) and not isinstance(timeout, bool) and self.claim_seconds <= 2 * timeout:
+            raise ValueError(
+                f"`claim_seconds` ({self.claim_seconds}) must be longer than twice `transport.timeout` ({timeout:g}): "
+                f"a send may take that long, and a claim that runs out first lets another worker send the batch "
+                f"again; set `claim_seconds: {int(2 * timeout) + 30}` or more, or a shorter timeout"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _fits_record_types(self) -> TargetConfig:
         known = record_types()
         unknown = [name for name in self.record_types if name not in known]

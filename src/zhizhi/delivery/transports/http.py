@@ -20,9 +20,11 @@ One connection pool is kept per target and its settings, so batches reuse connec
 from __future__ import annotations
 
 import json
+import logging
 import os
 import ssl
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -40,6 +42,7 @@ ANSWER_MAX_BYTES = 32 * 1024 * 1024  # a 2xx answer larger than this is not read
 ERROR_PAGE_BYTES = 64 * 1024  # of another answer only this much is read: its words are kept, not its bulk
 REASON_MAX = 500  # characters of a platform's reason kept with a delivery
 RETRY_AFTER_MAX = 86_400  # a platform's `Retry-After` is honoured up to a day
+log = logging.getLogger("zhizhi.delivery")
 # Answers that are no judgement of the records (the address, the credentials, the platform's load, the batch's size):
 # tried again later with the reason, never counted as the platform refusing the records.
 NOT_A_JUDGEMENT = {
@@ -141,20 +144,31 @@ class HttpTransport:
         url = str(setting(target, "url", required=True))
         answer = Answer.of(target)
         body = {"target": target.name, "records": [_envelope(k, r) for k, r in items]}
+        timeout = float(setting(target, "timeout", 10))
         try:
             with self._client(target).stream("POST", url, json=body, headers=_headers(target)) as response:
-                content = _read(response)
+                content = _read(response, time.monotonic() + timeout)
         except httpx.HTTPError as exc:
-            # Once the request has left, no answer in time does not mean the platform did not take it.
-            left = isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.RemoteProtocolError)
+            # Once the request has left, no answer in time (or a connection cut while answering) does not mean the
+            # platform did not take it.
+            left = isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.RemoteProtocolError | httpx.ReadError)
             raise TransientError(f"{type(exc).__name__}: {exc}", maybe_arrived=left) from exc
         refusal = _judged(response, content)
         if refusal is not None:
             return [Outcome(k, False, refusal) for k, _ in items]
-        try:
+        try:  # a 2xx answer that cannot be read: the platform took the request, so it may have arrived
             results = answer.read(json.loads(content))
         except ValueError as exc:
             raise TransientError(f"the answer is not JSON ({exc})", maybe_arrived=True) from exc
+        except TransientError as exc:
+            raise TransientError(str(exc), maybe_arrived=True) from exc
+        if results and not any(key in results for key, _ in items):
+            log.warning(
+                "target %s: the answer gives %d results under keys none of which were sent; check the target's "
+                "`transport.answer.key` (docs/targets.md): the batch stays `sent` until a receipt comes",
+                target.name,
+                len(results),
+            )
         return [answer.outcome(key, results.get(key, {})) for key, _ in items]
 
     def _client(self, target: TargetConfig) -> httpx.Client:
@@ -171,9 +185,11 @@ class HttpTransport:
             return client
 
 
-def _read(response: httpx.Response) -> bytes:
+def _read(response: httpx.Response, deadline: float) -> bytes:
     """The answer's body, bounded: a 2xx answer up to `ANSWER_MAX_BYTES` (larger is an error: the records were
-    answered, so they may have arrived), any other only its first `ERROR_PAGE_BYTES`."""
+    answered, so they may have arrived), any other only its first `ERROR_PAGE_BYTES`; and in time: an answer still
+    coming at `deadline` (a platform sending a byte every few seconds, each within the read timeout) is cut off, so a
+    send never outlasts its claim."""
     success = 200 <= response.status_code < 300
     cap = ANSWER_MAX_BYTES if success else ERROR_PAGE_BYTES
     declared = response.headers.get("content-length", "")
@@ -182,6 +198,9 @@ def _read(response: httpx.Response) -> bytes:
     content = bytearray()
     for chunk in response.iter_bytes():
         content += chunk
+        if time.monotonic() > deadline:
+            late = "平台的应答超时未读完；the answer took longer than the timeout to come"
+            raise TransientError(late, maybe_arrived=True)
         if len(content) > cap:
             if success:
                 raise TransientError(_too_large(len(content)), maybe_arrived=True)
