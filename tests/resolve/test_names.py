@@ -54,6 +54,15 @@ def test_individual_businesses_are_marked() -> None:
     assert parse_name("华信科技有限公司")["individual"] is False
 
 
+@pytest.mark.parametrize(
+    ("written", "registered"),
+    [("柳州市魚峰區龍記螺螄粉店", "柳州市鱼峰区龙记螺蛳粉店"), ("新鋭食品有限公司", "新锐食品有限公司"),
+     ("柳州市城中區後街餐館", "柳州市城中区后街餐馆")],
+)  # fmt: skip
+def test_a_name_in_traditional_characters_is_read_as_the_register_writes_it(written: str, registered: str) -> None:
+    assert parse_name(written) == parse_name(registered)
+
+
 def test_full_width_and_spaces_are_cleaned() -> None:
     parts = parse_name("ＡＢＣ　trading 有限公司")
     assert parts["name"] == "ABCTRADING有限公司"

@@ -30,7 +30,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache
+from typing import Any
 
+import opencc
 import polars as pl
 
 from zhizhi.ingest.normalize.divisions import PSEUDO_PREFECTURES, SHORT_PROVINCES, division_index
@@ -122,7 +124,8 @@ def _region_lookup() -> dict[str, tuple[str, ...]]:
 
 
 def clean_name_expr(expr: pl.Expr) -> pl.Expr:
-    """A name cleaned for matching: half-width ASCII, ASCII brackets, no whitespace, upper-case Latin."""
+    """A name cleaned for matching: half-width ASCII, ASCII brackets, no whitespace, upper-case Latin, traditional
+    characters simplified (a hand-typed list writes 龍記螺螄粉店 for the register's 龙记螺蛳粉店)."""
     text = (
         expr.cast(pl.String)
         .str.replace_all(INVISIBLE, "")
@@ -130,8 +133,34 @@ def clean_name_expr(expr: pl.Expr) -> pl.Expr:
         .str.replace_many(BRACKETS)
         .str.replace_all(WHITESPACE, "")
         .str.to_uppercase()
+        .map_batches(simplified, return_dtype=pl.String)
     )
     return text.replace("", None)
+
+
+@cache
+def _to_simplified() -> Any:
+    return opencc.OpenCC("t2s")
+
+
+@cache
+def _traditional() -> str:
+    """A pattern of the characters OpenCC writes otherwise in simplified text (each alone): the texts worth
+    converting."""
+    convert = _to_simplified().convert
+    changed = [chr(c) for c in range(0x3400, 0xA000) if convert(chr(c)) != chr(c)]
+    return "[" + "".join(changed) + "]"
+
+
+def simplified(texts: pl.Series) -> pl.Series:
+    """Texts in simplified characters (OpenCC's t2s, phrases included), converting only those holding a character it
+    changes."""
+    marked = texts.str.contains(_traditional()).fill_null(False)
+    if not marked.any():
+        return texts
+    at = marked.arg_true()
+    convert = _to_simplified().convert
+    return texts.scatter(at, [convert(text) for text in texts.gather(at).to_list()])
 
 
 def name_parts(names: pl.Series) -> pl.DataFrame:
