@@ -331,3 +331,18 @@ def test_namesakes_without_codes_are_not_chained_through_a_row_that_leaves_out_i
     del stored["parameters"]["address"]["near_other_road"]
     assert Model.from_json(json.dumps(stored)).m_u("address", "else")[1] == 0.05
     assert Model.from_json(json.dumps(stored)).weight("address", "near_other_road") < 0
+
+
+def test_a_branch_written_three_ways_is_one_branch(model: Model) -> None:
+    """城中分店, 城中店 and 城中区分店 of one company at one address: one branch (a different branch was a cannot-link),
+    while the company's branch elsewhere stays apart."""
+    features = prepare(
+        subjects(
+            firm("柳州市桂味餐饮管理有限公司城中分店", 0, "中山中路20号", uscc=CODES[0]),
+            firm("桂味餐饮管理有限公司城中店", 0, "中山中路20号", source="equipment"),
+            firm("柳州桂味餐饮管理有限公司城中区分店", 0, "中山中路20号", source="inspections"),
+            firm("柳州市桂味餐饮管理有限公司鱼峰分店", 1, "龙城路6号", uscc=CODES[1]),
+        )
+    )
+    scored = score_pairs(features, model=model, thresholds=Thresholds(review=0.0))
+    assert clusters_of(features, scored) == [[1, 2, 3], [4]]

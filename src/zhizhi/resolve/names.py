@@ -208,6 +208,9 @@ def _split_branch(frame: pl.LazyFrame) -> pl.LazyFrame:
     head = pl.coalesce([pl.col("_s").str.extract(pattern, 1) for pattern in patterns])
     branch = pl.coalesce([pl.col("_s").str.extract(pattern, 2) for pattern in patterns])
     branch = branch.str.replace_all(r"[()市]", "")
+    # The branch by its place: 城中店, 城中分店 and 城中区分店 are one branch written three ways.
+    place = branch.str.replace(rf"(?:区|县)?(?:{strong}|{_alternation(WEAK_BRANCH_WORDS)})$", "")
+    branch = pl.when(place.str.len_chars() > 0).then(place).otherwise(branch)
     return frame.with_columns(pl.coalesce(head, pl.col("_s")).alias("_s"), branch.alias("branch"))
 
 
