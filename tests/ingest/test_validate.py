@@ -224,6 +224,7 @@ def codes(findings: list[Finding]) -> list[str]:
 CREDIT_COLUMN_ROWS: list[tuple[str, None, list[str]]] = [
     ("110101199003070011", None, ["uscc.resident_id"]),
     ("110108000000016", None, ["uscc.reg_no"]),
+    ("60003734-1", None, ["uscc.org_code"]),
 ]
 
 

@@ -19,6 +19,7 @@ _EN = {
     "uscc.check_char": "Credit code's check character is wrong",
     "uscc.org_check": "Credit code's organisation code has a wrong check character",
     "uscc.reg_no": "A registration number in the credit code's column, kept as the registration number",
+    "uscc.org_code": "An organisation code in the credit code's column, the credit code left empty",
     "uscc.resident_id": "An identity number in the credit code's column, not kept as a credit code",
     "reg_no.length": "Registration number is not 15 digits",
     "reg_no.format": "Registration number has characters other than digits",

@@ -25,6 +25,7 @@ REASONS: dict[str, tuple[Severity, str]] = {
     "uscc.check_char": (HARD, "统一社会信用代码校验码错误"),
     "uscc.org_check": (SOFT, "统一社会信用代码中的组织机构代码校验码不符"),
     "uscc.reg_no": (SOFT, "信用代码栏填的是15位注册号，记为注册号"),
+    "uscc.org_code": (SOFT, "信用代码栏填的是9位组织机构代码，信用代码留空"),
     "uscc.resident_id": (SOFT, "信用代码栏填的是居民身份证号码，未作为信用代码保存"),
     "reg_no.length": (HARD, "注册号不是15位"),
     "reg_no.format": (HARD, "注册号含非数字字符"),
