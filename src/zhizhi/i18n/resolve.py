@@ -38,6 +38,8 @@ _EN = {
     "address.same_road": "same county and road, another number",
     "address.same_county": "same county, another road",
     "address.other_county": "different counties",
+    "address.near_same_road": "same road, another number (one side names no county)",
+    "address.near_other_road": "another road (one side names no county)",
     "address.else": "different addresses",
     "phone.same": "same phone",
     "phone.same_shared": "same phone (shared by several firms)",
