@@ -467,3 +467,39 @@ def test_a_list_without_codes_links_a_row_to_the_one_firm_holding_its_name(
         assert first == (by_key[f"dengji:uscc={firms[2]['code']}"], "model")
         assert second == (by_key[f"dengji:uscc={firms[5]['code']}"], "model")
         assert third[1] == "alone"
+
+
+def test_a_list_row_leaves_the_one_holder_of_its_name_once_another_firm_registers_that_name(
+    city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """The row joined the one firm holding its name core; a second firm of that name registered later (another
+    district) makes the name no one firm's: the row is scored again and leaves, as it would have stayed alone had both
+    firms been registered first. The register does not depend on the order the files came in."""
+    firms = _firms(12)
+    for index, form in ((1, "股份有限公司"), (3, "个人独资企业"), (5, "股份有限公司"), (7, "个人独资企业")):
+        firms[index]["name"] = firms[index]["name"].replace("有限公司", form)
+    _load(city, tmp_path, firms)
+    name = firms[2]["name"].removeprefix("柳州市")
+    with city() as session, session.begin():
+        header = ["被检查对象", "检查日期", "检查结论"]
+        path = _write(tmp_path / "xuncha.csv", [[name, "2026-11-20", "未发现问题"]], header=header)
+        ingest_file(session, OPERATOR, _source(PATROL), path, today=date(2026, 11, 28), outbox=Outbox())
+    _run(city)
+
+    def patrol_row() -> tuple[int, str]:
+        with city() as session:
+            entity, how = session.execute(
+                select(EntityLink.entity_id, EntityLink.how).join(Record).where(Record.source == "xuncha")
+            ).one()
+            return int(entity), str(how)
+
+    with city() as session:
+        holder = _entities(session)[f"dengji:uscc={firms[2]['code']}"]
+    assert patrol_row() == (holder, "model")
+    namesake = _row(_codes(1, seed=99)[0], f"柳州市柳北区{name}", 住所="柳州市柳北区跃进路9号", 联系电话="13977299999")
+    with city() as session, session.begin():
+        path = _write(tmp_path / "dengji2.csv", [namesake])
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), outbox=Outbox())
+    _run(city)
+    entity, how = patrol_row()
+    assert entity != holder and how == "alone"

@@ -2,7 +2,8 @@
 stable, and write links, golden records and pairs for review — in the caller's transaction, so a failure leaves
 nothing.
 
-Incremental: a record is scored when it is new or its version changed since it was linked; the edges scored before
+Incremental: a record is scored when it is new or its version changed since it was linked, or when its evidence
+changed (a record without a code whose name core a new registered firm now holds too); the edges scored before
 are kept, and only the components of the evidence that this run's changes reach are clustered again (see scope.py),
 so a batch costs what it touches, not what the register holds: the store is asked for the new and changed records,
 the links and edges the walk reaches and the golden records to write, and the features of the rest come from the
@@ -30,6 +31,7 @@ from zhizhi.resolve import scope
 from zhizhi.resolve.cache import last_stamp, stamp
 from zhizhi.resolve.cache import prepared as cache_prepared
 from zhizhi.resolve.engine import Model, Thresholds, cluster, score_pairs
+from zhizhi.resolve.features import name_holder_key
 from zhizhi.resolve.identity import Assignment, assign
 from zhizhi.resolve.scope import Evidence
 from zhizhi.resolve.subjects import fresh_records, resolvable_types
@@ -103,6 +105,8 @@ def resolve(
     run.records_read = features.height
     model = _model(session, features, retrain)
     run.model = model.to_json()
+    if not everything:
+        fresh = _holders_changed(session, features, fresh)
     say(f"scoring {fresh.len():,} new or changed records")
     edges = score(features, new_ids=fresh, thresholds=thresholds, model=model) if fresh.len() else None
     if edges is not None:
@@ -228,6 +232,32 @@ def _model(session: Session, features: pl.DataFrame, retrain: bool) -> Model:
         if stored:
             return Model.from_json(stored)
     return Model.train(features)
+
+
+def _holders_changed(session: Session, features: pl.DataFrame, fresh: pl.Series) -> pl.Series:
+    """The new and changed records, and the records without a credit code whose name core a new or changed record
+    with a valid code now holds: their evidence (how many registered firms hold that name) changed, so their pairs
+    are scored again. A list row linked to the one holder of 阿福粉店 is not that firm's once a second 阿福粉店 is
+    registered, whichever came first. (Only such records linked from the version read: one whose new version landed
+    while the run read is the next run's, as any other.)"""
+    holders = features.join(fresh.to_frame("record_id"), on="record_id", how="semi").filter(
+        pl.col("uscc_valid") & pl.col("core").is_not_null()
+    )
+    if not holders.height:
+        return fresh
+    keys = holders.select(name_holder_key().alias("key")).unique()
+    others = features.filter(pl.col("uscc").is_null() & ~pl.col("record_id").is_in(fresh.implode()))
+    also = others.with_columns(name_holder_key().alias("key")).join(keys, on="key", how="semi")
+    if not also.height:
+        return fresh
+    read = dict(zip(also["record_id"].to_list(), also["record_version_id"].to_list(), strict=True))
+    linked = {
+        record: version
+        for part in among(session, EntityLink.record_id, list(read))
+        for record, version in session.execute(select(EntityLink.record_id, EntityLink.record_version_id).where(part))
+    }
+    same = [record for record, version in read.items() if linked.get(record) == version]
+    return pl.concat([fresh, pl.Series(fresh.name, same, dtype=fresh.dtype)]) if same else fresh
 
 
 def _store_edges(session: Session, edges: pl.DataFrame, fresh: pl.Series, run_id: int) -> int:
