@@ -71,6 +71,7 @@ def test_a_nested_unknown_key_gets_a_suggestion(tmp_path: Path) -> None:
         ("- just\n- a list\n", "must be a mapping"),
         ("database:\n  url: mysql://x\n", "only sqlite:///PATH and postgresql://"),
         ("名字: 局\n".encode("gbk"), "not UTF-8"),
+        ("security:\n  session_hours: 8\n  session_hours: 80\n", r"`session_hours` is given twice \(lines 2 and 3\)"),
     ],
 )
 def test_broken_files_say_what_to_fix(tmp_path: Path, content: str | bytes, expected: str) -> None:

@@ -142,6 +142,12 @@ def test_bad_names_and_bad_yaml_are_refused(tmp_path: Path) -> None:
     write(tmp_path, "broken", "name: broken\nfields: [\n")
     with pytest.raises(ConfigError, match="`sources/broken.yaml` is not valid YAML"):
         load_source(tmp_path, "broken")
+    write(tmp_path, "twice", "name: twice\nfields:\n  number: 检查编号\n  inspected_on: 检查日期\n  number: 检查日期\n")
+    with pytest.raises(ConfigError, match=r"key `number` is given twice \(lines 3 and 5\)"):
+        load_source(tmp_path, "twice")  # the last copy won in silence: records keyed by the date
+    (tmp_path / "sources" / "gbk.yaml").write_bytes("name: gbk\ntitle: 检查台账\n".encode("gbk"))
+    with pytest.raises(ConfigError, match=r"`sources/gbk.yaml` is not UTF-8"):
+        load_source(tmp_path, "gbk")
     write(tmp_path, "listy", "- name\n- department\n")
     with pytest.raises(ConfigError, match="must be a mapping"):
         load_source(tmp_path, "listy")

@@ -235,3 +235,15 @@ def test_an_invalid_input_is_not_echoed_back_whole(web: Web) -> None:
     answer = web.client.post("/api/users", json=big, headers={"X-CSRF-Token": token})
     assert answer.status_code == 422 and len(answer.content) < 5_000
     assert "[300000 chars]" in answer.text
+
+
+def test_a_source_or_target_file_saved_as_gbk_is_named_and_the_pages_still_answer(web: Web) -> None:
+    """One file saved in the wrong encoding made every page that lists sources or targets answer 500 (and the CLI
+    print an unexpected UnicodeDecodeError): it is a configuration problem like a YAML syntax error."""
+    root = web.workspace.root
+    (root / "sources" / "jiancha.yaml").write_bytes("name: jiancha\ntitle: 检查台账\n".encode("gbk"))
+    (root / "targets" / "city.yaml").write_bytes("name: city\ntitle: 市平台\n".encode("gbk"))
+    web.login_form("leader")
+    for path in ("/", "/sources", "/batches", "/deliveries", "/reconcile", "/quarantine"):
+        answer = web.client.get(path)
+        assert answer.status_code < 500, (path, answer.status_code)

@@ -1,6 +1,5 @@
 """The workspace's files turned into validated models."""
 
-from zhizhi.config.files import load_yaml
 from zhizhi.config.models import WorkspaceConfig
 from zhizhi.config.workspace import (
     CONFIG_FILE,
@@ -12,6 +11,7 @@ from zhizhi.config.workspace import (
     locate_workspace,
     normalize_database_url,
 )
+from zhizhi.config.yamlfile import load_yaml
 
 __all__ = [
     "CONFIG_FILE",

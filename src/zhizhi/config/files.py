@@ -5,33 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import yaml
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from zhizhi.config.workspace import describe_validation_errors
+from zhizhi.config.yamlfile import load_yaml
 from zhizhi.errors import ConfigError, InputError, NotFoundError
 
 M = TypeVar("M", bound=BaseModel)
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
-
-
-class _TextDates(yaml.SafeLoader):
-    """YAML with dates and moments left as text: the models read them and name a day that cannot be (`2026-13-06`)
-    by its key, where YAML's own reading would fail with no key at all."""
-
-
-_TextDates.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def load_yaml(text: str | bytes) -> Any:
-    """Safe YAML with dates left as text (see `_TextDates`); yaml.YAMLError for bad syntax."""
-    return yaml.load(text, Loader=_TextDates)  # noqa: S506 (a SafeLoader)
 
 
 def parse_yaml(text: str, origin: str, model: type[M]) -> M:
@@ -84,7 +69,19 @@ class NamedFiles(Generic[M]):
                 + f". {self.hint}",
                 zh=f"没有{self.noun_zh} `{name}`。",
             )
-        loaded = parse_yaml(path.read_text(encoding="utf-8"), origin, self.model)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"`{origin}` is not UTF-8 (byte {exc.start}; saved as GBK?). Save the file as UTF-8.",
+                zh=f"`{origin}` 不是 UTF-8 编码（第 {exc.start} 字节；可能存成了 GBK）。请另存为 UTF-8。",
+            ) from exc
+        except OSError as exc:
+            raise ConfigError(
+                f"`{origin}` cannot be read ({exc.strerror or exc}): give the service's user read access to it.",
+                zh=f"无法读取 `{origin}`（{exc.strerror or exc}）：请让运行 zhizhi 的用户可以读取该文件。",
+            ) from exc
+        loaded = parse_yaml(text, origin, self.model)
         if getattr(loaded, "name", name) != name:
             raise ConfigError(f"`{origin}` says `name: {getattr(loaded, 'name', '')}`; make them the same.")
         return loaded

@@ -14,6 +14,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from zhizhi.config.keys import ensure_signing_key
 from zhizhi.config.models import UNSUPPORTED_DATABASE, WorkspaceConfig, is_supported_database_url
+from zhizhi.config.yamlfile import UniqueKeys
 from zhizhi.errors import ConfigError, WorkspaceNotFoundError
 from zhizhi.store.engine import display_url
 
@@ -128,7 +129,7 @@ def load_workspace(root: Path) -> Workspace:
             f"Run `zhizhi init {root}` or pass `--workspace DIR` (or set {WORKSPACE_ENV})."
         )
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeys) or {}  # noqa: S506 (a SafeLoader)
     except UnicodeDecodeError as exc:
         raise ConfigError(f"`{path}` is not UTF-8 (byte {exc.start}). Save the file as UTF-8.") from exc
     except yaml.YAMLError as exc:
