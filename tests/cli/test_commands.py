@@ -127,6 +127,20 @@ def test_a_user_error_is_one_line_with_exit_code_1(workspace: Workspace) -> None
     assert err.count("\n") == 1 and err.startswith("error: No user `nobody`")
 
 
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [(("targets", "send", "nosuch"), "No target `nosuch`"), (("worker", "nosuch"), "No target `nosuch`"),
+     (("quarantine", "replay", "--source", "nosuch"), "No source `nosuch`")],
+)  # fmt: skip
+def test_a_mistyped_target_or_source_is_said_not_done_for_nothing(
+    workspace: Workspace, args: tuple[str, ...], named: str
+) -> None:
+    """`targets send nosuch` printed `{}` with exit 0, `worker nosuch` ran for ever sending nothing, `quarantine
+    replay --source nosuch` replayed 0: each now says the name is unknown and lists the known ones."""
+    code, _, err = zz(workspace, *args)
+    assert code == 1 and err.startswith(f"error: {named}") and "Known" in err
+
+
 def test_debug_shows_the_traceback(workspace: Workspace) -> None:
     result = runner.invoke(app, ["-w", str(workspace.root), "--debug", "user", "disable", "nobody"])
     assert result.exit_code == 1 and result.exception is not None and type(result.exception).__name__ == "NotFoundError"

@@ -124,6 +124,8 @@ def replay_command(
     if not item_ids and not (source or batch or reason):
         raise typer.BadParameter("Name item ids, or choose rows with --source, --batch or --reason.")
     workspace = workspace_of(ctx)
+    if source:
+        load_source(workspace.root, source)  # a name mistyped: said, not "Replayed 0"
     with transaction(ctx) as (_, session):
         result = replay(
             session,

@@ -68,7 +68,8 @@ def send(
     """Send what is due to each target, batch after batch, until nothing is due (each batch its own transaction)."""
     totals: dict[str, dict[str, int]] = {}
     with store(ctx) as (workspace, sessions):
-        for target in [t for t in load_targets(workspace.root) if not names or t.name in names]:
+        chosen = [load_target(workspace.root, name) for name in names] if names else load_targets(workspace.root)
+        for target in chosen:
             done: dict[str, int] = {}
             for _ in range(batches):
                 report = send_once(sessions, target)

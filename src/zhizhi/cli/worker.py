@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from zhizhi.cli.common import console, store
 from zhizhi.config import Workspace
+from zhizhi.delivery import load_target
 from zhizhi.delivery.send import SendReport
 from zhizhi.delivery.worker import Checkpoints, Worker, loops_per_target
 from zhizhi.hotline import DeskChore
@@ -32,6 +33,8 @@ def worker(
     Once a day it also erases the personal data whose retention has passed (`zhizhi privacy retain`)."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     with store(ctx) as (workspace, sessions):
+        for name in names or []:  # a name mistyped: said, not a worker sending nothing for ever
+            load_target(workspace.root, name)
 
         def said(name: str, report: SendReport) -> None:
             if not quiet:
