@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from openpyxl import load_workbook
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -14,6 +15,7 @@ from tests.register.test_run import _firms, _load
 from zhizhi.cells import FORMULA_STARTS, csv_cell
 from zhizhi.cli.main import app
 from zhizhi.config import Workspace
+from zhizhi.store.tables import AuditEvent
 
 NAME = '=HYPERLINK("http://example.invalid","点此")柳州市恶意有限公司'
 ADDRESS = "@SUM(1+1)柳州市城中区文昌路1号"
@@ -65,3 +67,29 @@ def test_a_csv_cell_keeps_numbers_and_quotes_every_formula_start() -> None:
         "'\rx",
         "柳州",
     ]
+
+
+def test_an_unmasked_export_to_a_folder_that_does_not_exist_is_refused_and_not_audited(
+    city: sessionmaker[Session], workspace: Workspace, tmp_path: Path
+) -> None:
+    """The audit of a personal-data export committed before the file was written: a path that could not be written
+    left a `personal.export` event for thousands of rows that never left. Now the path is checked first, the file is
+    written before the audit commits, and a file is never left half-written."""
+    _load(city, tmp_path, _firms(3))
+    runner = CliRunner()
+    ws = ["-w", str(workspace.root)]
+    assert runner.invoke(app, [*ws, "resolve"]).exit_code == 0
+
+    def exports() -> int:
+        with city() as session:
+            return int(session.scalar(select(func.count()).where(AuditEvent.action == "personal.export")) or 0)
+
+    missing = tmp_path / "nowhere" / "e.csv"
+    refused = runner.invoke(app, [*ws, "entities", "export", "-o", str(missing), "--unmasked", "--purpose", "依法协查"])
+    assert refused.exit_code == 1 and "does not exist" in refused.output and exports() == 0
+    folder = runner.invoke(app, [*ws, "entities", "export", "-o", str(tmp_path)])
+    assert folder.exit_code == 1 and "is a folder" in folder.output
+    unmasked = ["--unmasked", "--purpose", "依法协查"]
+    done = runner.invoke(app, [*ws, "entities", "export", "-o", str(tmp_path / "e.csv"), *unmasked])
+    assert done.exit_code == 0 and exports() == 1 and (tmp_path / "e.csv").is_file()
+    assert not list(tmp_path.glob(".e.*"))  # no part file left

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typer.core import TyperOption
 from zhizhi.access import Actor
 from zhizhi.cli.table import Table as Table  # the commands' tables, from here as before
 from zhizhi.config import Workspace, load_workspace, locate_workspace
+from zhizhi.errors import InputError
 from zhizhi.i18n import cli_locale, translate
 from zhizhi.store import check_schema, make_engine, make_sessionmaker, on_wait
 from zhizhi.store.engine import SQLITE_BUSY_TIMEOUT_MS
@@ -97,6 +99,30 @@ def store(ctx: typer.Context) -> Iterator[tuple[Workspace, sessionmaker[Session]
         yield workspace, make_sessionmaker(engine)
     finally:
         engine.dispose()
+
+
+@contextmanager
+def output_file(path: Path) -> Iterator[Path]:
+    """A file to write the command's output to, put at `path` only when the block ends well (after the transaction it
+    holds has committed): what it audits is never recorded for a file that was not written, and a half-written file
+    is never left. A folder that does not exist, or a path that is a folder, is said before any work."""
+    if path.is_dir():
+        raise InputError(f"`{path}` is a folder: name the file to write.", zh=f"`{path}` 是文件夹：请给出文件名。")
+    if not path.parent.is_dir():
+        raise InputError(
+            f"Cannot write `{path}`: the folder `{path.parent}` does not exist. Create it or choose another.",
+            zh=f"无法写入 `{path}`：文件夹 `{path.parent}` 不存在。请先创建，或换一个位置。",
+        )
+    temporary = path.with_name(f".{path.stem}.{os.getpid()}.part{path.suffix}")
+    try:
+        yield temporary
+        temporary.replace(path)
+    except OSError as exc:
+        raise InputError(
+            f"Cannot write `{path}` ({exc.strerror or exc}).", zh=f"无法写入 `{path}`（{exc.strerror or exc}）。"
+        ) from exc
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def operator() -> Actor:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from zhizhi.cli.common import JsonOption, Table, console, emit, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, output_file, transaction
 from zhizhi.errors import InputError, NotFoundError
 from zhizhi.ledger import check_proof, make_proof, sign_head, verify_ledger
 from zhizhi.ledger.chain import latest_seq, recent
@@ -99,10 +99,12 @@ def proof(
                 raise NotFoundError(f"Delivery {delivery} has no ledger entry yet: it has not been sent.")
         assert seq is not None
         text = make_proof(session, workspace.keys_dir, seq)
+        if output is not None:
+            with output_file(output) as written:
+                written.write_text(text, encoding="utf-8")
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
         console.print(f"Proof of entry {seq} written to {output}.")
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction, workspace_of
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, output_file, transaction, workspace_of
 from zhizhi.delivery.outbox import Outbox
 from zhizhi.ingest.quarantine import fix_item, get_item, list_items, replay
 from zhizhi.sources import load_source
@@ -165,7 +165,7 @@ def export_command(
 
     if output.suffix.lower() != ".xlsx":
         raise typer.BadParameter(f"`{output.name}` must end in .xlsx", param_hint="--output")
-    with transaction(ctx) as (_, session):
+    with output_file(output) as workbook, transaction(ctx) as (_, session):
         items = all_items(
             session,
             operator(),
@@ -174,6 +174,6 @@ def export_command(
             reason=reason,
             status=None if status == "all" else status,
         )
-        written = write_quarantine_xlsx(items, output)
+        written = write_quarantine_xlsx(items, workbook)
     data = {"output": str(output), "items": written}
     emit(data, as_json, lambda: console.print(f"Wrote {written} quarantined rows to {escape(str(output))}."))

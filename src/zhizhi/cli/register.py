@@ -11,7 +11,7 @@ from typing import Any
 import typer
 
 from zhizhi.cells import write_csv, write_xlsx
-from zhizhi.cli.common import JsonOption, Table, console, emit, no_match, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, no_match, operator, output_file, transaction
 from zhizhi.errors import InputError
 from zhizhi.progress import by_steps
 from zhizhi.progress.terminal import TerminalProgress
@@ -154,7 +154,8 @@ def export(
         raise InputError(f"`--format {fmt}`: use csv, xlsx or json.")
     if unmasked and purpose is None:
         raise InputError("`--unmasked` needs `--purpose TEXT`: say why personal data leaves unmasked.")
-    with transaction(ctx) as (workspace, session):
+    # The file written before the audit of an unmasked export commits: no export is recorded that never happened.
+    with output_file(output) as written, transaction(ctx) as (workspace, session):
         if with_links:
             header = ["entity_id", "source", "file", "sheet", "row"]
             rows: list[list[Any]] = [list(r) for r in register.links(session, operator())]
@@ -164,7 +165,7 @@ def export(
             header, rows = register.export_table(
                 session, operator(), workspace.keys_dir, purpose=unmasked_for, what=what
             )
-    _write(output, fmt, header, rows)
+        _write(written, fmt, header, rows)
     console.print(f"{len(rows):,} lines written to {output}.")
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from sqlalchemy import select
 
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, output_file, transaction
 from zhizhi.errors import InputError, NotFoundError
 from zhizhi.progress.terminal import TerminalProgress
 from zhizhi.reports import (
@@ -95,7 +95,8 @@ def export(
         run_id = _run_id(session, target, period)
         file_name, body = export_run(session, workspace, operator(), run_id, fmt.lower(), seal=seal)
         path = (out / file_name if out.is_dir() else out) if out else Path(file_name)
-        path.write_bytes(body)
+        with output_file(path) as written:  # before the download's audit commits
+            written.write_bytes(body)
     found = {"run": run_id, "format": fmt.lower(), "sealed": seal, "path": str(path), "bytes": len(body)}
     emit(found, as_json, lambda: console.print(f"Wrote [bold]{path}[/] ({len(body):,} bytes). 已导出。"))
 
