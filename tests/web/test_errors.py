@@ -7,8 +7,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import DEMO_PASSWORD, PostgresServer, Web
+from zhizhi.config import Workspace
+from zhizhi.errors import ConfigError
+from zhizhi.web.app import create_app
 
 
 def _assert_shape(body: Any, status: int) -> dict[str, Any]:
@@ -76,7 +80,6 @@ def test_pages_show_errors_as_pages_not_json(web: Web) -> None:
 @pytest.mark.postgres
 def test_a_lost_database_answers_503_in_the_one_shape(postgres_server: PostgresServer, tmp_path: Path) -> None:
     from zhizhi.config import init_workspace, load_workspace
-    from zhizhi.web.app import create_app
 
     name = postgres_server.create("city")
     root = tmp_path / "ws"
@@ -247,3 +250,14 @@ def test_a_source_or_target_file_saved_as_gbk_is_named_and_the_pages_still_answe
     for path in ("/", "/sources", "/batches", "/deliveries", "/reconcile", "/quarantine"):
         answer = web.client.get(path)
         assert answer.status_code < 500, (path, answer.status_code)
+
+
+def test_a_desk_the_store_does_not_hold_is_refused_when_the_app_starts(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    """A typo in `hotline.desk` let the public form take a citizen's whole complaint and lose it with a 404."""
+    workspace.config.hotline.desk = "LZ-TSJX"
+    with pytest.raises(ConfigError, match=r"`hotline.desk` in zhizhi.yaml is `LZ-TSJX`.*known: .*LZ-TSJB"):
+        create_app(workspace)
+    workspace.config.hotline.desk = "LZ-TSJB"
+    create_app(workspace).state.context.engine.dispose()
