@@ -252,3 +252,26 @@ def test_a_command_loads_only_its_own_module() -> None:
     assert not heavy, sorted(heavy)
     others = {"zhizhi.cli.seal", "zhizhi.cli.reports", "zhizhi.cli.inspections", "zhizhi.cli.cases"} & loaded
     assert not others, sorted(others)
+
+
+@pytest.mark.parametrize(
+    "raised",
+    [KeyboardInterrupt(), RuntimeError("Query interrupted"), ValueError("Error executing the following sql")],
+    ids=["ctrl-c", "duckdb", "splink-around-it"],
+)
+def test_ctrl_c_inside_a_library_is_an_interruption_not_a_bug(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch, raised: BaseException
+) -> None:
+    """Ctrl+C during `zhizhi resolve` came back as `unexpected SplinkException ... (rerun with --debug)`: DuckDB turns
+    the signal into its own error, and Splink wraps that. Said as an interruption, exit 130."""
+    import zhizhi.cli.register as register_cli
+
+    if isinstance(raised, ValueError):
+        raised.__cause__ = RuntimeError("INTERRUPT Error: Interrupted!")
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise raised
+
+    monkeypatch.setattr(register_cli, "run_resolution", interrupted)
+    code, _, err = zz(workspace, "resolve")
+    assert code == 130 and err.startswith("interrupted (Ctrl+C)") and "unexpected" not in err

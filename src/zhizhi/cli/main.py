@@ -88,10 +88,14 @@ class _OneLineErrors(TyperGroup):
                 raise
             _say(exc)
             ctx.exit(1)
+        except KeyboardInterrupt:
+            _interrupted(ctx)
         except Exception as exc:
             # Usage errors, Exit and Abort are the CLI's own flow (they carry an exit code): let them through.
             if ctx.params.get("debug") or hasattr(exc, "exit_code") or isinstance(exc, typer.Abort):
                 raise
+            if _an_interrupt(exc):  # Ctrl+C inside DuckDB or Splink comes back as their own error
+                _interrupted(ctx)
             if is_busy(exc):  # a lock held too long is not a fault of zhizhi's: say so, and what to do
                 _say(busy())
                 ctx.exit(1)
@@ -100,6 +104,27 @@ class _OneLineErrors(TyperGroup):
                 f"error: unexpected {type(exc).__name__}: {first_line} (rerun with --debug for details)", err=True
             )
             ctx.exit(1)
+
+
+def _an_interrupt(exc: BaseException) -> bool:
+    """Whether an error is Ctrl+C come back through a library (DuckDB's "Interrupted!", Splink's error around it)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, KeyboardInterrupt) or "interrupted" in str(current).lower():
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _interrupted(ctx: Any) -> None:
+    """Ctrl+C: said plainly, exit 130 (the transaction under way was rolled back)."""
+    if cli_locale() == "zh-CN":
+        typer.echo("已中断（Ctrl+C）：进行中的事务已回滚，未写入。", err=True)
+    else:
+        typer.echo("interrupted (Ctrl+C): the transaction under way was rolled back, nothing of it written.", err=True)
+    ctx.exit(130)
 
 
 def _say(exc: ZhizhiError) -> None:
