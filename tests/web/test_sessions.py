@@ -26,6 +26,20 @@ def test_the_login_form_signs_in_and_redirects_back(web: Web) -> None:
     assert web.client.get("/register").status_code == 200
 
 
+def test_a_form_posted_after_the_session_ended_leads_back_to_its_page(web: Web) -> None:
+    """The sign-in sent the user to the form's POST-only address afterwards: a 405 page. Now back to the page the form
+    was on (same site only), or home."""
+    posted = web.client.post(
+        "/quarantine/1/fix", data={"csrf_token": "x"}, headers={"Referer": "http://testserver/quarantine/1?tab=raw"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert posted.status_code == 303 and posted.headers["location"] == "/login?next=%2Fquarantine%2F1%3Ftab%3Draw"
+    elsewhere = web.client.post(
+        "/quarantine/1/fix", data={}, headers={"Referer": "https://evil.example/x"}, follow_redirects=False
+    )
+    assert elsewhere.headers["location"] == "/login?next=%2F"
+
+
 def test_next_never_leaves_the_site(web: Web) -> None:
     for target in ("https://evil.example/", "//evil.example/x", "/\\evil"):
         web.client.cookies.clear()

@@ -74,11 +74,16 @@ def _respond(
 ) -> Response:
     if _is_api(request):
         return JSONResponse(error_body(code, message, status, details), status_code=status, headers=headers)
-    if status == 401:
-        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="")
-        return RedirectResponse(f"/login?next={target}", status_code=303)
     referer = urlparse(request.headers.get("referer", ""))
     back = referer.path if referer.netloc == request.url.netloc and referer.path.startswith("/") else "/"
+    if status == 401:
+        # After signing in, back to the page: a form posted after the session ended goes back to the page it was on
+        # (its own address takes no GET: a 405 after signing in, and the input lost without a word).
+        if request.method in ("GET", "HEAD"):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        else:
+            target = back + (f"?{referer.query}" if back != "/" and referer.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
     page = render(request, "error.html", {"code": code, "message": message, "back": back}, status_code=status)
     page.headers.update(headers or {})  # a page told to wait says how long too (Retry-After)
     return page
