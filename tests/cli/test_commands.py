@@ -161,6 +161,22 @@ def test_an_unreachable_database_is_one_clear_line(tmp_path: Path, monkeypatch: 
     assert code == 1 and err.count("\n") == 1 and "Cannot connect to database" in err
 
 
+def test_foreseeable_mistakes_are_said_not_reported_as_unexpected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A port that is no number in the database URL, `init` on a file, a port out of range: each was an `unexpected
+    ValueError / FileExistsError / OverflowError` to report."""
+    runner.invoke(app, ["init", str(tmp_path / "ws")])
+    monkeypatch.setenv("ZHIZHI_DATABASE_URL", "postgresql://x@127.0.0.1:notaport/x")
+    code, _, err = zz(tmp_path / "ws", "status")
+    assert code == 1 and "is not a database URL" in err and "unexpected" not in err
+    monkeypatch.delenv("ZHIZHI_DATABASE_URL")
+    result = runner.invoke(app, ["init", str(tmp_path / "ws" / "zhizhi.yaml")])
+    assert result.exit_code == 1 and "is a file, not a folder" in result.stderr
+    code, _, _ = zz(tmp_path / "ws", "serve", "--port", "70000")
+    assert code == 2
+
+
 def test_an_unmigrated_database_is_one_clear_line(
     tmp_path: Path, empty_database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

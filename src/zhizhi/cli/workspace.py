@@ -42,7 +42,7 @@ def init(
 def serve(
     ctx: typer.Context,
     host: str | None = typer.Option(None, "--host", help="Address to listen on (default: server.host)."),
-    port: int | None = typer.Option(None, "--port", help="TCP port (default: server.port)."),
+    port: int | None = typer.Option(None, "--port", min=1, max=65535, help="TCP port (default: server.port)."),
     insecure_network: bool = typer.Option(False, "--insecure-network", help=INSECURE_HELP),
 ) -> None:
     """Migrate the database if needed and serve the web UI and the API."""

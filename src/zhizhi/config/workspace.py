@@ -11,6 +11,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from zhizhi.config.keys import ensure_signing_key
 from zhizhi.config.models import UNSUPPORTED_DATABASE, WorkspaceConfig, is_supported_database_url
@@ -88,6 +90,16 @@ class Workspace:
             raise ConfigError(f"{DATABASE_ENV} = `{display_url(from_env)}`: {UNSUPPORTED_DATABASE}. Fix or unset it.")
         url = from_env or self.config.database.url
         if url:
+            try:
+                make_url(url).port  # noqa: B018 (read: a port that is no number fails here, not deep in a driver)
+            except (ValueError, ArgumentError) as exc:
+                where = DATABASE_ENV if from_env else "`database.url` in zhizhi.yaml"
+                raise ConfigError(
+                    f"{where} = `{display_url(url)}` is not a database URL ({exc}): write it as "
+                    "postgresql://USER@HOST:PORT/NAME or sqlite:///PATH.",
+                    zh=f"{where} = `{display_url(url)}` 不是有效的数据库地址：应写作 "
+                    "postgresql://用户@主机:端口/库名 或 sqlite:///路径。",
+                ) from exc
             return normalize_database_url(url)
         return f"sqlite:///{self.data_dir / 'zhizhi.db'}"
 
@@ -101,6 +113,11 @@ def normalize_database_url(url: str) -> str:
 
 def init_workspace(root: Path, *, name: str = "市场监督管理局") -> Workspace:
     """Create the workspace folders and a commented `zhizhi.yaml`; keep an existing config file."""
+    if root.exists() and not root.is_dir():
+        raise ConfigError(
+            f"`{root}` is a file, not a folder: name the folder the workspace goes in.",
+            zh=f"`{root}` 是文件而不是文件夹：请给出工作区所在的文件夹。",
+        )
     root.mkdir(parents=True, exist_ok=True)
     for folder in FOLDERS:
         (root / folder).mkdir(parents=True, exist_ok=True)
