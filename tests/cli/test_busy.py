@@ -50,3 +50,30 @@ def test_an_ingest_that_waits_too_long_for_the_write_lock_says_the_database_is_b
     assert "ZHIZHI_DATABASE_URL" not in result.output and "unexpected" not in result.output
     again = CliRunner().invoke(app, ["-w", str(root), "ingest", "dengji", str(path)])
     assert again.exit_code == 0, again.output  # nothing half-written: the same file goes in whole afterwards
+
+
+def test_commands_that_only_read_answer_beside_a_writer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command began as a writer: during a long ingest, `batches` and `status` waited and gave up as busy.
+    The reads take no write lock: they answer beside the writer."""
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 300)
+    root = tmp_path / "ws"
+    init_workspace(root, name="测试市市场监督管理局")
+    workspace = load_workspace(root)
+    engine = make_engine(workspace.database_url)
+    upgrade(engine)
+    with make_sessionmaker(engine)() as session, session.begin():
+        load_demo(session, OPERATOR)
+    engine.dispose()
+    holder = sqlite3.connect(workspace.database_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # an ingest holding the write lock
+    try:
+        answers = {
+            " ".join(args): CliRunner().invoke(app, ["-w", str(root), *args])
+            for args in (["status"], ["batches"], ["dept", "list"], ["quarantine", "list"])
+        }
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert {name: result.exit_code for name, result in answers.items()} == dict.fromkeys(answers, 0), {
+        name: result.output[-300:] for name, result in answers.items()
+    }

@@ -25,7 +25,7 @@ from zhizhi.config import Workspace, load_workspace, locate_workspace
 from zhizhi.errors import InputError
 from zhizhi.i18n import cli_locale, translate
 from zhizhi.store import check_schema, make_engine, make_sessionmaker, on_wait
-from zhizhi.store.engine import SQLITE_BUSY_TIMEOUT_MS
+from zhizhi.store.engine import READING, SQLITE_BUSY_TIMEOUT_MS
 
 console = Console()
 
@@ -85,6 +85,20 @@ def transaction(ctx: typer.Context) -> Iterator[tuple[Workspace, Session]]:
     engine = open_engine(workspace)
     try:
         with make_sessionmaker(engine)() as session, session.begin():
+            yield workspace, session
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def reading(ctx: typer.Context) -> Iterator[tuple[Workspace, Session]]:
+    """One read-only transaction: on SQLite it takes no write lock, so a command that only reads (status, the lists)
+    answers beside a long ingest instead of waiting for it and giving up as busy."""
+    workspace = workspace_of(ctx)
+    engine = open_engine(workspace)
+    try:
+        with make_sessionmaker(engine)() as session, session.begin():
+            session.connection(execution_options={READING: True})
             yield workspace, session
     finally:
         engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from zhizhi.access import create_department, department_as_dict, list_departments
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, reading, transaction
 
 app = typer.Typer(help="Departments: the bureau, its sections, county and grassroots offices.", no_args_is_help=True)
 
@@ -30,7 +30,7 @@ def add(
 @app.command("list")
 def list_command(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     """List the departments as a tree."""
-    with transaction(ctx) as (_, session):
+    with reading(ctx) as (_, session):
         rows = [department_as_dict(d) for d in list_departments(session, operator())]
 
     def show() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction, workspace_of
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, reading, transaction, workspace_of
 from zhizhi.delivery.outbox import Outbox
 from zhizhi.errors import InputError, ZhizhiError
 from zhizhi.ingest.batches import batch_as_dict, batch_rows, get_batch, list_batches, open_quarantine
@@ -144,7 +144,7 @@ def batches(
     """List batches, newest first, with their counts (read = accepted + quarantined + skipped)."""
     if ctx.invoked_subcommand is not None:
         return
-    with transaction(ctx) as (_, session):
+    with reading(ctx) as (_, session):
         found = list_batches(session, operator(), source=source, limit=limit)
         waiting = open_quarantine(session, [b.id for b in found])
         rows = [batch_as_dict(session, b) | {"quarantine_open": waiting.get(b.id, 0)} for b in found]
@@ -179,7 +179,7 @@ def show_batch(
     as_json: bool = JsonOption,
 ) -> None:
     """One batch with its report: counts, per-field completeness and validity, top reasons."""
-    with transaction(ctx) as (_, session):
+    with reading(ctx) as (_, session):
         data = batch_as_dict(session, get_batch(session, operator(), batch_id), report=True)
     emit(data, as_json, lambda: _show_batch(data))
 

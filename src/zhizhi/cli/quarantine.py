@@ -7,7 +7,17 @@ from typing import Any
 
 import typer
 
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, output_file, transaction, workspace_of
+from zhizhi.cli.common import (
+    JsonOption,
+    Table,
+    console,
+    emit,
+    operator,
+    output_file,
+    reading,
+    transaction,
+    workspace_of,
+)
 from zhizhi.delivery.outbox import Outbox
 from zhizhi.ingest.quarantine import fix_item, get_item, list_items, replay
 from zhizhi.sources import load_source
@@ -27,7 +37,7 @@ def list_command(
     as_json: bool = JsonOption,
 ) -> None:
     """List quarantined rows with the file, sheet and row a person finds them at, and why."""
-    with transaction(ctx) as (_, session):
+    with reading(ctx) as (_, session):
         rows = list_items(
             session,
             operator(),

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from zhizhi.cli.common import JsonOption, Table, console, emit, open_engine, operator, transaction, workspace_of
+from zhizhi.cli.common import JsonOption, Table, console, emit, open_engine, operator, reading, workspace_of
 from zhizhi.codes import install_builtin
 from zhizhi.config import Workspace, init_workspace
 from zhizhi.dashboard import overview
@@ -58,7 +58,7 @@ def serve(
 
 def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     """Show the workspace's state: database, schema, counts, configuration files."""
-    with transaction(ctx) as (workspace, session):
+    with reading(ctx) as (workspace, session):
         state = overview(session, workspace, operator())
     public_url = workspace.config.web.public_url
     state["workspace"]["public_url"] = public_url
