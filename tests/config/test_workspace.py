@@ -80,6 +80,22 @@ def test_broken_files_say_what_to_fix(tmp_path: Path, content: str | bytes, expe
         load_workspace(tmp_path)
 
 
+def test_the_files_problems_are_said_in_chinese_too_and_a_missing_key_is_not_the_whole_file(tmp_path: Path) -> None:
+    """A Chinese terminal read the configuration's errors in English (and `missing` quoted the whole file)."""
+    _write(tmp_path, "locale: fr\nserver:\n  port: 70000\n")
+    with pytest.raises(ConfigError) as caught:
+        load_workspace(tmp_path)
+    zh = caught.value.message_zh or ""
+    assert "有 2 处问题" in zh and "`locale` = `fr`" in zh and "请改正该值" in zh
+    _write(tmp_path, "servr:\n  port: 1\n")
+    with pytest.raises(ConfigError) as caught:
+        load_workspace(tmp_path)
+    assert "未知的键 `servr`" in (caught.value.message_zh or "")
+    with pytest.raises(WorkspaceNotFoundError) as missing:
+        load_workspace(tmp_path / "nowhere")
+    assert "zhizhi init" in (missing.value.message_zh or "")
+
+
 def test_a_missing_workspace_says_how_to_create_one(tmp_path: Path) -> None:
     with pytest.raises(WorkspaceNotFoundError, match="zhizhi init"):
         load_workspace(tmp_path / "nowhere")

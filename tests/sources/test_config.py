@@ -148,6 +148,11 @@ def test_bad_names_and_bad_yaml_are_refused(tmp_path: Path) -> None:
     (tmp_path / "sources" / "gbk.yaml").write_bytes("name: gbk\ntitle: 检查台账\n".encode("gbk"))
     with pytest.raises(ConfigError, match=r"`sources/gbk.yaml` is not UTF-8"):
         load_source(tmp_path, "gbk")
+    write(tmp_path, "short", "name: short\ndepartment: LZ-DJ\nfields:\n  name: 企业名称\n")
+    with pytest.raises(ConfigError) as caught:
+        load_source(tmp_path, "short")
+    assert "`record_type` is missing; add it" in caught.value.message and "企业名称" not in caught.value.message
+    assert "缺少 `record_type`" in (caught.value.message_zh or "")
     write(tmp_path, "listy", "- name\n- department\n")
     with pytest.raises(ConfigError, match="must be a mapping"):
         load_source(tmp_path, "listy")

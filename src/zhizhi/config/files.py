@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from zhizhi.config.workspace import describe_validation_errors
+from zhizhi.config.workspace import problems_error, validation_problems, yaml_error
 from zhizhi.config.yamlfile import load_yaml
 from zhizhi.errors import ConfigError, InputError, NotFoundError
 
@@ -24,16 +24,15 @@ def parse_yaml(text: str, origin: str, model: type[M]) -> M:
     try:
         raw = load_yaml(text) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"`{origin}` is not valid YAML: {' '.join(str(exc).split())}. Fix the syntax.") from exc
+        raise yaml_error(origin, exc) from exc
     if not isinstance(raw, dict):
-        raise ConfigError(f"`{origin}` must be a mapping of keys to values.")
+        raise ConfigError(
+            f"`{origin}` must be a mapping of keys to values.", zh=f"`{origin}` 应是“键: 值”的映射。"
+        )
     try:
         return model.model_validate(raw)
     except PydanticValidationError as exc:
-        problems = describe_validation_errors(exc, model)
-        raise ConfigError(
-            f"`{origin}` has {len(problems)} problem(s): " + "; ".join(problems), details=problems
-        ) from exc
+        raise problems_error(origin, validation_problems(exc, model)) from exc
 
 
 @dataclass(frozen=True)

@@ -143,38 +143,60 @@ def load_workspace(root: Path) -> Workspace:
     if not path.is_file():
         raise WorkspaceNotFoundError(
             f"No workspace at `{root}`: `{CONFIG_FILE}` is missing. "
-            f"Run `zhizhi init {root}` or pass `--workspace DIR` (or set {WORKSPACE_ENV})."
+            f"Run `zhizhi init {root}` or pass `--workspace DIR` (or set {WORKSPACE_ENV}).",
+            zh=f"`{root}` 不是工作区：缺少 `{CONFIG_FILE}`。请运行 `zhizhi init {root}`，或用 `--workspace 目录`"
+            f"（或环境变量 {WORKSPACE_ENV}）指定工作区。",
         )
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeys) or {}  # noqa: S506 (a SafeLoader)
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"`{path}` is not UTF-8 (byte {exc.start}). Save the file as UTF-8.") from exc
+        raise ConfigError(
+            f"`{path}` is not UTF-8 (byte {exc.start}). Save the file as UTF-8.",
+            zh=f"`{path}` 不是 UTF-8 编码（第 {exc.start} 字节）。请另存为 UTF-8。",
+        ) from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"`{path}` is not valid YAML: {_one_line(str(exc))}. Fix the syntax.") from exc
+        raise yaml_error(str(path), exc) from exc
     if not isinstance(raw, dict):
-        raise ConfigError(f"`{path}` must be a mapping of keys to values, not `{type(raw).__name__}`.")
+        raise ConfigError(
+            f"`{path}` must be a mapping of keys to values, not `{type(raw).__name__}`.",
+            zh=f"`{path}` 应是“键: 值”的映射，而不是 `{type(raw).__name__}`。",
+        )
     try:
         config = WorkspaceConfig.model_validate(raw)
     except PydanticValidationError as exc:
-        problems = describe_validation_errors(exc, WorkspaceConfig)
-        raise ConfigError(f"`{path}` has {len(problems)} problem(s): " + "; ".join(problems), details=problems) from exc
+        raise problems_error(str(path), validation_problems(exc, WorkspaceConfig)) from exc
     return Workspace(root=root.resolve(), config=config)
 
 
-def describe_validation_errors(exc: PydanticValidationError, model: type[BaseModel]) -> list[str]:
-    """One line per problem: the key, the bad value, what is wrong and how to fix it."""
+def validation_problems(exc: PydanticValidationError, model: type[BaseModel]) -> list[tuple[str, str]]:
+    """One problem a line, in English and in Chinese: the key, the bad value, what is wrong and how to fix it (the
+    validator's own words quoted in both)."""
     lines = []
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"])
         value = error.get("input")
+        said = error["msg"].removeprefix("Value error, ")
         if not error["loc"]:  # a rule about the whole file: its input is the whole file, not worth repeating
-            lines.append(f"{error['msg'].removeprefix('Value error, ')}; fix the file")
+            lines.append((f"{said}; fix the file", f"{said}；请改正该文件"))
         elif error["type"] == "extra_forbidden":
             hint = _suggest_key(model, [str(part) for part in error["loc"]])
-            lines.append(f"unknown key `{key}`{hint}; remove it or correct its name")
+            lines.append((f"unknown key `{key}`{hint}; remove it or correct its name",
+                          f"未知的键 `{key}`{hint}；请删去或改正键名"))  # fmt: skip
+        elif error["type"] == "missing":  # its input is the mapping around it: the whole file, not worth repeating
+            lines.append((f"`{key}` is missing; add it (see docs/config.md)", f"缺少 `{key}`；请补上"))
         else:
-            lines.append(f"`{key}` = `{value}`: {error['msg']}; fix the value (see docs/config.md)")
+            lines.append((f"`{key}` = `{value}`: {said}; fix the value (see docs/config.md)",
+                          f"`{key}` = `{value}`：{said}；请改正该值（见 docs/config.md）"))  # fmt: skip
     return lines
+
+
+def problems_error(origin: str, problems: list[tuple[str, str]]) -> ConfigError:
+    """The error of a file with these problems, every one at once, in both languages."""
+    return ConfigError(
+        f"`{origin}` has {len(problems)} problem(s): " + "; ".join(en for en, _ in problems),
+        zh=f"`{origin}` 有 {len(problems)} 处问题：" + "；".join(zh for _, zh in problems),
+        details=[en for en, _ in problems],
+    )
 
 
 def _suggest_key(model: type[BaseModel], loc: list[str]) -> str:
@@ -187,6 +209,15 @@ def _suggest_key(model: type[BaseModel], loc: list[str]) -> str:
         return ""
     close = difflib.get_close_matches(loc[-1], list(current.model_fields), n=1)
     return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def yaml_error(origin: str, exc: yaml.YAMLError) -> ConfigError:
+    """A file that is no valid YAML (its syntax, or a key given twice), in both languages."""
+    where = _one_line(str(exc))
+    return ConfigError(
+        f"`{origin}` is not valid YAML: {where}. Fix the syntax.",
+        zh=f"`{origin}` 不是有效的 YAML：{where}。请改正格式。",
+    )
 
 
 def _yaml_scalar(text: str) -> str:
