@@ -261,3 +261,14 @@ def test_a_desk_the_store_does_not_hold_is_refused_when_the_app_starts(
         create_app(workspace)
     workspace.config.hotline.desk = "LZ-TSJB"
     create_app(workspace).state.context.engine.dispose()
+
+
+def test_a_form_past_a_fields_bound_says_which_field_and_the_bound_in_the_pages_language(web: Web) -> None:
+    """The page said 请求无效：请检查 `body.display_name`: the request's insides, and not why."""
+    web.login_form("admin")
+    csrf = web.page_csrf("/admin/users")
+    data = {"csrf_token": csrf, "username": "newone", "department_code": "LZ", "password": "x" * 20,
+            "roles": ["reader"], "display_name": "长" * 500}  # fmt: skip
+    page = web.client.post("/admin/users", data=data)
+    assert page.status_code == 422
+    assert "「display_name」太长：最多" in page.text and "body.display_name" not in page.text

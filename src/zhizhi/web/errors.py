@@ -122,8 +122,21 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
         {"field": _text(".".join(str(p) for p in e["loc"])), "message": _text(e["msg"]), "value": _safe(e.get("input"))}
         for e in exc.errors()
     ]
-    fields = ", ".join(f"`{d['field']}`" for d in details)
-    return _respond(request, "invalid_input", _words(request, "error.invalid_input", fields=fields), 422, details)
+    if _is_api(request):
+        fields = ", ".join(f"`{d['field']}`" for d in details)
+        return _respond(request, "invalid_input", _words(request, "error.invalid_input", fields=fields), 422, details)
+    # A page's form: each field by its own name (not `body.note`), and why, where the reason is a bound.
+    said = []
+    for e in exc.errors():
+        name = _text(str(e["loc"][-1])) if e["loc"] else ""
+        limit = (e.get("ctx") or {}).get("max_length")
+        if e["type"] == "string_too_long" and limit is not None:
+            said.append(_words(request, "error.field_too_long", field=name, max=limit))
+        elif e["type"] == "missing":
+            said.append(_words(request, "error.field_missing", field=name))
+        else:
+            said.append(_words(request, "error.field_invalid", field=name))
+    return _respond(request, "invalid_input", " ".join(dict.fromkeys(said)), 422, details)
 
 
 async def _database_error(request: Request, exc: OperationalError) -> Response:
