@@ -154,6 +154,17 @@ def test_user_input_is_checked(
         )
 
 
+def test_an_unknown_role_or_department_kind_is_said_in_chinese_too(city: sessionmaker[Session]) -> None:
+    """The Chinese pages showed `unknown role superuser` and `Unknown department kind planet` in English."""
+    with city() as session, session.begin(), pytest.raises(InputError) as role:
+        create_user(session, OPERATOR, username="ok", display_name="", department_code="LZ", roles=["superuser"],
+                    password="a-long-password", password_min_length=12)  # fmt: skip
+    assert "角色 `superuser` 不存在" in (role.value.message_zh or "") and "handler" in (role.value.message_zh or "")
+    with city() as session, session.begin(), pytest.raises(InputError) as kind:
+        create_department(session, OPERATOR, code="LZ-NEW", name="新部门", kind="planet", parent_code="LZ")
+    assert "部门类型 `planet` 不存在" in (kind.value.message_zh or "")
+
+
 def test_roles_decide_what_a_user_may_do(city: sessionmaker[Session]) -> None:
     with city() as session, session.begin():
         leader, handler, auditor = (actor(session, n) for n in ("leader", "zhongnan", "auditor"))

@@ -175,4 +175,7 @@ def _parse_kind(kind: str) -> DepartmentKind:
         return DepartmentKind(kind)
     except ValueError:
         choices = ", ".join(k.value for k in DepartmentKind)
-        raise InputError(f"Unknown department kind `{kind}`; choose from {choices}.") from None
+        raise InputError(
+            f"Unknown department kind `{kind}`; choose from {choices}.",
+            zh=f"部门类型 `{kind}` 不存在；可选：{'、'.join(k.value for k in DepartmentKind)}。",
+        ) from None

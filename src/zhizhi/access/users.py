@@ -50,7 +50,8 @@ def create_user(
     try:
         role_list = parse_roles(roles)
     except ValueError as exc:
-        raise InputError(f"{exc}.") from None
+        choices = "、".join(r.value for r in Role)
+        raise InputError(f"{exc}.", zh=f"角色 `{str(exc).split('`')[1]}` 不存在；可选：{choices}。") from None
     if not role_list:
         raise InputError("A user needs at least one role.", zh="用户至少需要一个角色。")
     _check_grant(actor, role_list)
