@@ -214,7 +214,8 @@ def test_a_wrong_decision_shows_the_chinese_error_and_changes_nothing(web: Web) 
     url = f"/codes/review/{ids['0390']}/decide"
     cases = [
         ({"to_code": "XXXX", "reason": "试试"}, "XXXX 不是「国民经济行业分类 GB/T 4754-2017」中的代码"),
-        ({"to_code": "0391", "reason": ""}, "请填写决定的理由。"),
+        ({"to_code": "0391", "reason": ""}, "请用几个字说明决定的理由（至少两个字）"),
+        ({"to_code": "0391", "reason": "对"}, "至少两个字"),
         ({"to_code": "", "reason": "没选"}, "请选择或填写目标代码，或勾选“无对应代码”。"),
         ({"to_code": "0391", "no_equivalent": "true", "reason": "两个都选"}, "请只选其一"),
     ]

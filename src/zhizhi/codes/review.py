@@ -125,7 +125,10 @@ def decide(session: Session, actor: Actor, item_id: int, *, to_code: str | None,
     if item is None:
         raise NotFoundError(f"No review item `{item_id}`. See `zhizhi codes review list`.", zh="没有该待审项。")
     if len(reason.strip()) < 2:
-        raise InputError("Say why, in a few words: the reason is kept with the decision.", zh="请填写决定的理由。")
+        raise InputError(
+            "Say why, in a few words (two characters at least): the reason is kept with the decision.",
+            zh="请用几个字说明决定的理由（至少两个字）：理由与决定一并保存。",
+        )
     if to_code is not None and to_code not in all_codes(session, item.to_list):
         title = get_code_list(session, item.to_list).title
         raise InputError(

@@ -134,7 +134,10 @@ def _check_input(kind: str, pairs: list[tuple[int, int]], reason: str) -> None:
     if kind not in ("merge", "apart"):
         raise InputError(f"A decision is `merge` or `apart`, not `{kind}`.")
     if len(reason.strip()) < 2:
-        raise InputError("Say why, in a few words: the reason is kept with the decision.", zh="请填写决定的理由。")
+        raise InputError(
+            "Say why, in a few words (two characters at least): the reason is kept with the decision.",
+            zh="请用几个字说明决定的理由（至少两个字）：理由与决定一并保存。",
+        )
     if any(left == right for left, right in pairs):
         raise InputError("A record is always its own entity: name two different records.")
 
