@@ -32,6 +32,7 @@ from zhizhi.tasks import (
     overdue_parts,
     parse_task,
     read_evidence,
+    read_task_bytes,
     task_view,
     withdraw,
 )
@@ -96,9 +97,13 @@ def test_every_problem_of_a_task_is_named_at_once(city: sessionmaker[Session]) -
                  "`parts.3.deadline` = `next week`", "`parts.4.deadline` = `2026-11-30` is before"):  # fmt: skip
         assert text in message
     assert "部门" in (caught.value.message_zh or "")
-    with pytest.raises(InputError, match=r"`bad` has 2 problem\(s\): `parts.0.title`: missing.*`parts.0.evidence`"):
+    two_problems = r"`bad` has 2 problem\(s\): `parts.0.title`: missing.*`parts.0.evidence`"
+    with pytest.raises(InputError, match=two_problems) as two:
         parse_task({"title": "x", "lead": "LZ", "parts": [{"department": "LZ", "deadline": "3", "evidence": "x"}]},
                    "bad")  # fmt: skip
+    assert "`parts.0.title`：未填写" in (two.value.message_zh or "")  # the Chinese page's words, not `missing; give it`
+    with pytest.raises(InputError, match="saved as GBK"):
+        read_task_bytes("title: 检查\n".encode("gbk"), "task.yaml")
 
 
 def test_a_refused_handover_leaves_the_part_with_the_giver(city: sessionmaker[Session]) -> None:

@@ -100,13 +100,15 @@ def parse_task(data: Any, origin: str, rows: dict[int, str] | None = None) -> Ta
     except ValidationError as exc:
         problems = [_problem(error, rows or {}) for error in exc.errors()]
         raise InputError(
-            f"`{origin}` has {len(problems)} problem(s): " + "; ".join(problems) + ". Fix the file and try again.",
-            zh=f"`{origin}` 有 {len(problems)} 处错误：" + "；".join(problems) + "。请修改后重试。",
-            details=problems,
+            f"`{origin}` has {len(problems)} problem(s): " + "; ".join(en for en, _ in problems)
+            + ". Fix the file and try again.",
+            zh=f"`{origin}` 有 {len(problems)} 处错误：" + "；".join(zh for _, zh in problems) + "。请修改后重试。",
+            details=[en for en, _ in problems],
         ) from exc
 
 
-def _problem(error: Any, rows: dict[int, str]) -> str:
+def _problem(error: Any, rows: dict[int, str]) -> tuple[str, str]:
+    """One problem of a task file, in English and Chinese."""
     loc = [str(p) for p in error["loc"]]
     where = ".".join(loc) or "file"
     if len(loc) >= 2 and loc[0] == "parts" and loc[1].isdigit() and int(loc[1]) in rows:
@@ -114,12 +116,13 @@ def _problem(error: Any, rows: dict[int, str]) -> str:
     else:
         where = f"`{where}`"
     if error["type"] == "extra_forbidden":
-        return f"{where}: unknown key; remove it or correct its name"
+        return f"{where}: unknown key; remove it or correct its name", f"{where}：未知的键，请删去或改正"
     if error["type"] == "missing":
-        return f"{where}: missing; give it"
+        return f"{where}: missing; give it", f"{where}：未填写，请补上"
     value = error.get("input")
     shown = str(value)[:80] if not isinstance(value, dict | list) else "…"
-    return f"{where} = `{shown}`: {error['msg']}"
+    said = error["msg"].removeprefix("Value error, ")
+    return f"{where} = `{shown}`: {said}", f"{where} = `{shown}`：{said}"
 
 
 def read_task_file(path: Path) -> TaskSpec:
@@ -144,8 +147,14 @@ def read_task_bytes(data: bytes, name: str) -> TaskSpec:
             f"`{name}`: give a task as a .yaml or .xlsx file.", zh=f"`{name}`：任务文件应为 .yaml 或 .xlsx。"
         )
     try:
-        raw = load_yaml(data.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"`{name}` is not UTF-8 (byte {exc.start}; saved as GBK?). Save it as UTF-8 and try again.",
+                         zh=f"`{name}` 不是 UTF-8 编码（第 {exc.start} 字节；可能存成了 GBK）。请另存为 UTF-8 后重试。"
+                         ) from exc  # fmt: skip
+    try:
+        raw = load_yaml(text)
+    except yaml.YAMLError as exc:
         detail = " ".join(str(exc).split())[:300]
         raise InputError(f"`{name}` is not valid UTF-8 YAML: {detail}. Fix the syntax.",
                          zh=f"`{name}` 不是有效的 UTF-8 YAML：{detail}。请修正格式。") from exc  # fmt: skip
