@@ -182,3 +182,30 @@ def test_release_needs_a_decision_and_a_writer_and_shows_only_the_readers_delive
         elsewhere = review_item(session, _actor(session, "yufeng"), split.id)
     assert elsewhere["held"]["deliveries"] == 3  # the hold is the hub's: its count is the same for everyone
     assert elsewhere["held_here"] == [] and elsewhere["held_here_count"] == 0  # the records are not theirs
+
+
+def test_a_code_without_one_equivalent_at_ingest_waits_on_its_review_item_and_is_never_sent_empty(
+    city: sessionmaker[Session], tmp_path: Path, province: Platform
+) -> None:
+    """0169 of GB/T 4754-2011 splits in 2017: the record came in with the code empty and the department's 0169 kept
+    beside it, and went to the platform with HYDM empty (acknowledged). It now waits on the ingest's own review item;
+    the steward's decision releases it with the province's code of the class decided."""
+    with city() as session, session.begin():
+        install_demo_codes(session, OPERATOR, tmp_path)
+        path = _write(tmp_path / "tea.csv", [_row(_codes(1, seed=3)[0], "老甲茶园有限公司", 行业代码="0169")])
+        ingest_file(session, OPERATOR, _source(), path, today=TODAY, outbox=outbox("province"))
+    target = TargetConfig.model_validate(
+        {"name": "province", "owner": "LZ-XY", "record_types": ["entity"],
+         "fields": {"QYMC": "name", "HYDM": {"field": "industry_code", "code_list": "guangxi-industry-8"}},
+         "transport": {"kind": "http", "url": province.url, "timeout": 2}}
+    )  # fmt: skip
+    assert _send_all(city, target) == {"withheld": 1} and not province.applied
+    (item,) = [i for i in _items(city).values() if i.from_list == "gbt4754-2011" and i.from_code == "0169"]
+    with city() as session, session.begin():
+        done = decide_code(session, OPERATOR, item.id, to_code="0164", reason="茶园按茶叶种植报送")
+    assert done.released.queued == 1
+    assert _send_all(city, target) == {"acknowledged": 1}
+    with city() as session:
+        expected = build_translator(session, "gbt4754-2017", "guangxi-industry-8").translate("0164", {}).to_code
+    (sent,) = province.applied.values()
+    assert expected and sent["HYDM"] == expected

@@ -7,10 +7,11 @@ decision in the code review queue (`zhizhi.delivery.send`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhizhi.codes import get_code_list
@@ -19,6 +20,7 @@ from zhizhi.delivery.targets import TargetConfig
 from zhizhi.errors import InputError
 from zhizhi.records import record_type
 from zhizhi.records.fields import Field
+from zhizhi.store.tables import CodeReviewItem
 
 WHY_ZH = {Method.AMBIGUOUS: "对应多个代码", Method.UNMAPPED: "没有对应代码"}
 
@@ -48,6 +50,9 @@ class Renderer:
 
     target: TargetConfig
     translators: dict[str, Translated]  # target field -> the record field and the translator from its list
+    session: Session | None = None
+    today: date | None = None
+    _given: dict[str, Translator | None] = field(default_factory=dict)  # the department's list -> its translator
 
     def render(self, data: dict[str, Any]) -> dict[str, Any]:
         """The payload; raises Untranslatable naming the field and code when a code does not translate."""
@@ -59,6 +64,9 @@ class Renderer:
             assert mapping.field is not None
             value = data.get(mapping.field)
             coded = self.translators.get(name)
+            given = data.get(f"{mapping.field}_source")
+            if coded is not None and value is None and given not in (None, ""):
+                value = self._as_given(name, coded, str(given), data)
             if coded is not None and value is not None:
                 answer = coded.translator.translate(str(value), data)
                 if not answer.ok:
@@ -66,6 +74,36 @@ class Renderer:
                 value = answer.to_code
             payload[name] = value
         return payload
+
+    def _as_given(self, name: str, coded: Translated, given: str, data: dict[str, Any]) -> str:
+        """The field's code from the department's own code `given`, which had no single code in the field's list when
+        the record came in (kept empty, the code as given beside it): with a steward's decision since, that code;
+        until then the delivery waits on the same review item as the ingest (it is not sent with the code empty)."""
+        translator = self._translator_from(coded, given)
+        answer = translator.translate(given, data) if translator is not None else None
+        if answer is not None and answer.ok and answer.to_code is not None:
+            return str(answer.to_code)
+        if translator is None or answer is None:  # no review item says which list the code came from
+            translator, answer = coded.translator, coded.translator.translate(given, data)
+        raise self._untranslatable(name, Translated(coded.field, translator, coded.to_title), given, answer, data)
+
+    def _translator_from(self, coded: Translated, given: str) -> Translator | None:
+        """The translator from the department's list the code `given` came from (the list its review item names)
+        into the field's list."""
+        if self.session is None:
+            return None
+        into = coded.translator.from_list
+        from_list = self.session.scalar(
+            select(CodeReviewItem.from_list)
+            .where(CodeReviewItem.to_list == into, CodeReviewItem.from_code == given)
+            .order_by(CodeReviewItem.last_seen.desc())
+            .limit(1)
+        )
+        if from_list is None or from_list == into:
+            return None
+        if from_list not in self._given:
+            self._given[from_list] = build_translator(self.session, from_list, into, as_of=self.today)
+        return self._given[from_list]
 
     def _untranslatable(
         self, name: str, coded: Translated, value: str, answer: Translation, data: dict[str, Any]
@@ -93,4 +131,4 @@ def renderer(session: Session, target: TargetConfig, kind: str, *, today: date |
             assert field.code_list is not None
             translator = build_translator(session, field.code_list, mapping.code_list, as_of=today)
             translators[name] = Translated(field, translator, get_code_list(session, mapping.code_list).title)
-    return Renderer(target, translators)
+    return Renderer(target, translators, session, today)
