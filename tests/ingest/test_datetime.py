@@ -18,6 +18,12 @@ RECEIVED = Field("received_at", "datetime", "受理时间", "Received at", requi
 VALUES = [
     ("2026-11-28 14:30:05", "2026-11-28T14:30:05"),
     ("2026-11-28T14:30:05+08:00", "2026-11-28T14:30:05"),
+    # a moment with its offset from UTC is the same moment in China's time: the day may change (the legal clocks
+    # count from the day in China, as a push's moment is read)
+    ("2026-03-09T16:30:00Z", "2026-03-10T00:30:00"),
+    ("2026-03-09 16:30:00+00:00", "2026-03-10T00:30:00"),
+    ("2026-03-09T16:30:00-0500", "2026-03-10T05:30:00"),
+    ("2026-03-09T16:30:00+15:00", None),
     ("2026-11-28 14:30:05.250", "2026-11-28T14:30:05"),
     ("2026/11/28 9:05", "2026-11-28T09:05:00"),
     ("2026.11.28 14点30分", "2026-11-28T14:30:00"),

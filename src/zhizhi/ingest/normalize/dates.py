@@ -23,7 +23,7 @@ a serial's fraction, in a number or in text (46338.4444), is its time of day.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import polars as pl
 
@@ -146,7 +146,7 @@ def _numeric_value(value: float) -> date | None:
 _TIME_OF_DAY = re.compile(
     r"^(?P<date>.+?)(?:[ T]+|(?<=日))(?P<half>上午|早上|凌晨|中午|下午|傍晚|晚上)?"
     r"(?P<h>[0-9]{1,2})(?::|时|点)(?P<m>[0-9]{1,2})分?"
-    r"(?:(?::)?(?P<s>[0-9]{1,2})(?:\.[0-9]{1,9})?秒?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?$"
+    r"(?:(?::)?(?P<s>[0-9]{1,2})(?:\.[0-9]{1,9})?秒?)?(?P<zone>Z|[+-][0-9]{2}:?[0-9]{2})?$"
 )
 
 
@@ -158,7 +158,8 @@ def parse_datetimes(values: pl.Series) -> pl.Series:
     """Parse a column of moments to ISO text: `2021-07-08T14:30:00`, or `2021-07-08` where only a day is written.
 
     The day is read exactly as `parse_dates` reads it; a time of day after it (14:30, 14:30:05, 14时30分, 14点30分05秒,
-    with T or spaces between) is kept to the second, as written, without converting time zones; an Excel serial's
+    with T or spaces between) is kept to the second, as written (China's time); one written with its offset from UTC
+    (`2026-03-09T16:30:00Z`, `+00:00`) is that moment in China's time (`2026-03-10T00:30:00`); an Excel serial's
     fraction is its time of day. An impossible time (25:00, 14:61) makes the value unparseable (null)."""
     if isinstance(values.dtype, pl.Datetime):
         return values.dt.strftime("%Y-%m-%dT%H:%M:%S")
@@ -200,5 +201,23 @@ def parse_datetime_value(value: object) -> str | None:
         hour += 12  # 下午3时: 15:00; 中午12时 stays 12:00, 中午1时 is 13:00
     if day is None or hour > 23 or minute > 59 or second > 59:
         return None
+    if zone := match.group("zone"):  # a moment given with its offset (UTC's Z): the same moment in China's time
+        offset = timedelta(0) if zone == "Z" else _offset(zone)
+        if offset is None:
+            return None
+        moment = datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=timezone(offset))
+        return moment.astimezone(CHINA).strftime("%Y-%m-%dT%H:%M:%S")
     return f"{day.isoformat()}T{hour:02d}:{minute:02d}:{second:02d}"
+
+
+CHINA = timezone(timedelta(hours=8))
+
+
+def _offset(zone: str) -> timedelta | None:
+    """`+08:00`, `-0500`: the offset from UTC (None past 14 hours or 59 minutes)."""
+    digits = zone[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 14 or minutes > 59:
+        return None
+    return timedelta(hours=hours, minutes=minutes) * (-1 if zone[0] == "-" else 1)
 
