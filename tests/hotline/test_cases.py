@@ -26,6 +26,7 @@ from zhizhi.hotline import (
     clock_states,
     confirm,
     decide,
+    extend,
     get_case,
     keep_apart,
     load_calendar,
@@ -371,6 +372,32 @@ def test_clocks_count_working_days_pause_for_appraisal_and_warn_before_a_breach(
         milk = _case_of(session, "T002")  # a report: 15 working days to verify, +15 approved
         ((_, report, _),) = clock_states(session, milk, calendar, date(2026, 3, 4), 2)
         assert report is not None and report.deadline == date(2026, 3, 24)
+
+
+def test_settled_clocks_are_not_rewritten_and_a_ground_found_after_acceptance_terminates_the_mediation(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """An extension approved after the report's deadline turned its breach into a running clock; a pause recorded on
+    a closed case turned a late mediation into one met; `not_accepted` after acceptance closed the case with its
+    mediation clock still running (a false breach) and sent the platform 02 then 03. Art 21(6): terminate."""
+    ingest_all(workspace, tmp_path)
+    calendar = load_calendar(workspace.root)
+    with city() as session, session.begin():
+        take_in(session, OPERATOR, workspace)
+        gym, milk = _case_of(session, "T001"), _case_of(session, "T002")  # milk: a report due 24 March
+        handler = _actor(session, "hotline")
+        decide(session, handler, workspace, gym, "accepted", today=date(2026, 3, 6))
+        with pytest.raises(InputError, match=r"Art 21\(6\)") as late_ground:
+            decide(session, handler, workspace, gym, "not_accepted", reason_code="2")
+        assert "终止调解" in (late_ground.value.message_zh or "")
+        with pytest.raises(InputError, match="due 2026-03-24"):
+            extend(session, handler, milk, reason="特殊情况经批准", calendar=calendar, today=date(2026, 3, 30))
+        extend(session, handler, milk, reason="特殊情况经批准", calendar=calendar, today=date(2026, 3, 20))
+        decide(session, handler, workspace, milk, "not_opened", result="经核查未发现违法行为")
+        with pytest.raises(InputError, match="settled"):
+            pause(session, handler, milk, reason="送检：检测机构鉴定", start=date(2026, 3, 10))
+        with pytest.raises(InputError, match="settled"):
+            extend(session, handler, milk, reason="特殊情况经批准")
 
 
 def test_identities_by_the_desks_rule_and_every_view_audited(

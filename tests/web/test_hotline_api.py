@@ -4,8 +4,10 @@ platform token, idempotent by ticket number."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+import pytest
 import yaml
 from sqlalchemy import func, select
 
@@ -69,7 +71,10 @@ def test_identities_follow_the_desks_rule_and_every_view_is_audited(desk: Desk) 
     assert [e.actor for e in reads_of(web, gym)] == ["hotline"] and reads_of(web, report) == []
 
 
-def test_a_handlers_steps_are_committed_before_the_answer(desk: Desk) -> None:
+def test_a_handlers_steps_are_committed_before_the_answer(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zhizhi.web import hotline_view
+
+    monkeypatch.setattr(hotline_view, "local_today", lambda: date(2026, 3, 12))  # the report's 15 days still running
     web, auth = desk.web, bearer(desk.web, "hotline")
     gym, report = desk.case_of("T001"), desk.case_of("T002")
     base = f"/api/hotline/cases/{gym}"

@@ -11,6 +11,7 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -288,7 +289,11 @@ def test_reassigning_needs_a_reason(desk: Desk) -> None:
         assert session.scalar(select(func.count()).where(AuditEvent.action == "case.assigned")) == 1
 
 
-def test_pausing_and_extending_a_reports_verification(desk: Desk) -> None:
+def test_pausing_and_extending_a_reports_verification(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An extension is approved within the 15 working days: the desk's day is set inside them (12 March)."""
+    from zhizhi.web import hotline_view
+
+    monkeypatch.setattr(hotline_view, "local_today", lambda: date(2026, 3, 12))
     web = desk.web
     web.login_form("hotline")
     number = desk.case_of("T002")

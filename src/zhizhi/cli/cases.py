@@ -277,8 +277,9 @@ def resume_command(
 def extend_command(ctx: typer.Context, number: str = typer.Argument(...), reason: str = Reason,
                    as_json: bool = JsonOption) -> None:  # fmt: skip
     """Record the approval of 15 more working days to verify a report."""
-    with transaction(ctx) as (_, session):
-        extend(session, operator(), get_case(session, operator(), number), reason=reason)
+    with transaction(ctx) as (workspace, session):
+        extend(session, operator(), get_case(session, operator(), number), reason=reason,
+               calendar=load_calendar(workspace.root))  # fmt: skip
     _done(as_json, {"case": number, "extended": True}, f"{number}: 已延长 extended")
 
 

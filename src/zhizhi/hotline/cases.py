@@ -261,6 +261,13 @@ def decide(session: Session, actor: Actor, workspace: Workspace, case: Case, dec
         raise InputError("Accept the complaint before ending its mediation.", zh="请先受理投诉，再办结调解。")
     if decision == "accepted" and case.stage != "received":
         raise InputError(f"Case {case.number} was already accepted.", zh=f"案件 {case.number} 已受理。")
+    if decision == "not_accepted" and case.stage == "accepted":  # Art 21(6): its mediation ends, by termination
+        raise InputError(
+            f"Case {case.number} was accepted: an Art 15 ground found since ends its mediation (Art 21(6)); "
+            "decide `terminated` with the ground in the result.",
+            zh=f"案件 {case.number} 已受理：受理后发现第十五条情形的，应终止调解（第二十一条第六项）；"
+            "请选择“终止调解”，并在处理结果中写明情形。",
+        )
     if decision == "not_accepted" and reason_code not in NOT_ACCEPTED_REASONS:
         raise InputError(
             f"Not accepting a complaint needs its ground in Art 15 (1-6), not `{reason_code}`.",
@@ -297,6 +304,7 @@ def pause(session: Session, actor: Actor, case: Case, *, reason: str, start: dat
     """Stop a case's clocks for testing or appraisal (检定、检验、检测、鉴定), from `start` until `resume`."""
     reason = _reason(reason)
     writable(session, actor, case)
+    _still_open(case, "paused")
     _not_ahead(start, "pause", case)
     if start < case.received_on:
         raise InputError(f"A pause of case {case.number} cannot begin on {start}, before it was received "
@@ -325,14 +333,36 @@ def resume(session: Session, actor: Actor, case: Case, *, last_day: date) -> Non
           detail={"through": last_day.isoformat()})  # fmt: skip
 
 
-def extend(session: Session, actor: Actor, case: Case, *, reason: str) -> None:
-    """Record the approval of 15 more working days to verify a report's lead (特殊情况, 经批准)."""
+def extend(session: Session, actor: Actor, case: Case, *, reason: str, calendar: WorkCalendar | None = None,
+           today: date | None = None) -> None:  # fmt: skip
+    """Record the approval of 15 more working days to verify a report's lead (特殊情况, 经批准), within the 15 (with
+    the workspace's `calendar`: an extension approved after the deadline would turn a breach into a running clock)."""
     reason = _reason(reason)
     writable(session, actor, case)
     if case.kind != "report":
         raise InputError("Only a report's verification can be extended.", zh="只有举报核查可以延长。")
+    _still_open(case, "extended")
+    if calendar is not None:
+        for one, state, _ in clock_states(session, case, calendar, today or local_today(), warn_before=0):
+            if one.rule.name == "report_verification" and state is not None and state.status == "breached":
+                raise InputError(
+                    f"Case {case.number}: its verification was due {state.deadline}; an extension is approved within "
+                    "the period, not after it (the breach stands).",
+                    zh=f"案件 {case.number} 的核查期限已于 {state.deadline} 届满：延长须在期限内批准，期满后不能延长"
+                    "（逾期照记）。",
+                )
     case.extended = True
     audit(session, actor, "case.extended", object_type="case", object_id=case.number, detail={"reason": reason})
+
+
+def _still_open(case: Case, done: str) -> None:
+    """A closed (or merged) case's clocks are settled: a pause or an extension recorded afterwards would rewrite a
+    breach."""
+    if case.stage not in OPEN_STAGES:
+        raise InputError(
+            f"Case {case.number} is {case.stage}: its clocks are settled and cannot be {done} now.",
+            zh=f"案件 {case.number} 已{STAGES[case.stage][0]}：计时已定，不能再中止或延长。",
+        )
 
 
 def _not_ahead(day: date, step: str, case: Case) -> None:

@@ -161,8 +161,10 @@ def resume_case(
 @router.post("/cases/{number}/extend")
 def extend_case(number: Number, body: Why, request: Request, db: DbSession, actor: ApiCasesWriter) -> dict[str, Any]:
     """Record the approval of 15 more working days to verify a report's lead."""
-    hotline.extend(db, actor, hotline.get_case(db, actor, number), reason=body.reason)
-    return hotline_view.view(db, actor, number, hotline_view.desk(request))
+    on = hotline_view.desk(request)
+    hotline.extend(db, actor, hotline.get_case(db, actor, number), reason=body.reason, calendar=on.calendar,
+                   today=on.today)  # fmt: skip
+    return hotline_view.view(db, actor, number, on)
 
 
 @router.post("/cases/{number}/tickets/{record_id}/split")

@@ -151,10 +151,13 @@ def resume_case(number: Number, db: DbSession, actor: FormCasesWriter, last_day:
 
 
 @router.post("/hotline/cases/{number}/extend")
-def extend_case(number: Number, db: DbSession, actor: FormCasesWriter, reason: Reason = "") -> Response:
+def extend_case(
+    number: Number, request: Request, db: DbSession, actor: FormCasesWriter, reason: Reason = ""
+) -> Response:
     """Record the approval of 15 more working days to verify a report's lead."""
     case = hotline.get_case(db, actor, number)
-    hotline.extend(db, actor, case, reason=reason)
+    on = hotline_view.desk(request)
+    hotline.extend(db, actor, case, reason=reason, calendar=on.calendar, today=on.today)
     return _back(case.number, "extended")
 
 
