@@ -70,7 +70,11 @@ def render(workspace: Workspace, case: Case, ticket: dict[str, Any], office: str
     from zhizhi.hotline.cases import NOT_ACCEPTED_REASONS
 
     decision = case.decision or ""
-    decided = (case.decided_at or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ)
+    decided = (case.decided_at or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ).replace(tzinfo=None, microsecond=0)
+    # A ticket that joined the case after its decision is not answered before it was received (a platform times
+    # each ticket's response): its answer is dated its receipt, the same whenever it is rendered again.
+    received = _moment(ticket.get("received_at"))
+    answered = max(decided, received) if received is not None else decided
     return {
         "channel": str(ticket.get("channel") or "other"),
         "number": str(ticket.get("number") or ""),
@@ -82,8 +86,16 @@ def render(workspace: Workspace, case: Case, ticket: dict[str, Any], office: str
         "reason": NOT_ACCEPTED_REASONS.get(case.decision_reason or "", ""),
         "result": case.result or "",
         "office": office,
-        "answered_at": decided.replace(tzinfo=None, microsecond=0).isoformat(),
+        "answered_at": answered.isoformat(),
     }
+
+
+def _moment(value: Any) -> datetime | None:
+    """A ticket's moment of receipt as stored (ISO, China's time), or None."""
+    try:
+        return datetime.fromisoformat(str(value)).replace(tzinfo=None, microsecond=0) if value else None
+    except ValueError:
+        return None
 
 
 _OUTBOXES: dict[Path, tuple[tuple[tuple[str, float], ...], Outbox]] = {}
