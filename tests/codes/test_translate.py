@@ -9,10 +9,10 @@ import polars as pl
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.codes.helpers import load_city_codes, write
+from tests.codes.helpers import LOCAL_TO_NATIONAL, load_city_codes, write
 from tests.conftest import OPERATOR
 from zhizhi.codes import FileRefusedError, Method, Translator, build_translator, import_crosswalk
-from zhizhi.errors import ConflictError, NotFoundError
+from zhizhi.errors import ConflictError, InputError, NotFoundError
 
 
 @pytest.fixture
@@ -214,3 +214,14 @@ def test_without_a_date_today_decides_which_rows_are_in_force(codes: sessionmake
 def test_an_unknown_code_is_named_as_such(codes: sessionmaker[Session]) -> None:
     result = _translator(codes, "local-6", "province-8").translate("611099")
     assert result.detail.startswith("`611099` is not a code of `local-6` (version 1)")
+
+
+def test_a_crosswalk_from_a_list_to_itself_is_refused_as_never_used(
+    codes: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """It was imported "now in force" and never read: codes of one list translate as themselves."""
+    itself = "goes from `local-6` to itself"
+    with codes() as session, session.begin(), pytest.raises(InputError, match=itself) as refused:
+        import_crosswalk(session, OPERATOR, write(tmp_path / "self.csv", LOCAL_TO_NATIONAL), name="local-renamed",
+                         from_list="local-6", to_list="local-6", version="2")  # fmt: skip
+    assert "另一个代码表" in (refused.value.message_zh or "")

@@ -102,6 +102,15 @@ def _crosswalk_named(session: Session, name: str, from_list: str, to_list: str) 
     if not _NAME.match(name):
         raise InputError(f"Crosswalk name `{name}` is not allowed: use 2-64 lower-case letters, digits and `-`.")
     get_code_list(session, from_list), get_code_list(session, to_list)
+    if from_list == to_list:  # translation within one list is the list itself: such a crosswalk is never read
+        raise InputError(
+            f"Crosswalk `{name}` goes from `{from_list}` to itself: codes of one list translate as themselves, so it "
+            f"would never be used. Old codes of a list renamed in a new version: import the new version as a list "
+            f"of its own (e.g. `{from_list}-2026`) and a crosswalk from the old one to it.",
+            zh=f"对照表 `{name}` 的源和目标都是 `{from_list}`：同一代码表内的代码按原样转换，"
+            f"这样的对照表永远不会被使用。新版本改了代码时，请把新版本导入为另一个代码表"
+            f"（如 `{from_list}-2026`），再导入从旧表到新表的对照表。",
+        )
     twin = session.scalar(select(Crosswalk).where(Crosswalk.from_list == from_list, Crosswalk.to_list == to_list))
     if twin is not None and twin.name != name:
         raise ConflictError(
