@@ -132,6 +132,19 @@ def test_a_bad_list_is_refused_with_every_problem_by_line(sessions: sessionmaker
     assert len(problems) == len(expected)
 
 
+def test_a_list_whose_codes_went_through_a_spreadsheet_or_beside_a_serial_number_is_refused(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """`编号,行业代码,...`: the serial number was taken for the code (1, 2, 3 stored as codes); `5221.0` was stored as
+    a code that no export ever writes (ingest reads 5221), quarantining every row that used it."""
+    serial = write(tmp_path / "serial.csv", "编号,行业代码,行业名称,上级代码\n1,5221,零售,\n2,6210,餐饮,\n")
+    (problem,) = _refused(sessions, serial, ListSpec("serial", "带序号"))
+    assert problem.startswith("serial.csv:1: 2 columns could hold the code (`编号`, `行业代码`)")
+    floats = write(tmp_path / "floats.csv", "code,name,parent\n5221.0,零售,\n6210,餐饮,\n")
+    (problem,) = _refused(sessions, floats, ListSpec("floats", "数字代码"))
+    assert problem.startswith("floats.csv:2: `code` = `5221.0` was a number in a spreadsheet")
+
+
 def test_a_prefix_list_checks_lengths_and_parents(sessions: sessionmaker[Session], tmp_path: Path) -> None:
     bad = write(tmp_path / "local.csv", LOCAL + "52210,五位码\n999901,无上级\n")
     problems = _refused(sessions, bad, ListSpec("local-6", "本地", hierarchy="prefix", prefix_lengths=(4, 6)))

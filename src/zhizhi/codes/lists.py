@@ -21,6 +21,7 @@ from zhizhi.store.tables import Code, CodeList, CodeListVersion
 
 _CODE = re.compile(r"^[0-9A-Za-z._-]{1,32}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+_SPREADSHEET_NUMBER = re.compile(r"^[0-9]+\.0+$")  # 5221.0: a code a spreadsheet held as a number
 
 
 @dataclass(frozen=True)
@@ -267,6 +268,12 @@ def _checked_rows(table: Table, spec: ListSpec) -> list[dict[str, Any]]:
             "Code list",
         )
     problems: list[str] = list(table.problems)
+    codes = [alias for alias in CODE_LIST_COLUMNS["code"] if alias in table.header]
+    if len(codes) > 1:  # 编号 (a serial number) beside 行业代码: the first alias won, and stored 1, 2, 3 as codes
+        problems.append(
+            f"{where}:1: {len(codes)} columns could hold the code ({', '.join(f'`{c}`' for c in codes)}); rename or "
+            "remove those that do not (a serial number as 序号)"
+        )
     rows: dict[str, dict[str, Any]] = {}
     lines: dict[str, int] = {}
     for line, cells in table.rows:
@@ -292,6 +299,11 @@ def _checked_row(
     before = len(problems)
     if not _CODE.match(code):
         problems.append(f"{where}: `code` = `{code[:40]}` is not a code (1-32 letters, digits, `.`, `_`, `-`)")
+    elif _SPREADSHEET_NUMBER.match(code):
+        problems.append(
+            f"{where}: `code` = `{code}` was a number in a spreadsheet (the `.0`; a leading zero may be gone too): "
+            "format the code column as text and export again"
+        )
     if not name or len(name) > 200:
         problems.append(f"{where}: `name` of `{code}` must have 1-200 characters")
     dates: dict[str, date | None] = {}
