@@ -263,8 +263,9 @@ def test_coverage_feeds_the_review_queue_and_decisions_are_reused(local: Workspa
     decide = ("codes", "review", "decide")
     decided = zz_json(local, *decide, str(items["6210"]["id"]), "--to-code", "6210", "--reason", "本地码即国标类")
     assert (decided["code"], decided["to_code"], decided["reason"]) == ("6210", "6210", "本地码即国标类")
-    code, _, _ = zz(local, *decide, str(items["621099"]["id"]), "--no-equivalent", "--reason", "无规模，无法判断")
-    assert code == 0
+    code, out, _ = zz(local, *decide, str(items["621099"]["id"]), "--no-equivalent", "--reason", "无规模，无法判断")
+    assert code == 0 and "queued and go with the next batch" not in out  # they end dead, not sent
+    assert "end dead with the next batch" in out or "判为无法发送" in out
     code, _, err = zz(local, *decide, "999", "--to-code", "5223", "--reason", "不存在")
     assert code == 1 and "No review item `999`" in err
     assert [i["code"] for i in zz_json(local, "codes", "review", "list")] == ["999999"]

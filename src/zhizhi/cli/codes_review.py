@@ -92,7 +92,7 @@ def decide_command(
             f"Decided: {data['from_list']} {escape(data['code'])}{escape(context)} {answer} in {data['to_list']}. "
             "Every translation uses it from now on."
         )
-        _say_released(data["released"], data["superseded"])
+        _say_released(data["released"], data["superseded"], none=not data["to_code"])
 
     emit(data, as_json, show)
 
@@ -110,9 +110,10 @@ def release_command(
     emit(released.as_dict(), as_json, lambda: _say_released(released.queued, released.superseded))
 
 
-def _say_released(queued: int, superseded: int) -> None:
-    """How many held deliveries go again, and how many a newer version superseded, in the operator's language."""
-    console.print(escape(translate(cli_locale(), "codes.released_only", n=queued)))
+def _say_released(queued: int, superseded: int, *, none: bool = False) -> None:
+    """How many held deliveries go again (with `none`, a decision that there is no equivalent: to end dead with the
+    reason), and how many a newer version superseded, in the operator's language."""
+    console.print(escape(translate(cli_locale(), "codes.released_none" if none else "codes.released_only", n=queued)))
     if superseded:
         console.print(escape(translate(cli_locale(), "codes.superseded_notice", n=superseded)))
 

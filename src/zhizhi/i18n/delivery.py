@@ -49,6 +49,8 @@ ZH = {
     "codes.released_notice": "已记录代码 {code} 的决定；因它未能发出的 {n} 条交付已重新排队，将随下一批发送。",
     "codes.release": "重新发送被扣下的交付",
     "codes.released_only": "{n} 条交付已重新排队，将随下一批发送。",
+    "codes.released_none": "{n} 条交付将在下一批中判为无法发送（失败）：该代码在目标代码表中没有对应代码，"
+    "原因记入每条交付。",
     "codes.superseded_notice": "另有 {n} 条不再发送：其记录已有更新的版本送达平台（已被新版本取代）。",
     "codes.item_title": "待审代码 {code}",
     "codes.item_status.open": "待决定",
@@ -114,6 +116,8 @@ EN = {
     "with the next batch.",
     "codes.release": "Send the held deliveries again",
     "codes.released_only": "{n} deliveries are queued and go with the next batch.",
+    "codes.released_none": "{n} deliveries end dead with the next batch: the code has no equivalent in the target's "
+    "list (the reason is kept with each).",
     "codes.superseded_notice": "{n} more are not sent: a newer version of their record already reached the platform "
     "(superseded).",
     "codes.item_title": "Code to review: {code}",
