@@ -27,6 +27,7 @@ from zhizhi.config import Workspace
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError
 from zhizhi.hotline.answers import answer_tickets
 from zhizhi.hotline.clocks import Clock, ClockState, Pause, clock
+from zhizhi.hotline.history import ticket_moment
 from zhizhi.hotline.routing import OPEN_STAGES, least_loaded
 from zhizhi.hotline.take import open_case
 from zhizhi.hotline.workdays import UnknownYearError, WorkCalendar
@@ -164,6 +165,8 @@ def split(session: Session, actor: Actor, workspace: Workspace, record_id: int, 
         back.stage = _stage_of(back)
         back.routed_by = f"从 {case.number} 拆回"
         back.updated_at = case.updated_at = utcnow()
+        session.flush()
+        _as_its_tickets(session, case)
         audit(session, actor, "case.split", object_type="case", object_id=case.number,
               detail={"tickets": moved, "to": back.number, "reason": reason})  # fmt: skip
         return back
@@ -171,6 +174,7 @@ def split(session: Session, actor: Actor, workspace: Workspace, record_id: int, 
                                      .where(Record.id == record_id)) or "{}")  # fmt: skip
     session.delete(ticket)
     session.flush()
+    _as_its_tickets(session, case)
     new = open_case(session, actor, workspace, record_id, data, case.desk_id)
     session.add(CaseSuggestion(record_id=record_id, case_id=case.id, score=ticket.score or 0.0,
                                reasons=ticket.reasons or "{}", status="apart", created_at=utcnow(),
@@ -179,6 +183,27 @@ def split(session: Session, actor: Actor, workspace: Workspace, record_id: int, 
     audit(session, actor, "case.split", object_type="case", object_id=case.number,
           detail={"record": record_id, "to": new.number, "reason": reason})  # fmt: skip
     return new
+
+
+def _as_its_tickets(session: Session, case: Case) -> None:
+    """A case left by a split is received when its first ticket left was (a ticket that moved its receipt back has
+    gone: its clocks would breach on another ticket's day), and, undecided, is of that ticket's kind (a report
+    split off a complaint's case leaves a complaint, on the complaint's clock)."""
+    found = session.scalars(
+        select(RecordVersion.data)
+        .join(Record, Record.version_id == RecordVersion.id)
+        .join(CaseTicket, CaseTicket.record_id == Record.id)
+        .where(CaseTicket.case_id == case.id)
+    )
+    tickets = [json.loads(data) for data in found]
+    if not tickets:
+        return
+    first = min(tickets, key=ticket_moment)
+    moment = ticket_moment(first)
+    case.received_at = moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment
+    case.received_on = case.received_at.astimezone(LOCAL_TZ).date()
+    if case.decision is None:
+        case.kind = first.get("kind") or "other"
 
 
 def _count(result: Any) -> int:
