@@ -562,3 +562,29 @@ def test_a_case_links_to_its_register_entity_by_credit_code_or_name_and_the_enti
                      department="LZ-TSJB")  # fmt: skip
         take_in(session, OPERATOR, workspace)
         assert _case_of(session, "T020").entity_id == 900_002  # by credit code
+
+
+def test_repeat_respondents_are_counted_by_the_register_entity_not_the_name_as_typed(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """One business written two ways by callers (柳州市柳南区阿明经营部 and 柳南区阿明经营部) was two respondents of
+    a few cases each; linked to one register entity, it is one respondent of all of them."""
+    from zhizhi.hotline import statistics
+    from zhizhi.store.tables import Entity
+    from zhizhi.store.types import utcnow
+
+    ingest_all(workspace, tmp_path)
+    with city() as session, session.begin():
+        take_in(session, OPERATOR, workspace)
+        session.add(Entity(id=9001, status="active", name="柳州市柳南区阿明经营部", golden="{}", records=1,
+                           created_at=utcnow(), updated_at=utcnow()))  # fmt: skip
+        session.flush()
+        cases = list(session.scalars(select(Case).where(Case.stage != "merged").order_by(Case.id)))
+        assert len(cases) >= 2
+        for case, written in zip(cases[:2], ("柳州市柳南区阿明经营部", "柳南区阿明经营部"), strict=True):
+            case.entity_id, case.respondent_name = 9001, written
+    with city() as session:
+        figures = statistics(session, OPERATOR, load_calendar(workspace.root), since=date(2026, 1, 1),
+                             until=date(2026, 12, 31))  # fmt: skip
+    repeat = {r["name"]: r["cases"] for r in figures["repeat_respondents"]}
+    assert repeat.get("柳州市柳南区阿明经营部") == 2 and "柳南区阿明经营部" not in repeat
