@@ -7,7 +7,7 @@ import getpass
 import json
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,29 +79,23 @@ def _say_waiting() -> None:
 
 
 @contextmanager
-def transaction(ctx: typer.Context) -> Iterator[tuple[Workspace, Session]]:
-    """One transaction on the workspace's store, committed when the block ends without error."""
+def transaction(ctx: typer.Context, *, read_only: bool = False) -> Iterator[tuple[Workspace, Session]]:
+    """One transaction on the workspace's store, committed when the block ends without error. `read_only`: on SQLite
+    it takes no write lock, so a command that only reads answers beside a long ingest instead of waiting for it."""
     workspace = workspace_of(ctx)
     engine = open_engine(workspace)
     try:
         with make_sessionmaker(engine)() as session, session.begin():
+            if read_only:
+                session.connection(execution_options={READING: True})
             yield workspace, session
     finally:
         engine.dispose()
 
 
-@contextmanager
-def reading(ctx: typer.Context) -> Iterator[tuple[Workspace, Session]]:
-    """One read-only transaction: on SQLite it takes no write lock, so a command that only reads (status, the lists)
-    answers beside a long ingest instead of waiting for it and giving up as busy."""
-    workspace = workspace_of(ctx)
-    engine = open_engine(workspace)
-    try:
-        with make_sessionmaker(engine)() as session, session.begin():
-            session.connection(execution_options={READING: True})
-            yield workspace, session
-    finally:
-        engine.dispose()
+def reading(ctx: typer.Context) -> AbstractContextManager[tuple[Workspace, Session]]:
+    """A read-only transaction (`transaction(ctx, read_only=True)`): the status and the lists."""
+    return transaction(ctx, read_only=True)
 
 
 @contextmanager
