@@ -21,19 +21,25 @@ from zhizhi.store import make_engine, make_sessionmaker, upgrade
 pytestmark = pytest.mark.sqlite
 
 
-def test_an_ingest_that_waits_too_long_for_the_write_lock_says_the_database_is_busy(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _city(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A workspace holding the demo city and the code lists, whose waits for the write lock last 300 ms."""
     monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 300)
     root = tmp_path / "ws"
     init_workspace(root, name="测试市市场监督管理局")
-    workspace = load_workspace(root)
-    engine = make_engine(workspace.database_url)
+    engine = make_engine(load_workspace(root).database_url)
     upgrade(engine)
     with make_sessionmaker(engine)() as session, session.begin():
         install_builtin(session, OPERATOR)
         load_demo(session, OPERATOR)
     engine.dispose()
+    return root
+
+
+def test_an_ingest_that_waits_too_long_for_the_write_lock_says_the_database_is_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _city(tmp_path, monkeypatch)
+    workspace = load_workspace(root)
     (root / "sources" / "dengji.yaml").write_text(SOURCE, encoding="utf-8")
     path = _write(tmp_path / "a.csv", [_row(code, "甲有限公司") for code in _codes(1)])
     holder = sqlite3.connect(workspace.database_url.removeprefix("sqlite:///"), isolation_level=None)
@@ -55,15 +61,8 @@ def test_an_ingest_that_waits_too_long_for_the_write_lock_says_the_database_is_b
 def test_commands_that_only_read_answer_beside_a_writer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every command began as a writer: during a long ingest, `batches` and `status` waited and gave up as busy.
     The reads take no write lock: they answer beside the writer."""
-    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 300)
-    root = tmp_path / "ws"
-    init_workspace(root, name="测试市市场监督管理局")
+    root = _city(tmp_path, monkeypatch)
     workspace = load_workspace(root)
-    engine = make_engine(workspace.database_url)
-    upgrade(engine)
-    with make_sessionmaker(engine)() as session, session.begin():
-        load_demo(session, OPERATOR)
-    engine.dispose()
     holder = sqlite3.connect(workspace.database_url.removeprefix("sqlite:///"), isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # an ingest holding the write lock
     try:

@@ -33,7 +33,7 @@ from zhizhi.demo.export import export_records, old_codes_by_class
 from zhizhi.demo.tickets import month_of_tickets
 from zhizhi.hotline import load_calendar
 from zhizhi.hotline.candidate import TicketText
-from zhizhi.hotline.cases import clock_states
+from zhizhi.hotline.case_clocks import clock_states
 from zhizhi.hotline.similar import TicketIndex
 from zhizhi.hotline.take import OWN
 from zhizhi.resolve.cache import features_cache

@@ -137,7 +137,7 @@ measures:
 def test_hotline_cases_and_their_clocks(workspace: Workspace, city: sessionmaker[Session], tmp_path: Path) -> None:
     from tests.hotline.desk import ingest_all
     from zhizhi.hotline import take_in
-    from zhizhi.hotline.cases import clock_states, worst
+    from zhizhi.hotline.case_clocks import clock_states, worst
     from zhizhi.hotline.workdays import load_calendar
     from zhizhi.store.tables import Case
 

@@ -18,20 +18,16 @@ The front door:
 """
 
 from zhizhi.hotline.candidate import Candidate, TicketText
+from zhizhi.hotline.case_clocks import clock_states, clocks, extend, pause, resume
 from zhizhi.hotline.cases import (
     ALLOWED,
     NOT_ACCEPTED_REASONS,
     STAGES,
     assign,
-    clock_states,
-    clocks,
     decide,
-    extend,
     get_case,
     list_cases,
     merge_cases,
-    pause,
-    resume,
     sees,
     split,
 )
@@ -39,7 +35,7 @@ from zhizhi.hotline.clocks import RULES, Clock, ClockState, Pause, Rule, clock, 
 from zhizhi.hotline.evidence import Weights, weights_of
 from zhizhi.hotline.figures import statistics
 from zhizhi.hotline.fit import Fitted, fit
-from zhizhi.hotline.intake import push_tickets, web_ticket
+from zhizhi.hotline.intake import check_desk, push_tickets, web_ticket
 from zhizhi.hotline.labelled import COLUMNS as LABELLED_COLUMNS
 from zhizhi.hotline.labelled import LabelledTicket, labelled_csv, labelled_month, labelled_tickets, read_labelled
 from zhizhi.hotline.measure import Evaluation, Measure, evaluate, settings_to_measure
@@ -84,6 +80,7 @@ __all__ = [
     "Words",
     "assign",
     "case_row",
+    "check_desk",
     "case_view",
     "clock",
     "clock_states",

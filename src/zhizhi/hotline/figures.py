@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhizhi.access.roles import Actor, require
-from zhizhi.hotline.cases import STAGES, clock_states, visible
+from zhizhi.hotline.case_clocks import clock_states
+from zhizhi.hotline.cases import STAGES, visible
 from zhizhi.hotline.clocks import RULES
 from zhizhi.hotline.texts import label_key
 from zhizhi.hotline.topics import WORDS, Words
@@ -46,13 +47,14 @@ def statistics(
         )
     )  # fmt: skip
     total_tickets, per_channel, texts_by_day, problems = _ticket_figures(session, [c.id for c in cases], words)
-    registered = _entity_names(session, cases)  # a business by the register's name, however callers typed it
+    entities = _entities(session, cases)
+    registered = {i: name for i, (name, _) in entities.items() if name}  # the register's name, however typed
     respondents = Counter(
         _masked(registered.get(c.entity_id or 0) or c.respondent_name)
         for c in cases
         if c.respondent_name or c.entity_id in registered
     )
-    industries = Counter(_industries(session, cases))
+    industries = Counter((entities.get(c.entity_id or 0, (None, None))[1] or "未关联主体") for c in cases)
     today = min(until, local_today()) if until >= since else until
     breaches = _breaches(session, cases, calendar, today, warn_before)
     return {
@@ -139,34 +141,22 @@ def _breaches(
     return breaches
 
 
-def _entity_names(session: Session, cases: list[Case]) -> dict[int, str]:
-    """The register's name of each case's linked entity, one query per thousand."""
+def _entities(session: Session, cases: list[Case]) -> dict[int, tuple[str | None, str | None]]:
+    """The register's name and industry class (the first three characters of its code) of each case's linked entity,
+    one query per thousand."""
     from zhizhi.store.tables import Entity
 
     wanted = sorted({c.entity_id for c in cases if c.entity_id is not None})
-    names: dict[int, str] = {}
+    found: dict[int, tuple[str | None, str | None]] = {}
     for start in range(0, len(wanted), 1000):
         part = wanted[start : start + 1000]
-        names |= {int(i): str(n) for i, n in session.execute(select(Entity.id, Entity.name).where(Entity.id.in_(part)))
-                  if n}  # fmt: skip
-    return names
-
-
-def _industries(session: Session, cases: list[Case]) -> list[str]:
-    """Each case's industry (the first three characters of its entity's industry code), or 未关联主体; the entities
-    read in one query per thousand."""
-    from zhizhi.store.tables import Entity
-
-    wanted = sorted({c.entity_id for c in cases if c.entity_id is not None})
-    codes: dict[int, str] = {}
-    for start in range(0, len(wanted), 1000):
-        part = wanted[start : start + 1000]
-        for entity_id, golden in session.execute(select(Entity.id, Entity.golden).where(Entity.id.in_(part))):
+        for entity_id, name, golden in session.execute(
+            select(Entity.id, Entity.name, Entity.golden).where(Entity.id.in_(part))
+        ):
             value = json.loads(golden or "{}").get("industry_code")
             code = value.get("value") if isinstance(value, dict) else value
-            if code:
-                codes[entity_id] = str(code)[:3]
-    return [codes.get(c.entity_id or 0, "未关联主体") for c in cases]
+            found[int(entity_id)] = (name or None, str(code)[:3] if code else None)
+    return found
 
 
 def rising_topics(texts: list[tuple[date, str]], until: date, *, top: int = 8) -> list[dict[str, Any]]:

@@ -29,7 +29,7 @@ from zhizhi.errors import ConfigError, ConflictError, InputError
 from zhizhi.ingest.normalize import clean_identifier_value
 from zhizhi.records.ticket import CHANNELS, TICKET
 from zhizhi.sources import SourceConfig, own_source
-from zhizhi.store.tables import QuarantineItem, RawRow, Record
+from zhizhi.store.tables import Department, QuarantineItem, RawRow, Record
 from zhizhi.store.types import LOCAL_TZ, local_today, utcnow
 
 MAX_TICKETS = 1000
@@ -200,6 +200,22 @@ def _free_number(session: Session, now: datetime) -> str:
     raise ConflictError(
         "No free web ticket number was found; submit the form again.", zh="未能分配工单编号，请重新提交。"
     )
+
+
+def check_desk(session: Session, workspace: Workspace) -> None:
+    """`hotline.desk` names a department the store holds (checked when the app starts): a typo let the web form take
+    a citizen's complaint and lose it with a 404 at the end."""
+    desk = workspace.config.hotline.desk
+    if not desk:
+        return
+    codes = list(session.scalars(select(Department.code).order_by(Department.code)))
+    if desk not in codes:
+        raise ConfigError(
+            f"`hotline.desk` in zhizhi.yaml is `{desk}`, a department the store does not hold (known: "
+            f"{', '.join(codes) or 'none'}): name the desk's department, or remove the key to close the web form.",
+            zh=f"zhizhi.yaml 中的 hotline.desk 为 `{desk}`，库中没有该部门：请填写受理部门的编码，"
+            "或删去该项以关闭网上投诉。",
+        )
 
 
 def web_ticket(session: Session, workspace: Workspace, form: dict[str, str], *, ip: str) -> str:

@@ -21,13 +21,8 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access.roles import Actor, Role, require
 from zhizhi.errors import PermissionDeniedError
-from zhizhi.hotline.cases import (
-    STAGES,
-    case_tickets,
-    clock_states,
-    visible,
-    worst,
-)
+from zhizhi.hotline.case_clocks import clock_states, worst
+from zhizhi.hotline.cases import STAGES, case_tickets, visible
 from zhizhi.hotline.suggestions import suggestions_seen
 from zhizhi.hotline.workdays import WorkCalendar
 from zhizhi.privacy.detect import mask_text

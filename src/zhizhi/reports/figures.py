@@ -167,7 +167,7 @@ def _count_in_python(
     conditions: dict[str, FilterConfig], period: Period, root: Any,
 ) -> dict[Key, Any]:  # fmt: skip
     """Cases counted by their clocks' state on the period's last day (or today, if sooner)."""
-    from zhizhi.hotline.cases import clock_states, worst
+    from zhizhi.hotline.case_clocks import clock_states, worst
     from zhizhi.hotline.workdays import load_calendar
     from zhizhi.store.tables import Case
 

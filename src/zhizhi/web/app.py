@@ -9,8 +9,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -18,10 +16,10 @@ from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from zhizhi import __version__
 from zhizhi.config import Workspace
-from zhizhi.errors import ConfigError, InputError
+from zhizhi.errors import InputError
+from zhizhi.hotline import check_desk
 from zhizhi.progress import Board
 from zhizhi.store import check_schema, make_engine, make_sessionmaker
-from zhizhi.store.tables import Department
 from zhizhi.web import api, pages
 from zhizhi.web.api import inspections as inspections_api
 from zhizhi.web.api import progress as progress_api
@@ -158,23 +156,6 @@ class ZhizhiApp(FastAPI):
         return SecurityHeaders(super().build_middleware_stack())
 
 
-def _check_desk(workspace: Workspace, sessions: sessionmaker[Session]) -> None:
-    """`hotline.desk` names a department the store holds: a typo let the web form take a citizen's complaint and lose
-    it with a 404 at the end."""
-    desk = workspace.config.hotline.desk
-    if not desk:
-        return
-    with sessions() as session:
-        codes = list(session.scalars(select(Department.code).order_by(Department.code)))
-    if desk not in codes:
-        raise ConfigError(
-            f"`hotline.desk` in zhizhi.yaml is `{desk}`, a department the store does not hold (known: "
-            f"{', '.join(codes) or 'none'}): name the desk's department, or remove the key to close the web form.",
-            zh=f"zhizhi.yaml 中的 hotline.desk 为 `{desk}`，库中没有该部门：请填写受理部门的编码，"
-            "或删去该项以关闭网上投诉。",
-        )
-
-
 def create_app(workspace: Workspace) -> FastAPI:
     """The app for one workspace; refuses to start on an unreachable or unmigrated database."""
     engine = make_engine(workspace.database_url)
@@ -188,7 +169,8 @@ def create_app(workspace: Workspace) -> FastAPI:
         swagger_ui_parameters={"syntaxHighlight": False},
     )
     sessions = make_sessionmaker(engine)
-    _check_desk(workspace, sessions)
+    with sessions() as session:
+        check_desk(session, workspace)
     app.state.context = AppContext(workspace=workspace, engine=engine, sessions=sessions)
     app.state.refusals = RefusalCounter()
     app.state.progress = Board()  # the lines of the jobs pages start (an upload's ingest, a report run)

@@ -16,7 +16,8 @@ from zhizhi import hotline
 from zhizhi.access import Actor
 from zhizhi.config.models import HotlineConfig
 from zhizhi.errors import NotFoundError
-from zhizhi.hotline.cases import clock_states, visible, worst
+from zhizhi.hotline.case_clocks import clock_states, worst
+from zhizhi.hotline.cases import visible
 from zhizhi.hotline.routing import OPEN_STAGES
 from zhizhi.privacy.masking import check_purpose
 from zhizhi.store.tables import Case, CaseSuggestion, CaseTicket, Department
