@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import shutil
 from pathlib import Path
 
@@ -122,12 +123,17 @@ def old_authority(tmp_path_factory: pytest.TempPathFactory, sqlite_templates: di
     return keys_dir
 
 
-def test_a_seal_made_while_valid_holds_after_its_certificate_expired(old_authority: Path, sealed: Sealed) -> None:
+def test_a_seal_made_while_valid_holds_after_its_certificate_expired(
+    old_authority: Path, sealed: Sealed, caplog: pytest.LogCaptureFixture
+) -> None:
     (expired,) = [c for c in list_seals(old_authority) if c.department_code == "LZ"]
     signer = FileSigner(old_authority, expired.serial, expired.department_name)
     made = sign_pdf(sealed.report, old_authority, "LZ", signer=signer, now=NOW - dt.timedelta(days=3 * 365))
+    caplog.clear()
     report = verify_pdf(made, Trust.of_workspace(old_authority))
     assert report.ok, report.seals[0].problems
+    # the library's own log of the expiry, with its traceback, would reach the terminal: the verdict says it
+    assert not [r for r in caplog.records if r.name.startswith("pyhanko") and r.levelno >= logging.WARNING]
 
 
 def test_a_seal_made_after_its_certificate_expired_says_so(old_authority: Path, sealed: Sealed) -> None:
@@ -157,3 +163,29 @@ def test_a_file_of_endless_revisions_is_refused_before_the_heavy_work(sealed: Se
     with pytest.raises(InputError) as caught:
         verify_pdf(data, Trust.of_workspace(sealed.keys_dir))
     assert "33 revisions" in caught.value.message and "33 个修订版本" in (caught.value.message_zh or "")
+
+
+def _validation_data_added(pdf: bytes) -> bytes:
+    """A later revision holding only validation data (a /DSS with a certificate): an update a seal allows."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    certificates = generic.ArrayObject([writer.add_object(generic.StreamObject(stream_data=b"0\x03\x02\x01\x00"))])
+    writer.root[generic.NameObject("/DSS")] = writer.add_object(
+        generic.DictionaryObject({generic.NameObject("/Certs"): certificates})
+    )
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_bytes_appended_after_an_allowed_later_revision_are_caught(sealed: Sealed, good: bytes) -> None:
+    """Validation data added after sealing is allowed; a payload appended after that revision is no revision at
+    all, and no seal covers it (the seal covers its own revision, the difference analysis the later ones)."""
+    trust = Trust.of_workspace(sealed.keys_dir)
+    updated = _validation_data_added(good)
+    (allowed,) = verify_pdf(updated, trust).seals
+    assert allowed.change == "validation_data" and not any("appended" in p for p in allowed.problems)
+    report = verify_pdf(updated + b"\nPK\x03\x04 a payload riding with the sealed report\n", trust)
+    (seal,) = report.seals
+    assert not report.ok and not seal.ok and seal.change == "validation_data"
+    assert any("appended" in p for p in seal.problems) and any("附加" in p for p in seal.problems_zh)

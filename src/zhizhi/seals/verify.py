@@ -32,8 +32,12 @@ from zhizhi.seals.loops import off_the_loop
 from zhizhi.seals.problems import UNVOUCHED, Problem, integrity_problems, time_problems, trust_problems
 
 ALTERED = ("altered", "the sealed bytes themselves were altered", "盖章范围内的内容本身被改动")
-# pyHanko logs a suspicious change with its traceback before it returns it; the verdict names it: no traceback.
-logging.getLogger("pyhanko.sign.diff_analysis").setLevel(logging.CRITICAL)
+# pyHanko logs a suspicious change, an expired or untrusted certificate, with its traceback before it returns it;
+# the verdict names each of them: no traceback.
+for _logger in ("pyhanko", "pyhanko_certvalidator"):
+    logging.getLogger(_logger).setLevel(logging.CRITICAL)
+APPENDED = ("bytes follow the sealed file that are no revision of it (appended after it was sealed)",
+            "盖章文件之后附加了不属于该文件任何修订版本的内容")  # fmt: skip
 CHANGES = {
     ModificationLevel.NONE: ("none", "nothing changed since it was sealed", "盖章后未作任何改动"),
     ModificationLevel.LTA_UPDATES: (
@@ -169,7 +173,19 @@ def verify_pdf(pdf: bytes, trust: Trust, *, name: str = "") -> VerifyReport:
     check_workload(len(signatures), reader.xrefs.total_revisions, shown, shown_zh)
     signatures.sort(key=lambda embedded: embedded.signed_revision)
     checks = _vouch([off_the_loop(_check, embedded, trust) for embedded in signatures])
+    if _appended(pdf):  # after a later revision too (validation data added, then a payload): no seal covers them
+        for check in checks:
+            if APPENDED[0] not in check.problems:
+                check.problems.append(APPENDED[0])
+                check.problems_zh.append(APPENDED[1])
+            check.ok = False
     return VerifyReport(sealed=bool(checks), ok=bool(checks) and all(c.ok for c in checks), seals=checks)
+
+
+def _appended(pdf: bytes) -> bool:
+    """Whether anything but white space follows the file's last end-of-file marker (its last revision's end)."""
+    end = pdf.rfind(b"%%EOF")
+    return end >= 0 and bool(pdf[end + 5 :].strip(b" \t\r\n\f\x00"))
 
 
 def check_workload(seals: int, revisions: int, shown: str = "The PDF", shown_zh: str = "该 PDF") -> None:
@@ -243,8 +259,7 @@ def _verdict(field_name: str, status: PdfSignatureStatus, revocation: tuple[date
     change = CHANGES[level or ModificationLevel.OTHER] if status.intact else ALTERED
     whole = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
     if status.intact and not whole and level == ModificationLevel.NONE:  # no later revision accounts for them
-        problems.append(("bytes follow the sealed file that are no revision of it (appended after it was sealed)",
-                         "盖章文件之后附加了不属于该文件任何修订版本的内容"))  # fmt: skip
+        problems.append(APPENDED)
     ts = status.timestamp_validity
     problems += integrity_problems(status)
     if status.intact and status.valid:  # of altered bytes, trust and time are not judged: say only what broke
