@@ -25,6 +25,23 @@ def test_every_field_of_every_record_type_is_classified() -> None:
     assert "address_division_code" not in personal_columns("entity")
 
 
+def test_every_column_that_repeats_a_personal_value_is_personal_too() -> None:
+    """An address's street part holds the house number, a phone field's other numbers are phones: each is masked,
+    refused as a report's group and erased as its field is (the street part was once missed by its name)."""
+    from zhizhi.ingest.kinds import output_columns
+
+    checked = []
+    for kind in record_types().values():
+        columns = personal_columns(kind.name)
+        for spec in kind.fields:
+            repeats = {"address": f"{spec.name}_rest", "phone": f"{spec.name}_others"}.get(spec.kind)
+            if spec.name in columns and repeats is not None:
+                assert repeats in output_columns(spec)
+                assert columns.get(repeats) == columns[spec.name], (kind.name, repeats)
+                checked.append((kind.name, repeats))
+    assert ("ticket", "caller_address_rest") in checked and ("entity", "phone_others") in checked
+
+
 def test_a_plugins_fields_are_classified_by_declaration_or_kind() -> None:
     kind = RecordType(
         name="stall",

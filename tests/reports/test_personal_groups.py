@@ -51,6 +51,8 @@ def _parse(origin: str, groups: str, record_type: str = "") -> ReportConfig:
         ("records", "ticket", "caller_name, kind", ["`caller_name` (person_name)"]),
         ("records", "ticket", "caller_phone", ["`caller_phone` (phone)"]),
         ("records", "ticket", "caller_address", ["`caller_address` (person_address)"]),
+        ("records", "ticket", "caller_address_rest", ["`caller_address_rest` (person_address)"]),  # the house number
+        ("records", "ticket", "caller_phone_others", ["`caller_phone_others` (phone)"]),
         ("records", "entity", "legal_representative_id", ["`legal_representative_id` (identity_number)"]),
         ("entities", "", "county, legal_representative, phone",
          ["`legal_representative` (person_name)", "`phone` (phone)"]),

@@ -31,7 +31,7 @@ CATEGORIES: dict[str, tuple[str, str, str]] = {
 BY_KIND = {"resident_id": "identity_number", "person": "person_name", "phone": "phone", "text": FREE_TEXT}
 BY_KIND["list"] = FREE_TEXT
 # Columns beside a field that repeat the personal value (an address's street part holds the house number).
-_REPEATING = {"phone": ("others",), "address": ("street",)}
+_REPEATING = {"phone": ("others",), "address": ("rest",)}  # `ingest.kinds.output_columns`
 
 # Default retention of personal data, in days after a record's last change, per record type; `privacy.retention`
 # in zhizhi.yaml overrides it. Five years: the period most filing rules of market regulation keep case files for.
