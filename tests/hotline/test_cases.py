@@ -416,7 +416,13 @@ def test_identities_by_the_desks_rule_and_every_view_audited(
         assert {t["caller_phone"] for t in shown["tickets"]} == {"13800000001"} and shown["identity_shown"]
         assert session.scalar(select(func.count()).where(
             AuditEvent.action == "personal.read", AuditEvent.object_id == gym.number)) == 1  # fmt: skip
-        assert case_view(session, leader, gym, calendar, purpose="督办")["identity_shown"]  # the office's leader
+        with pytest.raises(PermissionDeniedError):  # the bureau's leader, over the office: not its leader
+            case_view(session, leader, gym, calendar, purpose="督办")
+        create_user(session, OPERATOR, username="desk_leader", display_name="中心主任", department_code="LZ-TSJB",
+                    roles=["leader"], password="a-long-password-1", password_min_length=12)  # fmt: skip
+        session.flush()
+        office_leader = _actor(session, "desk_leader")
+        assert case_view(session, office_leader, gym, calendar, purpose="督办")["identity_shown"]  # the office's
         with pytest.raises(PermissionDeniedError, match="assigned handler may") as refused:
             case_view(session, leader, milk, calendar, purpose="督办")  # a reporter: the handler only (Art 33)
         assert "第三十三条" in (refused.value.message_zh or "")

@@ -1,9 +1,9 @@
 """The desk's privacy rules where a case mixes kinds, and free text in the lists (SQLite and PostgreSQL).
 
-A report (举报) about the same shop from the same caller may join a complaint's case (the desk weighs the shop and
-the words, not the kind): its reporter stays confidential all the same (Art 33), so the office's leader, who may
-see the complainants of that case, never sees the reporter. A respondent's name is free text too (the web form
-takes whatever a citizen types): phone and ID numbers in it are masked in every list.
+A report (举报) is never in a complaint's case (Art 7: handled apart), but a consultation about the same shop may
+join a report's case: the case is a report's, so its callers are the assigned handler's only (Art 33), the
+office's leader sees them masked. A respondent's name is free text too (the web form takes
+whatever a citizen types): phone and ID numbers in it are masked in every list.
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR
 from tests.hotline.desk import GYM, ingest_all
 from tests.hotline.test_cases import _actor, _case_of
 from zhizhi.config import Workspace
+from zhizhi.errors import PermissionDeniedError
 from zhizhi.hotline import case_row, case_view, entity_cases, load_calendar, merge_cases, push_tickets, take_in
 from zhizhi.hotline.figures import statistics
 from zhizhi.store.tables import Entity
@@ -27,27 +29,31 @@ REPORT = {"number": "R001", "received_at": "2026-03-05 11:00:00", "kind": "举�
           "text": "举报金力健身房无证经营，办卡收费后关门停业，涉嫌预付卡诈骗"}  # fmt: skip
 
 
-def test_a_reporter_in_a_complaints_case_stays_hidden_from_the_leader(
+def test_a_reporter_in_a_case_with_another_caller_stays_hidden_from_the_leader(
     workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
 ) -> None:
     ingest_all(workspace, tmp_path)
     calendar = load_calendar(workspace.root)
+    question = {**REPORT, "number": "Q001", "received_at": "2026-03-06 09:00:00", "kind": "咨询", "caller_name": "孙七",
+                "caller_phone": "13700000077", "text": "金力健身房关门了，办的卡能不能退，向哪里反映"}  # fmt: skip
     with city() as session, session.begin():
-        push_tickets(session, workspace, OPERATOR, "12315", [REPORT], department="LZ-TSJB")
+        push_tickets(session, workspace, OPERATOR, "12315", [REPORT, question], department="LZ-TSJB")
         take_in(session, OPERATOR, workspace)
     with city() as session, session.begin():
-        gym, report = _case_of(session, "T001"), _case_of(session, "R001")
-        if report.id != gym.id:  # the handler joins them: one shop, one matter
-            merge_cases(session, _actor(session, "hotline"), report, gym, how="confirmed", workspace=workspace)
+        gym, report, asked = _case_of(session, "T001"), _case_of(session, "R001"), _case_of(session, "Q001")
+        assert report.id != gym.id  # a report is handled apart from the complaint (Art 7)
+        if asked.id != report.id:  # the handler joins them: one shop, one matter
+            merge_cases(session, _actor(session, "hotline"), asked, report, how="confirmed", workspace=workspace)
     with city() as session, session.begin():
-        gym = _case_of(session, "T001")
-        assert gym.kind == "complaint"
+        case = _case_of(session, "R001")
+        assert case.kind == "report" and _case_of(session, "Q001").id == case.id
         leader, handler = _actor(session, "leader"), _actor(session, "hotline")
-        seen = {t["number"]: t for t in case_view(session, leader, gym, calendar, purpose="督办投诉处理")["tickets"]}
-        assert seen["T001"]["caller_phone"] == "13800000001"  # the complainant: the office's leader may see
+        with pytest.raises(PermissionDeniedError, match="assigned handler"):  # a report's case: the handler only
+            case_view(session, leader, case, calendar, purpose="督办举报核查")
+        seen = {t["number"]: t for t in case_view(session, leader, case, calendar)["tickets"]}
         assert seen["R001"]["caller_phone"] == "136****0066" and seen["R001"]["caller_name"] != "赵六"
-        assert REPORTER_PHONE not in str(seen) and "赵六" not in str(seen)
-        mine = {t["number"]: t for t in case_view(session, handler, gym, calendar, purpose="核实举报")["tickets"]}
+        assert REPORTER_PHONE not in str(seen) and "赵六" not in str(seen) and "13700000077" not in str(seen)
+        mine = {t["number"]: t for t in case_view(session, handler, case, calendar, purpose="核实举报")["tickets"]}
         assert mine["R001"]["caller_phone"] == REPORTER_PHONE and mine["R001"]["caller_name"] == "赵六"
 
 

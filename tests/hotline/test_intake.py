@@ -22,7 +22,7 @@ from zhizhi.access.audit import verify
 from zhizhi.config import Workspace, load_workspace
 from zhizhi.demo.desk import write_ticket_exports
 from zhizhi.hotline import take_in
-from zhizhi.hotline.history import ticket_moment, ticket_text, tickets_where
+from zhizhi.hotline.history import kept_apart, procedure_of, ticket_moment, ticket_text, tickets_where
 from zhizhi.hotline.similar import TicketIndex
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.sources import load_source
@@ -47,14 +47,16 @@ def _one_at_a_time(
     """The cases (lists of record ids) and suggestions (record, the case's first record id, score) the rule gives, the
     tickets taken `batch` at a time in the order of their record ids, each batch oldest first."""
     index, case_of, cases = TicketIndex(), dict[int, int](), defaultdict[int, list[int]](list)
+    kind_of: dict[int, str] = {}  # a case's kind: the procedure (complaint or report) one of its tickets started
     suggested: list[tuple[int, int, float]] = []
     for start in range(0, len(tickets), batch):
         for record_id, data, _ in sorted(tickets[start : start + batch], key=lambda t: (ticket_moment(t[1]), t[0])):
-            text = ticket_text(record_id, data)
+            text, kind = ticket_text(record_id, data), str(data.get("kind") or "other")
             best: dict[int, float] = {}
             for candidate in index.candidates(text, limit=20, floor=review_from):
                 case = case_of[candidate.ticket_id]
-                best[case] = max(best.get(case, 0.0), candidate.score)
+                if not kept_apart(kind, kind_of[case], False):  # Art 7: a complaint and a report apart
+                    best[case] = max(best.get(case, 0.0), candidate.score)
             top = max(best.items(), key=lambda item: (item[1], -item[0]), default=None)
             if top is not None and top[1] >= merge_at:
                 case_of[record_id] = top[0]
@@ -63,6 +65,8 @@ def _one_at_a_time(
                 closer = sorted(best.items(), key=lambda item: -item[1])[:3]
                 suggested += [(record_id, other, score) for other, score in closer]
             cases[case_of[record_id]].append(record_id)
+            if procedure_of(kind) or case_of[record_id] not in kind_of:
+                kind_of[case_of[record_id]] = kind
             index.add(text)
     return sorted(sorted(c) for c in cases.values()), {(r, min(cases[c]), s) for r, c, s in suggested}
 

@@ -22,7 +22,7 @@ def test_a_labelled_month_keeps_the_cases_and_no_identity(
     workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
 ) -> None:
     ingest_all(workspace, tmp_path)
-    spoken = ["G004", "2026-03-06 09:00:00", "投诉", "赵六", "13900000006", "好又多超市", "柳州市鱼峰区柳石路8号",
+    spoken = ["G004", "2026-03-06 09:00:00", "举报", "赵六", "13900000006", "好又多超市", "柳州市鱼峰区柳石路8号",
               "好又多超市牛奶过期，我的电话13900000006，身份证450202199001011237", "办理中"]  # fmt: skip
     export = write_export(tmp_path / "g004.csv", HEADER_12345, [spoken])
     code, out = zz(workspace, "ingest", "rexian-12345", str(export))

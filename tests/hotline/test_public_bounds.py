@@ -50,7 +50,8 @@ def test_a_number_with_a_control_character_finds_nothing_the_same_way(desk: Desk
 
     plain = answer("T999")
     assert plain[0] == 200 and "没有查到" in plain[1]
-    assert answer("T\x00001") == plain and answer("T001\x1b") == plain
+    # Cleaned as the ingest cleans a number (a control character is no part of it): no error, the same answer.
+    assert answer("T\x00999") == plain and answer("T999\x1b") == plain
     with desk.web.sessions() as session:
         counted = session.scalar(select(func.count()).where(LoginAttempt.username.startswith("hotline.lookup:")))
     assert counted == 3

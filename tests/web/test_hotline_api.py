@@ -12,10 +12,10 @@ import yaml
 from sqlalchemy import func, select
 
 from tests.conftest import OPERATOR, Web
-from tests.web.test_hotline_pages import CALLER, PHONE, Desk, desk_fixture, reads_of  # noqa: F401 (the fixture)
+from tests.web.test_hotline_pages import CALLER, DESK, PHONE, Desk, desk_fixture, reads_of  # noqa: F401 (the fixture)
 from zhizhi.access import create_token
 from zhizhi.delivery.platforms import create_platform_token
-from zhizhi.store.tables import AuditEvent, Case, CaseSuggestion, Department, Record, RecordVersion
+from zhizhi.store.tables import AuditEvent, Case, CaseSuggestion, Department, Record, RecordVersion, User
 
 
 def bearer(web: Web, username: str) -> dict[str, str]:
@@ -259,3 +259,23 @@ def test_who_handles_a_case_is_a_leaders_word_and_a_case_moved_away_is_answered(
     with web.sessions() as session:
         office = session.scalar(select(Case.office_id).where(Case.number == report))
         assert office == session.scalar(select(Department.id).where(Department.code == "LZ-YF"))
+
+
+def test_routing_a_case_to_ones_own_office_does_not_make_one_its_handler(desk: Desk) -> None:
+    """The least-loaded handler of an office takes a case routed there, but never the one routing it (unless a
+    leader, or the case's own handler): else a handler who may not name themselves would route a report to their
+    own office, be chosen, and read the reporter (Art 33)."""
+    web, report = desk.web, desk.case_of("T002")
+    base = f"/api/hotline/cases/{report}/assign"
+    desk_handler = bearer(web, "hotline")
+    routed = web.client.post(base, json={"office": "LZ-CZ-ZN", "reason": "属地管辖"}, headers=desk_handler)
+    assert routed.status_code == 200
+    with web.sessions() as session:
+        me = session.scalar(select(User.id).where(User.username == "hotline"))
+        desk_id = session.scalar(select(Department.id).where(Department.code == DESK))
+    back = web.client.post(base, json={"office": DESK, "reason": "退回中心"}, headers=desk_handler)
+    assert back.status_code == 200, back.text
+    row = case_row(web, report)
+    assert row.office_id == desk_id and row.handler_id != me  # the desk's other handler, or none for its leader
+    read = web.client.get(f"/api/hotline/cases/{report}", params={"purpose": "核实举报"}, headers=desk_handler)
+    assert read.status_code == 403

@@ -231,15 +231,26 @@ def test_others_see_the_callers_masked_and_cannot_unmask(desk: Desk) -> None:
 
 
 def test_the_offices_leader_sees_a_complainant_with_a_purpose_by_the_desks_rule(desk: Desk) -> None:
+    """The handler's own leader (a leader of the office the case is assigned to) may see a complainant, though
+    leaders hold no `personal.read`; a leader of the bureau above, whose departments cover every office, reads the
+    callers masked like everyone else (else the city's leader would read every complainant of the city)."""
     web = desk.web
-    number = desk.case_of("T001")  # 投诉, at the desk: the bureau's leader is over the office
-    web.login_form("leader")  # no `personal.read`: the desk's own rule lets a complaint's leader see the caller
+    number = desk.case_of("T001")  # 投诉, at the desk
+    web.login_form("leader")  # the bureau's leader: over the office, not its leader
+    page = web.client.get(f"/hotline/cases/{number}").text
+    assert 'id="unmask-form"' not in page and PHONE not in page
+    csrf = web.page_csrf(f"/hotline/cases/{number}")
+    refused = web.client.post(f"/hotline/cases/{number}/identity", data={"csrf_token": csrf, "purpose": "督办"})
+    assert refused.status_code == 403 and PHONE not in refused.text
+    web.client.cookies.clear()
+    add_user(web, "desk_leader", DESK, "leader")
+    web.login_form("desk_leader")
     page = web.client.get(f"/hotline/cases/{number}").text
     assert 'id="unmask-form"' in page and PHONE not in page
     csrf = web.page_csrf(f"/hotline/cases/{number}")
     shown = web.client.post(f"/hotline/cases/{number}/identity", data={"csrf_token": csrf, "purpose": "督办投诉处理"})
     assert shown.status_code == 200 and PHONE in shown.text
-    assert [e.actor for e in reads_of(web, number)] == ["leader"]
+    assert [e.actor for e in reads_of(web, number)] == ["desk_leader"]
 
 
 def test_a_reporters_identity_is_refused_to_leaders(desk: Desk) -> None:
@@ -453,6 +464,42 @@ def test_a_citizen_files_a_ticket_and_looks_it_up_without_an_account(desk: Desk)
     assert wrong_digits == no_ticket and 'id="lookup-none"' in no_ticket
     known = answer_to("T001", "0001")  # a 12315 ticket: its stage and dates only
     assert "待受理" in known and CALLER not in known and "金力" not in known
+
+
+def test_the_lookup_takes_a_number_however_it_is_written(desk: Desk) -> None:
+    """Spaces and full-width digits (a number copied from a message, typed on a phone's Chinese keyboard) are the
+    number the ingest cleaned: the same ticket, and the same count against its limit."""
+    client = desk.web.client
+    token = public_csrf(client, "/hotline/lookup")
+    for written in ("T001", " T 001 ", "Ｔ００１"):
+        page = client.post("/hotline/lookup", data={"csrf_token": token, "number": written, "phone_last4": "０００１"})
+        assert page.status_code == 200 and 'id="lookup-stage"' in page.text, written
+    from zhizhi.web.public_limits import LOOKUP
+
+    with desk.web.sessions() as session:
+        keys = list(session.scalars(select(LoginAttempt.username).where(LoginAttempt.username.startswith(LOOKUP.name))))
+    assert len(keys) == 3 and len(set(keys)) == 1  # one number's three tries
+
+
+def test_the_form_refuses_a_phone_the_ticket_could_not_keep(desk: Desk) -> None:
+    """A phone the ingest cannot read as a mobile or a landline with its area code would be dropped from the
+    ticket, and the citizen could never look it up by its last four digits: refused on the form, naming it."""
+    client = desk.web.client
+    token = public_csrf(client, "/hotline/submit")
+    for phone in ("0-----------------0", "12345678901", "0772 123", "+1 415 555 0100"):
+        page = client.post("/hotline/submit", data={"csrf_token": token, **TICKET, "caller_phone": phone})
+        assert page.status_code == 422 and "区号" in text_of(page.text), phone
+    with desk.web.sessions() as session:
+        assert session.scalar(select(func.count()).where(Record.key.startswith("number=W"))) == 0
+    kept = client.post("/hotline/submit", data={"csrf_token": token, **TICKET, "caller_phone": "0772-2812345"})
+    assert kept.status_code == 200
+
+
+def test_an_oversized_public_form_is_told_in_a_citizens_words(desk: Desk) -> None:
+    client = desk.web.client
+    token = public_csrf(client, "/hotline/lookup")
+    page = client.post("/hotline/lookup", data={"csrf_token": token, "number": "T" * 70_000, "phone_last4": "0001"})
+    assert page.status_code == 413 and "精简" in text_of(page.text) and "zhizhi ingest" not in page.text
 
 
 def test_the_web_form_refuses_bad_input_and_is_limited_per_address(desk: Desk) -> None:

@@ -98,10 +98,10 @@ def authenticate_platform(session: Session, secret: str) -> PlatformToken:
     token = session.scalar(select(PlatformToken).where(PlatformToken.token_hash == secret_digest(secret)))
     if token is None or token.revoked_at is not None:
         raise AuthenticationError(
-            "Receipts need the platform's own token (`zhizhi targets token create TARGET`); this one is unknown or "
-            "revoked. A user's token cannot post receipts.",
-            zh="回执须使用平台自己的令牌（zhizhi targets token create 目标名）；"
-            "该令牌无效或已吊销，用户令牌不能提交回执。",
+            "A platform's receipts and pushed tickets need its own token (`zhizhi targets token create TARGET "
+            "--name SYSTEM`); this one is unknown or revoked. A user's token cannot speak for a platform.",
+            zh="平台提交回执或推送工单须使用平台自己的令牌（zhizhi targets token create 目标名 --name 平台系统名）；"
+            "该令牌无效或已吊销，用户令牌不能代表平台。",
         )
     token.last_used_at = utcnow()
     return token

@@ -25,9 +25,10 @@ from zhizhi.access.roles import Actor, Role, require
 from zhizhi.config import Workspace
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError
 from zhizhi.hotline.answers import answer_tickets
-from zhizhi.hotline.history import ticket_moment
+from zhizhi.hotline.history import case_kind_and_receipt, kept_apart
 from zhizhi.hotline.routing import OPEN_STAGES, least_loaded
 from zhizhi.hotline.take import open_case
+from zhizhi.records.ticket import KINDS
 from zhizhi.records.ticket_answer import DECISIONS
 from zhizhi.store.tables import (
     Case,
@@ -103,6 +104,16 @@ def merge_cases(session: Session, actor: Actor, moving: Case, target: Case, *, h
         raise InputError("A merged case cannot take part in another merge.", zh="已并入其他案件的案件不能再合并。")
     if (moving.received_at, moving.id) < (target.received_at, target.id):
         moving, target = target, moving
+    for one, other in ((moving, target), (target, moving)):
+        if kept_apart(one.kind, other.kind, other.decision is not None):
+            raise InputError(
+                f"Case {one.number} ({one.kind}) and case {other.number} ({other.kind}) are not merged: a complaint "
+                "and a report are handled apart (Art 7), and a complaint or report is not merged into a case "
+                "answered without its procedure. Keep them apart, or record the link in the result.",
+                zh=f"案件 {one.number}（{KINDS.get(one.kind, one.kind)}）与案件 {other.number}"
+                f"（{KINDS.get(other.kind, other.kind)}）不能合并：投诉与举报应分别处理（第七条），投诉或举报也不能"
+                "并入未经其程序即已答复的案件。请保持分案，或在处理结果中注明关联。",
+            )
     if moving.decision is not None:
         raise InputError(
             f"Case {moving.number} was decided ({moving.decision}) and its callers answered: it is not merged into "
@@ -130,6 +141,9 @@ def merge_cases(session: Session, actor: Actor, moving: Case, target: Case, *, h
     )  # fmt: skip
     audit(session, actor, "case.merged_cases", object_type="case", object_id=target.number,
           detail={"from": moving.number, "tickets": moved, "why": why})  # fmt: skip
+    if target.decision is None:
+        session.flush()
+        _as_its_tickets(session, target)  # a complaint merged into a consultation's case makes it a complaint's
     if target.decision is not None and workspace is not None:
         answer_tickets(session, workspace, target, joining)
     return moved
@@ -190,12 +204,11 @@ def _as_its_tickets(session: Session, case: Case) -> None:
     tickets = [json.loads(data) for data in found]
     if not tickets:
         return
-    first = min(tickets, key=ticket_moment)
-    moment = ticket_moment(first)
+    kind, moment = case_kind_and_receipt(tickets)
     case.received_at = moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment
     case.received_on = case.received_at.astimezone(LOCAL_TZ).date()
     if case.decision is None:
-        case.kind = first.get("kind") or "other"
+        case.kind = kind
 
 
 def _count(result: Any) -> int:
@@ -228,18 +241,21 @@ def assign(session: Session, actor: Actor, case: Case, *, office: str | None = N
         raise InputError(f"Case {case.number} is {case.stage}: it cannot be reassigned.",
                          zh=f"案件 {case.number} 已{STAGES[case.stage][0]}，不能改派。")  # fmt: skip
     before = (case.office_id, case.handler_id)
+    # The assigned handler sees the callers, a reporter's identity only them (Art 33): who handles a case is a
+    # leader's word, or its own handler's handing it over; anyone else routes it to an office, whose least-loaded
+    # handler takes it (never the one routing it: else routing it to one's own office would name oneself).
+    names = actor.is_operator or Role.LEADER in actor.roles or case.handler_id == actor.user_id
     if office:
         office_id = session.scalar(select(Department.id).where(Department.code == office))
         if office_id is None:
             raise NotFoundError(f"No department `{office}`.", zh=f"没有部门 `{office}`。")
-        case.office_id, case.handler_id = office_id, least_loaded(session, office_id)
+        case.office_id = office_id
+        case.handler_id = least_loaded(session, office_id, leaving_out=None if names else actor.user_id)
     if handler:
         user = session.scalar(select(User).where(User.username == handler))
         if user is None or not user.is_active or "handler" not in user.role_names:
             raise InputError(f"`{handler}` is not an active handler.", zh=f"`{handler}` 不是在职的经办人。")
-        if not (actor.is_operator or Role.LEADER in actor.roles or case.handler_id == actor.user_id):
-            # The assigned handler sees the callers, a reporter's identity only them (Art 33): who handles a case
-            # is a leader's word, or its own handler's handing it over; anyone else routes it to an office.
+        if not names:
             raise PermissionDeniedError(
                 "Only a leader, or the case's own handler handing it over, names its handler: route it to an office "
                 "instead (its least-loaded handler takes it).",

@@ -5,7 +5,7 @@ ticket in milliseconds; which case holds a ticket is always read from the store.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -39,6 +39,35 @@ def ticket_moment(data: dict[str, Any]) -> datetime:
         return datetime.fromisoformat(str(data.get("received_at")))
     except ValueError:
         return datetime(1970, 1, 1)
+
+
+PROCEDURES = ("complaint", "report")
+"""The kinds that start a procedure on its own clocks. A complaint and a report are handled apart, even when one
+caller raises both about one matter (Art 7: 分别处理): they never share a case."""
+
+
+def procedure_of(kind: str | None) -> str | None:
+    """The procedure a ticket or case of `kind` is handled by (complaint or report), None for the others."""
+    return kind if kind in PROCEDURES else None
+
+
+def kept_apart(kind: str | None, case_kind: str | None, case_decided: bool) -> bool:
+    """Whether a ticket (or case) of `kind` may not join a case of `case_kind`: a complaint and a report are handled
+    apart (Art 7); and a complaint or report does not join a decided case of no procedure (a consultation's answer
+    decides nothing of it: it needs its own acceptance or verification)."""
+    mine, theirs = procedure_of(kind), procedure_of(case_kind)
+    if mine is None:
+        return False
+    return case_decided if theirs is None else mine != theirs
+
+
+def case_kind_and_receipt(tickets: Iterable[dict[str, Any]]) -> tuple[str, datetime]:
+    """A case's kind and moment of receipt from its tickets' data: the procedure one of them started (a complaint or
+    a report; never both), received when its first ticket of that kind was (its clocks start then, not on an earlier
+    consultation's day); without one, its first ticket's kind and moment."""
+    ordered = sorted(tickets, key=ticket_moment)
+    first = next((t for t in ordered if procedure_of(t.get("kind"))), ordered[0])
+    return first.get("kind") or "other", ticket_moment(first)
 
 
 def ticket_text(record_id: int, data: dict[str, Any]) -> TicketText:

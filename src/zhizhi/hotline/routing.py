@@ -184,7 +184,8 @@ def handler_loads(session: Session, office_id: int) -> dict[int, int]:
     return {int(user): int(n) for user, n in rows}
 
 
-def least_loaded(session: Session, office_id: int) -> int | None:
-    """The office's active handler with the fewest open cases (then the lowest id), or None without handlers."""
-    loads = handler_loads(session, office_id)
+def least_loaded(session: Session, office_id: int, *, leaving_out: int | None = None) -> int | None:
+    """The office's active handler with the fewest open cases (then the lowest id), or None without handlers;
+    `leaving_out`: a user who may not be chosen (one who may not name themselves the handler)."""
+    loads = {user: load for user, load in handler_loads(session, office_id).items() if user != leaving_out}
     return min(loads, key=lambda user: (loads[user], user)) if loads else None

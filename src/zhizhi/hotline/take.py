@@ -31,7 +31,15 @@ from zhizhi.config import Workspace
 from zhizhi.config.models import HotlineConfig
 from zhizhi.hotline.answers import answer_tickets
 from zhizhi.hotline.candidate import Candidate, TicketText
-from zhizhi.hotline.history import held_tickets, index_of, ticket_moment, ticket_text, tickets_where
+from zhizhi.hotline.history import (
+    held_tickets,
+    index_of,
+    kept_apart,
+    procedure_of,
+    ticket_moment,
+    ticket_text,
+    tickets_where,
+)
 from zhizhi.hotline.respondents import Register, division_of, golden_value
 from zhizhi.hotline.routing import Facts, Router, load_routing
 from zhizhi.hotline.similar import TicketIndex
@@ -77,7 +85,8 @@ def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int 
     texts = [ticket_text(record_id, data) for record_id, data, _ in pending]
     memory.index.prepare(texts)
     for (record_id, data, department_id), text in zip(pending, texts, strict=True):
-        by_case = weigh(memory.index, text, case_of, settings)
+        kind = data.get("kind") or "other"
+        by_case = {c: one for c, one in weigh(memory.index, text, case_of, settings).items() if batch.takes(kind, c)}
         twin = next((t for t in twins.get(record_id, ()) if t in case_of), None)
         joined: tuple[int, Candidate] | None = joining(by_case, settings)
         if twin is not None:  # the same ticket by another way in (a platform's export and its push): its case
@@ -179,6 +188,13 @@ def _reasons(candidate: Candidate) -> str:
 
 
 @dataclass
+class _Facts:
+    kind: str
+    received_at: datetime  # China's time, with its zone
+    decided: bool
+
+
+@dataclass
 class _Opened:
     record_id: int
     moment: datetime
@@ -199,13 +215,22 @@ class _Batch:
     suggestions: list[dict[str, Any]] = field(default_factory=list)
     events: list[tuple[str, int, dict[str, Any]]] = field(default_factory=list)  # action, case, detail
     joining: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))  # stored case -> records
-    earliest: dict[int, datetime] = field(default_factory=dict)  # stored case -> its joining tickets' first moment
+    facts: dict[int, _Facts] = field(default_factory=dict)  # every case a ticket may join: its kind and receipt
+    changed: set[int] = field(default_factory=set)  # stored cases whose kind or receipt a joining ticket moved
     answered: int = 0
 
     def __post_init__(self) -> None:
         self.router = Router(self.session, load_routing(self.workspace.root, self.session))
         self.register = Register(self.session, (data for _, data, _ in self.tickets))
         self.now = utcnow()
+        held = select(Case.id, Case.kind, Case.received_at, Case.decision.is_not(None)).where(Case.stage != "merged")
+        self.facts = {int(i): _Facts(kind, _aware(at), bool(decided)) for i, kind, at, decided in
+                      self.session.execute(held)}  # fmt: skip
+
+    def takes(self, kind: str, case: int) -> bool:
+        """Whether a ticket of `kind` may join the case (Art 7: a complaint and a report are handled apart)."""
+        facts = self.facts[case]
+        return not kept_apart(kind, facts.kind, facts.decided)
 
     def open(self, record_id: int, data: dict[str, Any], department_id: int) -> int:
         """A new case for the ticket, linked to the register and routed; its key in the batch."""
@@ -227,6 +252,7 @@ class _Batch:
             "entity_id": entity.id if entity else None, "created_at": self.now, "updated_at": self.now,
         }  # fmt: skip
         self.opened.append(_Opened(record_id, moment, values))
+        self.facts[case] = _Facts(kind, _aware(moment), False)
         self._place(record_id, case, "first", None, "新案件")
         self.events.append(("case.opened", case, {
             "ticket": data.get("number"), "channel": data.get("channel"), "office": where.office_id,
@@ -240,8 +266,18 @@ class _Batch:
                                                   "reasons": list(candidate.reasons)}))  # fmt: skip
         if case < NEW:
             self.joining[case].append(record_id)
-            moment = ticket_moment(data)
-            self.earliest[case] = min(moment, self.earliest.get(case, moment))
+        # The case's kind and receipt as `history.case_kind_and_receipt` makes them of its tickets: a complaint or
+        # report joining a consultation's case makes it one, received then; an earlier ticket of its kind (another
+        # channel's export came in later) moves its receipt back: the grievance was received then.
+        facts, kind, moment = self.facts[case], data.get("kind") or "other", _aware(ticket_moment(data))
+        mine, theirs = procedure_of(kind), procedure_of(facts.kind)
+        if (mine and not theirs) or (mine == theirs and moment < facts.received_at):
+            facts.kind, facts.received_at = kind, moment
+            if case >= NEW:
+                self.opened[case - NEW].values |= {"kind": facts.kind, "received_at": moment,
+                                                   "received_on": moment.date()}  # fmt: skip
+            else:
+                self.changed.add(case)
         return case
 
     def suggest(self, record_id: int, case: int, candidate: Candidate) -> None:
@@ -264,14 +300,15 @@ class _Batch:
                 self.session.execute(insert(table), [{**row, "case_id": ids.get(row["case_id"], row["case_id"])}
                                                      for row in rows])  # fmt: skip
         stored = sorted(self.joining)
-        # A ticket received before its case's first (another channel's export came in later): the grievance was
-        # received then, so the case was, and its clocks start that day.
-        if self.earliest:
+        if self.changed:
             cases = _table(Case)
-            earlier = update(cases).where(cases.c.id == bindparam("case"), cases.c.received_at > bindparam("at"))
-            moments = [(case_id, _aware(moment)) for case_id, moment in self.earliest.items()]
-            rows = [{"case": case_id, "at": at, "day": at.date()} for case_id, at in moments]
-            self.session.execute(earlier.values(received_at=bindparam("at"), received_on=bindparam("day")), rows)
+            moved = update(cases).where(cases.c.id == bindparam("case"))
+            moved_to = [(case, self.facts[case]) for case in sorted(self.changed)]
+            rows = [{"case": case, "kind": facts.kind, "at": facts.received_at,
+                     "day": facts.received_at.astimezone(LOCAL_TZ).date()} for case, facts in moved_to]  # fmt: skip
+            values: dict[str, Any] = {"kind": bindparam("kind"), "received_at": bindparam("at"),
+                                      "received_on": bindparam("day")}  # fmt: skip
+            self.session.execute(moved.values(**values), rows)
         for start in range(0, len(stored), CHUNK):
             part = stored[start : start + CHUNK]
             self.session.execute(update(Case).where(Case.id.in_(part)).values(updated_at=self.now))

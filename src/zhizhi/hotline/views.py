@@ -25,6 +25,7 @@ from zhizhi.hotline.case_clocks import clock_states, worst
 from zhizhi.hotline.cases import STAGES, case_tickets, visible
 from zhizhi.hotline.suggestions import suggestions_seen
 from zhizhi.hotline.workdays import WorkCalendar
+from zhizhi.ingest.normalize import clean_identifier_value
 from zhizhi.privacy.detect import mask_text
 from zhizhi.privacy.masking import disclose, mask
 from zhizhi.records.ticket import CHANNELS, KINDS
@@ -46,15 +47,16 @@ IDENTITY = {"caller_name": "person_name", "caller_phone": "phone", "caller_addre
 
 
 def may_see_identity(session: Session, actor: Actor, case: Case) -> bool:
-    """The desk's rule: the assigned handler; for anything but a report, also the leaders of the assigned office."""
+    """The desk's rule: the assigned handler; for anything but a report, also the leaders of the assigned office
+    itself (the handler's own leaders: a leader of the bureau above, whose departments cover every office, reads the
+    callers masked like everyone else)."""
     if actor.is_operator:
         return False  # the command line reads no identity: it has no purpose to declare against a person
     if case.handler_id is not None and actor.user_id == case.handler_id:
         return True
     if case.kind == "report" or Role.LEADER not in actor.roles or case.office_id is None:
         return False
-    path = session.scalar(select(Department.path).where(Department.id == case.office_id))
-    return path is not None and actor.covers(path)
+    return actor.department_id == case.office_id
 
 
 def case_view(
@@ -299,7 +301,9 @@ class Lookup:
 def lookup(session: Session, number: str, phone_last4: str) -> Lookup | None:
     """The ticket numbered `number` whose caller's phone ends in `phone_last4`, or None — the same None for no such
     ticket and for wrong digits, so the page cannot be used to learn which numbers exist."""
-    number, digits = (number or "").strip()[:64], (phone_last4 or "").strip()
+    # Each cleaned as the ingest cleaned the ticket (spaces, full-width digits): one number however it is written.
+    number = (clean_identifier_value((number or "")[:256]) or "")[:64]
+    digits = clean_identifier_value((phone_last4 or "")[:32]) or ""
     if not number or not number.isprintable() or len(digits) != 4 or not digits.isdigit():
         return None  # a control character is no ticket's (and PostgreSQL refuses a NUL): the same None
     rows = session.execute(

@@ -153,7 +153,7 @@ _ZH = {
     "hotline.public.keep_number": "请保存此编号，凭编号和手机号后四位查询办理进度：",
     "hotline.public.privacy_note": "您的姓名、电话和地址仅供承办人联系您使用；举报人信息依法保密。",
     "hotline.public.bad_kind": "请选择诉求类型。",
-    "hotline.public.bad_phone": "请填写正确的联系电话。",
+    "hotline.public.bad_phone": "请填写正确的联系电话：手机号码，或带区号的固定电话（如 0772-2812345）。",
     "hotline.public.short_text": "请把诉求写清楚（至少 10 个字）。",
     "hotline.public.not_taken": "提交未成功：请检查填写的内容后重试，或拨打 12315。",
     "hotline.public.too_long": "「{field}」最多 {most} 个字，现有 {count} 个字：请删减后再提交。",
@@ -321,7 +321,8 @@ _EN = {
     "hotline.public.privacy_note": "Your name, phone and address are used only by the handler to reach you; a "
     "reporter's identity is kept confidential by law.",
     "hotline.public.bad_kind": "Choose what kind of request this is.",
-    "hotline.public.bad_phone": "Give a phone number we can call.",
+    "hotline.public.bad_phone": "Give a phone number we can call: a mobile, or a landline with its area code "
+    "(0772-2812345).",
     "hotline.public.short_text": "Please describe the matter (at least 10 characters).",
     "hotline.public.not_taken": "Not taken: check what you wrote and try again, or call 12315.",
     "hotline.public.too_long": "“{field}” takes at most {most} characters, not {count}: shorten it and send again.",

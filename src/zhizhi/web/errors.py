@@ -20,6 +20,7 @@ from zhizhi.errors import AuthenticationError, RateLimitedError, ZhizhiError
 from zhizhi.i18n import MESSAGES, translate
 from zhizhi.store import busy, is_busy
 from zhizhi.web.deps import locale_of
+from zhizhi.web.public_limits import PUBLIC_FORMS
 from zhizhi.web.refusals import is_refusal, record_refusal
 from zhizhi.web.templating import render
 
@@ -113,6 +114,8 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
         return await _zhizhi_error(request, exc.error)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     key = f"error.http.{exc.status_code}"
+    if exc.status_code == 413 and request.url.path in PUBLIC_FORMS:  # a citizen's form, not an operator's upload
+        key = "error.http.413_form"
     message = _words(request, key) if key in MESSAGES["en"] else str(exc.detail)
     return _respond(request, code, message, exc.status_code)
 

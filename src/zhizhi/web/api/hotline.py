@@ -236,7 +236,7 @@ def push_tickets(
     if target != channel:
         raise PermissionDeniedError(
             f"This is the platform token of `{target}`; it cannot push tickets of channel `{channel}`. Use the token "
-            f"of the target `{channel}` (`zhizhi targets token create {channel}`). "
+            f"of the target `{channel}` (`zhizhi targets token create {channel} --name SYSTEM`). "
             f"该令牌属于平台 `{target}`，不能推送渠道 `{channel}` 的工单。",
             zh=f"该令牌属于平台 `{target}`，不能推送渠道 `{channel}` 的工单；请使用目标 `{channel}` 的平台令牌。",
         )

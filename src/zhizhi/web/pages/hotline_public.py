@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from zhizhi import hotline
 from zhizhi.errors import InputError
 from zhizhi.i18n import translate
+from zhizhi.ingest.normalize import clean_identifier_value, normalize_phone_value
 from zhizhi.records.ticket import KINDS
 from zhizhi.records.ticket_answer import DECISIONS
 from zhizhi.web import public_limits
@@ -114,7 +115,9 @@ def _problem(form: dict[str, str]) -> str | None:
     """What is wrong with the form, as a catalogue key, or None."""
     if form["kind"] not in FORM_KINDS:
         return "hotline.public.bad_kind"
-    if not PHONE.match(form["caller_phone"]):
+    # The phone as the ticket keeps it (the lookup asks for its last four digits): what the ingest cannot read as a
+    # mobile, or a landline with its area code, would be dropped, and the ticket never found again.
+    if not PHONE.match(form["caller_phone"]) or normalize_phone_value(form["caller_phone"]).phone is None:
         return "hotline.public.bad_phone"
     if len(form["text"]) < 10:
         return "hotline.public.short_text"
@@ -137,7 +140,9 @@ def look_up_ticket(
 ) -> Response:
     """The ticket's stage and dates, and nothing else; the same answer for no such ticket and wrong digits."""
     check_csrf(request.cookies.get(PRELOGIN_CSRF_COOKIE), csrf_token)
-    number = number.strip()
+    # Cleaned as the ingest cleaned the ticket's number (spaces, full-width digits), before it is counted: each way
+    # of writing one number is that number, for the lookup and for its limit alike.
+    number = clean_identifier_value(number[: 4 * MAX_NUMBER]) or ""
     public_limits.count_use(db, public_limits.LOOKUP, ip=client_ip(request), key=number[: 4 * MAX_NUMBER])
     # A number past any ticket's length finds nothing, as a wrong one does (not a page of its own).
     found = hotline.lookup(db, number, phone_last4) if len(number) <= MAX_NUMBER else None
