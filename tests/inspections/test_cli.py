@@ -64,7 +64,17 @@ def test_plan_draw_verify_record_publish_through_the_cli(
     code, out = zz(workspace, "inspections", "verify-draw", "2026Q4-1", "--export", str(tmp_path / "pkg"), "--json")
     assert code == 0 and json.loads(out)["ok"], out
     code, out = zz(None, "inspections", "verify-draw", "--package", str(tmp_path / "pkg"))
-    assert code == 0 and "The draw is reproduced" in out, out
+    assert code == 0 and "The draw is reproduced" in out and "key was not checked" in " ".join(out.split()), out
+    # Anyone can sign a package with a key of their own: the signer is named, and checked against the bureau's key.
+    key = json.loads((tmp_path / "pkg" / "commit-proof.json").read_text())["checkpoint"]["key_fingerprint"]
+    code, out = zz(None, "inspections", "verify-draw", "--package", str(tmp_path / "pkg"), "--json")
+    found = json.loads(out)
+    signing = next(c for c in found["checks"] if c["check"] == "signing key")
+    assert code == 0 and found["key_checked"] is False and key in signing["detail"], out
+    code, out = zz(None, "inspections", "verify-draw", "--package", str(tmp_path / "pkg"), "--key", key, "--json")
+    assert code == 0 and json.loads(out)["key_checked"] is True, out
+    code, out = zz(None, "inspections", "verify-draw", "--package", str(tmp_path / "pkg"), "--key", "SHA256:other")
+    assert code == 1 and "not by the expected SHA256:other" in " ".join(out.split()), out
     (tmp_path / "pkg" / "result.json").write_text("{}")
     code, out = zz(None, "inspections", "verify-draw", "--package", str(tmp_path / "pkg"))
     assert code == 1 and "✗ draw reproduced" in out, out

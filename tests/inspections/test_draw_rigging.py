@@ -17,7 +17,7 @@ from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError
 from zhizhi.inspections import algorithm, run_draw, snapshot, verify_draw
 from zhizhi.inspections.items import items_by_code
-from zhizhi.inspections.plans import new_draw, seed_path
+from zhizhi.inspections.plans import PlanRules, new_draw, seed_path
 from zhizhi.store.tables import (
     InspectionDraw,
     InspectionPlan,
@@ -117,3 +117,37 @@ def test_a_second_plan_like_one_whose_draw_waits_is_refused(workspace: Workspace
         run_draw(session, OPERATOR, workspace, first)
     with city() as session, session.begin():
         assert plan(session, workspace, "2026Q4-B")  # once the first is drawn, its visits are on record
+
+
+def test_a_twin_plan_written_otherwise_is_refused_too(workspace: Workspace, city: sessionmaker[Session]) -> None:
+    """The same firms under another filter (the city's division prefix, the classes spelt out) are the same
+    population: the plan is refused while the first draw waits, naming it and the firms both hold."""
+    from tests.inspections.test_draws import RULES
+
+    with city() as session, session.begin():
+        register.build(session)
+        first = plan(session, workspace)
+        divisions = {d[:2] for d in session.scalars(select(InspectionTarget.division_code)) if d}
+    twin = RULES.model_copy(update={"population": RULES.population.model_copy(
+        update={"divisions": sorted(divisions), "classes": ["high", "medium", "low"]})})  # fmt: skip
+    assert twin.committed()["population"] != RULES.committed()["population"]
+    with city() as session, session.begin(), pytest.raises(ConflictError) as refused:
+        plan(session, workspace, "2026Q4-B", twin)
+    assert first in refused.value.message and "firm(s) in both" in refused.value.message
+
+
+def test_plans_over_other_firms_may_wait_side_by_side(workspace: Workspace, city: sessionmaker[Session]) -> None:
+    """Two districts' plans share no firm: the second is taken while the first waits; a third over one of them,
+    written as a shorter prefix of its code, is refused."""
+    from tests.inspections.test_draws import RULES
+
+    def within(*divisions: str) -> PlanRules:
+        return RULES.model_copy(update={"population": RULES.population.model_copy(update={"divisions": [*divisions]})})
+
+    with city() as session, session.begin():
+        register.build(session)
+        plan(session, workspace, "A", within(register.DIVISIONS[0]))
+        plan(session, workspace, "B", within(register.DIVISIONS[1]))
+    with city() as session, session.begin(), pytest.raises(ConflictError, match="A-1"):
+        plan(session, workspace, "C", within(register.DIVISIONS[0][:4]))
+

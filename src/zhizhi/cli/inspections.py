@@ -211,12 +211,15 @@ def verify(
     number: str | None = typer.Argument(None, help="A draw's number (or its plan's)."),
     export: Path | None = typer.Option(None, "--export", help="Also write the draw's package for outsiders here."),
     package: Path | None = typer.Option(None, "--package", help="Check an exported package; needs no workspace."),
+    key: str | None = typer.Option(
+        None, "--key", help="With --package: the ledger key's fingerprint the bureau publishes (SHA256:...)."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Re-run a draw from its seed and frozen snapshot and check it against the ledger and the visits; exit 1 when
     any check fails."""
     if package is not None:
-        found = verify_package(package).as_dict()
+        found = verify_package(package, key).as_dict()
     elif number is None:
         raise InputError("Give a draw's number, or --package DIR.", zh="请给出抽取编号或 --package 目录。")
     else:
@@ -233,6 +236,12 @@ def verify(
         console.print(
             "The draw is reproduced. 抽取结果可复核。" if found["ok"] else "[red]The draw does not check out.[/]"
         )
+        if found["ok"] and found.get("key_checked") is False:
+            console.print(
+                "[yellow]The signing key was not checked: anyone can sign a package with a key of their own. Give "
+                "--key with the fingerprint the bureau publishes. "
+                "未核对签名密钥：请用 --key 给出监管局公布的密钥指纹。[/]"
+            )
 
     emit(found, as_json, show)
     if not found["ok"]:

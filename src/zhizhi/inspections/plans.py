@@ -28,7 +28,7 @@ from zhizhi.inspections import snapshot
 from zhizhi.inspections.algorithm import canonical
 from zhizhi.inspections.excel import checked
 from zhizhi.inspections.items import items_by_code
-from zhizhi.store.tables import Department, InspectionDraw, InspectionPlan
+from zhizhi.store.tables import Department, InspectionDraw, InspectionItem, InspectionPlan
 from zhizhi.store.types import local_today, utcnow
 
 NUMBER = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -163,7 +163,7 @@ def create_plan(
     if session.scalar(select(InspectionPlan.id).where(InspectionPlan.number == number)) is not None:
         raise ConflictError(f"Plan `{number}` exists. Choose another number.", zh=f"计划编号 `{number}` 已存在。")
     committed = rules.committed()
-    _no_twin_waiting(session, organiser, first, last, committed)
+    _no_twin_waiting(session, organiser, first, last, committed, today or local_today())
     plan = InspectionPlan(
         number=number,
         title=title,
@@ -188,7 +188,9 @@ def create_plan(
     return draw
 
 
-def _no_twin_waiting(session: Session, organiser: Department, first: date, last: date, rules: dict[str, Any]) -> None:
+def _no_twin_waiting(
+    session: Session, organiser: Department, first: date, last: date, rules: dict[str, Any], day: date
+) -> None:
     """Refuse a plan of the organiser over the same population, overlapping in period and items, while a draw of
     another such plan waits: a seed read and disliked would otherwise be left for a twin plan (a redraw voids it
     and reveals its seed instead)."""
@@ -202,15 +204,30 @@ def _no_twin_waiting(session: Session, organiser: Department, first: date, last:
             InspectionPlan.period_end >= first,
         )
     )
+    mine: set[tuple[int, str]] | None = None
     for plan_number, text, draw_number in waiting:
         other = json.loads(text)
-        if other["population"] == rules["population"] and set(other["items"]) & set(rules["items"]):
+        shared = set(other["items"]) & set(rules["items"])
+        if not shared:
+            continue
+        # The same firms however the population is written (a division prefix that is the whole city, the classes
+        # spelt out): the (target, item) pairs both would draw from, as the draws would freeze them today.
+        wanted = sorted(set(rules["items"]) | set(other["items"]))
+        items = {i.code: i for i in session.scalars(select(InspectionItem).where(InspectionItem.code.in_(wanted)))}
+        if mine is None:
+            mine = snapshot.population_items(session, rules, {c: items[c] for c in rules["items"]}, day)
+        theirs = snapshot.population_items(session, other, {c: items[c] for c in other["items"] if c in items}, day)
+        both = mine & theirs
+        firms, codes = len({t for t, _ in both}), ", ".join(sorted(shared))
+        if both or other["population"] == rules["population"]:
             raise ConflictError(
-                f"Plan `{plan_number}` of `{organiser.code}` draws the same population and items in that period, and "
-                f"its draw `{draw_number}` waits. Run it (`zhizhi inspections draw {draw_number}`), or draw that plan "
-                f"again with a reason (`zhizhi inspections redraw {plan_number} --reason ...`): a redraw is on record.",
-                zh=f"`{organiser.code}` 的抽查计划 `{plan_number}` 在该期间抽取相同的检查对象和事项，其抽取 "
-                f"`{draw_number}` 尚未进行。请先进行该抽取，或说明原因后重新抽取该计划（记入账本）。",
+                f"Plan `{plan_number}` of `{organiser.code}` draws from the same population for item(s) {codes} in "
+                f"that period ({firms} firm(s) in both), and its draw `{draw_number}` waits. Run it (`zhizhi "
+                f"inspections draw {draw_number}`), or draw that plan again with a reason (`zhizhi inspections redraw "
+                f"{plan_number} --reason ...`): a redraw is on record.",
+                zh=f"`{organiser.code}` 的抽查计划 `{plan_number}` 在该期间对事项 {codes} 抽取相同的检查对象"
+                f"（{firms} 户两者都含），其抽取 `{draw_number}` 尚未进行。请先进行该抽取，"
+                "或说明原因后重新抽取该计划（记入账本）。",
             )
 
 

@@ -75,6 +75,14 @@ def freeze(
     return population
 
 
+def population_items(session: Session, rules: dict[str, Any], items: dict[str, InspectionItem], day: date) -> set[
+    tuple[int, str]
+]:  # fmt: skip
+    """The (target, item) pairs a plan's `rules` would draw from on `day`, as `freeze` selects them."""
+    departments = {d.id: d for d in session.scalars(select(Department))}
+    return {(t.id, code) for t in _targets(session, rules, items, departments, day) for code in t.items}
+
+
 def _inspectors(session: Session, day: date) -> list[Candidate]:
     rows = session.execute(select(Inspector, User).join(User, User.id == Inspector.user_id).order_by(User.id))
     return [Candidate(u.id, i.office_id, frozenset(qualifications_of(i))) for i, u in rows if drawable(i, u, day)]

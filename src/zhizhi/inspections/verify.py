@@ -28,6 +28,7 @@ class Verification:
 
     draw: str
     checks: list[dict[str, Any]] = field(default_factory=list)
+    key_checked: bool | None = None  # a package's signer against the bureau's published key (None: not a package)
 
     def check(self, name: str, ok: bool, detail: str) -> bool:
         self.checks.append({"check": name, "ok": bool(ok), "detail": detail})
@@ -38,7 +39,8 @@ class Verification:
         return bool(self.checks) and all(c["ok"] for c in self.checks)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"draw": self.draw, "ok": self.ok, "checks": self.checks}
+        found = {"draw": self.draw, "ok": self.ok, "checks": self.checks}
+        return found if self.key_checked is None else found | {"key_checked": self.key_checked}
 
 
 def rerun(population: algorithm.Population, seed_hex: str, found: Verification) -> algorithm.Result | None:
@@ -197,9 +199,11 @@ def export_package(session: Session, actor: Actor, workspace: Workspace, number:
     return [folder / name for name in PACKAGE_FILES]
 
 
-def verify_package(folder: Path) -> Verification:
-    """Check a draw's package with no database: the ledger proofs, the seed against the commitment, the snapshot
-    against the reveal, and the draw re-run against the result file and the reveal."""
+def verify_package(folder: Path, key: str | None = None) -> Verification:
+    """Check a draw's package with no database: the ledger proofs (signed by `key`, the fingerprint the bureau
+    publishes, when given), the seed against the commitment, the snapshot against the reveal, and the draw re-run
+    against the result file and the reveal. Anyone can make a package that holds with a key of their own: without
+    `key` the signer is named, not vouched for (`Verification.key_checked`)."""
     missing = [n for n in PACKAGE_FILES if not (folder / n).is_file()]
     if missing:
         raise InputError(
@@ -211,10 +215,19 @@ def verify_package(folder: Path) -> Verification:
     found = Verification(str(info.get("number")))
     proofs: dict[str, Any] = {}
     for name in ("commit", "reveal"):
-        checked = ledger.check_proof((folder / f"{name}-proof.json").read_bytes())
+        checked = ledger.check_proof((folder / f"{name}-proof.json").read_bytes(), expected_fingerprint=key)
         seq = checked.entry["seq"] if checked.entry else None
         found.check(f"{name} proof", checked.ok, checked.problem or f"ledger entry {seq}, signed")
         proofs[name] = checked
+    signers = sorted({str(p.checkpoint["key_fingerprint"]) for p in proofs.values() if p.ok and p.checkpoint})
+    found.key_checked = key is not None and all(p.ok for p in proofs.values())
+    if not signers:
+        found.check("signing key", False, "the proofs do not hold: no signer to name")
+    else:
+        said = f"both proofs signed by {signers[0]}" if len(signers) == 1 else f"signed by {', '.join(signers)}"
+        found.check("signing key", len(signers) == 1, said + (
+            ", the key expected" if found.key_checked else ": compare it with the key the bureau publishes (`--key`)"
+        ))  # fmt: skip
     commit = (proofs["commit"].entry or {}).get("payload", {})
     reveal = (proofs["reveal"].entry or {}).get("payload", {})
     ordered = (
