@@ -51,6 +51,8 @@ def test_plan_draw_verify_record_publish_through_the_cli(
         "--class",
         "high=50",
         "--class",
+        "medium=5",
+        "--class",
         "low=5",
         "--json",
     )
@@ -60,7 +62,7 @@ def test_plan_draw_verify_record_publish_through_the_cli(
     code, out = zz(workspace, "inspections", "draw", "2026Q4", "--json")  # by the plan's number
     assert code == 0, out
     drawn = json.loads(out)
-    assert drawn["summary"]["visits"] == 11 and drawn["seed"]  # 10 of 20 high, 1 of 20 low
+    assert drawn["summary"]["visits"] == 12 and drawn["seed"]  # 10 of 20 high, 1 of 20 medium, 1 of 20 low
     code, out = zz(workspace, "inspections", "verify-draw", "2026Q4-1", "--export", str(tmp_path / "pkg"), "--json")
     assert code == 0 and json.loads(out)["ok"], out
     code, out = zz(None, "inspections", "verify-draw", "--package", str(tmp_path / "pkg"))

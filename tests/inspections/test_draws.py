@@ -200,8 +200,17 @@ def test_a_plan_drawing_lower_risk_more_often_than_higher_risk_is_refused() -> N
     assert "`high` (2%) below `medium` (5%)" in refused.value.message
     assert "`medium` (5%) below `low` (10%)" in refused.value.message
     assert "风险" in (refused.value.message_zh or "")
-    assert parse_rules({"items": ["SP-01"], "proportions": {"low": 3}}, "plan.yaml")  # one class: nothing to compare
     assert parse_rules({"items": ["SP-01"], "proportions": {"high": 20, "medium": 20, "low": 1}}, "plan.yaml")
+    assert parse_rules({"items": ["SP-01"], "proportions": {"high": 100}}, "plan.yaml")  # the others at 0 %
+    # A class not given, or left out of the population, is drawn at 0 %: leaving the high class out drew only the
+    # low-risk firms and none of the high-risk ones.
+    with pytest.raises(InputError) as refused:
+        parse_rules({"items": ["SP-01"], "proportions": {"low": 10}}, "plan.yaml")
+    assert "`medium` (0%, not given) below `low` (10%)" in refused.value.message
+    with pytest.raises(InputError) as refused:
+        parse_rules({"items": ["SP-01"], "population": {"classes": ["medium", "low"]},
+                     "proportions": {"high": 50, "medium": 20, "low": 10}}, "plan.yaml")  # fmt: skip
+    assert "`high` (0%, not given) below `medium` (20%)" in refused.value.message
 
 
 def test_an_inspector_without_an_enforcement_certificate_is_never_drawn_and_the_register_says_why(

@@ -39,7 +39,15 @@ from zhizhi.inspections import (
 )
 from zhizhi.inspections.algorithm import replacement
 from zhizhi.inspections.snapshot import read
-from zhizhi.store.tables import Delivery, InspectionDraw, InspectionVisit, LedgerEntry, User, VisitItem
+from zhizhi.store.tables import (
+    Delivery,
+    InspectionDraw,
+    InspectionTarget,
+    InspectionVisit,
+    LedgerEntry,
+    User,
+    VisitItem,
+)
 
 FINDINGS = {
     "SP-01": Finding("rectify", "进货查验记录不全，责令7日内改正"),
@@ -111,6 +119,8 @@ def test_a_joint_visit_is_entered_once_and_each_department_receives_its_record(
                 today=TODAY,
             )
         assert made["result"] == "rectify" and {r["department"] for r in made["records"]} == {"LZ-SP", "LZ-TS"}
+        with city() as session:  # inspected that day: the next plan's recent months exclude it, with no refresh
+            assert session.get_one(InspectionTarget, visit.entity_id).last_inspected_on == TODAY
         assert {tuple(r["owed_to"]) for r in made["records"]} == {("food-platform",), ("equipment-platform",)}
         for name in ("food-platform", "equipment-platform"):
             send_once(city, load_target(workspace.root, name))

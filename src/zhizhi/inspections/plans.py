@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -80,8 +80,31 @@ class PlanRules(BaseModel):
         for risk_class, share in value.items():
             if not 0 <= share <= 100 or share.as_tuple().exponent < -2:  # type: ignore[operator]
                 raise ValueError(f"`{risk_class}`: a percentage from 0 to 100 with at most two decimals")
-        _riskier_drawn_more(value)
         return value
+
+    @model_validator(mode="after")
+    def _riskier_drawn_more(self) -> PlanRules:
+        """The ratios follow the risk (the sector's practice: higher-risk firms inspected more often), never the
+        other way round: each class at least the next lower one's. A class not given, or left out of the
+        population, is drawn at 0 % (leaving the high class out drew only low-risk firms)."""
+        drawn = set(self.population.classes) or {"high", "medium", "low"}
+        share = {c: self.proportions.get(c, Decimal(0)) if c in drawn else Decimal(0)
+                 for c in ("high", "medium", "low")}  # fmt: skip
+        levels = list(share.items())
+        given = {c for c in drawn if c in self.proportions}
+        inverted = [
+            f"`{upper}` ({format(a.normalize(), 'f')}%{'' if upper in given else ', not given'})"
+            f" below `{lower}` ({format(b.normalize(), 'f')}%)"
+            for (upper, a), (lower, b) in zip(levels, levels[1:], strict=False)
+            if a < b
+        ]
+        if inverted:
+            raise ValueError(
+                f"{'; '.join(inverted)}: a higher risk class is drawn at least as often as a lower one; a class not "
+                "given (or left out of the population) is drawn at 0 % (风险等级越高，抽取比例不得低于较低等级；"
+                "未给出比例或未纳入抽取范围的等级按 0% 计)"
+            )
+        return self
 
     @field_validator("items")
     @classmethod
@@ -93,22 +116,6 @@ class PlanRules(BaseModel):
         data: dict[str, Any] = json.loads(self.model_dump_json())
         data["proportions"] = {k: format(v.normalize(), "f") for k, v in self.proportions.items()}
         return data
-
-
-def _riskier_drawn_more(proportions: dict[str, Decimal]) -> None:
-    """The ratios follow the risk (the sector's practice: higher-risk firms inspected more often), never the other
-    way round: of the classes given, each at least the next lower one's."""
-    given = [(c, proportions[c]) for c in ("high", "medium", "low") if c in proportions]
-    inverted = [
-        f"`{upper}` ({format(a.normalize(), 'f')}%) below `{lower}` ({format(b.normalize(), 'f')}%)"
-        for (upper, a), (lower, b) in zip(given, given[1:], strict=False)
-        if a < b
-    ]
-    if inverted:
-        raise ValueError(
-            f"{'; '.join(inverted)}: a higher risk class is drawn at least as often as a lower one "
-            "(风险等级越高，抽取比例不得低于较低等级)"
-        )
 
 
 def parse_rules(raw: dict[str, Any], origin: str) -> PlanRules:

@@ -40,6 +40,7 @@ from zhizhi.store.tables import (
     Department,
     InspectionDraw,
     InspectionItem,
+    InspectionTarget,
     InspectionVisit,
     Record,
     User,
@@ -206,6 +207,11 @@ def record_results(
     visit.remark = remark.strip() or None
     visit.recorded_at, visit.recorded_by = utcnow(), actor.name
     visit.publish_by = deadline_or_none(load_calendar(workspace.root), inspected_on)
+    # The firm was inspected that day: the next plan's `recent_months` excludes it at once, not after the target
+    # register's next refresh.
+    target = session.get(InspectionTarget, visit.entity_id)
+    if target is not None and (target.last_inspected_on is None or target.last_inspected_on < inspected_on):
+        target.last_inspected_on = inspected_on
     records = _make_records(session, actor, workspace, visit, checks, today)
     audit.record(
         session,
