@@ -152,6 +152,9 @@ def test_an_accepted_handover_moves_the_part_to_the_receiver(city: sessionmaker[
         assert (_code(session, part), part.owner_id) == ("LZ-CZ-ZN", None)
         with pytest.raises(PermissionDeniedError):
             hand_over(session, actor(session, "yufeng"), part, department="LZ-YF", reason="x")
+        # A handler of the county above acts for none of its grassroots office's parts (a leader over it does).
+        with pytest.raises(PermissionDeniedError, match="do not act for"):
+            finish(session, actor(session, "cz_handler"), part, text="县局经办人代办")
         assert _actions(session, part.id) == ["task.part.handover", "task.part.accept"]
 
 

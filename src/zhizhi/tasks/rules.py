@@ -66,7 +66,9 @@ def acts_for(session: Session, actor: Actor, department_id: int, person_id: int 
         return True
     if person_id is not None:
         return actor.user_id == person_id
-    return Role.HANDLER in actor.roles
+    # A handler of that department itself: a county office's handler does not act for its grassroots offices'
+    # parts (a leader over them does).
+    return Role.HANDLER in actor.roles and actor.department_id == department_id
 
 
 def leads(session: Session, actor: Actor, department_id: int) -> bool:
