@@ -20,7 +20,7 @@ from zhizhi.access.roles import Actor, require
 from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from zhizhi.inspections import algorithm, snapshot
-from zhizhi.inspections.inspectors import not_drawable
+from zhizhi.inspections.inspectors import not_drawable, qualifications_of
 from zhizhi.records.inspection import RESULTS
 from zhizhi.store.tables import (
     Department,
@@ -292,12 +292,28 @@ def _unavailable(session: Session, visit: InspectionVisit, own_office: bool) -> 
         under = paths.get(visit.office_id, "\0")
         local = {i.user_id for i, _ in rows if paths.get(i.office_id, "").startswith(under)}
 
+    # A visit's items now (another visit merged in may need more than the frozen target's items did).
+    needed, held = _qualifications_needed(session, [visit.id]), _qualifications_held(session)
+
     def why(user_id: int) -> str | None:
         if user_id in related:
             return "relation"
+        if not needed <= held.get(user_id, set()):
+            return "unqualified"
         return "own_office" if user_id in local else off.get(user_id)
 
     return why
+
+
+def _qualifications_needed(session: Session, visit_ids: list[int]) -> set[str]:
+    """The qualifications the items of these visits require."""
+    found = select(InspectionItem.qualification).join(VisitItem, VisitItem.item_id == InspectionItem.id)
+    return {q for q in session.scalars(found.where(VisitItem.visit_id.in_(visit_ids))) if q}
+
+
+def _qualifications_held(session: Session) -> dict[int, set[str]]:
+    """Each inspector's qualifications, by user id."""
+    return {i.user_id: set(qualifications_of(i)) for i in session.scalars(select(Inspector))}
 
 
 def related_to(session: Session, entity_id: int) -> set[int]:
@@ -322,6 +338,23 @@ def _merge(session: Session, actor: Actor, visit: InspectionVisit, number: str) 
             f"Visit `{number}` cannot join `{visit.number}`: merge two visits to the same entity, both still to be "
             "inspected.",
             zh=f"检查任务 `{number}` 不能并入 `{visit.number}`：只能合并同一检查对象、均未检查的任务。",
+        )
+    needed = _qualifications_needed(session, [visit.id, other.id])
+    held = _qualifications_held(session)
+    lacking = {
+        name: sorted(needed - held.get(user_id, set()))
+        for user_id, name in session.execute(select(User.id, User.username).where(User.id.in_(team_of(session, visit))))
+        if needed - held.get(user_id, set())
+    }
+    if lacking:  # every member holds every qualification the target's items require, as the draw staffed them
+        said = "; ".join(f"`{name}` lacks {', '.join(q)}" for name, q in sorted(lacking.items()))
+        said_zh = "；".join(f"`{name}` 缺少 {'、'.join(q)} 资格" for name, q in sorted(lacking.items()))
+        raise ConflictError(
+            f"Visit `{number}` cannot join `{visit.number}`: its items need qualifications the team lacks ({said}). "
+            f"Merge them the other way round (`{visit.number}` into `{number}`) if that team holds them, or replace "
+            "the members first.",
+            zh=f"检查任务 `{number}` 不能并入 `{visit.number}`：并入的事项需要检查组不具备的资格（{said_zh}）。"
+            "请反向合并（若对方检查组具备），或先更换检查人员。",
         )
     have = set(session.scalars(select(VisitItem.item_id).where(VisitItem.visit_id == visit.id)))
     for item in session.scalars(select(VisitItem).where(VisitItem.visit_id == other.id)):
