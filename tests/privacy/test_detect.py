@@ -33,6 +33,9 @@ POSITIVES = [
     ("resident_id", f"证件号{FULL_WIDTH_ID}的消费者", FULL_WIDTH_ID),
     ("resident_id", f"身份证 {ID[:6]} {ID[6:14]} {ID[14:]} 已核对", f"{ID[:6]} {ID[6:14]} {ID[14:]}"),
     ("resident_id", "旧身份证号450202650312123，已过期", "450202650312123"),
+    # labelled as one, a typo in the check digit is still a person's number (an inspector's note, published)
+    ("resident_id", f"当事人身份证号：{ID[:17]}{(int(ID[17]) + 1) % 10}", f"{ID[:17]}{(int(ID[17]) + 1) % 10}"),
+    ("resident_id", f"身份证号{card('62010219900101123')}", card("62010219900101123")),  # not a card: labelled
     ("mobile", "电话13512344297，于", "13512344297"),
     ("mobile", "手机：138 0013 8000。", "138 0013 8000"),
     ("mobile", "手机138-0013-8000", "138-0013-8000"),
@@ -69,7 +72,7 @@ NEGATIVES = [
     ("an all-digit credit code", "信用代码914502007654321098"),
     ("an ID inside a 20-digit number", f"流水12{ID}的交易"),
     ("an ID after a letter", f"编码A{ID}"),
-    ("a wrong check digit", f"身份证号{ID[:17]}{(int(ID[17]) + 1) % 10}"),
+    ("a wrong check digit, unlabelled", f"编号{ID[:17]}{(int(ID[17]) + 1) % 10}"),
     ("an impossible birth date", f"身份证号{resident_id('45020219901301123')}"),
     ("a future birth date", f"身份证号{resident_id('45020220991201123')}"),
     ("an unknown province", f"证件号{resident_id('99020219900101123')}"),
@@ -89,7 +92,6 @@ NEGATIVES = [
     ("a short local number after a 3-digit area code", "010-8765432"),
     ("an invoice code", "发票代码044031900111"),
     ("twelve bare digits from 0 without a phone word", "凭证上写着044031900111"),
-    ("a resident number with a typo that passes Luhn", f"身份证号{card('62010219900101123')}"),
     ("a licence number", "许可证编号JY14502020001234"),
     ("an express number", "快递SF1234567890123"),
 ]

@@ -126,7 +126,8 @@ def _is_personal(kind: str, half: str, start: int, end: int) -> bool:
         return False
     digits = re.sub(r"[^0-9Xx]", "", half[start:end]).upper()
     if kind == "resident_id":
-        return _valid_resident_id(digits)
+        # A number labelled as one (身份证号：) is one with a typo in its check digit too: masked all the same.
+        return _valid_resident_id(digits, labelled=bool(_ID_LABEL.search(before)))
     if kind == "bank_card":
         # A resident number with a typo is still labelled as one; it is not a bank card.
         return _card_issuer(digits) and luhn.is_valid(digits) and not _ID_LABEL.search(before)
@@ -135,13 +136,14 @@ def _is_personal(kind: str, half: str, start: int, end: int) -> bool:
     return True
 
 
-def _valid_resident_id(number: str) -> bool:
-    """Province code, birth date and (18 characters) check digit of a resident identity number."""
+def _valid_resident_id(number: str, *, labelled: bool = False) -> bool:
+    """Province code, birth date and (18 characters) check digit of a resident identity number; the check digit is
+    not asked of a number `labelled` as one."""
     if number[:2] not in _PROVINCES:
         return False
     if len(number) == 15:
         return _plausible_birth("19" + number[6:12])
-    return _plausible_birth(number[6:14]) and mod_11_2.calc_check_digit(number[:17]) == number[17]
+    return _plausible_birth(number[6:14]) and (labelled or mod_11_2.calc_check_digit(number[:17]) == number[17])
 
 
 def _plausible_birth(text: str) -> bool:
