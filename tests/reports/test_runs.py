@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from zhizhi.config import Workspace
 from zhizhi.errors import PermissionDeniedError
 from zhizhi.reports import catalogue, due, export_run, install_builtin, parse_period, retire, run_due, run_report
 from zhizhi.reports.outputs import shift_formula
+from zhizhi.reports.runs import as_run
 from zhizhi.reports.tables import ReportRun
 from zhizhi.store.tables import AuditEvent, Delivery, Department
 from zhizhi.store.types import LOCAL_TZ
@@ -232,12 +234,20 @@ def test_an_old_run_exports_as_it_was_filled_whatever_the_file_says_now(town: To
     install_builtin(workspace.root, "LZ")
     run_id = _run(town, "entities-by-county", "2026-11")
     path = workspace.root / "reports" / "entities-by-county.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("市场主体发展情况月报", "改过的标题"), encoding="utf-8")
+    original = path.read_text(encoding="utf-8")
+    requester = re.search(r"^requester: (.+)$", original, re.M)
+    assert requester is not None
+    edited = original.replace("市场主体发展情况月报", "改过的标题").replace(requester.group(0), "requester: 另一个单位")
+    path.write_text(edited, encoding="utf-8")
     book = load_workbook(io.BytesIO(_export(town, run_id, "xlsx")))
     assert book["主体发展"]["A1"].value == "市场主体发展情况月报"
+    with town[1]() as session:
+        assert as_run(workspace, session.get_one(ReportRun, run_id)).requester == requester.group(1)
     path.unlink()
     for fmt in ("xlsx", "pdf", "csv"):
         assert _export(town, run_id, fmt)  # still there to hand out
+    with town[1]() as session:  # the requester it ran for, not the report's title in its place
+        assert as_run(workspace, session.get_one(ReportRun, run_id)).requester == requester.group(1)
 
 
 def test_a_label_a_sheet_cannot_hold_is_written_as_it_can() -> None:
@@ -260,3 +270,12 @@ def test_a_label_a_sheet_cannot_hold_is_written_as_it_can() -> None:
     assert cells is not None
     assert cells["A1"].value == "城中\ufffd区" and len(str(cells["A2"].value)) == 32_767 and cells["A3"].value == "=1+1"
     assert cells["A3"].data_type == "s"
+
+
+def test_rows_keyed_by_a_department_follow_its_number_not_its_text() -> None:
+    """A department's id as text put 鱼峰区 (11) before 食品科 (4) and 城中区 (8) last."""
+    from zhizhi.reports.figures import _order
+
+    keys = [(11, "a"), (4, "b"), (None, "c"), (8, "a"), (8, None), ("LZ-CZ", "x"), ("LZ-CH", "x")]
+    assert sorted(keys, key=_order) == [(4, "b"), (8, "a"), (8, None), (11, "a"), ("LZ-CH", "x"), ("LZ-CZ", "x"),
+                                        (None, "c")]  # fmt: skip

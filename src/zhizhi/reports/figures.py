@@ -193,7 +193,12 @@ def _plain(value: Any) -> Any:
 
 
 def _order(key: Key) -> tuple[Any, ...]:
-    return tuple((v is None, str(v)) for v in key)
+    """Rows by their keys: blanks last, numbers (a department's id: the tree's order) as numbers, not as text
+    (`11` before `4`), the rest as text."""
+    return tuple(
+        (v is None, (0, v, "") if isinstance(v, int | float) and not isinstance(v, bool) else (1, 0, str(v)))
+        for v in key
+    )
 
 
 def _columns(report: ReportConfig) -> list[dict[str, str]]:

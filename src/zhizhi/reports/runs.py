@@ -155,6 +155,7 @@ def snapshot_of(session: Session) -> Iterator[Session]:
 def parameters(report: ReportConfig) -> dict[str, Any]:
     """What a run ran with: the definition's query and measures, as they were."""
     return {
+        "requester": report.requester,
         "department": report.department,
         "frequency": report.frequency,
         "query": report.query.model_dump(by_alias=True, exclude_defaults=True, mode="json"),
@@ -279,10 +280,10 @@ def as_run(workspace: Workspace, run: ReportRun) -> ReportConfig:
     stored = json.loads(run.parameters or "{}")
     try:
         now: dict[str, Any] = FILES.load(workspace.root, run.report).model_dump(by_alias=True, mode="json")
-    except ZhizhiError:
-        now = {"name": run.report, "requester": run.title}
-    as_ran = {**now, **{k: stored[k] for k in ("department", "frequency", "query", "measures") if k in stored},
-              "title": run.title}  # fmt: skip
+    except ZhizhiError:  # an old run (no requester stored) of a file gone: not the title put in its place
+        now = {"name": run.report, "requester": "（未记载）"}
+    kept = ("requester", "department", "frequency", "query", "measures")
+    as_ran = {**now, **{k: stored[k] for k in kept if k in stored}, "title": run.title}
     try:
         return ReportConfig.model_validate(as_ran)
     except ValueError:  # the template no longer fits the measures as run: the run without it
