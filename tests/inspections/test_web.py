@@ -257,3 +257,33 @@ def test_a_steward_runs_a_committed_draw_and_commits_a_staffing_draw_from_the_dr
     assert 'id="staffs"' in web.client.get(f"/inspections/draws/{second}").text
     first = web.client.get(f"/inspections/draws/{DRAW}").text  # its firms staffed now: no form to staff them again
     assert 'id="unstaffed-done"' in first and 'id="staff-form"' not in first
+
+
+def test_an_inspector_declares_a_relation_with_the_firm_from_the_visit_and_must_be_replaced(web: Web) -> None:
+    """The inspector themself declares it (回避申报), on the visit's page or by the API: results are then refused
+    until they are replaced, and no later draw sends them there; another team's member may not declare for them."""
+    number, entity_id, team = drawn(web)
+    web.login_form(team[0])
+    page = web.client.get(f"/inspections/visits/{number}").text
+    assert 'id="recuse-form"' in page and "申报回避" in page
+    csrf = web.page_csrf(f"/inspections/visits/{number}")
+    short = web.client.post(f"/inspections/visits/{number}/recuse", data={"csrf_token": csrf, "relation": "x"})
+    assert short.status_code == 422 and "回避关系" in short.text
+    done = web.client.post(f"/inspections/visits/{number}/recuse", data={"csrf_token": csrf, "relation": "配偶经营"},
+                           follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303 and done.headers["location"].endswith("done=recused")
+    assert 'id="recused-notice"' in web.client.get(done.headers["location"]).text
+    with web.sessions() as session:
+        from zhizhi.inspections.visits import recused_members
+
+        visit = session.scalars(select(InspectionVisit).where(InspectionVisit.number == number)).one()
+        assert recused_members(session, visit) == [team[0]]
+    with web.sessions() as session, session.begin():
+        _, token = create_token(session, OPERATOR, name="回避", username=team[1])
+    mine = {"Authorization": f"Bearer {token}"}
+    for_them = {"entity_id": int(entity_id), "relation": "代为申报", "username": team[0]}
+    other = web.client.post("/api/inspections/relations", headers=mine, json=for_them)
+    assert other.status_code == 403  # a colleague is not a steward: only the inspector themself
+    own = web.client.post("/api/inspections/relations", headers=mine,
+                          json={"entity_id": int(entity_id), "relation": "曾在该企业任职"})  # fmt: skip
+    assert own.status_code == 200 and own.json()["id"] > 0

@@ -2,7 +2,8 @@
 
 The matrix is data: `MATRIX` has one row per route (method and path as the router names them) with the answer
 each role gets, either a status code, or `Scoped(code)`: `code` when the object is in the caller's subtree (its own
-department, or any department for a bureau-level caller), 404 when it is another department's. A route of the app
+department, or any department for a bureau-level caller), 404 when it is another department's; or `Own(code)`: `code`
+for the caller's own department's object only, 403 for one below it, 404 outside. A route of the app
 missing from the matrix fails the test, and so does a row for a route that no longer exists.
 
 Each role is played by two callers: one at the bureau (柳州市局, every department in scope) and one in a department
@@ -67,6 +68,15 @@ class Scoped:
     ok: int
 
 
+@dataclass(frozen=True)
+class Own:
+    """`ok` for an object of the caller's own department, `below` for one of a department under it, 404 for
+    another department's (a handler acts for their own department's task parts only)."""
+
+    ok: int
+    below: int = 403
+
+
 OK, SEEN = 200, Scoped(200)
 ROLES = ("admin", "steward", "handler", "leader", "auditor")
 
@@ -77,13 +87,13 @@ class Row:
 
     method: str
     path: str
-    answers: dict[str, int | Scoped]
+    answers: dict[str, int | Scoped | Own]
     url: str = ""
     json: Any = None
     form: dict[str, str] = field(default_factory=dict)
 
 
-def row(method: str, path: str, *answers: int | Scoped, url: str = "", json: Any = None, **form: str) -> Row:
+def row(method: str, path: str, *answers: int | Scoped | Own, url: str = "", json: Any = None, **form: str) -> Row:
     """A matrix row: answers in the order of ROLES (admin, steward, handler, leader, auditor)."""
     assert len(answers) == len(ROLES), path
     return Row(method, path, dict(zip(ROLES, answers, strict=True)), url or path, json, form)
@@ -112,9 +122,10 @@ def admin_only(ok: int | Scoped) -> tuple[int | Scoped, ...]:
 NONE = (403, 404, 404, 404, 403)  # data.read, on an object that does not exist
 
 
-def STEP(ok: int) -> tuple[int | Scoped, ...]:  # noqa: N802
-    """A task part's owner side: not a steward's (403); a handler's or leader's in scope, refused for its body."""
-    return (403, Scoped(403), Scoped(ok), Scoped(ok), 403)
+def STEP(ok: int) -> tuple[int | Scoped | Own, ...]:  # noqa: N802
+    """A task part's owner side: not a steward's (403); a leader's in scope, a handler's of its own department,
+    refused for its body."""
+    return (403, Scoped(403), Own(ok), Scoped(ok), 403)
 
 
 ANSWER = (403, Scoped(409), Scoped(409), Scoped(409), 403)  # no offer waits on the part
@@ -330,6 +341,8 @@ MATRIX: list[Row] = [
     row("GET", "/inspections/visits/{number}/site", *NONE, url="/inspections/visits/NONE-1-00001/site"),
     row("POST", "/inspections/visits/{number}/site", *NONE, url="/inspections/visits/NONE-1-00001/site"),
     row("POST", "/inspections/visits/{number}/photos", *NONE, url="/inspections/visits/NONE-1-00001/photos"),
+    row("POST", "/inspections/visits/{number}/recuse", *NONE, url="/inspections/visits/NONE-1-00001/recuse",
+        relation="配偶经营"),
     row("GET", "/inspections/visits/{number}/photos/{photo_id}", *NONE,
         url="/inspections/visits/NONE-1-00001/photos/1"),
     row("GET", "/inspections/publication", *READ),
@@ -354,6 +367,7 @@ MATRIX: list[Row] = [
     row("POST", "/api/inspections/visits/{number}/results", 403, 422, 422, 422, 403,
         url="/api/inspections/visits/NONE-1-00001/results", json={}),
     row("POST", "/api/inspections/visits/{number}/photos", *NONE, url="/api/inspections/visits/NONE-1-00001/photos"),
+    row("POST", "/api/inspections/relations", 403, 422, 422, 422, 403, json={"entity_id": 1, "relation": ""}),
     row("GET", "/api/inspections/publication", *READ),
     row("POST", "/api/inspections/publish", *write(422), json={}),
     # Tasks across departments: those whose lead or parts lie in the caller's subtree; each step checks the caller's
@@ -557,9 +571,12 @@ def test_every_role_gets_the_answer_the_matrix_says(city_app: City) -> None:
             for r in MATRIX:
                 for owner, objects in city_app.objects.items():
                     expected = r.answers[role]
+                    covers = city_app.paths[OWNERS[owner]].startswith(city_app.paths[dept])
                     if isinstance(expected, Scoped):
-                        covers = city_app.paths[OWNERS[owner]].startswith(city_app.paths[dept])
                         expected = expected.ok if covers else 404
+                    elif isinstance(expected, Own):
+                        own = OWNERS[owner] == dept
+                        expected = expected.ok if own else expected.below if covers else 404
                     got = _call(web, r, objects, city_app.tokens[caller], csrf)
                     if got != expected:
                         wrong.append(f"{r.method} {r.path} as {role} {caller}@{dept} on {owner}'s: {got}, "

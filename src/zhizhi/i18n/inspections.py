@@ -30,6 +30,20 @@ _WORDS = {
     "inspections.target": ("检查对象", "Target"),
     "inspections.planned_on": ("计划检查日期", "Planned for"),
     "inspections.site.open": ("现场录入", "Enter at the site"),
+    "inspections.recuse.title": ("申报回避", "Declare a conflict of interest"),
+    "inspections.recuse.help": (
+        "与该企业有利害关系（亲属经营、曾任职、持股等）的，请申报回避："
+        "今后抽取不再派您检查该企业，本次须先更换检查人员再录入结果。",
+        "If you have a relation with this firm (a relative runs it, you worked there, you hold shares), declare "
+        "it: you are never drawn for it again, and you are replaced on this visit before its results are taken.",
+    ),
+    "inspections.recuse.relation": ("回避关系", "The relation"),
+    "inspections.recuse.example": ("如：配偶经营", "e.g. my spouse runs it"),
+    "inspections.recuse.submit": ("申报", "Declare"),
+    "inspections.recuse.done": (
+        "已申报回避：请联系计划组织部门更换检查人员。",
+        "Declared: ask the organising department to replace you on this visit.",
+    ),
     "inspections.draws": ("抽取", "Draws"),
     "inspections.draw": ("抽取", "Draw"),
     "inspections.plan": ("抽查计划", "Plan"),

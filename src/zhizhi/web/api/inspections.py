@@ -182,6 +182,22 @@ def assign_visit(
     )
 
 
+class Relation(BaseModel):
+    """A relation with a firm (回避申报): the caller's own, or, for a steward of their subtree, an inspector's."""
+
+    model_config = ConfigDict(extra="forbid")
+    entity_id: int = Field(ge=1, le=2**62)
+    relation: str = Field(min_length=2, max_length=200, description="what the relation is, e.g. 配偶经营")
+    username: str | None = Field(default=None, max_length=64, description="the inspector (default: the caller)")
+
+
+@router.post("/relations")
+def declare_relation(body: Relation, db: DbSession, actor: ApiDataReader) -> dict[str, Any]:
+    """Declare a relation with a firm: the inspector is never drawn for it, and replaced on a visit to it."""
+    username = body.username or actor.name
+    return {"id": inspections.declare_relation(db, actor, username, body.entity_id, body.relation)}
+
+
 @router.post("/visits/{number}/results")
 def record_results(
     number: Number, body: ResultsEntry, request: Request, db: DbSession, actor: ApiDataReader

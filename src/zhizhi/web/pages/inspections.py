@@ -156,10 +156,13 @@ def show_verification(number: Number, request: Request, db: DbSession, actor: Pa
 
 
 @router.get("/inspections/visits/{number}", response_class=HTMLResponse)
-def show_visit(number: Number, request: Request, db: DbSession, actor: PageDataReader) -> Response:
-    """A visit: target, team, items and findings, photos, acknowledgement, deadline."""
+def show_visit(
+    number: Number, request: Request, db: DbSession, actor: PageDataReader, done: Done = ""
+) -> Response:
+    """A visit: target, team, items and findings, photos, acknowledgement, deadline; for its team, the form to
+    declare a relation with the firm (回避)."""
     visit = inspections.visit_view(db, actor, inspections.get_visit(db, actor, number))
-    context = {"v": visit, "results": RESULTS, "draw_open": _may_open(db, actor, visit)}
+    context = {"v": visit, "results": RESULTS, "draw_open": _may_open(db, actor, visit), "done": done}
     return render(request, "inspections_visit.html", context)
 
 
@@ -218,6 +221,21 @@ async def record_at_site(number: Number, request: Request, db: DbSession, actor:
         message = exc.localized(locale_of(request))
         return _site(request, visit, error=message, details=exc.details, status_code=exc.status)
     return RedirectResponse(f"/inspections/visits/{number}/site?done=recorded", status_code=303)
+
+
+@router.post("/inspections/visits/{number}/recuse")
+def recuse(
+    number: Number,
+    request: Request,
+    db: DbSession,
+    actor: FormDataReader,
+    relation: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """A team member declares their own relation with the visit's firm (回避申报): never drawn for it again, and
+    replaced on this visit before results are taken."""
+    visit = inspections.get_visit(db, actor, number)  # the scope first
+    inspections.declare_relation(db, actor, actor.name, visit.entity_id, relation)
+    return RedirectResponse(f"/inspections/visits/{number}?done=recused", status_code=303)
 
 
 @router.post("/inspections/visits/{number}/photos")
