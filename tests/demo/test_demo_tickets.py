@@ -158,6 +158,12 @@ def _cases_link_to_the_register(desk: Desk) -> None:
     by_name = [c for c in linked if not c.respondent_uscc]
     assert len(linked) >= 0.8 * len(named), f"{len(linked)} of {len(named)} cases linked"
     assert len(by_name) > len(linked) / 2, f"{len(by_name)} of {len(linked)} linked by name"
+    from zhizhi.hotline import load_calendar, statistics
+
+    with desk.sessions() as session:  # the linked entities' industry from the register, not all 未关联主体
+        figures = statistics(session, OPERATOR, load_calendar(desk.root), since=TODAY.replace(day=1), until=TODAY)
+    classed = {k: n for k, n in figures["by_industry"].items() if k != "未关联主体"}
+    assert sum(classed.values()) >= 0.5 * figures["cases"], figures["by_industry"]
 
 
 def _a_second_run_takes_nothing_and_decides_nothing(desk: Desk) -> None:

@@ -594,3 +594,36 @@ def test_repeat_respondents_are_counted_by_the_register_entity_not_the_name_as_t
                              until=date(2026, 12, 31))  # fmt: skip
     repeat = {r["name"]: r["cases"] for r in figures["repeat_respondents"]}
     assert repeat.get("柳州市柳南区阿明经营部") == 2 and "柳南区阿明经营部" not in repeat
+
+
+def test_breaches_are_those_due_in_the_period_and_topics_rise_against_the_week_before(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """The gym's complaint of 2 March was due on 11 March: a breach of a period from 10 March though the case was
+    received before it, and of no period from 12 March. A phrase in three tickets this week and two the week before
+    has not risen, whatever period the figures are asked for (the week before was read only within the period)."""
+    from zhizhi.hotline import push_tickets, statistics
+
+    ingest_all(workspace, tmp_path)
+    days = ["2026-03-18", "2026-03-19", "2026-03-25", "2026-03-26", "2026-03-27"]  # two the week before, three now
+    pushed = [{"number": f"Y{n}", "received_at": f"{day} 10:00:00", "kind": "投诉", "caller_name": f"市民{n}",
+               "caller_phone": f"1390000{n:04d}", "respondent_name": f"第{n}家奶茶店",
+               "text": f"奶茶店第{n}分店会员卡余额清零，预付卡跑路，要求退款{n}00元"} for n, day in enumerate(days)]  # fmt: skip
+    with city() as session, session.begin():
+        push_tickets(session, workspace, OPERATOR, "12315", pushed, department="LZ-TSJB")
+        take_in(session, OPERATOR, workspace)
+    calendar = load_calendar(workspace.root)
+    with city() as session:
+        late = statistics(session, OPERATOR, calendar, since=date(2026, 3, 10), until=date(2026, 3, 31))
+        after = statistics(session, OPERATOR, calendar, since=date(2026, 3, 12), until=date(2026, 3, 31))
+        week = statistics(session, OPERATOR, calendar, since=date(2026, 3, 25), until=date(2026, 3, 27))
+    gym = _case_of_number(city, "T001")
+    assert late["breached_clocks"] >= 1 and any(b["clocks"] for b in late["breaches"]), late["breaches"]
+    assert late["breached_clocks"] > after["breached_clocks"]  # the gym's acceptance, due 11 March
+    assert gym.received_on == date(2026, 3, 2)
+    assert "预付卡跑" not in {t["phrase"] for t in week["rising_topics"]}, week["rising_topics"]
+
+
+def _case_of_number(city: sessionmaker[Session], number: str) -> Case:
+    with city() as session:
+        return _case_of(session, number)

@@ -51,7 +51,8 @@ def _rows() -> pl.DataFrame:
         *(
             pl.lit(None, pl.String).alias(c)
             for c in ("reg_no", "legal_representative", "address", "address_division_code")
-        )
+        ),
+        pl.Series("industry_code", ["6510", None, "5221"], pl.String),
     )
 
 
@@ -95,3 +96,11 @@ def test_a_name_is_spelt_part_by_part_in_written_order() -> None:
     assert name_initials("ABC华信有限公司") == "hxyxgs" and name_initials("　") == name_initials("") == ""
     names = ["柳州市华信科技有限公司", "柳州市华信商贸有限公司", "华信科技"]
     assert spell(names) == [name_initials(name) for name in names]
+
+
+def test_the_industry_code_survives_into_the_golden_record() -> None:
+    """A registration's industry code is the entity's (the desk's figures by industry read it from the register):
+    it was never carried, so every case stood under 未关联主体."""
+    golden = _golden(SurvivorshipConfig())
+    assert golden[10]["industry_code"]["value"] == "6510" and golden[10]["industry_code"]["record_id"] == 1
+    assert golden[11]["industry_code"]["value"] == "5221"

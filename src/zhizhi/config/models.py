@@ -124,6 +124,7 @@ GOLDEN_FIELDS = (
     "address",
     "address_division_code",
     "phone",
+    "industry_code",
 )
 
 

@@ -37,8 +37,9 @@ def statistics(
 ) -> dict[str, Any]:
     """The desk's figures for cases received from `since` through `until`: by kind, problem (the channels' own
     category, else the matter the words raise, read with `words`), district, industry and respondent; repeat
-    respondents; topics rising in the last week; clock breaches by office and handler; and the double work merging
-    removed. No identities."""
+    respondents; and the double work merging removed. Topics rising in the week to `until` (against the week before,
+    whatever the period), and the clocks whose deadline fell in the period and breached, by the office and handler
+    the case is with now (a case received before the period counts too). No identities."""
     require(actor, "data.read")
     cases = list(
         session.scalars(
@@ -46,7 +47,7 @@ def statistics(
                                Case.received_on <= until)
         )
     )  # fmt: skip
-    total_tickets, per_channel, texts_by_day, problems = _ticket_figures(session, [c.id for c in cases], words)
+    total_tickets, per_channel, _, problems = _ticket_figures(session, [c.id for c in cases], words)
     entities = _entities(session, cases)
     registered = {i: name for i, (name, _) in entities.items() if name}  # the register's name, however typed
     respondents = Counter(
@@ -56,7 +57,14 @@ def statistics(
     )
     industries = Counter((entities.get(c.entity_id or 0, (None, None))[1] or "未关联主体") for c in cases)
     today = min(until, local_today()) if until >= since else until
-    breaches = _breaches(session, cases, calendar, today, warn_before)
+    # Clocks run up to 45 working days plus pauses: a case received that long before the period may breach in it.
+    running = select(Case).where(visible(actor), Case.stage != "merged", Case.received_on <= until,
+                                 Case.received_on >= since - timedelta(days=BREACH_LOOKBACK_DAYS))  # fmt: skip
+    breaches = _breaches(session, list(session.scalars(running)), calendar, today, warn_before, since, until)
+    # The week to `until` against the one before, read from the cases received in those two weeks.
+    fortnight = select(Case.id).where(visible(actor), Case.stage != "merged", Case.received_on <= until,
+                                      Case.received_on > until - timedelta(days=14))  # fmt: skip
+    texts_by_day = _ticket_figures(session, list(session.scalars(fortnight)), words)[2]
     return {
         "since": since.isoformat(),
         "until": until.isoformat(),
@@ -77,6 +85,11 @@ def statistics(
         "breached_clocks": sum(breaches.values()),
         "rules": {name: rule.label_zh for name, rule in RULES.items()},
     }
+
+
+BREACH_LOOKBACK_DAYS = 180
+"""How far before a period the figures look for cases whose clocks may breach in it (45 working days of mediation
+after 7 of acceptance, with holidays and pauses, is well inside it)."""
 
 
 def _district(code: str | None) -> str:
@@ -127,15 +140,18 @@ def _ticket_figures(
 
 
 def _breaches(
-    session: Session, cases: list[Case], calendar: WorkCalendar, today: date, warn_before: int
+    session: Session, cases: list[Case], calendar: WorkCalendar, today: date, warn_before: int, since: date,
+    until: date,
 ) -> dict[tuple[str, str], int]:
-    """Breached clocks of the cases on `today`, by (office, handler)."""
+    """The cases' clocks breached on `today` whose deadline fell from `since` through `until`, by (office,
+    handler)."""
     breaches: dict[tuple[str, str], int] = defaultdict(int)
     offices = _names(session, list({c.office_id for c in cases}))
     handlers = dict(session.execute(select(User.id, User.display_name)).all())
     for c in cases:
         states = clock_states(session, c, calendar, today, warn_before)
-        late = sum(1 for _, state, _ in states if state is not None and state.status == "breached")
+        late = sum(1 for _, state, _ in states if state is not None and state.status == "breached"
+                   and since <= state.deadline <= until)  # fmt: skip
         if late:
             breaches[(offices.get(c.office_id or 0, "未分派"), handlers.get(c.handler_id or 0, "未指定"))] += late
     return breaches

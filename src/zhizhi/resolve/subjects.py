@@ -31,6 +31,7 @@ SUBJECT_COLUMNS = (
     "address_rest",
     "legal_representative",
     "phone",
+    "industry_code",
 )
 SCHEMA = {
     "record_id": pl.Int64,
@@ -60,6 +61,10 @@ def fields_of(spec: RecordType) -> dict[str, str]:
     representative = next(persons, None)
     if representative is not None:
         found["legal_representative"] = representative
+    industry = next((f.name for f in spec.fields if f.kind == "code" and (f.code_list or "").startswith("gbt4754")),
+                    None)  # fmt: skip
+    if industry is not None:  # not compared: carried to the golden record (the desk's figures by industry)
+        found["industry_code"] = industry
     if "address" in found:
         found["address_division_code"] = f"{found['address']}_division_code"
         found["address_rest"] = f"{found['address']}_rest"
