@@ -608,7 +608,8 @@ def test_breaches_are_those_due_in_the_period_and_topics_rise_against_the_week_b
     days = ["2026-03-18", "2026-03-19", "2026-03-25", "2026-03-26", "2026-03-27"]  # two the week before, three now
     pushed = [{"number": f"Y{n}", "received_at": f"{day} 10:00:00", "kind": "投诉", "caller_name": f"市民{n}",
                "caller_phone": f"1390000{n:04d}", "respondent_name": f"第{n}家奶茶店",
-               "text": f"奶茶店第{n}分店会员卡余额清零，预付卡跑路，要求退款{n}00元"} for n, day in enumerate(days)]  # fmt: skip
+               "text": f"奶茶店第{n}分店会员卡余额清零，预付卡跑路，要求退款{n}00元"}
+              for n, day in enumerate(days)]  # fmt: skip
     with city() as session, session.begin():
         push_tickets(session, workspace, OPERATOR, "12315", pushed, department="LZ-TSJB")
         take_in(session, OPERATOR, workspace)
