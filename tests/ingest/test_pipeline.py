@@ -383,6 +383,28 @@ def test_an_old_row_replayed_never_overwrites_what_a_later_file_brought(
         assert closed["status"] == "superseded" and closed["record_version_id"] == history["versions"][0]["id"]
 
 
+def test_an_older_row_of_the_same_file_replayed_never_overwrites_the_newer(
+    city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """One file holds a firm twice: row 2 (quarantined) and row 3 (accepted, 注销), the later the newer. Row 2 fixed
+    and replayed would bring a cancelled firm back to life: it is superseded by row 3's version."""
+    code = _codes(1)[0]
+    older = _row(code, "柳州市甲有限公司", 成立日期="2021-02-30")
+    newer = _row(code, "柳州市甲有限公司", 成立日期="2021-02-28", 登记状态="注销")
+    assert _ingest(city, _write(tmp_path / "登记导出.csv", [older, newer])).batch.rows_accepted == 1
+    with city() as session, session.begin():
+        (item,) = list_items(session, OPERATOR)
+        fix_item(session, OPERATOR, item["id"], "founded_on", "2021-02-28", source=_source())
+        outcome = replay(session, OPERATOR, lambda _: _source(), item_ids=[item["id"]], outbox=Outbox())
+        assert (outcome["replayed"], outcome["superseded"]) == (0, 1)
+    with city() as session:
+        (record,) = find_records(session, OPERATOR, key=code)
+        history = record_history(session, OPERATOR, record["id"])
+        assert len(history["versions"]) == 1 and history["versions"][0]["row"] == 3
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "quarantine.replay")).one()
+        assert event.object_id == str(item["id"]) and json.loads(event.detail or "{}")["outcome"] == "superseded"
+
+
 def test_fixes_name_a_field_or_a_column_and_are_refused_otherwise(city: sessionmaker[Session], tmp_path: Path) -> None:
     path, _ = _dirty_file(tmp_path)
     _ingest(city, path)

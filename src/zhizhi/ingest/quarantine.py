@@ -254,7 +254,12 @@ def replay(
     if item_ids:
         missing = sorted(set(item_ids) - {item.id for item, _, _ in rows})
         if missing:
-            raise InputError(f"Quarantine item(s) {missing} are not open or not in your scope.")
+            raise InputError(
+                f"Quarantine item(s) {missing} are not open (replayed or closed since, perhaps by another steward) "
+                "or not in your scope. Reload the list.",
+                zh=f"隔离项 {missing} 已不在待处理状态（可能已被其他人重新处理或关闭），或不在您的权限范围内。"
+                "请刷新列表。",
+            )
     groups: dict[tuple[str, tuple[str, ...]], list[tuple[QuarantineItem, RawRow, Batch]]] = defaultdict(list)
     for item, raw, batch in rows:
         groups[(item.source, tuple(json.loads(raw.data)))].append((item, raw, batch))
@@ -271,14 +276,10 @@ def replay(
     superseded = sum(1 for status in outcome.values() if status == "superseded")
     counts = {"items": len(outcome), "replayed": replayed, "superseded": superseded,
               "still_quarantined": len(outcome) - replayed - superseded}  # fmt: skip
-    audit.record(
-        session,
-        actor,
-        "quarantine.replay",
-        object_type="quarantine_item",
-        object_id=",".join(str(i) for i in sorted(outcome))[:200] or None,
-        detail=counts,
-    )
+    # One event per item with its outcome (a list of ids cut to a column's width lost items of a bulk replay).
+    audit.record_many(session, actor, ({"action": "quarantine.replay", "object_type": "quarantine_item",
+                                        "object_id": item_id, "detail": {"outcome": status, **counts}}
+                                       for item_id, status in sorted(outcome.items())))  # fmt: skip
     return {**counts, "outcome": outcome}
 
 
@@ -310,8 +311,10 @@ def _replay_group(
         if row[HARD]:
             item.reasons = row["reasons"]
             continue
-        version_id, batch_id = newer.get(row["key"], (0, 0))
-        if batch_id > item.batch_id:  # a later file already brought this record: an old row never overwrites it
+        version_id, raw_row_id = newer.get(row["key"], (0, 0))
+        # A later row already brought this record (a later file, or further down the same file: raw rows are
+        # numbered in the order read): an older row never overwrites it.
+        if raw_row_id > raw.id:
             item.status, item.record_version_id = "superseded", version_id
             continue
         planned = pl.DataFrame(
@@ -324,13 +327,13 @@ def _replay_group(
 
 
 def _latest_versions(session: Session, source: str, keys: list[str]) -> dict[str, tuple[int, int]]:
-    """Each stored record of `keys`: its latest version and the batch that made it."""
+    """Each stored record of `keys`: its latest version and the raw row it was read from (0: none)."""
     found: dict[str, tuple[int, int]] = {}
     for start in range(0, len(keys), 500):
         found.update(
-            (key, (version_id, batch_id))
-            for key, version_id, batch_id in session.execute(
-                select(Record.key, Record.version_id, RecordVersion.batch_id)
+            (key, (version_id, raw_row_id or 0))
+            for key, version_id, raw_row_id in session.execute(
+                select(Record.key, Record.version_id, RecordVersion.raw_row_id)
                 .join(RecordVersion, RecordVersion.id == Record.version_id)
                 .where(Record.source == source, Record.key.in_(keys[start : start + 500]))
             )
