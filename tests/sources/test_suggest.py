@@ -350,6 +350,25 @@ def test_a_person_of_the_same_role_is_the_legal_representative(root: Path, heade
     assert not suggestion.unmapped_reasons
 
 
+@pytest.mark.parametrize(("record_type", "header"), [("licence", "编号"), ("inspection", "编号"), ("entity", "序号")])
+def test_a_column_counting_the_rows_is_never_a_key(root: Path, record_type: str, header: str) -> None:
+    """A column headed 编号 holding 1, 2, 3 ... was the licences' (and inspections') number: keyed by it, the next
+    month's export overwrote this month's records. It stays unmapped, saying why; the real number is taken."""
+    fake = Faker(5)
+    rows = [[header, "许可证编号", "经营者名称", "统一社会信用代码", "检查日期", "检查结果", "有效期至"]]
+    for n in range(1, 41):
+        serial = str(n if n <= 25 else n - 25)  # a second page counting from 1 again
+        rows.append([serial, f"JY14502020{n:06d}", fake.company(), fake.uscc("450202"), "2026-03-05", "合格",
+                     "2030-12-31"])  # fmt: skip
+    suggestion = suggest_source(write_csv(root / f"{record_type}.csv", rows, "utf-8"), name="ledger",
+                                record_type=record_type, today=TODAY)  # fmt: skip
+    mapped = {item.field: item.column for item in suggestion.fields if item.column}
+    assert header not in mapped.values() and header in suggestion.unmapped_columns, mapped
+    assert "serial numbers" in suggestion.unmapped_reasons[header]
+    if record_type == "licence":
+        assert mapped["number"] == "许可证编号"
+
+
 def test_values_are_judged_as_the_ingest_reads_them_past_spreadsheet_artefacts(tmp_path: Path) -> None:
     """Credit codes behind an apostrophe and ID numbers in `="..."`: judged raw, 0 % were valid, the codes were to be
     checked and the ID column went to the legal representative's name (its ID numbers then stored as a name)."""

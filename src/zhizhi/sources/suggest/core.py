@@ -273,7 +273,7 @@ def suggest_source(
         columns=list(sample.columns),
         fields=evidence,
         unmapped_columns=unmapped,
-        unmapped_reasons=_role_reasons(best.kind, unmapped),
+        unmapped_reasons=_serial_reasons(profiles, unmapped) | _role_reasons(best.kind, unmapped),
         missing_required=missing,
         constants=constants,
         record_types=[fit.score for fit in fits],
@@ -362,6 +362,17 @@ def _evidence(fit: _Fit, profiles: list[ColumnProfile]) -> list[FieldEvidence]:
             )
         )
     return result
+
+
+def _serial_reasons(profiles: list[ColumnProfile], columns: list[str]) -> dict[str, str]:
+    """Why a column of the rows' serial numbers stays unmapped."""
+    serial = {p.name for p in profiles if p.serial}
+    return {
+        column: "the rows' serial numbers (1, 2, 3 ... down the file), not an identifier: keyed by them, the next "
+        "export would overwrite these records (行序号，不是编号)"
+        for column in columns
+        if column in serial
+    }
 
 
 def _role_reasons(kind: RecordType, columns: list[str]) -> dict[str, str]:

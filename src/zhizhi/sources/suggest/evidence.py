@@ -160,6 +160,7 @@ class ColumnProfile:
     rates: dict[str, float] = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
     dates: dict[str, date | None] = field(default_factory=dict)
+    serial: bool = False  # the rows' serial numbers (序号, 编号 counting 1, 2, 3 ... down the file): no field's
 
     @property
     def blank(self) -> bool:
@@ -337,7 +338,19 @@ def profile_column(name: str, values: list[str]) -> ColumnProfile:
     profile.rates["person"] *= _distinct_factor(values)
     profile.rates["list"] = min(1.0, 2 * profile.rates["list"])
     profile.rates["code"] = _code_share(values)
+    profile.serial = is_serial(values)
     return profile
+
+
+def is_serial(values: list[str]) -> bool:
+    """Whether a column counts the rows: small whole numbers, each one more than the one above (at least 9 in 10
+    steps, a page restarting at 1 allowed), over at least three rows. A column headed 编号 holding 1, 2, 3 is no
+    licence or inspection number: keyed by it, next month's export would overwrite this month's records."""
+    if len(values) < 3 or not all(v.isascii() and v.isdigit() and len(v) <= 6 for v in values):
+        return False
+    numbers = [int(v) for v in values]
+    steps = sum(1 for a, b in zip(numbers, numbers[1:], strict=False) if b == a + 1 or b == 1)
+    return numbers[0] <= 1 + len(numbers) and steps >= 0.9 * (len(numbers) - 1)
 
 
 def _bounds(item: Field, today: date) -> tuple[date, date]:
@@ -368,6 +381,8 @@ def value_rate(profile: ColumnProfile, item: Field, today: date) -> float | None
 
 def confidence(profile: ColumnProfile, match: HeaderMatch, item: Field, today: date) -> tuple[float, float | None]:
     """The pair's confidence (see the module docstring) and the value pass rate it used."""
+    if profile.serial:  # the rows' serial numbers are no field's values, however the column is headed
+        return 0.0, 0.0
     rate = value_rate(profile, item, today)
     if rate is None:
         return round(BLANK_HEADER_WEIGHT * match.score, 3), None
