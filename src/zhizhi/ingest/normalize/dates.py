@@ -2,7 +2,8 @@
 
 Accepted (after `clean_text`): 2021-07-08, 2021/7/8, 2021.7.8 (one separator throughout), 20210708,
 2021年7月8日 and 2021年07月08日 (the 日 may be missing), each optionally followed by a time of day
-("2021-07-08 00:00:00", "2021-07-08T13:45:00+08:00"), which is dropped: the date is kept as written, without
+("2021-07-08 00:00:00", "2021-07-08T13:45:00+08:00", "2021年7月8日 14时20分", "2021/7/8 下午 3:20", "9:15 PM"), which
+is dropped: the date is kept as written, without
 converting time zones, or by the day of the week (2021/7/8 星期四, 2021年7月8日（周四）). Excel serial numbers
 (44385 -> 2021-07-08) are accepted when the column is numeric or the text is five digits (a fraction after them, a
 date-time cell's time of day, is dropped: 44385.75), and only between
@@ -39,7 +40,13 @@ SERIAL_LATEST = LATEST
 EXCEL_EPOCH = date(1899, 12, 30)
 _EXCEL_UNIX_OFFSET = (date(1970, 1, 1) - EXCEL_EPOCH).days
 
-_TIME = r"[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
+# A time of day after the date, dropped: 13:45, 13:45:00.5, 14时20分, 14点20分05秒, 下午 3:20, 9:15 PM, with an offset;
+# run into a 日 (2026年3月1日14时20分) or after spaces or a T.
+_HALF = r"(?:上午|早上|凌晨|中午|下午|傍晚|晚上)"
+_TIME = (
+    rf"[ T]*{_HALF}? ?[0-9]{{1,2}}(?::|时|点)[0-9]{{1,2}}分?(?::?[0-9]{{1,2}}(?:\.[0-9]{{1,9}})?秒?)?"
+    r"(?: ?(?:AM|PM|am|pm))?(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
+)
 # the day of the week some systems print after the date: 2021/7/8 星期四, 2021年7月8日（周四） (brackets made ASCII)
 _WEEKDAY = r" ?\(?(?:星期|周|礼拜)[一二三四五六日天]\)?"
 # groups: 1 year; 2-5 separated (sep, month, sep, day); 6-7 年月日; 8-9 eight digits; 10 a five-digit serial (its
@@ -144,9 +151,10 @@ def _numeric_value(value: float) -> date | None:
 # A time of day after the date: 14:30, 14:30:05, 14:30:05.123, 14时30分, 14点30分05秒, 下午3时20分, with an offset
 # (dropped).
 _TIME_OF_DAY = re.compile(
-    r"^(?P<date>.+?)(?:[ T]+|(?<=日))(?P<half>上午|早上|凌晨|中午|下午|傍晚|晚上)?"
+    r"^(?P<date>.+?)(?:[ T]+|(?<=日))(?P<half>上午|早上|凌晨|中午|下午|傍晚|晚上)? ?"
     r"(?P<h>[0-9]{1,2})(?::|时|点)(?P<m>[0-9]{1,2})分?"
-    r"(?:(?::)?(?P<s>[0-9]{1,2})(?:\.[0-9]{1,9})?秒?)?(?P<zone>Z|[+-][0-9]{2}:?[0-9]{2})?$"
+    r"(?:(?::)?(?P<s>[0-9]{1,2})(?:\.[0-9]{1,9})?秒?)?(?: ?(?P<ampm>AM|PM|am|pm))?"
+    r"(?P<zone>Z|[+-][0-9]{2}:?[0-9]{2})?$"
 )
 
 
@@ -199,6 +207,10 @@ def parse_datetime_value(value: object) -> str | None:
     hour, minute, second = int(match.group("h")), int(match.group("m")), int(match.group("s") or 0)
     if match.group("half") in ("下午", "傍晚", "晚上") and hour < 12 or match.group("half") == "中午" and hour < 11:
         hour += 12  # 下午3时: 15:00; 中午12时 stays 12:00, 中午1时 is 13:00
+    if (ampm := (match.group("ampm") or "").upper()) and not 1 <= hour <= 12:
+        return None  # 15:20 PM says two things
+    if ampm:
+        hour = hour % 12 + (12 if ampm == "PM" else 0)  # 12:05 AM is 00:05, 12:05 PM is 12:05
     if day is None or hour > 23 or minute > 59 or second > 59:
         return None
     if zone := match.group("zone"):  # a moment given with its offset (UTC's Z): the same moment in China's time
