@@ -304,3 +304,34 @@ def test_a_carriage_return_alone_inside_a_cell_stays_in_its_row(tmp_path: Path, 
     assert frame[ROW].to_list() == [2, 3]
     assert frame["企业名称"].to_list()[0].replace("\r", " ") == "文昌路2号 东门商行"
     assert frame["成立日期"].to_list() == ["2021-07-08", "2019-01-02"]
+
+
+@pytest.mark.parametrize("delimiter", [",", "，"])
+def test_a_file_cut_short_marks_its_last_row_not_its_cells_as_empty(tmp_path: Path, delimiter: str) -> None:
+    """A file that ends in the middle of a row (a download broken off) read the cut address as the whole one and the
+    missing cells as empty: the row is marked malformed, saying so; a last row complete without a line end, or a
+    file ending in a line end, is read as it is."""
+    rows = [delimiter.join(ROWS[0]), delimiter.join(ROWS[1]), delimiter.join(["92450202MA5K000002", "城中区老友"])]
+    path = tmp_path / "cut.csv"
+    path.write_text("\n".join(rows), encoding="utf-8")  # no line end: the third row was cut after its name
+    _, frame = _read(path)
+    errors = dict(zip(frame[ROW].to_list(), frame[ERROR].to_list(), strict=True))
+    assert errors[2] is None and errors[3].split(LANGUAGES)[1].startswith("the file ends in the middle of this row")
+    assert "未完整导出" in errors[3]
+    whole = tmp_path / "whole.csv"
+    whole.write_text("\n".join(rows[:2]), encoding="utf-8")  # complete, no line end
+    assert _read(whole)[1][ERROR].to_list() == [None]
+    ended = tmp_path / "ended.csv"
+    ended.write_text("\n".join(rows) + "\n", encoding="utf-8")  # a short row the file does not end in: as written
+    assert _read(ended)[1][ERROR].to_list() == [None, None]
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8"])
+def test_a_file_cut_in_the_middle_of_a_character_says_so(tmp_path: Path, encoding: str) -> None:
+    """A GBK file cut in its last character was refused as neither UTF-8 nor GBK, naming no cause."""
+    text = "\n".join([",".join(ROWS[0]), ",".join(ROWS[1]), "92450202MA5K000002,城中区老友粉店"])
+    path = tmp_path / "cut.csv"
+    path.write_bytes(text.encode(encoding)[:-1])
+    with pytest.raises(InputError, match="cut short") as refused:
+        _read(path)
+    assert "未完整" in str(refused.value.message_zh)

@@ -51,14 +51,15 @@ class CsvReader:
             fast = fast_chunks(path, encoding, delimiter, reading)
         except NotEncoded as exc:
             raise _not_encoded(path, encoding, exc.row, exc.reason) from None
+        cut = _cut_short(path, encoding, delimiter)
         if fast is not None:
-            yield from (_swallowed(chunk, delimiter) for chunk in fast)
+            yield from _last_row_cut(cut, (_swallowed(chunk, delimiter) for chunk in fast), reading)
             return
         cr_only = lines_end_in_cr(path)  # else a carriage return alone is inside a cell, as polars reads it
         with path.open(encoding=encoding, errors="strict", newline="" if cr_only else "\n") as handle:
             lines = handle if cr_only else _cr_in_cells(handle)
-            for chunk in self._rows(lines, delimiter, path, encoding, reading):
-                yield _swallowed(chunk, delimiter)
+            rows = self._rows(lines, delimiter, path, encoding, reading)
+            yield from _last_row_cut(cut, (_swallowed(chunk, delimiter) for chunk in rows), reading)
 
     def _rows(
         self, handle: Iterable[str], delimiter: str, path: Path, encoding: str, reading: Reading
@@ -88,6 +89,56 @@ def _cr_in_cells(lines: Iterable[str]) -> Iterator[str]:
         end = "\r\n" if line.endswith("\r\n") else "\n" if line.endswith("\n") else ""
         body = line[: len(line) - len(end)]
         yield body.replace("\r", " ") + end if "\r" in body else line
+
+
+def _cut_short(path: Path, encoding: str, delimiter: str) -> int | None:
+    """The number of cells of the file's last line when the file ends in it with no line end: a file cut short
+    (a download broken off, a copy stopped) ends in the middle of a row. None when the file ends with a line end."""
+    with path.open("rb") as handle:
+        start = handle.read(2)
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - 65_536) & ~1)  # even: a UTF-16 file's characters stay whole
+        tail = handle.read()
+    if encoding.lower().replace("_", "-").startswith("utf-16"):  # the tail has no byte-order mark of its own
+        encoding = "utf-16-be" if start == b"\xfe\xff" else "utf-16-le"
+    text = tail.decode(encoding, errors="ignore").lstrip("\ufeff")
+    if not text or text.endswith(("\n", "\r")):
+        return None
+    last = text.replace("\r", "\n").rsplit("\n", 1)[-1]
+    if last.count('"') % 2:  # inside a quoted cell: the unclosed quote says so already
+        return None
+    return len(next(csv.reader([last], delimiter=delimiter), []))
+
+
+def _last_row_cut(cells: int | None, chunks: Iterable[Chunk], reading: Reading) -> Iterator[Chunk]:
+    """The chunks, the last one's last row marked malformed when the file ends in it with fewer cells than its
+    header names: the missing cells were cut off, not left empty (a cut address would overwrite a whole one). A last
+    line the reader skipped (a footer) is no row of data."""
+    held: Chunk | None = None
+    for chunk in chunks:
+        if held is not None:
+            yield held
+        held = chunk
+    if held is None:
+        return
+    names = [c for c in held.frame.columns if c not in (ROW, ERROR)]
+    if cells is None or cells >= len(names) or not held.frame.height:
+        yield held
+        return
+    last = held.frame[ROW].to_list()[-1]  # rows in file order
+    if any(skip.row > last for skip in reading.skipped if skip.sheet is None):
+        yield held
+        return
+    reason = (
+        f"文件在这一行中间结束：只有 {cells} 个单元格（表头有 {len(names)} 个），且没有行尾；文件可能未完整导出或复制，"
+        f"请重新导出{LANGUAGES}the file ends in the middle of this row: {cells} of the header's {len(names)} cells "
+        "and no line end; the file was cut short: export it again"
+    )
+    frame = held.frame.with_columns(
+        pl.when(pl.col(ROW) == last).then(pl.lit(reason)).otherwise(pl.col(ERROR)).alias(ERROR)
+    )
+    yield Chunk(held.sheet, frame)
 
 
 def _swallowed(chunk: Chunk, delimiter: str) -> Chunk:

@@ -34,6 +34,14 @@ def detect_encoding(path: Path) -> str:
             return name
         except UnicodeDecodeError:
             continue
+    if len(sample) == path.stat().st_size:  # the whole file, and neither reads it: is only its last character cut?
+        for candidate in ("utf-8", "gb18030"):
+            if any(_reads(sample[:-cut], candidate) for cut in (1, 2, 3)):
+                raise InputError(
+                    f"File `{path.name}` ends in the middle of a character ({candidate}): the file was cut short "
+                    "(a download or copy broken off). Export it again.",
+                    zh=f"文件 `{path.name}` 在一个字符的中间结束，文件未完整（下载或复制中断），请重新导出。",
+                )
     best = from_bytes(sample).best()
     if best is not None and best.encoding in ACCEPTED:
         return str(best.encoding)
@@ -42,6 +50,14 @@ def detect_encoding(path: Path) -> str:
         "or name its encoding in the source file (`encoding:`).",
         zh=f"文件 `{path.name}` 既不是 UTF-8 也不是 GBK 编码，请另存为 UTF-8 的 CSV 或 Excel。",
     )
+
+
+def _reads(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # GB2312 and GBK are subsets of GB18030 with the same bytes: a file "in GBK" that holds a rare name character (𠀾,
