@@ -385,3 +385,20 @@ def test_values_are_judged_as_the_ingest_reads_them_past_spreadsheet_artefacts(t
     assert by_field["legal_representative_id"].column == "法定代表人身份证号"
     assert by_field["legal_representative_id"].value_rate == 1.0
     assert by_field["legal_representative"].column == "法定代表人"
+
+
+def test_an_amount_is_never_a_date_and_the_inspected_party_is_not_the_inspector(root: Path) -> None:
+    """注册资本（万元） holding 20000 was the founding date (the serial of a day in 1954); 被检查人 was the inspectors
+    (检查人 inside it), the inspected party's name then published as an inspector's."""
+    fake = Faker(8)
+    rows = [["统一社会信用代码", "企业名称", "注册资本（万元）", "被检查人", "检查人员", "检查日期", "检查结果"]]
+    for n in range(30):
+        rows.append([fake.uscc("450202"), fake.company(), str(10000 + 997 * n), fake.person(),
+                     f"{fake.person()}、{fake.person()}", "2026-03-05", "合格"])  # fmt: skip
+    entity = suggest_source(write_csv(root / "e.csv", rows, "utf-8"), name="e", record_type="entity", today=TODAY)
+    mapped = {item.field: item.column for item in entity.fields if item.column}
+    assert "注册资本（万元）" not in mapped.values(), mapped
+    inspection = suggest_source(write_csv(root / "i.csv", rows, "utf-8"), name="i", record_type="inspection",
+                                today=TODAY)  # fmt: skip
+    mapped = {item.field: item.column for item in inspection.fields if item.column}
+    assert mapped.get("inspectors") == "检查人员" and "被检查人" not in mapped.values(), mapped

@@ -218,9 +218,17 @@ def header_match(header: str, item: Field) -> HeaderMatch:
     return best
 
 
+# A header naming an amount, a count or a measure: its numbers are never days (a five-digit one reads as a serial).
+_QUANTITY = re.compile(
+    r"资本|资金|金额|万元|[（(]元[）)]|数量|人数|面积|价格|单价|总额|营业额|收入|平方米|吨|台数|件数|个数|费用"
+)
+
+
 def _compare(variant: str, name: str) -> HeaderMatch:
     if variant == name:
         return HeaderMatch("exact", 1.0, name)
+    if variant.startswith("被") != name.startswith("被") and (name in variant or variant in name):
+        return NO_MATCH  # 被检查人 is the inspected party, not the 检查人; 被投诉人 is not the 投诉人
     shorter, longer = sorted((variant, name), key=len)
     if len(shorter) >= (2 if _HAN_CHAR.search(shorter) else 3) and shorter in longer:
         ratio = len(shorter) / len(longer)
@@ -383,6 +391,8 @@ def confidence(profile: ColumnProfile, match: HeaderMatch, item: Field, today: d
     """The pair's confidence (see the module docstring) and the value pass rate it used."""
     if profile.serial:  # the rows' serial numbers are no field's values, however the column is headed
         return 0.0, 0.0
+    if item.kind in ("date", "datetime") and _QUANTITY.search(profile.name):
+        return 0.0, 0.0  # 注册资本（万元）: 20000 is money, not the Excel serial of a day in 1954
     rate = value_rate(profile, item, today)
     if rate is None:
         return round(BLANK_HEADER_WEIGHT * match.score, 3), None

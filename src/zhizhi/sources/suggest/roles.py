@@ -34,7 +34,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "finance": ("财务负责人", "财务人员", "会计", "出纳"),
     "quality": ("质量负责人", "质量管理人员", "质量安全负责人", "技术负责人"),
     "complainant": ("投诉人", "举报人", "投诉举报人", "来电人", "诉求人", "反映人"),
-    "respondent_person": ("被投诉人", "被举报人", "被投诉举报人", "被反映人"),
+    "respondent_person": ("被投诉人", "被举报人", "被投诉举报人", "被反映人", "被检查人", "被检查方", "被检查对象"),
 }  # fmt: skip
 ROLE_LABELS = {
     LEGAL_REPRESENTATIVE: "法定代表人/负责人/经营者",
@@ -47,7 +47,7 @@ ROLE_LABELS = {
     "finance": "财务人员",
     "quality": "质量、技术负责人",
     "complainant": "投诉举报人",
-    "respondent_person": "被投诉举报人",
+    "respondent_person": "被投诉举报人、被检查人",
 }
 
 
