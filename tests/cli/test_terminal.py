@@ -96,6 +96,8 @@ def test_status_is_tables_that_fit_and_warn_while_public_url_is_unset(
     assert "{" not in out and "}" not in out and "[" not in out, out
     assert re.search(r"schema\s+\d{4} \(up to date\)", out) and "people" in out and "departments" in out
     assert "web.public_url is not set" in out
+    flat = " ".join(out.split())  # Beijing time, as every time shown to a person, not the UTC of the JSON form
+    assert re.search(r"the last at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d", flat) and "Z " not in flat, flat
     code, out = zz(workspace, "status", env={"LC_ALL": "zh_CN.UTF-8"})
     assert "未设置web.public_url" in "".join(out.split())
     path = workspace.root / "zhizhi.yaml"

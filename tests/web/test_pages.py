@@ -137,3 +137,8 @@ def test_home_has_the_reports_card(web: Web) -> None:
     web.client.get("/lang/en", headers={"referer": "http://testserver/"})
     english = web.client.get("/").text
     assert "hours of hand-filling saved (540 minutes" in english and "reports (1 retired)" in english
+    # A county office's reader: the bureau's reports are not its figures, like every figure of the home page.
+    web.client.cookies.clear()
+    web.login_form("chengzhong")
+    county = web.client.get("/").text
+    assert re.search(r'id="reports-runs">0<', county) and re.search(r'id="reports-saved">0.0<', county), county

@@ -17,6 +17,7 @@ from zhizhi.dashboard import overview
 from zhizhi.errors import ConfigError, InputError
 from zhizhi.i18n import cli_locale, translate
 from zhizhi.store import make_sessionmaker, upgrade
+from zhizhi.store.types import local_text_of
 
 INSECURE_HELP = "Serve plain HTTP on a network address although cookies are not marked Secure (prints a warning)."
 
@@ -145,7 +146,8 @@ def _show_status(state: dict[str, Any], public_url: str | None) -> None:
             f"{counts['departments']:,} departments, {counts['active_users']:,} active users, "
             f"{counts['active_tokens']:,} active API tokens",
         ),  # fmt: skip
-        ("audit trail", f"{counts['audit_events']:,} events, the last at {state['last_audit_event_at'] or '-'}"),
+        ("audit trail", f"{counts['audit_events']:,} events, the last at "
+                        f"{local_text_of(state['last_audit_event_at']) or '-'}"),  # fmt: skip
         ("files", ", ".join(f"{count:,} {folder}" for folder, count in files.items())),
     ):
         facts.add_row(name, value)
@@ -179,7 +181,7 @@ def _show_deliveries(funnels: list[dict[str, Any]]) -> None:
         if f.get("retrying"):
             console.print(
                 f"[bold yellow]{escape(f['target'])}[/]: {f['retrying']:,} pending are tried again after failing; "
-                f"the latest error ({f['retry_error_at']}): {escape((f['retry_error'] or '')[:300])}"
+                f"the latest error ({local_text_of(f['retry_error_at'])}): {escape((f['retry_error'] or '')[:300])}"
             )
 
 
