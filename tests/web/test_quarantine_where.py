@@ -110,3 +110,21 @@ def test_the_item_is_one_form_for_the_row_that_keeps_the_changed_values_only(web
 
     replayed = web.client.post("/quarantine/replay", data={"ids": str(item), "csrf_token": data["csrf_token"]})
     assert "重新处理成功" in replayed.text
+
+
+def test_a_form_opened_before_another_stewards_fix_keeps_nothing_of_its_own(web: Web, tmp_path: Path) -> None:
+    """Two stewards open one item; the first fixes the code, the second (whose form still shows the code as read)
+    changes the date: the second form put the code back as read. It is refused whole, naming the first steward."""
+    item = ingest(web.sessions, web.workspace.root, tmp_path)
+    web.login_form("steward")
+    form = web.client.get(f"/quarantine/{item}").text.split('id="fix-form"')[1].split("</form>")[0]
+    seen = re.search(r'name="seen" value="([0-9a-f]+)"', form)
+    assert seen is not None
+    sent = re.findall(r'name="column" value="([^"]+)">\s*<input id="fix-\d+" name="value"[^>]*value="([^"]*)"', form)
+    base = {"csrf_token": web.page_csrf(f"/quarantine/{item}"), "column": [c for c, _ in sent], "seen": seen.group(1)}
+    first = base | {"value": [{"经营业态代码": "5221"}.get(c, v) for c, v in sent]}
+    assert web.client.post(f"/quarantine/{item}/fix", data=first, follow_redirects=False).status_code == 303
+    second = base | {"value": [{"核准日期": "2021-02-03"}.get(c, v) for c, v in sent]}  # the stale form
+    refused = web.client.post(f"/quarantine/{item}/fix", data=second)
+    assert refused.status_code == 409 and "已被" in text_of(refused.text), refused.text
+    assert web.client.get(f"/api/quarantine/{item}").json()["fixes"] == {"经营业态代码": "5221"}

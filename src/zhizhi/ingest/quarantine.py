@@ -9,6 +9,7 @@ of a row whose record a later file has brought since (an old row never overwrite
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -23,7 +24,7 @@ from zhizhi.access import audit
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.delivery.outbox import Outbox
-from zhizhi.errors import InputError, NotFoundError
+from zhizhi.errors import ConflictError, InputError, NotFoundError
 from zhizhi.ingest.batches import source_mapping
 from zhizhi.ingest.bulk import Ids, lock_ingest
 from zhizhi.ingest.columns import as_written, check_columns
@@ -142,6 +143,7 @@ def item_as_dict(item: QuarantineItem, raw: RawRow, batch: Batch, *, unmasked: b
         "findings": findings,
         "cells": cells,
         "fixes": fixes,
+        "fixes_seen": fixes_seen(item),
         "record_version_id": item.record_version_id,
         "created_at": iso_utc(item.created_at),
         "updated_at": iso_utc(item.updated_at),
@@ -194,11 +196,28 @@ def fix_item(
     return item_as_dict(item, raw, batch)
 
 
-def fix_row(session: Session, actor: Actor, item_id: int, values: dict[str, str], *, source: SourceConfig) -> list[str]:
+def fixes_seen(item: QuarantineItem) -> str:
+    """A short digest of the item's fixes as they stand: a form carries it, to tell whether they changed since."""
+    return hashlib.sha256((item.fixes or "").encode("utf-8")).hexdigest()[:16]
+
+
+def fix_row(
+    session: Session, actor: Actor, item_id: int, values: dict[str, str], *, source: SourceConfig,
+    seen: str | None = None,
+) -> list[str]:  # fmt: skip
     """Keep the corrected values of a row's cells at once, as a form for the whole row sends them (column -> value):
     a value equal to the one shown (as fixed before, else as read; masked where personal) is not a change. Each
-    change is kept and audited as `fix_item` keeps it; returns the columns changed."""
+    change is kept and audited as `fix_item` keeps it; returns the columns changed. `seen`, the form's
+    `fixes_seen`: when another steward saved fixes since the form was shown, nothing is kept (their fix would be
+    put back by the values this form still shows)."""
     shown = get_item(session, actor, item_id)
+    if seen is not None and seen != shown["fixes_seen"]:
+        raise ConflictError(
+            f"Quarantine item {item_id} was fixed by {shown['updated_by'] or 'someone'} since you opened it: nothing "
+            "of your form was kept. Reload the item, see their fix, and enter yours again.",
+            zh=f"隔离记录 {item_id} 在您打开之后已被 {shown['updated_by'] or '他人'} 修正：您的表单未保存。"
+            "请重新打开该记录，核对对方的修正后再填写。",
+        )
     current = {**shown["cells"], **shown["fixes"]}
     changed = [c for c, v in values.items() if v != ("" if current.get(c) is None else str(current.get(c)))]
     for column in changed:

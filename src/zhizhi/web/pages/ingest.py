@@ -222,6 +222,7 @@ def submit_fix(
     column: Annotated[list[str] | None, Form()] = None,
     value: Annotated[list[str] | None, Form()] = None,
     field: Annotated[str, Form(max_length=200)] = "",
+    seen: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """Keep the corrected values of the row's form, those changed only (each audited; the row as read is kept), or
     of one cell named by `field` (a field of the source or a column); then show the item again."""
@@ -236,7 +237,8 @@ def submit_fix(
             zh=f"表单须为每一列提交一个值（最多 {MAX_CELLS} 列）；请重新打开该隔离记录再试。",
         )
     else:
-        changed = fix_row(db, actor, item_id, dict(zip(columns, values, strict=True)), source=source)
+        changed = fix_row(db, actor, item_id, dict(zip(columns, values, strict=True)), source=source,
+                          seen=seen or None)  # fmt: skip
     answer = {"fixed": "、".join(changed)} if changed else {"unchanged": "true"}
     return RedirectResponse(f"/quarantine/{item_id}?" + urlencode(answer), status_code=303)
 
