@@ -334,3 +334,25 @@ def test_the_pages_speak_english_on_request(web: Web) -> None:
 def _plain(html: str) -> str:
     """The text a reader sees: no tags, and no backticks (a message's values are shown as values)."""
     return re.sub(r"<[^>]+>", "", html).replace("`", "")
+
+
+def test_a_decision_made_meanwhile_is_not_replaced_unseen(web: Web) -> None:
+    """Two stewards open one code; the first decides 0164, the second (whose form still shows no decision) 0169's
+    other candidate: the second is refused, naming the first; a form opened after it changes the decision."""
+    ids = queue_codes(web.sessions)
+    web.login_form("steward")
+    page = web.client.get(f"/codes/review/{ids['0169']}").text
+    assert 'name="replaces" value="0"' in page
+    csrf = web.page_csrf(f"/codes/review/{ids['0169']}")
+    url = f"/codes/review/{ids['0169']}/decide"
+    decided = {"to_code": "0164", "reason": "本地均为茶园", "replaces": "0", "csrf_token": csrf}
+    first = web.client.post(url, data=decided, follow_redirects=False)
+    assert first.status_code == 303
+    stale = web.client.post(url, data={"to_code": "0169", "reason": "另一种看法", "replaces": "0", "csrf_token": csrf})
+    assert stale.status_code == 409 and "已由 steward 作出决定" in _plain(stale.text)
+    assert web.client.get(TRANSLATE + "0169").json()["to_code"] == "0164"
+    seen = re.search(r'name="replaces" value="(\d+)"', web.client.get(f"/codes/review/{ids['0169']}").text)
+    assert seen is not None and seen.group(1) != "0"
+    changed = web.client.post(url, data={"to_code": "0169", "reason": "复核后更正", "replaces": seen.group(1),
+                                         "csrf_token": csrf}, follow_redirects=False)  # fmt: skip
+    assert changed.status_code == 303 and web.client.get(TRANSLATE + "0169").json()["to_code"] == "0169"

@@ -15,7 +15,7 @@ from zhizhi.access import Actor, audit, require
 from zhizhi.cells import csv_cell
 from zhizhi.codes.lists import all_codes, get_code_list
 from zhizhi.codes.translate import Translation, Translator, context_key
-from zhizhi.errors import InputError, NotFoundError
+from zhizhi.errors import ConflictError, InputError, NotFoundError
 from zhizhi.store.tables import CodeDecision, CodeReviewItem
 from zhizhi.store.types import iso_utc, utcnow
 
@@ -118,12 +118,28 @@ def list_review_items(
     return list(session.scalars(stmt.order_by(CodeReviewItem.rows_affected.desc(), CodeReviewItem.id)))
 
 
-def decide(session: Session, actor: Actor, item_id: int, *, to_code: str | None, reason: str) -> CodeDecision:
-    """Record a steward's answer for a queued code (`to_code=None`: there is no equivalent); audited."""
+def decide(
+    session: Session, actor: Actor, item_id: int, *, to_code: str | None, reason: str, replaces: int | None = None
+) -> CodeDecision:
+    """Record a steward's answer for a queued code (`to_code=None`: there is no equivalent); audited. `replaces`, the
+    decision in force the steward saw (0: none), when a form says it: another steward's decision made since is not
+    replaced unseen."""
     require(actor, "data.write")
     item = session.get(CodeReviewItem, item_id)
     if item is None:
         raise NotFoundError(f"No review item `{item_id}`. See `zhizhi codes review list`.", zh="没有该待审项。")
+    current = session.scalar(select(CodeDecision).where(
+        CodeDecision.from_list == item.from_list, CodeDecision.to_list == item.to_list,
+        CodeDecision.from_code == item.from_code, CodeDecision.context == item.context, CodeDecision.active,
+    ))  # fmt: skip
+    if replaces is not None and current is not None and current.id != replaces:
+        said = current.to_code or "no equivalent"
+        raise ConflictError(
+            f"`{item.from_code}` was decided by {current.decided_by} since you opened it ({said}): your decision was "
+            "not kept. Reload the item and decide again if it should change.",
+            zh=f"代码 {item.from_code} 在您打开之后已由 {current.decided_by} 作出决定"
+            f"（{current.to_code or '无对应代码'}）：您的决定未保存。如需改变，请重新打开后再作决定。",
+        )
     if len(reason.strip()) < 2:
         raise InputError(
             "Say why, in a few words (two characters at least): the reason is kept with the decision.",

@@ -125,10 +125,12 @@ def review_item(session: Session, actor: Actor, item_id: int, *, limit: int = 20
     return shaped
 
 
-def decide_code(session: Session, actor: Actor, item_id: int, *, to_code: str | None, reason: str) -> Decided:
+def decide_code(
+    session: Session, actor: Actor, item_id: int, *, to_code: str | None, reason: str, replaces: int | None = None
+) -> Decided:
     """Record a steward's decision for a review item (`to_code` None: no equivalent), then make every delivery held
-    for it pending again; both audited."""
-    decision = decide(session, actor, item_id, to_code=to_code, reason=reason)
+    for it pending again; both audited. `replaces`: see `zhizhi.codes.review.decide`."""
+    decision = decide(session, actor, item_id, to_code=to_code, reason=reason, replaces=replaces)
     return Decided(decision_as_dict(decision), release(session, actor, item_id))
 
 

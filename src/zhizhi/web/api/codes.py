@@ -22,6 +22,10 @@ class NewDecision(BaseModel):
         max_length=64, description="the code in the target list; null when there is no equivalent"
     )
     reason: str = Field(max_length=2000)
+    replaces: int | None = Field(
+        default=None, ge=0, le=2**62,
+        description="the decision in force the caller saw (0: none): refused when another was made since",
+    )
 
 
 @router.get("/lists")
@@ -88,7 +92,7 @@ def decide_review_item(item_id: Id, body: NewDecision, db: DbSession, actor: Api
     """Decide a queued code: `to_code`, or null for no equivalent, with a reason; used by every later translation.
     The deliveries the code held back are sent again: `released` says how many."""
     to_code = body.to_code.strip() if body.to_code is not None else None
-    return decide_code(db, actor, item_id, to_code=to_code, reason=body.reason).as_dict()
+    return decide_code(db, actor, item_id, to_code=to_code, reason=body.reason, replaces=body.replaces).as_dict()
 
 
 @router.post("/review/{item_id}/release")

@@ -144,9 +144,10 @@ def submit_decision(
     to_code: Annotated[str, Form(max_length=64)] = "",
     no_equivalent: Annotated[bool, Form()] = False,
     reason: Annotated[str, Form(max_length=2000)] = "",
+    replaces: Annotated[int | None, Form(ge=0, le=2**62)] = None,
 ) -> Response:
     """Record the steward's decision and send again the deliveries it held; then show the queue, saying how many."""
-    done = decide_code(db, actor, item_id, to_code=_chosen(to_code, no_equivalent), reason=reason)
+    done = decide_code(db, actor, item_id, to_code=_chosen(to_code, no_equivalent), reason=reason, replaces=replaces)
     query = urlencode({"decided": done.decision["code"], **done.released.as_dict()})
     return RedirectResponse(f"/codes/review?{query}", status_code=303)
 
