@@ -220,14 +220,22 @@ def test_english_pages(web: Web, tmp_path: Path) -> None:
 def test_the_export_is_a_workbook_without_formulas(web: Web, tmp_path: Path) -> None:
     done = ingest_export(web.sessions, web.workspace.root, tmp_path)
     web.login_form("steward")
+    fixed = web.client.post(f"/api/quarantine/{done.items['date.invalid']}/fix", json={"field": "founded_on",
+                            "value": "2021-02-28"}, headers={"X-CSRF-Token": web.page_csrf("/quarantine")})  # fmt: skip
+    assert fixed.status_code == 200, fixed.text
     response = web.client.get("/quarantine/export.xlsx", params={"batch": done.batch_id})
     assert response.status_code == 200 and "spreadsheetml" in response.headers["content-type"]
     assert 'filename="quarantine.xlsx"' in response.headers["content-disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:8] == ("id", "status", "source", "file", "sheet", "row", "reasons", "messages")
+    header = ("编号", "状态", "数据源", "文件", "工作表", "行号", "原因代码", "原因说明", "已修正（列=值）")
+    assert rows[0][:9] == header
     assert [r[0] for r in rows[1:]] == [done.items[code] for code in REASONS]
+    assert {r[1] for r in rows[1:]} == {"待处理"}
+    fixes = {r[0]: r[8] for r in rows[1:]}  # the steward's fix beside the row as read
+    assert fixes[done.items["date.invalid"]] and "=2021-02-28" in fixes[done.items["date.invalid"]]
+    assert sum(1 for v in fixes.values() if v) == 1
     assert FORMULA in [c for r in rows for c in r] and SCRIPT in [c for r in rows for c in r]
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         xml = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")

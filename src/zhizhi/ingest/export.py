@@ -16,7 +16,8 @@ from zhizhi.access.roles import Actor
 from zhizhi.cells import xlsx_cell
 from zhizhi.ingest.quarantine import list_items
 
-HEADER = ("id", "status", "source", "file", "sheet", "row", "reasons", "messages")
+# The item's columns, in the bureau's words (the id and reason codes stay as the CLI and API name them).
+HEADER = ("编号", "状态", "数据源", "文件", "工作表", "行号", "原因代码", "原因说明", "已修正（列=值）")
 SHEET_TITLE = "quarantine"
 PAGE = 1_000
 
@@ -52,10 +53,13 @@ def all_items(
 def write_quarantine_xlsx(items: Iterable[dict[str, Any]], target: Path | str | IO[bytes]) -> int:
     """Write items (as `list_items` gives them) to an .xlsx file or binary buffer; returns the number of items.
 
-    Columns: id, status, source, file, sheet, row, reasons (codes), messages (the Chinese messages of the hard
-    findings, one a line), then the cells of the rows as read, under the union of their headers in first-seen order.
+    Columns (headed in Chinese): id, status (in Chinese), source, file, sheet, row, reasons (codes), messages (the
+    Chinese messages of the hard findings, one a line), the steward's fixes so far (`column=value`, one a line; masked
+    as the cells are), then the cells of the rows as read, under the union of their headers in first-seen order.
     """
     from openpyxl import Workbook
+
+    from zhizhi.i18n import translate
 
     rows = list(items)
     columns: dict[str, None] = {}
@@ -68,13 +72,14 @@ def write_quarantine_xlsx(items: Iterable[dict[str, Any]], target: Path | str | 
         hard = [f["message_zh"] for f in item["findings"] if f.get("severity") == "hard"]
         values: list[Any] = [
             item["id"],
-            item["status"],
+            translate("zh-CN", f"quarantine.status.{item['status']}"),
             item["source"],
             item["file"],
             item["sheet"],
             item["row"],
             " ".join(item["reasons"]),
             "\n".join(hard or [f["message_zh"] for f in item["findings"]]),
+            "\n".join(f"{column}={value}" for column, value in (item.get("fixes") or {}).items()) or None,
             *(item["cells"].get(name) for name in columns),
         ]
         sheet.append([xlsx_cell(sheet, value) for value in values])
