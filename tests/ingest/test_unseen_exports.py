@@ -790,6 +790,11 @@ NOTES_AND_PAGES = (
 
 
 NARROW = "许可证编号,经营者名称\r\nJY1,甲店\r\n注：以下两户名称待补\r\nJY2,\r\nJY3,\r\n制表人：张三,\r\n"
+# an export system's footer: the count, where the data came from, who exported it and when
+FOOTER = (
+    "许可证编号,经营者名称,经营场所\r\nJY1,甲店,城中区\r\nJY2,乙店,鱼峰区\r\n"
+    "共2条记录,,\r\n数据来源：市场监管一体化平台,,\r\n导出人：张三,导出时间：2026-11-30 10:00,\r\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -803,8 +808,9 @@ NARROW = "许可证编号,经营者名称\r\nJY1,甲店\r\n注：以下两户名
         ),
         # two columns: a data row with a cell left empty fills as little as a note's line, so it stays data
         (NARROW, [2, 4, 5], [(3, "note_row"), (6, "note_row")]),
+        (FOOTER, [2, 3], [(4, "note_row"), (5, "note_row"), (6, "note_row")]),
     ],
-    ids=["wide", "narrow"],
+    ids=["wide", "narrow", "footer"],
 )
 def test_both_csv_paths_skip_the_same_notes_and_sign_off_lines(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, rows: list[int], skipped: list[tuple[int, str]]

@@ -26,8 +26,10 @@ NOTE_HEAD = (
 )
 SIGN_OFF = (
     r"^(?:制表人?|填表人?|填报人?|审核人?|复核人?|审批人|经办人|联系人|联系电话|(?:单位|统计|部门)?负责人|分管领导"
-    r"|(?:填报|制表|填表|报送)(?:单位|日期|时间)|(?:打印|导出)(?:日期|时间)|日期)(?:[（(][^）)]*[）)])?[:：]"
+    r"|(?:填报|制表|填表|报送)(?:单位|日期|时间)|(?:打印|导出)(?:日期|时间|人)|(?:数据|资料)?来源|日期)"
+    r"(?:[（(][^）)]*[）)])?[:：]"
     r"|第[0-9]+页|共[0-9]+页|[Pp]age[0-9]+"  # a page's footer: 第1页 共3页, Page 1 of 3
+    r"|共[0-9]+(?:条|户|家|件|项|个|笔)"  # an export's count: 共4条记录
 )
 _NOTE_HEAD, _SIGN_OFF, _SPACE = re.compile(NOTE_HEAD), re.compile(SIGN_OFF), re.compile(r"\s")
 # byte-order marks (a second one after the first, one at the start of a file pasted into another, a UTF-16 one read

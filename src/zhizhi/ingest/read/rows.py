@@ -22,7 +22,7 @@ from zhizhi.ingest.read.sheet_xml import Merge
 TOTAL_INITIALS = frozenset(marker[0] for marker in TOTAL_MARKERS) | frozenset("T")
 # First characters of the notes and sign-off lines below the data (base.NOTE_HEAD, base.SIGN_OFF): a row starting
 # otherwise is data without a further look, unless a notes block is open.
-SKIP_INITIALS = TOTAL_INITIALS | frozenset("填说注备附以制审复经联单统部负分报打导日第共pP")
+SKIP_INITIALS = TOTAL_INITIALS | frozenset("填说注备附以制审复经联单统部负分报打导日第共数资来pP")
 
 
 def sheet_chunks(
