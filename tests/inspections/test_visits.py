@@ -42,6 +42,7 @@ from zhizhi.inspections.snapshot import read
 from zhizhi.store.tables import (
     Delivery,
     InspectionDraw,
+    InspectionItem,
     InspectionTarget,
     InspectionVisit,
     Inspector,
@@ -202,16 +203,20 @@ def test_a_replacement_is_drawn_from_the_seed_and_two_visits_to_one_target_merge
         with pytest.raises(ConflictError):
             assign(session, OPERATOR, workspace, keep.number, merge=keep.number)
         wanted = {i["code"] for v in (keep, other) for i in visit_view(session, OPERATOR, v)["items"]}
-        # The other way round, the food visit's team would take the special-equipment item: a member without that
-        # qualification refuses the merge, named (the draw staffs a target only with those holding every one).
+        # A team that lacks a qualification the merged items require refuses the merge, naming the member (the
+        # draw staffs a target only with those holding every one): here the food item asks one since the draw.
+        food = session.scalars(select(InspectionItem).where(InspectionItem.code == "SP-01")).one()
+        food.qualification = "食品安全"
         member = session.get_one(Inspector, visit_view(session, OPERATOR, other)["team"][0]["user_id"])
         member.qualifications = ""
         session.flush()
         with pytest.raises(ConflictError, match="lacks") as refused:
             assign(session, OPERATOR, workspace, other.number, merge=keep.number)
-        assert "特种设备" in refused.value.message and session.get_one(User, member.user_id).username in (
+        assert "食品安全" in refused.value.message and session.get_one(User, member.user_id).username in (
             refused.value.message
         )
+        food.qualification = None
+        session.flush()
         assign(session, OPERATOR, workspace, keep.number, merge=other.number, planned_on=date(2099, 1, 5))
         assert other.status == "merged" and other.merged_into == keep.id and keep.planned_on == date(2099, 1, 5)
         assert {i["code"] for i in visit_view(session, OPERATOR, keep)["items"]} == wanted
