@@ -65,11 +65,11 @@ def test_formula_like_text_stays_text(tmp_path: Path) -> None:
     header = [c.value for c in sheet[1]]
     assert header == [*HEADER, "企业名称", "=header"]
     for row, value in enumerate(DANGEROUS, start=2):
-        for column in (9, 10):
+        for column in (10, 11):  # after the item's nine columns
             cell = sheet.cell(row=row, column=column)
             assert (cell.value, cell.data_type) == (value, "s"), value
             assert cell.quotePrefix == value.startswith(("=", "+", "-", "@"))
-    assert sheet.cell(row=1, column=10).data_type == "s"
+    assert sheet.cell(row=1, column=11).data_type == "s"
 
 
 def test_one_row_per_item_with_where_and_why() -> None:
@@ -83,18 +83,19 @@ def test_one_row_per_item_with_where_and_why() -> None:
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == (*HEADER, "统一社会信用代码", "成立日期", "许可证编号")
-    assert rows[1][:8] == (
+    assert rows[1][:9] == (
         7,
-        "open",
+        "待处理",
         "dengji",
         "登记导出.xlsx",
         "Sheet1",
         8,
         "date.invalid field.missing",
         "「成立日期」`2021-02-30` 不是有效日期\n必填字段「名称」为空",
+        None,  # no fix yet
     )
-    assert rows[1][8:] == ("91450202MA5K3C1Q21", "2021-02-30", None)
-    assert rows[2][:6] == (9, "open", "shipin", "登记导出.xlsx", None, 10) and rows[2][8:] == (
+    assert rows[1][9:] == ("91450202MA5K3C1Q21", "2021-02-30", None)
+    assert rows[2][:6] == (9, "待处理", "shipin", "登记导出.xlsx", None, 10) and rows[2][9:] == (
         None,
         None,
         "JY14502020001",
@@ -106,9 +107,9 @@ def test_control_characters_and_long_text_are_written_safely(tmp_path: Path) -> 
     write_quarantine_xlsx([item(1, {"a": "x\x00y\x1bz\tw", "b": "长" * 40_000, "n": 12, "f": 1.5})], target)
     sheet = load_workbook(target).active
     assert sheet is not None
-    assert sheet["I2"].value == "x\ufffdy\ufffdz\tw"
-    assert len(str(sheet["J2"].value)) == 32_767
-    assert (sheet["K2"].value, sheet["L2"].value) == (12, 1.5)
+    assert sheet["J2"].value == "x\ufffdy\ufffdz\tw"
+    assert len(str(sheet["K2"].value)) == 32_767
+    assert (sheet["L2"].value, sheet["M2"].value) == (12, 1.5)
 
 
 @pytest.mark.parametrize("count", [0, 1])
