@@ -61,19 +61,18 @@ QUOTES = "\"'`“”‘’「」『』"
 
 def clean_identifier(values: pl.Series) -> pl.Series:
     """A column of identifiers written as text (a licence, inspection or ticket number): cleaned as text, then no
-    space anywhere (a line break or NBSP an export put inside), no quotes around it (“JY1450...”), and its Latin
-    letters in capitals (`jy1450...` typed by hand is the licence `JY1450...`)."""
+    space anywhere (a line break or NBSP an export put inside) and no quotes around it (“JY1450...”)."""
     return apply_expr(values, _identifier_expr)
 
 
 def _identifier_expr(expr: pl.Expr) -> pl.Expr:
-    return blank_as_null(clean_text_expr(expr).str.replace_all(" ", "").str.strip_chars(QUOTES).str.to_uppercase())
+    return blank_as_null(clean_text_expr(expr).str.replace_all(" ", "").str.strip_chars(QUOTES))
 
 
 def clean_identifier_value(value: str | None) -> str | None:
     """One identifier cleaned exactly as `clean_identifier` cleans a column."""
     text = clean_text_value(value)
-    return (text.replace(" ", "").strip(QUOTES).upper() or None) if text is not None else None
+    return (text.replace(" ", "").strip(QUOTES) or None) if text is not None else None
 
 
 def clean_text_value(value: str | None) -> str | None:
