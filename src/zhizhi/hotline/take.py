@@ -272,7 +272,8 @@ class _Batch:
         facts, kind, moment = self.facts[case], data.get("kind") or "other", _aware(ticket_moment(data))
         mine, theirs = procedure_of(kind), procedure_of(facts.kind)
         if (mine and not theirs) or (mine == theirs and moment < facts.received_at):
-            facts.kind, facts.received_at = kind, moment
+            facts.received_at = moment
+            facts.kind = facts.kind if facts.decided else kind  # a decided case keeps the kind it was decided as
             if case >= NEW:
                 self.opened[case - NEW].values |= {"kind": facts.kind, "received_at": moment,
                                                    "received_on": moment.date()}  # fmt: skip
