@@ -333,8 +333,9 @@ def test_the_batch_page_counts_the_artefacts(web: Web, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["JY14502020000004", "“JY14502020000004”", "JY14502\xa0020000004", "JY14502\n020000004", "'JY14502020000004'"],
-)
+    ["JY14502020000004", "“JY14502020000004”", "JY14502\xa0020000004", "JY14502\n020000004", "'JY14502020000004'",
+     "jy14502020000004", " Jy14502020000004 "],  # typed by hand in small letters: the same licence
+)  # fmt: skip
 def test_a_number_written_as_text_is_one_key_however_an_export_wraps_it(raw: str) -> None:
     """A licence number is a record's key: a quote around it or a space, line break or NBSP inside made another
     record of the same licence (`JY14502 020000004`)."""

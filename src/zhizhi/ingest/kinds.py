@@ -125,6 +125,7 @@ def _text(spec: Field, raw: pl.Series, ctx: Context) -> Cleaned:
         clean = normalize_names(raw)
     else:
         clean = clean_identifier(raw) if spec.is_identifier else clean_text(raw)
+        clean = clean.str.to_uppercase() if spec.capitals else clean
     return Cleaned({spec.name: clean}, [_length(spec, clean), _formula(spec, raw)])
 
 

@@ -14,6 +14,7 @@ EQUIPMENT = RecordType(
             "设备代码",
             "Equipment code",
             identifier=True,
+            capitals=True,
             required=True,
             max_length=64,
             synonyms=("设备代码", "设备注册代码", "注册代码", "设备编号", "使用登记证编号", "设备号"),

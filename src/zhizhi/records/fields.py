@@ -61,7 +61,9 @@ class Field:
     `identifier` says the field holds an identifier (a licence or equipment number in a `text` field), whose
     spreadsheet artefacts are undone at ingest; unset, the kind decides (`IDENTIFIER_KINDS`). `soft` makes every
     finding on the field soft: for a value the record does not stand on (a hotline respondent's credit code, as a
-    caller or an operator typed it), whose failing check must not hold the record back.
+    caller or an operator typed it), whose failing check must not hold the record back. `capitals` keeps an
+    identifier's Latin letters in capitals (a licence number `jy1450...` typed by hand is the licence `JY1450...`);
+    unset for an identifier whose case is its own (a report's name).
     """
 
     name: str
@@ -80,6 +82,7 @@ class Field:
     privacy: str | None = None
     identifier: bool | None = None
     soft: bool = False  # a value failing the field's checks is kept with a soft finding: the row is not held back
+    capitals: bool = False  # an identifier's Latin letters in capitals: one record however its case is typed
 
     @property
     def is_identifier(self) -> bool:

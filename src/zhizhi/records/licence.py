@@ -14,6 +14,7 @@ LICENCE = RecordType(
             "许可证编号",
             "Licence number",
             identifier=True,
+            capitals=True,
             required=True,
             max_length=64,
             synonyms=("许可证编号", "许可证号", "证书编号", "许可证书编号", "证号", "编号"),
