@@ -398,6 +398,10 @@ def test_an_amount_is_never_a_date_and_the_inspected_party_is_not_the_inspector(
     entity = suggest_source(write_csv(root / "e.csv", rows, "utf-8"), name="e", record_type="entity", today=TODAY)
     mapped = {item.field: item.column for item in entity.fields if item.column}
     assert "注册资本（万元）" not in mapped.values(), mapped
+    dated = [[*row[:3], "价格调整日期"] if n == 0 else [*row[:3], "2024-05-06"] for n, row in enumerate(rows)]
+    mapped = {item.field: item.column for item in suggest_source(write_csv(root / "d.csv", dated, "utf-8"), name="d",
+              record_type="entity", today=TODAY).fields if item.column}  # fmt: skip
+    assert mapped.get("founded_on") == "价格调整日期", mapped  # a date that names money is still a date
     inspection = suggest_source(write_csv(root / "i.csv", rows, "utf-8"), name="i", record_type="inspection",
                                 today=TODAY)  # fmt: skip
     mapped = {item.field: item.column for item in inspection.fields if item.column}

@@ -224,6 +224,9 @@ _QUANTITY = re.compile(
 )
 
 
+_DAY_WORD = re.compile(r"日期|时间|年月|日$")  # 价格调整日期 is a date, whatever money it names
+
+
 def _compare(variant: str, name: str) -> HeaderMatch:
     if variant == name:
         return HeaderMatch("exact", 1.0, name)
@@ -391,7 +394,7 @@ def confidence(profile: ColumnProfile, match: HeaderMatch, item: Field, today: d
     """The pair's confidence (see the module docstring) and the value pass rate it used."""
     if profile.serial:  # the rows' serial numbers are no field's values, however the column is headed
         return 0.0, 0.0
-    if item.kind in ("date", "datetime") and _QUANTITY.search(profile.name):
+    if item.kind in ("date", "datetime") and _QUANTITY.search(profile.name) and not _DAY_WORD.search(profile.name):
         return 0.0, 0.0  # 注册资本（万元）: 20000 is money, not the Excel serial of a day in 1954
     rate = value_rate(profile, item, today)
     if rate is None:
