@@ -221,6 +221,19 @@ def test_a_replacement_is_drawn_from_the_seed_and_two_visits_to_one_target_merge
         assert other.status == "merged" and other.merged_into == keep.id and keep.planned_on == date(2099, 1, 5)
         assert {i["code"] for i in visit_view(session, OPERATOR, keep)["items"]} == wanted
         assert visit_view(session, OPERATOR, other)["merged_into"] == keep.number
+        # A replacement on the merged visit holds every qualification its items need now, not only the frozen
+        # target's: one without is passed over as `unqualified`.
+        from zhizhi.inspections.visits import _unavailable, team_of
+
+        food.qualification = "食品安全"
+        outsider = next(i for i in session.scalars(select(Inspector).order_by(Inspector.user_id))
+                        if i.user_id not in team_of(session, keep, current=False))  # fmt: skip
+        outsider.qualifications = ""
+        session.flush()
+        assert _unavailable(session, keep, False)(outsider.user_id) == "unqualified"
+        outsider.qualifications = "食品安全,特种设备"
+        session.flush()
+        assert _unavailable(session, keep, False)(outsider.user_id) != "unqualified"
 
 
 def _jpeg_with_location() -> bytes:
