@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR
 from tests.hotline.desk import GYM, GYM_ADDRESS, HEADER_12315, HEADER_12345, write_export, write_sources, zz
+from tests.hotline.test_cases import _case_of
 from zhizhi.config import Workspace
 from zhizhi.errors import InputError
 from zhizhi.hotline import clocks, decide, merge_cases, take_in
-from zhizhi.store.tables import Case, CaseSuggestion, CaseTicket, Record
+from zhizhi.store.tables import CaseSuggestion
 
 TEXT = "我在金力健身房办理了年卡，交了3000元，现在健身房突然关门停业，老板联系不上，要求退还剩余会费2200元"
 TEXT_12345 = "市民来电反映：其在城中区金力健身房办年卡3000元，健身房已关门停业，老板失联，要求退还剩余会费2200元"
@@ -42,11 +43,6 @@ def _take(workspace: Workspace, city: sessionmaker[Session], folder: Path, rows_
             assert code == 0 and json.loads(out)[0]["rows"]["quarantined"] == 0, out
     with city() as session, session.begin():
         take_in(session, OPERATOR, workspace)
-
-
-def _case_of(session: Session, number: str) -> Case:
-    record = session.scalar(select(Record.id).where(Record.record_type == "ticket", Record.key == f"number={number}"))
-    return session.get_one(Case, session.scalar(select(CaseTicket.case_id).where(CaseTicket.record_id == record)))
 
 
 def test_a_report_of_the_same_matter_is_not_merged_into_the_complaint(

@@ -128,10 +128,13 @@ def decide(
     item = session.get(CodeReviewItem, item_id)
     if item is None:
         raise NotFoundError(f"No review item `{item_id}`. See `zhizhi codes review list`.", zh="没有该待审项。")
-    current = session.scalar(select(CodeDecision).where(
-        CodeDecision.from_list == item.from_list, CodeDecision.to_list == item.to_list,
-        CodeDecision.from_code == item.from_code, CodeDecision.context == item.context, CodeDecision.active,
-    ))  # fmt: skip
+    same_code = (
+        CodeDecision.from_list == item.from_list,
+        CodeDecision.to_list == item.to_list,
+        CodeDecision.from_code == item.from_code,
+        CodeDecision.context == item.context,
+    )
+    current = session.scalar(select(CodeDecision).where(*same_code, CodeDecision.active))
     if replaces is not None and current is not None and current.id != replaces:
         said = current.to_code or "no equivalent"
         raise ConflictError(
@@ -151,16 +154,7 @@ def decide(
             f"`{to_code}` is not a code of `{item.to_list}`. Pick one of the candidates or another code of that list.",
             zh=f"{to_code} 不是「{title}」中的代码：请选择候选代码，或填写该表中的其他代码。",
         )
-    session.execute(
-        update(CodeDecision)
-        .where(
-            CodeDecision.from_list == item.from_list,
-            CodeDecision.to_list == item.to_list,
-            CodeDecision.from_code == item.from_code,
-            CodeDecision.context == item.context,
-        )
-        .values(active=False)
-    )
+    session.execute(update(CodeDecision).where(*same_code).values(active=False))
     decision = CodeDecision(
         from_list=item.from_list,
         to_list=item.to_list,

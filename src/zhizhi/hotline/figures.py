@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -47,7 +48,7 @@ def statistics(
                                Case.received_on <= until)
         )
     )  # fmt: skip
-    total_tickets, per_channel, _, problems = _ticket_figures(session, [c.id for c in cases], words)
+    total_tickets, per_channel, problems = _ticket_figures(session, [c.id for c in cases], words)
     entities = _entities(session, cases)
     registered = {i: name for i, (name, _) in entities.items() if name}  # the register's name, however typed
     respondents = Counter(
@@ -64,7 +65,7 @@ def statistics(
     # The week to `until` against the one before, read from the cases received in those two weeks.
     fortnight = select(Case.id).where(visible(actor), Case.stage != "merged", Case.received_on <= until,
                                       Case.received_on > until - timedelta(days=14))  # fmt: skip
-    texts_by_day = _ticket_figures(session, list(session.scalars(fortnight)), words)[2]
+    texts_by_day = _texts_by_day(session, list(session.scalars(fortnight)))
     return {
         "since": since.isoformat(),
         "until": until.isoformat(),
@@ -101,18 +102,10 @@ def _district(code: str | None) -> str:
     return (division.county or division.city or division.province) if division else code
 
 
-def _ticket_figures(
-    session: Session, case_ids: list[int], words: Words
-) -> tuple[int, Counter[str], list[tuple[date, str]], dict[int, str]]:
-    """Of the cases' tickets: how many, how many per channel, each one's day and text (for rising topics), and each
-    case's problem category: the one its tickets' channels give most, else the matter its first ticket's words raise
-    first (read with `words`; 12345 often gives none)."""
-    per_channel: Counter[str] = Counter()
-    texts_by_day: list[tuple[date, str]] = []
-    given: dict[int, Counter[str]] = defaultdict(Counter)
-    read: dict[int, str] = {}
+def _tickets_of(session: Session, case_ids: list[int]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each ticket of the cases (its case, its data), case by case in the order the tickets joined."""
     if not case_ids:
-        return 0, per_channel, texts_by_day, {}
+        return
     query = (
         select(CaseTicket.case_id, RecordVersion.data)
         .join(Record, Record.version_id == RecordVersion.id)
@@ -120,10 +113,20 @@ def _ticket_figures(
         .where(CaseTicket.case_id.in_(case_ids))
         .order_by(CaseTicket.case_id, CaseTicket.joined_at, CaseTicket.record_id)
     )
-    total = 0
     for case_id, raw in session.execute(query):
+        yield case_id, json.loads(raw)
+
+
+def _ticket_figures(session: Session, case_ids: list[int], words: Words) -> tuple[int, Counter[str], dict[int, str]]:
+    """Of the cases' tickets: how many, how many per channel, and each case's problem category: the one its
+    tickets' channels give most, else the matter its first ticket's words raise first (read with `words`; 12345
+    often gives none)."""
+    per_channel: Counter[str] = Counter()
+    given: dict[int, Counter[str]] = defaultdict(Counter)
+    read: dict[int, str] = {}
+    total = 0
+    for case_id, data in _tickets_of(session, case_ids):
         total += 1
-        data = json.loads(raw)
         per_channel[str(data.get("channel"))] += 1
         if category := label_key(data.get("problem_category")):
             given[case_id][category] += 1
@@ -131,12 +134,19 @@ def _ticket_figures(
             topic := words.main_topic(str(data.get("text") or ""), data.get("respondent_name"))
         ):
             read[case_id] = topic
+    problems = read | {case_id: said.most_common(1)[0][0] for case_id, said in given.items()}
+    return total, per_channel, problems
+
+
+def _texts_by_day(session: Session, case_ids: list[int]) -> list[tuple[date, str]]:
+    """Each ticket's day of receipt and text, for rising topics."""
+    found = []
+    for _, data in _tickets_of(session, case_ids):
         try:
-            texts_by_day.append((datetime.fromisoformat(str(data.get("received_at"))).date(), str(data.get("text"))))
+            found.append((datetime.fromisoformat(str(data.get("received_at"))).date(), str(data.get("text"))))
         except ValueError:
             pass
-    problems = read | {case_id: said.most_common(1)[0][0] for case_id, said in given.items()}
-    return total, per_channel, texts_by_day, problems
+    return found
 
 
 def _breaches(

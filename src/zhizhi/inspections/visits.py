@@ -341,11 +341,8 @@ def _merge(session: Session, actor: Actor, visit: InspectionVisit, number: str) 
         )
     needed = _qualifications_needed(session, [visit.id, other.id])
     held = _qualifications_held(session)
-    lacking = {
-        name: sorted(needed - held.get(user_id, set()))
-        for user_id, name in session.execute(select(User.id, User.username).where(User.id.in_(team_of(session, visit))))
-        if needed - held.get(user_id, set())
-    }
+    team = session.execute(select(User.id, User.username).where(User.id.in_(team_of(session, visit))))
+    lacking = {name: sorted(missing) for user_id, name in team if (missing := needed - held.get(user_id, set()))}
     if lacking:  # every member holds every qualification the target's items require, as the draw staffed them
         said = "; ".join(f"`{name}` lacks {', '.join(q)}" for name, q in sorted(lacking.items()))
         said_zh = "；".join(f"`{name}` 缺少 {'、'.join(q)} 资格" for name, q in sorted(lacking.items()))

@@ -5,13 +5,13 @@ The front door:
 - definitions: `ReportConfig`, `load_report`, `report_names`, `install_builtin`;
 - runs: `run_report`, `get_run`, `run_as_dict`, `export_run`, `latest_run`; periods: `parse_period`, `Period`;
 - on schedule: `due`, `run_due`, `ReportChore` (the worker's chore);
-- the catalogue: `catalogue`, `retire`.
+- the catalogue: `catalogue`, `retire`, and the home page's card (`reader_card`).
 """
 
 from pathlib import Path
 
 from zhizhi.reports.builtin import install_builtin
-from zhizhi.reports.catalogue import catalogue, retire
+from zhizhi.reports.catalogue import catalogue, reader_card, retire
 from zhizhi.reports.definition import FILES, ReportConfig
 from zhizhi.reports.periods import Period
 from zhizhi.reports.periods import parse as parse_period
@@ -33,6 +33,7 @@ __all__ = [
     "ReportChore",
     "ReportConfig",
     "catalogue",
+    "reader_card",
     "due",
     "export_run",
     "get_run",

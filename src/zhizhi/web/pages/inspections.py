@@ -226,7 +226,6 @@ async def record_at_site(number: Number, request: Request, db: DbSession, actor:
 @router.post("/inspections/visits/{number}/recuse")
 def recuse(
     number: Number,
-    request: Request,
     db: DbSession,
     actor: FormDataReader,
     relation: Annotated[str, Form(max_length=200)] = "",
