@@ -215,6 +215,8 @@ def _errors(source: SourceConfig, raw: pl.DataFrame) -> pl.DataFrame:
     for name, mapping in source.fields.items():
         if mapping.column is None:
             continue
+        if not raw[name].str.contains("#", literal=True).any():  # no error without its mark: most columns stop here
+            continue
         named = as_read(source.kind.field(name), source)
         mask = raw[name].str.strip_chars().str.to_uppercase().is_in(EXCEL_ERRORS)
         if mask.any():
