@@ -322,6 +322,39 @@ def test_pausing_and_extending_a_reports_verification(desk: Desk, monkeypatch: p
     assert "2026-04-22" in after
 
 
+def test_a_lead_found_in_mediation_is_recorded_on_the_page_and_a_step_out_of_turn_refused_by_the_api(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The days that start and end the clocks of Art 21, 23, 30 and 31 are recorded from the case's page (only the
+    steps the case has a clock for are offered) and through the API."""
+    from tests.web.test_hotline_api import bearer
+    from zhizhi.web import hotline_view
+
+    monkeypatch.setattr(hotline_view, "local_today", lambda: date(2026, 3, 12))
+    web = desk.web
+    web.login_form("hotline")
+    number = desk.case_of("T001")
+    received = web.client.get(f"/hotline/cases/{number}").text
+    assert 'value="disputed"' in received and 'value="lead_found"' not in received  # no mediation yet
+    assert form(web, f"/hotline/cases/{number}/decide", decision="accepted") == 303
+    accepted = web.client.get(f"/hotline/cases/{number}").text
+    assert 'value="lead_found"' in accepted and 'value="told"' not in accepted
+    assert form(web, f"/hotline/cases/{number}/steps", step="lead_found") == 422  # no day
+    with web.sessions() as session, session.begin():  # accepted on the desk's day, in the past of this test
+        session.scalars(select(Case).where(Case.number == number)).one().accepted_on = date(2026, 3, 6)
+    assert form(web, f"/hotline/cases/{number}/steps", step="lead_found", on="2026-03-09") == 303
+    page = text_of(web.client.get(f"/hotline/cases/{number}").text)
+    assert "调解中发现线索核查" in page and "2026-03-30" in page and "2026-03-09" in page
+    assert 'id="extend-lead-form"' in web.client.get(f"/hotline/cases/{number}").text
+    auth = bearer(web, "hotline")
+    early = web.client.post(f"/api/hotline/cases/{number}/steps", json={"step": "settled", "on": "2026-03-10"},
+                            headers=auth)  # fmt: skip
+    assert early.status_code == 422 and "record `disputed` before `settled`" in early.json()["error"]["message"]
+    checked = web.client.post(f"/api/hotline/cases/{number}/steps", json={"step": "lead_checked", "on": "2026-03-11"},
+                              headers=auth)  # fmt: skip
+    assert checked.status_code == 200 and checked.json()["marked"]["lead_checked"] == "2026-03-11"
+
+
 def test_a_merge_is_undone_by_splitting_a_ticket_off(desk: Desk) -> None:
     web = desk.web
     web.login_form("hotline")

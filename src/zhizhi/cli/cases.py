@@ -15,6 +15,7 @@ import typer
 from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
 from zhizhi.hotline import (
     NOT_ACCEPTED_REASONS,
+    STEPS,
     assign,
     case_row,
     case_view,
@@ -27,6 +28,7 @@ from zhizhi.hotline import (
     labelled_month,
     list_cases,
     load_calendar,
+    mark,
     merge_cases,
     open_suggestions,
     pause,
@@ -274,13 +276,39 @@ def resume_command(
 
 
 @app.command("extend")
-def extend_command(ctx: typer.Context, number: str = typer.Argument(...), reason: str = Reason,
-                   as_json: bool = JsonOption) -> None:  # fmt: skip
-    """Record the approval of 15 more working days to verify a report."""
+def extend_command(
+    ctx: typer.Context,
+    number: str = typer.Argument(...),
+    reason: str = Reason,
+    lead: bool = typer.Option(False, "--lead", help="Extend the check of a lead found in mediation (Art 23)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Record the approval of 15 more working days to verify a report (or, with --lead, a lead found in mediation)."""
     with transaction(ctx) as (workspace, session):
-        extend(session, operator(), get_case(session, operator(), number), reason=reason,
-               calendar=load_calendar(workspace.root))  # fmt: skip
+        case = get_case(session, operator(), number)
+        calendar = load_calendar(workspace.root)
+        if lead:
+            extend(session, operator(), case, reason=reason, calendar=calendar, clock_name="mediation_lead")
+        else:
+            extend(session, operator(), case, reason=reason, calendar=calendar)
     _done(as_json, {"case": number, "extended": True}, f"{number}: 已延长 extended")
+
+
+@app.command("mark")
+def mark_command(
+    ctx: typer.Context,
+    number: str = typer.Argument(...),
+    step: str = typer.Argument(..., help="; ".join(f"{s.name}: {s.label_zh} {s.label}" for s in STEPS.values())),
+    on: datetime | None = typer.Option(None, "--on", formats=["%Y-%m-%d"], help="The day (default today)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Record the day a step that starts or ends a legal clock was taken (told, lead_found, lead_checked,
+    disputed, settled)."""
+    day = on.date() if on else _today()
+    with transaction(ctx) as (_, session):
+        mark(session, operator(), get_case(session, operator(), number), step, on=day)
+    label = STEPS[step].label_zh
+    _done(as_json, {"case": number, "step": step, "on": day.isoformat()}, f"{number}: {label} {day} {step}")
 
 
 @app.command("export-labelled")

@@ -4,7 +4,7 @@ answered once to every ticket through the outbox.
 The front door:
 - cases: `take_in` (tickets no case holds yet into cases, a batch at a time; `DeskChore` does it in the worker),
   `get_case`, `list_cases`, `open_suggestions`, `confirm` / `keep_apart` (a suggestion), `merge_cases`, `split`
-  (undo), `assign`, `decide`, `pause`, `resume`, `extend`, `clocks`;
+  (undo), `assign`, `decide`, `pause`, `resume`, `extend`, `mark` (the days of `STEPS`), `clocks`;
 - what the desk shows: `case_view` (identities by the desk's privacy rule), `case_row`, `suggestion_row`,
   `statistics`, `lookup` (the citizen's page);
 - intake beside files: `push_tickets` (a platform's push), `web_ticket` (the public form);
@@ -18,7 +18,7 @@ The front door:
 """
 
 from zhizhi.hotline.candidate import Candidate, TicketText
-from zhizhi.hotline.case_clocks import clock_states, clocks, extend, pause, resume
+from zhizhi.hotline.case_clocks import STEPS, clock_states, clocks, extend, mark, pause, resume
 from zhizhi.hotline.cases import (
     ALLOWED,
     NOT_ACCEPTED_REASONS,
@@ -60,6 +60,7 @@ __all__ = [
     "NOT_ACCEPTED_REASONS",
     "RULES",
     "STAGES",
+    "STEPS",
     "Candidate",
     "Clock",
     "DeskChore",
@@ -101,6 +102,7 @@ __all__ = [
     "list_cases",
     "load_calendar",
     "lookup",
+    "mark",
     "may_see_identity",
     "merge_cases",
     "open_suggestions",

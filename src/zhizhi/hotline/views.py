@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access.roles import Actor, Role, require
 from zhizhi.errors import PermissionDeniedError
-from zhizhi.hotline.case_clocks import clock_states, worst
+from zhizhi.hotline.case_clocks import STEPS, clock_states, open_steps, worst
 from zhizhi.hotline.cases import STAGES, case_tickets, visible
 from zhizhi.hotline.suggestions import suggestions_seen
 from zhizhi.hotline.workdays import WorkCalendar
@@ -94,6 +94,9 @@ def case_view(
         "decided_by": case.decided_by,
         "decided_at": _iso(case.decided_at),
         "extended": case.extended,
+        "lead_extended": case.lead_extended,
+        "steps": open_steps(session, case),
+        "marked": {name: getattr(case, s.column).isoformat() for name, s in STEPS.items() if getattr(case, s.column)},
         "clocks": _clocks(session, case, calendar, day, warn_before),
         "tickets": [_ticket(t, data, shown and _reveals(actor, case, data)) for t, data in tickets],
         "pauses": [

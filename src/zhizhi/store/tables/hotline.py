@@ -53,6 +53,13 @@ class Case(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by: Mapped[str | None] = mapped_column(String(100))
     extended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # +15 days approved
+    # The steps that start and end the clocks of Art 21, 23, 30 and 31 (zhizhi.hotline.case_clocks.mark).
+    told_on: Mapped[date | None] = mapped_column(Date)  # a terminated mediation's parties, a named reporter
+    lead_found_on: Mapped[date | None] = mapped_column(Date)  # a lead found during mediation (Art 23)
+    lead_checked_on: Mapped[date | None] = mapped_column(Date)
+    lead_extended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    disputed_on: Mapped[date | None] = mapped_column(Date)  # offices disputing which handles it (Art 30)
+    settled_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

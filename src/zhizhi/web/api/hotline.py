@@ -8,7 +8,7 @@ Callers' identities are masked unless the case's rule allows the caller and a pu
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -56,6 +56,18 @@ class PauseEnd(BaseModel):
 class Why(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: Reason
+
+
+class Extension(Why):
+    clock: Literal["report_verification", "mediation_lead"] = Field(
+        default="report_verification", description="the clock extended: a report's verification or a lead's check"
+    )
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    step: Literal["told", "lead_found", "lead_checked", "disputed", "settled"]
+    on: date = Field(description="the day it was taken (not ahead of today)")
 
 
 class PushedTicket(BaseModel):
@@ -159,12 +171,22 @@ def resume_case(
 
 
 @router.post("/cases/{number}/extend")
-def extend_case(number: Number, body: Why, request: Request, db: DbSession, actor: ApiCasesWriter) -> dict[str, Any]:
-    """Record the approval of 15 more working days to verify a report's lead."""
+def extend_case(
+    number: Number, body: Extension, request: Request, db: DbSession, actor: ApiCasesWriter
+) -> dict[str, Any]:
+    """Record the approval of 15 more working days to verify a report's lead (or a lead found in mediation)."""
     on = hotline_view.desk(request)
     hotline.extend(db, actor, hotline.get_case(db, actor, number), reason=body.reason, calendar=on.calendar,
-                   today=on.today)  # fmt: skip
+                   today=on.today, clock_name=body.clock)  # fmt: skip
     return hotline_view.view(db, actor, number, on)
+
+
+@router.post("/cases/{number}/steps")
+def mark_step(number: Number, body: Step, request: Request, db: DbSession, actor: ApiCasesWriter) -> dict[str, Any]:
+    """Record the day a step that starts or ends a legal clock was taken (parties told, a lead found or checked, a
+    dispute over jurisdiction begun or settled)."""
+    hotline.mark(db, actor, hotline.get_case(db, actor, number), body.step, on=body.on)
+    return hotline_view.view(db, actor, number, hotline_view.desk(request))
 
 
 @router.post("/cases/{number}/tickets/{record_id}/split")

@@ -152,13 +152,26 @@ def resume_case(number: Number, db: DbSession, actor: FormCasesWriter, last_day:
 
 @router.post("/hotline/cases/{number}/extend")
 def extend_case(
-    number: Number, request: Request, db: DbSession, actor: FormCasesWriter, reason: Reason = ""
+    number: Number, request: Request, db: DbSession, actor: FormCasesWriter, reason: Reason = "", clock: Short = ""
 ) -> Response:
-    """Record the approval of 15 more working days to verify a report's lead."""
+    """Record the approval of 15 more working days to verify a report's lead (or a lead found in mediation)."""
     case = hotline.get_case(db, actor, number)
     on = hotline_view.desk(request)
-    hotline.extend(db, actor, case, reason=reason, calendar=on.calendar, today=on.today)
+    lead = clock.strip() == "mediation_lead"
+    hotline.extend(db, actor, case, reason=reason, calendar=on.calendar, today=on.today,
+                   clock_name="mediation_lead" if lead else "report_verification")  # fmt: skip
     return _back(case.number, "extended")
+
+
+@router.post("/hotline/cases/{number}/steps")
+def mark_step(number: Number, db: DbSession, actor: FormCasesWriter, step: Short = "", on: Short = "") -> Response:
+    """Record the day a step that starts or ends a legal clock was taken."""
+    case = hotline.get_case(db, actor, number)
+    day = optional_date(on.strip())
+    if day is None:
+        raise InputError("Give the day the step was taken.", zh="请填写该步骤的日期。")
+    hotline.mark(db, actor, case, step.strip(), on=day)
+    return _back(case.number, "marked")
 
 
 @router.post("/hotline/cases/{number}/tickets/{record_id}/split")
