@@ -70,7 +70,9 @@ def take_in_command(
         done = take_in(session, operator(), workspace, limit=limit).as_dict()
     emit(done, as_json, lambda: console.print(
         f"{done['tickets']} 张工单 / tickets: {done['opened']} 新案件 new cases, {done['merged']} 自动并案 merged, "
-        f"{done['suggested']} 待确认 suggested, {done['answered']} 补发答复 answered"))  # fmt: skip
+        f"{done['suggested']} 待确认 suggested, {done['answered']} 补发答复 answered"
+        + (f"; {done['changed']} 张已入案工单被平台改动 changed by their platform ({done['split']} 拆出 split off)"
+           if done["changed"] else "")))  # fmt: skip
 
 
 @app.command("list")

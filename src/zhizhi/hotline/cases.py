@@ -191,6 +191,57 @@ def split(session: Session, actor: Actor, workspace: Workspace, record_id: int, 
     return new
 
 
+WATCHED = ("kind", "received_at", "caller_name", "caller_phone", "caller_address", "respondent_name",
+           "respondent_uscc", "respondent_address", "respondent_phone", "place", "text")  # fmt: skip
+"""The facts of a ticket its case rests on: a platform's new version changing one of them is shown on the case (its
+own status, which the platform changes as it goes, is not)."""
+
+
+def recheck(
+    session: Session, actor: Actor, workspace: Workspace, *, after: int = 0, limit: int = 2000
+) -> tuple[int, int]:
+    """The tickets a platform sent again with other facts since their case took them (only versions with an id above
+    `after`): each changed field named on the ticket and audited; an undecided case takes the new kind and receipt,
+    and a ticket that became a report in a complaint's case (or the other way) leaves it for a case of its own (Art
+    7). Returns how many tickets changed and how many of them left their case."""
+    rows = session.execute(
+        select(CaseTicket, Record.version, RecordVersion.data)
+        .join(Record, Record.id == CaseTicket.record_id)
+        .join(RecordVersion, RecordVersion.id == Record.version_id)
+        .where(RecordVersion.id > after, or_(CaseTicket.version.is_(None), CaseTicket.version < Record.version))
+        .order_by(CaseTicket.record_id)
+        .limit(limit)
+    ).all()
+    changed = left = 0
+    for place, version, raw in rows:
+        taken, place.version = place.version, version
+        if taken is None:
+            continue
+        before = json.loads(session.scalar(select(RecordVersion.data).where(
+            RecordVersion.record_id == place.record_id, RecordVersion.version == taken)) or "{}")  # fmt: skip
+        now = json.loads(raw)
+        fields = [name for name in WATCHED if (before.get(name) or None) != (now.get(name) or None)]
+        if not fields:
+            continue
+        changed += 1
+        place.changed = json.dumps(sorted({*json.loads(place.changed or "[]"), *fields}))
+        case = session.get_one(Case, place.case_id)
+        audit(session, actor, "case.ticket_changed", object_type="case", object_id=case.number,
+              detail={"record": place.record_id, "version": version, "fields": fields})  # fmt: skip
+        if case.decision is not None:
+            continue
+        others = [data.get("kind") for link, data in case_tickets(session, case) if link.record_id != place.record_id]
+        if "kind" in fields and any(kept_apart(now.get("kind"), kind, False) for kind in others):
+            kind = KINDS.get(now.get("kind") or "", now.get("kind"))
+            split(session, actor, workspace, place.record_id,
+                  reason=f"平台将工单改为「{kind}」：投诉与举报分别处理（第七条）")  # fmt: skip
+            left += 1
+        else:
+            session.flush()
+            _as_its_tickets(session, case)
+    return changed, left
+
+
 def _as_its_tickets(session: Session, case: Case) -> None:
     """A case left by a split is received when its first ticket left was (a ticket that moved its receipt back has
     gone: its clocks would breach on another ticket's day), and, undecided, is of that ticket's kind (a report

@@ -63,15 +63,28 @@ class Intake:
     merged: int = 0
     suggested: int = 0
     answered: int = 0
+    changed: int = 0  # tickets held by a case that a platform sent again with other facts
+    split: int = 0  # of which left their case (a complaint made a report, or the other way)
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
 
 
-def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int = BATCH, after: int = 0) -> Intake:
+def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int = BATCH, after: int = 0,
+            versions_after: int = 0) -> Intake:  # fmt: skip
     """Put the ticket records no case holds yet (those with an id above `after`; up to `limit`, oldest first) into
-    cases, in the caller's transaction. Returns the counts."""
+    cases, in the caller's transaction, after looking at the tickets cases hold that a platform sent again with other
+    facts (versions with an id above `versions_after`: `zhizhi.hotline.cases.recheck`). Returns the counts."""
     require(actor, "cases.write")
+    from zhizhi.hotline.cases import recheck  # the cases module opens cases with this one's `open_case`
+
+    changed, split = recheck(session, actor, workspace, after=versions_after, limit=limit)
+    done = _take_new(session, actor, workspace, limit, after)
+    done.changed, done.split = changed, split
+    return done
+
+
+def _take_new(session: Session, actor: Actor, workspace: Workspace, limit: int, after: int) -> Intake:
     settings = workspace.config.hotline
     pending = tickets_where(session, (Record.id > after) & ~exists().where(CaseTicket.record_id == Record.id), limit)
     if not pending:
@@ -296,6 +309,8 @@ class _Batch:
         ids, numbers = self._insert_cases()
         # The tables' own statements, not the ORM's bulk insert: it splits the rows into many statements by which
         # values are None (none of these columns has a default, so the rows stored are the same).
+        versions = _versions(self.session, [row["record_id"] for row in self.places])
+        self.places = [{**row, "version": versions.get(row["record_id"])} for row in self.places]
         for rows, table in ((self.places, _table(CaseTicket)), (self.suggestions, _table(CaseSuggestion))):
             if rows:
                 self.session.execute(insert(table), [{**row, "case_id": ids.get(row["case_id"], row["case_id"])}
@@ -341,14 +356,26 @@ class _Batch:
         return ids, numbers
 
 
+def _versions(session: Session, record_ids: list[int]) -> dict[int, int]:
+    """Each ticket record's present version: the one its case takes."""
+    found: dict[int, int] = {}
+    for start in range(0, len(record_ids), CHUNK):
+        part = record_ids[start : start + CHUNK]
+        rows = session.execute(select(Record.id, Record.version).where(Record.id.in_(part)))
+        found |= {int(i): int(v) for i, v in rows}
+    return found
+
+
 @dataclass
 class DeskChore:
-    """The worker's chore: every couple of seconds, new tickets into cases (one short transaction). It looks only
-    above the highest record id it has seen, and at every record again every ten minutes (and when it starts)."""
+    """The worker's chore: every couple of seconds, new tickets into cases and tickets sent again with other facts
+    (one short transaction). It looks only above the highest record and version ids it has seen, and at every record
+    again every ten minutes (and when it starts)."""
 
     sessions: Any
     workspace: Workspace
     seen: int = 0
+    versions_seen: int = 0
     full_at: float = 0.0
     __name__: str = "the hotline desk's intake"
 
@@ -356,19 +383,27 @@ class DeskChore:
         from zhizhi.store.engine import READING
 
         now = time.monotonic()
-        after = 0 if now >= self.full_at else self.seen
+        after, versions_after = (0, 0) if now >= self.full_at else (self.seen, self.versions_seen)
         waiting = ~exists().where(CaseTicket.record_id == Record.id)
         with self.sessions() as session:  # a look first, with no write lock: most ticks find nothing
             session.connection(execution_options={READING: True})
             top = session.scalar(select(func.max(Record.id))) or 0
+            top_version = session.scalar(select(func.max(RecordVersion.id))) or 0
             pending = session.scalar(
                 select(Record.id).where(Record.record_type == "ticket", Record.id > after, waiting).limit(1)
             )
-        if pending is not None:
+            again = session.scalar(
+                select(RecordVersion.id)
+                .join(Record, Record.version_id == RecordVersion.id)
+                .where(RecordVersion.id > versions_after, RecordVersion.version > 1, Record.record_type == "ticket")
+                .limit(1)
+            )
+        if pending is not None or again is not None:
             with self.sessions() as session, session.begin():
-                done = take_in(session, Actor.operator("zhizhi worker"), self.workspace, after=after)
-            if done.tickets >= BATCH:  # more to take: look again from where this one began
+                done = take_in(session, Actor.operator("zhizhi worker"), self.workspace, after=after,
+                               versions_after=versions_after)  # fmt: skip
+            if done.tickets >= BATCH or done.changed >= BATCH:  # more to take: look again from where this began
                 return
-        self.seen = top
+        self.seen, self.versions_seen = top, top_version
         if after == 0:
             self.full_at = now + 600

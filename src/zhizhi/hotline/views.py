@@ -28,7 +28,7 @@ from zhizhi.hotline.workdays import WorkCalendar
 from zhizhi.ingest.normalize import clean_identifier_value
 from zhizhi.privacy.detect import mask_text
 from zhizhi.privacy.masking import disclose, mask
-from zhizhi.records.ticket import CHANNELS, KINDS
+from zhizhi.records.ticket import CHANNELS, KINDS, TICKET
 from zhizhi.records.ticket_answer import DECISIONS
 from zhizhi.store.tables import (
     TICKETS,
@@ -174,6 +174,10 @@ def _ticket(link: CaseTicket, data: dict[str, Any], shown: bool) -> dict[str, An
         "reasons": reasons.get("reasons", []),
         "phrases": reasons.get("phrases", []),
         "answered": link.answer_version_id is not None,
+        "changed": [
+            {"field": name, "label_zh": TICKET.field(name).label_zh, "label": TICKET.field(name).label}
+            for name in json.loads(link.changed or "[]")
+        ],
     }
 
 

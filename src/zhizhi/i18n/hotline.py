@@ -99,6 +99,7 @@ _ZH = {
     "hotline.resume": "恢复计时",
     "hotline.extend": "经批准延长 15 个工作日",
     "hotline.extend_lead": "线索核查经批准延长 15 个工作日",
+    "hotline.ticket_changed": "平台在本工单并入案件后又发来新版本，改动了：{fields}。请核对案件是否仍按原事实办理。",
     "hotline.step_title": "记录时限节点",
     "hotline.step": "节点",
     "hotline.step_on": "日期",
@@ -275,6 +276,10 @@ _EN = {
     "hotline.resume": "Resume",
     "hotline.extend": "Approved: 15 more working days",
     "hotline.extend_lead": "Approved: 15 more working days to check the lead",
+    "hotline.ticket_changed": (
+        "The platform sent this ticket again after it joined the case, changing: {fields}. Check the case still "
+        "rests on the right facts."
+    ),
     "hotline.step_title": "Record a step of a deadline",
     "hotline.step": "Step",
     "hotline.step_on": "Day",
