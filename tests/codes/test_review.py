@@ -9,16 +9,18 @@ import polars as pl
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.codes.helpers import load_city_codes
+from tests.codes.helpers import PROVINCE, load_city_codes, write
 from tests.conftest import OPERATOR
 from zhizhi.access import audit
 from zhizhi.codes import (
+    ListSpec,
     Method,
     build_translator,
     coverage_report,
     decide,
     export_decisions,
     get_coverage,
+    import_code_list,
     import_crosswalk,
     item_as_dict,
     list_coverage,
@@ -107,6 +109,30 @@ def test_decisions_are_checked(codes: sessionmaker[Session]) -> None:
             decide(session, OPERATOR, 99999, to_code=None, reason="none")
 
 
+def test_a_decision_names_a_code_in_force_and_one_retired_since_is_no_longer_applied(
+    codes: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A decision accepted any code the list ever had: a retired one was then delivered as if in force."""
+    _run(codes)
+    with codes() as session, session.begin():
+        item = next(i for i in list_review_items(session) if i.from_code == "621001")
+        decide(session, OPERATOR, item.id, to_code="62100003", reason="其他正餐")  # in force in the 2024 edition
+        # The 2026 edition: 62100001 retired at the end of 2024, 62100003 at the end of June 2026.
+        dated = {"62100001": ",,2024-12-31", "62100003": ",,2026-06-30"}
+        rows = [line + (dated.get(line.split(",")[0], ",,") if n else ",valid_from,valid_to")
+                for n, line in enumerate(PROVINCE.strip().splitlines())]  # fmt: skip
+        import_code_list(session, OPERATOR, write(tmp_path / "p26.csv", "\n".join(rows) + "\n"),
+                         ListSpec("province-8", "省平台行业代码"), version="2026")  # fmt: skip
+        for retired, until in (("62100001", "2024-12-31"), ("62100003", "2026-06-30")):
+            with pytest.raises(InputError, match=f"`{retired}` of `province-8` is not in force") as refused:
+                decide(session, OPERATOR, item.id, to_code=retired, reason="旧码")
+            assert until in str(refused.value) and "已失效" in (refused.value.message_zh or "")
+        before = build_translator(session, "local-6", "province-8", as_of=date(2026, 3, 1)).translate("621001")
+        after = build_translator(session, "local-6", "province-8", as_of=date(2026, 12, 1)).translate("621001")
+    assert (before.to_code, before.method) == ("62100003", Method.DECISION)
+    assert (after.to_code, after.method) == (None, Method.AMBIGUOUS)  # back to the crosswalk: queued again
+
+
 def test_decisions_export_as_a_crosswalk_that_imports_back(codes: sessionmaker[Session], tmp_path: Path) -> None:
     _run(codes)
     with codes() as session, session.begin():
@@ -114,7 +140,7 @@ def test_decisions_export_as_a_crosswalk_that_imports_back(codes: sessionmaker[S
             if item.kind == "ambiguous":
                 target = "52210001" if item.from_code == "522101" else "62100002"
                 decide(session, OPERATOR, item.id, to_code=target, reason="按业态归类")
-        assert export_decisions(session, "local-6", "province-8", tmp_path / "decided.csv") == 3
+        assert export_decisions(session, "local-6", "province-8", tmp_path / "decided.csv").pairs == 3
         import_crosswalk(
             session,
             OPERATOR,
@@ -128,6 +154,31 @@ def test_decisions_export_as_a_crosswalk_that_imports_back(codes: sessionmaker[S
         direct = build_translator(session, "local-6", "province-8", as_of=AS_OF)
         assert direct.route == ["local-6", "province-8"]
         assert direct.translate("621002").to_code == "62100002"
+
+
+def test_a_decision_a_crosswalk_row_cannot_say_is_left_out_of_the_export_and_counted(
+    codes: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A decision for records whose field is empty was written with an empty rule value (the import refused the whole
+    file); one for several fields was written with no rule at all, wider than what was decided."""
+    _run(codes)
+    more = pl.DataFrame({"code": ["522102"], "business_format": ["522199"]})
+    with codes() as session, session.begin():
+        translator = build_translator(session, "local-6", "province-8", as_of=AS_OF)
+        note_for_review(session, translator, translator.translate_column(more["code"], more), seen_in="x.csv")
+        items = {i.from_code: i for i in list_review_items(session)}
+        items["522101"].context = '{"business_format": ""}'  # records whose format is empty
+        items["621001"].context = '{"business_format": "621001", "scale": "大"}'  # two fields
+        answers = {"522101": "52210001", "621001": "62100002", "621002": None, "999999": "52210001",
+                   "522102": "52210002"}  # fmt: skip
+        for code, answer in answers.items():
+            decide(session, OPERATOR, items[code].id, to_code=answer, reason="按业态归类")
+        done = export_decisions(session, "local-6", "province-8", tmp_path / "decided.csv")
+        assert (done.pairs, done.no_equivalent, done.not_codes, done.not_rules) == (1, 1, 1, 2)
+        import_crosswalk(session, OPERATOR, tmp_path / "decided.csv", name="decided", from_list="local-6",
+                         to_list="province-8", version="1")  # fmt: skip
+    rows = (tmp_path / "decided.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert [r.split(",")[:4] for r in rows[1:]] == [["522102", "52210002", "business_format", "522199"]]
 
 
 def test_coverage_adds_up_and_is_kept(codes: sessionmaker[Session]) -> None:

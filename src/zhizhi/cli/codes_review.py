@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
-from zhizhi.codes import export_decisions, get_code_list, list_decisions
+from zhizhi.codes import export_decisions, get_code_list
 from zhizhi.delivery.holds import decide_code, release, review_queue
 from zhizhi.i18n import cli_locale, translate
 
@@ -129,15 +129,18 @@ def export_command(
     """Write the decisions between two lists as a crosswalk file that `zhizhi codes import --crosswalk` takes."""
     with transaction(ctx) as (_, session):
         get_code_list(session, from_list), get_code_list(session, to_list)
-        decisions = len(list_decisions(session, from_list, to_list))
-        written = export_decisions(session, from_list, to_list, output)
-    data = {"from_list": from_list, "to_list": to_list, "output": str(output), "pairs": written}
-    data["no_equivalent"] = decisions - written
+        done = export_decisions(session, from_list, to_list, output)
+    data: dict[str, object] = {"from_list": from_list, "to_list": to_list, "output": str(output), **done.as_dict()}
 
     def show() -> None:
-        skipped = (
-            f" ({data['no_equivalent']} with no equivalent are not crosswalk rows)" if data["no_equivalent"] else ""
-        )
-        console.print(f"Wrote {written} decided pairs to {escape(str(output))}{skipped}.")
+        left = [
+            f"{done.no_equivalent} 项无对应代码 with no equivalent" if done.no_equivalent else "",
+            f"{done.not_codes} 项原值不是代码 on a value that is no code" if done.not_codes else "",
+            f"{done.not_rules} 项针对字段为空或多个字段的记录 for records with an empty field or several fields"
+            if done.not_rules else "",
+        ]  # fmt: skip
+        said = "; ".join(x for x in left if x)
+        kept = f" — 未写入 left out, they stay decisions (a crosswalk row cannot say them): {said}" if said else ""
+        console.print(f"已写入 {done.pairs} 组对照 Wrote {done.pairs} decided pairs to {escape(str(output))}{kept}.")
 
     emit(data, as_json, show)

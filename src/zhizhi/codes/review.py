@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, audit, require
 from zhizhi.cells import csv_cell
-from zhizhi.codes.lists import all_codes, get_code_list
+from zhizhi.codes.lists import all_codes, get_code_list, load_hierarchy
 from zhizhi.codes.translate import Translation, Translator, context_key
 from zhizhi.errors import ConflictError, InputError, NotFoundError
 from zhizhi.store.tables import CodeDecision, CodeReviewItem
-from zhizhi.store.types import iso_utc, utcnow
+from zhizhi.store.types import iso_utc, local_today, utcnow
 
 if TYPE_CHECKING:
     import polars as pl
@@ -148,12 +150,8 @@ def decide(
             "Say why, in a few words (two characters at least): the reason is kept with the decision.",
             zh="请用几个字说明决定的理由（至少两个字）：理由与决定一并保存。",
         )
-    if to_code is not None and to_code not in all_codes(session, item.to_list):
-        title = get_code_list(session, item.to_list).title
-        raise InputError(
-            f"`{to_code}` is not a code of `{item.to_list}`. Pick one of the candidates or another code of that list.",
-            zh=f"{to_code} 不是「{title}」中的代码：请选择候选代码，或填写该表中的其他代码。",
-        )
+    if to_code is not None:
+        _in_force(session, item.to_list, to_code)
     session.execute(update(CodeDecision).where(*same_code).values(active=False))
     decision = CodeDecision(
         from_list=item.from_list,
@@ -187,6 +185,28 @@ def decide(
     return decision
 
 
+def _in_force(session: Session, to_list: str, code: str) -> None:
+    """Refuse a code that is not in force today in the list's version in force: a decision is applied to records of
+    today, and a code retired (or not yet valid) would be delivered as if it were."""
+    today = local_today()
+    title = get_code_list(session, to_list).title
+    info = load_hierarchy(session, to_list, as_of=today).codes.get(code)
+    if info is None and code not in all_codes(session, to_list):
+        raise InputError(
+            f"`{code}` is not a code of `{to_list}`. Pick one of the candidates or another code of that list.",
+            zh=f"{code} 不是「{title}」中的代码：请选择候选代码，或填写该表中的其他代码。",
+        )
+    if info is None or not info.valid_on(today):
+        until = f" (valid {info.valid_from or '…'} to {info.valid_to or '…'})" if info is not None else ""
+        until_zh = f"（有效期 {info.valid_from or '…'} 至 {info.valid_to or '…'}）" if info is not None else ""
+        raise InputError(
+            f"`{code}` of `{to_list}` is not in force on {today}{until}: records decided with it would be delivered "
+            "with a code the list no longer has. Pick a code in force (the candidates are).",
+            zh=f"「{title}」的代码 {code} 在 {today} 不在有效期内{until_zh}：按此决定送出的数据将带有已失效的代码。"
+            "请选择现行有效的代码（候选代码均为现行代码）。",
+        )
+
+
 def list_decisions(session: Session, from_list: str, to_list: str) -> list[CodeDecision]:
     """The decisions in force between two lists."""
     stmt = (
@@ -197,15 +217,38 @@ def list_decisions(session: Session, from_list: str, to_list: str) -> list[CodeD
     return list(session.scalars(stmt))
 
 
-def export_decisions(session: Session, from_list: str, to_list: str, path: Path) -> int:
-    """Write the decisions as a crosswalk file that `zhizhi codes import --crosswalk` takes back."""
+@dataclass(frozen=True)
+class Exported:
+    """What an export of decisions wrote, and what it left out and why."""
+
+    pairs: int  # crosswalk rows written
+    no_equivalent: int  # decisions that there is none: no crosswalk row says that
+    not_codes: int  # decisions on a value that is no code of the from-list (a typo decided away)
+    not_rules: int  # decisions for records with an empty field, or with several fields: no rule says that
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def export_decisions(session: Session, from_list: str, to_list: str, path: Path) -> Exported:
+    """Write the decisions as a crosswalk file that `zhizhi codes import --crosswalk` takes back: each exactly as
+    decided, so a decision a crosswalk row cannot say (no equivalent, a value that is no code, records whose field is
+    empty or several fields) is left out and counted, never widened into a row for every record."""
     rows = []
     known = all_codes(session, from_list)
+    left: Counter[str] = Counter()
     for decision in list_decisions(session, from_list, to_list):
-        if decision.to_code is None or decision.from_code not in known:
-            continue
         context = json.loads(decision.context)
-        field, value = next(iter(context.items())) if len(context) == 1 else ("", "")
+        if decision.to_code is None:
+            left["no_equivalent"] += 1
+            continue
+        if decision.from_code not in known:
+            left["not_codes"] += 1
+            continue
+        if len(context) > 1 or any(not str(value).strip() for value in context.values()):
+            left["not_rules"] += 1
+            continue
+        field, value = next(iter(context.items())) if context else ("", "")
         rows.append(
             [
                 decision.from_code,
@@ -222,7 +265,7 @@ def export_decisions(session: Session, from_list: str, to_list: str, path: Path)
         writer = csv.writer(handle)
         writer.writerow(["from_code", "to_code", "rule_field", "rule_value", "reason", "decided_by", "decided_at"])
         writer.writerows(rows)
-    return len(rows)
+    return Exported(len(rows), left["no_equivalent"], left["not_codes"], left["not_rules"])
 
 
 def item_as_dict(item: CodeReviewItem) -> dict[str, Any]:

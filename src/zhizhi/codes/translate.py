@@ -247,7 +247,13 @@ def build_translator(
             if pair.valid_on(day):
                 pairs[pair.from_code].append(pair)
         legs.append(Leg(source, target, hierarchy, dict(pairs)))
-    return Translator(from_list, to_list, legs, _decisions(session, from_list, to_list))
+    in_force = load_hierarchy(session, to_list, as_of=day)  # a decision naming a code retired since is not applied
+    decisions = {
+        code: kept
+        for code, items in _decisions(session, from_list, to_list).items()
+        if (kept := [(f, t) for f, t in items if t is None or (t in in_force and in_force.codes[t].valid_on(day))])
+    }
+    return Translator(from_list, to_list, legs, decisions)
 
 
 def _route(session: Session, from_list: str, to_list: str) -> list[tuple[str, str]]:
