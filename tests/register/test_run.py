@@ -110,6 +110,8 @@ def test_records_of_two_departments_resolve_into_one_register(city: sessionmaker
         assert golden["name"]["file"] == "dengji.csv" and golden["name"]["row"] == 2
         assert [e["what_zh"] for e in file["timeline"]] == ["市场主体：成立日期", "市场主体：成立日期"]
         assert register.search(session, OPERATOR, "lzshx")[0]["id"] == found[0]["id"]  # pinyin initials
+        wide = "".join(chr(ord(c) + 0xFEE0) for c in firms[0]["code"])  # as a department's export writes it
+        assert [e["id"] for e in register.search(session, OPERATOR, wide)] == [found[0]["id"]]
 
     again = _run(city)
     assert again["records_new"] == 0 and again["entities_new"] == 0

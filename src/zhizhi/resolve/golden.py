@@ -9,6 +9,7 @@ keeps its provenance: the record, its source, the batch, file, sheet and row, an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -16,7 +17,8 @@ from typing import Any
 import polars as pl
 
 from zhizhi.config.models import GOLDEN_FIELDS, SurvivorshipConfig
-from zhizhi.resolve.names import name_parts
+from zhizhi.ingest.normalize.text import FULL_WIDTH, WHITESPACE
+from zhizhi.resolve.names import name_parts, simplified
 
 PROVENANCE = ("record_id", "source", "batch_id", "file", "sheet", "row", "at")
 FLAT = ("name", "uscc", "reg_no", "phone", "address")
@@ -56,13 +58,19 @@ def golden_records(
     flat = values.filter(pl.col("field").is_in(FLAT)).pivot(on="field", index="entity_id", values="value")
     flat = flat.with_columns(*(pl.lit(None, pl.String).alias(f) for f in FLAT if f not in flat.columns))
     counts = rows.group_by("entity_id").len("records")
+    names_seen = (  # every name the entity's records carry: a renamed firm is found by its former name (曾用名) too
+        rows.filter(pl.col("name").is_not_null()).group_by("entity_id").agg(pl.col("name").unique().sort().alias("names"))
+        if "name" in rows.columns
+        else pl.DataFrame(schema={"entity_id": rows.schema["entity_id"], "names": pl.List(pl.String)})
+    )
     out = counts.join(golden, on="entity_id", how="left").join(flat, on="entity_id", how="left").sort("entity_id")
+    out = out.join(names_seen, on="entity_id", how="left", maintain_order="left")
     known = known or {}
     names = out["name"].to_list()
     unknown = sorted({name for name in names if name and name not in known})
     spelt = {**known, **dict(zip(unknown, spell(unknown), strict=True))}
     out = out.with_columns(pl.Series("initials", [spelt.get(name, "") if name else None for name in names]))
-    searchable = out.select(*FLAT, "initials").to_dicts()
+    searchable = out.select(*FLAT, "initials", "names").to_dicts()
     return out.select(
         "entity_id",
         pl.col("records").cast(pl.Int64),
@@ -72,7 +80,7 @@ def golden_records(
         "phone",
         "address",
         "initials",
-    ).with_columns(pl.Series("search", [search_text(f) for f in searchable], pl.String))
+    ).with_columns(pl.Series("search", search_texts(searchable), pl.String))
 
 
 def _source_rank(sources: list[str]) -> pl.Expr:
@@ -104,10 +112,34 @@ def _survivor(rows: pl.DataFrame, name: str, rules: Sequence[str]) -> pl.DataFra
 
 
 def search_text(fields: Mapping[str, Any]) -> str:
-    """What search matches: the name, its pinyin `initials`, the credit code, registration number, phone and
-    address, in lower case."""
+    """What search matches: the name, its pinyin `initials`, the other names the records carry (`names`: a former
+    name, another writing), the credit code, registration number, phone (also as digits alone) and address; in the
+    form `search_form` gives a query."""
+    return search_texts([fields])[0]
+
+
+def search_texts(many: Sequence[Mapping[str, Any]]) -> list[str]:
+    """`search_text` of many entities at once."""
     keys = ("name", "initials", "uscc", "reg_no", "phone", "address")
-    return " ".join(str(fields[key]) for key in keys if fields.get(key)).lower()
+    texts = []
+    for fields in many:
+        parts = [str(fields[key]) for key in keys if fields.get(key)]
+        parts += [str(name) for name in fields.get("names") or () if name and name != fields.get("name")]
+        digits = re.sub(r"\D", "", str(fields.get("phone") or ""))
+        if digits and digits != fields.get("phone"):
+            parts.append(digits)
+        texts.append(" ".join(parts))
+    return _searchable(pl.Series(texts, dtype=pl.String)).to_list()
+
+
+def search_form(query: str) -> str:
+    """A query as search compares it with the stored text: half-width, simplified characters, lower case (what a
+    department's export writes as ９１４５… or 柳江區 finds what the register holds as 9145… and 柳江区)."""
+    return str(_searchable(pl.Series([query], dtype=pl.String))[0] or "").strip()
+
+
+def _searchable(texts: pl.Series) -> pl.Series:
+    return simplified(texts.str.replace_many(FULL_WIDTH).str.replace_all(WHITESPACE, " ")).str.to_lowercase()
 
 
 def name_initials(name: str) -> str:

@@ -30,6 +30,7 @@ from zhizhi.errors import NotFoundError
 from zhizhi.privacy.catalogue import personal_columns
 from zhizhi.privacy.masking import disclose, disclose_export, mask, mask_data, pseudonym, pseudonym_key
 from zhizhi.records import record_types
+from zhizhi.resolve.golden import search_form
 from zhizhi.store.tables import Batch, Delivery, Department, Entity, EntityLink, RawRow, Record, RecordVersion
 from zhizhi.store.types import iso_utc, local_text, utcnow
 
@@ -58,13 +59,14 @@ def current_id(session: Session, entity_id: int) -> int:
 def search(session: Session, actor: Actor, query: str, *, limit: int = 50) -> list[dict[str, Any]]:
     """Entities whose credit code, name (or part), pinyin initials, address or phone match, best first."""
     require(actor, "data.read")
-    words = query.strip().lower().split()
+    query = search_form(query)
+    words = query.split()
     if not words:
         return []
     condition = select(Entity).where(Entity.status == "active")
     for word in words:
         condition = condition.where(Entity.search.contains(word, autoescape=True))
-    exact = query.strip().upper() if CODE.match(query.strip()) else None
+    exact = query.upper() if CODE.match(query) else None
     if exact:
         condition = (
             select(Entity)
