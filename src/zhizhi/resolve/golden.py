@@ -111,6 +111,11 @@ def _survivor(rows: pl.DataFrame, name: str, rules: Sequence[str]) -> pl.DataFra
     )
 
 
+SEARCH_FORM = 2
+"""What an entity's search text holds, by edition (2: the names its records carry, a phone's digits, half-width and
+simplified): a run after a new edition writes every golden record again (`zhizhi.resolve.run`)."""
+
+
 def search_text(fields: Mapping[str, Any]) -> str:
     """What search matches: the name, its pinyin `initials`, the other names the records carry (`names`: a former
     name, another writing), the credit code, registration number, phone (also as digits alone) and address; in the

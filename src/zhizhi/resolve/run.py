@@ -7,9 +7,9 @@ changed (a record without a code whose name core a new registered firm now holds
 are kept, and only the components of the evidence that this run's changes reach are clustered again (see scope.py),
 so a batch costs what it touches, not what the register holds: the store is asked for the new and changed records,
 the links and edges the walk reaches and the golden records to write, and the features of the rest come from the
-cache (cache.py). A run with other thresholds or survivorship rules than the last one clusters everything again and
-rewrites every golden record. The model trained on the first run (from pairs that share a credit code) is kept with
-the run and reused, so that re-running is deterministic; `retrain` trains it again.
+cache (cache.py). A run with other thresholds, survivorship rules or search text edition than the last one clusters
+everything again and rewrites every golden record. The model trained on the first run (from pairs that share a
+credit code) is kept with the run and reused, so that re-running is deterministic; `retrain` trains it again.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from zhizhi.resolve.cache import last_stamp, stamp
 from zhizhi.resolve.cache import prepared as cache_prepared
 from zhizhi.resolve.engine import Model, Thresholds, cluster, score_pairs
 from zhizhi.resolve.features import name_holder_key
+from zhizhi.resolve.golden import SEARCH_FORM
 from zhizhi.resolve.identity import Assignment, assign
 from zhizhi.resolve.scope import Evidence
 from zhizhi.resolve.subjects import fresh_records, resolvable_types
@@ -144,7 +145,7 @@ def _finish(session: Session, actor: Actor, run: ResolveRun, *, reconsidered: in
 
 def _settings(config: ResolveConfig, thresholds: Thresholds) -> str:
     """What a run keeps of its settings: another run with others reconsiders every record."""
-    kept = {"thresholds": asdict(thresholds), "survivorship": config.survivorship.model_dump()}
+    kept = {"thresholds": asdict(thresholds), "survivorship": config.survivorship.model_dump(), "search": SEARCH_FORM}
     return json.dumps({**kept, "record_types": resolvable_types()})
 
 
