@@ -141,6 +141,30 @@ def test_golden_records_written_in_slices_are_the_golden_records(
         assert {e.id: (e.golden, e.name, e.search, e.records) for e in session.scalars(select(Entity))} == whole
 
 
+def test_undoing_one_pair_of_a_split_undoes_the_whole_split(city: sessionmaker[Session], tmp_path: Path) -> None:
+    """A split is an `apart` per pair made at once; the review page undid only the pairs it listed (at most 50), so a
+    large split stayed partly in force, unseen."""
+    firms = _firms(4)
+    _load(city, tmp_path, firms)
+    _run(city)
+    a, b = (f"dengji:uscc={firms[i]['code']}" for i in (0, 1))
+    b_licence = f"xuke:uscc={firms[1]['code']}"
+    with city() as session, session.begin():
+        ids = {f"{r.source}:{r.key}": r.id for r in session.scalars(select(Record))}
+        review.decide(session, OPERATOR, "merge", [(ids[a], ids[b])], "同一家企业")
+    _run(city)
+    with city() as session, session.begin():
+        assert len({_entities(session)[k] for k in (a, b, b_licence)}) == 1  # one entity of four records
+        made = review.split(session, OPERATOR, [ids[b], ids[b_licence]], "并非同一企业")
+        assert len(made) == 4  # each record taken out, apart from each that stayed
+    _run(city)
+    with city() as session, session.begin():
+        assert review.undo(session, OPERATOR, [made[0].id], "拆分有误") == 4
+    _run(city)
+    with city() as session:
+        assert len({_entities(session)[k] for k in (a, b, b_licence)}) == 1
+
+
 def test_ids_stay_and_decisions_are_remembered(city: sessionmaker[Session], tmp_path: Path) -> None:
     firms = _firms(12)
     _load(city, tmp_path, firms[:10])

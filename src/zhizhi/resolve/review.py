@@ -188,18 +188,32 @@ def undo(session: Session, actor: Actor, decision_ids: list[int], reason: str) -
             f"No decision {_listed(missing)} in your scope: nothing was undone. See `zhizhi review decisions`.",
             zh=f"您的权限范围内没有决定 {_listed(missing)}，未撤销任何决定。",
         )
+    found = _whole_acts(session, actor, found)
+    ids = sorted(d.id for d in found)
     now = utcnow()
     undone = 0
     for decision in found:
         if decision.undone_at is None:
             decision.undone_at, decision.undone_by = now, actor.name
             undone += 1
-    for pair in session.scalars(select(ReviewPair).where(ReviewPair.decision_id.in_(decision_ids))):
+    for pair in session.scalars(select(ReviewPair).where(ReviewPair.decision_id.in_(ids))):
         pair.status, pair.decision_id = "open", None
-    audit.record(
-        session, actor, "register.undo", object_type="resolve_decision", detail={"ids": decision_ids, "reason": reason}
-    )
+    audit.record(session, actor, "register.undo", object_type="resolve_decision", detail={"ids": ids, "reason": reason})
     return undone
+
+
+def _whole_acts(session: Session, actor: Actor, found: list[ResolveDecision]) -> list[ResolveDecision]:
+    """The decisions with every other of their acts still in force: a split is an `apart` for each pair of a record
+    taken out and one that stayed, made at once; undoing a part of it would leave the rest in force, unseen."""
+    acts = {(d.kind, d.decided_by, d.decided_at, d.reason) for d in found if d.kind == "apart"}
+    more: dict[int, ResolveDecision] = {d.id: d for d in found}
+    for kind, by, at, why in acts:
+        same = select(ResolveDecision).where(
+            ResolveDecision.kind == kind, ResolveDecision.decided_by == by, ResolveDecision.decided_at == at,
+            ResolveDecision.reason == why, ResolveDecision.undone_at.is_(None), _decision_in_scope(actor),
+        )  # fmt: skip
+        more |= {d.id: d for d in session.scalars(same)}
+    return list(more.values())
 
 
 def decisions(session: Session, actor: Actor, *, limit: int = 100) -> list[dict[str, Any]]:

@@ -127,7 +127,8 @@ def show_review(
         "pairs": [
             {**p, **register_view.side_by_side(p), "why_lines": register_view.why_lines(p["why"])} for p in pairs
         ],
-        "acts": register_view.decision_acts(review.decisions(db, actor, limit=50)),
+        # enough decisions for the latest acts whole (a split is one per pair): the latest 50 acts are shown
+        "acts": register_view.decision_acts(review.decisions(db, actor, limit=5000))[:50],
         "can_decide": actor.can("data.write"),
         "decided": {"pair": decided, "kind": kind, "entity": entity} if decided else None,
         "undone": undone,
