@@ -136,11 +136,11 @@ def test_an_idle_worker_is_not_woken_by_its_own_looks(
 def test_an_idle_worker_takes_no_write_lock_for_its_checkpoints(
     city: sessionmaker[Session], workspace: Workspace, backend: str
 ) -> None:
+    from tests.ledger.facts import erasures
     from zhizhi.delivery.worker import Checkpoints
-    from zhizhi.ledger import append_many
 
     with city() as session, session.begin():  # something to sign at the first round
-        append_many(session, [("test.entry", "test", 1, {"n": 1})])
+        erasures(session, 1)
     locking: list[str] = []
     marker = "pg_advisory_xact_lock" if backend == "postgresql" else "BEGIN IMMEDIATE"
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.ledger.facts import erasures
 from zhizhi import ledger
 from zhizhi.config import Workspace
 from zhizhi.delivery.worker import Checkpoints, Worker
@@ -19,7 +20,7 @@ from zhizhi.store.types import utcnow
 
 def _entries(sessions: sessionmaker[Session], count: int) -> None:
     with sessions() as session, session.begin():
-        ledger.append_many(session, [("test.entry", "test", n, {"n": n}) for n in range(count)])
+        erasures(session, count)
 
 
 def _checkpoints(sessions: sessionmaker[Session]) -> list[int]:

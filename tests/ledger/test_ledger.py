@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import OPERATOR, outbox
 from tests.ingest.test_pipeline import _codes, _row, _source, _write
+from tests.ledger.facts import erasures
 from zhizhi.cli.main import app
 from zhizhi.config import Workspace
 from zhizhi.config.keys import PUBLIC_KEY, ensure_signing_key
@@ -38,8 +39,7 @@ def keys(tmp_path: Path) -> Path:
 def _append(sessions: sessionmaker[Session], count: int, start: int = 1) -> None:
     with sessions() as session, session.begin():
         for n in range(start, start + count):
-            payload = {"source": "dengji", "rows": {"read": n * 10}, "文件": "导出.csv"}
-            append(session, "batch.ingested", "batch", n, payload)
+            erasures(session, 1, {"types": {"entity": {"read": n * 10}}, "文件": "导出.csv"})
 
 
 def _verify(sessions: sessionmaker[Session], keys: Path) -> dict[str, object]:
@@ -106,6 +106,45 @@ def test_tampering_of_each_kind_is_named(
     assert not report["ok"] and report["first_bad_seq"] == bad_seq and problem in str(report["problem"])
 
 
+@pytest.mark.parametrize(
+    "statements",
+    [
+        ["DELETE FROM ledger_entries WHERE seq >= 4", "DELETE FROM ledger_checkpoints WHERE seq = 5"],
+        ["DELETE FROM ledger_entries WHERE seq >= 4", "DELETE FROM ledger_checkpoints"],
+    ],
+    ids=["newest-and-their-checkpoint", "newest-and-every-checkpoint"],
+)
+def test_the_newest_entries_deleted_with_their_checkpoints_are_caught_by_the_copy_kept_beside_the_keys(
+    sessions: sessionmaker[Session], engine: Engine, keys: Path, statements: list[str]
+) -> None:
+    """The database alone read as intact (and invited a new signature over the shorter chain)."""
+    _append(sessions, 3)
+    with sessions() as session, session.begin():
+        sign_head(session, keys)
+    _append(sessions, 2, start=4)
+    with sessions() as session, session.begin():
+        sign_head(session, keys)
+    _tamper(engine, *statements)
+    report = _verify(sessions, keys)
+    assert not report["ok"] and "signed entries up to 5: entries after 3 were lost" in str(report["problem"])
+    with sessions() as session, session.begin(), pytest.raises(ConflictError, match="were lost"):
+        sign_head(session, keys)
+
+
+def test_the_copy_kept_beside_the_keys_of_another_databases_ledger_is_not_held_against_this_one(
+    sessions: sessionmaker[Session], engine: Engine, keys: Path
+) -> None:
+    _append(sessions, 3)
+    with sessions() as session, session.begin():
+        sign_head(session, keys)
+    _tamper(engine, "DELETE FROM ledger_checkpoints", "DELETE FROM ledger_entries")  # a new database, as it were
+    _append(sessions, 1)
+    report = _verify(sessions, keys)
+    assert report["ok"] and report["entries"] == 1
+    with sessions() as session, session.begin():
+        assert sign_head(session, keys).seq == 1
+
+
 def test_a_checkpoint_signed_by_another_key_is_refused(
     sessions: sessionmaker[Session], keys: Path, tmp_path: Path
 ) -> None:
@@ -131,7 +170,7 @@ def test_a_proof_holds_without_the_database_and_fails_on_any_changed_byte(
     with sessions() as session, session.begin():
         proof = make_proof(session, keys, 2).encode()  # no checkpoint yet: one is signed for it
     result = check_proof(proof)
-    assert result.ok and result.entry is not None and result.entry["payload"]["rows"] == {"read": 20}
+    assert result.ok and result.entry is not None and result.entry["payload"]["types"] == {"entity": {"read": 20}}
     assert result.checkpoint is not None and result.checkpoint["seq"] == 4
     assert len(json.loads(proof)["segment"]) == 2
     for position in range(len(proof)):
@@ -151,7 +190,7 @@ def test_the_cli_exports_a_proof_a_stranger_checks(
     listed = runner.invoke(app, ["-w", str(root), "ledger", "list", "--json"])
     assert listed.exit_code == 0, listed.output
     entries = json.loads(listed.output)
-    assert [e["kind"] for e in entries] == ["batch.ingested"] * 4
+    assert [e["kind"] for e in entries] == ["privacy.erased"] * 4
     exported = runner.invoke(app, ["-w", str(root), "ledger", "proof", "2", "-o", str(tmp_path / "proof.json")])
     assert exported.exit_code == 0, exported.output
     # The third party has the file and nothing else: no workspace, no database.
@@ -199,15 +238,44 @@ def test_an_entry_appended_by_hand_after_the_last_checkpoint_is_named_and_never_
         sign_head(session, keys)
         signed = session.scalar(select(func.max(LedgerEntry.seq)))
     true = {"target": delivery.target, "idempotency_key": delivery.idempotency_key,
-            "record_version_id": delivery.record_version_id, "attempt": 1, "reason": None}  # fmt: skip
-    with city() as session, session.begin():
-        append(session, "delivery.acknowledged", "delivery", delivery.id, true)
+            "record_version_id": delivery.record_version_id, "attempt": 0, "reason": None}  # fmt: skip
+    with city() as session, session.begin():  # what a requeue writes: the delivery is pending, as the outbox holds it
+        append(session, "delivery.requeued", "delivery", delivery.id, {**true, "was": "pending", "why": "resend"})
     report = _verify(city, keys)
     assert report["ok"] and (report["unsigned"], report["unsigned_from"]) == (1, signed + 1)
     with city() as session, session.begin():
-        seq = append(session, "delivery.acknowledged", "delivery", delivery.id, {**true, "idempotency_key": "FORGED"})
+        seq = append(session, "delivery.requeued", "delivery", delivery.id, {**true, "idempotency_key": "FORGED"})
     report = _verify(city, keys)
     assert not report["ok"] and report["first_bad_seq"] == seq and "`FORGED`" in str(report["problem"])
+    with city() as session, session.begin(), pytest.raises(ConflictError, match=f"entry {seq}"):
+        sign_head(session, keys)
+
+
+@pytest.mark.parametrize(
+    ("kind", "subject", "subject_id", "payload", "said"),
+    [
+        # each passed verify and was signed, and the first made a proof that held
+        ("delivery.acknowledged", "delivery", None, {}, "leaves delivery 1 acknowledged; the outbox holds it pending"),
+        ("delivery.acknowledged", "delivery", None, {"attempt": 1}, "does not name delivery 1's target"),
+        ("delivery.acknowledged", "Delivery", None, None, "entries of its kind are about a `delivery`"),
+        ("delivery.receipts", "delivery", 999_999, None, "of a kind zhizhi never writes"),
+        ("batch.ingested", "batch", 77, {"source": "dengji", "file_hash": "0" * 64}, "names batch 77"),
+    ],
+)
+def test_an_entry_the_store_does_not_bear_out_is_named_whatever_it_is_about(
+    city: sessionmaker[Session], keys: Path, tmp_path: Path, kind: str, subject: str, subject_id: int | None,
+    payload: dict[str, object] | None, said: str,
+) -> None:  # fmt: skip
+    """A field was compared only when the payload named it, only entries about a `delivery` were held against the
+    store, an entry's outcome never against the delivery's state, and other kinds not at all."""
+    delivery = _owed(city, tmp_path)
+    true = {"target": delivery.target, "idempotency_key": delivery.idempotency_key,
+            "record_version_id": delivery.record_version_id, "attempt": 1, "reason": None}  # fmt: skip
+    with city() as session, session.begin():
+        body = payload if payload is not None and "attempt" in payload else {**true, **(payload or {})}
+        seq = append(session, kind, subject, subject_id or delivery.id, body)
+    report = _verify(city, keys)
+    assert not report["ok"] and report["first_bad_seq"] == seq and said in str(report["problem"])
     with city() as session, session.begin(), pytest.raises(ConflictError, match=f"entry {seq}"):
         sign_head(session, keys)
 

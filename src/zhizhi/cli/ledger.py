@@ -28,7 +28,7 @@ def verify(ctx: typer.Context, as_json: bool = JsonOption) -> None:
             f"Ledger intact: {report.entries} entries, {report.checkpoints} checkpoints, head {report.head_hash}."
             + (
                 f" Entries {report.unsigned_from}-{report.entries} ({report.unsigned}) are not under a signed "
-                "checkpoint yet: the outbox bears them out, but only a signature proves them; the worker signs "
+                "checkpoint yet: the store bears them out, but only a signature proves them; the worker signs "
                 "them soon, or run `zhizhi ledger checkpoint`."
                 if report.unsigned
                 else ""

@@ -149,8 +149,15 @@ def _owe_again(session: Session, target: TargetConfig, fresh: list[Any]) -> int:
     made = owe(
         session, [Owed(target.name, record, version, key, batch) for record, version, key, batch in fresh], utcnow()
     )
-    why = {"target": target.name, "why": "new"}
-    ledger.append_many(session, [("delivery.requeued", "delivery", delivery_id, why) for delivery_id in made])
+    named = select(Delivery.id, Delivery.idempotency_key, Delivery.record_version_id)
+    said = {i: (key, version) for part in slices(sorted(made))
+            for i, key, version in session.execute(named.where(Delivery.id.in_(part)))}  # fmt: skip
+    ledger.append_many(session, [
+        ("delivery.requeued", "delivery", delivery_id,
+         {"target": target.name, "idempotency_key": said[delivery_id][0], "record_version_id": said[delivery_id][1],
+          "why": "new"})
+        for delivery_id in made
+    ])  # fmt: skip
     return len(made)
 
 
@@ -204,6 +211,7 @@ def requeue(session: Session, deliveries: Sequence[Delivery], why: str) -> int:
             {
                 "target": delivery.target,
                 "idempotency_key": delivery.idempotency_key,
+                "record_version_id": delivery.record_version_id,
                 "was": delivery.status,
                 "why": why,
             },

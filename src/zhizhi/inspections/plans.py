@@ -344,7 +344,6 @@ def commit_draw(
         **({"staffs": staffs[0]} if staffs else {}),
     }
     seq = ledger.append(session, "draw.commit", "inspection_draw", number, payload)
-    ledger.sign_head(session, keys_dir)
     draw = InspectionDraw(
         number=number,
         plan_id=plan.id,
@@ -359,6 +358,7 @@ def commit_draw(
     )
     session.add(draw)
     session.flush()
+    ledger.sign_head(session, keys_dir)  # the draw stored first: the store bears its entry out
     return draw
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,7 +25,7 @@ from zhizhi.config.keys import PRIVATE_KEY, PUBLIC_KEY
 from zhizhi.errors import ConfigError, ConflictError, InputError
 from zhizhi.ledger.against import last_signed, unsigned_entries
 from zhizhi.ledger.chain import GENESIS, _head, canonical
-from zhizhi.store.tables import LedgerCheckpoint
+from zhizhi.store.tables import LedgerCheckpoint, LedgerEntry
 from zhizhi.store.types import iso_utc, utcnow
 
 MESSAGE_KIND = "zhizhi-ledger-checkpoint"
@@ -73,12 +75,67 @@ def public_key_pem(keys_dir: Path) -> str:
     return (keys_dir / PUBLIC_KEY).read_text(encoding="ascii")
 
 
+WITNESS = "ledger-witness.json"
+"""The last checkpoint signed, kept beside the keys, outside the database: deleting the newest entries together with
+their checkpoints from the database does not delete it."""
+
+
+@dataclass(frozen=True)
+class Witnessed:
+    """What the copy kept beside the keys says of this database's ledger: the entries it covers (0: none, or the copy
+    is of another database's ledger) or why it does not hold."""
+
+    covers: int
+    problem: str | None = None
+
+
+def witnessed(session: Session, keys_dir: Path, entries: int, public: Ed25519PublicKey | None = None) -> Witnessed:
+    """Hold the kept copy of the last checkpoint against the chain of `entries` entries (and, with `public`, its
+    signature): the entry it signed must still be there, with the hash it signed."""
+    path = keys_dir / WITNESS
+    if not path.is_file():
+        return Witnessed(0)
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        signed = Signed(int(kept["seq"]), kept["head_hash"], kept["at"], kept["key_fingerprint"], kept["signature"])
+        first = str(kept["first_hash"])
+    except (ValueError, KeyError, TypeError):
+        return Witnessed(0, f"`{path}` is not a checkpoint zhizhi kept: put back the file, or remove it if it is not")
+    if session.scalar(select(LedgerEntry.hash).where(LedgerEntry.seq == 1)) != first:
+        return Witnessed(0)  # another database's ledger (a workspace given a new database)
+    where = f"the checkpoint of entry {signed.seq} kept at `{path}`"
+    if public is not None and not signature_ok(signed, public):
+        return Witnessed(0, f"{where} is not signed by this workspace's key")
+    if signed.seq > entries:
+        return Witnessed(0, f"{where} signed entries up to {signed.seq}: entries after {entries} were lost")
+    if session.scalar(select(LedgerEntry.hash).where(LedgerEntry.seq == signed.seq)) != signed.head_hash:
+        return Witnessed(0, f"{where} does not match the chain")
+    return Witnessed(signed.seq)
+
+
+def _keep(keys_dir: Path, session: Session, signed: Signed) -> None:
+    """Keep the checkpoint just signed beside the keys (written whole, then moved into place)."""
+    first = session.scalar(select(LedgerEntry.hash).where(LedgerEntry.seq == 1))
+    path = keys_dir / WITNESS
+    part = path.with_suffix(".part")
+    part.write_text(json.dumps({"first_hash": first, **signed.as_dict()}), encoding="utf-8")
+    os.replace(part, path)
+
+
 def sign_head(session: Session, keys_dir: Path) -> Signed:
-    """Sign the ledger's current head (in the caller's transaction); an empty ledger cannot be signed."""
+    """Sign the ledger's current head (in the caller's transaction); an empty ledger cannot be signed, nor one whose
+    entries the checkpoint kept beside the keys signed are gone (signing anew would cover their loss)."""
     seq, head_hash = _head(session)
     if seq == 0 or head_hash == GENESIS:
         raise InputError("The ledger is empty: there is nothing to sign yet.", zh="账本为空，尚无可签名的内容。")
-    tail = unsigned_entries(session, after=last_signed(session), head=seq)
+    kept = witnessed(session, keys_dir, seq)
+    if kept.problem is not None:
+        raise ConflictError(
+            f"Not signed: {kept.problem}. Run `zhizhi ledger verify` and find out what happened to the ledger.",
+            zh=f"未签名：保存在密钥旁的最近签名检查点与账本不符（{kept.problem}）。"
+            "请运行 `zhizhi ledger verify` 查明原因。",
+        )
+    tail = unsigned_entries(session, after=max(last_signed(session), kept.covers), head=seq)
     if tail.bad_seq is not None:
         raise ConflictError(
             f"Not signed: {tail.problem}. An entry the outbox does not bear out may have been written into the "
@@ -103,6 +160,7 @@ def sign_head(session: Session, keys_dir: Path) -> Signed:
         )
     )
     session.flush()
+    _keep(keys_dir, session, signed)
     return signed
 
 

@@ -16,7 +16,7 @@ from zhizhi.config.keys import PUBLIC_KEY
 from zhizhi.errors import ConfigError
 from zhizhi.ledger.against import unsigned_entries
 from zhizhi.ledger.chain import check_chain, entries
-from zhizhi.ledger.checkpoints import checkpoints, signature_ok
+from zhizhi.ledger.checkpoints import checkpoints, signature_ok, witnessed
 from zhizhi.store.tables import LedgerEntry
 
 
@@ -55,7 +55,11 @@ def verify_ledger(session: Session, keys_dir: Path) -> LedgerCheck:
         if not signature_ok(checkpoint, public):
             problem = f"the checkpoint of entry {checkpoint.seq} is not signed by this workspace's key"
             return LedgerCheck(False, chain.entries, chain.head_hash, len(signed), checkpoint.seq, problem)
-    tail = unsigned_entries(session, after=max((c.seq for c in signed), default=0), head=chain.entries)
+    kept = witnessed(session, keys_dir, chain.entries, public)
+    if kept.problem is not None:
+        return LedgerCheck(False, chain.entries, chain.head_hash, len(signed), chain.entries + 1, kept.problem)
+    after = max(max((c.seq for c in signed), default=0), kept.covers)
+    tail = unsigned_entries(session, after=after, head=chain.entries)
     start = tail.first if tail.count else None
     if tail.bad_seq is not None:
         return LedgerCheck(False, chain.entries, chain.head_hash, len(signed), tail.bad_seq, tail.problem, tail.count,
