@@ -19,6 +19,7 @@ One connection pool is kept per target and its settings, so batches reuse connec
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import logging
 import os
@@ -38,6 +39,8 @@ from zhizhi.delivery.transports import Item, Outcome, TransientError, setting, u
 from zhizhi.errors import ConfigError
 
 ANSWER_KEYS = ("results", "key", "status", "reason", "accepted", "rejected")
+LATE = "平台的应答超时未读完；the answer took longer than the timeout to come"
+_CALLS = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="zhizhi-http")
 ANSWER_MAX_BYTES = 32 * 1024 * 1024  # a 2xx answer larger than this is not read (10,000 results fit many times)
 ERROR_PAGE_BYTES = 64 * 1024  # of another answer only this much is read: its words are kept, not its bulk
 REASON_MAX = 500  # characters of a platform's reason kept with a delivery
@@ -145,9 +148,21 @@ class HttpTransport:
         answer = Answer.of(target)
         body = {"target": target.name, "records": [_envelope(k, r) for k, r in items]}
         timeout = float(setting(target, "timeout", 10))
+        deadline = time.monotonic() + timeout
+        client = self._client(target)
+
+        def call() -> tuple[httpx.Response, bytes]:
+            with client.stream("POST", url, json=body, headers=_headers(target)) as response:
+                return response, _read(response, deadline)
+
+        # The whole answer within the timeout, its status line and headers too: httpx times each read alone, so an
+        # answer whose headers come a byte at a time would keep the send past its claim (and the batch sent twice).
+        future = _CALLS.submit(call)
         try:
-            with self._client(target).stream("POST", url, json=body, headers=_headers(target)) as response:
-                content = _read(response, time.monotonic() + timeout)
+            response, content = future.result(timeout=max(deadline - time.monotonic(), 0) + 1)
+        except concurrent.futures.TimeoutError as exc:
+            self._drop(target)  # its connections closed: the stalled call ends at once
+            raise TransientError(LATE, maybe_arrived=True) from exc
         except httpx.HTTPError as exc:
             # Once the request has left, no answer in time (or a connection cut while answering) does not mean the
             # platform did not take it.
@@ -157,19 +172,34 @@ class HttpTransport:
         if refusal is not None:
             return [Outcome(k, False, refusal) for k, _ in items]
         try:  # a 2xx answer that cannot be read: the platform took the request, so it may have arrived
-            results = answer.read(json.loads(content))
+            parsed = json.loads(content)
         except ValueError as exc:
             raise TransientError(f"the answer is not JSON ({exc})", maybe_arrived=True) from exc
+        failed = _says_it_failed(parsed)
+        if failed is not None and not _settles_any(answer, parsed, items):
+            # HTTP 200 with {"code": 500, "msg": "系统维护中"}: the platform says it did not take the batch
+            raise TransientError(f"平台答复处理失败：{failed}；the platform answered that it failed: {failed}",
+                                 maybe_arrived=True)  # fmt: skip
+        try:
+            results = answer.read(parsed)
         except TransientError as exc:
             raise TransientError(str(exc), maybe_arrived=True) from exc
-        if results and not any(key in results for key, _ in items):
+        if not any(key in results for key, _ in items):
             log.warning(
-                "target %s: the answer gives %d results under keys none of which were sent; check the target's "
-                "`transport.answer.key` (docs/targets.md): the batch stays `sent` until a receipt comes",
+                "target %s: the answer settles none of the %d records sent (%d results, under other keys or none); "
+                "check the target's `transport.answer` (docs/targets.md): the batch stays `sent` until a receipt "
+                "comes",
                 target.name,
+                len(items),
                 len(results),
             )
         return [answer.outcome(key, results.get(key, {})) for key, _ in items]
+
+    def _drop(self, target: TargetConfig) -> None:
+        """Close the target's connection pool (made again at the next send)."""
+        with self._lock:
+            for key in [k for k in self._clients if k[0] == target.name]:
+                self._clients.pop(key).close()
 
     def _client(self, target: TargetConfig) -> httpx.Client:
         """The target's connection pool, made again when its settings change."""
@@ -183,6 +213,34 @@ class HttpTransport:
                 client = httpx.Client(timeout=float(settings.get("timeout", 10)), verify=_tls(target))
                 self._clients[(target.name, signature)] = client
             return client
+
+
+ERROR_TEXTS = ("error", "errmsg", "err_msg", "error_msg", "errorMsg", "error_message")
+CODES = ("code", "errcode", "err_code", "errorCode", "error_code", "resultCode", "retcode")
+SUCCESS_CODES = ("0", "00", "000", "0000", "200", "success", "ok", "SUCCESS", "OK")
+WORDS = ("msg", "message", "errmsg", "error", "desc", "reason")
+
+
+def _says_it_failed(body: Any) -> str | None:
+    """What a 2xx answer says went wrong, when it says so in the usual ways of a platform that answers every call with
+    HTTP 200: `success: false`, an error text, or a result code that is no success code. None: it does not."""
+    if not isinstance(body, dict):
+        return None
+    code = next((body[name] for name in CODES if body.get(name) not in (None, "")), None)
+    said = body.get("success") is False or any(body.get(name) for name in ERROR_TEXTS)
+    if not said and (code is None or str(code) in SUCCESS_CODES):
+        return None
+    words = next((str(body[name]) for name in WORDS if body.get(name)), None)
+    return ((f"[{code}] " if code is not None else "") + (words or json.dumps(body, ensure_ascii=False)))[:REASON_MAX]
+
+
+def _settles_any(answer: Answer, body: Any, items: list[Item]) -> bool:
+    """Whether an answer that says it failed still gives a verdict for some record sent (then those are read)."""
+    try:
+        results = answer.read(body)
+    except TransientError:
+        return False
+    return any(key in results and answer.outcome(key, results[key]).accepted is not None for key, _ in items)
 
 
 def _read(response: httpx.Response, deadline: float) -> bytes:
@@ -199,8 +257,7 @@ def _read(response: httpx.Response, deadline: float) -> bytes:
     for chunk in response.iter_bytes():
         content += chunk
         if time.monotonic() > deadline:
-            late = "平台的应答超时未读完；the answer took longer than the timeout to come"
-            raise TransientError(late, maybe_arrived=True)
+            raise TransientError(LATE, maybe_arrived=True)
         if len(content) > cap:
             if success:
                 raise TransientError(_too_large(len(content)), maybe_arrived=True)
