@@ -217,6 +217,24 @@ def test_the_cli_sends_what_is_due(
 
 
 
+@pytest.mark.parametrize(
+    ("narrowed", "said"),
+    [({"filter": {"departments": ["LZ-XY"]}}, "department `LZ-DJ`"), ({"filter": {"sources": ["other"]}}, "source")],
+)
+def test_a_record_the_target_file_no_longer_takes_is_never_sent(
+    city: sessionmaker[Session], tmp_path: Path, receiver: Receiver, narrowed: dict[str, Any], said: str
+) -> None:
+    """The file narrowed (another department's data only) while deliveries were owed: they all went out anyway."""
+    _ingest(city, tmp_path, ["甲有限公司", "乙有限公司"])
+    target = TargetConfig.model_validate(_target(receiver.url).model_dump() | narrowed)
+    assert _send(city, target) == {"dead": 2}
+    assert receiver.bodies == []
+    with city() as session:
+        reasons = {d.last_error for d in session.scalars(select(Delivery))}
+    assert len(reasons) == 1 and said in str(reasons.pop())
+    assert _send(city, _target(receiver.url)) == {}  # dead until a person sends them again (targets retry)
+
+
 def test_a_try_that_may_have_arrived_keeps_a_delivery_from_dead_and_the_platforms_receipt_settles_it(
     city: sessionmaker[Session], tmp_path: Path, receiver: Receiver
 ) -> None:

@@ -51,7 +51,7 @@ from zhizhi.delivery.supersede import Older, newer_versions, supersede
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.delivery.transports import STAMP, Item, Outcome, TransientError, Transport, transport_for
 from zhizhi.errors import ZhizhiError
-from zhizhi.store.tables import DUE, Delivery, LedgerEntry, Record, RecordVersion
+from zhizhi.store.tables import DUE, Batch, Delivery, Department, LedgerEntry, Record, RecordVersion
 from zhizhi.store.types import iso_utc, utcnow
 
 log = logging.getLogger("zhizhi.delivery")
@@ -153,6 +153,12 @@ def _claim(
         if row.id in newer.behind:  # a newer version goes first: checked again when this claim runs out
             report.add("waiting")
             continue
+        refused = _not_taken(target, row)
+        if refused is not None:  # the target file changed since the delivery was owed: never sent
+            delivery = session.get_one(Delivery, row.id)
+            settled.append(delivery)
+            report.add(_give_up(delivery, "dead", moment, refused, entries))
+            continue
         try:
             if row.record_type not in renderers:
                 renderers[row.record_type] = renderer(session, target, row.record_type, today=moment.date())
@@ -170,6 +176,25 @@ def _claim(
     _withhold(session, target, withheld, moment, report, entries)
     release_next(session, settled, moment)
     return claim
+
+
+def _not_taken(target: TargetConfig, row: Any) -> str | None:
+    """Why the target, as its file says now, does not take the delivery's record (None: it does): a record type,
+    source or department its file has dropped since the delivery was owed."""
+    kept = target.filter
+    if row.record_type not in target.record_types:
+        what = f"记录类型 {row.record_type}", f"record type `{row.record_type}`"
+    elif kept.sources and row.source not in kept.sources:
+        what = f"数据源 {row.source}", f"source `{row.source}`"
+    elif kept.departments and row.department not in kept.departments:
+        what = f"部门 {row.department}", f"department `{row.department}`"
+    else:
+        return None
+    return (
+        f"目标平台文件已不再接收此记录（{what[0]}），未发送；如仍应发送，请改回目标文件后运行 zhizhi targets retry "
+        f"{target.name}。The target's file no longer takes this record ({what[1]}): not sent; if it should go, put "
+        f"the file back and run `zhizhi targets retry {target.name}`."
+    )
 
 
 def _withhold(
@@ -244,9 +269,13 @@ def _due(session: Session, target: TargetConfig, moment: datetime, limit: int, c
             RecordVersion.created_at.label("version_at"),
             Record.record_type,
             Record.version.label("current"),
+            Record.source,
+            Department.code.label("department"),
         )
         .join(RecordVersion, RecordVersion.id == Delivery.record_version_id)
         .join(Record, Record.id == Delivery.record_id)
+        .join(Batch, Batch.id == RecordVersion.batch_id)
+        .join(Department, Department.id == Batch.department_id)
         .where(Delivery.id.in_(ids))
         .order_by(Delivery.id)
     )
