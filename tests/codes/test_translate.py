@@ -30,6 +30,9 @@ def _translator(codes: sessionmaker[Session], source: str, target: str, **kwargs
 # code, business_format, as_of, expected target, method
 CASES = [
     ("522101", None, None, "5221", Method.EXACT),  # n:1
+    ("５２２１０１", None, None, "5221", Method.EXACT),  # full-width, as a department's export writes it
+    (" 522101\u200b", None, None, "5221", Method.EXACT),  # spaces and an invisible character around it
+    ("\u3000", None, None, None, Method.BLANK),
     ("522201", None, None, "5222", Method.EXACT),
     ("5221", None, None, None, Method.UNMAPPED),  # a 4-digit local code has no row and no ancestor
     ("999999", None, None, None, Method.UNMAPPED),

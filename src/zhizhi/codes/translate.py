@@ -21,6 +21,7 @@ from zhizhi.codes.crosswalks import Pair, list_crosswalks, pairs_in_force
 from zhizhi.codes.hierarchy import Hierarchy
 from zhizhi.codes.lists import get_code_list, load_hierarchy
 from zhizhi.errors import NotFoundError
+from zhizhi.ingest.normalize.text import clean_identifier_value
 from zhizhi.store.tables import CodeDecision
 
 if TYPE_CHECKING:
@@ -166,9 +167,10 @@ class Translator:
 
     def translate(self, code: str | None, context: Mapping[str, str | None] | None = None) -> Translation:
         """Translate one code; `context` holds the record's other fields for rules."""
-        if code is None or not str(code).strip():
+        cleaned = clean_identifier_value(str(code)) if code is not None else None
+        if cleaned is None:
             return Translation(code, None, Method.BLANK, "no code given")
-        code = str(code).strip()
+        code = cleaned  # as ingest cleans a code: full-width `０５１１` is 0511
         context = context or {}
         decided = self._decision(code, context)
         if decided is not None:

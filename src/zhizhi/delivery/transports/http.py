@@ -167,7 +167,8 @@ class HttpTransport:
             # Once the request has left, no answer in time (or a connection cut while answering) does not mean the
             # platform did not take it.
             left = isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.RemoteProtocolError | httpx.ReadError)
-            raise TransientError(f"{type(exc).__name__}: {exc}", maybe_arrived=left) from exc
+            zh = "请求已发出，平台的应答超时或中断（可能已送达）" if left else "未能连接平台"
+            raise TransientError(f"{zh}；{type(exc).__name__}: {exc}", maybe_arrived=left) from exc
         refusal = _judged(response, content)
         if refusal is not None:
             return [Outcome(k, False, refusal) for k, _ in items]
