@@ -214,6 +214,12 @@ def test_the_cli_sends_what_is_due(
     assert json.loads(result.output) == {"province": {"acknowledged": 2, "rejected": 1}}
     listed = CliRunner().invoke(app, ["-w", str(workspace.root), "targets", "list", "--json"])
     assert json.loads(listed.output)[0]["deliveries"]["acknowledged"] == 2
+    # The file removed while deliveries are owed: they are listed still, under the file's name, not dropped unseen.
+    _ingest(city, tmp_path, ["丁有限公司"], file="b.csv")
+    (workspace.root / "targets" / "province.yaml").unlink()
+    listed = CliRunner().invoke(app, ["-w", str(workspace.root), "targets", "list", "--json"])
+    (row,) = json.loads(listed.output)
+    assert row["name"] == "province" and row["file_missing"] and row["deliveries"]["pending"] == 1
 
 
 

@@ -38,9 +38,19 @@ def list_command(ctx: typer.Context, as_json: bool = JsonOption) -> None:
             "record_types": t.record_types,
             "transport": t.transport.kind,
             "deliveries": counts.get(t.name, dict.fromkeys(STATUSES, 0)),
+            "file_missing": False,
         }
         for t in targets
     ]
+    # Deliveries owed to a target whose file is gone (removed or renamed) are listed too: put the file back to send
+    # them; they are not dropped unseen.
+    named = {t.name for t in targets}
+    rows += [
+        {"name": name, "title": "目标文件缺失 file missing", "owner": "", "record_types": [], "transport": "",
+         "deliveries": found, "file_missing": True}
+        for name, found in sorted(counts.items())
+        if name not in named and any(found.values())
+    ]  # fmt: skip
 
     def show() -> None:
         table = Table("name", "title", "owner", "record types", "transport", *STATUSES)
