@@ -17,7 +17,7 @@ from tests.conftest import OPERATOR
 from tests.delivery.test_send import Receiver, _ingest, _send, _states, _target
 from zhizhi.dashboard.deliveries import funnels
 from zhizhi.delivery.receipts import apply_receipts
-from zhizhi.delivery.send import SendReport, _claim, send_once
+from zhizhi.delivery.send import SendReport, _claim, _record, send_once
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.delivery.transports import Item, Outcome, Transport
 from zhizhi.errors import ConfigError
@@ -91,6 +91,22 @@ def test_a_worker_that_dies_holding_a_claim_costs_no_attempt(
     assert _send(city, target) == {}  # still held by the dead worker's claim
     assert _send(city, target, after=timedelta(seconds=target.claim_seconds + 1)) == {"acknowledged": 2}
     assert _attempts(city) == [1, 1]
+
+
+def test_answers_for_a_claim_taken_over_meanwhile_are_counted_lost_not_nothing(
+    city: sessionmaker[Session], tmp_path: Path, receiver: Receiver
+) -> None:
+    """A send whose platform answered after its claim ran out printed "nothing due" though it had sent the batch."""
+    _ingest(city, tmp_path, ["甲有限公司", "乙有限公司"])
+    target = _target(receiver.url)
+    slow = SendReport()
+    with city() as session, session.begin():
+        claim = _claim(session, target, utcnow(), 10, slow, [])
+    assert _send(city, target, after=timedelta(seconds=target.claim_seconds + 1)) == {"acknowledged": 2}
+    with city() as session, session.begin():  # the first sender's answer comes at last
+        _record(session, target, claim, [Outcome(key, True) for key, _ in claim.items], utcnow(), slow, [])
+    assert slow.claimed == 2 and slow.states == {"claim_lost": 2}
+    assert _states(city) == {"acknowledged": 2} and _attempts(city) == [1, 1]
 
 
 def test_timeouts_that_run_out_leave_the_delivery_unknown_and_a_receipt_settles_it(

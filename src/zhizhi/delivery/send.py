@@ -318,6 +318,16 @@ def _record(
         report.add("acknowledged", len(done))
     rest = {k: v for k, v in claim.tokens.items() if k not in accepted}
     deliveries = _still_claimed(session, claim, rest) if rest else {}
+    lost = len(claim.tokens) - len(done) - len(deliveries)
+    if lost:  # claimed again by another sender while the platform answered slower than the claim lasts
+        report.add("claim_lost", lost)
+        log.warning(
+            "target %s: %d deliveries of the batch were claimed again by another sender while the platform answered "
+            "(slower than `claim_seconds`): this answer is not recorded for them; raise `claim_seconds` above the "
+            "transport's timeout",
+            target.name,
+            lost,
+        )
     _settle(session, list(deliveries.values()), {}, attempt=True)
     for delivery in deliveries.values():
         if delivery.first_attempt_at is None:
