@@ -4,6 +4,7 @@ case on the complaint's clocks (Art 7), and nobody was told the respondent had c
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from sqlalchemy import select
@@ -13,8 +14,8 @@ from tests.conftest import OPERATOR
 from tests.hotline.desk import HEADER_12345, TICKETS_12345, ingest_all, write_export, zz
 from tests.hotline.test_cases import _actor, _case_of, _record
 from zhizhi.config import Workspace
-from zhizhi.hotline import DeskChore, case_view, decide, load_calendar, take_in
-from zhizhi.store.tables import AuditEvent, CaseTicket
+from zhizhi.hotline import DeskChore, assign, case_view, decide, load_calendar, take_in
+from zhizhi.store.tables import AuditEvent, CaseTicket, Record, RecordVersion
 
 
 def _send_again(workspace: Workspace, folder: Path, changes: dict[str, dict[int, str]]) -> None:
@@ -76,3 +77,26 @@ def test_a_decided_case_keeps_a_changed_ticket_and_shows_the_change_and_the_work
         assert session.scalars(select(CaseTicket).where(CaseTicket.changed.is_not(None))).one().changed == '["kind"]'
         events = session.scalars(select(AuditEvent).where(AuditEvent.action == "case.ticket_changed")).all()
         assert len(events) == 1
+
+
+def test_an_accepted_case_moved_to_another_office_is_answered_again_naming_it(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """The answer given at acceptance names the office handling the case; reassigned, the platform kept the old one."""
+    ingest_all(workspace, tmp_path)
+    with city() as session, session.begin():
+        take_in(session, OPERATOR, workspace)
+        gym = _case_of(session, "T001")
+        decide(session, _actor(session, "hotline"), workspace, gym, "accepted")
+        assert _offices_answered(session) == {"投诉举报中心"}
+        assign(session, OPERATOR, gym, office="LZ-YF", reason="被投诉人住所在鱼峰区", workspace=workspace)
+        assert _offices_answered(session) == {"鱼峰区市场监督管理局"}  # every ticket of the case, on both channels
+
+
+def _offices_answered(session: Session) -> set[str]:
+    """The office the latest answer of each ticket names."""
+    rows = session.scalars(
+        select(RecordVersion.data).join(Record, Record.version_id == RecordVersion.id)
+        .where(Record.record_type == "ticket_answer")
+    )  # fmt: skip
+    return {json.loads(data)["office"] for data in rows}

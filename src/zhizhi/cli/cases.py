@@ -214,9 +214,9 @@ def assign_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Reassign a case to another office or handler, with a reason."""
-    with transaction(ctx) as (_, session):
+    with transaction(ctx) as (workspace, session):
         case = assign(session, operator(), get_case(session, operator(), number), office=office, handler=handler,
-                      reason=reason)  # fmt: skip
+                      reason=reason, workspace=workspace)  # fmt: skip
         data = {"case": case.number, "office_id": case.office_id, "handler_id": case.handler_id}
     _done(as_json, data, f"已改派 reassigned {data['case']}")
 

@@ -284,8 +284,9 @@ def given_reason(reason: str | None) -> str:
 
 
 def assign(session: Session, actor: Actor, case: Case, *, office: str | None = None, handler: str | None = None,
-           reason: str) -> Case:  # fmt: skip
-    """Move a case to another office (its least-loaded handler) or handler, with a reason; audited."""
+           reason: str, workspace: Workspace | None = None) -> Case:  # fmt: skip
+    """Move a case to another office (its least-loaded handler) or handler, with a reason; audited. A case already
+    answered (accepted) whose office changes is answered again with `workspace`: the platform shows the office."""
     reason = given_reason(reason)
     writable(session, actor, case)
     if case.stage not in OPEN_STAGES:
@@ -318,6 +319,9 @@ def assign(session: Session, actor: Actor, case: Case, *, office: str | None = N
     case.routed_by, case.updated_at = f"改派：{reason}", utcnow()
     audit(session, actor, "case.assigned", object_type="case", object_id=case.number,
           detail={"from": list(before), "to": [case.office_id, case.handler_id], "reason": reason})  # fmt: skip
+    if case.decision is not None and case.office_id != before[0] and workspace is not None:
+        session.flush()
+        answer_tickets(session, workspace, case, case_records(session, case))  # the answer names the new office
     return case
 
 

@@ -133,7 +133,8 @@ def assign_case(
     """Move the case to another office (its least-loaded handler) or handler, with a reason. A case moved out of the
     caller's departments is answered by its number and `"visible": false` (it moved; the caller no longer sees it)."""
     case = hotline.get_case(db, actor, number)
-    hotline.assign(db, actor, case, office=body.office, handler=body.handler, reason=body.reason)
+    hotline.assign(db, actor, case, office=body.office, handler=body.handler, reason=body.reason,
+                   workspace=app_context(request).workspace)
     if not hotline.sees(db, actor, case):
         return {"number": case.number, "assigned": True, "visible": False}
     return hotline_view.view(db, actor, number, hotline_view.desk(request))

@@ -116,11 +116,13 @@ def decide_case(
 
 @router.post("/hotline/cases/{number}/assign")
 def assign_case(
-    number: Number, db: DbSession, actor: FormCasesWriter, office: Short = "", handler: Short = "", reason: Reason = ""
+    number: Number, request: Request, db: DbSession, actor: FormCasesWriter, office: Short = "", handler: Short = "",
+    reason: Reason = "",
 ) -> Response:
     """Move the case to another office or handler, with a reason (to the list when it left the caller's sight)."""
     case = hotline.get_case(db, actor, number)
-    hotline.assign(db, actor, case, office=office.strip() or None, handler=handler.strip() or None, reason=reason)
+    hotline.assign(db, actor, case, office=office.strip() or None, handler=handler.strip() or None, reason=reason,
+                   workspace=app_context(request).workspace)  # fmt: skip
     if not hotline.sees(db, actor, case):
         return RedirectResponse("/hotline?" + urlencode({"moved": case.number}), status_code=303)
     return _back(case.number, "assigned")
