@@ -145,6 +145,18 @@ def test_the_copy_kept_beside_the_keys_of_another_databases_ledger_is_not_held_a
         assert sign_head(session, keys).seq == 1
 
 
+def test_a_checkpoint_whose_copy_cannot_be_kept_is_signed_all_the_same_and_said(
+    sessions: sessionmaker[Session], keys: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The copy beside the keys is a second line: a folder the service cannot write stops no checkpoint."""
+    (keys / "ledger-witness.json").mkdir()  # in the way of the file
+    _append(sessions, 2)
+    with sessions() as session, session.begin():
+        assert sign_head(session, keys).seq == 2
+    assert any("is not kept at" in r.getMessage() for r in caplog.records)
+    assert _verify(sessions, keys)["ok"]
+
+
 def test_a_checkpoint_signed_by_another_key_is_refused(
     sessions: sessionmaker[Session], keys: Path, tmp_path: Path
 ) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ from zhizhi.ledger.chain import GENESIS, _head, canonical
 from zhizhi.store.tables import LedgerCheckpoint, LedgerEntry
 from zhizhi.store.types import iso_utc, utcnow
 
+log = logging.getLogger(__name__)
 MESSAGE_KIND = "zhizhi-ledger-checkpoint"
 _PG_CHECKPOINT_LOCK = 7_241_003  # advisory lock id: one worker at a time decides whether a checkpoint is due
 
@@ -118,8 +120,12 @@ def _keep(keys_dir: Path, session: Session, signed: Signed) -> None:
     first = session.scalar(select(LedgerEntry.hash).where(LedgerEntry.seq == 1))
     path = keys_dir / WITNESS
     part = path.with_suffix(".part")
-    part.write_text(json.dumps({"first_hash": first, **signed.as_dict()}), encoding="utf-8")
-    os.replace(part, path)
+    try:
+        part.write_text(json.dumps({"first_hash": first, **signed.as_dict()}), encoding="utf-8")
+        os.replace(part, path)
+    except OSError as exc:  # the checkpoint stands in the database; only its copy outside it is missing
+        log.warning("the checkpoint of entry %d is not kept at %s (%s): make the folder writable by the service",
+                    signed.seq, path, exc)  # fmt: skip
 
 
 def sign_head(session: Session, keys_dir: Path) -> Signed:
