@@ -24,9 +24,15 @@ def digest_column(data: pl.Series) -> pl.Series:
 
 
 def record_json(records: pl.DataFrame, columns: list[str]) -> pl.Series:
-    """Each record as compact JSON without its empty fields."""
-    encoded = records.select(pl.struct(columns).struct.json_encode().alias("d"))["d"]
-    return encoded.str.replace_all(r',"[a-z_]+":null', "").str.replace(r'^\{"[a-z_]+":null,?', "{")
+    """Each record as compact JSON without its empty fields: each filled field encoded as polars encodes it (`"name":
+    value`), joined in field order (encoding the whole record and cutting each `"x":null` out after took a third
+    more time)."""
+    fields = [
+        pl.when(pl.col(c).is_not_null()).then(pl.struct(c).struct.json_encode().str.slice(1).str.strip_suffix("}"))
+        for c in columns
+    ]
+    joined = pl.concat_str(fields, separator=",", ignore_nulls=True) if fields else pl.lit("")
+    return records.select(pl.concat_str([pl.lit("{"), joined, pl.lit("}")]).alias("d"))["d"]
 
 
 @dataclass(frozen=True)
