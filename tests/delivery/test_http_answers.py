@@ -258,7 +258,29 @@ def test_a_2xx_answer_that_says_it_failed_is_tried_again_with_its_words(
     server.body = json.dumps(answer, ensure_ascii=False).encode()
     with pytest.raises(TransientError) as caught:
         _send(server)
-    assert said in str(caught.value) and caught.value.maybe_arrived
+    assert said in str(caught.value) and not caught.value.maybe_arrived  # it said it did not take them, as a 5xx
+
+
+@pytest.mark.parametrize(
+    "wrapper",
+    [
+        {"errcode": 0, "errmsg": "ok"},
+        {"code": "00000", "msg": "一切ok"},
+        {"code": "10000", "msg": "Success"},
+        {"code": 1, "msg": "成功"},
+        {"code": "Success"},
+        {"resultCode": "000000", "resultMsg": "成功"},
+        {"code": 0, "msg": "成功", "error": "无"},
+    ],
+)
+def test_the_success_wrappers_of_platforms_are_no_failure(server: _Server, wrapper: dict[str, Any]) -> None:
+    """Each platform writes success its own way; answering every record `received`, each was taken for a failure and
+    the batch sent again and again."""
+    received = [{"idempotency_key": key, "status": "received"} for key, _ in RECORDS]
+    server.body = json.dumps({**wrapper, "results": received}, ensure_ascii=False).encode()
+    assert [o.accepted for o in _send(server)] == [None, None]  # `sent`, for a receipt
+    server.body = json.dumps({**wrapper, "results": []}, ensure_ascii=False).encode()
+    assert [o.accepted for o in _send(server)] == [None, None]  # no word of failure: warned of, left `sent`
 
 
 def test_a_2xx_answer_that_says_it_failed_yet_judges_records_is_read(server: _Server) -> None:

@@ -177,10 +177,9 @@ class HttpTransport:
         except ValueError as exc:
             raise TransientError(f"the answer is not JSON ({exc})", maybe_arrived=True) from exc
         failed = _says_it_failed(parsed)
-        if failed is not None and not _settles_any(answer, parsed, items):
-            # HTTP 200 with {"code": 500, "msg": "系统维护中"}: the platform says it did not take the batch
-            raise TransientError(f"平台答复处理失败：{failed}；the platform answered that it failed: {failed}",
-                                 maybe_arrived=True)  # fmt: skip
+        if failed is not None and not _names_any(answer, parsed, items):
+            # HTTP 200 with {"code": 500, "msg": "系统维护中"}: the platform says it did not take the batch, as a 5xx
+            raise TransientError(f"平台答复处理失败：{failed}；the platform answered that it failed: {failed}")
         try:
             results = answer.read(parsed)
         except TransientError as exc:
@@ -216,32 +215,40 @@ class HttpTransport:
             return client
 
 
-ERROR_TEXTS = ("error", "errmsg", "err_msg", "error_msg", "errorMsg", "error_message")
-CODES = ("code", "errcode", "err_code", "errorCode", "error_code", "resultCode", "retcode")
-SUCCESS_CODES = ("0", "00", "000", "0000", "200", "success", "ok", "SUCCESS", "OK")
-WORDS = ("msg", "message", "errmsg", "error", "desc", "reason")
+ERROR_TEXTS = ("error", "err_msg", "error_msg", "errorMsg", "error_message", "errorMessage")
+ERROR_CODES = ("errcode", "err_code", "error_code", "errorCode")
+SUCCESS_WORDS = ("", "0", "ok", "success", "succeeded", "成功", "无", "none", "null")
+WORDS = ("msg", "message", "errmsg", "error", "err_msg", "error_msg", "errorMsg", "desc", "reason")
 
 
 def _says_it_failed(body: Any) -> str | None:
-    """What a 2xx answer says went wrong, when it says so in the usual ways of a platform that answers every call with
-    HTTP 200: `success: false`, an error text, or a result code that is no success code. None: it does not."""
+    """What a 2xx answer says went wrong, when it says so plainly (a platform that answers every call with HTTP 200):
+    `success: false`, an error text that is no word of success, an error code other than 0, or a result code of an
+    HTTP error (400-599). Platforms' success codes differ (0, 1, 200, "00000", "10000", "Success"), so any other
+    code is no failure. None: it does not say it failed."""
     if not isinstance(body, dict):
         return None
-    code = next((body[name] for name in CODES if body.get(name) not in (None, "")), None)
-    said = body.get("success") is False or any(body.get(name) for name in ERROR_TEXTS)
-    if not said and (code is None or str(code) in SUCCESS_CODES):
+    code = next((body[name] for name in ("code", *ERROR_CODES) if body.get(name) not in (None, "")), None)
+    failed = (
+        body.get("success") is False
+        or any(str(body.get(name) or "").strip().lower() not in SUCCESS_WORDS for name in ERROR_TEXTS)
+        or any(str(body.get(name) or "0").strip() not in ("0", "") for name in ERROR_CODES)
+        or (str(body.get("code") or "").isdigit() and 400 <= int(str(body["code"])) <= 599)
+    )
+    if not failed:
         return None
     words = next((str(body[name]) for name in WORDS if body.get(name)), None)
     return ((f"[{code}] " if code is not None else "") + (words or json.dumps(body, ensure_ascii=False)))[:REASON_MAX]
 
 
-def _settles_any(answer: Answer, body: Any, items: list[Item]) -> bool:
-    """Whether an answer that says it failed still gives a verdict for some record sent (then those are read)."""
+def _names_any(answer: Answer, body: Any, items: list[Item]) -> bool:
+    """Whether an answer that says it failed still names some record sent, with a verdict or as received (then it
+    is read as it says: the platform took those)."""
     try:
         results = answer.read(body)
     except TransientError:
         return False
-    return any(key in results and answer.outcome(key, results[key]).accepted is not None for key, _ in items)
+    return any(key in results for key, _ in items)
 
 
 def _read(response: httpx.Response, deadline: float) -> bytes:
