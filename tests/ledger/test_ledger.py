@@ -157,6 +157,26 @@ def test_a_checkpoint_whose_copy_cannot_be_kept_is_signed_all_the_same_and_said(
     assert _verify(sessions, keys)["ok"]
 
 
+def test_a_checkpoint_rolled_back_with_its_transaction_leaves_no_copy_beside_the_keys(
+    sessions: sessionmaker[Session], keys: Path
+) -> None:
+    """A draw signs in its own transaction: kept before the commit, the copy of a checkpoint rolled back named an
+    entry that never was, and every later verify said entries were lost (and nothing could be signed again)."""
+    _append(sessions, 2)
+    with pytest.raises(RuntimeError), sessions() as session, session.begin():
+        sign_head(session, keys)
+        raise RuntimeError("the draw failed after signing")
+    assert not (keys / "ledger-witness.json").exists()
+    with sessions() as session:
+        with session.begin():
+            _ = session.scalar(select(func.count()).select_from(LedgerEntry))  # the same session commits again
+    _append(sessions, 1)
+    assert _verify(sessions, keys)["ok"]
+    with sessions() as session, session.begin():
+        assert sign_head(session, keys).seq == 3
+    assert json.loads((keys / "ledger-witness.json").read_text(encoding="utf-8"))["seq"] == 3
+
+
 def test_a_checkpoint_signed_by_another_key_is_refused(
     sessions: sessionmaker[Session], keys: Path, tmp_path: Path
 ) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from zhizhi.config.keys import PRIVATE_KEY, PUBLIC_KEY
@@ -116,16 +116,26 @@ def witnessed(session: Session, keys_dir: Path, entries: int, public: Ed25519Pub
 
 
 def _keep(keys_dir: Path, session: Session, signed: Signed) -> None:
-    """Keep the checkpoint just signed beside the keys (written whole, then moved into place)."""
+    """Keep the checkpoint just signed beside the keys once its transaction commits (written whole, then moved into
+    place); a transaction rolled back keeps nothing: the copy never names an entry the database does not hold."""
     first = session.scalar(select(LedgerEntry.hash).where(LedgerEntry.seq == 1))
     path = keys_dir / WITNESS
-    part = path.with_suffix(".part")
-    try:
-        part.write_text(json.dumps({"first_hash": first, **signed.as_dict()}), encoding="utf-8")
-        os.replace(part, path)
-    except OSError as exc:  # the checkpoint stands in the database; only its copy outside it is missing
-        log.warning("the checkpoint of entry %d is not kept at %s (%s): make the folder writable by the service",
-                    signed.seq, path, exc)  # fmt: skip
+
+    def write(_: Session) -> None:
+        event.remove(session, "after_rollback", forget)
+        part = path.with_suffix(".part")
+        try:
+            part.write_text(json.dumps({"first_hash": first, **signed.as_dict()}), encoding="utf-8")
+            os.replace(part, path)
+        except OSError as exc:  # the checkpoint stands in the database; only its copy outside it is missing
+            log.warning("the checkpoint of entry %d is not kept at %s (%s): make the folder writable by the service",
+                        signed.seq, path, exc)  # fmt: skip
+
+    def forget(_: Session) -> None:
+        event.remove(session, "after_commit", write)
+
+    event.listen(session, "after_commit", write, once=True)
+    event.listen(session, "after_rollback", forget, once=True)
 
 
 def sign_head(session: Session, keys_dir: Path) -> Signed:
