@@ -145,3 +145,16 @@ def test_a_dispute_over_jurisdiction_is_settled_within_seven_working_days_and_sa
         decide(session, handler, workspace, gym, "referred", result="已移送有管辖权的部门")
     code, out = zz(workspace, "cases", "mark", number, "no_such_step")
     assert code != 0 and "lead_found" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [("李四", True), ("欧阳明", True), ("匿名用户", False), ("市民", False), ("张先生", False), ("李女士", False),
+     ("无名氏", False), (" ", False), (None, False)],
+)
+def test_a_reporter_is_named_by_a_real_name_not_a_placeholder_or_a_form_of_address(
+    name: str | None, named: bool
+) -> None:
+    from zhizhi.hotline.case_clocks import _named
+
+    assert _named(name) is named

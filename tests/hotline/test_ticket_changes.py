@@ -14,8 +14,8 @@ from tests.conftest import OPERATOR
 from tests.hotline.desk import HEADER_12345, TICKETS_12345, ingest_all, write_export, zz
 from tests.hotline.test_cases import _actor, _case_of, _record
 from zhizhi.config import Workspace
-from zhizhi.hotline import DeskChore, assign, case_view, decide, load_calendar, take_in
-from zhizhi.store.tables import AuditEvent, CaseTicket, Record, RecordVersion
+from zhizhi.hotline import DeskChore, assign, case_view, decide, load_calendar, merge_cases, split, take_in
+from zhizhi.store.tables import AuditEvent, Case, CaseTicket, Record, RecordVersion
 
 
 def _send_again(workspace: Workspace, folder: Path, changes: dict[str, dict[int, str]]) -> None:
@@ -100,3 +100,25 @@ def _offices_answered(session: Session) -> set[str]:
         .where(Record.record_type == "ticket_answer")
     )  # fmt: skip
     return {json.loads(data)["office"] for data in rows}
+
+
+def test_a_ticket_that_came_with_a_merged_case_and_became_a_report_leaves_alone_for_a_report_case(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """It went back with its merged case's group to that case, reopened as a complaint on the complaint's clock."""
+    ingest_all(workspace, tmp_path)
+    with city() as session, session.begin():
+        take_in(session, OPERATOR, workspace)
+        handler = _actor(session, "hotline")
+        gym = _case_of(session, "T001")
+        own = split(session, handler, workspace, _record(session, "G002"), reason="先拆开核实")
+        merge_cases(session, handler, own, gym, why="核实后确为同一诉求")
+        assert _case_of(session, "G002").id == gym.id
+    _send_again(workspace, tmp_path, {"G002": {2: "举报"}})
+    with city() as session, session.begin():
+        done = take_in(session, OPERATOR, workspace)
+        report = _case_of(session, "G002")
+        assert (done.changed, done.split) == (1, 1)
+        assert report.id not in (gym.id, own.id) and report.kind == "report" and report.stage == "received"
+        assert session.get_one(Case, own.id).stage == "merged"  # the case it came with stays merged away
+        assert _case_of(session, "G001").id == gym.id and session.get_one(Case, gym.id).kind == "complaint"

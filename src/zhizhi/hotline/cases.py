@@ -173,18 +173,29 @@ def split(session: Session, actor: Actor, workspace: Workspace, record_id: int, 
         back.updated_at = case.updated_at = utcnow()
         session.flush()
         _as_its_tickets(session, case)
+        _as_its_tickets(session, back)  # open again: of its tickets' kind, received when its first was
         audit(session, actor, "case.split", object_type="case", object_id=case.number,
               detail={"tickets": moved, "to": back.number, "reason": reason})  # fmt: skip
         return back
+    return _alone(session, actor, workspace, ticket, case, reason)
+
+
+def _alone(session: Session, actor: Actor, workspace: Workspace, ticket: CaseTicket, case: Case, reason: str) -> Case:
+    """One ticket out of its case into a case of its own, kept apart from the case it left; audited as a split."""
+    record_id = ticket.record_id
     data = json.loads(session.scalar(select(RecordVersion.data).join(Record, Record.version_id == RecordVersion.id)
                                      .where(Record.id == record_id)) or "{}")  # fmt: skip
     session.delete(ticket)
     session.flush()
     _as_its_tickets(session, case)
     new = open_case(session, actor, workspace, record_id, data, case.desk_id)
-    session.add(CaseSuggestion(record_id=record_id, case_id=case.id, score=ticket.score or 0.0,
-                               reasons=ticket.reasons or "{}", status="apart", created_at=utcnow(),
-                               decided_at=utcnow(), decided_by=actor.name))  # fmt: skip
+    apart = session.scalar(select(CaseSuggestion).where(CaseSuggestion.record_id == record_id,
+                                                        CaseSuggestion.case_id == case.id))  # fmt: skip
+    if apart is None:  # a ticket split off before, merged back, and split again is kept apart by the same row
+        apart = CaseSuggestion(record_id=record_id, case_id=case.id, score=ticket.score or 0.0,
+                               reasons=ticket.reasons or "{}", created_at=utcnow())  # fmt: skip
+        session.add(apart)
+    apart.status, apart.decided_at, apart.decided_by = "apart", utcnow(), actor.name
     case.updated_at = utcnow()
     audit(session, actor, "case.split", object_type="case", object_id=case.number,
           detail={"record": record_id, "to": new.number, "reason": reason})  # fmt: skip
@@ -233,8 +244,8 @@ def recheck(
         others = [data.get("kind") for link, data in case_tickets(session, case) if link.record_id != place.record_id]
         if "kind" in fields and any(kept_apart(now.get("kind"), kind, False) for kind in others):
             kind = KINDS.get(now.get("kind") or "", now.get("kind"))
-            split(session, actor, workspace, place.record_id,
-                  reason=f"平台将工单改为「{kind}」：投诉与举报分别处理（第七条）")  # fmt: skip
+            # alone, whatever way it came into the case: a merged case's other tickets stay where they are
+            _alone(session, actor, workspace, place, case, f"平台将工单改为「{kind}」：投诉与举报分别处理（第七条）")
             left += 1
         else:
             session.flush()
