@@ -39,7 +39,7 @@ def test_a_ticket_made_a_report_leaves_its_complaints_case_and_another_change_is
     _send_again(workspace, tmp_path, again)
     with city() as session, session.begin():
         done = take_in(session, OPERATOR, workspace)
-        assert (done.tickets, done.changed, done.split) == (0, 2, 1)
+        assert (done.tickets, done.rechecked, done.changed, done.split) == (0, 2, 2, 1)
         report = _case_of(session, "G002")
         assert report.id != gym and report.kind == "report"
         assert _case_of(session, "G001").id == gym and _case_of(session, "G001").kind == "complaint"

@@ -210,11 +210,12 @@ own status, which the platform changes as it goes, is not)."""
 
 def recheck(
     session: Session, actor: Actor, workspace: Workspace, *, after: int = 0, limit: int = 2000
-) -> tuple[int, int]:
+) -> tuple[int, int, int]:
     """The tickets a platform sent again with other facts since their case took them (only versions with an id above
     `after`): each changed field named on the ticket and audited; an undecided case takes the new kind and receipt,
     and a ticket that became a report in a complaint's case (or the other way) leaves it for a case of its own (Art
-    7). Returns how many tickets changed and how many of them left their case."""
+    7). Returns how many tickets it looked at (at most `limit`: more may wait), how many changed and how many of
+    them left their case."""
     rows = session.execute(
         select(CaseTicket, Record.version, RecordVersion.data)
         .join(Record, Record.id == CaseTicket.record_id)
@@ -250,7 +251,7 @@ def recheck(
         else:
             session.flush()
             _as_its_tickets(session, case)
-    return changed, left
+    return len(rows), changed, left
 
 
 def _as_its_tickets(session: Session, case: Case) -> None:

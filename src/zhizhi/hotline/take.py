@@ -63,7 +63,8 @@ class Intake:
     merged: int = 0
     suggested: int = 0
     answered: int = 0
-    changed: int = 0  # tickets held by a case that a platform sent again with other facts
+    rechecked: int = 0  # tickets held by a case whose record has a version the case did not take yet
+    changed: int = 0  # of which a platform sent again with other facts
     split: int = 0  # of which left their case (a complaint made a report, or the other way)
 
     def as_dict(self) -> dict[str, int]:
@@ -78,9 +79,9 @@ def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int 
     require(actor, "cases.write")
     from zhizhi.hotline.cases import recheck  # the cases module opens cases with this one's `open_case`
 
-    changed, split = recheck(session, actor, workspace, after=versions_after, limit=limit)
+    looked, changed, split = recheck(session, actor, workspace, after=versions_after, limit=limit)
     done = _take_new(session, actor, workspace, limit, after)
-    done.changed, done.split = changed, split
+    done.rechecked, done.changed, done.split = looked, changed, split
     return done
 
 
@@ -402,7 +403,7 @@ class DeskChore:
             with self.sessions() as session, session.begin():
                 done = take_in(session, Actor.operator("zhizhi worker"), self.workspace, after=after,
                                versions_after=versions_after)  # fmt: skip
-            if done.tickets >= BATCH or done.changed >= BATCH:  # more to take: look again from where this began
+            if done.tickets >= BATCH or done.rechecked >= BATCH:  # more to take: look again from where this began
                 return
         self.seen, self.versions_seen = top, top_version
         if after == 0:
