@@ -40,7 +40,8 @@ from zhizhi.errors import ConfigError
 
 ANSWER_KEYS = ("results", "key", "status", "reason", "accepted", "rejected")
 LATE = "平台的应答超时未读完；the answer took longer than the timeout to come"
-_CALLS = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="zhizhi-http")
+# One thread per send in flight (made as needed): a send waiting for a free thread would spend its timeout queueing.
+_CALLS = concurrent.futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix="zhizhi-http")
 ANSWER_MAX_BYTES = 32 * 1024 * 1024  # a 2xx answer larger than this is not read (10,000 results fit many times)
 ERROR_PAGE_BYTES = 64 * 1024  # of another answer only this much is read: its words are kept, not its bulk
 REASON_MAX = 500  # characters of a platform's reason kept with a delivery
