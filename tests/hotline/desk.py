@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from zhizhi.cli.main import app
@@ -102,3 +103,13 @@ def ingest_all(workspace: Workspace, folder: Path) -> None:
         assert code == 0, out
         report = json.loads(out)[0]
         assert report["rows"]["quarantined"] == 0, report
+
+
+def taken_in(workspace: Workspace, city: sessionmaker[Session], folder: Path) -> None:
+    """The desk's exports ingested and their tickets taken into cases."""
+    from tests.conftest import OPERATOR
+    from zhizhi.hotline import take_in
+
+    ingest_all(workspace, folder)
+    with city() as session, session.begin():
+        take_in(session, OPERATOR, workspace)

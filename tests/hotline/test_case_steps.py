@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR
-from tests.hotline.desk import ingest_all, zz
+from tests.hotline.desk import ingest_all, taken_in, zz
 from tests.hotline.test_cases import _actor, _case_of, _pushed
 from zhizhi.config import Workspace
 from zhizhi.errors import InputError
@@ -38,10 +38,9 @@ def _decided_on(case: Case, day: date) -> None:
 def test_a_terminated_mediations_parties_are_told_within_seven_working_days_across_national_day(
     workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    ingest_all(workspace, tmp_path)
+    taken_in(workspace, city, tmp_path)
     calendar = load_calendar(workspace.root)
     with city() as session, session.begin():
-        take_in(session, OPERATOR, workspace)
         gym, handler = _case_of(session, "T001"), _actor(session, "hotline")
         assert "termination_notice" not in _states(session, gym, calendar, date(2026, 3, 9))
         with pytest.raises(InputError, match="terminated mediation"):
@@ -89,10 +88,9 @@ def test_a_named_reporter_is_told_within_five_working_days_and_an_anonymous_one_
 def test_a_lead_found_in_mediation_is_checked_in_fifteen_working_days_extended_once_with_approval(
     workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    ingest_all(workspace, tmp_path)
+    taken_in(workspace, city, tmp_path)
     calendar = load_calendar(workspace.root)
     with city() as session, session.begin():
-        take_in(session, OPERATOR, workspace)
         gym, milk, handler = _case_of(session, "T001"), _case_of(session, "T002"), _actor(session, "hotline")
         with pytest.raises(InputError, match="accepted complaint"):
             mark(session, handler, gym, "lead_found", on=date(2026, 3, 9))  # not accepted yet
@@ -123,10 +121,9 @@ def test_a_lead_found_in_mediation_is_checked_in_fifteen_working_days_extended_o
 def test_a_dispute_over_jurisdiction_is_settled_within_seven_working_days_and_said_through_the_cli(
     workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    ingest_all(workspace, tmp_path)
+    taken_in(workspace, city, tmp_path)
     calendar = load_calendar(workspace.root)
     with city() as session, session.begin():
-        take_in(session, OPERATOR, workspace)
         number = _case_of(session, "T001").number
     code, out = zz(workspace, "cases", "mark", number, "settled", "--on", "2026-03-05")
     assert code != 0 and "record `disputed` before `settled`" in out  # nothing to settle: no dispute recorded

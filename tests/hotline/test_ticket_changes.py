@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR
-from tests.hotline.desk import HEADER_12345, TICKETS_12345, ingest_all, write_export, zz
+from tests.hotline.desk import HEADER_12345, TICKETS_12345, taken_in, write_export, zz
 from tests.hotline.test_cases import _actor, _case_of, _record
 from zhizhi.config import Workspace
 from zhizhi.hotline import DeskChore, assign, case_view, decide, load_calendar, merge_cases, split, take_in
@@ -29,9 +29,8 @@ def _send_again(workspace: Workspace, folder: Path, changes: dict[str, dict[int,
 def test_a_ticket_made_a_report_leaves_its_complaints_case_and_another_change_is_shown_on_its_case(
     workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    ingest_all(workspace, tmp_path)
+    taken_in(workspace, city, tmp_path)
     with city() as session, session.begin():
-        take_in(session, OPERATOR, workspace)
         gym = _case_of(session, "G002").id
         assert _case_of(session, "G001").id == gym
     # G002 made a report; G001's respondent address corrected; the platform's own status of both moved on.
@@ -58,9 +57,8 @@ def test_a_ticket_made_a_report_leaves_its_complaints_case_and_another_change_is
 def test_a_decided_case_keeps_a_changed_ticket_and_shows_the_change_and_the_worker_finds_it(
     workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    ingest_all(workspace, tmp_path)
+    taken_in(workspace, city, tmp_path)
     with city() as session, session.begin():
-        take_in(session, OPERATOR, workspace)
         gym = _case_of(session, "G002")
         decide(session, _actor(session, "hotline"), workspace, gym, "accepted")
     chore = DeskChore(city, workspace)
@@ -83,9 +81,8 @@ def test_an_accepted_case_moved_to_another_office_is_answered_again_naming_it(
     workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
 ) -> None:
     """The answer given at acceptance names the office handling the case; reassigned, the platform kept the old one."""
-    ingest_all(workspace, tmp_path)
+    taken_in(workspace, city, tmp_path)
     with city() as session, session.begin():
-        take_in(session, OPERATOR, workspace)
         gym = _case_of(session, "T001")
         decide(session, _actor(session, "hotline"), workspace, gym, "accepted")
         assert _offices_answered(session) == {"投诉举报中心"}
@@ -106,9 +103,8 @@ def test_a_ticket_that_came_with_a_merged_case_and_became_a_report_leaves_alone_
     workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
 ) -> None:
     """It went back with its merged case's group to that case, reopened as a complaint on the complaint's clock."""
-    ingest_all(workspace, tmp_path)
+    taken_in(workspace, city, tmp_path)
     with city() as session, session.begin():
-        take_in(session, OPERATOR, workspace)
         handler = _actor(session, "hotline")
         gym = _case_of(session, "T001")
         own = split(session, handler, workspace, _record(session, "G002"), reason="先拆开核实")

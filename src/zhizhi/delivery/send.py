@@ -181,14 +181,8 @@ def _claim(
 def _not_taken(target: TargetConfig, row: Any) -> str | None:
     """Why the target, as its file says now, does not take the delivery's record (None: it does): a record type,
     source or department its file has dropped since the delivery was owed."""
-    kept = target.filter
-    if row.record_type not in target.record_types:
-        what = f"记录类型 {row.record_type}", f"record type `{row.record_type}`"
-    elif kept.sources and row.source not in kept.sources:
-        what = f"数据源 {row.source}", f"source `{row.source}`"
-    elif kept.departments and row.department not in kept.departments:
-        what = f"部门 {row.department}", f"department `{row.department}`"
-    else:
+    what = target.left_out(row.record_type, row.source, row.department)
+    if what is None:
         return None
     return (
         f"目标平台文件已不再接收此记录（{what[0]}），未发送；如仍应发送，请改回目标文件后运行 zhizhi targets retry "

@@ -181,11 +181,18 @@ class TargetConfig(_Strict):
 
     def takes(self, source: SourceConfig) -> bool:
         """Whether records of `source` go to this target."""
-        return (
-            source.record_type in self.record_types
-            and (not self.filter.sources or source.name in self.filter.sources)
-            and (not self.filter.departments or source.department in self.filter.departments)
-        )
+        return self.left_out(source.record_type, source.name, source.department) is None
+
+    def left_out(self, record_type: str, source: str, department: str) -> tuple[str, str] | None:
+        """What of a record the file does not take (its record type, source or department, in Chinese and English);
+        None: it takes the record."""
+        if record_type not in self.record_types:
+            return f"记录类型 {record_type}", f"record type `{record_type}`"
+        if self.filter.sources and source not in self.filter.sources:
+            return f"数据源 {source}", f"source `{source}`"
+        if self.filter.departments and department not in self.filter.departments:
+            return f"部门 {department}", f"department `{department}`"
+        return None
 
 
 def _columns(kind: Any) -> set[str]:

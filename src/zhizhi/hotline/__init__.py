@@ -31,6 +31,7 @@ from zhizhi.hotline.cases import (
     sees,
     split,
 )
+from zhizhi.hotline.chore import DeskChore
 from zhizhi.hotline.clocks import RULES, Clock, ClockState, Pause, Rule, clock, deadline, elapsed, remaining
 from zhizhi.hotline.evidence import Weights, weights_of
 from zhizhi.hotline.figures import statistics
@@ -41,7 +42,7 @@ from zhizhi.hotline.labelled import LabelledTicket, labelled_csv, labelled_month
 from zhizhi.hotline.measure import Evaluation, Measure, evaluate, settings_to_measure
 from zhizhi.hotline.similar import TicketIndex
 from zhizhi.hotline.suggestions import confirm, keep_apart, open_suggestions
-from zhizhi.hotline.take import DeskChore, Intake, take_in
+from zhizhi.hotline.take import Intake, take_in
 from zhizhi.hotline.topics import Words, words_of
 from zhizhi.hotline.views import (
     Lookup,

@@ -157,7 +157,7 @@ def open_steps(session: Session, case: Case) -> list[str]:
     """The steps that may be recorded on the case now (not yet recorded, their clock due, what they follow done)."""
     found = []
     for step in STEPS.values():
-        if getattr(case, step.column) is not None or (step.after and _earliest(case, step) is None):
+        if getattr(case, step.column) is not None:
             continue
         try:
             _may_mark(session, case, step)

@@ -143,7 +143,7 @@ def merge_cases(session: Session, actor: Actor, moving: Case, target: Case, *, h
           detail={"from": moving.number, "tickets": moved, "why": why})  # fmt: skip
     if target.decision is None:
         session.flush()
-        _as_its_tickets(session, target)  # a complaint merged into a consultation's case makes it a complaint's
+        as_its_tickets(session, target)  # a complaint merged into a consultation's case makes it a complaint's
     if target.decision is not None and workspace is not None:
         answer_tickets(session, workspace, target, joining)
     return moved
@@ -172,22 +172,24 @@ def split(session: Session, actor: Actor, workspace: Workspace, record_id: int, 
         back.routed_by = f"从 {case.number} 拆回"
         back.updated_at = case.updated_at = utcnow()
         session.flush()
-        _as_its_tickets(session, case)
-        _as_its_tickets(session, back)  # open again: of its tickets' kind, received when its first was
+        as_its_tickets(session, case)
+        as_its_tickets(session, back)  # open again: of its tickets' kind, received when its first was
         audit(session, actor, "case.split", object_type="case", object_id=case.number,
               detail={"tickets": moved, "to": back.number, "reason": reason})  # fmt: skip
         return back
-    return _alone(session, actor, workspace, ticket, case, reason)
+    return leave_alone(session, actor, workspace, ticket, case, reason)
 
 
-def _alone(session: Session, actor: Actor, workspace: Workspace, ticket: CaseTicket, case: Case, reason: str) -> Case:
+def leave_alone(
+    session: Session, actor: Actor, workspace: Workspace, ticket: CaseTicket, case: Case, reason: str
+) -> Case:
     """One ticket out of its case into a case of its own, kept apart from the case it left; audited as a split."""
     record_id = ticket.record_id
     data = json.loads(session.scalar(select(RecordVersion.data).join(Record, Record.version_id == RecordVersion.id)
                                      .where(Record.id == record_id)) or "{}")  # fmt: skip
     session.delete(ticket)
     session.flush()
-    _as_its_tickets(session, case)
+    as_its_tickets(session, case)
     new = open_case(session, actor, workspace, record_id, data, case.desk_id)
     apart = session.scalar(select(CaseSuggestion).where(CaseSuggestion.record_id == record_id,
                                                         CaseSuggestion.case_id == case.id))  # fmt: skip
@@ -202,59 +204,7 @@ def _alone(session: Session, actor: Actor, workspace: Workspace, ticket: CaseTic
     return new
 
 
-WATCHED = ("kind", "received_at", "caller_name", "caller_phone", "caller_address", "respondent_name",
-           "respondent_uscc", "respondent_address", "respondent_phone", "place", "text")  # fmt: skip
-"""The facts of a ticket its case rests on: a platform's new version changing one of them is shown on the case (its
-own status, which the platform changes as it goes, is not)."""
-
-
-def recheck(
-    session: Session, actor: Actor, workspace: Workspace, *, after: int = 0, limit: int = 2000
-) -> tuple[int, int, int]:
-    """The tickets a platform sent again with other facts since their case took them (only versions with an id above
-    `after`): each changed field named on the ticket and audited; an undecided case takes the new kind and receipt,
-    and a ticket that became a report in a complaint's case (or the other way) leaves it for a case of its own (Art
-    7). Returns how many tickets it looked at (at most `limit`: more may wait), how many changed and how many of
-    them left their case."""
-    rows = session.execute(
-        select(CaseTicket, Record.version, RecordVersion.data)
-        .join(Record, Record.id == CaseTicket.record_id)
-        .join(RecordVersion, RecordVersion.id == Record.version_id)
-        .where(RecordVersion.id > after, or_(CaseTicket.version.is_(None), CaseTicket.version < Record.version))
-        .order_by(CaseTicket.record_id)
-        .limit(limit)
-    ).all()
-    changed = left = 0
-    for place, version, raw in rows:
-        taken, place.version = place.version, version
-        if taken is None:
-            continue
-        before = json.loads(session.scalar(select(RecordVersion.data).where(
-            RecordVersion.record_id == place.record_id, RecordVersion.version == taken)) or "{}")  # fmt: skip
-        now = json.loads(raw)
-        fields = [name for name in WATCHED if (before.get(name) or None) != (now.get(name) or None)]
-        if not fields:
-            continue
-        changed += 1
-        place.changed = json.dumps(sorted({*json.loads(place.changed or "[]"), *fields}))
-        case = session.get_one(Case, place.case_id)
-        audit(session, actor, "case.ticket_changed", object_type="case", object_id=case.number,
-              detail={"record": place.record_id, "version": version, "fields": fields})  # fmt: skip
-        if case.decision is not None:
-            continue
-        others = [data.get("kind") for link, data in case_tickets(session, case) if link.record_id != place.record_id]
-        if "kind" in fields and any(kept_apart(now.get("kind"), kind, False) for kind in others):
-            kind = KINDS.get(now.get("kind") or "", now.get("kind"))
-            # alone, whatever way it came into the case: a merged case's other tickets stay where they are
-            _alone(session, actor, workspace, place, case, f"平台将工单改为「{kind}」：投诉与举报分别处理（第七条）")
-            left += 1
-        else:
-            session.flush()
-            _as_its_tickets(session, case)
-    return len(rows), changed, left
-
-
-def _as_its_tickets(session: Session, case: Case) -> None:
+def as_its_tickets(session: Session, case: Case) -> None:
     """A case left by a split is received when its first ticket left was (a ticket that moved its receipt back has
     gone: its clocks would breach on another ticket's day), and, undecided, is of that ticket's kind (a report
     split off a complaint's case leaves a complaint, on the complaint's clock)."""

@@ -16,13 +16,12 @@ answers owed. A batch is one transaction, the caller's.
 from __future__ import annotations
 
 import json
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, exists, func, insert, select, update
+from sqlalchemy import Table, bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from zhizhi.access.audit import record_many
@@ -77,7 +76,7 @@ def take_in(session: Session, actor: Actor, workspace: Workspace, *, limit: int 
     cases, in the caller's transaction, after looking at the tickets cases hold that a platform sent again with other
     facts (versions with an id above `versions_after`: `zhizhi.hotline.cases.recheck`). Returns the counts."""
     require(actor, "cases.write")
-    from zhizhi.hotline.cases import recheck  # the cases module opens cases with this one's `open_case`
+    from zhizhi.hotline.resent import recheck  # through the cases module, which opens cases with `open_case` here
 
     looked, changed, split = recheck(session, actor, workspace, after=versions_after, limit=limit)
     done = _take_new(session, actor, workspace, limit, after)
@@ -365,46 +364,3 @@ def _versions(session: Session, record_ids: list[int]) -> dict[int, int]:
         rows = session.execute(select(Record.id, Record.version).where(Record.id.in_(part)))
         found |= {int(i): int(v) for i, v in rows}
     return found
-
-
-@dataclass
-class DeskChore:
-    """The worker's chore: every couple of seconds, new tickets into cases and tickets sent again with other facts
-    (one short transaction). It looks only above the highest record and version ids it has seen, and at every record
-    again every ten minutes (and when it starts)."""
-
-    sessions: Any
-    workspace: Workspace
-    seen: int = 0
-    versions_seen: int = 0
-    full_at: float = 0.0
-    __name__: str = "the hotline desk's intake"
-
-    def __call__(self) -> None:
-        from zhizhi.store.engine import READING
-
-        now = time.monotonic()
-        after, versions_after = (0, 0) if now >= self.full_at else (self.seen, self.versions_seen)
-        waiting = ~exists().where(CaseTicket.record_id == Record.id)
-        with self.sessions() as session:  # a look first, with no write lock: most ticks find nothing
-            session.connection(execution_options={READING: True})
-            top = session.scalar(select(func.max(Record.id))) or 0
-            top_version = session.scalar(select(func.max(RecordVersion.id))) or 0
-            pending = session.scalar(
-                select(Record.id).where(Record.record_type == "ticket", Record.id > after, waiting).limit(1)
-            )
-            again = session.scalar(
-                select(RecordVersion.id)
-                .join(Record, Record.version_id == RecordVersion.id)
-                .where(RecordVersion.id > versions_after, RecordVersion.version > 1, Record.record_type == "ticket")
-                .limit(1)
-            )
-        if pending is not None or again is not None:
-            with self.sessions() as session, session.begin():
-                done = take_in(session, Actor.operator("zhizhi worker"), self.workspace, after=after,
-                               versions_after=versions_after)  # fmt: skip
-            if done.tickets >= BATCH or done.rechecked >= BATCH:  # more to take: look again from where this began
-                return
-        self.seen, self.versions_seen = top, top_version
-        if after == 0:
-            self.full_at = now + 600

@@ -151,33 +151,33 @@ def _delivery(entry: Entry, payload: dict[str, Any], rows: _Rows) -> str | None:
     named: tuple[str, ...] = _NAMED
     if entry.kind == "delivery.requeued":  # as entries of earlier versions wrote it: the key (or, made new, no key)
         named = ("target",) if set(payload) == {"target", "why"} and payload["why"] == "new" else _NAMED[:2]
-    for field in _NAMED:
-        held = getattr(delivery, field)
-        if field not in payload:
-            if field in named:
-                return f"does not name delivery {delivery.id}'s {field}"
-            continue
-        if payload[field] != held:
-            return f"gives delivery {delivery.id} the {field} `{payload[field]}`; the outbox has `{held}`"
-    return None
+    missing = next((field for field in named if field not in payload), None)
+    if missing is not None:
+        return f"does not name delivery {delivery.id}'s {missing}"
+    return _differs(payload, delivery, f"delivery {delivery.id}", _NAMED, "the outbox")
 
 
 def _batch(entry: Entry, payload: dict[str, Any], rows: _Rows) -> str | None:
     batch = rows.batches.get(int(entry.subject_id)) if entry.subject_id.isdigit() else None
     if batch is None:
         return f"names batch {entry.subject_id}, which the store lacks"
-    for field in ("source", "file_hash"):
-        if payload.get(field) != getattr(batch, field):
-            return f"gives batch {batch.id} the {field} `{payload.get(field)}`; the store has `{getattr(batch, field)}`"
-    return None
+    return _differs({"source": None, "file_hash": None} | payload, batch, f"batch {batch.id}", ("source", "file_hash"))
 
 
 def _draw(entry: Entry, payload: dict[str, Any], rows: _Rows) -> str | None:
     draw = rows.draws.get(entry.subject_id)
     if draw is None:
         return f"names draw {entry.subject_id}, which the store lacks"
-    if "seed_hash" in payload and payload["seed_hash"] != draw.seed_hash:
-        return f"gives draw {draw.number} the seed hash `{payload['seed_hash']}`; the store has `{draw.seed_hash}`"
+    return _differs(payload, draw, f"draw {draw.number}", ("seed_hash",))
+
+
+def _differs(
+    payload: dict[str, Any], row: Any, what: str, fields: tuple[str, ...], holder: str = "the store"
+) -> str | None:
+    """The first of `fields` the payload gives (it may leave one out) with another value than the row holds."""
+    for field in fields:
+        if field in payload and payload[field] != getattr(row, field):
+            return f"gives {what} the {field} `{payload[field]}`; {holder} has `{getattr(row, field)}`"
     return None
 
 
