@@ -149,6 +149,42 @@ def test_only_the_named_sheets_are_read(tmp_path: Path) -> None:
         open_file(path, ReadOptions(sheets=("c",)))
 
 
+def test_a_number_formatted_with_zeros_is_read_as_it_shows(tmp_path: Path) -> None:
+    """A code column typed as numbers keeps its leading zeros on screen through a `0000` format: 169 shows 0169, and
+    0169 (其他农业) is what the clerk typed, not group 169 (其他烟草制品制造). Numbers in General stay as they are."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["企业名称", "行业代码", "邮政编码", "注册资本", "件数"])
+    sheet.append(["柳州某农场", 169, 10010, 12.5, 169])
+    sheet.append(["柳州某卷烟厂", 1690, 545001, -3, 7.0])
+    for row in sheet.iter_rows(min_row=2):
+        row[1].number_format, row[2].number_format, row[3].number_format = "0000", "000000", "0000"
+    workbook.save(tmp_path / "codes.xlsx")
+    _, frame = _read(tmp_path / "codes.xlsx")
+    assert frame["行业代码"].to_list() == ["0169", "1690"]
+    assert frame["邮政编码"].to_list() == ["010010", "545001"]
+    assert frame["注册资本"].to_list() == ["12.5", "-3"]  # not a whole number, or negative: shown as it is
+    assert frame["件数"].to_list() == ["169", "7"]
+
+
+def test_a_legacy_xls_number_formatted_with_zeros_is_read_as_it_shows(tmp_path: Path) -> None:
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("主体")
+    padded = xlwt.easyxf(num_format_str="0000")
+    sheet.write(0, 0, "行业代码")
+    sheet.write(0, 1, "件数")
+    sheet.write(1, 0, 169, padded)
+    sheet.write(1, 1, 169)
+    book.save(str(tmp_path / "codes.xls"))
+    _, frame = _read(tmp_path / "codes.xls")
+    assert frame["行业代码"].to_list() == ["0169"] and frame["件数"].to_list() == ["169"]
+
+
 def test_a_legacy_xls_is_read(tmp_path: Path) -> None:
     import xlwt
 

@@ -21,7 +21,8 @@ Decisions:
   digits (and past 2^53 a float cannot hold every integer), so its last digits may be wrong even when shown. Those
   values are refused (`lost`), never rounded back into something that looks valid.
 - Leading zeros that a spreadsheet dropped (`772-2812345` for `0772-2812345`) are not put back: which zeros were
-  there is a guess. The field's own checks report the value.
+  there is a guess. The field's own checks report the value. (A workbook's number cell under a format of zeros,
+  `0000`, is read with the zeros it shows: see `read.excel_reader.padding`.)
 - A value that is nothing but artefacts (a lone `'`) is blank, with no artefact to report.
 - Thousands separators are undone only with two or more of them (seven digits and more): `450,202` may be a division
   code shown as a number or two codes in a list, and is left to the field's checks. Code fields are not looked at

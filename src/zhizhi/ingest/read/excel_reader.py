@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import weakref
 import zipfile
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from zhizhi.ingest.read.sniff import OLE2, Looks, is_html, looks_like, no_table,
 MAX_UNPACKED_BYTES = 2 << 30  # 2 GiB of XML is far beyond any export; more is a zip bomb
 MAX_RATIO = 200
 EXACT = 10**15  # 16 digits and more: past the 15 significant digits a spreadsheet keeps
+_ZEROS = re.compile(r"0+")  # a number format of zeros only (`0000`, `000000`): a whole number shown that wide
 
 
 class ExcelReader:
@@ -88,9 +90,18 @@ class Sheet(NamedTuple):
     merged: tuple[Merge, ...] = ()
 
 
-def cell_text(value: Any) -> str:
-    """A cell as the text a person sees: 12 not 12.0, 4.50202199001011E+17 for a number too long for a float,
-    dates as 2021-07-08, nothing for empty."""
+def padding(number_format: str | None) -> int:
+    """How many digits a whole number is shown with under a number format: its width for a format of zeros only
+    (`0000` shows 169 as 0169: how a code column typed as numbers keeps its leading zeros on screen), else 0."""
+    return len(number_format) if number_format and _ZEROS.fullmatch(number_format) else 0
+
+
+def cell_text(value: Any, pad: int = 0) -> str:
+    """A cell as the text a person sees: 12 not 12.0, 0169 for 169 under the number format `0000` (`pad`),
+    4.50202199001011E+17 for a number too long for a float, dates as 2021-07-08, nothing for empty."""
+    if pad and isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
+        if 0 <= value < EXACT:
+            return str(int(value)).zfill(pad)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -129,8 +140,19 @@ def _xlsx_sheets(path: Path, named: tuple[str, ...] = ()) -> list[Sheet]:
         ) from None
 
     def rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [cell_text(v) for v in values]
+        pads: dict[int, int] = {}  # a cell style's padding, looked up once per style
+        for number, cells in enumerate(sheet.iter_rows(), start=1):
+            texts = []
+            for cell in cells:
+                value = cell.value
+                pad = 0
+                if isinstance(value, int | float):  # only a number's format can change what it shows
+                    style = getattr(cell, "_style_id", 0)
+                    if style not in pads:
+                        pads[style] = padding(cell.number_format)
+                    pad = pads[style]
+                texts.append(cell_text(value, pad))
+            yield number, texts
 
     hidden = {ws.title: ws.sheet_state != "visible" for ws in workbook.worksheets}
     read = [ws for ws in workbook.worksheets if (ws.title in named if named else not hidden[ws.title])]
@@ -154,6 +176,13 @@ def _xls_sheets(path: Path) -> list[Sheet]:
             zh=f"文件 `{path.name}` 不是可读的 Excel 工作簿{zh}。请用 Excel 或 WPS 打开后重新保存，或导出为 CSV。",
         ) from None
 
+    def pad(xf_index: int | None) -> int:
+        """The padding of a cell's format (none when the workbook's formatting could not be read)."""
+        if xf_index is None or xf_index >= len(book.xf_list):
+            return 0
+        shown = book.format_map.get(book.xf_list[xf_index].format_key)
+        return padding(shown.format_str if shown is not None else None)
+
     def rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
         for index in range(sheet.nrows):
             cells = []
@@ -161,7 +190,8 @@ def _xls_sheets(path: Path) -> list[Sheet]:
                 value = cell.value
                 if cell.ctype == xlrd.XL_CELL_DATE:
                     value = xlrd.xldate.xldate_as_datetime(value, book.datemode)
-                cells.append(cell_text(value))
+                number = cell.ctype == xlrd.XL_CELL_NUMBER
+                cells.append(cell_text(value, pad(cell.xf_index) if number else 0))
             yield index + 1, cells
 
     return [
