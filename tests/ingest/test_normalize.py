@@ -279,6 +279,18 @@ ADDRESS_CASES: list[tuple[str | None, str | None, AddressParts]] = [
         None,
         A("130100", "河北省", "石家庄市", None, "prefecture", "exact", "高新技术产业开发区某路"),
     ),
+    # a county's former name where the chain names no county: the county it is today
+    ("广西壮族自治区柳州市柳江县拉堡镇1号", None, A("450206", GX, LZ, "柳江区", "county", "former_name", "拉堡镇1号")),
+    ("柳州柳江县，拉堡镇1号", None, A("450206", GX, LZ, "柳江区", "county", "former_name", "拉堡镇1号")),
+    ("柳江县拉堡镇1号", None, A("450206", GX, LZ, "柳江区", "county", "former_name", "拉堡镇1号")),
+    ("广西平果县马头镇", None, A("451082", GX, "百色市", "平果市", "county", "former_name", "马头镇")),
+    ("杭州市临安市锦城街道", None, A("330112", "浙江省", "杭州市", "临安区", "county", "former_name", "锦城街道")),
+    ("南宁市邕宁县蒲庙镇", LIUZHOU, A("450109", GX, "南宁市", "邕宁区", "county", "former_name", "蒲庙镇")),
+    # ... only within what the chain named (临桂县 is 桂林's), and 柳南市场 is a market, not 柳南市
+    ("柳州市临桂县某路", None, A("450200", GX, LZ, None, "prefecture", "exact", "临桂县某路")),
+    ("柳州市柳南市场内12号", None, A("450200", GX, LZ, None, "prefecture", "exact", "柳南市场内12号")),
+    # ... and never where the chain found a county, or today's name is a division's
+    ("柳州市柳江区柳江县路1号", None, A("450206", GX, LZ, "柳江区", "county", "exact", "柳江县路1号")),
     # a short name alone is too often a street
     ("中山中路12号", LIUZHOU, A(*NOTHING, "none", STREET)),
     ("北京路88号", None, A(*NOTHING, "none", "北京路88号")),

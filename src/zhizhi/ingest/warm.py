@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zhizhi.ingest.normalize.divisions import division_patterns
+from zhizhi.ingest.normalize.divisions import division_patterns, former_pattern
 from zhizhi.ingest.read.registry import reader_for
 from zhizhi.ingest.validate.identifiers import authorities
 from zhizhi.sources.config import SourceConfig
@@ -22,4 +22,5 @@ def warm_up(source: SourceConfig, path: Path) -> None:
     kinds = {source.kind.field(name).kind for name in source.fields}
     if "address" in kinds:
         division_patterns()
+        former_pattern()
     authorities()

@@ -15,6 +15,9 @@ recognised). The result's fields:
   柳州市城中区; see variants.py).
 柳州城中区 is read as 柳州市城中区: a prefecture's short name pins the county, so it is not ambiguous. 城中区
 alone is (柳州 and 西宁 both have one): with `default_prefecture="450200"` it resolves to 450202.
+Where the chain names no county, a county's former name right after it (or at the start) is read as that county
+today, `match` `former_name`: 柳州市柳江县拉堡镇 is 柳江区 (450206), rest 拉堡镇; the former name must lie in the
+province or prefecture the chain named (or, with none named, the default prefecture decides as above).
 Only distinct chains are resolved in Python; everything else runs as column expressions.
 """
 
@@ -26,13 +29,19 @@ import polars as pl
 
 from zhizhi.errors import InputError
 from zhizhi.ingest.normalize.columns import apply_expr, blank_as_null, map_distinct
-from zhizhi.ingest.normalize.divisions import Division, DivisionIndex, division_index, division_patterns
+from zhizhi.ingest.normalize.divisions import (
+    Division,
+    DivisionIndex,
+    division_index,
+    division_patterns,
+    former_pattern,
+)
 from zhizhi.ingest.normalize.text import clean_text_expr, clean_text_value, join_han_expr, join_han_value
 from zhizhi.ingest.normalize.variants import simplified_expr, simplified_value
 
 LEADING_SEPARATORS = " ,;:、-"
 _FIELDS = ("division_code", "province", "city", "county", "level", "match")
-_DIVISION_DTYPE = pl.Struct({field: pl.String for field in _FIELDS})
+_FOUND_DTYPE = pl.Struct({field: pl.String for field in _FIELDS} | {"former_used": pl.Boolean})
 
 
 class AddressParts(NamedTuple):
@@ -53,10 +62,26 @@ def split_addresses(values: pl.Series, *, default_prefecture: str | None = None)
     _check_default(index, default_prefecture)
     text = apply_expr(values, address_text_expr)
     head = apply_expr(text, lambda expr: pl.coalesce([expr.str.extract(p, 0) for p in division_patterns()]))
-    found = map_distinct(head, lambda chain: _resolve(index, chain, default_prefecture)._asdict(), _DIVISION_DTYPE)
-    frame = pl.DataFrame({"text": text, "head": head, "found": found})
+    frame = pl.DataFrame({"text": text, "head": head})
     after = pl.col("text").str.slice(pl.col("head").str.len_chars()).str.strip_chars_start(LEADING_SEPARATORS)
-    rest = pl.when(pl.col("head").is_null()).then(pl.col("text")).otherwise(after)
+    after = pl.when(pl.col("head").is_null()).then(pl.col("text")).otherwise(after)
+    frame = frame.with_columns(after.alias("after")).with_columns(
+        pl.col("after").str.extract(former_pattern(), 1).alias("former")
+    )
+    keys = frame.select(pl.struct("head", "former")).to_series()
+
+    def resolve(key: dict[str, str | None]) -> dict[str, object]:
+        parts, used = _resolve_with_former(index, key["head"], key["former"], default_prefecture)
+        return {name: getattr(parts, name) for name in _FIELDS} | {"former_used": used}
+
+    found = map_distinct(keys, resolve, _FOUND_DTYPE)
+    frame = frame.with_columns(found.alias("found"))
+    used = pl.col("found").struct.field("former_used")
+    rest = (
+        pl.when(used)
+        .then(pl.col("after").str.slice(pl.col("former").str.len_chars()).str.strip_chars_start(LEADING_SEPARATORS))
+        .otherwise(pl.col("after"))
+    )
     match = pl.when(pl.col("text").is_not_null()).then(pl.col("found").struct.field("match"))
     columns = [pl.col("found").struct.field(field) for field in _FIELDS if field != "match"]
     parts = [*columns, match.alias("match"), blank_as_null(rest).alias("rest")]
@@ -72,14 +97,38 @@ def split_address_value(value: str | None, *, default_prefecture: str | None = N
         return AddressParts(None, None, None, None, None, None, None)
     text = simplified_value(join_han_value(text))
     head = index.longest_chain(text)
-    rest = text if head is None else text[len(head) :].lstrip(LEADING_SEPARATORS) or None
-    return _resolve(index, head, default_prefecture)._replace(rest=rest)
+    after = text if head is None else text[len(head) :].lstrip(LEADING_SEPARATORS)
+    former = index.former_at(after)
+    found, used = _resolve_with_former(index, head, former, default_prefecture)
+    if used:
+        after = after[len(former or "") :].lstrip(LEADING_SEPARATORS)
+    return found._replace(rest=after or None)
 
 
 def address_text_expr(expr: pl.Expr) -> pl.Expr:
     """An address cleaned for matching: `clean_text`, no spaces next to Chinese characters, traditional address
     characters simplified (variants.py)."""
     return simplified_expr(join_han_expr(clean_text_expr(expr)))
+
+
+def _resolve_with_former(
+    index: DivisionIndex, chain: str | None, former: str | None, default_prefecture: str | None
+) -> tuple[AddressParts, bool]:
+    """The division a chain names; where it names no county, the county a former name after it is today (within
+    what the chain named, else by the default prefecture); and whether the former name was used."""
+    found, used = _resolve(index, chain, default_prefecture), False
+    if former is not None and found.level != "county" and found.match != "ambiguous":
+        candidates = [index.divisions[code] for code in index.former[former]]
+        within = found.division_code
+        if within is not None:
+            candidates = [d for d in candidates if within in (d.prefecture_code, d.province_code)]
+        elif default_prefecture is not None and len(candidates) > 1:
+            candidates = [d for d in candidates if d.prefecture_code == default_prefecture] or [
+                d for d in candidates if d.province_code == default_prefecture[:2] + "0000"
+            ]
+        if len(candidates) == 1:
+            found, used = _parts(candidates[0], "former_name"), True
+    return found, used
 
 
 def _resolve(index: DivisionIndex, chain: str | None, default_prefecture: str | None) -> AddressParts:

@@ -12,6 +12,12 @@ Ways of writing a division:
 - a county by its full name only (城中区, 融水苗族自治县): short county names are common words.
 A chain is a province form, a prefecture form and a county name, any of them missing but in that order:
 广西壮族自治区柳州市城中区, 广西柳州市, 柳州城中区, 城中区, 北京市东城区, 湖北省仙桃市.
+
+A county's former name (`DivisionIndex.former`): a county made a district or a county-level city keeps its name
+before the suffix (柳江县 is 柳江区 since 2016, 平果县 is 平果市, 临安市 is 杭州市临安区), and records and licences
+from before still write it. A district `X区` was `X县` or `X市`, a county-level city `X市` was `X县` (X of two
+characters or more), unless that name is a division's today. Addresses use these only after the chain, where no
+county was found (see addresses.py).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -61,6 +67,20 @@ class DivisionIndex:
     divisions: dict[str, Division]
     chains: dict[str, tuple[str, ...]]
     longest: int
+    former: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a county's former name -> its codes
+
+    def former_pattern(self) -> str:
+        """A regular expression whose first group is the former county name a text starts with (longest first),
+        not followed by 场 (柳南市场 is a market, not 柳南市)."""
+        names = sorted(self.former, key=lambda name: (-len(name), name))
+        return "^(" + "|".join(_escape(n) for n in names) + ")(?:[^场]|$)" if names else "^()[^\\s\\S]"
+
+    def former_at(self, text: str) -> str | None:
+        """The former county name `text` starts with, as `former_pattern` finds it."""
+        for length in range(min(len(text), 20), 1, -1):  # no former name is longer (11 characters today)
+            if text[:length] in self.former and text[length : length + 1] != "场":
+                return text[:length]
+        return None
 
     def patterns(self) -> list[str]:
         """Regular expressions that together find the longest chain at the start of a text.
@@ -100,6 +120,12 @@ def division_patterns() -> tuple[str, ...]:
     return tuple(division_index().patterns())
 
 
+@cache
+def former_pattern() -> str:
+    """The index's expression for former county names, built once."""
+    return division_index().former_pattern()
+
+
 def build_index(rows: list[dict[str, str]]) -> DivisionIndex:
     """Index rows with the columns code, name, parent, level (province, prefecture, county)."""
     by_code = {row["code"]: row for row in rows}
@@ -111,7 +137,29 @@ def build_index(rows: list[dict[str, str]]) -> DivisionIndex:
         for chain in texts:
             chains.setdefault(chain, set()).add(division.code)
     frozen = {chain: tuple(sorted(codes)) for chain, codes in chains.items()}
-    return DivisionIndex(divisions, frozen, max(map(len, frozen), default=0))
+    names = {row["name"] for row in rows}
+    former: dict[str, set[str]] = {}
+    for division in divisions.values():
+        for name in _former_names(division.county or "") if division.level == "county" else []:
+            if name not in names:  # 广西平果县, 柳州柳江县: a short name is no chain alone, so it is written here
+                shorts = _province_forms(division.province)[1:] + _prefecture_forms(division.city or "")[1:]
+                for prefix in ["", *shorts]:
+                    former.setdefault(prefix + name, set()).add(division.code)
+    return DivisionIndex(
+        divisions,
+        frozen,
+        max(map(len, frozen), default=0),
+        {name: tuple(sorted(codes)) for name, codes in former.items()},
+    )
+
+
+def _former_names(county: str) -> list[str]:
+    """What a county was called before it became a district (`X区`: `X县`, `X市`) or a county-level city (`X市`:
+    `X县`)."""
+    stem, suffix = county[:-1], county[-1:]
+    if len(stem) < 2:
+        return []
+    return {"区": [stem + "县", stem + "市"], "市": [stem + "县"]}.get(suffix, [])
 
 
 def _describe(row: dict[str, str], by_code: dict[str, dict[str, str]]) -> tuple[Division, list[str]]:
