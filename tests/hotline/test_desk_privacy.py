@@ -19,7 +19,16 @@ from tests.hotline.desk import GYM, ingest_all
 from tests.hotline.test_cases import _actor, _case_of
 from zhizhi.config import Workspace
 from zhizhi.errors import PermissionDeniedError
-from zhizhi.hotline import case_row, case_view, entity_cases, load_calendar, merge_cases, push_tickets, take_in
+from zhizhi.hotline import (
+    case_row,
+    case_view,
+    decide,
+    entity_cases,
+    load_calendar,
+    merge_cases,
+    push_tickets,
+    take_in,
+)
 from zhizhi.hotline.figures import statistics
 from zhizhi.store.tables import Entity
 
@@ -83,3 +92,27 @@ def test_numbers_in_a_respondents_name_are_masked_in_every_list(
         for shown in (row, listed, figures, view):
             assert "13912345678" not in str(shown) and "11010519491231002X" not in str(shown)
         assert [r["name"] for r in figures["top_respondents"]] == ["王某"]  # linked: by the register's name
+
+
+def test_deciding_a_case_names_no_handler_so_a_reporter_stays_hidden(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A handler who may decide a case nobody was named for (the city's desk deciding for a county office) does not
+    become its handler by deciding: only the handler named sees a reporter's identity (Art 33)."""
+    ingest_all(workspace, tmp_path)
+    calendar = load_calendar(workspace.root)
+    with city() as session, session.begin():
+        push_tickets(session, workspace, OPERATOR, "12315", [REPORT], department="LZ-TSJB")
+        take_in(session, OPERATOR, workspace)
+    with city() as session, session.begin():
+        case, handler = _case_of(session, "R001"), _actor(session, "hotline")
+        case.handler_id = None  # routed to an office with no handler to name (a county office's, say)
+        session.flush()
+        decide(session, handler, workspace, case, "not_opened", result="经核查，未发现违法行为，不予立案。")
+    with city() as session:
+        case = _case_of(session, "R001")
+        assert case.stage == "closed" and case.handler_id is None
+        with pytest.raises(PermissionDeniedError, match="assigned handler"):
+            case_view(session, _actor(session, "hotline"), case, calendar, purpose="核实举报")
+        seen = str(case_view(session, _actor(session, "hotline"), case, calendar)["tickets"])
+        assert REPORTER_PHONE not in seen and "赵六" not in seen

@@ -336,9 +336,7 @@ def decide(session: Session, actor: Actor, workspace: Workspace, case: Case, dec
     case.decided_at, case.decided_by, case.updated_at = utcnow(), actor.name, utcnow()
     if decision == "accepted":
         case.accepted_on = day
-    case.stage = _stage_of(case)
-    if case.handler_id is None and actor.user_id is not None:
-        case.handler_id = actor.user_id
+    case.stage = _stage_of(case)  # the handler is not changed: only naming one shows a reporter's identity (Art 33)
     audit(session, actor, "case.decided", object_type="case", object_id=case.number,
           detail={"decision": decision, "reason": case.decision_reason, "result_chars": len(result)})  # fmt: skip
     if not answer:
