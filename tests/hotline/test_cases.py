@@ -327,24 +327,27 @@ def test_a_decision_is_answered_once_to_every_ticket_on_each_channel_through_the
             )
             with pytest.raises(InputError, match="already"):
                 decide(session, _actor(session, "hotline"), workspace, gym, "terminated", result="x")
-        # A new ticket joining the answered case is answered too; nothing is sent twice.
+        # The caller calling again after the case closed: a case of its own (a new complaint is decided on its own,
+        # Art 14-15), the closed one shown beside it; nothing is answered for it, nothing is sent twice.
         with city() as session, session.begin():
             push_tickets(session, workspace, OPERATOR, "12345", [{
                 "number": "G003", "received_at": "2026-03-12 10:00:00", "kind": "投诉", "caller_name": "张三",
                 "caller_phone": "13800000001", "respondent_name": "金力健身房",
                 "respondent_address": "柳州市城中区文昌路12号",
                 "text": "再次反映：金力健身房关门，剩余会费2200元未退，要求处理"}])  # fmt: skip
-            assert take_in(session, OPERATOR, workspace).answered == 1
+            again = take_in(session, OPERATOR, workspace)
+            assert (again.opened, again.suggested, again.answered) == (1, 1, 0)
         for channel in ("12315", "12345"):
             send_once(city, load_target(workspace.root, channel))
         assert all(n == 1 for n in (*p15.arrivals.values(), *p45.arrivals.values()))
-        assert sorted(r["GDBH"] for r in p45.applied.values()) == ["G001", "G001", "G002", "G002", "G003"]
+        assert sorted(r["GDBH"] for r in p45.applied.values()) == ["G001", "G001", "G002", "G002"]
         assert {r["QYMC"] for r in p45.applied.values() if r["CLJG"] == "30"} == {
             "经调解,经营者退还会费2200元"
         }  # text cleaned
         with city() as session:
             assert session.scalar(select(func.count()).where(Delivery.status != "acknowledged")) == 0
-            assert session.scalar(select(func.count()).where(CaseTicket.answer_version_id.is_(None))) == 2  # T002, T003
+            unanswered = select(func.count()).where(CaseTicket.answer_version_id.is_(None))
+            assert session.scalar(unanswered) == 3  # T002, T003, G003
 
 
 def test_clocks_count_working_days_pause_for_appraisal_and_warn_before_a_breach(

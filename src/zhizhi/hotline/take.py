@@ -100,9 +100,11 @@ def _take_new(session: Session, actor: Actor, workspace: Workspace, limit: int, 
     for (record_id, data, department_id), text in zip(pending, texts, strict=True):
         kind = data.get("kind") or "other"
         by_case = {c: one for c, one in weigh(memory.index, text, case_of, settings).items() if batch.takes(kind, c)}
-        twin = next((t for t in twins.get(record_id, ()) if t in case_of), None)
-        joined: tuple[int, Candidate] | None = joining(by_case, settings)
-        if twin is not None:  # the same ticket by another way in (a platform's export and its push): its case
+        # the same ticket by another way in (a platform's export and its push): its case, unless the copy says
+        # another procedure (a complaint sent again as a report is handled apart, Art 7)
+        twin = next((t for t in twins.get(record_id, ()) if t in case_of and batch.takes(kind, case_of[t])), None)
+        joined = joining({c: one for c, one in by_case.items() if batch.joins(kind, c)}, settings)
+        if twin is not None:
             joined = (case_of[twin], Candidate(twin, 1.0, 1.0, ("same_ticket",)))
         done.tickets += 1
         if joined is not None:
@@ -205,6 +207,7 @@ class _Facts:
     kind: str
     received_at: datetime  # China's time, with its zone
     decided: bool
+    closed: bool = False  # decided for good (its answer given)
 
 
 @dataclass
@@ -236,14 +239,22 @@ class _Batch:
         self.router = Router(self.session, load_routing(self.workspace.root, self.session))
         self.register = Register(self.session, (data for _, data, _ in self.tickets))
         self.now = utcnow()
-        held = select(Case.id, Case.kind, Case.received_at, Case.decision.is_not(None)).where(Case.stage != "merged")
-        self.facts = {int(i): _Facts(kind, _aware(at), bool(decided)) for i, kind, at, decided in
-                      self.session.execute(held)}  # fmt: skip
+        held = select(Case.id, Case.kind, Case.received_at, Case.decision.is_not(None), Case.stage == "closed").where(
+            Case.stage != "merged"
+        )
+        self.facts = {int(i): _Facts(kind, _aware(at), bool(decided), bool(closed)) for i, kind, at, decided, closed
+                      in self.session.execute(held)}  # fmt: skip
 
     def takes(self, kind: str, case: int) -> bool:
         """Whether a ticket of `kind` may join the case (Art 7: a complaint and a report are handled apart)."""
         facts = self.facts[case]
         return not kept_apart(kind, facts.kind, facts.decided)
+
+    def joins(self, kind: str, case: int) -> bool:
+        """Whether a ticket of `kind` may join the case on its own: never a closed one, whose answer was given for
+        others (a new complaint needs its own acceptance, Art 14; an agreement binds its own parties, Art 21): a
+        handler is shown it and confirms."""
+        return self.takes(kind, case) and not self.facts[case].closed
 
     def open(self, record_id: int, data: dict[str, Any], department_id: int) -> int:
         """A new case for the ticket, linked to the register and routed; its key in the batch."""
