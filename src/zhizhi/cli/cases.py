@@ -255,9 +255,10 @@ def pause_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Stop the case's clocks for testing or appraisal (检定、检验、检测、鉴定)."""
-    with transaction(ctx) as (_, session):
+    with transaction(ctx) as (workspace, session):
         case = get_case(session, operator(), number)
-        pause(session, operator(), case, reason=reason, start=start.date() if start else _today())
+        pause(session, operator(), case, reason=reason, start=start.date() if start else _today(),
+              calendar=load_calendar(workspace.root))  # fmt: skip
     _done(as_json, {"case": number, "paused": True}, f"{number}: 中止计时 paused")
 
 

@@ -29,8 +29,11 @@ from zhizhi.store.tables import Case, CasePause
 from zhizhi.store.types import LOCAL_TZ, local_today, utcnow
 
 
-def pause(session: Session, actor: Actor, case: Case, *, reason: str, start: date) -> CasePause:
-    """Stop a case's clocks for testing or appraisal (检定、检验、检测、鉴定), from `start` until `resume`."""
+def pause(session: Session, actor: Actor, case: Case, *, reason: str, start: date,
+          calendar: WorkCalendar | None = None, today: date | None = None) -> CasePause:  # fmt: skip
+    """Stop a case's clocks for testing or appraisal (检定、检验、检测、鉴定), from `start` until `resume`. With the
+    workspace's `calendar`, a pause is refused once a clock it would stop is past its deadline: a pause is recorded
+    as it happens, and one dated back after the breach would turn the breach into a running clock."""
     reason = given_reason(reason)
     writable(session, actor, case)
     _still_open(case, "paused")
@@ -41,6 +44,14 @@ def pause(session: Session, actor: Actor, case: Case, *, reason: str, start: dat
                          zh=f"案件 {case.number} 的中止计时不能早于收到之日（{case.received_on}）。")  # fmt: skip
     if any(p.ended_on is None for p in _pauses(session, case)):
         raise InputError(f"Case {case.number} is paused already.", zh=f"案件 {case.number} 已在中止计时。")
+    for one, state, _ in clock_states(session, case, calendar, today or local_today(), 0) if calendar else ():
+        if one.rule.pausable and one.done_on is None and state is not None and state.status == "breached":
+            raise InputError(
+                f"Case {case.number}: its {one.rule.name} clock ({one.rule.article}) was due {state.deadline}; a "
+                "pause is recorded as it happens, not after the deadline (the breach stands).",
+                zh=f"案件 {case.number} 的时限（{one.rule.article}）已于 {state.deadline} 届满：中止计时应在发生时"
+                "记录，期满后不能补记（逾期照记）。",
+            )
     row = CasePause(case_id=case.id, reason=reason, started_on=start, created_by=actor.name)
     session.add(row)
     audit(session, actor, "case.paused", object_type="case", object_id=case.number,

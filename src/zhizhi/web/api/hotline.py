@@ -158,8 +158,10 @@ def pause_case(
     number: Number, body: PauseStart, request: Request, db: DbSession, actor: ApiCasesWriter
 ) -> dict[str, Any]:
     """Stop the case's clocks for testing or appraisal from `start`, until resumed."""
-    hotline.pause(db, actor, hotline.get_case(db, actor, number), reason=body.reason, start=body.start)
-    return hotline_view.view(db, actor, number, hotline_view.desk(request))
+    on = hotline_view.desk(request)
+    hotline.pause(db, actor, hotline.get_case(db, actor, number), reason=body.reason, start=body.start,
+                  calendar=on.calendar, today=on.today)  # fmt: skip
+    return hotline_view.view(db, actor, number, on)
 
 
 @router.post("/cases/{number}/resume")

@@ -130,14 +130,15 @@ def assign_case(
 
 @router.post("/hotline/cases/{number}/pause")
 def pause_case(
-    number: Number, db: DbSession, actor: FormCasesWriter, reason: Reason = "", start: Short = ""
+    number: Number, request: Request, db: DbSession, actor: FormCasesWriter, reason: Reason = "", start: Short = ""
 ) -> Response:
     """Stop the case's clocks for testing or appraisal from the day given."""
     case = hotline.get_case(db, actor, number)
     day = optional_date(start.strip())
     if day is None:
         raise InputError("Give the first day not counted.", zh="请填写中止计时的开始日。")
-    hotline.pause(db, actor, case, reason=reason, start=day)
+    on = hotline_view.desk(request)
+    hotline.pause(db, actor, case, reason=reason, start=day, calendar=on.calendar, today=on.today)
     return _back(case.number, "paused")
 
 
