@@ -133,9 +133,9 @@ def frame(rows: list[tuple[int, str | None, list[str]]], header: list[str]) -> p
 
 
 def is_total(cells: list[str]) -> bool:
-    """A footer row whose first filled cell says 合计 / 总计 / 小计 / Total."""
+    """A footer row whose first filled cell says 合计 / 总计 / 小计 / Total (spaced out or not: 合　计, 总 计)."""
     first = next((c for c in cells if c), "")
-    return first.replace(" ", "").lower().startswith(TOTAL_MARKERS)
+    return _SPACE.sub("", first).lower().startswith(TOTAL_MARKERS)
 
 
 # A notes block's numbered lines are told from data only in a table this wide: in a narrower one, a data row with a

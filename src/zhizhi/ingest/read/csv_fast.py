@@ -157,7 +157,7 @@ def _judge(columns: list[str], header_rows: list[tuple[list[str], str]]) -> _Jud
         )
 
     filled = pl.coalesce([pl.when(s != "").then(s) for s in stripped])
-    first = filled.str.replace_all(" ", "").str.to_lowercase()
+    first = filled.str.replace_all(r"\s", "").str.to_lowercase()  # 合　计 with a full-width space is 合计
     # one pattern for every marker: the first filled cell is cleaned once, not once a marker
     total = first.str.contains("^(?:" + "|".join(re.escape(m) for m in TOTAL_MARKERS) + ")").fill_null(False)
     before = (
