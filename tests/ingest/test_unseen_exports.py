@@ -797,9 +797,23 @@ FOOTER = (
 )
 
 
+# a hand-kept ledger: a note, then the month's new firms with little more than their names and credit codes
+APPENDED = (
+    "序号,企业名称,统一社会信用代码,住所,法定代表人,成立日期,注册资本,经营范围\r\n"
+    "1,甲公司,91450200MA5K000001,城中区,张三,2020-01-01,100,餐饮\r\n"
+    "2,乙公司,91450200MA5K000002,鱼峰区,李四,2021-01-01,200,零售\r\n"
+    "备注：以下为本月新增，信息待补充,,,,,,,\r\n"
+    "3,丙公司,91450202MA5K3C1Q20,,,,,\r\n"
+    "4,丁公司, 92450203ma5k7d2r15 ,,,,,\r\n"
+    "注：91450202MA5K3C1Q20 的住所待核实,,,,,,,\r\n"
+)
+
+
 @pytest.mark.parametrize(
     ("text", "rows", "skipped"),
     [
+        # a row holding a credit code is a firm's: it ends the notes, however little else it fills
+        (APPENDED, [2, 3, 5, 6], [(4, "note_row"), (7, "note_row")]),
         (
             NOTES_AND_PAGES,
             [3, 7, 13, 14],  # 注塑厂 is data: it fills more than half the header, which ends the notes
@@ -810,7 +824,7 @@ FOOTER = (
         (NARROW, [2, 4, 5], [(3, "note_row"), (6, "note_row")]),
         (FOOTER, [2, 3], [(4, "note_row"), (5, "note_row"), (6, "note_row")]),
     ],
-    ids=["wide", "narrow", "footer"],
+    ids=["appended", "wide", "narrow", "footer"],
 )
 def test_both_csv_paths_skip_the_same_notes_and_sign_off_lines(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, rows: list[int], skipped: list[tuple[int, str]]

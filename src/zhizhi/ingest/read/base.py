@@ -148,6 +148,18 @@ def sparse(filled: int, width: int) -> bool:
     return filled <= max(1, width // 2)
 
 
+def holds_credit_code(cells: list[str]) -> bool:
+    """Whether a cell holds a whole, valid credit code (spaces aside): a firm's row, never a note's line, so a row
+    of a notes block holding one is data (备注：以下为本月新增 and the new firms under it) and closes the block."""
+    from zhizhi.ingest.validate.identifiers import validate_uscc
+
+    for cell in cells:
+        code = _SPACE.sub("", cell).upper()
+        if len(code) == 18 and not validate_uscc(code).findings:
+            return True
+    return False
+
+
 def note_kind(cells: list[str], width: int) -> str | None:
     """`head` for the first line of a notes block (填表说明, 注：…, 以下空白) in a sparse row, `sign` for a row of
     sign-off cells only (制表人：… 审核人：…), else None."""

@@ -34,6 +34,7 @@ from zhizhi.ingest.read.base import (
 )
 from zhizhi.ingest.read.headers import HEAD_ROWS, find_header
 from zhizhi.ingest.read.rows import SKIP_INITIALS, repeats
+from zhizhi.ingest.validate.identifiers import uscc_valid_mask
 
 UTF8 = ("utf-8", "utf_8", "utf-8-sig", "utf_8_sig")
 BLOCK = 1 << 22  # characters re-encoded at a time
@@ -179,20 +180,26 @@ def _judge(columns: list[str], header_rows: list[tuple[list[str], str]]) -> _Jud
     return _Judge(before, filled.str.slice(0, 1), roomy, head | sign, head)
 
 
-def _notes(judged: pl.DataFrame, judge: _Judge, notes: bool, width: int) -> tuple[pl.Series, bool]:
+def _notes(judged: pl.DataFrame, judge: _Judge, notes: bool, columns: list[str]) -> tuple[pl.Series, bool]:
     """Each row's reason (`before`, else note_row for a note, a sign-off line or a roomy row inside a notes block)
     and whether a notes block is open after the batch. A notes head opens a block; data that fills more than half
-    the header, or the header again (a new page), closes it."""
+    the header or holds a credit code, or the header again (a new page), closes it."""
     open_ = pl.col("_before").is_null()
-    deep = width >= NOTES_MIN_WIDTH
+    deep = len(columns) >= NOTES_MIN_WIDTH
     candidates = judged.filter(open_ & pl.col("_initial").is_in(list(SKIP_INITIALS)))
     noted = candidates.filter(judge.note).select(ROW, judge.head.alias("_head")) if candidates.height else None
     is_note = pl.col(ROW).is_in(noted[ROW].implode()) if noted is not None else pl.lit(False)
     is_head = pl.col(ROW).is_in(noted.filter("_head")[ROW].implode()) if noted is not None else pl.lit(False)
+    # a roomy row holding a credit code is a firm's, and closes a block (looked for only where one may be open)
+    keyed = pl.lit(False)
+    if notes or (noted is not None and noted["_head"].any()):
+        roomy = judged.filter(open_ & pl.col("_roomy"))
+        codes = [uscc_valid_mask(roomy[c].str.replace_all(r"\s", "").str.to_uppercase()) for c in columns]
+        keyed = pl.col(ROW).is_in(roomy.filter(pl.any_horizontal(codes) if codes else pl.lit(False))[ROW].implode())
     event = (
         pl.when(is_head)
         .then(pl.lit(True))
-        .when((open_ & ~is_note & ~pl.col("_roomy")) | (pl.col("_before") == "repeated_header"))
+        .when((open_ & ~is_note & (~pl.col("_roomy") | keyed)) | (pl.col("_before") == "repeated_header"))
         .then(pl.lit(False))
     )
     marked = judged.select(
@@ -228,7 +235,7 @@ def _chunks(
                 judge.initial.alias("_initial"),
                 judge.roomy.alias("_roomy"),
             )
-            reasons, notes = _notes(judged, judge, notes, len(columns))
+            reasons, notes = _notes(judged, judge, notes, columns)
             marked = judged.drop("_before", "_initial", "_roomy").with_columns(reasons)
             offset += batch.height
             for row in marked.filter(pl.col("_reason").is_not_null()).iter_rows(named=True):

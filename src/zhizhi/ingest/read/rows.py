@@ -12,6 +12,7 @@ from zhizhi.ingest.read.base import (
     Skip,
     frame,
     header_cell,
+    holds_credit_code,
     is_total,
     note_kind,
     sparse,
@@ -73,7 +74,7 @@ def sheet_chunks(
                 if kind == "head":
                     notes = True
                 elif kind is None:  # a sign-off line leaves the block as it was
-                    notes = notes and sparse(_filled(cells), width)
+                    notes = notes and sparse(_filled(cells), width) and not holds_credit_code(cells)
                 reason = "note_row" if kind or (notes and width >= NOTES_MIN_WIDTH) else None
             elif reason == "repeated_header":
                 notes = False  # the next page of a paged export
