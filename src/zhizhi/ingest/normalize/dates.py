@@ -11,6 +11,9 @@ date-time cell's time of day, is dropped: 44385.75), and only between
 2100-12-31. In a numeric column a number's whole part is read as text: a serial (the fraction is the time of
 day) or, with eight digits, YYYYMMDD. Date columns pass through; datetimes keep their day.
 
+Dates written in Chinese numerals, as official documents and hand-kept ledgers write them (二〇二三年一月五日,
+二零二三年十二月三十一日), are read as 2023年1月5日 is; a time of day after them as after any other form.
+
 Refused, so left null for the caller to quarantine: two-digit years (21-7-8, 210708: the century is a guess),
 day-first or month-first orders (08/07/2021), years without a day (2021年7月), impossible dates (2021-02-30),
 mixed separators (2021-7/8). `Normalized(raw, parse_dates(raw)).failures()` lists them with their originals.
@@ -56,6 +59,10 @@ PATTERN = (
     rf"(?:{_WEEKDAY})?(?:{_TIME})?|([0-9]{{5}})(?:\.[0-9]+)?)$"
 )
 _PATTERN = re.compile(PATTERN)
+# a date in Chinese numerals: the year digit by digit (〇, 零, ○ or the letter O for 0), month and day as numbers
+_CN_DIGITS = {**{c: "0" for c in "〇零○Oo"}, **{c: str(n) for n, c in enumerate("一二三四五六七八九", start=1)}}
+_CN_NUMBER = "[一二三四五六七八九十]{1,3}"
+_CN_DATE = re.compile(rf"^([〇零○Oo一二三四五六七八九]{{4}})年({_CN_NUMBER})月(?:({_CN_NUMBER})日?)?")
 
 
 def excel_serial_to_date(serial: int) -> date | None:
@@ -79,8 +86,10 @@ def parse_dates(values: pl.Series) -> pl.Series:
 
 def _parse_text(text: pl.Series) -> pl.Series:
     """Parse text, step by step so that each part is computed once."""
-    parts = pl.DataFrame({"text": text}).select(clean_text_expr(pl.col("text")).str.extract_groups(PATTERN))
-    parts = parts.unnest("text")
+    cleaned = pl.DataFrame({"text": text}).select(clean_text_expr(pl.col("text"))).to_series()
+    if cleaned.str.contains(_CN_DATE.pattern).any():  # rare: the few distinct values in Chinese numerals, in Python
+        cleaned = pl.Series([None if v is None else in_digits(v) for v in cleaned.to_list()], dtype=pl.String)
+    parts = pl.DataFrame({"text": cleaned}).select(pl.col("text").str.extract_groups(PATTERN)).unnest("text")
     group = pl.col
     month = pl.coalesce(group("3"), group("6"), group("8"))
     day = pl.coalesce(group("5"), group("7"), group("9"))
@@ -113,8 +122,33 @@ def parse_date_value(value: object) -> date | None:
     return _text_value(str(value))
 
 
+def in_digits(text: str) -> str:
+    """A date in Chinese numerals at the start of `text` written in digits (二〇二三年一月五日 -> 2023年1月5日), the
+    rest kept; any other text as it is."""
+    match = _CN_DATE.match(text)
+    if match is None:
+        return text
+    year, month, day = match.groups()
+    month_number, day_number = _cn_number(month), _cn_number(day) if day else None
+    if month_number is None or (day and day_number is None):
+        return text
+    digits = "".join(_CN_DIGITS[c] for c in year) + f"年{month_number}月" + (f"{day_number}日" if day else "")
+    return digits + text[match.end() :]
+
+
+def _cn_number(text: str) -> int | None:
+    """一 to 三十一 as a number (十, 十一, 二十, 二十三); None for anything else (十十, 一二, 零)."""
+    units = {c: n for n, c in enumerate("一二三四五六七八九", start=1)}
+    tens, ten, rest = text.partition("十")
+    if not ten:
+        return units.get(text)
+    if len(tens) > 1 or len(rest) > 1 or (tens and tens not in units) or (rest and rest not in units):
+        return None
+    return units.get(tens, 1) * 10 + units.get(rest, 0)
+
+
 def _text_value(value: str) -> date | None:
-    match = _PATTERN.match(clean_text_value(value) or "")
+    match = _PATTERN.match(in_digits(clean_text_value(value) or ""))
     if match is None:
         return None
     year, sep, month, sep2, day, cn_month, cn_day, d8_month, d8_day, serial = match.groups()
@@ -194,7 +228,7 @@ def parse_datetime_value(value: object) -> str | None:
             return day.isoformat()
         seconds = min(round(fraction * 86_400), 86_399)
         return f"{day.isoformat()}T{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-    text = clean_text_value(str(value)) or ""
+    text = in_digits(clean_text_value(str(value)) or "")
     if _SERIAL_MOMENT.fullmatch(text):  # a date-time cell a reader gave as text: 46338.444...
         return parse_datetime_value(float(text))
     if (digits := _DIGITS_MOMENT.fullmatch(text)) is not None:  # 20261110143000, 202611101430
