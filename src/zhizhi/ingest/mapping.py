@@ -73,8 +73,11 @@ def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped
     records = pl.DataFrame([columns[name] for name in record_columns(kind)])
     found = pl.concat([f.cast(no_findings().schema) for f in findings]) if findings else no_findings()
     records = _registration_numbers(kind, records, found)
+    errors = _errors(source, raw)
+    if errors.height:  # an Excel error is said once, as itself: not also as a date or code of the wrong form
+        found = found.join(errors.select(I, "field"), on=[I, "field"], how="anti", maintain_order="left")
     found = pl.concat(
-        [found, _missing(kind, source, raw, records, found), _malformed(frame), _errors(source, raw)]
+        [found, _missing(kind, source, raw, records, found), _malformed(frame), errors]
         + [_reversed(as_read(kind.field(a), source), as_read(kind.field(b), source), raw, records)
            for a, b in kind.periods if a in source.fields and b in source.fields]  # fmt: skip
     )
