@@ -406,3 +406,18 @@ def test_an_amount_is_never_a_date_and_the_inspected_party_is_not_the_inspector(
                                 today=TODAY)  # fmt: skip
     mapped = {item.field: item.column for item in inspection.fields if item.column}
     assert mapped.get("inspectors") == "检查人员" and "被检查人" not in mapped.values(), mapped
+
+
+def test_an_agricultural_countys_farms_are_firms_not_addresses(root: Path) -> None:
+    """An agricultural county's register: 养殖场, 农场, 果园, 种植基地 named after their place (柳州市柳江区…) are
+    firms' names, never addresses, so the register is read as entities and 企业名称 is the name."""
+    fake = Faker(12)
+    kinds = ("金鸡养殖场", "绿源农场", "百香果园", "富硒种植基地", "山茶茶园", "林下苗圃")
+    rows = [["统一社会信用代码", "企业名称", "住所", "成立日期", "登记状态"]]
+    for n in range(24):
+        rows.append([fake.uscc("450206"), f"柳州市柳江区{kinds[n % len(kinds)]}{n}", f"柳州市柳江区拉堡镇{n + 1}号",
+                     "2021-01-01", "存续"])  # fmt: skip
+    suggestion = suggest_source(write_csv(root / "农业主体.csv", rows, "utf-8"), name="farms", today=TODAY)
+    mapped = {item.field: item.column for item in suggestion.fields if item.column}
+    assert suggestion.source.record_type == "entity" and mapped.get("name") == "企业名称", mapped
+    assert mapped.get("address") == "住所", mapped

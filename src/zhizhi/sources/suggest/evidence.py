@@ -119,6 +119,18 @@ ORGANISATION_WORDS = (
     "店",
     "厂",
     "馆",
+    # the farms, orchards and bases of an agricultural county's register (场 alone ends 广场, an address)
+    "养殖场",
+    "农场",
+    "林场",
+    "牧场",
+    "渔场",
+    "果园",
+    "茶园",
+    "苗圃",
+    "基地",
+    "专业户",
+    "作坊",
 )
 ORGANISATION_ENDINGS = "行部社站院所局坊铺吧厅"
 SURNAMES = set(
