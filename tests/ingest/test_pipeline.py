@@ -540,3 +540,31 @@ def test_json_records_may_leave_out_keys_a_csv_header_may_not(city: sessionmaker
     with city() as session:
         phones = {r["data"]["uscc"]: r["data"].get("phone") for r in find_records(session, OPERATOR)}
         assert phones == {codes[0]: None, codes[1]: "0772-****345"}
+
+
+def test_a_code_a_workbook_held_as_a_number_that_may_have_lost_its_zeros_waits(
+    city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """行业代码 typed as numbers: 111 may be 0111 (稻谷种植) that lost its zero, or group 111 (煤炭开采和洗选辅助
+    活动), so the row waits in quarantine saying so, once; 5221 has no shorter twin, 0111 typed as text and 169 under
+    the format 0000 (shown as 0169) are what they say."""
+    codes = _codes(5, seed=11)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    for code, name, industry in zip(codes, ["稻香合作社", "粮油店", "禾丰农场", "茶园", "油气公司"],
+                                    [111, 5221, "0111", 169, 7], strict=True):  # fmt: skip
+        sheet.append(_row(code, name, 行业代码="")[:-1] + [industry])  # type: ignore[list-item]
+    sheet.cell(row=5, column=len(HEADER)).number_format = "0000"
+    workbook.save(tmp_path / "主体.xlsx")
+    batch = _ingest(city, tmp_path / "主体.xlsx").batch
+    assert (batch.rows_accepted, batch.rows_quarantined) == (3, 2)
+    with city() as session:
+        items = [json.loads(i.findings) for i in session.scalars(select(QuarantineItem))]
+        assert sorted(f["value"] for findings in items for f in findings) == ["111", "7"]
+        assert {f["code"] for findings in items for f in findings} == {"code.leading_zero"}
+        assert "前导零可能已丢失" in items[0][0]["message_zh"] and "format the column as text" in items[0][0]["message"]
+        kept = {json.loads(v.data)["name"]: json.loads(v.data)["industry_code_source"]
+                for v in session.scalars(select(RecordVersion))}  # fmt: skip
+    assert kept == {"粮油店": "5221", "禾丰农场": "0111", "茶园": "0169"}

@@ -150,8 +150,9 @@ def test_only_the_named_sheets_are_read(tmp_path: Path) -> None:
 
 
 def test_a_number_formatted_with_zeros_is_read_as_it_shows(tmp_path: Path) -> None:
-    """A code column typed as numbers keeps its leading zeros on screen through a `0000` format: 169 shows 0169, and
-    0169 (其他农业) is what the clerk typed, not group 169 (其他烟草制品制造). Numbers in General stay as they are."""
+    """A code column typed as numbers keeps its leading zeros on screen through a `0000` format: 169 shows 0169,
+    and 0169 (茶及其他饮料作物种植) is what the clerk typed, not group 169 (其他烟草制品制造). General numbers stay
+    as they are."""
     from openpyxl import Workbook
 
     workbook = Workbook()

@@ -50,6 +50,7 @@ _EN = {
     "value.spreadsheet_artefact": "Spreadsheet artefact in an identifier, undone",
     "value.scientific_notation": "Identifier written in scientific notation, digits lost",
     "value.float_precision": "Identifier once read as a number, digits lost",
+    "code.leading_zero": "Code held as a number in the workbook, leading zeros may be lost",
 }
 
 

@@ -41,8 +41,11 @@ def record_columns(kind: RecordType) -> list[str]:
     return [column for spec in kind.fields for column in output_columns(spec)]
 
 
-def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped:
-    """Map, clean and check one chunk (a reader's frame: `_row`, `_error`, then text columns)."""
+def map_chunk(
+    frame: pl.DataFrame, source: SourceConfig, ctx: Context, numbers: dict[str, list[int]] | None = None
+) -> Mapped:
+    """Map, clean and check one chunk (a reader's frame: `_row`, `_error`, then text columns; `numbers`: per column,
+    the rows whose cell a workbook held as a number)."""
     for name, copies in source.repeated.items():
         _same_copies(frame, source, name, copies)
     kind = source.kind
@@ -73,8 +76,8 @@ def map_chunk(frame: pl.DataFrame, source: SourceConfig, ctx: Context) -> Mapped
     records = pl.DataFrame([columns[name] for name in record_columns(kind)])
     found = pl.concat([f.cast(no_findings().schema) for f in findings]) if findings else no_findings()
     records = _registration_numbers(kind, records, found)
-    errors = _errors(source, raw)
-    if errors.height:  # an Excel error is said once, as itself: not also as a date or code of the wrong form
+    errors = pl.concat([_errors(source, raw), _lost_zeros(source, raw, frame, numbers or {}, ctx)])
+    if errors.height:  # an Excel error (a lost zero) is said once, as itself: not also as a value of the wrong form
         found = found.join(errors.select(I, "field"), on=[I, "field"], how="anti", maintain_order="left")
     found = pl.concat(
         [found, _missing(kind, source, raw, records, found), _malformed(frame), errors]
@@ -233,6 +236,45 @@ def _errors(source: SourceConfig, raw: pl.DataFrame) -> pl.DataFrame:
                     "请在原表中修正公式或直接填写数值后重新导出",
                     f"`{named.label}` holds the Excel error `{{value}}` (a formula that failed), not a value: fix the "
                     "formula in the workbook or type the value, and export again",
+                )
+            )
+    return pl.concat(parts) if parts else no_findings()
+
+
+def _lost_zeros(
+    source: SourceConfig, raw: pl.DataFrame, frame: pl.DataFrame, numbers: dict[str, list[int]], ctx: Context
+) -> pl.DataFrame:
+    """A finding for each code a workbook held as a number whose form with leading zeros is a code of its list too:
+    111 may be class 0111 (稻谷种植) that lost its zero, or group 111; which, the number cannot say (a number format
+    of zeros, 0000, shows them and is read so: `read.excel_reader.padding`)."""
+    parts = []
+    for name, mapping in source.fields.items():
+        spec = source.kind.field(name)
+        rows = numbers.get(mapping.column or "")
+        if spec.kind != "code" or not rows:
+            continue
+        listed = ctx.translators[name].legs[0].hierarchy
+        longest = max(map(len, listed.codes), default=0)
+        text = raw[name].str.strip_chars()
+        was_number = frame[ROW].is_in(rows) & text.str.contains(r"^[0-9]+$").fill_null(False)
+        doubtful = [
+            value
+            for value in text.filter(was_number).unique().to_list()
+            if any("0" * zeros + value in listed for zeros in range(1, longest - len(value) + 1))
+        ]
+        if doubtful:
+            named = as_read(spec, source)
+            parts.append(
+                findings_where(
+                    named,
+                    raw[name],
+                    was_number & text.is_in(doubtful),
+                    "code.leading_zero",
+                    f"「{named.label_zh}」`{{value}}` 在工作簿中是数字，前导零可能已丢失（补上零也是代码表中的代码，"
+                    "无法判断原值）：请把该列设为文本格式，填回原代码后重新导出",
+                    f"`{named.label}` = `{{value}}` was a number in the workbook and may have lost its leading zeros "
+                    "(with zeros in front it is a code of the list too, so which was meant cannot be told): format "
+                    "the column as text, type the codes as they are, and export again",
                 )
             )
     return pl.concat(parts) if parts else no_findings()

@@ -75,7 +75,7 @@ def produce(job: Job) -> Iterator[Opened | Prepared]:
         if source is None:  # a sheet of notes or codes beside the data: its rows are skipped, each with its reason
             yield Prepared(None, skips=[*skips, *_other_table(chunk)])
             continue
-        mapped = map_chunk(chunk.frame, source, job.context)
+        mapped = map_chunk(chunk.frame, source, job.context, chunk.numbers)
         text = None if job.needs_file else chunk.frame.write_csv()
         encoded = encode_chunk(chunk.frame, mapped, chunk.sheet, job.columns)
         yield Prepared(encoded, mapped.translations, skips, text)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from zhizhi.errors import InputError
-from zhizhi.ingest.read.base import Chunk, Reading, ReadOptions, Skip
+from zhizhi.ingest.read.base import Chunk, NumberText, Reading, ReadOptions, Skip
 from zhizhi.ingest.read.html_table import html_tables
 from zhizhi.ingest.read.rows import sheet_chunks, without_trailing_blanks
 from zhizhi.ingest.read.sheet_xml import Merge, scan_sheets
@@ -64,7 +64,9 @@ class ExcelReader:
                 )
                 continue
             rows = without_trailing_blanks(sheet.rows)
-            yield from sheet_chunks(sheet.name, rows, reading.headers, reading.skipped, merged=sheet.merged)
+            yield from sheet_chunks(
+                sheet.name, rows, reading.headers, reading.skipped, merged=sheet.merged, numbers=True
+            )
 
 
 def workbook_format(path: Path) -> str:
@@ -99,22 +101,27 @@ def padding(number_format: str | None) -> int:
 def cell_text(value: Any, pad: int = 0) -> str:
     """A cell as the text a person sees: 12 not 12.0, 0169 for 169 under the number format `0000` (`pad`),
     4.50202199001011E+17 for a number too long for a float, dates as 2021-07-08, nothing for empty."""
-    if pad and isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
-        if 0 <= value < EXACT:
-            return str(int(value)).zfill(pad)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return NumberText(_number_text(value, pad))  # a number: what it shows, marked as having been one
     if value is None:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _number_text(value: float, pad: int) -> str:
+    if pad and float(value).is_integer() and 0 <= value < EXACT:
+        return str(int(value)).zfill(pad)
     if isinstance(value, float) and value.is_integer():
         # Excel keeps 15 significant digits of a number: past them the digits are not the number's. Show it as
         # Excel does, so that an 18-digit ID typed as a number is seen to have lost its last digits instead of
         # gaining made-up ones.
         return str(int(value)) if abs(value) < EXACT else f"{value:.15G}"
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
     return str(value)
 
 

@@ -15,6 +15,7 @@ from zhizhi.ingest.read.base import (
     holds_credit_code,
     is_total,
     note_kind,
+    numbers_in,
     sparse,
 )
 from zhizhi.ingest.read.headers import HEAD_ROWS, HeaderFound, find_header
@@ -34,11 +35,13 @@ def sheet_chunks(
     *,
     chunk_rows: int | None = None,
     merged: Sequence[Merge] = (),
+    numbers: bool = False,
 ) -> Iterator[Chunk]:
     """Find the header in the first rows, then yield the data rows in chunks; every other row is a Skip.
 
     `merged` are a workbook sheet's merged ranges: one that starts below the header and runs down (a firm's name
-    merged over the rows of its licences) gives its value to each row it covers, as a person reads it.
+    merged over the rows of its licences) gives its value to each row it covers, as a person reads it. With
+    `numbers` (a workbook's cells), each chunk says which of its cells were numbers (`Chunk.numbers`).
     """
     chunk_rows = chunk_rows or base.CHUNK_ROWS
     iterator = iter(rows)
@@ -86,11 +89,11 @@ def sheet_chunks(
             error = past_the_header(cells, width)
         append((number, error, cells))
         if len(batch) >= chunk_rows:
-            yield Chunk(sheet, frame(batch, header))
+            yield Chunk(sheet, frame(batch, header), numbers_in(batch, header) if numbers else {})
             batch = []
             append = batch.append
     if batch:
-        yield Chunk(sheet, frame(batch, header))
+        yield Chunk(sheet, frame(batch, header), numbers_in(batch, header) if numbers else {})
 
 
 def past_the_header(cells: list[str], width: int) -> str:
