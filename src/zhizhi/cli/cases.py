@@ -15,6 +15,7 @@ import typer
 from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
 from zhizhi.hotline import (
     NOT_ACCEPTED_REASONS,
+    STATISTICS_DAYS,
     STEPS,
     assign,
     case_row,
@@ -53,10 +54,10 @@ def _today() -> date:
 
 
 def desk_period(since: datetime | None, until: datetime | None) -> tuple[date, date]:
-    """The days `--since` and `--until` give (the desk's commands): through today, from 30 days before the last, by
-    default."""
+    """The days `--since` and `--until` give (the desk's commands): the last 30 through today by default, as the
+    statistics page counts them."""
     end = until.date() if until else _today()
-    return (since.date() if since else end - timedelta(days=30)), end
+    return (since.date() if since else end - timedelta(days=STATISTICS_DAYS - 1)), end
 
 
 @app.command("take-in")

@@ -34,7 +34,7 @@ from zhizhi.hotline.cases import (
 from zhizhi.hotline.chore import DeskChore
 from zhizhi.hotline.clocks import RULES, Clock, ClockState, Pause, Rule, clock, deadline, elapsed, remaining
 from zhizhi.hotline.evidence import Weights, weights_of
-from zhizhi.hotline.figures import statistics
+from zhizhi.hotline.figures import STATISTICS_DAYS, statistics
 from zhizhi.hotline.fit import Fitted, fit
 from zhizhi.hotline.intake import check_desk, push_tickets, web_ticket
 from zhizhi.hotline.labelled import COLUMNS as LABELLED_COLUMNS
@@ -117,6 +117,7 @@ __all__ = [
     "settings_to_measure",
     "split",
     "statistics",
+    "STATISTICS_DAYS",
     "suggestion_row",
     "take_in",
     "web_ticket",

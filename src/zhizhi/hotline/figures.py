@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from zhizhi.hotline.views import _masked, _names
 from zhizhi.hotline.workdays import WorkCalendar
 from zhizhi.records.ticket import KINDS
 from zhizhi.store.tables import Case, CaseTicket, Record, RecordVersion, User
-from zhizhi.store.types import local_today
+from zhizhi.store.types import LOCAL_TZ, local_today
 
 
 def statistics(
@@ -57,15 +57,19 @@ def statistics(
         if c.respondent_name or c.entity_id in registered
     )
     industries = Counter((entities.get(c.entity_id or 0, (None, None))[1] or "未关联主体") for c in cases)
-    today = min(until, local_today()) if until >= since else until
+    # A deadline in the period is missed as known today: one that fell on its last day is breached from the next.
+    today = local_today()
     # Clocks run up to 45 working days plus pauses: a case received that long before the period may breach in it.
     running = select(Case).where(visible(actor), Case.stage != "merged", Case.received_on <= until,
                                  Case.received_on >= since - timedelta(days=BREACH_LOOKBACK_DAYS))  # fmt: skip
     breaches = _breaches(session, list(session.scalars(running)), calendar, today, warn_before, since, until)
-    # The week to `until` against the one before, read from the cases received in those two weeks.
+    # The week to `until` against the one before, read from the tickets received in those two weeks: of the cases
+    # received then, and of older cases a ticket joined since (a caller calling again is what callers say now).
+    start = until - timedelta(days=13)
+    joined = select(CaseTicket.case_id).where(CaseTicket.joined_at >= datetime.combine(start, time(), LOCAL_TZ))
     fortnight = select(Case.id).where(visible(actor), Case.stage != "merged", Case.received_on <= until,
-                                      Case.received_on > until - timedelta(days=14))  # fmt: skip
-    texts_by_day = _texts_by_day(session, list(session.scalars(fortnight)))
+                                      (Case.received_on >= start) | Case.id.in_(joined))  # fmt: skip
+    texts_by_day = _texts_by_day(session, list(session.scalars(fortnight)), start, until)
     return {
         "since": since.isoformat(),
         "until": until.isoformat(),
@@ -102,15 +106,22 @@ def _district(code: str | None) -> str:
     return (division.county or division.city or division.province) if division else code
 
 
+STATISTICS_DAYS = 30
+"""The desk's figures cover the last 30 days through today unless told otherwise (the page, the API, the commands)."""
+SAME_TICKET = '%"same_ticket"%'
+"""How a ticket's copy that came another way (a platform's export and its push: one ticket) is told in its reasons."""
+
+
 def _tickets_of(session: Session, case_ids: list[int]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Each ticket of the cases (its case, its data), case by case in the order the tickets joined."""
+    """Each ticket of the cases (its case, its data), case by case in the order the tickets joined; a ticket that
+    came by two ways once (its copy joined as the same ticket is no other ticket)."""
     if not case_ids:
         return
     query = (
         select(CaseTicket.case_id, RecordVersion.data)
         .join(Record, Record.version_id == RecordVersion.id)
         .join(CaseTicket, CaseTicket.record_id == Record.id)
-        .where(CaseTicket.case_id.in_(case_ids))
+        .where(CaseTicket.case_id.in_(case_ids), ~CaseTicket.reasons.like(SAME_TICKET) | CaseTicket.reasons.is_(None))
         .order_by(CaseTicket.case_id, CaseTicket.joined_at, CaseTicket.record_id)
     )
     for case_id, raw in session.execute(query):
@@ -138,14 +149,16 @@ def _ticket_figures(session: Session, case_ids: list[int], words: Words) -> tupl
     return total, per_channel, problems
 
 
-def _texts_by_day(session: Session, case_ids: list[int]) -> list[tuple[date, str]]:
-    """Each ticket's day of receipt and text, for rising topics."""
+def _texts_by_day(session: Session, case_ids: list[int], since: date, until: date) -> list[tuple[date, str]]:
+    """The day of receipt and text of each ticket of the cases received from `since` through `until`."""
     found = []
     for _, data in _tickets_of(session, case_ids):
         try:
-            found.append((datetime.fromisoformat(str(data.get("received_at"))).date(), str(data.get("text"))))
+            day = datetime.fromisoformat(str(data.get("received_at"))).date()
         except ValueError:
-            pass
+            continue
+        if since <= day <= until:
+            found.append((day, str(data.get("text"))))
     return found
 
 

@@ -18,6 +18,7 @@ from zhizhi.config.models import HotlineConfig
 from zhizhi.errors import NotFoundError
 from zhizhi.hotline.case_clocks import clock_states, worst
 from zhizhi.hotline.cases import visible
+from zhizhi.hotline.figures import SAME_TICKET, STATISTICS_DAYS
 from zhizhi.hotline.routing import OPEN_STAGES
 from zhizhi.privacy.masking import check_purpose
 from zhizhi.store.tables import Case, CaseSuggestion, CaseTicket, Department
@@ -25,7 +26,6 @@ from zhizhi.store.types import local_today
 from zhizhi.web.deps import app_context, unmask_per_hour
 
 MAX_NUMBER = 64  # a case or ticket number typed into a URL or a form
-STATISTICS_DAYS = 30
 MAX_STATISTICS_DAYS = 731
 
 
@@ -134,7 +134,9 @@ def summary(db: Session, actor: Actor, on: Desk) -> dict[str, int]:
     status = [worst(s for _, s, _ in clock_states(db, c, on.calendar, on.today, on.settings.warn_days))
               for c in open_cases]  # fmt: skip
     cases = select(Case.id).where(visible(actor), Case.stage != "merged")
-    tickets = db.scalar(select(func.count()).where(CaseTicket.case_id.in_(cases))) or 0
+    copies = CaseTicket.reasons.like(SAME_TICKET)  # one ticket that came by two ways is one ticket
+    ticket_rows = select(func.count()).where(CaseTicket.case_id.in_(cases), ~copies | CaseTicket.reasons.is_(None))
+    tickets = db.scalar(ticket_rows) or 0
     case_count = db.scalar(select(func.count()).where(Case.id.in_(cases))) or 0
     waiting = len(hotline.open_suggestions(db, actor, limit=10_000))
     return {
