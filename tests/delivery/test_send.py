@@ -28,7 +28,7 @@ from zhizhi.delivery.send import backoff, send_once
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.delivery.transports import Outcome
 from zhizhi.ingest.pipeline import ingest_file
-from zhizhi.store.tables import Delivery
+from zhizhi.store.tables import Delivery, LedgerEntry
 from zhizhi.store.types import utcnow
 
 
@@ -216,10 +216,23 @@ def test_the_cli_sends_what_is_due(
     assert json.loads(listed.output)[0]["deliveries"]["acknowledged"] == 2
     # The file removed while deliveries are owed: they are listed still, under the file's name, not dropped unseen.
     _ingest(city, tmp_path, ["丁有限公司"], file="b.csv")
+    give_up = ["-w", str(workspace.root), "targets", "give-up", "province", "--reason", "省平台停用，改报新平台"]
+    refused = CliRunner().invoke(app, give_up)
+    assert refused.exit_code != 0 and "has its file in targets/" in refused.output  # a live target's are sent
     (workspace.root / "targets" / "province.yaml").unlink()
     listed = CliRunner().invoke(app, ["-w", str(workspace.root), "targets", "list", "--json"])
     (row,) = json.loads(listed.output)
     assert row["name"] == "province" and row["file_missing"] and row["deliveries"]["pending"] == 1
+    # ... until a steward gives them up, with the reason, in the ledger: the outbox owes them no more
+    done = CliRunner().invoke(app, [*give_up, "--json"])
+    assert done.exit_code == 0 and json.loads(done.output) == {"target": "province", "given_up": 1}, done.output
+    (row,) = json.loads(CliRunner().invoke(app, ["-w", str(workspace.root), "targets", "list", "--json"]).output)
+    assert row["deliveries"]["pending"] == 0 and row["deliveries"]["dead"] == 1
+    with city() as session:
+        entry = session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "delivery.dead")).one()
+        assert "省平台停用" in json.loads(entry.payload)["reason"]
+    verified = CliRunner().invoke(app, ["-w", str(workspace.root), "ledger", "verify", "--json"])
+    assert verified.exit_code == 0, verified.output
 
 
 

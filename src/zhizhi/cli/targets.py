@@ -18,7 +18,7 @@ from zhizhi.delivery.platforms import (
     revoke_platform_token,
 )
 from zhizhi.delivery.send import send_once
-from zhizhi.delivery.steward import resend, retry
+from zhizhi.delivery.steward import give_up, resend, retry
 from zhizhi.ledger import sign_if_due
 
 app = typer.Typer(help="Targets: the platforms records are delivered to.", no_args_is_help=True)
@@ -129,6 +129,21 @@ def retry_command(
         else ""
     )
     emit({"requeued": moved.queued, "superseded": moved.superseded}, as_json, lambda: console.print(said))
+
+
+@app.command("give-up")
+def give_up_command(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The target whose file was removed (`zhizhi targets list`: file missing)."),
+    reason: str = typer.Option(..., "--reason", help="Why (the platform retired, replaced by ...): in the ledger."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Close the deliveries still owed to a target whose file was removed (a retired platform) as dead letters, each a
+    ledger entry with the reason; a target whose file is there is refused."""
+    with transaction(ctx) as (workspace, session):
+        closed = give_up(session, operator(), name, {t.name for t in load_targets(workspace.root)}, reason=reason)
+    said = f"{closed:,} deliveries owed to {name} were given up (dead). 已放弃 {closed:,} 条。"
+    emit({"target": name, "given_up": closed}, as_json, lambda: console.print(said))
 
 
 @app.command("resend")

@@ -11,6 +11,10 @@
 
 Both work only on records of the actor's departments, and only on records the target takes; both are audited and
 every delivery they move is a ledger entry (`delivery.requeued`).
+
+- **Give up** (`give_up`): the deliveries still owed to a target whose file was removed (a platform retired) are
+  closed as `dead`, each a `delivery.dead` ledger entry with the steward's reason, so the outbox no longer shows
+  them owed; a target whose file is there is refused (its deliveries are sent, or retried).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from zhizhi.store.tables import Batch, Delivery, Department, Record, RecordVersi
 from zhizhi.store.types import utcnow
 
 RETRYABLE = ("dead", "rejected", "unknown", "withheld")
+OPEN = ("pending", "sent", "unknown", "withheld")  # owed still: what giving up on a removed target closes
 
 
 @dataclass
@@ -222,3 +227,42 @@ def requeue(session: Session, deliveries: Sequence[Delivery], why: str) -> int:
     ledger.append_many(session, entries)
     outbox.requeue(session, [d.id for d in going], moment)
     return len(going)
+
+
+def give_up(session: Session, actor: Actor, target: str, configured: set[str], *, reason: str) -> int:
+    """Close the deliveries still owed to `target`, whose file is gone (not among `configured`), as `dead` with
+    `reason`, each a ledger entry; returns how many."""
+    require(actor, "data.write")
+    reason = " ".join(reason.split())[:500]
+    if not reason:
+        raise InputError("Say why the deliveries are given up (--reason).", zh="请说明放弃这些投递的原因（--reason）。")
+    if target in configured:
+        raise InputError(
+            f"Target `{target}` has its file in targets/: its deliveries are sent (or retried), not given up. Remove "
+            "or rename its file first if the platform is retired.",
+            zh=f"目标 `{target}` 的配置文件仍在 targets/ 中：其投递照常发送或重试，不能放弃。"
+            "平台已停用的，请先移除或改名其文件。",
+        )
+    query = (
+        select(Delivery)
+        .join(Batch, Batch.id == Delivery.batch_id)
+        .where(Delivery.target == target, Delivery.status.in_(OPEN), within_scope(actor, Batch.department_id))
+        .order_by(Delivery.id)
+        .with_for_update()
+    )
+    moment, why = utcnow(), f"目标已移除 target removed: {reason}"
+    entries: list[tuple[str, str, str | int, dict[str, Any]]] = []
+    closed = 0
+    for delivery in session.scalars(query):
+        was = delivery.status
+        delivery.status, delivery.next_attempt_at, delivery.last_error = "dead", None, why[:2000]
+        delivery.updated_at = moment
+        entries.append(("delivery.dead", "delivery", delivery.id, {
+            "target": delivery.target, "idempotency_key": delivery.idempotency_key,
+            "record_version_id": delivery.record_version_id, "attempt": delivery.attempts, "reason": why, "was": was,
+        }))  # fmt: skip
+        closed += 1
+    ledger.append_many(session, entries)
+    audit.record(session, actor, "delivery.give_up", object_type="target", object_id=target,
+                 detail={"closed": closed, "reason": reason})  # fmt: skip
+    return closed

@@ -41,6 +41,7 @@ _ACTIONS = {
     "delivery.release": ("放行交付", "Deliveries released"),
     "delivery.resend": ("重新交付", "Delivery sent again"),
     "delivery.retry": ("重试交付", "Delivery retried"),
+    "delivery.give_up": ("放弃已移除目标的交付", "Deliveries to a removed target given up"),
     "report.run": ("填报报表", "Report run"),
     "report.download": ("下载报表", "Report downloaded"),
     "report.retire": ("停用报表", "Report retired"),
