@@ -23,8 +23,9 @@ from tests.conftest import OPERATOR, outbox
 from tests.ingest.test_pipeline import _codes, _row, _source, _write
 from zhizhi import ledger
 from zhizhi.config import Workspace
+from zhizhi.delivery.outcomes import backoff
 from zhizhi.delivery.receipts import apply_receipts
-from zhizhi.delivery.send import backoff, send_once
+from zhizhi.delivery.send import send_once
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.delivery.transports import Outcome
 from zhizhi.ingest.pipeline import ingest_file

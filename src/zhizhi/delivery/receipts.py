@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from zhizhi import ledger
 from zhizhi.access import Actor, audit
 from zhizhi.delivery.outbox import release_next
-from zhizhi.delivery.send import Entries, finish
+from zhizhi.delivery.outcomes import Entries, finish
 from zhizhi.delivery.targets import FILES
 from zhizhi.delivery.transports import Outcome
 from zhizhi.store.tables import Delivery

@@ -31,35 +31,29 @@ from __future__ import annotations
 
 import json
 import logging
-import random
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import polars as pl
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.orm import Session, object_session, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from zhizhi import ledger
 from zhizhi.codes.review import note_for_review, review_items_for
 from zhizhi.delivery.holds import count_held
 from zhizhi.delivery.outbox import release_next
+from zhizhi.delivery.outcomes import Entries, Failure, enter, give_up, retry_later, settle_answer
 from zhizhi.delivery.render import Renderer, Untranslatable, renderer
 from zhizhi.delivery.supersede import Older, newer_versions, supersede
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.delivery.transports import STAMP, Item, Outcome, TransientError, Transport, transport_for
 from zhizhi.errors import ZhizhiError
-from zhizhi.store.tables import DUE, Batch, Delivery, Department, LedgerEntry, Record, RecordVersion
+from zhizhi.store.tables import DUE, Batch, Delivery, Department, Record, RecordVersion
 from zhizhi.store.types import iso_utc, utcnow
 
 log = logging.getLogger("zhizhi.delivery")
-Entries = list[tuple[str, str, str | int, Mapping[str, Any]]]  # ledger entries of one transaction, in order
-
-BACKOFF_FIRST = timedelta(seconds=5)
-BACKOFF_MAX = timedelta(hours=1)
-
 
 @dataclass
 class SendReport:
@@ -77,24 +71,6 @@ class _Claim:
     items: list[Item] = field(default_factory=list)
     tokens: dict[str, int] = field(default_factory=dict)  # key -> delivery id
     held_until: datetime | None = None  # the claim's token: the deliveries' next_attempt_at while it holds them
-
-
-@dataclass(frozen=True)
-class Failure:
-    """Why a batch got no answer: the error; whether it is terminal (a setting: no retry); whether the records may
-    have arrived all the same (the request left, the answer did not come back in time)."""
-
-    message: str
-    terminal: bool = False
-    maybe_arrived: bool = False
-    retry_after: float | None = None  # seconds the platform asked to be left alone for (`Retry-After`)
-
-
-def backoff(attempts: int, rng: random.Random | None = None, first: timedelta = BACKOFF_FIRST) -> timedelta:
-    """The wait before attempt `attempts + 1`: doubling from `first`, capped at an hour, with up to 25 % jitter."""
-    base: timedelta = min(first * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
-    jitter = 1 + 0.25 * (rng or random).random()
-    return timedelta(seconds=base.total_seconds() * jitter)
 
 
 def send_once(
@@ -157,7 +133,7 @@ def _claim(
         if refused is not None:  # the target file changed since the delivery was owed: never sent
             delivery = session.get_one(Delivery, row.id)
             settled.append(delivery)
-            report.add(_give_up(delivery, "dead", moment, refused, entries))
+            report.add(give_up(delivery, "dead", moment, refused, entries))
             continue
         try:
             if row.record_type not in renderers:
@@ -169,7 +145,7 @@ def _claim(
             if isinstance(exc, Untranslatable):
                 withheld.append((delivery, exc))
             else:  # the target's settings or code lists: fails at once, not retried
-                report.add(_give_up(delivery, "dead", moment, exc.message_zh or exc.message, entries))
+                report.add(give_up(delivery, "dead", moment, exc.message_zh or exc.message, entries))
             continue
         claim.items.append((row.idempotency_key, payload))
         claim.tokens[row.idempotency_key] = row.id
@@ -221,7 +197,7 @@ def _withhold(
         for (delivery, exc), item in zip(group, items, strict=True):
             delivery.review_item_id = item.id if item is not None else None
             state = "dead" if exc.decided else "withheld"
-            report.add(_give_up(delivery, state, moment, exc.message_zh or exc.message, entries))
+            report.add(give_up(delivery, state, moment, exc.message_zh or exc.message, entries))
         count_held(session, [item for item in items if item is not None])
 
 
@@ -307,7 +283,7 @@ def _record(
     accepted = set() if isinstance(outcomes, Failure) else {o.key for o in outcomes if o.accepted}
     done = _acknowledge(session, claim, [claim.tokens[k] for k in accepted if k in claim.tokens], answered)
     for row in done:
-        _enter(entries, row, "acknowledged", None)
+        enter(entries, row, "acknowledged", None)
     if done:
         report.add("acknowledged", len(done))
     rest = {k: v for k, v in claim.tokens.items() if k not in accepted}
@@ -328,12 +304,12 @@ def _record(
             delivery.first_attempt_at = answered
     if isinstance(outcomes, Failure):
         for delivery in deliveries.values():
-            report.add(_retry(target, delivery, answered, outcomes, entries))
+            report.add(retry_later(target, delivery, answered, outcomes, entries))
     else:
         for outcome in outcomes:
             found = deliveries.get(outcome.key)
             if found is not None and not outcome.accepted:
-                report.add(_answered(target, found, outcome, answered, entries))
+                report.add(settle_answer(target, found, outcome, answered, entries))
         if claim.tokens and not outcomes:
             log.warning(
                 "target %s: the answer settled none of the batch's %d keys; check the target's `answer` mapping "
@@ -385,79 +361,8 @@ def _settle(session: Session, deliveries: list[Delivery], values: dict[str, Any]
             set_committed_value(delivery, "attempts", delivery.attempts + 1)
 
 
-def _answered(target: TargetConfig, delivery: Delivery, outcome: Outcome, moment: datetime, entries: Entries) -> str:
-    delivery.sent_at = moment
-    if outcome.accepted is None:
-        delivery.status, delivery.updated_at, delivery.next_attempt_at = "sent", moment, None
-        _enter(entries, delivery, "sent", None)
-        return "sent"
-    state = "acknowledged" if outcome.accepted else "rejected"
-    return finish(delivery, state, moment, target.reason_in_words(outcome.reason), entries)
-
-
-def finish(delivery: Delivery, state: str, moment: datetime, reason: str | None, entries: Entries) -> str:
-    """Settle a delivery as `acknowledged` or `rejected` (with the reason); its ledger entry joins `entries`."""
-    delivery.status, delivery.updated_at, delivery.last_error = state, moment, reason
-    delivery.next_attempt_at = None
-    if state == "acknowledged":
-        delivery.acknowledged_at = moment
-    _enter(entries, delivery, state, reason)
-    return state
-
-
-def _retry(target: TargetConfig, delivery: Delivery, moment: datetime, failure: Failure, entries: Entries) -> str:
-    """A failed try: again after a backoff while the target's retry time lasts; then `dead`, or `unknown` when the
-    records may have arrived; at once `dead` on a terminal failure."""
-    delivery.last_error, delivery.updated_at = failure.message[:2000], moment
-    began = delivery.first_attempt_at or moment
-    spent = moment - began >= timedelta(hours=target.retry_hours)
-    counted = target.max_attempts is not None and delivery.attempts >= target.max_attempts
-    if failure.terminal or spent or counted:
-        arrived = failure.maybe_arrived or _arrived_before(delivery)
-        return _give_up(delivery, "unknown" if arrived else "dead", moment, failure.message, entries)
-    wait = backoff(delivery.attempts, first=timedelta(seconds=target.retry_seconds))
-    if failure.retry_after is not None:  # never sooner than the platform asked (within the retry time)
-        wait = max(wait, timedelta(seconds=failure.retry_after))
-    delivery.next_attempt_at = moment + wait
-    _enter(entries, delivery, "retry", failure.message, maybe_arrived=failure.maybe_arrived)
-    return "retry"
-
-
-def _arrived_before(delivery: Delivery) -> bool:
-    """Whether an earlier try of this delivery may have arrived (its ledger says so): then a last try refused at the
-    door does not make it `dead`."""
-    session = object_session(delivery)
-    if session is None or delivery.attempts <= 1:
-        return False
-    said = session.scalar(
-        select(LedgerEntry.seq)
-        .where(LedgerEntry.subject_type == "delivery", LedgerEntry.subject_id == str(delivery.id))
-        .where(LedgerEntry.kind == "delivery.retry", LedgerEntry.payload.contains('"maybe_arrived":true'))
-        .limit(1)
-    )
-    return said is not None
-
-
-def _give_up(delivery: Delivery, state: str, moment: datetime, reason: str, entries: Entries) -> str:
-    delivery.status, delivery.next_attempt_at = state, None
-    delivery.last_error, delivery.updated_at = reason[:2000], moment
-    _enter(entries, delivery, state, reason)
-    return state
-
-
 def _stamp(version: int, at: datetime) -> dict[str, Any]:
     """What every payload carries of its version (under `STAMP`), so a platform can refuse one older than it holds."""
     return {STAMP: {"version": version, "version_at": iso_utc(at)}}
 
 
-def _enter(entries: Entries, delivery: Any, state: str, reason: str | None, *, maybe_arrived: bool = False) -> None:
-    """The ledger entry of an outcome (of a delivery, or a row with its fields); written with the others of its
-    transaction in one statement. A retry after a try that may have arrived says so."""
-    payload = {
-        "target": delivery.target,
-        "idempotency_key": delivery.idempotency_key,
-        "record_version_id": delivery.record_version_id,
-        "attempt": delivery.attempts,
-        "reason": reason,
-    } | ({"maybe_arrived": True} if maybe_arrived else {})
-    entries.append((f"delivery.{state}", "delivery", delivery.id, payload))

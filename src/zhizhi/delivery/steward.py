@@ -30,8 +30,9 @@ from zhizhi import ledger
 from zhizhi.access import Actor, audit
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import require
-from zhizhi.delivery import outbox, supersede
+from zhizhi.delivery import outbox, outcomes, supersede
 from zhizhi.delivery.outbox import Owed, owe
+from zhizhi.delivery.outcomes import Entries
 from zhizhi.delivery.period import Period
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.errors import InputError
@@ -251,17 +252,8 @@ def give_up(session: Session, actor: Actor, target: str, configured: set[str], *
         .with_for_update()
     )
     moment, why = utcnow(), f"目标已移除 target removed: {reason}"
-    entries: list[tuple[str, str, str | int, dict[str, Any]]] = []
-    closed = 0
-    for delivery in session.scalars(query):
-        was = delivery.status
-        delivery.status, delivery.next_attempt_at, delivery.last_error = "dead", None, why[:2000]
-        delivery.updated_at = moment
-        entries.append(("delivery.dead", "delivery", delivery.id, {
-            "target": delivery.target, "idempotency_key": delivery.idempotency_key,
-            "record_version_id": delivery.record_version_id, "attempt": delivery.attempts, "reason": why, "was": was,
-        }))  # fmt: skip
-        closed += 1
+    entries: Entries = []
+    closed = sum(1 for delivery in session.scalars(query) if outcomes.give_up(delivery, "dead", moment, why, entries))
     ledger.append_many(session, entries)
     audit.record(session, actor, "delivery.give_up", object_type="target", object_id=target,
                  detail={"closed": closed, "reason": reason})  # fmt: skip
