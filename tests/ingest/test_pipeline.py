@@ -568,3 +568,10 @@ def test_a_code_a_workbook_held_as_a_number_that_may_have_lost_its_zeros_waits(
         kept = {json.loads(v.data)["name"]: json.loads(v.data)["industry_code_source"]
                 for v in session.scalars(select(RecordVersion))}  # fmt: skip
     assert kept == {"粮油店": "5221", "禾丰农场": "0111", "茶园": "0169"}
+    # replayed as they were, they are as doubtful as when read; the code typed again as text goes in
+    with city() as session, session.begin():
+        again = replay(session, OPERATOR, lambda name: _source(), today=TODAY, outbox=Outbox())
+        assert (again["replayed"], again["still_quarantined"]) == (0, 2)
+        item = next(i for i in session.scalars(select(QuarantineItem)) if json.loads(i.findings)[0]["value"] == "111")
+        fix_item(session, OPERATOR, item.id, "industry_code", "0111", source=_source())
+        assert replay(session, OPERATOR, lambda name: _source(), today=TODAY, outbox=Outbox())["replayed"] == 1

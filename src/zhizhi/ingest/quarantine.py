@@ -322,7 +322,8 @@ def _replay_group(
             value = cells.get(h)
             columns[h].append(None if value is None else str(value))
     frame = pl.DataFrame(columns, schema={ROW: pl.Int64, ERROR: pl.String, **{h: pl.String for h in header}})
-    encoded = encode_chunk(frame, map_chunk(frame, source, context), None, record_columns(source.kind)).rows
+    mapped = map_chunk(frame, source, context, _numbers(members))
+    encoded = encode_chunk(frame, mapped, None, record_columns(source.kind)).rows
     versions = Versions(session, ids, source.name, source.record_type, now, targets)
     newer = _latest_versions(session, source.name, encoded.filter(~pl.col(HARD))["key"].to_list())
     for row, (item, raw, _) in zip(encoded.iter_rows(named=True), members, strict=True):
@@ -357,6 +358,19 @@ def _latest_versions(session: Session, source: str, keys: list[str]) -> dict[str
                 .where(Record.source == source, Record.key.in_(keys[start : start + 500]))
             )
         )
+    return found
+
+
+def _numbers(members: list[tuple[QuarantineItem, RawRow, Batch]]) -> dict[str, list[int]]:
+    """The cells a workbook held as numbers that may have lost their zeros (`code.leading_zero`), per column, unless
+    the steward fixed them: replayed as they were, they are as doubtful as when read."""
+    found: dict[str, list[int]] = {}
+    for item, raw, _ in members:
+        fixed = json.loads(item.fixes) if item.fixes else {}
+        for finding in json.loads(item.findings):
+            column = finding.get("column")
+            if finding["code"] == "code.leading_zero" and column and column not in fixed:
+                found.setdefault(column, []).append(raw.row_number)
     return found
 
 
