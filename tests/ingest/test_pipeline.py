@@ -575,3 +575,26 @@ def test_a_code_a_workbook_held_as_a_number_that_may_have_lost_its_zeros_waits(
         item = next(i for i in session.scalars(select(QuarantineItem)) if json.loads(i.findings)[0]["value"] == "111")
         fix_item(session, OPERATOR, item.id, "industry_code", "0111", source=_source())
         assert replay(session, OPERATOR, lambda name: _source(), today=TODAY, outbox=Outbox())["replayed"] == 1
+
+
+def test_a_replay_holds_only_the_cells_that_were_numbers_to_their_doubt(
+    city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """Row 2 of a workbook (行业代码 111, a number) and row 2 of a CSV export (111 as text, a wrong credit code) are
+    replayed together: only the workbook's stays doubtful; the CSV's, its credit code fixed, goes in."""
+    codes = _codes(2, seed=5)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    sheet.append(_row(codes[0], "稻香合作社", 行业代码="")[:-1] + [111])  # type: ignore[list-item]
+    workbook.save(tmp_path / "a.xlsx")
+    _ingest(city, tmp_path / "a.xlsx")
+    wrong = codes[1][:-1] + ("0" if codes[1][-1] != "0" else "1")
+    _ingest(city, _write(tmp_path / "b.csv", [_row(wrong, "乙公司", 行业代码="111")]))
+    with city() as session, session.begin():
+        first, second = session.scalars(select(QuarantineItem).order_by(QuarantineItem.id))
+        fix_item(session, OPERATOR, second.id, "uscc", codes[1], source=_source())
+        done = replay(session, OPERATOR, lambda name: _source(), today=TODAY, outbox=Outbox())
+        assert (done["replayed"], done["still_quarantined"]) == (1, 1)
+        assert (first.status, second.status) == ("open", "replayed")

@@ -45,7 +45,7 @@ def map_chunk(
     frame: pl.DataFrame, source: SourceConfig, ctx: Context, numbers: dict[str, list[int]] | None = None
 ) -> Mapped:
     """Map, clean and check one chunk (a reader's frame: `_row`, `_error`, then text columns; `numbers`: per column,
-    the rows whose cell a workbook held as a number)."""
+    the positions of the rows whose cell a workbook held as a number)."""
     for name, copies in source.repeated.items():
         _same_copies(frame, source, name, copies)
     kind = source.kind
@@ -256,7 +256,8 @@ def _lost_zeros(
         listed = ctx.translators[name].legs[0].hierarchy
         longest = max(map(len, listed.codes), default=0)
         text = raw[name].str.strip_chars()
-        was_number = frame[ROW].is_in(rows) & text.str.contains(r"^[0-9]+$").fill_null(False)
+        at = pl.int_range(0, frame.height, dtype=pl.Int64, eager=True)
+        was_number = at.is_in(rows) & text.str.contains(r"^[0-9]+$").fill_null(False)
         doubtful = [
             value
             for value in text.filter(was_number).unique().to_list()

@@ -365,12 +365,12 @@ def _numbers(members: list[tuple[QuarantineItem, RawRow, Batch]]) -> dict[str, l
     """The cells a workbook held as numbers that may have lost their zeros (`code.leading_zero`), per column, unless
     the steward fixed them: replayed as they were, they are as doubtful as when read."""
     found: dict[str, list[int]] = {}
-    for item, raw, _ in members:
+    for at, (item, _, _) in enumerate(members):  # by position: members of other files share row numbers
         fixed = json.loads(item.fixes) if item.fixes else {}
         for finding in json.loads(item.findings):
             column = finding.get("column")
             if finding["code"] == "code.leading_zero" and column and column not in fixed:
-                found.setdefault(column, []).append(raw.row_number)
+                found.setdefault(column, []).append(at)
     return found
 
 

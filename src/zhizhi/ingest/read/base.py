@@ -65,8 +65,8 @@ class Skip:
 @dataclass
 class Chunk:
     """Up to CHUNK_ROWS rows of one sheet: `_row`, `_error`, then one String column per header; and, from a workbook,
-    per column the rows whose cell was a number (`numbers`: a code typed as a number may have lost its leading
-    zeros, which its text cannot show)."""
+    per column the positions (0 for the chunk's first row) of the rows whose cell was a number (`numbers`: a code
+    typed as a number may have lost its leading zeros, which its text cannot show)."""
 
     sheet: str | None
     frame: pl.DataFrame
@@ -80,10 +80,10 @@ class NumberText(str):
 
 
 def numbers_in(rows: list[tuple[int, str | None, list[str]]], header: list[str]) -> dict[str, list[int]]:
-    """Per column, the row numbers whose cell is a `NumberText`."""
+    """Per column, the positions of the rows whose cell is a `NumberText`."""
     found: dict[str, list[int]] = {}
     for index, name in enumerate(header):
-        numbered = [r[0] for r in rows if index < len(r[2]) and type(r[2][index]) is NumberText]
+        numbered = [at for at, r in enumerate(rows) if index < len(r[2]) and type(r[2][index]) is NumberText]
         if numbered:
             found[name] = numbered
     return found
