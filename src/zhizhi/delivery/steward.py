@@ -12,9 +12,11 @@
 Both work only on records of the actor's departments, and only on records the target takes; both are audited and
 every delivery they move is a ledger entry (`delivery.requeued`).
 
-- **Give up** (`give_up`): the deliveries still owed to a target whose file was removed (a platform retired) are
-  closed as `dead`, each a `delivery.dead` ledger entry with the steward's reason, so the outbox no longer shows
-  them owed; a target whose file is there is refused (its deliveries are sent, or retried).
+- **Give up** (`give_up`): the deliveries not sent yet (`pending`, `withheld`) to a target whose file was removed
+  (a platform retired) are closed as `dead`, each a `delivery.dead` ledger entry with the steward's reason, so the
+  outbox no longer owes them and no code decision releases them; those sent already (`sent`, `unknown`: they may
+  have arrived) are left as they are. A target whose file is there is refused (its deliveries are sent, or
+  retried).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from zhizhi.store.tables import Batch, Delivery, Department, Record, RecordVersi
 from zhizhi.store.types import utcnow
 
 RETRYABLE = ("dead", "rejected", "unknown", "withheld")
-OPEN = ("pending", "sent", "unknown", "withheld")  # owed still: what giving up on a removed target closes
+OWED = ("pending", "withheld")  # not sent yet: what giving up on a removed target closes
 
 
 @dataclass
@@ -231,7 +233,7 @@ def requeue(session: Session, deliveries: Sequence[Delivery], why: str) -> int:
 
 
 def give_up(session: Session, actor: Actor, target: str, configured: set[str], *, reason: str) -> int:
-    """Close the deliveries still owed to `target`, whose file is gone (not among `configured`), as `dead` with
+    """Close the deliveries not sent yet to `target`, whose file is gone (not among `configured`), as `dead` with
     `reason`, each a ledger entry; returns how many."""
     require(actor, "data.write")
     reason = " ".join(reason.split())[:500]
@@ -247,13 +249,17 @@ def give_up(session: Session, actor: Actor, target: str, configured: set[str], *
     query = (
         select(Delivery)
         .join(Batch, Batch.id == Delivery.batch_id)
-        .where(Delivery.target == target, Delivery.status.in_(OPEN), within_scope(actor, Batch.department_id))
+        .where(Delivery.target == target, Delivery.status.in_(OWED), within_scope(actor, Batch.department_id))
         .order_by(Delivery.id)
         .with_for_update()
     )
     moment, why = utcnow(), f"目标已移除 target removed: {reason}"
     entries: Entries = []
-    closed = sum(1 for delivery in session.scalars(query) if outcomes.give_up(delivery, "dead", moment, why, entries))
+    closed = 0
+    for delivery in session.scalars(query):
+        delivery.review_item_id = None  # given up for good: no code decision sends it again
+        outcomes.give_up(delivery, "dead", moment, why, entries)
+        closed += 1
     ledger.append_many(session, entries)
     audit.record(session, actor, "delivery.give_up", object_type="target", object_id=target,
                  detail={"closed": closed, "reason": reason})  # fmt: skip
