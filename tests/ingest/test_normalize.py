@@ -297,6 +297,14 @@ ADDRESS_CASES: list[tuple[str | None, str | None, AddressParts]] = [
     # ... only within what the chain named (临桂县 is 桂林's), and 柳南市场 is a market, not 柳南市
     ("柳州市临桂县某路", None, A("450200", GX, LZ, None, "prefecture", "exact", "临桂县某路")),
     ("柳州市柳南市场内12号", None, A("450200", GX, LZ, None, "prefecture", "exact", "柳南市场内12号")),
+    ("柳州市柳南市民服务中心", None, A("450200", GX, LZ, None, "prefecture", "exact", "柳南市民服务中心")),
+    ("深圳市南山市民中心", None, A("440300", "广东省", "深圳市", None, "prefecture", "exact", "南山市民中心")),
+    # ... a X市 of old only after a chain; with none, a X县 of old only where the default prefecture's province allows
+    ("东城市民中心", LIUZHOU, A(*NOTHING, "none", "东城市民中心")),
+    ("西城市政工程公司", None, A(*NOTHING, "none", "西城市政工程公司")),
+    ("平果县马头镇", LIUZHOU, A("451082", GX, "百色市", "平果市", "county", "former_name", "马头镇")),
+    ("邕宁县蒲庙镇", "630100", A(*NOTHING, "none", "邕宁县蒲庙镇")),
+    ("西安市长安县路12号", None, A("610100", "陕西省", "西安市", None, "prefecture", "exact", "长安县路12号")),
     # ... and never where the chain found a county, or today's name is a division's
     ("柳州市柳江区柳江县路1号", None, A("450206", GX, LZ, "柳江区", "county", "exact", "柳江县路1号")),
     # a short name alone is too often a street

@@ -30,6 +30,8 @@ import polars as pl
 from zhizhi.errors import InputError
 from zhizhi.ingest.normalize.columns import apply_expr, blank_as_null, map_distinct
 from zhizhi.ingest.normalize.divisions import (
+    FORMER_ROAD,
+    FORMER_STOP,
     Division,
     DivisionIndex,
     division_index,
@@ -68,10 +70,11 @@ def split_addresses(values: pl.Series, *, default_prefecture: str | None = None)
     frame = frame.with_columns(after.alias("after")).with_columns(
         pl.col("after").str.extract(former_pattern(), 1).alias("former")
     )
-    keys = frame.select(pl.struct("head", "former")).to_series()
+    frame = frame.with_columns(pl.col("after").str.slice(pl.col("former").str.len_chars(), 1).alias("next"))
+    keys = frame.select(pl.struct("head", "former", "next")).to_series()
 
     def resolve(key: dict[str, str | None]) -> dict[str, object]:
-        parts, used = _resolve_with_former(index, key["head"], key["former"], default_prefecture)
+        parts, used = _resolve_with_former(index, key["head"], key["former"], key["next"], default_prefecture)
         return {name: getattr(parts, name) for name in _FIELDS} | {"former_used": used}
 
     found = map_distinct(keys, resolve, _FOUND_DTYPE)
@@ -99,7 +102,8 @@ def split_address_value(value: str | None, *, default_prefecture: str | None = N
     head = index.longest_chain(text)
     after = text if head is None else text[len(head) :].lstrip(LEADING_SEPARATORS)
     former = index.former_at(after)
-    found, used = _resolve_with_former(index, head, former, default_prefecture)
+    following = after[len(former) : len(former) + 1] if former else None
+    found, used = _resolve_with_former(index, head, former, following, default_prefecture)
     if used:
         after = after[len(former or "") :].lstrip(LEADING_SEPARATORS)
     return found._replace(rest=after or None)
@@ -112,23 +116,28 @@ def address_text_expr(expr: pl.Expr) -> pl.Expr:
 
 
 def _resolve_with_former(
-    index: DivisionIndex, chain: str | None, former: str | None, default_prefecture: str | None
+    index: DivisionIndex, chain: str | None, former: str | None, following: str | None, default_prefecture: str | None
 ) -> tuple[AddressParts, bool]:
-    """The division a chain names; where it names no county, the county a former name after it is today (within
-    what the chain named, else by the default prefecture); and whether the former name was used."""
-    found, used = _resolve(index, chain, default_prefecture), False
-    if former is not None and found.level != "county" and found.match != "ambiguous":
-        candidates = [index.divisions[code] for code in index.former[former]]
-        within = found.division_code
-        if within is not None:
-            candidates = [d for d in candidates if within in (d.prefecture_code, d.province_code)]
-        elif default_prefecture is not None and len(candidates) > 1:
-            candidates = [d for d in candidates if d.prefecture_code == default_prefecture] or [
-                d for d in candidates if d.province_code == default_prefecture[:2] + "0000"
-            ]
-        if len(candidates) == 1:
-            found, used = _parts(candidates[0], "former_name"), True
-    return found, used
+    """The division a chain names; where it names no county, the county a former name after it (`following` the
+    character after that) is today: within what the chain named, else in the default prefecture (or its province);
+    a `X市` only after a chain and not starting a word (柳南市民中心), and none naming a road (长安县路). Also whether
+    the former name was used."""
+    found = _resolve(index, chain, default_prefecture)
+    if former is None or found.level == "county" or found.match == "ambiguous":
+        return found, False
+    word = former.endswith("市") and (chain is None or (following or "") in FORMER_STOP)
+    if word or following in FORMER_ROAD:
+        return found, False
+    candidates = [index.divisions[code] for code in index.former[former]]
+    if found.division_code is not None:
+        candidates = [d for d in candidates if found.division_code in (d.prefecture_code, d.province_code)]
+    elif default_prefecture is not None:
+        candidates = [d for d in candidates if d.prefecture_code == default_prefecture] or [
+            d for d in candidates if d.province_code == default_prefecture[:2] + "0000"
+        ]
+    if len(candidates) != 1:
+        return found, False
+    return _parts(candidates[0], "former_name"), True
 
 
 def _resolve(index: DivisionIndex, chain: str | None, default_prefecture: str | None) -> AddressParts:

@@ -16,8 +16,9 @@ A chain is a province form, a prefecture form and a county name, any of them mis
 A county's former name (`DivisionIndex.former`): a county made a district or a county-level city keeps its name
 before the suffix (柳江县 is 柳江区 since 2016, 平果县 is 平果市, 临安市 is 杭州市临安区), and records and licences
 from before still write it. A district `X区` was `X县` or `X市`, a county-level city `X市` was `X县` (X of two
-characters or more), unless that name is a division's today. Addresses use these only after the chain, where no
-county was found (see addresses.py).
+characters or more), unless that name is a division's today. Addresses use these only where the chain found no
+county, and a `X市` only after a chain and not starting a word (柳南市场, 南山市民中心, 柳北市政: `FORMER_STOP`; see
+addresses.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ DATA_FILE = "data/gbt2260.csv"
 PSEUDO_PREFECTURES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 # chains per regular expression: about 6,400 keeps each well under polars' 10 MB compiled-size limit
 SHARD_SIZE = 6_500
+FORMER_STOP = frozenset("场民政集区容貌委级长属直辖管中内外郊")
+"""What follows 市 where it starts a word, not a former county-level city: 市场, 市民, 市政, 市集, 市区, 市容 ..."""
+FORMER_ROAD = frozenset("路街道巷")
+"""What follows a former name that names a road after it (长安县路, 柳江县道), not the county."""
 REGEX_META = set("\\.+*?()|[]{}^$")
 SHORT_PROVINCES = {
     "内蒙古自治区": "内蒙古",
@@ -70,15 +75,14 @@ class DivisionIndex:
     former: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a county's former name -> its codes
 
     def former_pattern(self) -> str:
-        """A regular expression whose first group is the former county name a text starts with (longest first),
-        not followed by 场 (柳南市场 is a market, not 柳南市)."""
+        """A regular expression whose first group is the former county name a text starts with (longest first)."""
         names = sorted(self.former, key=lambda name: (-len(name), name))
-        return "^(" + "|".join(_escape(n) for n in names) + ")(?:[^场]|$)" if names else "^()[^\\s\\S]"
+        return "^(" + "|".join(_escape(n) for n in names) + ")" if names else "^([^\\s\\S])"
 
     def former_at(self, text: str) -> str | None:
         """The former county name `text` starts with, as `former_pattern` finds it."""
         for length in range(min(len(text), 20), 1, -1):  # no former name is longer (11 characters today)
-            if text[:length] in self.former and text[length : length + 1] != "场":
+            if text[:length] in self.former:
                 return text[:length]
         return None
 
