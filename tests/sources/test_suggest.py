@@ -415,9 +415,14 @@ def test_an_agricultural_countys_farms_are_firms_not_addresses(root: Path) -> No
     kinds = ("金鸡养殖场", "绿源农场", "百香果园", "富硒种植基地", "山茶茶园", "林下苗圃")
     rows = [["统一社会信用代码", "企业名称", "住所", "成立日期", "登记状态"]]
     for n in range(24):
-        rows.append([fake.uscc("450206"), f"柳州市柳江区{kinds[n % len(kinds)]}{n}", f"柳州市柳江区拉堡镇{n + 1}号",
-                     "2021-01-01", "存续"])  # fmt: skip
+        name = f"柳州市柳江区{'甲乙丙丁戊己庚辛'[n % 8]}{'金银铜'[n % 3]}{kinds[n % len(kinds)]}"
+        rows.append([fake.uscc("450206"), name, f"柳州市柳江区拉堡镇{n + 1}号", "2021-01-01", "存续"])
     suggestion = suggest_source(write_csv(root / "农业主体.csv", rows, "utf-8"), name="farms", today=TODAY)
     mapped = {item.field: item.column for item in suggestion.fields if item.column}
     assert suggestion.source.record_type == "entity" and mapped.get("name") == "企业名称", mapped
     assert mapped.get("address") == "住所", mapped
+    # ... while an address only holding such a word (果园路, 茶园小区, 产业基地A栋) stays an address
+    from zhizhi.sources.suggest.evidence import is_organisation
+
+    addresses = ["柳州市鱼峰区果园路12号", "柳南区航鹰大道茶园小区5栋", "柳北区电商产业基地A栋301"]
+    assert not any(map(is_organisation, addresses))

@@ -119,19 +119,10 @@ ORGANISATION_WORDS = (
     "店",
     "厂",
     "馆",
-    # the farms, orchards and bases of an agricultural county's register (场 alone ends 广场, an address)
-    "养殖场",
-    "农场",
-    "林场",
-    "牧场",
-    "渔场",
-    "果园",
-    "茶园",
-    "苗圃",
-    "基地",
-    "专业户",
-    "作坊",
 )
+# Endings of the farms, orchards and bases of an agricultural county's register (柳州市柳江区金鸡养殖场): a name
+# ends with them, an address only holds them (果园路12号, 茶园小区5栋, 产业基地A栋); 场 alone ends 广场.
+ORGANISATION_SUFFIXES = ("养殖场", "农场", "林场", "牧场", "渔场", "果园", "茶园", "苗圃", "基地", "专业户", "作坊")
 ORGANISATION_ENDINGS = "行部社站院所局坊铺吧厅"
 SURNAMES = set(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔"
@@ -258,9 +249,14 @@ def _compare(variant: str, name: str) -> HeaderMatch:
 
 
 def is_organisation(value: str) -> bool:
-    """A firm's or organisation's name: an organisation word anywhere, or a one-character ending like 行 or 部."""
+    """A firm's or organisation's name: an organisation word anywhere, a one-character ending like 行 or 部, or a
+    farm's ending (养殖场, 果园, 基地)."""
     core = _BRACKETED.sub("", value) or value
-    return any(word in value for word in ORGANISATION_WORDS) or core[-1] in ORGANISATION_ENDINGS
+    return (
+        any(word in value for word in ORGANISATION_WORDS)
+        or core[-1] in ORGANISATION_ENDINGS
+        or core.endswith(ORGANISATION_SUFFIXES)
+    )
 
 
 def _address_pass(value: str) -> float:
