@@ -185,33 +185,47 @@ def _notes(judged: pl.DataFrame, judge: _Judge, notes: bool, columns: list[str])
     and whether a notes block is open after the batch. A notes head opens a block; data that fills more than half
     the header or holds a credit code, or the header again (a new page), closes it."""
     open_ = pl.col("_before").is_null()
-    deep = len(columns) >= NOTES_MIN_WIDTH
     candidates = judged.filter(open_ & pl.col("_initial").is_in(list(SKIP_INITIALS)))
     noted = candidates.filter(judge.note).select(ROW, judge.head.alias("_head")) if candidates.height else None
+    reasons, events = _blocks(judged, noted, notes, len(columns), keyed=None)
+    # A roomy row in a block holding a credit code is a firm's and closes it: looked for only in the rows a block
+    # holds without it (a few notes' lines), and only in cells the length of a code.
+    inside = judged.filter((reasons == "note_row") & open_ & pl.col("_roomy"))
+    if inside.height:
+        codes = [
+            uscc_valid_mask(inside[c].str.replace_all(r"\s", "").str.to_uppercase())
+            for c in columns
+            if (inside[c].str.len_chars() >= 18).any()
+        ]
+        keyed = inside.filter(pl.any_horizontal(codes))[ROW] if codes else None
+        if keyed is not None and keyed.len():
+            reasons, events = _blocks(judged, noted, notes, len(columns), keyed=keyed)
+    return reasons, bool(events[-1]) if events.len() else notes
+
+
+def _blocks(
+    judged: pl.DataFrame, noted: pl.DataFrame | None, notes: bool, width: int, keyed: pl.Series | None
+) -> tuple[pl.Series, pl.Series]:
+    """Each row's reason and the block's opening (True) and closing (False) events, `keyed` rows closing it too."""
+    open_ = pl.col("_before").is_null()
     is_note = pl.col(ROW).is_in(noted[ROW].implode()) if noted is not None else pl.lit(False)
     is_head = pl.col(ROW).is_in(noted.filter("_head")[ROW].implode()) if noted is not None else pl.lit(False)
-    # a roomy row holding a credit code is a firm's, and closes a block (looked for only where one may be open)
-    keyed = pl.lit(False)
-    if notes or (noted is not None and noted["_head"].any()):
-        roomy = judged.filter(open_ & pl.col("_roomy"))
-        codes = [uscc_valid_mask(roomy[c].str.replace_all(r"\s", "").str.to_uppercase()) for c in columns]
-        keyed = pl.col(ROW).is_in(roomy.filter(pl.any_horizontal(codes) if codes else pl.lit(False))[ROW].implode())
+    closes = ~pl.col("_roomy") | (pl.col(ROW).is_in(keyed.implode()) if keyed is not None else pl.lit(False))
     event = (
         pl.when(is_head)
         .then(pl.lit(True))
-        .when((open_ & ~is_note & (~pl.col("_roomy") | keyed)) | (pl.col("_before") == "repeated_header"))
+        .when((open_ & ~is_note & closes) | (pl.col("_before") == "repeated_header"))
         .then(pl.lit(False))
     )
     marked = judged.select(
         event.alias("_event"),
         pl.when(~open_)
         .then(pl.col("_before"))
-        .when(is_note | (pl.lit(deep) & event.is_null() & event.forward_fill().fill_null(notes)))
+        .when(is_note | (pl.lit(width >= NOTES_MIN_WIDTH) & event.is_null() & event.forward_fill().fill_null(notes)))
         .then(pl.lit("note_row"))
         .alias("_reason"),
     )
-    events = marked["_event"].drop_nulls()
-    return marked["_reason"], bool(events[-1]) if events.len() else notes
+    return marked["_reason"], marked["_event"].drop_nulls()
 
 
 def _chunks(
