@@ -149,3 +149,22 @@ def test_with_other_callers_kept_apart_the_same_callers_case_is_joined_even_when
     assert joining(by_case, HotlineConfig(merge_at=0.85, merge_other_callers=False)) == (2, own)
     assert joining(by_case, HotlineConfig(merge_at=0.95, merge_other_callers=False)) is None
     assert joining({4: own, 2: own}, HotlineConfig(merge_at=0.85)) == (2, own)  # a tie: the older case
+
+
+def test_the_replay_keeps_a_complaint_and_a_report_apart_as_the_desk_does(tmp_path: Path) -> None:
+    """One caller complains about a gym and reports it too: the desk handles them apart (Art 7), and so does the
+    replay when the file says each ticket's kind (投诉, 举报, as a bureau writes them, or the record's words)."""
+    gym, said = "金力健身房", "关门停业，办的年卡不退费，要求退还剩余会费"
+    rows = [
+        ["case", "received", "text", "phone", "respondent", "kind"],
+        ["A", "2026-11-02 09:00", f"{gym}{said}", "p1", gym, "投诉"],
+        ["B", "2026-11-02 10:00", f"举报{gym}{said}，涉嫌预付卡诈骗", "p1", gym, "report"],
+        ["A", "2026-11-04 09:30", f"再次反映{gym}{said}", "p1", gym, "投诉"],
+    ]
+    month = read_labelled(_write(tmp_path / "month.csv", rows, "utf-8-sig"))
+    assert [t.kind for t in month] == ["complaint", "report", "complaint"]
+    (measured,) = evaluate(month, [HotlineConfig(merge_at=0.5)]).measures
+    assert measured.precision == 1.0 and measured.pairs_merged == 1  # the two complaints, never the report
+    unsaid = read_labelled(_write(tmp_path / "unsaid.csv", [row[:-1] for row in rows], "utf-8-sig"))
+    (blind,) = evaluate(unsaid, [HotlineConfig(merge_at=0.5)]).measures
+    assert blind.pairs_merged == 3  # without the kinds the replay cannot know, and merges all three

@@ -36,9 +36,11 @@ from zhizhi.hotline.candidate import TicketText
 from zhizhi.hotline.cases import visible
 from zhizhi.hotline.history import ticket_moment
 from zhizhi.privacy.detect import mask_text
+from zhizhi.records.ticket import KINDS
 from zhizhi.store.tables import Case, CaseTicket, Record, RecordVersion
 
-COLUMNS = ("received", "text", "case", "how", "phone", "caller", "respondent", "problem", "goods", "place", "channel")
+COLUMNS = ("received", "text", "case", "how", "phone", "caller", "respondent", "problem", "goods", "place", "channel",
+           "kind")
 """The columns of a labelled month, in order (`bench/hotline.py --labelled` reads them by name)."""
 
 
@@ -70,6 +72,7 @@ def labelled_month(session: Session, actor: Actor, *, since: date, until: date) 
             "respondent": mask_text(str(data.get("respondent_name") or "")),  # as lists show it: numbers masked
             "problem": str(data.get("problem_category") or ""), "goods": str(data.get("goods_category") or ""),
             "place": str(data.get("place") or ""), "channel": str(data.get("channel") or ""),
+            "kind": str(data.get("kind") or ""),
         }))  # fmt: skip
     rows.sort(key=lambda row: (row[0], row[1]))
     audit.record(session, actor, "cases.export_labelled", object_type="case", object_id=f"{since}..{until}",
@@ -104,12 +107,14 @@ MOMENT = re.compile(
 class LabelledTicket:
     """One ticket of a labelled month: the file's row, the ticket as the desk reads it (its id: its place in the order
     received), its case's label (tickets of one case share it) and how it joined its case (`first`, `merged`,
-    `confirmed`, `moved`; empty when the file does not say)."""
+    `confirmed`, `moved`; empty when the file does not say), and its kind when the file says it (the desk keeps a
+    complaint and a report apart, Art 7, and so does the replay)."""
 
     row: int
     ticket: TicketText
     case: str
     how: str
+    kind: str | None = None  # complaint, report ... (投诉, 举报 as a bureau writes them); None: not said
 
 
 def _as_written(cell: str) -> str:
@@ -209,9 +214,14 @@ def labelled_tickets(
             respondent=cells.get("respondent") or None, received=received.date(),
             problem_category=cells.get("problem") or None, goods_category=cells.get("goods") or None,
             place=cells.get("place") or None,
-        ), cells["case"], cells.get("how", ""))  # fmt: skip
+        ), cells["case"], cells.get("how", ""), _kind(cells.get("kind", "")))  # fmt: skip
         for place, (received, number, cells) in enumerate(parsed)
     ]
+
+
+def _kind(said: str) -> str | None:
+    """A ticket's kind as the record writes it (complaint) or a bureau does (投诉); None when not said or unknown."""
+    return said if said in KINDS else {label: kind for kind, label in KINDS.items()}.get(said)
 
 
 def _moment(said: str) -> datetime | None:

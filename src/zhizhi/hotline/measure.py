@@ -22,6 +22,7 @@ from typing import Any
 
 from zhizhi.config.models import HotlineConfig
 from zhizhi.hotline.evidence import weights_of
+from zhizhi.hotline.history import kept_apart, procedure_of
 from zhizhi.hotline.labelled import LabelledTicket
 from zhizhi.hotline.similar import TicketIndex
 from zhizhi.hotline.take import joining, suggestions, weigh
@@ -109,8 +110,12 @@ def _replay(month: Sequence[LabelledTicket], settings: HotlineConfig, month_figu
     labels: dict[int, set[str]] = {}  # case -> the file's labels of its tickets
     merged = shown = right = 0
     truth = [t.case for t in month]
-    for text, label in zip(texts, truth, strict=True):
-        by_case = weigh(index, text, case_of, settings)
+    kinds: dict[int, str | None] = {}  # case -> its kind: its procedure's once a ticket started one (history)
+    for text, label, kind in zip(texts, truth, [t.kind for t in month], strict=True):
+        # as the desk: a complaint and a report never share a case (Art 7), nor does either join an answered question
+        # (no case is decided in a replay)
+        by_case = {c: one for c, one in weigh(index, text, case_of, settings).items()
+                   if not kept_apart(kind, kinds.get(c), False)}  # fmt: skip
         joined = joining(by_case, settings)
         if joined is not None:
             case_of[text.id] = joined[0]
@@ -122,6 +127,8 @@ def _replay(month: Sequence[LabelledTicket], settings: HotlineConfig, month_figu
                 shown += 1
                 right += label in labels[offered[0][0]]
         labels.setdefault(case_of[text.id], set()).add(label)
+        if case_of[text.id] == text.id or procedure_of(kind):  # a complaint joining a question's case makes it one
+            kinds[case_of[text.id]] = kind
         index.add(text)
         task.advance()
     desk = [case_of[t.id] for t in texts]
