@@ -187,10 +187,12 @@ def leave_alone(
     record_id = ticket.record_id
     data = json.loads(session.scalar(select(RecordVersion.data).join(Record, Record.version_id == RecordVersion.id)
                                      .where(Record.id == record_id)) or "{}")  # fmt: skip
+    answer = ticket.answer_version_id  # what its platform holds, until the new case is decided
     session.delete(ticket)
     session.flush()
     as_its_tickets(session, case)
     new = open_case(session, actor, workspace, record_id, data, case.desk_id)
+    session.get_one(CaseTicket, record_id).answer_version_id = answer
     apart = session.scalar(select(CaseSuggestion).where(CaseSuggestion.record_id == record_id,
                                                         CaseSuggestion.case_id == case.id))  # fmt: skip
     if apart is None:  # a ticket split off before, merged back, and split again is kept apart by the same row

@@ -80,6 +80,7 @@ def case_view(
     shown = purpose is not None and allowed
     offices = _names(session, [case.desk_id, case.office_id])
     handler = session.get(User, case.handler_id) if case.handler_id else None
+    answers = _answered_in(session, [t.answer_version_id for t, _ in tickets if t.answer_version_id])
     return {
         **case_row(session, case, calendar, day, warn_before, offices=offices),
         "identity_shown": shown,
@@ -98,7 +99,10 @@ def case_view(
         "steps": open_steps(session, case),
         "marked": {name: getattr(case, s.column).isoformat() for name, s in STEPS.items() if getattr(case, s.column)},
         "clocks": _clocks(session, case, calendar, day, warn_before),
-        "tickets": [_ticket(t, data, shown and _reveals(actor, case, data)) for t, data in tickets],
+        "tickets": [
+            _ticket(t, data, shown and _reveals(actor, case, data), case.number, answers.get(t.answer_version_id or 0))
+            for t, data in tickets
+        ],
         "pauses": [
             {
                 "id": p.id,
@@ -149,13 +153,21 @@ def _clocks(session: Session, case: Case, calendar: WorkCalendar, day: date, war
     ]
 
 
+def _answered_in(session: Session, versions: list[int]) -> dict[int, str]:
+    """The case each answer version was written for (its `case_number`), by version id."""
+    found = session.execute(select(RecordVersion.id, RecordVersion.data).where(RecordVersion.id.in_(versions)))
+    return {version: str(json.loads(data).get("case_number") or "") for version, data in found} if versions else {}
+
+
 def _reveals(actor: Actor, case: Case, data: dict[str, Any]) -> bool:
     """Whether a ticket's caller is shown to one the case's rule lets see its callers: a report's (举报人) only to the
     assigned handler (Art 33), even inside a complaint's case."""
     return data.get("kind") != "report" or (case.handler_id is not None and actor.user_id == case.handler_id)
 
 
-def _ticket(link: CaseTicket, data: dict[str, Any], shown: bool) -> dict[str, Any]:
+def _ticket(
+    link: CaseTicket, data: dict[str, Any], shown: bool, case_number: str, answered_in: str | None
+) -> dict[str, Any]:
     identity = {k: data.get(k) if shown else mask(c, data.get(k)) for k, c in IDENTITY.items()}
     reasons = json.loads(link.reasons) if link.reasons else {}
     return {
@@ -174,6 +186,8 @@ def _ticket(link: CaseTicket, data: dict[str, Any], shown: bool) -> dict[str, An
         "reasons": reasons.get("reasons", []),
         "phrases": reasons.get("phrases", []),
         "answered": link.answer_version_id is not None,
+        # the case whose answer its platform holds, when another's (a ticket split off after it was answered)
+        "answered_in": answered_in if answered_in != case_number else None,
         "changed": [
             {"field": name, "label_zh": TICKET.field(name).label_zh, "label": TICKET.field(name).label}
             for name in json.loads(link.changed or "[]")

@@ -83,6 +83,7 @@ _ZH = {
     "hotline.place": "事发地",
     "hotline.score": "相似度 {score}%",
     "hotline.answered": "已答复",
+    "hotline.answered_in": "该工单拆出前已按案件 {number} 答复，平台上仍是那份答复：本案决定后将按本案重新答复。",
     "hotline.reason": "理由",
     "hotline.split": "拆出（撤销并案）",
     "hotline.handle": "办理",
@@ -258,6 +259,10 @@ _EN = {
     "hotline.place": "Where it happened",
     "hotline.score": "similarity {score}%",
     "hotline.answered": "answered",
+    "hotline.answered_in": (
+        "Answered as case {number} before it was split off: its platform holds that answer until this case is "
+        "decided and answered again."
+    ),
     "hotline.reason": "Reason",
     "hotline.split": "Split off (undo the merge)",
     "hotline.handle": "Handle",
