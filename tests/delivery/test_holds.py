@@ -212,17 +212,22 @@ def test_a_code_without_one_equivalent_at_ingest_waits_on_its_review_item_and_is
 
 
 def test_deliveries_given_up_with_their_removed_target_stay_given_up(
-    city: sessionmaker[Session], held: TargetConfig
+    city: sessionmaker[Session], held: TargetConfig, province: Platform
 ) -> None:
-    """The province's platform retired (its file removed): the deliveries withheld for 6291 are given up; the
-    steward's decision on 6291 later sends none of them, and the review queue holds none for it."""
+    """The province's platform retired (its file removed): the deliveries withheld for 6291, and the dead letter of
+    6110 ("no equivalent" decided), are given up; the steward's later decisions send none of them."""
     from zhizhi.delivery.steward import give_up
 
+    other = _items(city)[OTHER_SPLIT]
+    with city() as session, session.begin():
+        decide_code(session, OPERATOR, other.id, to_code=None, reason="省平台无此类")
+    assert _send_all(city, held) == {"dead": 1}
     with city() as session, session.begin():
         withheld = sum(1 for d in session.scalars(select(Delivery)) if d.status == "withheld")
         assert give_up(session, OPERATOR, held.name, set(), reason="省平台停用") == withheld > 0
     split = _items(city)[SPLIT]
     with city() as session, session.begin():
         done = decide_code(session, OPERATOR, split.id, to_code=json.loads(split.candidates)[0], reason="省平台确认")
-    assert done.released.queued == 0
+        again = decide_code(session, OPERATOR, other.id, to_code=json.loads(other.candidates)[0], reason="改为首个细类")
+    assert done.released.queued == again.released.queued == 0
     assert not any(d.status == "pending" for d in _deliveries(city))

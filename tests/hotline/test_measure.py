@@ -165,6 +165,10 @@ def test_the_replay_keeps_a_complaint_and_a_report_apart_as_the_desk_does(tmp_pa
     assert [t.kind for t in month] == ["complaint", "report", "complaint"]
     (measured,) = evaluate(month, [HotlineConfig(merge_at=0.5)]).measures
     assert measured.precision == 1.0 and measured.pairs_merged == 1  # the two complaints, never the report
+    worded = [[*row[:-1], {"投诉": "消费投诉", "report": "举报类"}.get(row[-1], row[-1])] for row in rows]
+    assert [t.kind for t in read_labelled(_write(tmp_path / "w.csv", worded, "utf-8-sig"))] == [t.kind for t in month]
+    with pytest.raises(InputError, match="row 3, `kind` `投诉件` is not a ticket's kind"):
+        read_labelled(_write(tmp_path / "bad.csv", [*rows[:2], [*rows[2][:-1], "投诉件"]], "utf-8-sig"))
     unsaid = read_labelled(_write(tmp_path / "unsaid.csv", [row[:-1] for row in rows], "utf-8-sig"))
     (blind,) = evaluate(unsaid, [HotlineConfig(merge_at=0.5)]).measures
     assert blind.pairs_merged == 3  # without the kinds the replay cannot know, and merges all three

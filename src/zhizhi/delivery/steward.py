@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from zhizhi import ledger
@@ -260,6 +260,12 @@ def give_up(session: Session, actor: Actor, target: str, configured: set[str], *
         delivery.review_item_id = None  # given up for good: no code decision sends it again
         outcomes.give_up(delivery, "dead", moment, why, entries)
         closed += 1
+    # a dead letter waiting for a code decision ("no equivalent" decided) is given up with them: unlinked too
+    held = select(Delivery.id).join(Batch, Batch.id == Delivery.batch_id).where(
+        Delivery.target == target, Delivery.status == "dead", Delivery.review_item_id.is_not(None),
+        within_scope(actor, Batch.department_id),
+    )  # fmt: skip
+    session.execute(update(Delivery).where(Delivery.id.in_(held)).values(review_item_id=None))
     ledger.append_many(session, entries)
     audit.record(session, actor, "delivery.give_up", object_type="target", object_id=target,
                  detail={"closed": closed, "reason": reason})  # fmt: skip

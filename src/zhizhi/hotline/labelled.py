@@ -36,7 +36,7 @@ from zhizhi.hotline.candidate import TicketText
 from zhizhi.hotline.cases import visible
 from zhizhi.hotline.history import ticket_moment
 from zhizhi.privacy.detect import mask_text
-from zhizhi.records.ticket import KINDS
+from zhizhi.records.ticket import KIND_ALIASES, KINDS
 from zhizhi.store.tables import Case, CaseTicket, Record, RecordVersion
 
 COLUMNS = ("received", "text", "case", "how", "phone", "caller", "respondent", "problem", "goods", "place", "channel",
@@ -191,6 +191,10 @@ def labelled_tickets(
                 limit = MAX_CELL.get(name, MAX_OTHER)
                 problems.append((f"row {number}, `{name}`: {len(value)} characters, at most {limit}",
                                  f"第 {number} 行 {name}：{len(value)} 个字符，最多 {limit} 个"))  # fmt: skip
+        if cells.get("kind") and _kind(cells["kind"]) is None:
+            said, known, words = cells["kind"][:40], "、".join(KINDS.values()), ", ".join(KINDS)
+            problems.append((f"row {number}, `kind` `{said}` is not a ticket's kind ({words}, or {known})",
+                             f"第 {number} 行 kind「{said}」不是工单类别（{known}，或 {words}）"))  # fmt: skip
         if not cells["case"]:
             problems.append((f"row {number}, `case` is blank: give the case's label (tickets of one case share it)",
                              f"第 {number} 行 case 为空：请填写案件标签（同一案件的工单标签相同）"))  # fmt: skip
@@ -220,8 +224,10 @@ def labelled_tickets(
 
 
 def _kind(said: str) -> str | None:
-    """A ticket's kind as the record writes it (complaint) or a bureau does (投诉); None when not said or unknown."""
-    return said if said in KINDS else {label: kind for kind, label in KINDS.items()}.get(said)
+    """A ticket's kind as the record writes it (complaint) or the channels and a bureau do (投诉, 消费投诉, 举报类 ...:
+    as the ingest reads them); None when not said or not known."""
+    words = {kind: kind for kind in KINDS} | {label: kind for kind, label in KINDS.items()} | KIND_ALIASES
+    return words.get(said.strip().lower() if said.isascii() else said.strip())
 
 
 def _moment(said: str) -> datetime | None:
