@@ -305,6 +305,14 @@ ADDRESS_CASES: list[tuple[str | None, str | None, AddressParts]] = [
     ("平果县马头镇", LIUZHOU, A("451082", GX, "百色市", "平果市", "county", "former_name", "马头镇")),
     ("邕宁县蒲庙镇", "630100", A(*NOTHING, "none", "邕宁县蒲庙镇")),
     ("西安市长安县路12号", None, A("610100", "陕西省", "西安市", None, "prefecture", "exact", "长安县路12号")),
+    # ... unless a town, street or road follows, whatever word its first character may start
+    *[(f"{city}{old}{rest}", None, A(code, province, city, county, "county", "former_name", rest))
+      for city, old, rest, code, province, county in [
+          ("广州市", "从化市", "街口镇新城路1号", "440117", "广东省", "从化区"),
+          ("广州市", "增城市", "中新镇", "440118", "广东省", "增城区"),
+          ("杭州市", "富阳市", "场口镇东山村", "330111", "浙江省", "富阳区"),
+          ("杭州市", "临安市", "民主路3号", "330112", "浙江省", "临安区"),
+      ]],  # fmt: skip
     # ... and never where the chain found a county, or today's name is a division's
     ("柳州市柳江区柳江县路1号", None, A("450206", GX, LZ, "柳江区", "county", "exact", "柳江县路1号")),
     # a short name alone is too often a street

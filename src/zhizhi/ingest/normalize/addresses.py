@@ -32,6 +32,7 @@ from zhizhi.ingest.normalize.columns import apply_expr, blank_as_null, map_disti
 from zhizhi.ingest.normalize.divisions import (
     FORMER_ROAD,
     FORMER_STOP,
+    FORMER_UNIT,
     Division,
     DivisionIndex,
     division_index,
@@ -70,7 +71,8 @@ def split_addresses(values: pl.Series, *, default_prefecture: str | None = None)
     frame = frame.with_columns(after.alias("after")).with_columns(
         pl.col("after").str.extract(former_pattern(), 1).alias("former")
     )
-    frame = frame.with_columns(pl.col("after").str.slice(pl.col("former").str.len_chars(), 1).alias("next"))
+    following = pl.col("after").str.slice(pl.col("former").str.len_chars(), 8)
+    frame = frame.with_columns(pl.when(pl.col("former").is_not_null()).then(following).alias("next"))
     keys = frame.select(pl.struct("head", "former", "next")).to_series()
 
     def resolve(key: dict[str, str | None]) -> dict[str, object]:
@@ -102,7 +104,7 @@ def split_address_value(value: str | None, *, default_prefecture: str | None = N
     head = index.longest_chain(text)
     after = text if head is None else text[len(head) :].lstrip(LEADING_SEPARATORS)
     former = index.former_at(after)
-    following = after[len(former) : len(former) + 1] if former else None
+    following = after[len(former) : len(former) + 8] if former else None
     found, used = _resolve_with_former(index, head, former, following, default_prefecture)
     if used:
         after = after[len(former or "") :].lstrip(LEADING_SEPARATORS)
@@ -118,15 +120,18 @@ def address_text_expr(expr: pl.Expr) -> pl.Expr:
 def _resolve_with_former(
     index: DivisionIndex, chain: str | None, former: str | None, following: str | None, default_prefecture: str | None
 ) -> tuple[AddressParts, bool]:
-    """The division a chain names; where it names no county, the county a former name after it (`following` the
-    character after that) is today: within what the chain named, else in the default prefecture (or its province);
-    a `X市` only after a chain and not starting a word (柳南市民中心), and none naming a road (长安县路). Also whether
-    the former name was used."""
+    """The division a chain names; where it names no county, the county a former name after it (`following`: what
+    comes after that) is today: within what the chain named, else in the default prefecture (or its province); a
+    `X市` only after a chain; neither where what follows may start a word (柳南市民中心) or names a road (长安县路),
+    unless a town, street or road follows (富阳市场口镇). Also whether the former name was used."""
     found = _resolve(index, chain, default_prefecture)
     if former is None or found.level == "county" or found.match == "ambiguous":
         return found, False
-    word = former.endswith("市") and (chain is None or (following or "") in FORMER_STOP)
-    if word or following in FORMER_ROAD:
+    following = following or ""
+    if former.endswith("市") and chain is None:
+        return found, False
+    stops = FORMER_ROAD | (FORMER_STOP if former.endswith("市") else frozenset())
+    if following[:1] in stops and not FORMER_UNIT.match(following):
         return found, False
     candidates = [index.divisions[code] for code in index.former[former]]
     if found.division_code is not None:

@@ -17,14 +17,16 @@ A county's former name (`DivisionIndex.former`): a county made a district or a c
 before the suffix (柳江县 is 柳江区 since 2016, 平果县 is 平果市, 临安市 is 杭州市临安区), and records and licences
 from before still write it. A district `X区` was `X县` or `X市`, a county-level city `X市` was `X县` (X of two
 characters or more), unless that name is a division's today. Addresses use these only where the chain found no
-county, and a `X市` only after a chain and not starting a word (柳南市场, 南山市民中心, 柳北市政: `FORMER_STOP`; see
-addresses.py).
+county, and a `X市` only after a chain: not where what follows may start a word (柳南市场, 南山市民中心,
+柳北市政: `FORMER_STOP`) or names a road (长安县路: `FORMER_ROAD`), unless a town, street or road follows
+(富阳市场口镇, 从化市街口镇, 临安市民主路: `FORMER_UNIT`); see addresses.py.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
@@ -37,9 +39,12 @@ PSEUDO_PREFECTURES = {"市辖区", "县", "省直辖县级行政区划", "自治
 # chains per regular expression: about 6,400 keeps each well under polars' 10 MB compiled-size limit
 SHARD_SIZE = 6_500
 FORMER_STOP = frozenset("场民政集区容貌委级长属直辖管中内外郊")
-"""What follows 市 where it starts a word, not a former county-level city: 市场, 市民, 市政, 市集, 市区, 市容 ..."""
+"""What follows 市 where it may start a word, not a former county-level city: 市场, 市民, 市政, 市集, 市区, 市容 ..."""
 FORMER_ROAD = frozenset("路街道巷")
 """What follows a former name that names a road after it (长安县路, 柳江县道), not the county."""
+FORMER_UNIT = re.compile(r"^[^\s,，]{1,4}?(?:镇|乡|街道|社区|村|开发区|工业园|路|街|大道|巷)")
+"""A town, street or road named right after a former name (从化市街口镇, 富阳市场口镇, 临安市民主路): the name is
+the county of old, whatever word its first character may start."""
 REGEX_META = set("\\.+*?()|[]{}^$")
 SHORT_PROVINCES = {
     "内蒙古自治区": "内蒙古",
