@@ -412,7 +412,7 @@ def test_an_agricultural_countys_farms_are_firms_not_addresses(root: Path) -> No
     """An agricultural county's register: 养殖场, 农场, 果园, 种植基地 named after their place (柳州市柳江区…) are
     firms' names, never addresses, so the register is read as entities and 企业名称 is the name."""
     fake = Faker(12)
-    kinds = ("金鸡养殖场", "绿源农场", "百香果园", "富硒种植基地", "山茶茶园", "林下苗圃")
+    kinds = ("金鸡养殖场", "绿源农场", "百香果园", "富硒种植基地", "山茶茶园", "林下苗圃", "金鸡养殖场二分场")
     rows = [["统一社会信用代码", "企业名称", "住所", "成立日期", "登记状态"]]
     for n in range(24):
         name = f"柳州市柳江区{'甲乙丙丁戊己庚辛'[n % 8]}{'金银铜'[n % 3]}{kinds[n % len(kinds)]}"

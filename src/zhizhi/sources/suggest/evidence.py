@@ -122,7 +122,10 @@ ORGANISATION_WORDS = (
 )
 # Endings of the farms, orchards and bases of an agricultural county's register (柳州市柳江区金鸡养殖场): a name
 # ends with them, an address only holds them (果园路12号, 茶园小区5栋, 产业基地A栋); 场 alone ends 广场.
-ORGANISATION_SUFFIXES = ("养殖场", "农场", "林场", "牧场", "渔场", "果园", "茶园", "苗圃", "基地", "专业户", "作坊")
+ORGANISATION_SUFFIXES = (
+    *("养殖场", "农场", "林场", "牧场", "渔场", "分场"),
+    *("果园", "茶园", "苗圃", "基地", "专业户", "作坊"),
+)
 ORGANISATION_ENDINGS = "行部社站院所局坊铺吧厅"
 SURNAMES = set(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔"
