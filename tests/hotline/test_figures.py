@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR
-from tests.hotline.desk import GYM, TICKETS_12315, ingest_all
+from tests.hotline.desk import GYM, TICKETS_12315, taken_in
 from tests.hotline.test_answer_held import FIELDS
 from tests.hotline.test_cases import _case_of, _settings
 from zhizhi.cli.cases import desk_period
@@ -21,10 +21,8 @@ from zhizhi.hotline import STATISTICS_DAYS, load_calendar, push_tickets, statist
 def test_a_ticket_that_came_by_two_ways_is_counted_once(
     workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    ingest_all(workspace, tmp_path)
+    taken_in(workspace, city, tmp_path)
     calendar = load_calendar(workspace.root)
-    with city() as session, session.begin():
-        take_in(session, OPERATOR, workspace)
     month = {"since": date(2026, 3, 1), "until": date(2026, 3, 31)}
     with city() as session:
         before = statistics(session, OPERATOR, calendar, **month)
@@ -44,10 +42,8 @@ def test_a_deadline_missed_on_the_periods_last_day_is_its_breach(
 ) -> None:
     """T001, received Monday 2 March, must be accepted by Wednesday 11 March; nobody did: a week to the 11th reports
     it, as a month does (it was only a warning on the 11th itself, and breached from the 12th)."""
-    ingest_all(workspace, tmp_path)
+    taken_in(workspace, city, tmp_path)
     calendar = load_calendar(workspace.root)
-    with city() as session, session.begin():
-        take_in(session, OPERATOR, workspace)
     with city() as session:
         week = statistics(session, OPERATOR, calendar, since=date(2026, 3, 5), until=date(2026, 3, 11))
         before = statistics(session, OPERATOR, calendar, since=date(2026, 3, 4), until=date(2026, 3, 10))
@@ -59,7 +55,7 @@ def test_a_caller_calling_again_about_an_older_case_rises_this_week(
     workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
 ) -> None:
     workspace = _settings(workspace, merge_at=0.5, review_from=0.2)
-    ingest_all(workspace, tmp_path)
+    taken_in(workspace, city, tmp_path)
     calendar = load_calendar(workspace.root)
     again = [
         {"number": f"G10{day}", "received_at": f"2026-03-{day} 10:00:00", "kind": "投诉", "caller_name": "张三",
@@ -68,7 +64,6 @@ def test_a_caller_calling_again_about_an_older_case_rises_this_week(
         for day in (20, 21, 22)
     ]  # fmt: skip
     with city() as session, session.begin():
-        take_in(session, OPERATOR, workspace)
         push_tickets(session, workspace, OPERATOR, "12345", again, department="LZ-TSJB")
         take_in(session, OPERATOR, workspace)
     with city() as session:

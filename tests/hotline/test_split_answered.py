@@ -7,20 +7,18 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import OPERATOR
-from tests.hotline.desk import ingest_all
+from tests.hotline.desk import taken_in
 from tests.hotline.test_cases import _actor, _case_of, _record
 from zhizhi.config import Workspace
-from zhizhi.hotline import case_view, decide, load_calendar, split, take_in
+from zhizhi.hotline import case_view, decide, load_calendar, split
 
 
 def test_a_ticket_split_off_an_answered_case_says_which_answer_its_platform_holds(
     workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    ingest_all(workspace, tmp_path)
+    taken_in(workspace, city, tmp_path)
     calendar = load_calendar(workspace.root)
     with city() as session, session.begin():
-        take_in(session, OPERATOR, workspace)
         gym = _case_of(session, "T001")
         assert _case_of(session, "G002").id == gym.id  # the caller's repeat call joined on its own
         decide(session, _actor(session, "hotline"), workspace, gym, "accepted")

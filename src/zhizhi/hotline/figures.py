@@ -63,13 +63,6 @@ def statistics(
     running = select(Case).where(visible(actor), Case.stage != "merged", Case.received_on <= until,
                                  Case.received_on >= since - timedelta(days=BREACH_LOOKBACK_DAYS))  # fmt: skip
     breaches = _breaches(session, list(session.scalars(running)), calendar, today, warn_before, since, until)
-    # The week to `until` against the one before, read from the tickets received in those two weeks: of the cases
-    # received then, and of older cases a ticket joined since (a caller calling again is what callers say now).
-    start = until - timedelta(days=13)
-    joined = select(CaseTicket.case_id).where(CaseTicket.joined_at >= datetime.combine(start, time(), LOCAL_TZ))
-    fortnight = select(Case.id).where(visible(actor), Case.stage != "merged", Case.received_on <= until,
-                                      (Case.received_on >= start) | Case.id.in_(joined))  # fmt: skip
-    texts_by_day = _texts_by_day(session, list(session.scalars(fortnight)), start, until)
     return {
         "since": since.isoformat(),
         "until": until.isoformat(),
@@ -85,7 +78,7 @@ def statistics(
         "by_industry": dict(industries.most_common(15)),
         "top_respondents": [{"name": n, "cases": k} for n, k in respondents.most_common(10)],
         "repeat_respondents": [{"name": n, "cases": k} for n, k in respondents.most_common() if k >= 2][:20],
-        "rising_topics": rising_topics(texts_by_day, until),
+        "rising_topics": rising_topics(_fortnight(session, actor, until), until),
         "breaches": [{"office": o, "handler": h, "clocks": k} for (o, h), k in sorted(breaches.items())],
         "breached_clocks": sum(breaches.values()),
         "rules": {name: rule.label_zh for name, rule in RULES.items()},
@@ -149,10 +142,15 @@ def _ticket_figures(session: Session, case_ids: list[int], words: Words) -> tupl
     return total, per_channel, problems
 
 
-def _texts_by_day(session: Session, case_ids: list[int], since: date, until: date) -> list[tuple[date, str]]:
-    """The day of receipt and text of each ticket of the cases received from `since` through `until`."""
+def _fortnight(session: Session, actor: Actor, until: date) -> list[tuple[date, str]]:
+    """The day of receipt and text of each ticket received in the two weeks to `until`: of the cases received then,
+    and of older cases a ticket joined since (a caller calling again is what callers say now)."""
+    since = until - timedelta(days=13)
+    joined = select(CaseTicket.case_id).where(CaseTicket.joined_at >= datetime.combine(since, time(), LOCAL_TZ))
+    cases = select(Case.id).where(visible(actor), Case.stage != "merged", Case.received_on <= until,
+                                  (Case.received_on >= since) | Case.id.in_(joined))  # fmt: skip
     found = []
-    for _, data in _tickets_of(session, case_ids):
+    for _, data in _tickets_of(session, list(session.scalars(cases))):
         try:
             day = datetime.fromisoformat(str(data.get("received_at"))).date()
         except ValueError:

@@ -223,11 +223,13 @@ def labelled_tickets(
     ]
 
 
+_KIND_WORDS = {kind: kind for kind in KINDS} | {label: kind for kind, label in KINDS.items()} | KIND_ALIASES
+
+
 def _kind(said: str) -> str | None:
     """A ticket's kind as the record writes it (complaint) or the channels and a bureau do (投诉, 消费投诉, 举报类 ...:
     as the ingest reads them); None when not said or not known."""
-    words = {kind: kind for kind in KINDS} | {label: kind for kind, label in KINDS.items()} | KIND_ALIASES
-    return words.get(said.strip().lower() if said.isascii() else said.strip())
+    return _KIND_WORDS.get(said.strip().lower() if said.isascii() else said.strip())
 
 
 def _moment(said: str) -> datetime | None:

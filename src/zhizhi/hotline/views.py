@@ -80,7 +80,6 @@ def case_view(
     shown = purpose is not None and allowed
     offices = _names(session, [case.desk_id, case.office_id])
     handler = session.get(User, case.handler_id) if case.handler_id else None
-    answers = _answered_in(session, [t.answer_version_id for t, _ in tickets if t.answer_version_id])
     return {
         **case_row(session, case, calendar, day, warn_before, offices=offices),
         "identity_shown": shown,
@@ -99,10 +98,7 @@ def case_view(
         "steps": open_steps(session, case),
         "marked": {name: getattr(case, s.column).isoformat() for name, s in STEPS.items() if getattr(case, s.column)},
         "clocks": _clocks(session, case, calendar, day, warn_before),
-        "tickets": [
-            _ticket(t, data, shown and _reveals(actor, case, data), case.number, answers.get(t.answer_version_id or 0))
-            for t, data in tickets
-        ],
+        "tickets": _tickets(session, actor, case, tickets, shown),
         "pauses": [
             {
                 "id": p.id,
@@ -153,10 +149,17 @@ def _clocks(session: Session, case: Case, calendar: WorkCalendar, day: date, war
     ]
 
 
-def _answered_in(session: Session, versions: list[int]) -> dict[int, str]:
-    """The case each answer version was written for (its `case_number`), by version id."""
+def _tickets(
+    session: Session, actor: Actor, case: Case, tickets: list[tuple[CaseTicket, dict[str, Any]]], shown: bool
+) -> list[dict[str, Any]]:
+    """The case's tickets as the desk shows them, each with the case its platform's answer was written for."""
+    versions = [t.answer_version_id for t, _ in tickets if t.answer_version_id]
     found = session.execute(select(RecordVersion.id, RecordVersion.data).where(RecordVersion.id.in_(versions)))
-    return {version: str(json.loads(data).get("case_number") or "") for version, data in found} if versions else {}
+    answers = {version: str(json.loads(data).get("case_number") or "") for version, data in found} if versions else {}
+    return [
+        _ticket(t, data, shown and _reveals(actor, case, data), case.number, answers.get(t.answer_version_id or 0))
+        for t, data in tickets
+    ]
 
 
 def _reveals(actor: Actor, case: Case, data: dict[str, Any]) -> bool:

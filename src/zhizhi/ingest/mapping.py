@@ -77,8 +77,7 @@ def map_chunk(
     found = pl.concat([f.cast(no_findings().schema) for f in findings]) if findings else no_findings()
     records = _registration_numbers(kind, records, found)
     errors = pl.concat([_errors(source, raw), _lost_zeros(source, raw, frame, numbers or {}, ctx)])
-    if errors.height:  # an Excel error (a lost zero) is said once, as itself: not also as a value of the wrong form
-        found = found.join(errors.select(I, "field"), on=[I, "field"], how="anti", maintain_order="left")
+    found = _said_once(found, errors)
     found = pl.concat(
         [found, _missing(kind, source, raw, records, found), _malformed(frame), errors]
         + [_reversed(as_read(kind.field(a), source), as_read(kind.field(b), source), raw, records)
@@ -239,6 +238,14 @@ def _errors(source: SourceConfig, raw: pl.DataFrame) -> pl.DataFrame:
                 )
             )
     return pl.concat(parts) if parts else no_findings()
+
+
+def _said_once(found: pl.DataFrame, errors: pl.DataFrame) -> pl.DataFrame:
+    """The kinds' findings but for the cells `errors` name: an Excel error (a lost zero) is said once, as itself, not
+    also as a value of the wrong form."""
+    if not errors.height:
+        return found
+    return found.join(errors.select(I, "field"), on=[I, "field"], how="anti", maintain_order="left")
 
 
 def _lost_zeros(
