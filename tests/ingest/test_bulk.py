@@ -38,3 +38,23 @@ def test_a_frames_rows_and_fixed_values_are_stored_as_given(sessions: sessionmak
         assert [(e.golden, e.name) for e in stored] == [(t or "{}", t) for t in ODD_TEXTS]
         fixed_back = {(e.status, e.records, e.merged_into, e.created_at) for e in stored}
         assert fixed_back == {("it's active", 3, None, moment)}
+
+
+def test_many_rows_go_in_whole_in_order_from_a_frame_and_from_tuples(sessions: sessionmaker[Session]) -> None:
+    """SQLite takes many rows a statement: a count that is no multiple of a statement's rows leaves none out or
+    twice, and tuples go in as frames do."""
+    moment = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    count = 1_234  # two full statements and part of a third
+    names = [f"商户{n}" if n % 7 else None for n in range(count)]
+    frame = pl.DataFrame({"id": range(1, count + 1), "golden": [f'{{"n":{n}}}' for n in range(count)], "name": names})
+    tuples = [(count + 1 + n, f'{{"t":{n}}}', f"shop {n}", n % 5) for n in range(777)]
+    with sessions() as session, session.begin():
+        now = stamp(session, moment)
+        fixed = {"status": "active", "records": 1, "created_at": now, "updated_at": now}
+        bulk_insert(session, Entity, ("id", "golden", "name"), frame, fixed=fixed)
+        fixed = {"status": "active", "created_at": now, "updated_at": now}
+        bulk_insert(session, Entity, ("id", "golden", "name", "records"), tuples, fixed=fixed)
+    with sessions() as session:
+        stored = session.execute(select(Entity.id, Entity.golden, Entity.name, Entity.records).order_by(Entity.id))
+        expected = [(n + 1, f'{{"n":{n}}}', names[n], 1) for n in range(count)] + tuples
+        assert [tuple(row) for row in stored] == expected

@@ -1,5 +1,6 @@
 """Bulk writes of an ingest: the lock that serialises ingests, ids numbered without reading them back, and inserts
-through PostgreSQL's COPY or the driver's executemany (per-row Python work is what limits the speed of a large file).
+through PostgreSQL's COPY or, on SQLite, statements of many rows each (per-row Python work is what limits the speed
+of a large file).
 
 Ingests are serialised (on PostgreSQL by an advisory lock held for the transaction; SQLite's write lock does it
 there), which is what lets a batch number its new rows itself.
@@ -8,6 +9,8 @@ there), which is what lets a batch number its new rows itself.
 from __future__ import annotations
 
 import io
+import itertools
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -64,8 +67,8 @@ def bulk_insert(
 ) -> None:
     """Insert rows (tuples, or a frame's rows, in the order of `columns`), each with the `fixed` values (column ->
     the same value in every row): PostgreSQL's COPY (several times faster than INSERTs; a frame is copied as text
-    polars writes, no Python work per row), the driver's executemany elsewhere (the fixed values written into the
-    statement, so that only what differs is bound row by row). Values are as the driver takes them (see `stamp`)."""
+    polars writes, no Python work per row), on SQLite statements of up to 500 rows each (the fixed values written
+    into the statement, so that only what differs is bound). Values are as the driver takes them (see `stamp`)."""
     fixed = dict(fixed or {})
     if len(rows) == 0:
         return
@@ -88,10 +91,36 @@ def bulk_insert(
         # bound as strings, which the driver takes as they are.
         wide = [c for c in rows.columns if rows[c].dtype == pl.String and _beyond_ascii(rows[c])]
         marks = [f"CAST({mark} AS TEXT)" if c in wide else mark for c, mark in zip(rows.columns, marks, strict=True)]
-        rows = rows.with_columns(pl.col(wide).cast(pl.Binary)).rows()
-    values = marks + [_literal(v) for v in fixed.values()]
-    sql = f"INSERT INTO {quote(table.__tablename__)} ({listed}) VALUES ({', '.join(values)})"
-    connection.exec_driver_sql(sql, list(rows))
+        values = _flat(rows.with_columns(pl.col(wide).cast(pl.Binary)))
+    else:
+        values = list(itertools.chain.from_iterable(rows))
+    one = f"({', '.join(marks + [_literal(v) for v in fixed.values()])})"
+    insert = f"INSERT INTO {quote(table.__tablename__)} ({listed}) VALUES "
+    # Many rows a statement: the driver binds and steps a statement at a time, so its work per row (and each wait
+    # for the interpreter lock it lets go while SQLite works) is shared by the rows of a statement.
+    width = len(columns)
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    many = max(1, min(ROWS_PER_STATEMENT, driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
+    step = many * width
+    whole = len(values) - len(values) % step
+    if whole:
+        statements = [tuple(values[i : i + step]) for i in range(0, whole, step)]
+        connection.exec_driver_sql(insert + ", ".join([one] * many), statements)
+    if whole < len(values):
+        connection.exec_driver_sql(insert + ", ".join([one] * ((len(values) - whole) // width)), tuple(values[whole:]))
+
+
+ROWS_PER_STATEMENT = 500  # SQLite's statements of many rows (within its limit of bound values a statement)
+
+
+def _flat(frame: pl.DataFrame) -> list[Any]:
+    """A frame's values row after row in one list."""
+    width = frame.width
+    values: list[Any] = [None] * (frame.height * width)
+    for n, column in enumerate(frame.iter_columns()):
+        values[n::width] = column.to_list()
+    return values
 
 
 def _beyond_ascii(texts: pl.Series) -> bool:
