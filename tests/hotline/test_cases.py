@@ -573,6 +573,40 @@ def test_a_case_links_to_its_register_entity_by_credit_code_or_name_and_the_enti
         assert _case_of(session, "T020").entity_id == 900_002  # by credit code
 
 
+def test_a_respondent_by_name_is_never_a_branchs_parent_and_a_city_wide_address_holds_its_districts(
+    city: sessionmaker[Session],
+) -> None:
+    """A complaint about a branch (…城中分公司) named its parent company; a respondent whose address was read to its
+    city only (450200) never linked by name, while one with no address did."""
+    from datetime import UTC, datetime
+
+    from zhizhi.hotline.respondents import Register
+    from zhizhi.store.tables import Entity
+
+    now = datetime.now(UTC)
+    with city() as session, session.begin():
+        for i, (name, division) in enumerate(
+            [("柳州市百金商贸有限公司", "450202"), ("柳州市柳福饮品有限公司", "450202")], start=910_001
+        ):
+            golden = json.dumps({"address_division_code": {"value": division}})
+            session.add(Entity(id=i, status="active", name=name, golden=golden, records=1, created_at=now,
+                               updated_at=now))  # fmt: skip
+    tickets = {
+        "branch": {"respondent_name": "柳州市百金商贸有限公司城中分公司", "respondent_address_division_code": "450202"},
+        "branch, no address": {"respondent_name": "柳州市百金商贸有限公司城中分公司"},
+        "parent": {"respondent_name": "柳州市百金商贸有限公司", "respondent_address_division_code": "450202"},
+        "city only": {"respondent_name": "柳州市柳福饮品有限公司", "respondent_address_division_code": "450200"},
+        "no address": {"respondent_name": "柳州市柳福饮品有限公司"},
+        "another district": {"respondent_name": "柳州市柳福饮品有限公司", "respondent_address_division_code": "450203"},
+        "another city": {"respondent_name": "柳州市柳福饮品有限公司", "respondent_address_division_code": "450300"},
+    }
+    with city() as session:
+        register = Register(session, tickets.values())
+        found = {what: getattr(register.entity(data), "id", None) for what, data in tickets.items()}
+    assert found == {"branch": None, "branch, no address": None, "parent": 910_001, "city only": 910_002,
+                     "no address": 910_002, "another district": None, "another city": None}  # fmt: skip
+
+
 def test_repeat_respondents_are_counted_by_the_register_entity_not_the_name_as_typed(
     workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
 ) -> None:

@@ -116,3 +116,27 @@ def test_deciding_a_case_names_no_handler_so_a_reporter_stays_hidden(
             case_view(session, _actor(session, "hotline"), case, calendar, purpose="核实举报")
         seen = str(case_view(session, _actor(session, "hotline"), case, calendar)["tickets"])
         assert REPORTER_PHONE not in seen and "赵六" not in seen
+
+
+def test_the_phrases_beside_a_masked_text_give_away_no_digit_it_masks(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A mobile written with the country code (+86, 0086) is masked in the text, and the phrases shown
+    beside it are cut from the compared text: the number's digits were there (`话86`, and its hidden middle digits
+    where they were rare enough: `876`, `765`)."""
+    ingest_all(workspace, tmp_path)
+    calendar = load_calendar(workspace.root)
+    text = "济民堂卖过期药，电话{}"
+    tickets = [{**REPORT, "number": f"P00{n}", "kind": "投诉", "caller_phone": f"1350000009{n}",
+                "received_at": f"2026-03-0{n + 5} 10:00:00", "respondent_name": "济民堂药房",
+                "text": text.format(written)}  # fmt: skip
+               for n, written in enumerate(("+8615876543210", "+86 15876543210", "008615876543210"))]
+    with city() as session, session.begin():
+        push_tickets(session, workspace, OPERATOR, "12315", tickets, department="LZ-TSJB")
+        take_in(session, OPERATOR, workspace)
+    with city() as session, session.begin():
+        view = case_view(session, _actor(session, "leader"), _case_of(session, "P000"), calendar)
+        phrases = [p for ticket in view["tickets"] for p in ticket.get("phrases", [])]
+        assert phrases and "过期药" in "".join(phrases)  # the text's own words are still shown
+        assert not [p for p in phrases if any(c.isdigit() for c in p)], phrases  # the text's only digits: the phone
+        assert "15876543210" not in str(view) and "7654" not in str(view)

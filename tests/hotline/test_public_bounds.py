@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -82,3 +84,28 @@ def test_a_number_too_long_for_any_ticket_finds_nothing_like_a_wrong_one(desk: D
     assert [p.status_code for p in pages] == [200, 200, 200]  # 300 characters: was a 422 page of its own
     assert text_of(pages[0].text).replace("T999", "") == text_of(pages[1].text).replace("T" * 64, "")
     assert text_of(pages[2].text).replace("T" * 64, "") == text_of(pages[1].text).replace("T" * 64, "")
+
+
+def test_the_form_reads_a_phone_and_a_text_as_the_ingest_keeps_them(desk: Desk) -> None:
+    """A phone typed with full-width digits or brackets (as an input method gives it) is a phone the ingest reads:
+    taken. A text of invisible characters only is no text once cleaned: refused, as a short one is."""
+    for n, phone in enumerate(("１３８００１３８０００", "(0772)2812345", "0772－2812345")):
+        client = _caller(desk, f"198.51.100.{n + 1}")
+        token = public_csrf(client, "/hotline/submit")
+        taken = client.post("/hotline/submit", data={"csrf_token": token, **TICKET, "caller_phone": phone})
+        assert taken.status_code == 200 and re.search(r"W\d{14}", taken.text), (phone, text_of(taken.text))
+    client = _caller(desk, "198.51.100.9")
+    token = public_csrf(client, "/hotline/submit")
+    for text in ("\u200b" * 12, "\x01" * 12, "\ufeff" * 12, "短文本"):
+        refused = client.post("/hotline/submit", data={"csrf_token": token, **TICKET, "text": text})
+        assert refused.status_code == 422 and "至少 10 个字" in text_of(refused.text), repr(text)
+
+
+def test_a_form_with_too_many_fields_is_refused_in_the_visitors_words(desk: Desk) -> None:
+    client = desk.web.client
+    for path in ("/hotline/submit", "/hotline/lookup"):
+        token = public_csrf(client, path)
+        fields = {"csrf_token": token, **{f"f{n}": "x" for n in range(1001)}}
+        refused = client.post(path, data=fields)
+        assert refused.status_code == 400
+        assert "表单无法读取" in text_of(refused.text) and "Too many fields" not in refused.text

@@ -60,6 +60,20 @@ def test_a_moment_with_a_time_zone_is_kept_in_chinas_time(desk: Desk) -> None:
     assert stored == {"number=Z1": "2026-10-01T07:30:00", "number=Z2": "2026-10-01T09:00:00"}
 
 
+def test_a_zoned_moment_beyond_the_calendar_quarantines_its_ticket_alone(desk: Desk) -> None:
+    """Year 1 or 9999 with a time zone cannot be moved to China's time: that ticket waits with its date refused, and
+    the others of the push are taken (the whole push was refused with a message naming nothing)."""
+    web, token = desk.web, platform_token(desk, "12315")
+    edges = [
+        pushed("E1"),
+        pushed("E2", received_at="0001-01-01T05:00:00+14:00", caller_phone="13500000023"),
+        pushed("E3", received_at="9999-12-31T23:00:00-12:00", caller_phone="13500000024", respondent_name="丙店"),
+    ]
+    answer = web.client.post(URL, json=edges, headers=token)
+    assert answer.status_code == 200, answer.text
+    assert [t["status"] for t in answer.json()["tickets"]] == ["accepted", "quarantined", "quarantined"]
+
+
 def _received(session: Session) -> dict[str, str]:
     rows = session.execute(
         select(Record.key, RecordVersion.data)

@@ -99,7 +99,10 @@ def _china_time(text: str) -> str:
         return text
     if moment.tzinfo is None:
         return text
-    return moment.astimezone(LOCAL_TZ).replace(tzinfo=None).isoformat()
+    try:
+        return moment.astimezone(LOCAL_TZ).replace(tzinfo=None).isoformat()
+    except OverflowError:  # year 1 or 9999 moved past the calendar's edge: the ingest refuses the date as sent
+        return text
 
 
 def push_tickets(

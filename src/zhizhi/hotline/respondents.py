@@ -14,13 +14,14 @@ from zhizhi.store.tables import Entity
 
 CHUNK = 200
 PARSED_MOST = 200_000
-_PARSED: dict[str, tuple[str, str]] = {}
+_PARSED: dict[str, tuple[str, str, str]] = {}
 
 
 class Register:
     """The register's entities of tickets' respondents, looked up for many tickets at once: by credit code, else by
-    name (its trade name and industry word, as the register parses names) when exactly one active entity in the
-    respondent's county has them. Names are parsed in one pass (the parser works on columns)."""
+    name (its trade name, industry word and branch, as the register parses names: a branch is never its parent)
+    when exactly one active entity within the area of the respondent's address has them. Names are parsed in one
+    pass (the parser works on columns)."""
 
     def __init__(self, session: Session, tickets: Iterable[dict[str, Any]]) -> None:
         tickets = list(tickets)
@@ -42,12 +43,11 @@ class Register:
         found = self.by_code.get(str(data.get("respondent_uscc") or ""))
         if found is not None or not data.get("respondent_name"):
             return found
-        trade, industry = self.parts.get(str(data["respondent_name"]), ("", ""))
+        parts = self.parts.get(str(data["respondent_name"]), ("", "", ""))
         division = data.get("respondent_address_division_code")
         same = [
-            e for e in self.by_trade.get(trade, [])
-            if self.parts.get(e.name or "") == (trade, industry)
-            and (not division or not division_of(e) or division_of(e) == division)
+            e for e in self.by_trade.get(parts[0], [])
+            if self.parts.get(e.name or "") == parts and _same_area(division, division_of(e))
         ]  # fmt: skip
         return same[0] if len(same) == 1 else None
 
@@ -74,17 +74,33 @@ def _by_trade(session: Session, trades: list[str], most: int = 50) -> dict[str, 
     return {trade: [entities[i] for i in ids] for trade, ids in held.items()}
 
 
-def _parts(names: list[str]) -> dict[str, tuple[str, str]]:
-    """Each name's trade name and industry word (a name parsed once in the process: the parse depends on the name
-    alone, and the same shops and register entities come back batch after batch)."""
+def _same_area(one: str | None, other: str | None) -> bool:
+    """Whether two division codes can name the same place: either unknown, or one within the other (an address
+    read to its city only, 450200, holds each of the city's districts)."""
+    if not one or not other:
+        return True
+    one, other = _area(one), _area(other)
+    return one.startswith(other) or other.startswith(one)
+
+
+def _area(code: str) -> str:
+    while code.endswith("00") and len(code) > 2:
+        code = code[:-2]
+    return code
+
+
+def _parts(names: list[str]) -> dict[str, tuple[str, str, str]]:
+    """Each name's trade name, industry word and branch (a name parsed once in the process: the parse depends on the
+    name alone, and the same shops and register entities come back batch after batch)."""
     found = {name: _PARSED[name] for name in names if name in _PARSED}
     new = [name for name in names if name not in found]
     if new:
         import polars as pl
 
         frame = name_parts(pl.Series(new, dtype=pl.String))
-        parsed = {name: (str(trade or ""), str(industry or ""))
-                  for name, trade, industry in zip(new, frame["trade"], frame["industry"], strict=True)}  # fmt: skip
+        parsed = {name: (str(trade or ""), str(industry or ""), str(branch or ""))
+                  for name, trade, industry, branch
+                  in zip(new, frame["trade"], frame["industry"], frame["branch"], strict=True)}  # fmt: skip
         if len(_PARSED) + len(parsed) > PARSED_MOST:
             _PARSED.clear()
         _PARSED.update(parsed)

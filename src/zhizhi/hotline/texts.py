@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from zhizhi.hotline.arrays import distinct
+from zhizhi.privacy.detect import find_personal
 
 ID_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
 PHONE = re.compile(r"(?<![0-9])(?:1[3-9][0-9](?:[ -]?[0-9]{4}){2}|0[0-9]{2,3}[ -]?[0-9]{7,8}|[0-9]{7,8})(?![0-9])")
@@ -30,12 +31,21 @@ U32 = np.uint32
 
 
 def normalise_text(text: str) -> str:
-    """The text as compared: NFKC (full-width to half-width), ID and phone numbers removed, only letters, digits
-    and Chinese characters kept."""
-    text = unicodedata.normalize("NFKC", text or "")
+    """The text as compared: personal data out (what lists mask: `+86` mobiles, landlines, cards, e-mail addresses;
+    the phrases shown beside a masked text are cut from this), NFKC (full-width to half-width), ID and phone numbers
+    removed, only letters, digits and Chinese characters kept."""
+    text = unicodedata.normalize("NFKC", _without_personal(text or ""))
     text = ID_NUMBER.sub(" ", text)
     text = PHONE.sub(" ", text)
     return NOT_TEXT.sub("", text)
+
+
+def _without_personal(text: str) -> str:
+    pieces, done = [], 0
+    for found in find_personal(text):
+        pieces += [text[done : found.start], " "]
+        done = found.end
+    return "".join(pieces) + text[done:]
 
 
 def ngrams(text: str) -> set[str]:

@@ -116,6 +116,8 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
     key = f"error.http.{exc.status_code}"
     if exc.status_code == 413 and request.url.path in PUBLIC_FORMS:  # a citizen's form, not an operator's upload
         key = "error.http.413_form"
+    if exc.status_code == 400 and not _is_api(request):  # the form parser's refusal (too many fields), in words
+        key = "error.http.400_form"
     message = _words(request, key) if key in MESSAGES["en"] else str(exc.detail)
     return _respond(request, code, message, exc.status_code)
 

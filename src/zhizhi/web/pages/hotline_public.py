@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from zhizhi import hotline
 from zhizhi.errors import InputError
 from zhizhi.i18n import translate
-from zhizhi.ingest.normalize import clean_identifier_value, normalize_phone_value
+from zhizhi.ingest.normalize import clean_identifier_value, clean_text_value, normalize_phone_value
 from zhizhi.records.ticket import KINDS
 from zhizhi.records.ticket_answer import DECISIONS
 from zhizhi.web import public_limits
@@ -29,7 +29,7 @@ from zhizhi.web.templating import render
 router = APIRouter()
 FORM_KINDS = ("complaint", "report", "consultation", "suggestion")
 MAX_TEXT = 2000
-PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,18}[0-9]$")
+PHONE = re.compile(r"^\+?[0-9(][0-9 ()-]{5,18}[0-9]$")
 # Each field's bound, checked by the form itself so a refusal names the field in the visitor's language; the
 # parser's own bound (four times as much) only stops what no browser sends.
 BOUNDS = {"kind": 16, "caller_name": 100, "caller_phone": 24, "caller_address": 200, "respondent_name": 200,
@@ -117,9 +117,11 @@ def _problem(form: dict[str, str]) -> str | None:
         return "hotline.public.bad_kind"
     # The phone as the ticket keeps it (the lookup asks for its last four digits): what the ingest cannot read as a
     # mobile, or a landline with its area code, would be dropped, and the ticket never found again.
-    if not PHONE.match(form["caller_phone"]) or normalize_phone_value(form["caller_phone"]).phone is None:
+    # Full-width digits and dashes as an input method types them, as the ingest reads them.
+    phone = clean_text_value(form["caller_phone"]) or ""
+    if not PHONE.match(phone) or normalize_phone_value(phone).phone is None:
         return "hotline.public.bad_phone"
-    if len(form["text"]) < 10:
+    if len(clean_text_value(form["text"]) or "") < 10:  # counted as kept: invisible characters are no words
         return "hotline.public.short_text"
     return None
 
