@@ -310,6 +310,17 @@ ROLE_HEADERS = [
     ("联系人", "contact"),
     ("经办人", "handler"),
     ("被投诉人", "respondent_person"),
+    # the word ending last decides (a compound's head), and 负责人 for something else is not the business's
+    ("经营者联系人", "contact"),
+    ("授权代表", "handler"),
+    ("安全生产负责人", "other_responsible"),
+    ("设备管理负责人", "other_responsible"),
+    ("项目负责人", "other_responsible"),
+    ("食品安全责任人", "safety_manager"),
+    ("主要负责人", "legal_representative"),
+    ("门店负责人", "legal_representative"),
+    ("负责人姓名", "legal_representative"),
+    ("法定代表人（负责人）", "legal_representative"),
     ("姓名", None),
     ("字段3", None),
 ]
@@ -330,7 +341,7 @@ def _people_list(folder: Path, person_header: str) -> Path:
     return write_csv(folder / f"{person_header}.csv", rows, "utf-8")
 
 
-@pytest.mark.parametrize("header", ["安全管理员", "联系人", "经办人"])
+@pytest.mark.parametrize("header", ["安全管理员", "联系人", "经办人", "授权代表", "安全生产负责人", "经营者联系人"])
 def test_a_person_of_another_role_is_not_the_legal_representative(root: Path, header: str) -> None:
     suggestion = suggest_source(_people_list(root, header), name="list", record_type="entity", today=TODAY)
     mapped = {item.field: item.column for item in suggestion.fields if item.column}
@@ -342,7 +353,7 @@ def test_a_person_of_another_role_is_not_the_legal_representative(root: Path, he
     assert f"#   {header}: {reason}" in comments
 
 
-@pytest.mark.parametrize("header", ["经营者", "负责人", "法定代表人"])
+@pytest.mark.parametrize("header", ["经营者", "负责人", "法定代表人", "主要负责人", "门店负责人"])
 def test_a_person_of_the_same_role_is_the_legal_representative(root: Path, header: str) -> None:
     suggestion = suggest_source(_people_list(root, header), name="list", record_type="entity", today=TODAY)
     mapped = {item.field: item.column for item in suggestion.fields if item.column}

@@ -6,12 +6,16 @@ kind of value. A person column is mapped to a person field only when their roles
 role at all, e.g. `字段3` or `姓名`, when the values decide and the field is to be checked); the register compares
 a person only against the same role (`zhizhi.resolve.subjects`).
 
-The longest role word found in a header decides, so 安全负责人 and 财务负责人 are not 负责人 (the legal
-representative of a branch or an individual business).
+The role word that ends last in a header decides (a compound's head comes last: 经营者联系人 is a contact), the
+longest of those first, so 安全负责人 and 财务负责人 are not 负责人 (the legal representative of a branch or an
+individual business). 负责人 with another word before it (安全生产负责人, 设备管理负责人, 项目负责人) is someone
+responsible for that only, not the business's: another role, unless the word is the business itself (主要, 门店,
+企业 ...).
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from zhizhi.records import Field
@@ -24,10 +28,10 @@ ROLES: dict[str, tuple[str, ...]] = {
     ),
     "safety_manager": (
         "安全管理员", "安全管理人员", "安全员", "安全负责人", "安全管理负责人", "设备管理员", "设备管理人员",
-        "特种设备安全管理员", "食品安全管理员", "食品安全员",
+        "特种设备安全管理员", "食品安全管理员", "食品安全员", "安全责任人",
     ),
     "contact": ("联系人", "联络人", "对接人"),
-    "handler": ("经办人", "办理人", "代理人", "委托代理人", "受托人"),
+    "handler": ("经办人", "办理人", "代理人", "委托代理人", "受托人", "授权代表", "授权代表人"),
     "reporter": ("填报人", "填表人", "录入人", "登记人", "统计人", "制表人"),
     "inspector": ("检查人员", "检查人", "执法人员", "执法人", "检验员", "检验人员"),
     "operator": ("作业人员", "操作人员", "司机", "维保人员", "维修人员"),
@@ -48,7 +52,13 @@ ROLE_LABELS = {
     "quality": "质量、技术负责人",
     "complainant": "投诉举报人",
     "respondent_person": "被投诉举报人、被检查人",
+    "other_responsible": "其他事项的负责人",
 }
+OTHER_RESPONSIBLE = "other_responsible"
+# What may stand before 负责人 when the person answers for the business itself.
+THE_BUSINESS = ("主要", "企业", "单位", "公司", "分公司", "门店", "店铺", "机构", "分支机构", "个体", "经营", "场所",
+                "市场", "摊位", "商户", "总", "法定", "法人", "现任")  # fmt: skip
+_HAN_BEFORE = re.compile(r"[\u4e00-\u9fff]*$")
 
 
 @cache
@@ -59,11 +69,17 @@ def _words() -> tuple[tuple[str, str], ...]:
 
 
 def person_role(header: str) -> str | None:
-    """The role a header names (the longest role word in it), or None when it names none (`姓名`, `字段3`)."""
-    for word, role in _words():
-        if word in header:
-            return role
-    return None
+    """The role a header names (its role word ending last, the longest of those), or None when it names none
+    (`姓名`, `字段3`)."""
+    found = [(header.rfind(word) + len(word), len(word), word, role) for word, role in _words() if word in header]
+    if not found:
+        return None
+    end, length, word, role = max(found, key=lambda item: item[:2])
+    if word == "负责人":
+        before = _HAN_BEFORE.search(header[: end - length])
+        if before is not None and before.group() and not before.group().endswith(THE_BUSINESS):
+            return OTHER_RESPONSIBLE
+    return role
 
 
 def field_role(item: Field) -> str | None:
