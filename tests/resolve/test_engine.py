@@ -264,8 +264,9 @@ def test_the_one_holder_of_a_name_core_does_not_outweigh_an_address_or_a_region_
     model: Model,
 ) -> None:
     """The name core's one holder is strong evidence, not a veto: a list row at an address in another county is not
-    linked; one whose region words name another city, or a district inside the city the holder is registered under
-    (a district's namesake: the city's name was taken), is not compared with it; a branch is another entity."""
+    linked; one whose region words name another city is another registration (the same core in two areas: two firms);
+    one naming a district inside the city the holder is registered under (a district's namesake: the city's name
+    was taken) is not compared with the holder; a branch is another entity."""
     features = prepare(
         subjects(
             firm("柳州市华信科技有限公司", 0, "文昌路1号", uscc=CODES[0]),
@@ -287,7 +288,7 @@ def test_the_one_holder_of_a_name_core_does_not_outweigh_an_address_or_a_region_
     why = dict(zip(scored["record_id_r"].to_list(), scored["why"].to_list(), strict=True))
     probability = dict(zip(scored["record_id_r"].to_list(), scored["probability"].to_list(), strict=True))
     assert "库中仅此一家持有（无代码名单）" in why[2] and probability[2] < 0.99  # another county
-    assert why[3].startswith('{"name":"字号与行业相同（+') and probability[3] < 0.99  # 南宁市: another area's firm
+    assert why[3].startswith('{"name":"字号与行业相同而名称中的行政区划不同') and probability[3] < 1e-6  # 南宁市
     assert probability[4] < 1e-6  # a branch of it
     assert why[5].startswith('{"name":"字号与行业相同（+') and probability[5] < 0.99  # a district's namesake
     assert clusters_of(features, score_pairs(features, model=model)) == [[1], [2], [3], [4], [5]]

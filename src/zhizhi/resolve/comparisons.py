@@ -131,6 +131,16 @@ NAME = Comparison(
             REGISTERED_NAME_U,
             fixed_u=REGISTERED_NAME_U,
         ),
+        # the same name core registered in two areas neither of which holds the other (柳州市鱼峰区华泰商贸 and
+        # 柳州市柳南区华泰商贸): two registrations, two firms, whatever else they share
+        Level(
+            "other_region",
+            "core_l = core_r AND region_area_l IS NOT NULL AND region_area_r IS NOT NULL "
+            "AND NOT starts_with(region_area_l, region_area_r) AND NOT starts_with(region_area_r, region_area_l)",
+            "字号与行业相同而名称中的行政区划不同（不同登记辖区）",
+            prior_u=1e-5,
+            fixed_m=CANNOT_LINK_M,
+        ),
         # the register's one holder of the name core: the pair's coded side holds it, the other side writes it; from a
         # list without codes, it links on its own (80 to 1, with the same form about 170 to 1) unless an address, a
         # person or a phone says otherwise
