@@ -7,6 +7,11 @@ import pytest
 from zhizhi.ingest.normalize import split_address_value
 from zhizhi.resolve.addresses import normalize_address
 
+
+def _half(unit: str) -> str:
+    return unit.replace("（", "(").replace("）", ")")
+
+
 CASES = [
     # address, division code (ingest's), full address, key, unit, road and number
     ("柳州市城中区潭中东路18號", None, "广西壮族自治区柳州市城中区潭中东路18号", "潭中东路18号", None, "潭中东路18号"),
@@ -20,6 +25,11 @@ CASES = [
      "驾鹤路29号"),
     ("柳州市柳南区航银路5号12栋3号", None, "广西壮族自治区柳州市柳南区航银路5号12栋3号", "航银路5号", "12栋3号",
      "航银路5号"),
+    # floors and rooms as lists write them: B1, F2, 之一, in brackets, 第一层, a range of floors, a room without 室
+    *[(f"柳州市城中区解放北路275号{unit}", None, f"广西壮族自治区柳州市城中区解放北路275号{_half(unit)}",
+       "解放北路275号", _half(unit), "解放北路275号")
+      for unit in ("B1", "F2", "L2", "之一", "2楼之一", "（首层）", "(1楼)", "3楼302", "A座", "地下室", "第一层",
+                   "一至二层", "1-2楼")],
     # a missing province (and city) filled from the division code
     ("柳州市城中区文昌路1号", None, "广西壮族自治区柳州市城中区文昌路1号", "文昌路1号", None, "文昌路1号"),
     ("文昌路1号", "450202", "广西壮族自治区柳州市城中区文昌路1号", "文昌路1号", None, "文昌路1号"),

@@ -30,11 +30,17 @@ ROAD = r"(?:大道|大街|路|街|巷|弄|胡同)"
 # a street office, town or township written before the road: one record has it, another does not
 TOWN = r"^.{2,8}?(?:街道办事处|街道|镇|乡)"
 _FLOOR_NUMBER = r"(?:首|底|负[一二三1-3]|地下[一二三1-3]?|[0-9]{1,2}|[一二三四五六七八九十]{1,3})"
-# floors and rooms written after the street number: 首层, 1楼, 二层, 3楼301室, 1203室, 门面; one or more of them
-UNIT = (
-    rf"(?:{_FLOOR_NUMBER}(?:层|楼|F)(?:[0-9]{{1,4}}(?:室|房|号房|号))?|[0-9]{{1,5}}(?:室|房|号房)"
-    r"|[0-9]{1,3}(?:栋|幢|座)(?:[0-9]{1,4}(?:号|室))?|[0-9一二三四五六七八九十]{1,2}单元|门面|铺面|商铺|门市|门店)+"
+_FLOORS = rf"第?{_FLOOR_NUMBER}(?:[-~至到]{_FLOOR_NUMBER})?"  # 第一层, 1-2楼, 一至二层
+_ROOM = r"[0-9]{1,4}(?:室|房|号房|号)?"
+# one floor or room written after the street number: 首层, 1楼, 二层, 3楼301室, 3楼302, B1, F2, 1203室, 5栋3号, A座,
+# 之一, 地下室, 门面
+_UNIT_PIECE = (
+    rf"{_FLOORS}(?:层|楼|F)(?:{_ROOM})?|[BFLbfl][0-9]{{1,2}}(?:{_ROOM})?|[0-9]{{1,5}}(?:室|房|号房)"
+    r"|[0-9A-Za-z]{1,3}(?:栋|幢|座)(?:[0-9]{1,4}(?:号|室))?|[0-9一二三四五六七八九十]{1,2}单元"
+    r"|之[0-9一二三四五六七八九十]{1,2}|地下室|门面|铺面|商铺|门市|门店"
 )
+# one or more of them, bare or in brackets: (首层), （1楼）
+UNIT = rf"(?:{_UNIT_PIECE}|[(（](?:{_UNIT_PIECE})+[)）])+"
 
 
 class AddressKey(NamedTuple):
