@@ -131,18 +131,26 @@ def test_the_newest_entries_deleted_with_their_checkpoints_are_caught_by_the_cop
         sign_head(session, keys)
 
 
-def test_the_copy_kept_beside_the_keys_of_another_databases_ledger_is_not_held_against_this_one(
+def test_a_first_entry_other_than_the_kept_copys_is_refused_until_the_copy_is_moved_aside(
     sessions: sessionmaker[Session], engine: Engine, keys: Path
 ) -> None:
+    """Whoever can write to the database could change the first entry, compute every hash after it again and delete
+    the checkpoints: the kept copy was then taken for another database's and set aside, the forged chain verified
+    and was signed. A first entry other than the copy's is refused (the database alone cannot tell a forged first
+    entry from a new database); a workspace given a new database on purpose moves the copy aside."""
     _append(sessions, 3)
     with sessions() as session, session.begin():
         sign_head(session, keys)
-    _tamper(engine, "DELETE FROM ledger_checkpoints", "DELETE FROM ledger_entries")  # a new database, as it were
-    _append(sessions, 1)
+    _tamper(engine, "DELETE FROM ledger_checkpoints", "DELETE FROM ledger_entries")  # every entry written anew
+    _append(sessions, 2)
     report = _verify(sessions, keys)
-    assert report["ok"] and report["entries"] == 1
+    assert not report["ok"] and "first entry differs from this database's" in str(report["problem"])
+    with sessions() as session, session.begin(), pytest.raises(ConflictError, match="first entry differs"):
+        sign_head(session, keys)
+    (keys / "ledger-witness.json").rename(keys / "ledger-witness.old.json")  # a new database, said so
+    assert _verify(sessions, keys)["ok"]
     with sessions() as session, session.begin():
-        assert sign_head(session, keys).seq == 1
+        assert sign_head(session, keys).seq == 2
 
 
 def test_a_checkpoint_whose_copy_cannot_be_kept_is_signed_all_the_same_and_said(

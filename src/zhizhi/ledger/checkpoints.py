@@ -84,8 +84,8 @@ their checkpoints from the database does not delete it."""
 
 @dataclass(frozen=True)
 class Witnessed:
-    """What the copy kept beside the keys says of this database's ledger: the entries it covers (0: none, or the copy
-    is of another database's ledger) or why it does not hold."""
+    """What the copy kept beside the keys says of this database's ledger: the entries it covers (0: none kept) or why
+    it does not hold."""
 
     covers: int
     problem: str | None = None
@@ -103,9 +103,16 @@ def witnessed(session: Session, keys_dir: Path, entries: int, public: Ed25519Pub
         first = str(kept["first_hash"])
     except (ValueError, KeyError, TypeError):
         return Witnessed(0, f"`{path}` is not a checkpoint zhizhi kept: put back the file, or remove it if it is not")
-    if session.scalar(select(LedgerEntry.hash).where(LedgerEntry.seq == 1)) != first:
-        return Witnessed(0)  # another database's ledger (a workspace given a new database)
     where = f"the checkpoint of entry {signed.seq} kept at `{path}`"
+    if session.scalar(select(LedgerEntry.hash).where(LedgerEntry.seq == 1)) != first:
+        # Another database, or this one with its first entry changed and every hash after it computed again: the
+        # database alone cannot tell them apart, so the operator who gave the workspace a new database says so.
+        return Witnessed(
+            0,
+            f"{where} was signed for a ledger whose first entry differs from this database's: the first entry was "
+            f"changed, or the workspace was given another database (then move `{path.name}` aside, keeping it as "
+            "the old ledger's proof, and sign again)",
+        )
     if public is not None and not signature_ok(signed, public):
         return Witnessed(0, f"{where} is not signed by this workspace's key")
     if signed.seq > entries:
