@@ -9,7 +9,7 @@ from rich.table import Table
 
 from zhizhi.cli.common import JsonOption, console, emit, operator, store, transaction
 from zhizhi.delivery import load_target, load_targets
-from zhizhi.delivery.outbox import STATUSES, delivery_counts
+from zhizhi.delivery.outbox import STATUSES, delivery_counts, release_stranded
 from zhizhi.delivery.period import parse_period
 from zhizhi.delivery.platforms import (
     create_platform_token,
@@ -79,6 +79,7 @@ def send(
     totals: dict[str, dict[str, int]] = {}
     with store(ctx) as (workspace, sessions):
         chosen = [load_target(workspace.root, name) for name in names] if names else load_targets(workspace.root)
+        release_stranded(sessions)  # holds that wait for nothing (a settle that could not see them): due now
         for target in chosen:
             done: dict[str, int] = {}
             for _ in range(batches):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -10,8 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
@@ -19,8 +20,10 @@ from zhizhi.delivery import wake
 from zhizhi.delivery.targets import FILES, TargetConfig, subscribed
 from zhizhi.ingest.bulk import Ids, bulk_insert, stamp
 from zhizhi.sources.config import SourceConfig
+from zhizhi.store.engine import READING
 from zhizhi.store.frames import slices
 from zhizhi.store.tables import DUE, Batch, Delivery
+from zhizhi.store.types import utcnow
 
 # A delivery's state in people's words (Chinese, English): the web pages and the entity timeline. `rejected` is
 # the platform's refusal; `withheld` was never sent (a code waits for a steward's decision); `superseded` was never
@@ -36,6 +39,9 @@ STATUS_WORDS = {
     "superseded": ("已被新版本取代", "superseded by a newer version"),
 }
 STATUSES = tuple(STATUS_WORDS)
+
+
+log = logging.getLogger(__name__)
 
 
 def delivery_counts(session: Session, actor: Actor) -> dict[str, dict[str, int]]:
@@ -131,6 +137,51 @@ def release_next(session: Session, settled: Iterable[Any], moment: datetime) -> 
                 .values(held=False, next_attempt_at=moment, updated_at=moment)
                 .execution_options(synchronize_session=False)
             )
+
+
+def stranded() -> Any:
+    """The first held delivery of each (target, record) that has no delivery pending and not held before it any more.
+
+    A sender settles a delivery and releases the next held one of its record (`release_next`) in one transaction;
+    on PostgreSQL an ingest may meanwhile have held a new version behind it and not yet committed, so the settle
+    cannot see it to release it. Such a hold waits for nothing: `release_stranded` lets it go."""
+    earlier = aliased(Delivery)
+    ahead = exists().where(
+        earlier.record_id == Delivery.record_id,
+        earlier.target == Delivery.target,
+        earlier.status == "pending",
+        earlier.held.is_(False),
+    )
+    return (
+        select(func.min(Delivery.id))
+        .where(Delivery.held, Delivery.status == "pending", ~ahead)
+        .group_by(Delivery.target, Delivery.record_id)
+    )
+
+
+def release_stranded(sessions: sessionmaker[Session]) -> int:
+    """Release the held deliveries that wait for nothing (see `stranded`), due now; how many. A look that takes no
+    write lock (on SQLite) comes first: the write is made only when there is something to release."""
+    with sessions() as session:
+        session.connection(execution_options={READING: True})
+        if session.execute(stranded().limit(1)).first() is None:
+            return 0
+    with sessions() as session, session.begin():
+        released = _release(session, list(session.scalars(stranded())), utcnow())
+    if released:
+        log.warning("released %d held deliveries whose earlier version had settled unseen", released)
+    return released
+
+
+def _release(session: Session, ids: list[int], moment: datetime) -> int:
+    for part in slices(ids):
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(part), Delivery.held)
+            .values(held=False, next_attempt_at=moment, updated_at=moment)
+            .execution_options(synchronize_session=False)
+        )
+    return len(ids)
 
 
 def requeue(session: Session, ids: Sequence[int], moment: datetime) -> None:

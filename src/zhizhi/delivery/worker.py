@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhizhi.config import Workspace
+from zhizhi.delivery.outbox import release_stranded
 from zhizhi.delivery.send import SendReport, send_once
 from zhizhi.delivery.targets import FILES, TargetConfig
 from zhizhi.delivery.wake import DOORBELL, Backoff, Doorbell, Listener, Watcher
@@ -36,6 +38,7 @@ from zhizhi.store.tables import LedgerCheckpoint, LedgerEntry
 log = logging.getLogger("zhizhi.delivery")
 
 ERROR_PAUSE = 5.0  # seconds after an unexpected error before the loop tries again
+STRANDED_SECONDS = 30.0  # how often the worker looks for holds that wait for nothing (outbox.stranded)
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class Worker:
     doorbell: Doorbell = DOORBELL
     listener: Listener | Watcher | None = field(default=None, init=False)  # commits of other processes ring
     _loops: dict[str, threading.Thread] = field(default_factory=dict)
+    _swept: float = field(default=-STRANDED_SECONDS, init=False)  # when stranded holds were last looked for
 
     def run(self) -> None:
         """Start and watch the loops until `stop` is set, then wait for each to finish its batch."""
@@ -117,6 +121,7 @@ class Worker:
                         )
                         thread.start()
             self._checkpoint()
+            self._release_stranded()
             for chore in self.chores:
                 try:
                     chore()
@@ -138,6 +143,18 @@ class Worker:
                 sign_if_due(session, every.keys_dir, every_entries=every.entries, every_minutes=every.minutes)
         except Exception:
             log.exception("signing a ledger checkpoint failed; trying again later")
+
+    def _release_stranded(self) -> None:
+        """Every `STRANDED_SECONDS`, let go of held deliveries that wait for nothing (`outbox.stranded`)."""
+        now = time.monotonic()
+        if now - self._swept < STRANDED_SECONDS:
+            return
+        self._swept = now
+        try:
+            if release_stranded(self.sessions):
+                self.doorbell.ring()
+        except Exception:
+            log.exception("releasing held deliveries failed; trying again later")
 
     def _all_signed(self) -> bool:
         """Whether the last checkpoint covers the ledger's head: a look that takes no write lock (on SQLite) and no
