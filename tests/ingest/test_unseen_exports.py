@@ -80,6 +80,7 @@ DATA = [
     ],
 ]
 TITLE = ["2026年11月食品经营许可台账"] + [""] * 7
+LAST = "2031-05-19"  # the last row's licence is valid until this day
 NOTES = [
     ["填表说明："] + [""] * 7,
     ["1. 许可证编号以JY开头，共14位；"] + [""] * 7,
@@ -367,6 +368,14 @@ FORMULAS = [
 SECOND_NAME_BLANK_FIRST = [[*r, r[2] if n else ""] for n, r in enumerate(_typed(DATA))]
 
 CASES = [
+    *[
+        Case(
+            f"a sheet whose dimension tag says {ref} (an export library's, wrong): every row and column read",
+            _xlsx("台账.xlsx", {"台账": Sheet([HEADER, *_typed(DATA)])}, {'ref="A1:H4"': f'ref="{ref}"'}),
+            Accepted(3, 3, values={"JY14502020000033": {"holder_name": "柳州市柳南区酸嘢铺", "valid_to": LAST}}),
+        )
+        for ref in ("A1", "A1:C2")
+    ],
     Case(
         "a merged title, a blank row, a notes block and sign-off lines below the data (xlsx)",
         _xlsx(

@@ -148,6 +148,9 @@ def _xlsx_sheets(path: Path, named: tuple[str, ...] = ()) -> list[Sheet]:
 
     def rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
         pads: dict[int, int] = {}  # a cell style's padding, looked up once per style
+        # The sheet's own <dimension> tag is what a writer says it holds, and some write it wrong (A1, or short):
+        # read every row and cell that is there instead.
+        sheet.reset_dimensions()
         for number, cells in enumerate(sheet.iter_rows(), start=1):
             texts = []
             for cell in cells:
