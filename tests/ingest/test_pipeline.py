@@ -577,6 +577,26 @@ def test_a_code_a_workbook_held_as_a_number_that_may_have_lost_its_zeros_waits(
         assert replay(session, OPERATOR, lambda name: _source(), today=TODAY, outbox=Outbox())["replayed"] == 1
 
 
+def test_a_code_written_as_a_spreadsheet_number_in_a_csv_waits_as_a_workbooks_does(
+    city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A CSV saved from a spreadsheet writes a number cell as 111.0 or 1.11E+02: the same doubt as a workbook's
+    number (0111 or 111?), not a soft note on a code taken as 111; 5221.0 has no shorter twin and is 5221."""
+    codes = _codes(4, seed=12)
+    names, industries = ["稻香合作社", "粮仓", "粮油店", "禾丰农场"], ["111.0", "1.11E+02", "5221.0", "0111"]
+    named = zip(codes, names, industries, strict=True)
+    rows = [_row(code, name, 行业代码=industry) for code, name, industry in named]
+    batch = _ingest(city, _write(tmp_path / "主体.csv", rows)).batch
+    assert (batch.rows_accepted, batch.rows_quarantined) == (2, 2)
+    with city() as session:
+        items = [json.loads(i.findings) for i in session.scalars(select(QuarantineItem))]
+        assert sorted(f["value"] for findings in items for f in findings) == ["1.11E+02", "111.0"]
+        assert {f["code"] for findings in items for f in findings} == {"code.leading_zero"}
+        kept = {json.loads(v.data)["name"]: json.loads(v.data)["industry_code_source"]
+                for v in session.scalars(select(RecordVersion))}  # fmt: skip
+    assert kept == {"粮油店": "5221", "禾丰农场": "0111"}
+
+
 def test_a_replay_holds_only_the_cells_that_were_numbers_to_their_doubt(
     city: sessionmaker[Session], tmp_path: Path
 ) -> None:

@@ -12,6 +12,7 @@ import polars as pl
 
 from zhizhi.errors import InputError
 from zhizhi.ingest.kinds import Cleaned, Context, I, clean_column, findings_where, no_findings, output_columns
+from zhizhi.ingest.normalize.artefacts import undo_artefacts
 from zhizhi.ingest.read.base import ERROR, LANGUAGES, ROW
 from zhizhi.ingest.validate.credit_column import LEFT_OUT
 from zhizhi.ingest.validate.identifiers import compact
@@ -251,20 +252,25 @@ def _said_once(found: pl.DataFrame, errors: pl.DataFrame) -> pl.DataFrame:
 def _lost_zeros(
     source: SourceConfig, raw: pl.DataFrame, frame: pl.DataFrame, numbers: dict[str, list[int]], ctx: Context
 ) -> pl.DataFrame:
-    """A finding for each code a workbook held as a number whose form with leading zeros is a code of its list too:
-    111 may be class 0111 (稻谷种植) that lost its zero, or group 111; which, the number cannot say (a number format
-    of zeros, 0000, shows them and is read so: `read.excel_reader.padding`)."""
+    """A finding for each code a spreadsheet held as a number whose form with leading zeros is a code of its list
+    too: 111 may be class 0111 (稻谷种植) that lost its zero, or group 111; which, the number cannot say. A number is
+    a workbook's number cell (a number format of zeros, 0000, shows them and is read so: `read.excel_reader.padding`)
+    or, in any file, a code written as a spreadsheet writes a number (111.0, 1.11E+02)."""
     parts = []
     for name, mapping in source.fields.items():
         spec = source.kind.field(name)
-        rows = numbers.get(mapping.column or "")
-        if spec.kind != "code" or not rows:
+        if spec.kind != "code":
+            continue
+        undone = undo_artefacts(raw[name], thousands=False)
+        written = [v for v, a in undone.by_value.items() if {"decimal", "scientific"} & set(a.artefacts)]
+        rows = numbers.get(mapping.column or "", [])
+        if not rows and not written:
             continue
         listed = ctx.translators[name].legs[0].hierarchy
         longest = max(map(len, listed.codes), default=0)
-        text = raw[name].str.strip_chars()
+        text = undone.values.str.strip_chars()
         at = pl.int_range(0, frame.height, dtype=pl.Int64, eager=True)
-        was_number = at.is_in(rows) & text.str.contains(r"^[0-9]+$").fill_null(False)
+        was_number = (at.is_in(rows) | raw[name].is_in(written)) & text.str.contains(r"^[0-9]+$").fill_null(False)
         doubtful = [
             value
             for value in text.filter(was_number).unique().to_list()
@@ -278,11 +284,13 @@ def _lost_zeros(
                     raw[name],
                     was_number & text.is_in(doubtful),
                     "code.leading_zero",
-                    f"「{named.label_zh}」`{{value}}` 在工作簿中是数字，前导零可能已丢失（补上零也是代码表中的代码，"
-                    "无法判断原值）：请把该列设为文本格式，填回原代码后重新导出",
-                    f"`{named.label}` = `{{value}}` was a number in the workbook and may have lost its leading zeros "
-                    "(with zeros in front it is a code of the list too, so which was meant cannot be told): format "
-                    "the column as text, type the codes as they are, and export again",
+                    f"「{named.label_zh}」`{{value}}` 在表格软件中是数字（工作簿的数字单元格，或写成 "
+                    "111.0、1.11E+02），前导零可能已丢失（补上零也是代码表中的代码，无法判断原值）："
+                    "请把该列设为文本格式，填回原代码后重新导出",
+                    f"`{named.label}` = `{{value}}` was a number in a spreadsheet (a workbook's number cell, or "
+                    "written as 111.0 or 1.11E+02) and may have lost its leading zeros (with zeros in front it is a "
+                    "code of the list too, so which was meant cannot be told): format the column as text, type the "
+                    "codes as they are, and export again",
                 )
             )
     return pl.concat(parts) if parts else no_findings()

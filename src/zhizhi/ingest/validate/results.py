@@ -56,7 +56,7 @@ REASONS: dict[str, tuple[Severity, str]] = {
     "value.spreadsheet_artefact": (SOFT, "标识或代码带有表格软件留下的痕迹，已还原"),
     "value.scientific_notation": (HARD, "标识或代码被写成科学计数法，数字已丢失"),
     "value.float_precision": (HARD, "标识或代码曾被当作数字，超出浮点数精度"),
-    "code.leading_zero": (HARD, "代码在工作簿中是数字，前导零可能已丢失"),
+    "code.leading_zero": (HARD, "代码在表格软件中是数字（数字单元格，或写成 111.0），前导零可能已丢失"),
 }
 
 T = TypeVar("T")
