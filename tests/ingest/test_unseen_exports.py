@@ -962,3 +962,19 @@ def test_the_command_line_says_why_a_workbook_is_refused_in_both_languages(
     assert "`公式.xlsx`: Workbook `公式.xlsx`, sheet `台账` cell A5 holds `=ROW()-1`" in out
     assert "工作表 `台账` 的单元格 A5 是公式" in out and "(nothing from this file was kept)" in out
     assert "read 8 = accepted 3 + quarantined 0 + skipped 5" in out and "note_row 4" in out
+
+
+@pytest.mark.parametrize("row", [1, 250])
+def test_a_stray_nul_in_a_cell_is_read_wherever_it_stands(
+    city: sessionmaker[Session], tmp_path: Path, row: int
+) -> None:
+    """One NUL byte in a name refused the whole file as binary when it stood in the first 8 KB, and was read when it
+    stood later: a stray control byte is read wherever it is (the clean value drops it; a file of such bytes is still
+    refused as binary by what share of it they are)."""
+    rows = [[str(n), f"JY1450202{n:07d}", f"测试{n}商行", "", "", "", "2026-03-08", "2031-03-07"] for n in range(300)]
+    rows[row][2] = "测试\x00商行"
+    path = tmp_path / "许可.csv"
+    path.write_text("\r\n".join(",".join(r) for r in [HEADER, *rows]) + "\r\n", encoding="utf-8")
+    batch = _ingest(city, path, parse_source(SOURCE, "sources/xuke.yaml")).batch
+    assert batch.rows_read == 300 and batch.rows_read == batch.rows_accepted + batch.rows_quarantined
+    assert _values(city)[f"JY1450202{row:07d}"]["holder_name"] == "测试商行"

@@ -19,11 +19,6 @@ def detect_encoding(path: Path) -> str:
         sample = handle.read(SAMPLE_BYTES)
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"  # the codec reads the BOM for the byte order and drops it
-    if b"\x00" in sample[:8192]:
-        raise InputError(
-            f"File `{path.name}` is binary, not text. Export it again as CSV or Excel.",
-            zh=f"文件 `{path.name}` 不是文本文件，请重新导出为 CSV 或 Excel。",
-        )
     if sample.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     if len(sample) == SAMPLE_BYTES:  # do not judge by a character cut in half at the end of the sample
