@@ -163,6 +163,17 @@ def _csv(name: str, rows: list[list[str]], encoding: str = "utf-8", delimiter: s
     return build
 
 
+SPREADSHEET_ML = (
+    '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+    '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+    'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">\n<Worksheet ss:Name="Sheet1"><Table>\n'
+    '<Row><Cell><Data ss:Type="String">许可证编号</Data></Cell>'
+    '<Cell><Data ss:Type="String">经营者名称</Data></Cell></Row>\n'
+    '<Row><Cell><Data ss:Type="String">JY1</Data></Cell><Cell><Data ss:Type="String">甲店</Data></Cell></Row>\n'
+    "</Table></Worksheet></Workbook>\n"
+)
+
+
 def _bytes(name: str, content: bytes) -> Build:
     def build(folder: Path) -> Path:
         (folder / name).write_bytes(content)
@@ -656,6 +667,14 @@ CASES = [
         _bytes("无表格.xls", "<html><head><meta charset='gbk'></head><body><p>无数据</p></body></html>".encode("gbk")),
         Refused((r"`无表格.xls` holds no table: it appears to be an HTML page with no table",), ("其中没有表格",)),
     ),
+    *[
+        Case(
+            f"an Excel 2003 XML spreadsheet named {name}: said as what it is (it has a <Table>: not an HTML page)",
+            _bytes(name, SPREADSHEET_ML.encode("utf-8")),
+            Refused((rf"`{name}`", "an Excel 2003 XML spreadsheet", "save it as .xlsx"), ("Excel 2003 XML", "另存为")),
+        )
+        for name in ("导出.xls", "导出.xml.csv")
+    ],
     Case(
         "blank lines only",
         _csv("空行.csv", [["", "", ""], ["", "", ""]]),

@@ -15,7 +15,16 @@ from zhizhi.ingest.read.base import Chunk, NumberText, Reading, ReadOptions, Ski
 from zhizhi.ingest.read.html_table import html_tables
 from zhizhi.ingest.read.rows import sheet_chunks, without_trailing_blanks
 from zhizhi.ingest.read.sheet_xml import Merge, scan_sheets
-from zhizhi.ingest.read.sniff import OLE2, Looks, is_html, looks_like, no_table, read_head
+from zhizhi.ingest.read.sniff import (
+    EXCEL_2003_XML,
+    OLE2,
+    Looks,
+    is_html,
+    is_spreadsheet_ml,
+    looks_like,
+    no_table,
+    read_head,
+)
 
 MAX_UNPACKED_BYTES = 2 << 30  # 2 GiB of XML is far beyond any export; more is a zip bomb
 MAX_RATIO = 200
@@ -77,6 +86,11 @@ def workbook_format(path: Path) -> str:
         return "xlsx"
     if head.startswith(OLE2):
         return "xls"
+    if is_spreadsheet_ml(head):  # a table, in a format no reader here takes: said as what it is
+        raise InputError(
+            f"File `{path.name}` is {EXCEL_2003_XML.en}. Nothing was ingested.",
+            zh=f"文件 `{path.name}` 是{EXCEL_2003_XML.zh}。未导入任何数据。",
+        )
     if is_html(head):
         return "html"
     return "xls" if path.suffix.lower() == ".xls" else "xlsx"

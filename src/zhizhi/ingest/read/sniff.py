@@ -41,6 +41,12 @@ MAGIC: tuple[tuple[bytes, Looks], ...] = (
     (b"{\\rtf", Looks("an RTF document", "RTF 文档")),
 )
 HTML_MARKS = ("<!doctype html", "<html", "<head", "<body", "<table", "<meta")
+SPREADSHEET_ML = "urn:schemas-microsoft-com:office:spreadsheet"
+EXCEL_2003_XML = Looks(
+    "an Excel 2003 XML spreadsheet (SpreadsheetML), which zhizhi does not read: open it in Excel or WPS and save it "
+    "as .xlsx",
+    "Excel 2003 XML 表格（SpreadsheetML），本系统不读取这种格式：请用 Excel 或 WPS 打开后另存为 .xlsx",
+)
 # bytes that never occur in UTF-8 or GBK text: C0 controls other than tab, line breaks, form feed and EOF marks
 CONTROL = frozenset(range(0x00, 0x09)) | frozenset(range(0x0E, 0x1A)) | frozenset(range(0x1C, 0x20)) | {0x7F}
 
@@ -59,6 +65,8 @@ def looks_like(path: Path, head: bytes) -> Looks | None:
             return Looks("blank: nothing but spaces and line breaks", "空白文件：只有空格和换行")
         return None
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", errors="ignore")[:1024].lower()
+    if is_spreadsheet_ml(head):
+        return EXCEL_2003_XML
     if is_html(head):
         return Looks("an HTML page", "网页（HTML）")
     if text.startswith("<?xml"):
@@ -75,9 +83,14 @@ def looks_like(path: Path, head: bytes) -> Looks | None:
 
 
 def is_html(head: bytes) -> bool:
-    """Whether a file's first bytes are an HTML page's."""
+    """Whether a file's first bytes are an HTML page's (an Excel 2003 XML spreadsheet has a <Table> too: not one)."""
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", errors="ignore")[:1024].lower()
-    return text.startswith("<") and any(mark in text for mark in HTML_MARKS)
+    return text.startswith("<") and any(mark in text for mark in HTML_MARKS) and not is_spreadsheet_ml(head)
+
+
+def is_spreadsheet_ml(head: bytes) -> bool:
+    """Whether a file's first bytes are an Excel 2003 XML spreadsheet's (SpreadsheetML, often saved as .xls)."""
+    return SPREADSHEET_ML in head.decode("utf-8", errors="ignore").lower()
 
 
 def _zip(path: Path) -> Looks:
