@@ -363,9 +363,10 @@ def test_a_file_cut_short_marks_its_last_row_not_its_cells_as_empty(tmp_path: Pa
     assert _read(ended)[1][ERROR].to_list() == [None, None]
 
 
-@pytest.mark.parametrize("encoding", ["gbk", "utf-8"])
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8", "utf-16"])
 def test_a_file_cut_in_the_middle_of_a_character_says_so(tmp_path: Path, encoding: str) -> None:
-    """A GBK file cut in its last character was refused as neither UTF-8 nor GBK, naming no cause."""
+    """A GBK file cut in its last character was refused as neither UTF-8 nor GBK, naming no cause; a UTF-16 one
+    ("Unicode text") as not UTF-16, advising GBK."""
     text = "\n".join([",".join(ROWS[0]), ",".join(ROWS[1]), "92450202MA5K000002,城中区老友粉店"])
     path = tmp_path / "cut.csv"
     path.write_bytes(text.encode(encoding)[:-1])

@@ -18,6 +18,8 @@ def detect_encoding(path: Path) -> str:
     with path.open("rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if path.stat().st_size % 2:  # two bytes a character (or four): an odd size ends in half of one
+            raise _cut_short(path, "utf-16")
         return "utf-16"  # the codec reads the BOM for the byte order and drops it
     if sample.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
@@ -32,11 +34,7 @@ def detect_encoding(path: Path) -> str:
     if len(sample) == path.stat().st_size:  # the whole file, and neither reads it: is only its last character cut?
         for candidate in ("utf-8", "gb18030"):
             if any(_reads(sample[:-cut], candidate) for cut in (1, 2, 3)):
-                raise InputError(
-                    f"File `{path.name}` ends in the middle of a character ({candidate}): the file was cut short "
-                    "(a download or copy broken off). Export it again.",
-                    zh=f"文件 `{path.name}` 在一个字符的中间结束，文件未完整（下载或复制中断），请重新导出。",
-                )
+                raise _cut_short(path, candidate)
     best = from_bytes(sample).best()
     if best is not None and best.encoding in ACCEPTED:
         return str(best.encoding)
@@ -44,6 +42,14 @@ def detect_encoding(path: Path) -> str:
         f"File `{path.name}` is neither UTF-8 nor GBK/GB18030 text. Save it as UTF-8 CSV or Excel, "
         "or name its encoding in the source file (`encoding:`).",
         zh=f"文件 `{path.name}` 既不是 UTF-8 也不是 GBK 编码，请另存为 UTF-8 的 CSV 或 Excel。",
+    )
+
+
+def _cut_short(path: Path, encoding: str) -> InputError:
+    return InputError(
+        f"File `{path.name}` ends in the middle of a character ({encoding}): the file was cut short (a download or "
+        "copy broken off). Export it again.",
+        zh=f"文件 `{path.name}` 在一个字符的中间结束，文件未完整（下载或复制中断），请重新导出。",
     )
 
 
