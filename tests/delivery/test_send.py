@@ -234,6 +234,17 @@ def test_the_cli_sends_what_is_due(
         assert "省平台停用" in json.loads(entry.payload)["reason"]
     verified = CliRunner().invoke(app, ["-w", str(workspace.root), "ledger", "verify", "--json"])
     assert verified.exit_code == 0, verified.output
+    # A name mistyped, or an id that is no dead delivery of the target: said, nothing done (both read as "0 done").
+    mistyped = CliRunner().invoke(app, ["-w", str(workspace.root), "targets", "give-up", "provinec", "--reason", "x"])
+    assert mistyped.exit_code != 0 and "Known targets: `province`" in mistyped.output, mistyped.output
+    (workspace.root / "targets" / "province.yaml").write_text(
+        "name: province\nowner: LZ-XY\nrecord_types: [entity]\nfields:\n  TYSHXYDM: uscc\n"
+        f"transport:\n  kind: http\n  url: {receiver.url}\n",
+        encoding="utf-8",
+    )
+    retry = ["-w", str(workspace.root), "targets", "retry", "province", "--id", "99999"]
+    unknown = CliRunner().invoke(app, retry)
+    assert unknown.exit_code != 0 and "the id 99999: nothing was retried" in unknown.output, unknown.output
 
 
 

@@ -161,5 +161,5 @@ def _may_manage(session: Session, actor: Actor, root: Path, target_name: str) ->
 def _no_target(name: str) -> NotFoundError:
     return NotFoundError(
         f"No target `{name}`. See `zhizhi targets list`.",
-        zh=f"没有交付目标 `{name}`。",
+        zh=f"没有交付目标 `{name}`，请用 `zhizhi targets list` 查看已有的目标。",
     )

@@ -85,6 +85,15 @@ def retry(
     if ids is not None:
         query = query.where(Delivery.id.in_(ids))
     chosen = list(session.scalars(query))
+    missing = sorted(set(ids or ()) - {d.id for d in chosen})
+    if missing:
+        named = ", ".join(map(str, missing))
+        raise InputError(
+            f"No {status} delivery to `{target.name}` in your departments has the id {named}: nothing was retried. "
+            "See `zhizhi targets list` for its deliveries by state.",
+            zh=f"您所在部门没有编号为 {named} 且状态为 {status} 的投递（目标 `{target.name}`），未重试任何投递。"
+            "请用 `zhizhi targets list` 查看各状态的投递。",
+        )
     moved = requeue(session, chosen, f"retry {status}")
     audit.record(
         session,
@@ -121,7 +130,9 @@ def resend(
                 f"No record of target `{target.name}`'s record types and sources in your departments has the key "
                 + ", ".join(f"`{k}`" for k in sorted(missing))
                 + ". Check the key with `zhizhi records list`.",
-                zh="找不到记录：" + "、".join(sorted(missing)),
+                zh="在您所在部门、目标 `" + target.name + "` 接收的记录类型和数据源中，找不到键为 "
+                + "、".join(f"`{k}`" for k in sorted(missing))
+                + " 的记录。请用 `zhizhi records list` 核对键。",
             )
     existing = _deliveries_of(session, target, [version for _, version, _, _ in rows])
     report = Resent(requeued=requeue(session, list(existing.values()), "resend"))
@@ -245,6 +256,13 @@ def give_up(session: Session, actor: Actor, target: str, configured: set[str], *
             "or rename its file first if the platform is retired.",
             zh=f"目标 `{target}` 的配置文件仍在 targets/ 中：其投递照常发送或重试，不能放弃。"
             "平台已停用的，请先移除或改名其文件。",
+        )
+    if session.scalar(select(Delivery.id).where(Delivery.target == target).limit(1)) is None:
+        known = sorted(configured | set(session.scalars(select(Delivery.target).distinct())))
+        listed = ", ".join(f"`{name}`" for name in known) or "none"
+        raise InputError(
+            f"No delivery was ever owed to a target `{target}`: nothing was given up. Known targets: {listed}.",
+            zh=f"从未有投递属于目标 `{target}`，未放弃任何投递。已知目标：{listed}。",
         )
     query = (
         select(Delivery)
