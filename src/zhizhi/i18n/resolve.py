@@ -17,6 +17,7 @@ _EN = {
     "reg_no.same": "same registration number",
     "reg_no.differ": "different registration numbers",
     "name.registered": "same registered name (with its division)",
+    "name.other_region": "same trade name and trade, region words of two registration areas",
     "name.one_holder_list": "same trade name and trade, its only holder in the register (no code list)",
     "name.one_holder": "same trade name and trade, its only holder in the register",
     "name.same": "same trade name and trade",
