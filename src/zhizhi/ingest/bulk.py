@@ -95,10 +95,13 @@ def bulk_insert(
     else:
         values = list(itertools.chain.from_iterable(rows))
     one = f"({', '.join(marks + [_literal(v) for v in fixed.values()])})"
-    insert = f"INSERT INTO {quote(table.__tablename__)} ({listed}) VALUES "
-    # Many rows a statement: the driver binds and steps a statement at a time, so its work per row (and each wait
-    # for the interpreter lock it lets go while SQLite works) is shared by the rows of a statement.
-    width = len(columns)
+    _insert_many(connection, f"INSERT INTO {quote(table.__tablename__)} ({listed}) VALUES ", one, values, len(columns))
+
+
+def _insert_many(connection: Connection, insert: str, one: str, values: list[Any], width: int) -> None:
+    """Insert `values` (rows of `width` values after one another), many rows a statement on SQLite: the driver binds
+    and steps a statement at a time, so its work per row (and each wait for the interpreter lock it lets go while
+    SQLite works) is shared by the rows of a statement. `one` is a row's VALUES tuple of marks and literals."""
     driver = connection.connection.driver_connection
     assert driver is not None
     many = max(1, min(ROWS_PER_STATEMENT, driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
