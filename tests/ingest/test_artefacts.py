@@ -29,6 +29,7 @@ from zhizhi.records.entity import ENTITY
 from zhizhi.records.fields import Field
 from zhizhi.records.history import find_records
 from zhizhi.records.licence import LICENCE
+from zhizhi.records.ticket import TICKET
 
 TODAY = date(2026, 11, 28)
 USCC = _codes(1, seed=11)[0]
@@ -96,6 +97,13 @@ FIELD_ROWS: list[tuple[Field, str, str | None, list[str]]] = [
     (ENTITY_FIELD("phone"), "1.38772E+10", None, [SCIENTIFIC]),
     (LICENCE.field("number"), '="JY14502020012345"', "JY14502020012345", [REPAIRED]),
     (LICENCE.field("number"), "'JY14502020012345", "JY14502020012345", [REPAIRED]),
+    # dates: an export that marks every cell as text marks its dates too
+    (ENTITY_FIELD("founded_on"), "'2021-07-08", "2021-07-08", [REPAIRED]),
+    (ENTITY_FIELD("founded_on"), '="2021/7/8"', "2021-07-08", [REPAIRED]),
+    (ENTITY_FIELD("founded_on"), "\uff072021年7月8日", "2021-07-08", [REPAIRED]),
+    (ENTITY_FIELD("founded_on"), "20210708.0", "2021-07-08", [REPAIRED]),
+    (ENTITY_FIELD("founded_on"), "'2021-13-08", None, ["date.invalid", REPAIRED]),  # undone, still no day
+    (TICKET.field("received_at"), "'2026-11-02 09:15", "2026-11-02T09:15:00", [REPAIRED]),
     # not identifiers: the characters are text, kept as they are
     (ENTITY_FIELD("entity_type"), "'有限责任公司", "'有限责任公司", []),
     (LICENCE.field("kind"), "'食品经营许可证", "'食品经营许可证", []),
@@ -103,14 +111,15 @@ FIELD_ROWS: list[tuple[Field, str, str | None, list[str]]] = [
 
 
 @pytest.mark.parametrize(("spec", "raw", "clean", "codes"), FIELD_ROWS, ids=lambda v: getattr(v, "name", None))
-def test_identifier_fields_repair_or_refuse_artefacts(
+def test_identifier_and_date_fields_repair_or_refuse_artefacts(
     spec: Field, raw: str, clean: str | None, codes: list[str]
 ) -> None:
     cleaned = clean_column(spec, pl.Series([raw]), Context(TODAY))
     found = pl.concat(cleaned.findings)
     assert cleaned.columns[spec.name][0] == clean
     assert found["code"].to_list() == codes
-    assert found["value"].to_list() == [raw] * len(codes)  # the original, as read
+    repaired = found.filter(pl.col("code") != "date.invalid")  # a date still invalid is named as undone
+    assert repaired["value"].to_list() == [raw] * repaired.height  # the original, as read
 
 
 def test_identifiers_are_known_by_kind_or_by_flag() -> None:
@@ -166,6 +175,29 @@ def test_a_csv_export_with_artefacts_end_to_end(
         assert item["reasons"] == [SCIENTIFIC] and item["findings"][0]["value"] == "9.14502E+17"
         kept = {r["key"] for r in find_records(session, OPERATOR, source="dengji")}
     assert kept == {f"uscc={code}" for i, code in enumerate(codes) if i != 3}
+
+
+def test_an_export_that_marks_every_cell_as_text_reads_its_dates(city: sessionmaker[Session], tmp_path: Path) -> None:
+    """Some systems write their codes, dates and status words as `="…"`, or with a leading apostrophe, so that Excel
+    keeps them as typed: the dates come back as days and the words as words, each repair said; an address is free
+    text, kept as written."""
+    codes = _codes(2, seed=7)
+    marked = {"统一社会信用代码", "联系电话", "成立日期", "登记状态", "行业代码"}
+    first = _row(codes[0], "柳州市甲有限公司", 成立日期="2019-03-08")
+    second = _row(codes[1], "柳州市乙有限公司", 成立日期="2020/5/6", 住所="'柳州市城中区文昌路12号")
+    rows = [
+        [f'="{cell}"' if column in marked else cell for column, cell in zip(HEADER, first, strict=True)],
+        [f"'{cell}" if column in marked else cell for column, cell in zip(HEADER, second, strict=True)],
+    ]
+    result = _ingest(city, _write(tmp_path / "text.csv", rows))
+    assert (result.batch.rows_read, result.batch.rows_accepted) == (2, 2)
+    with city() as session:
+        kept = {r["key"]: r["data"] for r in find_records(session, OPERATOR, source="dengji")}
+    one, two = kept[f"uscc={codes[0]}"], kept[f"uscc={codes[1]}"]
+    assert (one["founded_on"], two["founded_on"]) == ("2019-03-08", "2020-05-06")
+    assert one["status"] == two["status"] == "active"
+    assert two["address"].startswith("'")
+    assert result.report["artefacts"] == {"text_formula": 1, "apostrophe": 1}
 
 
 XLSX_SOURCE = """\

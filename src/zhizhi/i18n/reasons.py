@@ -47,7 +47,7 @@ _EN = {
     "value.not_allowed": "Value not among those allowed",
     "address.division": "No division found in the address",
     "text.formula": "Starts like a formula, kept as text",
-    "value.spreadsheet_artefact": "Spreadsheet artefact in an identifier, undone",
+    "value.spreadsheet_artefact": "Spreadsheet artefact in an identifier, code, date or listed word, undone",
     "value.scientific_notation": "Identifier written in scientific notation, digits lost",
     "value.float_precision": "Identifier once read as a number, digits lost",
     "code.leading_zero": "Code held as a number in the workbook, leading zeros may be lost",

@@ -353,11 +353,17 @@ KINDS: dict[str, Callable[[Field, pl.Series, Context], Cleaned]] = {
 }
 
 
+_MARKED_TOO = ("date", "datetime", "enum")  # besides identifiers: kinds whose values an export marks as text
+
+
 def clean_column(spec: Field, raw: pl.Series, ctx: Context, context: pl.DataFrame | None = None) -> Cleaned:
-    """The clean column(s) and findings of one field; an identifier's spreadsheet artefacts are undone first."""
-    if not spec.is_identifier:
+    """The clean column(s) and findings of one field; the spreadsheet artefacts of an identifier, a date or a
+    listed word (`'2021-07-08`, `="存续"`: what kept Excel from reading the cell as a day or a number) are undone
+    first. In free text (names, addresses) those characters are text."""
+    if not (spec.is_identifier or spec.kind in _MARKED_TOO):
         return _by_kind(spec, raw, ctx, context)
-    undone = undo_artefacts(raw, thousands=spec.kind != "code")  # 101,102,103 in a code field is a list
+    # 101,102,103 in a code field is a list; thousands separators are no date's or word's
+    undone = undo_artefacts(raw, thousands=not (spec.kind == "code" or spec.kind in _MARKED_TOO))
     cleaned = _by_kind(spec, undone.values, ctx, context)
     if undone.by_value:
         rows = [

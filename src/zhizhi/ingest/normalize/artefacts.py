@@ -13,7 +13,8 @@ number when nothing stops it, recognised and undone where that needs no guess.
 | `thousands` | `13,877,212,345`: a number shown with thousands separators (a `#,##0` cell saved as text) | the digits |
 
 Decisions:
-- Only identifier fields are looked at (`Field.is_identifier`): in a name or an address these characters are text.
+- Only identifier fields (`Field.is_identifier`), dates and listed words (`enum`) are looked at: an export that
+  marks cells as text marks those too (`'2021-07-08`, `="存续"`); in a name or an address these characters are text.
 - A value is repaired only when the repair is certain. A number in scientific notation whose mantissa does not
   show every digit (`9.14502E+17` is 914502 followed by twelve digits nobody knows) has lost digits, and so has a
   number of 16 or more digits that passed through a spreadsheet's number (`4.50202199001011E+17`,

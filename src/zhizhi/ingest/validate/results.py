@@ -53,7 +53,7 @@ REASONS: dict[str, tuple[Severity, str]] = {
     "value.not_allowed": (HARD, "取值不在允许的范围内"),
     "address.division": (SOFT, "地址中未识别出行政区划"),
     "text.formula": (SOFT, "内容以公式符号开头，按文本保存"),
-    "value.spreadsheet_artefact": (SOFT, "标识或代码带有表格软件留下的痕迹，已还原"),
+    "value.spreadsheet_artefact": (SOFT, "标识、代码、日期或选项值带有表格软件留下的痕迹，已还原"),
     "value.scientific_notation": (HARD, "标识或代码被写成科学计数法，数字已丢失"),
     "value.float_precision": (HARD, "标识或代码曾被当作数字，超出浮点数精度"),
     "code.leading_zero": (HARD, "代码在表格软件中是数字（数字单元格，或写成 111.0），前导零可能已丢失"),
