@@ -613,6 +613,23 @@ CASES = [
         _xlsx("有效期倒置.xlsx", {"台账": Sheet([HEADER, *_typed(_with(DATA, 2, 7, "2026-05-19"))])}),
         Accepted(3, 2, quarantined=1),  # a day short: 2026-05-20 .. 2026-05-19
     ),
+    *[
+        Case(
+            f'the same page saved as "Unicode" (UTF-16, {order}), named {name}: its byte-order mark decides over the '
+            "charset its <meta> names",
+            _bytes(name, bom + _html_page().decode("gb18030").encode(codec)),
+            Accepted(7, 4, skipped={"title_row": 1, "header_row": 1, "note_row": 1}),
+        )
+        for name, order, bom, codec in (
+            ("导出.xls", "little-endian", b"\xff\xfe", "utf-16-le"),
+            ("导出.xlsx", "big-endian", b"\xfe\xff", "utf-16-be"),
+        )
+    ],
+    Case(
+        'a UTF-16 HTML page given to a CSV source: said as a page, not read as rows of markup',
+        _bytes("导出.csv", b"\xff\xfe" + _html_page().decode("gb18030").encode("utf-16-le")),
+        Refused((r"`导出.csv` holds no table: it appears to be an HTML page",), (r"`导出.csv`",)),
+    ),
     Case(
         "phones with thousands separators, full-width digits, spaces; dates four ways (one with its weekday)",
         _csv("登记.csv", ENTITIES),

@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from zhizhi.errors import InputError
+from zhizhi.ingest.read.sniff import UTF16_BOMS
 
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
 _SPACES = re.compile(r"[^\S\n]+")
@@ -125,7 +126,8 @@ def html_encoding(head: bytes) -> str | None:
 def html_tables(path: Path) -> list[tuple[str, Iterator[tuple[int, list[str]]]]]:
     """Each top-level table of the page as a sheet: its name and its rows, numbered from 1."""
     data = path.read_bytes()
-    encoding = html_encoding(data) or _guess(data)
+    # a byte-order mark says more than a <meta charset> (a page saved as "Unicode" is UTF-16 whatever it names)
+    encoding = "utf-16" if data.startswith(UTF16_BOMS) else html_encoding(data) or _guess(data)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:

@@ -60,15 +60,15 @@ def looks_like(path: Path, head: bytes) -> Looks | None:
             return looks
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _zip(path)
-    if head.startswith(UTF16_BOMS):
-        if not head.decode("utf-16", errors="ignore").strip():
-            return Looks("blank: nothing but spaces and line breaks", "空白文件：只有空格和换行")
-        return None
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", errors="ignore")[:1024].lower()
+    if head.startswith(UTF16_BOMS) and not head_text(head).strip():
+        return Looks("blank: nothing but spaces and line breaks", "空白文件：只有空格和换行")
     if is_spreadsheet_ml(head):
         return EXCEL_2003_XML
     if is_html(head):
         return Looks("an HTML page", "网页（HTML）")
+    if head.startswith(UTF16_BOMS):
+        return None  # text; what follows reads bytes as UTF-8 or GBK would
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", errors="ignore")[:1024].lower()
     if text.startswith("<?xml"):
         return Looks("an XML document", "XML 文档")
     if not head.strip(b"\xef\xbb\xbf \t\r\n\x0b\x0c"):
@@ -82,15 +82,22 @@ def looks_like(path: Path, head: bytes) -> Looks | None:
     return None
 
 
+def head_text(head: bytes) -> str:
+    """A file's first bytes as text to look at: UTF-16 by its byte-order mark (a page or sheet saved as "Unicode"),
+    else UTF-8, leaving out what does not decode."""
+    encoding = "utf-16" if head.startswith(UTF16_BOMS) else "utf-8"
+    return head[: len(head) - len(head) % 2 if encoding == "utf-16" else None].decode(encoding, errors="ignore")
+
+
 def is_html(head: bytes) -> bool:
     """Whether a file's first bytes are an HTML page's (an Excel 2003 XML spreadsheet has a <Table> too: not one)."""
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", errors="ignore")[:1024].lower()
+    text = head_text(head).lstrip("\ufeff \t\r\n")[:1024].lower()
     return text.startswith("<") and any(mark in text for mark in HTML_MARKS) and not is_spreadsheet_ml(head)
 
 
 def is_spreadsheet_ml(head: bytes) -> bool:
     """Whether a file's first bytes are an Excel 2003 XML spreadsheet's (SpreadsheetML, often saved as .xls)."""
-    return SPREADSHEET_ML in head.decode("utf-8", errors="ignore").lower()
+    return SPREADSHEET_ML in head_text(head).lower()
 
 
 def _zip(path: Path) -> Looks:
