@@ -3,23 +3,27 @@ offline, and the steward's retry and resend; another department's office sees no
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterator
 from datetime import date
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
 from tests.conftest import OPERATOR, Web, outbox
 from tests.delivery.platform import Platform, platform
 from tests.ingest.test_pipeline import _codes, _row, _source, _write
+from zhizhi.config.models import ResolveConfig
 from zhizhi.delivery import load_target
 from zhizhi.delivery.send import send_once
 from zhizhi.demo import install_demo_codes
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.ledger import check_proof
-from zhizhi.store.tables import CodeReviewItem, Delivery
+from zhizhi.resolve.run import resolve
+from zhizhi.store.tables import CodeReviewItem, Delivery, Entity
 
 
 @pytest.fixture
@@ -133,3 +137,42 @@ def test_one_path_from_a_withheld_delivery_to_the_decision_that_sends_it(web: We
 
 def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+def test_a_platforms_reason_quoting_a_person_is_masked_wherever_it_is_shown(web: Web, province: Platform) -> None:
+    """A platform's rejection may quote an ID or a phone number: every page, export and API twin that shows the
+    reason shows it masked, as the dashboard does (the ledger entry keeps it, hashed into the chain)."""
+    (web.workspace.root / "targets" / "province.yaml").write_text(
+        "name: province\nowner: LZ-XY\nrecord_types: [entity]\nfields:\n  TYSHXYDM: uscc\n  QYMC: name\n"
+        f"transport:\n  kind: http\n  url: {province.url}\n",
+        encoding="utf-8",
+    )
+    path = _write(web.workspace.root / "a.csv", [_row(_codes(1)[0], "甲有限公司")])
+    with web.sessions() as session, session.begin():
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), outbox=outbox("province"))
+    person, mobile = "450202197001011231", "13800138000"
+    province.reject["甲有限公司"] = f"法定代表人身份证号{person}与人口库不一致，请联系经办人{mobile}核实"
+    assert send_once(web.sessions, load_target(web.workspace.root, "province")).states == {"rejected": 1}
+    with web.sessions() as session, session.begin():
+        delivery_id = session.scalar(select(Delivery.id))
+        entity_id = resolve(session, OPERATOR, ResolveConfig()).as_dict() and session.scalar(select(Entity.id))
+
+    web.login_form("leader")
+    shown = {
+        path: web.client.get(path)
+        for path in (
+            "/deliveries",
+            f"/deliveries/{delivery_id}",
+            f"/api/deliveries/{delivery_id}",
+            "/reconcile/deliveries?target=province&status=rejected",
+            f"/entities/{entity_id}",
+            f"/api/entities/{entity_id}",
+        )
+    }
+    book = openpyxl.load_workbook(io.BytesIO(web.client.get("/reconcile/export.xlsx?target=province").content))
+    shown["export"] = "\n".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row)
+    for where, answer in shown.items():
+        text = answer if isinstance(answer, str) else answer.text
+        assert isinstance(answer, str) or answer.status_code == 200, where
+        assert "与人口库不一致" in text, where  # the reason is there
+        assert person not in text and mobile not in text, where  # its person is not

@@ -13,6 +13,7 @@ from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.delivery.holds import waits_for
 from zhizhi.errors import NotFoundError
+from zhizhi.privacy.detect import mask_text
 from zhizhi.store.tables import Batch, Delivery, LedgerEntry, RawRow, Record, RecordVersion
 from zhizhi.store.types import iso_utc
 
@@ -44,7 +45,7 @@ def delivery_detail(session: Session, actor: Actor, delivery_id: int) -> dict[st
         "status": delivery.status,
         "attempts": delivery.attempts,
         "idempotency_key": delivery.idempotency_key,
-        "reason": delivery.last_error,
+        "reason": mask_text(delivery.last_error) if delivery.last_error else None,  # may quote a person's number
         "review_item": waits_for(session, delivery.review_item_id) if delivery.review_item_id else None,
         "created_at": iso_utc(delivery.created_at),
         "sent_at": iso_utc(delivery.sent_at),
@@ -65,6 +66,14 @@ def delivery_detail(session: Session, actor: Actor, delivery_id: int) -> dict[st
             "row": raw.row_number if raw else None,
         },
         "ledger": [
-            {"seq": e.seq, "at": iso_utc(e.at), "kind": e.kind, "payload": json.loads(e.payload)} for e in history
+            {"seq": e.seq, "at": iso_utc(e.at), "kind": e.kind, "payload": _masked(json.loads(e.payload))}
+            for e in history
         ],
     }
+
+
+def _masked(payload: dict[str, Any]) -> dict[str, Any]:
+    """A delivery's ledger entry as shown: a platform's reason may quote a person's number (the entry itself, hashed
+    into the chain, keeps it)."""
+    reason = payload.get("reason")
+    return payload | {"reason": mask_text(reason)} if isinstance(reason, str) else payload

@@ -21,6 +21,7 @@ from zhizhi.delivery.figures import ReconcileFilter
 from zhizhi.delivery.reconcile import ALL, Scope, resolve
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.errors import InputError
+from zhizhi.privacy.detect import mask_text
 from zhizhi.privacy.masking import mask_data
 from zhizhi.records import record_types
 from zhizhi.store.tables import Batch, Delivery, Department, RawRow, RecordVersion
@@ -133,7 +134,7 @@ def _as_dict(actor: Actor, row: Any) -> dict[str, Any]:
         "sheet": sheet,
         "row": row_number,
         "attempts": delivery.attempts,
-        "last_error": delivery.last_error,
+        "last_error": mask_text(delivery.last_error) if delivery.last_error else None,  # may quote a person's number
         "review_item_id": delivery.review_item_id,
         "idempotency_key": delivery.idempotency_key,
         "created_at": iso_utc(delivery.created_at),

@@ -28,6 +28,7 @@ from zhizhi.config.models import GOLDEN_FIELDS
 from zhizhi.delivery.outbox import STATUS_WORDS
 from zhizhi.errors import NotFoundError
 from zhizhi.privacy.catalogue import personal_columns
+from zhizhi.privacy.detect import mask_text
 from zhizhi.privacy.masking import disclose, disclose_export, mask, mask_data, pseudonym, pseudonym_key
 from zhizhi.records import record_types
 from zhizhi.resolve.golden import search_form
@@ -258,7 +259,7 @@ def _delivery_list(session: Session, actor: Actor, entity_id: int, sources: dict
             "record_id": d.record_id,
             "record_key": d.record_key,
             "source": sources.get(d.record_id),
-            "reason": d.last_error,  # a rejection in the target's words, as the send stored it
+            "reason": mask_text(d.last_error) if d.last_error else None,  # the target's words, a person's number masked
             "attempts": d.attempts,
             "created_at": iso_utc(d.created_at),
             "sent_at": iso_utc(d.sent_at),
