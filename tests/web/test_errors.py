@@ -77,6 +77,24 @@ def test_pages_show_errors_as_pages_not_json(web: Web) -> None:
     assert "您的角色无权执行此操作" in response.text
 
 
+def test_a_query_past_its_bound_is_refused_before_any_route_reads_it(web: Web) -> None:
+    """A query string past 4 KiB is a 414 in the one shape (a page in words); a search of more words than it takes
+    is a 422 naming the bound (1,200 words made 1,200 conditions: the database refused the statement, answered as
+    an outage)."""
+    web.login("leader")
+    long = "+".join(["字"] * 1200)
+    answer = web.client.get(f"/api/entities?q={long}")
+    assert _assert_shape(answer.json(), 414)["code"] == "uri_too_long"
+    web.login_form("leader")
+    page = web.client.get(f"/register?q={long}")
+    assert page.status_code == 414 and "text/html" in page.headers["content-type"] and "地址太长" in page.text
+    many = "+".join(f"词{n}" for n in range(30))
+    error = _assert_shape(web.client.get(f"/api/entities?q={many}").json(), 422)
+    assert "30" in error["message"] and "20" in error["message"]
+    assert web.client.get(f"/register?q={many}").status_code == 422
+    assert web.client.get("/register?q=柳州+有限公司").status_code == 200
+
+
 @pytest.mark.postgres
 def test_a_lost_database_answers_503_in_the_one_shape(postgres_server: PostgresServer, tmp_path: Path) -> None:
     from zhizhi.config import init_workspace, load_workspace

@@ -192,6 +192,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "error.http.405": "该地址不接受这种请求。",
         "error.http.413": "提交的内容超过服务器接收的上限：文件请拆分后再上传，或在服务器上用 zhizhi ingest 导入。",
         "error.http.413_form": "提交的内容太长，超过了表单接收的上限，请精简后重新提交。",
+        "error.http.414": "地址太长，超过了服务器接收的上限：请缩短搜索词或筛选条件后重试。",
         "error.http.400_form": "提交的表单无法读取（栏目过多或格式不对），请回到页面重新填写后提交。",
         "error.invalid_input": "请求无效：请检查 {fields}。",
         "error.field_too_long": "「{field}」太长：最多 {max} 个字符，请缩短后重新提交。",
@@ -404,6 +405,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "error.http.404": "No such page or object; check the address.",
         "error.http.405": "This address does not take that kind of request.",
         "error.http.413_form": "What you sent is longer than this form takes: shorten it and send it again.",
+        "error.http.414": "The address is longer than the server takes: shorten the search words or filters and "
+        "try again.",
         "error.http.400_form": "The form sent could not be read (too many fields, or not a form): go back to the page, "
         "fill it in and send it again.",
         "error.http.413": "The request is larger than the server takes: split the file, or ingest it on the server "

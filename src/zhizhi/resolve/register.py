@@ -26,7 +26,7 @@ from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.config.models import GOLDEN_FIELDS
 from zhizhi.delivery.outbox import STATUS_WORDS
-from zhizhi.errors import NotFoundError
+from zhizhi.errors import InputError, NotFoundError
 from zhizhi.privacy.catalogue import personal_columns
 from zhizhi.privacy.detect import mask_text
 from zhizhi.privacy.masking import disclose, disclose_export, mask, mask_data, pseudonym, pseudonym_key
@@ -36,6 +36,7 @@ from zhizhi.store.tables import Batch, Delivery, Department, Entity, EntityLink,
 from zhizhi.store.types import iso_utc, local_text, utcnow
 
 CODE = re.compile(r"^[0-9A-Za-z]{15,18}$")
+SEARCH_WORDS = 20  # each word is one more condition on the search column
 DELIVERIES_LISTED = 200  # the latest deliveries listed one by one: a big firm's file stays quick to open
 _NOT_LINKED = {"department": None, "in_scope": False}  # a golden value whose record has left the entity since
 # A delivery's state in words on the timeline (the delivery page's words).
@@ -64,6 +65,13 @@ def search(session: Session, actor: Actor, query: str, *, limit: int = 50) -> li
     words = query.split()
     if not words:
         return []
+    if len(words) > SEARCH_WORDS:
+        raise InputError(
+            f"The search has {len(words)} words; it takes at most {SEARCH_WORDS}: search with fewer words "
+            "(a credit code, part of the name, an address or a phone).",
+            zh=f"搜索词有 {len(words)} 个，最多 {SEARCH_WORDS} 个：请用更少的词搜索"
+            "（信用代码、名称的一部分、地址或电话）。",
+        )
     condition = select(Entity).where(Entity.status == "active")
     for word in words:
         condition = condition.where(Entity.search.contains(word, autoescape=True))

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import Headers, MutableHeaders
@@ -77,6 +77,7 @@ class SecurityHeaders:
 
 
 MIB = 1024 * 1024
+QUERY_MAX_BYTES = 4096  # a page's or the API's query string: searches, filters, periods; far more than any needs
 BODY_MAX_BYTES = 16 * MIB  # a form or a JSON body (a push of tickets, a platform's receipts): far more than any needs
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
@@ -149,6 +150,12 @@ def _refuse_surrogates(body: bytes | bytearray) -> None:
         return  # not JSON at all: the route's own parsing says so
 
 
+def bounded_query(request: Request) -> None:
+    """Refuse (414) a query string past `QUERY_MAX_BYTES` before any route reads, stores or logs a parameter of it."""
+    if len(request.scope.get("query_string", b"")) > QUERY_MAX_BYTES:
+        raise HTTPException(414)
+
+
 class ZhizhiApp(FastAPI):
     """FastAPI with `SecurityHeaders` around the whole stack, error handling included."""
 
@@ -167,6 +174,7 @@ def create_app(workspace: Workspace) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
         swagger_ui_parameters={"syntaxHighlight": False},
+        dependencies=[Depends(bounded_query)],
     )
     sessions = make_sessionmaker(engine)
     with sessions() as session:

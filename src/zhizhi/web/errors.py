@@ -34,6 +34,7 @@ _HTTP_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    414: "uri_too_long",
     422: "invalid_input",
     429: "rate_limited",
 }
