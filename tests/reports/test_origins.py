@@ -163,3 +163,36 @@ def test_hotline_cases_and_their_clocks(workspace: Workspace, city: sessionmaker
     for (kind, _), row in rows.items():
         assert row["breached"] == (states[kind] == "breached"), kind
         assert row["on_time"] == (states[kind] in ("running", "met", "warning", "paused")), kind
+
+
+def test_the_built_in_reconciliation_puts_every_delivery_in_one_column(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    from datetime import UTC, datetime
+
+    from zhizhi.delivery.outbox import STATUSES
+    from zhizhi.reports import install_builtin, load_report
+    from zhizhi.store.tables import Delivery
+
+    (workspace.root / "targets").mkdir(exist_ok=True)
+    (workspace.root / "targets" / "province.yaml").write_text(TARGET, encoding="utf-8")
+    ingest_rows(workspace, city, "LZ-CZ", [*ROWS["LZ-CZ"], *ROWS["LZ-YF"]])
+    ingest_rows(workspace, city, "LZ-YF", [r[:3] + ("2026-10-01",) + r[4:] for r in ROWS["LZ-CZ"]])
+    install_builtin(workspace.root, "LZ")
+    columns = [m for m in load_report(workspace.root, "deliveries").measures if m.kind == "count" and m.where]
+    listed = [status for m in columns for status in _listed(m.where["status"].op[1])]
+    assert sorted(listed) == sorted(STATUSES)  # each status in exactly one column
+    with city() as session, session.begin():
+        deliveries = session.scalars(select(Delivery).order_by(Delivery.id)).all()
+        assert len(deliveries) >= len(STATUSES)
+        for n, delivery in enumerate(deliveries):
+            delivery.status, delivery.created_at = STATUSES[n % len(STATUSES)], datetime(2026, 11, 15, 4, tzinfo=UTC)
+    figures = _figures(workspace, city, "deliveries")["figures"]
+    for row in [*figures["rows"], figures["totals"]]:
+        assert sum(row[m.name] for m in columns) == row["owed"]
+    assert figures["totals"]["owed"] == len(deliveries)
+    assert all(figures["totals"][m.name] for m in columns)  # every column counted something
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
