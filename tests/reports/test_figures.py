@@ -134,3 +134,12 @@ def test_a_measure_condition_on_the_field_the_query_filters_adds_to_it(town: Tow
     totals = _run(town, "companies")["figures"]["totals"]
     assert totals["new"] == 1 and totals["in_business"] == 2  # 丁 new in November; 丙 and 丁 in business
     assert totals["persons"] == 0 and totals["person_share"] == 0.0  # no company is also a 个体工商户
+
+
+def test_a_record_field_grouped_by_is_headed_by_its_chinese_label(town: Town) -> None:
+    workspace, _ = town
+    text = ENTITIES.replace("name: entities", "name: by-type").replace("[county]", "[entity_type]")
+    write_report(workspace.root, text)
+    figures = _run(town, "by-type")["figures"]
+    assert [c["label"] for c in figures["columns"][:2]] == ["市场主体类型", "市场主体类型名称"]
+    assert {r["entity_type_name"] for r in figures["rows"]} == {"个体工商户", "有限责任公司"}

@@ -79,19 +79,23 @@ def test_deliveries_quarantine_and_audit(workspace: Workspace, city: sessionmake
     ingest_rows(workspace, city, "LZ-YF", ROWS["LZ-YF"])
     for text in (DELIVERIES, QUARANTINE, AUDIT):
         write_report(workspace.root, text)
-    owed = {(r["target"], r["department"]): r for r in _figures(workspace, city, "owed")["figures"]["rows"]}
+    figures = _figures(workspace, city, "owed")["figures"]
+    owed = {(r["target"], r["department"]): r for r in figures["rows"]}
     assert {k: (r["owed"], r["pending"], r["entity_rows"]) for k, r in owed.items()} == {
         ("province", "LZ-CZ"): (4, 4, 4),
         ("province", "LZ-YF"): (2, 2, 2),
     }
+    assert {r["target_name"] for r in figures["rows"]} == {"省平台"}  # the target's title, not its file name
+    assert [c["label"] for c in figures["columns"][:2]] == ["交付平台", "交付平台名称"]
     held = _figures(workspace, city, "held")["figures"]
     assert [(r["department"], r["reasons"], r["held"]) for r in held["rows"]] == [("LZ-CZ", "date.invalid", 1)]
+    assert held["rows"][0]["reasons_name"] == "日期无效" and held["columns"][3]["label"] == "隔离原因名称"
     # The operator's runs above belong to no department: the county office's report does not count them; its own
     # leader's first run does, in the second, as a row that arrived after the first run's snapshot.
     leader = _county_leader(city)
     assert _figures(workspace, city, "acts", leader)["figures"]["totals"] == {"events": 0}
     again = _figures(workspace, city, "acts", leader)
-    assert again["figures"]["rows"] == [{"action": "report.run", "action_name": "report.run", "events": 1}]
+    assert again["figures"]["rows"] == [{"action": "report.run", "action_name": "填报报表", "events": 1}]
     assert again["changes"]["late"]["count"] == 1
 
 

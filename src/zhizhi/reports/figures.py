@@ -21,7 +21,7 @@ from zhizhi.access.roles import Actor
 from zhizhi.privacy.catalogue import FREE_TEXT
 from zhizhi.privacy.masking import mask
 from zhizhi.reports.definition import FilterConfig, MeasureConfig, ReportConfig, free_text_groups
-from zhizhi.reports.labels import Labels
+from zhizhi.reports.labels import Labels, field_label
 from zhizhi.reports.origins import PYTHON_FIELDS, Frame
 from zhizhi.reports.periods import Period
 from zhizhi.store.types import LOCAL_TZ
@@ -43,7 +43,7 @@ class Figures:
 
 def compute(session: Session, report: ReportConfig, actor: Actor, period: Period, *, root: Any = None) -> Figures:
     """The figures of `report` for `period`, as `actor` (the issuing department) may see them."""
-    labels = Labels.of(session)
+    labels = Labels.of(session, root)
     frame = Frame(report.query.from_, report.query.record_type, dialect(session), sections=labels.sections)
     groups = report.query.group_by
     by_group: dict[Key, dict[str, Any]] = defaultdict(dict)
@@ -66,7 +66,7 @@ def compute(session: Session, report: ReportConfig, actor: Actor, period: Period
     keys = sorted(set(by_group) | {k for values in before.values() for k in values if k != ("__total__",)}, key=_order)
     rows, free_text = [], free_text_groups(report.query)
     for key in keys:
-        row = {**labels.describe(groups, key)}
+        row = {**labels.describe(groups, key, frame.origin, report.query.record_type)}
         for group in free_text:  # a free-text label may hold a person's numbers: they leave the hub masked
             row[group], row[f"{group}_name"] = mask(FREE_TEXT, row[group]), mask(FREE_TEXT, row[f"{group}_name"])
         for measure in report.measures:
@@ -204,12 +204,12 @@ def _order(key: Key) -> tuple[Any, ...]:
 
 
 def _columns(report: ReportConfig) -> list[dict[str, str]]:
-    from zhizhi.reports.labels import GROUP_LABELS
-
+    """The columns of the figures: each group key and its name under the field's Chinese label, then each measure."""
     columns = []
     for key in report.query.group_by:
-        columns.append({"name": key, "label": GROUP_LABELS.get(key, key), "kind": "key"})
-        columns.append({"name": f"{key}_name", "label": GROUP_LABELS.get(key, key) + "名称", "kind": "name"})
+        label = field_label(report.query.from_, report.query.record_type, key)
+        columns.append({"name": key, "label": label, "kind": "key"})
+        columns.append({"name": f"{key}_name", "label": label + "名称", "kind": "name"})
     columns += [{"name": m.name, "label": m.label, "kind": m.kind} for m in report.measures]
     return columns
 
