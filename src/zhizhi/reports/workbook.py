@@ -84,7 +84,8 @@ def _open(root: Path, report: ReportConfig) -> Workbook:
 
 
 def _named(book: Workbook, name: str, report: ReportConfig) -> tuple[Worksheet, str]:
-    """The sheet and top-left cell of the defined name NAME (workbook or sheet scope)."""
+    """The sheet and top-left cell of the defined name NAME (workbook or sheet scope); a name pointing inside a
+    merged area (`C2` of `B2:D2`) is the merge's top-left cell, where Excel shows its value."""
     defined = book.defined_names.get(name)
     for sheet in book.worksheets:  # names scoped to one sheet
         defined = defined or sheet.defined_names.get(name)
@@ -105,7 +106,15 @@ def _named(book: Workbook, name: str, report: ReportConfig) -> tuple[Worksheet, 
             "为 #REF!）。请在 Excel 中将其指向一个单元格（公式 > 名称管理器）。",
         )
     title, ref = destinations[0]
-    return book[title], ref.replace("$", "").split(":")[0]
+    return book[title], _top_left(book[title], ref.replace("$", "").split(":")[0])
+
+
+def _top_left(sheet: Worksheet, cell: str) -> str:
+    """CELL, or the top-left cell of the merged area it lies in: the one cell of a merge that holds its value."""
+    for merged in sheet.merged_cells.ranges:
+        if cell in merged:
+            return str(merged.start_cell.coordinate)
+    return cell
 
 
 def _fill_table(book: Workbook, sheet: Worksheet, first: str, rows: list[list[Any]], width: int) -> None:
