@@ -118,3 +118,33 @@ def test_names_with_gbk_characters_print_and_a_character_beyond_shows_a_mark() -
     for name in names[:4]:
         assert name in text
     assert f"{MISSING_MARK}野家快餐店" in text  # never a silent blank where a character was
+
+
+def test_a_wide_table_goes_landscape_with_each_figure_on_one_line(tmp_path: Path) -> None:
+    from zhizhi.pdf.report import table_layout
+
+    header = ["县区", "许可证种类", "主体业态", *(f"第{n}项指标" for n in range(30))]
+    rows = [[county, "食品经营许可证", "餐饮服务经营者", *([12345] * 30)] for county in ("城中区", "鱼峰区")]
+    pdf = report_pdf("宽表", [], [("", header, rows)], created=datetime(2026, 12, 1, tzinfo=UTC))
+    (tmp_path / "wide.pdf").write_bytes(pdf)
+    text = subprocess.run(
+        [poppler("pdftotext"), "-layout", str(tmp_path / "wide.pdf"), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert text.count("12,345") == 2 * 30  # not one digit a line
+    from fpdf import FPDF
+
+    from zhizhi.pdf.fonts import add_font
+
+    probe = FPDF()
+    add_font(probe)
+    assert table_layout(probe, [("", header, rows)]).orientation == "landscape"
+    assert table_layout(probe, [("", header[:5], [r[:5] for r in rows])]).orientation == "portrait"
+
+
+def test_a_table_too_wide_for_any_page_is_refused_in_both_languages() -> None:
+    from zhizhi.errors import ConfigError
+
+    header = [f"第{n}项" for n in range(80)]
+    with pytest.raises(ConfigError) as caught:
+        report_pdf("太宽", [], [("", header, [[1234567] * 80])])
+    assert "80 columns" in caught.value.message and caught.value.message_zh and "80 列" in caught.value.message_zh

@@ -122,3 +122,24 @@ def test_a_sum_of_text_counts_the_numbers_written_in_it_and_leaves_out_the_words
     assert {k: r["types"] for k, r in rows.items()} == {"450202": 0, "450203": 0, "450204": 1234.5}
     assert figures["totals"] == {"codes": 29052.0, "types": 1234.5}
     assert sum(r["codes"] for r in rows.values()) == figures["totals"]["codes"]
+
+
+def test_a_measure_condition_on_the_field_the_query_filters_adds_to_it(town: Town) -> None:
+    workspace, _ = town
+    text = ENTITIES.replace("name: entities", "name: companies").replace(
+        "  group_by: [county]\n", "  group_by: [county]\n  where: {entity_type: {prefix: 有限}}\n"
+    )
+    text += "  - {name: persons, label: 个体户, kind: count, where: {entity_type: 个体工商户}}\n"
+    write_report(workspace.root, text)
+    totals = _run(town, "companies")["figures"]["totals"]
+    assert totals["new"] == 1 and totals["in_business"] == 2  # 丁 new in November; 丙 and 丁 in business
+    assert totals["persons"] == 0 and totals["person_share"] == 0.0  # no company is also a 个体工商户
+
+
+def test_a_record_field_grouped_by_is_headed_by_its_chinese_label(town: Town) -> None:
+    workspace, _ = town
+    text = ENTITIES.replace("name: entities", "name: by-type").replace("[county]", "[entity_type]")
+    write_report(workspace.root, text)
+    figures = _run(town, "by-type")["figures"]
+    assert [c["label"] for c in figures["columns"][:2]] == ["市场主体类型", "市场主体类型名称"]
+    assert {r["entity_type_name"] for r in figures["rows"]} == {"个体工商户", "有限责任公司"}

@@ -79,19 +79,23 @@ def test_deliveries_quarantine_and_audit(workspace: Workspace, city: sessionmake
     ingest_rows(workspace, city, "LZ-YF", ROWS["LZ-YF"])
     for text in (DELIVERIES, QUARANTINE, AUDIT):
         write_report(workspace.root, text)
-    owed = {(r["target"], r["department"]): r for r in _figures(workspace, city, "owed")["figures"]["rows"]}
+    figures = _figures(workspace, city, "owed")["figures"]
+    owed = {(r["target"], r["department"]): r for r in figures["rows"]}
     assert {k: (r["owed"], r["pending"], r["entity_rows"]) for k, r in owed.items()} == {
         ("province", "LZ-CZ"): (4, 4, 4),
         ("province", "LZ-YF"): (2, 2, 2),
     }
+    assert {r["target_name"] for r in figures["rows"]} == {"省平台"}  # the target's title, not its file name
+    assert [c["label"] for c in figures["columns"][:2]] == ["交付平台", "交付平台名称"]
     held = _figures(workspace, city, "held")["figures"]
     assert [(r["department"], r["reasons"], r["held"]) for r in held["rows"]] == [("LZ-CZ", "date.invalid", 1)]
+    assert held["rows"][0]["reasons_name"] == "日期无效" and held["columns"][3]["label"] == "隔离原因名称"
     # The operator's runs above belong to no department: the county office's report does not count them; its own
     # leader's first run does, in the second, as a row that arrived after the first run's snapshot.
     leader = _county_leader(city)
     assert _figures(workspace, city, "acts", leader)["figures"]["totals"] == {"events": 0}
     again = _figures(workspace, city, "acts", leader)
-    assert again["figures"]["rows"] == [{"action": "report.run", "action_name": "report.run", "events": 1}]
+    assert again["figures"]["rows"] == [{"action": "report.run", "action_name": "填报报表", "events": 1}]
     assert again["changes"]["late"]["count"] == 1
 
 
@@ -163,3 +167,36 @@ def test_hotline_cases_and_their_clocks(workspace: Workspace, city: sessionmaker
     for (kind, _), row in rows.items():
         assert row["breached"] == (states[kind] == "breached"), kind
         assert row["on_time"] == (states[kind] in ("running", "met", "warning", "paused")), kind
+
+
+def test_the_built_in_reconciliation_puts_every_delivery_in_one_column(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    from datetime import UTC, datetime
+
+    from zhizhi.delivery.outbox import STATUSES
+    from zhizhi.reports import install_builtin, load_report
+    from zhizhi.store.tables import Delivery
+
+    (workspace.root / "targets").mkdir(exist_ok=True)
+    (workspace.root / "targets" / "province.yaml").write_text(TARGET, encoding="utf-8")
+    ingest_rows(workspace, city, "LZ-CZ", [*ROWS["LZ-CZ"], *ROWS["LZ-YF"]])
+    ingest_rows(workspace, city, "LZ-YF", [r[:3] + ("2026-10-01",) + r[4:] for r in ROWS["LZ-CZ"]])
+    install_builtin(workspace.root, "LZ")
+    columns = [m for m in load_report(workspace.root, "deliveries").measures if m.kind == "count" and m.where]
+    listed = [status for m in columns for status in _listed(m.where["status"].op[1])]
+    assert sorted(listed) == sorted(STATUSES)  # each status in exactly one column
+    with city() as session, session.begin():
+        deliveries = session.scalars(select(Delivery).order_by(Delivery.id)).all()
+        assert len(deliveries) >= len(STATUSES)
+        for n, delivery in enumerate(deliveries):
+            delivery.status, delivery.created_at = STATUSES[n % len(STATUSES)], datetime(2026, 11, 15, 4, tzinfo=UTC)
+    figures = _figures(workspace, city, "deliveries")["figures"]
+    for row in [*figures["rows"], figures["totals"]]:
+        assert sum(row[m.name] for m in columns) == row["owed"]
+    assert figures["totals"]["owed"] == len(deliveries)
+    assert all(figures["totals"][m.name] for m in columns)  # every column counted something
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]

@@ -279,3 +279,28 @@ def test_rows_keyed_by_a_department_follow_its_number_not_its_text() -> None:
     keys = [(11, "a"), (4, "b"), (None, "c"), (8, "a"), (8, None), ("LZ-CZ", "x"), ("LZ-CH", "x")]
     assert sorted(keys, key=_order) == [(4, "b"), (8, "a"), (8, None), (11, "a"), ("LZ-CH", "x"), ("LZ-CZ", "x"),
                                         (None, "c")]  # fmt: skip
+
+
+def test_a_report_without_groups_keeps_its_first_total_beside_the_word_total(town: Town, tmp_path: Any) -> None:
+    workspace, _ = town
+    text = (workspace.root / "reports" / "entities.yaml").read_text(encoding="utf-8")
+    (workspace.root / "reports" / "whole.yaml").write_text(
+        text.replace("name: entities", "name: whole").replace("  group_by: [county]\n", ""), encoding="utf-8"
+    )
+    runner = CliRunner()
+
+    def cli(*args: str) -> str:
+        result = runner.invoke(app, ["-w", str(workspace.root), *args], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    shown = [line for line in cli("reports", "run", "whole", "--period", "2026-11").splitlines() if "合计" in line]
+    assert [cell.strip() for cell in shown[0].strip("│ ").split("│")][:3] == ["合计", "4", "4"]
+    cli("reports", "export", "whole", "--format", "csv", "--out", str(tmp_path / "whole.csv"))
+    lines = (tmp_path / "whole.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith(",new,in_business,") and lines[-1].startswith("total,4,4,")
+    cli("reports", "export", "whole", "--format", "xlsx", "--out", str(tmp_path / "whole.xlsx"))
+    sheet = load_workbook(tmp_path / "whole.xlsx").active
+    assert sheet is not None
+    assert [c.value for c in sheet[4]][:3] == [None, "本期新设", "在业"]
+    assert [c.value for c in sheet[6]][:3] == ["合计", 4, 4]

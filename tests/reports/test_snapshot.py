@@ -40,11 +40,11 @@ def test_a_row_committed_during_a_run_is_not_half_counted(
     assert before["figures"]["totals"]["new"] == 4 and before["figures"]["totals"]["in_business"] == 4
     aggregate, seen = figures._aggregate, []
 
-    def racing(session: Session, *args: Any) -> Any:
+    def racing(session: Session, *args: Any, **kwargs: Any) -> Any:
         seen.append(session.execute(text("SHOW transaction_isolation")).scalar())
         if len(seen) == 1:  # after the run's first statement, another connection commits a new entity
             ingest_rows(workspace, sessions, "LZ-CZ", [LATE])
-        return aggregate(session, *args)
+        return aggregate(session, *args, **kwargs)
 
     monkeypatch.setattr(figures, "_aggregate", racing)
     during = _run(town)

@@ -144,3 +144,27 @@ def test_an_excel_table_over_the_header_and_table_row_takes_every_row(tmp_path: 
     sheet.add_table(Table(displayName="明细表", ref="A4:F5"))
     filled = _fill(tmp_path, book)["明细"]
     assert filled.tables["明细表"].ref == "A4:F6"
+
+
+def test_a_formula_in_the_table_row_is_copied_down_row_by_row_and_the_total_grows(tmp_path: Path) -> None:
+    book = _workbook()
+    sheet = book["明细"]
+    sheet["G5"], sheet["H5"], sheet["G7"] = "=SUM(C5:E5)", "=SUM(D$5:D5)", "=SUM(G5:G5)"  # row total, running sum
+    run = _run()
+    run["figures"]["rows"].append({**run["figures"]["rows"][1], "county": "450204", "county_name": "柳南区"})
+    filled = _fill(tmp_path, book, run)["明细"]
+    assert [filled[f"G{row}"].value for row in (5, 6, 7)] == ["=SUM(C5:E5)", "=SUM(C6:E6)", "=SUM(C7:E7)"]
+    assert [filled[f"H{row}"].value for row in (5, 6, 7)] == ["=SUM(D$5:D5)", "=SUM(D$5:D6)", "=SUM(D$5:D7)"]
+    assert filled["G9"].value == "=SUM(G5:G7)" and filled["D9"].value == "=SUM(D5:D7)"
+
+
+def test_a_name_inside_a_merged_area_fills_the_merge(tmp_path: Path) -> None:
+    book = _workbook()
+    sheet = book["明细"]
+    sheet.merge_cells("B2:D2")  # the period, typed across three columns
+    sheet.merge_cells("A5:B5")
+    book.defined_names["报告期"] = DefinedName("报告期", attr_text="明细!$C$2")
+    book.defined_names["明细"] = DefinedName("明细", attr_text="明细!$B$5")
+    filled = _fill(tmp_path, book)["明细"]
+    assert filled["B2"].value == "2026-11"
+    assert [filled.cell(row=6, column=c).value for c in (1, 3, 4)] == ["+1-1", "@SUM(1)", 3]

@@ -22,6 +22,7 @@ from zhizhi.reports import (
     run_as_dict,
     run_report,
 )
+from zhizhi.reports.outputs import table_rows
 from zhizhi.reports.periods import FREQUENCY_ZH, last_complete
 from zhizhi.reports.runs import parameters, today
 from zhizhi.reports.tables import ReportRun
@@ -173,12 +174,10 @@ def _show_report(found: dict[str, Any]) -> None:
 
 
 def _show_run(found: dict[str, Any]) -> None:
-    figures = found["figures"]
-    table = Table(*[c["label"] for c in figures["columns"] if c["kind"] != "key"])
-    names = [c["name"] for c in figures["columns"] if c["kind"] != "key"]
-    for row in figures["rows"]:
-        table.add_row(*["" if row.get(n) is None else str(row.get(n)) for n in names])
-    table.add_row(*["合计" if i == 0 else str(figures["totals"].get(n, "")) for i, n in enumerate(names)])
+    header, rows = table_rows(found["figures"])
+    table = Table(*header)
+    for row in rows:
+        table.add_row(*["" if value is None else str(value) for value in row])
     console.print(f"[bold]{found['title']}[/] {found['period']} · run {found['id']} · {found['content_hash'][:12]}")
     console.print(table)
     changes = found["changes"]

@@ -53,7 +53,36 @@ _EN = {
     "reports.frequency.on_demand": "on demand",
 }
 
+# The labels of the fields a report may group by, per origin (a record's own fields are labelled by its type):
+# the headers of a run's figures, Chinese and English.
+_FIELDS = {
+    "records": {"source": ("数据源", "Source"), "created_at": ("入库时间", "Taken in at"),
+                "updated_at": ("更新时间", "Updated at")},
+    "entities": {"records": ("记录数", "Records"), "created_at": ("入库时间", "Taken in at"),
+                 "updated_at": ("更新时间", "Updated at")},
+    "deliveries": {"target": ("交付平台", "Target"), "status": ("交付状态", "Status"),
+                   "attempts": ("发送次数", "Tries"), "record_type": ("记录类型", "Record type"),
+                   "source": ("数据源", "Source"), "created_at": ("生成时间", "Owed since"),
+                   "sent_at": ("发送时间", "Sent at"), "acknowledged_at": ("确认时间", "Acknowledged at")},
+    "quarantine": {"source": ("数据源", "Source"), "status": ("处理状态", "Status"), "reasons": ("隔离原因", "Reasons"),
+                   "record_type": ("记录类型", "Record type"), "created_at": ("进入隔离时间", "Quarantined at"),
+                   "updated_at": ("更新时间", "Updated at")},
+    "audit": {"action": ("操作", "Action"), "actor": ("操作人", "Actor"), "object_type": ("对象类型", "Object type"),
+              "at": ("时间", "At")},
+    "cases": {"number": ("工单编号", "Case number"), "kind": ("诉求类型", "Kind"), "stage": ("办理环节", "Stage"),
+              "decision": ("处理决定", "Decision"), "decision_reason": ("决定理由", "Reason for the decision"),
+              "respondent_division": ("被反映对象所在区划", "Respondent's division"),
+              "received_on": ("登记日期", "Received on"), "accepted_on": ("受理日期", "Accepted on"),
+              "decided_at": ("决定时间", "Decided at"), "created_at": ("入库时间", "Taken in at"),
+              "clock": ("时限状态", "Deadline state")},
+    "workload": {"kind": ("工作类型", "Kind of work"), "opened_at": ("开始时间", "Opened at"),
+                 "closed_at": ("完成时间", "Closed at"), "due_on": ("期限", "Due on"),
+                 "capacity": ("承载量", "Capacity")},
+}  # fmt: skip
+
 
 def messages() -> dict[str, dict[str, str]]:
     """This section's words, per locale."""
-    return {"zh-CN": _ZH, "en": _EN}
+    fields = [(f"reports.field.{origin}.{name}", words) for origin, named in _FIELDS.items() for name, words in
+              named.items()]  # fmt: skip
+    return {"zh-CN": _ZH | {key: zh for key, (zh, _) in fields}, "en": _EN | {key: en for key, (_, en) in fields}}

@@ -9,6 +9,7 @@ and counted here rather than in SQL.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,7 +21,7 @@ from zhizhi.access.roles import Actor
 from zhizhi.privacy.catalogue import FREE_TEXT
 from zhizhi.privacy.masking import mask
 from zhizhi.reports.definition import FilterConfig, MeasureConfig, ReportConfig, free_text_groups
-from zhizhi.reports.labels import Labels
+from zhizhi.reports.labels import Labels, field_label
 from zhizhi.reports.origins import PYTHON_FIELDS, Frame
 from zhizhi.reports.periods import Period
 from zhizhi.store.types import LOCAL_TZ
@@ -42,7 +43,7 @@ class Figures:
 
 def compute(session: Session, report: ReportConfig, actor: Actor, period: Period, *, root: Any = None) -> Figures:
     """The figures of `report` for `period`, as `actor` (the issuing department) may see them."""
-    labels = Labels.of(session)
+    labels = Labels.of(session, root)
     frame = Frame(report.query.from_, report.query.record_type, dialect(session), sections=labels.sections)
     groups = report.query.group_by
     by_group: dict[Key, dict[str, Any]] = defaultdict(dict)
@@ -65,7 +66,7 @@ def compute(session: Session, report: ReportConfig, actor: Actor, period: Period
     keys = sorted(set(by_group) | {k for values in before.values() for k in values if k != ("__total__",)}, key=_order)
     rows, free_text = [], free_text_groups(report.query)
     for key in keys:
-        row = {**labels.describe(groups, key)}
+        row = {**labels.describe(groups, key, frame.origin, report.query.record_type)}
         for group in free_text:  # a free-text label may hold a person's numbers: they leave the hub masked
             row[group], row[f"{group}_name"] = mask(FREE_TEXT, row[group]), mask(FREE_TEXT, row[f"{group}_name"])
         for measure in report.measures:
@@ -99,12 +100,10 @@ def _shares(
     found: dict[str, dict[Key, float | None]] = {}
     for measure in (m for m in report.measures if m.kind == "share"):
         base = report.measure(measure.of) if measure.of else MeasureConfig(name="all", label="all")
-        part = MeasureConfig(name=measure.name, label=measure.label, where={**base.where, **measure.where},
-                             period=base.period)  # fmt: skip
         values: dict[Key, float | None] = {}
         for keys in (groups, []):
             whole = _aggregate(session, frame, report, base, actor, period, keys, root)
-            some = _aggregate(session, frame, report, part, actor, period, keys, root)
+            some = _aggregate(session, frame, report, base, actor, period, keys, root, also=measure.where)
             for key, count in whole.items():
                 values[key if keys else ("__total__",)] = round(some.get(key, 0) * 100 / count, 1) if count else None
         found[measure.name] = values
@@ -113,12 +112,14 @@ def _shares(
 
 def _aggregate(
     session: Session, frame: Frame, report: ReportConfig, measure: MeasureConfig, actor: Actor, period: Period,
-    groups: list[str], root: Any,
+    groups: list[str], root: Any, also: dict[str, FilterConfig] | None = None,
 ) -> dict[Key, Any]:  # fmt: skip
-    """One measure per group: {group key: value}."""
-    conditions = {**report.query.where, **measure.where}
-    in_python = {k: v for k, v in conditions.items() if (frame.origin, k) in PYTHON_FIELDS}
-    clauses = where_clauses(frame, {k: v for k, v in conditions.items() if k not in in_python}, actor, period)
+    """One measure per group: {group key: value}. The report's conditions, the measure's and ALSO (a share's part)
+    all hold, even when two of them name the same field (a county report's measure stays in the county)."""
+    conditions = [*report.query.where.items(), *measure.where.items(), *(also or {}).items()]
+    in_python = [(k, v) for k, v in conditions if (frame.origin, k) in PYTHON_FIELDS]
+    in_sql = [(k, v) for k, v in conditions if (frame.origin, k) not in PYTHON_FIELDS]
+    clauses = where_clauses(frame, in_sql, actor, period)
     by = measure.period if isinstance(measure.period, str) else report.query.period if measure.period else None
     if by is not None:
         clauses += frame.within(by, period.first, period.last)
@@ -141,11 +142,11 @@ def _aggregate(
 
 
 def where_clauses(
-    frame: Frame, conditions: dict[str, FilterConfig], actor: Actor, period: Period
+    frame: Frame, conditions: Iterable[tuple[str, FilterConfig]], actor: Actor, period: Period
 ) -> list[ColumnElement[bool]]:
-    """The origin's own filter, the issuing department's scope and the conditions, as SQL."""
+    """The origin's own filter, the issuing department's scope and the conditions (field, condition), as SQL."""
     clauses = [frame.base_filter(), frame.scope(actor)]
-    for name, condition in conditions.items():
+    for name, condition in conditions:
         op, value = condition.op
         clauses.append(frame.condition(name, op, resolve(value, period)))
     return clauses
@@ -164,24 +165,25 @@ def resolve(value: Any, period: Period) -> Any:
 
 def _count_in_python(
     session: Session, frame: Frame, keys: list[Any], clauses: list[ColumnElement[bool]],
-    conditions: dict[str, FilterConfig], period: Period, root: Any,
+    conditions: list[tuple[str, FilterConfig]], period: Period, root: Any,
 ) -> dict[Key, Any]:  # fmt: skip
-    """Cases counted by their clocks' state on the period's last day (or today, if sooner)."""
+    """Cases counted by their clocks' state on the period's last day (or today, if sooner), when every condition
+    on it holds."""
     from zhizhi.hotline.case_clocks import clock_states, worst
     from zhizhi.hotline.workdays import load_calendar
     from zhizhi.store.tables import Case
 
     calendar = load_calendar(root)
     at = min(period.last, datetime.now(LOCAL_TZ).date())
-    wanted = set()
-    for condition in conditions.values():
+    wanted = []
+    for _, condition in conditions:
         op, value = condition.op
-        wanted |= set(value) if op == "in" else {value}
+        wanted.append(set(value) if op == "in" else {value})
     found: dict[Key, int] = defaultdict(int)
     query = select(Case, *keys).select_from(frame.source()).where(and_(*clauses))
     for row in session.execute(query):
         states = [state for _, state, _ in clock_states(session, row[0], calendar, at, 2)]
-        if worst(states) in wanted:
+        if all(worst(states) in allowed for allowed in wanted):
             found[tuple(_plain(v) for v in row[1:])] += 1
     return dict(found)
 
@@ -202,12 +204,12 @@ def _order(key: Key) -> tuple[Any, ...]:
 
 
 def _columns(report: ReportConfig) -> list[dict[str, str]]:
-    from zhizhi.reports.labels import GROUP_LABELS
-
+    """The columns of the figures: each group key and its name under the field's Chinese label, then each measure."""
     columns = []
     for key in report.query.group_by:
-        columns.append({"name": key, "label": GROUP_LABELS.get(key, key), "kind": "key"})
-        columns.append({"name": f"{key}_name", "label": GROUP_LABELS.get(key, key) + "名称", "kind": "name"})
+        label = field_label(report.query.from_, report.query.record_type, key)
+        columns.append({"name": key, "label": label, "kind": "key"})
+        columns.append({"name": f"{key}_name", "label": label + "名称", "kind": "name"})
     columns += [{"name": m.name, "label": m.label, "kind": m.kind} for m in report.measures]
     return columns
 

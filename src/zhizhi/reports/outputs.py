@@ -12,12 +12,23 @@ from zhizhi.reports.definition import ReportConfig
 from zhizhi.reports.workbook import fill_template, shift_formula
 
 FORMATS = ("csv", "xlsx", "pdf")
-__all__ = ["FORMATS", "csv_bytes", "facts", "fill_template", "pdf_bytes", "shift_formula", "table_rows"]
+__all__ = [
+    "FORMATS", "csv_bytes", "facts", "fill_template", "labelled_columns", "pdf_bytes", "shift_formula", "table_rows"
+]
+
+
+def labelled_columns(figures: dict[str, Any]) -> list[dict[str, str]]:
+    """The figures' columns, with a blank one in front to hold the word 合计/total when no group key can (a report
+    without `group_by`), so that no figure is written over."""
+    columns: list[dict[str, str]] = figures["columns"]
+    if any(c["kind"] in ("key", "name") for c in columns):
+        return columns
+    return [{"name": "", "label": "", "kind": "label"}, *columns]
 
 
 def table_rows(figures: dict[str, Any], with_total: bool = True) -> tuple[list[str], list[list[Any]]]:
     """The header (labels) and the rows of a run's figures, the total row last."""
-    columns = [c for c in figures["columns"] if c["kind"] != "key"]
+    columns = [c for c in labelled_columns(figures) if c["kind"] != "key"]
     header = [c["label"] for c in columns]
     rows = [[row.get(c["name"]) for c in columns] for row in figures["rows"]]
     if with_total:
@@ -33,7 +44,7 @@ def csv_bytes(figures: dict[str, Any]) -> bytes:
     """UTF-8 CSV with a byte-order mark (Excel opens it right): every key, its name and each measure."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    columns = figures["columns"]
+    columns = labelled_columns(figures)
     writer.writerow([csv_cell(c["name"]) for c in columns])
     for row in figures["rows"]:
         writer.writerow([csv_cell(row.get(c["name"])) for c in columns])

@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from zhizhi.reports.definition import ReportConfig
+from zhizhi.reports.outputs import labelled_columns
 from zhizhi.reports.workbook import put
 
 NUMBER_FORMATS = {"count": "#,##0", "distinct": "#,##0", "sum": "#,##0.00", "share": "0.0", "ratio": "0.0"}
@@ -31,7 +32,7 @@ def plain_workbook(report: ReportConfig, run: dict[str, Any]) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = _NOT_IN_SHEET_NAMES.sub("_", report.title)[:31] or report.name[:31]
-    columns = run["figures"]["columns"]
+    columns = labelled_columns(run["figures"])
     formats = [column_format(report, column) for column in columns]
     department = run.get("department_name") or report.department
     put(sheet["A1"], report.title)
@@ -65,7 +66,7 @@ def column_format(report: ReportConfig, column: dict[str, str]) -> str:
 
 
 def _body(run: dict[str, Any]) -> list[list[Any]]:
-    """A row per group, then the total row."""
-    columns, totals = run["figures"]["columns"], run["figures"]["totals"]
+    """A row per group, then the total row (labelled in the first column, a group key's or one of its own)."""
+    columns, totals = labelled_columns(run["figures"]), run["figures"]["totals"]
     rows = [[row.get(c["name"]) for c in columns] for row in run["figures"]["rows"]]
     return [*rows, ["合计" if n == 0 else totals.get(c["name"]) for n, c in enumerate(columns)]]

@@ -201,7 +201,7 @@ def figure_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[s
 def late_rows(session: Session, report: ReportConfig, seer: Actor, period: Period, since: datetime) -> dict[str, Any]:
     """The rows of the period that arrived after `since` (an earlier run's snapshot): counted, the first named."""
     frame = Frame(report.query.from_, report.query.record_type, dialect(session), sections=Labels.of(session).sections)
-    conditions = {k: v for k, v in report.query.where.items() if (frame.origin, k) != ("cases", "clock")}
+    conditions = [(k, v) for k, v in report.query.where.items() if (frame.origin, k) != ("cases", "clock")]
     clauses = where_clauses(frame, conditions, seer, period)
     if report.query.period is not None:
         clauses += frame.within(report.query.period, period.first, period.last)

@@ -3,8 +3,9 @@
 Rows inserted under the table row move everything below them, so every reference to the table's sheet follows:
 formulas on that sheet and on every other one (a hidden summary sheet's `=明细!C7`), merged cells, defined names,
 the print area, conditional formats and data validations. A sum over the one template row (`=SUM(C5:C5)`) grows
-to every row filled. Cells of the template row merged across columns count as one column of the table, and each
-filled row is merged the same way.
+to every row filled; a formula in the table row itself (`=SUM(C5:D5)`, a running `=SUM(C$5:C5)`) is carried to
+each filled row as Excel would copy it down. Cells of the template row merged across columns count as one column
+of the table, and each filled row is merged the same way.
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ def _open(root: Path, report: ReportConfig) -> Workbook:
 
 
 def _named(book: Workbook, name: str, report: ReportConfig) -> tuple[Worksheet, str]:
-    """The sheet and top-left cell of the defined name NAME (workbook or sheet scope)."""
+    """The sheet and top-left cell of the defined name NAME (workbook or sheet scope); a name pointing inside a
+    merged area (`C2` of `B2:D2`) is the merge's top-left cell, where Excel shows its value."""
     defined = book.defined_names.get(name)
     for sheet in book.worksheets:  # names scoped to one sheet
         defined = defined or sheet.defined_names.get(name)
@@ -104,7 +106,15 @@ def _named(book: Workbook, name: str, report: ReportConfig) -> tuple[Worksheet, 
             "为 #REF!）。请在 Excel 中将其指向一个单元格（公式 > 名称管理器）。",
         )
     title, ref = destinations[0]
-    return book[title], ref.replace("$", "").split(":")[0]
+    return book[title], _top_left(book[title], ref.replace("$", "").split(":")[0])
+
+
+def _top_left(sheet: Worksheet, cell: str) -> str:
+    """CELL, or the top-left cell of the merged area it lies in: the one cell of a merge that holds its value."""
+    for merged in sheet.merged_cells.ranges:
+        if cell in merged:
+            return str(merged.start_cell.coordinate)
+    return cell
 
 
 def _fill_table(book: Workbook, sheet: Worksheet, first: str, rows: list[list[Any]], width: int) -> None:
@@ -171,7 +181,9 @@ def _shift_below(book: Workbook, sheet: Worksheet, top: int, extra: int) -> None
         for row in other.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str) and cell.data_type == "f":
-                    cell.value = shift_formula(cell.value, top, extra, sheet=sheet.title, here=other is sheet)
+                    # the table row's own formulas (`=SUM(C5:D5)`) are carried to each filled row by _copy_row
+                    here, grow = other is sheet, not (other is sheet and cell.row == top)
+                    cell.value = shift_formula(cell.value, top, extra, sheet=sheet.title, here=here, grow=grow)
     for ref in merged:
         sheet.merge_cells(shift_formula(ref, top, extra))
     for scope in [book.defined_names, *(s.defined_names for s in book.worksheets)]:
@@ -210,12 +222,16 @@ def _shift_cells(ranges: str, top: int, extra: int) -> str:
     return " ".join(start if start == end else f"{start}:{end}" for start, end in moved)
 
 
-def shift_formula(formula: str, top: int, extra: int, *, sheet: str | None = None, here: bool = True) -> str:
+def shift_formula(
+    formula: str, top: int, extra: int, *, sheet: str | None = None, here: bool = True, grow: bool = True
+) -> str:
     """References to SHEET below row `top` moved down `extra` rows; a range ending on row `top` grown to hold them.
 
     Args:
         sheet: the sheet whose rows moved; references naming another sheet stay.
         here: whether FORMULA is on that sheet, so that references naming no sheet are to it.
+        grow: whether a range ending on row `top` grows; not for a formula of the table row itself, which is
+            copied to each filled row instead.
     """
 
     def move(match: re.Match[str]) -> str:
@@ -224,7 +240,7 @@ def shift_formula(formula: str, top: int, extra: int, *, sheet: str | None = Non
             return match.group(0)
         prefix = f"{named}!" if named else ""
         start = _moved(match["a"], top, extra, ends_range=False)
-        end = f":{_moved(match['b'], top, extra, ends_range=True)}" if match["b"] else ""
+        end = f":{_moved(match['b'], top, extra, ends_range=grow)}" if match["b"] else ""
         return prefix + start + end
 
     return _REF.sub(move, formula)
