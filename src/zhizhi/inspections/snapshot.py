@@ -28,6 +28,7 @@ from zhizhi.errors import InputError
 from zhizhi.inspections.algorithm import ALGORITHM, Candidate, Population, Target, canonical
 from zhizhi.inspections.inspectors import drawable, qualifications_of
 from zhizhi.inspections.targets import CHUNK, months_before
+from zhizhi.resolve.register import current_ids
 from zhizhi.store.tables import (
     Department,
     InspectionItem,
@@ -127,7 +128,9 @@ def _targets(
 
 
 def _conflicts(session: Session, rules: dict[str, Any], entities: set[int], day: date) -> dict[tuple[int, int], str]:
-    found: dict[tuple[int, int], str] = {}
+    """Declared relations and recent visits with the targets, by the firm as the register holds it now: a relation
+    with, or a visit to, a firm merged since into a target is one with the target."""
+    pairs: list[tuple[int, int, str]] = []  # (inspector, entity as recorded, rule); a relation wins over a visit
     months = int(rules["same_inspector_months"])
     if months:
         since = months_before(day, months)
@@ -142,15 +145,19 @@ def _conflicts(session: Session, rules: dict[str, Any], entities: set[int], day:
                 )
             )
         )
-        for user_id, entity_id in visits:
-            if entity_id in entities:
-                found[(user_id, entity_id)] = "recent_inspector"
+        pairs.extend((user_id, entity_id, "recent_inspector") for user_id, entity_id in visits)
     relations = session.execute(
         select(InspectorRelation.user_id, InspectorRelation.entity_id).where(InspectorRelation.withdrawn_at.is_(None))
     )
-    for user_id, entity_id in relations:
-        if entity_id in entities:
-            found[(user_id, entity_id)] = "relation"
+    pairs.extend((user_id, entity_id, "relation") for user_id, entity_id in relations)
+    firm = current_ids(session, entities | {entity_id for _, entity_id, _ in pairs})
+    targets: dict[int, list[int]] = {}  # the firm now -> the population's targets that are it
+    for entity_id in entities:
+        targets.setdefault(firm[entity_id], []).append(entity_id)
+    found: dict[tuple[int, int], str] = {}
+    for user_id, entity_id, rule in pairs:
+        for target in targets.get(firm[entity_id], ()):
+            found[(user_id, target)] = rule
     return found
 
 

@@ -22,6 +22,7 @@ from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDe
 from zhizhi.inspections import algorithm, snapshot
 from zhizhi.inspections.inspectors import not_drawable, qualifications_of
 from zhizhi.records.inspection import RESULTS
+from zhizhi.resolve.register import current_id, merged_ids
 from zhizhi.store.tables import (
     Department,
     InspectionDraw,
@@ -317,9 +318,11 @@ def _qualifications_held(session: Session) -> dict[int, set[str]]:
 
 
 def related_to(session: Session, entity_id: int) -> set[int]:
-    """The users with a relation with the entity declared and not withdrawn."""
+    """The users with a relation with the entity declared and not withdrawn: with the firm as the register holds it
+    now, so a relation declared on a firm merged into it (or on the one it was merged into) counts."""
+    firm = merged_ids(session, current_id(session, entity_id))
     found = select(InspectorRelation.user_id).where(
-        InspectorRelation.entity_id == entity_id, InspectorRelation.withdrawn_at.is_(None)
+        InspectorRelation.entity_id.in_(sorted(firm)), InspectorRelation.withdrawn_at.is_(None)
     )
     return set(session.scalars(found))
 
