@@ -21,6 +21,7 @@ from zhizhi.inspections import (
     PlanRules,
     Verification,
     algorithm,
+    assign,
     create_plan,
     export_package,
     list_inspectors,
@@ -39,6 +40,7 @@ from zhizhi.store.tables import (
     Inspector,
     InspectorRelation,
     LedgerEntry,
+    User,
     VisitInspector,
     VisitItem,
 )
@@ -308,3 +310,52 @@ def test_a_result_file_or_a_visit_changed_after_the_draw_is_named_and_never_expo
         (visits,) = [c for c in found.checks if c["check"] == "visits as drawn"]
         assert not visits["ok"] and f"entity {moved}: drawn but no visit" in visits["detail"]
         assert f"entity {second.entity_id}: team" in visits["detail"]
+
+
+def test_a_visit_whose_team_cannot_be_completed_gets_a_new_team_by_a_staffing_draw(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A member of a lift firm's team declares 回避 and every other inspector qualified that day is related to the
+    firm: nobody is left in the draw's order, and the refusal names the staffing draw to run. Once more inspectors are
+    qualified, that staffing draw (committed, revealed, verified) gives the firm a new visit and team, free of the
+    relations, and the old visit joins it; both draws still verify."""
+    with city() as session, session.begin():
+        build(session)
+        number = plan(session, workspace)
+    with city() as session, session.begin():
+        run_draw(session, OPERATOR, workspace, number)
+    with city() as session, session.begin():
+        visit = next(v for v in session.scalars(select(InspectionVisit).order_by(InspectionVisit.rank))
+                     if v.entity_id % 2 == 0)  # fmt: skip
+        stuck, firm = visit.number, visit.entity_id
+        team = list(session.scalars(select(VisitInspector.user_id).where(VisitInspector.visit_id == visit.id)))
+        with pytest.raises(ConflictError, match="can still be completed"):
+            staff(session, OPERATOR, workspace, number, "检查组无法补齐", visit=stuck)
+        qualified = {register.user_id(session, f"insp{i}") for i in (1, 3, 5, 7, 9, 11)}
+        related = qualified - {team[1]}  # the first member and every other inspector of lifts that day
+        for user_id in related:
+            session.add(InspectorRelation(user_id=user_id, entity_id=firm, relation="亲属经营", declared_at=utcnow(),
+                                          declared_by="t"))  # fmt: skip
+        leaving = session.get_one(User, team[0]).username
+    with city() as session, session.begin(), pytest.raises(ConflictError) as refused:
+        assign(session, OPERATOR, workspace, stuck, replace=leaving, reason="申报回避")
+    assert f"inspections staff {number} --visit {stuck}" in refused.value.message
+    with city() as session, session.begin():
+        for i in (2, 4, 6, 8, 10, 12):  # certified for lifts since the draw
+            set_inspector(session, OPERATOR, f"insp{i}", qualifications="特种设备")
+        second = staff(session, OPERATOR, workspace, number, "检查组无法补齐", visit=stuck, today=TODAY).number
+    with city() as session, session.begin():
+        summary = run_draw(session, OPERATOR, workspace, second)["summary"]
+    assert summary["visits"] == 1 and not summary["unstaffed"]
+    with city() as session:
+        old = session.scalars(select(InspectionVisit).where(InspectionVisit.number == stuck)).one()
+        new = session.get_one(InspectionVisit, old.merged_into)
+        assert old.status == "merged" and new.entity_id == firm and new.status == "assigned"
+        members = set(session.scalars(select(VisitInspector.user_id).where(VisitInspector.visit_id == new.id)))
+        assert len(members) == 2 and not members & related
+        items = session.scalars(select(VisitItem.item_id).where(VisitItem.visit_id == new.id)).all()
+        assert len(items) == 2  # SP-01 and TS-01
+        assert verify_draw(session, OPERATOR, workspace, second).ok
+        assert verify_draw(session, OPERATOR, workspace, number).ok
+        export_package(session, OPERATOR, workspace, second, tmp_path / "restaffed")
+    assert verify_package(tmp_path / "restaffed").ok
