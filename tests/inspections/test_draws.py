@@ -359,3 +359,33 @@ def test_a_visit_whose_team_cannot_be_completed_gets_a_new_team_by_a_staffing_dr
         assert verify_draw(session, OPERATOR, workspace, number).ok
         export_package(session, OPERATOR, workspace, second, tmp_path / "restaffed")
     assert verify_package(tmp_path / "restaffed").ok
+
+
+def test_a_member_put_on_a_team_by_hand_is_named_and_a_drawn_replacement_passes(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    """A replacement made by `assign --replace` (the next of the draw's order, in the ledger) verifies; a member
+    swapped in the store by hand, with no ledger entry, is named and the draw is not reproduced as stored."""
+    with city() as session, session.begin():
+        build(session)
+        number = plan(session, workspace)
+    with city() as session, session.begin():
+        run_draw(session, OPERATOR, workspace, number)
+    with city() as session, session.begin():
+        first, second = session.scalars(select(InspectionVisit).order_by(InspectionVisit.rank).limit(2)).all()
+        team = list(session.scalars(select(VisitInspector.user_id).where(VisitInspector.visit_id == first.id)))
+        assign(session, OPERATOR, workspace, first.number, replace=session.get_one(User, team[0]).username,
+               reason="病假")  # fmt: skip
+    with city() as session:
+        assert verify_draw(session, OPERATOR, workspace, number).ok
+    with city() as session, session.begin():
+        members = session.scalars(select(VisitInspector).where(VisitInspector.visit_id == second.id)).all()
+        members[0].removed_at, members[0].removed_reason, members[0].removed_by = utcnow(), "x", "x"
+        on_team = [m.user_id for m in members]
+        stranger = session.scalars(select(Inspector.user_id).where(Inspector.user_id.not_in(on_team))).first()
+        session.add(VisitInspector(visit_id=second.id, user_id=stranger, position=9, how="replacement"))
+    with city() as session:
+        found = verify_draw(session, OPERATOR, workspace, number)
+    assert _failed(found) == {"replacements as drawn"}
+    detail = next(c["detail"] for c in found.checks if c["check"] == "replacements as drawn")
+    assert second.number in detail and "no `draw.replace` entry" in detail

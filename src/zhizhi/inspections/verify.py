@@ -19,7 +19,7 @@ from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError, InputError, NotFoundError
 from zhizhi.inspections import algorithm, snapshot
 from zhizhi.inspections.draws import RESULT_FILE, SNAPSHOT_FILE, draw_as_dict, draw_folder, get_draw
-from zhizhi.store.tables import InspectionDraw, InspectionVisit, VisitInspector
+from zhizhi.store.tables import InspectionDraw, InspectionVisit, LedgerEntry, User, VisitInspector
 
 
 @dataclass
@@ -117,7 +117,54 @@ def verify_draw(session: Session, actor: Actor, workspace: Workspace, number: st
     )
     stored_visits, drawn = _visits_of(session, draw), {p.target: p.team for p in result.selected}
     found.check("visits as drawn", stored_visits == drawn, _visit_differences(stored_visits, drawn))
+    wrong = _replacement_problems(session, draw, population, bytes.fromhex(draw.seed))
+    found.check(
+        "replacements as drawn",
+        not wrong,
+        f"{len(wrong)} member(s) not drawn: " + "; ".join(wrong[:5]) + (f"; and {len(wrong) - 5} more" if
+        len(wrong) > 5 else "") if wrong else "each member who joined a team after the draw is the next of the draw's "
+        "order, with a `draw.replace` entry in the ledger",
+    )  # fmt: skip
     return found
+
+
+def _replacement_problems(
+    session: Session, draw: InspectionDraw, population: algorithm.Population, seed: bytes
+) -> list[str]:
+    """Each member of the draw's visits not of the drawn team who has no `draw.replace` entry in the ledger, or is
+    not the next inspector of the draw's order for the firm (not on the team before, not replaced, not passed over
+    as the entry records)."""
+    entries = [json.loads(p) for p in session.scalars(
+        select(LedgerEntry.payload)
+        .where(LedgerEntry.kind == "draw.replace", LedgerEntry.subject_id == draw.number)
+        .order_by(LedgerEntry.seq)
+    )]  # fmt: skip
+    names = {user_id: name for user_id, name in session.execute(select(User.id, User.username))}
+    targets, pools = {t.id: t for t in population.targets}, algorithm.pools(population)
+    rows = session.execute(
+        select(InspectionVisit.number, InspectionVisit.entity_id, VisitInspector.user_id, VisitInspector.how)
+        .join(VisitInspector, VisitInspector.visit_id == InspectionVisit.id)
+        .where(InspectionVisit.draw_id == draw.id)
+        .order_by(InspectionVisit.rank, VisitInspector.position)
+    ).all()
+    used: dict[str, set[int]] = {}
+    problems: list[str] = []
+    for number, entity_id, user_id, how in rows:
+        before = used.setdefault(number, set())
+        if how != "drawn":
+            name = names.get(user_id, str(user_id))
+            entry = next((e for e in entries if e.get("visit") == number and e.get("added") == name), None)
+            target = targets.get(entity_id)
+            if entry is None or target is None:
+                problems.append(f"visit {number}: `{name}` joined with no `draw.replace` entry in the ledger")
+            else:
+                passed = {int(u) for u, _ in entry.get("passed_over") or []}
+                shuffle = algorithm.Shuffle(population, seed, target, pools[population.required(target)])
+                expected = next((i for i, _ in shuffle if i not in before and i not in passed), None)
+                if expected != user_id:
+                    problems.append(f"visit {number}: `{name}` is not the next of the draw's order")
+        before.add(user_id)
+    return problems
 
 
 def _stored_result(workspace: Workspace, number: str) -> str | None:
