@@ -36,6 +36,7 @@ from zhizhi.inspections.plans import frozen_path, seed_path
 from zhizhi.store.tables import (
     Department,
     DrawExclusion,
+    InspectionDraw,
     InspectionVisit,
     Inspector,
     InspectorRelation,
@@ -389,3 +390,30 @@ def test_a_member_put_on_a_team_by_hand_is_named_and_a_drawn_replacement_passes(
     assert _failed(found) == {"replacements as drawn"}
     detail = next(c["detail"] for c in found.checks if c["check"] == "replacements as drawn")
     assert second.number in detail and "no `draw.replace` entry" in detail
+
+
+def test_a_package_whose_draw_json_differs_from_the_reveal_fails_and_damaged_seeds_are_named(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """draw.json with another seed, or not JSON at all, fails its check (no crash); a damaged stored seed is a failed
+    check of `verify-draw`, not a crash."""
+    with city() as session, session.begin():
+        build(session)
+        number = plan(session, workspace)
+    with city() as session, session.begin():
+        run_draw(session, OPERATOR, workspace, number)
+    with city() as session:
+        export_package(session, OPERATOR, workspace, number, tmp_path / "p")
+    assert verify_package(tmp_path / "p").ok
+    path = tmp_path / "p" / "draw.json"
+    info = json.loads(path.read_text(encoding="utf-8"))
+    info["seed"] = ("1" if info["seed"][0] != "1" else "2") + info["seed"][1:]
+    path.write_text(json.dumps(info), encoding="utf-8")
+    assert _failed(verify_package(tmp_path / "p")) == {"draw.json as revealed"}
+    path.write_text("nope", encoding="utf-8")
+    assert _failed(verify_package(tmp_path / "p")) == {"draw.json as revealed"}
+    with city() as session, session.begin():
+        draw = session.scalars(select(InspectionDraw).where(InspectionDraw.number == number)).one()
+        draw.seed = "zz" + str(draw.seed)[2:]
+    with city() as session:
+        assert "seed" in _failed(verify_draw(session, OPERATOR, workspace, number))

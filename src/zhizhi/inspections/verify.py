@@ -78,12 +78,14 @@ def verify_draw(session: Session, actor: Actor, workspace: Workspace, number: st
         commit["payload"]["rules"] == json.loads(plan.rules),
         "the plan's rules equal those of the commitment",
     )
+    seed = _hex(draw.seed)
     found.check(
         "seed as committed",
-        hashlib.sha256(bytes.fromhex(draw.seed)).hexdigest()
-        == commit["payload"]["seed_hash"]
-        == reveal["payload"]["seed_hash"],
-        "SHA-256 of the revealed seed equals the committed hash",
+        seed is not None
+        and hashlib.sha256(seed).hexdigest() == commit["payload"]["seed_hash"] == reveal["payload"]["seed_hash"],
+        "SHA-256 of the revealed seed equals the committed hash"
+        if seed is not None
+        else f"the stored seed `{draw.seed[:80]}` is not hexadecimal: it was damaged; the ledger's reveal holds it",
     )
     population, digest = snapshot.read(workspace.data_dir / (draw.snapshot_file or ""))
     found.check(
@@ -117,7 +119,7 @@ def verify_draw(session: Session, actor: Actor, workspace: Workspace, number: st
     )
     stored_visits, drawn = _visits_of(session, draw), {p.target: p.team for p in result.selected}
     found.check("visits as drawn", stored_visits == drawn, _visit_differences(stored_visits, drawn))
-    wrong = _replacement_problems(session, draw, population, bytes.fromhex(draw.seed))
+    wrong = _replacement_problems(session, draw, population, bytes.fromhex(draw.seed))  # hexadecimal: re-run above
     found.check(
         "replacements as drawn",
         not wrong,
@@ -126,6 +128,13 @@ def verify_draw(session: Session, actor: Actor, workspace: Workspace, number: st
         "order, with a `draw.replace` entry in the ledger",
     )  # fmt: skip
     return found
+
+
+def _hex(text: str) -> bytes | None:
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        return None
 
 
 def _replacement_problems(
@@ -258,8 +267,11 @@ def verify_package(folder: Path, key: str | None = None) -> Verification:
             "--export DIR`.",
             zh=f"`{folder}` 缺少文件：{'、'.join(missing)}。",
         )
-    info = json.loads((folder / "draw.json").read_text(encoding="utf-8"))
-    found = Verification(str(info.get("number")))
+    try:
+        info = json.loads((folder / "draw.json").read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        info = None
+    found = Verification(str(info.get("number")) if isinstance(info, dict) else "")
     proofs: dict[str, Any] = {}
     for name in ("commit", "reveal"):
         checked = ledger.check_proof((folder / f"{name}-proof.json").read_bytes(), expected_fingerprint=key)
@@ -277,6 +289,7 @@ def verify_package(folder: Path, key: str | None = None) -> Verification:
         ))  # fmt: skip
     commit = (proofs["commit"].entry or {}).get("payload", {})
     reveal = (proofs["reveal"].entry or {}).get("payload", {})
+    found.draw = found.draw or str(reveal.get("draw"))  # draw.json unreadable: its own check fails below
     ordered = (
         proofs["commit"].ok
         and proofs["reveal"].ok
@@ -288,6 +301,7 @@ def verify_package(folder: Path, key: str | None = None) -> Verification:
         bool(ordered) and commit.get("draw") == reveal.get("draw") == found.draw,
         "the commitment of this draw was signed before the reveal was entered",
     )
+    _draw_json_as_revealed(found, info, reveal)
     population, digest = snapshot.read(folder / SNAPSHOT_FILE)
     found.check("snapshot intact", digest == reveal.get("snapshot_hash"), f"SHA-256 of the snapshot's text: {digest}")
     _frozen_before_seed(found, commit, digest)
@@ -299,7 +313,7 @@ def verify_package(folder: Path, key: str | None = None) -> Verification:
     seed = str(reveal.get("seed") or "")
     found.check(
         "seed as committed",
-        hashlib.sha256(bytes.fromhex(seed)).hexdigest() == commit.get("seed_hash") if seed else False,
+        hashlib.sha256(_hex(seed) or b"").hexdigest() == commit.get("seed_hash") if seed else False,
         "SHA-256 of the revealed seed equals the committed hash",
     )
     result = rerun(population, seed, found)
@@ -311,3 +325,19 @@ def verify_package(folder: Path, key: str | None = None) -> Verification:
             f"SHA-256 of the re-run's result: {result.digest()}",
         )
     return found
+
+
+def _draw_json_as_revealed(found: Verification, info: Any, reveal: dict[str, Any]) -> None:
+    """draw.json says what the signed reveal says: its number, seed and hashes (each field that differs named)."""
+    if not isinstance(info, dict):
+        found.check("draw.json as revealed", False, "draw.json is not a JSON object: export the package again")
+        return
+    fields = {"number": "draw", "seed": "seed", "seed_hash": "seed_hash", "snapshot_hash": "snapshot_hash",
+              "result_hash": "result_hash"}  # fmt: skip
+    differ = [name for name, revealed in fields.items() if info.get(name) != reveal.get(revealed)]
+    found.check(
+        "draw.json as revealed",
+        not differ,
+        f"draw.json's {', '.join(differ)} differ(s) from the signed reveal" if differ
+        else "draw.json's number, seed and hashes are the signed reveal's",
+    )
