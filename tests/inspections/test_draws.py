@@ -21,6 +21,7 @@ from zhizhi.inspections import (
     PlanRules,
     Verification,
     algorithm,
+    assign,
     create_plan,
     export_package,
     list_inspectors,
@@ -35,10 +36,12 @@ from zhizhi.inspections.plans import frozen_path, seed_path
 from zhizhi.store.tables import (
     Department,
     DrawExclusion,
+    InspectionDraw,
     InspectionVisit,
     Inspector,
     InspectorRelation,
     LedgerEntry,
+    User,
     VisitInspector,
     VisitItem,
 )
@@ -308,3 +311,109 @@ def test_a_result_file_or_a_visit_changed_after_the_draw_is_named_and_never_expo
         (visits,) = [c for c in found.checks if c["check"] == "visits as drawn"]
         assert not visits["ok"] and f"entity {moved}: drawn but no visit" in visits["detail"]
         assert f"entity {second.entity_id}: team" in visits["detail"]
+
+
+def test_a_visit_whose_team_cannot_be_completed_gets_a_new_team_by_a_staffing_draw(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A member of a lift firm's team declares 回避 and every other inspector qualified that day is related to the
+    firm: nobody is left in the draw's order, and the refusal names the staffing draw to run. Once more inspectors are
+    qualified, that staffing draw (committed, revealed, verified) gives the firm a new visit and team, free of the
+    relations, and the old visit joins it; both draws still verify."""
+    with city() as session, session.begin():
+        build(session)
+        number = plan(session, workspace)
+    with city() as session, session.begin():
+        run_draw(session, OPERATOR, workspace, number)
+    with city() as session, session.begin():
+        visit = next(v for v in session.scalars(select(InspectionVisit).order_by(InspectionVisit.rank))
+                     if v.entity_id % 2 == 0)  # fmt: skip
+        stuck, firm = visit.number, visit.entity_id
+        team = list(session.scalars(select(VisitInspector.user_id).where(VisitInspector.visit_id == visit.id)))
+        with pytest.raises(ConflictError, match="can still be completed"):
+            staff(session, OPERATOR, workspace, number, "检查组无法补齐", visit=stuck)
+        qualified = {register.user_id(session, f"insp{i}") for i in (1, 3, 5, 7, 9, 11)}
+        related = qualified - {team[1]}  # the first member and every other inspector of lifts that day
+        for user_id in related:
+            session.add(InspectorRelation(user_id=user_id, entity_id=firm, relation="亲属经营", declared_at=utcnow(),
+                                          declared_by="t"))  # fmt: skip
+        leaving = session.get_one(User, team[0]).username
+    with city() as session, session.begin(), pytest.raises(ConflictError) as refused:
+        assign(session, OPERATOR, workspace, stuck, replace=leaving, reason="申报回避")
+    assert f"inspections staff {number} --visit {stuck}" in refused.value.message
+    with city() as session, session.begin():
+        for i in (2, 4, 6, 8, 10, 12):  # certified for lifts since the draw
+            set_inspector(session, OPERATOR, f"insp{i}", qualifications="特种设备")
+        second = staff(session, OPERATOR, workspace, number, "检查组无法补齐", visit=stuck, today=TODAY).number
+    with city() as session, session.begin():
+        summary = run_draw(session, OPERATOR, workspace, second)["summary"]
+    assert summary["visits"] == 1 and not summary["unstaffed"]
+    with city() as session:
+        old = session.scalars(select(InspectionVisit).where(InspectionVisit.number == stuck)).one()
+        new = session.get_one(InspectionVisit, old.merged_into)
+        assert old.status == "merged" and new.entity_id == firm and new.status == "assigned"
+        members = set(session.scalars(select(VisitInspector.user_id).where(VisitInspector.visit_id == new.id)))
+        assert len(members) == 2 and not members & related
+        items = session.scalars(select(VisitItem.item_id).where(VisitItem.visit_id == new.id)).all()
+        assert len(items) == 2  # SP-01 and TS-01
+        assert verify_draw(session, OPERATOR, workspace, second).ok
+        assert verify_draw(session, OPERATOR, workspace, number).ok
+        export_package(session, OPERATOR, workspace, second, tmp_path / "restaffed")
+    assert verify_package(tmp_path / "restaffed").ok
+
+
+def test_a_member_put_on_a_team_by_hand_is_named_and_a_drawn_replacement_passes(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    """A replacement made by `assign --replace` (the next of the draw's order, in the ledger) verifies; a member
+    swapped in the store by hand, with no ledger entry, is named and the draw is not reproduced as stored."""
+    with city() as session, session.begin():
+        build(session)
+        number = plan(session, workspace)
+    with city() as session, session.begin():
+        run_draw(session, OPERATOR, workspace, number)
+    with city() as session, session.begin():
+        first, second = session.scalars(select(InspectionVisit).order_by(InspectionVisit.rank).limit(2)).all()
+        team = list(session.scalars(select(VisitInspector.user_id).where(VisitInspector.visit_id == first.id)))
+        assign(session, OPERATOR, workspace, first.number, replace=session.get_one(User, team[0]).username,
+               reason="病假")  # fmt: skip
+    with city() as session:
+        assert verify_draw(session, OPERATOR, workspace, number).ok
+    with city() as session, session.begin():
+        members = session.scalars(select(VisitInspector).where(VisitInspector.visit_id == second.id)).all()
+        members[0].removed_at, members[0].removed_reason, members[0].removed_by = utcnow(), "x", "x"
+        on_team = [m.user_id for m in members]
+        stranger = session.scalars(select(Inspector.user_id).where(Inspector.user_id.not_in(on_team))).first()
+        session.add(VisitInspector(visit_id=second.id, user_id=stranger, position=9, how="replacement"))
+    with city() as session:
+        found = verify_draw(session, OPERATOR, workspace, number)
+    assert _failed(found) == {"replacements as drawn"}
+    detail = next(c["detail"] for c in found.checks if c["check"] == "replacements as drawn")
+    assert second.number in detail and "no `draw.replace` entry" in detail
+
+
+def test_a_package_whose_draw_json_differs_from_the_reveal_fails_and_damaged_seeds_are_named(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """draw.json with another seed, or not JSON at all, fails its check (no crash); a damaged stored seed is a failed
+    check of `verify-draw`, not a crash."""
+    with city() as session, session.begin():
+        build(session)
+        number = plan(session, workspace)
+    with city() as session, session.begin():
+        run_draw(session, OPERATOR, workspace, number)
+    with city() as session:
+        export_package(session, OPERATOR, workspace, number, tmp_path / "p")
+    assert verify_package(tmp_path / "p").ok
+    path = tmp_path / "p" / "draw.json"
+    info = json.loads(path.read_text(encoding="utf-8"))
+    info["seed"] = ("1" if info["seed"][0] != "1" else "2") + info["seed"][1:]
+    path.write_text(json.dumps(info), encoding="utf-8")
+    assert _failed(verify_package(tmp_path / "p")) == {"draw.json as revealed"}
+    path.write_text("nope", encoding="utf-8")
+    assert _failed(verify_package(tmp_path / "p")) == {"draw.json as revealed"}
+    with city() as session, session.begin():
+        draw = session.scalars(select(InspectionDraw).where(InspectionDraw.number == number)).one()
+        draw.seed = "zz" + str(draw.seed)[2:]
+    with city() as session:
+        assert "seed" in _failed(verify_draw(session, OPERATOR, workspace, number))

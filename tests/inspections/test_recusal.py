@@ -11,15 +11,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR
-from tests.inspections.register import actor_of
-from tests.inspections.test_draws import TODAY
+from tests.inspections.register import CLASSES, actor_of
+from tests.inspections.test_draws import TODAY, plan
 from tests.inspections.test_visits import FINDINGS, drawn
 from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError
-from zhizhi.inspections import assign, declare_relation, record_results, set_inspector, visit_view
+from zhizhi.inspections import (
+    PlanRules,
+    assign,
+    declare_relation,
+    record_results,
+    refresh_targets,
+    set_inspector,
+    visit_view,
+)
 from zhizhi.inspections.algorithm import replacement
+from zhizhi.inspections.inspectors import relations_of
+from zhizhi.inspections.plans import frozen_path
 from zhizhi.inspections.snapshot import read
-from zhizhi.store.tables import InspectionDraw, InspectionVisit, Inspector, User
+from zhizhi.inspections.visits import team_of
+from zhizhi.store.tables import Entity, InspectionDraw, InspectionVisit, Inspector, User
 
 
 def _with_two_replacements(session: Session, workspace: Workspace) -> tuple[InspectionVisit, list[int], int, int]:
@@ -148,3 +159,65 @@ def test_a_member_who_left_before_the_day_of_the_visit_must_be_replaced(
         enter(date(2026, 10, 10))
     assert team[1] in refused.value.message and "2026-10-09" in refused.value.message
     enter(TODAY)  # inspected on their last day: the results stand
+
+
+def _merge(session: Session, merged: int, kept: int) -> None:
+    """The register merges entity `merged` into `kept` (as a resolution run or a review decision writes it)."""
+    session.get_one(Entity, merged).status, session.get_one(Entity, merged).merged_into = "merged", kept
+    session.flush()
+
+
+def test_a_relation_with_or_a_visit_to_a_firm_merged_since_keeps_the_inspector_off_the_firm_it_joined(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    """Entity B, visited by a team and with a relation declared, is merged into A: the next plan's population holds
+    both as conflicts with A (回避 and the recent-inspector rule follow the firm, not its old id), and a relation
+    declared on B after the merge is kept against A."""
+    drawn(city, workspace)
+    with city() as session, session.begin():
+        visit = session.scalars(select(InspectionVisit).order_by(InspectionVisit.rank)).first()
+        assert visit is not None
+        merged, team = visit.entity_id, set(team_of(session, visit))
+        kept = next(e for e in range(1, 61) if e != merged)
+        others = session.scalars(select(User).join(Inspector).where(User.id.not_in(team)).order_by(User.id)).all()
+        before, after = others[:2]
+        declare_relation(session, OPERATOR, before.username, merged, "配偶经营")
+        _merge(session, merged, kept)
+        declare_relation(session, OPERATOR, after.username, merged, "曾为该企业股东")
+        assert {r["entity_id"] for r in relations_of(session, OPERATOR, after.username)} == {kept}
+        refresh_targets(session, OPERATOR)
+        every = PlanRules(items=["SP-01"], proportions=dict.fromkeys(CLASSES, 100))
+        number = plan(session, workspace, "2026Q4B", every)
+        before_id, after_id = before.id, after.id
+    population, _ = read(frozen_path(workspace.keys_dir, number))
+    assert merged not in {t.id for t in population.targets} and kept in {t.id for t in population.targets}
+    assert population.conflicts[(before_id, kept)] == population.conflicts[(after_id, kept)] == "relation"
+    assert {population.conflicts.get((member, kept)) for member in team} == {"recent_inspector"}
+
+
+def test_a_member_related_to_a_firm_merged_into_the_visits_firm_must_be_replaced(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    """A relation declared on a firm that is later merged into the visit's firm refuses the results, naming the
+    member, as one declared on the visit's firm does."""
+    drawn(city, workspace)
+    with city() as session, session.begin():
+        visit, *_ = _with_two_replacements(session, workspace)
+        number, kept = visit.number, visit.entity_id
+        team = [m["username"] for m in visit_view(session, OPERATOR, visit)["team"]]
+        merged = next(e for e in range(1, 61) if e != kept)
+        declare_relation(session, OPERATOR, team[1], merged, "配偶经营")
+        _merge(session, merged, kept)
+    findings = {code: FINDINGS[code] for code in _items(city, number)}
+    with city() as session, session.begin(), pytest.raises(ConflictError) as refused:
+        record_results(
+            session,
+            actor_of(session, team[0]),
+            workspace,
+            number,
+            findings=findings,
+            inspected_on=TODAY,
+            acknowledgement="absent",
+            today=TODAY,
+        )
+    assert team[1] in refused.value.message and "--replace" in refused.value.message

@@ -5,7 +5,9 @@ entity's page listing its inspections, publication; both languages."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
+import pytest
 from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import select
@@ -15,7 +17,7 @@ from tests.inspections.register import build
 from tests.inspections.test_draws import plan
 from tests.inspections.test_visits import _jpeg_with_location
 from zhizhi.access import create_token
-from zhizhi.inspections import run_draw, set_inspector, visit_view
+from zhizhi.inspections import publication, run_draw, set_inspector, visit_view
 from zhizhi.store.tables import InspectionVisit
 from zhizhi.store.types import local_today
 
@@ -292,3 +294,34 @@ def test_an_inspector_declares_a_relation_with_the_firm_from_the_visit_and_must_
     own = web.client.post("/api/inspections/relations", headers=mine,
                           json={"entity_id": int(entity_id), "relation": "曾在该企业任职"})  # fmt: skip
     assert own.status_code == 200 and own.json()["id"] > 0
+
+
+def test_a_breach_counted_into_a_year_the_calendar_does_not_know_is_listed_and_published(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inspected 9 November 2026 (due 7 December), seen on 5 January 2027, a year the calendar does not know yet: the
+    visit is breached, by how many working days unknown (never guessed), and the page, the API and publication work."""
+    number, _, team = drawn(web)
+    with web.sessions() as session, session.begin():
+        _, member = create_token(session, OPERATOR, name="site", username=team[0])
+        _, steward = create_token(session, OPERATOR, name="desk", username="registrar")
+    findings = {"SP-01": "pass", "TS-01": "pass"}
+    body = {"inspected_on": str(local_today()), "acknowledgement": "absent", "findings": findings}
+    entered = web.client.post(
+        f"/api/inspections/visits/{number}/results", json=body, headers={"Authorization": f"Bearer {member}"}
+    )
+    assert entered.status_code == 200, entered.text
+    with web.sessions() as session, session.begin():
+        visit = session.scalars(select(InspectionVisit).where(InspectionVisit.number == number)).one()
+        visit.inspected_on, visit.publish_by = date(2026, 11, 9), None
+    monkeypatch.setattr(publication, "local_today", lambda: date(2027, 1, 5))
+    clock = web.client.get("/api/inspections/publication", headers={"Authorization": f"Bearer {steward}"})
+    assert clock.status_code == 200, clock.text
+    assert [(b["number"], b["status"], b["publish_by"], b["working_days_left"]) for b in clock.json()["breaches"]] == [
+        (number, "breached", "2026-12-07", None)
+    ]
+    web.login_form("registrar")
+    page = web.client.get("/inspections/publication")
+    assert page.status_code == 200 and number in page.text and "超期工作日数无法计算" in page.text
+    published = web.client.post("/api/inspections/publish", json={}, headers={"Authorization": f"Bearer {steward}"})
+    assert published.status_code == 200 and published.json()["visits"] == [number]

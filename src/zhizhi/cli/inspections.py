@@ -131,15 +131,19 @@ def staff_unstaffed(
     ctx: typer.Context,
     number: str = typer.Argument(..., help="A drawn draw that left firms unstaffed."),
     reason: str = typer.Option(..., "--reason", help="Why now: inspectors added, certificates recorded ..."),
+    visit: str | None = typer.Option(
+        None, "--visit", help="A visit of the draw whose team cannot be completed: a new team for its firm."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
-    """Commit a staffing draw of the firms a draw left unstaffed (its seed's SHA-256 in the ledger); run it with
-    `inspections draw`. Its population is those firms only, on today's inspector register."""
+    """Commit a staffing draw of the firms a draw left unstaffed, or of one visit's firm whose team cannot be
+    completed (its seed's SHA-256 in the ledger); run it with `inspections draw`. Its population is those firms
+    only, on today's inspector register."""
     with transaction(ctx) as (workspace, session):
-        found = staffing_as_dict(staff(session, operator(), workspace, number, reason), number)
-    said(found, as_json, f"Staffing draw [bold]{found['draw']}[/] of {found['population']} firm(s) left unstaffed "
-                         f"by {number} committed (seed SHA-256 {found['seed_hash']}); run it with `zhizhi "
-                         f"inspections draw {found['draw']}`.")  # fmt: skip
+        found = staffing_as_dict(staff(session, operator(), workspace, number, reason, visit=visit), number)
+    what = f"the firm of visit {visit}" if visit else f"{found['population']} firm(s) left unstaffed by {number}"
+    said(found, as_json, f"Staffing draw [bold]{found['draw']}[/] of {what} committed (seed SHA-256 "
+                         f"{found['seed_hash']}); run it with `zhizhi inspections draw {found['draw']}`.")  # fmt: skip
 
 
 @app.command("plans")

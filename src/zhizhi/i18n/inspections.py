@@ -198,6 +198,10 @@ _WORDS = {
     "inspections.none_waiting": ("没有待公示的结果。", "Nothing waits for publication."),
     "inspections.days_left": ("剩余 {n} 个工作日", "{n} working day(s) left"),
     "inspections.days_over": ("超期 {n} 个工作日", "{n} working day(s) over"),
+    "inspections.days_over_unknown": (
+        "超期工作日数无法计算（缺少当年节假日安排）",
+        "working days over unknown (the year's holidays are missing)",
+    ),
     "inspections.exports": ("公示文件", "Exports"),
     "inspections.export": ("文件", "Export"),
     "inspections.made": ("生成", "Made"),

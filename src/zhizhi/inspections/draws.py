@@ -25,6 +25,7 @@ from zhizhi.errors import ConflictError, NotFoundError
 from zhizhi.inspections import algorithm, snapshot
 from zhizhi.inspections.items import items_by_code
 from zhizhi.inspections.plans import frozen_path, new_draw, seed_path
+from zhizhi.inspections.visits import get_visit, may_assign, next_replacement
 from zhizhi.store.frames import slices
 from zhizhi.store.tables import (
     Department,
@@ -121,6 +122,7 @@ def run_draw(session: Session, actor: Actor, workspace: Workspace, number: str) 
     result = algorithm.draw(population, seed)
     (folder / RESULT_FILE).write_text(result.text(), encoding="utf-8")
     visits = _make_visits(session, draw, plan, population, result, items)
+    restaffed = _restaff(session, draw, population.header.get("restaffs") or [])
     _keep_exclusions(session, draw, result)
     summary = {
         "frozen_on": population.header["frozen_on"],
@@ -133,6 +135,7 @@ def run_draw(session: Session, actor: Actor, workspace: Workspace, number: str) 
         "skipped": _skipped(result),
         "to_merge": _to_merge(session, draw),
         **({"staffs": population.header["staffs"]} if population.header.get("staffs") else {}),
+        **({"restaffed": restaffed} if population.header.get("restaffs") else {}),
     }
     draw.seed = seed.hex()
     draw.snapshot_file = str((DRAWS_FOLDER / number / SNAPSHOT_FILE).as_posix())
@@ -178,12 +181,21 @@ def unstaffed_left(session: Session, draw: InspectionDraw) -> list[int]:
 
 
 def staff(
-    session: Session, actor: Actor, workspace: Workspace, number: str, reason: str, *, today: date | None = None
+    session: Session,
+    actor: Actor,
+    workspace: Workspace,
+    number: str,
+    reason: str,
+    *,
+    visit: str | None = None,
+    today: date | None = None,
 ) -> InspectionDraw:
     """Commit a staffing draw of the firms a drawn draw left unstaffed (fewer inspectors could go than a team needs)
     and no draw of its plan has visited since: the plan's rules, the inspectors of the day, every one of those firms
     staffed by the draw's algorithm (its staffing draw), committed and revealed in the ledger and verified like any
-    draw.
+    draw. With `visit`: a staffing draw of that visit's firm alone, for a visit of the draw whose team cannot be
+    completed (nobody left in the draw's order to replace a member): its run gives the firm a new visit and team,
+    and the visit joins it.
     Run it with `run_draw`. A drawn firm is inspected, not dropped for want of inspectors."""
     require(actor, "data.write")
     draw, plan = get_draw(session, actor, number)
@@ -192,13 +204,61 @@ def staff(
             f"Draw `{number}` is {draw.status}, not drawn: only the firms a drawn draw left unstaffed are staffed.",
             zh=f"抽取 `{number}` 尚未完成抽取，只能为已完成抽取中无人可派的检查对象补充抽取检查人员。",
         )
+    if visit is not None:
+        stuck = _stuck_visit(session, actor, workspace, draw, visit)
+        staffs = (draw.number, [stuck.entity_id], [stuck.number])
+        return new_draw(session, actor, workspace.keys_dir, plan.number, reason, today=today, staffs=staffs)
     left = unstaffed_left(session, draw)
     if not left:
         raise ConflictError(
             f"Draw `{number}` left no firm without a visit: nothing to staff.",
             zh=f"抽取 `{number}` 没有尚无人可派的检查对象，无需补充抽取。",
         )
-    return new_draw(session, actor, workspace.keys_dir, plan.number, reason, today=today, staffs=(draw.number, left))
+    staffs = (draw.number, left, [])
+    return new_draw(session, actor, workspace.keys_dir, plan.number, reason, today=today, staffs=staffs)
+
+
+def _stuck_visit(
+    session: Session, actor: Actor, workspace: Workspace, draw: InspectionDraw, number: str
+) -> InspectionVisit:
+    """A visit of `draw` still to be inspected whose team cannot be completed from the draw's order."""
+    visit = get_visit(session, actor, number)
+    may_assign(session, actor, visit)
+    if visit.draw_id != draw.id or visit.status != "assigned":
+        raise ConflictError(
+            f"Visit `{number}` is not a visit of draw `{draw.number}` still to be inspected: give the draw that made "
+            "it (`zhizhi inspections visits`).",
+            zh=f"检查任务 `{number}` 不是抽取 `{draw.number}` 中待检查的任务，请指定产生该任务的抽取。",
+        )
+    if next_replacement(session, workspace, visit)[1] is not None:
+        raise ConflictError(
+            f"Visit `{number}`'s team can still be completed from the draw's order: replace the member with "
+            f"`zhizhi inspections assign {number} --replace USERNAME --reason ...`.",
+            zh=f"检查任务 `{number}` 仍可按抽取顺序替换检查人员，请使用 `zhizhi inspections assign {number} "
+            "--replace 用户名 --reason 原因`。",
+        )
+    return visit
+
+
+def _restaff(session: Session, draw: InspectionDraw, restaffs: list[str]) -> list[list[str]]:
+    """The visits a staffing draw gave a new team join the visit it made for their firm (their items with it, as
+    `assign --merge` does); a firm left unstaffed again keeps its visit. Returns [old visit, new visit] pairs."""
+    made = {v.entity_id: v for v in session.scalars(select(InspectionVisit).where(InspectionVisit.draw_id == draw.id))}
+    joined: list[list[str]] = []
+    for old in session.scalars(select(InspectionVisit).where(InspectionVisit.number.in_(restaffs))):
+        new = made.get(old.entity_id)
+        if new is None or old.status != "assigned":
+            continue
+        have = set(session.scalars(select(VisitItem.item_id).where(VisitItem.visit_id == new.id)))
+        for item in session.scalars(select(VisitItem).where(VisitItem.visit_id == old.id)):
+            if item.item_id not in have:
+                session.add(VisitItem(visit_id=new.id, item_id=item.item_id, department_id=item.department_id))
+            session.delete(item)
+        old.status, old.merged_into = "merged", new.id
+        new.planned_on = new.planned_on or old.planned_on
+        joined.append([old.number, new.number])
+    session.flush()
+    return joined
 
 
 def staffing_as_dict(draw: InspectionDraw, staffs: str) -> dict[str, Any]:

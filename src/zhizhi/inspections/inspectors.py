@@ -17,6 +17,7 @@ from zhizhi.access.roles import Actor, Role, require
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError, ZhizhiError
 from zhizhi.inspections.excel import Column, Problems, once_each, parse_day, parse_flag, read_sheet, write_book
 from zhizhi.inspections.items import ImportReport
+from zhizhi.resolve.register import current_id
 from zhizhi.store.tables import Department, Entity, Inspector, InspectorRelation, User, UserRole
 from zhizhi.store.types import local_today, utcnow
 
@@ -260,7 +261,8 @@ def export_inspectors(session: Session, actor: Actor) -> bytes:
 
 def declare_relation(session: Session, actor: Actor, username: str, entity_id: int, relation: str) -> int:
     """Record that the inspector `username` has a relation with the entity (回避申报): declared by the inspector
-    themself, or entered by a steward of their subtree. Returns the declaration's id."""
+    themself, or entered by a steward of their subtree; one named by an id merged since is kept against the firm it
+    was merged into. Returns the declaration's id."""
     require(actor, "data.read")
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None or (
@@ -280,6 +282,7 @@ def declare_relation(session: Session, actor: Actor, username: str, entity_id: i
         )
     if session.get(Entity, entity_id) is None:
         raise NotFoundError(f"No entity `{entity_id}` in the register.", zh=f"主体库中没有主体 `{entity_id}`。")
+    named, entity_id = entity_id, current_id(session, entity_id)  # a merged firm is the one it was merged into
     declared = InspectorRelation(
         user_id=user.id, entity_id=entity_id, relation=text, declared_at=utcnow(), declared_by=actor.name
     )
@@ -291,7 +294,7 @@ def declare_relation(session: Session, actor: Actor, username: str, entity_id: i
         "inspector.relation",
         object_type="user",
         object_id=user.username,
-        detail={"entity_id": entity_id, "relation": text},
+        detail={"entity_id": entity_id, "relation": text, **({"named": named} if named != entity_id else {})},
     )
     return declared.id
 

@@ -36,6 +36,9 @@ SEEDS_FOLDER = "draws"  # under the workspace's keys folder: the seeds committed
 RiskClass = Literal["high", "medium", "low"]
 LOCAL_KINDS = ("county", "grassroots")  # offices with a jurisdiction of their own: their plans stay within it
 
+# A staffing draw: the draw it staffs, its targets and the visits it gives a new team (none: firms left unstaffed).
+Staffing = tuple[str, list[int], list[str]]
+
 
 class PopulationFilter(BaseModel):
     """Which targets a plan draws from: divisions (code prefixes), offices (department codes: their subtrees),
@@ -266,12 +269,13 @@ def new_draw(
     reason: str,
     *,
     today: date | None = None,
-    staffs: tuple[str, list[int]] | None = None,
+    staffs: Staffing | None = None,
 ) -> InspectionDraw:
     """Commit another draw of a plan (a second round, or a seed lost before its draw), with the reason in the
     ledger beside the commitment: every draw of a plan stays on record. A draw of the plan still waiting is void,
     its seed revealed: nobody may hold two seeds of a plan and run the one whose result they prefer. `staffs`: a
-    staffing draw, for these targets an earlier draw (its number) left unstaffed (`zhizhi.inspections.draws.staff`)."""
+    staffing draw, for these targets an earlier draw (its number) left unstaffed, or for the visits named whose team
+    cannot be completed (`zhizhi.inspections.draws.staff`)."""
     require(actor, "data.write")
     plan = get_plan(session, actor, plan_number)
     if not 2 <= len(reason.strip()) <= 200:
@@ -315,7 +319,7 @@ def commit_draw(
     *,
     reason: str | None = None,
     today: date | None = None,
-    staffs: tuple[str, list[int]] | None = None,
+    staffs: Staffing | None = None,
 ) -> InspectionDraw:
     """A draw of `plan`: the population frozen on `today`, then a new seed; the hashes of both committed to the
     ledger and signed, the seed and the snapshot kept in the keys until the draw. `staffs`: a staffing draw's
@@ -342,6 +346,7 @@ def commit_draw(
         "inspectors": frozen[2],
         **({"reason": reason} if reason else {}),
         **({"staffs": staffs[0]} if staffs else {}),
+        **({"restaffs": sorted(staffs[2])} if staffs and staffs[2] else {}),
     }
     seq = ledger.append(session, "draw.commit", "inspection_draw", number, payload)
     draw = InspectionDraw(
@@ -369,7 +374,7 @@ def _freeze(
     number: str,
     seed_hash: str,
     day: date,
-    staffs: tuple[str, list[int]] | None = None,
+    staffs: Staffing | None = None,
 ) -> tuple[str, int, int]:
     """The plan's population on `day` (a staffing draw's: its targets only), written beside the seed: its SHA-256,
     targets and inspectors."""
@@ -377,6 +382,8 @@ def _freeze(
     header = {"draw": number, "plan": plan.number, "seed_hash": seed_hash, "rules": rules}
     if staffs:
         header["staffs"] = staffs[0]
+        if staffs[2]:
+            header["restaffs"] = sorted(staffs[2])
     items = items_by_code(session, rules["items"])
     population = snapshot.freeze(session, header, items, day, staffs[1] if staffs else None)
     path = frozen_path(keys_dir, number)

@@ -87,7 +87,8 @@ def deadline_or_none(calendar: WorkCalendar, inspected_on: date) -> date | None:
 
 def clock(calendar: WorkCalendar, visit: InspectionVisit, today: date) -> dict[str, Any]:
     """The visit's publication clock: published (on time or late), due, due soon (warning), breached, or unknown
-    (the calendar lacks the year); not started before the visit is inspected."""
+    (the calendar lacks the year); not started before the visit is inspected. The working days left (negative:
+    over) are None when the calendar lacks a year they run through: never guessed."""
     if visit.inspected_on is None:
         return {"status": "not_started", "publish_by": None, "working_days_left": None}
     by = visit.publish_by or deadline_or_none(calendar, visit.inspected_on)
@@ -101,11 +102,20 @@ def clock(calendar: WorkCalendar, visit: InspectionVisit, today: date) -> dict[s
         return {"status": status, "publish_by": shown, "published_on": on.isoformat(), "working_days_left": None}
     if by is None:
         return {"status": "unknown", "publish_by": None, "working_days_left": None}
-    if today > by:
-        late = sum(1 for _ in calendar.working_days(by, today))
-        return {"status": "breached", "publish_by": shown, "working_days_left": -late}
-    left = sum(1 for _ in calendar.working_days(today, by))
-    return {"status": "warning" if left < WARN_WITHIN else "due", "publish_by": shown, "working_days_left": left}
+    if today > by:  # breached for certain; by how many working days is unknown while `today`'s year is not known
+        late = _working_days(calendar, by, today)
+        return {"status": "breached", "publish_by": shown, "working_days_left": None if late is None else -late}
+    left = _working_days(calendar, today, by)
+    status = "warning" if left is not None and left < WARN_WITHIN else "due"
+    return {"status": status, "publish_by": shown, "working_days_left": left}
+
+
+def _working_days(calendar: WorkCalendar, after: date, through: date) -> int | None:
+    """The working days after `after` through `through`, or None while the calendar lacks a year between."""
+    try:
+        return sum(1 for _ in calendar.working_days(after, through))
+    except UnknownYearError:
+        return None
 
 
 def publication_view(session: Session, actor: Actor, workspace: Workspace, today: date | None = None) -> dict[str, Any]:

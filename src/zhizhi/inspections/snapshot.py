@@ -9,6 +9,9 @@ Lines, in this order, each kind sorted by id:
 - `{"kind": "target", "id", "class", "office", "items", "recent"}`: the targets of the population, the plan's
   items that apply to each, and whether it was inspected within the plan's months;
 - `{"kind": "conflict", "inspector", "target", "rule"}`: declared relations and recent visits by the same inspector.
+
+A staffing draw's header also names the draw it staffs (`staffs`) and, when it gives visits whose team cannot be
+completed a new team, those visits (`restaffs`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from zhizhi.errors import InputError
 from zhizhi.inspections.algorithm import ALGORITHM, Candidate, Population, Target, canonical
 from zhizhi.inspections.inspectors import drawable, qualifications_of
 from zhizhi.inspections.targets import CHUNK, months_before
+from zhizhi.resolve.register import current_ids
 from zhizhi.store.tables import (
     Department,
     InspectionItem,
@@ -69,7 +73,7 @@ def freeze(
     population.inspectors = _inspectors(session, day)
     population.targets = list(_targets(session, rules, items, departments, day, only))
     entities = {t.id for t in population.targets}
-    population.conflicts = _conflicts(session, rules, entities, day)
+    population.conflicts = _conflicts(session, rules, entities, day, header.get("restaffs") or ())
     used = {c.office for c in population.inspectors} | {t.office for t in population.targets}
     population.offices = {i: departments[i].path for i in sorted(o for o in used if o is not None)}
     return population
@@ -126,15 +130,20 @@ def _targets(
             yield Target(entity_id, risk_class, office_id, codes, bool(recent_since and last and last >= recent_since))
 
 
-def _conflicts(session: Session, rules: dict[str, Any], entities: set[int], day: date) -> dict[tuple[int, int], str]:
-    found: dict[tuple[int, int], str] = {}
+def _conflicts(
+    session: Session, rules: dict[str, Any], entities: set[int], day: date, restaffs: Collection[str] = ()
+) -> dict[tuple[int, int], str]:
+    """Declared relations and recent visits with the targets, by the firm as the register holds it now: a relation
+    with, or a visit to, a firm merged since into a target is one with the target. The visits a staffing draw gives
+    a new team (`restaffs`) are not past visits: their members may be drawn again."""
+    pairs: list[tuple[int, int, str]] = []  # (inspector, entity as recorded, rule); a relation wins over a visit
     months = int(rules["same_inspector_months"])
     if months:
         since = months_before(day, months)
         visits = session.execute(
             select(VisitInspector.user_id, InspectionVisit.entity_id)
             .join(InspectionVisit, InspectionVisit.id == VisitInspector.visit_id)
-            .where(InspectionVisit.status != "merged")
+            .where(InspectionVisit.status != "merged", InspectionVisit.number.not_in(list(restaffs)))
             .where(
                 or_(
                     InspectionVisit.inspected_on >= since,
@@ -142,15 +151,19 @@ def _conflicts(session: Session, rules: dict[str, Any], entities: set[int], day:
                 )
             )
         )
-        for user_id, entity_id in visits:
-            if entity_id in entities:
-                found[(user_id, entity_id)] = "recent_inspector"
+        pairs.extend((user_id, entity_id, "recent_inspector") for user_id, entity_id in visits)
     relations = session.execute(
         select(InspectorRelation.user_id, InspectorRelation.entity_id).where(InspectorRelation.withdrawn_at.is_(None))
     )
-    for user_id, entity_id in relations:
-        if entity_id in entities:
-            found[(user_id, entity_id)] = "relation"
+    pairs.extend((user_id, entity_id, "relation") for user_id, entity_id in relations)
+    firm = current_ids(session, entities | {entity_id for _, entity_id, _ in pairs})
+    targets: dict[int, list[int]] = {}  # the firm now -> the population's targets that are it
+    for entity_id in entities:
+        targets.setdefault(firm[entity_id], []).append(entity_id)
+    found: dict[tuple[int, int], str] = {}
+    for user_id, entity_id, rule in pairs:
+        for target in targets.get(firm[entity_id], ()):
+            found[(user_id, target)] = rule
     return found
 
 

@@ -19,7 +19,7 @@ from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError, InputError, NotFoundError
 from zhizhi.inspections import algorithm, snapshot
 from zhizhi.inspections.draws import RESULT_FILE, SNAPSHOT_FILE, draw_as_dict, draw_folder, get_draw
-from zhizhi.store.tables import InspectionDraw, InspectionVisit, VisitInspector
+from zhizhi.store.tables import InspectionDraw, InspectionVisit, LedgerEntry, User, VisitInspector
 
 
 @dataclass
@@ -78,12 +78,14 @@ def verify_draw(session: Session, actor: Actor, workspace: Workspace, number: st
         commit["payload"]["rules"] == json.loads(plan.rules),
         "the plan's rules equal those of the commitment",
     )
+    seed = _hex(draw.seed)
     found.check(
         "seed as committed",
-        hashlib.sha256(bytes.fromhex(draw.seed)).hexdigest()
-        == commit["payload"]["seed_hash"]
-        == reveal["payload"]["seed_hash"],
-        "SHA-256 of the revealed seed equals the committed hash",
+        seed is not None
+        and hashlib.sha256(seed).hexdigest() == commit["payload"]["seed_hash"] == reveal["payload"]["seed_hash"],
+        "SHA-256 of the revealed seed equals the committed hash"
+        if seed is not None
+        else f"the stored seed `{draw.seed[:80]}` is not hexadecimal: it was damaged; the ledger's reveal holds it",
     )
     population, digest = snapshot.read(workspace.data_dir / (draw.snapshot_file or ""))
     found.check(
@@ -117,7 +119,61 @@ def verify_draw(session: Session, actor: Actor, workspace: Workspace, number: st
     )
     stored_visits, drawn = _visits_of(session, draw), {p.target: p.team for p in result.selected}
     found.check("visits as drawn", stored_visits == drawn, _visit_differences(stored_visits, drawn))
+    wrong = _replacement_problems(session, draw, population, bytes.fromhex(draw.seed))  # hexadecimal: re-run above
+    found.check(
+        "replacements as drawn",
+        not wrong,
+        f"{len(wrong)} member(s) not drawn: " + "; ".join(wrong[:5]) + (f"; and {len(wrong) - 5} more" if
+        len(wrong) > 5 else "") if wrong else "each member who joined a team after the draw is the next of the draw's "
+        "order, with a `draw.replace` entry in the ledger",
+    )  # fmt: skip
     return found
+
+
+def _hex(text: str) -> bytes | None:
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        return None
+
+
+def _replacement_problems(
+    session: Session, draw: InspectionDraw, population: algorithm.Population, seed: bytes
+) -> list[str]:
+    """Each member of the draw's visits not of the drawn team who has no `draw.replace` entry in the ledger, or is
+    not the next inspector of the draw's order for the firm (not on the team before, not replaced, not passed over
+    as the entry records)."""
+    entries = [json.loads(p) for p in session.scalars(
+        select(LedgerEntry.payload)
+        .where(LedgerEntry.kind == "draw.replace", LedgerEntry.subject_id == draw.number)
+        .order_by(LedgerEntry.seq)
+    )]  # fmt: skip
+    names = {user_id: name for user_id, name in session.execute(select(User.id, User.username))}
+    targets, pools = {t.id: t for t in population.targets}, algorithm.pools(population)
+    rows = session.execute(
+        select(InspectionVisit.number, InspectionVisit.entity_id, VisitInspector.user_id, VisitInspector.how)
+        .join(VisitInspector, VisitInspector.visit_id == InspectionVisit.id)
+        .where(InspectionVisit.draw_id == draw.id)
+        .order_by(InspectionVisit.rank, VisitInspector.position)
+    ).all()
+    used: dict[str, set[int]] = {}
+    problems: list[str] = []
+    for number, entity_id, user_id, how in rows:
+        before = used.setdefault(number, set())
+        if how != "drawn":
+            name = names.get(user_id, str(user_id))
+            entry = next((e for e in entries if e.get("visit") == number and e.get("added") == name), None)
+            target = targets.get(entity_id)
+            if entry is None or target is None:
+                problems.append(f"visit {number}: `{name}` joined with no `draw.replace` entry in the ledger")
+            else:
+                passed = {int(u) for u, _ in entry.get("passed_over") or []}
+                shuffle = algorithm.Shuffle(population, seed, target, pools[population.required(target)])
+                expected = next((i for i, _ in shuffle if i not in before and i not in passed), None)
+                if expected != user_id:
+                    problems.append(f"visit {number}: `{name}` is not the next of the draw's order")
+        before.add(user_id)
+    return problems
 
 
 def _stored_result(workspace: Workspace, number: str) -> str | None:
@@ -211,8 +267,11 @@ def verify_package(folder: Path, key: str | None = None) -> Verification:
             "--export DIR`.",
             zh=f"`{folder}` 缺少文件：{'、'.join(missing)}。",
         )
-    info = json.loads((folder / "draw.json").read_text(encoding="utf-8"))
-    found = Verification(str(info.get("number")))
+    try:
+        info = json.loads((folder / "draw.json").read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        info = None
+    found = Verification(str(info.get("number")) if isinstance(info, dict) else "")
     proofs: dict[str, Any] = {}
     for name in ("commit", "reveal"):
         checked = ledger.check_proof((folder / f"{name}-proof.json").read_bytes(), expected_fingerprint=key)
@@ -230,6 +289,7 @@ def verify_package(folder: Path, key: str | None = None) -> Verification:
         ))  # fmt: skip
     commit = (proofs["commit"].entry or {}).get("payload", {})
     reveal = (proofs["reveal"].entry or {}).get("payload", {})
+    found.draw = found.draw or str(reveal.get("draw"))  # draw.json unreadable: its own check fails below
     ordered = (
         proofs["commit"].ok
         and proofs["reveal"].ok
@@ -241,6 +301,7 @@ def verify_package(folder: Path, key: str | None = None) -> Verification:
         bool(ordered) and commit.get("draw") == reveal.get("draw") == found.draw,
         "the commitment of this draw was signed before the reveal was entered",
     )
+    _draw_json_as_revealed(found, info, reveal)
     population, digest = snapshot.read(folder / SNAPSHOT_FILE)
     found.check("snapshot intact", digest == reveal.get("snapshot_hash"), f"SHA-256 of the snapshot's text: {digest}")
     _frozen_before_seed(found, commit, digest)
@@ -252,7 +313,7 @@ def verify_package(folder: Path, key: str | None = None) -> Verification:
     seed = str(reveal.get("seed") or "")
     found.check(
         "seed as committed",
-        hashlib.sha256(bytes.fromhex(seed)).hexdigest() == commit.get("seed_hash") if seed else False,
+        hashlib.sha256(_hex(seed) or b"").hexdigest() == commit.get("seed_hash") if seed else False,
         "SHA-256 of the revealed seed equals the committed hash",
     )
     result = rerun(population, seed, found)
@@ -264,3 +325,19 @@ def verify_package(folder: Path, key: str | None = None) -> Verification:
             f"SHA-256 of the re-run's result: {result.digest()}",
         )
     return found
+
+
+def _draw_json_as_revealed(found: Verification, info: Any, reveal: dict[str, Any]) -> None:
+    """draw.json says what the signed reveal says: its number, seed and hashes (each field that differs named)."""
+    if not isinstance(info, dict):
+        found.check("draw.json as revealed", False, "draw.json is not a JSON object: export the package again")
+        return
+    fields = {"number": "draw", "seed": "seed", "seed_hash": "seed_hash", "snapshot_hash": "snapshot_hash",
+              "result_hash": "result_hash"}  # fmt: skip
+    differ = [name for name, revealed in fields.items() if info.get(name) != reveal.get(revealed)]
+    found.check(
+        "draw.json as revealed",
+        not differ,
+        f"draw.json's {', '.join(differ)} differ(s) from the signed reveal" if differ
+        else "draw.json's number, seed and hashes are the signed reveal's",
+    )

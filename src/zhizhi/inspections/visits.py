@@ -22,6 +22,7 @@ from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDe
 from zhizhi.inspections import algorithm, snapshot
 from zhizhi.inspections.inspectors import not_drawable, qualifications_of
 from zhizhi.records.inspection import RESULTS
+from zhizhi.resolve.register import current_id, merged_ids
 from zhizhi.store.tables import (
     Department,
     InspectionDraw,
@@ -243,22 +244,15 @@ def _replace(
             f"`{username}` is not on the team of visit `{visit.number}`.",
             zh=f"`{username}` 不是检查任务 `{visit.number}` 的检查人员。",
         )
-    draw = session.get(InspectionDraw, visit.draw_id) if visit.draw_id else None
-    if draw is None or draw.seed is None or draw.snapshot_file is None:
-        raise ConflictError(
-            f"Visit `{visit.number}` has no drawn draw to take a replacement from.",
-            zh="该检查任务没有可用于抽取替换人员的抽取记录。",
-        )
-    population, _ = snapshot.read(workspace.data_dir / draw.snapshot_file)
-    used = set(team_of(session, visit, current=False))
-    own_office = bool(population.rules.exclude_own_office)
-    now_unavailable = _unavailable(session, visit, own_office)
-    found, skipped = algorithm.replacement(population, bytes.fromhex(draw.seed), visit.entity_id, used, now_unavailable)
+    draw, found, skipped = next_replacement(session, workspace, visit)
     if found is None:
+        command = f"zhizhi inspections staff {draw.number} --visit {visit.number} --reason ..."
         raise ConflictError(
             f"No inspector is left for visit `{visit.number}` in the draw's order (all on the team, replaced, in "
-            "conflict or unavailable). Add inspectors to the register and commit a new draw.",
-            zh=f"检查任务 `{visit.number}` 已无可替换的检查人员。",
+            "conflict or unavailable). Add or certify inspectors in the register, then give the visit a new team by "
+            f"a staffing draw: `{command}`.",
+            zh=f"检查任务 `{visit.number}` 已无可替换的检查人员。请在检查人员名录库中增补或登记执法证后，"
+            f"通过补充抽取为该任务重新抽取检查组：`{command}`。",
         )
     member.removed_at, member.removed_reason, member.removed_by = utcnow(), reason.strip(), actor.name
     position = max(
@@ -275,6 +269,24 @@ def _replace(
     }
     ledger.append(session, "draw.replace", "inspection_draw", draw.number, change)
     return change
+
+
+def next_replacement(
+    session: Session, workspace: Workspace, visit: InspectionVisit
+) -> tuple[InspectionDraw, int | None, list[tuple[int, str]]]:
+    """The visit's draw, the next inspector of its order for the visit's firm who can be sent today and is not on
+    the team nor replaced (None when nobody is left), and those passed over, with why."""
+    draw = session.get(InspectionDraw, visit.draw_id) if visit.draw_id else None
+    if draw is None or draw.seed is None or draw.snapshot_file is None:
+        raise ConflictError(
+            f"Visit `{visit.number}` has no drawn draw to take a replacement from.",
+            zh="该检查任务没有可用于抽取替换人员的抽取记录。",
+        )
+    population, _ = snapshot.read(workspace.data_dir / draw.snapshot_file)
+    used = set(team_of(session, visit, current=False))
+    now_unavailable = _unavailable(session, visit, bool(population.rules.exclude_own_office))
+    found, skipped = algorithm.replacement(population, bytes.fromhex(draw.seed), visit.entity_id, used, now_unavailable)
+    return draw, found, skipped
 
 
 def _unavailable(session: Session, visit: InspectionVisit, own_office: bool) -> Callable[[int], str | None]:
@@ -317,9 +329,11 @@ def _qualifications_held(session: Session) -> dict[int, set[str]]:
 
 
 def related_to(session: Session, entity_id: int) -> set[int]:
-    """The users with a relation with the entity declared and not withdrawn."""
+    """The users with a relation with the entity declared and not withdrawn: with the firm as the register holds it
+    now, so a relation declared on a firm merged into it (or on the one it was merged into) counts."""
+    firm = merged_ids(session, current_id(session, entity_id))
     found = select(InspectorRelation.user_id).where(
-        InspectorRelation.entity_id == entity_id, InspectorRelation.withdrawn_at.is_(None)
+        InspectorRelation.entity_id.in_(sorted(firm)), InspectorRelation.withdrawn_at.is_(None)
     )
     return set(session.scalars(found))
 

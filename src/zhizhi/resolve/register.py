@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from zhizhi.privacy.detect import mask_text
 from zhizhi.privacy.masking import disclose, disclose_export, mask, mask_data, pseudonym, pseudonym_key
 from zhizhi.records import record_types
 from zhizhi.resolve.golden import search_form
+from zhizhi.store.frames import among
 from zhizhi.store.tables import Batch, Delivery, Department, Entity, EntityLink, RawRow, Record, RecordVersion
 from zhizhi.store.types import iso_utc, local_text, utcnow
 
@@ -56,6 +57,39 @@ def current_id(session: Session, entity_id: int) -> int:
             return entity_id
         entity_id = entity.merged_into
     return entity_id
+
+
+def current_ids(session: Session, ids: Collection[int]) -> dict[int, int]:
+    """The entity each id stands for now (itself, or the one it was merged into, through every merge), many at once."""
+    into: dict[int, int] = {}  # a merged entity -> the one it was merged into
+    seen: set[int] = set()
+    frontier = sorted(set(ids))
+    while frontier:
+        seen.update(frontier)
+        query = select(Entity.id, Entity.merged_into).where(Entity.status == "merged", Entity.merged_into.is_not(None))
+        for condition in among(session, Entity.id, frontier):
+            into.update((old, kept) for old, kept in session.execute(query.where(condition)) if kept is not None)
+        frontier = sorted(set(into.values()) - seen)
+
+    def current(entity_id: int) -> int:
+        passed: set[int] = set()
+        while entity_id in into and entity_id not in passed:  # a cycle, never written, would stop at its start
+            passed.add(entity_id)
+            entity_id = into[entity_id]
+        return entity_id
+
+    return {i: current(i) for i in ids}
+
+
+def merged_ids(session: Session, entity_id: int) -> set[int]:
+    """The entity and every entity merged into it, directly or through another merge: one firm's ids."""
+    found = {entity_id}
+    frontier = [entity_id]
+    query = select(Entity.id).where(Entity.status == "merged")
+    while frontier:  # a firm's ids are few: a plain IN
+        frontier = [i for i in session.scalars(query.where(Entity.merged_into.in_(frontier))) if i not in found]
+        found.update(frontier)
+    return found
 
 
 def search(session: Session, actor: Actor, query: str, *, limit: int = 50) -> list[dict[str, Any]]:
