@@ -142,3 +142,14 @@ def test_home_has_the_reports_card(web: Web) -> None:
     web.login_form("chengzhong")
     county = web.client.get("/").text
     assert re.search(r'id="reports-runs">0<', county) and re.search(r'id="reports-saved">0.0<', county), county
+
+
+def test_a_notice_after_an_action_is_the_catalogues_words_never_the_links_text(web: Web) -> None:
+    """`?done=` names the notice a page shows after an action; a value the catalogue does not hold shows nothing
+    (it was echoed as `tasks.done.请即致电…`: a catalogue key, and text anyone could put on a trusted page)."""
+    web.login_form("leader")
+    for path in ("/tasks?done=请即致电400-1234", "/tasks?done=x", "/hotline/suggestions?done=请即致电400-1234"):
+        page = web.client.get(path).text
+        assert 'id="done-notice"' not in page and "400-1234" not in page and ".done." not in page, path
+    known = web.client.get("/hotline/suggestions?done=apart").text
+    assert 'id="done-notice"' in known and "hotline.done" not in known

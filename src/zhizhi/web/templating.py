@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from zhizhi.i18n import translate
+from zhizhi.i18n import MESSAGES, translate
 from zhizhi.store.types import local_text
 from zhizhi.web.deps import Viewer, app_context, locale_of
 from zhizhi.web.words import Words, data, ticks
@@ -57,6 +57,7 @@ def render(
     base = {
         "locale": locale,
         "t": lambda key, **params: translate(locale, key, **params),
+        "notice": lambda prefix, done: _notice(locale, prefix, done),
         "words": Words(
             locale,
             app_context(request).workspace.root,
@@ -69,3 +70,10 @@ def render(
         "path": request.url.path,
     }
     return TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
+
+
+def _notice(locale: str, prefix: str, done: str) -> str:
+    """The notice a page shows after an action (`?done=decided`): the catalogue's words for `prefix` + `done`, or
+    nothing when the catalogue has none (a link's `done` is not echoed as text)."""
+    key = prefix + done
+    return translate(locale, key) if done and key in MESSAGES["zh-CN"] else ""
