@@ -232,6 +232,8 @@ _WORDS = {
     "inspections.check.draw reproduced": ("抽取结果可复现", "draw reproduced"),
     "inspections.check.result file as drawn": ("保存的结果文件与抽取结果一致", "result file as drawn"),
     "inspections.check.visits as drawn": ("检查任务与抽取结果一致", "visits as drawn"),
+    "inspections.check.replacements as drawn": ("替换人员按抽取顺序递补", "replacements as drawn"),
+    "inspections.check.draw.json as revealed": ("draw.json 与公开的种子一致", "draw.json as revealed"),
     "inspections.check.commit proof": ("承诺的账本证明", "proof of the commitment"),
     "inspections.check.reveal proof": ("公开种子的账本证明", "proof of the revealed seed"),
 }

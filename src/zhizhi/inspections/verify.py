@@ -125,7 +125,7 @@ def verify_draw(session: Session, actor: Actor, workspace: Workspace, number: st
         not wrong,
         f"{len(wrong)} member(s) not drawn: " + "; ".join(wrong[:5]) + (f"; and {len(wrong) - 5} more" if
         len(wrong) > 5 else "") if wrong else "each member who joined a team after the draw is the next of the draw's "
-        "order, with a `draw.replace` entry in the ledger",
+        "order, with a draw.replace entry in the ledger",
     )  # fmt: skip
     return found
 
