@@ -72,6 +72,7 @@ def test_the_language_switch_turns_the_ui_english(web: Web) -> None:
     assert response.url.path == "/register"
     page = web.client.get("/").text
     assert '<html lang="en">' in page and "Workspace overview" in page and "工作区概况" not in page
+    assert "：" not in page  # no Chinese punctuation between an English label and its figure
 
 
 def test_nothing_is_loaded_from_another_site(web: Web) -> None:
