@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR, Web, outbox
 from tests.delivery.platform import Platform, platform
-from tests.ingest.test_pipeline import _codes, _write
+from tests.ingest.test_pipeline import _codes, _ingest, _row, _write
 from zhizhi.config import Workspace, load_workspace
 from zhizhi.delivery import load_target
 from zhizhi.delivery.send import send_once
@@ -28,7 +28,7 @@ from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.resolve import register, review
 from zhizhi.resolve.run import resolve
 from zhizhi.sources import parse_source
-from zhizhi.store.tables import AuditEvent, Delivery, Entity, ResolveDecision
+from zhizhi.store.tables import AuditEvent, Delivery, Entity, Record, ResolveDecision, ReviewPair
 
 TODAY = date(2026, 11, 28)
 CODES = _codes(2, seed=11)
@@ -142,7 +142,8 @@ def test_the_register_finds_an_entity_by_code_name_pinyin_initials_address_and_p
     web.login_form("steward")
     page = web.client.get("/register").text
     assert 'id="count-entities">3<' in page and 'id="count-linked">5<' in page
-    assert re.search(r'id="count-review"><a href="/review">3<', page)  # the code-less inspection and each record
+    # the pairs the review page lists for the steward (none of the three is between records of its department)
+    assert re.search(r'id="count-review"><a href="/review">0<', page)
     assert "nav.register" not in page and '<a href="/register" class="active">主体库</a>' in page
     for query in ("hxsp", "HXSP", "lzshx", CODES[0], CODES[0].lower(), "华信", "文昌路12号", "0772-2812345"):
         found = web.client.get("/register", params={"q": query}).text
@@ -511,7 +512,7 @@ def test_register_decisions_are_scoped_to_the_records_owner_or_the_bureau(web: W
     headers = {"X-CSRF-Token": token}
     split = {"record_ids": [records["licence"]], "reason": "不是同一家"}
     assert web.client.post(f"/api/entities/{huaxin}/split", json=split, headers=headers).status_code == 404
-    assert web.client.get("/api/review").json() == {"pairs": [], "decisions": []}
+    assert web.client.get("/api/review").json() == {"pairs": [], "total": 0, "decisions": []}
     # The registration section's steward sees no pair across departments, and cannot decide one.
     token = web.login("steward")
     headers = {"X-CSRF-Token": token}
@@ -574,3 +575,30 @@ def test_a_pair_says_why_it_scored_in_the_readers_language(web: Web) -> None:
     for line in lines:  # "Name" and "same trade name and trade (+14.1)": no engine label in Chinese left
         assert not re.search(r"[\u4e00-\u9fff]", line), line
         assert re.search(r"\([+-]\d+\.\d\)$", text_of(line)), line
+
+
+def test_the_review_queue_pages_its_pairs_and_counts_only_those_the_reader_may_see(web: Web) -> None:
+    """61 pairs waiting among the registration office's records: the queue shows them 50 to a page with a link to
+    the rest, the API pages them with their total, and the register's count is the reader's own (a county office
+    sees none of them: it counted every department's)."""
+    rows = [_row(code, f"企业{n}有限公司") for n, code in enumerate(_codes(62, seed=21))]
+    _ingest(web.sessions, _write(web.workspace.root / "many.csv", rows))
+    with web.sessions() as session, session.begin():
+        ids = sorted(session.scalars(select(Record.id)))
+        now = datetime(2026, 11, 28, tzinfo=UTC)
+        session.add_all(
+            ReviewPair(record_id_l=a, record_id_r=b, probability=0.5, why="{}", status="open", run_id=1, created_at=now)
+            for a, b in zip(ids, ids[1:], strict=False)
+        )
+    web.login_form("registrar")
+    first = web.client.get("/review").text
+    assert len(re.findall(r'<section class="card pair"', first)) == 50 and 'id="next-page"' in first
+    second = web.client.get("/review?page=2").text
+    assert len(re.findall(r'<section class="card pair"', second)) == 11 and 'id="next-page"' not in second
+    answer = web.client.get("/api/review", params={"limit": 20, "offset": 60}).json()
+    assert answer["total"] == 61 and len(answer["pairs"]) == 1
+    assert re.search(r'id="count-review"><a href="/review">61<', web.client.get("/register").text)
+    web.client.post("/logout", data={"csrf_token": web.page_csrf("/")})
+    web.login_form("yufeng")  # a county office: none of them are its records
+    assert re.search(r'id="count-review"><a href="/review">0<', web.client.get("/register").text)
+    assert web.client.get("/api/review").json()["total"] == 0

@@ -18,8 +18,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from zhizhi.access import Actor, audit
 from zhizhi.access.departments import within_scope
@@ -31,21 +31,36 @@ from zhizhi.store.tables import Batch, EntityLink, Record, RecordVersion, Resolv
 from zhizhi.store.types import iso_utc, utcnow
 
 
-def list_pairs(session: Session, actor: Actor, *, status: str = "open", limit: int = 100) -> list[dict[str, Any]]:
+def list_pairs(
+    session: Session, actor: Actor, *, status: str = "open", limit: int = 100, offset: int = 0
+) -> list[dict[str, Any]]:
     """Pairs waiting (or decided), most doubtful first, each with both records side by side and why they scored."""
     require(actor, "data.read")
+    query = _pairs(actor, status).order_by(ReviewPair.probability.desc(), ReviewPair.id)
+    return [pair_detail(session, actor, pair) for pair in session.scalars(query.limit(limit).offset(offset))]
+
+
+def count_pairs(session: Session, actor: Actor, *, status: str = "open") -> int:
+    """How many pairs `list_pairs` has for the actor, over all its pages."""
+    require(actor, "data.read")
+    return session.scalar(select(func.count()).select_from(_pairs(actor, status).subquery())) or 0
+
+
+def _pairs(actor: Actor, status: str) -> Select[Any]:
+    """The pairs of `status` both of whose records are in the actor's scope; an open one only while it still asks
+    something (other evidence, or a steward, may have put its records in one entity already)."""
     scoped = scoped_records(actor)
-    pairs = session.scalars(
-        select(ReviewPair)
-        .where(ReviewPair.status == status, ReviewPair.record_id_l.in_(scoped), ReviewPair.record_id_r.in_(scoped))
-        .order_by(ReviewPair.probability.desc(), ReviewPair.id)
-        .limit(limit)
-    ).all()
-    details = [pair_detail(session, actor, pair) for pair in pairs]
+    query = select(ReviewPair).where(
+        ReviewPair.status == status, ReviewPair.record_id_l.in_(scoped), ReviewPair.record_id_r.in_(scoped)
+    )
     if status != "open":
-        return details
-    # A pair whose records other evidence (or a steward) already put in one entity asks nothing any more.
-    return [d for d in details if d["left"]["entity_id"] is None or d["left"]["entity_id"] != d["right"]["entity_id"]]
+        return query
+    left, right = aliased(EntityLink), aliased(EntityLink)
+    return (
+        query.outerjoin(left, left.record_id == ReviewPair.record_id_l)
+        .outerjoin(right, right.record_id == ReviewPair.record_id_r)
+        .where(or_(left.entity_id.is_(None), right.entity_id.is_(None), left.entity_id != right.entity_id))
+    )
 
 
 def pair_detail(session: Session, actor: Actor, pair: ReviewPair) -> dict[str, Any]:

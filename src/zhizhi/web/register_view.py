@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from zhizhi.access.roles import Actor, require
 from zhizhi.config import Workspace
 from zhizhi.records import record_types
+from zhizhi.resolve import review
 from zhizhi.resolve.cache import features_cache
 from zhizhi.resolve.comparisons import COMPARISONS
 from zhizhi.resolve.run import resolve
 from zhizhi.resolve.subjects import SUBJECT_COLUMNS, subject_fields
-from zhizhi.store.tables import Entity, EntityLink, ResolveRun, ReviewPair
+from zhizhi.store.tables import Entity, EntityLink, ResolveRun
 from zhizhi.store.types import iso_utc
 
 TYPE_ORDER = ("entity", "licence", "equipment", "inspection")  # registration first, then what hangs on it
@@ -38,8 +39,7 @@ def overview(session: Session, actor: Actor) -> dict[str, Any]:
     return {
         "entities": session.scalar(select(func.count()).select_from(Entity).where(Entity.status == "active")) or 0,
         "records_linked": session.scalar(select(func.count()).select_from(EntityLink)) or 0,
-        "review_open": session.scalar(select(func.count()).select_from(ReviewPair).where(ReviewPair.status == "open"))
-        or 0,
+        "review_open": review.count_pairs(session, actor),  # as the review page lists them for the actor
         "last_run": None
         if last is None
         else {"id": last.id, "started_by": last.started_by, "finished_at": iso_utc(last.finished_at)},

@@ -22,6 +22,7 @@ from zhizhi.web.deps import (
     Id,
     IdValue,
     Limit,
+    Offset,
     app_context,
     unmask_per_hour,
 )
@@ -86,10 +87,19 @@ def split_entity(entity_id: Id, body: Split, request: Request, db: DbSession, ac
 
 @router.get("/review")
 def read_review(
-    db: DbSession, actor: ApiDataReader, status: Literal["open", "merged", "apart"] = "open"
+    db: DbSession,
+    actor: ApiDataReader,
+    status: Literal["open", "merged", "apart"] = "open",
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
-    """Review pairs (most likely first) with both records and why they scored, and the latest decisions."""
-    return {"pairs": review.list_pairs(db, actor, status=status), "decisions": review.decisions(db, actor)}
+    """Review pairs (most likely first, `limit` from `offset`, `total` in all) with both records and why they scored,
+    and the latest decisions."""
+    return {
+        "pairs": review.list_pairs(db, actor, status=status, limit=limit, offset=offset),
+        "total": review.count_pairs(db, actor, status=status),
+        "decisions": review.decisions(db, actor),
+    }
 
 
 @router.post("/review/decisions/undo")

@@ -27,6 +27,7 @@ from zhizhi.web.deps import (
     FormIds,
     Id,
     PageDataReader,
+    Paging,
     QueryId,
     app_context,
     locale_of,
@@ -116,13 +117,16 @@ def show_review(
     request: Request,
     db: DbSession,
     actor: PageDataReader,
+    pager: Paging,
     decided: QueryId = None,
     kind: str = "",
     entity: QueryId = None,
     undone: QueryId = None,
 ) -> Response:
-    """The pairs waiting, both records side by side with why they scored; the recent decisions, to undo."""
-    pairs = review.list_pairs(db, actor)
+    """The pairs waiting, a page at a time, both records side by side with why they scored; the recent decisions,
+    to undo."""
+    pager.keep({}).counted(review.count_pairs(db, actor))
+    pairs = review.list_pairs(db, actor, limit=pager.size, offset=pager.offset)
     context = {
         "pairs": [
             {**p, **register_view.side_by_side(p), "why_lines": register_view.why_lines(p["why"])} for p in pairs
@@ -134,6 +138,7 @@ def show_review(
         "undone": undone,
         "overview": register_view.overview(db, actor),
         "why_label": lambda key: _comparison_label(locale_of(request), key),
+        "pager": pager,
     }
     return render(request, "review.html", context)
 
