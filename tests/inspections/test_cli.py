@@ -7,14 +7,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from tests.inspections.register import build
+from tests.inspections.test_visits import inspected
 from zhizhi.cli.main import app
 from zhizhi.config import Workspace
-from zhizhi.store.tables import InspectionVisit
+from zhizhi.inspections.publication import PUBLICATIONS_FOLDER
+from zhizhi.store.tables import InspectionPublication, InspectionVisit
 from zhizhi.store.types import local_today
 
 runner = CliRunner()
@@ -170,3 +172,22 @@ def test_a_draw_with_too_few_inspectors_says_which_firms_got_no_team(
     assert code == 0 and json.loads(out)["staffs"] == "P1-1" and json.loads(out)["draw"] == "P1-2", out
     code, out = zz(workspace, "inspections", "draw", "P1-2")  # still too few: said again, nothing lost
     assert code == 0 and "got no full team" in out, out
+
+
+def test_publish_to_a_missing_folder_is_refused_before_anything_is_published(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """`--out` into a folder that does not exist failed with an unexpected FileNotFoundError after the export was
+    kept under data/inspections/publications: now refused first, naming the folder, and nothing is published."""
+    number = inspected(city, workspace)
+    missing = tmp_path / "missing"
+    code, out = zz(workspace, "inspections", "publish", "--out", str(missing / "x.xlsx"))
+    said = "".join(out.split())
+    assert code == 1 and "unexpected" not in out and f"thefolder`{missing}`doesnotexist" in said, out
+    kept = workspace.data_dir / PUBLICATIONS_FOLDER
+    assert not kept.is_dir() or not list(kept.iterdir())
+    with city() as session:
+        assert session.scalar(select(func.count()).select_from(InspectionPublication)) == 0
+    code, out = zz(workspace, "inspections", "publish", "--out", str(tmp_path / "公示.xlsx"), "--json")
+    assert code == 0 and json.loads(out)["published"]["visits"] == [number], out
+    assert (tmp_path / "公示.xlsx").read_bytes() == (kept / json.loads(out)["published"]["file"]).read_bytes()

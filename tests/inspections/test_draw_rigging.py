@@ -15,7 +15,7 @@ from tests.inspections import register
 from tests.inspections.test_draws import TODAY, plan
 from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError
-from zhizhi.inspections import algorithm, run_draw, snapshot, verify_draw
+from zhizhi.inspections import algorithm, run_draw, snapshot, staff, verify_draw
 from zhizhi.inspections.items import items_by_code
 from zhizhi.inspections.plans import PlanRules, new_draw, seed_path
 from zhizhi.store.tables import (
@@ -25,6 +25,7 @@ from zhizhi.store.tables import (
     InspectionVisit,
     InspectorRelation,
     LedgerEntry,
+    VisitInspector,
 )
 from zhizhi.store.types import utcnow
 
@@ -134,6 +135,41 @@ def test_a_twin_plan_written_otherwise_is_refused_too(workspace: Workspace, city
     with city() as session, session.begin(), pytest.raises(ConflictError) as refused:
         plan(session, workspace, "2026Q4-B", twin)
     assert first in refused.value.message and "firm(s) in both" in refused.value.message
+
+
+def test_a_waiting_staffing_draw_holds_its_own_firms_only_and_is_to_be_run(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    """A staffing draw of one firm waits: a plan sharing that firm is refused with the staffing draw to run (a redraw
+    of its plan would void it and draw the whole city again), and a plan over another district is taken (it was
+    refused as if the whole plan's population waited)."""
+    from tests.inspections.test_draws import RULES
+
+    with city() as session, session.begin():
+        register.build(session)
+        number = plan(session, workspace)
+    with city() as session, session.begin():
+        run_draw(session, OPERATOR, workspace, number)
+    with city() as session, session.begin():
+        visit = next(v for v in session.scalars(select(InspectionVisit).order_by(InspectionVisit.rank))
+                     if v.entity_id % 2 == 0)  # fmt: skip
+        team = session.scalars(select(VisitInspector.user_id).where(VisitInspector.visit_id == visit.id)).all()
+        for i in (1, 3, 5, 7, 9, 11):  # every inspector of lifts but one of the team: nobody left to replace
+            if (user_id := register.user_id(session, f"insp{i}")) != team[1]:
+                session.add(InspectorRelation(user_id=user_id, entity_id=visit.entity_id, relation="亲属经营",
+                                              declared_at=utcnow(), declared_by="t"))  # fmt: skip
+        firm, stuck = visit.entity_id, visit.number
+    with city() as session, session.begin():
+        second = staff(session, OPERATOR, workspace, number, "检查组无法补齐", visit=stuck, today=TODAY).number
+    with city() as session, session.begin(), pytest.raises(ConflictError) as refused:
+        plan(session, workspace, "2026Q4-B")
+    said = refused.value.message
+    assert second in said and f"inspections draw {second}" in said and "inspections redraw" not in said
+    assert "1 firm(s)" in said and f"inspections draw {second}" in (refused.value.message_zh or "")
+    elsewhere = next(d for d in register.DIVISIONS if d != register.DIVISIONS[firm % 3])
+    district = RULES.model_copy(update={"population": RULES.population.model_copy(update={"divisions": [elsewhere]})})
+    with city() as session, session.begin():
+        assert plan(session, workspace, "2026Q4-C", district) == "2026Q4-C-1"
 
 
 def test_plans_over_other_firms_may_wait_side_by_side(workspace: Workspace, city: sessionmaker[Session]) -> None:

@@ -38,6 +38,7 @@ from zhizhi.inspections import (
     visit_view,
 )
 from zhizhi.inspections.algorithm import replacement
+from zhizhi.inspections.publication import PUBLICATIONS_FOLDER, published_file
 from zhizhi.inspections.snapshot import read
 from zhizhi.store.tables import (
     Delivery,
@@ -64,6 +65,17 @@ def drawn(city: sessionmaker[Session], workspace: Workspace) -> str:
     with city() as session, session.begin():
         run_draw(session, OPERATOR, workspace, number)
     return number
+
+
+def inspected(city: sessionmaker[Session], workspace: Workspace) -> str:
+    """A draw whose first joint visit has its results entered by its team: one visit waits for publication."""
+    drawn(city, workspace)
+    with city() as session, session.begin():
+        visit = joint_visit(session)
+        member = visit_view(session, OPERATOR, visit)["team"][0]["username"]
+        record_results(session, actor_of(session, member), workspace, visit.number, findings=FINDINGS,
+                       inspected_on=TODAY, acknowledgement="signed", acknowledged_by="店主", today=TODAY)  # fmt: skip
+        return visit.number
 
 
 def joint_visit(session: Session) -> InspectionVisit:
@@ -334,3 +346,24 @@ def test_the_publication_clock_counts_working_days_over_holidays_and_lists_breac
     items = list(book["抽查事项结果"].iter_rows(values_only=True))
     assert items[0] == ("抽查任务编号", "统一社会信用代码", "企业名称", "抽查事项", "实施部门", "检查结果", "检查说明")
     assert len(items) == 1 + entered
+
+
+def test_a_publication_rolled_back_keeps_no_export_and_one_committed_is_kept(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    """The export was written before the transaction ended: one rolled back (a copy that failed, a commit refused)
+    left a file under data/inspections/publications with no publication or ledger entry naming it."""
+    number = inspected(city, workspace)
+    folder = workspace.data_dir / PUBLICATIONS_FOLDER
+    with pytest.raises(RuntimeError), city() as session, session.begin():
+        made, _ = publish(session, OPERATOR, workspace)
+        assert (folder / made["file"]).is_file()  # there to download once committed
+        raise RuntimeError("the transaction fails after the export")
+    assert not folder.is_dir() or not list(folder.iterdir())
+    with city() as session:
+        assert session.scalar(select(InspectionVisit.published_at).where(InspectionVisit.number == number)) is None
+    with city() as session, session.begin():
+        made, body = publish(session, OPERATOR, workspace)
+    assert made["visits"] == [number] and list(folder.iterdir()) == [folder / made["file"]]
+    with city() as session:
+        assert published_file(session, OPERATOR, workspace, made["number"]) == (made["file"], body)

@@ -109,18 +109,26 @@ def store(ctx: typer.Context) -> Iterator[tuple[Workspace, sessionmaker[Session]
         engine.dispose()
 
 
-@contextmanager
-def output_file(path: Path) -> Iterator[Path]:
-    """A file to write the command's output to, put at `path` only when the block ends well (after the transaction it
-    holds has committed): what it audits is never recorded for a file that was not written, and a half-written file
-    is never left. A folder that does not exist, or a path that is a folder, is said before any work."""
+def check_output(path: Path, *, folder_ok: bool = False) -> None:
+    """Refuse, before any work, an output path whose folder does not exist, or one that is a folder (unless
+    `folder_ok`: the command names the file in it)."""
     if path.is_dir():
+        if folder_ok:
+            return
         raise InputError(f"`{path}` is a folder: name the file to write.", zh=f"`{path}` 是文件夹：请给出文件名。")
     if not path.parent.is_dir():
         raise InputError(
             f"Cannot write `{path}`: the folder `{path.parent}` does not exist. Create it or choose another.",
             zh=f"无法写入 `{path}`：文件夹 `{path.parent}` 不存在。请先创建，或换一个位置。",
         )
+
+
+@contextmanager
+def output_file(path: Path) -> Iterator[Path]:
+    """A file to write the command's output to, put at `path` only when the block ends well (after the transaction it
+    holds has committed): what it audits is never recorded for a file that was not written, and a half-written file
+    is never left. A folder that does not exist, or a path that is a folder, is said before any work."""
+    check_output(path)
     temporary = path.with_name(f".{path.stem}.{os.getpid()}.part{path.suffix}")
     try:
         yield temporary

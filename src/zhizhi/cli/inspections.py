@@ -10,7 +10,7 @@ from typing import Any
 import typer
 import yaml
 
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, check_output, console, emit, operator, output_file, transaction
 from zhizhi.cli.inspection_registers import day_option, inspectors_app, items_app, read_input, said, targets_app
 from zhizhi.config import load_yaml
 from zhizhi.errors import InputError
@@ -33,6 +33,7 @@ from zhizhi.inspections import (
 )
 from zhizhi.inspections.draws import draw_number_of, list_draws
 from zhizhi.inspections.plans import new_draw
+from zhizhi.inspections.publication import PUBLICATIONS_FOLDER
 from zhizhi.inspections.results import enter_results, parse_entry
 
 app = typer.Typer(
@@ -358,17 +359,20 @@ def publish_results(
     as_json: bool = JsonOption,
 ) -> None:
     """Export the inspected visits not yet published for the credit publicity system, and show the clock."""
+    if out is not None and not check:
+        check_output(out, folder_ok=True)  # before anything is published
     with transaction(ctx) as (workspace, session):
         if not check:
             made, body = publish(
                 session, operator(), workspace, through=day_option(through, "--through") if through else None
             )
-            path = (out / made["file"] if out.is_dir() else out) if out else Path(made["file"])
-            path.write_bytes(body)
-            made["path"] = str(path)
         found: dict[str, Any] = publication_view(session, operator(), workspace)
         if not check:
             found["published"] = made
+    if not check:  # the copy once the publication is committed: none is left of one rolled back
+        path = (out / made["file"] if out.is_dir() else out) if out else Path(made["file"])
+        _write_copy(path, made, workspace.data_dir / PUBLICATIONS_FOLDER / made["file"], body)
+        made["path"] = str(path)
 
     def show() -> None:
         if "published" in found:
@@ -378,3 +382,15 @@ def publish_results(
         console.print(f"{len(found['waiting'])} waiting, {len(found['breaches'])} breach(es) 超期.")
 
     emit(found, as_json, show)
+
+
+def _write_copy(path: Path, made: dict[str, Any], kept: Path, body: bytes) -> None:
+    """Write the copy of a committed publication; if it cannot be written, say where the publication's file is."""
+    try:
+        with output_file(path) as written:
+            written.write_bytes(body)
+    except InputError as exc:
+        raise InputError(
+            f"{exc.message} Publication `{made['number']}` is made all the same: its file is kept as `{kept}`.",
+            zh=f"{exc.message_zh} 公示批次 `{made['number']}` 已生成，其文件保存在 `{kept}`。",
+        ) from exc

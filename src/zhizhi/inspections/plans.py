@@ -28,7 +28,7 @@ from zhizhi.inspections import snapshot
 from zhizhi.inspections.algorithm import canonical
 from zhizhi.inspections.excel import checked
 from zhizhi.inspections.items import items_by_code
-from zhizhi.store.tables import Department, InspectionDraw, InspectionItem, InspectionPlan
+from zhizhi.store.tables import Department, InspectionDraw, InspectionItem, InspectionPlan, LedgerEntry
 from zhizhi.store.types import local_today, utcnow
 
 NUMBER = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -173,7 +173,7 @@ def create_plan(
     if session.scalar(select(InspectionPlan.id).where(InspectionPlan.number == number)) is not None:
         raise ConflictError(f"Plan `{number}` exists. Choose another number.", zh=f"计划编号 `{number}` 已存在。")
     committed = rules.committed()
-    _no_twin_waiting(session, organiser, first, last, committed, today or local_today())
+    _no_twin_waiting(session, keys_dir, organiser, first, last, committed, today or local_today())
     plan = InspectionPlan(
         number=number,
         title=title,
@@ -199,13 +199,19 @@ def create_plan(
 
 
 def _no_twin_waiting(
-    session: Session, organiser: Department, first: date, last: date, rules: dict[str, Any], day: date
+    session: Session,
+    keys_dir: Path,
+    organiser: Department,
+    first: date,
+    last: date,
+    rules: dict[str, Any],
+    day: date,
 ) -> None:
     """Refuse a plan of the organiser over the same population, overlapping in period and items, while a draw of
     another such plan waits: a seed read and disliked would otherwise be left for a twin plan (a redraw voids it
-    and reveals its seed instead)."""
+    and reveals its seed instead). A staffing draw waits for its own firms only."""
     waiting = session.execute(
-        select(InspectionPlan.number, InspectionPlan.rules, InspectionDraw.number)
+        select(InspectionPlan.number, InspectionPlan.rules, InspectionDraw.number, InspectionDraw.commit_seq)
         .join(InspectionDraw, InspectionDraw.plan_id == InspectionPlan.id)
         .where(
             InspectionPlan.department_id == organiser.id,
@@ -215,7 +221,7 @@ def _no_twin_waiting(
         )
     )
     mine: set[tuple[int, str]] | None = None
-    for plan_number, text, draw_number in waiting:
+    for plan_number, text, draw_number, commit_seq in waiting:
         other = json.loads(text)
         shared = set(other["items"]) & set(rules["items"])
         if not shared:
@@ -226,6 +232,11 @@ def _no_twin_waiting(
         items = {i.code: i for i in session.scalars(select(InspectionItem).where(InspectionItem.code.in_(wanted)))}
         if mine is None:
             mine = snapshot.population_items(session, rules, {c: items[c] for c in rules["items"]}, day)
+        staffing = _staffing_population(session, keys_dir, draw_number, commit_seq)
+        if staffing is not None:
+            if mine & staffing[1]:
+                raise _staffing_waits(organiser, plan_number, draw_number, staffing[0], mine & staffing[1])
+            continue
         theirs = snapshot.population_items(session, other, {c: items[c] for c in other["items"] if c in items}, day)
         both = mine & theirs
         firms, codes = len({t for t, _ in both}), ", ".join(sorted(shared))
@@ -239,6 +250,39 @@ def _no_twin_waiting(
                 f"（{firms} 户两者都含），其抽取 `{draw_number}` 尚未进行。请先进行该抽取，"
                 "或说明原因后重新抽取该计划（记入账本）。",
             )
+
+
+def _staffing_population(
+    session: Session, keys_dir: Path, draw_number: str, commit_seq: int
+) -> tuple[str, set[tuple[int, str]]] | None:
+    """A waiting staffing draw's: the draw it staffs, and its own (target, item) pairs as frozen at its commitment
+    (those firms only, not its plan's population). None for a draw of the whole plan, or a staffing draw whose frozen
+    population is gone (it cannot run: its plan is drawn again, as for any such draw)."""
+    payload = session.scalar(select(LedgerEntry.payload).where(LedgerEntry.seq == commit_seq))
+    staffs = json.loads(payload or "{}").get("staffs")
+    if not staffs:
+        return None
+    try:
+        frozen, _ = snapshot.read(frozen_path(keys_dir, draw_number))
+    except InputError:
+        return None
+    return staffs, {(t.id, code) for t in frozen.targets for code in t.items}
+
+
+def _staffing_waits(
+    organiser: Department, plan_number: str, draw_number: str, staffs: str, both: set[tuple[int, str]]
+) -> ConflictError:
+    """The refusal of a plan drawing firms a staffing draw waits for: run that draw (a redraw of its plan would void
+    it and draw the plan's whole population again)."""
+    firms, codes = len({t for t, _ in both}), ", ".join(sorted({c for _, c in both}))
+    return ConflictError(
+        f"Staffing draw `{draw_number}` of plan `{plan_number}` (`{organiser.code}`; it staffs draw `{staffs}`) waits "
+        f"for {firms} firm(s) this plan also draws for item(s) {codes}. Run it first (`zhizhi inspections draw "
+        f"{draw_number}`), then create the plan: a staffing draw is run, not redrawn.",
+        zh=f"`{organiser.code}` 的抽查计划 `{plan_number}` 的补充抽取 `{draw_number}`（为抽取 `{staffs}` 补派检查人员）"
+        f"尚未进行，其中 {firms} 户检查对象本计划也对事项 {codes} 抽取。请先进行该补充抽取（`zhizhi inspections "
+        f"draw {draw_number}`），再创建本计划。",
+    )
 
 
 def _within_jurisdiction(session: Session, organiser: Department, rules: PlanRules) -> PlanRules:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Sequence
 from datetime import date
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from zhizhi import ledger
@@ -281,9 +282,7 @@ def publish(
     now = utcnow()
     number = f"GS{now.astimezone(LOCAL_TZ):%Y%m%d%H%M%S%f}"
     name = f"{number}.xlsx"
-    folder = workspace.data_dir / PUBLICATIONS_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_bytes(body)
+    keep_unless_rolled_back(session, workspace.data_dir / PUBLICATIONS_FOLDER / name, body)
     seq = ledger.append(
         session,
         "inspection.publish",
@@ -320,6 +319,29 @@ def publish(
         "ledger_seq": seq,
         "made_at": iso_utc(now),
     }, body
+
+
+def keep_unless_rolled_back(session: Session, path: Path, body: bytes) -> None:
+    """Write `path` whole (a part file moved into place) in the session's transaction, and remove it if the
+    transaction rolls back: an export is kept only beside its row and ledger entry, and is there to download as soon
+    as they are committed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(f".{path.name}.part")
+    try:
+        part.write_bytes(body)
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
+
+    def forget(_: Session) -> None:
+        event.remove(session, "after_commit", keep)
+        path.unlink(missing_ok=True)
+
+    def keep(_: Session) -> None:
+        event.remove(session, "after_rollback", forget)
+
+    event.listen(session, "after_commit", keep, once=True)
+    event.listen(session, "after_rollback", forget, once=True)
 
 
 def published_file(session: Session, actor: Actor, workspace: Workspace, number: str) -> tuple[str, bytes]:
