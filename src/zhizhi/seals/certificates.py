@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, audit, get_department_by_code, require
-from zhizhi.errors import ConflictError, InputError, NotFoundError
+from zhizhi.errors import ConfigError, ConflictError, InputError, NotFoundError
 from zhizhi.seals.authority import Authority, seal_name
 from zhizhi.seals.image import seal_image_pdf
 
@@ -171,8 +171,20 @@ def current_crl(keys_dir: Path) -> x509.CertificateRevocationList:
     """The CRL the workspace last published."""
     path = Authority.of(keys_dir).folder / CRL_FILE
     if not path.exists():
-        raise NotFoundError("This workspace has published no CRL yet: it issues one with its first seal.")
-    return x509.load_pem_x509_crl(path.read_bytes())
+        raise NotFoundError(
+            f"This workspace has published no CRL yet (`{path.name}`): it publishes one with its first seal. Run "
+            "`zhizhi seal issue DEPT`.",
+            zh=f"本工作区尚未发布证书吊销列表（`{path.name}`），签发第一枚印章时会一并发布。请运行 "
+            "`zhizhi seal issue 部门编码`。",
+        )
+    try:
+        return x509.load_pem_x509_crl(path.read_bytes())
+    except ValueError as exc:
+        raise ConfigError(
+            f"The CRL `{path}` is damaged ({exc}). Restore it from the backup of the keys folder; revoking a seal "
+            "also publishes it anew.",
+            zh=f"证书吊销列表 `{path}` 已损坏。请从密钥目录的备份中恢复；吊销任一印章时也会重新发布。",
+        ) from exc
 
 
 def publish_crl(authority: Authority, now: dt.datetime) -> int:

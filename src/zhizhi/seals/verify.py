@@ -16,6 +16,7 @@ from typing import Any
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel, SuspiciousModification
@@ -27,7 +28,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from zhizhi.errors import InputError, ZhizhiError
 from zhizhi.seals.authority import ROOT_CERT, Authority
-from zhizhi.seals.certificates import CRL_FILE
+from zhizhi.seals.certificates import CRL_FILE, current_crl
 from zhizhi.seals.loops import off_the_loop
 from zhizhi.seals.problems import UNVOUCHED, Problem, integrity_problems, time_problems, trust_problems
 
@@ -88,8 +89,9 @@ class Trust:
         """The workspace's own root and its current CRL."""
         folder = Authority.of(keys_dir).folder
         Authority.of(keys_dir).root_certificate()  # says how to create it when missing
-        crl = folder / CRL_FILE
-        return cls(roots=[(folder / ROOT_CERT).read_bytes()], crls=[crl.read_bytes()] if crl.exists() else [])
+        # A damaged CRL is named with what to do (by `current_crl`), not left to fail inside a verification.
+        crls = [current_crl(keys_dir).public_bytes(Encoding.DER)] if (folder / CRL_FILE).exists() else []
+        return cls(roots=[(folder / ROOT_CERT).read_bytes()], crls=crls)
 
     def revocation(self, serial: int, issuer: asn1_x509.Name) -> tuple[datetime, str] | None:
         """When and why a trusted root's CRL revoked the certificate SERIAL of ISSUER, if it did."""
