@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, audit, get_department_by_code, require
 from zhizhi.errors import ConfigError, ConflictError, InputError, NotFoundError
+from zhizhi.i18n import MESSAGES
 from zhizhi.seals.authority import Authority, seal_name
 from zhizhi.seals.image import seal_image_pdf
 
@@ -33,6 +34,12 @@ REASONS = {
     "superseded": x509.ReasonFlags.superseded,
     "cessation_of_operation": x509.ReasonFlags.cessation_of_operation,
 }
+
+
+def revocation_words(reason: str) -> tuple[str, str]:
+    """A revocation REASON (a name of `x509.ReasonFlags`: `key_compromise`) in English and in Chinese words."""
+    key = f"seal.revocation.{reason}"
+    return MESSAGES["en"].get(key, reason), MESSAGES["zh-CN"].get(key, reason)
 
 
 @dataclass(frozen=True)
@@ -111,7 +118,7 @@ def revoke_seal(
     if reason not in REASONS:
         raise InputError(
             f"Revocation reason `{reason}` is not one of {', '.join(REASONS)}.",
-            zh=f"吊销原因 `{reason}` 无效，可选：{', '.join(REASONS)}。",
+            zh=f"吊销原因 `{reason}` 无效，可选：{'、'.join(f'{r}（{revocation_words(r)[1]}）' for r in REASONS)}。",
         )
     authority = Authority.of(keys_dir)
     record = get_seal(keys_dir, serial)
