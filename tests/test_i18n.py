@@ -57,3 +57,15 @@ def test_every_record_type_field_value_reason_and_comparison_level_has_words_in_
     assert translate("zh-CN", "field.entity.industry_code") == "行业代码"
     assert translate("en", "value.entity.status.moved_out") == "Moved out"
     assert translate("en", "reason.date.invalid") == "Not a date"
+
+
+def test_every_rfc5280_revocation_reason_has_words_in_both_languages() -> None:
+    from cryptography import x509
+
+    from zhizhi.seals import revocation_words
+
+    for reason in x509.ReasonFlags:
+        for locale in LOCALES:
+            assert f"seal.revocation.{reason.name}" in MESSAGES[locale], (locale, reason)
+    assert revocation_words("key_compromise") == ("key compromised", "密钥泄露")
+    assert revocation_words("ca_compromise")[1] == "签发机构密钥泄露"

@@ -53,6 +53,12 @@ def test_issue_sign_revoke_and_the_revoked_seal_is_caught(workspace: Workspace, 
     (seal,) = report.seals
     assert not report.ok and seal.intact and seal.revoked and not seal.trusted
     assert seal.revoked_at and any("revoked" in p for p in seal.problems)
+    # The reason in words of each language, never the CRL's code (`keyCompromise`).
+    assert seal.revocation_reason == "key_compromise"
+    assert (seal.revocation_reason_en, seal.revocation_reason_zh) == ("key compromised", "密钥泄露")
+    assert any("吊销（密钥泄露）" in p for p in seal.problems_zh), seal.problems_zh
+    assert any("(key compromised)" in p for p in seal.problems), seal.problems
+    assert "keyCompromise" not in str(report.as_dict())
 
     with city() as session:
         events = session.scalars(select(AuditEvent).where(AuditEvent.action.like("seal.%")).order_by(AuditEvent.seq))

@@ -36,11 +36,17 @@ def test_issue_list_verify_revoke(workspace: Workspace, city: sessionmaker[Sessi
     code, out = run(workspace, "seal", "revoke", serial, "--reason", "lost")
     assert code == 1 and "`lost`" in out
     code, out = run(workspace, "seal", "revoke", serial, "--reason", "key_compromise")
-    assert code == 0 and "已吊销" in out, out
+    assert code == 0 and "已吊销" in out and "key compromised" in out and "密钥泄露" in out, out
+    code, out = run(workspace, "seal", "list")
+    assert code == 0 and "密钥泄露" in out and "key_compromise" not in out, out
+    code, out = run(workspace, "seal", "verify", str(pdf))
+    assert code == 1 and "key compromised / 密钥泄露" in out and "吊销（密钥泄露）" in out, out
+    assert "keyCompromise" not in out
     code, out = run(workspace, "seal", "verify", str(pdf), "--json")
     assert code == 1
     report = json.loads(out)
     assert report["ok"] is False and report["seals"][0]["revoked"] is True
+    assert report["seals"][0]["revocation_reason"] == "key_compromise"
 
 
 def test_errors_are_one_line_in_both_languages(workspace: Workspace, city: sessionmaker[Session]) -> None:

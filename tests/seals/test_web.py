@@ -80,3 +80,21 @@ def test_the_root_and_the_crl_are_published_for_recipients(web: Web) -> None:
         revoke_seal(session, OPERATOR, web.workspace.keys_dir, serial, reason="key_compromise")
     after = x509.load_pem_x509_crl(web.client.get("/seals/crl.pem").content)
     assert len(list(after)) == 1 and after.is_signature_valid(root.public_key())  # type: ignore[arg-type]
+
+
+def test_the_page_says_why_a_seal_was_revoked_in_words(web: Web) -> None:
+    from zhizhi.seals import list_seals, revoke_seal
+
+    data = sealed_pdf(web)
+    serial = list_seals(web.workspace.keys_dir)[0].serial
+    with web.sessions() as session, session.begin():
+        revoke_seal(session, OPERATOR, web.workspace.keys_dir, serial, reason="cessation_of_operation")
+    token = web.page_csrf("/seals/verify")
+    page = web.client.post(
+        "/seals/verify", data={"csrf_token": token}, files={"file": ("r.pdf", data, "application/pdf")}
+    )
+    assert 'id="seal-bad"' in page.text
+    assert "（停止使用 / ceased operation）" in page.text and "吊销（停止使用）" in page.text
+    assert "cessationOfOperation" not in page.text
+    body = web.client.post("/api/seals/verify", files={"file": ("r.pdf", data, "application/pdf")}).json()
+    assert body["seals"][0]["revocation_reason_zh"] == "停止使用"

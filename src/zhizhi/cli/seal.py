@@ -7,7 +7,16 @@ from pathlib import Path
 import typer
 
 from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction, workspace_of
-from zhizhi.seals import REASONS, Trust, check_pdf_size, issue_seal, list_seals, revoke_seal, verify_pdf
+from zhizhi.seals import (
+    REASONS,
+    Trust,
+    check_pdf_size,
+    issue_seal,
+    list_seals,
+    revocation_words,
+    revoke_seal,
+    verify_pdf,
+)
 
 app = typer.Typer(help="Electronic seals (电子印章): seal certificates and verification.", no_args_is_help=True)
 
@@ -39,7 +48,8 @@ def list_command(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     def show() -> None:
         table = Table("serial 序列号", "department 部门", "code", "valid until 有效期至", "status 状态")
         for row in rows:
-            status = f"revoked 已吊销 ({row['revocation_reason']})" if row["revoked_at"] else "active 有效"
+            reason = " / ".join(revocation_words(row["revocation_reason"] or "unspecified"))
+            status = f"revoked 已吊销 ({reason})" if row["revoked_at"] else "active 有效"
             if not row["revoked_at"] and not row["active"]:
                 status = "expired 已过期"
             table.add_row(row["serial"], row["department_name"], row["department_code"], row["not_after"][:10], status)
@@ -62,8 +72,8 @@ def revoke(
         record.as_dict(),
         as_json,
         lambda: console.print(
-            f"Revoked seal certificate {record.serial} of {record.department_name} ({reason}). "
-            f"已吊销{record.department_name}的印章证书 {record.serial}。"
+            f"Revoked seal certificate {record.serial} of {record.department_name} ({revocation_words(reason)[0]}). "
+            f"已吊销{record.department_name}的印章证书 {record.serial}（{revocation_words(reason)[1]}）。"
         ),
     )
 
@@ -86,7 +96,8 @@ def verify(
             console.print(f"{verdict}: sealed by {seal.department} ({seal.department_code}) at {seal.sealed_at}")
             console.print(f"  serial {seal.serial}; intact {seal.intact}; trusted {seal.trusted}")
             if seal.revoked:
-                console.print(f"  revoked at {seal.revoked_at} 已吊销")
+                why = f": {seal.revocation_reason_en} / {seal.revocation_reason_zh}" if seal.revocation_reason else ""
+                console.print(f"  revoked at {seal.revoked_at} 已吊销{why}")
             console.print(f"  changes since: {seal.change_en} / {seal.change_zh}")
             for problem, zh in zip(seal.problems, seal.problems_zh, strict=False):
                 console.print(f"  problem: {problem} / {zh}")

@@ -2,8 +2,9 @@
 
 Rows inserted under the table row move everything below them, so every reference to the table's sheet follows:
 formulas on that sheet and on every other one (a hidden summary sheet's `=明细!C7`), merged cells, defined names,
-the print area, conditional formats and data validations. A sum over the one template row (`=SUM(C5:C5)`) grows
-to every row filled; a formula in the table row itself (`=SUM(C5:D5)`, a running `=SUM(C$5:C5)`) is carried to
+the print area, conditional formats and data validations, row heights and hidden rows, charts' series and the
+places of charts and pictures. A sum over the one template row (`=SUM(C5:C5)`) grows to every row filled, and so
+does a chart's series; a formula in the table row itself (`=SUM(C5:D5)`, a running `=SUM(C$5:C5)`) is carried to
 each filled row as Excel would copy it down. Cells of the template row merged across columns count as one column
 of the table, and each filled row is merged the same way.
 """
@@ -168,6 +169,7 @@ def _copy_row(sheet: Worksheet, template: dict[int, Any], row: int, filled: set[
         if column not in filled and isinstance(source.value, str) and source.value.startswith("="):
             target.value = Translator(source.value, origin=source.coordinate).translate_formula(target.coordinate)
     sheet.row_dimensions[row].height = sheet.row_dimensions[template[min(template)].row].height
+    sheet.row_dimensions[row].hidden = sheet.row_dimensions[template[min(template)].row].hidden
 
 
 def _shift_below(book: Workbook, sheet: Worksheet, top: int, extra: int) -> None:
@@ -177,6 +179,7 @@ def _shift_below(book: Workbook, sheet: Worksheet, top: int, extra: int) -> None
     for ref in merged:
         sheet.unmerge_cells(ref)
     sheet.insert_rows(top + 1, extra)
+    _move_row_dimensions(sheet, top, extra)
     for other in book.worksheets:
         for row in other.iter_rows():
             for cell in row:
@@ -190,6 +193,60 @@ def _shift_below(book: Workbook, sheet: Worksheet, top: int, extra: int) -> None
         for defined in scope.values():
             defined.attr_text = shift_formula(defined.attr_text, top, extra, sheet=sheet.title, here=False)
     _shift_areas(sheet, top, extra)
+    for other in book.worksheets:
+        _shift_charts(other, sheet.title, top, extra)
+    _shift_drawings(sheet, top, extra)
+
+
+def _move_row_dimensions(sheet: Worksheet, top: int, extra: int) -> None:
+    """Heights, hidden rows and outline levels below row `top` moved down with their rows (openpyxl's insert_rows
+    leaves them where they were: a footer would lose its height to the data row taking its place)."""
+    dimensions = sheet.row_dimensions
+    for row in sorted((r for r in dimensions if r > top), reverse=True):  # the lowest last: none overwritten
+        moved = copy(dimensions[row])
+        moved.index = row + extra
+        dimensions[row + extra] = moved
+        del dimensions[row]
+
+
+def _shift_charts(sheet: Worksheet, table_sheet: str, top: int, extra: int) -> None:
+    """The references of SHEET's charts into TABLE_SHEET moved with its rows; a series over the table row (a
+    single cell `'明细'!$C$5` or a range ending on it) grown to every row filled."""
+    for chart in sheet._charts:
+        for series in chart.series:
+            if series.tx is not None and series.tx.strRef is not None:  # its title: moved, never grown
+                series.tx.strRef.f = shift_formula(series.tx.strRef.f, top, extra, sheet=table_sheet, here=False)
+            for ref in _data_refs(series):
+                if ref.f:
+                    grown = shift_formula(_as_range(ref.f), top, extra, sheet=table_sheet, here=False)
+                    ref.f = re.sub(rf"!({_CELL}):\1$", r"!\1", grown)  # a lone cell that did not grow stays one
+
+
+def _data_refs(series: Any) -> list[Any]:
+    """The formula holders of a chart series' data: categories (or x values) and values (or y values)."""
+    refs = []
+    for data in (series.cat, series.val, series.xVal, series.yVal):
+        if data is not None:
+            refs += [data.numRef, data.strRef] if hasattr(data, "strRef") else [data.numRef]
+    return [ref for ref in refs if ref is not None]
+
+
+def _as_range(formula: str) -> str:
+    """A lone cell reference (`'明细'!$C$5`) as a one-cell range (`'明细'!$C$5:$C$5`), so it can grow."""
+    return re.sub(rf"^((?:{_SHEET})!)({_CELL})$", r"\1\2:\2", formula)
+
+
+def _shift_drawings(sheet: Worksheet, top: int, extra: int) -> None:
+    """Charts and pictures anchored below row `top` moved down with the rows (openpyxl leaves them in place, over
+    the rows filled)."""
+    for drawing in [*sheet._charts, *sheet._images]:
+        anchor = drawing.anchor
+        if isinstance(anchor, str):  # a cell (`H12`): a drawing added but not saved yet
+            drawing.anchor = shift_formula(anchor, top, extra)
+            continue
+        for marker in (getattr(anchor, "_from", None), getattr(anchor, "to", None)):
+            if marker is not None and marker.row + 1 > top:  # a marker's row counts from 0
+                marker.row += extra
 
 
 def _shift_areas(sheet: Worksheet, top: int, extra: int) -> None:

@@ -16,6 +16,7 @@ from zhizhi.seals.certificates import (
     get_seal,
     issue_seal,
     list_seals,
+    revocation_words,
     revoke_seal,
 )
 from zhizhi.seals.image import seal_image_pdf
@@ -51,6 +52,7 @@ __all__ = [
     "get_seal",
     "issue_seal",
     "list_seals",
+    "revocation_words",
     "revoke_seal",
     "seal_image_pdf",
     "sign_pdf",

@@ -9,15 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from asn1crypto import keys as asn1_keys
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from pyhanko.keys import load_private_key_from_pemder_data
 
 from zhizhi.errors import ConfigError
 
@@ -49,7 +53,14 @@ class Authority:
 
     def passphrase(self) -> bytes:
         """The passphrase of the private keys; only the workspace's owner can read it."""
-        return (self.folder / PASSPHRASE).read_bytes().strip()
+        path = self.folder / PASSPHRASE
+        if not path.exists():
+            raise ConfigError(
+                f"The seal keys' passphrase file `{path}` is missing, so no seal key can be opened. Restore it from "
+                "the backup of the keys folder (it was backed up with the key files).",
+                zh=f"印章私钥的口令文件 `{path}` 缺失，无法打开任何印章私钥。请从密钥目录的备份中恢复该文件。",
+            )
+        return path.read_bytes().strip()
 
     def root_certificate(self) -> x509.Certificate:
         """The workspace's root certificate, which verifiers trust."""
@@ -66,10 +77,42 @@ class Authority:
     def load_key(self, path: Path) -> ec.EllipticCurvePrivateKey:
         """An encrypted ECDSA private key of this authority, opened with its passphrase."""
         self._require()
-        key = serialization.load_pem_private_key(path.read_bytes(), password=self.passphrase())
+        with self._opening(path):
+            key = serialization.load_pem_private_key(path.read_bytes(), password=self.passphrase())
         if not isinstance(key, ec.EllipticCurvePrivateKey):
-            raise ConfigError(f"`{path.name}` is not an ECDSA key; the seal files were edited by hand.")
+            raise ConfigError(
+                f"`{path.name}` in `{self.folder}` is not an ECDSA key ({type(key).__name__}); the seal files were "
+                "edited by hand. Restore the folder from its backup.",
+                zh=f"`{self.folder}` 中的 `{path.name}` 不是 ECDSA 私钥（{type(key).__name__}），印章文件被手工改动过。"
+                "请从备份恢复该目录。",
+            )
         return key
+
+    def pyhanko_key(self, path: Path) -> asn1_keys.PrivateKeyInfo:
+        """An encrypted private key of this authority, opened with its passphrase, as pyHanko takes it."""
+        self._require()
+        with self._opening(path):
+            return load_private_key_from_pemder_data(path.read_bytes(), passphrase=self.passphrase())
+
+    @contextmanager
+    def _opening(self, path: Path) -> Iterator[None]:
+        """Name the key file and the next step when it is missing, damaged or not opened by the passphrase."""
+        try:
+            yield
+        except FileNotFoundError as exc:
+            raise ConfigError(
+                f"The seal key file `{path.name}` is missing from `{path.parent}`. Restore the keys folder from its "
+                "backup, or revoke the seal and issue a new one (`zhizhi seal revoke SERIAL --reason superseded`).",
+                zh=f"`{path.parent}` 中缺少印章私钥文件 `{path.name}`。请从备份恢复密钥目录，或吊销该印章后重新签发"
+                "（`zhizhi seal revoke 序列号 --reason superseded`）。",
+            ) from exc
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(
+                f"The seal key file `{path.name}` in `{path.parent}` cannot be opened with the workspace's passphrase "
+                f"({exc}): the key or `passphrase` was replaced or damaged. Restore both from the same backup.",
+                zh=f"无法用本工作区的口令打开 `{path.parent}` 中的印章私钥文件 `{path.name}`，私钥或口令文件 "
+                "`passphrase` 已被替换或损坏。请从同一份备份中同时恢复两者。",
+            ) from exc
 
     def write_key(self, path: Path, key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> None:
         """Write KEY encrypted with the passphrase, readable by its owner only."""

@@ -19,7 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, audit, get_department_by_code, require
-from zhizhi.errors import ConflictError, InputError, NotFoundError
+from zhizhi.errors import ConfigError, ConflictError, InputError, NotFoundError
+from zhizhi.i18n import MESSAGES
 from zhizhi.seals.authority import Authority, seal_name
 from zhizhi.seals.image import seal_image_pdf
 
@@ -33,6 +34,12 @@ REASONS = {
     "superseded": x509.ReasonFlags.superseded,
     "cessation_of_operation": x509.ReasonFlags.cessation_of_operation,
 }
+
+
+def revocation_words(reason: str) -> tuple[str, str]:
+    """A revocation REASON (a name of `x509.ReasonFlags`: `key_compromise`) in English and in Chinese words."""
+    key = f"seal.revocation.{reason}"
+    return MESSAGES["en"].get(key, reason), MESSAGES["zh-CN"].get(key, reason)
 
 
 @dataclass(frozen=True)
@@ -111,7 +118,7 @@ def revoke_seal(
     if reason not in REASONS:
         raise InputError(
             f"Revocation reason `{reason}` is not one of {', '.join(REASONS)}.",
-            zh=f"吊销原因 `{reason}` 无效，可选：{', '.join(REASONS)}。",
+            zh=f"吊销原因 `{reason}` 无效，可选：{'、'.join(f'{r}（{revocation_words(r)[1]}）' for r in REASONS)}。",
         )
     authority = Authority.of(keys_dir)
     record = get_seal(keys_dir, serial)
@@ -171,8 +178,20 @@ def current_crl(keys_dir: Path) -> x509.CertificateRevocationList:
     """The CRL the workspace last published."""
     path = Authority.of(keys_dir).folder / CRL_FILE
     if not path.exists():
-        raise NotFoundError("This workspace has published no CRL yet: it issues one with its first seal.")
-    return x509.load_pem_x509_crl(path.read_bytes())
+        raise NotFoundError(
+            f"This workspace has published no CRL yet (`{path.name}`): it publishes one with its first seal. Run "
+            "`zhizhi seal issue DEPT`.",
+            zh=f"本工作区尚未发布证书吊销列表（`{path.name}`），签发第一枚印章时会一并发布。请运行 "
+            "`zhizhi seal issue 部门编码`。",
+        )
+    try:
+        return x509.load_pem_x509_crl(path.read_bytes())
+    except ValueError as exc:
+        raise ConfigError(
+            f"The CRL `{path}` is damaged ({exc}). Restore it from the backup of the keys folder; revoking a seal "
+            "also publishes it anew.",
+            zh=f"证书吊销列表 `{path}` 已损坏。请从密钥目录的备份中恢复；吊销任一印章时也会重新发布。",
+        ) from exc
 
 
 def publish_crl(authority: Authority, now: dt.datetime) -> int:

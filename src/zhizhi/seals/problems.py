@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from pyhanko.sign.validation.status import PdfSignatureStatus
 
+from zhizhi.seals.certificates import revocation_words
+
 Problem = tuple[str, str]
 """A reason in English and in Chinese."""
 
@@ -34,8 +36,8 @@ def trust_problems(status: PdfSignatureStatus, revocation: tuple[datetime, str] 
     problems: list[Problem] = []
     if revocation is not None:
         at = revocation[0].isoformat()
-        reason = revocation[1]
-        problems.append((f"the seal certificate was revoked at {at} ({reason})", f"印章证书已于 {at} 吊销（{reason}）"))
+        en, zh = revocation_words(revocation[1])
+        problems.append((f"the seal certificate was revoked at {at} ({en})", f"印章证书已于 {at} 吊销（{zh}）"))
     elif status.revoked:
         problems.append(("the seal certificate is revoked", "印章证书已吊销"))
     elif not status.trusted and not cert.not_valid_before <= datetime.now(UTC) <= cert.not_valid_after:

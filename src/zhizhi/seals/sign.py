@@ -6,7 +6,6 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from pyhanko.keys import load_private_key_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
@@ -70,7 +69,7 @@ def workspace_timestamper(keys_dir: Path, now: dt.datetime | None = None) -> Dum
     root = load_certificate(authority.folder / ROOT_CERT)
     return DummyTimeStamper(
         tsa_cert=load_certificate(authority.folder / TSA_CERT),
-        tsa_key=load_private_key_from_pemder(str(authority.folder / TSA_KEY), authority.passphrase()),
+        tsa_key=authority.pyhanko_key(authority.folder / TSA_KEY),
         certs_to_embed=[root],  # type: ignore[arg-type]
         fixed_dt=now,
     )

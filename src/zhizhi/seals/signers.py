@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
-from pyhanko.keys import load_private_key_from_pemder
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -54,7 +53,7 @@ class FileSigner:
         root = load_certificate(authority.folder / ROOT_CERT)
         return signers.SimpleSigner(
             signing_cert=load_certificate(base.with_suffix(".pem")),
-            signing_key=load_private_key_from_pemder(str(base.with_suffix(".key.pem")), authority.passphrase()),
+            signing_key=authority.pyhanko_key(base.with_suffix(".key.pem")),
             cert_registry=SimpleCertificateStore.from_certs([root]),  # type: ignore[no-untyped-call]
         )
 
@@ -77,13 +76,25 @@ class Pkcs11Config:
     def parse(cls, raw: Any, source: str) -> Pkcs11Config:
         """Validate a mapping of settings, naming every problem at once."""
         if not isinstance(raw, dict):
-            raise ConfigError(f"`{source}` must be a mapping of keys to values.")
-        problems = [f"`{key}` is required" for key in ("module", "token_label", "key_label") if not raw.get(key)]
+            raise ConfigError(
+                f"`{source}` must be a mapping of keys to values (`module:`, `token_label:`, `key_label:` ...); it "
+                f"holds {type(raw).__name__}. Fix the file as docs/seals.md shows.",
+                zh=f"`{source}` 应为键值映射（`module:`、`token_label:`、`key_label:` 等），实为 {type(raw).__name__}。"
+                "请按 docs/seals.md 的示例修改该文件。",
+            )
+        required = [key for key in ("module", "token_label", "key_label") if not raw.get(key)]
         unknown = sorted(set(raw) - {"module", "token_label", "key_label", "cert_label", "pin_env", "department_name"})
-        problems += [f"`{key}` is not a setting" for key in unknown]
-        problems += [f"`{k}` must be text" for k, v in raw.items() if v is not None and not isinstance(v, str)]
+        not_text = [str(k) for k, v in raw.items() if v is not None and not isinstance(v, str)]
+        problems = [f"`{key}` is required" for key in required] + [f"`{key}` is not a setting" for key in unknown]
+        problems += [f"`{key}` must be text" for key in not_text]
         if problems:
-            raise ConfigError(f"`{source}`: " + "; ".join(problems) + ".", details=problems)
+            zh = [f"缺少 `{key}`" for key in required] + [f"`{key}` 不是可用的设置项" for key in unknown]
+            zh += [f"`{key}` 应为文本" for key in not_text]
+            raise ConfigError(
+                f"`{source}`: " + "; ".join(problems) + ". Fix the file as docs/seals.md shows.",
+                zh=f"`{source}`：" + "；".join(zh) + "。请按 docs/seals.md 的示例修改该文件。",
+                details=problems,
+            )
         return cls(
             module=raw["module"],
             token_label=raw["token_label"],
@@ -106,13 +117,23 @@ class Pkcs11Signer:
         return self.config.department_name
 
     def pyhanko_signer(self) -> signers.Signer:
+        pin = os.environ.get(self.config.pin_env)
+        if not pin:
+            raise ConfigError(
+                f"The PIN of token `{self.config.token_label}` is not set: put it in the environment variable "
+                f"`{self.config.pin_env}` of the process that seals, then seal again.",
+                zh=f"未设置令牌 `{self.config.token_label}` 的 PIN：请在盖章进程的环境变量 `{self.config.pin_env}` "
+                "中设置后重新盖章。",
+            )
         try:
             from pyhanko.sign import pkcs11
         except ImportError as exc:  # python-pkcs11 is optional: only a machine with a token needs it
-            raise ConfigError("PKCS#11 signing needs python-pkcs11: `pip install python-pkcs11`.") from exc
-        pin = os.environ.get(self.config.pin_env)
-        if not pin:
-            raise ConfigError(f"Set the token's PIN in the environment variable `{self.config.pin_env}`.")
+            raise ConfigError(
+                f"Sealing with token `{self.config.token_label}` (PKCS#11) needs python-pkcs11, which is not "
+                "installed: `pip install python-pkcs11` on the machine that holds the token.",
+                zh=f"使用令牌 `{self.config.token_label}`（PKCS#11）盖章需要 python-pkcs11，但尚未安装：请在插有令牌的"
+                "机器上运行 `pip install python-pkcs11`。",
+            ) from exc
         from pyhanko.config.pkcs11 import TokenCriteria
 
         criteria = TokenCriteria(label=self.config.token_label)
@@ -128,7 +149,17 @@ def signer_for(keys_dir: Path, department_code: str) -> SealSigner:
     authority = Authority.of(keys_dir)
     token_file = authority.folder / f"{department_code}{PKCS11_SUFFIX}"
     if token_file.exists():
-        config = Pkcs11Config.parse(yaml.safe_load(token_file.read_text("utf-8")), token_file.name)
-        return Pkcs11Signer(config)
+        try:
+            raw = yaml.safe_load(token_file.read_text("utf-8"))
+        except yaml.YAMLError as exc:
+            where = getattr(exc, "problem_mark", None)
+            line, line_zh = (f" line {where.line + 1}", f" 第 {where.line + 1} 行") if where else ("", "")
+            raise ConfigError(
+                f"`{token_file.name}`{line} is not valid YAML ({getattr(exc, 'problem', None) or exc}). Fix the file "
+                "as docs/seals.md shows, or remove it to seal with the key file.",
+                zh=f"`{token_file.name}`{line_zh} 不是有效的 YAML。请按 docs/seals.md 的示例修改该文件，"
+                "或删除它以改用密钥文件盖章。",
+            ) from exc
+        return Pkcs11Signer(Pkcs11Config.parse(raw, token_file.name))
     record = active_seal(keys_dir, department_code)
     return FileSigner(keys_dir, record.serial, record.department_name)

@@ -16,6 +16,7 @@ from typing import Any
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel, SuspiciousModification
@@ -27,7 +28,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from zhizhi.errors import InputError, ZhizhiError
 from zhizhi.seals.authority import ROOT_CERT, Authority
-from zhizhi.seals.certificates import CRL_FILE
+from zhizhi.seals.certificates import CRL_FILE, current_crl, revocation_words
 from zhizhi.seals.loops import off_the_loop
 from zhizhi.seals.problems import UNVOUCHED, Problem, integrity_problems, time_problems, trust_problems
 
@@ -88,11 +89,13 @@ class Trust:
         """The workspace's own root and its current CRL."""
         folder = Authority.of(keys_dir).folder
         Authority.of(keys_dir).root_certificate()  # says how to create it when missing
-        crl = folder / CRL_FILE
-        return cls(roots=[(folder / ROOT_CERT).read_bytes()], crls=[crl.read_bytes()] if crl.exists() else [])
+        # A damaged CRL is named with what to do (by `current_crl`), not left to fail inside a verification.
+        crls = [current_crl(keys_dir).public_bytes(Encoding.DER)] if (folder / CRL_FILE).exists() else []
+        return cls(roots=[(folder / ROOT_CERT).read_bytes()], crls=crls)
 
     def revocation(self, serial: int, issuer: asn1_x509.Name) -> tuple[datetime, str] | None:
-        """When and why a trusted root's CRL revoked the certificate SERIAL of ISSUER, if it did."""
+        """When and why (a name of `x509.ReasonFlags`: `key_compromise`) a trusted root's CRL revoked the certificate
+        SERIAL of ISSUER, if it did."""
         for root_data in self.roots:
             if asn1_x509.Certificate.load(_der(root_data)).subject != issuer:
                 continue
@@ -104,7 +107,7 @@ class Trust:
                 entry = crl.get_revoked_certificate_by_serial_number(serial)
                 if entry is not None:
                     reason = next((e.value for e in entry.extensions if isinstance(e.value, x509.CRLReason)), None)
-                    return entry.revocation_date_utc, reason.reason.value if reason else "unspecified"
+                    return entry.revocation_date_utc, reason.reason.name if reason else "unspecified"
         return None
 
     def context(self, moment: datetime | None = None) -> ValidationContext:
@@ -142,6 +145,9 @@ class SealCheck:
     ok: bool
     problems: list[str] = field(default_factory=list)
     problems_zh: list[str] = field(default_factory=list)
+    revocation_reason: str | None = None  # RFC 5280's reason, by the name of `x509.ReasonFlags`: `key_compromise`
+    revocation_reason_en: str | None = None
+    revocation_reason_zh: str | None = None
 
 
 @dataclass
@@ -290,7 +296,14 @@ def _verdict(field_name: str, status: PdfSignatureStatus, revocation: tuple[date
         ok=not problems and status.bottom_line,
         problems=[en for en, _ in problems],
         problems_zh=[zh for _, zh in problems],
+        **_reason(revocation[1] if revocation else None),
     )
+
+
+def _reason(reason: str | None) -> dict[str, str | None]:
+    """A revocation's reason by its code and in words, as `SealCheck` carries it."""
+    en, zh = revocation_words(reason) if reason else (None, None)
+    return {"revocation_reason": reason, "revocation_reason_en": en, "revocation_reason_zh": zh}
 
 
 def _broken(embedded: Any, reason: str) -> SealCheck:

@@ -1,0 +1,92 @@
+"""Every refusal of the seals package, triggered for real, says in English and in Chinese which value is wrong and
+what to do next: a missing or damaged CRL, a key the passphrase does not open, a token's settings."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.seals.conftest import Sealed
+from zhizhi.errors import ZhizhiError
+from zhizhi.seals import Pkcs11Config, Pkcs11Signer, Trust, current_crl, sign_pdf, signer_for
+from zhizhi.seals.authority import TSA_KEY, Authority
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
+
+
+def _refusal(action: Callable[[], object], value: str) -> ZhizhiError:
+    """The zhizhi error ACTION raises, checked to name VALUE in both languages and to have Chinese text."""
+    with pytest.raises(ZhizhiError) as caught:
+        action()
+    error = caught.value
+    assert error.message_zh and _chinese(error.message_zh), error.message
+    assert not _chinese(error.message), error.message
+    assert value in error.message and value in error.message_zh, (error.message, error.message_zh)
+    return error
+
+
+@pytest.fixture
+def keys(sealed: Sealed, tmp_path: Path) -> Path:
+    """A copy of the sealed workspace's keys folder, free to damage."""
+    return Path(shutil.copytree(sealed.keys_dir, tmp_path / "keys"))
+
+
+def test_a_workspace_without_a_crl_says_how_to_publish_one(tmp_path: Path) -> None:
+    error = _refusal(lambda: current_crl(tmp_path), "crl.pem")
+    assert "zhizhi seal issue" in error.message_zh
+
+
+def test_a_damaged_crl_is_named_before_any_verification(keys: Path, sealed: Sealed) -> None:
+    (Authority.of(keys).folder / "crl.pem").write_text("not a CRL")
+    _refusal(lambda: current_crl(keys), "crl.pem")
+    _refusal(lambda: Trust.of_workspace(keys), "crl.pem")
+
+
+def test_a_key_that_is_not_ecdsa_is_named(keys: Path) -> None:
+    authority = Authority.of(keys)
+    _refusal(lambda: authority.load_key(authority.folder / TSA_KEY), TSA_KEY)  # the timestamping key is RSA
+
+
+def test_a_key_the_passphrase_does_not_open_is_named(keys: Path, sealed: Sealed) -> None:
+    authority = Authority.of(keys)
+    (authority.folder / "passphrase").write_text("another passphrase\n")
+    _refusal(authority.root_key, "root.key.pem")
+    _refusal(lambda: sign_pdf(sealed.report, keys, "LZ"), ".key.pem")
+
+
+def test_a_missing_key_or_passphrase_says_to_restore_it(keys: Path, sealed: Sealed) -> None:
+    authority = Authority.of(keys)
+    (authority.issued_dir / f"{sealed.bureau.serial}.key.pem").unlink()
+    _refusal(lambda: sign_pdf(sealed.report, keys, "LZ"), f"{sealed.bureau.serial}.key.pem")
+    (authority.folder / "passphrase").unlink()
+    _refusal(authority.root_key, "passphrase")
+
+
+@pytest.mark.parametrize(
+    ("content", "value"),
+    [
+        ("module: [unclosed\n", "LZ.pkcs11.yaml"),
+        ("- a list\n", "LZ.pkcs11.yaml"),
+        ("module: m\ntoken_label: t\npin: '1234'\n", "key_label"),
+    ],
+)
+def test_a_bad_token_file_is_named(keys: Path, content: str, value: str) -> None:
+    (Authority.of(keys).folder / "LZ.pkcs11.yaml").write_text(content, "utf-8")
+    error = _refusal(lambda: signer_for(keys, "LZ"), value)
+    assert "LZ.pkcs11.yaml" in error.message_zh  # type: ignore[operator]
+
+
+def test_a_token_without_its_pin_or_its_library_says_what_to_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    signer = Pkcs11Signer(Pkcs11Config.parse({"module": "m", "token_label": "LZ-SEAL", "key_label": "k"}, "x"))
+    monkeypatch.delenv("ZHIZHI_SEAL_PIN", raising=False)
+    _refusal(signer.pyhanko_signer, "ZHIZHI_SEAL_PIN")
+    monkeypatch.setenv("ZHIZHI_SEAL_PIN", "123456")
+    monkeypatch.setitem(sys.modules, "pkcs11", None)  # as on a machine without python-pkcs11
+    monkeypatch.delitem(sys.modules, "pyhanko.sign.pkcs11", raising=False)
+    _refusal(signer.pyhanko_signer, "python-pkcs11")
