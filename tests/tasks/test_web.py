@@ -197,3 +197,23 @@ def test_the_leaders_workload_page_export_and_capacity(desk: Desk) -> None:
     desk.as_user("zhongnan")
     assert desk.web.client.get("/workload").status_code == 403
     assert desk.web.client.get("/api/workload").status_code == 403
+
+
+def test_the_list_says_how_many_parts_are_overdue_and_lists_them_all_on_asking(desk: Desk) -> None:
+    """A county with 60 overdue parts and more: the list shows the 50 most overdue, says how many there are in all and
+    lists every one on asking (the 51st and the other task's part had vanished without a word)."""
+    parts = [{"department": "LZ-CZ-ZN", "title": f"检查第{n}组", "deadline": f"2026-11-{n % 28 + 1:02d}",
+              "evidence": "text"} for n in range(60)]  # fmt: skip
+    body = yaml.safe_dump({"title": "逾期测试任务", "lead": "LZ-CZ", "start": "2026-10-08", "parts": parts},
+                          allow_unicode=True).encode("utf-8")  # fmt: skip
+    desk.as_user("chengzhong")
+    sent = desk.web.client.post("/tasks", data={"csrf_token": desk.web.page_csrf("/tasks")},
+                                files={"file": ("逾期.yaml", body)}, follow_redirects=False)  # fmt: skip
+    assert sent.status_code == 303
+    total = len(desk.web.client.get("/api/tasks/overdue", params={"limit": 1000}).json())
+    assert total > 60
+    listed = desk.page("/tasks").split('id="overdue-parts"')[1].split("</section>")[0]
+    assert len(re.findall(r'<tr id="overdue-\d+">', listed)) == 50
+    assert f'id="overdue-total">{total}<' in listed and f"共 {total} 项逾期分工" in listed
+    every = desk.page("/tasks?overdue=all").split('id="overdue-parts"')[1].split("</section>")[0]
+    assert len(re.findall(r'<tr id="overdue-\d+">', every)) == total and 'id="overdue-more"' not in every

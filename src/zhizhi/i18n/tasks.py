@@ -29,6 +29,8 @@ _ZH = {
     "tasks.file": "任务文件",
     "tasks.create": "创建",
     "tasks.overdue_parts": "逾期分工",
+    "tasks.overdue_more": "共 {total} 项逾期分工，此处列出逾期最久的 {shown} 项。",
+    "tasks.overdue_all": "列出全部",
     "tasks.overdue_help": "本单位牵头、承担或待接收的分工中已过期限仍未办结的，逾期最久的在前。",
     "tasks.no_overdue": "没有逾期分工。",
     "tasks.days_overdue": "逾期天数",
@@ -151,6 +153,8 @@ _EN = {
     "tasks.file": "Task file",
     "tasks.create": "Create",
     "tasks.overdue_parts": "Overdue parts",
+    "tasks.overdue_more": "{total} parts are overdue; the {shown} most overdue are listed here.",
+    "tasks.overdue_all": "List them all",
     "tasks.overdue_help": "Parts your departments lead, own or are offered that are past their deadline, most overdue "
     "first.",
     "tasks.no_overdue": "No overdue parts.",

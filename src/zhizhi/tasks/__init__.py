@@ -7,8 +7,8 @@ The front door:
   `get_task`, `list_tasks`, `task_of` (a part's task);
 - a part's steps: `get_part`, `assign`, `hand_over`, `accept`, `decline`, `withdraw`, `add_evidence`, `finish`,
   `read_evidence` (an `Upload` is a file given as evidence; `too_big` refuses one over the limit);
-- what is shown: `task_rows`, `task_view`, `overdue_parts`, `shown_evidence` (a piece of evidence's name and text,
-  masked for the task's other parties).
+- what is shown: `task_rows`, `task_view`, `overdue_parts` (and `count_overdue`), `shown_evidence` (a piece of
+  evidence's name and text, masked for the task's other parties).
 """
 
 from zhizhi.tasks.evidence import MAX_FILE_BYTES, MAX_FILES, MAX_TEXT, Upload, too_big
@@ -26,7 +26,7 @@ from zhizhi.tasks.parts import (
 )
 from zhizhi.tasks.spec import PartSpec, TaskSpec, parse_task, read_task_bytes, read_task_file
 from zhizhi.tasks.tasks import MAX_NUMBER, STATES, create_task, get_task, list_tasks, task_of
-from zhizhi.tasks.views import overdue_parts, shown_evidence, task_rows, task_view
+from zhizhi.tasks.views import count_overdue, overdue_parts, shown_evidence, task_rows, task_view
 
 __all__ = [
     "MAX_FILES",
@@ -41,6 +41,7 @@ __all__ = [
     "accept",
     "add_evidence",
     "assign",
+    "count_overdue",
     "create_task",
     "decline",
     "finish",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from zhizhi.access.roles import Actor, require
@@ -186,21 +186,7 @@ def overdue_parts(
     of tasks it leads, and parts offered to it. Each says on which side(s) the actor stands."""
     require(actor, "data.read")
     day = today or local_today()
-    query = (
-        select(TaskPart, Task)
-        .join(Task, Task.id == TaskPart.task_id)
-        .where(TaskPart.status == "open", TaskPart.deadline < day)
-        .order_by(TaskPart.deadline, TaskPart.id)
-        .limit(limit)
-    )
-    if not actor.is_operator:
-        mine = subtree(actor)
-        offered = select(TaskHandover.part_id).where(
-            TaskHandover.status == "pending", TaskHandover.to_department_id.in_(mine)
-        )
-        query = query.where(
-            or_(TaskPart.department_id.in_(mine), Task.lead_department_id.in_(mine), TaskPart.id.in_(offered))
-        )
+    query = _overdue(actor, day).order_by(TaskPart.deadline, TaskPart.id).limit(limit)
     names, rows = Names(session), []
     for part, task in session.execute(query):
         sides = [side for side, department in (("lead", task.lead_department_id), ("owner", part.department_id))
@@ -212,3 +198,26 @@ def overdue_parts(
             "days_overdue": (day - part.deadline).days, "sides": sides or ["receiver"],
         })  # fmt: skip
     return rows
+
+
+def count_overdue(session: Session, actor: Actor, *, today: date | None = None) -> int:
+    """How many parts `overdue_parts` has for the actor in all (a page shows the most overdue of them)."""
+    require(actor, "data.read")
+    return session.scalar(select(func.count()).select_from(_overdue(actor, today or local_today()).subquery())) or 0
+
+
+def _overdue(actor: Actor, day: date) -> Select[TaskPart, Task]:
+    """The open parts past their deadline on `day` that concern the actor's subtree, with their tasks."""
+    query = (
+        select(TaskPart, Task)
+        .join(Task, Task.id == TaskPart.task_id)
+        .where(TaskPart.status == "open", TaskPart.deadline < day)
+    )
+    if actor.is_operator:
+        return query
+    mine = subtree(actor)
+    pending = TaskHandover.status == "pending"
+    offered = select(TaskHandover.part_id).where(pending, TaskHandover.to_department_id.in_(mine))
+    return query.where(
+        or_(TaskPart.department_id.in_(mine), Task.lead_department_id.in_(mine), TaskPart.id.in_(offered))
+    )

@@ -5,7 +5,7 @@ to the task it changed."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
@@ -43,6 +43,9 @@ def _leader(actor: Actor) -> bool:
     return actor.is_operator or Role.LEADER in actor.roles
 
 
+OVERDUE_SHOWN, OVERDUE_ALL = 50, 2000  # overdue parts on the list page, and with ?overdue=all
+
+
 @router.get("/tasks", response_class=HTMLResponse)
 def show_tasks(
     request: Request,
@@ -50,15 +53,18 @@ def show_tasks(
     actor: PageDataReader,
     pager: Paging,
     state: Annotated[str, Query(max_length=16)] = "",
+    overdue: Annotated[Literal["", "all"], Query()] = "",
 ) -> Response:
-    """The tasks the caller sees, newest first, filtered by state; the overdue parts on the caller's side."""
+    """The tasks the caller sees, newest first, filtered by state; the overdue parts on the caller's side, the 50
+    most overdue (`?overdue=all`: up to 2,000) with how many there are in all."""
     found = tasks.list_tasks(db, actor, state=state or None, limit=pager.limit, offset=pager.offset)
     context = {
         "rows": tasks.task_rows(db, pager.rows(found)),
         "state": state,
         "states": tasks.STATES,
         "pager": pager.keep({"state": state}),  # not the notice of what was done
-        "overdue": tasks.overdue_parts(db, actor, limit=50),
+        "overdue": tasks.overdue_parts(db, actor, limit=OVERDUE_ALL if overdue else OVERDUE_SHOWN),
+        "overdue_total": tasks.count_overdue(db, actor),
         "leader": _leader(actor),
         "done": request.query_params.get("done", "")[:16],
     }
