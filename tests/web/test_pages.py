@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.conftest import OPERATOR, Web
+from zhizhi.access import create_token, set_active
 from zhizhi.i18n import MESSAGES
 from zhizhi.reports import install_builtin, parse_period, retire, run_report
 
@@ -64,6 +65,12 @@ def test_home_shows_the_workspace_state(web: Web) -> None:
     page = web.client.get("/").text
     assert "测试市市场监督管理局" in page and "工作区概况" in page
     assert re.search(r'id="count-departments">17<', page) and re.search(r'id="count-users">9<', page)
+    assert re.search(r'id="count-tokens">0<', page)
+    with web.sessions() as session, session.begin():
+        create_token(session, OPERATOR, name="平台对接", username="registrar")
+        create_token(session, OPERATOR, name="已停用人员的", username="yufeng")
+        set_active(session, OPERATOR, "yufeng", active=False)  # a disabled user's token opens nothing
+    assert re.search(r'id="count-tokens">1<', web.client.get("/").text)
 
 
 def test_the_language_switch_turns_the_ui_english(web: Web) -> None:

@@ -41,7 +41,10 @@ def overview(session: Session, workspace: Workspace, actor: Actor) -> dict[str, 
             "departments": _count(session, select(Department.id).where(in_subtree)),
             "active_users": _count(session, people.where(User.is_active.is_(True))),
             "active_tokens": _count(
-                session, select(ApiToken.id).where(ApiToken.revoked_at.is_(None), ApiToken.user_id.in_(people))
+                session,  # a disabled user's tokens open nothing
+                select(ApiToken.id).where(
+                    ApiToken.revoked_at.is_(None), ApiToken.user_id.in_(people.where(User.is_active.is_(True)))
+                ),
             ),
             "audit_events": _count(session, select(AuditEvent.seq).where(audit.in_scope(actor))),
         },
