@@ -69,7 +69,7 @@ def produce(job: Job) -> Iterator[Opened | Prepared]:
     yield Opened(reading.label, reading.encoding)
     sheets = _Sheets(job, reading, fixed_header)
     skips_taken = 0
-    for chunk in reading.chunks:
+    for chunk in _first_short(reading.chunks):
         source = sheets.source_for(chunk)
         skips, skips_taken = reading.skipped[skips_taken:], len(reading.skipped)
         if source is None:  # a sheet of notes or codes beside the data: its rows are skipped, each with its reason
@@ -82,6 +82,24 @@ def produce(job: Job) -> Iterator[Opened | Prepared]:
     sheets.check_some_read()
     last = reading.skipped[skips_taken:]
     yield Prepared(None, skips=last, last=True, watermark=reading.watermark, written_as=sheets.written_as())
+
+
+FIRST_ROWS = 5_000
+
+
+def _first_short(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+    """The chunks, the file's first one cut after FIRST_ROWS rows: the writer waits for the first chunk to be read
+    and mapped, and for nothing after it, so a short first chunk starts it sooner."""
+    first = next(chunks, None)
+    if first is None:
+        return
+    if first.frame.height <= FIRST_ROWS:
+        yield first
+    else:
+        for start, stop in ((0, FIRST_ROWS), (FIRST_ROWS, first.frame.height)):
+            numbers = {c: [at - start for at in rows if start <= at < stop] for c, rows in first.numbers.items()}
+            yield Chunk(first.sheet, first.frame.slice(start, stop - start), {c: r for c, r in numbers.items() if r})
+    yield from chunks
 
 
 class _Sheets:
