@@ -17,13 +17,15 @@ from typer.testing import CliRunner
 from tests.conftest import OPERATOR, outbox
 from tests.ingest.test_pipeline import _codes, _row, _source, _write
 from tests.ledger.facts import erasures
+from zhizhi.access import Actor, Role
 from zhizhi.cli.main import app
 from zhizhi.config import Workspace
 from zhizhi.config.keys import PUBLIC_KEY, ensure_signing_key
-from zhizhi.errors import ConfigError, ConflictError, InputError
+from zhizhi.errors import ConfigError, ConflictError, InputError, PermissionDeniedError
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.ledger import append, check_proof, make_proof, sign_head, verify_ledger
-from zhizhi.store.tables import Delivery, LedgerEntry
+from zhizhi.ledger.restore import set_aside_witness
+from zhizhi.store.tables import AuditEvent, Delivery, LedgerEntry
 
 runner = CliRunner()
 
@@ -151,6 +153,51 @@ def test_a_first_entry_other_than_the_kept_copys_is_refused_until_the_copy_is_mo
     assert _verify(sessions, keys)["ok"]
     with sessions() as session, session.begin():
         assert sign_head(session, keys).seq == 2
+
+
+def test_a_backup_restored_on_purpose_is_said_so_the_copy_set_aside_and_the_restored_head_signed(
+    sessions: sessionmaker[Session], engine: Engine, keys: Path
+) -> None:
+    """A restore takes the database back before the last checkpoint the copy beside the keys kept: verify and sign
+    refused it for good, and their message said only to find out what happened. The error names the step; the
+    operator says why, the copy is kept under another name, audited, and the restored head is signed."""
+    _append(sessions, 3)
+    with sessions() as session, session.begin():
+        sign_head(session, keys)
+    _append(sessions, 2, start=4)
+    with sessions() as session, session.begin():
+        sign_head(session, keys)
+    _tamper(engine, "DELETE FROM ledger_entries WHERE seq >= 4", "DELETE FROM ledger_checkpoints WHERE seq = 5")
+    with sessions() as session, session.begin(), pytest.raises(ConflictError, match="zhizhi ledger restored"):
+        sign_head(session, keys)
+    with sessions() as session, session.begin(), pytest.raises(InputError, match="reason"):
+        set_aside_witness(session, OPERATOR, keys, "  ")
+    with sessions() as session, session.begin(), pytest.raises(PermissionDeniedError):
+        set_aside_witness(session, Actor("steward", 1, 1, "/1/", frozenset({Role.ADMIN})), keys, "x")
+    with sessions() as session, session.begin():
+        found = set_aside_witness(session, OPERATOR, keys, "恢复 12月6日 23:00 的备份（磁盘故障）")
+    assert (found["kept_seq"], found["entries"]) == (5, 3) and "were lost" in found["problem"]
+    assert not (keys / "ledger-witness.json").exists() and Path(found["set_aside_as"]).is_file()
+    with sessions() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "ledger.witness_set_aside")).one()
+        assert "磁盘故障" in (event.detail or "")
+    assert _verify(sessions, keys)["ok"]
+    with sessions() as session, session.begin():
+        assert sign_head(session, keys).seq == 3
+    with sessions() as session, session.begin(), pytest.raises(ConflictError, match="nothing to set aside"):
+        set_aside_witness(session, OPERATOR, keys, "again")
+
+
+def test_a_ledger_itself_broken_is_not_mended_by_setting_the_copy_aside(
+    sessions: sessionmaker[Session], engine: Engine, keys: Path
+) -> None:
+    _append(sessions, 3)
+    with sessions() as session, session.begin():
+        sign_head(session, keys)
+    _tamper(engine, "UPDATE ledger_entries SET payload = '{\"n\": 9}' WHERE seq = 2")
+    with sessions() as session, session.begin(), pytest.raises(ConflictError, match="broken at entry 2"):
+        set_aside_witness(session, OPERATOR, keys, "恢复备份")
+    assert (keys / "ledger-witness.json").is_file()
 
 
 def test_a_checkpoint_whose_copy_cannot_be_kept_is_signed_all_the_same_and_said(

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import typer
 
-from zhizhi.cli.common import JsonOption, Table, console, emit, output_file, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, output_file, transaction
 from zhizhi.errors import InputError, NotFoundError
 from zhizhi.ledger import check_proof, make_proof, sign_head, verify_ledger
 from zhizhi.ledger.chain import latest_seq, recent
 from zhizhi.ledger.proofs import read_proof
+from zhizhi.ledger.restore import set_aside_witness
 
 app = typer.Typer(help="The ledger: verify it, sign its head, export and check proofs.", no_args_is_help=True)
 
@@ -51,6 +52,29 @@ def checkpoint(ctx: typer.Context, as_json: bool = JsonOption) -> None:
         signed.as_dict(),
         as_json,
         lambda: console.print(f"Signed entries 1-{signed.seq}, head {signed.head_hash}, key {signed.key_fingerprint}."),
+    )
+
+
+@app.command("restored")
+def restored(
+    ctx: typer.Context,
+    reason: str = typer.Option(..., "--reason", help="Which backup was restored (or which database given), when, why."),
+    as_json: bool = JsonOption,
+) -> None:
+    """After a database restored from a backup (or another database) on purpose: set the checkpoint kept beside the
+    keys aside (renamed, kept as the old ledger's proof; audited) and sign the restored ledger's head."""
+    with transaction(ctx) as (workspace, session):
+        found = set_aside_witness(session, operator(), workspace.keys_dir, reason)
+    with transaction(ctx) as (workspace, session):
+        signed = sign_head(session, workspace.keys_dir)
+    found |= {"signed": signed.as_dict()}
+    emit(
+        found,
+        as_json,
+        lambda: console.print(
+            f"The kept checkpoint is set aside as {found['set_aside_as']} ({found['problem']}). "
+            f"Signed entries 1-{signed.seq} of the restored ledger, head {signed.head_hash}."
+        ),
     )
 
 

@@ -19,6 +19,8 @@ from zhizhi.delivery.platforms import (
 )
 from zhizhi.delivery.send import send_once
 from zhizhi.delivery.steward import give_up, resend, retry
+from zhizhi.errors import ZhizhiError
+from zhizhi.i18n import cli_locale
 from zhizhi.ledger import sign_if_due
 
 app = typer.Typer(help="Targets: the platforms records are delivered to.", no_args_is_help=True)
@@ -77,6 +79,7 @@ def send(
 ) -> None:
     """Send what is due to each target, batch after batch, until nothing is due (each batch its own transaction)."""
     totals: dict[str, dict[str, int]] = {}
+    unsigned: ZhizhiError | None = None
     with store(ctx) as (workspace, sessions):
         chosen = [load_target(workspace.root, name) for name in names] if names else load_targets(workspace.root)
         release_stranded(sessions)  # holds that wait for nothing (a settle that could not see them): due now
@@ -90,8 +93,11 @@ def send(
                     break
             totals[target.name] = done
         if any(totals.values()):  # what was recorded, signed before the command ends: no forgery can join it unseen
-            with sessions() as session, session.begin():
-                sign_if_due(session, workspace.keys_dir, every_entries=1, every_minutes=0)
+            try:
+                with sessions() as session, session.begin():
+                    sign_if_due(session, workspace.keys_dir, every_entries=1, every_minutes=0)
+            except ZhizhiError as exc:  # sent and recorded all the same: say so, then why nothing was signed
+                unsigned = exc
 
     def show() -> None:
         for name, done in totals.items():
@@ -99,6 +105,10 @@ def send(
             console.print(f"{name}: {figures}")
 
     emit(totals, as_json, show)
+    if unsigned is not None:
+        said = unsigned.localized(cli_locale())
+        typer.echo(f"警告：已发送并记录，但账本未签名：{said}" if cli_locale() == "zh-CN" else
+                   f"warning: sent and recorded, but the ledger was not signed: {said}", err=True)  # fmt: skip
 
 
 @app.command("retry")

@@ -30,6 +30,7 @@ from zhizhi.delivery.outbox import release_stranded
 from zhizhi.delivery.send import SendReport, send_once
 from zhizhi.delivery.targets import FILES, TargetConfig
 from zhizhi.delivery.wake import DOORBELL, Backoff, Doorbell, Listener, Watcher
+from zhizhi.errors import ZhizhiError
 from zhizhi.ledger import sign_if_due
 from zhizhi.store import background
 from zhizhi.store.engine import READING
@@ -39,6 +40,7 @@ log = logging.getLogger("zhizhi.delivery")
 
 ERROR_PAUSE = 5.0  # seconds after an unexpected error before the loop tries again
 STRANDED_SECONDS = 30.0  # how often the worker looks for holds that wait for nothing (outbox.stranded)
+REFUSED_CHECKPOINT_SECONDS = 300  # how long a worker waits before asking again to sign a ledger that refused
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class Worker:
     listener: Listener | Watcher | None = field(default=None, init=False)  # commits of other processes ring
     _loops: dict[str, threading.Thread] = field(default_factory=dict)
     _swept: float = field(default=-STRANDED_SECONDS, init=False)  # when stranded holds were last looked for
+    _unsigned_until: float = field(default=0.0, init=False)  # a refused checkpoint is not asked again before then
 
     def run(self) -> None:
         """Start and watch the loops until `stop` is set, then wait for each to finish its batch."""
@@ -136,11 +139,16 @@ class Worker:
         if self.checkpoints is None:
             return
         every = self.checkpoints
+        if time.monotonic() < self._unsigned_until:
+            return
         try:
             if self._all_signed():
                 return
             with self.sessions() as session, session.begin():
                 sign_if_due(session, every.keys_dir, every_entries=every.entries, every_minutes=every.minutes)
+        except ZhizhiError as exc:  # the ledger refuses to be signed: the operator's to settle, said once a while
+            self._unsigned_until = time.monotonic() + REFUSED_CHECKPOINT_SECONDS
+            log.error("the ledger's head is not signed (asked again in %d s): %s", REFUSED_CHECKPOINT_SECONDS, exc)
         except Exception:
             log.exception("signing a ledger checkpoint failed; trying again later")
 

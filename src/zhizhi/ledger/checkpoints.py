@@ -78,6 +78,7 @@ def public_key_pem(keys_dir: Path) -> str:
 
 
 WITNESS = "ledger-witness.json"
+RESTORED = "`zhizhi ledger restored --reason ...` sets the copy aside, kept as the old ledger's proof"
 """The last checkpoint signed, kept beside the keys, outside the database: deleting the newest entries together with
 their checkpoints from the database does not delete it."""
 
@@ -110,15 +111,18 @@ def witnessed(session: Session, keys_dir: Path, entries: int, public: Ed25519Pub
         return Witnessed(
             0,
             f"{where} was signed for a ledger whose first entry differs from this database's: the first entry was "
-            f"changed, or the workspace was given another database (then move `{path.name}` aside, keeping it as "
-            "the old ledger's proof, and sign again)",
+            f"changed, or the workspace was given another database on purpose (then {RESTORED})",
         )
     if public is not None and not signature_ok(signed, public):
         return Witnessed(0, f"{where} is not signed by this workspace's key")
     if signed.seq > entries:
-        return Witnessed(0, f"{where} signed entries up to {signed.seq}: entries after {entries} were lost")
+        return Witnessed(
+            0,
+            f"{where} signed entries up to {signed.seq}: entries after {entries} were lost (if a backup was restored "
+            f"on purpose, {RESTORED})",
+        )
     if session.scalar(select(LedgerEntry.hash).where(LedgerEntry.seq == signed.seq)) != signed.head_hash:
-        return Witnessed(0, f"{where} does not match the chain")
+        return Witnessed(0, f"{where} does not match the chain (if a backup was restored on purpose, {RESTORED})")
     return Witnessed(signed.seq)
 
 
@@ -156,7 +160,8 @@ def sign_head(session: Session, keys_dir: Path) -> Signed:
         raise ConflictError(
             f"Not signed: {kept.problem}. Run `zhizhi ledger verify` and find out what happened to the ledger.",
             zh=f"未签名：保存在密钥旁的最近签名检查点与账本不符（{kept.problem}）。"
-            "请运行 `zhizhi ledger verify` 查明原因。",
+            "请运行 `zhizhi ledger verify` 查明原因；如果是有意恢复了备份或换了数据库，"
+            "请运行 `zhizhi ledger restored --reason ...` 移开旧的检查点（保留为旧账本的证明）。",
         )
     tail = unsigned_entries(session, after=max(last_signed(session), kept.covers), head=seq)
     if tail.bad_seq is not None:

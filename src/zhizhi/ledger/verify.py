@@ -35,9 +35,10 @@ class LedgerCheck:
         return asdict(self)
 
 
-def verify_ledger(session: Session, keys_dir: Path) -> LedgerCheck:
+def verify_ledger(session: Session, keys_dir: Path, *, witness: bool = True) -> LedgerCheck:
     """Name the first edited, deleted, inserted or reordered entry, the first checkpoint that does not hold, or the
-    first entry after the last checkpoint that the outbox does not bear out; count the entries no checkpoint signs."""
+    first entry after the last checkpoint that the outbox does not bear out; count the entries no checkpoint signs.
+    `witness`: hold the checkpoint kept beside the keys against the chain too (`zhizhi.ledger.restore` asks without)."""
     public = _public_key(keys_dir)
     # The checkpoints first: one a worker signs while the chain is walked then covers entries the walk sees.
     signed = checkpoints(session)
@@ -55,10 +56,10 @@ def verify_ledger(session: Session, keys_dir: Path) -> LedgerCheck:
         if not signature_ok(checkpoint, public):
             problem = f"the checkpoint of entry {checkpoint.seq} is not signed by this workspace's key"
             return LedgerCheck(False, chain.entries, chain.head_hash, len(signed), checkpoint.seq, problem)
-    kept = witnessed(session, keys_dir, chain.entries, public)
-    if kept.problem is not None:
+    kept = witnessed(session, keys_dir, chain.entries, public) if witness else None
+    if kept is not None and kept.problem is not None:
         return LedgerCheck(False, chain.entries, chain.head_hash, len(signed), chain.entries + 1, kept.problem)
-    after = max(max((c.seq for c in signed), default=0), kept.covers)
+    after = max(max((c.seq for c in signed), default=0), kept.covers if kept is not None else 0)
     tail = unsigned_entries(session, after=after, head=chain.entries)
     start = tail.first if tail.count else None
     if tail.bad_seq is not None:
