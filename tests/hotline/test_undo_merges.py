@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR
 from tests.hotline.desk import HEADER_12315, ingest_all, write_export, zz
 from tests.hotline.test_cases import _actor, _case_of, _record
 from zhizhi.config import Workspace
-from zhizhi.hotline import case_view, load_calendar, merge_cases, split, take_in
+from zhizhi.errors import InputError
+from zhizhi.hotline import case_view, decide, list_cases, load_calendar, merge_cases, split, take_in
+from zhizhi.store.tables import AuditEvent, CaseTicket
 
 GLASSES = ["T009", "2026-03-05 10:00:00", "投诉", "赵六", "13800000009", "柳州市城中区明珠眼镜店", "",
            "柳州市城中区五一路3号", "眼镜店配的镜片度数不对，要求重新配镜", "待受理"]  # fmt: skip
@@ -58,4 +62,47 @@ def test_a_merged_case_runs_no_clock(workspace: Workspace, city: sessionmaker[Se
     code, out = zz(workspace, "cases", "list", "--stage", "merged", "--json")
     assert code == 0 and '"next_deadline": null' in out and '"clock": null' in out
 
+
+def test_a_case_whose_every_ticket_was_split_off_is_closed_not_left_open_and_empty(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    _desk(workspace, city, tmp_path)
+    calendar = load_calendar(workspace.root)
+    with city() as session, session.begin():
+        glasses, shoe = _case_of(session, "T009").number, _case_of(session, "T011").number
+        _merge(session, "T012", "T011")  # the shoe case holds two tickets
+        _merge(session, "T011", "T009")  # and is merged into the older glasses case
+        _split(session, workspace, "T009")  # the glasses case's own ticket leaves for a case of its own
+        assert _split(session, workspace, "T011") == shoe  # both of the shoe case's tickets go back
+    with city() as session, session.begin():
+        case = next(c for c in list_cases(session, OPERATOR, stage="merged") if c.number == glasses)
+        assert case.stage == "merged" and shoe in (case.routed_by or "")
+        assert glasses not in {c.number for c in list_cases(session, OPERATOR)}
+        view = case_view(session, OPERATOR, case, calendar)
+        assert view["tickets"] == [] and view["clocks"] == [] and view["next_deadline"] is None
+        with pytest.raises(InputError, match="merged"):
+            decide(session, _actor(session, "hotline"), workspace, case, "accepted")
+        split_events = session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "case.split",
+                                                                       AuditEvent.object_id == glasses))  # fmt: skip
+        assert any('"left_empty"' in (detail or "") for detail in split_events)
+
+
+@pytest.mark.parametrize("order", [("T011", "T012"), ("T012", "T012")])
+def test_two_merges_in_a_row_are_undone_in_either_order(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path, order: tuple[str, str]
+) -> None:
+    _desk(workspace, city, tmp_path)
+    with city() as session, session.begin():
+        numbers = {n: _case_of(session, n).number for n in ("T009", "T011", "T012")}
+        _merge(session, "T012", "T011")  # A into B
+        _merge(session, "T011", "T009")  # then B into C
+        assert {_case_of(session, n).number for n in numbers} == {numbers["T009"]}
+        for ticket in order:  # B's ticket undoes B's merge; A's ticket, the latest merge it came by, then its own
+            _split(session, workspace, ticket)
+    with city() as session:
+        for ticket, number in numbers.items():
+            case = _case_of(session, ticket)
+            assert (case.number, case.stage) == (number, "received")
+            (link,) = session.scalars(select(CaseTicket).where(CaseTicket.case_id == case.id))
+            assert (link.how, link.from_case_id, link.origins) == ("first", None, None)  # as it was before
 

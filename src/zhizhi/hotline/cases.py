@@ -124,11 +124,12 @@ def merge_cases(session: Session, actor: Actor, moving: Case, target: Case, *, h
     if target.decision is not None and workspace is None:
         raise InputError(f"Case {target.number} was decided: its answer goes to the tickets joining it.",
                          zh=f"案件 {target.number} 已作出决定，并入的工单须补发答复。")  # fmt: skip
-    joining = list(session.scalars(select(CaseTicket.record_id).where(CaseTicket.case_id == moving.id)))
-    moved = _count(session.execute(
-        update(CaseTicket).where(CaseTicket.case_id == moving.id)
-        .values(case_id=target.id, from_case_id=moving.id, how=how, joined_at=utcnow(), joined_by=actor.name)
-    ))  # fmt: skip
+    links = list(session.scalars(select(CaseTicket).where(CaseTicket.case_id == moving.id)))
+    joining, moved, now = [link.record_id for link in links], len(links), utcnow()
+    for link in links:  # every merge kept, not only the last: each is undone in any order
+        link.origins = json.dumps([*origins_of(link), {"case": moving.id, "how": link.how}])
+        link.case_id, link.from_case_id, link.how = target.id, moving.id, how
+        link.joined_at, link.joined_by = now, actor.name
     moving.stage, moving.routed_by, moving.updated_at = "merged", f"并入 {target.number}", utcnow()
     target.updated_at = utcnow()
     inside = select(CaseTicket.record_id).where(CaseTicket.case_id == target.id)
@@ -158,26 +159,44 @@ def split(session: Session, actor: Actor, workspace: Workspace, record_id: int, 
         raise NotFoundError(f"Ticket record {record_id} is in no case.", zh=f"工单记录 {record_id} 不在任何案件中。")
     case = session.get_one(Case, ticket.case_id)
     writable(session, actor, case)
+    if ticket.from_case_id is not None:  # its case's own tickets split off before, it may be the last one left
+        return _undo_merge(session, actor, workspace, case, session.get_one(Case, ticket.from_case_id), reason)
     count = session.scalar(select(func.count()).where(CaseTicket.case_id == case.id)) or 0
     if count < 2:
         raise InputError(f"Case {case.number} holds only this ticket: nothing to split.",
                          zh=f"案件 {case.number} 只有这一张工单，无需拆分。")  # fmt: skip
-    if ticket.from_case_id is not None:
-        back = session.get_one(Case, ticket.from_case_id)
-        moved = _count(session.execute(
-            update(CaseTicket).where(CaseTicket.case_id == case.id, CaseTicket.from_case_id == back.id)
-            .values(case_id=back.id, from_case_id=None, how="split", joined_at=utcnow(), joined_by=actor.name)
-        ))  # fmt: skip
-        back.stage = _stage_of(back)
-        back.routed_by = f"从 {case.number} 拆回"
-        back.updated_at = case.updated_at = utcnow()
-        session.flush()
-        as_its_tickets(session, case)
-        as_its_tickets(session, back)  # open again: of its tickets' kind, received when its first was
-        audit(session, actor, "case.split", object_type="case", object_id=case.number,
-              detail={"tickets": moved, "to": back.number, "reason": reason})  # fmt: skip
-        return back
     return leave_alone(session, actor, workspace, ticket, case, reason)
+
+
+def _undo_merge(session: Session, actor: Actor, workspace: Workspace, case: Case, back: Case, reason: str) -> Case:
+    """Every ticket that came with `back` goes back to it, as it was there, and `back` is open again; a case left with
+    no ticket is closed as `merged`, pointing to where they went."""
+    links = list(session.scalars(select(CaseTicket).where(CaseTicket.case_id == case.id,
+                                                          CaseTicket.from_case_id == back.id)))  # fmt: skip
+    now = utcnow()
+    for link in links:
+        earlier = origins_of(link)
+        came = earlier.pop()  # this merge; the ones before it stay, to be undone in their turn
+        link.case_id, link.how, link.joined_at, link.joined_by = back.id, came.get("how") or "split", now, actor.name
+        link.from_case_id = earlier[-1]["case"] if earlier else None
+        link.origins = json.dumps(earlier) if earlier else None
+    back.stage = _stage_of(back)
+    back.routed_by = f"从 {case.number} 拆回"
+    back.updated_at = case.updated_at = now
+    session.flush()
+    changed = as_its_tickets(session, case, workspace=workspace, left=True, gone_to=back)
+    as_its_tickets(session, back)  # open again: of its tickets' kind, received when its first was
+    audit(session, actor, "case.split", object_type="case", object_id=case.number,
+          detail={"tickets": len(links), "to": back.number, "reason": reason, **changed})
+    return back
+
+
+def origins_of(link: CaseTicket) -> list[dict[str, Any]]:
+    """The merges that moved a ticket, oldest first: the case it came with and how it was there (a move stored before
+    they were kept has only its last)."""
+    if link.origins:
+        return list(json.loads(link.origins))
+    return [{"case": link.from_case_id, "how": "split"}] if link.from_case_id is not None else []
 
 
 def leave_alone(
@@ -190,7 +209,7 @@ def leave_alone(
     answer = ticket.answer_version_id  # what its platform holds, until the new case is decided
     session.delete(ticket)
     session.flush()
-    as_its_tickets(session, case)
+    changed = as_its_tickets(session, case, workspace=workspace, left=True)
     new = open_case(session, actor, workspace, record_id, data, case.desk_id)
     session.get_one(CaseTicket, record_id).answer_version_id = answer
     apart = session.scalar(select(CaseSuggestion).where(CaseSuggestion.record_id == record_id,
@@ -202,32 +221,36 @@ def leave_alone(
     apart.status, apart.decided_at, apart.decided_by = "apart", utcnow(), actor.name
     case.updated_at = utcnow()
     audit(session, actor, "case.split", object_type="case", object_id=case.number,
-          detail={"record": record_id, "to": new.number, "reason": reason})  # fmt: skip
+          detail={"record": record_id, "to": new.number, "reason": reason, **changed})
     return new
 
 
-def as_its_tickets(session: Session, case: Case) -> None:
+def as_its_tickets(session: Session, case: Case, *, workspace: Workspace | None = None, left: bool = False,
+                   gone_to: Case | None = None) -> dict[str, Any]:  # fmt: skip
     """A case left by a split is received when its first ticket left was (a ticket that moved its receipt back has
     gone: its clocks would breach on another ticket's day), and, undecided, is of that ticket's kind (a report
-    split off a complaint's case leaves a complaint, on the complaint's clock)."""
-    found = session.scalars(
-        select(RecordVersion.data)
-        .join(Record, Record.version_id == RecordVersion.id)
-        .join(CaseTicket, CaseTicket.record_id == Record.id)
-        .where(CaseTicket.case_id == case.id)
-    )
-    tickets = [json.loads(data) for data in found]
+    split off a complaint's case leaves a complaint, on the complaint's clock). A case left with no ticket is closed
+    as `merged`, pointing to `gone_to`: nothing is left to handle, answer or count. Returns what changed, for the
+    audit."""
+    tickets = case_tickets(session, case)
     if not tickets:
-        return
-    kind, moment = case_kind_and_receipt(tickets)
+        return _left_empty(session, case, gone_to) if case.stage != "merged" else {}
+    kind, moment = case_kind_and_receipt(data for _, data in tickets)
     case.received_at = moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment
     case.received_on = case.received_at.astimezone(LOCAL_TZ).date()
     if case.decision is None:
         case.kind = kind
+    return {}
 
 
-def _count(result: Any) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
+def _left_empty(session: Session, case: Case, gone_to: Case | None) -> dict[str, Any]:
+    """A case whose every ticket went elsewhere: `merged` (out of lists, clocks and figures), its open suggestions
+    void; its number leads to the case its last tickets went to."""
+    case.stage, case.updated_at = "merged", utcnow()
+    case.routed_by = f"工单均已移出，拆回 {gone_to.number}" if gone_to is not None else "工单均已移出"
+    session.execute(update(CaseSuggestion).where(CaseSuggestion.case_id == case.id, CaseSuggestion.status == "open")
+                    .values(status="void", decided_at=utcnow()))  # fmt: skip
+    return {"left_empty": case.number}
 
 
 def _stage_of(case: Case) -> str:
