@@ -16,7 +16,7 @@ from tests.hotline.test_cases import _actor, _case_of, _record
 from zhizhi.config import Workspace
 from zhizhi.errors import InputError
 from zhizhi.hotline import case_view, decide, list_cases, load_calendar, merge_cases, split, take_in
-from zhizhi.store.tables import AuditEvent, CaseTicket
+from zhizhi.store.tables import AuditEvent, CaseTicket, Department
 
 GLASSES = ["T009", "2026-03-05 10:00:00", "投诉", "赵六", "13800000009", "柳州市城中区明珠眼镜店", "",
            "柳州市城中区五一路3号", "眼镜店配的镜片度数不对，要求重新配镜", "待受理"]  # fmt: skip
@@ -105,4 +105,24 @@ def test_two_merges_in_a_row_are_undone_in_either_order(
             assert (case.number, case.stage) == (number, "received")
             (link,) = session.scalars(select(CaseTicket).where(CaseTicket.case_id == case.id))
             assert (link.how, link.from_case_id, link.origins) == ("first", None, None)  # as it was before
+
+
+def test_a_case_that_lost_its_first_ticket_takes_respondent_and_office_from_the_next(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    _desk(workspace, city, tmp_path)
+    with city() as session, session.begin():
+        glasses = _case_of(session, "T009")
+        zn = session.scalar(select(Department.id).where(Department.code == "LZ-CZ-ZN"))
+        assert (glasses.respondent_name, glasses.office_id) == ("柳州市城中区明珠眼镜店", zn)
+        _merge(session, "T011", "T009")
+        assert _case_of(session, "T009").office_id == zn  # a merge keeps the older case's office (Art 13)
+        _split(session, workspace, "T009")  # its first ticket leaves: the shoe shop's ticket is all it holds
+    with city() as session:
+        left = session.scalar(select(CaseTicket.case_id).where(CaseTicket.record_id == _record(session, "T011")))
+        case = _case_of(session, "T011")
+        assert case.id == left and case.number == glasses.number
+        ln = session.scalar(select(Department.id).where(Department.code == "LZ-LN"))
+        assert (case.respondent_name, case.respondent_address) == ("柳州市柳南区步步高鞋店", "柳州市柳南区航生路1号")
+        assert case.respondent_division == "450204" and case.office_id == ln and "柳南区" in (case.routed_by or "")
 

@@ -25,9 +25,10 @@ from zhizhi.access.roles import Actor, Role, require
 from zhizhi.config import Workspace
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError
 from zhizhi.hotline.answers import answer_tickets
-from zhizhi.hotline.history import case_kind_and_receipt, kept_apart
-from zhizhi.hotline.routing import OPEN_STAGES, least_loaded
-from zhizhi.hotline.take import open_case
+from zhizhi.hotline.history import first_ticket, kept_apart, ticket_moment
+from zhizhi.hotline.respondents import Register
+from zhizhi.hotline.routing import OPEN_STAGES, Router, least_loaded, load_routing
+from zhizhi.hotline.take import open_case, respondent_of
 from zhizhi.records.ticket import KINDS
 from zhizhi.records.ticket_answer import DECISIONS
 from zhizhi.store.tables import (
@@ -229,18 +230,38 @@ def as_its_tickets(session: Session, case: Case, *, workspace: Workspace | None 
                    gone_to: Case | None = None) -> dict[str, Any]:  # fmt: skip
     """A case left by a split is received when its first ticket left was (a ticket that moved its receipt back has
     gone: its clocks would breach on another ticket's day), and, undecided, is of that ticket's kind (a report
-    split off a complaint's case leaves a complaint, on the complaint's clock). A case left with no ticket is closed
-    as `merged`, pointing to `gone_to`: nothing is left to handle, answer or count. Returns what changed, for the
-    audit."""
+    split off a complaint's case leaves a complaint, on the complaint's clock). With `left` (tickets left it) and
+    its first ticket gone, it takes its respondent and register entity from the ticket it is now received by, and,
+    undecided, its office by the routing rules (`workspace`). A case left with no ticket is closed as `merged`,
+    pointing to `gone_to`: nothing is left to handle, answer or count. Returns what changed, for the audit."""
     tickets = case_tickets(session, case)
     if not tickets:
         return _left_empty(session, case, gone_to) if case.stage != "merged" else {}
-    kind, moment = case_kind_and_receipt(data for _, data in tickets)
+    first = first_ticket(data for _, data in tickets)
+    kind, moment = first.get("kind") or "other", ticket_moment(first)
     case.received_at = moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment
     case.received_on = case.received_at.astimezone(LOCAL_TZ).date()
     if case.decision is None:
         case.kind = kind
-    return {}
+    if not left or any(link.how == "first" for link, _ in tickets):
+        return {}
+    return _from_first(session, case, first, workspace)
+
+
+def _from_first(session: Session, case: Case, first: dict[str, Any], workspace: Workspace | None) -> dict[str, Any]:
+    """The respondent, entity and (undecided, with `workspace`) office of the ticket a case is now received by."""
+    columns, facts = respondent_of(Register(session, [first]), first, case.kind)
+    changed: dict[str, Any] = {}
+    for name, value in columns.items():
+        if getattr(case, name) != value:
+            changed[name] = value
+            setattr(case, name, value)
+    if case.decision is None and workspace is not None:
+        where = Router(session, load_routing(workspace.root, session)).route(facts, case.desk_id)
+        if where.office_id != case.office_id:
+            case.office_id, case.handler_id, case.routed_by = where.office_id, where.handler_id, where.why
+            changed |= {"office": where.office_id, "handler": where.handler_id}
+    return changed
 
 
 def _left_empty(session: Session, case: Case, gone_to: Case | None) -> dict[str, Any]:
