@@ -11,12 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR
+from tests.delivery.platform import platform
 from tests.hotline.desk import HEADER_12315, ingest_all, write_export, zz
-from tests.hotline.test_cases import _actor, _case_of, _record
+from tests.hotline.test_cases import _actor, _answer_target, _case_of, _record
 from zhizhi.config import Workspace
+from zhizhi.delivery import load_target
+from zhizhi.delivery.send import send_once
 from zhizhi.errors import InputError
 from zhizhi.hotline import case_view, decide, list_cases, load_calendar, merge_cases, split, take_in
-from zhizhi.store.tables import AuditEvent, CaseTicket, Department
+from zhizhi.store.tables import AuditEvent, CaseTicket, Delivery, Department, LedgerEntry
 
 GLASSES = ["T009", "2026-03-05 10:00:00", "投诉", "赵六", "13800000009", "柳州市城中区明珠眼镜店", "",
            "柳州市城中区五一路3号", "眼镜店配的镜片度数不对，要求重新配镜", "待受理"]  # fmt: skip
@@ -125,4 +128,36 @@ def test_a_case_that_lost_its_first_ticket_takes_respondent_and_office_from_the_
         ln = session.scalar(select(Department.id).where(Department.code == "LZ-LN"))
         assert (case.respondent_name, case.respondent_address) == ("柳州市柳南区步步高鞋店", "柳州市柳南区航生路1号")
         assert case.respondent_division == "450204" and case.office_id == ln and "柳南区" in (case.routed_by or "")
+
+
+def test_an_answer_not_sent_when_its_ticket_left_the_case_is_withdrawn_and_one_sent_stays(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    calendar = load_calendar(workspace.root)
+    with platform() as p15, platform() as p45:
+        _answer_target(workspace, "12315", p15.url)
+        _answer_target(workspace, "12345", p45.url)
+        _desk(workspace, city, tmp_path)
+        with city() as session, session.begin():
+            gym = _case_of(session, "T001")
+            assert decide(session, _actor(session, "hotline"), workspace, gym, "accepted") == 3  # 受理 owed, unsent
+            _split(session, workspace, "G002")  # the repeat call is another matter: its 受理 is taken back
+            new = _case_of(session, "G002")
+            decide(session, _actor(session, "hotline"), workspace, new, "not_accepted", reason_code="2")
+        for channel in ("12315", "12345"):
+            send_once(city, load_target(workspace.root, channel))
+        got = sorted((r["GDBH"], r["CLJG"]) for r in p45.applied.values())
+        assert got == [("G001", "20"), ("G002", "31")]  # never 受理 then 不予受理
+        with city() as session:
+            withdrawn = session.scalars(select(Delivery).where(Delivery.status == "superseded")).all()
+            assert len(withdrawn) == 1 and gym.number in (withdrawn[0].last_error or "")
+            entry = session.scalar(select(LedgerEntry).where(LedgerEntry.kind == "delivery.superseded"))
+            assert entry is not None
+        with city() as session, session.begin():  # sent already: the platform holds it, and the ticket says so
+            _split(session, workspace, "G001")
+            (ticket,) = case_view(session, OPERATOR, _case_of(session, "G001"), calendar)["tickets"]
+            assert ticket["answered"] and ticket["answered_in"] == gym.number
+        with city() as session:
+            assert session.scalar(select(Delivery).where(Delivery.status == "pending")) is None
+
 

@@ -24,7 +24,7 @@ from zhizhi.access.audit import record as audit
 from zhizhi.access.roles import Actor, Role, require
 from zhizhi.config import Workspace
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError
-from zhizhi.hotline.answers import answer_tickets
+from zhizhi.hotline.answers import answer_tickets, withdraw_unsent
 from zhizhi.hotline.history import first_ticket, kept_apart, ticket_moment
 from zhizhi.hotline.respondents import Register
 from zhizhi.hotline.routing import OPEN_STAGES, Router, least_loaded, load_routing
@@ -174,8 +174,9 @@ def _undo_merge(session: Session, actor: Actor, workspace: Workspace, case: Case
     no ticket is closed as `merged`, pointing to where they went."""
     links = list(session.scalars(select(CaseTicket).where(CaseTicket.case_id == case.id,
                                                           CaseTicket.from_case_id == back.id)))  # fmt: skip
-    now = utcnow()
+    now, withdrawn = utcnow(), 0
     for link in links:
+        withdrawn += withdraw_unsent(session, link, case)  # the answer of the case it leaves, if not sent yet
         earlier = origins_of(link)
         came = earlier.pop()  # this merge; the ones before it stay, to be undone in their turn
         link.case_id, link.how, link.joined_at, link.joined_by = back.id, came.get("how") or "split", now, actor.name
@@ -188,7 +189,7 @@ def _undo_merge(session: Session, actor: Actor, workspace: Workspace, case: Case
     changed = as_its_tickets(session, case, workspace=workspace, left=True, gone_to=back)
     as_its_tickets(session, back)  # open again: of its tickets' kind, received when its first was
     audit(session, actor, "case.split", object_type="case", object_id=case.number,
-          detail={"tickets": len(links), "to": back.number, "reason": reason, **changed})
+          detail={"tickets": len(links), "to": back.number, "reason": reason, "withdrawn": withdrawn, **changed})
     return back
 
 
@@ -207,6 +208,7 @@ def leave_alone(
     record_id = ticket.record_id
     data = json.loads(session.scalar(select(RecordVersion.data).join(Record, Record.version_id == RecordVersion.id)
                                      .where(Record.id == record_id)) or "{}")  # fmt: skip
+    withdrawn = withdraw_unsent(session, ticket, case)  # the case's answer, if not sent yet, is not its own
     answer = ticket.answer_version_id  # what its platform holds, until the new case is decided
     session.delete(ticket)
     session.flush()
@@ -222,7 +224,7 @@ def leave_alone(
     apart.status, apart.decided_at, apart.decided_by = "apart", utcnow(), actor.name
     case.updated_at = utcnow()
     audit(session, actor, "case.split", object_type="case", object_id=case.number,
-          detail={"record": record_id, "to": new.number, "reason": reason, **changed})
+          detail={"record": record_id, "to": new.number, "reason": reason, "withdrawn": withdrawn, **changed})
     return new
 
 
