@@ -161,3 +161,13 @@ def test_an_answer_not_sent_when_its_ticket_left_the_case_is_withdrawn_and_one_s
             assert session.scalar(select(Delivery).where(Delivery.status == "pending")) is None
 
 
+@pytest.mark.parametrize(("option", "value", "named"), [("--stage", "bogus", "received"),
+                                                       ("--kind", "投诉", "complaint"),
+                                                       ("--office", "LZ-NOPE", "LZ-NOPE")])  # fmt: skip
+def test_an_unknown_filter_is_refused_not_listed_as_no_case(
+    workspace: Workspace, city: sessionmaker[Session], option: str, value: str, named: str
+) -> None:
+    code, out = zz(workspace, "cases", "list", option, value, "--json")
+    assert code != 0 and named in out and value in out
+    with city() as session, pytest.raises(InputError, match=value):
+        list_cases(session, OPERATOR, **{option[2:]: value})

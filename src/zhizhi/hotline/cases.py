@@ -62,6 +62,7 @@ ALLOWED = {
     "other": ("answered", "referred"),
 }
 MAX_RESULT = 4000
+_FILTERS = {"stage": "阶段", "kind": "诉求类型"}
 MAX_REASON = 500
 
 
@@ -423,7 +424,16 @@ def list_cases(
     session: Session, actor: Actor, *, stage: str | None = None, kind: str | None = None, office: str | None = None,
     limit: int = 100, offset: int = 0,
 ) -> list[Case]:  # fmt: skip
+    """The cases an actor may list, newest first (merged ones only when asked for by `stage`); an unknown stage,
+    kind or office is refused, naming it (a typo listed nothing, as if the desk had no such case)."""
     require(actor, "data.read")
+    for name, value, allowed in (("stage", stage, STAGES), ("kind", kind, KINDS)):
+        if value and value not in allowed:
+            raise InputError(f"Unknown {name} `{value}`; choose from {', '.join(allowed)}.",
+                             zh=f"未知的{_FILTERS[name]} `{value}`；可选：{'、'.join(allowed)}。")  # fmt: skip
+    if office and session.scalar(select(Department.id).where(Department.code == office)) is None:
+        raise InputError(f"Unknown office `{office}`: no department has this code. Give a department's code.",
+                         zh=f"未知的承办单位 `{office}`：没有此代码的部门，请填写部门代码。")  # fmt: skip
     query = select(Case).where(visible(actor))
     query = query.where(Case.stage == stage) if stage else query.where(Case.stage != "merged")
     if kind:
