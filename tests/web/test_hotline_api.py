@@ -50,6 +50,10 @@ def test_cases_in_json_with_their_clocks_and_tickets(desk: Desk) -> None:
     missing = web.client.get("/api/hotline/cases/19990000001", headers=auth)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     assert web.client.get("/api/hotline/cases/" + "9" * 65, headers=auth).status_code == 422
+    for query, named in (("stage=bogus", "received"), ("kind=投诉", "complaint"), ("office=LZ-NOPE", "LZ-NOPE")):
+        refused = web.client.get(f"/api/hotline/cases?{query}", headers=auth)  # a typo is not an empty desk
+        assert refused.status_code == 422 and refused.json()["error"]["code"] == "invalid_input"
+        assert named in refused.json()["error"]["message"]
 
 
 def test_identities_follow_the_desks_rule_and_every_view_is_audited(desk: Desk) -> None:

@@ -167,3 +167,19 @@ def supersede(
         "newer": newer.as_dict(),
     } | more
     return ("delivery.superseded", "delivery", delivery.id, payload)
+
+
+def withdraw(delivery: Delivery, why: str, moment: datetime, **more: str) -> tuple[str, str, str | int, dict[str, Any]]:
+    """Settle a delivery not sent yet as `superseded` with no newer version: what it carries was taken back before it
+    went (an answer to a ticket that left the case it answered); returns its ledger entry (`delivery.superseded`)."""
+    delivery.status, delivery.held, delivery.next_attempt_at = "superseded", False, None
+    delivery.last_error, delivery.updated_at = why, moment
+    payload = {
+        "target": delivery.target,
+        "idempotency_key": delivery.idempotency_key,
+        "record_version_id": delivery.record_version_id,
+        "attempt": delivery.attempts,
+        "reason": why,
+        "newer": None,
+    } | more
+    return ("delivery.superseded", "delivery", delivery.id, payload)

@@ -23,14 +23,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhizhi import ledger
 from zhizhi.access.roles import Actor
 from zhizhi.config import Workspace
 from zhizhi.delivery import Outbox
+from zhizhi.delivery.outbox import release_next
+from zhizhi.delivery.supersede import REACHED, withdraw
 from zhizhi.delivery.targets import TARGETS_FOLDER
 from zhizhi.records.ticket_answer import DECISIONS
 from zhizhi.sources import SourceConfig, own_source
-from zhizhi.store.tables import Case, CaseTicket, Department, Record, RecordVersion
-from zhizhi.store.types import LOCAL_TZ
+from zhizhi.store.tables import Case, CaseTicket, Delivery, Department, Record, RecordVersion
+from zhizhi.store.types import LOCAL_TZ, utcnow
 
 STATUS_CODES: dict[str, dict[str, str]] = {
     "12315": {"accepted": "02", "not_accepted": "03", "referred": "04", "mediated": "05", "terminated": "06",
@@ -175,3 +178,32 @@ def answer_cases(session: Session, workspace: Workspace, items: list[tuple[Case,
             if version is not None:
                 session.get_one(CaseTicket, record_id).answer_version_id = version
     return owed
+
+
+def withdraw_unsent(session: Session, link: CaseTicket, case: Case) -> int:
+    """A ticket leaves `case`: the answer of that case still owed to it and not sent (pending, or withheld for a code
+    decision) is withdrawn, settled `superseded` with a ledger entry, never to reach the platform after the undo. An
+    answer already sent stays: the ticket then holds the last version its platform received. Returns how many
+    deliveries were withdrawn."""
+    if link.answer_version_id is None:
+        return 0
+    record_id = session.scalar(select(RecordVersion.record_id).where(RecordVersion.id == link.answer_version_id))
+    unsent = session.execute(
+        select(Delivery, RecordVersion.data).join(RecordVersion, RecordVersion.id == Delivery.record_version_id)
+        .where(Delivery.record_id == record_id, Delivery.status.in_(("pending", "withheld")))
+        .order_by(Delivery.id)
+    ).all()  # fmt: skip
+    owed = [d for d, data in unsent if json.loads(data).get("case_number") == case.number]  # this case's answers
+    moment = utcnow()
+    why = (f"已撤回：工单已移出案件 {case.number}，其答复未发出即撤回。 / "
+           f"Withdrawn: the ticket left case {case.number} before this answer was sent.")
+    entries = [withdraw(d, why, moment, case=case.number) for d in owed]
+    if not entries:  # sent, or owed to no platform: the answer stands
+        return 0
+    ledger.append_many(session, entries)
+    release_next(session, owed, moment)
+    reached = (select(RecordVersion.id).join(Delivery, Delivery.record_version_id == RecordVersion.id)
+               .where(RecordVersion.record_id == record_id, Delivery.status.in_(REACHED))
+               .order_by(RecordVersion.version.desc()).limit(1))  # fmt: skip
+    link.answer_version_id = session.scalar(reached)
+    return len(entries)

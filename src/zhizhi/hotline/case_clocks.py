@@ -259,7 +259,10 @@ def _local(moment: datetime) -> datetime:
 
 
 def clocks(session: Session, case: Case) -> list[Clock]:
-    """The legal clocks running (or run) for a case."""
+    """The legal clocks running (or run) for a case; none for a merged case, whose tickets are on the clocks of the
+    case they joined (undone, it counts again from its own receipt)."""
+    if case.stage == "merged":
+        return []
     pauses = tuple(Pause(p.started_on, p.ended_on, p.reason) for p in _pauses(session, case))
     decided = _local(case.decided_at).date() if case.decided_at else None
     found: list[Clock] = []

@@ -24,10 +24,11 @@ from zhizhi.access.audit import record as audit
 from zhizhi.access.roles import Actor, Role, require
 from zhizhi.config import Workspace
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError
-from zhizhi.hotline.answers import answer_tickets
-from zhizhi.hotline.history import case_kind_and_receipt, kept_apart
-from zhizhi.hotline.routing import OPEN_STAGES, least_loaded
-from zhizhi.hotline.take import open_case
+from zhizhi.hotline.answers import answer_tickets, withdraw_unsent
+from zhizhi.hotline.history import first_ticket, kept_apart, ticket_moment
+from zhizhi.hotline.respondents import Register
+from zhizhi.hotline.routing import OPEN_STAGES, Router, least_loaded, load_routing
+from zhizhi.hotline.take import open_case, respondent_of
 from zhizhi.records.ticket import KINDS
 from zhizhi.records.ticket_answer import DECISIONS
 from zhizhi.store.tables import (
@@ -61,6 +62,7 @@ ALLOWED = {
     "other": ("answered", "referred"),
 }
 MAX_RESULT = 4000
+_FILTERS = {"stage": "阶段", "kind": "诉求类型"}
 MAX_REASON = 500
 
 
@@ -124,11 +126,12 @@ def merge_cases(session: Session, actor: Actor, moving: Case, target: Case, *, h
     if target.decision is not None and workspace is None:
         raise InputError(f"Case {target.number} was decided: its answer goes to the tickets joining it.",
                          zh=f"案件 {target.number} 已作出决定，并入的工单须补发答复。")  # fmt: skip
-    joining = list(session.scalars(select(CaseTicket.record_id).where(CaseTicket.case_id == moving.id)))
-    moved = _count(session.execute(
-        update(CaseTicket).where(CaseTicket.case_id == moving.id)
-        .values(case_id=target.id, from_case_id=moving.id, how=how, joined_at=utcnow(), joined_by=actor.name)
-    ))  # fmt: skip
+    links = list(session.scalars(select(CaseTicket).where(CaseTicket.case_id == moving.id)))
+    joining, moved, now = [link.record_id for link in links], len(links), utcnow()
+    for link in links:  # every merge kept, not only the last: each is undone in any order
+        link.origins = json.dumps([*origins_of(link), {"case": moving.id, "how": link.how}])
+        link.case_id, link.from_case_id, link.how = target.id, moving.id, how
+        link.joined_at, link.joined_by = now, actor.name
     moving.stage, moving.routed_by, moving.updated_at = "merged", f"并入 {target.number}", utcnow()
     target.updated_at = utcnow()
     inside = select(CaseTicket.record_id).where(CaseTicket.case_id == target.id)
@@ -158,26 +161,45 @@ def split(session: Session, actor: Actor, workspace: Workspace, record_id: int, 
         raise NotFoundError(f"Ticket record {record_id} is in no case.", zh=f"工单记录 {record_id} 不在任何案件中。")
     case = session.get_one(Case, ticket.case_id)
     writable(session, actor, case)
+    if ticket.from_case_id is not None:  # its case's own tickets split off before, it may be the last one left
+        return _undo_merge(session, actor, workspace, case, session.get_one(Case, ticket.from_case_id), reason)
     count = session.scalar(select(func.count()).where(CaseTicket.case_id == case.id)) or 0
     if count < 2:
         raise InputError(f"Case {case.number} holds only this ticket: nothing to split.",
                          zh=f"案件 {case.number} 只有这一张工单，无需拆分。")  # fmt: skip
-    if ticket.from_case_id is not None:
-        back = session.get_one(Case, ticket.from_case_id)
-        moved = _count(session.execute(
-            update(CaseTicket).where(CaseTicket.case_id == case.id, CaseTicket.from_case_id == back.id)
-            .values(case_id=back.id, from_case_id=None, how="split", joined_at=utcnow(), joined_by=actor.name)
-        ))  # fmt: skip
-        back.stage = _stage_of(back)
-        back.routed_by = f"从 {case.number} 拆回"
-        back.updated_at = case.updated_at = utcnow()
-        session.flush()
-        as_its_tickets(session, case)
-        as_its_tickets(session, back)  # open again: of its tickets' kind, received when its first was
-        audit(session, actor, "case.split", object_type="case", object_id=case.number,
-              detail={"tickets": moved, "to": back.number, "reason": reason})  # fmt: skip
-        return back
     return leave_alone(session, actor, workspace, ticket, case, reason)
+
+
+def _undo_merge(session: Session, actor: Actor, workspace: Workspace, case: Case, back: Case, reason: str) -> Case:
+    """Every ticket that came with `back` goes back to it, as it was there, and `back` is open again; a case left with
+    no ticket is closed as `merged`, pointing to where they went."""
+    links = list(session.scalars(select(CaseTicket).where(CaseTicket.case_id == case.id,
+                                                          CaseTicket.from_case_id == back.id)))  # fmt: skip
+    now, withdrawn = utcnow(), 0
+    for link in links:
+        withdrawn += withdraw_unsent(session, link, case)  # the answer of the case it leaves, if not sent yet
+        earlier = origins_of(link)
+        came = earlier.pop()  # this merge; the ones before it stay, to be undone in their turn
+        link.case_id, link.how, link.joined_at, link.joined_by = back.id, came.get("how") or "split", now, actor.name
+        link.from_case_id = earlier[-1]["case"] if earlier else None
+        link.origins = json.dumps(earlier) if earlier else None
+    back.stage = _stage_of(back)
+    back.routed_by = f"从 {case.number} 拆回"
+    back.updated_at = case.updated_at = now
+    session.flush()
+    changed = as_its_tickets(session, case, workspace=workspace, left=True, gone_to=back)
+    as_its_tickets(session, back)  # open again: of its tickets' kind, received when its first was
+    audit(session, actor, "case.split", object_type="case", object_id=case.number,
+          detail={"tickets": len(links), "to": back.number, "reason": reason, "withdrawn": withdrawn, **changed})
+    return back
+
+
+def origins_of(link: CaseTicket) -> list[dict[str, Any]]:
+    """The merges that moved a ticket, oldest first: the case it came with and how it was there (a move stored before
+    they were kept has only its last)."""
+    if link.origins:
+        return list(json.loads(link.origins))
+    return [{"case": link.from_case_id, "how": "split"}] if link.from_case_id is not None else []
 
 
 def leave_alone(
@@ -187,10 +209,11 @@ def leave_alone(
     record_id = ticket.record_id
     data = json.loads(session.scalar(select(RecordVersion.data).join(Record, Record.version_id == RecordVersion.id)
                                      .where(Record.id == record_id)) or "{}")  # fmt: skip
+    withdrawn = withdraw_unsent(session, ticket, case)  # the case's answer, if not sent yet, is not its own
     answer = ticket.answer_version_id  # what its platform holds, until the new case is decided
     session.delete(ticket)
     session.flush()
-    as_its_tickets(session, case)
+    changed = as_its_tickets(session, case, workspace=workspace, left=True)
     new = open_case(session, actor, workspace, record_id, data, case.desk_id)
     session.get_one(CaseTicket, record_id).answer_version_id = answer
     apart = session.scalar(select(CaseSuggestion).where(CaseSuggestion.record_id == record_id,
@@ -202,32 +225,56 @@ def leave_alone(
     apart.status, apart.decided_at, apart.decided_by = "apart", utcnow(), actor.name
     case.updated_at = utcnow()
     audit(session, actor, "case.split", object_type="case", object_id=case.number,
-          detail={"record": record_id, "to": new.number, "reason": reason})  # fmt: skip
+          detail={"record": record_id, "to": new.number, "reason": reason, "withdrawn": withdrawn, **changed})
     return new
 
 
-def as_its_tickets(session: Session, case: Case) -> None:
+def as_its_tickets(session: Session, case: Case, *, workspace: Workspace | None = None, left: bool = False,
+                   gone_to: Case | None = None) -> dict[str, Any]:  # fmt: skip
     """A case left by a split is received when its first ticket left was (a ticket that moved its receipt back has
     gone: its clocks would breach on another ticket's day), and, undecided, is of that ticket's kind (a report
-    split off a complaint's case leaves a complaint, on the complaint's clock)."""
-    found = session.scalars(
-        select(RecordVersion.data)
-        .join(Record, Record.version_id == RecordVersion.id)
-        .join(CaseTicket, CaseTicket.record_id == Record.id)
-        .where(CaseTicket.case_id == case.id)
-    )
-    tickets = [json.loads(data) for data in found]
+    split off a complaint's case leaves a complaint, on the complaint's clock). With `left` (tickets left it) and
+    its first ticket gone, it takes its respondent and register entity from the ticket it is now received by, and,
+    undecided, its office by the routing rules (`workspace`). A case left with no ticket is closed as `merged`,
+    pointing to `gone_to`: nothing is left to handle, answer or count. Returns what changed, for the audit."""
+    tickets = case_tickets(session, case)
     if not tickets:
-        return
-    kind, moment = case_kind_and_receipt(tickets)
+        return _left_empty(session, case, gone_to) if case.stage != "merged" else {}
+    first = first_ticket(data for _, data in tickets)
+    kind, moment = first.get("kind") or "other", ticket_moment(first)
     case.received_at = moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment
     case.received_on = case.received_at.astimezone(LOCAL_TZ).date()
     if case.decision is None:
         case.kind = kind
+    if not left or any(link.how == "first" for link, _ in tickets):
+        return {}
+    return _from_first(session, case, first, workspace)
 
 
-def _count(result: Any) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
+def _from_first(session: Session, case: Case, first: dict[str, Any], workspace: Workspace | None) -> dict[str, Any]:
+    """The respondent, entity and (undecided, with `workspace`) office of the ticket a case is now received by."""
+    columns, facts = respondent_of(Register(session, [first]), first, case.kind)
+    changed: dict[str, Any] = {}
+    for name, value in columns.items():
+        if getattr(case, name) != value:
+            changed[name] = value
+            setattr(case, name, value)
+    if case.decision is None and workspace is not None:
+        where = Router(session, load_routing(workspace.root, session)).route(facts, case.desk_id)
+        if where.office_id != case.office_id:
+            case.office_id, case.handler_id, case.routed_by = where.office_id, where.handler_id, where.why
+            changed |= {"office": where.office_id, "handler": where.handler_id}
+    return changed
+
+
+def _left_empty(session: Session, case: Case, gone_to: Case | None) -> dict[str, Any]:
+    """A case whose every ticket went elsewhere: `merged` (out of lists, clocks and figures), its open suggestions
+    void; its number leads to the case its last tickets went to."""
+    case.stage, case.updated_at = "merged", utcnow()
+    case.routed_by = f"工单均已移出，拆回 {gone_to.number}" if gone_to is not None else "工单均已移出"
+    session.execute(update(CaseSuggestion).where(CaseSuggestion.case_id == case.id, CaseSuggestion.status == "open")
+                    .values(status="void", decided_at=utcnow()))  # fmt: skip
+    return {"left_empty": case.number}
 
 
 def _stage_of(case: Case) -> str:
@@ -377,7 +424,16 @@ def list_cases(
     session: Session, actor: Actor, *, stage: str | None = None, kind: str | None = None, office: str | None = None,
     limit: int = 100, offset: int = 0,
 ) -> list[Case]:  # fmt: skip
+    """The cases an actor may list, newest first (merged ones only when asked for by `stage`); an unknown stage,
+    kind or office is refused, naming it (a typo listed nothing, as if the desk had no such case)."""
     require(actor, "data.read")
+    for name, value, allowed in (("stage", stage, STAGES), ("kind", kind, KINDS)):
+        if value and value not in allowed:
+            raise InputError(f"Unknown {name} `{value}`; choose from {', '.join(allowed)}.",
+                             zh=f"未知的{_FILTERS[name]} `{value}`；可选：{'、'.join(allowed)}。")  # fmt: skip
+    if office and session.scalar(select(Department.id).where(Department.code == office)) is None:
+        raise InputError(f"Unknown office `{office}`: no department has this code. Give a department's code.",
+                         zh=f"未知的承办单位 `{office}`：没有此代码的部门，请填写部门代码。")  # fmt: skip
     query = select(Case).where(visible(actor))
     query = query.where(Case.stage == stage) if stage else query.where(Case.stage != "merged")
     if kind:

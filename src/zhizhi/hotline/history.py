@@ -65,9 +65,14 @@ def case_kind_and_receipt(tickets: Iterable[dict[str, Any]]) -> tuple[str, datet
     """A case's kind and moment of receipt from its tickets' data: the procedure one of them started (a complaint or
     a report; never both), received when its first ticket of that kind was (its clocks start then, not on an earlier
     consultation's day); without one, its first ticket's kind and moment."""
-    ordered = sorted(tickets, key=ticket_moment)
-    first = next((t for t in ordered if procedure_of(t.get("kind"))), ordered[0])
+    first = first_ticket(tickets)
     return first.get("kind") or "other", ticket_moment(first)
+
+
+def first_ticket(tickets: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The ticket a case is received by: the first of the procedure one of its tickets started, else its first."""
+    ordered = sorted(tickets, key=ticket_moment)
+    return next((t for t in ordered if procedure_of(t.get("kind"))), ordered[0])
 
 
 def ticket_text(record_id: int, data: dict[str, Any]) -> TicketText:

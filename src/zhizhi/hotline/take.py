@@ -186,6 +186,20 @@ def suggestions(by_case: dict[int, Candidate]) -> list[tuple[int, Candidate]]:
     return sorted(by_case.items(), key=lambda item: -item[1].score)[:3]
 
 
+def respondent_of(register: Register, data: dict[str, Any], kind: str) -> tuple[dict[str, Any], Facts]:
+    """A case's respondent columns as its first ticket gives them (linked to the register's entity), and the facts
+    it is routed by."""
+    entity = register.entity(data)
+    division = data.get("respondent_address_division_code") or (division_of(entity) if entity else None)
+    facts = Facts(kind=kind, division=division, industry=golden_value(entity, "industry_code") if entity else None,
+                  text=f"{data.get('respondent_name') or ''} {data.get('text') or ''}")  # fmt: skip
+    columns = {"respondent_name": data.get("respondent_name") or None,
+               "respondent_uscc": data.get("respondent_uscc") or None,
+               "respondent_address": data.get("respondent_address") or None, "respondent_division": division,
+               "entity_id": entity.id if entity else None}  # fmt: skip
+    return columns, facts
+
+
 def _table(model: type[Any]) -> Table:
     return cast(Table, model.__table__)
 
@@ -260,20 +274,14 @@ class _Batch:
         """A new case for the ticket, linked to the register and routed; its key in the batch."""
         case = NEW + len(self.opened)
         moment = ticket_moment(data)
-        entity = self.register.entity(data)
         kind = data.get("kind") or "other"
-        division = data.get("respondent_address_division_code") or (division_of(entity) if entity else None)
-        facts = Facts(kind=kind, division=division, industry=golden_value(entity, "industry_code") if entity else None,
-                      text=f"{data.get('respondent_name') or ''} {data.get('text') or ''}")  # fmt: skip
+        respondent, facts = respondent_of(self.register, data, kind)
         where = self.router.route(facts, department_id)
         values = {
             "kind": kind, "stage": "received", "desk_id": department_id, "office_id": where.office_id,
             "handler_id": where.handler_id, "routed_by": where.why,
             "received_at": _aware(moment),
-            "received_on": moment.date(), "respondent_name": data.get("respondent_name") or None,
-            "respondent_uscc": data.get("respondent_uscc") or None,
-            "respondent_address": data.get("respondent_address") or None, "respondent_division": division,
-            "entity_id": entity.id if entity else None, "created_at": self.now, "updated_at": self.now,
+            "received_on": moment.date(), **respondent, "created_at": self.now, "updated_at": self.now,
         }  # fmt: skip
         self.opened.append(_Opened(record_id, moment, values))
         self.facts[case] = _Facts(kind, _aware(moment), False)

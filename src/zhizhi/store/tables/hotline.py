@@ -78,6 +78,8 @@ class CaseTicket(Base):
     joined_by: Mapped[str] = mapped_column(String(100))
     answer_version_id: Mapped[int | None] = mapped_column(ForeignKey("record_versions.id"))
     from_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))  # where a move took it from (undo)
+    # JSON list, oldest first: every merge that moved it, `{"case": id, "how": how}` (the last is `from_case_id`)
+    origins: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int | None] = mapped_column(Integer)  # the ticket record's version the case took
     changed: Mapped[str | None] = mapped_column(Text)  # JSON list: the fields a platform changed since it joined
 
