@@ -16,7 +16,9 @@ Three short steps, so that no database lock is held while the platform answers:
    `dead` with the last error, or `unknown` (送达未知) when the last try timed out after the request left, since it
    may have arrived: a receipt or a retry (idempotent by key) settles it. A terminal failure (a setting that is
    wrong, a code list that is missing) makes the batch `dead` at once with its reason. An outcome whose claim was
-   taken over (it ran out and another worker claimed the delivery again) is left to that worker.
+   taken over (it ran out and another worker claimed the delivery again) is left to that worker. An answer for a
+   delivery closed meanwhile as not arrived (`dead` or `unknown`: a steward gave it up while it was in flight) is
+   recorded over that state, as a receipt would be: the platform's word is the truth.
 
 A record whose code has no single equivalent in the target's list is not sent: its delivery is `withheld` at the
 claim, naming the code review item whose decision releases it (`zhizhi.delivery.holds`), so `rejected` always means
@@ -54,6 +56,8 @@ from zhizhi.store.tables import DUE, Batch, Delivery, Department, Record, Record
 from zhizhi.store.types import iso_utc, utcnow
 
 log = logging.getLogger("zhizhi.delivery")
+
+CLOSED = ("dead", "unknown")  # closed as not (or maybe not) arrived: an answer that comes after is news
 
 @dataclass
 class SendReport:
@@ -252,17 +256,23 @@ def _due(session: Session, target: TargetConfig, moment: datetime, limit: int, c
     return list(session.execute(query).all())
 
 
-def _still_claimed(session: Session, claim: _Claim, tokens: dict[str, int]) -> dict[str, Delivery]:
-    """Of these claimed deliveries, those that are still this claim's: pending, and held until its token."""
+def _still_claimed(
+    session: Session, claim: _Claim, tokens: dict[str, int]
+) -> tuple[dict[str, Delivery], dict[str, Delivery]]:
+    """Of these claimed deliveries, those that are still this claim's (pending, and held until its token), and those
+    closed meanwhile as not arrived (`CLOSED`), for which this claim's answer is news."""
     ids = {delivery_id: key for key, delivery_id in tokens.items()}
     query = select(Delivery).where(Delivery.id.in_(ids))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Delivery)
-    return {
-        ids[d.id]: d
-        for d in session.scalars(query)
-        if d.status == "pending" and d.next_attempt_at == claim.held_until
-    }
+    ours: dict[str, Delivery] = {}
+    closed: dict[str, Delivery] = {}
+    for delivery in session.scalars(query):
+        if delivery.status == "pending" and delivery.next_attempt_at == claim.held_until:
+            ours[ids[delivery.id]] = delivery
+        elif delivery.status in CLOSED:
+            closed[ids[delivery.id]] = delivery
+    return ours, closed
 
 
 def _record(
@@ -274,7 +284,8 @@ def _record(
     report: SendReport,
     entries: Entries,
 ) -> None:
-    """The platform's answers (or the failure) on the deliveries still this claim's.
+    """The platform's answers (or the failure) on the deliveries still this claim's, and on those closed meanwhile
+    as not arrived (`_record_closed`).
 
     Acknowledgements, the common case, are one UPDATE of the deliveries still held by this claim's token; the
     other outcomes are settled one by one. Each delivery tried counts an attempt; the first try starts the clock of
@@ -286,9 +297,10 @@ def _record(
         enter(entries, row, "acknowledged", None)
     if done:
         report.add("acknowledged", len(done))
-    rest = {k: v for k, v in claim.tokens.items() if k not in accepted}
-    deliveries = _still_claimed(session, claim, rest) if rest else {}
-    lost = len(claim.tokens) - len(done) - len(deliveries)
+    acknowledged = {row.id for row in done}
+    rest = {k: v for k, v in claim.tokens.items() if v not in acknowledged}
+    deliveries, closed = _still_claimed(session, claim, rest) if rest else ({}, {})
+    lost = len(claim.tokens) - len(done) - len(deliveries) - len(closed)
     if lost:  # claimed again by another sender while the platform answered slower than the claim lasts
         report.add("claim_lost", lost)
         log.warning(
@@ -317,7 +329,59 @@ def _record(
                 target.name,
                 len(claim.tokens),
             )
+    if closed:
+        _record_closed(session, target, claim, closed, outcomes, answered, report, entries)
     release_next(session, [*done, *(d for d in deliveries.values() if d.status != "pending")], answered)
+
+
+def _record_closed(
+    session: Session,
+    target: TargetConfig,
+    claim: _Claim,
+    closed: dict[str, Delivery],
+    outcomes: list[Outcome] | Failure,
+    answered: datetime,
+    report: SendReport,
+    entries: Entries,
+) -> None:
+    """The answer for deliveries closed as not arrived while this send was under way (a steward gave them up), or
+    after its claim ran out (another sender ran out of time): the platform's word is recorded over that state, as a
+    receipt's would be (accepted -> `acknowledged`, rejected -> `rejected`, received -> `sent`; a failure after
+    which the records may have arrived turns `dead` into `unknown`), each with its ledger entry after the one that
+    closed it. A failure that cannot have arrived leaves them as they are."""
+    if isinstance(outcomes, Failure):
+        answers: dict[str, Outcome] = {}
+        news = [d for d in closed.values() if outcomes.maybe_arrived and d.status == "dead"]
+    else:
+        answers = {o.key: o for o in outcomes if o.key in closed}
+        news = [closed[key] for key in answers]
+    if not news:
+        return
+    held = claim.held_until
+    in_flight = all(d.updated_at is not None and held is not None and d.updated_at < held for d in news)
+    _settle(session, news, {}, attempt=True)
+    states: dict[str, int] = {}
+    for delivery in news:
+        delivery.first_attempt_at = delivery.first_attempt_at or answered
+        if isinstance(outcomes, Failure):
+            why = f"{outcomes.message}; {delivery.last_error}" if delivery.last_error else outcomes.message
+            state = give_up(delivery, "unknown", answered, why, entries)
+        else:
+            state = settle_answer(target, delivery, answers[delivery.idempotency_key], answered, entries)
+        states[state] = states.get(state, 0) + 1
+        report.add(state)
+    log.warning(
+        "target %s: %d deliveries of the batch had been closed as not arrived (`dead` or `unknown`) %s; the "
+        "platform's answer says otherwise and is recorded for them (%s), each a ledger entry after the one that "
+        "closed them: nothing to do",
+        target.name,
+        len(news),
+        "while this send was under way (given up by a steward)"
+        if in_flight
+        else "after this send's claim ran out (another sender closed them: raise `claim_seconds` above the "
+        "transport's timeout)",
+        ", ".join(f"{state} {count}" for state, count in sorted(states.items())),
+    )
 
 
 def _acknowledge(session: Session, claim: _Claim, ids: list[int], moment: datetime) -> list[Any]:
