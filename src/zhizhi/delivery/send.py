@@ -18,7 +18,8 @@ Three short steps, so that no database lock is held while the platform answers:
    wrong, a code list that is missing) makes the batch `dead` at once with its reason. An outcome whose claim was
    taken over (it ran out and another worker claimed the delivery again) is left to that worker. An answer for a
    delivery closed meanwhile as not arrived (`dead` or `unknown`: a steward gave it up while it was in flight) is
-   recorded over that state, as a receipt would be: the platform's word is the truth.
+   recorded over that state, as a receipt would be: the platform's word is the truth. The answer is in hand, so a
+   lost database connection does not lose it: the step is tried again on a fresh connection a few times.
 
 A record whose code has no single equivalent in the target's list is not sent: its delivery is `withheld` at the
 claim, naming the code review item whose decision releases it (`zhizhi.delivery.holds`), so `rejected` always means
@@ -33,12 +34,14 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import polars as pl
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -51,12 +54,14 @@ from zhizhi.delivery.render import Renderer, Untranslatable, renderer
 from zhizhi.delivery.supersede import Older, newer_versions, supersede
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.delivery.transports import STAMP, Item, Outcome, TransientError, Transport, transport_for
-from zhizhi.errors import ZhizhiError
+from zhizhi.errors import DatabaseUnavailableError, ZhizhiError
 from zhizhi.store.tables import DUE, Batch, Delivery, Department, Record, RecordVersion
 from zhizhi.store.types import iso_utc, utcnow
 
 log = logging.getLogger("zhizhi.delivery")
 
+RECORD_TRIES = 4  # tries of the record step when the database connection is lost: the answer is in hand
+RECORD_PAUSE = 0.5  # seconds before its second try, doubling: 3.5 s in all
 CLOSED = ("dead", "unknown")  # closed as not (or maybe not) arrived: an answer that comes after is news
 
 @dataclass
@@ -105,11 +110,52 @@ def send_once(
         log.exception("target %s: the transport failed", target.name)
         outcomes = Failure(f"{type(exc).__name__}: {exc}")
     answered = moment if now is not None else utcnow()  # when the platform answered, not when the claim began
-    entries.clear()
-    with sessions() as session, session.begin(), session.no_autoflush:
-        _record(session, target, claim, outcomes, answered, report, entries)
-        ledger.append_many(session, entries)
+    _record_answer(sessions, target, claim, outcomes, answered, report)
     return report
+
+
+def _record_answer(
+    sessions: sessionmaker[Session],
+    target: TargetConfig,
+    claim: _Claim,
+    outcomes: list[Outcome] | Failure,
+    answered: datetime,
+    report: SendReport,
+) -> None:
+    """Record the answer in one transaction, tried again on a fresh connection when the connection was lost (a
+    database restart, a failover, a killed backend): otherwise the answer is lost, and the batch waits out its
+    claim and is sent again. Any other database error is raised at once."""
+    for attempt in range(1, RECORD_TRIES + 1):
+        entries: Entries = []
+        tried = SendReport()
+        try:
+            with sessions() as session, session.begin(), session.no_autoflush:
+                _record(session, target, claim, outcomes, answered, tried, entries, again=attempt > 1)
+                ledger.append_many(session, entries)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            if attempt == RECORD_TRIES:
+                raise DatabaseUnavailableError(
+                    f"Target `{target.name}`: the database connection was lost {RECORD_TRIES} times while recording "
+                    f"the platform's answer for {len(claim.tokens)} deliveries; the answer is not recorded. They stay "
+                    "claimed until their claim runs out (`claim_seconds`) and are then sent again (the platform drops "
+                    "what it has by key). Check the database server and the network to it.",
+                    zh=f"目标 `{target.name}`：记录平台答复时数据库连接 {RECORD_TRIES} 次中断，{len(claim.tokens)} "
+                    "条投递的答复未能记录；认领到期（claim_seconds）后将重新发送（平台按幂等键去重）。请检查数据库服务器及网络。",
+                ) from exc
+            pause = RECORD_PAUSE * 2 ** (attempt - 1)
+            log.warning(
+                "target %s: the database connection was lost while recording the platform's answer for %d deliveries "
+                "(%s); trying again on a new connection in %.1f s (try %d of %d)",
+                target.name, len(claim.tokens), str(exc.orig).strip().splitlines()[0], pause, attempt + 1,
+                RECORD_TRIES,
+            )  # fmt: skip
+            time.sleep(pause)
+            continue
+        for state, count in tried.states.items():
+            report.add(state, count)
+        return
 
 
 def _claim(
@@ -283,13 +329,15 @@ def _record(
     answered: datetime,
     report: SendReport,
     entries: Entries,
+    *,
+    again: bool = False,
 ) -> None:
     """The platform's answers (or the failure) on the deliveries still this claim's, and on those closed meanwhile
     as not arrived (`_record_closed`).
 
     Acknowledgements, the common case, are one UPDATE of the deliveries still held by this claim's token; the
     other outcomes are settled one by one. Each delivery tried counts an attempt; the first try starts the clock of
-    its retries.
+    its retries. `again`: a try after the connection was lost, whose first try may have committed.
     """
     accepted = set() if isinstance(outcomes, Failure) else {o.key for o in outcomes if o.accepted}
     done = _acknowledge(session, claim, [claim.tokens[k] for k in accepted if k in claim.tokens], answered)
@@ -301,7 +349,16 @@ def _record(
     rest = {k: v for k, v in claim.tokens.items() if v not in acknowledged}
     deliveries, closed = _still_claimed(session, claim, rest) if rest else ({}, {})
     lost = len(claim.tokens) - len(done) - len(deliveries) - len(closed)
-    if lost:  # claimed again by another sender while the platform answered slower than the claim lasts
+    if lost and again:  # the first try's commit may have reached the database before the connection was lost
+        report.add("claim_lost", lost)
+        log.warning(
+            "target %s: %d deliveries of the batch are no longer this send's: this answer's first try may have "
+            "recorded them before the database connection was lost, or another sender claimed them again; this try "
+            "records nothing for them (see their ledger entries)",
+            target.name,
+            lost,
+        )
+    elif lost:  # claimed again by another sender while the platform answered slower than the claim lasts
         report.add("claim_lost", lost)
         log.warning(
             "target %s: %d deliveries of the batch were claimed again by another sender while the platform answered "
