@@ -7,7 +7,7 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -33,6 +33,7 @@ class Platform:
         self.reject: dict[str, str] = {}  # record name (QYMC) -> reason
         self.later: set[str] = set()  # record names acknowledged later
         self.requests = 0
+        self.during: Callable[[], None] | None = None  # run inside each request, while the sender waits for the answer
         self.port = 0
         self._server: ThreadingHTTPServer | None = None
         self.up()
@@ -71,6 +72,9 @@ class Platform:
             self._server = None
 
     def answer(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        during = self.during
+        if during is not None:
+            during()
         with self.lock:
             self.requests += 1
             if self.fail_next:

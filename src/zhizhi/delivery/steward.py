@@ -16,7 +16,9 @@ every delivery they move is a ledger entry (`delivery.requeued`).
   (a platform retired) are closed as `dead`, each a `delivery.dead` ledger entry with the steward's reason, so the
   outbox no longer owes them and no code decision releases them; those sent already (`sent`, `unknown`: they may
   have arrived) are left as they are. A target whose file is there is refused (its deliveries are sent, or
-  retried).
+  retried). A batch being sent at that moment is closed too (a claim looks like a backoff, and the file that said
+  how long it lasts is gone); the platform's answer, when it comes, is recorded over the `dead`
+  (`zhizhi.delivery.send`), so nothing stays recorded as not arrived that the platform says arrived.
 """
 
 from __future__ import annotations
@@ -245,7 +247,7 @@ def requeue(session: Session, deliveries: Sequence[Delivery], why: str) -> int:
 
 def give_up(session: Session, actor: Actor, target: str, configured: set[str], *, reason: str) -> int:
     """Close the deliveries not sent yet to `target`, whose file is gone (not among `configured`), as `dead` with
-    `reason`, each a ledger entry; returns how many."""
+    `reason`, each a ledger entry; returns how many. One in flight takes the platform's answer when it comes."""
     require(actor, "data.write")
     reason = " ".join(reason.split())[:500]
     if not reason:
