@@ -228,3 +228,31 @@ def test_a_crosswalk_from_a_list_to_itself_is_refused_as_never_used(
         import_crosswalk(session, OPERATOR, write(tmp_path / "self.csv", LOCAL_TO_NATIONAL), name="local-renamed",
                          from_list="local-6", to_list="local-6", version="2")  # fmt: skip
     assert "另一个代码表" in (refused.value.message_zh or "")
+
+
+def test_a_crosswalk_with_codes_typed_as_numbers_is_refused(codes: sessionmaker[Session], tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in [["from_code", "to_code", "备注"], [522101, "5221", 1], ["522102", 5221, 2], ["621001", "6210", 3]]:
+        sheet.append(row)
+    workbook.save(tmp_path / "xw.xlsx")
+    with pytest.raises(FileRefusedError) as caught, codes() as session, session.begin():
+        import_crosswalk(
+            session,
+            OPERATOR,
+            tmp_path / "xw.xlsx",
+            name="local-to-national",
+            from_list="local-6",
+            to_list="national",
+            version="2",
+        )
+    assert [p.split(" was a number")[0] for p in caught.value.details] == [
+        "xw.xlsx:2: `from_code` = `522101`",
+        "xw.xlsx:3: `to_code` = `5221`",
+    ]
+    assert "format the `from_code` column as text" in caught.value.details[0]
+    with codes() as session:
+        assert build_translator(session, "local-6", "national").translate("621001").to_code == "6210"
