@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict, deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -72,19 +72,26 @@ def context_key(fields: Mapping[str, str | None]) -> str:
 
 @dataclass
 class Leg:
-    """One crosswalk (or the identity) from list to list, with the from-list's tree for roll-ups."""
+    """One crosswalk (or the identity) from list to list, with the from-list's tree for roll-ups and the to-list's
+    version in force on the day (`target`): a code it does not have, or has retired, is no answer."""
 
     from_list: str
     to_list: str
     hierarchy: Hierarchy
     pairs: dict[str, list[Pair]]
     identity: bool = False
+    target: Hierarchy | None = None
+    day: date | None = None
 
     @property
     def rule_fields(self) -> set[str]:
         return {p.rule_field for group in self.pairs.values() for p in group if p.rule_field}
 
     def translate(self, code: str, context: Mapping[str, str | None]) -> Translation:
+        """The answer of this crosswalk alone, kept only when its code is in force in the to-list on the day."""
+        return self._in_force(self._translate(code, context))
+
+    def _translate(self, code: str, context: Mapping[str, str | None]) -> Translation:
         if self.identity:
             if code in self.hierarchy:
                 return Translation(code, code, Method.EXACT)
@@ -104,6 +111,7 @@ class Leg:
                         Method.ROLL_UP,
                         f"rolled up to `{ancestor}`, then {found.method}",
                         found.candidates,
+                        context_fields=found.context_fields,
                     )
         if code not in self.hierarchy:
             return Translation(
@@ -118,6 +126,41 @@ class Leg:
             Method.UNMAPPED,
             f"neither `{code}` nor its parents have a row in `{self.from_list}` -> `{self.to_list}`",
         )
+
+    def _in_force(self, answer: Translation) -> Translation:
+        # A crosswalk row (or a code of the list itself) may name a code the to-list has retired since, or not yet
+        # brought in: delivered, it would be a code the list does not have on that day.
+        if self.target is None:
+            return answer
+        if answer.candidates and answer.to_code is None:
+            kept = tuple(c for c in answer.candidates if self._why_not(c) is None)
+            if kept != answer.candidates:
+                left = f"; {len(answer.candidates) - len(kept)} candidate(s) not in force left out"
+                method = answer.method if kept else Method.UNMAPPED
+                return replace(answer, method=method, detail=answer.detail + left, candidates=kept)
+            return answer
+        why = self._why_not(answer.to_code) if answer.to_code is not None else None
+        if why is None:
+            return answer
+        return Translation(
+            answer.code,
+            None,
+            Method.UNMAPPED,
+            f"`{answer.to_code}` ({answer.method}) {why}",
+            context_fields=answer.context_fields,
+        )
+
+    def _why_not(self, code: str) -> str | None:
+        """Why a code of the to-list is no answer on the day, or None when it is in force."""
+        assert self.target is not None
+        info = self.target.codes.get(code)
+        if info is None:
+            return f"is not in `{self.to_list}` version {self.target.version}, in force on {self.day}"
+        if not info.valid_on(self.day):
+            return f"of `{self.to_list}` is not in force on {self.day} (valid {info.valid_from or '…'} to " + (
+                f"{info.valid_to or '…'})"
+            )
+        return None
 
     def _resolve(self, code: str, key: str, context: Mapping[str, str | None]) -> Translation | None:
         group = self.pairs.get(key)
@@ -236,24 +279,31 @@ def build_translator(
     get_code_list(session, from_list), get_code_list(session, to_list)
     day = as_of or date.today()
     route = _route(session, from_list, to_list)
+    in_force: dict[str, Hierarchy] = {}  # each list's version in force on the day, loaded once
+
+    def tree(name: str) -> Hierarchy:
+        if name not in in_force:
+            in_force[name] = load_hierarchy(session, name, as_of=day)
+        return in_force[name]
+
     legs = []
     for index, (source, target) in enumerate(route):
-        version = from_version if index == 0 else None
-        hierarchy = load_hierarchy(session, source, as_of=day, version=version)
+        named = index == 0 and from_version is not None
+        hierarchy = load_hierarchy(session, source, version=from_version) if named else tree(source)
         if source == target:
-            legs.append(Leg(source, target, hierarchy, {}, identity=True))
+            legs.append(Leg(source, target, hierarchy, {}, identity=True, target=tree(target), day=day))
             continue
         crosswalk = next(c for c in list_crosswalks(session) if (c.from_list, c.to_list) == (source, target))
         pairs: dict[str, list[Pair]] = defaultdict(list)
         for pair in pairs_in_force(session, crosswalk):
             if pair.valid_on(day):
                 pairs[pair.from_code].append(pair)
-        legs.append(Leg(source, target, hierarchy, dict(pairs)))
-    in_force = load_hierarchy(session, to_list, as_of=day)  # a decision naming a code retired since is not applied
+        legs.append(Leg(source, target, hierarchy, dict(pairs), target=tree(target), day=day))
+    to_tree = tree(to_list)  # a decision naming a code retired since is not applied
     decisions = {
         code: kept
         for code, items in _decisions(session, from_list, to_list).items()
-        if (kept := [(f, t) for f, t in items if t is None or (t in in_force and in_force.codes[t].valid_on(day))])
+        if (kept := [(f, t) for f, t in items if t is None or (t in to_tree and to_tree.codes[t].valid_on(day))])
     }
     return Translator(from_list, to_list, legs, decisions)
 
