@@ -346,5 +346,6 @@ def _decisions(session: Session, from_list: str, to_list: str) -> dict[str, list
     )
     found: dict[str, list[tuple[dict[str, str], str | None]]] = defaultdict(list)
     for row in session.execute(stmt):
-        found[row.from_code].append((json.loads(row.context), row.to_code))
+        # Keyed as the translator reads codes: a decision made on an item spelled `６２１０` applies to `6210`.
+        found[clean_identifier_value(row.from_code) or row.from_code].append((json.loads(row.context), row.to_code))
     return {code: sorted(items, key=lambda item: -len(item[0])) for code, items in found.items()}
