@@ -260,3 +260,15 @@ def test_items_queued_under_a_raw_spelling_are_merged_and_can_be_decided(
     with sessions() as session:
         assert build_translator(session, "local-6", "province-8", as_of=AS_OF).translate("621002").to_code == "62100002"
     engine.dispose()
+
+
+def test_a_decision_on_one_step_is_used_inside_a_longer_route(codes: sessionmaker[Session]) -> None:
+    with codes() as session, session.begin():
+        translator = build_translator(session, "national", "province-8", as_of=AS_OF)
+        note_for_review(session, translator, translator.translate_column(pl.Series(["6210"])), seen_in="国标.csv")
+        item = next(i for i in list_review_items(session) if i.from_code == "6210")
+        decide(session, OPERATOR, item.id, to_code="62100002", reason="按中餐计")
+    with codes() as session:
+        chained = build_translator(session, "local-6", "province-8", as_of=AS_OF).translate("621001")
+    assert (chained.to_code, chained.method) == ("62100002", Method.CHAINED)
+    assert chained.detail == "exact -> decision (decided by a data steward)"

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     import polars as pl
 
 MAX_LEGS = 3
+# Per code, the decisions in force: the record fields each holds for (most first), and the code decided (None: none).
+Decisions = dict[str, list[tuple[dict[str, str], str | None]]]
 
 
 class Method(StrEnum):
@@ -82,14 +84,18 @@ class Leg:
     identity: bool = False
     target: Hierarchy | None = None
     day: date | None = None
+    # The stewards' decisions for this step, when it is one step of a longer route: they come before its crosswalk.
+    decisions: Decisions = field(default_factory=dict)
 
     @property
     def rule_fields(self) -> set[str]:
         return {p.rule_field for group in self.pairs.values() for p in group if p.rule_field}
 
     def translate(self, code: str, context: Mapping[str, str | None]) -> Translation:
-        """The answer of this crosswalk alone, kept only when its code is in force in the to-list on the day."""
-        return self._in_force(self._translate(code, context))
+        """The answer of this step (a decision, else its crosswalk), kept only when its code is in force in the to-list
+        on the day."""
+        decided = decided_answer(self.decisions, code, context)
+        return decided if decided is not None else self._in_force(self._translate(code, context))
 
     def _translate(self, code: str, context: Mapping[str, str | None]) -> Translation:
         if self.identity:
@@ -197,7 +203,7 @@ class Translator:
     from_list: str
     to_list: str
     legs: list[Leg]
-    decisions: dict[str, list[tuple[dict[str, str], str | None]]] = field(default_factory=dict)
+    decisions: Decisions = field(default_factory=dict)
 
     @property
     def rule_fields(self) -> list[str]:
@@ -226,7 +232,13 @@ class Translator:
             if not step.ok:
                 where = f" (at `{leg.from_list}` -> `{leg.to_list}`)" if leg.to_list not in step.detail else ""
                 return Translation(
-                    code, None, step.method, step.detail + where, step.candidates, context_fields=step.context_fields
+                    code,
+                    None,
+                    step.method,
+                    step.detail + where,
+                    step.candidates,
+                    context_fields=step.context_fields,
+                    decided=step.decided,
                 )
             methods.append(f"{step.method}" + (f" ({step.detail})" if step.detail else ""))
             assert step.to_code is not None
@@ -258,15 +270,18 @@ class Translator:
         return joined.select("code", "to_code", "method", "detail", *fields)
 
     def _decision(self, code: str, context: Mapping[str, str | None]) -> Translation | None:
-        # The most specific decision whose fields all match the record's wins.
-        for fields, target in self.decisions.get(code, []):
-            if all((context.get(k) or "").strip() == v for k, v in fields.items()):
-                if target is None:
-                    return Translation(
-                        code, None, Method.UNMAPPED, "a steward decided there is no equivalent", decided=True
-                    )
-                return Translation(code, target, Method.DECISION, "decided by a data steward")
-        return None
+        return decided_answer(self.decisions, code, context)
+
+
+def decided_answer(decisions: Decisions, code: str, context: Mapping[str, str | None]) -> Translation | None:
+    """The stewards' answer for a code in a record: the most specific decision whose fields all match the record's."""
+    for fields, target in decisions.get(code, []):
+        if all((context.get(k) or "").strip() == v for k, v in fields.items()):
+            if target is None:
+                said = "a steward decided there is no equivalent"
+                return Translation(code, None, Method.UNMAPPED, said, decided=True)
+            return Translation(code, target, Method.DECISION, "decided by a data steward")
+    return None
 
 
 def build_translator(
@@ -298,14 +313,10 @@ def build_translator(
         for pair in pairs_in_force(session, crosswalk):
             if pair.valid_on(day):
                 pairs[pair.from_code].append(pair)
-        legs.append(Leg(source, target, hierarchy, dict(pairs), target=tree(target), day=day))
-    to_tree = tree(to_list)  # a decision naming a code retired since is not applied
-    decisions = {
-        code: kept
-        for code, items in _decisions(session, from_list, to_list).items()
-        if (kept := [(f, t) for f, t in items if t is None or (t in to_tree and to_tree.codes[t].valid_on(day))])
-    }
-    return Translator(from_list, to_list, legs, decisions)
+        # A step of a longer route uses the decisions made on its own pair of lists, as translating that pair would.
+        steps = _decisions(session, source, target, tree(target), day) if len(route) > 1 else {}
+        legs.append(Leg(source, target, hierarchy, dict(pairs), target=tree(target), day=day, decisions=steps))
+    return Translator(from_list, to_list, legs, _decisions(session, from_list, to_list, tree(to_list), day))
 
 
 def _route(session: Session, from_list: str, to_list: str) -> list[tuple[str, str]]:
@@ -340,12 +351,18 @@ def _route(session: Session, from_list: str, to_list: str) -> list[tuple[str, st
     return list(reversed(hops))
 
 
-def _decisions(session: Session, from_list: str, to_list: str) -> dict[str, list[tuple[dict[str, str], str | None]]]:
+def _decisions(session: Session, from_list: str, to_list: str, in_force: Hierarchy, day: date) -> Decisions:
+    """The decisions in force from one list to another; one naming a code the to-list has retired since is not
+    applied."""
     stmt = select(CodeDecision.from_code, CodeDecision.context, CodeDecision.to_code).where(
         CodeDecision.from_list == from_list, CodeDecision.to_list == to_list, CodeDecision.active.is_(True)
     )
-    found: dict[str, list[tuple[dict[str, str], str | None]]] = defaultdict(list)
+    found: Decisions = defaultdict(list)
     for row in session.execute(stmt):
         # Keyed as the translator reads codes: a decision made on an item spelled `６２１０` applies to `6210`.
         found[clean_identifier_value(row.from_code) or row.from_code].append((json.loads(row.context), row.to_code))
-    return {code: sorted(items, key=lambda item: -len(item[0])) for code, items in found.items()}
+    return {
+        code: sorted(kept, key=lambda item: -len(item[0]))
+        for code, items in found.items()
+        if (kept := [(f, t) for f, t in items if t is None or (t in in_force and in_force.codes[t].valid_on(day))])
+    }
