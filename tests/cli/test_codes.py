@@ -324,3 +324,9 @@ def test_a_new_version_that_leaves_out_a_code_still_used_warns(workspace: Worksp
     assert "  450221: crosswalk dep-to-div" in err
     translated = zz_json(workspace, "codes", "translate", "--from", "dep-area", "--to", "div", "LJ")
     assert [(r["to_code"], r["method"]) for r in translated["results"]] == [(None, "unmapped")]
+
+
+def test_the_review_queue_of_an_unknown_list_names_it(local: Workspace) -> None:
+    for option in ("--from", "--to"):
+        code, out, err = zz(local, "codes", "review", "list", option, "no-such-list")
+        assert code == 1 and "No code list `no-such-list`" in err and "Nothing waits" not in out
