@@ -6,9 +6,12 @@ decision never applied. Items and decisions now hold the cleaned code. Existing 
 code under several spellings become one (rows added up, held deliveries pointed at it), and of several decisions in
 force for one cleaned code the latest stays in force.
 
-Revision ID: 0019
-Revises: 0018
-Create Date: 2026-12-09
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-07
+
+The cleaning is the app's own (`clean_identifier_value`), so that the stored keys are exactly what translation reads
+at this revision; a store created later has no items to clean.
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ from alembic import op
 
 from zhizhi.ingest.normalize.text import clean_identifier_value
 
-revision = "0019"
-down_revision = "0018"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
