@@ -305,3 +305,28 @@ def test_usage_errors_exit_2(local: Workspace, tmp_path: Path) -> None:
         assert zz(local, *args)[0] == 2, args
     code, _, err = zz(local, *translate, "--file", str(file), "--column", "行业")
     assert code == 1 and "has no column `行业`" in err and "`编码`" in err
+
+
+def test_a_new_version_that_leaves_out_a_code_still_used_warns(workspace: Workspace, tmp_path: Path) -> None:
+    dep = write(tmp_path / "dep.csv", "code,name\nLJ,柳江\n")
+    dep_args = ("--list", "dep-area", "--version", "1", "--hierarchy", "prefix:2")
+    assert zz(workspace, "codes", "import", str(dep), *dep_args)[0] == 0
+    div = write(tmp_path / "div.csv", "code,name\n4502,柳州市\n450221,柳江县\n")
+    div_args = ("--list", "div", "--hierarchy", "prefix:4,6")
+    assert zz(workspace, "codes", "import", str(div), *div_args, "--version", "2015")[0] == 0
+    xw = write(tmp_path / "xw.csv", "from_code,to_code\nLJ,450221\n")
+    xw_args = ("--crosswalk", "dep-to-div", "--from", "dep-area", "--to", "div", "--version", "1")
+    assert zz(workspace, "codes", "import", str(xw), *xw_args)[0] == 0
+    newer = write(tmp_path / "div2.csv", "code,name\n4502,柳州市\n450206,柳江区\n")
+    code, out, err = zz(workspace, "codes", "import", str(newer), *div_args, "--version", "2016")
+    assert code == 0 and "Imported code list div version 2016" in out
+    assert "warning: version 2016 of div leaves out 1 code(s) still in use" in err
+    assert "  450221: crosswalk dep-to-div" in err
+    translated = zz_json(workspace, "codes", "translate", "--from", "dep-area", "--to", "div", "LJ")
+    assert [(r["to_code"], r["method"]) for r in translated["results"]] == [(None, "unmapped")]
+
+
+def test_the_review_queue_of_an_unknown_list_names_it(local: Workspace) -> None:
+    for option in ("--from", "--to"):
+        code, out, err = zz(local, "codes", "review", "list", option, "no-such-list")
+        assert code == 1 and "No code list `no-such-list`" in err and "Nothing waits" not in out

@@ -186,7 +186,7 @@ def test_gbk_csv_and_xlsx_files_are_read(sessions: sessionmaker[Session], tmp_pa
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    for row in [["代码", "名称", "上级代码"], ["A", "农、林、牧、渔业", None], [1, "农业", "A"]]:
+    for row in [["代码", "名称", "上级代码"], ["A", "农、林、牧、渔业", None], ["01", "农业", "A"], ["011", 11, "01"]]:
         sheet.append(row)
     workbook.save(tmp_path / "list.xlsx")
     with sessions() as session, session.begin():
@@ -194,5 +194,32 @@ def test_gbk_csv_and_xlsx_files_are_read(sessions: sessionmaker[Session], tmp_pa
         import_code_list(
             session, OPERATOR, write(tmp_path / "g.csv", NATIONAL, "gbk"), ListSpec("gb", "表"), version="1"
         )
-        assert load_hierarchy(session, "xl").parent("1") == "A"
+        assert load_hierarchy(session, "xl").parent("01") == "A"
+        assert load_hierarchy(session, "xl").get("011").name == "11"  # a name may be a number
         assert load_hierarchy(session, "gb").get("5221").name == "粮油零售"
+
+
+def _workbook(path: Path, rows: list[list[object]]) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_codes_typed_as_numbers_in_a_workbook_are_refused(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    rows: list[list[object]] = [["代码", "名称", "上级代码"], ["A", "农业", None], [111, "稻谷种植", "A"]]
+    rows += [[112.0, "小麦种植", "A"], ["0113", "玉米种植", "A"], ["01131", "玉米（鲜食）", 113]]
+    problems = _refused(sessions, _workbook(tmp_path / "num.xlsx", rows), ListSpec("num", "数字"))
+    assert problems == [
+        f"num.xlsx:{line}: `{column}` = `{value}` was a number in the spreadsheet, not text (a code typed as a "
+        f"number loses its leading zeros: `0111` becomes `111`, another code); format the `{column}` column as "
+        "text, type its codes again as the list writes them, and save the file again"
+        for line, column, value in [(3, "代码", "111"), (4, "代码", "112"), (6, "上级代码", "113")]
+    ]
+    with pytest.raises(NotFoundError), sessions() as session:
+        list_versions(session, "num")  # nothing of the file was stored

@@ -198,3 +198,77 @@ def test_coverage_adds_up_and_is_kept(codes: sessionmaker[Session]) -> None:
         save_coverage(session, OPERATOR, "登记导出.csv", report)  # type: ignore[arg-type]
         assert len(list_coverage(session)) == 1
         assert get_coverage(session, run.id)["rows"] == 9
+
+
+def test_spellings_of_one_code_are_one_item_and_its_decision_applies(codes: sessionmaker[Session]) -> None:
+    spelled = pl.Series(["999999", "９９９９９９", "999999 ", " 999999", "621002"])
+    with codes() as session, session.begin():
+        translator = build_translator(session, "local-6", "province-8", as_of=AS_OF)
+        results = translator.translate_column(spelled)
+        assert note_for_review(session, translator, results, seen_in="全角.csv") == 2
+        report = coverage_report(translator, results)
+        items = {i.from_code: i for i in list_review_items(session)}
+        assert {code: i.rows_affected for code, i in items.items()} == {"999999": 4, "621002": 1}
+        decide(session, OPERATOR, items["999999"].id, to_code="52230001", reason="全角写法即此码")
+    assert (report["distinct_codes"], report["untranslated_codes"]) == (2, 2)
+    assert [(u["code"], u["rows"]) for u in report["untranslated"]] == [("999999", 4), ("621002", 1)]
+    with codes() as session:
+        translator = build_translator(session, "local-6", "province-8", as_of=AS_OF)
+        for code in ("９９９９９９", "999999 ", "999999"):
+            assert (translator.translate(code).to_code, translator.translate(code).method) == ("52230001", "decision")
+
+
+def test_items_queued_under_a_raw_spelling_are_merged_and_can_be_decided(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    from sqlalchemy import text
+
+    from zhizhi.store import make_engine, make_sessionmaker, upgrade
+
+    engine = make_engine(empty_database_url)
+    upgrade(engine, "0018")
+    item = (
+        "INSERT INTO code_review_items (from_list, to_list, from_code, context, kind, candidates, rows_affected, "
+        "seen_in, first_seen, last_seen, status) VALUES ('local-6', 'province-8', :code, '{}', 'unmapped', '[]', "
+        ":rows, :seen_in, :seen, :seen, :status)"
+    )
+    decision = (
+        "INSERT INTO code_decisions (from_list, to_list, from_code, context, to_code, reason, decided_by, decided_at, "
+        "active) VALUES ('local-6', 'province-8', :code, '{}', '52230001', '全角', 'operator', :seen, :yes)"
+    )
+    with engine.begin() as connection:
+        for code, rows, seen, status in [
+            ("９９９９９９", 3, "2026-01-01 00:00:00", "decided"),
+            ("999999 ", 2, "2026-02-01 00:00:00", "open"),
+            ("621002 ", 1, "2026-02-01 00:00:00", "open"),
+        ]:
+            connection.execute(
+                text(item), {"code": code, "rows": rows, "seen_in": f"{code}.csv", "seen": seen, "status": status}
+            )
+        connection.execute(text(decision), {"code": "９９９９９９", "seen": "2026-01-01 00:00:00", "yes": True})
+    upgrade(engine)
+    sessions = make_sessionmaker(engine)
+    with sessions() as session, session.begin():
+        load_city_codes(session, tmp_path)
+        items = {i.from_code: i for i in list_review_items(session, status=None)}
+        assert {c: (i.rows_affected, i.status) for c, i in items.items()} == {
+            "999999": (5, "decided"),
+            "621002": (1, "open"),
+        }
+        assert build_translator(session, "local-6", "province-8", as_of=AS_OF).translate("999999 ").method == "decision"
+        decide(session, OPERATOR, items["621002"].id, to_code="62100002", reason="中餐馆归入中餐")
+    with sessions() as session:
+        assert build_translator(session, "local-6", "province-8", as_of=AS_OF).translate("621002").to_code == "62100002"
+    engine.dispose()
+
+
+def test_a_decision_on_one_step_is_used_inside_a_longer_route(codes: sessionmaker[Session]) -> None:
+    with codes() as session, session.begin():
+        translator = build_translator(session, "national", "province-8", as_of=AS_OF)
+        note_for_review(session, translator, translator.translate_column(pl.Series(["6210"])), seen_in="国标.csv")
+        item = next(i for i in list_review_items(session) if i.from_code == "6210")
+        decide(session, OPERATOR, item.id, to_code="62100002", reason="按中餐计")
+    with codes() as session:
+        chained = build_translator(session, "local-6", "province-8", as_of=AS_OF).translate("621001")
+    assert (chained.to_code, chained.method) == ("62100002", Method.CHAINED)
+    assert chained.detail == "exact -> decision (decided by a data steward)"

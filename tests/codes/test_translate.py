@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.codes.helpers import LOCAL_TO_NATIONAL, load_city_codes, write
 from tests.conftest import OPERATOR
-from zhizhi.codes import FileRefusedError, Method, Translator, build_translator, import_crosswalk
+from zhizhi.codes import (
+    FileRefusedError,
+    ListSpec,
+    Method,
+    Translator,
+    build_translator,
+    dropped_in_use,
+    import_code_list,
+    import_crosswalk,
+)
 from zhizhi.errors import ConflictError, InputError, NotFoundError
 
 
@@ -228,3 +237,82 @@ def test_a_crosswalk_from_a_list_to_itself_is_refused_as_never_used(
         import_crosswalk(session, OPERATOR, write(tmp_path / "self.csv", LOCAL_TO_NATIONAL), name="local-renamed",
                          from_list="local-6", to_list="local-6", version="2")  # fmt: skip
     assert "另一个代码表" in (refused.value.message_zh or "")
+
+
+def test_a_crosswalk_with_codes_typed_as_numbers_is_refused(codes: sessionmaker[Session], tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in [["from_code", "to_code", "备注"], [522101, "5221", 1], ["522102", 5221, 2], ["621001", "6210", 3]]:
+        sheet.append(row)
+    workbook.save(tmp_path / "xw.xlsx")
+    with pytest.raises(FileRefusedError) as caught, codes() as session, session.begin():
+        import_crosswalk(
+            session,
+            OPERATOR,
+            tmp_path / "xw.xlsx",
+            name="local-to-national",
+            from_list="local-6",
+            to_list="national",
+            version="2",
+        )
+    assert [p.split(" was a number")[0] for p in caught.value.details] == [
+        "xw.xlsx:2: `from_code` = `522101`",
+        "xw.xlsx:3: `to_code` = `5221`",
+    ]
+    assert "format the `from_code` column as text" in caught.value.details[0]
+    with codes() as session:
+        assert build_translator(session, "local-6", "national").translate("621001").to_code == "6210"
+
+
+DIVISIONS = """code,name,valid_from,valid_to
+4502,柳州市,,
+450221,柳江县,,2016-01-31
+450206,柳江区,2016-02-01,
+450203,城中区,,
+"""
+
+
+def _divisions(sessions: sessionmaker[Session], folder: Path) -> None:
+    with sessions() as session, session.begin():
+        spec = ListSpec("dep-area", "辖区", hierarchy="prefix", prefix_lengths=(2,))
+        areas = write(folder / "dep.csv", "code,name\nLJ,柳江\nCZ,城中\n")
+        import_code_list(session, OPERATOR, areas, spec, version="1")
+        spec = ListSpec("div", "区划", hierarchy="prefix", prefix_lengths=(4, 6))
+        import_code_list(session, OPERATOR, write(folder / "div.csv", DIVISIONS), spec, version="1")
+        xw = write(folder / "xw.csv", "from_code,to_code\nLJ,450221\nCZ,450203\n")
+        import_crosswalk(session, OPERATOR, xw, name="dep-to-div", from_list="dep-area", to_list="div", version="1")
+
+
+def test_a_target_code_retired_on_the_day_is_no_answer(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    _divisions(sessions, tmp_path)
+    before, after = date(2015, 6, 1), date(2026, 1, 1)
+    with sessions() as session:
+        retired = build_translator(session, "dep-area", "div", as_of=after).translate("LJ")
+        assert (retired.to_code, retired.method) == (None, Method.UNMAPPED)
+        assert retired.detail == "`450221` (exact) of `div` is not in force on 2026-01-01 (valid … to 2016-01-31)"
+        assert build_translator(session, "dep-area", "div", as_of=before).translate("LJ").to_code == "450221"
+        assert build_translator(session, "dep-area", "div", as_of=after).translate("CZ").method == Method.EXACT
+        # Codes of one list translate as themselves only on the days they are valid.
+        itself = build_translator(session, "div", "div", as_of=before).translate("450206")
+        assert (itself.to_code, itself.method) == (None, Method.UNMAPPED)
+        assert "not in force on 2015-06-01 (valid 2016-02-01 to …)" in itself.detail
+        assert build_translator(session, "div", "div", as_of=after).translate("450206").method == Method.EXACT
+
+
+def test_a_new_version_without_a_code_still_used_says_so(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    _divisions(sessions, tmp_path)
+    newer = "code,name\n4502,柳州市\n450206,柳江区\n450203,城中区\n"
+    with sessions() as session, session.begin():
+        spec = ListSpec("div", "区划", hierarchy="prefix", prefix_lengths=(4, 6))
+        stored = import_code_list(
+            session, OPERATOR, write(tmp_path / "div2.csv", newer), spec, version="2", valid_from=date(2016, 2, 1)
+        )
+        assert dropped_in_use(session, stored, "div") == {"450221": ["crosswalk dep-to-div"]}
+    with sessions() as session:
+        answer = build_translator(session, "dep-area", "div", as_of=date(2026, 1, 1)).translate("LJ")
+        assert (answer.to_code, answer.method) == (None, Method.UNMAPPED)
+        assert answer.detail == "`450221` (exact) is not in `div` version 2, in force on 2026-01-01"
+        assert build_translator(session, "dep-area", "div", as_of=date(2016, 1, 1)).translate("LJ").ok

@@ -16,6 +16,7 @@ from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
 from zhizhi.codes import (
     FileRefusedError,
     ListSpec,
+    dropped_in_use,
     get_crosswalk,
     import_code_list,
     import_crosswalk,
@@ -81,6 +82,8 @@ def import_command(
             typer.echo(line, err=True)
         raise
     emit(data, as_json, lambda: console.print(_import_sentence(data)))
+    if data["kind"] == "code_list":
+        warn_dropped(data)
 
 
 @app.command("install")
@@ -142,6 +145,7 @@ def _import_list(
         "sha256": stored.file_hash,
         # An identical file comes back as the version already stored: nothing changed.
         "unchanged": stored.imported_at < started,
+        "dropped_in_use": dropped_in_use(session, stored, spec.name),
     }
 
 
@@ -163,6 +167,23 @@ def _import_crosswalk(session: Session, file: Path, *, name: str, **options: Any
         "sha256": stored.file_hash,
         "unchanged": stored.imported_at < started,
     }
+
+
+def warn_dropped(data: dict[str, Any]) -> None:
+    """Say on stderr which codes the new version leaves out that crosswalks or decisions still lead to."""
+    dropped: dict[str, list[str]] = data.get("dropped_in_use") or {}
+    if not dropped:
+        return
+    typer.echo(
+        f"warning: version {data['version']} of {data['name']} leaves out {len(dropped):,} code(s) still in use; "
+        "while it is in force, what translates to them comes out unmapped (and goes to review) until the crosswalk "
+        "or the decision names a code it has:",
+        err=True,
+    )
+    for code, users in list(dropped.items())[:50]:
+        typer.echo(f"  {code}: {', '.join(users)}", err=True)
+    if len(dropped) > 50:
+        typer.echo(f"  ... and {len(dropped) - 50:,} more (--json lists them all)", err=True)
 
 
 def _check_import_options(

@@ -31,6 +31,9 @@ def list_command(
     """List the codes waiting for a decision, those whose decision releases the most held deliveries first, then
     those affecting the most rows."""
     with transaction(ctx) as (_, session):
+        for name in (from_list, to_list):
+            if name:  # an unknown list is named, not taken for an empty queue
+                get_code_list(session, name)
         status = None if all_items else "open"
         queue = review_queue(
             session, operator(), status=status, from_list=from_list, to_list=to_list, limit=limit, offset=offset

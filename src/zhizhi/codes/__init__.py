@@ -3,6 +3,7 @@
 from zhizhi.codes.builtin import install_builtin
 from zhizhi.codes.coverage import coverage_report, get_coverage, list_coverage, save_coverage
 from zhizhi.codes.crosswalks import Pair, get_crosswalk, import_crosswalk, list_crosswalks, pairs_in_force
+from zhizhi.codes.dropped import dropped_in_use
 from zhizhi.codes.files import read_table
 from zhizhi.codes.hierarchy import Hierarchy
 from zhizhi.codes.lists import (
@@ -41,6 +42,7 @@ __all__ = [
     "coverage_report",
     "decide",
     "decision_as_dict",
+    "dropped_in_use",
     "export_decisions",
     "get_code_list",
     "get_coverage",

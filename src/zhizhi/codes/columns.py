@@ -24,6 +24,9 @@ CROSSWALK_COLUMNS: dict[str, tuple[str, ...]] = {
     "valid_to": ("valid_to", "失效日期", "停用日期", "截止日期"),
 }
 
+# The columns that hold codes: a cell typed as a number there is refused (names and remarks may be numbers).
+CODE_FIELDS = ("code", "parent", "from_code", "to_code")
+
 _DATE = re.compile(r"^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?$")
 
 
@@ -45,3 +48,16 @@ def parse_date(text: str) -> date:
         raise ValueError(text)
     year, month, day = (int(g) for g in match.groups())
     return date(year, month, day)
+
+
+
+def number_problems(where: str, columns: dict[str, str], value: dict[str, str], numbers: set[str]) -> list[str]:
+    """A problem for each code column (`code`, `parent`, `from_code`, `to_code`) whose cell on this line a workbook
+    held as a number: Excel keeps `0111` typed in a number column as 111, another code, and the text cannot tell."""
+    return [
+        f"{where}: `{columns[field]}` = `{value[field]}` was a number in the spreadsheet, not text (a code typed "
+        f"as a number loses its leading zeros: `0111` becomes `111`, another code); format the `{columns[field]}` "
+        "column as text, type its codes again as the list writes them, and save the file again"
+        for field in CODE_FIELDS
+        if field in columns and columns[field] in numbers and value.get(field)
+    ]

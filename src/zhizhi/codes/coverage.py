@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from zhizhi.access import Actor, audit, require
 from zhizhi.codes.translate import Translator
 from zhizhi.errors import NotFoundError
+from zhizhi.ingest.normalize.text import clean_identifier_value
 from zhizhi.store.tables import CoverageRun
 from zhizhi.store.types import iso_utc
 
@@ -22,6 +23,7 @@ def coverage_report(translator: Translator, results: pl.DataFrame, *, top: int =
     """Rows and shares by method, and the untranslated codes with the rows they affect (most first)."""
     import polars as pl
 
+    results = _as_translated(results)
     rows = results.height
     by_method = (
         results.group_by("method").agg(pl.len().alias("rows")).sort(["rows", "method"], descending=[True, False])
@@ -47,6 +49,17 @@ def coverage_report(translator: Translator, results: pl.DataFrame, *, top: int =
         ],
         "untranslated_codes": failed.height,
     }
+
+
+def _as_translated(results: pl.DataFrame) -> pl.DataFrame:
+    """The codes as the translator read them (`６２１０` and `6210 ` are `6210`): one code however it was written."""
+    import polars as pl
+
+    distinct = results["code"].drop_nulls().unique().to_list()
+    changed = {c: cleaned for c in distinct if (cleaned := clean_identifier_value(c)) is not None and cleaned != c}
+    if not changed:
+        return results
+    return results.with_columns(pl.col("code").replace(list(changed), list(changed.values())))
 
 
 def save_coverage(session: Session, actor: Actor, subject: str, report: dict[str, Any]) -> CoverageRun:

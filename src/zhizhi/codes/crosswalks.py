@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, require
-from zhizhi.codes.columns import CROSSWALK_COLUMNS, parse_date, resolve_columns
-from zhizhi.codes.files import read_table
+from zhizhi.codes.columns import CROSSWALK_COLUMNS, number_problems, parse_date, resolve_columns
+from zhizhi.codes.files import Table, read_table
 from zhizhi.codes.lists import _NAME, all_codes, get_code_list, refuse
 from zhizhi.codes.versions import file_digest, same_file, store_version
 from zhizhi.errors import ConflictError, InputError, NotFoundError
@@ -176,7 +176,7 @@ def relations(pairs: list[tuple[str, str]]) -> list[str]:
 
 
 def _checked_pairs(
-    path: Path, table: Any, from_codes: set[str], to_codes: set[str], from_list: str, to_list: str
+    path: Path, table: Table, from_codes: set[str], to_codes: set[str], from_list: str, to_list: str
 ) -> list[dict[str, Any]]:
     columns = resolve_columns(table.header, CROSSWALK_COLUMNS)
     where = path.name
@@ -193,7 +193,10 @@ def _checked_pairs(
     problems: list[str] = list(table.problems)
     rows: list[dict[str, Any]] = []
     for line, cells in table.rows:
-        row = _checked_pair(f"{where}:{line}", cells, columns, problems, from_codes, to_codes, from_list, to_list)
+        row = _checked_pair(
+            f"{where}:{line}", cells, columns, problems, table.numbers.get(line, set()), (from_codes, to_codes),
+            (from_list, to_list),
+        )
         if row is not None:
             rows.append({**row, "line": line})
     _check_conflicts(where, rows, problems)
@@ -216,17 +219,17 @@ def _checked_pair(
     cells: dict[str, str],
     columns: dict[str, str],
     problems: list[str],
-    from_codes: set[str],
-    to_codes: set[str],
-    from_list: str,
-    to_list: str,
+    numbers: set[str],
+    codes: tuple[set[str], set[str]],
+    lists: tuple[str, str],
 ) -> dict[str, Any] | None:
     value = {field: cells.get(header, "").strip() for field, header in columns.items()}
     before = len(problems)
-    if value["from_code"] not in from_codes:
-        problems.append(f"{where}: `from_code` = `{value['from_code'][:40]}` is not a code of `{from_list}`")
-    if value["to_code"] not in to_codes:
-        problems.append(f"{where}: `to_code` = `{value['to_code'][:40]}` is not a code of `{to_list}`")
+    problems.extend(number_problems(where, columns, value, numbers))
+    for field, known, name in zip(("from_code", "to_code"), codes, lists, strict=True):
+        # A number's `111` may well be a code (`0111` was meant): it is said once, as a number.
+        if value[field] not in known and columns[field] not in numbers:
+            problems.append(f"{where}: `{field}` = `{value[field][:40]}` is not a code of `{name}`")
     declared = value.get("relation", "").replace("：", ":").lower()
     if declared and declared not in RELATIONS:
         problems.append(f"{where}: `relation` = `{declared}` is not one of {', '.join(RELATIONS)}")

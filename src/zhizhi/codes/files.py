@@ -13,13 +13,20 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Table:
-    """The first sheet of a file: its header (lower-cased), each row with the row number a person sees."""
+    """The first sheet of a file: its header (lower-cased), each row with the row number a person sees, and per row
+    the columns whose cell a workbook held as a number (`numbers`: a code typed as a number may have lost its leading
+    zeros, which its text cannot show)."""
 
     path: Path
     header: list[str]
     rows: list[tuple[int, dict[str, str]]]
     encoding: str | None
     problems: list[str] = field(default_factory=list)
+    numbers: dict[int, set[str]] = field(default_factory=dict)
+
+    def was_number(self, line: int, column: str) -> bool:
+        """Whether the cell of `column` (lower-cased) on `line` was a number in a workbook."""
+        return column in self.numbers.get(line, ())
 
 
 def read_table(path: Path, *, encoding: str | None = None) -> Table:
@@ -33,12 +40,17 @@ def read_table(path: Path, *, encoding: str | None = None) -> Table:
     started = False
     rows: list[tuple[int, dict[str, str]]] = []
     problems: list[str] = []
+    numbers: dict[int, set[str]] = {}
     for chunk in reading.chunks:
         if not started:
             sheet, started = chunk.sheet, True
         if chunk.sheet != sheet:
             break
         names = [c for c in chunk.frame.columns if c not in (ROW, ERROR)]
+        lines = chunk.frame[ROW].to_list()
+        for column, positions in chunk.numbers.items():
+            for at in positions:
+                numbers.setdefault(lines[at], set()).add(column.lower())
         for record in chunk.frame.iter_rows(named=True):
             if record[ERROR]:
                 problems.append(f"{path.name}:{record[ROW]}: {record[ERROR]}")
@@ -46,4 +58,11 @@ def read_table(path: Path, *, encoding: str | None = None) -> Table:
     header = reading.headers.get(sheet) or next(iter(reading.headers.values()), [])
     if not header:
         raise InputError(f"File `{path.name}` is empty: it needs a header row and at least one row.")
-    return Table(path=path, header=[h.lower() for h in header], rows=rows, encoding=reading.encoding, problems=problems)
+    return Table(
+        path=path,
+        header=[h.lower() for h in header],
+        rows=rows,
+        encoding=reading.encoding,
+        problems=problems,
+        numbers=numbers,
+    )

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, require
-from zhizhi.codes.columns import CODE_LIST_COLUMNS, parse_date, resolve_columns
+from zhizhi.codes.columns import CODE_LIST_COLUMNS, number_problems, parse_date, resolve_columns
 from zhizhi.codes.files import Table, read_table
 from zhizhi.codes.hierarchy import CodeInfo, Hierarchy
 from zhizhi.codes.versions import file_digest, same_file, store_version
@@ -276,8 +276,9 @@ def _checked_rows(table: Table, spec: ListSpec) -> list[dict[str, Any]]:
         )
     rows: dict[str, dict[str, Any]] = {}
     lines: dict[str, int] = {}
+    ignored = {columns["parent"]} if spec.hierarchy == "prefix" and "parent" in columns else set()
     for line, cells in table.rows:
-        row = _checked_row(f"{where}:{line}", cells, columns, problems)
+        row = _checked_row(f"{where}:{line}", cells, columns, problems, table.numbers.get(line, set()) - ignored)
         if row is None:
             continue
         if row["code"] in rows:
@@ -292,11 +293,12 @@ def _checked_rows(table: Table, spec: ListSpec) -> list[dict[str, Any]]:
 
 
 def _checked_row(
-    where: str, cells: dict[str, str], columns: dict[str, str], problems: list[str]
+    where: str, cells: dict[str, str], columns: dict[str, str], problems: list[str], numbers: set[str]
 ) -> dict[str, Any] | None:
     value = {field: cells.get(header, "").strip() for field, header in columns.items()}
     code, name = value["code"], value["name"]
     before = len(problems)
+    problems.extend(number_problems(where, columns, value, numbers))
     if not _CODE.match(code):
         problems.append(f"{where}: `code` = `{code[:40]}` is not a code (1-32 letters, digits, `.`, `_`, `-`)")
     elif _SPREADSHEET_NUMBER.match(code):

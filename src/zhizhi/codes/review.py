@@ -74,18 +74,18 @@ def review_items_for(
     """The review item of each code that did not translate in a record with these fields, in the order given: the
     one `note_for_review` queued for it, or the one whose decision (no equivalent) it met; None for one never queued.
     """
+    keys = [_review_key(translator, code, fields) for code, fields in failed]
     query = select(CodeReviewItem).where(
         CodeReviewItem.from_list == translator.from_list,
         CodeReviewItem.to_list == translator.to_list,
-        CodeReviewItem.from_code.in_(sorted({code for code, _ in failed})),  # one claim's codes: a batch at most
+        CodeReviewItem.from_code.in_(sorted({key[0] for _, key in keys})),  # one claim's codes: a batch at most
     )
     by_code: dict[str, list[CodeReviewItem]] = {}
     for item in session.scalars(query):
         by_code.setdefault(item.from_code, []).append(item)
     found: list[CodeReviewItem | None] = []
-    for code, fields in failed:
-        answer, key = _review_key(translator, code, fields)
-        items = by_code.get(code, [])
+    for (_, fields), (answer, key) in zip(failed, keys, strict=True):
+        items = by_code.get(key[0], [])
         if answer.decided:  # the decision's own fields, as the translator matched them: the most specific first
             matching = [i for i in items if _matches(json.loads(i.context), fields)]
             found.append(max(matching, key=lambda i: len(json.loads(i.context)), default=None))
@@ -99,11 +99,13 @@ def _matches(context: Mapping[str, str], fields: Mapping[str, Any]) -> bool:
 
 
 def _review_key(translator: Translator, code: str, fields: Mapping[str, Any]) -> tuple[Translation, tuple[str, str]]:
-    """The translator's answer for a code in a record, and the key of its review item: the code and the record
-    fields the answer depended on."""
+    """The translator's answer for a code in a record, and the key of its review item: the code as cleaned for
+    translation and the record fields the answer depended on."""
     texts = {f: None if fields.get(f) is None else str(fields[f]) for f in translator.rule_fields}
     answer = translator.translate(code, texts)
-    return answer, (code, context_key({f: texts[f] for f in answer.context_fields}))
+    # The code as the translator read it (full-width `６２１０` and `6210 ` are `6210`): one item for every spelling,
+    # and the decision made on it is the one the translator looks up.
+    return answer, (answer.code or code, context_key({f: texts[f] for f in answer.context_fields}))
 
 
 def list_review_items(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict, deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     import polars as pl
 
 MAX_LEGS = 3
+# Per code, the decisions in force: the record fields each holds for (most first), and the code decided (None: none).
+Decisions = dict[str, list[tuple[dict[str, str], str | None]]]
 
 
 class Method(StrEnum):
@@ -72,19 +74,30 @@ def context_key(fields: Mapping[str, str | None]) -> str:
 
 @dataclass
 class Leg:
-    """One crosswalk (or the identity) from list to list, with the from-list's tree for roll-ups."""
+    """One crosswalk (or the identity) from list to list, with the from-list's tree for roll-ups and the to-list's
+    version in force on the day (`target`): a code it does not have, or has retired, is no answer."""
 
     from_list: str
     to_list: str
     hierarchy: Hierarchy
     pairs: dict[str, list[Pair]]
     identity: bool = False
+    target: Hierarchy | None = None
+    day: date | None = None
+    # The stewards' decisions for this step, when it is one step of a longer route: they come before its crosswalk.
+    decisions: Decisions = field(default_factory=dict)
 
     @property
     def rule_fields(self) -> set[str]:
         return {p.rule_field for group in self.pairs.values() for p in group if p.rule_field}
 
     def translate(self, code: str, context: Mapping[str, str | None]) -> Translation:
+        """The answer of this step (a decision, else its crosswalk), kept only when its code is in force in the to-list
+        on the day."""
+        decided = decided_answer(self.decisions, code, context)
+        return decided if decided is not None else self._in_force(self._translate(code, context))
+
+    def _translate(self, code: str, context: Mapping[str, str | None]) -> Translation:
         if self.identity:
             if code in self.hierarchy:
                 return Translation(code, code, Method.EXACT)
@@ -104,6 +117,7 @@ class Leg:
                         Method.ROLL_UP,
                         f"rolled up to `{ancestor}`, then {found.method}",
                         found.candidates,
+                        context_fields=found.context_fields,
                     )
         if code not in self.hierarchy:
             return Translation(
@@ -118,6 +132,41 @@ class Leg:
             Method.UNMAPPED,
             f"neither `{code}` nor its parents have a row in `{self.from_list}` -> `{self.to_list}`",
         )
+
+    def _in_force(self, answer: Translation) -> Translation:
+        # A crosswalk row (or a code of the list itself) may name a code the to-list has retired since, or not yet
+        # brought in: delivered, it would be a code the list does not have on that day.
+        if self.target is None:
+            return answer
+        if answer.candidates and answer.to_code is None:
+            kept = tuple(c for c in answer.candidates if self._why_not(c) is None)
+            if kept != answer.candidates:
+                left = f"; {len(answer.candidates) - len(kept)} candidate(s) not in force left out"
+                method = answer.method if kept else Method.UNMAPPED
+                return replace(answer, method=method, detail=answer.detail + left, candidates=kept)
+            return answer
+        why = self._why_not(answer.to_code) if answer.to_code is not None else None
+        if why is None:
+            return answer
+        return Translation(
+            answer.code,
+            None,
+            Method.UNMAPPED,
+            f"`{answer.to_code}` ({answer.method}) {why}",
+            context_fields=answer.context_fields,
+        )
+
+    def _why_not(self, code: str) -> str | None:
+        """Why a code of the to-list is no answer on the day, or None when it is in force."""
+        assert self.target is not None
+        info = self.target.codes.get(code)
+        if info is None:
+            return f"is not in `{self.to_list}` version {self.target.version}, in force on {self.day}"
+        if not info.valid_on(self.day):
+            return f"of `{self.to_list}` is not in force on {self.day} (valid {info.valid_from or '…'} to " + (
+                f"{info.valid_to or '…'})"
+            )
+        return None
 
     def _resolve(self, code: str, key: str, context: Mapping[str, str | None]) -> Translation | None:
         group = self.pairs.get(key)
@@ -154,7 +203,7 @@ class Translator:
     from_list: str
     to_list: str
     legs: list[Leg]
-    decisions: dict[str, list[tuple[dict[str, str], str | None]]] = field(default_factory=dict)
+    decisions: Decisions = field(default_factory=dict)
 
     @property
     def rule_fields(self) -> list[str]:
@@ -183,7 +232,13 @@ class Translator:
             if not step.ok:
                 where = f" (at `{leg.from_list}` -> `{leg.to_list}`)" if leg.to_list not in step.detail else ""
                 return Translation(
-                    code, None, step.method, step.detail + where, step.candidates, context_fields=step.context_fields
+                    code,
+                    None,
+                    step.method,
+                    step.detail + where,
+                    step.candidates,
+                    context_fields=step.context_fields,
+                    decided=step.decided,
                 )
             methods.append(f"{step.method}" + (f" ({step.detail})" if step.detail else ""))
             assert step.to_code is not None
@@ -215,15 +270,18 @@ class Translator:
         return joined.select("code", "to_code", "method", "detail", *fields)
 
     def _decision(self, code: str, context: Mapping[str, str | None]) -> Translation | None:
-        # The most specific decision whose fields all match the record's wins.
-        for fields, target in self.decisions.get(code, []):
-            if all((context.get(k) or "").strip() == v for k, v in fields.items()):
-                if target is None:
-                    return Translation(
-                        code, None, Method.UNMAPPED, "a steward decided there is no equivalent", decided=True
-                    )
-                return Translation(code, target, Method.DECISION, "decided by a data steward")
-        return None
+        return decided_answer(self.decisions, code, context)
+
+
+def decided_answer(decisions: Decisions, code: str, context: Mapping[str, str | None]) -> Translation | None:
+    """The stewards' answer for a code in a record: the most specific decision whose fields all match the record's."""
+    for fields, target in decisions.get(code, []):
+        if all((context.get(k) or "").strip() == v for k, v in fields.items()):
+            if target is None:
+                said = "a steward decided there is no equivalent"
+                return Translation(code, None, Method.UNMAPPED, said, decided=True)
+            return Translation(code, target, Method.DECISION, "decided by a data steward")
+    return None
 
 
 def build_translator(
@@ -236,26 +294,29 @@ def build_translator(
     get_code_list(session, from_list), get_code_list(session, to_list)
     day = as_of or date.today()
     route = _route(session, from_list, to_list)
+    in_force: dict[str, Hierarchy] = {}  # each list's version in force on the day, loaded once
+
+    def tree(name: str) -> Hierarchy:
+        if name not in in_force:
+            in_force[name] = load_hierarchy(session, name, as_of=day)
+        return in_force[name]
+
     legs = []
     for index, (source, target) in enumerate(route):
-        version = from_version if index == 0 else None
-        hierarchy = load_hierarchy(session, source, as_of=day, version=version)
+        named = index == 0 and from_version is not None
+        hierarchy = load_hierarchy(session, source, version=from_version) if named else tree(source)
         if source == target:
-            legs.append(Leg(source, target, hierarchy, {}, identity=True))
+            legs.append(Leg(source, target, hierarchy, {}, identity=True, target=tree(target), day=day))
             continue
         crosswalk = next(c for c in list_crosswalks(session) if (c.from_list, c.to_list) == (source, target))
         pairs: dict[str, list[Pair]] = defaultdict(list)
         for pair in pairs_in_force(session, crosswalk):
             if pair.valid_on(day):
                 pairs[pair.from_code].append(pair)
-        legs.append(Leg(source, target, hierarchy, dict(pairs)))
-    in_force = load_hierarchy(session, to_list, as_of=day)  # a decision naming a code retired since is not applied
-    decisions = {
-        code: kept
-        for code, items in _decisions(session, from_list, to_list).items()
-        if (kept := [(f, t) for f, t in items if t is None or (t in in_force and in_force.codes[t].valid_on(day))])
-    }
-    return Translator(from_list, to_list, legs, decisions)
+        # A step of a longer route uses the decisions made on its own pair of lists, as translating that pair would.
+        steps = _decisions(session, source, target, tree(target), day) if len(route) > 1 else {}
+        legs.append(Leg(source, target, hierarchy, dict(pairs), target=tree(target), day=day, decisions=steps))
+    return Translator(from_list, to_list, legs, _decisions(session, from_list, to_list, tree(to_list), day))
 
 
 def _route(session: Session, from_list: str, to_list: str) -> list[tuple[str, str]]:
@@ -290,11 +351,18 @@ def _route(session: Session, from_list: str, to_list: str) -> list[tuple[str, st
     return list(reversed(hops))
 
 
-def _decisions(session: Session, from_list: str, to_list: str) -> dict[str, list[tuple[dict[str, str], str | None]]]:
+def _decisions(session: Session, from_list: str, to_list: str, in_force: Hierarchy, day: date) -> Decisions:
+    """The decisions in force from one list to another; one naming a code the to-list has retired since is not
+    applied."""
     stmt = select(CodeDecision.from_code, CodeDecision.context, CodeDecision.to_code).where(
         CodeDecision.from_list == from_list, CodeDecision.to_list == to_list, CodeDecision.active.is_(True)
     )
-    found: dict[str, list[tuple[dict[str, str], str | None]]] = defaultdict(list)
+    found: Decisions = defaultdict(list)
     for row in session.execute(stmt):
-        found[row.from_code].append((json.loads(row.context), row.to_code))
-    return {code: sorted(items, key=lambda item: -len(item[0])) for code, items in found.items()}
+        # Keyed as the translator reads codes: a decision made on an item spelled `６２１０` applies to `6210`.
+        found[clean_identifier_value(row.from_code) or row.from_code].append((json.loads(row.context), row.to_code))
+    return {
+        code: sorted(kept, key=lambda item: -len(item[0]))
+        for code, items in found.items()
+        if (kept := [(f, t) for f, t in items if t is None or (t in in_force and in_force.codes[t].valid_on(day))])
+    }

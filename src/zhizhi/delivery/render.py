@@ -18,6 +18,7 @@ from zhizhi.codes import get_code_list
 from zhizhi.codes.translate import Method, Translation, Translator, build_translator
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.errors import InputError
+from zhizhi.ingest.normalize.text import clean_identifier_value
 from zhizhi.records import record_type
 from zhizhi.records.fields import Field
 from zhizhi.store.tables import CodeReviewItem
@@ -93,9 +94,10 @@ class Renderer:
         if self.session is None:
             return None
         into = coded.translator.from_list
+        code = clean_identifier_value(given) or given  # review items hold the code as the translator reads it
         from_list = self.session.scalar(
             select(CodeReviewItem.from_list)
-            .where(CodeReviewItem.to_list == into, CodeReviewItem.from_code == given)
+            .where(CodeReviewItem.to_list == into, CodeReviewItem.from_code == code)
             .order_by(CodeReviewItem.last_seen.desc())
             .limit(1)
         )
