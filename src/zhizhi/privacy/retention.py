@@ -56,6 +56,7 @@ from zhizhi.privacy.erase import (
     source_categories,
 )
 from zhizhi.records import record_types
+from zhizhi.resolve.cache import features_cache, forget
 from zhizhi.resolve.golden import search_text
 from zhizhi.resolve.run import RESOLVE_LOCK
 from zhizhi.store.frames import among, scalars_among
@@ -154,6 +155,7 @@ def expire(
         report.types.append(figures)
     report.notes = eraser.notes
     if not dry_run:
+        forget(features_cache(workspace.root), eraser.erased)
         counts = {f.record_type: f.counts() for f in report.types}
         report.ledger_seq = ledger.append(session, KIND, "retention", iso_utc(report.at) or "", {"types": counts})
         totals = {name: sum(c[name] for c in counts.values()) for name in COUNTS}
@@ -196,6 +198,7 @@ class _Eraser:
         self.session, self.root, self.dry_run, self.answers = session, root, dry_run, answers
         self.stamp = stamp(session, now)
         self.notes: list[str] = []
+        self.erased: list[int] = []  # records erased by this run: their features leave the register's cache
         self._sources: dict[tuple[str, str], dict[str, str]] = {}
 
     def expire_type(self, figures: Figures, progress: Progress | None) -> None:
@@ -258,6 +261,7 @@ class _Eraser:
             for row in self.session.execute(select(RecordVersion.id, RecordVersion.raw_row_id).where(c))
         ]
         newly = self._versions(figures, ids)
+        self.erased.extend(newly)
         version_ids = [v for v, _ in every]
         raw = {r for _, r in every}  # the rows that made the versions, and those that confirmed them:
         confirming = select(RawRow.id).where(RawRow.erased_at.is_(None))
