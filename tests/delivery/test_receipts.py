@@ -148,3 +148,18 @@ def test_platform_tokens_are_issued_listed_and_revoked_from_the_cli(web: Web, re
     body = {"results": [{"idempotency_key": "x", "status": "accepted"}]}
     answer = web.client.post("/api/receipts", json=body, headers={"Authorization": f"Bearer {secret}"})
     assert answer.status_code == 401
+
+
+def test_a_token_of_a_removed_target_is_refused(web: Web, tmp_path: Path, receiver: Receiver) -> None:
+    _targets(web, receiver.url)
+    _ingest(web, tmp_path, ["甲有限公司"])
+    (key,) = _keys(web, "province")
+    bearer = _token(web, "province")
+    (web.workspace.root / "targets" / "province.yaml").unlink()  # the target is gone; its token was not revoked
+    platform = web.client.__class__(web.client.app)
+    body = {"results": [{"idempotency_key": key, "status": "rejected", "reason": "forged"}]}
+    answer = platform.post("/api/receipts", json=body, headers=bearer)
+    assert answer.status_code == 401 and "`province`" in answer.json()["error"]["message"]
+    assert _states(web.sessions) == {"pending": 2}
+    with web.sessions() as session:
+        assert not session.scalars(select(AuditEvent).where(AuditEvent.action == "delivery.receipts")).all()
