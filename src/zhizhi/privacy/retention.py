@@ -63,6 +63,7 @@ from zhizhi.store.frames import among, scalars_among
 from zhizhi.store.tables import (
     Batch,
     Case,
+    Delivery,
     Entity,
     EntityLink,
     LedgerEntry,
@@ -286,10 +287,22 @@ class _Eraser:
             for version_id, _, data, warnings in rows
         ]
         self._write(RecordVersion, ("data", "warnings", "erased_at"), [(*row, self.stamp) for row in erased])
+        self._deliveries([version_id for version_id, _, _, _ in rows])
         newly = sorted({record_id for _, record_id, _, _ in rows})
         figures.versions += len(rows)
         figures.records += len(newly)
         return newly
+
+    def _deliveries(self, version_ids: Sequence[int]) -> None:
+        """Mask by detection the errors kept on these versions' deliveries (a platform's rejection may quote an ID)."""
+        query = select(Delivery.id, Delivery.last_error).where(Delivery.last_error.is_not(None))
+        updates = [
+            (delivery_id, masked)
+            for condition in among(self.session, Delivery.record_version_id, version_ids)
+            for delivery_id, error in self.session.execute(query.where(condition))
+            if error and (masked := mask_text(error)) != error
+        ]
+        self._write(Delivery, ("last_error",), updates)
 
     def _items(self, figures: Figures, condition: ColumnElement[bool]) -> list[int]:
         """Erase the quarantine items matching `condition` (findings and fixes); returns their raw rows."""
