@@ -22,7 +22,7 @@ from zhizhi.access import (
     user_as_dict,
 )
 from zhizhi.access.passwords import verify_password
-from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError, RateLimitedError
 from zhizhi.store.tables import User
 
 
@@ -289,3 +289,20 @@ def test_a_name_taken_elsewhere_is_not_revealed_outside_ones_scope(city: session
         for code in ("LZ-YF", "LZ-NEW"):  # a code in use elsewhere, and a free one
             with pytest.raises(NotFoundError, match="No department with code `LZ-YF`"):
                 create_department(session, cz_admin, code=code, name="新所", kind="grassroots", parent_code="LZ-YF")
+
+
+def test_reading_a_users_phone_takes_a_real_purpose_and_counts_in_the_hourly_limit(
+    city: sessionmaker[Session],
+) -> None:
+    with city() as session, session.begin():
+        admin = actor(session, "admin")
+        for said in ("!!", "\u200b\u200b", "  ..  ", "\x01\x02"):
+            with pytest.raises(InputError, match="purpose"):
+                reveal_personal(session, admin, "zhongnan", purpose=said)
+        for _ in range(3):
+            reveal_personal(session, admin, "zhongnan", purpose="核实执法人员联系方式", per_hour=3)
+        with pytest.raises(RateLimitedError, match="the limit is 3"):
+            reveal_personal(session, admin, "zhongnan", purpose="核实执法人员联系方式", per_hour=3)
+    with city() as session:
+        events = audit.list_events(session, OPERATOR, audit.AuditFilter(action="personal.read"))
+    assert [(e.object_type, e.object_id) for e in events] == [("user", "zhongnan")] * 3

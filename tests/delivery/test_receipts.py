@@ -4,7 +4,7 @@ the answer says nothing of deliveries that are not its own. Delivery keys cannot
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,8 +17,11 @@ from zhizhi import ledger
 from zhizhi.cli.main import app
 from zhizhi.delivery.platforms import create_platform_token
 from zhizhi.ingest.pipeline import ingest_file
+from zhizhi.privacy.retention import expire
 from zhizhi.store.tables import AuditEvent, Delivery
+from zhizhi.store.types import utcnow
 
+RESIDENT_ID = "450202199001011237"
 TARGET_FILE = "name: {name}\nowner: {owner}\nrecord_types: [entity]\nfields:\n  QYMC: name\n"
 TARGET_FILE += "transport:\n  kind: http\n  url: {url}\n"
 
@@ -148,3 +151,42 @@ def test_platform_tokens_are_issued_listed_and_revoked_from_the_cli(web: Web, re
     body = {"results": [{"idempotency_key": "x", "status": "accepted"}]}
     answer = web.client.post("/api/receipts", json=body, headers={"Authorization": f"Bearer {secret}"})
     assert answer.status_code == 401
+
+
+def test_a_token_of_a_removed_target_is_refused(web: Web, tmp_path: Path, receiver: Receiver) -> None:
+    _targets(web, receiver.url)
+    _ingest(web, tmp_path, ["甲有限公司"])
+    (key,) = _keys(web, "province")
+    bearer = _token(web, "province")
+    (web.workspace.root / "targets" / "province.yaml").unlink()  # the target is gone; its token was not revoked
+    platform = web.client.__class__(web.client.app)
+    body = {"results": [{"idempotency_key": key, "status": "rejected", "reason": "forged"}]}
+    answer = platform.post("/api/receipts", json=body, headers=bearer)
+    assert answer.status_code == 401 and "`province`" in answer.json()["error"]["message"]
+    assert _states(web.sessions) == {"pending": 2}
+    with web.sessions() as session:
+        assert not session.scalars(select(AuditEvent).where(AuditEvent.action == "delivery.receipts")).all()
+
+
+def test_a_rejections_reason_is_entered_masked_and_erased_with_the_record(
+    web: Web, tmp_path: Path, receiver: Receiver
+) -> None:
+    _targets(web, receiver.url)
+    receiver.later.add("甲有限公司")
+    _ingest(web, tmp_path, ["甲有限公司"])
+    _send(web.sessions, _target(receiver.url))
+    quoted = f"法定代表人身份证号{RESIDENT_ID}与登记不符，联系电话13812345678"
+    body = {"results": [{"idempotency_key": receiver.seen[0], "status": "rejected", "reason": quoted}]}
+    platform = web.client.__class__(web.client.app)
+    assert platform.post("/api/receipts", json=body, headers=_token(web, "province")).json()["rejected"] == 1
+    with web.sessions() as session:
+        (entry,) = [e for e in ledger.entries(session) if e.kind == "delivery.rejected"]
+        error = session.scalar(select(Delivery.last_error).where(Delivery.status == "rejected"))
+    kept = json.dumps(entry.payload, ensure_ascii=False) if not isinstance(entry.payload, str) else entry.payload
+    assert RESIDENT_ID not in kept and "13812345678" not in kept and "138****5678" in kept
+    assert error == quoted  # the delivery keeps it as received until its record is erased (pages mask it)
+    with web.sessions() as session, session.begin():
+        expire(session, OPERATOR, web.workspace, now=utcnow() + timedelta(days=2000))
+    with web.sessions() as session:
+        error = session.scalar(select(Delivery.last_error).where(Delivery.status == "rejected"))
+    assert error is not None and RESIDENT_ID not in error and "13812345678" not in error and "与登记不符" in error

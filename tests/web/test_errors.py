@@ -290,3 +290,27 @@ def test_a_form_past_a_fields_bound_says_which_field_and_the_bound_in_the_pages_
     page = web.client.post("/admin/users", data=data)
     assert page.status_code == 422
     assert "「display_name」太长：最多" in page.text and "body.display_name" not in page.text
+
+
+def test_a_validation_error_echoes_no_password_nor_the_body_a_field_is_missing_from(web: Web) -> None:
+    secret = "S3cret-" + "x" * 300
+    anonymous = web.client.__class__(web.client.app)
+    answer = anonymous.post("/api/session", json={"username": "zhongnan", "password": secret})
+    error = _assert_shape(answer.json(), 422)
+    assert [d["field"] for d in error["details"]] == ["body.password"] and error["details"][0]["value"] is None
+    assert "S3cret-" not in answer.text
+    token = web.login("zhongnan")
+    changed = web.client.post("/api/me/password", json={"current_password": DEMO_PASSWORD, "new_password": secret},
+                              headers={"X-CSRF-Token": token})  # fmt: skip
+    assert changed.status_code == 422 and "S3cret-" not in changed.text and DEMO_PASSWORD not in changed.text
+    web.client.cookies.clear()
+    token = web.login("admin")
+    body = {"username": "newu", "display_name": "新用户", "department": "LZ", "roles": ["handler"],
+            "password": "Weak-but-long-enough-123", "phone": "13800000000"}  # fmt: skip
+    missing = web.client.post("/api/users", json=body, headers={"X-CSRF-Token": token})
+    error = _assert_shape(missing.json(), 422)
+    assert [(d["field"], d["value"]) for d in error["details"]] == [("body.department_code", None)]
+    assert "Weak-but-long-enough" not in missing.text and "13800000000" not in missing.text
+    named = web.client.post("/api/users", json={**body, "department_code": "LZ", "roles": ["x" * 20]},
+                            headers={"X-CSRF-Token": token})  # fmt: skip
+    assert [d["value"] for d in named.json()["error"]["details"]] == ["x" * 20]  # any other value is still echoed

@@ -22,6 +22,7 @@ from sqlalchemy.orm import object_session
 
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.delivery.transports import Outcome
+from zhizhi.privacy.detect import mask_text
 from zhizhi.store.tables import Delivery, LedgerEntry
 
 Entries = list[tuple[str, str, str | int, Mapping[str, Any]]]  # ledger entries of one transaction, in order
@@ -115,12 +116,13 @@ def give_up(delivery: Delivery, state: str, moment: datetime, reason: str, entri
 
 def enter(entries: Entries, delivery: Any, state: str, reason: str | None, *, maybe_arrived: bool = False) -> None:
     """The ledger entry of an outcome (of a delivery, or a row with its fields); written with the others of its
-    transaction in one statement. A retry after a try that may have arrived says so."""
+    transaction in one statement. A retry after a try that may have arrived says so. The reason (a platform's
+    words may quote a person's ID or phone number) is entered with those masked: the chain cannot be erased later."""
     payload = {
         "target": delivery.target,
         "idempotency_key": delivery.idempotency_key,
         "record_version_id": delivery.record_version_id,
         "attempt": delivery.attempts,
-        "reason": reason,
+        "reason": mask_text(reason) if reason else reason,
     } | ({"maybe_arrived": True} if maybe_arrived else {})
     entries.append((f"delivery.{state}", "delivery", delivery.id, payload))

@@ -108,8 +108,15 @@ def authenticate_platform(session: Session, secret: str) -> PlatformToken:
 
 
 def platform_actor(session: Session, root: Path, token: PlatformToken, ip: str | None) -> Actor:
-    """The actor a platform acts as: named after its target, in the department that owns the target."""
-    owner = FILES.load(root, token.target).owner if FILES.path(root, token.target).is_file() else None
+    """The actor a platform acts as: named after its target, in the department that owns the target;
+    AuthenticationError when the target is gone (its token speaks for nothing any more)."""
+    if not FILES.path(root, token.target).is_file():
+        raise AuthenticationError(
+            f"This platform token was issued for target `{token.target}`, which no longer exists. Restore the "
+            "target's file, or issue the platform a token for its new target (`zhizhi targets token create`).",
+            zh=f"该平台令牌签发给目标 {token.target}，该目标已不存在。请恢复目标文件，或为平台的新目标签发令牌。",
+        )
+    owner = FILES.load(root, token.target).owner
     department = session.scalar(select(Department).where(Department.code == owner)) if owner else None
     return Actor(
         name=f"platform:{token.target}",

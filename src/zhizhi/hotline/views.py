@@ -5,8 +5,9 @@ Privacy (Art 33 of the rules, and the bureau's own rule for complainants):
 - a complainant's name, phone and address are shown only to the case's assigned handler and the leaders of the
   office it is assigned to, each time for a declared purpose (audited as `personal.read`, within the hourly limit);
 - a reporter's identity (举报人) only to the assigned handler;
-- everyone else, and every list, export and statistic, sees them masked; free text in lists has ID and phone
-  numbers masked.
+- everyone else, and every list, export and statistic, sees them masked; free text in lists, and the case's result
+  and decision reason (what the handler wrote may quote a caller's numbers) unless identities are shown, has ID and
+  phone numbers masked.
 """
 
 from __future__ import annotations
@@ -89,8 +90,8 @@ def case_view(
         "respondent_address": case.respondent_address,
         "respondent_uscc": case.respondent_uscc,
         "entity_id": case.entity_id,
-        "result": case.result,
-        "decision_reason": case.decision_reason,
+        "result": case.result if shown else _masked(case.result),
+        "decision_reason": case.decision_reason if shown else _masked(case.decision_reason),
         "decided_by": case.decided_by,
         "decided_at": _iso(case.decided_at),
         "extended": case.extended,

@@ -34,6 +34,8 @@ from zhizhi.ingest.pipeline import build_context
 from zhizhi.ingest.read.base import ERROR, ROW
 from zhizhi.ingest.report import Tally
 from zhizhi.ingest.versions import Versions
+from zhizhi.privacy.catalogue import FREE_TEXT, NOT_PERSONAL, classify_columns
+from zhizhi.privacy.detect import mask_text
 from zhizhi.privacy.masking import disclose, mask_example, mask_row
 from zhizhi.sources.config import SourceConfig
 from zhizhi.store.tables import Batch, QuarantineItem, RawRow, Record, RecordVersion
@@ -175,8 +177,6 @@ def fix_item(
     fixes[column] = value
     item.fixes = json.dumps(fixes, ensure_ascii=False)
     item.updated_at, item.updated_by = utcnow(), actor.name
-    field = next((name for name, m in source.fields.items() if m.column == column), None)
-    personal = field is not None and source.kind.field(field).personal
     audit.record(
         session,
         actor,
@@ -189,11 +189,22 @@ def fix_item(
             "sheet": raw.sheet,
             "row": raw.row_number,
             "column": column,
-            "before": "(personal data)" if personal else before,
-            "after": "(personal data)" if personal else value,
+            "before": _audited(batch, column, before),
+            "after": _audited(batch, column, value),
         },
     )
     return item_as_dict(item, raw, batch)
+
+
+def _audited(batch: Batch, column: str, value: Any) -> Any:
+    """A cell's value as the append-only audit trail may keep it (erasure cannot reach it there): a personal
+    column's left out, any other masked as the raw row shows it and then by detection (a resident ID typed in a
+    credit-code column, a phone in a remark)."""
+    category = classify_columns(batch.record_type, [column], source_mapping(batch)).get(column)
+    if category not in (NOT_PERSONAL, FREE_TEXT):
+        return "(personal data)"
+    masked = mask_row(batch.record_type, source_mapping(batch), {column: value})[column]
+    return mask_text(masked) if isinstance(masked, str) else masked
 
 
 def fixes_seen(item: QuarantineItem) -> str:

@@ -13,6 +13,11 @@ phone) is dropped when the record it came from expired, exactly as a register ru
 it; name, credit code and address stay. An entity whose every record expired so loses all its personal fields; one
 with a live record gets the live record's value back at the next register run that touches it.
 
+The hotline's own copies follow their record types: a case not changed for the retention of tickets has its result,
+decision reason and respondent as typed masked by detection (a handler may quote a caller's numbers there), and an
+answer file the desk wrote (`data/answers/CHANNEL/*.jsonl`) older than the retention of ticket answers has its
+free text masked the same way; what a platform already received is the platform's to erase.
+
 The content hash of a record and of its versions is the hash of the data as ingested, and stays: the ingest compares
 it with an incoming row to tell a change, and re-sending the same facts is not a change. An identical file ingested
 again after an erasure therefore makes no new version, is delivered to nobody and does not restart the clock; its
@@ -41,6 +46,7 @@ from zhizhi.access.roles import require
 from zhizhi.config import Workspace
 from zhizhi.ingest.bulk import bulk_update, stamp
 from zhizhi.privacy.catalogue import DEFAULT_RETENTION_DAYS, personal_columns
+from zhizhi.privacy.detect import mask_text
 from zhizhi.privacy.erase import (
     erase_cells,
     erase_data,
@@ -50,11 +56,14 @@ from zhizhi.privacy.erase import (
     source_categories,
 )
 from zhizhi.records import record_types
+from zhizhi.resolve.cache import features_cache, forget
 from zhizhi.resolve.golden import search_text
 from zhizhi.resolve.run import RESOLVE_LOCK
 from zhizhi.store.frames import among, scalars_among
 from zhizhi.store.tables import (
     Batch,
+    Case,
+    Delivery,
     Entity,
     EntityLink,
     LedgerEntry,
@@ -70,7 +79,11 @@ KIND = "privacy.erased"
 ACTION = "privacy.retention"
 REPORTS = Path("reports") / "retention"
 _PG_LOCK = 7_405_000_009  # advisory lock id: one retention run at a time
-COUNTS = ("records", "versions", "raw_rows", "quarantine_items", "entities")
+COUNTS = ("records", "versions", "raw_rows", "quarantine_items", "entities", "cases", "files")
+CASES_FOLLOW = "ticket"  # a hotline case's text is kept as long as its tickets
+ANSWERS_FOLLOW = "ticket_answer"  # the desk's answer files, as long as the answers
+CASE_TEXTS = ("result", "decision_reason", "respondent_name")
+ANSWERS = "answers"  # under the workspace's data folder, one folder per channel
 Progress = Callable[[str, int, int], None]  # record type, records done, records expired
 
 
@@ -86,6 +99,8 @@ class Figures:
     raw_rows: int = 0
     quarantine_items: int = 0
     entities: int = 0
+    cases: int = 0
+    files: int = 0
 
     def counts(self) -> dict[str, int]:
         return {k: v for k, v in asdict(self).items() if k not in ("record_type", "cutoff")}
@@ -104,8 +119,8 @@ class RetentionReport:
 
     @property
     def changed(self) -> int:
-        """Versions, raw rows, quarantine items and entities changed (0: the run changed nothing)."""
-        return sum(f.versions + f.raw_rows + f.quarantine_items + f.entities for f in self.types)
+        """Versions, raw rows, quarantine items, entities, cases and files changed (0: the run changed nothing)."""
+        return sum(f.versions + f.raw_rows + f.quarantine_items + f.entities + f.cases + f.files for f in self.types)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -133,7 +148,7 @@ def expire(
     require(actor, "data.write")
     lock(session)
     report = RetentionReport(now or utcnow(), dry_run)
-    eraser = _Eraser(session, workspace.root, report.at, dry_run)
+    eraser = _Eraser(session, workspace.root, report.at, dry_run, workspace.data_dir / ANSWERS)
     for kind in sorted(record_types()):
         days = workspace.config.privacy.retention.get(kind, DEFAULT_RETENTION_DAYS)
         figures = Figures(kind, days, report.at - timedelta(days=days))
@@ -141,6 +156,7 @@ def expire(
         report.types.append(figures)
     report.notes = eraser.notes
     if not dry_run:
+        forget(features_cache(workspace.root), eraser.erased)
         counts = {f.record_type: f.counts() for f in report.types}
         report.ledger_seq = ledger.append(session, KIND, "retention", iso_utc(report.at) or "", {"types": counts})
         totals = {name: sum(c[name] for c in counts.values()) for name in COUNTS}
@@ -179,10 +195,11 @@ def write_report(report: RetentionReport, folder: Path) -> Path:
 class _Eraser:
     """One run's work on the store: slice after slice, each read, erased and written back."""
 
-    def __init__(self, session: Session, root: Path, now: datetime, dry_run: bool) -> None:
-        self.session, self.root, self.dry_run = session, root, dry_run
+    def __init__(self, session: Session, root: Path, now: datetime, dry_run: bool, answers: Path) -> None:
+        self.session, self.root, self.dry_run, self.answers = session, root, dry_run, answers
         self.stamp = stamp(session, now)
         self.notes: list[str] = []
+        self.erased: list[int] = []  # records erased by this run: their features leave the register's cache
         self._sources: dict[tuple[str, str], dict[str, str]] = {}
 
     def expire_type(self, figures: Figures, progress: Progress | None) -> None:
@@ -207,6 +224,35 @@ class _Eraser:
         skipped = (RawRow.status == "skipped") & RawRow.erased_at.is_(None) & RawRow.batch_id.in_(old_batches)
         for ids in _keyset(self.session, RawRow.id, skipped):
             self._raw_rows(figures, ids)
+        if kind == CASES_FOLLOW:
+            for ids in _keyset(self.session, Case.id, Case.updated_at < cutoff):
+                self._cases(figures, ids)
+        if kind == ANSWERS_FOLLOW:
+            self._answer_files(figures)
+
+    def _cases(self, figures: Figures, ids: Sequence[int]) -> None:
+        """Mask by detection what a handler typed on these cases; only those it changes are written and counted."""
+        query = select(Case.id, *(getattr(Case, c) for c in CASE_TEXTS)).where(Case.id.in_(ids))
+        updates = []
+        for case_id, *texts in self.session.execute(query):
+            masked = [mask_text(t) if t else t for t in texts]
+            if masked != texts:
+                updates.append((case_id, *masked))
+        self._write(Case, CASE_TEXTS, updates)
+        figures.cases += len(updates)
+
+    def _answer_files(self, figures: Figures) -> None:
+        """Erase the desk's answer files written before the cutoff as their records are erased (free text masked)."""
+        columns = personal_columns(figures.record_type)
+        for path in sorted(self.answers.glob("*/*.jsonl")):
+            if _written(path) >= figures.cutoff:
+                continue
+            lines = path.read_text(encoding="utf-8").splitlines()
+            erased = [json.dumps(erase_data(json.loads(line), columns), ensure_ascii=False) for line in lines if line]
+            if erased != [line for line in lines if line]:
+                figures.files += 1
+                if not self.dry_run:
+                    path.write_text("".join(line + "\n" for line in erased), encoding="utf-8")
 
     def _records(self, figures: Figures, ids: Sequence[int]) -> None:
         """Versions of these expired records, their raw rows and quarantine items, and their entities."""
@@ -216,6 +262,7 @@ class _Eraser:
             for row in self.session.execute(select(RecordVersion.id, RecordVersion.raw_row_id).where(c))
         ]
         newly = self._versions(figures, ids)
+        self.erased.extend(newly)
         version_ids = [v for v, _ in every]
         raw = {r for _, r in every}  # the rows that made the versions, and those that confirmed them:
         confirming = select(RawRow.id).where(RawRow.erased_at.is_(None))
@@ -240,10 +287,22 @@ class _Eraser:
             for version_id, _, data, warnings in rows
         ]
         self._write(RecordVersion, ("data", "warnings", "erased_at"), [(*row, self.stamp) for row in erased])
+        self._deliveries([version_id for version_id, _, _, _ in rows])
         newly = sorted({record_id for _, record_id, _, _ in rows})
         figures.versions += len(rows)
         figures.records += len(newly)
         return newly
+
+    def _deliveries(self, version_ids: Sequence[int]) -> None:
+        """Mask by detection the errors kept on these versions' deliveries (a platform's rejection may quote an ID)."""
+        query = select(Delivery.id, Delivery.last_error).where(Delivery.last_error.is_not(None))
+        updates = [
+            (delivery_id, masked)
+            for condition in among(self.session, Delivery.record_version_id, version_ids)
+            for delivery_id, error in self.session.execute(query.where(condition))
+            if error and (masked := mask_text(error)) != error
+        ]
+        self._write(Delivery, ("last_error",), updates)
 
     def _items(self, figures: Figures, condition: ColumnElement[bool]) -> list[int]:
         """Erase the quarantine items matching `condition` (findings and fixes); returns their raw rows."""
@@ -341,6 +400,14 @@ def _keyset(session: Session, key: Any, condition: ColumnElement[bool]) -> Itera
             return
         yield ids
         last = ids[-1]
+
+
+def _written(path: Path) -> datetime:
+    """When the desk wrote an answer file: the local moment its name starts with, else the file's own time."""
+    try:
+        return datetime.strptime(path.name[:22], "%Y%m%dT%H%M%S%f").replace(tzinfo=LOCAL_TZ)
+    except ValueError:
+        return datetime.fromtimestamp(path.stat().st_mtime, LOCAL_TZ)
 
 
 def _compact(value: Any) -> str:

@@ -6,6 +6,9 @@ versions when that stamp is the last run that found new or changed records: that
 version the file holds, and a record changed since is one the run finds fresh. Otherwise (another workspace's file,
 a run without the cache since, a copy restored from elsewhere) every record's version is checked against the file,
 so a stale or foreign cache costs only time. A file written by another release of zhizhi is not used at all.
+
+Retention's erasure changes a version in place: it drops the erased records' rows from the file and stamps it as no
+run's (`forget`), so the next run checks versions and prepares those records again from the erased data.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from zhizhi.resolve.subjects import SCHEMA, current_versions, load_subjects
 from zhizhi.store.tables import ResolveRun
 
 log = logging.getLogger("zhizhi.resolve")
+ERASED = "erased"  # the stamp of a file retention rewrote: no run's, so never trusted
 STAMP = "zhizhi.resolve.run"  # the parquet metadata key that holds the stamp
 RELEASE = "zhizhi.version"  # and the one that holds the release of zhizhi that wrote the file
 VERSIONS = ["record_id", "record_version_id"]
@@ -84,6 +88,23 @@ def prepared(session: Session, fresh: pl.Series, cache: Path | None, *, trusted:
             features = _prepare(subjects)
     written = _write(features, cache, now) if cache is not None else None
     return Prepared(features, subjects, written)
+
+
+def forget(cache: Path, record_ids: list[int]) -> int:
+    """Drop these records' features from the cache (their personal data was erased); a file that does not read is
+    deleted. Returns how many rows were dropped."""
+    if not record_ids or not cache.is_file():
+        return 0
+    kept, _ = _read(cache)
+    if kept.is_empty():
+        cache.unlink(missing_ok=True)  # another release's, or unreadable: rebuilt by the next run
+        return 0
+    left = kept.filter(~pl.col("record_id").is_in(record_ids))
+    if left.height != kept.height:
+        partial = cache.with_suffix(".tmp")
+        left.write_parquet(partial, metadata={STAMP: ERASED, RELEASE: __version__})
+        partial.replace(cache)
+    return kept.height - left.height
 
 
 def _read(cache: Path | None) -> tuple[pl.DataFrame, str | None]:

@@ -7,6 +7,7 @@ on a page, so that a Chinese page never says "Not Found".
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlparse
 
@@ -125,7 +126,7 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
     details = [
-        {"field": _text(".".join(str(p) for p in e["loc"])), "message": _text(e["msg"]), "value": _safe(e.get("input"))}
+        {"field": _text(".".join(str(p) for p in e["loc"])), "message": _text(e["msg"]), "value": _echoed(e)}
         for e in exc.errors()
     ]
     if _is_api(request):
@@ -163,6 +164,19 @@ async def _out_of_range(request: Request, exc: Exception) -> Response:
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return _respond(request, "internal_error", _words(request, "error.internal"), 500)
+
+
+SECRET_WORDS = frozenset({"password", "passwd", "passphrase", "secret", "token", "pin", "credential", "credentials"})
+
+
+def _echoed(error: Mapping[str, Any]) -> Any:
+    """The input an error quotes back, or None: never a secret field's (a password too long is still a password),
+    nor the object a missing field was looked for in (the whole body, with its password and phone)."""
+    words = {w for part in error["loc"] if isinstance(part, str) for w in part.lower().replace("-", "_").split("_")}
+    value = error.get("input")
+    if words & SECRET_WORDS or error["type"] == "missing" or isinstance(value, dict):
+        return None
+    return _safe(value)
 
 
 def _safe(value: Any) -> Any:

@@ -21,7 +21,14 @@ from zhizhi.access import (
 from zhizhi.access.departments import CODE_MAX_LENGTH
 from zhizhi.access.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from zhizhi.access.users import DISPLAY_NAME_MAX_LENGTH, PHONE_MAX_LENGTH, USERNAME_MAX_LENGTH
-from zhizhi.web.deps import ApiPersonalReader, ApiUsersReader, ApiUsersWriter, DbSession, app_context
+from zhizhi.web.deps import (
+    ApiPersonalReader,
+    ApiUsersReader,
+    ApiUsersWriter,
+    DbSession,
+    app_context,
+    unmask_per_hour,
+)
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -53,9 +60,10 @@ def read_user_personal(
     db: DbSession,
     actor: ApiPersonalReader,
     purpose: Annotated[str, Query(min_length=2, max_length=200)],
+    request: Request,
 ) -> dict[str, Any]:
-    """A user's personal data unmasked; `purpose` is required and the read is audited."""
-    return reveal_personal(db, actor, username, purpose=purpose)
+    """A user's personal data unmasked; `purpose` is required, the read is audited and counted in the hourly limit."""
+    return reveal_personal(db, actor, username, purpose=purpose, per_hour=unmask_per_hour(request))
 
 
 @router.post("", status_code=201)

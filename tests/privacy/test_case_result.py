@@ -1,0 +1,82 @@
+"""What a handler writes on a case (its result) is free text: shown with numbers masked unless the callers'
+identities are shown, and erased by retention in the case, the answer's versions and the desk's answer files
+(SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import OPERATOR
+from tests.hotline.desk import ingest_all
+from tests.hotline.test_cases import _actor, _case_of
+from tests.hotline.test_desk_privacy import REPORT
+from zhizhi.config import Workspace
+from zhizhi.hotline import case_view, decide, load_calendar, push_tickets, take_in
+from zhizhi.privacy.masking import mask_data
+from zhizhi.privacy.retention import expire
+from zhizhi.store.tables import Record, RecordVersion
+from zhizhi.store.types import utcnow
+
+CALLER_ID, CALLER_PHONE = "450202199001011237", "13812345678"
+RESULT = f"已电话回访投诉人（{CALLER_PHONE}，身份证{CALLER_ID}），双方达成和解，商家退还差价。"
+
+
+def _decided(workspace: Workspace, city: sessionmaker[Session], tmp_path: Path) -> None:
+    ingest_all(workspace, tmp_path)
+    with city() as session, session.begin():
+        push_tickets(session, workspace, OPERATOR, "12315", [{**REPORT, "kind": "投诉"}], department="LZ-TSJB")
+        take_in(session, OPERATOR, workspace)
+    for decision, result in (("accepted", "已受理。"), ("mediated", RESULT)):
+        with city() as session, session.begin():
+            decide(session, _actor(session, "hotline"), workspace, _case_of(session, "R001"), decision, result=result)
+
+
+def _answers(city: sessionmaker[Session]) -> list[str]:
+    with city() as session:
+        query = select(RecordVersion.data).join(Record, Record.id == RecordVersion.record_id)
+        return list(session.scalars(query.where(Record.record_type == "ticket_answer")))
+
+
+def test_a_case_result_is_masked_unless_identities_are_shown(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    _decided(workspace, city, tmp_path)
+    calendar = load_calendar(workspace.root)
+    with city() as session, session.begin():
+        case = _case_of(session, "R001")
+        for reader in ("leader", "registrar", "hotline"):  # the handler too, until a purpose is declared
+            shown = case_view(session, _actor(session, reader), case, calendar)["result"]
+            assert CALLER_ID not in shown and CALLER_PHONE not in shown and "138****5678" in shown
+        mine = case_view(session, _actor(session, "hotline"), case, calendar, purpose="回访投诉人")
+        assert mine["identity_shown"] and mine["result"] == RESULT
+    answers = _answers(city)
+    assert any(CALLER_ID in a for a in answers)
+    for answer in answers:  # every record page, list and API answer masks through the catalogue
+        masked = mask_data("ticket_answer", json.loads(answer))
+        assert CALLER_ID not in str(masked) and CALLER_PHONE not in str(masked) and masked["result"]
+
+
+def test_retention_erases_a_case_result_its_answers_and_the_answer_files(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    _decided(workspace, city, tmp_path)
+    files = sorted((workspace.data_dir / "answers").glob("*/*.jsonl"))
+    assert any(CALLER_ID in f.read_text(encoding="utf-8") for f in files)
+    with city() as session, session.begin():
+        report = expire(session, OPERATOR, workspace, now=utcnow() + timedelta(days=2000))
+    by_type = {f.record_type: f for f in report.types}
+    assert by_type["ticket"].cases == 1 and by_type["ticket_answer"].files >= 1
+    with city() as session:
+        result = _case_of(session, "R001").result or ""
+    assert CALLER_ID not in result and CALLER_PHONE not in result and "双方达成和解" in result
+    assert not any(CALLER_ID in a or CALLER_PHONE in a for a in _answers(city))
+    for path in files:
+        kept = path.read_text(encoding="utf-8")
+        assert CALLER_ID not in kept and CALLER_PHONE not in kept
+    with city() as session, session.begin():  # a second run changes nothing
+        assert expire(session, OPERATOR, workspace, now=utcnow() + timedelta(days=2000)).changed == 0
