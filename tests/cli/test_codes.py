@@ -128,6 +128,11 @@ def test_import_a_local_list_and_its_crosswalk(local: Workspace, tmp_path: Path)
     later = str(write(tmp_path / "业态3.csv", LOCAL))
     dated = zz_json(local, "codes", "import", later, "--list", "local-6", "--version", "3", "--valid-from=2099-01-01")
     assert (dated["version"], dated["in_force"]) == ("3", "2")
+    # the same hierarchy said again is fine (above); another one is refused, not ignored unsaid
+    other = ("--hierarchy", "prefix:2,4")
+    code, _, err = zz(local, "codes", "import", later, "--list", "local-6", "--version", "4", *other)
+    assert code == 1 and "keeps the hierarchy `prefix:4,6`" in err and "--hierarchy prefix:2,4" in err
+    assert zz_json(local, "codes", "show", "local-6")["versions"] == ["1", "2", "3"]  # nothing stored
 
     crosswalk = zz_json(local, "codes", "show", "local-to-2017", "--code", "621099")
     assert crosswalk["pairs_in_force"] == 4

@@ -61,7 +61,7 @@ def import_command(
         with transaction(ctx) as (_, session):
             if list_name is not None:
                 kind, lengths = parse_hierarchy(hierarchy or "parent")
-                spec = ListSpec(list_name, title or list_name, kind, lengths, source)
+                spec = ListSpec(list_name, title or list_name, kind, lengths, source, declared=hierarchy is not None)
                 day = valid_from.date() if valid_from else None
                 data = _import_list(session, file, spec, version=version, valid_from=day, encoding=encoding)
             else:

@@ -33,6 +33,7 @@ class ListSpec:
     hierarchy: str = "parent"
     prefix_lengths: tuple[int, ...] = ()
     source: str = ""
+    declared: bool = False  # the hierarchy was given by the caller (not a default): a list that has another refuses it
 
 
 class FileRefusedError(InputError):
@@ -77,6 +78,7 @@ def import_code_list(
     code_list = session.scalar(select(CodeList).where(CodeList.name == spec.name))
     if code_list is not None:
         # A list keeps the hierarchy it was created with; a new file may only bring a title or provenance.
+        _same_hierarchy(spec, code_list)
         spec = ListSpec(
             spec.name,
             spec.title or code_list.title,
@@ -123,6 +125,20 @@ def import_code_list(
         path=path,
         counted="codes",
     )
+
+
+def _same_hierarchy(spec: ListSpec, code_list: CodeList) -> None:
+    """Refuse a hierarchy declared for a new version that is not the one the list keeps (it was ignored unsaid)."""
+    kept = code_list.hierarchy + (f":{code_list.prefix_lengths}" if code_list.prefix_lengths else "")
+    given = spec.hierarchy + (f":{','.join(map(str, spec.prefix_lengths))}" if spec.prefix_lengths else "")
+    if spec.declared and given != kept:
+        raise InputError(
+            f"Code list `{spec.name}` keeps the hierarchy `{kept}` it was created with; `--hierarchy {given}` cannot "
+            "change it for a new version. Leave `--hierarchy` out, or import the file as a new list under another "
+            "name.",
+            zh=f"代码表 `{spec.name}` 沿用创建时的层级 `{kept}`，新版本不能改为 `{given}`；"
+            "请去掉 --hierarchy，或以新名称导入为另一张代码表。",
+        )
 
 
 def get_code_list(session: Session, name: str) -> CodeList:
