@@ -166,22 +166,34 @@ def _serve_says(root: Path) -> str:
     import sys
     import time
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = os.environ | COLUMNS | {"ZHIZHI_WORKSPACE": str(root)}
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "zhizhi", "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        deadline, said = time.monotonic() + 60, ""
-        while "(Ctrl+C to stop)" not in said and time.monotonic() < deadline:
-            said += serve.stdout.readline() if serve.stdout else ""
-        said += serve.stdout.readline() if serve.stdout else ""  # the line after: the public address or the warning
-        return said
-    finally:
-        serve.send_signal(signal.SIGINT)
-        serve.wait(timeout=30)
+    for _ in range(3):  # a free port may be taken by another process before the server binds it: another port
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        env = os.environ | COLUMNS | {"ZHIZHI_WORKSPACE": str(root)}
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "zhizhi", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline, said = time.monotonic() + 120, ""  # a loaded machine starts a process slowly
+            while "(Ctrl+C to stop)" not in said and time.monotonic() < deadline:
+                line = serve.stdout.readline() if serve.stdout else ""
+                if not line and serve.poll() is not None:
+                    break  # it ended before saying so (the port was taken)
+                said += line
+            if "(Ctrl+C to stop)" in said:
+                return said + (serve.stdout.readline() if serve.stdout else "")  # the public address or the warning
+        finally:
+            serve.send_signal(signal.SIGINT)
+            try:
+                serve.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                serve.kill()
+                serve.wait()
+    return said
 
 
 def test_serve_says_where_people_open_it_or_warns(tmp_path: Path) -> None:
