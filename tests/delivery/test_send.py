@@ -291,3 +291,10 @@ def test_a_claim_that_a_send_can_outlast_is_refused_when_the_target_loads() -> N
     with pytest.raises(ValidationError, match=r"`claim_seconds` \(120\) must be longer than twice"):
         _target("http://127.0.0.1:9/records", timeout=300)
     assert _target("http://127.0.0.1:9/records", timeout=50).claim_seconds == 120
+    # a file that leaves the timeout out has the transport's default (10 s): the claim must outlast that too
+    unsaid = {"name": "province", "owner": "LZ-XY", "record_types": ["entity"], "fields": {"QYMC": "name"},
+              "transport": {"kind": "http", "url": "http://127.0.0.1:9/records"}, "claim_seconds": 5}  # fmt: skip
+    twice = r"`claim_seconds` \(5\) must be longer than twice `transport.timeout` \(10\)"
+    with pytest.raises(ValidationError, match=twice):
+        TargetConfig.model_validate(unsaid)
+    assert TargetConfig.model_validate(unsaid | {"claim_seconds": 21}).claim_seconds == 21

@@ -141,7 +141,8 @@ def test_killed_workers_lose_nothing_and_apply_nothing_twice(
     city: sessionmaker[Session], workspace: Workspace, tmp_path: Path, province: Platform
 ) -> None:
     count = 300
-    _target_file(workspace.root, "province", province.url, batch_size=10, claim_seconds=2, max_attempts=100)
+    settings = {"batch_size": 10, "timeout": 0.5, "claim_seconds": 2, "max_attempts": 100}  # claims run out fast
+    _target_file(workspace.root, "province", province.url, **settings)
     _ingest(city, tmp_path, count, ["province"])
     province.delay = 0.2
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZHIZHI_")}

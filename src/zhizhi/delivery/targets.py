@@ -127,7 +127,7 @@ class TargetConfig(_Strict):
     def _claim_outlasts_a_send(self) -> TargetConfig:
         """A send that outlasts its claim is claimed again by another loop and sent twice; a send takes up to about
         twice the transport's `timeout` (the answer's wait, then its reading)."""
-        timeout = self.transport.settings.get("timeout")
+        timeout = self.transport.settings.get("timeout", _default_setting(self.transport.kind, "timeout"))
         if isinstance(timeout, int | float) and not isinstance(timeout, bool) and self.claim_seconds <= 2 * timeout:
             raise ValueError(
                 f"`claim_seconds` ({self.claim_seconds}) must be longer than twice `transport.timeout` ({timeout:g}): "
@@ -205,3 +205,10 @@ FILES = NamedFiles(TARGETS_FOLDER, TargetConfig, "target", "交付目标", "Writ
 def subscribed(targets: Iterable[TargetConfig], source: SourceConfig) -> list[str]:
     """The names of the targets that take `source`'s records."""
     return sorted(target.name for target in targets if target.takes(source))
+
+
+def _default_setting(kind: str, key: str) -> Any:
+    """A transport's default for one of its settings (the `timeout` a file leaves out), when it declares one."""
+    model = settings_model(kind) if kind in transport_names() else None
+    field = model.model_fields.get(key) if model is not None else None
+    return None if field is None or field.is_required() else field.default
