@@ -64,6 +64,19 @@ def test_a_nested_unknown_key_gets_a_suggestion(tmp_path: Path) -> None:
         load_workspace(tmp_path)
 
 
+def test_a_record_type_or_channel_the_product_does_not_know_is_refused_with_the_nearest(tmp_path: Path) -> None:
+    """`privacy.retention: {entities: 30}` was taken without a word, and entities' personal data kept five years."""
+    _write(tmp_path, "privacy:\n  retention:\n    entities: 30\n    entity: 60\nhotline:\n  status_codes:\n"
+                     "    '99999': {accepted: '2'}\n")  # fmt: skip
+    with pytest.raises(ConfigError) as refused:
+        load_workspace(tmp_path)
+    said = str(refused.value)
+    assert "unknown record type `entities`: did you mean `entity`?" in said and "`entity`:" not in said
+    assert "unknown channel `99999`: choose from 12315, 12345, other, web" in said
+    _write(tmp_path, "privacy:\n  retention:\n    entity: 60\n    ticket: 365\n")
+    assert load_workspace(tmp_path).config.privacy.retention == {"entity": 60, "ticket": 365}
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [

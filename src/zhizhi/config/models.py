@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -182,9 +183,14 @@ class PrivacyConfig(_Strict):
     @field_validator("retention")
     @classmethod
     def _positive(cls, value: dict[str, int]) -> dict[str, int]:
+        from zhizhi.records import record_types  # the registered ones, plugins included
+
+        problems = _unknown("record type", list(value), list(record_types()))
         bad = sorted(name for name, days in value.items() if days < 1)
         if bad:
-            raise ValueError(f"retention of {', '.join(bad)} must be at least 1 day")
+            problems.append(f"retention of {', '.join(bad)} must be at least 1 day")
+        if problems:  # a misspelt type would keep its records' personal data for the default five years, unsaid
+            raise ValueError("; ".join(problems))
         return value
 
 
@@ -279,11 +285,15 @@ class HotlineConfig(_Strict):
     @field_validator("status_codes")
     @classmethod
     def _decisions(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        from zhizhi.records.ticket import CHANNELS
         from zhizhi.records.ticket_answer import DECISIONS
 
+        problems = _unknown("channel", list(value), list(CHANNELS))
         bad = sorted({d for codes in value.values() for d in codes if d not in DECISIONS})
         if bad:
-            raise ValueError(f"unknown decision(s) {bad}; choose from {', '.join(DECISIONS)}")
+            problems.append(f"unknown decision(s) {bad}; choose from {', '.join(DECISIONS)}")
+        if problems:
+            raise ValueError("; ".join(problems))
         return value
 
     @model_validator(mode="after")
@@ -307,3 +317,14 @@ class WorkspaceConfig(_Strict):
     resolve: ResolveConfig = Field(default_factory=ResolveConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
     hotline: HotlineConfig = Field(default_factory=HotlineConfig)
+
+
+def _unknown(what: str, names: list[str], known: list[str]) -> list[str]:
+    """A problem for each name not among `known`, with the nearest known one when there is one."""
+    problems = []
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean `{close[0]}`?" if close else f"choose from {', '.join(sorted(known))}"
+            problems.append(f"unknown {what} `{name}`: {hint}")
+    return problems
