@@ -103,6 +103,13 @@ def test_columns_go_to_fields_one_to_one_and_never_below_the_floor(suggestions: 
         }
 
 
+def test_the_types_zhizhi_writes_itself_are_never_offered(suggestions: dict[str, Suggestion]) -> None:
+    """An answer or a report run is no department's export: they were scored as candidates beside the others."""
+    for suggestion in suggestions.values():
+        offered = {t.name for t in suggestion.record_types}
+        assert "entity" in offered and not offered & {"ticket_answer", "report_run"}, offered
+
+
 def test_values_alone_find_the_credit_code_date_phone_and_address(suggestions: dict[str, Suggestion]) -> None:
     for key in ("cryptic_columns", "english_headers"):
         by_field = {item.field: item for item in suggestions[key].fields}

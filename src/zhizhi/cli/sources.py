@@ -27,7 +27,7 @@ def suggest(
         None, "--department", help="Code of the department that owns the data (default: placeholder UNKNOWN)."
     ),
     record_type: str | None = typer.Option(
-        None, "--record-type", help="entity, licence, inspection or equipment (default: the best fit)."
+        None, "--record-type", help="entity, licence, inspection, equipment or ticket (default: the best fit)."
     ),
     sample_rows: int = typer.Option(2000, "--sample-rows", min=1, help="How many data rows to read."),
     encoding: str | None = typer.Option(None, "--encoding", help="The CSV's encoding (default: detect UTF-8/GBK)."),

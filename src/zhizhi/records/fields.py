@@ -107,6 +107,7 @@ class RecordType:
     keys: tuple[tuple[str, ...], ...]
     description: str = ""
     periods: tuple[tuple[str, str], ...] = ()
+    own: bool = False  # written by zhizhi itself (an answer, a report run): no department's export maps to it
 
     def __post_init__(self) -> None:
         names = [f.name for f in self.fields]

@@ -26,6 +26,7 @@ TICKET_ANSWER = RecordType(
     label_zh="工单答复",
     label="Ticket answer",
     description="The desk's answer to one hotline ticket: the case's decision and result in the channel's codes.",
+    own=True,
     fields=(
         Field("channel", "enum", "渠道", "Channel", required=True, values=CHANNELS),
         Field(

@@ -218,7 +218,8 @@ def suggest_source(
     if sample_rows < 1:
         raise InputError(f"`sample_rows` must be at least 1, not {sample_rows}.")
     today = today or date.today()
-    candidates = [get_record_type(record_type)] if record_type else list(record_types().values())
+    # a type zhizhi writes itself (an answer, a report run) is no department's export: not a candidate
+    candidates = [get_record_type(record_type)] if record_type else [t for t in record_types().values() if not t.own]
     sheet_names = tuple(sheets)
     options = ReadOptions(encoding=encoding, sheets=sheet_names, delimiter=delimiter)
     sample = read_sample(path, options, sample_rows)
