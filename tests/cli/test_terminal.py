@@ -131,6 +131,20 @@ def test_no_help_shows_bool_for_a_flag() -> None:
     assert "--json" in runner.invoke(app, ["status", "--help"], env=COLUMNS).stdout
 
 
+def test_the_targets_table_fits_80_columns_and_says_what_it_left_out(workspace: Workspace) -> None:
+    """`targets list` printed every cell cut short (`pr…`, `广…`) at 80 columns, saying nothing: now text wraps,
+    codes and figures stay whole, and the columns that cannot fit are named."""
+    (workspace.root / "targets" / "province.yaml").write_text(
+        "name: province\ntitle: 广西市场监管一体化平台\nowner: LZ-XY\nrecord_types: [entity]\nfields:\n  QYMC: name\n"
+        "transport:\n  kind: http\n  url: http://127.0.0.1:9/records\n",
+        encoding="utf-8",
+    )
+    code, out = zz(workspace, "targets", "list")
+    assert code == 0 and "…" not in out and "left out to fit 80 columns" in out  # wrapped, never cut
+    assert "acknowledged" in out and "LZ-XY" in out
+    _fits(out)
+
+
 def test_an_empty_search_says_no_match(workspace: Workspace, city: sessionmaker[Session]) -> None:
     code, out = zz(workspace, "entities", "search", "没有这家企业")
     assert code == 0 and out.strip() == "No match for `没有这家企业`."

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
+from zhizhi.cli.table import Table
 from zhizhi.codes import export_decisions, get_code_list
 from zhizhi.delivery.holds import decide_code, release, review_queue
 from zhizhi.i18n import cli_locale, translate

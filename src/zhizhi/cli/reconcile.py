@@ -6,9 +6,9 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
+from zhizhi.cli.table import Table
 from zhizhi.delivery import load_targets
 from zhizhi.delivery.drilldown import FIGURES, all_deliveries, list_deliveries
 from zhizhi.delivery.figures import OUTCOME_FIGURES as OUTCOME

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from zhizhi.cli.common import JsonOption, console, emit, operator, store, transaction
+from zhizhi.cli.table import Table
 from zhizhi.delivery import load_target, load_targets
 from zhizhi.delivery.outbox import STATUSES, delivery_counts, release_stranded
 from zhizhi.delivery.period import parse_period
