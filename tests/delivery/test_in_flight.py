@@ -20,7 +20,7 @@ from tests.conftest import OPERATOR
 from tests.delivery.platform import Platform, platform
 from tests.delivery.test_steward import _ingest
 from zhizhi import ledger
-from zhizhi.delivery import send
+from zhizhi.delivery import record
 from zhizhi.delivery.send import send_once
 from zhizhi.delivery.steward import give_up
 from zhizhi.delivery.targets import TargetConfig
@@ -163,9 +163,9 @@ def test_a_connection_lost_on_every_try_says_the_batch_goes_again(
     city: sessionmaker[Session], tmp_path: Path, province: Platform, killer: dict[str, Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    monkeypatch.setattr(send, "RECORD_PAUSE", 0.01)
+    monkeypatch.setattr(record, "RECORD_PAUSE", 0.01)
     _ingest(city, tmp_path, ["甲有限公司"], ["province"])
-    killer["left"] = send.RECORD_TRIES
+    killer["left"] = record.RECORD_TRIES
     province.during = lambda: killer.update(armed=True)
     target = _target(province.url)
     with pytest.raises(DatabaseUnavailableError, match="lost 4 times .* claim runs out .* sent again"):

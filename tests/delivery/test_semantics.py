@@ -17,7 +17,8 @@ from tests.conftest import OPERATOR
 from tests.delivery.test_send import Receiver, _ingest, _send, _states, _target
 from zhizhi.dashboard.deliveries import funnels
 from zhizhi.delivery.receipts import apply_receipts
-from zhizhi.delivery.send import SendReport, _claim, _record, send_once
+from zhizhi.delivery.record import _record
+from zhizhi.delivery.send import SendReport, _claim, send_once
 from zhizhi.delivery.targets import TargetConfig
 from zhizhi.delivery.transports import Item, Outcome, Transport
 from zhizhi.errors import ConfigError
