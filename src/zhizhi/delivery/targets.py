@@ -27,6 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from zhizhi.config.every import EveryProblem, Problem
 from zhizhi.config.files import NAME_PATTERN, NamedFiles
 from zhizhi.delivery.transports import settings_model, transport_names
 from zhizhi.ingest.kinds import output_columns
@@ -83,7 +84,7 @@ class Transport(BaseModel):
         return dict(self.model_extra or {})
 
 
-class TargetConfig(_Strict):
+class TargetConfig(_Strict, EveryProblem):
     """The whole of `targets/NAME.yaml`."""
 
     name: str = Field(pattern=NAME_PATTERN, description="the target's name, the same as its file name")
@@ -123,54 +124,13 @@ class TargetConfig(_Strict):
             return {k: ({"field": v} if isinstance(v, str) else v) for k, v in value.items()}
         return value
 
-    @model_validator(mode="after")
-    def _claim_outlasts_a_send(self) -> TargetConfig:
-        """A send that outlasts its claim is claimed again by another loop and sent twice; a send takes up to about
-        twice the transport's `timeout` (the answer's wait, then its reading)."""
-        timeout = self.transport.settings.get("timeout", _default_setting(self.transport.kind, "timeout"))
-        if isinstance(timeout, int | float) and not isinstance(timeout, bool) and self.claim_seconds <= 2 * timeout:
-            raise ValueError(
-                f"`claim_seconds` ({self.claim_seconds}) must be longer than twice `transport.timeout` ({timeout:g}): "
-                f"a send may take that long, and a claim that runs out first lets another worker send the batch "
-                f"again; set `claim_seconds: {int(2 * timeout) + 30}` or more, or a shorter timeout"
-            )
-        return self
-
-    @model_validator(mode="after")
-    def _fits_record_types(self) -> TargetConfig:
-        known = record_types()
-        unknown = [name for name in self.record_types if name not in known]
-        if unknown:
-            raise ValueError(f"record type(s) {', '.join(unknown)} are unknown; known: {', '.join(sorted(known))}")
-        for name, mapping in self.fields.items():
-            if mapping.field is None:
-                continue
-            kinds = [known[t] for t in self.record_types]
-            if not any(mapping.field in _columns(kind) for kind in kinds):
-                raise ValueError(
-                    f"field `{name}`: `{mapping.field}` is not a field of {', '.join(self.record_types)} "
-                    "(see docs/model.md for the fields and the columns beside them)"
-                )
-            if mapping.code_list and not any(
-                mapping.field in kind.field_names and kind.field(mapping.field).kind == "code" for kind in kinds
-            ):
-                raise ValueError(f"field `{name}`: `{mapping.field}` is not a code field; remove its code_list")
-        return self
-
-    @model_validator(mode="after")
-    def _transport_settings(self) -> TargetConfig:
-        model = settings_model(self.transport.kind)
-        if model is None:
-            return self
-        try:
-            model.model_validate(self.transport.settings)
-        except ValidationError as exc:
-            problems = [
-                f"`transport.{'.'.join(str(p) for p in e['loc'])}`: {e['msg']}" if e["loc"] else e["msg"]
-                for e in exc.errors()
-            ]
-            raise ValueError(f"the {self.transport.kind} transport's settings: " + "; ".join(problems)) from None
-        return self
+    @classmethod
+    def problems_of(cls, raw: dict[str, Any]) -> list[Problem]:
+        """The fields against the record types', the transport's settings and the claim's length: every problem,
+        whatever else is wrong."""
+        transport = raw.get("transport")
+        transport = transport if isinstance(transport, dict) and transport.get("kind") in transport_names() else None
+        return _field_problems(raw) + _transport_problems(transport) + _claim_problems(raw, transport)
 
     def reason_in_words(self, reason: str | None) -> str | None:
         """The platform's reason as the steward reads it: its code's words from `reasons`, with the code kept."""
@@ -193,6 +153,57 @@ class TargetConfig(_Strict):
         if self.filter.departments and department not in self.filter.departments:
             return f"部门 {department}", f"department `{department}`"
         return None
+
+
+def _field_problems(raw: dict[str, Any]) -> list[Problem]:
+    """Record types not known, fields none of them has, a code list on a field that holds no codes."""
+    known, types, fields = record_types(), raw.get("record_types"), raw.get("fields")
+    types = [t for t in types if isinstance(t, str)] if isinstance(types, list) else []
+    if unknown := [t for t in types if t not in known]:
+        return [Problem(("record_types",), f"record type(s) {', '.join(unknown)} are unknown; known: "
+                        f"{', '.join(sorted(known))}", types)]  # fmt: skip
+    kinds, problems = [known[t] for t in types], []
+    for name, mapping in (fields.items() if isinstance(fields, dict) and kinds else ()):
+        field = mapping if isinstance(mapping, str) else mapping.get("field") if isinstance(mapping, dict) else None
+        if not isinstance(field, str):
+            continue
+        if not any(field in _columns(kind) for kind in kinds):
+            problems.append(Problem((), f"field `{name}`: `{field}` is not a field of {', '.join(types)} (see "
+                                    "docs/model.md for the fields and the columns beside them)"))  # fmt: skip
+        elif isinstance(mapping, dict) and mapping.get("code_list") and not any(
+            field in kind.field_names and kind.field(field).kind == "code" for kind in kinds
+        ):
+            problems.append(Problem((), f"field `{name}`: `{field}` is not a code field; remove its code_list"))
+    return problems
+
+
+def _transport_problems(transport: dict[str, Any] | None) -> list[Problem]:
+    """The transport's settings against its own model, each problem naming its key."""
+    model = settings_model(transport["kind"]) if transport is not None else None
+    if transport is None or model is None:
+        return []
+    try:
+        model.model_validate({key: value for key, value in transport.items() if key != "kind"})
+    except ValidationError as exc:
+        problems = [f"`transport.{'.'.join(str(p) for p in e['loc'])}`: {e['msg']}" if e["loc"] else e["msg"]
+                    for e in exc.errors()]  # fmt: skip
+        return [Problem((), f"the {transport['kind']} transport's settings: " + "; ".join(problems))]
+    return []
+
+
+def _claim_problems(raw: dict[str, Any], transport: dict[str, Any] | None) -> list[Problem]:
+    """A send that outlasts its claim is claimed again by another loop and sent twice; a send takes up to about
+    twice the transport's `timeout` (the answer's wait, then its reading)."""
+    claim = raw.get("claim_seconds", TargetConfig.model_fields["claim_seconds"].default)
+    if transport is None or not isinstance(claim, int) or isinstance(claim, bool):
+        return []
+    timeout = transport.get("timeout", _default_setting(transport["kind"], "timeout"))
+    if isinstance(timeout, int | float) and not isinstance(timeout, bool) and claim <= 2 * timeout:
+        return [Problem(("claim_seconds",),
+            f"`claim_seconds` ({claim}) must be longer than twice `transport.timeout` ({timeout:g}): a send may take "
+            f"that long, and a claim that runs out first lets another worker send the batch again; set "
+            f"`claim_seconds: {int(2 * timeout) + 30}` or more, or a shorter timeout", claim)]  # fmt: skip
+    return []
 
 
 def _columns(kind: Any) -> set[str]:

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from zhizhi.config.every import EveryProblem, Problem
 from zhizhi.config.files import NAME_PATTERN, NamedFiles, parse_yaml
 from zhizhi.records import RecordType, record_type, record_types
 from zhizhi.sources.transforms import check_transform
@@ -60,7 +60,7 @@ class FieldMapping(_Strict):
         return self
 
 
-class SourceConfig(_Strict):
+class SourceConfig(_Strict, EveryProblem):
     """The whole of `sources/NAME.yaml`."""
 
     name: str = Field(pattern=NAME_PATTERN, description="the source's name, the same as its file name")
@@ -100,48 +100,10 @@ class SourceConfig(_Strict):
             return {k: ({"column": v} if isinstance(v, str) else v) for k, v in value.items()}
         return value
 
-    @model_validator(mode="after")
-    def _fits_record_type(self) -> SourceConfig:
-        known = record_types()
-        if self.record_type not in known:
-            raise ValueError(f"record_type `{self.record_type}` is unknown; known: {', '.join(sorted(known))}")
-        kind = known[self.record_type]
-        unknown = [name for name in self.fields if name not in kind.field_names]
-        if unknown:
-            guesses = [difflib.get_close_matches(name, kind.field_names, n=1) for name in unknown]
-            named = ", ".join(
-                f"`{n}`" + (f" (did you mean `{g[0]}`?)" if g else "") for n, g in zip(unknown, guesses, strict=True)
-            )
-            raise ValueError(
-                f"field(s) {named} are not fields of `{self.record_type}`; its fields: {', '.join(kind.field_names)}"
-            )
-        missing = [f.name for f in kind.fields if f.required and f.name not in self.fields]
-        if missing:
-            raise ValueError(f"required field(s) {', '.join(missing)} of `{self.record_type}` are not mapped")
-        for name, mapping in self.fields.items():
-            if mapping.code_list and kind.field(name).kind != "code":
-                raise ValueError(f"field `{name}` is not a code field: remove its code_list")
-        return self
-
-    @model_validator(mode="after")
-    def _reader_settings(self) -> SourceConfig:
-        from zhizhi.ingest.read.registry import settings_problems  # the readers load only for a source that has some
-
-        problems = settings_problems(self.reader, self.settings) if self.settings or self.reader else []
-        if problems:
-            # One error per problem, so that the file's message counts and names each of them.
-            raise ValidationError.from_exception_data(
-                type(self).__name__,
-                [
-                    InitErrorDetails(
-                        type=PydanticCustomError("reader_settings", "{problem}", {"problem": problem}),
-                        loc=(),
-                        input=None,
-                    )
-                    for problem in problems
-                ],
-            )
-        return self
+    @classmethod
+    def problems_of(cls, raw: dict[str, Any]) -> list[Problem]:
+        """The fields against the record type's, and the reader's settings: every problem, whatever else is wrong."""
+        return _field_problems(raw) + _settings_problems(raw)
 
     @property
     def kind(self) -> RecordType:
@@ -171,6 +133,42 @@ class SourceConfig(_Strict):
 FILES = NamedFiles(
     SOURCES_FOLDER, SourceConfig, "source", "数据源", "Write one with `zhizhi sources suggest FILE --name NAME`."
 )
+
+
+def _field_problems(raw: dict[str, Any]) -> list[Problem]:
+    """Fields the record type does not have, required ones not mapped, a code list on a field that holds no codes."""
+    known, name = record_types(), raw.get("record_type")
+    if not isinstance(name, str):
+        return []
+    if name not in known:
+        return [Problem(("record_type",), f"record_type `{name}` is unknown; known: {', '.join(sorted(known))}", name)]
+    kind, fields = known[name], raw.get("fields")
+    fields = fields if isinstance(fields, dict) else {}
+    problems = []
+    if unknown := [str(field) for field in fields if field not in kind.field_names]:
+        guesses = [difflib.get_close_matches(field, kind.field_names, n=1) for field in unknown]
+        named = ", ".join(f"`{n}`" + (f" (did you mean `{g[0]}`?)" if g else "")
+                          for n, g in zip(unknown, guesses, strict=True))  # fmt: skip
+        problems.append(
+            Problem((), f"field(s) {named} are not fields of `{name}`; its fields: {', '.join(kind.field_names)}")
+        )
+    if missing := [f.name for f in kind.fields if f.required and f.name not in fields]:
+        problems.append(Problem((), f"required field(s) {', '.join(missing)} of `{name}` are not mapped"))
+    for field, mapping in fields.items():
+        if isinstance(mapping, dict) and mapping.get("code_list") and field in kind.field_names:
+            if kind.field(field).kind != "code":
+                problems.append(Problem((), f"field `{field}` is not a code field: remove its code_list"))
+    return problems
+
+
+def _settings_problems(raw: dict[str, Any]) -> list[Problem]:
+    """The reader's settings against the reader's own model (each problem naming its key)."""
+    from zhizhi.ingest.read.registry import settings_problems  # the readers load only for a source that has some
+
+    reader, settings = raw.get("reader"), raw.get("settings")
+    if not isinstance(reader, str | None) or not isinstance(settings, dict | None) or not (reader or settings):
+        return []
+    return [Problem((), problem) for problem in settings_problems(reader, settings or {})]
 
 
 def sources_folder(root: Path) -> Path:
