@@ -16,10 +16,10 @@ from tests.hotline.desk import ingest_all
 from tests.hotline.test_cases import _actor, _case_of
 from tests.hotline.test_desk_privacy import REPORT
 from zhizhi.config import Workspace
-from zhizhi.hotline import case_view, decide, load_calendar, push_tickets, take_in
+from zhizhi.hotline import case_view, decide, load_calendar, pause, push_tickets, take_in
 from zhizhi.privacy.masking import mask_data
 from zhizhi.privacy.retention import expire
-from zhizhi.store.tables import Record, RecordVersion
+from zhizhi.store.tables import AuditEvent, CasePause, Record, RecordVersion
 from zhizhi.store.types import utcnow
 
 CALLER_ID, CALLER_PHONE = "450202199001011237", "13812345678"
@@ -80,3 +80,30 @@ def test_retention_erases_a_case_result_its_answers_and_the_answer_files(
         assert CALLER_ID not in kept and CALLER_PHONE not in kept
     with city() as session, session.begin():  # a second run changes nothing
         assert expire(session, OPERATOR, workspace, now=utcnow() + timedelta(days=2000)).changed == 0
+
+
+def test_a_pause_reason_is_masked_in_the_case_and_its_audit_and_erased_by_retention(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A pause's reason is what a handler typed (送检，联系投诉人 138…): shown masked unless the identities are, kept
+    masked in the audit trail (which is never erased), and masked by retention with the case's other texts."""
+    _decided(workspace, city, tmp_path)
+    reason = f"送检，联系投诉人{CALLER_PHONE}取样"
+    calendar = load_calendar(workspace.root)
+    with city() as session, session.begin():
+        case = _case_of(session, "R001")
+        case.stage, case.decision = "accepted", None  # open again, so that its clocks may pause
+        pause(session, _actor(session, "hotline"), case, reason=reason, start=case.received_on)
+    with city() as session, session.begin():
+        case = _case_of(session, "R001")
+        [shown] = case_view(session, _actor(session, "leader"), case, calendar)["pauses"]
+        assert CALLER_PHONE not in shown["reason"] and "138****5678" in shown["reason"]
+        [mine] = case_view(session, _actor(session, "hotline"), case, calendar, purpose="回访投诉人")["pauses"]
+        assert mine["reason"] == reason
+        details = session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "case.paused")).all()
+        assert details and all(CALLER_PHONE not in (detail or "") for detail in details)
+    with city() as session, session.begin():
+        report = expire(session, OPERATOR, workspace, now=utcnow() + timedelta(days=2000))
+        assert {f.record_type: f for f in report.types}["ticket"].cases == 1
+    with city() as session:
+        assert CALLER_PHONE not in str(session.scalars(select(CasePause.reason)).all())

@@ -103,7 +103,7 @@ def case_view(
         "pauses": [
             {
                 "id": p.id,
-                "reason": p.reason,
+                "reason": p.reason if shown else _masked(p.reason),
                 "from": p.started_on.isoformat(),
                 "through": p.ended_on.isoformat() if p.ended_on else None,
             }

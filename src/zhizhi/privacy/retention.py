@@ -14,9 +14,9 @@ it; name, credit code and address stay. An entity whose every record expired so 
 with a live record gets the live record's value back at the next register run that touches it.
 
 The hotline's own copies follow their record types: a case not changed for the retention of tickets has its result,
-decision reason and respondent as typed masked by detection (a handler may quote a caller's numbers there), and an
-answer file the desk wrote (`data/answers/CHANNEL/*.jsonl`) older than the retention of ticket answers has its
-free text masked the same way; what a platform already received is the platform's to erase.
+decision reason, respondent and pauses' reasons as typed masked by detection (a handler may quote a caller's numbers
+there), and an answer file the desk wrote (`data/answers/CHANNEL/*.jsonl`) older than the retention of ticket answers
+has its free text masked the same way; what a platform already received is the platform's to erase.
 
 The content hash of a record and of its versions is the hash of the data as ingested, and stays: the ingest compares
 it with an incoming row to tell a change, and re-sending the same facts is not a change. An identical file ingested
@@ -63,6 +63,7 @@ from zhizhi.store.frames import among, scalars_among
 from zhizhi.store.tables import (
     Batch,
     Case,
+    CasePause,
     Delivery,
     Entity,
     EntityLink,
@@ -231,7 +232,8 @@ class _Eraser:
             self._answer_files(figures)
 
     def _cases(self, figures: Figures, ids: Sequence[int]) -> None:
-        """Mask by detection what a handler typed on these cases; only those it changes are written and counted."""
+        """Mask by detection what a handler typed on these cases (their result, decision reason, respondent and the
+        reasons of their pauses); only what it changes is written, each case changed counted once."""
         query = select(Case.id, *(getattr(Case, c) for c in CASE_TEXTS)).where(Case.id.in_(ids))
         updates = []
         for case_id, *texts in self.session.execute(query):
@@ -239,7 +241,11 @@ class _Eraser:
             if masked != texts:
                 updates.append((case_id, *masked))
         self._write(Case, CASE_TEXTS, updates)
-        figures.cases += len(updates)
+        pauses = select(CasePause.id, CasePause.case_id, CasePause.reason).where(CasePause.case_id.in_(ids))
+        reasons = [(pause_id, case_id, mask_text(reason)) for pause_id, case_id, reason in self.session.execute(pauses)
+                   if mask_text(reason) != reason]  # fmt: skip
+        self._write(CasePause, ("reason",), [(pause_id, reason) for pause_id, _, reason in reasons])
+        figures.cases += len({row[0] for row in updates} | {case_id for _, case_id, _ in reasons})
 
     def _answer_files(self, figures: Figures) -> None:
         """Erase the desk's answer files written before the cutoff as their records are erased (free text masked)."""
