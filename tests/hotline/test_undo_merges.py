@@ -19,6 +19,7 @@ from zhizhi.delivery import load_target
 from zhizhi.delivery.send import send_once
 from zhizhi.errors import InputError
 from zhizhi.hotline import case_view, decide, list_cases, load_calendar, merge_cases, split, take_in
+from zhizhi.ledger import verify_ledger
 from zhizhi.store.tables import AuditEvent, CaseTicket, Delivery, Department, LedgerEntry
 
 GLASSES = ["T009", "2026-03-05 10:00:00", "投诉", "赵六", "13800000009", "柳州市城中区明珠眼镜店", "",
@@ -171,3 +172,30 @@ def test_an_unknown_filter_is_refused_not_listed_as_no_case(
     assert code != 0 and named in out and value in out
     with city() as session, pytest.raises(InputError, match=value):
         list_cases(session, OPERATOR, **{option[2:]: value})
+
+
+def test_a_ticket_whose_answer_was_withdrawn_gets_it_when_it_joins_the_case_again(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """Split off before its answer went (the answer withdrawn), then merged back: the same answer is no new version,
+    and it was owed to nobody any more; the ticket never heard from the desk."""
+    with platform() as p15, platform() as p45:
+        _answer_target(workspace, "12315", p15.url)
+        _answer_target(workspace, "12345", p45.url)
+        _desk(workspace, city, tmp_path)
+        with city() as session, session.begin():
+            gym = _case_of(session, "T001")
+            assert decide(session, _actor(session, "hotline"), workspace, gym, "accepted") == 3
+            _split(session, workspace, "G002")  # its 受理 withdrawn
+        with city() as session, session.begin():  # a handler finds it the same matter after all
+            merge_cases(session, _actor(session, "hotline"), _case_of(session, "G002"), _case_of(session, "T001"),
+                        why="同一事项", workspace=workspace)  # fmt: skip
+        for channel in ("12315", "12345"):
+            send_once(city, load_target(workspace.root, channel))
+        assert sorted((r["GDBH"], r["CLJG"]) for r in p45.applied.values()) == [("G001", "20"), ("G002", "20")]
+        with city() as session:  # once each, and nothing owed twice
+            assert session.scalar(select(Delivery).where(Delivery.status == "pending")) is None
+            assert len(session.scalars(select(Delivery).where(Delivery.status == "acknowledged")).all()) == 3
+            kinds = session.scalars(select(LedgerEntry.kind).order_by(LedgerEntry.seq)).all()
+            assert kinds.count("delivery.superseded") == 1 and kinds.count("delivery.requeued") == 1
+            assert verify_ledger(session, workspace.keys_dir).ok  # each step borne out by the outbox

@@ -27,7 +27,7 @@ from zhizhi import ledger
 from zhizhi.access.roles import Actor
 from zhizhi.config import Workspace
 from zhizhi.delivery import Outbox
-from zhizhi.delivery.outbox import release_next
+from zhizhi.delivery.outbox import release_next, requeue
 from zhizhi.delivery.supersede import REACHED, withdraw
 from zhizhi.delivery.targets import TARGETS_FOLDER
 from zhizhi.records.ticket_answer import DECISIONS
@@ -170,14 +170,39 @@ def answer_cases(session: Session, workspace: Workspace, items: list[tuple[Case,
         # version and is not sent again; the ticket still holds it.
         kept = [f"number={a['number']}" for a in answers.values() if f"number={a['number']}" not in versions]
         if kept:
-            versions |= dict(session.execute(
+            given = dict(session.execute(
                 select(Record.key, Record.version_id).where(Record.source == source.name, Record.key.in_(kept))
             ).all())  # fmt: skip
+            owed += _owe_withdrawn(session, outbox.owed_to(source), [v for v in given.values() if v is not None])
+            versions |= given
         for record_id, answer in answers.items():
             version = versions.get(f"number={answer['number']}")
             if version is not None:
                 session.get_one(CaseTicket, record_id).answer_version_id = version
     return owed
+
+
+def _owe_withdrawn(session: Session, targets: list[str], version_ids: list[int]) -> int:
+    """Answers given before whose delivery to a platform was withdrawn (`withdraw_unsent`: the ticket left the case
+    before it went) and that the ticket is given again (it came back): owed again, pending from the first attempt
+    with the same key (the platform never had it), each a `delivery.requeued` ledger entry. Returns how many."""
+    if not targets or not version_ids:
+        return 0
+    withdrawn = list(session.scalars(
+        select(Delivery).where(Delivery.record_version_id.in_(version_ids), Delivery.target.in_(targets),
+                               Delivery.status == "superseded")
+    ))  # fmt: skip
+    if not withdrawn:
+        return 0
+    why = "答复重新发出：工单回到作出该答复的案件 / owed again: the ticket is back in the case that gave this answer"
+    ledger.append_many(session, [
+        ("delivery.requeued", "delivery", d.id, {"target": d.target, "idempotency_key": d.idempotency_key,
+                                                 "record_version_id": d.record_version_id, "was": d.status,
+                                                 "why": why})
+        for d in withdrawn
+    ])  # fmt: skip
+    requeue(session, [d.id for d in withdrawn], utcnow())
+    return len(withdrawn)
 
 
 def withdraw_unsent(session: Session, link: CaseTicket, case: Case) -> int:
