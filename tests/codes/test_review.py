@@ -272,3 +272,26 @@ def test_a_decision_on_one_step_is_used_inside_a_longer_route(codes: sessionmake
         chained = build_translator(session, "local-6", "province-8", as_of=AS_OF).translate("621001")
     assert (chained.to_code, chained.method) == ("62100002", Method.CHAINED)
     assert chained.detail == "exact -> decision (decided by a data steward)"
+
+
+def test_a_code_seen_in_two_sources_counts_the_rows_of_both_and_a_sources_next_file_replaces_its_own(
+    codes: sessionmaker[Session],
+) -> None:
+    """999999 in 4 rows of one source and 2 of another was counted 2 (the last data noted): the steward ranked it
+    below codes half as common."""
+
+    def note(origin: str, rows: int) -> None:
+        with codes() as session, session.begin():
+            translator = build_translator(session, "local-6", "province-8", as_of=AS_OF)
+            results = translator.translate_column(pl.Series(["999999"] * rows))
+            note_for_review(session, translator, results, seen_in=f"数据源 {origin}（批次 {rows}）", origin=origin)
+
+    note("dengji", 4)
+    note("shipin", 2)
+    with codes() as session:
+        [item] = [item_as_dict(i) for i in list_review_items(session)]
+    assert item["rows_affected"] == 6 and item["origins"] == {"dengji": 4, "shipin": 2}
+    assert item["seen_in"] == "数据源 shipin（批次 2）"  # where it was seen last
+    note("dengji", 3)  # the source's next export holds it in 3 rows: its count is replaced, not added
+    with codes() as session:
+        assert list_review_items(session)[0].rows_affected == 5

@@ -356,3 +356,14 @@ def test_a_decision_made_meanwhile_is_not_replaced_unseen(web: Web) -> None:
     changed = web.client.post(url, data={"to_code": "0169", "reason": "复核后更正", "replaces": seen.group(1),
                                          "csrf_token": csrf}, follow_redirects=False)  # fmt: skip
     assert changed.status_code == 303 and web.client.get(TRANSLATE + "0169").json()["to_code"] == "0169"
+
+
+def test_an_items_page_counts_the_rows_of_every_source_it_was_seen_in(web: Web) -> None:
+    ids = queue_codes(web.sessions)
+    with web.sessions() as s, s.begin():
+        translator = build_translator(s, "gbt4754-2011", "gbt4754-2017")
+        note_for_review(s, translator, translator.translate_column(["0169"] * 2), seen_in="食品许可台账.xlsx")
+    web.login_form("steward")
+    page = web.client.get(f"/codes/review/{ids['0169']}").text
+    rows = re.sub(r"<[^>]+>", " ", page.split('id="item-rows">')[1].split("</td>")[0])
+    assert rows.split() == ["5", SEEN_IN, "3", "食品许可台账.xlsx", "2"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,11 +26,14 @@ if TYPE_CHECKING:
     import polars as pl
 
 
-def note_for_review(session: Session, translator: Translator, results: pl.DataFrame, *, seen_in: str) -> int:
+def note_for_review(
+    session: Session, translator: Translator, results: pl.DataFrame, *, seen_in: str, origin: str | None = None
+) -> int:
     """Queue every unmapped or ambiguous code of `results` (from `translate_column`) with the rows it affects.
 
-    Returns how many distinct codes are waiting. Counts are replaced, not added, so noting the same data
-    twice does not double them.
+    Returns how many distinct codes are waiting. A code's rows are counted per `origin` (the data they are in: a
+    source, a target, a file; `seen_in` by default) and summed: the rows of each origin are replaced, not added, so
+    noting the same data twice (a source's next file) does not double them, and a code in two sources counts both.
     """
     import polars as pl
 
@@ -62,10 +66,21 @@ def note_for_review(session: Session, translator: Translator, results: pl.DataFr
                 first_seen=now,
             )
             session.add(item)
+        counts = origins(item) | {origin or seen_in: rows}
         item.kind, item.candidates = kind, json.dumps(list(candidates), ensure_ascii=False)
-        item.rows_affected, item.seen_in, item.last_seen, item.status = rows, seen_in[:260], now, "open"
+        item.origins = json.dumps(counts, ensure_ascii=False)
+        item.rows_affected, item.seen_in, item.last_seen, item.status = sum(counts.values()), seen_in[:260], now, "open"
     session.flush()
     return len(waiting)
+
+
+def origins(item: CodeReviewItem) -> dict[str, int]:
+    """The rows of a review item's code in each origin it was seen in (an item noted before they were kept: its one
+    count, under its source when it names one)."""
+    if item.origins:
+        return dict(json.loads(item.origins))
+    legacy = re.sub(r"（批次 \d+）$", "", item.seen_in or "")
+    return {legacy: item.rows_affected} if item.rows_affected else {}
 
 
 def review_items_for(
@@ -282,6 +297,7 @@ def item_as_dict(item: CodeReviewItem) -> dict[str, Any]:
         "candidates": json.loads(item.candidates),
         "rows_affected": item.rows_affected,
         "seen_in": item.seen_in,
+        "origins": origins(item),
         "status": item.status,
         "last_seen": iso_utc(item.last_seen),
     }

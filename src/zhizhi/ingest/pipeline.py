@@ -254,7 +254,8 @@ def _code_coverage(
         label = source.kind.field(name).label_zh
         subject = f"数据源 {source.name} · {label} · {batch.file_name}"
         save_coverage(session, actor, subject, coverage_report(translator, results))
-        queued[name] = note_for_review(session, translator, results, seen_in=f"数据源 {source.name}（批次 {batch.id}）")
+        queued[name] = note_for_review(session, translator, results, seen_in=f"数据源 {source.name}（批次 {batch.id}）",
+                                       origin=f"数据源 {source.name}")  # a source's next file replaces its count
     return queued
 
 

@@ -150,8 +150,9 @@ class CodeReviewItem(Base):
     context: Mapped[str] = mapped_column(String(400), default="{}")
     kind: Mapped[str] = mapped_column(String(16))
     candidates: Mapped[str] = mapped_column(Text, default="[]")
-    rows_affected: Mapped[int] = mapped_column(Integer, default=0)
+    rows_affected: Mapped[int] = mapped_column(Integer, default=0)  # the sum of `origins`
     seen_in: Mapped[str] = mapped_column(String(260), default="")
+    origins: Mapped[str | None] = mapped_column(Text)  # JSON: each origin (source, target, file) -> its rows
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
