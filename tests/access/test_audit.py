@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -179,4 +179,19 @@ def test_an_event_keeps_bounded_texts_and_the_original_lengths(sessions: session
     assert row["detail"]["name"].endswith("…[3000000 chars]") and len(row["detail"]["name"]) <= 500
     assert row["detail"]["names"][1] == "short" and row["detail"]["count"] == 3
     assert len(event.detail) < 2_000
+    assert _verify(sessions).ok
+
+
+def test_what_a_person_typed_is_kept_masked_whoever_records_it(sessions: sessionmaker[Session]) -> None:
+    """A reason, a note or a remark may quote a caller's phone or ID number; the trail is never erased and auditors
+    read it, so those values are masked as they enter it (other keys, such as a record's key, are kept)."""
+    typed = "联系投诉人13812345678，身份证450202199001011237"
+    with sessions() as session, session.begin():
+        audit.record(session, OPERATOR, "test.step", detail={
+            "reason": typed, "notes": [typed], "item": {"remark": typed}, "key": "13812345678"})  # fmt: skip
+    with sessions() as session:
+        detail = session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "test.step")).one()
+    assert "13812345678" not in detail.replace('"key": "13812345678"', "")
+    assert "450202199001011237" not in detail and detail.count("138****5678") == 3
+    assert '"key": "13812345678"' in detail
     assert _verify(sessions).ok

@@ -15,6 +15,7 @@ from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Session
 
 from zhizhi.access.roles import Actor, require
+from zhizhi.privacy.detect import mask_text
 from zhizhi.store.tables import AuditEvent, Department
 from zhizhi.store.types import as_aware, iso_utc, utcnow
 
@@ -24,6 +25,9 @@ _HEAD = "zhizhi.audit.head"  # session.info key: the chain head as this transact
 # The longest text an event keeps per field: a caller's input must not grow the append-only trail without bound.
 FIELD_LIMITS = {"actor": 100, "ip": 64, "action": 64, "object_type": 64, "object_id": 200, "purpose": 200}
 DETAIL_TEXT_LIMIT = 500
+FREE_TEXT = frozenset({"reason", "why", "note", "notes", "remark", "comment", "answer"})
+"""Keys of an event's detail whose values a person typed (a step's reason, a note): kept with ID, phone and card
+numbers masked, whoever records them, since the trail is never erased and auditors read it."""
 
 
 def record(
@@ -96,13 +100,14 @@ def bounded(value: str, limit: int) -> str:
     return value[: max(limit - len(marker), 0)] + marker
 
 
-def _bounded_detail(value: Any) -> Any:
+def _bounded_detail(value: Any, key: str | None = None) -> Any:
+    """An event's detail with every text bounded, and what a person typed (under a `FREE_TEXT` key) masked."""
     if isinstance(value, str):
-        return bounded(value, DETAIL_TEXT_LIMIT)
+        return bounded(mask_text(value) if key in FREE_TEXT else value, DETAIL_TEXT_LIMIT)
     if isinstance(value, dict):
-        return {bounded(str(k), DETAIL_TEXT_LIMIT): _bounded_detail(v) for k, v in value.items()}
+        return {bounded(str(k), DETAIL_TEXT_LIMIT): _bounded_detail(v, str(k)) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_bounded_detail(item) for item in value]
+        return [_bounded_detail(item, key) for item in value]
     return value
 
 

@@ -25,7 +25,6 @@ from zhizhi.hotline.cases import STAGES, case_tickets, given_reason, writable
 from zhizhi.hotline.clocks import Clock, ClockState, Pause, clock
 from zhizhi.hotline.routing import OPEN_STAGES
 from zhizhi.hotline.workdays import UnknownYearError, WorkCalendar
-from zhizhi.privacy.detect import mask_text
 from zhizhi.store.tables import Case, CasePause
 from zhizhi.store.types import LOCAL_TZ, local_today, utcnow
 
@@ -56,7 +55,7 @@ def pause(session: Session, actor: Actor, case: Case, *, reason: str, start: dat
     row = CasePause(case_id=case.id, reason=reason, started_on=start, created_by=actor.name)
     session.add(row)
     audit(session, actor, "case.paused", object_type="case", object_id=case.number,
-          detail={"from": start.isoformat(), "reason": mask_text(reason)})  # fmt: skip
+          detail={"from": start.isoformat(), "reason": reason})  # fmt: skip
     return row
 
 
@@ -110,7 +109,7 @@ def extend(session: Session, actor: Actor, case: Case, *, reason: str, calendar:
     else:
         case.lead_extended = True
     audit(session, actor, "case.extended", object_type="case", object_id=case.number,
-          detail={"reason": mask_text(reason), "clock": clock_name})  # fmt: skip
+          detail={"reason": reason, "clock": clock_name})  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ from zhizhi.hotline.history import first_ticket, kept_apart, ticket_moment
 from zhizhi.hotline.respondents import Register
 from zhizhi.hotline.routing import OPEN_STAGES, Router, least_loaded, load_routing
 from zhizhi.hotline.take import open_case, respondent_of
-from zhizhi.privacy.detect import mask_text
 from zhizhi.records.ticket import KINDS
 from zhizhi.records.ticket_answer import DECISIONS
 from zhizhi.store.tables import (
@@ -144,7 +143,7 @@ def merge_cases(session: Session, actor: Actor, moving: Case, target: Case, *, h
         .values(status="void", decided_at=utcnow(), decided_by=actor.name)
     )  # fmt: skip
     audit(session, actor, "case.merged_cases", object_type="case", object_id=target.number,
-          detail={"from": moving.number, "tickets": moved, "why": mask_text(why)})  # fmt: skip
+          detail={"from": moving.number, "tickets": moved, "why": why})  # fmt: skip
     if target.decision is None:
         session.flush()
         as_its_tickets(session, target)  # a complaint merged into a consultation's case makes it a complaint's
@@ -191,7 +190,7 @@ def _undo_merge(session: Session, actor: Actor, workspace: Workspace, case: Case
     changed = as_its_tickets(session, case, workspace=workspace, left=True, gone_to=back)
     as_its_tickets(session, back)  # open again: of its tickets' kind, received when its first was
     audit(session, actor, "case.split", object_type="case", object_id=case.number,
-          detail={"tickets": len(links), "to": back.number, "reason": mask_text(reason), "withdrawn": withdrawn,
+          detail={"tickets": len(links), "to": back.number, "reason": reason, "withdrawn": withdrawn,
                   **changed})  # fmt: skip
     return back
 
@@ -227,7 +226,7 @@ def leave_alone(
     apart.status, apart.decided_at, apart.decided_by = "apart", utcnow(), actor.name
     case.updated_at = utcnow()
     audit(session, actor, "case.split", object_type="case", object_id=case.number,
-          detail={"record": record_id, "to": new.number, "reason": mask_text(reason), "withdrawn": withdrawn,
+          detail={"record": record_id, "to": new.number, "reason": reason, "withdrawn": withdrawn,
                   **changed})  # fmt: skip
     return new
 
@@ -333,7 +332,7 @@ def assign(session: Session, actor: Actor, case: Case, *, office: str | None = N
     case.routed_by, case.updated_at = f"改派：{reason}", utcnow()
     audit(session, actor, "case.assigned", object_type="case", object_id=case.number,
           detail={"from": list(before), "to": [case.office_id, case.handler_id],
-                  "reason": mask_text(reason)})  # fmt: skip
+                  "reason": reason})  # fmt: skip
     if case.decision is not None and case.office_id != before[0] and workspace is not None:
         session.flush()
         answer_tickets(session, workspace, case, case_records(session, case))  # the answer names the new office
