@@ -16,7 +16,7 @@ from tests.hotline.desk import ingest_all
 from tests.hotline.test_cases import _actor, _case_of
 from tests.hotline.test_desk_privacy import REPORT
 from zhizhi.config import Workspace
-from zhizhi.hotline import case_view, decide, load_calendar, pause, push_tickets, take_in
+from zhizhi.hotline import assign, case_view, decide, load_calendar, pause, push_tickets, take_in
 from zhizhi.privacy.masking import mask_data
 from zhizhi.privacy.retention import expire
 from zhizhi.store.tables import AuditEvent, CasePause, Record, RecordVersion
@@ -107,3 +107,31 @@ def test_a_pause_reason_is_masked_in_the_case_and_its_audit_and_erased_by_retent
         assert {f.record_type: f for f in report.types}["ticket"].cases == 1
     with city() as session:
         assert CALLER_PHONE not in str(session.scalars(select(CasePause.reason)).all())
+
+
+def test_a_reassignment_reason_is_kept_whole_masked_when_shown_and_erased_by_retention(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """改派：and the handler's reason (up to 500 characters) is why the case is where it is: a reason of 248 characters
+    was refused by PostgreSQL (the column held 200), and a caller's numbers in it were shown to everyone."""
+    ingest_all(workspace, tmp_path)
+    with city() as session, session.begin():
+        push_tickets(session, workspace, OPERATOR, "12315", [{**REPORT, "kind": "投诉"}], department="LZ-TSJB")
+        take_in(session, OPERATOR, workspace)
+    reason = f"投诉人（{CALLER_PHONE}，身份证{CALLER_ID}）要求由经营地所在所处理，" + "经核实场所位于该所辖区。" * 18
+    assert 200 < len(reason) <= 500
+    calendar = load_calendar(workspace.root)
+    with city() as session, session.begin():
+        assign(session, OPERATOR, _case_of(session, "R001"), handler="hotline", reason=reason, workspace=workspace)
+    with city() as session, session.begin():
+        case = _case_of(session, "R001")
+        assert case.routed_by == f"改派：{reason}"
+        shown = case_view(session, _actor(session, "leader"), case, calendar)["routed_by"]
+        assert CALLER_PHONE not in shown and CALLER_ID not in shown and "138****5678" in shown
+        mine = case_view(session, _actor(session, "hotline"), case, calendar, purpose="回访投诉人")
+        assert mine["routed_by"] == f"改派：{reason}"
+    with city() as session, session.begin():
+        expire(session, OPERATOR, workspace, now=utcnow() + timedelta(days=2000))
+    with city() as session:
+        kept = _case_of(session, "R001").routed_by or ""
+        assert CALLER_PHONE not in kept and CALLER_ID not in kept and "场所位于该所辖区" in kept

@@ -86,7 +86,7 @@ def case_view(
         "identity_shown": shown,
         "may_see_identity": allowed,
         "handler": handler.display_name if handler else None,
-        "routed_by": case.routed_by,
+        "routed_by": case.routed_by if shown else _masked(case.routed_by),  # a reassignment's reason as typed
         "respondent_address": case.respondent_address,
         "respondent_uscc": case.respondent_uscc,
         "entity_id": case.entity_id,

@@ -14,9 +14,9 @@ it; name, credit code and address stay. An entity whose every record expired so 
 with a live record gets the live record's value back at the next register run that touches it.
 
 The hotline's own copies follow their record types: a case not changed for the retention of tickets has its result,
-decision reason, respondent and pauses' reasons as typed masked by detection (a handler may quote a caller's numbers
-there), and an answer file the desk wrote (`data/answers/CHANNEL/*.jsonl`) older than the retention of ticket answers
-has its free text masked the same way; what a platform already received is the platform's to erase.
+decision reason, respondent, reassignment reason and pauses' reasons as typed masked by detection (a handler may quote
+a caller's numbers there), and an answer file the desk wrote (`data/answers/CHANNEL/*.jsonl`) older than the retention
+of ticket answers has its free text masked the same way; what a platform already received is the platform's to erase.
 
 The content hash of a record and of its versions is the hash of the data as ingested, and stays: the ingest compares
 it with an incoming row to tell a change, and re-sending the same facts is not a change. An identical file ingested
@@ -83,7 +83,7 @@ _PG_LOCK = 7_405_000_009  # advisory lock id: one retention run at a time
 COUNTS = ("records", "versions", "raw_rows", "quarantine_items", "entities", "cases", "files")
 CASES_FOLLOW = "ticket"  # a hotline case's text is kept as long as its tickets
 ANSWERS_FOLLOW = "ticket_answer"  # the desk's answer files, as long as the answers
-CASE_TEXTS = ("result", "decision_reason", "respondent_name")
+CASE_TEXTS = ("result", "decision_reason", "respondent_name", "routed_by")
 ANSWERS = "answers"  # under the workspace's data folder, one folder per channel
 Progress = Callable[[str, int, int], None]  # record type, records done, records expired
 
@@ -232,8 +232,9 @@ class _Eraser:
             self._answer_files(figures)
 
     def _cases(self, figures: Figures, ids: Sequence[int]) -> None:
-        """Mask by detection what a handler typed on these cases (their result, decision reason, respondent and the
-        reasons of their pauses); only what it changes is written, each case changed counted once."""
+        """Mask by detection what a handler typed on these cases (their result, decision reason, respondent, the reason
+        they were reassigned and the reasons of their pauses); only what it changes is written, each case changed
+        counted once."""
         query = select(Case.id, *(getattr(Case, c) for c in CASE_TEXTS)).where(Case.id.in_(ids))
         updates = []
         for case_id, *texts in self.session.execute(query):

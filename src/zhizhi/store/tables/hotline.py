@@ -38,7 +38,7 @@ class Case(Base):
     desk_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))  # the department whose source brought it
     office_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))  # routed to
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    routed_by: Mapped[str | None] = mapped_column(String(200))
+    routed_by: Mapped[str | None] = mapped_column(String(600))  # a rule's name, or 改派： and a handler's reason
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)  # its first ticket's moment
     received_on: Mapped[date] = mapped_column(Date, index=True)  # that moment's day in China (the clocks' start)
     accepted_on: Mapped[date | None] = mapped_column(Date)
