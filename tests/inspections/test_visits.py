@@ -38,6 +38,7 @@ from zhizhi.inspections import (
     visit_view,
 )
 from zhizhi.inspections.algorithm import replacement
+from zhizhi.inspections.photos import without_location
 from zhizhi.inspections.publication import PUBLICATIONS_FOLDER, published_file
 from zhizhi.inspections.snapshot import read
 from zhizhi.store.tables import (
@@ -248,15 +249,37 @@ def test_a_replacement_is_drawn_from_the_seed_and_two_visits_to_one_target_merge
         assert _unavailable(session, keep, False)(outsider.user_id) != "unqualified"
 
 
-def _jpeg_with_location() -> bytes:
+def _jpeg_with_location(**options: bool) -> bytes:
     image = Image.new("RGB", (64, 48), (200, 30, 30))
+    image.putdata([(x * 7 % 256, y * 3, (x + y) * 5 % 256) for y in range(48) for x in range(64)])  # detail to lose
     exif = image.getexif()
     exif[0x010F] = "ZhizhiCam"  # Make: stays
     gps = exif.get_ifd(0x8825)
     gps.update({1: "N", 2: (24.0, 19.0, 30.0), 3: "E", 4: (109.0, 24.0, 0.0)})
     buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", exif=exif, quality=90)
+    image.save(buffer, format="JPEG", exif=exif, quality=90, **options)
     return buffer.getvalue()
+
+
+XMP = b'http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta xmlns:x="adobe:ns:meta/" exif:GPSLatitude="24,19.5N"/>'
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_a_jpeg_loses_its_location_byte_by_byte_and_its_image_data_is_not_compressed_again(progressive: bool) -> None:
+    """Decoding and encoding again changed the pixels (by up to 47 levels) and lost a progressive JPEG's form: only
+    the GPS directory and the XMP go; the tables, the frame and the image data stay byte for byte."""
+    photo = _jpeg_with_location(progressive=progressive)
+    original = photo[:2] + b"\xff\xe1" + (len(XMP) + 2).to_bytes(2, "big") + XMP + photo[2:]
+    kept, kind = without_location(original)
+    tables = original.index(b"\xff\xdb")  # the first quantization table: what follows is the image as encoded
+    assert kind == "image/jpeg" and kept[kept.index(b"\xff\xdb") :] == original[tables:]
+    image = Image.open(io.BytesIO(kept))
+    assert not image.getexif().get_ifd(0x8825) and image.getexif()[0x010F] == "ZhizhiCam"
+    assert b"GPSLatitude" not in kept and bool(image.info.get("progressive")) is progressive
+    with pytest.raises(InputError, match="damaged"):
+        without_location(original[: len(original) - 200])  # cut inside the image data
+    with pytest.raises(InputError, match="JPEG"):
+        without_location(original[:tables] + b"\xff\xdb\xff\xf0" + original[tables + 4 :])  # a table too long
 
 
 def test_photos_lose_their_location_unless_kept_on_purpose_and_are_bounded(
