@@ -380,11 +380,12 @@ def _merge(session: Session, actor: Actor, visit: InspectionVisit, number: str) 
 def entity_results(session: Session, actor: Actor, entity_id: int, *, limit: int = 50) -> list[dict[str, Any]]:
     """The entity page's list (一企一档): the random inspections of this entity that were carried out, newest first,
     with each result (a visit still to come is not shown: the firm's file is read widely); visits outside the
-    actor's scope are named without a link."""
+    actor's scope are named without a link. A visit to an entity the register merged into this one is the firm's."""
     require(actor, "data.read")
+    firm = merged_ids(session, current_id(session, entity_id))
     rows = session.scalars(
         select(InspectionVisit)
-        .where(InspectionVisit.entity_id == entity_id, InspectionVisit.status == "done")
+        .where(InspectionVisit.entity_id.in_(sorted(firm)), InspectionVisit.status == "done")
         .order_by(InspectionVisit.id.desc())
         .limit(limit)
     ).all()
