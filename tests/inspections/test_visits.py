@@ -30,6 +30,7 @@ from zhizhi.inspections import (
     assign,
     clock,
     deadline,
+    photo_file,
     publication_view,
     publish,
     record_results,
@@ -42,6 +43,7 @@ from zhizhi.inspections.photos import without_location
 from zhizhi.inspections.publication import PUBLICATIONS_FOLDER, published_file
 from zhizhi.inspections.snapshot import read
 from zhizhi.store.tables import (
+    AuditEvent,
     Delivery,
     InspectionDraw,
     InspectionItem,
@@ -302,6 +304,33 @@ def test_photos_lose_their_location_unless_kept_on_purpose_and_are_bounded(
     without = Image.open(io.BytesIO(files[f"{stripped['sha256'][:24]}.jpg"]))
     assert not without.getexif().get_ifd(0x8825) and without.getexif()[0x010F] == "ZhizhiCam"
     assert files[f"{kept['sha256'][:24]}.jpg"] == original
+
+
+def test_a_visit_merged_into_another_takes_its_photos_along(workspace: Workspace, city: sessionmaker[Session]) -> None:
+    """The photos stayed on the visit merged away (pointing at an item that had moved): they go with its items, their
+    files into the folder of the visit that stays, once the merge commits; a merge rolled back moves nothing."""
+    drawn(city, workspace)
+    with city() as session, session.begin():
+        second = plan(session, workspace, "2026Q4-SP", PlanRules(items=["SP-01"], proportions={"high": 100}))
+        (old, kept), *_ = run_draw(session, OPERATOR, workspace, second)["summary"]["to_merge"]
+        photo = add_photo(session, OPERATOR, workspace, old, _jpeg_with_location(), item_code="SP-01")
+    folder = workspace.data_dir / "inspections" / "photos"
+    name = f"{photo['sha256'][:24]}.jpg"
+    with pytest.raises(RuntimeError), city() as session, session.begin():
+        assign(session, OPERATOR, workspace, kept, merge=old)
+        raise RuntimeError("the transaction fails after the merge")
+    assert (folder / old / name).is_file() and not (folder / kept / name).exists()
+    with city() as session, session.begin():
+        assign(session, OPERATOR, workspace, kept, merge=old)
+    with city() as session:
+        on_kept = visit_view(session, OPERATOR, session.scalars(select(InspectionVisit).filter_by(number=kept)).one())
+        on_old = visit_view(session, OPERATOR, session.scalars(select(InspectionVisit).filter_by(number=old)).one())
+        food = session.scalars(select(InspectionItem.id).filter_by(code="SP-01")).one()
+        assert [(p["id"], p["item"]) for p in on_kept["photos"]] == [(photo["id"], food)] and not on_old["photos"]
+        assert photo_file(session, OPERATOR, workspace, kept, photo["id"])[0] == (folder / kept / name).read_bytes()
+        moved = session.scalars(select(AuditEvent).where(AuditEvent.action == "inspection_visit.photos_moved")).one()
+        assert moved.object_id == kept and json.loads(moved.detail or "{}")["photos"] == [photo["id"]]
+    assert not (folder / old).exists()
 
 
 def test_the_publication_clock_counts_working_days_over_holidays_and_lists_breaches(

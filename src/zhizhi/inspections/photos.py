@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,6 +17,7 @@ from zhizhi.access.roles import Actor
 from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from zhizhi.inspections import jpeg
+from zhizhi.inspections.files import PHOTOS_FOLDER
 from zhizhi.inspections.visits import get_visit, may_record
 from zhizhi.store.tables import InspectionItem, InspectionPhoto, VisitItem
 from zhizhi.store.types import utcnow
@@ -25,7 +25,6 @@ from zhizhi.store.types import utcnow
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PER_VISIT = 30
 MAX_PIXELS = 50_000_000
-PHOTOS_FOLDER = Path("inspections") / "photos"
 KINDS = {"JPEG": ("image/jpeg", "jpg"), "MPO": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}  # MPO: phones' JPEG
 
 
