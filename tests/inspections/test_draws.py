@@ -7,9 +7,11 @@ from __future__ import annotations
 import gzip
 import json
 from datetime import date
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,16 +22,19 @@ from zhizhi.errors import ConflictError
 from zhizhi.inspections import (
     PlanRules,
     Verification,
+    add_photo,
     algorithm,
     assign,
     create_plan,
     export_package,
     list_inspectors,
+    photo_file,
     run_draw,
     set_inspector,
     staff,
     verify_draw,
     verify_package,
+    visit_view,
 )
 from zhizhi.inspections.draws import draw_folder
 from zhizhi.inspections.plans import frozen_path, seed_path
@@ -313,6 +318,12 @@ def test_a_result_file_or_a_visit_changed_after_the_draw_is_named_and_never_expo
         assert f"entity {second.entity_id}: team" in visits["detail"]
 
 
+def _jpeg() -> bytes:
+    buffer = BytesIO()
+    Image.new("RGB", (32, 24), (30, 90, 200)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
 def test_a_visit_whose_team_cannot_be_completed_gets_a_new_team_by_a_staffing_draw(
     workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
 ) -> None:
@@ -338,6 +349,7 @@ def test_a_visit_whose_team_cannot_be_completed_gets_a_new_team_by_a_staffing_dr
             session.add(InspectorRelation(user_id=user_id, entity_id=firm, relation="亲属经营", declared_at=utcnow(),
                                           declared_by="t"))  # fmt: skip
         leaving = session.get_one(User, team[0]).username
+        photo = add_photo(session, OPERATOR, workspace, stuck, _jpeg(), item_code="TS-01")["id"]  # goes along
     with city() as session, session.begin(), pytest.raises(ConflictError) as refused:
         assign(session, OPERATOR, workspace, stuck, replace=leaving, reason="申报回避")
     assert f"inspections staff {number} --visit {stuck}" in refused.value.message
@@ -356,6 +368,8 @@ def test_a_visit_whose_team_cannot_be_completed_gets_a_new_team_by_a_staffing_dr
         assert len(members) == 2 and not members & related
         items = session.scalars(select(VisitItem.item_id).where(VisitItem.visit_id == new.id)).all()
         assert len(items) == 2  # SP-01 and TS-01
+        assert [p["id"] for p in visit_view(session, OPERATOR, new)["photos"]] == [photo]
+        assert photo_file(session, OPERATOR, workspace, new.number, photo)[0] == _jpeg()
         assert verify_draw(session, OPERATOR, workspace, second).ok
         assert verify_draw(session, OPERATOR, workspace, number).ok
         export_package(session, OPERATOR, workspace, second, tmp_path / "restaffed")

@@ -30,6 +30,7 @@ from zhizhi.inspections import (
     assign,
     clock,
     deadline,
+    photo_file,
     publication_view,
     publish,
     record_results,
@@ -38,9 +39,11 @@ from zhizhi.inspections import (
     visit_view,
 )
 from zhizhi.inspections.algorithm import replacement
+from zhizhi.inspections.photos import without_location
 from zhizhi.inspections.publication import PUBLICATIONS_FOLDER, published_file
 from zhizhi.inspections.snapshot import read
 from zhizhi.store.tables import (
+    AuditEvent,
     Delivery,
     InspectionDraw,
     InspectionItem,
@@ -248,15 +251,37 @@ def test_a_replacement_is_drawn_from_the_seed_and_two_visits_to_one_target_merge
         assert _unavailable(session, keep, False)(outsider.user_id) != "unqualified"
 
 
-def _jpeg_with_location() -> bytes:
+def _jpeg_with_location(**options: bool) -> bytes:
     image = Image.new("RGB", (64, 48), (200, 30, 30))
+    image.putdata([(x * 7 % 256, y * 3, (x + y) * 5 % 256) for y in range(48) for x in range(64)])  # detail to lose
     exif = image.getexif()
     exif[0x010F] = "ZhizhiCam"  # Make: stays
     gps = exif.get_ifd(0x8825)
     gps.update({1: "N", 2: (24.0, 19.0, 30.0), 3: "E", 4: (109.0, 24.0, 0.0)})
     buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", exif=exif, quality=90)
+    image.save(buffer, format="JPEG", exif=exif, quality=90, **options)
     return buffer.getvalue()
+
+
+XMP = b'http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta xmlns:x="adobe:ns:meta/" exif:GPSLatitude="24,19.5N"/>'
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_a_jpeg_loses_its_location_byte_by_byte_and_its_image_data_is_not_compressed_again(progressive: bool) -> None:
+    """Decoding and encoding again changed the pixels (by up to 47 levels) and lost a progressive JPEG's form: only
+    the GPS directory and the XMP go; the tables, the frame and the image data stay byte for byte."""
+    photo = _jpeg_with_location(progressive=progressive)
+    original = photo[:2] + b"\xff\xe1" + (len(XMP) + 2).to_bytes(2, "big") + XMP + photo[2:]
+    kept, kind = without_location(original)
+    tables = original.index(b"\xff\xdb")  # the first quantization table: what follows is the image as encoded
+    assert kind == "image/jpeg" and kept[kept.index(b"\xff\xdb") :] == original[tables:]
+    image = Image.open(io.BytesIO(kept))
+    assert not image.getexif().get_ifd(0x8825) and image.getexif()[0x010F] == "ZhizhiCam"
+    assert b"GPSLatitude" not in kept and bool(image.info.get("progressive")) is progressive
+    with pytest.raises(InputError, match="damaged"):
+        without_location(original[: len(original) - 200])  # cut inside the image data
+    with pytest.raises(InputError, match="JPEG"):
+        without_location(original[:tables] + b"\xff\xdb\xff\xf0" + original[tables + 4 :])  # a table too long
 
 
 def test_photos_lose_their_location_unless_kept_on_purpose_and_are_bounded(
@@ -279,6 +304,33 @@ def test_photos_lose_their_location_unless_kept_on_purpose_and_are_bounded(
     without = Image.open(io.BytesIO(files[f"{stripped['sha256'][:24]}.jpg"]))
     assert not without.getexif().get_ifd(0x8825) and without.getexif()[0x010F] == "ZhizhiCam"
     assert files[f"{kept['sha256'][:24]}.jpg"] == original
+
+
+def test_a_visit_merged_into_another_takes_its_photos_along(workspace: Workspace, city: sessionmaker[Session]) -> None:
+    """The photos stayed on the visit merged away (pointing at an item that had moved): they go with its items, their
+    files into the folder of the visit that stays, once the merge commits; a merge rolled back moves nothing."""
+    drawn(city, workspace)
+    with city() as session, session.begin():
+        second = plan(session, workspace, "2026Q4-SP", PlanRules(items=["SP-01"], proportions={"high": 100}))
+        (old, kept), *_ = run_draw(session, OPERATOR, workspace, second)["summary"]["to_merge"]
+        photo = add_photo(session, OPERATOR, workspace, old, _jpeg_with_location(), item_code="SP-01")
+    folder = workspace.data_dir / "inspections" / "photos"
+    name = f"{photo['sha256'][:24]}.jpg"
+    with pytest.raises(RuntimeError), city() as session, session.begin():
+        assign(session, OPERATOR, workspace, kept, merge=old)
+        raise RuntimeError("the transaction fails after the merge")
+    assert (folder / old / name).is_file() and not (folder / kept / name).exists()
+    with city() as session, session.begin():
+        assign(session, OPERATOR, workspace, kept, merge=old)
+    with city() as session:
+        on_kept = visit_view(session, OPERATOR, session.scalars(select(InspectionVisit).filter_by(number=kept)).one())
+        on_old = visit_view(session, OPERATOR, session.scalars(select(InspectionVisit).filter_by(number=old)).one())
+        food = session.scalars(select(InspectionItem.id).filter_by(code="SP-01")).one()
+        assert [(p["id"], p["item"]) for p in on_kept["photos"]] == [(photo["id"], food)] and not on_old["photos"]
+        assert photo_file(session, OPERATOR, workspace, kept, photo["id"])[0] == (folder / kept / name).read_bytes()
+        moved = session.scalars(select(AuditEvent).where(AuditEvent.action == "inspection_visit.photos_moved")).one()
+        assert moved.object_id == kept and json.loads(moved.detail or "{}")["photos"] == [photo["id"]]
+    assert not (folder / old).exists()
 
 
 def test_the_publication_clock_counts_working_days_over_holidays_and_lists_breaches(

@@ -18,7 +18,7 @@ from tests.inspections.test_draws import plan
 from tests.inspections.test_visits import _jpeg_with_location
 from zhizhi.access import create_token
 from zhizhi.inspections import publication, run_draw, set_inspector, visit_view
-from zhizhi.store.tables import InspectionVisit
+from zhizhi.store.tables import Entity, InspectionVisit
 from zhizhi.store.types import local_today
 
 DRAW = "2026Q4-1"
@@ -168,6 +168,28 @@ def test_the_targets_own_office_sees_a_visit_only_once_it_is_inspected(web: Web)
     assert done.status_code == 200, done.text
     assert web.client.get(f"/api/inspections/visits/{number}", headers=headers).json()["status"] == "done"
     assert f'id="entity-inspection-{number}"' in web.client.get(f"/entities/{entity_id}", headers=headers).text
+
+
+def test_the_firms_file_lists_the_inspections_of_a_firm_the_register_merged_into_it(web: Web) -> None:
+    """一企一档 after a register merge: the visit keeps the id of the firm it was made for, and the page of the firm
+    kept (where the merged id now leads) still lists it."""
+    number, entity_id, team = drawn(web)
+    kept = next(e for e in range(1, 61) if e != int(entity_id))
+    with web.sessions() as session, session.begin():
+        _, member = create_token(session, OPERATOR, name="site", username=team[0])
+        _, steward = create_token(session, OPERATOR, name="desk", username="registrar")
+        visit = session.scalars(select(InspectionVisit).where(InspectionVisit.number == number)).one()
+        codes = [i["code"] for i in visit_view(session, OPERATOR, visit)["items"]]
+    body = {"inspected_on": str(local_today()), "acknowledgement": "absent", "findings": dict.fromkeys(codes, "pass")}
+    done = web.client.post(
+        f"/api/inspections/visits/{number}/results", json=body, headers={"Authorization": f"Bearer {member}"}
+    )
+    assert done.status_code == 200, done.text
+    with web.sessions() as session, session.begin():
+        merged = session.get_one(Entity, int(entity_id))
+        merged.status, merged.merged_into = "merged", kept  # as a review decision or a resolution run writes it
+    page = web.client.get(f"/entities/{entity_id}", headers={"Authorization": f"Bearer {steward}"})
+    assert page.url.path == f"/entities/{kept}" and f'id="entity-inspection-{number}"' in page.text
 
 
 def test_a_void_draw_shows_as_void_beside_the_redraw_that_replaced_it(web: Web) -> None:

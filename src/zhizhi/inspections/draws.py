@@ -22,7 +22,7 @@ from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError, NotFoundError
-from zhizhi.inspections import algorithm, snapshot
+from zhizhi.inspections import algorithm, joins, snapshot
 from zhizhi.inspections.items import items_by_code
 from zhizhi.inspections.plans import frozen_path, new_draw, seed_path
 from zhizhi.inspections.visits import get_visit, may_assign, next_replacement
@@ -122,7 +122,7 @@ def run_draw(session: Session, actor: Actor, workspace: Workspace, number: str) 
     result = algorithm.draw(population, seed)
     (folder / RESULT_FILE).write_text(result.text(), encoding="utf-8")
     visits = _make_visits(session, draw, plan, population, result, items)
-    restaffed = _restaff(session, draw, population.header.get("restaffs") or [])
+    restaffed = _restaff(session, actor, workspace, draw, population.header.get("restaffs") or [])
     _keep_exclusions(session, draw, result)
     summary = {
         "frozen_on": population.header["frozen_on"],
@@ -240,21 +240,18 @@ def _stuck_visit(
     return visit
 
 
-def _restaff(session: Session, draw: InspectionDraw, restaffs: list[str]) -> list[list[str]]:
-    """The visits a staffing draw gave a new team join the visit it made for their firm (their items with it, as
-    `assign --merge` does); a firm left unstaffed again keeps its visit. Returns [old visit, new visit] pairs."""
+def _restaff(
+    session: Session, actor: Actor, workspace: Workspace, draw: InspectionDraw, restaffs: list[str]
+) -> list[list[str]]:
+    """The visits a staffing draw gave a new team join the visit it made for their firm (their items and photos with
+    it, as `assign --merge` does); a firm left unstaffed again keeps its visit. Returns [old visit, new visit] pairs."""
     made = {v.entity_id: v for v in session.scalars(select(InspectionVisit).where(InspectionVisit.draw_id == draw.id))}
     joined: list[list[str]] = []
-    for old in session.scalars(select(InspectionVisit).where(InspectionVisit.number.in_(restaffs))):
+    for old in session.scalars(select(InspectionVisit).where(InspectionVisit.number.in_(restaffs))).all():
         new = made.get(old.entity_id)
         if new is None or old.status != "assigned":
             continue
-        have = set(session.scalars(select(VisitItem.item_id).where(VisitItem.visit_id == new.id)))
-        for item in session.scalars(select(VisitItem).where(VisitItem.visit_id == old.id)):
-            if item.item_id not in have:
-                session.add(VisitItem(visit_id=new.id, item_id=item.item_id, department_id=item.department_id))
-            session.delete(item)
-        old.status, old.merged_into = "merged", new.id
+        joins.join(session, actor, workspace, old, new)
         new.planned_on = new.planned_on or old.planned_on
         joined.append([old.number, new.number])
     session.flush()

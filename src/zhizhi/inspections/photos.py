@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,6 +16,8 @@ from zhizhi.access import audit
 from zhizhi.access.roles import Actor
 from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from zhizhi.inspections import jpeg
+from zhizhi.inspections.files import PHOTOS_FOLDER
 from zhizhi.inspections.visits import get_visit, may_record
 from zhizhi.store.tables import InspectionItem, InspectionPhoto, VisitItem
 from zhizhi.store.types import utcnow
@@ -24,14 +25,12 @@ from zhizhi.store.types import utcnow
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PER_VISIT = 30
 MAX_PIXELS = 50_000_000
-PHOTOS_FOLDER = Path("inspections") / "photos"
-GPS_IFD = 0x8825
 KINDS = {"JPEG": ("image/jpeg", "jpg"), "MPO": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}  # MPO: phones' JPEG
 
 
 def without_location(data: bytes) -> tuple[bytes, str]:
-    """The photo with its GPS data and XMP taken out, and its content type; anything but a JPEG or PNG within the
-    limits is refused."""
+    """The photo with its GPS data and XMP taken out (a JPEG's image data kept byte for byte), and its content type;
+    anything but a JPEG or PNG within the limits is refused."""
     from PIL import Image, UnidentifiedImageError
 
     if len(data) > MAX_BYTES:
@@ -50,13 +49,12 @@ def without_location(data: bytes) -> tuple[bytes, str]:
                     f"The photo has {width}x{height} pixels; at most {MAX_PIXELS:,} in all.",
                     zh="照片像素过多，请降低分辨率。",
                 )
+            if kind in ("JPEG", "MPO"):  # MPO: a phone's multi-picture JPEG keeps its first picture
+                return jpeg.without_location(data), KINDS[kind][0]
             exif = image.getexif()
-            exif.pop(GPS_IFD, None)
+            exif.pop(jpeg.GPS_IFD, None)
             out = BytesIO()
-            if kind in ("JPEG", "MPO"):  # a phone's multi-picture JPEG keeps its first picture, recompressed
-                image.save(out, format="JPEG", quality="keep" if kind == "JPEG" else 95, exif=exif.tobytes())
-            else:
-                image.save(out, format="PNG", exif=exif.tobytes())
+            image.save(out, format="PNG", exif=exif.tobytes())  # lossless: the same pixels, without XMP
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise InputError(
             f"The file is not a JPEG or PNG photo ({type(exc).__name__}). Send the camera's photo as it is.",

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Sequence
 from datetime import date
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhizhi import ledger
@@ -29,6 +28,7 @@ from zhizhi.cells import xlsx_cell
 from zhizhi.config import Workspace
 from zhizhi.errors import InputError, NotFoundError
 from zhizhi.hotline.workdays import UnknownYearError, WorkCalendar, load_calendar
+from zhizhi.inspections.files import keep_unless_rolled_back
 from zhizhi.inspections.visits import overall, visible, visit_checks
 from zhizhi.privacy.catalogue import FREE_TEXT
 from zhizhi.privacy.masking import mask
@@ -319,29 +319,6 @@ def publish(
         "ledger_seq": seq,
         "made_at": iso_utc(now),
     }, body
-
-
-def keep_unless_rolled_back(session: Session, path: Path, body: bytes) -> None:
-    """Write `path` whole (a part file moved into place) in the session's transaction, and remove it if the
-    transaction rolls back: an export is kept only beside its row and ledger entry, and is there to download as soon
-    as they are committed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(f".{path.name}.part")
-    try:
-        part.write_bytes(body)
-        os.replace(part, path)
-    finally:
-        part.unlink(missing_ok=True)
-
-    def forget(_: Session) -> None:
-        event.remove(session, "after_commit", keep)
-        path.unlink(missing_ok=True)
-
-    def keep(_: Session) -> None:
-        event.remove(session, "after_rollback", forget)
-
-    event.listen(session, "after_commit", keep, once=True)
-    event.listen(session, "after_rollback", forget, once=True)
 
 
 def published_file(session: Session, actor: Actor, workspace: Workspace, number: str) -> tuple[str, bytes]:

@@ -19,7 +19,7 @@ from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
-from zhizhi.inspections import algorithm, snapshot
+from zhizhi.inspections import algorithm, joins, snapshot
 from zhizhi.inspections.inspectors import not_drawable, qualifications_of
 from zhizhi.records.inspection import RESULTS
 from zhizhi.resolve.register import current_id, merged_ids
@@ -199,7 +199,7 @@ def assign(
     merge: str | None = None,
 ) -> dict[str, Any]:
     """Plan a visit's day, replace a team member (with a reason) by the draw's next inspector for the target, or
-    merge another visit to the same target into it (its items join this visit's team). Audited."""
+    merge another visit to the same target into it (its items and photos join this visit). Audited."""
     require(actor, "data.write")
     visit = get_visit(session, actor, number)
     may_assign(session, actor, visit)
@@ -217,7 +217,7 @@ def assign(
     if replace:
         done["replaced"] = _replace(session, actor, workspace, visit, replace, reason)
     if merge:
-        done["merged"] = _merge(session, actor, visit, merge)
+        done["merged"] = _merge(session, actor, workspace, visit, merge)
     if not done:
         raise InputError(
             "Say what to change: a day, a member to replace, or a visit to merge.",
@@ -344,7 +344,7 @@ def recused_members(session: Session, visit: InspectionVisit) -> list[str]:
     return sorted(session.scalars(select(User.username).where(User.id.in_(related)))) if related else []
 
 
-def _merge(session: Session, actor: Actor, visit: InspectionVisit, number: str) -> str:
+def _merge(session: Session, actor: Actor, workspace: Workspace, visit: InspectionVisit, number: str) -> str:
     other = get_visit(session, actor, number)
     may_assign(session, actor, other)
     if other.id == visit.id or other.entity_id != visit.entity_id or other.status != "assigned":
@@ -367,24 +367,19 @@ def _merge(session: Session, actor: Actor, visit: InspectionVisit, number: str) 
             zh=f"检查任务 `{number}` 不能并入 `{visit.number}`：并入的事项需要检查组不具备的资格（{said_zh}）。"
             "请反向合并（若对方检查组具备），或先更换检查人员。",
         )
-    have = set(session.scalars(select(VisitItem.item_id).where(VisitItem.visit_id == visit.id)))
-    for item in session.scalars(select(VisitItem).where(VisitItem.visit_id == other.id)):
-        if item.item_id not in have:
-            session.add(VisitItem(visit_id=visit.id, item_id=item.item_id, department_id=item.department_id))
-        session.delete(item)
-    other.status, other.merged_into = "merged", visit.id
-    session.flush()
+    joins.join(session, actor, workspace, other, visit)
     return other.number
 
 
 def entity_results(session: Session, actor: Actor, entity_id: int, *, limit: int = 50) -> list[dict[str, Any]]:
     """The entity page's list (一企一档): the random inspections of this entity that were carried out, newest first,
     with each result (a visit still to come is not shown: the firm's file is read widely); visits outside the
-    actor's scope are named without a link."""
+    actor's scope are named without a link. A visit to an entity the register merged into this one is the firm's."""
     require(actor, "data.read")
+    firm = merged_ids(session, current_id(session, entity_id))
     rows = session.scalars(
         select(InspectionVisit)
-        .where(InspectionVisit.entity_id == entity_id, InspectionVisit.status == "done")
+        .where(InspectionVisit.entity_id.in_(sorted(firm)), InspectionVisit.status == "done")
         .order_by(InspectionVisit.id.desc())
         .limit(limit)
     ).all()
