@@ -10,7 +10,6 @@ says what each column holds.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from io import BytesIO
@@ -29,12 +28,10 @@ from zhizhi.config import Workspace
 from zhizhi.errors import InputError, NotFoundError
 from zhizhi.hotline.workdays import UnknownYearError, WorkCalendar, load_calendar
 from zhizhi.inspections.files import keep_unless_rolled_back
-from zhizhi.inspections.visits import overall, visible, visit_checks
-from zhizhi.privacy.catalogue import FREE_TEXT
-from zhizhi.privacy.masking import mask
+from zhizhi.inspections.visits import legal_representatives, overall, visible, visit_checks
+from zhizhi.privacy.masking import mask_known
 from zhizhi.store.tables import (
     Department,
-    Entity,
     InspectionDraw,
     InspectionPlan,
     InspectionPublication,
@@ -176,6 +173,7 @@ def _rows(session: Session, visits: Sequence[InspectionVisit]) -> tuple[list[tup
             )
         )
     }
+    legal = legal_representatives(session, {v.entity_id for v in visits})
     per_visit: list[tuple[Any, ...]] = []
     per_item: list[tuple[Any, ...]] = []
     for visit in visits:
@@ -186,7 +184,7 @@ def _rows(session: Session, visits: Sequence[InspectionVisit]) -> tuple[list[tup
         authority = "、".join(
             [departments[visit.department_id].name] + [departments[u].name for u in units if u != visit.department_id]
         )
-        people = _people_of(session, visit)
+        people = (visit.acknowledged_by, legal.get(visit.entity_id))
         per_visit.append(
             (
                 visit.entity_uscc or "",
@@ -216,22 +214,10 @@ def _rows(session: Session, visits: Sequence[InspectionVisit]) -> tuple[list[tup
     return per_visit, per_item
 
 
-def published_note(note: str, people: Iterable[str]) -> str:
+def published_note(note: str, people: Iterable[str | None]) -> str:
     """An inspector's note as the public system shows it: every number of a person masked, and the names the visit
     knows (who signed for the firm, its legal representative) masked wherever the note writes them."""
-    text = str(mask(FREE_TEXT, note))
-    for name in sorted({p.strip() for p in people if p and len(p.strip()) >= 2}, key=len, reverse=True):
-        text = text.replace(name, str(mask("person_name", name)))
-    return text
-
-
-def _people_of(session: Session, visit: InspectionVisit) -> list[str]:
-    """The people a visit names: who signed the results for the firm, and the firm's legal representative as the
-    register holds it."""
-    golden = session.scalar(select(Entity.golden).where(Entity.id == visit.entity_id))
-    value = json.loads(golden or "{}").get("legal_representative")
-    legal = value.get("value") if isinstance(value, dict) else value
-    return [p for p in (visit.acknowledged_by, legal) if isinstance(p, str)]
+    return str(mask_known(note, people))
 
 
 def workbook(session: Session, visits: Sequence[InspectionVisit]) -> bytes:

@@ -331,7 +331,8 @@ def _make_records(
         by_department[check.department_id].append((check, item))
     outbox = Outbox.of(workspace.root)
     ingester = Actor.operator(f"{actor.name}（抽查结果）")
-    stamp = utcnow().astimezone(LOCAL_TZ).strftime("%Y%m%dT%H%M%S%f")
+    # The files are named by the moment the results were entered: retention erases them on the visit's clock.
+    stamp = (visit.recorded_at or utcnow()).astimezone(LOCAL_TZ).strftime("%Y%m%dT%H%M%S%f")
     made = []
     for department_id, mine in sorted(by_department.items()):
         department = session.get_one(Department, department_id)

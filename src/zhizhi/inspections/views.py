@@ -13,9 +13,17 @@ from zhizhi.access.roles import Actor, require
 from zhizhi.config import Workspace
 from zhizhi.inspections.draws import draw_as_dict, get_draw, list_draws, unstaffed_left
 from zhizhi.inspections.publication import publication_view
-from zhizhi.inspections.visits import ACKNOWLEDGEMENTS, STATUS_WORDS, list_visits, may_record, visible, visit_checks
+from zhizhi.inspections.visits import (
+    ACKNOWLEDGEMENTS,
+    STATUS_WORDS,
+    legal_representatives,
+    list_visits,
+    may_record,
+    visible,
+    visit_checks,
+)
 from zhizhi.privacy.catalogue import FREE_TEXT
-from zhizhi.privacy.masking import mask
+from zhizhi.privacy.masking import mask, mask_known
 from zhizhi.records.inspection import RESULTS
 from zhizhi.store.tables import (
     Department,
@@ -148,12 +156,17 @@ def visit_view(session: Session, actor: Actor, visit: InspectionVisit) -> dict[s
     """Everything a visit page shows: the target, the team, the items and findings, photos, the acknowledgement.
 
     What the team wrote about people is theirs to read: the name of the firm's person who signed (a person's name)
-    is masked, the notes and remark (free text) have the numbers found in them masked, and why a member was replaced
-    is left out (but for that member), for anyone who may not record the visit's results."""
+    is masked, the notes and remark (free text) have the numbers found in them and the names the visit knows (the
+    signer, the firm's legal representative) masked, and why a member was replaced is left out (but for that member),
+    for anyone who may not record the visit's results."""
     recorder = may_record(session, actor, visit)
+    legal = {} if recorder else legal_representatives(session, [visit.entity_id])
+    people = (visit.acknowledged_by, legal.get(visit.entity_id))
 
     def shown(category: str, value: str | None) -> str | None:
-        return value if recorder else mask(category, value)
+        if recorder or value is None:
+            return value
+        return str(mask_known(value, people) if category == FREE_TEXT else mask(category, value))
 
     departments = {d.id: d for d in session.scalars(select(Department))}
     draw = session.get(InspectionDraw, visit.draw_id) if visit.draw_id else None

@@ -6,7 +6,8 @@ replaced by the next inspector of the draw's own order for that target, or two v
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any
 
@@ -25,6 +26,7 @@ from zhizhi.records.inspection import RESULTS
 from zhizhi.resolve.register import current_id, merged_ids
 from zhizhi.store.tables import (
     Department,
+    Entity,
     InspectionDraw,
     InspectionItem,
     InspectionVisit,
@@ -336,6 +338,18 @@ def related_to(session: Session, entity_id: int) -> set[int]:
         InspectorRelation.entity_id.in_(sorted(firm)), InspectorRelation.withdrawn_at.is_(None)
     )
     return set(session.scalars(found))
+
+
+def legal_representatives(session: Session, entity_ids: Collection[int]) -> dict[int, str]:
+    """The legal representative of each of these firms, as the register holds it (a person's name a visit knows,
+    beside who signed its results)."""
+    found = {}
+    for entity_id, golden in session.execute(select(Entity.id, Entity.golden).where(Entity.id.in_(sorted(entity_ids)))):
+        value = json.loads(golden or "{}").get("legal_representative")
+        name = value.get("value") if isinstance(value, dict) else value
+        if isinstance(name, str):
+            found[entity_id] = name
+    return found
 
 
 def recused_members(session: Session, visit: InspectionVisit) -> list[str]:

@@ -8,28 +8,33 @@ Erased means gone: a personal value becomes null. Free text keeps its words and 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from functools import cache
 from typing import Any
 
 from zhizhi.privacy.catalogue import FREE_TEXT, NOT_PERSONAL, personal_columns
 from zhizhi.privacy.detect import mask_text
-from zhizhi.privacy.masking import mask, mask_cells
+from zhizhi.privacy.masking import mask_cells, mask_known
 
 ERASED = "[已删除]"  # stands where a finding's message quoted an erased value
 FLAT_SEARCH = ("name", "uscc", "reg_no", "phone", "address")
 
 
-def erased(category: str | None, value: Any) -> Any:
-    """`value` of a column of this category once erased: kept (not personal), masked (free text) or null."""
+def erased(category: str | None, value: Any, people: Iterable[str | None] = ()) -> Any:
+    """`value` of a column of this category once erased: kept (not personal), masked (free text, with the names of
+    `people` its context knows) or null."""
     if category is None or category == NOT_PERSONAL:
         return value
-    return mask(FREE_TEXT, value) if category == FREE_TEXT else None
+    return mask_known(value, people) if category == FREE_TEXT else None
 
 
-def erase_data(data: Mapping[str, Any], columns: Mapping[str, str]) -> dict[str, Any]:
-    """A record's data with its personal `columns` (column -> category) erased."""
-    return {name: erased(columns.get(name), value) for name, value in data.items()}
+def erase_data(
+    data: Mapping[str, Any], columns: Mapping[str, str], people: Iterable[str | None] = ()
+) -> dict[str, Any]:
+    """A record's data with its personal `columns` (column -> category) erased; the names of `people` the data's
+    context knows are masked in its free text too."""
+    people = tuple(people)
+    return {name: erased(columns.get(name), value, people) for name, value in data.items()}
 
 
 def erase_cells(cells: Mapping[str, Any], categories: Mapping[str, str]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import os
 import re
 import secrets
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,17 @@ def mask(category: str, value: Any) -> Any:
     if category in ("identity_number", "bank_card") and len(text) > 10:
         return text[:6] + "*" * (len(text) - 10) + text[-4:]
     return _stars(text)
+
+
+def mask_known(value: Any, people: Iterable[str | None] = ()) -> Any:
+    """Free text as everyone but its writers sees it: the numbers found in it masked, and the names of `people` its
+    context knows (who signed a visit's results, the firm's legal representative) masked wherever it writes them."""
+    text = mask(FREE_TEXT, value)
+    if not isinstance(text, str):
+        return text
+    for name in sorted({p.strip() for p in people if p and len(p.strip()) >= 2}, key=len, reverse=True):
+        text = text.replace(name, str(mask("person_name", name)))
+    return text
 
 
 def mask_data(record_type: str, data: Mapping[str, Any]) -> dict[str, Any]:

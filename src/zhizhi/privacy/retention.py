@@ -18,6 +18,13 @@ decision reason, respondent, reassignment reason and pauses' reasons as typed ma
 a caller's numbers there), and an answer file the desk wrote (`data/answers/CHANNEL/*.jsonl`) older than the retention
 of ticket answers has its free text masked the same way; what a platform already received is the platform's to erase.
 
+A random inspection's own copies follow the inspection records its results made: a visit whose results were last
+entered (`recorded_at`) before the cutoff of `inspection` loses the name of who signed for the firm (null), and its
+remark and items' notes are masked by detection, with the names the visit knows (the signer, the firm's legal
+representative) masked wherever they write them; a results file (`data/inspections/results/DEPT/*.jsonl`, what the
+department's source read) written before that cutoff is masked the same way. The files go first, while the visit
+still names its signer.
+
 The content hash of a record and of its versions is the hash of the data as ingested, and stays: the ingest compares
 it with an incoming row to tell a change, and re-sending the same facts is not a change. An identical file ingested
 again after an erasure therefore makes no new version, is delivered to nobody and does not restart the clock; its
@@ -37,7 +44,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import ColumnElement, func, select, text, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from zhizhi import ledger
@@ -45,6 +52,8 @@ from zhizhi.access import Actor, audit
 from zhizhi.access.roles import require
 from zhizhi.config import Workspace
 from zhizhi.ingest.bulk import bulk_update, stamp
+from zhizhi.inspections.results import RESULTS_FOLDER
+from zhizhi.inspections.visits import legal_representatives
 from zhizhi.privacy.catalogue import DEFAULT_RETENTION_DAYS, personal_columns
 from zhizhi.privacy.detect import mask_text
 from zhizhi.privacy.erase import (
@@ -55,6 +64,7 @@ from zhizhi.privacy.erase import (
     golden_flat,
     source_categories,
 )
+from zhizhi.privacy.masking import mask_known
 from zhizhi.records import record_types
 from zhizhi.resolve.cache import features_cache, forget
 from zhizhi.resolve.golden import search_text
@@ -67,22 +77,26 @@ from zhizhi.store.tables import (
     Delivery,
     Entity,
     EntityLink,
+    InspectionVisit,
     LedgerEntry,
     QuarantineItem,
     RawRow,
     Record,
     RecordVersion,
+    VisitItem,
 )
 from zhizhi.store.types import LOCAL_TZ, iso_utc, utcnow
 
+STAMP = 21  # the local moment a file zhizhi writes is named by: 20261207T221034443427
 SLICE = 2_000  # records (or items, or lines) erased per step
 KIND = "privacy.erased"
 ACTION = "privacy.retention"
 REPORTS = Path("reports") / "retention"
 _PG_LOCK = 7_405_000_009  # advisory lock id: one retention run at a time
-COUNTS = ("records", "versions", "raw_rows", "quarantine_items", "entities", "cases", "files")
+COUNTS = ("records", "versions", "raw_rows", "quarantine_items", "entities", "cases", "visits", "files")
 CASES_FOLLOW = "ticket"  # a hotline case's text is kept as long as its tickets
 ANSWERS_FOLLOW = "ticket_answer"  # the desk's answer files, as long as the answers
+VISITS_FOLLOW = "inspection"  # a random inspection's visit and results files, as long as its inspection records
 CASE_TEXTS = ("result", "decision_reason", "respondent_name", "routed_by")
 ANSWERS = "answers"  # under the workspace's data folder, one folder per channel
 Progress = Callable[[str, int, int], None]  # record type, records done, records expired
@@ -101,6 +115,7 @@ class Figures:
     quarantine_items: int = 0
     entities: int = 0
     cases: int = 0
+    visits: int = 0
     files: int = 0
 
     def counts(self) -> dict[str, int]:
@@ -120,8 +135,9 @@ class RetentionReport:
 
     @property
     def changed(self) -> int:
-        """Versions, raw rows, quarantine items, entities, cases and files changed (0: the run changed nothing)."""
-        return sum(f.versions + f.raw_rows + f.quarantine_items + f.entities + f.cases + f.files for f in self.types)
+        """Versions, raw rows, quarantine items, entities, cases, visits and files changed (0: the run changed
+        nothing)."""
+        return sum(sum(n for k, n in f.counts().items() if k not in ("retention_days", "records")) for f in self.types)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -149,7 +165,7 @@ def expire(
     require(actor, "data.write")
     lock(session)
     report = RetentionReport(now or utcnow(), dry_run)
-    eraser = _Eraser(session, workspace.root, report.at, dry_run, workspace.data_dir / ANSWERS)
+    eraser = _Eraser(session, workspace.root, report.at, dry_run, workspace.data_dir)
     for kind in sorted(record_types()):
         days = workspace.config.privacy.retention.get(kind, DEFAULT_RETENTION_DAYS)
         figures = Figures(kind, days, report.at - timedelta(days=days))
@@ -196,8 +212,8 @@ def write_report(report: RetentionReport, folder: Path) -> Path:
 class _Eraser:
     """One run's work on the store: slice after slice, each read, erased and written back."""
 
-    def __init__(self, session: Session, root: Path, now: datetime, dry_run: bool, answers: Path) -> None:
-        self.session, self.root, self.dry_run, self.answers = session, root, dry_run, answers
+    def __init__(self, session: Session, root: Path, now: datetime, dry_run: bool, data: Path) -> None:
+        self.session, self.root, self.dry_run, self.data = session, root, dry_run, data
         self.stamp = stamp(session, now)
         self.notes: list[str] = []
         self.erased: list[int] = []  # records erased by this run: their features leave the register's cache
@@ -229,7 +245,11 @@ class _Eraser:
             for ids in _keyset(self.session, Case.id, Case.updated_at < cutoff):
                 self._cases(figures, ids)
         if kind == ANSWERS_FOLLOW:
-            self._answer_files(figures)
+            self._files(figures, self.data / ANSWERS, lambda _: ())
+        if kind == VISITS_FOLLOW:
+            self._files(figures, self.data / RESULTS_FOLDER, self._people_of_file)
+            for ids in _keyset(self.session, InspectionVisit.id, InspectionVisit.recorded_at < cutoff):
+                self._visits(figures, ids)
 
     def _cases(self, figures: Figures, ids: Sequence[int]) -> None:
         """Mask by detection what a handler typed on these cases (their result, decision reason, respondent, the reason
@@ -248,18 +268,54 @@ class _Eraser:
         self._write(CasePause, ("reason",), [(pause_id, reason) for pause_id, _, reason in reasons])
         figures.cases += len({row[0] for row in updates} | {case_id for _, case_id, _ in reasons})
 
-    def _answer_files(self, figures: Figures) -> None:
-        """Erase the desk's answer files written before the cutoff as their records are erased (free text masked)."""
+    def _files(self, figures: Figures, folder: Path, people_of: Callable[[Path], Sequence[str | None]]) -> None:
+        """Erase the files in `folder`'s subfolders written before the cutoff as their records are erased (free
+        text masked, and the names `people_of` the file knows)."""
         columns = personal_columns(figures.record_type)
-        for path in sorted(self.answers.glob("*/*.jsonl")):
+        for path in sorted(folder.glob("*/*.jsonl")):
             if _written(path) >= figures.cutoff:
                 continue
-            lines = path.read_text(encoding="utf-8").splitlines()
-            erased = [json.dumps(erase_data(json.loads(line), columns), ensure_ascii=False) for line in lines if line]
-            if erased != [line for line in lines if line]:
+            lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line]
+            names = people_of(path)
+            erased = [json.dumps(erase_data(json.loads(line), columns, names), ensure_ascii=False) for line in lines]
+            if erased != lines:
                 figures.files += 1
                 if not self.dry_run:
                     path.write_text("".join(line + "\n" for line in erased), encoding="utf-8")
+
+    def _people_of_file(self, path: Path) -> tuple[str | None, ...]:
+        """Who a results file's visit names (its signer, its firm's legal representative): the file is named
+        `STAMP-VISIT.jsonl`."""
+        visit = self.session.execute(
+            select(InspectionVisit.entity_id, InspectionVisit.acknowledged_by).where(
+                InspectionVisit.number == path.stem[STAMP + 1 :]
+            )
+        ).first()
+        if visit is None:
+            return ()
+        return visit.acknowledged_by, legal_representatives(self.session, [visit.entity_id]).get(visit.entity_id)
+
+    def _visits(self, figures: Figures, ids: Sequence[int]) -> None:
+        """Erase what these visits' teams wrote about people: the signer's name (null), the remark and the items'
+        notes masked with the names the visit knows; only what changes is written, each visit counted once."""
+        columns = (InspectionVisit.id, InspectionVisit.entity_id, InspectionVisit.acknowledged_by)
+        visits = self.session.execute(select(*columns, InspectionVisit.remark).where(InspectionVisit.id.in_(ids))).all()
+        legal = legal_representatives(self.session, {v.entity_id for v in visits})
+        people = {v.id: (v.acknowledged_by, legal.get(v.entity_id)) for v in visits}
+        erased = [(v.id, None, mask_known(v.remark, people[v.id])) for v in visits]
+        updates = [row for row, v in zip(erased, visits, strict=True) if row[1:] != (v.acknowledged_by, v.remark)]
+        self._write(InspectionVisit, ("acknowledged_by", "remark"), updates)
+        query = select(VisitItem.visit_id, VisitItem.item_id, VisitItem.note).where(
+            VisitItem.visit_id.in_(ids), VisitItem.note.is_not(None)
+        )
+        notes = [
+            {"visit_id": visit_id, "item_id": item_id, "note": masked}
+            for visit_id, item_id, note in self.session.execute(query)
+            if (masked := mask_known(note, people[visit_id])) != note
+        ]
+        if notes and not self.dry_run:
+            self.session.execute(update(VisitItem), notes)
+        figures.visits += len({row[0] for row in updates} | {n["visit_id"] for n in notes})
 
     def _records(self, figures: Figures, ids: Sequence[int]) -> None:
         """Versions of these expired records, their raw rows and quarantine items, and their entities."""
@@ -410,9 +466,10 @@ def _keyset(session: Session, key: Any, condition: ColumnElement[bool]) -> Itera
 
 
 def _written(path: Path) -> datetime:
-    """When the desk wrote an answer file: the local moment its name starts with, else the file's own time."""
+    """When zhizhi wrote a file (an answer file, a results file): the local moment its name starts with, else the
+    file's own time."""
     try:
-        return datetime.strptime(path.name[:22], "%Y%m%dT%H%M%S%f").replace(tzinfo=LOCAL_TZ)
+        return datetime.strptime(path.name[:STAMP], "%Y%m%dT%H%M%S%f").replace(tzinfo=LOCAL_TZ)
     except ValueError:
         return datetime.fromtimestamp(path.stat().st_mtime, LOCAL_TZ)
 
