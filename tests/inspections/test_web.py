@@ -83,7 +83,13 @@ def test_the_site_form_is_entered_once_by_the_team_and_a_refused_entry_names_eac
     }
     bad = web.client.post(f"/inspections/visits/{number}/site", data=form)
     assert bad.status_code == 422
-    assert "TS-01" in bad.text and "签字" in bad.text  # the item without a finding, and the missing signer
+    said = bad.text.split('id="site-error">')[1].split("</div>")[0]
+    # The item without a finding, and the missing signer: in the page's language only (no English list under it).
+    assert "事项 `TS-01` 未填写检查结果" in said and "签字" in said and "has no finding" not in said
+    web.client.get("/lang/en")
+    said = web.client.post(f"/inspections/visits/{number}/site", data=form).text.split('id="site-error">')[1]
+    assert "item `TS-01` has no finding" in said.split("</div>")[0] and "未填写" not in said.split("</div>")[0]
+    web.client.get("/lang/zh-CN")
     photo = web.client.post(
         f"/inspections/visits/{number}/photos",
         data=_site_form(page),
