@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.conftest import OPERATOR, Web
 from tests.inspections.register import build
@@ -18,7 +18,7 @@ from tests.inspections.test_draws import plan
 from tests.inspections.test_visits import _jpeg_with_location
 from zhizhi.access import create_token
 from zhizhi.inspections import publication, run_draw, set_inspector, visit_view
-from zhizhi.store.tables import InspectionVisit
+from zhizhi.store.tables import InspectionTarget, InspectionVisit
 from zhizhi.store.types import local_today
 
 DRAW = "2026Q4-1"
@@ -60,6 +60,21 @@ def test_the_draw_page_shows_teams_and_exclusions_and_the_check_passes(web: Web)
     english = web.client.get(f"/inspections/draws/{DRAW}").text
     assert "Seed (revealed after)" in english and "own office" in english
     assert "Random inspections" in web.client.get("/inspections").text
+
+
+def test_the_overview_counts_the_target_register_as_its_page_does_and_says_how_many_may_be_drawn(web: Web) -> None:
+    with web.sessions() as session, session.begin():
+        build(session)
+        session.execute(update(InspectionTarget).where(InspectionTarget.entity_id <= 5).values(active=False))
+    web.login_form("registrar")
+    overview = web.client.get("/inspections").text
+    register = web.client.get("/inspections/registers/targets").text
+    assert 'id="tile-targets">60<' in overview and 'id="targets-total">共 60 户<' in register
+    assert 'id="tile-drawable">其中可抽取 55 户<' in overview
+    twin = web.client.get("/api/inspections").json()
+    assert (twin["targets_total"], sum(twin["targets"].values()), twin["drawable"]) == (60, 60, 55)
+    web.client.get("/lang/en")
+    assert 'id="tile-drawable">55 of them may be drawn<' in web.client.get("/inspections").text
 
 
 def _site_form(page: str) -> dict[str, str]:
