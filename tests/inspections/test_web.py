@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.conftest import OPERATOR, Web
 from tests.inspections.register import build
@@ -18,7 +18,7 @@ from tests.inspections.test_draws import plan
 from tests.inspections.test_visits import _jpeg_with_location
 from zhizhi.access import create_token
 from zhizhi.inspections import publication, run_draw, set_inspector, visit_view
-from zhizhi.store.tables import Entity, InspectionVisit
+from zhizhi.store.tables import Entity, InspectionTarget, InspectionVisit
 from zhizhi.store.types import local_today
 
 DRAW = "2026Q4-1"
@@ -62,6 +62,21 @@ def test_the_draw_page_shows_teams_and_exclusions_and_the_check_passes(web: Web)
     assert "Random inspections" in web.client.get("/inspections").text
 
 
+def test_the_overview_counts_the_target_register_as_its_page_does_and_says_how_many_may_be_drawn(web: Web) -> None:
+    with web.sessions() as session, session.begin():
+        build(session)
+        session.execute(update(InspectionTarget).where(InspectionTarget.entity_id <= 5).values(active=False))
+    web.login_form("registrar")
+    overview = web.client.get("/inspections").text
+    register = web.client.get("/inspections/registers/targets").text
+    assert 'id="tile-targets">60<' in overview and 'id="targets-total">共 60 户<' in register
+    assert 'id="tile-drawable">其中可抽取 55 户<' in overview
+    twin = web.client.get("/api/inspections").json()
+    assert (twin["targets_total"], sum(twin["targets"].values()), twin["drawable"]) == (60, 60, 55)
+    web.client.get("/lang/en")
+    assert 'id="tile-drawable">55 of them may be drawn<' in web.client.get("/inspections").text
+
+
 def _site_form(page: str) -> dict[str, str]:
     return {"csrf_token": page.split('name="csrf_token" value="')[1].split('"')[0]}
 
@@ -83,7 +98,13 @@ def test_the_site_form_is_entered_once_by_the_team_and_a_refused_entry_names_eac
     }
     bad = web.client.post(f"/inspections/visits/{number}/site", data=form)
     assert bad.status_code == 422
-    assert "TS-01" in bad.text and "签字" in bad.text  # the item without a finding, and the missing signer
+    said = bad.text.split('id="site-error">')[1].split("</div>")[0]
+    # The item without a finding, and the missing signer: in the page's language only (no English list under it).
+    assert "事项 `TS-01` 未填写检查结果" in said and "签字" in said and "has no finding" not in said
+    web.client.get("/lang/en")
+    said = web.client.post(f"/inspections/visits/{number}/site", data=form).text.split('id="site-error">')[1]
+    assert "item `TS-01` has no finding" in said.split("</div>")[0] and "未填写" not in said.split("</div>")[0]
+    web.client.get("/lang/zh-CN")
     photo = web.client.post(
         f"/inspections/visits/{number}/photos",
         data=_site_form(page),

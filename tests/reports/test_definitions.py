@@ -79,7 +79,7 @@ def test_every_consistency_problem_is_named_at_once() -> None:
         "the name `new` is used twice",
         "a sum needs a number field",
         "`measures.4 (change).of` = `later` names no measure defined above it",
-        "`measures.5 (later).of`: a share is of a count measure",
+        "`measures.5 (later).of`: a share is of a count or distinct measure",
         "`template.cells.标题` = `colour`",
         "`template.columns`: `nowhere`",
         "`template.columns` needs `template.table`",

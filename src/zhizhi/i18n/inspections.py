@@ -90,6 +90,7 @@ _WORDS = {
     "inspections.search": ("名称或统一社会信用代码", "Name or credit code"),
     "inspections.risk_class": ("风险等级", "Risk class"),
     "inspections.targets_total": ("共 {n} 户", "{n} targets"),
+    "inspections.drawable_n": ("其中可抽取 {n} 户", "{n} of them may be drawn"),
     "inspections.reasons": ("风险依据", "Why"),
     "inspections.last_inspected": ("最近检查", "Last inspected"),
     "inspections.seed_hash": ("种子哈希（抽取前承诺）", "Seed hash (committed before)"),

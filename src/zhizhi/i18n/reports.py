@@ -57,7 +57,7 @@ _EN = {
 # the headers of a run's figures, Chinese and English.
 _FIELDS = {
     "records": {"source": ("数据源", "Source"), "created_at": ("入库时间", "Taken in at"),
-                "updated_at": ("更新时间", "Updated at")},
+                "updated_at": ("更新时间", "Updated at"), "visit": ("检查任务", "Visit")},
     "entities": {"records": ("记录数", "Records"), "created_at": ("入库时间", "Taken in at"),
                  "updated_at": ("更新时间", "Updated at")},
     "deliveries": {"target": ("交付平台", "Target"), "status": ("交付状态", "Status"),

@@ -252,7 +252,7 @@ def _check(
                 f"检查日期 `{inspected_on}` 应在抽取日（{first}）与今天（{today}）之间",
             )
         )
-    problems += _acknowledgement_problems(acknowledgement, acknowledged_by)
+    problems += _acknowledgement_problems(acknowledgement, acknowledged_by, findings)
     if len(remark) > MAX_NOTE:
         problems.append((f"the remark is longer than {MAX_NOTE} characters", f"备注超过{MAX_NOTE}字"))
     if problems:
@@ -269,12 +269,14 @@ def _check(
 
 
 def _findings_problems(codes: set[str], findings: dict[str, Finding]) -> list[tuple[str, str]]:
-    """What is wrong with the findings given for a visit's items (English, Chinese): missing, foreign, invalid."""
+    """What is wrong with the findings given for a visit's items (English, Chinese): missing, foreign, invalid, the
+    firm not found for some items only."""
     problems: list[tuple[str, str]] = []
     for code in sorted(codes - set(findings)):
         problems.append((f"item `{code}` has no finding", f"事项 `{code}` 未填写检查结果"))
     for code in sorted(set(findings) - codes):
         problems.append((f"item `{code}` is not on this visit", f"事项 `{code}` 不属于本次检查"))
+    problems += _not_found_problems(findings)
     for code, finding in sorted(findings.items()):
         if finding.result not in RESULTS:
             problems.append(
@@ -293,8 +295,36 @@ def _findings_problems(codes: set[str], findings: dict[str, Finding]) -> list[tu
     return problems
 
 
-def _acknowledgement_problems(acknowledgement: str, acknowledged_by: str) -> list[tuple[str, str]]:
-    """What is wrong with how the inspected party acknowledged the visit (English, Chinese)."""
+def _not_found_problems(findings: dict[str, Finding]) -> list[tuple[str, str]]:
+    """A firm not found at its address was not found for every item of the visit: `not_found` for all or none."""
+    missing = sorted(code for code, f in findings.items() if f.result == "not_found")
+    found = sorted(code for code, f in findings.items() if f.result != "not_found")
+    if not missing or not found:
+        return []
+    named, named_zh = ", ".join(f"`{c}`" for c in missing), "、".join(f"`{c}`" for c in missing)
+    others, others_zh = ", ".join(f"`{c}`" for c in found), "、".join(f"`{c}`" for c in found)
+    return [
+        (
+            f"`not_found` for item(s) {named} but another finding for {others}: a firm not found at its address is "
+            "not found for any item of the visit; give `not_found` for every item or for none",
+            f"事项 {named_zh} 为“{RESULTS['not_found']}”，事项 {others_zh} 却填写了其他结果：未找到检查对象的，本次"
+            f"检查的全部事项均应为“{RESULTS['not_found']}”，否则一项也不应是",
+        )
+    ]
+
+
+def _acknowledgement_problems(
+    acknowledgement: str, acknowledged_by: str, findings: dict[str, Finding]
+) -> list[tuple[str, str]]:
+    """What is wrong with how the inspected party acknowledged the visit (English, Chinese); a firm not found signed
+    nothing."""
+    if acknowledgement == "signed" and any(f.result == "not_found" for f in findings.values()):
+        return [
+            (
+                "the firm was not found (`not_found`), so nobody signed for it: give the acknowledgement `absent`",
+                f"未找到检查对象，当事人不可能签字确认：确认方式应为“{ACKNOWLEDGEMENTS['absent'][0]}”",
+            )
+        ]
     if acknowledgement not in ACKNOWLEDGEMENTS:
         return [
             (

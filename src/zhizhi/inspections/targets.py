@@ -23,7 +23,16 @@ from zhizhi.access.departments import get_department_by_code
 from zhizhi.access.roles import Actor, require
 from zhizhi.errors import NotFoundError
 from zhizhi.inspections.excel import Column, Problems, read_sheet, write_book
-from zhizhi.inspections.risk import CLASS_ALIASES, CLASS_WORDS, COMPLAINT_MONTHS, FINDING_MONTHS, Facts, assess
+from zhizhi.inspections.risk import (
+    CLASS_ALIASES,
+    CLASS_WORDS,
+    COMPLAINT_MONTHS,
+    FINDING_MONTHS,
+    FINDING_POINTS,
+    Facts,
+    assess,
+)
+from zhizhi.inspections.visit_records import record_visits
 from zhizhi.store.tables import (
     Case,
     Department,
@@ -169,15 +178,7 @@ def _facts(session: Session, today: date) -> tuple[dict[int, Facts], dict[int, s
     for respondent, count in session.execute(complaints):
         if respondent is not None:
             facts[respondent].complaints = int(count)
-    last: dict[int, date] = {}
-    findings_since = months_before(today, FINDING_MONTHS)
-    for entity_id, data in _latest(session, "inspection"):
-        record = json.loads(data)
-        day = _day(record.get("inspected_on"))
-        if day is not None:
-            last[entity_id] = max(day, last.get(entity_id, day))
-            if day >= findings_since and record.get("result") in ("fail", "rectify", "not_found"):
-                facts[entity_id].findings[record["result"]] += 1
+    last = _inspections(session, months_before(today, FINDING_MONTHS), facts)
     done = select(InspectionVisit.entity_id, func.max(InspectionVisit.inspected_on)).where(
         InspectionVisit.inspected_on.is_not(None)
     )
@@ -190,6 +191,32 @@ def _facts(session: Session, today: date) -> tuple[dict[int, Facts], dict[int, s
         if json.loads(data).get("status") in GONE
     }
     return dict(facts), dict(kinds), last, gone
+
+
+def _inspections(session: Session, since: date, facts: dict[int, Facts]) -> dict[int, date]:
+    """The last day each entity was inspected; its findings from `since` added to its facts, once per visit: a joint
+    visit made one record per department, and a firm not found by one team was not found twice."""
+    visits = record_visits()
+    query = (
+        select(EntityLink.entity_id, RecordVersion.data, Record.id, visits.c.visit_id)
+        .join(Record, Record.id == EntityLink.record_id)
+        .join(RecordVersion, RecordVersion.id == Record.version_id)
+        .outerjoin(visits, visits.c.record_id == Record.id)
+        .where(Record.record_type == "inspection")
+    )
+    last: dict[int, date] = {}
+    counted: set[tuple[int, str, int, str]] = set()
+    for entity_id, data, record_id, visit_id in session.execute(query).yield_per(CHUNK):
+        record = json.loads(data)
+        day, result = _day(record.get("inspected_on")), record.get("result")
+        if day is None:
+            continue
+        last[entity_id] = max(day, last.get(entity_id, day))
+        visit = (entity_id, "visit", visit_id, result) if visit_id else (entity_id, "record", record_id, result)
+        if day >= since and result in FINDING_POINTS and visit not in counted:
+            counted.add(visit)
+            facts[entity_id].findings[result] += 1
+    return last
 
 
 def _latest(session: Session, kind: str, *where: ColumnElement[bool]) -> Any:

@@ -13,6 +13,7 @@ from zhizhi.access.roles import Actor, require
 from zhizhi.config import Workspace
 from zhizhi.inspections.draws import draw_as_dict, get_draw, list_draws, unstaffed_left
 from zhizhi.inspections.publication import publication_view
+from zhizhi.inspections.targets import list_targets
 from zhizhi.inspections.visits import (
     ACKNOWLEDGEMENTS,
     STATUS_WORDS,
@@ -53,17 +54,12 @@ RULE_WORDS = {
 
 
 def overview(session: Session, actor: Actor, workspace: Workspace) -> dict[str, Any]:
-    """The section at a glance: the registers' sizes, the draws, the visits by status, the actor's own visits, and
-    the publication clock."""
+    """The section at a glance: the registers' sizes (the target register's by class, as its page counts them, and
+    how many of them may be drawn), the draws, the visits by status, the actor's own visits, and the publication
+    clock."""
     require(actor, "data.read")
-    classes = {
-        c: int(n)
-        for c, n in session.execute(
-            select(InspectionTarget.risk_class, func.count())
-            .where(InspectionTarget.active)
-            .group_by(InspectionTarget.risk_class)
-        )
-    }
+    register = list_targets(session, actor, limit=0)
+    drawable = select(func.count()).select_from(InspectionTarget).where(InspectionTarget.active)
     statuses = {
         s: int(n)
         for s, n in session.execute(
@@ -73,7 +69,9 @@ def overview(session: Session, actor: Actor, workspace: Workspace) -> dict[str, 
     clock = publication_view(session, actor, workspace)
     return {
         "items": session.scalar(select(func.count()).where(InspectionItem.active)) or 0,
-        "targets": classes,
+        "targets": register["by_class"],
+        "targets_total": register["total"],
+        "drawable": session.scalar(drawable) or 0,
         "inspectors": session.scalar(select(func.count()).select_from(Inspector)) or 0,
         "draws": list_draws(session, actor)[:20],
         "visits": statuses,

@@ -269,8 +269,8 @@ def measure_problems(report: ReportConfig) -> list[str]:
                 problems.append(f"`{at}.of` = `{measure.of}` names no measure defined above it; list that one first")
             elif measure.kind == "change" and (ref is None or ref.kind in ("share", "change")):
                 problems.append(f"`{at}.of`: a change needs a count, sum or distinct measure above it")
-            elif measure.kind == "share" and ref is not None and ref.kind != "count":
-                problems.append(f"`{at}.of`: a share is of a count measure")
+            elif measure.kind == "share" and ref is not None and ref.kind not in ("count", "distinct"):
+                problems.append(f"`{at}.of`: a share is of a count or distinct measure")
         if measure.kind in ("count", "share", "change", "ratio") and measure.field is not None:
             problems.append(f"`{at}.field`: a {measure.kind} takes no field; remove it")
         if measure.period is False and report.query.period is None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Float, FromClause, and_, case, cast, func, literal, null, or_, true
+from sqlalchemy import ColumnElement, Float, FromClause, String, and_, case, cast, func, literal, null, or_, true
 from sqlalchemy.dialects.postgresql import JSONB
 
 from zhizhi.access.departments import within_scope
@@ -62,6 +62,8 @@ COLUMNS: dict[str, dict[str, FieldKind]] = {
         "kind": "text", "opened_at": "datetime", "closed_at": "datetime", "due_on": "date", "capacity": "number",
     },
 }  # fmt: skip
+# Fields a record type's rows have beside its data, from its domain's tables: an inspection record's visit.
+RECORD_COLUMNS: dict[str, dict[str, FieldKind]] = {"inspection": {"visit": "text"}}
 PYTHON_FIELDS = {("cases", "clock")}  # worked out from the working-day calendar, not in SQL: filters only
 CLOCK_STATES = ("breached", "warning", "unknown", "paused", "running", "met")
 
@@ -77,6 +79,7 @@ def fields_of(origin: str, record_type: str | None) -> dict[str, FieldKind]:
             kind_of: FieldKind = "date" if spec.kind == "date" else "datetime" if spec.kind == "datetime" else "text"
             for column in output_columns(spec):
                 found.setdefault(column, kind_of if column == spec.name else "text")
+        found |= RECORD_COLUMNS.get(kind.name, {})
     return found
 
 
@@ -127,6 +130,7 @@ class Frame:
     sections: dict[str, str] = field(default_factory=dict)  # two-digit industry division -> section letter
     with_entities: bool = False
     items: Any = None  # the work items' subquery (`from: workload`), made once so every clause names the same one
+    visits: Any = None  # the inspection records' visits (`visit`), joined once a clause names them
 
     def work(self) -> Any:
         """The work items' subquery of this frame."""
@@ -144,6 +148,8 @@ class Frame:
             )
             if self.with_entities:
                 joined = joined.outerjoin(EntityLink, EntityLink.record_id == Record.id)
+            if self.visits is not None:
+                joined = joined.outerjoin(self.visits, self.visits.c.record_id == Record.id)
             return joined
         if self.origin == "deliveries":
             joined = Delivery.__table__.join(Record, Record.id == Delivery.record_id).outerjoin(
@@ -202,6 +208,16 @@ class Frame:
         self.with_entities = True
         return EntityLink.entity_id
 
+    def visit(self) -> Any:
+        """An inspection record's visit: the number of the visit it was made for (a joint visit's records, one per
+        department, share it), else the record's own id, so that a record of a department's own export is a visit
+        of its own."""
+        from zhizhi.inspections.visit_records import record_visits
+
+        if self.visits is None:
+            self.visits = record_visits()
+        return func.coalesce(self.visits.c.number, literal("record-") + cast(Record.id, String))
+
     def created(self) -> Any:
         """When a row arrived (for late rows since an earlier run)."""
         if self.origin == "workload":
@@ -255,6 +271,8 @@ class Frame:
         columns = every[self.origin]
         if name in columns:
             return columns[name]
+        if self.origin == "records" and name in RECORD_COLUMNS.get(self.record_type or "", {}):
+            return self.visit()
         if self.origin == "records":
             return self.json(RecordVersion.data, (name,))
         return self.json(Entity.golden, (name, "value"))

@@ -218,8 +218,8 @@ async def record_at_site(number: Number, request: Request, db: DbSession, actor:
     except ZhizhiError as exc:
         if isinstance(exc, NotFoundError) or exc.status == 403:
             raise
-        message = exc.localized(locale_of(request))
-        return _site(request, visit, error=message, details=exc.details, status_code=exc.status)
+        # The message names every problem in the page's language: the details (English, for the API) are not shown.
+        return _site(request, visit, error=exc.localized(locale_of(request)), status_code=exc.status)
     return RedirectResponse(f"/inspections/visits/{number}/site?done=recorded", status_code=303)
 
 
