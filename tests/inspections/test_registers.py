@@ -33,7 +33,7 @@ from zhizhi.inspections import (
 from zhizhi.resolve import register
 from zhizhi.resolve.run import resolve
 from zhizhi.sources import parse_source
-from zhizhi.store.tables import Case, Department
+from zhizhi.store.tables import Case, Department, Entity
 
 TODAY = date(2026, 11, 28)
 CODES = _codes(3, seed=18)
@@ -253,3 +253,19 @@ def test_the_inspector_register_goes_out_and_in_through_excel(city: sessionmaker
         "row 3, column `所属单位` (Office) = `LZ-NOPE`",
         "row 4, column `不可派至` (Unavailable until) = `明年`",
     ]
+
+
+def test_a_complaint_about_a_firm_the_register_merged_since_counts_for_the_firm_it_is_now(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A case names its respondent as the register knew it then: after a merge, the kept firm lost those complaints
+    and its visits from its risk (and its last inspection)."""
+    ids = _register(city, tmp_path, workspace)
+    with city() as session, session.begin():
+        _complaints(session, ids[LONGCHENG], [date(2026, 3, 2), date(2026, 9, 9)])
+        _complaints(session, ids[GONE], [date(2026, 10, 1)])
+        gone = session.get_one(Entity, ids[GONE])
+        gone.status, gone.merged_into = "merged", ids[LONGCHENG]  # as a steward's merge leaves it
+        refresh_targets(session, OPERATOR, today=TODAY)
+        longcheng = get_target(session, OPERATOR, ids[LONGCHENG])
+    assert longcheng["reasons"][0]["zh"] == "近12个月被投诉举报 3 件"

@@ -33,6 +33,7 @@ from zhizhi.inspections.risk import (
     assess,
 )
 from zhizhi.inspections.visit_records import record_visits
+from zhizhi.resolve.register import current_ids
 from zhizhi.store.tables import (
     Case,
     Department,
@@ -175,16 +176,20 @@ def _facts(session: Session, today: date) -> tuple[dict[int, Facts], dict[int, s
         .where(Case.received_on >= since)
         .group_by(Case.entity_id)
     )
-    for respondent, count in session.execute(complaints):
-        if respondent is not None:
-            facts[respondent].complaints = int(count)
+    # A case or visit names the firm as it was then: one the register has merged since counts for the firm it is now.
+    counted = session.execute(complaints).all()
+    now = current_ids(session, [respondent for respondent, _ in counted])
+    for respondent, count in counted:
+        facts[now[respondent]].complaints += int(count)
     last = _inspections(session, months_before(today, FINDING_MONTHS), facts)
     done = select(InspectionVisit.entity_id, func.max(InspectionVisit.inspected_on)).where(
         InspectionVisit.inspected_on.is_not(None)
     )
-    for visited, latest in session.execute(done.group_by(InspectionVisit.entity_id)):
+    visited = session.execute(done.group_by(InspectionVisit.entity_id)).all()
+    now = current_ids(session, [entity_id for entity_id, _ in visited])
+    for entity_id, latest in visited:
         if latest is not None:
-            last[visited] = max(latest, last.get(visited, latest))
+            last[now[entity_id]] = max(latest, last.get(now[entity_id], latest))
     gone = {
         entity_id
         for entity_id, data in _latest(session, "entity", RecordVersion.data.contains('"status"'))
