@@ -180,13 +180,14 @@ def shown_evidence(session: Session, actor: Actor, item: TaskEvidence) -> dict[s
 
 
 def overdue_parts(
-    session: Session, actor: Actor, *, today: date | None = None, limit: int = 200
+    session: Session, actor: Actor, *, today: date | None = None, limit: int = 200, offset: int = 0
 ) -> list[dict[str, Any]]:
     """The open parts past their deadline that concern the actor's subtree, most overdue first: parts it owns, parts
-    of tasks it leads, and parts offered to it. Each says on which side(s) the actor stands."""
+    of tasks it leads, and parts offered to it. Each says on which side(s) the actor stands. `count_overdue` says
+    how many there are in all."""
     require(actor, "data.read")
     day = today or local_today()
-    query = _overdue(actor, day).order_by(TaskPart.deadline, TaskPart.id).limit(limit)
+    query = _overdue(actor, day).order_by(TaskPart.deadline, TaskPart.id).limit(limit).offset(offset)
     names, rows = Names(session), []
     for part, task in session.execute(query):
         sides = [side for side, department in (("lead", task.lead_department_id), ("owner", part.department_id))
