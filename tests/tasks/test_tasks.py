@@ -257,10 +257,13 @@ def test_overdue_parts_show_to_the_leaders_of_both_sides(city: sessionmaker[Sess
         assert seen("yf_leader") == []  # 鱼峰区's own part is not late; 城中区's parts are none of its business
         assert [r["task"] for r in overdue_parts(session, actor(session, "leader"), today=day)] == [c, n, c]
         assert [t.number for t in list_tasks(session, actor(session, "yf_leader"), state="overdue", today=day)] == [c]
-        # Handed to 中南所 but not yet accepted: still 城中区局's, and shown to 中南所 as its receiver.
+        # Handed to 中南所 but not yet accepted: still 城中区局's, and shown to 中南所 as its receiver; 城中区局 and the
+        # bureau stand on the receiving side too, 中南所 being theirs.
         hand_over(session, actor(session, "chengzhong"), _part(session, c, 2), department="LZ-CZ-ZN", reason="就近")
         assert seen("zn_leader") == [(n, 1, ["owner"]), (c, 2, ["receiver"])]
-        assert seen("chengzhong") == [(n, 1, ["lead", "owner"]), (c, 2, ["owner"])]
+        assert seen("chengzhong") == [(n, 1, ["lead", "owner"]), (c, 2, ["owner", "receiver"])]
+        assert seen("leader")[2] == (c, 2, ["lead", "owner", "receiver"])
+        assert seen("sp_leader") == [(c, 1, ["lead", "owner"]), (c, 2, ["lead"])]
         later = overdue_parts(session, actor(session, "yf_leader"), today=date(2026, 12, 16))
         assert [(r["task"], r["seq"], r["days_overdue"]) for r in later] == [(c, 3, 1)]  # its own part only
 

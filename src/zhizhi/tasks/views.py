@@ -188,17 +188,27 @@ def overdue_parts(
     require(actor, "data.read")
     day = today or local_today()
     query = _overdue(actor, day).order_by(TaskPart.deadline, TaskPart.id).limit(limit).offset(offset)
+    found = session.execute(query).all()
+    offered = _offered(session, [part.id for part, _ in found])
     names, rows = Names(session), []
-    for part, task in session.execute(query):
-        sides = [side for side, department in (("lead", task.lead_department_id), ("owner", part.department_id))
-                 if covers(session, actor, department)]  # fmt: skip
+    for part, task in found:
+        held = (("lead", task.lead_department_id), ("owner", part.department_id), ("receiver", offered.get(part.id)))
+        sides = [side for side, department in held if department is not None and covers(session, actor, department)]
         rows.append({
             "task": task.number, "task_title": task.title, "lead": names.department(task.lead_department_id),
             "part": part.id, "seq": part.seq, "title": part.title, "department": names.department(part.department_id),
             "owner": names.user(part.owner_id), "deadline": part.deadline.isoformat(),
-            "days_overdue": (day - part.deadline).days, "sides": sides or ["receiver"],
+            "days_overdue": (day - part.deadline).days, "sides": sides,
         })  # fmt: skip
     return rows
+
+
+def _offered(session: Session, part_ids: list[int]) -> dict[int, int]:
+    """The department each of these parts is offered to, for those with a handover waiting."""
+    query = select(TaskHandover.part_id, TaskHandover.to_department_id).where(
+        TaskHandover.part_id.in_(part_ids), TaskHandover.status == "pending"
+    )
+    return {part_id: department_id for part_id, department_id in session.execute(query)}
 
 
 def count_overdue(session: Session, actor: Actor, *, today: date | None = None) -> int:
