@@ -21,6 +21,8 @@ from zhizhi.tasks.rules import acts_for, leads, refuse, visible
 from zhizhi.tasks.tasks import find_department, find_person
 
 MAX_REASON = 500
+DONE_BY_GIVER = "part_done"  # the answer of an offer withdrawn because its giver marked the part done: a code, shown
+# in the reader's language (`tasks.handover.answer.part_done`)
 
 
 def get_part(session: Session, actor: Actor, part_id: int) -> TaskPart:
@@ -235,7 +237,7 @@ def finish(
         add_evidence(session, actor, part, text=text, files=files)
     waiting = pending(session, part)
     if waiting is not None:
-        _answer(session, actor, waiting, "withdrawn", "done by the giver")
+        _answer(session, actor, waiting, "withdrawn", DONE_BY_GIVER)
     part.status, part.done_at, part.done_by = "done", utcnow(), actor.name
     part.updated_at = part.done_at
     audit(

@@ -21,6 +21,7 @@ from zhizhi.privacy.masking import mask
 from zhizhi.store.tables import Department, Task, TaskEvidence, TaskHandover, TaskPart, User
 from zhizhi.store.types import iso_utc, local_today
 from zhizhi.tasks import evidence
+from zhizhi.tasks.parts import DONE_BY_GIVER
 from zhizhi.tasks.rules import acts_for, covers, leads, subtree
 from zhizhi.tasks.tasks import parts_of, summary
 
@@ -140,6 +141,8 @@ def handover_view(handover: TaskHandover, names: Names, session: Session, actor:
     def shown(text: str | None) -> str | None:
         return text if plain else mask(FREE_TEXT, text)
 
+    # Only marking the part done answers an offer it withdraws, with a code (older rows keep `done by the giver`).
+    code = DONE_BY_GIVER if handover.status == "withdrawn" and handover.answer else None
     return {
         "id": handover.id,
         "status": handover.status,
@@ -152,7 +155,8 @@ def handover_view(handover: TaskHandover, names: Names, session: Session, actor:
         "asked_at": iso_utc(handover.asked_at),
         "answered_by": handover.answered_by,
         "answered_at": iso_utc(handover.answered_at),
-        "answer": shown(handover.answer),
+        "answer": None if code else shown(handover.answer),
+        "answer_code": code,
     }
 
 
