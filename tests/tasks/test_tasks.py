@@ -108,6 +108,24 @@ def test_every_problem_of_a_task_is_named_at_once(city: sessionmaker[Session]) -
         read_task_bytes("title: 检查\n".encode("gbk"), "task.yaml")
 
 
+def test_deadlines_reaching_a_year_the_calendar_does_not_know_are_named_by_key(city: sessionmaker[Session]) -> None:
+    """2027's holidays are not known: each part whose working days reach into it is named, with every other problem
+    (a part's unknown department and its deadline alike)."""
+    late = {**CAMPAIGN, "start": date(2026, 12, 20), "parts": [
+        {"department": "LZ-CZ", "title": "a", "deadline": "3 working days"},  # 2026-12-23: known
+        {"department": "LZ-CZ", "title": "b", "deadline": "10 working days"},
+        {"department": "LZ-XX", "title": "c", "deadline": "12个工作日"},
+    ]}  # fmt: skip
+    with city() as session, session.begin(), pytest.raises(InputError) as caught:
+        create_task(session, OPERATOR, parse_task(late, "late"), load_calendar(None), today=START)
+    message, zh = caught.value.message, caught.value.message_zh or ""
+    assert "3 problem(s)" in message and "parts.1" not in message
+    for key, value in (("parts.2.deadline", "10 working days"), ("parts.3.deadline", "12个工作日")):
+        assert f"`{key}` = `{value}`: The official holiday schedule of 2027 is not known" in message
+        assert f"`{key}` = `{value}`：尚无 2027 年的法定节假日安排" in zh
+    assert "`parts.3.department` = `LZ-XX`: no such department" in message
+
+
 def _workbook(rows: list[list[str | None]]) -> bytes:
     """A task's workbook whose sheet `分工` has a header and `rows` (None: a blank row)."""
     book = Workbook()
