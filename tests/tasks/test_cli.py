@@ -1,5 +1,6 @@
 """`zhizhi tasks` at the terminal: a task from YAML and from Excel, a part handed over (refused, then accepted), done
-with its evidence, overdue parts, capacity and the workload with its workbook; errors in one line naming the value."""
+with its evidence, overdue parts (page by page, with their total), capacity and the workload with its workbook;
+errors in one line naming the value."""
 
 from __future__ import annotations
 
@@ -64,7 +65,20 @@ def test_a_task_from_yaml_handed_over_and_done(workspace: Workspace, city: sessi
     done = _json(workspace, "tasks", "done", str(parts[0]), "--file", str(plan))
     assert done == {"part": parts[0], "status": "done", "files": 1, "text": False}
     overdue = _json(workspace, "tasks", "overdue")
-    assert [(r["task"], r["part"], r["department"]["code"]) for r in overdue] == [(number, parts[1], "LZ-CZ-ZN")]
+    assert overdue["total"] == 1 and [(r["task"], r["part"], r["department"]["code"]) for r in overdue["items"]] == [
+        (number, parts[1], "LZ-CZ-ZN")]  # fmt: skip
+
+
+def test_overdue_parts_page_by_page_with_how_many_there_are(workspace: Workspace, city: sessionmaker[Session],
+                                                            tmp_path: Path) -> None:  # fmt: skip
+    late = [{"department": "LZ-CZ", "title": f"第{n}项", "deadline": f"2026-01-{n + 10}"} for n in range(1, 6)]
+    parts = [p["id"] for p in _new(workspace, tmp_path, {**TASK, "parts": late})["items"]]
+    first = _json(workspace, "tasks", "overdue", "--limit", "2")
+    assert (first["total"], first["offset"], [r["part"] for r in first["items"]]) == (5, 0, parts[:2])
+    last = _json(workspace, "tasks", "overdue", "--limit", "2", "--offset", "4")
+    assert (last["total"], [r["part"] for r in last["items"]]) == (5, parts[4:])
+    code, out, _ = zz(workspace, "tasks", "overdue", "--limit", "2", "--offset", "2")
+    assert code == 0 and "3-4 / 5; 下一页 next page: --offset 4" in out
 
 
 def test_capacity_and_the_workload_with_its_workbook(workspace: Workspace, city: sessionmaker[Session],

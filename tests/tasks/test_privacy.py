@@ -1,16 +1,18 @@
 """What people wrote on a task is read as written only by those who wrote it or answer it: a text or a file's name given
 as evidence by a part's owner side, and a handover's reason and answer, have the numbers found in them masked
 for every other party of the task (the lead, the other parts' departments), on the page, in the JSON twin and in the
-text's download."""
+text's download. The audit trail, which auditors read and which is never erased, keeps every such text masked."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.conftest import Web
-from tests.tasks.helpers import actor, make_tasks
+from tests.conftest import OPERATOR, Web
+from tests.tasks.helpers import CAMPAIGN, actor, add_people, make_tasks
+from zhizhi.hotline import load_calendar
 from zhizhi.store.tables import TaskEvidence, TaskPart
-from zhizhi.tasks import Upload, add_evidence, hand_over
+from zhizhi.tasks import Upload, add_evidence, create_task, decline, hand_over, parse_task, read_evidence
+from zhizhi.workload import set_capacity
 
 PHONE, ID_NUMBER = "13812345678", "450202199001011237"
 TEXT = f"已检查，食堂负责人电话{PHONE}，身份证{ID_NUMBER}"
@@ -59,3 +61,27 @@ def test_evidence_texts_and_handover_reasons_are_masked_for_the_other_parties(we
     text, _ = shown(web.client.get(f"/api/tasks/{number}").json(), cz_part)
     assert text == f"{TEXT}|联系人{PHONE}.pdf"
     assert web.client.get(f"/tasks/evidence/{text_id}").text == TEXT
+
+
+def test_the_audit_trail_keeps_what_people_wrote_on_a_task_masked(web: Web) -> None:
+    """A handover's and a refusal's reason, a file's name (added and read), a task's title and file, a capacity's note:
+    the auditor reads them in the trail with the numbers masked, as the task's other parties do on its page."""
+    with web.sessions() as session, session.begin():
+        add_people(session)
+        spec = parse_task({**CAMPAIGN, "title": f"专项整治（联系人{PHONE}）"}, "campaign")
+        task = create_task(session, actor(session, "sp_leader"), spec, load_calendar(None), source=f"{PHONE}.yaml")
+        part = session.scalars(select(TaskPart).where(TaskPart.task_id == task.id, TaskPart.seq == 2)).one()
+        hand_over(session, actor(session, "chengzhong"), part, department="LZ-CZ-ZN", reason=TEXT)
+        decline(session, actor(session, "zhongnan"), part, REASON)
+        photo = Upload(f"王五_{PHONE}_身份证{ID_NUMBER}.jpg", "image/jpeg", b"\xff\xd8")
+        [scan] = add_evidence(session, actor(session, "chengzhong"), part, files=[photo])
+        read_evidence(session, actor(session, "sp_leader"), scan.id)
+        set_capacity(session, OPERATOR, "LZ-CZ-ZN", staff=2, per_person=3, note=REASON)
+    web.login("auditor")
+    actions = ("task.create", "task.part.handover", "task.part.refuse", "task.evidence.add", "task.evidence.read",
+               "workload.capacity")  # fmt: skip
+    for action in actions:
+        [event] = web.client.get("/api/audit/events", params={"action": action}).json()
+        detail = str(event["detail"])
+        assert PHONE not in detail and ID_NUMBER not in detail, (action, detail)
+        assert "138****5678" in detail, (action, detail)

@@ -4,9 +4,11 @@ the giver), done only with its evidence, overdue parts seen by both sides' leade
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import date
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -104,6 +106,62 @@ def test_every_problem_of_a_task_is_named_at_once(city: sessionmaker[Session]) -
     assert "`parts.0.title`：未填写" in (two.value.message_zh or "")  # the Chinese page's words, not `missing; give it`
     with pytest.raises(InputError, match="saved as GBK"):
         read_task_bytes("title: 检查\n".encode("gbk"), "task.yaml")
+
+
+def test_deadlines_reaching_a_year_the_calendar_does_not_know_are_named_by_key(city: sessionmaker[Session]) -> None:
+    """2027's holidays are not known: each part whose working days reach into it is named, with every other problem
+    (a part's unknown department and its deadline alike)."""
+    late = {**CAMPAIGN, "start": date(2026, 12, 20), "parts": [
+        {"department": "LZ-CZ", "title": "a", "deadline": "3 working days"},  # 2026-12-23: known
+        {"department": "LZ-CZ", "title": "b", "deadline": "10 working days"},
+        {"department": "LZ-XX", "title": "c", "deadline": "12个工作日"},
+    ]}  # fmt: skip
+    with city() as session, session.begin(), pytest.raises(InputError) as caught:
+        create_task(session, OPERATOR, parse_task(late, "late"), load_calendar(None), today=START)
+    message, zh = caught.value.message, caught.value.message_zh or ""
+    assert "3 problem(s)" in message and "parts.1" not in message
+    for key, value in (("parts.2.deadline", "10 working days"), ("parts.3.deadline", "12个工作日")):
+        assert f"`{key}` = `{value}`: The official holiday schedule of 2027 is not known" in message
+        assert f"`{key}` = `{value}`：尚无 2027 年的法定节假日安排" in zh
+    assert "`parts.3.department` = `LZ-XX`: no such department" in message
+
+
+def _workbook(rows: list[list[str | None]]) -> bytes:
+    """A task's workbook whose sheet `分工` has a header and `rows` (None: a blank row)."""
+    book = Workbook()
+    task = book.active
+    assert task is not None
+    task.title = "任务"
+    for key, value in (("标题", "分片检查"), ("牵头部门", "LZ-SP"), ("开始日期", "2026-12-01")):
+        task.append([key, value])
+    sheet = book.create_sheet("分工")
+    sheet.append(["部门", "内容", "期限"])
+    for row in rows:
+        sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def _parts(count: int, blank_every: int = 0) -> list[list[str | None]]:
+    rows: list[list[str | None]] = []
+    for n in range(1, count + 1):
+        rows.append(["LZ-CZ", f"第{n}项", "2026-12-20"])
+        if blank_every and n % blank_every == 0:
+            rows.append([None, None, None])  # a blank row between groups of parts
+    return rows
+
+
+def test_a_workbook_gives_every_part_between_blank_rows_or_says_why_not() -> None:
+    spec = read_task_bytes(_workbook(_parts(100, blank_every=20)), "分片.xlsx")  # 100 parts on rows 2-106
+    assert len(spec.parts) == 100 and spec.parts[-1].title == "第100项"
+    with pytest.raises(InputError, match=r"sheet `分工` has 101 parts \(rows that are not blank\); a task has at most "
+                       "100") as caught:  # fmt: skip
+        read_task_bytes(_workbook(_parts(101, blank_every=10)), "分片.xlsx")
+    assert "有 101 项分工" in (caught.value.message_zh or "")
+    far = _parts(3) + [[None, None, None]] * 9_996 + [["LZ-CZ", "第10001行", "2026-12-20"]]
+    with pytest.raises(InputError, match="runs to row 10,001; it is read to row 10,000"):
+        read_task_bytes(_workbook(far), "分片.xlsx")
 
 
 def test_a_refused_handover_leaves_the_part_with_the_giver(city: sessionmaker[Session]) -> None:
@@ -217,10 +275,13 @@ def test_overdue_parts_show_to_the_leaders_of_both_sides(city: sessionmaker[Sess
         assert seen("yf_leader") == []  # 鱼峰区's own part is not late; 城中区's parts are none of its business
         assert [r["task"] for r in overdue_parts(session, actor(session, "leader"), today=day)] == [c, n, c]
         assert [t.number for t in list_tasks(session, actor(session, "yf_leader"), state="overdue", today=day)] == [c]
-        # Handed to 中南所 but not yet accepted: still 城中区局's, and shown to 中南所 as its receiver.
+        # Handed to 中南所 but not yet accepted: still 城中区局's, and shown to 中南所 as its receiver; 城中区局 and the
+        # bureau stand on the receiving side too, 中南所 being theirs.
         hand_over(session, actor(session, "chengzhong"), _part(session, c, 2), department="LZ-CZ-ZN", reason="就近")
         assert seen("zn_leader") == [(n, 1, ["owner"]), (c, 2, ["receiver"])]
-        assert seen("chengzhong") == [(n, 1, ["lead", "owner"]), (c, 2, ["owner"])]
+        assert seen("chengzhong") == [(n, 1, ["lead", "owner"]), (c, 2, ["owner", "receiver"])]
+        assert seen("leader")[2] == (c, 2, ["lead", "owner", "receiver"])
+        assert seen("sp_leader") == [(c, 1, ["lead", "owner"]), (c, 2, ["lead"])]
         later = overdue_parts(session, actor(session, "yf_leader"), today=date(2026, 12, 16))
         assert [(r["task"], r["seq"], r["days_overdue"]) for r in later] == [(c, 3, 1)]  # its own part only
 

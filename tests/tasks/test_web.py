@@ -1,7 +1,7 @@
 """Tasks and the workload in the UI and the JSON API (SQLite and PostgreSQL): the list with the overdue parts on each
 side, a part handed over through the forms (refused, the giver keeping it; accepted), done with files, evidence
-downloads audited, another county refused, a task uploaded, the leader's workload page, its export and capacity form,
-in Chinese and in English."""
+downloads audited, an offer withdrawn by marking the part done, another county refused, a task uploaded, the
+leader's workload page, its export and capacity form, in Chinese and in English."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from sqlalchemy import select
 from tests.conftest import Web
 from tests.tasks.helpers import STEADY, make_steady_tasks
 from zhizhi.reports.periods import month
-from zhizhi.store.tables import AuditEvent, OfficeCapacity, TaskPart
+from zhizhi.store.tables import AuditEvent, OfficeCapacity, TaskHandover, TaskPart
 from zhizhi.store.types import local_today
 
 
@@ -168,6 +168,22 @@ def test_a_task_uploaded_from_a_file(desk: Desk) -> None:
     sent = desk.web.client.post("/tasks", data={"csrf_token": desk.web.page_csrf("/tasks")},
                                 files={"file": ("任务.yaml", body)})  # fmt: skip
     assert sent.status_code == 403
+
+
+def test_an_offer_withdrawn_by_marking_the_part_done_says_so_in_the_readers_language(desk: Desk) -> None:
+    c, part = desk.campaign, desk.parts[desk.campaign, 2]
+    desk.as_user("chengzhong")
+    assert desk.post(f"/tasks/parts/{part}/handover", department="LZ-CZ-ZN", reason="由中南所就近检查") == 303
+    assert desk.post(f"/tasks/parts/{part}/done", text="已检查学校食堂12家") == 303
+    [withdrawn] = desk.web.client.get(f"/api/tasks/{c}").json()["items"][1]["handovers"]
+    assert (withdrawn["status"], withdrawn["answer"], withdrawn["answer_code"]) == ("withdrawn", None, "part_done")
+    assert "已撤回 chengzhong · 移交方已自行办结该分工" in desk.words(f"/tasks/{c}")
+    desk.web.client.get("/lang/en")
+    text = desk.words(f"/tasks/{c}")
+    assert "Withdrawn chengzhong · the giver marked the part done" in text and "done by the giver" not in text
+    with desk.web.sessions() as session, session.begin():  # an offer withdrawn so before the answer was a code
+        session.get_one(TaskHandover, withdrawn["id"]).answer = "done by the giver"
+    assert "the giver marked the part done" in desk.words(f"/tasks/{c}")
 
 
 def test_the_task_page_in_english(desk: Desk) -> None:

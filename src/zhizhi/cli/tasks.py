@@ -164,10 +164,16 @@ def _upload(path: Path) -> tasks.Upload:
 
 
 @app.command("overdue")
-def overdue_command(ctx: typer.Context, as_json: bool = JsonOption) -> None:
-    """Open parts past their deadline, most overdue first."""
+def overdue_command(
+    ctx: typer.Context,
+    limit: int = typer.Option(200, "--limit", min=1, max=10_000),
+    offset: int = typer.Option(0, "--offset", min=0),
+    as_json: bool = JsonOption,
+) -> None:
+    """Open parts past their deadline, most overdue first, and how many there are in all."""
     with transaction(ctx) as (_, session):
-        rows = tasks.overdue_parts(session, operator())
+        rows = tasks.overdue_parts(session, operator(), limit=limit, offset=offset)
+        total = tasks.count_overdue(session, operator())
 
     def show() -> None:
         table = Table("任务 task", "id", "分工 part", "部门 department", "期限 deadline", "逾期天数 days")
@@ -175,8 +181,12 @@ def overdue_command(ctx: typer.Context, as_json: bool = JsonOption) -> None:
             table.add_row(r["task"], str(r["part"]), r["title"], r["department"]["name"], r["deadline"],
                           str(r["days_overdue"]))  # fmt: skip
         console.print(table)
+        last = offset + len(rows)
+        shown = f"{offset + 1:,}-{last:,}" if rows else "0"
+        console.print(f"逾期分工 overdue parts {shown} / {total:,}"
+                      + (f"; 下一页 next page: --offset {last}" if last < total else ""))  # fmt: skip
 
-    emit(rows, as_json, show)
+    emit({"total": total, "offset": offset, "items": rows}, as_json, show)
 
 
 @app.command("capacity")

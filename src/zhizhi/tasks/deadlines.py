@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 from zhizhi.errors import InputError
-from zhizhi.hotline import WorkCalendar, deadline
+from zhizhi.hotline import UnknownYearError, WorkCalendar, deadline
 
 MAX_WORKING_DAYS = 250
 WORKING_DAYS = re.compile(r"^(\d{1,3})\s*(?:working days?|workdays?|个?工作日|)$", re.IGNORECASE)
@@ -27,7 +27,11 @@ def due_date(text: str, start: date, calendar: WorkCalendar, *, where: str = "de
                 f"`{where}` = `{text}`: give 1 to {MAX_WORKING_DAYS} working days.",
                 zh=f"`{where}` = `{text}`：工作日数应为 1 至 {MAX_WORKING_DAYS}。",
             )
-        return deadline(calendar, start, count), f"{count} working days"
+        try:
+            return deadline(calendar, start, count), f"{count} working days"
+        except UnknownYearError as exc:  # the calendar's sentence, with the key and value it came from
+            raise UnknownYearError(f"`{where}` = `{text}`: {exc.message}",
+                                   zh=f"`{where}` = `{text}`：{exc.message_zh or exc.message}") from None  # fmt: skip
     try:
         day = date.fromisoformat(text)
     except ValueError:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from zhizhi.access.audit import record as audit
 from zhizhi.access.roles import Actor, require
 from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from zhizhi.privacy.detect import mask_text
 from zhizhi.store.tables import Department, Task, TaskEvidence, TaskHandover, TaskPart
 from zhizhi.store.types import utcnow
 from zhizhi.tasks import evidence
@@ -20,6 +21,8 @@ from zhizhi.tasks.rules import acts_for, leads, refuse, visible
 from zhizhi.tasks.tasks import find_department, find_person
 
 MAX_REASON = 500
+DONE_BY_GIVER = "part_done"  # the answer of an offer withdrawn because its giver marked the part done: a code, shown
+# in the reader's language (`tasks.handover.answer.part_done`)
 
 
 def get_part(session: Session, actor: Actor, part_id: int) -> TaskPart:
@@ -54,6 +57,12 @@ def _reason(reason: str, what: str = "Give a reason") -> str:
         raise InputError(f"The reason is {len(reason)} characters; at most {MAX_REASON}.",
                          zh=f"理由 {len(reason)} 个字，最多 {MAX_REASON} 个。")  # fmt: skip
     return reason
+
+
+def _masked(text: str | None) -> str | None:
+    """What a person wrote (a reason, a file's name) as the audit trail keeps it: never erased, so never a person's
+    number (docs/privacy.md)."""
+    return mask_text(text) if text else text
 
 
 def _code(session: Session, department_id: int) -> str:
@@ -116,7 +125,7 @@ def hand_over(
         ) from None
     audit(session, actor, "task.part.handover", object_type="task_part", object_id=part.id,
           detail={"from": _code(session, part.department_id), "to": receiver.code,
-                  "person": user.username if user else None, "reason": reason})  # fmt: skip
+                  "person": user.username if user else None, "reason": _masked(reason)})  # fmt: skip
     return handover
 
 
@@ -168,7 +177,7 @@ def decline(session: Session, actor: Actor, part: TaskPart, reason: str) -> Task
         "task.part.refuse",
         object_type="task_part",
         object_id=part.id,
-        detail={"handover": handover.id, "to": _code(session, handover.to_department_id), "reason": reason},
+        detail={"handover": handover.id, "to": _code(session, handover.to_department_id), "reason": _masked(reason)},
     )
     return handover
 
@@ -200,8 +209,8 @@ def add_evidence(
     added = evidence.add(session, part, actor.name, text=text, files=files)
     if added:
         audit(session, actor, "task.evidence.add", object_type="task_part", object_id=part.id,
-              detail={"items": [{"id": e.id, "kind": e.kind, "name": e.name, "size": e.size, "sha256": e.sha256}
-                                for e in added]})  # fmt: skip
+              detail={"items": [{"id": e.id, "kind": e.kind, "name": _masked(e.name), "size": e.size,
+                                 "sha256": e.sha256} for e in added]})  # fmt: skip
     return added
 
 
@@ -228,7 +237,7 @@ def finish(
         add_evidence(session, actor, part, text=text, files=files)
     waiting = pending(session, part)
     if waiting is not None:
-        _answer(session, actor, waiting, "withdrawn", "done by the giver")
+        _answer(session, actor, waiting, "withdrawn", DONE_BY_GIVER)
     part.status, part.done_at, part.done_by = "done", utcnow(), actor.name
     part.updated_at = part.done_at
     audit(
@@ -261,6 +270,6 @@ def read_evidence(session: Session, actor: Actor, evidence_id: int) -> TaskEvide
         "task.evidence.read",
         object_type="task_part",
         object_id=item.part_id,
-        detail={"evidence": item.id, "name": item.name},
+        detail={"evidence": item.id, "name": _masked(item.name)},
     )
     return item

@@ -15,8 +15,9 @@ parts:
 ```
 
 The workbook has a sheet `任务` (Task) of key/value rows (标题, 牵头部门, 开始日期, 说明) and a sheet `分工` (Parts)
-with a header row (部门, 负责人, 内容, 期限, 证明材料, 材料要求, 说明); English headers work too. Every problem is
-reported at once, naming the file, the row or key, the value and the fix, in English and Chinese.
+with a header row (部门, 负责人, 内容, 期限, 证明材料, 材料要求, 说明) and one part a row, blank rows skipped; English
+headers work too. Every problem is reported at once, naming the file, the row or key, the value and the fix, in
+English and Chinese.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from zhizhi.errors import InputError
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # a hundred parts' workbook unpacks to well under a megabyte
 MAX_PARTS = 100
+MAX_SHEET_ROWS = 10_000  # the rows of sheet `分工` read: room for a hundred parts and any blank rows between them
 MAX_DESCRIPTION = 4000
 Evidence = Literal["files", "text", "either", "both"]
 EVIDENCE_WORDS = {"文件": "files", "附件": "files", "文字": "text", "文本": "text", "任一": "either",
@@ -183,15 +185,34 @@ def _from_workbook(data: bytes, name: str) -> tuple[dict[str, Any], dict[int, st
         key = str(row[0]).strip() if row and row[0] is not None else ""
         if key and len(row) > 1 and row[1] is not None:
             raw[TASK_KEYS.get(key, key)] = row[1].date() if isinstance(row[1], datetime) else row[1]
+    raw["parts"], rows = _parts_of(parts_sheet, name)
+    book.close()
+    return raw, rows
+
+
+def _parts_of(sheet: Any, name: str) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    """The parts of sheet `分工`, one a row that is not blank (blank rows between them skipped), with each one's row."""
+    if (sheet.max_row or 0) > MAX_SHEET_ROWS:  # the sheet's own count of its rows, formatted ones too
+        raise InputError(
+            f"`{name}` sheet `{sheet.title}` runs to row {sheet.max_row:,}; it is read to row {MAX_SHEET_ROWS:,} (a "
+            f"task has at most {MAX_PARTS} parts). Delete the rows below the parts, or split the task.",
+            zh=f"`{name}` 工作表「{sheet.title}」共 {sheet.max_row:,} 行，只读取到第 {MAX_SHEET_ROWS:,} 行"
+            f"（每项任务最多 {MAX_PARTS} 项分工）。请删去分工下方的行，或拆分为多项任务。",
+        )
     parts: list[dict[str, Any]] = []
     rows: dict[int, str] = {}
-    lines = parts_sheet.iter_rows(max_row=MAX_PARTS + 2, max_col=12, values_only=True)
+    lines = sheet.iter_rows(max_row=MAX_SHEET_ROWS, max_col=12, values_only=True)
     header = [PART_HEADERS.get(str(h).strip(), str(h).strip()) if h is not None else "" for h in next(lines, ())]
     for number, values in enumerate(lines, start=2):
         part = {h: v for h, v in zip(header, values, strict=False) if h and v is not None and str(v).strip()}
         if part:
-            rows[len(parts)] = f"sheet `{parts_sheet.title}` row {number}"
+            rows[len(parts)] = f"sheet `{sheet.title}` row {number}"
             parts.append(part)
-    raw["parts"] = parts
-    book.close()
-    return raw, rows
+    if len(parts) > MAX_PARTS:
+        raise InputError(
+            f"`{name}` sheet `{sheet.title}` has {len(parts)} parts (rows that are not blank); a task has at most "
+            f"{MAX_PARTS}. Split it into several tasks.",
+            zh=f"`{name}` 工作表「{sheet.title}」有 {len(parts)} 项分工（非空行），每项任务最多 {MAX_PARTS} 项。"
+            "请拆分为多项任务。",
+        )
+    return parts, rows

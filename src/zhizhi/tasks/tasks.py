@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -13,6 +14,7 @@ from zhizhi.access.audit import record as audit
 from zhizhi.access.roles import Actor, require
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError, ZhizhiError
 from zhizhi.hotline import WorkCalendar
+from zhizhi.privacy.detect import mask_text
 from zhizhi.store.tables import Department, Task, TaskPart, User
 from zhizhi.store.types import local_today, utcnow
 from zhizhi.tasks.deadlines import due_date
@@ -40,23 +42,7 @@ def create_task(
             zh=f"只有牵头部门 `{spec.lead}` 的领导可以创建任务。",
         )
     start = spec.start or today or local_today()
-    parts, problems = [], []
-    for number, part in enumerate(spec.parts, start=1):
-        where = f"parts.{number}"
-        try:
-            department = find_department(session, part.department, f"{where}.department")
-            owner = find_person(session, part.owner, department, f"{where}.owner") if part.owner else None
-            due, rule = due_date(part.deadline, start, calendar, where=f"{where}.deadline")
-        except ZhizhiError as exc:
-            problems.append((exc.message, exc.message_zh or exc.message))
-            continue
-        parts.append((part, department, owner, due, rule))
-    if problems:
-        raise InputError(
-            f"The task has {len(problems)} problem(s): " + " ".join(p for p, _ in problems),
-            zh=f"任务有 {len(problems)} 处错误：" + "".join(z for _, z in problems),
-            details=[p for p, _ in problems],
-        )
+    parts = _checked_parts(session, spec, start, calendar)
     now = utcnow()
     task = Task(number=f"tmp{secrets.token_hex(8)}", title=spec.title, description=spec.description,
                 lead_department_id=lead.id, start_on=start, source=source, created_by=actor.name, created_at=now,
@@ -71,10 +57,41 @@ def create_task(
                              status="open", created_at=now, updated_at=now))  # fmt: skip
     session.flush()
     audit(session, actor, "task.create", object_type="task", object_id=task.number,
-          detail={"title": spec.title, "lead": lead.code, "start": start.isoformat(), "source": source,
+          detail={"title": mask_text(spec.title), "lead": lead.code, "start": start.isoformat(),
+                  "source": mask_text(source) if source else source,
                   "parts": [{"department": d.code, "owner": o.username if o else None, "deadline": due.isoformat()}
                             for _, d, o, due, _ in parts]})  # fmt: skip
     return task
+
+
+def _checked_parts(session: Session, spec: TaskSpec, start: date, calendar: WorkCalendar) -> list[Any]:
+    """Each part with its department, person, last day and rule; every problem of every part at once (a part's
+    department and its deadline each checked, whatever the other's fate)."""
+    parts, problems = [], []
+
+    def checked(check: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return check(*args, **kwargs)
+        except ZhizhiError as exc:
+            problems.append((exc.message, exc.message_zh or exc.message))
+            return None
+
+    for number, part in enumerate(spec.parts, start=1):
+        where = f"parts.{number}"
+        department = checked(find_department, session, part.department, f"{where}.department")
+        owner = None
+        if part.owner and department:
+            owner = checked(find_person, session, part.owner, department, f"{where}.owner")
+        dated = checked(due_date, part.deadline, start, calendar, where=f"{where}.deadline")
+        if department and (owner or not part.owner) and dated:
+            parts.append((part, department, owner, *dated))
+    if problems:
+        raise InputError(
+            f"The task has {len(problems)} problem(s): " + " ".join(p for p, _ in problems),
+            zh=f"任务有 {len(problems)} 处错误：" + "".join(z for _, z in problems),
+            details=[p for p, _ in problems],
+        )
+    return parts
 
 
 def find_department(session: Session, code: str, where: str) -> Department:

@@ -21,6 +21,7 @@ from zhizhi.privacy.masking import mask
 from zhizhi.store.tables import Department, Task, TaskEvidence, TaskHandover, TaskPart, User
 from zhizhi.store.types import iso_utc, local_today
 from zhizhi.tasks import evidence
+from zhizhi.tasks.parts import DONE_BY_GIVER
 from zhizhi.tasks.rules import acts_for, covers, leads, subtree
 from zhizhi.tasks.tasks import parts_of, summary
 
@@ -140,6 +141,8 @@ def handover_view(handover: TaskHandover, names: Names, session: Session, actor:
     def shown(text: str | None) -> str | None:
         return text if plain else mask(FREE_TEXT, text)
 
+    # Only marking the part done answers an offer it withdraws, with a code (older rows keep `done by the giver`).
+    code = DONE_BY_GIVER if handover.status == "withdrawn" and handover.answer else None
     return {
         "id": handover.id,
         "status": handover.status,
@@ -152,7 +155,8 @@ def handover_view(handover: TaskHandover, names: Names, session: Session, actor:
         "asked_at": iso_utc(handover.asked_at),
         "answered_by": handover.answered_by,
         "answered_at": iso_utc(handover.answered_at),
-        "answer": shown(handover.answer),
+        "answer": None if code else shown(handover.answer),
+        "answer_code": code,
     }
 
 
@@ -180,24 +184,35 @@ def shown_evidence(session: Session, actor: Actor, item: TaskEvidence) -> dict[s
 
 
 def overdue_parts(
-    session: Session, actor: Actor, *, today: date | None = None, limit: int = 200
+    session: Session, actor: Actor, *, today: date | None = None, limit: int = 200, offset: int = 0
 ) -> list[dict[str, Any]]:
     """The open parts past their deadline that concern the actor's subtree, most overdue first: parts it owns, parts
-    of tasks it leads, and parts offered to it. Each says on which side(s) the actor stands."""
+    of tasks it leads, and parts offered to it. Each says on which side(s) the actor stands. `count_overdue` says
+    how many there are in all."""
     require(actor, "data.read")
     day = today or local_today()
-    query = _overdue(actor, day).order_by(TaskPart.deadline, TaskPart.id).limit(limit)
+    query = _overdue(actor, day).order_by(TaskPart.deadline, TaskPart.id).limit(limit).offset(offset)
+    found = session.execute(query).all()
+    offered = _offered(session, [part.id for part, _ in found])
     names, rows = Names(session), []
-    for part, task in session.execute(query):
-        sides = [side for side, department in (("lead", task.lead_department_id), ("owner", part.department_id))
-                 if covers(session, actor, department)]  # fmt: skip
+    for part, task in found:
+        held = (("lead", task.lead_department_id), ("owner", part.department_id), ("receiver", offered.get(part.id)))
+        sides = [side for side, department in held if department is not None and covers(session, actor, department)]
         rows.append({
             "task": task.number, "task_title": task.title, "lead": names.department(task.lead_department_id),
             "part": part.id, "seq": part.seq, "title": part.title, "department": names.department(part.department_id),
             "owner": names.user(part.owner_id), "deadline": part.deadline.isoformat(),
-            "days_overdue": (day - part.deadline).days, "sides": sides or ["receiver"],
+            "days_overdue": (day - part.deadline).days, "sides": sides,
         })  # fmt: skip
     return rows
+
+
+def _offered(session: Session, part_ids: list[int]) -> dict[int, int]:
+    """The department each of these parts is offered to, for those with a handover waiting."""
+    query = select(TaskHandover.part_id, TaskHandover.to_department_id).where(
+        TaskHandover.part_id.in_(part_ids), TaskHandover.status == "pending"
+    )
+    return {part_id: department_id for part_id, department_id in session.execute(query)}
 
 
 def count_overdue(session: Session, actor: Actor, *, today: date | None = None) -> int:
