@@ -3,7 +3,8 @@
 For each month (its last day, or today if sooner, is "the day"):
 - `cases`: hotline cases the office (its handler) had in hand at some time in the month: received by its end and
   not closed before its start;
-- `parts`: task parts it owned in the month, likewise (created by its end, not done before its start);
+- `parts`: task parts it owned in the month, likewise (held from before its end, not done or handed on before its
+  start; each department counts the months it held a part, `zhizhi.workload.items`);
 - `overdue`: parts it held on the day, still open when the day began, that were due before it (as the `workload`
   report counts them): a subset of `parts`;
 - `draws`, `visits`, `open_items`: random inspections (`zhizhi.inspections.workload_counts`): draws organised or
