@@ -76,8 +76,8 @@ _FIELDS = {
               "decided_at": ("决定时间", "Decided at"), "created_at": ("入库时间", "Taken in at"),
               "clock": ("时限状态", "Deadline state")},
     "workload": {"kind": ("工作类型", "Kind of work"), "opened_at": ("开始时间", "Opened at"),
-                 "closed_at": ("完成时间", "Closed at"), "due_on": ("期限", "Due on"),
-                 "capacity": ("承载量", "Capacity")},
+                 "closed_at": ("完成时间", "Closed at"), "closed_as": ("完成方式", "Closed as"),
+                 "due_on": ("期限", "Due on"), "capacity": ("承载量", "Capacity")},
 }  # fmt: skip
 
 

@@ -59,7 +59,8 @@ COLUMNS: dict[str, dict[str, FieldKind]] = {
         "created_at": "datetime", "clock": "text",
     },
     "workload": {
-        "kind": "text", "opened_at": "datetime", "closed_at": "datetime", "due_on": "date", "capacity": "number",
+        "kind": "text", "opened_at": "datetime", "closed_at": "datetime", "closed_as": "text", "due_on": "date",
+        "capacity": "number",
     },
 }  # fmt: skip
 # Fields a record type's rows have beside its data, from its domain's tables: an inspection record's visit.

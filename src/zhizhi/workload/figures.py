@@ -3,8 +3,10 @@
 For each month (its last day, or today if sooner, is "the day"):
 - `cases`: hotline cases the office (its handler) had in hand at some time in the month: received by its end and
   not closed before its start;
-- `parts`: task parts it owned in the month, likewise (created by its end, not done before its start);
-- `overdue`: parts still open when the day began that were due before it (as the `workload` report counts them);
+- `parts`: task parts it owned in the month, likewise (held from before its end, not done or handed on before its
+  start; each department counts the months it held a part, `zhizhi.workload.items`);
+- `overdue`: parts it held on the day, still open when the day began, that were due before it (as the `workload`
+  report counts them): a subset of `parts`;
 - `draws`, `visits`, `open_items`: random inspections (`zhizhi.inspections.workload_counts`): draws organised or
   sent on, visits on the team, their items with no finding yet;
 - `load` = cases + parts + visits (draws and open items are shown, not added: a draw is an hour's work, open
@@ -87,7 +89,7 @@ def _count_items(session: Session, period: Period, today: date, scope: Any) -> d
     end, first = _start(period.last + timedelta(days=1)), _start(period.first)
     in_hand = and_(items.c.kind.in_(("case", "part")), items.c.opened_at < end,
                    or_(items.c.closed_at.is_(None), items.c.closed_at >= first))  # fmt: skip
-    late = and_(items.c.kind == "part", items.c.due_on < day,
+    late = and_(items.c.kind == "part", items.c.due_on < day, items.c.opened_at < _start(day + timedelta(days=1)),
                 or_(items.c.closed_at.is_(None), items.c.closed_at >= _start(day)))  # fmt: skip
     tallies: dict[Key, Tally] = defaultdict(Tally)
     for who, column in (("office", items.c.department_id), ("person", items.c.user_id)):
