@@ -177,10 +177,10 @@ def _facts(session: Session, today: date) -> tuple[dict[int, Facts], dict[int, s
         .group_by(Case.entity_id)
     )
     # A case or visit names the firm as it was then: one the register has merged since counts for the firm it is now.
-    counted = session.execute(complaints).all()
+    counted = [(int(respondent), int(count)) for respondent, count in session.execute(complaints)]
     now = current_ids(session, [respondent for respondent, _ in counted])
     for respondent, count in counted:
-        facts[now[respondent]].complaints += int(count)
+        facts[now[respondent]].complaints += count
     last = _inspections(session, months_before(today, FINDING_MONTHS), facts)
     done = select(InspectionVisit.entity_id, func.max(InspectionVisit.inspected_on)).where(
         InspectionVisit.inspected_on.is_not(None)
