@@ -342,8 +342,8 @@ def test_a_decision_is_answered_once_to_every_ticket_on_each_channel_through_the
         assert all(n == 1 for n in (*p15.arrivals.values(), *p45.arrivals.values()))
         assert sorted(r["GDBH"] for r in p45.applied.values()) == ["G001", "G001", "G002", "G002"]
         assert {r["QYMC"] for r in p45.applied.values() if r["CLJG"] == "30"} == {
-            "经调解,经营者退还会费2200元"
-        }  # text cleaned
+            "经调解，经营者退还会费2200元"
+        }  # the handler's words as written
         with city() as session:
             assert session.scalar(select(func.count()).where(Delivery.status != "acknowledged")) == 0
             unanswered = select(func.count()).where(CaseTicket.answer_version_id.is_(None))

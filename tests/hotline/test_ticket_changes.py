@@ -54,6 +54,21 @@ def test_a_ticket_made_a_report_leaves_its_complaints_case_and_another_change_is
         assert (again.changed, again.split) == (0, 0)
 
 
+def test_a_text_sent_again_with_other_punctuation_widths_or_line_breaks_is_no_change(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A caller's words are kept as written, so a ticket stored before that (its text folded to half-width) and sent
+    again as the channel wrote it is a new version; its facts did not change, and its case does not say they did."""
+    taken_in(workspace, city, tmp_path)
+    folded = TICKETS_12345[0][7].replace("，", ",").replace("：", ":\r\n")
+    _send_again(workspace, tmp_path, {"G001": {7: folded}, "G002": {7: TICKETS_12345[1][7].replace("2200", "2000")}})
+    with city() as session, session.begin():
+        done = take_in(session, OPERATOR, workspace)
+        assert (done.rechecked, done.changed) == (2, 1)
+        assert session.get_one(CaseTicket, _record(session, "G001")).changed is None
+        assert session.get_one(CaseTicket, _record(session, "G002")).changed == '["text"]'
+
+
 def test_a_decided_case_keeps_a_changed_ticket_and_shows_the_change_and_the_worker_finds_it(
     workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
 ) -> None:

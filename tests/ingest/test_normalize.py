@@ -12,6 +12,8 @@ from zhizhi.errors import InputError
 from zhizhi.ingest.normalize import (
     AddressParts,
     Normalized,
+    clean_prose,
+    clean_prose_value,
     clean_text,
     clean_text_value,
     excel_serial_to_date,
@@ -344,6 +346,37 @@ def test_clean_text_column_agrees_with_every_row() -> None:
     assert cleaned.name == "raw"
     assert cleaned.to_list() == [expected for _, expected in TEXT_CASES]
     assert cleaned.to_list() == [clean_text_value(raw) for raw in raws]
+
+
+# What a person wrote: kept as written but for invisible characters, line breaks as LF and the ends trimmed.
+PROSE_CASES = [
+    ("经调解，经营者退还300元医药费。\n双方满意。", "经调解，经营者退还300元医药费。\n双方满意。"),
+    ("（第十五条第二项）：ＡＢＣ１２３！", "（第十五条第二项）：ＡＢＣ１２３！"),
+    ("中文。、“引号”《书名》【注】", "中文。、“引号”《书名》【注】"),
+    ("第一段\r\n第二段\r第三段\x0b四\x0c五\x85六\u2028七\u2029八", "第一段\n第二段\n第三段\n四\n五\n六\n七\n八"),
+    ("两段\r\n\r\n之间空一行", "两段\n\n之间空一行"),
+    ("  \r\n\u3000前后空白\u3000 \n ", "前后空白"),
+    ("首段\n\u3000\u3000次段缩进，a  b\tc", "首段\n\u3000\u3000次段缩进，a  b\tc"),
+    ("a\u200bb\ufeffc\u00add\u202ee\u202c", "abcde"),
+    ("a\x00b\x07c\x1fd\x7fe\x9ff", "abcdef"),
+    ("\r\x00\n", None),
+    ("\u200b\u3000\n", None),
+    ("", None),
+    (None, None),
+    *[(hostile, hostile) for hostile in HOSTILE],
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), PROSE_CASES)
+def test_clean_prose_value(raw: str | None, expected: str | None) -> None:
+    assert clean_prose_value(raw) == expected
+
+
+def test_clean_prose_column_agrees_with_every_row() -> None:
+    raws = [raw for raw, _ in PROSE_CASES]
+    cleaned = clean_prose(_column(raws))
+    assert cleaned.to_list() == [expected for _, expected in PROSE_CASES]
+    assert cleaned.to_list() == [clean_prose_value(raw) for raw in raws]
 
 
 # --- dates --------------------------------------------------------------------------------------------------------

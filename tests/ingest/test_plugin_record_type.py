@@ -29,6 +29,7 @@ VEHICLE = RecordType(
         Field("inspected_on", "date", "年检日期", "Inspected on"),
         Field("licensed_from", "datetime", "营运起始时间", "Licensed from", max_future_days=None),
         Field("licensed_until", "datetime", "营运截止时间", "Licensed until", max_future_days=None),
+        Field("remark", "text", "备注", "Remark", max_length=50, prose=True),
     ),
     keys=(("plate",),),
     periods=(("licensed_from", "licensed_until"),),
@@ -96,3 +97,19 @@ def test_a_plugins_period_is_checked_as_the_built_in_ones(
         assert (batch.rows_read, batch.rows_accepted, batch.rows_quarantined) == (3, 2, 1)
         (item,) = list_items(session, OPERATOR)
         assert item["reasons"] == ["date.end_before_start"]
+
+
+def test_a_plugins_free_text_is_kept_as_written(plugin: None, city: sessionmaker[Session], tmp_path: Path) -> None:
+    """A plugin declares a field prose as the built-in types do: its words kept, the plate beside it cleaned."""
+    source = parse_source(
+        "name: cheliang\ndepartment: LZ-DJ\nrecord_type: vehicle\nfields:\n  plate: 车牌\n  owner: 所有人\n"
+        "  remark: 备注\n",
+        "sources/cheliang.yaml",
+    )
+    path = tmp_path / "cheliang.csv"
+    row = '桂Ｂ１２３４５,柳州市甲运输有限公司,"车况良好，\n灯光（左）待修！"'
+    path.write_text(f"车牌,所有人,备注\n{row}\n", encoding="utf-8")
+    with city() as session, session.begin():
+        ingest_file(session, OPERATOR, source, path, today=date(2026, 11, 28), outbox=Outbox())
+        (record,) = find_records(session, OPERATOR, record_type="vehicle")
+    assert record["data"]["plate"] == "桂B12345" and record["data"]["remark"] == "车况良好，\n灯光（左）待修！"

@@ -13,6 +13,7 @@ from zhizhi.access.roles import Actor
 from zhizhi.config import Workspace
 from zhizhi.hotline.cases import as_its_tickets, case_tickets, leave_alone
 from zhizhi.hotline.history import kept_apart
+from zhizhi.ingest.normalize.text import clean_text_value, join_han_value
 from zhizhi.records.ticket import KINDS
 from zhizhi.store.tables import Case, CaseTicket, Record, RecordVersion
 
@@ -46,7 +47,7 @@ def recheck(
         before = json.loads(session.scalar(select(RecordVersion.data).where(
             RecordVersion.record_id == place.record_id, RecordVersion.version == taken)) or "{}")  # fmt: skip
         now = json.loads(raw)
-        fields = [name for name in WATCHED if (before.get(name) or None) != (now.get(name) or None)]
+        fields = [name for name in WATCHED if _fact(before.get(name)) != _fact(now.get(name))]
         if not fields:
             continue
         changed += 1
@@ -67,3 +68,11 @@ def recheck(
             session.flush()
             as_its_tickets(session, case)
     return len(rows), changed, left
+
+
+def _fact(value: object) -> object:
+    """A fact as compared: half-width, single spaces, none beside a Chinese character. A caller's text is kept as
+    written, so one sent again with other punctuation widths or line breaks (or stored folded, before) is the same."""
+    if not isinstance(value, str):
+        return value
+    return join_han_value(clean_text_value(value) or "") or None

@@ -16,6 +16,7 @@ import polars as pl
 from zhizhi.codes.translate import Translator
 from zhizhi.ingest.normalize import (
     clean_identifier,
+    clean_prose,
     clean_text,
     clean_text_value,
     normalize_names,
@@ -123,6 +124,8 @@ def _formula(spec: Field, raw: pl.Series) -> pl.DataFrame:
 def _text(spec: Field, raw: pl.Series, ctx: Context) -> Cleaned:
     if spec.kind == "name":
         clean = normalize_names(raw)
+    elif spec.prose:  # what a person wrote reaches the record and its targets as written
+        clean = clean_prose(raw)
     else:
         clean = clean_identifier(raw) if spec.is_identifier else clean_text(raw)
         clean = clean.str.to_uppercase() if spec.capitals else clean

@@ -3,7 +3,7 @@
 A field's kind decides everything the pipeline does with it, so a new record type needs no pipeline change:
 | kind | clean value | checks (reason codes) |
 | --- | --- | --- |
-| `text` | text cleaned (half-width, single spaces) | length |
+| `text` | text cleaned (half-width, single spaces); a `prose` field's words kept as written | length |
 | `name` | a firm's name, brackets and spaces unified | length |
 | `person` | a person's name, cleaned text | length |
 | `uscc` | the 18-character Unified Social Credit Code, upper case | `uscc.*` |
@@ -20,6 +20,9 @@ A field's kind decides everything the pipeline does with it, so a new record typ
 Identifier fields (credit codes, registration and ID numbers, codes, phones, and text fields flagged
 `identifier=True` such as licence numbers) also have spreadsheet artefacts undone before their kind's checks
 (`zhizhi.ingest.normalize.artefacts`).
+
+A `text` field flagged `prose=True` holds what a person wrote (a complaint, a handler's answer, an inspector's
+notes): its words are kept as written, full-width punctuation and line breaks too (`clean_prose`).
 """
 
 from __future__ import annotations
@@ -63,7 +66,10 @@ class Field:
     finding on the field soft: for a value the record does not stand on (a hotline respondent's credit code, as a
     caller or an operator typed it), whose failing check must not hold the record back. `capitals` keeps an
     identifier's Latin letters in capitals (a licence number `jy1450...` typed by hand is the licence `JY1450...`);
-    unset for an identifier whose case is its own (a report's name).
+    unset for an identifier whose case is its own (a report's name). `prose` marks a `text` field as free text a
+    person wrote (a complaint, a handler's answer, an inspector's notes): its words are kept as written, with their
+    full-width punctuation and line breaks (only invisible characters out, line breaks as LF, the ends trimmed),
+    where other text is folded to half-width and single spaces for matching.
     """
 
     name: str
@@ -83,6 +89,7 @@ class Field:
     identifier: bool | None = None
     soft: bool = False  # a value failing the field's checks is kept with a soft finding: the row is not held back
     capitals: bool = False  # an identifier's Latin letters in capitals: one record however its case is typed
+    prose: bool = False  # free text a person wrote: kept as written, never folded for matching
 
     @property
     def is_identifier(self) -> bool:
@@ -122,6 +129,10 @@ class RecordType:
                 raise ValueError(f"Record type `{self.name}`: code field `{item.name}` needs a code_list.")
             if item.kind == "enum" and not item.values:
                 raise ValueError(f"Record type `{self.name}`: enum field `{item.name}` needs values.")
+            if item.prose and (item.kind != "text" or item.is_identifier or item.capitals):
+                raise ValueError(
+                    f"Record type `{self.name}`: prose field `{item.name}` must be a `text` field and no identifier."
+                )
         for pair in self.periods:
             if len(pair) != 2 or any(n not in names or self.field(n).kind not in ("date", "datetime") for n in pair):
                 raise ValueError(f"Record type `{self.name}`: period {pair} is not a pair of date or datetime fields.")

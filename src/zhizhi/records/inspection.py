@@ -94,6 +94,7 @@ INSPECTION = RecordType(
             "后续处理",
             "Follow-up",
             max_length=1000,
+            prose=True,  # the inspectors' notes as they wrote them
             synonyms=("后续处理", "处理措施", "处理意见", "处置情况", "整改情况"),
         ),
     ),

@@ -289,6 +289,7 @@ TICKET = RecordType(
             "诉求内容",
             "Text",
             max_length=4000,
+            prose=True,  # the caller's words as the channel recorded them
             synonyms=(
                 "诉求内容",
                 "来电内容",

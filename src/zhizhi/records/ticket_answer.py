@@ -38,10 +38,13 @@ TICKET_ANSWER = RecordType(
         Field(
             "status_code", "text", "渠道状态代码", "Channel status code", required=True, privacy="none", max_length=16
         ),
-        Field("status_text", "text", "渠道状态", "Channel status", privacy="none", max_length=64),
+        # The words a platform shows the caller: the desk's and the handler's as written (（）, ，, line breaks).
+        Field("status_text", "text", "渠道状态", "Channel status", privacy="none", max_length=64, prose=True),
         # What a handler wrote may quote a caller's ID or phone number: free text, masked by detection.
-        Field("reason", "text", "理由（依据）", "Reason (legal basis)", privacy="free_text", max_length=500),
-        Field("result", "text", "处理结果", "Result", privacy="free_text", max_length=4000),
+        Field(
+            "reason", "text", "理由（依据）", "Reason (legal basis)", privacy="free_text", max_length=500, prose=True
+        ),
+        Field("result", "text", "处理结果", "Result", privacy="free_text", max_length=4000, prose=True),
         Field("office", "text", "承办单位", "Handling office", privacy="none", max_length=100),
         Field("answered_at", "datetime", "答复时间", "Answered at", required=True, max_future_days=1),
     ),

@@ -12,6 +12,7 @@ a single-value form with the same rules, for forms, previews and tests:
 | kind | column | one value |
 | --- | --- | --- |
 | text | `clean_text` / `clean_text_expr` | `clean_text_value` |
+| prose (free text kept as written) | `clean_prose` / `clean_prose_expr` | `clean_prose_value` |
 | identifiers written as text (no spaces, no quotes around) | `clean_identifier` | `clean_identifier_value` |
 | dates | `parse_dates` | `parse_date_value` |
 | moments (a day and a time of day) | `parse_datetimes` | `parse_datetime_value` |
@@ -36,6 +37,9 @@ from zhizhi.ingest.normalize.phones import PhoneValue, normalize_phone_value, no
 from zhizhi.ingest.normalize.text import (
     clean_identifier,
     clean_identifier_value,
+    clean_prose,
+    clean_prose_expr,
+    clean_prose_value,
     clean_text,
     clean_text_expr,
     clean_text_value,
@@ -47,6 +51,9 @@ __all__ = [
     "PhoneValue",
     "clean_identifier",
     "clean_identifier_value",
+    "clean_prose",
+    "clean_prose_expr",
+    "clean_prose_value",
     "clean_text",
     "clean_text_expr",
     "clean_text_value",

@@ -1,4 +1,5 @@
-"""Text cleaning every other normalizer starts from: half-width ASCII, no invisible characters, single spaces.
+"""Text cleaning every other normalizer starts from: half-width ASCII, no invisible characters, single spaces; and
+the lighter cleaning of prose, which keeps a person's words as written.
 
 Decisions:
 - Only the full-width ASCII block (U+FF01-U+FF5E) becomes half-width, and the ideographic space becomes a space.
@@ -11,6 +12,11 @@ Decisions:
 - A value that is blank after cleaning becomes null, so a missing value has one form.
 - Both engines use the same explicit character classes (never `\\s` or `\\d`, whose Unicode tables differ between
   Python's `re` and polars' regex engine), so the column and the single-value paths agree.
+- Prose (a `text` field declared `prose=True`: what a person wrote, a complaint, a handler's answer, an inspector's
+  notes) is kept as written: full-width punctuation, spaces and line breaks stay. Only invisible and control
+  characters are removed, every line break (CR LF, CR, VT, FF, NEL, U+2028, U+2029) becomes LF and both ends are
+  trimmed of whitespace; blank is null as above. Whoever compares prose reads it their own way
+  (`zhizhi.hotline.texts`); the words stored and delivered are the writer's.
 """
 
 from __future__ import annotations
@@ -29,6 +35,10 @@ INVISIBLE = (
 )
 # every Unicode White_Space character
 WHITESPACE = r"[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+SPACES = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+"""The characters of `WHITESPACE`, for trimming."""
+# a line break as a file or a form may write it: CR LF, CR, vertical tab, form feed, NEL, line and paragraph separators
+LINE_BREAK = r"\r\n|[\r\x0B\x0C\x85\u2028\u2029]"
 # Chinese characters: CJK radicals, 々 〇 and Hangzhou numerals, Extension A, the main block, compatibility
 # ideographs and the supplementary planes' extensions
 HAN = r"\u2E80-\u2FDF\u3005\u3007\u3021-\u3029\u3038-\u303B\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\U00020000-\U0003FFFF"
@@ -37,6 +47,7 @@ FULL_WIDTH = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
 _TRANSLATION = str.maketrans(FULL_WIDTH)
 _INVISIBLE = re.compile(INVISIBLE)
 _WHITESPACE_RUN = re.compile(WHITESPACE + "+")
+_LINE_BREAK = re.compile(LINE_BREAK)
 
 
 def clean_text_expr(expr: pl.Expr) -> pl.Expr:
@@ -54,6 +65,25 @@ def clean_text_expr(expr: pl.Expr) -> pl.Expr:
 def clean_text(values: pl.Series) -> pl.Series:
     """Clean a column of text (see the module docstring for what changes)."""
     return apply_expr(values, clean_text_expr)
+
+
+def clean_prose_expr(expr: pl.Expr) -> pl.Expr:
+    """Clean a string expression of prose: invisible characters out, line breaks as LF, ends trimmed, blank as
+    null; the words, their punctuation and spacing as written."""
+    text = expr.cast(pl.String).str.replace_all(INVISIBLE, "").str.replace_all(LINE_BREAK, "\n")
+    return blank_as_null(text.str.strip_chars(SPACES))
+
+
+def clean_prose(values: pl.Series) -> pl.Series:
+    """Clean a column of prose (see the module docstring for the little that changes)."""
+    return apply_expr(values, clean_prose_expr)
+
+
+def clean_prose_value(value: str | None) -> str | None:
+    """Clean one value of prose exactly as `clean_prose` cleans a column."""
+    if value is None:
+        return None
+    return _LINE_BREAK.sub("\n", _INVISIBLE.sub("", value)).strip(SPACES) or None
 
 
 QUOTES = "\"'`“”‘’「」『』"
