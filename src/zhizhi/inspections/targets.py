@@ -177,7 +177,7 @@ def _facts(session: Session, today: date) -> tuple[dict[int, Facts], dict[int, s
         .group_by(Case.entity_id)
     )
     # A case or visit names the firm as it was then: one the register has merged since counts for the firm it is now.
-    counted = [(int(respondent), int(count)) for respondent, count in session.execute(complaints)]
+    counted = [(respondent, int(count)) for respondent, count in session.execute(complaints) if respondent is not None]
     now = current_ids(session, [respondent for respondent, _ in counted])
     for respondent, count in counted:
         facts[now[respondent]].complaints += count
