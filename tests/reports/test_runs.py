@@ -24,7 +24,7 @@ from zhizhi.reports import catalogue, due, export_run, install_builtin, parse_pe
 from zhizhi.reports.outputs import shift_formula
 from zhizhi.reports.runs import as_run
 from zhizhi.reports.tables import ReportRun
-from zhizhi.store.tables import AuditEvent, Delivery, Department
+from zhizhi.store.tables import AuditEvent, Delivery, Department, Record, RecordVersion
 from zhizhi.store.types import LOCAL_TZ
 
 Town = tuple[Workspace, sessionmaker[Session]]
@@ -304,3 +304,20 @@ def test_a_report_without_groups_keeps_its_first_total_beside_the_word_total(tow
     assert sheet is not None
     assert [c.value for c in sheet[4]][:3] == [None, "本期新设", "在业"]
     assert [c.value for c in sheet[6]][:3] == ["合计", 4, 4]
+
+
+def test_a_delivered_run_carries_its_figures_as_they_were_hashed(town: Town) -> None:
+    """The figures went through the ingest's text cleaning: （） became () and a platform hashing what it received got
+    another digest than the run's content hash."""
+    workspace, sessions = town
+    (workspace.root / "targets").mkdir(exist_ok=True)
+    (workspace.root / "targets" / "archive.yaml").write_text(TARGET, encoding="utf-8")
+    report = workspace.root / "reports" / "entities.yaml"
+    report.write_text(report.read_text("utf-8").replace("label: 个体户占比", "label: 个体户占比（%）"), "utf-8")
+    run_id = _run(town, "entities", "2026-11", deliver=True)
+    with sessions() as session:
+        run = session.get_one(ReportRun, run_id)
+        data = json.loads(session.scalars(select(RecordVersion.data).join(
+            Record, Record.version_id == RecordVersion.id).where(Record.record_type == "report_run")).one())  # fmt: skip
+        assert "（" in run.figures  # the labels' own brackets
+        assert data["figures"] == run.figures and data["content_hash"] == run.content_hash

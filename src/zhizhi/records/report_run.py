@@ -28,7 +28,8 @@ REPORT_RUN = RecordType(
         Field("department", "text", "报送单位", "Issued by", privacy="none", max_length=100),
         Field("snapshot_at", "datetime", "数据截至", "Data as of", required=True, max_future_days=1),
         Field("content_hash", "text", "内容摘要", "Content hash", required=True, privacy="none", max_length=64),
-        Field("figures", "text", "数据", "Figures (JSON)", privacy="none", max_length=200_000),
+        # As the run hashed them: a platform checks `content_hash` against what it received (never folded).
+        Field("figures", "text", "数据", "Figures (JSON)", privacy="none", max_length=200_000, prose=True),
     ),
     keys=(("report", "period"),),
     periods=(("period_first", "period_last"),),
