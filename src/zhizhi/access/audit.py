@@ -25,9 +25,11 @@ _HEAD = "zhizhi.audit.head"  # session.info key: the chain head as this transact
 # The longest text an event keeps per field: a caller's input must not grow the append-only trail without bound.
 FIELD_LIMITS = {"actor": 100, "ip": 64, "action": 64, "object_type": 64, "object_id": 200, "purpose": 200}
 DETAIL_TEXT_LIMIT = 500
-FREE_TEXT = frozenset({"reason", "why", "note", "notes", "remark", "comment", "answer"})
-"""Keys of an event's detail whose values a person typed (a step's reason, a note): kept with ID, phone and card
-numbers masked, whoever records them, since the trail is never erased and auditors read it."""
+FREE_TEXT = frozenset({"reason", "why", "note", "notes", "remark", "comment", "answer", "name", "title", "file",
+                       "source"})
+"""Keys of an event's detail whose values a person typed or named (a step's reason, a note, a file's or a task's name):
+kept with ID, phone and card numbers masked, whoever records them, since the trail is never erased and auditors read
+it."""
 
 
 def record(

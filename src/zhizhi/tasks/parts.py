@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from zhizhi.access.audit import record as audit
 from zhizhi.access.roles import Actor, require
 from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
-from zhizhi.privacy.detect import mask_text
 from zhizhi.store.tables import Department, Task, TaskEvidence, TaskHandover, TaskPart
 from zhizhi.store.types import utcnow
 from zhizhi.tasks import evidence
@@ -57,12 +56,6 @@ def _reason(reason: str, what: str = "Give a reason") -> str:
         raise InputError(f"The reason is {len(reason)} characters; at most {MAX_REASON}.",
                          zh=f"理由 {len(reason)} 个字，最多 {MAX_REASON} 个。")  # fmt: skip
     return reason
-
-
-def _masked(text: str | None) -> str | None:
-    """What a person wrote (a reason, a file's name) as the audit trail keeps it: never erased, so never a person's
-    number (docs/privacy.md)."""
-    return mask_text(text) if text else text
 
 
 def _code(session: Session, department_id: int) -> str:
@@ -125,7 +118,7 @@ def hand_over(
         ) from None
     audit(session, actor, "task.part.handover", object_type="task_part", object_id=part.id,
           detail={"from": _code(session, part.department_id), "to": receiver.code,
-                  "person": user.username if user else None, "reason": _masked(reason)})  # fmt: skip
+                  "person": user.username if user else None, "reason": reason})  # fmt: skip
     return handover
 
 
@@ -177,7 +170,7 @@ def decline(session: Session, actor: Actor, part: TaskPart, reason: str) -> Task
         "task.part.refuse",
         object_type="task_part",
         object_id=part.id,
-        detail={"handover": handover.id, "to": _code(session, handover.to_department_id), "reason": _masked(reason)},
+        detail={"handover": handover.id, "to": _code(session, handover.to_department_id), "reason": reason},
     )
     return handover
 
@@ -209,7 +202,7 @@ def add_evidence(
     added = evidence.add(session, part, actor.name, text=text, files=files)
     if added:
         audit(session, actor, "task.evidence.add", object_type="task_part", object_id=part.id,
-              detail={"items": [{"id": e.id, "kind": e.kind, "name": _masked(e.name), "size": e.size,
+              detail={"items": [{"id": e.id, "kind": e.kind, "name": e.name, "size": e.size,
                                  "sha256": e.sha256} for e in added]})  # fmt: skip
     return added
 
@@ -270,6 +263,6 @@ def read_evidence(session: Session, actor: Actor, evidence_id: int) -> TaskEvide
         "task.evidence.read",
         object_type="task_part",
         object_id=item.part_id,
-        detail={"evidence": item.id, "name": _masked(item.name)},
+        detail={"evidence": item.id, "name": item.name},
     )
     return item

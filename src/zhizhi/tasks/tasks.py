@@ -14,7 +14,6 @@ from zhizhi.access.audit import record as audit
 from zhizhi.access.roles import Actor, require
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError, ZhizhiError
 from zhizhi.hotline import WorkCalendar
-from zhizhi.privacy.detect import mask_text
 from zhizhi.store.tables import Department, Task, TaskPart, User
 from zhizhi.store.types import local_today, utcnow
 from zhizhi.tasks.deadlines import due_date
@@ -57,8 +56,8 @@ def create_task(
                              status="open", created_at=now, updated_at=now))  # fmt: skip
     session.flush()
     audit(session, actor, "task.create", object_type="task", object_id=task.number,
-          detail={"title": mask_text(spec.title), "lead": lead.code, "start": start.isoformat(),
-                  "source": mask_text(source) if source else source,
+          detail={"title": spec.title, "lead": lead.code, "start": start.isoformat(),
+                  "source": source,
                   "parts": [{"department": d.code, "owner": o.username if o else None, "deadline": due.isoformat()}
                             for _, d, o, due, _ in parts]})  # fmt: skip
     return task
