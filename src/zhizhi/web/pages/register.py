@@ -68,7 +68,7 @@ def show_entity(
         "qr": register_view.qr_svg(url, inline=True),
         "public_url_unset": app_context(request).workspace.config.web.public_url is None,
         "merged_from": merged_from,
-        "split_into": [int(n) for n in split.split(",") if n.isdigit()],
+        "split_into": [int(n) for n in split.split(",") if n.isascii() and n.isdigit()],  # not int("²")
         "can_split": actor.can("data.write") and len(file["records"]) > 1,
         "cases": entity_cases(db, actor, kept),
         "inspection_results": entity_results(db, actor, kept),
