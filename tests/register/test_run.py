@@ -30,7 +30,7 @@ from zhizhi.resolve.model import Model
 from zhizhi.resolve.run import resolve
 from zhizhi.resolve.scoring import explain, splink_predict
 from zhizhi.resolve.subjects import current_versions, load_subjects
-from zhizhi.store.tables import Entity, EntityLink, Record, ResolveRun
+from zhizhi.store.tables import Entity, EntityLink, Record, ResolveEdge, ResolveRun, ReviewPair
 
 TRADES = ("华信", "恒达", "鸿运", "金桂", "龙城", "百盛", "嘉禾", "宏图", "福满", "富康", "利民", "永兴")
 ROADS = ("文昌路", "东环大道", "五一路", "屏山大道", "潭中东路", "驾鹤路")
@@ -587,3 +587,24 @@ def test_another_districts_name_never_joins_a_firm_by_its_address(
     moved_why, namesake_why = by_pair[tuple(pairs[0])], by_pair[tuple(pairs[1])]
     assert "登记名称相同" in moved_why["name"], moved_why
     assert "不同登记辖区" in namesake_why["name"], namesake_why
+
+
+def test_other_thresholds_queue_every_stored_pair_of_their_band(city: sessionmaker[Session], tmp_path: Path) -> None:
+    """A higher match threshold split the entities held by pairs now below it, but the run queued only the pairs it
+    scored itself (none: nothing was new), so nobody was asked about them. Every stored pair in the new band waits,
+    but the ones a steward decided."""
+    _load(city, tmp_path, _firms(12))
+    _run(city)
+    stricter = ResolveConfig(survivorship=CONFIG.survivorship, match_probability=0.9999999)
+    band = (ResolveEdge.probability >= stricter.review_probability) & (ResolveEdge.probability < 0.9999999)
+    with city() as session, session.begin():
+        pairs = session.execute(select(ResolveEdge.record_id_l, ResolveEdge.record_id_r).where(band)).all()
+        (decided, *waiting) = sorted(tuple(p) for p in pairs)
+        review.decide(session, OPERATOR, "apart", [decided], "不是同一家")
+    with city() as session, session.begin():
+        report = resolve(session, OPERATOR, stricter)
+        queued = session.execute(select(ReviewPair.record_id_l, ReviewPair.record_id_r)).all()
+    assert report.records_new == 0 and report.review_new == len(waiting) > 0
+    assert sorted(tuple(p) for p in queued) == waiting
+    with city() as session, session.begin():
+        assert resolve(session, OPERATOR, stricter).review_new == 0  # the same settings: nothing new to ask
