@@ -9,7 +9,8 @@ at once.
 Who decides: a steward (`data.write`) on records in their department's subtree. A pair across departments can only
 be decided by a steward whose subtree holds both (in practice the bureau's); a split needs the records taken out; an
 undo needs both records of the decision, or to be the steward who made it. Records outside the caller's scope are
-answered exactly as records that do not exist, and pairs and decisions about them are not listed.
+answered exactly as records that do not exist, and pairs and decisions about them are not listed. A merge never puts
+two credit codes in one entity (see `credit_codes.py`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import require
 from zhizhi.errors import InputError, NotFoundError
 from zhizhi.privacy.masking import mask_data
+from zhizhi.resolve.credit_codes import check_merge_codes
 from zhizhi.resolve.register import current_id
 from zhizhi.store.tables import Batch, EntityLink, Record, RecordVersion, ResolveDecision, ReviewPair
 from zhizhi.store.types import iso_utc, utcnow
@@ -161,6 +163,8 @@ def _decide(
     session: Session, actor: Actor, kind: str, pairs: list[tuple[int, int]], reason: str
 ) -> list[ResolveDecision]:
     _check_input(kind, pairs, reason)
+    if kind == "merge":
+        check_merge_codes(session, pairs)
     now = utcnow()
     made = []
     for left, right in pairs:
