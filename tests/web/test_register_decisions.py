@@ -5,13 +5,60 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from tests.conftest import Web
-from tests.web.test_register_pages import HUAXIN, build
+from tests.conftest import OPERATOR, Web, outbox
+from tests.ingest.test_pipeline import _write
+from tests.web.test_register_pages import CODES, HUAXIN, INSPECTIONS, SOURCES, TODAY, build
 from zhizhi.cli.main import app
-from zhizhi.store.tables import Case, Department, InspectionVisit
+from zhizhi.ingest.pipeline import ingest_file
+from zhizhi.resolve import register
+from zhizhi.sources import parse_source
+from zhizhi.store.tables import Case, Department, InspectionVisit, ResolveDecision
+
+COUNTY = INSPECTIONS.replace("name: inspections", "name: yf_inspections").replace("LZ-CZ-ZN", "LZ-YF")
+
+
+def county_inspections(web: Web) -> None:
+    """Two inspections of 华信食品 by 鱼峰区's bureau (its steward's own records), linked by the credit code."""
+    rows = [
+        [f"YF-00{n}", HUAXIN, CODES[0], "柳州市城中区文昌路12号", f"2025-0{n + 6}-01", "合格"] for n in (1, 2)
+    ]
+    path = _write(web.workspace.root / "yf_inspections.csv", rows, header=SOURCES["inspections"][1])
+    with web.sessions() as session, session.begin():
+        source = parse_source(COUNTY, "sources/yf_inspections.yaml")
+        ingest_file(session, OPERATOR, source, path, today=TODAY, outbox=outbox())
+
+
+def test_a_county_steward_cannot_undo_part_of_a_bureau_stewards_split(web: Web) -> None:
+    """The bureau's steward splits one of the county's inspections off 华信食品: an `apart` for each record that
+    stays, one of them the county's other inspection. The county's steward saw that one alone and undid "the split":
+    `undone: 1`, the rest stayed in force. Now the undo is refused whole, in both languages."""
+    county_inspections(web)
+    huaxin = build(web.sessions, web.workspace)
+    with web.sessions() as session:
+        keys = {r["key"]: r["record_id"] for r in register.entity_file(session, OPERATOR, huaxin)["records"]}
+    token = web.login("registrar")
+    body = {"record_ids": [keys["number=YF-001"]], "reason": "另一家使用单位"}
+    made = web.client.post(f"/api/entities/{huaxin}/split", json=body, headers={"X-CSRF-Token": token}).json()
+    assert len(made["decisions"]) > 1
+    token = web.login("yufeng")
+    seen = [d["id"] for d in web.client.get("/api/review").json()["decisions"]]
+    assert len(seen) == 1 and seen[0] in made["decisions"]
+    undo = {"decision_ids": seen, "reason": "拆分有误"}
+    refused = web.client.post("/api/review/decisions/undo", json=undo, headers={"X-CSRF-Token": token})
+    assert refused.status_code == 403, refused.text
+    assert "nothing was undone" in refused.json()["error"]["message"] and "`registrar`" in refused.text
+    web.login_form("yufeng")
+    form = {"csrf_token": web.page_csrf("/review"), "decision_id": seen, "reason": "拆分有误"}
+    page = web.client.post("/review/decisions/undo", data=form)
+    assert page.status_code == 403 and "未撤销任何决定" in page.text
+    with web.sessions() as session:
+        assert session.scalar(select(func.count()).where(ResolveDecision.undone_at.is_not(None))) == 0
+    token = web.login("registrar")  # who made it undoes it, whole
+    undone = web.client.post("/api/review/decisions/undo", json=undo, headers={"X-CSRF-Token": token})
+    assert undone.status_code == 200 and undone.json()["undone"] == len(made["decisions"])
 
 
 def test_the_entity_file_lists_its_cases_and_inspection_results_on_the_page_in_json_and_in_the_cli(web: Web) -> None:

@@ -8,16 +8,16 @@ at once.
 
 Who decides: a steward (`data.write`) on records in their department's subtree. A pair across departments can only
 be decided by a steward whose subtree holds both (in practice the bureau's); a split needs the records taken out; an
-undo needs both records of the decision, or to be the steward who made it. Records outside the caller's scope are
-answered exactly as records that do not exist, and pairs and decisions about them are not listed. A merge never puts
-two credit codes in one entity (see `credit_codes.py`).
+undo needs both records of each decision of the act (a split whole), or to be the steward who made it. Records outside
+the caller's scope are answered exactly as records that do not exist, and pairs and decisions about them are not
+listed. A merge never puts two credit codes in one entity (see `credit_codes.py`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, aliased
 from zhizhi.access import Actor, audit
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import require
-from zhizhi.errors import InputError, NotFoundError
+from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError
 from zhizhi.privacy.masking import mask_data
 from zhizhi.resolve.credit_codes import check_merge_codes
 from zhizhi.resolve.register import current_id
@@ -223,16 +223,37 @@ def undo(session: Session, actor: Actor, decision_ids: list[int], reason: str) -
 
 def _whole_acts(session: Session, actor: Actor, found: list[ResolveDecision]) -> list[ResolveDecision]:
     """The decisions with every other of their acts still in force: a split is an `apart` for each pair of a record
-    taken out and one that stayed, made at once; undoing a part of it would leave the rest in force, unseen."""
+    taken out and one that stayed, made at once; undoing a part of it would leave the rest in force, unseen. An act
+    with a part out of the actor's reach (another department's records, another steward's split) is refused whole."""
     acts = {(d.kind, d.decided_by, d.decided_at, d.reason) for d in found if d.kind == "apart"}
     more: dict[int, ResolveDecision] = {d.id: d for d in found}
     for kind, by, at, why in acts:
         same = select(ResolveDecision).where(
             ResolveDecision.kind == kind, ResolveDecision.decided_by == by, ResolveDecision.decided_at == at,
-            ResolveDecision.reason == why, ResolveDecision.undone_at.is_(None), _decision_in_scope(actor),
+            ResolveDecision.reason == why, ResolveDecision.undone_at.is_(None),
         )  # fmt: skip
-        more |= {d.id: d for d in session.scalars(same)}
+        act = {d.id: d for d in session.scalars(same)}
+        if _beyond_reach(session, actor, list(act.values())):
+            _refuse_part(sorted(d.id for d in found if d.id in act), by)
+        more |= act
     return list(more.values())
+
+
+def _beyond_reach(session: Session, actor: Actor, act: list[ResolveDecision]) -> bool:
+    """Whether some decision of the act is neither the actor's own nor about two records in the actor's scope."""
+    others = [d for d in act if d.decided_by != actor.name]
+    outside = set(_outside(session, actor, [n for d in others for n in (d.record_id_l, d.record_id_r)]))
+    return any(d.record_id_l in outside or d.record_id_r in outside for d in others)
+
+
+def _refuse_part(named: list[int], by: str) -> NoReturn:
+    """Refuse undoing the `named` decisions, part of `by`'s act whose other parts are out of the caller's reach."""
+    raise PermissionDeniedError(
+        f"Decision {_listed(named)} is part of a split by `{by}` that also keeps apart records outside your scope: "
+        f"nothing was undone. Ask `{by}`, or a steward whose scope holds all of its records, to undo it.",
+        zh=f"决定 {_listed(named)} 属于 {by} 的一次拆分，该拆分还涉及您权限范围以外的记录：未撤销任何决定。"
+        f"请由 {by} 或权限范围涵盖其全部记录的数据管理员撤销。",
+    )
 
 
 def decisions(session: Session, actor: Actor, *, limit: int = 100) -> list[dict[str, Any]]:
