@@ -1,4 +1,6 @@
-"""The stewards' decisions and an entity's file through the API, the pages and the CLI (SQLite and PostgreSQL)."""
+"""The stewards' decisions through the API, the pages and the CLI (SQLite and PostgreSQL): an act is undone whole or
+not at all, two records are decided once, and an entity's file is the same on its page, in its JSON twin and in
+`zhizhi entities show`."""
 
 from __future__ import annotations
 
@@ -10,12 +12,12 @@ from typer.testing import CliRunner
 
 from tests.conftest import OPERATOR, Web, outbox
 from tests.ingest.test_pipeline import _write
-from tests.web.test_register_pages import CODES, HUAXIN, INSPECTIONS, SOURCES, TODAY, build
+from tests.web.test_register_pages import CODES, HUAXIN, INSPECTIONS, SOURCES, TODAY, build, doubtful_pair
 from zhizhi.cli.main import app
 from zhizhi.ingest.pipeline import ingest_file
-from zhizhi.resolve import register
+from zhizhi.resolve import register, review
 from zhizhi.sources import parse_source
-from zhizhi.store.tables import Case, Department, InspectionVisit, ResolveDecision
+from zhizhi.store.tables import Case, Department, InspectionVisit, ResolveDecision, ReviewPair
 
 COUNTY = INSPECTIONS.replace("name: inspections", "name: yf_inspections").replace("LZ-CZ-ZN", "LZ-YF")
 
@@ -59,6 +61,38 @@ def test_a_county_steward_cannot_undo_part_of_a_bureau_stewards_split(web: Web) 
     token = web.login("registrar")  # who made it undoes it, whole
     undone = web.client.post("/api/review/decisions/undo", json=undo, headers={"X-CSRF-Token": token})
     assert undone.status_code == 200 and undone.json()["undone"] == len(made["decisions"])
+
+
+def test_a_decided_pair_is_not_decided_again_until_the_decision_is_undone(web: Web) -> None:
+    """Two records kept apart from the command line left their pair waiting; 合并 on it recorded a merge as well,
+    answered as done, while the `apart` won. A decision on two records now answers their pair, and a second one is
+    refused (409) until the first is undone."""
+    build(web.sessions, web.workspace)
+    token = web.login("registrar")
+    headers = {"X-CSRF-Token": token}
+    pair = doubtful_pair(web)
+    records = (pair["left"]["record_id"], pair["right"]["record_id"])
+    with web.sessions() as session, session.begin():
+        first = review.decide(session, OPERATOR, "apart", [records], "不是同一家")[0].id
+    assert [p["id"] for p in web.client.get("/api/review", params={"status": "apart"}).json()["pairs"]] == [pair["id"]]
+    assert pair["id"] not in [p["id"] for p in web.client.get("/api/review").json()["pairs"]]
+    merge = {"decision": "merge", "reason": "同一家"}
+    again = web.client.post(f"/api/review/{pair['id']}", json=merge, headers=headers)
+    assert again.status_code == 409 and f"already decided by decision {first}" in again.json()["error"]["message"]
+    web.login_form("registrar")
+    form = {"csrf_token": web.page_csrf("/review"), **merge}
+    page = web.client.post(f"/review/{pair['id']}", data=form)
+    assert page.status_code == 409 and f"已由决定 {first} 处理" in page.text
+    with web.sessions() as session, session.begin():  # a pair left waiting by an earlier release: refused too
+        session.get_one(ReviewPair, pair["id"]).status = "open"
+    assert web.client.post(f"/review/{pair['id']}", data=form).status_code == 409
+    with web.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ResolveDecision)) == 1
+    token = web.login("registrar")
+    undo = {"decision_ids": [first], "reason": "看错了"}
+    assert web.client.post("/api/review/decisions/undo", json=undo, headers={"X-CSRF-Token": token}).status_code == 200
+    answer = web.client.post(f"/api/review/{pair['id']}", json=merge, headers={"X-CSRF-Token": token})
+    assert answer.status_code == 200 and answer.json()["kind"] == "merge"
 
 
 def test_the_entity_file_lists_its_cases_and_inspection_results_on_the_page_in_json_and_in_the_cli(web: Web) -> None:

@@ -10,7 +10,10 @@ Who decides: a steward (`data.write`) on records in their department's subtree. 
 be decided by a steward whose subtree holds both (in practice the bureau's); a split needs the records taken out; an
 undo needs both records of each decision of the act (a split whole), or to be the steward who made it. Records outside
 the caller's scope are answered exactly as records that do not exist, and pairs and decisions about them are not
-listed. A merge never puts two credit codes in one entity (see `credit_codes.py`).
+listed.
+
+Two records are decided once: a pair already decided, or two records with a decision in force, are refused until it is
+undone. A merge never puts two credit codes in one entity (see `credit_codes.py`).
 """
 
 from __future__ import annotations
@@ -25,12 +28,15 @@ from sqlalchemy.orm import Session, aliased
 from zhizhi.access import Actor, audit
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import require
-from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError
+from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from zhizhi.privacy.masking import mask_data
 from zhizhi.resolve.credit_codes import check_merge_codes
 from zhizhi.resolve.register import current_id
+from zhizhi.store.frames import among
 from zhizhi.store.tables import Batch, EntityLink, Record, RecordVersion, ResolveDecision, ReviewPair
 from zhizhi.store.types import iso_utc, utcnow
+
+_WORDS = {"merge": "合并", "merged": "合并", "apart": "不是同一主体"}  # a decision's kind in the review page's words
 
 
 def list_pairs(
@@ -99,9 +105,16 @@ def decide_pair(session: Session, actor: Actor, pair_id: int, kind: str, reason:
             f"No review pair {pair_id} in your scope. See `zhizhi review list`.",
             zh=f"您的权限范围内没有待审记录对 {pair_id}。",
         )
-    decision = _decide(session, actor, kind, [(pair.record_id_l, pair.record_id_r)], reason)[0]
-    pair.status, pair.decision_id = "merged" if kind == "merge" else "apart", decision.id
-    return decision
+    if pair.status != "open":
+        raise ConflictError(
+            f"Pair {pair_id} was already decided by decision {pair.decision_id} ({pair.status}): undo it first "
+            f"(`zhizhi review undo {pair.decision_id} --reason ...`, or 撤销 on the review page).",
+            zh=f"记录对 {pair_id} 已由决定 {pair.decision_id} 处理（{_WORDS.get(pair.status, pair.status)}）："
+            "如需改变，请先撤销该决定。",
+        )
+    pairs = [(pair.record_id_l, pair.record_id_r)]
+    _check_undecided(session, pairs)
+    return _decide(session, actor, kind, pairs, reason)[0]
 
 
 def split(
@@ -144,7 +157,24 @@ def decide(
     require(actor, "data.write")
     _check_input(kind, pairs, reason)
     _check_records(session, actor, [n for pair in pairs for n in pair])
+    _check_undecided(session, pairs)
     return _decide(session, actor, kind, pairs, reason)
+
+
+def _check_undecided(session: Session, pairs: list[tuple[int, int]]) -> None:
+    """Refuse pairs of records that have a decision in force: deciding again would leave both in force (an `apart`
+    wins), while the answer said otherwise."""
+    ordered = [tuple(sorted(pair)) for pair in pairs]
+    same = or_(*((ResolveDecision.record_id_l == low) & (ResolveDecision.record_id_r == high) for low, high in ordered))
+    found = session.scalars(select(ResolveDecision).where(same, ResolveDecision.undone_at.is_(None)).limit(1)).first()
+    if found is not None:
+        records = f"{found.record_id_l} and {found.record_id_r}"
+        raise ConflictError(
+            f"Records {records} were already decided by decision {found.id} ({found.kind}): undo it first "
+            f"(`zhizhi review undo {found.id} --reason ...`, or 撤销 on the review page).",
+            zh=f"记录 {found.record_id_l}、{found.record_id_r} 已由决定 {found.id} 处理（{_WORDS[found.kind]}）："
+            "如需改变，请先撤销该决定。",
+        )
 
 
 def _check_input(kind: str, pairs: list[tuple[int, int]], reason: str) -> None:
@@ -180,6 +210,7 @@ def _decide(
         session.add(decision)
         made.append(decision)
     session.flush()
+    _settle_pairs(session, made)
     audit.record(
         session,
         actor,
@@ -189,6 +220,18 @@ def _decide(
         detail={"pairs": pairs, "reason": reason, "decisions": [d.id for d in made]},
     )
     return made
+
+
+def _settle_pairs(session: Session, made: list[ResolveDecision]) -> None:
+    """The waiting review pairs of the decided records are answered by the decisions (an undo reopens them)."""
+    by_records = {(d.record_id_l, d.record_id_r): d for d in made}
+    lows = sorted({d.record_id_l for d in made})
+    waiting = select(ReviewPair).where(ReviewPair.status == "open")
+    for condition in among(session, ReviewPair.record_id_l, lows):
+        for pair in session.scalars(waiting.where(condition)):
+            decision = by_records.get((pair.record_id_l, pair.record_id_r))
+            if decision is not None:
+                pair.status, pair.decision_id = "merged" if decision.kind == "merge" else "apart", decision.id
 
 
 def undo(session: Session, actor: Actor, decision_ids: list[int], reason: str) -> int:
