@@ -22,6 +22,7 @@ from zhizhi import __version__
 from zhizhi.cli.main import app
 from zhizhi.config import Workspace
 from zhizhi.config.models import ResolveConfig, SurvivorshipConfig
+from zhizhi.errors import ConflictError
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.resolve import register, review
 from zhizhi.resolve.cache import RELEASE, STAMP, last_stamp
@@ -30,7 +31,7 @@ from zhizhi.resolve.model import Model
 from zhizhi.resolve.run import resolve
 from zhizhi.resolve.scoring import explain, splink_predict
 from zhizhi.resolve.subjects import current_versions, load_subjects
-from zhizhi.store.tables import Entity, EntityLink, Record, ResolveRun
+from zhizhi.store.tables import Entity, EntityLink, Record, ResolveEdge, ResolveRun, ReviewPair
 
 TRADES = ("华信", "恒达", "鸿运", "金桂", "龙城", "百盛", "嘉禾", "宏图", "福满", "富康", "利民", "永兴")
 ROADS = ("文昌路", "东环大道", "五一路", "屏山大道", "潭中东路", "驾鹤路")
@@ -147,30 +148,37 @@ def test_golden_records_written_in_slices_are_the_golden_records(
 def test_undoing_one_pair_of_a_split_undoes_the_whole_split(city: sessionmaker[Session], tmp_path: Path) -> None:
     """A split is an `apart` per pair made at once; the review page undid only the pairs it listed (at most 50), so a
     large split stayed partly in force, unseen."""
-    firms = _firms(4)
+    firms = _firms(6)
     _load(city, tmp_path, firms)
     _run(city)
-    a, b = (f"dengji:uscc={firms[i]['code']}" for i in (0, 1))
-    b_licence = f"xuke:uscc={firms[1]['code']}"
+    a = f"dengji:uscc={firms[0]['code']}"
+    b, c = (_licence_without_code(firms[i]) for i in (2, 4))  # the steward ties them to the first firm
     with city() as session, session.begin():
         ids = {f"{r.source}:{r.key}": r.id for r in session.scalars(select(Record))}
-        review.decide(session, OPERATOR, "merge", [(ids[a], ids[b])], "同一家企业")
+        review.decide(session, OPERATOR, "merge", [(ids[a], ids[b]), (ids[a], ids[c])], "同一家企业")
     _run(city)
     with city() as session, session.begin():
-        assert len({_entities(session)[k] for k in (a, b, b_licence)}) == 1  # one entity of four records
-        made = review.split(session, OPERATOR, [ids[b], ids[b_licence]], "并非同一企业")
+        assert len({_entities(session)[k] for k in (a, b, c)}) == 1  # one entity of four records
+        made = review.split(session, OPERATOR, [ids[b], ids[c]], "并非同一企业")
         assert len(made) == 4  # each record taken out, apart from each that stayed
     _run(city)
     with city() as session, session.begin():
         assert review.undo(session, OPERATOR, [made[0].id], "拆分有误") == 4
     _run(city)
     with city() as session:
-        assert len({_entities(session)[k] for k in (a, b, b_licence)}) == 1
+        assert len({_entities(session)[k] for k in (a, b, c)}) == 1
+
+
+def _licence_without_code(firm: dict[str, str]) -> str:
+    """The key (source:key) of the firm's licence record, which `_load` writes without its code for every other firm."""
+    name = firm["name"].removeprefix("柳州市").replace("有限公司", "有限责任公司")
+    return f"xuke:name={name}|address=广西{firm['address']}"
 
 
 def test_ids_stay_and_decisions_are_remembered(city: sessionmaker[Session], tmp_path: Path) -> None:
     firms = _firms(12)
     _load(city, tmp_path, firms[:10])
+    lone = _lone_licence(city, tmp_path)  # no code, nothing like it: an entity of its own
     _run(city)
     with city() as session:
         before = _entities(session)
@@ -181,10 +189,10 @@ def test_ids_stay_and_decisions_are_remembered(city: sessionmaker[Session], tmp_
         after = _entities(session)
     assert {k: after[k] for k in before} == before  # no id changed because new data arrived
 
-    a, b = (f"dengji:uscc={firms[i]['code']}" for i in (0, 1))
+    a, b = f"dengji:uscc={firms[0]['code']}", lone
     with city() as session, session.begin():
         ids = {f"{r.source}:{r.key}": r.id for r in session.scalars(select(Record))}
-        (merged,) = review.decide(session, OPERATOR, "merge", [(ids[a], ids[b])], "同一家企业，名称变更前后")
+        (merged,) = review.decide(session, OPERATOR, "merge", [(ids[a], ids[b])], "同一家企业，许可证用旧名")
     _run(city)
     with city() as session:
         now = _entities(session)
@@ -214,6 +222,17 @@ def test_ids_stay_and_decisions_are_remembered(city: sessionmaker[Session], tmp_
     with city() as session:
         split = _entities(session)
         assert split[xuke] != split[f"dengji:uscc={firms[1]['code']}"]
+
+
+def _lone_licence(city: sessionmaker[Session], folder: Path) -> str:
+    """A licence without a code of a firm the register knows nothing else of; returns its key (source:key)."""
+    lone = LICENCES.replace("name: xuke", "name: xuke_lone")
+    name, address = "永昌五金经营部", "柳州市柳北区跃进路3号"
+    row = _row("", name, 住所=address, 联系电话="13977299999")
+    with city() as session, session.begin():
+        path = _write(folder / "xuke_lone.csv", [row])
+        ingest_file(session, OPERATOR, _source(lone), path, today=date(2026, 11, 28), outbox=Outbox())
+    return f"xuke_lone:name={name}|address={address}"
 
 
 def test_the_cli_resolves_searches_and_exports_links(
@@ -438,8 +457,8 @@ def test_an_incremental_run_links_as_a_whole_run_would(city: sessionmaker[Sessio
     assert _run(city)["records_reconsidered"] == 6  # their six records: nothing else is reached
     with city() as session, session.begin():
         ids = {f"{r.source}:{r.key}": r.id for r in session.scalars(select(Record))}
-        a, b = (ids[f"dengji:uscc={firms[i]['code']}"] for i in (0, 1))
-        review.decide(session, OPERATOR, "merge", [(a, b)], "同一家企业，名称变更前后")
+        a, b = ids[f"dengji:uscc={firms[0]['code']}"], ids[_licence_without_code(firms[2])]
+        review.decide(session, OPERATOR, "merge", [(a, b)], "同一家企业，许可证用旧名")
         review.split(session, OPERATOR, [ids[f"xuke:uscc={firms[3]['code']}"]], "许可证持有人并非该企业")
     renamed = [dict(f) for f in firms]
     renamed[5]["name"] = "柳州市嘉禾商贸有限公司"  # a changed record: another firm's trade name now
@@ -587,3 +606,57 @@ def test_another_districts_name_never_joins_a_firm_by_its_address(
     moved_why, namesake_why = by_pair[tuple(pairs[0])], by_pair[tuple(pairs[1])]
     assert "登记名称相同" in moved_why["name"], moved_why
     assert "不同登记辖区" in namesake_why["name"], namesake_why
+
+
+def test_a_merge_never_puts_two_credit_codes_in_one_entity(
+    city: sessionmaker[Session], workspace: Workspace, tmp_path: Path
+) -> None:
+    """A steward's merge of two registered firms went through and the entity kept one code: the other firm's code
+    found nothing in the register. It is refused, naming both codes, and so is one that the merges in force would
+    chain to another code."""
+    firms = _firms(4)
+    _load(city, tmp_path, firms)
+    _run(city)
+    a, b = (f"dengji:uscc={firms[i]['code']}" for i in (0, 1))
+    lone = _licence_without_code(firms[2])  # no code: the steward may tie it to the first firm
+    with city() as session, session.begin():
+        ids = {f"{r.source}:{r.key}": r.id for r in session.scalars(select(Record))}
+        with pytest.raises(ConflictError) as refused:
+            review.decide(session, OPERATOR, "merge", [(ids[a], ids[b])], "同一家企业")
+        assert f"`{firms[0]['code']}` (record {ids[a]})" in refused.value.message
+        assert f"`{firms[1]['code']}` (record {ids[b]})" in refused.value.message
+        assert firms[1]["code"] in (refused.value.message_zh or "") and "不能合并" in (refused.value.message_zh or "")
+        review.decide(session, OPERATOR, "merge", [(ids[a], ids[lone])], "许可证用旧名")
+        with pytest.raises(ConflictError, match=firms[0]["code"]):
+            review.decide(session, OPERATOR, "merge", [(ids[lone], ids[b])], "同一家企业")
+    runner = CliRunner()
+    merge = ["review", "merge", "--record", str(ids[a]), "--record", str(ids[b]), "--reason", "同一家企业"]
+    answer = runner.invoke(app, ["-w", str(workspace.root), *merge])
+    assert answer.exit_code == 1 and firms[1]["code"] in answer.output
+    _run(city)
+    with city() as session:
+        assert [d["records"] for d in review.decisions(session, OPERATOR)] == [sorted([ids[a], ids[lone]])]
+        found = register.search(session, OPERATOR, firms[1]["code"])
+        assert [e["uscc"] for e in found] == [firms[1]["code"]]
+        assert _entities(session)[lone] == _entities(session)[a] != _entities(session)[b]
+
+
+def test_other_thresholds_queue_every_stored_pair_of_their_band(city: sessionmaker[Session], tmp_path: Path) -> None:
+    """A higher match threshold split the entities held by pairs now below it, but the run queued only the pairs it
+    scored itself (none: nothing was new), so nobody was asked about them. Every stored pair in the new band waits,
+    but the ones a steward decided."""
+    _load(city, tmp_path, _firms(12))
+    _run(city)
+    stricter = ResolveConfig(survivorship=CONFIG.survivorship, match_probability=0.9999999)
+    band = (ResolveEdge.probability >= stricter.review_probability) & (ResolveEdge.probability < 0.9999999)
+    with city() as session, session.begin():
+        pairs = session.execute(select(ResolveEdge.record_id_l, ResolveEdge.record_id_r).where(band)).all()
+        (decided, *waiting) = sorted(tuple(p) for p in pairs)
+        review.decide(session, OPERATOR, "apart", [decided], "不是同一家")
+    with city() as session, session.begin():
+        report = resolve(session, OPERATOR, stricter)
+        queued = session.execute(select(ReviewPair.record_id_l, ReviewPair.record_id_r)).all()
+    assert report.records_new == 0 and report.review_new == len(waiting) > 0
+    assert sorted(tuple(p) for p in queued) == waiting
+    with city() as session, session.begin():
+        assert resolve(session, OPERATOR, stricter).review_new == 0  # the same settings: nothing new to ask

@@ -136,8 +136,11 @@ def test_must_link_and_cannot_link() -> None:
     chain = edges((1, 2, 0.999), (2, 3, 0.999))
     apart = pl.DataFrame({"record_id_l": [3], "record_id_r": [1]})
     assert run_cluster(chain, none, cannot_link=apart) == [[1, 2], [3], [4]]
-    # a steward's must-link may join two codes, never a cannot-link pair
-    assert run_cluster(edges(), codes(r1=CODES[0], r4=CODES[3]), must_link=pairs) == [[1, 4], [2], [3]]
+    # a steward's must-link never joins two codes, nor a cannot-link pair; it comes before the model's links, so a
+    # record without a code it ties to one code leaves the other code's anchor
+    assert run_cluster(edges(), codes(r1=CODES[0], r4=CODES[3]), must_link=pairs) == [[1], [2], [3], [4]]
+    held = edges((2, 4, 0.999))
+    assert run_cluster(held, codes(r1=CODES[0], r2=CODES[3]), must_link=pairs) == [[1, 4], [2], [3]]
     assert run_cluster(edges(), none, must_link=pairs, cannot_link=pairs) == [[1], [2], [3], [4]]
 
 

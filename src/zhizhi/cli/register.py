@@ -17,6 +17,7 @@ from zhizhi.progress import by_steps
 from zhizhi.progress.terminal import TerminalProgress
 from zhizhi.resolve import register, review
 from zhizhi.resolve.cache import features_cache
+from zhizhi.resolve.dossier import entity_dossier
 from zhizhi.resolve.engine import score_pairs
 from zhizhi.resolve.run import STEPS, RunReport
 from zhizhi.resolve.run import resolve as run_resolution
@@ -108,9 +109,10 @@ def search(
 def show(
     ctx: typer.Context, entity_id: int = typer.Argument(..., help="The entity."), as_json: bool = JsonOption
 ) -> None:
-    """One entity's file: golden fields with provenance, its records, its timeline and deliveries."""
+    """One entity's file: golden fields with provenance, its records, its timeline and deliveries, its hotline cases
+    and inspection results."""
     with transaction(ctx) as (_, session):
-        file = register.entity_file(session, operator(), entity_id)
+        file = entity_dossier(session, operator(), entity_id)
 
     def show_file() -> None:
         if file["asked_for"] != file["id"]:
@@ -129,8 +131,25 @@ def show(
         console.print(records)
         for event in file["timeline"]:
             console.print(f"{event['date']}  {event['what_zh']}  ({event['source']})")
+        _show_cases_and_results(file)
 
     emit(file, as_json, show_file)
+
+
+def _show_cases_and_results(file: dict[str, Any]) -> None:
+    """The entity's hotline cases and inspection results, as its page lists them."""
+    if file["cases"]:
+        cases = Table("case", "kind", "received", "stage", "decision", "office")
+        for c in file["cases"]:
+            cases.add_row(
+                c["number"], c["kind_zh"], c["received_on"], c["stage_zh"], c["decision_zh"] or "", c["office"] or ""
+            )
+        console.print(cases)
+    if file["inspection_results"]:
+        results = Table("inspection", "inspected", "result", "items")
+        for v in file["inspection_results"]:
+            results.add_row(v["number"], v["inspected_on"] or "", v["result_zh"], "、".join(v["items"]))
+        console.print(results)
 
 
 @entities_app.command("export")

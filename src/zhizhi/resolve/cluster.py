@@ -6,7 +6,8 @@ component that holds two distinct valid credit codes or a cannot-link pair is re
 taken strongest first (steward's must-links, then by probability, then weight, then record ids, so the result
 does not depend on row order) and a link is refused when it would join different codes or a cannot-link pair.
 Each code so anchors its own sub-cluster, and a record without a code joins the anchor of its strongest link.
-A must-link may join two codes (the steward knows better) but never a cannot-link pair.
+A must-link is refused the same way: an entity never holds two credit codes, whoever links them (a steward's merge
+that would is refused when it is made, see credit_codes.py), nor a cannot-link pair.
 """
 
 from __future__ import annotations
@@ -155,9 +156,9 @@ def _rebuild(members: pl.Series, links: pl.DataFrame, codes: pl.DataFrame, apart
             forbidden.setdefault(position[a], set()).add(position[b])
             forbidden.setdefault(position[b], set()).add(position[a])
     groups: dict[int, list[int]] = {node: [node] for node in range(len(id_list))}
-    for record_l, record_r, rank in links.select(*PAIR_COLUMNS, "rank").iter_rows():
+    for record_l, record_r in links.select(*PAIR_COLUMNS).iter_rows():
         ra, rb = forest.find(position[record_l]), forest.find(position[record_r])
-        if ra == rb or _refused(ra, rb, rank, code_sets, forbidden, groups):
+        if ra == rb or _refused(ra, rb, code_sets, forbidden, groups):
             continue
         keep, gone = min(ra, rb), max(ra, rb)
         forest.parent[gone] = keep
@@ -172,15 +173,10 @@ def _rebuild(members: pl.Series, links: pl.DataFrame, codes: pl.DataFrame, apart
 
 
 def _refused(
-    ra: int,
-    rb: int,
-    rank: int,
-    code_sets: dict[int, set[str]],
-    forbidden: dict[int, set[int]],
-    groups: dict[int, list[int]],
+    ra: int, rb: int, code_sets: dict[int, set[str]], forbidden: dict[int, set[int]], groups: dict[int, list[int]]
 ) -> bool:
     codes_a, codes_b = code_sets.get(ra, set()), code_sets.get(rb, set())
-    if rank > 0 and codes_a and codes_b and not codes_a & codes_b:
+    if codes_a and codes_b and not codes_a & codes_b:
         return True
     apart_a = forbidden.get(ra, set())
     return bool(apart_a) and any(node in apart_a for node in groups[rb])

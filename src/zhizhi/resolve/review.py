@@ -8,15 +8,19 @@ at once.
 
 Who decides: a steward (`data.write`) on records in their department's subtree. A pair across departments can only
 be decided by a steward whose subtree holds both (in practice the bureau's); a split needs the records taken out; an
-undo needs both records of the decision, or to be the steward who made it. Records outside the caller's scope are
-answered exactly as records that do not exist, and pairs and decisions about them are not listed.
+undo needs both records of each decision of the act (a split whole), or to be the steward who made it. Records outside
+the caller's scope are answered exactly as records that do not exist, and pairs and decisions about them are not
+listed.
+
+Two records are decided once: a pair already decided, or two records with a decision in force, are refused until it is
+undone. A merge never puts two credit codes in one entity (see `credit_codes.py`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -24,11 +28,15 @@ from sqlalchemy.orm import Session, aliased
 from zhizhi.access import Actor, audit
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import require
-from zhizhi.errors import InputError, NotFoundError
+from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from zhizhi.privacy.masking import mask_data
+from zhizhi.resolve.credit_codes import check_merge_codes
 from zhizhi.resolve.register import current_id
+from zhizhi.store.frames import among
 from zhizhi.store.tables import Batch, EntityLink, Record, RecordVersion, ResolveDecision, ReviewPair
 from zhizhi.store.types import iso_utc, utcnow
+
+_WORDS = {"merge": "合并", "merged": "合并", "apart": "不是同一主体"}  # a decision's kind in the review page's words
 
 
 def list_pairs(
@@ -97,9 +105,16 @@ def decide_pair(session: Session, actor: Actor, pair_id: int, kind: str, reason:
             f"No review pair {pair_id} in your scope. See `zhizhi review list`.",
             zh=f"您的权限范围内没有待审记录对 {pair_id}。",
         )
-    decision = _decide(session, actor, kind, [(pair.record_id_l, pair.record_id_r)], reason)[0]
-    pair.status, pair.decision_id = "merged" if kind == "merge" else "apart", decision.id
-    return decision
+    if pair.status != "open":
+        raise ConflictError(
+            f"Pair {pair_id} was already decided by decision {pair.decision_id} ({pair.status}): undo it first "
+            f"(`zhizhi review undo {pair.decision_id} --reason ...`, or 撤销 on the review page).",
+            zh=f"记录对 {pair_id} 已由决定 {pair.decision_id} 处理（{_WORDS.get(pair.status, pair.status)}）："
+            "如需改变，请先撤销该决定。",
+        )
+    pairs = [(pair.record_id_l, pair.record_id_r)]
+    _check_undecided(session, pairs)
+    return _decide(session, actor, kind, pairs, reason)[0]
 
 
 def split(
@@ -142,7 +157,24 @@ def decide(
     require(actor, "data.write")
     _check_input(kind, pairs, reason)
     _check_records(session, actor, [n for pair in pairs for n in pair])
+    _check_undecided(session, pairs)
     return _decide(session, actor, kind, pairs, reason)
+
+
+def _check_undecided(session: Session, pairs: list[tuple[int, int]]) -> None:
+    """Refuse pairs of records that have a decision in force: deciding again would leave both in force (an `apart`
+    wins), while the answer said otherwise."""
+    ordered = [tuple(sorted(pair)) for pair in pairs]
+    same = or_(*((ResolveDecision.record_id_l == low) & (ResolveDecision.record_id_r == high) for low, high in ordered))
+    found = session.scalars(select(ResolveDecision).where(same, ResolveDecision.undone_at.is_(None)).limit(1)).first()
+    if found is not None:
+        records = f"{found.record_id_l} and {found.record_id_r}"
+        raise ConflictError(
+            f"Records {records} were already decided by decision {found.id} ({found.kind}): undo it first "
+            f"(`zhizhi review undo {found.id} --reason ...`, or 撤销 on the review page).",
+            zh=f"记录 {found.record_id_l}、{found.record_id_r} 已由决定 {found.id} 处理（{_WORDS[found.kind]}）："
+            "如需改变，请先撤销该决定。",
+        )
 
 
 def _check_input(kind: str, pairs: list[tuple[int, int]], reason: str) -> None:
@@ -161,6 +193,8 @@ def _decide(
     session: Session, actor: Actor, kind: str, pairs: list[tuple[int, int]], reason: str
 ) -> list[ResolveDecision]:
     _check_input(kind, pairs, reason)
+    if kind == "merge":
+        check_merge_codes(session, pairs)
     now = utcnow()
     made = []
     for left, right in pairs:
@@ -176,6 +210,7 @@ def _decide(
         session.add(decision)
         made.append(decision)
     session.flush()
+    _settle_pairs(session, made)
     audit.record(
         session,
         actor,
@@ -185,6 +220,18 @@ def _decide(
         detail={"pairs": pairs, "reason": reason, "decisions": [d.id for d in made]},
     )
     return made
+
+
+def _settle_pairs(session: Session, made: list[ResolveDecision]) -> None:
+    """The waiting review pairs of the decided records are answered by the decisions (an undo reopens them)."""
+    by_records = {(d.record_id_l, d.record_id_r): d for d in made}
+    lows = sorted({d.record_id_l for d in made})
+    waiting = select(ReviewPair).where(ReviewPair.status == "open")
+    for condition in among(session, ReviewPair.record_id_l, lows):
+        for pair in session.scalars(waiting.where(condition)):
+            decision = by_records.get((pair.record_id_l, pair.record_id_r))
+            if decision is not None:
+                pair.status, pair.decision_id = "merged" if decision.kind == "merge" else "apart", decision.id
 
 
 def undo(session: Session, actor: Actor, decision_ids: list[int], reason: str) -> int:
@@ -219,16 +266,37 @@ def undo(session: Session, actor: Actor, decision_ids: list[int], reason: str) -
 
 def _whole_acts(session: Session, actor: Actor, found: list[ResolveDecision]) -> list[ResolveDecision]:
     """The decisions with every other of their acts still in force: a split is an `apart` for each pair of a record
-    taken out and one that stayed, made at once; undoing a part of it would leave the rest in force, unseen."""
+    taken out and one that stayed, made at once; undoing a part of it would leave the rest in force, unseen. An act
+    with a part out of the actor's reach (another department's records, another steward's split) is refused whole."""
     acts = {(d.kind, d.decided_by, d.decided_at, d.reason) for d in found if d.kind == "apart"}
     more: dict[int, ResolveDecision] = {d.id: d for d in found}
     for kind, by, at, why in acts:
         same = select(ResolveDecision).where(
             ResolveDecision.kind == kind, ResolveDecision.decided_by == by, ResolveDecision.decided_at == at,
-            ResolveDecision.reason == why, ResolveDecision.undone_at.is_(None), _decision_in_scope(actor),
+            ResolveDecision.reason == why, ResolveDecision.undone_at.is_(None),
         )  # fmt: skip
-        more |= {d.id: d for d in session.scalars(same)}
+        act = {d.id: d for d in session.scalars(same)}
+        if _beyond_reach(session, actor, list(act.values())):
+            _refuse_part(sorted(d.id for d in found if d.id in act), by)
+        more |= act
     return list(more.values())
+
+
+def _beyond_reach(session: Session, actor: Actor, act: list[ResolveDecision]) -> bool:
+    """Whether some decision of the act is neither the actor's own nor about two records in the actor's scope."""
+    others = [d for d in act if d.decided_by != actor.name]
+    outside = set(_outside(session, actor, [n for d in others for n in (d.record_id_l, d.record_id_r)]))
+    return any(d.record_id_l in outside or d.record_id_r in outside for d in others)
+
+
+def _refuse_part(named: list[int], by: str) -> NoReturn:
+    """Refuse undoing the `named` decisions, part of `by`'s act whose other parts are out of the caller's reach."""
+    raise PermissionDeniedError(
+        f"Decision {_listed(named)} is part of a split by `{by}` that also keeps apart records outside your scope: "
+        f"nothing was undone. Ask `{by}`, or a steward whose scope holds all of its records, to undo it.",
+        zh=f"决定 {_listed(named)} 属于 {by} 的一次拆分，该拆分还涉及您权限范围以外的记录：未撤销任何决定。"
+        f"请由 {by} 或权限范围涵盖其全部记录的数据管理员撤销。",
+    )
 
 
 def decisions(session: Session, actor: Actor, *, limit: int = 100) -> list[dict[str, Any]]:

@@ -8,7 +8,8 @@ are kept, and only the components of the evidence that this run's changes reach 
 so a batch costs what it touches, not what the register holds: the store is asked for the new and changed records,
 the links and edges the walk reaches and the golden records to write, and the features of the rest come from the
 cache (cache.py). A run with other thresholds, survivorship rules or search text edition than the last one clusters
-everything again and rewrites every golden record. The model trained on the first run (from pairs that share a
+everything again, rewrites every golden record and queues for review every stored pair between the thresholds
+(those a steward decided or that wait already aside). The model trained on the first run (from pairs that share a
 credit code) is kept with the run and reused, so that re-running is deterministic; `retrain` trains it again.
 """
 
@@ -36,7 +37,14 @@ from zhizhi.resolve.golden import SEARCH_FORM
 from zhizhi.resolve.identity import Assignment, assign
 from zhizhi.resolve.scope import Evidence
 from zhizhi.resolve.subjects import fresh_records, resolvable_types
-from zhizhi.resolve.write import changed_links, links_of, queue_review, write_entities, write_links
+from zhizhi.resolve.write import (
+    changed_links,
+    links_of,
+    queue_review,
+    stored_doubtful,
+    write_entities,
+    write_links,
+)
 from zhizhi.store.frames import among, scalars_among
 from zhizhi.store.tables import Entity, EntityLink, ResolveEdge, ResolveRun
 from zhizhi.store.types import utcnow
@@ -121,8 +129,10 @@ def resolve(
     present = write_entities(session, assignment, touched, config, prepared.subjects)  # first: links point at them
     write_links(session, changed, assignment, present, run.id)
     run.entities_new, run.entities_merged = len(assignment.new), len(assignment.merged)
-    if edges is not None:
-        run.review_new = queue_review(session, edges, thresholds, run.id)
+    # Other thresholds draw another band: every stored pair in it waits for a steward, not only this run's.
+    doubtful = stored_doubtful(session, thresholds) if everything else edges
+    if doubtful is not None:
+        run.review_new = queue_review(session, doubtful, thresholds, run.id)
     report = _finish(session, actor, run, reconsidered=moved.len())
     if prepared.cache_written is not None:
         prepared.cache_written.result()

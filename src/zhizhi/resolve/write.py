@@ -15,7 +15,7 @@ from zhizhi.resolve.identity import Assignment
 from zhizhi.resolve.scope import Evidence
 from zhizhi.resolve.subjects import load_subjects, provenance
 from zhizhi.store.frames import among, frame, frame_among
-from zhizhi.store.tables import Entity, EntityLink, ResolveDecision, ReviewPair
+from zhizhi.store.tables import Entity, EntityLink, ResolveDecision, ResolveEdge, ReviewPair
 from zhizhi.store.types import utcnow
 
 GOLDEN_SLICE = 50_000  # entities whose golden records are computed and written together
@@ -145,6 +145,15 @@ def _stored(session: Session, ids: set[int]) -> tuple[set[int], dict[str, str]]:
     ]
     spelt = {name: initials for _, name, initials in rows if name and initials is not None}
     return {entity_id for entity_id, _, _ in rows}, spelt
+
+
+def stored_doubtful(session: Session, thresholds: Thresholds) -> pl.DataFrame:
+    """Every stored pair between the thresholds, whichever run scored it."""
+    query = select(ResolveEdge.record_id_l, ResolveEdge.record_id_r, ResolveEdge.probability, ResolveEdge.why).where(
+        ResolveEdge.probability >= thresholds.review, ResolveEdge.probability < thresholds.match
+    )
+    schema = {"record_id_l": pl.Int64, "record_id_r": pl.Int64, "probability": pl.Float64, "why": pl.String}
+    return frame(session, query, schema)
 
 
 def queue_review(session: Session, edges: pl.DataFrame, thresholds: Thresholds, run_id: int) -> int:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor
 from zhizhi.resolve import register, review
+from zhizhi.resolve.dossier import entity_dossier
 from zhizhi.web import register_view
 from zhizhi.web.deps import (
     ApiDataReader,
@@ -70,12 +71,13 @@ def read_entity(
     actor: ApiDataReader,
     purpose: Annotated[str | None, Query(max_length=200, description="unmask personal data for this purpose")] = None,
 ) -> dict[str, Any]:
-    """The entity's file: golden fields with provenance, records, timeline, deliveries (`asked_for` if merged).
+    """The entity's file: golden fields with provenance, records, timeline, deliveries, hotline cases and inspection
+    results (`asked_for` if merged).
 
     Personal values are masked; `purpose` (with `personal.read`) shows them, each record's read audited.
     """
     per_hour = unmask_per_hour(request)
-    return register.entity_file(db, actor, entity_id, purpose=purpose, per_hour=per_hour)
+    return entity_dossier(db, actor, entity_id, purpose=purpose, per_hour=per_hour)
 
 
 @router.post("/entities/{entity_id}/split")

@@ -16,10 +16,9 @@ from sqlalchemy.orm import Session
 from zhizhi.access import Actor
 from zhizhi.config.models import GOLDEN_FIELDS
 from zhizhi.errors import InputError
-from zhizhi.hotline import entity_cases
 from zhizhi.i18n import MESSAGES, translate
-from zhizhi.inspections import entity_results
 from zhizhi.resolve import register, review
+from zhizhi.resolve.dossier import entity_dossier
 from zhizhi.web import register_view
 from zhizhi.web.deps import (
     DbSession,
@@ -58,7 +57,7 @@ def show_entity(
     kept = register.current_id(db, entity_id)
     if kept != entity_id:
         return RedirectResponse(f"/entities/{kept}?" + urlencode({"merged_from": entity_id}), status_code=303)
-    file = register.entity_file(db, actor, entity_id)
+    file = entity_dossier(db, actor, entity_id)
     url = _entity_url(request, kept)
     context = {
         "e": file,
@@ -68,10 +67,10 @@ def show_entity(
         "qr": register_view.qr_svg(url, inline=True),
         "public_url_unset": app_context(request).workspace.config.web.public_url is None,
         "merged_from": merged_from,
-        "split_into": [int(n) for n in split.split(",") if n.isdigit()],
+        "split_into": [int(n) for n in split.split(",") if n.isascii() and n.isdigit()],  # not int("²")
         "can_split": actor.can("data.write") and len(file["records"]) > 1,
-        "cases": entity_cases(db, actor, kept),
-        "inspection_results": entity_results(db, actor, kept),
+        "cases": file["cases"],
+        "inspection_results": file["inspection_results"],
     }
     return render(request, "entity.html", context)
 
