@@ -373,6 +373,27 @@ def test_a_merge_is_undone_by_splitting_a_ticket_off(desk: Desk) -> None:
     assert "G002" not in text_of(web.client.get(f"/hotline/cases/{number}").text).split("待确认并案")[0]
 
 
+def test_a_tickets_copy_kept_apart_says_which_case_answers_its_platform(desk: Desk) -> None:
+    """T001 pushed again as a report (举报) after its export said 投诉: a case of its own (Art 7), whose page says the
+    platform's one answer is the complaint case's."""
+    from tests.hotline.desk import TICKETS_12315
+    from tests.hotline.test_answer_held import FIELDS
+    from zhizhi.hotline import push_tickets
+
+    web = desk.web
+    again = dict(zip(FIELDS, TICKETS_12315[0], strict=True)) | {"kind": "举报"}
+    with web.sessions() as session, session.begin():
+        push_tickets(session, web.workspace, OPERATOR, "12315", [again], department=DESK)
+        take_in(session, OPERATOR, web.workspace)
+        held = dict(session.execute(select(Case.kind, Case.number).join(CaseTicket, CaseTicket.case_id == Case.id)
+                                    .join(Record, Record.id == CaseTicket.record_id)
+                                    .where(Record.key == "number=T001")).all())  # fmt: skip
+    web.login_form("hotline")
+    said = web.client.get(f"/hotline/cases/{held['report']}").text.split('id="answered-by-')[1].split("</p>")[0]
+    assert f"由案件 {held['complaint']} 作出" in said
+    assert 'id="answered-by-' not in web.client.get(f"/hotline/cases/{held['complaint']}").text
+
+
 def test_a_handler_confirms_one_suggestion_and_keeps_another_apart(desk: Desk) -> None:
     web = desk.web
     web.login_form("hotline")

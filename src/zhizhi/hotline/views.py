@@ -24,6 +24,7 @@ from zhizhi.access.roles import Actor, Role, require
 from zhizhi.errors import PermissionDeniedError
 from zhizhi.hotline.case_clocks import STEPS, clock_states, open_steps, worst
 from zhizhi.hotline.cases import STAGES, case_tickets, visible
+from zhizhi.hotline.history import held_copies, ticket_key
 from zhizhi.hotline.suggestions import suggestions_seen
 from zhizhi.hotline.workdays import WorkCalendar
 from zhizhi.ingest.normalize import clean_identifier_value
@@ -153,12 +154,16 @@ def _clocks(session: Session, case: Case, calendar: WorkCalendar, day: date, war
 def _tickets(
     session: Session, actor: Actor, case: Case, tickets: list[tuple[CaseTicket, dict[str, Any]]], shown: bool
 ) -> list[dict[str, Any]]:
-    """The case's tickets as the desk shows them, each with the case its platform's answer was written for."""
+    """The case's tickets as the desk shows them, each with the case its platform's answer was written for, and
+    the case that answers it when another (`answered_by`: its copy there came first, Art 7)."""
     versions = [t.answer_version_id for t, _ in tickets if t.answer_version_id]
     found = session.execute(select(RecordVersion.id, RecordVersion.data).where(RecordVersion.id.in_(versions)))
     answers = {version: str(json.loads(data).get("case_number") or "") for version, data in found} if versions else {}
+    by = {key: held[0][1] for key, held in held_copies(session, {ticket_key(d) for _, d in tickets}).items()}
+    numbers = dict(session.execute(select(Case.id, Case.number).where(Case.id.in_(set(by.values()) - {case.id}))).all())
     return [
-        _ticket(t, data, shown and _reveals(actor, case, data), case.number, answers.get(t.answer_version_id or 0))
+        _ticket(t, data, shown and _reveals(actor, case, data), case.number, answers.get(t.answer_version_id or 0),
+                numbers.get(by.get(ticket_key(data), case.id)))
         for t, data in tickets
     ]
 
@@ -170,7 +175,8 @@ def _reveals(actor: Actor, case: Case, data: dict[str, Any]) -> bool:
 
 
 def _ticket(
-    link: CaseTicket, data: dict[str, Any], shown: bool, case_number: str, answered_in: str | None
+    link: CaseTicket, data: dict[str, Any], shown: bool, case_number: str, answered_in: str | None,
+    answered_by: str | None = None,
 ) -> dict[str, Any]:
     identity = {k: data.get(k) if shown else mask(c, data.get(k)) for k, c in IDENTITY.items()}
     reasons = json.loads(link.reasons) if link.reasons else {}
@@ -192,6 +198,7 @@ def _ticket(
         "answered": link.answer_version_id is not None,
         # the case whose answer its platform holds, when another's (a ticket split off after it was answered)
         "answered_in": answered_in if answered_in != case_number else None,
+        "answered_by": answered_by,  # the case answering its platform: this case's decision is not sent to it
         "changed": [
             {"field": name, "label_zh": TICKET.field(name).label_zh, "label": TICKET.field(name).label}
             for name in json.loads(link.changed or "[]")

@@ -18,7 +18,7 @@ from zhizhi.config.models import HotlineConfig
 from zhizhi.errors import NotFoundError
 from zhizhi.hotline.case_clocks import clock_states, worst
 from zhizhi.hotline.cases import visible
-from zhizhi.hotline.figures import SAME_TICKET, STATISTICS_DAYS
+from zhizhi.hotline.figures import SAME_TICKET, STATISTICS_DAYS, copies_apart
 from zhizhi.hotline.routing import OPEN_STAGES
 from zhizhi.privacy.masking import check_purpose
 from zhizhi.store.tables import Case, CaseSuggestion, CaseTicket, Department
@@ -136,7 +136,8 @@ def summary(db: Session, actor: Actor, on: Desk) -> dict[str, int]:
     cases = select(Case.id).where(visible(actor), Case.stage != "merged")
     copies = CaseTicket.reasons.like(SAME_TICKET)  # one ticket that came by two ways is one ticket
     ticket_rows = select(func.count()).where(CaseTicket.case_id.in_(cases), ~copies | CaseTicket.reasons.is_(None))
-    tickets = db.scalar(ticket_rows) or 0
+    held = db.scalar(ticket_rows) or 0
+    tickets = held - copies_apart(db, cases)  # a platform's ticket once, its copies kept in two cases too
     case_count = db.scalar(select(func.count()).where(Case.id.in_(cases))) or 0
     waiting = len(hotline.open_suggestions(db, actor, limit=10_000))
     return {
@@ -147,5 +148,5 @@ def summary(db: Session, actor: Actor, on: Desk) -> dict[str, int]:
         "suggestions": waiting,
         "tickets": int(tickets),
         "cases": int(case_count),
-        "saved": int(tickets) - int(case_count),
+        "saved": int(held) - int(case_count),
     }
