@@ -355,6 +355,34 @@ def test_a_lead_found_in_mediation_is_recorded_on_the_page_and_a_step_out_of_tur
     assert checked.status_code == 200 and checked.json()["marked"]["lead_checked"] == "2026-03-11"
 
 
+def test_a_closed_case_keeps_the_forms_of_its_clocks_still_running(desk: Desk) -> None:
+    """A terminated mediation's parties are told within 7 working days (Art 21) and a lead found in it is checked
+    (Art 23) after the case is closed: its page offers those steps, the lead's extension and the split to a handler
+    (not the decision, reassignment or pause), and to a reader without `cases.write` none of them."""
+    from zhizhi.store.types import local_today
+
+    web = desk.web
+    web.login_form("hotline")
+    number, today = desk.case_of("T001"), local_today().isoformat()
+    assert form(web, f"/hotline/cases/{number}/decide", decision="accepted") == 303
+    assert form(web, f"/hotline/cases/{number}/steps", step="lead_found", on=today) == 303
+    assert form(web, f"/hotline/cases/{number}/decide", decision="terminated", result="经营者失联，终止调解") == 303
+    page = web.client.get(f"/hotline/cases/{number}").text
+    assert 'id="case-stage"' in page and "已办结" in page.split('id="case-stage"')[1].split("</span>")[0]
+    steps = page.split('id="step-form"')[1].split("</form>")[0]
+    assert 'value="told"' in steps and 'value="lead_checked"' in steps
+    assert 'id="extend-lead-form"' in page and f"/hotline/cases/{number}/tickets/" in page  # split
+    assert 'id="decide-form"' not in page and 'id="assign-form"' not in page and 'id="pause-form"' not in page
+    assert form(web, f"/hotline/cases/{number}/steps", step="told", on=today) == 303
+    assert form(web, f"/hotline/cases/{number}/extend", clock="mediation_lead", reason="线索复杂，经批准延长") == 303
+    page = web.client.get(f"/hotline/cases/{number}").text
+    assert 'value="told"' not in page and 'value="lead_checked"' in page and 'id="extend-lead-form"' not in page
+    web.client.cookies.clear()
+    web.login_form("leader")  # reads the case, records nothing
+    page = web.client.get(f"/hotline/cases/{number}").text
+    assert 'id="step-form"' not in page and 'id="clock-forms"' not in page and "/split" not in page
+
+
 def test_a_merge_is_undone_by_splitting_a_ticket_off(desk: Desk) -> None:
     web = desk.web
     web.login_form("hotline")

@@ -75,11 +75,19 @@ def view(db: Session, actor: Actor, number: str, on: Desk, *, purpose: str | Non
     allowed = hotline.ALLOWED.get(case.kind, hotline.ALLOWED["other"])
     for one in shown["clocks"]:
         one["problem_year"] = _year(one["problem"])
+    writer = actor.can("cases.write")
+    marked = shown["marked"]
+    lead_open = "lead_found" in marked and "lead_checked" not in marked and not shown["lead_extended"]
+    tickets = {(t["channel"], t["number"]) for t in shown["tickets"]}  # a ticket's copies are one ticket
     return {
         **shown,
         "decisions": [d for d in allowed if d not in _LATER[case.stage]],
         "not_accepted_reasons": list(hotline.NOT_ACCEPTED_REASONS),
-        "may_write": actor.can("cases.write") and case.stage in OPEN_STAGES,
+        "may_write": writer and case.stage in OPEN_STAGES,
+        # the clocks that run after a decision (Art 21, 23, 31) are kept on the case's page whatever its stage
+        "may_mark": writer and bool(shown["steps"] or lead_open),
+        "lead_open": lead_open,
+        "may_split": writer and case.stage != "merged" and len(tickets) > 1,
         "may_unmask": shown["may_see_identity"],  # the desk's rule, not `personal.read` (leaders hold none)
         "paused": any(p["through"] is None for p in shown["pauses"]),
     }
