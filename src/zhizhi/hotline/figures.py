@@ -195,7 +195,7 @@ def _breaches(
     for c in cases:
         states = clock_states(session, c, calendar, today, warn_before)
         late = sum(1 for _, state, _ in states if state is not None and state.status == "breached"
-                   and since <= state.deadline <= until)  # fmt: skip
+                   and state.deadline is not None and since <= state.deadline <= until)  # fmt: skip
         if late:
             breaches[(offices.get(c.office_id or 0, "未分派"), handlers.get(c.handler_id or 0, "未指定"))] += late
     return breaches

@@ -142,7 +142,7 @@ def _clocks(session: Session, case: Case, calendar: WorkCalendar, day: date, war
             "start": c.start.isoformat(),
             "working_days": c.working_days,
             "status": s.status if s else "unknown",
-            "deadline": s.deadline.isoformat() if s else None,
+            "deadline": s.deadline.isoformat() if s and s.deadline else None,
             "elapsed": s.elapsed if s else None,
             "remaining": s.remaining if s else None,
             "problem": problem,
@@ -260,7 +260,7 @@ def case_row(
     found = clock_states(session, case, calendar, day, warn_before)
     states = [s for _, s, _ in found]
     clock_status = worst(states)
-    next_due = min((s.deadline for s in states if s is not None and s.status != "met"), default=None)
+    next_due = min((s.deadline for s in states if s is not None and s.status != "met" and s.deadline), default=None)
     calendar_problem = next((problem for _, _, problem in found if problem), None)
     count = session.scalar(select(func.count()).where(CaseTicket.case_id == case.id)) or 0
     channels = sorted({c for c in _channels(session, case) if c})
