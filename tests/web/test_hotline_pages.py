@@ -657,3 +657,27 @@ def test_the_entitys_file_lists_its_cases_and_links_only_those_the_reader_may_op
     web.login_form("steward")  # 登记注册科: the case is another department's
     row = web.client.get("/entities/990001").text.split(f'id="entity-case-{number}"')[1].split("</tr>")[0]
     assert "href=" not in row and "不在您的查看范围内" in row
+
+
+def test_the_kept_entitys_file_lists_the_cases_of_the_entity_merged_into_it(desk: Desk) -> None:
+    """A case linked to an entity the register later merges into another keeps the id it was linked to: the kept
+    entity's file lists it, as it lists that entity's records."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from zhizhi.store.tables import Entity
+
+    web = desk.web
+    number, now = desk.case_of("T001"), datetime.now(UTC)
+    with web.sessions() as session, session.begin():
+        for entity_id in (990_001, 990_002):
+            session.add(Entity(id=entity_id, status="active", name="柳州市城中区金力健身房", golden="{}", records=0,
+                               created_at=now, updated_at=now))  # fmt: skip
+        session.flush()
+        session.execute(update(Case).where(Case.number == number).values(entity_id=990_002))
+        session.execute(update(Entity).where(Entity.id == 990_002).values(status="merged", merged_into=990_001))
+    web.login_form("leader")
+    assert f'id="entity-case-{number}"' in web.client.get("/entities/990001").text
+    moved = web.client.get("/entities/990002")  # the merged id leads to the kept one, with its cases
+    assert moved.url.path == "/entities/990001" and f'id="entity-case-{number}"' in moved.text

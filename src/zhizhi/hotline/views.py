@@ -32,6 +32,7 @@ from zhizhi.privacy.detect import mask_text
 from zhizhi.privacy.masking import disclose, mask
 from zhizhi.records.ticket import CHANNELS, KINDS, TICKET
 from zhizhi.records.ticket_answer import DECISIONS
+from zhizhi.resolve.register import current_id, merged_ids
 from zhizhi.store.tables import (
     TICKETS,
     Case,
@@ -368,11 +369,14 @@ def lookup(session: Session, number: str, phone_last4: str) -> Lookup | None:
 
 def entity_cases(session: Session, actor: Actor, entity_id: int, *, limit: int = 100) -> list[dict[str, Any]]:
     """The hotline cases whose respondent is this register entity (一企一档), newest first: what a reader of the
-    entity's file may see of them (no caller; cases of other departments named, not opened)."""
+    entity's file may see of them (no caller; cases of other departments named, not opened). A case linked to an
+    entity since merged into this one (or this one merged into another) is the firm's: cases keep the id they were
+    linked to."""
     require(actor, "data.read")
+    firm = merged_ids(session, current_id(session, entity_id))
     rows = session.scalars(
         select(Case)
-        .where(Case.entity_id == entity_id, Case.stage != "merged")
+        .where(Case.entity_id.in_(sorted(firm)), Case.stage != "merged")
         .order_by(Case.received_at.desc(), Case.id.desc())
         .limit(limit)
     ).all()
