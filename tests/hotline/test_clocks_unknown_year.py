@@ -8,7 +8,7 @@ unknown year is still refused (`unknown`).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -29,6 +29,7 @@ from zhizhi.hotline import (
     push_tickets,
     take_in,
 )
+from zhizhi.store.types import LOCAL_TZ
 
 D = date.fromisoformat
 CALENDAR = WorkCalendar()
@@ -67,6 +68,35 @@ def test_the_desk_says_breached_not_unknown_in_the_new_year(
         assert (shown["status"], shown["deadline"], shown["remaining"]) == ("breached", "2026-12-10", None)
         unknown = case_row(session, _case_of(session, "C002"), CALENDAR, D("2027-01-04"), 2)
         assert unknown["clock"] == "unknown" and "2027" in (unknown["calendar_problem"] or "")
+
+
+def test_a_step_done_inside_the_known_year_is_met_though_its_deadline_is_not_known() -> None:
+    """45 working days of mediation from 3 December 2026 end in 2027, whose holidays are not known; a mediation that
+    ended on 10 December used 5 of them: met for certain. One that ended in 2027 cannot be told."""
+    ended = clock("mediation", D("2026-12-03"), done_on=D("2026-12-10")).state(CALENDAR, D("2026-12-15"))
+    assert (ended.status, ended.deadline, ended.elapsed, ended.remaining) == ("met", None, 5, 40)
+    with pytest.raises(UnknownYearError, match="2027"):
+        clock("mediation", D("2026-12-03"), done_on=D("2027-01-05")).state(CALENDAR, D("2027-01-06"))
+
+
+def test_a_finished_mediation_is_met_not_unknown_in_december(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    ticket = {**REPORT, "number": "C003", "kind": "投诉", "received_at": "2026-12-02 09:30:00"}
+    with city() as session, session.begin():
+        push_tickets(session, workspace, OPERATOR, "12315", [ticket], department="LZ-TSJB")
+        take_in(session, OPERATOR, workspace)
+        case, handler = _case_of(session, "C003"), _actor(session, "hotline")
+        decide(session, handler, workspace, case, "accepted", today=D("2026-12-03"))
+        decide(session, handler, workspace, case, "mediated", result="经调解，双方达成协议。")
+        case.decided_at = datetime(2026, 12, 10, 15, 0, tzinfo=LOCAL_TZ)
+    with city() as session:
+        case = _case_of(session, "C003")
+        row = case_row(session, case, CALENDAR, D("2026-12-15"), 2)
+        assert (row["clock"], row["calendar_problem"]) == ("met", None)
+        shown = {c["rule"]: c for c in case_view(session, OPERATOR, case, CALENDAR, today=D("2026-12-15"))["clocks"]}
+        mediation = shown["mediation"]
+        assert (mediation["status"], mediation["deadline"], mediation["elapsed"]) == ("met", None, 5)
 
 
 def test_the_refusal_does_not_count_a_later_supplied_year_as_the_package_span(tmp_path: Path) -> None:

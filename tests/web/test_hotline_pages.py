@@ -355,6 +355,34 @@ def test_a_lead_found_in_mediation_is_recorded_on_the_page_and_a_step_out_of_tur
     assert checked.status_code == 200 and checked.json()["marked"]["lead_checked"] == "2026-03-11"
 
 
+def test_a_closed_case_keeps_the_forms_of_its_clocks_still_running(desk: Desk) -> None:
+    """A terminated mediation's parties are told within 7 working days (Art 21) and a lead found in it is checked
+    (Art 23) after the case is closed: its page offers those steps, the lead's extension and the split to a handler
+    (not the decision, reassignment or pause), and to a reader without `cases.write` none of them."""
+    from zhizhi.store.types import local_today
+
+    web = desk.web
+    web.login_form("hotline")
+    number, today = desk.case_of("T001"), local_today().isoformat()
+    assert form(web, f"/hotline/cases/{number}/decide", decision="accepted") == 303
+    assert form(web, f"/hotline/cases/{number}/steps", step="lead_found", on=today) == 303
+    assert form(web, f"/hotline/cases/{number}/decide", decision="terminated", result="经营者失联，终止调解") == 303
+    page = web.client.get(f"/hotline/cases/{number}").text
+    assert 'id="case-stage"' in page and "已办结" in page.split('id="case-stage"')[1].split("</span>")[0]
+    steps = page.split('id="step-form"')[1].split("</form>")[0]
+    assert 'value="told"' in steps and 'value="lead_checked"' in steps
+    assert 'id="extend-lead-form"' in page and f"/hotline/cases/{number}/tickets/" in page  # split
+    assert 'id="decide-form"' not in page and 'id="assign-form"' not in page and 'id="pause-form"' not in page
+    assert form(web, f"/hotline/cases/{number}/steps", step="told", on=today) == 303
+    assert form(web, f"/hotline/cases/{number}/extend", clock="mediation_lead", reason="线索复杂，经批准延长") == 303
+    page = web.client.get(f"/hotline/cases/{number}").text
+    assert 'value="told"' not in page and 'value="lead_checked"' in page and 'id="extend-lead-form"' not in page
+    web.client.cookies.clear()
+    web.login_form("leader")  # reads the case, records nothing
+    page = web.client.get(f"/hotline/cases/{number}").text
+    assert 'id="step-form"' not in page and 'id="clock-forms"' not in page and "/split" not in page
+
+
 def test_a_merge_is_undone_by_splitting_a_ticket_off(desk: Desk) -> None:
     web = desk.web
     web.login_form("hotline")
@@ -371,6 +399,27 @@ def test_a_merge_is_undone_by_splitting_a_ticket_off(desk: Desk) -> None:
         f"/hotline/cases/{desk.case_of('G002')}"
     )
     assert "G002" not in text_of(web.client.get(f"/hotline/cases/{number}").text).split("待确认并案")[0]
+
+
+def test_a_tickets_copy_kept_apart_says_which_case_answers_its_platform(desk: Desk) -> None:
+    """T001 pushed again as a report (举报) after its export said 投诉: a case of its own (Art 7), whose page says the
+    platform's one answer is the complaint case's."""
+    from tests.hotline.desk import TICKETS_12315
+    from tests.hotline.test_answer_held import FIELDS
+    from zhizhi.hotline import push_tickets
+
+    web = desk.web
+    again = dict(zip(FIELDS, TICKETS_12315[0], strict=True)) | {"kind": "举报"}
+    with web.sessions() as session, session.begin():
+        push_tickets(session, web.workspace, OPERATOR, "12315", [again], department=DESK)
+        take_in(session, OPERATOR, web.workspace)
+        held = dict(session.execute(select(Case.kind, Case.number).join(CaseTicket, CaseTicket.case_id == Case.id)
+                                    .join(Record, Record.id == CaseTicket.record_id)
+                                    .where(Record.key == "number=T001")).all())  # fmt: skip
+    web.login_form("hotline")
+    said = web.client.get(f"/hotline/cases/{held['report']}").text.split('id="answered-by-')[1].split("</p>")[0]
+    assert f"由案件 {held['complaint']} 作出" in said
+    assert 'id="answered-by-' not in web.client.get(f"/hotline/cases/{held['complaint']}").text
 
 
 def test_a_handler_confirms_one_suggestion_and_keeps_another_apart(desk: Desk) -> None:
@@ -608,3 +657,27 @@ def test_the_entitys_file_lists_its_cases_and_links_only_those_the_reader_may_op
     web.login_form("steward")  # 登记注册科: the case is another department's
     row = web.client.get("/entities/990001").text.split(f'id="entity-case-{number}"')[1].split("</tr>")[0]
     assert "href=" not in row and "不在您的查看范围内" in row
+
+
+def test_the_kept_entitys_file_lists_the_cases_of_the_entity_merged_into_it(desk: Desk) -> None:
+    """A case linked to an entity the register later merges into another keeps the id it was linked to: the kept
+    entity's file lists it, as it lists that entity's records."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from zhizhi.store.tables import Entity
+
+    web = desk.web
+    number, now = desk.case_of("T001"), datetime.now(UTC)
+    with web.sessions() as session, session.begin():
+        for entity_id in (990_001, 990_002):
+            session.add(Entity(id=entity_id, status="active", name="柳州市城中区金力健身房", golden="{}", records=0,
+                               created_at=now, updated_at=now))  # fmt: skip
+        session.flush()
+        session.execute(update(Case).where(Case.number == number).values(entity_id=990_002))
+        session.execute(update(Entity).where(Entity.id == 990_002).values(status="merged", merged_into=990_001))
+    web.login_form("leader")
+    assert f'id="entity-case-{number}"' in web.client.get("/entities/990001").text
+    moved = web.client.get("/entities/990002")  # the merged id leads to the kept one, with its cases
+    assert moved.url.path == "/entities/990001" and f'id="entity-case-{number}"' in moved.text

@@ -121,7 +121,7 @@ def show_command(ctx: typer.Context, number: str = typer.Argument(..., help="The
         console.print(f"被投诉举报方 respondent: {view['respondent_name'] or '—'} {view['respondent_address'] or ''}")
         for c in view["clocks"]:
             count = "" if c["remaining"] is None else f" ({c['remaining']} 个工作日 working days left)"
-            left = c["problem"] or f"{c['deadline']}{count}"
+            left = c["problem"] or f"{c['deadline'] or '—'}{count}"
             console.print(f"  {c['label_zh']} ({c['article']}): {c['status']} {left}")
         table = Table("渠道 channel", "工单 ticket", "受理 received", "诉求人 caller", "内容 text", "并入 how")
         for t in view["tickets"]:

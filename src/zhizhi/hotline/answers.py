@@ -30,6 +30,7 @@ from zhizhi.delivery import Outbox
 from zhizhi.delivery.outbox import release_next, requeue
 from zhizhi.delivery.supersede import REACHED, withdraw
 from zhizhi.delivery.targets import TARGETS_FOLDER
+from zhizhi.hotline.history import held_copies, ticket_key
 from zhizhi.records.ticket_answer import DECISIONS
 from zhizhi.sources import SourceConfig, own_source
 from zhizhi.store.tables import Case, CaseTicket, Delivery, Department, Record, RecordVersion
@@ -123,26 +124,25 @@ def answer_tickets(session: Session, workspace: Workspace, case: Case, record_id
 
 def answer_cases(session: Session, workspace: Workspace, items: list[tuple[Case, list[int]]]) -> int:
     """The answers of many decided cases, one file and one ingest per desk and channel (a desk deciding a day's
-    cases at once). A ticket answered twice in one call keeps the later case's answer. Returns how many answers are
-    new versions."""
+    cases at once). A ticket answered twice in one call keeps the later case's answer. A platform's ticket has one
+    answer: the copies of a ticket that came by two ways and are kept in two cases (the export says 投诉, the push
+    举报: Art 7) are answered by the case holding the copy that reached the desk first, and every copy holds that
+    answer. Returns how many answers are new versions."""
     from zhizhi.ingest.pipeline import ingest_file
 
     grouped: dict[tuple[int, str], dict[int, dict[str, str]]] = defaultdict(dict)
     names: dict[int, str] = {}
-    for case, record_ids in items:
-        if case.decision is None or not record_ids:
-            continue
+    tickets = _tickets(session, [(case, record_ids) for case, record_ids in items if case.decision is not None])
+    copies = held_copies(session, {ticket_key(data) for _, _, data in tickets})
+    for case, record_id, data in tickets:
+        held = copies.get(ticket_key(data))
+        if held and held[0][1] != case.id:
+            continue  # a copy kept in another case (Art 7): the platform's one answer is that case's
         desk = session.get_one(Department, case.desk_id)
         office = session.get(Department, case.office_id) if case.office_id else desk
         names[desk.id] = desk.code
-        rows = session.execute(
-            select(Record.id, RecordVersion.data)
-            .join(RecordVersion, RecordVersion.id == Record.version_id)
-            .where(Record.id.in_(record_ids))
-        ).all()
-        for record_id, data in rows:
-            answer = render(workspace, case, json.loads(data), office.name if office else desk.name)
-            grouped[(desk.id, answer["channel"])][record_id] = answer
+        answer = render(workspace, case, data, office.name if office else desk.name)
+        grouped[(desk.id, answer["channel"])][record_id] = answer
     if not grouped:
         return 0
     first = items[0][0]
@@ -177,9 +177,23 @@ def answer_cases(session: Session, workspace: Workspace, items: list[tuple[Case,
             versions |= given
         for record_id, answer in answers.items():
             version = versions.get(f"number={answer['number']}")
-            if version is not None:
-                session.get_one(CaseTicket, record_id).answer_version_id = version
+            for copy, _ in copies.get((channel, answer["number"])) or [(record_id, 0)]:
+                if version is not None:  # every copy of the ticket, in whichever case, holds its platform's answer
+                    session.get_one(CaseTicket, copy).answer_version_id = version
     return owed
+
+
+def _tickets(session: Session, items: list[tuple[Case, list[int]]]) -> list[tuple[Case, int, dict[str, Any]]]:
+    """(case, record, data) of the tickets each case answers, in the order given."""
+    found: list[tuple[Case, int, dict[str, Any]]] = []
+    for case, record_ids in items:
+        rows = session.execute(
+            select(Record.id, RecordVersion.data)
+            .join(RecordVersion, RecordVersion.id == Record.version_id)
+            .where(Record.id.in_(record_ids))
+        ).all()
+        found.extend((case, int(record_id), json.loads(data)) for record_id, data in rows)
+    return found
 
 
 def _owe_withdrawn(session: Session, targets: list[str], version_ids: list[int]) -> int:

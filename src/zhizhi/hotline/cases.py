@@ -17,7 +17,7 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from zhizhi.access.audit import record as audit
@@ -25,7 +25,7 @@ from zhizhi.access.roles import Actor, Role, require
 from zhizhi.config import Workspace
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError
 from zhizhi.hotline.answers import answer_tickets, withdraw_unsent
-from zhizhi.hotline.history import first_ticket, kept_apart, ticket_moment
+from zhizhi.hotline.history import first_ticket, held_copies, kept_apart, ticket_key, ticket_moment
 from zhizhi.hotline.respondents import Register
 from zhizhi.hotline.routing import OPEN_STAGES, Router, least_loaded, load_routing
 from zhizhi.hotline.take import open_case, respondent_of
@@ -154,28 +154,52 @@ def merge_cases(session: Session, actor: Actor, moving: Case, target: Case, *, h
 
 def split(session: Session, actor: Actor, workspace: Workspace, record_id: int, *, reason: str) -> Case:
     """Undo a merge. A ticket that joined on its own (or a first ticket) leaves for a case of its own; a ticket
-    that came with a merged case goes back with every ticket of that case, and that case is open again."""
+    that came with a merged case goes back with every ticket of that case, and that case is open again. A ticket
+    moves with its copies (the same ticket come by another way: one ticket), as the way it came in first moves."""
     reason = given_reason(reason)
     ticket = session.get(CaseTicket, record_id)
     if ticket is None:
         raise NotFoundError(f"Ticket record {record_id} is in no case.", zh=f"工单记录 {record_id} 不在任何案件中。")
     case = session.get_one(Case, ticket.case_id)
     writable(session, actor, case)
+    tickets = case_tickets(session, case)
+    copies = _copies(tickets, ticket)
+    ticket = min([ticket, *copies], key=lambda t: (_SAME in (t.reasons or ""), t.joined_at, t.record_id))
     if ticket.from_case_id is not None:  # its case's own tickets split off before, it may be the last one left
         return _undo_merge(session, actor, workspace, case, session.get_one(Case, ticket.from_case_id), reason)
-    count = session.scalar(select(func.count()).where(CaseTicket.case_id == case.id)) or 0
-    if count < 2:
+    if len(tickets) <= 1 + len(copies):
         raise InputError(f"Case {case.number} holds only this ticket: nothing to split.",
                          zh=f"案件 {case.number} 只有这一张工单，无需拆分。")  # fmt: skip
     return leave_alone(session, actor, workspace, ticket, case, reason)
 
 
+_SAME = '"same_ticket"'
+"""How a copy of a ticket (come by another way) is told in its reasons."""
+
+
+def _copies(tickets: list[tuple[CaseTicket, dict[str, Any]]], link: CaseTicket) -> list[CaseTicket]:
+    """The other copies in a case of one of its tickets (the same channel and number: an export and a push), but
+    one the platform made another procedure (a complaint and a report are handled apart, Art 7)."""
+    data = next(d for t, d in tickets if t.record_id == link.record_id)
+    return [t for t, d in tickets if t.record_id != link.record_id and ticket_key(d) == ticket_key(data)
+            and not kept_apart(d.get("kind"), data.get("kind"), False)]  # fmt: skip
+
+
+def _follow(copies: list[CaseTicket], leader: CaseTicket, to: Case, by: str) -> None:
+    """A ticket's copies go where it went, as its copies there, holding the answer it holds."""
+    now, reasons = utcnow(), json.dumps({"reasons": ["same_ticket"]})
+    for copy in copies:
+        copy.case_id, copy.how, copy.from_case_id, copy.origins = to.id, "merged", None, None
+        copy.score, copy.reasons, copy.joined_at, copy.joined_by = 1.0, reasons, now, by
+        copy.answer_version_id = leader.answer_version_id
+
+
 def _undo_merge(session: Session, actor: Actor, workspace: Workspace, case: Case, back: Case, reason: str) -> Case:
     """Every ticket that came with `back` goes back to it, as it was there, and `back` is open again; a case left with
     no ticket is closed as `merged`, pointing to where they went."""
-    links = list(session.scalars(select(CaseTicket).where(CaseTicket.case_id == case.id,
-                                                          CaseTicket.from_case_id == back.id)))  # fmt: skip
-    now, withdrawn = utcnow(), 0
+    tickets = case_tickets(session, case)
+    links = [link for link, _ in tickets if link.from_case_id == back.id]
+    now, withdrawn, moving = utcnow(), 0, {link.record_id for link in links}
     for link in links:
         withdrawn += withdraw_unsent(session, link, case)  # the answer of the case it leaves, if not sent yet
         earlier = origins_of(link)
@@ -183,6 +207,9 @@ def _undo_merge(session: Session, actor: Actor, workspace: Workspace, case: Case
         link.case_id, link.how, link.joined_at, link.joined_by = back.id, came.get("how") or "split", now, actor.name
         link.from_case_id = earlier[-1]["case"] if earlier else None
         link.origins = json.dumps(earlier) if earlier else None
+        copies = [c for c in _copies(tickets, link) if c.record_id not in moving]  # came after the merge
+        moving.update(c.record_id for c in copies)
+        _follow(copies, link, back, actor.name)
     back.stage = _stage_of(back)
     back.routed_by = f"从 {case.number} 拆回"
     back.updated_at = case.updated_at = now
@@ -190,7 +217,7 @@ def _undo_merge(session: Session, actor: Actor, workspace: Workspace, case: Case
     changed = as_its_tickets(session, case, workspace=workspace, left=True, gone_to=back)
     as_its_tickets(session, back)  # open again: of its tickets' kind, received when its first was
     audit(session, actor, "case.split", object_type="case", object_id=case.number,
-          detail={"tickets": len(links), "to": back.number, "reason": reason, "withdrawn": withdrawn,
+          detail={"tickets": len(moving), "to": back.number, "reason": reason, "withdrawn": withdrawn,
                   **changed})  # fmt: skip
     return back
 
@@ -206,17 +233,21 @@ def origins_of(link: CaseTicket) -> list[dict[str, Any]]:
 def leave_alone(
     session: Session, actor: Actor, workspace: Workspace, ticket: CaseTicket, case: Case, reason: str
 ) -> Case:
-    """One ticket out of its case into a case of its own, kept apart from the case it left; audited as a split."""
+    """One ticket out of its case into a case of its own with its copies (`_copies`), kept apart from the case it
+    left; audited as a split."""
     record_id = ticket.record_id
-    data = json.loads(session.scalar(select(RecordVersion.data).join(Record, Record.version_id == RecordVersion.id)
-                                     .where(Record.id == record_id)) or "{}")  # fmt: skip
-    withdrawn = withdraw_unsent(session, ticket, case)  # the case's answer, if not sent yet, is not its own
+    tickets = case_tickets(session, case)
+    data, copies = next(d for t, d in tickets if t.record_id == record_id), _copies(tickets, ticket)
     answer = ticket.answer_version_id  # what its platform holds, until the new case is decided
     session.delete(ticket)
     session.flush()
-    changed = as_its_tickets(session, case, workspace=workspace, left=True)
     new = open_case(session, actor, workspace, record_id, data, case.desk_id)
-    session.get_one(CaseTicket, record_id).answer_version_id = answer
+    moved = session.get_one(CaseTicket, record_id)
+    moved.answer_version_id = answer
+    _follow(copies, moved, new, actor.name)
+    session.flush()
+    withdrawn = _withdraw_left(session, moved, copies, case, data)
+    changed = as_its_tickets(session, case, workspace=workspace, left=True)
     apart = session.scalar(select(CaseSuggestion).where(CaseSuggestion.record_id == record_id,
                                                         CaseSuggestion.case_id == case.id))  # fmt: skip
     if apart is None:  # a ticket split off before, merged back, and split again is kept apart by the same row
@@ -226,9 +257,22 @@ def leave_alone(
     apart.status, apart.decided_at, apart.decided_by = "apart", utcnow(), actor.name
     case.updated_at = utcnow()
     audit(session, actor, "case.split", object_type="case", object_id=case.number,
-          detail={"record": record_id, "to": new.number, "reason": reason, "withdrawn": withdrawn,
-                  **changed})  # fmt: skip
+          detail={"record": record_id, "copies": [c.record_id for c in copies], "to": new.number,
+                  "reason": reason, "withdrawn": withdrawn, **changed})  # fmt: skip
     return new
+
+
+def _withdraw_left(session: Session, moved: CaseTicket, copies: list[CaseTicket], case: Case,
+                   data: dict[str, Any]) -> int:  # fmt: skip
+    """The answer of the case a ticket left, owed to it and not sent, withdrawn (it is not the ticket's own any
+    more), unless that case still answers the platform's ticket: it holds the copy that came first, kept apart
+    (`zhizhi.hotline.answers.answer_cases`). The copies hold what the ticket holds. Returns how many withdrawn."""
+    key = ticket_key(data)
+    held = held_copies(session, {key}).get(key) or []
+    withdrawn = 0 if held and held[0][1] == case.id else withdraw_unsent(session, moved, case)
+    for copy in copies:
+        copy.answer_version_id = moved.answer_version_id
+    return withdrawn
 
 
 def as_its_tickets(session: Session, case: Case, *, workspace: Workspace | None = None, left: bool = False,

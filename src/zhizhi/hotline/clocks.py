@@ -111,11 +111,12 @@ def remaining(calendar: WorkCalendar, start: date, working_days: int, at: date, 
 
 @dataclass(frozen=True)
 class ClockState:
-    """Where a clock stands on a day: its status, its deadline (the earliest, while paused) and its counts (None
-    past a known deadline into a year the calendar does not know: the breach is certain, the count is not)."""
+    """Where a clock stands on a day: its status, its deadline (the earliest, while paused; None when it falls in a
+    year the calendar does not know yet and the step was done before it: met for certain) and its counts (None past
+    a known deadline into a year the calendar does not know: the breach is certain, the count is not)."""
 
     status: Status
-    deadline: date
+    deadline: date | None
     elapsed: int | None
     remaining: int | None
 
@@ -142,7 +143,13 @@ class Clock:
             raise InputError(f"The `{self.rule.name}` clock ({self.rule.article}) cannot be paused.")
         until = self.done_on or at
         pauses = tuple(replace(p, end=max(until, p.start)) if p.end is None else p for p in self.pauses)
-        due = deadline(calendar, self.start, self.working_days, pauses)  # a deadline in an unknown year: raised
+        try:
+            due = deadline(calendar, self.start, self.working_days, pauses)  # a deadline in an unknown year: raised
+        except UnknownYearError:
+            met = self._met_before(calendar, pauses)
+            if met is None:
+                raise
+            return met
         if until > due:  # the days after a known deadline may reach a year not known: late for certain, by how much not
             try:
                 spent: int | None = elapsed(calendar, self.start, until, pauses)
@@ -162,6 +169,17 @@ class Clock:
         else:
             status = "running"
         return ClockState(status, due, spent, left)
+
+    def _met_before(self, calendar: WorkCalendar, pauses: tuple[Pause, ...]) -> ClockState | None:
+        """Met, when the step was done on a day the calendar knows with fewer working days counted than the clock
+        has: its deadline, in a year not known yet, is later still. None when that cannot be told."""
+        if self.done_on is None:
+            return None
+        try:
+            spent = elapsed(calendar, self.start, self.done_on, pauses)
+        except UnknownYearError:
+            return None
+        return ClockState("met", None, spent, self.working_days - spent) if spent < self.working_days else None
 
 
 def clock(

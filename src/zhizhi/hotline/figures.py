@@ -10,13 +10,14 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zhizhi.access.roles import Actor, require
 from zhizhi.hotline.case_clocks import clock_states
 from zhizhi.hotline.cases import STAGES, visible
 from zhizhi.hotline.clocks import RULES
+from zhizhi.hotline.history import ticket_key
 from zhizhi.hotline.texts import label_key
 from zhizhi.hotline.topics import WORDS, Words
 from zhizhi.hotline.views import _masked, _names
@@ -48,7 +49,7 @@ def statistics(
                                Case.received_on <= until)
         )
     )  # fmt: skip
-    total_tickets, per_channel, problems = _ticket_figures(session, [c.id for c in cases], words)
+    total_tickets, saved, per_channel, problems = _ticket_figures(session, [c.id for c in cases], words)
     entities = _entities(session, cases)
     registered = {i: name for i, (name, _) in entities.items() if name}  # the register's name, however typed
     respondents = Counter(
@@ -69,7 +70,7 @@ def statistics(
         "cases": len(cases),
         "tickets": total_tickets,
         "tickets_per_channel": dict(sorted(per_channel.items())),
-        "answers_saved": total_tickets - len(cases),
+        "answers_saved": saved,
         "tickets_per_case": round(total_tickets / len(cases), 2) if cases else 0,
         "by_kind": dict(Counter(KINDS.get(c.kind, c.kind) for c in cases).most_common()),
         "by_problem": dict(Counter(problems.get(c.id, "未识别") for c in cases).most_common(15)),
@@ -121,17 +122,39 @@ def _tickets_of(session: Session, case_ids: list[int]) -> Iterator[tuple[int, di
         yield case_id, json.loads(raw)
 
 
-def _ticket_figures(session: Session, case_ids: list[int], words: Words) -> tuple[int, Counter[str], dict[int, str]]:
-    """Of the cases' tickets: how many, how many per channel, and each case's problem category: the one its
-    tickets' channels give most, else the matter its first ticket's words raise first (read with `words`; 12345
-    often gives none)."""
+def copies_apart(session: Session, cases: Any) -> int:
+    """How many tickets of `cases` (a subquery of case ids) are a copy, in another of them, of one platform ticket
+    (its export and its push gave a complaint and a report, handled apart: Art 7): one ticket, counted once."""
+    own = ~CaseTicket.reasons.like(SAME_TICKET) | CaseTicket.reasons.is_(None)
+    held = select(Record.key).join(CaseTicket, CaseTicket.record_id == Record.id).where(CaseTicket.case_id.in_(cases),
+                                                                                         own)  # fmt: skip
+    twice = list(session.scalars(held.group_by(Record.key).having(func.count() > 1)))
+    if not twice:
+        return 0
+    found = session.scalars(select(RecordVersion.data).join(Record, Record.version_id == RecordVersion.id)
+                            .join(CaseTicket, CaseTicket.record_id == Record.id)
+                            .where(CaseTicket.case_id.in_(cases), own, Record.key.in_(twice)))  # fmt: skip
+    return sum(n - 1 for n in Counter(ticket_key(json.loads(raw)) for raw in found).values())
+
+
+def _ticket_figures(
+    session: Session, case_ids: list[int], words: Words
+) -> tuple[int, int, Counter[str], dict[int, str]]:
+    """Of the cases' tickets: how many (a platform's ticket once, even with its copies in two cases: a complaint and
+    a report, Art 7), the answers merging saved (each case's tickets but one), how many per channel, and each case's
+    problem category: the one its tickets' channels give most, else the matter its first ticket's words raise first
+    (read with `words`; 12345 often gives none)."""
     per_channel: Counter[str] = Counter()
     given: dict[int, Counter[str]] = defaultdict(Counter)
     read: dict[int, str] = {}
-    total = 0
+    seen: set[tuple[str, str]] = set()
+    per_case: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for case_id, data in _tickets_of(session, case_ids):
-        total += 1
-        per_channel[str(data.get("channel"))] += 1
+        key = ticket_key(data)
+        per_case[case_id].add(key)
+        if key not in seen:
+            seen.add(key)
+            per_channel[str(data.get("channel"))] += 1
         if category := label_key(data.get("problem_category")):
             given[case_id][category] += 1
         elif case_id not in read and (
@@ -139,7 +162,7 @@ def _ticket_figures(session: Session, case_ids: list[int], words: Words) -> tupl
         ):
             read[case_id] = topic
     problems = read | {case_id: said.most_common(1)[0][0] for case_id, said in given.items()}
-    return total, per_channel, problems
+    return len(seen), sum(len(keys) - 1 for keys in per_case.values()), per_channel, problems
 
 
 def _fortnight(session: Session, actor: Actor, until: date) -> list[tuple[date, str]]:
@@ -172,7 +195,7 @@ def _breaches(
     for c in cases:
         states = clock_states(session, c, calendar, today, warn_before)
         late = sum(1 for _, state, _ in states if state is not None and state.status == "breached"
-                   and since <= state.deadline <= until)  # fmt: skip
+                   and state.deadline is not None and since <= state.deadline <= until)  # fmt: skip
         if late:
             breaches[(offices.get(c.office_id or 0, "未分派"), handlers.get(c.handler_id or 0, "未指定"))] += late
     return breaches

@@ -5,6 +5,7 @@ ticket in milliseconds; which case holds a ticket is always read from the store.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,7 +19,9 @@ from zhizhi.hotline.candidate import TicketText
 from zhizhi.hotline.evidence import FITTED, Weights, weights_of
 from zhizhi.hotline.similar import TicketIndex
 from zhizhi.hotline.topics import WORDS, Words, words_of
-from zhizhi.store.tables import Batch, Case, CaseTicket, Record, RecordVersion
+from zhizhi.store.tables import TICKETS, Batch, Case, CaseTicket, Record, RecordVersion
+
+CHUNK = 500
 
 
 @dataclass
@@ -88,6 +91,31 @@ def ticket_text(record_id: int, data: dict[str, Any]) -> TicketText:
         goods_category=data.get("goods_category") or None,
         place=data.get("place") or None,
     )
+
+
+def ticket_key(data: dict[str, Any]) -> tuple[str, str]:
+    """A platform's ticket: its channel and number (one that came by two ways, an export and a push, is one ticket
+    with a record of each)."""
+    return str(data.get("channel") or ""), str(data.get("number") or "")
+
+
+def held_copies(session: Session, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[tuple[int, int]]]:
+    """The copies the cases hold of each platform ticket in `keys` (channel, number): (record, case) pairs, the
+    copy that reached the desk first (the oldest record) first."""
+    found: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    numbers = sorted({f"number={number}" for _, number in keys})
+    for start in range(0, len(numbers), CHUNK):
+        rows = session.execute(
+            select(Record.id, RecordVersion.data, CaseTicket.case_id)
+            .join(RecordVersion, RecordVersion.id == Record.version_id)
+            .join(CaseTicket, CaseTicket.record_id == Record.id)
+            .where(TICKETS, Record.key.in_(numbers[start : start + CHUNK]))  # the tickets' partial index
+            .order_by(Record.id)
+        )
+        for record_id, raw, case_id in rows:
+            if (key := ticket_key(json.loads(raw))) in keys:
+                found[key].append((int(record_id), int(case_id)))
+    return found
 
 
 def tickets_where(session: Session, condition: Any, limit: int | None = None) -> list[tuple[int, dict[str, Any], int]]:

@@ -24,6 +24,7 @@ from zhizhi.access.roles import Actor, Role, require
 from zhizhi.errors import PermissionDeniedError
 from zhizhi.hotline.case_clocks import STEPS, clock_states, open_steps, worst
 from zhizhi.hotline.cases import STAGES, case_tickets, visible
+from zhizhi.hotline.history import held_copies, ticket_key
 from zhizhi.hotline.suggestions import suggestions_seen
 from zhizhi.hotline.workdays import WorkCalendar
 from zhizhi.ingest.normalize import clean_identifier_value
@@ -31,6 +32,7 @@ from zhizhi.privacy.detect import mask_text
 from zhizhi.privacy.masking import disclose, mask
 from zhizhi.records.ticket import CHANNELS, KINDS, TICKET
 from zhizhi.records.ticket_answer import DECISIONS
+from zhizhi.resolve.register import current_id, merged_ids
 from zhizhi.store.tables import (
     TICKETS,
     Case,
@@ -141,7 +143,7 @@ def _clocks(session: Session, case: Case, calendar: WorkCalendar, day: date, war
             "start": c.start.isoformat(),
             "working_days": c.working_days,
             "status": s.status if s else "unknown",
-            "deadline": s.deadline.isoformat() if s else None,
+            "deadline": s.deadline.isoformat() if s and s.deadline else None,
             "elapsed": s.elapsed if s else None,
             "remaining": s.remaining if s else None,
             "problem": problem,
@@ -153,12 +155,16 @@ def _clocks(session: Session, case: Case, calendar: WorkCalendar, day: date, war
 def _tickets(
     session: Session, actor: Actor, case: Case, tickets: list[tuple[CaseTicket, dict[str, Any]]], shown: bool
 ) -> list[dict[str, Any]]:
-    """The case's tickets as the desk shows them, each with the case its platform's answer was written for."""
+    """The case's tickets as the desk shows them, each with the case its platform's answer was written for, and
+    the case that answers it when another (`answered_by`: its copy there came first, Art 7)."""
     versions = [t.answer_version_id for t, _ in tickets if t.answer_version_id]
     found = session.execute(select(RecordVersion.id, RecordVersion.data).where(RecordVersion.id.in_(versions)))
     answers = {version: str(json.loads(data).get("case_number") or "") for version, data in found} if versions else {}
+    by = {key: held[0][1] for key, held in held_copies(session, {ticket_key(d) for _, d in tickets}).items()}
+    numbers = dict(session.execute(select(Case.id, Case.number).where(Case.id.in_(set(by.values()) - {case.id}))).all())
     return [
-        _ticket(t, data, shown and _reveals(actor, case, data), case.number, answers.get(t.answer_version_id or 0))
+        _ticket(t, data, shown and _reveals(actor, case, data), case.number, answers.get(t.answer_version_id or 0),
+                numbers.get(by.get(ticket_key(data), case.id)))
         for t, data in tickets
     ]
 
@@ -170,7 +176,8 @@ def _reveals(actor: Actor, case: Case, data: dict[str, Any]) -> bool:
 
 
 def _ticket(
-    link: CaseTicket, data: dict[str, Any], shown: bool, case_number: str, answered_in: str | None
+    link: CaseTicket, data: dict[str, Any], shown: bool, case_number: str, answered_in: str | None,
+    answered_by: str | None = None,
 ) -> dict[str, Any]:
     identity = {k: data.get(k) if shown else mask(c, data.get(k)) for k, c in IDENTITY.items()}
     reasons = json.loads(link.reasons) if link.reasons else {}
@@ -192,6 +199,7 @@ def _ticket(
         "answered": link.answer_version_id is not None,
         # the case whose answer its platform holds, when another's (a ticket split off after it was answered)
         "answered_in": answered_in if answered_in != case_number else None,
+        "answered_by": answered_by,  # the case answering its platform: this case's decision is not sent to it
         "changed": [
             {"field": name, "label_zh": TICKET.field(name).label_zh, "label": TICKET.field(name).label}
             for name in json.loads(link.changed or "[]")
@@ -253,7 +261,7 @@ def case_row(
     found = clock_states(session, case, calendar, day, warn_before)
     states = [s for _, s, _ in found]
     clock_status = worst(states)
-    next_due = min((s.deadline for s in states if s is not None and s.status != "met"), default=None)
+    next_due = min((s.deadline for s in states if s is not None and s.status != "met" and s.deadline), default=None)
     calendar_problem = next((problem for _, _, problem in found if problem), None)
     count = session.scalar(select(func.count()).where(CaseTicket.case_id == case.id)) or 0
     channels = sorted({c for c in _channels(session, case) if c})
@@ -361,11 +369,14 @@ def lookup(session: Session, number: str, phone_last4: str) -> Lookup | None:
 
 def entity_cases(session: Session, actor: Actor, entity_id: int, *, limit: int = 100) -> list[dict[str, Any]]:
     """The hotline cases whose respondent is this register entity (一企一档), newest first: what a reader of the
-    entity's file may see of them (no caller; cases of other departments named, not opened)."""
+    entity's file may see of them (no caller; cases of other departments named, not opened). A case linked to an
+    entity since merged into this one (or this one merged into another) is the firm's: cases keep the id they were
+    linked to."""
     require(actor, "data.read")
+    firm = merged_ids(session, current_id(session, entity_id))
     rows = session.scalars(
         select(Case)
-        .where(Case.entity_id == entity_id, Case.stage != "merged")
+        .where(Case.entity_id.in_(sorted(firm)), Case.stage != "merged")
         .order_by(Case.received_at.desc(), Case.id.desc())
         .limit(limit)
     ).all()

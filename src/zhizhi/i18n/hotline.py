@@ -84,6 +84,10 @@ _ZH = {
     "hotline.score": "相似度 {score}%",
     "hotline.answered": "已答复",
     "hotline.answered_in": "该工单拆出前已按案件 {number} 答复，平台上仍是那份答复：本案决定后将按本案重新答复。",
+    "hotline.answered_by": (
+        "同一工单的另一份（同一渠道同一编号，导出与推送分属投诉、举报，分别处理）在案件 {number}，且先到达："
+        "平台上该工单只有一份答复，由案件 {number} 作出；本案的决定不发往平台，需告知的请在处理结果中注明关联。"
+    ),
     "hotline.reason": "理由",
     "hotline.split": "拆出（撤销并案）",
     "hotline.handle": "办理",
@@ -262,6 +266,12 @@ _EN = {
     "hotline.answered_in": (
         "Answered as case {number} before it was split off: its platform holds that answer until this case is "
         "decided and answered again."
+    ),
+    "hotline.answered_by": (
+        "Another copy of this ticket (the same channel and number: its export and its push, one a complaint, the "
+        "other a report, handled apart) is in case {number} and came first: the platform's ticket has one answer, "
+        "case {number}'s; this case's decision is not sent to it (record the link in the result if the caller must "
+        "be told)."
     ),
     "hotline.reason": "Reason",
     "hotline.split": "Split off (undo the merge)",

@@ -18,7 +18,7 @@ from zhizhi.config.models import HotlineConfig
 from zhizhi.errors import NotFoundError
 from zhizhi.hotline.case_clocks import clock_states, worst
 from zhizhi.hotline.cases import visible
-from zhizhi.hotline.figures import SAME_TICKET, STATISTICS_DAYS
+from zhizhi.hotline.figures import SAME_TICKET, STATISTICS_DAYS, copies_apart
 from zhizhi.hotline.routing import OPEN_STAGES
 from zhizhi.privacy.masking import check_purpose
 from zhizhi.store.tables import Case, CaseSuggestion, CaseTicket, Department
@@ -75,11 +75,19 @@ def view(db: Session, actor: Actor, number: str, on: Desk, *, purpose: str | Non
     allowed = hotline.ALLOWED.get(case.kind, hotline.ALLOWED["other"])
     for one in shown["clocks"]:
         one["problem_year"] = _year(one["problem"])
+    writer = actor.can("cases.write")
+    marked = shown["marked"]
+    lead_open = "lead_found" in marked and "lead_checked" not in marked and not shown["lead_extended"]
+    tickets = {(t["channel"], t["number"]) for t in shown["tickets"]}  # a ticket's copies are one ticket
     return {
         **shown,
         "decisions": [d for d in allowed if d not in _LATER[case.stage]],
         "not_accepted_reasons": list(hotline.NOT_ACCEPTED_REASONS),
-        "may_write": actor.can("cases.write") and case.stage in OPEN_STAGES,
+        "may_write": writer and case.stage in OPEN_STAGES,
+        # the clocks that run after a decision (Art 21, 23, 31) are kept on the case's page whatever its stage
+        "may_mark": writer and bool(shown["steps"] or lead_open),
+        "lead_open": lead_open,
+        "may_split": writer and case.stage != "merged" and len(tickets) > 1,
         "may_unmask": shown["may_see_identity"],  # the desk's rule, not `personal.read` (leaders hold none)
         "paused": any(p["through"] is None for p in shown["pauses"]),
     }
@@ -136,7 +144,8 @@ def summary(db: Session, actor: Actor, on: Desk) -> dict[str, int]:
     cases = select(Case.id).where(visible(actor), Case.stage != "merged")
     copies = CaseTicket.reasons.like(SAME_TICKET)  # one ticket that came by two ways is one ticket
     ticket_rows = select(func.count()).where(CaseTicket.case_id.in_(cases), ~copies | CaseTicket.reasons.is_(None))
-    tickets = db.scalar(ticket_rows) or 0
+    held = db.scalar(ticket_rows) or 0
+    tickets = held - copies_apart(db, cases)  # a platform's ticket once, its copies kept in two cases too
     case_count = db.scalar(select(func.count()).where(Case.id.in_(cases))) or 0
     waiting = len(hotline.open_suggestions(db, actor, limit=10_000))
     return {
@@ -147,5 +156,5 @@ def summary(db: Session, actor: Actor, on: Desk) -> dict[str, int]:
         "suggestions": waiting,
         "tickets": int(tickets),
         "cases": int(case_count),
-        "saved": int(tickets) - int(case_count),
+        "saved": int(held) - int(case_count),
     }
