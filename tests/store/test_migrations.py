@@ -76,3 +76,27 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 15000
     engine.dispose()
+
+
+def test_a_store_holding_cases_and_their_pauses_upgrades_from_before_this_releases_migrations(
+    empty_database_url: str,
+) -> None:
+    """0030 copied `cases` on SQLite to widen a column, and dropping the original failed on the pauses that refer to
+    it (FOREIGN KEY constraint failed): a bureau's store could not be upgraded, though an empty one could."""
+    engine = make_engine(empty_database_url)
+    upgrade(engine, "0021")
+    now = "2026-12-01 09:00:00"
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO departments (id, code, name, kind, path, created_at) "
+                                "VALUES (1, 'LZ', '柳州市', 'bureau', '/1/', :now)"), {"now": now})
+        connection.execute(text("INSERT INTO cases (id, number, kind, stage, desk_id, received_at, received_on, "
+                                "extended, created_at, updated_at, routed_by) VALUES (1, '20260000001', 'complaint', "
+                                "'accepted', 1, :now, '2026-12-01', :no, :now, :now, '改派：同一辖区')"),
+                           {"now": now, "no": False})  # fmt: skip
+        connection.execute(text("INSERT INTO case_pauses (case_id, reason, started_on, created_by) "
+                                "VALUES (1, '送检', '2026-12-02', 'hotline')"))  # fmt: skip
+    assert upgrade(engine) == head_revision()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT routed_by FROM cases")).scalar_one() == "改派：同一辖区"
+        assert connection.execute(text("SELECT count(*) FROM case_pauses")).scalar_one() == 1
+    engine.dispose()
