@@ -24,6 +24,7 @@ from zhizhi.config import Workspace
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.privacy.retention import KIND, expire, last_run
 from zhizhi.privacy.schedule import retain_if_due
+from zhizhi.resolve import register
 from zhizhi.resolve.run import resolve
 from zhizhi.sources import load_source
 from zhizhi.store.tables import AuditEvent, Entity, QuarantineItem, RawRow, Record, RecordVersion
@@ -155,6 +156,10 @@ def test_expired_personal_data_is_erased_everywhere_and_nothing_else(
     with city() as session, session.begin():
         again = expire(session, OPERATOR, workspace)
     assert again.changed == 0 and _texts(city) == after
+    with city() as session, session.begin():  # the register still finds the firm, but not by the phone erased
+        assert register.search(session, OPERATOR, OLD_PHONE) == []
+        assert [e["uscc"] for e in register.search(session, OPERATOR, "甲有限")] == [keys["old"]]
+        assert [e["uscc"] for e in register.search(session, OPERATOR, NEW_PHONE)] == [keys["new"]]
     # An erased raw row is changed once: nothing may change it again, nor delete it.
     for sql in ("UPDATE raw_rows SET data = '{}' WHERE erased_at IS NOT NULL", "DELETE FROM raw_rows"):
         with pytest.raises(DBAPIError), city() as session, session.begin():

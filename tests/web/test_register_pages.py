@@ -6,6 +6,7 @@ split and undo, each shown at once; the JSON twins."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -155,6 +156,30 @@ def test_the_register_finds_an_entity_by_code_name_pinyin_initials_address_and_p
     twin = {e["id"]: e for e in web.client.get("/api/entities", params={"q": "hxsp"}).json()}
     assert twin[huaxin]["uscc"] == CODES[0] and twin[huaxin]["name"] == HUAXIN
     assert web.client.get("/api/register").json()["entities"] == 3
+
+
+def test_a_leader_cannot_rebuild_a_masked_phone_through_the_search_but_finds_the_firm_by_it_whole(web: Web) -> None:
+    """A leader (no `personal.read`) saw 0772-****345 on the file and rebuilt 0772-2812345 by searching for growing
+    prefixes of it: the search matched any part of a text that held the phone, with no purpose, audit or limit."""
+    huaxin = build(web.sessions, web.workspace)
+    web.login("leader")
+    head, tail = web.client.get(f"/api/entities/{huaxin}").json()["phone"].split("****")
+    known = head
+    for _ in range(4):
+        for digit in "0123456789":
+            hits = web.client.get("/api/entities", params={"q": known + digit, "limit": 1000}).json()
+            if any(e["id"] == huaxin for e in hits):
+                known += digit
+                break
+    assert known == head
+    for query in ("0772-2812345", "07722812345", "(0772) 2812345"):
+        (found,) = web.client.get("/api/entities", params={"q": query}).json()
+        assert found["id"] == huaxin and found["phone"] == f"{head}****{tail}"
+    page = web.client.get("/register", params={"q": "0772-2812345"}).text
+    assert f'<tr id="entity-{huaxin}">' in page and "2812345" not in page.replace("0772-2812345", "", 1)
+    with web.sessions() as session:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "personal.search")).all()
+    assert [(e.actor, json.loads(e.detail)["found"]) for e in events] == [("leader", [huaxin])] * 4
 
 
 def test_an_entity_page_shows_golden_fields_with_provenance_every_record_a_timeline_and_a_qr_code(web: Web) -> None:

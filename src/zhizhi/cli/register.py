@@ -83,13 +83,14 @@ def _after_decision(ctx: typer.Context) -> RunReport:
 @entities_app.command("search")
 def search(
     ctx: typer.Context,
-    query: str = typer.Argument(..., help="Credit code, part of the name, pinyin initials, address or phone."),
+    query: str = typer.Argument(..., help="Credit code, part of the name, pinyin initials, address or whole phone."),
     limit: int = typer.Option(50, "--limit", min=1, max=1000, help="At most this many."),
     as_json: bool = JsonOption,
 ) -> None:
     """Find entities."""
-    with transaction(ctx) as (_, session):
-        found = register.search(session, operator(), query, limit=limit)
+    with transaction(ctx) as (workspace, session):
+        per_hour = workspace.config.privacy.unmask_per_hour
+        found = register.search(session, operator(), query, limit=limit, per_hour=per_hour)
 
     def show() -> None:
         if not found:

@@ -25,6 +25,7 @@ _ACTIONS = {
     "platform_token.revoke": ("吊销平台令牌", "Platform token revoked"),
     "personal.read": ("查看个人信息", "Personal data read"),
     "personal.export": ("导出个人信息", "Personal data exported"),
+    "personal.search": ("按个人号码查找主体", "Entities looked up by a personal number"),
     "ingest.batch": ("导入文件", "File ingested"),
     "quarantine.fix": ("修正隔离数据", "Quarantined value fixed"),
     "quarantine.replay": ("重新处理隔离数据", "Quarantined rows replayed"),

@@ -11,10 +11,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
             "每个主体的标准信息都注明出自哪个部门的哪个文件哪一行。"
         ),
         "register.help_search": (
-            "可按统一社会信用代码、名称（或其中几个字）、名称拼音首字母（如“华信食品”输入 `hxsp`）、地址或电话查找。"
+            "可按统一社会信用代码、名称（或其中几个字）、名称拼音首字母（如“华信食品”输入 `hxsp`）、地址或电话查找"
+            "（电话须输入完整号码，按电话查找会记入审计日志）。"
         ),
         "register.search": "查找主体",
-        "register.search_hint": "信用代码、名称、拼音首字母、地址或电话",
+        "register.search_hint": "信用代码、名称、拼音首字母、地址或完整电话",
         "register.search_button": "查找",
         "register.results": "找到 {n} 个主体。",
         "register.no_results": "没有找到与“{q}”相符的主体。",
@@ -126,10 +127,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         ),
         "register.help_search": (
             "Search by credit code, name (or part of it), the name's pinyin initials (`hxsp` for `华信食品`), address "
-            "or phone."
+            "or a whole phone number (a phone is found only whole, and a search by one is audited)."
         ),
         "register.search": "Find an entity",
-        "register.search_hint": "credit code, name, pinyin initials, address or phone",
+        "register.search_hint": "credit code, name, pinyin initials, address or whole phone",
         "register.search_button": "Search",
         "register.results": "{n} entities found.",
         "register.no_results": "No entity matches “{q}”.",

@@ -17,7 +17,6 @@ from zhizhi.privacy.detect import mask_text
 from zhizhi.privacy.masking import mask_cells, mask_known
 
 ERASED = "[已删除]"  # stands where a finding's message quoted an erased value
-FLAT_SEARCH = ("name", "uscc", "reg_no", "phone", "address")
 
 
 def erased(category: str | None, value: Any, people: Iterable[str | None] = ()) -> Any:
@@ -109,7 +108,3 @@ def erase_golden(golden: dict[str, Any], expired: Collection[int]) -> list[str]:
             dropped.append(name)
     return dropped
 
-
-def golden_flat(golden: Mapping[str, Any]) -> dict[str, Any]:
-    """The golden values kept in columns of their own (name, uscc, reg_no, phone, address), for search."""
-    return {name: (golden.get(name) or {}).get("value") for name in FLAT_SEARCH}

@@ -3,7 +3,8 @@
 Every page, API answer and export shows personal data masked (`450202********1232`, `135****4297`, `彭**`). A user
 whose role grants `personal.read` sees a record's values only by declaring a purpose for that read: each record so
 read is one `personal.read` audit event with the purpose, and a user may unmask at most `privacy.unmask_per_hour`
-records an hour.
+records an hour. A search by a whole personal value (the register's, by a phone) unmasks nothing but tells whose
+number it is: it is one `personal.search` event, counted per hour the same way (`look_up`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ from sqlalchemy.orm import Session
 from zhizhi.access import Actor, audit
 from zhizhi.access.roles import require
 from zhizhi.errors import InputError, PermissionDeniedError, RateLimitedError
-from zhizhi.privacy.catalogue import BIOMETRIC, FREE_TEXT, classify_columns, header_category, personal_columns
+from zhizhi.privacy.catalogue import (
+    BIOMETRIC,
+    CATEGORIES,
+    FREE_TEXT,
+    classify_columns,
+    header_category,
+    personal_columns,
+)
 from zhizhi.privacy.detect import mask_text, mask_value
 from zhizhi.store.tables import AuditEvent
 from zhizhi.store.types import utcnow
@@ -126,13 +134,8 @@ def disclose(
         require(actor, "personal.read")
         _not_the_desks(session, object_type, object_ids)
     declared = check_purpose(purpose)
-    since = utcnow() - timedelta(hours=1)
-    done = session.scalar(
-        select(func.count()).where(
-            AuditEvent.action == "personal.read", AuditEvent.actor == actor.name, AuditEvent.at >= since
-        )
-    )
-    if int(done or 0) + len(object_ids) > per_hour:
+    done = _this_hour(session, actor, "personal.read")
+    if done + len(object_ids) > per_hour:
         raise RateLimitedError(
             f"You unmasked {done} records in the last hour; the limit is {per_hour}. Try again later, or ask the "
             "administrator to raise `privacy.unmask_per_hour` if your work needs it.",
@@ -150,6 +153,36 @@ def disclose(
             detail={"fields": fields, **({"rule": rule} if rule else {})},
         )
     return declared
+
+
+def look_up(
+    session: Session, actor: Actor, *, category: str, values: list[str], found: list[int], per_hour: int
+) -> None:
+    """Allow a search by whole personal values (`values`, of one `category`) that found the entities `found`: at most
+    `per_hour` such searches an hour; one `personal.search` audit event each, the values in it masked.
+
+    The answer shows nothing the searcher did not type, but it tells whose number a guess is: counted, a masked
+    phone's four hidden digits cannot be tried one guess after another. Nothing is audited when it is refused.
+    """
+    done = _this_hour(session, actor, "personal.search")
+    if done + 1 > per_hour:
+        zh, en, _ = CATEGORIES[category]
+        raise RateLimitedError(
+            f"You searched by a {en} {done} times in the last hour; the limit is {per_hour}. Try again later, or "
+            "search by the firm's name, credit code or address.",
+            zh=f"您在一小时内已按{zh}查找 {done} 次，上限为 {per_hour} 次，请稍后再试，或按名称、信用代码或地址查找。",
+            retry_after=600,
+        )
+    masked = [mask(category, value) for value in values]
+    detail = {"fields": [category], "searched": masked, "found": found}
+    audit.record(session, actor, "personal.search", object_type="entity", detail=detail)
+
+
+def _this_hour(session: Session, actor: Actor, action: str) -> int:
+    """How many events of `action` the actor has in the audit trail of the last hour."""
+    since = utcnow() - timedelta(hours=1)
+    query = select(func.count()).where(AuditEvent.action == action, AuditEvent.actor == actor.name)
+    return int(session.scalar(query.where(AuditEvent.at >= since)) or 0)
 
 
 DESK_ONLY = frozenset({"ticket"})

@@ -61,13 +61,11 @@ from zhizhi.privacy.erase import (
     erase_data,
     erase_findings,
     erase_golden,
-    golden_flat,
     source_categories,
 )
 from zhizhi.privacy.masking import mask_known
 from zhizhi.records import record_types
 from zhizhi.resolve.cache import features_cache, forget
-from zhizhi.resolve.golden import search_text
 from zhizhi.resolve.run import RESOLVE_LOCK
 from zhizhi.store.frames import among, scalars_among
 from zhizhi.store.tables import (
@@ -419,17 +417,16 @@ class _Eraser:
             found |= merged
             frontier = sorted(merged)
         expired = set(records)
-        query = select(Entity.id, Entity.golden, Entity.initials)
+        query = select(Entity.id, Entity.golden)
         updates = []
         for condition in among(self.session, Entity.id, sorted(found)):
-            for entity_id, text_, initials in self.session.execute(query.where(condition)):
+            for entity_id, text_ in self.session.execute(query.where(condition)):
                 golden = json.loads(text_)
                 if not erase_golden(golden, expired):
                     continue
-                flat = golden_flat(golden)
-                search = search_text(flat | {"initials": initials})
-                updates.append((entity_id, _compact(golden), flat["phone"], search, self.stamp))
-        self._write(Entity, ("golden", "phone", "search", "updated_at"), updates)
+                phone = (golden.get("phone") or {}).get("value")  # the search text holds no personal field
+                updates.append((entity_id, _compact(golden), phone, self.stamp))
+        self._write(Entity, ("golden", "phone", "updated_at"), updates)
         figures.entities += len(updates)
 
     def _categories(self, source: str, record_type: str) -> dict[str, str]:

@@ -9,7 +9,6 @@ keeps its provenance: the record, its source, the batch, file, sheet and row, an
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -112,27 +111,27 @@ def _survivor(rows: pl.DataFrame, name: str, rules: Sequence[str]) -> pl.DataFra
 
 
 SEARCH_FORM = 2
-"""What an entity's search text holds, by edition (2: the names its records carry, a phone's digits, half-width and
-simplified): a run after a new edition writes every golden record again (`zhizhi.resolve.run`)."""
+"""What an entity's search text holds, by edition (2: the names its records carry, half-width and simplified; since
+migration 0031 no phone): a run after a new edition writes every golden record again (`zhizhi.resolve.run`)."""
+SEARCHED_BY_PART = ("name", "initials", "uscc", "reg_no", "address")
+"""The golden fields the search text holds. Never a personal one: search matches any part of the text, so a person's
+number in it could be read digit by digit by searching for growing prefixes; a phone is matched whole, on its own
+column (`zhizhi.resolve.register.search`)."""
 
 
 def search_text(fields: Mapping[str, Any]) -> str:
-    """What search matches: the name, its pinyin `initials`, the other names the records carry (`names`: a former
-    name, another writing), the credit code, registration number, phone (also as digits alone) and address; in the
-    form `search_form` gives a query."""
+    """What search matches by part: the name, its pinyin `initials`, the other names the records carry (`names`: a
+    former name, another writing), the credit code, registration number and address; in the form `search_form` gives
+    a query."""
     return search_texts([fields])[0]
 
 
 def search_texts(many: Sequence[Mapping[str, Any]]) -> list[str]:
     """`search_text` of many entities at once."""
-    keys = ("name", "initials", "uscc", "reg_no", "phone", "address")
     texts = []
     for fields in many:
-        parts = [str(fields[key]) for key in keys if fields.get(key)]
+        parts = [str(fields[key]) for key in SEARCHED_BY_PART if fields.get(key)]
         parts += [str(name) for name in fields.get("names") or () if name and name != fields.get("name")]
-        digits = re.sub(r"\D", "", str(fields.get("phone") or ""))
-        if digits and digits != fields.get("phone"):
-            parts.append(digits)
         texts.append(" ".join(parts))
     return _searchable(pl.Series(texts, dtype=pl.String)).to_list()
 

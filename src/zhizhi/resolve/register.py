@@ -27,9 +27,10 @@ from zhizhi.access.roles import Actor, require
 from zhizhi.config.models import GOLDEN_FIELDS
 from zhizhi.delivery.outbox import STATUS_WORDS
 from zhizhi.errors import InputError, NotFoundError
+from zhizhi.ingest.normalize.phones import normalize_phone_value
 from zhizhi.privacy.catalogue import personal_columns
 from zhizhi.privacy.detect import mask_text
-from zhizhi.privacy.masking import disclose, disclose_export, mask, mask_data, pseudonym, pseudonym_key
+from zhizhi.privacy.masking import disclose, disclose_export, look_up, mask, mask_data, pseudonym, pseudonym_key
 from zhizhi.records import record_types
 from zhizhi.resolve.golden import search_form
 from zhizhi.store.frames import among
@@ -37,6 +38,7 @@ from zhizhi.store.tables import Batch, Delivery, Department, Entity, EntityLink,
 from zhizhi.store.types import iso_utc, local_text, utcnow
 
 CODE = re.compile(r"^[0-9A-Za-z]{15,18}$")
+PHONE_WRITING = re.compile(r"[0-9+()\- ]+")  # what a phone is written with: anything else is text matched by part
 SEARCH_WORDS = 20  # each word is one more condition on the search column
 DELIVERIES_LISTED = 200  # the latest deliveries listed one by one: a big firm's file stays quick to open
 _NOT_LINKED = {"department": None, "in_scope": False}  # a golden value whose record has left the entity since
@@ -92,32 +94,57 @@ def merged_ids(session: Session, entity_id: int) -> set[int]:
     return found
 
 
-def search(session: Session, actor: Actor, query: str, *, limit: int = 50) -> list[dict[str, Any]]:
-    """Entities whose credit code, name (or part), pinyin initials, address or phone match, best first."""
+def search(session: Session, actor: Actor, query: str, *, limit: int = 50, per_hour: int = 200) -> list[dict[str, Any]]:
+    """Entities whose credit code, name (or part), pinyin initials or address match, or whose phone is the one
+    searched for, best first.
+
+    A phone is matched whole (as `13877201234`, `0772-2831234` or any writing of it), never by a part: a part would
+    read a masked number digit by digit. A search by a phone is counted and audited (`look_up`, `per_hour`).
+    """
     require(actor, "data.read")
-    query = search_form(query)
-    words = query.split()
-    if not words:
+    terms = _terms(search_form(query))
+    if not terms:
         return []
-    if len(words) > SEARCH_WORDS:
+    if len(terms) > SEARCH_WORDS:
         raise InputError(
-            f"The search has {len(words)} words; it takes at most {SEARCH_WORDS}: search with fewer words "
+            f"The search has {len(terms)} words; it takes at most {SEARCH_WORDS}: search with fewer words "
             "(a credit code, part of the name, an address or a phone).",
-            zh=f"搜索词有 {len(words)} 个，最多 {SEARCH_WORDS} 个：请用更少的词搜索"
+            zh=f"搜索词有 {len(terms)} 个，最多 {SEARCH_WORDS} 个：请用更少的词搜索"
             "（信用代码、名称的一部分、地址或电话）。",
         )
-    condition = select(Entity).where(Entity.status == "active")
-    for word in words:
-        condition = condition.where(Entity.search.contains(word, autoescape=True))
-    exact = query.upper() if CODE.match(query) else None
-    if exact:
-        condition = (
-            select(Entity)
-            .where(Entity.status == "active")
-            .where(or_(Entity.uscc == exact, Entity.search.contains(exact.lower(), autoescape=True)))
-        )
-    found = session.scalars(condition.order_by(func.length(Entity.name), Entity.id).limit(limit))
+    condition = select(Entity).where(Entity.status == "active", *(_matches(word, phone) for word, phone in terms))
+    found = list(session.scalars(condition.order_by(func.length(Entity.name), Entity.id).limit(limit)))
+    phones = [phone for _, phone in terms if phone is not None]
+    if phones:
+        found_ids = [e.id for e in found]
+        look_up(session, actor, category="phone", values=phones, found=found_ids, per_hour=per_hour)
     return [_summary(e) for e in found]
+
+
+def _terms(text: str) -> list[tuple[str, str | None]]:
+    """The query's words, each with the phone it is whole (None: a word matched by part); a phone written with
+    spaces (`138 7720 1234`, `(0772) 2831234`) is one word."""
+    whole = _whole_phone(text) if " " in text else None
+    if whole is not None:
+        return [(text, whole)]
+    return [(word, _whole_phone(word)) for word in text.split()]
+
+
+def _whole_phone(text: str) -> str | None:
+    """The phone `text` is, in the form the register keeps (ingest's), or None when it is not one whole phone."""
+    if not PHONE_WRITING.fullmatch(text):
+        return None
+    found = normalize_phone_value(text)
+    return found.phone if found.others is None else None
+
+
+def _matches(word: str, phone: str | None) -> ColumnElement[bool]:
+    """A word's condition: a phone equal to the register's (its own indexed column); a code also the credit code;
+    anything else a part of the search text (which holds no personal value: `SEARCHED_BY_PART`)."""
+    if phone is not None:
+        return Entity.phone == phone
+    by_part = Entity.search.contains(word, autoescape=True)
+    return or_(Entity.uscc == word.upper(), by_part) if CODE.match(word) else by_part
 
 
 def _summary(entity: Entity) -> dict[str, Any]:

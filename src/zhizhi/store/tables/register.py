@@ -55,7 +55,7 @@ class Entity(Base):
     uscc: Mapped[str | None] = mapped_column(String(18), index=True)
     phone: Mapped[str | None] = mapped_column(String(40), index=True)
     address: Mapped[str | None] = mapped_column(String(500))
-    search: Mapped[str | None] = mapped_column(Text)  # name, pinyin initials, address and phones, lower case
+    search: Mapped[str | None] = mapped_column(Text)  # names, pinyin initials, codes, address: never a personal value
     initials: Mapped[str | None] = mapped_column(Text)  # the name's pinyin initials, kept to spare recomputing them
     golden: Mapped[str] = mapped_column(Text)  # field -> {value, record_id, source, batch_id, sheet, row, at}
     records: Mapped[int] = mapped_column(Integer)

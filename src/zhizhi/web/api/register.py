@@ -54,13 +54,14 @@ def read_register(db: DbSession, actor: ApiDataReader) -> dict[str, Any]:
 
 @router.get("/entities")
 def search_entities(
+    request: Request,
     db: DbSession,
     actor: ApiDataReader,
-    q: Annotated[str, Query(description="credit code, part of the name, pinyin initials, address or phone")] = "",
+    q: Annotated[str, Query(description="credit code, part of the name, pinyin initials, address or whole phone")] = "",
     limit: Limit = 50,
 ) -> list[dict[str, Any]]:
-    """Active entities matching every word of `q`, best first."""
-    return register.search(db, actor, q, limit=limit)
+    """Active entities matching every word of `q`, best first (a phone whole; such a search is audited, counted)."""
+    return register.search(db, actor, q, limit=limit, per_hour=unmask_per_hour(request))
 
 
 @router.get("/entities/{entity_id}")

@@ -30,6 +30,7 @@ from zhizhi.web.deps import (
     QueryId,
     app_context,
     locale_of,
+    unmask_per_hour,
 )
 from zhizhi.web.templating import render
 
@@ -39,11 +40,12 @@ Reason = Annotated[str, Form()]
 
 @router.get("/register", response_class=HTMLResponse)
 def show_register(request: Request, db: DbSession, actor: PageDataReader, q: str = "") -> Response:
-    """Search by credit code, part of the name, pinyin initials, address or phone; without a query, the figures."""
+    """Search by credit code, part of the name, pinyin initials, address or whole phone; without a query, the
+    figures."""
     query = q.strip()
     context = {
         "q": query,
-        "results": register.search(db, actor, query) if query else [],
+        "results": register.search(db, actor, query, per_hour=unmask_per_hour(request)) if query else [],
         "overview": register_view.overview(db, actor),
     }
     return render(request, "register.html", context)
