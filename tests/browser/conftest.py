@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, ViewportSize, expect, sync_playwright
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhizhi.config import Workspace
@@ -119,6 +119,7 @@ def visit(browser: Browser, server: str) -> Iterator[Visit]:
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    expect.set_options(timeout=15_000)  # an assertion waits as long as an action: a loaded machine renders slowly
     visit = Visit(page=page, base=server)
     page.on("request", lambda request: visit.requests.append(request.url))
     page.on("console", visit.record_console)
