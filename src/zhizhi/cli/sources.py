@@ -11,7 +11,7 @@ from zhizhi.cli.common import JsonOption, Table, console, emit, workspace_of
 from zhizhi.errors import ZhizhiError
 from zhizhi.sources import list_source_names, load_source
 from zhizhi.sources.config import SOURCES_FOLDER, SourceConfig
-from zhizhi.sources.suggest import CHECK_BELOW, Suggestion, suggest_source, write_suggestion
+from zhizhi.sources.suggest import CHECK_BELOW, CLOSE, Suggestion, suggest_source, write_suggestion
 
 app = typer.Typer(
     help="Sources: how each department's export becomes records (sources/NAME.yaml).", no_args_is_help=True
@@ -62,10 +62,11 @@ def _show_suggestion(suggestion: Suggestion, written: str) -> None:
         + (f" (others: {others})." if others else ".")
     )
     table = Table("field", "label", "column", "confidence", "evidence")
+    to_check = {item.field for item in suggestion.to_check}
     for item in suggestion.fields:
         if item.column is None and not item.required:
             continue
-        mark = "" if item.confidence is None or item.confidence >= CHECK_BELOW else " check"
+        mark = " check" if item.field in to_check else ""
         table.add_row(
             item.field + (" *" if item.required else ""),
             item.label_zh,
@@ -76,7 +77,10 @@ def _show_suggestion(suggestion: Suggestion, written: str) -> None:
     console.print(table, soft_wrap=False)
     console.print("* required. Fields without a column are not shown unless required.")
     console.print("Columns not mapped: " + (", ".join(suggestion.unmapped_columns) or "none") + ".")
-    console.print(f"Wrote {written}. Check the fields marked `check` (confidence < {CHECK_BELOW}) before ingesting.")
+    console.print(
+        f"Wrote {written}. Check the fields marked `check` (confidence < {CHECK_BELOW}, or a runner-up within "
+        f"{CLOSE}) before ingesting."
+    )
 
 
 @app.command("list")

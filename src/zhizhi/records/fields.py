@@ -70,6 +70,10 @@ class Field:
     person wrote (a complaint, a handler's answer, an inspector's notes): its words are kept as written, with their
     full-width punctuation and line breaks (only invisible characters out, line breaks as LF, the ends trimmed),
     where other text is folded to half-width and single spaces for matching.
+
+    `secondary` are header names that name the field less surely than its synonyms (派单时间 is later than the
+    receipt; 使用登记证编号 is another document's number than the 设备注册代码): beside a column under a synonym,
+    a column under one is the runner-up only.
     """
 
     name: str
@@ -79,6 +83,7 @@ class Field:
     required: bool = False
     max_length: int = 200
     synonyms: tuple[str, ...] = ()
+    secondary: tuple[str, ...] = ()
     code_list: str | None = None
     values: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)

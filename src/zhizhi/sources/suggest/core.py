@@ -18,7 +18,7 @@ from zhizhi.ingest.read import ReadOptions
 from zhizhi.records import RecordType, record_types
 from zhizhi.records import record_type as get_record_type
 from zhizhi.sources.config import FieldMapping, SourceConfig, source_path
-from zhizhi.sources.suggest.assign import assign
+from zhizhi.sources.suggest.assign import assign, runners_up
 from zhizhi.sources.suggest.evidence import (
     CHECK_BELOW,
     NO_MATCH,
@@ -36,8 +36,21 @@ from zhizhi.sources.suggest.sample import Repeated, Sample, read_sample
 
 
 @dataclass(frozen=True)
+class RunnerUp:
+    """A pair close behind a chosen one: the same field from another column, or the same column for another field."""
+
+    field: str
+    column: str
+    confidence: float
+
+    def __str__(self) -> str:
+        return f"{self.field} <- {self.column} ({self.confidence:.2f})"
+
+
+@dataclass(frozen=True)
 class FieldEvidence:
-    """Why a field was mapped to a column (or not): the header match, the value pass rate, the confidence."""
+    """Why a field was mapped to a column (or not): the header match, the value pass rate, the confidence, and the
+    runners-up close behind."""
 
     field: str
     label_zh: str
@@ -49,18 +62,22 @@ class FieldEvidence:
     value_rate: float | None = None
     values_checked: int = 0
     examples: tuple[str, ...] = ()
+    runners_up: tuple[RunnerUp, ...] = ()
 
     def describe(self) -> str:
-        """One line for people: the header match and what share of the values passed which check."""
+        """One line for people: the header match, what share of the values passed which check, the runners-up."""
         if self.column is None:
             return "required: no column found" if self.required else ""
+        return self._evidence() + "".join(f"; runner-up {item}" for item in self.runners_up)
+
+    def _evidence(self) -> str:
         header = {
             "exact": f"header = {self.header.synonym}",
             "contains": f"header ~ {self.header.synonym}",
             "overlap": f"header like {self.header.synonym}",
             "words": f"header words ~ {self.header.synonym}",
             "none": "header not recognised",
-        }[self.header.kind]
+        }[self.header.kind] + (" (a secondary name)" if self.header.secondary else "")
         if self.value_rate is None:
             return f"{header}; no values in the sample"
         if self.kind == "text":
@@ -81,6 +98,7 @@ class FieldEvidence:
             "value_rate": None if self.value_rate is None else round(self.value_rate, 3),
             "values_checked": self.values_checked,
             "examples": list(self.examples),
+            "runners_up": [{"field": r.field, "column": r.column, "confidence": r.confidence} for r in self.runners_up],
             "evidence": self.describe(),
         }
 
@@ -127,8 +145,8 @@ class Suggestion:
 
     @property
     def to_check(self) -> list[FieldEvidence]:
-        """Mapped fields whose confidence is below CHECK_BELOW."""
-        return [item for item in self.mapped if (item.confidence or 0) < CHECK_BELOW]
+        """Mapped fields whose confidence is below CHECK_BELOW, or with a runner-up close behind."""
+        return [item for item in self.mapped if (item.confidence or 0) < CHECK_BELOW or item.runners_up]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -340,6 +358,8 @@ def named_constants(kind: RecordType, missing: list[str], texts: Iterable[str]) 
 
 def _evidence(fit: _Fit, profiles: list[ColumnProfile]) -> list[FieldEvidence]:
     by_name = {p.name: p for p in profiles}
+    plain = {pair: value for pair, (value, _) in fit.scores.items()}
+    exact = {pair for pair, match in fit.matches.items() if match.kind == "exact"}
     result = []
     for item in fit.kind.fields:
         column = fit.mapping.get(item.name)
@@ -348,6 +368,7 @@ def _evidence(fit: _Fit, profiles: list[ColumnProfile]) -> list[FieldEvidence]:
             continue
         score, rate = fit.scores[(item.name, column)]
         profile = by_name[column]
+        close = runners_up(plain, fit.mapping, (item.name, column), exact)
         result.append(
             FieldEvidence(
                 item.name,
@@ -360,6 +381,7 @@ def _evidence(fit: _Fit, profiles: list[ColumnProfile]) -> list[FieldEvidence]:
                 rate,
                 len(profile.values),
                 profile.examples(),
+                tuple(RunnerUp(other, col, round(value, 2)) for other, col, value in close),
             )
         )
     return result
