@@ -149,3 +149,50 @@ def test_each_secondary_name_gives_way_to_the_primary(
     suggestion = suggest_source(path, name="s", record_type=record_type, today=TODAY)
     chosen = next(item for item in suggestion.fields if item.field == field)
     assert chosen.column == primary, chosen
+
+
+def _complaints(folder: Path, header: list[str]) -> Path:
+    fake = Faker(35)
+    values = {
+        "登记编号": lambda n: f"14502002026030{n:05d}",
+        "登记时间": lambda n: f"2026-02-{n % 28 + 1:02d} 10:00:00",
+        "投诉人": lambda n: fake.person(),
+        "来电人": lambda n: fake.person(),
+        "被投诉方": lambda n: fake.company(),
+        "电话": lambda n: fake.phone(),
+        "地址": lambda n: fake.address("450202"),
+        "诉求内容": lambda n: "要求退款",
+    }
+    rows = [header, *([values[column](n) for column in header] for n in range(30))]
+    return write_csv(folder / "12315投诉.csv", rows, "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("header", "field", "read_as"),
+    [
+        (["登记编号", "登记时间", "投诉人", "电话", "被投诉方", "诉求内容"], "caller_phone", "投诉人电话"),
+        (["登记编号", "登记时间", "来电人", "电话", "被投诉方", "诉求内容"], "caller_phone", "来电人电话"),
+        (["登记编号", "登记时间", "投诉人", "被投诉方", "电话", "诉求内容"], "respondent_phone", "被投诉方电话"),
+        (["登记编号", "登记时间", "投诉人", "被投诉方", "地址", "诉求内容"], "respondent_address", "被投诉方地址"),
+    ],
+)
+def test_a_bare_header_is_read_after_the_column_before_it(
+    root: Path, header: list[str], field: str, read_as: str
+) -> None:
+    """A bare 电话 right after 投诉人 went to the respondent's phone (0.96): 商家电话 and 联系电话 both held it, and
+    respondent_phone comes first among the fields."""
+    bare = header[header.index(read_as[-2:])]
+    suggestion = suggest_source(_complaints(root, header), name="c", today=TODAY)
+    chosen = next(item for item in suggestion.fields if item.field == field)
+    assert chosen.column == bare, {item.field: item.column for item in suggestion.mapped}
+    assert (chosen.header.kind, chosen.header.synonym) == ("neighbour", read_as)
+    assert f"header read after the column before it = {read_as}" in chosen.describe()
+
+
+def test_a_bare_header_no_neighbour_names_is_a_tie_listed_to_check(root: Path) -> None:
+    suggestion = suggest_source(_complaints(root, ["电话", "登记编号", "登记时间", "投诉人", "被投诉方", "诉求内容"]),
+                                name="c", today=TODAY)  # fmt: skip
+    chosen = next(item for item in suggestion.mapped if item.column == "电话")
+    other = {"caller_phone": "respondent_phone", "respondent_phone": "caller_phone"}[chosen.field]
+    assert [(r.field, r.column, r.confidence) for r in chosen.runners_up] == [(other, "电话", chosen.confidence)]
+    assert chosen in suggestion.to_check

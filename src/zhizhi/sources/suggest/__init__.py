@@ -10,7 +10,8 @@ How a column is matched to a field (docs/sources.md has the same with examples):
    shorter's length over the longer's; the shorter at least 2 Chinese characters or 3 letters); else shared
    Chinese characters (Dice coefficient d >= 0.5) = 0.45 d; English words shared with the field's name and label
    (`corp_name` ~ `name`) = 0.5 j (Jaccard j). The best variant counts. A match with one of the field's secondary
-   names (派单时间 for the moment received) counts 0.9 of the same match with a synonym.
+   names (派单时间 for the moment received) counts 0.9 of the same match with a synonym; a header read after the
+   header before it that is exactly a field's name (电话 after 投诉人: 投诉人电话) = 0.9.
 2. Value evidence `V` (0..1): the share of the sample's non-blank values that pass the check of the field's kind
    (see `VALUE_CHECKS`); `s` is how much a pass says about the column (`STRENGTH`).
 3. confidence = E x A x F, where

@@ -76,6 +76,7 @@ class FieldEvidence:
             "contains": f"header ~ {self.header.synonym}",
             "overlap": f"header like {self.header.synonym}",
             "words": f"header words ~ {self.header.synonym}",
+            "neighbour": f"header read after the column before it = {self.header.synonym}",
             "none": "header not recognised",
         }[self.header.kind] + (" (a secondary name)" if self.header.secondary else "")
         if self.value_rate is None:
@@ -206,9 +207,10 @@ class _Fit:
 def _fit(kind: RecordType, profiles: list[ColumnProfile], today: date) -> _Fit:
     scores: dict[tuple[str, str], tuple[float, float | None]] = {}
     matches: dict[tuple[str, str], HeaderMatch] = {}
+    before = [None, *(profile.name for profile in profiles[:-1])]
     for item in kind.fields:
-        for profile in profiles:
-            match = header_match(profile.name, item)
+        for profile, neighbour in zip(profiles, before, strict=True):
+            match = header_match(profile.name, item, neighbour)
             matches[(item.name, profile.name)] = match
             score, rate = confidence(profile, match, item, today)
             if roles_disagree(normalise_header(profile.name), item):

@@ -33,6 +33,8 @@ CHECK_BELOW = 0.8
 """Mapped fields with a lower confidence are listed in the file's comments as to be checked."""
 SECONDARY = 0.9
 """A header matching a field's secondary name counts this share of the same match with a synonym."""
+NEIGHBOUR = 0.9
+"""A header read after the header before it (电话 after 投诉人 as 投诉人电话) that names a field exactly so."""
 UNKNOWN_DEPARTMENT = "UNKNOWN"
 BLANK_HEADER_WEIGHT = 0.8
 CONTRADICTION = 0.6
@@ -169,9 +171,14 @@ def _words(text: str) -> set[str]:
     return set(_WORDS.findall(text.lower()))
 
 
-def header_match(header: str, item: Field) -> HeaderMatch:
-    """The best match between a header's variants and what the field may be called."""
+def header_match(header: str, item: Field, before: str | None = None) -> HeaderMatch:
+    """The best match between a header's variants and what the field may be called; a bare header (电话, 地址) is
+    also read after the header `before` it, as whose it is: 投诉人, 电话 is 投诉人电话 (the caller's phone),
+    被投诉方, 电话 is 被投诉方电话 (the respondent's)."""
     best = NO_MATCH
+    joined = "".join(header_variants(before)[:1] + header_variants(header)[:1]) if before else ""
+    if joined in field_names(item):
+        best = HeaderMatch("neighbour", NEIGHBOUR, joined)
     for names, weight in ((field_names(item), 1.0), (_normalised(list(item.secondary)), SECONDARY)):
         for variant in header_variants(header):
             for name in names:
