@@ -215,6 +215,23 @@ def test_the_written_file_loads_as_suggested(root: Path, suggestions: dict[str, 
     assert any("department is the placeholder" in warning for warning in suggestion.warnings)
 
 
+@pytest.mark.parametrize("columns", [["被投诉方地址"], ["事发地"], ["投诉人地址", "被投诉方地址", "事发地"]])
+def test_the_prefecture_is_guessed_from_every_address_field(root: Path, columns: list[str]) -> None:
+    """A 12315 export whose 被投诉方地址 all lay in 柳州市 got no default_prefecture: only a field named `address` was
+    read, and a ticket has none (its addresses: the respondent's, the caller's, the place)."""
+    fake = Faker(13)
+    rows = [["登记编号", "登记时间", "投诉人", "被投诉方", *columns, "诉求内容"]]
+    for n in range(40):
+        addresses = [fake.address(fake.district()[0]) for _ in columns]
+        rows.append([f"1450200{n:08d}", "2026-02-03 10:00", fake.person(), fake.company(), *addresses, "退款"])
+    path = write_csv(root / "12315投诉举报.csv", rows, "utf-8")
+    suggestion = suggest_source(path, name="r12315", department="TSJB", today=TODAY)
+    assert suggestion.source.record_type == "ticket" and suggestion.source.default_prefecture == "450200"
+    text = write_suggestion(root, suggestion).read_text("utf-8")
+    assert "#   default_prefecture: guessed from the addresses (450200): confirm it" in text
+    assert load_source(root, "r12315").default_prefecture == "450200"
+
+
 def test_fields_to_check_and_unmapped_columns_are_in_the_comments(
     root: Path, suggestions: dict[str, Suggestion]
 ) -> None:

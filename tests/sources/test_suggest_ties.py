@@ -47,7 +47,7 @@ def _equipment(folder: Path, header: list[str]) -> Path:
         "使用登记证编号": lambda n: f"梯11桂B{n:05d}(19)",
         "设备注册代码": lambda n: f"31104502022019{n:06d}",
         "设备类别": lambda n: "电梯",
-        "使用地点": lambda n: fake.address("450202"),
+        "使用地点": lambda n: fake.address("城中区"),
         "下次检验日期": lambda n: "2026-09-01",
     }
     rows = [header, *([values[column](n) for column in header] for n in range(30))]
@@ -141,7 +141,7 @@ def test_each_secondary_name_gives_way_to_the_primary(
     value = {
         "date": lambda n: f"2024-05-{n % 28 + 1:02d}",
         "datetime": lambda n: f"2024-05-{n % 28 + 1:02d} 09:00",
-        "address": lambda n: fake.address("450202"),
+        "address": lambda n: fake.address("城中区"),
         "phone": lambda n: fake.phone(),
     }.get(kind.kind, lambda n: f"{secondary}{n}")
     rows = [[secondary, primary], *([value(n), value(n + 1)] for n in range(30))]
@@ -160,7 +160,7 @@ def _complaints(folder: Path, header: list[str]) -> Path:
         "来电人": lambda n: fake.person(),
         "被投诉方": lambda n: fake.company(),
         "电话": lambda n: fake.phone(),
-        "地址": lambda n: fake.address("450202"),
+        "地址": lambda n: fake.address("城中区"),
         "诉求内容": lambda n: "要求退款",
     }
     rows = [header, *([values[column](n) for column in header] for n in range(30))]

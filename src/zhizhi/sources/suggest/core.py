@@ -418,11 +418,10 @@ def _role_reasons(kind: RecordType, columns: list[str]) -> dict[str, str]:
 
 
 def _guess_prefecture(fit: _Fit, profiles: list[ColumnProfile]) -> str | None:
-    """The prefecture most addresses name, when at least 60% of those naming one agree: it resolves 城中区 alone."""
-    column = fit.mapping.get("address")
-    if column is None or "address" not in fit.kind.field_names:
-        return None
-    values = next(p.values for p in profiles if p.name == column)
+    """The prefecture most addresses name, when at least 60% of those naming one agree: it resolves 城中区 alone.
+    The addresses of every mapped field of the address kind count (a ticket's respondent's address and place)."""
+    columns = {column for name, column in fit.mapping.items() if fit.kind.field(name).kind == "address"}
+    values = [value for profile in profiles if profile.name in columns for value in profile.values]
     index = division_index()
     found: Counter[str] = Counter()
     for value, count in Counter(values).items():
