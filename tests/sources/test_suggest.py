@@ -334,6 +334,11 @@ ROLE_HEADERS = [
     ("联系人", "contact"),
     ("经办人", "handler"),
     ("被投诉人", "respondent_person"),
+    # the bureau's own people beside a business's: who supervises it, who signed its licence
+    ("日常监督管理人员", "inspector"),
+    ("监督管理人员", "inspector"),
+    ("监管人员", "inspector"),
+    ("签发人", "inspector"),
     # the word ending last decides (a compound's head), and 负责人 for something else is not the business's
     ("经营者联系人", "contact"),
     ("授权代表", "handler"),
@@ -365,7 +370,10 @@ def _people_list(folder: Path, person_header: str) -> Path:
     return write_csv(folder / f"{person_header}.csv", rows, "utf-8")
 
 
-@pytest.mark.parametrize("header", ["安全管理员", "联系人", "经办人", "授权代表", "安全生产负责人", "经营者联系人"])
+@pytest.mark.parametrize(
+    "header",
+    ["安全管理员", "联系人", "经办人", "授权代表", "安全生产负责人", "经营者联系人", "日常监督管理人员", "签发人"],
+)
 def test_a_person_of_another_role_is_not_the_legal_representative(root: Path, header: str) -> None:
     suggestion = suggest_source(_people_list(root, header), name="list", record_type="entity", today=TODAY)
     mapped = {item.field: item.column for item in suggestion.fields if item.column}
