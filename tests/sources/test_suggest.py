@@ -299,6 +299,39 @@ def test_cli_suggest_writes_the_file_and_refuses_to_overwrite(root: Path, export
     assert load_source(root, "shebei").department == "UNKNOWN"
 
 
+@pytest.mark.parametrize("record_type", ["ticket_answer", "report_run"])
+def test_a_type_zhizhi_writes_itself_is_refused(root: Path, exports: dict[str, Export], record_type: str) -> None:
+    """`--record-type ticket_answer` wrote a source of the desk's answers for a department's export."""
+    path = exports["registration"].path
+    with pytest.raises(InputError, match=rf"Record type `{record_type}` \(.+\) is written by zhizhi itself") as caught:
+        suggest_source(path, name="own", record_type=record_type)
+    assert "由智治自行写入" in (caught.value.message_zh or "") and "entity, equipment" in caught.value.message
+    code, _, err = zz(root, "sources", "suggest", str(path), "--name", "own", "--record-type", record_type)
+    assert code == 1 and "is written by zhizhi itself" in err and not (root / "sources" / "own.yaml").exists()
+
+
+def test_cli_shows_a_constant_as_mapped_and_why_columns_are_not(root: Path) -> None:
+    """The table said `channel * ... required: no column found` though the file got `channel: {value: '12315'}`,
+    and the console's columns not mapped left out the reasons the file's comments gave."""
+    fake = Faker(14)
+    rows = [["序号", "登记编号", "登记时间", "投诉人", "安全管理员", "被投诉方", "诉求内容"]]
+    rows += [[str(n + 1), f"1450200{n:08d}", "2026-02-03 10:00", fake.person(), fake.person(), fake.company(), "退款"]
+             for n in range(30)]  # fmt: skip
+    path = str(write_csv(root / "12315投诉举报登记.csv", rows, "utf-8"))
+    code, out, err = zz(root, "sources", "suggest", path, "--name", "r12315", "--department", "TSJB")
+    assert code == 0, err
+    channel = next(line for line in out.splitlines() if line.startswith("│ channel *"))
+    assert "= 12315" in channel and "0.70 check" in channel and "the constant" in channel
+    assert "no column" not in out
+    assert "  序号: the rows' serial numbers" in out and "  安全管理员: people of another role" in out
+    code, out, err = zz(root, "sources", "suggest", path, "--name", "r12315", "--force", "--json")
+    data = json.loads(out)
+    fields = {item["field"]: item for item in data["fields"]}
+    assert (fields["channel"]["value"], fields["channel"]["confidence"]) == ("12315", 0.7)
+    assert fields["channel"]["column"] is None and "the constant `12315`" in fields["channel"]["evidence"]
+    assert data["constants"] == {"channel": "12315"} and fields["number"]["value"] is None
+
+
 def test_cli_list_and_show(root: Path, exports: dict[str, Export]) -> None:
     code, out, _ = zz(root, "sources", "list")
     assert code == 0 and "No sources yet" in out

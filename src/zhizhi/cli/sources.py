@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from zhizhi.cli.common import JsonOption, Table, console, emit, workspace_of
 from zhizhi.errors import ZhizhiError
@@ -62,21 +63,22 @@ def _show_suggestion(suggestion: Suggestion, written: str) -> None:
         + (f" (others: {others})." if others else ".")
     )
     table = Table("field", "label", "column", "confidence", "evidence")
-    to_check = {item.field for item in suggestion.to_check}
     for item in suggestion.fields:
-        if item.column is None and not item.required:
+        if item.column is None and item.value is None and not item.required:
             continue
-        mark = " check" if item.field in to_check else ""
+        mark = " check" if item.to_check else ""
         table.add_row(
             item.field + (" *" if item.required else ""),
             item.label_zh,
-            item.column or "",
+            item.column or ("" if item.value is None else f"= {item.value}"),
             "" if item.confidence is None else f"{item.confidence:.2f}{mark}",
             item.describe(),
         )
     console.print(table, soft_wrap=False)
     console.print("* required. Fields without a column are not shown unless required.")
     console.print("Columns not mapped: " + (", ".join(suggestion.unmapped_columns) or "none") + ".")
+    for column, reason in suggestion.unmapped_reasons.items():
+        console.print(escape(f"  {column}: {reason}"))
     console.print(
         f"Wrote {written}. Check the fields marked `check` (confidence < {CHECK_BELOW}, or a runner-up within "
         f"{CLOSE}) before ingesting."

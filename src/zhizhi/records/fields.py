@@ -109,7 +109,9 @@ class RecordType:
     `keys` are alternatives tried in order: the first whose fields are all filled identifies the record within its
     source, so a re-ingested row with the same key becomes a new version of the same record. `periods` are pairs of
     `date` or `datetime` fields (start, end) of one span, such as a licence's validity: a row whose end is before
-    its start is quarantined (`date.end_before_start`).
+    its start is quarantined (`date.end_before_start`). `own_sources` marks a type zhizhi writes itself (the desk's
+    answers, report runs) and begins the names of the sources it writes them in (`answers-`): no department's
+    export maps to it, and a source file of another name may not take it.
     """
 
     name: str
@@ -119,7 +121,12 @@ class RecordType:
     keys: tuple[tuple[str, ...], ...]
     description: str = ""
     periods: tuple[tuple[str, str], ...] = ()
-    own: bool = False  # written by zhizhi itself (an answer, a report run): no department's export maps to it
+    own_sources: str | None = None
+
+    @property
+    def own(self) -> bool:
+        """Whether zhizhi writes these records itself (an answer, a report run), never a department's export."""
+        return self.own_sources is not None
 
     def __post_init__(self) -> None:
         names = [f.name for f in self.fields]

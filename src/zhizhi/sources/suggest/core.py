@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -63,9 +63,17 @@ class FieldEvidence:
     values_checked: int = 0
     examples: tuple[str, ...] = ()
     runners_up: tuple[RunnerUp, ...] = ()
+    value: str | None = None  # a constant read from the export's name or title, instead of a column
+
+    @property
+    def to_check(self) -> bool:
+        """Whether the steward should check it: a confidence below CHECK_BELOW, or a runner-up close behind."""
+        return self.confidence is not None and (self.confidence < CHECK_BELOW or bool(self.runners_up))
 
     def describe(self) -> str:
         """One line for people: the header match, what share of the values passed which check, the runners-up."""
+        if self.value is not None:
+            return f"the constant `{self.value}`, read from the file's name or title: confirm it"
         if self.column is None:
             return "required: no column found" if self.required else ""
         return self._evidence() + "".join(f"; runner-up {item}" for item in self.runners_up)
@@ -92,6 +100,7 @@ class FieldEvidence:
             "kind": self.kind,
             "required": self.required,
             "column": self.column,
+            "value": self.value,
             "confidence": self.confidence,
             "header_match": self.header.kind,
             "header_score": round(self.header.score, 3),
@@ -147,7 +156,7 @@ class Suggestion:
     @property
     def to_check(self) -> list[FieldEvidence]:
         """Mapped fields whose confidence is below CHECK_BELOW, or with a runner-up close behind."""
-        return [item for item in self.mapped if (item.confidence or 0) < CHECK_BELOW or item.runners_up]
+        return [item for item in self.mapped if item.to_check]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -238,8 +247,7 @@ def suggest_source(
     if sample_rows < 1:
         raise InputError(f"`sample_rows` must be at least 1, not {sample_rows}.")
     today = today or date.today()
-    # a type zhizhi writes itself (an answer, a report run) is no department's export: not a candidate
-    candidates = [get_record_type(record_type)] if record_type else [t for t in record_types().values() if not t.own]
+    candidates = _candidates(record_type)
     sheet_names = tuple(sheets)
     options = ReadOptions(encoding=encoding, sheets=sheet_names, delimiter=delimiter)
     sample = read_sample(path, options, sample_rows)
@@ -253,6 +261,10 @@ def suggest_source(
     missing = [f.name for f in best.kind.fields if f.required and f.name not in best.mapping]
     constants = named_constants(best.kind, missing, (path.name, sample.title_row or ""))
     missing = [name for name in missing if name not in constants]
+    evidence = [
+        replace(item, value=constants[item.field], confidence=CONSTANT_CONFIDENCE) if item.field in constants else item
+        for item in evidence
+    ]
     warnings: list[str] = []
     if department is None:
         warnings.append(
@@ -303,6 +315,24 @@ def suggest_source(
         generated_on=today,
         repeated=sample.repeated,
     )
+
+
+def _candidates(name: str | None) -> list[RecordType]:
+    """The record type given, or every type; never one zhizhi writes itself (an answer, a report run), which is no
+    department's export."""
+    others = [kind for kind in record_types().values() if not kind.own]
+    if name is None:
+        return others
+    kind = get_record_type(name)
+    if kind.own:
+        listed = ", ".join(sorted(other.name for other in others))
+        raise InputError(
+            f"Record type `{name}` ({kind.label_zh}) is written by zhizhi itself: no department's export maps to it. "
+            f"Choose one of {listed}, or leave out --record-type for the best fit.",
+            zh=f"记录类型 `{name}`（{kind.label_zh}）由智治自行写入，不能由部门导出文件映射；请改用 {listed}，"
+            "或不指定 --record-type 以自动选择。",
+        )
+    return [kind]
 
 
 def _named(column: str, repeated: dict[str, Repeated]) -> str:
