@@ -156,3 +156,46 @@ def test_bad_names_and_bad_yaml_are_refused(tmp_path: Path) -> None:
     write(tmp_path, "listy", "- name\n- department\n")
     with pytest.raises(ConfigError, match="must be a mapping"):
         load_source(tmp_path, "listy")
+
+
+HAND_WRITTEN_ANSWERS = """\
+name: ans
+department: TSJB
+record_type: ticket_answer
+fields:
+  channel: {value: '12315'}
+  number: 编号
+  case_number: 案件
+  decision: {value: answered}
+  status_code: {value: '9'}
+  answered_at: 时间
+"""
+
+
+@pytest.mark.parametrize(("record_type", "prefix"), [("ticket_answer", "answers-"), ("report_run", "reports-")])
+def test_a_type_zhizhi_writes_itself_is_refused_in_a_hand_written_source(
+    tmp_path: Path, record_type: str, prefix: str
+) -> None:
+    """A hand-written `record_type: ticket_answer` source ingested a CSV as the desk's answers, though only the desk
+    writes them (docs/model.md), in its own source."""
+    text = HAND_WRITTEN_ANSWERS.replace("ticket_answer", record_type)
+    write(tmp_path, "ans", text)
+    with pytest.raises(ConfigError) as caught:
+        load_source(tmp_path, "ans")
+    message = str(caught.value)
+    assert f"record_type `{record_type}`" in message and "is written by zhizhi itself" in message
+    assert f"`{prefix}...`" in message and "由智治自行写入" in message and "entity, equipment" in message
+
+
+def test_the_desks_own_sources_still_load(tmp_path: Path) -> None:
+    """The desk writes its answers to `answers-CHANNEL-DESK` and a department's report runs to `reports-DEPT`."""
+    from zhizhi.config import init_workspace
+    from zhizhi.hotline.answers import answer_source
+    from zhizhi.reports.deliver import report_source
+
+    workspace = init_workspace(tmp_path / "ws", name="测试市市场监督管理局")
+    answers = answer_source(workspace, "12315", "LZ-TSJB")
+    assert (answers.name, answers.record_type) == ("answers-12315-lz-tsjb", "ticket_answer")
+    reports = report_source(workspace, "LZ-TSJB")
+    assert (reports.name, reports.record_type) == ("reports-lz-tsjb", "report_run")
+    assert load_source(workspace.root, answers.name) == answers and load_source(workspace.root, reports.name) == reports

@@ -215,6 +215,23 @@ def test_the_written_file_loads_as_suggested(root: Path, suggestions: dict[str, 
     assert any("department is the placeholder" in warning for warning in suggestion.warnings)
 
 
+@pytest.mark.parametrize("columns", [["被投诉方地址"], ["事发地"], ["投诉人地址", "被投诉方地址", "事发地"]])
+def test_the_prefecture_is_guessed_from_every_address_field(root: Path, columns: list[str]) -> None:
+    """A 12315 export whose 被投诉方地址 all lay in 柳州市 got no default_prefecture: only a field named `address` was
+    read, and a ticket has none (its addresses: the respondent's, the caller's, the place)."""
+    fake = Faker(13)
+    rows = [["登记编号", "登记时间", "投诉人", "被投诉方", *columns, "诉求内容"]]
+    for n in range(40):
+        addresses = [fake.address(fake.district()[0]) for _ in columns]
+        rows.append([f"1450200{n:08d}", "2026-02-03 10:00", fake.person(), fake.company(), *addresses, "退款"])
+    path = write_csv(root / "12315投诉举报.csv", rows, "utf-8")
+    suggestion = suggest_source(path, name="r12315", department="TSJB", today=TODAY)
+    assert suggestion.source.record_type == "ticket" and suggestion.source.default_prefecture == "450200"
+    text = write_suggestion(root, suggestion).read_text("utf-8")
+    assert "#   default_prefecture: guessed from the addresses (450200): confirm it" in text
+    assert load_source(root, "r12315").default_prefecture == "450200"
+
+
 def test_fields_to_check_and_unmapped_columns_are_in_the_comments(
     root: Path, suggestions: dict[str, Suggestion]
 ) -> None:
@@ -282,6 +299,39 @@ def test_cli_suggest_writes_the_file_and_refuses_to_overwrite(root: Path, export
     assert load_source(root, "shebei").department == "UNKNOWN"
 
 
+@pytest.mark.parametrize("record_type", ["ticket_answer", "report_run"])
+def test_a_type_zhizhi_writes_itself_is_refused(root: Path, exports: dict[str, Export], record_type: str) -> None:
+    """`--record-type ticket_answer` wrote a source of the desk's answers for a department's export."""
+    path = exports["registration"].path
+    with pytest.raises(InputError, match=rf"Record type `{record_type}` \(.+\) is written by zhizhi itself") as caught:
+        suggest_source(path, name="own", record_type=record_type)
+    assert "由智治自行写入" in (caught.value.message_zh or "") and "entity, equipment" in caught.value.message
+    code, _, err = zz(root, "sources", "suggest", str(path), "--name", "own", "--record-type", record_type)
+    assert code == 1 and "is written by zhizhi itself" in err and not (root / "sources" / "own.yaml").exists()
+
+
+def test_cli_shows_a_constant_as_mapped_and_why_columns_are_not(root: Path) -> None:
+    """The table said `channel * ... required: no column found` though the file got `channel: {value: '12315'}`,
+    and the console's columns not mapped left out the reasons the file's comments gave."""
+    fake = Faker(14)
+    rows = [["序号", "登记编号", "登记时间", "投诉人", "安全管理员", "被投诉方", "诉求内容"]]
+    rows += [[str(n + 1), f"1450200{n:08d}", "2026-02-03 10:00", fake.person(), fake.person(), fake.company(), "退款"]
+             for n in range(30)]  # fmt: skip
+    path = str(write_csv(root / "12315投诉举报登记.csv", rows, "utf-8"))
+    code, out, err = zz(root, "sources", "suggest", path, "--name", "r12315", "--department", "TSJB")
+    assert code == 0, err
+    channel = next(line for line in out.splitlines() if line.startswith("│ channel *"))
+    assert "= 12315" in channel and "0.70 check" in channel and "the constant" in channel
+    assert "no column" not in out
+    assert "  序号: the rows' serial numbers" in out and "  安全管理员: people of another role" in out
+    code, out, err = zz(root, "sources", "suggest", path, "--name", "r12315", "--force", "--json")
+    data = json.loads(out)
+    fields = {item["field"]: item for item in data["fields"]}
+    assert (fields["channel"]["value"], fields["channel"]["confidence"]) == ("12315", 0.7)
+    assert fields["channel"]["column"] is None and "the constant `12315`" in fields["channel"]["evidence"]
+    assert data["constants"] == {"channel": "12315"} and fields["number"]["value"] is None
+
+
 def test_cli_list_and_show(root: Path, exports: dict[str, Export]) -> None:
     code, out, _ = zz(root, "sources", "list")
     assert code == 0 and "No sources yet" in out
@@ -317,6 +367,11 @@ ROLE_HEADERS = [
     ("联系人", "contact"),
     ("经办人", "handler"),
     ("被投诉人", "respondent_person"),
+    # the bureau's own people beside a business's: who supervises it, who signed its licence
+    ("日常监督管理人员", "inspector"),
+    ("监督管理人员", "inspector"),
+    ("监管人员", "inspector"),
+    ("签发人", "inspector"),
     # the word ending last decides (a compound's head), and 负责人 for something else is not the business's
     ("经营者联系人", "contact"),
     ("授权代表", "handler"),
@@ -348,7 +403,10 @@ def _people_list(folder: Path, person_header: str) -> Path:
     return write_csv(folder / f"{person_header}.csv", rows, "utf-8")
 
 
-@pytest.mark.parametrize("header", ["安全管理员", "联系人", "经办人", "授权代表", "安全生产负责人", "经营者联系人"])
+@pytest.mark.parametrize(
+    "header",
+    ["安全管理员", "联系人", "经办人", "授权代表", "安全生产负责人", "经营者联系人", "日常监督管理人员", "签发人"],
+)
 def test_a_person_of_another_role_is_not_the_legal_representative(root: Path, header: str) -> None:
     suggestion = suggest_source(_people_list(root, header), name="list", record_type="entity", today=TODAY)
     mapped = {item.field: item.column for item in suggestion.fields if item.column}

@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from zhizhi.cli.common import JsonOption, Table, console, emit, workspace_of
 from zhizhi.errors import ZhizhiError
 from zhizhi.sources import list_source_names, load_source
 from zhizhi.sources.config import SOURCES_FOLDER, SourceConfig
-from zhizhi.sources.suggest import CHECK_BELOW, Suggestion, suggest_source, write_suggestion
+from zhizhi.sources.suggest import CHECK_BELOW, CLOSE, Suggestion, suggest_source, write_suggestion
 
 app = typer.Typer(
     help="Sources: how each department's export becomes records (sources/NAME.yaml).", no_args_is_help=True
@@ -63,20 +64,25 @@ def _show_suggestion(suggestion: Suggestion, written: str) -> None:
     )
     table = Table("field", "label", "column", "confidence", "evidence")
     for item in suggestion.fields:
-        if item.column is None and not item.required:
+        if item.column is None and item.value is None and not item.required:
             continue
-        mark = "" if item.confidence is None or item.confidence >= CHECK_BELOW else " check"
+        mark = " check" if item.to_check else ""
         table.add_row(
             item.field + (" *" if item.required else ""),
             item.label_zh,
-            item.column or "",
+            item.column or ("" if item.value is None else f"= {item.value}"),
             "" if item.confidence is None else f"{item.confidence:.2f}{mark}",
             item.describe(),
         )
     console.print(table, soft_wrap=False)
     console.print("* required. Fields without a column are not shown unless required.")
     console.print("Columns not mapped: " + (", ".join(suggestion.unmapped_columns) or "none") + ".")
-    console.print(f"Wrote {written}. Check the fields marked `check` (confidence < {CHECK_BELOW}) before ingesting.")
+    for column, reason in suggestion.unmapped_reasons.items():
+        console.print(escape(f"  {column}: {reason}"))
+    console.print(
+        f"Wrote {written}. Check the fields marked `check` (confidence < {CHECK_BELOW}, or a runner-up within "
+        f"{CLOSE}) before ingesting."
+    )
 
 
 @app.command("list")

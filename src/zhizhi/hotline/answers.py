@@ -31,7 +31,7 @@ from zhizhi.delivery.outbox import release_next, requeue
 from zhizhi.delivery.supersede import REACHED, withdraw
 from zhizhi.delivery.targets import TARGETS_FOLDER
 from zhizhi.hotline.history import held_copies, ticket_key
-from zhizhi.records.ticket_answer import DECISIONS
+from zhizhi.records.ticket_answer import DECISIONS, TICKET_ANSWER
 from zhizhi.sources import SourceConfig, own_source
 from zhizhi.store.tables import Case, CaseTicket, Delivery, Department, Record, RecordVersion
 from zhizhi.store.types import LOCAL_TZ, utcnow
@@ -53,7 +53,7 @@ def status_code(workspace: Workspace, channel: str, decision: str) -> str:
 
 
 def source_name(channel: str, desk_code: str) -> str:
-    return f"answers-{channel}-{desk_code}".lower()[:63]
+    return f"{TICKET_ANSWER.own_sources}{channel}-{desk_code}".lower()[:63]
 
 
 def answer_source(workspace: Workspace, channel: str, desk_code: str) -> SourceConfig:

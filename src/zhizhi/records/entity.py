@@ -101,7 +101,8 @@ ENTITY = RecordType(
             "phone",
             "联系电话",
             "Phone",
-            synonyms=("联系电话", "电话", "联系方式", "手机", "手机号码", "电话号码", "联系人电话"),
+            synonyms=("联系电话", "电话", "联系方式", "手机", "手机号码", "电话号码"),
+            secondary=("联系人电话",),  # a contact person's, beside the business's own
         ),
         Field(
             "industry_code",

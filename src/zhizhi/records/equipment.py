@@ -17,7 +17,9 @@ EQUIPMENT = RecordType(
             capitals=True,
             required=True,
             max_length=64,
-            synonyms=("设备代码", "设备注册代码", "注册代码", "设备编号", "使用登记证编号", "设备号"),
+            synonyms=("设备代码", "设备注册代码", "注册代码"),
+            # the 使用登记证 is the user's certificate (梯11桂B00012(19)), a 设备编号 often the user's own numbering
+            secondary=("使用登记证编号", "设备编号", "设备号"),
         ),
         Field(
             "kind",
@@ -47,7 +49,8 @@ EQUIPMENT = RecordType(
             "address",
             "设备使用地点",
             "Where it is used",
-            synonyms=("设备使用地点", "使用地点", "使用地址", "安装地点", "地址", "单位地址"),
+            synonyms=("设备使用地点", "使用地点", "使用地址", "安装地点", "地址"),
+            secondary=("单位地址",),  # the user's own address, not where the device stands
         ),
         Field(
             "next_inspection_on",

@@ -70,6 +70,10 @@ class Field:
     person wrote (a complaint, a handler's answer, an inspector's notes): its words are kept as written, with their
     full-width punctuation and line breaks (only invisible characters out, line breaks as LF, the ends trimmed),
     where other text is folded to half-width and single spaces for matching.
+
+    `secondary` are header names that name the field less surely than its synonyms (派单时间 is later than the
+    receipt; 使用登记证编号 is another document's number than the 设备注册代码): beside a column under a synonym,
+    a column under one is the runner-up only.
     """
 
     name: str
@@ -79,6 +83,7 @@ class Field:
     required: bool = False
     max_length: int = 200
     synonyms: tuple[str, ...] = ()
+    secondary: tuple[str, ...] = ()
     code_list: str | None = None
     values: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
@@ -104,7 +109,9 @@ class RecordType:
     `keys` are alternatives tried in order: the first whose fields are all filled identifies the record within its
     source, so a re-ingested row with the same key becomes a new version of the same record. `periods` are pairs of
     `date` or `datetime` fields (start, end) of one span, such as a licence's validity: a row whose end is before
-    its start is quarantined (`date.end_before_start`).
+    its start is quarantined (`date.end_before_start`). `own_sources` marks a type zhizhi writes itself (the desk's
+    answers, report runs) and begins the names of the sources it writes them in (`answers-`): no department's
+    export maps to it, and a source file of another name may not take it.
     """
 
     name: str
@@ -114,7 +121,12 @@ class RecordType:
     keys: tuple[tuple[str, ...], ...]
     description: str = ""
     periods: tuple[tuple[str, str], ...] = ()
-    own: bool = False  # written by zhizhi itself (an answer, a report run): no department's export maps to it
+    own_sources: str | None = None
+
+    @property
+    def own(self) -> bool:
+        """Whether zhizhi writes these records itself (an answer, a report run), never a department's export."""
+        return self.own_sources is not None
 
     def __post_init__(self) -> None:
         names = [f.name for f in self.fields]

@@ -41,7 +41,8 @@ INSPECTION = RecordType(
             "Inspection number",
             identifier=True,
             max_length=64,
-            synonyms=("检查编号", "文书编号", "任务编号", "检查记录编号", "编号"),
+            synonyms=("检查编号", "文书编号", "检查记录编号", "编号"),
+            secondary=("任务编号",),  # one task's number is shared by all of its inspections
         ),
         Field(
             "entity_name",

@@ -61,7 +61,8 @@ LICENCE = RecordType(
             "text",
             "主体业态",
             "Business format",
-            synonyms=("主体业态", "经营业态", "业态", "经营业态名称", "经营项目"),
+            synonyms=("主体业态", "经营业态", "业态", "经营业态名称"),
+            secondary=("经营项目",),  # the items (预包装食品销售 ...) of a business of the format
         ),
         Field(
             "industry_code",
@@ -76,7 +77,8 @@ LICENCE = RecordType(
             "date",
             "有效期起",
             "Valid from",
-            synonyms=("有效期起", "发证日期", "有效期自", "起始日期", "批准日期"),
+            synonyms=("有效期起", "有效期自", "起始日期"),
+            secondary=("发证日期", "批准日期"),  # the day issued: a licence changed later is issued again
         ),
         Field(
             "valid_to",

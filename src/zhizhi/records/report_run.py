@@ -16,7 +16,7 @@ REPORT_RUN = RecordType(
     label_zh="报表",
     label="Report run",
     description="One report filled for one period: its figures (JSON), the data's snapshot time and content hash.",
-    own=True,
+    own_sources="reports-",  # reports-DEPT, written by zhizhi.reports.deliver
     fields=(
         Field("report", "text", "报表名称", "Report", required=True, privacy="none", identifier=True, max_length=64),
         Field("title", "text", "报表标题", "Title", required=True, privacy="none", max_length=100),

@@ -102,9 +102,9 @@ TICKET = RecordType(
                 "受理编号",
                 "投诉编号",
                 "举报编号",
-                "流水号",
                 "件号",
             ),
+            secondary=("流水号",),  # a call's or a row's serial in some systems, beside the ticket's number
         ),
         Field(
             "received_at",
@@ -121,13 +121,13 @@ TICKET = RecordType(
                 "投诉时间",
                 "举报时间",
                 "诉求时间",
-                "派单时间",
                 "受理日期",
                 "登记日期",
                 "创建时间",
                 "工单创建时间",
                 "来电日期",
             ),
+            secondary=("派单时间",),  # the dispatch to an office, after the receipt the legal clocks count from
         ),
         Field(
             "kind",

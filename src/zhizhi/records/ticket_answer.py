@@ -1,7 +1,7 @@
 """Ticket answer (工单答复): the desk's answer to one ticket, rendered in its channel's words and status codes.
 
 A handler decides a case once (zhizhi.hotline.cases); the desk writes one answer per ticket of the case, each as a
-record of this type in the source of the ticket's channel (`hotline-answers-12315`, `hotline-answers-12345`, ...),
+record of this type in the source of the ticket's channel and desk (`answers-12315-DESK`, `answers-12345-DESK`, ...),
 so the outbox owes it to the channel's platform like every record: receipts, retries, reconciliation and ledger
 entries as for any delivery. A later decision on the case (accepted, then mediated) is the answer's next version.
 """
@@ -26,7 +26,7 @@ TICKET_ANSWER = RecordType(
     label_zh="工单答复",
     label="Ticket answer",
     description="The desk's answer to one hotline ticket: the case's decision and result in the channel's codes.",
-    own=True,
+    own_sources="answers-",  # answers-CHANNEL-DESK, written by zhizhi.hotline.answers
     fields=(
         Field("channel", "enum", "渠道", "Channel", required=True, values=CHANNELS),
         Field(

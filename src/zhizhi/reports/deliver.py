@@ -23,7 +23,7 @@ from zhizhi.store.types import LOCAL_TZ, iso_utc
 
 
 def source_name(department_code: str) -> str:
-    return f"reports-{department_code}".lower()[:63]
+    return f"{REPORT_RUN.own_sources}{department_code}".lower()[:63]
 
 
 def report_source(workspace: Workspace, department_code: str) -> SourceConfig:

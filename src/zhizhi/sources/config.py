@@ -144,7 +144,7 @@ def _field_problems(raw: dict[str, Any]) -> list[Problem]:
         return [Problem(("record_type",), f"record_type `{name}` is unknown; known: {', '.join(sorted(known))}", name)]
     kind, fields = known[name], raw.get("fields")
     fields = fields if isinstance(fields, dict) else {}
-    problems = []
+    problems = _own_problems(kind, raw.get("name"))
     if unknown := [str(field) for field in fields if field not in kind.field_names]:
         guesses = [difflib.get_close_matches(field, kind.field_names, n=1) for field in unknown]
         named = ", ".join(f"`{n}`" + (f" (did you mean `{g[0]}`?)" if g else "")
@@ -159,6 +159,22 @@ def _field_problems(raw: dict[str, Any]) -> list[Problem]:
             if kind.field(field).kind != "code":
                 problems.append(Problem((), f"field `{field}` is not a code field: remove its code_list"))
     return problems
+
+
+def _own_problems(kind: RecordType, name: Any) -> list[Problem]:
+    """A type zhizhi writes itself, in a source file not of its own: no department's export maps to it."""
+    if kind.own_sources is None or (isinstance(name, str) and name.startswith(kind.own_sources)):
+        return []
+    others = ", ".join(sorted(n for n, t in record_types().items() if not t.own))
+    return [
+        Problem(
+            ("record_type",),
+            f"record_type `{kind.name}` ({kind.label_zh}) is written by zhizhi itself, in its own sources "
+            f"`{kind.own_sources}...`: no department's export maps to it; choose one of {others} "
+            f"（`{kind.name}` 由智治自行写入，数据源文件不能使用；请改用 {others}）",
+            kind.name,
+        )
+    ]
 
 
 def _settings_problems(raw: dict[str, Any]) -> list[Problem]:

@@ -9,7 +9,9 @@ How a column is matched to a field (docs/sources.md has the same with examples):
    exact = 1.0; a synonym inside the header = 0.5 + 0.4 r; the header inside a synonym = 0.45 + 0.4 r (r: the
    shorter's length over the longer's; the shorter at least 2 Chinese characters or 3 letters); else shared
    Chinese characters (Dice coefficient d >= 0.5) = 0.45 d; English words shared with the field's name and label
-   (`corp_name` ~ `name`) = 0.5 j (Jaccard j). The best variant counts.
+   (`corp_name` ~ `name`) = 0.5 j (Jaccard j). The best variant counts. A match with one of the field's secondary
+   names (派单时间 for the moment received) counts 0.9 of the same match with a synonym; a header read after the
+   header before it that is exactly a field's name (电话 after 投诉人: 投诉人电话) = 0.9.
 2. Value evidence `V` (0..1): the share of the sample's non-blank values that pass the check of the field's kind
    (see `VALUE_CHECKS`); `s` is how much a pass says about the column (`STRENGTH`).
 3. confidence = E x A x F, where
@@ -22,14 +24,16 @@ How a column is matched to a field (docs/sources.md has the same with examples):
    So a column of valid credit codes is the credit code even under `字段3` (0.95), an exact header with values that
    pass is 1.0, and an exact header over values that all fail drops to about 0.4.
 4. Pairs below `FLOOR` (0.4) are never mapped. Columns go to fields one to one: greedily by confidence (ties: the
-   field's then the column's order), then improved by swaps while the total confidence grows.
+   field's then the column's order), then improved by swaps while the total confidence grows. A pair within `CLOSE`
+   (0.05) below a chosen one, the field from another column or the column for another field, is its runner-up and
+   marks the field to be checked (a column headed exactly as the field is named: only by another exact header).
 5. The record type, when not given: the one with the highest score = total confidence of its mapped fields
    + the confidence of its mapped required fields again - 1 per required field left without a column.
 6. A required `enum` field left without a column takes a constant when the export's file name or title names
    exactly one of its values (a hotline export `12315投诉举报登记.csv` is of channel `12315`), to be confirmed.
 """
 
-from zhizhi.sources.suggest.assign import assign
+from zhizhi.sources.suggest.assign import CLOSE, assign
 from zhizhi.sources.suggest.core import FieldEvidence, Suggestion, TypeScore, suggest_source
 from zhizhi.sources.suggest.evidence import (
     CHECK_BELOW,
@@ -43,6 +47,7 @@ from zhizhi.sources.suggest.write import render_suggestion, write_suggestion
 
 __all__ = [
     "CHECK_BELOW",
+    "CLOSE",
     "FLOOR",
     "FieldEvidence",
     "HeaderMatch",

@@ -1,4 +1,4 @@
-"""Columns to fields, one to one: greedily by confidence, then improved by swaps."""
+"""Columns to fields, one to one: greedily by confidence, then improved by swaps; and what came close behind."""
 
 from __future__ import annotations
 
@@ -46,3 +46,29 @@ def assign(scores: dict[tuple[str, str], float], fields: Sequence[str], columns:
                         taken.add(column)
                         improved = True
     return chosen
+
+
+CLOSE = 0.05
+"""A pair this close below a chosen pair is its runner-up: listed, so that the steward checks which is meant."""
+
+
+def runners_up(
+    scores: dict[tuple[str, str], float], chosen: dict[str, str], pair: tuple[str, str], exact: set[tuple[str, str]]
+) -> list[tuple[str, str, float]]:
+    """The pairs close behind a chosen `pair` (field, column), not placed as well where the assignment put them: the
+    field from another column within CLOSE below it (a column headed exactly as the field is named is contested only
+    by another exact header), or the column for another field as surely (a tie the field order broke). Two fields of
+    one kind differ on a column by their headers only, which the values' evidence shrinks: 0.98 and 0.94 for a
+    `投诉举报人电话` are the caller's phone and, far behind, the respondent's."""
+    name, column = pair
+    placed = {field: scores[(field, taken)] for field, taken in chosen.items()}
+    held = {taken: placed[field] for field, taken in chosen.items()}
+    found = []
+    for (other, col), score in scores.items():
+        floor = max(FLOOR, scores[pair] - (CLOSE if other == name else 1e-9))
+        if (other == name) == (col == column) or score < floor or (pair in exact and (other, col) not in exact):
+            continue
+        better = placed.get(other, 0.0) if other != name else held.get(col, 0.0)
+        if better < score:
+            found.append((other, col, score))
+    return sorted(found, key=lambda found: -found[2])

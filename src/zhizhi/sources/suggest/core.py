@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from zhizhi.ingest.read import ReadOptions
 from zhizhi.records import RecordType, record_types
 from zhizhi.records import record_type as get_record_type
 from zhizhi.sources.config import FieldMapping, SourceConfig, source_path
-from zhizhi.sources.suggest.assign import assign
+from zhizhi.sources.suggest.assign import assign, runners_up
 from zhizhi.sources.suggest.evidence import (
     CHECK_BELOW,
     NO_MATCH,
@@ -36,8 +36,21 @@ from zhizhi.sources.suggest.sample import Repeated, Sample, read_sample
 
 
 @dataclass(frozen=True)
+class RunnerUp:
+    """A pair close behind a chosen one: the same field from another column, or the same column for another field."""
+
+    field: str
+    column: str
+    confidence: float
+
+    def __str__(self) -> str:
+        return f"{self.field} <- {self.column} ({self.confidence:.2f})"
+
+
+@dataclass(frozen=True)
 class FieldEvidence:
-    """Why a field was mapped to a column (or not): the header match, the value pass rate, the confidence."""
+    """Why a field was mapped to a column (or not): the header match, the value pass rate, the confidence, and the
+    runners-up close behind."""
 
     field: str
     label_zh: str
@@ -49,18 +62,31 @@ class FieldEvidence:
     value_rate: float | None = None
     values_checked: int = 0
     examples: tuple[str, ...] = ()
+    runners_up: tuple[RunnerUp, ...] = ()
+    value: str | None = None  # a constant read from the export's name or title, instead of a column
+
+    @property
+    def to_check(self) -> bool:
+        """Whether the steward should check it: a confidence below CHECK_BELOW, or a runner-up close behind."""
+        return self.confidence is not None and (self.confidence < CHECK_BELOW or bool(self.runners_up))
 
     def describe(self) -> str:
-        """One line for people: the header match and what share of the values passed which check."""
+        """One line for people: the header match, what share of the values passed which check, the runners-up."""
+        if self.value is not None:
+            return f"the constant `{self.value}`, read from the file's name or title: confirm it"
         if self.column is None:
             return "required: no column found" if self.required else ""
+        return self._evidence() + "".join(f"; runner-up {item}" for item in self.runners_up)
+
+    def _evidence(self) -> str:
         header = {
             "exact": f"header = {self.header.synonym}",
             "contains": f"header ~ {self.header.synonym}",
             "overlap": f"header like {self.header.synonym}",
             "words": f"header words ~ {self.header.synonym}",
+            "neighbour": f"header read after the column before it = {self.header.synonym}",
             "none": "header not recognised",
-        }[self.header.kind]
+        }[self.header.kind] + (" (a secondary name)" if self.header.secondary else "")
         if self.value_rate is None:
             return f"{header}; no values in the sample"
         if self.kind == "text":
@@ -74,6 +100,7 @@ class FieldEvidence:
             "kind": self.kind,
             "required": self.required,
             "column": self.column,
+            "value": self.value,
             "confidence": self.confidence,
             "header_match": self.header.kind,
             "header_score": round(self.header.score, 3),
@@ -81,6 +108,7 @@ class FieldEvidence:
             "value_rate": None if self.value_rate is None else round(self.value_rate, 3),
             "values_checked": self.values_checked,
             "examples": list(self.examples),
+            "runners_up": [{"field": r.field, "column": r.column, "confidence": r.confidence} for r in self.runners_up],
             "evidence": self.describe(),
         }
 
@@ -127,8 +155,8 @@ class Suggestion:
 
     @property
     def to_check(self) -> list[FieldEvidence]:
-        """Mapped fields whose confidence is below CHECK_BELOW."""
-        return [item for item in self.mapped if (item.confidence or 0) < CHECK_BELOW]
+        """Mapped fields whose confidence is below CHECK_BELOW, or with a runner-up close behind."""
+        return [item for item in self.mapped if item.to_check]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -188,9 +216,10 @@ class _Fit:
 def _fit(kind: RecordType, profiles: list[ColumnProfile], today: date) -> _Fit:
     scores: dict[tuple[str, str], tuple[float, float | None]] = {}
     matches: dict[tuple[str, str], HeaderMatch] = {}
+    before = [None, *(profile.name for profile in profiles[:-1])]
     for item in kind.fields:
-        for profile in profiles:
-            match = header_match(profile.name, item)
+        for profile, neighbour in zip(profiles, before, strict=True):
+            match = header_match(profile.name, item, neighbour)
             matches[(item.name, profile.name)] = match
             score, rate = confidence(profile, match, item, today)
             if roles_disagree(normalise_header(profile.name), item):
@@ -218,8 +247,7 @@ def suggest_source(
     if sample_rows < 1:
         raise InputError(f"`sample_rows` must be at least 1, not {sample_rows}.")
     today = today or date.today()
-    # a type zhizhi writes itself (an answer, a report run) is no department's export: not a candidate
-    candidates = [get_record_type(record_type)] if record_type else [t for t in record_types().values() if not t.own]
+    candidates = _candidates(record_type)
     sheet_names = tuple(sheets)
     options = ReadOptions(encoding=encoding, sheets=sheet_names, delimiter=delimiter)
     sample = read_sample(path, options, sample_rows)
@@ -233,6 +261,10 @@ def suggest_source(
     missing = [f.name for f in best.kind.fields if f.required and f.name not in best.mapping]
     constants = named_constants(best.kind, missing, (path.name, sample.title_row or ""))
     missing = [name for name in missing if name not in constants]
+    evidence = [
+        replace(item, value=constants[item.field], confidence=CONSTANT_CONFIDENCE) if item.field in constants else item
+        for item in evidence
+    ]
     warnings: list[str] = []
     if department is None:
         warnings.append(
@@ -283,6 +315,24 @@ def suggest_source(
         generated_on=today,
         repeated=sample.repeated,
     )
+
+
+def _candidates(name: str | None) -> list[RecordType]:
+    """The record type given, or every type; never one zhizhi writes itself (an answer, a report run), which is no
+    department's export."""
+    others = [kind for kind in record_types().values() if not kind.own]
+    if name is None:
+        return others
+    kind = get_record_type(name)
+    if kind.own:
+        listed = ", ".join(sorted(other.name for other in others))
+        raise InputError(
+            f"Record type `{name}` ({kind.label_zh}) is written by zhizhi itself: no department's export maps to it. "
+            f"Choose one of {listed}, or leave out --record-type for the best fit.",
+            zh=f"记录类型 `{name}`（{kind.label_zh}）由智治自行写入，不能由部门导出文件映射；请改用 {listed}，"
+            "或不指定 --record-type 以自动选择。",
+        )
+    return [kind]
 
 
 def _named(column: str, repeated: dict[str, Repeated]) -> str:
@@ -340,6 +390,8 @@ def named_constants(kind: RecordType, missing: list[str], texts: Iterable[str]) 
 
 def _evidence(fit: _Fit, profiles: list[ColumnProfile]) -> list[FieldEvidence]:
     by_name = {p.name: p for p in profiles}
+    plain = {pair: value for pair, (value, _) in fit.scores.items()}
+    exact = {pair for pair, match in fit.matches.items() if match.kind == "exact"}
     result = []
     for item in fit.kind.fields:
         column = fit.mapping.get(item.name)
@@ -348,6 +400,7 @@ def _evidence(fit: _Fit, profiles: list[ColumnProfile]) -> list[FieldEvidence]:
             continue
         score, rate = fit.scores[(item.name, column)]
         profile = by_name[column]
+        close = runners_up(plain, fit.mapping, (item.name, column), exact)
         result.append(
             FieldEvidence(
                 item.name,
@@ -360,6 +413,7 @@ def _evidence(fit: _Fit, profiles: list[ColumnProfile]) -> list[FieldEvidence]:
                 rate,
                 len(profile.values),
                 profile.examples(),
+                tuple(RunnerUp(other, col, round(value, 2)) for other, col, value in close),
             )
         )
     return result
@@ -394,11 +448,10 @@ def _role_reasons(kind: RecordType, columns: list[str]) -> dict[str, str]:
 
 
 def _guess_prefecture(fit: _Fit, profiles: list[ColumnProfile]) -> str | None:
-    """The prefecture most addresses name, when at least 60% of those naming one agree: it resolves 城中区 alone."""
-    column = fit.mapping.get("address")
-    if column is None or "address" not in fit.kind.field_names:
-        return None
-    values = next(p.values for p in profiles if p.name == column)
+    """The prefecture most addresses name, when at least 60% of those naming one agree: it resolves 城中区 alone.
+    The addresses of every mapped field of the address kind count (a ticket's respondent's address and place)."""
+    columns = {column for name, column in fit.mapping.items() if fit.kind.field(name).kind == "address"}
+    values = [value for profile in profiles if profile.name in columns for value in profile.values]
     index = division_index()
     found: Counter[str] = Counter()
     for value, count in Counter(values).items():

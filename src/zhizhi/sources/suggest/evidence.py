@@ -31,6 +31,10 @@ FLOOR = 0.4
 """Pairs with a lower confidence are never mapped."""
 CHECK_BELOW = 0.8
 """Mapped fields with a lower confidence are listed in the file's comments as to be checked."""
+SECONDARY = 0.9
+"""A header matching a field's secondary name counts this share of the same match with a synonym."""
+NEIGHBOUR = 0.9
+"""A header read after the header before it (电话 after 投诉人 as 投诉人电话) that names a field exactly so."""
 UNKNOWN_DEPARTMENT = "UNKNOWN"
 BLANK_HEADER_WEIGHT = 0.8
 CONTRADICTION = 0.6
@@ -109,6 +113,7 @@ class HeaderMatch:
     kind: str
     score: float
     synonym: str | None = None
+    secondary: bool = False  # what matched is one of the field's secondary names
 
 
 NO_MATCH = HeaderMatch("none", 0.0)
@@ -155,7 +160,10 @@ def header_variants(header: str) -> list[str]:
 
 def field_names(item: Field) -> list[str]:
     """What a header may call a field: its synonyms, its Chinese label, its name and English label."""
-    names = [*item.synonyms, item.label_zh, item.name, item.label, item.label.replace(" ", "_")]
+    return _normalised([*item.synonyms, item.label_zh, item.name, item.label, item.label.replace(" ", "_")])
+
+
+def _normalised(names: list[str]) -> list[str]:
     return [n for n in dict.fromkeys("".join(re.split(r"[/／\\|]", normalise_header(x))) for x in names) if n]
 
 
@@ -163,15 +171,20 @@ def _words(text: str) -> set[str]:
     return set(_WORDS.findall(text.lower()))
 
 
-def header_match(header: str, item: Field) -> HeaderMatch:
-    """The best match between a header's variants and what the field may be called."""
+def header_match(header: str, item: Field, before: str | None = None) -> HeaderMatch:
+    """The best match between a header's variants and what the field may be called; a bare header (电话, 地址) is
+    also read after the header `before` it, as whose it is: 投诉人, 电话 is 投诉人电话 (the caller's phone),
+    被投诉方, 电话 is 被投诉方电话 (the respondent's)."""
     best = NO_MATCH
-    names = field_names(item)
-    for variant in header_variants(header):
-        for name in names:
-            found = _compare(variant, name)
-            if found.score > best.score:
-                best = found
+    joined = "".join(header_variants(before)[:1] + header_variants(header)[:1]) if before else ""
+    if joined in field_names(item):
+        best = HeaderMatch("neighbour", NEIGHBOUR, joined)
+    for names, weight in ((field_names(item), 1.0), (_normalised(list(item.secondary)), SECONDARY)):
+        for variant in header_variants(header):
+            for name in names:
+                found = _compare(variant, name)
+                if weight * found.score > best.score:
+                    best = HeaderMatch(found.kind, weight * found.score, found.synonym, secondary=weight < 1)
     words = _words(header)
     field_words = _words(item.name.replace("_", " ") + " " + item.label)
     if words and field_words and not _HAN_CHAR.search(header):

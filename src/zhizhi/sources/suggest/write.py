@@ -8,6 +8,7 @@ import yaml
 
 from zhizhi.errors import ConflictError
 from zhizhi.sources.config import SOURCES_FOLDER, dump_source, parse_source, source_path
+from zhizhi.sources.suggest.assign import CLOSE
 from zhizhi.sources.suggest.core import Suggestion
 from zhizhi.sources.suggest.evidence import CHECK_BELOW, UNKNOWN_DEPARTMENT
 
@@ -28,8 +29,16 @@ def render_suggestion(suggestion: Suggestion) -> str:
         + ".",
         "# `confidence` is how sure the suggestion is of each field (0..1). Check before the first ingest:",
     ]
-    check = [f"{item.field} <- {item.column} ({item.confidence:.2f})" for item in suggestion.to_check]
+    low = [item for item in suggestion.mapped if (item.confidence or 0) < CHECK_BELOW]
+    check = [f"{item.field} <- {item.column} ({item.confidence:.2f})" for item in low]
     lines.append(f"#   fields with confidence < {CHECK_BELOW}: " + (", ".join(check) if check else "none"))
+    lines.extend(
+        f"#   {item.field} <- {item.column} ({item.confidence:.2f}), runner-up within {CLOSE}: "
+        + ", ".join(map(str, item.runners_up))
+        + ": check which is meant"
+        for item in suggestion.mapped
+        if item.runners_up
+    )
     for name, value in suggestion.constants.items():
         lines.append(f"#   {name}: the constant `{value}`, read from the file's name or title: confirm it")
     codes = [item.field for item in suggestion.mapped if item.kind == "code"]
