@@ -373,3 +373,36 @@ def test_a_file_cut_in_the_middle_of_a_character_says_so(tmp_path: Path, encodin
     with pytest.raises(InputError, match="cut short") as refused:
         _read(path)
     assert "未完整" in str(refused.value.message_zh)
+
+
+COMPLAINT = "本人在该店购买牛奶，\n发现已过期，要求退一赔十。"  # each line holds one full-width comma
+TEMPLATED = "消费者反映：\n1、购买的商品有\"质量\"问题，\n2、商家拒绝退货，要求：退款、赔偿。"
+SIGNED = ["填报单位：柳州市市场监督管理局", "", "", "", "", "填报日期：2026年4月1日"]
+
+
+@pytest.mark.parametrize(
+    ("text", "above"),
+    [(COMPLAINT, []), (TEMPLATED, [["全国12315平台投诉举报导出", "", "", "", "", ""]]), (COMPLAINT, [SIGNED])],
+    ids=["multi-line", "title-and-quotes", "sign-off-row"],
+)
+def test_a_quoted_cell_spanning_lines_does_not_mislead_the_delimiter(
+    tmp_path: Path, text: str, above: list[list[str]]
+) -> None:
+    """Counted per line, the full-width commas of a complaint written on two lines outvoted the header's commas:
+    the file was read as two columns, each line a row (10 tickets read as 20 rows, none accepted)."""
+    import csv
+    import io
+
+    from zhizhi.ingest.read.csv_reader import sniff_delimiter
+
+    header = ["登记编号", "登记时间", "投诉举报人", "联系电话", "被投诉举报方", "诉求内容"]
+    rows = [[f"1450200202603{i:06d}", f"2026-03-{i:02d} 09:30:00", "张伟", f"1387721{i:04d}", f"鑫源超市{i}店", text]
+            for i in range(1, 11)]  # fmt: skip
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([*above, header, *rows])
+    path = tmp_path / "12315.csv"
+    path.write_bytes(buffer.getvalue().encode("gbk"))
+    assert sniff_delimiter(buffer.getvalue()) == ","
+    reading, frame = _read(path)
+    assert reading.headers[None] == header and frame.height == 10
+    assert frame["诉求内容"].to_list() == [text] * 10 and frame[ERROR].null_count() == 10

@@ -101,7 +101,7 @@ def _looks_like_subheader(top: list[str], below: list[str]) -> bool:
     if not gaps or not any(below[i].strip() for i in gaps):
         return False
     filled = [c.strip() for c in below if c.strip()]
-    if len(filled) < 2 or any(_data_like(c) for c in filled):
+    if len(filled) < 2 or any(data_like(c) for c in filled):
         return False
     # Under a column of its own (its name not followed by a gap), a merged header leaves the row below empty (or
     # names it again); a data row fills it. Most such columns filled with something else: data, not parts.
@@ -115,6 +115,6 @@ DATA_SHAPES = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月|\d{5,}|[0-9A-Z]{15,}")
 capitals (a credit code, an ID number): a data row's cells, never a header's."""
 
 
-def _data_like(cell: str) -> bool:
+def data_like(cell: str) -> bool:
     compact = cell.replace("-", "").replace("/", "").replace(".", "").replace(":", "").replace(" ", "")
     return compact.isdigit() or len(cell) > 30 or DATA_SHAPES.search(cell.upper()) is not None
