@@ -18,7 +18,6 @@ from zhizhi.ingest.read import ReadOptions
 from zhizhi.records import RecordType, record_types
 from zhizhi.records import record_type as get_record_type
 from zhizhi.sources.config import FieldMapping, SourceConfig, source_path
-from zhizhi.sources.suggest.assign import assign
 from zhizhi.sources.suggest.evidence import (
     CHECK_BELOW,
     NO_MATCH,
@@ -26,13 +25,12 @@ from zhizhi.sources.suggest.evidence import (
     UNKNOWN_DEPARTMENT,
     ColumnProfile,
     HeaderMatch,
-    confidence,
-    header_match,
     normalise_header,
-    profile_column,
 )
-from zhizhi.sources.suggest.roles import ROLE_LABELS, field_role, person_role, roles_disagree
+from zhizhi.sources.suggest.fit import Fit, TypeScore
+from zhizhi.sources.suggest.roles import ROLE_LABELS, field_role, person_role
 from zhizhi.sources.suggest.sample import Repeated, Sample, read_sample
+from zhizhi.sources.suggest.tables import main_table
 
 
 @dataclass(frozen=True)
@@ -83,18 +81,6 @@ class FieldEvidence:
             "examples": list(self.examples),
             "evidence": self.describe(),
         }
-
-
-@dataclass(frozen=True)
-class TypeScore:
-    """How well a record type fits the file (see the module docstring for the score)."""
-
-    name: str
-    label_zh: str
-    score: float
-    mapped: int
-    required_mapped: int
-    required: int
 
 
 @dataclass
@@ -162,45 +148,6 @@ class Suggestion:
         }
 
 
-@dataclass
-class _Fit:
-    kind: RecordType
-    mapping: dict[str, str]
-    scores: dict[tuple[str, str], tuple[float, float | None]]
-    matches: dict[tuple[str, str], HeaderMatch]
-
-    @property
-    def score(self) -> TypeScore:
-        total = sum(self.scores[(name, column)][0] for name, column in self.mapping.items())
-        required = [f.name for f in self.kind.fields if f.required]
-        covered = [name for name in required if name in self.mapping]
-        bonus = sum(self.scores[(name, self.mapping[name])][0] for name in covered)
-        return TypeScore(
-            self.kind.name,
-            self.kind.label_zh,
-            total + bonus - (len(required) - len(covered)),
-            len(self.mapping),
-            len(covered),
-            len(required),
-        )
-
-
-def _fit(kind: RecordType, profiles: list[ColumnProfile], today: date) -> _Fit:
-    scores: dict[tuple[str, str], tuple[float, float | None]] = {}
-    matches: dict[tuple[str, str], HeaderMatch] = {}
-    for item in kind.fields:
-        for profile in profiles:
-            match = header_match(profile.name, item)
-            matches[(item.name, profile.name)] = match
-            score, rate = confidence(profile, match, item, today)
-            if roles_disagree(normalise_header(profile.name), item):
-                score = 0.0  # people of another role: 安全管理员 is never the legal representative
-            scores[(item.name, profile.name)] = (score, rate)
-    plain = {pair: value for pair, (value, _) in scores.items()}
-    mapping = assign(plain, kind.field_names, [p.name for p in profiles])
-    return _Fit(kind, mapping, scores, matches)
-
-
 def suggest_source(
     path: Path,
     *,
@@ -222,12 +169,8 @@ def suggest_source(
     candidates = [get_record_type(record_type)] if record_type else [t for t in record_types().values() if not t.own]
     sheet_names = tuple(sheets)
     options = ReadOptions(encoding=encoding, sheets=sheet_names, delimiter=delimiter)
-    sample = read_sample(path, options, sample_rows)
-    profiles = [profile_column(column, values) for column, values in sample.columns.items()]
-    fits = sorted(
-        (_fit(kind, profiles, today) for kind in candidates),
-        key=lambda fit: (-fit.score.score, fit.kind.name),
-    )
+    table = main_table(read_sample(path, options, sample_rows), candidates, today)
+    sample, profiles, fits = table.sample, table.profiles, table.fits
     best = fits[0]
     evidence = _evidence(best, profiles)
     missing = [f.name for f in best.kind.fields if f.required and f.name not in best.mapping]
@@ -338,7 +281,7 @@ def named_constants(kind: RecordType, missing: list[str], texts: Iterable[str]) 
     return found
 
 
-def _evidence(fit: _Fit, profiles: list[ColumnProfile]) -> list[FieldEvidence]:
+def _evidence(fit: Fit, profiles: list[ColumnProfile]) -> list[FieldEvidence]:
     by_name = {p.name: p for p in profiles}
     result = []
     for item in fit.kind.fields:
@@ -393,7 +336,7 @@ def _role_reasons(kind: RecordType, columns: list[str]) -> dict[str, str]:
     return reasons
 
 
-def _guess_prefecture(fit: _Fit, profiles: list[ColumnProfile]) -> str | None:
+def _guess_prefecture(fit: Fit, profiles: list[ColumnProfile]) -> str | None:
     """The prefecture most addresses name, when at least 60% of those naming one agree: it resolves 城中区 alone."""
     column = fit.mapping.get("address")
     if column is None or "address" not in fit.kind.field_names:
