@@ -373,3 +373,69 @@ def test_a_file_cut_in_the_middle_of_a_character_says_so(tmp_path: Path, encodin
     with pytest.raises(InputError, match="cut short") as refused:
         _read(path)
     assert "未完整" in str(refused.value.message_zh)
+
+
+COMPLAINT = "本人在该店购买牛奶，\n发现已过期，要求退一赔十。"  # each line holds one full-width comma
+TEMPLATED = "消费者反映：\n1、购买的商品有\"质量\"问题，\n2、商家拒绝退货，要求：退款、赔偿。"
+SIGNED = ["填报单位：柳州市市场监督管理局", "", "", "", "", "填报日期：2026年4月1日"]
+
+
+@pytest.mark.parametrize(
+    ("text", "above"),
+    [(COMPLAINT, []), (TEMPLATED, [["全国12315平台投诉举报导出", "", "", "", "", ""]]), (COMPLAINT, [SIGNED])],
+    ids=["multi-line", "title-and-quotes", "sign-off-row"],
+)
+def test_a_quoted_cell_spanning_lines_does_not_mislead_the_delimiter(
+    tmp_path: Path, text: str, above: list[list[str]]
+) -> None:
+    """Counted per line, the full-width commas of a complaint written on two lines outvoted the header's commas:
+    the file was read as two columns, each line a row (10 tickets read as 20 rows, none accepted)."""
+    import csv
+    import io
+
+    from zhizhi.ingest.read.csv_reader import sniff_delimiter
+
+    header = ["登记编号", "登记时间", "投诉举报人", "联系电话", "被投诉举报方", "诉求内容"]
+    rows = [[f"1450200202603{i:06d}", f"2026-03-{i:02d} 09:30:00", "张伟", f"1387721{i:04d}", f"鑫源超市{i}店", text]
+            for i in range(1, 11)]  # fmt: skip
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([*above, header, *rows])
+    path = tmp_path / "12315.csv"
+    path.write_bytes(buffer.getvalue().encode("gbk"))
+    assert sniff_delimiter(buffer.getvalue()) == ","
+    reading, frame = _read(path)
+    assert reading.headers[None] == header and frame.height == 10
+    assert frame["诉求内容"].to_list() == [text] * 10 and frame[ERROR].null_count() == 10
+
+
+LEDGER_HEADER = ["序号", "许可证编号", "经营者名称", "统一社会信用代码", "经营场所", "有效期至", "发证机关", "备注"]
+LEDGER_ROW = ["1", "JY14502020000001", "柳州市城中区鑫源超市", "92450202MA5K00001X", "城中区文昌路1号", "2031-03-04",
+              "城中区局", ""]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "signed",
+    [
+        ["填报单位：城中区市场监管局", "", "", "填报人：王芳", "", "", "填报日期：2026年3月31日", ""],
+        ["填报单位：城中区局", "", "", "", "填报人：王芳", "联系电话：0772-2812345", "", "填报日期：2026年3月31日"],
+        ["填报单位：", "城中区市场监管局", "", "", "", "", "填报日期：", "2026年3月5日"],  # a value on its own
+        ["导出时间：2026-03-31 10:00", "", "", "共2条记录", "", "", "", ""],
+    ],
+    ids=["three", "phone", "label-then-value", "export"],
+)
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_sign_off_row_above_the_header_is_no_part_of_it(tmp_path: Path, signed: list[str], kind: str) -> None:
+    """填报单位：… 填报人：王芳 … above the header was taken as the top of a two-row header: the columns became
+    `填报人：王芳/统一社会信用代码` (a staff member's name in the source file) and the real header a row of data."""
+    title = ["柳州市食品经营许可台账"] + [""] * 7
+    rows = [title, signed, LEDGER_HEADER, LEDGER_ROW]
+    path = _csv(tmp_path / "xuke.csv", rows) if kind == "csv" else _xlsx(tmp_path / "xuke.xlsx", {"台账": rows})
+    reading, frame = _read(path)
+    assert list(reading.headers.values()) == [LEDGER_HEADER]
+    assert [(s.row, s.reason) for s in reading.skipped] == [(1, "title_row"), (2, "note_row")]
+    assert frame[ROW].to_list() == [4] and frame["经营者名称"].to_list() == [LEDGER_ROW[2]]
+    # a merged header under it is still joined
+    grouped = [["序号", "许可证", "", "经营者名称"], ["", "编号", "有效期至", ""], ["1", "JY1", "2031-03-04", "甲店"]]
+    reading, _ = _read(_csv(tmp_path / "grouped.csv", [title[:4], [c for c in signed if c][:4], *grouped]))
+    assert reading.headers[None] == ["序号", "许可证/编号", "许可证/有效期至", "经营者名称"]
+    assert [s.reason for s in reading.skipped] == ["title_row", "note_row", "header_row"]

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from tests.conftest import OPERATOR, Outbox
+from tests.conftest import OPERATOR, Outbox, Web
 from zhizhi.config import Workspace
 from zhizhi.demo.records import credit_code
 from zhizhi.errors import InputError
@@ -981,6 +981,65 @@ def test_a_source_suggested_for_a_workbook_of_several_tables_ingests_it(
     assert any("another table" in warning for warning in suggestion.warnings)
     batch = _ingest(city, path, suggestion.source).batch
     assert (batch.rows_read, batch.rows_accepted, batch.rows_skipped) == (3 + skipped, 3, skipped)
+
+
+def _two_tables(name: str, tables: dict[str, list[list[str]]]) -> Build:
+    """An HTML page named .xls holding a table per district: read as the sheets `table 1`, `table 2`."""
+
+    def build(folder: Path) -> Path:
+        def table(rows: list[list[str]]) -> str:
+            cells = ("".join(f"<td>{cell}</td>" for cell in row) for row in rows)
+            return "<table>" + "".join(f"<tr>{row}</tr>" for row in cells) + "</table>"
+
+        (folder / name).write_text("<html><body>" + "".join(map(table, tables.values())) + "</body></html>", "utf-8")
+        return folder / name
+
+    return build
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "html"])
+def test_a_sheet_with_data_the_source_does_not_name_is_said_left_out(
+    city: sessionmaker[Session], tmp_path: Path, kind: str
+) -> None:
+    """A source naming the sheet 城中区 of a workbook whose 鱼峰区 holds two more licences (a 备注 column more): the
+    batch said read 3 = 3 + 0 + 0, and the two rows were counted nowhere. Now the report names each sheet left out
+    with its rows below the header (a hidden sheet, a drop-down's choices, is not data and not named)."""
+    second = [TITLE, [*HEADER, "备注"], *[[*row, ""] for row in DATA[:2]], ["合计", "2户"]]
+    sheets = {"城中区": [TITLE, HEADER, *DATA], "鱼峰区": second}
+    if kind == "xlsx":
+        choices = Sheet([["是"], ["否"]], hidden=True)
+        build = _xlsx("分区.xlsx", {name: Sheet(rows) for name, rows in sheets.items()} | {"选项": choices})
+        named, left = "城中区", "鱼峰区"
+    else:
+        build, named, left = _two_tables("分区.xls", sheets), "table 1", "table 2"
+    source = parse_source(SOURCE + f"sheets: [{named}]\n", "sources/xuke.yaml")
+    batch = _ingest(city, build(tmp_path), source).batch
+    assert (batch.rows_read, batch.rows_accepted) == (4, 3)
+    assert json.loads(batch.report)["sheets_left_out"] == [{"sheet": left, "rows": 3}]
+    every = parse_source(SOURCE.replace("xuke", "fenqu"), "sources/fenqu.yaml")  # every sheet read, none left out
+    batch = _ingest(city, build(tmp_path), every).batch
+    assert batch.rows_accepted == 5 and json.loads(batch.report)["sheets_left_out"] == []
+
+
+def test_the_command_line_and_the_batch_page_warn_of_a_sheet_left_out(web: Web, tmp_path: Path) -> None:
+    from zhizhi.cli.main import app
+
+    (web.workspace.root / "sources" / "xuke.yaml").write_text(SOURCE + "sheets: [城中区]\n", encoding="utf-8")
+    path = _xlsx("分区.xlsx", {"城中区": Sheet([HEADER, *DATA]), "鱼峰区": Sheet([HEADER, *DATA[:2]])})(tmp_path)
+    result = CliRunner().invoke(app, ["-w", str(web.workspace.root), "ingest", "xuke", str(path)],
+                                env={"COLUMNS": "400"})  # fmt: skip
+    assert result.exit_code == 0, result.stdout
+    out = " ".join(result.stdout.split())
+    assert "read 3 = accepted 3" in out and "Sheet(s) not read, their rows not counted: `鱼峰区` (2)" in out
+    assert "以下工作表有数据但未读取" in out
+    with web.sessions() as session:
+        batch_id = session.scalars(select(Batch.id)).one()
+    web.login_form("leader")
+    warning = web.client.get(f"/batches/{batch_id}").text.split('id="sheets-left-out"')[1].split("</div>")[0]
+    assert "以下工作表有数据但未读取" in warning and "鱼峰区</span>: 表头以下 2 行" in warning
+    web.client.get("/lang/en")
+    warning = web.client.get(f"/batches/{batch_id}").text.split('id="sheets-left-out"')[1].split("</div>")[0]
+    assert "Sheets holding data were not read" in warning and "2 row(s) below its header" in warning
 
 
 def test_the_command_line_says_why_a_workbook_is_refused_in_both_languages(

@@ -87,6 +87,15 @@ def _show_batch(data: dict[str, Any]) -> None:
         f"accepted {rows['accepted']:,} + quarantined {rows['quarantined']:,} + skipped {rows['skipped']:,}; "
         f"records new {records['new']:,}, changed {records['changed']:,}, unchanged {records['unchanged']:,}."
     )
+    left_out = data["report"].get("sheets_left_out") or []
+    if left_out:
+        sheets = ", ".join(f"`{escape(item['sheet'])}` ({item['rows']:,})" for item in left_out)
+        console.print(
+            f"[yellow]Sheet(s) not read, their rows not counted: {sheets}: the source's `sheets:` does not name them; "
+            "if they belong to this source, add them there and ingest the file again with --force. "
+            f"以下工作表有数据但未读取（数据源的 sheets 中没有列出）：{sheets}；"
+            "如属本数据源，请把它们加入 sheets 后用 --force 重新导入。[/]"
+        )
     repeated = data["report"].get("records", {}).get("repeated_in_file", 0)
     if repeated:
         console.print(

@@ -70,6 +70,9 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "batches.records_unchanged": "未变记录",
         "batches.repeated_in_file": "本文件中有 {rows} 行与前面的行属于同一记录但内容不同："
         "以后出现的行为该记录的较新版本。如非有意，请核对导出。",
+        "batches.sheets_left_out": "以下工作表有数据但未读取（数据源的 sheets 中没有列出它们），其中的行不计入本批次；"
+        "如属本数据源，请把它们加入 sheets 后用 --force 重新导入：",
+        "batches.sheet_rows": "表头以下 {n} 行",
         "batches.finished_at": "完成时间",
         "batches.empty": "还没有批次。",
         "batches.adds_up": "读取行数 = 接收 + 隔离 + 跳过；隔离的行修正后可重新处理。",
@@ -236,6 +239,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "batches.records_unchanged": "Unchanged records",
         "batches.repeated_in_file": "{rows} row(s) of this file gave a record an earlier row gave too, with other "
         "values: the later row is the record's newer version. If that was not meant, check the export.",
+        "batches.sheets_left_out": "Sheets holding data were not read (the source's sheets: does not name them), and "
+        "their rows are not counted in this batch; if they belong to this source, add them there and ingest the file "
+        "again with --force:",
+        "batches.sheet_rows": "{n} row(s) below its header",
         "batches.finished_at": "Finished",
         "batches.empty": "No batch yet.",
         "batches.adds_up": "Rows read = accepted + quarantined + skipped; quarantined rows can be fixed and replayed.",

@@ -136,6 +136,7 @@ def _close(session: Session, actor: Actor, job: Job, written: _Written, digest: 
     for item in report["fields"]:  # the columns as the file wrote them, so that its raw rows are masked by field
         if item["field"] in written.written_as:
             item["columns_as_written"] = written.written_as[item["field"]]
+    report["sheets_left_out"] = [{"sheet": sheet, "rows": rows} for sheet, rows in written.left_out.items()]
     batch.report = json.dumps(report, ensure_ascii=False)
     batch.finished_at = utcnow()
     # A file sent again holds the same rows at the same places; a fetch's row numbers are only places in its answer.
@@ -166,6 +167,7 @@ class _Written:
     fetched: Any  # the running SHA-256 of a fetch's rows
     translated: dict[str, list[pl.DataFrame]]
     written_as: dict[str, list[str]]
+    left_out: dict[str, int]
 
 
 def _write(
@@ -181,7 +183,7 @@ def _write(
     started = utcnow()
     batch: Batch | None = None
     writer: BatchWriter | None = None
-    watermark, written_as = None, {}
+    watermark, written_as, left_out = None, {}, {}
     fetched = hashlib.sha256()
     translated: dict[str, list[pl.DataFrame]] = {name: [] for name in job.context.translators}
     for item in ReadAhead(lambda: produce(job)):
@@ -198,11 +200,11 @@ def _write(
         if item.fetched is not None:
             fetched.update(item.fetched.encode("utf-8"))
         if item.last:
-            watermark, written_as = item.watermark, item.written_as
+            watermark, written_as, left_out = item.watermark, item.written_as, item.left_out
         if progress is not None:
             progress(writer.tally.read)
     assert batch is not None and writer is not None
-    return _Written(batch, writer, watermark, fetched, translated, written_as)
+    return _Written(batch, writer, watermark, fetched, translated, written_as, left_out)
 
 
 def _new_batch(

@@ -59,6 +59,7 @@ class Prepared:
     watermark: str | None = None
     # field -> the columns it was read from where the file writes them otherwise than the source (联系电话(手机))
     written_as: dict[str, list[str]] = field(default_factory=dict)
+    left_out: dict[str, int] = field(default_factory=dict)  # sheets not read -> their filled rows (Reading.left_out)
 
 
 def produce(job: Job) -> Iterator[Opened | Prepared]:
@@ -81,7 +82,8 @@ def produce(job: Job) -> Iterator[Opened | Prepared]:
         yield Prepared(encoded, mapped.translations, skips, text)
     sheets.check_some_read()
     last = reading.skipped[skips_taken:]
-    yield Prepared(None, skips=last, last=True, watermark=reading.watermark, written_as=sheets.written_as())
+    yield Prepared(None, skips=last, last=True, watermark=reading.watermark, written_as=sheets.written_as(),
+                   left_out=dict(reading.left_out))  # fmt: skip
 
 
 FIRST_ROWS = 5_000

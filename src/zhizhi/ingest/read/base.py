@@ -104,6 +104,9 @@ class Reading:
     watermark: str | None = None
     # What the file is when not what its name says, in English and Chinese (an HTML page named .xls), for errors.
     appears: tuple[str, str] = ("", "")
+    # Sheets holding rows that were not read (a source naming other sheets), each with its filled rows below its
+    # header: set once every chunk has been read, and said in the batch report.
+    left_out: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.label:

@@ -1,15 +1,16 @@
 """CSV (and TSV) exports in UTF-8, UTF-8 with BOM, GBK, GB18030 or UTF-16, streamed in chunks.
 
 A file is refused before anything is read when its first bytes show it holds no table (see `sniff`). The
-delimiter, unless the source names one, is the one the first lines agree on, among those people type: comma,
-tab, semicolon, `|`, and the full-width comma and semicolon of a Chinese input method.
+delimiter, unless the source names one, is the one whose header and records (a quoted cell may span lines) explain
+the most of the first lines, among those people type: comma, tab, semicolon, `|`, and the full-width comma and
+semicolon of a Chinese input method.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 import sys
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from zhizhi.errors import InputError
 from zhizhi.ingest.read.base import ERROR, LANGUAGES, ROW, Chunk, Reading, ReadOptions
 from zhizhi.ingest.read.csv_fast import NotEncoded, fast_chunks, lines_end_in_cr
 from zhizhi.ingest.read.encoding import check_encoding, detect_encoding
-from zhizhi.ingest.read.headers import WINDOW
+from zhizhi.ingest.read.headers import HEAD_ROWS, data_like
 from zhizhi.ingest.read.rows import sheet_chunks
 from zhizhi.ingest.read.sniff import first_line_is_no_header, no_table, refuse_unless_text
 
@@ -199,15 +200,36 @@ def _first_bad_line(path: Path, encoding: str) -> int | None:
 
 
 def sniff_delimiter(text: str) -> str:
-    """The delimiter most of the first lines hold the same number of times (a title row or a full-width comma
-    inside an address does not mislead it); a comma when no line holds any."""
-    lines = [line for line in text.splitlines() if line.strip()][:WINDOW]
-    best, best_score = ",", (0, 0)
+    """The delimiter whose table explains the most cells of the first lines, read as the csv module reads them: its
+    header's width times the lines making records of that width. A quoted cell spanning lines is part of one record,
+    so a full-width comma on each line of a complaint's text does not outvote the header's commas; nor does a title
+    row or a comma inside an address. A comma when no delimiter splits a header."""
+    lines = _LINE.findall(text)[:HEAD_ROWS]
+    best, best_cells = ",", 0
     for delimiter in DELIMITERS:
-        counts = Counter(count for line in lines if (count := line.count(delimiter)))
-        if not counts:
-            continue
-        per_line, agreeing = counts.most_common(1)[0]
-        if (agreeing, per_line) > best_score:
-            best, best_score = delimiter, (agreeing, per_line)
+        cells = _explained(lines, delimiter)
+        if cells > best_cells:
+            best, best_cells = delimiter, cells
     return best
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _explained(lines: list[str], delimiter: str) -> int:
+    """The header's width times the number of `lines` that make records of that width (a title or notes padded to
+    it count; 0 when no header is found). The header is the first record of two filled cells or more, most of them
+    no data: not a sign-off line with its date, nor a line of a complaint's text split at its commas."""
+    widths: list[tuple[int, int]] = []  # each record's width and the lines it spans
+    width = read = 0
+    records = csv.reader(lines, delimiter=delimiter)
+    try:
+        for cells in records:
+            widths.append((len(cells), records.line_num - read))
+            read = records.line_num
+            filled = [cell for cell in cells if cell.strip()]
+            if not width and len(filled) >= 2 and 2 * sum(1 for cell in filled if data_like(cell)) < len(filled):
+                width = len(cells)
+    except csv.Error:  # a NUL or a stray carriage return: what was read so far is the evidence
+        pass
+    return width * sum(spans for cells, spans in widths if cells == width)

@@ -5,16 +5,19 @@ from __future__ import annotations
 import re
 import weakref
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
+from functools import partial
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from zhizhi.errors import InputError
 from zhizhi.ingest.read.base import Chunk, NumberText, Reading, ReadOptions, Skip
+from zhizhi.ingest.read.headers import HEAD_ROWS, find_header
 from zhizhi.ingest.read.html_table import html_tables
 from zhizhi.ingest.read.rows import sheet_chunks, without_trailing_blanks
-from zhizhi.ingest.read.sheet_xml import Merge, scan_sheets
+from zhizhi.ingest.read.sheet_xml import Merge, filled_rows, scan_sheets
 from zhizhi.ingest.read.sniff import (
     EXCEL_2003_XML,
     OLE2,
@@ -48,6 +51,7 @@ class ExcelReader:
         else:
             sheets = _xls_sheets(path) if kind == "xls" else _xlsx_sheets(path, options.sheets)
         wanted = [s for s in sheets if not options.sheets or s.name in options.sheets]
+        left = [s for s in sheets if s not in wanted and not s.hidden]
         missing = set(options.sheets) - {s.name for s in sheets}
         if missing:
             named = ", ".join(f"`{m}`" for m in sorted(missing))
@@ -59,10 +63,10 @@ class ExcelReader:
         reading = Reading(path=path, encoding=None, chunks=iter(()))
         if kind == "html":
             reading.appears = ("an HTML page, read as a table", "网页格式（HTML），已按表格读取")
-        reading.chunks = self._chunks(wanted, reading, bool(options.sheets))
+        reading.chunks = self._chunks(wanted, left, reading, bool(options.sheets))
         return reading
 
-    def _chunks(self, sheets: list[Sheet], reading: Reading, named: bool) -> Iterator[Chunk]:
+    def _chunks(self, sheets: list[Sheet], left: list[Sheet], reading: Reading, named: bool) -> Iterator[Chunk]:
         for sheet in sheets:
             if sheet.hidden and not named:
                 # A hidden sheet holds a drop-down's choices, a template's settings or rows put aside, not the
@@ -76,6 +80,9 @@ class ExcelReader:
             yield from sheet_chunks(
                 sheet.name, rows, reading.headers, reading.skipped, merged=sheet.merged, numbers=True
             )
+        for sheet in left:  # sheets the source does not name: not read, but what they hold is said
+            if below := rows_below_header(sheet):
+                reading.left_out[sheet.name] = below
 
 
 def workbook_format(path: Path) -> str:
@@ -97,13 +104,27 @@ def workbook_format(path: Path) -> str:
 
 
 class Sheet(NamedTuple):
-    """A workbook's sheet: its name, its rows (numbered as Excel numbers them), whether it is hidden, and its merged
-    ranges."""
+    """A workbook's sheet: its name, its rows (numbered as Excel numbers them), whether it is hidden, its merged
+    ranges, and (an .xlsx sheet's) how to count its filled rows without reading them."""
 
     name: str
     rows: Iterator[tuple[int, list[str]]]
     hidden: bool
     merged: tuple[Merge, ...] = ()
+    filled: Callable[[], int] | None = None
+
+
+def rows_below_header(sheet: Sheet) -> int:
+    """How many filled rows a sheet holds below its header (all of them when it has none): those a source naming
+    other sheets leaves unread. Only the first rows are read, to find the header, where the sheet's XML can count
+    the rest."""
+    window = list(islice(sheet.rows, HEAD_ROWS))
+    found = find_header(sheet.name, window)
+    used = found.used if found.names else 0
+    above = sum(1 for _, cells in window[:used] if any(c.strip() for c in cells))
+    if sheet.filled is not None:
+        return max(sheet.filled() - above, 0)
+    return sum(1 for _, cells in chain(window[used:], sheet.rows) if any(c.strip() for c in cells))
 
 
 def padding(number_format: str | None) -> int:
@@ -181,7 +202,13 @@ def _xlsx_sheets(path: Path, named: tuple[str, ...] = ()) -> list[Sheet]:
     hidden = {ws.title: ws.sheet_state != "visible" for ws in workbook.worksheets}
     read = [ws for ws in workbook.worksheets if (ws.title in named if named else not hidden[ws.title])]
     merged = scan_sheets(path, [(ws.title, getattr(ws, "_worksheet_path", None)) for ws in read])
-    return [Sheet(ws.title, rows(ws), hidden[ws.title], tuple(merged.get(ws.title, ()))) for ws in workbook.worksheets]
+
+    def sheet(ws: Any) -> Sheet:
+        member = getattr(ws, "_worksheet_path", None)
+        filled = partial(filled_rows, path, member) if member else None
+        return Sheet(ws.title, rows(ws), hidden[ws.title], tuple(merged.get(ws.title, ())), filled)
+
+    return [sheet(ws) for ws in workbook.worksheets]
 
 
 def _xls_sheets(path: Path) -> list[Sheet]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from zhizhi.ingest.read.base import Skip, header_cell, unique_header
+from zhizhi.ingest.read.base import SIGN_OFF, Skip, header_cell, unique_header
 from zhizhi.ingest.read.ordinals import is_column_numbers
 
 WINDOW = 12
@@ -34,13 +34,18 @@ def find_header(sheet: str | None, rows: list[tuple[int, list[str]]]) -> HeaderF
 
     Rows with at most one filled cell before the first with two (up to LEAD of them) are titles and notes; the
     header is looked for in the WINDOW rows from there (from the first row when no row has two filled cells: a
-    file of one column)."""
-    start = next((i for i, (_, cells) in enumerate(rows[: LEAD + 1]) if _filled(cells) >= 2), 0)
+    file of one column). A row of sign-off cells (填报单位：… 填报人：… 填报日期：…) is never the header nor its
+    top row: it is skipped as a note wherever it stands above the header."""
+    lead = rows[: LEAD + 1]
+    start = next((i for i, (_, cells) in enumerate(lead) if _filled(cells) >= 2 and not _signed(cells)), 0)
     skipped = [_title(sheet, number, cells) for number, cells in rows[:start]]
     window = rows[start : start + WINDOW]
     fullest = max((_filled(cells) for _, cells in window), default=0)
     for index, (number, cells) in enumerate(window):
         filled = _filled(cells)
+        if _signed(cells):
+            skipped.append(_title(sheet, number, cells))
+            continue
         below = [row for _, row in window[index + 1 : index + 3]]
         if filled >= max(2, fullest // 2 + 1) or (fullest == 1 and filled == 1) or _groups_over(cells, below):
             numbered = bool(below) and is_column_numbers(below[0], len(cells))
@@ -54,14 +59,34 @@ def find_header(sheet: str | None, rows: list[tuple[int, list[str]]]) -> HeaderF
                 skipped.append(Skip(sheet, number_row[0], "column_numbers", " ".join(c for c in numbers if c)[:200]))
                 used += 1
             titles = [[header_cell(c) for c in cells] for number, cells in rows[: start + index]
-                      if _filled(cells)]  # fmt: skip
+                      if _filled(cells) and not _signed(cells)]  # fmt: skip
             return HeaderFound(unique_header(names), start + index + used, skipped, written, numbers, titles)
         skipped.append(_title(sheet, number, cells))
     return HeaderFound([], start + len(window), skipped)
 
 
 def _title(sheet: str | None, number: int, cells: list[str]) -> Skip:
-    return Skip(sheet, number, "title_row" if _filled(cells) else "blank", " ".join(c for c in cells if c)[:200])
+    reason = "note_row" if _signed(cells) else "title_row" if _filled(cells) else "blank"
+    return Skip(sheet, number, reason, " ".join(c for c in cells if c)[:200])
+
+
+_SIGN_OFF = re.compile(SIGN_OFF)
+
+
+def _signed(cells: list[str]) -> bool:
+    """A row whose every filled cell is a sign-off (填报单位：…, 填报人：…, 联系电话：…, 导出时间：…, 共4条) or
+    the value in the cell after a bare one (填报日期： | 2026年3月5日): who filled the form in and when, as offices
+    write it above a header as well as below the data."""
+    filled = ["".join(cell.split()) for cell in cells if cell.strip()]
+    bare = False  # the cell before was a sign-off's label alone, the value in the next cell
+    for cell in filled:
+        if _SIGN_OFF.match(cell):
+            bare = cell.endswith((":", "："))
+        elif bare:
+            bare = False
+        else:
+            return False
+    return bool(filled)
 
 
 def _filled(cells: list[str]) -> int:
@@ -101,7 +126,7 @@ def _looks_like_subheader(top: list[str], below: list[str]) -> bool:
     if not gaps or not any(below[i].strip() for i in gaps):
         return False
     filled = [c.strip() for c in below if c.strip()]
-    if len(filled) < 2 or any(_data_like(c) for c in filled):
+    if len(filled) < 2 or any(data_like(c) for c in filled):
         return False
     # Under a column of its own (its name not followed by a gap), a merged header leaves the row below empty (or
     # names it again); a data row fills it. Most such columns filled with something else: data, not parts.
@@ -115,6 +140,6 @@ DATA_SHAPES = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月|\d{5,}|[0-9A-Z]{15,}")
 capitals (a credit code, an ID number): a data row's cells, never a header's."""
 
 
-def _data_like(cell: str) -> bool:
+def data_like(cell: str) -> bool:
     compact = cell.replace("-", "").replace("/", "").replace(".", "").replace(":", "").replace(" ", "")
     return compact.isdigit() or len(cell) > 30 or DATA_SHAPES.search(cell.upper()) is not None

@@ -31,10 +31,13 @@ How a column is matched to a field (docs/sources.md has the same with examples):
    + the confidence of its mapped required fields again - 1 per required field left without a column.
 6. A required `enum` field left without a column takes a constant when the export's file name or title names
    exactly one of its values (a hotline export `12315投诉举报登记.csv` is of channel `12315`), to be confirmed.
+7. In a workbook, the sheets sharing a header are one candidate table, each scored as above: the main table is the
+   one whose best record type scores highest, a sheet of notes (说明, 填表说明, two columns of text) only when nothing
+   else is; a sheet holding every column the main table maps (a district's, with a column more) joins it (`tables`).
 """
 
 from zhizhi.sources.suggest.assign import CLOSE, assign
-from zhizhi.sources.suggest.core import FieldEvidence, Suggestion, TypeScore, suggest_source
+from zhizhi.sources.suggest.core import FieldEvidence, Suggestion, suggest_source
 from zhizhi.sources.suggest.evidence import (
     CHECK_BELOW,
     FLOOR,
@@ -43,6 +46,7 @@ from zhizhi.sources.suggest.evidence import (
     header_variants,
     normalise_header,
 )
+from zhizhi.sources.suggest.fit import TypeScore
 from zhizhi.sources.suggest.write import render_suggestion, write_suggestion
 
 __all__ = [

@@ -18,7 +18,7 @@ from zhizhi.ingest.read import ReadOptions
 from zhizhi.records import RecordType, record_types
 from zhizhi.records import record_type as get_record_type
 from zhizhi.sources.config import FieldMapping, SourceConfig, source_path
-from zhizhi.sources.suggest.assign import assign, runners_up
+from zhizhi.sources.suggest.assign import runners_up
 from zhizhi.sources.suggest.evidence import (
     CHECK_BELOW,
     NO_MATCH,
@@ -26,13 +26,12 @@ from zhizhi.sources.suggest.evidence import (
     UNKNOWN_DEPARTMENT,
     ColumnProfile,
     HeaderMatch,
-    confidence,
-    header_match,
     normalise_header,
-    profile_column,
 )
-from zhizhi.sources.suggest.roles import ROLE_LABELS, field_role, person_role, roles_disagree
+from zhizhi.sources.suggest.fit import Fit, TypeScore
+from zhizhi.sources.suggest.roles import ROLE_LABELS, field_role, person_role
 from zhizhi.sources.suggest.sample import Repeated, Sample, read_sample
+from zhizhi.sources.suggest.tables import main_table
 
 
 @dataclass(frozen=True)
@@ -113,18 +112,6 @@ class FieldEvidence:
         }
 
 
-@dataclass(frozen=True)
-class TypeScore:
-    """How well a record type fits the file (see the module docstring for the score)."""
-
-    name: str
-    label_zh: str
-    score: float
-    mapped: int
-    required_mapped: int
-    required: int
-
-
 @dataclass
 class Suggestion:
     """A proposed source: the SourceConfig, the evidence for every field, and what the file has left over.
@@ -190,46 +177,6 @@ class Suggestion:
         }
 
 
-@dataclass
-class _Fit:
-    kind: RecordType
-    mapping: dict[str, str]
-    scores: dict[tuple[str, str], tuple[float, float | None]]
-    matches: dict[tuple[str, str], HeaderMatch]
-
-    @property
-    def score(self) -> TypeScore:
-        total = sum(self.scores[(name, column)][0] for name, column in self.mapping.items())
-        required = [f.name for f in self.kind.fields if f.required]
-        covered = [name for name in required if name in self.mapping]
-        bonus = sum(self.scores[(name, self.mapping[name])][0] for name in covered)
-        return TypeScore(
-            self.kind.name,
-            self.kind.label_zh,
-            total + bonus - (len(required) - len(covered)),
-            len(self.mapping),
-            len(covered),
-            len(required),
-        )
-
-
-def _fit(kind: RecordType, profiles: list[ColumnProfile], today: date) -> _Fit:
-    scores: dict[tuple[str, str], tuple[float, float | None]] = {}
-    matches: dict[tuple[str, str], HeaderMatch] = {}
-    before = [None, *(profile.name for profile in profiles[:-1])]
-    for item in kind.fields:
-        for profile, neighbour in zip(profiles, before, strict=True):
-            match = header_match(profile.name, item, neighbour)
-            matches[(item.name, profile.name)] = match
-            score, rate = confidence(profile, match, item, today)
-            if roles_disagree(normalise_header(profile.name), item):
-                score = 0.0  # people of another role: 安全管理员 is never the legal representative
-            scores[(item.name, profile.name)] = (score, rate)
-    plain = {pair: value for pair, (value, _) in scores.items()}
-    mapping = assign(plain, kind.field_names, [p.name for p in profiles])
-    return _Fit(kind, mapping, scores, matches)
-
-
 def suggest_source(
     path: Path,
     *,
@@ -250,12 +197,8 @@ def suggest_source(
     candidates = _candidates(record_type)
     sheet_names = tuple(sheets)
     options = ReadOptions(encoding=encoding, sheets=sheet_names, delimiter=delimiter)
-    sample = read_sample(path, options, sample_rows)
-    profiles = [profile_column(column, values) for column, values in sample.columns.items()]
-    fits = sorted(
-        (_fit(kind, profiles, today) for kind in candidates),
-        key=lambda fit: (-fit.score.score, fit.kind.name),
-    )
+    table = main_table(read_sample(path, options, sample_rows), candidates, today)
+    sample, profiles, fits = table.sample, table.profiles, table.fits
     best = fits[0]
     evidence = _evidence(best, profiles)
     missing = [f.name for f in best.kind.fields if f.required and f.name not in best.mapping]
@@ -388,7 +331,7 @@ def named_constants(kind: RecordType, missing: list[str], texts: Iterable[str]) 
     return found
 
 
-def _evidence(fit: _Fit, profiles: list[ColumnProfile]) -> list[FieldEvidence]:
+def _evidence(fit: Fit, profiles: list[ColumnProfile]) -> list[FieldEvidence]:
     by_name = {p.name: p for p in profiles}
     plain = {pair: value for pair, (value, _) in fit.scores.items()}
     exact = {pair for pair, match in fit.matches.items() if match.kind == "exact"}
@@ -447,7 +390,7 @@ def _role_reasons(kind: RecordType, columns: list[str]) -> dict[str, str]:
     return reasons
 
 
-def _guess_prefecture(fit: _Fit, profiles: list[ColumnProfile]) -> str | None:
+def _guess_prefecture(fit: Fit, profiles: list[ColumnProfile]) -> str | None:
     """The prefecture most addresses name, when at least 60% of those naming one agree: it resolves 城中区 alone.
     The addresses of every mapped field of the address kind count (a ticket's respondent's address and place)."""
     columns = {column for name, column in fit.mapping.items() if fit.kind.field(name).kind == "address"}

@@ -1,5 +1,5 @@
-"""A sample of the file a source is suggested from: each column's values, the main table of a workbook, and the
-columns the header writes more than once."""
+"""A sample of the file a source is suggested from: each sheet's columns and their values, the sheets grouped by
+header into tables, and the columns a header writes more than once."""
 
 from __future__ import annotations
 
@@ -32,11 +32,13 @@ class Repeated:
 
 @dataclass
 class Sample:
+    """The table a source is suggested for: each column's cleaned values, the rows sampled, the title row."""
+
     columns: dict[str, list[str]]
     rows: int
     title_row: str | None
-    # A workbook's main table: the sheets sharing the header with the most rows sampled (empty for one table), and
-    # the headers of its other sheets (notes, code lists, a summary), which are no part of the suggestion.
+    # A workbook's main table: its sheets, named when the workbook holds other tables (empty for one table), and the
+    # headers of its other sheets (notes, code lists, a summary), which are no part of the suggestion.
     sheets: list[str] = field(default_factory=list)
     others: dict[str, list[str]] = field(default_factory=dict)
     repeated: dict[str, Repeated] = field(default_factory=dict)
@@ -51,11 +53,9 @@ def _compare_copies(frame: pl.DataFrame, found: dict[str, Repeated]) -> None:
         item.rows += frame.height
 
 
-def read_sample(path: Path, options: ReadOptions, sample_rows: int) -> Sample:
-    """Up to `sample_rows` data rows, each column's non-blank values cleaned; the first title row above the header.
-
-    In a workbook whose sheets have different headers, only the main table's sheets are sampled: those sharing the
-    header under which most rows were read."""
+def read_sample(path: Path, options: ReadOptions, sample_rows: int) -> Sheets:
+    """Up to `sample_rows` data rows, each column's non-blank values cleaned, sheet by sheet; the first title row
+    above a header."""
     reading = open_file(path, options)
     try:
         sheets = _read_sheets(reading.chunks, sample_rows)
@@ -71,22 +71,47 @@ def read_sample(path: Path, options: ReadOptions, sample_rows: int) -> Sample:
             f"File `{path.name}` has no header row that zhizhi could find: nothing to suggest a source from.",
             zh=f"文件 `{path.name}` 中找不到表头，无法生成数据源。",
         )
-    title = next((skip.text for skip in reading.skipped if skip.reason == "title_row" and skip.text), None)
-    return _main_table(sheets, reading.headers, title)
+    sheets.headers = {sheet: list(reading.headers.get(sheet) or sheets.values[sheet]) for sheet in sheets.values}
+    sheets.title = next((skip.text for skip in reading.skipped if skip.reason == "title_row" and skip.text), None)
+    return sheets
 
 
 @dataclass
-class _Sheets:
-    """What was sampled, sheet by sheet: each column's cleaned values, the repeated columns, the rows read."""
+class Sheets:
+    """What was sampled, sheet by sheet: each column's cleaned values, the repeated columns, the rows read, the
+    header; and the file's first title row."""
 
     values: dict[str | None, dict[str, list[str]]] = field(default_factory=dict)
     repeated: dict[str | None, dict[str, Repeated]] = field(default_factory=dict)
     rows: Counter[str | None] = field(default_factory=Counter)
+    headers: dict[str | None, list[str]] = field(default_factory=dict)
+    title: str | None = None
+
+    def tables(self) -> list[list[str | None]]:
+        """The sheets grouped by header, each group one table (the sheets of a month each, say), in file order."""
+        groups: dict[tuple[str, ...], list[str | None]] = {}
+        for sheet, header in self.headers.items():
+            groups.setdefault(tuple(header), []).append(sheet)
+        return list(groups.values())
+
+    def sample(self, chosen: list[str | None]) -> Sample:
+        """The sample of the table made of the `chosen` sheets; the other sheets' headers kept apart."""
+        columns: dict[str, list[str]] = {}
+        copies: dict[str, Repeated] = {}
+        for sheet in chosen:
+            for name, values in self.values[sheet].items():
+                columns.setdefault(name, []).extend(values)
+            for first, item in self.repeated.get(sheet, {}).items():
+                total = copies.setdefault(first, Repeated(item.copies))
+                total.differ, total.rows = total.differ + item.differ, total.rows + item.rows
+        others = {str(sheet): header for sheet, header in self.headers.items() if sheet not in chosen}
+        named = [str(sheet) for sheet in chosen if sheet is not None] if others else []
+        return Sample(columns, sum(self.rows[sheet] for sheet in chosen), self.title, named, others, copies)
 
 
-def _read_sheets(chunks: Iterable[Chunk], sample_rows: int) -> _Sheets:
+def _read_sheets(chunks: Iterable[Chunk], sample_rows: int) -> Sheets:
     """Read chunks until `sample_rows` data rows were sampled, keeping each sheet's apart."""
-    sheets = _Sheets()
+    sheets = Sheets()
     for chunk in chunks:
         frame = chunk.frame.head(max(sample_rows - sheets.rows.total(), 0))
         found = sheets.values.setdefault(chunk.sheet, {})
@@ -100,25 +125,3 @@ def _read_sheets(chunks: Iterable[Chunk], sample_rows: int) -> _Sheets:
         if sheets.rows.total() >= sample_rows:
             break
     return sheets
-
-
-def _main_table(sheets: _Sheets, read_headers: dict[str | None, list[str]], title: str | None) -> Sample:
-    """The sample of the main table: the sheets sharing the header with the most rows sampled (ties: the wider,
-    then the first); the other sheets' headers kept apart."""
-    headers = {sheet: tuple(read_headers.get(sheet) or sheets.values[sheet]) for sheet in sheets.values}
-    by_header: Counter[tuple[str, ...]] = Counter()
-    for sheet, header in headers.items():
-        by_header[header] += sheets.rows[sheet]
-    main = max(by_header, key=lambda header: (by_header[header], len(header)))
-    chosen = [sheet for sheet, header in headers.items() if header == main]
-    columns: dict[str, list[str]] = {}
-    copies: dict[str, Repeated] = {}
-    for sheet in chosen:
-        for name, values in sheets.values[sheet].items():
-            columns.setdefault(name, []).extend(values)
-        for first, item in sheets.repeated.get(sheet, {}).items():
-            total = copies.setdefault(first, Repeated(item.copies))
-            total.differ, total.rows = total.differ + item.differ, total.rows + item.rows
-    others = {str(sheet): list(header) for sheet, header in headers.items() if header != main}
-    named = [str(sheet) for sheet in chosen if sheet is not None] if others else []
-    return Sample(columns, sum(sheets.rows[sheet] for sheet in chosen), title, named, others, copies)
