@@ -502,3 +502,16 @@ def test_an_agricultural_countys_farms_are_firms_not_addresses(root: Path) -> No
 
     addresses = ["柳州市鱼峰区果园路12号", "柳南区航鹰大道茶园小区5栋", "柳北区电商产业基地A栋301"]
     assert not any(map(is_organisation, addresses))
+
+
+def test_cli_suggest_takes_the_delimiter_when_the_guess_would_be_wrong(root: Path, tmp_path: Path) -> None:
+    """A file delimited by `|` whose texts hold commas: the delimiter is given, written to the source and used."""
+    path = tmp_path / "dengji.txt"
+    rows = ["统一社会信用代码|企业名称|住所", *(f"{code}|柳州市某某商行{n}|柳州市城中区公园路{n}号,一楼" for n, code in
+                                         enumerate(("91450200MA5K3CWH7X", "92450202MA5L0KX99H")))]  # fmt: skip
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, _, err = zz(root, "sources", "suggest", str(path), "--name", "dengji", "--department", "LZ",
+                      "--delimiter", "|", "--record-type", "entity")  # fmt: skip
+    assert code == 0, err
+    source = load_source(root, "dengji")
+    assert source.delimiter == "|" and source.fields["uscc"].column == "统一社会信用代码"

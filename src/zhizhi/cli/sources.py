@@ -33,6 +33,9 @@ def suggest(
     sample_rows: int = typer.Option(2000, "--sample-rows", min=1, help="How many data rows to read."),
     encoding: str | None = typer.Option(None, "--encoding", help="The CSV's encoding (default: detect UTF-8/GBK)."),
     sheets: list[str] = typer.Option([], "--sheet", help="Excel: a sheet to read (repeat for several; default all)."),
+    delimiter: str | None = typer.Option(
+        None, "--delimiter", help="The CSV's field separator, when the guess is wrong (e.g. '|' or '，')."
+    ),
     force: bool = typer.Option(False, "--force", help="Replace an existing sources/NAME.yaml."),
     as_json: bool = JsonOption,
 ) -> None:
@@ -46,6 +49,7 @@ def suggest(
         sample_rows=sample_rows,
         encoding=encoding,
         sheets=sheets,
+        delimiter=delimiter,
     )
     path = write_suggestion(workspace.root, suggestion, force=force)
     written = f"{SOURCES_FOLDER}/{path.name}"
