@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import OPERATOR
 from tests.ingest.test_pipeline import _actor
 from tests.register.test_run import _firms, _load, _run
-from zhizhi.errors import RateLimitedError
+from zhizhi.errors import InputError, RateLimitedError
 from zhizhi.privacy.erase import golden_personal_fields
 from zhizhi.privacy.masking import mask
 from zhizhi.resolve import register
@@ -156,3 +156,14 @@ def test_the_upgrade_takes_the_phones_out_of_the_search_texts_stored(empty_datab
         assert [e["id"] for e in register.search(session, OPERATOR, "07723812345")] == [1]
         assert [e["id"] for e in register.search(session, OPERATOR, "文昌路")] == [1, 2, 3]
     engine.dispose()
+
+
+def test_an_overlong_search_word_is_refused_with_the_reason_not_a_database_error(
+    city: sessionmaker[Session], firms: list[dict[str, str]]
+) -> None:
+    """A 20,000-character word reached SQLite as a LIKE pattern it refuses (`pattern too complex`), said as an
+    unexpected error; a word of 100 characters is the most a name, address or code needs."""
+    with pytest.raises(InputError, match="A search word has 20000 characters; at most 100") as refused:
+        _found(city, "柳" * 20_000)
+    assert "搜索词有 20000 个字符" in (refused.value.message_zh or "")
+    assert _found(city, firms[0]["code"]) and _found(city, "柳" * 100) == []

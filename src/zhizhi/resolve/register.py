@@ -40,6 +40,7 @@ from zhizhi.store.types import iso_utc, local_text, utcnow
 CODE = re.compile(r"^[0-9A-Za-z]{15,18}$")
 PHONE_WRITING = re.compile(r"[0-9+()\- ]+")  # what a phone is written with: anything else is text matched by part
 SEARCH_WORDS = 20  # each word is one more condition on the search column
+SEARCH_WORD_CHARS = 100  # a name, an address, a code is shorter; SQLite refuses a LIKE pattern far longer
 DELIVERIES_LISTED = 200  # the latest deliveries listed one by one: a big firm's file stays quick to open
 _NOT_LINKED = {"department": None, "in_scope": False}  # a golden value whose record has left the entity since
 # A delivery's state in words on the timeline (the delivery page's words).
@@ -111,6 +112,12 @@ def search(session: Session, actor: Actor, query: str, *, limit: int = 50, per_h
             "(a credit code, part of the name, an address or a phone).",
             zh=f"搜索词有 {len(terms)} 个，最多 {SEARCH_WORDS} 个：请用更少的词搜索"
             "（信用代码、名称的一部分、地址或电话）。",
+        )
+    if (longest := max(len(word) for word, _ in terms)) > SEARCH_WORD_CHARS:
+        raise InputError(
+            f"A search word has {longest} characters; at most {SEARCH_WORD_CHARS}: search with part of the name, "
+            "the credit code, an address or a phone.",
+            zh=f"搜索词有 {longest} 个字符，最多 {SEARCH_WORD_CHARS} 个：请用名称的一部分、信用代码、地址或电话搜索。",
         )
     condition = select(Entity).where(Entity.status == "active", *(_matches(word, phone) for word, phone in terms))
     found = list(session.scalars(condition.order_by(func.length(Entity.name), Entity.id).limit(limit)))
