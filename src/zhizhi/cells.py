@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from zhizhi.errors import InputError
 
@@ -77,7 +77,18 @@ def write_xlsx(path: Path, sheet_title: str | None, header: Sequence[Any], rows:
     sheet.append([xlsx_cell(sheet, h) for h in header])
     for row in rows:
         sheet.append([xlsx_cell(sheet, v) for v in row])
-    book.save(path)
+    save_workbook(book, path)
+
+
+def save_workbook(book: Any, target: Path | str | IO[bytes]) -> None:
+    """Save a workbook through memory, then write it out whole: a disk that fills up mid-way raises one OSError, and
+    leaves no half-closed zip that complains again when Python cleans it up."""
+    buffer = BytesIO()
+    book.save(buffer)
+    if isinstance(target, Path | str):
+        Path(target).write_bytes(buffer.getvalue())
+    else:
+        target.write(buffer.getvalue())
 
 
 def check_unpacked(data: bytes, name: str, limit: int) -> None:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import builtins
 import csv
+import errno
+import io
 import json
+import os
 from pathlib import Path
+from typing import IO, Any
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,6 +26,7 @@ from zhizhi.store.tables import AuditEvent
 NAME = '=HYPERLINK("http://example.invalid","点此")柳州市恶意有限公司'
 ADDRESS = "@SUM(1+1)柳州市城中区文昌路1号"
 OTHER_ADDRESS = "+1 柳州市鱼峰区箭盘路2号"
+LISTS = ("--from", "gbt4754-2011", "--to", "gbt4754-2017")
 
 
 def test_the_register_export_never_writes_a_formula(
@@ -93,3 +100,73 @@ def test_an_unmasked_export_to_a_folder_that_does_not_exist_is_refused_and_not_a
     done = runner.invoke(app, [*ws, "entities", "export", "-o", str(tmp_path / "e.csv"), *unmasked])
     assert done.exit_code == 0 and exports() == 1 and (tmp_path / "e.csv").is_file()
     assert not list(tmp_path.glob(".e.*"))  # no part file left
+
+
+class _FullDisk:
+    """A file on a disk with `room` bytes left: the write that goes past it writes what fits and raises ENOSPC."""
+
+    def __init__(self, file: IO[Any], room: int) -> None:
+        self._file, self._room = file, room
+
+    def write(self, data: Any) -> int:
+        if len(data) > self._room:
+            self._file.write(data[: self._room])
+            self._room = 0
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        self._room -= len(data)
+        return int(self._file.write(data))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._file, name)
+
+    def __enter__(self) -> _FullDisk:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._file.close()
+
+
+def test_every_export_on_a_full_disk_or_into_a_missing_folder_leaves_nothing_and_audits_nothing(
+    city: sessionmaker[Session], workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exports wrote straight to the target: a full disk left a truncated file and a traceback, and the labelled
+    month was audited though never written. Now each goes through `output_file`: said in both languages, exit 1,
+    no file or part file left, no audit event committed."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    real_open = io.open
+
+    def full_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        opened = real_open(file, mode, *args, **kwargs)
+        if isinstance(file, str | Path) and Path(file).parent == disk and set(mode) & set("wax"):
+            return _FullDisk(opened, 16)
+        return opened
+
+    monkeypatch.setattr(io, "open", full_open)
+    monkeypatch.setattr(builtins, "open", full_open)
+    ws = ["-w", str(workspace.root)]
+
+    def audits() -> int:
+        with city() as session:
+            return int(session.scalar(select(func.count()).select_from(AuditEvent)) or 0)
+
+    before = audits()
+    codes = tmp_path / "codes.csv"
+    codes.write_text("编码\n0111\n", encoding="utf-8")
+    commands = [
+        ["cases", "export-labelled", str(disk / "标注.csv")],
+        ["reconcile", "--xlsx", str(disk / "对账.xlsx")],
+        ["tasks", "workload", "--xlsx", str(disk / "负荷.xlsx")],
+        *(["inspections", register, "export", str(disk / f"{register}.xlsx")]
+          for register in ("items", "targets", "inspectors")),  # fmt: skip
+        ["entities", "export", "-o", str(disk / "主体.csv")],
+        ["codes", "translate", *LISTS, "-f", str(codes), "--column", "编码", "-o", str(disk / "译码.xlsx")],
+        ["codes", "review", "export", *LISTS, "-o", str(disk / "对照.csv")],
+        ["cases", "export-labelled", str(tmp_path / "nowhere" / "标注.csv")],
+    ]
+    for command in commands:
+        result = CliRunner().invoke(app, [*ws, *command])
+        assert result.exit_code == 1, (command, result.output, result.exception)
+        assert "Cannot write" in result.output and "Traceback" not in result.output, (command, result.output)
+        assert list(disk.iterdir()) == [], command
+    assert audits() == before  # nothing recorded for a file that was not written

@@ -45,6 +45,18 @@ def test_init_keeps_an_existing_config(tmp_path: Path) -> None:
     assert init_workspace(tmp_path, name="新名字").config.name == "已有的局"
 
 
+@pytest.mark.parametrize("name", ["", "局" * 101])
+def test_init_refuses_a_name_the_config_would_refuse_and_writes_nothing(tmp_path: Path, name: str) -> None:
+    """An empty name, or one over 100 characters, was written to zhizhi.yaml with the folders and the key, and then
+    the workspace refused its own file: init again and every command failed. Now the option is checked first."""
+    root = tmp_path / "ws"
+    with pytest.raises(ConfigError) as caught:
+        init_workspace(root, name=name)
+    assert "`--name`" in caught.value.message and "`--name`" in (caught.value.message_zh or "")
+    assert not root.exists()  # no folders, no key, no zhizhi.yaml
+    assert init_workspace(root, name="柳州市市场监督管理局").config.name == "柳州市市场监督管理局"
+
+
 def test_every_problem_is_reported_at_once_with_key_value_and_fix(tmp_path: Path) -> None:
     _write(tmp_path, "sever:\n  port: 80\nserver:\n  port: abc\n  session_hours: 0\nlocale: fr\n")
     with pytest.raises(ConfigError) as caught:

@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, output_file, transaction
 from zhizhi.hotline import (
     NOT_ACCEPTED_REASONS,
     STATISTICS_DAYS,
@@ -326,10 +326,9 @@ def export_labelled_command(
     """The tickets of the cases received in a period, each with its case and how it joined it, callers as
     pseudonyms and texts masked: a labelled month to measure and refit the desk (bench/hotline.py --labelled)."""
     start, end = desk_period(since, until)
-    with transaction(ctx) as (_, session):
+    with output_file(out) as written, transaction(ctx) as (_, session):  # the file whole before the audit commits
         rows = labelled_month(session, operator(), since=start, until=end)
-    with out.open("w", encoding="utf-8-sig", newline="") as file:
-        file.write(labelled_csv(rows))
+        written.write_text(labelled_csv(rows), encoding="utf-8-sig", newline="")
     found = {"file": str(out), "since": start.isoformat(), "until": end.isoformat(), "tickets": len(rows),
              "cases": len({row["case"] for row in rows})}  # fmt: skip
     emit(found, as_json, lambda: console.print(

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, console, emit, operator, output_file, transaction
 from zhizhi.cli.table import Table
 from zhizhi.codes import export_decisions, get_code_list
 from zhizhi.delivery.holds import decide_code, release, review_queue
@@ -130,9 +130,9 @@ def export_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Write the decisions between two lists as a crosswalk file that `zhizhi codes import --crosswalk` takes."""
-    with transaction(ctx) as (_, session):
+    with output_file(output) as written, transaction(ctx) as (_, session):
         get_code_list(session, from_list), get_code_list(session, to_list)
-        done = export_decisions(session, from_list, to_list, output)
+        done = export_decisions(session, from_list, to_list, written)
     data: dict[str, object] = {"from_list": from_list, "to_list": to_list, "output": str(output), **done.as_dict()}
 
     def show() -> None:

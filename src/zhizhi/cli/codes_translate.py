@@ -12,7 +12,7 @@ from rich.markup import escape
 from sqlalchemy.orm import Session
 
 from zhizhi.cells import write_csv, write_xlsx
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, output_file, transaction
 from zhizhi.codes import (
     Translator,
     build_translator,
@@ -81,7 +81,8 @@ def translate(
     data.update(file=file.name if file else None, column=column, output=str(output) if output else None)
     warn_missing_context(translator, results)
     if output is not None:
-        write_rows(frame.with_columns(*(results[c] for c in RESULT_COLUMNS)), output)
+        with output_file(output) as written:
+            write_rows(frame.with_columns(*(results[c] for c in RESULT_COLUMNS)), written)
     emit(data, as_json, lambda: _print_translation(data))
 
 

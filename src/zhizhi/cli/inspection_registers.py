@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, output_file, transaction
 from zhizhi.errors import InputError
 from zhizhi.i18n import translate
 from zhizhi.inspections import (
@@ -88,8 +88,8 @@ def items_export(
     ctx: typer.Context, path: Path = typer.Argument(..., help="The .xlsx to write."), as_json: bool = JsonOption
 ) -> None:
     """Write the item list to Excel (the columns an import reads)."""
-    with transaction(ctx) as (_, session):
-        path.write_bytes(export_items(session, operator()))
+    with output_file(path) as written, transaction(ctx) as (_, session):
+        written.write_bytes(export_items(session, operator()))
     said({"path": str(path)}, as_json, f"Wrote [bold]{path}[/].")
 
 
@@ -154,8 +154,8 @@ def targets_export(
     ctx: typer.Context, path: Path = typer.Argument(..., help="The .xlsx to write."), as_json: bool = JsonOption
 ) -> None:
     """Write the whole target register to Excel."""
-    with transaction(ctx) as (_, session):
-        path.write_bytes(export_targets(session, operator()))
+    with output_file(path) as written, transaction(ctx) as (_, session):
+        written.write_bytes(export_targets(session, operator()))
     said({"path": str(path)}, as_json, f"Wrote [bold]{path}[/].")
 
 
@@ -243,8 +243,8 @@ def inspectors_import(ctx: typer.Context, path: Path = typer.Argument(...), as_j
 @inspectors_app.command("export")
 def inspectors_export(ctx: typer.Context, path: Path = typer.Argument(...), as_json: bool = JsonOption) -> None:
     """Write the inspector register to Excel."""
-    with transaction(ctx) as (_, session):
-        path.write_bytes(export_inspectors(session, operator()))
+    with output_file(path) as written, transaction(ctx) as (_, session):
+        written.write_bytes(export_inspectors(session, operator()))
     said({"path": str(path)}, as_json, f"Wrote [bold]{path}[/].")
 
 

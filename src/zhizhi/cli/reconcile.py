@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 import typer
 from rich.markup import escape
 
-from zhizhi.cli.common import JsonOption, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, console, emit, operator, output_file, transaction
 from zhizhi.cli.table import Table
 from zhizhi.delivery import load_targets
 from zhizhi.delivery.drilldown import FIGURES, all_deliveries, list_deliveries
@@ -51,11 +52,13 @@ def summary(
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
         raise typer.BadParameter(f"`{xlsx.name}` must end in .xlsx", param_hint="--xlsx")
     chosen = ReconcileFilter.of(target=target, source=source, department=department, period=period)
-    with transaction(ctx) as (workspace, session):
+    with ExitStack() as stack:
+        workbook = stack.enter_context(output_file(xlsx)) if xlsx is not None else None
+        workspace, session = stack.enter_context(transaction(ctx))
         targets = load_targets(workspace.root)
         result = reconcile(session, operator(), chosen, targets=targets)
-        if xlsx is not None:
-            write_reconciliation_xlsx(result, all_deliveries(session, operator(), chosen, targets=targets), xlsx)
+        if workbook is not None:
+            write_reconciliation_xlsx(result, all_deliveries(session, operator(), chosen, targets=targets), workbook)
     emit(result.as_dict(), as_json, lambda: _show(result, xlsx))
 
 

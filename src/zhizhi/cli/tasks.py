@@ -14,7 +14,7 @@ import typer
 from rich.text import Text
 
 from zhizhi import tasks, workload
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, output_file, transaction
 from zhizhi.errors import InputError
 from zhizhi.hotline import load_calendar
 from zhizhi.store.types import local_today
@@ -221,7 +221,8 @@ def workload_command(
     with transaction(ctx) as (_, session):
         figures = workload.workload(session, operator(), workload.months(month, count, local_today()))
     if xlsx is not None:
-        workload.write_workload_xlsx(figures, xlsx)
+        with output_file(xlsx) as workbook:
+            workload.write_workload_xlsx(figures, workbook)
 
     def show() -> None:
         table = Table("单位 office", "承载 capacity", *figures["months"])

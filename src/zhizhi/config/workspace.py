@@ -112,7 +112,9 @@ def normalize_database_url(url: str) -> str:
 
 
 def init_workspace(root: Path, *, name: str = "市场监督管理局") -> Workspace:
-    """Create the workspace folders and a commented `zhizhi.yaml`; keep an existing config file."""
+    """Create the workspace folders and a commented `zhizhi.yaml`; keep an existing config file. The options are
+    checked first: nothing is written when one is refused."""
+    config_text = _config_text(name)
     if root.exists() and not root.is_dir():
         raise ConfigError(
             f"`{root}` is a file, not a folder: name the folder the workspace goes in.",
@@ -124,9 +126,21 @@ def init_workspace(root: Path, *, name: str = "市场监督管理局") -> Worksp
     (root / "data" / "keys").chmod(0o700)
     config_path = root / CONFIG_FILE
     if not config_path.exists():
-        config_path.write_text(_TEMPLATE.format(name=_yaml_scalar(name)), encoding="utf-8")
+        config_path.write_text(config_text, encoding="utf-8")
     ensure_signing_key(root / "data" / "keys")
     return load_workspace(root)
+
+
+def _config_text(name: str) -> str:
+    """A new workspace's `zhizhi.yaml` with these options, checked against `WorkspaceConfig`."""
+    text = _TEMPLATE.format(name=_yaml_scalar(name))
+    try:
+        WorkspaceConfig.model_validate(yaml.safe_load(text))
+    except PydanticValidationError as exc:
+        problems = [(en.replace("`name`", "`--name`"), zh.replace("`name`", "`--name`"))
+                    for en, zh in validation_problems(exc, WorkspaceConfig)]  # fmt: skip
+        raise problems_error("zhizhi init", problems) from exc
+    return text
 
 
 def locate_workspace(explicit: Path | None) -> Path:

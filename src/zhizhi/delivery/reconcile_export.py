@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from zhizhi.cells import xlsx_cell
+from zhizhi.cells import save_workbook, xlsx_cell
 from zhizhi.delivery.figures import Intake, Outcome, Reconciliation
 from zhizhi.delivery.outbox import STATUS_WORDS
 from zhizhi.store.types import local_text_of
@@ -98,7 +98,7 @@ def write_reconciliation_xlsx(
         values = [_cell(key, item[key]) for _, key in DELIVERY_COLUMNS]
         sheet.append([xlsx_cell(sheet, v) for v in values])
         written += 1
-    workbook.save(target)
+    save_workbook(workbook, target)
     return written
 
 

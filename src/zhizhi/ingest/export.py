@@ -13,7 +13,7 @@ from typing import IO, Any
 from sqlalchemy.orm import Session
 
 from zhizhi.access.roles import Actor
-from zhizhi.cells import xlsx_cell
+from zhizhi.cells import save_workbook, xlsx_cell
 from zhizhi.ingest.quarantine import list_items
 
 # The item's columns, in the bureau's words (the id and reason codes stay as the CLI and API name them).
@@ -83,7 +83,7 @@ def write_quarantine_xlsx(items: Iterable[dict[str, Any]], target: Path | str | 
             *(item["cells"].get(name) for name in columns),
         ]
         sheet.append([xlsx_cell(sheet, value) for value in values])
-    workbook.save(target)
+    save_workbook(workbook, target)
     return len(rows)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Any
 
-from zhizhi.cells import xlsx_cell
+from zhizhi.cells import save_workbook, xlsx_cell
 
 FIGURES = (
     ("在办热线", "cases"),
@@ -63,7 +63,7 @@ def write_workload_xlsx(figures: dict[str, Any], target: Path | str | IO[bytes])
     notes.append(["截至 today", figures["today"]])
     for column, meaning in MEANINGS:
         notes.append([column, meaning])
-    book.save(target)
+    save_workbook(book, target)
 
 
 def _line(sheet: Any, head: list[Any], month: dict[str, Any]) -> list[Any]:
