@@ -12,10 +12,10 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from io import BytesIO
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from zhizhi.errors import InputError
 
@@ -24,6 +24,7 @@ MAX_CELL = 32_767  # Excel's limit on the characters of one cell
 MAX_RATIO = 200  # as the ingest's Excel reader: real workbooks pack 5 to 20 times
 # Control characters that are not allowed in the XML of a sheet (tab, line feed and carriage return are).
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+Row = TypeVar("Row")
 
 
 def is_number(value: Any) -> bool:
@@ -106,3 +107,21 @@ def check_unpacked(data: bytes, name: str, limit: int) -> None:
             zh=f"`{name}` 解压后达 {unpacked:,} 字节（文件 {len(data):,} 字节），异常巨大，已拒绝。"
             "请用 Excel 重新保存后导入。",
         )
+
+
+def read_or_refuse(rows: Iterable[Row], file_name: str, sheet: str) -> Iterator[Row]:
+    """A sheet's rows, read lazily, with a damaged sheet (its XML cut short, a bad zip member, a cell that cannot be
+    read) refused as an InputError naming the file, the sheet and the rows read, instead of the library's error."""
+    count = 0
+    try:
+        for row in rows:
+            yield row
+            count += 1
+    except Exception as exc:  # openpyxl, the XML parser, zipfile and xlrd raise many kinds for a damaged sheet
+        en, zh = (f"after row {count:,}", f"第 {count:,} 行之后") if count else ("before its first row", "开头处")
+        raise InputError(
+            f"File `{file_name}` sheet `{sheet}` is damaged {en} and cannot be read ({type(exc).__name__}: {exc}). "
+            "Open and save it again in Excel, or export it again.",
+            zh=f"文件 `{file_name}` 的工作表 `{sheet}` 在{zh}已损坏，无法读取。"
+            "请用 Excel 或 WPS 打开后重新保存，或重新导出。",
+        ) from exc

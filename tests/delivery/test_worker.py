@@ -4,6 +4,7 @@ apply nothing twice (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import signal
@@ -23,6 +24,7 @@ from tests.conftest import OPERATOR, outbox
 from tests.delivery.platform import Platform, platform
 from tests.ingest.test_pipeline import _codes, _row, _source, _write
 from zhizhi.config import Workspace
+from zhizhi.delivery import worker as worker_module
 from zhizhi.delivery.worker import Worker
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.store.tables import Delivery
@@ -171,3 +173,29 @@ def test_killed_workers_lose_nothing_and_apply_nothing_twice(
     assert kills_mid_work >= 3
     acknowledged = _keys(city, "province", "acknowledged")
     assert set(province.applied) == acknowledged and len(province.applied) == count
+
+
+def test_a_broken_target_file_is_said_once_and_read_again_when_fixed(
+    city: sessionmaker[Session],
+    workspace: Workspace,
+    tmp_path: Path,
+    province: Platform,
+    worker: Callable[..., Worker],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A target file the operator must fix (here not UTF-8) was logged with its traceback every 5 s forever: it is
+    said once, in one line in both languages, and the target is sent to once its file is fixed."""
+    monkeypatch.setattr(worker_module, "ERROR_PAUSE", 0.05)
+    monkeypatch.setattr(worker_module, "FILE_CHECK_SECONDS", 0.05, raising=False)
+    _ingest(city, tmp_path, 5, ["province"])
+    (workspace.root / "targets").mkdir(exist_ok=True)
+    (workspace.root / "targets" / "province.yaml").write_bytes(b"\xff\xfe garbage")
+    with caplog.at_level(logging.WARNING, logger="zhizhi.delivery"):
+        worker()
+        time.sleep(1.0)
+        said = [r for r in caplog.records if "province" in r.getMessage()]
+        assert len(said) == 1 and said[0].exc_info is None
+        assert "not UTF-8" in said[0].getMessage() and "不是 UTF-8 编码" in said[0].getMessage()
+        _target_file(workspace.root, "province", province.url, batch_size=5)
+        _wait(lambda: len(_keys(city, "province", "acknowledged")) == 5, 20, "all 5 acknowledged once fixed")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import traceback
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.markup import escape
 
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, reading, transaction, workspace_of
+from zhizhi.cli.common import JsonOption, Table, console, emit, operator, reading, state, transaction, workspace_of
 from zhizhi.delivery.outbox import Outbox
 from zhizhi.errors import InputError, ZhizhiError
 from zhizhi.ingest.batches import batch_as_dict, batch_rows, get_batch, list_batches, open_quarantine
@@ -20,6 +22,8 @@ from zhizhi.progress.terminal import TerminalProgress
 from zhizhi.sources import load_source
 from zhizhi.sources.config import source_path
 from zhizhi.store.types import local_text_of
+
+log = logging.getLogger("zhizhi.ingest")
 
 batches_app = typer.Typer(
     help="Batches: one per file ingested, with its counts and report.", invoke_without_command=True
@@ -60,11 +64,12 @@ def ingest(
                 data = batch_as_dict(session, result.batch, report=True) | {"already_ingested": result.already}
         except ZhizhiError as exc:
             failed += 1
-            data = {"file": path.name, "error": exc.message, "error_zh": exc.message_zh}
-            if not as_json:
-                console.print(f"[red]error[/] `{path.name}`: {exc.message} (nothing from this file was kept)")
-                if exc.message_zh:
-                    console.print(f"[red]错误[/] {escape(exc.message_zh)}")
+            data = _failed(path, exc, as_json)
+        except Exception as exc:
+            if _stops_the_run(exc):
+                raise
+            failed += 1
+            data = _failed(path, _unexpected(path, exc, state(ctx).debug), as_json)
         results.append(data)
         if not as_json and "error" not in data:
             _show_batch(data)
@@ -72,6 +77,35 @@ def ingest(
         emit(results, True, lambda: None)
     if failed:
         raise typer.Exit(1)
+
+
+def _failed(path: Path, exc: ZhizhiError, as_json: bool) -> dict[str, Any]:
+    """A file that failed, said in one line (and in Chinese), as its entry in the run's list."""
+    if not as_json:
+        console.print(f"[red]error[/] `{escape(path.name)}`: {escape(exc.message)} (nothing from this file was kept)")
+        if exc.message_zh:
+            console.print(f"[red]错误[/] {escape(exc.message_zh)}")
+    return {"file": path.name, "error": exc.message, "error_zh": exc.message_zh}
+
+
+def _stops_the_run(exc: Exception) -> bool:
+    """Ctrl+C come back through a library, and the CLI's own exits, end the run rather than one file."""
+    from zhizhi.cli.main import an_interrupt
+
+    return hasattr(exc, "exit_code") or isinstance(exc, typer.Abort) or an_interrupt(exc)
+
+
+def _unexpected(path: Path, exc: Exception, debug: bool) -> ZhizhiError:
+    """A fault of zhizhi's (or a library's) while ingesting one file: logged with its traceback, said in one line;
+    the transaction was rolled back and the next file is tried."""
+    log.debug("ingesting `%s` failed unexpectedly", path, exc_info=exc)
+    if debug:
+        traceback.print_exception(exc)
+    first_line = (str(exc).strip().splitlines() or [""])[0]
+    return ZhizhiError(
+        f"unexpected {type(exc).__name__}: {first_line} (rerun with --debug for details; please report it)",
+        zh=f"导入时发生意外错误（{type(exc).__name__}）：{first_line}。可加 --debug 重新运行查看详情，并请报告此问题。",
+    )
 
 
 def _show_batch(data: dict[str, Any]) -> None:

@@ -94,7 +94,7 @@ class _OneLineErrors(TyperGroup):
             # Usage errors, Exit and Abort are the CLI's own flow (they carry an exit code): let them through.
             if ctx.params.get("debug") or hasattr(exc, "exit_code") or isinstance(exc, typer.Abort):
                 raise
-            if _an_interrupt(exc):  # Ctrl+C inside DuckDB or Splink comes back as their own error
+            if an_interrupt(exc):  # Ctrl+C inside DuckDB or Splink comes back as their own error
                 _interrupted(ctx)
             if is_busy(exc):  # a lock held too long is not a fault of zhizhi's: say so, and what to do
                 _say(busy())
@@ -106,7 +106,7 @@ class _OneLineErrors(TyperGroup):
             ctx.exit(1)
 
 
-def _an_interrupt(exc: BaseException) -> bool:
+def an_interrupt(exc: BaseException) -> bool:
     """Whether an error is Ctrl+C come back through a library (DuckDB's "Interrupted!", Splink's error around it)."""
     seen: set[int] = set()
     current: BaseException | None = exc

@@ -6,11 +6,12 @@ at once on PostgreSQL, where claims are row locks taken with SKIP LOCKED. Each l
 there is work, then waits: `poll_seconds` after a round that found nothing, doubling up to `idle_seconds`, and woken
 at once when work is owed (`zhizhi.delivery.wake`: in this process when the owing transaction commits, on PostgreSQL
 by NOTIFY from any process). An idle worker so costs next to nothing, and new work still leaves within moments.
-Target files are read again when they change; a new file starts a loop,
-a removed one ends its loop. An error that is not the platform's (the database is busy or gone, a target file is
-broken) is logged and tried again after a pause; the loop never dies of it. Every couple of seconds the worker also
-signs a ledger checkpoint when one is due (`delivery.checkpoint_entries`, `delivery.checkpoint_minutes`), and runs
-its chores (the hotline desk takes new tickets into cases: `zhizhi.hotline.DeskChore`).
+Target files are read again when they change; a new file starts a loop, a removed one ends its loop. An error that
+is not the platform's (the database is busy or gone) is logged and tried again after a pause; a target's
+configuration the operator must fix (a terminal ZhizhiError: a broken target file) is logged once, in one line, and
+waits for its file to change. The loop never dies of either. Every couple of seconds the worker also signs a ledger
+checkpoint when one is due (`delivery.checkpoint_entries`, `delivery.checkpoint_minutes`), and runs its chores (the
+hotline desk takes new tickets into cases: `zhizhi.hotline.DeskChore`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from zhizhi.store.tables import LedgerCheckpoint, LedgerEntry
 log = logging.getLogger("zhizhi.delivery")
 
 ERROR_PAUSE = 5.0  # seconds after an unexpected error before the loop tries again
+BROKEN_PAUSE = 600.0  # a target whose configuration is broken is checked again when its file changes, or after this
+FILE_CHECK_SECONDS = 1.0  # how often the file of such a target is looked at for a change
 STRANDED_SECONDS = 30.0  # how often the worker looks for holds that wait for nothing (outbox.stranded)
 REFUSED_CHECKPOINT_SECONDS = 300  # how long a worker waits before asking again to sign a ledger that refused
 
@@ -179,6 +182,17 @@ class Worker:
         thread.start()
         return thread
 
+    def _wait_for_a_fix(self, name: str, exc: ZhizhiError) -> None:
+        """Log a target's broken configuration in one line, then wait until its file changes (or is removed), or
+        `BROKEN_PAUSE` passes."""
+        log.error("target %s (checked again when its file changes, or in %.0f s): %s", name, BROKEN_PAUSE, _both(exc))
+        path = FILES.path(self.root, name)
+        seen = _signature(path)
+        deadline = time.monotonic() + BROKEN_PAUSE
+        while time.monotonic() < deadline and _signature(path) == seen:
+            if self.stop.wait(FILE_CHECK_SECONDS):
+                return
+
     def _loop(self, name: str) -> None:
         with background():
             self._send(name)
@@ -205,6 +219,14 @@ class Worker:
                     target, stamp = FILES.load(self.root, name), path.stat().st_mtime
                 assert target is not None
                 report = send_once(self.sessions, target)
+            except ZhizhiError as exc:
+                if exc.terminal:  # the operator's to fix: said once, not retried until the file changes
+                    self._wait_for_a_fix(name, exc)
+                    stamp = None  # read the file again
+                    continue
+                log.warning("target %s: %s; trying again in %.0f s", name, _both(exc), ERROR_PAUSE)
+                self.stop.wait(ERROR_PAUSE)
+                continue
             except Exception:
                 log.exception("target %s: sending failed; trying again in %.0f s", name, ERROR_PAUSE)
                 self.stop.wait(ERROR_PAUSE)
@@ -215,3 +237,17 @@ class Worker:
                 flag.wait(wait.idle())
             else:
                 wait.busy()
+
+
+def _both(exc: ZhizhiError) -> str:
+    """An error's message, with its Chinese when it has one."""
+    return f"{exc.message} / {exc.message_zh}" if exc.message_zh else exc.message
+
+
+def _signature(path: Path) -> tuple[int, int] | None:
+    """When a file was last changed and its size; None when it is gone."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size

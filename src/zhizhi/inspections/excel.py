@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from zhizhi.cells import check_unpacked, xlsx_cell
+from zhizhi.cells import check_unpacked, read_or_refuse, xlsx_cell
 from zhizhi.errors import InputError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -118,7 +118,8 @@ def _lines(data: bytes, file_name: str) -> Iterator[Iterator[Sequence[Any]]]:
             zh=f"`{file_name}` 无法作为 Excel 工作簿读取，请另存为 .xlsx 或 CSV。",
         ) from exc
     try:
-        yield book.worksheets[0].iter_rows(values_only=True)
+        sheet = book.worksheets[0]
+        yield read_or_refuse(sheet.iter_rows(values_only=True), file_name, sheet.title)
     finally:
         book.close()
 

@@ -12,6 +12,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from zhizhi.cells import read_or_refuse
 from zhizhi.errors import InputError
 from zhizhi.ingest.read.base import Chunk, NumberText, Reading, ReadOptions, Skip
 from zhizhi.ingest.read.headers import HEAD_ROWS, find_header
@@ -206,7 +207,8 @@ def _xlsx_sheets(path: Path, named: tuple[str, ...] = ()) -> list[Sheet]:
     def sheet(ws: Any) -> Sheet:
         member = getattr(ws, "_worksheet_path", None)
         filled = partial(filled_rows, path, member) if member else None
-        return Sheet(ws.title, rows(ws), hidden[ws.title], tuple(merged.get(ws.title, ())), filled)
+        rows_read = read_or_refuse(rows(ws), path.name, ws.title)
+        return Sheet(ws.title, rows_read, hidden[ws.title], tuple(merged.get(ws.title, ())), filled)
 
     return [sheet(ws) for ws in workbook.worksheets]
 
@@ -248,7 +250,7 @@ def _xls_sheets(path: Path) -> list[Sheet]:
     return [
         Sheet(
             sheet.name,
-            rows(sheet),
+            read_or_refuse(rows(sheet), path.name, sheet.name),
             sheet.visibility != 0,
             tuple(Merge(r1 + 1, r2, c1, c2 - 1) for r1, r2, c1, c2 in sheet.merged_cells),
         )
