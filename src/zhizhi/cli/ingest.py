@@ -21,6 +21,7 @@ from zhizhi.progress import text_rows
 from zhizhi.progress.terminal import TerminalProgress
 from zhizhi.sources import load_source
 from zhizhi.sources.config import source_path
+from zhizhi.store import is_busy
 from zhizhi.store.types import local_text_of
 
 log = logging.getLogger("zhizhi.ingest")
@@ -89,10 +90,11 @@ def _failed(path: Path, exc: ZhizhiError, as_json: bool) -> dict[str, Any]:
 
 
 def _stops_the_run(exc: Exception) -> bool:
-    """Ctrl+C come back through a library, and the CLI's own exits, end the run rather than one file."""
+    """Ctrl+C come back through a library, the CLI's own exits and a database held by another process end the run
+    rather than one file (the next would meet the same lock; the run says the database is busy)."""
     from zhizhi.cli.main import an_interrupt
 
-    return hasattr(exc, "exit_code") or isinstance(exc, typer.Abort) or an_interrupt(exc)
+    return hasattr(exc, "exit_code") or isinstance(exc, typer.Abort) or an_interrupt(exc) or is_busy(exc)
 
 
 def _unexpected(path: Path, exc: Exception, debug: bool) -> ZhizhiError:
