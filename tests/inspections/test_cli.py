@@ -191,3 +191,20 @@ def test_publish_to_a_missing_folder_is_refused_before_anything_is_published(
     code, out = zz(workspace, "inspections", "publish", "--out", str(tmp_path / "公示.xlsx"), "--json")
     assert code == 0 and json.loads(out)["published"]["visits"] == [number], out
     assert (tmp_path / "公示.xlsx").read_bytes() == (kept / json.loads(out)["published"]["file"]).read_bytes()
+
+
+def test_a_rules_or_results_file_that_is_no_utf8_yaml_or_no_file_is_refused_with_the_reason(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """`inspections plan --file` crashed with `unexpected UnicodeDecodeError` on a GBK file and `ParserError` on a
+    broken one; a folder given as a file crashed too."""
+    gbk, broken = tmp_path / "rules-gbk.yaml", tmp_path / "rules.yaml"
+    gbk.write_bytes("items: [SP-01]\nproportions: {high: 20}\n# 规则\n".encode("gbk"))
+    broken.write_text("items: [SP-01\n", encoding="utf-8")
+    plan = ["inspections", "plan", "P", "--title", "抽查", "-d", "LZ-XY", "--from", "2026-10-01", "--to", "2026-12-31"]
+    for given, said in ((gbk, "is not UTF-8 YAML or JSON"), (broken, "is not UTF-8 YAML or JSON"),
+                        (tmp_path, "is a folder")):  # fmt: skip
+        code, out = zz(workspace, *plan, "--file", str(given))
+        assert code == 1 and said in out and "unexpected" not in out and "Traceback" not in out, out
+    code, out = zz(workspace, "inspections", "record", "2026Q4-1-00001", "--file", str(gbk))
+    assert code == 1 and "is not UTF-8 YAML or JSON" in out, out

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import typer
+import yaml
 
 from zhizhi.cli.common import JsonOption, Table, console, emit, operator, output_file, transaction
+from zhizhi.config import load_yaml
 from zhizhi.errors import InputError
 from zhizhi.i18n import translate
 from zhizhi.inspections import (
@@ -43,11 +45,30 @@ def day_option(text: str, option: str) -> date:
         raise InputError(f"{option} `{text}` is not a date: write YYYY-MM-DD.", zh=f"{option} 应为日期。") from None
 
 
+INPUT_BYTES = 64 * 1024 * 1024  # the largest file a command reads: a register's workbook; a photo is at most 8 MiB
+
+
 def read_input(path: Path) -> bytes:
+    """A file a command was given, bounded in size before it is read."""
     try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise InputError(f"`{path}` is a folder: give a file.", zh=f"`{path}` 是文件夹，请给出文件。")
+        if size > INPUT_BYTES:
+            raise InputError(f"`{path.name}` is {size:,} bytes; at most {INPUT_BYTES:,}.",
+                             zh=f"`{path.name}` 有 {size:,} 字节，最多 {INPUT_BYTES:,} 字节。")  # fmt: skip
         return path.read_bytes()
     except OSError as exc:
         raise InputError(f"Cannot read `{path}`: {exc.strerror}.", zh=f"无法读取 `{path}`。") from None
+
+
+def read_yaml_input(path: Path) -> Any:
+    """A file of rules or results as YAML or JSON (UTF-8), or the reason it is not one, in both languages."""
+    try:
+        return load_yaml(read_input(path).decode("utf-8-sig"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(f"`{path.name}` is not UTF-8 YAML or JSON: {str(exc)[:200]}. Save it as UTF-8 and check it.",
+                         zh=f"`{path.name}` 不是 UTF-8 编码的 YAML 或 JSON：请以 UTF-8 保存并检查格式。") from None
 
 
 def said(found: Any, as_json: bool, line: str) -> None:

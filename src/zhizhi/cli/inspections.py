@@ -8,11 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import typer
-import yaml
 
 from zhizhi.cli.common import JsonOption, Table, check_output, console, emit, operator, output_file, transaction
-from zhizhi.cli.inspection_registers import day_option, inspectors_app, items_app, read_input, said, targets_app
-from zhizhi.config import load_yaml
+from zhizhi.cli.inspection_registers import (
+    day_option,
+    inspectors_app,
+    items_app,
+    read_input,
+    read_yaml_input,
+    said,
+    targets_app,
+)
 from zhizhi.errors import InputError
 from zhizhi.inspections import (
     add_photo,
@@ -77,7 +83,7 @@ def plan(
 ) -> None:
     """Create a draw plan and commit its draw's seed (its SHA-256 only) to the ledger, before anything is drawn."""
     if file is not None:
-        raw = load_yaml(read_input(file).decode("utf-8")) or {}
+        raw = read_yaml_input(file) or {}
     else:
         raw = {
             "items": item,
@@ -325,13 +331,7 @@ def record(
     as_json: bool = JsonOption,
 ) -> None:
     """Enter a visit's results once: each department gets its inspection record through the outbox."""
-    try:
-        raw = load_yaml(read_input(file).decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(
-            f"`{file.name}` is not UTF-8 YAML or JSON: {str(exc)[:200]}.", zh="结果文件格式错误。"
-        ) from exc
-    entry = parse_entry(raw, f"`{file.name}`")
+    entry = parse_entry(read_yaml_input(file), f"`{file.name}`")
     with transaction(ctx) as (workspace, session):
         found = enter_results(session, operator(), workspace, number, entry)
         found["photos"] = [
