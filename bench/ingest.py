@@ -9,9 +9,9 @@ Steps (`--steps`, comma-separated; all by default):
   status or result word, an over-long value, full-width characters, a bad phone); which rows and how many of each
   kind is recorded in `manifest.json`, with the outcome each kind should have (quarantined or accepted). Each file
   also holds a few blank rows and a 合计 row, which the reader skips.
-- `zhizhi`: in a fresh process, `ingest_file` for the three files in sequence, each in its own transaction as
-  `zhizhi ingest` does, into a fresh, migrated SQLite file holding the built-in code lists and the demo city's
-  departments (prepared in another process before the timer).
+- `zhizhi`: in a fresh process, the three files in sequence in one `IngestRun`, each in its own transaction and each
+  read while the one before is written, as `zhizhi ingest` does with several files, into a fresh, migrated SQLite
+  file holding the built-in code lists and the demo city's departments (prepared in another process before the timer).
 - `floor`: in a fresh process, polars reads the same files (decoded in Python first where they are not plain
   UTF-8) as text columns and writes them, unchecked, to a fresh SQLite file with zhizhi's settings (WAL,
   synchronous=NORMAL, 16 KiB pages): one table per file, one executemany of the rows in one transaction.
@@ -755,7 +755,7 @@ def run_zhizhi(url: str, out: str, manifest: dict[str, dict[str, Any]]) -> Zhizh
 
     from zhizhi.access import Actor
     from zhizhi.delivery import Outbox
-    from zhizhi.ingest.pipeline import ingest_file
+    from zhizhi.ingest.pipeline import FileToIngest, IngestRun
     from zhizhi.sources.config import parse_source
     from zhizhi.store import make_engine, make_sessionmaker
     from zhizhi.store.tables import QuarantineItem, RawRow, RecordVersion
@@ -771,13 +771,13 @@ def run_zhizhi(url: str, out: str, manifest: dict[str, dict[str, Any]]) -> Zhizh
     problems: list[str] = []
     started_all = time.perf_counter()
     cpu_all, writer_all = time.process_time(), time.thread_time()
-    for source in SOURCES:
+    files = [FileToIngest(sources[s.name], folder / s.file, TODAY) for s in SOURCES]
+    run = IngestRun(actor, outbox=Outbox())  # each file read while the one before is written, as `zhizhi ingest`
+    for n, source in enumerate(SOURCES):
         start = reset_peak()
         started = time.perf_counter()
         with sessions() as session, session.begin():
-            result = ingest_file(
-                session, actor, sources[source.name], folder / source.file, today=TODAY, outbox=Outbox()
-            )
+            result = run.ingest(session, files[n], then=files[n + 1] if n + 1 < len(files) else None)
         seconds = time.perf_counter() - started
         b = result.batch
         report: dict[str, Any] = result.report
@@ -1249,7 +1249,7 @@ def report(manifest: Manifest, results: dict[str, Any], store: str) -> None:
     print(f"\nrows: {manifest.rows:,}   " + "   ".join(f"{k}: {v}" for k, v in machine().items()))
     zhizhi: ZhizhiRun | None = results.get("zhizhi")
     if zhizhi is not None:
-        print(f"\n## zhizhi: ingest_file, one transaction per file, into {store}\n")
+        print(f"\n## zhizhi: one IngestRun, one transaction per file, into {store}\n")
         print(
             "| source | rows read | seconds | rows/s | accepted | quarantined | expected quarantined | skipped |"
             " peak RSS (start) |"

@@ -14,11 +14,10 @@ from typer.testing import CliRunner
 
 from tests.ingest.test_unseen_exports import DATA, HEADER, SOURCE, Sheet, _count, _xlsx
 from tests.ingest.test_unseen_exports import _ingest as ingest_in
-from zhizhi.cli import ingest as ingest_command
 from zhizhi.cli.main import app
 from zhizhi.config import Workspace
 from zhizhi.errors import InputError
-from zhizhi.ingest.pipeline import ingest_file
+from zhizhi.ingest.pipeline import FileToIngest, IngestRun
 from zhizhi.sources import parse_source
 from zhizhi.store.tables import Batch
 
@@ -64,12 +63,14 @@ def test_ingest_goes_on_past_a_damaged_workbook(
 def test_an_unexpected_error_in_one_file_is_said_for_it_and_the_next_is_tried(
     workspace: Workspace, city: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def fails_on_the_first(session: Session, actor: Any, config: Any, path: Path, **kwargs: Any) -> Any:
-        if path.name == "坏.xlsx":
-            raise RuntimeError("a fault of zhizhi's\nsecond line")
-        return ingest_file(session, actor, config, path, **kwargs)
+    ingest = IngestRun.ingest
 
-    monkeypatch.setattr(ingest_command, "ingest_file", fails_on_the_first)
+    def fails_on_the_first(run: IngestRun, session: Session, file: FileToIngest, **kwargs: Any) -> Any:
+        if file.path.name == "坏.xlsx":
+            raise RuntimeError("a fault of zhizhi's\nsecond line")
+        return ingest(run, session, file, **kwargs)
+
+    monkeypatch.setattr(IngestRun, "ingest", fails_on_the_first)
     first = _xlsx("坏.xlsx", {"台账": Sheet([HEADER, *DATA])})(tmp_path)
     code, out = _ingest(workspace, first, _xlsx("许可.xlsx", {"台账": Sheet([HEADER, *DATA])})(tmp_path))
     assert code == 1 and out[0]["file"] == "坏.xlsx" and out[1]["rows"]["accepted"] == len(DATA)

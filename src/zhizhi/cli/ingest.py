@@ -14,7 +14,7 @@ from zhizhi.cli.common import JsonOption, Table, console, emit, operator, readin
 from zhizhi.delivery.outbox import Outbox
 from zhizhi.errors import InputError, ZhizhiError
 from zhizhi.ingest.batches import batch_as_dict, batch_rows, get_batch, list_batches, open_quarantine
-from zhizhi.ingest.pipeline import ingest_file
+from zhizhi.ingest.pipeline import FileToIngest, IngestRun
 from zhizhi.ingest.read.registry import reader_for
 from zhizhi.ingest.warm import warm_up
 from zhizhi.progress import text_rows
@@ -42,7 +42,6 @@ def ingest(
 ) -> None:
     """Ingest FILES for SOURCE: read, map, clean, check and store each file in one transaction."""
     results: list[dict[str, Any]] = []
-    failed = 0
     root = workspace_of(ctx).root
     config = load_source(root, source)
     targets = list(files or [])
@@ -50,34 +49,40 @@ def ingest(
         if reader_for(source_path(root, source), config.reader).needs_file:
             raise InputError(f"Give the file(s) to ingest: `zhizhi ingest {source} FILE...`.")
         targets = [source_path(root, source)]
-    outbox = Outbox.of(root)  # the targets that take this source's records
-    for path in targets:
-        try:
-            warm_up(config, path)  # before the transaction: on SQLite a transaction holds the writer lock
-            with (
-                transaction(ctx) as (_, session),
-                TerminalProgress(console, transient=True, quiet=as_json) as progress,
-                progress.task("progress.ingest", total=text_rows(path), unit="rows", file=path.name) as task,
-            ):
-                result = ingest_file(
-                    session, operator(), config, path, force=force, progress=task.update, outbox=outbox
-                )
-                data = batch_as_dict(session, result.batch, report=True) | {"already_ingested": result.already}
-        except ZhizhiError as exc:
-            failed += 1
-            data = _failed(path, exc, as_json)
-        except Exception as exc:
-            if _stops_the_run(exc):
-                raise
-            failed += 1
-            data = _failed(path, _unexpected(path, exc, state(ctx).debug), as_json)
-        results.append(data)
-        if not as_json and "error" not in data:
-            _show_batch(data)
+    planned = [FileToIngest(config, path) for path in targets]
+    with IngestRun(operator(), outbox=Outbox.of(root), force=force) as run:  # each file read while the last is written
+        for n, file in enumerate(planned):
+            data = _ingest_one(ctx, run, file, planned[n + 1] if n + 1 < len(planned) else None, as_json)
+            results.append(data)
+            if not as_json and "error" not in data:
+                _show_batch(data)
     if as_json:
         emit(results, True, lambda: None)
-    if failed:
+    if any("error" in data for data in results):
         raise typer.Exit(1)
+
+
+def _ingest_one(
+    ctx: typer.Context, run: IngestRun, file: FileToIngest, then: FileToIngest | None, as_json: bool
+) -> dict[str, Any]:
+    """One file of the run, in its own transaction: its batch, or its failure said (and counted)."""
+    path = file.path
+    try:
+        warm_up(file.source, path)  # before the transaction: on SQLite a transaction holds the writer lock
+        with (
+            transaction(ctx) as (_, session),
+            TerminalProgress(console, transient=True, quiet=as_json) as progress,
+            progress.task("progress.ingest", total=text_rows(path), unit="rows", file=path.name) as task,
+        ):
+            result = run.ingest(session, file, progress=task.update, then=then)
+            data = batch_as_dict(session, result.batch, report=True) | {"already_ingested": result.already}
+    except ZhizhiError as exc:
+        return _failed(path, exc, as_json)
+    except Exception as exc:
+        if _stops_the_run(exc):
+            raise
+        return _failed(path, _unexpected(path, exc, state(ctx).debug), as_json)
+    return data
 
 
 def _failed(path: Path, exc: ZhizhiError, as_json: bool) -> dict[str, Any]:

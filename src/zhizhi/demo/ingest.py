@@ -14,7 +14,7 @@ from zhizhi.delivery.outbox import Outbox
 from zhizhi.demo.desk import write_ticket_exports
 from zhizhi.demo.export import export_path
 from zhizhi.demo.sources import write_demo_exports
-from zhizhi.ingest.pipeline import ingest_file
+from zhizhi.ingest.pipeline import FileToIngest, IngestRun
 from zhizhi.progress import SILENT, Progress
 from zhizhi.sources import load_source
 from zhizhi.store.tables import Batch
@@ -35,17 +35,15 @@ def ingest_demo_exports(
     files = {"dengji": export_path(root)} | {
         name: next(p for p in exports if p.stem == name) for name in ("food_licences", "equipment", "inspections")
     }
-    outbox = Outbox.of(root)
-    batches = []
     day = today or demo_today()
     dated = [(files, INGEST_DAY), (write_ticket_exports(session, root, day), day)]
-    for group, on in dated:
-        for name, path in group.items():
-            with progress.task("progress.ingest", unit="rows", file=path.name) as task:
-                ingest = ingest_file(
-                    session, actor, load_source(root, name), path, today=on, outbox=outbox, progress=task.update
-                )
-            batches.append(ingest.batch)
+    planned = [FileToIngest(load_source(root, name), path, on) for group, on in dated for name, path in group.items()]
+    batches = []
+    with IngestRun(actor, outbox=Outbox.of(root)) as run:  # each file read while the one before is written
+        for n, file in enumerate(planned):
+            with progress.task("progress.ingest", unit="rows", file=file.path.name) as task:
+                then = planned[n + 1] if n + 1 < len(planned) else None
+                batches.append(run.ingest(session, file, progress=task.update, then=then).batch)
     return batches
 
 

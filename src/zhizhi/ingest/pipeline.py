@@ -24,8 +24,6 @@ from zhizhi import ledger
 from zhizhi.access import Actor, audit
 from zhizhi.access.departments import get_department_by_code
 from zhizhi.access.roles import require
-from zhizhi.codes.coverage import coverage_report, save_coverage
-from zhizhi.codes.review import note_for_review
 from zhizhi.codes.translate import build_translator
 from zhizhi.delivery.outbox import Outbox
 from zhizhi.errors import InputError
@@ -33,12 +31,13 @@ from zhizhi.ingest.ahead import ReadAhead
 from zhizhi.ingest.bulk import lock_ingest
 from zhizhi.ingest.kinds import Context
 from zhizhi.ingest.mapping import record_columns
-from zhizhi.ingest.produce import Job, Opened, produce
+from zhizhi.ingest.produce import Job, Opened, Prepared, produce
 from zhizhi.ingest.read.base import ReadOptions
 from zhizhi.ingest.read.registry import reader_for
+from zhizhi.ingest.settle import settle_codes, settle_quarantine
 from zhizhi.ingest.writer import BatchWriter
 from zhizhi.sources.config import SourceConfig
-from zhizhi.store.tables import Batch, CodeList, QuarantineItem, RawRow
+from zhizhi.store.tables import Batch, CodeList
 from zhizhi.store.types import local_today, utcnow
 
 Progress = Callable[[int], None]
@@ -94,33 +93,137 @@ def ingest_file(
     """Ingest `path` for `source` in the caller's transaction (for fetching readers, `path` is the source file).
 
     Every new record version is owed to each target that takes the source's records (the `outbox`, required: see
-    `zhizhi.delivery.outbox.Outbox`): one pending delivery each, in the same transaction.
+    `zhizhi.delivery.outbox.Outbox`): one pending delivery each, in the same transaction. Several files one after
+    another go faster through an `IngestRun`.
     """
-    require(actor, "data.write")
-    lock_ingest(session)
-    department = get_department_by_code(session, actor, source.department)
-    reader = reader_for(path, source.reader)
-    if reader.needs_file and not path.is_file():
-        raise InputError(f"File `{path}` does not exist.", zh=f"文件 `{path}` 不存在。")
-    digest = file_digest(path) if reader.needs_file else ""
-    if reader.needs_file and not force:
-        earlier = session.scalar(
-            select(Batch).where(Batch.source == source.name, Batch.file_hash == digest).order_by(Batch.id.desc())
+    with IngestRun(actor, outbox=outbox, force=force) as run:
+        return run.ingest(session, FileToIngest(source, path, today), progress=progress)
+
+
+@dataclass(frozen=True)
+class FileToIngest:
+    """A file and the source it is for; `today`: the day its checks run as (default: today in China)."""
+
+    source: SourceConfig
+    path: Path
+    today: date | None = None
+
+
+@dataclass
+class _Reading:
+    """A file's reading: its job, its digest, and the background thread that reads, maps and encodes it."""
+
+    file: FileToIngest
+    job: Job
+    digest: str
+    chunks: ReadAhead[Opened | Prepared]
+
+
+class IngestRun:
+    """Files ingested one after another, each in its caller's transaction, by one actor into one outbox.
+
+    Told which file comes next (`then`), a file's ingest prepares that file's reading in its own transaction (what
+    the reading needs from the store: the file's digest checked against earlier batches, the code translators) and
+    starts it as soon as its own reading is done: the next file is read, mapped and encoded while the current one's
+    last chunks are written and its transaction commits, so that neither side waits at a file's boundary. A run
+    holds at most one reading ahead; `close` (or leaving the `with`) stops it. A fetching source (sql, http) is not
+    read ahead: where it starts depends on the batch before.
+    """
+
+    def __init__(self, actor: Actor, *, outbox: Outbox, force: bool = False) -> None:
+        self.actor, self.outbox, self.force = actor, outbox, force
+        self._ahead: _Reading | None = None
+
+    def __enter__(self) -> IngestRun:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the reading ahead of a file that was not ingested."""
+        if self._ahead is not None:
+            self._ahead.chunks.close()
+            self._ahead = None
+
+    def ingest(
+        self,
+        session: Session,
+        file: FileToIngest,
+        *,
+        progress: Progress | None = None,
+        then: FileToIngest | None = None,
+    ) -> IngestResult:
+        """Ingest `file` in the caller's transaction (see `ingest_file`); `then`: the file the run ingests next."""
+        require(self.actor, "data.write")
+        lock_ingest(session)
+        department = get_department_by_code(session, self.actor, file.source.department)
+        reading, self._ahead = self._ahead, None
+        if reading is not None and reading.file != file:
+            reading.chunks.close()
+            reading = None
+        if reading is None:
+            job, digest = self._job(session, file)
+            reading = _Reading(file, job, digest, ReadAhead(lambda: produce(job), start=False))
+        job, digest = reading.job, reading.digest
+        if job.needs_file and not self.force:
+            earlier = session.scalar(
+                select(Batch)
+                .where(Batch.source == file.source.name, Batch.file_hash == digest)
+                .order_by(Batch.id.desc())
+            )
+            if earlier is not None:
+                reading.chunks.close()
+                self._read_next(session, then, after=None)
+                return IngestResult(earlier, already=True)
+        self._read_next(session, then, after=reading)
+        targets = self.outbox.owed_to(file.source)
+        written = _write(session, self.actor, job, department.id, digest, progress, targets, reading.chunks)
+        return IngestResult(_close(session, self.actor, job, written, digest))
+
+    def _job(self, session: Session, file: FileToIngest) -> tuple[Job, str]:
+        """What reading `file` needs, and its digest (empty for a fetching source)."""
+        source, path = file.source, file.path
+        reader = reader_for(path, source.reader)
+        if reader.needs_file and not path.is_file():
+            raise InputError(f"File `{path}` does not exist.", zh=f"文件 `{path}` 不存在。")
+        digest = file_digest(path) if reader.needs_file else ""
+        context = build_context(session, source, file.today or local_today())
+        options = ReadOptions(
+            encoding=source.encoding,
+            sheets=tuple(source.sheets),
+            delimiter=source.delimiter,
+            settings=dict(source.settings),
+            watermark=None if reader.needs_file else _last_watermark(session, source.name),
         )
-        if earlier is not None:
-            return IngestResult(earlier, already=True)
-    day = today or local_today()
-    context = build_context(session, source, day)
-    options = ReadOptions(
-        encoding=source.encoding,
-        sheets=tuple(source.sheets),
-        delimiter=source.delimiter,
-        settings=dict(source.settings),
-        watermark=None if reader.needs_file else _last_watermark(session, source.name),
-    )
-    job = Job(reader.name, path, options, source, context, record_columns(source.kind), reader.needs_file)
-    written = _write(session, actor, job, department.id, digest, progress, outbox.owed_to(source))
-    return IngestResult(_close(session, actor, job, written, digest))
+        return Job(reader.name, path, options, source, context, record_columns(source.kind), reader.needs_file), digest
+
+    def _read_next(self, session: Session, then: FileToIngest | None, after: _Reading | None) -> None:
+        """Prepare the reading of the file that comes next, started once `after` (the current reading) is done.
+        A file that cannot be prepared (missing, of no known kind) is not read ahead: its own ingest says why; nor
+        is one that will not be read (the same bytes as a batch of its source, or as the current file)."""
+        if then is None:
+            return
+        try:
+            job, digest = self._job(session, then)
+        except Exception:  # noqa: BLE001 - said when that file's turn comes, not as this file's failure
+            return
+        if not job.needs_file:
+            return
+        if not self.force:
+            same = after is not None and (after.digest, after.file.source.name) == (digest, then.source.name)
+            earlier = select(Batch.id).where(Batch.source == then.source.name, Batch.file_hash == digest).limit(1)
+            if same or session.scalar(earlier) is not None:
+                return
+        chunks: ReadAhead[Opened | Prepared] = ReadAhead(lambda: produce(job), AHEAD_NEXT, start=False)
+        self._ahead = _Reading(then, job, digest, chunks)
+        if after is None:
+            chunks.start()
+        else:
+            after.chunks.then(chunks.start)
+
+
+AHEAD_NEXT = 4  # chunks the next file's reading may prepare before the current file is committed
 
 
 def _close(session: Session, actor: Actor, job: Job, written: _Written, digest: str) -> Batch:
@@ -140,8 +243,8 @@ def _close(session: Session, actor: Actor, job: Job, written: _Written, digest: 
     batch.report = json.dumps(report, ensure_ascii=False)
     batch.finished_at = utcnow()
     # A file sent again holds the same rows at the same places; a fetch's row numbers are only places in its answer.
-    superseded = _supersede(session, batch) if job.needs_file else 0
-    coverage = _code_coverage(session, actor, source, batch, job.context, written.translated)
+    superseded = settle_quarantine(session, batch) if job.needs_file else 0
+    coverage = settle_codes(session, actor, source, batch, job.context, written.translated)
     facts = {"source": source.name, "file": batch.file_name, "rows": report["rows"], "records": report["records"]}
     audit.record(
         session,
@@ -178,6 +281,7 @@ def _write(
     digest: str,
     progress: Progress | None,
     targets: Sequence[str],
+    chunks: ReadAhead[Opened | Prepared],
 ) -> _Written:
     """Write the rows the read-ahead thread prepares, chunk after chunk, as they come."""
     started = utcnow()
@@ -186,7 +290,7 @@ def _write(
     watermark, written_as, left_out = None, {}, {}
     fetched = hashlib.sha256()
     translated: dict[str, list[pl.DataFrame]] = {name: [] for name in job.context.translators}
-    for item in ReadAhead(lambda: produce(job)):
+    for item in chunks:
         if isinstance(item, Opened):
             batch = _new_batch(session, actor, job, department_id, item, digest, started)
             writer = BatchWriter(session, batch.id, job.source.name, job.source.record_type, started, targets)
@@ -237,30 +341,6 @@ def _new_batch(
     return batch
 
 
-def _code_coverage(
-    session: Session,
-    actor: Actor,
-    source: SourceConfig,
-    batch: Batch,
-    context: Context,
-    translated: dict[str, list[pl.DataFrame]],
-) -> dict[str, int]:
-    """Keep the coverage of each code field (on the codes pages, named by source and file) and queue the codes
-    that did not translate for a steward's decision; returns per field how many codes wait."""
-    queued = {}
-    for name, frames in translated.items():
-        if not frames:
-            continue
-        results = pl.concat(frames)
-        translator = context.translators[name]
-        label = source.kind.field(name).label_zh
-        subject = f"数据源 {source.name} · {label} · {batch.file_name}"
-        save_coverage(session, actor, subject, coverage_report(translator, results))
-        queued[name] = note_for_review(session, translator, results, seen_in=f"数据源 {source.name}（批次 {batch.id}）",
-                                       origin=f"数据源 {source.name}")  # a source's next file replaces its count
-    return queued
-
-
 def _last_watermark(session: Session, source: str) -> str | None:
     return session.scalar(
         select(Batch.watermark)
@@ -268,39 +348,3 @@ def _last_watermark(session: Session, source: str) -> str | None:
         .order_by(Batch.id.desc())
         .limit(1)
     )
-
-
-def _supersede(session: Session, batch: Batch) -> int:
-    """Close open quarantine items of earlier batches whose row (same file name, sheet and row) this batch read
-    again: accepted now (the item points at the version it made), quarantined again (the new item replaces it), or
-    skipped now with its reason (a sign-off line an earlier version of zhizhi took for data), so a file sent again
-    never leaves the same row waiting twice."""
-    old = (
-        select(QuarantineItem, RawRow)
-        .join(RawRow, RawRow.id == QuarantineItem.raw_row_id)
-        .join(Batch, Batch.id == QuarantineItem.batch_id)
-        .where(
-            QuarantineItem.source == batch.source,
-            QuarantineItem.status == "open",
-            QuarantineItem.batch_id != batch.id,
-            Batch.file_name == batch.file_name,
-        )
-    )
-    items = session.execute(old).all()
-    if not items:
-        return 0
-    again = {
-        (sheet, row): version
-        for sheet, row, version in session.execute(
-            select(RawRow.sheet, RawRow.row_number, RawRow.record_version_id).where(
-                RawRow.batch_id == batch.id, RawRow.status.in_(("accepted", "quarantined", "skipped"))
-            )
-        )
-    }
-    count = 0
-    for item, raw in items:
-        if (raw.sheet, raw.row_number) in again:
-            item.status, item.record_version_id = "superseded", again[(raw.sheet, raw.row_number)]
-            item.updated_at, item.updated_by = batch.finished_at, batch.created_by
-            count += 1
-    return count
