@@ -348,6 +348,22 @@ def test_clean_text_column_agrees_with_every_row() -> None:
     assert cleaned.to_list() == [clean_text_value(raw) for raw in raws]
 
 
+def test_a_column_of_mostly_clean_text_is_cleaned_as_every_row_is() -> None:
+    # Few unclean values among many clean ones take the path that cleans only them: each character the cleaning
+    # changes, alone in a clean value, at its start and at its end, must still be found and cleaned.
+    special = [chr(c) for c in (*range(0x00, 0x20), *range(0x7F, 0xA1), 0xAD, 0x180E, 0x1680, 0x3000, 0xFEFF)]
+    special += [chr(c) for c in (*range(0x2000, 0x2010), *range(0x2028, 0x2030), *range(0x205F, 0x2065))]
+    special += [chr(c) for c in (*range(0x2066, 0x206A), 0xFF01, 0xFF10, 0xFF5E, 0xFF5F)]
+    unclean = [f"柳州{c}市" for c in special] + [f"{c}柳州" for c in special] + [f"柳州{c}" for c in special]
+    unclean += [raw for raw, _ in TEXT_CASES] + ["a  b", " a", "a ", "", " "]
+    raws = [f"柳州市城中区文昌路{n}号" for n in range(4 * len(unclean) + 100)]
+    for n, raw in enumerate(unclean):
+        raws.insert(n * 4, raw)
+    cleaned = clean_text(_column(raws))
+    assert cleaned.name == "raw"
+    assert cleaned.to_list() == [clean_text_value(raw) for raw in raws]
+
+
 # What a person wrote: kept as written but for invisible characters, line breaks as LF and the ends trimmed.
 PROSE_CASES = [
     ("经调解，经营者退还300元医药费。\n双方满意。", "经调解，经营者退还300元医药费。\n双方满意。"),
