@@ -24,7 +24,7 @@ from zhizhi.cli.table import Table as Table  # the commands' tables, from here a
 from zhizhi.config import Workspace, load_workspace, locate_workspace
 from zhizhi.errors import InputError
 from zhizhi.i18n import cli_locale, translate
-from zhizhi.store import check_schema, make_engine, make_sessionmaker, on_wait
+from zhizhi.store import MAX_ID, check_schema, make_engine, make_sessionmaker, on_wait
 from zhizhi.store.engine import READING, SQLITE_BUSY_TIMEOUT_MS
 
 console = Console()
@@ -38,6 +38,20 @@ def _type_shown(option: TyperOption, ctx: Any) -> str | None:
 _TYPE_SHOWN = TyperOption.display_type_rich
 TyperOption.display_type_rich = _type_shown  # type: ignore[method-assign, assignment]
 JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON instead of a table.")
+
+
+def id_argument(default: Any = ..., *, help: str) -> Any:
+    """An id (or ids) as an argument: 1 .. MAX_ID, so that a larger number is a usage error (exit code 2) and not the
+    database's "integer out of range"."""
+    return typer.Argument(default, min=1, max=MAX_ID, help=help)
+
+
+def id_option(*names: str, default: Any = None, help: str) -> Any:
+    """An id (or ids, repeated) as an option, bounded as `id_argument`."""
+    return typer.Option(default, *names, min=1, max=MAX_ID, help=help)
+
+
+OffsetOption = typer.Option(0, "--offset", min=0, max=MAX_ID, help="Skip this many first (the next page).")
 
 
 @dataclass
@@ -121,6 +135,25 @@ def check_output(path: Path, *, folder_ok: bool = False) -> None:
             f"Cannot write `{path}`: the folder `{path.parent}` does not exist. Create it or choose another.",
             zh=f"无法写入 `{path}`：文件夹 `{path.parent}` 不存在。请先创建，或换一个位置。",
         )
+
+
+INPUT_BYTES = 64 * 1024 * 1024  # the largest file a command reads: a register's workbook; a photo is at most 8 MiB
+
+
+def read_input(path: Path) -> bytes:
+    """A file a command was given, bounded in size before it is read; a folder or an unreadable file is refused."""
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise InputError(f"`{path}` is a folder: give a file.", zh=f"`{path}` 是文件夹，请给出文件。")
+        if size > INPUT_BYTES:
+            raise InputError(
+                f"`{path.name}` is {size:,} bytes; at most {INPUT_BYTES:,}.",
+                zh=f"`{path.name}` 有 {size:,} 字节，最多 {INPUT_BYTES:,} 字节。",
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"Cannot read `{path}`: {exc.strerror}.", zh=f"无法读取 `{path}`：{exc.strerror}。") from None
 
 
 @contextmanager

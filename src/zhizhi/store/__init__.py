@@ -2,10 +2,11 @@
 
 from zhizhi.store.engine import display_url, make_engine, make_sessionmaker
 from zhizhi.store.migrate import busy, check_schema, current_revision, head_revision, is_busy, upgrade
-from zhizhi.store.types import utcnow
+from zhizhi.store.types import MAX_ID, utcnow
 from zhizhi.store.writer import background, on_wait
 
 __all__ = [
+    "MAX_ID",
     "background",
     "busy",
     "check_schema",

@@ -64,7 +64,11 @@ def check_schema(engine: Engine) -> None:
     if current != head:
         where = display_url(engine.url.render_as_string(hide_password=False))
         state = "has no zhizhi schema" if current is None else f"is at schema revision `{current}`"
-        raise SchemaOutdatedError(f"Database `{where}` {state}; this version needs `{head}`. Run `zhizhi db upgrade`.")
+        state_zh = "没有 zhizhi 的表结构" if current is None else f"的表结构版本为 `{current}`"
+        raise SchemaOutdatedError(
+            f"Database `{where}` {state}; this version needs `{head}`. Run `zhizhi db upgrade`.",
+            zh=f"数据库 `{where}` {state_zh}，本版本需要 `{head}`。请运行 `zhizhi db upgrade`。",
+        )
 
 
 def unavailable(engine: Engine, exc: DBAPIError) -> DatabaseUnavailableError | DatabaseBusyError:
@@ -75,7 +79,9 @@ def unavailable(engine: Engine, exc: DBAPIError) -> DatabaseUnavailableError | D
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
     return DatabaseUnavailableError(
         f"Cannot connect to database `{where}` ({reason}). "
-        "Check ZHIZHI_DATABASE_URL or `database.url` in zhizhi.yaml, and that the server is running."
+        "Check ZHIZHI_DATABASE_URL or `database.url` in zhizhi.yaml, and that the server is running.",
+        zh=f"无法连接数据库 `{where}`（{reason}）。请检查 ZHIZHI_DATABASE_URL 或 zhizhi.yaml 中的 `database.url`，"
+        "并确认数据库服务器正在运行。",
     )
 
 
