@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from typer.core import TyperOption
 
@@ -24,7 +25,8 @@ from zhizhi.cli.table import Table as Table  # the commands' tables, from here a
 from zhizhi.config import Workspace, load_workspace, locate_workspace
 from zhizhi.errors import InputError
 from zhizhi.i18n import cli_locale, translate
-from zhizhi.store import MAX_ID, check_schema, make_engine, make_sessionmaker, on_wait
+from zhizhi.store import MAX_ID, check_schema, display_url, is_read_only, make_engine, make_sessionmaker, on_wait
+from zhizhi.store import read_only as read_only_error
 from zhizhi.store.engine import READING, SQLITE_BUSY_TIMEOUT_MS
 
 console = Console()
@@ -93,13 +95,25 @@ def _say_waiting() -> None:
 
 
 @contextmanager
+def said_read_only(workspace: Workspace) -> Iterator[None]:
+    """A write the store refuses because it only reads here (a read-only copy of the workspace, a database that only
+    reads) said as such, naming the database, instead of as an unexpected error."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if not is_read_only(exc):
+            raise
+        raise read_only_error(display_url(workspace.database_url)) from None
+
+
+@contextmanager
 def transaction(ctx: typer.Context, *, read_only: bool = False) -> Iterator[tuple[Workspace, Session]]:
     """One transaction on the workspace's store, committed when the block ends without error. `read_only`: on SQLite
     it takes no write lock, so a command that only reads answers beside a long ingest instead of waiting for it."""
     workspace = workspace_of(ctx)
     engine = open_engine(workspace)
     try:
-        with make_sessionmaker(engine)() as session, session.begin():
+        with said_read_only(workspace), make_sessionmaker(engine)() as session, session.begin():
             if read_only:
                 session.connection(execution_options={READING: True})
             yield workspace, session
@@ -118,7 +132,8 @@ def store(ctx: typer.Context) -> Iterator[tuple[Workspace, sessionmaker[Session]
     workspace = workspace_of(ctx)
     engine = open_engine(workspace)
     try:
-        yield workspace, make_sessionmaker(engine)
+        with said_read_only(workspace):
+            yield workspace, make_sessionmaker(engine)
     finally:
         engine.dispose()
 

@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from zhizhi.errors import DatabaseBusyError, DatabaseUnavailableError, SchemaOutdatedError
+from zhizhi.errors import DatabaseBusyError, DatabaseUnavailableError, ReadOnlyError, SchemaOutdatedError
 from zhizhi.store.engine import READING, SQLITE_BUSY_TIMEOUT_MS, display_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -104,6 +104,28 @@ def busy(where: str | None = None) -> DatabaseBusyError:
         "or a stuck process, or move to PostgreSQL for many writers at once.",
         zh=f"{name_zh}正忙：另一个进程（发送进程或导入）占用写锁超过 {seconds} 秒，本次未写入任何数据。"
         "请重新执行；如反复出现，请检查是否有长时间运行的导入或卡住的进程，多进程同时写入时请改用 PostgreSQL。",
+    )
+
+
+READ_ONLY_MESSAGES = ("readonly database", "read-only transaction")
+
+
+def is_read_only(exc: BaseException) -> bool:
+    """Whether a database error says the store cannot be written here: a SQLite file or folder that is read-only
+    (a copy for reading), a PostgreSQL session or server that only reads (a standby, a read-only default)."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    return any(message in text for message in READ_ONLY_MESSAGES)
+
+
+def read_only(where: str | None = None) -> ReadOnlyError:
+    """The error for a write to a store that only reads here: nothing was changed, and reading still works."""
+    name, name_zh = (f"Database `{where}`", f"数据库 `{where}`") if where else ("The database", "数据库")
+    return ReadOnlyError(
+        f"{name} is read-only here (a read-only copy, a folder or file you may only read, or a database that only "
+        "reads), so nothing was changed. Commands that only read (status, list, show, verify) work; to change data, "
+        "work on a writable workspace.",
+        zh=f"{name_zh}在此为只读（只读副本、您只能读取的文件夹或文件，或只读的数据库），未作任何更改。"
+        "只读取数据的命令（status、list、show、verify）可以使用；如需修改数据，请在可写的工作区中操作。",
     )
 
 
