@@ -122,10 +122,10 @@ def read_only(where: str | None = None) -> ReadOnlyError:
     name, name_zh = (f"Database `{where}`", f"数据库 `{where}`") if where else ("The database", "数据库")
     return ReadOnlyError(
         f"{name} is read-only here (a read-only copy, a folder or file you may only read, or a database that only "
-        "reads), so nothing was changed. Commands that only read (status, list, show, verify) work; to change data, "
-        "work on a writable workspace.",
+        "reads), so nothing was changed. Reading works (status, lists, show, verify); to change data, work on a "
+        "writable workspace.",
         zh=f"{name_zh}在此为只读（只读副本、您只能读取的文件夹或文件，或只读的数据库），未作任何更改。"
-        "只读取数据的命令（status、list、show、verify）可以使用；如需修改数据，请在可写的工作区中操作。",
+        "读取仍可进行（status、列表、show、verify）；如需修改数据，请在可写的工作区中操作。",
     )
 
 
