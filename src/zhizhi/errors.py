@@ -53,6 +53,13 @@ class DatabaseBusyError(ZhizhiError):
     terminal = False
 
 
+class ReadOnlyError(ZhizhiError):
+    """The store cannot be written here (a read-only copy, a folder the user may only read): reading still works."""
+
+    code = "read_only"
+    status = 503
+
+
 class SchemaOutdatedError(ZhizhiError):
     """The database has not been migrated to the schema this version needs."""
 

@@ -177,7 +177,8 @@ def test_a_wrong_setting_ends_in_dead_letters_with_its_reason(
     settings["transport"] = {"kind": "http", "url": "http://127.0.0.1:9/records", "auth_header_env": "PROVINCE_AUTH"}
     assert send_once(city, TargetConfig.model_validate(settings)).states == {"dead": 1}
     with city() as session:
-        assert "`PROVINCE_AUTH` is empty" in (session.scalar(select(Delivery.last_error)) or "")
+        # kept in Chinese, as every reason a steward reads
+        assert "环境变量 `PROVINCE_AUTH` 为空" in (session.scalar(select(Delivery.last_error)) or "")
 
 
 def test_a_period_of_many_records_is_resent_in_slices(city: sessionmaker[Session], tmp_path: Path) -> None:

@@ -172,3 +172,38 @@ def test_the_replay_keeps_a_complaint_and_a_report_apart_as_the_desk_does(tmp_pa
     unsaid = read_labelled(_write(tmp_path / "unsaid.csv", [row[:-1] for row in rows], "utf-8-sig"))
     (blind,) = evaluate(unsaid, [HotlineConfig(merge_at=0.5)]).measures
     assert blind.pairs_merged == 3  # without the kinds the replay cannot know, and merges all three
+
+
+def test_a_folder_or_a_file_no_csv_reader_can_read_is_refused_naming_it(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from zhizhi.cli.main import app
+    from zhizhi.config import init_workspace
+
+    root = tmp_path / "ws"
+    init_workspace(root, name="测试市市场监督管理局")
+    folder = tmp_path / "month"
+    folder.mkdir()
+    big = _write(tmp_path / "big.csv", [["received", "text", "case"], ["2026-11-02", "长" * 200_000, "A"]])
+
+    def run(command: str, path: Path, lang: str) -> tuple[int, str, str]:
+        env = {"LC_ALL": "", "LC_MESSAGES": "", "LANG": lang}
+        result = CliRunner().invoke(app, ["-w", str(root), "hotline", command, str(path)], env=env)
+        return result.exit_code, result.stdout, result.stderr
+
+    for command in ("evaluate", "fit"):
+        assert run(command, folder, "C.UTF-8") == (
+            1, "", f"error: `{folder}` is a folder: give the labelled month's CSV file, as `zhizhi cases "
+            "export-labelled` writes it.\n")  # fmt: skip
+        code, _, err = run(command, folder, "zh_CN.UTF-8")
+        assert code == 1 and err.startswith(f"错误：`{folder}` 是文件夹：请给出标注月份的 CSV 文件"), err
+    before = csv.field_size_limit(131_072)  # Python's own limit, whatever another module set it to
+    try:
+        code, out, err = run("evaluate", big, "C.UTF-8")
+        assert code == 1 and out == "" and err.count("\n") == 1, err
+        assert err.startswith("error: File `big.csv` line 2 is not readable as CSV (field larger than field limit")
+        assert "export-labelled" in err
+        code, _, err = run("fit", big, "zh_CN.UTF-8")
+        assert code == 1 and err.startswith("错误：文件 `big.csv` 第 2 行无法按 CSV 读取"), err
+    finally:
+        csv.field_size_limit(before)

@@ -292,6 +292,23 @@ def test_the_cli_exports_a_proof_a_stranger_checks(
     assert verified.exit_code == 0 and json.loads(verified.output)["entries"] == 4
 
 
+ZH = {"LC_ALL": "", "LC_MESSAGES": "", "LANG": "zh_CN.UTF-8"}
+EN = {"LC_ALL": "", "LC_MESSAGES": "", "LANG": "C.UTF-8"}
+
+
+def test_a_proof_file_too_large_or_a_folder_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as sparse:  # 65 MiB on no disk: it would be read whole, then found not to be a proof
+        sparse.truncate(65 * 1024 * 1024)
+    refused = runner.invoke(app, ["ledger", "verify-proof", str(huge)], env=EN)
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert refused.stderr == "error: `huge.json` is 68,157,440 bytes; at most 67,108,864.\n"
+    refused = runner.invoke(app, ["ledger", "verify-proof", str(huge)], env=ZH)
+    assert refused.stderr == "错误：`huge.json` 有 68,157,440 字节，最多 67,108,864 字节。\n"
+    folder = runner.invoke(app, ["ledger", "verify-proof", str(tmp_path)], env=ZH)
+    assert folder.exit_code == 1 and folder.stderr == f"错误：`{tmp_path}` 是文件夹，请给出文件。\n"
+
+
 @pytest.mark.parametrize("value", ['引号"和\\反斜杠', "tab\tnew\nline\x00", "𠮷 emoji 😀", "", "plain"])
 def test_the_hash_body_is_the_canonical_json(value: str) -> None:
     import hashlib

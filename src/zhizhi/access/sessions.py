@@ -111,7 +111,10 @@ def change_own_password(
     """
     user = session.get(User, actor.user_id) if actor.user_id is not None else None
     if user is None:
-        raise InputError("The operator has no password here; use `zhizhi user password NAME`.")
+        raise InputError(
+            "The operator has no password here; use `zhizhi user password NAME`.",
+            zh="命令行操作员在此没有密码，请用 `zhizhi user password 用户名` 修改密码。",
+        )
     ip = actor.ip or "unknown"
     failures = check_rate(session, user.username, ip, security)
     if not verify_password(user.password_hash, current):

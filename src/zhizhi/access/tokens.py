@@ -38,7 +38,10 @@ def create_token(session: Session, actor: Actor, *, name: str, username: str | N
         check_may_manage(actor, owner)
         owner_id = owner.id
     if owner_id is None:
-        raise InputError("The operator must name the user who owns the token (`--user NAME`).")
+        raise InputError(
+            "The operator must name the user who owns the token (`--user NAME`).",
+            zh="请指定令牌所属的用户（`--user 用户名`）。",
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=owner_id, name=name.strip(), token_hash=secret_digest(secret), prefix=secret[:10])
     session.add(token)

@@ -12,7 +12,17 @@ from typing import Any
 
 import typer
 
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, output_file, transaction
+from zhizhi.cli.common import (
+    JsonOption,
+    OffsetOption,
+    Table,
+    console,
+    emit,
+    id_argument,
+    operator,
+    output_file,
+    transaction,
+)
 from zhizhi.hotline import (
     NOT_ACCEPTED_REASONS,
     STATISTICS_DAYS,
@@ -47,6 +57,7 @@ app = typer.Typer(help="Hotline cases: tickets merged into one grievance, routed
 Reason = typer.Option(..., "--reason", help="Why (kept in the audit trail).")
 Since = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="Default: 30 days ago.")
 Until = typer.Option(None, "--until", formats=["%Y-%m-%d"], help="Default: today.")
+Suggestion = id_argument(help="The suggestion's id (see `zhizhi cases suggestions`).")
 
 
 def _today() -> date:
@@ -83,7 +94,7 @@ def list_command(
     kind: str | None = typer.Option(None, "--kind", help="complaint, report, consultation, suggestion, other."),
     office: str | None = typer.Option(None, "--office", help="Only cases of this department (code)."),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000),
-    offset: int = typer.Option(0, "--offset", min=0),
+    offset: int = OffsetOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Cases, newest first, with their clocks' state."""
@@ -158,7 +169,7 @@ def _done(as_json: bool, data: dict[str, Any], line: str) -> None:
 
 
 @app.command("confirm")
-def confirm_command(ctx: typer.Context, suggestion: int = typer.Argument(...), as_json: bool = JsonOption) -> None:
+def confirm_command(ctx: typer.Context, suggestion: int = Suggestion, as_json: bool = JsonOption) -> None:
     """Confirm a suggestion: the two cases become one (the older keeps its number)."""
     with transaction(ctx) as (workspace, session):
         case = confirm(session, operator(), suggestion, workspace)
@@ -167,7 +178,7 @@ def confirm_command(ctx: typer.Context, suggestion: int = typer.Argument(...), a
 
 
 @app.command("apart")
-def apart_command(ctx: typer.Context, suggestion: int = typer.Argument(...), as_json: bool = JsonOption) -> None:
+def apart_command(ctx: typer.Context, suggestion: int = Suggestion, as_json: bool = JsonOption) -> None:
     """Keep a suggested ticket apart from the case."""
     with transaction(ctx) as (_, session):
         keep_apart(session, operator(), suggestion)
@@ -194,7 +205,7 @@ def merge_command(
 @app.command("split")
 def split_command(
     ctx: typer.Context,
-    record: int = typer.Argument(..., help="The ticket's record id (see `cases show --json`)."),
+    record: int = id_argument(help="The ticket's record id (see `cases show --json`)."),
     reason: str = Reason,
     as_json: bool = JsonOption,
 ) -> None:

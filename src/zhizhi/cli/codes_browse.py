@@ -201,7 +201,10 @@ def _is_crosswalk(session: Session, name: str) -> bool:
         get_crosswalk(session, name)
         return True
     except NotFoundError:
-        raise NotFoundError(f"No code list or crosswalk `{name}`. See `zhizhi codes list`.") from None
+        raise NotFoundError(
+            f"No code list or crosswalk `{name}`. See `zhizhi codes list`.",
+            zh=f"没有代码表或对照表 `{name}`，请用 `zhizhi codes list` 查看已有的。",
+        ) from None
 
 
 def _entry(tree: Hierarchy, code: str) -> dict[str, Any]:

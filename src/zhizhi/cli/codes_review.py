@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from zhizhi.cli.common import JsonOption, console, emit, operator, output_file, transaction
+from zhizhi.cli.common import JsonOption, OffsetOption, console, emit, id_argument, operator, output_file, transaction
 from zhizhi.cli.table import Table
 from zhizhi.codes import export_decisions, get_code_list
 from zhizhi.delivery.holds import decide_code, release, review_queue
@@ -25,7 +25,7 @@ def list_command(
     from_list: str = typer.Option("", "--from", help="Only items translating from this list."),
     to_list: str = typer.Option("", "--to", help="Only items translating to this list."),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000, help="At most this many items."),
-    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many items first (the next page)."),
+    offset: int = OffsetOption,
     as_json: bool = JsonOption,
 ) -> None:
     """List the codes waiting for a decision, those whose decision releases the most held deliveries first, then
@@ -75,7 +75,7 @@ def list_command(
 @app.command("decide")
 def decide_command(
     ctx: typer.Context,
-    item_id: int = typer.Argument(..., min=1, help="The item's id, from `zhizhi codes review list`."),
+    item_id: int = id_argument(help="The item's id, from `zhizhi codes review list`."),
     to_code: str | None = typer.Option(None, "--to-code", help="The code of the to-list the code stands for."),
     no_equivalent: bool = typer.Option(False, "--no-equivalent", help="The to-list has no equivalent code."),
     reason: str = typer.Option(..., "--reason", help="Why: kept with the decision and in the audit trail."),
@@ -103,7 +103,7 @@ def decide_command(
 @app.command("release")
 def release_command(
     ctx: typer.Context,
-    item_id: int = typer.Argument(..., min=1, help="The decided item's id, from `zhizhi codes review list --all`."),
+    item_id: int = id_argument(help="The decided item's id, from `zhizhi codes review list --all`."),
     as_json: bool = JsonOption,
 ) -> None:
     """Send again the deliveries held for a decided code (deciding does this by itself; this is for one withheld

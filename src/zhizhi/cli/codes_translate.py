@@ -129,7 +129,10 @@ def pick_column(frame: pl.DataFrame, path: Path, column: str) -> str:
         raise InputError(
             f"File `{path.name}` has no column `{column}`; its columns are "
             + ", ".join(f"`{c}`" for c in frame.columns)
-            + ". Pass one with --column."
+            + ". Pass one with --column.",
+            zh=f"文件 `{path.name}` 没有列 `{column}`，它的列为 "
+            + "、".join(f"`{c}`" for c in frame.columns)
+            + "。请用 --column 指定其中一列。",
         )
     return key
 

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from typer.core import TyperOption
 
@@ -24,7 +25,8 @@ from zhizhi.cli.table import Table as Table  # the commands' tables, from here a
 from zhizhi.config import Workspace, load_workspace, locate_workspace
 from zhizhi.errors import InputError
 from zhizhi.i18n import cli_locale, translate
-from zhizhi.store import check_schema, make_engine, make_sessionmaker, on_wait
+from zhizhi.store import MAX_ID, check_schema, display_url, is_read_only, make_engine, make_sessionmaker, on_wait
+from zhizhi.store import read_only as read_only_error
 from zhizhi.store.engine import READING, SQLITE_BUSY_TIMEOUT_MS
 
 console = Console()
@@ -38,6 +40,20 @@ def _type_shown(option: TyperOption, ctx: Any) -> str | None:
 _TYPE_SHOWN = TyperOption.display_type_rich
 TyperOption.display_type_rich = _type_shown  # type: ignore[method-assign, assignment]
 JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON instead of a table.")
+
+
+def id_argument(default: Any = ..., *, help: str) -> Any:
+    """An id (or ids) as an argument: 1 .. MAX_ID, so that a larger number is a usage error (exit code 2) and not the
+    database's "integer out of range"."""
+    return typer.Argument(default, min=1, max=MAX_ID, help=help)
+
+
+def id_option(*names: str, default: Any = None, help: str) -> Any:
+    """An id (or ids, repeated) as an option, bounded as `id_argument`."""
+    return typer.Option(default, *names, min=1, max=MAX_ID, help=help)
+
+
+OffsetOption = typer.Option(0, "--offset", min=0, max=MAX_ID, help="Skip this many first (the next page).")
 
 
 @dataclass
@@ -79,13 +95,25 @@ def _say_waiting() -> None:
 
 
 @contextmanager
+def said_read_only(workspace: Workspace) -> Iterator[None]:
+    """A write the store refuses because it only reads here (a read-only copy of the workspace, a database that only
+    reads) said as such, naming the database, instead of as an unexpected error."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if not is_read_only(exc):
+            raise
+        raise read_only_error(display_url(workspace.database_url)) from None
+
+
+@contextmanager
 def transaction(ctx: typer.Context, *, read_only: bool = False) -> Iterator[tuple[Workspace, Session]]:
     """One transaction on the workspace's store, committed when the block ends without error. `read_only`: on SQLite
     it takes no write lock, so a command that only reads answers beside a long ingest instead of waiting for it."""
     workspace = workspace_of(ctx)
     engine = open_engine(workspace)
     try:
-        with make_sessionmaker(engine)() as session, session.begin():
+        with said_read_only(workspace), make_sessionmaker(engine)() as session, session.begin():
             if read_only:
                 session.connection(execution_options={READING: True})
             yield workspace, session
@@ -104,7 +132,8 @@ def store(ctx: typer.Context) -> Iterator[tuple[Workspace, sessionmaker[Session]
     workspace = workspace_of(ctx)
     engine = open_engine(workspace)
     try:
-        yield workspace, make_sessionmaker(engine)
+        with said_read_only(workspace):
+            yield workspace, make_sessionmaker(engine)
     finally:
         engine.dispose()
 
@@ -121,6 +150,25 @@ def check_output(path: Path, *, folder_ok: bool = False) -> None:
             f"Cannot write `{path}`: the folder `{path.parent}` does not exist. Create it or choose another.",
             zh=f"无法写入 `{path}`：文件夹 `{path.parent}` 不存在。请先创建，或换一个位置。",
         )
+
+
+INPUT_BYTES = 64 * 1024 * 1024  # the largest file a command reads: a register's workbook; a photo is at most 8 MiB
+
+
+def read_input(path: Path) -> bytes:
+    """A file a command was given, bounded in size before it is read; a folder or an unreadable file is refused."""
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise InputError(f"`{path}` is a folder: give a file.", zh=f"`{path}` 是文件夹，请给出文件。")
+        if size > INPUT_BYTES:
+            raise InputError(
+                f"`{path.name}` is {size:,} bytes; at most {INPUT_BYTES:,}.",
+                zh=f"`{path.name}` 有 {size:,} 字节，最多 {INPUT_BYTES:,} 字节。",
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"Cannot read `{path}`: {exc.strerror}.", zh=f"无法读取 `{path}`：{exc.strerror}。") from None
 
 
 @contextmanager

@@ -39,7 +39,7 @@ from zhizhi.store.tables import Delivery, ReviewPair
 def demo(
     directory: Path = typer.Argument(Path("zhizhi-demo"), help="Where to create the demo workspace."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
-    port: int = typer.Option(8000, "--port", help="TCP port."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
     serve_it: bool = typer.Option(True, "--serve/--no-serve", help="Serve the dashboard after loading."),
     insecure_network: bool = typer.Option(False, "--insecure-network", help=INSECURE_HELP),
 ) -> None:
@@ -49,7 +49,9 @@ def demo(
     if not workspace.has_own_database:
         raise ConfigError(
             "`zhizhi demo` runs on its own SQLite file and never on a configured database (its users have a "
-            "published password). Unset ZHIZHI_DATABASE_URL and `database.url`, or use `zhizhi init`."
+            "published password). Unset ZHIZHI_DATABASE_URL and `database.url`, or use `zhizhi init`.",
+            zh="`zhizhi demo` 只在自己的 SQLite 文件上运行，从不使用已配置的数据库（演示用户的密码是公开的）。"
+            "请取消 ZHIZHI_DATABASE_URL 和 `database.url`，或改用 `zhizhi init`。",
         )
     if serve_it:
         check_network(host, workspace, insecure_network)

@@ -10,7 +10,19 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, reading, state, transaction, workspace_of
+from zhizhi.cli.common import (
+    JsonOption,
+    OffsetOption,
+    Table,
+    console,
+    emit,
+    id_argument,
+    operator,
+    reading,
+    state,
+    transaction,
+    workspace_of,
+)
 from zhizhi.delivery.outbox import Outbox
 from zhizhi.errors import InputError, ZhizhiError
 from zhizhi.ingest.batches import batch_as_dict, batch_rows, get_batch, list_batches, open_quarantine
@@ -29,6 +41,7 @@ log = logging.getLogger("zhizhi.ingest")
 batches_app = typer.Typer(
     help="Batches: one per file ingested, with its counts and report.", invoke_without_command=True
 )
+BatchId = id_argument(help="Batch id (see `zhizhi batches`).")
 
 
 def ingest(
@@ -47,7 +60,10 @@ def ingest(
     targets = list(files or [])
     if not targets:
         if reader_for(source_path(root, source), config.reader).needs_file:
-            raise InputError(f"Give the file(s) to ingest: `zhizhi ingest {source} FILE...`.")
+            raise InputError(
+                f"Give the file(s) to ingest: `zhizhi ingest {source} FILE...`.",
+                zh=f"请给出要导入的文件：`zhizhi ingest {source} 文件...`。",
+            )
         targets = [source_path(root, source)]
     planned = [FileToIngest(config, path) for path in targets]
     with IngestRun(operator(), outbox=Outbox.of(root), force=force) as run:  # each file read while the last is written
@@ -225,7 +241,7 @@ def batches(
 @batches_app.command("show")
 def show_batch(
     ctx: typer.Context,
-    batch_id: int = typer.Argument(..., help="Batch id (see `zhizhi batches`)."),
+    batch_id: int = BatchId,
     as_json: bool = JsonOption,
 ) -> None:
     """One batch with its report: counts, per-field completeness and validity, top reasons."""
@@ -237,10 +253,10 @@ def show_batch(
 @batches_app.command("rows")
 def show_rows(
     ctx: typer.Context,
-    batch_id: int = typer.Argument(..., help="Batch id (see `zhizhi batches`)."),
+    batch_id: int = BatchId,
     status: str | None = typer.Option(None, "--status", help="accepted, quarantined or skipped."),
     limit: int = typer.Option(50, "--limit", min=1, max=100_000),
-    offset: int = typer.Option(0, "--offset", min=0),
+    offset: int = OffsetOption,
     as_json: bool = JsonOption,
 ) -> None:
     """A batch's raw rows as read, each with its file, sheet and row number and how it ended."""

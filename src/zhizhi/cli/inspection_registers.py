@@ -11,7 +11,17 @@ from typing import Any
 import typer
 import yaml
 
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, output_file, transaction
+from zhizhi.cli.common import (
+    JsonOption,
+    Table,
+    console,
+    emit,
+    id_argument,
+    operator,
+    output_file,
+    read_input,
+    transaction,
+)
 from zhizhi.config import load_yaml
 from zhizhi.errors import InputError
 from zhizhi.i18n import translate
@@ -35,6 +45,7 @@ from zhizhi.inspections import (
 items_app = typer.Typer(help="The inspection-item list (抽查事项清单).", no_args_is_help=True)
 targets_app = typer.Typer(help="The inspection-target register (检查对象名录库).", no_args_is_help=True)
 inspectors_app = typer.Typer(help="The inspector register (执法检查人员名录库).", no_args_is_help=True)
+EntityId = id_argument(help="The entity's id (see `zhizhi inspections targets list`).")
 
 
 def day_option(text: str, option: str) -> date:
@@ -43,23 +54,6 @@ def day_option(text: str, option: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise InputError(f"{option} `{text}` is not a date: write YYYY-MM-DD.", zh=f"{option} 应为日期。") from None
-
-
-INPUT_BYTES = 64 * 1024 * 1024  # the largest file a command reads: a register's workbook; a photo is at most 8 MiB
-
-
-def read_input(path: Path) -> bytes:
-    """A file a command was given, bounded in size before it is read."""
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise InputError(f"`{path}` is a folder: give a file.", zh=f"`{path}` 是文件夹，请给出文件。")
-        if size > INPUT_BYTES:
-            raise InputError(f"`{path.name}` is {size:,} bytes; at most {INPUT_BYTES:,}.",
-                             zh=f"`{path.name}` 有 {size:,} 字节，最多 {INPUT_BYTES:,} 字节。")  # fmt: skip
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"Cannot read `{path}`: {exc.strerror}.", zh=f"无法读取 `{path}`。") from None
 
 
 def read_yaml_input(path: Path) -> Any:
@@ -151,7 +145,7 @@ def targets_list(
 
 
 @targets_app.command("show")
-def targets_show(ctx: typer.Context, entity_id: int = typer.Argument(..., min=1), as_json: bool = JsonOption) -> None:
+def targets_show(ctx: typer.Context, entity_id: int = EntityId, as_json: bool = JsonOption) -> None:
     """One target and why it has its class."""
     with transaction(ctx) as (_, session):
         found = get_target(session, operator(), entity_id)
@@ -242,7 +236,7 @@ def inspectors_set(
 def inspectors_relate(
     ctx: typer.Context,
     username: str = typer.Argument(...),
-    entity_id: int = typer.Argument(..., min=1),
+    entity_id: int = EntityId,
     relation: str = typer.Option(..., "--relation", help="What the relation is, e.g. 配偶经营."),
     as_json: bool = JsonOption,
 ) -> None:

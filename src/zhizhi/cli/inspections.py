@@ -9,12 +9,21 @@ from typing import Any
 
 import typer
 
-from zhizhi.cli.common import JsonOption, Table, check_output, console, emit, operator, output_file, transaction
+from zhizhi.cli.common import (
+    JsonOption,
+    Table,
+    check_output,
+    console,
+    emit,
+    operator,
+    output_file,
+    read_input,
+    transaction,
+)
 from zhizhi.cli.inspection_registers import (
     day_option,
     inspectors_app,
     items_app,
-    read_input,
     read_yaml_input,
     said,
     targets_app,
@@ -41,6 +50,7 @@ from zhizhi.inspections.draws import draw_number_of, list_draws
 from zhizhi.inspections.plans import new_draw
 from zhizhi.inspections.publication import PUBLICATIONS_FOLDER
 from zhizhi.inspections.results import enter_results, parse_entry
+from zhizhi.store import MAX_ID
 
 app = typer.Typer(
     help="Random inspections (双随机、一公开): registers, draws, visits, publication.", no_args_is_help=True
@@ -71,11 +81,15 @@ def plan(
     file: Path | None = typer.Option(None, "--file", help="The rules as YAML (items, proportions, ...)."),
     item: list[str] = typer.Option([], "--item", help="An item's code; repeat."),
     shares: list[str] = typer.Option([], "--class", help="CLASS=PERCENT, e.g. high=20; repeat."),
-    team: int = typer.Option(2, "--team", help="Inspectors per target (at least 2)."),
-    recent_months: int = typer.Option(12, "--recent-months", help="Inspected within: recent."),
+    team: int = typer.Option(2, "--team", min=0, max=MAX_ID, help="Inspectors per target (at least 2)."),
+    recent_months: int = typer.Option(12, "--recent-months", min=0, max=MAX_ID, help="Inspected within: recent."),
     recent: str = typer.Option("exclude", "--recent", help="exclude or downweight recent targets."),
-    recent_weight: int = typer.Option(50, "--recent-weight", help="downweight: percent of recent targets kept."),
-    same_months: int = typer.Option(24, "--same-inspector-months", help="No inspector on the same target within."),
+    recent_weight: int = typer.Option(
+        50, "--recent-weight", min=0, max=MAX_ID, help="downweight: percent of recent targets kept."
+    ),
+    same_months: int = typer.Option(
+        24, "--same-inspector-months", min=0, max=MAX_ID, help="No inspector on the same target within."
+    ),
     own_office: bool = typer.Option(True, "--own-office-excluded/--own-office-allowed"),
     division: list[str] = typer.Option([], "--division", help="Only targets of this division code prefix; repeat."),
     office: list[str] = typer.Option([], "--office", help="Only targets of this office's subtree; repeat."),

@@ -7,11 +7,21 @@ from pathlib import Path
 
 import typer
 
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, output_file, transaction
+from zhizhi.cli.common import (
+    JsonOption,
+    Table,
+    console,
+    emit,
+    id_argument,
+    id_option,
+    operator,
+    output_file,
+    read_input,
+    transaction,
+)
 from zhizhi.errors import InputError, NotFoundError
 from zhizhi.ledger import check_proof, make_proof, sign_head, verify_ledger
 from zhizhi.ledger.chain import latest_seq, recent
-from zhizhi.ledger.proofs import read_proof
 from zhizhi.ledger.restore import set_aside_witness
 
 app = typer.Typer(help="The ledger: verify it, sign its head, export and check proofs.", no_args_is_help=True)
@@ -107,20 +117,26 @@ def list_command(
 @app.command("proof")
 def proof(
     ctx: typer.Context,
-    seq: int | None = typer.Argument(None, help="The entry (see `zhizhi ledger list`)."),
-    delivery: int | None = typer.Option(
-        None, "--delivery", help="Instead of SEQ: the latest entry of this delivery (its outcome so far)."
+    seq: int | None = id_argument(None, help="The entry (see `zhizhi ledger list`)."),
+    delivery: int | None = id_option(
+        "--delivery", help="Instead of SEQ: the latest entry of this delivery (its outcome so far)."
     ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the proof here instead of to stdout."),
 ) -> None:
     """Export a self-contained proof of one entry: the entry, the chain to a signed checkpoint, the public key."""
     if (seq is None) == (delivery is None):
-        raise InputError("Give the entry's SEQ or `--delivery ID`, not both.")
+        raise InputError(
+            "Give the entry's SEQ or `--delivery ID`, not both.",
+            zh="请给出账本条目的序号 SEQ 或 `--delivery 编号` 之一，不能两者都给或都不给。",
+        )
     with transaction(ctx) as (workspace, session):
         if delivery is not None:
             seq = latest_seq(session, "delivery", delivery)
             if seq is None:
-                raise NotFoundError(f"Delivery {delivery} has no ledger entry yet: it has not been sent.")
+                raise NotFoundError(
+                    f"Delivery {delivery} has no ledger entry yet: it has not been sent.",
+                    zh=f"第 {delivery} 号交付尚无账本条目：它还没有发送。",
+                )
         assert seq is not None
         text = make_proof(session, workspace.keys_dir, seq)
         if output is not None:
@@ -139,7 +155,7 @@ def verify_proof(
     as_json: bool = JsonOption,
 ) -> None:
     """Check a proof with no database and no workspace: any changed byte makes it fail."""
-    result = check_proof(read_proof(path), expected_fingerprint=key)
+    result = check_proof(read_input(path), expected_fingerprint=key)
     emit(
         result.as_dict(),
         as_json,

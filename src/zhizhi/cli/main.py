@@ -13,7 +13,7 @@ from zhizhi import __version__
 from zhizhi.cli.common import CliState, state
 from zhizhi.errors import ZhizhiError
 from zhizhi.i18n import cli_locale
-from zhizhi.store import busy, is_busy
+from zhizhi.store import busy, is_busy, is_read_only, read_only
 
 # Every command and group, by name: the module that defines it and the attribute there (a Typer app is a group, a
 # function a command). A call imports only the module of the command it runs: `zhizhi ingest` does not load the
@@ -98,6 +98,9 @@ class _OneLineErrors(TyperGroup):
                 _interrupted(ctx)
             if is_busy(exc):  # a lock held too long is not a fault of zhizhi's: say so, and what to do
                 _say(busy())
+                ctx.exit(1)
+            if is_read_only(exc):  # a write to a read-only copy, where no command said which database it was
+                _say(read_only())
                 ctx.exit(1)
             first_line = (str(exc).strip().splitlines() or [""])[0]
             typer.echo(

@@ -9,9 +9,12 @@ import typer
 
 from zhizhi.cli.common import (
     JsonOption,
+    OffsetOption,
     Table,
     console,
     emit,
+    id_argument,
+    id_option,
     operator,
     output_file,
     reading,
@@ -23,17 +26,19 @@ from zhizhi.ingest.quarantine import fix_item, get_item, list_items, replay
 from zhizhi.sources import load_source
 
 app = typer.Typer(help="Quarantine: rows with hard findings, to fix and replay.", no_args_is_help=True)
+BatchOption = id_option("--batch", "-b", help="Only this batch.")
+ItemId = id_argument(help="Item id (see `zhizhi quarantine list`).")
 
 
 @app.command("list")
 def list_command(
     ctx: typer.Context,
     source: str | None = typer.Option(None, "--source", "-s", help="Only this source."),
-    batch: int | None = typer.Option(None, "--batch", "-b", help="Only this batch."),
+    batch: int | None = BatchOption,
     reason: str | None = typer.Option(None, "--reason", "-r", help="Only rows with this reason code."),
     status: str = typer.Option("open", "--status", help="open, replayed, superseded, or all."),
     limit: int = typer.Option(50, "--limit", min=1, max=100_000),
-    offset: int = typer.Option(0, "--offset", min=0),
+    offset: int = OffsetOption,
     as_json: bool = JsonOption,
 ) -> None:
     """List quarantined rows with the file, sheet and row a person finds them at, and why."""
@@ -69,7 +74,7 @@ def list_command(
 @app.command("show")
 def show(
     ctx: typer.Context,
-    item_id: int = typer.Argument(..., help="Item id (see `zhizhi quarantine list`)."),
+    item_id: int = ItemId,
     as_json: bool = JsonOption,
 ) -> None:
     """One quarantined row: where it is, its cells as read, the findings and any fixes."""
@@ -104,7 +109,7 @@ def _show(item: dict[str, Any]) -> None:
 @app.command("fix")
 def fix(
     ctx: typer.Context,
-    item_id: int = typer.Argument(..., help="Item id (see `zhizhi quarantine list`)."),
+    item_id: int = ItemId,
     field: str = typer.Option(..., "--field", "-f", help="The source's field (e.g. uscc) or the column header."),
     value: str = typer.Option(..., "--value", "-v", help="The corrected value."),
     as_json: bool = JsonOption,
@@ -124,9 +129,9 @@ def fix(
 @app.command("replay")
 def replay_command(
     ctx: typer.Context,
-    item_ids: list[int] = typer.Argument(None, help="Item ids; none to replay every open item matching the filters."),  # noqa: B008
+    item_ids: list[int] = id_argument(None, help="Item ids; none to replay every open item matching the filters."),
     source: str | None = typer.Option(None, "--source", "-s", help="Only this source."),
-    batch: int | None = typer.Option(None, "--batch", "-b", help="Only this batch."),
+    batch: int | None = BatchOption,
     reason: str | None = typer.Option(None, "--reason", "-r", help="Only rows with this reason code."),
     as_json: bool = JsonOption,
 ) -> None:
@@ -163,7 +168,7 @@ def export_command(
     ctx: typer.Context,
     output: Path = typer.Option(..., "--output", "-o", dir_okay=False, help="The workbook to write (.xlsx)."),
     source: str | None = typer.Option(None, "--source", "-s", help="Only this source."),
-    batch: int | None = typer.Option(None, "--batch", "-b", help="Only this batch."),
+    batch: int | None = BatchOption,
     reason: str | None = typer.Option(None, "--reason", "-r", help="Only rows with this reason code."),
     status: str = typer.Option("open", "--status", help="open, replayed, superseded, or all."),
     as_json: bool = JsonOption,

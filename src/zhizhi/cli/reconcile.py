@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from zhizhi.cli.common import JsonOption, console, emit, operator, output_file, transaction
+from zhizhi.cli.common import JsonOption, OffsetOption, console, emit, operator, output_file, transaction
 from zhizhi.cli.table import Table
 from zhizhi.delivery import load_targets
 from zhizhi.delivery.drilldown import FIGURES, all_deliveries, list_deliveries
@@ -71,7 +71,7 @@ def deliveries(
     period: str | None = PeriodOption,
     status: str = typer.Option("owed", "--status", help=f"The figure: {', '.join(FIGURES)}."),
     limit: int = typer.Option(100, "--limit", min=1, max=100_000),
-    offset: int = typer.Option(0, "--offset", min=0),
+    offset: int = OffsetOption,
     as_json: bool = JsonOption,
 ) -> None:
     """The deliveries behind a figure: each record, the file, sheet and row it came from, what the platform said

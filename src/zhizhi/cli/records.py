@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, OffsetOption, Table, console, emit, id_argument, operator, transaction
 from zhizhi.records.history import find_records, record_history
 from zhizhi.store.types import local_text_of
 
@@ -18,7 +18,7 @@ def list_command(
     record_type: str | None = typer.Option(None, "--type", "-t", help="Only this record type."),
     key: str | None = typer.Option(None, "--key", "-k", help="Part of the key, e.g. a credit code."),
     limit: int = typer.Option(50, "--limit", min=1, max=100_000),
-    offset: int = typer.Option(0, "--offset", min=0),
+    offset: int = OffsetOption,
     as_json: bool = JsonOption,
 ) -> None:
     """List records (latest version) by source, type or key."""
@@ -46,7 +46,7 @@ def list_command(
 @app.command("history")
 def history(
     ctx: typer.Context,
-    record_id: int = typer.Argument(..., help="Record id (see `zhizhi records list`)."),
+    record_id: int = id_argument(help="Record id (see `zhizhi records list`)."),
     as_json: bool = JsonOption,
 ) -> None:
     """Every version of a record, oldest first: what changed, from which file, sheet and row."""

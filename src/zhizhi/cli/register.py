@@ -11,7 +11,18 @@ from typing import Any
 import typer
 
 from zhizhi.cells import write_csv, write_xlsx
-from zhizhi.cli.common import JsonOption, Table, console, emit, no_match, operator, output_file, transaction
+from zhizhi.cli.common import (
+    JsonOption,
+    Table,
+    console,
+    emit,
+    id_argument,
+    id_option,
+    no_match,
+    operator,
+    output_file,
+    transaction,
+)
 from zhizhi.errors import InputError
 from zhizhi.progress import by_steps
 from zhizhi.progress.terminal import TerminalProgress
@@ -24,6 +35,8 @@ from zhizhi.resolve.run import resolve as run_resolution
 
 entities_app = typer.Typer(help="The register: find, show and export entities.", no_args_is_help=True)
 review_app = typer.Typer(help="Pairs for a steward, merges, splits and undoing them.", no_args_is_help=True)
+Pair = id_argument(None, help="A review pair (see `zhizhi review list`).")
+TwoRecords = id_option("--record", help="Instead of a pair: two records (repeat the option).")
 
 
 def resolve(
@@ -60,7 +73,10 @@ def _spark_scorer(master: str) -> Callable[..., Any]:
 
         from zhizhi.resolve.spark import score_pairs_on_spark, spark_config
     except ImportError as exc:
-        raise InputError(f"`--spark` needs pyspark ({exc}): pip install -e '.[spark]', and Java 17.") from exc
+        raise InputError(
+            f"`--spark` needs pyspark ({exc}): pip install -e '.[spark]', and Java 17.",
+            zh=f"`--spark` 需要 pyspark（{exc}）：请安装 pip install -e '.[spark]' 和 Java 17。",
+        ) from exc
     builder = SparkSession.builder.master(master).appName("zhizhi-resolve")
     for key, value in spark_config().items():
         builder = builder.config(key, value)
@@ -108,7 +124,7 @@ def search(
 
 @entities_app.command("show")
 def show(
-    ctx: typer.Context, entity_id: int = typer.Argument(..., help="The entity."), as_json: bool = JsonOption
+    ctx: typer.Context, entity_id: int = id_argument(help="The entity."), as_json: bool = JsonOption
 ) -> None:
     """One entity's file: golden fields with provenance, its records, its timeline and deliveries, its hotline cases
     and inspection results."""
@@ -171,9 +187,14 @@ def export(
     Personal values are masked, with a keyed pseudonym beside each so the file stays linkable for statistics.
     """
     if fmt not in ("csv", "xlsx", "json"):
-        raise InputError(f"`--format {fmt}`: use csv, xlsx or json.")
+        raise InputError(
+            f"`--format {fmt}`: use csv, xlsx or json.", zh=f"`--format {fmt}` 无效：请用 csv、xlsx 或 json。"
+        )
     if unmasked and purpose is None:
-        raise InputError("`--unmasked` needs `--purpose TEXT`: say why personal data leaves unmasked.")
+        raise InputError(
+            "`--unmasked` needs `--purpose TEXT`: say why personal data leaves unmasked.",
+            zh="`--unmasked` 需要 `--purpose 用途`：请说明为何导出未遮蔽的个人信息。",
+        )
     # The file written before the audit of an unmasked export commits: no export is recorded that never happened.
     with output_file(output) as written, transaction(ctx) as (workspace, session):
         if with_links:
@@ -237,8 +258,8 @@ def _name(data: dict[str, Any]) -> str:
 @review_app.command("merge")
 def review_merge(
     ctx: typer.Context,
-    pair: int | None = typer.Argument(None, help="A review pair (see `zhizhi review list`)."),
-    records: list[int] = typer.Option(None, "--record", help="Instead of a pair: two records (repeat the option)."),  # noqa: B008
+    pair: int | None = Pair,
+    records: list[int] = TwoRecords,
     reason: str = typer.Option(..., "--reason", help="Why: kept with the decision."),
     as_json: bool = JsonOption,
 ) -> None:
@@ -249,8 +270,8 @@ def review_merge(
 @review_app.command("apart")
 def review_apart(
     ctx: typer.Context,
-    pair: int | None = typer.Argument(None, help="A review pair (see `zhizhi review list`)."),
-    records: list[int] = typer.Option(None, "--record", help="Instead of a pair: two records (repeat the option)."),  # noqa: B008
+    pair: int | None = Pair,
+    records: list[int] = TwoRecords,
     reason: str = typer.Option(..., "--reason", help="Why: kept with the decision."),
     as_json: bool = JsonOption,
 ) -> None:
@@ -262,13 +283,19 @@ def _decide(
     ctx: typer.Context, kind: str, pair: int | None, records: list[int] | None, reason: str, as_json: bool
 ) -> None:
     if (pair is None) == (not records):
-        raise InputError("Give a review pair, or two records with `--record A --record B`.")
+        raise InputError(
+            "Give a review pair, or two records with `--record A --record B`.",
+            zh="请给出一个待审记录对，或用 `--record A --record B` 给出两条记录（二者选一）。",
+        )
     with transaction(ctx) as (_, session):
         if pair is not None:
             made = [review.decide_pair(session, operator(), pair, kind, reason)]
         else:
             if len(records or []) != 2:
-                raise InputError("Give exactly two records: `--record A --record B`.")
+                raise InputError(
+                    "Give exactly two records: `--record A --record B`.",
+                    zh="请恰好给出两条记录：`--record A --record B`。",
+                )
             assert records is not None
             made = review.decide(session, operator(), kind, [(records[0], records[1])], reason)
     report = _after_decision(ctx)
@@ -283,7 +310,7 @@ def _decide(
 @review_app.command("split")
 def review_split(
     ctx: typer.Context,
-    records: list[int] = typer.Option(..., "--record", help="A record to take out of its entity (repeat)."),  # noqa: B008
+    records: list[int] = id_option("--record", default=..., help="A record to take out of its entity (repeat)."),
     reason: str = typer.Option(..., "--reason", help="Why: kept with the decision."),
     as_json: bool = JsonOption,
 ) -> None:
@@ -298,7 +325,7 @@ def review_split(
 @review_app.command("undo")
 def review_undo(
     ctx: typer.Context,
-    decisions: list[int] = typer.Argument(..., help="Decisions to undo (see `zhizhi review decisions`)."),  # noqa: B008
+    decisions: list[int] = id_argument(help="Decisions to undo (see `zhizhi review decisions`)."),
     reason: str = typer.Option(..., "--reason", help="Why: kept in the audit trail."),
     as_json: bool = JsonOption,
 ) -> None:

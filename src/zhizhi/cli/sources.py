@@ -13,6 +13,7 @@ from zhizhi.errors import ZhizhiError
 from zhizhi.sources import list_source_names, load_source
 from zhizhi.sources.config import SOURCES_FOLDER, SourceConfig
 from zhizhi.sources.suggest import CHECK_BELOW, CLOSE, Suggestion, suggest_source, write_suggestion
+from zhizhi.store import MAX_ID
 
 app = typer.Typer(
     help="Sources: how each department's export becomes records (sources/NAME.yaml).", no_args_is_help=True
@@ -30,7 +31,7 @@ def suggest(
     record_type: str | None = typer.Option(
         None, "--record-type", help="entity, licence, inspection, equipment or ticket (default: the best fit)."
     ),
-    sample_rows: int = typer.Option(2000, "--sample-rows", min=1, help="How many data rows to read."),
+    sample_rows: int = typer.Option(2000, "--sample-rows", min=1, max=MAX_ID, help="How many data rows to read."),
     encoding: str | None = typer.Option(None, "--encoding", help="The CSV's encoding (default: detect UTF-8/GBK)."),
     sheets: list[str] = typer.Option([], "--sheet", help="Excel: a sheet to read (repeat for several; default all)."),
     delimiter: str | None = typer.Option(

@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from zhizhi.cli.common import JsonOption, console, emit, operator, store, transaction
+from zhizhi.cli.common import JsonOption, console, emit, id_argument, id_option, operator, store, transaction
 from zhizhi.cli.table import Table
 from zhizhi.delivery import load_target, load_targets
 from zhizhi.delivery.outbox import STATUSES, delivery_counts, release_stranded
@@ -115,7 +115,7 @@ def send(
 def retry_command(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="The target."),
-    ids: list[int] = typer.Option(None, "--id", help="Only these deliveries (repeat the option); none for all."),  # noqa: B008
+    ids: list[int] = id_option("--id", help="Only these deliveries (repeat the option); none for all."),
     rejected: bool = typer.Option(False, "--rejected", help="Retry rejected deliveries instead of dead ones."),
     unknown: bool = typer.Option(
         False, "--unknown", help="Retry deliveries whose arrival is unknown (timed out): the key makes it safe."
@@ -243,7 +243,7 @@ def token_list(
 @token_app.command("revoke")
 def token_revoke(
     ctx: typer.Context,
-    token_id: int = typer.Argument(..., min=1, max=2**62, help="The token's id (see `zhizhi targets token list`)."),
+    token_id: int = id_argument(help="The token's id (see `zhizhi targets token list`)."),
     as_json: bool = JsonOption,
 ) -> None:
     """Revoke a platform token: its receipts are refused from now on."""

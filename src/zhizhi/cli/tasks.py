@@ -14,14 +14,25 @@ import typer
 from rich.text import Text
 
 from zhizhi import tasks, workload
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, output_file, transaction
+from zhizhi.cli.common import (
+    JsonOption,
+    OffsetOption,
+    Table,
+    console,
+    emit,
+    id_argument,
+    operator,
+    output_file,
+    transaction,
+)
 from zhizhi.errors import InputError
 from zhizhi.hotline import load_calendar
+from zhizhi.store import MAX_ID
 from zhizhi.store.types import local_today
 
 app = typer.Typer(help="Tasks across departments (a lead, parts with owners and deadlines) and the workload.",
                   no_args_is_help=True)  # fmt: skip
-Part = typer.Argument(..., min=1, help="The part's id (see `zhizhi tasks show NUMBER`).")
+Part = id_argument(help="The part's id (see `zhizhi tasks show NUMBER`).")
 Reason = typer.Option(..., "--reason", help="Why (kept in the audit trail).")
 
 
@@ -44,7 +55,7 @@ def list_command(
     ctx: typer.Context,
     state: str | None = typer.Option(None, "--state", help="open, done or overdue (default: all)."),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000),
-    offset: int = typer.Option(0, "--offset", min=0),
+    offset: int = OffsetOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Tasks, newest first: lead, parts done and overdue, the next deadline."""
@@ -167,7 +178,7 @@ def _upload(path: Path) -> tasks.Upload:
 def overdue_command(
     ctx: typer.Context,
     limit: int = typer.Option(200, "--limit", min=1, max=10_000),
-    offset: int = typer.Option(0, "--offset", min=0),
+    offset: int = OffsetOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Open parts past their deadline, most overdue first, and how many there are in all."""
@@ -193,8 +204,10 @@ def overdue_command(
 def capacity_command(
     ctx: typer.Context,
     office: str = typer.Argument(..., help="The office's department code."),
-    staff: int = typer.Option(..., "--staff", min=0, help="People who do the office's work."),
-    per_person: int = typer.Option(..., "--per-person", min=1, help="Work items one person has in hand a month."),
+    staff: int = typer.Option(..., "--staff", min=0, max=MAX_ID, help="People who do the office's work."),
+    per_person: int = typer.Option(
+        ..., "--per-person", min=1, max=MAX_ID, help="Work items one person has in hand a month."
+    ),
     note: str | None = typer.Option(None, "--note", help="Why these numbers (at most 200 characters)."),
     as_json: bool = JsonOption,
 ) -> None:

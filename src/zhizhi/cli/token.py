@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from zhizhi.access import create_token, list_tokens, revoke_token, token_as_dict
-from zhizhi.cli.common import JsonOption, Table, console, emit, operator, transaction
+from zhizhi.cli.common import JsonOption, Table, console, emit, id_argument, operator, transaction
 from zhizhi.store.types import local_text_of
 
 app = typer.Typer(help="API tokens for scripts and other systems.", no_args_is_help=True)
@@ -53,7 +53,7 @@ def list_command(ctx: typer.Context, as_json: bool = JsonOption) -> None:
 
 
 @app.command("revoke")
-def revoke(ctx: typer.Context, token_id: int = typer.Argument(..., help="Token id (see `zhizhi token list`).")) -> None:
+def revoke(ctx: typer.Context, token_id: int = id_argument(help="Token id (see `zhizhi token list`).")) -> None:
     """Revoke a token: it is refused from now on."""
     with transaction(ctx) as (_, session):
         revoke_token(session, operator(), token_id)

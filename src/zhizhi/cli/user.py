@@ -110,5 +110,8 @@ def _read_password(from_stdin: bool) -> str:
     else:
         secret = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     if not secret:
-        raise InputError("Empty password. Type one, or pipe it in with --password-stdin.")
+        raise InputError(
+            "Empty password. Type one, or pipe it in with --password-stdin.",
+            zh="密码为空。请输入密码，或用 --password-stdin 从管道传入。",
+        )
     return str(secret)

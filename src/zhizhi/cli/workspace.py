@@ -101,10 +101,13 @@ def check_network(host: str, workspace: Workspace, insecure_network: bool) -> No
         f"`{host}` is reachable from the network, and `server.secure_cookies` is off: passwords and session cookies "
         "would cross it in clear text."
     )
+    why_zh = f"`{host}` 可从网络访问，而 `server.secure_cookies` 未开启：密码和会话 Cookie 将以明文在网络上传输。"
     if not insecure_network:
         raise ConfigError(
             f"{why} Put zhizhi behind an HTTPS proxy and set `server.secure_cookies: true` in zhizhi.yaml, or listen "
-            "on 127.0.0.1; pass `--insecure-network` only on a network you trust."
+            "on 127.0.0.1; pass `--insecure-network` only on a network you trust.",
+            zh=f"{why_zh} 请把 zhizhi 放在 HTTPS 代理之后并在 zhizhi.yaml 中设置 `server.secure_cookies: true`，"
+            "或只监听 127.0.0.1；仅在可信的网络中使用 `--insecure-network`。",
         )
     console.print(f"[bold yellow]Warning:[/] {why} Serving anyway (--insecure-network).")
 
@@ -125,7 +128,8 @@ def check_port_free(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as exc:
             raise InputError(
-                f"Cannot listen on {host}:{port} ({exc.strerror}). Stop what uses it or pass `--port N`."
+                f"Cannot listen on {host}:{port} ({exc.strerror}). Stop what uses it or pass `--port N`.",
+                zh=f"无法监听 {host}:{port}（{exc.strerror}）。请停止占用它的程序，或用 `--port 端口` 换一个端口。",
             ) from None
 
 

@@ -65,7 +65,7 @@ def import_crosswalk(
                 CrosswalkVersion.crosswalk_id == crosswalk.id, CrosswalkVersion.version == version
             )
         )
-        kept = same_file(existing, digest, what=f"Crosswalk `{name}`", version=version)
+        kept = same_file(existing, digest, what=f"Crosswalk `{name}`", what_zh=f"对照表 `{name}`", version=version)
         if kept is not None:
             return kept
     pairs = _checked_pairs(path, table, all_codes(session, from_list), all_codes(session, to_list), from_list, to_list)
@@ -100,7 +100,10 @@ def import_crosswalk(
 def _crosswalk_named(session: Session, name: str, from_list: str, to_list: str) -> Crosswalk | None:
     # One crosswalk per pair of lists, so that translation never has to choose between two.
     if not _NAME.match(name):
-        raise InputError(f"Crosswalk name `{name}` is not allowed: use 2-64 lower-case letters, digits and `-`.")
+        raise InputError(
+            f"Crosswalk name `{name}` is not allowed: use 2-64 lower-case letters, digits and `-`.",
+            zh=f"对照表名称 `{name}` 无效：请用 2-64 个小写字母、数字和 `-`。",
+        )
     get_code_list(session, from_list), get_code_list(session, to_list)
     if from_list == to_list:  # translation within one list is the list itself: such a crosswalk is never read
         raise InputError(
@@ -115,13 +118,17 @@ def _crosswalk_named(session: Session, name: str, from_list: str, to_list: str) 
     if twin is not None and twin.name != name:
         raise ConflictError(
             f"Crosswalk `{twin.name}` already goes from `{from_list}` to `{to_list}`; import the new "
-            f"file as a new version of it (`--crosswalk {twin.name}`)."
+            f"file as a new version of it (`--crosswalk {twin.name}`).",
+            zh=f"对照表 `{twin.name}` 已是从 `{from_list}` 到 `{to_list}` 的对照表；"
+            f"请把新文件作为它的新版本导入（`--crosswalk {twin.name}`）。",
         )
     crosswalk = session.scalar(select(Crosswalk).where(Crosswalk.name == name))
     if crosswalk is not None and (crosswalk.from_list, crosswalk.to_list) != (from_list, to_list):
         raise ConflictError(
             f"Crosswalk `{name}` goes from `{crosswalk.from_list}` to `{crosswalk.to_list}`, "
-            f"not `{from_list}` to `{to_list}`. Choose another name."
+            f"not `{from_list}` to `{to_list}`. Choose another name.",
+            zh=f"对照表 `{name}` 是从 `{crosswalk.from_list}` 到 `{crosswalk.to_list}` 的，"
+            f"不是从 `{from_list}` 到 `{to_list}`。请换一个名称。",
         )
     return crosswalk
 
@@ -189,6 +196,7 @@ def _checked_pairs(
                 + ", ".join(f"`{h}`" for h in table.header)
             ],
             "Crosswalk",
+            "对照表",
         )
     problems: list[str] = list(table.problems)
     rows: list[dict[str, Any]] = []
@@ -210,7 +218,7 @@ def _checked_pairs(
             )
         row["relation"] = relation
     if problems:
-        raise refuse(path, problems, "Crosswalk")
+        raise refuse(path, problems, "Crosswalk", "对照表")
     return rows
 
 

@@ -34,7 +34,10 @@ def read_table(path: Path, *, encoding: str | None = None) -> Table:
     if not path.is_file():
         raise InputError(f"File `{path}` does not exist.", zh=f"文件 `{path}` 不存在。")
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError(f"File `{path.name}` is larger than {MAX_FILE_BYTES // 2**20} MB; split it or use a database.")
+        raise InputError(
+            f"File `{path.name}` is larger than {MAX_FILE_BYTES // 2**20} MB; split it or use a database.",
+            zh=f"文件 `{path.name}` 超过 {MAX_FILE_BYTES // 2**20} MB，请拆分文件或改用数据库。",
+        )
     reading = open_file(path, ReadOptions(encoding=encoding))
     sheet: str | None = None
     started = False
@@ -57,7 +60,10 @@ def read_table(path: Path, *, encoding: str | None = None) -> Table:
             rows.append((record[ROW], {name.lower(): (record[name] or "").strip() for name in names}))
     header = reading.headers.get(sheet) or next(iter(reading.headers.values()), [])
     if not header:
-        raise InputError(f"File `{path.name}` is empty: it needs a header row and at least one row.")
+        raise InputError(
+            f"File `{path.name}` is empty: it needs a header row and at least one row.",
+            zh=f"文件 `{path.name}` 是空的：需要一行表头和至少一行数据。",
+        )
     return Table(
         path=path,
         header=[h.lower() for h in header],

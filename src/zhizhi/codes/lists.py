@@ -42,14 +42,18 @@ class FileRefusedError(InputError):
     code = "file_refused"
 
 
-def refuse(path: Path, problems: list[str], what: str) -> FileRefusedError:
+def refuse(path: Path, problems: list[str], what: str, what_zh: str) -> FileRefusedError:
     """The error for a file with problems, naming each by file and line."""
     problems = sorted(problems, key=_line_of)
     shown = problems[:200]
     more = f" (and {len(problems) - 200} more)" if len(problems) > 200 else ""
+    more_zh = f"（另有 {len(problems) - 200} 处未列出）" if len(problems) > 200 else ""
     return FileRefusedError(
         f"{what} `{path.name}` refused with {len(problems)} problem(s){more}; nothing was imported and the "
         f"version in force stays: " + "; ".join(shown[:5]) + ("; ..." if len(shown) > 5 else ""),
+        zh=f"{what_zh} `{path.name}` 有 {len(problems)} 处问题{more_zh}，未导入任何内容，现行版本不变："
+        + "；".join(shown[:5])
+        + ("；……" if len(shown) > 5 else ""),
         details=shown,
     )
 
@@ -89,7 +93,7 @@ def import_code_list(
         existing = session.scalar(
             select(CodeListVersion).where(CodeListVersion.list_id == code_list.id, CodeListVersion.version == version)
         )
-        kept = same_file(existing, digest, what=f"`{spec.name}`", version=version)
+        kept = same_file(existing, digest, what=f"`{spec.name}`", what_zh=f"代码表 `{spec.name}`", version=version)
         if kept is not None:
             return kept
     rows = _checked_rows(table, spec)
@@ -255,13 +259,22 @@ def initials(name: str) -> str:
 
 def _check_spec(spec: ListSpec) -> None:
     if not _NAME.match(spec.name):
-        raise InputError(f"List name `{spec.name}` is not allowed: use 2-64 lower-case letters, digits and `-`.")
+        raise InputError(
+            f"List name `{spec.name}` is not allowed: use 2-64 lower-case letters, digits and `-`.",
+            zh=f"代码表名称 `{spec.name}` 无效：请用 2-64 个小写字母、数字和 `-`。",
+        )
     if spec.hierarchy not in ("parent", "prefix"):
-        raise InputError(f"Hierarchy `{spec.hierarchy}` is unknown: use `parent` or `prefix`.")
+        raise InputError(
+            f"Hierarchy `{spec.hierarchy}` is unknown: use `parent` or `prefix`.",
+            zh=f"未知的层级方式 `{spec.hierarchy}`：请用 `parent` 或 `prefix`。",
+        )
     if spec.hierarchy == "prefix" and (
         not spec.prefix_lengths or list(spec.prefix_lengths) != sorted(set(spec.prefix_lengths))
     ):
-        raise InputError("A prefix hierarchy needs increasing code lengths, e.g. `prefix:2,4,6`.")
+        raise InputError(
+            "A prefix hierarchy needs increasing code lengths, e.g. `prefix:2,4,6`.",
+            zh="前缀层级需要递增的代码长度，如 `prefix:2,4,6`。",
+        )
 
 
 def _lengths(text: str | None) -> tuple[int, ...]:
@@ -282,6 +295,7 @@ def _checked_rows(table: Table, spec: ListSpec) -> list[dict[str, Any]]:
                 + ", ".join(f"`{h}`" for h in table.header)
             ],
             "Code list",
+            "代码表",
         )
     problems: list[str] = list(table.problems)
     codes = [alias for alias in CODE_LIST_COLUMNS["code"] if alias in table.header]
@@ -304,7 +318,7 @@ def _checked_rows(table: Table, spec: ListSpec) -> list[dict[str, Any]]:
         lines[row["code"]] = line
     _place_in_tree(where, rows, lines, spec, problems)
     if problems:
-        raise refuse(table.path, problems, "Code list")
+        raise refuse(table.path, problems, "Code list", "代码表")
     return list(rows.values())
 
 

@@ -26,12 +26,13 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def same_file(existing: V | None, digest: str, *, what: str, version: str) -> V | None:
+def same_file(existing: V | None, digest: str, *, what: str, what_zh: str, version: str) -> V | None:
     """The stored version when it came from the same file; a version name reused for another file is refused."""
     if existing is None or existing.file_hash == digest:
         return existing
     raise ConflictError(
-        f"{what} already has a version `{version}` from another file. Give the new file a new version name."
+        f"{what} already has a version `{version}` from another file. Give the new file a new version name.",
+        zh=f"{what_zh} 已有来自另一文件的版本 `{version}`。请为新文件另取一个版本名。",
     )
 
 

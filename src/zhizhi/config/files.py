@@ -82,5 +82,9 @@ class NamedFiles(Generic[M]):
             ) from exc
         loaded = parse_yaml(text, origin, self.model)
         if getattr(loaded, "name", name) != name:
-            raise ConfigError(f"`{origin}` says `name: {getattr(loaded, 'name', '')}`; make them the same.")
+            said = getattr(loaded, "name", "")
+            raise ConfigError(
+                f"`{origin}` says `name: {said}`; make them the same.",
+                zh=f"`{origin}` 中写的是 `name: {said}`，与文件名不一致：请改成相同的名称。",
+            )
         return loaded

@@ -29,6 +29,7 @@ class DatabaseConfig(_Strict):
 
 
 UNSUPPORTED_DATABASE = "only sqlite:///PATH and postgresql://USER@HOST/DB URLs are supported"
+UNSUPPORTED_DATABASE_ZH = "只支持 sqlite:///路径 和 postgresql://用户@主机/数据库 形式的地址"
 
 
 def is_supported_database_url(url: str) -> bool:

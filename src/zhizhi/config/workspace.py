@@ -15,7 +15,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from zhizhi.config.keys import ensure_signing_key
-from zhizhi.config.models import UNSUPPORTED_DATABASE, WorkspaceConfig, is_supported_database_url
+from zhizhi.config.models import (
+    UNSUPPORTED_DATABASE,
+    UNSUPPORTED_DATABASE_ZH,
+    WorkspaceConfig,
+    is_supported_database_url,
+)
 from zhizhi.config.yamlfile import UniqueKeys
 from zhizhi.errors import ConfigError, WorkspaceNotFoundError
 from zhizhi.store.engine import display_url
@@ -87,7 +92,10 @@ class Workspace:
         """The store's URL: ZHIZHI_DATABASE_URL, else `database.url`, else the workspace SQLite file."""
         from_env = os.environ.get(DATABASE_ENV)
         if from_env and not is_supported_database_url(from_env):
-            raise ConfigError(f"{DATABASE_ENV} = `{display_url(from_env)}`: {UNSUPPORTED_DATABASE}. Fix or unset it.")
+            raise ConfigError(
+                f"{DATABASE_ENV} = `{display_url(from_env)}`: {UNSUPPORTED_DATABASE}. Fix or unset it.",
+                zh=f"{DATABASE_ENV} = `{display_url(from_env)}`：{UNSUPPORTED_DATABASE_ZH}。请改正或取消它。",
+            )
         url = from_env or self.config.database.url
         if url:
             try:

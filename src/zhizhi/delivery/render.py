@@ -30,7 +30,9 @@ class Untranslatable(InputError):
     """A code with no single equivalent in the target's list: what the review queue needs to ask a steward, and
     whether a steward already decided that there is none (`decided`)."""
 
-    def __init__(self, message: str, zh: str, translator: Translator, answer: Translation, data: dict[str, Any]):
+    def __init__(
+        self, message: str, *, zh: str, translator: Translator, answer: Translation, data: dict[str, Any]
+    ) -> None:
         super().__init__(message, zh=zh)
         self.translator, self.data = translator, data
         self.code, self.method, self.decided = str(answer.code), str(answer.method), answer.decided
@@ -117,10 +119,12 @@ class Renderer:
         )
         if answer.decided:
             zh = f"{label} {value}：数据管理员已决定它在「{title}」中没有对应代码，此记录不发出。"
-            return Untranslatable(message + " A steward decided there is none.", zh, coded.translator, answer, data)
+            message += " A steward decided there is none."
+            return Untranslatable(message, zh=zh, translator=coded.translator, answer=answer, data=data)
         why = WHY_ZH.get(answer.method, "无法转换")
         zh = f"{label} {value} 在「{title}」中{why}，请在代码审核中决定。"
-        return Untranslatable(message + " Decide it in the code review queue.", zh, coded.translator, answer, data)
+        message += " Decide it in the code review queue."
+        return Untranslatable(message, zh=zh, translator=coded.translator, answer=answer, data=data)
 
 
 def renderer(session: Session, target: TargetConfig, kind: str, *, today: date | None = None) -> Renderer:

@@ -77,7 +77,10 @@ def retry(
     version of their record superseded meanwhile are settled so instead, and counted apart."""
     require(actor, "data.write")
     if status not in RETRYABLE:
-        raise InputError(f"Only {' or '.join(RETRYABLE)} deliveries are tried again, not `{status}`.")
+        raise InputError(
+            f"Only {' or '.join(RETRYABLE)} deliveries are tried again, not `{status}`.",
+            zh=f"只有状态为 {' 或 '.join(RETRYABLE)} 的交付可以重试，不能重试 `{status}`。",
+        )
     query = (
         select(Delivery)
         .join(Batch, Batch.id == Delivery.batch_id)

@@ -145,7 +145,10 @@ def provincial_code(class_code: str, part: int = 1) -> str:
 
 def _class_name(national: Hierarchy, class_code: str) -> str:
     if class_code not in national or national.level(class_code) != 4:
-        raise InputError(f"The demo names `{class_code}`, which is not a class of `{NATIONAL}`.")
+        raise InputError(
+            f"The demo names `{class_code}`, which is not a class of `{NATIONAL}`.",
+            zh=f"演示数据用到的 `{class_code}` 不是 `{NATIONAL}` 中的小类。",
+        )
     return national.get(class_code).name
 
 

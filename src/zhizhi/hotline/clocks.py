@@ -83,7 +83,10 @@ def deadline(calendar: WorkCalendar, start: date, working_days: int, pauses: Ite
     (the deadline is not known until the pause ends: see `Clock.state` for the earliest it can be).
     """
     if working_days < 1:
-        raise InputError(f"A period of `{working_days}` working days: give at least 1.")
+        raise InputError(
+            f"A period of `{working_days}` working days: give at least 1.",
+            zh=f"期限为 `{working_days}` 个工作日：至少应为 1 个工作日。",
+        )
     kept = tuple(pauses)
     if any(p.end is None for p in kept):
         raise InputError(
@@ -140,7 +143,10 @@ class Clock:
         """The clock on day `at`: `met` (done in time), `breached` (past its deadline, or done late), `paused`,
         `warning` (at most `warn_before` working days left after `at`), else `running`."""
         if self.pauses and not self.rule.pausable:
-            raise InputError(f"The `{self.rule.name}` clock ({self.rule.article}) cannot be paused.")
+            raise InputError(
+                f"The `{self.rule.name}` clock ({self.rule.article}) cannot be paused.",
+                zh=f"`{self.rule.name}` 时限（{self.rule.article}）不能暂停计时。",
+            )
         until = self.done_on or at
         pauses = tuple(replace(p, end=max(until, p.start)) if p.end is None else p for p in self.pauses)
         try:
@@ -187,5 +193,8 @@ def clock(
 ) -> Clock:
     """A clock of the rule called `name` (see `RULES`) started on `start`."""
     if name not in RULES:
-        raise InputError(f"No legal deadline `{name}`; known: {', '.join(RULES)}.")
+        raise InputError(
+            f"No legal deadline `{name}`; known: {', '.join(RULES)}.",
+            zh=f"没有法定时限 `{name}`；已知的有：{'、'.join(RULES)}。",
+        )
     return Clock(RULES[name], start, tuple(pauses), extended, done_on)

@@ -20,6 +20,7 @@ import json
 import re
 import secrets
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -128,18 +129,24 @@ def read_labelled(path: Path) -> list[LabelledTicket]:
     other `COLUMNS` when known. In the order received (then the file's). Every problem is named at once (file, row,
     column, value and the fix); nothing is read from a file with problems."""
     where, where_zh = f"File `{path.name}`", f"文件 `{path.name}`"
+    if path.is_dir():
+        raise InputError(
+            f"`{path}` is a folder: give the labelled month's CSV file, as `zhizhi cases export-labelled` writes it.",
+            zh=f"`{path}` 是文件夹：请给出标注月份的 CSV 文件（可用 zhizhi cases export-labelled 导出）。",
+        )
     try:
         size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(
+                f"{where} is {size:,} bytes; a labelled month may be at most {MAX_BYTES:,}. Export a shorter period "
+                "(`--since`, `--until`).",
+                zh=f"{where_zh}有 {size:,} 字节，标注文件最多 {MAX_BYTES:,} 字节。"
+                "请导出较短的时段（--since、--until）。",
+            )
+        raw = path.read_bytes()
     except OSError as error:
         reason = error.strerror
         raise InputError(f"{where} cannot be read: {reason}.", zh=f"{where_zh}无法读取：{reason}。") from None
-    if size > MAX_BYTES:
-        raise InputError(
-            f"{where} is {size:,} bytes; a labelled month may be at most {MAX_BYTES:,}. Export a shorter period "
-            "(`--since`, `--until`).",
-            zh=f"{where_zh}有 {size:,} 字节，标注文件最多 {MAX_BYTES:,} 字节。请导出较短的时段（--since、--until）。",
-        )
-    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -151,7 +158,8 @@ def read_labelled(path: Path) -> list[LabelledTicket]:
                 zh=f"{where_zh}既不是 UTF-8 也不是 GB18030 文本（第 {error.start} 字节）。请另存为 UTF-8 编码的 CSV。",
             ) from None
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [str(name).strip() for name in reader.fieldnames or []]
+    with _as_csv(reader, where, where_zh):
+        header = [str(name).strip() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         named = ", ".join(f"`{name}`" for name in missing)
@@ -165,11 +173,27 @@ def read_labelled(path: Path) -> list[LabelledTicket]:
     reader.fieldnames = header
 
     def numbered() -> Iterator[tuple[int, dict[Any, Any]]]:
-        for row in reader:
-            # the row's first line in the file (blank lines are skipped, a text may hold line breaks)
-            yield reader.line_num - sum(str(v).count("\n") for v in row.values() if isinstance(v, str)), row
+        with _as_csv(reader, where, where_zh):
+            for row in reader:
+                # the row's first line in the file (blank lines are skipped, a text may hold line breaks)
+                yield reader.line_num - sum(str(v).count("\n") for v in row.values() if isinstance(v, str)), row
 
     return labelled_tickets(numbered(), where, where_zh)
+
+
+@contextmanager
+def _as_csv(reader: csv.DictReader[str], where: str, where_zh: str) -> Iterator[None]:
+    """A file the CSV reader gives up on (a cell of more than 128K characters, a broken quote) refused at its line."""
+    try:
+        yield
+    except csv.Error as error:
+        line = reader.reader.line_num  # the DictReader's own counts only the rows it returned
+        raise InputError(
+            f"{where} line {line} is not readable as CSV ({error}). Save the month from the spreadsheet as CSV "
+            "(comma-separated, UTF-8), or export it with `zhizhi cases export-labelled`.",
+            zh=f"{where_zh} 第 {line} 行无法按 CSV 读取（{error}）。请从表格软件另存为 CSV（逗号分隔，UTF-8），"
+            "或用 zhizhi cases export-labelled 导出。",
+        ) from None
 
 
 def labelled_tickets(

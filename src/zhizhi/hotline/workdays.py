@@ -154,7 +154,11 @@ def parse_year(text: str, origin: str) -> YearSchedule:
     try:
         raw: Any = load_yaml(text) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"`{origin}` is not valid YAML: {' '.join(str(exc).split())}. Fix the syntax.") from exc
+        reason = " ".join(str(exc).split())
+        raise ConfigError(
+            f"`{origin}` is not valid YAML: {reason}. Fix the syntax.",
+            zh=f"`{origin}` 不是有效的 YAML：{reason}。请修正语法。",
+        ) from exc
     try:
         config = YearCalendarConfig.model_validate(raw)
     except ValidationError as exc:
@@ -169,7 +173,10 @@ def parse_year(text: str, origin: str) -> YearSchedule:
         ) from exc
     stem = Path(origin).stem
     if stem.isdigit() and int(stem) != config.year:
-        raise ConfigError(f"`{origin}` says `year: {config.year}`; name the file `{config.year}.yaml`.")
+        raise ConfigError(
+            f"`{origin}` says `year: {config.year}`; name the file `{config.year}.yaml`.",
+            zh=f"`{origin}` 中写的是 `year: {config.year}`，请把文件命名为 `{config.year}.yaml`。",
+        )
     return YearSchedule(config.year, frozenset(config.days_off()), frozenset(config.workdays), origin)
 
 

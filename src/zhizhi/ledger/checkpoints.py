@@ -66,10 +66,16 @@ def fingerprint(public: Ed25519PublicKey) -> str:
 def load_private_key(keys_dir: Path) -> Ed25519PrivateKey:
     path = keys_dir / PRIVATE_KEY
     if not path.is_file():
-        raise ConfigError(f"No signing key at `{path}`: run `zhizhi init` on the workspace to make one.")
+        raise ConfigError(
+            f"No signing key at `{path}`: run `zhizhi init` on the workspace to make one.",
+            zh=f"`{path}` 处没有签名密钥：请对该工作区运行 `zhizhi init` 生成一个。",
+        )
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
-        raise ConfigError(f"`{path}` is not an Ed25519 private key.")
+        raise ConfigError(
+            f"`{path}` is not an Ed25519 private key.",
+            zh=f"`{path}` 不是 Ed25519 私钥：请换回工作区原有的签名密钥。",
+        )
     return key
 
 

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
-from zhizhi.errors import InputError, NotFoundError
+from zhizhi.errors import NotFoundError
 from zhizhi.ledger.chain import Entry, canonical, check_chain, entries
 from zhizhi.ledger.checkpoints import Signed, covering, public_key_pem, sign_head, signature_ok
 
@@ -91,9 +91,3 @@ def check_proof(text: bytes, *, expected_fingerprint: str | None = None) -> Proo
         )
     return ProofCheck(True, None, entry.as_dict() | {"payload": json.loads(entry.payload)}, signed.as_dict())
 
-
-def read_proof(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"Cannot read `{path}`: {exc.strerror}.") from None

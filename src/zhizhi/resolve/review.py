@@ -179,14 +179,20 @@ def _check_undecided(session: Session, pairs: list[tuple[int, int]]) -> None:
 
 def _check_input(kind: str, pairs: list[tuple[int, int]], reason: str) -> None:
     if kind not in ("merge", "apart"):
-        raise InputError(f"A decision is `merge` or `apart`, not `{kind}`.")
+        raise InputError(
+            f"A decision is `merge` or `apart`, not `{kind}`.",
+            zh=f"决定只能是 `merge`（合并）或 `apart`（分开），不能是 `{kind}`。",
+        )
     if len(reason.strip()) < 2:
         raise InputError(
             "Say why, in a few words (two characters at least): the reason is kept with the decision.",
             zh="请用几个字说明决定的理由（至少两个字）：理由与决定一并保存。",
         )
     if any(left == right for left, right in pairs):
-        raise InputError("A record is always its own entity: name two different records.")
+        raise InputError(
+            "A record is always its own entity: name two different records.",
+            zh="一条记录总与它自己属于同一主体：请给出两条不同的记录。",
+        )
 
 
 def _decide(

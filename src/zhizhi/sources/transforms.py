@@ -96,6 +96,9 @@ def apply_transforms(expr: pl.Expr, steps: list[dict[str, Any]]) -> pl.Expr:
     for step in steps:
         name, argument = next(iter(step.items()))
         if name not in TRANSFORMS:
-            raise ConfigError(f"Unknown transform `{name}`.")
+            raise ConfigError(
+                f"Unknown transform `{name}`; known: {', '.join(TRANSFORMS)}.",
+                zh=f"未知的转换 `{name}`；已知的有：{'、'.join(TRANSFORMS)}。",
+            )
         expr = TRANSFORMS[name](expr, argument)
     return expr

@@ -1,11 +1,21 @@
 """The store: engine, tables and migrations."""
 
 from zhizhi.store.engine import display_url, make_engine, make_sessionmaker
-from zhizhi.store.migrate import busy, check_schema, current_revision, head_revision, is_busy, upgrade
-from zhizhi.store.types import utcnow
+from zhizhi.store.migrate import (
+    busy,
+    check_schema,
+    current_revision,
+    head_revision,
+    is_busy,
+    is_read_only,
+    read_only,
+    upgrade,
+)
+from zhizhi.store.types import MAX_ID, utcnow
 from zhizhi.store.writer import background, on_wait
 
 __all__ = [
+    "MAX_ID",
     "background",
     "busy",
     "check_schema",
@@ -13,9 +23,11 @@ __all__ = [
     "display_url",
     "head_revision",
     "is_busy",
+    "is_read_only",
     "make_engine",
     "make_sessionmaker",
     "on_wait",
+    "read_only",
     "upgrade",
     "utcnow",
 ]

@@ -52,11 +52,13 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(connection: Any) -> None:
-    if connection.get_execution_options().get(READING):
-        connection.exec_driver_sql("BEGIN")  # a reader: WAL lets it read beside the writer, with no lock
+    dbapi_connection = connection.connection.dbapi_connection
+    # A reader: WAL lets it read beside the writer, with no lock. A store opened read-only has no lock to take: its
+    # first write fails as read-only (`is_read_only`), its reads work.
+    if connection.get_execution_options().get(READING) or getattr(dbapi_connection, "read_only", None):
+        connection.exec_driver_sql("BEGIN")
         return
     # The writer lock first (taken in turn, see `writer`), then SQLite's own.
-    dbapi_connection = connection.connection.dbapi_connection
     dbapi_connection.acquire()
     try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from zhizhi.errors import DatabaseBusyError, DatabaseUnavailableError, SchemaOutdatedError
+from zhizhi.errors import DatabaseBusyError, DatabaseUnavailableError, ReadOnlyError, SchemaOutdatedError
 from zhizhi.store.engine import READING, SQLITE_BUSY_TIMEOUT_MS, display_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -64,7 +64,11 @@ def check_schema(engine: Engine) -> None:
     if current != head:
         where = display_url(engine.url.render_as_string(hide_password=False))
         state = "has no zhizhi schema" if current is None else f"is at schema revision `{current}`"
-        raise SchemaOutdatedError(f"Database `{where}` {state}; this version needs `{head}`. Run `zhizhi db upgrade`.")
+        state_zh = "没有 zhizhi 的表结构" if current is None else f"的表结构版本为 `{current}`"
+        raise SchemaOutdatedError(
+            f"Database `{where}` {state}; this version needs `{head}`. Run `zhizhi db upgrade`.",
+            zh=f"数据库 `{where}` {state_zh}，本版本需要 `{head}`。请运行 `zhizhi db upgrade`。",
+        )
 
 
 def unavailable(engine: Engine, exc: DBAPIError) -> DatabaseUnavailableError | DatabaseBusyError:
@@ -75,7 +79,9 @@ def unavailable(engine: Engine, exc: DBAPIError) -> DatabaseUnavailableError | D
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
     return DatabaseUnavailableError(
         f"Cannot connect to database `{where}` ({reason}). "
-        "Check ZHIZHI_DATABASE_URL or `database.url` in zhizhi.yaml, and that the server is running."
+        "Check ZHIZHI_DATABASE_URL or `database.url` in zhizhi.yaml, and that the server is running.",
+        zh=f"无法连接数据库 `{where}`（{reason}）。请检查 ZHIZHI_DATABASE_URL 或 zhizhi.yaml 中的 `database.url`，"
+        "并确认数据库服务器正在运行。",
     )
 
 
@@ -98,6 +104,28 @@ def busy(where: str | None = None) -> DatabaseBusyError:
         "or a stuck process, or move to PostgreSQL for many writers at once.",
         zh=f"{name_zh}正忙：另一个进程（发送进程或导入）占用写锁超过 {seconds} 秒，本次未写入任何数据。"
         "请重新执行；如反复出现，请检查是否有长时间运行的导入或卡住的进程，多进程同时写入时请改用 PostgreSQL。",
+    )
+
+
+READ_ONLY_MESSAGES = ("readonly database", "read-only transaction")
+
+
+def is_read_only(exc: BaseException) -> bool:
+    """Whether a database error says the store cannot be written here: a SQLite file or folder that is read-only
+    (a copy for reading), a PostgreSQL session or server that only reads (a standby, a read-only default)."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    return any(message in text for message in READ_ONLY_MESSAGES)
+
+
+def read_only(where: str | None = None) -> ReadOnlyError:
+    """The error for a write to a store that only reads here: nothing was changed, and reading still works."""
+    name, name_zh = (f"Database `{where}`", f"数据库 `{where}`") if where else ("The database", "数据库")
+    return ReadOnlyError(
+        f"{name} is read-only here (a read-only copy, a folder or file you may only read, or a database that only "
+        "reads), so nothing was changed. Reading works (status, lists, show, verify); to change data, work on a "
+        "writable workspace.",
+        zh=f"{name_zh}在此为只读（只读副本、您只能读取的文件夹或文件，或只读的数据库），未作任何更改。"
+        "读取仍可进行（status、列表、show、verify）；如需修改数据，请在可写的工作区中操作。",
     )
 
 

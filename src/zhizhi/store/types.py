@@ -10,6 +10,11 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+MAX_ID = 2**31 - 1
+"""The largest id a caller may name: ids are INTEGER columns, 32 bits on PostgreSQL. The command line and the web
+bound every id (and every offset and count they pass to a query) by it, so a larger number is a usage error, not a
+database's "integer out of range"."""
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores naive UTC and always returns an aware UTC datetime (SQLite keeps no time zone)."""

@@ -12,11 +12,16 @@ could wait for many seconds and then fail. zhizhi takes a lock file of its own b
 - a foreground wait longer than `WAIT_MESSAGE_SECONDS` is announced once to whatever the caller registered with
   `on_wait` (the CLI prints a line in both languages), and a wait longer than the busy timeout fails with SQLite's own
   "database is locked", which the store names as a busy database.
+
+A store whose folder cannot be written (an auditor's read-only copy, a folder the user may only read) has no lock
+file to take and may have none to create: it is opened read-only and takes no lock, its reads work as usual, and its
+first write fails with SQLite's own "attempt to write a readonly database", which the store names as read-only.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import sqlite3
@@ -25,6 +30,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 WAIT_MESSAGE_SECONDS = 1.0  # a wait longer than this is announced
 POLL_SECONDS = 0.001  # the first look again; each later one waits twice as long, up to MAX_POLL_SECONDS
@@ -55,14 +61,21 @@ class Connection(sqlite3.Connection):
     """A SQLite connection that takes the store's writer lock before its transactions and releases it after."""
 
     def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
-        super().__init__(database, *args, **kwargs)
         name = os.fspath(database) if isinstance(database, str | os.PathLike) else ""
         self._lock: int | None = None
         self._queue = Path(f"{name}-queue")
         self._held = False
         self._timeout = float(kwargs.get("timeout", args[0] if args else 5.0))
+        self.read_only: str | None = None  # the file, when it cannot be written here
         if name and name != ":memory:" and not name.startswith("file:"):
-            self._lock = os.open(f"{name}-writer", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+            try:
+                self._lock = os.open(f"{name}-writer", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+            except OSError as exc:
+                if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+                    raise
+                self.read_only = name
+                database, kwargs = read_only_uri(name), {**kwargs, "uri": True}
+        super().__init__(database, *args, **kwargs)
 
     def acquire(self) -> None:
         """Take the writer lock in turn; raise `sqlite3.OperationalError` after the busy timeout."""
@@ -107,6 +120,13 @@ class Connection(sqlite3.Connection):
         if self._lock is not None:
             os.close(self._lock)
             self._lock = None
+
+
+def read_only_uri(path: str) -> str:
+    """SQLite's address of a file opened read-only. With no `-wal` or `-shm` beside it no process has it open, and
+    none can be made in a folder that cannot be written: then SQLite reads it as a file that does not change."""
+    shared = any(os.path.exists(f"{path}{suffix}") for suffix in ("-wal", "-shm"))
+    return f"file:{quote(path)}?mode=ro" + ("" if shared else "&immutable=1")
 
 
 def _try(fd: int, mode: int = fcntl.LOCK_EX) -> bool:

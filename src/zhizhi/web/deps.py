@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, actor_for, authenticate_token, find_session, require
 from zhizhi.errors import AuthenticationError, CsrfError
+from zhizhi.store import MAX_ID
 from zhizhi.store.tables import WebSession
 from zhizhi.web.context import AppContext
 
@@ -36,7 +37,6 @@ LANG_COOKIE = "zhizhi_lang"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 # Every integer a caller sends is bounded in the schema, so an out-of-range one is a 422, never a database error.
-MAX_ID = 2**63 - 1  # the largest id a 64-bit integer column holds
 MAX_LIMIT = 1000
 MAX_OFFSET = 10_000_000
 MAX_PAGE = 100_000

@@ -14,12 +14,12 @@ from urllib.parse import quote, urlparse
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InternalError, OperationalError
 from starlette.exceptions import HTTPException
 
 from zhizhi.errors import AuthenticationError, RateLimitedError, ZhizhiError
 from zhizhi.i18n import MESSAGES, translate
-from zhizhi.store import busy, is_busy
+from zhizhi.store import busy, is_busy, is_read_only, read_only
 from zhizhi.web.deps import locale_of
 from zhizhi.web.public_limits import PUBLIC_FORMS
 from zhizhi.web.refusals import is_refusal, record_refusal
@@ -52,6 +52,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, _database_error)  # type: ignore[arg-type]
+    app.add_exception_handler(InternalError, _database_error)  # type: ignore[arg-type]  # PostgreSQL's read-only
     # A safety net behind the bounds in the schema: a number the database cannot hold is the caller's mistake.
     app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(OverflowError, _out_of_range)
@@ -146,7 +147,14 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
     return _respond(request, "invalid_input", " ".join(dict.fromkeys(said)), 422, details)
 
 
-async def _database_error(request: Request, exc: OperationalError) -> Response:
+async def _database_error(request: Request, exc: DBAPIError) -> Response:
+    if is_read_only(exc):  # a read-only copy served, a database that only reads: reading works, this write cannot
+        log.warning("read-only store on %s %s: %s", request.method, request.url.path, exc.orig)
+        refused = read_only()
+        message = refused.message if _is_api(request) else refused.localized(locale_of(request))
+        return _respond(request, refused.code, message, refused.status)
+    if not isinstance(exc, OperationalError):
+        return await _unexpected_error(request, exc)
     log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
     if is_busy(exc):
         error = busy()

@@ -82,7 +82,11 @@ def transport_for(target: TargetConfig) -> Transport:
     """The transport the target's `transport.kind` names, loaded when first asked for."""
     kind = target.transport.kind
     if kind not in transport_names():
-        raise ConfigError(f"Target `{target.name}`: no transport `{kind}`; installed: {', '.join(transport_names())}.")
+        installed = ", ".join(transport_names())
+        raise ConfigError(
+            f"Target `{target.name}`: no transport `{kind}`; installed: {installed}.",
+            zh=f"交付目标 `{target.name}`：没有传输方式 `{kind}`；已安装的有：{installed}。",
+        )
     return _load(kind)
 
 
@@ -96,5 +100,8 @@ def setting(target: TargetConfig, key: str, default: Any = None, *, required: bo
     """One of the target's transport settings; a missing required one is a ConfigError naming the key."""
     value = target.transport.settings.get(key, default)
     if required and value in (None, ""):
-        raise ConfigError(f"Target `{target.name}`: `transport.{key}` is missing.")
+        raise ConfigError(
+            f"Target `{target.name}`: `transport.{key}` is missing.",
+            zh=f"交付目标 `{target.name}`：缺少设置 `transport.{key}`。",
+        )
     return value

@@ -94,7 +94,8 @@ class _Options:
                     column.encode(self.encoding)
                 except UnicodeEncodeError:
                     raise ConfigError(
-                        f"Target `{target.name}`: column `{column}` cannot be written in {self.encoding}."
+                        f"Target `{target.name}`: column `{column}` cannot be written in {self.encoding}.",
+                        zh=f"交付目标 `{target.name}`：列 `{column}` 无法以 {self.encoding} 编码写出。",
                     ) from None
 
     @classmethod
@@ -125,7 +126,10 @@ def _columns(target: TargetConfig, key_column: str | None) -> list[str]:
     if given is None:
         return wanted
     if not isinstance(given, list) or not all(isinstance(c, str) for c in given):
-        raise ConfigError(f"Target `{target.name}`: `transport.columns` must be a list of the platform's fields.")
+        raise ConfigError(
+            f"Target `{target.name}`: `transport.columns` must be a list of the platform's fields.",
+            zh=f"交付目标 `{target.name}`：`transport.columns` 应是平台字段的列表。",
+        )
     unknown = [c for c in given if c not in wanted]
     missing = [c for c in target.fields if c not in given]
     twice = sorted({c for c in given if given.count(c) > 1})
@@ -135,9 +139,16 @@ def _columns(target: TargetConfig, key_column: str | None) -> list[str]:
             *([f"leaves out {', '.join(missing)}"] if missing else []),
             *([f"names {', '.join(twice)} twice"] if twice else []),
         ]
+        problems_zh = [
+            *([f"列出了不在 `fields` 中的 {'、'.join(unknown)}"] if unknown else []),
+            *([f"漏掉了 {'、'.join(missing)}"] if missing else []),
+            *([f"把 {'、'.join(twice)} 列出了两次"] if twice else []),
+        ]
         raise ConfigError(
             f"Target `{target.name}`: `transport.columns` {'; '.join(problems)}; list every field of `fields` "
-            "once, in the template's order."
+            "once, in the template's order.",
+            zh=f"交付目标 `{target.name}`：`transport.columns` {'；'.join(problems_zh)}；"
+            "请按模板的顺序把 `fields` 中的每个字段列出一次。",
         )
     if key_column and key_column not in given:
         given = [*given, key_column]
@@ -159,12 +170,17 @@ def _name(target: TargetConfig, options: _Options, first_key: str, count: int) -
         raise ConfigError(
             f"Target `{target.name}`: `transport.filename` = `{options.filename}` may only use "
             + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
-            + "."
+            + ".",
+            zh=f"交付目标 `{target.name}`：`transport.filename` = `{options.filename}` 只能使用占位符 "
+            + "、".join(f"{{{p}}}" for p in PLACEHOLDERS)
+            + "。",
         ) from None
     if not name or name != Path(name).name or name.startswith("."):
         raise ConfigError(
             f"Target `{target.name}`: `transport.filename` = `{options.filename}` must make a plain file name "
-            "(no folders, not hidden); the folder is `transport.folder`."
+            "(no folders, not hidden); the folder is `transport.folder`.",
+            zh=f"交付目标 `{target.name}`：`transport.filename` = `{options.filename}` 须生成一个普通文件名"
+            "（不含文件夹，不以 . 开头）；文件夹由 `transport.folder` 指定。",
         )
     return name
 

@@ -109,7 +109,8 @@ class Answer:
         given = setting(target, "answer", {}) or {}
         if not isinstance(given, dict) or set(given) - set(ANSWER_KEYS):
             raise ConfigError(
-                f"Target `{target.name}`: `transport.answer` takes only {', '.join(f'`{k}`' for k in ANSWER_KEYS)}."
+                f"Target `{target.name}`: `transport.answer` takes only {', '.join(f'`{k}`' for k in ANSWER_KEYS)}.",
+                zh=f"交付目标 `{target.name}`：`transport.answer` 只接受 {'、'.join(f'`{k}`' for k in ANSWER_KEYS)}。",
             )
         values: dict[str, Any] = {k: str(v) for k, v in given.items() if k not in ("accepted", "rejected")}
         for name in ("accepted", "rejected"):
@@ -322,7 +323,10 @@ def _headers(target: TargetConfig) -> dict[str, str]:
     if variable:
         value = os.environ.get(str(variable))
         if not value:
-            raise ConfigError(f"Target `{target.name}`: environment variable `{variable}` is empty.")
+            raise ConfigError(
+                f"Target `{target.name}`: environment variable `{variable}` is empty.",
+                zh=f"交付目标 `{target.name}`：环境变量 `{variable}` 为空，请设置它。",
+            )
         headers["Authorization"] = value
     return headers
 
@@ -333,9 +337,15 @@ def _tls(target: TargetConfig) -> ssl.SSLContext:
     files = {name: setting(target, name) for name in ("ca_file", "client_cert", "client_key")}
     for name, path in files.items():
         if path and not os.path.isfile(str(path)):
-            raise ConfigError(f"Target `{target.name}`: `transport.{name}` file `{path}` does not exist.")
+            raise ConfigError(
+                f"Target `{target.name}`: `transport.{name}` file `{path}` does not exist.",
+                zh=f"交付目标 `{target.name}`：`transport.{name}` 指定的文件 `{path}` 不存在。",
+            )
     if files["client_key"] and not files["client_cert"]:
-        raise ConfigError(f"Target `{target.name}`: `transport.client_key` needs `transport.client_cert`.")
+        raise ConfigError(
+            f"Target `{target.name}`: `transport.client_key` needs `transport.client_cert`.",
+            zh=f"交付目标 `{target.name}`：设置了 `transport.client_key` 就需要同时设置 `transport.client_cert`。",
+        )
     context = ssl.create_default_context(cafile=str(files["ca_file"]) if files["ca_file"] else None)
     if files["client_cert"]:
         try:
@@ -343,7 +353,10 @@ def _tls(target: TargetConfig) -> ssl.SSLContext:
                 str(files["client_cert"]), str(files["client_key"]) if files["client_key"] else None
             )
         except (ssl.SSLError, ValueError) as exc:
-            raise ConfigError(f"Target `{target.name}`: the client certificate or key does not load ({exc}).") from exc
+            raise ConfigError(
+                f"Target `{target.name}`: the client certificate or key does not load ({exc}).",
+                zh=f"交付目标 `{target.name}`：客户端证书或私钥无法加载（{exc}）。",
+            ) from exc
     return context
 
 

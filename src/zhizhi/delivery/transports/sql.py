@@ -142,7 +142,9 @@ class SqlTransport:
             except NoSuchTableError:
                 raise ConfigError(
                     f"Target `{target.name}`: database `{_shown(url)}` has no table `{name}` (setting "
-                    "`transport.table`); create it, or name an existing one (`schema.table` for another schema)."
+                    "`transport.table`); create it, or name an existing one (`schema.table` for another schema).",
+                    zh=f"交付目标 `{target.name}`：数据库 `{_shown(url)}` 中没有表 `{name}`（设置 `transport.table`）；"
+                    "请建表，或指定一个已有的表（其他模式中的表写作 `schema.table`）。",
                 ) from None
             except SQLAlchemyError as exc:
                 raise _transient(exc, url) from exc
@@ -179,13 +181,18 @@ class _Plan:
                 f"Target `{target.name}`: table `{table.fullname}` has no column(s) "
                 + ", ".join(f"`{m}`" for m in missing)
                 + "; add them to the table, or map only the table's columns in `fields`"
-                + (" (`transport.key_column: null` writes no idempotency key)." if key_column in missing else ".")
+                + (" (`transport.key_column: null` writes no idempotency key)." if key_column in missing else "."),
+                zh=f"交付目标 `{target.name}`：表 `{table.fullname}` 没有列 "
+                + "、".join(f"`{m}`" for m in missing)
+                + "；请在表中添加这些列，或在 `fields` 中只映射表中已有的列"
+                + ("（`transport.key_column: null` 表示不写幂等键）。" if key_column in missing else "。"),
             )
         found = {field: str(column) for field, column in columns.items()}
         key_fields = setting(target, "key") or ([key_column] if key_column else None)
         if not key_fields:
             raise ConfigError(
-                f"Target `{target.name}`: `transport.key` is missing: name the fields forming the table's unique key."
+                f"Target `{target.name}`: `transport.key` is missing: name the fields forming the table's unique key.",
+                zh=f"交付目标 `{target.name}`：缺少 `transport.key`，请写出构成该表唯一键的字段。",
             )
         if isinstance(key_fields, str):
             key_fields = [key_fields]
@@ -193,14 +200,19 @@ class _Plan:
         if unknown:
             raise ConfigError(
                 f"Target `{target.name}`: `transport.key` names {', '.join(f'`{k}`' for k in unknown)}, which "
-                "the target does not write; name fields of `fields` (or the key column)."
+                "the target does not write; name fields of `fields` (or the key column).",
+                zh=f"交付目标 `{target.name}`：`transport.key` 中的 {'、'.join(f'`{k}`' for k in unknown)} "
+                "不是该目标写出的字段；请写 `fields` 中的字段（或键列）。",
             )
         conflict = [found[k] for k in key_fields]
         if set(conflict) not in _unique_keys(table):
             raise ConfigError(
                 f"Target `{target.name}`: table `{table.fullname}` has no primary key or unique constraint on "
                 f"({', '.join(conflict)}), which the upsert needs (`transport.key`); add one, e.g. `CREATE UNIQUE "
-                f"INDEX ON {table.fullname} ({', '.join(conflict)})`."
+                f"INDEX ON {table.fullname} ({', '.join(conflict)})`.",
+                zh=f"交付目标 `{target.name}`：表 `{table.fullname}` 在 ({', '.join(conflict)}) 上没有主键或唯一约束，"
+                f"而更新插入（`transport.key`）需要它；请添加一个，如 `CREATE UNIQUE INDEX ON {table.fullname} "
+                f"({', '.join(conflict)})`。",
             )
         return cls(
             table,
@@ -223,27 +235,36 @@ def _url(target: TargetConfig) -> str:
     """The database URL from `url_env` (preferred: credentials stay out of files) or `url`, checked."""
     settings = target.transport.settings
     if settings.get("url") and settings.get("url_env"):
-        raise ConfigError(f"Target `{target.name}`: give `transport.url` or `transport.url_env`, not both.")
+        raise ConfigError(
+            f"Target `{target.name}`: give `transport.url` or `transport.url_env`, not both.",
+            zh=f"交付目标 `{target.name}`：`transport.url` 和 `transport.url_env` 只能给一个。",
+        )
     if settings.get("url_env"):
         raw = os.environ.get(str(settings["url_env"]), "").strip()
         if not raw:
             raise ConfigError(
                 f"Target `{target.name}`: environment variable `{settings['url_env']}` (`transport.url_env`) is not "
-                "set; set it to the database URL, e.g. `postgresql://user:password@host:5432/name`."
+                "set; set it to the database URL, e.g. `postgresql://user:password@host:5432/name`.",
+                zh=f"交付目标 `{target.name}`：环境变量 `{settings['url_env']}`（`transport.url_env`）未设置；"
+                "请把它设为数据库地址，如 `postgresql://user:password@host:5432/name`。",
             )
     elif settings.get("url"):
         raw = str(settings["url"]).strip()
     else:
         raise ConfigError(
             f"Target `{target.name}`: the sql transport needs `transport.url_env` (the environment variable "
-            "holding the database URL) or `transport.url`."
+            "holding the database URL) or `transport.url`.",
+            zh=f"交付目标 `{target.name}`：sql 传输需要 `transport.url_env`（存放数据库地址的环境变量）"
+            "或 `transport.url`。",
         )
     try:
         make_url(raw)
     except ArgumentError:
         raise ConfigError(
             f"Target `{target.name}`: the database URL is not one; write it like "
-            "`postgresql://user@host:5432/name` or `sqlite:///path/to/file.db`."
+            "`postgresql://user@host:5432/name` or `sqlite:///path/to/file.db`.",
+            zh=f"交付目标 `{target.name}`：数据库地址格式不对；请写成 `postgresql://user@host:5432/name` "
+            "或 `sqlite:///path/to/file.db` 的形式。",
         ) from None
     return normalize_database_url(raw)
 
@@ -252,13 +273,20 @@ def _make_engine(target: TargetConfig, url: str) -> Engine:
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend not in ("postgresql", "sqlite"):
-        raise ConfigError(f"Target `{target.name}`: the sql transport writes to PostgreSQL or SQLite, not `{backend}`.")
+        raise ConfigError(
+            f"Target `{target.name}`: the sql transport writes to PostgreSQL or SQLite, not `{backend}`.",
+            zh=f"交付目标 `{target.name}`：sql 传输只能写入 PostgreSQL 或 SQLite，不支持 `{backend}`。",
+        )
     if backend == "sqlite":
         if parsed.database in (None, "", ":memory:"):
-            raise ConfigError(f"Target `{target.name}`: a SQLite target needs a file, e.g. `sqlite:///share.db`.")
+            raise ConfigError(
+                f"Target `{target.name}`: a SQLite target needs a file, e.g. `sqlite:///share.db`.",
+                zh=f"交付目标 `{target.name}`：SQLite 目标需要一个文件，如 `sqlite:///share.db`。",
+            )
         if not parsed.database.startswith("file:") and not Path(parsed.database).is_file():
             raise ConfigError(
-                f"Target `{target.name}`: no SQLite database at `{parsed.database}` (`transport.url`); check the path."
+                f"Target `{target.name}`: no SQLite database at `{parsed.database}` (`transport.url`); check the path.",
+                zh=f"交付目标 `{target.name}`：`{parsed.database}`（`transport.url`）没有 SQLite 数据库，请检查路径。",
             )
         engine = create_engine(parsed, pool_pre_ping=True)
         # pysqlite's own transaction handling breaks savepoints: BEGIN is issued here instead.
@@ -268,7 +296,10 @@ def _make_engine(target: TargetConfig, url: str) -> Engine:
     try:
         return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT})
     except (NoSuchModuleError, ImportError) as exc:
-        raise ConfigError(f"Target `{target.name}`: no driver for `{_shown(url)}` ({exc}).") from None
+        raise ConfigError(
+            f"Target `{target.name}`: no driver for `{_shown(url)}` ({exc}).",
+            zh=f"交付目标 `{target.name}`：没有 `{_shown(url)}` 的数据库驱动（{exc}）。",
+        ) from None
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

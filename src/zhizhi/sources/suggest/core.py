@@ -192,7 +192,10 @@ def suggest_source(
     """Read up to `sample_rows` rows of `path` and propose how its columns map to a record type's fields."""
     source_path(Path(), name)  # refuses a bad name before reading anything
     if sample_rows < 1:
-        raise InputError(f"`sample_rows` must be at least 1, not {sample_rows}.")
+        raise InputError(
+            f"`sample_rows` must be at least 1, not {sample_rows}.",
+            zh=f"`sample_rows` 至少为 1，不能是 {sample_rows}。",
+        )
     today = today or date.today()
     candidates = _candidates(record_type)
     sheet_names = tuple(sheets)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from zhizhi.delivery.holds import decide_code, release, review_item, review_queue
+from zhizhi.store import MAX_ID
 from zhizhi.web import codes_view
 from zhizhi.web.deps import ApiDataReader, ApiDataWriter, DbSession, Id, Limit, Offset, Page
 
@@ -23,7 +24,7 @@ class NewDecision(BaseModel):
     )
     reason: str = Field(max_length=2000)
     replaces: int | None = Field(
-        default=None, ge=0, le=2**62,
+        default=None, ge=0, le=MAX_ID,
         description="the decision in force the caller saw (0: none): refused when another was made since",
     )
 

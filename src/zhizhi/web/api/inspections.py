@@ -20,7 +20,7 @@ from zhizhi.inspections.draws import draw_number_of, list_draws
 from zhizhi.inspections.photos import MAX_BYTES
 from zhizhi.inspections.results import ResultsEntry, enter_results
 from zhizhi.inspections.views import draw_view, overview
-from zhizhi.web.deps import ApiDataReader, ApiDataWriter, DbSession, Id, Limit, Offset, app_context
+from zhizhi.web.deps import ApiDataReader, ApiDataWriter, DbSession, Id, IdValue, Limit, Offset, app_context
 
 router = APIRouter(prefix="/inspections", tags=["inspections"])
 Number = Annotated[str, Path(min_length=1, max_length=48, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -186,7 +186,7 @@ class Relation(BaseModel):
     """A relation with a firm (回避申报): the caller's own, or, for a steward of their subtree, an inspector's."""
 
     model_config = ConfigDict(extra="forbid")
-    entity_id: int = Field(ge=1, le=2**62)
+    entity_id: IdValue
     relation: str = Field(min_length=2, max_length=200, description="what the relation is, e.g. 配偶经营")
     username: str | None = Field(default=None, max_length=64, description="the inspector (default: the caller)")
 

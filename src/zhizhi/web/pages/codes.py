@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from zhizhi.codes import list_crosswalks, list_summaries
 from zhizhi.delivery.holds import decide_code, release, review_item, review_queue
 from zhizhi.errors import InputError
+from zhizhi.store import MAX_ID
 from zhizhi.web import codes_view
 from zhizhi.web.api.codes import TRANSLATE_PARAMS, ReviewStatus
 from zhizhi.web.deps import Count, DbSession, FormDataWriter, Id, PageDataReader, Paging
@@ -144,7 +145,7 @@ def submit_decision(
     to_code: Annotated[str, Form(max_length=64)] = "",
     no_equivalent: Annotated[bool, Form()] = False,
     reason: Annotated[str, Form(max_length=2000)] = "",
-    replaces: Annotated[int | None, Form(ge=0, le=2**62)] = None,
+    replaces: Annotated[int | None, Form(ge=0, le=MAX_ID)] = None,
 ) -> Response:
     """Record the steward's decision and send again the deliveries it held; then show the queue, saying how many."""
     done = decide_code(db, actor, item_id, to_code=_chosen(to_code, no_equivalent), reason=reason, replaces=replaces)
