@@ -11,15 +11,7 @@ import zhizhi
 SRC = Path(zhizhi.__file__).parent
 
 # (file under src/zhizhi, function, error class) made without `zh=` on purpose, each with its reason; keep it short.
-WITHOUT_ZH: dict[tuple[str, str, str], str] = {
-    # The ingest package is being reworked elsewhere; these six get their Chinese there, then leave this list.
-    ("ingest/quarantine.py", "list_items", "InputError"): "pending: ingest rework",
-    ("ingest/quarantine.py", "_column", "InputError"): "pending: ingest rework",
-    ("ingest/read/csv_reader.py", "_rows", "InputError"): "pending: ingest rework",
-    ("ingest/read/jsonl_reader.py", "_chunks", "InputError"): "pending: ingest rework",
-    ("ingest/read/registry.py", "reader_for", "InputError"): "pending: ingest rework",
-    ("ingest/read/sql_reader.py", "_rows", "ConfigError"): "pending: ingest rework",
-}
+WITHOUT_ZH: dict[tuple[str, str, str], str] = {}
 
 
 def _trees() -> dict[str, ast.Module]:

@@ -69,7 +69,10 @@ def list_items(
     """Items in file order, filtered by source, batch, reason code and status (None: every status)."""
     require(actor, "data.read")
     if status is not None and status not in STATUSES:
-        raise InputError(f"Unknown status `{status}`; use one of {', '.join(STATUSES)}.")
+        raise InputError(
+            f"Unknown status `{status}`; use one of {', '.join(STATUSES)}.",
+            zh=f"未知状态 `{status}`，请使用以下之一：{'、'.join(STATUSES)}。",
+        )
     query = _items(actor)
     if source:
         query = query.where(QuarantineItem.source == source)
@@ -240,7 +243,10 @@ def _column(source: SourceConfig, target: str, cells: dict[str, Any], item_id: i
     mapping = source.fields.get(target)
     if mapping is not None:
         if mapping.column is None:
-            raise InputError(f"Field `{target}` of source `{source.name}` is a constant; change it in the source file.")
+            raise InputError(
+                f"Field `{target}` of source `{source.name}` is a constant; change it in the source file.",
+                zh=f"数据源 `{source.name}` 的字段 `{target}` 是常量，请在数据源文件中修改。",
+            )
         return mapping.column
     if target in cells:
         return target

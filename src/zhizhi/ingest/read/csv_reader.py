@@ -80,7 +80,10 @@ class CsvReader:
         except UnicodeDecodeError as exc:
             raise _not_encoded(path, encoding, number + 1, exc.reason) from None
         except csv.Error as exc:
-            raise InputError(f"File `{path.name}` row {number + 1}: not readable as CSV ({exc}).") from None
+            raise InputError(
+                f"File `{path.name}` row {number + 1}: not readable as CSV ({exc}).",
+                zh=f"文件 `{path.name}` 第 {number + 1} 行无法按 CSV 读取（{exc}），请检查该行的引号和分隔符。",
+            ) from None
 
 
 def _cr_in_cells(lines: Iterable[str]) -> Iterator[str]:

@@ -39,7 +39,10 @@ class JsonLinesReader:
                         yield _chunk(batch, reading)
                         batch = []
         except UnicodeDecodeError as exc:
-            raise InputError(f"File `{path.name}`: bytes are not `{reading.encoding}` ({exc.reason}).") from None
+            raise InputError(
+                f"File `{path.name}`: bytes are not `{reading.encoding}` ({exc.reason}).",
+                zh=f"文件 `{path.name}` 不是 `{reading.encoding}` 编码，请指定文件的实际编码或另存为 UTF-8。",
+            ) from None
         if batch:
             yield _chunk(batch, reading)
 

@@ -96,7 +96,10 @@ def reader_for(path: Path, name: str | None = None) -> Reader:
     available = readers()
     if name is not None:
         if name not in available:
-            raise InputError(f"No reader `{name}`; installed: " + ", ".join(f"`{n}`" for n in sorted(available)) + ".")
+            installed = ", ".join(f"`{n}`" for n in sorted(available))
+            raise InputError(
+                f"No reader `{name}`; installed: {installed}.", zh=f"没有名为 `{name}` 的读取器；已安装：{installed}。"
+            )
         return available[name]
     suffix = path.suffix.lower()
     for reader in available.values():

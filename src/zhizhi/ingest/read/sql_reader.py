@@ -335,7 +335,10 @@ def _rows(connection: Connection, plan: _Plan, reading: Reading) -> Iterator[Chu
             raise ConfigError(
                 f"Setting `watermark` names column `{plan.column}`, which the query does not return; its columns: "
                 + ", ".join(f"`{k}`" for k in keys)
-                + "."
+                + ".",
+                zh=f"watermark 设置的列 `{plan.column}` 不在查询结果中；查询返回的列："
+                + "、".join(f"`{k}`" for k in keys)
+                + "。请改正 watermark 或查询。",
             )
         at = keys.index(plan.column)
     number = 0
