@@ -147,3 +147,31 @@ def test_readers_side_by_side_find_what_one_reader_finds() -> None:
     finally:
         sys.setswitchinterval(interval)
     assert sum(map(len, alone)) > 30 and all(f == alone for f in found)
+
+
+def test_a_batch_taken_in_turn_finds_what_one_ticket_at_a_time_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Intake weighs a batch's tickets together (`candidates_in_turn`: the shortlists counted in one sparse product,
+    the vector lengths refreshed for the whole batch at once): each ticket must get the candidates, scores, reasons
+    and phrases it gets taken alone after the tickets before it, from an empty index and from a built one, in batches
+    of any size (one, a few, more than the delta holds), and the index must be left as one at a time leaves it (the
+    same vector lengths, so that later tickets score the same)."""
+    monkeypatch.setattr("zhizhi.hotline.similar.REINDEX_AT", 300)
+    tickets = [as_text(t) for t in month(7, GRIEVANCES)]
+    for history, sizes in ((0, (1, 2, 57, 400, 700)), (900, (1, 333, 1000))):
+        alone, together = TicketIndex.build(tickets[:history]), TicketIndex.build(tickets[:history])
+        expected = []
+        for ticket in tickets[history:]:
+            expected.append(alone.candidates(ticket, limit=20, floor=0.3))
+            alone.add(ticket)
+        found: list[Any] = []
+        start, turn = history, 0
+        while start < len(tickets):
+            size = sizes[turn % len(sizes)]
+            found += together.candidates_in_turn(tickets[start : start + size], limit=20, floor=0.3)
+            start, turn = start + size, turn + 1
+        assert sum(map(len, expected)) > 500 and sum(1 for f in expected if f and f[0].score >= 0.85) > 200
+        assert found == expected
+        assert np.array_equal(alone._norms.view(), together._norms.view())
+        assert np.array_equal(alone._norm_at.view(), together._norm_at.view())
+        probe = tickets[history + 7]  # and the desk's look-ups afterwards: the same
+        assert together.candidates(probe, limit=20, floor=0.0) == alone.candidates(probe, limit=20, floor=0.0)

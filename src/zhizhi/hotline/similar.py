@@ -354,6 +354,15 @@ class TicketIndex:
         return [self._candidate(-score, seen.facts.evidence(at), int(seen.rows[at]), seen)
                 for score, _, at in kept[:limit]]  # fmt: skip
 
+    def candidates_in_turn(self, tickets: list[TicketText], *, limit: int = 10, floor: float = 0.3
+                           ) -> list[list[Candidate]]:  # fmt: skip
+        """Each of `tickets`' candidates, in turn, and every one of them added: what `candidates` and then `add` of
+        each ticket in order give (the same candidates, scores, reasons and phrases), weighed for the whole batch at
+        once (`zhizhi.hotline.in_turn`)."""
+        from zhizhi.hotline.in_turn import candidates_in_turn
+
+        return candidates_in_turn(self, tickets, limit, floor)
+
     def evidence(self, ticket: TicketText) -> tuple[npt.NDArray[np.int64], PairFacts]:
         """The ids of the shortlisted earlier tickets and the facts of each pair (to calibrate the weights)."""
         seen = self._examine(ticket)
@@ -643,8 +652,9 @@ class TicketIndex:
         ids = tuple(sorted(self._ids.data[members].tolist()))
         return CaseCandidate(case, _shown(score), ids, best, (*best.reasons, *own), phrases)
 
-    def _candidate(self, score: float, e: Evidence, row: int, seen: Seen) -> Candidate:
-        phrases = rare_phrases(seen, self._trigrams_of([row]), len(self))
+    def _candidate(self, score: float, e: Evidence, row: int, seen: Seen, total: int | None = None) -> Candidate:
+        """One candidate (`total`: the index's size when the ticket was examined, by default now)."""
+        phrases = rare_phrases(seen, self._trigrams_of([row]), len(self) if total is None else total)
         long_apart = e.long_apart()
         reasons = [r for r, yes in (("same_phone", e.same_phone), ("same_caller", e.same_caller),
                                     ("same_respondent", e.same_respondent), ("shared_phrases", bool(phrases)),

@@ -6,11 +6,12 @@ its own and the closer cases (at most three) are suggested to a handler, who con
 (`zhizhi.hotline.cases`). A new case is linked to the register's entity (`zhizhi.hotline.respondents`) and routed
 (`zhizhi.hotline.routing`); a ticket joining a case that was answered gets the answer too. Every step is audited.
 
-A batch is decided in memory, ticket after ticket, exactly as one ticket at a time would be: the index of earlier
-tickets grows as each ticket is decided, and which case holds each earlier ticket (read from the store once per
-batch) is kept as tickets join or open cases. The store is written once, at the end of the batch and in bulk: the
-new cases, each ticket's place in its case, the suggestions, the audit events (in the tickets' order) and the
-answers owed. A batch is one transaction, the caller's.
+A batch is decided in memory, ticket after ticket, exactly as one ticket at a time would be: each ticket's
+candidates are those among the earlier tickets and the batch's tickets before it, found for the whole batch at once
+(`TicketIndex.candidates_in_turn`: the same candidates and scores as one at a time), and which case holds each
+earlier ticket (read from the store once per batch) is kept as tickets join or open cases. The store is written
+once, at the end of the batch and in bulk: the new cases, each ticket's place in its case, the suggestions, the
+audit events (in the tickets' order) and the answers owed. A batch is one transaction, the caller's.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ NEW = 1 << 62
 """A case opened in the batch is known by NEW + its place among them until the store gives it an id: after every
 stored case's id, in the order opened, as the ids will be (the older case wins a tie)."""
 CHUNK = 500
+CANDIDATES = 20
+"""The candidates a ticket is weighed with (the best of each case counts)."""
 OWN = {"same_phone", "same_caller", "same_ticket"}
 """Reasons that say a candidate is the same caller's (or the same ticket): with `hotline.merge_other_callers` off, only
 these merge on their own."""
@@ -96,10 +99,12 @@ def _take_new(session: Session, actor: Actor, workspace: Workspace, limit: int, 
     twins = _twins(session, pending)
     done = Intake()
     texts = [ticket_text(record_id, data) for record_id, data, _ in pending]
-    memory.index.prepare(texts)
-    for (record_id, data, department_id), text in zip(pending, texts, strict=True):
+    # every ticket's candidates among those before it, the batch's own included (which case holds one is no part of
+    # its candidates: it is read as each ticket is decided, in turn)
+    found = memory.index.candidates_in_turn(texts, limit=CANDIDATES, floor=settings.review_from)
+    for (record_id, data, department_id), candidates in zip(pending, found, strict=True):
         kind = data.get("kind") or "other"
-        by_case = {c: one for c, one in weigh(memory.index, text, case_of, settings).items() if batch.takes(kind, c)}
+        by_case = {c: one for c, one in best_by_case(candidates, case_of).items() if batch.takes(kind, c)}
         # the same ticket by another way in (a platform's export and its push): its case, unless the copy says
         # another procedure (a complaint sent again as a report is handled apart, Art 7)
         twin = next((t for t in twins.get(record_id, ()) if t in case_of and batch.takes(kind, case_of[t])), None)
@@ -116,7 +121,6 @@ def _take_new(session: Session, actor: Actor, workspace: Workspace, limit: int, 
             for other, candidate in suggestions(by_case):
                 batch.suggest(record_id, other, candidate)
                 done.suggested += 1
-        memory.index.add(text)
         memory.indexed.add(record_id)
     batch.write()
     done.answered = batch.answered
@@ -161,8 +165,13 @@ def weigh(
 ) -> dict[int, Candidate]:
     """The cases a new ticket may join, each with its best candidate from `settings.review_from` (a case scores as its
     best ticket; `case_of`: the case of each earlier ticket)."""
+    return best_by_case(index.candidates(text, limit=CANDIDATES, floor=settings.review_from), case_of)
+
+
+def best_by_case(candidates: list[Candidate], case_of: dict[int, int]) -> dict[int, Candidate]:
+    """Each case of `candidates` (earlier tickets; `case_of`: the case of each) with its best candidate."""
     by_case: dict[int, Candidate] = {}
-    for candidate in index.candidates(text, limit=20, floor=settings.review_from):
+    for candidate in candidates:
         case = case_of.get(candidate.ticket_id)
         if case is not None and (case not in by_case or candidate.score > by_case[case].score):
             by_case[case] = candidate
