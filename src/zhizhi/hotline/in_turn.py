@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from zhizhi.hotline.arrays import distinct, ranges
+from zhizhi.hotline.arrays import _firsts, distinct, ranges
 from zhizhi.hotline.candidate import Candidate, TicketText
 from zhizhi.hotline.evidence import PairFacts, _identity_ceilings, compare_to, different_word, figure_units
 from zhizhi.hotline.examined import LABELS, Examined, Prepared, Seen, prepare_many
@@ -84,13 +84,7 @@ class _Turn:
         lengths = np.diff(offsets[self.base : self.base + self.size + 1])
         self.gram_owner = np.repeat(np.arange(self.size, dtype=I64), lengths)
         self.grams = index._grams.data[offsets[self.base] : offsets[self.base + self.size]]
-        self.order = np.sort((self.grams.astype(U64) << U64(32)) | self.gram_owner.astype(U64))
-        # each ticket's distinct keys (trigrams and bigrams), in one flat array sorted by ticket then key
-        keys = [distinct(np.concatenate([tri, bi])) for _, tri, bi in prepared]
-        self.key_owner = np.repeat(np.arange(self.size, dtype=I64), [k.size for k in keys])
-        self.keys = np.concatenate(keys) if keys else np.empty(0, dtype=U32)
-        self.key_bounds = np.concatenate([[0], np.cumsum([k.size for k in keys])]).astype(I64)
-        self.key_df = self._df(self.keys, self.key_owner)
+        self._count_grams()
         self.key_idf = _idf(self.moment[self.key_owner], self.key_df)
         self.squares = self.key_idf**2
         bounds = self.key_bounds.tolist()
@@ -104,12 +98,45 @@ class _Turn:
 
     # Ticket counts and rarity at a ticket's turn.
 
+    def _count_grams(self) -> None:
+        """The batch's gram entries counted at once (sorted by key, then ticket): for each, the entries of its key
+        among the tickets before its own (`gram_before`), of its ticket (`gram_run`: a key may be a ticket's
+        trigram and bigram both), and the history's ticket count of its key (`gram_base`); and each ticket's distinct
+        keys, in one flat array sorted by ticket, then key, with their ticket counts at its turn."""
+        index, size = self.index, self.size
+        comp = (self.grams.astype(U64) << U64(32)) | self.gram_owner.astype(U64)
+        perm = np.argsort(comp, kind="stable")
+        self.order = comp[perm]
+        self.order_key = self.order >> U64(32)
+        count = comp.size
+        positions = np.arange(count, dtype=I64)
+        new_key, new_comp = _firsts(self.order_key), _firsts(self.order)
+        self.group_start = np.maximum.accumulate(np.where(new_key, positions, 0))
+        run_start = np.maximum.accumulate(np.where(new_comp, positions, 0))
+        runs = np.flatnonzero(new_comp)
+        run_length = np.diff(np.append(runs, count))[np.cumsum(new_comp) - 1]
+        base = index._df(self.order_key[new_key].astype(U32))[np.cumsum(new_key) - 1]
+        before = run_start - self.group_start
+        self.gram_before, self.gram_base, self.gram_run = (np.empty(count, dtype=I64) for _ in range(3))
+        self.gram_before[perm], self.gram_base[perm], self.gram_run[perm] = before, base, run_length
+        # each ticket's distinct keys (trigrams and bigrams), by ticket, then key
+        owner = (self.order[runs] & U64(0xFFFFFFFF)).astype(I64)
+        by_ticket = np.lexsort((self.order_key[runs], owner))
+        self.key_owner = owner[by_ticket]
+        self.keys = self.order_key[runs][by_ticket].astype(U32)
+        self.key_df = (base + before)[runs][by_ticket]
+        self.key_bounds = np.searchsorted(self.key_owner, np.arange(size + 1)).astype(I64)
+
     def _before(self, keys: npt.NDArray[np.uint32], owners: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """How many of the batch's gram entries hold each key among its tickets before `owners` (a ticket holding a
         key twice, as a trigram and a bigram, counts twice: as the index counts it)."""
-        high = keys.astype(U64) << U64(32)
-        found: npt.NDArray[np.int64] = (np.searchsorted(self.order, high | owners.astype(U64))
-                                        - np.searchsorted(self.order, high)).astype(I64)  # fmt: skip
+        found = np.zeros(keys.size, dtype=I64)
+        if not self.order.size:
+            return found
+        asked = keys.astype(U64)
+        last = np.searchsorted(self.order, (asked << U64(32)) | owners.astype(U64)) - 1  # the last entry before
+        ours = (last >= 0) & (self.order_key[np.maximum(last, 0)] == asked)
+        found[ours] = last[ours] + 1 - self.group_start[last[ours]]
         return found
 
     def _df(self, keys: npt.NDArray[np.uint32], owners: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -122,9 +149,11 @@ class _Turn:
         """Each ticket's shortlisted rows as `TicketIndex._shortlist` makes them at its turn, the ticket itself left
         out: (ticket, row) pairs sorted by ticket, then row."""
         index, size, base = self.index, self.size, self.base
-        tri_owner = np.repeat(np.arange(size, dtype=I64), [tri.size for _, tri, _ in self.prepared])
-        tri = np.concatenate([tri for _, tri, _ in self.prepared]) if size else np.empty(0, dtype=U32)
-        df = self._df(tri, tri_owner)
+        starts = index._offsets.data[base : base + size] - index._offsets.data[base]
+        trigrams = index._trigrams.data[base : base + size].astype(I64)
+        at = ranges(starts, starts + trigrams)
+        tri_owner, tri = self.gram_owner[at], self.grams[at]
+        df = self.gram_base[at] + self.gram_before[at]
         usable = np.flatnonzero((df > 0) & (df <= index.max_df))
         ranked = usable[np.lexsort((tri[usable], df[usable], tri_owner[usable]))]
         owners = tri_owner[ranked]
@@ -144,7 +173,7 @@ class _Turn:
                      need: npt.NDArray[np.int64], tri_owner: npt.NDArray[np.int64],
                      tri: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:  # fmt: skip
         """The rows sharing most of each ticket's rare trigrams (at least `need`; at most `shortlist`, the older first
-        among equals), as pairs `ticket * width + row`."""
+        among equals, as `similar._most`), as pairs `ticket * width + row`."""
         index, size, base = self.index, self.size, self.base
         width = base + size + 1
         if not rare_key.size:
@@ -154,34 +183,38 @@ class _Turn:
         asked = sparse.csr_matrix((np.ones(rare_key.size, dtype=I32), (rare_owner, np.searchsorted(unique, rare_key))),
                                   shape=(size, unique.size))  # fmt: skip
         out = []
-        most = index.shortlist
+        most, tops = index.shortlist, index.probe + 1
         for start in range(0, size, CHUNK):
             counted = asked[start : start + CHUNK] @ holders
-            # most rows share one rare trigram: those a ticket needs two of go first, before any other array is made
-            at = np.flatnonzero(counted.data >= need[start : start + CHUNK].min())
-            owner = start + np.searchsorted(counted.indptr, at, side="right") - 1
-            row, count = counted.indices[at].astype(I64), counted.data[at].astype(I64)
-            valid = (row < base + owner) & (count >= need[owner])
-            owner, row, count = owner[valid], row[valid], count[valid]
-            local = owner - start
-            many = np.bincount(local, minlength=counted.shape[0]) > most
+            tickets = counted.shape[0]
+            # Kept in 32 bits and masked, not indexed: most of these rows share one rare trigram and go at once.
+            local = np.repeat(np.arange(tickets, dtype=I32), np.diff(counted.indptr))
+            row, count = counted.indices, counted.data
+            needs = need[start : start + tickets]
+            keep = count >= needs[local] if needs.min() != needs.max() else count >= int(needs[0])
+            later = row >= base  # the batch's own rows: only those before the ticket
+            if later.any():
+                keep[later] &= row[later] < base + start + local[later]
+            local, row, count = local[keep], row[keep], count[keep]
+            listed = np.bincount(local, minlength=tickets)
+            many = listed > most
             if many.any():
-                # as `similar._most`: the count where each ticket's cut falls, the older rows first among its ties
-                tops = index.probe + 1
-                tally = np.bincount(local * tops + np.minimum(count, index.probe),
-                                    minlength=counted.shape[0] * tops).reshape(-1, tops)  # fmt: skip
-                at_least = np.cumsum(tally[:, ::-1], axis=1)[:, ::-1]
-                cut = np.count_nonzero(at_least >= most, axis=1) - 1
-                above = np.where(cut + 1 < tops, at_least[np.arange(cut.size), np.minimum(cut + 1, tops - 1)], 0)
-                big = many[local]
-                tied = np.flatnonzero(big & (count == cut[local]))
-                tied = tied[np.argsort(local[tied] * width + row[tied], kind="stable")]
-                tied_local = local[tied]
-                rank = np.arange(tied.size) - np.searchsorted(tied_local, tied_local)
-                keep = ~big | (count > cut[local])
-                keep[tied[rank < (most - above)[tied_local]]] = True
-                owner, row = owner[keep], row[keep]
-            out.append(owner * width + row)
+                tally = np.bincount(local * tops + count, minlength=tickets * tops).reshape(tickets, tops)
+                at_least = np.cumsum(tally[:, ::-1], axis=1)[:, ::-1]  # rows with that count or more
+                cut = np.count_nonzero(at_least >= most, axis=1) - 1  # the count where each ticket's cut falls
+                above = np.where(cut + 1 < tops, at_least[np.arange(tickets), np.minimum(cut + 1, tops - 1)], 0)
+                cut = np.where(many, cut, -1)
+                keep = count > cut[local]
+                tied = np.flatnonzero(count == cut[local])
+                bounds = np.searchsorted(local[tied], np.arange(tickets + 1)).tolist()
+                for mine in np.flatnonzero(many).tolist():
+                    theirs = tied[bounds[mine] : bounds[mine + 1]]
+                    slots = most - int(above[mine])
+                    if theirs.size > slots:  # the older rows first among the ties
+                        theirs = theirs[np.argpartition(row[theirs], slots - 1)[:slots]] if slots > 0 else theirs[:0]
+                    keep[theirs] = True
+                local, row = local[keep], row[keep]
+            out.append((start + local.astype(I64)) * width + row)
         return np.concatenate(out)
 
     def _holders(self, keys: npt.NDArray[np.uint32], tri_owner: npt.NDArray[np.int64],
@@ -226,20 +259,45 @@ class _Turn:
             for at, who in enumerate(column.data[base : base + size].tolist()):
                 if who:
                     batch[who].append(at)
-        history: dict[int, npt.NDArray[np.int32]] = {}
-        out = []
         per = index.per_identity
+        asked = sorted({who for mine, _, _ in self.prepared for who in mine.who if who})
+        history = dict(zip(asked, self._latest(asked), strict=True))
+        pieces: list[npt.NDArray[np.int64]] = []
+        owners: list[int] = []
         for at, (mine, _, _) in enumerate(self.prepared):
             for who in mine.who:
                 if not who:
                     continue
-                if who not in history:
-                    history[who] = index._rows_of(who)
-                theirs = batch.get(who, [])
-                later = np.asarray([base + j for j in theirs[: bisect_left(theirs, at)]], dtype=I64)
-                rows = np.concatenate([history[who].astype(I64), later])[-per:]
-                out.append(at * width + rows)
-        return np.concatenate(out) if out else _EMPTY_PAIRS
+                rows = history[who]
+                theirs = batch.get(who)
+                if theirs and theirs[0] < at:
+                    later = np.asarray(theirs[: bisect_left(theirs, at)], dtype=I64) + base
+                    rows = np.concatenate([rows, later])[-per:]
+                pieces.append(rows)
+                owners.append(at)
+        if not pieces:
+            return _EMPTY_PAIRS
+        found: npt.NDArray[np.int64] = np.repeat(np.asarray(owners, dtype=I64) * width,
+                                                 [piece.size for piece in pieces]) + np.concatenate(pieces)  # fmt: skip
+        return found
+
+    def _latest(self, asked: list[int]) -> list[npt.NDArray[np.int64]]:
+        """The latest `per_identity` rows of the history of each identity of `asked` (as `TicketIndex._rows_of`)."""
+        index, per = self.index, self.index.per_identity
+        if index._who_keys.size:
+            keys = np.asarray(asked, dtype=I64)
+            starts = np.searchsorted(index._who_keys, keys).tolist()
+            ends = np.searchsorted(index._who_keys, keys + 1).tolist()
+        else:
+            starts = ends = [0] * len(asked)
+        delta, rows = index._delta_who, index._who_rows
+        latest = []
+        for who, start, end in zip(asked, starts, ends, strict=True):
+            found = rows[start:end].astype(I64)
+            if who in delta:
+                found = np.concatenate([found, np.asarray(delta[who], dtype=I64)])
+            latest.append(found[-per:])
+        return latest
 
     # Vector lengths.
 
@@ -249,8 +307,7 @@ class _Turn:
         index, base, size = self.index, self.base, self.size
         # the batch's own rows, as `add` gives them: with the ticket counts just after each was added
         added = self.moment + 1
-        df = self._df(self.grams, self.gram_owner + 1)
-        weights = _idf(added[self.gram_owner], df) ** 2
+        weights = _idf(added[self.gram_owner], self.gram_base + self.gram_before + self.gram_run) ** 2
         own_lengths = np.diff(index._offsets.data[base : base + size + 1])
         index._norms.data[base : base + size] = self._sums(weights, own_lengths)
         index._norm_at.data[base : base + size] = added
