@@ -171,7 +171,13 @@ def test_a_batch_taken_in_turn_finds_what_one_ticket_at_a_time_finds(monkeypatch
             start, turn = start + size, turn + 1
         assert sum(map(len, expected)) > 500 and sum(1 for f in expected if f and f[0].score >= 0.85) > 200
         assert found == expected
-        assert np.array_equal(alone._norms.view(), together._norms.view())
-        assert np.array_equal(alone._norm_at.view(), together._norm_at.view())
+        columns = ("_ids", "_grams", "_offsets", "_trigrams", "_norms", "_norm_at", "_received", "_repeat", "_topics",
+                   "_products", "_matters", "_case", "_respondent_id")  # fmt: skip
+        for name in columns:
+            assert np.array_equal(getattr(alone, name).view(), getattr(together, name).view()), name
+        for kind, column in (*alone._identity.items(), *alone._labels.items()):
+            theirs = together._identity.get(kind) or together._labels[kind]
+            assert np.array_equal(column.view(), theirs.view()), kind
+        assert alone._texts == together._texts and alone._figures == together._figures
         probe = tickets[history + 7]  # and the desk's look-ups afterwards: the same
         assert together.candidates(probe, limit=20, floor=0.0) == alone.candidates(probe, limit=20, floor=0.0)

@@ -34,7 +34,7 @@ from scipy import sparse
 from zhizhi.hotline.arrays import _firsts, distinct, ranges
 from zhizhi.hotline.candidate import Candidate, TicketText
 from zhizhi.hotline.evidence import PairFacts, _identity_ceilings, compare_to, different_word, figure_units
-from zhizhi.hotline.examined import LABELS, Examined, Prepared, Seen, prepare_many
+from zhizhi.hotline.examined import LABELS, Prepared, Seen, prepare_many
 from zhizhi.hotline.texts import same_respondent
 
 if TYPE_CHECKING:
@@ -76,8 +76,7 @@ class _Turn:
     def __init__(self, index: TicketIndex, tickets: list[TicketText], prepared: list[Prepared]) -> None:
         self.index, self.tickets, self.prepared = index, tickets, prepared
         self.base = len(index)
-        for ticket, p in zip(tickets, prepared, strict=True):
-            index._append(ticket, Examined(ticket, p, 0))
+        index._append_many(tickets, prepared)
         self.size = len(tickets)
         self.moment = self.base + np.arange(self.size, dtype=I64)  # the index's size at each ticket's turn
         offsets = index._offsets.data

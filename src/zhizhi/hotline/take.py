@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -102,6 +103,8 @@ def _take_new(session: Session, actor: Actor, workspace: Workspace, limit: int, 
     # every ticket's candidates among those before it, the batch's own included (which case holds one is no part of
     # its candidates: it is read as each ticket is decided, in turn)
     found = memory.index.candidates_in_turn(texts, limit=CANDIDATES, floor=settings.review_from)
+    batch.know([case_of[c.ticket_id] for candidates in found for c in candidates if c.ticket_id in case_of]
+               + [case_of[t] for copies in twins.values() for t in copies if t in case_of])  # fmt: skip
     for (record_id, data, department_id), candidates in zip(pending, found, strict=True):
         kind = data.get("kind") or "other"
         by_case = {c: one for c, one in best_by_case(candidates, case_of).items() if batch.takes(kind, c)}
@@ -262,22 +265,31 @@ class _Batch:
         self.router = Router(self.session, load_routing(self.workspace.root, self.session))
         self.register = Register(self.session, (data for _, data, _ in self.tickets))
         self.now = utcnow()
-        held = select(Case.id, Case.kind, Case.received_at, Case.decision.is_not(None), Case.stage == "closed").where(
-            Case.stage != "merged"
-        )
-        self.facts = {int(i): _Facts(kind, _aware(at), bool(decided), bool(closed)) for i, kind, at, decided, closed
-                      in self.session.execute(held)}  # fmt: skip
+
+    def know(self, cases: Iterable[int]) -> None:
+        """The stored cases the batch's tickets may join, read in a few statements (only those: not every case)."""
+        wanted = sorted({case for case in cases if case < NEW and case not in self.facts})
+        for start in range(0, len(wanted), CHUNK):
+            held = select(Case.id, Case.kind, Case.received_at, Case.decision.is_not(None), Case.stage == "closed")
+            held = held.where(Case.stage != "merged", Case.id.in_(wanted[start : start + CHUNK]))
+            self.facts |= {int(i): _Facts(kind, _aware(at), bool(decided), bool(closed))
+                           for i, kind, at, decided, closed in self.session.execute(held)}  # fmt: skip
+
+    def _facts_of(self, case: int) -> _Facts:
+        if case not in self.facts:
+            self.know([case])
+        return self.facts[case]
 
     def takes(self, kind: str, case: int) -> bool:
         """Whether a ticket of `kind` may join the case (Art 7: a complaint and a report are handled apart)."""
-        facts = self.facts[case]
+        facts = self._facts_of(case)
         return not kept_apart(kind, facts.kind, facts.decided)
 
     def joins(self, kind: str, case: int) -> bool:
         """Whether a ticket of `kind` may join the case on its own: never a closed one, whose answer was given for
         others (a new complaint needs its own acceptance, Art 14; an agreement binds its own parties, Art 21): a
         handler is shown it and confirms."""
-        return self.takes(kind, case) and not self.facts[case].closed
+        return self.takes(kind, case) and not self._facts_of(case).closed
 
     def open(self, record_id: int, data: dict[str, Any], department_id: int) -> int:
         """A new case for the ticket, linked to the register and routed; its key in the batch."""
@@ -310,7 +322,7 @@ class _Batch:
         # The case's kind and receipt as `history.case_kind_and_receipt` makes them of its tickets: a complaint or
         # report joining a consultation's case makes it one, received then; an earlier ticket of its kind (another
         # channel's export came in later) moves its receipt back: the grievance was received then.
-        facts, kind, moment = self.facts[case], data.get("kind") or "other", _aware(ticket_moment(data))
+        facts, kind, moment = self._facts_of(case), data.get("kind") or "other", _aware(ticket_moment(data))
         mine, theirs = procedure_of(kind), procedure_of(facts.kind)
         if (mine and not theirs) or (mine == theirs and moment < facts.received_at):
             facts.received_at = moment
