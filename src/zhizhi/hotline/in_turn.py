@@ -114,7 +114,8 @@ class _Turn:
         run_start = np.maximum.accumulate(np.where(new_comp, positions, 0))
         runs = np.flatnonzero(new_comp)
         run_length = np.diff(np.append(runs, count))[np.cumsum(new_comp) - 1]
-        base = index._df(self.order_key[new_key].astype(U32))[np.cumsum(new_key) - 1]
+        self.batch_keys = self.order_key[new_key].astype(U32)  # sorted, distinct
+        base = index._df(self.batch_keys)[np.cumsum(new_key) - 1]
         before = run_start - self.group_start
         self.gram_before, self.gram_base, self.gram_run = (np.empty(count, dtype=I64) for _ in range(3))
         self.gram_before[perm], self.gram_base[perm], self.gram_run[perm] = before, base, run_length
@@ -139,8 +140,16 @@ class _Turn:
         return found
 
     def _df(self, keys: npt.NDArray[np.uint32], owners: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        """Each key's ticket count when ticket `owners` takes its turn."""
-        return self.index._df(keys) + self._before(keys, owners)
+        """Each key's ticket count when ticket `owners` takes its turn (each distinct key looked up once in the
+        history's counts, and counted in the batch only when the batch has it)."""
+        unique, back = np.unique(keys, return_inverse=True)
+        back = back.reshape(-1)
+        found = self.index._df(unique)[back]
+        if self.batch_keys.size and unique.size:
+            at = np.minimum(np.searchsorted(self.batch_keys, unique), self.batch_keys.size - 1)
+            held = np.flatnonzero((self.batch_keys[at] == unique)[back])
+            found[held] += self._before(keys[held], owners[held])
+        return found
 
     # The shortlists.
 
