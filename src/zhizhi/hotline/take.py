@@ -100,8 +100,11 @@ def _take_new(session: Session, actor: Actor, workspace: Workspace, limit: int, 
     twins = _twins(session, pending)
     done = Intake()
     texts = [ticket_text(record_id, data) for record_id, data, _ in pending]
-    # every ticket's candidates among those before it, the batch's own included (which case holds one is no part of
-    # its candidates: it is read as each ticket is decided, in turn)
+    # Every ticket's candidates among those before it, the batch's own included (which case holds one is no part of
+    # its candidates: it is read as each ticket is decided, in turn). The tickets are counted as indexed first: should
+    # anything fail from here on, the transaction is rolled back, and the next intake finds the index holding tickets
+    # no case holds and builds it again.
+    memory.indexed.update(record_id for record_id, _, _ in pending)
     found = memory.index.candidates_in_turn(texts, limit=CANDIDATES, floor=settings.review_from)
     batch.know([case_of[c.ticket_id] for candidates in found for c in candidates if c.ticket_id in case_of]
                + [case_of[t] for copies in twins.values() for t in copies if t in case_of])  # fmt: skip
@@ -124,7 +127,6 @@ def _take_new(session: Session, actor: Actor, workspace: Workspace, limit: int, 
             for other, candidate in suggestions(by_case):
                 batch.suggest(record_id, other, candidate)
                 done.suggested += 1
-        memory.indexed.add(record_id)
     batch.write()
     done.answered = batch.answered
     return done
