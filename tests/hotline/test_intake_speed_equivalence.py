@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 
 from zhizhi.config.models import HotlineConfig
-from zhizhi.hotline.evidence import IDENTITY, PairFacts, identity_ceiling
+from zhizhi.hotline.evidence import FEATURES, FITTED, IDENTITY, PairFacts, Weights, identity_ceiling
 from zhizhi.hotline.similar import TicketIndex, _most
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -181,3 +181,24 @@ def test_a_batch_taken_in_turn_finds_what_one_ticket_at_a_time_finds(monkeypatch
         assert alone._texts == together._texts and alone._figures == together._figures
         probe = tickets[history + 7]  # and the desk's look-ups afterwards: the same
         assert together.candidates(probe, limit=20, floor=0.0) == alone.candidates(probe, limit=20, floor=0.0)
+
+
+@pytest.mark.parametrize("floor", [0.0, 0.3])
+def test_a_batch_in_turn_weighs_as_one_at_a_time_under_a_workspaces_own_weights(floor: float) -> None:
+    """Under weights of a workspace's own that count the figures (compared for every pair then, not only for those
+    that may reach the floor) and a text alike but for one word for a pair, and with no floor at all (every pair
+    shortlisted a candidate), a batch taken in turn still finds what one ticket at a time finds."""
+    pairs = list(FITTED.pairs)
+    for name, weight in (("same_figures", 0.7), ("different_figures", -0.9), ("different_word", 0.3)):
+        pairs[FEATURES.index(name)] = weight
+    weights = Weights(FITTED.bias, tuple(pairs), FITTED.cases)
+    tickets = [as_text(t) for t in month(11, 500)]
+    alone, together = TicketIndex(weights=weights), TicketIndex(weights=weights)
+    expected = []
+    for ticket in tickets:
+        expected.append(alone.candidates(ticket, limit=20, floor=floor))
+        alone.add(ticket)
+    found = [c for start in range(0, len(tickets), 250)
+             for c in together.candidates_in_turn(tickets[start : start + 250], limit=20, floor=floor)]  # fmt: skip
+    assert sum(1 for f in expected for c in f if "same_figures" in c.reasons) > 10
+    assert found == expected
