@@ -45,6 +45,32 @@ def test_recent_postings_list_each_keys_rows_across_folds() -> None:
     assert postings.rows_of(np.arange(400, dtype=np.uint32)).size == 0
 
 
+def test_recent_postings_take_many_rows_at_once_as_one_by_one() -> None:
+    """A batch's rows go into the postings at once (`add_many`, after rows added one by one and not yet folded):
+    each key lists the rows it lists when they are added one by one."""
+    rng = np.random.default_rng(4)
+    one, many, plain = RecentPostings(), RecentPostings(), defaultdict[int, list[int]](list)
+    row = 0
+    for batch in (5, 1, FOLD + 3, 2 * FOLD, 7):
+        pairs: list[tuple[int, int]] = []
+        for _ in range(batch):
+            keys = sorted(set(rng.integers(0, 300, 10).tolist()))
+            one.add(row, keys)
+            pairs += [(row, key) for key in keys]
+            for key in keys:
+                plain[key].append(row)
+            row += 1
+        if batch == 5:  # these one at a time, unfolded, before the next batch comes at once
+            for r in sorted({r for r, _ in pairs}):
+                many.add(r, [key for rr, key in pairs if rr == r])
+        else:
+            rows, keys = (np.array(side) for side in zip(*pairs, strict=True))
+            many.add_many(rows.astype(np.int32), keys.astype(np.uint32))
+        for probe in (np.arange(310, dtype=np.uint32), np.unique(rng.integers(0, 300, 15)).astype(np.uint32)):
+            expected = sorted(r for key in probe.tolist() for r in plain.get(key, []))
+            assert sorted(many.rows_of(probe).tolist()) == expected == sorted(one.rows_of(probe).tolist())
+
+
 def test_texts_cut_all_at_once_give_each_texts_keys() -> None:
     """A batch's texts are cut into keys at once (`gram_keys_many`): each text's keys are those it has alone, the
     empty text's, a one-character text's (its own bigram) and characters beyond the first plane's included."""

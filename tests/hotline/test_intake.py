@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,7 +23,7 @@ from zhizhi.access.audit import verify
 from zhizhi.config import Workspace, load_workspace
 from zhizhi.demo.desk import write_ticket_exports
 from zhizhi.hotline import take_in
-from zhizhi.hotline.history import kept_apart, procedure_of, ticket_moment, ticket_text, tickets_where
+from zhizhi.hotline.history import index_of, kept_apart, procedure_of, ticket_moment, ticket_text, tickets_where
 from zhizhi.hotline.similar import TicketIndex
 from zhizhi.ingest.pipeline import ingest_file
 from zhizhi.sources import load_source
@@ -101,3 +102,28 @@ def test_batched_intake_makes_the_cases_of_one_ticket_at_a_time(
     assert cases == expected
     assert stored == suggested and len(stored) > 10
     assert events == {"case.opened": len(cases), "case.merged": len(tickets) - len(cases)} and chain.ok
+
+
+def test_an_intake_that_fails_midway_leaves_no_ticket_in_the_index_twice(
+    workspace: Workspace, city: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch's tickets go into the process's index before they are weighed: should intake fail then, its
+    transaction is rolled back and the next intake must not find them there already (it would weigh every later
+    ticket against each of them twice), but build the index again."""
+    workspace = _month(workspace, city)
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("midway")
+
+    with city() as session, session.begin():
+        assert take_in(session, OPERATOR, workspace, limit=BATCH).tickets == BATCH
+    monkeypatch.setattr("zhizhi.hotline.in_turn._Turn.candidates", broken)
+    with pytest.raises(RuntimeError, match="midway"), city() as session, session.begin():
+        take_in(session, OPERATOR, workspace, limit=BATCH)
+    monkeypatch.undo()
+    with city() as session, session.begin():
+        assert take_in(session, OPERATOR, workspace, limit=BATCH).tickets == BATCH
+    with city() as session:
+        held = session.scalars(select(CaseTicket.record_id)).all()
+        ids = index_of(session, workspace.config.hotline).index._ids.view().tolist()
+    assert len(held) == 2 * BATCH and sorted(ids) == sorted(held)

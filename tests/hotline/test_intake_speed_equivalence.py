@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 
 from zhizhi.config.models import HotlineConfig
-from zhizhi.hotline.evidence import IDENTITY, PairFacts, identity_ceiling
+from zhizhi.hotline.evidence import FEATURES, FITTED, IDENTITY, PairFacts, Weights, identity_ceiling
 from zhizhi.hotline.similar import TicketIndex, _most
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -147,3 +147,58 @@ def test_readers_side_by_side_find_what_one_reader_finds() -> None:
     finally:
         sys.setswitchinterval(interval)
     assert sum(map(len, alone)) > 30 and all(f == alone for f in found)
+
+
+def test_a_batch_taken_in_turn_finds_what_one_ticket_at_a_time_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Intake weighs a batch's tickets together (`candidates_in_turn`: the shortlists counted in one sparse product,
+    the vector lengths refreshed for the whole batch at once): each ticket must get the candidates, scores, reasons
+    and phrases it gets taken alone after the tickets before it, from an empty index and from a built one, in batches
+    of any size (one, a few, more than the delta holds), and the index must be left as one at a time leaves it (the
+    same vector lengths, so that later tickets score the same)."""
+    monkeypatch.setattr("zhizhi.hotline.similar.REINDEX_AT", 300)
+    tickets = [as_text(t) for t in month(7, GRIEVANCES)]
+    for history, sizes in ((0, (1, 2, 57, 400, 700)), (900, (1, 333, 1000))):
+        alone, together = TicketIndex.build(tickets[:history]), TicketIndex.build(tickets[:history])
+        expected = []
+        for ticket in tickets[history:]:
+            expected.append(alone.candidates(ticket, limit=20, floor=0.3))
+            alone.add(ticket)
+        found: list[Any] = []
+        start, turn = history, 0
+        while start < len(tickets):
+            size = sizes[turn % len(sizes)]
+            found += together.candidates_in_turn(tickets[start : start + size], limit=20, floor=0.3)
+            start, turn = start + size, turn + 1
+        assert sum(map(len, expected)) > 500 and sum(1 for f in expected if f and f[0].score >= 0.85) > 200
+        assert found == expected
+        columns = ("_ids", "_grams", "_offsets", "_trigrams", "_norms", "_norm_at", "_received", "_repeat", "_topics",
+                   "_products", "_matters", "_case", "_respondent_id")  # fmt: skip
+        for name in columns:
+            assert np.array_equal(getattr(alone, name).view(), getattr(together, name).view()), name
+        for kind, column in (*alone._identity.items(), *alone._labels.items()):
+            theirs = together._identity.get(kind) or together._labels[kind]
+            assert np.array_equal(column.view(), theirs.view()), kind
+        assert alone._texts == together._texts and alone._figures == together._figures
+        probe = tickets[history + 7]  # and the desk's look-ups afterwards: the same
+        assert together.candidates(probe, limit=20, floor=0.0) == alone.candidates(probe, limit=20, floor=0.0)
+
+
+@pytest.mark.parametrize("floor", [0.0, 0.3])
+def test_a_batch_in_turn_weighs_as_one_at_a_time_under_a_workspaces_own_weights(floor: float) -> None:
+    """Under weights of a workspace's own that count the figures (compared for every pair then, not only for those
+    that may reach the floor) and a text alike but for one word for a pair, and with no floor at all (every pair
+    shortlisted a candidate), a batch taken in turn still finds what one ticket at a time finds."""
+    pairs = list(FITTED.pairs)
+    for name, weight in (("same_figures", 0.7), ("different_figures", -0.9), ("different_word", 0.3)):
+        pairs[FEATURES.index(name)] = weight
+    weights = Weights(FITTED.bias, tuple(pairs), FITTED.cases)
+    tickets = [as_text(t) for t in month(11, 500)]
+    alone, together = TicketIndex(weights=weights), TicketIndex(weights=weights)
+    expected = []
+    for ticket in tickets:
+        expected.append(alone.candidates(ticket, limit=20, floor=floor))
+        alone.add(ticket)
+    found = [c for start in range(0, len(tickets), 250)
+             for c in together.candidates_in_turn(tickets[start : start + 250], limit=20, floor=floor)]  # fmt: skip
+    assert sum(1 for f in expected for c in f if "same_figures" in c.reasons) > 10
+    assert found == expected

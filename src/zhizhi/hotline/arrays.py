@@ -100,12 +100,24 @@ class RecentPostings:
             self._fresh[key].append(row)
         self._fresh_rows += 1
         if self._fresh_rows >= FOLD:
-            fresh = self._fresh
-            keys = np.fromiter(chain.from_iterable(repeat(key, len(rows)) for key, rows in fresh.items()), dtype=U32)
-            rows = np.fromiter(chain.from_iterable(fresh.values()), dtype=I32)
-            order = np.argsort(keys, kind="stable")
-            self._older.insert(keys[order], rows[order])
-            self.clear(older=False)
+            self._fold()
+
+    def _fold(self) -> None:
+        """The newest rows into the sorted arrays."""
+        fresh = self._fresh
+        keys = np.fromiter(chain.from_iterable(repeat(key, len(rows)) for key, rows in fresh.items()), dtype=U32)
+        rows = np.fromiter(chain.from_iterable(fresh.values()), dtype=I32)
+        order = np.argsort(keys, kind="stable")
+        self._older.insert(keys[order], rows[order])
+        self.clear(older=False)
+
+    def add_many(self, rows: npt.NDArray[np.int32], trigrams: npt.NDArray[np.uint32]) -> None:
+        """Many new rows at once, each (row, trigram key) pair given (the rows in the order added): into the sorted
+        arrays in one copy (the order in which a key's rows are listed is no matter to those who count them)."""
+        if self._fresh_rows:
+            self._fold()
+        order = np.argsort(trigrams, kind="stable")
+        self._older.insert(trigrams[order].astype(U32), rows[order].astype(I32))
 
     def rows_of(self, keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.int32]:
         """The rows holding each of `keys` (a row once per key it holds)."""

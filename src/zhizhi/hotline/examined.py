@@ -104,30 +104,33 @@ class Seen:
     rows: npt.NDArray[np.int64]
     facts: PairFacts
     logits: npt.NDArray[np.float64]
-    _weights: dict[int, float] | None = None
-    _ranked: list[tuple[float, str, int]] | None = None
+    _rare: tuple[float, list[tuple[float, str, int]]] | None = None
 
-    def weights(self) -> dict[int, float]:
-        if self._weights is None:
-            self._weights = dict(zip(self.keys.tolist(), self.idf.tolist(), strict=True))
-        return self._weights
-
-    def ranked(self) -> list[tuple[float, str, int]]:
-        """The new text's trigrams (weight, trigram, key), the heaviest first (the same trigram once)."""
-        if self._ranked is None:
-            text, weights = self.mine.text, self.weights()
-            grams = dict(zip((text[i : i + 3] for i in range(len(text) - 2)), trigram_keys(text).tolist(),
-                             strict=True)) if len(text) >= 3 else {}  # fmt: skip
-            self._ranked = sorted(((weights.get(k, 0.0), g, k) for g, k in grams.items()), reverse=True)
-        return self._ranked
+    def ranked_from(self, least: float) -> list[tuple[float, str, int]]:
+        """The new text's trigrams (weight, trigram, key) weighing `least` or more, the heaviest first (the same
+        trigram once; each weighed at once: few are that rare)."""
+        if self._rare is None or self._rare[0] != least:
+            text = self.mine.text
+            found: list[tuple[float, str, int]] = []
+            if len(text) >= 3:
+                keys = trigram_keys(text)
+                weight = np.zeros(keys.size)
+                if self.keys.size:
+                    at = np.minimum(np.searchsorted(self.keys, keys), self.keys.size - 1)
+                    weight = np.where(self.keys[at] == keys, self.idf[at], 0.0)
+                heavy = np.flatnonzero(weight >= least).tolist()
+                grams = {text[i : i + 3]: (float(weight[i]), int(keys[i])) for i in heavy}
+                found = sorted(((w, g, k) for g, (w, k) in grams.items()), reverse=True)
+            self._rare = (least, found)
+        return self._rare[1]
 
 
 def rare_phrases(seen: Seen, theirs: set[int], total: int) -> tuple[str, ...]:
     """The rarest shared trigrams (in at most one ticket in a thousand), rarest first, at most three."""
     rare = math.log((total + 1) / (max(total // 1000, 1) + 1))
     found: list[str] = []
-    for weight, gram, key in seen.ranked():
-        if weight < rare or len(found) == 3:
+    for _, gram, key in seen.ranked_from(rare):
+        if len(found) == 3:
             break
         if key in theirs:
             found.append(gram)

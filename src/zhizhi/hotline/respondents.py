@@ -59,11 +59,15 @@ def _by_trade(session: Session, trades: list[str], most: int = 50) -> dict[str, 
     for start in range(0, len(trades), CHUNK):
         part = trades[start : start + CHUNK]
         named = or_(*(Entity.name.contains(trade, autoescape=True) for trade in part))
+        asked, lengths = set(part), sorted({len(trade) for trade in part})
         for entity_id, name in session.execute(
             select(Entity.id, Entity.name).where(Entity.status == "active", named).order_by(Entity.id)
         ):
-            for trade in part:
-                if trade in (name or "") and len(held[trade]) < most:
+            # the trades a name holds, found by its pieces of each trade's length (not each trade tried in it)
+            name = name or ""
+            inside = {name[at : at + size] for size in lengths for at in range(len(name) - size + 1)} & asked
+            for trade in inside:
+                if len(held[trade]) < most:
                     held[trade].append(int(entity_id))
     wanted = sorted({i for ids in held.values() for i in ids})
     entities: dict[int, Entity] = {}

@@ -271,6 +271,34 @@ class TicketIndex:
         self._figures.append(mine.figures if mine.figures else _NO_FIGURES)
         return row
 
+    def _append_many(self, tickets: list[TicketText], prepared: list[Prepared]) -> None:
+        """`_append` of many tickets (each column extended once)."""
+        facts = [p[0] for p in prepared]
+        tri, bi = [p[1] for p in prepared], [p[2] for p in prepared]
+        sizes = [a.size + b.size for a, b in zip(tri, bi, strict=True)]
+        self._texts += [mine.text for mine in facts]
+        self._ids.extend([ticket.id for ticket in tickets])
+        self._grams.extend(np.concatenate([k for pair in zip(tri, bi, strict=True) for k in pair]) if tickets else [])
+        self._offsets.extend(self._grams.size - sum(sizes) + np.cumsum(sizes))
+        self._trigrams.extend([a.size for a in tri])
+        self._norms.extend(np.zeros(len(tickets)))
+        self._norm_at.extend(np.zeros(len(tickets), dtype=I64))
+        for at, kind in enumerate(("phone", "name", "respondent", "uscc")):
+            self._identity[kind].extend([mine.who[at] for mine in facts])
+        for at, kind in enumerate(LABELS):
+            self._labels[kind].extend([mine.labels[at] for mine in facts])
+        self._topics.extend([mine.topics for mine in facts])
+        self._products.extend([mine.products for mine in facts])
+        self._matters.extend([mine.matters for mine in facts])
+        self._identity["case"].extend([_case_key(ticket.case_id) for ticket in tickets])
+        self._case.extend([NO_CASE if ticket.case_id is None else ticket.case_id for ticket in tickets])
+        self._received.extend([ticket.received.toordinal() if ticket.received else 0 for ticket in tickets])
+        self._repeat.extend([mine.repeat for mine in facts])
+        self._respondent += [sys.intern(mine.respondent) if mine.respondent else None for mine in facts]
+        self._respondent_id.extend([self._respondent_number(mine.respondent) if mine.respondent else -1
+                                    for mine in facts])  # fmt: skip
+        self._figures += [mine.figures if mine.figures else _NO_FIGURES for mine in facts]
+
     def _respondent_number(self, respondent: str) -> int:
         number = self._respondent_ids.setdefault(respondent, len(self._respondent_of))
         if number == len(self._respondent_of):
@@ -353,6 +381,15 @@ class TicketIndex:
         kept = sorted((-score, ticket_id, at) for score, ticket_id, at in scores if score >= floor)
         return [self._candidate(-score, seen.facts.evidence(at), int(seen.rows[at]), seen)
                 for score, _, at in kept[:limit]]  # fmt: skip
+
+    def candidates_in_turn(self, tickets: list[TicketText], *, limit: int = 10, floor: float = 0.3
+                           ) -> list[list[Candidate]]:  # fmt: skip
+        """Each of `tickets`' candidates, in turn, and every one of them added: what `candidates` and then `add` of
+        each ticket in order give (the same candidates, scores, reasons and phrases), weighed for the whole batch at
+        once (`zhizhi.hotline.in_turn`)."""
+        from zhizhi.hotline.in_turn import candidates_in_turn
+
+        return candidates_in_turn(self, tickets, limit, floor)
 
     def evidence(self, ticket: TicketText) -> tuple[npt.NDArray[np.int64], PairFacts]:
         """The ids of the shortlisted earlier tickets and the facts of each pair (to calibrate the weights)."""
@@ -643,8 +680,9 @@ class TicketIndex:
         ids = tuple(sorted(self._ids.data[members].tolist()))
         return CaseCandidate(case, _shown(score), ids, best, (*best.reasons, *own), phrases)
 
-    def _candidate(self, score: float, e: Evidence, row: int, seen: Seen) -> Candidate:
-        phrases = rare_phrases(seen, self._trigrams_of([row]), len(self))
+    def _candidate(self, score: float, e: Evidence, row: int, seen: Seen, total: int | None = None) -> Candidate:
+        """One candidate (`total`: the index's size when the ticket was examined, by default now)."""
+        phrases = rare_phrases(seen, self._trigrams_of([row]), len(self) if total is None else total)
         long_apart = e.long_apart()
         reasons = [r for r, yes in (("same_phone", e.same_phone), ("same_caller", e.same_caller),
                                     ("same_respondent", e.same_respondent), ("shared_phrases", bool(phrases)),

@@ -6,17 +6,19 @@ its own and the closer cases (at most three) are suggested to a handler, who con
 (`zhizhi.hotline.cases`). A new case is linked to the register's entity (`zhizhi.hotline.respondents`) and routed
 (`zhizhi.hotline.routing`); a ticket joining a case that was answered gets the answer too. Every step is audited.
 
-A batch is decided in memory, ticket after ticket, exactly as one ticket at a time would be: the index of earlier
-tickets grows as each ticket is decided, and which case holds each earlier ticket (read from the store once per
-batch) is kept as tickets join or open cases. The store is written once, at the end of the batch and in bulk: the
-new cases, each ticket's place in its case, the suggestions, the audit events (in the tickets' order) and the
-answers owed. A batch is one transaction, the caller's.
+A batch is decided in memory, ticket after ticket, exactly as one ticket at a time would be: each ticket's
+candidates are those among the earlier tickets and the batch's tickets before it, found for the whole batch at once
+(`TicketIndex.candidates_in_turn`: the same candidates and scores as one at a time), and which case holds each
+earlier ticket (read from the store once per batch) is kept as tickets join or open cases. The store is written
+once, at the end of the batch and in bulk: the new cases, each ticket's place in its case, the suggestions, the
+audit events (in the tickets' order) and the answers owed. A batch is one transaction, the caller's.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -50,6 +52,8 @@ NEW = 1 << 62
 """A case opened in the batch is known by NEW + its place among them until the store gives it an id: after every
 stored case's id, in the order opened, as the ids will be (the older case wins a tie)."""
 CHUNK = 500
+CANDIDATES = 20
+"""The candidates a ticket is weighed with (the best of each case counts)."""
 OWN = {"same_phone", "same_caller", "same_ticket"}
 """Reasons that say a candidate is the same caller's (or the same ticket): with `hotline.merge_other_callers` off, only
 these merge on their own."""
@@ -96,10 +100,17 @@ def _take_new(session: Session, actor: Actor, workspace: Workspace, limit: int, 
     twins = _twins(session, pending)
     done = Intake()
     texts = [ticket_text(record_id, data) for record_id, data, _ in pending]
-    memory.index.prepare(texts)
-    for (record_id, data, department_id), text in zip(pending, texts, strict=True):
+    # Every ticket's candidates among those before it, the batch's own included (which case holds one is no part of
+    # its candidates: it is read as each ticket is decided, in turn). The tickets are counted as indexed first: should
+    # anything fail from here on, the transaction is rolled back, and the next intake finds the index holding tickets
+    # no case holds and builds it again.
+    memory.indexed.update(record_id for record_id, _, _ in pending)
+    found = memory.index.candidates_in_turn(texts, limit=CANDIDATES, floor=settings.review_from)
+    batch.know([case_of[c.ticket_id] for candidates in found for c in candidates if c.ticket_id in case_of]
+               + [case_of[t] for copies in twins.values() for t in copies if t in case_of])  # fmt: skip
+    for (record_id, data, department_id), candidates in zip(pending, found, strict=True):
         kind = data.get("kind") or "other"
-        by_case = {c: one for c, one in weigh(memory.index, text, case_of, settings).items() if batch.takes(kind, c)}
+        by_case = {c: one for c, one in best_by_case(candidates, case_of).items() if batch.takes(kind, c)}
         # the same ticket by another way in (a platform's export and its push): its case, unless the copy says
         # another procedure (a complaint sent again as a report is handled apart, Art 7)
         twin = next((t for t in twins.get(record_id, ()) if t in case_of and batch.takes(kind, case_of[t])), None)
@@ -116,8 +127,6 @@ def _take_new(session: Session, actor: Actor, workspace: Workspace, limit: int, 
             for other, candidate in suggestions(by_case):
                 batch.suggest(record_id, other, candidate)
                 done.suggested += 1
-        memory.index.add(text)
-        memory.indexed.add(record_id)
     batch.write()
     done.answered = batch.answered
     return done
@@ -161,8 +170,13 @@ def weigh(
 ) -> dict[int, Candidate]:
     """The cases a new ticket may join, each with its best candidate from `settings.review_from` (a case scores as its
     best ticket; `case_of`: the case of each earlier ticket)."""
+    return best_by_case(index.candidates(text, limit=CANDIDATES, floor=settings.review_from), case_of)
+
+
+def best_by_case(candidates: list[Candidate], case_of: dict[int, int]) -> dict[int, Candidate]:
+    """Each case of `candidates` (earlier tickets; `case_of`: the case of each) with its best candidate."""
     by_case: dict[int, Candidate] = {}
-    for candidate in index.candidates(text, limit=20, floor=settings.review_from):
+    for candidate in candidates:
         case = case_of.get(candidate.ticket_id)
         if case is not None and (case not in by_case or candidate.score > by_case[case].score):
             by_case[case] = candidate
@@ -253,22 +267,31 @@ class _Batch:
         self.router = Router(self.session, load_routing(self.workspace.root, self.session))
         self.register = Register(self.session, (data for _, data, _ in self.tickets))
         self.now = utcnow()
-        held = select(Case.id, Case.kind, Case.received_at, Case.decision.is_not(None), Case.stage == "closed").where(
-            Case.stage != "merged"
-        )
-        self.facts = {int(i): _Facts(kind, _aware(at), bool(decided), bool(closed)) for i, kind, at, decided, closed
-                      in self.session.execute(held)}  # fmt: skip
+
+    def know(self, cases: Iterable[int]) -> None:
+        """The stored cases the batch's tickets may join, read in a few statements (only those: not every case)."""
+        wanted = sorted({case for case in cases if case < NEW and case not in self.facts})
+        for start in range(0, len(wanted), CHUNK):
+            held = select(Case.id, Case.kind, Case.received_at, Case.decision.is_not(None), Case.stage == "closed")
+            held = held.where(Case.stage != "merged", Case.id.in_(wanted[start : start + CHUNK]))
+            self.facts |= {int(i): _Facts(kind, _aware(at), bool(decided), bool(closed))
+                           for i, kind, at, decided, closed in self.session.execute(held)}  # fmt: skip
+
+    def _facts_of(self, case: int) -> _Facts:
+        if case not in self.facts:
+            self.know([case])
+        return self.facts[case]
 
     def takes(self, kind: str, case: int) -> bool:
         """Whether a ticket of `kind` may join the case (Art 7: a complaint and a report are handled apart)."""
-        facts = self.facts[case]
+        facts = self._facts_of(case)
         return not kept_apart(kind, facts.kind, facts.decided)
 
     def joins(self, kind: str, case: int) -> bool:
         """Whether a ticket of `kind` may join the case on its own: never a closed one, whose answer was given for
         others (a new complaint needs its own acceptance, Art 14; an agreement binds its own parties, Art 21): a
         handler is shown it and confirms."""
-        return self.takes(kind, case) and not self.facts[case].closed
+        return self.takes(kind, case) and not self._facts_of(case).closed
 
     def open(self, record_id: int, data: dict[str, Any], department_id: int) -> int:
         """A new case for the ticket, linked to the register and routed; its key in the batch."""
@@ -301,7 +324,7 @@ class _Batch:
         # The case's kind and receipt as `history.case_kind_and_receipt` makes them of its tickets: a complaint or
         # report joining a consultation's case makes it one, received then; an earlier ticket of its kind (another
         # channel's export came in later) moves its receipt back: the grievance was received then.
-        facts, kind, moment = self.facts[case], data.get("kind") or "other", _aware(ticket_moment(data))
+        facts, kind, moment = self._facts_of(case), data.get("kind") or "other", _aware(ticket_moment(data))
         mine, theirs = procedure_of(kind), procedure_of(facts.kind)
         if (mine and not theirs) or (mine == theirs and moment < facts.received_at):
             facts.received_at = moment

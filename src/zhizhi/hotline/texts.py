@@ -16,6 +16,9 @@ from zhizhi.privacy.detect import find_personal
 ID_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
 PHONE = re.compile(r"(?<![0-9])(?:1[3-9][0-9](?:[ -]?[0-9]{4}){2}|0[0-9]{2,3}[ -]?[0-9]{7,8}|[0-9]{7,8})(?![0-9])")
 NOT_TEXT = re.compile(r"[^0-9A-Za-z\u3400-\u9fff]+")
+MAYBE_PERSONAL = re.compile(r"[0-9@\uff10-\uff19\uff20]")
+"""What every kind of personal data has (`zhizhi.privacy.detect`: a number's digits, half- or full-width, or an
+e-mail address's @): a text without any has none to find."""
 REMARK = re.compile(r"（[^）]*）")
 PLACE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}省)?(?:[\u4e00-\u9fff]{2,3}市)?(?:[\u4e00-\u9fff]{2,3}[区县])?")
 PLACE_BEFORE = re.compile(r"(?:[\u4e00-\u9fff]{2}省)?(?:[\u4e00-\u9fff]{2}市)?(?:[\u4e00-\u9fff]{2}[区县])?$")
@@ -41,6 +44,8 @@ def normalise_text(text: str) -> str:
 
 
 def _without_personal(text: str) -> str:
+    if not MAYBE_PERSONAL.search(text):
+        return text
     pieces, done = [], 0
     for found in find_personal(text):
         pieces += [text[done : found.start], " "]
