@@ -177,8 +177,11 @@ class IngestRun:
                 self._read_next(session, then, after=None)
                 return IngestResult(earlier, already=True)
         self._read_next(session, then, after=reading)
-        targets = self.outbox.owed_to(file.source)
-        written = _write(session, self.actor, job, department.id, digest, progress, targets, reading.chunks)
+        try:
+            targets = self.outbox.owed_to(file.source)
+            written = _write(session, self.actor, job, department.id, digest, progress, targets, reading.chunks)
+        finally:
+            reading.chunks.close()  # read to its end, or stopped where the writing failed
         return IngestResult(_close(session, self.actor, job, written, digest))
 
     def _job(self, session: Session, file: FileToIngest) -> tuple[Job, str]:
