@@ -126,14 +126,19 @@ def test_deadlines_reaching_a_year_the_calendar_does_not_know_are_named_by_key(c
     assert "`parts.3.department` = `LZ-XX`: no such department" in message
 
 
-def _workbook(rows: list[list[str | None]]) -> bytes:
-    """A task's workbook whose sheet `分工` has a header and `rows` (None: a blank row)."""
+def _workbook(rows: list[list[str | None]], *, blank_before: int = 0, key_rows: int = 0) -> bytes:
+    """A task's workbook whose sheet `分工` has a header and `rows` (None: a blank row); its sheet `任务` has
+    `blank_before` blank rows before its keys (and runs to row `key_rows` when given)."""
     book = Workbook()
     task = book.active
     assert task is not None
     task.title = "任务"
+    for _ in range(blank_before):
+        task.append([None, None])
     for key, value in (("标题", "分片检查"), ("牵头部门", "LZ-SP"), ("开始日期", "2026-12-01")):
         task.append([key, value])
+    if key_rows:
+        task.cell(row=key_rows, column=1, value="备注")
     sheet = book.create_sheet("分工")
     sheet.append(["部门", "内容", "期限"])
     for row in rows:
@@ -162,6 +167,14 @@ def test_a_workbook_gives_every_part_between_blank_rows_or_says_why_not() -> Non
     far = _parts(3) + [[None, None, None]] * 9_996 + [["LZ-CZ", "第10001行", "2026-12-20"]]
     with pytest.raises(InputError, match="runs to row 10,001; it is read to row 10,000"):
         read_task_bytes(_workbook(far), "分片.xlsx")
+
+
+def test_the_task_sheet_is_read_to_its_keys_however_far_down_or_says_why_not() -> None:
+    spec = read_task_bytes(_workbook(_parts(2), blank_before=60), "分片.xlsx")  # the keys on rows 61-63
+    assert (spec.title, spec.lead) == ("分片检查", "LZ-SP")
+    with pytest.raises(InputError, match="sheet `任务` runs to row 1,001; it is read to row 1,000") as caught:
+        read_task_bytes(_workbook(_parts(2), key_rows=1_001), "分片.xlsx")
+    assert "只读取到第 1,000 行" in (caught.value.message_zh or "")
 
 
 def test_a_refused_handover_leaves_the_part_with_the_giver(city: sessionmaker[Session]) -> None:

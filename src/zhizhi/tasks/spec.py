@@ -38,6 +38,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # a hundred parts' workbook unpacks to well under a megabyte
 MAX_PARTS = 100
 MAX_SHEET_ROWS = 10_000  # the rows of sheet `分工` read: room for a hundred parts and any blank rows between them
+MAX_TASK_ROWS = 1_000  # the rows of sheet `任务` read: its keys, with notes and blank rows between them
 MAX_DESCRIPTION = 4000
 Evidence = Literal["files", "text", "either", "both"]
 EVIDENCE_WORDS = {"文件": "files", "附件": "files", "文字": "text", "文本": "text", "任一": "either",
@@ -180,8 +181,15 @@ def _from_workbook(data: bytes, name: str) -> tuple[dict[str, Any], dict[int, st
             f"per part); it has {', '.join(sheets) or 'none'}. See docs/tasks.md.",
             zh=f"`{name}` 需要工作表「任务」和「分工」，现有：{'、'.join(sheets) or '无'}。见 docs/tasks.md。",
         )
+    if (task_sheet.max_row or 0) > MAX_TASK_ROWS:  # its keys may stand anywhere: none is left unread unsaid
+        raise InputError(
+            f"`{name}` sheet `{task_sheet.title}` runs to row {task_sheet.max_row:,}; it is read to row "
+            f"{MAX_TASK_ROWS:,} (a key and its value a row). Delete the rows below the task's keys.",
+            zh=f"`{name}` 工作表「{task_sheet.title}」共 {task_sheet.max_row:,} 行，只读取到第 {MAX_TASK_ROWS:,} 行"
+            "（每行一个项目及其内容）。请删去任务项目下方的行。",
+        )
     raw: dict[str, Any] = {}
-    for row in task_sheet.iter_rows(max_row=50, max_col=2, values_only=True):
+    for row in task_sheet.iter_rows(max_row=MAX_TASK_ROWS, max_col=2, values_only=True):
         key = str(row[0]).strip() if row and row[0] is not None else ""
         if key and len(row) > 1 and row[1] is not None:
             raw[TASK_KEYS.get(key, key)] = row[1].date() if isinstance(row[1], datetime) else row[1]
