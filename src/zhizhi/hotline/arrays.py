@@ -151,3 +151,17 @@ class _Pairs:
         starts = np.searchsorted(self.keys, keys, side="left")
         rows: npt.NDArray[np.int32] = self.rows[ranges(starts, np.searchsorted(self.keys, keys, side="right"))]
         return rows
+
+
+def keys_agree(theirs: npt.NDArray[np.int64], mine: Any) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Where both give a key (`mine`: one key, or one a row; 0 gives none): the same, or not."""
+    given = mine != 0
+    same = given & (theirs == mine)
+    return same, given & (theirs != 0) & (theirs != mine)
+
+
+def bits_overlap(theirs: npt.NDArray[np.int64], mine: Any) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Where both texts raise a matter or name goods (bits of `read_topics`, `read_products`; `mine`: one set of bits,
+    or one a row): one in common, or none in common."""
+    common = (theirs & mine) != 0
+    return common, (mine != 0) & (theirs != 0) & ~common

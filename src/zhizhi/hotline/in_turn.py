@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from zhizhi.hotline.arrays import _firsts, distinct, ranges
+from zhizhi.hotline.arrays import _firsts, bits_overlap, distinct, keys_agree, ranges
 from zhizhi.hotline.candidate import Candidate, TicketText
 from zhizhi.hotline.evidence import PairFacts, _identity_ceilings, compare_to, different_word, figure_units
 from zhizhi.hotline.examined import LABELS, Prepared, Seen, prepare_many
@@ -487,10 +487,10 @@ class _Turn:
         said: dict[str, npt.NDArray[np.bool_]] = {}
         for kind in LABELS:
             column = index._labels[kind].data
-            said[f"same_{kind}"], said[f"different_{kind}"] = _agree(column[row], column[mine_row])
-        said["same_topic"], said["different_topic"] = _overlap(index._topics.data[row], index._topics.data[mine_row])
-        said["same_product"], said["different_product"] = _overlap(index._products.data[row],
-                                                                    index._products.data[mine_row])  # fmt: skip
+            said[f"same_{kind}"], said[f"different_{kind}"] = keys_agree(column[row], column[mine_row])
+        topics, products = index._topics.data, index._products.data
+        said["same_topic"], said["different_topic"] = bits_overlap(topics[row], topics[mine_row])
+        said["same_product"], said["different_product"] = bits_overlap(products[row], products[mine_row])
         said["same_business_matter"] = same_business & ((index._matters.data[row] & index._matters.data[mine_row]) != 0)
         other_word = np.zeros(row.size, dtype=bool)
         repeat = index._repeat.data[mine_row]
@@ -551,14 +551,3 @@ def _idf(moment: npt.NDArray[np.int64], df: npt.NDArray[np.int64]) -> npt.NDArra
     """As `TicketIndex._idf`, each key with the index's size at its moment."""
     found: npt.NDArray[np.float64] = np.log((np.maximum(moment, 1) + 1) / (df + 1)) + 1e-3
     return found
-
-
-def _agree(theirs: npt.NDArray[np.int64], mine: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.bool_], ...]:
-    given = mine != 0
-    same = given & (theirs == mine)
-    return same, given & (theirs != 0) & (theirs != mine)
-
-
-def _overlap(theirs: npt.NDArray[np.int64], mine: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.bool_], ...]:
-    common = (theirs & mine) != 0
-    return common, (mine != 0) & (theirs != 0) & ~common

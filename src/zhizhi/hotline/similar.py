@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from zhizhi.hotline.arrays import Column, RecentPostings, distinct, distinct_counts, ranges
+from zhizhi.hotline.arrays import Column, RecentPostings, bits_overlap, distinct, distinct_counts, keys_agree, ranges
 from zhizhi.hotline.candidate import Candidate, CaseCandidate, TicketText
 from zhizhi.hotline.evidence import (
     FITTED,
@@ -63,25 +63,6 @@ U32 = np.uint32
 I32 = np.int32
 I64 = np.int64
 F64 = np.float64
-
-
-def _agree(theirs: npt.NDArray[np.int64], mine: int) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Where both give a key: the same, or not."""
-    if not mine:
-        none = np.zeros(theirs.size, dtype=bool)
-        return none, none
-    same = theirs == mine
-    return same, (theirs != 0) & ~same
-
-
-def _overlap(theirs: npt.NDArray[np.int64], mine: int) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Where both texts raise a matter or name goods (bits of `read_topics`, `read_products`): one in common, or none
-    in common."""
-    if not mine:
-        none = np.zeros(theirs.size, dtype=bool)
-        return none, none
-    common = (theirs & mine) != 0
-    return common, (theirs != 0) & ~common
 
 
 def _case_key(case_id: int | None) -> int:
@@ -604,10 +585,10 @@ class TicketIndex:
         said = {
             f"{side}_{kind}": fact
             for kind, key in zip(LABELS, mine.labels, strict=True)
-            for side, fact in zip(("same", "different"), _agree(self._labels[kind].data[rows], key), strict=True)
+            for side, fact in zip(("same", "different"), keys_agree(self._labels[kind].data[rows], key), strict=True)
         }
-        said["same_topic"], said["different_topic"] = _overlap(self._topics.data[rows], mine.topics)
-        said["same_product"], said["different_product"] = _overlap(self._products.data[rows], mine.products)
+        said["same_topic"], said["different_topic"] = bits_overlap(self._topics.data[rows], mine.topics)
+        said["same_product"], said["different_product"] = bits_overlap(self._products.data[rows], mine.products)
         said["same_business_matter"] = same_business & ((self._matters.data[rows] & mine.matters) != 0)
         facts = PairFacts(similarity, shared, same_phone, same_name, same_business, other_business, agree, differ,
                           (same_phone | same_name) & mine.repeat, apart, other_word, one_business, **said)  # fmt: skip
