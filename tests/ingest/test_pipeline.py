@@ -621,3 +621,49 @@ def test_a_replay_holds_only_the_cells_that_were_numbers_to_their_doubt(
         done = replay(session, OPERATOR, lambda name: _source(), today=TODAY, outbox=Outbox())
         assert (done["replayed"], done["still_quarantined"]) == (1, 1)
         assert (first.status, second.status) == ("open", "replayed")
+
+
+def test_chunks_mapped_side_by_side_are_stored_in_file_order_and_a_failing_one_keeps_nothing(
+    city: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks are mapped and encoded two at a time: the first of a pair made to finish last is still written first,
+    its skipped rows with it, and a chunk whose mapping fails stops the file with nothing of it kept."""
+    import threading
+    import time
+
+    monkeypatch.setattr(read.base, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(produce, "FIRST_ROWS", 3)
+    mapped_by: set[str] = set()
+    real = produce.map_chunk
+
+    def slow_first_of_each_pair(frame: Any, *args: Any, **kwargs: Any) -> Any:
+        mapped_by.add(threading.current_thread().name)
+        if frame["_row"][0] % 12 == 2:  # rows 2-4, 14-16, ...: finished after the chunk read after them
+            time.sleep(0.2)
+        return real(frame, *args, **kwargs)
+
+    monkeypatch.setattr(produce, "map_chunk", slow_first_of_each_pair)
+    codes = _codes(18)
+    rows = [_row(code, f"企业{i}有限公司") for i, code in enumerate(codes)]
+    rows.insert(7, [""] * len(HEADER))  # a blank row between chunks: skipped where it is
+    batch = _ingest(city, _write(tmp_path / "pairs.csv", rows)).batch
+    assert (batch.rows_read, batch.rows_accepted, batch.rows_skipped) == (19, 18, 1)
+    assert len({name for name in mapped_by if name.startswith("zhizhi-map")}) == 2
+    with city() as session:
+        stored = session.execute(select(RawRow.id, RawRow.row_number, RawRow.status).order_by(RawRow.id)).all()
+        assert [row for _, row, status in stored if status != "skipped"] == [*range(2, 9), *range(10, 21)]
+        assert [row for _, row, status in stored if status == "skipped"] == [9]
+        names = [json.loads(v.data)["name"] for v in session.scalars(select(RecordVersion).order_by(RecordVersion.id))]
+        assert names == [f"企业{i}有限公司" for i in range(18)]
+
+    def failing(frame: Any, *args: Any, **kwargs: Any) -> Any:
+        if frame["_row"][0] > 8:
+            raise InputError("mapping failed", zh="映射失败")
+        return real(frame, *args, **kwargs)
+
+    monkeypatch.setattr(produce, "map_chunk", failing)
+    before = _totals(city)
+    with pytest.raises(InputError, match="mapping failed"):
+        _ingest(city, _write(tmp_path / "fails.csv", rows[::-1]))
+    assert _totals(city) == before
+    assert not [t for t in threading.enumerate() if t.name.startswith("zhizhi-map")]
