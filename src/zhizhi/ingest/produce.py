@@ -1,10 +1,7 @@
 """The reading side of an ingest: open the file, read, map and encode chunk after chunk, with no database work.
 
 It runs in a read-ahead thread beside the writer, which works on the previous chunk meanwhile. The first item says
-how the file was opened, the last carries what the reader learnt at the end (a fetch's new watermark). Within it, one
-thread reads the file's chunks ahead and two map and encode them, each its own chunk: mapping is mostly polars work,
-which runs beside the interpreter lock, and one chunk's Python part leaves a core idle (reading, mapping and encoding
-the benchmark's million rows alone: 12.0 s against 17.5 s one chunk at a time). The chunks come out in file order.
+how the file was opened, the last carries what the reader learnt at the end (a fetch's new watermark).
 
 (Running it in a process of its own instead was measured: pickling the encoded chunks across and starting the
 process cost more than the interpreter lock it would free, 30,400 against 37,100 rows/s on a 200,000-row file.)
@@ -12,16 +9,13 @@ process cost more than the interpreter lock it would free, 30,400 against 37,100
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from zhizhi.errors import InputError
-from zhizhi.ingest.ahead import ReadAhead
 from zhizhi.ingest.columns import check_columns, shares_a_column
 from zhizhi.ingest.encode import Encoded, encode_chunk
 from zhizhi.ingest.kinds import Context
@@ -69,57 +63,27 @@ class Prepared:
 
 
 def produce(job: Job) -> Iterator[Opened | Prepared]:
-    """Open, then read and map chunk after chunk, each with the rows skipped before it, in file order (a chunk
-    whose mapping fails raises when its turn comes; those after it are dropped)."""
+    """Open, then read and map chunk after chunk, each with the rows skipped before it."""
     reader = readers()[job.reader]
     fixed_header = getattr(reader, "fixed_header", True)
     reading = reader.open(job.path, job.options)
     yield Opened(reading.label, reading.encoding)
     sheets = _Sheets(job, reading, fixed_header)
-    read = ReadAhead(lambda: _read(reading, sheets), MAPPERS)
-    pending: deque[Future[Prepared]] = deque()
-    last: list[Skip] = []
-    with ThreadPoolExecutor(MAPPERS, thread_name_prefix="zhizhi-map") as pool:
-        try:
-            for chunk, source, skips in read:
-                if chunk is None:
-                    last = skips
-                    continue
-                pending.append(pool.submit(_prepare, job, chunk, source, skips))
-                while pending and (pending[0].done() or len(pending) >= MAPPERS):
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            read.close()
-            for future in pending:
-                future.cancel()
-    sheets.check_some_read()
-    yield Prepared(None, skips=last, last=True, watermark=reading.watermark, written_as=sheets.written_as(),
-                   left_out=dict(reading.left_out))  # fmt: skip
-
-
-MAPPERS = 2  # chunks mapped and encoded at once
-
-
-def _read(reading: Reading, sheets: _Sheets) -> Iterator[tuple[Chunk | None, SourceConfig | None, list[Skip]]]:
-    """The file's chunks as read, each with the source to map it with and the rows skipped since the one before;
-    last, no chunk and the rows skipped after the last one."""
-    taken = 0
+    skips_taken = 0
     for chunk in _first_short(reading.chunks):
         source = sheets.source_for(chunk)
-        skips, taken = reading.skipped[taken:], len(reading.skipped)
-        yield chunk, source, list(skips)
-    yield None, None, list(reading.skipped[taken:])
-
-
-def _prepare(job: Job, chunk: Chunk, source: SourceConfig | None, skips: list[Skip]) -> Prepared:
-    if source is None:  # a sheet of notes or codes beside the data: its rows are skipped, each with its reason
-        return Prepared(None, skips=[*skips, *_other_table(chunk)])
-    mapped = map_chunk(chunk.frame, source, job.context, chunk.numbers)
-    text = None if job.needs_file else chunk.frame.write_csv()
-    encoded = encode_chunk(chunk.frame, mapped, chunk.sheet, job.columns)
-    return Prepared(encoded, mapped.translations, skips, text)
+        skips, skips_taken = reading.skipped[skips_taken:], len(reading.skipped)
+        if source is None:  # a sheet of notes or codes beside the data: its rows are skipped, each with its reason
+            yield Prepared(None, skips=[*skips, *_other_table(chunk)])
+            continue
+        mapped = map_chunk(chunk.frame, source, job.context, chunk.numbers)
+        text = None if job.needs_file else chunk.frame.write_csv()
+        encoded = encode_chunk(chunk.frame, mapped, chunk.sheet, job.columns)
+        yield Prepared(encoded, mapped.translations, skips, text)
+    sheets.check_some_read()
+    last = reading.skipped[skips_taken:]
+    yield Prepared(None, skips=last, last=True, watermark=reading.watermark, written_as=sheets.written_as(),
+                   left_out=dict(reading.left_out))  # fmt: skip
 
 
 FIRST_ROWS = 5_000
