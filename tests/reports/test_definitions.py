@@ -10,8 +10,8 @@ import pytest
 from tests.reports.conftest import ENTITIES, write_report
 from zhizhi.config.files import parse_yaml
 from zhizhi.errors import ConfigError, InputError
-from zhizhi.reports import install_builtin, load_report, parse_period
-from zhizhi.reports.builtin import builtin_texts
+from zhizhi.reports import Installed, install_builtin, load_report, parse_period
+from zhizhi.reports.builtin import WRITTEN, builtin_texts
 from zhizhi.reports.definition import ReportConfig
 from zhizhi.reports.periods import last_complete
 
@@ -46,10 +46,46 @@ def test_the_builtin_definitions_load_and_install(tmp_path: Path) -> None:
         "entities-by-county", "licences", "equipment", "inspections", "data-quality", "deliveries", "hotline",
         "workload",
     }  # fmt: skip
-    written = install_builtin(tmp_path, "LZ")
+    written = install_builtin(tmp_path, "LZ").written
     assert len(written) == 8 and (tmp_path / "reports" / "templates" / "entities-by-county.xlsx").is_file()
     assert all(load_report(tmp_path, name).department == "LZ" for name in written)
-    assert install_builtin(tmp_path, "LZ") == []  # kept unless replaced
+    assert install_builtin(tmp_path, "LZ") == Installed()  # nothing to do
+
+
+def test_an_upgrade_brings_untouched_builtin_reports_up_and_keeps_edited_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an upgrade that changed the shipped definitions, an install writes the new text over the files as zhizhi
+    wrote them, and keeps (naming them) those the bureau edited; --replace takes the shipped text everywhere."""
+    install_builtin(tmp_path, "LZ")
+    folder = tmp_path / "reports"
+    edited = folder / "licences.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("title: ", "title: 本局"), encoding="utf-8")
+    shipped = builtin_texts()
+    newer = {name: text.replace("frequency: monthly", "frequency: quarterly") for name, text in shipped.items()}
+    monkeypatch.setattr("zhizhi.reports.builtin.builtin_texts", lambda: newer)
+    done = install_builtin(tmp_path, "LZ")
+    assert done.kept == ["licences"] and done.written == []
+    assert sorted(done.updated) == sorted(set(shipped) - {"licences"})
+    assert load_report(tmp_path, "hotline").frequency == "quarterly"
+    kept = load_report(tmp_path, "licences")
+    assert kept.frequency == "monthly" and "本局" in kept.title
+    assert install_builtin(tmp_path, "LZ") == Installed(kept=["licences"])  # the same answer again, nothing written
+    replaced = install_builtin(tmp_path, "LZ", replace=True)
+    assert replaced.updated == ["licences"] and load_report(tmp_path, "licences").frequency == "quarterly"
+
+
+def test_a_workspace_installed_before_zhizhi_noted_its_files_keeps_those_that_differ(tmp_path: Path) -> None:
+    """No note of what zhizhi wrote (an older workspace, or one whose note was lost): a file holding the shipped text is
+    noted as such, one that differs cannot be told from an edit and is kept."""
+    install_builtin(tmp_path, "LZ")
+    (tmp_path / "reports" / WRITTEN).unlink()
+    older = tmp_path / "reports" / "hotline.yaml"
+    older.write_text(older.read_text(encoding="utf-8").replace("title: ", "title: 旧"), encoding="utf-8")
+    assert install_builtin(tmp_path, "LZ") == Installed(kept=["hotline"])
+    (tmp_path / "reports" / WRITTEN).write_text("not json", encoding="utf-8")
+    assert install_builtin(tmp_path, "LZ") == Installed(kept=["hotline"])
+    assert "旧" in load_report(tmp_path, "hotline").title
 
 
 def test_a_broken_definition_is_refused_with_every_problem_named(tmp_path: Path) -> None:

@@ -321,3 +321,22 @@ def test_a_delivered_run_carries_its_figures_as_they_were_hashed(town: Town) -> 
         data = json.loads(session.scalars(latest.where(Record.record_type == "report_run")).one())
         assert "（" in run.figures  # the labels' own brackets
         assert data["figures"] == run.figures and data["content_hash"] == run.content_hash
+
+
+def test_the_cli_installs_builtin_reports_and_names_those_kept_as_edited(town: Town) -> None:
+    workspace, _ = town
+    runner = CliRunner()
+
+    def cli(*args: str) -> Any:
+        result = runner.invoke(app, ["-w", str(workspace.root), "reports", "install", *args])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output) if "--json" in args else result.output
+
+    first = cli("--json")
+    assert len(first["written"]) == 8 and first["department"] == "LZ"
+    hotline = workspace.root / "reports" / "hotline.yaml"
+    hotline.write_text(hotline.read_text(encoding="utf-8").replace("title: ", "title: 本局"), encoding="utf-8")
+    (workspace.root / "reports" / "workload.yaml").unlink()
+    said = cli()
+    assert "Installed 1 report(s): workload" in said and "hotline" not in said  # edited, the shipped text unchanged
+    assert cli("--replace", "--json") == {"department": "LZ", "written": [], "updated": ["hotline"], "kept": []}

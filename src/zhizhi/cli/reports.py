@@ -12,6 +12,7 @@ from zhizhi.cli.common import JsonOption, Table, console, emit, operator, output
 from zhizhi.errors import InputError, NotFoundError
 from zhizhi.progress.terminal import TerminalProgress
 from zhizhi.reports import (
+    Installed,
     catalogue,
     export_run,
     install_builtin,
@@ -106,17 +107,31 @@ def export(
 def install(
     ctx: typer.Context,
     department: str | None = typer.Option(None, "--department", "-d", help="Issuing department (default: the root)."),
-    replace: bool = typer.Option(False, "--replace", help="Overwrite built-in files already in reports/."),
+    replace: bool = typer.Option(False, "--replace", help="Overwrite built-in files edited in reports/ too."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Write the built-in report definitions into the workspace's reports/ folder."""
+    """Write the built-in report definitions into the workspace's reports/ folder: the missing ones, and the newer
+    shipped version of each one not edited here (after an upgrade); edited ones are kept and named."""
     with transaction(ctx) as (workspace, session):
         code = department or session.scalar(select(Department.code).where(Department.parent_id.is_(None)).limit(1))
         if code is None:
             raise InputError("No department yet: add the bureau first (`zhizhi dept add`).", zh="尚无部门，请先添加。")
-        written = install_builtin(workspace.root, code, replace=replace)
-    found = {"department": code, "written": written}
-    emit(found, as_json, lambda: console.print(f"Installed {len(written)} report(s): {', '.join(written) or 'none'}."))
+        done = install_builtin(workspace.root, code, replace=replace)
+    found = {"department": code, "written": done.written, "updated": done.updated, "kept": done.kept}
+    emit(found, as_json, lambda: _say_installed(done))
+
+
+def _say_installed(done: Installed) -> None:
+    console.print(f"Installed {len(done.written)} report(s): {', '.join(done.written) or 'none'}. "
+                  f"已安装 {len(done.written)} 张报表。")  # fmt: skip
+    if done.updated:
+        console.print(f"Brought up to this version (not edited here): {', '.join(done.updated)}. "
+                      f"已更新为本版本（本地未改动）：{'、'.join(done.updated)}。")  # fmt: skip
+    if done.kept:
+        console.print(f"[yellow]Kept as edited here, though this version ships another: {', '.join(done.kept)}. "
+                      "Compare them with the shipped text, or take it with --replace (your edits are lost: copy the "
+                      f"file under another name first).[/] 本地改动过的报表保留未动：{'、'.join(done.kept)}；"
+                      "如需采用本版本，请先另存副本，再加 --replace。")  # fmt: skip
 
 
 @app.command("retire")

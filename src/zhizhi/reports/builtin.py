@@ -1,9 +1,17 @@
 """The built-in report definitions, shipped with zhizhi (`zhizhi/reports/data/*.yaml`): what a market-regulation
 bureau reports every period. Installed into a workspace's reports/ folder with the issuing department filled in
-(`BUREAU` in the shipped files stands for it); a file already there is kept unless told to replace it."""
+(`BUREAU` in the shipped files stands for it).
+
+A later install (after an upgrade that changed a built-in report) brings each file up to the shipped one where the
+workspace did not edit it: zhizhi notes the SHA-256 of each file as it wrote it (`reports/.builtin.json`), and a file
+still so is written anew; a file edited since (or written before zhizhi kept that note, and not the shipped text) is
+kept and named, unless told to replace it."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
@@ -11,6 +19,18 @@ from zhizhi.config.files import parse_yaml
 from zhizhi.reports.definition import FILES, REPORTS_FOLDER, ReportConfig
 
 PLACEHOLDER = "department: BUREAU"
+WRITTEN = ".builtin.json"  # in reports/: each built-in definition's SHA-256 as zhizhi last wrote it
+
+
+@dataclass
+class Installed:
+    """What an install did, by report name: written new, brought up to the shipped version (untouched since zhizhi
+    wrote them), or kept because edited in the workspace while this version ships another text than the one edited
+    (an edited file whose shipped text did not change is kept without a word)."""
+
+    written: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
 
 
 def builtin_texts() -> dict[str, str]:
@@ -20,23 +40,47 @@ def builtin_texts() -> dict[str, str]:
             if p.name.endswith(".yaml")}  # fmt: skip
 
 
-def install_builtin(root: Path, department: str, *, replace: bool = False) -> list[str]:
-    """Write the built-in definitions into the workspace at `root`, issued by `department`; returns the names
-    written. Each is checked before it is written."""
-    written = []
+def install_builtin(root: Path, department: str, *, replace: bool = False) -> Installed:
+    """Write the built-in definitions into the workspace at `root`, issued by `department` (each checked before it is
+    written): a missing one; one as zhizhi last wrote it, where the shipped text differs; with `replace`, every one."""
+    done = Installed()
+    noted = _noted(root)
     for name, text in sorted(builtin_texts().items()):
         own = text.replace(PLACEHOLDER, f"department: {department}")
         parse_yaml(own, f"{REPORTS_FOLDER}/{name}.yaml", ReportConfig)
         path = FILES.path(root, name)
-        if path.exists() and not replace:
+        present = path.read_text(encoding="utf-8") if path.exists() else None
+        if present == own:
+            noted[name] = _sha256(own)
+            continue
+        if present is not None and not replace and noted.get(name) != _sha256(present):
+            if noted.get(name) != _sha256(own):  # edited here, and this version ships another text than it did
+                done.kept.append(name)
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(own, encoding="utf-8")
-        written.append(name)
+        noted[name] = _sha256(own)
+        (done.written if present is None else done.updated).append(name)
+    (root / REPORTS_FOLDER).mkdir(parents=True, exist_ok=True)
+    (root / REPORTS_FOLDER / WRITTEN).write_text(json.dumps(noted, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     example = root / REPORTS_FOLDER / "templates" / "entities-by-county.xlsx"
     if not example.exists():
         example_template(example)
-    return written
+    return done
+
+
+def _noted(root: Path) -> dict[str, str]:
+    """The SHA-256 of each built-in file as zhizhi last wrote it (none for a workspace older than the note, or a
+    note that cannot be read: every file there is then treated as edited, and kept)."""
+    try:
+        found = json.loads((root / REPORTS_FOLDER / WRITTEN).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def example_template(path: Path) -> None:
