@@ -35,10 +35,10 @@ def retain(
 
 def _show(report: RetentionReport) -> None:
     table = Table("record type", "days", "records", "versions", "raw rows", "quarantine items", "entities", "cases",
-                  "visits", "files")  # fmt: skip
+                  "visits", "photos", "files")  # fmt: skip
     for f in report.types:
         figures = (f.retention_days, f.records, f.versions, f.raw_rows, f.quarantine_items, f.entities, f.cases,
-                   f.visits, f.files)  # fmt: skip
+                   f.visits, f.photos, f.files)  # fmt: skip
         table.add_row(f.record_type, *(f"{n:,}" for n in figures))
     console.print(table)
     for note in report.notes:

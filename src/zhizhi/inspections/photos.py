@@ -1,7 +1,9 @@
 """Photos taken at a visit: JPEG or PNG, at most `MAX_BYTES` each and `MAX_PER_VISIT` a visit, kept under the
 workspace's data folder by their SHA-256. The location a phone writes into a photo (EXIF GPS, and XMP, which can
 repeat it) is taken out before the photo is kept, unless the inspector keeps it on purpose (the place of a finding
-is evidence); the image data of a JPEG is kept as it was (no second compression)."""
+is evidence); the image data of a JPEG is kept as it was (no second compression). Once the visit's retention has
+passed, `without_metadata` is what is left of a photo: its image, byte for byte, and only the metadata that shows
+and dates it (see zhizhi.privacy.retention)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,12 @@ from zhizhi.store.types import utcnow
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PER_VISIT = 30
 MAX_PIXELS = 50_000_000
+PNG = b"\x89PNG\r\n\x1a\n"
+# The chunks a PNG keeps once its retention has passed: its image and how to show it (text, EXIF, XMP and private
+# chunks go).
+PNG_KEPT = frozenset(
+    {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT", b"pHYs", b"bKGD"}
+)
 KINDS = {"JPEG": ("image/jpeg", "jpg"), "MPO": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}  # MPO: phones' JPEG
 
 
@@ -61,6 +69,28 @@ def without_location(data: bytes) -> tuple[bytes, str]:
             zh="文件不是 JPEG 或 PNG 照片，请直接上传相机拍摄的照片。",
         ) from None
     return out.getvalue(), KINDS[kind][0]
+
+
+def without_metadata(data: bytes, kind: str) -> bytes:
+    """A kept photo (of content type `kind`) with its image data byte for byte and only the metadata that shows and
+    dates it: no location, owner, author, serial number or comment."""
+    if kind == "image/jpeg":
+        return jpeg.without_metadata(data)
+    if not data.startswith(PNG):
+        raise InputError("The PNG photo is damaged: no PNG signature.", zh="PNG 照片已损坏。")
+    kept, at = [PNG], len(PNG)
+    while at < len(data):
+        length, chunk = int.from_bytes(data[at : at + 4], "big"), data[at + 4 : at + 8]
+        end = at + 12 + length  # length, type, data, CRC
+        if end > len(data):
+            why = f"a chunk at byte {at:,} runs past its end"
+            raise InputError(f"The PNG photo is damaged: {why}.", zh="PNG 照片已损坏。")
+        if chunk in PNG_KEPT:
+            kept.append(data[at:end])
+        at = end
+        if chunk == b"IEND":
+            break
+    return b"".join(kept)
 
 
 def content_type(data: bytes) -> str:

@@ -21,9 +21,22 @@ of ticket answers has its free text masked the same way; what a platform already
 A random inspection's own copies follow the inspection records its results made: a visit whose results were last
 entered (`recorded_at`) before the cutoff of `inspection` loses the name of who signed for the firm (null), and its
 remark and items' notes are masked by detection, with the names the visit knows (the signer, the firm's legal
-representative) masked wherever they write them; a results file (`data/inspections/results/DEPT/*.jsonl`, what the
-department's source read) written before that cutoff is masked the same way. The files go first, while the visit
-still names its signer.
+representative) masked wherever they write them, and so is why a member left its team (a recusal may name a
+relative, a leave a health matter); a results file (`data/inspections/results/DEPT/*.jsonl`, what the department's
+source read) written before that cutoff is masked the same way. The files go first, while the visit still names its
+signer.
+
+Such a visit's photos are evidence of its findings and keep their image, byte for byte (what a picture shows cannot
+be told apart from the finding), but lose every metadata that locates or names a person: the location, even one kept
+on purpose (the visit keeps the firm's address), the EXIF's owner, artist, serial numbers, comments and maker notes,
+a JPEG's comments and IPTC, a PNG's text chunks (`zhizhi.inspections.photos.without_metadata`); what shows and dates
+the picture stays. The file is then named by its new SHA-256, as an upload is (a name never comes from a person),
+written with the transaction and the old one removed once it commits; the photo is marked `erased_at` and not read
+again. Who uploaded it stays: an inspector's official act, in the audit trail as well.
+
+An answer or results file a run erased (or found holding nothing to erase) is noted in `erased_files` as the run left
+it (size, modification time, SHA-256): a later run does not open it while its size and time are the same, and reads
+it again when they differ, passing over it still if its SHA-256 is the one noted (a copy restored with a new time).
 
 The content hash of a record and of its versions is the hash of the data as ingested, and stays: the ingest compares
 it with an incoming row to tell a change, and re-sending the same facts is not a change. An identical file ingested
@@ -32,13 +45,14 @@ raw rows confirm the erased version, and the next run erases them too.
 
 Every run is one transaction, in slices of `SLICE` records (no table is read whole), and writes one ledger entry
 (`privacy.erased`, counts per record type), one audit event (`privacy.retention`) and a report file in
-`reports/retention/`. A second run changes nothing: what was erased is marked and not read again.
+`reports/retention/`. A second run changes nothing: what was erased is marked (a row's `erased_at`, a file in
+`erased_files`) and not read again.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -63,6 +77,7 @@ from zhizhi.privacy.erase import (
     erase_golden,
     source_categories,
 )
+from zhizhi.privacy.kept_files import ErasedFiles, erase_photos
 from zhizhi.privacy.masking import mask_known
 from zhizhi.records import record_types
 from zhizhi.resolve.cache import features_cache, forget
@@ -75,12 +90,14 @@ from zhizhi.store.tables import (
     Delivery,
     Entity,
     EntityLink,
+    InspectionPhoto,
     InspectionVisit,
     LedgerEntry,
     QuarantineItem,
     RawRow,
     Record,
     RecordVersion,
+    VisitInspector,
     VisitItem,
 )
 from zhizhi.store.types import LOCAL_TZ, iso_utc, utcnow
@@ -91,7 +108,7 @@ KIND = "privacy.erased"
 ACTION = "privacy.retention"
 REPORTS = Path("reports") / "retention"
 _PG_LOCK = 7_405_000_009  # advisory lock id: one retention run at a time
-COUNTS = ("records", "versions", "raw_rows", "quarantine_items", "entities", "cases", "visits", "files")
+COUNTS = ("records", "versions", "raw_rows", "quarantine_items", "entities", "cases", "visits", "photos", "files")
 CASES_FOLLOW = "ticket"  # a hotline case's text is kept as long as its tickets
 ANSWERS_FOLLOW = "ticket_answer"  # the desk's answer files, as long as the answers
 VISITS_FOLLOW = "inspection"  # a random inspection's visit and results files, as long as its inspection records
@@ -114,6 +131,7 @@ class Figures:
     entities: int = 0
     cases: int = 0
     visits: int = 0
+    photos: int = 0
     files: int = 0
 
     def counts(self) -> dict[str, int]:
@@ -133,8 +151,8 @@ class RetentionReport:
 
     @property
     def changed(self) -> int:
-        """Versions, raw rows, quarantine items, entities, cases, visits and files changed (0: the run changed
-        nothing)."""
+        """Versions, raw rows, quarantine items, entities, cases, visits, photos and files changed (0: the run
+        changed nothing)."""
         return sum(sum(n for k, n in f.counts().items() if k not in ("retention_days", "records")) for f in self.types)
 
     def as_dict(self) -> dict[str, Any]:
@@ -211,7 +229,7 @@ class _Eraser:
     """One run's work on the store: slice after slice, each read, erased and written back."""
 
     def __init__(self, session: Session, root: Path, now: datetime, dry_run: bool, data: Path) -> None:
-        self.session, self.root, self.dry_run, self.data = session, root, dry_run, data
+        self.session, self.root, self.dry_run, self.data, self.now = session, root, dry_run, data, now
         self.stamp = stamp(session, now)
         self.notes: list[str] = []
         self.erased: list[int] = []  # records erased by this run: their features leave the register's cache
@@ -246,8 +264,14 @@ class _Eraser:
             self._files(figures, self.data / ANSWERS, lambda _: ())
         if kind == VISITS_FOLLOW:
             self._files(figures, self.data / RESULTS_FOLDER, self._people_of_file)
-            for ids in _keyset(self.session, InspectionVisit.id, InspectionVisit.recorded_at < cutoff):
+            recorded = InspectionVisit.recorded_at < cutoff
+            for ids in _keyset(self.session, InspectionVisit.id, recorded):
                 self._visits(figures, ids)
+            photos = InspectionPhoto.erased_at.is_(None) & InspectionPhoto.visit_id.in_(
+                select(InspectionVisit.id).where(recorded)
+            )
+            for ids in _keyset(self.session, InspectionPhoto.id, photos):
+                self._photos(figures, ids)
 
     def _cases(self, figures: Figures, ids: Sequence[int]) -> None:
         """Mask by detection what a handler typed on these cases (their result, decision reason, respondent, the reason
@@ -268,18 +292,25 @@ class _Eraser:
 
     def _files(self, figures: Figures, folder: Path, people_of: Callable[[Path], Sequence[str | None]]) -> None:
         """Erase the files in `folder`'s subfolders written before the cutoff as their records are erased (free
-        text masked, and the names `people_of` the file knows)."""
+        text masked, and the names `people_of` the file knows); one an earlier run left, unchanged since, is not
+        opened."""
         columns = personal_columns(figures.record_type)
-        for path in sorted(folder.glob("*/*.jsonl")):
-            if _written(path) >= figures.cutoff:
+        paths = [path for path in sorted(folder.glob("*/*.jsonl")) if _written(path) < figures.cutoff]
+        book = ErasedFiles(self.session, self.data, paths, self.now, self.dry_run)
+        for path in paths:
+            if book.unchanged(path):
                 continue
-            lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line]
+            body = path.read_bytes()
+            lines = [line for line in body.decode("utf-8").splitlines() if line]
             names = people_of(path)
             erased = [json.dumps(erase_data(json.loads(line), columns, names), ensure_ascii=False) for line in lines]
             if erased != lines:
                 figures.files += 1
+                body = "".join(line + "\n" for line in erased).encode("utf-8")
                 if not self.dry_run:
-                    path.write_text("".join(line + "\n" for line in erased), encoding="utf-8")
+                    path.write_bytes(body)
+            book.note(path, body)
+        book.save()
 
     def _people_of_file(self, path: Path) -> tuple[str | None, ...]:
         """Who a results file's visit names (its signer, its firm's legal representative): the file is named
@@ -313,7 +344,31 @@ class _Eraser:
         ]
         if notes and not self.dry_run:
             self.session.execute(update(VisitItem), notes)
-        figures.visits += len({row[0] for row in updates} | {n["visit_id"] for n in notes})
+        reasons = self._removed_reasons(ids, people)
+        figures.visits += len({row[0] for row in updates} | {n["visit_id"] for n in (*notes, *reasons)})
+
+    def _removed_reasons(self, ids: Sequence[int], people: Mapping[int, Sequence[str | None]]) -> list[dict[str, Any]]:
+        """Mask why members left these visits' teams (a conflict of interest may name a relative, a leave a health
+        matter) as the remarks are; returns the members changed."""
+        query = select(VisitInspector.visit_id, VisitInspector.user_id, VisitInspector.removed_reason).where(
+            VisitInspector.visit_id.in_(ids), VisitInspector.removed_reason.is_not(None)
+        )
+        reasons = [
+            {"visit_id": visit_id, "user_id": user_id, "removed_reason": masked}
+            for visit_id, user_id, reason in self.session.execute(query)
+            if (masked := mask_known(reason, people[visit_id])) != reason
+        ]
+        if reasons and not self.dry_run:
+            self.session.execute(update(VisitInspector), reasons)
+        return reasons
+
+    def _photos(self, figures: Figures, ids: Sequence[int]) -> None:
+        """Erase these photos' metadata (their location, even one kept on purpose, and whatever names a person); the
+        image stays as evidence of the finding."""
+        erased = erase_photos(self.session, self.data, ids, self.dry_run, self.notes)
+        rows = [(*row, False, self.stamp) for row in erased]
+        self._write(InspectionPhoto, ("file_name", "sha256", "size", "location_kept", "erased_at"), rows)
+        figures.photos += len(rows)
 
     def _records(self, figures: Figures, ids: Sequence[int]) -> None:
         """Versions of these expired records, their raw rows and quarantine items, and their entities."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -166,6 +167,21 @@ class LedgerCheckpoint(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     key_fingerprint: Mapped[str] = mapped_column(String(100))
     signature: Mapped[str] = mapped_column(String(200))
+
+
+class ErasedFile(Base):
+    """A file under the data folder that a retention run erased (or found holding nothing to erase), as it left it:
+    a later run passes over it while its size and modification time are still these, and reads it again (comparing
+    its SHA-256) when they are not."""
+
+    __tablename__ = "erased_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(String(500), unique=True)  # relative to the data folder, with `/`
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 # The pending deliveries a worker may claim: not held behind an earlier delivery of the same record (the predicate

@@ -232,7 +232,7 @@ class DrawExclusion(Base):
 
 class InspectionPhoto(Base):
     """A photo taken at a visit, kept under the workspace's data folder; its location stripped unless kept on
-    purpose."""
+    purpose, and every personal metadata once retention erased it (`erased_at`; see zhizhi.privacy.retention)."""
 
     __tablename__ = "inspection_photos"
 
@@ -246,3 +246,4 @@ class InspectionPhoto(Base):
     location_kept: Mapped[bool] = mapped_column(Boolean, default=False)
     uploaded_by: Mapped[str] = mapped_column(String(100))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when its file's metadata was erased
