@@ -419,3 +419,28 @@ def test_a_publication_rolled_back_keeps_no_export_and_one_committed_is_kept(
     assert made["visits"] == [number] and list(folder.iterdir()) == [folder / made["file"]]
     with city() as session:
         assert published_file(session, OPERATOR, workspace, made["number"]) == (made["file"], body)
+
+
+def test_why_a_member_left_stays_out_of_the_ledger_and_is_masked_in_the_audit_trail(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    """A proof of the ledger goes to third parties: a replacement's entry proves the draw's order was kept, and does
+    not carry why the member left (a recusal may name a relative, a leave a health matter); the audit trail, which is
+    never erased, has the reason as the team's lists show it, its numbers masked. The team's record keeps it as typed
+    for those who may read it, until retention."""
+    drawn(city, workspace)
+    reason = "回避：与当事人系亲属，联系电话13812345678"
+    with city() as session, session.begin():
+        visit = session.scalars(select(InspectionVisit).order_by(InspectionVisit.rank)).first()
+        assert visit is not None
+        leaving = visit_view(session, OPERATOR, visit)["team"][0]["username"]
+        done = assign(session, OPERATOR, workspace, visit.number, replace=leaving, reason=f"  {reason} ")
+        assert done["replaced"]["reason"] == reason
+        team = visit_view(session, OPERATOR, visit)["team"]
+        assert [m["removed_reason"] for m in team if m["removed"]] == [reason]
+    with city() as session:
+        entry = json.loads(session.scalars(select(LedgerEntry.payload).where(LedgerEntry.kind == "draw.replace")).one())
+        assert set(entry) == {"visit", "removed", "added", "passed_over"} and "13812345678" not in json.dumps(entry)
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "inspection_visit.assign")).one()
+        said = json.loads(event.detail)["replaced"]["reason"]
+        assert "13812345678" not in said and said.startswith("回避：与当事人系亲属") and "138" in said

@@ -22,6 +22,7 @@ from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from zhizhi.inspections import algorithm, joins, snapshot
 from zhizhi.inspections.inspectors import not_drawable, qualifications_of
+from zhizhi.privacy.masking import mask_known
 from zhizhi.records.inspection import RESULTS
 from zhizhi.resolve.register import current_id, merged_ids
 from zhizhi.store.tables import (
@@ -225,8 +226,13 @@ def assign(
             "Say what to change: a day, a member to replace, or a visit to merge.",
             zh="请说明要调整的内容：计划日期、更换人员或合并检查任务。",
         )
+    audited = done
+    if "replaced" in done:  # why a member left, as the team's lists show it: numbers and the firm's people masked
+        people = (visit.acknowledged_by, legal_representatives(session, [visit.entity_id]).get(visit.entity_id))
+        replaced = done["replaced"]
+        audited = done | {"replaced": replaced | {"reason": mask_known(replaced["reason"], people)}}
     audit.record(
-        session, actor, "inspection_visit.assign", object_type="inspection_visit", object_id=number, detail=done
+        session, actor, "inspection_visit.assign", object_type="inspection_visit", object_id=number, detail=audited
     )
     return done
 
@@ -256,7 +262,8 @@ def _replace(
             zh=f"检查任务 `{visit.number}` 已无可替换的检查人员。请在检查人员名录库中增补或登记执法证后，"
             f"通过补充抽取为该任务重新抽取检查组：`{command}`。",
         )
-    member.removed_at, member.removed_reason, member.removed_by = utcnow(), reason.strip(), actor.name
+    reason = reason.strip()
+    member.removed_at, member.removed_reason, member.removed_by = utcnow(), reason, actor.name
     position = max(
         p for p in session.scalars(select(VisitInspector.position).where(VisitInspector.visit_id == visit.id))
     )
@@ -266,11 +273,12 @@ def _replace(
         "visit": visit.number,
         "removed": username,
         "added": added.username,
-        "reason": reason.strip(),
         "passed_over": [[u, r] for u, r in skipped],
     }
+    # The ledger proves the draw's order was kept, to anyone a proof is given; why the member left (a recusal may
+    # name a relative, a leave a health matter) stays with the team's record, read by few and erased at retention.
     ledger.append(session, "draw.replace", "inspection_draw", draw.number, change)
-    return change
+    return change | {"reason": reason}
 
 
 def next_replacement(
