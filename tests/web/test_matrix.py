@@ -220,6 +220,7 @@ MATRIX: list[Row] = [
     # The register and its review.
     row("GET", "/api/register", *READ),
     row("GET", "/register", *READ),
+    row("POST", "/register", *READ, q="hxsp"),  # the search's form; one by a phone is audited (and counted)
     row("GET", "/api/entities", *READ),
     # The register is the bureau's: every reader opens any entity's file (records outside the scope are marked).
     row("GET", "/api/entities/{entity_id}", *READ, url="/api/entities/{entity}"),
