@@ -33,6 +33,10 @@ def test_a_steward_finds_a_firm_reads_its_file_merges_a_pair_and_undoes_it(
         page.locator('nav.side a[href="/register"]').click()
     expect(page.locator("h1")).to_have_text("主体库")
     expect(page.locator("#count-review")).to_have_text("3")
+    page.locator('#register-search input[name="q"]').fill("0772-2812345")  # a search by a phone: posted, audited
+    with page.expect_navigation():
+        page.locator("#register-search button").click()
+    expect(page.locator(f"#entity-{huaxin} .name")).to_have_text(HUAXIN)
     page.locator('#register-search input[name="q"]').fill("hxsp")
     with page.expect_navigation():
         page.locator("#register-search button").click()

@@ -464,13 +464,22 @@ def test_the_statistics_and_the_burden_removed(desk: Desk) -> None:
 
 def test_the_statistics_page_gives_the_period_as_a_labelled_month(desk: Desk) -> None:
     """The period's tickets with their cases, for `zhizhi hotline evaluate` and `fit`: callers as pseudonyms, texts
-    masked, the download audited."""
+    masked, the download audited; so posted with the CSRF token, never run by a link."""
     web = desk.web
     web.login_form("hotline")
     page = web.client.get("/hotline/statistics?since=2026-03-01&until=2026-03-31").text
-    link = html.unescape(page.split('id="labelled-link"')[0].rsplit('href="', 1)[1].split('"')[0])
-    assert link == "/hotline/labelled.csv?since=2026-03-01&until=2026-03-31"
-    answer = web.client.get(link)
+    form = page.split('id="labelled-help"')[1].split("</form>")[0]
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+    assert 'action="/hotline/labelled.csv"' in page and fields.keys() == {"csrf_token", "since", "until"}
+    period = {"since": "2026-03-01", "until": "2026-03-31"}
+    linked = web.client.get("/hotline/labelled.csv", params=period, follow_redirects=False)
+    assert linked.status_code == 303 and linked.headers["location"].startswith("/hotline/statistics?since=2026-03-01")
+    refused = web.client.post("/hotline/labelled.csv", data={**period, "csrf_token": "another-sites-guess"})
+    assert refused.status_code == 403 and 'data-code="csrf_failed"' in refused.text
+    with web.sessions() as session:
+        assert session.scalar(select(func.count()).where(AuditEvent.action == "cases.export_labelled")) == 0
+    assert fields["since"] == period["since"] and fields["until"] == period["until"]
+    answer = web.client.post("/hotline/labelled.csv", data=fields)
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
     assert 'filename="labelled-2026-03-01-2026-03-31.csv"' in answer.headers["content-disposition"]
     text = answer.content.decode("utf-8-sig")

@@ -220,6 +220,7 @@ MATRIX: list[Row] = [
     # The register and its review.
     row("GET", "/api/register", *READ),
     row("GET", "/register", *READ),
+    row("POST", "/register", *READ, q="hxsp"),  # the search's form; one by a phone is audited (and counted)
     row("GET", "/api/entities", *READ),
     # The register is the bureau's: every reader opens any entity's file (records outside the scope are marked).
     row("GET", "/api/entities/{entity_id}", *READ, url="/api/entities/{entity}"),
@@ -279,7 +280,8 @@ MATRIX: list[Row] = [
     row("POST", "/hotline/suggestions/{suggestion_id}/apart", *cases_write(404), url="/hotline/suggestions/9999/apart"),
     row("POST", "/hotline/take-in", *cases_write(303)),  # nothing left to take in: the list again
     row("GET", "/hotline/statistics", *READ),
-    row("GET", "/hotline/labelled.csv", *READ),
+    row("GET", "/hotline/labelled.csv", 403, 303, 303, 303, 403),  # to the statistics, whose form posts it
+    row("POST", "/hotline/labelled.csv", *READ),
     row("GET", "/api/hotline/cases", *READ),
     row("GET", "/api/hotline/cases/{number}", *SEEN_READ, url="/api/hotline/cases/{case}"),
     row("POST", "/api/hotline/cases/{number}/assign", *cases_write(Scoped(422)),

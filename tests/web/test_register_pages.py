@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import OPERATOR, Web, outbox
 from tests.delivery.platform import Platform, platform
 from tests.ingest.test_pipeline import _codes, _ingest, _row, _write
+from zhizhi.access import create_token
 from zhizhi.config import Workspace, load_workspace
 from zhizhi.delivery import load_target
 from zhizhi.delivery.send import send_once
@@ -146,10 +147,13 @@ def test_the_register_finds_an_entity_by_code_name_pinyin_initials_address_and_p
     # the pairs the review page lists for the steward (none of the three is between records of its department)
     assert re.search(r'id="count-review"><a href="/review">0<', page)
     assert "nav.register" not in page and '<a href="/register" class="active">主体库</a>' in page
+    token = web.page_csrf("/register")
     for query in ("hxsp", "HXSP", "lzshx", CODES[0], CODES[0].lower(), "华信", "文昌路12号", "0772-2812345"):
-        found = web.client.get("/register", params={"q": query}).text
+        found = web.client.post("/register", data={"q": query, "csrf_token": token}).text  # the form's way
         assert f'<tr id="entity-{huaxin}">' in found, query
         assert HUAXIN in found
+        if "-" not in query:  # a link to a search writes nothing, so it answers too (but one by a phone, below)
+            assert f'<tr id="entity-{huaxin}">' in web.client.get("/register", params={"q": query}).text, query
     dragon = web.client.get("/register", params={"q": "箭盘路"}).text
     assert "柳州市龙城餐饮有限公司" in dragon and f'id="entity-{huaxin}"' not in dragon
     assert 'id="results-empty"' in web.client.get("/register", params={"q": "不存在的公司"}).text
@@ -162,24 +166,61 @@ def test_a_leader_cannot_rebuild_a_masked_phone_through_the_search_but_finds_the
     """A leader (no `personal.read`) saw 0772-****345 on the file and rebuilt 0772-2812345 by searching for growing
     prefixes of it: the search matched any part of a text that held the phone, with no purpose, audit or limit."""
     huaxin = build(web.sessions, web.workspace)
-    web.login("leader")
+    token = web.login("leader")
+    signed = {"X-CSRF-Token": token}  # a search by a whole phone is audited: a cookie session sends its token
     head, tail = web.client.get(f"/api/entities/{huaxin}").json()["phone"].split("****")
     known = head
     for _ in range(4):
         for digit in "0123456789":
-            hits = web.client.get("/api/entities", params={"q": known + digit, "limit": 1000}).json()
+            hits = web.client.get("/api/entities", params={"q": known + digit, "limit": 1000}, headers=signed).json()
             if any(e["id"] == huaxin for e in hits):
                 known += digit
                 break
     assert known == head
     for query in ("0772-2812345", "07722812345", "(0772) 2812345"):
-        (found,) = web.client.get("/api/entities", params={"q": query}).json()
+        (found,) = web.client.get("/api/entities", params={"q": query}, headers=signed).json()
         assert found["id"] == huaxin and found["phone"] == f"{head}****{tail}"
-    page = web.client.get("/register", params={"q": "0772-2812345"}).text
+    page = web.client.post("/register", data={"q": "0772-2812345", "csrf_token": token}).text
     assert f'<tr id="entity-{huaxin}">' in page and "2812345" not in page.replace("0772-2812345", "", 1)
     with web.sessions() as session:
         events = session.scalars(select(AuditEvent).where(AuditEvent.action == "personal.search")).all()
     assert [(e.actor, json.loads(e.detail)["found"]) for e in events] == [("leader", [huaxin])] * 4
+
+
+def test_a_search_by_a_phone_runs_only_when_posted_with_the_csrf_token(web: Web) -> None:
+    """A search by a phone writes an audit event: as a GET link, another site could make a signed-in browser run
+    searches in the user's name. A link now only fills the form in; the form posts with its CSRF token; the JSON
+    twin wants `X-CSRF-Token` from a cookie session, and nothing extra from a bearer token."""
+    huaxin = build(web.sessions, web.workspace)
+    web.login_form("steward")
+    phone = "0772-2812345"
+
+    def searches() -> int:
+        with web.sessions() as session:
+            return len(session.scalars(select(AuditEvent).where(AuditEvent.action == "personal.search")).all())
+
+    linked = web.client.get("/register", params={"q": phone})
+    assert linked.status_code == 200 and 'id="phone-search-held"' in linked.text
+    assert f'value="{phone}"' in linked.text and f'id="entity-{huaxin}"' not in linked.text
+    for form in ({"q": phone}, {"q": phone, "csrf_token": "another-sites-guess"}):
+        refused = web.client.post("/register", data=form)
+        assert refused.status_code == 403 and 'data-code="csrf_failed"' in refused.text, form
+    unsigned = web.client.get("/api/entities", params={"q": phone})
+    assert unsigned.status_code == 403 and unsigned.json()["error"]["code"] == "csrf_failed"
+    assert searches() == 0
+    assert web.client.get("/api/entities", params={"q": "hxsp"}).status_code == 200  # a search by name writes nothing
+
+    token = web.page_csrf("/register")
+    posted = web.client.post("/register", data={"q": phone, "csrf_token": token})
+    assert posted.status_code == 200 and f'<tr id="entity-{huaxin}">' in posted.text
+    signed = web.client.get("/api/entities", params={"q": phone}, headers={"X-CSRF-Token": token})
+    assert [e["id"] for e in signed.json()] == [huaxin]
+    with web.sessions() as session, session.begin():
+        _, secret = create_token(session, OPERATOR, name="script", username="steward")
+    web.client.cookies.clear()
+    bearer = web.client.get("/api/entities", params={"q": phone}, headers={"Authorization": f"Bearer {secret}"})
+    assert [e["id"] for e in bearer.json()] == [huaxin]
+    assert searches() == 3
 
 
 def test_an_entity_page_shows_golden_fields_with_provenance_every_record_a_timeline_and_a_qr_code(web: Web) -> None:

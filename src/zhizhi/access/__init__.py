@@ -18,6 +18,7 @@ from zhizhi.access.sessions import (
     find_session,
     login,
     logout,
+    may_sign_in,
     unlock,
 )
 from zhizhi.access.tokens import authenticate_token, create_token, list_tokens, revoke_token, token_as_dict
@@ -56,6 +57,7 @@ __all__ = [
     "list_users",
     "login",
     "logout",
+    "may_sign_in",
     "require",
     "reveal_personal",
     "revoke_token",

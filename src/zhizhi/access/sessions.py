@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhizhi.access import audit
@@ -15,7 +16,9 @@ from zhizhi.access.roles import Actor, Role, require
 from zhizhi.access.tokens import secret_digest
 from zhizhi.access.users import PasswordChange, check_may_manage, get_user, set_password
 from zhizhi.config.models import SecurityConfig
-from zhizhi.errors import AuthenticationError, InputError, RateLimitedError
+from zhizhi.errors import AuthenticationError, InputError, RateLimitedError, ReadOnlyError
+from zhizhi.store.engine import READING, reads_only
+from zhizhi.store.migrate import is_read_only
 from zhizhi.store.tables import AuditEvent, LoginAttempt, User, WebSession
 from zhizhi.store.types import utcnow
 
@@ -44,12 +47,39 @@ def login(
     trail must remember it.
     """
     refused: AuthenticationError | RateLimitedError | None = None
-    with sessions() as session, session.begin():
-        try:
-            return _login(session, username=username, password=password, ip=ip, security=security, hours=hours)
-        except (AuthenticationError, RateLimitedError) as exc:
-            refused = exc
+    try:
+        with sessions() as session, session.begin():
+            if reads_only(session.connection()):
+                raise sign_in_read_only()
+            try:
+                return _login(session, username=username, password=password, ip=ip, security=security, hours=hours)
+            except (AuthenticationError, RateLimitedError) as exc:
+                refused = exc
+    except DBAPIError as exc:  # a store that only says so when written to (a file the user may only read)
+        if not is_read_only(exc):
+            raise
+        raise sign_in_read_only() from None
     raise refused
+
+
+def may_sign_in(sessions: sessionmaker[Session]) -> bool:
+    """Whether a sign-in can be recorded: not on a store that only reads here (see `sign_in_read_only`)."""
+    with sessions() as session:
+        return not reads_only(session.connection(execution_options={READING: True}))
+
+
+def sign_in_read_only() -> ReadOnlyError:
+    """The error for a sign-in on a store that only reads here: a session and its audit event cannot be recorded,
+    and the command line reads the same data."""
+    return ReadOnlyError(
+        "Signing in records a session and an audit event, and this workspace's database is read-only here (a "
+        "read-only copy, or a database that only reads), so no one can sign in on the web. Read the data with the "
+        "command line on this workspace instead: `zhizhi status`, the lists (`zhizhi entities search`, "
+        "`zhizhi audit list`), `zhizhi audit verify`, `zhizhi ledger verify`; or sign in on a writable workspace.",
+        zh="登录需要记录会话和一条审计事件，而本工作区的数据库在此为只读（只读副本，或只读的数据库），因此无法在网页登录。"
+        "请在本工作区用命令行读取数据：`zhizhi status`、各类列表（`zhizhi entities search`、`zhizhi audit list`）、"
+        "`zhizhi audit verify`、`zhizhi ledger verify`；或在可写的工作区登录。",
+    )
 
 
 def _login(

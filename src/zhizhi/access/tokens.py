@@ -13,6 +13,7 @@ from zhizhi.access import audit
 from zhizhi.access.roles import Actor, require
 from zhizhi.access.users import check_may_manage, get_user
 from zhizhi.errors import AuthenticationError, InputError, NotFoundError
+from zhizhi.store.engine import reads_only
 from zhizhi.store.tables import ApiToken, User
 from zhizhi.store.types import iso_utc, utcnow
 
@@ -88,7 +89,8 @@ def authenticate_token(session: Session, secret: str) -> User:
         )
     if not token.user.is_active:
         raise AuthenticationError("The token's user is disabled.", zh="令牌所属用户已停用。")
-    token.last_used_at = utcnow()
+    if not reads_only(session.connection()):  # on a read-only copy a token still reads: unstamped, not refused
+        token.last_used_at = utcnow()
     return token.user
 
 

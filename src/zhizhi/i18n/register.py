@@ -17,6 +17,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "register.search": "查找主体",
         "register.search_hint": "信用代码、名称、拼音首字母、地址或完整电话",
         "register.search_button": "查找",
+        "register.phone_held": "按电话查找会记入审计日志，只能通过本页表单提交：请点击“查找”。",
         "register.results": "找到 {n} 个主体。",
         "register.no_results": "没有找到与“{q}”相符的主体。",
         "register.entity": "主体",
@@ -132,6 +133,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "register.search": "Find an entity",
         "register.search_hint": "credit code, name, pinyin initials, address or whole phone",
         "register.search_button": "Search",
+        "register.phone_held": "A search by a phone is recorded in the audit trail, so it runs only when sent from "
+        "this page's form: press Search.",
         "register.results": "{n} entities found.",
         "register.no_results": "No entity matches “{q}”.",
         "register.entity": "Entity",

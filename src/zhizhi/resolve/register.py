@@ -121,11 +121,16 @@ def search(session: Session, actor: Actor, query: str, *, limit: int = 50, per_h
         )
     condition = select(Entity).where(Entity.status == "active", *(_matches(word, phone) for word, phone in terms))
     found = list(session.scalars(condition.order_by(func.length(Entity.name), Entity.id).limit(limit)))
-    phones = [phone for _, phone in terms if phone is not None]
-    if phones:
+    if phones := [phone for _, phone in terms if phone is not None]:
         found_ids = [e.id for e in found]
         look_up(session, actor, category="phone", values=phones, found=found_ids, per_hour=per_hour)
     return [_summary(e) for e in found]
+
+
+def phones_searched(query: str) -> list[str]:
+    """The whole phones a search is by (`search` audits and counts such a search); none for a search by a name, a
+    code or an address. The web runs one only when posted with its CSRF token (an audit event is a write)."""
+    return [phone for _, phone in _terms(search_form(query)) if phone is not None]
 
 
 def _terms(text: str) -> list[tuple[str, str | None]]:

@@ -1,6 +1,6 @@
 """The store: engine, tables and migrations."""
 
-from zhizhi.store.engine import display_url, make_engine, make_sessionmaker
+from zhizhi.store.engine import display_url, make_engine, make_sessionmaker, reads_only
 from zhizhi.store.migrate import (
     busy,
     check_schema,
@@ -28,6 +28,7 @@ __all__ = [
     "make_sessionmaker",
     "on_wait",
     "read_only",
+    "reads_only",
     "upgrade",
     "utcnow",
 ]

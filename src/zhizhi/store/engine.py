@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlalchemy import Connection as SqlConnection
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,6 +30,16 @@ def make_engine(url: str) -> Engine:
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def reads_only(connection: SqlConnection) -> bool:
+    """Whether the store takes no writes on `connection`: a SQLite file opened read-only (its folder cannot be
+    written, see `writer`), a PostgreSQL transaction that only reads (a standby, `default_transaction_read_only`).
+    For what would write only in passing (a token's last use), and for saying so before a write that cannot be done
+    (signing in on the web); every other write just fails, as `is_read_only` names it."""
+    if connection.dialect.name == "sqlite":
+        return bool(getattr(connection.connection.dbapi_connection, "read_only", None))
+    return connection.exec_driver_sql("SHOW transaction_read_only").scalar() == "on"
 
 
 def display_url(url: str) -> str:

@@ -128,10 +128,19 @@ class ApiGuard(Guard):
     a signed-in browser do it)."""
 
     def __call__(self, request: Request, db: DbSession) -> Actor:
-        actor, web_session = self.resolve(request, db)
-        if web_session is not None and (request.method in UNSAFE_METHODS or "purpose" in request.query_params):
-            check_csrf(web_session.csrf_token, request.headers.get("x-csrf-token"))
+        actor, _ = self.resolve(request, db)
+        if request.method in UNSAFE_METHODS or "purpose" in request.query_params:
+            check_audited_read(request)
         return self.authorize(actor)
+
+
+def check_audited_read(request: Request) -> None:
+    """A JSON route's call that writes (an audit event too, as a read by a purpose or by a phone does): a caller
+    signed in with the cookie must send the session's token in `X-CSRF-Token`; one with a bearer token needs none
+    (no other site's page can send it)."""
+    web_session: WebSession | None = getattr(request.state, "web_session", None)
+    if web_session is not None:
+        check_csrf(web_session.csrf_token, request.headers.get("x-csrf-token"))
 
 
 class PageGuard(Guard):

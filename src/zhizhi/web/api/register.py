@@ -25,6 +25,7 @@ from zhizhi.web.deps import (
     Limit,
     Offset,
     app_context,
+    check_audited_read,
     unmask_per_hour,
 )
 
@@ -60,7 +61,10 @@ def search_entities(
     q: Annotated[str, Query(description="credit code, part of the name, pinyin initials, address or whole phone")] = "",
     limit: Limit = 50,
 ) -> list[dict[str, Any]]:
-    """Active entities matching every word of `q`, best first (a phone whole; such a search is audited, counted)."""
+    """Active entities matching every word of `q`, best first (a phone whole; such a search is audited, counted,
+    and with a session cookie needs `X-CSRF-Token`)."""
+    if register.phones_searched(q):
+        check_audited_read(request)
     return register.search(db, actor, q, limit=limit, per_hour=unmask_per_hour(request))
 
 

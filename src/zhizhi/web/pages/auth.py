@@ -1,4 +1,7 @@
-"""Sign-in and sign-out pages, and the language switch."""
+"""Sign-in and sign-out pages, and the language switch.
+
+On a store that only reads here (an auditor's read-only copy, a PostgreSQL role that only reads) no sign-in can be
+recorded: the sign-in page says so instead of its form (503), and points to the command line, which reads it."""
 
 from __future__ import annotations
 
@@ -9,10 +12,10 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from zhizhi.access import login, logout
+from zhizhi.access import login, logout, may_sign_in
 from zhizhi.access.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 from zhizhi.access.users import USERNAME_MAX_LENGTH
-from zhizhi.errors import AuthenticationError, RateLimitedError
+from zhizhi.errors import AuthenticationError, RateLimitedError, ReadOnlyError
 from zhizhi.web.deps import (
     LANG_COOKIE,
     PRELOGIN_CSRF_COOKIE,
@@ -32,7 +35,9 @@ router = APIRouter()
 
 @router.get("/login", response_class=HTMLResponse)
 def show_login(request: Request, next: str = "/") -> Response:
-    """The sign-in form, with a CSRF token bound to a pre-login cookie."""
+    """The sign-in form, with a CSRF token bound to a pre-login cookie; on a store that only reads, why none."""
+    if not may_sign_in(app_context(request).sessions):
+        return _read_only_page(request)
     return _login_page(request, next, error=None, status_code=200)
 
 
@@ -58,6 +63,8 @@ def submit_login(
         )
     except (AuthenticationError, RateLimitedError) as exc:
         return _login_page(request, next, error=exc.localized(locale_of(request)), status_code=exc.status)
+    except ReadOnlyError:
+        return _read_only_page(request)
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(response, request, result.secret)
     response.delete_cookie(PRELOGIN_CSRF_COOKIE)
@@ -94,6 +101,11 @@ def _login_page(request: Request, next: str, *, error: str | None, status_code: 
     )
     response.set_cookie(PRELOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/")
     return response
+
+
+def _read_only_page(request: Request) -> Response:
+    # 503 like every refused write to such a store (`read_only`); no form, so no pre-login cookie either.
+    return render(request, "login.html", {"read_only": True, "next": "/", "error": None}, status_code=503)
 
 
 def _safe_next(target: str, *, host: str = "") -> str:

@@ -225,12 +225,23 @@ def take_in_tickets(request: Request, db: DbSession, actor: FormCasesWriter) -> 
 
 
 @router.get("/hotline/labelled.csv")
-def download_labelled(
-    request: Request,
-    db: DbSession,
+def show_labelled(
     actor: PageDataReader,
     since: Annotated[str, Query(max_length=10)] = "",
     until: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    """To the statistics of the period, whose form downloads it: the download is audited, a write, so it is posted
+    with the CSRF token (another site's link must not make a signed-in browser export in its user's name)."""
+    return RedirectResponse("/hotline/statistics?" + urlencode({"since": since, "until": until}), status_code=303)
+
+
+@router.post("/hotline/labelled.csv")
+def download_labelled(
+    request: Request,
+    db: DbSession,
+    actor: FormDataReader,
+    since: Annotated[str, Form(max_length=10)] = "",
+    until: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """The period's tickets as a labelled month (each with its case and how it joined it; callers as pseudonyms,
     texts masked; audited), as `zhizhi cases export-labelled` writes it: for `zhizhi hotline evaluate` and `fit`."""

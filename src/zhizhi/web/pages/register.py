@@ -22,6 +22,7 @@ from zhizhi.resolve.dossier import entity_dossier
 from zhizhi.web import register_view
 from zhizhi.web.deps import (
     DbSession,
+    FormDataReader,
     FormDataWriter,
     FormIds,
     Id,
@@ -36,18 +37,31 @@ from zhizhi.web.templating import render
 
 router = APIRouter()
 Reason = Annotated[str, Form()]
+SEARCH_MAX = 4096  # characters of a posted search, as a query string; `register.search` bounds its words itself
 
 
 @router.get("/register", response_class=HTMLResponse)
 def show_register(request: Request, db: DbSession, actor: PageDataReader, q: str = "") -> Response:
-    """Search by credit code, part of the name, pinyin initials, address or whole phone; without a query, the
-    figures."""
+    """The search form and the figures; a search by credit code, part of the name, pinyin initials or address
+    answered too (a link to one writes nothing). A search by a phone is audited, a write: it is only filled in,
+    to be posted with the form (another site's link must not make a signed-in browser run one)."""
     query = q.strip()
-    context = {
-        "q": query,
-        "results": register.search(db, actor, query, per_hour=unmask_per_hour(request)) if query else [],
-        "overview": register_view.overview(db, actor),
-    }
+    if register.phones_searched(query):
+        return _register_page(request, db, actor, query, held=True)
+    return _register_page(request, db, actor, query)
+
+
+@router.post("/register", response_class=HTMLResponse)
+def search_register(
+    request: Request, db: DbSession, actor: FormDataReader, q: Annotated[str, Form(max_length=SEARCH_MAX)] = ""
+) -> Response:
+    """The search posted from the form, with its CSRF token: by a whole phone too (audited and counted)."""
+    return _register_page(request, db, actor, q.strip())
+
+
+def _register_page(request: Request, db: Session, actor: Actor, query: str, *, held: bool = False) -> Response:
+    found = register.search(db, actor, query, per_hour=unmask_per_hour(request)) if query and not held else []
+    context = {"q": query, "held": held, "results": found, "overview": register_view.overview(db, actor)}
     return render(request, "register.html", context)
 
 
