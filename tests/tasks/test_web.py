@@ -125,11 +125,22 @@ def test_done_with_a_file_and_the_evidence_downloaded(desk: Desk) -> None:
     assert view["status"] == "done" and [e["kind"] for e in view["evidence_items"]] == ["file", "text"]
     file_id = view["evidence_items"][0]["id"]
     desk.as_user("yufeng")  # a co-responsible department's handler reads the lead's evidence
-    got = desk.web.client.get(f"/tasks/evidence/{file_id}")
+    # a link (another site's, say) only leads to the task; the download is the page's form, with its CSRF token
+    linked = desk.web.client.get(f"/tasks/evidence/{file_id}", follow_redirects=False)
+    assert linked.status_code == 303 and linked.headers["location"] == f"/tasks/{c}#part-{part}"
+    guessed = desk.web.client.post(f"/tasks/evidence/{file_id}", data={"csrf_token": "another-sites-guess"})
+    assert guessed.status_code == 403 and 'data-code="csrf_failed"' in guessed.text
+    with desk.web.sessions() as session:
+        assert not session.scalars(select(AuditEvent).where(AuditEvent.action == "task.evidence.read")).all()
+    page = desk.web.client.get(f"/tasks/{c}").text
+    assert f'action="/tasks/evidence/{file_id}"' in page
+    got = desk.web.client.post(f"/tasks/evidence/{file_id}", data={"csrf_token": desk.web.page_csrf(f"/tasks/{c}")})
     assert got.status_code == 200 and got.content == b"%PDF-1.4 plan"
     assert "filename*=UTF-8''%E6%95%B4%E6%B2%BB%E6%96%B9%E6%A1%88.pdf" in got.headers["content-disposition"]
     desk.as_user("zn_leader")  # 中南所 has no part in the campaign
-    assert desk.web.client.get(f"/tasks/evidence/{file_id}").status_code == 404
+    assert desk.web.client.get(f"/tasks/evidence/{file_id}", follow_redirects=False).status_code == 404
+    csrf = desk.web.page_csrf("/tasks")
+    assert desk.web.client.post(f"/tasks/evidence/{file_id}", data={"csrf_token": csrf}).status_code == 404
     with desk.web.sessions() as session:
         reads = list(session.scalars(select(AuditEvent.actor).where(AuditEvent.action == "task.evidence.read")))
     assert reads == ["yufeng"]

@@ -389,7 +389,9 @@ MATRIX: list[Row] = [
     row("POST", "/tasks/parts/{part_id}/refuse", *ANSWER, url="/tasks/parts/{task_part}/refuse", reason="x"),
     row("POST", "/tasks/parts/{part_id}/withdraw", *STEP(409), url="/tasks/parts/{task_part}/withdraw"),
     row("POST", "/tasks/parts/{part_id}/done", *STEP(422), url="/tasks/parts/{task_part}/done"),
-    row("GET", "/tasks/evidence/{evidence_id}", *SEEN_READ, url="/tasks/evidence/{evidence}"),
+    row("GET", "/tasks/evidence/{evidence_id}", 403, Scoped(303), Scoped(303), Scoped(303), 403,
+        url="/tasks/evidence/{evidence}"),  # to its task, whose form posts the download
+    row("POST", "/tasks/evidence/{evidence_id}", *SEEN_READ, url="/tasks/evidence/{evidence}"),
     row("GET", "/api/tasks", *READ),
     row("POST", "/api/tasks", 403, 422, 422, 422, 403, json={}),
     row("GET", "/api/tasks/overdue", *READ),

@@ -6,7 +6,8 @@ The front door:
 - a task: `read_task_file` / `parse_task` (YAML, Excel or JSON into a checked `TaskSpec`), `create_task`,
   `get_task`, `list_tasks`, `task_of` (a part's task);
 - a part's steps: `get_part`, `assign`, `hand_over`, `accept`, `decline`, `withdraw`, `add_evidence`, `finish`,
-  `read_evidence` (an `Upload` is a file given as evidence; `too_big` refuses one over the limit);
+  `read_evidence` (audited) and `evidence_place` (its task and part, nothing read) (an `Upload` is a file given as
+  evidence; `too_big` refuses one over the limit);
 - what is shown: `task_rows`, `task_view`, `overdue_parts` (and `count_overdue`), `shown_evidence` (a piece of
   evidence's name and text, masked for the task's other parties).
 """
@@ -18,6 +19,7 @@ from zhizhi.tasks.parts import (
     add_evidence,
     assign,
     decline,
+    evidence_place,
     finish,
     get_part,
     hand_over,
@@ -51,6 +53,7 @@ __all__ = [
     "list_tasks",
     "overdue_parts",
     "parse_task",
+    "evidence_place",
     "read_evidence",
     "read_task_bytes",
     "read_task_file",

@@ -246,6 +246,27 @@ def finish(
 
 def read_evidence(session: Session, actor: Actor, evidence_id: int) -> TaskEvidence:
     """One piece of evidence with its bytes, for whoever sees its task; the read is audited."""
+    item = _evidence(session, actor, evidence_id)
+    audit(
+        session,
+        actor,
+        "task.evidence.read",
+        object_type="task_part",
+        object_id=item.part_id,
+        detail={"evidence": item.id, "name": item.name},
+    )
+    return item
+
+
+def evidence_place(session: Session, actor: Actor, evidence_id: int) -> tuple[str, int]:
+    """The number of the task and the id of the part a piece of evidence belongs to, for whoever sees that task
+    (nothing is read of the evidence, and nothing audited)."""
+    item = _evidence(session, actor, evidence_id)
+    number = select(Task.number).join(TaskPart, TaskPart.task_id == Task.id).where(TaskPart.id == item.part_id)
+    return session.scalar(number) or "", item.part_id
+
+
+def _evidence(session: Session, actor: Actor, evidence_id: int) -> TaskEvidence:
     require(actor, "data.read")
     item = session.scalar(
         select(TaskEvidence)
@@ -257,12 +278,4 @@ def read_evidence(session: Session, actor: Actor, evidence_id: int) -> TaskEvide
         raise NotFoundError(
             f"No evidence `{evidence_id}` in your scope.", zh=f"在您的权限范围内没有证明材料 `{evidence_id}`。"
         )
-    audit(
-        session,
-        actor,
-        "task.evidence.read",
-        object_type="task_part",
-        object_id=item.part_id,
-        detail={"evidence": item.id, "name": item.name},
-    )
     return item

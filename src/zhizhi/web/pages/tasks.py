@@ -153,7 +153,16 @@ async def finish_part(
 
 
 @router.get("/tasks/evidence/{evidence_id}")
-def download_evidence(evidence_id: Id, db: DbSession, actor: PageDataReader) -> Response:
+def show_evidence(evidence_id: Id, db: DbSession, actor: PageDataReader) -> Response:
+    """To the task and part the evidence belongs to, whose form downloads it: the download is audited, a write, so it
+    is posted with the CSRF token (another site's link must not make a signed-in browser read it in its user's
+    name)."""
+    number, part_id = tasks.evidence_place(db, actor, evidence_id)
+    return RedirectResponse(f"/tasks/{quote(number)}#part-{part_id}", status_code=303)
+
+
+@router.post("/tasks/evidence/{evidence_id}")
+def download_evidence(evidence_id: Id, db: DbSession, actor: FormDataReader) -> Response:
     """One piece of evidence as it was given (a file, or a text as plain text); the download is audited."""
     item = tasks.read_evidence(db, actor, evidence_id)
     shown = tasks.shown_evidence(db, actor, item)
