@@ -10,7 +10,7 @@ import pytest
 from tests.reports.conftest import ENTITIES, write_report
 from zhizhi.config.files import parse_yaml
 from zhizhi.errors import ConfigError, InputError
-from zhizhi.reports import Installed, install_builtin, load_report, parse_period
+from zhizhi.reports import Installed, builtin_behind, install_builtin, load_report, parse_period
 from zhizhi.reports.builtin import WRITTEN, builtin_texts
 from zhizhi.reports.definition import ReportConfig
 from zhizhi.reports.periods import last_complete
@@ -57,6 +57,7 @@ def test_an_upgrade_brings_untouched_builtin_reports_up_and_keeps_edited_ones(
 ) -> None:
     """After an upgrade that changed the shipped definitions, an install writes the new text over the files as zhizhi
     wrote them, and keeps (naming them) those the bureau edited; --replace takes the shipped text everywhere."""
+    assert builtin_behind(tmp_path) == []  # none installed: nothing to say
     install_builtin(tmp_path, "LZ")
     folder = tmp_path / "reports"
     edited = folder / "licences.yaml"
@@ -71,6 +72,12 @@ def test_an_upgrade_brings_untouched_builtin_reports_up_and_keeps_edited_ones(
     kept = load_report(tmp_path, "licences")
     assert kept.frequency == "monthly" and "本局" in kept.title
     assert install_builtin(tmp_path, "LZ") == Installed(kept=["licences"])  # the same answer again, nothing written
+    assert builtin_behind(tmp_path) == []
+    monkeypatch.setattr("zhizhi.reports.builtin.builtin_texts", lambda: newer | {"extra": shipped["hotline"]})
+    assert builtin_behind(tmp_path) == ["extra"]  # new in this version; the edited one is no news
+    monkeypatch.setattr("zhizhi.reports.builtin.builtin_texts", lambda: shipped)
+    assert builtin_behind(tmp_path) == sorted(set(shipped) - {"licences"})  # as written, the shipped text changed
+    monkeypatch.setattr("zhizhi.reports.builtin.builtin_texts", lambda: newer)
     replaced = install_builtin(tmp_path, "LZ", replace=True)
     assert replaced.updated == ["licences"] and load_report(tmp_path, "licences").frequency == "quarterly"
 

@@ -21,6 +21,7 @@ from zhizhi.cli.main import app
 from zhizhi.config import Workspace
 from zhizhi.errors import PermissionDeniedError
 from zhizhi.reports import catalogue, due, export_run, install_builtin, parse_period, retire, run_due, run_report
+from zhizhi.reports.builtin import builtin_texts
 from zhizhi.reports.outputs import shift_formula
 from zhizhi.reports.runs import as_run
 from zhizhi.reports.tables import ReportRun
@@ -323,7 +324,9 @@ def test_a_delivered_run_carries_its_figures_as_they_were_hashed(town: Town) -> 
         assert data["figures"] == run.figures and data["content_hash"] == run.content_hash
 
 
-def test_the_cli_installs_builtin_reports_and_names_those_kept_as_edited(town: Town) -> None:
+def test_the_cli_installs_builtin_reports_and_names_those_kept_as_edited(
+    town: Town, monkeypatch: pytest.MonkeyPatch
+) -> None:
     workspace, _ = town
     runner = CliRunner()
 
@@ -340,3 +343,13 @@ def test_the_cli_installs_builtin_reports_and_names_those_kept_as_edited(town: T
     said = cli()
     assert "Installed 1 report(s): workload" in said and "hotline" not in said  # edited, the shipped text unchanged
     assert cli("--replace", "--json") == {"department": "LZ", "written": [], "updated": ["hotline"], "kept": []}
+    # after an upgrade that changed a built-in report, `zhizhi status` says which to bring up
+    status = runner.invoke(app, ["-w", str(workspace.root), "status", "--json"])
+    assert json.loads(status.output)["builtin_reports_behind"] == []
+    shipped = builtin_texts()
+    monkeypatch.setattr("zhizhi.reports.builtin.builtin_texts",
+                        lambda: shipped | {"hotline": shipped["hotline"].replace("monthly", "quarterly")})  # fmt: skip
+    status = runner.invoke(app, ["-w", str(workspace.root), "status"])
+    assert "1 built-in definition(s) behind this version (hotline): zhizhi reports install" in " ".join(
+        status.output.split()
+    )

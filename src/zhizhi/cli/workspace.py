@@ -155,6 +155,9 @@ def _show_status(state: dict[str, Any], public_url: str | None) -> None:
         ("files", ", ".join(f"{count:,} {folder}" for folder, count in files.items())),
     ):
         facts.add_row(name, value)
+    if behind := state["builtin_reports_behind"]:
+        facts.add_row("reports", f"[yellow]{len(behind)} built-in definition(s) behind this version "
+                                 f"({', '.join(behind)}): zhizhi reports install[/]")  # fmt: skip
     console.print(facts)
     data = state.get("data")
     if data:

@@ -12,6 +12,7 @@ from zhizhi.access.departments import within_scope
 from zhizhi.config import Workspace
 from zhizhi.config.keys import public_key_fingerprint
 from zhizhi.dashboard.deliveries import funnels
+from zhizhi.reports import builtin_behind
 from zhizhi.store import current_revision, display_url, head_revision
 from zhizhi.store.tables import ApiToken, AuditEvent, Batch, Department, QuarantineItem, Record, RecordVersion, User
 from zhizhi.store.types import iso_utc
@@ -50,6 +51,7 @@ def overview(session: Session, workspace: Workspace, actor: Actor) -> dict[str, 
         },
         "last_audit_event_at": iso_utc(session.scalar(select(func.max(AuditEvent.at)).where(audit.in_scope(actor)))),
         "files": {folder: _count_files(workspace, folder) for folder in CONFIG_FOLDERS},
+        "builtin_reports_behind": builtin_behind(workspace.root),  # `zhizhi reports install` brings them up
         "data": _data(session, actor, workspace) if actor.can("data.read") else None,
     }
 

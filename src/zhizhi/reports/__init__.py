@@ -2,7 +2,7 @@
 requester's Excel template, CSV and PDF, delivery through the outbox, and the catalogue of who reads what.
 
 The front door:
-- definitions: `ReportConfig`, `load_report`, `report_names`, `install_builtin` (`Installed`);
+- definitions: `ReportConfig`, `load_report`, `report_names`, `install_builtin` (`Installed`), `builtin_behind`;
 - runs: `run_report`, `get_run`, `run_as_dict`, `export_run`, `latest_run`; periods: `parse_period`, `Period`;
 - on schedule: `due`, `run_due`, `ReportChore` (the worker's chore);
 - the catalogue: `catalogue`, `retire`, and the home page's card (`reader_card`).
@@ -10,7 +10,7 @@ The front door:
 
 from pathlib import Path
 
-from zhizhi.reports.builtin import Installed, install_builtin
+from zhizhi.reports.builtin import Installed, builtin_behind, install_builtin
 from zhizhi.reports.catalogue import catalogue, reader_card, retire
 from zhizhi.reports.definition import FILES, ReportConfig
 from zhizhi.reports.periods import Period
@@ -38,6 +38,7 @@ __all__ = [
     "export_run",
     "get_run",
     "Installed",
+    "builtin_behind",
     "install_builtin",
     "latest_run",
     "load_report",

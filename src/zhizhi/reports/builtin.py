@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -67,6 +68,25 @@ def install_builtin(root: Path, department: str, *, replace: bool = False) -> In
     if not example.exists():
         example_template(example)
     return done
+
+
+def builtin_behind(root: Path) -> list[str]:
+    """The built-in definitions an install would bring to this version, by name: those still as zhizhi wrote them whose
+    shipped text has changed since, and those new in this version (none for a workspace that never installed them)."""
+    noted = _noted(root)
+    if not noted:
+        return []
+    found = []
+    for name, text in sorted(builtin_texts().items()):
+        path = FILES.path(root, name)
+        if name not in noted:
+            found.append(name)
+        elif path.exists() and noted[name] == _sha256(present := path.read_text(encoding="utf-8")):
+            department = re.search(r"^department: *(.+?) *$", present, re.MULTILINE)
+            own = text.replace(PLACEHOLDER, f"department: {department.group(1) if department else ''}")
+            if own != present:
+                found.append(name)
+    return found
 
 
 def _noted(root: Path) -> dict[str, str]:
