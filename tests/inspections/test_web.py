@@ -368,3 +368,53 @@ def test_a_breach_counted_into_a_year_the_calendar_does_not_know_is_listed_and_p
     assert page.status_code == 200 and number in page.text and "超期工作日数无法计算" in page.text
     published = web.client.post("/api/inspections/publish", json={}, headers={"Authorization": f"Bearer {steward}"})
     assert published.status_code == 200 and published.json()["visits"] == [number]
+
+
+def test_a_steward_changes_a_visit_from_its_page_and_a_team_member_may_not(web: Web) -> None:
+    """The visit page's form does what `zhizhi inspections assign` does: a day planned, a member replaced (with the
+    reason) by the draw's next inspector, in the ledger; a staffing draw for the visit is asked from the same place.
+    A member of the team sees no form and is refused."""
+    from zhizhi.store.tables import LedgerEntry
+
+    number, _, team = drawn(web)
+    web.login_form(team[0])
+    page = web.client.get(f"/inspections/visits/{number}").text
+    assert 'id="assign-form"' not in page
+    refused = web.client.post(f"/inspections/visits/{number}/assign",
+                              data={"csrf_token": web.page_csrf(f"/inspections/visits/{number}"), "planned_on": ""})
+    assert refused.status_code == 403  # fmt: skip
+    web.client.post("/logout", data={"csrf_token": web.page_csrf("/")})
+    web.login_form("registrar")
+    page = web.client.get(f"/inspections/visits/{number}").text
+    assert 'id="assign-form"' in page and f'<option value="{team[0]}">' in page and 'id="staff-visit-form"' in page
+    csrf = web.page_csrf(f"/inspections/visits/{number}")
+    assign = f"/inspections/visits/{number}/assign"
+    past = web.client.post(assign, data={"csrf_token": csrf, "planned_on": "2020-01-02"})
+    assert past.status_code == 422 and "2020-01-02" in past.text
+    no_reason = web.client.post(assign, data={"csrf_token": csrf, "replace": team[0]})
+    assert no_reason.status_code == 422
+    day = date.fromordinal(local_today().toordinal() + 3).isoformat()
+    done = web.client.post(f"/inspections/visits/{number}/assign", follow_redirects=False,
+                           data={"csrf_token": csrf, "planned_on": day, "replace": team[0], "reason": "病假"})
+    assert done.status_code == 303 and done.headers["location"].endswith("?done=assigned")  # fmt: skip
+    assert 'id="assigned-notice"' in web.client.get(done.headers["location"]).text
+    twin = web.client.get(f"/api/inspections/visits/{number}").json()
+    assert twin["planned_on"] == day and [m["username"] for m in twin["team"] if m["removed"]] == [team[0]]
+    with web.sessions() as session:
+        assert session.scalars(select(LedgerEntry.kind).where(LedgerEntry.kind == "draw.replace")).all()
+    # a staffing draw for the visit, from its page: refused while the draw's order can still complete the team (the
+    # seed decides whether the small register has anyone left for this firm), committed once it cannot
+    with web.sessions() as session:
+        from zhizhi.inspections.visits import next_replacement
+
+        visit = session.scalars(select(InspectionVisit).where(InspectionVisit.number == number)).one()
+        someone_left = next_replacement(session, web.workspace, visit)[1] is not None
+    staffed = web.client.post(f"/inspections/visits/{number}/staff", follow_redirects=False,
+                              data={"csrf_token": csrf, "reason": "检查组无法补齐"})  # fmt: skip
+    if someone_left:
+        assert staffed.status_code == 409 and "仍可按抽取顺序替换检查人员" in staffed.text
+        return
+    assert staffed.status_code == 303 and staffed.headers["location"].endswith("?done=staffing")
+    second = staffed.headers["location"].split("/inspections/draws/")[1].split("?")[0]
+    assert web.client.get(f"/api/inspections/draws/{second}").json()["status"] == "committed"
+    assert 'id="run-form"' in web.client.get(staffed.headers["location"]).text

@@ -30,6 +30,25 @@ _WORDS = {
     "inspections.target": ("检查对象", "Target"),
     "inspections.planned_on": ("计划检查日期", "Planned for"),
     "inspections.site.open": ("现场录入", "Enter at the site"),
+    "inspections.adjust.title": ("调整任务", "Change the visit"),
+    "inspections.adjust.help": (
+        "更换检查人员时，由本次抽取的顺序确定下一名检查人员（可复核），并记入存证；计划日期可单独调整。",
+        "A member replaced is replaced by the next inspector of the draw's order (anyone can check it), entered in "
+        "the ledger; the day can be changed alone.",
+    ),
+    "inspections.adjust.replace": ("更换检查人员", "Replace"),
+    "inspections.adjust.nobody": ("（不更换）", "(nobody)"),
+    "inspections.adjust.reason": ("更换原因", "Why"),
+    "inspections.adjust.reason_hint": ("如：病假", "e.g. sick leave"),
+    "inspections.adjust.submit": ("调整", "Change"),
+    "inspections.adjust.done": ("任务已调整。", "The visit was changed."),
+    "inspections.adjust.staff_title": ("为该任务补充抽取检查组", "Draw a new team for this visit"),
+    "inspections.adjust.staff_help": (
+        "本次抽取的顺序中已无可替换的检查人员时使用：在检查人员名录库中增补或登记执法证后，承诺一次补充抽取，"
+        "在其页面运行后即为该任务抽出新的检查组。",
+        "When the draw's order has nobody left to replace a member: once inspectors are added or certified in the "
+        "register, commit a staffing draw; run it on its page and it draws this visit a new team.",
+    ),
     "inspections.recuse.title": ("申报回避", "Declare a conflict of interest"),
     "inspections.recuse.help": (
         "与该企业有利害关系（亲属经营、曾任职、持股等）的，请申报回避："

@@ -214,7 +214,8 @@ def assign(
     done: dict[str, Any] = {}
     if planned_on is not None:
         if planned_on < local_today():
-            raise InputError(f"`{planned_on}` is past: plan a day from today on.", zh="计划检查日期不能早于今天。")
+            raise InputError(f"`{planned_on}` is past: plan a day from today on.",
+                             zh=f"计划检查日期 `{planned_on}` 已过，请选今天或以后的日期。")  # fmt: skip
         visit.planned_on = planned_on
         done["planned_on"] = planned_on.isoformat()
     if replace:

@@ -12,14 +12,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from zhizhi import inspections
-from zhizhi.errors import InputError, NotFoundError, ZhizhiError
+from zhizhi.access import Actor
+from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError, ZhizhiError
 from zhizhi.inspections.draws import draw_number_of
 from zhizhi.inspections.photos import MAX_BYTES
 from zhizhi.inspections.publication import published_file
 from zhizhi.inspections.results import enter_results, parse_entry
 from zhizhi.inspections.views import draw_view, overview
-from zhizhi.inspections.visits import ACKNOWLEDGEMENTS
+from zhizhi.inspections.visits import ACKNOWLEDGEMENTS, may_assign
 from zhizhi.records.inspection import RESULTS
+from zhizhi.store.tables import InspectionVisit
 from zhizhi.store.types import local_today
 from zhizhi.web.deps import (
     DbSession,
@@ -31,6 +33,7 @@ from zhizhi.web.deps import (
     app_context,
     locale_of,
 )
+from zhizhi.web.forms import optional_date
 from zhizhi.web.templating import render
 
 router = APIRouter()
@@ -161,9 +164,55 @@ def show_visit(
 ) -> Response:
     """A visit: target, team, items and findings, photos, acknowledgement, deadline; for its team, the form to
     declare a relation with the firm (回避)."""
-    visit = inspections.visit_view(db, actor, inspections.get_visit(db, actor, number))
-    context = {"v": visit, "results": RESULTS, "draw_open": _may_open(db, actor, visit), "done": done}
+    stored = inspections.get_visit(db, actor, number)
+    visit = inspections.visit_view(db, actor, stored)
+    context = {"v": visit, "results": RESULTS, "draw_open": _may_open(db, actor, visit), "done": done,
+               "may_assign": _may_assign(db, actor, stored)}  # fmt: skip
     return render(request, "inspections_visit.html", context)
+
+
+def _may_assign(db: DbSession, actor: Actor, visit: InspectionVisit) -> bool:
+    """Whether the reader may change the visit (a steward of its organiser's subtree) while it is still to be done."""
+    try:
+        may_assign(db, actor, visit)
+    except PermissionDeniedError:
+        return False
+    return visit.status == "assigned"
+
+
+@router.post("/inspections/visits/{number}/assign")
+def assign_visit(
+    number: Number,
+    request: Request,
+    db: DbSession,
+    actor: FormDataWriter,
+    planned_on: Annotated[str, Form(max_length=10)] = "",
+    replace: Annotated[str, Form(max_length=64)] = "",
+    reason: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """The visit page's form: plan its day, replace a team member (with the reason) by the draw's next inspector."""
+    day = optional_date(planned_on.strip())
+    inspections.assign(db, actor, app_context(request).workspace, number, planned_on=day, replace=replace or None,
+                       reason=reason)  # fmt: skip
+    return RedirectResponse(f"/inspections/visits/{number}?done=assigned", status_code=303)
+
+
+@router.post("/inspections/visits/{number}/staff")
+def staff_visit(
+    number: Number,
+    request: Request,
+    db: DbSession,
+    actor: FormDataWriter,
+    reason: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Commit a staffing draw that gives this visit a new team (its draw's order had nobody left); its page runs it."""
+    visit = inspections.visit_view(db, actor, inspections.get_visit(db, actor, number))
+    if not visit.get("draw"):
+        raise ConflictError(f"Visit `{number}` was not drawn: it has no draw to staff it from.",
+                            zh=f"检查任务 `{number}` 不是抽取产生的，无法补充抽取。")  # fmt: skip
+    workspace = app_context(request).workspace
+    made = inspections.staff(db, actor, workspace, visit["draw"], reason, visit=number)
+    return RedirectResponse(f"/inspections/draws/{made.number}?done=staffing", status_code=303)
 
 
 def _may_open(db: DbSession, actor: PageDataReader, visit: dict[str, Any]) -> bool:
