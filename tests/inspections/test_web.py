@@ -411,8 +411,16 @@ def test_a_steward_changes_a_visit_from_its_page_and_a_team_member_may_not(web: 
         someone_left = next_replacement(session, web.workspace, visit)[1] is not None
     staffed = web.client.post(f"/inspections/visits/{number}/staff", follow_redirects=False,
                               data={"csrf_token": csrf, "reason": "检查组无法补齐"})  # fmt: skip
+    with web.sessions() as session, session.begin():
+        _, token = create_token(session, OPERATOR, name="desk", username="registrar")
+    api = f"/api/inspections/draws/{DRAW}/staff"
+    auth = {"Authorization": f"Bearer {token}"}
+    unknown = web.client.post(api, json={"reason": "检查组无法补齐", "visit": "2026Q4-1-99999"}, headers=auth)
+    assert unknown.status_code == 404 and "2026Q4-1-99999" in unknown.text
     if someone_left:
         assert staffed.status_code == 409 and "仍可按抽取顺序替换检查人员" in staffed.text
+        by_api = web.client.post(api, json={"reason": "检查组无法补齐", "visit": number}, headers=auth)
+        assert by_api.status_code == 409 and "can still be completed" in by_api.text
         return
     assert staffed.status_code == 303 and staffed.headers["location"].endswith("?done=staffing")
     second = staffed.headers["location"].split("/inspections/draws/")[1].split("?")[0]

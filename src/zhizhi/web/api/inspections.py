@@ -50,6 +50,10 @@ class Assignment(BaseModel):
 class Staffing(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=2, max_length=200, description="why now: inspectors added, certificates recorded")
+    visit: str | None = Field(
+        default=None, max_length=48, description="a visit of the draw whose team the draw's order cannot complete: its "
+        "firm alone is staffed anew (as `zhizhi inspections staff DRAW --visit NUMBER`)"
+    )
 
 
 class Through(BaseModel):
@@ -133,8 +137,10 @@ def run_draw(number: Number, request: Request, db: DbSession, actor: ApiDataWrit
 def staff_draw(
     number: Number, body: Staffing, request: Request, db: DbSession, actor: ApiDataWriter
 ) -> dict[str, Any]:
-    """Commit a staffing draw of the firms a drawn draw left unstaffed (run it with `/draws/{its number}/run`)."""
-    draw = inspections.staff(db, actor, app_context(request).workspace, draw_number_of(db, actor, number), body.reason)
+    """Commit a staffing draw of the firms a drawn draw left unstaffed, or of one visit's firm whose team cannot be
+    completed (`visit`); run it with `/draws/{its number}/run`."""
+    workspace = app_context(request).workspace
+    draw = inspections.staff(db, actor, workspace, draw_number_of(db, actor, number), body.reason, visit=body.visit)
     return inspections.staffing_as_dict(draw, number)
 
 
