@@ -90,6 +90,7 @@ def test_a_workspace_installed_before_zhizhi_noted_its_files_keeps_those_that_di
     older = tmp_path / "reports" / "hotline.yaml"
     older.write_text(older.read_text(encoding="utf-8").replace("title: ", "title: 旧"), encoding="utf-8")
     assert install_builtin(tmp_path, "LZ") == Installed(kept=["hotline"])
+    assert builtin_behind(tmp_path) == []  # one zhizhi did not note is named by an install, not taken for a new one
     (tmp_path / "reports" / WRITTEN).write_text("not json", encoding="utf-8")
     assert install_builtin(tmp_path, "LZ") == Installed(kept=["hotline"])
     assert "旧" in load_report(tmp_path, "hotline").title

@@ -80,7 +80,8 @@ def builtin_behind(root: Path) -> list[str]:
     for name, text in sorted(builtin_texts().items()):
         path = FILES.path(root, name)
         if name not in noted:
-            found.append(name)
+            if not path.exists():  # new in this version (one there that zhizhi did not note is named by an install)
+                found.append(name)
         elif path.exists() and noted[name] == _sha256(present := path.read_text(encoding="utf-8")):
             department = re.search(r"^department: *(.+?) *$", present, re.MULTILINE)
             own = text.replace(PLACEHOLDER, f"department: {department.group(1) if department else ''}")
