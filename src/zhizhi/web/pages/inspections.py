@@ -21,7 +21,7 @@ from zhizhi.inspections.results import enter_results, parse_entry
 from zhizhi.inspections.views import draw_view, overview
 from zhizhi.inspections.visits import ACKNOWLEDGEMENTS, may_assign
 from zhizhi.records.inspection import RESULTS
-from zhizhi.store.tables import InspectionVisit
+from zhizhi.store.tables import InspectionDraw, InspectionVisit
 from zhizhi.store.types import local_today
 from zhizhi.web.deps import (
     DbSession,
@@ -163,7 +163,7 @@ def show_visit(
     number: Number, request: Request, db: DbSession, actor: PageDataReader, done: Done = ""
 ) -> Response:
     """A visit: target, team, items and findings, photos, acknowledgement, deadline; for its team, the form to
-    declare a relation with the firm (回避)."""
+    declare a relation with the firm (回避); for a steward of its organiser, the forms that change it."""
     stored = inspections.get_visit(db, actor, number)
     visit = inspections.visit_view(db, actor, stored)
     context = {"v": visit, "results": RESULTS, "draw_open": _may_open(db, actor, visit), "done": done,
@@ -206,12 +206,12 @@ def staff_visit(
     reason: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Commit a staffing draw that gives this visit a new team (its draw's order had nobody left); its page runs it."""
-    visit = inspections.visit_view(db, actor, inspections.get_visit(db, actor, number))
-    if not visit.get("draw"):
+    visit = inspections.get_visit(db, actor, number)
+    draw = db.get(InspectionDraw, visit.draw_id) if visit.draw_id is not None else None
+    if draw is None:
         raise ConflictError(f"Visit `{number}` was not drawn: it has no draw to staff it from.",
                             zh=f"检查任务 `{number}` 不是抽取产生的，无法补充抽取。")  # fmt: skip
-    workspace = app_context(request).workspace
-    made = inspections.staff(db, actor, workspace, visit["draw"], reason, visit=number)
+    made = inspections.staff(db, actor, app_context(request).workspace, draw.number, reason, visit=number)
     return RedirectResponse(f"/inspections/draws/{made.number}?done=staffing", status_code=303)
 
 
