@@ -8,7 +8,8 @@ The front door:
 - the inspector register: `list_inspectors`, `refresh_inspectors`, `set_inspector`, `import_inspectors`,
   `export_inspectors`, `declare_relation`;
 - plans and draws: `PlanRules`, `parse_rules`, `create_plan`, `run_draw`, `get_draw`, `verify_draw`,
-  `export_package`, `verify_package`, `staff` (a staffing draw of the firms a draw left unstaffed), `staffing_as_dict`;
+  `export_package`, `verify_package`, `staff` (a staffing draw of the firms a draw left unstaffed; `staff_visit`,
+  of one visit's firm), `staffing_as_dict`;
 - visits: `list_visits`, `get_visit`, `visit_view`, `assign` (a day, a drawn replacement, a merge),
   `entity_results` (the entity page's list);
 - results at the site: `record_results` with a `Finding` per item (records delivered per department),
@@ -18,7 +19,7 @@ The front door:
   `WorkloadCounts`.
 """
 
-from zhizhi.inspections.draws import get_draw, run_draw, staff, staffing_as_dict
+from zhizhi.inspections.draws import get_draw, run_draw, staff, staff_visit, staffing_as_dict
 from zhizhi.inspections.inspectors import (
     declare_relation,
     export_inspectors,
@@ -75,6 +76,7 @@ __all__ = [
     "save_item",
     "set_inspector",
     "staff",
+    "staff_visit",
     "staffing_as_dict",
     "Verification",
     "verify_draw",

@@ -218,6 +218,20 @@ def staff(
     return new_draw(session, actor, workspace.keys_dir, plan.number, reason, today=today, staffs=staffs)
 
 
+def staff_visit(
+    session: Session, actor: Actor, workspace: Workspace, number: str, reason: str, *, today: date | None = None
+) -> InspectionDraw:
+    """`staff` with `visit`, the draw found from the visit: a staffing draw of that visit's firm alone."""
+    visit = get_visit(session, actor, number)
+    draw = session.get(InspectionDraw, visit.draw_id) if visit.draw_id is not None else None
+    if draw is None:
+        raise ConflictError(
+            f"Visit `{number}` was not drawn: it has no draw to staff it from.",
+            zh=f"检查任务 `{number}` 不是抽取产生的，无法补充抽取。",
+        )
+    return staff(session, actor, workspace, draw.number, reason, visit=number, today=today)
+
+
 def _stuck_visit(
     session: Session, actor: Actor, workspace: Workspace, draw: InspectionDraw, number: str
 ) -> InspectionVisit:

@@ -108,6 +108,16 @@ def may_assign(session: Session, actor: Actor, visit: InspectionVisit) -> None:
         )
 
 
+def may_change(session: Session, actor: Actor, visit: InspectionVisit) -> bool:
+    """Whether `actor` may change the visit now (`may_assign`, and the visit still to be inspected, as `assign`
+    requires): the visit page shows its forms then."""
+    try:
+        may_assign(session, actor, visit)
+    except PermissionDeniedError:
+        return False
+    return visit.status == "assigned"
+
+
 def list_visits(
     session: Session,
     actor: Actor,

@@ -47,7 +47,7 @@ def install_builtin(root: Path, department: str, *, replace: bool = False) -> In
     done = Installed()
     noted = _noted(root)
     for name, text in sorted(builtin_texts().items()):
-        own = text.replace(PLACEHOLDER, f"department: {department}")
+        own = _issued(text, department)
         parse_yaml(own, f"{REPORTS_FOLDER}/{name}.yaml", ReportConfig)
         path = FILES.path(root, name)
         present = path.read_text(encoding="utf-8") if path.exists() else None
@@ -84,10 +84,14 @@ def builtin_behind(root: Path) -> list[str]:
                 found.append(name)
         elif path.exists() and noted[name] == _sha256(present := path.read_text(encoding="utf-8")):
             department = re.search(r"^department: *(.+?) *$", present, re.MULTILINE)
-            own = text.replace(PLACEHOLDER, f"department: {department.group(1) if department else ''}")
-            if own != present:
+            if _issued(text, department.group(1) if department else "") != present:
                 found.append(name)
     return found
+
+
+def _issued(text: str, department: str) -> str:
+    """A shipped definition's text as issued by `department`."""
+    return text.replace(PLACEHOLDER, f"department: {department}")
 
 
 def _noted(root: Path) -> dict[str, str]:

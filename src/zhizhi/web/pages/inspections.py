@@ -12,16 +12,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from zhizhi import inspections
-from zhizhi.access import Actor
-from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError, ZhizhiError
+from zhizhi.errors import InputError, NotFoundError, ZhizhiError
 from zhizhi.inspections.draws import draw_number_of
 from zhizhi.inspections.photos import MAX_BYTES
 from zhizhi.inspections.publication import published_file
 from zhizhi.inspections.results import enter_results, parse_entry
 from zhizhi.inspections.views import draw_view, overview
-from zhizhi.inspections.visits import ACKNOWLEDGEMENTS, may_assign
+from zhizhi.inspections.visits import ACKNOWLEDGEMENTS, may_change
 from zhizhi.records.inspection import RESULTS
-from zhizhi.store.tables import InspectionDraw, InspectionVisit
 from zhizhi.store.types import local_today
 from zhizhi.web.deps import (
     DbSession,
@@ -167,17 +165,8 @@ def show_visit(
     stored = inspections.get_visit(db, actor, number)
     visit = inspections.visit_view(db, actor, stored)
     context = {"v": visit, "results": RESULTS, "draw_open": _may_open(db, actor, visit), "done": done,
-               "may_assign": _may_assign(db, actor, stored)}  # fmt: skip
+               "may_assign": may_change(db, actor, stored)}  # fmt: skip
     return render(request, "inspections_visit.html", context)
-
-
-def _may_assign(db: DbSession, actor: Actor, visit: InspectionVisit) -> bool:
-    """Whether the reader may change the visit (a steward of its organiser's subtree) while it is still to be done."""
-    try:
-        may_assign(db, actor, visit)
-    except PermissionDeniedError:
-        return False
-    return visit.status == "assigned"
 
 
 @router.post("/inspections/visits/{number}/assign")
@@ -206,12 +195,7 @@ def staff_visit(
     reason: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Commit a staffing draw that gives this visit a new team (its draw's order had nobody left); its page runs it."""
-    visit = inspections.get_visit(db, actor, number)
-    draw = db.get(InspectionDraw, visit.draw_id) if visit.draw_id is not None else None
-    if draw is None:
-        raise ConflictError(f"Visit `{number}` was not drawn: it has no draw to staff it from.",
-                            zh=f"检查任务 `{number}` 不是抽取产生的，无法补充抽取。")  # fmt: skip
-    made = inspections.staff(db, actor, app_context(request).workspace, draw.number, reason, visit=number)
+    made = inspections.staff_visit(db, actor, app_context(request).workspace, number, reason)
     return RedirectResponse(f"/inspections/draws/{made.number}?done=staffing", status_code=303)
 
 
