@@ -1,4 +1,4 @@
-"""A caller who gave no name is nobody's caller (SQLite and PostgreSQL).
+"""A caller who gave no name is nobody's caller, and a business nobody named is no business (SQLite and PostgreSQL).
 
 12315 writes 匿名 for an anonymous reporter, 12345 市民 or 张先生 for a caller who gave no name: the same
 placeholder on two tickets says nothing of who called. It was weighed as the same caller's name (+3.2), so two
@@ -9,6 +9,7 @@ the labelled month gave every anonymous reporter one pseudonym.
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR
 from tests.hotline.desk import ingest_all, zz
-from tests.hotline.test_cases import _case_of
+from tests.hotline.test_cases import _actor, _case_of
 from zhizhi.config import Workspace
-from zhizhi.hotline import push_tickets, take_in
+from zhizhi.hotline import load_calendar, push_tickets, statistics, take_in
 
 SHOP, ADDRESS = "柳州市城中区好运来超市", "柳州市城中区文昌路8号"
 
@@ -58,3 +59,26 @@ def test_one_caller_who_gave_a_name_twice_is_still_one_caller(
         take_in(session, OPERATOR, workspace)
     with city() as session:
         assert _case_of(session, "N003").id == _case_of(session, "N004").id
+
+
+@pytest.mark.parametrize("placeholder", ["无", "不详", "商家"])
+def test_two_tickets_that_name_no_business_are_not_about_one_business(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path, placeholder: str
+) -> None:
+    """A channel writes 无 (or 不详) where the caller named no business: two strangers who each bought stale milk
+    somewhere in the city were weighed as about one business (+5.7) and merged on their own (0.89), and 无 was the
+    statistics' most complained-about respondent."""
+    ingest_all(workspace, tmp_path)
+    calendar = load_calendar(workspace.root)
+    first = {"number": "M001", "received_at": "2026-03-10 10:00:00", "kind": "投诉", "caller_name": "黄晓明",
+             "caller_phone": "13800000031", "respondent_name": placeholder, "text": "商家卖的牛奶过期了，要求退货赔偿"}
+    second = {**first, "number": "M002", "received_at": "2026-03-12 10:00:00", "caller_name": "韦丽华",
+              "caller_phone": "13800000032", "text": "买到过期酸奶，商家不给退货"}  # fmt: skip
+    with city() as session, session.begin():
+        push_tickets(session, workspace, OPERATOR, "12315", [first, second], department="LZ-TSJB")
+        take_in(session, OPERATOR, workspace)
+    with city() as session:
+        assert _case_of(session, "M001").id != _case_of(session, "M002").id
+        figures = statistics(session, _actor(session, "leader"), calendar, since=date(2026, 3, 10),
+                             until=date(2026, 3, 12))  # fmt: skip
+        assert figures["cases"] == 2 and figures["top_respondents"] == []
