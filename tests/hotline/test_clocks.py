@@ -116,6 +116,21 @@ def test_a_bad_calendar_file_names_every_problem() -> None:
         parse_year("year: [2027\n", "calendar/2027.yaml")
 
 
+def test_a_bad_holiday_is_told_once_in_the_form_it_was_written_and_in_chinese_too() -> None:
+    """A holiday is a date or a run: each bad one was told twice, once as each form (`holidays.1.date: Input should
+    be a valid date` beside `holidays.1.function-after[_ordered(), DayRange]: ...`), and the Chinese message named
+    none of them."""
+    text = "year: 2027\nholidays:\n  - 2027-01-01\n  - {from: 2027-02-13, to: 2027-02-06, name: 春节}\n  - 2027-13-01\n"
+    with pytest.raises(ConfigError) as raised:
+        parse_year(text, "calendar/2027.yaml")
+    assert raised.value.details == [
+        "`holidays.1`: `to` 2027-02-06 is before `from` 2027-02-13",
+        "`holidays.2`: Input should be a valid date or datetime, month value is outside expected range of 1-12",
+    ]
+    assert "function-after" not in raised.value.message and "2 problem(s)" in raised.value.message
+    assert "`to` 2027-02-06 is before `from` 2027-02-13" in (raised.value.message_zh or "")
+
+
 @pytest.mark.parametrize(
     ("at", "status", "spent", "left"),
     [

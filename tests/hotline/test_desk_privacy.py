@@ -30,6 +30,7 @@ from zhizhi.hotline import (
     take_in,
 )
 from zhizhi.hotline.figures import statistics
+from zhizhi.records.history import find_records
 from zhizhi.store.tables import Entity
 
 REPORTER_PHONE = "13600000066"
@@ -140,3 +141,27 @@ def test_the_phrases_beside_a_masked_text_give_away_no_digit_it_masks(
         assert phrases and "过期药" in "".join(phrases)  # the text's own words are still shown
         assert not [p for p in phrases if any(c.isdigit() for c in p)], phrases  # the text's only digits: the phone
         assert "15876543210" not in str(view) and "7654" not in str(view)
+
+
+@pytest.mark.parametrize("written", ["桂中大道8号3栋2单元", "城中区桂中大道8号3栋2单元",
+                                     "柳州市城中区桂中大道8号3栋2单元"])
+def test_a_reporters_street_and_house_number_are_masked_however_the_address_is_written(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path, written: str
+) -> None:
+    """A caller's address is shown masked down to its divisions: written without its city (as 12345 often writes
+    it), its first characters were the street and house number, and its street part (`caller_address_rest`) showed
+    them on every record page, whatever the address."""
+    ingest_all(workspace, tmp_path)
+    calendar = load_calendar(workspace.root)
+    with city() as session, session.begin():
+        push_tickets(session, workspace, OPERATOR, "12315", [{**REPORT, "caller_address": written}],
+                     department="LZ-TSJB")  # fmt: skip
+        take_in(session, OPERATOR, workspace)
+    with city() as session:
+        case = _case_of(session, "R001")
+        view = case_view(session, _actor(session, "leader"), case, calendar)
+        records = find_records(session, _actor(session, "leader"), source="push-12315")
+        for shown in (view["tickets"], records):
+            assert "桂中大道" not in str(shown) and "8号" not in str(shown)
+        assert [t["caller_address"] for t in view["tickets"]] == [written.removesuffix("桂中大道8号3栋2单元") + "****"]
+        assert [r["data"]["caller_address_rest"] for r in records] == ["****"]

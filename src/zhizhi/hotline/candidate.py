@@ -3,8 +3,23 @@ that may be the same grievance (`Candidate`) and a case that may be (`CaseCandid
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
+
+NAMELESS = frozenset({"匿名", "匿名举报", "匿名者", "匿名用户", "匿名人", "无名氏", "无", "无名", "不详", "未知",
+                      "未提供", "未留名", "保密", "市民", "群众", "来电人", "网友", "-", "/"})  # fmt: skip
+"""What a caller's name holds when the caller gave none (a platform's placeholder)."""
+_TITLE_ONLY = re.compile(r"^.{1,2}(先生|女士|小姐|同志|师傅)$")
+"""A surname with a form of address (张先生, 李女士): no real name (实名) either."""
+
+
+def real_name(name: str | None) -> str | None:
+    """A caller's name when it is one, else None: a placeholder (匿名, 市民) or a surname with a form of address
+    (张先生) names nobody, and two callers who each gave one are not the same caller for it (nor a named reporter,
+    Art 31)."""
+    text = (name or "").strip()
+    return None if text in ("", *NAMELESS) or _TITLE_ONLY.match(text) else text
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ closed case too.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 from zhizhi.access.audit import record as audit
 from zhizhi.access.roles import Actor
 from zhizhi.errors import InputError
+from zhizhi.hotline.candidate import real_name
 from zhizhi.hotline.cases import STAGES, case_tickets, given_reason, writable
 from zhizhi.hotline.clocks import Clock, ClockState, Pause, clock
 from zhizhi.hotline.routing import OPEN_STAGES
@@ -206,13 +206,6 @@ def _earliest(case: Case, step: Step) -> date | None:
     return getattr(case, step.after) if step.after else None
 
 
-NAMELESS = frozenset({"匿名", "匿名举报", "匿名者", "匿名用户", "匿名人", "无名氏", "无", "无名", "不详", "未知",
-                      "未提供", "未留名", "保密", "市民", "群众", "来电人", "网友", "-", "/"})  # fmt: skip
-"""What a caller's name holds when the reporter gave none (a platform's placeholder)."""
-_TITLE_ONLY = re.compile(r"^.{1,2}(先生|女士|小姐|同志|师傅)$")
-"""A surname with a form of address (张先生, 李女士): no real name (实名) either."""
-
-
 def _tells_reporter(session: Session, case: Case) -> bool:
     """A report decided whether to open a case (Art 31), one of whose reporters gave their name (实名举报)."""
     if case.kind != "report" or case.decision not in ("case_opened", "not_opened"):
@@ -222,8 +215,7 @@ def _tells_reporter(session: Session, case: Case) -> bool:
 
 
 def _named(name: str | None) -> bool:
-    text = (name or "").strip()
-    return text not in ("", *NAMELESS) and not _TITLE_ONLY.match(text)
+    return real_name(name) is not None
 
 
 def _still_open(case: Case, done: str) -> None:

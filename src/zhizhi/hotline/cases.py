@@ -14,6 +14,7 @@ read from the store.
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -332,12 +333,18 @@ def _stage_of(case: Case) -> str:
 def given_reason(reason: str | None) -> str:
     """A handler's reason for a step, trimmed; said when it is missing or too long."""
     reason = (reason or "").strip()
-    if not reason:
+    if says_nothing(reason):
         raise InputError("Give a reason.", zh="请填写理由。")
     if len(reason) > MAX_REASON:
         raise InputError(f"The reason is {len(reason)} characters; at most {MAX_REASON}.",
                          zh=f"理由 {len(reason)} 个字符，最多 {MAX_REASON} 个。")  # fmt: skip
     return reason
+
+
+def says_nothing(text: str) -> bool:
+    """Blank to a reader: no letter or digit (empty, zero-width spaces, punctuation alone). Such a result was sent to
+    the platforms as the callers' answer, and such a reason kept as the why of a step."""
+    return not any(unicodedata.category(c)[0] in "LN" for c in text)
 
 
 def assign(session: Session, actor: Actor, case: Case, *, office: str | None = None, handler: str | None = None,
@@ -421,6 +428,8 @@ def decide(session: Session, actor: Actor, workspace: Workspace, case: Case, dec
             zh=f"不予受理须写明第十五条的情形（1-6），而不是 `{reason_code}`。",
         )
     result = (result or "").strip()
+    if says_nothing(result):
+        result = ""
     if len(result) > MAX_RESULT:
         raise InputError(f"The result is {len(result)} characters; at most {MAX_RESULT}.",
                          zh=f"处理结果 {len(result)} 个字符，最多 {MAX_RESULT} 个。")  # fmt: skip

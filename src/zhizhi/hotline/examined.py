@@ -11,7 +11,7 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
-from zhizhi.hotline.candidate import TicketText
+from zhizhi.hotline.candidate import TicketText, real_name
 from zhizhi.hotline.evidence import PairFacts, figures, repeats
 from zhizhi.hotline.texts import (
     gram_keys,
@@ -75,7 +75,7 @@ def facts_of(ticket: TicketText, words: Words) -> Facts:
     respondent = respondent_key(ticket.respondent) or None
     text = without_respondent(full, respondent)
     core = respondent and respondent_core(respondent)
-    who = [hashed("phone", ticket.phone), hashed("name", ticket.caller_name), hashed("respondent", core),
+    who = [hashed("phone", ticket.phone), hashed("name", real_name(ticket.caller_name)), hashed("respondent", core),
            hashed("uscc", ticket.respondent_uscc)]  # fmt: skip
     return Facts(ticket.id, who, respondent, figures(full), repeats(full), ticket.received, text, labels_of(ticket),
                    words.read_topics(text), words.read_products(text), words.read_business_matters(text))  # fmt: skip

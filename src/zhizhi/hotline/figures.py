@@ -18,7 +18,7 @@ from zhizhi.hotline.case_clocks import clock_states
 from zhizhi.hotline.cases import STAGES, visible
 from zhizhi.hotline.clocks import RULES
 from zhizhi.hotline.history import ticket_key
-from zhizhi.hotline.texts import label_key
+from zhizhi.hotline.texts import label_key, respondent_key
 from zhizhi.hotline.topics import WORDS, Words
 from zhizhi.hotline.views import _masked, _names
 from zhizhi.hotline.workdays import WorkCalendar
@@ -55,7 +55,7 @@ def statistics(
     respondents = Counter(
         _masked(registered.get(c.entity_id or 0) or c.respondent_name)
         for c in cases
-        if c.respondent_name or c.entity_id in registered
+        if respondent_key(c.respondent_name) or c.entity_id in registered  # 无, 不详: no business named
     )
     industries = Counter((entities.get(c.entity_id or 0, (None, None))[1] or "未关联主体") for c in cases)
     # A deadline in the period is missed as known today: one that fell on its last day is breached from the next.

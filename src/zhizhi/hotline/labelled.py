@@ -33,7 +33,7 @@ from zhizhi.access import audit
 from zhizhi.access.roles import Actor, require
 from zhizhi.cells import FORMULA_STARTS, csv_cell
 from zhizhi.errors import InputError
-from zhizhi.hotline.candidate import TicketText
+from zhizhi.hotline.candidate import TicketText, real_name
 from zhizhi.hotline.cases import visible
 from zhizhi.hotline.history import ticket_moment
 from zhizhi.privacy.detect import mask_text
@@ -69,7 +69,7 @@ def labelled_month(session: Session, actor: Actor, *, since: date, until: date) 
         rows.append((received, number, {
             "received": received.isoformat(sep=" "), "text": mask_text(str(data.get("text") or "")),
             "case": number, "how": how, "phone": alias("phone", data.get("caller_phone")),
-            "caller": alias("caller", data.get("caller_name")),
+            "caller": alias("caller", real_name(data.get("caller_name"))),  # 匿名 is nobody
             "respondent": mask_text(str(data.get("respondent_name") or "")),  # as lists show it: numbers masked
             "problem": str(data.get("problem_category") or ""), "goods": str(data.get("goods_category") or ""),
             "place": str(data.get("place") or ""), "channel": str(data.get("channel") or ""),

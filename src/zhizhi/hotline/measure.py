@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from zhizhi.config.models import HotlineConfig
+from zhizhi.hotline.candidate import real_name
 from zhizhi.hotline.evidence import weights_of
 from zhizhi.hotline.history import kept_apart, procedure_of
 from zhizhi.hotline.labelled import LabelledTicket
@@ -151,7 +152,7 @@ def _replay(month: Sequence[LabelledTicket], settings: HotlineConfig, month_figu
 
 def _caller(ticket: LabelledTicket) -> str | None:
     """Who called, for telling pairs of the same caller: the phone, else the name (None: not known)."""
-    return ticket.ticket.phone or ticket.ticket.caller_name
+    return ticket.ticket.phone or real_name(ticket.ticket.caller_name)
 
 
 def _no_caller(key: Any) -> bool:

@@ -109,9 +109,16 @@ def _codes(text: str) -> npt.NDArray[np.uint64]:
 
 def respondent_key(name: str | None) -> str:
     """A respondent's name as compared: bracketed remarks, punctuation and spaces dropped
-    (龙城粉店（城中店） -> 龙城粉店)."""
+    (龙城粉店（城中店） -> 龙城粉店); a placeholder that names no business (无, 不详, 商家) is no name."""
     text = unicodedata.normalize("NFKC", name or "").replace("(", "（").replace(")", "）")
-    return NOT_TEXT.sub("", REMARK.sub("", text))
+    key = NOT_TEXT.sub("", REMARK.sub("", text))
+    return "" if key.lower() in NO_RESPONDENT else key
+
+
+NO_RESPONDENT = frozenset({"无", "暂无", "没有", "不详", "未知", "不清楚", "不知道", "未提供", "空", "个人", "商家",
+                           "某商家", "某公司", "某店", "其他", "其它", "null", "none", "na"})  # fmt: skip
+"""What a channel's respondent column holds when the caller named no business (a consultation's 被反映单位 `无`):
+two tickets that each say 无 are not about one business."""
 
 
 def respondent_core(key: str) -> str:

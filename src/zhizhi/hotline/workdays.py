@@ -162,13 +162,10 @@ def parse_year(text: str, origin: str) -> YearSchedule:
     try:
         config = YearCalendarConfig.model_validate(raw)
     except ValidationError as exc:
-        problems = [
-            (f"`{'.'.join(map(str, e['loc']))}`: " if e["loc"] else "") + e["msg"].removeprefix("Value error, ")
-            for e in exc.errors()
-        ]
+        problems = _problems(exc, raw)
         raise ConfigError(
             f"`{origin}` has {len(problems)} problem(s): " + "; ".join(problems) + ". Fix the file.",
-            zh=f"`{origin}` 有 {len(problems)} 处错误，请修改后再用。",
+            zh=f"`{origin}` 有 {len(problems)} 处错误：" + "；".join(problems) + "。请修改后再用。",
             details=problems,
         ) from exc
     stem = Path(origin).stem
@@ -178,6 +175,24 @@ def parse_year(text: str, origin: str) -> YearSchedule:
             zh=f"`{origin}` 中写的是 `year: {config.year}`，请把文件命名为 `{config.year}.yaml`。",
         )
     return YearSchedule(config.year, frozenset(config.days_off()), frozenset(config.workdays), origin)
+
+
+def _problems(exc: ValidationError, raw: Any) -> list[str]:
+    """Each problem of the file once, where it is: a holiday is a date or a run, and only the form the item was
+    written in is told about (a run with `to` before `from` was also told it is no date, under a place named
+    `function-after[_ordered(), DayRange]`)."""
+    holidays = raw.get("holidays") if isinstance(raw, dict) else None
+    found = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        if len(loc) >= 3 and loc[0] == "holidays" and isinstance(loc[1], int) and isinstance(holidays, list):
+            item = holidays[loc[1]] if loc[1] < len(holidays) else None
+            if (loc[2] == "date") == isinstance(item, dict):
+                continue  # the other form's complaint
+            loc = loc[:2] + loc[3:]
+        where = f"`{'.'.join(map(str, loc))}`: " if loc else ""
+        found.append(where + error["msg"].removeprefix("Value error, "))
+    return list(dict.fromkeys(found))
 
 
 def load_calendar(root: Path | None) -> WorkCalendar:

@@ -59,7 +59,7 @@ def mask(category: str, value: Any) -> Any:
     if category == "person_name":
         return text[0] + "*" * max(len(text) - 1, 1)
     if category == "person_address":
-        return text[:6] + "****"
+        return _area_only(text)
     if category == "email" and "@" in text:
         return mask_value("email", text)
     if category == "phone":
@@ -259,6 +259,16 @@ def pseudonym(key: bytes, value: Any) -> str | None:
 
 def _stars(text: str) -> str:
     return "*" * len(text)
+
+
+def _area_only(address: str) -> str:
+    """A person's address as everyone but a purposeful reader sees it: the divisions it starts with (province, city,
+    county), the rest hidden. Its first characters were kept before, which showed the street and house number of an
+    address written without its city (文昌路5号3栋, 城中区文昌路5号) and of an address's street part (`…_rest`)."""
+    from zhizhi.ingest.normalize.divisions import division_index
+
+    head = division_index().longest_chain(address) or ""
+    return head + "****"
 
 
 def mask_row(record_type: str, mapped: Mapping[str, str], cells: Mapping[str, Any]) -> dict[str, Any]:
