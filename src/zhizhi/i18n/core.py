@@ -202,6 +202,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "error.http.405": "该地址不接受这种请求。",
         "error.http.413": "提交的内容超过服务器接收的上限：文件请拆分后再上传，或在服务器上用 zhizhi ingest 导入。",
         "error.http.413_form": "提交的内容太长，超过了表单接收的上限，请精简后重新提交。",
+        "error.http.413_body": "请求正文超过服务器接收的上限（{limit} MiB）："
+        "请分几次发送，每次少带一些条目（如工单、回执）。",
         "error.http.414": "地址太长，超过了服务器接收的上限：请缩短搜索词或筛选条件后重试。",
         "error.http.400_form": "提交的表单无法读取（栏目过多或格式不对），请回到页面重新填写后提交。",
         "error.invalid_input": "请求无效：请检查 {fields}。",
@@ -425,6 +427,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "error.http.404": "No such page or object; check the address.",
         "error.http.405": "This address does not take that kind of request.",
         "error.http.413_form": "What you sent is longer than this form takes: shorten it and send it again.",
+        "error.http.413_body": "The request's body is larger than the server takes ({limit} MiB): send it in several "
+        "requests, each with fewer items (tickets, receipts).",
         "error.http.414": "The address is longer than the server takes: shorten the search words or filters and "
         "try again.",
         "error.http.400_form": "The form sent could not be read (too many fields, or not a form): go back to the page, "

@@ -33,7 +33,7 @@ from zhizhi.web.pages import jobs as job_pages
 from zhizhi.web.pages import reconcile as reconcile_pages
 from zhizhi.web.pages import tasks as tasks_pages
 from zhizhi.web.pages import workload as workload_pages
-from zhizhi.web.public_limits import PUBLIC_BODY_BYTES, PUBLIC_FORMS
+from zhizhi.web.public_limits import BODY_MAX_BYTES, MIB, PUBLIC_BODY_BYTES, PUBLIC_FORMS
 from zhizhi.web.refusals import RefusalCounter
 
 STATIC = Path(__file__).parent / "static"
@@ -76,9 +76,7 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-MIB = 1024 * 1024
 QUERY_MAX_BYTES = 4096  # a page's or the API's query string: searches, filters, periods; far more than any needs
-BODY_MAX_BYTES = 16 * MIB  # a form or a JSON body (a push of tickets, a platform's receipts): far more than any needs
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 

@@ -21,7 +21,7 @@ from zhizhi.errors import AuthenticationError, RateLimitedError, ZhizhiError
 from zhizhi.i18n import MESSAGES, translate
 from zhizhi.store import busy, is_busy, is_read_only, read_only
 from zhizhi.web.deps import locale_of
-from zhizhi.web.public_limits import PUBLIC_FORMS
+from zhizhi.web.public_limits import BODY_MAX_BYTES, MIB, PUBLIC_FORMS
 from zhizhi.web.refusals import is_refusal, record_refusal
 from zhizhi.web.templating import render
 
@@ -117,12 +117,19 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
         return await _zhizhi_error(request, exc.error)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     key = f"error.http.{exc.status_code}"
+    limit: dict[str, object] = {}
     if exc.status_code == 413 and request.url.path in PUBLIC_FORMS:  # a citizen's form, not an operator's upload
         key = "error.http.413_form"
+    elif exc.status_code == 413 and _is_api(request) and not _uploads_file(request):  # a push, receipts: fewer
+        key, limit = "error.http.413_body", {"limit": BODY_MAX_BYTES // MIB}
     if exc.status_code == 400 and not _is_api(request):  # the form parser's refusal (too many fields), in words
         key = "error.http.400_form"
-    message = _words(request, key) if key in MESSAGES["en"] else str(exc.detail)
+    message = _words(request, key, **limit) if key in MESSAGES["en"] else str(exc.detail)
     return _respond(request, code, message, exc.status_code)
+
+
+def _uploads_file(request: Request) -> bool:
+    return request.headers.get("content-type", "").lower().startswith("multipart/form-data")
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:

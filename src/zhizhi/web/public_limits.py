@@ -21,6 +21,8 @@ from zhizhi.errors import RateLimitedError
 from zhizhi.store.tables import LoginAttempt
 from zhizhi.store.types import utcnow
 
+MIB = 1024 * 1024
+BODY_MAX_BYTES = 16 * MIB  # a form or a JSON body (a push of tickets, a platform's receipts): far more than any needs
 PUBLIC_BODY_BYTES = 64 * 1024
 """The largest body of a form anyone may post without signing in (a login, a citizen's ticket or look-up)."""
 PUBLIC_FORMS = frozenset({"/login", "/api/session", "/hotline/submit", "/hotline/lookup"})
