@@ -358,6 +358,48 @@ def test_the_quarantine_round_trip_fix_replay_and_a_corrected_file(city: session
         assert all(i["record_version_id"] for i in superseded if i["row"] != 10)
 
 
+def _firm(code: str, n: int, **over: str) -> list[str]:
+    """A firm's row with values of its own (rows alike but for code and name would be one row corrected)."""
+    own = {"住所": f"柳州市城中区文昌路{n}号", "联系电话": f"1387720{n:04d}"}
+    own["成立日期"] = f"2019年{n % 12 + 1}月{n % 28 + 1}日"
+    return _row(code, f"柳州市{'甲乙丙丁戊己庚辛'[n % 8]}{n}有限公司", **(own | over))
+
+
+def test_a_file_sharing_only_the_name_closes_no_quarantine_item(city: sessionmaker[Session], tmp_path: Path) -> None:
+    """Next month's export comes as 导出数据.csv again, other firms at the same places: the row waiting at row 3 is
+    not closed by another firm's row 3 (it was, as `superseded`, and its firm never came in)."""
+    codes = _codes(6)
+    path = tmp_path / "导出数据.csv"
+    _ingest(city, _write(path, [_firm(codes[0], 1), _firm(codes[1], 2, 成立日期="2021-02-30"), _firm(codes[2], 3)]))
+    second = _ingest(city, _write(path, [_firm(codes[3], 4), _firm(codes[4], 5), _firm(codes[5], 6)])).batch
+    assert second.rows_accepted == 3
+    with city() as session:
+        (waiting,) = list_items(session, OPERATOR)
+        assert waiting["row"] == 3 and waiting["cells"]["成立日期"] == "2021-02-30"
+        assert list_items(session, OPERATOR, status="superseded") == []
+
+
+def test_a_corrected_file_with_a_row_taken_out_settles_the_item_by_its_own_row(
+    city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """The corrected export leaves out a row above the quarantined one, so its row is one up: the item is closed by
+    the version its own firm's row made, not by the firm now standing at its old place."""
+    codes = _codes(4)
+    path = tmp_path / "导出数据.csv"
+    rows = [_firm(codes[0], 1), _firm(codes[1], 2, 成立日期="2021-02-30"), _firm(codes[2], 3), _firm(codes[3], 4)]
+    _ingest(city, _write(path, rows))
+    rows[1] = _firm(codes[1], 2, 成立日期="2021-02-28")
+    second = _ingest(city, _write(path, rows[1:])).batch
+    assert (second.rows_accepted, second.rows_quarantined) == (3, 0)
+    with city() as session:
+        assert list_items(session, OPERATOR) == []
+        (closed,) = list_items(session, OPERATOR, status="superseded")
+        (record,) = find_records(session, OPERATOR, key=codes[1])
+        versions = record_history(session, OPERATOR, record["id"])["versions"]
+        assert closed["row"] == 3 and closed["record_version_id"] == versions[0]["id"]
+        assert versions[0]["row"] == 2
+
+
 def test_an_old_row_replayed_never_overwrites_what_a_later_file_brought(
     city: sessionmaker[Session], tmp_path: Path
 ) -> None:
