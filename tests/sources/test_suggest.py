@@ -383,6 +383,24 @@ ROLE_HEADERS = [
     ("门店负责人", "legal_representative"),
     ("负责人姓名", "legal_representative"),
     ("法定代表人（负责人）", "legal_representative"),
+    # a penalty list's case officers, an export's agents and processors, a stall list's 摊主: roles as well
+    ("授权委托人", "handler"),
+    ("被授权人", "handler"),
+    ("代办人", "handler"),
+    ("办案人员", "inspector"),
+    ("承办人", "inspector"),
+    ("稽查人员", "inspector"),
+    ("抽样人员", "inspector"),
+    ("审核人", "inspector"),
+    ("受理人", "inspector"),
+    ("网格员", "inspector"),
+    ("食品安全总监", "safety_manager"),
+    ("从业人员姓名", "operator"),
+    ("股东", "member"),
+    ("监事", "member"),
+    ("见证人", "other_person"),
+    ("摊主姓名", "legal_representative"),
+    ("业户姓名", "legal_representative"),
     ("姓名", None),
     ("字段3", None),
 ]
@@ -405,8 +423,9 @@ def _people_list(folder: Path, person_header: str) -> Path:
 
 @pytest.mark.parametrize(
     "header",
-    ["安全管理员", "联系人", "经办人", "授权代表", "安全生产负责人", "经营者联系人", "日常监督管理人员", "签发人"],
-)
+    ["安全管理员", "联系人", "经办人", "授权代表", "安全生产负责人", "经营者联系人", "日常监督管理人员", "签发人",
+     "授权委托人", "办案人员", "承办人", "审核人", "股东"],
+)  # fmt: skip
 def test_a_person_of_another_role_is_not_the_legal_representative(root: Path, header: str) -> None:
     suggestion = suggest_source(_people_list(root, header), name="list", record_type="entity", today=TODAY)
     mapped = {item.field: item.column for item in suggestion.fields if item.column}
@@ -418,7 +437,7 @@ def test_a_person_of_another_role_is_not_the_legal_representative(root: Path, he
     assert f"#   {header}: {reason}" in comments
 
 
-@pytest.mark.parametrize("header", ["经营者", "负责人", "法定代表人", "主要负责人", "门店负责人"])
+@pytest.mark.parametrize("header", ["经营者", "负责人", "法定代表人", "主要负责人", "门店负责人", "摊主"])
 def test_a_person_of_the_same_role_is_the_legal_representative(root: Path, header: str) -> None:
     suggestion = suggest_source(_people_list(root, header), name="list", record_type="entity", today=TODAY)
     mapped = {item.field: item.column for item in suggestion.fields if item.column}
