@@ -457,6 +457,23 @@ def test_fixes_name_a_field_or_a_column_and_are_refused_otherwise(city: sessionm
             fix_item(session, OPERATOR, item["id"], "nonsense", "x", source=_source())
 
 
+def test_a_fix_names_a_column_as_people_write_it(city: sessionmaker[Session], tmp_path: Path) -> None:
+    """The export heads its columns under a group (登记信息/成立日期, as a merged header reads): a fix naming the column
+    as the source does and as people say it, 成立日期, was refused as neither a field nor a column."""
+    code = _codes(1)[0]
+    header = [f"登记信息/{h}" if h in ("成立日期", "登记状态") else h for h in HEADER]
+    path = _write(tmp_path / "分组表头.csv", [_row(code, "柳州市甲有限公司", 成立日期="2021-02-30")], header=header)
+    assert _ingest(city, path).batch.rows_quarantined == 1
+    with city() as session, session.begin():
+        (item,) = list_items(session, OPERATOR)
+        fixed = fix_item(session, OPERATOR, item["id"], "成立日期", "2021-02-28", source=_source())
+        assert fixed["fixes"] == {"登记信息/成立日期": "2021-02-28"}
+        with pytest.raises(InputError, match="neither a field of source `dengji` nor a column") as refused:
+            fix_item(session, OPERATOR, item["id"], "开业日期", "x", source=_source())
+        assert refused.value.message_zh is not None and "登记信息/成立日期" in refused.value.message_zh
+        assert replay(session, OPERATOR, lambda _: _source(), item_ids=[item["id"]], outbox=Outbox())["replayed"] == 1
+
+
 def test_stewards_see_and_change_only_their_departments_batches(city: sessionmaker[Session], tmp_path: Path) -> None:
     path, _ = _dirty_file(tmp_path)
     _ingest(city, path)
