@@ -299,6 +299,16 @@ def test_a_ten_megabyte_cell_is_quarantined_not_a_crash(city: sessionmaker[Sessi
         assert len(item["findings"][0]["value"]) <= 200
 
 
+def test_a_folder_given_as_a_file_is_named_a_folder(city: sessionmaker[Session], tmp_path: Path) -> None:
+    """`zhizhi ingest dengji exports` (the folder, not its files) was refused as a file of no known suffix."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    with pytest.raises(InputError, match="`.*exports` is a folder, not a file") as refused:
+        _ingest(city, folder)
+    assert "是文件夹" in str(refused.value.message_zh)
+    assert _count(city, Batch) == 0
+
+
 def test_a_column_the_source_maps_but_the_file_lacks_is_named(city: sessionmaker[Session], tmp_path: Path) -> None:
     header = [h for h in HEADER if h != "住所"]
     path = _write(tmp_path / "short.csv", [["9145", "甲", "0772-1", "2020-01-01", "存续", "5221"]], header=header)
