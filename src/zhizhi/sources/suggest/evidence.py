@@ -40,6 +40,7 @@ BLANK_HEADER_WEIGHT = 0.8
 CONTRADICTION = 0.6
 FOREIGN = 0.7
 OTHER_DAY = 0.7  # a header naming another event's day (处罚决定日期, 录入时间) against a date field's own names
+BARE_DAY = 0.25  # one holding only a field's bare name 日期 (巡查日期 for an inspection's): kept, to be checked
 
 STRENGTH: dict[str, float] = {
     "uscc": 0.95,
@@ -399,7 +400,7 @@ def confidence(profile: ColumnProfile, match: HeaderMatch, item: Field, today: d
     agreement = 1 - CONTRADICTION * strength * (1 - rate)
     own = {item.kind, *COMPATIBLE.get(item.kind, set())}
     foreign = max((profile.rates[kind] for kind in SELF_IDENTIFYING if kind not in own), default=0.0)
-    other_day = OTHER_DAY if another_day(profile.name, item, match) else 0.0
+    other_day = OTHER_DAY if another_day(profile.name, item, match) else BARE_DAY if _bare_day(item, match) else 0.0
     return round(evidence * agreement * (1 - FOREIGN * foreign) * (1 - other_day), 3), rate
 
 
@@ -410,8 +411,13 @@ def another_day(header: str, item: Field, match: HeaderMatch) -> bool:
     if item.kind not in ("date", "datetime") or not (_DAY_WORD.search(header) or _SPAN_START.search(header)
                                                      or _SPAN_END.search(header)):
         return False
-    bare = match.kind == "contains" and match.synonym in _BARE_DAY  # 日期 (an inspection's) inside 处罚决定日期
-    return bare or match.kind in ("none", "overlap")
+    return match.kind in ("none", "overlap")
+
+
+def _bare_day(item: Field, match: HeaderMatch) -> bool:
+    """Whether the header matched only a field's bare day word (an inspection's 日期 inside 处罚决定日期 or 巡查日期):
+    perhaps the field's day, perhaps another event's, so the pair is kept below the mark to check."""
+    return item.kind in ("date", "datetime") and match.kind == "contains" and match.synonym in _BARE_DAY
 
 
 _BARE_DAY = ("日期", "时间", "日", "年月", "date", "time")
