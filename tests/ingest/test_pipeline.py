@@ -299,6 +299,16 @@ def test_a_ten_megabyte_cell_is_quarantined_not_a_crash(city: sessionmaker[Sessi
         assert len(item["findings"][0]["value"]) <= 200
 
 
+def test_a_folder_given_as_a_file_is_named_a_folder(city: sessionmaker[Session], tmp_path: Path) -> None:
+    """`zhizhi ingest dengji exports` (the folder, not its files) was refused as a file of no known suffix."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    with pytest.raises(InputError, match="`.*exports` is a folder, not a file") as refused:
+        _ingest(city, folder)
+    assert "是文件夹" in str(refused.value.message_zh)
+    assert _count(city, Batch) == 0
+
+
 def test_a_column_the_source_maps_but_the_file_lacks_is_named(city: sessionmaker[Session], tmp_path: Path) -> None:
     header = [h for h in HEADER if h != "住所"]
     path = _write(tmp_path / "short.csv", [["9145", "甲", "0772-1", "2020-01-01", "存续", "5221"]], header=header)
@@ -358,6 +368,48 @@ def test_the_quarantine_round_trip_fix_replay_and_a_corrected_file(city: session
         assert all(i["record_version_id"] for i in superseded if i["row"] != 10)
 
 
+def _firm(code: str, n: int, **over: str) -> list[str]:
+    """A firm's row with values of its own (rows alike but for code and name would be one row corrected)."""
+    own = {"住所": f"柳州市城中区文昌路{n}号", "联系电话": f"1387720{n:04d}"}
+    own["成立日期"] = f"2019年{n % 12 + 1}月{n % 28 + 1}日"
+    return _row(code, f"柳州市{'甲乙丙丁戊己庚辛'[n % 8]}{n}有限公司", **(own | over))
+
+
+def test_a_file_sharing_only_the_name_closes_no_quarantine_item(city: sessionmaker[Session], tmp_path: Path) -> None:
+    """Next month's export comes as 导出数据.csv again, other firms at the same places: the row waiting at row 3 is
+    not closed by another firm's row 3 (it was, as `superseded`, and its firm never came in)."""
+    codes = _codes(6)
+    path = tmp_path / "导出数据.csv"
+    _ingest(city, _write(path, [_firm(codes[0], 1), _firm(codes[1], 2, 成立日期="2021-02-30"), _firm(codes[2], 3)]))
+    second = _ingest(city, _write(path, [_firm(codes[3], 4), _firm(codes[4], 5), _firm(codes[5], 6)])).batch
+    assert second.rows_accepted == 3
+    with city() as session:
+        (waiting,) = list_items(session, OPERATOR)
+        assert waiting["row"] == 3 and waiting["cells"]["成立日期"] == "2021-02-30"
+        assert list_items(session, OPERATOR, status="superseded") == []
+
+
+def test_a_corrected_file_with_a_row_taken_out_settles_the_item_by_its_own_row(
+    city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """The corrected export leaves out a row above the quarantined one, so its row is one up: the item is closed by
+    the version its own firm's row made, not by the firm now standing at its old place."""
+    codes = _codes(4)
+    path = tmp_path / "导出数据.csv"
+    rows = [_firm(codes[0], 1), _firm(codes[1], 2, 成立日期="2021-02-30"), _firm(codes[2], 3), _firm(codes[3], 4)]
+    _ingest(city, _write(path, rows))
+    rows[1] = _firm(codes[1], 2, 成立日期="2021-02-28")
+    second = _ingest(city, _write(path, rows[1:])).batch
+    assert (second.rows_accepted, second.rows_quarantined) == (3, 0)
+    with city() as session:
+        assert list_items(session, OPERATOR) == []
+        (closed,) = list_items(session, OPERATOR, status="superseded")
+        (record,) = find_records(session, OPERATOR, key=codes[1])
+        versions = record_history(session, OPERATOR, record["id"])["versions"]
+        assert closed["row"] == 3 and closed["record_version_id"] == versions[0]["id"]
+        assert versions[0]["row"] == 2
+
+
 def test_an_old_row_replayed_never_overwrites_what_a_later_file_brought(
     city: sessionmaker[Session], tmp_path: Path
 ) -> None:
@@ -413,6 +465,23 @@ def test_fixes_name_a_field_or_a_column_and_are_refused_otherwise(city: sessionm
         assert fix_item(session, OPERATOR, item["id"], "企业名称", "柳州市丁有限公司", source=_source())["fixes"]
         with pytest.raises(InputError, match="neither a field of source `dengji` nor a column"):
             fix_item(session, OPERATOR, item["id"], "nonsense", "x", source=_source())
+
+
+def test_a_fix_names_a_column_as_people_write_it(city: sessionmaker[Session], tmp_path: Path) -> None:
+    """The export heads its columns under a group (登记信息/成立日期, as a merged header reads): a fix naming the column
+    as the source does and as people say it, 成立日期, was refused as neither a field nor a column."""
+    code = _codes(1)[0]
+    header = [f"登记信息/{h}" if h in ("成立日期", "登记状态") else h for h in HEADER]
+    path = _write(tmp_path / "分组表头.csv", [_row(code, "柳州市甲有限公司", 成立日期="2021-02-30")], header=header)
+    assert _ingest(city, path).batch.rows_quarantined == 1
+    with city() as session, session.begin():
+        (item,) = list_items(session, OPERATOR)
+        fixed = fix_item(session, OPERATOR, item["id"], "成立日期", "2021-02-28", source=_source())
+        assert fixed["fixes"] == {"登记信息/成立日期": "2021-02-28"}
+        with pytest.raises(InputError, match="neither a field of source `dengji` nor a column") as refused:
+            fix_item(session, OPERATOR, item["id"], "开业日期", "x", source=_source())
+        assert refused.value.message_zh is not None and "登记信息/成立日期" in refused.value.message_zh
+        assert replay(session, OPERATOR, lambda _: _source(), item_ids=[item["id"]], outbox=Outbox())["replayed"] == 1
 
 
 def test_stewards_see_and_change_only_their_departments_batches(city: sessionmaker[Session], tmp_path: Path) -> None:

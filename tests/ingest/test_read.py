@@ -45,6 +45,23 @@ def test_csv_encodings_are_detected(tmp_path: Path, encoding: str, detected: str
     assert frame["企业名称"].to_list()[:2] == ["柳州市螺蛳粉有限公司", "城中区老友粉店"]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("named", [False, True])
+def test_utf16_without_its_byte_order_mark_is_read(tmp_path: Path, encoding: str, named: bool) -> None:
+    """SQL Server's `bcp -w` and .NET's Encoding.Unicode write UTF-16 with no BOM: the file was refused as `binary
+    data`, even by a source naming `encoding: utf-16-le` as readers.md says it may. Both byte orders are read."""
+    path = _csv(tmp_path / "bcp.csv", [*ROWS, ["93450200MA5K000003", "鱼峰区合作社", ""]], encoding, "\t")
+    reading, frame = _read(path, **({"encoding": encoding} if named else {}))
+    assert reading.encoding == encoding and reading.headers[None] == ROWS[0]
+    assert frame[ROW].to_list() == [2, 3, 4]
+    assert frame["企业名称"].to_list() == ["柳州市螺蛳粉有限公司", "城中区老友粉店", "鱼峰区合作社"]
+    cut = tmp_path / "cut.csv"
+    cut.write_bytes(path.read_bytes()[:-1])
+    if not named:
+        with pytest.raises(InputError, match="cut short"):
+            _read(cut)
+
+
 def test_a_forced_wrong_encoding_names_the_row(tmp_path: Path) -> None:
     path = _csv(tmp_path / "gbk.csv", ROWS, "gbk")
     with pytest.raises(InputError, match=r"`gbk.csv` row 1: bytes are not `utf-8`"):

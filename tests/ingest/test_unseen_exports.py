@@ -1021,6 +1021,26 @@ def test_a_sheet_with_data_the_source_does_not_name_is_said_left_out(
     assert batch.rows_accepted == 5 and json.loads(batch.report)["sheets_left_out"] == []
 
 
+def test_the_sheets_skipped_as_other_tables_are_named(web: Web, tmp_path: Path) -> None:
+    """A district's sheet headed otherwise (使用单位 for 经营者名称 ...) shares no column with the source: its rows were
+    skipped as `other_table`, and the batch said only `other_table 2`, not which sheet. The report and the command
+    line name each such sheet with its rows."""
+    from zhizhi.cli.main import app
+
+    (web.workspace.root / "sources" / "xuke.yaml").write_text(SOURCE, encoding="utf-8")
+    other = [["序号", "许可编号", "单位", "信用代码"], *[[str(n), f"JY1450202000009{n}", "某店", ""] for n in (1, 2)]]
+    path = _xlsx("分区.xlsx", {"城中区": Sheet([HEADER, *DATA]), "柳南区": Sheet(other)})(tmp_path)
+    result = CliRunner().invoke(app, ["-w", str(web.workspace.root), "ingest", "xuke", str(path)],
+                                env={"COLUMNS": "400"})  # fmt: skip
+    assert result.exit_code == 0, result.stdout
+    out = " ".join(result.stdout.split())
+    assert "read 5 = accepted 3 + quarantined 0 + skipped 2" in out
+    assert "Other tables (sheets sharing no column with the source): `柳南区` (2)" in out and "其他表格" in out
+    with web.sessions() as session:
+        report = json.loads(session.scalars(select(Batch.report)).one() or "{}")
+    assert report["other_tables"] == [{"sheet": "柳南区", "rows": 2}]
+
+
 def test_the_command_line_and_the_batch_page_warn_of_a_sheet_left_out(web: Web, tmp_path: Path) -> None:
     from zhizhi.cli.main import app
 

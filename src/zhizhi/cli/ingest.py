@@ -189,6 +189,15 @@ def show_report(report: dict[str, Any]) -> None:
         console.print(reasons)
     if report["skipped_by_reason"]:
         console.print("Skipped: " + ", ".join(f"{k} {v:,}" for k, v in report["skipped_by_reason"].items()))
+    other = report.get("other_tables") or []
+    if other:
+        sheets = ", ".join(f"`{escape(item['sheet'])}` ({item['rows']:,})" for item in other)
+        console.print(
+            f"Other tables (sheets sharing no column with the source): {sheets}. If one holds this source's rows under "
+            "other headers, give it the source's headers (or a source of its own) and ingest the file again with "
+            f"--force. 其他表格（与数据源没有相同列的工作表）：{sheets}；如其中是本数据源的数据（表头不同），"
+            "请改用数据源的表头（或为其另建数据源）后用 --force 重新导入。"
+        )
     if report.get("artefacts"):
         console.print(
             "表格软件痕迹 Spreadsheet artefacts (rows): "

@@ -187,6 +187,11 @@ class IngestRun:
     def _job(self, session: Session, file: FileToIngest) -> tuple[Job, str]:
         """What reading `file` needs, and its digest (empty for a fetching source)."""
         source, path = file.source, file.path
+        if path.is_dir():  # before the reader, which would name the folder's missing suffix
+            raise InputError(
+                f"`{path}` is a folder, not a file: name the files in it (`{path}/*.xlsx`).",
+                zh=f"`{path}` 是文件夹，不是文件：请写出其中的文件（如 `{path}/*.xlsx`）。",
+            )
         reader = reader_for(path, source.reader)
         if reader.needs_file and not path.is_file():
             raise InputError(f"File `{path}` does not exist.", zh=f"文件 `{path}` 不存在。")

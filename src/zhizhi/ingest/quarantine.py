@@ -27,7 +27,7 @@ from zhizhi.delivery.outbox import Outbox
 from zhizhi.errors import ConflictError, InputError, NotFoundError
 from zhizhi.ingest.batches import source_mapping
 from zhizhi.ingest.bulk import Ids, lock_ingest
-from zhizhi.ingest.columns import as_written, check_columns
+from zhizhi.ingest.columns import as_written, check_columns, resolve_column
 from zhizhi.ingest.encode import encode_chunk
 from zhizhi.ingest.mapping import HARD, map_chunk, record_columns
 from zhizhi.ingest.pipeline import build_context
@@ -248,12 +248,20 @@ def _column(source: SourceConfig, target: str, cells: dict[str, Any], item_id: i
                 zh=f"数据源 `{source.name}` 的字段 `{target}` 是常量，请在数据源文件中修改。",
             )
         return mapping.column
-    if target in cells:
-        return target
+    found = resolve_column(target, list(cells))  # as ingest finds a column: 发证日期 for 许可证信息/发证日期
+    if len(found) == 1:
+        return found[0]
+    fields, columns = ", ".join(source.fields), ", ".join(cells)
+    if found:
+        raise InputError(
+            f"Item {item_id}: `{target}` matches several columns of the row ({', '.join(found)}); name one of them.",
+            zh=f"隔离记录 {item_id}：`{target}` 对应该行的多个列（{'、'.join(found)}），请写出其中一列的完整列名。",
+        )
     raise InputError(
         f"Item {item_id}: `{target}` is neither a field of source `{source.name}` nor a column of the row. "
-        f"Fields: {', '.join(source.fields)}; columns: {', '.join(cells)}.",
-        zh=f"`{target}` 既不是数据源字段也不是该行的列。",
+        f"Fields: {fields}; columns: {columns}.",
+        zh=f"隔离记录 {item_id}：`{target}` 既不是数据源 `{source.name}` 的字段，也不是该行的列。"
+        f"字段：{fields}；列：{columns}。",
     )
 
 

@@ -78,6 +78,7 @@ class Tally:
     examples: dict[str, dict[str, Any]] = field(default_factory=dict)
     artefacts: Counter[str] = field(default_factory=Counter)  # rows per spreadsheet artefact undone or refused
     repeated: int = 0  # rows whose key an earlier row of the file gave other values (each a newer version)
+    other_tables: Counter[str] = field(default_factory=Counter)  # rows skipped as `other_table`, per sheet
 
     @property
     def read(self) -> int:
@@ -86,6 +87,7 @@ class Tally:
     def add_skips(self, skips: list[Skip]) -> None:
         self.skipped += len(skips)
         self.skipped_by_reason.update(s.reason for s in skips)
+        self.other_tables.update(s.sheet or "" for s in skips if s.reason == "other_table")
 
     def add_chunk(self, stats: ChunkStats) -> None:
         """Count one mapped chunk: fields filled, rows flagged per field, rows per reason, a first example each."""
@@ -135,6 +137,8 @@ class Tally:
             "records": {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
                         "repeated_in_file": self.repeated},  # fmt: skip
             "skipped_by_reason": dict(self.skipped_by_reason.most_common()),
+            # which sheets they were: a district's sheet headed otherwise than the source is one too, and is named
+            "other_tables": [{"sheet": sheet, "rows": rows} for sheet, rows in self.other_tables.items()],
             "fields": fields,
             "reasons": reasons,
             "artefacts": {name: self.artefacts[name] for name in ARTEFACTS if self.artefacts[name]},

@@ -1,7 +1,7 @@
 """Dates written the ways department exports write them, parsed to a polars Date column.
 
 Accepted (after `clean_text`): 2021-07-08, 2021/7/8, 2021.7.8 (one separator throughout), 20210708,
-2021年7月8日 and 2021年07月08日 (the 日 may be missing), each optionally followed by a time of day
+2021年7月8日, 2021年07月08日 and 2021年7月8号 (the 日 may be missing), each optionally followed by a time of day
 ("2021-07-08 00:00:00", "2021-07-08T13:45:00+08:00", "2021年7月8日 14时20分", "2021/7/8 下午 3:20", "9:15 PM"), which
 is dropped: the date is kept as written, without
 converting time zones, or by the day of the week (2021/7/8 星期四, 2021年7月8日（周四）). Excel serial numbers
@@ -55,14 +55,14 @@ _WEEKDAY = r" ?\(?(?:星期|周|礼拜)[一二三四五六日天]\)?"
 # groups: 1 year; 2-5 separated (sep, month, sep, day); 6-7 年月日; 8-9 eight digits; 10 a five-digit serial (its
 # fraction, a time of day, after it: a date-time cell a reader gave as text)
 PATTERN = (
-    r"^(?:([0-9]{4})(?:([-/.])([0-9]{1,2})([-/.])([0-9]{1,2})|年([0-9]{1,2})月([0-9]{1,2})日?|([0-9]{2})([0-9]{2}))"
+    r"^(?:([0-9]{4})(?:([-/.])([0-9]{1,2})([-/.])([0-9]{1,2})|年([0-9]{1,2})月([0-9]{1,2})[日号]?|([0-9]{2})([0-9]{2}))"
     rf"(?:{_WEEKDAY})?(?:{_TIME})?|([0-9]{{5}})(?:\.[0-9]+)?)$"
 )
 _PATTERN = re.compile(PATTERN)
 # a date in Chinese numerals: the year digit by digit (〇, 零, ○ or the letter O for 0), month and day as numbers
 _CN_DIGITS = {**{c: "0" for c in "〇零○Oo"}, **{c: str(n) for n, c in enumerate("一二三四五六七八九", start=1)}}
 _CN_NUMBER = "[一二三四五六七八九十]{1,3}"
-_CN_DATE = re.compile(rf"^([〇零○Oo一二三四五六七八九]{{4}})年({_CN_NUMBER})月(?:({_CN_NUMBER})日?)?")
+_CN_DATE = re.compile(rf"^([〇零○Oo一二三四五六七八九]{{4}})年({_CN_NUMBER})月(?:({_CN_NUMBER})[日号]?)?")
 
 
 def excel_serial_to_date(serial: int) -> date | None:
@@ -185,7 +185,7 @@ def _numeric_value(value: float) -> date | None:
 # A time of day after the date: 14:30, 14:30:05, 14:30:05.123, 14时30分, 14点30分05秒, 下午3时20分, with an offset
 # (dropped).
 _TIME_OF_DAY = re.compile(
-    r"^(?P<date>.+?)(?:[ T]+|(?<=日))(?P<half>上午|早上|凌晨|中午|下午|傍晚|晚上)? ?"
+    r"^(?P<date>.+?)(?:[ T]+|(?<=[日号]))(?P<half>上午|早上|凌晨|中午|下午|傍晚|晚上)? ?"
     r"(?P<h>[0-9]{1,2})(?::|时|点)(?P<m>[0-9]{1,2})分?"
     r"(?:(?::)?(?P<s>[0-9]{1,2})(?:\.[0-9]{1,9})?秒?)?(?: ?(?P<ampm>AM|PM|am|pm))?"
     r"(?P<zone>Z|[+-][0-9]{2}:?[0-9]{2})?$"

@@ -104,7 +104,7 @@ def _cut_short(path: Path, encoding: str, delimiter: str) -> int | None:
         size = handle.tell()
         handle.seek(max(0, size - 65_536) & ~1)  # even: a UTF-16 file's characters stay whole
         tail = handle.read()
-    if encoding.lower().replace("_", "-").startswith("utf-16"):  # the tail has no byte-order mark of its own
+    if encoding.lower().replace("_", "-") == "utf-16":  # the tail has no byte-order mark of its own
         encoding = "utf-16-be" if start == b"\xfe\xff" else "utf-16-le"
     text = tail.decode(encoding, errors="ignore").lstrip("\ufeff")
     if not text or text.endswith(("\n", "\r")):

@@ -1,5 +1,5 @@
 """Which text encoding a department's CSV export uses: UTF-8 (with or without BOM), GBK/GB18030, or UTF-16 with
-its BOM (Excel's "Unicode text"), detected."""
+its BOM (Excel's "Unicode text") or without it (SQL Server's `bcp -w`), detected."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from zhizhi.errors import InputError
+from zhizhi.ingest.read.sniff import utf16_without_bom
 
 SAMPLE_BYTES = 1 << 20
 ACCEPTED = ("utf_8", "utf_8_sig", "gb18030", "gbk", "gb2312", "ascii")
 
 
 def detect_encoding(path: Path) -> str:
-    """`utf-8-sig`, `utf-8`, `gb18030` (which reads GBK too) or `utf-16`, judged from the first megabyte."""
+    """`utf-8-sig`, `utf-8`, `gb18030` (which reads GBK too), `utf-16` (by its BOM) or `utf-16-le` / `utf-16-be`
+    (without one), judged from the first megabyte."""
     with path.open("rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -23,6 +25,10 @@ def detect_encoding(path: Path) -> str:
         return "utf-16"  # the codec reads the BOM for the byte order and drops it
     if sample.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    if (order := utf16_without_bom(sample)) is not None:
+        if path.stat().st_size % 2:
+            raise _cut_short(path, order)
+        return order
     if len(sample) == SAMPLE_BYTES:  # do not judge by a character cut in half at the end of the sample
         sample = sample[: sample.rfind(b"\n") + 1] or sample
     for candidate, name in (("utf-8", "utf-8"), ("gb18030", "gb18030")):

@@ -66,7 +66,7 @@ def looks_like(path: Path, head: bytes) -> Looks | None:
         return EXCEL_2003_XML
     if is_html(head):
         return Looks("an HTML page", "网页（HTML）")
-    if head.startswith(UTF16_BOMS):
+    if head.startswith(UTF16_BOMS) or utf16_without_bom(head):
         return None  # text; what follows reads bytes as UTF-8 or GBK would
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", errors="ignore")[:1024].lower()
     if text.startswith("<?xml"):
@@ -83,10 +83,28 @@ def looks_like(path: Path, head: bytes) -> Looks | None:
 
 
 def head_text(head: bytes) -> str:
-    """A file's first bytes as text to look at: UTF-16 by its byte-order mark (a page or sheet saved as "Unicode"),
-    else UTF-8, leaving out what does not decode."""
-    encoding = "utf-16" if head.startswith(UTF16_BOMS) else "utf-8"
-    return head[: len(head) - len(head) % 2 if encoding == "utf-16" else None].decode(encoding, errors="ignore")
+    """A file's first bytes as text to look at: UTF-16 by its byte-order mark (a page or sheet saved as "Unicode")
+    or by its zero bytes, else UTF-8, leaving out what does not decode."""
+    encoding = "utf-16" if head.startswith(UTF16_BOMS) else utf16_without_bom(head) or "utf-8"
+    even = encoding.startswith("utf-16")
+    return head[: len(head) - len(head) % 2 if even else None].decode(encoding, errors="ignore")
+
+
+def utf16_without_bom(head: bytes) -> str | None:
+    """`utf-16-le` or `utf-16-be` for UTF-16 text written without its byte-order mark (SQL Server's `bcp -w`, a .NET
+    program's Encoding.Unicode): the zero bytes of its ASCII characters (digits, delimiters, line ends) stand on one
+    side of the two-byte pairs, and the text decodes with line breaks and no control characters."""
+    sample = head[: min(len(head), 4096) & ~1]
+    if len(sample) < 8 or sample.startswith(UTF16_BOMS):
+        return None
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    for encoding, zeros, others in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        # a tenth of the characters at least are ASCII; a few CJK ones (一 is U+4E00) put a zero on the other side
+        if zeros * 10 >= len(sample) // 2 and others * 8 <= zeros:
+            text = sample.decode(encoding, errors="ignore")
+            if "\n" in text and not any(ord(c) < 0x20 and c not in "\t\r\n" for c in text):
+                return encoding
+    return None
 
 
 def is_html(head: bytes) -> bool:

@@ -26,6 +26,7 @@ from zhizhi.sources.suggest.evidence import (
     UNKNOWN_DEPARTMENT,
     ColumnProfile,
     HeaderMatch,
+    another_day,
     normalise_header,
 )
 from zhizhi.sources.suggest.fit import Fit, TypeScore
@@ -252,7 +253,9 @@ def suggest_source(
         columns=list(sample.columns),
         fields=evidence,
         unmapped_columns=unmapped,
-        unmapped_reasons=_serial_reasons(profiles, unmapped) | _role_reasons(best.kind, unmapped),
+        unmapped_reasons=_serial_reasons(profiles, unmapped)
+        | _role_reasons(best.kind, unmapped)
+        | _day_reasons(best, profiles, unmapped),
         missing_required=missing,
         constants=constants,
         record_types=[fit.score for fit in fits],
@@ -374,6 +377,24 @@ def _serial_reasons(profiles: list[ColumnProfile], columns: list[str]) -> dict[s
         for column in columns
         if column in serial
     }
+
+
+def _day_reasons(fit: Fit, profiles: list[ColumnProfile], columns: list[str]) -> dict[str, str]:
+    """Why a column of days headed as another event's day (处罚决定日期 in a list read as `entity`) stays unmapped."""
+    dates = [item for item in fit.kind.fields if item.kind in ("date", "datetime")]
+    by_name = {profile.name: profile for profile in profiles}
+    reasons: dict[str, str] = {}
+    for column in columns:
+        profile = by_name.get(column)
+        if profile is None or profile.rates.get("date", 0.0) < 0.5 or not dates:
+            continue
+        if all(another_day(column, item, fit.matches[(item.name, column)]) for item in dates):
+            names = ", ".join(f"{item.name} ({item.label_zh})" for item in dates)
+            reasons[column] = (
+                f"the days of something else: the header names none of `{fit.kind.name}`'s dates ({names}); map it "
+                "by hand if it is one of them (表头所指的不是本类记录的日期)"
+            )
+    return reasons
 
 
 def _role_reasons(kind: RecordType, columns: list[str]) -> dict[str, str]:
