@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
@@ -18,6 +19,7 @@ from tests.hotline.exports import TODAY, TicketExport, export_12315, export_1234
 from tests.sources.exports import write_csv
 from zhizhi.cli.main import app
 from zhizhi.config import Workspace
+from zhizhi.ingest.kinds import Context, clean_column
 from zhizhi.ingest.quarantine import list_items
 from zhizhi.privacy.catalogue import personal_columns
 from zhizhi.records import record_type
@@ -165,3 +167,42 @@ def test_suggest_maps_the_headers_other_platforms_use(tmp_path: Path) -> None:
                    "caller_phone": "联系方式", "respondent_name": "涉事主体", "respondent_address": "涉事主体地址",
                    "text": "问题描述"}  # fmt: skip
     assert suggestion.to_check == []
+
+
+def test_a_work_order_exports_contact_is_its_caller(tmp_path: Path) -> None:
+    """Many work-order systems head the caller 联系人 (the person to call back), beside 联系电话: in a ticket export
+    that column is the caller, while a business's contact (企业联系人, 被投诉方联系人) is still nobody's caller, and
+    an entity export's 联系人 is still no legal representative."""
+    rows = [
+        ["工单编号", "受理时间", "诉求类型", "联系人", "联系电话", "被投诉方联系人", "被投诉单位", "诉求内容"],
+        ["GD001", "2026-11-03 14:32", "投诉", "何志强", "13907741111", "周经理", "梧州市长洲区大润发商业有限公司",
+         "在大润发买的洗衣机坏了商家拒不退货"],
+        ["GD002", "2026-11-04 15:05", "举报", "李四", "13907742222", "陈老板", "金凤凰KTV", "KTV无证经营有老鼠"],
+        ["GD003", "2026-11-05 09:10", "咨询", "王五", "13800138000", "", "某超市", "咨询退货规定"],
+    ]  # fmt: skip
+    path = tmp_path / "工单导出.csv"
+    path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+    suggestion = suggest_source(path, name="contact", department="LZ-TSJB", today=date(2026, 12, 1))
+    got = {item.field: item.column for item in suggestion.fields if item.column is not None}
+    assert got["caller_name"] == "联系人" and got["caller_phone"] == "联系电话"
+    assert "被投诉方联系人" not in got.values()
+    entity = tmp_path / "企业名录.csv"
+    entity.write_text(
+        "统一社会信用代码,企业名称,联系人,联系电话\n91450100MA5KXXXX0A,柳州市某某有限公司,张三,13907743333\n",
+        encoding="utf-8",
+    )
+    listed = suggest_source(entity, name="firms", department="LZ", today=date(2026, 12, 1))
+    assert "联系人" not in {item.column for item in listed.fields if item.field == "legal_representative"}
+
+
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [("实名举报", "report"), ("匿名举报", "report"), ("实名投诉", "complaint"), ("消费者投诉", "complaint"),
+     ("消费咨询", "consultation"), ("求助类", "other"), ("投诉举报", None)],
+)  # fmt: skip
+def test_a_channels_kind_words_with_a_qualifier_are_read(word: str, kind: str | None) -> None:
+    """How a platform qualifies a kind (实名举报: the reporter gave a name) is still that kind; a submission that is
+    both (投诉举报) is still not guessed (Art 7 splits it)."""
+    field = next(f for f in record_type("ticket").fields if f.name == "kind")
+    cleaned = clean_column(field, pl.Series([word]), Context(TODAY))
+    assert cleaned.columns["kind"].to_list() == [kind]

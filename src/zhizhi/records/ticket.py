@@ -48,6 +48,15 @@ KINDS = {
 }
 KIND_ALIASES = {
     "消费投诉": "complaint",
+    "消费者投诉": "complaint",
+    "实名投诉": "complaint",  # qualified by whether the caller gave a name: still the kind
+    "匿名投诉": "complaint",
+    "实名举报": "report",
+    "匿名举报": "report",
+    "消费咨询": "consultation",
+    "业务咨询": "consultation",
+    "求助类": "other",
+    "其他类": "other",
     "投诉类": "complaint",
     "举报类": "report",
     "违法举报": "report",
@@ -247,6 +256,8 @@ TICKET = RecordType(
                 "反映人姓名",
                 "咨询人",
                 "求助人",
+                "联系人",  # a work order's person to call back: the caller (a contact of another role stays apart)
+                "联系人姓名",
             ),
         ),
         Field(

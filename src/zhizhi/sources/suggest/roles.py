@@ -3,7 +3,8 @@ manager, a contact person ...
 
 A column of people's names says whose names they are only in its header: 安全管理员 and 法定代表人 hold the same
 kind of value. A person column is mapped to a person field only when their roles agree (or the header names no
-role at all, e.g. `字段3` or `姓名`, when the values decide and the field is to be checked); the register compares
+role at all, e.g. `字段3` or `姓名`, when the values decide and the field is to be checked; or the field lists the
+header among its synonyms: a ticket's caller takes 联系人, the person a work order calls back); the register compares
 a person only against the same role (`zhizhi.resolve.subjects`).
 
 The role word that ends last in a header decides (a compound's head comes last: 经营者联系人 is a contact), the
@@ -106,7 +107,7 @@ def field_role(item: Field) -> str | None:
 
 def roles_disagree(header: str, item: Field) -> bool:
     """Whether a column under `header` holds people of another role than the person field `item`."""
-    if item.kind != "person":
+    if item.kind != "person" or header in item.synonyms:  # a field names the headers it takes whatever their role
         return False
     column, own = person_role(header), field_role(item)
     return column is not None and own is not None and column != own
