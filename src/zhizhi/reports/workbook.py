@@ -2,11 +2,12 @@
 
 Rows inserted under the table row move everything below them, so every reference to the table's sheet follows:
 formulas on that sheet and on every other one (a hidden summary sheet's `=明细!C7`), merged cells, defined names,
-the print area, conditional formats and data validations, row heights and hidden rows, charts' series and the
-places of charts and pictures. A sum over the one template row (`=SUM(C5:C5)`) grows to every row filled, and so
-does a chart's series; a formula in the table row itself (`=SUM(C5:D5)`, a running `=SUM(C$5:C5)`) is carried to
-each filled row as Excel would copy it down. Cells of the template row merged across columns count as one column
-of the table, and each filled row is merged the same way.
+the print area, conditional formats and data validations (and the formulas inside them), array formulas, links,
+page breaks, row heights and hidden rows, charts' series and the places of charts and pictures. A sum over the one
+template row (`=SUM(C5:C5)`) grows to every row filled, and so does a chart's series; a formula in the table row
+itself (`=SUM(C5:D5)`, a running `=SUM(C$5:C5)`) is carried to each filled row as Excel would copy it down. Cells
+of the template row merged across columns count as one column of the table, and each filled row is merged the same
+way.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import MultiCellRange
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from zhizhi.cells import FORMULA_STARTS, sheet_text
@@ -168,6 +170,9 @@ def _copy_row(sheet: Worksheet, template: dict[int, Any], row: int, filled: set[
             target._style = copy(source._style)
         if column not in filled and isinstance(source.value, str) and source.value.startswith("="):
             target.value = Translator(source.value, origin=source.coordinate).translate_formula(target.coordinate)
+        elif column not in filled and isinstance(source.value, ArrayFormula) and source.value.ref == source.coordinate:
+            text = Translator(source.value.text or "", origin=source.coordinate).translate_formula(target.coordinate)
+            target.value = ArrayFormula(target.coordinate, text)
     sheet.row_dimensions[row].height = sheet.row_dimensions[template[min(template)].row].height
     sheet.row_dimensions[row].hidden = sheet.row_dimensions[template[min(template)].row].hidden
 
@@ -183,10 +188,8 @@ def _shift_below(book: Workbook, sheet: Worksheet, top: int, extra: int) -> None
     for other in book.worksheets:
         for row in other.iter_rows():
             for cell in row:
-                if isinstance(cell.value, str) and cell.data_type == "f":
-                    # the table row's own formulas (`=SUM(C5:D5)`) are carried to each filled row by _copy_row
-                    here, grow = other is sheet, not (other is sheet and cell.row == top)
-                    cell.value = shift_formula(cell.value, top, extra, sheet=sheet.title, here=here, grow=grow)
+                _shift_cell(cell, sheet, top, extra, here=other is sheet)
+        _shift_rules(other, sheet.title, top, extra, here=other is sheet)
     for ref in merged:
         sheet.merge_cells(shift_formula(ref, top, extra))
     for scope in [book.defined_names, *(s.defined_names for s in book.worksheets)]:
@@ -196,6 +199,37 @@ def _shift_below(book: Workbook, sheet: Worksheet, top: int, extra: int) -> None
     for other in book.worksheets:
         _shift_charts(other, sheet.title, top, extra)
     _shift_drawings(sheet, top, extra)
+
+
+def _shift_cell(cell: Any, sheet: Worksheet, top: int, extra: int, *, here: bool) -> None:
+    """A cell's formula (an array formula's too, and the cells it spans) and its hyperlink moved with the rows of
+    SHEET; HERE: the cell is on SHEET."""
+    # the table row's own formulas (`=SUM(C5:D5)`) are carried to each filled row by _copy_row
+    grow = not (here and cell.row == top)
+    if isinstance(cell.value, str) and cell.data_type == "f":
+        cell.value = shift_formula(cell.value, top, extra, sheet=sheet.title, here=here, grow=grow)
+    elif isinstance(cell.value, ArrayFormula):  # {=SUM(C5:C5*D5:D5)}: openpyxl moves the cell, not what it holds
+        formula = cell.value
+        formula.text = shift_formula(formula.text or "", top, extra, sheet=sheet.title, here=here, grow=grow)
+        if here:
+            formula.ref = shift_formula(formula.ref, top, extra, grow=False)
+    link = cell.hyperlink
+    if link is not None:  # openpyxl writes a link where it was read, not where its cell now is
+        link.ref = cell.coordinate
+        if link.location:  # a link within the workbook (`明细!A7`)
+            link.location = shift_formula(link.location, top, extra, sheet=sheet.title, here=here)
+
+
+def _shift_rules(other: Worksheet, table_sheet: str, top: int, extra: int, *, here: bool) -> None:
+    """The formulas of OTHER's conditional formats (`$C$7>100`) and data validations (a list from `$F$9:$F$12`)
+    moved with the rows of TABLE_SHEET; their ranges move in _shift_areas."""
+    for target in other.conditional_formatting:
+        for rule in target.rules:
+            rule.formula = [shift_formula(f, top, extra, sheet=table_sheet, here=here) for f in rule.formula or []]
+    for validation in other.data_validations.dataValidation:
+        for attribute in ("formula1", "formula2"):
+            if value := getattr(validation, attribute):
+                setattr(validation, attribute, shift_formula(value, top, extra, sheet=table_sheet, here=here))
 
 
 def _move_row_dimensions(sheet: Worksheet, top: int, extra: int) -> None:
@@ -259,6 +293,9 @@ def _shift_areas(sheet: Worksheet, top: int, extra: int) -> None:
         table.ref = _shift_cells(table.ref, top, extra)
         if table.autoFilter is not None:
             table.autoFilter.ref = table.ref
+    for brk in sheet.row_breaks.brk:  # a page break set below the table (before the signature block)
+        if brk.id >= top:
+            brk.id += extra
     if sheet.auto_filter.ref:
         sheet.auto_filter.ref = _shift_cells(sheet.auto_filter.ref, top, extra)
     formats = sheet.conditional_formatting
