@@ -12,7 +12,7 @@ import pytest
 
 from tests.seals.conftest import Sealed
 from zhizhi.errors import ZhizhiError
-from zhizhi.seals import Pkcs11Config, Pkcs11Signer, Trust, current_crl, sign_pdf, signer_for
+from zhizhi.seals import Pkcs11Config, Pkcs11Signer, Trust, current_crl, sign_pdf, signer_for, verify_pdf
 from zhizhi.seals.authority import TSA_KEY, Authority
 
 
@@ -90,3 +90,22 @@ def test_a_token_without_its_pin_or_its_library_says_what_to_set(monkeypatch: py
     monkeypatch.setitem(sys.modules, "pkcs11", None)  # as on a machine without python-pkcs11
     monkeypatch.delitem(sys.modules, "pyhanko.sign.pkcs11", raising=False)
     _refusal(signer.pyhanko_signer, "python-pkcs11")
+
+
+def test_a_seal_picture_that_is_not_the_pdf_drawn_is_named_and_a_missing_one_is_drawn_again(
+    keys: Path, sealed: Sealed
+) -> None:
+    import io
+
+    from PIL import Image
+
+    picture = Authority.of(keys).issued_dir / f"{sealed.bureau.serial}.seal.pdf"
+    drawn = picture.read_bytes()
+    scan = io.BytesIO()
+    Image.new("RGB", (64, 64), (214, 24, 32)).save(scan, format="PNG")  # the bureau's scanned seal put in its place
+    for damaged in (scan.getvalue(), b"", b"%PDF-1.7\n"):
+        picture.write_bytes(damaged)
+        _refusal(lambda: sign_pdf(sealed.report, keys, "LZ"), picture.name)
+    picture.unlink()
+    report = verify_pdf(sign_pdf(sealed.report, keys, "LZ"), Trust.of_workspace(keys))
+    assert report.ok and picture.read_bytes() == drawn
