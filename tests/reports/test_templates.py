@@ -97,6 +97,22 @@ def test_a_template_that_is_not_xlsx_says_so(tmp_path: Path) -> None:
     assert caught.value.message_zh and ".xls" in caught.value.message_zh
 
 
+def test_an_excel_template_file_goes_out_as_a_workbook_excel_opens_as_xlsx(tmp_path: Path) -> None:
+    """A requester's 模板 saved as an Excel template (.xltx): its filled copy goes out as .xlsx, and Excel refuses a
+    .xlsx whose content says it is a template."""
+    import zipfile
+
+    report = _report(tmp_path)
+    assert report.template is not None
+    book = _workbook()
+    book.template = True
+    book.save(tmp_path / REPORTS_FOLDER / report.template.file)
+    body = fill_template(tmp_path, report, _run())
+    types = zipfile.ZipFile(io.BytesIO(body)).read("[Content_Types].xml").decode()
+    assert "spreadsheetml.sheet.main+xml" in types and "template.main" not in types
+    assert load_workbook(io.BytesIO(body))["明细"]["A5"].value == "城中区"
+
+
 def test_a_report_without_a_template_goes_out_as_a_plain_workbook_with_its_formats(tmp_path: Path) -> None:
     report = _report(tmp_path).model_copy(update={"template": None})
     run = _run()

@@ -51,6 +51,7 @@ def fill_template(root: Path, report: ReportConfig, run: dict[str, Any]) -> byte
 
         return plain_workbook(report, run)
     book = _open(root, report)
+    book.template = False  # an Excel template (.xltx) goes out as the .xlsx it makes: Excel refuses a .xlsx marked so
     values = facts(report, run)
     for name, key in template.cells.items():
         sheet, cell = _named(book, name, report)
