@@ -109,3 +109,13 @@ def test_a_seal_picture_that_is_not_the_pdf_drawn_is_named_and_a_missing_one_is_
     picture.unlink()
     report = verify_pdf(sign_pdf(sealed.report, keys, "LZ"), Trust.of_workspace(keys))
     assert report.ok and picture.read_bytes() == drawn
+
+
+@pytest.mark.parametrize("content", ['{"serial": "5F3A"', "", '{"serial": "5F3A", "colour": "red"}', "[1, 2]"])
+def test_a_damaged_seal_record_is_named_wherever_the_seals_are_read(keys: Path, sealed: Sealed, content: str) -> None:
+    from zhizhi.seals import list_seals
+
+    record = Authority.of(keys).issued_dir / f"{sealed.section.serial}.json"
+    record.write_text(content, "utf-8")
+    _refusal(lambda: list_seals(keys), record.name)
+    _refusal(lambda: sign_pdf(sealed.report, keys, "LZ"), record.name)  # another department's seal: all are read
