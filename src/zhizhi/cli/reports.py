@@ -153,11 +153,11 @@ def _run_id(session: Any, target: str, period: str | None) -> int:
         return int(target)
     run = latest_run(session, target, parse_period(period).label if period else None)
     if run is None:
+        command = f"zhizhi reports run {target}" + (f" --period {period}" if period else "")
         raise NotFoundError(
-            f"Report `{target}` has no run"
-            + (f" for `{period}`" if period else "")
-            + f": `zhizhi reports run {target}`.",
-            zh=f"报表 `{target}` 尚无运行记录。",
+            f"Report `{target}` has no run" + (f" for `{period}`" if period else "") + f": fill it first, `{command}`.",
+            zh=f"报表 `{target}` " + (f"报告期 `{period}` " if period else "")
+            + f"尚无运行记录，请先生成：`{command}`。",
         )
     return run.id
 
