@@ -113,6 +113,17 @@ def test_an_excel_template_file_goes_out_as_a_workbook_excel_opens_as_xlsx(tmp_p
     assert load_workbook(io.BytesIO(body))["明细"]["A5"].value == "城中区"
 
 
+@pytest.mark.parametrize(
+    ("title", "sheet"),
+    [("'两品一械'监管情况月报", "两品一械'监管情况月报"), ("History", "History_"), ("''", "entities-by-county"),
+     ("[月报]/2026", "_月报__2026")],
+)  # fmt: skip
+def test_a_plain_workbook_names_its_sheet_as_excel_allows(tmp_path: Path, title: str, sheet: str) -> None:
+    """Excel repairs (and says the file was damaged) a sheet name that starts or ends with `'`, or is `History`."""
+    report = _report(tmp_path).model_copy(update={"template": None, "title": title})
+    assert load_workbook(io.BytesIO(fill_template(tmp_path, report, _run()))).sheetnames == [sheet]
+
+
 def test_a_report_without_a_template_goes_out_as_a_plain_workbook_with_its_formats(tmp_path: Path) -> None:
     report = _report(tmp_path).model_copy(update={"template": None})
     run = _run()
