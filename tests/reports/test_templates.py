@@ -87,6 +87,19 @@ def test_a_name_pointing_at_a_deleted_cell_is_named_in_both_languages(tmp_path: 
     assert caught.value.message_zh and "`报告期`" in caught.value.message_zh
 
 
+@pytest.mark.parametrize(("name", "ref"), [("报告期", "明细!$B:$B"), ("明细", "明细!$5:$5")])
+def test_a_name_pointing_at_a_whole_column_or_row_is_named_in_both_languages(
+    tmp_path: Path, name: str, ref: str
+) -> None:
+    book = _workbook()
+    book.defined_names[name] = DefinedName(name, attr_text=ref)
+    with pytest.raises(ConfigError) as caught:
+        _fill(tmp_path, book)
+    assert f"`{name}`" in caught.value.message and "whole column or row" in caught.value.message
+    assert caught.value.message_zh and f"`{name}`" in caught.value.message_zh
+    assert "整列或整行" in caught.value.message_zh
+
+
 def test_a_template_that_is_not_xlsx_says_so(tmp_path: Path) -> None:
     report = _report(tmp_path)
     assert report.template is not None

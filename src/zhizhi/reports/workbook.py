@@ -110,7 +110,16 @@ def _named(book: Workbook, name: str, report: ReportConfig) -> tuple[Worksheet, 
             "为 #REF!）。请在 Excel 中将其指向一个单元格（公式 > 名称管理器）。",
         )
     title, ref = destinations[0]
-    return book[title], _top_left(book[title], ref.replace("$", "").split(":")[0])
+    cell = ref.replace("$", "").split(":")[0]
+    if not re.fullmatch(r"[A-Z]{1,3}\d+", cell):  # a whole column (`$B:$B`) or row (`$5:$5`)
+        raise ConfigError(
+            f"Report `{report.name}`: the template's name `{name}` refers to `{defined.attr_text}`, a whole column or "
+            "row, not a cell. Point it at one cell in Excel (Formulas > Name Manager): the cell that takes the "
+            "value, or the first cell of the table's first data row.",
+            zh=f"报表 `{report.name}`：模板中的名称 `{name}` 指向 `{defined.attr_text}`，是整列或整行，不是单元格。"
+            "请在 Excel 中将其指向一个单元格（公式 > 名称管理器）：填入数值的单元格，或表格第一行数据的第一个单元格。",
+        )
+    return book[title], _top_left(book[title], cell)
 
 
 def _top_left(sheet: Worksheet, cell: str) -> str:
