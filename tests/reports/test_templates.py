@@ -69,6 +69,28 @@ def test_other_sheets_and_names_that_read_the_table_follow_its_rows(tmp_path: Pa
     assert filled.defined_names["合计新设"].attr_text == "明细!$D$8"
 
 
+@pytest.mark.parametrize("groups", [1, 2, 4])
+def test_a_table_named_over_prepared_rows_fills_them_first_and_leaves_no_sample_figures(
+    tmp_path: Path, groups: int
+) -> None:
+    """A requester's sheet with two rows drawn for the table (named `A5:E6`, last month's figures in both) and the
+    total under them: the rows are filled before any is inserted, and none keeps a figure of the template's."""
+    book = _workbook()
+    sheet = book["明细"]
+    for ref, value in {"A6": "样例区二", "C6": "样例", "D6": 88, "E6": 87, "D7": "=SUM(D5:D6)"}.items():
+        sheet[ref] = value
+    book.defined_names["明细"] = DefinedName("明细", attr_text="明细!$A$5:$E$6")
+    run = _run()
+    run["figures"]["rows"] = [{**run["figures"]["rows"][0], "county_name": f"区{n}", "new": n} for n in range(groups)]
+    filled = _fill(tmp_path, book, run)["明细"]
+    assert [filled.cell(row=5 + n, column=1).value for n in range(groups)] == [f"区{n}" for n in range(groups)]
+    total = 5 + max(groups, 2)
+    assert filled.cell(row=total, column=4).value == f"=SUM(D5:D{total - 1})"
+    if groups == 1:  # the prepared row left over: empty, not last month's figures
+        assert [filled.cell(row=6, column=c).value for c in range(1, 6)] == [None] * 5
+    assert "样例区二" not in [filled.cell(row=r, column=1).value for r in range(1, 12)]
+
+
 def test_a_period_with_no_rows_leaves_no_sample_figures(tmp_path: Path) -> None:
     run = _run()
     run["figures"]["rows"], run["figures"]["totals"] = [], {"new": 0, "in_business": 0, "cancelled": 0}

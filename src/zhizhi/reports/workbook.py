@@ -59,7 +59,7 @@ def fill_template(root: Path, report: ReportConfig, run: dict[str, Any]) -> byte
     if template.table:
         sheet, cell = _named(book, template.table, report)
         rows = [[row.get(column) for column in template.columns] for row in run["figures"]["rows"]]
-        _fill_table(book, sheet, cell, rows, len(template.columns))
+        _fill_table(book, sheet, cell, rows, len(template.columns), last=_last_row(book, template.table))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -122,6 +122,17 @@ def _named(book: Workbook, name: str, report: ReportConfig) -> tuple[Worksheet, 
     return book[title], _top_left(book[title], cell)
 
 
+def _last_row(book: Workbook, name: str) -> int:
+    """The last row the defined name NAME spans (its first, for a name of one cell or one row): a table named over
+    the requester's prepared rows (`A5:E14`) ends there."""
+    defined = book.defined_names.get(name)
+    for sheet in book.worksheets:
+        defined = defined or sheet.defined_names.get(name)
+    assert defined is not None  # _named found it
+    ref = next(ref for title, ref in defined.destinations if title in book.sheetnames)
+    return int(_PARTS.findall(ref.replace("$", ""))[-1][1])
+
+
 def _top_left(sheet: Worksheet, cell: str) -> str:
     """CELL, or the top-left cell of the merged area it lies in: the one cell of a merge that holds its value."""
     for merged in sheet.merged_cells.ranges:
@@ -130,24 +141,32 @@ def _top_left(sheet: Worksheet, cell: str) -> str:
     return cell
 
 
-def _fill_table(book: Workbook, sheet: Worksheet, first: str, rows: list[list[Any]], width: int) -> None:
-    """Write `rows` (each WIDTH values) from the cell `first` down, inserting rows below the first one as needed."""
+def _fill_table(
+    book: Workbook, sheet: Worksheet, first: str, rows: list[list[Any]], width: int, *, last: int = 0
+) -> None:
+    """Write `rows` (each WIDTH values) from the cell `first` down: into the requester's prepared rows through row
+    LAST first, then into rows inserted below them as needed; prepared rows left over lose their sample values."""
     col, top, _, _ = range_boundaries(first + ":" + first)
     assert col is not None and top is not None
+    bottom = max(last, top)
     columns = _table_columns(sheet, top, col, width)
-    extra = max(len(rows) - 1, 0)
+    extra = max(len(rows) - (bottom - top + 1), 0)
     if extra:
-        _shift_below(book, sheet, top, extra)
+        _shift_below(book, sheet, bottom, extra)
     template = {c.column: c for c in sheet[top] if not isinstance(c, MergedCell)}
     merges = [r for r in sheet.merged_cells.ranges if r.min_row == r.max_row == top]
     for n, values in enumerate(rows or [[None] * len(columns)]):  # no rows: the template's sample values go
         for column, value in zip(columns, values, strict=False):
             put(sheet.cell(row=top + n, column=column), value)
-        if n:
+        if top + n > bottom:  # a row inserted: it takes the table row's styles, formulas and merges
             _copy_row(sheet, template, top + n, set(columns))
             for merged in merges:
                 sheet.merge_cells(start_row=top + n, end_row=top + n, start_column=merged.min_col,
                                   end_column=merged.max_col)  # fmt: skip
+    for row in range(top + max(len(rows), 1), bottom + 1):
+        for column in columns:
+            if not isinstance(sheet.cell(row=row, column=column), MergedCell):
+                put(sheet.cell(row=row, column=column), None)
 
 
 def _table_columns(sheet: Worksheet, top: int, col: int, width: int) -> list[int]:
