@@ -339,6 +339,9 @@ def test_the_cli_installs_builtin_reports_and_names_those_kept_as_edited(
         assert result.exit_code == 0, result.output
         return json.loads(result.output) if "--json" in args else result.output
 
+    unknown = runner.invoke(app, ["-w", str(workspace.root), "reports", "install", "--department", "LZ-NOPE"])
+    assert unknown.exit_code == 1 and "`LZ-NOPE`" in unknown.output
+    assert not (workspace.root / "reports" / "hotline.yaml").exists()  # no file issued by nobody
     first = cli("--json")
     assert len(first["written"]) == 8 and first["department"] == "LZ"
     hotline = workspace.root / "reports" / "hotline.yaml"
