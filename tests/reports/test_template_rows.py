@@ -82,6 +82,15 @@ def test_a_chart_over_the_table_row_covers_every_row_filled_and_one_below_moves_
     assert under.anchor._from.row == 13  # A10 became A14, under the signature row still
 
 
+def test_a_chart_on_a_sheet_of_its_own_covers_every_row_filled(tmp_path: Path) -> None:
+    book = _template()
+    chart = BarChart()
+    chart.add_data(Reference(book["明细"], min_col=3, min_row=4, max_row=5), titles_from_data=True)
+    book.create_chartsheet("图表").add_chart(chart)
+    (series,) = _filled(tmp_path, book)["图表"]._charts[0].series
+    assert series.val.numRef.f == "'明细'!$C$5:$C$9"
+
+
 def test_array_formulas_links_rules_lists_and_page_breaks_follow_the_rows(tmp_path: Path) -> None:
     """What openpyxl's insert_rows leaves behind: an array formula's text and cell, a link's cell and where it goes,
     a conditional format's and a validation's own formulas, a page break set before the signature."""

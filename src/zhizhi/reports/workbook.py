@@ -21,6 +21,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
+from openpyxl.chartsheet import Chartsheet
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formula.translate import Translator
 from openpyxl.utils.cell import range_boundaries
@@ -225,7 +226,7 @@ def _shift_below(book: Workbook, sheet: Worksheet, top: int, extra: int) -> None
         for defined in scope.values():
             defined.attr_text = shift_formula(defined.attr_text, top, extra, sheet=sheet.title, here=False)
     _shift_areas(sheet, top, extra)
-    for other in book.worksheets:
+    for other in [*book.worksheets, *book.chartsheets]:  # a chart on a sheet of its own (图表工作表) too
         _shift_charts(other, sheet.title, top, extra)
     _shift_drawings(sheet, top, extra)
 
@@ -272,7 +273,7 @@ def _move_row_dimensions(sheet: Worksheet, top: int, extra: int) -> None:
         del dimensions[row]
 
 
-def _shift_charts(sheet: Worksheet, table_sheet: str, top: int, extra: int) -> None:
+def _shift_charts(sheet: Worksheet | Chartsheet, table_sheet: str, top: int, extra: int) -> None:
     """The references of SHEET's charts into TABLE_SHEET moved with its rows; a series over the table row (a
     single cell `'明细'!$C$5` or a range ending on it) grown to every row filled."""
     for chart in sheet._charts:
