@@ -148,3 +148,15 @@ def test_a_table_too_wide_for_any_page_is_refused_in_both_languages() -> None:
     with pytest.raises(ConfigError) as caught:
         report_pdf("太宽", [], [("", header, [[1234567] * 80])])
     assert "80 columns" in caught.value.message and caught.value.message_zh and "80 列" in caught.value.message_zh
+
+
+@pytest.mark.parametrize("columns", [1, 14])
+def test_a_label_too_long_for_a_page_is_cut_with_a_mark_rather_than_refused(columns: int) -> None:
+    """A free-text group (a complaint's text) of thousands of characters, in a table of one measure or of many."""
+    text = "我于11月在某超市购买的商品已过期，要求退款并依法处罚。" * 120 + "末尾"
+    header = ["县区", "诉求内容", *(f"指标{n}" for n in range(columns))]
+    rows = [["城中区", text, *range(columns)], ["鱼峰区", "短", *range(columns)]]
+    data = report_pdf("诉求统计", [], [("", header, rows)])
+    shown = extract_text(io.BytesIO(data)).replace("\n", "")
+    assert "我于11月在某超市" in shown and "…" in shown and "末尾" not in shown
+    assert "鱼峰区" in shown and "短" in shown  # the next row still prints

@@ -124,6 +124,19 @@ def test_a_sum_of_text_counts_the_numbers_written_in_it_and_leaves_out_the_words
     assert sum(r["codes"] for r in rows.values()) == figures["totals"]["codes"]
 
 
+def test_the_change_of_a_sum_is_in_cents_as_the_sums_are(town: Town) -> None:
+    """1,234.57 this month and 1,234.27 the month before is 0.3 more, not 0.2999999999999545 (in the CSV, the
+    workbook and what is delivered)."""
+    workspace, sessions = town
+    ingest_rows(workspace, sessions, "LZ-YF", [("庚", "柳南区", "1234.27", "2026-10-02", "active", ""),
+                                               ("辛", "柳南区", "1234.57", "2026-11-02", "active", "")])  # fmt: skip
+    change = "  - {name: more, label: 增减, kind: change, of: types}\n"
+    write_report(workspace.root, SUMS.replace("period: false}", "}") + change)
+    figures = _run(town, "sums")["figures"]
+    assert _by(figures, "county")["450204"]["types"] == 1234.57
+    assert _by(figures, "county")["450204"]["more"] == 0.3 and figures["totals"]["more"] == 0.3
+
+
 def test_a_measure_condition_on_the_field_the_query_filters_adds_to_it(town: Town) -> None:
     workspace, _ = town
     text = ENTITIES.replace("name: entities", "name: companies").replace(

@@ -49,3 +49,16 @@ def test_a_period_that_has_not_begun_is_not_run(town: Town) -> None:
         run_report(session, workspace, OPERATOR, "entities", coming)
     assert f"`{coming.label}`" in caught.value.message and "has not begun" in caught.value.message
     assert caught.value.message_zh and "尚未开始" in caught.value.message_zh
+
+
+@pytest.mark.parametrize("written", ["2026-Q4", "2026-W45", "2026-11-05", "2026-11-01..2026-11-30"])
+def test_a_monthly_report_fills_only_a_month(town: Town, written: str) -> None:
+    """A quarter (or a span of the month's own days) under a 月报's title would be filed as one more period of it,
+    beside the month's own run, which it would not be compared with."""
+    workspace, sessions = town
+    with sessions() as session, session.begin(), pytest.raises(InputError) as caught:
+        run_report(session, workspace, OPERATOR, "entities", parse_period(written))
+    assert f"`{written}`" in caught.value.message and "`2026-11`" in caught.value.message
+    assert caught.value.message_zh and "月报" in caught.value.message_zh and "on_demand" in caught.value.message_zh
+    with sessions() as session, session.begin():
+        assert run_report(session, workspace, OPERATOR, "entities", parse_period("2026年11月")).period == "2026-11"

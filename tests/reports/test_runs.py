@@ -181,6 +181,10 @@ def test_the_cli_lists_runs_and_exports(town: Town, tmp_path: Any) -> None:
     assert bad.exit_code == 1 and "报告期" in bad.output and "Traceback" not in bad.output
     bad = runner.invoke(app, args, env={"LC_ALL": "", "LC_MESSAGES": "", "LANG": "en_US.UTF-8"})
     assert bad.exit_code == 1 and "Period `Nov`" in bad.output and "Traceback" not in bad.output
+    args = ["-w", str(workspace.root), "reports", "export", "entities", "--period", "2026-10"]  # never filled
+    missing = runner.invoke(app, args, env={"LC_ALL": "", "LC_MESSAGES": "", "LANG": "zh_CN.UTF-8"})
+    assert missing.exit_code == 1 and "`zhizhi reports run entities --period 2026-10`" in missing.output
+    assert "2026-10" in missing.output.split("zhizhi reports run")[0]  # the period named, in Chinese too
 
 
 def test_the_workers_chore_runs_the_due_reports_every_few_minutes(town: Town) -> None:
@@ -335,6 +339,9 @@ def test_the_cli_installs_builtin_reports_and_names_those_kept_as_edited(
         assert result.exit_code == 0, result.output
         return json.loads(result.output) if "--json" in args else result.output
 
+    unknown = runner.invoke(app, ["-w", str(workspace.root), "reports", "install", "--department", "LZ-NOPE"])
+    assert unknown.exit_code == 1 and "`LZ-NOPE`" in unknown.output
+    assert not (workspace.root / "reports" / "hotline.yaml").exists()  # no file issued by nobody
     first = cli("--json")
     assert len(first["written"]) == 8 and first["department"] == "LZ"
     hotline = workspace.root / "reports" / "hotline.yaml"

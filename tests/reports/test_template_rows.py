@@ -12,6 +12,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from tests.reports.test_output_formulas import _run
 from tests.reports.test_templates import NAMES, _report
@@ -79,3 +80,52 @@ def test_a_chart_over_the_table_row_covers_every_row_filled_and_one_below_moves_
     assert beside.anchor._from.row == 1  # beside the table (H2): not moved
     assert under.series[0].val.numRef.f == "'明细'!$D$5:$D$9"
     assert under.anchor._from.row == 13  # A10 became A14, under the signature row still
+
+
+def test_a_chart_on_a_sheet_of_its_own_covers_every_row_filled(tmp_path: Path) -> None:
+    book = _template()
+    chart = BarChart()
+    chart.add_data(Reference(book["明细"], min_col=3, min_row=4, max_row=5), titles_from_data=True)
+    book.create_chartsheet("图表").add_chart(chart)
+    (series,) = _filled(tmp_path, book)["图表"]._charts[0].series
+    assert series.val.numRef.f == "'明细'!$C$5:$C$9"
+
+
+def test_array_formulas_links_rules_lists_and_page_breaks_follow_the_rows(tmp_path: Path) -> None:
+    """What openpyxl's insert_rows leaves behind: an array formula's text and cell, a link's cell and where it goes,
+    a conditional format's and a validation's own formulas, a page break set before the signature."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.formula import ArrayFormula
+    from openpyxl.worksheet.pagebreak import Break
+
+    book = _template()
+    sheet = book["明细"]
+    sheet["G5"] = ArrayFormula("G5", "=C5*D5")  # a row's own, copied down
+    sheet["D6"] = ArrayFormula("D6", "=SUM(C5:C5*D5:D5)")  # a total, over every row filled
+    sheet["A7"].hyperlink = Hyperlink(ref="A7", location="明细!A6", display="见合计")
+    sheet["F7"], sheet["F8"] = "同意", "不同意"
+    validation = DataValidation(type="list", formula1="$F$7:$F$8")
+    sheet.add_data_validation(validation)
+    validation.add("B8")
+    sheet.conditional_formatting.add("A8", FormulaRule(formula=["$C$6>100"], fill=PatternFill("solid", "FF0000")))
+    sheet.row_breaks.append(Break(id=7))  # the signature row 8 starts a page
+    book.create_sheet("汇总")["A1"] = ArrayFormula("A1", "=MAX(明细!C5:C5)")
+
+    filled = _filled(tmp_path, book)
+    sheet = filled["明细"]
+    total = sheet["D10"].value
+    assert isinstance(total, ArrayFormula) and (total.ref, total.text) == ("D10", "=SUM(C5:C9*D5:D9)")
+    copied = sheet["G7"].value
+    assert isinstance(copied, ArrayFormula) and (copied.ref, copied.text) == ("G7", "=C7*D7")
+    summary = filled["汇总"]["A1"].value
+    assert isinstance(summary, ArrayFormula) and summary.text == "=MAX(明细!C5:C9)"
+    link = sheet["A11"].hyperlink
+    assert link is not None and (link.ref, link.location) == ("A11", "明细!A10")
+    assert sheet["A7"].hyperlink is None  # a filled row takes no link of the note it pushed down
+    (moved,) = sheet.data_validations.dataValidation
+    assert (str(moved.sqref), moved.formula1) == ("B12", "$F$11:$F$12")
+    (rules,) = list(sheet.conditional_formatting)
+    assert str(rules.sqref) == "A12" and rules.rules[0].formula == ["$C$10>100"]
+    assert [brk.id for brk in sheet.row_breaks.brk] == [11]

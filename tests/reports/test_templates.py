@@ -69,6 +69,28 @@ def test_other_sheets_and_names_that_read_the_table_follow_its_rows(tmp_path: Pa
     assert filled.defined_names["合计新设"].attr_text == "明细!$D$8"
 
 
+@pytest.mark.parametrize("groups", [1, 2, 4])
+def test_a_table_named_over_prepared_rows_fills_them_first_and_leaves_no_sample_figures(
+    tmp_path: Path, groups: int
+) -> None:
+    """A requester's sheet with two rows drawn for the table (named `A5:E6`, last month's figures in both) and the
+    total under them: the rows are filled before any is inserted, and none keeps a figure of the template's."""
+    book = _workbook()
+    sheet = book["明细"]
+    for ref, value in {"A6": "样例区二", "C6": "样例", "D6": 88, "E6": 87, "D7": "=SUM(D5:D6)"}.items():
+        sheet[ref] = value
+    book.defined_names["明细"] = DefinedName("明细", attr_text="明细!$A$5:$E$6")
+    run = _run()
+    run["figures"]["rows"] = [{**run["figures"]["rows"][0], "county_name": f"区{n}", "new": n} for n in range(groups)]
+    filled = _fill(tmp_path, book, run)["明细"]
+    assert [filled.cell(row=5 + n, column=1).value for n in range(groups)] == [f"区{n}" for n in range(groups)]
+    total = 5 + max(groups, 2)
+    assert filled.cell(row=total, column=4).value == f"=SUM(D5:D{total - 1})"
+    if groups == 1:  # the prepared row left over: empty, not last month's figures
+        assert [filled.cell(row=6, column=c).value for c in range(1, 6)] == [None] * 5
+    assert "样例区二" not in [filled.cell(row=r, column=1).value for r in range(1, 12)]
+
+
 def test_a_period_with_no_rows_leaves_no_sample_figures(tmp_path: Path) -> None:
     run = _run()
     run["figures"]["rows"], run["figures"]["totals"] = [], {"new": 0, "in_business": 0, "cancelled": 0}
@@ -87,6 +109,19 @@ def test_a_name_pointing_at_a_deleted_cell_is_named_in_both_languages(tmp_path: 
     assert caught.value.message_zh and "`报告期`" in caught.value.message_zh
 
 
+@pytest.mark.parametrize(("name", "ref"), [("报告期", "明细!$B:$B"), ("明细", "明细!$5:$5")])
+def test_a_name_pointing_at_a_whole_column_or_row_is_named_in_both_languages(
+    tmp_path: Path, name: str, ref: str
+) -> None:
+    book = _workbook()
+    book.defined_names[name] = DefinedName(name, attr_text=ref)
+    with pytest.raises(ConfigError) as caught:
+        _fill(tmp_path, book)
+    assert f"`{name}`" in caught.value.message and "whole column or row" in caught.value.message
+    assert caught.value.message_zh and f"`{name}`" in caught.value.message_zh
+    assert "整列或整行" in caught.value.message_zh
+
+
 def test_a_template_that_is_not_xlsx_says_so(tmp_path: Path) -> None:
     report = _report(tmp_path)
     assert report.template is not None
@@ -95,6 +130,33 @@ def test_a_template_that_is_not_xlsx_says_so(tmp_path: Path) -> None:
         fill_template(tmp_path, report, _run())
     assert report.template.file in caught.value.message and ".xlsx" in caught.value.message
     assert caught.value.message_zh and ".xls" in caught.value.message_zh
+
+
+def test_an_excel_template_file_goes_out_as_a_workbook_excel_opens_as_xlsx(tmp_path: Path) -> None:
+    """A requester's 模板 saved as an Excel template (.xltx): its filled copy goes out as .xlsx, and Excel refuses a
+    .xlsx whose content says it is a template."""
+    import zipfile
+
+    report = _report(tmp_path)
+    assert report.template is not None
+    book = _workbook()
+    book.template = True
+    book.save(tmp_path / REPORTS_FOLDER / report.template.file)
+    body = fill_template(tmp_path, report, _run())
+    types = zipfile.ZipFile(io.BytesIO(body)).read("[Content_Types].xml").decode()
+    assert "spreadsheetml.sheet.main+xml" in types and "template.main" not in types
+    assert load_workbook(io.BytesIO(body))["明细"]["A5"].value == "城中区"
+
+
+@pytest.mark.parametrize(
+    ("title", "sheet"),
+    [("'两品一械'监管情况月报", "两品一械'监管情况月报"), ("History", "History_"), ("''", "entities-by-county"),
+     ("[月报]/2026", "_月报__2026")],
+)  # fmt: skip
+def test_a_plain_workbook_names_its_sheet_as_excel_allows(tmp_path: Path, title: str, sheet: str) -> None:
+    """Excel repairs (and says the file was damaged) a sheet name that starts or ends with `'`, or is `History`."""
+    report = _report(tmp_path).model_copy(update={"template": None, "title": title})
+    assert load_workbook(io.BytesIO(fill_template(tmp_path, report, _run()))).sheetnames == [sheet]
 
 
 def test_a_report_without_a_template_goes_out_as_a_plain_workbook_with_its_formats(tmp_path: Path) -> None:

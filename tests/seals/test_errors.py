@@ -12,7 +12,7 @@ import pytest
 
 from tests.seals.conftest import Sealed
 from zhizhi.errors import ZhizhiError
-from zhizhi.seals import Pkcs11Config, Pkcs11Signer, Trust, current_crl, sign_pdf, signer_for
+from zhizhi.seals import Pkcs11Config, Pkcs11Signer, Trust, current_crl, sign_pdf, signer_for, verify_pdf
 from zhizhi.seals.authority import TSA_KEY, Authority
 
 
@@ -90,3 +90,50 @@ def test_a_token_without_its_pin_or_its_library_says_what_to_set(monkeypatch: py
     monkeypatch.setitem(sys.modules, "pkcs11", None)  # as on a machine without python-pkcs11
     monkeypatch.delitem(sys.modules, "pyhanko.sign.pkcs11", raising=False)
     _refusal(signer.pyhanko_signer, "python-pkcs11")
+
+
+def test_a_seal_picture_that_is_not_the_pdf_drawn_is_named_and_a_missing_one_is_drawn_again(
+    keys: Path, sealed: Sealed
+) -> None:
+    import io
+
+    from PIL import Image
+
+    picture = Authority.of(keys).issued_dir / f"{sealed.bureau.serial}.seal.pdf"
+    drawn = picture.read_bytes()
+    scan = io.BytesIO()
+    Image.new("RGB", (64, 64), (214, 24, 32)).save(scan, format="PNG")  # the bureau's scanned seal put in its place
+    for damaged in (scan.getvalue(), b"", b"%PDF-1.7\n"):
+        picture.write_bytes(damaged)
+        _refusal(lambda: sign_pdf(sealed.report, keys, "LZ"), picture.name)
+    picture.unlink()
+    report = verify_pdf(sign_pdf(sealed.report, keys, "LZ"), Trust.of_workspace(keys))
+    assert report.ok and picture.read_bytes()[:5] == drawn[:5] == b"%PDF-"  # drawn again (its own creation date)
+
+
+@pytest.mark.parametrize("content", ['{"serial": "5F3A"', "", '{"serial": "5F3A", "colour": "red"}', "[1, 2]"])
+def test_a_damaged_seal_record_is_named_wherever_the_seals_are_read(keys: Path, sealed: Sealed, content: str) -> None:
+    from zhizhi.seals import list_seals
+
+    record = Authority.of(keys).issued_dir / f"{sealed.section.serial}.json"
+    record.write_text(content, "utf-8")
+    _refusal(lambda: list_seals(keys), record.name)
+    _refusal(lambda: sign_pdf(sealed.report, keys, "LZ"), record.name)  # another department's seal: all are read
+
+
+@pytest.mark.parametrize("content", [b"garbage\n", b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"])
+def test_a_damaged_certificate_file_is_named_when_sealing_and_checking(
+    keys: Path, sealed: Sealed, content: bytes
+) -> None:
+    authority = Authority.of(keys)
+    seal = authority.issued_dir / f"{sealed.bureau.serial}.pem"
+    for damaged in (authority.folder / "tsa.pem", seal):
+        kept = damaged.read_bytes()
+        damaged.write_bytes(content)
+        _refusal(lambda: sign_pdf(sealed.report, keys, "LZ"), damaged.name)
+        damaged.unlink()
+        _refusal(lambda: sign_pdf(sealed.report, keys, "LZ"), damaged.name)
+        damaged.write_bytes(kept)
+    (authority.folder / "root.pem").write_bytes(content)  # the public page checks with it: never a server error
+    _refusal(lambda: Trust.of_workspace(keys), "root.pem")
+    _refusal(lambda: sign_pdf(sealed.report, keys, "LZ"), "root.pem")

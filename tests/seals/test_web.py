@@ -98,3 +98,34 @@ def test_the_page_says_why_a_seal_was_revoked_in_words(web: Web) -> None:
     assert "cessationOfOperation" not in page.text
     body = web.client.post("/api/seals/verify", files={"file": ("r.pdf", data, "application/pdf")}).json()
     assert body["seals"][0]["revocation_reason_zh"] == "停止使用"
+
+
+def _crafted(data: bytes) -> dict[str, bytes]:
+    """The sealed DATA with its signature made unreadable in ways pyHanko answers with Python's own errors: a
+    `/ByteRange` of fractions (TypeError) and the digest named by an OID nobody knows (AttributeError)."""
+    import re
+
+    byte_range = re.search(rb"/ByteRange\s*\[([^\]]*)\]", data)
+    contents = re.search(rb"/Contents\s*<([0-9a-fA-F]+)>", data)
+    assert byte_range and contents
+    fractions = b"1.5 2 3 4".ljust(len(byte_range[1]))
+    sha256, unknown = b"0609608648016503040201", b"060960864801650304027F"  # 2.16.840.1.101.3.4.2.1 -> .127
+    assert sha256 in contents[1].upper()
+    return {
+        "fractions": data[: byte_range.start(1)] + fractions + data[byte_range.end(1) :],
+        "unknown_digest": data[: contents.start(1)] + contents[1].upper().replace(sha256, unknown)
+        + data[contents.end(1) :],
+    }  # fmt: skip
+
+
+def test_a_crafted_signature_gets_a_verdict_not_a_server_error(web: Web) -> None:
+    for name, crafted in _crafted(sealed_pdf(web)).items():
+        response = web.client.post("/api/seals/verify", files={"file": (f"{name}.pdf", crafted, "application/pdf")})
+        assert response.status_code == 200, (name, response.text)
+        body = response.json()
+        assert body["sealed"] and body["ok"] is False, name
+        assert body["seals"][0]["intact"] is False and body["seals"][0]["problems"], name
+        token = web.page_csrf("/seals/verify")
+        page = web.client.post("/seals/verify", data={"csrf_token": token},
+                               files={"file": (f"{name}.pdf", crafted, "application/pdf")})  # fmt: skip
+        assert page.status_code == 200 and "印章无法校验" in page.text, (name, page.status_code)

@@ -116,6 +116,12 @@ def install(
         code = department or session.scalar(select(Department.code).where(Department.parent_id.is_(None)).limit(1))
         if code is None:
             raise InputError("No department yet: add the bureau first (`zhizhi dept add`).", zh="尚无部门，请先添加。")
+        if session.scalar(select(Department.id).where(Department.code == code)) is None:  # every run would fail
+            raise NotFoundError(
+                f"No department with code `{code}`: the reports would be issued by nobody. See `zhizhi dept list` for "
+                "the codes.",
+                zh=f"没有编码为 `{code}` 的部门，报表将无报送部门。请用 `zhizhi dept list` 查看部门编码。",
+            )
         done = install_builtin(workspace.root, code, replace=replace)
     found = {"department": code, "written": done.written, "updated": done.updated, "kept": done.kept}
     emit(found, as_json, lambda: _say_installed(done))
@@ -153,11 +159,11 @@ def _run_id(session: Any, target: str, period: str | None) -> int:
         return int(target)
     run = latest_run(session, target, parse_period(period).label if period else None)
     if run is None:
+        command = f"zhizhi reports run {target}" + (f" --period {period}" if period else "")
         raise NotFoundError(
-            f"Report `{target}` has no run"
-            + (f" for `{period}`" if period else "")
-            + f": `zhizhi reports run {target}`.",
-            zh=f"报表 `{target}` 尚无运行记录。",
+            f"Report `{target}` has no run" + (f" for `{period}`" if period else "") + f": fill it first, `{command}`.",
+            zh=f"报表 `{target}` " + (f"报告期 `{period}` " if period else "")
+            + f"尚无运行记录，请先生成：`{command}`。",
         )
     return run.id
 

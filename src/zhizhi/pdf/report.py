@@ -1,7 +1,8 @@
 """A simple A4 report as PDF: a title, subtitle lines, captioned tables and a footer, in Chinese or English.
 
 A table too wide for portrait A4 goes on landscape pages, in a smaller font if it must: each number column is as
-wide as its widest figure, so a figure is never broken across lines; a table too wide even then is refused.
+wide as its widest figure, so a figure is never broken across lines; a table too wide even then is refused. A text
+too long for a row of ROW_SHARE of a page (a complaint's text as a group's label) is cut there and ends in `…`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from fpdf import FPDF, FontFace
-from fpdf.enums import Align, TableCellFillMode
+from fpdf.enums import Align, MethodReturnValue, TableCellFillMode
 
 from zhizhi.errors import ConfigError
 from zhizhi.pdf.fonts import FONT_FAMILY, add_font, printable
@@ -32,6 +33,8 @@ LAYOUTS = (("portrait", 210.0, MARGIN_MM, 9.0), ("landscape", 297.0, 12.0, 9.0),
 TEXT_MIN = "三个字"  # a text column keeps room for this much on a line
 NUMBER_MIN = "户数"  # a number column, for this much of its heading
 BORDER_MM = 0.4  # a cell's borders, and a little to spare for rounding
+ROW_SHARE = 0.4  # a row takes at most this share of a page: a longer text is cut (fpdf cannot split a row)
+CUT_MARK = "…"
 
 
 def _padding(font_size: float) -> float:
@@ -176,10 +179,34 @@ def _table(
         line_height=font_size * 2 / 3,
         repeat_headings=1,
     ) as table:
-        table.row([printable(str(name)) for name in header])
+        most = _most_lines(pdf, font_size)
+        table.row([_fitted(pdf, printable(str(name)), width, most) for name, width in zip(header, widths, strict=True)])
         for row in rows:
-            table.row([_text(value) for value in row])
+            table.row([_fitted(pdf, _text(value), width, most) for value, width in zip(row, widths, strict=False)])
     pdf.ln(5)
+
+
+def _most_lines(pdf: FPDF, font_size: float) -> int:
+    """How many lines of a cell fit in ROW_SHARE of a page's printable height."""
+    return max(1, int(pdf.eph * ROW_SHARE // (font_size * 2 / 3)))
+
+
+def _fitted(pdf: FPDF, text: str, width: float, most: int) -> str:
+    """TEXT, or its longest start that fits MOST lines of a cell WIDTH mm wide, ending in CUT_MARK: fpdf cannot
+    break a row across pages and refuses one taller than a page."""
+
+    def fits(candidate: str) -> bool:
+        room = width - 2 * _padding(pdf.font_size_pt) - BORDER_MM
+        lines = pdf.multi_cell(room, 1, candidate, dry_run=True, output=MethodReturnValue.LINES)
+        return isinstance(lines, list) and len(lines) <= most
+
+    if len(text) < most or fits(text):  # a line holds at least one character
+        return text
+    low, high = 0, len(text)  # the longest start that fits lies in [low, high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if fits(text[:middle] + CUT_MARK) else (low, middle)
+    return text[:low].rstrip() + CUT_MARK
 
 
 def _numeric(rows: Sequence[Sequence[Cell]], index: int) -> bool:

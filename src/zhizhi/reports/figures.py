@@ -90,7 +90,7 @@ def _value(
         then = before.get(measure.of or "", {}).get(key, 0) or 0
         if measure.percent:
             return None if not then else round((now - then) * 100 / then, 1)
-        return now - then
+        return round(now - then, 2) if isinstance(now - then, float) else now - then  # sums are in cents: so is this
     return values.get(measure.name, 0)
 
 

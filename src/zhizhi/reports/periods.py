@@ -77,6 +77,16 @@ def kind_of(label: str) -> str:
     return "daily" if len(label) == 10 else "monthly"
 
 
+FORMS = {"daily": ("a day", "2026-11-05", "一天"), "weekly": ("a week", "2026-W45", "一周"),
+         "monthly": ("a month", "2026-11", "一个月"), "quarterly": ("a quarter", "2026-Q4", "一个季度")}
+"""What a period of each frequency is called and how it is written (an on-demand report takes any span)."""
+
+
+def fits(frequency: str, period: Period) -> bool:
+    """Whether PERIOD is one a report of FREQUENCY fills: a monthly report a month, ...; an on-demand one any."""
+    return frequency == "on_demand" or kind_of(period.label) == frequency
+
+
 def of(frequency: str, on: date) -> Period:
     """The period of `frequency` holding day `on` (a month for on-demand reports)."""
     return {"daily": day, "weekly": week, "quarterly": quarter}.get(frequency, month)(on)

@@ -31,7 +31,7 @@ def plain_workbook(report: ReportConfig, run: dict[str, Any]) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = _NOT_IN_SHEET_NAMES.sub("_", report.title)[:31] or report.name[:31]
+    sheet.title = sheet_name(report)
     columns = labelled_columns(run["figures"])
     formats = [column_format(report, column) for column in columns]
     department = run.get("department_name") or report.department
@@ -54,6 +54,15 @@ def plain_workbook(report: ReportConfig, run: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def sheet_name(report: ReportConfig) -> str:
+    """The report's title as Excel lets a sheet be named: none of `[]:*?/\\`, no `'` at either end, 31 characters at
+    most, not `History` (Excel keeps that name for itself); the report's name when nothing is left."""
+    name = _NOT_IN_SHEET_NAMES.sub("_", report.title)[:31].strip(" '")
+    if name.casefold() == "history":
+        return name + "_"
+    return name or report.name[:31]
 
 
 def column_format(report: ReportConfig, column: dict[str, str]) -> str:

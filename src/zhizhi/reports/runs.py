@@ -27,7 +27,7 @@ from zhizhi.reports.figures import compute, dialect, where_clauses
 from zhizhi.reports.labels import Labels
 from zhizhi.reports.origins import Frame
 from zhizhi.reports.outputs import FORMATS, csv_bytes, fill_template, pdf_bytes
-from zhizhi.reports.periods import Period
+from zhizhi.reports.periods import FORMS, FREQUENCY_ZH, Period, fits
 from zhizhi.reports.tables import ReportReceipt, ReportRun
 from zhizhi.store.tables import Department
 from zhizhi.store.types import LOCAL_TZ, iso_utc, local_text, utcnow
@@ -73,6 +73,8 @@ def run_report(
             f"Report `{name}` is issued by `{report.department}`, outside your departments.",
             zh=f"报表 `{name}` 的报送部门不在您的权限范围内。",
         )
+    if not fits(report.frequency, period):
+        raise _misfit(report, period)
     if period.first > today():
         raise InputError(
             f"Period `{period.label}` of report `{name}` has not begun (it starts on {period.first}); a run now would "
@@ -117,6 +119,18 @@ def run_report(
     steps.advance()
     steps.close()
     return run
+
+
+def _misfit(report: ReportConfig, period: Period) -> InputError:
+    """The refusal of a period that is not one the report's frequency fills (a quarter for a monthly report)."""
+    what, example, unit_zh = FORMS[report.frequency]
+    shown = FREQUENCY_ZH[report.frequency]
+    return InputError(
+        f"Report `{report.name}` is filled per {what[2:]} ({report.frequency}): give {what} (`{example}`), not "
+        f"`{period.label}`. For other spans, copy the definition under another name with `frequency: on_demand`.",
+        zh=f"报表 `{report.name}` 是{shown}，报告期须为{unit_zh}（如 `{example}`），不能是 `{period.label}`。如需其他"
+        "时段，请将报表定义另存为新名称并设 `frequency: on_demand`。",
+    )
 
 
 SNAPSHOT_LEVELS = ("repeatable read", "serializable")

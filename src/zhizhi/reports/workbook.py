@@ -2,11 +2,12 @@
 
 Rows inserted under the table row move everything below them, so every reference to the table's sheet follows:
 formulas on that sheet and on every other one (a hidden summary sheet's `=明细!C7`), merged cells, defined names,
-the print area, conditional formats and data validations, row heights and hidden rows, charts' series and the
-places of charts and pictures. A sum over the one template row (`=SUM(C5:C5)`) grows to every row filled, and so
-does a chart's series; a formula in the table row itself (`=SUM(C5:D5)`, a running `=SUM(C$5:C5)`) is carried to
-each filled row as Excel would copy it down. Cells of the template row merged across columns count as one column
-of the table, and each filled row is merged the same way.
+the print area, conditional formats and data validations (and the formulas inside them), array formulas, links,
+page breaks, row heights and hidden rows, charts' series and the places of charts and pictures. A sum over the one
+template row (`=SUM(C5:C5)`) grows to every row filled, and so does a chart's series; a formula in the table row
+itself (`=SUM(C5:D5)`, a running `=SUM(C$5:C5)`) is carried to each filled row as Excel would copy it down. Cells
+of the template row merged across columns count as one column of the table, and each filled row is merged the same
+way.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
+from openpyxl.chartsheet import Chartsheet
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formula.translate import Translator
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import MultiCellRange
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from zhizhi.cells import FORMULA_STARTS, sheet_text
@@ -49,6 +52,7 @@ def fill_template(root: Path, report: ReportConfig, run: dict[str, Any]) -> byte
 
         return plain_workbook(report, run)
     book = _open(root, report)
+    book.template = False  # an Excel template (.xltx) goes out as the .xlsx it makes: Excel refuses a .xlsx marked so
     values = facts(report, run)
     for name, key in template.cells.items():
         sheet, cell = _named(book, name, report)
@@ -56,7 +60,7 @@ def fill_template(root: Path, report: ReportConfig, run: dict[str, Any]) -> byte
     if template.table:
         sheet, cell = _named(book, template.table, report)
         rows = [[row.get(column) for column in template.columns] for row in run["figures"]["rows"]]
-        _fill_table(book, sheet, cell, rows, len(template.columns))
+        _fill_table(book, sheet, cell, rows, len(template.columns), last=_last_row(book, template.table))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -107,7 +111,27 @@ def _named(book: Workbook, name: str, report: ReportConfig) -> tuple[Worksheet, 
             "为 #REF!）。请在 Excel 中将其指向一个单元格（公式 > 名称管理器）。",
         )
     title, ref = destinations[0]
-    return book[title], _top_left(book[title], ref.replace("$", "").split(":")[0])
+    cell = ref.replace("$", "").split(":")[0]
+    if not re.fullmatch(r"[A-Z]{1,3}\d+", cell):  # a whole column (`$B:$B`) or row (`$5:$5`)
+        raise ConfigError(
+            f"Report `{report.name}`: the template's name `{name}` refers to `{defined.attr_text}`, a whole column or "
+            "row, not a cell. Point it at one cell in Excel (Formulas > Name Manager): the cell that takes the "
+            "value, or the first cell of the table's first data row.",
+            zh=f"报表 `{report.name}`：模板中的名称 `{name}` 指向 `{defined.attr_text}`，是整列或整行，不是单元格。"
+            "请在 Excel 中将其指向一个单元格（公式 > 名称管理器）：填入数值的单元格，或表格第一行数据的第一个单元格。",
+        )
+    return book[title], _top_left(book[title], cell)
+
+
+def _last_row(book: Workbook, name: str) -> int:
+    """The last row the defined name NAME spans (its first, for a name of one cell or one row): a table named over
+    the requester's prepared rows (`A5:E14`) ends there."""
+    defined = book.defined_names.get(name)
+    for sheet in book.worksheets:
+        defined = defined or sheet.defined_names.get(name)
+    assert defined is not None  # _named found it
+    ref = next(ref for title, ref in defined.destinations if title in book.sheetnames)
+    return int(_PARTS.findall(ref.replace("$", ""))[-1][1])
 
 
 def _top_left(sheet: Worksheet, cell: str) -> str:
@@ -118,24 +142,32 @@ def _top_left(sheet: Worksheet, cell: str) -> str:
     return cell
 
 
-def _fill_table(book: Workbook, sheet: Worksheet, first: str, rows: list[list[Any]], width: int) -> None:
-    """Write `rows` (each WIDTH values) from the cell `first` down, inserting rows below the first one as needed."""
+def _fill_table(
+    book: Workbook, sheet: Worksheet, first: str, rows: list[list[Any]], width: int, *, last: int = 0
+) -> None:
+    """Write `rows` (each WIDTH values) from the cell `first` down: into the requester's prepared rows through row
+    LAST first, then into rows inserted below them as needed; prepared rows left over lose their sample values."""
     col, top, _, _ = range_boundaries(first + ":" + first)
     assert col is not None and top is not None
+    bottom = max(last, top)
     columns = _table_columns(sheet, top, col, width)
-    extra = max(len(rows) - 1, 0)
+    extra = max(len(rows) - (bottom - top + 1), 0)
     if extra:
-        _shift_below(book, sheet, top, extra)
+        _shift_below(book, sheet, bottom, extra)
     template = {c.column: c for c in sheet[top] if not isinstance(c, MergedCell)}
     merges = [r for r in sheet.merged_cells.ranges if r.min_row == r.max_row == top]
     for n, values in enumerate(rows or [[None] * len(columns)]):  # no rows: the template's sample values go
         for column, value in zip(columns, values, strict=False):
             put(sheet.cell(row=top + n, column=column), value)
-        if n:
+        if top + n > bottom:  # a row inserted: it takes the table row's styles, formulas and merges
             _copy_row(sheet, template, top + n, set(columns))
             for merged in merges:
                 sheet.merge_cells(start_row=top + n, end_row=top + n, start_column=merged.min_col,
                                   end_column=merged.max_col)  # fmt: skip
+    for row in range(top + max(len(rows), 1), bottom + 1):
+        for column in columns:
+            if not isinstance(sheet.cell(row=row, column=column), MergedCell):
+                put(sheet.cell(row=row, column=column), None)
 
 
 def _table_columns(sheet: Worksheet, top: int, col: int, width: int) -> list[int]:
@@ -168,6 +200,9 @@ def _copy_row(sheet: Worksheet, template: dict[int, Any], row: int, filled: set[
             target._style = copy(source._style)
         if column not in filled and isinstance(source.value, str) and source.value.startswith("="):
             target.value = Translator(source.value, origin=source.coordinate).translate_formula(target.coordinate)
+        elif column not in filled and isinstance(source.value, ArrayFormula) and source.value.ref == source.coordinate:
+            text = Translator(source.value.text or "", origin=source.coordinate).translate_formula(target.coordinate)
+            target.value = ArrayFormula(target.coordinate, text)
     sheet.row_dimensions[row].height = sheet.row_dimensions[template[min(template)].row].height
     sheet.row_dimensions[row].hidden = sheet.row_dimensions[template[min(template)].row].hidden
 
@@ -183,19 +218,48 @@ def _shift_below(book: Workbook, sheet: Worksheet, top: int, extra: int) -> None
     for other in book.worksheets:
         for row in other.iter_rows():
             for cell in row:
-                if isinstance(cell.value, str) and cell.data_type == "f":
-                    # the table row's own formulas (`=SUM(C5:D5)`) are carried to each filled row by _copy_row
-                    here, grow = other is sheet, not (other is sheet and cell.row == top)
-                    cell.value = shift_formula(cell.value, top, extra, sheet=sheet.title, here=here, grow=grow)
+                _shift_cell(cell, sheet, top, extra, here=other is sheet)
+        _shift_rules(other, sheet.title, top, extra, here=other is sheet)
     for ref in merged:
         sheet.merge_cells(shift_formula(ref, top, extra))
     for scope in [book.defined_names, *(s.defined_names for s in book.worksheets)]:
         for defined in scope.values():
             defined.attr_text = shift_formula(defined.attr_text, top, extra, sheet=sheet.title, here=False)
     _shift_areas(sheet, top, extra)
-    for other in book.worksheets:
+    for other in [*book.worksheets, *book.chartsheets]:  # a chart on a sheet of its own (图表工作表) too
         _shift_charts(other, sheet.title, top, extra)
     _shift_drawings(sheet, top, extra)
+
+
+def _shift_cell(cell: Any, sheet: Worksheet, top: int, extra: int, *, here: bool) -> None:
+    """A cell's formula (an array formula's too, and the cells it spans) and its hyperlink moved with the rows of
+    SHEET; HERE: the cell is on SHEET."""
+    # the table row's own formulas (`=SUM(C5:D5)`) are carried to each filled row by _copy_row
+    grow = not (here and cell.row == top)
+    if isinstance(cell.value, str) and cell.data_type == "f":
+        cell.value = shift_formula(cell.value, top, extra, sheet=sheet.title, here=here, grow=grow)
+    elif isinstance(cell.value, ArrayFormula):  # {=SUM(C5:C5*D5:D5)}: openpyxl moves the cell, not what it holds
+        formula = cell.value
+        formula.text = shift_formula(formula.text or "", top, extra, sheet=sheet.title, here=here, grow=grow)
+        if here:
+            formula.ref = shift_formula(formula.ref, top, extra, grow=False)
+    link = cell.hyperlink
+    if link is not None:  # openpyxl writes a link where it was read, not where its cell now is
+        link.ref = cell.coordinate
+        if link.location:  # a link within the workbook (`明细!A7`)
+            link.location = shift_formula(link.location, top, extra, sheet=sheet.title, here=here)
+
+
+def _shift_rules(other: Worksheet, table_sheet: str, top: int, extra: int, *, here: bool) -> None:
+    """The formulas of OTHER's conditional formats (`$C$7>100`) and data validations (a list from `$F$9:$F$12`)
+    moved with the rows of TABLE_SHEET; their ranges move in _shift_areas."""
+    for target in other.conditional_formatting:
+        for rule in target.rules:
+            rule.formula = [shift_formula(f, top, extra, sheet=table_sheet, here=here) for f in rule.formula or []]
+    for validation in other.data_validations.dataValidation:
+        for attribute in ("formula1", "formula2"):
+            if value := getattr(validation, attribute):
+                setattr(validation, attribute, shift_formula(value, top, extra, sheet=table_sheet, here=here))
 
 
 def _move_row_dimensions(sheet: Worksheet, top: int, extra: int) -> None:
@@ -209,7 +273,7 @@ def _move_row_dimensions(sheet: Worksheet, top: int, extra: int) -> None:
         del dimensions[row]
 
 
-def _shift_charts(sheet: Worksheet, table_sheet: str, top: int, extra: int) -> None:
+def _shift_charts(sheet: Worksheet | Chartsheet, table_sheet: str, top: int, extra: int) -> None:
     """The references of SHEET's charts into TABLE_SHEET moved with its rows; a series over the table row (a
     single cell `'明细'!$C$5` or a range ending on it) grown to every row filled."""
     for chart in sheet._charts:
@@ -259,6 +323,9 @@ def _shift_areas(sheet: Worksheet, top: int, extra: int) -> None:
         table.ref = _shift_cells(table.ref, top, extra)
         if table.autoFilter is not None:
             table.autoFilter.ref = table.ref
+    for brk in sheet.row_breaks.brk:  # a page break set below the table (before the signature block)
+        if brk.id >= top:
+            brk.id += extra
     if sheet.auto_filter.ref:
         sheet.auto_filter.ref = _shift_cells(sheet.auto_filter.ref, top, extra)
     formats = sheet.conditional_formatting

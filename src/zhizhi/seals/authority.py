@@ -65,14 +65,16 @@ class Authority:
     def root_certificate(self) -> x509.Certificate:
         """The workspace's root certificate, which verifiers trust."""
         self._require()
-        return x509.load_pem_x509_certificate((self.folder / ROOT_CERT).read_bytes())
+        with certificate_file(self.folder / ROOT_CERT):
+            return x509.load_pem_x509_certificate((self.folder / ROOT_CERT).read_bytes())
 
     def root_key(self) -> ec.EllipticCurvePrivateKey:
         return self.load_key(self.folder / ROOT_KEY)
 
     def tsa_certificate(self) -> x509.Certificate:
         self._require()
-        return x509.load_pem_x509_certificate((self.folder / TSA_CERT).read_bytes())
+        with certificate_file(self.folder / TSA_CERT):
+            return x509.load_pem_x509_certificate((self.folder / TSA_CERT).read_bytes())
 
     def load_key(self, path: Path) -> ec.EllipticCurvePrivateKey:
         """An encrypted ECDSA private key of this authority, opened with its passphrase."""
@@ -180,11 +182,32 @@ class Authority:
 
 
 def load_certificate(path: Path) -> asn1_x509.Certificate:
-    """A PEM or DER certificate file as pyHanko takes it (asn1crypto)."""
-    data = path.read_bytes()
-    if pem.detect(data):
-        _, _, data = pem.unarmor(data)
-    return asn1_x509.Certificate.load(data)
+    """A PEM or DER certificate file as pyHanko takes it (asn1crypto), or an error naming the file."""
+    with certificate_file(path):
+        data = path.read_bytes()
+        if pem.detect(data):
+            _, _, data = pem.unarmor(data)
+        x509.load_der_x509_certificate(data)  # asn1crypto reads lazily: a damaged file would fail deep in pyHanko
+        return asn1_x509.Certificate.load(data)
+
+
+@contextmanager
+def certificate_file(path: Path) -> Iterator[None]:
+    """Name the certificate file and the next step when it is missing or damaged (edited by hand, cut short)."""
+    try:
+        yield
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"The certificate file `{path.name}` is missing from `{path.parent}`. Restore the keys folder from its "
+            "backup.",
+            zh=f"`{path.parent}` 中缺少证书文件 `{path.name}`。请从备份恢复密钥目录。",
+        ) from exc
+    except ValueError as exc:
+        raise ConfigError(
+            f"The certificate file `{path.name}` in `{path.parent}` is damaged or not a certificate ({exc}). Restore "
+            "the keys folder from its backup.",
+            zh=f"`{path.parent}` 中的证书文件 `{path.name}` 已损坏或不是证书。请从备份恢复密钥目录。",
+        ) from exc
 
 
 def seal_name(common_name: str, organization_unit: str, organization: str | None = None) -> x509.Name:

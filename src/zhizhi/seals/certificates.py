@@ -147,7 +147,7 @@ def list_seals(keys_dir: Path) -> list[SealCertificate]:
     issued = Authority.of(keys_dir).issued_dir
     if not issued.exists():
         return []
-    records = [SealCertificate(**json.loads(p.read_text("utf-8"))) for p in issued.glob("*.json")]
+    records = [read_record(path) for path in issued.glob("*.json")]
     return sorted(records, key=lambda c: (c.not_before, c.serial))
 
 
@@ -159,7 +159,22 @@ def get_seal(keys_dir: Path, serial: str) -> SealCertificate:
             f"No seal certificate with serial `{serial}`. See `zhizhi seal list`.",
             zh=f"没有序列号为 `{serial}` 的印章证书，请查看 `zhizhi seal list`。",
         )
-    return SealCertificate(**json.loads(path.read_text("utf-8")))
+    return read_record(path)
+
+
+def read_record(path: Path) -> SealCertificate:
+    """What `issued/SERIAL.json` says of a seal, or an error naming the file and what to do."""
+    try:
+        record = SealCertificate(**json.loads(path.read_text("utf-8")))
+        record.as_dict()  # its dates are dates
+        return record
+    except (ValueError, TypeError) as exc:  # not JSON (cut short, edited by hand), or not the fields of a seal
+        raise ConfigError(
+            f"The seal record `{path.name}` in `{path.parent}` is damaged ({exc}). Restore the keys folder from its "
+            "backup (the record and its certificate `.pem` together).",
+            zh=f"`{path.parent}` 中的印章记录 `{path.name}` 已损坏。请从备份恢复密钥目录"
+            "（该记录与其证书 `.pem` 一并恢复）。",
+        ) from exc
 
 
 def active_seal(keys_dir: Path, department_code: str) -> SealCertificate:

@@ -7,11 +7,13 @@ import io
 from pathlib import Path
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko.stamp import StaticStampStyle
 
+from zhizhi.errors import ConfigError
 from zhizhi.seals.authority import ROOT_CERT, TSA_CERT, TSA_KEY, Authority, load_certificate
 from zhizhi.seals.loops import off_the_loop
 from zhizhi.seals.signers import SealSigner, signer_for
@@ -46,7 +48,7 @@ def sign_pdf(
     field_name = _free_field_name(pdf)
     fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name=field_name, on_page=-1, box=box))
     image = seal.seal_image()
-    style = StaticStampStyle.from_pdf_file(str(image), border_width=0) if image else None
+    style = stamp_style(image) if image else None
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
         md_algorithm="sha256",
@@ -61,6 +63,22 @@ def sign_pdf(
     out = io.BytesIO()
     off_the_loop(pdf_signer.sign_pdf, writer, output=out)
     return out.getvalue()
+
+
+def stamp_style(image: Path) -> StaticStampStyle:
+    """The seal's picture IMAGE (a one-page PDF) as the signature's appearance, or an error naming the file: pyHanko
+    reads it only while signing, and then says no more than "Illegal PDF header"."""
+    try:
+        PdfFileReader(io.BytesIO(image.read_bytes()), strict=False).find_page_for_modification(0)  # type: ignore[no-untyped-call]
+    except (PdfError, OSError, IndexError, KeyError, ValueError) as exc:
+        raise ConfigError(
+            f"The seal's picture `{image.name}` in `{image.parent}` is not a PDF zhizhi can read ({exc}). It must be "
+            "the picture zhizhi drew when the seal was issued, not an image file (PNG, JPEG) put in its place: delete "
+            "the file and seal again, and zhizhi draws it again from the department's name.",
+            zh=f"`{image.parent}` 中的印章图样 `{image.name}` 不是可读取的 PDF。印章图样须是签发印章时 zhizhi 绘制的"
+            "文件，不能用图片文件（PNG、JPEG）替换：请删除该文件后重新盖章，zhizhi 会按部门名称重新绘制。",
+        ) from exc
+    return StaticStampStyle.from_pdf_file(str(image), border_width=0)
 
 
 def workspace_timestamper(keys_dir: Path, now: dt.datetime | None = None) -> DummyTimeStamper:

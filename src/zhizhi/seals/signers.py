@@ -18,6 +18,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from zhizhi.errors import ConfigError
 from zhizhi.seals.authority import ROOT_CERT, Authority, load_certificate
 from zhizhi.seals.certificates import active_seal
+from zhizhi.seals.image import seal_image_pdf
 
 PKCS11_SUFFIX = ".pkcs11.yaml"
 
@@ -58,7 +59,12 @@ class FileSigner:
         )
 
     def seal_image(self) -> Path | None:
-        return Authority.of(self.keys_dir).issued_dir / f"{self.serial}.seal.pdf"
+        """The seal's picture, drawn again from the department's name when it is missing (a keys folder restored
+        without it): it is drawn, never scanned, so the same name draws the same seal."""
+        path = Authority.of(self.keys_dir).issued_dir / f"{self.serial}.seal.pdf"
+        if not path.exists():
+            path.write_bytes(seal_image_pdf(self.department_name))
+        return path
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,11 @@ def check_pdf_size(size: int) -> None:
         raise PdfTooLargeError(message, zh=f"文件超过 {mb} MB。")
 
 
+DAMAGED = (PdfError, SignatureValidationError, ValueError, TypeError, AttributeError, LookupError, ArithmeticError,
+           NotImplementedError, RecursionError)
+"""What pyHanko raises on a file or a signature it cannot read. Beyond its own errors it lets Python's through (a
+`/ByteRange` of `1.5`: TypeError; a digest named by an OID it does not know: AttributeError); on the public page a
+crafted file must get a verdict (damaged), never a server error."""
 SEAL_USAGE = KeyUsageConstraints(key_usage={"non_repudiation"})
 ALLOWED = {ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING}
 
@@ -169,15 +174,15 @@ def verify_pdf(pdf: bytes, trust: Trust, *, name: str = "") -> VerifyReport:
     shown_zh = f"文件 `{name}`" if name else "该文件"
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-        signatures = list(reader.embedded_signatures)
-    except (PdfError, ValueError, KeyError, IndexError) as exc:
+        signatures = sorted(reader.embedded_signatures, key=lambda embedded: embedded.signed_revision)
+        revisions = reader.xrefs.total_revisions
+    except DAMAGED as exc:
         raise InputError(
             f"{shown} is not a readable PDF ({exc}); it may be damaged or not a PDF at all. Ask the sender for the "
             "sealed PDF as it was sent.",
             zh=f"{shown_zh} 不是可读取的 PDF，可能已损坏或并非 PDF 文件。请向发送方索取原始的盖章 PDF。",
         ) from exc
-    check_workload(len(signatures), reader.xrefs.total_revisions, shown, shown_zh)
-    signatures.sort(key=lambda embedded: embedded.signed_revision)
+    check_workload(len(signatures), revisions, shown, shown_zh)
     checks = _vouch([off_the_loop(_check, embedded, trust) for embedded in signatures])
     if _appended(pdf):  # after a later revision too (validation data added, then a payload): no seal covers them
         for check in checks:
@@ -230,8 +235,8 @@ def _check(embedded: Any, trust: Trust) -> SealCheck:
         if _expired_since(status):
             # The timestamp proves the seal was made while its certificate was valid: judge it at that time.
             status = _validate(embedded, trust.context(status.timestamp_validity.timestamp))  # type: ignore[union-attr]
-    except (SignatureValidationError, PdfError, ValueError) as exc:
-        return _broken(embedded, str(exc))
+    except DAMAGED as exc:
+        return _broken(embedded, str(exc) or type(exc).__name__)
     cert = status.signing_cert
     # pyHanko judges a timestamped seal at the time of its timestamp, so a seal made before its certificate was
     # revoked would pass; a recipient must hear of the revocation all the same, so it is checked here too.

@@ -26,14 +26,11 @@ router = APIRouter()
 @router.get("/reports", response_class=HTMLResponse)
 @router.get("/reports/catalogue", response_class=HTMLResponse)
 def show_catalogue(request: Request, db: DbSession, actor: PageDataReader) -> Response:
-    """The page of `GET /api/reports`; a steward retires a report nobody reads with one click (and a reason), or
-    runs one now and follows the run on its job's page."""
+    """The page of `GET /api/reports`; a steward of the issuing department (or one above it) retires a report nobody
+    reads with one click (and a reason), or runs one now and follows the run on its job's page: the reports a
+    steward may retire (`retirable`, not retired yet) are the ones they may run."""
     found = catalogue(db, actor, app_context(request).workspace.root)
-    context = {
-        "found": found,
-        "retired": request.query_params.get("retired"),
-        "may_run": actor.can("data.write"),
-    }
+    context = {"found": found, "retired": request.query_params.get("retired")}
     return render(request, "reports_catalogue.html", context)
 
 
