@@ -7,13 +7,15 @@ from __future__ import annotations
 import io
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import OPERATOR
 from tests.inspections import register
 from zhizhi.errors import InputError
-from zhizhi.inspections import import_inspectors, import_targets, list_inspectors
+from zhizhi.inspections import export_targets, get_target, import_inspectors, import_targets, list_inspectors
+from zhizhi.store.tables import InspectionTarget
 
 
 def _book(rows: list[list[str]], *, merge: str | None = None) -> bytes:
@@ -61,3 +63,47 @@ def test_a_row_repeating_an_inspector_or_a_target_is_refused_naming_both_rows(ci
     with city() as session, pytest.raises(InputError) as refused:
         import_targets(session, OPERATOR, targets, "targets.xlsx")
     assert refused.value.details == ["row 3, column `主体编号` (Entity id) = `1`: already on row 2"]
+
+
+def test_a_class_set_by_an_import_is_the_targets_class_at_once(city: sessionmaker[Session]) -> None:
+    # A draw frozen before the next rebuild reads the class: an entity put on the abnormal list is high risk now.
+    with city() as session, session.begin():
+        register.build(session, entities=6, inspectors=2)
+        session.get_one(InspectionTarget, 3).risk_class = "low"
+    with city() as session, session.begin():
+        adjust = _book([["主体编号", "风险等级", "调整原因"], ["3", "高", "列入经营异常名录"]])
+        assert import_targets(session, OPERATOR, adjust, "adjust.xlsx") == 1
+    with city() as session:
+        target = get_target(session, OPERATOR, 3)
+    assert (target["risk_class"], target["manual_class"]) == ("high", "high")
+    assert target["reasons"][-1]["zh"] == "人工调整为高风险：列入经营异常名录"
+    with city() as session, session.begin():
+        assert import_targets(session, OPERATOR, _book([["主体编号", "风险等级"], ["3", "自动"]]), "auto.xlsx") == 1
+    with city() as session:
+        target = get_target(session, OPERATOR, 3)
+    assert (target["risk_class"], target["manual_class"]) == ("low", None)
+    assert [r["code"] for r in target["reasons"]] == ["none"]
+
+
+def test_the_register_exported_and_imported_back_changes_only_what_was_edited(city: sessionmaker[Session]) -> None:
+    with city() as session, session.begin():
+        register.build(session, entities=12, inspectors=2)
+        before = {t.entity_id: (t.risk_class, t.office_id, t.office_source) for t in session.scalars(
+            select(InspectionTarget))}  # fmt: skip
+        steward = register.actor_of(session, "yufeng")  # steward of 鱼峰区局: the export holds every district's firms
+        exported = load_workbook(io.BytesIO(export_targets(session, OPERATOR)), read_only=True)
+        rows = [list(r) for r in exported.worksheets[0].iter_rows(values_only=True)]
+    assert len(rows) == 13
+    with city() as session, session.begin():
+        assert import_targets(session, OPERATOR, _book(rows), "as-exported.xlsx") == 0
+        assert import_targets(session, steward, _book(rows), "as-exported.xlsx") == 0
+    ours = next(r for r in rows[1:] if r[3] == "LZ-YF-TZ" and r[4] != "高风险")
+    ours[4:6] = ["高", "列入严重违法失信名单"]
+    with city() as session, session.begin():
+        assert import_targets(session, steward, _book(rows), "edited.xlsx") == 1
+    with city() as session:
+        after = {t.entity_id: (t.risk_class, t.office_id, t.office_source) for t in session.scalars(
+            select(InspectionTarget))}  # fmt: skip
+    assert after[ours[0]][0] == "high"
+    assert {k: v for k, v in after.items() if k != ours[0]} == {k: v for k, v in before.items() if k != ours[0]}
+    assert all(source != "import" for _, _, source in after.values())  # the offices found were not pinned
