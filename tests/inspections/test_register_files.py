@@ -107,3 +107,26 @@ def test_the_register_exported_and_imported_back_changes_only_what_was_edited(ci
     assert after[ours[0]][0] == "high"
     assert {k: v for k, v in after.items() if k != ours[0]} == {k: v for k, v in before.items() if k != ours[0]}
     assert all(source != "import" for _, _, source in after.values())  # the offices found were not pinned
+
+
+def test_a_day_unavailable_until_keeps_the_inspector_off_the_draw_and_nothing_is_cut_short(
+    city: sessionmaker[Session],
+) -> None:
+    # An office's sheet often has the day alone: the inspector on leave is not drawable, not silently available.
+    leave = "用户名,执法证号,不可派至\nzhongnan,45020012345,2099-03-31\n"
+    with city() as session, session.begin():
+        assert import_inspectors(session, OPERATOR, leave.encode("gbk"), "请假.csv").created == 1
+    with city() as session:
+        found = next(i for i in list_inspectors(session, OPERATOR) if i["username"] == "zhongnan")
+    assert (found["available"], found["unavailable_until"]) == (False, "2099-03-31")
+    assert found["not_drawable"] == "unavailable"
+    contradictory = _book([["用户名", "是否可派", "不可派至", "执法证号", "备注"], ["zhongnan", "是", "2099-03-31"],
+                           ["yufeng", "", "", "4502" * 20, ""], ["chengzhong", "", "", "", "长" * 201]])  # fmt: skip
+    with city() as session, pytest.raises(InputError) as refused:
+        import_inspectors(session, OPERATOR, contradictory, "人员.xlsx")
+    assert [d.split(":")[0] for d in refused.value.details] == [
+        "row 2, column `不可派至` (Unavailable until) = `2099-03-31`",
+        f"row 3, column `执法证号` (Certificate) = `{'4502' * 20}`",
+        f"row 4, column `备注` (Note) = `{'长' * 201}`",
+    ]
+    assert "既标为可派又填写了不可派至" in (refused.value.message_zh or "")
