@@ -210,6 +210,20 @@ def test_a_workbook_as_an_office_fills_it_in_is_read() -> None:
     ]
 
 
+def test_a_workbook_parts_problems_found_on_creation_name_its_sheet_row(city: sessionmaker[Session]) -> None:
+    """An unknown department or a deadline before the start was named `parts.2.department`: the office that filled
+    the sheet in has rows, not keys, and blank rows between its parts."""
+    rows = [["LZ-CZ", "方案", "3"], None, None, ["LZ-CZZ", "检查", "2026-11-01"]]
+    spec = read_task_bytes(_workbook([r or [None, None, None] for r in rows]), "冬季.xlsx")
+    with city() as session, session.begin(), pytest.raises(InputError) as caught:
+        create_task(session, OPERATOR, spec, load_calendar(None), today=START)
+    assert [d.split(" = ")[0] for d in caught.value.details] == [
+        "sheet `分工` row 5: `parts.2.department`",
+        "sheet `分工` row 5: `parts.2.deadline`",
+    ]
+    assert "工作表「分工」第 5 行：`parts.2.department` = `LZ-CZZ`：没有该部门" in (caught.value.message_zh or "")
+
+
 def test_a_refused_handover_leaves_the_part_with_the_giver(city: sessionmaker[Session]) -> None:
     with city() as session, session.begin():
         campaign, _ = make_tasks(session)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from zhizhi.cells import check_unpacked
 from zhizhi.config import load_yaml
@@ -93,6 +93,11 @@ class TaskSpec(_Strict):
     start: date | None = Field(default=None, description="working-day deadlines count from the day after")
     description: str | None = Field(default=None, max_length=MAX_DESCRIPTION)
     parts: list[PartSpec] = Field(min_length=1, max_length=MAX_PARTS)
+    _rows: dict[int, tuple[str, str]] = PrivateAttr(default_factory=dict)
+
+    def row_of(self, index: int) -> tuple[str, str] | None:
+        """Where part `index` (from 0) stands in the workbook it came from, in English and Chinese; None otherwise."""
+        return self._rows.get(index)
 
 
 def parse_task(data: Any, origin: str, rows: dict[int, tuple[str, str]] | None = None) -> TaskSpec:
@@ -101,7 +106,9 @@ def parse_task(data: Any, origin: str, rows: dict[int, tuple[str, str]] | None =
         raise InputError(f"`{origin}` must be a mapping of keys (title, lead, parts) to values.",
                          zh=f"`{origin}` 应为键值映射（title、lead、parts）。")  # fmt: skip
     try:
-        return TaskSpec.model_validate(data)
+        spec = TaskSpec.model_validate(data)
+        spec._rows = dict(rows or {})  # a part's problems found later (its department, person, deadline) name its row
+        return spec
     except ValidationError as exc:
         problems = [_problem(error, rows or {}) for error in exc.errors()]
         raise InputError(
