@@ -130,3 +130,22 @@ def test_a_day_unavailable_until_keeps_the_inspector_off_the_draw_and_nothing_is
         f"row 4, column `备注` (Note) = `{'长' * 201}`",
     ]
     assert "既标为可派又填写了不可派至" in (refused.value.message_zh or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "name"),
+    [
+        ("人员名录\n用户名\t执法资格\nzhongnan\t食品;特种设备\n", "utf-16", "人员.txt"),  # Excel's `Unicode text`
+        ("用户名\t执法资格\nzhongnan\t食品、特种设备\n", "gbk", "人员.txt"),  # text (tab-separated), or a copied sheet
+        ("用户名;执法资格\nzhongnan;\"食品,特种设备\"\n", "utf-8", "人员.csv"),  # a semicolon-separated CSV
+    ],
+    ids=["utf-16", "tabs", "semicolons"],
+)
+def test_a_register_saved_as_unicode_or_tab_separated_text_is_read(
+    city: sessionmaker[Session], text: str, encoding: str, name: str
+) -> None:
+    """Excel's `Unicode text` was refused as a damaged workbook, and a tab- or semicolon-separated file as lacking
+    `用户名` while its first row showed it."""
+    with city() as session, session.begin():
+        assert import_inspectors(session, OPERATOR, text.encode(encoding), name).created == 1
+        assert _qualifications(session, "zhongnan") == ["特种设备", "食品"]

@@ -4,6 +4,7 @@ the files and forms checked against a model (`checked`)."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -105,7 +106,7 @@ def _lines(data: bytes, file_name: str) -> Iterator[Iterator[Sequence[Any]]]:
     if name.endswith((".csv", ".txt")) or not (data.startswith(b"PK") or name.endswith((".xlsx", ".xlsm", ".xls"))):
         text = _decoded(data, file_name)
         if text is not None:
-            yield iter(csv.reader(io.StringIO(text)))
+            yield iter(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
             return
     from openpyxl import load_workbook
 
@@ -124,9 +125,26 @@ def _lines(data: bytes, file_name: str) -> Iterator[Iterator[Sequence[Any]]]:
         book.close()
 
 
+def _delimiter(text: str) -> str:
+    """What separates the columns: a comma (CSV), a tab (Excel's Unicode text or text, tab-separated, and what a copy
+    from a sheet gives) or a semicolon; the one that splits the first line any of them splits (the header, or a title
+    Excel padded with them: never a row of data, whose notes may hold any of them) into the most cells."""
+    for line in text.splitlines()[:HEADER_ROWS]:
+        cells = {d: len(next(csv.reader([line], delimiter=d), [])) for d in (",", "\t", ";")}
+        if max(cells.values()) > 1:
+            return max(cells, key=lambda d: cells[d])
+    return ","
+
+
 def _decoded(data: bytes, file_name: str) -> str | None:
-    """A CSV's text: UTF-8 (with or without its mark), else GBK (GB18030, what Excel in Chinese saves); None for
-    bytes that are neither (a damaged workbook: reported as one)."""
+    """A CSV's text: UTF-16 with its mark (Excel's `Unicode text`), UTF-8 (with or without its mark), else GBK
+    (GB18030, what Excel in Chinese saves); None for bytes that are none of them (a damaged workbook: reported as
+    one)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
     if b"\0" in data[:4096]:
         return None
     for encoding in ("utf-8-sig", "gb18030"):
