@@ -149,3 +149,28 @@ def test_a_register_saved_as_unicode_or_tab_separated_text_is_read(
     with city() as session, session.begin():
         assert import_inspectors(session, OPERATOR, text.encode(encoding), name).created == 1
         assert _qualifications(session, "zhongnan") == ["特种设备", "食品"]
+
+
+def test_a_row_whose_credit_code_is_not_one_firms_is_refused_not_applied_to_another(
+    city: sessionmaker[Session],
+) -> None:
+    """A credit code two targets hold (a pair not merged yet) set the class of whichever came first, and an id beside
+    another firm's credit code (a row pasted wrong) set the id's: both are refused, naming the ids."""
+    twice, other = "91450200MA5K00001X", "91450200MA5K00002X"
+    with city() as session, session.begin():
+        register.build(session, entities=6, inspectors=2)
+        for entity_id, uscc in ((1, twice), (4, twice), (3, other)):
+            session.get_one(InspectionTarget, entity_id).uscc = uscc
+    rows = [["主体编号", "统一社会信用代码", "风险等级", "调整原因"], ["", twice, "高", "列入经营异常名录"],
+            ["3", twice, "高", "列入经营异常名录"], ["3", other.lower(), "高", "列入经营异常名录"]]  # fmt: skip
+    with city() as session, pytest.raises(InputError) as refused:
+        import_targets(session, OPERATOR, _book(rows), "adjust.xlsx")
+    assert refused.value.details == [
+        f"row 2, column `统一社会信用代码` (Credit code) = `{twice}`: targets 1, 4 hold this credit code (a pair the "
+        "register has not merged yet): name the row by its 主体编号",
+        f"row 3, column `统一社会信用代码` (Credit code) = `{twice}`: target 3 holds credit code `{other}`: correct "
+        "the id or the code",
+    ]
+    with city() as session, session.begin():
+        assert import_targets(session, OPERATOR, _book([rows[0], rows[3]]), "adjust.xlsx") == 1
+        assert session.get_one(InspectionTarget, 3).manual_class == "high"

@@ -394,10 +394,12 @@ def _repeated(
 def _imported_target(
     session: Session, number: int, row: dict[str, str], problems: Problems
 ) -> InspectionTarget | None:
-    """The target a row names, when it is in the register (else a problem)."""
-    target = _target_of(session, row)
-    if target is None:
-        key = "entity_id" if row.get("entity_id") else "uscc"
+    """The target a row names, when it is in the register, is the only one holding the credit code it names, and
+    holds the credit code the row gives beside its id (else a problem: a class must not land on another firm)."""
+    found = _targets_of(session, row)
+    key = "entity_id" if row.get("entity_id") else "uscc"
+    uscc = row.get("uscc", "").upper()
+    if not found:
         problems.add(
             number,
             _COLUMN[key],
@@ -405,6 +407,28 @@ def _imported_target(
             "no such target in the register (refresh it first)",
             "名录库中没有该对象（请先刷新名录库）",
         )
+        return None
+    if len(found) > 1:
+        ids = ", ".join(str(t.entity_id) for t in found)
+        problems.add(
+            number,
+            _COLUMN["uscc"],
+            uscc,
+            f"targets {ids} hold this credit code (a pair the register has not merged yet): name the row by its "
+            "主体编号",
+            f"主体编号 {ids} 均为该信用代码（主体库尚未合并）：请以主体编号指明对象",
+        )
+        return None
+    target = found[0]
+    if key == "entity_id" and uscc and target.uscc and target.uscc != uscc:
+        problems.add(
+            number,
+            _COLUMN["uscc"],
+            uscc,
+            f"target {target.entity_id} holds credit code `{target.uscc}`: correct the id or the code",
+            f"主体编号 {target.entity_id} 的信用代码为 `{target.uscc}`：请改正主体编号或信用代码",
+        )
+        return None
     return target
 
 
@@ -501,12 +525,15 @@ def _outside(actor: Actor, target: InspectionTarget, offices: dict[int, tuple[st
     return None if actor.covers(path) else code
 
 
-def _target_of(session: Session, row: dict[str, str]) -> InspectionTarget | None:
+def _targets_of(session: Session, row: dict[str, str]) -> list[InspectionTarget]:
+    """The targets a row names: by its entity id, else every one holding its credit code (two at most)."""
     if row.get("entity_id", "").isdigit():
-        return session.get(InspectionTarget, int(row["entity_id"]))
+        target = session.get(InspectionTarget, int(row["entity_id"]))
+        return [target] if target else []
     if row.get("uscc"):
-        return session.scalar(select(InspectionTarget).where(InspectionTarget.uscc == row["uscc"].upper()).limit(1))
-    return None
+        query = select(InspectionTarget).where(InspectionTarget.uscc == row["uscc"].upper())
+        return list(session.scalars(query.order_by(InspectionTarget.entity_id).limit(2)))
+    return []
 
 
 def export_targets(session: Session, actor: Actor) -> bytes:
