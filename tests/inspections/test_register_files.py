@@ -174,3 +174,29 @@ def test_a_row_whose_credit_code_is_not_one_firms_is_refused_not_applied_to_anot
     with city() as session, session.begin():
         assert import_targets(session, OPERATOR, _book([rows[0], rows[3]]), "adjust.xlsx") == 1
         assert session.get_one(InspectionTarget, 3).manual_class == "high"
+
+
+def test_a_template_whose_first_sheet_holds_its_instructions_is_read_from_the_sheet_with_the_columns(
+    city: sessionmaker[Session],
+) -> None:
+    """A province's template puts 填表说明 first: the register was looked for there only, and refused."""
+    book = Workbook()
+    notes = book.active
+    assert notes is not None
+    notes.title = "填表说明"
+    notes.append(["1. 用户名为系统登录账号；2. 执法资格用顿号分隔"])
+    register_sheet = book.create_sheet("人员名录")
+    register_sheet.append(["用户名", "执法资格", "执法证号"])
+    register_sheet.append(["zhongnan", "食品", "45020012345"])
+    data = io.BytesIO()
+    book.save(data)
+    with city() as session, session.begin():
+        assert import_inspectors(session, OPERATOR, data.getvalue(), "模板.xlsx").created == 1
+        assert _qualifications(session, "zhongnan") == ["食品"]
+    del book["人员名录"]
+    book.create_sheet("汇总").append(["单位", "人数"])
+    data = io.BytesIO()
+    book.save(data)
+    with city() as session, pytest.raises(InputError, match="No sheet of it names them: `填表说明`, `汇总`") as refused:
+        import_inspectors(session, OPERATOR, data.getvalue(), "模板.xlsx")
+    assert "各工作表（填表说明、汇总）均未找到" in (refused.value.message_zh or "")
