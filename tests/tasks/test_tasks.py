@@ -224,6 +224,21 @@ def test_a_workbook_parts_problems_found_on_creation_name_its_sheet_row(city: se
     assert "工作表「分工」第 5 行：`parts.2.department` = `LZ-CZZ`：没有该部门" in (caught.value.message_zh or "")
 
 
+def test_a_deadline_written_as_a_sheets_text_cell_holds_a_day_is_read(city: sessionmaker[Session]) -> None:
+    """A text cell of a sheet holds 2026/12/20 or 2026年12月20日 (the registers read them): they were refused."""
+    rows: list[list[str | None]] = [["LZ-CZ", "甲", "2026/12/20"], ["LZ-CZ", "乙", "2026年12月21日"],
+                                    ["LZ-CZ", "丙", "2026.12.2"]]  # fmt: skip
+    with city() as session, session.begin():
+        task = create_task(session, OPERATOR, read_task_bytes(_workbook(rows), "冬季.xlsx"), load_calendar(None),
+                           today=START)  # fmt: skip
+        parts = session.scalars(select(TaskPart).where(TaskPart.task_id == task.id).order_by(TaskPart.seq)).all()
+    assert [(p.deadline, p.deadline_rule) for p in parts] == [
+        (date(2026, 12, 20), "2026-12-20"),
+        (date(2026, 12, 21), "2026-12-21"),
+        (date(2026, 12, 2), "2026-12-02"),
+    ]
+
+
 def test_a_refused_handover_leaves_the_part_with_the_giver(city: sessionmaker[Session]) -> None:
     with city() as session, session.begin():
         campaign, _ = make_tasks(session)
