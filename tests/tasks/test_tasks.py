@@ -228,9 +228,11 @@ def test_a_deadline_written_as_a_sheets_text_cell_holds_a_day_is_read(city: sess
     """A text cell of a sheet holds 2026/12/20 or 2026年12月20日 (the registers read them): they were refused."""
     rows: list[list[str | None]] = [["LZ-CZ", "甲", "2026/12/20"], ["LZ-CZ", "乙", "2026年12月21日"],
                                     ["LZ-CZ", "丙", "2026.12.2"]]  # fmt: skip
+    spec = read_task_bytes(_workbook(rows), "冬季.xlsx")
+    assert spec.start == date(2026, 12, 1)
+    assert parse_task({**CAMPAIGN, "start": "2026年12月1日"}, "task.yaml").start == date(2026, 12, 1)
     with city() as session, session.begin():
-        task = create_task(session, OPERATOR, read_task_bytes(_workbook(rows), "冬季.xlsx"), load_calendar(None),
-                           today=START)  # fmt: skip
+        task = create_task(session, OPERATOR, spec, load_calendar(None), today=START)
         parts = session.scalars(select(TaskPart).where(TaskPart.task_id == task.id).order_by(TaskPart.seq)).all()
     assert [(p.deadline, p.deadline_rule) for p in parts] == [
         (date(2026, 12, 20), "2026-12-20"),

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from zhizhi.cells import check_unpacked
 from zhizhi.config import load_yaml
 from zhizhi.errors import InputError
+from zhizhi.tasks.deadlines import DAY
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # a hundred parts' workbook unpacks to well under a megabyte
@@ -94,6 +95,13 @@ class TaskSpec(_Strict):
     description: str | None = Field(default=None, max_length=MAX_DESCRIPTION)
     parts: list[PartSpec] = Field(min_length=1, max_length=MAX_PARTS)
     _rows: dict[int, tuple[str, str]] = PrivateAttr(default_factory=dict)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _start_day(cls, value: Any) -> Any:
+        """A start written as a deadline's day may be (2026/12/01, 2026年12月1日), as a sheet's text cell holds it."""
+        found = DAY.match(value.strip()) if isinstance(value, str) else None
+        return "-".join(f"{int(part):02d}" for part in found.groups()) if found else value
 
     def row_of(self, index: int) -> tuple[str, str] | None:
         """Where part `index` (from 0) stands in the workbook it came from, in English and Chinese; None otherwise."""
