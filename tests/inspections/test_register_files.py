@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import OPERATOR
 from tests.inspections import register
 from zhizhi.errors import InputError
-from zhizhi.inspections import export_targets, get_target, import_inspectors, import_targets, list_inspectors
+from zhizhi.inspections import (
+    export_targets,
+    get_target,
+    import_inspectors,
+    import_items,
+    import_targets,
+    list_inspectors,
+)
 from zhizhi.store.tables import InspectionTarget
 
 
@@ -200,3 +207,21 @@ def test_a_template_whose_first_sheet_holds_its_instructions_is_read_from_the_sh
     with city() as session, pytest.raises(InputError, match="No sheet of it names them: `填表说明`, `汇总`") as refused:
         import_inspectors(session, OPERATOR, data.getvalue(), "模板.xlsx")
     assert "各工作表（填表说明、汇总）均未找到" in (refused.value.message_zh or "")
+
+
+def test_an_item_needing_a_qualification_no_inspector_can_hold_is_refused(city: sessionmaker[Session]) -> None:
+    """An item's `食品、特种设备` was kept as one word no inspector holds (theirs are split at 、): every firm of the
+    item went unstaffed. And an inspector's `食品/特种设备` was one word, matching no item."""
+    items = _book([["事项编码", "抽查事项", "检查依据", "实施部门", "所需资格"],
+                   ["SP-09", "食品与电梯", "食品安全法", "LZ-SP", "食品、特种设备"],
+                   ["SP-10", "食品", "食品安全法", "LZ-SP", "食" * 33]])  # fmt: skip
+    with city() as session, pytest.raises(InputError) as refused:
+        import_items(session, OPERATOR, items, "事项.xlsx")
+    assert [d.split(":")[0] for d in refused.value.details] == [
+        "row 2, column `所需资格` (Qualification) = `食品、特种设备`",
+        f"row 3, column `所需资格` (Qualification) = `{'食' * 33}`",
+    ]
+    assert "拆分为两个事项" in (refused.value.message_zh or "")
+    with city() as session, session.begin():
+        import_inspectors(session, OPERATOR, "用户名,执法资格\nzhongnan,食品/特种设备\n".encode(), "人员.csv")
+        assert _qualifications(session, "zhongnan") == ["特种设备", "食品"]

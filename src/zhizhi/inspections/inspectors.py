@@ -4,7 +4,6 @@ entities (回避), which keep them off those entities' teams."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -16,12 +15,11 @@ from zhizhi.access.departments import get_department_by_code, within_scope
 from zhizhi.access.roles import Actor, Role, require
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError, ZhizhiError
 from zhizhi.inspections.excel import Column, Problems, once_each, parse_day, parse_flag, read_sheet, write_book
-from zhizhi.inspections.items import ImportReport
+from zhizhi.inspections.items import QUALIFICATION_SEPARATORS, ImportReport
 from zhizhi.resolve.register import current_id
 from zhizhi.store.tables import Department, Entity, Inspector, InspectorRelation, User, UserRole
 from zhizhi.store.types import local_today, utcnow
 
-SEPARATORS = re.compile(r"[,，、;；\s]+")
 MAX_INSPECTORS = 100_000
 MAX_CERTIFICATE, MAX_NOTE = 64, 200
 COLUMNS = (
@@ -156,7 +154,7 @@ def set_inspector(
     if office:
         values["office_id"] = get_department_by_code(session, actor, office).id
     if qualifications is not None:
-        words = sorted({w for w in SEPARATORS.split(qualifications.strip()) if w})
+        words = sorted({w for w in QUALIFICATION_SEPARATORS.split(qualifications.strip()) if w})
         if any(len(w) > 32 for w in words) or len(",".join(words)) > 400:
             raise InputError(
                 f"Inspector `{username}`: qualifications are words of at most 32 characters, 400 in all.",
