@@ -4,6 +4,7 @@ entities (回避), which keep them off those entities' teams."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,7 @@ from zhizhi.access.roles import Actor, Role, require
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError, ZhizhiError
 from zhizhi.inspections.excel import Column, Problems, once_each, parse_day, parse_flag, read_sheet, write_book
 from zhizhi.inspections.items import QUALIFICATION_SEPARATORS, ImportReport
+from zhizhi.privacy.masking import mask_known
 from zhizhi.resolve.register import current_id
 from zhizhi.store.tables import Department, Entity, Inspector, InspectorRelation, User, UserRole
 from zhizhi.store.types import local_today, utcnow
@@ -334,9 +336,18 @@ def declare_relation(session: Session, actor: Actor, username: str, entity_id: i
         "inspector.relation",
         object_type="user",
         object_id=user.username,
-        detail={"entity_id": entity_id, "relation": text, **({"named": named} if named != entity_id else {})},
-    )
+        detail={"entity_id": entity_id, "relation": _as_audited(session, text, entity_id),
+                **({"named": named} if named != entity_id else {})},
+    )  # fmt: skip
     return declared.id
+
+
+def _as_audited(session: Session, relation: str, entity_id: int) -> str:
+    """A relation as the audit trail keeps it (never erased, read by auditors): the numbers in it masked, and the
+    firm's legal representative (often the relative it names) wherever it writes them."""
+    golden = json.loads(session.get_one(Entity, entity_id).golden or "{}").get("legal_representative")
+    legal = golden.get("value") if isinstance(golden, dict) else golden
+    return str(mask_known(relation, (legal if isinstance(legal, str) else None,)))
 
 
 def relations_of(session: Session, actor: Actor, username: str) -> list[dict[str, Any]]:
