@@ -5,6 +5,7 @@ zhizhi and from an exported package; a changed snapshot, result or seed is caugh
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from datetime import date
 from io import BytesIO
@@ -431,3 +432,28 @@ def test_a_package_whose_draw_json_differs_from_the_reveal_fails_and_damaged_see
         draw.seed = "zz" + str(draw.seed)[2:]
     with city() as session:
         assert "seed" in _failed(verify_draw(session, OPERATOR, workspace, number))
+
+
+def test_a_result_file_is_checked_byte_for_byte_as_its_hash_is(
+    workspace: Workspace, city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A third party hashes result.json's bytes: one with Windows line ends passed the check though its SHA-256 is not
+    the revealed one, and one that is not UTF-8 stopped the check with an unexpected error instead of failing it."""
+    with city() as session, session.begin():
+        build(session)
+        number = plan(session, workspace)
+    with city() as session, session.begin():
+        run_draw(session, OPERATOR, workspace, number)
+    kept = draw_folder(workspace, number) / "result.json"
+    with city() as session:
+        revealed = session.scalar(select(InspectionDraw.result_hash).where(InspectionDraw.number == number))
+        assert hashlib.sha256(kept.read_bytes()).hexdigest() == revealed
+        export_package(session, OPERATOR, workspace, number, tmp_path / "package")
+    package = tmp_path / "package" / "result.json"
+    as_drawn = package.read_bytes()
+    for changed in (as_drawn.replace(b"\n", b"\r\n"), b"\xff\xfe" + as_drawn):
+        package.write_bytes(changed)
+        assert _failed(verify_package(tmp_path / "package")) == {"draw reproduced"}
+        kept.write_bytes(changed)
+        with city() as session:
+            assert _failed(verify_draw(session, OPERATOR, workspace, number)) == {"result file as drawn"}

@@ -3,6 +3,7 @@ as a replacement passed over and as a member whose team cannot enter results unt
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
@@ -30,7 +31,7 @@ from zhizhi.inspections.inspectors import relations_of
 from zhizhi.inspections.plans import frozen_path
 from zhizhi.inspections.snapshot import read
 from zhizhi.inspections.visits import team_of
-from zhizhi.store.tables import Entity, InspectionDraw, InspectionVisit, Inspector, User
+from zhizhi.store.tables import AuditEvent, Entity, InspectionDraw, InspectionVisit, Inspector, User
 
 
 def _with_two_replacements(session: Session, workspace: Workspace) -> tuple[InspectionVisit, list[int], int, int]:
@@ -221,3 +222,26 @@ def test_a_member_related_to_a_firm_merged_into_the_visits_firm_must_be_replaced
             today=TODAY,
         )
     assert team[1] in refused.value.message and "--replace" in refused.value.message
+
+
+def test_a_relation_is_audited_with_the_numbers_and_the_firms_representative_masked(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    """The audit trail is never erased and auditors read masked data: a declaration naming a relative and their
+    phone was kept there as written. The inspector's own declaration keeps its words (it is what the rule reads)."""
+    drawn(city, workspace)
+    with city() as session, session.begin():
+        firm = session.get_one(Entity, 7)
+        firm.golden = json.dumps({**json.loads(firm.golden or "{}"), "legal_representative": {"value": "覃秀英"}})
+        inspector = session.scalars(select(User).join(Inspector).order_by(User.id)).first()
+        assert inspector is not None
+        declare_relation(session, OPERATOR, inspector.username, 7, "配偶覃秀英为法定代表人，电话13812345678")
+        username = inspector.username
+    with city() as session:
+        detail = session.scalars(
+            select(AuditEvent.detail).where(AuditEvent.action == "inspector.relation").order_by(AuditEvent.seq.desc())
+        ).first()
+        kept = relations_of(session, OPERATOR, username)[0]["relation"]
+    assert detail is not None and "13812345678" not in detail and "覃秀英" not in detail
+    assert "配偶覃**为法定代表人，电话138****5678" in json.loads(detail)["relation"]
+    assert kept == "配偶覃秀英为法定代表人，电话13812345678"

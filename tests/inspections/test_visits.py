@@ -39,7 +39,7 @@ from zhizhi.inspections import (
     visit_view,
 )
 from zhizhi.inspections.algorithm import replacement
-from zhizhi.inspections.photos import without_location
+from zhizhi.inspections.photos import content_type, without_location
 from zhizhi.inspections.publication import PUBLICATIONS_FOLDER, published_file
 from zhizhi.inspections.snapshot import read
 from zhizhi.store.tables import (
@@ -444,3 +444,46 @@ def test_why_a_member_left_stays_out_of_the_ledger_and_is_masked_in_the_audit_tr
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "inspection_visit.assign")).one()
         said = json.loads(event.detail)["replaced"]["reason"]
         assert "13812345678" not in said and said.startswith("回避：与当事人系亲属") and "138" in said
+
+
+def test_a_photo_whose_entry_rolls_back_leaves_no_file_and_a_photo_sent_again_keeps_the_first(
+    workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    """A file written before the row that names it was committed stayed when the transaction failed (a phone's upload
+    over a poor network): a photo with its location on disk that no row names and no retention erases."""
+    drawn(city, workspace)
+    photo = _jpeg_with_location()
+    with city() as session, session.begin():
+        number = joint_visit(session).number
+    folder = workspace.data_dir / "inspections" / "photos" / number
+    with pytest.raises(RuntimeError), city() as session, session.begin():
+        add_photo(session, OPERATOR, workspace, number, photo, keep_location=True)
+        raise RuntimeError("the transaction fails after the photo")
+    assert not folder.exists() or not any(folder.iterdir())
+    with city() as session, session.begin():
+        first = add_photo(session, OPERATOR, workspace, number, photo, keep_location=True)
+    with pytest.raises(RuntimeError), city() as session, session.begin():
+        add_photo(session, OPERATOR, workspace, number, photo, keep_location=True)  # sent again, then rolled back
+        raise RuntimeError("the transaction fails after the photo")
+    with city() as session:
+        assert photo_file(session, OPERATOR, workspace, number, first["id"])[0] == photo
+
+
+@pytest.mark.parametrize(
+    ("data", "said", "said_zh"),
+    [
+        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64, "is a HEIC image", "兼容性最佳"),
+        (b"%PDF-1.7 a scan", "is not an image", "不是图片"),
+    ],
+    ids=["heic", "pdf"],
+)
+def test_a_file_that_is_not_a_jpeg_or_png_is_named_with_what_to_send(data: bytes, said: str, said_zh: str) -> None:
+    """An iPhone takes HEIC by default: "send the camera's photo as it is" told its user to do what was refused."""
+    webp = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(webp, "WEBP")
+    for check in (without_location, content_type):  # the location taken out, or kept on purpose
+        with pytest.raises(InputError) as refused:
+            check(data)
+        assert said in refused.value.message and said_zh in (refused.value.message_zh or "")
+        with pytest.raises(InputError, match="is a WEBP image, not a JPEG or PNG photo"):
+            check(webp.getvalue())

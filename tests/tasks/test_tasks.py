@@ -177,6 +177,70 @@ def test_the_task_sheet_is_read_to_its_keys_however_far_down_or_says_why_not() -
     assert "只读取到第 1,000 行" in (caught.value.message_zh or "")
 
 
+def test_a_workbook_as_an_office_fills_it_in_is_read() -> None:
+    """A title merged above the header, headers marked `*`, broken over two lines or with a note in brackets, keys
+    ending in `：`, a staff number or a year typed as a number, a word with a space after it."""
+    book = Workbook()
+    task = book.active
+    assert task is not None
+    task.title = "任务"
+    for key, value in (("标题：", 2026), ("* 牵头部门", "LZ-SP"), ("开始日期", date(2026, 12, 1))):
+        task.append([key, value])
+    sheet = book.create_sheet("分工")
+    sheet.append(["2026年冬季专项整治分工表"])
+    sheet.merge_cells("A1:E1")
+    sheet.append(["*部门", "负责人", "内容", "期限\n（工作日）", "证明材料(附件/文字)"])
+    sheet.append(["LZ-CZ", 10086, 2027, 10, "附件 "])
+    sheet.append(["LZ-CZ", None, "学校食堂检查", date(2026, 12, 20), "照片"])
+    data = io.BytesIO()
+    book.save(data)
+    with pytest.raises(InputError) as caught:
+        read_task_bytes(data.getvalue(), "冬季.xlsx")
+    assert caught.value.details == ["sheet `分工` row 4 `evidence` = `照片`: Input should be 'files', 'text', 'either' "
+                                    "or 'both'"]  # fmt: skip
+    assert "工作表「分工」第 4 行「evidence」 = `照片`" in (caught.value.message_zh or "")
+    sheet.cell(row=4, column=5, value="两者")
+    data = io.BytesIO()
+    book.save(data)
+    spec = read_task_bytes(data.getvalue(), "冬季.xlsx")
+    assert (spec.title, spec.lead, spec.start) == ("2026", "LZ-SP", date(2026, 12, 1))
+    assert [(p.owner, p.title, p.deadline, p.evidence) for p in spec.parts] == [
+        ("10086", "2027", "10", "files"),
+        (None, "学校食堂检查", "2026-12-20", "both"),
+    ]
+
+
+def test_a_workbook_parts_problems_found_on_creation_name_its_sheet_row(city: sessionmaker[Session]) -> None:
+    """An unknown department or a deadline before the start was named `parts.2.department`: the office that filled
+    the sheet in has rows, not keys, and blank rows between its parts."""
+    rows = [["LZ-CZ", "方案", "3"], None, None, ["LZ-CZZ", "检查", "2026-11-01"]]
+    spec = read_task_bytes(_workbook([r or [None, None, None] for r in rows]), "冬季.xlsx")
+    with city() as session, session.begin(), pytest.raises(InputError) as caught:
+        create_task(session, OPERATOR, spec, load_calendar(None), today=START)
+    assert [d.split(" = ")[0] for d in caught.value.details] == [
+        "sheet `分工` row 5: `parts.2.department`",
+        "sheet `分工` row 5: `parts.2.deadline`",
+    ]
+    assert "工作表「分工」第 5 行：`parts.2.department` = `LZ-CZZ`：没有该部门" in (caught.value.message_zh or "")
+
+
+def test_a_deadline_written_as_a_sheets_text_cell_holds_a_day_is_read(city: sessionmaker[Session]) -> None:
+    """A text cell of a sheet holds 2026/12/20 or 2026年12月20日 (the registers read them): they were refused."""
+    rows: list[list[str | None]] = [["LZ-CZ", "甲", "2026/12/20"], ["LZ-CZ", "乙", "2026年12月21日"],
+                                    ["LZ-CZ", "丙", "2026.12.2"]]  # fmt: skip
+    spec = read_task_bytes(_workbook(rows), "冬季.xlsx")
+    assert spec.start == date(2026, 12, 1)
+    assert parse_task({**CAMPAIGN, "start": "2026年12月1日"}, "task.yaml").start == date(2026, 12, 1)
+    with city() as session, session.begin():
+        task = create_task(session, OPERATOR, spec, load_calendar(None), today=START)
+        parts = session.scalars(select(TaskPart).where(TaskPart.task_id == task.id).order_by(TaskPart.seq)).all()
+    assert [(p.deadline, p.deadline_rule) for p in parts] == [
+        (date(2026, 12, 20), "2026-12-20"),
+        (date(2026, 12, 21), "2026-12-21"),
+        (date(2026, 12, 2), "2026-12-02"),
+    ]
+
+
 def test_a_refused_handover_leaves_the_part_with_the_giver(city: sessionmaker[Session]) -> None:
     with city() as session, session.begin():
         campaign, _ = make_tasks(session)

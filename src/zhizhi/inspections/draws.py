@@ -120,7 +120,7 @@ def run_draw(session: Session, actor: Actor, workspace: Workspace, number: str) 
     population, snapshot_hash = _frozen(workspace, draw)
     folder = draw_folder(workspace, number)
     result = algorithm.draw(population, seed)
-    (folder / RESULT_FILE).write_text(result.text(), encoding="utf-8")
+    (folder / RESULT_FILE).write_bytes(result.text().encode("utf-8"))  # bytes: its SHA-256 is the revealed one
     visits = _make_visits(session, draw, plan, population, result, items)
     restaffed = _restaff(session, actor, workspace, draw, population.header.get("restaffs") or [])
     _keep_exclusions(session, draw, result)

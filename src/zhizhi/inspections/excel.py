@@ -4,6 +4,7 @@ the files and forms checked against a model (`checked`)."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -76,17 +77,17 @@ class Problems:
 def read_sheet(
     data: bytes, file_name: str, columns: Sequence[Column], *, max_rows: int
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    """The rows of the first sheet (an .xlsx, or a CSV in UTF-8 or GBK) as (row number, field -> text), blank rows
-    skipped; the header is the first of the first rows naming the columns (a title row above it, merged or not, is
-    passed over). A file that is not a workbook, lacks a required column or holds more than `max_rows` rows is
-    refused."""
+    """The rows of the first sheet naming the columns (an .xlsx, whose first sheet may be a template's instructions;
+    or a CSV in UTF-8 or GBK) as (row number, field -> text), blank rows skipped; the header is the first of the
+    first rows naming the columns (a title row above it, merged or not, is passed over). A file that is not a
+    workbook, lacks a required column or holds more than `max_rows` rows is refused."""
     if len(data) > MAX_FILE_BYTES:
         raise InputError(
             f"`{file_name}` is {len(data):,} bytes; at most {MAX_FILE_BYTES:,} are read. Split the file.",
             zh=f"`{file_name}` 超过 {MAX_FILE_BYTES // 1024 // 1024} MB，请拆分后导入。",
         )
-    with _lines(data, file_name) as lines:
-        first, where = _header(lines, columns, file_name)
+    with _sheets(data, file_name) as sheets:
+        lines, first, where = _first_with_header(sheets, columns, file_name)
         for number, values in enumerate(lines, start=first + 1):
             if number > max_rows + first:
                 raise InputError(
@@ -98,14 +99,45 @@ def read_sheet(
                 yield number, row
 
 
+class MissingColumnsError(InputError):
+    """A sheet whose first rows do not name the columns a register needs."""
+
+
+Sheet = tuple[str, Iterator[Sequence[Any]]]  # a sheet's name and its rows, read lazily
+
+
+def _first_with_header(
+    sheets: Iterator[Sheet], columns: Sequence[Column], file_name: str
+) -> tuple[Iterator[Sequence[Any]], int, dict[str, int]]:
+    """The rows of the first sheet whose first rows name the columns, its header row and where each column is; the
+    first sheet's problem, naming every sheet looked at, when none does."""
+    refused: MissingColumnsError | None = None
+    names: list[str] = []
+    for name, lines in sheets:
+        names.append(name)
+        try:
+            first, where = _header(lines, columns, file_name)
+        except MissingColumnsError as exc:
+            refused = refused or exc
+            continue
+        return lines, first, where
+    assert refused is not None, "a file has a sheet at least"
+    if len(names) > 1:
+        raise MissingColumnsError(
+            f"{refused.message} No sheet of it names them: {', '.join(f'`{n}`' for n in names)}.",
+            zh=f"{refused.message_zh} 各工作表（{'、'.join(names)}）均未找到。",
+        )
+    raise refused
+
+
 @contextmanager
-def _lines(data: bytes, file_name: str) -> Iterator[Iterator[Sequence[Any]]]:
-    """The rows of the file's first sheet, or of a CSV (a file that is not a zip, or named .csv)."""
+def _sheets(data: bytes, file_name: str) -> Iterator[Iterator[Sheet]]:
+    """The sheets of a workbook in order, or the one of a CSV (a file that is not a zip, or named .csv)."""
     name = file_name.lower()
     if name.endswith((".csv", ".txt")) or not (data.startswith(b"PK") or name.endswith((".xlsx", ".xlsm", ".xls"))):
         text = _decoded(data, file_name)
         if text is not None:
-            yield iter(csv.reader(io.StringIO(text)))
+            yield iter([(file_name, iter(csv.reader(io.StringIO(text), delimiter=_delimiter(text))))])
             return
     from openpyxl import load_workbook
 
@@ -118,15 +150,31 @@ def _lines(data: bytes, file_name: str) -> Iterator[Iterator[Sequence[Any]]]:
             zh=f"`{file_name}` 无法作为 Excel 工作簿读取，请另存为 .xlsx 或 CSV。",
         ) from exc
     try:
-        sheet = book.worksheets[0]
-        yield read_or_refuse(sheet.iter_rows(values_only=True), file_name, sheet.title)
+        yield ((s.title, read_or_refuse(s.iter_rows(values_only=True), file_name, s.title)) for s in book.worksheets)
     finally:
         book.close()
 
 
+def _delimiter(text: str) -> str:
+    """What separates the columns: a comma (CSV), a tab (Excel's Unicode text or text, tab-separated, and what a copy
+    from a sheet gives) or a semicolon; the one that splits the first line any of them splits (the header, or a title
+    Excel padded with them: never a row of data, whose notes may hold any of them) into the most cells."""
+    for line in text.splitlines()[:HEADER_ROWS]:
+        cells = {d: len(next(csv.reader([line], delimiter=d), [])) for d in (",", "\t", ";")}
+        if max(cells.values()) > 1:
+            return max(cells, key=lambda d: cells[d])
+    return ","
+
+
 def _decoded(data: bytes, file_name: str) -> str | None:
-    """A CSV's text: UTF-8 (with or without its mark), else GBK (GB18030, what Excel in Chinese saves); None for
-    bytes that are neither (a damaged workbook: reported as one)."""
+    """A CSV's text: UTF-16 with its mark (Excel's `Unicode text`), UTF-8 (with or without its mark), else GBK
+    (GB18030, what Excel in Chinese saves); None for bytes that are none of them (a damaged workbook: reported as
+    one)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
     if b"\0" in data[:4096]:
         return None
     for encoding in ("utf-8-sig", "gb18030"):
@@ -157,7 +205,7 @@ def _header(lines: Iterator[Sequence[Any]], columns: Sequence[Column], file_name
             return number, where
     missing = [c for c in columns if c.required] or list(columns)
     names = ", ".join(f"`{c.header}` ({c.header_en})" for c in missing)
-    raise InputError(
+    raise MissingColumnsError(
         f"`{file_name}` lacks the column(s) {names} in its first {HEADER_ROWS} rows (its first row has: "
         f"{', '.join(first)}). Export the register once to see the expected columns.",
         zh=f"`{file_name}` 前 {HEADER_ROWS} 行中缺少列：{'、'.join(c.header for c in missing)}。"

@@ -4,7 +4,7 @@ entities (回避), which keep them off those entities' teams."""
 
 from __future__ import annotations
 
-import re
+import json
 from datetime import date
 from typing import Any
 
@@ -16,13 +16,14 @@ from zhizhi.access.departments import get_department_by_code, within_scope
 from zhizhi.access.roles import Actor, Role, require
 from zhizhi.errors import InputError, NotFoundError, PermissionDeniedError, ZhizhiError
 from zhizhi.inspections.excel import Column, Problems, once_each, parse_day, parse_flag, read_sheet, write_book
-from zhizhi.inspections.items import ImportReport
+from zhizhi.inspections.items import QUALIFICATION_SEPARATORS, ImportReport
+from zhizhi.privacy.masking import mask_known
 from zhizhi.resolve.register import current_id
 from zhizhi.store.tables import Department, Entity, Inspector, InspectorRelation, User, UserRole
 from zhizhi.store.types import local_today, utcnow
 
-SEPARATORS = re.compile(r"[,，、;；\s]+")
 MAX_INSPECTORS = 100_000
+MAX_CERTIFICATE, MAX_NOTE = 64, 200
 COLUMNS = (
     Column("username", "用户名", "Username", ("账号",), required=True),
     Column("display_name", "姓名", "Name"),
@@ -33,6 +34,14 @@ COLUMNS = (
     Column("unavailable_until", "不可派至", "Unavailable until", ("暂停至",)),
     Column("note", "备注", "Note"),
 )
+
+
+class InspectorValueError(InputError):
+    """A value of one inspector refused, with the field it was given for (an import names its column)."""
+
+    def __init__(self, field: str, message: str, *, zh: str) -> None:
+        super().__init__(message, zh=zh)
+        self.field = field
 
 
 def drawable(inspector: Inspector, user: User, day: date) -> bool:
@@ -134,16 +143,20 @@ def set_inspector(
     unavailable_until: date | None = None,
     note: str | None = None,
 ) -> tuple[Inspector, str]:
-    """Enter or change one inspector (a user of the actor's subtree); None leaves a value as it is. Returns the
-    inspector and `created`, `updated` or `unchanged`."""
+    """Enter or change one inspector (a user of the actor's subtree); None leaves a value as it is, and a day they
+    are unavailable until says they are unavailable now. Returns the inspector and `created`, `updated` or
+    `unchanged`."""
     require(actor, "data.write")
     user = _user(session, actor, username)
+    _check_values(username, available, unavailable_until, certificate, note)
+    if unavailable_until is not None and available is None:
+        available = False
     inspector = session.get(Inspector, user.id)
     values: dict[str, Any] = {}
     if office:
         values["office_id"] = get_department_by_code(session, actor, office).id
     if qualifications is not None:
-        words = sorted({w for w in SEPARATORS.split(qualifications.strip()) if w})
+        words = sorted({w for w in QUALIFICATION_SEPARATORS.split(qualifications.strip()) if w})
         if any(len(w) > 32 for w in words) or len(",".join(words)) > 400:
             raise InputError(
                 f"Inspector `{username}`: qualifications are words of at most 32 characters, 400 in all.",
@@ -151,12 +164,12 @@ def set_inspector(
             )
         values["qualifications"] = ",".join(words)
     if certificate is not None:
-        values["certificate"] = certificate.strip()[:64] or None
+        values["certificate"] = certificate.strip() or None
     if available is not None:
         values["available"] = available
         values["unavailable_until"] = None if available else unavailable_until
     if note is not None:
-        values["note"] = note.strip()[:200] or None
+        values["note"] = note.strip() or None
     if inspector is None:
         inspector = Inspector(
             user_id=user.id,
@@ -183,6 +196,34 @@ def set_inspector(
         detail={k: str(v) for k, v in values.items()},
     )
     return inspector, state
+
+
+def _check_values(
+    username: str, available: bool | None, until: date | None, certificate: str | None, note: str | None
+) -> None:
+    """Refuse what would be kept otherwise than given: available with a day unavailable until, a certificate or a
+    note cut short."""
+    if available and until is not None:
+        raise InspectorValueError(
+            "unavailable_until",
+            f"Inspector `{username}` is given as available and unavailable until {until}: leave the day out, or "
+            "mark them unavailable (否).",
+            zh=f"检查人员 `{username}` 既标为可派又填写了不可派至 {until}：请删去日期，或将“是否可派”改为“否”。",
+        )
+    if certificate is not None and len(certificate.strip()) > MAX_CERTIFICATE:
+        raise InspectorValueError(
+            "certificate",
+            f"Inspector `{username}`: the certificate number has {len(certificate.strip())} characters; at most "
+            f"{MAX_CERTIFICATE}. Give the number on the enforcement certificate alone.",
+            zh=f"检查人员 `{username}`：执法证号有 {len(certificate.strip())} 个字符，最多 {MAX_CERTIFICATE} 个，"
+            "请只填写执法证上的证号。",
+        )
+    if note is not None and len(note.strip()) > MAX_NOTE:
+        raise InspectorValueError(
+            "note",
+            f"Inspector `{username}`: the note has {len(note.strip())} characters; at most {MAX_NOTE}. Shorten it.",
+            zh=f"检查人员 `{username}`：备注有 {len(note.strip())} 个字，最多 {MAX_NOTE} 个，请精简。",
+        )
 
 
 def _user(session: Session, actor: Actor, username: str) -> User:
@@ -236,6 +277,7 @@ def import_inspectors(session: Session, actor: Actor, data: bytes, file_name: st
                 field = "office" if isinstance(exc, NotFoundError) and "department" in exc.message else "username"
                 if "qualification" in exc.message:
                     field = "qualifications"
+                field = getattr(exc, "field", field)
                 problems.add(number, column[field], row.get(field, ""), exc.message, exc.message_zh or exc.message)
         problems.raise_if_any()
     return ImportReport(**counts)
@@ -294,9 +336,18 @@ def declare_relation(session: Session, actor: Actor, username: str, entity_id: i
         "inspector.relation",
         object_type="user",
         object_id=user.username,
-        detail={"entity_id": entity_id, "relation": text, **({"named": named} if named != entity_id else {})},
-    )
+        detail={"entity_id": entity_id, "relation": _as_audited(session, text, entity_id),
+                **({"named": named} if named != entity_id else {})},
+    )  # fmt: skip
     return declared.id
+
+
+def _as_audited(session: Session, relation: str, entity_id: int) -> str:
+    """A relation as the audit trail keeps it (never erased, read by auditors): the numbers in it masked, and the
+    firm's legal representative (often the relative it names) wherever it writes them."""
+    golden = json.loads(session.get_one(Entity, entity_id).golden or "{}").get("legal_representative")
+    legal = golden.get("value") if isinstance(golden, dict) else golden
+    return str(mask_known(relation, (legal if isinstance(legal, str) else None,)))
 
 
 def relations_of(session: Session, actor: Actor, username: str) -> list[dict[str, Any]]:

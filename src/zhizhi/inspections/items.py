@@ -22,6 +22,9 @@ from zhizhi.store.types import utcnow
 
 CODE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 SEPARATORS = re.compile(r"[,，、;；\s]+")
+# Between an inspector's qualifications (食品、特种设备; 食品/特种设备): an item's one qualification holds none of them.
+QUALIFICATION_SEPARATORS = re.compile(r"[,，、;；/／|\s]+")
+MAX_QUALIFICATION = 32
 MAX_ITEMS = 10_000
 COLUMNS = (
     Column("code", "事项编码", "Item code", ("编码", "事项编号"), required=True),
@@ -141,12 +144,13 @@ def save_item(
             "或为本部门的事项另编编码。",
         )
     dept = get_department_by_code(session, actor, department.strip())
+    qualification = _one_qualification(code, qualification)
     values = {
         "name": name,
         "legal_basis": legal_basis,
         "department_id": dept.id,
         "record_types": kinds,
-        "qualification": (qualification or "").strip()[:64] or None,
+        "qualification": qualification,
         "active": active,
     }
     if item is not None and all(getattr(item, k) == v for k, v in values.items()):
@@ -170,6 +174,21 @@ def save_item(
         detail={"department": dept.code, "active": active},
     )
     return item, state
+
+
+def _one_qualification(code: str, qualification: str | None) -> str | None:
+    """The one qualification an item needs, as inspectors' qualifications are written (a word of at most 32
+    characters): several, or a longer one, no inspector could ever hold, and every firm of the item went unstaffed."""
+    text = (qualification or "").strip()
+    if QUALIFICATION_SEPARATORS.search(text) or len(text) > MAX_QUALIFICATION:
+        raise InputError(
+            f"Item `{code}`: the qualification `{text}` is not one word of at most {MAX_QUALIFICATION} characters; an "
+            "inspector holds qualifications one word each, so give the one this item needs (split an item needing "
+            "two into two items).",
+            zh=f"事项 `{code}`：所需资格 `{text}` 应为一项（不超过{MAX_QUALIFICATION}字、不含分隔符）；"
+            "检查人员的执法资格逐项登记，请只填写本事项所需的一项资格（需要两项资格的请拆分为两个事项）。",
+        )
+    return text or None
 
 
 def import_items(session: Session, actor: Actor, data: bytes, file_name: str) -> ImportReport:
@@ -210,6 +229,8 @@ def import_items(session: Session, actor: Actor, data: bytes, file_name: str) ->
 def _field_of(exc: ZhizhiError) -> str:
     if isinstance(exc, NotFoundError):
         return "department"
+    if "the qualification" in exc.message:
+        return "qualification"
     if "record type" in exc.message:
         return "record_types"
     return "code" if "code" in exc.message else "name"

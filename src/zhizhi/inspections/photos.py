@@ -19,7 +19,7 @@ from zhizhi.access.roles import Actor
 from zhizhi.config import Workspace
 from zhizhi.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from zhizhi.inspections import jpeg
-from zhizhi.inspections.files import PHOTOS_FOLDER
+from zhizhi.inspections.files import PHOTOS_FOLDER, keep_unless_rolled_back
 from zhizhi.inspections.visits import get_visit, may_record
 from zhizhi.store.tables import InspectionItem, InspectionPhoto, VisitItem
 from zhizhi.store.types import utcnow
@@ -34,6 +34,23 @@ PNG_KEPT = frozenset(
     {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT", b"pHYs", b"bKGD"}
 )
 KINDS = {"JPEG": ("image/jpeg", "jpg"), "MPO": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}  # MPO: phones' JPEG
+HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif")  # an iPhone's or Android's own
+
+
+def not_a_photo(data: bytes, found: str = "") -> InputError:
+    """The refusal of a file that is not a JPEG or PNG, naming what it is (a phone's HEIC, a WebP, ...) and what to
+    send instead."""
+    kind = "HEIC" if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS else found
+    what, what_zh = (f"is a {kind} image", f"是 {kind} 格式") if kind else ("is not an image", "不是图片")
+    if kind == "HEIC":
+        fix = "Export it as JPEG, or set the phone's camera to take JPEG (iPhone: Settings > Camera > Formats > Most "
+        fix += "Compatible) and take it again."
+        fix_zh = "请导出为 JPEG，或将手机相机设为拍摄 JPEG（iPhone：设置 > 相机 > 格式 > 兼容性最佳）后重拍。"
+    else:
+        fix, fix_zh = "Send the camera's JPEG (or a PNG) as it is.", "请直接上传相机拍摄的 JPEG（或 PNG）照片。"
+    return InputError(
+        f"The file {what}, not a JPEG or PNG photo. {fix}", zh=f"文件{what_zh}，不是 JPEG 或 PNG 照片。{fix_zh}"
+    )
 
 
 def without_location(data: bytes) -> tuple[bytes, str]:
@@ -50,7 +67,7 @@ def without_location(data: bytes) -> tuple[bytes, str]:
         with Image.open(BytesIO(data)) as image:
             kind = image.format or ""
             if kind not in KINDS:
-                raise UnidentifiedImageError(kind)
+                raise not_a_photo(data, kind)
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise InputError(
@@ -63,10 +80,12 @@ def without_location(data: bytes) -> tuple[bytes, str]:
             exif.pop(jpeg.GPS_IFD, None)
             out = BytesIO()
             image.save(out, format="PNG", exif=exif.tobytes())  # lossless: the same pixels, without XMP
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except UnidentifiedImageError:
+        raise not_a_photo(data) from None
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise InputError(
-            f"The file is not a JPEG or PNG photo ({type(exc).__name__}). Send the camera's photo as it is.",
-            zh="文件不是 JPEG 或 PNG 照片，请直接上传相机拍摄的照片。",
+            f"The photo cannot be read as a JPEG or PNG ({type(exc).__name__}). Send the camera's photo as it is.",
+            zh="照片无法作为 JPEG 或 PNG 读取，请直接上传相机拍摄的原始照片。",
         ) from None
     return out.getvalue(), KINDS[kind][0]
 
@@ -105,7 +124,7 @@ def content_type(data: bytes) -> str:
     except (UnidentifiedImageError, OSError):
         kind = ""
     if kind not in KINDS:
-        raise InputError("The file is not a JPEG or PNG photo.", zh="文件不是 JPEG 或 PNG 照片。")
+        raise not_a_photo(data, kind)
     return KINDS[kind][0]
 
 
@@ -148,9 +167,9 @@ def add_photo(
     kept, kind = (data, content_type(data)) if keep_location else without_location(data)
     digest = hashlib.sha256(kept).hexdigest()
     name = f"{digest[:24]}.{'jpg' if kind == 'image/jpeg' else 'png'}"
-    folder = workspace.data_dir / PHOTOS_FOLDER / visit.number
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_bytes(kept)
+    path = workspace.data_dir / PHOTOS_FOLDER / visit.number / name
+    if not path.is_file():  # the same photo sent again: the file its first row names stays, whatever becomes of this
+        keep_unless_rolled_back(session, path, kept)  # no file (with its location) outside a row that retention erases
     photo = InspectionPhoto(
         visit_id=visit.id,
         item_id=item_id,

@@ -113,6 +113,16 @@ def assess(
     """The class, the score and the reasons; a class set by hand wins and is the last reason."""
     reasons = reasons_of(facts)
     score = sum(r["points"] for r in reasons)
+    risk_class, reasons = concluded(score, reasons, manual_class, manual_reason)
+    return risk_class, score, reasons
+
+
+def concluded(
+    score: int, reasons: list[dict[str, Any]], manual_class: str | None, manual_reason: str | None
+) -> tuple[str, list[dict[str, Any]]]:
+    """The class and the reasons shown for a score and its reasons (those of a former conclusion, a class set by hand
+    or `none`, left off), with a class set by hand: what an import of the register applies at once."""
+    reasons = [r for r in reasons if r["code"] not in ("manual", "none")]
     if manual_class:
         zh, en = CLASS_WORDS[manual_class]
         reasons.append(
@@ -120,7 +130,7 @@ def assess(
                 "manual", 0, f"人工调整为{zh}：{manual_reason or ''}", f"set by hand to {en}: {manual_reason or ''}"
             )
         )
-        return manual_class, score, reasons
+        return manual_class, reasons
     if not reasons:
         reasons.append(
             _reason(
@@ -130,4 +140,4 @@ def assess(
                 "no complaints, licences, special equipment or findings",
             )
         )
-    return classify(score), score, reasons
+    return classify(score), reasons

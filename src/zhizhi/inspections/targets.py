@@ -31,6 +31,7 @@ from zhizhi.inspections.risk import (
     FINDING_POINTS,
     Facts,
     assess,
+    concluded,
 )
 from zhizhi.inspections.visit_records import record_visits
 from zhizhi.resolve.register import current_ids
@@ -343,7 +344,9 @@ def get_target(session: Session, actor: Actor, entity_id: int) -> dict[str, Any]
 
 def import_targets(session: Session, actor: Actor, data: bytes, file_name: str) -> int:
     """Set classes (with a reason) and offices by hand from an .xlsx whose rows name a target by its entity id or
-    credit code; `自动` (auto) clears what was set by hand. Returns the rows applied; every problem at once."""
+    credit code; `自动` (auto) clears what was set by hand. A class or office a row repeats as the register holds it
+    (as exported) changes nothing; what changes applies at once, the class and its reasons with it. Returns the rows
+    applied; every problem at once."""
     require(actor, "data.write")
     problems = Problems(file_name)
     changes: list[tuple[InspectionTarget, dict[str, Any]]] = []
@@ -351,17 +354,19 @@ def import_targets(session: Session, actor: Actor, data: bytes, file_name: str) 
                                                                            Department.path))}  # fmt: skip
     seen: dict[int, int] = {}  # a firm named twice (by its id, or once by id and once by credit code): refused
     for number, row in read_sheet(data, file_name, COLUMNS, max_rows=MAX_IMPORT_ROWS):
-        target = _imported_target(session, actor, number, row, offices, problems)
+        target = _imported_target(session, number, row, problems)
         if target is None or _repeated(target, number, row, seen, problems):
             continue
-        change = _class_change(number, row, problems)
-        office = None if change is None else _office_change(session, actor, number, row, problems)
-        if change is not None and office is not None:
+        change = _class_change(target, number, row, problems)
+        office = None if change is None else _office_change(session, actor, target, number, row, problems, offices)
+        if change is None or office is None or not (change or office):
+            continue  # a problem, or a row as the register holds it: anyone's, changing nothing
+        if _within(actor, target, number, row, offices, problems):
             changes.append((target, change | office))
     problems.raise_if_any()
+    automatic = OfficeIndex.of(session)
     for target, change in changes:
-        for key, value in change.items():
-            setattr(target, key, value)
+        _apply(target, change, automatic)
     audit.record(
         session,
         actor,
@@ -387,17 +392,14 @@ def _repeated(
 
 
 def _imported_target(
-    session: Session,
-    actor: Actor,
-    number: int,
-    row: dict[str, str],
-    offices: dict[int, tuple[str, str]],
-    problems: Problems,
+    session: Session, number: int, row: dict[str, str], problems: Problems
 ) -> InspectionTarget | None:
-    """The target a row names, when it is in the register and within the actor's departments (else a problem)."""
-    target = _target_of(session, row)
+    """The target a row names, when it is in the register, is the only one holding the credit code it names, and
+    holds the credit code the row gives beside its id (else a problem: a class must not land on another firm)."""
+    found = _targets_of(session, row)
     key = "entity_id" if row.get("entity_id") else "uscc"
-    if target is None:
+    uscc = row.get("uscc", "").upper()
+    if not found:
         problems.add(
             number,
             _COLUMN[key],
@@ -406,8 +408,38 @@ def _imported_target(
             "名录库中没有该对象（请先刷新名录库）",
         )
         return None
+    if len(found) > 1:
+        ids = ", ".join(str(t.entity_id) for t in found)
+        problems.add(
+            number,
+            _COLUMN["uscc"],
+            uscc,
+            f"targets {ids} hold this credit code (a pair the register has not merged yet): name the row by its "
+            "主体编号",
+            f"主体编号 {ids} 均为该信用代码（主体库尚未合并）：请以主体编号指明对象",
+        )
+        return None
+    target = found[0]
+    if key == "entity_id" and uscc and target.uscc and target.uscc != uscc:
+        problems.add(
+            number,
+            _COLUMN["uscc"],
+            uscc,
+            f"target {target.entity_id} holds credit code `{target.uscc}`: correct the id or the code",
+            f"主体编号 {target.entity_id} 的信用代码为 `{target.uscc}`：请改正主体编号或信用代码",
+        )
+        return None
+    return target
+
+
+def _within(
+    actor: Actor, target: InspectionTarget, number: int, row: dict[str, str], offices: dict[int, tuple[str, str]],
+    problems: Problems,
+) -> bool:
+    """Whether the target a row changes lies within the actor's departments (else a problem)."""
     outside = _outside(actor, target, offices)
     if outside is not None:
+        key = "entity_id" if row.get("entity_id") else "uscc"
         problems.add(
             number,
             _COLUMN[key],
@@ -415,15 +447,31 @@ def _imported_target(
             f"the target is supervised by `{outside}`, outside your departments: its steward changes it",
             f"该对象由 `{outside}` 监管，不在您的权限范围内，请由其数据管理员调整",
         )
-        return None
-    return target
+    return outside is None
 
 
-def _class_change(number: int, row: dict[str, str], problems: Problems) -> dict[str, Any] | None:
-    """What a row sets of the risk class (nothing, a class with its reason, or back to automatic); None: a problem."""
+def _apply(target: InspectionTarget, change: dict[str, Any], automatic: OfficeIndex) -> None:
+    """Set what a row changes, and what follows from it at once: the class and reasons of a class set or cleared, the
+    office of the division for an office cleared (a draw frozen before the next rebuild must see them)."""
+    for key, value in change.items():
+        setattr(target, key, value)
+    if "manual_class" in change:
+        target.risk_class, reasons = concluded(
+            target.risk_score, json.loads(target.reasons), target.manual_class, target.manual_reason
+        )
+        target.reasons = json.dumps(reasons, ensure_ascii=False)
+    if change.get("office_source") == "none":
+        target.office_id, target.office_source = automatic.office_of(target.division_code)
+
+
+def _class_change(
+    target: InspectionTarget, number: int, row: dict[str, str], problems: Problems
+) -> dict[str, Any] | None:
+    """What a row sets of the risk class (nothing, a class with its reason, or back to automatic); None: a problem.
+    The class the target has, with no reason or the reason it was set with, is no change (a row as exported)."""
     wanted = row.get("risk_class", "")
     if wanted in ("自动", "auto"):
-        return {"manual_class": None, "manual_reason": None}
+        return {"manual_class": None, "manual_reason": None} if target.manual_class else {}
     if not wanted:
         return {}
     if wanted not in CLASS_ALIASES:
@@ -431,6 +479,8 @@ def _class_change(number: int, row: dict[str, str], problems: Problems) -> dict[
         problems.add(number, _COLUMN["risk_class"], wanted, *words)
         return None
     reason = row.get("manual_reason", "").strip()
+    if CLASS_ALIASES[wanted] == target.risk_class and reason in ("", target.manual_reason or ""):
+        return {}
     if not reason or len(reason) > 200:
         problems.add(
             number,
@@ -444,13 +494,20 @@ def _class_change(number: int, row: dict[str, str], problems: Problems) -> dict[
 
 
 def _office_change(
-    session: Session, actor: Actor, number: int, row: dict[str, str], problems: Problems
+    session: Session,
+    actor: Actor,
+    target: InspectionTarget,
+    number: int,
+    row: dict[str, str],
+    problems: Problems,
+    offices: dict[int, tuple[str, str]],
 ) -> dict[str, Any] | None:
-    """What a row sets of the supervising office (nothing, an office, or back to automatic); None: a problem."""
+    """What a row sets of the supervising office (nothing, an office, or back to automatic); None: a problem. The
+    office the target has is no change (a row as exported: the office found for its division is not pinned)."""
     office = row.get("office", "")
     if office in ("自动", "auto"):
-        return {"office_source": "none"}
-    if not office:
+        return {"office_source": "none"} if target.office_source == "import" else {}
+    if not office or (target.office_id is not None and offices[target.office_id][0] == office):
         return {}
     try:
         return {"office_id": get_department_by_code(session, actor, office).id, "office_source": "import"}
@@ -468,12 +525,15 @@ def _outside(actor: Actor, target: InspectionTarget, offices: dict[int, tuple[st
     return None if actor.covers(path) else code
 
 
-def _target_of(session: Session, row: dict[str, str]) -> InspectionTarget | None:
+def _targets_of(session: Session, row: dict[str, str]) -> list[InspectionTarget]:
+    """The targets a row names: by its entity id, else every one holding its credit code (two at most)."""
     if row.get("entity_id", "").isdigit():
-        return session.get(InspectionTarget, int(row["entity_id"]))
+        target = session.get(InspectionTarget, int(row["entity_id"]))
+        return [target] if target else []
     if row.get("uscc"):
-        return session.scalar(select(InspectionTarget).where(InspectionTarget.uscc == row["uscc"].upper()).limit(1))
-    return None
+        query = select(InspectionTarget).where(InspectionTarget.uscc == row["uscc"].upper())
+        return list(session.scalars(query.order_by(InspectionTarget.entity_id).limit(2)))
+    return []
 
 
 def export_targets(session: Session, actor: Actor) -> bytes:

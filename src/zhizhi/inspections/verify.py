@@ -107,14 +107,14 @@ def verify_draw(session: Session, actor: Actor, workspace: Workspace, number: st
         result.digest() == draw.result_hash == reveal["payload"]["result_hash"],
         f"SHA-256 of the re-run's result: {result.digest()}",
     )
-    stored = _stored_result(workspace, number)
+    stored, rerun_text = _stored_result(workspace, number), result.text().encode("utf-8")
     found.check(
         "result file as drawn",
-        stored == result.text(),
+        stored == rerun_text,
         f"{RESULT_FILE} beside the snapshot is the re-run's result"
-        if stored == result.text()
+        if stored == rerun_text
         else f"{RESULT_FILE} beside the snapshot differs from the re-run's result (SHA-256 "
-        f"{hashlib.sha256((stored or '').encode('utf-8')).hexdigest() if stored is not None else 'none: missing'}): "
+        f"{hashlib.sha256(stored).hexdigest() if stored is not None else 'none: missing'}): "
         "it was changed after the draw; the package is not exported",
     )
     stored_visits, drawn = _visits_of(session, draw), {p.target: p.team for p in result.selected}
@@ -176,9 +176,10 @@ def _replacement_problems(
     return problems
 
 
-def _stored_result(workspace: Workspace, number: str) -> str | None:
+def _stored_result(workspace: Workspace, number: str) -> bytes | None:
+    """The result file kept beside the snapshot, as bytes (one changed by hand need not even be UTF-8)."""
     path = draw_folder(workspace, number) / RESULT_FILE
-    return path.read_text(encoding="utf-8") if path.is_file() else None
+    return path.read_bytes() if path.is_file() else None
 
 
 def _visit_differences(stored: dict[int, list[int]], drawn: dict[int, list[int]], shown: int = 5) -> str:
@@ -239,7 +240,7 @@ def export_package(session: Session, actor: Actor, workspace: Workspace, number:
         raise ConflictError(f"Draw `{number}` has not been run yet.", zh=f"抽取 `{number}` 尚未进行。")
     source = draw_folder(workspace, number)
     stored = _stored_result(workspace, number)
-    if stored is None or hashlib.sha256(stored.encode("utf-8")).hexdigest() != draw.result_hash:
+    if stored is None or hashlib.sha256(stored).hexdigest() != draw.result_hash:
         raise ConflictError(
             f"Draw `{number}`'s `{RESULT_FILE}` is missing or not the result the ledger recorded: not exported. "
             f"Run `zhizhi inspections verify-draw {number}` to see what differs.",
@@ -321,7 +322,7 @@ def verify_package(folder: Path, key: str | None = None) -> Verification:
         found.check(
             "draw reproduced",
             result.digest() == reveal.get("result_hash")
-            and result.text() == (folder / RESULT_FILE).read_text(encoding="utf-8"),
+            and result.text().encode("utf-8") == (folder / RESULT_FILE).read_bytes(),  # byte for byte, as hashed
             f"SHA-256 of the re-run's result: {result.digest()}",
         )
     return found

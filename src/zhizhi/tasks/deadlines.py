@@ -11,6 +11,7 @@ from zhizhi.hotline import UnknownYearError, WorkCalendar, deadline
 
 MAX_WORKING_DAYS = 250
 WORKING_DAYS = re.compile(r"^(\d{1,3})\s*(?:working days?|workdays?|个?工作日|)$", re.IGNORECASE)
+DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")  # 2026/12/20, 2026年12月20日
 
 
 def due_date(text: str, start: date, calendar: WorkCalendar, *, where: str = "deadline") -> tuple[date, str]:
@@ -33,7 +34,7 @@ def due_date(text: str, start: date, calendar: WorkCalendar, *, where: str = "de
             raise UnknownYearError(f"`{where}` = `{text}`: {exc.message}",
                                    zh=f"`{where}` = `{text}`：{exc.message_zh or exc.message}") from None  # fmt: skip
     try:
-        day = date.fromisoformat(text)
+        day = _day(text)
     except ValueError:
         raise InputError(
             f"`{where}` = `{text}` is neither a date nor a number of working days; write 2026-12-20 or "
@@ -46,3 +47,11 @@ def due_date(text: str, start: date, calendar: WorkCalendar, *, where: str = "de
             zh=f"`{where}` = `{text}` 早于任务开始日期 {start}，请改为之后的日期。",
         )
     return day, day.isoformat()
+
+
+def _day(text: str) -> date:
+    """A day written 2026-12-20, 2026/12/20, 2026.12.20 or 2026年12月20日 (as a sheet's text cell holds it)."""
+    found = DAY.match(text)
+    if found is None:
+        raise ValueError(text)
+    return date(*(int(part) for part in found.groups()))

@@ -22,17 +22,19 @@ English and Chinese.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from zhizhi.cells import check_unpacked
 from zhizhi.config import load_yaml
 from zhizhi.errors import InputError
+from zhizhi.tasks.deadlines import DAY
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # a hundred parts' workbook unpacks to well under a megabyte
@@ -40,6 +42,7 @@ MAX_PARTS = 100
 MAX_SHEET_ROWS = 10_000  # the rows of sheet `分工` read: room for a hundred parts and any blank rows between them
 MAX_TASK_ROWS = 1_000  # the rows of sheet `任务` read: its keys, with notes and blank rows between them
 MAX_DESCRIPTION = 4000
+HEADER_ROWS = 10  # the header of sheet `分工` is looked for among its first rows: a title is often put above it
 Evidence = Literal["files", "text", "either", "both"]
 EVIDENCE_WORDS = {"文件": "files", "附件": "files", "文字": "text", "文本": "text", "任一": "either",
                   "均可": "either", "两者": "both", "文件和文字": "both"}  # fmt: skip
@@ -75,7 +78,7 @@ class PartSpec(_Strict):
     @field_validator("evidence", mode="before")
     @classmethod
     def _evidence_word(cls, value: Any) -> Any:
-        return EVIDENCE_WORDS.get(value, value) if isinstance(value, str) else value
+        return EVIDENCE_WORDS.get(value.strip(), value.strip()) if isinstance(value, str) else value
 
     @field_validator("owner", "description", "evidence_note", mode="before")
     @classmethod
@@ -91,15 +94,29 @@ class TaskSpec(_Strict):
     start: date | None = Field(default=None, description="working-day deadlines count from the day after")
     description: str | None = Field(default=None, max_length=MAX_DESCRIPTION)
     parts: list[PartSpec] = Field(min_length=1, max_length=MAX_PARTS)
+    _rows: dict[int, tuple[str, str]] = PrivateAttr(default_factory=dict)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _start_day(cls, value: Any) -> Any:
+        """A start written as a deadline's day may be (2026/12/01, 2026年12月1日), as a sheet's text cell holds it."""
+        found = DAY.match(value.strip()) if isinstance(value, str) else None
+        return "-".join(f"{int(part):02d}" for part in found.groups()) if found else value
+
+    def row_of(self, index: int) -> tuple[str, str] | None:
+        """Where part `index` (from 0) stands in the workbook it came from, in English and Chinese; None otherwise."""
+        return self._rows.get(index)
 
 
-def parse_task(data: Any, origin: str, rows: dict[int, str] | None = None) -> TaskSpec:
+def parse_task(data: Any, origin: str, rows: dict[int, tuple[str, str]] | None = None) -> TaskSpec:
     """A task from already-read data; every problem at once, each named by key (or by `rows`' sheet rows)."""
     if not isinstance(data, dict):
         raise InputError(f"`{origin}` must be a mapping of keys (title, lead, parts) to values.",
                          zh=f"`{origin}` 应为键值映射（title、lead、parts）。")  # fmt: skip
     try:
-        return TaskSpec.model_validate(data)
+        spec = TaskSpec.model_validate(data)
+        spec._rows = dict(rows or {})  # a part's problems found later (its department, person, deadline) name its row
+        return spec
     except ValidationError as exc:
         problems = [_problem(error, rows or {}) for error in exc.errors()]
         raise InputError(
@@ -110,22 +127,21 @@ def parse_task(data: Any, origin: str, rows: dict[int, str] | None = None) -> Ta
         ) from exc
 
 
-def _problem(error: Any, rows: dict[int, str]) -> tuple[str, str]:
+def _problem(error: Any, rows: dict[int, tuple[str, str]]) -> tuple[str, str]:
     """One problem of a task file, in English and Chinese."""
     loc = [str(p) for p in error["loc"]]
-    where = ".".join(loc) or "file"
+    where = where_zh = f"`{'.'.join(loc) or 'file'}`"
     if len(loc) >= 2 and loc[0] == "parts" and loc[1].isdigit() and int(loc[1]) in rows:
-        where = f"{rows[int(loc[1])]} `{'.'.join(loc[2:])}`"
-    else:
-        where = f"`{where}`"
+        row, row_zh = rows[int(loc[1])]
+        where, where_zh = f"{row} `{'.'.join(loc[2:])}`", f"{row_zh}「{'.'.join(loc[2:])}」"
     if error["type"] == "extra_forbidden":
-        return f"{where}: unknown key; remove it or correct its name", f"{where}：未知的键，请删去或改正"
+        return f"{where}: unknown key; remove it or correct its name", f"{where_zh}：未知的键，请删去或改正"
     if error["type"] == "missing":
-        return f"{where}: missing; give it", f"{where}：未填写，请补上"
+        return f"{where}: missing; give it", f"{where_zh}：未填写，请补上"
     value = error.get("input")
     shown = str(value)[:80] if not isinstance(value, dict | list) else "…"
     said = error["msg"].removeprefix("Value error, ")
-    return f"{where} = `{shown}`: {said}", f"{where} = `{shown}`：{said}"
+    return f"{where} = `{shown}`: {said}", f"{where_zh} = `{shown}`：{said}"
 
 
 def read_task_file(path: Path) -> TaskSpec:
@@ -164,7 +180,7 @@ def read_task_bytes(data: bytes, name: str) -> TaskSpec:
     return parse_task(raw, name)
 
 
-def _from_workbook(data: bytes, name: str) -> tuple[dict[str, Any], dict[int, str]]:
+def _from_workbook(data: bytes, name: str) -> tuple[dict[str, Any], dict[int, tuple[str, str]]]:
     from openpyxl import load_workbook
 
     check_unpacked(data, name, MAX_UNPACKED_BYTES)
@@ -190,15 +206,49 @@ def _from_workbook(data: bytes, name: str) -> tuple[dict[str, Any], dict[int, st
         )
     raw: dict[str, Any] = {}
     for row in task_sheet.iter_rows(max_row=MAX_TASK_ROWS, max_col=2, values_only=True):
-        key = str(row[0]).strip() if row and row[0] is not None else ""
+        key = _heading(row[0]).rstrip(":：") if row else ""
         if key and len(row) > 1 and row[1] is not None:
-            raw[TASK_KEYS.get(key, key)] = row[1].date() if isinstance(row[1], datetime) else row[1]
+            raw[TASK_KEYS.get(key, key)] = row[1].date() if isinstance(row[1], datetime) else _cell(row[1])
     raw["parts"], rows = _parts_of(parts_sheet, name)
     book.close()
     return raw, rows
 
 
-def _parts_of(sheet: Any, name: str) -> tuple[list[dict[str, Any]], dict[int, str]]:
+def _heading(value: Any) -> str:
+    """A header or key cell as compared: no spaces, line breaks or `*` marking it required, no note in brackets after
+    it (`期限（工作日）`)."""
+    text = re.sub(r"[\s*＊]+", "", str(value)) if value is not None else ""
+    return re.sub(r"[(（][^()（）]*[)）]$", "", text) or text
+
+
+def _cell(value: Any) -> Any:
+    """A cell's value as the task's keys take it: a number typed in a text column (a staff number as the owner, a
+    title) as its digits, a date or a day as the day."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+def _header_of(lines: Any) -> tuple[int, list[str]]:
+    """The header row of sheet `分工` and its keys: the first of its first rows naming the department column (a title
+    row above it, merged or not, is passed over); the first row when none does."""
+    first: tuple[int, list[str]] | None = None
+    for number in range(1, HEADER_ROWS + 1):
+        values = next(lines, None)
+        if values is None:
+            break
+        header = [PART_HEADERS.get(_heading(h), _heading(h)) for h in values]
+        first = first or (number, header)
+        if "department" in header:
+            return number, header
+    return first or (1, [])
+
+
+def _parts_of(sheet: Any, name: str) -> tuple[list[dict[str, Any]], dict[int, tuple[str, str]]]:
     """The parts of sheet `分工`, one a row that is not blank (blank rows between them skipped), with each one's row."""
     if (sheet.max_row or 0) > MAX_SHEET_ROWS:  # the sheet's own count of its rows, formatted ones too
         raise InputError(
@@ -208,13 +258,13 @@ def _parts_of(sheet: Any, name: str) -> tuple[list[dict[str, Any]], dict[int, st
             f"（每项任务最多 {MAX_PARTS} 项分工）。请删去分工下方的行，或拆分为多项任务。",
         )
     parts: list[dict[str, Any]] = []
-    rows: dict[int, str] = {}
+    rows: dict[int, tuple[str, str]] = {}
     lines = sheet.iter_rows(max_row=MAX_SHEET_ROWS, max_col=12, values_only=True)
-    header = [PART_HEADERS.get(str(h).strip(), str(h).strip()) if h is not None else "" for h in next(lines, ())]
-    for number, values in enumerate(lines, start=2):
-        part = {h: v for h, v in zip(header, values, strict=False) if h and v is not None and str(v).strip()}
+    at, header = _header_of(lines)
+    for number, values in enumerate(lines, start=at + 1):
+        part = {h: _cell(v) for h, v in zip(header, values, strict=False) if h and v is not None and str(v).strip()}
         if part:
-            rows[len(parts)] = f"sheet `{sheet.title}` row {number}"
+            rows[len(parts)] = (f"sheet `{sheet.title}` row {number}", f"工作表「{sheet.title}」第 {number} 行")
             parts.append(part)
     if len(parts) > MAX_PARTS:
         raise InputError(

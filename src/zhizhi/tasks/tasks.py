@@ -67,16 +67,18 @@ def _checked_parts(session: Session, spec: TaskSpec, start: date, calendar: Work
     """Each part with its department, person, last day and rule; every problem of every part at once (a part's
     department and its deadline each checked, whatever the other's fate)."""
     parts, problems = [], []
+    row: tuple[str, str] | None = None  # the part's sheet row, when the task came from a workbook
 
     def checked(check: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
             return check(*args, **kwargs)
         except ZhizhiError as exc:
-            problems.append((exc.message, exc.message_zh or exc.message))
+            en, zh = exc.message, exc.message_zh or exc.message
+            problems.append((f"{row[0]}: {en}", f"{row[1]}：{zh}") if row else (en, zh))
             return None
 
     for number, part in enumerate(spec.parts, start=1):
-        where = f"parts.{number}"
+        where, row = f"parts.{number}", spec.row_of(number - 1)
         department = checked(find_department, session, part.department, f"{where}.department")
         owner = None
         if part.owner and department:
