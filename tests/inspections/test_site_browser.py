@@ -74,7 +74,7 @@ def test_the_site_form_fits_a_phone_survives_a_reload_and_records_once(
     with page.expect_navigation():
         page.locator("#site-submit").click()
     expect(page.locator("#site-done")).to_be_visible()
-    assert page.evaluate(f"localStorage.getItem('zhizhi-site-{number}')") is None  # the draft is cleared
+    assert page.evaluate(f"localStorage.getItem('zhizhi-site-{member}-{number}')") is None  # the draft is cleared
     with city() as session:
         results = session.scalars(
             select(VisitItem.result)
@@ -85,4 +85,24 @@ def test_the_site_form_fits_a_phone_survives_a_reload_and_records_once(
     assert list(results) == ["rectify", "pass"]
     page.wait_for_load_state("networkidle")
     assert [url for url in phone.requests if not url.startswith(phone.base + "/")] == []
+    assert phone.errors == []
+
+
+def test_a_draft_is_its_users_own_and_signing_out_removes_it(
+    phone: Visit, workspace: Workspace, city: sessionmaker[Session]
+) -> None:
+    """A phone or computer may be shared: a draft (findings, the firm's people) is kept under its user's name and
+    removed when they sign out, so the next person signed in there finds nothing of it."""
+    number, member = _joint_visit(workspace, city)
+    page = phone.page
+    phone.login(member)
+    phone.open(f"/inspections/visits/{number}/site")
+    page.locator("#site-item-SP-01 textarea").fill("进货查验记录不全，联系人王某某13907745678")
+    expect(page.locator("#draft-status")).to_contain_text("草稿已保存")
+    assert page.evaluate(f"localStorage.getItem('zhizhi-site-{member}-{number}')") is not None
+    phone.open("/inspections")  # the site page is the form alone; the user signs out from any other page
+    with page.expect_navigation():
+        page.locator("#logout-form button").click()
+    kept = page.evaluate("Object.keys(localStorage).filter(function (k) { return k.indexOf('zhizhi-') === 0; })")
+    assert kept == []
     assert phone.errors == []

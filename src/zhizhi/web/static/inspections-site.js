@@ -1,5 +1,6 @@
 // The site form keeps a draft in this browser (localStorage) at every change, so a reload or a lost connection at
-// the site loses nothing; the page the server answers after a successful entry clears it.
+// the site loses nothing; the page the server answers after a successful entry clears it. The draft is the user's
+// own (its key names them) and signing out removes it (signout.js).
 (function () {
   "use strict";
   var form = document.getElementById("site-form");
