@@ -197,3 +197,19 @@ def test_a_county_offices_plan_draws_only_the_firms_its_offices_supervise(web: W
     assert json.loads(rules or "{}")["population"]["offices"] == ["LZ-YF"]  # as committed to the ledger
     named = {**plan, "number": "YF2026Q4B", "rules": {**plan["rules"], "population": {"offices": ["LZ-CZ"]}}}
     assert web.client.post("/api/inspections/plans", json=named, headers={"X-CSRF-Token": csrf}).status_code == 404
+
+
+def test_the_export_names_the_authorities_that_inspected_not_their_sections(web: Web) -> None:
+    """The publicity system's 抽查机关 is the authority in law (the city bureau, a county bureau), not the section
+    or grassroots office inside it that organised or checked the items (信用监督管理科 is no 机关)."""
+    number = _inspected(web, "LZ-YF-TZ", "责令7日内改正")
+    web.login_form("registrar")
+    web.client.post("/inspections/publish", data={"csrf_token": web.page_csrf("/inspections/publication")})
+    made = web.client.get("/api/inspections/publication").json()["exports"][0]["number"]
+    book = load_workbook(io.BytesIO(web.client.get(f"/inspections/publications/{made}.xlsx").content), read_only=True)
+    rows = list(book["抽查检查结果"].iter_rows(values_only=True))
+    column = rows[0].index("抽查机关")
+    named = [row[column] for row in rows[1:] if number in row]
+    with web.sessions() as session:
+        authorities = set(session.scalars(select(Department.name).where(Department.kind.in_(("bureau", "county")))))
+    assert named and all(name and set(str(name).split("、")) <= authorities for name in named), (named, authorities)

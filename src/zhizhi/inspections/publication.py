@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhizhi import ledger
-from zhizhi.access import audit
+from zhizhi.access import DepartmentKind, audit
 from zhizhi.access.departments import within_scope
 from zhizhi.access.roles import Actor, require
 from zhizhi.cells import xlsx_cell
@@ -182,7 +182,7 @@ def _rows(session: Session, visits: Sequence[InspectionVisit]) -> tuple[list[tup
         plan_number, title = plans.get(visit.draw_id or 0, ("", ""))
         result = overall([v.result for v, _ in checks]) or ""
         authority = "、".join(
-            [departments[visit.department_id].name] + [departments[u].name for u in units if u != visit.department_id]
+            dict.fromkeys(_authority(departments, d) for d in (visit.department_id, *units))  # in order, once each
         )
         people = (visit.acknowledged_by, legal.get(visit.entity_id))
         per_visit.append(
@@ -212,6 +212,18 @@ def _rows(session: Session, visits: Sequence[InspectionVisit]) -> tuple[list[tup
             for v, i in checks
         )
     return per_visit, per_item
+
+
+def _authority(departments: dict[int, Department], department_id: int) -> str:
+    """The authority in law a department acts for (the publicity system's 抽查机关): itself when it is the bureau or
+    a county bureau, else the nearest of those above it (a section, a grassroots office)."""
+    department = departments[department_id]
+    while department.kind not in AUTHORITIES and department.parent_id is not None:
+        department = departments[department.parent_id]
+    return department.name
+
+
+AUTHORITIES = (DepartmentKind.BUREAU, DepartmentKind.COUNTY)
 
 
 def published_note(note: str, people: Iterable[str | None]) -> str:
