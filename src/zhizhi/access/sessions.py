@@ -14,7 +14,7 @@ from zhizhi.access import audit
 from zhizhi.access.passwords import dummy_hash, verify_password
 from zhizhi.access.roles import Actor, Role, require
 from zhizhi.access.tokens import secret_digest
-from zhizhi.access.users import PasswordChange, check_may_manage, get_user, set_password
+from zhizhi.access.users import PasswordChange, check_may_manage, get_user, replace_own_password
 from zhizhi.config.models import SecurityConfig
 from zhizhi.errors import AuthenticationError, InputError, RateLimitedError, ReadOnlyError
 from zhizhi.store.engine import READING, reads_only
@@ -158,8 +158,8 @@ def change_own_password(
         raise InputError(
             "The new password is the current one. Choose a different one.", zh="新密码不能与当前密码相同。"
         )
-    return set_password(
-        session, actor, user.username, new, min_length=security.password_min_length, keep_session=keep_session
+    return replace_own_password(
+        session, actor, user, new, min_length=security.password_min_length, keep_session=keep_session
     )
 
 
