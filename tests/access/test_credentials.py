@@ -94,6 +94,20 @@ def test_logins_are_rate_limited_per_address(city: sessionmaker[Session]) -> Non
     _login(city, "steward", DEMO_PASSWORD, ip="10.9.9.10")
 
 
+def test_an_ipv6_caller_is_limited_by_its_64_not_by_each_address(city: sessionmaker[Session]) -> None:
+    """One home or phone holds a whole /64: a new address at every guess must not start a new count."""
+    for n, name in enumerate(("a1", "a2", "a3", "a4", "a5"), start=1):
+        with pytest.raises(AuthenticationError):
+            _login(city, name, "guess", ip=f"2001:db8:5:6::{n}")
+    for ip in ("2001:db8:5:6::99", "2001:db8:5:6:ffff:1:2:3"):
+        with pytest.raises(RateLimitedError):
+            _login(city, "steward", DEMO_PASSWORD, ip=ip)
+    _login(city, "steward", DEMO_PASSWORD, ip="2001:db8:5:7::1")  # another /64: another caller
+    with city() as session, session.begin():
+        limited = audit.list_events(session, OPERATOR, audit.AuditFilter(action="login.limited"))
+    assert [(e.object_id, e.ip) for e in limited] == [("2001:db8:5:6::/64", "2001:db8:5:6::/64")]  # one run
+
+
 def test_tokens_are_stored_hashed_and_can_be_revoked(city: sessionmaker[Session]) -> None:
     with city() as session, session.begin():
         token, secret = create_token(session, OPERATOR, name="province-sync", username="steward")

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhizhi.access import audit
+from zhizhi.access.addresses import counted_address
 from zhizhi.access.passwords import dummy_hash, verify_password
 from zhizhi.access.roles import Actor, Role, require
 from zhizhi.access.tokens import secret_digest
@@ -88,7 +89,8 @@ def _login(
     failures = check_rate(session, username, ip, security)
     user = session.scalar(select(User).where(User.username == username))
     ok = verify_password(user.password_hash if user else dummy_hash(), password) and user is not None
-    session.add(LoginAttempt(username=username[:64], ip=ip, at=utcnow(), success=ok and bool(user and user.is_active)))
+    success = ok and bool(user and user.is_active)
+    session.add(LoginAttempt(username=username[:64], ip=counted_address(ip), at=utcnow(), success=success))
     if not ok or user is None:
         record_failure(session, username, ip, failures)
         raise AuthenticationError("Wrong username or password.", zh="用户名或密码错误。")
@@ -148,7 +150,7 @@ def change_own_password(
     ip = actor.ip or "unknown"
     failures = check_rate(session, user.username, ip, security)
     if not verify_password(user.password_hash, current):
-        session.add(LoginAttempt(username=user.username, ip=ip, at=utcnow(), success=False))
+        session.add(LoginAttempt(username=user.username, ip=counted_address(ip), at=utcnow(), success=False))
         record_failure(session, user.username, ip, failures, during="password change")
         raise WrongPasswordError(
             "The current password is wrong. Type it again; after too many tries you must wait.",
@@ -211,7 +213,9 @@ def check_rate(session: Session, username: str, ip: str, security: SecurityConfi
     """Refuse (RateLimitedError) when the account or the address has failed too often within the window.
 
     The refusal is audited once per run (see `_record_refusal`). Returns the account's failures counted so far.
+    An address is counted as `counted_address` says: an IPv6 caller by its /64, not by each address it holds.
     """
+    ip = counted_address(ip)
     since = utcnow() - timedelta(minutes=security.login_window_minutes)
     # An account's count restarts when it signs in; an address's does not, or one account of the
     # attacker's own would reset it between guesses at others.
