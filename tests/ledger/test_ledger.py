@@ -269,6 +269,29 @@ def test_a_proof_holds_without_the_database_and_fails_on_any_changed_byte(
     assert "not by the expected" in str(check_proof(proof, expected_fingerprint="SHA256:someoneelse").problem)
 
 
+def test_a_proof_with_fields_of_the_wrong_kind_fails_and_names_the_field(
+    sessions: sessionmaker[Session], keys: Path
+) -> None:
+    """Whoever writes a proof may put anything in it, in zhizhi's canonical form: the check says it fails, not crash."""
+    from zhizhi.ledger.chain import canonical
+
+    _append(sessions, 3)
+    with sessions() as session, session.begin():
+        proof = json.loads(make_proof(session, keys, 1))
+    changes = {
+        "`seq` is '1'": lambda p: p["entry"].update(seq="1"),  # hashes as 1, yet no position
+        "`at` is 5": lambda p: p["entry"].update(at=5),
+        "`seq` is True": lambda p: p["segment"][0].update(seq=True),
+        "`signature` is None": lambda p: p["checkpoint"].update(signature=None),
+        "`public_key` is 5": lambda p: p.update(public_key=5),
+    }
+    for named, change in changes.items():
+        changed = json.loads(json.dumps(proof))
+        change(changed)
+        result = check_proof((canonical(changed) + "\n").encode())
+        assert not result.ok and "incomplete or malformed" in str(result.problem) and named in str(result.problem)
+
+
 def test_the_cli_exports_a_proof_a_stranger_checks(
     sessions: sessionmaker[Session], tmp_path: Path, workspace: Workspace
 ) -> None:
