@@ -126,6 +126,12 @@ def _chain_head(session: Session) -> tuple[int, str]:
     return (head.seq, head.hash) if head else (0, GENESIS)
 
 
+def holds_chain(session: Session) -> bool:
+    """Whether this transaction has appended to the trail, and so holds the chain's lock to its end: every other
+    transaction that appends waits for it."""
+    return _HEAD in session.info
+
+
 @orm_event.listens_for(Session, "after_soft_rollback")
 @orm_event.listens_for(Session, "after_commit")
 def _forget_head(session: Session, *_: Any) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from zhizhi.access import audit
 from zhizhi.access.addresses import counted_address
+from zhizhi.access.limits import hold
 from zhizhi.access.passwords import dummy_hash, verify_password
 from zhizhi.access.roles import Actor, Role, require
 from zhizhi.access.tokens import secret_digest
@@ -216,6 +217,7 @@ def check_rate(session: Session, username: str, ip: str, security: SecurityConfi
     An address is counted as `counted_address` says: an IPv6 caller by its /64, not by each address it holds.
     """
     ip = counted_address(ip)
+    hold(session, f"login.account:{username[:64]}", f"login.address:{ip}")  # counted, then added to, one at a time
     since = utcnow() - timedelta(minutes=security.login_window_minutes)
     # An account's count restarts when it signs in; an address's does not, or one account of the
     # attacker's own would reset it between guesses at others.

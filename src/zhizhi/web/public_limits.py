@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from zhizhi.access.addresses import counted_address
+from zhizhi.access.limits import hold
 from zhizhi.errors import RateLimitedError
 from zhizhi.store.tables import LoginAttempt
 from zhizhi.store.types import utcnow
@@ -54,6 +55,7 @@ def count_use(session: Session, limit: Limit, *, ip: str, key: str = "") -> None
     """
     now = utcnow()
     ip = counted_address(ip)
+    hold(session, f"{limit.name}:{ip}", *([_name(limit, key)] if key else []))  # counted, then added to, one at a time
     since = now - timedelta(minutes=limit.minutes)
     session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1),
                                                LoginAttempt.username.startswith(f"{limit.name}:")))  # fmt: skip
