@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import DEMO_PASSWORD, Web
 from zhizhi.config import load_workspace
+from zhizhi.seals import MAX_PDF_BYTES
 from zhizhi.store.tables import User
 from zhizhi.web.app import BODY_MAX_BYTES, MIB, create_app
 from zhizhi.web.public_limits import PUBLIC_BODY_BYTES, PUBLIC_FORMS
@@ -98,6 +99,17 @@ def test_a_form_anyone_may_post_is_bounded_small_whatever_its_type(web: Web) -> 
         answer = web.client.post(path, files={"file": ("a.bin", big, "application/octet-stream")})
         assert answer.status_code == 413, (path, answer.status_code)
     assert web.client.post("/hotline/lookup", data={"number": "12315-1", "digits": "1234"}).status_code == 403  # CSRF
+
+
+def test_a_pdf_anyone_may_check_is_bounded_by_the_checks_own_limit(web: Web) -> None:
+    """The seal check takes 20 MiB from anyone: a body past it and its form is refused before it is read, not stored
+    whole (up to a steward's `web.upload_max_mb`) and only then counted and refused."""
+    big = b"%PDF-" + b"x" * (MAX_PDF_BYTES + MIB)
+    for path in ("/seals/verify", "/api/seals/verify"):
+        answer = web.client.post(path, files={"file": ("big.pdf", big, "application/pdf")})
+        assert answer.status_code == 413, (path, answer.status_code)
+    small = web.client.post("/api/seals/verify", files={"file": ("a.pdf", b"%PDF-1.7 not really", "application/pdf")})
+    assert small.status_code not in (413, 500)  # it reaches the check
 
 
 def test_a_json_body_with_half_a_surrogate_pair_is_refused_whole(web: Web) -> None:

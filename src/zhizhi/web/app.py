@@ -33,7 +33,7 @@ from zhizhi.web.pages import jobs as job_pages
 from zhizhi.web.pages import reconcile as reconcile_pages
 from zhizhi.web.pages import tasks as tasks_pages
 from zhizhi.web.pages import workload as workload_pages
-from zhizhi.web.public_limits import PUBLIC_BODY_BYTES, PUBLIC_FORMS
+from zhizhi.web.public_limits import PUBLIC_BODY_BYTES, PUBLIC_FORMS, PUBLIC_UPLOAD_BYTES, PUBLIC_UPLOADS
 from zhizhi.web.refusals import RefusalCounter
 
 STATIC = Path(__file__).parent / "static"
@@ -85,7 +85,8 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 class BodyLimit:
     """Bounds every request's body before anything stores or parses it: a file upload (multipart) at
     `web.upload_max_mb` and a megabyte for the form around it, a form anyone may post (`PUBLIC_FORMS`) at
-    `PUBLIC_BODY_BYTES` whatever its type, any other body at `BODY_MAX_BYTES`. A declared length past the bound is
+    `PUBLIC_BODY_BYTES` whatever its type, a PDF anyone may check (`PUBLIC_UPLOADS`) at `PUBLIC_UPLOAD_BYTES`, any
+    other body at `BODY_MAX_BYTES`. A declared length past the bound is
     refused before a byte is read; a body without one is counted as it arrives. The refusal is a 413 through the
     app's own error handling (the API's error shape, a page in the visitor's language).
 
@@ -106,6 +107,8 @@ class BodyLimit:
         limit = self.upload_bytes if upload else BODY_MAX_BYTES
         if scope.get("path") in PUBLIC_FORMS:
             limit = PUBLIC_BODY_BYTES
+        elif scope.get("path") in PUBLIC_UPLOADS:
+            limit = PUBLIC_UPLOAD_BYTES
         declared = headers.get("content-length", "")
         received = 0
         body = bytearray() if "json" in kind or not kind else None  # FastAPI reads a body of no type as JSON

@@ -20,12 +20,17 @@ from sqlalchemy.orm import Session
 from zhizhi.access.addresses import counted_address
 from zhizhi.access.limits import hold
 from zhizhi.errors import RateLimitedError
+from zhizhi.seals import MAX_PDF_BYTES
 from zhizhi.store.tables import LoginAttempt
 from zhizhi.store.types import utcnow
 
 PUBLIC_BODY_BYTES = 64 * 1024
 """The largest body of a form anyone may post without signing in (a login, a citizen's ticket or look-up)."""
 PUBLIC_FORMS = frozenset({"/login", "/api/session", "/hotline/submit", "/hotline/lookup"})
+PUBLIC_UPLOAD_BYTES = MAX_PDF_BYTES + 1024 * 1024
+"""The largest body of an upload anyone may send without signing in: the sealed PDF to check and the form around it
+(not a steward's `web.upload_max_mb`: the whole body is received and stored before the route counts the check)."""
+PUBLIC_UPLOADS = frozenset({"/seals/verify", "/api/seals/verify"})
 
 
 @dataclass(frozen=True)
