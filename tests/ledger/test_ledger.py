@@ -354,6 +354,22 @@ def _owed(city: sessionmaker[Session], tmp_path: Path) -> Delivery:
     return delivery
 
 
+def test_a_file_named_after_a_person_enters_the_ledger_masked_and_still_verifies(
+    city: sessionmaker[Session], keys: Path, tmp_path: Path
+) -> None:
+    """Departments name files after whom they concern (`投诉人13812345678.csv`); the ledger is never erased and its
+    proofs go to third parties, so a file's name enters it with ID and phone numbers masked, as the audit trail's."""
+    path = _write(tmp_path / "投诉人13812345678身份证450202199001011237.csv", [_row(_codes(1)[0], "甲有限公司")])
+    with city() as session, session.begin():
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), outbox=outbox())
+    with city() as session:
+        payload = session.scalars(select(LedgerEntry.payload).where(LedgerEntry.kind == "batch.ingested")).one()
+    assert json.loads(payload)["file"] == "投诉人138****5678身份证450202********1237.csv"
+    assert "13812345678" not in payload and "450202199001011237" not in payload
+    report = _verify(city, keys)
+    assert report["ok"], report
+
+
 def test_an_entry_appended_by_hand_after_the_last_checkpoint_is_named_and_never_signed(
     city: sessionmaker[Session], keys: Path, tmp_path: Path
 ) -> None:
