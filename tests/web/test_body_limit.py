@@ -124,3 +124,25 @@ def test_a_json_body_with_half_a_surrogate_pair_is_refused_whole(web: Web) -> No
     for body in ('{"username": "\\ud83d\\ude00", "password": "x"}', '{"username": "\\\\ud800", "password": "x"}'):
         answer = web.client.post("/api/session", content=body, headers=headers)
         assert answer.status_code == 401, answer.text[:200]  # read, then refused as a wrong password
+
+
+def test_a_large_body_from_someone_signed_out_is_refused_before_it_is_read(web: Web) -> None:
+    """A route tells a request without a live session or token to sign in, but only once FastAPI has received (and,
+    for an upload, stored) the whole body: up to `web.upload_max_mb` from anyone. Now it is told before a byte."""
+    pulled: list[int] = []
+
+    def chunks() -> Iterator[bytes]:
+        for n in range(4):
+            pulled.append(n)
+            yield b"x" * MIB
+
+    multipart = {"Content-Type": "multipart/form-data; boundary=zz"}
+    page = web.client.post("/batches/upload", content=chunks(), headers=multipart, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"].startswith("/login") and pulled == []
+    forged = {"Content-Type": "application/json", "Cookie": "zhizhi_session=forged", "Authorization": "Bearer zz_x"}
+    answer = web.client.post("/api/users", content=chunks(), headers=forged)
+    assert answer.status_code == 401 and answer.json()["error"]["code"] == "unauthenticated" and pulled == []
+    csrf = web.login("steward")  # signed in, the same body reaches the route (which refuses it for what it says)
+    answer = web.client.post("/api/quarantine/replay", content=chunks(), headers={
+        "Content-Type": "application/json", "X-CSRF-Token": csrf})  # fmt: skip
+    assert answer.status_code == 422 and pulled == [0, 1, 2, 3]

@@ -21,7 +21,7 @@ from zhizhi.config.models import SecurityConfig
 from zhizhi.errors import AuthenticationError, InputError, RateLimitedError, ReadOnlyError
 from zhizhi.store.engine import READING, reads_only
 from zhizhi.store.migrate import is_read_only
-from zhizhi.store.tables import AuditEvent, LoginAttempt, User, WebSession
+from zhizhi.store.tables import ApiToken, AuditEvent, LoginAttempt, PlatformToken, User, WebSession
 from zhizhi.store.types import utcnow
 
 
@@ -172,6 +172,21 @@ def find_session(session: Session, secret: str) -> WebSession | None:
     if web_session is None or web_session.expires_at < utcnow() or not web_session.user.is_active:
         return None
     return web_session
+
+
+def vouches(session: Session, *, cookie: str | None, bearer: str | None) -> bool:
+    """Whether a session cookie or a bearer secret (a user's or a platform's token) is live; its use is not
+    recorded (the route that reads the request does that)."""
+    if cookie and find_session(session, cookie) is not None:
+        return True
+    if not bearer:
+        return False
+    digest = secret_digest(bearer)
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None)))
+    if token is not None:
+        return token.user.is_active
+    live = select(PlatformToken.id).where(PlatformToken.token_hash == digest, PlatformToken.revoked_at.is_(None))
+    return session.scalar(live) is not None
 
 
 def logout(session: Session, web_session: WebSession, ip: str) -> None:
