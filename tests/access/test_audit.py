@@ -195,3 +195,19 @@ def test_what_a_person_typed_is_kept_masked_whoever_records_it(sessions: session
     assert "450202199001011237" not in detail and detail.count("138****5678") == 3
     assert '"key": "13812345678"' in detail
     assert _verify(sessions).ok
+
+
+def test_a_purpose_is_kept_masked_in_the_trail(sessions: sessionmaker[Session]) -> None:
+    """A purpose is typed by the reader and often names whom it is about (`核实 450202199001011237 的身份`); the trail
+    is never erased, so its numbers are masked as it enters, as a reason's are."""
+    from zhizhi.privacy.masking import disclose
+
+    typed = "核实身份证450202199001011237及电话13812345678"
+    with sessions() as session, session.begin():
+        declared = disclose(session, OPERATOR, purpose=typed, object_type="user", object_ids=["zhongnan"],
+                            fields=["phone"], per_hour=10)  # fmt: skip
+    assert declared == typed  # the caller (an export's watermark) keeps what was declared
+    with sessions() as session:
+        kept = session.scalars(select(AuditEvent.purpose).where(AuditEvent.action == "personal.read")).one()
+    assert kept == "核实身份证450202********1237及电话138****5678"
+    assert _verify(sessions).ok

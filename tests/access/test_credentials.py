@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import select
@@ -27,6 +31,7 @@ from zhizhi.errors import AuthenticationError, InputError, NotFoundError, RateLi
 from zhizhi.store.tables import LoginAttempt
 from zhizhi.store.types import utcnow
 
+T = TypeVar("T")
 SECURITY = SecurityConfig(login_max_failures=3, login_max_failures_per_ip=5, login_window_minutes=15)
 
 
@@ -92,6 +97,70 @@ def test_logins_are_rate_limited_per_address(city: sessionmaker[Session]) -> Non
     with pytest.raises(RateLimitedError):
         _login(city, "steward", DEMO_PASSWORD, ip="10.9.9.9")
     _login(city, "steward", DEMO_PASSWORD, ip="10.9.9.10")
+
+
+def test_an_ipv6_caller_is_limited_by_its_64_not_by_each_address(city: sessionmaker[Session]) -> None:
+    """One home or phone holds a whole /64: a new address at every guess must not start a new count."""
+    for n, name in enumerate(("a1", "a2", "a3", "a4", "a5"), start=1):
+        with pytest.raises(AuthenticationError):
+            _login(city, name, "guess", ip=f"2001:db8:5:6::{n}")
+    for ip in ("2001:db8:5:6::99", "2001:db8:5:6:ffff:1:2:3"):
+        with pytest.raises(RateLimitedError):
+            _login(city, "steward", DEMO_PASSWORD, ip=ip)
+    _login(city, "steward", DEMO_PASSWORD, ip="2001:db8:5:7::1")  # another /64: another caller
+    with city() as session, session.begin():
+        limited = audit.list_events(session, OPERATOR, audit.AuditFilter(action="login.limited"))
+    assert [(e.object_id, e.ip) for e in limited] == [("2001:db8:5:6::/64", "2001:db8:5:6::/64")]  # one run
+
+
+def _while_another_counts(city: sessionmaker[Session], counting: Callable[[Session], None], then: Callable[[], T]) -> T:
+    """Run `then` in another thread while a transaction has counted (and is adding to) a limit, and commit that
+    transaction half a second later: `then` must wait for it and count what it added."""
+    with ThreadPoolExecutor(1) as pool, city() as session, session.begin():
+        counting(session)
+        waiting = pool.submit(then)
+        time.sleep(0.5)
+        assert not waiting.done(), "a second request counted the limit while another was adding to it"
+        session.commit()
+        return waiting.result(timeout=30)
+
+
+def test_sign_ins_sent_at_once_are_counted_one_at_a_time(city: sessionmaker[Session]) -> None:
+    """Twenty guesses sent together all counted the same failures and tested twenty passwords where the limit allows
+    three (PostgreSQL reads under READ COMMITTED)."""
+
+    def three_failures(session: Session) -> None:
+        sessions_module.check_rate(session, "steward", "10.7.7.7", SECURITY)
+        session.add_all(LoginAttempt(username="steward", ip="10.7.7.7", at=utcnow(), success=False) for _ in range(3))
+
+    def guess() -> Exception | None:
+        try:
+            _login(city, "steward", "a-guess-sent-at-once", ip="10.7.7.8")
+        except (AuthenticationError, RateLimitedError) as exc:
+            return exc
+        return None
+
+    assert isinstance(_while_another_counts(city, three_failures, guess), RateLimitedError)
+
+
+def test_unmaskings_sent_at_once_are_counted_one_at_a_time(city: sessionmaker[Session]) -> None:
+    """`privacy.unmask_per_hour` holds for reads sent together too: the second waits for the first's events."""
+    from zhizhi.privacy.masking import disclose
+
+    def unmask(session: Session, ids: list[str]) -> None:
+        disclose(session, OPERATOR, purpose="核对联系方式", object_type="user", object_ids=ids, fields=["phone"],
+                 per_hour=2)  # fmt: skip
+
+    def one_more() -> Exception | None:
+        try:
+            with city() as session, session.begin():
+                unmask(session, ["leader"])
+        except RateLimitedError as exc:
+            return exc
+        return None
+
+    assert isinstance(_while_another_counts(city, lambda s: unmask(s, ["steward", "zhongnan"]), one_more),
+                      RateLimitedError)  # fmt: skip
 
 
 def test_tokens_are_stored_hashed_and_can_be_revoked(city: sessionmaker[Session]) -> None:

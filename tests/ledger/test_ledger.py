@@ -269,6 +269,29 @@ def test_a_proof_holds_without_the_database_and_fails_on_any_changed_byte(
     assert "not by the expected" in str(check_proof(proof, expected_fingerprint="SHA256:someoneelse").problem)
 
 
+def test_a_proof_with_fields_of_the_wrong_kind_fails_and_names_the_field(
+    sessions: sessionmaker[Session], keys: Path
+) -> None:
+    """Whoever writes a proof may put anything in it, in zhizhi's canonical form: the check says it fails, not crash."""
+    from zhizhi.ledger.chain import canonical
+
+    _append(sessions, 3)
+    with sessions() as session, session.begin():
+        proof = json.loads(make_proof(session, keys, 1))
+    changes = {
+        "`seq` is '1'": lambda p: p["entry"].update(seq="1"),  # hashes as 1, yet no position
+        "`at` is 5": lambda p: p["entry"].update(at=5),
+        "`seq` is True": lambda p: p["segment"][0].update(seq=True),
+        "`signature` is None": lambda p: p["checkpoint"].update(signature=None),
+        "`public_key` is 5": lambda p: p.update(public_key=5),
+    }
+    for named, change in changes.items():
+        changed = json.loads(json.dumps(proof))
+        change(changed)
+        result = check_proof((canonical(changed) + "\n").encode())
+        assert not result.ok and "incomplete or malformed" in str(result.problem) and named in str(result.problem)
+
+
 def test_the_cli_exports_a_proof_a_stranger_checks(
     sessions: sessionmaker[Session], tmp_path: Path, workspace: Workspace
 ) -> None:
@@ -329,6 +352,22 @@ def _owed(city: sessionmaker[Session], tmp_path: Path) -> Delivery:
         delivery = session.scalars(select(Delivery)).one()
         session.expunge(delivery)
     return delivery
+
+
+def test_a_file_named_after_a_person_enters_the_ledger_masked_and_still_verifies(
+    city: sessionmaker[Session], keys: Path, tmp_path: Path
+) -> None:
+    """Departments name files after whom they concern (`投诉人13812345678.csv`); the ledger is never erased and its
+    proofs go to third parties, so a file's name enters it with ID and phone numbers masked, as the audit trail's."""
+    path = _write(tmp_path / "投诉人13812345678身份证450202199001011237.csv", [_row(_codes(1)[0], "甲有限公司")])
+    with city() as session, session.begin():
+        ingest_file(session, OPERATOR, _source(), path, today=date(2026, 11, 28), outbox=outbox())
+    with city() as session:
+        payload = session.scalars(select(LedgerEntry.payload).where(LedgerEntry.kind == "batch.ingested")).one()
+    assert json.loads(payload)["file"] == "投诉人138****5678身份证450202********1237.csv"
+    assert "13812345678" not in payload and "450202199001011237" not in payload
+    report = _verify(city, keys)
+    assert report["ok"], report
 
 
 def test_an_entry_appended_by_hand_after_the_last_checkpoint_is_named_and_never_signed(

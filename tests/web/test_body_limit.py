@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import DEMO_PASSWORD, Web
 from zhizhi.config import load_workspace
+from zhizhi.seals import MAX_PDF_BYTES
 from zhizhi.store.tables import User
 from zhizhi.web.app import BODY_MAX_BYTES, MIB, create_app
 from zhizhi.web.public_limits import PUBLIC_BODY_BYTES, PUBLIC_FORMS
@@ -102,6 +103,17 @@ def test_a_form_anyone_may_post_is_bounded_small_whatever_its_type(web: Web) -> 
     assert web.client.post("/hotline/lookup", data={"number": "12315-1", "digits": "1234"}).status_code == 403  # CSRF
 
 
+def test_a_pdf_anyone_may_check_is_bounded_by_the_checks_own_limit(web: Web) -> None:
+    """The seal check takes 20 MiB from anyone: a body past it and its form is refused before it is read, not stored
+    whole (up to a steward's `web.upload_max_mb`) and only then counted and refused."""
+    big = b"%PDF-" + b"x" * (MAX_PDF_BYTES + MIB)
+    for path in ("/seals/verify", "/api/seals/verify"):
+        answer = web.client.post(path, files={"file": ("big.pdf", big, "application/pdf")})
+        assert answer.status_code == 413, (path, answer.status_code)
+    small = web.client.post("/api/seals/verify", files={"file": ("a.pdf", b"%PDF-1.7 not really", "application/pdf")})
+    assert small.status_code not in (413, 500)  # it reaches the check
+
+
 def test_a_json_body_with_half_a_surrogate_pair_is_refused_whole(web: Web) -> None:
     """JSON may escape a lone UTF-16 surrogate; it is no character, and no text holding one can be stored, logged or
     echoed in an error (the answer was a 500). Refused with its escape named, as a key or as a value; a whole pair
@@ -114,3 +126,25 @@ def test_a_json_body_with_half_a_surrogate_pair_is_refused_whole(web: Web) -> No
     for body in ('{"username": "\\ud83d\\ude00", "password": "x"}', '{"username": "\\\\ud800", "password": "x"}'):
         answer = web.client.post("/api/session", content=body, headers=headers)
         assert answer.status_code == 401, answer.text[:200]  # read, then refused as a wrong password
+
+
+def test_a_large_body_from_someone_signed_out_is_refused_before_it_is_read(web: Web) -> None:
+    """A route tells a request without a live session or token to sign in, but only once FastAPI has received (and,
+    for an upload, stored) the whole body: up to `web.upload_max_mb` from anyone. Now it is told before a byte."""
+    pulled: list[int] = []
+
+    def chunks() -> Iterator[bytes]:
+        for n in range(4):
+            pulled.append(n)
+            yield b"x" * MIB
+
+    multipart = {"Content-Type": "multipart/form-data; boundary=zz"}
+    page = web.client.post("/batches/upload", content=chunks(), headers=multipart, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"].startswith("/login") and pulled == []
+    forged = {"Content-Type": "application/json", "Cookie": "zhizhi_session=forged", "Authorization": "Bearer zz_x"}
+    answer = web.client.post("/api/users", content=chunks(), headers=forged)
+    assert answer.status_code == 401 and answer.json()["error"]["code"] == "unauthenticated" and pulled == []
+    csrf = web.login("steward")  # signed in, the same body reaches the route (which refuses it for what it says)
+    answer = web.client.post("/api/quarantine/replay", content=chunks(), headers={
+        "Content-Type": "application/json", "X-CSRF-Token": csrf})  # fmt: skip
+    assert answer.status_code == 422 and pulled == [0, 1, 2, 3]

@@ -314,3 +314,19 @@ def test_a_validation_error_echoes_no_password_nor_the_body_a_field_is_missing_f
     named = web.client.post("/api/users", json={**body, "department_code": "LZ", "roles": ["x" * 20]},
                             headers={"X-CSRF-Token": token})  # fmt: skip
     assert [d["value"] for d in named.json()["error"]["details"]] == ["x" * 20]  # any other value is still echoed
+
+
+def test_a_body_that_is_not_the_object_asked_for_is_not_echoed(web: Web) -> None:
+    """A body sent as text or form data, a list or a bare string is the whole body: echoing it quoted the password."""
+    anonymous = web.client.__class__(web.client.app)
+    text = '{"username": "zhongnan", "password": "S3cret-password-1"}'
+    for sent in (
+        {"content": text, "headers": {"Content-Type": "text/plain"}},
+        {"content": text, "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
+        {"json": [{"username": "zhongnan", "password": "S3cret-password-1"}]},
+        {"json": "S3cret-password-1"},
+    ):
+        answer = anonymous.post("/api/session", **sent)  # type: ignore[arg-type]
+        error = _assert_shape(answer.json(), 422)
+        assert [(d["field"], d["value"]) for d in error["details"]] == [("body", None)], sent
+        assert "S3cret" not in answer.text

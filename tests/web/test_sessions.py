@@ -189,6 +189,23 @@ def test_a_reset_by_an_admin_revokes_the_users_tokens(web: Web) -> None:
     assert web.client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
+def test_an_admins_token_cannot_reset_the_admins_own_password(web: Web) -> None:
+    """A reset asks no current password: one's own account through it would let whoever holds an admin's API token
+    (or a browser left signed in) set the admin's password and keep the account."""
+    csrf = web.login("admin")
+    token = web.client.post("/api/tokens", json={"name": "script"}, headers={"X-CSRF-Token": csrf}).json()["secret"]
+    web.client.cookies.clear()
+    response = web.client.post(
+        "/api/users/admin/password", json={"password": "an-attackers-password"},
+        headers={"Authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    assert response.status_code == 403 and "/api/me/password" in response.json()["error"]["message"]
+    for password, answer in (("an-attackers-password", 401), (DEMO_PASSWORD, 200)):
+        assert web.client.post("/api/session", json={"username": "admin", "password": password}).status_code == answer
+    with web.sessions() as session:
+        assert session.scalar(select(func.count()).where(AuditEvent.action == "user.password")) == 0
+
+
 def test_the_password_page_changes_the_password(web: Web) -> None:
     web.login_form("zhongnan")
     page = web.client.get("/account/password")

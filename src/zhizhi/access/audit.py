@@ -44,8 +44,9 @@ def record(
 ) -> int:
     """Append one event in the caller's transaction, so it commits (or not) with the change it records.
 
-    Every text is bounded (see `bounded`), so no caller can grow the trail by what it passes. Returns the event's
-    sequence number.
+    Every text is bounded (see `bounded`), so no caller can grow the trail by what it passes; the purpose, and what
+    a person typed into the detail (`FREE_TEXT`), are kept with ID, phone and card numbers masked. Returns the
+    event's sequence number.
     """
     row = _event(session, actor, action, object_type, object_id, purpose, detail)
     session.execute(insert(AuditEvent), [row])
@@ -78,7 +79,7 @@ def _event(
         "action": action,
         "object_type": object_type,
         "object_id": None if object_id is None else str(object_id),
-        "purpose": purpose,
+        "purpose": None if purpose is None else mask_text(purpose),  # typed by a person, like a reason
     }
     values = {
         "seq": seq + 1,
@@ -123,6 +124,12 @@ def _chain_head(session: Session) -> tuple[int, str]:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
     head = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     return (head.seq, head.hash) if head else (0, GENESIS)
+
+
+def holds_chain(session: Session) -> bool:
+    """Whether this transaction has appended to the trail, and so holds the chain's lock to its end: every other
+    transaction that appends waits for it."""
+    return _HEAD in session.info
 
 
 @orm_event.listens_for(Session, "after_soft_rollback")

@@ -11,15 +11,17 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhizhi.access import audit
+from zhizhi.access.addresses import counted_address
+from zhizhi.access.limits import hold
 from zhizhi.access.passwords import dummy_hash, verify_password
 from zhizhi.access.roles import Actor, Role, require
 from zhizhi.access.tokens import secret_digest
-from zhizhi.access.users import PasswordChange, check_may_manage, get_user, set_password
+from zhizhi.access.users import PasswordChange, check_may_manage, get_user, replace_own_password
 from zhizhi.config.models import SecurityConfig
 from zhizhi.errors import AuthenticationError, InputError, RateLimitedError, ReadOnlyError
 from zhizhi.store.engine import READING, reads_only
 from zhizhi.store.migrate import is_read_only
-from zhizhi.store.tables import AuditEvent, LoginAttempt, User, WebSession
+from zhizhi.store.tables import ApiToken, AuditEvent, LoginAttempt, PlatformToken, User, WebSession
 from zhizhi.store.types import utcnow
 
 
@@ -88,7 +90,8 @@ def _login(
     failures = check_rate(session, username, ip, security)
     user = session.scalar(select(User).where(User.username == username))
     ok = verify_password(user.password_hash if user else dummy_hash(), password) and user is not None
-    session.add(LoginAttempt(username=username[:64], ip=ip, at=utcnow(), success=ok and bool(user and user.is_active)))
+    success = ok and bool(user and user.is_active)
+    session.add(LoginAttempt(username=username[:64], ip=counted_address(ip), at=utcnow(), success=success))
     if not ok or user is None:
         record_failure(session, username, ip, failures)
         raise AuthenticationError("Wrong username or password.", zh="用户名或密码错误。")
@@ -148,7 +151,7 @@ def change_own_password(
     ip = actor.ip or "unknown"
     failures = check_rate(session, user.username, ip, security)
     if not verify_password(user.password_hash, current):
-        session.add(LoginAttempt(username=user.username, ip=ip, at=utcnow(), success=False))
+        session.add(LoginAttempt(username=user.username, ip=counted_address(ip), at=utcnow(), success=False))
         record_failure(session, user.username, ip, failures, during="password change")
         raise WrongPasswordError(
             "The current password is wrong. Type it again; after too many tries you must wait.",
@@ -158,8 +161,8 @@ def change_own_password(
         raise InputError(
             "The new password is the current one. Choose a different one.", zh="新密码不能与当前密码相同。"
         )
-    return set_password(
-        session, actor, user.username, new, min_length=security.password_min_length, keep_session=keep_session
+    return replace_own_password(
+        session, actor, user, new, min_length=security.password_min_length, keep_session=keep_session
     )
 
 
@@ -169,6 +172,21 @@ def find_session(session: Session, secret: str) -> WebSession | None:
     if web_session is None or web_session.expires_at < utcnow() or not web_session.user.is_active:
         return None
     return web_session
+
+
+def vouches(session: Session, *, cookie: str | None, bearer: str | None) -> bool:
+    """Whether a session cookie or a bearer secret (a user's or a platform's token) is live; its use is not
+    recorded (the route that reads the request does that)."""
+    if cookie and find_session(session, cookie) is not None:
+        return True
+    if not bearer:
+        return False
+    digest = secret_digest(bearer)
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None)))
+    if token is not None:
+        return token.user.is_active
+    live = select(PlatformToken.id).where(PlatformToken.token_hash == digest, PlatformToken.revoked_at.is_(None))
+    return session.scalar(live) is not None
 
 
 def logout(session: Session, web_session: WebSession, ip: str) -> None:
@@ -211,7 +229,10 @@ def check_rate(session: Session, username: str, ip: str, security: SecurityConfi
     """Refuse (RateLimitedError) when the account or the address has failed too often within the window.
 
     The refusal is audited once per run (see `_record_refusal`). Returns the account's failures counted so far.
+    An address is counted as `counted_address` says: an IPv6 caller by its /64, not by each address it holds.
     """
+    ip = counted_address(ip)
+    hold(session, f"login.account:{username[:64]}", f"login.address:{ip}")  # counted, then added to, one at a time
     since = utcnow() - timedelta(minutes=security.login_window_minutes)
     # An account's count restarts when it signs in; an address's does not, or one account of the
     # attacker's own would reset it between guesses at others.

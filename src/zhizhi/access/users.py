@@ -130,36 +130,56 @@ class PasswordChange:
     tokens_revoked: int
 
 
-def set_password(
-    session: Session,
-    actor: Actor,
-    username: str,
-    password: str,
-    *,
-    min_length: int,
-    keep_session: WebSession | None = None,
-) -> PasswordChange:
-    """Give a user a new password: their own, or a reset by an admin over their subtree or by the operator.
+def set_password(session: Session, actor: Actor, username: str, password: str, *, min_length: int) -> PasswordChange:
+    """Reset a user's password: an admin over their subtree, or the operator.
 
-    A reset may follow a stolen password, so it ends every session and revokes every API token of the user. A user
-    changing their own password keeps the session they are in (`keep_session`) and their tokens.
+    A reset may follow a stolen password, so it ends every session and revokes every API token of the user. It is
+    never one's own: that takes the current password (`zhizhi.access.change_own_password`), or whoever holds a
+    signed-in browser or an API token could set the password of its account and keep it.
     """
     user = session.scalar(select(User).where(User.username == username))
-    own = user is not None and user.id == actor.user_id
-    if user is None or not (own or actor.is_operator):
+    if user is not None and actor.user_id is not None and user.id == actor.user_id:
+        raise PermissionDeniedError(
+            "Your own password is changed with the current one: on 修改密码 (`/account/password`) or with "
+            "`POST /api/me/password`, not by a reset.",
+            zh="修改自己的密码须输入当前密码：请在“修改密码”页（/account/password）或用 POST /api/me/password 修改，"
+            "不能通过重置。",
+        )
+    if user is None or not actor.is_operator:
         user = get_user(session, actor, username)
         require(actor, "users.write")
         check_may_manage(actor, user)
+    return _new_password(session, actor, user, password, min_length=min_length, keep=None, reset=True)
+
+
+def replace_own_password(
+    session: Session, actor: Actor, user: User, password: str, *, min_length: int, keep_session: WebSession | None
+) -> PasswordChange:
+    """Give the actor's own account a new password once its current one was checked; the sessions but
+    `keep_session` end, the API tokens stay."""
+    return _new_password(session, actor, user, password, min_length=min_length, keep=keep_session, reset=False)
+
+
+def _new_password(
+    session: Session,
+    actor: Actor,
+    user: User,
+    password: str,
+    *,
+    min_length: int,
+    keep: WebSession | None,
+    reset: bool,
+) -> PasswordChange:
     user.password_hash = hash_password(password, min_length=min_length)
-    ended = end_sessions(session, user, keep=keep_session if own else None)
-    revoked = 0 if own else _revoke_tokens(session, actor, user)
+    ended = end_sessions(session, user, keep=keep)
+    revoked = _revoke_tokens(session, actor, user) if reset else 0
     audit.record(
         session,
         actor,
         "user.password",
         object_type="user",
-        object_id=username,
-        detail={"reset": not own, "sessions_ended": ended, "tokens_revoked": revoked},
+        object_id=user.username,
+        detail={"reset": reset, "sessions_ended": ended, "tokens_revoked": revoked},
     )
     return PasswordChange(user=user, sessions_ended=ended, tokens_revoked=revoked)
 

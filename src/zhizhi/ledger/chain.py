@@ -18,6 +18,7 @@ from sqlalchemy import event as orm_event
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
+from zhizhi.privacy.detect import mask_text
 from zhizhi.store.tables import LedgerEntry
 from zhizhi.store.types import iso_utc, utcnow
 
@@ -25,6 +26,10 @@ GENESIS = "0" * 64
 _PG_LOCK = 7_405_000_002  # advisory lock id: one appender at a time extends the chain
 _HEAD = "zhizhi.ledger.head"  # session.info key: the head as this transaction left it
 
+
+NAMED = frozenset({"file"})
+"""Payload keys whose values a person named (a file's name, as a department saved it): entered with ID, phone and
+card numbers masked, since an entry is never erased and a proof carries it to third parties."""
 
 _quote = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept, as json.dumps writes it
 
@@ -56,7 +61,7 @@ def append_many(session: Session, items: Iterable[tuple[str, str, str | int, Map
     rows = []
     for kind, subject_type, subject_id, payload in items:
         seq += 1
-        body = canonical(dict(payload))
+        body = canonical(_entered(payload))
         digest = entry_hash(prev_hash, seq, _iso(at), kind, subject_type, str(subject_id), body)
         rows.append(
             {
@@ -75,6 +80,11 @@ def append_many(session: Session, items: Iterable[tuple[str, str, str | int, Map
         session.execute(insert(LedgerEntry), rows)
         session.info[_HEAD] = (seq, prev_hash)
     return seq
+
+
+def _entered(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The payload as entered: what a person named (`NAMED`) masked by detection, the rest as given."""
+    return {k: mask_text(v) if k in NAMED and isinstance(v, str) else v for k, v in payload.items()}
 
 
 def _head(session: Session) -> tuple[int, str]:

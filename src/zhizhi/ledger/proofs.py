@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
@@ -21,6 +21,7 @@ from zhizhi.ledger.chain import Entry, canonical, check_chain, entries
 from zhizhi.ledger.checkpoints import Signed, covering, public_key_pem, sign_head, signature_ok
 
 FORMAT = "zhizhi-ledger-proof/1"
+T = TypeVar("T", Entry, Signed)
 
 
 def make_proof(session: Session, keys_dir: Path, seq: int) -> str:
@@ -64,10 +65,11 @@ def check_proof(text: bytes, *, expected_fingerprint: str | None = None) -> Proo
     if (canonical(proof) + "\n").encode() != text:
         return ProofCheck(False, "the file is not as zhizhi wrote it (changed bytes, spacing or key order)")
     try:
-        entry = Entry(**proof["entry"])
-        segment = [Entry(**item) for item in proof["segment"]]
-        signed = Signed(**proof["checkpoint"])
-        public = serialization.load_pem_public_key(proof["public_key"].encode())
+        entry = _typed(Entry(**proof["entry"]))
+        segment = [_typed(Entry(**item)) for item in proof["segment"]]
+        signed = _typed(Signed(**proof["checkpoint"]))
+        public = serialization.load_pem_public_key(_text(proof["public_key"], "public_key").encode())
+        payload = json.loads(entry.payload)
     except (TypeError, KeyError, ValueError, UnsupportedAlgorithm) as exc:
         return ProofCheck(False, f"the proof is incomplete or malformed ({exc})")
     if not isinstance(public, Ed25519PublicKey):
@@ -89,5 +91,23 @@ def check_proof(text: bytes, *, expected_fingerprint: str | None = None) -> Proo
             False,
             f"signed by key {signed.key_fingerprint}, not by the expected {expected_fingerprint}",
         )
-    return ProofCheck(True, None, entry.as_dict() | {"payload": json.loads(entry.payload)}, signed.as_dict())
+    return ProofCheck(True, None, entry.as_dict() | {"payload": payload}, signed.as_dict())
+
+
+def _typed(item: T) -> T:
+    """`item` as zhizhi writes it: `seq` a whole number, every other field text (a proof written by someone else may
+    hold anything: a `seq` of `"5"` hashes as 5 yet is no position)."""
+    for name, value in vars(item).items():
+        if name == "seq":
+            if type(value) is not int:
+                raise TypeError(f"`seq` is {value!r}, not a whole number")
+        else:
+            _text(value, name)
+    return item
+
+
+def _text(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"`{name}` is {value!r}, not text")
+    return value
 

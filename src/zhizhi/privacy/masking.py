@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, audit
+from zhizhi.access.limits import hold
 from zhizhi.access.roles import require
 from zhizhi.errors import InputError, PermissionDeniedError, RateLimitedError
 from zhizhi.privacy.catalogue import (
@@ -179,7 +180,9 @@ def look_up(
 
 
 def _this_hour(session: Session, actor: Actor, action: str) -> int:
-    """How many events of `action` the actor has in the audit trail of the last hour."""
+    """How many events of `action` the actor has in the audit trail of the last hour; a second request of the actor's
+    waits here until the first has written its events (`zhizhi.access.limits`)."""
+    hold(session, f"{action}:{actor.name}")
     since = utcnow() - timedelta(hours=1)
     query = select(func.count()).where(AuditEvent.action == action, AuditEvent.actor == actor.name)
     return int(session.scalar(query.where(AuditEvent.at >= since)) or 0)

@@ -17,14 +17,18 @@ READING = "zhizhi_reading"
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`, with the SQLite settings zhizhi relies on."""
+    """An engine for `url`, with the SQLite settings zhizhi relies on.
+
+    A failed statement's error names the statement without its values (`hide_parameters`): an error no handler
+    expects is logged whole, and the values are records' ID numbers and phones, or a password's hash.
+    """
     if url.startswith("sqlite"):
         connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "factory": Connection}
-        engine = create_engine(url, connect_args=connect_args)
+        engine = create_engine(url, connect_args=connect_args, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5}, hide_parameters=True)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,13 +28,21 @@ from zhizhi.web.api import reconcile as reconcile_api
 from zhizhi.web.api import tasks as tasks_api
 from zhizhi.web.api import workload as workload_api
 from zhizhi.web.context import AppContext
+from zhizhi.web.deps import signed_out, vouched_for
 from zhizhi.web.errors import BodyRefused, install_error_handlers
 from zhizhi.web.pages import inspections as inspections_pages
 from zhizhi.web.pages import jobs as job_pages
 from zhizhi.web.pages import reconcile as reconcile_pages
 from zhizhi.web.pages import tasks as tasks_pages
 from zhizhi.web.pages import workload as workload_pages
-from zhizhi.web.public_limits import BODY_MAX_BYTES, MIB, PUBLIC_BODY_BYTES, PUBLIC_FORMS
+from zhizhi.web.public_limits import (
+    BODY_MAX_BYTES,
+    MIB,
+    PUBLIC_BODY_BYTES,
+    PUBLIC_FORMS,
+    PUBLIC_UPLOAD_BYTES,
+    PUBLIC_UPLOADS,
+)
 from zhizhi.web.refusals import RefusalCounter
 
 STATIC = Path(__file__).parent / "static"
@@ -83,9 +92,12 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 class BodyLimit:
     """Bounds every request's body before anything stores or parses it: a file upload (multipart) at
     `web.upload_max_mb` and a megabyte for the form around it, a form anyone may post (`PUBLIC_FORMS`) at
-    `PUBLIC_BODY_BYTES` whatever its type, any other body at `BODY_MAX_BYTES`. A declared length past the bound is
-    refused before a byte is read; a body without one is counted as it arrives. The refusal is a 413 through the
-    app's own error handling (the API's error shape, a page in the visitor's language).
+    `PUBLIC_BODY_BYTES` whatever its type, a PDF anyone may check (`PUBLIC_UPLOADS`) at `PUBLIC_UPLOAD_BYTES`, any
+    other body at `BODY_MAX_BYTES`. A declared length past the bound is refused before a byte is read; a body without
+    one is counted as it arrives. The refusal is a 413 through the app's own error handling (the API's error shape, a
+    page in the visitor's language). A body past `PUBLIC_BODY_BYTES` to any other route, from a request without a
+    live credential (`vouched_for`), is refused (401, a page's visitor sent to sign in) before a byte is read: the
+    route would only tell it to sign in once the whole body was received and stored.
 
     A JSON body is also refused whole (422) when it escapes half of a UTF-16 surrogate pair (`"\\ud800"`): JSON
     allows the escape, but it is no character, and no text holding it can be stored, logged or answered."""
@@ -102,16 +114,26 @@ class BodyLimit:
         kind = headers.get("content-type", "").lower()
         upload = kind.startswith("multipart/form-data")
         limit = self.upload_bytes if upload else BODY_MAX_BYTES
+        public = scope.get("path") in PUBLIC_FORMS | PUBLIC_UPLOADS
         if scope.get("path") in PUBLIC_FORMS:
             limit = PUBLIC_BODY_BYTES
+        elif public:
+            limit = PUBLIC_UPLOAD_BYTES
         declared = headers.get("content-length", "")
+        # A body past the public bounds only with a live credential: a route would only tell the sender to sign in.
+        chunked = not declared and "chunked" in headers.get("transfer-encoding", "").lower()
+        vouch = not public and (chunked or (declared.isdigit() and int(declared) > PUBLIC_BODY_BYTES))
         received = 0
         body = bytearray() if "json" in kind or not kind else None  # FastAPI reads a body of no type as JSON
 
         async def bounded() -> Message:
-            nonlocal received
+            nonlocal received, vouch
             if declared and (not declared.isdigit() or int(declared) > limit):
                 raise HTTPException(413)
+            if vouch:
+                if not await run_in_threadpool(vouched_for, scope["app"].state.context, headers):
+                    raise BodyRefused(signed_out())  # before the body is read, not after
+                vouch = False
             message = await receive()
             if message["type"] == "http.request":
                 chunk = message.get("body", b"")

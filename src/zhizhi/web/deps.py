@@ -24,8 +24,11 @@ from urllib.parse import urlencode
 from fastapi import Depends, Form, Path, Query, Request
 from pydantic import Field
 from sqlalchemy.orm import Session
+from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
 
 from zhizhi.access import Actor, actor_for, authenticate_token, find_session, require
+from zhizhi.access.sessions import vouches
 from zhizhi.errors import AuthenticationError, CsrfError
 from zhizhi.store import MAX_ID
 from zhizhi.store.tables import WebSession
@@ -104,7 +107,7 @@ class Guard:
         secret = request.cookies.get(SESSION_COOKIE)
         web_session = find_session(db, secret) if secret else None
         if web_session is None:
-            raise AuthenticationError("Sign in first, or send `Authorization: Bearer <token>`.", zh="请先登录。")
+            raise signed_out()
         actor = actor_for(web_session.user, ip)
         request.state.actor_name = actor.name
         request.state.web_session = web_session
@@ -167,6 +170,24 @@ def check_csrf(expected: str | None, given: str | None) -> None:
             "Missing or wrong CSRF token. Reload the page and submit again.",
             zh="表单已过期或来源不明，请刷新页面后重试。",
         )
+
+
+def signed_out() -> AuthenticationError:
+    """The refusal of a request that carries no live credential."""
+    return AuthenticationError("Sign in first, or send `Authorization: Bearer <token>`.", zh="请先登录。")
+
+
+def vouched_for(context: AppContext, headers: Headers) -> bool:
+    """Whether a request carries a live credential: a session cookie, or a bearer token of a user or a platform.
+    Asked before a large body is let in (`zhizhi.web.app.BodyLimit`), so that no one signed out can make the server
+    receive and store an upload's worth of bytes only to be told to sign in."""
+    header = headers.get("authorization", "")
+    bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
+    cookie = cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE)
+    if not cookie and not bearer:
+        return False
+    with context.sessions() as session:
+        return vouches(session, cookie=cookie, bearer=bearer)
 
 
 def unmask_per_hour(request: Request) -> int:

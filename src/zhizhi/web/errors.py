@@ -186,10 +186,12 @@ SECRET_WORDS = frozenset({"password", "passwd", "passphrase", "secret", "token",
 
 def _echoed(error: Mapping[str, Any]) -> Any:
     """The input an error quotes back, or None: never a secret field's (a password too long is still a password),
-    nor the object a missing field was looked for in (the whole body, with its password and phone)."""
+    nor the object a missing field was looked for in, nor a body that is not the object asked for (a list, text, or
+    JSON sent as another type): each is the whole body, with its password and phone."""
     words = {w for part in error["loc"] if isinstance(part, str) for w in part.lower().replace("-", "_").split("_")}
     value = error.get("input")
-    if words & SECRET_WORDS or error["type"] == "missing" or isinstance(value, dict):
+    whole_body = tuple(error["loc"]) == ("body",)
+    if words & SECRET_WORDS or error["type"] == "missing" or isinstance(value, dict) or whole_body:
         return None
     return _safe(value)
 

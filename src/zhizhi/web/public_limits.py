@@ -4,20 +4,23 @@ Each use is one row of the sign-in attempts table (`login_attempts`), under a na
 (`hotline.form:...`, `hotline.lookup:...`: usernames hold no colon) and marked as a success, so it never counts
 towards the sign-in limits of an address, and those never count towards these. The table already has the indexes
 the counts need (name and time, address and time), and no migration is needed. Rows older than a day are dropped.
-An IPv6 caller is counted by the /64 it holds, not by each of its addresses.
+An IPv6 caller is counted by the /64 it holds, not by each of its addresses (`zhizhi.access.addresses`, as the
+sign-in limits count it).
 """
 
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from zhizhi.access.addresses import counted_address
+from zhizhi.access.limits import hold
 from zhizhi.errors import RateLimitedError
+from zhizhi.seals import MAX_PDF_BYTES
 from zhizhi.store.tables import LoginAttempt
 from zhizhi.store.types import utcnow
 
@@ -26,6 +29,10 @@ BODY_MAX_BYTES = 16 * MIB  # a form or a JSON body (a push of tickets, a platfor
 PUBLIC_BODY_BYTES = 64 * 1024
 """The largest body of a form anyone may post without signing in (a login, a citizen's ticket or look-up)."""
 PUBLIC_FORMS = frozenset({"/login", "/api/session", "/hotline/submit", "/hotline/lookup"})
+PUBLIC_UPLOAD_BYTES = MAX_PDF_BYTES + 1024 * 1024
+"""The largest body of an upload anyone may send without signing in: the sealed PDF to check and the form around it
+(not a steward's `web.upload_max_mb`: the whole body is received and stored before the route counts the check)."""
+PUBLIC_UPLOADS = frozenset({"/seals/verify", "/api/seals/verify"})
 
 
 @dataclass(frozen=True)
@@ -43,20 +50,6 @@ LOOKUP = Limit("hotline.lookup", most=10, minutes=15)
 """The citizen's lookup: ten tries in 15 minutes from one address, and as many for one ticket number."""
 
 
-def address(ip: str) -> str:
-    """The address a use is counted against: an IPv6 address by its /64 (one home or phone gets a whole /64, so
-    counting each address would let one caller change address at every try), an IPv4 one as it is."""
-    try:
-        parsed = ipaddress.ip_address(ip.split("%")[0])
-    except ValueError:
-        return ip[:64]
-    if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped is not None:
-            return str(parsed.ipv4_mapped)
-        return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False))
-    return str(parsed)
-
-
 def _name(limit: Limit, key: str) -> str:
     # A digest keeps the row within the column's 64 characters whatever the caller typed.
     return f"{limit.name}:{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}"
@@ -68,7 +61,8 @@ def count_use(session: Session, limit: Limit, *, ip: str, key: str = "") -> None
     The caller commits the count with its answer, whatever the answer is.
     """
     now = utcnow()
-    ip = address(ip)
+    ip = counted_address(ip)
+    hold(session, f"{limit.name}:{ip}", *([_name(limit, key)] if key else []))  # counted, then added to, one at a time
     since = now - timedelta(minutes=limit.minutes)
     session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1),
                                                LoginAttempt.username.startswith(f"{limit.name}:")))  # fmt: skip
