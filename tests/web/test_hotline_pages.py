@@ -632,6 +632,31 @@ def test_the_lookup_is_limited_per_address_and_per_ticket(desk: Desk) -> None:
     desk.web.login_form("hotline")
 
 
+def test_one_tickets_lookups_are_bounded_by_the_day_whatever_the_addresses(desk: Desk) -> None:
+    """Ten tries every 15 minutes would go through the 10,000 values of four digits in about five days: a ticket
+    takes twenty tries a day from all addresses together, each from a new address refused once they are used."""
+    from datetime import timedelta
+
+    from zhizhi.store.types import utcnow
+    from zhizhi.web.public_limits import LOOKUP_DAY, _name
+
+    app = desk.web.client.app
+    now = utcnow()
+    with desk.web.sessions() as session, session.begin():  # twenty tries over the last day, none in 15 minutes
+        for hour in range(1, 21):
+            session.add(LoginAttempt(username=_name(LOOKUP_DAY, "T001"), ip=f"198.51.100.{hour}",
+                                     at=now - timedelta(hours=hour), success=True))  # fmt: skip
+
+    def tried(number: str, address: str) -> int:
+        client = TestClient(app, base_url="http://testserver", client=(address, 50000))
+        token = public_csrf(client, "/hotline/lookup")
+        data = {"csrf_token": token, "number": number, "phone_last4": "9999"}
+        return client.post("/hotline/lookup", data=data).status_code
+
+    assert tried("T001", "203.0.113.50") == 429
+    assert tried("T002", "203.0.113.51") == 200  # another ticket has its own
+
+
 def test_the_web_form_is_closed_without_a_desk(desk: Desk) -> None:
     from zhizhi.web.app import create_app
 

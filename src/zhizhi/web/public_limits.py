@@ -42,12 +42,16 @@ class Limit:
     name: str
     most: int
     minutes: int
+    by_address: bool = True  # False: counted per key only (a ticket's tries, whatever the addresses)
 
 
 FORM = Limit("hotline.form", most=5, minutes=60)
 """The web form: five tickets an hour from one address."""
 LOOKUP = Limit("hotline.lookup", most=10, minutes=15)
 """The citizen's lookup: ten tries in 15 minutes from one address, and as many for one ticket number."""
+LOOKUP_DAY = Limit("hotline.lookup.day", most=20, minutes=24 * 60, by_address=False)
+"""And twenty tries a day for one ticket number from all addresses together: the four digits it asks for have
+10,000 values, which ten tries every 15 minutes would go through in about five days; twenty a day take years."""
 
 
 def _name(limit: Limit, key: str) -> str:
@@ -67,7 +71,7 @@ def count_use(session: Session, limit: Limit, *, ip: str, key: str = "") -> None
     session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1),
                                                LoginAttempt.username.startswith(f"{limit.name}:")))  # fmt: skip
     ours = LoginAttempt.username.startswith(f"{limit.name}:")
-    checks = [LoginAttempt.ip == ip[:64]]
+    checks = [LoginAttempt.ip == ip[:64]] if limit.by_address else []
     if key:
         checks.append(LoginAttempt.username == _name(limit, key))
     for matches in checks:

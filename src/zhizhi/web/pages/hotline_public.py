@@ -145,7 +145,8 @@ def look_up_ticket(
     # Cleaned as the ingest cleaned the ticket's number (spaces, full-width digits), before it is counted: each way
     # of writing one number is that number, for the lookup and for its limit alike.
     number = clean_identifier_value(number[: 4 * MAX_NUMBER]) or ""
-    public_limits.count_use(db, public_limits.LOOKUP, ip=client_ip(request), key=number[: 4 * MAX_NUMBER])
+    for limit in (public_limits.LOOKUP_DAY, public_limits.LOOKUP):
+        public_limits.count_use(db, limit, ip=client_ip(request), key=number[: 4 * MAX_NUMBER])
     # A number past any ticket's length finds nothing, as a wrong one does (not a page of its own).
     found = hotline.lookup(db, number, phone_last4) if len(number) <= MAX_NUMBER else None
     decision = DECISION_CODES.get(found.decision_zh or "") if found else None
