@@ -267,6 +267,7 @@ def check_rate(session: Session, username: str, ip: str, security: SecurityConfi
 
 def record_failure(session: Session, username: str, ip: str, failures_before: int, **detail: str) -> None:
     """Audit one wrong password; the limit caps how many a run can append (`login_max_failures` per window)."""
+    username = _as_recorded(session, username)
     audit.record(
         session,
         _anonymous(username, ip),
@@ -277,11 +278,22 @@ def record_failure(session: Session, username: str, ip: str, failures_before: in
     )
 
 
+def _as_recorded(session: Session, username: str) -> str:
+    """A typed name as the audit trail keeps it: an account's name as it is; a name no account has masked to its
+    first character and length (张***), since what people type there by mistake is often their password or their
+    phone number, and the trail is kept for good."""
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        return username
+    masked = username[:1] + "*" * min(len(username) - 1, 39)
+    return masked + (f"…[{len(username)} chars]" if len(username) > 40 else "")
+
+
 def _record_refusal(
     session: Session, username: str, ip: str, limit: str, failures: int, security: SecurityConfig
 ) -> None:
     # A refused attempt tests no password and costs the caller nothing, so a run of them would grow the trail
     # without bound: only the first refusal per address (and account) within the window is recorded.
+    username = _as_recorded(session, username)
     object_type, object_id = ("address", ip) if limit == "address" else ("user", username)
     since = utcnow() - timedelta(minutes=security.login_window_minutes)
     earlier = select(AuditEvent.seq).where(
