@@ -23,6 +23,8 @@ ID = resident_id("45020219900101123")  # ends in 7
 ID_X = resident_id("11010519491231002")  # ends in X
 CARD_19 = card("622202123456789012")
 CARD_16 = card("621700123456789")
+CARD_19_TYPO = f"{CARD_19[:18]}{(int(CARD_19[18]) + 1) % 10}"  # a wrong Luhn digit
+CARD_16_TYPO = f"{CARD_16[:15]}{(int(CARD_16[15]) + 1) % 10}"
 FULL_WIDTH_ID = ID.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})
 
 POSITIVES = [
@@ -55,6 +57,9 @@ POSITIVES = [
     ("bank_card", f"退款至银行卡{CARD_19}，", CARD_19),
     ("bank_card", f"卡号{CARD_16}。", CARD_16),
     ("bank_card", f"卡号 {' '.join(CARD_19[i : i + 4] for i in range(0, 19, 4))} 户名", None),
+    # labelled as one, a typo in the Luhn digit is still a person's card (a complaint's refund account)
+    ("bank_card", f"卡号：{CARD_19_TYPO}，", CARD_19_TYPO),
+    ("bank_card", f"退款账号{CARD_16_TYPO}", CARD_16_TYPO),
     ("email", "邮箱zhangsan@example.com，", "zhangsan@example.com"),
     ("email", "发到li.si-88@mail.gxzf.gov.cn谢谢", "li.si-88@mail.gxzf.gov.cn"),
 ]
@@ -84,7 +89,8 @@ NEGATIVES = [
     ("a decimal", "读数13512344297.5"),
     ("an order number", "订单号：13512344297"),
     ("a labelled card-like order number", f"订单号{CARD_19}"),
-    ("a Luhn failure", f"卡号{CARD_19[:18]}{(int(CARD_19[18]) + 1) % 10}"),
+    ("a Luhn failure, unlabelled", f"编号{CARD_19_TYPO}"),
+    ("a Luhn failure after a word holding 卡", f"卡券{CARD_19_TYPO}"),
     ("a card-like number with no issuer", f"号码{card('123456789012345')}"),
     ("a 12-digit mobile-like number", "编号135123442971"),
     ("a mobile prefix 12", "12512344297"),

@@ -56,6 +56,7 @@ _OTHER_LABEL = re.compile(
 _AMOUNT_BEFORE = re.compile(r"(?:[¥￥$]|人民币|RMB)[ ]?$")
 _AMOUNT_AFTER = re.compile(r"[ ]?(?:元|万|亿|块|美元|%)")
 _CARD_LABEL = re.compile(r"卡")
+_CARD_NUMBER_LABEL = re.compile(r"(?:卡|账户|账号)[号码]*[ ]?[:：是为]?[ ]?$")
 _ID_LABEL = re.compile(r"(?:身份证|证件|身份号码)[号码]*[ ]?[:：是为]?[ ]?$")
 _PHONE_WORD = re.compile(r"电话|座机|手机|联系|热线|号码|拨打|致电|传真|[Tt][Ee][Ll]")
 _PROVINCES = frozenset(
@@ -129,8 +130,10 @@ def _is_personal(kind: str, half: str, start: int, end: int) -> bool:
         # A number labelled as one (身份证号：) is one with a typo in its check digit too: masked all the same.
         return _valid_resident_id(digits, labelled=bool(_ID_LABEL.search(before)))
     if kind == "bank_card":
-        # A resident number with a typo is still labelled as one; it is not a bank card.
-        return _card_issuer(digits) and luhn.is_valid(digits) and not _ID_LABEL.search(before)
+        # A resident number with a typo is still labelled as one; it is not a bank card. A number labelled as a card
+        # (卡号：, 银行卡, 账号) is one with a typo in its Luhn digit too, as a labelled resident number is.
+        checked = luhn.is_valid(digits) or bool(_CARD_NUMBER_LABEL.search(before))
+        return _card_issuer(digits) and checked and not _ID_LABEL.search(before)
     if kind == "landline":
         return _valid_landline(half[start:end], half[max(0, start - 8) : start])
     return True
