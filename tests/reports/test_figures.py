@@ -3,6 +3,7 @@ shares, groups by county, section and department, the issuing department's scope
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -12,6 +13,7 @@ from tests.conftest import OPERATOR
 from tests.reports.conftest import ENTITIES, ingest_rows, write_report
 from zhizhi.config import Workspace
 from zhizhi.reports import parse_period, run_as_dict, run_report
+from zhizhi.reports.tables import ReportRun
 
 Town = tuple[Workspace, sessionmaker[Session]]
 
@@ -97,6 +99,33 @@ def test_a_rerun_reproduces_the_figures_or_names_the_late_records(town: Town) ->
     assert moved[('{"county": "450204"}', "new")] == (0, 1)
     assert moved[('{"total": true}', "new")] == (4, 5)
     assert json.loads(json.dumps(late["figures"]))["totals"]["new"] == 5
+
+
+def test_a_run_filled_again_with_other_figures_says_it_is_replaced(town: Town) -> None:
+    """A copy of an earlier run (downloaded, sealed, sent on) must not pass for the period's figures once they were
+    filled again differently: the run says which one replaces it, and its PDF says so at its head. A run filled
+    again with the same figures restates it and replaces nothing."""
+    from pdfminer.high_level import extract_text
+
+    from zhizhi.reports import export_run
+
+    first = _run(town)
+    same = _run(town)
+    workspace, sessions = town
+    with sessions() as session:
+        assert run_as_dict(session, session.get(ReportRun, first["id"]))["replaced_by"] is None  # same figures
+    ingest_rows(workspace, sessions, "LZ-YF", [("庚", "柳南区", "个体工商户", "2026-11-15", "active", "6210")])
+    late = _run(town)
+    assert late["replaced_by"] is None
+    with sessions() as session, session.begin():
+        for earlier in (first, same):
+            replaced = run_as_dict(session, session.get(ReportRun, earlier["id"]))["replaced_by"]
+            assert replaced is not None and replaced["id"] == late["id"]
+        _, old_pdf = export_run(session, workspace, OPERATOR, first["id"], "pdf")
+        _, new_pdf = export_run(session, workspace, OPERATOR, late["id"], "pdf")
+    said = extract_text(io.BytesIO(old_pdf)).replace(" ", "")
+    assert "已被替代" in said and f"第{late['id']}次" in said
+    assert "已被替代" not in extract_text(io.BytesIO(new_pdf))
 
 
 SUMS = """\

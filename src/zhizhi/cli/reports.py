@@ -189,7 +189,9 @@ def _show_report(found: dict[str, Any]) -> None:
     for r in found["runs"]:
         takers = [f"{x['who']} ({x['format']})" for x in r["receipts"]]
         takers += [f"{d['target']}: {d['status']}" for d in r.get("deliveries", [])]
-        table.add_row(str(r["id"]), r["period"], r["snapshot_local"], (r["content_hash"] or "")[:12], r["trigger"],
+        later = r.get("replaced_by")
+        run = f"{r['id']} (replaced by {later['id']} 已被第 {later['id']} 次替代)" if later else str(r["id"])
+        table.add_row(run, r["period"], r["snapshot_local"], (r["content_hash"] or "")[:12], r["trigger"],
                       ", ".join(takers) or "-")  # fmt: skip
     console.print(table)
 

@@ -84,6 +84,10 @@ def pdf_bytes(report: ReportConfig, run: dict[str, Any]) -> bytes:
         f"报送单位：{run.get('department_name') or report.department}　　需求单位：{report.requester}",
         f"数据截至：{run['snapshot_local']}",
     ]
+    later = run.get("replaced_by")
+    if later:  # a run filled again since, with other figures: this copy says so wherever it goes
+        subtitle.insert(0, f"【已被替代】本期报表已于 {later['snapshot_local']} 重新生成（第 {later['id']} 次），"
+                           "数字有变，请以新版为准。")  # fmt: skip
     footer = f"zhizhi 报表 {report.name} · 第 {run['id']} 次生成 · 内容摘要 {str(run['content_hash'])[:16]}"
     return report_pdf(
         report.title,

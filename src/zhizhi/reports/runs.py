@@ -191,6 +191,15 @@ def latest_run(session: Session, name: str, period: str | None = None) -> Report
     return session.scalar(query.order_by(ReportRun.id.desc()).limit(1))
 
 
+def replaced_by(session: Session, run: ReportRun) -> ReportRun | None:
+    """The run that replaces `run`: the newest later run of its report and period whose figures differ (one with
+    the same figures restates it, it does not replace it)."""
+    latest = latest_run(session, run.report, run.period)
+    if latest is None or latest.id <= run.id or latest.content_hash == run.content_hash:
+        return None
+    return latest
+
+
 def figure_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
     """Every figure that differs between two runs' figures: its group, measure, value before and after."""
     keys = [c["name"] for c in after["columns"] if c["kind"] == "key"]
@@ -251,6 +260,12 @@ def run_as_dict(session: Session, run: ReportRun, *, with_figures: bool = True) 
         "changes": json.loads(run.changes) if run.changes else None, "record_id": run.record_id,
         "receipts": [{"kind": r.kind, "who": r.who, "format": r.format, "at": iso_utc(r.at)} for r in receipts],
     }  # fmt: skip
+    later = replaced_by(session, run)
+    found["replaced_by"] = (
+        {"id": later.id, "snapshot_at": iso_utc(later.snapshot_at), "snapshot_local": local_text(later.snapshot_at)}
+        if later is not None
+        else None
+    )
     if run.record_id is not None:
         from zhizhi.reports.deliver import deliveries_of
 
