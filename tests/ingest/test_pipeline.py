@@ -389,6 +389,30 @@ def test_a_file_sharing_only_the_name_closes_no_quarantine_item(city: sessionmak
         assert list_items(session, OPERATOR, status="superseded") == []
 
 
+def test_a_blank_line_closes_an_item_only_where_the_row_was_emptied_in_the_same_file(
+    city: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A department that empties the wrong row in its corrected export (the firms around it as they were) has taken
+    it out: the item closes. Next month's 导出数据.csv with other firms and a blank line at that place says nothing
+    about the waiting row: the item stays open (it was closed as skipped)."""
+    codes = _codes(8)
+    blank = [""] * len(_firm(codes[0], 1))
+    first_path, next_path = tmp_path / "a" / "导出数据.csv", tmp_path / "b" / "导出数据.csv"
+    first_path.parent.mkdir()
+    next_path.parent.mkdir()
+    rows = [_firm(codes[0], 1), _firm(codes[1], 2, 成立日期="2021-02-30"), _firm(codes[2], 3)]
+    _ingest(city, _write(first_path, rows))
+    _ingest(city, _write(next_path, [_firm(codes[3], 4), blank, _firm(codes[4], 5)]))  # another month
+    with city() as session:
+        (waiting,) = list_items(session, OPERATOR)
+        assert waiting["row"] == 3 and list_items(session, OPERATOR, status="superseded") == []
+    _ingest(city, _write(first_path, [rows[0], blank, rows[2]]))  # the same file, the wrong row emptied
+    with city() as session:
+        assert list_items(session, OPERATOR) == []
+        (closed,) = list_items(session, OPERATOR, status="superseded")
+        assert closed["id"] == waiting["id"] and closed["record_version_id"] is None
+
+
 def test_a_corrected_file_with_a_row_taken_out_settles_the_item_by_its_own_row(
     city: sessionmaker[Session], tmp_path: Path
 ) -> None:

@@ -70,7 +70,7 @@ def settle_quarantine(session: Session, batch: Batch) -> int:
     at_places = _at_places(session, batch, {raw.row_number for _, raw in items})
     for item, raw in items:
         new = at_places.get((raw.sheet, raw.row_number))
-        if new is None or not _same_row(_cells(raw), new):
+        if new is None or not _same_row(_cells(raw), new) or (_emptied(new) and not _in_place(session, raw, new)):
             unmatched.append((item, raw))
             continue
         _supersede(item, batch, new.record_version_id)
@@ -107,6 +107,25 @@ def _same_row(old: dict[str, str], new: RawRow) -> bool:
         text = str(json.loads(new.data or "{}").get("text", "")).strip()
         return new.reason == "blank" or (bool(old) and text == " ".join(old.values())[:200].strip())
     return 2 * _agreeing(old, _cells(new)) > len(old)
+
+
+def _emptied(new: RawRow) -> bool:
+    return new.status == "skipped" and new.reason == "blank"
+
+
+def _in_place(session: Session, raw: RawRow, blank: RawRow) -> bool:
+    """Whether a blank row stands where `raw` was because the department emptied that row in the same file: a row
+    next to it holds the row that stood next to `raw` (a blank line at that place in another month's export with the
+    same name says nothing about `raw`)."""
+    around = (raw.row_number - 1, raw.row_number + 1)
+    rows = select(RawRow).where(
+        RawRow.sheet.is_(None) if raw.sheet is None else RawRow.sheet == raw.sheet,
+        RawRow.row_number.in_(around),
+        RawRow.status.in_(("accepted", "quarantined")),
+    )
+    before = {r.row_number: _cells(r) for r in session.scalars(rows.where(RawRow.batch_id == raw.batch_id))}
+    now = session.scalars(rows.where(RawRow.batch_id == blank.batch_id))
+    return any(r.row_number in before and _same_row(before[r.row_number], r) for r in now)
 
 
 def _at_places(session: Session, batch: Batch, numbers: set[int]) -> dict[tuple[str | None, int], RawRow]:
