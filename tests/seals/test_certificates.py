@@ -82,3 +82,21 @@ def test_refusals_name_the_value_and_the_next_step(workspace: Workspace, city: s
             revoke_seal(session, OPERATOR, keys, "ABC", reason="superseded")
     with pytest.raises(NotFoundError, match="zhizhi seal issue LZ-SP"):
         sign_pdf(report_pdf("x", [], [], ""), keys, "LZ-SP")
+
+
+def test_a_seal_whose_issue_is_not_recorded_is_not_kept(workspace: Workspace, city: sessionmaker[Session]) -> None:
+    """The issue is audited in the caller's transaction: if it rolls back (a busy store, a failed commit), the seal's
+    key, certificate and picture go with it, so no seal exists that the trail does not show issued, and issuing
+    again is not refused for a seal that was never recorded."""
+    keys = workspace.root / "keys"
+    with pytest.raises(RuntimeError), city() as session, session.begin():
+        issue_seal(session, OPERATOR, keys, "LZ-DJ", bureau="柳州市市场监督管理局")
+        raise RuntimeError("the transaction fails after the issue")
+    assert [s for s in list_seals(keys) if s.department_code == "LZ-DJ"] == []
+    assert not any(keys.glob("issued/*.key.pem"))
+    with city() as session, session.begin():
+        issued = issue_seal(session, OPERATOR, keys, "LZ-DJ", bureau="柳州市市场监督管理局")
+    assert [s.serial for s in list_seals(keys) if s.department_code == "LZ-DJ" and s.active] == [issued.serial]
+    with city() as session:
+        events = session.scalars(select(AuditEvent.object_id).where(AuditEvent.action == "seal.issue")).all()
+    assert list(events) == [issued.serial]

@@ -16,6 +16,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, audit, get_department_by_code, require
@@ -99,6 +100,7 @@ def issue_seal(
         fingerprint_sha256=cert.fingerprint(hashes.SHA256()).hex(),
     )
     _write_meta(authority, record)
+    _removed_if_rolled_back(session, [base.with_suffix(s) for s in (".key.pem", ".pem", ".seal.pdf", ".json")])
     audit.record(
         session,
         actor,
@@ -238,6 +240,22 @@ def publish_crl(authority: Authority, now: dt.datetime) -> int:
     (authority.folder / CRL_FILE).write_bytes(crl.public_bytes(serialization.Encoding.PEM))
     meta_path.write_text(json.dumps({"number": number, "this_update": now.isoformat()}), "utf-8")
     return number
+
+
+def _removed_if_rolled_back(session: Session, paths: list[Path]) -> None:
+    """Remove a seal's files if the transaction that audits its issue rolls back: no seal exists that the trail does
+    not show issued (and a second `seal issue` is not refused for a seal that was never recorded)."""
+
+    def forget(_: Session) -> None:
+        event.remove(session, "after_commit", keep)
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+    def keep(_: Session) -> None:
+        event.remove(session, "after_rollback", forget)
+
+    event.listen(session, "after_commit", keep, once=True)
+    event.listen(session, "after_rollback", forget, once=True)
 
 
 def _write_meta(authority: Authority, record: SealCertificate) -> None:
