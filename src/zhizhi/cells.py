@@ -1,5 +1,6 @@
 """Cells of the files people open in Excel or WPS: every CSV and .xlsx export writes its cells through here, and
-every workbook a page takes in (a register, a task file) is first checked for a zip bomb here (`check_unpacked`).
+every workbook a page takes in (a register, a task file) is first checked for a zip bomb here (`check_unpacked`),
+and its cells read as people typed them (`as_typed`).
 
 Values hold whatever a department typed, including text that a spreadsheet would run as a formula
 (`=cmd|' /C calc'!A0`, `+1`, `-2`, `@SUM(...)`, or a leading tab or carriage return). In a CSV such text gets a
@@ -13,6 +14,7 @@ import csv
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -25,6 +27,18 @@ MAX_RATIO = 200  # as the ingest's Excel reader: real workbooks pack 5 to 20 tim
 # Control characters that are not allowed in the XML of a sheet (tab, line feed and carriage return are).
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 Row = TypeVar("Row")
+
+
+def as_typed(value: Any) -> Any:
+    """A cell of a workbook as the person typed it: a day (a date, or a date and time) as its ISO date, a number as
+    its text (a whole one without Excel's `.0`: a staff number, a year), anything else as it is."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
 def is_number(value: Any) -> bool:

@@ -146,7 +146,7 @@ def _show_batch(data: dict[str, Any]) -> None:
     )
     left_out = data["report"].get("sheets_left_out") or []
     if left_out:
-        sheets = ", ".join(f"`{escape(item['sheet'])}` ({item['rows']:,})" for item in left_out)
+        sheets = _sheets(left_out)
         console.print(
             f"[yellow]Sheet(s) not read, their rows not counted: {sheets}: the source's `sheets:` does not name them; "
             "if they belong to this source, add them there and ingest the file again with --force. "
@@ -161,6 +161,11 @@ def _show_batch(data: dict[str, Any]) -> None:
             "内容不同，以后出现的行为该记录的较新版本。[/]"
         )
     show_report(data["report"])
+
+
+def _sheets(items: list[dict[str, Any]]) -> str:
+    """Sheets a report names, each with its rows: `` `乡镇` (1,204), `汇总` (3) ``."""
+    return ", ".join(f"`{escape(item['sheet'])}` ({item['rows']:,})" for item in items)
 
 
 def show_report(report: dict[str, Any]) -> None:
@@ -191,7 +196,7 @@ def show_report(report: dict[str, Any]) -> None:
         console.print("Skipped: " + ", ".join(f"{k} {v:,}" for k, v in report["skipped_by_reason"].items()))
     other = report.get("other_tables") or []
     if other:
-        sheets = ", ".join(f"`{escape(item['sheet'])}` ({item['rows']:,})" for item in other)
+        sheets = _sheets(other)
         console.print(
             f"Other tables (sheets sharing no column with the source): {sheets}. If one holds this source's rows under "
             "other headers, give it the source's headers (or a source of its own) and ingest the file again with "

@@ -33,7 +33,8 @@ from zhizhi.inspections.photos import add_photo, photo_file
 from zhizhi.inspections.plans import PlanRules, create_plan, parse_rules
 from zhizhi.inspections.publication import clock, deadline, publication_view, publish
 from zhizhi.inspections.results import Finding, record_results
-from zhizhi.inspections.targets import export_targets, get_target, import_targets, list_targets, refresh_targets
+from zhizhi.inspections.target_files import export_targets, import_targets
+from zhizhi.inspections.targets import get_target, list_targets, refresh_targets
 from zhizhi.inspections.verify import Verification, export_package, verify_draw, verify_package
 from zhizhi.inspections.views import visit_view
 from zhizhi.inspections.visits import assign, entity_results, get_visit, list_visits

@@ -11,13 +11,13 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from io import BytesIO
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from zhizhi.cells import check_unpacked, read_or_refuse, xlsx_cell
+from zhizhi.cells import as_typed, check_unpacked, read_or_refuse, xlsx_cell
 from zhizhi.errors import InputError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -244,15 +244,7 @@ def once_each(
 
 
 def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    return "" if value is None else str(as_typed(value)).strip()
 
 
 def checked(model: type[M], raw: Any, origin: str) -> M:

@@ -131,6 +131,17 @@ def refresh_inspectors(session: Session, actor: Actor) -> int:
     return len(handlers)
 
 
+def _qualifications(username: str, written: str) -> str:
+    """An inspector's qualifications as stored: the words, sorted, once each, joined by `,`."""
+    words = sorted({w for w in QUALIFICATION_SEPARATORS.split(written.strip()) if w})
+    if any(len(w) > 32 for w in words) or len(",".join(words)) > 400:
+        raise InputError(
+            f"Inspector `{username}`: qualifications are words of at most 32 characters, 400 in all.",
+            zh=f"检查人员 `{username}`：每项执法资格不超过32字，合计不超过400字。",
+        )
+    return ",".join(words)
+
+
 def set_inspector(
     session: Session,
     actor: Actor,
@@ -156,13 +167,7 @@ def set_inspector(
     if office:
         values["office_id"] = get_department_by_code(session, actor, office).id
     if qualifications is not None:
-        words = sorted({w for w in QUALIFICATION_SEPARATORS.split(qualifications.strip()) if w})
-        if any(len(w) > 32 for w in words) or len(",".join(words)) > 400:
-            raise InputError(
-                f"Inspector `{username}`: qualifications are words of at most 32 characters, 400 in all.",
-                zh=f"检查人员 `{username}`：每项执法资格不超过32字，合计不超过400字。",
-            )
-        values["qualifications"] = ",".join(words)
+        values["qualifications"] = _qualifications(username, qualifications)
     if certificate is not None:
         values["certificate"] = certificate.strip() or None
     if available is not None:

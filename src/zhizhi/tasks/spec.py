@@ -31,7 +31,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from zhizhi.cells import check_unpacked
+from zhizhi.cells import as_typed, check_unpacked
 from zhizhi.config import load_yaml
 from zhizhi.errors import InputError
 from zhizhi.tasks.deadlines import DAY
@@ -71,9 +71,7 @@ class PartSpec(_Strict):
     @field_validator("deadline", mode="before")
     @classmethod
     def _deadline_text(cls, value: Any) -> Any:
-        if isinstance(value, datetime):
-            return value.date().isoformat()
-        return value.isoformat() if isinstance(value, date) else str(value) if isinstance(value, int) else value
+        return as_typed(value)
 
     @field_validator("evidence", mode="before")
     @classmethod
@@ -208,7 +206,7 @@ def _from_workbook(data: bytes, name: str) -> tuple[dict[str, Any], dict[int, tu
     for row in task_sheet.iter_rows(max_row=MAX_TASK_ROWS, max_col=2, values_only=True):
         key = _heading(row[0]).rstrip(":：") if row else ""
         if key and len(row) > 1 and row[1] is not None:
-            raw[TASK_KEYS.get(key, key)] = row[1].date() if isinstance(row[1], datetime) else _cell(row[1])
+            raw[TASK_KEYS.get(key, key)] = row[1].date() if isinstance(row[1], datetime) else as_typed(row[1])
     raw["parts"], rows = _parts_of(parts_sheet, name)
     book.close()
     return raw, rows
@@ -219,18 +217,6 @@ def _heading(value: Any) -> str:
     it (`期限（工作日）`)."""
     text = re.sub(r"[\s*＊]+", "", str(value)) if value is not None else ""
     return re.sub(r"[(（][^()（）]*[)）]$", "", text) or text
-
-
-def _cell(value: Any) -> Any:
-    """A cell's value as the task's keys take it: a number typed in a text column (a staff number as the owner, a
-    title) as its digits, a date or a day as the day."""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
 def _header_of(lines: Any) -> tuple[int, list[str]]:
@@ -262,7 +248,7 @@ def _parts_of(sheet: Any, name: str) -> tuple[list[dict[str, Any]], dict[int, tu
     lines = sheet.iter_rows(max_row=MAX_SHEET_ROWS, max_col=12, values_only=True)
     at, header = _header_of(lines)
     for number, values in enumerate(lines, start=at + 1):
-        part = {h: _cell(v) for h, v in zip(header, values, strict=False) if h and v is not None and str(v).strip()}
+        part = {h: as_typed(v) for h, v in zip(header, values, strict=False) if h and v is not None and str(v).strip()}
         if part:
             rows[len(parts)] = (f"sheet `{sheet.title}` row {number}", f"工作表「{sheet.title}」第 {number} 行")
             parts.append(part)

@@ -19,6 +19,7 @@ from zhizhi.records import RecordType, record_types
 from zhizhi.records import record_type as get_record_type
 from zhizhi.sources.config import FieldMapping, SourceConfig, source_path
 from zhizhi.sources.suggest.assign import runners_up
+from zhizhi.sources.suggest.days import another_day
 from zhizhi.sources.suggest.evidence import (
     CHECK_BELOW,
     NO_MATCH,
@@ -26,7 +27,6 @@ from zhizhi.sources.suggest.evidence import (
     UNKNOWN_DEPARTMENT,
     ColumnProfile,
     HeaderMatch,
-    another_day,
     normalise_header,
 )
 from zhizhi.sources.suggest.fit import Fit, TypeScore

@@ -25,6 +25,7 @@ from zhizhi.ingest.validate import (
 )
 from zhizhi.ingest.validate.identifiers import compact
 from zhizhi.records import Field
+from zhizhi.sources.suggest.days import day_doubt, names_a_quantity, opposite_ends
 from zhizhi.sources.suggest.vocabulary import ORGANISATION_ENDINGS, ORGANISATION_SUFFIXES, ORGANISATION_WORDS, SURNAMES
 
 FLOOR = 0.4
@@ -39,8 +40,6 @@ UNKNOWN_DEPARTMENT = "UNKNOWN"
 BLANK_HEADER_WEIGHT = 0.8
 CONTRADICTION = 0.6
 FOREIGN = 0.7
-OTHER_DAY = 0.7  # a header naming another event's day (处罚决定日期, 录入时间) against a date field's own names
-BARE_DAY = 0.25  # one holding only a field's bare name 日期 (巡查日期 for an inspection's): kept, to be checked
 
 STRENGTH: dict[str, float] = {
     "uscc": 0.95,
@@ -196,30 +195,10 @@ def header_match(header: str, item: Field, before: str | None = None) -> HeaderM
     return best
 
 
-# A header naming an amount, a count or a measure: its numbers are never days (a five-digit one reads as a serial).
-_QUANTITY = re.compile(
-    r"资本|资金|金额|万元|[（(]元[）)]|数量|人数|面积|价格|单价|总额|营业额|收入|平方米|吨|台数|件数|个数|费用"
-)
-
-
-_DAY_WORD = re.compile(r"日期|时间|年月|日$")  # 价格调整日期 is a date, whatever money it names
-
-
-# A span's two ends: 有效期起 (起始日期, 开始时间) is never 有效期至 (截止日期, 结束时间), however alike written.
-_SPAN_START = re.compile(r"期[起自始]$|起始|开始|^起")
-_SPAN_END = re.compile(r"期[至止满]$|截止|结束|到期|终止|^止")
-
-
-def _opposite_ends(variant: str, name: str) -> bool:
-    starts = bool(_SPAN_START.search(variant)), bool(_SPAN_START.search(name))
-    ends = bool(_SPAN_END.search(variant)), bool(_SPAN_END.search(name))
-    return (starts[0] and ends[1] and not ends[0]) or (ends[0] and starts[1] and not starts[0])
-
-
 def _compare(variant: str, name: str) -> HeaderMatch:
     if variant == name:
         return HeaderMatch("exact", 1.0, name)
-    if _opposite_ends(variant, name):
+    if opposite_ends(variant, name):
         return NO_MATCH
     if variant.startswith("被") != name.startswith("被") and (name in variant or variant in name):
         return NO_MATCH  # 被检查人 is the inspected party, not the 检查人; 被投诉人 is not the 投诉人
@@ -390,7 +369,7 @@ def confidence(profile: ColumnProfile, match: HeaderMatch, item: Field, today: d
     """The pair's confidence (see the module docstring) and the value pass rate it used."""
     if profile.serial:  # the rows' serial numbers are no field's values, however the column is headed
         return 0.0, 0.0
-    if item.kind in ("date", "datetime") and _QUANTITY.search(profile.name) and not _DAY_WORD.search(profile.name):
+    if item.kind in ("date", "datetime") and names_a_quantity(profile.name):
         return 0.0, 0.0  # 注册资本（万元）: 20000 is money, not the Excel serial of a day in 1954
     rate = value_rate(profile, item, today)
     if rate is None:
@@ -400,24 +379,5 @@ def confidence(profile: ColumnProfile, match: HeaderMatch, item: Field, today: d
     agreement = 1 - CONTRADICTION * strength * (1 - rate)
     own = {item.kind, *COMPATIBLE.get(item.kind, set())}
     foreign = max((profile.rates[kind] for kind in SELF_IDENTIFYING if kind not in own), default=0.0)
-    other_day = OTHER_DAY if another_day(profile.name, item, match) else BARE_DAY if _bare_day(item, match) else 0.0
+    other_day = day_doubt(profile.name, item, match)
     return round(evidence * agreement * (1 - FOREIGN * foreign) * (1 - other_day), 3), rate
-
-
-def another_day(header: str, item: Field, match: HeaderMatch) -> bool:
-    """Whether `header` names the day of something else than the date field `item`: a day word (日期, 时间) or a
-    span's end and no name of the field in it but that word (处罚决定日期, 录入时间 are no 成立日期, 有效期起 is no
-    有效期至, whatever days they hold)."""
-    if item.kind not in ("date", "datetime") or not (_DAY_WORD.search(header) or _SPAN_START.search(header)
-                                                     or _SPAN_END.search(header)):
-        return False
-    return match.kind in ("none", "overlap")
-
-
-def _bare_day(item: Field, match: HeaderMatch) -> bool:
-    """Whether the header matched only a field's bare day word (an inspection's 日期 inside 处罚决定日期 or 巡查日期):
-    perhaps the field's day, perhaps another event's, so the pair is kept below the mark to check."""
-    return item.kind in ("date", "datetime") and match.kind == "contains" and match.synonym in _BARE_DAY
-
-
-_BARE_DAY = ("日期", "时间", "日", "年月", "date", "time")
