@@ -7,8 +7,9 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from zhizhi.store import when_settled
 
 PHOTOS_FOLDER = Path("inspections") / "photos"  # a folder per visit, named by its number
 
@@ -25,15 +26,7 @@ def keep_unless_rolled_back(session: Session, path: Path, body: bytes) -> None:
     finally:
         part.unlink(missing_ok=True)
 
-    def forget(_: Session) -> None:
-        event.remove(session, "after_commit", keep)
-        path.unlink(missing_ok=True)
-
-    def keep(_: Session) -> None:
-        event.remove(session, "after_rollback", forget)
-
-    event.listen(session, "after_commit", keep, once=True)
-    event.listen(session, "after_rollback", forget, once=True)
+    when_settled(session, rolled_back=lambda: path.unlink(missing_ok=True))
 
 
 def remove_once_committed(session: Session, paths: Iterable[Path]) -> None:
@@ -41,16 +34,11 @@ def remove_once_committed(session: Session, paths: Iterable[Path]) -> None:
     back."""
     paths = list(paths)
 
-    def remove(_: Session) -> None:
-        event.remove(session, "after_rollback", forget)
+    def remove() -> None:
         for path in paths:
             path.unlink(missing_ok=True)
         for folder in {p.parent for p in paths}:
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
 
-    def forget(_: Session) -> None:
-        event.remove(session, "after_commit", remove)
-
-    event.listen(session, "after_commit", remove, once=True)
-    event.listen(session, "after_rollback", forget, once=True)
+    when_settled(session, committed=remove)

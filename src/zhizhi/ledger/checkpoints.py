@@ -19,13 +19,14 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from zhizhi.config.keys import PRIVATE_KEY, PUBLIC_KEY
 from zhizhi.errors import ConfigError, ConflictError, InputError
 from zhizhi.ledger.against import last_signed, unsigned_entries
 from zhizhi.ledger.chain import GENESIS, _head, canonical
+from zhizhi.store import when_settled
 from zhizhi.store.tables import LedgerCheckpoint, LedgerEntry
 from zhizhi.store.types import iso_utc, utcnow
 
@@ -138,8 +139,7 @@ def _keep(keys_dir: Path, session: Session, signed: Signed) -> None:
     first = session.scalar(select(LedgerEntry.hash).where(LedgerEntry.seq == 1))
     path = keys_dir / WITNESS
 
-    def write(_: Session) -> None:
-        event.remove(session, "after_rollback", forget)
+    def write() -> None:
         part = path.with_suffix(".part")
         try:
             part.write_text(json.dumps({"first_hash": first, **signed.as_dict()}), encoding="utf-8")
@@ -148,11 +148,7 @@ def _keep(keys_dir: Path, session: Session, signed: Signed) -> None:
             log.warning("the checkpoint of entry %d is not kept at %s (%s): make the folder writable by the service",
                         signed.seq, path, exc)  # fmt: skip
 
-    def forget(_: Session) -> None:
-        event.remove(session, "after_commit", write)
-
-    event.listen(session, "after_commit", write, once=True)
-    event.listen(session, "after_rollback", forget, once=True)
+    when_settled(session, committed=write)
 
 
 def sign_head(session: Session, keys_dir: Path) -> Signed:

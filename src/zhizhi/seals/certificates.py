@@ -16,7 +16,6 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from zhizhi.access import Actor, audit, get_department_by_code, require
@@ -24,6 +23,7 @@ from zhizhi.errors import ConfigError, ConflictError, InputError, NotFoundError
 from zhizhi.i18n import MESSAGES
 from zhizhi.seals.authority import Authority, seal_name
 from zhizhi.seals.image import seal_image_pdf
+from zhizhi.store import when_settled
 
 CRL_FILE, CRL_META = "crl.pem", "crl.json"
 SEAL_YEARS = 3
@@ -246,16 +246,11 @@ def _removed_if_rolled_back(session: Session, paths: list[Path]) -> None:
     """Remove a seal's files if the transaction that audits its issue rolls back: no seal exists that the trail does
     not show issued (and a second `seal issue` is not refused for a seal that was never recorded)."""
 
-    def forget(_: Session) -> None:
-        event.remove(session, "after_commit", keep)
+    def remove() -> None:
         for path in paths:
             path.unlink(missing_ok=True)
 
-    def keep(_: Session) -> None:
-        event.remove(session, "after_rollback", forget)
-
-    event.listen(session, "after_commit", keep, once=True)
-    event.listen(session, "after_rollback", forget, once=True)
+    when_settled(session, rolled_back=remove)
 
 
 def _write_meta(authority: Authority, record: SealCertificate) -> None:

@@ -11,6 +11,7 @@ from zhizhi.store.migrate import (
     read_only,
     upgrade,
 )
+from zhizhi.store.settled import when_settled
 from zhizhi.store.types import MAX_ID, utcnow
 from zhizhi.store.writer import background, on_wait
 
@@ -31,4 +32,5 @@ __all__ = [
     "reads_only",
     "upgrade",
     "utcnow",
+    "when_settled",
 ]
